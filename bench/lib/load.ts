@@ -1,0 +1,260 @@
+import { Client } from 'pg';
+import { io } from 'socket.io-client';
+import type { Deployment, OfferListener } from './deployment';
+import type { CallerDraw } from './roster';
+import { PG_BASE } from './cluster';
+import { LatencySummary, nowMs, Samples, sleep } from './stats';
+
+/** Longest a caller waits for each step; a step that takes longer counts as a failure, not a latency. */
+const STEP_TIMEOUT_MS = 20_000;
+
+interface RequestTimes {
+  createdAt: number;
+  ackAt?: number;
+  offerAt?: number;
+  acceptSentAt: Map<string, number>;
+  winningOffer?: string;
+  sessionAt?: number;
+}
+
+/** Collects one run's timings; the interpreters' consoles report to it through OfferListener. */
+export class RunRecorder implements OfferListener {
+  readonly requests = new Map<string, RequestTimes>();
+  /** Offer events that arrived before the caller's acknowledgement told us the request id. */
+  private readonly early = new Map<string, { offerAt: number; sent: Map<string, number>; winner?: string }>();
+  readonly failures: Record<string, number> = {};
+  started = 0;
+
+  fail(kind: string) {
+    this.failures[kind] = (this.failures[kind] ?? 0) + 1;
+  }
+
+  private pending(requestId: string) {
+    let e = this.early.get(requestId);
+    if (!e) this.early.set(requestId, (e = { offerAt: Infinity, sent: new Map() }));
+    return e;
+  }
+
+  offerSeen(requestId: string, at: number) {
+    const r = this.requests.get(requestId);
+    if (r) r.offerAt ??= at;
+    else {
+      const e = this.pending(requestId);
+      e.offerAt = Math.min(e.offerAt, at);
+    }
+  }
+
+  acceptSent(requestId: string, offerId: string, at: number) {
+    (this.requests.get(requestId)?.acceptSentAt ?? this.pending(requestId).sent).set(offerId, at);
+  }
+
+  accepted(requestId: string, offerId: string) {
+    const r = this.requests.get(requestId);
+    if (r) r.winningOffer = offerId;
+    else this.pending(requestId).winner = offerId;
+  }
+
+  acceptRefused(code: string) {
+    // An emergency rings three: the two who lose the race are refused (CONFLICT), as designed.
+    this.fail(`accept refused: ${code}`);
+  }
+
+  created(requestId: string, createdAt: number, ackAt: number) {
+    const e = this.early.get(requestId);
+    this.early.delete(requestId);
+    this.requests.set(requestId, {
+      createdAt,
+      ackAt,
+      offerAt: e && Number.isFinite(e.offerAt) ? e.offerAt : undefined,
+      acceptSentAt: e?.sent ?? new Map(),
+      winningOffer: e?.winner,
+    });
+  }
+
+  sessionArrived(requestId: string, at: number) {
+    const r = this.requests.get(requestId);
+    if (r) r.sessionAt = at;
+  }
+
+  summary(): RunLatencies {
+    const toOffer = new Samples();
+    const toSession = new Samples();
+    const createAck = new Samples();
+    const endToEnd = new Samples();
+    for (const r of this.requests.values()) {
+      if (r.ackAt !== undefined) createAck.add(r.ackAt - r.createdAt);
+      if (r.offerAt !== undefined) toOffer.add(r.offerAt - r.createdAt);
+      const sent = r.winningOffer ? r.acceptSentAt.get(r.winningOffer) : undefined;
+      if (sent !== undefined && r.sessionAt !== undefined) toSession.add(r.sessionAt - sent);
+      if (r.sessionAt !== undefined) endToEnd.add(r.sessionAt - r.createdAt);
+    }
+    return {
+      started: this.started,
+      created: this.requests.size,
+      requestToOffer: toOffer.summary(),
+      acceptToSession: toSession.summary(),
+      createAck: createAck.summary(),
+      requestToSession: endToEnd.summary(),
+      failures: { ...this.failures },
+    };
+  }
+}
+
+export interface RunLatencies {
+  started: number;
+  created: number;
+  requestToOffer: LatencySummary;
+  acceptToSession: LatencySummary;
+  createAck: LatencySummary;
+  requestToSession: LatencySummary;
+  failures: Record<string, number>;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(what)), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/** One woman calling: connect, ask, wait for the session id, leave the call, hang up. */
+async function callerFlow(url: string, token: string, draw: CallerDraw, rec: RunRecorder) {
+  const socket = io(url, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false, timeout: STEP_TIMEOUT_MS });
+  let sessionId: string | undefined;
+  let sessionAt = 0;
+  let onSession!: () => void;
+  const gotSession = new Promise<void>((r) => (onSession = r));
+  // She has one request, so the first update carrying a session id is hers (it may beat the acknowledgement).
+  socket.on('request:update', (u: { sessionId?: string }) => {
+    if (u?.sessionId && !sessionId) {
+      sessionAt = nowMs();
+      sessionId = u.sessionId;
+      onSession();
+    }
+  });
+  try {
+    await withTimeout(
+      new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', (e) => reject(e));
+      }),
+      STEP_TIMEOUT_MS,
+      'connect',
+    );
+    const t0 = nowMs();
+    const ack = await socket.timeout(STEP_TIMEOUT_MS).emitWithAck('request:create', draw);
+    const tAck = nowMs();
+    if (!ack?.requestId) return rec.fail(`request:create ${ack?.error?.code ?? 'no id'}`);
+    rec.created(ack.requestId, t0, tAck);
+    await withTimeout(gotSession, STEP_TIMEOUT_MS, 'session').catch(() => undefined);
+    if (!sessionId) {
+      rec.fail('no session within 20 s');
+      await socket.timeout(5000).emitWithAck('request:cancel', { requestId: ack.requestId }).catch(() => undefined);
+      return;
+    }
+    rec.sessionArrived(ack.requestId, sessionAt);
+    await socket.timeout(STEP_TIMEOUT_MS).emitWithAck('session:leave', { sessionId }).catch(() => undefined);
+  } catch (e) {
+    rec.fail(`caller ${(e as Error).message.slice(0, 40)}`);
+  } finally {
+    socket.disconnect();
+  }
+}
+
+/**
+ * Open loop: caller i starts at start + i / rate whatever happened to earlier ones, as real callers do, for
+ * `seconds`; then waits (at most 45 s) for those still in flight.
+ */
+export async function drive(dep: Deployment, rate: number, seconds: number, draw: () => CallerDraw, rec: RunRecorder, onScheduled?: () => void) {
+  dep.listener = rec;
+  const total = Math.round(rate * seconds);
+  const flows: Promise<void>[] = [];
+  const start = nowMs();
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - nowMs();
+    if (wait > 1) await sleep(wait);
+    rec.started++;
+    flows.push(callerFlow(dep.nodes[i % dep.nodes.length].url, dep.callerToken(), draw(), rec));
+  }
+  const lag = nowMs() - (start + seconds * 1000);
+  if (lag > 1000) rec.fail(`driver fell behind by ${Math.round(lag)} ms`);
+  onScheduled?.();
+  await withTimeout(Promise.all(flows), 45_000, 'drain').catch(() => rec.fail('flows still running 45 s after the last start'));
+  // Let the interpreters' last leaves land before the next run starts.
+  await sleep(1000);
+  dep.listener = null;
+}
+
+export interface DbObservation {
+  transactions: number;
+  /** Mean and max number of backends of this database waiting on a lock, sampled every 200 ms. */
+  lockWaitersMean: number;
+  lockWaitersMax: number;
+  /** The same, for the audit chain's advisory lock only. */
+  advisoryWaitersMean: number;
+  /** What active backends were doing at the samples: wait event and statement start, most frequent first. */
+  activity: [string, number][];
+}
+
+/** Watches PostgreSQL for this database during a run: transactions committed and sessions waiting on locks. */
+export async function observeDb(database: string) {
+  const c = new Client({ connectionString: `${PG_BASE}/${database}`, application_name: 'puente-bench' });
+  await c.connect();
+  const commits = async () => Number((await c.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1`, [database])).rows[0].n);
+  const before = await commits();
+  let samples = 0;
+  let waiters = 0;
+  let advisory = 0;
+  let max = 0;
+  const activity = new Map<string, number>();
+  let running = true;
+  const loop = (async () => {
+    for (let i = 0; running && i < 100_000; i++) {
+      const { rows } = await c.query(
+        `SELECT count(*)::int AS n, count(*) FILTER (WHERE l.locktype = 'advisory')::int AS a
+         FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE d.datname = $1 AND NOT l.granted`,
+        [database],
+      );
+      const active = await c.query(
+        `SELECT coalesce(wait_event_type || ':' || wait_event, 'cpu') AS w, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS q
+         FROM pg_stat_activity WHERE datname = $1 AND application_name = 'puente' AND state <> 'idle'`,
+        [database],
+      );
+      for (const a of active.rows) activity.set(`${a.w} | ${a.q}`, (activity.get(`${a.w} | ${a.q}`) ?? 0) + 1);
+      samples++;
+      waiters += rows[0].n;
+      advisory += rows[0].a;
+      max = Math.max(max, rows[0].n);
+      await sleep(200);
+    }
+  })();
+  return {
+    stop: async (): Promise<DbObservation> => {
+      running = false;
+      await loop;
+      const after = await commits();
+      await c.end();
+      return { transactions: after - before, lockWaitersMean: waiters / Math.max(1, samples), lockWaitersMax: max, advisoryWaitersMean: advisory / Math.max(1, samples),
+        activity: [...activity].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, n]) => [k, n / Math.max(1, samples)]),
+      };
+    },
+  };
+}
+
+/** Application backends of this database (the nodes' pools), for CPU sampling. */
+export async function backendPids(database: string): Promise<number[]> {
+  const c = new Client({ connectionString: `${PG_BASE}/${database}`, application_name: 'puente-bench' });
+  await c.connect();
+  try {
+    const { rows } = await c.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name IN ('puente', 'puente-floor')`, [database]);
+    return rows.map((r) => r.pid as number);
+  } finally {
+    await c.end();
+  }
+}
+
+/** The nodes' own event-loop delay over the window (prom-client resets its histogram at each scrape). */
+export async function eventLoopP99(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const m = /^puente_nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? ([\d.e+-]+)$/m.exec(text);
+  return m ? Number(m[1]) * 1000 : NaN;
+}

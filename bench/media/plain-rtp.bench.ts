@@ -1,0 +1,384 @@
+/**
+ * Media benchmark (issue 4), plain-RTP part: N concurrent three-party audio sessions on ONE mediasoup
+ * worker, each party sending Opus-shaped RTP at 50 packets a second and receiving the other two.
+ *
+ * Two servers, measured in the same run, alternating at every step so that drift hits both alike:
+ *   bare    require('mediasoup').createWorker() and worker.createRouter() with an Opus codec: no Puente code.
+ *   puente  Puente's own media code path: WorkerPoolService (the worker with its WebRtcServer, the session
+ *           codecs of media-codecs.ts, createRouter), a Room and its Peers per session, transports capped
+ *           with setMaxIncomingBitrate and consumers created paused then resumed, as RoomsService does.
+ * In both, each party's transport is a PlainTransport: a BENCH-ONLY path (the application itself never
+ * creates one; test/ scans src/ for that) that lets Node UDP sockets play the clients without SRTP, so
+ * that a 2-core machine can drive the worker to its ceiling. webrtc.bench.ts measures the real clients.
+ *
+ * The load (rtp-generator.ts) runs in BENCH_GENERATORS child processes. The worker and the generators
+ * share the machine's cores: the table reports the generators' CPU next to the worker's, and a step where
+ * the generators fall behind their schedule says so (late sends).
+ *
+ * Run: `npx tsc -p bench/media/tsconfig.json && node bench/media/dist/bench/media/plain-rtp.bench.js`
+ * Settings (environment): BENCH_SESSIONS (50,100,200,400,600)  BENCH_RUNS (3)  BENCH_MODES (bare,puente)
+ *   BENCH_SECONDS (15: measurement window)  BENCH_WARMUP_SECONDS (3)  BENCH_GENERATORS (2)
+ *   BENCH_PAYLOAD_BYTES (50)  BENCH_PPS (50)  BENCH_MAX_MINUTES (30: no new step starts after that)
+ * Writes bench/media/results/plain-rtp.json and prints a Markdown table. Loopback only; every loop is
+ * bounded; the worker and the generators are stopped at the end of each step.
+ */
+import { ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as mediasoup from 'mediasoup';
+import type { Consumer, PlainTransport, Router, RtpCodecCapability, Worker } from 'mediasoup/node/lib/types';
+import type { AppConfig } from '../../src/config/config.schema';
+import { Room, MAX_INCOMING_BITRATE } from '../../src/media/room';
+import { WorkerPoolService } from '../../src/media/worker-pool.service';
+import { CpuWindow, machine, median, sleep } from './proc';
+
+const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
+const list = (name: string, dflt: string) => (process.env[name] ?? dflt).split(',').map((s) => s.trim()).filter(Boolean);
+
+const settings = {
+  sessions: list('BENCH_SESSIONS', '50,100,200,400,600').map(Number),
+  runs: num('BENCH_RUNS', 3),
+  modes: list('BENCH_MODES', 'bare,puente') as Mode[],
+  measureMs: num('BENCH_SECONDS', 15) * 1000,
+  warmupMs: num('BENCH_WARMUP_SECONDS', 3) * 1000,
+  drainMs: 500,
+  generators: num('BENCH_GENERATORS', 2),
+  payloadBytes: num('BENCH_PAYLOAD_BYTES', 50),
+  pps: num('BENCH_PPS', 50),
+  maxMinutes: num('BENCH_MAX_MINUTES', 30),
+};
+const PARTIES = 3;
+const deadline = Date.now() + settings.maxMinutes * 60_000;
+const OUT = join(__dirname, '..', '..', '..', '..', 'media', 'results');
+const log = (msg: string) => console.log(`[media-bench] ${new Date().toISOString().slice(11, 19)} ${msg}`);
+
+type Mode = 'bare' | 'puente';
+
+const OPUS: RtpCodecCapability = { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 };
+
+/** A worker and a way to get one router per session, with Puente's code or without. */
+interface Server {
+  pid: number;
+  session(id: string): Promise<{ router: Router; onTransport: (t: PlainTransport, party: number) => Promise<void>; resume: (c: Consumer) => Promise<void> }>;
+  close(): Promise<void>;
+}
+
+async function bareServer(): Promise<Server> {
+  const worker: Worker = await mediasoup.createWorker({ logLevel: 'error' });
+  const routers: Router[] = [];
+  return {
+    pid: worker.pid,
+    async session() {
+      const router = await worker.createRouter({ mediaCodecs: [OPUS] });
+      routers.push(router);
+      return { router, onTransport: async () => undefined, resume: async () => undefined };
+    },
+    async close() {
+      for (const r of routers) r.close();
+      await worker.dump().catch(() => undefined); // answered after the closes: nothing is torn down under the worker
+      worker.close();
+    },
+  };
+}
+
+async function puenteServer(rtcPort: number): Promise<Server> {
+  const config = {
+    MEDIASOUP_WORKERS: 1,
+    MEDIASOUP_RTC_PORT: rtcPort,
+    MEDIASOUP_LISTEN_IP: '127.0.0.1',
+    MEDIASOUP_ANNOUNCED_ADDRESS: undefined,
+    MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN,
+    LOG_LEVEL: 'error',
+  } as unknown as AppConfig;
+  const pool = new WorkerPoolService(config);
+  await pool.onModuleInit();
+  const rooms: Room[] = [];
+  return {
+    pid: pool.snapshot()[0].pid!,
+    async session(id) {
+      const { router, workerIndex, webRtcServer } = await pool.createRouter();
+      const room = new Room(id, router, webRtcServer, workerIndex);
+      rooms.push(room);
+      const roles = ['caller', 'interpreter', 'official'] as const;
+      const peers = roles.map((role, i) => room.add(`bench-${id}-${i}`, role));
+      return {
+        router,
+        // As RoomsService.createTransport does for each WebRtcTransport.
+        onTransport: async (t, party) => {
+          await t.setMaxIncomingBitrate(MAX_INCOMING_BITRATE);
+          t.appData.role = peers[party].role;
+        },
+        // RoomsService.consume creates consumers paused; the client's media:resumeConsumer resumes them.
+        resume: (c) => c.resume(),
+      };
+    },
+    async close() {
+      for (const r of rooms) r.close();
+      await pool.onApplicationShutdown();
+    },
+  };
+}
+
+interface GenResult {
+  sentInWindow: number;
+  sentTotal: number;
+  expected: number;
+  received: number;
+  rtcp: number;
+  hist: [number, number][];
+  overflow2s: number;
+  maxLateMs: number;
+  lateSends: number;
+}
+
+class Generator {
+  readonly proc: ChildProcess;
+  private waiters = new Map<string, (m: any) => void>();
+
+  constructor() {
+    this.proc = fork(join(__dirname, 'rtp-generator.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.proc.on('message', (m: any) => {
+      const w = this.waiters.get(m.type);
+      this.waiters.delete(m.type);
+      w?.(m);
+    });
+  }
+
+  ask<T = any>(msg: unknown, reply: string, timeoutMs = 120_000): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`generator did not answer ${reply}`)), timeoutMs);
+      this.waiters.set(reply, (m) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+      this.proc.send(msg as any);
+    });
+  }
+
+  stop() {
+    try {
+      this.proc.send({ type: 'exit' });
+    } catch {
+      /* already gone */
+    }
+    setTimeout(() => this.proc.kill('SIGKILL'), 2000).unref();
+  }
+}
+
+async function freeUdpTcpPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time. */
+async function pool<T>(items: T[], limit: number, fn: (item: T, i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i], i);
+      }
+    }),
+  );
+}
+
+interface StepResult {
+  mode: Mode;
+  sessions: number;
+  run: number;
+  setupMs: number;
+  workerCpuPct: number;
+  generatorsCpuPct: number;
+  benchCpuPct: number;
+  machineCpuPct: number;
+  /** The machine's CPU used by processes outside this benchmark (the machine is shared with other work). */
+  othersCpuPct: number;
+  lossPct: number;
+  sent: number;
+  expected: number;
+  received: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  generatorMaxLateMs: number;
+  generatorLateSends: number;
+}
+
+async function step(mode: Mode, sessions: number, run: number): Promise<StepResult> {
+  const server = mode === 'bare' ? await bareServer() : await puenteServer(await freeUdpTcpPort());
+  const gens = Array.from({ length: Math.min(settings.generators, sessions) }, () => new Generator());
+  try {
+    // Session s lives wholly in generator s % G: a party's peers are in the same process.
+    const owned = gens.map((_, g) => Array.from({ length: sessions }, (_, s) => s).filter((s) => s % gens.length === g));
+    const ports = await Promise.all(gens.map((g, i) => g.ask<{ ports: number[] }>({ type: 'bind', parties: owned[i].length * PARTIES }, 'ports')));
+    const targets = gens.map((_, i) => new Array<{ port: number; ssrc: number }>(owned[i].length * PARTIES));
+    const setupStart = Date.now();
+    const where = Array.from({ length: sessions }, (_, s) => ({ g: s % gens.length, k: Math.floor(s / gens.length) }));
+    await pool(where, 16, async ({ g, k }, s) => {
+      const { router, onTransport, resume } = await server.session(`s${s}-${randomBytes(3).toString('hex')}`);
+      const transports: PlainTransport[] = [];
+      const producers: string[] = [];
+      for (let p = 0; p < PARTIES; p++) {
+        const t = await router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: true, comedia: false });
+        await onTransport(t, p);
+        const slot = k * PARTIES + p;
+        await t.connect({ ip: '127.0.0.1', port: ports[g].ports[slot] });
+        const ssrc = 1 + Math.floor(Math.random() * 0xfffffff0);
+        const producer = await t.produce({
+          kind: 'audio',
+          rtpParameters: {
+            codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1, usedtx: 1 } }],
+            encodings: [{ ssrc }],
+          },
+        });
+        transports.push(t);
+        producers.push(producer.id);
+        targets[g][slot] = { port: t.tuple.localPort, ssrc };
+      }
+      for (let p = 0; p < PARTIES; p++) {
+        for (let q = 0; q < PARTIES; q++) {
+          if (q === p) continue;
+          const c = await transports[p].consume({ producerId: producers[q], rtpCapabilities: router.rtpCapabilities, paused: mode === 'puente' });
+          await resume(c);
+        }
+      }
+    });
+    const setupMs = Date.now() - setupStart;
+    await Promise.all(gens.map((g, i) => g.ask({ type: 'targets', targets: targets[i] }, 'ready')));
+
+    const cpu = new CpuWindow({ worker: [server.pid], generators: gens.map((g) => g.proc.pid!), bench: [process.pid] });
+    const results = Promise.all(
+      gens.map((g) =>
+        g.ask<GenResult>(
+          { type: 'run', warmupMs: settings.warmupMs, measureMs: settings.measureMs, drainMs: settings.drainMs, pps: settings.pps, payloadBytes: settings.payloadBytes, fanout: PARTIES - 1 },
+          'result',
+          settings.warmupMs + settings.measureMs + 60_000,
+        ),
+      ),
+    );
+    await sleep(settings.warmupMs);
+    cpu.start();
+    await sleep(settings.measureMs);
+    const usage = cpu.stop();
+    const rs = await results;
+
+    const hist = new Map<number, number>();
+    let overflow = 0;
+    for (const r of rs) {
+      for (const [b, c] of r.hist) hist.set(b, (hist.get(b) ?? 0) + c);
+      overflow += r.overflow2s;
+    }
+    const received = rs.reduce((a, r) => a + r.received, 0);
+    const expected = rs.reduce((a, r) => a + r.expected, 0);
+    const sorted = [...hist.entries()].sort((a, b) => a[0] - b[0]);
+    const pct = (p: number) => {
+      const rank = Math.ceil((p / 100) * received);
+      let seen = 0;
+      for (const [b, c] of sorted) {
+        seen += c;
+        if (seen >= rank) return +((b + 0.5) * 0.01).toFixed(2);
+      }
+      return overflow ? Infinity : NaN;
+    };
+    return {
+      mode,
+      sessions,
+      run,
+      setupMs,
+      workerCpuPct: +usage.pct.worker.toFixed(1),
+      generatorsCpuPct: +usage.pct.generators.toFixed(1),
+      benchCpuPct: +usage.pct.bench.toFixed(1),
+      machineCpuPct: +usage.machinePct.toFixed(1),
+      othersCpuPct: +Math.max(0, usage.machinePct - usage.pct.worker - usage.pct.generators - usage.pct.bench).toFixed(1),
+      lossPct: expected ? +((100 * Math.max(0, expected - received)) / expected).toFixed(3) : NaN,
+      sent: rs.reduce((a, r) => a + r.sentInWindow, 0),
+      expected,
+      received,
+      latencyMs: { p50: pct(50), p90: pct(90), p99: pct(99), max: pct(100) },
+      generatorMaxLateMs: +Math.max(...rs.map((r) => r.maxLateMs)).toFixed(1),
+      generatorLateSends: rs.reduce((a, r) => a + r.lateSends, 0),
+    };
+  } finally {
+    gens.forEach((g) => g.stop());
+    await server.close().catch((e) => log(`closing the server: ${(e as Error).message}`));
+    await sleep(500);
+  }
+}
+
+function table(results: StepResult[]): string {
+  const lines = [
+    '| sessions | server | runs | worker CPU (% of a core) | worker CPU per driven session (% of a core; share of the schedule sent) | loss % | added delay p50 / p99 (ms) | generators CPU (%) | machine CPU (% of 200) | others CPU (%) | generator max late (ms) |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const n of settings.sessions) {
+    for (const mode of settings.modes) {
+      const rs = results.filter((r) => r.sessions === n && r.mode === mode);
+      if (!rs.length) continue;
+      const m = (f: (r: StepResult) => number) => median(rs.map(f));
+      // Sessions actually driven: a starved generator sends less than it should, and the worker then works less.
+      const driven = (r: StepResult) => r.sent / (PARTIES * settings.pps * (settings.measureMs / 1000));
+      lines.push(
+        `| ${n} | ${mode} | ${rs.length} | ${m((r) => r.workerCpuPct).toFixed(1)} | ${m((r) => r.workerCpuPct / driven(r)).toFixed(3)} (${m((r) => (100 * driven(r)) / n).toFixed(0)}% sent) | ${m((r) => r.lossPct).toFixed(3)} | ${m((r) => r.latencyMs.p50).toFixed(2)} / ${m((r) => r.latencyMs.p99).toFixed(2)} | ${m((r) => r.generatorsCpuPct).toFixed(0)} | ${m((r) => r.machineCpuPct).toFixed(0)} | ${m((r) => r.othersCpuPct).toFixed(0)} | ${m((r) => r.generatorMaxLateMs).toFixed(1)} |`,
+      );
+    }
+  }
+  const ratios: string[] = ['', '| sessions | Puente / bare worker CPU (median of per-run ratios) |', '|---:|---:|'];
+  for (const n of settings.sessions) {
+    const per: number[] = [];
+    for (let run = 1; run <= settings.runs; run++) {
+      const b = results.find((r) => r.sessions === n && r.mode === 'bare' && r.run === run);
+      const p = results.find((r) => r.sessions === n && r.mode === 'puente' && r.run === run);
+      if (b && p && b.workerCpuPct > 0) per.push(p.workerCpuPct / b.workerCpuPct);
+    }
+    if (per.length) ratios.push(`| ${n} | ${median(per).toFixed(3)} (${per.map((x) => x.toFixed(3)).join(', ')}) |`);
+  }
+  return [...lines, ...ratios].join('\n');
+}
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  const info = { ...machine(), mediasoup: mediasoup.version, settings };
+  log(JSON.stringify(info));
+  const results: StepResult[] = [];
+  const save = () => writeFileSync(join(OUT, 'plain-rtp.json'), JSON.stringify({ info, results }, null, 2));
+  outer: for (let run = 1; run <= settings.runs; run++) {
+    for (const n of settings.sessions) {
+      for (const mode of run % 2 ? settings.modes : [...settings.modes].reverse()) {
+        if (Date.now() > deadline) {
+          log('time limit reached: no new step');
+          break outer;
+        }
+        const r = await step(mode, n, run);
+        results.push(r);
+        save();
+        log(
+          `run ${run} ${mode} N=${n}: worker ${r.workerCpuPct}% gens ${r.generatorsCpuPct}% machine ${r.machineCpuPct}% others ${r.othersCpuPct}% loss ${r.lossPct}% delay p50 ${r.latencyMs.p50} p99 ${r.latencyMs.p99} ms late ${r.generatorMaxLateMs} ms setup ${r.setupMs} ms`,
+        );
+      }
+    }
+  }
+  const md = table(results);
+  writeFileSync(join(OUT, 'plain-rtp.md'), md + '\n');
+  console.log(md);
+}
+
+const hardStop = setTimeout(() => {
+  console.error('[media-bench] hard time limit: exiting');
+  process.exit(2);
+}, (settings.maxMinutes + 15) * 60_000);
+hardStop.unref();
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,5 @@
+import { render } from 'preact';
+import '../ui/styles.css';
+import { CallerApp } from './caller-app';
+
+render(<CallerApp />, document.getElementById('app')!);

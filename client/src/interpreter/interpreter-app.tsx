@@ -1,0 +1,270 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, HttpError, type Language } from '../lib/api';
+import { Call } from '../lib/call';
+import { connectSignal, type Signal } from '../lib/socket';
+import { exposeCall } from '../lib/test-hooks';
+import { Check, Cross, HangUp, Mic, Phone } from '../ui/icons';
+import { UiLanguageSwitch, useUiLanguage } from '../ui/ui-language';
+
+interface Offer {
+  offerId: string;
+  requestId: string;
+  languageId: string;
+  matter: string;
+  urgency: 'normal' | 'urgent' | 'emergency';
+  minor: boolean;
+  expiresAt: string;
+}
+
+type View = { name: 'idle'; note?: 'otherLeft' | 'offerGone' | 'callEnded' } | { name: 'offer'; offer: Offer } | { name: 'call'; sessionId: string };
+
+/** Her login lasts as long as the tab (never on disk across browser restarts). */
+const TOKEN_KEY = 'puente.staff';
+
+function readToken(): string | null {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function Countdown({ until, label }: { until: string; label: (s: number) => string }) {
+  const left = () => Math.max(0, Math.ceil((Date.parse(until) - Date.now()) / 1000));
+  const [s, setS] = useState(left);
+  useEffect(() => {
+    const timer = setInterval(() => setS(left()), 250);
+    return () => clearInterval(timer);
+  }, [until]);
+  return (
+    <p class="countdown" aria-live="off">
+      {label(s)}
+    </p>
+  );
+}
+
+export function InterpreterApp() {
+  const { lang, t, choose } = useUiLanguage();
+  const [token, setToken] = useState<string | null>(readToken);
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [loginError, setLoginError] = useState<string | null>(null);
+  const [available, setAvailable] = useState(false);
+  const [connected, setConnected] = useState(false);
+  const [view, setView] = useState<View>({ name: 'idle' });
+  const [muted, setMuted] = useState(false);
+  const [languages, setLanguages] = useState<Map<string, Language>>(new Map());
+  const live = useRef<{ signal?: Signal; call?: Call; sessionId?: string }>({});
+
+  useEffect(() => exposeCall(() => live.current.call), []);
+  useEffect(() => {
+    api.languages().then(
+      (ls) => setLanguages(new Map(ls.map((l) => [l.id, l]))),
+      () => undefined,
+    );
+  }, []);
+
+  const endCall = (note: 'otherLeft' | 'callEnded') => {
+    live.current.call?.close();
+    live.current.call = undefined;
+    live.current.sessionId = undefined;
+    setMuted(false);
+    setView({ name: 'idle', note });
+  };
+
+  useEffect(() => {
+    if (!token) return;
+    const signal = connectSignal(token);
+    live.current.signal = signal;
+    signal.socket.on('connect', () => setConnected(true));
+    signal.socket.on('disconnect', () => setConnected(false));
+    signal.socket.on('connect_error', (e: Error) => {
+      if (/unauthori[sz]ed|token/i.test(e.message)) logout();
+    });
+    signal.socket.on('offer:new', (offer: Offer) => setView({ name: 'offer', offer }));
+    signal.socket.on('offer:withdrawn', (e: { offerId: string }) =>
+      setView((v) => (v.name === 'offer' && v.offer.offerId === e.offerId ? { name: 'idle', note: 'offerGone' } : v)),
+    );
+    signal.socket.on('session:participantLeft', (e: { sessionId: string; role: string }) => {
+      if (e.sessionId === live.current.sessionId && e.role !== 'interpreter') endCall('otherLeft');
+    });
+    signal.socket.on('session:ended', (e: { sessionId: string }) => {
+      if (e.sessionId === live.current.sessionId) endCall('callEnded');
+    });
+    signal.socket.on('session:mediaRestart', (e: { sessionId: string }) => {
+      if (e.sessionId !== live.current.sessionId) return;
+      live.current.call?.close();
+      live.current.call = new Call(signal, e.sessionId);
+      void live.current.call.start().catch(() => undefined);
+    });
+    return () => {
+      live.current.call?.close();
+      signal.close();
+      live.current = {};
+    };
+  }, [token]);
+
+  const login = async (e: Event) => {
+    e.preventDefault();
+    setLoginError(null);
+    try {
+      const res = await api.login(email, password);
+      if (res.role !== 'interpreter') throw new HttpError(403);
+      try {
+        sessionStorage.setItem(TOKEN_KEY, res.accessToken);
+      } catch {
+        /* storage disabled: login lasts until reload */
+      }
+      setPassword('');
+      setToken(res.accessToken);
+    } catch {
+      setLoginError(t.loginFailed);
+    }
+  };
+
+  function logout() {
+    try {
+      sessionStorage.removeItem(TOKEN_KEY);
+    } catch {
+      /* storage disabled */
+    }
+    setToken(null);
+    setAvailable(false);
+  }
+
+  const toggleAvailable = async () => {
+    const status = available ? 'away' : 'available';
+    const res = await live.current.signal!.ask<{ status: string }>('presence:set', { status });
+    setAvailable(res.status === 'available');
+  };
+
+  const accept = async (offer: Offer) => {
+    const signal = live.current.signal!;
+    try {
+      const { sessionId } = await signal.ask<{ sessionId: string }>('offer:accept', { offerId: offer.offerId });
+      live.current.sessionId = sessionId;
+      setView({ name: 'call', sessionId });
+      const call = new Call(signal, sessionId);
+      live.current.call = call;
+      await call.start();
+    } catch {
+      setView({ name: 'idle', note: 'offerGone' });
+    }
+  };
+
+  const decline = async (offer: Offer) => {
+    await live.current.signal!.ask('offer:decline', { offerId: offer.offerId }).catch(() => undefined);
+    setView({ name: 'idle' });
+  };
+
+  const hangUp = async () => {
+    const sessionId = live.current.sessionId;
+    if (sessionId) await live.current.signal!.ask('session:leave', { sessionId }).catch(() => undefined);
+    endCall('callEnded');
+  };
+
+  const langName = (id: string) => {
+    const l = languages.get(id);
+    return l ? `${l.autonym ?? l.name}${l.autonym && l.autonym !== l.name ? ` (${l.name})` : ''}${l.variant ? `, ${l.variant}` : ''}` : id;
+  };
+
+  return (
+    <div class="app console">
+      <header class="bar">
+        <UiLanguageSwitch lang={lang} choose={choose} label={t.interfaceLanguage} />
+        {token && (
+          <button type="button" class="link" onClick={logout}>
+            {t.logout}
+          </button>
+        )}
+      </header>
+      <main>
+        <h1>{t.consoleTitle}</h1>
+        {!token ? (
+          <form class="login" onSubmit={login}>
+            <label>
+              {t.email}
+              <input type="email" name="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+            </label>
+            <label>
+              {t.password}
+              <input type="password" name="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+            </label>
+            {loginError && <p role="alert">{loginError}</p>}
+            <button type="submit" class="primary">
+              {t.login}
+            </button>
+          </form>
+        ) : (
+          <>
+            {view.name !== 'call' && (
+              <div class="availability">
+                <button type="button" role="switch" class="switch" aria-checked={available} disabled={!connected} onClick={toggleAvailable}>
+                  <span class="knob" aria-hidden="true" />
+                  <span>{t.availability}</span>
+                </button>
+                <span class={available ? 'state on' : 'state'} data-available={String(available)}>
+                  {available ? t.available : t.away}
+                </span>
+              </div>
+            )}
+            {view.name === 'idle' && (
+              <section class="idle" aria-live="polite" data-view="idle">
+                {view.note && <p class="note">{view.note === 'callEnded' ? t.callEnded : t[view.note]}</p>}
+                {available && <p>{t.waitingForOffers}</p>}
+              </section>
+            )}
+            {view.name === 'offer' && (
+              <section class="offer" role="alertdialog" aria-labelledby="offer-title" data-view="offer" data-urgency={view.offer.urgency}>
+                <h2 id="offer-title">
+                  <Phone size={32} /> {t.incomingCall}
+                </h2>
+                <dl>
+                  <dt>{t.language}</dt>
+                  <dd>{langName(view.offer.languageId)}</dd>
+                  <dt>{t.matter}</dt>
+                  <dd>{t.matterName[view.offer.matter] ?? view.offer.matter}</dd>
+                  <dt>{t.urgency}</dt>
+                  <dd class={`urgency ${view.offer.urgency}`}>{t[`urgency_${view.offer.urgency}`]}</dd>
+                  <dt>{t.age}</dt>
+                  <dd>{view.offer.minor ? t.minorFlag : t.adult}</dd>
+                </dl>
+                <Countdown until={view.offer.expiresAt} label={t.secondsLeft} />
+                <div class="offer-actions">
+                  <button type="button" class="accept" onClick={() => accept(view.offer)}>
+                    <Check size={32} /> {t.accept}
+                  </button>
+                  <button type="button" class="decline" onClick={() => decline(view.offer)}>
+                    <Cross size={32} /> {t.decline}
+                  </button>
+                </div>
+              </section>
+            )}
+            {view.name === 'call' && (
+              <section class="call-screen" data-view="call">
+                <p class="status connected">{t.inCall}</p>
+                <div class="call-controls">
+                  <button
+                    type="button"
+                    class="round mute"
+                    aria-pressed={muted}
+                    aria-label={muted ? t.unmute : t.mute}
+                    onClick={() => {
+                      live.current.call?.setMuted(!muted);
+                      setMuted(!muted);
+                    }}
+                  >
+                    <Mic size={48} off={muted} />
+                  </button>
+                  <button type="button" class="round hang-up" aria-label={t.hangUp} onClick={hangUp}>
+                    <HangUp size={48} />
+                  </button>
+                </div>
+              </section>
+            )}
+          </>
+        )}
+      </main>
+    </div>
+  );
+}

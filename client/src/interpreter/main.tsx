@@ -1,0 +1,5 @@
+import { render } from 'preact';
+import '../ui/styles.css';
+import { InterpreterApp } from './interpreter-app';
+
+render(<InterpreterApp />, document.getElementById('app')!);

@@ -1,0 +1,125 @@
+import { Device } from 'mediasoup-client';
+import type { Consumer, Producer, Transport } from 'mediasoup-client/types';
+import type { Signal } from './socket';
+
+interface JoinAnswer {
+  routerRtpCapabilities: any;
+  iceServers: RTCIceServer[];
+  participants: { role: string; producers: { producerId: string; kind: string }[] }[];
+}
+
+export interface InboundAudio {
+  bytesReceived: number;
+  audioLevel: number;
+}
+
+/**
+ * One participant's media in a session, the same for the caller and the interpreter: audio only, one send
+ * and one receive transport, every other participant's producer consumed and played.
+ */
+export class Call {
+  private device = new Device();
+  private send?: Transport;
+  private recv?: Transport;
+  private producer?: Producer;
+  private mic?: MediaStream;
+  private readonly consumers = new Map<string, { consumer: Consumer; audio: HTMLAudioElement }>();
+  /** Producers already being consumed (or about to be), so an announced one is never consumed twice. */
+  private readonly claimed = new Set<string>();
+  /** Producers announced before the receive transport existed: consumed once it does. */
+  private backlog: string[] | null = [];
+  private closed = false;
+  private readonly onNewProducer = (e: { sessionId: string; producerId: string; kind: string }) => {
+    if (e.sessionId !== this.sessionId || e.kind !== 'audio') return;
+    if (this.backlog) this.backlog.push(e.producerId);
+    else void this.consume(e.producerId).catch(() => undefined);
+  };
+
+  constructor(
+    private readonly signal: Signal,
+    readonly sessionId: string,
+  ) {}
+
+  async start(): Promise<void> {
+    // Listen before joining so that a producer announced in between is not missed.
+    this.signal.socket.on('session:newProducer', this.onNewProducer);
+    this.mic = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true }, video: false });
+    const join = await this.signal.ask<JoinAnswer>('session:join', { sessionId: this.sessionId });
+    if (!this.device.loaded) await this.device.load({ routerRtpCapabilities: join.routerRtpCapabilities });
+    const common = { iceServers: join.iceServers };
+    this.send = this.device.createSendTransport({ ...(await this.transport('send')), ...common });
+    this.recv = this.device.createRecvTransport({ ...(await this.transport('recv')), ...common });
+    for (const t of [this.send, this.recv]) {
+      t.on('connect', ({ dtlsParameters }, ok, fail) => {
+        this.signal.ask('media:connectTransport', { transportId: t.id, dtlsParameters }).then(() => ok(), fail);
+      });
+    }
+    this.send.on('produce', ({ kind, rtpParameters }, ok, fail) => {
+      this.signal
+        .ask<{ producerId: string }>('media:produce', { transportId: this.send!.id, kind, rtpParameters })
+        .then((r) => ok({ id: r.producerId }), fail);
+    });
+    this.producer = await this.send.produce({ track: this.mic.getAudioTracks()[0], codecOptions: { opusFec: true, opusDtx: true } });
+    const announced = [...join.participants.flatMap((p) => p.producers.filter((pr) => pr.kind === 'audio').map((pr) => pr.producerId)), ...this.backlog!];
+    this.backlog = null;
+    for (const id of announced) await this.consume(id);
+  }
+
+  private transport(direction: 'send' | 'recv') {
+    return this.signal.ask<any>('media:createTransport', { sessionId: this.sessionId, direction });
+  }
+
+  private async consume(producerId: string) {
+    if (this.closed || !this.recv || this.claimed.has(producerId)) return;
+    this.claimed.add(producerId);
+    const c = await this.signal.ask<any>('media:consume', { sessionId: this.sessionId, producerId, rtpCapabilities: this.device.rtpCapabilities });
+    const consumer = await this.recv.consume({ id: c.consumerId, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters });
+    const audio = new Audio();
+    audio.autoplay = true;
+    audio.srcObject = new MediaStream([consumer.track]);
+    this.consumers.set(producerId, { consumer, audio });
+    consumer.on('trackended', () => this.drop(producerId));
+    consumer.on('transportclose', () => this.drop(producerId));
+    await this.signal.ask('media:resumeConsumer', { consumerId: c.consumerId });
+    await audio.play().catch(() => undefined);
+  }
+
+  private drop(producerId: string) {
+    const c = this.consumers.get(producerId);
+    if (!c) return;
+    c.audio.srcObject = null;
+    c.consumer.close();
+    this.consumers.delete(producerId);
+    this.claimed.delete(producerId);
+  }
+
+  setMuted(muted: boolean) {
+    if (!this.producer) return;
+    if (muted) this.producer.pause();
+    else this.producer.resume();
+  }
+
+  /** What arrives from the other participants (summed): bytes and the loudest current audio level. */
+  async inboundAudio(): Promise<InboundAudio> {
+    const out = { bytesReceived: 0, audioLevel: 0 };
+    for (const { consumer } of this.consumers.values()) {
+      (await consumer.getStats()).forEach((s: any) => {
+        if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
+        out.bytesReceived += s.bytesReceived ?? 0;
+        out.audioLevel = Math.max(out.audioLevel, s.audioLevel ?? 0);
+      });
+    }
+    return out;
+  }
+
+  /** Stops the microphone and every transport; the server is told separately (session:leave). */
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.signal.socket.off('session:newProducer', this.onNewProducer);
+    for (const id of [...this.consumers.keys()]) this.drop(id);
+    this.send?.close();
+    this.recv?.close();
+    this.mic?.getTracks().forEach((t) => t.stop());
+  }
+}

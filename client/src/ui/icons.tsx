@@ -1,0 +1,95 @@
+import type { JSX } from 'preact';
+
+// Simple stroke icons drawn here (no icon font, no extra request); decorative: the button carries the label.
+type P = { size?: number };
+const Svg = ({ size = 48, children }: P & { children: JSX.Element | JSX.Element[] }) => (
+  <svg width={size} height={size} viewBox="0 0 48 48" fill="none" stroke="currentColor" stroke-width="3" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
+    {children}
+  </svg>
+);
+
+export const Scale = (p: P) => (
+  <Svg {...p}>
+    <path d="M24 6v36M12 42h24M8 14h32" />
+    <path d="M8 14l-6 14h12zM40 14l-6 14h12z" />
+  </Svg>
+);
+export const Shield = (p: P) => (
+  <Svg {...p}>
+    <path d="M24 4l16 6v12c0 11-7 18-16 22C15 40 8 33 8 22V10z" />
+    <path d="M17 24l5 5 9-10" />
+  </Svg>
+);
+export const Chain = (p: P) => (
+  <Svg {...p}>
+    <rect x="4" y="17" width="20" height="14" rx="7" />
+    <rect x="24" y="17" width="20" height="14" rx="7" />
+    <path d="M18 24h12" />
+  </Svg>
+);
+export const Speech = (p: P) => (
+  <Svg {...p}>
+    <path d="M6 8h36v24H20l-10 8v-8H6z" />
+    <path d="M14 18h20M14 24h12" />
+  </Svg>
+);
+export const Phone = (p: P) => (
+  <Svg {...p}>
+    <path d="M14 4l6 10-4 4c2 6 8 12 14 14l4-4 10 6-4 8C22 42 6 26 6 8z" />
+  </Svg>
+);
+export const HangUp = (p: P) => (
+  <Svg {...p}>
+    <path d="M4 28c12-10 28-10 40 0l-4 6-8-4v-6c-5-2-11-2-16 0v6l-8 4z" />
+  </Svg>
+);
+export const Mic = ({ off, ...p }: P & { off?: boolean }) => (
+  <Svg {...p}>
+    <rect x="17" y="4" width="14" height="24" rx="7" />
+    <path d="M10 22c0 8 6 14 14 14s14-6 14-14M24 36v8M16 44h16" />
+    {off ? <path d="M6 6l36 36" /> : <g />}
+  </Svg>
+);
+export const Door = (p: P) => (
+  <Svg {...p}>
+    <path d="M8 44V4h22v40M30 24h14M38 18l6 6-6 6" />
+  </Svg>
+);
+export const Child = (p: P) => (
+  <Svg {...p}>
+    <circle cx="24" cy="12" r="6" />
+    <path d="M14 44l4-16h12l4 16M14 24l10-4 10 4" />
+  </Svg>
+);
+export const Woman = (p: P) => (
+  <Svg {...p}>
+    <circle cx="24" cy="10" r="6" />
+    <path d="M24 16l-10 18h20zM19 34v10M29 34v10" />
+  </Svg>
+);
+export const Siren = (p: P) => (
+  <Svg {...p}>
+    <path d="M12 38V26a12 12 0 0124 0v12M8 38h32v6H8zM24 4v6M6 12l4 4M42 12l-4 4" />
+  </Svg>
+);
+export const Person = ({ filled, ...p }: P & { filled?: boolean }) => (
+  <svg width={p.size ?? 32} height={p.size ?? 32} viewBox="0 0 48 48" aria-hidden="true" focusable="false" fill={filled ? 'currentColor' : 'none'} stroke="currentColor" stroke-width="3">
+    <circle cx="24" cy="12" r="8" />
+    <path d="M8 46c0-12 7-20 16-20s16 8 16 20z" />
+  </svg>
+);
+export const Check = (p: P) => (
+  <Svg {...p}>
+    <path d="M8 26l10 10 22-24" />
+  </Svg>
+);
+export const Cross = (p: P) => (
+  <Svg {...p}>
+    <path d="M10 10l28 28M38 10L10 38" />
+  </Svg>
+);
+export const Back = (p: P) => (
+  <Svg {...p}>
+    <path d="M30 8L14 24l16 16" />
+  </Svg>
+);

@@ -1,0 +1,25 @@
+// Test tiers (after immich): `unit` next to the code (pure logic, mocks allowed), `integration` in test/
+// against the real PostgreSQL, Redis and mediasoup worker.
+const transform = { '^.+\\.ts$': ['@swc/jest'] };
+module.exports = {
+  testTimeout: 60000,
+  // Never in band: @roamhq/wrtc's native code can crash the process that loaded it at exit, after every test
+  // has passed. In a worker process that crash is harmless; in jest's own process it would fail the run.
+  maxWorkers: 2,
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/src/**/*.spec.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/utils/global-setup.ts',
+      globalTeardown: '<rootDir>/test/utils/global-teardown.ts',
+    },
+  ],
+};

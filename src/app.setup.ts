@@ -1,0 +1,58 @@
+import { RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json, text } from 'express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppModule } from './app.module';
+import { strictValidationPipe } from './common/validation';
+import { AppConfig } from './config/config.schema';
+import { RedisIoAdapter } from './realtime/redis-io.adapter';
+import { SOCKET_EVENTS_DOC } from './realtime/socket-events.doc';
+
+const CLIENT_DIRS = [join(__dirname, '..', '..', 'client', 'dist'), join(__dirname, '..', 'client', 'dist'), join(__dirname, '..', '..', 'client', 'public'), join(__dirname, '..', 'client', 'public')];
+
+/** Builds the application exactly as it runs in production; tests use the same function. */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app.set('trust proxy', config.TRUST_PROXY === 'false' ? false : config.TRUST_PROXY);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { 'connect-src': ["'self'", 'ws:', 'wss:'], 'media-src': ["'self'", 'blob:'] },
+      },
+    }),
+  );
+  app.enableCors({ origin: config.PUBLIC_ORIGINS, credentials: false });
+  // Roster files are larger than ordinary bodies; everything else stays small.
+  app.use('/api/v1/rosters', json({ limit: config.ROSTER_IMPORT_MAX_BYTES }), text({ type: ['text/csv', 'text/plain'], limit: config.ROSTER_IMPORT_MAX_BYTES }));
+  app.use(json({ limit: '64kb' }));
+  app.setGlobalPrefix('api/v1', {
+    exclude: [
+      { path: 'health', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
+    ],
+  });
+  app.useGlobalPipes(strictValidationPipe());
+  app.useWebSocketAdapter(new RedisIoAdapter(app));
+  const clientDir = CLIENT_DIRS.find((d) => existsSync(d));
+  if (clientDir) app.useStaticAssets(clientDir, { index: 'index.html', maxAge: '1h' });
+
+  const openapi = new DocumentBuilder()
+    .setTitle('Puente')
+    .setDescription(`Remote interpretation for women who speak Indigenous languages. Public interface: API.md.\n${SOCKET_EVENTS_DOC}`)
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openapi));
+  return app;
+}

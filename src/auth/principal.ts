@@ -1,0 +1,12 @@
+import type { Role } from '../common/domain';
+
+/** Who is making a request, as read from a verified token. A caller's `sub` is random and stored nowhere. */
+export interface Principal {
+  sub: string;
+  role: Role;
+  country?: string | null;
+  institution?: string | null;
+  interpreterId?: string | null;
+  /** Issued-at, seconds since the epoch. */
+  iat?: number;
+}

@@ -1,0 +1,78 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { AuditModule } from './audit/audit.module';
+import { ConfigModule } from './config/config.module';
+import { AppConfig, ConfigError, loadConfig } from './config/config.schema';
+import { DatabaseModule } from './database/database.module';
+import { dataSourceOptions } from './database/data-source-options';
+import { runMigrationsLocked } from './database/migrate';
+import { serve } from './main';
+import { UsersModule } from './users/users.module';
+import { UsersService } from './users/users.service';
+
+const USAGE = `usage: puente <command>
+  serve                              migrate (unless DATABASE_MIGRATE=false) and serve
+  migrate                            apply pending migrations
+  demo                               migrate, load the demo roster and accounts, and serve
+  create-admin EMAIL PASSWORD        create a platform admin`;
+
+async function migrate(config: AppConfig) {
+  const ds = await new DataSource(dataSourceOptions(config.DATABASE_URL)).initialize();
+  try {
+    const done = await runMigrationsLocked(ds);
+    console.log(done.length ? `applied ${done.map((m) => m.name).join(', ')}` : 'database is up to date');
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** A small context for commands that need the database but no HTTP server or media workers. */
+function cliModule(config: AppConfig) {
+  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, AuditModule, UsersModule] })
+  class CliModule {}
+  return CliModule;
+}
+
+async function createAdmin(config: AppConfig, email?: string, password?: string) {
+  if (!email || !password) throw new ConfigError('usage: npm run cli -- create-admin EMAIL PASSWORD');
+  const ctx = await NestFactory.createApplicationContext(cliModule(config), { logger: ['error'] });
+  try {
+    const user = await ctx.get(UsersService).create({ role: 'platform_admin', email, password }, null);
+    console.log(`created platform admin ${user.email} (${user.id})`);
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function main(argv: string[]) {
+  const [command, ...args] = argv;
+  const config = loadConfig(process.env);
+  switch (command) {
+    case 'serve':
+      await serve(process.env);
+      return;
+    case 'migrate':
+      return migrate(config);
+    case 'demo': {
+      const { loadDemo } = await import('./demo/demo-seed');
+      await migrate(config);
+      await loadDemo(config);
+      await serve(process.env);
+      console.log(`Puente demo is running on http://localhost:${config.PORT} (see README.md for the demo accounts)`);
+      return;
+    }
+    case 'create-admin':
+      return createAdmin(config, args[0], args[1]);
+    default:
+      throw new ConfigError(USAGE);
+  }
+}
+
+main(process.argv.slice(2)).catch((e) => {
+  const response = e?.getResponse?.();
+  const detail = response && typeof response === 'object' && Array.isArray(response.message) ? response.message.join('; ') : e?.message ?? String(e);
+  console.error(`puente: ${detail}`);
+  process.exit(1);
+});

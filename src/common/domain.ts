@@ -1,0 +1,21 @@
+/** What a request or booking is about (API.md `GET /matters`). */
+export const MATTERS = ['legal_civil', 'legal_labour', 'legal_criminal', 'violence', 'trafficking'] as const;
+export type Matter = (typeof MATTERS)[number];
+
+/** What an interpreter is trained for: the matters plus children, asylum and health. */
+export const SPECIALTIES = [...MATTERS, 'children', 'asylum', 'health'] as const;
+export type Specialty = (typeof SPECIALTIES)[number];
+
+export const URGENCIES = ['normal', 'urgent', 'emergency'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+export const GENDERS = ['female', 'male', 'other'] as const;
+export type Gender = (typeof GENDERS)[number];
+
+export const INTERPRETER_STATUSES = ['active', 'suspended'] as const;
+export type InterpreterStatus = (typeof INTERPRETER_STATUSES)[number];
+
+export const ROLES = ['caller', 'interpreter', 'official', 'roster_admin', 'platform_admin'] as const;
+export type Role = (typeof ROLES)[number];
+export const STAFF_ROLES = ['interpreter', 'official', 'roster_admin', 'platform_admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];

@@ -1,0 +1,176 @@
+import { Transform, plainToInstance } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsIP,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { cpus } from 'node:os';
+
+const DEV_JWT_SECRET = 'puente-development-secret-do-not-use-in-production';
+
+const toList = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : value;
+const toBool = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
+
+/**
+ * Every setting Puente reads from the environment, validated once at start-up. Names are the
+ * environment variables themselves so that an error names exactly what the operator must fix.
+ */
+export class AppConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsInt() @Min(1) @Max(65535)
+  PORT = 3000;
+
+  @IsString() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/puente';
+
+  @Transform(toBool) @IsBoolean()
+  DATABASE_MIGRATE = true;
+
+  @IsString() @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Namespace for every Redis key and Bull queue, so deployments (and test runs) can share a Redis. */
+  @IsString() @Matches(/^[A-Za-z0-9_-]{1,40}$/, { message: 'REDIS_PREFIX must be 1-40 letters, digits, _ or -' })
+  REDIS_PREFIX = 'puente';
+
+  @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET = DEV_JWT_SECRET;
+
+  @IsInt() @Min(60) @Max(7 * 24 * 3600)
+  JWT_TTL_SECONDS = 8 * 3600;
+
+  @IsInt() @Min(60) @Max(24 * 3600)
+  CALLER_TOKEN_TTL_SECONDS = 4 * 3600;
+
+  @IsInt() @Min(1) @Max(64)
+  MEDIASOUP_WORKERS = Math.max(1, cpus().length);
+
+  @IsInt() @Min(1024) @Max(65535)
+  MEDIASOUP_RTC_PORT = 40000;
+
+  @IsIP()
+  MEDIASOUP_LISTEN_IP = '0.0.0.0';
+
+  @IsString() @MinLength(1) @MaxLength(253)
+  MEDIASOUP_ANNOUNCED_ADDRESS = '127.0.0.1';
+
+  @IsOptional() @IsString()
+  MEDIASOUP_WORKER_BIN?: string;
+
+  @Transform(toList)
+  @Matches(/^turns?:[^\s]+$/, { each: true, message: 'TURN_URLS must be a comma-separated list of turn: or turns: URLs' })
+  TURN_URLS: string[] = [];
+
+  @IsOptional() @IsString()
+  TURN_USERNAME?: string;
+
+  @IsOptional() @IsString()
+  TURN_CREDENTIAL?: string;
+
+  /** coturn's static-auth-secret: when set, clients get time-limited credentials derived from it. */
+  @IsOptional() @IsString() @MinLength(16, { message: 'TURN_SECRET must be at least 16 characters' })
+  TURN_SECRET?: string;
+
+  @Transform(toList)
+  @Matches(/^https?:\/\/[^\s/]+$/, { each: true, message: 'PUBLIC_ORIGINS must be a comma-separated list of http(s)://host[:port] origins' })
+  PUBLIC_ORIGINS: string[] = ['http://localhost:3000', 'http://127.0.0.1:3000'];
+
+  @IsInt() @Min(1) @Max(3650)
+  RETENTION_DAYS = 365;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /**
+   * Which proxies to trust for the client address (Express's `trust proxy`): `loopback` when a proxy runs on
+   * the same host, a subnet such as `172.16.0.0/12` behind Docker, or `false`. Rate limits count per address.
+   */
+  @IsString() @Matches(/^[\w.:/, -]{1,200}$/, { message: 'TRUST_PROXY must be loopback, false, or addresses/subnets separated by commas' })
+  TRUST_PROXY = 'loopback';
+
+  /** REST requests per client address per minute, across all routes. */
+  @IsInt() @Min(1) @Max(1_000_000)
+  RATE_LIMIT_PER_MINUTE = 600;
+
+  @IsInt() @Min(1024) @Max(100 * 1024 * 1024)
+  ROSTER_IMPORT_MAX_BYTES = 10 * 1024 * 1024;
+
+  /** How long an offer rings before it expires and the next interpreter is tried. */
+  @IsInt() @Min(3) @Max(300)
+  OFFER_RING_SECONDS = 20;
+
+  /** How long a request may wait for an interpreter before it ends `unmatched`. */
+  @IsInt() @Min(5) @Max(3600)
+  REQUEST_WAIT_LIMIT_SECONDS = 300;
+
+  /** A caller whose connection drops has this long to come back before her waiting request is `abandoned`. */
+  @IsInt() @Min(1) @Max(600)
+  CALLER_GRACE_SECONDS = 30;
+
+  /** An interpreter whose connection drops keeps her presence this long before going offline. */
+  @IsInt() @Min(1) @Max(600)
+  INTERPRETER_GRACE_SECONDS = 30;
+
+  /** Safety net: how often one node re-checks overdue offers, waiting requests and dead nodes. */
+  @IsInt() @Min(200) @Max(60_000)
+  MATCHING_SWEEP_MS = 5000;
+
+  /** The deployment's home roster (ISO 3166-1 alpha-2), used when a caller gives no country. */
+  @IsOptional() @Matches(/^[A-Z]{2}$/, { message: 'HOME_COUNTRY must be an ISO 3166-1 alpha-2 code such as GT' })
+  HOME_COUNTRY?: string;
+}
+
+export class ConfigError extends Error {}
+
+const NUMERIC = new Set<string>();
+for (const key of Object.keys(new AppConfig())) {
+  if (typeof (new AppConfig() as unknown as Record<string, unknown>)[key] === 'number') NUMERIC.add(key);
+}
+
+/** Builds the configuration from environment variables; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const known = Object.keys(new AppConfig()).concat(['MEDIASOUP_WORKER_BIN', 'TURN_USERNAME', 'TURN_CREDENTIAL', 'TURN_SECRET', 'HOME_COUNTRY']);
+  const raw: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const key of known) {
+    const value = env[key];
+    if (value === undefined || value === '') continue;
+    if (NUMERIC.has(key)) {
+      if (!/^-?\d+$/.test(value.trim())) {
+        problems.push(`${key} must be a whole number (got "${value}")`);
+        continue;
+      }
+      raw[key] = Number(value);
+    } else raw[key] = value;
+  }
+  const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
+  for (const error of validateSync(config, { forbidUnknownValues: true })) {
+    problems.push(...Object.values(error.constraints ?? {}).map((m) => (m.startsWith(error.property) ? m : `${error.property}: ${m}`)));
+  }
+  if (config.NODE_ENV === 'production' && config.JWT_SECRET === DEV_JWT_SECRET) {
+    problems.push('JWT_SECRET must be set in production');
+  }
+  if ((config.TURN_USERNAME || config.TURN_CREDENTIAL) && config.TURN_SECRET) {
+    problems.push('TURN_SECRET and TURN_USERNAME/TURN_CREDENTIAL are exclusive: use one way of TURN authentication');
+  }
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return config;
+}

@@ -1,0 +1,52 @@
+import { ConflictException, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { AuditModule } from '../audit/audit.module';
+import type { Principal } from '../auth/principal';
+import { ConfigModule } from '../config/config.module';
+import type { AppConfig } from '../config/config.schema';
+import { DatabaseModule } from '../database/database.module';
+import { LanguagesModule } from '../languages/languages.module';
+import { LanguagesService } from '../languages/languages.service';
+import { RostersModule } from '../rosters/rosters.module';
+import { RostersService } from '../rosters/rosters.service';
+import { UsersModule } from '../users/users.module';
+import { UsersService } from '../users/users.service';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_ROSTERS, DEMO_SHARING, DEMO_VARIANT } from './demo-data';
+
+// The demo loader acts as the platform itself.
+const SYSTEM: Principal = { sub: '00000000-0000-4000-8000-000000000000', role: 'platform_admin' };
+
+const ignoreConflict = (e: unknown) => {
+  if (!(e instanceof ConflictException)) throw e;
+};
+
+/** Loads the demo roster and accounts through the real services; running it again changes nothing. */
+export async function loadDemo(config: AppConfig): Promise<void> {
+  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, AuditModule, LanguagesModule, RostersModule, UsersModule] })
+  class DemoModule {}
+  const ctx = await NestFactory.createApplicationContext(DemoModule, { logger: ['error'] });
+  try {
+    await ctx.get(LanguagesService).addVariant(DEMO_VARIANT as never, SYSTEM).catch(ignoreConflict);
+    const rosters = ctx.get(RostersService);
+    for (const [country, csv] of Object.entries(DEMO_ROSTERS)) {
+      const result = await rosters.importRoster(country, csv, null);
+      if (result.rejected.length) throw new Error(`demo roster ${country}: ${JSON.stringify(result.rejected)}`);
+    }
+    for (const [country, borrowers] of Object.entries(DEMO_SHARING)) await rosters.setSharing(country, borrowers, null);
+    const db = ctx.get(DataSource);
+    const users = ctx.get(UsersService);
+    for (const a of DEMO_ACCOUNTS) {
+      let interpreterId: string | undefined;
+      if (a.externalId) {
+        [{ id: interpreterId }] = await db.query(`SELECT id FROM interpreters WHERE country = $1 AND external_id = $2`, [a.country, a.externalId]);
+      }
+      await users
+        .create({ role: a.role, email: a.email, password: DEMO_PASSWORD, country: a.country, institution: a.institution, interpreterId }, null)
+        .catch(ignoreConflict);
+    }
+    console.log(`demo: ${Object.keys(DEMO_ROSTERS).length} rosters and ${DEMO_ACCOUNTS.length} accounts loaded (password ${DEMO_PASSWORD})`);
+  } finally {
+    await ctx.close();
+  }
+}

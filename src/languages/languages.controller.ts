@@ -1,0 +1,58 @@
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Public, Roles } from '../auth/auth.decorators';
+import { uuidParam } from '../common/validation';
+import type { Principal } from '../auth/principal';
+import { CreateLinkDto } from './dto/create-link.dto';
+import { CreateVariantDto } from './dto/create-variant.dto';
+import { LanguageLinkView, LanguageView } from './dto/language-view.dto';
+import { SearchLanguagesDto } from './dto/search-languages.dto';
+import { LanguageLink } from './entities/language-link.entity';
+import { LanguagesService } from './languages.service';
+
+function linkView(l: LanguageLink & { other?: Parameters<typeof LanguageView.of>[0] }): LanguageLinkView {
+  const view: LanguageLinkView = { id: l.id, fromLanguageId: l.fromLanguageId, toLanguageId: l.toLanguageId, source: l.source, createdAt: l.createdAt };
+  if (l.other) view.other = LanguageView.of(l.other);
+  return view;
+}
+
+@ApiTags('languages')
+@Controller('languages')
+export class LanguagesController {
+  constructor(private readonly languages: LanguagesService) {}
+
+  @Get()
+  @Public()
+  @ApiOperation({ summary: 'Search the language catalogue by ISO 639-3 code, name or autonym (accents and case ignored)' })
+  @ApiOkResponse({ type: LanguageView, isArray: true })
+  async search(@Query() query: SearchLanguagesDto): Promise<LanguageView[]> {
+    return (await this.languages.search(query)).map(LanguageView.of);
+  }
+
+  @Post()
+  @ApiBearerAuth()
+  @Roles('roster_admin', 'platform_admin')
+  @ApiOperation({ summary: 'Add a language variant (a roster admin: spoken in her own country only); 409 if it exists' })
+  @ApiCreatedResponse({ type: LanguageView })
+  async addVariant(@Body() body: CreateVariantDto, @CurrentUser() actor: Principal): Promise<LanguageView> {
+    return LanguageView.of(await this.languages.addVariant(body, actor));
+  }
+
+  @Post('links')
+  @ApiBearerAuth()
+  @Roles('roster_admin', 'platform_admin')
+  @ApiOperation({ summary: 'Record that two catalogue languages are mutually intelligible (holds both ways); 409 if already linked' })
+  @ApiCreatedResponse({ type: LanguageLinkView })
+  async addLink(@Body() body: CreateLinkDto, @CurrentUser() actor: Principal): Promise<LanguageLinkView> {
+    return linkView(await this.languages.addLink(body, actor));
+  }
+
+  @Get(':id/links')
+  @ApiBearerAuth()
+  @Roles('roster_admin', 'platform_admin')
+  @ApiOperation({ summary: 'The mutual-intelligibility links of a language, either way round' })
+  @ApiOkResponse({ type: LanguageLinkView, isArray: true })
+  async listLinks(@Param('id', uuidParam('id')) id: string): Promise<LanguageLinkView[]> {
+    return (await this.languages.listLinks(id)).map(linkView);
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Language } from './entities/language.entity';
+import { LanguageLink } from './entities/language-link.entity';
+import { LanguagesCatalogueLoader } from './languages-catalogue.loader';
+import { LanguagesController } from './languages.controller';
+import { LanguagesService } from './languages.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Language, LanguageLink])],
+  controllers: [LanguagesController],
+  providers: [LanguagesService, LanguagesCatalogueLoader],
+  exports: [LanguagesService],
+})
+export class LanguagesModule {}

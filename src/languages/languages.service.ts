@@ -1,0 +1,227 @@
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, IsNull, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import { SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX } from './dto/search-languages.dto';
+import { Language } from './entities/language.entity';
+import { LanguageLink } from './entities/language-link.entity';
+import { isoLanguage } from './iso-639-3';
+import { languageRow, type LanguageRow } from './languages-catalogue';
+import { parseLanguageKey, searchTokens, type LanguageKey } from './language-text';
+
+export interface LanguageSearch {
+  q?: string;
+  country?: string;
+  limit?: number;
+}
+
+export interface NewVariant {
+  iso6393: string;
+  variant: string;
+  name: string;
+  autonym?: string | null;
+  countries: string[];
+}
+
+export interface NewLink {
+  fromLanguageId: string;
+  toLanguageId: string;
+  source: string;
+}
+
+/** A link seen from one of its two languages: `other` is the language at the far end. */
+export type LinkFromLanguage = LanguageLink & { other: Language };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UNIQUE_VIOLATION = '23505';
+const FOREIGN_KEY_VIOLATION = '23503';
+
+function pgCode(e: unknown): string | undefined {
+  return (e as { code?: string; driverError?: { code?: string } })?.driverError?.code ?? (e as { code?: string })?.code;
+}
+
+/** Escapes LIKE wildcards; normalised search words hold none today, but the query must not depend on that. */
+function likeLiteral(word: string): string {
+  return word.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+const keyOf = (iso6393: string, variant: string | null) => (variant ? `${iso6393}/${variant}` : iso6393);
+
+/** The language catalogue: search, resolution of roster codes, administrators' variants and intelligibility links. */
+@Injectable()
+export class LanguagesService {
+  constructor(
+    @InjectRepository(Language) private readonly languages: Repository<Language>,
+    @InjectRepository(LanguageLink) private readonly links: Repository<LanguageLink>,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * Accent-, case- and apostrophe-insensitive search over code, variant, name, autonym and other known names;
+   * every word of `q` must match. Exact code matches come first, then matches at the start of a word.
+   */
+  async search({ q, country, limit }: LanguageSearch): Promise<Language[]> {
+    const words = searchTokens(q ?? '');
+    const qb = this.languages.createQueryBuilder('l');
+    words.forEach((w, i) => qb.andWhere(`l.search_text LIKE :w${i}`, { [`w${i}`]: `%${likeLiteral(w)}%` }));
+    if (country) qb.andWhere('l.countries @> CAST(ARRAY[:country] AS varchar[])', { country });
+    if (words.length) {
+      qb.setParameters({ code: words[0], wordStart: `% ${likeLiteral(words[0])}%` })
+        .addOrderBy('CASE WHEN l.iso6393 = :code THEN 0 ELSE 1 END', 'ASC')
+        .addOrderBy(`CASE WHEN (' ' || l.search_text) LIKE :wordStart THEN 0 ELSE 1 END`, 'ASC');
+    }
+    return qb
+      .addOrderBy('l.name', 'ASC')
+      .addOrderBy('l.variant', 'ASC', 'NULLS FIRST')
+      .limit(Math.min(Math.max(limit ?? SEARCH_LIMIT_DEFAULT, 1), SEARCH_LIMIT_MAX))
+      .getMany();
+  }
+
+  async findById(id: string): Promise<Language | null> {
+    if (typeof id !== 'string' || !UUID.test(id)) return null;
+    return this.languages.findOne({ where: { id } });
+  }
+
+  /**
+   * Resolves roster keys (`iso6393` or `iso6393/variant`, any case) to catalogue rows, keyed exactly as given.
+   * A plain ISO 639-3 code that is not yet in the catalogue is added from ISO 639-3 (reference name, no autonym,
+   * no countries); an unknown code, a variant no administrator added, or a malformed key maps to null.
+   * One query when every code is known; two (rarely three, if another node adds the same code meanwhile) otherwise.
+   */
+  async resolveMany(keys: string[]): Promise<Map<string, Language | null>> {
+    const parsed = new Map<string, LanguageKey | null>(keys.map((k) => [k, parseLanguageKey(k)]));
+    const codes = [...new Set([...parsed.values()].flatMap((p) => (p ? [p.iso6393] : [])))];
+    const found = new Map<string, Language>();
+    const remember = (rows: Language[]) => rows.forEach((l) => found.set(keyOf(l.iso6393, l.variant), l));
+    if (codes.length) {
+      remember(await this.languages.createQueryBuilder('l').where('l.iso6393 = ANY(:codes)', { codes }).getMany());
+    }
+
+    const missing = [...new Set([...parsed.values()].flatMap((p) => (p && !p.variant && !found.has(p.iso6393) && isoLanguage(p.iso6393) ? [p.iso6393] : [])))];
+    if (missing.length) {
+      remember(await this.insertFromIso(missing));
+      const raced = missing.filter((c) => !found.has(c));
+      if (raced.length) remember(await this.languages.find({ where: { iso6393: In(raced), variant: IsNull() } }));
+    }
+
+    const resolve = (p: LanguageKey | null | undefined) => (p ? (found.get(keyOf(p.iso6393, p.variant)) ?? null) : null);
+    return new Map(keys.map((k) => [k, resolve(parsed.get(k))]));
+  }
+
+  /** Adds ISO 639-3 codes as catalogue rows; returns the rows this call inserted (not those another node did). */
+  private async insertFromIso(codes: string[]): Promise<Language[]> {
+    const rows = codes.map((iso6393) => languageRow({ iso6393, autonym: null, countries: [] }));
+    const result = await this.languages
+      .createQueryBuilder()
+      .insert()
+      .into(Language)
+      .values(rows)
+      .orIgnore()
+      .updateEntity(false)
+      .returning(['id', 'iso6393', 'variant', 'name', 'autonym', 'countries', 'isRelay', 'createdAt']) // property names; rows come back with column names
+      .execute();
+    return (result.raw as Record<string, unknown>[]).map((r) =>
+      this.languages.create({
+        id: r.id as string,
+        iso6393: r.iso6393 as string,
+        variant: (r.variant as string | null) ?? null,
+        name: r.name as string,
+        autonym: (r.autonym as string | null) ?? null,
+        countries: r.countries as string[],
+        isRelay: r.is_relay as boolean,
+        createdAt: r.created_at as Date,
+      }),
+    );
+  }
+
+  /** `POST /languages`: a variant of an ISO 639-3 language. A roster admin may only list her own country. */
+  async addVariant(dto: NewVariant, actor: Principal): Promise<Language> {
+    if (actor.role === 'roster_admin' && dto.countries.some((c) => c !== actor.country)) {
+      throw new ForbiddenException(`a roster admin can only add variants spoken in ${actor.country}`);
+    }
+    if (!isoLanguage(dto.iso6393)) throw this.badField('iso6393', 'iso6393 must be an ISO 639-3 language code');
+    const row: LanguageRow = languageRow({ ...dto, autonym: dto.autonym ?? null });
+    return this.db.transaction(async (m) => {
+      let language: Language;
+      try {
+        language = await m.save(m.create(Language, row));
+      } catch (e) {
+        if (pgCode(e) === UNIQUE_VIOLATION) throw new ConflictException(`${keyOf(row.iso6393, row.variant)} is already in the catalogue`);
+        throw e;
+      }
+      await this.audit.record(
+        'language.variant_added',
+        { actorId: actor.sub, actorRole: actor.role, country: actor.country ?? null, subjectId: language.id, data: { iso6393: row.iso6393, variant: row.variant } },
+        m,
+      );
+      return language;
+    });
+  }
+
+  /** `POST /languages/links`: records that two catalogue rows are mutually intelligible. */
+  async addLink(dto: NewLink, actor: Principal): Promise<LanguageLink> {
+    const [from, to] = [dto.fromLanguageId.toLowerCase(), dto.toLanguageId.toLowerCase()];
+    if (from === to) throw this.badField('toLanguageId', 'toLanguageId must differ from fromLanguageId');
+    const known = await this.languages.find({ where: { id: In([from, to]) }, select: { id: true } });
+    for (const [field, id] of [['fromLanguageId', from], ['toLanguageId', to]] as const) {
+      if (!known.some((l) => l.id === id)) throw new NotFoundException(`${field} ${id} is not in the catalogue`);
+    }
+    return this.db.transaction(async (m) => {
+      let link: LanguageLink;
+      try {
+        link = await m.save(
+          m.create(LanguageLink, { fromLanguageId: from, toLanguageId: to, source: dto.source, createdBy: actor.sub }),
+        );
+      } catch (e) {
+        if (pgCode(e) === UNIQUE_VIOLATION) throw new ConflictException('these two languages are already linked');
+        if (pgCode(e) === FOREIGN_KEY_VIOLATION) throw new NotFoundException('a linked language is no longer in the catalogue');
+        throw e;
+      }
+      await this.audit.record(
+        'language.link_added',
+        {
+          actorId: actor.sub,
+          actorRole: actor.role,
+          country: actor.country ?? null,
+          subjectId: link.id,
+          data: { fromLanguageId: link.fromLanguageId, toLanguageId: link.toLanguageId },
+        },
+        m,
+      );
+      return link;
+    });
+  }
+
+  /** The links of a language, either way round, each with the language at the other end. 404 if it is unknown. */
+  async listLinks(id: string): Promise<LinkFromLanguage[]> {
+    const languageId = id.toLowerCase();
+    if (!(await this.findById(languageId))) throw new NotFoundException(`language ${languageId} is not in the catalogue`);
+    const links = await this.links.find({
+      where: [{ fromLanguageId: languageId }, { toLanguageId: languageId }],
+      order: { createdAt: 'ASC' },
+    });
+    const otherIds = links.map((l) => (l.fromLanguageId === languageId ? l.toLanguageId : l.fromLanguageId));
+    const others = new Map((otherIds.length ? await this.languages.find({ where: { id: In(otherIds) } }) : []).map((l) => [l.id, l]));
+    return links.flatMap((l) => {
+      const other = others.get(l.fromLanguageId === languageId ? l.toLanguageId : l.fromLanguageId);
+      return other ? [Object.assign(l, { other })] : [];
+    });
+  }
+
+  /** Ids of the languages recorded as mutually intelligible with this one (links hold both ways). */
+  async intelligibleWith(languageId: string): Promise<string[]> {
+    if (typeof languageId !== 'string' || !UUID.test(languageId)) return [];
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT CASE WHEN from_language_id = $1 THEN to_language_id ELSE from_language_id END AS id
+       FROM language_links WHERE from_language_id = $1 OR to_language_id = $1`,
+      [languageId],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  private badField(field: string, message: string) {
+    return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [message], fields: [field] });
+  }
+}

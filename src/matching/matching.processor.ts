@@ -1,0 +1,101 @@
+import { InjectQueue, Process, Processor } from '@nestjs/bull';
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Job, Queue } from 'bull';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/config.schema';
+import { PresenceService } from '../presence/presence.service';
+import { RealtimeService, rooms } from '../realtime/realtime.service';
+import { MATCHING_QUEUE, MatchingService } from './matching.service';
+
+/**
+ * The timers of matching, as Bull jobs in Redis so that a node restart loses none, and a sweep that one
+ * node runs at a time as a safety net: it expires offers and requests whose job was lost (a node killed
+ * between its commit and scheduling the job), re-dispatches waiting requests, and starts the grace period
+ * of callers and interpreters whose node died under them.
+ */
+@Processor(MATCHING_QUEUE)
+export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Matching');
+
+  constructor(
+    private readonly matching: MatchingService,
+    private readonly presence: PresenceService,
+    private readonly realtime: RealtimeService,
+    private readonly config: AppConfig,
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectQueue(MATCHING_QUEUE) private readonly queue: Queue,
+  ) {}
+
+  private watchdog?: NodeJS.Timeout;
+
+  async onApplicationBootstrap() {
+    await this.scheduleSweep();
+    // Bull schedules a repeatable job's next run only once a node has taken the current one: a node killed
+    // in between breaks the chain until Bull finds the stalled job (30 s or more). Every node re-adds it now
+    // and then; the next run's job id is derived from its time slot, so while the chain is alive this is a no-op.
+    this.watchdog = setInterval(() => void this.scheduleSweep().catch(() => undefined), Math.max(2000, this.config.MATCHING_SWEEP_MS * 4));
+    this.watchdog.unref();
+  }
+
+  onApplicationShutdown() {
+    clearInterval(this.watchdog);
+  }
+
+  private scheduleSweep() {
+    return this.queue.add('sweep', {}, { repeat: { every: this.config.MATCHING_SWEEP_MS }, jobId: 'sweep', removeOnComplete: true, removeOnFail: true });
+  }
+
+  @Process('offer-expire')
+  expire(job: Job<{ offerId: string }>) {
+    return this.matching.expireOffer(job.data.offerId);
+  }
+
+  @Process('request-timeout')
+  timeout(job: Job<{ requestId: string }>) {
+    return this.matching.timeoutRequest(job.data.requestId);
+  }
+
+  @Process('caller-grace')
+  callerGrace(job: Job<{ sub: string }>) {
+    return this.matching.callerGraceOver(job.data.sub);
+  }
+
+  @Process('sweep')
+  async sweep() {
+    const overdueOffers: { id: string }[] = await this.db.query(`SELECT id FROM offers WHERE outcome IS NULL AND expires_at < now() - interval '2 seconds' LIMIT 200`);
+    for (const o of overdueOffers) await this.matching.expireOffer(o.id);
+    const overdue: { id: string }[] = await this.db.query(
+      `SELECT id FROM interpretation_requests WHERE state IN ('queued','offering') AND created_at < now() - make_interval(secs => $1) LIMIT 200`,
+      [this.config.REQUEST_WAIT_LIMIT_SECONDS + 2],
+    );
+    for (const r of overdue) await this.matching.timeoutRequest(r.id);
+    // Requests that have waited a full sweep without an offer, most urgent first, read one at a time so that
+    // a request arriving meanwhile is ranked too; fresh ones are left to their own dispatch.
+    for (let i = 0; i < 100; i++) {
+      const [next]: { id: string }[] = await this.db.query(
+        `SELECT r.id FROM interpretation_requests r WHERE r.state = 'queued'
+         AND r.created_at < now() - make_interval(secs => $1)
+         AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = r.id AND (o.outcome IS NULL OR o.decided_at > now() - make_interval(secs => $1)))
+         ORDER BY r.priority DESC, r.minor DESC, r.created_at OFFSET $2 LIMIT 1`,
+        [this.config.MATCHING_SWEEP_MS / 1000, i],
+      );
+      if (!next) break;
+      await this.matching.dispatch(next.id);
+    }
+    await this.orphans();
+  }
+
+  /** People whose sockets vanished with a dead node never sent a disconnect: give them their grace period. */
+  private async orphans() {
+    const live = await this.realtime.allRooms();
+    if (!live) return;
+    for (const id of await this.presence.allAvailable()) {
+      if (!live.has(rooms.interpreter(id))) await this.presence.startGrace(id);
+    }
+    const callers: { caller_sub: string }[] = await this.db.query(
+      `SELECT DISTINCT caller_sub FROM interpretation_requests WHERE caller_sub IS NOT NULL AND state IN ('queued','offering','accepted','connected')`,
+    );
+    for (const c of callers) if (!live.has(rooms.caller(c.caller_sub))) await this.matching.startCallerGrace(c.caller_sub);
+  }
+}

@@ -1,0 +1,482 @@
+import { InjectQueue } from '@nestjs/bull';
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bull';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { rows } from '../database/sql';
+import type { Principal } from '../auth/principal';
+import { AppConfig } from '../config/config.schema';
+import { LanguagesService } from '../languages/languages.service';
+import { PresenceService } from '../presence/presence.service';
+import { RealtimeService } from '../realtime/realtime.service';
+import { RostersService } from '../rosters/rosters.service';
+import { SessionsService } from '../sessions/sessions.service';
+import { findCandidates } from './candidate-finder';
+import { CreateRequestDto } from './dto/create-request.dto';
+import { offersAtOnce, urgencyRank, type RequestState } from './priority';
+import { withRetry } from './retry';
+
+export const MATCHING_QUEUE = 'matching';
+/** Above emergency: a caller whose interpreter was lost mid-call is served before anyone new. */
+const FRONT_OF_LINE = 4;
+
+interface RequestRow {
+  id: string;
+  language_id: string;
+  matter: string;
+  urgency: 'normal' | 'urgent' | 'emergency';
+  minor: boolean;
+  prefer_female: boolean;
+  country: string | null;
+  caller_sub: string | null;
+  state: RequestState;
+  interpreter_id: string | null;
+}
+
+interface NewOffer {
+  id: string;
+  interpreterId: string;
+  expiresAt: Date;
+}
+
+/** What an interpreter is told about a request: nothing else about the caller. */
+function offerPayload(o: NewOffer, r: RequestRow) {
+  return {
+    offerId: o.id,
+    requestId: r.id,
+    languageId: r.language_id,
+    matter: r.matter,
+    urgency: r.urgency,
+    minor: r.minor,
+    expiresAt: o.expiresAt.toISOString(),
+  };
+}
+
+/**
+ * On-demand matching: a request climbs the escalation ladder, rings interpreters one at a time (three for
+ * an emergency), and waits in the priority line when nobody suitable is free. Every guarantee is held by
+ * PostgreSQL (row locks, conditional updates, unique indexes) and every timer is a Bull job, so any node
+ * can carry on another's work. Lock order everywhere: the request row first, then its offers.
+ */
+@Injectable()
+export class MatchingService implements OnModuleInit {
+  private readonly logger = new Logger('Matching');
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectQueue(MATCHING_QUEUE) private readonly queue: Queue,
+    private readonly config: AppConfig,
+    private readonly audit: AuditService,
+    private readonly languages: LanguagesService,
+    private readonly rosters: RostersService,
+    private readonly presence: PresenceService,
+    private readonly sessions: SessionsService,
+    private readonly realtime: RealtimeService,
+  ) {}
+
+  onModuleInit() {
+    // Serving the waiting line can take several dispatches: her `presence:set` is acknowledged without waiting.
+    this.presence.on('available', (id) => this.inBackground(this.serveInterpreter(id)));
+    this.presence.on('unavailable', (id) => this.withdrawOffersOf(id, 'unavailable'));
+    this.presence.on('disconnected', (id) => this.withdrawOffersOf(id, 'disconnected'));
+    this.presence.on('lost', (id) => this.interpreterLost(id));
+    this.realtime.onConnect((p) => this.callerConnected(p));
+    this.realtime.onDisconnect((p) => this.callerDisconnected(p));
+  }
+
+  // ---- caller side -------------------------------------------------------------------------------------
+
+  async createRequest(caller: Principal, dto: CreateRequestDto): Promise<{ requestId: string; state: RequestState }> {
+    const language = await this.languages.findById(dto.languageId);
+    if (!language) throw new BadRequestException({ message: ['languageId is not in the catalogue'], fields: ['languageId'] });
+    const id = await withRetry(() =>
+      this.db.transaction(async (m) => {
+        // One live request per caller: a second tap must not queue her twice.
+        await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [caller.sub]);
+        const [live] = await m.query(`SELECT id FROM interpretation_requests WHERE caller_sub = $1 AND state IN ('queued','offering','accepted','connected')`, [caller.sub]);
+        if (live) throw new ConflictException('you already have a request in progress');
+        const [row] = await m.query(
+          `INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+          [dto.languageId, dto.matter, dto.urgency, dto.minor, dto.preferFemale ?? false, dto.country ?? null, caller.sub, urgencyRank(dto.urgency)],
+        );
+        await this.audit.record(
+          'request.created',
+          { subjectId: row.id, country: dto.country ?? null, data: { languageId: dto.languageId, matter: dto.matter, urgency: dto.urgency, minor: dto.minor } },
+          m,
+        );
+        return row.id as string;
+      }),
+    );
+    await this.queue.add('request-timeout', { requestId: id }, { jobId: `request-timeout:${id}`, delay: this.config.REQUEST_WAIT_LIMIT_SECONDS * 1000 });
+    await this.dispatch(id);
+    const state = (await this.load(id))!.state;
+    if (state === 'queued') await this.announceLine(dto.languageId);
+    return { requestId: id, state };
+  }
+
+  async cancelRequest(caller: Principal, requestId: string): Promise<{ state: RequestState }> {
+    const r = await this.load(requestId);
+    if (!r || r.caller_sub !== caller.sub) throw new NotFoundException('no such request');
+    const ended = await this.finish(requestId, 'cancelled', ['queued', 'offering', 'accepted']);
+    if (!ended) throw new ConflictException(`the request is ${(await this.load(requestId))?.state ?? 'gone'}`);
+    return { state: 'cancelled' };
+  }
+
+  // ---- interpreter side --------------------------------------------------------------------------------
+
+  async acceptOffer(interpreter: Principal, offerId: string): Promise<{ sessionId: string }> {
+    const interpreterId = this.interpreterOf(interpreter);
+    const requestId = await this.requestOfOffer(offerId, interpreterId);
+    const result = await withRetry(() =>
+      this.db.transaction(async (m) => {
+        const r = await this.lockRequest(m, requestId);
+        const [offer] = await rows(m, `UPDATE offers SET outcome = 'accepted', decided_at = now()
+           WHERE id = $1 AND interpreter_id = $2 AND outcome IS NULL AND expires_at > now() RETURNING tier`,
+          [offerId, interpreterId],
+        );
+        if (!offer || !r || r.state !== 'offering') throw new ConflictException('this offer is no longer open');
+        const withdrawn: { id: string; interpreter_id: string }[] = await rows(m, `UPDATE offers SET outcome = 'withdrawn', decided_at = now() WHERE request_id = $1 AND outcome IS NULL RETURNING id, interpreter_id`,
+          [requestId],
+        );
+        const sessionId = await this.sessions.createForRequest(m, requestId, interpreterId);
+        await rows(m, `UPDATE interpretation_requests SET state = 'accepted', interpreter_id = $2, tier = $3, accepted_at = now() WHERE id = $1`, [
+          requestId,
+          interpreterId,
+          offer.tier,
+        ]);
+        await this.audit.record('offer.accepted', { actorId: interpreterId, actorRole: 'interpreter', subjectId: requestId, data: { offerId, tier: offer.tier, sessionId } }, m);
+        return { sessionId, withdrawn, r };
+      }),
+    );
+    await this.presence.offerAnswered(interpreterId);
+    await this.dropJobs([offerId, ...result.withdrawn.map((w) => w.id)].map((id) => `offer-expire:${id}`));
+    for (const w of result.withdrawn) this.realtime.toInterpreter(w.interpreter_id, 'offer:withdrawn', { offerId: w.id, reason: 'taken' });
+    const who = await this.rosters.findInterpreter(interpreterId);
+    if (result.r.caller_sub) {
+      this.realtime.toCaller(result.r.caller_sub, 'request:update', {
+        requestId,
+        state: 'accepted',
+        interpreter: { firstName: who?.firstName ?? '' },
+        sessionId: result.sessionId,
+      });
+    }
+    await this.announceLine(result.r.language_id);
+    return { sessionId: result.sessionId };
+  }
+
+  async declineOffer(interpreter: Principal, offerId: string): Promise<Record<string, never>> {
+    const interpreterId = this.interpreterOf(interpreter);
+    const requestId = await this.requestOfOffer(offerId, interpreterId);
+    const ok = await this.closeOffer(requestId, offerId, 'declined', interpreterId);
+    if (!ok) throw new ConflictException('this offer is no longer open');
+    await this.presence.offerAnswered(interpreterId);
+    await this.dropJobs([`offer-expire:${offerId}`]);
+    await this.dispatch(requestId);
+    return {};
+  }
+
+  /** The ring-time job: an offer nobody answered expires and the next candidate is tried. */
+  async expireOffer(offerId: string) {
+    const [o] = await this.db.query(`SELECT request_id, interpreter_id FROM offers WHERE id = $1 AND outcome IS NULL`, [offerId]);
+    if (!o) return;
+    if (!(await this.closeOffer(o.request_id, offerId, 'expired'))) return;
+    this.realtime.toInterpreter(o.interpreter_id, 'offer:withdrawn', { offerId, reason: 'expired' });
+    await this.presence.offerMissed(o.interpreter_id);
+    await this.dispatch(o.request_id);
+  }
+
+  /** She went away, offline or lost her connection while ringing: withdraw and try the next. */
+  async withdrawOffersOf(interpreterId: string, reason: string) {
+    const pending: { id: string; request_id: string }[] = await this.db.query(`SELECT id, request_id FROM offers WHERE interpreter_id = $1 AND outcome IS NULL`, [
+      interpreterId,
+    ]);
+    for (const o of pending) {
+      if (!(await this.closeOffer(o.request_id, o.id, 'withdrawn'))) continue;
+      await this.dropJobs([`offer-expire:${o.id}`]);
+      this.realtime.toInterpreter(interpreterId, 'offer:withdrawn', { offerId: o.id, reason });
+      await this.dispatch(o.request_id);
+    }
+  }
+
+  // ---- the ladder ---------------------------------------------------------------------------------------
+
+  /**
+   * Rings the best free candidates for a waiting request, as many as it may ring at once. Safe to call any
+   * number of times from any node: the request row lock serialises it, and the unique index on pending
+   * offers makes a busy interpreter's insert a no-op.
+   */
+  async dispatch(requestId: string): Promise<void> {
+    // Read before the transaction, never inside it: these services use their own pooled connections, and
+    // transactions that each hold one connection while waiting for another starve the pool under load and
+    // freeze the node for good. A request's language and country never change, so reading them unlocked is safe.
+    const before = await this.load(requestId);
+    if (!before || (before.state !== 'queued' && before.state !== 'offering')) return;
+    const languageIds = [before.language_id, ...(await this.languages.intelligibleWith(before.language_id))];
+    const base = before.country ?? this.config.HOME_COUNTRY ?? null;
+    const rosterCountries = base ? await this.rosters.countriesSharingWith(base) : [];
+    const made = await withRetry(() =>
+      this.db.transaction(async (m) => {
+        const r = await this.lockRequest(m, requestId);
+        if (!r || (r.state !== 'queued' && r.state !== 'offering')) return null;
+        const [{ pending }] = await m.query(`SELECT count(*)::int AS pending FROM offers WHERE request_id = $1 AND outcome IS NULL`, [requestId]);
+        const want = offersAtOnce(r.urgency) - pending;
+        if (want <= 0) return null;
+        // Redis, not the pool: fine inside the transaction, and as fresh as possible.
+        const available = await this.presence.availableFor(languageIds);
+        const candidates = await findCandidates(m, {
+          requestId,
+          languageId: r.language_id,
+          languageIds,
+          matter: r.matter,
+          minor: r.minor,
+          preferFemale: r.prefer_female,
+          rosterCountries,
+          available,
+          limit: want + 5,
+        });
+        const offers: (NewOffer & { tier: number })[] = [];
+        for (const c of candidates) {
+          if (offers.length >= want) break;
+          // The clock at the insert, not the transaction's start (now()): a dispatch that waited on a lock must
+          // still ring its full time, and the offer's interval must start when it truly began.
+          const [o] = await m.query(
+            `INSERT INTO offers (request_id, interpreter_id, tier, created_at, expires_at)
+             SELECT $1, $2, $3, clock_timestamp(), clock_timestamp() + make_interval(secs => $4)
+             WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE interpreter_id = $2 AND ended_at IS NULL)
+             ON CONFLICT DO NOTHING RETURNING id, expires_at`,
+            [requestId, c.interpreterId, c.tier, this.config.OFFER_RING_SECONDS],
+          );
+          if (!o) continue;
+          // The insert may have waited for her other offer's acceptance to commit: re-check, now that it is visible.
+          const [busy] = await m.query(`SELECT 1 FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`, [c.interpreterId]);
+          if (busy) {
+            await rows(m, `DELETE FROM offers WHERE id = $1`, [o.id]);
+            continue;
+          }
+          offers.push({ id: o.id, interpreterId: c.interpreterId, expiresAt: new Date(o.expires_at), tier: c.tier });
+        }
+        if (offers.length) {
+          await rows(m, `UPDATE interpretation_requests SET state = 'offering', first_offered_at = coalesce(first_offered_at, now()) WHERE id = $1`, [requestId]);
+          for (const o of offers) {
+            await this.audit.record('offer.created', { subjectId: requestId, data: { offerId: o.id, interpreterId: o.interpreterId, tier: o.tier } }, m);
+          }
+        } else if (pending === 0 && r.state !== 'queued') {
+          await rows(m, `UPDATE interpretation_requests SET state = 'queued' WHERE id = $1`, [requestId]);
+        }
+        return { r, offers, becameQueued: !offers.length && pending === 0 };
+      }),
+    );
+    if (!made) return;
+    for (const o of made.offers) {
+      await this.queue.add('offer-expire', { offerId: o.id }, { jobId: `offer-expire:${o.id}`, delay: this.config.OFFER_RING_SECONDS * 1000 });
+      this.realtime.toInterpreter(o.interpreterId, 'offer:new', offerPayload(o, made.r));
+    }
+    if (made.offers.length && made.r.caller_sub) {
+      this.realtime.toCaller(made.r.caller_sub, 'request:update', { requestId, state: 'offering' });
+    } else if (made.becameQueued) {
+      await this.announceLine(made.r.language_id);
+    }
+  }
+
+  /** A newly available interpreter is offered the most urgent waiting request she can serve. */
+  async serveInterpreter(interpreterId: string) {
+    const profile = await this.rosters.presenceProfile(interpreterId);
+    if (!profile?.languageIds.length) return;
+    const linked = (await Promise.all(profile.languageIds.map((l) => this.languages.intelligibleWith(l)))).flat();
+    const waiting: { id: string }[] = await this.db.query(
+      `SELECT r.id FROM interpretation_requests r
+       WHERE r.state = 'queued' AND r.language_id = ANY ($1::uuid[])
+         AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = r.id AND o.interpreter_id = $2)
+       ORDER BY r.priority DESC, r.minor DESC, r.created_at LIMIT 10`,
+      [[...profile.languageIds, ...linked], interpreterId],
+    );
+    for (const w of waiting) {
+      await this.dispatch(w.id);
+      const [busy] = await this.db.query(
+        `SELECT 1 FROM offers WHERE interpreter_id = $1 AND outcome IS NULL UNION ALL SELECT 1 FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`,
+        [interpreterId],
+      );
+      if (busy) return;
+    }
+  }
+
+  // ---- endings ------------------------------------------------------------------------------------------
+
+  /** The wait-limit job. */
+  async timeoutRequest(requestId: string) {
+    await this.finish(requestId, 'unmatched', ['queued', 'offering']);
+  }
+
+  /**
+   * Moves a request to a terminal state if it is in one of `from`: withdraws its pending offers, ends its
+   * session if any, forgets the caller's token subject, and tells everyone concerned.
+   */
+  async finish(requestId: string, to: 'cancelled' | 'unmatched' | 'abandoned' | 'completed', from: RequestState[]): Promise<boolean> {
+    const done = await withRetry(() =>
+      this.db.transaction(async (m) => {
+        const r = await this.lockRequest(m, requestId);
+        if (!r || !from.includes(r.state)) return null;
+        const withdrawn: { id: string; interpreter_id: string }[] = await rows(m, `UPDATE offers SET outcome = 'withdrawn', decided_at = now() WHERE request_id = $1 AND outcome IS NULL RETURNING id, interpreter_id`,
+          [requestId],
+        );
+        const sessionId = await this.sessions.liveForRequest(m, requestId);
+        const ended = sessionId ? await this.sessions.end(m, sessionId, to) : null;
+        await rows(m, `UPDATE interpretation_requests SET state = $2, ended_at = now(), caller_sub = NULL WHERE id = $1`, [requestId, to]);
+        await this.audit.record(`request.${to}`, { subjectId: requestId, data: { from: r.state } }, m);
+        return { r, withdrawn, ended };
+      }),
+    );
+    if (!done) return false;
+    await this.dropJobs([`request-timeout:${requestId}`, ...done.withdrawn.map((w) => `offer-expire:${w.id}`)]);
+    for (const w of done.withdrawn) this.realtime.toInterpreter(w.interpreter_id, 'offer:withdrawn', { offerId: w.id, reason: to });
+    if (done.r.caller_sub) this.realtime.toCaller(done.r.caller_sub, 'request:update', { requestId, state: to });
+    if (done.ended) {
+      this.realtime.toInterpreter(done.ended.interpreterId, 'session:ended', { sessionId: done.ended.id, reason: to });
+      this.inBackground(this.serveInterpreter(done.ended.interpreterId));
+    }
+    await this.announceLine(done.r.language_id);
+    return true;
+  }
+
+  /**
+   * The interpreter of a live call lost her connection for longer than her grace period: the call ends for
+   * her, and the caller goes back to the front of the line with the same request, for the next interpreter.
+   */
+  async interpreterLost(interpreterId: string) {
+    const live: { request_id: string | null }[] = await this.db.query(`SELECT request_id FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`, [
+      interpreterId,
+    ]);
+    for (const { request_id: requestId } of live) {
+      if (!requestId) continue;
+      const done = await withRetry(() =>
+        this.db.transaction(async (m) => {
+          const r = await this.lockRequest(m, requestId);
+          if (!r || (r.state !== 'accepted' && r.state !== 'connected')) return null;
+          const sessionId = await this.sessions.liveForRequest(m, requestId);
+          if (sessionId) await this.sessions.end(m, sessionId, 'interpreter_lost');
+          await rows(m, `UPDATE offers SET superseded_at = now() WHERE request_id = $1 AND outcome = 'accepted' AND superseded_at IS NULL`, [requestId]);
+          await rows(m, `UPDATE interpretation_requests SET state = 'queued', interpreter_id = NULL, tier = NULL, accepted_at = NULL, priority = $2 WHERE id = $1`, [
+            requestId,
+            FRONT_OF_LINE,
+          ]);
+          await this.audit.record('request.requeued', { subjectId: requestId, data: { reason: 'interpreter_lost', sessionId } }, m);
+          return { r, sessionId };
+        }),
+      );
+      if (!done) continue;
+      if (done.r.caller_sub && done.sessionId) {
+        this.realtime.toCaller(done.r.caller_sub, 'session:ended', { sessionId: done.sessionId, reason: 'interpreter_lost' });
+      }
+      await this.dispatch(requestId);
+      await this.announceLine(done.r.language_id);
+    }
+  }
+
+  /** A participant left the call: the request is completed and the interpreter is free again. */
+  async sessionLeft(p: Principal, sessionId: string): Promise<Record<string, never>> {
+    const s = await this.sessions.find(sessionId);
+    const r = s?.requestId ? await this.load(s.requestId) : null;
+    const mine = s && ((p.role === 'interpreter' && p.interpreterId === s.interpreterId) || (p.role === 'caller' && r?.caller_sub === p.sub));
+    if (!s || !mine) throw new NotFoundException('no such session');
+    if (s.endedAt || !s.requestId) return {};
+    const left = p.role === 'caller' ? 'caller' : 'interpreter';
+    if (r?.caller_sub) this.realtime.toCaller(r.caller_sub, 'session:participantLeft', { sessionId, role: left });
+    this.realtime.toInterpreter(s.interpreterId, 'session:participantLeft', { sessionId, role: left });
+    await this.finish(s.requestId, 'completed', ['accepted', 'connected']);
+    return {};
+  }
+
+  // ---- callers coming and going -------------------------------------------------------------------------
+
+  private async callerConnected(p: Principal) {
+    if (p.role !== 'caller') return;
+    const job = await this.queue.getJob(`caller-grace:${p.sub}`);
+    await job?.remove().catch(() => undefined);
+    const [r] = await this.db.query(
+      `SELECT id, state, language_id FROM interpretation_requests WHERE caller_sub = $1 AND state IN ('queued','offering','accepted','connected')`,
+      [p.sub],
+    );
+    if (r) await this.announceLine(r.language_id);
+  }
+
+  private async callerDisconnected(p: Principal) {
+    if (p.role !== 'caller') return;
+    if ((await this.realtime.countIn(`caller:${p.sub}`)) > 0) return;
+    await this.startCallerGrace(p.sub);
+  }
+
+  async startCallerGrace(sub: string) {
+    await this.queue.add('caller-grace', { sub }, { jobId: `caller-grace:${sub}`, delay: this.config.CALLER_GRACE_SECONDS * 1000 });
+  }
+
+  /** The caller-grace job: she did not come back, so her request is abandoned. */
+  async callerGraceOver(sub: string) {
+    if ((await this.realtime.countIn(`caller:${sub}`)) > 0) return;
+    const live: { id: string }[] = await this.db.query(`SELECT id FROM interpretation_requests WHERE caller_sub = $1 AND state IN ('queued','offering','accepted','connected')`, [sub]);
+    for (const r of live) await this.finish(r.id, 'abandoned', ['queued', 'offering', 'accepted', 'connected']);
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------------
+
+  /** Tells every caller waiting for this language her place in line (1 = next). */
+  async announceLine(languageId: string) {
+    const line: { id: string; caller_sub: string | null; state: string }[] = await this.db.query(
+      `SELECT id, caller_sub, state FROM interpretation_requests WHERE language_id = $1 AND state IN ('queued','offering')
+       ORDER BY priority DESC, minor DESC, created_at`,
+      [languageId],
+    );
+    line.forEach((r, i) => {
+      if (r.caller_sub) this.realtime.toCaller(r.caller_sub, 'request:update', { requestId: r.id, state: r.state, queuePosition: i + 1 });
+    });
+  }
+
+  private async closeOffer(requestId: string, offerId: string, outcome: 'declined' | 'expired' | 'withdrawn', interpreterId?: string): Promise<boolean> {
+    return withRetry(() =>
+      this.db.transaction(async (m) => {
+        await this.lockRequest(m, requestId);
+        const [o] = await rows(m, `UPDATE offers SET outcome = $2, decided_at = now() WHERE id = $1 AND outcome IS NULL AND ($3::uuid IS NULL OR interpreter_id = $3) RETURNING interpreter_id`,
+          [offerId, outcome, interpreterId ?? null],
+        );
+        if (!o) return false;
+        await this.audit.record(`offer.${outcome}`, { subjectId: requestId, data: { offerId, interpreterId: o.interpreter_id } }, m);
+        return true;
+      }),
+    );
+  }
+
+  private inBackground(work: Promise<unknown>) {
+    work.catch((e) => this.logger.error({ err: (e as Error)?.name, code: (e as { code?: string })?.code }, 'background dispatch failed'));
+  }
+
+  private interpreterOf(p: Principal): string {
+    if (p.role !== 'interpreter' || !p.interpreterId) throw new ForbiddenException('offers are for interpreters');
+    return p.interpreterId;
+  }
+
+  private async requestOfOffer(offerId: string, interpreterId: string): Promise<string> {
+    const [o] = await this.db.query(`SELECT request_id FROM offers WHERE id = $1 AND interpreter_id = $2`, [offerId, interpreterId]);
+    if (!o) throw new NotFoundException('no such offer');
+    return o.request_id;
+  }
+
+  private async lockRequest(m: EntityManager, id: string): Promise<RequestRow | null> {
+    const [r] = await m.query(`SELECT * FROM interpretation_requests WHERE id = $1 FOR UPDATE`, [id]);
+    return r ?? null;
+  }
+
+  private async load(id: string): Promise<RequestRow | null> {
+    const [r] = await this.db.query(`SELECT * FROM interpretation_requests WHERE id = $1`, [id]);
+    return r ?? null;
+  }
+
+  private async dropJobs(ids: string[]) {
+    await Promise.all(
+      ids.map(async (id) => {
+        const job = await this.queue.getJob(id);
+        await job?.remove().catch(() => undefined);
+      }),
+    );
+  }
+}

@@ -1,0 +1,57 @@
+import { IsIn, IsObject, IsString, IsUUID, MaxLength } from 'class-validator';
+
+export class JoinSessionDto {
+  @IsUUID()
+  sessionId: string;
+}
+
+export class CreateTransportDto {
+  @IsUUID()
+  sessionId: string;
+
+  @IsIn(['send', 'recv'])
+  direction: 'send' | 'recv';
+}
+
+export class ConnectTransportDto {
+  @IsUUID()
+  transportId: string;
+
+  /** Checked in depth by mediasoup; a malformed one is a VALIDATION error. */
+  @IsObject()
+  dtlsParameters: Record<string, unknown>;
+}
+
+export class ProduceDto {
+  @IsUUID()
+  transportId: string;
+
+  @IsIn(['audio', 'video'])
+  kind: 'audio' | 'video';
+
+  @IsObject()
+  rtpParameters: Record<string, unknown>;
+}
+
+export class ConsumeDto {
+  @IsUUID()
+  sessionId: string;
+
+  @IsUUID()
+  producerId: string;
+
+  @IsObject()
+  rtpCapabilities: Record<string, unknown>;
+}
+
+export class ConsumerIdDto {
+  @IsUUID()
+  consumerId: string;
+}
+
+export class TransportIdDto {
+  @IsString()
+  @MaxLength(64)
+  @IsUUID()
+  transportId: string;
+}

@@ -1,0 +1,53 @@
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import type { Socket } from 'socket.io';
+import { PuenteGateway } from '../realtime/ws-gateway.decorators';
+import { ConnectTransportDto, ConsumeDto, ConsumerIdDto, CreateTransportDto, JoinSessionDto, ProduceDto, TransportIdDto } from './dto/media.dto';
+import { MediaSignallingService } from './media-signalling.service';
+import { sessionRoom } from './rooms.service';
+
+/**
+ * Media signalling (API.md): join a session, then WebRTC transports, producers and paused consumers. Each
+ * event is handled by the node that hosts the session's router, wherever the client is connected.
+ */
+@PuenteGateway()
+@WebSocketGateway()
+export class MediaGateway {
+  constructor(private readonly signalling: MediaSignallingService) {}
+
+  @SubscribeMessage('session:join')
+  async join(@ConnectedSocket() socket: Socket, @MessageBody() body: JoinSessionDto) {
+    const result = await this.signalling.handle('join', socket, body);
+    socket.join(sessionRoom(body.sessionId));
+    return result;
+  }
+
+  @SubscribeMessage('media:createTransport')
+  createTransport(@ConnectedSocket() socket: Socket, @MessageBody() body: CreateTransportDto) {
+    return this.signalling.handle('createTransport', socket, body);
+  }
+
+  @SubscribeMessage('media:connectTransport')
+  connectTransport(@ConnectedSocket() socket: Socket, @MessageBody() body: ConnectTransportDto) {
+    return this.signalling.handle('connectTransport', socket, body);
+  }
+
+  @SubscribeMessage('media:produce')
+  produce(@ConnectedSocket() socket: Socket, @MessageBody() body: ProduceDto) {
+    return this.signalling.handle('produce', socket, body);
+  }
+
+  @SubscribeMessage('media:consume')
+  consume(@ConnectedSocket() socket: Socket, @MessageBody() body: ConsumeDto) {
+    return this.signalling.handle('consume', socket, body);
+  }
+
+  @SubscribeMessage('media:resumeConsumer')
+  resumeConsumer(@ConnectedSocket() socket: Socket, @MessageBody() body: ConsumerIdDto) {
+    return this.signalling.handle('resumeConsumer', socket, body);
+  }
+
+  @SubscribeMessage('media:restartIce')
+  restartIce(@ConnectedSocket() socket: Socket, @MessageBody() body: TransportIdDto) {
+    return this.signalling.handle('restartIce', socket, body);
+  }
+}

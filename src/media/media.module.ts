@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { SessionsModule } from '../sessions/sessions.module';
+import { MediaSignallingService } from './media-signalling.service';
+import { MediaGateway } from './media.gateway';
+import { MediaMetrics } from './media.metrics';
+import { MediaService } from './media.service';
+import { RoomsService } from './rooms.service';
+import { WorkerPoolService } from './worker-pool.service';
+
+@Module({
+  imports: [SessionsModule],
+  providers: [WorkerPoolService, MediaService, MediaMetrics, RoomsService, MediaSignallingService, MediaGateway],
+  exports: [MediaService, RoomsService],
+})
+export class MediaModule {}

@@ -1,0 +1,13 @@
+import { BullModule } from '@nestjs/bull';
+import { Module } from '@nestjs/common';
+import { RostersModule } from '../rosters/rosters.module';
+import { PresenceGateway } from './presence.gateway';
+import { PresenceProcessor } from './presence.processor';
+import { PRESENCE_QUEUE, PresenceService } from './presence.service';
+
+@Module({
+  imports: [RostersModule, BullModule.registerQueue({ name: PRESENCE_QUEUE })],
+  providers: [PresenceService, PresenceGateway, PresenceProcessor],
+  exports: [PresenceService],
+})
+export class PresenceModule {}

@@ -1,0 +1,40 @@
+import { Logger } from '@nestjs/common';
+import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import type { Principal } from '../auth/principal';
+import { RealtimeService, rooms } from './realtime.service';
+import type { WsErrorBody } from './ws-errors';
+
+const unknownEvent: WsErrorBody = { error: { code: 'NOT_FOUND', message: 'unknown event' } };
+
+/** Puts each authenticated socket in the rooms events are addressed to, and reports connections. */
+@WebSocketGateway()
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger('Realtime');
+
+  constructor(private readonly realtime: RealtimeService) {}
+
+  afterInit(server: Server) {
+    this.realtime.attach(server);
+  }
+
+  async handleConnection(socket: Socket) {
+    const p = socket.data.principal as Principal | undefined;
+    if (!p) return socket.disconnect(true);
+    if (p.role === 'caller') socket.join(rooms.caller(p.sub));
+    else socket.join(rooms.user(p.sub));
+    if (p.role === 'interpreter' && p.interpreterId) socket.join(rooms.interpreter(p.interpreterId));
+    // An event no gateway handles is still answered, so a client awaiting the acknowledgement is not left hanging.
+    socket.onAny((event: string, ...args: unknown[]) => {
+      const ack = args.at(-1);
+      if (typeof ack === 'function' && socket.listeners(event).length === 0) ack(unknownEvent);
+    });
+    await this.realtime.notify('connect', p, socket, (e) => this.logger.error({ err: (e as Error)?.message }, 'connect listener failed'));
+  }
+
+  async handleDisconnect(socket: Socket) {
+    const p = socket.data.principal as Principal | undefined;
+    if (!p) return;
+    await this.realtime.notify('disconnect', p, socket, (e) => this.logger.error({ err: (e as Error)?.message }, 'disconnect listener failed'));
+  }
+}

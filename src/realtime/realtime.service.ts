@@ -1,0 +1,109 @@
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { Server, Socket } from 'socket.io';
+import type { Principal } from '../auth/principal';
+
+export const rooms = {
+  caller: (sub: string) => `caller:${sub}`,
+  interpreter: (interpreterId: string) => `interpreter:${interpreterId}`,
+  user: (userId: string) => `user:${userId}`,
+};
+
+export type ConnectionListener = (principal: Principal, socket: Socket) => void | Promise<void>;
+
+/**
+ * The socket.io server as a service: feature modules push events to rooms (delivered on whichever node the
+ * recipient is connected to, through the Redis adapter) and hear about connections coming and going.
+ */
+@Injectable()
+export class RealtimeService implements BeforeApplicationShutdown {
+  /** This process's id among the nodes of the deployment. */
+  readonly nodeId = randomUUID();
+  private server?: Server;
+  private readonly events = new EventEmitter();
+  private closing = false;
+
+  /**
+   * A node shutting down drops its sockets; those people reconnect to another node, and whoever does not is
+   * found by the matching sweep. So disconnects during shutdown are not acted on here.
+   */
+  beforeApplicationShutdown() {
+    this.closing = true;
+  }
+
+  attach(server: Server) {
+    this.server = server;
+    for (const [event, handler] of this.serverHandlers) server.on(event, handler);
+  }
+
+  private readonly serverHandlers: [string, (...args: any[]) => void][] = [];
+
+  /** Handles a request that another node sent to every node (see `askNodes`). */
+  onNodeRequest(event: string, handler: (data: any, reply: (answer: unknown) => void) => void) {
+    const h = (data: unknown, reply: (answer: unknown) => void) => handler(data, typeof reply === 'function' ? reply : () => undefined);
+    this.serverHandlers.push([event, h]);
+    this.server?.on(event, h);
+  }
+
+  /**
+   * Sends a request to every other node through the Redis adapter and collects their answers (within the
+   * adapter's request timeout).
+   */
+  async askNodes(event: string, data: unknown): Promise<unknown[]> {
+    if (!this.server) return [];
+    return this.server.serverSideEmitWithAck(event, data);
+  }
+
+  /** Best effort: a push lost to a Redis outage is repaired by the client's next state query or event. */
+  emit(room: string, event: string, payload: unknown) {
+    if (this.closing) return;
+    try {
+      this.server?.to(room).emit(event, payload);
+    } catch {
+      // the adapter's Redis connection is down or closing
+    }
+  }
+
+  toCaller(sub: string, event: string, payload: unknown) {
+    this.emit(rooms.caller(sub), event, payload);
+  }
+
+  toInterpreter(interpreterId: string, event: string, payload: unknown) {
+    this.emit(rooms.interpreter(interpreterId), event, payload);
+  }
+
+  /** How many sockets are in a room across every live node (dead nodes do not answer, so do not count). */
+  async countIn(room: string): Promise<number> {
+    if (!this.server) return 0;
+    return (await this.server.in(room).fetchSockets()).length;
+  }
+
+  /** Every room with a socket in it, across live nodes; null if some node did not answer in time. */
+  async allRooms(): Promise<Set<string> | null> {
+    if (!this.server) return null;
+    try {
+      return await (this.server.of('/').adapter as unknown as { allRooms(): Promise<Set<string>> }).allRooms();
+    } catch {
+      return null;
+    }
+  }
+
+  onConnect(listener: ConnectionListener) {
+    this.events.on('connect', listener);
+  }
+
+  onDisconnect(listener: ConnectionListener) {
+    this.events.on('disconnect', listener);
+  }
+
+  /** Listeners run one after another; a failing listener is reported and does not stop the others. */
+  async notify(kind: 'connect' | 'disconnect', principal: Principal, socket: Socket, onError: (e: unknown) => void) {
+    if (this.closing) return;
+    for (const listener of this.events.listeners(kind) as ConnectionListener[]) {
+      await Promise.resolve()
+        .then(() => listener(principal, socket))
+        .catch(onError);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import Redis from 'ioredis';
+import type { IncomingMessage } from 'node:http';
+import type { Server, ServerOptions } from 'socket.io';
+import { AuthService } from '../auth/auth.service';
+import { AppConfig } from '../config/config.schema';
+import { toWsError } from './ws-errors';
+
+/**
+ * socket.io over the Redis adapter, so that a caller on node A and an interpreter on node B are in one
+ * room space; every connection is authenticated at the handshake (`auth: { token }`).
+ */
+export class RedisIoAdapter extends IoAdapter {
+  private pub?: Redis;
+  private sub?: Redis;
+
+  constructor(private readonly appContext: INestApplicationContext) {
+    super(appContext);
+  }
+
+  createIOServer(port: number, options?: ServerOptions): Server {
+    const config = this.appContext.get(AppConfig);
+    const auth = this.appContext.get(AuthService);
+    const server: Server = super.createIOServer(port, {
+      ...options,
+      cors: { origin: config.PUBLIC_ORIGINS },
+      // Browsers send Origin; reject other origins at the handshake. Non-browser clients send none.
+      allowRequest: (req: IncomingMessage, callback: (err: string | null | undefined, ok: boolean) => void) => {
+        const origin = req.headers.origin;
+        // The application's own pages (same host) and the configured public origins.
+        const sameHost = !!origin && !!req.headers.host && new URL(origin).host === req.headers.host;
+        callback(null, !origin || sameHost || config.PUBLIC_ORIGINS.includes(origin));
+      },
+      maxHttpBufferSize: 64 * 1024,
+      pingInterval: 10_000,
+      pingTimeout: 8_000,
+      connectionStateRecovery: undefined,
+    });
+    this.pub = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+    this.sub = this.pub.duplicate();
+    // ioredis reconnects by itself; without a listener an outage would be an uncaught 'error' event.
+    for (const client of [this.pub, this.sub]) client.on('error', () => undefined);
+    server.adapter(createAdapter(this.pub, this.sub, { key: `${config.REDIS_PREFIX}:socket.io`, requestsTimeout: 3000 }));
+    server.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      auth
+        .verify(typeof token === 'string' ? token : undefined)
+        .then((principal) => {
+          socket.data.principal = principal;
+          next();
+        })
+        .catch((e) => {
+          const err = new Error(toWsError(e).error.message) as Error & { data: unknown };
+          err.data = toWsError(e);
+          next(err);
+        });
+    });
+    return server;
+  }
+
+  async close(server: Server) {
+    await super.close(server);
+    this.pub?.disconnect();
+    this.sub?.disconnect();
+  }
+}

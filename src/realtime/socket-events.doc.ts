@@ -1,0 +1,37 @@
+/**
+ * The socket.io interface, for the OpenAPI description (which has no vocabulary of its own for sockets).
+ * Names and payloads follow API.md; additions are marked.
+ */
+export const SOCKET_EVENTS_DOC = `
+## Socket.io (path \`/socket.io\`, handshake \`auth: { token }\`)
+
+Every client event takes an acknowledgement: the result, or \`{ "error": { "code", "message", "fields"? } }\`
+with \`code\` in VALIDATION, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, RATE_LIMITED, INTERNAL. A connection
+may send a burst of 20 events, then 10 per second. An unknown event gets NOT_FOUND (addition).
+
+| client event | who | payload | ack |
+|---|---|---|---|
+| request:create | caller | {languageId, matter, urgency, minor, preferFemale?, country?} | {requestId, state} |
+| request:cancel | caller | {requestId} | {state} |
+| presence:set | interpreter | {status: available, away, offline} | {status} |
+| offer:accept / offer:decline | interpreter | {offerId} | {sessionId} / {} |
+| session:join | participant | {sessionId} | {routerRtpCapabilities, iceServers, participants: [{role, producers: [{producerId, kind}]}]} |
+| media:createTransport | participant | {sessionId, direction: send, recv} | {id, iceParameters, iceCandidates, dtlsParameters} |
+| media:connectTransport | participant | {transportId, dtlsParameters} | {} |
+| media:produce | participant | {transportId, kind, rtpParameters} | {producerId} |
+| media:consume | participant | {sessionId, producerId, rtpCapabilities} | {consumerId, producerId, kind, rtpParameters} (paused) |
+| media:resumeConsumer | participant | {consumerId} | {} |
+| media:restartIce | participant | {transportId} | {iceParameters} |
+| session:leave | participant | {sessionId} | {} |
+
+| server event | to | payload |
+|---|---|---|
+| request:update | caller | {requestId, state, queuePosition?, interpreter?: {firstName}, sessionId?} |
+| offer:new | interpreter | {offerId, requestId, languageId, matter, urgency, minor, expiresAt} |
+| offer:withdrawn | interpreter | {offerId, reason: taken, expired, unavailable, disconnected, cancelled, unmatched, abandoned, completed} |
+| presence:update (addition) | interpreter | {status, reason?: missed_offers, disconnected} |
+| session:newProducer | participants | {sessionId, producerId, role, kind} |
+| session:participantLeft | participants | {sessionId, role} |
+| session:ended | participants | {sessionId, reason} (reason interpreter_lost: the caller's request is back at the front of the line) |
+| session:mediaRestart (addition) | participants | {sessionId, reason: worker_died}: join again and renegotiate; the session goes on |
+`;

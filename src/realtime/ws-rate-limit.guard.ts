@@ -1,0 +1,28 @@
+import { CanActivate, ExecutionContext, HttpException, HttpStatus, Injectable } from '@nestjs/common';
+import type { Socket } from 'socket.io';
+
+const CAPACITY = 20;
+const REFILL_PER_SECOND = 10;
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/**
+ * A token bucket per connection, in the connection's own memory (a socket lives on one node): a burst of 20
+ * events, then 10 a second. An abusive client gets RATE_LIMITED; nobody else is affected.
+ */
+@Injectable()
+export class WsRateLimitGuard implements CanActivate {
+  canActivate(ctx: ExecutionContext): boolean {
+    const socket = ctx.switchToWs().getClient<Socket>();
+    const now = Date.now();
+    const bucket: Bucket = (socket.data.rateBucket ??= { tokens: CAPACITY, at: now });
+    bucket.tokens = Math.min(CAPACITY, bucket.tokens + ((now - bucket.at) / 1000) * REFILL_PER_SECOND);
+    bucket.at = now;
+    if (bucket.tokens < 1) throw new HttpException('too many events: slow down', HttpStatus.TOO_MANY_REQUESTS);
+    bucket.tokens -= 1;
+    return true;
+  }
+}

@@ -1,0 +1,11 @@
+import { Entity, PrimaryColumn } from 'typeorm';
+
+/** A relay language (Spanish, English, French...) an interpreter interprets into. */
+@Entity('interpreter_relay_languages')
+export class InterpreterRelayLanguage {
+  @PrimaryColumn({ name: 'interpreter_id', type: 'uuid' })
+  interpreterId: string;
+
+  @PrimaryColumn({ name: 'language_id', type: 'uuid' })
+  languageId: string;
+}

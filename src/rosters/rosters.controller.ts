@@ -1,0 +1,146 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  UnsupportedMediaTypeException,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import { CurrentUser, Roles } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { COUNTRY_CODES } from '../common/countries';
+import { GENDERS, INTERPRETER_STATUSES, SPECIALTIES } from '../common/domain';
+import { CountryPipe } from './country.pipe';
+import { ListInterpretersQuery } from './dto/list-interpreters.query';
+import { ImportResultDto, InterpreterPageDto, SharingDto } from './dto/roster-responses.dto';
+import { SetSharingDto } from './dto/set-sharing.dto';
+import { ROSTER_COLUMNS } from './import/roster-columns';
+import { assertRosterAccess } from './roster-access';
+import { RostersService } from './rosters.service';
+
+/** What multer hands over for the `file` field (memory storage). */
+interface UploadedRosterFile {
+  buffer: Buffer;
+  size: number;
+}
+
+const IMPORT_DESCRIPTION = `Upserts interpreters into the roster of {country} by \`external_id\`. The body is a CSV file
+(\`text/csv\`, UTF-8, header row required), a JSON array of objects with the same keys, or a
+\`multipart/form-data\` upload with the file in the \`file\` field.
+
+Columns: \`${ROSTER_COLUMNS.join(',')}\`. Required: \`external_id\`, \`first_name\`, \`email\`, \`languages\`; a column the
+file leaves out keeps the stored value of interpreters already in the roster, while an empty cell clears it.
+- \`languages\`: \`;\`-separated \`iso6393[/variant]:level\`, level 1 to 5, at least one (e.g. \`mam:5;quc/central:3\`)
+- \`relay_languages\`: \`;\`-separated ISO 639-3 codes (e.g. \`spa;eng\`)
+- \`specialties\`: \`;\`-separated, from \`${SPECIALTIES.join(' ')}\`
+- \`certification_body\`, \`certification_number\`, \`certification_expires\` (YYYY-MM-DD): one certification per
+  interpreter, stored on her entry and covering all her languages
+- \`gender\`: \`${GENDERS.join('`, `')}\` or empty; \`status\`: \`${INTERPRETER_STATUSES.join('` or `')}\` (empty = active)
+
+**The file is not a full replacement**: interpreters it does not mention are left as they are (suspend
+someone by importing her row with \`status\` = \`suspended\`). Each bad row is reported in \`rejected\`
+(\`line\` is the file's line, header = 1, or the array index + 1 for JSON; \`field\` is the column, or \`row\`)
+and changes nothing; the good rows of the same file are all stored, in one transaction. A row repeating an
+earlier row's \`external_id\` is rejected as a duplicate. Re-importing the same file reports every row as
+\`unchanged\`. A body over ROSTER_IMPORT_MAX_BYTES is refused with 413; a missing header or required column
+is a 400 naming the column.`;
+
+@ApiTags('rosters')
+@ApiBearerAuth()
+@ApiParam({ name: 'country', enum: COUNTRY_CODES, description: 'ISO 3166-1 alpha-2 code of the roster' })
+@ApiResponse({ status: 400, description: 'Invalid country code or input (the offending fields are named)' })
+@ApiResponse({ status: 403, description: 'Wrong role' })
+@ApiResponse({ status: 404, description: "Another country's roster" })
+@Controller('rosters/:country')
+export class RostersController {
+  constructor(private readonly rosters: RostersService) {}
+
+  @Post('import')
+  @HttpCode(200)
+  @Roles('roster_admin')
+  @UseInterceptors(FileInterceptor('file'))
+  @ApiOperation({ summary: "Import (upsert) interpreters into the country's roster", description: IMPORT_DESCRIPTION })
+  @ApiConsumes('text/csv', 'application/json', 'multipart/form-data')
+  @ApiExtraModels(ImportResultDto)
+  @ApiBody({
+    schema: {
+      oneOf: [
+        { type: 'string', description: 'CSV text', example: `${ROSTER_COLUMNS.join(',')}\nGT-001,Ana,ana@example.org,mam:5;quc:3,spa,violence;legal_criminal,ONI,123,2027-06-30,female,active` },
+        { type: 'array', items: { type: 'object', properties: Object.fromEntries(ROSTER_COLUMNS.map((c) => [c, { type: 'string' }])) } },
+        { type: 'object', properties: { file: { type: 'string', format: 'binary' } } },
+      ],
+    },
+  })
+  @ApiOkResponse({ schema: { $ref: getSchemaPath(ImportResultDto) } })
+  @ApiResponse({ status: 413, description: 'The body or file is larger than ROSTER_IMPORT_MAX_BYTES' })
+  @ApiResponse({ status: 415, description: 'Not CSV, a JSON array or a multipart upload' })
+  async import(
+    @Param('country', CountryPipe) country: string,
+    @CurrentUser() actor: Principal,
+    @Req() req: Request,
+    @UploadedFile() file: UploadedRosterFile | undefined,
+  ): Promise<ImportResultDto> {
+    assertRosterAccess(actor, country, false);
+    if (req.is('multipart/form-data')) {
+      if (!file) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['file is required'], fields: ['file'] });
+      return this.rosters.importRoster(country, file.buffer, actor);
+    }
+    const body: unknown = req.body;
+    if (typeof body === 'string' || Array.isArray(body)) return this.rosters.importRoster(country, body, actor);
+    if (body && typeof body === 'object' && req.is('application/json')) {
+      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['a JSON body must be an array of roster rows'], fields: ['body'] });
+    }
+    throw new UnsupportedMediaTypeException('send text/csv, a JSON array (application/json) or multipart/form-data with a file field');
+  }
+
+  @Get('interpreters')
+  @Roles('roster_admin', 'platform_admin')
+  @ApiOperation({ summary: "List a roster's interpreters, by external_id (emails included: administrators only)" })
+  @ApiOkResponse({ type: InterpreterPageDto })
+  list(@Param('country', CountryPipe) country: string, @Query() query: ListInterpretersQuery, @CurrentUser() actor: Principal) {
+    assertRosterAccess(actor, country, true);
+    return this.rosters.list(country, query);
+  }
+
+  @Get('sharing')
+  @Roles('roster_admin', 'platform_admin')
+  @ApiOperation({ summary: 'Which countries may draw on this roster, and which rosters share with this country' })
+  @ApiOkResponse({ type: SharingDto })
+  getSharing(@Param('country', CountryPipe) country: string, @CurrentUser() actor: Principal) {
+    assertRosterAccess(actor, country, true);
+    return this.rosters.getSharing(country);
+  }
+
+  @Put('sharing')
+  @Roles('roster_admin')
+  @ApiOperation({
+    summary: 'Replace the list of countries whose requests may draw on this roster',
+    description: 'The roster always serves its own country; listing it is a 400. An empty list shares with nobody. Audited.',
+  })
+  @ApiOkResponse({ type: SharingDto })
+  setSharing(@Param('country', CountryPipe) country: string, @Body() body: SetSharingDto, @CurrentUser() actor: Principal) {
+    assertRosterAccess(actor, country, false);
+    return this.rosters.setSharing(country, body.countries, actor);
+  }
+}

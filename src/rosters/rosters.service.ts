@@ -1,0 +1,148 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import { isCountryCode } from '../common/countries';
+import { InterpreterDto, InterpreterPageDto, SharingDto } from './dto/roster-responses.dto';
+import { Interpreter } from './entities/interpreter.entity';
+import { RosterSharing } from './entities/roster-sharing.entity';
+import { ImportResult, RosterImportService, RosterInput } from './roster-import.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The national rosters: who interprets what, in which country, and which countries may draw on whom.
+ * Callers of this service have already been authorised (the controller checks roles and country scope).
+ */
+@Injectable()
+export class RostersService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectRepository(Interpreter) private readonly interpreters: Repository<Interpreter>,
+    @InjectRepository(RosterSharing) private readonly sharing: Repository<RosterSharing>,
+    private readonly importer: RosterImportService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The roster entry with this id, or null. */
+  async findInterpreter(id: string): Promise<{ id: string; country: string; firstName: string } | null> {
+    if (!UUID.test(id)) return null;
+    const found = await this.interpreters.findOne({ where: { id }, select: { id: true, country: true, firstName: true } });
+    return found ? { id: found.id, country: found.country, firstName: found.firstName } : null;
+  }
+
+  /** What presence needs to put her in the right waiting lines: status and the language rows she covers. */
+  async presenceProfile(id: string): Promise<{ status: string; languageIds: string[] } | null> {
+    if (!UUID.test(id)) return null;
+    const rows: { status: string; language_id: string | null }[] = await this.db.query(
+      `SELECT i.status, il.language_id FROM interpreters i LEFT JOIN interpreter_languages il ON il.interpreter_id = i.id WHERE i.id = $1`,
+      [id],
+    );
+    if (!rows.length) return null;
+    return { status: rows[0].status, languageIds: rows.flatMap((r) => (r.language_id ? [r.language_id] : [])) };
+  }
+
+  /**
+   * Upserts a roster file (CSV text or buffer, or JSON rows) into `country`'s roster by external_id.
+   * Bad rows are reported and change nothing; good rows are written in one transaction; rows not in the
+   * file are left alone. `actor` is null for system loads (the demo).
+   */
+  importRoster(country: string, input: RosterInput, actor: Principal | null): Promise<ImportResult> {
+    return this.importer.import(this.country(country), input, actor);
+  }
+
+  /** One page of a roster, ordered by external_id, with the email (for administrators). */
+  async list(country: string, page: { limit: number; offset: number }): Promise<InterpreterPageDto> {
+    const code = this.country(country);
+    const [{ total }] = await this.db.query('SELECT count(*)::int AS total FROM interpreters WHERE country = $1', [code]);
+    const rows: Record<string, any>[] = await this.db.query(
+      `SELECT i.id, i.country, i.external_id, i.first_name, i.email, i.gender, i.status, i.specialties::text[] AS specialties,
+              i.certification_body, i.certification_number, to_char(i.certification_expires, 'YYYY-MM-DD') AS certification_expires,
+              i.last_session_ended_at, i.created_at, i.updated_at,
+              (SELECT coalesce(json_agg(json_build_object('languageId', l.id, 'iso6393', l.iso6393, 'variant', l.variant, 'level', il.level)
+                                        ORDER BY l.iso6393, l.variant NULLS FIRST), '[]'::json)
+                 FROM interpreter_languages il JOIN languages l ON l.id = il.language_id
+                WHERE il.interpreter_id = i.id) AS languages,
+              ARRAY(SELECT l.iso6393::text FROM interpreter_relay_languages r JOIN languages l ON l.id = r.language_id
+                     WHERE r.interpreter_id = i.id ORDER BY l.iso6393) AS relay
+         FROM interpreters i
+        WHERE i.country = $1
+        ORDER BY i.external_id COLLATE "C"
+        LIMIT $2 OFFSET $3`,
+      [code, page.limit, page.offset],
+    );
+    return { total, limit: page.limit, offset: page.offset, items: rows.map(toInterpreterDto) };
+  }
+
+  /** Who this roster is shared with, and which other rosters share with this country. */
+  async getSharing(country: string): Promise<SharingDto> {
+    const code = this.country(country);
+    const [lends, borrows] = await Promise.all([
+      this.sharing.find({ where: { ownerCountry: code }, order: { borrowerCountry: 'ASC' } }),
+      this.sharing.find({ where: { borrowerCountry: code }, order: { ownerCountry: 'ASC' } }),
+    ]);
+    return { country: code, countries: lends.map((s) => s.borrowerCountry), borrowsFrom: borrows.map((s) => s.ownerCountry) };
+  }
+
+  /**
+   * Replaces the list of countries whose requests may draw on `country`'s roster. The roster always
+   * serves its own country, so listing it is a 400 rather than a silent no-op.
+   */
+  async setSharing(country: string, countries: string[], actor: Principal | null): Promise<SharingDto> {
+    const code = this.country(country);
+    const wanted = [...new Set(countries)].sort();
+    const bad = wanted.find((c) => !isCountryCode(c));
+    if (bad !== undefined) throw badField('countries', `countries must contain only RCM country codes (got ${JSON.stringify(bad)})`);
+    if (wanted.includes(code)) throw badField('countries', `a roster always serves its own country: remove ${code} from countries`);
+    await this.db.transaction(async (m) => {
+      await m.delete(RosterSharing, { ownerCountry: code });
+      if (wanted.length) await m.insert(RosterSharing, wanted.map((b) => ({ ownerCountry: code, borrowerCountry: b })));
+      await this.audit.record(
+        'roster.sharing_set',
+        { actorId: actor?.sub ?? null, actorRole: actor?.role ?? 'system', country: code, data: { countries: wanted.join(','), count: wanted.length } },
+        m,
+      );
+    });
+    return this.getSharing(code);
+  }
+
+  /**
+   * The rosters that may serve a caller in `borrower`: its own roster first, then every roster that shares
+   * with it, in code order. Matching tries the first entry before the others.
+   */
+  async countriesSharingWith(borrower: string): Promise<string[]> {
+    const code = this.country(borrower);
+    const owners = await this.sharing.find({ where: { borrowerCountry: code }, order: { ownerCountry: 'ASC' } });
+    return [code, ...owners.map((s) => s.ownerCountry)];
+  }
+
+  private country(value: string): string {
+    const code = String(value ?? '').toUpperCase();
+    if (!isCountryCode(code)) throw badField('country', `country must be one of the RCM member states' codes (got ${JSON.stringify(value)})`);
+    return code;
+  }
+}
+
+function badField(field: string, message: string) {
+  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [message], fields: [field] });
+}
+
+function toInterpreterDto(r: Record<string, any>): InterpreterDto {
+  return {
+    id: r.id,
+    country: r.country,
+    externalId: r.external_id,
+    firstName: r.first_name,
+    email: r.email,
+    languages: r.languages,
+    relayLanguages: r.relay,
+    specialties: r.specialties,
+    gender: r.gender,
+    status: r.status,
+    certification: { body: r.certification_body, number: r.certification_number, expires: r.certification_expires },
+    lastSessionEndedAt: r.last_session_ended_at ? new Date(r.last_session_ended_at).toISOString() : null,
+    createdAt: new Date(r.created_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
+  };
+}

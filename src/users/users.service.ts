@@ -1,0 +1,102 @@
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { hash } from '@node-rs/argon2';
+import { Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import { passwordProblem } from '../auth/password-policy';
+import { RostersService } from '../rosters/rosters.service';
+import { CreateUserDto } from './dto/create-user.dto';
+import { User } from './entities/user.entity';
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  role: string;
+  country: string | null;
+  institution: string | null;
+  interpreterId: string | null;
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly audit: AuditService,
+    private readonly rosters: RostersService,
+  ) {}
+
+  findForLogin(email: string): Promise<User | null> {
+    return this.users
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.email = :email', { email: email.trim().toLowerCase() })
+      .getOne();
+  }
+
+  /** False when the account is gone or its tokens were revoked after `issuedAt` (seconds). */
+  async tokenStillValid(userId: string, issuedAt: number): Promise<boolean> {
+    const user = await this.users.findOne({ where: { id: userId }, select: { id: true, tokensValidAfter: true } });
+    if (!user) return false;
+    return !user.tokensValidAfter || issuedAt * 1000 >= user.tokensValidAfter.getTime() - 999;
+  }
+
+  /** `POST /users`: a platform admin creates anyone; a roster admin creates accounts in her country only. */
+  async create(dto: CreateUserDto, actor: Principal | null): Promise<PublicUser> {
+    if (actor && actor.role === 'roster_admin') {
+      if (dto.role === 'platform_admin') throw new ForbiddenException('a roster admin cannot create platform admins');
+      if (dto.country && dto.country !== actor.country) {
+        throw new ForbiddenException(`a roster admin can only create accounts in ${actor.country}`);
+      }
+      dto.country = actor.country ?? undefined;
+    }
+    const problem = passwordProblem(dto.password);
+    if (problem) throw new BadRequestException({ message: [problem], fields: ['password'] });
+    if (dto.role !== 'platform_admin' && !dto.country) throw this.missing('country', `country is required for ${dto.role}`);
+    if (dto.role === 'official' && !dto.institution) throw this.missing('institution', 'institution is required for officials');
+    if (dto.role === 'interpreter') {
+      if (!dto.interpreterId) throw this.missing('interpreterId', 'interpreterId is required for interpreters');
+      const interpreter = await this.rosters.findInterpreter(dto.interpreterId);
+      if (!interpreter || interpreter.country !== dto.country) {
+        throw new NotFoundException(`interpreterId ${dto.interpreterId} is not in the roster of ${dto.country}`);
+      }
+    }
+    const email = dto.email.trim().toLowerCase();
+    if (await this.users.exist({ where: { email } })) throw new ConflictException(`email ${email} already has an account`);
+    const user = this.users.create({
+      email,
+      passwordHash: await hash(dto.password),
+      role: dto.role,
+      country: dto.country ?? null,
+      institution: dto.role === 'official' ? (dto.institution ?? null) : null,
+      interpreterId: dto.role === 'interpreter' ? (dto.interpreterId ?? null) : null,
+    });
+    try {
+      await this.users.insert(user);
+    } catch (e) {
+      if ((e as { code?: string }).code === '23505') throw new ConflictException(`email ${email} already has an account`);
+      throw e;
+    }
+    await this.audit.record('user.created', {
+      actorId: actor?.sub ?? null,
+      actorRole: actor?.role ?? 'cli',
+      country: user.country,
+      subjectId: user.id,
+      data: { role: user.role },
+    });
+    return this.toPublic(user);
+  }
+
+  /** Revokes every token the user holds now (issue 7 builds the endpoint on this). */
+  async revokeTokens(userId: string): Promise<void> {
+    await this.users.update({ id: userId }, { tokensValidAfter: new Date() });
+  }
+
+  private missing(field: string, message: string) {
+    return new BadRequestException({ message: [message], fields: [field] });
+  }
+
+  private toPublic(u: User): PublicUser {
+    return { id: u.id, email: u.email, role: u.role, country: u.country, institution: u.institution, interpreterId: u.interpreterId };
+  }
+}

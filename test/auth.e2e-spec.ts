@@ -1,0 +1,121 @@
+import { createStaff, startTestApp, TestApp, TEST_PASSWORD } from './utils/test-app';
+
+describe('auth and roles (PostgreSQL, Redis)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('logs a staff member in and audits it', async () => {
+    const admin = await createStaff(t, 'roster_admin', { country: 'GT' });
+    const res = await t.http().post('/api/v1/auth/login').send({ email: admin.email, password: TEST_PASSWORD }).expect(200);
+    expect(res.body).toEqual({ accessToken: expect.any(String), role: 'roster_admin' });
+    const events = await t.sql(`SELECT type, actor_id FROM audit_events WHERE type = 'auth.login' AND actor_id = $1`, [admin.id]);
+    expect(events.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses a wrong password and an unknown email alike, and audits the failure', async () => {
+    const admin = await createStaff(t, 'official', { country: 'MX' });
+    const wrong = await t.http().post('/api/v1/auth/login').send({ email: admin.email, password: 'not-the-password' }).expect(401);
+    const unknown = await t.http().post('/api/v1/auth/login').send({ email: 'nobody@test.puente.example', password: 'x' }).expect(401);
+    expect(wrong.body.message).toBe(unknown.body.message);
+    const failures = await t.sql(`SELECT 1 FROM audit_events WHERE type = 'auth.login_failed'`);
+    expect(failures.length).toBe(2);
+  });
+
+  it('names the bad fields of a login body and rejects unknown fields', async () => {
+    const res = await t.http().post('/api/v1/auth/login').send({ email: 'not-an-email', password: 'x', extra: 1 }).expect(400);
+    expect(res.body.fields).toEqual(expect.arrayContaining(['email', 'extra']));
+  });
+
+  it('gives an anonymous caller a token and stores nothing about her', async () => {
+    const before = await t.sql(`SELECT count(*)::int AS n FROM users`);
+    const res = await t.http().post('/api/v1/auth/caller').send({}).expect(200);
+    expect(res.body.accessToken).toEqual(expect.any(String));
+    const after = await t.sql(`SELECT count(*)::int AS n FROM users`);
+    expect(after).toEqual(before);
+    const audit = await t.sql(`SELECT 1 FROM audit_events WHERE type LIKE '%caller%'`);
+    expect(audit).toHaveLength(0);
+  });
+
+  it('rejects missing, forged and revoked tokens with 401', async () => {
+    await t.http().post('/api/v1/users').send({}).expect(401);
+    await t.http().post('/api/v1/users').set('Authorization', 'Bearer nonsense').send({}).expect(401);
+    const admin = await createStaff(t, 'platform_admin');
+    await t.sql(`UPDATE users SET tokens_valid_after = now() + interval '1 minute' WHERE id = $1`, [admin.id]);
+    await t.http().post('/api/v1/users').set('Authorization', `Bearer ${admin.token}`).send({}).expect(401);
+  });
+
+  describe('POST /users and role guards', () => {
+    it('lets a platform admin create any staff account', async () => {
+      const admin = await createStaff(t, 'platform_admin');
+      const res = await t
+        .http()
+        .post('/api/v1/users')
+        .set('Authorization', `Bearer ${admin.token}`)
+        .send({ role: 'official', email: 'Judge@Court.example', password: 'Strong-Password-1', country: 'HN', institution: 'Juzgado 3' })
+        .expect(201);
+      expect(res.body).toMatchObject({ email: 'judge@court.example', role: 'official', country: 'HN', institution: 'Juzgado 3' });
+      await t
+        .http()
+        .post('/api/v1/auth/login')
+        .send({ email: 'judge@court.example', password: 'Strong-Password-1' })
+        .expect(200);
+    });
+
+    it('refuses a duplicate email (409) and a weak password (400 naming password)', async () => {
+      const admin = await createStaff(t, 'platform_admin');
+      const body = { role: 'platform_admin', email: 'dup@test.puente.example', password: 'Strong-Password-1' };
+      await t.http().post('/api/v1/users').set('Authorization', `Bearer ${admin.token}`).send(body).expect(201);
+      await t.http().post('/api/v1/users').set('Authorization', `Bearer ${admin.token}`).send(body).expect(409);
+      const weak = await t
+        .http()
+        .post('/api/v1/users')
+        .set('Authorization', `Bearer ${admin.token}`)
+        .send({ ...body, email: 'weak@test.puente.example', password: 'short' })
+        .expect(400);
+      expect(weak.body.fields).toEqual(['password']);
+    });
+
+    it('keeps a roster admin inside her country', async () => {
+      const gt = await createStaff(t, 'roster_admin', { country: 'GT' });
+      const auth = { Authorization: `Bearer ${gt.token}` };
+      const own = await t
+        .http()
+        .post('/api/v1/users')
+        .set(auth)
+        .send({ role: 'official', email: 'fiscal@gt.example', password: 'Strong-Password-1', institution: 'Fiscalía' })
+        .expect(201);
+      expect(own.body.country).toBe('GT');
+      await t
+        .http()
+        .post('/api/v1/users')
+        .set(auth)
+        .send({ role: 'official', email: 'fiscal@mx.example', password: 'Strong-Password-1', institution: 'Fiscalía', country: 'MX' })
+        .expect(403);
+      await t
+        .http()
+        .post('/api/v1/users')
+        .set(auth)
+        .send({ role: 'platform_admin', email: 'boss@gt.example', password: 'Strong-Password-1' })
+        .expect(403);
+    });
+
+    it.each(['official', 'interpreter'] as const)('forbids %s from creating accounts (403)', async (role) => {
+      const someone = await createStaff(t, role, { country: 'PA' });
+      await t
+        .http()
+        .post('/api/v1/users')
+        .set('Authorization', `Bearer ${someone.token}`)
+        .send({ role: 'official', email: 'x@y.example', password: 'Strong-Password-1', country: 'PA', institution: 'X' })
+        .expect(403);
+    });
+
+    it('forbids a caller token from staff routes (403)', async () => {
+      const { body } = await t.http().post('/api/v1/auth/caller').send({}).expect(200);
+      await t.http().post('/api/v1/users').set('Authorization', `Bearer ${body.accessToken}`).send({}).expect(403);
+      await t.http().get('/api/v1/audit/verify').set('Authorization', `Bearer ${body.accessToken}`).expect(403);
+    });
+  });
+});

@@ -1,0 +1,108 @@
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { adminQuery, dbUrl, runId } from './utils/db';
+import { until } from './utils/matching-fixtures';
+import { freePort, testEnv } from './utils/test-app';
+
+const exec = promisify(execFile);
+const root = `${__dirname}/..`;
+
+/** The compiled application, run the way an operator runs it (npm scripts, separate processes). */
+describe('command line and separate nodes (compiled build, PostgreSQL, Redis, mediasoup)', () => {
+  const dbName = `puente_test_${runId()}_cli`;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await adminQuery(`CREATE DATABASE ${dbName}`); // empty: the nodes migrate it themselves
+    env = { ...process.env, ...testEnv({ DATABASE_URL: dbUrl(dbName) }) } as Record<string, string>;
+    await exec('npm', ['run', 'build', '--silent'], { cwd: root });
+  }, 180_000);
+  afterAll(() => adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+
+  const cli = (...args: string[]) =>
+    exec('node', ['dist/src/cli.js', ...args], { cwd: root, env }).then(
+      (r) => ({ code: 0, ...r }),
+      (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
+    );
+
+  describe('two nodes on one database', () => {
+    const nodes: ChildProcess[] = [];
+    const logs: string[] = [];
+    let ports: number[] = [];
+    afterAll(() => Promise.all(nodes.map((n) => new Promise((r) => (n.exitCode !== null ? r(null) : (n.once('exit', r), n.kill('SIGTERM')))))));
+
+    it('both migrate the empty database at once and become ready', async () => {
+      ports = [await freePort(), await freePort()];
+      const rtc = [await freePort(), await freePort()];
+      for (let i = 0; i < 2; i++) {
+        nodes.push(
+          spawn('node', ['dist/src/cli.js', 'serve'], {
+            cwd: root,
+            env: { ...env, PORT: String(ports[i]), MEDIASOUP_RTC_PORT: String(rtc[i]), LOG_LEVEL: 'debug' },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          }),
+        );
+        nodes[i].stdout!.on('data', (d) => logs.push(String(d)));
+        nodes[i].stderr!.on('data', (d) => logs.push(String(d)));
+      }
+      for (const port of ports) {
+        for (;;) {
+          const res = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => null);
+          if (res?.status === 200) break;
+          expect(nodes.every((n) => n.exitCode === null)).toBe(true);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+      const migrations = await adminQuery<{ n: number }>(`SELECT count(*)::int AS n FROM migrations`, [], dbName);
+      expect(migrations[0].n).toBeGreaterThan(0);
+    }, 120_000);
+
+    it('logs requests as structured lines without bodies, queries, tokens or addresses', async () => {
+      const secret = 'Secret-Password-4242';
+      const email = 'log.check@example.org';
+      const base = `http://127.0.0.1:${ports[0]}`;
+      const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+        fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      const login = await post('/api/v1/auth/login', { email, password: secret });
+      expect(login.status).toBe(401);
+      const caller = await (await post('/api/v1/auth/caller', {})).json();
+      await fetch(`${base}/api/v1/languages?q=${encodeURIComponent('Todos Santos')}`, { headers: { authorization: `Bearer ${caller.accessToken}` } });
+      await post('/api/v1/users', { email, password: secret, case: 'her story' }, { authorization: `Bearer ${caller.accessToken}` });
+      await until(() => logs.join('').includes('/api/v1/users'));
+      const text = logs.join('');
+      for (const leak of [secret, email, caller.accessToken, 'Todos', 'her story', '127.0.0.1:']) expect(text).not.toContain(leak);
+      const requestLines = text.split('\n').filter((l) => l.includes('"req"'));
+      expect(requestLines.length).toBeGreaterThanOrEqual(3);
+      for (const line of requestLines) expect(Object.keys(JSON.parse(line).req).sort()).toEqual(['method', 'path']);
+    });
+  });
+
+  describe('create-admin', () => {
+    it('creates the first platform admin', async () => {
+      const r = await cli('create-admin', 'First.Admin@Example.org', 'Correct-Horse-Battery-9');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/created platform admin first\.admin@example\.org/);
+      const rows = await adminQuery<{ role: string }>(`SELECT role FROM users WHERE email = 'first.admin@example.org'`, [], dbName);
+      expect(rows).toEqual([{ role: 'platform_admin' }]);
+    });
+
+    it('exits non-zero with a clear message when the email exists', async () => {
+      const r = await cli('create-admin', 'first.admin@example.org', 'Another-Strong-Pass-1');
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/already has an account/);
+    });
+
+    it('exits non-zero with a clear message when the password is weak', async () => {
+      const r = await cli('create-admin', 'second@example.org', 'password');
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/password must be at least 12 characters/);
+    });
+
+    it('stops on a bad configuration value, naming it', async () => {
+      const r = await exec('node', ['dist/src/cli.js', 'migrate'], { cwd: root, env: { ...env, PORT: 'abc' } }).catch((e) => e);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/PORT must be a whole number/);
+    });
+  });
+});

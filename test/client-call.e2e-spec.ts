@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { RostersService } from '../src/rosters/rosters.service';
+import { eventually, launchChromium, phoneContext, seriousA11yViolations, snapshot } from './utils/browser';
+import { ensureClientBuilt } from './utils/client-build';
+import { createStaff, freePort, startTestApp, TEST_PASSWORD, TestApp } from './utils/test-app';
+
+type Inbound = { bytesReceived: number; audioLevel: number } | null;
+const inbound = (page: Page) => page.evaluate(() => window.__puente!.inboundAudio()) as Promise<Inbound>;
+// Chromium's fake microphone beeps: wait for a beep (a level well above silence), not just comfort noise.
+const hearing = (v: Inbound) => !!v && v.bytesReceived > 0 && v.audioLevel > 0.01;
+
+declare global {
+  interface Window {
+    __puente?: { inboundAudio: () => Promise<{ bytesReceived: number; audioLevel: number } | null> };
+  }
+}
+
+/** The web client in Debian's Chromium: a caller and an interpreter, each in her own browser context. */
+describe('web client: a call between the caller page and the interpreter console', () => {
+  let t: TestApp;
+  /** Not t.url: startTestApp's url names the port it picked, not an overridden PORT. */
+  let url: string;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    ensureClientBuilt();
+    // The pages are served by the app itself, so its own origin must be one the socket handshake accepts.
+    const port = await freePort();
+    t = await startTestApp({ PORT: String(port), PUBLIC_ORIGINS: `http://127.0.0.1:${port}`, HOME_COUNTRY: 'GT', OFFER_RING_SECONDS: '60', CALLER_GRACE_SECONDS: '5', INTERPRETER_GRACE_SECONDS: '5' });
+    url = `http://127.0.0.1:${port}`;
+    browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await t?.close();
+  });
+
+  /** An interpreter of the Guatemalan roster (through the real import) with a console account. */
+  async function seedInterpreter(firstName: string, languages: string) {
+    const externalId = `c-${randomUUID().slice(0, 12)}`;
+    const res = await t.app.get(RostersService).importRoster(
+      'GT',
+      [{ external_id: externalId, first_name: firstName, email: `${externalId}@test.puente.example`, languages, relay_languages: 'spa', specialties: 'violence;legal_criminal', gender: 'female', status: 'active' }],
+      null,
+    );
+    expect(res.rejected).toEqual([]);
+    const [row] = await t.sql<{ id: string }>(`SELECT id FROM interpreters WHERE country = 'GT' AND external_id = $1`, [externalId]);
+    return createStaff(t, 'interpreter', { country: 'GT', interpreterId: row.id });
+  }
+
+  async function page(locale: string): Promise<Page> {
+    const ctx = await phoneContext(browser, locale);
+    contexts.push(ctx);
+    return ctx.newPage();
+  }
+
+  /** Logs in on the console and flips the availability switch on. */
+  async function goAvailable(p: Page, email: string, atLogin?: () => Promise<void>) {
+    await p.goto(`${url}/interpreter/`);
+    await p.locator('input[name=email]').waitFor();
+    await atLogin?.();
+    await p.fill('input[name=email]', email);
+    await p.fill('input[name=password]', TEST_PASSWORD);
+    await p.click('button[type=submit]');
+    await p.locator('[role=switch]:not([disabled])').click();
+    await p.locator('[data-available="true"]').waitFor();
+  }
+
+  it('icons only on the caller side, accept on the console, audio both ways; quick exit ends the call and leaves nothing', async () => {
+    const staff = await seedInterpreter('Rosa', 'mam:5');
+    const [her, rosa] = [await page('es-GT'), await page('en-US')];
+    const a11y: Record<string, unknown[]> = {};
+    const check = async (p: Page, name: string) => {
+      await snapshot(p, name);
+      a11y[name] = await seriousA11yViolations(p);
+    };
+
+    // The interpreter logs in and goes available.
+    await goAvailable(rosa, staff.email, () => check(rosa, 'interpreter-login'));
+    await check(rosa, 'interpreter-available');
+
+    // The caller: language, matter, call, three taps on icons (the page was chosen in Spanish from the phone).
+    await her.goto(`${url}/`);
+    expect(await her.evaluate(() => document.documentElement.lang)).toBe('es');
+    const mam = her.locator('button[data-iso="mam"][data-variant=""]');
+    await mam.waitFor();
+    await check(her, 'caller-1-language');
+    await mam.click();
+    await check(her, 'caller-2-matter');
+    await her.locator('button[data-matter="violence"]').click();
+    await check(her, 'caller-3-call');
+    await her.locator('button.call-button').click();
+
+    // The console rings with what she chose, and nothing else about her.
+    const offer = rosa.locator('[data-view="offer"]');
+    await offer.waitFor();
+    await expect(offer.locator('dd').allTextContents()).resolves.toEqual([expect.stringContaining('Mam'), 'Violence', 'Normal', 'Adult']);
+    await check(rosa, 'interpreter-offer');
+    await expect(her.locator('[data-phase="ringing"]').count()).resolves.toBe(1);
+    await check(her, 'caller-ringing');
+    await offer.locator('button.accept').click();
+
+    // Audio both ways, measured by each browser's own receiver statistics.
+    await her.locator('[data-phase="connected"]').waitFor();
+    await expect(her.locator('.status.connected').textContent()).resolves.toContain('Rosa');
+    await rosa.locator('[data-view="call"]').waitFor();
+    const herEar = await eventually(() => inbound(her), hearing);
+    const rosaEar = await eventually(() => inbound(rosa), hearing);
+    expect(herEar!.bytesReceived).toBeGreaterThan(0);
+    expect(rosaEar!.audioLevel).toBeGreaterThan(0);
+    await check(her, 'caller-connected');
+    await check(rosa, 'interpreter-call');
+    const [session] = await t.sql<{ id: string; ended_at: Date | null }>(`SELECT id, ended_at FROM sessions`);
+    expect(session.ended_at).toBeNull();
+
+    // Traces a page can leave: the app's own (the interface language she tapped) and, planted here, the kinds a
+    // later version might create (session storage, a database, a cache, a cookie): quick exit must clear them all.
+    await her.locator('.ui-lang button[lang="es"]').click();
+    await her.evaluate(async () => {
+      await new Promise<void>((resolve, reject) => {
+        const req = indexedDB.open('trace', 1);
+        req.onupgradeneeded = () => req.result.createObjectStore('s');
+        req.onsuccess = () => (req.result.close(), resolve());
+        req.onerror = () => reject(req.error);
+      });
+      await (await caches.open('trace')).put('/trace', new Response('x'));
+      document.cookie = 'trace=1; path=/';
+      sessionStorage.setItem('trace', '1');
+    });
+    const traces = () =>
+      her.evaluate(async () => ({
+        local: localStorage.length,
+        session: sessionStorage.length,
+        databases: (await indexedDB.databases()).length,
+        caches: (await caches.keys()).length,
+        cookie: document.cookie,
+      }));
+    expect(await traces()).toEqual({ local: 1, session: 1, databases: 1, caches: 1, cookie: 'trace=1' });
+
+    await her.locator('button.quick-exit').click();
+    await her.waitForURL(`${url}/neutral.html`);
+    await check(her, 'caller-after-quick-exit');
+    expect(await traces()).toEqual({ local: 0, session: 0, databases: 0, caches: 0, cookie: '' });
+    expect(await her.context().cookies(url)).toEqual([]);
+    // The call page's history entry was replaced: Back goes to where the tab was before (here a blank tab), not to Puente.
+    await her.goBack();
+    expect(her.url()).toBe('about:blank');
+
+    // The interpreter's console sees the call end; the session is over on the server.
+    await rosa.locator('[data-view="idle"] .note').waitFor();
+    await expect(rosa.locator('[data-view="idle"] .note').textContent()).resolves.toBe('The other person hung up.');
+    await expect(inbound(rosa)).resolves.toBeNull();
+    await check(rosa, 'interpreter-after-call');
+    await eventually(() => t.sql<{ ended_at: Date | null }>(`SELECT ended_at FROM sessions WHERE id = $1`, [session.id]), ([r]) => r.ended_at !== null);
+
+    expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
+  }, 120_000);
+
+  it('an interpreter declines on the console and the next one gets the offer', async () => {
+    const staff = [await seedInterpreter('Ixchel', 'quc:5'), await seedInterpreter('Marta', 'quc:5')];
+    const consoles = [await page('es-GT'), await page('es-GT')];
+    for (const [i, p] of consoles.entries()) await goAvailable(p, staff[i].email);
+    const her = await page('es-GT');
+    await her.goto(`${url}/`);
+    await her.locator('button[data-iso="quc"][data-variant=""]').click();
+    await her.locator('button[data-matter="legal_civil"]').click();
+    await her.locator('button[data-toggle="minor"]').click();
+    await her.locator('button.call-button').click();
+
+    const offered = (p: Page) => p.locator('[data-view="offer"]').count();
+    const counts = await eventually(() => Promise.all(consoles.map(offered)), (c) => c.includes(1));
+    expect(counts.sort()).toEqual([0, 1]);
+    const first = consoles[(await offered(consoles[0])) ? 0 : 1];
+    const second = consoles.find((p) => p !== first)!;
+    await expect(first.locator('[data-view="offer"] dd').nth(3).textContent()).resolves.toBe('Menor de 18 años (o no lo sabe)');
+    await first.locator('[data-view="offer"] button.decline').click();
+    await first.locator('[data-view="idle"]').waitFor();
+
+    await second.locator('[data-view="offer"]').waitFor();
+    await snapshot(second, 'interpreter-offer-after-decline');
+    await expect(offered(first)).resolves.toBe(0);
+    const [request] = await t.sql<{ n: string }>(`SELECT count(*) AS n FROM offers o JOIN interpretation_requests r ON r.id = o.request_id WHERE o.outcome = 'declined' AND r.minor`);
+    expect(Number(request.n)).toBe(1);
+  }, 120_000);
+});

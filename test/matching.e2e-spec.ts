@@ -1,0 +1,263 @@
+import { PresenceService } from '../src/presence/presence.service';
+import { caller, interpreter, languageId, Person, until } from './utils/matching-fixtures';
+import { TestSocket } from './utils/socket-client';
+import { startTestApp, TestApp } from './utils/test-app';
+
+/**
+ * Matching over real sockets, PostgreSQL, Redis and Bull, with short timers. Each test uses its own
+ * language so that interpreters of one test never serve another's caller.
+ */
+describe('matching and dispatch', () => {
+  let t: TestApp;
+  const sockets: TestSocket[] = [];
+  const track = <T extends TestSocket | Person>(x: T): T => (sockets.push('interpreterId' in x ? x.socket : (x as TestSocket)), x);
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      OFFER_RING_SECONDS: '3',
+      REQUEST_WAIT_LIMIT_SECONDS: '300',
+      CALLER_GRACE_SECONDS: '1',
+      INTERPRETER_GRACE_SECONDS: '1',
+      MATCHING_SWEEP_MS: '500',
+      HOME_COUNTRY: 'GT',
+    });
+  });
+  afterAll(async () => {
+    sockets.forEach((s) => s.close());
+    await t.close();
+  });
+
+  const request = (c: TestSocket, languageId: string, extra: Record<string, unknown> = {}) =>
+    c.call('request:create', { languageId, matter: 'legal_criminal', urgency: 'normal', minor: false, ...extra });
+
+  it('offers a request to an interpreter who accepts: both sides learn the session id, nothing else about the caller', async () => {
+    const lang = await languageId(t, 'mam');
+    const ana = track(await interpreter(t, { languages: 'mam:5', firstName: 'Ana' }));
+    const c = track(await caller(t));
+    const created = await request(c, lang);
+    expect(created).toEqual({ requestId: expect.any(String), state: 'offering' });
+    const offer = await ana.socket.next('offer:new');
+    expect(Object.keys(offer).sort()).toEqual(['expiresAt', 'languageId', 'matter', 'minor', 'offerId', 'requestId', 'urgency']);
+    const accepted = await ana.socket.call('offer:accept', { offerId: offer.offerId });
+    expect(accepted).toEqual({ sessionId: expect.any(String) });
+    const update = await c.next('request:update', (u) => u.state === 'accepted');
+    expect(update).toEqual({ requestId: created.requestId, state: 'accepted', interpreter: { firstName: 'Ana' }, sessionId: accepted.sessionId });
+    const [row] = await t.sql(`SELECT state, interpreter_id, tier FROM interpretation_requests WHERE id = $1`, [created.requestId]);
+    expect(row).toEqual({ state: 'accepted', interpreter_id: ana.interpreterId, tier: 1 });
+    // Leaving completes the request, frees her, and forgets the caller's token subject.
+    expect(await c.call('session:leave', { sessionId: accepted.sessionId })).toEqual({});
+    await ana.socket.next('session:ended', (e) => e.sessionId === accepted.sessionId);
+    const [done] = await t.sql(`SELECT state, caller_sub FROM interpretation_requests WHERE id = $1`, [created.requestId]);
+    expect(done).toEqual({ state: 'completed', caller_sub: null });
+  });
+
+  it('moves on to the next interpreter when one declines', async () => {
+    const lang = await languageId(t, 'quc');
+    const first = track(await interpreter(t, { languages: 'quc:5' }));
+    const second = track(await interpreter(t, { languages: 'quc:5' }));
+    const c = track(await caller(t));
+    const { requestId } = await request(c, lang);
+    const [pending] = await until(() => t.sql(`SELECT interpreter_id FROM offers WHERE request_id = $1`, [requestId]), (r) => r.length === 1);
+    const who = pending.interpreter_id === first.interpreterId ? first : second;
+    const other = who === first ? second : first;
+    const offered = { who, o: await who.socket.next('offer:new', (o) => o.requestId === requestId) };
+    expect(await offered.who.socket.call('offer:decline', { offerId: offered.o.offerId })).toEqual({});
+    const next = await other.socket.next('offer:new', (o) => o.requestId === requestId);
+    expect(next.offerId).not.toBe(offered.o.offerId);
+    const again = await offered.who.socket.call('offer:accept', { offerId: offered.o.offerId });
+    expect(again.error.code).toBe('CONFLICT');
+  });
+
+  it('climbs the ladder: own roster with the specialty first, then sharing rosters, never a roster that does not share', async () => {
+    const lang = await languageId(t, 'kek');
+    const notSharing = track(await interpreter(t, { country: 'BZ', languages: 'kek:5', specialties: 'legal_criminal' }));
+    const noSpecialty = track(await interpreter(t, { country: 'GT', languages: 'kek:5', specialties: 'health' }));
+    const sharing = track(await interpreter(t, { country: 'HN', languages: 'kek:5', specialties: 'legal_criminal' }));
+    await t.sql(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ('HN', 'GT')`);
+    const c = track(await caller(t));
+    const { requestId } = await request(c, lang, { country: 'GT' });
+    const first = await sharing.socket.next('offer:new', (o) => o.requestId === requestId);
+    await sharing.socket.call('offer:decline', { offerId: first.offerId });
+    const second = await noSpecialty.socket.next('offer:new', (o) => o.requestId === requestId);
+    await noSpecialty.socket.call('offer:decline', { offerId: second.offerId });
+    await c.next('request:update', (u) => u.requestId === requestId && u.state === 'queued');
+    const tiers = await t.sql(`SELECT interpreter_id, tier FROM offers WHERE request_id = $1 ORDER BY created_at`, [requestId]);
+    expect(tiers).toEqual([
+      { interpreter_id: sharing.interpreterId, tier: 2 },
+      { interpreter_id: noSpecialty.interpreterId, tier: 3 },
+    ]);
+    expect(notSharing.socket.seen('offer:new').filter((o) => o.requestId === requestId)).toHaveLength(0);
+  });
+
+  it('falls back to a mutually intelligible variant only when no one covers the exact one (tier 4)', async () => {
+    const exact = await languageId(t, 'ttc');
+    const linked = await languageId(t, 'usp');
+    await t.sql(`INSERT INTO language_links (from_language_id, to_language_id, source, created_by) VALUES ($1, $2, 'test', gen_random_uuid())`, [exact, linked]);
+    const neighbour = track(await interpreter(t, { languages: 'usp:5' }));
+    const c = track(await caller(t));
+    const { requestId } = await request(c, exact);
+    await neighbour.socket.next('offer:new', (o) => o.requestId === requestId);
+    const [offer] = await t.sql(`SELECT tier FROM offers WHERE request_id = $1`, [requestId]);
+    expect(offer.tier).toBe(4);
+  });
+
+  it('rings three at once for an emergency: the first acceptance wins, the others are withdrawn', async () => {
+    const lang = await languageId(t, 'tzo');
+    const team = [];
+    for (let i = 0; i < 4; i++) team.push(track(await interpreter(t, { languages: 'tzo:4' })));
+    const c = track(await caller(t));
+    const { requestId } = await request(c, lang, { urgency: 'emergency' });
+    const offers = await until(() => t.sql(`SELECT id, interpreter_id FROM offers WHERE request_id = $1`, [requestId]), (r) => r.length === 3);
+    const ringing = team.filter((p) => offers.some((o) => o.interpreter_id === p.interpreterId));
+    const results = await Promise.all(
+      ringing.map(async (p) => p.socket.call('offer:accept', { offerId: (await p.socket.next('offer:new', (o) => o.requestId === requestId)).offerId })),
+    );
+    expect(results.filter((r) => r.sessionId)).toHaveLength(1);
+    expect(results.filter((r) => r.error?.code === 'CONFLICT')).toHaveLength(2);
+    const losers = ringing.filter((_, i) => !results[i].sessionId);
+    for (const l of losers) await l.socket.next('offer:withdrawn', (w) => w.reason === 'taken');
+    const [{ n }] = await t.sql(`SELECT count(*)::int AS n FROM offers WHERE request_id = $1 AND outcome = 'accepted'`, [requestId]);
+    expect(n).toBe(1);
+  });
+
+  it('serves the waiting line by urgency, then minors, then age, when an interpreter becomes available', async () => {
+    const lang = await languageId(t, 'cak');
+    const callers = [];
+    for (const [urgency, minor] of [
+      ['normal', false],
+      ['normal', true],
+      ['urgent', false],
+    ] as const) {
+      const c = track(await caller(t));
+      callers.push({ c, res: await request(c, lang, { urgency, minor }) });
+      expect(callers.at(-1)!.res.state).toBe('queued');
+    }
+    const positions = await callers[0].c.next('request:update', (u) => u.queuePosition === 3);
+    expect(positions.state).toBe('queued');
+    const late = track(await interpreter(t, { languages: 'cak:5', available: false }));
+    await late.socket.call('presence:set', { status: 'available' });
+    const offer = await late.socket.next('offer:new');
+    expect(offer.requestId).toBe(callers[2].res.requestId);
+    expect(offer.urgency).toBe('urgent');
+  });
+
+  it('expires an unanswered offer, tries the next, and sets away an interpreter who missed two in a row', async () => {
+    const lang = await languageId(t, 'ixl');
+    const sleepy = track(await interpreter(t, { languages: 'ixl:5' }));
+    const c1 = track(await caller(t));
+    const r1 = await request(c1, lang);
+    await sleepy.socket.next('offer:withdrawn', (w) => w.reason === 'expired');
+    await c1.call('request:cancel', { requestId: r1.requestId });
+    const c2 = track(await caller(t));
+    const r2 = await request(c2, lang);
+    await sleepy.socket.next('offer:withdrawn', (w) => w.reason === 'expired' && w.offerId !== undefined);
+    const away = await sleepy.socket.next('presence:update', (p) => p.status === 'away');
+    expect(away.reason).toBe('missed_offers');
+    const outcomes = await t.sql(`SELECT o.outcome FROM offers o WHERE o.interpreter_id = $1 ORDER BY created_at`, [sleepy.interpreterId]);
+    expect(outcomes).toEqual([{ outcome: 'expired' }, { outcome: 'expired' }]);
+    await c2.call('request:cancel', { requestId: r2.requestId });
+  });
+
+  it('withdraws a ringing offer when the interpreter disconnects, and offers the next', async () => {
+    const lang = await languageId(t, 'poh');
+    const leaving = track(await interpreter(t, { languages: 'poh:5', gender: 'female' }));
+    const c = track(await caller(t));
+    const { requestId } = await request(c, lang, { preferFemale: true });
+    await leaving.socket.next('offer:new');
+    const staying = track(await interpreter(t, { languages: 'poh:5', gender: 'male' }));
+    leaving.socket.close();
+    const offer = await staying.socket.next('offer:new', (o) => o.requestId === requestId);
+    expect(offer.requestId).toBe(requestId);
+    const [first] = await t.sql(`SELECT outcome FROM offers WHERE interpreter_id = $1`, [leaving.interpreterId]);
+    expect(first.outcome).toBe('withdrawn');
+    // Past her grace period she is offline.
+    await until(() => t.app.get(PresenceService).status(leaving.interpreterId), (s) => s === 'offline');
+    expect(await staying.socket.call('offer:decline', { offerId: offer.offerId })).toEqual({});
+  });
+
+  it('ends a waiting request abandoned when the caller does not come back within the grace period', async () => {
+    const lang = await languageId(t, 'acr');
+    const c = track(await caller(t));
+    const { requestId } = await request(c, lang);
+    c.close();
+    const [row] = await until(
+      () => t.sql(`SELECT state, caller_sub FROM interpretation_requests WHERE id = $1`, [requestId]),
+      (r) => r[0].state !== 'queued',
+    );
+    expect(row).toEqual({ state: 'abandoned', caller_sub: null });
+  });
+
+  it('refuses bad payloads with VALIDATION naming the field, wrong roles with FORBIDDEN, and floods with RATE_LIMITED', async () => {
+    const c = track(await caller(t));
+    const bad = await c.call('request:create', { languageId: 'nope', matter: 'gossip', urgency: 'normal', minor: 'yes', extra: 1 });
+    expect(bad.error.code).toBe('VALIDATION');
+    expect(bad.error.fields).toEqual(expect.arrayContaining(['languageId', 'matter', 'minor', 'extra']));
+    expect((await c.call('request:create', 'a string')).error.code).toBe('VALIDATION');
+    expect((await c.call('request:create', null)).error.code).toBe('VALIDATION');
+    expect((await c.call('presence:set', { status: 'available' })).error.code).toBe('FORBIDDEN');
+    expect((await c.call('offer:accept', { offerId: '00000000-0000-4000-8000-000000000000' })).error.code).toBe('FORBIDDEN');
+    const flood = await Promise.all(Array.from({ length: 60 }, () => c.call('request:cancel', { requestId: '00000000-0000-4000-8000-000000000000' })));
+    expect(flood.filter((r) => r.error?.code === 'RATE_LIMITED').length).toBeGreaterThan(0);
+    expect(flood.filter((r) => r.error?.code === 'NOT_FOUND').length).toBeGreaterThan(0);
+    expect(c.socket.connected).toBe(true);
+  });
+
+  it('orders within a tier: a woman when asked, then children-trained for a minor, then longest idle, then level', async () => {
+    const lang = await languageId(t, 'tzj');
+    const man = track(await interpreter(t, { languages: 'tzj:5', gender: 'male', specialties: 'legal_criminal;children' }));
+    const woman = track(await interpreter(t, { languages: 'tzj:3', gender: 'female', specialties: 'legal_criminal' }));
+    const firstOffer = async (extra: Record<string, unknown>) => {
+      const c = track(await caller(t));
+      const { requestId } = await request(c, lang, extra);
+      const [o] = await until(() => t.sql(`SELECT interpreter_id FROM offers WHERE request_id = $1`, [requestId]), (r) => r.length === 1);
+      await c.call('request:cancel', { requestId });
+      return o.interpreter_id;
+    };
+    expect(await firstOffer({ preferFemale: true })).toBe(woman.interpreterId);
+    expect(await firstOffer({ minor: true })).toBe(man.interpreterId);
+    // Fairness: the one whose last call ended longest ago (or who has had none) goes first.
+    await t.sql(`UPDATE interpreters SET last_session_ended_at = now() - interval '1 hour' WHERE id = $1`, [man.interpreterId]);
+    await t.sql(`UPDATE interpreters SET last_session_ended_at = now() - interval '2 hours' WHERE id = $1`, [woman.interpreterId]);
+    expect(await firstOffer({})).toBe(woman.interpreterId);
+    // Equal idle time: the higher level.
+    await t.sql(`UPDATE interpreters SET last_session_ended_at = '2026-01-01' WHERE id = ANY($1)`, [[man.interpreterId, woman.interpreterId]]);
+    expect(await firstOffer({})).toBe(man.interpreterId);
+  });
+
+  it('keeps an interpreter available when she reconnects within her grace period', async () => {
+    const lang = await languageId(t, 'tzh');
+    const flaky = track(await interpreter(t, { languages: 'tzh:5' }));
+    flaky.socket.socket.disconnect();
+    flaky.socket.socket.connect();
+    await flaky.socket.next('presence:update', (p) => p.status === 'available');
+    await new Promise((r) => setTimeout(r, 1500)); // longer than INTERPRETER_GRACE_SECONDS
+    expect(await t.app.get(PresenceService).status(flaky.interpreterId)).toBe('available');
+    const c = track(await caller(t));
+    const { requestId } = await request(c, lang);
+    expect((await flaky.socket.next('offer:new', (o) => o.requestId === requestId)).requestId).toBe(requestId);
+  });
+
+  it('refuses a socket without a valid token', async () => {
+    const { connect } = await import('./utils/socket-client');
+    await expect(connect(t.url, 'forged')).rejects.toThrow(/invalid/);
+  });
+
+  describe('the wait limit', () => {
+    let short: TestApp;
+    beforeAll(async () => {
+      short = await startTestApp({ REQUEST_WAIT_LIMIT_SECONDS: '5', MATCHING_SWEEP_MS: '500', HOME_COUNTRY: 'GT' });
+    });
+    afterAll(() => short.close());
+
+    it('ends a request nobody could take as unmatched, and tells the caller', async () => {
+      const c = track(await caller(short));
+      const { requestId, state } = await request(c, await languageId(short, 'mop'));
+      expect(state).toBe('queued');
+      expect((await c.next('request:update', (u) => u.state === 'unmatched')).requestId).toBe(requestId);
+      const [row] = await short.sql(`SELECT state, caller_sub, ended_at IS NOT NULL AS ended FROM interpretation_requests WHERE id = $1`, [requestId]);
+      expect(row).toEqual({ state: 'unmatched', caller_sub: null, ended: true });
+      const audit = await short.sql(`SELECT type FROM audit_events WHERE subject_id = $1 ORDER BY seq`, [requestId]);
+      expect(audit.map((a) => a.type)).toEqual(['request.created', 'request.unmatched']);
+    });
+  });
+});

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { RostersService } from '../../src/rosters/rosters.service';
+import { connect, TestSocket } from './socket-client';
+import { createStaff, TestApp } from './test-app';
+
+export interface Person {
+  interpreterId: string;
+  token: string;
+  socket: TestSocket;
+}
+
+export interface InterpreterSpec {
+  country?: string;
+  languages?: string;
+  specialties?: string;
+  gender?: string;
+  firstName?: string;
+  available?: boolean;
+}
+
+/** Puts an interpreter in a roster (through the real import), gives her an account and a connected console. */
+export async function interpreter(t: TestApp, spec: InterpreterSpec = {}, url = t.url): Promise<Person> {
+  const country = spec.country ?? 'GT';
+  const externalId = `x-${randomUUID().slice(0, 12)}`;
+  const res = await t.app.get(RostersService).importRoster(
+    country,
+    [
+      {
+        external_id: externalId,
+        first_name: spec.firstName ?? 'Ana',
+        email: `${externalId}@test.puente.example`,
+        languages: spec.languages ?? 'mam:5',
+        relay_languages: 'spa',
+        specialties: spec.specialties ?? 'legal_criminal;violence',
+        gender: spec.gender ?? 'female',
+        status: 'active',
+      },
+    ],
+    null,
+  );
+  if (res.rejected.length) throw new Error(JSON.stringify(res.rejected));
+  const [row] = await t.sql<{ id: string }>(`SELECT id FROM interpreters WHERE country = $1 AND external_id = $2`, [country, externalId]);
+  const staff = await createStaff(t, 'interpreter', { country, interpreterId: row.id });
+  const socket = await connect(url, staff.token);
+  if (spec.available !== false) await socket.call('presence:set', { status: 'available' });
+  return { interpreterId: row.id, token: staff.token, socket };
+}
+
+export async function caller(t: TestApp, url = t.url): Promise<TestSocket> {
+  const res = await t.http().post('/api/v1/auth/caller').send({}).expect(200);
+  return connect(url, res.body.accessToken);
+}
+
+export async function languageId(t: TestApp, iso: string): Promise<string> {
+  const [row] = await t.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL`, [iso]);
+  if (!row) throw new Error(`no language ${iso}`);
+  return row.id;
+}
+
+export async function until<T>(probe: () => Promise<T> | T, ok: (v: T) => boolean = Boolean): Promise<T> {
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,38 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import Redis from 'ioredis';
+import { freePort } from './test-app';
+
+/** A private Redis server that a test may stop and restart (the shared one on 6379 is never touched). */
+export class TestRedis {
+  private proc?: ChildProcess;
+  constructor(readonly port: number) {}
+
+  static async start(): Promise<TestRedis> {
+    const r = new TestRedis(await freePort());
+    await r.start();
+    return r;
+  }
+
+  get url() {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start() {
+    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    for (;;) {
+      const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const ok = await probe.connect().then(() => probe.ping()).catch(() => null);
+      probe.disconnect();
+      if (ok === 'PONG') return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async stop() {
+    if (!this.proc || this.proc.exitCode !== null) return;
+    const exited = once(this.proc, 'exit');
+    this.proc.kill('SIGKILL');
+    await exited;
+  }
+}

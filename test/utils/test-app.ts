@@ -1,0 +1,97 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { hash } from '@node-rs/argon2';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import request from 'supertest';
+import { createApp } from '../../src/app.setup';
+import { AppConfig, loadConfig } from '../../src/config/config.schema';
+import type { StaffRole } from '../../src/common/domain';
+import { adminQuery, createTestDatabase } from './db';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  url: string;
+  dbName: string;
+  http: () => ReturnType<typeof request>;
+  /** Runs SQL on this test's own database. */
+  sql: <T = Record<string, unknown>>(query: string, params?: unknown[]) => Promise<T[]>;
+  close: () => Promise<void>;
+}
+
+/** A port that was free a moment ago, for HTTP and for a worker's WebRtcServer (UDP and TCP). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    REDIS_PREFIX: `t${randomBytes(5).toString('hex')}`,
+    MEDIASOUP_WORKERS: '1',
+    MEDIASOUP_LISTEN_IP: '127.0.0.1',
+    RATE_LIMIT_PER_MINUTE: '100000',
+    ...overrides,
+  };
+}
+
+/**
+ * The whole application against the real PostgreSQL (a fresh database of its own), Redis (its own key
+ * prefix) and a real mediasoup worker, listening on a free port.
+ */
+export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const db = overrides.DATABASE_URL ? null : await createTestDatabase();
+  const port = await freePort();
+  const config = loadConfig(
+    testEnv({ DATABASE_URL: db?.url ?? '', PORT: String(port), MEDIASOUP_RTC_PORT: String(await freePort()), ...overrides }),
+  );
+  const app = await createApp(config);
+  try {
+    await app.listen(config.PORT, '127.0.0.1');
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    await db?.drop();
+    throw e;
+  }
+  const dbName = db?.name ?? new URL(config.DATABASE_URL).pathname.slice(1);
+  return {
+    app,
+    config,
+    url: `http://127.0.0.1:${port}`,
+    dbName,
+    http: () => request(app.getHttpServer()),
+    sql: (query, params = []) => adminQuery(query, params, dbName),
+    close: async () => {
+      await app.close();
+      await db?.drop();
+    },
+  };
+}
+
+export const TEST_PASSWORD = 'Test-Password-2026';
+let passwordHash: Promise<string> | undefined;
+
+/** Inserts a staff account directly (tests of the users API create theirs through it). */
+export async function createStaff(
+  t: TestApp,
+  role: StaffRole,
+  fields: { country?: string; institution?: string; interpreterId?: string; email?: string } = {},
+): Promise<{ id: string; email: string; token: string }> {
+  const email = fields.email ?? `${role}-${randomUUID().slice(0, 8)}@test.puente.example`;
+  passwordHash ??= hash(TEST_PASSWORD);
+  const [row] = await t.sql<{ id: string }>(
+    `INSERT INTO users (email, password_hash, role, country, institution, interpreter_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [email, await passwordHash, role, fields.country ?? null, fields.institution ?? (role === 'official' ? 'Test Court' : null), fields.interpreterId ?? null],
+  );
+  const res = await t.http().post('/api/v1/auth/login').send({ email, password: TEST_PASSWORD }).expect(200);
+  return { id: row.id, email, token: res.body.accessToken };
+}
