@@ -4,7 +4,8 @@ import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { StaffRole } from '../../src/common/domain';
 import type { Sql } from './matching-invariants';
-import { TEST_PASSWORD, freePort } from './test-app';
+import { freePort, freePorts } from './ports';
+import { TEST_PASSWORD } from './test-app';
 
 /**
  * Helpers that talk to a deployment only through its URL and its database, so that they work the same for
@@ -114,7 +115,7 @@ export class NodeProcess {
 
   /** Starts a node on a free port (and its own MEDIASOUP_RTC_PORT) and waits until /health/ready is 200. */
   static async start(env: Record<string, string>, root: string): Promise<NodeProcess> {
-    const n = new NodeProcess(await freePort(), { ...env, MEDIASOUP_RTC_PORT: String(await freePort()) });
+    const n = new NodeProcess(await freePort(), { ...env, MEDIASOUP_RTC_PORT: String(await freePorts(Number(env.MEDIASOUP_WORKERS ?? 1))) });
     await n.start(root);
     return n;
   }

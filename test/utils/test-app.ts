@@ -1,12 +1,12 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { hash } from '@node-rs/argon2';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import request from 'supertest';
 import { createApp } from '../../src/app.setup';
 import { AppConfig, loadConfig } from '../../src/config/config.schema';
 import type { StaffRole } from '../../src/common/domain';
 import { adminQuery, createTestDatabase } from './db';
+import { freePort, freePorts } from './ports';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -19,18 +19,7 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-/** A port that was free a moment ago, for HTTP and for a worker's WebRtcServer (UDP and TCP). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort, freePorts } from './ports';
 
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {
@@ -52,7 +41,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
   const db = overrides.DATABASE_URL ? null : await createTestDatabase();
   const port = await freePort();
   const config = loadConfig(
-    testEnv({ DATABASE_URL: db?.url ?? '', PORT: String(port), MEDIASOUP_RTC_PORT: String(await freePort()), ...overrides }),
+    testEnv({ DATABASE_URL: db?.url ?? '', PORT: String(port), MEDIASOUP_RTC_PORT: String(await freePorts(Number(overrides.MEDIASOUP_WORKERS ?? 1))), ...overrides }),
   );
   const app = await createApp(config);
   try {
