@@ -39,8 +39,8 @@ export class AuthService {
   }
 
   /** An anonymous caller token: a random subject, signed, and stored nowhere. */
-  async callerToken(): Promise<{ accessToken: string }> {
-    const principal: Principal = { sub: randomUUID(), role: 'caller' };
+  async callerToken(sub: string = randomUUID()): Promise<{ accessToken: string }> {
+    const principal: Principal = { sub, role: 'caller' };
     return { accessToken: await this.jwt.signAsync(principal, { expiresIn: this.config.CALLER_TOKEN_TTL_SECONDS }) };
   }
 

@@ -136,6 +136,44 @@ export class AppConfig {
   /** The deployment's home roster (ISO 3166-1 alpha-2), used when a caller gives no country. */
   @IsOptional() @Matches(/^[A-Z]{2}$/, { message: 'HOME_COUNTRY must be an ISO 3166-1 alpha-2 code such as GT' })
   HOME_COUNTRY?: string;
+
+  // ---- hearings booked ahead ----
+
+  /** How long an interpreter asked to confirm a hearing has before the next candidate is asked. */
+  @IsInt() @Min(5) @Max(7 * 24 * 3600)
+  BOOKING_CONFIRM_SECONDS = 4 * 3600;
+
+  /** If nobody has confirmed this long before a hearing, the official is told and other rosters are searched. */
+  @IsInt() @Min(0) @Max(60 * 24 * 3600)
+  BOOKING_WIDEN_BEFORE_SECONDS = 48 * 3600;
+
+  /** Free time an interpreter keeps before and after each hearing. */
+  @IsInt() @Min(0) @Max(240)
+  BOOKING_BUFFER_MINUTES = 15;
+
+  /** When reminders go out, in seconds before the hearing (24 hours and 15 minutes). */
+  @Transform(toList)
+  @Matches(/^\d{1,7}$/, { each: true, message: 'BOOKING_REMINDERS_SECONDS must be a comma-separated list of whole numbers of seconds' })
+  BOOKING_REMINDERS_SECONDS: string[] = ['86400', '900'];
+
+  /** How long before the start the official and the interpreter may join the hearing's call. */
+  @IsInt() @Min(0) @Max(24 * 3600)
+  BOOKING_JOIN_BEFORE_SECONDS = 600;
+
+  /** How long past its planned end a hearing's call may go on before it is closed. */
+  @IsInt() @Min(0) @Max(24 * 60)
+  BOOKING_OVERRUN_MINUTES = 60;
+
+  /** How often one node re-checks bookings waiting for an interpreter and overdue answers. */
+  @IsInt() @Min(200) @Max(3_600_000)
+  BOOKING_SWEEP_MS = 60_000;
+
+  /** SMTP server for booking emails (smtp:// or smtps://, credentials in the URL); none: no email is sent. */
+  @IsOptional() @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @IsString() @MinLength(3) @MaxLength(200)
+  SMTP_FROM = 'Puente <no-reply@puente.invalid>';
 }
 
 export class ConfigError extends Error {}
@@ -147,7 +185,7 @@ for (const key of Object.keys(new AppConfig())) {
 
 /** Builds the configuration from environment variables; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
-  const known = Object.keys(new AppConfig()).concat(['MEDIASOUP_WORKER_BIN', 'TURN_USERNAME', 'TURN_CREDENTIAL', 'TURN_SECRET', 'HOME_COUNTRY']);
+  const known = Object.keys(new AppConfig()).concat(['MEDIASOUP_WORKER_BIN', 'TURN_USERNAME', 'TURN_CREDENTIAL', 'TURN_SECRET', 'HOME_COUNTRY', 'SMTP_URL']);
   const raw: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const key of known) {

@@ -50,7 +50,8 @@ export class SessionsService {
    */
   async participantRole(sessionId: string, p: Principal): Promise<'caller' | 'interpreter' | 'official' | null> {
     const [s] = await this.db.query(
-      `SELECT s.interpreter_id, s.official_id, r.caller_sub FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id
+      `SELECT s.interpreter_id, s.official_id, coalesce(r.caller_sub, s.caller_sub) AS caller_sub
+       FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id
        WHERE s.id = $1 AND s.ended_at IS NULL`,
       [sessionId],
     );
@@ -75,7 +76,7 @@ export class SessionsService {
    * when her last session ended (fairness in matching).
    */
   async end(m: EntityManager, sessionId: string, reason: string): Promise<EndedSession | null> {
-    const [row] = await rows(m, `UPDATE sessions SET ended_at = now(), end_reason = $2 WHERE id = $1 AND ended_at IS NULL RETURNING id, request_id, interpreter_id`,
+    const [row] = await rows(m, `UPDATE sessions SET ended_at = now(), end_reason = $2, caller_sub = NULL WHERE id = $1 AND ended_at IS NULL RETURNING id, request_id, interpreter_id`,
       [sessionId, reason],
     );
     if (!row) return null;
@@ -83,5 +84,47 @@ export class SessionsService {
     await this.audit.record('session.ended', { subjectId: row.id, data: { reason, requestId: row.request_id } }, m);
     this.events.emit('ended', row.id);
     return { id: row.id, requestId: row.request_id, interpreterId: row.interpreter_id };
+  }
+
+  // ---- hearings (bookings) ----------------------------------------------------------------------------
+
+  /**
+   * The live session of a hearing, created by whoever joins first. A hearing has one session for good: once
+   * it has ended it is not reopened. Conflict if the interpreter is still in another call.
+   */
+  async openForBooking(m: EntityManager, bookingId: string, interpreterId: string, officialId: string | null): Promise<string> {
+    const [existing] = await m.query(`SELECT id, ended_at FROM sessions WHERE booking_id = $1`, [bookingId]);
+    if (existing?.ended_at) throw new ConflictException("this hearing's call has ended");
+    if (existing) {
+      if (officialId) await m.query(`UPDATE sessions SET official_id = $2 WHERE id = $1`, [existing.id, officialId]);
+      return existing.id;
+    }
+    try {
+      const [row] = await m.query(
+        `INSERT INTO sessions (booking_id, interpreter_id, official_id) VALUES ($1, $2, $3) RETURNING id`,
+        [bookingId, interpreterId, officialId],
+      );
+      return row.id;
+    } catch (e) {
+      if ((e as { code?: string }).code === '23505') throw new ConflictException('the interpreter is still in another call; try again in a moment');
+      throw e;
+    }
+  }
+
+  /** The remote woman of a hearing: the anonymous subject her join code's token carries. */
+  async setCaller(m: EntityManager, sessionId: string, callerSub: string) {
+    await m.query(`UPDATE sessions SET caller_sub = $2 WHERE id = $1 AND ended_at IS NULL`, [sessionId, callerSub]);
+  }
+
+  /** A hearing's session and who takes part in it, live or not. */
+  async findForBooking(bookingId: string): Promise<{ id: string; interpreterId: string; officialId: string | null; callerSub: string | null; endedAt: Date | null } | null> {
+    const [row] = await this.db.query(`SELECT id, interpreter_id, official_id, caller_sub, ended_at FROM sessions WHERE booking_id = $1`, [bookingId]);
+    return row ? { id: row.id, interpreterId: row.interpreter_id, officialId: row.official_id, callerSub: row.caller_sub, endedAt: row.ended_at } : null;
+  }
+
+  /** The booking a session belongs to, if it is a hearing's. */
+  async bookingOf(sessionId: string): Promise<string | null> {
+    const [row] = await this.db.query(`SELECT booking_id FROM sessions WHERE id = $1`, [sessionId]);
+    return row?.booking_id ?? null;
   }
 }

@@ -34,6 +34,12 @@ export class UsersService {
       .getOne();
   }
 
+  /** Where to send a staff member's notifications (booking emails). */
+  async emailOf(userId: string): Promise<string | null> {
+    const user = await this.users.findOne({ where: { id: userId }, select: { id: true, email: true } });
+    return user?.email ?? null;
+  }
+
   /** False when the account is gone or its tokens were revoked after `issuedAt` (seconds). */
   async tokenStillValid(userId: string, issuedAt: number): Promise<boolean> {
     const user = await this.users.findOne({ where: { id: userId }, select: { id: true, tokensValidAfter: true } });
