@@ -19,6 +19,7 @@ import { QueueModule } from './queue/queue.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RedisModule } from './redis/redis.module';
 import { RostersModule } from './rosters/rosters.module';
+import { StatsModule } from './stats/stats.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -45,6 +46,7 @@ export class AppModule {
         MatchingModule,
         MediaModule,
         BookingsModule,
+        StatsModule,
         HealthModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
