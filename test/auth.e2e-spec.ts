@@ -78,7 +78,7 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
       expect(weak.body.fields).toEqual(['password']);
     });
 
-    it('keeps a roster admin inside her country', async () => {
+    it('keeps a roster admin inside her country (another country is outside it: 404; a platform admin is 403)', async () => {
       const gt = await createStaff(t, 'roster_admin', { country: 'GT' });
       const auth = { Authorization: `Bearer ${gt.token}` };
       const own = await t
@@ -93,13 +93,69 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
         .post('/api/v1/users')
         .set(auth)
         .send({ role: 'official', email: 'fiscal@mx.example', password: 'Strong-Password-1', institution: 'Fiscalía', country: 'MX' })
-        .expect(403);
+        .expect(404);
       await t
         .http()
         .post('/api/v1/users')
         .set(auth)
         .send({ role: 'platform_admin', email: 'boss@gt.example', password: 'Strong-Password-1' })
         .expect(403);
+      const written = await t.sql(`SELECT email FROM users WHERE email IN ('fiscal@mx.example', 'boss@gt.example')`);
+      expect(written).toEqual([]);
+    });
+
+    it("creates an interpreter account only for an interpreter of the admin's own roster", async () => {
+      const gt = await createStaff(t, 'roster_admin', { country: 'GT' });
+      const auth = { Authorization: `Bearer ${gt.token}` };
+      const [own] = await t.sql<{ id: string }>(
+        `INSERT INTO interpreters (country, external_id, first_name, email) VALUES ('GT', 'acct-1', 'Ana', 'acct-1@test.puente.example') RETURNING id`,
+      );
+      const [mx] = await t.sql<{ id: string }>(
+        `INSERT INTO interpreters (country, external_id, first_name, email) VALUES ('MX', 'acct-2', 'Lucía', 'acct-2@test.puente.example') RETURNING id`,
+      );
+      const body = { role: 'interpreter', email: 'ana.acct@gt.example', password: 'Strong-Password-1', interpreterId: own.id };
+      const res = await t.http().post('/api/v1/users').set(auth).send(body).expect(201);
+      expect(res.body).toMatchObject({ role: 'interpreter', country: 'GT', interpreterId: own.id });
+      await t.http().post('/api/v1/users').set(auth).send({ ...body, email: 'lucia.acct@gt.example', interpreterId: mx.id }).expect(404);
+      await t.http().post('/api/v1/users').set(auth).send({ ...body, email: 'nobody.acct@gt.example', interpreterId: '00000000-0000-4000-8000-000000000000' }).expect(404);
+      const missing = await t.http().post('/api/v1/users').set(auth).send({ ...body, email: 'none.acct@gt.example', interpreterId: undefined }).expect(400);
+      expect(missing.body.fields).toEqual(['interpreterId']);
+    });
+
+    describe('the database itself links interpreter accounts to their roster entry', () => {
+      const insert = (role: string, country: string | null, interpreterId: string | null, institution: string | null = null) =>
+        t.sql(`INSERT INTO users (email, password_hash, role, country, institution, interpreter_id) VALUES ($1, 'x', $2, $3, $4, $5)`, [
+          `db-${Math.random().toString(36).slice(2)}@test.puente.example`,
+          role,
+          country,
+          institution,
+          interpreterId,
+        ]);
+      let gtInterpreter: string;
+      beforeAll(async () => {
+        [{ id: gtInterpreter }] = await t.sql<{ id: string }>(
+          `INSERT INTO interpreters (country, external_id, first_name, email) VALUES ('GT', 'db-1', 'Rosa', 'db-1@test.puente.example') RETURNING id`,
+        );
+      });
+
+      it('accepts an interpreter account naming an interpreter of her country', async () => {
+        await expect(insert('interpreter', 'GT', gtInterpreter)).resolves.toEqual([]);
+      });
+
+      it.each([
+        ['an interpreter account without an interpreter', 'interpreter', 'GT', null, null, /users_interpreter_id_iff_interpreter/],
+        ['an interpreter that does not exist', 'interpreter', 'GT', '00000000-0000-4000-8000-000000000000', null, /users_interpreter_fk/],
+        ["another country's interpreter", 'interpreter', 'MX', 'GT-ROW', null, /users_interpreter_fk/],
+        ['an interpreter account without a country', 'interpreter', null, 'GT-ROW', null, /users_interpreter_has_country/],
+        ['an official pointing at an interpreter', 'official', 'GT', 'GT-ROW', 'Juzgado', /users_interpreter_id_iff_interpreter/],
+      ])('refuses %s', async (_what, role, country, interpreterId, institution, constraint) => {
+        const id = interpreterId === 'GT-ROW' ? gtInterpreter : interpreterId;
+        await expect(insert(role as string, country as string | null, id as string | null, institution as string | null)).rejects.toThrow(constraint as RegExp);
+      });
+
+      it('keeps an interpreter that an account speaks for', async () => {
+        await expect(t.sql(`DELETE FROM interpreters WHERE id = $1`, [gtInterpreter])).rejects.toThrow(/users_interpreter_fk/);
+      });
     });
 
     it.each(['official', 'interpreter'] as const)('forbids %s from creating accounts (403)', async (role) => {

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -136,11 +136,13 @@ export class LanguagesService {
     );
   }
 
-  /** `POST /languages`: a variant of an ISO 639-3 language. A roster admin may only list her own country. */
+  /**
+   * `POST /languages`: a variant of an ISO 639-3 language. A roster admin may only list her own country: any
+   * other is outside her country, so 404 (API.md), as for another country's roster.
+   */
   async addVariant(dto: NewVariant, actor: Principal): Promise<Language> {
-    if (actor.role === 'roster_admin' && dto.countries.some((c) => c !== actor.country)) {
-      throw new ForbiddenException(`a roster admin can only add variants spoken in ${actor.country}`);
-    }
+    const outside = actor.role === 'roster_admin' ? dto.countries.find((c) => c !== actor.country) : undefined;
+    if (outside) throw new NotFoundException(`no country ${outside} here`);
     if (!isoLanguage(dto.iso6393)) throw this.badField('iso6393', 'iso6393 must be an ISO 639-3 language code');
     const row: LanguageRow = languageRow({ ...dto, autonym: dto.autonym ?? null });
     return this.db.transaction(async (m) => {
