@@ -1,11 +1,34 @@
+import Redis from 'ioredis';
 import { createStaff, startTestApp, TestApp, TEST_PASSWORD } from './utils/test-app';
 
 describe('auth and roles (PostgreSQL, Redis)', () => {
   let t: TestApp;
+  let redis: Redis;
   beforeAll(async () => {
-    t = await startTestApp();
+    // The matching sweep (a repeating Bull job) is the one thing that writes to Redis by itself: once a minute here.
+    t = await startTestApp({ MATCHING_SWEEP_MS: '60000' });
+    redis = new Redis(t.config.REDIS_URL);
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    redis.disconnect();
+    await t.close();
+  });
+
+  /**
+   * Every table's row count, and every Redis key under this app's prefix with Bull's job counters: what any
+   * write by a request would change. The sweep's own repeat-job instances (`bull:<queue>:repeat:<hash>:<time>`)
+   * are left out, since they come and go by the clock.
+   */
+  async function storedState() {
+    const tables = await t.sql<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`);
+    const rows: Record<string, number> = {};
+    for (const { name } of tables) rows[name] = (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${name}"`))[0].n;
+    const prefix = t.config.REDIS_PREFIX;
+    const keys = (await redis.keys(`${prefix}:*`)).filter((k) => !/:bull:[^:]+:repeat:[^:]+:\d+$/.test(k)).sort();
+    const counters: Record<string, string | null> = {};
+    for (const k of keys.filter((k) => /:bull:[^:]+:id$/.test(k))) counters[k] = await redis.get(k);
+    return { rows, keys, counters };
+  }
 
   it('logs a staff member in and audits it', async () => {
     const admin = await createStaff(t, 'roster_admin', { country: 'GT' });
@@ -29,14 +52,33 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
     expect(res.body.fields).toEqual(expect.arrayContaining(['email', 'extra']));
   });
 
-  it('gives an anonymous caller a token and stores nothing about her', async () => {
-    const before = await t.sql(`SELECT count(*)::int AS n FROM users`);
-    const res = await t.http().post('/api/v1/auth/caller').send({}).expect(200);
-    expect(res.body.accessToken).toEqual(expect.any(String));
-    const after = await t.sql(`SELECT count(*)::int AS n FROM users`);
-    expect(after).toEqual(before);
-    const audit = await t.sql(`SELECT 1 FROM audit_events WHERE type LIKE '%caller%'`);
-    expect(audit).toHaveLength(0);
+  it('gives an anonymous caller a token and stores nothing about her, in PostgreSQL or Redis', async () => {
+    const before = await storedState();
+    expect(Object.keys(before.rows)).toEqual(expect.arrayContaining(['users', 'audit_events', 'interpretation_requests', 'languages']));
+    expect(before.keys.length).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) {
+      const res = await t.http().post('/api/v1/auth/caller').send({}).expect(200);
+      expect(res.body.accessToken).toEqual(expect.any(String));
+      // ...nor when she uses it on the routes a caller reads.
+      const auth = { Authorization: `Bearer ${res.body.accessToken}` };
+      await t.http().get('/api/v1/languages').query({ q: 'mam' }).set(auth).expect(200);
+      await t.http().get('/api/v1/matters').set(auth).expect(200);
+    }
+    expect(await storedState()).toEqual(before);
+  });
+
+  it('would see a row or a Redis key that a request stored (the check above can fail)', async () => {
+    const before = await storedState();
+    await createStaff(t, 'official', { country: 'GT' });
+    const afterLogin = await storedState();
+    expect(afterLogin.rows.users).toBe(before.rows.users + 1);
+    expect(afterLogin.rows.audit_events).toBeGreaterThan(before.rows.audit_events);
+    await redis.set(`${t.config.REDIS_PREFIX}:probe`, '1');
+    try {
+      expect((await storedState()).keys).toContain(`${t.config.REDIS_PREFIX}:probe`);
+    } finally {
+      await redis.del(`${t.config.REDIS_PREFIX}:probe`);
+    }
   });
 
   it('rejects missing, forged and revoked tokens with 401', async () => {
