@@ -6,14 +6,17 @@ import {
   IsIP,
   IsOptional,
   IsString,
+  isFQDN,
+  isIP,
   Matches,
   Max,
-  MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   validateSync,
 } from 'class-validator';
 import { cpus } from 'node:os';
+import { COUNTRY_CODES } from '../common/countries';
 
 const DEV_JWT_SECRET = 'puente-development-secret-do-not-use-in-production';
 
@@ -26,6 +29,22 @@ const toList = ({ value }: { value: unknown }) =>
     : value;
 const toBool = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
+
+/** An address clients can be sent to: an IP address other than 0.0.0.0 or ::, or a host name (RFC 1123 labels). */
+export function isAnnounceableAddress(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  if (isIP(value)) return !/^(0\.0\.0\.0|::|0:0:0:0:0:0:0:0)$/.test(value);
+  return value.length <= 253 && isFQDN(value, { require_tld: false });
+}
+
+const IsAnnounceableAddress = () =>
+  ValidateBy({
+    name: 'isAnnounceableAddress',
+    validator: {
+      validate: isAnnounceableAddress,
+      defaultMessage: (a) => `${a?.property} must be an IP address (not 0.0.0.0 or ::) or a host name (got "${a?.value}")`,
+    },
+  });
 
 /**
  * Every setting Puente reads from the environment, validated once at start-up. Names are the
@@ -69,7 +88,8 @@ export class AppConfig {
   @IsIP()
   MEDIASOUP_LISTEN_IP = '0.0.0.0';
 
-  @IsString() @MinLength(1) @MaxLength(253)
+  /** Given to clients as where to send media: the public IP (or a host name that resolves to it). */
+  @IsAnnounceableAddress()
   MEDIASOUP_ANNOUNCED_ADDRESS = '127.0.0.1';
 
   @IsOptional() @IsString()
@@ -133,8 +153,8 @@ export class AppConfig {
   @IsInt() @Min(200) @Max(60_000)
   MATCHING_SWEEP_MS = 5000;
 
-  /** The deployment's home roster (ISO 3166-1 alpha-2), used when a caller gives no country. */
-  @IsOptional() @Matches(/^[A-Z]{2}$/, { message: 'HOME_COUNTRY must be an ISO 3166-1 alpha-2 code such as GT' })
+  /** The deployment's home roster (an RCM country, ISO 3166-1 alpha-2), used when a caller gives no country. */
+  @IsOptional() @IsIn(COUNTRY_CODES, { message: `HOME_COUNTRY must be the code of an RCM country: one of ${COUNTRY_CODES.join(', ')}` })
   HOME_COUNTRY?: string;
 
   // ---- hearings booked ahead ----
@@ -178,6 +198,20 @@ export class AppConfig {
 
 export class ConfigError extends Error {}
 
+/**
+ * TURN servers refuse a client without credentials, so TURN_URLS alone would hand every client a relay that
+ * can never work, silently: refused at start-up instead, as is half a pair of static credentials.
+ */
+function turnProblems(c: AppConfig): string[] {
+  const staticPair = !!(c.TURN_USERNAME || c.TURN_CREDENTIAL);
+  if (staticPair && c.TURN_SECRET) return ['TURN_SECRET and TURN_USERNAME/TURN_CREDENTIAL are exclusive: use one way of TURN authentication'];
+  if (staticPair && !(c.TURN_USERNAME && c.TURN_CREDENTIAL)) return ['TURN_USERNAME and TURN_CREDENTIAL must be set together'];
+  if (c.TURN_URLS.length && !staticPair && !c.TURN_SECRET) {
+    return ['TURN_URLS needs credentials: set TURN_SECRET (coturn\'s static-auth-secret) or TURN_USERNAME and TURN_CREDENTIAL'];
+  }
+  return [];
+}
+
 const NUMERIC = new Set<string>();
 for (const key of Object.keys(new AppConfig())) {
   if (typeof (new AppConfig() as unknown as Record<string, unknown>)[key] === 'number') NUMERIC.add(key);
@@ -206,9 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.NODE_ENV === 'production' && config.JWT_SECRET === DEV_JWT_SECRET) {
     problems.push('JWT_SECRET must be set in production');
   }
-  if ((config.TURN_USERNAME || config.TURN_CREDENTIAL) && config.TURN_SECRET) {
-    problems.push('TURN_SECRET and TURN_USERNAME/TURN_CREDENTIAL are exclusive: use one way of TURN authentication');
-  }
+  problems.push(...turnProblems(config));
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }

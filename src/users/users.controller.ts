@@ -13,7 +13,7 @@ export class UsersController {
 
   @Post()
   @Roles('platform_admin', 'roster_admin')
-  @ApiOperation({ summary: 'Create a staff account (a roster admin: in her own country only)' })
+  @ApiOperation({ summary: 'Create a staff account (a roster admin: in her own country only, 404 for another; 403 for a platform admin)' })
   create(@Body() body: CreateUserDto, @CurrentUser() actor: Principal) {
     return this.users.create(body, actor);
   }

@@ -47,13 +47,14 @@ export class UsersService {
     return !user.tokensValidAfter || issuedAt * 1000 >= user.tokensValidAfter.getTime() - 999;
   }
 
-  /** `POST /users`: a platform admin creates anyone; a roster admin creates accounts in her country only. */
+  /**
+   * `POST /users`: a platform admin creates anyone; a roster admin creates accounts in her country only. Another
+   * country is outside hers, so it is 404 (API.md) as it is for her roster; a role she may not create is 403.
+   */
   async create(dto: CreateUserDto, actor: Principal | null): Promise<PublicUser> {
     if (actor && actor.role === 'roster_admin') {
       if (dto.role === 'platform_admin') throw new ForbiddenException('a roster admin cannot create platform admins');
-      if (dto.country && dto.country !== actor.country) {
-        throw new ForbiddenException(`a roster admin can only create accounts in ${actor.country}`);
-      }
+      if (dto.country && dto.country !== actor.country) throw new NotFoundException(`no country ${dto.country} here`);
       dto.country = actor.country ?? undefined;
     }
     const problem = passwordProblem(dto.password);
