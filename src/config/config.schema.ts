@@ -11,6 +11,7 @@ import {
   Matches,
   Max,
   Min,
+  MaxLength,
   MinLength,
   ValidateBy,
   validateSync,
