@@ -48,7 +48,7 @@ export class Bookings1764400000000 implements MigrationInterface {
         end_reason varchar(20),
         interpreter_id uuid REFERENCES interpreters(id),
         blocked tstzrange,
-        follow_up_of uuid REFERENCES bookings(id),
+        follow_up_of uuid REFERENCES bookings(id) ON DELETE SET NULL,
         preferred_interpreter_id uuid REFERENCES interpreters(id),
         widened boolean NOT NULL DEFAULT false,
         sequence integer NOT NULL DEFAULT 0,

@@ -52,6 +52,7 @@ const ALLOWED: Record<string, { max: number | null; why: string }> = {
   'booking_offers.outcome': { max: 10, why: 'label' },
   'booking_join_codes.code_hash': { max: 64, why: 'sha-256 of a one-time code' },
   'interpreter_availability.time_zone': { max: 64, why: 'IANA zone name' },
+  'country_retention.country': { max: 2, why: 'country code' },
   // Audit: metadata only (ids, codes, counts); its contents are checked by the privacy tests of each flow
   'audit_events.type': { max: 60, why: 'event type' },
   'audit_events.actor_role': { max: 20, why: 'label' },

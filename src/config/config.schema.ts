@@ -117,6 +117,10 @@ export class AppConfig {
   @IsInt() @Min(1) @Max(3650)
   RETENTION_DAYS = 365;
 
+  /** How often one node runs the retention purge (a repeatable Bull job). */
+  @IsInt() @Min(1000) @Max(7 * 24 * 3600 * 1000)
+  RETENTION_PURGE_EVERY_MS = 6 * 3600 * 1000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
