@@ -216,4 +216,43 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
       await t.http().get('/api/v1/audit/verify').set('Authorization', `Bearer ${body.accessToken}`).expect(403);
     });
   });
+  it('locks an email out after repeated failed logins, even with the right password, and audits it', async () => {
+    const who = await createStaff(t, 'official', { country: 'GT' });
+    const login = (password: string) => t.http().post('/api/v1/auth/login').send({ email: who.email, password });
+    for (let i = 0; i < 5; i++) await login('wrong-password').expect(401);
+    const locked = await login(TEST_PASSWORD).expect(429);
+    expect(locked.body.message).toMatch(/too many failed logins/);
+    expect(locked.body.retryAfterSeconds).toBeGreaterThan(0);
+    const events = await t.sql<{ type: string; actor_id: string; data: { lockedOut?: boolean } }>(
+      `SELECT type, actor_id, data FROM audit_events WHERE actor_id = $1 AND type LIKE 'auth.%' ORDER BY seq`,
+      [who.id],
+    );
+    // (The first is the helper's own login.)
+    expect(events.map((e) => e.type)).toEqual(['auth.login', ...Array(5).fill('auth.login_failed'), 'auth.locked_out', 'auth.login_failed']);
+    expect(events[7].data).toEqual({ lockedOut: true });
+    // An unknown email is counted the same way, so a lockout tells nothing about which accounts exist.
+    for (let i = 0; i < 5; i++) await t.http().post('/api/v1/auth/login').send({ email: 'nobody-here@test.puente.example', password: 'x' }).expect(401);
+    await t.http().post('/api/v1/auth/login').send({ email: 'nobody-here@test.puente.example', password: 'x' }).expect(429);
+    // Another account is not affected.
+    const other = await createStaff(t, 'official', { country: 'GT' });
+    await t.http().post('/api/v1/auth/login').send({ email: other.email, password: TEST_PASSWORD }).expect(200);
+  });
+
+  it("revokes a staff member's tokens at once, audited; a roster admin only in her country", async () => {
+    const staff = await createStaff(t, 'official', { country: 'GT' });
+    const gtAdmin = await createStaff(t, 'roster_admin', { country: 'GT' });
+    const mxAdmin = await createStaff(t, 'roster_admin', { country: 'MX' });
+    await t.http().get('/api/v1/bookings').set('authorization', `Bearer ${staff.token}`).expect(200);
+    await t.http().post(`/api/v1/users/${staff.id}/revoke`).set('authorization', `Bearer ${mxAdmin.token}`).send({}).expect(404);
+    await t.http().get('/api/v1/bookings').set('authorization', `Bearer ${staff.token}`).expect(200);
+    const res = await t.http().post(`/api/v1/users/${staff.id}/revoke`).set('authorization', `Bearer ${gtAdmin.token}`).send({}).expect(200);
+    expect(res.body).toEqual({ revoked: true });
+    await t.http().get('/api/v1/bookings').set('authorization', `Bearer ${staff.token}`).expect(401);
+    const [event] = await t.sql<{ actor_id: string }>(`SELECT actor_id FROM audit_events WHERE type = 'user.tokens_revoked' AND subject_id = $1`, [staff.id]);
+    expect(event.actor_id).toBe(gtAdmin.id);
+    // Logging in again, at once, gives a token that works.
+    const again = await t.http().post('/api/v1/auth/login').send({ email: staff.email, password: TEST_PASSWORD }).expect(200);
+    await t.http().get('/api/v1/bookings').set('authorization', `Bearer ${again.body.accessToken}`).expect(200);
+    await t.http().post(`/api/v1/users/${staff.id}/revoke`).set('authorization', `Bearer ${staff.token}`).send({}).expect(401);
+  });
 });

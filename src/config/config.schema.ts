@@ -80,6 +80,13 @@ export class AppConfig {
   @IsInt() @Min(60) @Max(24 * 3600)
   CALLER_TOKEN_TTL_SECONDS = 4 * 3600;
 
+  /** Failed logins for one email, within LOGIN_LOCKOUT_SECONDS, after which it is locked out for that long. */
+  @IsInt() @Min(1) @Max(100)
+  LOGIN_MAX_FAILURES = 5;
+
+  @IsInt() @Min(10) @Max(24 * 3600)
+  LOGIN_LOCKOUT_SECONDS = 900;
+
   @IsInt() @Min(1) @Max(64)
   MEDIASOUP_WORKERS = Math.max(1, cpus().length);
 

@@ -40,11 +40,11 @@ export class UsersService {
     return user?.email ?? null;
   }
 
-  /** False when the account is gone or its tokens were revoked after `issuedAt` (seconds). */
-  async tokenStillValid(userId: string, issuedAt: number): Promise<boolean> {
+  /** False when the account is gone or its tokens were revoked at or after `issuedAtMs`. */
+  async tokenStillValid(userId: string, issuedAtMs: number): Promise<boolean> {
     const user = await this.users.findOne({ where: { id: userId }, select: { id: true, tokensValidAfter: true } });
     if (!user) return false;
-    return !user.tokensValidAfter || issuedAt * 1000 >= user.tokensValidAfter.getTime() - 999;
+    return !user.tokensValidAfter || issuedAtMs > user.tokensValidAfter.getTime();
   }
 
   /**
@@ -97,6 +97,19 @@ export class UsersService {
   /** Revokes every token the user holds now (issue 7 builds the endpoint on this). */
   async revokeTokens(userId: string): Promise<void> {
     await this.users.update({ id: userId }, { tokensValidAfter: new Date() });
+  }
+
+  /**
+   * `POST /users/{id}/revoke`: every token of a staff member stops working at once (a lost phone, someone
+   * leaving). A platform admin revokes anyone; a roster admin the accounts of her country (404 otherwise).
+   */
+  async revoke(userId: string, actor: Principal): Promise<{ revoked: true }> {
+    const user = await this.users.findOne({ where: { id: userId }, select: { id: true, country: true, role: true } });
+    const mine = user && (actor.role === 'platform_admin' || (actor.role === 'roster_admin' && user.country === actor.country && user.role !== 'platform_admin'));
+    if (!mine) throw new NotFoundException('no such account');
+    await this.revokeTokens(userId);
+    await this.audit.record('user.tokens_revoked', { actorId: actor.sub, actorRole: actor.role, country: user.country, subjectId: userId });
+    return { revoked: true };
   }
 
   private missing(field: string, message: string) {
