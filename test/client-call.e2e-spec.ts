@@ -12,7 +12,7 @@ const hearing = (v: Inbound) => !!v && v.bytesReceived > 0 && v.audioLevel > 0.0
 
 declare global {
   interface Window {
-    __puente?: { inboundAudio: () => Promise<{ bytesReceived: number; audioLevel: number } | null> };
+    __puente?: { inboundAudio: () => Promise<Inbound>; outputVolumes: () => number[]; iceRestarts: () => number; played: () => string[] };
   }
 }
 
@@ -85,8 +85,14 @@ describe('web client: a call between the caller page and the interpreter console
     // The caller: language, matter, call, three taps on icons (the page was chosen in Spanish from the phone).
     await her.goto(`${url}/`);
     expect(await her.evaluate(() => document.documentElement.lang)).toBe('es');
+    const guatemala = her.locator('button[data-country="GT"]');
+    await guatemala.waitFor();
+    await check(her, 'caller-1-region');
+    await guatemala.click();
     const mam = her.locator('button[data-iso="mam"][data-variant=""]');
     await mam.waitFor();
+    // Only Guatemala's languages: Tsotsil (Mexico) is not in the list she scrolls.
+    await expect(her.locator('button[data-iso="tzo"]').count()).resolves.toBe(0);
     await check(her, 'caller-1-language');
     await mam.click();
     await check(her, 'caller-2-matter');
@@ -113,12 +119,25 @@ describe('web client: a call between the caller page and the interpreter console
     expect(rosaEar!.audioLevel).toBeGreaterThan(0);
     await check(her, 'caller-connected');
     await check(rosa, 'interpreter-call');
+
+    // The speaker button turns what she hears down and up again.
+    const volumes = () => her.evaluate(() => window.__puente!.outputVolumes());
+    await expect(volumes()).resolves.toEqual([1]);
+    await her.locator('button.speaker').click();
+    await expect(volumes()).resolves.toEqual([0.35]);
+    await expect(her.locator('button.speaker').getAttribute('aria-pressed')).resolves.toBe('false');
+    await her.locator('button.speaker').click();
+    await expect(volumes()).resolves.toEqual([1]);
     const [session] = await t.sql<{ id: string; ended_at: Date | null }>(`SELECT id, ended_at FROM sessions`);
     expect(session.ended_at).toBeNull();
 
-    // Traces a page can leave: the app's own (the interface language she tapped) and, planted here, the kinds a
-    // later version might create (session storage, a database, a cache, a cookie): quick exit must clear them all.
-    await her.locator('.ui-lang button[lang="es"]').click();
+    // Traces a page can leave: the app's own (the interface language she tapped, the service worker and its
+    // offline shell cache) and, planted here, the kinds a later version might create (session storage, a
+    // database, a cache, a cookie): quick exit must clear them all.
+    await her.locator('.ui-lang button.globe').click();
+    await her.locator('.ui-lang-menu button[lang="es"]').click();
+    await her.evaluate(() => navigator.serviceWorker.ready);
+    await eventually(() => her.evaluate(() => caches.keys()), (keys) => keys.some((k) => k.startsWith('puente-shell-')));
     await her.evaluate(async () => {
       await new Promise<void>((resolve, reject) => {
         const req = indexedDB.open('trace', 1);
@@ -136,14 +155,15 @@ describe('web client: a call between the caller page and the interpreter console
         session: sessionStorage.length,
         databases: (await indexedDB.databases()).length,
         caches: (await caches.keys()).length,
+        workers: (await navigator.serviceWorker.getRegistrations()).length,
         cookie: document.cookie,
       }));
-    expect(await traces()).toEqual({ local: 1, session: 1, databases: 1, caches: 1, cookie: 'trace=1' });
+    expect(await traces()).toEqual({ local: 1, session: 1, databases: 1, caches: 2, workers: 1, cookie: 'trace=1' });
 
     await her.locator('button.quick-exit').click();
     await her.waitForURL(`${url}/neutral.html`);
     await check(her, 'caller-after-quick-exit');
-    expect(await traces()).toEqual({ local: 0, session: 0, databases: 0, caches: 0, cookie: '' });
+    expect(await traces()).toEqual({ local: 0, session: 0, databases: 0, caches: 0, workers: 0, cookie: '' });
     expect(await her.context().cookies(url)).toEqual([]);
     // The call page's history entry was replaced: Back goes to where the tab was before (here a blank tab), not to Puente.
     await her.goBack();
@@ -165,8 +185,10 @@ describe('web client: a call between the caller page and the interpreter console
     for (const [i, p] of consoles.entries()) await goAvailable(p, staff[i].email);
     const her = await page('es-GT');
     await her.goto(`${url}/`);
+    await her.locator('button[data-country="all"]').click();
     await her.locator('button[data-iso="quc"][data-variant=""]').click();
-    await her.locator('button[data-matter="legal_civil"]').click();
+    // "Something else": no specialty covers it, so the exact variant without the specialty (tier 3) serves it.
+    await her.locator('button[data-matter="other"]').click();
     await her.locator('button[data-toggle="minor"]').click();
     await her.locator('button.call-button').click();
 
@@ -182,7 +204,10 @@ describe('web client: a call between the caller page and the interpreter console
     await second.locator('[data-view="offer"]').waitFor();
     await snapshot(second, 'interpreter-offer-after-decline');
     await expect(offered(first)).resolves.toBe(0);
-    const [request] = await t.sql<{ n: string }>(`SELECT count(*) AS n FROM offers o JOIN interpretation_requests r ON r.id = o.request_id WHERE o.outcome = 'declined' AND r.minor`);
+    await expect(second.locator('[data-view="offer"] dd').nth(1).textContent()).resolves.toBe('Otra cosa');
+    const [request] = await t.sql<{ n: string }>(
+      `SELECT count(*) AS n FROM offers o JOIN interpretation_requests r ON r.id = o.request_id WHERE o.outcome = 'declined' AND r.minor AND r.matter = 'other' AND o.tier = 3`,
+    );
     expect(Number(request.n)).toBe(1);
   }, 120_000);
 });

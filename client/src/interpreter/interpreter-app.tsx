@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, HttpError, type Language } from '../lib/api';
 import { Call } from '../lib/call';
 import { connectSignal, type Signal } from '../lib/socket';
+import { startRingtone } from '../lib/sounds';
 import { exposeCall } from '../lib/test-hooks';
 import { Check, Cross, HangUp, Mic, Phone } from '../ui/icons';
 import { UiLanguageSwitch, useUiLanguage } from '../ui/ui-language';
@@ -53,6 +54,7 @@ export function InterpreterApp() {
   const [connected, setConnected] = useState(false);
   const [view, setView] = useState<View>({ name: 'idle' });
   const [muted, setMuted] = useState(false);
+  const [reconnecting, setReconnecting] = useState(false);
   const [languages, setLanguages] = useState<Map<string, Language>>(new Map());
   const live = useRef<{ signal?: Signal; call?: Call; sessionId?: string }>({});
 
@@ -64,11 +66,23 @@ export function InterpreterApp() {
     );
   }, []);
 
+  // The offer rings (sound and screen) until she answers or it goes away.
+  const ringing = view.name === 'offer' ? view.offer.offerId : null;
+  useEffect(() => (ringing ? startRingtone() : undefined), [ringing]);
+
+  const joinCall = (signal: Signal, sessionId: string) => {
+    live.current.call?.close();
+    const call = new Call(signal, sessionId, { onConnection: (s) => setReconnecting(s === 'reconnecting') });
+    live.current.call = call;
+    return call.start();
+  };
+
   const endCall = (note: 'otherLeft' | 'callEnded') => {
     live.current.call?.close();
     live.current.call = undefined;
     live.current.sessionId = undefined;
     setMuted(false);
+    setReconnecting(false);
     setView({ name: 'idle', note });
   };
 
@@ -77,7 +91,17 @@ export function InterpreterApp() {
     const signal = connectSignal(token);
     live.current.signal = signal;
     signal.socket.on('connect', () => setConnected(true));
-    signal.socket.on('disconnect', () => setConnected(false));
+    signal.socket.on('disconnect', () => {
+      setConnected(false);
+      if (live.current.sessionId) setReconnecting(true);
+    });
+    // Back after a dropped network: a call in progress is joined again, in the same session.
+    signal.socket.io.on('reconnect', () => {
+      setReconnecting(false);
+      if (live.current.sessionId) void joinCall(signal, live.current.sessionId).catch(() => undefined);
+    });
+    // The server says where she stands on every connection, so a reload shows her real availability.
+    signal.socket.on('presence:update', (e: { status: string }) => setAvailable(e.status === 'available'));
     signal.socket.on('connect_error', (e: Error) => {
       if (/unauthori[sz]ed|token/i.test(e.message)) logout();
     });
@@ -93,9 +117,7 @@ export function InterpreterApp() {
     });
     signal.socket.on('session:mediaRestart', (e: { sessionId: string }) => {
       if (e.sessionId !== live.current.sessionId) return;
-      live.current.call?.close();
-      live.current.call = new Call(signal, e.sessionId);
-      void live.current.call.start().catch(() => undefined);
+      void joinCall(signal, e.sessionId).catch(() => undefined);
     });
     return () => {
       live.current.call?.close();
@@ -144,9 +166,7 @@ export function InterpreterApp() {
       const { sessionId } = await signal.ask<{ sessionId: string }>('offer:accept', { offerId: offer.offerId });
       live.current.sessionId = sessionId;
       setView({ name: 'call', sessionId });
-      const call = new Call(signal, sessionId);
-      live.current.call = call;
-      await call.start();
+      await joinCall(signal, sessionId);
     } catch {
       setView({ name: 'idle', note: 'offerGone' });
     }
@@ -241,7 +261,12 @@ export function InterpreterApp() {
               </section>
             )}
             {view.name === 'call' && (
-              <section class="call-screen" data-view="call">
+              <section class="call-screen" data-view="call" data-reconnecting={String(reconnecting)}>
+                {reconnecting && (
+                  <p class="reconnecting" role="status">
+                    {t.reconnecting}
+                  </p>
+                )}
                 <p class="status connected">{t.inCall}</p>
                 <div class="call-controls">
                   <button

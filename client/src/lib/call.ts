@@ -13,6 +13,13 @@ export interface InboundAudio {
   audioLevel: number;
 }
 
+export interface CallOptions {
+  /** A microphone the caller of `new Call` opened and keeps (it is not stopped by close()). */
+  mic?: MediaStream;
+  /** The media path dropped (`reconnecting`, while ICE restarts) or is back (`connected`). */
+  onConnection?: (state: 'connected' | 'reconnecting') => void;
+}
+
 /**
  * One participant's media in a session, the same for the caller and the interpreter: audio only, one send
  * and one receive transport, every other participant's producer consumed and played.
@@ -29,6 +36,10 @@ export class Call {
   /** Producers announced before the receive transport existed: consumed once it does. */
   private backlog: string[] | null = [];
   private closed = false;
+  private volume = 1;
+  private readonly ownsMic: boolean;
+  /** ICE restarts done, for the tests (a number, nothing about anyone). */
+  iceRestarts = 0;
   private readonly onNewProducer = (e: { sessionId: string; producerId: string; kind: string }) => {
     if (e.sessionId !== this.sessionId || e.kind !== 'audio') return;
     if (this.backlog) this.backlog.push(e.producerId);
@@ -38,12 +49,16 @@ export class Call {
   constructor(
     private readonly signal: Signal,
     readonly sessionId: string,
-  ) {}
+    private readonly options: CallOptions = {},
+  ) {
+    this.mic = options.mic;
+    this.ownsMic = !options.mic;
+  }
 
   async start(): Promise<void> {
     // Listen before joining so that a producer announced in between is not missed.
     this.signal.socket.on('session:newProducer', this.onNewProducer);
-    this.mic = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true }, video: false });
+    this.mic ??= await openMicrophone();
     const join = await this.signal.ask<JoinAnswer>('session:join', { sessionId: this.sessionId });
     if (!this.device.loaded) await this.device.load({ routerRtpCapabilities: join.routerRtpCapabilities });
     const common = { iceServers: join.iceServers };
@@ -53,6 +68,7 @@ export class Call {
       t.on('connect', ({ dtlsParameters }, ok, fail) => {
         this.signal.ask('media:connectTransport', { transportId: t.id, dtlsParameters }).then(() => ok(), fail);
       });
+      t.on('connectionstatechange', (state) => this.onTransportState(t, state));
     }
     this.send.on('produce', ({ kind, rtpParameters }, ok, fail) => {
       this.signal
@@ -63,6 +79,26 @@ export class Call {
     const announced = [...join.participants.flatMap((p) => p.producers.filter((pr) => pr.kind === 'audio').map((pr) => pr.producerId)), ...this.backlog!];
     this.backlog = null;
     for (const id of announced) await this.consume(id);
+  }
+
+  /**
+   * A transport whose network path dropped restarts ICE (new credentials from the server, same transport, same
+   * session). While the socket itself is down the restart fails; the page rejoins the session when it is back.
+   */
+  private onTransportState(t: Transport, state: string) {
+    if (this.closed) return;
+    if (state === 'connected') {
+      if (this.send?.connectionState !== 'disconnected' && this.recv?.connectionState !== 'disconnected') this.options.onConnection?.('connected');
+      return;
+    }
+    if (state !== 'disconnected' && state !== 'failed') return;
+    this.options.onConnection?.('reconnecting');
+    if (!this.signal.socket.connected) return;
+    this.signal
+      .ask<{ iceParameters: any }>('media:restartIce', { transportId: t.id })
+      .then(({ iceParameters }) => (this.closed ? undefined : t.restartIce({ iceParameters })))
+      .then(() => void this.iceRestarts++)
+      .catch(() => undefined);
   }
 
   private transport(direction: 'send' | 'recv') {
@@ -77,6 +113,7 @@ export class Call {
     const audio = new Audio();
     audio.autoplay = true;
     audio.srcObject = new MediaStream([consumer.track]);
+    audio.volume = this.volume;
     this.consumers.set(producerId, { consumer, audio });
     consumer.on('trackended', () => this.drop(producerId));
     consumer.on('transportclose', () => this.drop(producerId));
@@ -97,6 +134,16 @@ export class Call {
     if (!this.producer) return;
     if (muted) this.producer.pause();
     else this.producer.resume();
+  }
+
+  /** The loudness of what she hears (0 to 1): the speaker button. */
+  setVolume(volume: number) {
+    this.volume = volume;
+    for (const { audio } of this.consumers.values()) audio.volume = volume;
+  }
+
+  outputVolumes(): number[] {
+    return [...this.consumers.values()].map(({ audio }) => audio.volume);
   }
 
   /** What arrives from the other participants (summed): bytes and the loudest current audio level. */
@@ -120,6 +167,11 @@ export class Call {
     for (const id of [...this.consumers.keys()]) this.drop(id);
     this.send?.close();
     this.recv?.close();
-    this.mic?.getTracks().forEach((t) => t.stop());
+    if (this.ownsMic) this.mic?.getTracks().forEach((t) => t.stop());
   }
+}
+
+/** The microphone, audio only, with the browser's voice processing. Throws a DOMException when refused or absent. */
+export function openMicrophone(): Promise<MediaStream> {
+  return navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true }, video: false });
 }
