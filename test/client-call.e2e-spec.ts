@@ -179,6 +179,45 @@ describe('web client: a call between the caller page and the interpreter console
     expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
   }, 120_000);
 
+  it('the caller loses her network mid-call: the page says it is reconnecting, and audio comes back in the same session', async () => {
+    const staff = await seedInterpreter('Lucía', 'kek:5');
+    const [her, lucia] = [await page('es-GT'), await page('es-GT')];
+    await goAvailable(lucia, staff.email);
+    await her.goto(`${url}/`);
+    await her.locator('button[data-country="GT"]').click();
+    await her.locator('button[data-iso="kek"][data-variant=""]').click();
+    await her.locator('button[data-matter="violence"]').click();
+    await her.locator('button.call-button').click();
+    await lucia.locator('[data-view="offer"] button.accept').click();
+    await her.locator('[data-phase="connected"]').waitFor();
+    await eventually(() => inbound(her), hearing);
+    await eventually(() => inbound(lucia), hearing);
+    const [before] = await t.sql<{ id: string; request_id: string }>(`SELECT s.id, s.request_id FROM sessions s JOIN interpreters i ON i.id = s.interpreter_id WHERE i.first_name = 'Lucía'`);
+
+    await her.context().setOffline(true);
+    await her.locator('[data-reconnecting="true"]').waitFor();
+    await snapshot(her, 'caller-reconnecting');
+    const a11y = await seriousA11yViolations(her);
+    await her.context().setOffline(false);
+
+    await her.locator('[data-phase="connected"][data-reconnecting="false"]').waitFor();
+
+    // Audio flows again both ways: what each side receives keeps growing after the drop.
+    const growing = async (p: Page) => {
+      const first = await eventually(() => inbound(p), hearing);
+      await eventually(() => inbound(p), (v) => hearing(v) && v!.bytesReceived > first!.bytesReceived);
+    };
+    await growing(her);
+    await growing(lucia);
+    // The same session, still live, for the same request; no second session was opened.
+    const after = await t.sql<{ id: string; ended_at: Date | null }>(`SELECT id, ended_at FROM sessions WHERE request_id = $1`, [before.request_id]);
+    expect(after).toEqual([{ id: before.id, ended_at: null }]);
+    await expect(lucia.locator('[data-view="call"]').count()).resolves.toBe(1);
+    expect(a11y).toEqual([]);
+    await her.locator('button.hang-up').click();
+    await lucia.locator('[data-view="idle"] .note').waitFor();
+  }, 120_000);
+
   it('an interpreter declines on the console and the next one gets the offer', async () => {
     const staff = [await seedInterpreter('Ixchel', 'quc:5'), await seedInterpreter('Marta', 'quc:5')];
     const consoles = [await page('es-GT'), await page('es-GT')];
@@ -203,6 +242,8 @@ describe('web client: a call between the caller page and the interpreter console
 
     await second.locator('[data-view="offer"]').waitFor();
     await snapshot(second, 'interpreter-offer-after-decline');
+    await expect(seriousA11yViolations(second)).resolves.toEqual([]);
+    await expect(seriousA11yViolations(first)).resolves.toEqual([]);
     await expect(offered(first)).resolves.toBe(0);
     await expect(second.locator('[data-view="offer"] dd').nth(1).textContent()).resolves.toBe('Otra cosa');
     const [request] = await t.sql<{ n: string }>(

@@ -73,6 +73,7 @@ export function CallerApp() {
   const [emergency, setEmergency] = useState(false);
   const [phase, setPhase] = useState<Phase>({ name: 'choosing' });
   const [reconnecting, setReconnecting] = useState(false);
+  const [otherAway, setOtherAway] = useState(false);
   const [muted, setMuted] = useState(false);
   const [loud, setLoud] = useState(true);
   const live = useRef<Live>({});
@@ -100,6 +101,7 @@ export function CallerApp() {
     live.current.mic?.getTracks().forEach((tr) => tr.stop());
     live.current = {};
     setReconnecting(false);
+    setOtherAway(false);
   };
 
   const joinSession = async (signal: Signal, sessionId: string) => {
@@ -170,11 +172,13 @@ export function CallerApp() {
           void joinSession(signal, sessionId);
         }
       });
+      // The interpreter's media left: she hung up (request:update `completed` follows) or her network dropped
+      // (she rejoins, or the server hands the call to the next interpreter): wait, and say so.
       signal.socket.on('session:participantLeft', (e: { sessionId: string; role: string }) => {
-        if (e.sessionId === live.current.sessionId && e.role !== 'caller') {
-          teardown();
-          setPhase({ name: 'ended' });
-        }
+        if (e.sessionId === live.current.sessionId && e.role !== 'caller') setOtherAway(true);
+      });
+      signal.socket.on('session:newProducer', (e: { sessionId: string; role: string }) => {
+        if (e.sessionId === live.current.sessionId && e.role !== 'caller') setOtherAway(false);
       });
       signal.socket.on('session:ended', (e: { sessionId: string; reason?: string }) => {
         if (e.sessionId !== live.current.sessionId) return;
@@ -452,6 +456,11 @@ export function CallerApp() {
             {phase.name === 'connected' && (
               <>
                 <p class="status connected">{t.connectedWith(phase.firstName)}</p>
+                {otherAway && (
+                  <p class="note" role="status">
+                    {t.otherReconnecting}
+                  </p>
+                )}
                 <div class="call-controls">
                   <button type="button" class="round mute" aria-pressed={muted} aria-label={muted ? t.unmute : t.mute} onClick={toggleMute}>
                     <Mic size={48} off={muted} />

@@ -75,6 +75,7 @@ export const en: Strings = {
   accept: 'Accept',
   decline: 'Decline',
   inCall: 'In a call',
+  otherReconnecting: 'The other person’s connection dropped. Waiting for her to come back…',
   otherLeft: 'The other person hung up.',
   offerGone: 'The offer is no longer available.',
   waitingForOffers: 'Waiting for calls…',

@@ -76,6 +76,7 @@ export const es = {
   accept: 'Aceptar',
   decline: 'Rechazar',
   inCall: 'En llamada',
+  otherReconnecting: 'Se cortó la conexión de la otra persona. Esperando a que vuelva…',
   otherLeft: 'La otra persona colgó.',
   offerGone: 'La oferta ya no está disponible.',
   waitingForOffers: 'Esperando llamadas…',

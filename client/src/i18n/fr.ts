@@ -75,6 +75,7 @@ export const fr: Strings = {
   accept: 'Accepter',
   decline: 'Refuser',
   inCall: 'En appel',
+  otherReconnecting: 'La connexion de l’autre personne a été coupée. En attente de son retour…',
   otherLeft: "L'autre personne a raccroché.",
   offerGone: "L'offre n'est plus disponible.",
   waitingForOffers: 'En attente d’appels…',

@@ -55,6 +55,7 @@ export function InterpreterApp() {
   const [view, setView] = useState<View>({ name: 'idle' });
   const [muted, setMuted] = useState(false);
   const [reconnecting, setReconnecting] = useState(false);
+  const [otherAway, setOtherAway] = useState(false);
   const [languages, setLanguages] = useState<Map<string, Language>>(new Map());
   const live = useRef<{ signal?: Signal; call?: Call; sessionId?: string }>({});
 
@@ -83,6 +84,7 @@ export function InterpreterApp() {
     live.current.sessionId = undefined;
     setMuted(false);
     setReconnecting(false);
+    setOtherAway(false);
     setView({ name: 'idle', note });
   };
 
@@ -109,11 +111,15 @@ export function InterpreterApp() {
     signal.socket.on('offer:withdrawn', (e: { offerId: string }) =>
       setView((v) => (v.name === 'offer' && v.offer.offerId === e.offerId ? { name: 'idle', note: 'offerGone' } : v)),
     );
+    // The caller's media left: she hung up (session:ended follows) or her network dropped and she is coming back.
     signal.socket.on('session:participantLeft', (e: { sessionId: string; role: string }) => {
-      if (e.sessionId === live.current.sessionId && e.role !== 'interpreter') endCall('otherLeft');
+      if (e.sessionId === live.current.sessionId && e.role !== 'interpreter') setOtherAway(true);
     });
-    signal.socket.on('session:ended', (e: { sessionId: string }) => {
-      if (e.sessionId === live.current.sessionId) endCall('callEnded');
+    signal.socket.on('session:newProducer', (e: { sessionId: string; role: string }) => {
+      if (e.sessionId === live.current.sessionId && e.role !== 'interpreter') setOtherAway(false);
+    });
+    signal.socket.on('session:ended', (e: { sessionId: string; reason?: string }) => {
+      if (e.sessionId === live.current.sessionId) endCall(e.reason === 'completed' || e.reason === 'abandoned' ? 'otherLeft' : 'callEnded');
     });
     signal.socket.on('session:mediaRestart', (e: { sessionId: string }) => {
       if (e.sessionId !== live.current.sessionId) return;
@@ -268,6 +274,11 @@ export function InterpreterApp() {
                   </p>
                 )}
                 <p class="status connected">{t.inCall}</p>
+                {otherAway && (
+                  <p class="note" role="status">
+                    {t.otherReconnecting}
+                  </p>
+                )}
                 <div class="call-controls">
                   <button
                     type="button"

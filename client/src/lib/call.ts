@@ -30,20 +30,25 @@ export class Call {
   private recv?: Transport;
   private producer?: Producer;
   private mic?: MediaStream;
-  private readonly consumers = new Map<string, { consumer: Consumer; audio: HTMLAudioElement }>();
+  private readonly consumers = new Map<string, { consumer: Consumer; audio: HTMLAudioElement; role: string }>();
   /** Producers already being consumed (or about to be), so an announced one is never consumed twice. */
   private readonly claimed = new Set<string>();
   /** Producers announced before the receive transport existed: consumed once it does. */
-  private backlog: string[] | null = [];
+  private backlog: { producerId: string; role: string }[] | null = [];
   private closed = false;
   private volume = 1;
   private readonly ownsMic: boolean;
   /** ICE restarts done, for the tests (a number, nothing about anyone). */
   iceRestarts = 0;
-  private readonly onNewProducer = (e: { sessionId: string; producerId: string; kind: string }) => {
+  private readonly onNewProducer = (e: { sessionId: string; producerId: string; kind: string; role: string }) => {
     if (e.sessionId !== this.sessionId || e.kind !== 'audio') return;
-    if (this.backlog) this.backlog.push(e.producerId);
-    else void this.consume(e.producerId).catch(() => undefined);
+    if (this.backlog) this.backlog.push({ producerId: e.producerId, role: e.role });
+    else void this.consume(e.producerId, e.role).catch(() => undefined);
+  };
+  /** Someone's media left (she hung up, or her network dropped and she will rejoin with new producers). */
+  private readonly onParticipantLeft = (e: { sessionId: string; role: string }) => {
+    if (e.sessionId !== this.sessionId) return;
+    for (const [id, c] of this.consumers) if (c.role === e.role) this.drop(id);
   };
 
   constructor(
@@ -58,6 +63,7 @@ export class Call {
   async start(): Promise<void> {
     // Listen before joining so that a producer announced in between is not missed.
     this.signal.socket.on('session:newProducer', this.onNewProducer);
+    this.signal.socket.on('session:participantLeft', this.onParticipantLeft);
     this.mic ??= await openMicrophone();
     const join = await this.signal.ask<JoinAnswer>('session:join', { sessionId: this.sessionId });
     if (!this.device.loaded) await this.device.load({ routerRtpCapabilities: join.routerRtpCapabilities });
@@ -75,10 +81,14 @@ export class Call {
         .ask<{ producerId: string }>('media:produce', { transportId: this.send!.id, kind, rtpParameters })
         .then((r) => ok({ id: r.producerId }), fail);
     });
-    this.producer = await this.send.produce({ track: this.mic.getAudioTracks()[0], codecOptions: { opusFec: true, opusDtx: true } });
-    const announced = [...join.participants.flatMap((p) => p.producers.filter((pr) => pr.kind === 'audio').map((pr) => pr.producerId)), ...this.backlog!];
+    // The microphone outlives a transport: a rejoin after a dropped network produces the same track again.
+    this.producer = await this.send.produce({ track: this.mic.getAudioTracks()[0], stopTracks: false, codecOptions: { opusFec: true, opusDtx: true } });
+    const announced = [
+      ...join.participants.flatMap((p) => p.producers.filter((pr) => pr.kind === 'audio').map((pr) => ({ producerId: pr.producerId, role: p.role }))),
+      ...this.backlog!,
+    ];
     this.backlog = null;
-    for (const id of announced) await this.consume(id);
+    for (const { producerId, role } of announced) await this.consume(producerId, role);
   }
 
   /**
@@ -105,7 +115,7 @@ export class Call {
     return this.signal.ask<any>('media:createTransport', { sessionId: this.sessionId, direction });
   }
 
-  private async consume(producerId: string) {
+  private async consume(producerId: string, role: string) {
     if (this.closed || !this.recv || this.claimed.has(producerId)) return;
     this.claimed.add(producerId);
     const c = await this.signal.ask<any>('media:consume', { sessionId: this.sessionId, producerId, rtpCapabilities: this.device.rtpCapabilities });
@@ -114,7 +124,7 @@ export class Call {
     audio.autoplay = true;
     audio.srcObject = new MediaStream([consumer.track]);
     audio.volume = this.volume;
-    this.consumers.set(producerId, { consumer, audio });
+    this.consumers.set(producerId, { consumer, audio, role });
     consumer.on('trackended', () => this.drop(producerId));
     consumer.on('transportclose', () => this.drop(producerId));
     await this.signal.ask('media:resumeConsumer', { consumerId: c.consumerId });
@@ -142,6 +152,11 @@ export class Call {
     for (const { audio } of this.consumers.values()) audio.volume = volume;
   }
 
+  /** The two transports' connection states and the consumers' paused flags, for the tests. */
+  connection() {
+    return { send: this.send?.connectionState, recv: this.recv?.connectionState, consumers: [...this.consumers.values()].map(({ consumer }) => ({ paused: consumer.paused, track: consumer.track.readyState })) };
+  }
+
   outputVolumes(): number[] {
     return [...this.consumers.values()].map(({ audio }) => audio.volume);
   }
@@ -164,6 +179,7 @@ export class Call {
     if (this.closed) return;
     this.closed = true;
     this.signal.socket.off('session:newProducer', this.onNewProducer);
+    this.signal.socket.off('session:participantLeft', this.onParticipantLeft);
     for (const id of [...this.consumers.keys()]) this.drop(id);
     this.send?.close();
     this.recv?.close();

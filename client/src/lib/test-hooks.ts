@@ -5,6 +5,7 @@ export interface TestHooks {
   inboundAudio: () => Promise<InboundAudio | null>;
   outputVolumes: () => number[];
   iceRestarts: () => number;
+  connection: () => unknown;
   played: () => string[];
 }
 
@@ -20,6 +21,7 @@ export function exposeCall(current: () => Call | undefined) {
     inboundAudio: async () => (current() ? current()!.inboundAudio() : null),
     outputVolumes: () => current()?.outputVolumes() ?? [],
     iceRestarts: () => current()?.iceRestarts ?? 0,
+    connection: () => current()?.connection() ?? null,
     played: () => [...played],
   };
 }

@@ -37,5 +37,5 @@ document.getElementById('retry')!.addEventListener('click', () => location.reloa
 document.getElementById('exit')!.addEventListener('click', () => void quickExit(async () => undefined));
 // The page comes back by itself when the network does.
 addEventListener('online', () => location.reload());
-window.__puente = { inboundAudio: async () => null, outputVolumes: () => [], iceRestarts: () => 0, played: () => [...played] };
+window.__puente = { inboundAudio: async () => null, outputVolumes: () => [], iceRestarts: () => 0, connection: () => null, played: () => [...played] };
 void speak();
