@@ -81,6 +81,10 @@ describe('web client: a call between the caller page and the interpreter console
     // The interpreter logs in and goes available.
     await goAvailable(rosa, staff.email, () => check(rosa, 'interpreter-login'));
     await check(rosa, 'interpreter-available');
+    // A reload keeps her logged in for the tab and shows what the server holds: still available.
+    await rosa.reload();
+    await rosa.locator('[role=switch]:not([disabled])[aria-checked="true"]').waitFor();
+    await expect(rosa.locator('[data-available]').getAttribute('data-available')).resolves.toBe('true');
 
     // The caller: language, matter, call, three taps on icons (the page was chosen in Spanish from the phone).
     await her.goto(`${url}/`);
@@ -105,6 +109,7 @@ describe('web client: a call between the caller page and the interpreter console
     await offer.waitFor();
     await expect(offer.locator('dd').allTextContents()).resolves.toEqual([expect.stringContaining('Mam'), 'Violence', 'Normal', 'Adult']);
     await check(rosa, 'interpreter-offer');
+    expect(await rosa.evaluate(() => window.__puente!.played())).toContain('tone:ring');
     await expect(her.locator('[data-phase="ringing"]').count()).resolves.toBe(1);
     await check(her, 'caller-ringing');
     await offer.locator('button.accept').click();
