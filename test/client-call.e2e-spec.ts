@@ -1,61 +1,27 @@
-import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { RostersService } from '../src/rosters/rosters.service';
-import { eventually, launchChromium, phoneContext, seriousA11yViolations, snapshot } from './utils/browser';
-import { ensureClientBuilt } from './utils/client-build';
-import { createStaff, freePort, startTestApp, TEST_PASSWORD, TestApp } from './utils/test-app';
+import type { Page } from 'playwright-core';
+import { eventually, seedInterpreter as seed, seriousA11yViolations, snapshot, startClientBed, type ClientBed } from './utils/browser';
+import { TEST_PASSWORD, type TestApp } from './utils/test-app';
 
 type Inbound = { bytesReceived: number; audioLevel: number } | null;
 const inbound = (page: Page) => page.evaluate(() => window.__puente!.inboundAudio()) as Promise<Inbound>;
 // Chromium's fake microphone beeps: wait for a beep (a level well above silence), not just comfort noise.
 const hearing = (v: Inbound) => !!v && v.bytesReceived > 0 && v.audioLevel > 0.01;
 
-declare global {
-  interface Window {
-    __puente?: { inboundAudio: () => Promise<Inbound>; outputVolumes: () => number[]; iceRestarts: () => number; played: () => string[] };
-  }
-}
-
 /** The web client in Debian's Chromium: a caller and an interpreter, each in her own browser context. */
 describe('web client: a call between the caller page and the interpreter console', () => {
+  let bed: ClientBed;
   let t: TestApp;
-  /** Not t.url: startTestApp's url names the port it picked, not an overridden PORT. */
   let url: string;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    ensureClientBuilt();
-    // The pages are served by the app itself, so its own origin must be one the socket handshake accepts.
-    const port = await freePort();
-    t = await startTestApp({ PORT: String(port), PUBLIC_ORIGINS: `http://127.0.0.1:${port}`, HOME_COUNTRY: 'GT', OFFER_RING_SECONDS: '60', CALLER_GRACE_SECONDS: '5', INTERPRETER_GRACE_SECONDS: '5' });
-    url = `http://127.0.0.1:${port}`;
-    browser = await launchChromium();
+    bed = await startClientBed({ OFFER_RING_SECONDS: '60', CALLER_GRACE_SECONDS: '5', INTERPRETER_GRACE_SECONDS: '5' });
+    ({ t, url } = bed);
   }, 120_000);
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => bed?.close());
 
-  /** An interpreter of the Guatemalan roster (through the real import) with a console account. */
-  async function seedInterpreter(firstName: string, languages: string) {
-    const externalId = `c-${randomUUID().slice(0, 12)}`;
-    const res = await t.app.get(RostersService).importRoster(
-      'GT',
-      [{ external_id: externalId, first_name: firstName, email: `${externalId}@test.puente.example`, languages, relay_languages: 'spa', specialties: 'violence;legal_criminal', gender: 'female', status: 'active' }],
-      null,
-    );
-    expect(res.rejected).toEqual([]);
-    const [row] = await t.sql<{ id: string }>(`SELECT id FROM interpreters WHERE country = 'GT' AND external_id = $1`, [externalId]);
-    return createStaff(t, 'interpreter', { country: 'GT', interpreterId: row.id });
-  }
+  const seedInterpreter = (firstName: string, languages: string) => seed(t, firstName, languages);
 
-  async function page(locale: string): Promise<Page> {
-    const ctx = await phoneContext(browser, locale);
-    contexts.push(ctx);
-    return ctx.newPage();
-  }
+  const page = (locale: string) => bed.page(locale);
 
   /** Logs in on the console and flips the availability switch on. */
   async function goAvailable(p: Page, email: string, atLogin?: () => Promise<void>) {

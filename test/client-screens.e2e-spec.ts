@@ -1,44 +1,23 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { eventually, launchChromium, phoneContext, seriousA11yViolations, snapshot } from './utils/browser';
-import { ensureClientBuilt } from './utils/client-build';
-import { freePort, startTestApp, TestApp } from './utils/test-app';
-
-declare global {
-  interface Window {
-    __puente?: { played: () => string[] };
-  }
-}
+import type { Page } from 'playwright-core';
+import { eventually, seriousA11yViolations, snapshot, startClientBed, type ClientBed } from './utils/browser';
+import type { TestApp } from './utils/test-app';
 
 /**
  * The caller's other screens, each checked by axe and saved at 360×640: the offline shell of the service
  * worker, waiting in line, nobody found, no microphone; and the spoken cues themselves.
  */
 describe('web client: offline shell, waiting, unmatched, no microphone, cues', () => {
+  let bed: ClientBed;
   let t: TestApp;
   let url: string;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const page = (locale?: string, init?: () => void) => bed.page(locale, init);
 
   beforeAll(async () => {
-    ensureClientBuilt();
-    const port = await freePort();
     // Nobody is on the roster: every request waits, then ends unmatched after a few seconds.
-    t = await startTestApp({ PORT: String(port), PUBLIC_ORIGINS: `http://127.0.0.1:${port}`, HOME_COUNTRY: 'GT', REQUEST_WAIT_LIMIT_SECONDS: '5' });
-    url = `http://127.0.0.1:${port}`;
-    browser = await launchChromium();
+    bed = await startClientBed({ REQUEST_WAIT_LIMIT_SECONDS: '5' });
+    ({ t, url } = bed);
   }, 120_000);
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await t?.close();
-  });
-
-  async function page(locale = 'es-GT', init?: () => void): Promise<Page> {
-    const ctx = await phoneContext(browser, locale);
-    contexts.push(ctx);
-    if (init) await ctx.addInitScript(init);
-    return ctx.newPage();
-  }
+  afterAll(() => bed?.close());
 
   const played = (p: Page) => p.evaluate(() => window.__puente!.played());
 
