@@ -35,7 +35,14 @@ async function speak() {
 document.getElementById('listen')!.addEventListener('click', () => void speak());
 document.getElementById('retry')!.addEventListener('click', () => location.reload());
 document.getElementById('exit')!.addEventListener('click', () => void quickExit(async () => undefined));
-// The page comes back by itself when the network does.
-addEventListener('online', () => location.reload());
+// The page comes back by itself when the network does (the 'online' event alone can come before the server
+// is reachable again, so it is checked, then checked again every few seconds).
+const back = () =>
+  fetch('/health', { cache: 'no-store' }).then(
+    (r) => r.ok && location.reload(),
+    () => undefined,
+  );
+addEventListener('online', () => void back());
+setInterval(() => void back(), 4000);
 window.__puente = { inboundAudio: async () => null, outputVolumes: () => [], iceRestarts: () => 0, connection: () => null, played: () => [...played] };
 void speak();
