@@ -7,6 +7,7 @@ import { CommonModule } from './common/common.module';
 import { ConfigModule } from './config/config.module';
 import { AppConfig } from './config/config.schema';
 import { DatabaseModule } from './database/database.module';
+import { GreetingsModule } from './greetings/greetings.module';
 import { HealthModule } from './health/health.module';
 import { LanguagesModule } from './languages/languages.module';
 import { LoggingModule } from './logging/logging.module';
@@ -43,6 +44,7 @@ export class AppModule {
         PresenceModule,
         MatchingModule,
         MediaModule,
+        GreetingsModule,
         HealthModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
