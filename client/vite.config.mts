@@ -54,6 +54,7 @@ export default defineConfig({
       input: {
         caller: resolve(here, 'index.html'),
         interpreter: resolve(here, 'interpreter/index.html'),
+        admin: resolve(here, 'admin/index.html'),
         offline: resolve(here, 'offline.html'),
       },
     },

@@ -1,11 +1,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, HttpError, type Language } from '../lib/api';
+import { api, type Language } from '../lib/api';
 import { Call } from '../lib/call';
 import { connectSignal, type Signal } from '../lib/socket';
 import { startRingtone } from '../lib/sounds';
 import { exposeCall } from '../lib/test-hooks';
 import { Check, Cross, HangUp, Mic, Phone } from '../ui/icons';
 import { UiLanguageSwitch, useUiLanguage } from '../ui/ui-language';
+import { forgetStaffSession, readStaffSession, StaffLogin } from '../ui/staff-login';
+import { Greetings, UpcomingBookings } from './greetings';
 
 interface Offer {
   offerId: string;
@@ -18,17 +20,6 @@ interface Offer {
 }
 
 type View = { name: 'idle'; note?: 'otherLeft' | 'offerGone' | 'callEnded' } | { name: 'offer'; offer: Offer } | { name: 'call'; sessionId: string };
-
-/** Her login lasts as long as the tab (never on disk across browser restarts). */
-const TOKEN_KEY = 'puente.staff';
-
-function readToken(): string | null {
-  try {
-    return sessionStorage.getItem(TOKEN_KEY);
-  } catch {
-    return null;
-  }
-}
 
 function Countdown({ until, label }: { until: string; label: (s: number) => string }) {
   const left = () => Math.max(0, Math.ceil((Date.parse(until) - Date.now()) / 1000));
@@ -46,10 +37,7 @@ function Countdown({ until, label }: { until: string; label: (s: number) => stri
 
 export function InterpreterApp() {
   const { lang, t, choose } = useUiLanguage();
-  const [token, setToken] = useState<string | null>(readToken);
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [loginError, setLoginError] = useState<string | null>(null);
+  const [token, setToken] = useState<string | null>(() => (readStaffSession()?.role === 'interpreter' ? readStaffSession()!.token : null));
   const [available, setAvailable] = useState(false);
   const [connected, setConnected] = useState(false);
   const [view, setView] = useState<View>({ name: 'idle' });
@@ -132,30 +120,8 @@ export function InterpreterApp() {
     };
   }, [token]);
 
-  const login = async (e: Event) => {
-    e.preventDefault();
-    setLoginError(null);
-    try {
-      const res = await api.login(email, password);
-      if (res.role !== 'interpreter') throw new HttpError(403);
-      try {
-        sessionStorage.setItem(TOKEN_KEY, res.accessToken);
-      } catch {
-        /* storage disabled: login lasts until reload */
-      }
-      setPassword('');
-      setToken(res.accessToken);
-    } catch {
-      setLoginError(t.loginFailed);
-    }
-  };
-
   function logout() {
-    try {
-      sessionStorage.removeItem(TOKEN_KEY);
-    } catch {
-      /* storage disabled */
-    }
+    forgetStaffSession();
     setToken(null);
     setAvailable(false);
   }
@@ -207,20 +173,7 @@ export function InterpreterApp() {
       <main>
         <h1>{t.consoleTitle}</h1>
         {!token ? (
-          <form class="login" onSubmit={login}>
-            <label>
-              {t.email}
-              <input type="email" name="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
-            </label>
-            <label>
-              {t.password}
-              <input type="password" name="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
-            </label>
-            {loginError && <p role="alert">{loginError}</p>}
-            <button type="submit" class="primary">
-              {t.login}
-            </button>
-          </form>
+          <StaffLogin t={t} roles={['interpreter']} roleError={t.loginFailed} onLogin={(session) => setToken(session.token)} />
         ) : (
           <>
             {view.name !== 'call' && (
@@ -240,6 +193,8 @@ export function InterpreterApp() {
                 {available && <p>{t.waitingForOffers}</p>}
               </section>
             )}
+            {view.name === 'idle' && <UpcomingBookings token={token} t={t} languageName={langName} />}
+            {view.name === 'idle' && <Greetings token={token} t={t} languageName={langName} />}
             {view.name === 'offer' && (
               <section class="offer" role="alertdialog" aria-labelledby="offer-title" data-view="offer" data-urgency={view.offer.urgency}>
                 <h2 id="offer-title">
