@@ -8,6 +8,7 @@ import { CommonModule } from './common/common.module';
 import { ConfigModule } from './config/config.module';
 import { AppConfig } from './config/config.schema';
 import { DatabaseModule } from './database/database.module';
+import { GreetingsModule } from './greetings/greetings.module';
 import { HealthModule } from './health/health.module';
 import { LanguagesModule } from './languages/languages.module';
 import { LoggingModule } from './logging/logging.module';
@@ -49,6 +50,7 @@ export class AppModule {
         BookingsModule,
         StatsModule,
         RetentionModule,
+        GreetingsModule,
         HealthModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],

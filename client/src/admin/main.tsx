@@ -1,0 +1,5 @@
+import { render } from 'preact';
+import '../ui/styles.css';
+import { AdminApp } from './admin-app';
+
+render(<AdminApp />, document.getElementById('app')!);
