@@ -92,7 +92,7 @@ describe('language catalogue (PostgreSQL)', () => {
   describe('GET /matters and GET /countries', () => {
     it('lists the matters, publicly', async () => {
       const res = await t.http().get('/api/v1/matters').expect(200);
-      expect(res.body).toEqual(['legal_civil', 'legal_labour', 'legal_criminal', 'violence', 'trafficking']);
+      expect(res.body).toEqual(['legal_civil', 'legal_labour', 'legal_criminal', 'violence', 'trafficking', 'other']);
       expect(res.body).toEqual([...MATTERS]);
     });
 
