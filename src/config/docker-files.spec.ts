@@ -1,13 +1,14 @@
 import { getMetadataStorage } from 'class-validator';
 import { CORE_SCHEMA, load, mergeTag } from 'js-yaml';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AppConfig, loadConfig } from './config.schema';
 
 /**
  * No Docker engine runs where the tests run, so docker/ is kept honest by reading it: compose.yml (with the
- * TLS override) as Compose would interpolate it from docker/.env.example, nginx.conf, and the Dockerfile,
- * against the code they deploy (the settings of config.schema.ts, the scripts).
+ * TLS override) as Compose would interpolate it from docker/.env.example, nginx.conf, the Dockerfile, and the
+ * monitoring files, against the code they deploy (the settings of config.schema.ts, the scripts, the metrics).
  */
 const root = join(__dirname, '..', '..');
 const dockerDir = join(root, 'docker');
@@ -334,5 +335,45 @@ describe('docker/Dockerfile', () => {
     expect(steps('HEALTHCHECK')[0]).toContain("'/health'");
     expect(read(join(root, 'src', 'health', 'health.controller.ts'))).toContain("@Controller('health')");
     expect(Object.keys(dockerfileEnv).filter((k) => !configKeys.has(k))).toEqual([]);
+  });
+});
+
+describe('docker/ monitoring (Prometheus and Grafana)', () => {
+  const dashboard = JSON.parse(read(join(dockerDir, 'grafana-dashboard.json')));
+  const exprs: string[] = dashboard.panels.flatMap((p: Yaml) => (p.targets ?? []).map((t: Yaml) => t.expr));
+
+  it('scrapes exactly the app services, on their PORT', () => {
+    const prometheus = yaml(join(dockerDir, 'prometheus.yml'));
+    const targets = prometheus.scrape_configs.flatMap((c: Yaml) => c.static_configs.flatMap((s: Yaml) => s.targets));
+    expect(targets.sort()).toEqual(appServices.map((s) => `${s}:${appEnvironment(s).PORT}`).sort());
+  });
+
+  it("provisions the dashboard's data source and the folder the dashboard is mounted in", () => {
+    const provisioning = join(dockerDir, 'grafana', 'provisioning');
+    const datasources = yaml(join(provisioning, 'datasources', readdirSync(join(provisioning, 'datasources'))[0])).datasources;
+    const variable = dashboard.templating.list.find((v: Yaml) => v.type === 'datasource');
+    expect(datasources.map((d: Yaml) => d.uid)).toContain(variable.current.value);
+    const providers = yaml(join(provisioning, 'dashboards', readdirSync(join(provisioning, 'dashboards'))[0])).providers;
+    const mounted = services.grafana.volumes.find((v: string) => bindSource(v) === join(dockerDir, 'grafana-dashboard.json'));
+    expect(providers.map((p: Yaml) => p.options.path)).toContain(posix.dirname(bindTarget(mounted)));
+  });
+
+  it('charts only series the application exposes, and every series operators were promised', () => {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry, prefix: 'puente_' });
+    const declared = new Set<string>(registry.getMetricsAsArray().map((m) => m.name));
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') ? [join(dir, e.name)] : []));
+    for (const file of sources(join(root, 'src'))) for (const m of read(file).matchAll(/name: '(puente_\w+)'/g)) declared.add(m[1]);
+    const charted = new Set(exprs.flatMap((e) => [...e.matchAll(/\b(puente_\w+?)(?:_bucket|_count|_sum)?\b/g)].map((m) => m[1])));
+    expect([...charted].filter((n) => !declared.has(n))).toEqual([]);
+    const promised = ['puente_queue_length', 'puente_wait_seconds', 'puente_offers_total', 'puente_live_sessions', 'puente_socket_connections',
+      'puente_mediasoup_workers_alive', 'puente_mediasoup_worker_cpu_seconds', 'puente_mediasoup_routers'];
+    expect(promised.filter((n) => !charted.has(n))).toEqual([]);
+  });
+
+  it('describes every panel in docker/monitoring.md', () => {
+    const doc = read(join(dockerDir, 'monitoring.md'));
+    expect(dashboard.panels.filter((p: Yaml) => p.type !== 'row' && !doc.includes(p.title)).map((p: Yaml) => p.title)).toEqual([]);
   });
 });
