@@ -179,7 +179,7 @@ export class AppConfig {
   @IsInt() @Min(0) @Max(60 * 24 * 3600)
   BOOKING_WIDEN_BEFORE_SECONDS = 48 * 3600;
 
-  /** Free time an interpreter keeps before and after each hearing. */
+  /** Free time an interpreter keeps after each hearing, before the next may start. */
   @IsInt() @Min(0) @Max(240)
   BOOKING_BUFFER_MINUTES = 15;
 
