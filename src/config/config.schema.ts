@@ -131,6 +131,10 @@ export class AppConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (Prometheus's bearer credentials). */
+  @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
   /**
    * Which proxies to trust for the client address (Express's `trust proxy`): `loopback` when a proxy runs on
    * the same host, a subnet such as `172.16.0.0/12` behind Docker, or `false`. Rate limits count per address.
@@ -231,7 +235,7 @@ for (const key of Object.keys(new AppConfig())) {
 
 /** Builds the configuration from environment variables; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
-  const known = Object.keys(new AppConfig()).concat(['MEDIASOUP_WORKER_BIN', 'TURN_USERNAME', 'TURN_CREDENTIAL', 'TURN_SECRET', 'HOME_COUNTRY', 'SMTP_URL']);
+  const known = Object.keys(new AppConfig()).concat(['MEDIASOUP_WORKER_BIN', 'TURN_USERNAME', 'TURN_CREDENTIAL', 'TURN_SECRET', 'HOME_COUNTRY', 'SMTP_URL', 'METRICS_TOKEN']);
   const raw: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const key of known) {
