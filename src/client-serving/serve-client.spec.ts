@@ -31,7 +31,7 @@ describe('serving the web client', () => {
   it('says how to build the client when client/dist is missing, and leaves other routes alone', async () => {
     const app = await appServing([join(dist, 'missing')]);
     try {
-      for (const page of ['/', '/interpreter/', '/admin/']) {
+      for (const page of ['/', '/interpreter/', '/admin/', '/official/']) {
         const res = await request(app.getHttpServer()).get(page).expect(503);
         expect(res.text).toContain('npm run client:build');
       }

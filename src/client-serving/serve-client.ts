@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 export const CLIENT_DIST_DIRS = [join(__dirname, '..', '..', 'client', 'dist'), join(__dirname, '..', '..', '..', 'client', 'dist')];
 
 /** The pages of the client: a request for one of these when nothing is built gets an explanation, not a bare 404. */
-const PAGES = ['/', '/index.html', '/interpreter', '/interpreter/', '/admin', '/admin/'];
+const PAGES = ['/', '/index.html', '/interpreter', '/interpreter/', '/admin', '/admin/', '/official', '/official/'];
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Puente: client not built</title></head>
 <body><h1>The web client is not built</h1><p>The server is running, but <code>client/dist</code> is missing.
