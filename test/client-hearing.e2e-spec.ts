@@ -124,7 +124,9 @@ describe('web client: a hearing booked, confirmed and held with a remote woman',
 
     // The woman opens the link: straight into the hearing's call; the code leaves the address bar at once.
     const her = await bed.page('es-GT');
-    await her.goto(`${url}/?join=${digits}`);
+    const opened = await her.goto(`${url}/?join=${digits}`);
+    // Not kept in the browser's cache under the address that holds the code.
+    expect(opened!.headers()['cache-control']).toBe('no-store');
     await her.locator('[data-phase="connected"]').waitFor();
     expect(her.url()).toBe(`${url}/`);
 

@@ -47,6 +47,8 @@ describe('serving the web client', () => {
     const get = (path: string) => request(app.getHttpServer()).get(path).expect(200);
     try {
       expect((await get('/')).headers['cache-control']).toBe('no-cache');
+      // The page opened from a hearing's join link is not cached under the address that holds the code.
+      expect((await get('/?join=1234567890')).headers['cache-control']).toBe('no-store');
       const sw = await get('/sw.js');
       expect(sw.headers['cache-control']).toBe('no-cache');
       expect(sw.headers['service-worker-allowed']).toBe('/');

@@ -33,7 +33,10 @@ export function serveClient(app: NestExpressApplication, dirs: string[] = CLIENT
     index: 'index.html',
     setHeaders: (res, path) => {
       const name = basename(path);
+      // A hearing's join link (`/?join=CODE`): the page is not kept in the browser's cache under that address.
+      const joinLink = 'join' in (((res as Response).req?.query as Record<string, unknown> | undefined) ?? {});
       if (path.includes(`${join(dir, 'assets')}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      else if (joinLink) res.setHeader('Cache-Control', 'no-store');
       else if (name === 'neutral.html') {
         res.setHeader('Cache-Control', 'no-store');
         res.setHeader('Clear-Site-Data', '"cache", "storage"');
