@@ -244,4 +244,32 @@ describe('web client: a hearing booked, confirmed and held with a remote woman',
     await expect(p.locator('.availability-editor li.window input[name=end]').nth(1).inputValue()).resolves.toBe('18:00');
     expect(a11y.found).toEqual(a11y.none());
   }, 120_000);
+
+  it('a join link opened before the call opens says so calmly and keeps the code usable for a retry', async () => {
+    const a11y = a11yRecorder();
+    const ixchel = await seedInterpreter(t, 'Ixchel', 'quc:5');
+    const official = await createStaff(t, 'official', { country: 'GT', institution: 'Fiscalía de la Mujer, Totonicapán' });
+    const as = (token: string, path: string) => t.http().post(path).set('authorization', `Bearer ${token}`).send({});
+    const [quc] = await t.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = 'quc' AND variant IS NULL`);
+    const booked = await t
+      .http()
+      .post('/api/v1/bookings')
+      .set('authorization', `Bearer ${official.token}`)
+      .send({ languageId: quc.id, matter: 'legal_criminal', startsAt: new Date(Date.now() + 2 * 86_400_000).toISOString(), durationMinutes: 60, remoteParticipant: true })
+      .expect(201);
+    await as(ixchel.token, `/api/v1/bookings/${booked.body.id}/confirm`).expect(200);
+    const { code } = (await as(official.token, `/api/v1/bookings/${booked.body.id}/join-code`).expect(200)).body;
+    const her = await bed.page('en-US');
+    await her.goto(`${url}/?join=${code.replace(/-/g, '')}`);
+    await her.locator('[data-join="early"]').waitFor();
+    expect(her.url()).toBe(`${url}/`);
+    await a11y.check(her, 'caller-join-early');
+    // Not used up: a retry tries the same code again (still too early here), held only in the page's memory.
+    const [retry] = await Promise.all([her.waitForRequest((r) => r.url().endsWith('/api/v1/bookings/join')), her.locator('.call-screen button.call-button').click()]);
+    expect(retry.postDataJSON()).toEqual({ code: code.replace(/-/g, '') });
+    await her.locator('[data-join="early"]').waitFor();
+    await expect(t.sql(`SELECT used_at FROM booking_join_codes WHERE booking_id = $1`, [booked.body.id])).resolves.toEqual([{ used_at: null }]);
+    await expect(deviceTraces(her)).resolves.toMatchObject({ local: 0, session: 0, caches: 0, workers: 0 });
+    expect(a11y.found).toEqual(a11y.none());
+  }, 60_000);
 });

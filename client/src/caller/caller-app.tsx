@@ -311,6 +311,8 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
     void audio.play().catch(() => undefined);
   };
 
+  // The hearing's call was not open yet (or the network failed): the same code, once more.
+  const canRetry = phase.name === 'joinFailed' && phase.reason !== 'invalid' && !!code.current;
   const shown = languages && region ? languages.filter((l) => l.countries.includes(region)) : languages;
   const perRegion = (code: string) => languages?.filter((l) => l.countries.includes(code)).length ?? 0;
 
@@ -532,7 +534,7 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
                 <p class="status" role="status" data-join={phase.reason}>
                   {phase.reason === 'invalid' ? t.joinCodeInvalid : phase.reason === 'early' ? t.joinTooEarly : t.error}
                 </p>
-                {phase.reason !== 'invalid' && code.current && (
+                {canRetry && (
                   <button type="button" class="call-button" onClick={() => void joinHearing(code.current!)}>
                     <Phone size={56} />
                     <span>{t.retry}</span>
@@ -551,7 +553,7 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
                 {t[phase.message]}
               </p>
             )}
-            {(phase.name === 'ended' || phase.name === 'unmatched' || phase.name === 'error' || phase.name === 'joinFailed') && (
+            {(phase.name === 'ended' || phase.name === 'unmatched' || phase.name === 'error' || (phase.name === 'joinFailed' && !canRetry)) && (
               <button type="button" class="call-button" onClick={again}>
                 <Phone size={56} />
                 <span>{phase.name === 'joinFailed' || (phase.name === 'ended' && phase.hearing) ? t.call : t.callAgain}</span>
