@@ -13,7 +13,7 @@ import { gzipSync } from 'node:zlib';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = process.env.CLIENT_DIST ?? join(root, 'client', 'dist');
 const manifest = JSON.parse(readFileSync(join(dist, '.vite', 'manifest.json'), 'utf8'));
-const PAGES = { 'index.html': 'caller (/)', 'interpreter/index.html': 'interpreter (/interpreter/)', 'admin/index.html': 'admin (/admin/)', 'offline.html': 'offline shell' };
+const PAGES = { 'index.html': 'caller (/)', 'interpreter/index.html': 'interpreter (/interpreter/)', 'admin/index.html': 'admin (/admin/)', 'official/index.html': 'official (/official/)', 'offline.html': 'offline shell' };
 
 function measure(entryKey) {
   const js = new Set();

@@ -4,9 +4,9 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
-// Four light pages (the caller's at `/`, the interpreter's console at `/interpreter/`, the administrators' at
-// `/admin/`, and the offline shell the service worker shows), with shared chunks. No inline scripts anywhere:
-// the server's CSP forbids them.
+// Five light pages (the caller's at `/`, the interpreter's console at `/interpreter/`, the officials' at
+// `/official/`, the administrators' at `/admin/`, and the offline shell the service worker shows), with shared
+// chunks. No inline scripts anywhere: the server's CSP forbids them.
 const here = dirname(fileURLToPath(import.meta.url));
 const UI_LANGUAGES = ['es', 'en', 'fr'];
 
@@ -55,6 +55,7 @@ export default defineConfig({
         caller: resolve(here, 'index.html'),
         interpreter: resolve(here, 'interpreter/index.html'),
         admin: resolve(here, 'admin/index.html'),
+        official: resolve(here, 'official/index.html'),
         offline: resolve(here, 'offline.html'),
       },
     },

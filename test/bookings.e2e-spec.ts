@@ -349,6 +349,8 @@ describe('hearings booked ahead', () => {
 
     expect(await host.call('session:leave', { sessionId })).toEqual({});
     await ana.socket.next('session:ended', (e) => e.sessionId === sessionId);
+    // The woman is told too, though ending the session forgets who she was.
+    await her.next('session:ended', (e) => e.sessionId === sessionId);
     expect(await state(soon.body.id)).toMatchObject({ state: 'completed' });
     const [session] = await t.sql(`SELECT ended_at IS NOT NULL AS ended, caller_sub FROM sessions WHERE id = $1`, [sessionId]);
     expect(session).toEqual({ ended: true, caller_sub: null });

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { eventually, seedInterpreter as seed, seriousA11yViolations, snapshot, startClientBed, type ClientBed } from './utils/browser';
+import { deviceTraces, eventually, seedInterpreter as seed, seriousA11yViolations, snapshot, startClientBed, type ClientBed } from './utils/browser';
 import { TEST_PASSWORD, type TestApp } from './utils/test-app';
 
 type Inbound = { bytesReceived: number; audioLevel: number } | null;
@@ -120,15 +120,7 @@ describe('web client: a call between the caller page and the interpreter console
       document.cookie = 'trace=1; path=/';
       sessionStorage.setItem('trace', '1');
     });
-    const traces = () =>
-      her.evaluate(async () => ({
-        local: localStorage.length,
-        session: sessionStorage.length,
-        databases: (await indexedDB.databases()).length,
-        caches: (await caches.keys()).length,
-        workers: (await navigator.serviceWorker.getRegistrations()).length,
-        cookie: document.cookie,
-      }));
+    const traces = () => deviceTraces(her);
     expect(await traces()).toEqual({ local: 1, session: 1, databases: 1, caches: 2, workers: 1, cookie: 'trace=1' });
 
     await her.locator('button.quick-exit').click();

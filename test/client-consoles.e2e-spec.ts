@@ -1,6 +1,8 @@
 import type { Page } from 'playwright-core';
-import { eventually, seedInterpreter, seriousA11yViolations, snapshot, startClientBed, type ClientBed } from './utils/browser';
-import { createStaff, TEST_PASSWORD, type TestApp } from './utils/test-app';
+import { a11yRecorder, eventually, seedInterpreter, seriousA11yViolations, snapshot, staffLogin, startClientBed, type ClientBed } from './utils/browser';
+import { languageId } from './utils/matching-fixtures';
+import { seedMarch2026 } from './utils/stats-fixtures';
+import { createStaff, type TestApp } from './utils/test-app';
 
 /** The interpreter's greetings (recorded on the console, heard on the caller's page) and the administrators' console. */
 describe('web client: greetings and the administrators console', () => {
@@ -19,12 +21,7 @@ describe('web client: greetings and the administrators console', () => {
   }, 120_000);
   afterAll(() => bed?.close());
 
-  async function login(p: Page, path: string, email: string) {
-    await p.goto(`${url}${path}`);
-    await p.fill('input[name=email]', email);
-    await p.fill('input[name=password]', TEST_PASSWORD);
-    await p.click('button[type=submit]');
-  }
+  const login = (p: Page, path: string, email: string) => staffLogin(p, url, path, email);
 
   it('an interpreter records a greeting with the fake microphone; the caller page offers it and plays it; she deletes it', async () => {
     const ana = await seedInterpreter(t, 'Ana', 'mam:5');
@@ -102,8 +99,8 @@ describe('web client: greetings and the administrators console', () => {
     await p.locator('section[aria-labelledby="sharing-title"] [role=status]').waitFor();
     await expect(t.sql(`SELECT borrower_country FROM roster_sharing WHERE owner_country = 'GT'`)).resolves.toEqual([{ borrower_country: 'MX' }]);
     await p.locator('table.interpreters td', { hasText: 'Juana' }).waitFor();
-    // GET /api/v1/stats answers for a roster admin: the statistics section appears.
-    await p.locator('[data-section="stats"]').waitFor();
+    // The statistics section answers for her country: no requests in the last twelve months yet.
+    await p.locator('[data-section="stats"] [role=status]').waitFor();
 
     const platform = await createStaff(t, 'platform_admin');
     const q = await bed.page('es-MX');
@@ -113,5 +110,54 @@ describe('web client: greetings and the administrators console', () => {
     await expect(q.locator('input[type=file]').count()).resolves.toBe(0);
     await check(q, 'admin-platform');
     expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
+  }, 120_000);
+
+  it('statistics: a table with small cells as "<5", charts of wait and unmet demand by language; her country for a roster admin, any for a platform admin', async () => {
+    const a11y = a11yRecorder();
+    const { interpreterId } = await seedInterpreter(t, 'Estela', 'mam:5');
+    const lang = { mam: await languageId(t, 'mam'), kek: await languageId(t, 'kek'), tzo: await languageId(t, 'tzo') };
+    await seedMarch2026(t, interpreterId, lang);
+    const show = async (p: Page, from: string, to: string) => {
+      const stats = p.locator('[data-section="stats"]');
+      await stats.locator('input[name=from]').fill(from);
+      await stats.locator('input[name=to]').fill(to);
+      await stats.locator('button[type=submit]').click();
+      return stats;
+    };
+    const cells = (row: ReturnType<Page['locator']>) => row.locator('td[data-col]').evaluateAll((tds) => Object.fromEntries(tds.map((td) => [td.getAttribute('data-col'), td.textContent])));
+    const bars = (p: Page, chart: string, cls: string) => p.locator(`figure[data-chart="${chart}"] rect.${cls}`).evaluateAll((rs) => rs.map((r) => r.getAttribute('data-value')));
+
+    const admin = await createStaff(t, 'roster_admin', { country: 'GT' });
+    const p = await bed.page('en-US');
+    await login(p, '/admin/', admin.email);
+    const stats = await show(p, '2026-03', '2026-03');
+    const mam = stats.locator(`tr[data-key="${lang.mam}"][data-month="2026-03"]`);
+    await mam.waitFor();
+    expect(await cells(mam)).toMatchObject({ requests: '8', answered: '7', answeredWithin1m: '5', answeredWithin5m: '6', unmet: '<5', medianWaitSeconds: '50', p90WaitSeconds: '280', sessions: '7' });
+    // Three requests only: every count hidden, and no median of three people.
+    expect(await cells(stats.locator(`tr[data-key="${lang.kek}"]`))).toMatchObject({ requests: '<5', answered: '<5', unmet: '0', medianWaitSeconds: '—', sessions: '<5' });
+    // The wait chart: Mam's median and 90th percentile; Q'eqchi' has no bar (too few people).
+    expect(await bars(p, 'wait', 'bar-median')).toEqual(expect.arrayContaining(['50', '']));
+    expect(await bars(p, 'wait', 'bar-p90')).toEqual(expect.arrayContaining(['280', '']));
+    // Unmet demand in Guatemala: Mam's one request is under the minimum; Mexico's Tsotsil is not hers to see.
+    await expect(p.locator('figure[data-chart="unmet"] g[data-group]').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-group')))).resolves.toEqual([expect.stringContaining('Mam')]);
+    await expect(p.locator('figure[data-chart="unmet"]').textContent()).resolves.toContain('<5');
+    await p.locator('figure[data-chart="wait"]').scrollIntoViewIfNeeded();
+    await a11y.check(p, 'admin-stats');
+    await stats.locator('select[name=groupBy]').selectOption('matter');
+    await stats.locator('button[type=submit]').click();
+    await stats.locator('tr[data-key="violence"] th', { hasText: 'Violence' }).waitFor();
+    await expect(p.locator('select[name=scope]').count()).resolves.toBe(0);
+
+    const platform = await createStaff(t, 'platform_admin');
+    const q = await bed.page('es-MX');
+    await login(q, '/admin/', platform.email);
+    await q.locator('[data-section="stats"] select[name=scope]').selectOption('');
+    await show(q, '2026-03', '2026-03');
+    await q.locator(`figure[data-chart="unmet"] g[data-group*="Tsotsil"] rect[data-value="6"]`).waitFor();
+    await expect(q.locator(`tr[data-key="${lang.tzo}"] td[data-col="unmet"]`).textContent()).resolves.toBe('6');
+    await q.locator('figure[data-chart="unmet"]').scrollIntoViewIfNeeded();
+    await a11y.check(q, 'admin-stats-all-countries');
+    expect(a11y.found).toEqual(a11y.none());
   }, 120_000);
 });

@@ -1,4 +1,5 @@
 import { interpreter, languageId } from './utils/matching-fixtures';
+import { seedMarch2026 } from './utils/stats-fixtures';
 import { createStaff, startTestApp, TestApp } from './utils/test-app';
 
 /**
@@ -10,43 +11,13 @@ describe('statistics (PostgreSQL)', () => {
   let interp: string;
   let lang: Record<'mam' | 'kek' | 'tzo', string>;
 
-  /** A request created at `at`, answered after `wait` seconds (or unmatched), with a call of `call` seconds. */
-  async function request(language: string, at: string, o: { wait?: number; call?: number; country?: string; matter?: string }) {
-    const answered = o.wait !== undefined;
-    const [r] = await t.sql<{ id: string }>(
-      `INSERT INTO interpretation_requests (language_id, matter, urgency, minor, country, priority, state, created_at, ended_at, interpreter_id, accepted_at)
-       VALUES ($1, $2, 'normal', false, $3, 1, $4, $5::timestamptz, $5::timestamptz + interval '1 hour', $6, $5::timestamptz + make_interval(secs => $7)) RETURNING id`,
-      [language, o.matter ?? 'violence', o.country ?? 'GT', answered ? 'completed' : 'unmatched', at, answered ? interp : null, o.wait ?? 0],
-    );
-    if (!answered) return;
-    await t.sql(
-      `INSERT INTO offers (request_id, interpreter_id, tier, created_at, expires_at, outcome, decided_at)
-       VALUES ($1, $2, 1, $3::timestamptz, $3::timestamptz + interval '20 seconds', 'accepted', $3::timestamptz + make_interval(secs => $4))`,
-      [r.id, interp, at, o.wait],
-    );
-    if (o.call !== undefined) {
-      await t.sql(
-        `INSERT INTO sessions (request_id, interpreter_id, started_at, ended_at, end_reason)
-         VALUES ($1, $2, $3::timestamptz + make_interval(secs => $4), $3::timestamptz + make_interval(secs => $4 + $5), 'completed')`,
-        [r.id, interp, at, o.wait, o.call],
-      );
-    }
-  }
-
   beforeAll(async () => {
     t = await startTestApp();
     const person = await interpreter(t, { languages: 'mam:5', available: false });
     person.socket.close();
     interp = person.interpreterId;
     lang = { mam: await languageId(t, 'mam'), kek: await languageId(t, 'kek'), tzo: await languageId(t, 'tzo') };
-    // March 2026, Mam in Guatemala: seven answered (five within a minute, six within five), one nobody could take.
-    const waits = [10, 20, 30, 50, 55, 200, 400];
-    for (const [i, wait] of waits.entries()) await request(lang.mam, `2026-03-0${i + 1}T10:00:00Z`, { wait, call: 600 + i * 100 });
-    await request(lang.mam, '2026-03-09T10:00:00Z', {});
-    // Q'eqchi': three requests only.
-    for (const wait of [5, 6, 7]) await request(lang.kek, '2026-03-10T10:00:00Z', { wait, call: 300 });
-    // Tsotsil in Mexico: six nobody could take.
-    for (let i = 0; i < 6; i++) await request(lang.tzo, '2026-03-11T10:00:00Z', { country: 'MX' });
+    await seedMarch2026(t, interp, lang);
   });
   afterAll(() => t?.close());
 

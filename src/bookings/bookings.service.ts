@@ -195,19 +195,17 @@ export class BookingsService {
         const offers = await rows(m, `UPDATE booking_offers SET outcome = 'withdrawn', decided_at = now() WHERE booking_id = $1 AND outcome IS NULL RETURNING id`, [id]);
         await rows(m, `UPDATE bookings SET state = $2, end_reason = $3, sequence = sequence + 1, updated_at = now() WHERE id = $1`, [id, state, reason]);
         await rows(m, `DELETE FROM booking_join_codes WHERE booking_id = $1`, [id]);
-        const [live] = await m.query(`SELECT id FROM sessions WHERE booking_id = $1 AND ended_at IS NULL`, [id]);
+        // Read before ending: ending the session forgets the woman's anonymous subject, and she must be told too.
+        const [live] = await m.query(`SELECT id, caller_sub FROM sessions WHERE booking_id = $1 AND ended_at IS NULL`, [id]);
         const ended = live ? await this.sessions.end(m, live.id, reason) : null;
         await this.audit.record(`booking.${state}`, { actorId: actor?.sub ?? null, actorRole: actor?.role ?? 'system', country: b.country, subjectId: id, data: { reason, from: b.state } }, m);
-        return { b, offerIds: offers.map((o) => o.id as string), ended };
+        return { b, offerIds: offers.map((o) => o.id as string), ended, callerSub: (live?.caller_sub as string | null) ?? null };
       }),
     );
     if (!done) return false;
     await this.jobs.dropBooking(id, done.offerIds);
     const b = (await this.load(id))!;
-    if (done.ended) {
-      const s = await this.sessions.findForBooking(id);
-      this.toParticipants(b, s?.callerSub ?? null, 'session:ended', { sessionId: done.ended.id, reason });
-    }
+    if (done.ended) this.toParticipants(b, done.callerSub, 'session:ended', { sessionId: done.ended.id, reason });
     await this.notifier.tell(b, {}, { official: true, interpreterId: done.b.interpreter_id });
     return true;
   }

@@ -31,7 +31,7 @@ describe('serving the web client', () => {
   it('says how to build the client when client/dist is missing, and leaves other routes alone', async () => {
     const app = await appServing([join(dist, 'missing')]);
     try {
-      for (const page of ['/', '/interpreter/', '/admin/']) {
+      for (const page of ['/', '/interpreter/', '/admin/', '/official/']) {
         const res = await request(app.getHttpServer()).get(page).expect(503);
         expect(res.text).toContain('npm run client:build');
       }
@@ -47,6 +47,8 @@ describe('serving the web client', () => {
     const get = (path: string) => request(app.getHttpServer()).get(path).expect(200);
     try {
       expect((await get('/')).headers['cache-control']).toBe('no-cache');
+      // The page opened from a hearing's join link is not cached under the address that holds the code.
+      expect((await get('/?join=1234567890')).headers['cache-control']).toBe('no-store');
       const sw = await get('/sw.js');
       expect(sw.headers['cache-control']).toBe('no-cache');
       expect(sw.headers['service-worker-allowed']).toBe('/');

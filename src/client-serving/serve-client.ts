@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 export const CLIENT_DIST_DIRS = [join(__dirname, '..', '..', 'client', 'dist'), join(__dirname, '..', '..', '..', 'client', 'dist')];
 
 /** The pages of the client: a request for one of these when nothing is built gets an explanation, not a bare 404. */
-const PAGES = ['/', '/index.html', '/interpreter', '/interpreter/', '/admin', '/admin/'];
+const PAGES = ['/', '/index.html', '/interpreter', '/interpreter/', '/admin', '/admin/', '/official', '/official/'];
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Puente: client not built</title></head>
 <body><h1>The web client is not built</h1><p>The server is running, but <code>client/dist</code> is missing.
@@ -33,7 +33,10 @@ export function serveClient(app: NestExpressApplication, dirs: string[] = CLIENT
     index: 'index.html',
     setHeaders: (res, path) => {
       const name = basename(path);
+      // A hearing's join link (`/?join=CODE`): the page is not kept in the browser's cache under that address.
+      const joinLink = 'join' in (((res as Response).req?.query as Record<string, unknown> | undefined) ?? {});
       if (path.includes(`${join(dir, 'assets')}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      else if (joinLink) res.setHeader('Cache-Control', 'no-store');
       else if (name === 'neutral.html') {
         res.setHeader('Cache-Control', 'no-store');
         res.setHeader('Clear-Site-Data', '"cache", "storage"');

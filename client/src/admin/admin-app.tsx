@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
-import { api, HttpError, request, type Country } from '../lib/api';
+import { STAFF_STRINGS } from '../i18n/staff';
+import { api, request, serverMessages, type Country } from '../lib/api';
 import { Upload } from '../ui/icons';
-import { forgetStaffSession, readStaffSession, StaffLogin, type StaffSession } from '../ui/staff-login';
-import { UiLanguageSwitch, useUiLanguage } from '../ui/ui-language';
+import { ConsoleHeader, forgetStaffSession, readStaffSession, StaffLogin, type StaffSession } from '../ui/staff-login';
+import { useUiLanguage } from '../ui/ui-language';
+import { Statistics } from './statistics';
 
 interface ImportResult {
   created: number;
@@ -66,14 +68,7 @@ export function AdminApp() {
 
   return (
     <div class="app console admin">
-      <header class="bar">
-        <UiLanguageSwitch lang={lang} choose={choose} label={t.interfaceLanguage} />
-        {session && (
-          <button type="button" class="link" onClick={logout}>
-            {t.logout}
-          </button>
-        )}
-      </header>
+      <ConsoleHeader t={t} lang={lang} choose={choose} onLogout={session ? logout : null} />
       <main>
         <h1>{t.adminTitle}</h1>
         {!session ? (
@@ -95,7 +90,7 @@ export function AdminApp() {
                 {own && <RosterImport t={t} token={session.token} country={country} onImported={() => setImports((n) => n + 1)} />}
                 <SharingEditor t={t} token={session.token} country={country} editable={own} countries={countries} />
                 <InterpreterList key={imports} t={t} token={session.token} country={country} />
-                <Statistics t={t} token={session.token} country={country} />
+                <Statistics t={t} s={STAFF_STRINGS[lang]} token={session.token} country={country} countries={countries} anyCountry={!own} />
               </div>
             )}
           </>
@@ -120,8 +115,7 @@ function RosterImport({ t, token, country, onImported }: { t: Strings; token: st
       onImported();
     } catch (err) {
       setResult(null);
-      const body = err instanceof HttpError ? (err.body as { message?: string | string[] } | undefined) : undefined;
-      setFailed([t.importFailed, ...[body?.message ?? []].flat()].join(' '));
+      setFailed([t.importFailed, ...serverMessages(err).messages].join(' '));
     }
   };
   return (
@@ -258,52 +252,6 @@ function InterpreterList({ t, token, country }: { t: Strings; token: string; cou
                 <td>{i.firstName}</td>
                 <td>{i.languages.map((l) => `${l.iso6393}${l.variant ? `/${l.variant}` : ''}:${l.level}`).join(' ')}</td>
                 <td>{i.status}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
-  );
-}
-
-/**
- * GET /api/v1/stats belongs to a later issue: this section appears only once the server answers it, and shows
- * its rows as a table whatever their columns.
- */
-function Statistics({ t, token, country }: { t: Strings; token: string; country: string }) {
-  const [rows, setRows] = useState<Record<string, unknown>[] | null>(null);
-  useEffect(() => {
-    request<unknown>(`/api/v1/stats?groupBy=language${country ? `&country=${country}` : ''}`, { token }).then(
-      (r) => {
-        const list = Array.isArray(r) ? r : r && typeof r === 'object' && Array.isArray((r as { rows?: unknown }).rows) ? (r as { rows: unknown[] }).rows : null;
-        setRows(list as Record<string, unknown>[] | null);
-      },
-      () => setRows(null),
-    );
-  }, [country]);
-  if (!rows) return null;
-  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  return (
-    <section class="panel" aria-labelledby="stats-title" data-section="stats">
-      <h2 id="stats-title">{t.statsTitle}</h2>
-      <div class="table-scroll">
-        <table>
-          <thead>
-            <tr>
-              {columns.map((c) => (
-                <th scope="col" key={c}>
-                  {c}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r, i) => (
-              <tr key={i}>
-                {columns.map((c) => (
-                  <td key={c}>{r[c] === null || r[c] === undefined ? '—' : String(r[c])}</td>
-                ))}
               </tr>
             ))}
           </tbody>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { UiLanguage } from '../i18n';
-import { api, type Language } from '../lib/api';
+import { api, HttpError, request, type Language } from '../lib/api';
 import { Call, openMicrophone } from '../lib/call';
 import { quickExit } from '../lib/quick-exit';
 import { connectSignal, type Signal } from '../lib/socket';
@@ -31,9 +31,11 @@ type Phase =
   | { name: 'waiting'; position?: number }
   | { name: 'ringing' }
   | { name: 'connected'; firstName: string }
-  | { name: 'ended' }
+  | { name: 'ended'; hearing?: boolean }
   | { name: 'unmatched' }
-  | { name: 'error'; message: 'noMicrophone' | 'error' };
+  | { name: 'error'; message: 'noMicrophone' | 'error' }
+  /** A hearing's join code that did not open the call: used or expired (`invalid`), or the call is not open yet. */
+  | { name: 'joinFailed'; reason: 'invalid' | 'early' | 'error' };
 
 interface RequestUpdate {
   requestId: string;
@@ -45,6 +47,8 @@ interface RequestUpdate {
 
 interface Live {
   signal?: Signal;
+  /** In a hearing's call (opened with a join code), not an on-demand one. */
+  hearing?: boolean;
   call?: Call;
   mic?: MediaStream;
   requestId?: string;
@@ -59,7 +63,7 @@ function CueButton({ lang, name, label }: { lang: UiLanguage; name: CueName; lab
   );
 }
 
-export function CallerApp() {
+export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
   const { lang, t, choose } = useUiLanguage();
   const [languages, setLanguages] = useState<Language[] | null>(null);
   const [greetings, setGreetings] = useState<Set<string>>(new Set());
@@ -94,6 +98,11 @@ export function CallerApp() {
   };
   useEffect(loadLanguages, []);
   useEffect(() => exposeCall(() => live.current.call), []);
+  // Held in memory only, to try again when the hearing's call was not open yet.
+  const code = useRef(joinCode);
+  useEffect(() => {
+    if (code.current) void joinHearing(code.current);
+  }, []);
 
   const teardown = () => {
     live.current.call?.close();
@@ -142,6 +151,54 @@ export function CallerApp() {
     }
   };
 
+  /** What any call needs from the socket: reconnection, the others' comings and goings, the end, a media rebuild. */
+  const wire = (signal: Signal) => {
+    signal.socket.on('disconnect', () => {
+      if (live.current.signal === signal) setReconnecting(true);
+    });
+    // Back on the network (same anonymous token, so the server knows her request): the line position is
+    // announced again by the server; a call in progress is joined again, in the same session.
+    signal.socket.io.on('reconnect', () => {
+      if (live.current.signal !== signal) return;
+      setReconnecting(false);
+      const sessionId = live.current.sessionId;
+      if (sessionId) {
+        live.current.call?.close();
+        live.current.call = undefined;
+        void joinSession(signal, sessionId);
+      }
+    });
+    // The interpreter's media left: she hung up (request:update `completed` follows) or her network dropped
+    // (she rejoins, or the server hands the call to the next interpreter): wait, and say so.
+    signal.socket.on('session:participantLeft', (e: { sessionId: string; role: string }) => {
+      if (e.sessionId === live.current.sessionId && e.role !== 'caller') setOtherAway(true);
+    });
+    signal.socket.on('session:newProducer', (e: { sessionId: string; role: string }) => {
+      if (e.sessionId === live.current.sessionId && e.role !== 'caller') setOtherAway(false);
+    });
+    signal.socket.on('session:ended', (e: { sessionId: string; reason?: string }) => {
+      if (e.sessionId !== live.current.sessionId) return;
+      if (e.reason === 'interpreter_lost') {
+        // Her request is back at the front of the line: the next interpreter takes the call.
+        live.current.call?.close();
+        live.current.call = undefined;
+        live.current.sessionId = undefined;
+        setPhase({ name: 'waiting' });
+        return;
+      }
+      const hearing = live.current.hearing;
+      teardown();
+      setPhase({ name: 'ended', hearing });
+    });
+    signal.socket.on('session:mediaRestart', (e: { sessionId: string }) => {
+      // The server rebuilt the call's media elsewhere: renegotiate in the same session.
+      if (e.sessionId !== live.current.sessionId) return;
+      live.current.call?.close();
+      live.current.call = undefined;
+      void joinSession(signal, e.sessionId);
+    });
+  };
+
   const startCall = async () => {
     if (!language || !matter) return;
     setPhase({ name: 'connecting' });
@@ -157,49 +214,7 @@ export function CallerApp() {
       const signal = connectSignal(token);
       live.current.signal = signal;
       signal.socket.on('request:update', onUpdate(signal));
-      signal.socket.on('disconnect', () => {
-        if (live.current.signal === signal) setReconnecting(true);
-      });
-      // Back on the network (same anonymous token, so the server knows her request): the line position is
-      // announced again by the server; a call in progress is joined again, in the same session.
-      signal.socket.io.on('reconnect', () => {
-        if (live.current.signal !== signal) return;
-        setReconnecting(false);
-        const sessionId = live.current.sessionId;
-        if (sessionId) {
-          live.current.call?.close();
-          live.current.call = undefined;
-          void joinSession(signal, sessionId);
-        }
-      });
-      // The interpreter's media left: she hung up (request:update `completed` follows) or her network dropped
-      // (she rejoins, or the server hands the call to the next interpreter): wait, and say so.
-      signal.socket.on('session:participantLeft', (e: { sessionId: string; role: string }) => {
-        if (e.sessionId === live.current.sessionId && e.role !== 'caller') setOtherAway(true);
-      });
-      signal.socket.on('session:newProducer', (e: { sessionId: string; role: string }) => {
-        if (e.sessionId === live.current.sessionId && e.role !== 'caller') setOtherAway(false);
-      });
-      signal.socket.on('session:ended', (e: { sessionId: string; reason?: string }) => {
-        if (e.sessionId !== live.current.sessionId) return;
-        if (e.reason === 'interpreter_lost') {
-          // Her request is back at the front of the line: the next interpreter takes the call.
-          live.current.call?.close();
-          live.current.call = undefined;
-          live.current.sessionId = undefined;
-          setPhase({ name: 'waiting' });
-          return;
-        }
-        teardown();
-        setPhase({ name: 'ended' });
-      });
-      signal.socket.on('session:mediaRestart', (e: { sessionId: string }) => {
-        // The server rebuilt the call's media elsewhere: renegotiate in the same session.
-        if (e.sessionId !== live.current.sessionId) return;
-        live.current.call?.close();
-        live.current.call = undefined;
-        void joinSession(signal, e.sessionId);
-      });
+      wire(signal);
       const r = await signal.ask<{ requestId: string; state: string }>('request:create', {
         languageId: language.id,
         matter,
@@ -216,6 +231,36 @@ export function CallerApp() {
     }
   };
 
+  /**
+   * A hearing's call from the official's code: the microphone first (a code works once), then the code for an
+   * anonymous token and the session, straight into the call. Nothing is written to the device.
+   */
+  const joinHearing = async (joinCode: string) => {
+    setPhase({ name: 'connecting' });
+    try {
+      live.current = { mic: await openMicrophone(), hearing: true };
+    } catch {
+      setPhase({ name: 'error', message: 'noMicrophone' });
+      return;
+    }
+    let redeemed: { accessToken: string; sessionId: string };
+    try {
+      redeemed = await request('/api/v1/bookings/join', { method: 'POST', body: JSON.stringify({ code: joinCode }) });
+    } catch (e) {
+      teardown();
+      const status = e instanceof HttpError ? e.status : 0;
+      setPhase({ name: 'joinFailed', reason: status === 404 || status === 400 ? 'invalid' : status === 409 ? 'early' : 'error' });
+      return;
+    }
+    code.current = null;
+    const signal = connectSignal(redeemed.accessToken);
+    live.current.signal = signal;
+    wire(signal);
+    setPhase({ name: 'connected', firstName: '' });
+    connectedTone();
+    await joinSession(signal, redeemed.sessionId);
+  };
+
   const leave = async () => {
     const { signal, sessionId, requestId } = live.current;
     if (signal && sessionId) await signal.ask('session:leave', { sessionId });
@@ -223,9 +268,10 @@ export function CallerApp() {
   };
 
   const hangUp = async () => {
+    const hearing = live.current.hearing;
     await leave().catch(() => undefined);
     teardown();
-    setPhase({ name: 'ended' });
+    setPhase({ name: 'ended', hearing });
   };
 
   const exit = () => {
@@ -253,7 +299,8 @@ export function CallerApp() {
     teardown();
     setMuted(false);
     setPhase({ name: 'choosing' });
-    setStep(3);
+    // After a hearing she has chosen nothing yet: from the first step.
+    setStep(language && matter ? 3 : 1);
   };
 
   const playGreeting = (l: Language) => {
@@ -264,6 +311,8 @@ export function CallerApp() {
     void audio.play().catch(() => undefined);
   };
 
+  // The hearing's call was not open yet (or the network failed): the same code, once more.
+  const canRetry = phase.name === 'joinFailed' && phase.reason !== 'invalid' && !!code.current;
   const shown = languages && region ? languages.filter((l) => l.countries.includes(region)) : languages;
   const perRegion = (code: string) => languages?.filter((l) => l.countries.includes(code)).length ?? 0;
 
@@ -455,7 +504,7 @@ export function CallerApp() {
             )}
             {phase.name === 'connected' && (
               <>
-                <p class="status connected">{t.connectedWith(phase.firstName)}</p>
+                <p class="status connected">{live.current.hearing ? t.inHearing : t.connectedWith(phase.firstName)}</p>
                 {otherAway && (
                   <p class="note" role="status">
                     {t.otherReconnecting}
@@ -479,7 +528,20 @@ export function CallerApp() {
                 <HangUp size={48} />
               </button>
             )}
-            {phase.name === 'ended' && <p class="status">{t.callEnded}</p>}
+            {phase.name === 'ended' && <p class="status">{phase.hearing ? t.hearingEnded : t.callEnded}</p>}
+            {phase.name === 'joinFailed' && (
+              <>
+                <p class="status" role="status" data-join={phase.reason}>
+                  {phase.reason === 'invalid' ? t.joinCodeInvalid : phase.reason === 'early' ? t.joinTooEarly : t.error}
+                </p>
+                {canRetry && (
+                  <button type="button" class="call-button" onClick={() => void joinHearing(code.current!)}>
+                    <Phone size={56} />
+                    <span>{t.retry}</span>
+                  </button>
+                )}
+              </>
+            )}
             {phase.name === 'unmatched' && (
               <>
                 <p class="status">{t.unmatched}</p>
@@ -491,10 +553,10 @@ export function CallerApp() {
                 {t[phase.message]}
               </p>
             )}
-            {(phase.name === 'ended' || phase.name === 'unmatched' || phase.name === 'error') && (
+            {(phase.name === 'ended' || phase.name === 'unmatched' || phase.name === 'error' || (phase.name === 'joinFailed' && !canRetry)) && (
               <button type="button" class="call-button" onClick={again}>
                 <Phone size={56} />
-                <span>{t.callAgain}</span>
+                <span>{phase.name === 'joinFailed' || (phase.name === 'ended' && phase.hearing) ? t.call : t.callAgain}</span>
               </button>
             )}
           </section>

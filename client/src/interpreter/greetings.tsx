@@ -101,30 +101,3 @@ export function Greetings({ token, t, languageName }: { token: string; t: String
     </section>
   );
 }
-
-/**
- * Her upcoming hearings. PLACEHOLDER for the bookings issue: `GET /api/v1/bookings` does not exist yet, so this
- * renders nothing until the server answers it; then it lists what it returns. Replace with the real view there.
- */
-export function UpcomingBookings({ token, t, languageName }: { token: string; t: Strings; languageName: (id: string) => string }) {
-  const [bookings, setBookings] = useState<{ id: string; languageId: string; startsAt: string; state: string }[] | null>(null);
-  useEffect(() => {
-    request<typeof bookings>('/api/v1/bookings', { token }).then(
-      (b) => setBookings(Array.isArray(b) ? b : null),
-      () => setBookings(null),
-    );
-  }, [token]);
-  if (!bookings) return null;
-  return (
-    <section class="bookings" aria-labelledby="bookings-title" data-todo="bookings-issue">
-      <h2 id="bookings-title">{t.bookingsTitle}</h2>
-      <ul>
-        {bookings.map((b) => (
-          <li key={b.id}>
-            {new Date(b.startsAt).toLocaleString()} · {languageName(b.languageId)} · {b.state}
-          </li>
-        ))}
-      </ul>
-    </section>
-  );
-}

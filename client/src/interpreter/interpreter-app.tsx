@@ -1,13 +1,17 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { STAFF_STRINGS } from '../i18n/staff';
 import { api, type Language } from '../lib/api';
+import type { Booking } from '../lib/bookings';
 import { Call } from '../lib/call';
 import { connectSignal, type Signal } from '../lib/socket';
 import { startRingtone } from '../lib/sounds';
 import { exposeCall } from '../lib/test-hooks';
-import { Check, Cross, HangUp, Mic, Phone } from '../ui/icons';
-import { UiLanguageSwitch, useUiLanguage } from '../ui/ui-language';
-import { forgetStaffSession, readStaffSession, StaffLogin } from '../ui/staff-login';
-import { Greetings, UpcomingBookings } from './greetings';
+import { Check, Cross, HangUp, Phone } from '../ui/icons';
+import { useUiLanguage } from '../ui/ui-language';
+import { HearingCall, languageLabel, MuteButton } from '../ui/hearing';
+import { ConsoleHeader, forgetStaffSession, readStaffSession, StaffLogin } from '../ui/staff-login';
+import { AvailabilityEditor, MyBookings } from './bookings';
+import { Greetings } from './greetings';
 
 interface Offer {
   offerId: string;
@@ -19,7 +23,8 @@ interface Offer {
   expiresAt: string;
 }
 
-type View = { name: 'idle'; note?: 'otherLeft' | 'offerGone' | 'callEnded' } | { name: 'offer'; offer: Offer } | { name: 'call'; sessionId: string };
+type Note = 'otherLeft' | 'offerGone' | 'callEnded' | 'hearingEnded';
+type View = { name: 'idle'; note?: Note } | { name: 'offer'; offer: Offer } | { name: 'call'; sessionId: string } | { name: 'hearing'; booking: Booking };
 
 function Countdown({ until, label }: { until: string; label: (s: number) => string }) {
   const left = () => Math.max(0, Math.ceil((Date.parse(until) - Date.now()) / 1000));
@@ -37,6 +42,7 @@ function Countdown({ until, label }: { until: string; label: (s: number) => stri
 
 export function InterpreterApp() {
   const { lang, t, choose } = useUiLanguage();
+  const s = STAFF_STRINGS[lang];
   const [token, setToken] = useState<string | null>(() => (readStaffSession()?.role === 'interpreter' ? readStaffSession()!.token : null));
   const [available, setAvailable] = useState(false);
   const [connected, setConnected] = useState(false);
@@ -45,6 +51,7 @@ export function InterpreterApp() {
   const [reconnecting, setReconnecting] = useState(false);
   const [otherAway, setOtherAway] = useState(false);
   const [languages, setLanguages] = useState<Map<string, Language>>(new Map());
+  const [signal, setSignal] = useState<Signal | null>(null);
   const live = useRef<{ signal?: Signal; call?: Call; sessionId?: string }>({});
 
   useEffect(() => exposeCall(() => live.current.call), []);
@@ -80,6 +87,7 @@ export function InterpreterApp() {
     if (!token) return;
     const signal = connectSignal(token);
     live.current.signal = signal;
+    setSignal(signal);
     signal.socket.on('connect', () => setConnected(true));
     signal.socket.on('disconnect', () => {
       setConnected(false);
@@ -95,7 +103,8 @@ export function InterpreterApp() {
     signal.socket.on('connect_error', (e: Error) => {
       if (/unauthori[sz]ed|token/i.test(e.message)) logout();
     });
-    signal.socket.on('offer:new', (offer: Offer) => setView({ name: 'offer', offer }));
+    // During a hearing's call an offer is not shown (it rings out and goes to the next interpreter).
+    signal.socket.on('offer:new', (offer: Offer) => setView((v) => (v.name === 'hearing' ? v : { name: 'offer', offer })));
     signal.socket.on('offer:withdrawn', (e: { offerId: string }) =>
       setView((v) => (v.name === 'offer' && v.offer.offerId === e.offerId ? { name: 'idle', note: 'offerGone' } : v)),
     );
@@ -117,6 +126,7 @@ export function InterpreterApp() {
       live.current.call?.close();
       signal.close();
       live.current = {};
+      setSignal(null);
     };
   }, [token]);
 
@@ -155,28 +165,18 @@ export function InterpreterApp() {
     endCall('callEnded');
   };
 
-  const langName = (id: string) => {
-    const l = languages.get(id);
-    return l ? `${l.autonym ?? l.name}${l.autonym && l.autonym !== l.name ? ` (${l.name})` : ''}${l.variant ? `, ${l.variant}` : ''}` : id;
-  };
+  const langName = (id: string) => languageLabel(languages.get(id), id);
 
   return (
     <div class="app console">
-      <header class="bar">
-        <UiLanguageSwitch lang={lang} choose={choose} label={t.interfaceLanguage} />
-        {token && (
-          <button type="button" class="link" onClick={logout}>
-            {t.logout}
-          </button>
-        )}
-      </header>
+      <ConsoleHeader t={t} lang={lang} choose={choose} onLogout={token ? logout : null} />
       <main>
         <h1>{t.consoleTitle}</h1>
         {!token ? (
           <StaffLogin t={t} roles={['interpreter']} roleError={t.loginFailed} onLogin={(session) => setToken(session.token)} />
         ) : (
           <>
-            {view.name !== 'call' && (
+            {view.name !== 'call' && view.name !== 'hearing' && (
               <div class="availability">
                 <button type="button" role="switch" class="switch" aria-checked={available} disabled={!connected} onClick={toggleAvailable}>
                   <span class="knob" aria-hidden="true" />
@@ -189,11 +189,24 @@ export function InterpreterApp() {
             )}
             {view.name === 'idle' && (
               <section class="idle" aria-live="polite" data-view="idle">
-                {view.note && <p class="note">{view.note === 'callEnded' ? t.callEnded : t[view.note]}</p>}
+                {view.note && <p class="note">{view.note === 'callEnded' ? t.callEnded : view.note === 'hearingEnded' ? s.hearingEnded : t[view.note]}</p>}
                 {available && <p>{t.waitingForOffers}</p>}
               </section>
             )}
-            {view.name === 'idle' && <UpcomingBookings token={token} t={t} languageName={langName} />}
+            {view.name === 'idle' && <MyBookings token={token} signal={signal} t={t} s={s} lang={lang} languageName={langName} onJoin={(booking) => setView({ name: 'hearing', booking })} />}
+            {view.name === 'idle' && <AvailabilityEditor token={token} s={s} lang={lang} />}
+            {view.name === 'hearing' && signal && (
+              <HearingCall
+                signal={signal}
+                token={token}
+                booking={view.booking}
+                role="interpreter"
+                t={t}
+                s={s}
+                onCall={(c) => (live.current.call = c)}
+                onEnd={(ended) => setView({ name: 'idle', note: ended ? 'hearingEnded' : undefined })}
+              />
+            )}
             {view.name === 'idle' && <Greetings token={token} t={t} languageName={langName} />}
             {view.name === 'offer' && (
               <section class="offer" role="alertdialog" aria-labelledby="offer-title" data-view="offer" data-urgency={view.offer.urgency}>
@@ -235,18 +248,14 @@ export function InterpreterApp() {
                   </p>
                 )}
                 <div class="call-controls">
-                  <button
-                    type="button"
-                    class="round mute"
-                    aria-pressed={muted}
-                    aria-label={muted ? t.unmute : t.mute}
-                    onClick={() => {
+                  <MuteButton
+                    t={t}
+                    muted={muted}
+                    onToggle={() => {
                       live.current.call?.setMuted(!muted);
                       setMuted(!muted);
                     }}
-                  >
-                    <Mic size={48} off={muted} />
-                  </button>
+                  />
                   <button type="button" class="round hang-up" aria-label={t.hangUp} onClick={hangUp}>
                     <HangUp size={48} />
                   </button>

@@ -23,6 +23,12 @@ export class HttpError extends Error {
   }
 }
 
+/** The server's validation answer (400: `message` lines and the `fields` they name), else a single line. */
+export function serverMessages(e: unknown): { fields: string[]; messages: string[] } {
+  const body = e instanceof HttpError ? (e.body as { message?: string | string[]; fields?: string[] } | undefined) : undefined;
+  return { fields: body?.fields ?? [], messages: [body?.message ?? []].flat() };
+}
+
 /** A JSON request; `token` adds the bearer header; a body that is FormData is sent as multipart. */
 export async function request<T>(path: string, init: RequestInit & { token?: string | null } = {}): Promise<T> {
   const { token, ...rest } = init;

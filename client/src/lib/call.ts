@@ -18,6 +18,8 @@ export interface CallOptions {
   mic?: MediaStream;
   /** The media path dropped (`reconnecting`, while ICE restarts) or is back (`connected`). */
   onConnection?: (state: 'connected' | 'reconnecting') => void;
+  /** The roles heard now changed (someone's audio arrived or left): a hearing shows who is in the call. */
+  onParticipants?: (roles: string[]) => void;
 }
 
 /**
@@ -125,6 +127,7 @@ export class Call {
     audio.srcObject = new MediaStream([consumer.track]);
     audio.volume = this.volume;
     this.consumers.set(producerId, { consumer, audio, role });
+    this.options.onParticipants?.(this.roles());
     consumer.on('trackended', () => this.drop(producerId));
     consumer.on('transportclose', () => this.drop(producerId));
     await this.signal.ask('media:resumeConsumer', { consumerId: c.consumerId });
@@ -138,6 +141,12 @@ export class Call {
     c.consumer.close();
     this.consumers.delete(producerId);
     this.claimed.delete(producerId);
+    if (!this.closed) this.options.onParticipants?.(this.roles());
+  }
+
+  /** The roles (`caller`, `interpreter`, `official`) whose audio this participant receives now. */
+  roles(): string[] {
+    return [...new Set([...this.consumers.values()].map((c) => c.role))].sort();
   }
 
   setMuted(muted: boolean) {
@@ -164,11 +173,22 @@ export class Call {
   /** What arrives from the other participants (summed): bytes and the loudest current audio level. */
   async inboundAudio(): Promise<InboundAudio> {
     const out = { bytesReceived: 0, audioLevel: 0 };
-    for (const { consumer } of this.consumers.values()) {
+    for (const each of Object.values(await this.inboundAudioByRole())) {
+      out.bytesReceived += each.bytesReceived;
+      out.audioLevel = Math.max(out.audioLevel, each.audioLevel);
+    }
+    return out;
+  }
+
+  /** The same, for each role heard: in a hearing, what arrives from the official, the interpreter and the woman. */
+  async inboundAudioByRole(): Promise<Record<string, InboundAudio>> {
+    const out: Record<string, InboundAudio> = {};
+    for (const { consumer, role } of this.consumers.values()) {
+      const mine = (out[role] ??= { bytesReceived: 0, audioLevel: 0 });
       (await consumer.getStats()).forEach((s: any) => {
         if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
-        out.bytesReceived += s.bytesReceived ?? 0;
-        out.audioLevel = Math.max(out.audioLevel, s.audioLevel ?? 0);
+        mine.bytesReceived += s.bytesReceived ?? 0;
+        mine.audioLevel = Math.max(mine.audioLevel, s.audioLevel ?? 0);
       });
     }
     return out;

@@ -3,6 +3,7 @@ import { played } from './sounds';
 
 export interface TestHooks {
   inboundAudio: () => Promise<InboundAudio | null>;
+  inboundAudioByRole: () => Promise<Record<string, InboundAudio> | null>;
   outputVolumes: () => number[];
   iceRestarts: () => number;
   connection: () => unknown;
@@ -19,6 +20,7 @@ declare global {
 export function exposeCall(current: () => Call | undefined) {
   window.__puente = {
     inboundAudio: async () => (current() ? current()!.inboundAudio() : null),
+    inboundAudioByRole: async () => (current() ? current()!.inboundAudioByRole() : null),
     outputVolumes: () => current()?.outputVolumes() ?? [],
     iceRestarts: () => current()?.iceRestarts ?? 0,
     connection: () => current()?.connection() ?? null,

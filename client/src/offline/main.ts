@@ -44,5 +44,5 @@ const back = () =>
   );
 addEventListener('online', () => void back());
 setInterval(() => void back(), 4000);
-window.__puente = { inboundAudio: async () => null, outputVolumes: () => [], iceRestarts: () => 0, connection: () => null, played: () => [...played] };
+window.__puente = { inboundAudio: async () => null, inboundAudioByRole: async () => null, outputVolumes: () => [], iceRestarts: () => 0, connection: () => null, played: () => [...played] };
 void speak();

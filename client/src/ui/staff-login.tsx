@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
-import type { Strings } from '../i18n';
+import type { Strings, UiLanguage } from '../i18n';
 import { api } from '../lib/api';
+import { UiLanguageSwitch } from './ui-language';
 
 /** A staff login lasts as long as the tab (never on disk across browser restarts). */
 const TOKEN_KEY = 'puente.staff';
@@ -66,5 +67,19 @@ export function StaffLogin({ t, roles, roleError, onLogin }: { t: Strings; roles
         {t.login}
       </button>
     </form>
+  );
+}
+
+/** A console's top bar: the interface language and, once logged in, logging out. */
+export function ConsoleHeader({ t, lang, choose, onLogout }: { t: Strings; lang: UiLanguage; choose: (l: UiLanguage) => void; onLogout: (() => void) | null }) {
+  return (
+    <header class="bar">
+      <UiLanguageSwitch lang={lang} choose={choose} label={t.interfaceLanguage} />
+      {onLogout && (
+        <button type="button" class="link" onClick={onLogout}>
+          {t.logout}
+        </button>
+      )}
+    </header>
   );
 }
