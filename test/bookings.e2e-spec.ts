@@ -216,7 +216,10 @@ describe('hearings booked ahead', () => {
     expect(first.text).toMatch(/BEGIN:VTIMEZONE\r?\nTZID:America\/Mexico_City/);
 
     await as(ana.token).post(`/api/v1/bookings/${body.id}/confirm`).expect(200);
-    const second = parse((await as(ana.token).get(`/api/v1/bookings/${body.id}/calendar.ics`).expect(200)).text);
+    const forHer = (await as(ana.token).get(`/api/v1/bookings/${body.id}/calendar.ics`).expect(200)).text;
+    expect(forHer).toMatch(/\/interpreter\//);
+    expect(first.text).toMatch(/\/official\//);
+    const second = parse(forHer);
     expect(second.uid).toBe(e1.uid);
     expect(Number(second.sequence)).toBe(1);
 
@@ -309,6 +312,9 @@ describe('hearings booked ahead', () => {
     const ana = track(await interp(t, { languages: 'ixl:5', country: 'PA' }));
     const later = await book(court, { languageId: lang, matter: 'violence', startsAt: inHours(48), durationMinutes: 60, remoteParticipant: true }).expect(201);
     await as(ana.token).post(`/api/v1/bookings/${later.body.id}/confirm`).expect(200);
+    // The call opens ten minutes before the start and closes an hour after the end (the defaults).
+    expect(Date.parse(later.body.callOpensAt)).toBe(Date.parse(later.body.startsAt) - 600_000);
+    expect(Date.parse(later.body.callClosesAt)).toBe(Date.parse(later.body.endsAt) + 3600_000);
     const early = await as(court.token).post(`/api/v1/bookings/${later.body.id}/session`).expect(409);
     expect(early.body.message).toMatch(/opens at/);
 

@@ -12,6 +12,9 @@ import { localIso } from './booking-time';
 /** Why the official or the interpreter hears about a booking beyond its state. */
 export type BookingNotice = 'asked' | 'widened' | 'unconfirmed' | 'no_interpreter' | 'declined' | 'reminder';
 
+/** Whose console a message or calendar file links to. */
+export type Console = 'official' | 'interpreter';
+
 export interface BookingUpdate {
   bookingId: string;
   state: string;
@@ -62,16 +65,21 @@ export class BookingNotifier {
     const key = update.notice ?? b.state;
     const subject = SUBJECTS[key];
     if (!subject) return;
-    const text = await this.describe(b, update);
-    const calendar = key === 'confirmed' || key === 'cancelled' ? { content: await this.calendar(b), method: key === 'cancelled' ? ('CANCEL' as const) : ('REQUEST' as const) } : undefined;
-    const recipients = await Promise.all([
-      to.official ? this.users.emailOf(b.official_id) : null,
-      to.interpreterId ? this.rosters.emailOf(to.interpreterId) : null,
-    ]);
-    for (const address of recipients) if (address) await this.mail.send({ to: address, subject, text, calendar });
+    const withCalendar = key === 'confirmed' || key === 'cancelled';
+    const method = key === 'cancelled' ? ('CANCEL' as const) : ('REQUEST' as const);
+    const recipients: [string | null, Console][] = [
+      [to.official ? await this.users.emailOf(b.official_id) : null, 'official'],
+      [to.interpreterId ? await this.rosters.emailOf(to.interpreterId) : null, 'interpreter'],
+    ];
+    for (const [address, console] of recipients) {
+      if (!address) continue;
+      const calendar = withCalendar ? { content: await this.calendar(b, console), method } : undefined;
+      await this.mail.send({ to: address, subject, text: await this.describe(b, update, console), calendar });
+    }
   }
 
-  async calendar(b: BookingRow): Promise<string> {
+  /** The hearing as an iCalendar event, linking to the console of whoever it is for. */
+  async calendar(b: BookingRow, console: Console): Promise<string> {
     const language = await this.languages.findById(b.language_id);
     return bookingCalendar(
       {
@@ -85,15 +93,15 @@ export class BookingNotifier {
         languageName: language?.name ?? 'interpretation',
         institution: b.institution,
       },
-      this.consoleUrl(),
+      this.consoleUrl(console),
     );
   }
 
-  private consoleUrl() {
-    return `${this.config.PUBLIC_ORIGINS[0] ?? ''}/official/`;
+  private consoleUrl(console: Console) {
+    return `${this.config.PUBLIC_ORIGINS[0] ?? ''}/${console}/`;
   }
 
-  private async describe(b: BookingRow, update: Omit<BookingUpdate, 'bookingId' | 'state'>): Promise<string> {
+  private async describe(b: BookingRow, update: Omit<BookingUpdate, 'bookingId' | 'state'>, console: Console): Promise<string> {
     const language = await this.languages.findById(b.language_id);
     const lines = [
       `Hearing ${b.id} (${b.institution})`,
@@ -102,7 +110,7 @@ export class BookingNotifier {
       `State: ${b.state}`,
     ];
     if (update.reminderSeconds !== undefined) lines.push(`This is a reminder: the hearing starts in ${inWords(update.reminderSeconds)}.`);
-    lines.push('', `Open Puente: ${this.config.PUBLIC_ORIGINS[0] ?? ''}/`);
+    lines.push('', `Open your console: ${this.consoleUrl(console)}`);
     return lines.join('\n');
   }
 }

@@ -30,7 +30,7 @@ export interface BookingRow {
 }
 
 /** What the API shows of a booking. The case reference is the institution's own: interpreters never see it. */
-export function bookingView(b: BookingRow, viewer: Principal, interpreterFirstName: string | null, confirmBy: Date | null) {
+export function bookingView(b: BookingRow, viewer: Principal, interpreterFirstName: string | null, confirmBy: Date | null, call: { opensAt: Date; closesAt: Date }) {
   return {
     id: b.id,
     state: b.state,
@@ -50,6 +50,9 @@ export function bookingView(b: BookingRow, viewer: Principal, interpreterFirstNa
     ...(viewer.role === 'official' ? { caseReference: b.case_reference } : {}),
     interpreter: interpreterFirstName === null ? null : { firstName: interpreterFirstName },
     confirmBy: confirmBy?.toISOString() ?? null,
+    /** When the official and the interpreter may join the hearing's call. */
+    callOpensAt: call.opensAt.toISOString(),
+    callClosesAt: call.closesAt.toISOString(),
     followUpOf: b.follow_up_of,
     widened: b.widened,
     sequence: b.sequence,

@@ -211,7 +211,7 @@ export class BookingsService {
   }
 
   async calendar(p: Principal, id: string): Promise<string> {
-    return this.notifier.calendar(await this.visible(p, id));
+    return this.notifier.calendar(await this.visible(p, id), p.role === 'interpreter' ? 'interpreter' : 'official');
   }
 
   /**
@@ -304,12 +304,19 @@ export class BookingsService {
     if (callerSub) this.realtime.toCaller(callerSub, event, payload);
   }
 
+  /** When the hearing's call may be joined. */
+  private callWindow(b: BookingRow): { opensAt: Date; closesAt: Date } {
+    return {
+      opensAt: new Date(b.starts_at.getTime() - this.config.BOOKING_JOIN_BEFORE_SECONDS * 1000),
+      closesAt: new Date(b.ends_at.getTime() + this.config.BOOKING_OVERRUN_MINUTES * 60_000),
+    };
+  }
+
   private assertOpenForCall(b: BookingRow) {
     if (b.state !== 'confirmed') throw new ConflictException(`the hearing has no confirmed interpreter (the booking is ${b.state})`);
-    const opens = b.starts_at.getTime() - this.config.BOOKING_JOIN_BEFORE_SECONDS * 1000;
-    const closes = b.ends_at.getTime() + this.config.BOOKING_OVERRUN_MINUTES * 60_000;
-    if (Date.now() < opens) throw new ConflictException(`the hearing's call opens at ${new Date(opens).toISOString()}`);
-    if (Date.now() > closes) throw new ConflictException("the hearing's call has closed");
+    const { opensAt, closesAt } = this.callWindow(b);
+    if (Date.now() < opensAt.getTime()) throw new ConflictException(`the hearing's call opens at ${opensAt.toISOString()}`);
+    if (Date.now() > closesAt.getTime()) throw new ConflictException("the hearing's call has closed");
   }
 
   /** Officials see their institution's bookings; interpreters the ones they hold or held. */
@@ -330,7 +337,7 @@ export class BookingsService {
   private async view(p: Principal, b: BookingRow): Promise<BookingView> {
     const who = b.interpreter_id ? await this.rosters.findInterpreter(b.interpreter_id) : null;
     const [offer] = b.state === 'assigned' ? await this.db.query(`SELECT expires_at FROM booking_offers WHERE booking_id = $1 AND outcome IS NULL`, [b.id]) : [];
-    return bookingView(b, p, who?.firstName ?? null, offer?.expires_at ?? null);
+    return bookingView(b, p, who?.firstName ?? null, offer?.expires_at ?? null, this.callWindow(b));
   }
 
   private interpreterOf(p: Principal): string {

@@ -18,6 +18,9 @@ export interface Booking {
   caseReference?: string | null;
   interpreter: { firstName: string } | null;
   confirmBy: string | null;
+  /** When the official and the interpreter may join the hearing's call (the server's window). */
+  callOpensAt: string;
+  callClosesAt: string;
   followUpOf: string | null;
   widened: boolean;
   sequence: number;
@@ -42,15 +45,9 @@ export interface Availability {
   windows: { weekday: number; start: string; end: string }[];
 }
 
-/**
- * The call opens BOOKING_JOIN_BEFORE_SECONDS before the start (the server's default, 10 minutes) and closes
- * BOOKING_OVERRUN_MINUTES after the end (60): the join button shows in that window, and the server decides.
- */
-const CALL_OPENS_BEFORE_MS = 10 * 60_000;
-const CALL_CLOSES_AFTER_MS = 60 * 60_000;
-
+/** The join button shows while the server says the call is open; the server decides again on joining. */
 export function callOpen(b: Booking, now = Date.now()): boolean {
-  return b.state === 'confirmed' && now >= Date.parse(b.startsAt) - CALL_OPENS_BEFORE_MS && now <= Date.parse(b.endsAt) + CALL_CLOSES_AFTER_MS;
+  return b.state === 'confirmed' && now >= Date.parse(b.callOpensAt) && now <= Date.parse(b.callClosesAt);
 }
 
 export const bookingsApi = {
