@@ -29,7 +29,8 @@ import { join } from 'node:path';
 import * as mediasoup from 'mediasoup';
 import type { Consumer, PlainTransport, Router, RtpCodecCapability, Worker } from 'mediasoup/node/lib/types';
 import type { AppConfig } from '../../src/config/config.schema';
-import { Room, MAX_INCOMING_BITRATE } from '../../src/media/room';
+import { Room } from '../../src/media/room';
+import { MAX_INCOMING_BITRATE } from '../../src/media/media-policy';
 import { WorkerPoolService } from '../../src/media/worker-pool.service';
 import { CpuWindow, machine, median, sleep } from './proc';
 

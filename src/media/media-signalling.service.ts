@@ -16,7 +16,7 @@ const keys = {
   node: (nodeId: string) => `media:node:${nodeId}`,
 };
 
-export type MediaOp = 'join' | 'createTransport' | 'connectTransport' | 'produce' | 'consume' | 'resumeConsumer' | 'restartIce' | 'leave';
+export type MediaOp = 'join' | 'createTransport' | 'connectTransport' | 'produce' | 'consume' | 'resumeConsumer' | 'restartIce' | 'video' | 'leave';
 
 interface RpcRequest {
   target: string;
@@ -97,7 +97,7 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private local(op: MediaOp, socketId: string, p: Principal, a: any): Promise<unknown> {
+  private async local(op: MediaOp, socketId: string, p: Principal, a: any): Promise<unknown> {
     switch (op) {
       case 'join':
         return this.rooms.join(p, socketId, a.sessionId);
@@ -113,9 +113,11 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
         return this.rooms.resumeConsumer(socketId, a.consumerId);
       case 'restartIce':
         return this.rooms.restartIce(socketId, a.transportId);
+      case 'video':
+        return this.rooms.setVideo(socketId, a.sessionId, a.on);
       case 'leave':
         this.rooms.leave(socketId, a.sessionId);
-        return Promise.resolve({});
+        return {};
     }
   }
 
