@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
-import type { DtlsParameters, RtpCapabilities, RtpParameters, WebRtcTransport } from 'mediasoup/node/lib/types';
+import type { DtlsParameters, Router, RtpCapabilities, RtpParameters, WebRtcServer, WebRtcTransport } from 'mediasoup/node/lib/types';
 import { validateRtpParameters } from 'mediasoup/node/lib/ortc';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
@@ -338,13 +338,21 @@ export class RoomsService implements OnModuleInit {
     }
   }
 
+  /**
+   * The Room of a session. The application only ever makes this one (WebRTC transports only); the media
+   * benchmark subclasses RoomsService and Room to drive this same code with plain-RTP load generators.
+   */
+  protected newRoom(sessionId: string, router: Router, webRtcServer: WebRtcServer, workerIndex: number): Room {
+    return new Room(sessionId, router, webRtcServer, workerIndex);
+  }
+
   private async open(sessionId: string): Promise<Room> {
     const existing = this.rooms.get(sessionId);
     if (existing && !existing.router.closed) return existing;
     let pending = this.opening.get(sessionId);
     if (!pending) {
       pending = this.media.createRouter().then(({ router, workerIndex, webRtcServer }) => {
-        const room = new Room(sessionId, router, webRtcServer, workerIndex);
+        const room = this.newRoom(sessionId, router, webRtcServer, workerIndex);
         this.rooms.set(sessionId, room);
         return room;
       });
