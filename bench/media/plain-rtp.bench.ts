@@ -2,13 +2,15 @@
  * Media benchmark (issue 4), plain-RTP part: N concurrent three-party audio sessions on ONE mediasoup
  * worker, each party sending Opus-shaped RTP at 50 packets a second and receiving the other two.
  *
- * Two servers, measured in the same run, alternating at every step so that drift hits both alike, with
- * the same worker log level (LOG_LEVEL below) and the same shape (per party a send and a receive transport):
+ * Three servers, measured in the same run, taking turns at every step (the order rotates each run) so that
+ * drift hits all alike, with the same log level (errors only) and the same shape per party (a send and a
+ * receive transport, or Janus's nearest equivalent):
  *   bare    require('mediasoup').createWorker() and worker.createRouter() with an Opus codec: no Puente code.
  *   puente  Puente's own media code: WorkerPoolService (the worker with its WebRtcServer, the session codecs
  *           of media-codecs.ts), MediaService, and RoomsService itself, called per party as the gateway calls
  *           it (join, createTransport, connectTransport, produce under the caps and the voice policy,
  *           consume paused, resumeConsumer). Only the session records and socket.io are stubbed.
+ *   janus   Debian's Janus, VideoRoom remote publishers and rtp_forward (janus.ts), if `janus` is installed.
  * The transports are PlainTransports: a BENCH-ONLY path (PlainRoom and PlainRoomsService below, through the
  * overridable RoomsService.newRoom; the application never makes one, and no-recording.spec.ts scans src/
  * for any such transport) that lets Node UDP sockets play the clients without SRTP, so that a 2-core
@@ -19,13 +21,13 @@
  * the generators fall behind their schedule says so (late sends).
  *
  * Run: `npx tsc -p bench/media/tsconfig.json && node bench/media/dist/bench/media/plain-rtp.bench.js`
- * Settings (environment): BENCH_SESSIONS (50,100,200,400,600)  BENCH_RUNS (3)  BENCH_MODES (bare,puente)
+ * Settings (environment): BENCH_SESSIONS (50,100,200,400,600)  BENCH_RUNS (3)  BENCH_MODES (bare,puente,janus)
  *   BENCH_SECONDS (15: measurement window)  BENCH_WARMUP_SECONDS (3)  BENCH_GENERATORS (2)
  *   BENCH_PAYLOAD_BYTES (50)  BENCH_PPS (50)  BENCH_MAX_MINUTES (30: no new step starts after that)
  * Writes bench/media/results/plain-rtp.json and prints a Markdown table. Loopback only; every loop is
  * bounded; the worker and the generators are stopped at the end of each step.
  */
-import { ChildProcess, fork } from 'node:child_process';
+import { ChildProcess, fork, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,7 +43,13 @@ import { RoomsService } from '../../src/media/rooms.service';
 import type { SessionRecord } from '../../src/media/session-record';
 import type { SessionsService } from '../../src/sessions/sessions.service';
 import { WorkerPoolService } from '../../src/media/worker-pool.service';
+import { Janus } from './janus';
 import { CpuWindow, machine, median, sleep } from './proc';
+
+/** Debian's janus, if installed (`apt-get install janus`). */
+function janusInstalled(): boolean {
+  return spawnSync('janus', ['-V'], { stdio: 'ignore' }).status === 0;
+}
 
 const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
 const list = (name: string, dflt: string) => (process.env[name] ?? dflt).split(',').map((s) => s.trim()).filter(Boolean);
@@ -49,7 +57,7 @@ const list = (name: string, dflt: string) => (process.env[name] ?? dflt).split('
 const settings = {
   sessions: list('BENCH_SESSIONS', '50,100,200,400,600').map(Number),
   runs: num('BENCH_RUNS', 3),
-  modes: list('BENCH_MODES', 'bare,puente') as Mode[],
+  modes: list('BENCH_MODES', janusInstalled() ? 'bare,puente,janus' : 'bare,puente') as Mode[],
   measureMs: num('BENCH_SECONDS', 15) * 1000,
   warmupMs: num('BENCH_WARMUP_SECONDS', 3) * 1000,
   drainMs: 500,
@@ -63,7 +71,7 @@ const deadline = Date.now() + settings.maxMinutes * 60_000;
 const OUT = join(__dirname, '..', '..', '..', '..', 'media', 'results');
 const log = (msg: string) => console.log(`[media-bench] ${new Date().toISOString().slice(11, 19)} ${msg}`);
 
-type Mode = 'bare' | 'puente';
+type Mode = 'bare' | 'puente' | 'janus';
 
 const OPUS: RtpCodecCapability = { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 };
 const LISTEN = '127.0.0.1';
@@ -215,6 +223,12 @@ async function puenteServer(rtcPort: number): Promise<Server> {
   };
 }
 
+/** Debian's Janus in the same shape (janus.ts): the third point of comparison. */
+async function janusServer(): Promise<Server> {
+  const janus = await Janus.start(await freeUdpTcpPort());
+  return { pid: janus.pid, session: (_id, ports) => janus.session3(ports), close: () => janus.stop() };
+}
+
 interface GenResult {
   sentInWindow: number;
   sentTotal: number;
@@ -307,7 +321,7 @@ interface StepResult {
 }
 
 async function step(mode: Mode, sessions: number, run: number): Promise<StepResult> {
-  const server = mode === 'bare' ? await bareServer() : await puenteServer(await freeUdpTcpPort());
+  const server = mode === 'bare' ? await bareServer() : mode === 'puente' ? await puenteServer(await freeUdpTcpPort()) : await janusServer();
   const gens = Array.from({ length: Math.min(settings.generators, sessions) }, () => new Generator());
   try {
     // Session s lives wholly in generator s % G: a party's peers are in the same process.
@@ -400,15 +414,17 @@ function table(results: StepResult[]): string {
       );
     }
   }
-  const ratios: string[] = ['', '| sessions | Puente / bare worker CPU (median of per-run ratios) |', '|---:|---:|'];
+  const ratios: string[] = ['', '| sessions | server | its CPU / bare worker CPU (median of per-run ratios; runs) |', '|---:|---|---:|'];
   for (const n of settings.sessions) {
-    const per: number[] = [];
-    for (let run = 1; run <= settings.runs; run++) {
-      const b = results.find((r) => r.sessions === n && r.mode === 'bare' && r.run === run);
-      const p = results.find((r) => r.sessions === n && r.mode === 'puente' && r.run === run);
-      if (b && p && b.workerCpuPct > 0) per.push(p.workerCpuPct / b.workerCpuPct);
+    for (const mode of settings.modes.filter((m) => m !== 'bare')) {
+      const per: number[] = [];
+      for (let run = 1; run <= settings.runs; run++) {
+        const b = results.find((r) => r.sessions === n && r.mode === 'bare' && r.run === run);
+        const x = results.find((r) => r.sessions === n && r.mode === mode && r.run === run);
+        if (b && x && b.workerCpuPct > 0) per.push(x.workerCpuPct / b.workerCpuPct);
+      }
+      if (per.length) ratios.push(`| ${n} | ${mode} | ${median(per).toFixed(3)} (${per.map((x) => x.toFixed(3)).join(', ')}) |`);
     }
-    if (per.length) ratios.push(`| ${n} | ${median(per).toFixed(3)} (${per.map((x) => x.toFixed(3)).join(', ')}) |`);
   }
   return [...lines, ...ratios].join('\n');
 }
@@ -421,7 +437,8 @@ async function main() {
   const save = () => writeFileSync(join(OUT, 'plain-rtp.json'), JSON.stringify({ info, results }, null, 2));
   outer: for (let run = 1; run <= settings.runs; run++) {
     for (const n of settings.sessions) {
-      for (const mode of run % 2 ? settings.modes : [...settings.modes].reverse()) {
+      // The order of the servers rotates with each run, so that drift over a run does not favour one.
+      for (const mode of settings.modes.map((_, i) => settings.modes[(i + run - 1) % settings.modes.length])) {
         if (Date.now() > deadline) {
           log('time limit reached: no new step');
           break outer;
