@@ -48,7 +48,7 @@ import { CpuWindow, machine, median, sleep } from './proc';
 
 /** Debian's janus, if installed (`apt-get install janus`). */
 function janusInstalled(): boolean {
-  return spawnSync('janus', ['-V'], { stdio: 'ignore' }).status === 0;
+  return /Janus version/.test(spawnSync('janus', ['-V'], { encoding: 'utf8' }).stdout ?? '');
 }
 
 const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
