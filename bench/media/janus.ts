@@ -41,8 +41,11 @@ export class Janus {
     return this.proc!.pid!;
   }
 
-  /** Starts Janus on `httpPort` (API) with RTP ports in `rtpRange`, and waits until it answers. */
-  static async start(httpPort: number, rtpRange = '20000-40000', boundMs = 30_000): Promise<Janus> {
+  /**
+   * Starts Janus on `httpPort` (API) and waits until it answers. Its RTP ports come from `rtpRange`: below
+   * the ephemeral range the generators' sockets take theirs from, and below the tests' ports (20000+).
+   */
+  static async start(httpPort: number, rtpRange = '12000-19999', boundMs = 30_000): Promise<Janus> {
     const j = new Janus(httpPort);
     j.configure(rtpRange);
     j.proc = spawn('janus', ['-F', j.dir, '-C', join(j.dir, 'janus.jcfg'), '-d', '2'], { stdio: ['ignore', 'ignore', 'inherit'] });
