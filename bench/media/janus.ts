@@ -34,6 +34,8 @@ export class Janus {
   private tx = 0;
   private session = 0;
   private handle = 0;
+  /** add_remote_publisher requests, one at a time (see session3). */
+  private adding: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly httpPort: number) {}
 
@@ -45,10 +47,10 @@ export class Janus {
    * Starts Janus on `httpPort` (API) and waits until it answers. Its RTP ports come from `rtpRange`: below
    * the ephemeral range the generators' sockets take theirs from, and below the tests' ports (20000+).
    */
-  static async start(httpPort: number, rtpRange = '12000-19999', boundMs = 30_000): Promise<Janus> {
+  static async start(httpPort: number, rtpRange = '12000-19999', boundMs = 30_000, debugLevel = Number(process.env.BENCH_JANUS_DEBUG ?? 2)): Promise<Janus> {
     const j = new Janus(httpPort);
     j.configure(rtpRange);
-    j.proc = spawn('janus', ['-F', j.dir, '-C', join(j.dir, 'janus.jcfg'), '-d', '2'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    j.proc = spawn('janus', ['-F', j.dir, '-C', join(j.dir, 'janus.jcfg'), '-d', String(debugLevel)], { stdio: ['ignore', process.env.BENCH_JANUS_DEBUG ? 'inherit' : 'ignore', 'inherit'] });
     const deadline = Date.now() + boundMs;
     for (;;) {
       if (j.proc.exitCode !== null) throw new Error(`janus exited with ${j.proc.exitCode}`);
@@ -133,16 +135,22 @@ admin: {
     const { room } = await this.videoroom({ request: 'create', publishers: ports.length, audiocodec: 'opus', opus_fec: true, opus_dtx: true }, handle);
     const publishers: { id: number; port: number }[] = [];
     for (const [i] of ports.entries()) {
-      const rp = await this.videoroom(
-        {
-          request: 'add_remote_publisher',
-          room,
-          display: `p${i}`,
-          iface: '127.0.0.1',
-          streams: [{ type: 'audio', mindex: 0, mid: '0', codec: 'opus', fec: true, dtx: true }],
-        },
-        handle,
+      // One at a time: under load, concurrent remote publishers in different rooms sometimes lost their
+      // feed before the forwarders were added ("No such feed"), as if two had raced for one RTP port.
+      const add = this.adding.then(() =>
+        this.videoroom(
+          {
+            request: 'add_remote_publisher',
+            room,
+            display: `p${i}`,
+            iface: '127.0.0.1',
+            streams: [{ type: 'audio', mindex: 0, mid: '0', codec: 'opus', fec: true, dtx: true }],
+          },
+          handle,
+        ),
       );
+      this.adding = add.catch(() => undefined);
+      const rp = await add;
       publishers.push({ id: rp.id, port: rp.port });
     }
     for (const [i, p] of publishers.entries()) {

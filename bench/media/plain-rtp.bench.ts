@@ -434,7 +434,8 @@ async function main() {
   const info = { ...machine(), mediasoup: mediasoup.version, settings };
   log(JSON.stringify(info));
   const results: StepResult[] = [];
-  const save = () => writeFileSync(join(OUT, 'plain-rtp.json'), JSON.stringify({ info, results }, null, 2));
+  const failures: { mode: Mode; sessions: number; run: number; error: string }[] = [];
+  const save = () => writeFileSync(join(OUT, 'plain-rtp.json'), JSON.stringify({ info, results, failures }, null, 2));
   outer: for (let run = 1; run <= settings.runs; run++) {
     for (const n of settings.sessions) {
       // The order of the servers rotates with each run, so that drift over a run does not favour one.
@@ -443,7 +444,16 @@ async function main() {
           log('time limit reached: no new step');
           break outer;
         }
-        const r = await step(mode, n, run);
+        let r: StepResult;
+        try {
+          r = await step(mode, n, run);
+        } catch (e) {
+          // A server that cannot set a step up is reported, and the run goes on.
+          failures.push({ mode, sessions: n, run, error: (e as Error).message });
+          save();
+          log(`run ${run} ${mode} N=${n}: FAILED ${(e as Error).message}`);
+          continue;
+        }
         results.push(r);
         save();
         log(
