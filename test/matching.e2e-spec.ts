@@ -1,3 +1,5 @@
+import { MatchingProcessor } from '../src/matching/matching.processor';
+import { MatchingService } from '../src/matching/matching.service';
 import { PresenceService } from '../src/presence/presence.service';
 import { caller, interpreter, languageId, Person, until } from './utils/matching-fixtures';
 import { TestSocket } from './utils/socket-client';
@@ -245,7 +247,7 @@ describe('matching and dispatch', () => {
   describe('the wait limit', () => {
     let short: TestApp;
     beforeAll(async () => {
-      short = await startTestApp({ REQUEST_WAIT_LIMIT_SECONDS: '5', MATCHING_SWEEP_MS: '500', HOME_COUNTRY: 'GT' });
+      short = await startTestApp({ REQUEST_WAIT_LIMIT_SECONDS: '5', MATCHING_SWEEP_MS: '500', INTERPRETER_GRACE_SECONDS: '1', HOME_COUNTRY: 'GT' });
     });
     afterAll(() => short.close());
 
@@ -258,6 +260,42 @@ describe('matching and dispatch', () => {
       expect(row).toEqual({ state: 'unmatched', caller_sub: null, ended: true });
       const audit = await short.sql(`SELECT type FROM audit_events WHERE subject_id = $1 ORDER BY seq`, [requestId]);
       expect(audit.map((a) => a.type)).toEqual(['request.created', 'request.unmatched']);
+    });
+
+    it('gives a caller whose interpreter was lost mid-call a fresh wait, at the front of the line', async () => {
+      const lang = await languageId(short, 'lac');
+      const lost = track(await interpreter(short, { languages: 'lac:5' }));
+      const c = track(await caller(short));
+      const { requestId } = await request(c, lang);
+      const offer = await lost.socket.next('offer:new', (o) => o.requestId === requestId);
+      const { sessionId } = await lost.socket.call('offer:accept', { offerId: offer.offerId });
+      // The call goes on for longer than the wait limit.
+      await until(
+        () => short.sql<{ long: boolean }>(`SELECT now() - created_at > interval '6 seconds' AS long FROM interpretation_requests WHERE id = $1`, [requestId]),
+        (r) => r[0].long,
+      );
+      // Someone else asks, in an emergency, while the call goes on: nobody is free, she waits.
+      const other = track(await caller(short));
+      const emergency = await request(other, lang, { urgency: 'emergency' });
+      expect(emergency.state).toBe('queued');
+      // The interpreter vanishes past her grace period: the caller is back in line, with the same request.
+      lost.socket.close();
+      await c.next('session:ended', (e) => e.sessionId === sessionId && e.reason === 'interpreter_lost');
+      await c.next('request:update', (u) => u.requestId === requestId && u.state === 'queued');
+      // Neither the sweep nor the wait-limit job of her first time in line ends it: her wait starts again now.
+      await short.app.get(MatchingProcessor).sweep();
+      await short.app.get(MatchingService).timeoutRequest(requestId);
+      const [row] = await short.sql(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]);
+      expect(row.state).toBe('queued');
+      // She goes first, before the emergency that was waiting before her.
+      const next = track(await interpreter(short, { languages: 'lac:5' }));
+      const first = await next.socket.next('offer:new');
+      expect(first.requestId).toBe(requestId);
+      // The wait limit still holds, counted from her return to the line.
+      await next.socket.call('offer:decline', { offerId: first.offerId });
+      await c.next('request:update', (u) => u.requestId === requestId && u.state === 'unmatched');
+      const story = await short.sql<{ type: string }>(`SELECT type FROM audit_events WHERE subject_id = $1 ORDER BY seq`, [requestId]);
+      expect(story.map((e) => e.type)).toEqual(expect.arrayContaining(['request.requeued', 'request.unmatched']));
     });
   });
 });

@@ -66,7 +66,7 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
     const overdueOffers: { id: string }[] = await this.db.query(`SELECT id FROM offers WHERE outcome IS NULL AND expires_at < now() - interval '2 seconds' LIMIT 200`);
     for (const o of overdueOffers) await this.matching.expireOffer(o.id);
     const overdue: { id: string }[] = await this.db.query(
-      `SELECT id FROM interpretation_requests WHERE state IN ('queued','offering') AND created_at < now() - make_interval(secs => $1) LIMIT 200`,
+      `SELECT id FROM interpretation_requests WHERE state IN ('queued','offering') AND queued_at < now() - make_interval(secs => $1) LIMIT 200`,
       [this.config.REQUEST_WAIT_LIMIT_SECONDS + 2],
     );
     for (const r of overdue) await this.matching.timeoutRequest(r.id);
@@ -75,9 +75,9 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
     for (let i = 0; i < 100; i++) {
       const [next]: { id: string }[] = await this.db.query(
         `SELECT r.id FROM interpretation_requests r WHERE r.state = 'queued'
-         AND r.created_at < now() - make_interval(secs => $1)
+         AND r.queued_at < now() - make_interval(secs => $1)
          AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = r.id AND (o.outcome IS NULL OR o.decided_at > now() - make_interval(secs => $1)))
-         ORDER BY r.priority DESC, r.minor DESC, r.created_at OFFSET $2 LIMIT 1`,
+         ORDER BY r.priority DESC, r.minor DESC, r.queued_at OFFSET $2 LIMIT 1`,
         [this.config.MATCHING_SWEEP_MS / 1000, i],
       );
       if (!next) break;

@@ -18,6 +18,8 @@ import { offersAtOnce, urgencyRank, type RequestState } from './priority';
 import { withRetry } from './retry';
 
 export const MATCHING_QUEUE = 'matching';
+/** One wait-limit job per time in line: a requeued request gets a new one, the old one finds it waiting afresh. */
+const waitLimitJobId = (requestId: string, queuedAt: Date) => `request-timeout:${requestId}:${new Date(queuedAt).getTime()}`;
 /** Above emergency: a caller whose interpreter was lost mid-call is served before anyone new. */
 const FRONT_OF_LINE = 4;
 
@@ -32,6 +34,10 @@ interface RequestRow {
   caller_sub: string | null;
   state: RequestState;
   interpreter_id: string | null;
+  /** When she (re)entered the waiting line: the wait limit counts from here. */
+  queued_at: Date;
+  /** Seconds since queued_at, by the database's clock. */
+  waited_s: number;
 }
 
 interface NewOffer {
@@ -90,7 +96,7 @@ export class MatchingService implements OnModuleInit {
   async createRequest(caller: Principal, dto: CreateRequestDto): Promise<{ requestId: string; state: RequestState }> {
     const language = await this.languages.findById(dto.languageId);
     if (!language) throw new BadRequestException({ message: ['languageId is not in the catalogue'], fields: ['languageId'] });
-    const id = await withRetry(() =>
+    const created = await withRetry(() =>
       this.db.transaction(async (m) => {
         // One live request per caller: a second tap must not queue her twice.
         await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [caller.sub]);
@@ -98,7 +104,7 @@ export class MatchingService implements OnModuleInit {
         if (live) throw new ConflictException('you already have a request in progress');
         const [row] = await m.query(
           `INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, queued_at`,
           [dto.languageId, dto.matter, dto.urgency, dto.minor, dto.preferFemale ?? false, dto.country ?? null, caller.sub, urgencyRank(dto.urgency)],
         );
         await this.audit.record(
@@ -106,10 +112,11 @@ export class MatchingService implements OnModuleInit {
           { subjectId: row.id, country: dto.country ?? null, data: { languageId: dto.languageId, matter: dto.matter, urgency: dto.urgency, minor: dto.minor } },
           m,
         );
-        return row.id as string;
+        return { id: row.id as string, queuedAt: row.queued_at as Date };
       }),
     );
-    await this.queue.add('request-timeout', { requestId: id }, { jobId: `request-timeout:${id}`, delay: this.config.REQUEST_WAIT_LIMIT_SECONDS * 1000 });
+    const id = created.id;
+    await this.scheduleWaitLimit(id, created.queuedAt);
     await this.dispatch(id);
     const state = (await this.load(id))!.state;
     if (state === 'queued') await this.announceLine(dto.languageId);
@@ -289,7 +296,7 @@ export class MatchingService implements OnModuleInit {
       `SELECT r.id FROM interpretation_requests r
        WHERE r.state = 'queued' AND r.language_id = ANY ($1::uuid[])
          AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = r.id AND o.interpreter_id = $2)
-       ORDER BY r.priority DESC, r.minor DESC, r.created_at LIMIT 10`,
+       ORDER BY r.priority DESC, r.minor DESC, r.queued_at LIMIT 10`,
       [[...profile.languageIds, ...linked], interpreterId],
     );
     for (const w of waiting) {
@@ -304,20 +311,35 @@ export class MatchingService implements OnModuleInit {
 
   // ---- endings ------------------------------------------------------------------------------------------
 
-  /** The wait-limit job. */
+  /**
+   * The wait-limit job (and the sweep): ends a request `unmatched` once it has waited the full limit since it
+   * last entered the line. A job scheduled before a requeue finds the request back in line with a fresh
+   * wait, and leaves it alone.
+   */
   async timeoutRequest(requestId: string) {
-    await this.finish(requestId, 'unmatched', ['queued', 'offering']);
+    await this.finish(requestId, 'unmatched', ['queued', 'offering'], { waitedAtLeast: this.config.REQUEST_WAIT_LIMIT_SECONDS });
+  }
+
+  private scheduleWaitLimit(requestId: string, queuedAt: Date) {
+    const delay = Math.max(0, new Date(queuedAt).getTime() + this.config.REQUEST_WAIT_LIMIT_SECONDS * 1000 - Date.now());
+    return this.queue.add('request-timeout', { requestId }, { jobId: waitLimitJobId(requestId, queuedAt), delay, removeOnComplete: true, removeOnFail: true });
   }
 
   /**
    * Moves a request to a terminal state if it is in one of `from`: withdraws its pending offers, ends its
    * session if any, forgets the caller's token subject, and tells everyone concerned.
    */
-  async finish(requestId: string, to: 'cancelled' | 'unmatched' | 'abandoned' | 'completed', from: RequestState[]): Promise<boolean> {
+  async finish(
+    requestId: string,
+    to: 'cancelled' | 'unmatched' | 'abandoned' | 'completed',
+    from: RequestState[],
+    only: { waitedAtLeast?: number } = {},
+  ): Promise<boolean> {
     const done = await withRetry(() =>
       this.db.transaction(async (m) => {
         const r = await this.lockRequest(m, requestId);
         if (!r || !from.includes(r.state)) return null;
+        if (only.waitedAtLeast !== undefined && r.waited_s < only.waitedAtLeast) return null;
         const withdrawn: { id: string; interpreter_id: string }[] = await rows(m, `UPDATE offers SET outcome = 'withdrawn', decided_at = now() WHERE request_id = $1 AND outcome IS NULL RETURNING id, interpreter_id`,
           [requestId],
         );
@@ -329,7 +351,7 @@ export class MatchingService implements OnModuleInit {
       }),
     );
     if (!done) return false;
-    await this.dropJobs([`request-timeout:${requestId}`, ...done.withdrawn.map((w) => `offer-expire:${w.id}`)]);
+    await this.dropJobs([waitLimitJobId(requestId, done.r.queued_at), ...done.withdrawn.map((w) => `offer-expire:${w.id}`)]);
     for (const w of done.withdrawn) this.realtime.toInterpreter(w.interpreter_id, 'offer:withdrawn', { offerId: w.id, reason: to });
     if (done.r.caller_sub) this.realtime.toCaller(done.r.caller_sub, 'request:update', { requestId, state: to });
     if (done.ended) {
@@ -357,15 +379,19 @@ export class MatchingService implements OnModuleInit {
           const sessionId = await this.sessions.liveForRequest(m, requestId);
           if (sessionId) await this.sessions.end(m, sessionId, 'interpreter_lost');
           await rows(m, `UPDATE offers SET superseded_at = now() WHERE request_id = $1 AND outcome = 'accepted' AND superseded_at IS NULL`, [requestId]);
-          await rows(m, `UPDATE interpretation_requests SET state = 'queued', interpreter_id = NULL, tier = NULL, accepted_at = NULL, priority = $2 WHERE id = $1`, [
-            requestId,
-            FRONT_OF_LINE,
-          ]);
+          // Back in line with a fresh wait (the limit counts from now), ahead of everyone new.
+          const [{ queued_at: queuedAt }] = await rows(
+            m,
+            `UPDATE interpretation_requests SET state = 'queued', interpreter_id = NULL, tier = NULL, accepted_at = NULL, priority = $2, queued_at = clock_timestamp()
+             WHERE id = $1 RETURNING queued_at`,
+            [requestId, FRONT_OF_LINE],
+          );
           await this.audit.record('request.requeued', { subjectId: requestId, data: { reason: 'interpreter_lost', sessionId } }, m);
-          return { r, sessionId };
+          return { r, sessionId, queuedAt: queuedAt as Date };
         }),
       );
       if (!done) continue;
+      await this.scheduleWaitLimit(requestId, done.queuedAt);
       if (done.r.caller_sub && done.sessionId) {
         this.realtime.toCaller(done.r.caller_sub, 'session:ended', { sessionId: done.sessionId, reason: 'interpreter_lost' });
       }
@@ -424,7 +450,7 @@ export class MatchingService implements OnModuleInit {
   async announceLine(languageId: string) {
     const line: { id: string; caller_sub: string | null; state: string }[] = await this.db.query(
       `SELECT id, caller_sub, state FROM interpretation_requests WHERE language_id = $1 AND state IN ('queued','offering')
-       ORDER BY priority DESC, minor DESC, created_at`,
+       ORDER BY priority DESC, minor DESC, queued_at`,
       [languageId],
     );
     line.forEach((r, i) => {
@@ -462,7 +488,7 @@ export class MatchingService implements OnModuleInit {
   }
 
   private async lockRequest(m: EntityManager, id: string): Promise<RequestRow | null> {
-    const [r] = await m.query(`SELECT * FROM interpretation_requests WHERE id = $1 FOR UPDATE`, [id]);
+    const [r] = await m.query(`SELECT *, extract(epoch FROM now() - queued_at)::float8 AS waited_s FROM interpretation_requests WHERE id = $1 FOR UPDATE`, [id]);
     return r ?? null;
   }
 
