@@ -1,3 +1,4 @@
+import { COUNTRY_CODES } from '../src/common/countries';
 import { MatchingProcessor } from '../src/matching/matching.processor';
 import { MatchingService } from '../src/matching/matching.service';
 import { PresenceService } from '../src/presence/presence.service';
@@ -242,6 +243,37 @@ describe('matching and dispatch', () => {
   it('refuses a socket without a valid token', async () => {
     const { connect } = await import('./utils/socket-client');
     await expect(connect(t.url, 'forged')).rejects.toThrow(/invalid/);
+  });
+
+  describe('without a home roster (HOME_COUNTRY unset)', () => {
+    let open: TestApp;
+    beforeAll(async () => {
+      open = await startTestApp({ OFFER_RING_SECONDS: '3', MATCHING_SWEEP_MS: '500' });
+    });
+    afterAll(() => open.close());
+
+    it('matches a caller who gives no country from the rosters that share with every member state, and only those', async () => {
+      const lang = await languageId(open, 'mam');
+      const others = (owner: string) => COUNTRY_CODES.filter((c) => c !== owner);
+      for (const borrower of others('MX')) await open.sql(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ('MX', $1)`, [borrower]);
+      // GT shares with every member state but one: which country's rules would apply to her is unknown.
+      for (const borrower of others('GT').filter((c) => c !== 'US')) await open.sql(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ('GT', $1)`, [borrower]);
+      const closed = track(await interpreter(open, { country: 'GT', languages: 'mam:5', specialties: 'legal_criminal' }));
+      const shared = track(await interpreter(open, { country: 'MX', languages: 'mam:3', specialties: 'health' }));
+      const c = track(await caller(open));
+      const { requestId, state } = await request(c, lang);
+      expect(state).toBe('offering');
+      const offer = await shared.socket.next('offer:new', (o) => o.requestId === requestId);
+      await shared.socket.call('offer:decline', { offerId: offer.offerId });
+      await c.next('request:update', (u) => u.requestId === requestId && u.state === 'queued');
+      const offers = await open.sql(`SELECT interpreter_id, tier FROM offers WHERE request_id = $1`, [requestId]);
+      expect(offers).toEqual([{ interpreter_id: shared.interpreterId, tier: 3 }]);
+      expect(closed.socket.seen('offer:new').filter((o) => o.requestId === requestId)).toHaveLength(0);
+      // A caller who says where she is draws on her own roster as usual.
+      const inGt = track(await caller(open));
+      const own = await request(inGt, lang, { country: 'GT' });
+      expect((await closed.socket.next('offer:new', (o) => o.requestId === own.requestId)).requestId).toBe(own.requestId);
+    });
   });
 
   describe('the wait limit', () => {

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { COUNTRY_CODES } from '../common/countries';
 
 export interface CandidateQuery {
   requestId: string;
@@ -8,7 +9,9 @@ export interface CandidateQuery {
   matter: string;
   minor: boolean;
   preferFemale: boolean;
-  /** The caller's roster first, then the rosters that share with her country (tiers 1 and 2). */
+  /** The caller's country roster (or the home roster): tier 1. Null when there is neither. */
+  ownCountry: string | null;
+  /** Every roster she may draw on: her own and those that share with her country (tiers 1 and 2). */
   rosterCountries: string[];
   /** Interpreters available right now for those languages (from presence). */
   available: string[];
@@ -36,7 +39,7 @@ export async function findCandidates(m: EntityManager, q: CandidateQuery): Promi
       SELECT DISTINCT ON (i.id)
         i.id AS interpreter_id,
         CASE
-          WHEN il.language_id = $2 AND $4 = ANY (i.specialties) AND i.country = $5 THEN 1
+          WHEN il.language_id = $2 AND $4 = ANY (i.specialties) AND i.country = $5::char(2) THEN 1
           WHEN il.language_id = $2 AND $4 = ANY (i.specialties) THEN 2
           WHEN il.language_id = $2 THEN 3
           ELSE 4
@@ -64,7 +67,7 @@ export async function findCandidates(m: EntityManager, q: CandidateQuery): Promi
       q.languageId,
       q.languageIds,
       q.matter,
-      q.rosterCountries[0],
+      q.ownCountry,
       q.available,
       q.rosterCountries,
       q.preferFemale,
@@ -73,4 +76,22 @@ export async function findCandidates(m: EntityManager, q: CandidateQuery): Promi
     ],
   );
   return rows.map((r) => ({ interpreterId: r.interpreter_id, tier: r.tier as Candidate['tier'] }));
+}
+
+/**
+ * The rosters a caller may draw on. With a country (hers, or the deployment's home roster when she gave
+ * none): that country's roster and those that share with it. With neither, nobody can say which
+ * country's sharing rules apply, so only the rosters whose owners share with every member state are
+ * open to her (there is no tier 1 then: each of those is a roster that shares with her).
+ */
+export async function rostersFor(m: Pick<EntityManager, 'query'>, country: string | null): Promise<{ own: string | null; all: string[] }> {
+  if (country) {
+    const shared: { owner_country: string }[] = await m.query(`SELECT owner_country FROM roster_sharing WHERE borrower_country = $1 ORDER BY 1`, [country]);
+    return { own: country, all: [country, ...shared.map((s) => s.owner_country)] };
+  }
+  const open: { owner_country: string }[] = await m.query(
+    `SELECT owner_country FROM roster_sharing GROUP BY owner_country HAVING count(*) = $1 ORDER BY 1`,
+    [COUNTRY_CODES.length - 1],
+  );
+  return { own: null, all: open.map((s) => s.owner_country) };
 }

@@ -12,7 +12,7 @@ import { PresenceService } from '../presence/presence.service';
 import { RealtimeService } from '../realtime/realtime.service';
 import { RostersService } from '../rosters/rosters.service';
 import { SessionsService } from '../sessions/sessions.service';
-import { findCandidates } from './candidate-finder';
+import { findCandidates, rostersFor } from './candidate-finder';
 import { CreateRequestDto } from './dto/create-request.dto';
 import { offersAtOnce, urgencyRank, type RequestState } from './priority';
 import { withRetry } from './retry';
@@ -221,8 +221,7 @@ export class MatchingService implements OnModuleInit {
     const before = await this.load(requestId);
     if (!before || (before.state !== 'queued' && before.state !== 'offering')) return;
     const languageIds = [before.language_id, ...(await this.languages.intelligibleWith(before.language_id))];
-    const base = before.country ?? this.config.HOME_COUNTRY ?? null;
-    const rosterCountries = base ? await this.rosters.countriesSharingWith(base) : [];
+    const rosters = await rostersFor(this.db, before.country ?? this.config.HOME_COUNTRY ?? null);
     const made = await withRetry(() =>
       this.db.transaction(async (m) => {
         const r = await this.lockRequest(m, requestId);
@@ -239,7 +238,8 @@ export class MatchingService implements OnModuleInit {
           matter: r.matter,
           minor: r.minor,
           preferFemale: r.prefer_female,
-          rosterCountries,
+          ownCountry: rosters.own,
+          rosterCountries: rosters.all,
           available,
           limit: want + 5,
         });
