@@ -86,13 +86,21 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
     await this.orphans();
   }
 
-  /** People whose sockets vanished with a dead node never sent a disconnect: give them their grace period. */
+  /**
+   * People whose sockets vanished with a dead node never sent a disconnect: give them their grace period.
+   * Interpreters are found by their registered sockets, whatever their status (an `away` interpreter in a call
+   * too); an interpreter still in a live call although gone for good (her node died after her grace period
+   * ended, before it handed the call on) has her call handed on now.
+   */
   private async orphans() {
+    await this.presence.repair(() => this.realtime.allRooms());
+    const inCalls: { interpreter_id: string }[] = await this.db.query(
+      `SELECT DISTINCT s.interpreter_id FROM sessions s JOIN interpretation_requests r ON r.id = s.request_id
+       WHERE s.ended_at IS NULL AND r.state IN ('accepted','connected')`,
+    );
+    for (const id of await this.presence.gone(inCalls.map((s) => s.interpreter_id))) await this.matching.interpreterLost(id);
     const live = await this.realtime.allRooms();
     if (!live) return;
-    for (const id of await this.presence.allAvailable()) {
-      if (!live.has(rooms.interpreter(id))) await this.presence.startGrace(id);
-    }
     const callers: { caller_sub: string }[] = await this.db.query(
       `SELECT DISTINCT caller_sub FROM interpretation_requests WHERE caller_sub IS NOT NULL AND state IN ('queued','offering','accepted','connected')`,
     );
