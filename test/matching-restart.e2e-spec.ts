@@ -4,21 +4,13 @@ import { promisify } from 'node:util';
 import { presenceKeys } from '../src/presence/presence.keys';
 import { callerTokenAt, getJson, NodeProcess, rosterAt, RosterInterpreter, staffAt } from './utils/cluster';
 import { adminQuery, createTestDatabase } from './utils/db';
+import { within } from './utils/matching-fixtures';
 import { matchingViolations, untilAllTerminal } from './utils/matching-invariants';
 import { connect, TestSocket } from './utils/socket-client';
 import { testEnv } from './utils/test-app';
 
 const exec = promisify(execFile);
 const root = `${__dirname}/..`;
-
-/** Waits for `p`, or fails naming what did not happen (instead of a bare test timeout). */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms / 1000} s`)), ms))),
-  ]);
-}
 
 /**
  * A node killed with SIGKILL (no shutdown hook runs, no disconnect is seen) while an offer rings and other

@@ -7,6 +7,7 @@ import { AppConfig } from '../config/config.schema';
 import { PresenceService } from '../presence/presence.service';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { MATCHING_QUEUE, MatchingService } from './matching.service';
+import { OFFERS_AT_ONCE_SQL, WAITING_ORDER_SQL } from './priority';
 
 /**
  * The timers of matching, as Bull jobs in Redis so that a node restart loses none, and a sweep that one
@@ -70,14 +71,16 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
       [this.config.REQUEST_WAIT_LIMIT_SECONDS + 2],
     );
     for (const r of overdue) await this.matching.timeoutRequest(r.id);
-    // Requests that have waited a full sweep without an offer, most urgent first, read one at a time so that
-    // a request arriving meanwhile is ranked too; fresh ones are left to their own dispatch.
+    // Requests with a free place for an offer (queued, or an emergency ringing fewer than three) and no offer
+    // made or answered for a full sweep, most urgent first, read one at a time so that a request arriving
+    // meanwhile is ranked too; fresh ones are left to their own dispatch.
     for (let i = 0; i < 100; i++) {
       const [next]: { id: string }[] = await this.db.query(
-        `SELECT r.id FROM interpretation_requests r WHERE r.state = 'queued'
+        `SELECT r.id FROM interpretation_requests r WHERE r.state IN ('queued','offering')
          AND r.queued_at < now() - make_interval(secs => $1)
-         AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = r.id AND (o.outcome IS NULL OR o.decided_at > now() - make_interval(secs => $1)))
-         ORDER BY r.priority DESC, r.minor DESC, r.queued_at OFFSET $2 LIMIT 1`,
+         AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ${OFFERS_AT_ONCE_SQL('r.urgency')}
+         AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = r.id AND (o.created_at > now() - make_interval(secs => $1) OR o.decided_at > now() - make_interval(secs => $1)))
+         ORDER BY ${WAITING_ORDER_SQL} OFFSET $2 LIMIT 1`,
         [this.config.MATCHING_SWEEP_MS / 1000, i],
       );
       if (!next) break;

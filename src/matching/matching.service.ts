@@ -12,16 +12,14 @@ import { PresenceService } from '../presence/presence.service';
 import { RealtimeService } from '../realtime/realtime.service';
 import { RostersService } from '../rosters/rosters.service';
 import { SessionsService } from '../sessions/sessions.service';
-import { findCandidates, rostersFor } from './candidate-finder';
+import { LadderRules, MadeOffer, offerBest, servableBy } from './candidate-finder';
 import { CreateRequestDto } from './dto/create-request.dto';
-import { offersAtOnce, urgencyRank, type RequestState } from './priority';
+import { offersAtOnce, REQUEUED_RANK, urgencyRank, WAITING_ORDER_SQL, type RequestState } from './priority';
 import { withRetry } from './retry';
 
 export const MATCHING_QUEUE = 'matching';
 /** One wait-limit job per time in line: a requeued request gets a new one, the old one finds it waiting afresh. */
 const waitLimitJobId = (requestId: string, queuedAt: Date) => `request-timeout:${requestId}:${new Date(queuedAt).getTime()}`;
-/** Above emergency: a caller whose interpreter was lost mid-call is served before anyone new. */
-const FRONT_OF_LINE = 4;
 
 interface RequestRow {
   id: string;
@@ -38,6 +36,8 @@ interface RequestRow {
   queued_at: Date;
   /** Seconds since queued_at, by the database's clock. */
   waited_s: number;
+  /** Its language and those recorded as mutually intelligible with it. */
+  language_ids: string[];
 }
 
 interface NewOffer {
@@ -159,7 +159,11 @@ export class MatchingService implements OnModuleInit {
     );
     await this.presence.offerAnswered(interpreterId);
     await this.dropJobs([offerId, ...result.withdrawn.map((w) => w.id)].map((id) => `offer-expire:${id}`));
-    for (const w of result.withdrawn) this.realtime.toInterpreter(w.interpreter_id, 'offer:withdrawn', { offerId: w.id, reason: 'taken' });
+    for (const w of result.withdrawn) {
+      this.realtime.toInterpreter(w.interpreter_id, 'offer:withdrawn', { offerId: w.id, reason: 'taken' });
+      // Another won the emergency: she is free for the next request.
+      this.inBackground(this.serveInterpreter(w.interpreter_id));
+    }
     const who = await this.rosters.findInterpreter(interpreterId);
     if (result.r.caller_sub) {
       this.realtime.toCaller(result.r.caller_sub, 'request:update', {
@@ -181,6 +185,8 @@ export class MatchingService implements OnModuleInit {
     await this.presence.offerAnswered(interpreterId);
     await this.dropJobs([`offer-expire:${offerId}`]);
     await this.dispatch(requestId);
+    // She is free: the next request she can serve rings for her (not this one, for a while).
+    this.inBackground(this.serveInterpreter(interpreterId));
     return {};
   }
 
@@ -192,6 +198,8 @@ export class MatchingService implements OnModuleInit {
     this.realtime.toInterpreter(o.interpreter_id, 'offer:withdrawn', { offerId, reason: 'expired' });
     await this.presence.offerMissed(o.interpreter_id);
     await this.dispatch(o.request_id);
+    // Still available (one miss does not set her away): the next request she can serve rings for her.
+    await this.serveInterpreter(o.interpreter_id);
   }
 
   /** She went away, offline or lost her connection while ringing: withdraw and try the next. */
@@ -212,67 +220,51 @@ export class MatchingService implements OnModuleInit {
   /**
    * Rings the best free candidates for a waiting request, as many as it may ring at once. Safe to call any
    * number of times from any node: the request row lock serialises it, and the unique index on pending
-   * offers makes a busy interpreter's insert a no-op.
+   * offers makes a busy interpreter's insert a no-op (the next candidate is tried then). Only this
+   * transaction's own connection is used inside it (and Redis): a transaction that waits for a second pooled
+   * connection can starve the pool under load and freeze the node.
    */
   async dispatch(requestId: string): Promise<void> {
-    // Read before the transaction, never inside it: these services use their own pooled connections, and
-    // transactions that each hold one connection while waiting for another starve the pool under load and
-    // freeze the node for good. A request's language and country never change, so reading them unlocked is safe.
-    const before = await this.load(requestId);
-    if (!before || (before.state !== 'queued' && before.state !== 'offering')) return;
-    const languageIds = [before.language_id, ...(await this.languages.intelligibleWith(before.language_id))];
-    const rosters = await rostersFor(this.db, before.country ?? this.config.HOME_COUNTRY ?? null);
     const made = await withRetry(() =>
       this.db.transaction(async (m) => {
         const r = await this.lockRequest(m, requestId);
         if (!r || (r.state !== 'queued' && r.state !== 'offering')) return null;
-        const [{ pending }] = await m.query(`SELECT count(*)::int AS pending FROM offers WHERE request_id = $1 AND outcome IS NULL`, [requestId]);
-        const want = offersAtOnce(r.urgency) - pending;
-        if (want <= 0) return null;
         // Redis, not the pool: fine inside the transaction, and as fresh as possible.
-        const available = await this.presence.availableFor(languageIds);
-        const candidates = await findCandidates(m, {
-          requestId,
-          languageId: r.language_id,
-          languageIds,
-          matter: r.matter,
-          minor: r.minor,
-          preferFemale: r.prefer_female,
-          ownCountry: rosters.own,
-          rosterCountries: rosters.all,
-          available,
-          limit: want + 5,
-        });
-        const offers: (NewOffer & { tier: number })[] = [];
-        for (const c of candidates) {
-          if (offers.length >= want) break;
-          // The clock at the insert, not the transaction's start (now()): a dispatch that waited on a lock must
-          // still ring its full time, and the offer's interval must start when it truly began.
-          const [o] = await m.query(
-            `INSERT INTO offers (request_id, interpreter_id, tier, created_at, expires_at)
-             SELECT $1, $2, $3, clock_timestamp(), clock_timestamp() + make_interval(secs => $4)
-             WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE interpreter_id = $2 AND ended_at IS NULL)
-             ON CONFLICT DO NOTHING RETURNING id, expires_at`,
-            [requestId, c.interpreterId, c.tier, this.config.OFFER_RING_SECONDS],
+        const available = await this.presence.availableFor(r.language_ids);
+        const offers: MadeOffer[] = [];
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const round = await offerBest(
+            m,
+            { requestId, available, atOnce: offersAtOnce(r.urgency), ringSeconds: this.config.OFFER_RING_SECONDS },
+            this.ladderRules,
           );
-          if (!o) continue;
-          // The insert may have waited for her other offer's acceptance to commit: re-check, now that it is visible.
-          const [busy] = await m.query(`SELECT 1 FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`, [c.interpreterId]);
-          if (busy) {
-            await rows(m, `DELETE FROM offers WHERE id = $1`, [o.id]);
-            continue;
-          }
-          offers.push({ id: o.id, interpreterId: c.interpreterId, expiresAt: new Date(o.expires_at), tier: c.tier });
+          offers.push(...round.offers);
+          if (round.offers.length === round.chosen) break;
         }
-        if (offers.length) {
+        // An insert may have waited for her other offer's acceptance to commit: re-check, now that it is visible.
+        const busy: { id: string }[] = offers.length
+          ? await rows(
+              m,
+              `DELETE FROM offers o WHERE o.id = ANY ($1::uuid[]) AND EXISTS (SELECT 1 FROM sessions s WHERE s.interpreter_id = o.interpreter_id AND s.ended_at IS NULL) RETURNING id`,
+              [offers.map((o) => o.id)],
+            )
+          : [];
+        const made = offers.filter((o) => !busy.some((b) => b.id === o.id));
+        if (made.length) {
           await rows(m, `UPDATE interpretation_requests SET state = 'offering', first_offered_at = coalesce(first_offered_at, now()) WHERE id = $1`, [requestId]);
-          for (const o of offers) {
+          for (const o of made) {
             await this.audit.record('offer.created', { subjectId: requestId, data: { offerId: o.id, interpreterId: o.interpreterId, tier: o.tier } }, m);
           }
-        } else if (pending === 0 && r.state !== 'queued') {
-          await rows(m, `UPDATE interpretation_requests SET state = 'queued' WHERE id = $1`, [requestId]);
+          return { r, offers: made, becameQueued: false };
         }
-        return { r, offers, becameQueued: !offers.length && pending === 0 };
+        // Nothing rings any more: back in line.
+        const requeued = await rows(
+          m,
+          `UPDATE interpretation_requests r SET state = 'queued' WHERE id = $1 AND state = 'offering'
+           AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) RETURNING id`,
+          [requestId],
+        );
+        return { r, offers: made, becameQueued: requeued.length > 0 || r.state === 'queued' };
       }),
     );
     if (!made) return;
@@ -287,26 +279,27 @@ export class MatchingService implements OnModuleInit {
     }
   }
 
-  /** A newly available interpreter is offered the most urgent waiting request she can serve. */
+  /**
+   * An interpreter who is free and available is offered the most urgent waiting request she can serve, at
+   * once: when she becomes available (or comes back within her grace period), and whenever she is free again
+   * (a call ended, she declined, an offer rang out or was withdrawn, another won an emergency). Each request
+   * she could serve, in the order of the line, is dispatched until she rings or none is left; a dispatch may
+   * ring someone better placed for that request, and then the next one is tried for her.
+   */
   async serveInterpreter(interpreterId: string) {
-    const profile = await this.rosters.presenceProfile(interpreterId);
-    if (!profile?.languageIds.length) return;
-    const linked = (await Promise.all(profile.languageIds.map((l) => this.languages.intelligibleWith(l)))).flat();
-    const waiting: { id: string }[] = await this.db.query(
-      `SELECT r.id FROM interpretation_requests r
-       WHERE r.state = 'queued' AND r.language_id = ANY ($1::uuid[])
-         AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = r.id AND o.interpreter_id = $2)
-       ORDER BY r.priority DESC, r.minor DESC, r.queued_at LIMIT 10`,
-      [[...profile.languageIds, ...linked], interpreterId],
-    );
-    for (const w of waiting) {
-      await this.dispatch(w.id);
+    if (!(await this.presence.isAvailable(interpreterId))) return;
+    for (const requestId of await servableBy(this.db, interpreterId, this.ladderRules)) {
+      await this.dispatch(requestId);
       const [busy] = await this.db.query(
         `SELECT 1 FROM offers WHERE interpreter_id = $1 AND outcome IS NULL UNION ALL SELECT 1 FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`,
         [interpreterId],
       );
       if (busy) return;
     }
+  }
+
+  private get ladderRules(): LadderRules {
+    return { homeCountry: this.config.HOME_COUNTRY ?? null, retryAfterSeconds: this.config.OFFER_RING_SECONDS };
   }
 
   // ---- endings ------------------------------------------------------------------------------------------
@@ -352,7 +345,10 @@ export class MatchingService implements OnModuleInit {
     );
     if (!done) return false;
     await this.dropJobs([waitLimitJobId(requestId, done.r.queued_at), ...done.withdrawn.map((w) => `offer-expire:${w.id}`)]);
-    for (const w of done.withdrawn) this.realtime.toInterpreter(w.interpreter_id, 'offer:withdrawn', { offerId: w.id, reason: to });
+    for (const w of done.withdrawn) {
+      this.realtime.toInterpreter(w.interpreter_id, 'offer:withdrawn', { offerId: w.id, reason: to });
+      this.inBackground(this.serveInterpreter(w.interpreter_id));
+    }
     if (done.r.caller_sub) this.realtime.toCaller(done.r.caller_sub, 'request:update', { requestId, state: to });
     if (done.ended) {
       this.realtime.toInterpreter(done.ended.interpreterId, 'session:ended', { sessionId: done.ended.id, reason: to });
@@ -384,7 +380,7 @@ export class MatchingService implements OnModuleInit {
             m,
             `UPDATE interpretation_requests SET state = 'queued', interpreter_id = NULL, tier = NULL, accepted_at = NULL, priority = $2, queued_at = clock_timestamp()
              WHERE id = $1 RETURNING queued_at`,
-            [requestId, FRONT_OF_LINE],
+            [requestId, REQUEUED_RANK],
           );
           await this.audit.record('request.requeued', { subjectId: requestId, data: { reason: 'interpreter_lost', sessionId } }, m);
           return { r, sessionId, queuedAt: queuedAt as Date };
@@ -450,7 +446,7 @@ export class MatchingService implements OnModuleInit {
   async announceLine(languageId: string) {
     const line: { id: string; caller_sub: string | null; state: string }[] = await this.db.query(
       `SELECT id, caller_sub, state FROM interpretation_requests WHERE language_id = $1 AND state IN ('queued','offering')
-       ORDER BY priority DESC, minor DESC, queued_at`,
+       ORDER BY ${WAITING_ORDER_SQL}`,
       [languageId],
     );
     line.forEach((r, i) => {
@@ -488,7 +484,13 @@ export class MatchingService implements OnModuleInit {
   }
 
   private async lockRequest(m: EntityManager, id: string): Promise<RequestRow | null> {
-    const [r] = await m.query(`SELECT *, extract(epoch FROM now() - queued_at)::float8 AS waited_s FROM interpretation_requests WHERE id = $1 FOR UPDATE`, [id]);
+    const [r] = await m.query(
+      `SELECT r.*, extract(epoch FROM now() - r.queued_at)::float8 AS waited_s,
+         ARRAY[r.language_id] || ARRAY(SELECT to_language_id FROM language_links WHERE from_language_id = r.language_id
+                                       UNION SELECT from_language_id FROM language_links WHERE to_language_id = r.language_id) AS language_ids
+       FROM interpretation_requests r WHERE r.id = $1 FOR UPDATE OF r`,
+      [id],
+    );
     return r ?? null;
   }
 

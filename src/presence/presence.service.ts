@@ -86,6 +86,11 @@ export class PresenceService implements OnModuleInit {
     return this.redis.sunion(...languageIds.map(keys.availableFor));
   }
 
+  /** Whether she is listed as available right now (connected, and set available). */
+  async isAvailable(interpreterId: string): Promise<boolean> {
+    return (await this.redis.sismember(keys.available(), interpreterId)) === 1;
+  }
+
   /** An offer she let ring out; after two in a row she is set away and told why. */
   async offerMissed(interpreterId: string) {
     const away = await this.redis.presenceMissed(
