@@ -11,7 +11,7 @@ import { LanguagesService } from '../languages/languages.service';
 import { PresenceService } from '../presence/presence.service';
 import { RealtimeService } from '../realtime/realtime.service';
 import { RostersService } from '../rosters/rosters.service';
-import { SessionsService } from '../sessions/sessions.service';
+import { roleIn, SessionsService } from '../sessions/sessions.service';
 import { LadderRules, MadeOffer, offerBest, servableBy } from './candidate-finder';
 import { CreateRequestDto } from './dto/create-request.dto';
 import { offersAtOnce, REQUEUED_RANK, urgencyRank, WAITING_ORDER_SQL, type RequestState } from './priority';
@@ -350,10 +350,8 @@ export class MatchingService implements OnModuleInit {
       this.inBackground(this.serveInterpreter(w.interpreter_id));
     }
     if (done.r.caller_sub) this.realtime.toCaller(done.r.caller_sub, 'request:update', { requestId, state: to });
-    if (done.ended) {
-      this.realtime.toInterpreter(done.ended.interpreterId, 'session:ended', { sessionId: done.ended.id, reason: to });
-      this.inBackground(this.serveInterpreter(done.ended.interpreterId));
-    }
+    // (Its participants hear `session:ended` from SessionsService once the end has committed.)
+    if (done.ended) this.inBackground(this.serveInterpreter(done.ended.interpreterId));
     await this.announceLine(done.r.language_id);
     return true;
   }
@@ -388,25 +386,24 @@ export class MatchingService implements OnModuleInit {
       );
       if (!done) continue;
       await this.scheduleWaitLimit(requestId, done.queuedAt);
-      if (done.r.caller_sub && done.sessionId) {
-        this.realtime.toCaller(done.r.caller_sub, 'session:ended', { sessionId: done.sessionId, reason: 'interpreter_lost' });
-      }
       await this.dispatch(requestId);
       await this.announceLine(done.r.language_id);
     }
   }
 
-  /** A participant left the call: the request is completed and the interpreter is free again. */
+  /**
+   * A participant left the call. The others are told; the session ends (for everyone, each told
+   * `session:ended`) when the caller or the interpreter of an on-demand call leaves: the request is completed
+   * and the interpreter is free again. An official leaving does not end it. Sessions of hearings (no request)
+   * are ended by their booking, not here.
+   */
   async sessionLeft(p: Principal, sessionId: string): Promise<Record<string, never>> {
     const s = await this.sessions.find(sessionId);
-    const r = s?.requestId ? await this.load(s.requestId) : null;
-    const mine = s && ((p.role === 'interpreter' && p.interpreterId === s.interpreterId) || (p.role === 'caller' && r?.caller_sub === p.sub));
-    if (!s || !mine) throw new NotFoundException('no such session');
-    if (s.endedAt || !s.requestId) return {};
-    const left = p.role === 'caller' ? 'caller' : 'interpreter';
-    if (r?.caller_sub) this.realtime.toCaller(r.caller_sub, 'session:participantLeft', { sessionId, role: left });
-    this.realtime.toInterpreter(s.interpreterId, 'session:participantLeft', { sessionId, role: left });
-    await this.finish(s.requestId, 'completed', ['accepted', 'connected']);
+    const role = s && roleIn(s, p);
+    if (!s || !role) throw new NotFoundException('no such session');
+    if (s.endedAt) return {};
+    this.sessions.tellLeft(s, role);
+    if (s.requestId && role !== 'official') await this.finish(s.requestId, 'completed', ['accepted', 'connected']);
     return {};
   }
 

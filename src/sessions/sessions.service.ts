@@ -1,10 +1,15 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { ConflictException, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { EventEmitter } from 'node:events';
+import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
+import { AppConfig } from '../config/config.schema';
 import { rows } from '../database/sql';
+import { RealtimeService, rooms } from '../realtime/realtime.service';
+
+export type ParticipantRole = 'caller' | 'interpreter' | 'official';
 
 export interface EndedSession {
   id: string;
@@ -12,15 +17,102 @@ export interface EndedSession {
   interpreterId: string;
 }
 
-/** Session records (metadata only). Media for a session comes with the media issue. */
+/** A session and who takes part in it (the caller by her token subject, while her request is live). */
+export interface SessionParticipants {
+  id: string;
+  requestId: string | null;
+  interpreterId: string;
+  officialId: string | null;
+  callerSub: string | null;
+  endedAt: Date | null;
+}
+
+/** What PostgreSQL tells every node when a session's end commits. */
+interface EndedNotice {
+  sessionId: string;
+  reason: string;
+  interpreterId: string;
+  officialId: string | null;
+  callerSub: string | null;
+}
+
+/** The PostgreSQL channel on which ended sessions are announced (per database, so per deployment). */
+const ENDED_CHANNEL = 'puente_session_ended';
+/** After a lost LISTEN connection, sessions that ended from this long before it was noticed are replayed. */
+const LISTEN_GAP_MARGIN_MS = 60_000;
+
+/**
+ * Session records (metadata only) and who takes part in them.
+ *
+ * A session's end is announced through PostgreSQL's LISTEN/NOTIFY: `end` notifies inside the transaction
+ * that ends it, PostgreSQL delivers the notice only if and when that transaction commits, and to every node
+ * (each listens on a connection of its own). So `onEnded` listeners (media closes the session's router,
+ * wherever it is hosted) run after the commit, on every node, whichever node ended it; and each node tells
+ * the participants connected to it that the session ended.
+ */
 @Injectable()
-export class SessionsService {
+export class SessionsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Sessions');
   private readonly events = new EventEmitter();
+  private listener?: Client;
+  private closing = false;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly realtime: RealtimeService,
+    private readonly config: AppConfig,
   ) {}
+
+  async onModuleInit() {
+    await this.listen();
+  }
+
+  async onModuleDestroy() {
+    this.closing = true;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /**
+   * Listens for ended sessions. If the connection drops, it listens again, and hands the listeners the
+   * sessions that ended meanwhile (they must be idempotent: closing a room twice is nothing).
+   */
+  private async listen(missedSince?: Date): Promise<void> {
+    const client = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'puente-sessions' });
+    client.on('notification', (n) => n.channel === ENDED_CHANNEL && n.payload && this.ended(JSON.parse(n.payload) as EndedNotice));
+    client.on('error', () => undefined);
+    client.on('end', () => {
+      if (this.closing) return;
+      this.logger.warn('lost the connection that hears ended sessions; listening again');
+      this.relisten(new Date(Date.now() - LISTEN_GAP_MARGIN_MS));
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${ENDED_CHANNEL}`);
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      throw e;
+    }
+    this.listener = client;
+    if (missedSince) {
+      const missed: { id: string }[] = await this.db.query(`SELECT id FROM sessions WHERE ended_at > $1`, [missedSince]);
+      for (const s of missed) this.events.emit('ended', s.id);
+    }
+  }
+
+  private relisten(missedSince: Date) {
+    if (this.closing) return;
+    setTimeout(() => void this.listen(missedSince).catch(() => this.relisten(missedSince)), 1000).unref();
+  }
+
+  /** A session's end committed (on this node or another): tell its participants here, then the listeners. */
+  private ended(n: EndedNotice) {
+    const payload = { sessionId: n.sessionId, reason: n.reason };
+    this.realtime.emitLocal(rooms.interpreter(n.interpreterId), 'session:ended', payload);
+    if (n.callerSub) this.realtime.emitLocal(rooms.caller(n.callerSub), 'session:ended', payload);
+    if (n.officialId) this.realtime.emitLocal(rooms.user(n.officialId), 'session:ended', payload);
+    this.events.emit('ended', n.sessionId);
+  }
 
   /** Inside the acceptance transaction: the unique index refuses a second live session for her. */
   async createForRequest(m: EntityManager, requestId: string, interpreterId: string): Promise<string> {
@@ -33,12 +125,21 @@ export class SessionsService {
     }
   }
 
-  async find(id: string): Promise<{ id: string; requestId: string | null; interpreterId: string; endedAt: Date | null } | null> {
-    const [row] = await this.db.query(`SELECT id, request_id, interpreter_id, ended_at FROM sessions WHERE id = $1`, [id]);
-    return row ? { id: row.id, requestId: row.request_id, interpreterId: row.interpreter_id, endedAt: row.ended_at } : null;
+  async find(id: string): Promise<SessionParticipants | null> {
+    const [row] = await this.db.query(
+      `SELECT s.id, s.request_id, s.interpreter_id, s.official_id, s.ended_at, r.caller_sub
+       FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.id = $1`,
+      [id],
+    );
+    return row
+      ? { id: row.id, requestId: row.request_id, interpreterId: row.interpreter_id, officialId: row.official_id, callerSub: row.caller_sub, endedAt: row.ended_at }
+      : null;
   }
 
-  /** Media closes a session's router when it ends. */
+  /**
+   * Media closes a session's router when it ends. Runs after the end committed, on every node (whichever
+   * node ended it), once per node.
+   */
   onEnded(listener: (sessionId: string) => void) {
     this.events.on('ended', listener);
   }
@@ -48,21 +149,49 @@ export class SessionsService {
    * assigned to, the caller whose request it serves (by her anonymous token subject), or the official who
    * takes part as the third party (set by a hearing's booking).
    */
-  async participantRole(sessionId: string, p: Principal): Promise<'caller' | 'interpreter' | 'official' | null> {
-    const [s] = await this.db.query(
-      `SELECT s.interpreter_id, s.official_id, r.caller_sub FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id
-       WHERE s.id = $1 AND s.ended_at IS NULL`,
-      [sessionId],
-    );
-    if (!s) return null;
-    if (p.role === 'interpreter' && p.interpreterId === s.interpreter_id) return 'interpreter';
-    if (p.role === 'caller' && p.sub === s.caller_sub) return 'caller';
-    if (p.role === 'official' && p.sub === s.official_id) return 'official';
-    return null;
+  async participantRole(sessionId: string, p: Principal): Promise<ParticipantRole | null> {
+    const s = await this.find(sessionId);
+    return s && !s.endedAt ? roleIn(s, p) : null;
   }
 
+  /** Tells the session's other participants that one of them left (the session may go on). */
+  tellLeft(s: SessionParticipants, role: ParticipantRole) {
+    const payload = { sessionId: s.id, role };
+    if (role !== 'interpreter') this.realtime.toInterpreter(s.interpreterId, 'session:participantLeft', payload);
+    if (role !== 'caller' && s.callerSub) this.realtime.toCaller(s.callerSub, 'session:participantLeft', payload);
+    if (role !== 'official' && s.officialId) this.realtime.emit(rooms.user(s.officialId), 'session:participantLeft', payload);
+  }
+
+  /**
+   * The session's media started: stamps when, and moves its request to `connected` (see `markConnected`).
+   * The media module calls it when the call really starts.
+   */
   async markStarted(sessionId: string) {
     await this.db.query(`UPDATE sessions SET started_at = now() WHERE id = $1 AND started_at IS NULL`, [sessionId]);
+    await this.markConnected(sessionId);
+  }
+
+  /**
+   * Media flows between the caller and the interpreter: the request moves from `accepted` to `connected`
+   * (once; a request that ended or was handed on meanwhile is left alone) and the caller is told.
+   * True if this call made the change.
+   */
+  async markConnected(sessionId: string): Promise<boolean> {
+    const done = await this.db.transaction(async (m) => {
+      const [r] = await rows(
+        m,
+        `UPDATE interpretation_requests r SET state = 'connected' FROM sessions s
+         WHERE s.id = $1 AND s.ended_at IS NULL AND r.id = s.request_id AND r.state = 'accepted'
+         RETURNING r.id, r.caller_sub, r.language_id, r.matter, r.country`,
+        [sessionId],
+      );
+      if (!r) return null;
+      await this.audit.record('request.connected', { subjectId: r.id, country: r.country, data: { sessionId, languageId: r.language_id, matter: r.matter } }, m);
+      return r as { id: string; caller_sub: string | null };
+    });
+    if (!done) return false;
+    if (done.caller_sub) this.realtime.toCaller(done.caller_sub, 'request:update', { requestId: done.id, state: 'connected', sessionId });
+    return true;
   }
 
   async liveForRequest(m: EntityManager, requestId: string): Promise<string | null> {
@@ -71,17 +200,35 @@ export class SessionsService {
   }
 
   /**
-   * Ends a live session (idempotent: null when it had already ended) and frees the interpreter, stamping
-   * when her last session ended (fairness in matching).
+   * Ends a live session inside the caller's transaction (idempotent: null when it had already ended), frees
+   * the interpreter (stamping when her last session ended, for fairness in matching), and announces the end
+   * to every node once the transaction commits (see the class comment).
    */
   async end(m: EntityManager, sessionId: string, reason: string): Promise<EndedSession | null> {
-    const [row] = await rows(m, `UPDATE sessions SET ended_at = now(), end_reason = $2 WHERE id = $1 AND ended_at IS NULL RETURNING id, request_id, interpreter_id`,
+    const [row] = await rows(
+      m,
+      `WITH e AS (
+         UPDATE sessions SET ended_at = now(), end_reason = $2 WHERE id = $1 AND ended_at IS NULL
+         RETURNING id, request_id, interpreter_id, official_id
+       ), idle AS (
+         UPDATE interpreters SET last_session_ended_at = now() WHERE id IN (SELECT interpreter_id FROM e)
+       )
+       SELECT e.id, e.request_id, e.interpreter_id,
+         pg_notify('${ENDED_CHANNEL}', json_build_object('sessionId', e.id, 'reason', $2::text, 'interpreterId', e.interpreter_id,
+           'officialId', e.official_id, 'callerSub', r.caller_sub)::text)
+       FROM e LEFT JOIN interpretation_requests r ON r.id = e.request_id`,
       [sessionId, reason],
     );
     if (!row) return null;
-    await rows(m, `UPDATE interpreters SET last_session_ended_at = now() WHERE id = $1`, [row.interpreter_id]);
     await this.audit.record('session.ended', { subjectId: row.id, data: { reason, requestId: row.request_id } }, m);
-    this.events.emit('ended', row.id);
     return { id: row.id, requestId: row.request_id, interpreterId: row.interpreter_id };
   }
+}
+
+/** The role in which `p` takes part in session `s`, if any. */
+export function roleIn(s: Pick<SessionParticipants, 'interpreterId' | 'officialId' | 'callerSub'>, p: Principal): ParticipantRole | null {
+  if (p.role === 'interpreter' && p.interpreterId === s.interpreterId) return 'interpreter';
+  if (p.role === 'caller' && !!s.callerSub && p.sub === s.callerSub) return 'caller';
+  if (p.role === 'official' && !!s.officialId && p.sub === s.officialId) return 'official';
+  return null;
 }
