@@ -206,6 +206,20 @@ describe('matching and dispatch', () => {
     expect(c.socket.connected).toBe(true);
   });
 
+  it('rate-limits events no gateway handles like any other, from the same budget', async () => {
+    const c = track(await caller(t));
+    const flood = await Promise.all(Array.from({ length: 60 }, (_, i) => c.call(`no:such-event-${i % 3}`, {})));
+    expect(flood.filter((r) => r.error?.code === 'RATE_LIMITED').length).toBeGreaterThan(0);
+    expect(flood.filter((r) => r.error?.code === 'NOT_FOUND').length).toBeGreaterThan(0);
+    expect(flood.every((r) => ['RATE_LIMITED', 'NOT_FOUND'].includes(r.error?.code))).toBe(true);
+    // The same bucket: right after, a known event is limited too.
+    expect((await c.call('request:cancel', { requestId: '00000000-0000-4000-8000-000000000000' })).error.code).toBe('RATE_LIMITED');
+    // Another connection is untouched.
+    const other = track(await caller(t));
+    expect((await other.call('no:such-event', {})).error.code).toBe('NOT_FOUND');
+    expect(c.socket.connected).toBe(true);
+  });
+
   it('orders within a tier: a woman when asked, then children-trained for a minor, then longest idle, then level', async () => {
     const lang = await languageId(t, 'tzj');
     const man = track(await interpreter(t, { languages: 'tzj:5', gender: 'male', specialties: 'legal_criminal;children' }));

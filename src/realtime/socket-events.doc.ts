@@ -7,7 +7,8 @@ export const SOCKET_EVENTS_DOC = `
 
 Every client event takes an acknowledgement: the result, or \`{ "error": { "code", "message", "fields"? } }\`
 with \`code\` in VALIDATION, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, RATE_LIMITED, INTERNAL. A connection
-may send a burst of 20 events, then 10 per second. An unknown event gets NOT_FOUND (addition).
+may send a burst of 20 events, then 10 per second, counting every event it sends (unknown ones too). An unknown
+event gets NOT_FOUND (addition), or RATE_LIMITED past the limit.
 
 | client event | who | payload | ack |
 |---|---|---|---|
