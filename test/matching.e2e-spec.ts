@@ -255,6 +255,29 @@ describe('matching and dispatch', () => {
     expect((await flaky.socket.next('offer:new', (o) => o.requestId === requestId)).requestId).toBe(requestId);
   });
 
+  it('keeps a request whose first dispatch failed, gives the caller its id, and dispatches it later', async () => {
+    const lang = await languageId(t, 'chf');
+    const ana = track(await interpreter(t, { languages: 'chf:5' }));
+    // PostgreSQL refuses every new offer for a moment (after the request itself was stored).
+    await t.sql(`CREATE FUNCTION refuse_offers() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no offers now'; END $$`);
+    await t.sql(`CREATE TRIGGER refuse_offers BEFORE INSERT ON offers FOR EACH ROW EXECUTE FUNCTION refuse_offers()`);
+    const c = track(await caller(t));
+    let created: { requestId?: string; state?: string; error?: unknown };
+    try {
+      created = await request(c, lang);
+    } finally {
+      await t.sql(`DROP TRIGGER refuse_offers ON offers`);
+      await t.sql(`DROP FUNCTION refuse_offers()`);
+    }
+    expect(created).toEqual({ requestId: expect.any(String), state: 'queued' });
+    const [row] = await t.sql(`SELECT state FROM interpretation_requests WHERE id = $1`, [created.requestId]);
+    expect(row.state).toBe('queued');
+    // The sweep dispatches it; she does not have to ask again (and could not: it is her live request).
+    const offer = await ana.socket.next('offer:new', (o) => o.requestId === created.requestId);
+    expect(offer.requestId).toBe(created.requestId);
+    expect((await request(c, lang)).error.code).toBe('CONFLICT');
+  });
+
   it('refuses a socket without a valid token', async () => {
     const { connect } = await import('./utils/socket-client');
     await expect(connect(t.url, 'forged')).rejects.toThrow(/invalid/);

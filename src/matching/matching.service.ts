@@ -115,12 +115,19 @@ export class MatchingService implements OnModuleInit {
         return { id: row.id as string, queuedAt: row.queued_at as Date };
       }),
     );
+    // The request exists from here on, whatever happens next: she gets its id. If its timer or its first
+    // dispatch fails (Redis or PostgreSQL hiccup), the sweep dispatches it, and ends it at the wait limit.
     const id = created.id;
-    await this.scheduleWaitLimit(id, created.queuedAt);
-    await this.dispatch(id);
-    const state = (await this.load(id))!.state;
-    if (state === 'queued') await this.announceLine(dto.languageId);
-    return { requestId: id, state };
+    try {
+      await this.scheduleWaitLimit(id, created.queuedAt);
+      await this.dispatch(id);
+      const state = (await this.load(id))?.state ?? 'queued';
+      if (state === 'queued') await this.announceLine(dto.languageId);
+      return { requestId: id, state };
+    } catch (e) {
+      this.logger.error({ err: (e as Error)?.name, code: (e as { code?: string })?.code }, 'first dispatch failed; the sweep will dispatch the request');
+      return { requestId: id, state: 'queued' };
+    }
   }
 
   async cancelRequest(caller: Principal, requestId: string): Promise<{ state: RequestState }> {
