@@ -278,6 +278,39 @@ describe('matching and dispatch', () => {
     expect((await request(c, lang)).error.code).toBe('CONFLICT');
   });
 
+  it('audits every step with pseudonymous ids, language, matter, country and times, and nothing about the caller', async () => {
+    const lang = await languageId(t, 'jac');
+    const [first, second] = [track(await interpreter(t, { languages: 'jac:5' })), track(await interpreter(t, { languages: 'jac:5' }))];
+    const c = track(await caller(t));
+    const { requestId } = await request(c, lang, { country: 'GT', minor: true });
+    const o1 = await until(() => t.sql<{ id: string; interpreter_id: string }>(`SELECT id, interpreter_id FROM offers WHERE request_id = $1`, [requestId]), (r) => r.length === 1);
+    const [declines, accepts] = o1[0].interpreter_id === first.interpreterId ? [first, second] : [second, first];
+    await declines.socket.call('offer:decline', { offerId: o1[0].id });
+    const o2 = await accepts.socket.next('offer:new', (o) => o.requestId === requestId);
+    const { sessionId } = await accepts.socket.call('offer:accept', { offerId: o2.offerId });
+    await c.call('session:leave', { sessionId });
+    await c.next('request:update', (u) => u.requestId === requestId && u.state === 'completed');
+    const events = await t.sql<{ type: string; country: string; actor_id: string | null; data: Record<string, unknown> }>(
+      `SELECT type, country, actor_id, data FROM audit_events WHERE subject_id = ANY ($1::uuid[]) ORDER BY seq`,
+      [[requestId, sessionId]],
+    );
+    const types = events.map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['request.created', 'offer.created', 'offer.declined', 'offer.accepted', 'request.completed', 'session.ended']));
+    for (const e of events.filter((x) => x.type.startsWith('offer.') || x.type.startsWith('request.'))) {
+      expect({ type: e.type, country: e.country, ...e.data }).toMatchObject({ type: e.type, country: 'GT', languageId: lang, matter: 'legal_criminal', urgency: 'normal', minor: true });
+      expect(e.data.requestedAt).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
+    }
+    const offerEvents = events.filter((e) => e.type.startsWith('offer.'));
+    expect(offerEvents.every((e) => typeof e.data.offerId === 'string' && typeof e.data.interpreterId === 'string' && typeof e.data.tier === 'number')).toBe(true);
+    expect(events.find((e) => e.type === 'offer.accepted')?.actor_id).toBe(accepts.interpreterId);
+    expect(events.find((e) => e.type === 'request.completed')?.data).toMatchObject({ from: 'accepted', sessionId, acceptedAt: expect.any(String) });
+    // Nothing that could find her: not her token, not its subject, not a socket id.
+    const token = (c.socket.auth as { token: string }).token;
+    const sub = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub as string;
+    const everything = JSON.stringify(await t.sql(`SELECT * FROM audit_events`));
+    for (const secret of [token, sub, c.socket.id!, first.socket.socket.id!, second.socket.socket.id!]) expect(everything).not.toContain(secret);
+  });
+
   it('refuses a socket without a valid token', async () => {
     const { connect } = await import('./utils/socket-client');
     await expect(connect(t.url, 'forged')).rejects.toThrow(/invalid/);

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import type { AuditData } from '../audit/entities/audit-event.entity';
 import { rows } from '../database/sql';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
@@ -32,6 +33,9 @@ interface RequestRow {
   caller_sub: string | null;
   state: RequestState;
   interpreter_id: string | null;
+  created_at: Date;
+  first_offered_at: Date | null;
+  accepted_at: Date | null;
   /** When she (re)entered the waiting line: the wait limit counts from here. */
   queued_at: Date;
   /** Seconds since queued_at, by the database's clock. */
@@ -45,6 +49,8 @@ interface NewOffer {
   interpreterId: string;
   expiresAt: Date;
 }
+
+const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 
 /** What an interpreter is told about a request: nothing else about the caller. */
 function offerPayload(o: NewOffer, r: RequestRow) {
@@ -104,14 +110,10 @@ export class MatchingService implements OnModuleInit {
         if (live) throw new ConflictException('you already have a request in progress');
         const [row] = await m.query(
           `INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, queued_at`,
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
           [dto.languageId, dto.matter, dto.urgency, dto.minor, dto.preferFemale ?? false, dto.country ?? null, caller.sub, urgencyRank(dto.urgency)],
         );
-        await this.audit.record(
-          'request.created',
-          { subjectId: row.id, country: dto.country ?? null, data: { languageId: dto.languageId, matter: dto.matter, urgency: dto.urgency, minor: dto.minor } },
-          m,
-        );
+        await this.record(m, 'request.created', row, {});
         return { id: row.id as string, queuedAt: row.queued_at as Date };
       }),
     );
@@ -147,7 +149,7 @@ export class MatchingService implements OnModuleInit {
       this.db.transaction(async (m) => {
         const r = await this.lockRequest(m, requestId);
         const [offer] = await rows(m, `UPDATE offers SET outcome = 'accepted', decided_at = now()
-           WHERE id = $1 AND interpreter_id = $2 AND outcome IS NULL AND expires_at > now() RETURNING tier`,
+           WHERE id = $1 AND interpreter_id = $2 AND outcome IS NULL AND expires_at > now() RETURNING tier, created_at`,
           [offerId, interpreterId],
         );
         if (!offer || !r || r.state !== 'offering') throw new ConflictException('this offer is no longer open');
@@ -160,7 +162,7 @@ export class MatchingService implements OnModuleInit {
           interpreterId,
           offer.tier,
         ]);
-        await this.audit.record('offer.accepted', { actorId: interpreterId, actorRole: 'interpreter', subjectId: requestId, data: { offerId, tier: offer.tier, sessionId } }, m);
+        await this.record(m, 'offer.accepted', r, { offerId, interpreterId, tier: offer.tier, offeredAt: iso(offer.created_at), sessionId }, interpreterId);
         return { sessionId, withdrawn, r };
       }),
     );
@@ -260,7 +262,7 @@ export class MatchingService implements OnModuleInit {
         if (made.length) {
           await rows(m, `UPDATE interpretation_requests SET state = 'offering', first_offered_at = coalesce(first_offered_at, now()) WHERE id = $1`, [requestId]);
           for (const o of made) {
-            await this.audit.record('offer.created', { subjectId: requestId, data: { offerId: o.id, interpreterId: o.interpreterId, tier: o.tier } }, m);
+            await this.record(m, 'offer.created', r, { offerId: o.id, interpreterId: o.interpreterId, tier: o.tier, expiresAt: iso(o.expiresAt), fromState: r.state });
           }
           return { r, offers: made, becameQueued: false };
         }
@@ -271,6 +273,7 @@ export class MatchingService implements OnModuleInit {
            AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) RETURNING id`,
           [requestId],
         );
+        if (requeued.length) await this.record(m, 'request.queued', r, { fromState: 'offering' });
         return { r, offers: made, becameQueued: requeued.length > 0 || r.state === 'queued' };
       }),
     );
@@ -346,7 +349,13 @@ export class MatchingService implements OnModuleInit {
         const sessionId = await this.sessions.liveForRequest(m, requestId);
         const ended = sessionId ? await this.sessions.end(m, sessionId, to) : null;
         await rows(m, `UPDATE interpretation_requests SET state = $2, ended_at = now(), caller_sub = NULL WHERE id = $1`, [requestId, to]);
-        await this.audit.record(`request.${to}`, { subjectId: requestId, data: { from: r.state } }, m);
+        await this.record(m, `request.${to}`, r, {
+          from: r.state,
+          firstOfferedAt: iso(r.first_offered_at),
+          acceptedAt: iso(r.accepted_at),
+          waitedSeconds: Math.round(r.waited_s * 1000) / 1000,
+          sessionId,
+        });
         return { r, withdrawn, ended };
       }),
     );
@@ -387,7 +396,7 @@ export class MatchingService implements OnModuleInit {
              WHERE id = $1 RETURNING queued_at`,
             [requestId, REQUEUED_RANK],
           );
-          await this.audit.record('request.requeued', { subjectId: requestId, data: { reason: 'interpreter_lost', sessionId } }, m);
+          await this.record(m, 'request.requeued', r, { reason: 'interpreter_lost', sessionId, requeuedAt: iso(queuedAt) });
           return { r, sessionId, queuedAt: queuedAt as Date };
         }),
       );
@@ -461,14 +470,34 @@ export class MatchingService implements OnModuleInit {
   private async closeOffer(requestId: string, offerId: string, outcome: 'declined' | 'expired' | 'withdrawn', interpreterId?: string): Promise<boolean> {
     return withRetry(() =>
       this.db.transaction(async (m) => {
-        await this.lockRequest(m, requestId);
-        const [o] = await rows(m, `UPDATE offers SET outcome = $2, decided_at = now() WHERE id = $1 AND outcome IS NULL AND ($3::uuid IS NULL OR interpreter_id = $3) RETURNING interpreter_id`,
+        const r = await this.lockRequest(m, requestId);
+        const [o] = await rows(
+          m,
+          `UPDATE offers SET outcome = $2, decided_at = now() WHERE id = $1 AND outcome IS NULL AND ($3::uuid IS NULL OR interpreter_id = $3)
+           RETURNING interpreter_id, tier, created_at`,
           [offerId, outcome, interpreterId ?? null],
         );
-        if (!o) return false;
-        await this.audit.record(`offer.${outcome}`, { subjectId: requestId, data: { offerId, interpreterId: o.interpreter_id } }, m);
+        if (!o || !r) return false;
+        await this.record(m, `offer.${outcome}`, r, { offerId, interpreterId: o.interpreter_id, tier: o.tier, offeredAt: iso(o.created_at) });
         return true;
       }),
+    );
+  }
+
+  /**
+   * Appends a matching event to the audit chain inside the transaction that makes the change: pseudonymous
+   * ids, the request's language, matter, urgency, country and times. Never anything about the caller.
+   */
+  private record(m: EntityManager, type: string, r: RequestRow, data: AuditData, interpreterId?: string) {
+    return this.audit.record(
+      type,
+      {
+        subjectId: r.id,
+        country: r.country,
+        ...(interpreterId ? { actorId: interpreterId, actorRole: 'interpreter' } : {}),
+        data: { languageId: r.language_id, matter: r.matter, urgency: r.urgency, minor: r.minor, requestedAt: iso(r.created_at), queuedAt: iso(r.queued_at), ...data },
+      },
+      m,
     );
   }
 

@@ -152,7 +152,7 @@ export async function matchingViolations(sql: Sql, requestIds: string[]): Promis
   for (const r of requests) {
     const story = eventsOf.get(r.id) ?? [];
     const types = story.map((e) => e.type);
-    const terminal = story.filter((e) => e.type.startsWith('request.') && !['request.created', 'request.requeued', 'request.connected'].includes(e.type));
+    const terminal = story.filter((e) => e.type.startsWith('request.') && !['request.created', 'request.requeued', 'request.connected', 'request.queued'].includes(e.type));
     if (types.filter((x) => x === 'request.created').length !== 1 || types[0] !== 'request.created') {
       v.push(`request ${r.id}: its audit story does not start with one request.created (${types.join(', ')})`);
     }
