@@ -1,5 +1,8 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import { MATCHING_QUEUE, MatchingService } from '../src/matching/matching.service';
 import { PresenceService } from '../src/presence/presence.service';
 import { RealtimeService, rooms } from '../src/realtime/realtime.service';
 import { REDIS } from '../src/redis/redis.module';
@@ -60,6 +63,30 @@ describe('presence', () => {
     const offer = await flaky.socket.next('offer:new');
     expect(offer.requestId).toBe(requestId);
     expect(await listed(flaky.interpreterId)).toBe(true);
+  });
+
+  it('keeps a waiting request through the caller\'s grace period, and for good when she comes back within it', async () => {
+    const c = track(await caller(t));
+    const token = (c.socket.auth as { token: string }).token;
+    const sub = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub as string;
+    const { requestId, state } = await request(c, await languageId(t, 'mop'));
+    expect(state).toBe('queued');
+    c.socket.disconnect();
+    const queue = t.app.get<Queue>(getQueueToken(MATCHING_QUEUE));
+    await until(() => queue.getJob(`caller-grace:${sub}`));
+    // During her grace period the request waits, as it was.
+    const [during] = await t.sql(`SELECT state, caller_sub FROM interpretation_requests WHERE id = $1`, [requestId]);
+    expect(during).toEqual({ state: 'queued', caller_sub: sub });
+    const updates = c.seen('request:update').length;
+    c.socket.connect();
+    // Back: she hears her place in line again, and her grace period is over.
+    await until(() => c.seen('request:update').slice(updates), (u) => u.some((x) => x.requestId === requestId && x.queuePosition === 1));
+    await until(() => queue.getJob(`caller-grace:${sub}`), (j) => !j);
+    // A grace job that had already started when she came back finds her connected, and leaves the request alone.
+    await t.app.get(MatchingService).callerGraceOver(sub);
+    const [after] = await t.sql(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]);
+    expect(after.state).toBe('queued');
+    expect(await c.call('request:cancel', { requestId })).toEqual({ state: 'cancelled' });
   });
 
   it('decides a reconnection racing the end of her grace period one way: kept, or offline with the call handed on, never told both', async () => {

@@ -222,7 +222,7 @@ describe('matching survives a node killed mid-offer', () => {
     // ---- the guarantees, from the database and the audit chain -----------------------------------------
     const all = [ring, urgent, minor, gone, inCall, first, second].map((r) => r.requestId);
     await untilAllTerminal(sql, all.length, 30_000);
-    const { violations, summary } = await matchingViolations(sql, all);
+    const { violations, summary } = await matchingViolations(sql, all, { homeCountry: 'GT' });
     expect(violations).toEqual([]);
     expect(summary.byState).toEqual({ completed: 5, abandoned: 1, cancelled: 1 });
     const admin = await staffAt(a.url, sql, 'platform_admin');

@@ -26,6 +26,35 @@ describe('serving the line as interpreters become free (no sweep)', () => {
     await t.close();
   });
 
+  it('serves the line emergency first, then urgent, minors first within each, then oldest, as an interpreter becomes free', async () => {
+    const lang = await languageId(t, 'tzh');
+    const asks = [
+      ['normal', false, 'normal-oldest'],
+      ['normal', true, 'normal-minor'],
+      ['urgent', false, 'urgent'],
+      ['normal', false, 'normal-youngest'],
+      ['emergency', false, 'emergency'],
+      ['urgent', true, 'urgent-minor'],
+    ] as const;
+    const names = new Map<string, string>();
+    for (const [urgency, minor, name] of asks) {
+      const { requestId, state } = await request(track(await caller(t)), lang, { urgency, minor });
+      expect(state).toBe('queued');
+      names.set(requestId, name);
+    }
+    const late = track(await interpreter(t, { languages: 'tzh:5', available: false }));
+    await late.socket.call('presence:set', { status: 'available' });
+    const served: string[] = [];
+    for (let i = 0; i < asks.length; i++) {
+      const offer = await soon(late.socket.next('offer:new', (o) => names.has(o.requestId) && !served.includes(names.get(o.requestId)!)), `offer #${i + 1}`);
+      served.push(names.get(offer.requestId)!);
+      const { sessionId } = await late.socket.call('offer:accept', { offerId: offer.offerId });
+      // The call ends: she is free, and the next in line rings for her at once.
+      expect(await late.socket.call('session:leave', { sessionId })).toEqual({});
+    }
+    expect(served).toEqual(['emergency', 'urgent-minor', 'urgent', 'normal-minor', 'normal-oldest', 'normal-youngest']);
+  });
+
   it('tops up an emergency that rings fewer than three when another interpreter becomes available', async () => {
     const lang = await languageId(t, 'mam');
     const first = track(await interpreter(t, { languages: 'mam:5' }));

@@ -220,26 +220,59 @@ describe('matching and dispatch', () => {
     expect(c.socket.connected).toBe(true);
   });
 
-  it('orders within a tier: a woman when asked, then children-trained for a minor, then longest idle, then level', async () => {
+  /** The interpreter offered a fresh request first (the request is then cancelled). */
+  const firstOffer = async (lang: string, extra: Record<string, unknown>) => {
+    const c = track(await caller(t));
+    const { requestId } = await request(c, lang, extra);
+    const [o] = await until(() => t.sql(`SELECT interpreter_id FROM offers WHERE request_id = $1`, [requestId]), (r) => r.length === 1);
+    await c.call('request:cancel', { requestId });
+    return o.interpreter_id;
+  };
+
+  it('orders within a tier: a woman when asked, then children-trained for a minor, then longest idle, then level; each rule over all later ones', async () => {
     const lang = await languageId(t, 'tzj');
-    const man = track(await interpreter(t, { languages: 'tzj:5', gender: 'male', specialties: 'legal_criminal;children' }));
-    const woman = track(await interpreter(t, { languages: 'tzj:3', gender: 'female', specialties: 'legal_criminal' }));
-    const firstOffer = async (extra: Record<string, unknown>) => {
-      const c = track(await caller(t));
-      const { requestId } = await request(c, lang, extra);
-      const [o] = await until(() => t.sql(`SELECT interpreter_id FROM offers WHERE request_id = $1`, [requestId]), (r) => r.length === 1);
-      await c.call('request:cancel', { requestId });
-      return o.interpreter_id;
+    // The same level: only the rules tell them apart.
+    const man = track(await interpreter(t, { languages: 'tzj:4', gender: 'male', specialties: 'legal_criminal;children' }));
+    const woman = track(await interpreter(t, { languages: 'tzj:4', gender: 'female', specialties: 'legal_criminal' }));
+    const idleLonger = async (longer: Person, shorter: Person) => {
+      await t.sql(`UPDATE interpreters SET last_session_ended_at = now() - interval '2 hours' WHERE id = $1`, [longer.interpreterId]);
+      await t.sql(`UPDATE interpreters SET last_session_ended_at = now() - interval '1 hour' WHERE id = $1`, [shorter.interpreterId]);
     };
-    expect(await firstOffer({ preferFemale: true })).toBe(woman.interpreterId);
-    expect(await firstOffer({ minor: true })).toBe(man.interpreterId);
-    // Fairness: the one whose last call ended longest ago (or who has had none) goes first.
-    await t.sql(`UPDATE interpreters SET last_session_ended_at = now() - interval '1 hour' WHERE id = $1`, [man.interpreterId]);
-    await t.sql(`UPDATE interpreters SET last_session_ended_at = now() - interval '2 hours' WHERE id = $1`, [woman.interpreterId]);
-    expect(await firstOffer({})).toBe(woman.interpreterId);
+    // A woman when asked, although the man has waited longer.
+    await idleLonger(man, woman);
+    expect(await firstOffer(lang, { preferFemale: true })).toBe(woman.interpreterId);
+    // Children-trained for a minor, although the woman has waited longer.
+    await idleLonger(woman, man);
+    expect(await firstOffer(lang, { minor: true })).toBe(man.interpreterId);
+    // Fairness: whoever has waited longest since her last call.
+    expect(await firstOffer(lang, {})).toBe(woman.interpreterId);
+    await idleLonger(man, woman);
+    expect(await firstOffer(lang, {})).toBe(man.interpreterId);
     // Equal idle time: the higher level.
     await t.sql(`UPDATE interpreters SET last_session_ended_at = '2026-01-01' WHERE id = ANY($1)`, [[man.interpreterId, woman.interpreterId]]);
-    expect(await firstOffer({})).toBe(man.interpreterId);
+    await t.sql(`UPDATE interpreter_languages SET level = 5 WHERE interpreter_id = $1`, [woman.interpreterId]);
+    expect(await firstOffer(lang, {})).toBe(woman.interpreterId);
+  });
+
+  it('prefers tier 1 to tier 2, and tier 3 to tier 4, with both present and every other rule favouring the lower tier', async () => {
+    const lang = await languageId(t, 'poc');
+    await t.sql(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ('HN', 'GT') ON CONFLICT DO NOTHING`);
+    // Tier 2 is a woman (asked for), idle forever, at the top level; tier 1 is a man, just out of a call, at level 2.
+    const own = track(await interpreter(t, { country: 'GT', languages: 'poc:2', specialties: 'legal_criminal', gender: 'male' }));
+    const shared = track(await interpreter(t, { country: 'HN', languages: 'poc:5', specialties: 'legal_criminal;children', gender: 'female' }));
+    await t.sql(`UPDATE interpreters SET last_session_ended_at = now() WHERE id = $1`, [own.interpreterId]);
+    expect(await firstOffer(lang, { country: 'GT', preferFemale: true, minor: true })).toBe(own.interpreterId);
+    // Tier 3 (the exact variant, without the training) over tier 4 (a mutually intelligible one, with it).
+    const linked = await languageId(t, 'kjb');
+    await t.sql(`INSERT INTO language_links (from_language_id, to_language_id, source, created_by) VALUES ($1, $2, 'test', gen_random_uuid())`, [lang, linked]);
+    for (const p of [own, shared]) await p.socket.call('presence:set', { status: 'away' });
+    const exact = track(await interpreter(t, { country: 'GT', languages: 'poc:1', specialties: 'health', gender: 'male' }));
+    const neighbour = track(await interpreter(t, { country: 'GT', languages: 'kjb:5', specialties: 'legal_criminal;children', gender: 'female' }));
+    await t.sql(`UPDATE interpreters SET last_session_ended_at = now() WHERE id = $1`, [exact.interpreterId]);
+    expect(await firstOffer(lang, { country: 'GT', preferFemale: true, minor: true })).toBe(exact.interpreterId);
+    const [{ tier }] = await t.sql<{ tier: number }>(`SELECT tier FROM offers WHERE interpreter_id = $1`, [exact.interpreterId]);
+    expect(tier).toBe(3);
+    expect(neighbour.socket.seen('offer:new')).toEqual([]);
   });
 
   it('keeps an interpreter available when she reconnects within her grace period', async () => {

@@ -9,6 +9,8 @@
  * transaction that opened it to the event of the transaction that closed it.
  */
 
+import { COUNTRY_CODES } from '../../src/common/countries';
+
 export type Sql = <T = Record<string, unknown>>(query: string, params?: unknown[]) => Promise<T[]>;
 
 export const TERMINAL = ['completed', 'cancelled', 'unmatched', 'abandoned'];
@@ -92,7 +94,11 @@ const count = <T>(items: T[], key: (t: T) => string) =>
  * Every violation found, as readable sentences (empty when all guarantees held). `requestIds` are the
  * requests the test was told were created: each must exist (none lost).
  */
-export async function matchingViolations(sql: Sql, requestIds: string[]): Promise<{ violations: string[]; summary: MatchingSummary }> {
+export async function matchingViolations(
+  sql: Sql,
+  requestIds: string[],
+  rules: { homeCountry: string | null },
+): Promise<{ violations: string[]; summary: MatchingSummary }> {
   const v: string[] = [];
   const requests = await sql<RequestRow>(`SELECT id, state, caller_sub, interpreter_id, accepted_at, ended_at FROM interpretation_requests`);
   const [superseding] = await sql(`SELECT 1 FROM information_schema.columns WHERE table_name = 'offers' AND column_name = 'superseded_at'`);
@@ -130,6 +136,23 @@ export async function matchingViolations(sql: Sql, requestIds: string[]): Promis
     if (r.state === 'unmatched' && current.length) v.push(`request ${r.id} is unmatched although accepted`);
     if ((r.accepted_at !== null) !== (current.length === 1)) v.push(`request ${r.id}: accepted_at disagrees with its offers`);
   }
+
+  // ---- who may be offered: active interpreters, from a roster that shares with the caller's country -------
+  // (Her country, else the home roster; with neither, only rosters that share with every member state.)
+  const wrongRoster = await sql<{ id: string; request_id: string; interpreter_id: string; country: string; borrower: string | null }>(
+    `SELECT o.id, o.request_id, o.interpreter_id, i.country, coalesce(r.country, $1::char(2)) AS borrower
+     FROM offers o JOIN interpretation_requests r ON r.id = o.request_id JOIN interpreters i ON i.id = o.interpreter_id
+     WHERE NOT CASE WHEN coalesce(r.country, $1::char(2)) IS NOT NULL
+       THEN i.country = coalesce(r.country, $1::char(2))
+         OR EXISTS (SELECT 1 FROM roster_sharing s WHERE s.owner_country = i.country AND s.borrower_country = coalesce(r.country, $1::char(2)))
+       ELSE (SELECT count(*) FROM roster_sharing s WHERE s.owner_country = i.country) = ${COUNTRY_CODES.length - 1} END`,
+    [rules.homeCountry],
+  );
+  for (const o of wrongRoster) v.push(`offer ${o.id} of request ${o.request_id} went to ${o.interpreter_id} of roster ${o.country}, which does not share with ${o.borrower ?? 'everyone'}`);
+  const inactive = await sql<{ id: string; interpreter_id: string }>(
+    `SELECT o.id, o.interpreter_id FROM offers o JOIN interpreters i ON i.id = o.interpreter_id WHERE i.status <> 'active'`,
+  );
+  for (const o of inactive) v.push(`offer ${o.id} went to ${o.interpreter_id}, who is not active (suspended)`);
 
   // ---- the tables' time intervals -----------------------------------------------------------------------
   const t = (d: Date | null) => (d ? new Date(d).getTime() : Number.POSITIVE_INFINITY);
