@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { SessionsService } from '../src/sessions/sessions.service';
-import { caller, interpreter, languageId, Person, within } from './utils/matching-fixtures';
+import { auditMoved, caller, interpreter, languageId, Person, within } from './utils/matching-fixtures';
 import { connect, TestSocket } from './utils/socket-client';
 import { createStaff, startTestApp, TestApp } from './utils/test-app';
 
@@ -82,6 +82,7 @@ describe('sessions', () => {
     expect(await a.app.get(SessionsService).markConnected(sessionId)).toBe(false);
     expect(await ana.socket.call('session:leave', { sessionId })).toEqual({});
     await c.next('request:update', (u) => u.requestId === requestId && u.state === 'completed');
+    await auditMoved(a);
     const story = await a.sql<{ type: string }>(`SELECT type FROM audit_events WHERE subject_id = $1 ORDER BY seq`, [requestId]);
     expect(story.map((e) => e.type)).toEqual(expect.arrayContaining(['offer.accepted', 'request.connected', 'request.completed']));
   });

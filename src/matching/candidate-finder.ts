@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { COUNTRY_CODES } from '../common/countries';
-import { OFFERS_AT_ONCE_SQL, SERVING_ORDER_SQL } from './priority';
+import { outboxInsert, requestFacts } from '../sessions/audit-outbox';
+import { OFFERS_AT_ONCE_SQL, SERVING_ORDER_SQL, type RequestState } from './priority';
 
 /** How a query finds who may be offered what: the rules that are not in the rows themselves. */
 export interface LadderRules {
@@ -34,7 +35,8 @@ class Params {
  *   neither may draw only on rosters that share with every member state (see README, "How a woman is matched").
  * - Tier: 1 exact variant + specialty from that roster, 2 the same from a sharing roster, 3 exact variant
  *   without the specialty, 4 a variant recorded as mutually intelligible (links hold both ways).
- * - Busy interpreters (a pending offer or a live session) are left out.
+ * - Busy interpreters (an offer that holds her: ringing, or accepted for a call still live; or any live
+ *   session, a hearing's too) are left out.
  * - Someone already tried is left out while she has refused it twice (declined or let it ring out), or
  *   refused it less than `retryAfterSeconds` ago. A withdrawn offer (her connection blipped) is no refusal.
  *   Those never tried come first (`tried`).
@@ -77,7 +79,7 @@ function pairsSql(p: Params, requests: string, interpreters: string, rules: Ladd
           OR EXISTS (SELECT 1 FROM roster_sharing rs WHERE rs.owner_country = i.country AND rs.borrower_country = coalesce(r.country, ${home}::char(2)))
         ELSE (SELECT count(*) FROM roster_sharing rs WHERE rs.owner_country = i.country) = ${p.add(COUNTRY_CODES.length - 1)}
       END
-      AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.interpreter_id = i.id AND o.outcome IS NULL)
+      AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.interpreter_id = i.id AND o.holds)
       AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.interpreter_id = i.id AND s.ended_at IS NULL)
       AND coalesce(h.refused, 0) < 2
       AND (h.refused_at IS NULL OR h.refused_at < now() - make_interval(secs => ${p.add(rules.retryAfterSeconds)}))`;
@@ -98,39 +100,54 @@ export interface MadeOffer {
 }
 
 /**
- * Rings the best candidates for a request among these available interpreters: as many as it may ring at
- * once (`atOnce`) less those already ringing, counted in the same statement. Run it with the request row
- * locked. An interpreter another request took meanwhile is skipped by the unique index on pending offers:
- * then fewer offers are made than candidates were `chosen`, and running it again tries the next ones.
- * The ring time starts at the insert (the clock, not the transaction's start: a dispatch that waited on a
- * lock still rings its full time).
+ * Rings the best candidates for a request among these available interpreters, in one statement: as many as
+ * it may ring at once (`atOnce`) less those already ringing, the request's state (`offering`, or back to
+ * `queued` when nothing rings any more and nobody can be rung), and the audit events. Run it with the
+ * request row locked (so the request's offers cannot change meanwhile). An interpreter another request took
+ * meanwhile is skipped by the unique index on holds: then fewer offers are made than candidates were
+ * `chosen`, and running it again tries the next ones. The ring time starts at the insert (the clock, not
+ * the transaction's start: a dispatch that waited on a lock still rings its full time).
  */
 export async function offerBest(
   m: Pick<EntityManager, 'query'>,
   q: { requestId: string; available: string[]; atOnce: number; ringSeconds: number },
   rules: LadderRules,
-): Promise<{ offers: MadeOffer[]; chosen: number }> {
-  if (!q.available.length) return { offers: [], chosen: 0 };
+): Promise<{ offers: MadeOffer[]; chosen: number; state: RequestState | null }> {
   const p = new Params();
   const request = p.add(q.requestId);
   const pairs = pairsSql(p, `interpretation_requests r`, `i.id = ANY (${p.add(q.available)}::uuid[])`, rules);
-  const rows: { id: string | null; interpreter_id: string; tier: number; expires_at: Date; chosen: number }[] = await m.query(
-    `WITH best AS (
+  const rows: { id: string | null; interpreter_id: string; tier: number; expires_at: Date; chosen: number; state: RequestState | null }[] = await m.query(
+    `WITH req AS (SELECT * FROM interpretation_requests WHERE id = ${request}),
+     best AS (
        SELECT interpreter_id, tier FROM (${pairs} AND r.id = ${request}) c
        ORDER BY ${LADDER_ORDER}
        LIMIT (SELECT greatest(0, ${p.add(q.atOnce)} - count(*)) FROM offers WHERE request_id = ${request} AND outcome IS NULL)
-     )
-     , made AS (
+     ), made AS (
        INSERT INTO offers (request_id, interpreter_id, tier, created_at, expires_at)
        SELECT ${request}, interpreter_id, tier, clock_timestamp(), clock_timestamp() + make_interval(secs => ${p.add(q.ringSeconds)}) FROM best
        ON CONFLICT DO NOTHING
        RETURNING id, interpreter_id, tier, expires_at
+     ), upd AS (
+       UPDATE interpretation_requests r
+       SET state = CASE WHEN EXISTS (SELECT 1 FROM made) THEN 'offering' ELSE 'queued' END,
+         first_offered_at = CASE WHEN EXISTS (SELECT 1 FROM made) THEN coalesce(r.first_offered_at, now()) ELSE r.first_offered_at END
+       WHERE r.id = ${request} AND (EXISTS (SELECT 1 FROM made)
+         OR (r.state = 'offering' AND NOT EXISTS (SELECT 1 FROM best) AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL)))
+       RETURNING r.state
+     ), ev AS (
+       ${outboxInsert(`
+         SELECT 'offer.created', NULL::uuid, NULL, req.country, req.id, ${requestFacts('req')}
+           || jsonb_build_object('offerId', made.id, 'interpreterId', made.interpreter_id, 'tier', made.tier, 'expiresAt', made.expires_at, 'fromState', req.state)
+         FROM made, req
+         UNION ALL
+         SELECT 'request.queued', NULL::uuid, NULL, req.country, req.id, ${requestFacts('req')} || jsonb_build_object('fromState', req.state)
+         FROM upd, req WHERE upd.state = 'queued' AND req.state = 'offering'`)}
      )
-     SELECT made.*, chosen FROM (SELECT count(*)::int AS chosen FROM best) b LEFT JOIN made ON true`,
+     SELECT made.*, b.chosen, (SELECT state FROM upd) AS state FROM (SELECT count(*)::int AS chosen FROM best) b LEFT JOIN made ON true`,
     p.values,
   );
   const offers = rows.flatMap((r) => (r.id ? [{ id: r.id, interpreterId: r.interpreter_id, tier: r.tier as Candidate['tier'], expiresAt: new Date(r.expires_at) }] : []));
-  return { offers, chosen: rows[0]?.chosen ?? 0 };
+  return { offers, chosen: rows[0]?.chosen ?? 0, state: rows[0]?.state ?? null };
 }
 
 /**

@@ -1,8 +1,6 @@
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
-import { LanguagesModule } from '../languages/languages.module';
 import { PresenceModule } from '../presence/presence.module';
-import { RostersModule } from '../rosters/rosters.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { MatchingGateway } from './matching.gateway';
 import { MatchingProcessor } from './matching.processor';
@@ -10,7 +8,7 @@ import { MATCHING_QUEUE, MatchingService } from './matching.service';
 import { SessionLeaveGateway } from './session-leave.gateway';
 
 @Module({
-  imports: [BullModule.registerQueue({ name: MATCHING_QUEUE }), LanguagesModule, RostersModule, PresenceModule, SessionsModule],
+  imports: [BullModule.registerQueue({ name: MATCHING_QUEUE }), PresenceModule, SessionsModule],
   providers: [MatchingService, MatchingProcessor, MatchingGateway, SessionLeaveGateway],
   exports: [MatchingService],
 })

@@ -5,6 +5,7 @@ import type { Job, Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/config.schema';
 import { PresenceService } from '../presence/presence.service';
+import { AuditOutbox } from '../sessions/audit-outbox';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { MATCHING_QUEUE, MatchingService } from './matching.service';
 import { OFFERS_AT_ONCE_SQL, WAITING_ORDER_SQL } from './priority';
@@ -24,6 +25,7 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
     private readonly presence: PresenceService,
     private readonly realtime: RealtimeService,
     private readonly config: AppConfig,
+    private readonly outbox: AuditOutbox,
     @InjectDataSource() private readonly db: DataSource,
     @InjectQueue(MATCHING_QUEUE) private readonly queue: Queue,
   ) {}
@@ -64,6 +66,9 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
 
   @Process('sweep')
   async sweep() {
+    // Audit events a node did not move into the chain (it died, or its move failed). A failure here must not
+    // stop the rest of the sweep.
+    await this.outbox.flush().catch((e) => this.logger.error({ err: (e as Error)?.name, code: (e as { code?: string })?.code }, 'moving audit events failed'));
     const overdueOffers: { id: string }[] = await this.db.query(`SELECT id FROM offers WHERE outcome IS NULL AND expires_at < now() - interval '2 seconds' LIMIT 200`);
     for (const o of overdueOffers) await this.matching.expireOffer(o.id);
     const overdue: { id: string }[] = await this.db.query(
@@ -96,17 +101,20 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
    * ended, before it handed the call on) has her call handed on now.
    */
   private async orphans() {
-    await this.presence.repair(() => this.realtime.allRooms());
+    // What the registries say first, then who is really connected: a socket registered after the rooms were
+    // read would be judged gone.
+    const sockets = await this.presence.registeredSockets();
+    const callers: { caller_sub: string }[] = await this.db.query(`SELECT caller_sub FROM interpretation_requests WHERE caller_sub IS NOT NULL`);
+    const live = await this.realtime.allRooms();
+    if (live) {
+      await this.presence.dropDeadSockets(sockets, live);
+      for (const c of callers) if (!live.has(rooms.caller(c.caller_sub))) await this.matching.startCallerGrace(c.caller_sub);
+    }
+    await this.presence.endOverdueGrace();
     const inCalls: { interpreter_id: string }[] = await this.db.query(
       `SELECT DISTINCT s.interpreter_id FROM sessions s JOIN interpretation_requests r ON r.id = s.request_id
        WHERE s.ended_at IS NULL AND r.state IN ('accepted','connected')`,
     );
     for (const id of await this.presence.gone(inCalls.map((s) => s.interpreter_id))) await this.matching.interpreterLost(id);
-    const live = await this.realtime.allRooms();
-    if (!live) return;
-    const callers: { caller_sub: string }[] = await this.db.query(
-      `SELECT DISTINCT caller_sub FROM interpretation_requests WHERE caller_sub IS NOT NULL AND state IN ('queued','offering','accepted','connected')`,
-    );
-    for (const c of callers) if (!live.has(rooms.caller(c.caller_sub))) await this.matching.startCallerGrace(c.caller_sub);
   }
 }

@@ -134,21 +134,25 @@ export class PresenceService implements OnModuleInit {
   }
 
   /**
-   * The sweep's repair of what a dead node left behind: sockets registered by a node that no longer has them
-   * are dropped (as if they had disconnected, so their grace period starts), and grace periods whose job was
-   * lost are ended. `liveRooms` must be read after the sockets were (a socket registered later is not judged).
+   * The sweep's repair of what a dead node left behind, in two steps: first the sockets registered for each
+   * connected interpreter; then, given the rooms live nodes really have (read after, so that a socket
+   * registered meanwhile is not judged), those of a node that no longer has them are dropped, as if they
+   * had disconnected (so a grace period starts).
    */
-  async repair(liveRooms: () => Promise<Set<string> | null>) {
+  async registeredSockets(): Promise<Map<string, string[]>> {
     const ids = await this.redis.smembers(keys.connected());
-    const registered = ids.length ? await this.redis.pipeline(ids.map((id) => ['smembers', keys.sockets(id)])).exec() : [];
-    const live = await liveRooms();
-    if (live) {
-      for (const [i, id] of ids.entries()) {
-        for (const socketId of (registered?.[i]?.[1] as string[] | undefined) ?? []) {
-          if (!live.has(socketId)) await this.socketGone(id, socketId);
-        }
-      }
+    const res = ids.length ? await this.redis.pipeline(ids.map((id) => ['smembers', keys.sockets(id)])).exec() : [];
+    return new Map(ids.map((id, i) => [id, (res?.[i]?.[1] as string[] | undefined) ?? []]));
+  }
+
+  async dropDeadSockets(registered: Map<string, string[]>, liveRooms: Set<string>) {
+    for (const [id, socketIds] of registered) {
+      for (const socketId of socketIds) if (!liveRooms.has(socketId)) await this.socketGone(id, socketId);
     }
+  }
+
+  /** Grace periods whose job was lost (a node died with it) end here, a little late. */
+  async endOverdueGrace() {
     const cutoff = Date.now() - this.config.INTERPRETER_GRACE_SECONDS * 1000 - 2000;
     for (const id of await this.redis.zrangebyscore(keys.down(), '-inf', cutoff)) await this.graceOver(id, '', cutoff);
   }

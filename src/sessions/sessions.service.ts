@@ -1,13 +1,13 @@
-import { ConflictException, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { EventEmitter } from 'node:events';
 import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal';
-import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/config.schema';
 import { rows } from '../database/sql';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
+import { AuditOutbox, outboxInsert, requestFacts } from './audit-outbox';
 
 export type ParticipantRole = 'caller' | 'interpreter' | 'official';
 
@@ -59,7 +59,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly audit: AuditService,
+    private readonly outbox: AuditOutbox,
     private readonly realtime: RealtimeService,
     private readonly config: AppConfig,
   ) {}
@@ -114,17 +114,6 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     this.events.emit('ended', n.sessionId);
   }
 
-  /** Inside the acceptance transaction: the unique index refuses a second live session for her. */
-  async createForRequest(m: EntityManager, requestId: string, interpreterId: string): Promise<string> {
-    try {
-      const [row] = await m.query(`INSERT INTO sessions (request_id, interpreter_id) VALUES ($1, $2) RETURNING id`, [requestId, interpreterId]);
-      return row.id;
-    } catch (e) {
-      if ((e as { code?: string }).code === '23505') throw new ConflictException('this interpreter is already in a session');
-      throw e;
-    }
-  }
-
   async find(id: string): Promise<SessionParticipants | null> {
     const [row] = await this.db.query(
       `SELECT s.id, s.request_id, s.interpreter_id, s.official_id, s.ended_at, r.caller_sub
@@ -177,50 +166,61 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * True if this call made the change.
    */
   async markConnected(sessionId: string): Promise<boolean> {
-    const done = await this.db.transaction(async (m) => {
-      const [r] = await rows(
-        m,
-        `UPDATE interpretation_requests r SET state = 'connected' FROM sessions s
+    const [done] = await rows<{ id: string; caller_sub: string | null }>(
+      this.db,
+      `WITH c AS (
+         UPDATE interpretation_requests r SET state = 'connected' FROM sessions s
          WHERE s.id = $1 AND s.ended_at IS NULL AND r.id = s.request_id AND r.state = 'accepted'
-         RETURNING r.id, r.caller_sub, r.language_id, r.matter, r.country`,
-        [sessionId],
-      );
-      if (!r) return null;
-      await this.audit.record('request.connected', { subjectId: r.id, country: r.country, data: { sessionId, languageId: r.language_id, matter: r.matter } }, m);
-      return r as { id: string; caller_sub: string | null };
-    });
+         RETURNING r.*
+       ), ev AS (
+         ${outboxInsert(`SELECT 'request.connected', NULL, NULL, c.country, c.id, ${requestFacts('c')} || jsonb_build_object('sessionId', $1::uuid) FROM c`)}
+       )
+       SELECT id, caller_sub FROM c`,
+      [sessionId],
+    );
     if (!done) return false;
+    this.outbox.kick();
     if (done.caller_sub) this.realtime.toCaller(done.caller_sub, 'request:update', { requestId: done.id, state: 'connected', sessionId });
     return true;
   }
 
-  async liveForRequest(m: EntityManager, requestId: string): Promise<string | null> {
-    const [row] = await m.query(`SELECT id FROM sessions WHERE request_id = $1 AND ended_at IS NULL`, [requestId]);
-    return row?.id ?? null;
-  }
-
   /**
    * Ends a live session inside the caller's transaction (idempotent: null when it had already ended), frees
-   * the interpreter (stamping when her last session ended, for fairness in matching), and announces the end
-   * to every node once the transaction commits (see the class comment).
+   * the interpreter (her hold on the request's accepted offer goes, and when her last session ended is
+   * stamped, for fairness in matching), audits it (unless `audited` is false: matching records the end in
+   * the request's own event), and announces the end to every node once the transaction commits (see the
+   * class comment). One statement.
    */
-  async end(m: EntityManager, sessionId: string, reason: string): Promise<EndedSession | null> {
+  end(m: Pick<EntityManager, 'query'>, sessionId: string, reason: string, audited = true): Promise<EndedSession | null> {
+    return this.endWhere(m, 'id = $1', sessionId, reason, audited);
+  }
+
+  /** The same for the live session of a request, if it has one (with the request row locked). */
+  endLiveOfRequest(m: Pick<EntityManager, 'query'>, requestId: string, reason: string, audited = true): Promise<EndedSession | null> {
+    return this.endWhere(m, 'request_id = $1', requestId, reason, audited);
+  }
+
+  private async endWhere(m: Pick<EntityManager, 'query'>, which: string, id: string, reason: string, audited: boolean): Promise<EndedSession | null> {
     const [row] = await rows(
       m,
       `WITH e AS (
-         UPDATE sessions SET ended_at = now(), end_reason = $2 WHERE id = $1 AND ended_at IS NULL
+         UPDATE sessions SET ended_at = now(), end_reason = $2 WHERE ${which} AND ended_at IS NULL
          RETURNING id, request_id, interpreter_id, official_id
        ), idle AS (
          UPDATE interpreters SET last_session_ended_at = now() WHERE id IN (SELECT interpreter_id FROM e)
+       ), released AS (
+         UPDATE offers SET holds = false WHERE interpreter_id IN (SELECT interpreter_id FROM e) AND holds AND outcome = 'accepted'
+       ), ev AS (
+         ${outboxInsert(`SELECT 'session.ended', NULL, NULL, NULL, e.id, jsonb_build_object('reason', $2::text, 'requestId', e.request_id) FROM e WHERE $3`)}
        )
        SELECT e.id, e.request_id, e.interpreter_id,
          pg_notify('${ENDED_CHANNEL}', json_build_object('sessionId', e.id, 'reason', $2::text, 'interpreterId', e.interpreter_id,
            'officialId', e.official_id, 'callerSub', r.caller_sub)::text)
        FROM e LEFT JOIN interpretation_requests r ON r.id = e.request_id`,
-      [sessionId, reason],
+      [id, reason, audited],
     );
     if (!row) return null;
-    await this.audit.record('session.ended', { subjectId: row.id, data: { reason, requestId: row.request_id } }, m);
+    if (audited) this.outbox.kick();
     return { id: row.id, requestId: row.request_id, interpreterId: row.interpreter_id };
   }
 }

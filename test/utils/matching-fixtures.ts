@@ -2,6 +2,7 @@ import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
 import { MATCHING_QUEUE } from '../../src/matching/matching.service';
+import { AuditOutbox } from '../../src/sessions/audit-outbox';
 import { RostersService } from '../../src/rosters/rosters.service';
 import { connect, TestSocket } from './socket-client';
 import { createStaff, TestApp } from './test-app';
@@ -84,4 +85,9 @@ export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export async function stopSweeps(t: TestApp) {
   const queue = t.app.get<Queue>(getQueueToken(MATCHING_QUEUE));
   for (const job of await queue.getRepeatableJobs()) await queue.removeRepeatableByKey(job.key);
+}
+
+/** Moves the audit events of matching into the chain now (they are moved moments after each step anyway). */
+export async function auditMoved(t: TestApp) {
+  await t.app.get(AuditOutbox).flush();
 }

@@ -100,6 +100,7 @@ export async function matchingViolations(
   rules: { homeCountry: string | null },
 ): Promise<{ violations: string[]; summary: MatchingSummary }> {
   const v: string[] = [];
+  await untilAuditMoved(sql);
   const requests = await sql<RequestRow>(`SELECT id, state, caller_sub, interpreter_id, accepted_at, ended_at FROM interpretation_requests`);
   const [superseding] = await sql(`SELECT 1 FROM information_schema.columns WHERE table_name = 'offers' AND column_name = 'superseded_at'`);
   const offers = await sql<OfferRow>(
@@ -168,7 +169,12 @@ export async function matchingViolations(
     events.filter((e) => e.type !== 'session.ended'),
     (e) => e.subject_id ?? '',
   );
+  // A session's end is its session.ended event or, for a call that ended with its request's own step (completed,
+  // cancelled, abandoned, requeued), that request event naming the session.
   const sessionEnded = new Map(events.filter((e) => e.type === 'session.ended').map((e) => [e.subject_id!, e]));
+  for (const e of events) {
+    if (e.type.startsWith('request.') && typeof e.data.sessionId === 'string' && !sessionEnded.has(e.data.sessionId)) sessionEnded.set(e.data.sessionId, e);
+  }
   const offerOpened = new Map<string, number>();
   const offerClosed = new Map<string, number>();
   const sessionOpened = new Map<string, number>();
@@ -292,5 +298,21 @@ export async function untilAllTerminal(sql: Sql, expected: number, boundMs: numb
       );
     }
     await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Waits (bounded) until the audit events of matching have all been moved from the outbox into the chain
+ * (they are, moments after each step), so that the chain can be read as the whole story.
+ */
+export async function untilAuditMoved(sql: Sql, boundMs = 30_000): Promise<void> {
+  const [table] = await sql(`SELECT 1 FROM information_schema.tables WHERE table_name = 'matching_audit_outbox'`);
+  if (!table) return;
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM matching_audit_outbox`);
+    if (!n) return;
+    if (Date.now() > deadline) throw new Error(`${n} audit event(s) still in the outbox after ${boundMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
