@@ -3,10 +3,12 @@
  * recorded, so that a test can run a crowd through the system and then prove nothing went wrong.
  *
  * Two clocks are used. The tables' timestamps give time intervals (an offer is pending from `created_at` to
- * `decided_at`, a session is live from `created_at` to `ended_at`). The audit chain gives the exact commit
- * order: every matching transaction appends its events under one advisory lock held until it commits, so
- * `seq` orders transactions as they became visible. An interval in `seq` order runs from the event of the
- * transaction that opened it to the event of the transaction that closed it.
+ * `decided_at`, a session is live from `created_at` to `ended_at`). The audit chain gives the order of
+ * transactions that conflict: matching writes its events to an outbox (a sequence number each, taken inside
+ * the transaction, after its locks), and one node at a time moves them into the chain in that order. Two
+ * transactions on the same request, or on the same interpreter's hold, wait for each other, so the later
+ * one's events always come after the earlier one's in `seq`. An interval in `seq` order runs from the event
+ * of the transaction that opened it to the event of the transaction that closed it.
  */
 
 import { COUNTRY_CODES } from '../../src/common/countries';
