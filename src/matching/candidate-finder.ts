@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { COUNTRY_CODES } from '../common/countries';
 import { outboxInsert, requestFacts } from '../sessions/audit-outbox';
+import { prepared } from '../sessions/prepared';
 import { OFFERS_AT_ONCE_SQL, SERVING_ORDER_SQL, type RequestState } from './priority';
 
 /** How a query finds who may be offered what: the rules that are not in the rows themselves. */
@@ -117,7 +118,7 @@ export async function offerBest(
   const request = p.add(q.requestId);
   const pairs = pairsSql(p, `interpretation_requests r`, `i.id = ANY (${p.add(q.available)}::uuid[])`, rules);
   const rows: { id: string | null; interpreter_id: string; tier: number; expires_at: Date; chosen: number; state: RequestState | null }[] = await m.query(
-    `WITH req AS (SELECT * FROM interpretation_requests WHERE id = ${request}),
+    prepared(`WITH req AS (SELECT * FROM interpretation_requests WHERE id = ${request}),
      best AS (
        SELECT interpreter_id, tier FROM (${pairs} AND r.id = ${request}) c
        ORDER BY ${LADDER_ORDER}
@@ -143,7 +144,7 @@ export async function offerBest(
          SELECT 'request.queued', NULL::uuid, NULL, req.country, req.id, ${requestFacts('req')} || jsonb_build_object('fromState', req.state)
          FROM upd, req WHERE upd.state = 'queued' AND req.state = 'offering'`)}
      )
-     SELECT made.*, b.chosen, (SELECT state FROM upd) AS state FROM (SELECT count(*)::int AS chosen FROM best) b LEFT JOIN made ON true`,
+     SELECT made.*, b.chosen, (SELECT state FROM upd) AS state FROM (SELECT count(*)::int AS chosen FROM best) b LEFT JOIN made ON true`),
     p.values,
   );
   const offers = rows.flatMap((r) => (r.id ? [{ id: r.id, interpreterId: r.interpreter_id, tier: r.tier as Candidate['tier'], expiresAt: new Date(r.expires_at) }] : []));
@@ -161,10 +162,10 @@ export async function servableBy(m: Pick<EntityManager, 'query'>, interpreterId:
   const requests = `interpretation_requests r`;
   const pairs = pairsSql(p, requests, `i.id = ${p.add(interpreterId)}`, rules);
   const rows: { request_id: string }[] = await m.query(
-    `SELECT request_id FROM (${pairs}
+    prepared(`SELECT request_id FROM (${pairs}
        AND r.state IN ('queued', 'offering')
        AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ${OFFERS_AT_ONCE_SQL('r.urgency')}) c
-     ORDER BY ${SERVING_ORDER_SQL}`,
+     ORDER BY ${SERVING_ORDER_SQL}`),
     p.values,
   );
   return rows.map((r) => r.request_id);

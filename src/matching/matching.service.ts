@@ -13,6 +13,7 @@ import { roleIn, SessionsService } from '../sessions/sessions.service';
 import { LadderRules, MadeOffer, offerBest, servableBy } from './candidate-finder';
 import { CreateRequestDto } from './dto/create-request.dto';
 import { offersAtOnce, REQUEUED_RANK, urgencyRank, WAITING_ORDER_SQL, type RequestState } from './priority';
+import { prepared } from '../sessions/prepared';
 import { withRetry } from './retry';
 
 export const MATCHING_QUEUE = 'matching';
@@ -101,13 +102,13 @@ export class MatchingService implements OnModuleInit {
       // token subject): a second tap must not queue her twice.
       [created] = await rows(
         this.db,
-        `WITH r AS (
+        prepared(`WITH r AS (
            INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *
          ), ev AS (
            ${outboxInsert(`SELECT 'request.created', NULL, NULL, r.country, r.id, ${requestFacts('r')} FROM r`)}
          )
-         SELECT id, queued_at FROM r`,
+         SELECT id, queued_at FROM r`),
         [dto.languageId, dto.matter, dto.urgency, dto.minor, dto.preferFemale ?? false, dto.country ?? null, caller.sub, urgencyRank(dto.urgency)],
       );
     } catch (e) {
@@ -130,7 +131,7 @@ export class MatchingService implements OnModuleInit {
   }
 
   async cancelRequest(caller: Principal, requestId: string): Promise<{ state: RequestState }> {
-    const [r] = await this.db.query(`SELECT state FROM interpretation_requests WHERE id = $1 AND caller_sub = $2`, [requestId, caller.sub]);
+    const [r] = await this.db.query(prepared(`SELECT state FROM interpretation_requests WHERE id = $1 AND caller_sub = $2`), [requestId, caller.sub]);
     if (!r) throw new NotFoundException('no such request');
     const ended = await this.finish(requestId, 'cancelled', ['queued', 'offering', 'accepted']);
     if (!ended) throw new ConflictException(`the request is ${(await this.db.query(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]))[0]?.state ?? 'gone'}`);
@@ -150,7 +151,7 @@ export class MatchingService implements OnModuleInit {
         try {
           [row] = await rows(
             m,
-            `WITH req AS (SELECT * FROM interpretation_requests WHERE id = $3),
+            prepared(`WITH req AS (SELECT * FROM interpretation_requests WHERE id = $3),
              acc AS (
                UPDATE offers SET outcome = 'accepted', decided_at = now()
                WHERE id = $1 AND interpreter_id = $2 AND outcome IS NULL AND expires_at > now() RETURNING id, tier, created_at
@@ -170,7 +171,7 @@ export class MatchingService implements OnModuleInit {
              SELECT s.id AS session_id, (SELECT first_name FROM interpreters WHERE id = $2) AS first_name,
                coalesce((SELECT json_agg(json_build_object('id', wd.id, 'interpreterId', wd.interpreter_id)) FROM wd), '[]') AS withdrawn,
                ${othersWaiting('req')} AS others_waiting
-             FROM s, req`,
+             FROM s, req`),
             [offerId, interpreterId, r.id],
           );
         } catch (e) {
@@ -299,7 +300,7 @@ export class MatchingService implements OnModuleInit {
     for (const requestId of await servableBy(this.db, interpreterId, this.ladderRules)) {
       await this.dispatch(requestId);
       const [busy] = await this.db.query(
-        `SELECT 1 FROM offers WHERE interpreter_id = $1 AND holds UNION ALL SELECT 1 FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`,
+        prepared(`SELECT 1 FROM offers WHERE interpreter_id = $1 AND holds UNION ALL SELECT 1 FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`),
         [interpreterId],
       );
       if (busy) return;
@@ -346,7 +347,7 @@ export class MatchingService implements OnModuleInit {
         const ended = r.state === 'accepted' || r.state === 'connected' ? await this.sessions.endLiveOfRequest(m, requestId, to, false) : null;
         const [row] = await rows<{ withdrawn: { id: string; interpreterId: string }[]; others_waiting: boolean }>(
           m,
-          `WITH req AS (SELECT * FROM interpretation_requests WHERE id = $1),
+          prepared(`WITH req AS (SELECT * FROM interpretation_requests WHERE id = $1),
            wd AS (
              UPDATE offers SET outcome = 'withdrawn', decided_at = now(), holds = false WHERE request_id = $1 AND outcome IS NULL RETURNING id, interpreter_id
            ), u AS (
@@ -357,7 +358,7 @@ export class MatchingService implements OnModuleInit {
            )
            SELECT coalesce((SELECT json_agg(json_build_object('id', wd.id, 'interpreterId', wd.interpreter_id)) FROM wd), '[]') AS withdrawn,
              ${othersWaiting('req')} AS others_waiting
-           FROM req`,
+           FROM req`),
           [requestId, to, r.waited_s, ended?.id ?? null],
         );
         return { r, ended, ...row };
@@ -439,7 +440,7 @@ export class MatchingService implements OnModuleInit {
 
   private async callerConnected(p: Principal) {
     if (p.role !== 'caller') return;
-    const [r] = await this.db.query(`SELECT language_id FROM interpretation_requests WHERE caller_sub = $1`, [p.sub]);
+    const [r] = await this.db.query(prepared(`SELECT language_id FROM interpretation_requests WHERE caller_sub = $1`), [p.sub]);
     if (!r) return;
     await this.dropJobs([`caller-grace:${p.sub}`]);
     await this.announceLine(r.language_id);
@@ -448,7 +449,7 @@ export class MatchingService implements OnModuleInit {
   private async callerDisconnected(p: Principal) {
     if (p.role !== 'caller') return;
     // Only a caller with a live request (her token subject is kept only then) has anything to lose.
-    const [live] = await this.db.query(`SELECT 1 FROM interpretation_requests WHERE caller_sub = $1`, [p.sub]);
+    const [live] = await this.db.query(prepared(`SELECT 1 FROM interpretation_requests WHERE caller_sub = $1`), [p.sub]);
     if (!live || (await this.realtime.countIn(`caller:${p.sub}`)) > 0) return;
     await this.startCallerGrace(p.sub);
   }
@@ -469,8 +470,8 @@ export class MatchingService implements OnModuleInit {
   /** Tells every caller waiting for this language her place in line (1 = next). */
   async announceLine(languageId: string) {
     const line: { id: string; caller_sub: string | null; state: string }[] = await this.db.query(
-      `SELECT id, caller_sub, state FROM interpretation_requests WHERE language_id = $1 AND state IN ('queued','offering')
-       ORDER BY ${WAITING_ORDER_SQL}`,
+      prepared(`SELECT id, caller_sub, state FROM interpretation_requests WHERE language_id = $1 AND state IN ('queued','offering')
+       ORDER BY ${WAITING_ORDER_SQL}`),
       [languageId],
     );
     line.forEach((r, i) => {
@@ -493,14 +494,14 @@ export class MatchingService implements OnModuleInit {
         if (!r) return null;
         const [o] = await rows<{ interpreter_id: string }>(
           m,
-          `WITH req AS (SELECT * FROM interpretation_requests WHERE id = $3),
+          prepared(`WITH req AS (SELECT * FROM interpretation_requests WHERE id = $3),
            c AS (
              UPDATE offers SET outcome = $2, decided_at = now(), holds = false WHERE id = $1 AND outcome IS NULL RETURNING interpreter_id, tier, created_at
            ), ev AS (
              ${outboxInsert(`SELECT 'offer.' || $2, NULL, NULL, req.country, req.id, ${requestFacts('req')}
                || jsonb_build_object('offerId', $1::uuid, 'interpreterId', c.interpreter_id, 'tier', c.tier, 'offeredAt', c.created_at) FROM c, req`)}
            )
-           SELECT interpreter_id FROM c`,
+           SELECT interpreter_id FROM c`),
           [offerId, outcome, r.id],
         );
         return o ? { requestId: r.id, interpreterId: o.interpreter_id } : null;
@@ -521,13 +522,13 @@ export class MatchingService implements OnModuleInit {
 
   /** Locks the request, with what every step needs to know about it (its linked languages, its live session). */
   private async lockRequest(m: EntityManager, id: string): Promise<RequestRow | null> {
-    const [r] = await m.query(`${LOCK_REQUEST} WHERE r.id = $1 FOR UPDATE OF r`, [id]);
+    const [r] = await m.query(prepared(`${LOCK_REQUEST} WHERE r.id = $1 FOR UPDATE OF r`), [id]);
     return r ?? null;
   }
 
   /** Locks the request of an offer (hers, if `interpreterId` is given); NOT_FOUND if there is none. */
   private async lockRequestOfOffer(m: EntityManager, offerId: string, interpreterId?: string): Promise<RequestRow> {
-    const [r] = await m.query(`${LOCK_REQUEST} WHERE r.id = (SELECT request_id FROM offers WHERE id = $1 AND ($2::uuid IS NULL OR interpreter_id = $2)) FOR UPDATE OF r`, [
+    const [r] = await m.query(prepared(`${LOCK_REQUEST} WHERE r.id = (SELECT request_id FROM offers WHERE id = $1 AND ($2::uuid IS NULL OR interpreter_id = $2)) FOR UPDATE OF r`), [
       offerId,
       interpreterId ?? null,
     ]);

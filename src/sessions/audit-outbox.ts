@@ -9,7 +9,7 @@ import { rows } from '../database/sql';
 const DRAIN_LOCK = 0x6f7574626f78;
 const BATCH = 200;
 /** How long events may wait to be moved together (they are already safe in the outbox). */
-const GATHER_MS = 20;
+const GATHER_MS = 250;
 
 /** An audit event as matching and sessions write it: the fields of AuditService.record. */
 export interface OutboxEvent {

@@ -7,6 +7,7 @@ import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { rows } from '../database/sql';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
+import { prepared } from './prepared';
 import { AuditOutbox, outboxInsert, requestFacts } from './audit-outbox';
 
 export type ParticipantRole = 'caller' | 'interpreter' | 'official';
@@ -116,8 +117,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
 
   async find(id: string): Promise<SessionParticipants | null> {
     const [row] = await this.db.query(
-      `SELECT s.id, s.request_id, s.interpreter_id, s.official_id, s.ended_at, r.caller_sub
-       FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.id = $1`,
+      prepared(`SELECT s.id, s.request_id, s.interpreter_id, s.official_id, s.ended_at, r.caller_sub
+       FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.id = $1`),
       [id],
     );
     return row
@@ -168,14 +169,14 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   async markConnected(sessionId: string): Promise<boolean> {
     const [done] = await rows<{ id: string; caller_sub: string | null }>(
       this.db,
-      `WITH c AS (
+      prepared(`WITH c AS (
          UPDATE interpretation_requests r SET state = 'connected' FROM sessions s
          WHERE s.id = $1 AND s.ended_at IS NULL AND r.id = s.request_id AND r.state = 'accepted'
          RETURNING r.*
        ), ev AS (
          ${outboxInsert(`SELECT 'request.connected', NULL, NULL, c.country, c.id, ${requestFacts('c')} || jsonb_build_object('sessionId', $1::uuid) FROM c`)}
        )
-       SELECT id, caller_sub FROM c`,
+       SELECT id, caller_sub FROM c`),
       [sessionId],
     );
     if (!done) return false;
@@ -203,7 +204,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   private async endWhere(m: Pick<EntityManager, 'query'>, which: string, id: string, reason: string, audited: boolean): Promise<EndedSession | null> {
     const [row] = await rows(
       m,
-      `WITH e AS (
+      prepared(`WITH e AS (
          UPDATE sessions SET ended_at = now(), end_reason = $2 WHERE ${which} AND ended_at IS NULL
          RETURNING id, request_id, interpreter_id, official_id
        ), idle AS (
@@ -216,7 +217,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
        SELECT e.id, e.request_id, e.interpreter_id,
          pg_notify('${ENDED_CHANNEL}', json_build_object('sessionId', e.id, 'reason', $2::text, 'interpreterId', e.interpreter_id,
            'officialId', e.official_id, 'callerSub', r.caller_sub)::text)
-       FROM e LEFT JOIN interpretation_requests r ON r.id = e.request_id`,
+       FROM e LEFT JOIN interpretation_requests r ON r.id = e.request_id`),
       [id, reason, audited],
     );
     if (!row) return null;
