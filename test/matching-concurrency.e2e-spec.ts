@@ -11,6 +11,8 @@ const MATTERS = ['legal_civil', 'legal_labour', 'legal_criminal', 'violence', 't
 const SPECIALTIES = ['legal_civil', 'legal_labour', 'legal_criminal', 'violence', 'trafficking', 'children', 'asylum', 'health'] as const;
 /** Country rosters and how many interpreters each has; BZ shares with nobody. */
 const ROSTERS = { GT: 34, HN: 10, MX: 8, BZ: 4 } as const;
+/** Suspended interpreters in some rosters: they may connect, but must never be offered anything. */
+const SUSPENDED = { GT: 3, HN: 2 } as const;
 const SHARING = [
   ['HN', 'GT'],
   ['MX', 'GT'],
@@ -95,21 +97,25 @@ describe('matching under concurrency, across two nodes', () => {
     for (const [owner, borrower] of SHARING) await a.sql(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ($1, $2)`, [owner, borrower]);
 
     // ---- the interpreters: each on a node, with her own stream of choices ------------------------------
-    const team: (RosterInterpreter & { node: number })[] = [];
+    const team: (RosterInterpreter & { node: number; suspended: boolean })[] = [];
     const setup = rng.fork(0);
     for (const [country, n] of Object.entries(ROSTERS)) {
-      const rows: RosterRow[] = Array.from({ length: n }, () => {
+      const suspended = SUSPENDED[country as keyof typeof SUSPENDED] ?? 0;
+      const rows: RosterRow[] = Array.from({ length: n + suspended }, (_, i) => {
         const mine = [...LANGUAGES].filter(() => setup.chance(0.35));
         if (!mine.length) mine.push(setup.pick(LANGUAGES));
         return {
           languages: mine.map((l) => `${l}:${setup.int(2, 5)}`).join(';'),
           specialties: SPECIALTIES.filter(() => setup.chance(0.4)).join(';') || 'health',
           gender: setup.pick(['female', 'female', 'male', 'other', '']),
+          status: i < n ? 'active' : 'suspended',
         };
       });
-      for (const p of await rosterAt(a.url, a.sql, country, rows)) team.push({ ...p, node: team.length % 2 });
+      for (const p of await rosterAt(a.url, a.sql, country, rows)) team.push({ ...p, node: team.length % 2, suspended: team.filter((x) => x.country === country).length >= n });
     }
-    expect(team.length).toBeGreaterThanOrEqual(50);
+    expect(team.filter((p) => !p.suspended).length).toBeGreaterThanOrEqual(50);
+    /** Offers that reached someone who had never been available (suspended, never asked, or not yet). */
+    const offeredUnavailable: string[] = [];
 
     const requestNode = new Map<string, number>();
     await Promise.all(
@@ -117,7 +123,12 @@ describe('matching under concurrency, across two nodes', () => {
         const me = rng.fork(1000 + i);
         const s = await connect(nodes[p.node].url, p.token);
         sockets.push(s);
+        // Some never make themselves available (they stay away); some only after a while.
+        const fate = p.suspended ? 'suspended' : me.chance(0.08) ? 'never' : me.chance(0.15) ? 'later' : 'now';
+        let askedAvailable = false;
+        const becomeAvailable = () => ((askedAvailable = true), call(s, 'presence:set', { status: 'available' }));
         s.socket.on('offer:new', (offer: { offerId: string; requestId: string }) => {
+          if (!askedAvailable) offeredUnavailable.push(`${fate} interpreter ${p.interpreterId} was offered ${offer.offerId}`);
           const r = me.next();
           later(me.int(100, 1500), async () => {
             if (r < 0.55) {
@@ -132,8 +143,10 @@ describe('matching under concurrency, across two nodes', () => {
         s.socket.on('presence:update', (u: { status: string; reason?: string }) => {
           if (u.status === 'away' && u.reason === 'missed_offers') later(me.int(500, 3000), () => call(s, 'presence:set', { status: 'available' }));
         });
-        if (me.chance(0.85)) await call(s, 'presence:set', { status: 'available' });
-        else later(me.int(2000, 15000), () => call(s, 'presence:set', { status: 'available' }));
+        if (fate === 'suspended') expect((await s.call('presence:set', { status: 'available' })).error.code).toBe('FORBIDDEN');
+        else if (fate === 'never') await call(s, 'presence:set', { status: 'away' });
+        else if (fate === 'now') await becomeAvailable();
+        else later(me.int(2000, 15000), becomeAvailable);
       }),
     );
 
@@ -192,7 +205,8 @@ describe('matching under concurrency, across two nodes', () => {
     await sleep(3500);
     running = false;
 
-    const { violations, summary } = await matchingViolations(a.sql, requestIds);
+    const { violations, summary } = await matchingViolations(a.sql, requestIds, { homeCountry: 'GT' });
+    expect(offeredUnavailable).toEqual([]);
     const nodeOf = new Map(team.map((p) => [p.interpreterId, p.node]));
     const sessions = await a.sql<{ request_id: string; interpreter_id: string }>(`SELECT request_id, interpreter_id FROM sessions`);
     const crossNodeSessions = sessions.filter((s) => requestNode.get(s.request_id) !== nodeOf.get(s.interpreter_id)).length;
@@ -243,7 +257,16 @@ describe('matching under concurrency, across two nodes', () => {
     await a.sql(`DELETE FROM audit_events WHERE id = $1`, [ending.id]);
     const lost = '00000000-0000-4000-8000-000000000000';
 
-    const { violations } = await matchingViolations(a.sql, [...requestIds, lost]);
+    // An offer from a roster that does not share (BZ shares with nobody), and one to a suspended interpreter.
+    const [bz] = await a.sql<{ id: string }>(`SELECT id FROM interpreters WHERE country = 'BZ' LIMIT 1`);
+    const [foreign] = await a.sql<{ id: string; request_id: string }>(
+      `SELECT o.id, o.request_id FROM offers o JOIN interpretation_requests r ON r.id = o.request_id WHERE coalesce(r.country, 'GT') <> 'BZ' AND o.outcome = 'declined' LIMIT 1`,
+    );
+    await a.sql(`UPDATE offers SET interpreter_id = $2 WHERE id = $1`, [foreign.id, bz.id]);
+    const [active] = await a.sql<{ interpreter_id: string }>(`SELECT interpreter_id FROM offers WHERE outcome = 'expired' AND id <> $1 LIMIT 1`, [foreign.id]);
+    await a.sql(`UPDATE interpreters SET status = 'suspended' WHERE id = $1`, [active.interpreter_id]);
+
+    const { violations } = await matchingViolations(a.sql, [...requestIds, lost], { homeCountry: 'GT' });
     expect(violations).toEqual(
       expect.arrayContaining([
         `request ${twice.request_id} was accepted 2 times`,
@@ -251,6 +274,8 @@ describe('matching under concurrency, across two nodes', () => {
         expect.stringMatching(new RegExp(`^interpreter ${long.interpreter_id} was in sessions .* at the same time \\(sessions table\\)$`)),
         expect.stringMatching(new RegExp(`^request ${ending.subject_id} is completed but its audit story ends`)),
         `request ${lost} was acknowledged but is not in the database`,
+        expect.stringMatching(new RegExp(`^offer ${foreign.id} of request ${foreign.request_id} went to ${bz.id} of roster BZ, which does not share with `)),
+        expect.stringMatching(new RegExp(` went to ${active.interpreter_id}, who is not active`)),
       ]),
     );
     const verify = await getJson<{ ok: boolean }>(a.url, '/api/v1/audit/verify', admin.token);

@@ -4,21 +4,13 @@ import { promisify } from 'node:util';
 import { presenceKeys } from '../src/presence/presence.keys';
 import { callerTokenAt, getJson, NodeProcess, rosterAt, RosterInterpreter, staffAt } from './utils/cluster';
 import { adminQuery, createTestDatabase } from './utils/db';
+import { within } from './utils/matching-fixtures';
 import { matchingViolations, untilAllTerminal } from './utils/matching-invariants';
 import { connect, TestSocket } from './utils/socket-client';
 import { testEnv } from './utils/test-app';
 
 const exec = promisify(execFile);
 const root = `${__dirname}/..`;
-
-/** Waits for `p`, or fails naming what did not happen (instead of a bare test timeout). */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms / 1000} s`)), ms))),
-  ]);
-}
 
 /**
  * A node killed with SIGKILL (no shutdown hook runs, no disconnect is seen) while an offer rings and other
@@ -83,18 +75,30 @@ describe('matching survives a node killed mid-offer', () => {
 
   it('serves, expires, abandons and sets offline on the surviving node; the killed node rejoins', async () => {
     const lang = async (iso: string) => (await sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL`, [iso]))[0].id;
-    const [mam, quc, kek] = [await lang('mam'), await lang('quc'), await lang('kek')];
-    const [r1, r2, q, g] = await rosterAt(b.url, sql, 'GT', [{ languages: 'mam:5' }, { languages: 'mam:5' }, { languages: 'quc:5' }, { languages: 'cak:5' }]);
+    const [mam, quc, kek, tzo] = [await lang('mam'), await lang('quc'), await lang('kek'), await lang('tzo')];
+    const [r1, r2, q, g, w] = await rosterAt(b.url, sql, 'GT', [
+      { languages: 'mam:5' },
+      { languages: 'mam:5' },
+      { languages: 'quc:5' },
+      { languages: 'cak:5' },
+      { languages: 'tzo:5' },
+    ]);
     const request = (extra: Record<string, unknown>) => ({ matter: 'violence', urgency: 'normal', minor: false, ...extra });
 
-    // ---- on A: two mam interpreters and one cak available, a quc interpreter away; four callers ---------
+    // ---- on A: two mam interpreters, one cak and one tzo available, a quc interpreter away; five callers --
     const onA = new Map<RosterInterpreter, TestSocket>();
-    for (const p of [r1, r2, q, g]) {
+    for (const p of [r1, r2, q, g, w]) {
       const s = await open(a.url, p.token);
       onA.set(p, s);
       expect(await s.call('presence:set', { status: p === q ? 'away' : 'available' })).toEqual({ status: p === q ? 'away' : 'available' });
     }
-    const callers = { ring: await callerTokenAt(a.url), urgent: await callerTokenAt(a.url), minor: await callerTokenAt(a.url), gone: await callerTokenAt(a.url) };
+    const callers = {
+      ring: await callerTokenAt(a.url),
+      urgent: await callerTokenAt(a.url),
+      minor: await callerTokenAt(a.url),
+      gone: await callerTokenAt(a.url),
+      inCall: await callerTokenAt(a.url),
+    };
     const callerOnA = Object.fromEntries(await Promise.all(Object.entries(callers).map(async ([k, token]) => [k, await open(a.url, token)]))) as Record<
       keyof typeof callers,
       TestSocket
@@ -108,6 +112,11 @@ describe('matching survives a node killed mid-offer', () => {
     const [ringing] = await sql<{ id: string; interpreter_id: string }>(`SELECT id, interpreter_id FROM offers WHERE request_id = $1 AND outcome IS NULL`, [ring.requestId]);
     const [ringer, other] = ringing.interpreter_id === r1.interpreterId ? [r1, r2] : [r2, r1];
     await onA.get(ringer)!.next('offer:new', (o) => o.offerId === ringing.id);
+    // The tzo interpreter takes a call, then sets herself away for after it (she is still in the call).
+    const inCall = await callerOnA.inCall.call('request:create', request({ languageId: tzo }));
+    const inCallOffer = await onA.get(w)!.next('offer:new', (o) => o.requestId === inCall.requestId);
+    const { sessionId: inCallSession } = await onA.get(w)!.call('offer:accept', { offerId: inCallOffer.offerId });
+    expect(await onA.get(w)!.call('presence:set', { status: 'away' })).toEqual({ status: 'away' });
 
     // ---- A dies while the offer rings ------------------------------------------------------------------
     await a.stop('SIGKILL');
@@ -118,7 +127,14 @@ describe('matching survives a node killed mid-offer', () => {
     const ringOnB = await open(b.url, callers.ring);
     const urgentOnB = await open(b.url, callers.urgent);
     const minorOnB = await open(b.url, callers.minor);
-    // (g, the cak interpreter, and the kek caller never come back.)
+    const inCallOnB = await open(b.url, callers.inCall);
+    // (g, the cak interpreter, w, the tzo interpreter who was away in a call, and the kek caller never come back.)
+
+    // The away interpreter's grace period runs out on B too: her caller hears the call was lost, and is back in line.
+    const lost = await within(inCallOnB.next('session:ended', (e) => e.sessionId === inCallSession), 30_000, 'the call of the away interpreter on A was handed on');
+    expect(lost.reason).toBe('interpreter_lost');
+    await within(inCallOnB.next('request:update', (u) => u.requestId === inCall.requestId && u.state === 'queued'), 10_000, 'her caller was back in line');
+    expect(await inCallOnB.call('request:cancel', { requestId: inCall.requestId })).toEqual({ state: 'cancelled' });
 
     // The ringing offer expires on B (A's Bull job, run by B) and the request moves on to the other one.
     const expired = await within(
@@ -155,7 +171,7 @@ describe('matching survives a node killed mid-offer', () => {
     }
 
     // Whoever did not come back is found by B's sweep: the caller's request is abandoned, the interpreter goes offline.
-    await untilAllTerminal(sql, 4, 30_000).catch(async (e) => {
+    await untilAllTerminal(sql, 5, 30_000).catch(async (e) => {
       throw new Error(`${e.message}\n${await bullState()}`);
     });
     const states = await sql<{ id: string; state: string; interpreter_id: string | null }>(`SELECT id, state, interpreter_id FROM interpretation_requests`);
@@ -176,6 +192,7 @@ describe('matching survives a node killed mid-offer', () => {
     );
     expect(await redis.sismember(presenceKeys.available(), g.interpreterId)).toBe(0);
     // Those who came back kept their presence through the node's death.
+    expect(await presence(w.interpreterId)).toBe('offline');
     expect(await presence(ringer.interpreterId)).toBe('available');
     expect(await presence(other.interpreterId)).toBe('available');
 
@@ -203,11 +220,11 @@ describe('matching survives a node killed mid-offer', () => {
     expect(await qOnB.call('session:leave', { sessionId: fromB.sessionId })).toEqual({});
 
     // ---- the guarantees, from the database and the audit chain -----------------------------------------
-    const all = [ring, urgent, minor, gone, first, second].map((r) => r.requestId);
+    const all = [ring, urgent, minor, gone, inCall, first, second].map((r) => r.requestId);
     await untilAllTerminal(sql, all.length, 30_000);
-    const { violations, summary } = await matchingViolations(sql, all);
+    const { violations, summary } = await matchingViolations(sql, all, { homeCountry: 'GT' });
     expect(violations).toEqual([]);
-    expect(summary.byState).toEqual({ completed: 5, abandoned: 1 });
+    expect(summary.byState).toEqual({ completed: 5, abandoned: 1, cancelled: 1 });
     const admin = await staffAt(a.url, sql, 'platform_admin');
     expect((await getJson<{ ok: boolean }>(a.url, '/api/v1/audit/verify', admin.token)).body).toMatchObject({ ok: true });
   }, 180_000);

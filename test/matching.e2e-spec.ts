@@ -1,5 +1,8 @@
+import { COUNTRY_CODES } from '../src/common/countries';
+import { MatchingProcessor } from '../src/matching/matching.processor';
+import { MatchingService } from '../src/matching/matching.service';
 import { PresenceService } from '../src/presence/presence.service';
-import { caller, interpreter, languageId, Person, until } from './utils/matching-fixtures';
+import { auditMoved, caller, interpreter, languageId, Person, until } from './utils/matching-fixtures';
 import { TestSocket } from './utils/socket-client';
 import { startTestApp, TestApp } from './utils/test-app';
 
@@ -81,7 +84,8 @@ describe('matching and dispatch', () => {
     const second = await noSpecialty.socket.next('offer:new', (o) => o.requestId === requestId);
     await noSpecialty.socket.call('offer:decline', { offerId: second.offerId });
     await c.next('request:update', (u) => u.requestId === requestId && u.state === 'queued');
-    const tiers = await t.sql(`SELECT interpreter_id, tier FROM offers WHERE request_id = $1 ORDER BY created_at`, [requestId]);
+    // (Later offers, if the test runs long, are second chances for the same two.)
+    const tiers = (await t.sql(`SELECT interpreter_id, tier FROM offers WHERE request_id = $1 ORDER BY created_at`, [requestId])).slice(0, 2);
     expect(tiers).toEqual([
       { interpreter_id: sharing.interpreterId, tier: 2 },
       { interpreter_id: noSpecialty.interpreterId, tier: 3 },
@@ -202,26 +206,73 @@ describe('matching and dispatch', () => {
     expect(c.socket.connected).toBe(true);
   });
 
-  it('orders within a tier: a woman when asked, then children-trained for a minor, then longest idle, then level', async () => {
+  it('rate-limits events no gateway handles like any other, from the same budget', async () => {
+    const c = track(await caller(t));
+    const flood = await Promise.all(Array.from({ length: 60 }, (_, i) => c.call(`no:such-event-${i % 3}`, {})));
+    expect(flood.filter((r) => r.error?.code === 'RATE_LIMITED').length).toBeGreaterThan(0);
+    expect(flood.filter((r) => r.error?.code === 'NOT_FOUND').length).toBeGreaterThan(0);
+    expect(flood.every((r) => ['RATE_LIMITED', 'NOT_FOUND'].includes(r.error?.code))).toBe(true);
+    // The same bucket: right after, a known event is limited too.
+    expect((await c.call('request:cancel', { requestId: '00000000-0000-4000-8000-000000000000' })).error.code).toBe('RATE_LIMITED');
+    // Another connection is untouched.
+    const other = track(await caller(t));
+    expect((await other.call('no:such-event', {})).error.code).toBe('NOT_FOUND');
+    expect(c.socket.connected).toBe(true);
+  });
+
+  /** The interpreter offered a fresh request first (the request is then cancelled). */
+  const firstOffer = async (lang: string, extra: Record<string, unknown>) => {
+    const c = track(await caller(t));
+    const { requestId } = await request(c, lang, extra);
+    const [o] = await until(() => t.sql(`SELECT interpreter_id FROM offers WHERE request_id = $1`, [requestId]), (r) => r.length === 1);
+    await c.call('request:cancel', { requestId });
+    return o.interpreter_id;
+  };
+
+  it('orders within a tier: a woman when asked, then children-trained for a minor, then longest idle, then level; each rule over all later ones', async () => {
     const lang = await languageId(t, 'tzj');
-    const man = track(await interpreter(t, { languages: 'tzj:5', gender: 'male', specialties: 'legal_criminal;children' }));
-    const woman = track(await interpreter(t, { languages: 'tzj:3', gender: 'female', specialties: 'legal_criminal' }));
-    const firstOffer = async (extra: Record<string, unknown>) => {
-      const c = track(await caller(t));
-      const { requestId } = await request(c, lang, extra);
-      const [o] = await until(() => t.sql(`SELECT interpreter_id FROM offers WHERE request_id = $1`, [requestId]), (r) => r.length === 1);
-      await c.call('request:cancel', { requestId });
-      return o.interpreter_id;
+    // The same level: only the rules tell them apart.
+    const man = track(await interpreter(t, { languages: 'tzj:4', gender: 'male', specialties: 'legal_criminal;children' }));
+    const woman = track(await interpreter(t, { languages: 'tzj:4', gender: 'female', specialties: 'legal_criminal' }));
+    const idleLonger = async (longer: Person, shorter: Person) => {
+      await t.sql(`UPDATE interpreters SET last_session_ended_at = now() - interval '2 hours' WHERE id = $1`, [longer.interpreterId]);
+      await t.sql(`UPDATE interpreters SET last_session_ended_at = now() - interval '1 hour' WHERE id = $1`, [shorter.interpreterId]);
     };
-    expect(await firstOffer({ preferFemale: true })).toBe(woman.interpreterId);
-    expect(await firstOffer({ minor: true })).toBe(man.interpreterId);
-    // Fairness: the one whose last call ended longest ago (or who has had none) goes first.
-    await t.sql(`UPDATE interpreters SET last_session_ended_at = now() - interval '1 hour' WHERE id = $1`, [man.interpreterId]);
-    await t.sql(`UPDATE interpreters SET last_session_ended_at = now() - interval '2 hours' WHERE id = $1`, [woman.interpreterId]);
-    expect(await firstOffer({})).toBe(woman.interpreterId);
+    // A woman when asked, although the man has waited longer.
+    await idleLonger(man, woman);
+    expect(await firstOffer(lang, { preferFemale: true })).toBe(woman.interpreterId);
+    // Children-trained for a minor, although the woman has waited longer.
+    await idleLonger(woman, man);
+    expect(await firstOffer(lang, { minor: true })).toBe(man.interpreterId);
+    // Fairness: whoever has waited longest since her last call.
+    expect(await firstOffer(lang, {})).toBe(woman.interpreterId);
+    await idleLonger(man, woman);
+    expect(await firstOffer(lang, {})).toBe(man.interpreterId);
     // Equal idle time: the higher level.
     await t.sql(`UPDATE interpreters SET last_session_ended_at = '2026-01-01' WHERE id = ANY($1)`, [[man.interpreterId, woman.interpreterId]]);
-    expect(await firstOffer({})).toBe(man.interpreterId);
+    await t.sql(`UPDATE interpreter_languages SET level = 5 WHERE interpreter_id = $1`, [woman.interpreterId]);
+    expect(await firstOffer(lang, {})).toBe(woman.interpreterId);
+  });
+
+  it('prefers tier 1 to tier 2, and tier 3 to tier 4, with both present and every other rule favouring the lower tier', async () => {
+    const lang = await languageId(t, 'poc');
+    await t.sql(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ('HN', 'GT') ON CONFLICT DO NOTHING`);
+    // Tier 2 is a woman (asked for), idle forever, at the top level; tier 1 is a man, just out of a call, at level 2.
+    const own = track(await interpreter(t, { country: 'GT', languages: 'poc:2', specialties: 'legal_criminal', gender: 'male' }));
+    const shared = track(await interpreter(t, { country: 'HN', languages: 'poc:5', specialties: 'legal_criminal;children', gender: 'female' }));
+    await t.sql(`UPDATE interpreters SET last_session_ended_at = now() WHERE id = $1`, [own.interpreterId]);
+    expect(await firstOffer(lang, { country: 'GT', preferFemale: true, minor: true })).toBe(own.interpreterId);
+    // Tier 3 (the exact variant, without the training) over tier 4 (a mutually intelligible one, with it).
+    const linked = await languageId(t, 'kjb');
+    await t.sql(`INSERT INTO language_links (from_language_id, to_language_id, source, created_by) VALUES ($1, $2, 'test', gen_random_uuid())`, [lang, linked]);
+    for (const p of [own, shared]) await p.socket.call('presence:set', { status: 'away' });
+    const exact = track(await interpreter(t, { country: 'GT', languages: 'poc:1', specialties: 'health', gender: 'male' }));
+    const neighbour = track(await interpreter(t, { country: 'GT', languages: 'kjb:5', specialties: 'legal_criminal;children', gender: 'female' }));
+    await t.sql(`UPDATE interpreters SET last_session_ended_at = now() WHERE id = $1`, [exact.interpreterId]);
+    expect(await firstOffer(lang, { country: 'GT', preferFemale: true, minor: true })).toBe(exact.interpreterId);
+    const [{ tier }] = await t.sql<{ tier: number }>(`SELECT tier FROM offers WHERE interpreter_id = $1`, [exact.interpreterId]);
+    expect(tier).toBe(3);
+    expect(neighbour.socket.seen('offer:new')).toEqual([]);
   });
 
   it('keeps an interpreter available when she reconnects within her grace period', async () => {
@@ -237,15 +288,105 @@ describe('matching and dispatch', () => {
     expect((await flaky.socket.next('offer:new', (o) => o.requestId === requestId)).requestId).toBe(requestId);
   });
 
+  it('keeps a request whose first dispatch failed, gives the caller its id, and dispatches it later', async () => {
+    const lang = await languageId(t, 'chf');
+    const ana = track(await interpreter(t, { languages: 'chf:5' }));
+    // PostgreSQL refuses every new offer for a moment (after the request itself was stored).
+    await t.sql(`CREATE FUNCTION refuse_offers() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no offers now'; END $$`);
+    await t.sql(`CREATE TRIGGER refuse_offers BEFORE INSERT ON offers FOR EACH ROW EXECUTE FUNCTION refuse_offers()`);
+    const c = track(await caller(t));
+    let created: { requestId?: string; state?: string; error?: unknown };
+    try {
+      created = await request(c, lang);
+    } finally {
+      await t.sql(`DROP TRIGGER refuse_offers ON offers`);
+      await t.sql(`DROP FUNCTION refuse_offers()`);
+    }
+    expect(created).toEqual({ requestId: expect.any(String), state: 'queued' });
+    const [row] = await t.sql(`SELECT state FROM interpretation_requests WHERE id = $1`, [created.requestId]);
+    expect(row.state).toBe('queued');
+    // The sweep dispatches it; she does not have to ask again (and could not: it is her live request).
+    const offer = await ana.socket.next('offer:new', (o) => o.requestId === created.requestId);
+    expect(offer.requestId).toBe(created.requestId);
+    expect((await request(c, lang)).error.code).toBe('CONFLICT');
+  });
+
+  it('audits every step with pseudonymous ids, language, matter, country and times, and nothing about the caller', async () => {
+    const lang = await languageId(t, 'jac');
+    const [first, second] = [track(await interpreter(t, { languages: 'jac:5' })), track(await interpreter(t, { languages: 'jac:5' }))];
+    const c = track(await caller(t));
+    const { requestId } = await request(c, lang, { country: 'GT', minor: true });
+    const o1 = await until(() => t.sql<{ id: string; interpreter_id: string }>(`SELECT id, interpreter_id FROM offers WHERE request_id = $1`, [requestId]), (r) => r.length === 1);
+    const [declines, accepts] = o1[0].interpreter_id === first.interpreterId ? [first, second] : [second, first];
+    await declines.socket.call('offer:decline', { offerId: o1[0].id });
+    const o2 = await accepts.socket.next('offer:new', (o) => o.requestId === requestId);
+    const { sessionId } = await accepts.socket.call('offer:accept', { offerId: o2.offerId });
+    await c.call('session:leave', { sessionId });
+    await c.next('request:update', (u) => u.requestId === requestId && u.state === 'completed');
+    await auditMoved(t);
+    const events = await t.sql<{ type: string; country: string; actor_id: string | null; data: Record<string, unknown> }>(
+      `SELECT type, country, actor_id, data FROM audit_events WHERE subject_id = ANY ($1::uuid[]) ORDER BY seq`,
+      [[requestId, sessionId]],
+    );
+    const types = events.map((e) => e.type);
+    // (The session's end is recorded in the request's own last event.)
+    expect(types).toEqual(['request.created', 'offer.created', 'offer.declined', 'offer.created', 'offer.accepted', 'request.completed']);
+    for (const e of events.filter((x) => x.type.startsWith('offer.') || x.type.startsWith('request.'))) {
+      expect({ type: e.type, country: e.country, ...e.data }).toMatchObject({ type: e.type, country: 'GT', languageId: lang, matter: 'legal_criminal', urgency: 'normal', minor: true });
+      expect(e.data.requestedAt).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
+    }
+    const offerEvents = events.filter((e) => e.type.startsWith('offer.'));
+    expect(offerEvents.every((e) => typeof e.data.offerId === 'string' && typeof e.data.interpreterId === 'string' && typeof e.data.tier === 'number')).toBe(true);
+    expect(events.find((e) => e.type === 'offer.accepted')?.actor_id).toBe(accepts.interpreterId);
+    expect(events.find((e) => e.type === 'request.completed')?.data).toMatchObject({ from: 'accepted', sessionId, acceptedAt: expect.any(String) });
+    // Nothing that could find her: not her token, not its subject, not a socket id.
+    const token = (c.socket.auth as { token: string }).token;
+    const sub = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub as string;
+    const everything = JSON.stringify([await t.sql(`SELECT * FROM audit_events`), await t.sql(`SELECT * FROM matching_audit_outbox`)]);
+    for (const secret of [token, sub, c.socket.id!, first.socket.socket.id!, second.socket.socket.id!]) expect(everything).not.toContain(secret);
+  });
+
   it('refuses a socket without a valid token', async () => {
     const { connect } = await import('./utils/socket-client');
     await expect(connect(t.url, 'forged')).rejects.toThrow(/invalid/);
   });
 
+  describe('without a home roster (HOME_COUNTRY unset)', () => {
+    let open: TestApp;
+    beforeAll(async () => {
+      open = await startTestApp({ OFFER_RING_SECONDS: '3', MATCHING_SWEEP_MS: '500' });
+    });
+    afterAll(() => open.close());
+
+    it('matches a caller who gives no country from the rosters that share with every member state, and only those', async () => {
+      const lang = await languageId(open, 'mam');
+      const others = (owner: string) => COUNTRY_CODES.filter((c) => c !== owner);
+      for (const borrower of others('MX')) await open.sql(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ('MX', $1)`, [borrower]);
+      // GT shares with every member state but one: which country's rules would apply to her is unknown.
+      for (const borrower of others('GT').filter((c) => c !== 'US')) await open.sql(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ('GT', $1)`, [borrower]);
+      const closed = track(await interpreter(open, { country: 'GT', languages: 'mam:5', specialties: 'legal_criminal' }));
+      const shared = track(await interpreter(open, { country: 'MX', languages: 'mam:3', specialties: 'health' }));
+      const c = track(await caller(open));
+      const { requestId, state } = await request(c, lang);
+      expect(state).toBe('offering');
+      const offer = await shared.socket.next('offer:new', (o) => o.requestId === requestId);
+      await shared.socket.call('offer:decline', { offerId: offer.offerId });
+      await c.next('request:update', (u) => u.requestId === requestId && u.state === 'queued');
+      const offers = await open.sql(`SELECT interpreter_id, tier FROM offers WHERE request_id = $1 ORDER BY created_at`, [requestId]);
+      expect(offers[0]).toEqual({ interpreter_id: shared.interpreterId, tier: 3 });
+      expect(offers.filter((o) => o.interpreter_id === closed.interpreterId)).toEqual([]);
+      expect(closed.socket.seen('offer:new').filter((o) => o.requestId === requestId)).toHaveLength(0);
+      // A caller who says where she is draws on her own roster as usual.
+      const inGt = track(await caller(open));
+      const own = await request(inGt, lang, { country: 'GT' });
+      expect((await closed.socket.next('offer:new', (o) => o.requestId === own.requestId)).requestId).toBe(own.requestId);
+    });
+  });
+
   describe('the wait limit', () => {
     let short: TestApp;
     beforeAll(async () => {
-      short = await startTestApp({ REQUEST_WAIT_LIMIT_SECONDS: '5', MATCHING_SWEEP_MS: '500', HOME_COUNTRY: 'GT' });
+      short = await startTestApp({ REQUEST_WAIT_LIMIT_SECONDS: '5', MATCHING_SWEEP_MS: '500', INTERPRETER_GRACE_SECONDS: '1', HOME_COUNTRY: 'GT' });
     });
     afterAll(() => short.close());
 
@@ -256,8 +397,46 @@ describe('matching and dispatch', () => {
       expect((await c.next('request:update', (u) => u.state === 'unmatched')).requestId).toBe(requestId);
       const [row] = await short.sql(`SELECT state, caller_sub, ended_at IS NOT NULL AS ended FROM interpretation_requests WHERE id = $1`, [requestId]);
       expect(row).toEqual({ state: 'unmatched', caller_sub: null, ended: true });
+      await auditMoved(short);
       const audit = await short.sql(`SELECT type FROM audit_events WHERE subject_id = $1 ORDER BY seq`, [requestId]);
       expect(audit.map((a) => a.type)).toEqual(['request.created', 'request.unmatched']);
+    });
+
+    it('gives a caller whose interpreter was lost mid-call a fresh wait, at the front of the line', async () => {
+      const lang = await languageId(short, 'lac');
+      const lost = track(await interpreter(short, { languages: 'lac:5' }));
+      const c = track(await caller(short));
+      const { requestId } = await request(c, lang);
+      const offer = await lost.socket.next('offer:new', (o) => o.requestId === requestId);
+      const { sessionId } = await lost.socket.call('offer:accept', { offerId: offer.offerId });
+      // The call goes on for longer than the wait limit.
+      await until(
+        () => short.sql<{ long: boolean }>(`SELECT now() - created_at > interval '6 seconds' AS long FROM interpretation_requests WHERE id = $1`, [requestId]),
+        (r) => r[0].long,
+      );
+      // Someone else asks, in an emergency, while the call goes on: nobody is free, she waits.
+      const other = track(await caller(short));
+      const emergency = await request(other, lang, { urgency: 'emergency' });
+      expect(emergency.state).toBe('queued');
+      // The interpreter vanishes past her grace period: the caller is back in line, with the same request.
+      lost.socket.close();
+      await c.next('session:ended', (e) => e.sessionId === sessionId && e.reason === 'interpreter_lost');
+      await c.next('request:update', (u) => u.requestId === requestId && u.state === 'queued');
+      // Neither the sweep nor the wait-limit job of her first time in line ends it: her wait starts again now.
+      await short.app.get(MatchingProcessor).sweep();
+      await short.app.get(MatchingService).timeoutRequest(requestId);
+      const [row] = await short.sql(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]);
+      expect(row.state).toBe('queued');
+      // She goes first, before the emergency that was waiting before her.
+      const next = track(await interpreter(short, { languages: 'lac:5' }));
+      const first = await next.socket.next('offer:new');
+      expect(first.requestId).toBe(requestId);
+      // The wait limit still holds, counted from her return to the line.
+      await next.socket.call('offer:decline', { offerId: first.offerId });
+      await c.next('request:update', (u) => u.requestId === requestId && u.state === 'unmatched');
+      await auditMoved(short);
+      const story = await short.sql<{ type: string }>(`SELECT type FROM audit_events WHERE subject_id = $1 ORDER BY seq`, [requestId]);
+      expect(story.map((e) => e.type)).toEqual(expect.arrayContaining(['request.requeued', 'request.unmatched']));
     });
   });
 });

@@ -61,6 +61,11 @@ const ALLOWED: Record<string, { max: number | null; why: string }> = {
   'audit_events.hash': { max: 64, why: 'sha-256' },
   'audit_events.prev_hash': { max: 64, why: 'sha-256' },
   'audit_chain_head.hash': { max: 64, why: 'sha-256' },
+  // Matching's audit events on their way into the chain (the same fields as audit_events)
+  'matching_audit_outbox.type': { max: 60, why: 'event type' },
+  'matching_audit_outbox.actor_role': { max: 20, why: 'label' },
+  'matching_audit_outbox.country': { max: 2, why: 'country code' },
+  'matching_audit_outbox.data': { max: null, why: 'metadata: ids, codes, times (never free text)' },
   // Interpreters' recorded greetings: a profile asset she chose to record, never session content
   'interpreter_greetings.audio': { max: null, why: "the interpreter's own greeting, up to 10 s, recorded with her consent" },
   'interpreter_greetings.content_type': { max: 60, why: 'media type' },

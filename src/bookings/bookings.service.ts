@@ -9,9 +9,8 @@ import { AppConfig } from '../config/config.schema';
 import { rows } from '../database/sql';
 import { LanguagesService } from '../languages/languages.service';
 import { withRetry } from '../matching/retry';
-import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { RostersService } from '../rosters/rosters.service';
-import { SessionsService } from '../sessions/sessions.service';
+import { roleIn, SessionsService } from '../sessions/sessions.service';
 import { BookingAssignmentService } from './booking-assignment.service';
 import { BookingJobs } from './booking-jobs';
 import { BookingNotifier } from './booking-notifier';
@@ -44,7 +43,6 @@ export class BookingsService {
     private readonly languages: LanguagesService,
     private readonly rosters: RostersService,
     private readonly sessions: SessionsService,
-    private readonly realtime: RealtimeService,
     private readonly assignment: BookingAssignmentService,
     private readonly jobs: BookingJobs,
     private readonly notifier: BookingNotifier,
@@ -195,17 +193,16 @@ export class BookingsService {
         const offers = await rows(m, `UPDATE booking_offers SET outcome = 'withdrawn', decided_at = now() WHERE booking_id = $1 AND outcome IS NULL RETURNING id`, [id]);
         await rows(m, `UPDATE bookings SET state = $2, end_reason = $3, sequence = sequence + 1, updated_at = now() WHERE id = $1`, [id, state, reason]);
         await rows(m, `DELETE FROM booking_join_codes WHERE booking_id = $1`, [id]);
-        // Read before ending: ending the session forgets the woman's anonymous subject, and she must be told too.
-        const [live] = await m.query(`SELECT id, caller_sub FROM sessions WHERE booking_id = $1 AND ended_at IS NULL`, [id]);
-        const ended = live ? await this.sessions.end(m, live.id, reason) : null;
+        // Ending the session tells everyone in it (the remote woman too), on every node, once this commits.
+        const [live] = await m.query(`SELECT id FROM sessions WHERE booking_id = $1 AND ended_at IS NULL`, [id]);
+        if (live) await this.sessions.end(m, live.id, reason);
         await this.audit.record(`booking.${state}`, { actorId: actor?.sub ?? null, actorRole: actor?.role ?? 'system', country: b.country, subjectId: id, data: { reason, from: b.state } }, m);
-        return { b, offerIds: offers.map((o) => o.id as string), ended, callerSub: (live?.caller_sub as string | null) ?? null };
+        return { b, offerIds: offers.map((o) => o.id as string) };
       }),
     );
     if (!done) return false;
     await this.jobs.dropBooking(id, done.offerIds);
     const b = (await this.load(id))!;
-    if (done.ended) this.toParticipants(b, done.callerSub, 'session:ended', { sessionId: done.ended.id, reason });
     await this.notifier.tell(b, {}, { official: true, interpreterId: done.b.interpreter_id });
     return true;
   }
@@ -282,11 +279,10 @@ export class BookingsService {
    */
   async sessionLeft(p: Principal, sessionId: string): Promise<Record<string, never>> {
     const bookingId = await this.sessions.bookingOf(sessionId);
-    const role = bookingId ? await this.sessions.participantRole(sessionId, p) : null;
-    if (!bookingId || !role) throw new NotFoundException('no such session');
-    const b = (await this.load(bookingId))!;
-    const s = await this.sessions.findForBooking(bookingId);
-    this.toParticipants(b, s?.callerSub ?? null, 'session:participantLeft', { sessionId, role });
+    const s = bookingId ? await this.sessions.find(sessionId) : null;
+    const role = s && !s.endedAt ? roleIn(s, p) : null;
+    if (!bookingId || !s || !role) throw new NotFoundException('no such session');
+    this.sessions.tellLeft(s, role);
     if (role === 'official') await this.end(bookingId, 'completed', 'completed', p);
     return {};
   }
@@ -297,12 +293,6 @@ export class BookingsService {
   }
 
   // ---- helpers ------------------------------------------------------------------------------------------
-
-  private toParticipants(b: BookingRow, callerSub: string | null, event: string, payload: unknown) {
-    this.realtime.emit(rooms.user(b.official_id), event, payload);
-    if (b.interpreter_id) this.realtime.toInterpreter(b.interpreter_id, event, payload);
-    if (callerSub) this.realtime.toCaller(callerSub, event, payload);
-  }
 
   /** When the hearing's call may be joined. */
   private callWindow(b: BookingRow): { opensAt: Date; closesAt: Date } {

@@ -3,23 +3,22 @@ import { BadRequestException, ConflictException, ForbiddenException, Injectable,
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
-import { rows } from '../database/sql';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
-import { LanguagesService } from '../languages/languages.service';
+import { rows } from '../database/sql';
 import { PresenceService } from '../presence/presence.service';
 import { RealtimeService } from '../realtime/realtime.service';
-import { RostersService } from '../rosters/rosters.service';
-import { SessionsService } from '../sessions/sessions.service';
-import { findCandidates } from './candidate-finder';
+import { AuditOutbox, outboxInsert, requestFacts } from '../sessions/audit-outbox';
+import { roleIn, SessionsService } from '../sessions/sessions.service';
+import { LadderRules, MadeOffer, offerBest, servableBy } from './candidate-finder';
 import { CreateRequestDto } from './dto/create-request.dto';
-import { offersAtOnce, urgencyRank, type RequestState } from './priority';
+import { offersAtOnce, REQUEUED_RANK, urgencyRank, WAITING_ORDER_SQL, type RequestState } from './priority';
+import { prepared } from '../sessions/prepared';
 import { withRetry } from './retry';
 
 export const MATCHING_QUEUE = 'matching';
-/** Above emergency: a caller whose interpreter was lost mid-call is served before anyone new. */
-const FRONT_OF_LINE = 4;
+/** One wait-limit job per time in line: a requeued request gets a new one, the old one finds it waiting afresh. */
+const waitLimitJobId = (requestId: string, queuedAt: Date) => `request-timeout:${requestId}:${new Date(queuedAt).getTime()}`;
 
 interface RequestRow {
   id: string;
@@ -32,16 +31,16 @@ interface RequestRow {
   caller_sub: string | null;
   state: RequestState;
   interpreter_id: string | null;
-}
-
-interface NewOffer {
-  id: string;
-  interpreterId: string;
-  expiresAt: Date;
+  /** When she (re)entered the waiting line: the wait limit counts from here. */
+  queued_at: Date;
+  /** Seconds since queued_at, by the database's clock. */
+  waited_s: number;
+  /** Its language and those recorded as mutually intelligible with it. */
+  language_ids: string[];
 }
 
 /** What an interpreter is told about a request: nothing else about the caller. */
-function offerPayload(o: NewOffer, r: RequestRow) {
+function offerPayload(o: MadeOffer, r: RequestRow) {
   return {
     offerId: o.id,
     requestId: r.id,
@@ -53,11 +52,22 @@ function offerPayload(o: NewOffer, r: RequestRow) {
   };
 }
 
+/** Someone else is waiting for the same language (then the line is announced again): as a column. */
+const othersWaiting = (alias: string) =>
+  `EXISTS (SELECT 1 FROM interpretation_requests w WHERE w.language_id = ${alias}.language_id AND w.state IN ('queued', 'offering') AND w.id <> ${alias}.id)`;
+
+const errorCode = (e: unknown) => (e as { code?: string })?.code;
+
 /**
  * On-demand matching: a request climbs the escalation ladder, rings interpreters one at a time (three for
  * an emergency), and waits in the priority line when nobody suitable is free. Every guarantee is held by
  * PostgreSQL (row locks, conditional updates, unique indexes) and every timer is a Bull job, so any node
  * can carry on another's work. Lock order everywhere: the request row first, then its offers.
+ *
+ * Each step is a transaction of few statements: the request row locked (with what the step needs to
+ * know), then one statement that makes the whole change and writes its audit events to the outbox
+ * (AuditOutbox moves them into the hash chain after the commit). Pushes to sockets and Bull timers come
+ * after the commit; the sweep repairs any that a node dying in between did not make.
  */
 @Injectable()
 export class MatchingService implements OnModuleInit {
@@ -67,11 +77,9 @@ export class MatchingService implements OnModuleInit {
     @InjectDataSource() private readonly db: DataSource,
     @InjectQueue(MATCHING_QUEUE) private readonly queue: Queue,
     private readonly config: AppConfig,
-    private readonly audit: AuditService,
-    private readonly languages: LanguagesService,
-    private readonly rosters: RostersService,
     private readonly presence: PresenceService,
     private readonly sessions: SessionsService,
+    private readonly outbox: AuditOutbox,
     private readonly realtime: RealtimeService,
   ) {}
 
@@ -88,39 +96,45 @@ export class MatchingService implements OnModuleInit {
   // ---- caller side -------------------------------------------------------------------------------------
 
   async createRequest(caller: Principal, dto: CreateRequestDto): Promise<{ requestId: string; state: RequestState }> {
-    const language = await this.languages.findById(dto.languageId);
-    if (!language) throw new BadRequestException({ message: ['languageId is not in the catalogue'], fields: ['languageId'] });
-    const id = await withRetry(() =>
-      this.db.transaction(async (m) => {
-        // One live request per caller: a second tap must not queue her twice.
-        await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [caller.sub]);
-        const [live] = await m.query(`SELECT id FROM interpretation_requests WHERE caller_sub = $1 AND state IN ('queued','offering','accepted','connected')`, [caller.sub]);
-        if (live) throw new ConflictException('you already have a request in progress');
-        const [row] = await m.query(
-          `INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-          [dto.languageId, dto.matter, dto.urgency, dto.minor, dto.preferFemale ?? false, dto.country ?? null, caller.sub, urgencyRank(dto.urgency)],
-        );
-        await this.audit.record(
-          'request.created',
-          { subjectId: row.id, country: dto.country ?? null, data: { languageId: dto.languageId, matter: dto.matter, urgency: dto.urgency, minor: dto.minor } },
-          m,
-        );
-        return row.id as string;
-      }),
-    );
-    await this.queue.add('request-timeout', { requestId: id }, { jobId: `request-timeout:${id}`, delay: this.config.REQUEST_WAIT_LIMIT_SECONDS * 1000 });
-    await this.dispatch(id);
-    const state = (await this.load(id))!.state;
-    if (state === 'queued') await this.announceLine(dto.languageId);
-    return { requestId: id, state };
+    let created: { id: string; queued_at: Date };
+    try {
+      // One statement: the request and its audit event. One live request per caller (a unique index on her
+      // token subject): a second tap must not queue her twice.
+      [created] = await rows(
+        this.db,
+        prepared(`WITH r AS (
+           INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *
+         ), ev AS (
+           ${outboxInsert(`SELECT 'request.created', NULL, NULL, r.country, r.id, ${requestFacts('r')} FROM r`)}
+         )
+         SELECT id, queued_at FROM r`),
+        [dto.languageId, dto.matter, dto.urgency, dto.minor, dto.preferFemale ?? false, dto.country ?? null, caller.sub, urgencyRank(dto.urgency)],
+      );
+    } catch (e) {
+      if (errorCode(e) === '23505') throw new ConflictException('you already have a request in progress');
+      if (errorCode(e) === '23503') throw new BadRequestException({ message: ['languageId is not in the catalogue'], fields: ['languageId'] });
+      throw e;
+    }
+    this.outbox.kick();
+    // The request exists from here on, whatever happens next: she gets its id. If its first dispatch or its
+    // timer fails (a Redis or PostgreSQL hiccup), the sweep dispatches it, and ends it at the wait limit.
+    let state: RequestState = 'queued';
+    try {
+      state = (await this.dispatch(created.id)) ?? 'queued';
+      if (state === 'queued') await this.announceLine(dto.languageId);
+    } catch (e) {
+      this.logger.error({ err: (e as Error)?.name, code: errorCode(e) }, 'first dispatch failed; the sweep will dispatch the request');
+    }
+    await this.scheduleWaitLimit(created.id, created.queued_at).catch((e) => this.logger.error({ err: (e as Error)?.name }, 'wait-limit job not scheduled; the sweep enforces it'));
+    return { requestId: created.id, state };
   }
 
   async cancelRequest(caller: Principal, requestId: string): Promise<{ state: RequestState }> {
-    const r = await this.load(requestId);
-    if (!r || r.caller_sub !== caller.sub) throw new NotFoundException('no such request');
+    const [r] = await this.db.query(prepared(`SELECT state FROM interpretation_requests WHERE id = $1 AND caller_sub = $2`), [requestId, caller.sub]);
+    if (!r) throw new NotFoundException('no such request');
     const ended = await this.finish(requestId, 'cancelled', ['queued', 'offering', 'accepted']);
-    if (!ended) throw new ConflictException(`the request is ${(await this.load(requestId))?.state ?? 'gone'}`);
+    if (!ended) throw new ConflictException(`the request is ${(await this.db.query(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]))[0]?.state ?? 'gone'}`);
     return { state: 'cancelled' };
   }
 
@@ -128,215 +142,238 @@ export class MatchingService implements OnModuleInit {
 
   async acceptOffer(interpreter: Principal, offerId: string): Promise<{ sessionId: string }> {
     const interpreterId = this.interpreterOf(interpreter);
-    const requestId = await this.requestOfOffer(offerId, interpreterId);
-    const result = await withRetry(() =>
+    const done = await withRetry(() =>
       this.db.transaction(async (m) => {
-        const r = await this.lockRequest(m, requestId);
-        const [offer] = await rows(m, `UPDATE offers SET outcome = 'accepted', decided_at = now()
-           WHERE id = $1 AND interpreter_id = $2 AND outcome IS NULL AND expires_at > now() RETURNING tier`,
-          [offerId, interpreterId],
-        );
-        if (!offer || !r || r.state !== 'offering') throw new ConflictException('this offer is no longer open');
-        const withdrawn: { id: string; interpreter_id: string }[] = await rows(m, `UPDATE offers SET outcome = 'withdrawn', decided_at = now() WHERE request_id = $1 AND outcome IS NULL RETURNING id, interpreter_id`,
-          [requestId],
-        );
-        const sessionId = await this.sessions.createForRequest(m, requestId, interpreterId);
-        await rows(m, `UPDATE interpretation_requests SET state = 'accepted', interpreter_id = $2, tier = $3, accepted_at = now() WHERE id = $1`, [
-          requestId,
-          interpreterId,
-          offer.tier,
-        ]);
-        await this.audit.record('offer.accepted', { actorId: interpreterId, actorRole: 'interpreter', subjectId: requestId, data: { offerId, tier: offer.tier, sessionId } }, m);
-        return { sessionId, withdrawn, r };
+        const r = await this.lockRequestOfOffer(m, offerId, interpreterId);
+        if (r.state !== 'offering') throw new ConflictException('this offer is no longer open');
+        // One statement: the acceptance, the other offers withdrawn, the session, the request, the audit event.
+        let row: { session_id: string; first_name: string; withdrawn: { id: string; interpreterId: string }[]; others_waiting: boolean } | undefined;
+        try {
+          [row] = await rows(
+            m,
+            prepared(`WITH req AS (SELECT * FROM interpretation_requests WHERE id = $3),
+             acc AS (
+               UPDATE offers SET outcome = 'accepted', decided_at = now()
+               WHERE id = $1 AND interpreter_id = $2 AND outcome IS NULL AND expires_at > now() RETURNING id, tier, created_at
+             ), wd AS (
+               UPDATE offers SET outcome = 'withdrawn', decided_at = now(), holds = false
+               WHERE request_id = $3 AND outcome IS NULL AND id <> $1 AND EXISTS (SELECT 1 FROM acc) RETURNING id, interpreter_id
+             ), s AS (
+               INSERT INTO sessions (request_id, interpreter_id) SELECT $3, $2 FROM acc RETURNING id
+             ), u AS (
+               UPDATE interpretation_requests SET state = 'accepted', interpreter_id = $2, tier = (SELECT tier FROM acc), accepted_at = now()
+               WHERE id = $3 AND EXISTS (SELECT 1 FROM acc)
+             ), ev AS (
+               ${outboxInsert(`SELECT 'offer.accepted', $2::uuid, 'interpreter', req.country, req.id, ${requestFacts('req')}
+                 || jsonb_build_object('offerId', acc.id, 'interpreterId', $2::uuid, 'tier', acc.tier, 'offeredAt', acc.created_at, 'sessionId', s.id)
+                 FROM acc, s, req`)}
+             )
+             SELECT s.id AS session_id, (SELECT first_name FROM interpreters WHERE id = $2) AS first_name,
+               coalesce((SELECT json_agg(json_build_object('id', wd.id, 'interpreterId', wd.interpreter_id)) FROM wd), '[]') AS withdrawn,
+               ${othersWaiting('req')} AS others_waiting
+             FROM s, req`),
+            [offerId, interpreterId, r.id],
+          );
+        } catch (e) {
+          if (errorCode(e) === '23505') throw new ConflictException('this interpreter is already in a session');
+          throw e;
+        }
+        if (!row) throw new ConflictException('this offer is no longer open');
+        return { r, ...row };
       }),
     );
-    await this.presence.offerAnswered(interpreterId);
-    await this.dropJobs([offerId, ...result.withdrawn.map((w) => w.id)].map((id) => `offer-expire:${id}`));
-    for (const w of result.withdrawn) this.realtime.toInterpreter(w.interpreter_id, 'offer:withdrawn', { offerId: w.id, reason: 'taken' });
-    const who = await this.rosters.findInterpreter(interpreterId);
-    if (result.r.caller_sub) {
-      this.realtime.toCaller(result.r.caller_sub, 'request:update', {
-        requestId,
+    this.outbox.kick();
+    if (done.r.caller_sub) {
+      this.realtime.toCaller(done.r.caller_sub, 'request:update', {
+        requestId: done.r.id,
         state: 'accepted',
-        interpreter: { firstName: who?.firstName ?? '' },
-        sessionId: result.sessionId,
+        interpreter: { firstName: done.first_name ?? '' },
+        sessionId: done.session_id,
       });
     }
-    await this.announceLine(result.r.language_id);
-    return { sessionId: result.sessionId };
+    for (const w of done.withdrawn) {
+      this.realtime.toInterpreter(w.interpreterId, 'offer:withdrawn', { offerId: w.id, reason: 'taken' });
+      // Another won the emergency: she is free for the next request.
+      this.inBackground(this.serveInterpreter(w.interpreterId));
+    }
+    // After the answer: what only tidies up.
+    this.inBackground(
+      Promise.all([
+        this.presence.offerAnswered(interpreterId),
+        this.dropJobs([offerId, ...done.withdrawn.map((w) => w.id)].map((id) => `offer-expire:${id}`)),
+        done.others_waiting ? this.announceLine(done.r.language_id) : undefined,
+      ]),
+    );
+    return { sessionId: done.session_id };
   }
 
   async declineOffer(interpreter: Principal, offerId: string): Promise<Record<string, never>> {
     const interpreterId = this.interpreterOf(interpreter);
-    const requestId = await this.requestOfOffer(offerId, interpreterId);
-    const ok = await this.closeOffer(requestId, offerId, 'declined', interpreterId);
-    if (!ok) throw new ConflictException('this offer is no longer open');
+    const closed = await this.closeOffer(offerId, 'declined', interpreterId);
+    if (!closed) throw new ConflictException('this offer is no longer open');
     await this.presence.offerAnswered(interpreterId);
     await this.dropJobs([`offer-expire:${offerId}`]);
-    await this.dispatch(requestId);
+    await this.dispatch(closed.requestId);
+    // She is free: the next request she can serve rings for her (not this one, for a while).
+    this.inBackground(this.serveInterpreter(interpreterId));
     return {};
   }
 
   /** The ring-time job: an offer nobody answered expires and the next candidate is tried. */
   async expireOffer(offerId: string) {
-    const [o] = await this.db.query(`SELECT request_id, interpreter_id FROM offers WHERE id = $1 AND outcome IS NULL`, [offerId]);
-    if (!o) return;
-    if (!(await this.closeOffer(o.request_id, offerId, 'expired'))) return;
-    this.realtime.toInterpreter(o.interpreter_id, 'offer:withdrawn', { offerId, reason: 'expired' });
-    await this.presence.offerMissed(o.interpreter_id);
-    await this.dispatch(o.request_id);
+    const closed = await this.closeOffer(offerId, 'expired');
+    if (!closed) return;
+    this.realtime.toInterpreter(closed.interpreterId, 'offer:withdrawn', { offerId, reason: 'expired' });
+    await this.presence.offerMissed(closed.interpreterId);
+    await this.dispatch(closed.requestId);
+    // Still available (one miss does not set her away): the next request she can serve rings for her.
+    await this.serveInterpreter(closed.interpreterId);
   }
 
   /** She went away, offline or lost her connection while ringing: withdraw and try the next. */
   async withdrawOffersOf(interpreterId: string, reason: string) {
-    const pending: { id: string; request_id: string }[] = await this.db.query(`SELECT id, request_id FROM offers WHERE interpreter_id = $1 AND outcome IS NULL`, [
-      interpreterId,
-    ]);
+    const pending: { id: string }[] = await this.db.query(`SELECT id FROM offers WHERE interpreter_id = $1 AND outcome IS NULL`, [interpreterId]);
     for (const o of pending) {
-      if (!(await this.closeOffer(o.request_id, o.id, 'withdrawn'))) continue;
+      const closed = await this.closeOffer(o.id, 'withdrawn');
+      if (!closed) continue;
       await this.dropJobs([`offer-expire:${o.id}`]);
       this.realtime.toInterpreter(interpreterId, 'offer:withdrawn', { offerId: o.id, reason });
-      await this.dispatch(o.request_id);
+      await this.dispatch(closed.requestId);
     }
   }
 
   // ---- the ladder ---------------------------------------------------------------------------------------
 
   /**
-   * Rings the best free candidates for a waiting request, as many as it may ring at once. Safe to call any
-   * number of times from any node: the request row lock serialises it, and the unique index on pending
-   * offers makes a busy interpreter's insert a no-op.
+   * Rings the best free candidates for a waiting request, as many as it may ring at once, and returns the
+   * request's state (null if it was not waiting). Safe to call any number of times from any node: the
+   * request row lock serialises it, and the unique index on holds makes a busy interpreter's insert a no-op
+   * (the next candidate is tried then). Only this transaction's own connection is used inside it (and
+   * Redis): a transaction that waits for a second pooled connection can starve the pool and freeze the node.
    */
-  async dispatch(requestId: string): Promise<void> {
-    // Read before the transaction, never inside it: these services use their own pooled connections, and
-    // transactions that each hold one connection while waiting for another starve the pool under load and
-    // freeze the node for good. A request's language and country never change, so reading them unlocked is safe.
-    const before = await this.load(requestId);
-    if (!before || (before.state !== 'queued' && before.state !== 'offering')) return;
-    const languageIds = [before.language_id, ...(await this.languages.intelligibleWith(before.language_id))];
-    const base = before.country ?? this.config.HOME_COUNTRY ?? null;
-    const rosterCountries = base ? await this.rosters.countriesSharingWith(base) : [];
+  async dispatch(requestId: string): Promise<RequestState | null> {
     const made = await withRetry(() =>
       this.db.transaction(async (m) => {
         const r = await this.lockRequest(m, requestId);
         if (!r || (r.state !== 'queued' && r.state !== 'offering')) return null;
-        const [{ pending }] = await m.query(`SELECT count(*)::int AS pending FROM offers WHERE request_id = $1 AND outcome IS NULL`, [requestId]);
-        const want = offersAtOnce(r.urgency) - pending;
-        if (want <= 0) return null;
         // Redis, not the pool: fine inside the transaction, and as fresh as possible.
-        const available = await this.presence.availableFor(languageIds);
-        const candidates = await findCandidates(m, {
-          requestId,
-          languageId: r.language_id,
-          languageIds,
-          matter: r.matter,
-          minor: r.minor,
-          preferFemale: r.prefer_female,
-          rosterCountries,
-          available,
-          limit: want + 5,
-        });
-        const offers: (NewOffer & { tier: number })[] = [];
-        for (const c of candidates) {
-          if (offers.length >= want) break;
-          // The clock at the insert, not the transaction's start (now()): a dispatch that waited on a lock must
-          // still ring its full time, and the offer's interval must start when it truly began.
-          const [o] = await m.query(
-            `INSERT INTO offers (request_id, interpreter_id, tier, created_at, expires_at)
-             SELECT $1, $2, $3, clock_timestamp(), clock_timestamp() + make_interval(secs => $4)
-             WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE interpreter_id = $2 AND ended_at IS NULL)
-             ON CONFLICT DO NOTHING RETURNING id, expires_at`,
-            [requestId, c.interpreterId, c.tier, this.config.OFFER_RING_SECONDS],
+        const available = await this.presence.availableFor(r.language_ids);
+        const offers: MadeOffer[] = [];
+        let state: RequestState = r.state;
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const round = await offerBest(
+            m,
+            { requestId, available, atOnce: offersAtOnce(r.urgency), ringSeconds: this.config.OFFER_RING_SECONDS },
+            this.ladderRules,
           );
-          if (!o) continue;
-          // The insert may have waited for her other offer's acceptance to commit: re-check, now that it is visible.
-          const [busy] = await m.query(`SELECT 1 FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`, [c.interpreterId]);
-          if (busy) {
-            await rows(m, `DELETE FROM offers WHERE id = $1`, [o.id]);
-            continue;
-          }
-          offers.push({ id: o.id, interpreterId: c.interpreterId, expiresAt: new Date(o.expires_at), tier: c.tier });
+          offers.push(...round.offers);
+          state = round.state ?? state;
+          if (round.offers.length === round.chosen) break;
         }
-        if (offers.length) {
-          await rows(m, `UPDATE interpretation_requests SET state = 'offering', first_offered_at = coalesce(first_offered_at, now()) WHERE id = $1`, [requestId]);
-          for (const o of offers) {
-            await this.audit.record('offer.created', { subjectId: requestId, data: { offerId: o.id, interpreterId: o.interpreterId, tier: o.tier } }, m);
-          }
-        } else if (pending === 0 && r.state !== 'queued') {
-          await rows(m, `UPDATE interpretation_requests SET state = 'queued' WHERE id = $1`, [requestId]);
-        }
-        return { r, offers, becameQueued: !offers.length && pending === 0 };
+        return { r, offers, state };
       }),
     );
-    if (!made) return;
-    for (const o of made.offers) {
-      await this.queue.add('offer-expire', { offerId: o.id }, { jobId: `offer-expire:${o.id}`, delay: this.config.OFFER_RING_SECONDS * 1000 });
-      this.realtime.toInterpreter(o.interpreterId, 'offer:new', offerPayload(o, made.r));
-    }
+    if (!made) return null;
+    this.outbox.kick();
+    for (const o of made.offers) this.realtime.toInterpreter(o.interpreterId, 'offer:new', offerPayload(o, made.r));
     if (made.offers.length && made.r.caller_sub) {
       this.realtime.toCaller(made.r.caller_sub, 'request:update', { requestId, state: 'offering' });
-    } else if (made.becameQueued) {
+    } else if (made.state === 'queued' && made.r.state === 'offering') {
       await this.announceLine(made.r.language_id);
     }
+    // The ring time, as Bull jobs (the sweep expires an offer whose job a dying node never scheduled).
+    await Promise.all(
+      made.offers.map((o) => this.queue.add('offer-expire', { offerId: o.id }, { jobId: `offer-expire:${o.id}`, delay: this.config.OFFER_RING_SECONDS * 1000 })),
+    );
+    return made.state;
   }
 
-  /** A newly available interpreter is offered the most urgent waiting request she can serve. */
+  /**
+   * An interpreter who is free and available is offered the most urgent waiting request she can serve, at
+   * once: when she becomes available (or comes back within her grace period), and whenever she is free again
+   * (a call ended, she declined, an offer rang out or was withdrawn, another won an emergency). Each request
+   * she could serve, in the order of the line, is dispatched until she rings or none is left; a dispatch may
+   * ring someone better placed for that request, and then the next one is tried for her.
+   */
   async serveInterpreter(interpreterId: string) {
-    const profile = await this.rosters.presenceProfile(interpreterId);
-    if (!profile?.languageIds.length) return;
-    const linked = (await Promise.all(profile.languageIds.map((l) => this.languages.intelligibleWith(l)))).flat();
-    const waiting: { id: string }[] = await this.db.query(
-      `SELECT r.id FROM interpretation_requests r
-       WHERE r.state = 'queued' AND r.language_id = ANY ($1::uuid[])
-         AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = r.id AND o.interpreter_id = $2)
-       ORDER BY r.priority DESC, r.minor DESC, r.created_at LIMIT 10`,
-      [[...profile.languageIds, ...linked], interpreterId],
-    );
-    for (const w of waiting) {
-      await this.dispatch(w.id);
+    if (!(await this.presence.isAvailable(interpreterId))) return;
+    for (const requestId of await servableBy(this.db, interpreterId, this.ladderRules)) {
+      await this.dispatch(requestId);
       const [busy] = await this.db.query(
-        `SELECT 1 FROM offers WHERE interpreter_id = $1 AND outcome IS NULL UNION ALL SELECT 1 FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`,
+        prepared(`SELECT 1 FROM offers WHERE interpreter_id = $1 AND holds UNION ALL SELECT 1 FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`),
         [interpreterId],
       );
       if (busy) return;
     }
   }
 
+  private get ladderRules(): LadderRules {
+    return { homeCountry: this.config.HOME_COUNTRY ?? null, retryAfterSeconds: this.config.OFFER_RING_SECONDS };
+  }
+
   // ---- endings ------------------------------------------------------------------------------------------
 
-  /** The wait-limit job. */
+  /**
+   * The wait-limit job (and the sweep): ends a request `unmatched` once it has waited the full limit since it
+   * last entered the line. A job scheduled before a requeue finds the request back in line with a fresh
+   * wait, and leaves it alone.
+   */
   async timeoutRequest(requestId: string) {
-    await this.finish(requestId, 'unmatched', ['queued', 'offering']);
+    await this.finish(requestId, 'unmatched', ['queued', 'offering'], { waitedAtLeast: this.config.REQUEST_WAIT_LIMIT_SECONDS });
+  }
+
+  private scheduleWaitLimit(requestId: string, queuedAt: Date) {
+    const delay = Math.max(0, new Date(queuedAt).getTime() + this.config.REQUEST_WAIT_LIMIT_SECONDS * 1000 - Date.now());
+    return this.queue.add('request-timeout', { requestId }, { jobId: waitLimitJobId(requestId, queuedAt), delay, removeOnComplete: true, removeOnFail: true });
   }
 
   /**
    * Moves a request to a terminal state if it is in one of `from`: withdraws its pending offers, ends its
-   * session if any, forgets the caller's token subject, and tells everyone concerned.
+   * session if any, forgets the caller's token subject, and tells everyone concerned (the session's
+   * participants hear `session:ended` from SessionsService once the end has committed).
    */
-  async finish(requestId: string, to: 'cancelled' | 'unmatched' | 'abandoned' | 'completed', from: RequestState[]): Promise<boolean> {
+  async finish(
+    requestId: string,
+    to: 'cancelled' | 'unmatched' | 'abandoned' | 'completed',
+    from: RequestState[],
+    only: { waitedAtLeast?: number } = {},
+  ): Promise<boolean> {
     const done = await withRetry(() =>
       this.db.transaction(async (m) => {
         const r = await this.lockRequest(m, requestId);
         if (!r || !from.includes(r.state)) return null;
-        const withdrawn: { id: string; interpreter_id: string }[] = await rows(m, `UPDATE offers SET outcome = 'withdrawn', decided_at = now() WHERE request_id = $1 AND outcome IS NULL RETURNING id, interpreter_id`,
-          [requestId],
+        if (only.waitedAtLeast !== undefined && r.waited_s < only.waitedAtLeast) return null;
+        // (Only an accepted or connected request has a session.)
+        const ended = r.state === 'accepted' || r.state === 'connected' ? await this.sessions.endLiveOfRequest(m, requestId, to, false) : null;
+        const [row] = await rows<{ withdrawn: { id: string; interpreterId: string }[]; others_waiting: boolean }>(
+          m,
+          prepared(`WITH req AS (SELECT * FROM interpretation_requests WHERE id = $1),
+           wd AS (
+             UPDATE offers SET outcome = 'withdrawn', decided_at = now(), holds = false WHERE request_id = $1 AND outcome IS NULL RETURNING id, interpreter_id
+           ), u AS (
+             UPDATE interpretation_requests SET state = $2, ended_at = now(), caller_sub = NULL WHERE id = $1
+           ), ev AS (
+             ${outboxInsert(`SELECT 'request.' || $2, NULL, NULL, req.country, req.id, ${requestFacts('req')} || jsonb_build_object('from', req.state,
+               'firstOfferedAt', req.first_offered_at, 'acceptedAt', req.accepted_at, 'waitedSeconds', round($3::numeric, 3), 'sessionId', $4::uuid) FROM req`)}
+           )
+           SELECT coalesce((SELECT json_agg(json_build_object('id', wd.id, 'interpreterId', wd.interpreter_id)) FROM wd), '[]') AS withdrawn,
+             ${othersWaiting('req')} AS others_waiting
+           FROM req`),
+          [requestId, to, r.waited_s, ended?.id ?? null],
         );
-        const sessionId = await this.sessions.liveForRequest(m, requestId);
-        const ended = sessionId ? await this.sessions.end(m, sessionId, to) : null;
-        await rows(m, `UPDATE interpretation_requests SET state = $2, ended_at = now(), caller_sub = NULL WHERE id = $1`, [requestId, to]);
-        await this.audit.record(`request.${to}`, { subjectId: requestId, data: { from: r.state } }, m);
-        return { r, withdrawn, ended };
+        return { r, ended, ...row };
       }),
     );
     if (!done) return false;
-    await this.dropJobs([`request-timeout:${requestId}`, ...done.withdrawn.map((w) => `offer-expire:${w.id}`)]);
-    for (const w of done.withdrawn) this.realtime.toInterpreter(w.interpreter_id, 'offer:withdrawn', { offerId: w.id, reason: to });
-    if (done.r.caller_sub) this.realtime.toCaller(done.r.caller_sub, 'request:update', { requestId, state: to });
-    if (done.ended) {
-      this.realtime.toInterpreter(done.ended.interpreterId, 'session:ended', { sessionId: done.ended.id, reason: to });
-      this.inBackground(this.serveInterpreter(done.ended.interpreterId));
+    this.outbox.kick();
+    for (const w of done.withdrawn) {
+      this.realtime.toInterpreter(w.interpreterId, 'offer:withdrawn', { offerId: w.id, reason: to });
+      this.inBackground(this.serveInterpreter(w.interpreterId));
     }
-    await this.announceLine(done.r.language_id);
+    if (done.r.caller_sub) this.realtime.toCaller(done.r.caller_sub, 'request:update', { requestId, state: to });
+    if (done.ended) this.inBackground(this.serveInterpreter(done.ended.interpreterId));
+    if (done.others_waiting) await this.announceLine(done.r.language_id);
+    this.inBackground(this.dropJobs([waitLimitJobId(requestId, done.r.queued_at), ...done.withdrawn.map((w) => `offer-expire:${w.id}`)]));
     return true;
   }
 
@@ -354,37 +391,48 @@ export class MatchingService implements OnModuleInit {
         this.db.transaction(async (m) => {
           const r = await this.lockRequest(m, requestId);
           if (!r || (r.state !== 'accepted' && r.state !== 'connected')) return null;
-          const sessionId = await this.sessions.liveForRequest(m, requestId);
-          if (sessionId) await this.sessions.end(m, sessionId, 'interpreter_lost');
-          await rows(m, `UPDATE offers SET superseded_at = now() WHERE request_id = $1 AND outcome = 'accepted' AND superseded_at IS NULL`, [requestId]);
-          await rows(m, `UPDATE interpretation_requests SET state = 'queued', interpreter_id = NULL, tier = NULL, accepted_at = NULL, priority = $2 WHERE id = $1`, [
-            requestId,
-            FRONT_OF_LINE,
-          ]);
-          await this.audit.record('request.requeued', { subjectId: requestId, data: { reason: 'interpreter_lost', sessionId } }, m);
-          return { r, sessionId };
+          const ended = await this.sessions.endLiveOfRequest(m, requestId, 'interpreter_lost', false);
+          // Back in line with a fresh wait (the limit counts from now), ahead of everyone new.
+          const [row] = await rows<{ queued_at: Date }>(
+            m,
+            `WITH req AS (SELECT * FROM interpretation_requests WHERE id = $1),
+             sup AS (
+               UPDATE offers SET superseded_at = now() WHERE request_id = $1 AND outcome = 'accepted' AND superseded_at IS NULL
+             ), u AS (
+               UPDATE interpretation_requests SET state = 'queued', interpreter_id = NULL, tier = NULL, accepted_at = NULL, priority = $2,
+                 queued_at = clock_timestamp()
+               WHERE id = $1 RETURNING queued_at
+             ), ev AS (
+               ${outboxInsert(`SELECT 'request.requeued', NULL, NULL, req.country, req.id, ${requestFacts('req')}
+                 || jsonb_build_object('reason', 'interpreter_lost', 'from', req.state, 'sessionId', $3::uuid, 'requeuedAt', u.queued_at) FROM req, u`)}
+             )
+             SELECT queued_at FROM u`,
+            [requestId, REQUEUED_RANK, ended?.id ?? null],
+          );
+          return { r, queuedAt: row.queued_at };
         }),
       );
       if (!done) continue;
-      if (done.r.caller_sub && done.sessionId) {
-        this.realtime.toCaller(done.r.caller_sub, 'session:ended', { sessionId: done.sessionId, reason: 'interpreter_lost' });
-      }
+      this.outbox.kick();
+      await this.scheduleWaitLimit(requestId, done.queuedAt);
       await this.dispatch(requestId);
       await this.announceLine(done.r.language_id);
     }
   }
 
-  /** A participant left the call: the request is completed and the interpreter is free again. */
+  /**
+   * A participant left the call. The others are told; the session ends (for everyone, each told
+   * `session:ended`) when the caller or the interpreter of an on-demand call leaves: the request is completed
+   * and the interpreter is free again. An official leaving does not end it. Sessions of hearings (no request)
+   * are ended by their booking, not here.
+   */
   async sessionLeft(p: Principal, sessionId: string): Promise<Record<string, never>> {
     const s = await this.sessions.find(sessionId);
-    const r = s?.requestId ? await this.load(s.requestId) : null;
-    const mine = s && ((p.role === 'interpreter' && p.interpreterId === s.interpreterId) || (p.role === 'caller' && r?.caller_sub === p.sub));
-    if (!s || !mine) throw new NotFoundException('no such session');
-    if (s.endedAt || !s.requestId) return {};
-    const left = p.role === 'caller' ? 'caller' : 'interpreter';
-    if (r?.caller_sub) this.realtime.toCaller(r.caller_sub, 'session:participantLeft', { sessionId, role: left });
-    this.realtime.toInterpreter(s.interpreterId, 'session:participantLeft', { sessionId, role: left });
-    await this.finish(s.requestId, 'completed', ['accepted', 'connected']);
+    const role = s && roleIn(s, p);
+    if (!s || !role) throw new NotFoundException('no such session');
+    if (s.endedAt) return {};
+    this.sessions.tellLeft(s, role);
+    if (s.requestId && role !== 'official') await this.finish(s.requestId, 'completed', ['accepted', 'connected']);
     return {};
   }
 
@@ -392,18 +440,17 @@ export class MatchingService implements OnModuleInit {
 
   private async callerConnected(p: Principal) {
     if (p.role !== 'caller') return;
-    const job = await this.queue.getJob(`caller-grace:${p.sub}`);
-    await job?.remove().catch(() => undefined);
-    const [r] = await this.db.query(
-      `SELECT id, state, language_id FROM interpretation_requests WHERE caller_sub = $1 AND state IN ('queued','offering','accepted','connected')`,
-      [p.sub],
-    );
-    if (r) await this.announceLine(r.language_id);
+    const [r] = await this.db.query(prepared(`SELECT language_id FROM interpretation_requests WHERE caller_sub = $1`), [p.sub]);
+    if (!r) return;
+    await this.dropJobs([`caller-grace:${p.sub}`]);
+    await this.announceLine(r.language_id);
   }
 
   private async callerDisconnected(p: Principal) {
     if (p.role !== 'caller') return;
-    if ((await this.realtime.countIn(`caller:${p.sub}`)) > 0) return;
+    // Only a caller with a live request (her token subject is kept only then) has anything to lose.
+    const [live] = await this.db.query(prepared(`SELECT 1 FROM interpretation_requests WHERE caller_sub = $1`), [p.sub]);
+    if (!live || (await this.realtime.countIn(`caller:${p.sub}`)) > 0) return;
     await this.startCallerGrace(p.sub);
   }
 
@@ -414,7 +461,7 @@ export class MatchingService implements OnModuleInit {
   /** The caller-grace job: she did not come back, so her request is abandoned. */
   async callerGraceOver(sub: string) {
     if ((await this.realtime.countIn(`caller:${sub}`)) > 0) return;
-    const live: { id: string }[] = await this.db.query(`SELECT id FROM interpretation_requests WHERE caller_sub = $1 AND state IN ('queued','offering','accepted','connected')`, [sub]);
+    const live: { id: string }[] = await this.db.query(`SELECT id FROM interpretation_requests WHERE caller_sub = $1`, [sub]);
     for (const r of live) await this.finish(r.id, 'abandoned', ['queued', 'offering', 'accepted', 'connected']);
   }
 
@@ -423,8 +470,8 @@ export class MatchingService implements OnModuleInit {
   /** Tells every caller waiting for this language her place in line (1 = next). */
   async announceLine(languageId: string) {
     const line: { id: string; caller_sub: string | null; state: string }[] = await this.db.query(
-      `SELECT id, caller_sub, state FROM interpretation_requests WHERE language_id = $1 AND state IN ('queued','offering')
-       ORDER BY priority DESC, minor DESC, created_at`,
+      prepared(`SELECT id, caller_sub, state FROM interpretation_requests WHERE language_id = $1 AND state IN ('queued','offering')
+       ORDER BY ${WAITING_ORDER_SQL}`),
       [languageId],
     );
     line.forEach((r, i) => {
@@ -432,22 +479,40 @@ export class MatchingService implements OnModuleInit {
     });
   }
 
-  private async closeOffer(requestId: string, offerId: string, outcome: 'declined' | 'expired' | 'withdrawn', interpreterId?: string): Promise<boolean> {
-    return withRetry(() =>
+  /**
+   * Closes one pending offer (declined, expired or withdrawn) with its request locked, and audits it, in one
+   * statement after the lock. Returns its request and interpreter, or null if it was not pending (or, with
+   * `interpreterId`, not hers).
+   */
+  private async closeOffer(offerId: string, outcome: 'declined' | 'expired' | 'withdrawn', interpreterId?: string) {
+    const closed = await withRetry(() =>
       this.db.transaction(async (m) => {
-        await this.lockRequest(m, requestId);
-        const [o] = await rows(m, `UPDATE offers SET outcome = $2, decided_at = now() WHERE id = $1 AND outcome IS NULL AND ($3::uuid IS NULL OR interpreter_id = $3) RETURNING interpreter_id`,
-          [offerId, outcome, interpreterId ?? null],
+        const r = await this.lockRequestOfOffer(m, offerId, interpreterId).catch((e) => {
+          if (e instanceof NotFoundException && !interpreterId) return null;
+          throw e;
+        });
+        if (!r) return null;
+        const [o] = await rows<{ interpreter_id: string }>(
+          m,
+          prepared(`WITH req AS (SELECT * FROM interpretation_requests WHERE id = $3),
+           c AS (
+             UPDATE offers SET outcome = $2, decided_at = now(), holds = false WHERE id = $1 AND outcome IS NULL RETURNING interpreter_id, tier, created_at
+           ), ev AS (
+             ${outboxInsert(`SELECT 'offer.' || $2, NULL, NULL, req.country, req.id, ${requestFacts('req')}
+               || jsonb_build_object('offerId', $1::uuid, 'interpreterId', c.interpreter_id, 'tier', c.tier, 'offeredAt', c.created_at) FROM c, req`)}
+           )
+           SELECT interpreter_id FROM c`),
+          [offerId, outcome, r.id],
         );
-        if (!o) return false;
-        await this.audit.record(`offer.${outcome}`, { subjectId: requestId, data: { offerId, interpreterId: o.interpreter_id } }, m);
-        return true;
+        return o ? { requestId: r.id, interpreterId: o.interpreter_id } : null;
       }),
     );
+    if (closed) this.outbox.kick();
+    return closed;
   }
 
   private inBackground(work: Promise<unknown>) {
-    work.catch((e) => this.logger.error({ err: (e as Error)?.name, code: (e as { code?: string })?.code }, 'background dispatch failed'));
+    work.catch((e) => this.logger.error({ err: (e as Error)?.name, code: errorCode(e) }, 'background matching work failed'));
   }
 
   private interpreterOf(p: Principal): string {
@@ -455,20 +520,20 @@ export class MatchingService implements OnModuleInit {
     return p.interpreterId;
   }
 
-  private async requestOfOffer(offerId: string, interpreterId: string): Promise<string> {
-    const [o] = await this.db.query(`SELECT request_id FROM offers WHERE id = $1 AND interpreter_id = $2`, [offerId, interpreterId]);
-    if (!o) throw new NotFoundException('no such offer');
-    return o.request_id;
-  }
-
+  /** Locks the request, with what every step needs to know about it (its linked languages, its live session). */
   private async lockRequest(m: EntityManager, id: string): Promise<RequestRow | null> {
-    const [r] = await m.query(`SELECT * FROM interpretation_requests WHERE id = $1 FOR UPDATE`, [id]);
+    const [r] = await m.query(prepared(`${LOCK_REQUEST} WHERE r.id = $1 FOR UPDATE OF r`), [id]);
     return r ?? null;
   }
 
-  private async load(id: string): Promise<RequestRow | null> {
-    const [r] = await this.db.query(`SELECT * FROM interpretation_requests WHERE id = $1`, [id]);
-    return r ?? null;
+  /** Locks the request of an offer (hers, if `interpreterId` is given); NOT_FOUND if there is none. */
+  private async lockRequestOfOffer(m: EntityManager, offerId: string, interpreterId?: string): Promise<RequestRow> {
+    const [r] = await m.query(prepared(`${LOCK_REQUEST} WHERE r.id = (SELECT request_id FROM offers WHERE id = $1 AND ($2::uuid IS NULL OR interpreter_id = $2)) FOR UPDATE OF r`), [
+      offerId,
+      interpreterId ?? null,
+    ]);
+    if (!r) throw new NotFoundException('no such offer');
+    return r;
   }
 
   private async dropJobs(ids: string[]) {
@@ -480,3 +545,13 @@ export class MatchingService implements OnModuleInit {
     );
   }
 }
+
+/**
+ * The request row as steps lock it, with its linked languages read in the same statement (catalogue data:
+ * reading it on a snapshot older than the lock is harmless). Anything that changes under the lock (its
+ * offers, its session) is read by the statements after it, which see the latest committed state.
+ */
+const LOCK_REQUEST = `SELECT r.*, extract(epoch FROM now() - r.queued_at)::float8 AS waited_s,
+    ARRAY[r.language_id] || ARRAY(SELECT to_language_id FROM language_links WHERE from_language_id = r.language_id
+                                  UNION SELECT from_language_id FROM language_links WHERE to_language_id = r.language_id) AS language_ids
+  FROM interpretation_requests r`;

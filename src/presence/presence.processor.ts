@@ -7,7 +7,7 @@ export class PresenceProcessor {
   constructor(private readonly presence: PresenceService) {}
 
   @Process('grace')
-  grace(job: Job<{ interpreterId: string }>) {
-    return this.presence.graceOver(job.data.interpreterId);
+  grace(job: Job<{ interpreterId: string; epoch?: string }>) {
+    return this.presence.graceOver(job.data.interpreterId, job.data.epoch ?? '');
   }
 }

@@ -2,40 +2,52 @@ import { InjectQueue } from '@nestjs/bull';
 import { ForbiddenException, Inject, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bull';
 import type Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { Socket } from 'socket.io';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
-import { RealtimeService, rooms } from '../realtime/realtime.service';
+import { RealtimeService } from '../realtime/realtime.service';
 import { REDIS } from '../redis/redis.module';
 import { RostersService } from '../rosters/rosters.service';
 import type { PresenceStatus } from './dto/set-presence.dto';
 import { presenceKeys as keys } from './presence.keys';
+import { definePresenceScripts, PresenceScripts } from './presence.scripts';
 
 export const PRESENCE_QUEUE = 'presence';
 export const MISSED_OFFERS_LIMIT = 2;
+const MISSED_TTL_SECONDS = 24 * 3600;
 
 export type PresenceEvent = 'available' | 'unavailable' | 'disconnected' | 'lost';
 
 /**
- * Who is available, in Redis so that every node sees the same: a hash per interpreter and, per language
- * row, the set of interpreters available for it (matching reads those sets). A dropped connection keeps
- * her state for a grace period (a Bull delayed job, so a node restart does not lose it).
+ * Who is available, in Redis so that every node sees the same: a hash per interpreter, the sockets through
+ * which she is connected (on any node), and per language row the set of interpreters available for it
+ * (matching reads those sets). Only a connected interpreter is listed as available. When her last socket
+ * goes, her grace period starts: she keeps her status but is offered nothing; coming back within it lists
+ * her again, and when it ends (a Bull delayed job, so a node restart does not lose it) she is offline.
+ * Every change is one Lua script (presence.scripts.ts), so no two steps of it can interleave with another's.
  */
 @Injectable()
 export class PresenceService implements OnModuleInit {
   private readonly events = new EventEmitter();
+  private readonly redis: Redis & PresenceScripts;
+  private readonly prefix: string;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) redis: Redis,
     @InjectQueue(PRESENCE_QUEUE) private readonly queue: Queue,
     private readonly rosters: RostersService,
     private readonly realtime: RealtimeService,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.redis = definePresenceScripts(redis);
+    this.prefix = `${config.REDIS_PREFIX}:`;
+  }
 
   onModuleInit() {
-    this.realtime.onConnect((p) => this.connected(p));
-    this.realtime.onDisconnect((p) => this.disconnected(p));
+    this.realtime.onConnect((p, socket) => this.connected(p, socket));
+    this.realtime.onDisconnect((p, socket) => this.disconnected(p, socket));
   }
 
   /**
@@ -50,18 +62,16 @@ export class PresenceService implements OnModuleInit {
     const profile = await this.rosters.presenceProfile(interpreterId);
     if (!profile) throw new NotFoundException('this interpreter is not in a roster');
     if (status === 'available' && profile.status !== 'active') throw new ForbiddenException('a suspended interpreter cannot be available');
-    const before = await this.redis.hget(keys.interpreter(interpreterId), 'languages');
-    const tx = this.redis.multi();
-    for (const l of (before ?? '').split(',').filter(Boolean)) tx.srem(keys.availableFor(l), interpreterId);
-    tx.srem(keys.available(), interpreterId);
-    if (status === 'available') {
-      for (const l of profile.languageIds) tx.sadd(keys.availableFor(l), interpreterId);
-      tx.sadd(keys.available(), interpreterId);
-      tx.del(keys.missed(interpreterId));
-    }
-    tx.hset(keys.interpreter(interpreterId), { status, languages: profile.languageIds.join(','), since: new Date().toISOString() });
-    await tx.exec();
-    this.realtime.toInterpreter(interpreterId, 'presence:update', { status, ...(reason ? { reason } : {}) });
+    await this.redis.presenceSet(
+      keys.interpreter(interpreterId),
+      keys.missed(interpreterId),
+      this.prefix,
+      interpreterId,
+      status,
+      profile.languageIds.join(','),
+      new Date().toISOString(),
+    );
+    this.tell(interpreterId, status, reason);
     await this.fire(status === 'available' ? 'available' : 'unavailable', interpreterId);
     return status;
   }
@@ -70,62 +80,140 @@ export class PresenceService implements OnModuleInit {
     return ((await this.redis.hget(keys.interpreter(interpreterId), 'status')) as PresenceStatus | null) ?? 'offline';
   }
 
-  /** Interpreters available for any of these language rows. */
+  /** Interpreters available right now (connected, and set available) for any of these language rows. */
   async availableFor(languageIds: string[]): Promise<string[]> {
     if (!languageIds.length) return [];
     return this.redis.sunion(...languageIds.map(keys.availableFor));
   }
 
-  async allAvailable(): Promise<string[]> {
-    return this.redis.smembers(keys.available());
+  /** Whether she is listed as available right now (connected, and set available). */
+  async isAvailable(interpreterId: string): Promise<boolean> {
+    return (await this.redis.sismember(keys.available(), interpreterId)) === 1;
   }
 
   /** An offer she let ring out; after two in a row she is set away and told why. */
   async offerMissed(interpreterId: string) {
-    const missed = await this.redis.incr(keys.missed(interpreterId));
-    await this.redis.expire(keys.missed(interpreterId), 24 * 3600);
-    if (missed >= MISSED_OFFERS_LIMIT && (await this.status(interpreterId)) === 'available') {
-      await this.set(interpreterId, 'away', 'missed_offers');
-    }
+    const away = await this.redis.presenceMissed(
+      keys.interpreter(interpreterId),
+      keys.missed(interpreterId),
+      this.prefix,
+      interpreterId,
+      MISSED_OFFERS_LIMIT,
+      MISSED_TTL_SECONDS,
+      new Date().toISOString(),
+    );
+    if (!away) return;
+    this.tell(interpreterId, 'away', 'missed_offers');
+    await this.fire('unavailable', interpreterId);
   }
 
   async offerAnswered(interpreterId: string) {
     await this.redis.del(keys.missed(interpreterId));
   }
 
-  /** Starts her grace period unless a socket of hers is connected somewhere (used after a node died, too). */
-  async startGrace(interpreterId: string) {
-    await this.queue.add(
-      'grace',
-      { interpreterId },
-      { jobId: `grace:${interpreterId}`, delay: this.config.INTERPRETER_GRACE_SECONDS * 1000, removeOnComplete: true, removeOnFail: true },
+  /**
+   * The grace job (and the sweep, with no epoch, for grace periods that started before `cutoff`): offline
+   * if she has not come back. Whether she came back is decided in the same Lua script that sets her offline.
+   */
+  async graceOver(interpreterId: string, epoch = '', cutoff = Date.now()) {
+    const over = await this.redis.presenceGraceOver(
+      keys.interpreter(interpreterId),
+      keys.sockets(interpreterId),
+      keys.down(),
+      this.prefix,
+      interpreterId,
+      epoch,
+      cutoff,
+      new Date().toISOString(),
     );
-  }
-
-  /** The grace job: offline if she has not come back. */
-  async graceOver(interpreterId: string) {
-    if ((await this.realtime.countIn(rooms.interpreter(interpreterId))) > 0) return;
-    if ((await this.status(interpreterId)) !== 'offline') await this.set(interpreterId, 'offline', 'disconnected');
+    if (!over) return;
+    this.tell(interpreterId, 'offline', 'disconnected');
+    await this.fire('unavailable', interpreterId);
     // Gone for good: a call she was in must go on with someone else.
     await this.fire('lost', interpreterId);
   }
 
-
-  private async connected(p: Principal) {
-    if (p.role !== 'interpreter' || !p.interpreterId) return;
-    const job = await this.queue.getJob(`grace:${p.interpreterId}`);
-    await job?.remove().catch(() => undefined);
-    this.realtime.toInterpreter(p.interpreterId, 'presence:update', { status: await this.status(p.interpreterId) });
+  /**
+   * The sweep's repair of what a dead node left behind, in two steps: first the sockets registered for each
+   * connected interpreter; then, given the rooms live nodes really have (read after, so that a socket
+   * registered meanwhile is not judged), those of a node that no longer has them are dropped, as if they
+   * had disconnected (so a grace period starts).
+   */
+  async registeredSockets(): Promise<Map<string, string[]>> {
+    const ids = await this.redis.smembers(keys.connected());
+    const res = ids.length ? await this.redis.pipeline(ids.map((id) => ['smembers', keys.sockets(id)])).exec() : [];
+    return new Map(ids.map((id, i) => [id, (res?.[i]?.[1] as string[] | undefined) ?? []]));
   }
 
-  private async disconnected(p: Principal) {
+  async dropDeadSockets(registered: Map<string, string[]>, liveRooms: Set<string>) {
+    for (const [id, socketIds] of registered) {
+      for (const socketId of socketIds) if (!liveRooms.has(socketId)) await this.socketGone(id, socketId);
+    }
+  }
+
+  /** Grace periods whose job was lost (a node died with it) end here, a little late. */
+  async endOverdueGrace() {
+    const cutoff = Date.now() - this.config.INTERPRETER_GRACE_SECONDS * 1000 - 2000;
+    for (const id of await this.redis.zrangebyscore(keys.down(), '-inf', cutoff)) await this.graceOver(id, '', cutoff);
+  }
+
+  /** Of these interpreters, those with no socket anywhere and no grace period running: gone. */
+  async gone(interpreterIds: string[]): Promise<string[]> {
+    if (!interpreterIds.length) return [];
+    const res = await this.redis
+      .pipeline(interpreterIds.flatMap((id) => [['scard', keys.sockets(id)], ['hexists', keys.interpreter(id), 'down']]))
+      .exec();
+    return interpreterIds.filter((_, i) => res?.[2 * i]?.[1] === 0 && res?.[2 * i + 1]?.[1] === 0);
+  }
+
+  private async connected(p: Principal, socket: Socket) {
     if (p.role !== 'interpreter' || !p.interpreterId) return;
-    if ((await this.realtime.countIn(rooms.interpreter(p.interpreterId))) > 0) return;
-    await this.fire('disconnected', p.interpreterId);
-    if ((await this.status(p.interpreterId)) !== 'offline') await this.startGrace(p.interpreterId);
+    const id = p.interpreterId;
+    const [status, epoch] = await this.redis.presenceConnect(keys.interpreter(id), keys.sockets(id), keys.connected(), keys.down(), this.prefix, id, socket.id);
+    if (epoch) {
+      const job = await this.queue.getJob(graceJobId(id, epoch));
+      await job?.remove().catch(() => undefined);
+    }
+    this.tell(id, status as PresenceStatus);
+    // Back within her grace period and available: she is listed again, and served at once.
+    if (epoch && status === 'available') await this.fire('available', id);
+  }
+
+  private async disconnected(p: Principal, socket: Socket) {
+    if (p.role !== 'interpreter' || !p.interpreterId) return;
+    await this.socketGone(p.interpreterId, socket.id);
+  }
+
+  /** One of her sockets is gone; if it was the last, offers are withdrawn and her grace period starts. */
+  private async socketGone(interpreterId: string, socketId: string) {
+    const epoch = randomUUID();
+    const last = await this.redis.presenceDisconnect(
+      keys.interpreter(interpreterId),
+      keys.sockets(interpreterId),
+      keys.connected(),
+      keys.down(),
+      this.prefix,
+      interpreterId,
+      socketId,
+      epoch,
+      Date.now(),
+    );
+    if (!last) return;
+    await this.fire('disconnected', interpreterId);
+    await this.queue.add(
+      'grace',
+      { interpreterId, epoch },
+      { jobId: graceJobId(interpreterId, epoch), delay: this.config.INTERPRETER_GRACE_SECONDS * 1000, removeOnComplete: true, removeOnFail: true },
+    );
+  }
+
+  private tell(interpreterId: string, status: PresenceStatus, reason?: string) {
+    this.realtime.toInterpreter(interpreterId, 'presence:update', { status, ...(reason ? { reason } : {}) });
   }
 
   private async fire(event: PresenceEvent, interpreterId: string) {
     for (const l of this.events.listeners(event)) await (l as (id: string) => unknown)(interpreterId);
   }
 }
+
+const graceJobId = (interpreterId: string, epoch: string) => `grace:${interpreterId}:${epoch}`;

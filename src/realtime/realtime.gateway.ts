@@ -4,8 +4,10 @@ import type { Server, Socket } from 'socket.io';
 import type { Principal } from '../auth/principal';
 import { RealtimeService, rooms } from './realtime.service';
 import type { WsErrorBody } from './ws-errors';
+import { takeEventToken } from './ws-rate-limit.guard';
 
 const unknownEvent: WsErrorBody = { error: { code: 'NOT_FOUND', message: 'unknown event' } };
+const rateLimited: WsErrorBody = { error: { code: 'RATE_LIMITED', message: 'too many events: slow down' } };
 
 /** Puts each authenticated socket in the rooms events are addressed to, and reports connections. */
 @WebSocketGateway()
@@ -24,10 +26,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (p.role === 'caller') socket.join(rooms.caller(p.sub));
     else socket.join(rooms.user(p.sub));
     if (p.role === 'interpreter' && p.interpreterId) socket.join(rooms.interpreter(p.interpreterId));
-    // An event no gateway handles is still answered, so a client awaiting the acknowledgement is not left hanging.
+    // An event no gateway handles is still answered, so a client awaiting the acknowledgement is not left
+    // hanging; it costs a token of the connection's rate limit like any other event.
     socket.onAny((event: string, ...args: unknown[]) => {
+      if (socket.listeners(event).length > 0) return;
+      const limited = !takeEventToken(socket);
       const ack = args.at(-1);
-      if (typeof ack === 'function' && socket.listeners(event).length === 0) ack(unknownEvent);
+      if (typeof ack === 'function') ack(limited ? rateLimited : unknownEvent);
     });
     await this.realtime.notify('connect', p, socket, (e) => this.logger.error({ err: (e as Error)?.message }, 'connect listener failed'));
   }

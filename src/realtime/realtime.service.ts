@@ -65,6 +65,12 @@ export class RealtimeService implements BeforeApplicationShutdown {
     }
   }
 
+  /** To this node's own sockets in the room only (when every node is told the same thing, each tells its own). */
+  emitLocal(room: string, event: string, payload: unknown) {
+    if (this.closing) return;
+    this.server?.local.to(room).emit(event, payload);
+  }
+
   toCaller(sub: string, event: string, payload: unknown) {
     this.emit(rooms.caller(sub), event, payload);
   }

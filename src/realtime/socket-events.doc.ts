@@ -7,7 +7,8 @@ export const SOCKET_EVENTS_DOC = `
 
 Every client event takes an acknowledgement: the result, or \`{ "error": { "code", "message", "fields"? } }\`
 with \`code\` in VALIDATION, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, RATE_LIMITED, INTERNAL. A connection
-may send a burst of 20 events, then 10 per second. An unknown event gets NOT_FOUND (addition).
+may send a burst of 20 events, then 10 per second, counting every event it sends (unknown ones too). An unknown
+event gets NOT_FOUND (addition), or RATE_LIMITED past the limit.
 
 | client event | who | payload | ack |
 |---|---|---|---|
@@ -22,16 +23,16 @@ may send a burst of 20 events, then 10 per second. An unknown event gets NOT_FOU
 | media:consume | participant | {sessionId, producerId, rtpCapabilities} | {consumerId, producerId, kind, rtpParameters} (paused) |
 | media:resumeConsumer | participant | {consumerId} | {} |
 | media:restartIce | participant | {transportId} | {iceParameters} |
-| session:leave | participant | {sessionId} | {} |
+| session:leave | participant (caller, interpreter, official) | {sessionId} | {} |
 
 | server event | to | payload |
 |---|---|---|
-| request:update | caller | {requestId, state, queuePosition?, interpreter?: {firstName}, sessionId?} |
+| request:update | caller | {requestId, state, queuePosition?, interpreter?: {firstName}, sessionId?}: state \`connected\` (with sessionId) once the call's media has started |
 | offer:new | interpreter | {offerId, requestId, languageId, matter, urgency, minor, expiresAt} |
 | offer:withdrawn | interpreter | {offerId, reason: taken, expired, unavailable, disconnected, cancelled, unmatched, abandoned, completed} |
 | presence:update (addition) | interpreter | {status, reason?: missed_offers, disconnected} |
 | session:newProducer | participants | {sessionId, producerId, role, kind} |
-| session:participantLeft | participants | {sessionId, role} |
-| session:ended | participants | {sessionId, reason} (reason interpreter_lost: the caller's request is back at the front of the line) |
+| session:participantLeft | the other participants (caller, interpreter, official) | {sessionId, role}: the caller or the interpreter leaving ends an on-demand call; an official leaving does not |
+| session:ended | every participant: caller, interpreter, official | {sessionId, reason: completed, cancelled, abandoned, interpreter_lost, ...} (interpreter_lost: the caller's request is back at the front of the line; its request:update may arrive just before or after) |
 | session:mediaRestart (addition) | participants | {sessionId, reason: worker_died}: join again and renegotiate; the session goes on |
 `;

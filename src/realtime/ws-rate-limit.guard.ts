@@ -10,19 +10,25 @@ interface Bucket {
 }
 
 /**
- * A token bucket per connection, in the connection's own memory (a socket lives on one node): a burst of 20
- * events, then 10 a second. An abusive client gets RATE_LIMITED; nobody else is affected.
+ * Takes one event's token from this connection's bucket: false when it is empty. A token bucket per
+ * connection, in the connection's own memory (a socket lives on one node): a burst of 20 events, then 10 a
+ * second. Every event counts, those no gateway handles too.
  */
+export function takeEventToken(socket: Socket): boolean {
+  const now = Date.now();
+  const bucket: Bucket = (socket.data.rateBucket ??= { tokens: CAPACITY, at: now });
+  bucket.tokens = Math.min(CAPACITY, bucket.tokens + ((now - bucket.at) / 1000) * REFILL_PER_SECOND);
+  bucket.at = now;
+  if (bucket.tokens < 1) return false;
+  bucket.tokens -= 1;
+  return true;
+}
+
+/** The rate limit on every gateway event: an abusive client gets RATE_LIMITED; nobody else is affected. */
 @Injectable()
 export class WsRateLimitGuard implements CanActivate {
   canActivate(ctx: ExecutionContext): boolean {
-    const socket = ctx.switchToWs().getClient<Socket>();
-    const now = Date.now();
-    const bucket: Bucket = (socket.data.rateBucket ??= { tokens: CAPACITY, at: now });
-    bucket.tokens = Math.min(CAPACITY, bucket.tokens + ((now - bucket.at) / 1000) * REFILL_PER_SECOND);
-    bucket.at = now;
-    if (bucket.tokens < 1) throw new HttpException('too many events: slow down', HttpStatus.TOO_MANY_REQUESTS);
-    bucket.tokens -= 1;
+    if (!takeEventToken(ctx.switchToWs().getClient<Socket>())) throw new HttpException('too many events: slow down', HttpStatus.TOO_MANY_REQUESTS);
     return true;
   }
 }

@@ -1,10 +1,16 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { ConflictException, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { EventEmitter } from 'node:events';
+import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal';
-import { AuditService } from '../audit/audit.service';
+import { AppConfig } from '../config/config.schema';
 import { rows } from '../database/sql';
+import { RealtimeService, rooms } from '../realtime/realtime.service';
+import { prepared } from './prepared';
+import { AuditOutbox, outboxInsert, requestFacts } from './audit-outbox';
+
+export type ParticipantRole = 'caller' | 'interpreter' | 'official';
 
 export interface EndedSession {
   id: string;
@@ -12,33 +18,118 @@ export interface EndedSession {
   interpreterId: string;
 }
 
-/** Session records (metadata only). Media for a session comes with the media issue. */
+/** A session and who takes part in it (the caller by her token subject, while her request is live). */
+export interface SessionParticipants {
+  id: string;
+  requestId: string | null;
+  interpreterId: string;
+  officialId: string | null;
+  callerSub: string | null;
+  endedAt: Date | null;
+}
+
+/** What PostgreSQL tells every node when a session's end commits. */
+interface EndedNotice {
+  sessionId: string;
+  reason: string;
+  interpreterId: string;
+  officialId: string | null;
+  callerSub: string | null;
+}
+
+/** The PostgreSQL channel on which ended sessions are announced (per database, so per deployment). */
+const ENDED_CHANNEL = 'puente_session_ended';
+/** After a lost LISTEN connection, sessions that ended from this long before it was noticed are replayed. */
+const LISTEN_GAP_MARGIN_MS = 60_000;
+
+/**
+ * Session records (metadata only) and who takes part in them.
+ *
+ * A session's end is announced through PostgreSQL's LISTEN/NOTIFY: `end` notifies inside the transaction
+ * that ends it, PostgreSQL delivers the notice only if and when that transaction commits, and to every node
+ * (each listens on a connection of its own). So `onEnded` listeners (media closes the session's router,
+ * wherever it is hosted) run after the commit, on every node, whichever node ended it; and each node tells
+ * the participants connected to it that the session ended.
+ */
 @Injectable()
-export class SessionsService {
+export class SessionsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Sessions');
   private readonly events = new EventEmitter();
+  private listener?: Client;
+  private closing = false;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly audit: AuditService,
+    private readonly outbox: AuditOutbox,
+    private readonly realtime: RealtimeService,
+    private readonly config: AppConfig,
   ) {}
 
-  /** Inside the acceptance transaction: the unique index refuses a second live session for her. */
-  async createForRequest(m: EntityManager, requestId: string, interpreterId: string): Promise<string> {
+  async onModuleInit() {
+    await this.listen();
+  }
+
+  async onModuleDestroy() {
+    this.closing = true;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /**
+   * Listens for ended sessions. If the connection drops, it listens again, and hands the listeners the
+   * sessions that ended meanwhile (they must be idempotent: closing a room twice is nothing).
+   */
+  private async listen(missedSince?: Date): Promise<void> {
+    const client = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'puente-sessions' });
+    client.on('notification', (n) => n.channel === ENDED_CHANNEL && n.payload && this.ended(JSON.parse(n.payload) as EndedNotice));
+    client.on('error', () => undefined);
+    client.on('end', () => {
+      if (this.closing) return;
+      this.logger.warn('lost the connection that hears ended sessions; listening again');
+      this.relisten(new Date(Date.now() - LISTEN_GAP_MARGIN_MS));
+    });
     try {
-      const [row] = await m.query(`INSERT INTO sessions (request_id, interpreter_id) VALUES ($1, $2) RETURNING id`, [requestId, interpreterId]);
-      return row.id;
+      await client.connect();
+      await client.query(`LISTEN ${ENDED_CHANNEL}`);
     } catch (e) {
-      if ((e as { code?: string }).code === '23505') throw new ConflictException('this interpreter is already in a session');
+      await client.end().catch(() => undefined);
       throw e;
+    }
+    this.listener = client;
+    if (missedSince) {
+      const missed: { id: string }[] = await this.db.query(`SELECT id FROM sessions WHERE ended_at > $1`, [missedSince]);
+      for (const s of missed) this.events.emit('ended', s.id);
     }
   }
 
-  async find(id: string): Promise<{ id: string; requestId: string | null; interpreterId: string; endedAt: Date | null } | null> {
-    const [row] = await this.db.query(`SELECT id, request_id, interpreter_id, ended_at FROM sessions WHERE id = $1`, [id]);
-    return row ? { id: row.id, requestId: row.request_id, interpreterId: row.interpreter_id, endedAt: row.ended_at } : null;
+  private relisten(missedSince: Date) {
+    if (this.closing) return;
+    setTimeout(() => void this.listen(missedSince).catch(() => this.relisten(missedSince)), 1000).unref();
   }
 
-  /** Media closes a session's router when it ends. */
+  /** A session's end committed (on this node or another): tell its participants here, then the listeners. */
+  private ended(n: EndedNotice) {
+    const payload = { sessionId: n.sessionId, reason: n.reason };
+    this.realtime.emitLocal(rooms.interpreter(n.interpreterId), 'session:ended', payload);
+    if (n.callerSub) this.realtime.emitLocal(rooms.caller(n.callerSub), 'session:ended', payload);
+    if (n.officialId) this.realtime.emitLocal(rooms.user(n.officialId), 'session:ended', payload);
+    this.events.emit('ended', n.sessionId);
+  }
+
+  async find(id: string): Promise<SessionParticipants | null> {
+    const [row] = await this.db.query(
+      prepared(`SELECT s.id, s.request_id, s.interpreter_id, s.official_id, s.ended_at, coalesce(r.caller_sub, s.caller_sub) AS caller_sub
+       FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.id = $1`),
+      [id],
+    );
+    return row
+      ? { id: row.id, requestId: row.request_id, interpreterId: row.interpreter_id, officialId: row.official_id, callerSub: row.caller_sub, endedAt: row.ended_at }
+      : null;
+  }
+
+  /**
+   * Media closes a session's router when it ends. Runs after the end committed, on every node (whichever
+   * node ended it), once per node.
+   */
   onEnded(listener: (sessionId: string) => void) {
     this.events.on('ended', listener);
   }
@@ -48,41 +139,92 @@ export class SessionsService {
    * assigned to, the caller whose request it serves (by her anonymous token subject), or the official who
    * takes part as the third party (set by a hearing's booking).
    */
-  async participantRole(sessionId: string, p: Principal): Promise<'caller' | 'interpreter' | 'official' | null> {
-    const [s] = await this.db.query(
-      `SELECT s.interpreter_id, s.official_id, coalesce(r.caller_sub, s.caller_sub) AS caller_sub
-       FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id
-       WHERE s.id = $1 AND s.ended_at IS NULL`,
-      [sessionId],
-    );
-    if (!s) return null;
-    if (p.role === 'interpreter' && p.interpreterId === s.interpreter_id) return 'interpreter';
-    if (p.role === 'caller' && p.sub === s.caller_sub) return 'caller';
-    if (p.role === 'official' && p.sub === s.official_id) return 'official';
-    return null;
+  async participantRole(sessionId: string, p: Principal): Promise<ParticipantRole | null> {
+    const s = await this.find(sessionId);
+    return s && !s.endedAt ? roleIn(s, p) : null;
   }
 
-  async markStarted(sessionId: string) {
-    await this.db.query(`UPDATE sessions SET started_at = now() WHERE id = $1 AND started_at IS NULL`, [sessionId]);
-  }
-
-  async liveForRequest(m: EntityManager, requestId: string): Promise<string | null> {
-    const [row] = await m.query(`SELECT id FROM sessions WHERE request_id = $1 AND ended_at IS NULL`, [requestId]);
-    return row?.id ?? null;
+  /** Tells the session's other participants that one of them left (the session may go on). */
+  tellLeft(s: SessionParticipants, role: ParticipantRole) {
+    const payload = { sessionId: s.id, role };
+    if (role !== 'interpreter') this.realtime.toInterpreter(s.interpreterId, 'session:participantLeft', payload);
+    if (role !== 'caller' && s.callerSub) this.realtime.toCaller(s.callerSub, 'session:participantLeft', payload);
+    if (role !== 'official' && s.officialId) this.realtime.emit(rooms.user(s.officialId), 'session:participantLeft', payload);
   }
 
   /**
-   * Ends a live session (idempotent: null when it had already ended) and frees the interpreter, stamping
-   * when her last session ended (fairness in matching).
+   * The session's media started: stamps when, and moves its request to `connected` (see `markConnected`).
+   * The media module calls it when the call really starts.
    */
-  async end(m: EntityManager, sessionId: string, reason: string): Promise<EndedSession | null> {
-    const [row] = await rows(m, `UPDATE sessions SET ended_at = now(), end_reason = $2, caller_sub = NULL WHERE id = $1 AND ended_at IS NULL RETURNING id, request_id, interpreter_id`,
-      [sessionId, reason],
+  async markStarted(sessionId: string) {
+    await this.db.query(`UPDATE sessions SET started_at = now() WHERE id = $1 AND started_at IS NULL`, [sessionId]);
+    await this.markConnected(sessionId);
+  }
+
+  /**
+   * Media flows between the caller and the interpreter: the request moves from `accepted` to `connected`
+   * (once; a request that ended or was handed on meanwhile is left alone) and the caller is told.
+   * True if this call made the change.
+   */
+  async markConnected(sessionId: string): Promise<boolean> {
+    const [done] = await rows<{ id: string; caller_sub: string | null }>(
+      this.db,
+      prepared(`WITH c AS (
+         UPDATE interpretation_requests r SET state = 'connected' FROM sessions s
+         WHERE s.id = $1 AND s.ended_at IS NULL AND r.id = s.request_id AND r.state = 'accepted'
+         RETURNING r.*
+       ), ev AS (
+         ${outboxInsert(`SELECT 'request.connected', NULL, NULL, c.country, c.id, ${requestFacts('c')} || jsonb_build_object('sessionId', $1::uuid) FROM c`)}
+       )
+       SELECT id, caller_sub FROM c`),
+      [sessionId],
+    );
+    if (!done) return false;
+    this.outbox.kick();
+    if (done.caller_sub) this.realtime.toCaller(done.caller_sub, 'request:update', { requestId: done.id, state: 'connected', sessionId });
+    return true;
+  }
+
+  /**
+   * Ends a live session inside the caller's transaction (idempotent: null when it had already ended), frees
+   * the interpreter (her hold on the request's accepted offer goes, and when her last session ended is
+   * stamped, for fairness in matching), audits it (unless `audited` is false: matching records the end in
+   * the request's own event), and announces the end to every node once the transaction commits (see the
+   * class comment). One statement.
+   */
+  end(m: Pick<EntityManager, 'query'>, sessionId: string, reason: string, audited = true): Promise<EndedSession | null> {
+    return this.endWhere(m, 'id = $1', sessionId, reason, audited);
+  }
+
+  /** The same for the live session of a request, if it has one (with the request row locked). */
+  endLiveOfRequest(m: Pick<EntityManager, 'query'>, requestId: string, reason: string, audited = true): Promise<EndedSession | null> {
+    return this.endWhere(m, 'request_id = $1', requestId, reason, audited);
+  }
+
+  private async endWhere(m: Pick<EntityManager, 'query'>, which: string, id: string, reason: string, audited: boolean): Promise<EndedSession | null> {
+    const [row] = await rows(
+      m,
+      // A hearing's remote woman is known by the session itself (her join code's token), and forgotten as it ends.
+      prepared(`WITH live AS (
+         SELECT id, caller_sub FROM sessions WHERE ${which} AND ended_at IS NULL FOR UPDATE
+       ), e AS (
+         UPDATE sessions s SET ended_at = now(), end_reason = $2, caller_sub = NULL FROM live WHERE s.id = live.id
+         RETURNING s.id, s.request_id, s.interpreter_id, s.official_id, live.caller_sub
+       ), idle AS (
+         UPDATE interpreters SET last_session_ended_at = now() WHERE id IN (SELECT interpreter_id FROM e)
+       ), released AS (
+         UPDATE offers SET holds = false WHERE interpreter_id IN (SELECT interpreter_id FROM e) AND holds AND outcome = 'accepted'
+       ), ev AS (
+         ${outboxInsert(`SELECT 'session.ended', NULL, NULL, NULL, e.id, jsonb_build_object('reason', $2::text, 'requestId', e.request_id) FROM e WHERE $3`)}
+       )
+       SELECT e.id, e.request_id, e.interpreter_id,
+         pg_notify('${ENDED_CHANNEL}', json_build_object('sessionId', e.id, 'reason', $2::text, 'interpreterId', e.interpreter_id,
+           'officialId', e.official_id, 'callerSub', coalesce(r.caller_sub, e.caller_sub))::text)
+       FROM e LEFT JOIN interpretation_requests r ON r.id = e.request_id`),
+      [id, reason, audited],
     );
     if (!row) return null;
-    await rows(m, `UPDATE interpreters SET last_session_ended_at = now() WHERE id = $1`, [row.interpreter_id]);
-    await this.audit.record('session.ended', { subjectId: row.id, data: { reason, requestId: row.request_id } }, m);
-    this.events.emit('ended', row.id);
+    if (audited) this.outbox.kick();
     return { id: row.id, requestId: row.request_id, interpreterId: row.interpreter_id };
   }
 
@@ -100,10 +242,11 @@ export class SessionsService {
       return existing.id;
     }
     try {
-      const [row] = await m.query(
-        `INSERT INTO sessions (booking_id, interpreter_id, official_id) VALUES ($1, $2, $3) RETURNING id`,
-        [bookingId, interpreterId, officialId],
-      );
+      const [row] = await m.query(`INSERT INTO sessions (booking_id, interpreter_id, official_id) VALUES ($1, $2, $3) RETURNING id`, [
+        bookingId,
+        interpreterId,
+        officialId,
+      ]);
       return row.id;
     } catch (e) {
       if ((e as { code?: string }).code === '23505') throw new ConflictException('the interpreter is still in another call; try again in a moment');
@@ -116,10 +259,10 @@ export class SessionsService {
     await m.query(`UPDATE sessions SET caller_sub = $2 WHERE id = $1 AND ended_at IS NULL`, [sessionId, callerSub]);
   }
 
-  /** A hearing's session and who takes part in it, live or not. */
-  async findForBooking(bookingId: string): Promise<{ id: string; interpreterId: string; officialId: string | null; callerSub: string | null; endedAt: Date | null } | null> {
-    const [row] = await this.db.query(`SELECT id, interpreter_id, official_id, caller_sub, ended_at FROM sessions WHERE booking_id = $1`, [bookingId]);
-    return row ? { id: row.id, interpreterId: row.interpreter_id, officialId: row.official_id, callerSub: row.caller_sub, endedAt: row.ended_at } : null;
+  /** The session of a hearing, if it was opened. */
+  async sessionOfBooking(bookingId: string): Promise<string | null> {
+    const [row] = await this.db.query(`SELECT id FROM sessions WHERE booking_id = $1`, [bookingId]);
+    return row?.id ?? null;
   }
 
   /** The booking a session belongs to, if it is a hearing's. */
@@ -127,4 +270,12 @@ export class SessionsService {
     const [row] = await this.db.query(`SELECT booking_id FROM sessions WHERE id = $1`, [sessionId]);
     return row?.booking_id ?? null;
   }
+}
+
+/** The role in which `p` takes part in session `s`, if any. */
+export function roleIn(s: Pick<SessionParticipants, 'interpreterId' | 'officialId' | 'callerSub'>, p: Principal): ParticipantRole | null {
+  if (p.role === 'interpreter' && p.interpreterId === s.interpreterId) return 'interpreter';
+  if (p.role === 'caller' && !!s.callerSub && p.sub === s.callerSub) return 'caller';
+  if (p.role === 'official' && !!s.officialId && p.sub === s.officialId) return 'official';
+  return null;
 }

@@ -62,6 +62,7 @@ export interface RosterRow {
   specialties?: string;
   gender?: string;
   firstName?: string;
+  status?: 'active' | 'suspended';
 }
 
 export interface RosterInterpreter {
@@ -88,7 +89,7 @@ export async function rosterAt(url: string, sql: Sql, country: string, rows: Ros
       relay_languages: 'spa',
       specialties: r.specialties ?? 'legal_criminal;violence',
       gender: r.gender ?? 'female',
-      status: 'active',
+      status: r.status ?? 'active',
     })),
     admin.token,
   );

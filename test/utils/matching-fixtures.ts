@@ -1,4 +1,8 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
+import { MATCHING_QUEUE } from '../../src/matching/matching.service';
+import { AuditOutbox } from '../../src/sessions/audit-outbox';
 import { RostersService } from '../../src/rosters/rosters.service';
 import { connect, TestSocket } from './socket-client';
 import { createStaff, TestApp } from './test-app';
@@ -63,4 +67,27 @@ export async function until<T>(probe: () => Promise<T> | T, ok: (v: T) => boolea
     if (ok(v)) return v;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Waits for `p`, or fails naming what did not happen (instead of a bare test timeout). */
+export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms / 1000} s`)), ms))),
+  ]);
+}
+
+/**
+ * Turns the matching sweep off for this deployment (for a few minutes, until a node's watchdog puts it back),
+ * so that a test shows what the events and the Bull timers do on their own.
+ */
+export async function stopSweeps(t: TestApp) {
+  const queue = t.app.get<Queue>(getQueueToken(MATCHING_QUEUE));
+  for (const job of await queue.getRepeatableJobs()) await queue.removeRepeatableByKey(job.key);
+}
+
+/** Moves the audit events of matching into the chain now (they are moved moments after each step anyway). */
+export async function auditMoved(t: TestApp) {
+  await t.app.get(AuditOutbox).flush();
 }

@@ -3,11 +3,15 @@
  * recorded, so that a test can run a crowd through the system and then prove nothing went wrong.
  *
  * Two clocks are used. The tables' timestamps give time intervals (an offer is pending from `created_at` to
- * `decided_at`, a session is live from `created_at` to `ended_at`). The audit chain gives the exact commit
- * order: every matching transaction appends its events under one advisory lock held until it commits, so
- * `seq` orders transactions as they became visible. An interval in `seq` order runs from the event of the
- * transaction that opened it to the event of the transaction that closed it.
+ * `decided_at`, a session is live from `created_at` to `ended_at`). The audit chain gives the order of
+ * transactions that conflict: matching writes its events to an outbox (a sequence number each, taken inside
+ * the transaction, after its locks), and one node at a time moves them into the chain in that order. Two
+ * transactions on the same request, or on the same interpreter's hold, wait for each other, so the later
+ * one's events always come after the earlier one's in `seq`. An interval in `seq` order runs from the event
+ * of the transaction that opened it to the event of the transaction that closed it.
  */
+
+import { COUNTRY_CODES } from '../../src/common/countries';
 
 export type Sql = <T = Record<string, unknown>>(query: string, params?: unknown[]) => Promise<T[]>;
 
@@ -92,8 +96,13 @@ const count = <T>(items: T[], key: (t: T) => string) =>
  * Every violation found, as readable sentences (empty when all guarantees held). `requestIds` are the
  * requests the test was told were created: each must exist (none lost).
  */
-export async function matchingViolations(sql: Sql, requestIds: string[]): Promise<{ violations: string[]; summary: MatchingSummary }> {
+export async function matchingViolations(
+  sql: Sql,
+  requestIds: string[],
+  rules: { homeCountry: string | null },
+): Promise<{ violations: string[]; summary: MatchingSummary }> {
   const v: string[] = [];
+  await untilAuditMoved(sql);
   const requests = await sql<RequestRow>(`SELECT id, state, caller_sub, interpreter_id, accepted_at, ended_at FROM interpretation_requests`);
   const [superseding] = await sql(`SELECT 1 FROM information_schema.columns WHERE table_name = 'offers' AND column_name = 'superseded_at'`);
   const offers = await sql<OfferRow>(
@@ -131,6 +140,23 @@ export async function matchingViolations(sql: Sql, requestIds: string[]): Promis
     if ((r.accepted_at !== null) !== (current.length === 1)) v.push(`request ${r.id}: accepted_at disagrees with its offers`);
   }
 
+  // ---- who may be offered: active interpreters, from a roster that shares with the caller's country -------
+  // (Her country, else the home roster; with neither, only rosters that share with every member state.)
+  const wrongRoster = await sql<{ id: string; request_id: string; interpreter_id: string; country: string; borrower: string | null }>(
+    `SELECT o.id, o.request_id, o.interpreter_id, i.country, coalesce(r.country, $1::char(2)) AS borrower
+     FROM offers o JOIN interpretation_requests r ON r.id = o.request_id JOIN interpreters i ON i.id = o.interpreter_id
+     WHERE NOT CASE WHEN coalesce(r.country, $1::char(2)) IS NOT NULL
+       THEN i.country = coalesce(r.country, $1::char(2))
+         OR EXISTS (SELECT 1 FROM roster_sharing s WHERE s.owner_country = i.country AND s.borrower_country = coalesce(r.country, $1::char(2)))
+       ELSE (SELECT count(*) FROM roster_sharing s WHERE s.owner_country = i.country) = ${COUNTRY_CODES.length - 1} END`,
+    [rules.homeCountry],
+  );
+  for (const o of wrongRoster) v.push(`offer ${o.id} of request ${o.request_id} went to ${o.interpreter_id} of roster ${o.country}, which does not share with ${o.borrower ?? 'everyone'}`);
+  const inactive = await sql<{ id: string; interpreter_id: string }>(
+    `SELECT o.id, o.interpreter_id FROM offers o JOIN interpreters i ON i.id = o.interpreter_id WHERE i.status <> 'active'`,
+  );
+  for (const o of inactive) v.push(`offer ${o.id} went to ${o.interpreter_id}, who is not active (suspended)`);
+
   // ---- the tables' time intervals -----------------------------------------------------------------------
   const t = (d: Date | null) => (d ? new Date(d).getTime() : Number.POSITIVE_INFINITY);
   for (const [who, a, b] of overlaps(group(offers.map((o) => ({ id: o.id, from: t(o.created_at), to: t(o.decided_at), who: o.interpreter_id })), (i) => i.who))) {
@@ -145,14 +171,19 @@ export async function matchingViolations(sql: Sql, requestIds: string[]): Promis
     events.filter((e) => e.type !== 'session.ended'),
     (e) => e.subject_id ?? '',
   );
+  // A session's end is its session.ended event or, for a call that ended with its request's own step (completed,
+  // cancelled, abandoned, requeued), that request event naming the session.
   const sessionEnded = new Map(events.filter((e) => e.type === 'session.ended').map((e) => [e.subject_id!, e]));
+  for (const e of events) {
+    if (e.type.startsWith('request.') && typeof e.data.sessionId === 'string' && !sessionEnded.has(e.data.sessionId)) sessionEnded.set(e.data.sessionId, e);
+  }
   const offerOpened = new Map<string, number>();
   const offerClosed = new Map<string, number>();
   const sessionOpened = new Map<string, number>();
   for (const r of requests) {
     const story = eventsOf.get(r.id) ?? [];
     const types = story.map((e) => e.type);
-    const terminal = story.filter((e) => e.type.startsWith('request.') && e.type !== 'request.created' && e.type !== 'request.requeued');
+    const terminal = story.filter((e) => e.type.startsWith('request.') && !['request.created', 'request.requeued', 'request.connected', 'request.queued'].includes(e.type));
     if (types.filter((x) => x === 'request.created').length !== 1 || types[0] !== 'request.created') {
       v.push(`request ${r.id}: its audit story does not start with one request.created (${types.join(', ')})`);
     }
@@ -269,5 +300,21 @@ export async function untilAllTerminal(sql: Sql, expected: number, boundMs: numb
       );
     }
     await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Waits (bounded) until the audit events of matching have all been moved from the outbox into the chain
+ * (they are, moments after each step), so that the chain can be read as the whole story.
+ */
+export async function untilAuditMoved(sql: Sql, boundMs = 30_000): Promise<void> {
+  const [table] = await sql(`SELECT 1 FROM information_schema.tables WHERE table_name = 'matching_audit_outbox'`);
+  if (!table) return;
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM matching_audit_outbox`);
+    if (!n) return;
+    if (Date.now() > deadline) throw new Error(`${n} audit event(s) still in the outbox after ${boundMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -1,0 +1,121 @@
+import type Redis from 'ioredis';
+
+/**
+ * Every change of presence as one Lua script, so that Redis applies it whole: the status, the language
+ * sets matching reads, her sockets and her grace period can never disagree, whichever nodes act at once.
+ * KEYS get the client's prefix from ioredis; the language sets' keys are built inside the script from the
+ * prefix passed as ARGV[1] (a single Redis, not a cluster). ARGV[2] is always the interpreter id.
+ */
+const SETS = `
+local prefix, id = ARGV[1], ARGV[2]
+local function unlist(langs)
+  if langs then
+    for l in string.gmatch(langs, '[^,]+') do redis.call('SREM', prefix .. 'presence:available:' .. l, id) end
+  end
+  redis.call('SREM', prefix .. 'presence:available', id)
+end
+local function list(langs)
+  if langs then
+    for l in string.gmatch(langs, '[^,]+') do redis.call('SADD', prefix .. 'presence:available:' .. l, id) end
+  end
+  redis.call('SADD', prefix .. 'presence:available', id)
+end
+`;
+
+/** KEYS: hash, missed. ARGV: prefix, id, status, languages, since. She is listed only while connected. */
+const SET = `${SETS}
+local status, langs, since = ARGV[3], ARGV[4], ARGV[5]
+unlist(redis.call('HGET', KEYS[1], 'languages'))
+redis.call('HSET', KEYS[1], 'status', status, 'languages', langs, 'since', since)
+if status == 'available' then
+  redis.call('DEL', KEYS[2])
+  if redis.call('HEXISTS', KEYS[1], 'down') == 0 then list(langs) end
+end
+return status`;
+
+/**
+ * A socket of hers connected. KEYS: hash, sockets, connected, down. ARGV: prefix, id, socket id.
+ * Returns {status, epoch of the grace period this ends or ''}.
+ */
+const CONNECT = `${SETS}
+redis.call('SADD', KEYS[2], ARGV[3])
+redis.call('SADD', KEYS[3], id)
+local epoch = redis.call('HGET', KEYS[1], 'down')
+local status = redis.call('HGET', KEYS[1], 'status') or 'offline'
+if epoch then
+  redis.call('HDEL', KEYS[1], 'down', 'downSince')
+  redis.call('ZREM', KEYS[4], id)
+  if status == 'available' then list(redis.call('HGET', KEYS[1], 'languages')) end
+end
+return {status, epoch or ''}`;
+
+/**
+ * A socket of hers went away. KEYS: hash, sockets, connected, down. ARGV: prefix, id, socket id, epoch, now (ms).
+ * When it was her last one, her grace period starts (under `epoch`): she keeps her status, but is not listed
+ * as available, so nothing is offered to her. Returns 1 then, else 0.
+ */
+const DISCONNECT = `${SETS}
+if redis.call('SREM', KEYS[2], ARGV[3]) == 0 then return 0 end
+if redis.call('SCARD', KEYS[2]) > 0 then return 0 end
+redis.call('SREM', KEYS[3], id)
+redis.call('HSET', KEYS[1], 'down', ARGV[4], 'downSince', ARGV[5])
+redis.call('ZADD', KEYS[4], ARGV[5], id)
+unlist(redis.call('HGET', KEYS[1], 'languages'))
+return 1`;
+
+/**
+ * Her grace period is over. KEYS: hash, sockets, down. ARGV: prefix, id, epoch ('' for any), cutoff (ms), since.
+ * Only the grace period that is still running (same epoch, or one that started before the cutoff) ends,
+ * and only if no socket of hers came back: then she is offline and 1 is returned. A reconnection that
+ * reached Redis first ended the grace period already, and this returns 0.
+ */
+const GRACE_OVER = `${SETS}
+local down = redis.call('HGET', KEYS[1], 'down')
+if not down then return 0 end
+if ARGV[3] ~= '' then
+  if down ~= ARGV[3] then return 0 end
+elseif tonumber(redis.call('HGET', KEYS[1], 'downSince') or '0') > tonumber(ARGV[4]) then
+  return 0
+end
+if redis.call('SCARD', KEYS[2]) > 0 then return 0 end
+redis.call('HDEL', KEYS[1], 'down', 'downSince')
+redis.call('ZREM', KEYS[3], id)
+unlist(redis.call('HGET', KEYS[1], 'languages'))
+redis.call('HSET', KEYS[1], 'status', 'offline', 'since', ARGV[5])
+return 1`;
+
+/**
+ * An offer she let ring out. KEYS: hash, missed. ARGV: prefix, id, limit, ttl (s), since. At the limit, if
+ * she is still available, she is set away: returns 1 then.
+ */
+const MISSED = `${SETS}
+local n = redis.call('INCR', KEYS[2])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+if n >= tonumber(ARGV[3]) and redis.call('HGET', KEYS[1], 'status') == 'available' then
+  unlist(redis.call('HGET', KEYS[1], 'languages'))
+  redis.call('HSET', KEYS[1], 'status', 'away', 'since', ARGV[5])
+  return 1
+end
+return 0`;
+
+export interface PresenceScripts {
+  presenceSet(hash: string, missed: string, prefix: string, id: string, status: string, languages: string, since: string): Promise<string>;
+  presenceConnect(hash: string, sockets: string, connected: string, down: string, prefix: string, id: string, socketId: string): Promise<[string, string]>;
+  presenceDisconnect(hash: string, sockets: string, connected: string, down: string, prefix: string, id: string, socketId: string, epoch: string, now: number): Promise<number>;
+  presenceGraceOver(hash: string, sockets: string, down: string, prefix: string, id: string, epoch: string, cutoff: number, since: string): Promise<number>;
+  presenceMissed(hash: string, missed: string, prefix: string, id: string, limit: number, ttl: number, since: string): Promise<number>;
+}
+
+export function definePresenceScripts(redis: Redis): Redis & PresenceScripts {
+  const scripts: [string, number, string][] = [
+    ['presenceSet', 2, SET],
+    ['presenceConnect', 4, CONNECT],
+    ['presenceDisconnect', 4, DISCONNECT],
+    ['presenceGraceOver', 3, GRACE_OVER],
+    ['presenceMissed', 2, MISSED],
+  ];
+  for (const [name, numberOfKeys, lua] of scripts) {
+    if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
+  }
+  return redis as Redis & PresenceScripts;
+}

@@ -1,0 +1,170 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { MATCHING_QUEUE, MatchingService } from '../src/matching/matching.service';
+import { PresenceService } from '../src/presence/presence.service';
+import { RealtimeService, rooms } from '../src/realtime/realtime.service';
+import { REDIS } from '../src/redis/redis.module';
+import { caller, interpreter, languageId, Person, until } from './utils/matching-fixtures';
+import { TestRedis } from './utils/redis-server';
+import { TestSocket } from './utils/socket-client';
+import { startTestApp, TestApp } from './utils/test-app';
+
+/**
+ * Presence under the races that matter: a dropped connection during its grace period, a reconnection
+ * racing the end of that grace period, and concurrent changes of status. Real sockets, Redis, PostgreSQL.
+ * The grace period is long here; where a test needs it to end, it ends it as the Bull job would.
+ */
+describe('presence', () => {
+  let privateRedis: TestRedis;
+  let t: TestApp;
+  /** A second node of the same deployment. */
+  let t2: TestApp;
+  let presence: PresenceService;
+  let redis: Redis;
+  const sockets: TestSocket[] = [];
+  const track = <T extends TestSocket | Person>(x: T): T => (sockets.push('interpreterId' in x ? x.socket : (x as TestSocket)), x);
+  const request = (c: TestSocket, languageId: string, extra: Record<string, unknown> = {}) =>
+    c.call('request:create', { languageId, matter: 'violence', urgency: 'normal', minor: false, ...extra });
+  /** Whether matching would find her among the available interpreters (the client adds the key prefix). */
+  const listed = async (id: string) => (await redis.sismember('presence:available', id)) === 1;
+  /** Her sockets are gone as far as the server knows. */
+  const dropped = (p: Person) => until(() => t.app.get(RealtimeService).countIn(rooms.interpreter(p.interpreterId)), (n) => n === 0);
+
+  beforeAll(async () => {
+    // A Redis of its own: one test holds its writes back for a moment, which must not disturb anyone else.
+    privateRedis = await TestRedis.start();
+    const env = { REDIS_URL: privateRedis.url, OFFER_RING_SECONDS: '5', INTERPRETER_GRACE_SECONDS: '60', CALLER_GRACE_SECONDS: '60', MATCHING_SWEEP_MS: '500', HOME_COUNTRY: 'GT' };
+    t = await startTestApp(env);
+    t2 = await startTestApp({ ...env, DATABASE_URL: t.config.DATABASE_URL, REDIS_PREFIX: t.config.REDIS_PREFIX });
+    presence = t.app.get(PresenceService);
+    redis = t.app.get(REDIS);
+  });
+  afterAll(async () => {
+    sockets.forEach((s) => s.close());
+    await t2?.close();
+    await t?.close();
+    await privateRedis?.stop();
+  });
+
+  it('offers nothing to an interpreter during her grace period, and serves her as soon as she is back', async () => {
+    const lang = await languageId(t, 'mam');
+    const flaky = track(await interpreter(t, { languages: 'mam:5' }));
+    flaky.socket.socket.disconnect();
+    await dropped(flaky);
+    const c = track(await caller(t));
+    const { requestId, state } = await request(c, lang);
+    expect(state).toBe('queued');
+    expect(await t.sql(`SELECT 1 FROM offers WHERE interpreter_id = $1`, [flaky.interpreterId])).toEqual([]);
+    // Within her grace period she keeps her status, and coming back lists her again and serves the line.
+    expect(await presence.status(flaky.interpreterId)).toBe('available');
+    flaky.socket.socket.connect();
+    const offer = await flaky.socket.next('offer:new');
+    expect(offer.requestId).toBe(requestId);
+    expect(await listed(flaky.interpreterId)).toBe(true);
+  });
+
+  it('keeps a waiting request through the caller\'s grace period, and for good when she comes back within it', async () => {
+    const c = track(await caller(t));
+    const token = (c.socket.auth as { token: string }).token;
+    const sub = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub as string;
+    const { requestId, state } = await request(c, await languageId(t, 'mop'));
+    expect(state).toBe('queued');
+    c.socket.disconnect();
+    const queue = t.app.get<Queue>(getQueueToken(MATCHING_QUEUE));
+    await until(() => queue.getJob(`caller-grace:${sub}`));
+    // During her grace period the request waits, as it was.
+    const [during] = await t.sql(`SELECT state, caller_sub FROM interpretation_requests WHERE id = $1`, [requestId]);
+    expect(during).toEqual({ state: 'queued', caller_sub: sub });
+    const updates = c.seen('request:update').length;
+    c.socket.connect();
+    // Back: she hears her place in line again, and her grace period is over.
+    await until(() => c.seen('request:update').slice(updates), (u) => u.some((x) => x.requestId === requestId && x.queuePosition === 1));
+    await until(() => queue.getJob(`caller-grace:${sub}`), (j) => !j);
+    // A grace job that had already started when she came back finds her connected, and leaves the request alone.
+    await t.app.get(MatchingService).callerGraceOver(sub);
+    const [after] = await t.sql(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]);
+    expect(after.state).toBe('queued');
+    expect(await c.call('request:cancel', { requestId })).toEqual({ state: 'cancelled' });
+  });
+
+  it('decides a reconnection racing the end of her grace period one way: kept, or offline with the call handed on, never told both', async () => {
+    const langs = ['quc', 'kek', 'cak', 'tzo', 'tzh', 'ixl', 'poh', 'acr', 'tzj', 'mop', 'poc', 'kjb', 'itz', 'jac', 'caa', 'knj'];
+    const outcomes = { kept: 0, lost: 0 };
+    for (const [i, iso] of langs.entries()) {
+      const lang = await languageId(t, iso);
+      const p = track(await interpreter(t, { languages: `${iso}:5` }));
+      const c = track(await caller(t));
+      const { requestId } = await request(c, lang);
+      const offer = await p.socket.next('offer:new', (o) => o.requestId === requestId);
+      const { sessionId } = await p.socket.call('offer:accept', { offerId: offer.offerId });
+      p.socket.socket.disconnect();
+      await dropped(p);
+      const seenBefore = p.socket.seen('presence:update').length;
+      // She comes back just as her grace period ends (the job that ends it runs a little later each round).
+      p.socket.socket.connect();
+      await new Promise((r) => setTimeout(r, i % 8));
+      await presence.graceOver(p.interpreterId);
+      const back = await until(
+        () => p.socket.seen('presence:update').slice(seenBefore),
+        (u) => u.some((x) => x.reason === undefined),
+      );
+      const toldOnReturn = back.find((x) => x.reason === undefined)!;
+      const [session] = await t.sql<{ ended: boolean }>(`SELECT ended_at IS NOT NULL AS ended FROM sessions WHERE id = $1`, [sessionId]);
+      if (toldOnReturn.status === 'available') {
+        // Back in time: her call goes on and she stays available.
+        expect(session.ended).toBe(false);
+        expect(back.filter((x) => x.status === 'offline')).toEqual([]);
+        expect(await presence.status(p.interpreterId)).toBe('available');
+        outcomes.kept++;
+      } else {
+        // Too late: she is offline, and her caller is back in line for someone else.
+        expect(toldOnReturn.status).toBe('offline');
+        await c.next('session:ended', (e) => e.sessionId === sessionId && e.reason === 'interpreter_lost');
+        outcomes.lost++;
+      }
+      await c.call('request:cancel', { requestId });
+    }
+    console.log(`reconnection racing the end of the grace period: ${JSON.stringify(outcomes)}`);
+  });
+
+  it('keeps the language sets in step with her languages when two nodes change her status as her roster entry changes', async () => {
+    const [mam, quc] = [await languageId(t, 'mam'), await languageId(t, 'quc')];
+    const p = track(await interpreter(t, { languages: 'mam:5' }));
+    const db = t.app.get(DataSource);
+    const admin = new Redis(privateRedis.url);
+    try {
+      // An import gives her a second language. While Redis holds writes back (as a busy moment would), node A
+      // changes her status with that profile; the import is undone and node B changes her status again.
+      await db.query(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, 4)`, [p.interpreterId, quc]);
+      await admin.call('CLIENT', 'PAUSE', '10000', 'WRITE');
+      const onA = presence.set(p.interpreterId, 'available');
+      await new Promise((r) => setTimeout(r, 200));
+      await db.query(`DELETE FROM interpreter_languages WHERE interpreter_id = $1 AND language_id = $2`, [p.interpreterId, quc]);
+      const onB = t2.app.get(PresenceService).set(p.interpreterId, 'available');
+      await new Promise((r) => setTimeout(r, 200));
+      await admin.call('CLIENT', 'UNPAUSE');
+      await Promise.all([onA, onB]);
+    } finally {
+      await admin.call('CLIENT', 'UNPAUSE');
+      admin.disconnect();
+    }
+    // She goes offline: she must then be listed for no language at all.
+    await presence.set(p.interpreterId, 'offline');
+    expect(await presence.availableFor([mam])).not.toContain(p.interpreterId);
+    expect(await presence.availableFor([quc])).not.toContain(p.interpreterId);
+    expect(await listed(p.interpreterId)).toBe(false);
+  });
+
+  it('never sets away an interpreter who made herself available as her second missed offer rang out', async () => {
+    const p = track(await interpreter(t, { languages: 'mam:5' }));
+    for (let i = 0; i < 30; i++) {
+      await presence.offerMissed(p.interpreterId);
+      // Her second miss, and her own "available", at the same moment: whichever comes first, she ends available.
+      await Promise.all([presence.offerMissed(p.interpreterId), presence.set(p.interpreterId, 'available')]);
+      expect(await presence.status(p.interpreterId)).toBe('available');
+      expect(await listed(p.interpreterId)).toBe(true);
+    }
+  });
+});
