@@ -22,7 +22,7 @@ describe('retention purge (PostgreSQL, Bull)', () => {
        VALUES ($1, 'violence', 'normal', false, $2, 1, 'completed', $3::timestamptz - interval '1 hour', $3::timestamptz, $4) RETURNING id`,
       [lang, country, ago(endedDaysAgo), interp],
     );
-    await t.sql(`INSERT INTO offers (request_id, interpreter_id, tier, created_at, expires_at, outcome, decided_at) VALUES ($1, $2, 1, $3, $3, 'accepted', $3)`, [
+    await t.sql(`INSERT INTO offers (request_id, interpreter_id, tier, created_at, expires_at, outcome, decided_at, holds) VALUES ($1, $2, 1, $3, $3, 'accepted', $3, false)`, [
       r.id,
       interp,
       ago(endedDaysAgo),

@@ -19,8 +19,8 @@ export async function seedRequest(
   );
   if (!answered) return;
   await t.sql(
-    `INSERT INTO offers (request_id, interpreter_id, tier, created_at, expires_at, outcome, decided_at)
-     VALUES ($1, $2, 1, $3::timestamptz, $3::timestamptz + interval '20 seconds', 'accepted', $3::timestamptz + make_interval(secs => $4))`,
+    `INSERT INTO offers (request_id, interpreter_id, tier, created_at, expires_at, outcome, decided_at, holds)
+     VALUES ($1, $2, 1, $3::timestamptz, $3::timestamptz + interval '20 seconds', 'accepted', $3::timestamptz + make_interval(secs => $4), false)`,
     [r.id, interpreterId, at, o.wait],
   );
   if (o.call !== undefined) {
