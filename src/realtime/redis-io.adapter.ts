@@ -62,7 +62,9 @@ export class RedisIoAdapter extends IoAdapter {
 
   async close(server: Server) {
     await super.close(server);
-    this.pub?.disconnect();
-    this.sub?.disconnect();
+    // Stop hearing other nodes first, so that no request from them is answered on a closed connection; then
+    // let what this node is still publishing go out.
+    await this.sub?.quit().catch(() => this.sub?.disconnect());
+    await this.pub?.quit().catch(() => this.pub?.disconnect());
   }
 }
