@@ -87,9 +87,11 @@ describe('a node killed with live calls', () => {
     await a.stop('SIGKILL');
     peers.forEach((p) => p.close());
 
-    // The first call's people come back through B, rejoin the same session, and hear each other again.
+    // Those who come back do so at once, through B (as a load balancer would send them).
     const c1 = await open(b.url, tokens.stays);
     const i1 = await open(b.url, stays.token);
+    const w2 = await open(b.url, tokens.waits);
+    // The first call's people rejoin the same session and hear each other again.
     const rejoin = async (s: TestSocket) => {
       for (;;) {
         const p = await peer(s, calls.stays.sessionId).catch(() => null);
@@ -104,8 +106,7 @@ describe('a node killed with live calls', () => {
     await her.listen(y);
     await hears(them, x);
     await hears(her, y);
-    // The waiting caller comes back too, and is served once an interpreter for her language arrives.
-    const w2 = await open(b.url, tokens.waits);
+    // The waiting caller, back too, is served once an interpreter for her language arrives.
     const kekOnB = await open(b.url, later.token);
     await kekOnB.call('presence:set', { status: 'available' });
     const offer = await kekOnB.next('offer:new', (o) => o.requestId === queued.requestId);
