@@ -17,8 +17,6 @@ import { prepared } from '../sessions/prepared';
 import { withRetry } from './retry';
 
 export const MATCHING_QUEUE = 'matching';
-/** One wait-limit job per time in line: a requeued request gets a new one, the old one finds it waiting afresh. */
-const waitLimitJobId = (requestId: string, queuedAt: Date) => `request-timeout:${requestId}:${new Date(queuedAt).getTime()}`;
 
 interface RequestRow {
   id: string;
@@ -89,7 +87,7 @@ export class MatchingService implements OnModuleInit {
   // ---- caller side -------------------------------------------------------------------------------------
 
   async createRequest(caller: Principal, dto: CreateRequestDto): Promise<{ requestId: string; state: RequestState }> {
-    let created: { id: string; queued_at: Date; language_ids: string[] };
+    let created: { id: string; language_ids: string[] };
     try {
       // One statement: the request and its audit event. One live request per caller (a unique index on her
       // token subject): a second tap must not queue her twice.
@@ -101,7 +99,7 @@ export class MatchingService implements OnModuleInit {
          ), ev AS (
            ${outboxInsert(`SELECT 'request.created', NULL, NULL, r.country, r.id, matching_request_facts(r::interpretation_requests) FROM r`)}
          )
-         SELECT id, queued_at, ${LANGUAGE_IDS('r')} AS language_ids FROM r`),
+         SELECT id, ${LANGUAGE_IDS('r')} AS language_ids FROM r`),
         [dto.languageId, dto.matter, dto.urgency, dto.minor, dto.preferFemale ?? false, dto.country ?? null, caller.sub, urgencyRank(dto.urgency)],
       );
     } catch (e) {
@@ -110,8 +108,8 @@ export class MatchingService implements OnModuleInit {
       throw e;
     }
     this.outbox.kick();
-    // The request exists from here on, whatever happens next: she gets its id. If its first dispatch or its
-    // timer fails (a Redis or PostgreSQL hiccup), the sweep dispatches it, and ends it at the wait limit.
+    // The request exists from here on, whatever happens next: she gets its id. If its first dispatch fails (a
+    // Redis or PostgreSQL hiccup), the sweep dispatches it (and ends it at the wait limit, as any other).
     let state: RequestState = 'queued';
     try {
       state = (await this.dispatch(created.id, created.language_ids)) ?? 'queued';
@@ -119,7 +117,6 @@ export class MatchingService implements OnModuleInit {
     } catch (e) {
       this.logger.error({ err: (e as Error)?.name, code: errorCode(e) }, 'first dispatch failed; the sweep will dispatch the request');
     }
-    await this.scheduleWaitLimit(created.id, created.queued_at).catch((e) => this.logger.error({ err: (e as Error)?.name }, 'wait-limit job not scheduled; the sweep enforces it'));
     return { requestId: created.id, state };
   }
 
@@ -266,17 +263,12 @@ export class MatchingService implements OnModuleInit {
   // ---- endings ------------------------------------------------------------------------------------------
 
   /**
-   * The wait-limit job (and the sweep): ends a request `unmatched` once it has waited the full limit since it
-   * last entered the line. A job scheduled before a requeue finds the request back in line with a fresh
-   * wait, and leaves it alone.
+   * The wait limit (the sweep finds overdue requests from their time in line, kept in PostgreSQL): ends a
+   * request `unmatched` once it has waited the full limit since it last entered the line. A request that
+   * was requeued meanwhile (fresh wait) is left alone.
    */
   async timeoutRequest(requestId: string) {
     await this.finish(requestId, 'unmatched', ['queued', 'offering'], { waitedAtLeast: this.config.REQUEST_WAIT_LIMIT_SECONDS });
-  }
-
-  private scheduleWaitLimit(requestId: string, queuedAt: Date) {
-    const delay = Math.max(0, new Date(queuedAt).getTime() + this.config.REQUEST_WAIT_LIMIT_SECONDS * 1000 - Date.now());
-    return this.queue.add('request-timeout', { requestId }, { jobId: waitLimitJobId(requestId, queuedAt), delay, removeOnComplete: true, removeOnFail: true });
   }
 
   /**
@@ -313,7 +305,7 @@ export class MatchingService implements OnModuleInit {
     // (The session's participants hear `session:ended` from SessionsService once the end has committed.)
     if (done.endedInterpreter) this.inBackground(this.serveInterpreter(done.endedInterpreter));
     if (done.othersWaiting) await this.announceLine(done.languageId);
-    this.inBackground(this.dropJobs([waitLimitJobId(requestId, new Date(done.queuedAt)), ...done.withdrawn.map((w) => `offer-expire:${w.id}`)]));
+    if (done.withdrawn.length) this.inBackground(this.dropJobs(done.withdrawn.map((w) => `offer-expire:${w.id}`)));
     return true;
   }
 
@@ -354,7 +346,6 @@ export class MatchingService implements OnModuleInit {
       );
       if (!done) continue;
       this.outbox.kick();
-      await this.scheduleWaitLimit(requestId, done.queuedAt);
       await this.dispatch(requestId);
       await this.announceLine(done.r.language_id);
     }
