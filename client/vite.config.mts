@@ -1,24 +1,62 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
-// Two light pages (the caller's at `/`, the interpreter's console at `/interpreter/`), one shared chunk for
-// the call code. No inline scripts anywhere: the server's CSP forbids them.
+// Five light pages (the caller's at `/`, the interpreter's console at `/interpreter/`, the officials' at
+// `/official/`, the administrators' at `/admin/`, and the offline shell the service worker shows), with shared
+// chunks. No inline scripts anywhere: the server's CSP forbids them.
 const here = dirname(fileURLToPath(import.meta.url));
+const UI_LANGUAGES = ['es', 'en', 'fr'];
+
+/**
+ * Writes dist/sw.js from client/sw/sw.js with the exact files of the offline shell (hashed names included) and a
+ * version derived from them, so a new build replaces the phone's old shell and nothing else is ever cached.
+ */
+function serviceWorker(): Plugin {
+  return {
+    name: 'puente-service-worker',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const entry = Object.values(bundle).find((c) => c.type === 'chunk' && c.isEntry && c.name === 'offline');
+      if (!entry || entry.type !== 'chunk') this.error('the offline entry is missing');
+      const files = new Set<string>(['/offline.html', '/icon.svg', ...UI_LANGUAGES.map((l) => `/cues/${l}/offline.ogg`)]);
+      const visit = (fileName: string) => {
+        const chunk = bundle[fileName];
+        if (!chunk || files.has(`/${fileName}`)) return;
+        files.add(`/${fileName}`);
+        if (chunk.type !== 'chunk') return;
+        chunk.imports.forEach(visit);
+        (chunk.viteMetadata?.importedCss ?? new Set<string>()).forEach((css) => files.add(`/${css}`));
+      };
+      visit(entry.fileName);
+      const list = [...files].sort();
+      const version = createHash('sha256').update(list.join('\n')).digest('hex').slice(0, 12);
+      const source = readFileSync(resolve(here, 'sw', 'sw.js'), 'utf8').replace('__VERSION__', version).replace('__PRECACHE__', JSON.stringify(list));
+      this.emitFile({ type: 'asset', fileName: 'sw.js', source });
+    },
+  };
+}
 
 export default defineConfig({
   root: here,
   base: '/',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  plugins: [serviceWorker()],
   build: {
     outDir: resolve(here, 'dist'),
     emptyOutDir: true,
     target: 'es2020',
+    manifest: true,
     modulePreload: { polyfill: false },
     rollupOptions: {
       input: {
         caller: resolve(here, 'index.html'),
         interpreter: resolve(here, 'interpreter/index.html'),
+        admin: resolve(here, 'admin/index.html'),
+        official: resolve(here, 'official/index.html'),
+        offline: resolve(here, 'offline.html'),
       },
     },
   },

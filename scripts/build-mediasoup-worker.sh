@@ -20,20 +20,7 @@ if [ -x "$bin" ] && [ "${1:-}" != "--force" ]; then
   exit 0
 fi
 
-deb_packages=(meson ninja-build pkg-config g++ python3 libuv1-dev libssl-dev libsrtp2-dev libabsl-dev libusrsctp-dev nlohmann-json3-dev)
-missing=()
-for p in "${deb_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "build-mediasoup-worker: missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})" >&2
-    exit 1
-  fi
-  echo "build-mediasoup-worker: installing ${missing[*]}" >&2
-  apt-get update -q >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
-fi
+bash scripts/install-debian-packages.sh worker
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

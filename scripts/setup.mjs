@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Makes a fresh clone runnable: installs npm dependencies when missing or stale, builds (or reuses) the
-// mediasoup worker, starts local PostgreSQL/Redis when absent, and optionally compiles the server and
-// creates the database. Uses nothing but Node itself, since it runs before `npm ci`.
+// Makes a fresh clone runnable: installs npm dependencies when missing or stale, with --test the Debian
+// packages the test suites run (Chromium, coturn, redis-server), builds (or reuses) the mediasoup worker
+// (installing its Debian build packages when it must be built), starts local PostgreSQL/Redis when absent,
+// and optionally compiles the server and creates the database. Uses nothing but Node itself, since it runs
+// before `npm ci`. Options: --test, --build, --database, --quiet.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,16 +29,19 @@ if (!existsSync(installed) || statSync(lock).mtimeMs > statSync(installed).mtime
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
-// 2. the mediasoup worker (cached outside node_modules by version)
+// 2. what the tests run besides Node (`npm test`): Debian packages, installed when missing
+if (args.has('--test')) run('bash', ['scripts/install-debian-packages.sh', 'test']);
+
+// 3. the mediasoup worker (cached outside node_modules by version)
 run('bash', ['scripts/build-mediasoup-worker.sh']);
 
-// 3. PostgreSQL and Redis on this machine, if they are the ones configured and not running
+// 4. PostgreSQL and Redis on this machine, if they are the ones configured and not running
 const local = (url, def) => /127\.0\.0\.1|localhost/.test(url ?? def);
 if (local(process.env.DATABASE_URL, '127.0.0.1') && local(process.env.REDIS_URL, '127.0.0.1')) {
   run('bash', ['scripts/start-services.sh']);
 }
 
-// 4. compiled server, when it will be run from dist/
+// 5. compiled server, when it will be run from dist/
 if (args.has('--build')) {
   log('compiling the server');
   run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json']);
@@ -44,7 +49,7 @@ if (args.has('--build')) {
   run(join(root, 'node_modules', '.bin', 'vite'), ['build', 'client', '--logLevel', 'warn']);
 }
 
-// 5. the configured database, created when missing (demo and first start)
+// 6. the configured database, created when missing (demo and first start)
 if (args.has('--database')) {
   const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/puente');
   const name = url.pathname.slice(1);

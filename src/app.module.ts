@@ -3,10 +3,12 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { BookingsModule } from './bookings/bookings.module';
 import { CommonModule } from './common/common.module';
 import { ConfigModule } from './config/config.module';
 import { AppConfig } from './config/config.schema';
 import { DatabaseModule } from './database/database.module';
+import { GreetingsModule } from './greetings/greetings.module';
 import { HealthModule } from './health/health.module';
 import { LanguagesModule } from './languages/languages.module';
 import { LoggingModule } from './logging/logging.module';
@@ -17,7 +19,9 @@ import { PresenceModule } from './presence/presence.module';
 import { QueueModule } from './queue/queue.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RedisModule } from './redis/redis.module';
+import { RetentionModule } from './retention/retention.module';
 import { RostersModule } from './rosters/rosters.module';
+import { StatsModule } from './stats/stats.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -43,6 +47,10 @@ export class AppModule {
         PresenceModule,
         MatchingModule,
         MediaModule,
+        BookingsModule,
+        StatsModule,
+        RetentionModule,
+        GreetingsModule,
         HealthModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],

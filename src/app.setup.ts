@@ -5,15 +5,12 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, text } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { AppModule } from './app.module';
+import { serveClient } from './client-serving/serve-client';
 import { strictValidationPipe } from './common/validation';
 import { AppConfig } from './config/config.schema';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { SOCKET_EVENTS_DOC } from './realtime/socket-events.doc';
-
-const CLIENT_DIRS = [join(__dirname, '..', '..', 'client', 'dist'), join(__dirname, '..', 'client', 'dist'), join(__dirname, '..', '..', 'client', 'public'), join(__dirname, '..', 'client', 'public')];
 
 /** Builds the application exactly as it runs in production; tests use the same function. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -44,8 +41,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.useGlobalPipes(strictValidationPipe());
   app.useWebSocketAdapter(new RedisIoAdapter(app));
-  const clientDir = CLIENT_DIRS.find((d) => existsSync(d));
-  if (clientDir) app.useStaticAssets(clientDir, { index: 'index.html', maxAge: '1h' });
+  serveClient(app);
 
   const openapi = new DocumentBuilder()
     .setTitle('Puente')

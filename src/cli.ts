@@ -18,7 +18,7 @@ const USAGE = `usage: puente <command>
   demo                               migrate, load the demo roster and accounts, and serve
   create-admin EMAIL PASSWORD        create a platform admin`;
 
-async function migrate(config: AppConfig) {
+export async function migrate(config: AppConfig) {
   const ds = await new DataSource(dataSourceOptions(config.DATABASE_URL)).initialize();
   try {
     const done = await runMigrationsLocked(ds);
@@ -46,6 +46,13 @@ async function createAdmin(config: AppConfig, email?: string, password?: string)
   }
 }
 
+/** What `npm run demo` does before serving: migrate, then load the demo roster and accounts. */
+export async function prepareDemo(config: AppConfig) {
+  const { loadDemo } = await import('./demo/demo-seed');
+  await migrate(config);
+  await loadDemo(config);
+}
+
 async function main(argv: string[]) {
   const [command, ...args] = argv;
   const config = loadConfig(process.env);
@@ -56,9 +63,7 @@ async function main(argv: string[]) {
     case 'migrate':
       return migrate(config);
     case 'demo': {
-      const { loadDemo } = await import('./demo/demo-seed');
-      await migrate(config);
-      await loadDemo(config);
+      await prepareDemo(config);
       await serve(process.env);
       console.log(`Puente demo is running on http://localhost:${config.PORT} (see README.md for the demo accounts)`);
       return;
@@ -70,9 +75,11 @@ async function main(argv: string[]) {
   }
 }
 
-main(process.argv.slice(2)).catch((e) => {
-  const response = e?.getResponse?.();
-  const detail = response && typeof response === 'object' && Array.isArray(response.message) ? response.message.join('; ') : e?.message ?? String(e);
-  console.error(`puente: ${detail}`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((e) => {
+    const response = e?.getResponse?.();
+    const detail = response && typeof response === 'object' && Array.isArray(response.message) ? response.message.join('; ') : e?.message ?? String(e);
+    console.error(`puente: ${detail}`);
+    process.exit(1);
+  });
+}

@@ -1,11 +1,34 @@
+import Redis from 'ioredis';
 import { createStaff, startTestApp, TestApp, TEST_PASSWORD } from './utils/test-app';
 
 describe('auth and roles (PostgreSQL, Redis)', () => {
   let t: TestApp;
+  let redis: Redis;
   beforeAll(async () => {
-    t = await startTestApp();
+    // The matching sweep (a repeating Bull job) is the one thing that writes to Redis by itself: once a minute here.
+    t = await startTestApp({ MATCHING_SWEEP_MS: '60000' });
+    redis = new Redis(t.config.REDIS_URL);
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    redis.disconnect();
+    await t.close();
+  });
+
+  /**
+   * Every table's row count, and every Redis key under this app's prefix with Bull's job counters: what any
+   * write by a request would change. The sweep's own repeat-job instances (`bull:<queue>:repeat:<hash>:<time>`)
+   * are left out, since they come and go by the clock.
+   */
+  async function storedState() {
+    const tables = await t.sql<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`);
+    const rows: Record<string, number> = {};
+    for (const { name } of tables) rows[name] = (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${name}"`))[0].n;
+    const prefix = t.config.REDIS_PREFIX;
+    const keys = (await redis.keys(`${prefix}:*`)).filter((k) => !/:bull:[^:]+:repeat:[^:]+:\d+$/.test(k)).sort();
+    const counters: Record<string, string | null> = {};
+    for (const k of keys.filter((k) => /:bull:[^:]+:id$/.test(k))) counters[k] = await redis.get(k);
+    return { rows, keys, counters };
+  }
 
   it('logs a staff member in and audits it', async () => {
     const admin = await createStaff(t, 'roster_admin', { country: 'GT' });
@@ -29,14 +52,33 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
     expect(res.body.fields).toEqual(expect.arrayContaining(['email', 'extra']));
   });
 
-  it('gives an anonymous caller a token and stores nothing about her', async () => {
-    const before = await t.sql(`SELECT count(*)::int AS n FROM users`);
-    const res = await t.http().post('/api/v1/auth/caller').send({}).expect(200);
-    expect(res.body.accessToken).toEqual(expect.any(String));
-    const after = await t.sql(`SELECT count(*)::int AS n FROM users`);
-    expect(after).toEqual(before);
-    const audit = await t.sql(`SELECT 1 FROM audit_events WHERE type LIKE '%caller%'`);
-    expect(audit).toHaveLength(0);
+  it('gives an anonymous caller a token and stores nothing about her, in PostgreSQL or Redis', async () => {
+    const before = await storedState();
+    expect(Object.keys(before.rows)).toEqual(expect.arrayContaining(['users', 'audit_events', 'interpretation_requests', 'languages']));
+    expect(before.keys.length).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) {
+      const res = await t.http().post('/api/v1/auth/caller').send({}).expect(200);
+      expect(res.body.accessToken).toEqual(expect.any(String));
+      // ...nor when she uses it on the routes a caller reads.
+      const auth = { Authorization: `Bearer ${res.body.accessToken}` };
+      await t.http().get('/api/v1/languages').query({ q: 'mam' }).set(auth).expect(200);
+      await t.http().get('/api/v1/matters').set(auth).expect(200);
+    }
+    expect(await storedState()).toEqual(before);
+  });
+
+  it('would see a row or a Redis key that a request stored (the check above can fail)', async () => {
+    const before = await storedState();
+    await createStaff(t, 'official', { country: 'GT' });
+    const afterLogin = await storedState();
+    expect(afterLogin.rows.users).toBe(before.rows.users + 1);
+    expect(afterLogin.rows.audit_events).toBeGreaterThan(before.rows.audit_events);
+    await redis.set(`${t.config.REDIS_PREFIX}:probe`, '1');
+    try {
+      expect((await storedState()).keys).toContain(`${t.config.REDIS_PREFIX}:probe`);
+    } finally {
+      await redis.del(`${t.config.REDIS_PREFIX}:probe`);
+    }
   });
 
   it('rejects missing, forged and revoked tokens with 401', async () => {
@@ -78,7 +120,7 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
       expect(weak.body.fields).toEqual(['password']);
     });
 
-    it('keeps a roster admin inside her country', async () => {
+    it('keeps a roster admin inside her country (another country is outside it: 404; a platform admin is 403)', async () => {
       const gt = await createStaff(t, 'roster_admin', { country: 'GT' });
       const auth = { Authorization: `Bearer ${gt.token}` };
       const own = await t
@@ -93,13 +135,69 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
         .post('/api/v1/users')
         .set(auth)
         .send({ role: 'official', email: 'fiscal@mx.example', password: 'Strong-Password-1', institution: 'Fiscalía', country: 'MX' })
-        .expect(403);
+        .expect(404);
       await t
         .http()
         .post('/api/v1/users')
         .set(auth)
         .send({ role: 'platform_admin', email: 'boss@gt.example', password: 'Strong-Password-1' })
         .expect(403);
+      const written = await t.sql(`SELECT email FROM users WHERE email IN ('fiscal@mx.example', 'boss@gt.example')`);
+      expect(written).toEqual([]);
+    });
+
+    it("creates an interpreter account only for an interpreter of the admin's own roster", async () => {
+      const gt = await createStaff(t, 'roster_admin', { country: 'GT' });
+      const auth = { Authorization: `Bearer ${gt.token}` };
+      const [own] = await t.sql<{ id: string }>(
+        `INSERT INTO interpreters (country, external_id, first_name, email) VALUES ('GT', 'acct-1', 'Ana', 'acct-1@test.puente.example') RETURNING id`,
+      );
+      const [mx] = await t.sql<{ id: string }>(
+        `INSERT INTO interpreters (country, external_id, first_name, email) VALUES ('MX', 'acct-2', 'Lucía', 'acct-2@test.puente.example') RETURNING id`,
+      );
+      const body = { role: 'interpreter', email: 'ana.acct@gt.example', password: 'Strong-Password-1', interpreterId: own.id };
+      const res = await t.http().post('/api/v1/users').set(auth).send(body).expect(201);
+      expect(res.body).toMatchObject({ role: 'interpreter', country: 'GT', interpreterId: own.id });
+      await t.http().post('/api/v1/users').set(auth).send({ ...body, email: 'lucia.acct@gt.example', interpreterId: mx.id }).expect(404);
+      await t.http().post('/api/v1/users').set(auth).send({ ...body, email: 'nobody.acct@gt.example', interpreterId: '00000000-0000-4000-8000-000000000000' }).expect(404);
+      const missing = await t.http().post('/api/v1/users').set(auth).send({ ...body, email: 'none.acct@gt.example', interpreterId: undefined }).expect(400);
+      expect(missing.body.fields).toEqual(['interpreterId']);
+    });
+
+    describe('the database itself links interpreter accounts to their roster entry', () => {
+      const insert = (role: string, country: string | null, interpreterId: string | null, institution: string | null = null) =>
+        t.sql(`INSERT INTO users (email, password_hash, role, country, institution, interpreter_id) VALUES ($1, 'x', $2, $3, $4, $5)`, [
+          `db-${Math.random().toString(36).slice(2)}@test.puente.example`,
+          role,
+          country,
+          institution,
+          interpreterId,
+        ]);
+      let gtInterpreter: string;
+      beforeAll(async () => {
+        [{ id: gtInterpreter }] = await t.sql<{ id: string }>(
+          `INSERT INTO interpreters (country, external_id, first_name, email) VALUES ('GT', 'db-1', 'Rosa', 'db-1@test.puente.example') RETURNING id`,
+        );
+      });
+
+      it('accepts an interpreter account naming an interpreter of her country', async () => {
+        await expect(insert('interpreter', 'GT', gtInterpreter)).resolves.toEqual([]);
+      });
+
+      it.each([
+        ['an interpreter account without an interpreter', 'interpreter', 'GT', null, null, /users_interpreter_id_iff_interpreter/],
+        ['an interpreter that does not exist', 'interpreter', 'GT', '00000000-0000-4000-8000-000000000000', null, /users_interpreter_fk/],
+        ["another country's interpreter", 'interpreter', 'MX', 'GT-ROW', null, /users_interpreter_fk/],
+        ['an interpreter account without a country', 'interpreter', null, 'GT-ROW', null, /users_interpreter_has_country/],
+        ['an official pointing at an interpreter', 'official', 'GT', 'GT-ROW', 'Juzgado', /users_interpreter_id_iff_interpreter/],
+      ])('refuses %s', async (_what, role, country, interpreterId, institution, constraint) => {
+        const id = interpreterId === 'GT-ROW' ? gtInterpreter : interpreterId;
+        await expect(insert(role as string, country as string | null, id as string | null, institution as string | null)).rejects.toThrow(constraint as RegExp);
+      });
+
+      it('keeps an interpreter that an account speaks for', async () => {
+        await expect(t.sql(`DELETE FROM interpreters WHERE id = $1`, [gtInterpreter])).rejects.toThrow(/users_interpreter_fk/);
+      });
     });
 
     it.each(['official', 'interpreter'] as const)('forbids %s from creating accounts (403)', async (role) => {
@@ -117,5 +215,44 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
       await t.http().post('/api/v1/users').set('Authorization', `Bearer ${body.accessToken}`).send({}).expect(403);
       await t.http().get('/api/v1/audit/verify').set('Authorization', `Bearer ${body.accessToken}`).expect(403);
     });
+  });
+  it('locks an email out after repeated failed logins, even with the right password, and audits it', async () => {
+    const who = await createStaff(t, 'official', { country: 'GT' });
+    const login = (password: string) => t.http().post('/api/v1/auth/login').send({ email: who.email, password });
+    for (let i = 0; i < 5; i++) await login('wrong-password').expect(401);
+    const locked = await login(TEST_PASSWORD).expect(429);
+    expect(locked.body.message).toMatch(/too many failed logins/);
+    expect(locked.body.retryAfterSeconds).toBeGreaterThan(0);
+    const events = await t.sql<{ type: string; actor_id: string; data: { lockedOut?: boolean } }>(
+      `SELECT type, actor_id, data FROM audit_events WHERE actor_id = $1 AND type LIKE 'auth.%' ORDER BY seq`,
+      [who.id],
+    );
+    // (The first is the helper's own login.)
+    expect(events.map((e) => e.type)).toEqual(['auth.login', ...Array(5).fill('auth.login_failed'), 'auth.locked_out', 'auth.login_failed']);
+    expect(events[7].data).toEqual({ lockedOut: true });
+    // An unknown email is counted the same way, so a lockout tells nothing about which accounts exist.
+    for (let i = 0; i < 5; i++) await t.http().post('/api/v1/auth/login').send({ email: 'nobody-here@test.puente.example', password: 'x' }).expect(401);
+    await t.http().post('/api/v1/auth/login').send({ email: 'nobody-here@test.puente.example', password: 'x' }).expect(429);
+    // Another account is not affected.
+    const other = await createStaff(t, 'official', { country: 'GT' });
+    await t.http().post('/api/v1/auth/login').send({ email: other.email, password: TEST_PASSWORD }).expect(200);
+  });
+
+  it("revokes a staff member's tokens at once, audited; a roster admin only in her country", async () => {
+    const staff = await createStaff(t, 'official', { country: 'GT' });
+    const gtAdmin = await createStaff(t, 'roster_admin', { country: 'GT' });
+    const mxAdmin = await createStaff(t, 'roster_admin', { country: 'MX' });
+    await t.http().get('/api/v1/bookings').set('authorization', `Bearer ${staff.token}`).expect(200);
+    await t.http().post(`/api/v1/users/${staff.id}/revoke`).set('authorization', `Bearer ${mxAdmin.token}`).send({}).expect(404);
+    await t.http().get('/api/v1/bookings').set('authorization', `Bearer ${staff.token}`).expect(200);
+    const res = await t.http().post(`/api/v1/users/${staff.id}/revoke`).set('authorization', `Bearer ${gtAdmin.token}`).send({}).expect(200);
+    expect(res.body).toEqual({ revoked: true });
+    await t.http().get('/api/v1/bookings').set('authorization', `Bearer ${staff.token}`).expect(401);
+    const [event] = await t.sql<{ actor_id: string }>(`SELECT actor_id FROM audit_events WHERE type = 'user.tokens_revoked' AND subject_id = $1`, [staff.id]);
+    expect(event.actor_id).toBe(gtAdmin.id);
+    // Logging in again, at once, gives a token that works.
+    const again = await t.http().post('/api/v1/auth/login').send({ email: staff.email, password: TEST_PASSWORD }).expect(200);
+    await t.http().get('/api/v1/bookings').set('authorization', `Bearer ${again.body.accessToken}`).expect(200);
+    await t.http().post(`/api/v1/users/${staff.id}/revoke`).set('authorization', `Bearer ${staff.token}`).send({}).expect(401);
   });
 });

@@ -1,61 +1,27 @@
-import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { RostersService } from '../src/rosters/rosters.service';
-import { eventually, launchChromium, phoneContext, seriousA11yViolations, snapshot } from './utils/browser';
-import { ensureClientBuilt } from './utils/client-build';
-import { createStaff, freePort, startTestApp, TEST_PASSWORD, TestApp } from './utils/test-app';
+import type { Page } from 'playwright-core';
+import { deviceTraces, eventually, seedInterpreter as seed, seriousA11yViolations, snapshot, startClientBed, type ClientBed } from './utils/browser';
+import { TEST_PASSWORD, type TestApp } from './utils/test-app';
 
 type Inbound = { bytesReceived: number; audioLevel: number } | null;
 const inbound = (page: Page) => page.evaluate(() => window.__puente!.inboundAudio()) as Promise<Inbound>;
 // Chromium's fake microphone beeps: wait for a beep (a level well above silence), not just comfort noise.
 const hearing = (v: Inbound) => !!v && v.bytesReceived > 0 && v.audioLevel > 0.01;
 
-declare global {
-  interface Window {
-    __puente?: { inboundAudio: () => Promise<{ bytesReceived: number; audioLevel: number } | null> };
-  }
-}
-
 /** The web client in Debian's Chromium: a caller and an interpreter, each in her own browser context. */
 describe('web client: a call between the caller page and the interpreter console', () => {
+  let bed: ClientBed;
   let t: TestApp;
-  /** Not t.url: startTestApp's url names the port it picked, not an overridden PORT. */
   let url: string;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    ensureClientBuilt();
-    // The pages are served by the app itself, so its own origin must be one the socket handshake accepts.
-    const port = await freePort();
-    t = await startTestApp({ PORT: String(port), PUBLIC_ORIGINS: `http://127.0.0.1:${port}`, HOME_COUNTRY: 'GT', OFFER_RING_SECONDS: '60', CALLER_GRACE_SECONDS: '5', INTERPRETER_GRACE_SECONDS: '5' });
-    url = `http://127.0.0.1:${port}`;
-    browser = await launchChromium();
+    bed = await startClientBed({ OFFER_RING_SECONDS: '60', CALLER_GRACE_SECONDS: '5', INTERPRETER_GRACE_SECONDS: '5' });
+    ({ t, url } = bed);
   }, 120_000);
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => bed?.close());
 
-  /** An interpreter of the Guatemalan roster (through the real import) with a console account. */
-  async function seedInterpreter(firstName: string, languages: string) {
-    const externalId = `c-${randomUUID().slice(0, 12)}`;
-    const res = await t.app.get(RostersService).importRoster(
-      'GT',
-      [{ external_id: externalId, first_name: firstName, email: `${externalId}@test.puente.example`, languages, relay_languages: 'spa', specialties: 'violence;legal_criminal', gender: 'female', status: 'active' }],
-      null,
-    );
-    expect(res.rejected).toEqual([]);
-    const [row] = await t.sql<{ id: string }>(`SELECT id FROM interpreters WHERE country = 'GT' AND external_id = $1`, [externalId]);
-    return createStaff(t, 'interpreter', { country: 'GT', interpreterId: row.id });
-  }
+  const seedInterpreter = (firstName: string, languages: string) => seed(t, firstName, languages);
 
-  async function page(locale: string): Promise<Page> {
-    const ctx = await phoneContext(browser, locale);
-    contexts.push(ctx);
-    return ctx.newPage();
-  }
+  const page = (locale: string) => bed.page(locale);
 
   /** Logs in on the console and flips the availability switch on. */
   async function goAvailable(p: Page, email: string, atLogin?: () => Promise<void>) {
@@ -81,12 +47,22 @@ describe('web client: a call between the caller page and the interpreter console
     // The interpreter logs in and goes available.
     await goAvailable(rosa, staff.email, () => check(rosa, 'interpreter-login'));
     await check(rosa, 'interpreter-available');
+    // A reload keeps her logged in for the tab and shows what the server holds: still available.
+    await rosa.reload();
+    await rosa.locator('[role=switch]:not([disabled])[aria-checked="true"]').waitFor();
+    await expect(rosa.locator('[data-available]').getAttribute('data-available')).resolves.toBe('true');
 
     // The caller: language, matter, call, three taps on icons (the page was chosen in Spanish from the phone).
     await her.goto(`${url}/`);
     expect(await her.evaluate(() => document.documentElement.lang)).toBe('es');
+    const guatemala = her.locator('button[data-country="GT"]');
+    await guatemala.waitFor();
+    await check(her, 'caller-1-region');
+    await guatemala.click();
     const mam = her.locator('button[data-iso="mam"][data-variant=""]');
     await mam.waitFor();
+    // Only Guatemala's languages: Tsotsil (Mexico) is not in the list she scrolls.
+    await expect(her.locator('button[data-iso="tzo"]').count()).resolves.toBe(0);
     await check(her, 'caller-1-language');
     await mam.click();
     await check(her, 'caller-2-matter');
@@ -99,6 +75,7 @@ describe('web client: a call between the caller page and the interpreter console
     await offer.waitFor();
     await expect(offer.locator('dd').allTextContents()).resolves.toEqual([expect.stringContaining('Mam'), 'Violence', 'Normal', 'Adult']);
     await check(rosa, 'interpreter-offer');
+    expect(await rosa.evaluate(() => window.__puente!.played())).toContain('tone:ring');
     await expect(her.locator('[data-phase="ringing"]').count()).resolves.toBe(1);
     await check(her, 'caller-ringing');
     await offer.locator('button.accept').click();
@@ -113,12 +90,25 @@ describe('web client: a call between the caller page and the interpreter console
     expect(rosaEar!.audioLevel).toBeGreaterThan(0);
     await check(her, 'caller-connected');
     await check(rosa, 'interpreter-call');
+
+    // The speaker button turns what she hears down and up again.
+    const volumes = () => her.evaluate(() => window.__puente!.outputVolumes());
+    await expect(volumes()).resolves.toEqual([1]);
+    await her.locator('button.speaker').click();
+    await expect(volumes()).resolves.toEqual([0.35]);
+    await expect(her.locator('button.speaker').getAttribute('aria-pressed')).resolves.toBe('false');
+    await her.locator('button.speaker').click();
+    await expect(volumes()).resolves.toEqual([1]);
     const [session] = await t.sql<{ id: string; ended_at: Date | null }>(`SELECT id, ended_at FROM sessions`);
     expect(session.ended_at).toBeNull();
 
-    // Traces a page can leave: the app's own (the interface language she tapped) and, planted here, the kinds a
-    // later version might create (session storage, a database, a cache, a cookie): quick exit must clear them all.
-    await her.locator('.ui-lang button[lang="es"]').click();
+    // Traces a page can leave: the app's own (the interface language she tapped, the service worker and its
+    // offline shell cache) and, planted here, the kinds a later version might create (session storage, a
+    // database, a cache, a cookie): quick exit must clear them all.
+    await her.locator('.ui-lang button.globe').click();
+    await her.locator('.ui-lang-menu button[lang="es"]').click();
+    await her.evaluate(() => navigator.serviceWorker.ready);
+    await eventually(() => her.evaluate(() => caches.keys()), (keys) => keys.some((k) => k.startsWith('puente-shell-')));
     await her.evaluate(async () => {
       await new Promise<void>((resolve, reject) => {
         const req = indexedDB.open('trace', 1);
@@ -130,20 +120,13 @@ describe('web client: a call between the caller page and the interpreter console
       document.cookie = 'trace=1; path=/';
       sessionStorage.setItem('trace', '1');
     });
-    const traces = () =>
-      her.evaluate(async () => ({
-        local: localStorage.length,
-        session: sessionStorage.length,
-        databases: (await indexedDB.databases()).length,
-        caches: (await caches.keys()).length,
-        cookie: document.cookie,
-      }));
-    expect(await traces()).toEqual({ local: 1, session: 1, databases: 1, caches: 1, cookie: 'trace=1' });
+    const traces = () => deviceTraces(her);
+    expect(await traces()).toEqual({ local: 1, session: 1, databases: 1, caches: 2, workers: 1, cookie: 'trace=1' });
 
     await her.locator('button.quick-exit').click();
     await her.waitForURL(`${url}/neutral.html`);
     await check(her, 'caller-after-quick-exit');
-    expect(await traces()).toEqual({ local: 0, session: 0, databases: 0, caches: 0, cookie: '' });
+    expect(await traces()).toEqual({ local: 0, session: 0, databases: 0, caches: 0, workers: 0, cookie: '' });
     expect(await her.context().cookies(url)).toEqual([]);
     // The call page's history entry was replaced: Back goes to where the tab was before (here a blank tab), not to Puente.
     await her.goBack();
@@ -159,14 +142,55 @@ describe('web client: a call between the caller page and the interpreter console
     expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
   }, 120_000);
 
+  it('the caller loses her network mid-call: the page says it is reconnecting, and audio comes back in the same session', async () => {
+    const staff = await seedInterpreter('Lucía', 'kek:5');
+    const [her, lucia] = [await page('es-GT'), await page('es-GT')];
+    await goAvailable(lucia, staff.email);
+    await her.goto(`${url}/`);
+    await her.locator('button[data-country="GT"]').click();
+    await her.locator('button[data-iso="kek"][data-variant=""]').click();
+    await her.locator('button[data-matter="violence"]').click();
+    await her.locator('button.call-button').click();
+    await lucia.locator('[data-view="offer"] button.accept').click();
+    await her.locator('[data-phase="connected"]').waitFor();
+    await eventually(() => inbound(her), hearing);
+    await eventually(() => inbound(lucia), hearing);
+    const [before] = await t.sql<{ id: string; request_id: string }>(`SELECT s.id, s.request_id FROM sessions s JOIN interpreters i ON i.id = s.interpreter_id WHERE i.first_name = 'Lucía'`);
+
+    await her.context().setOffline(true);
+    await her.locator('[data-reconnecting="true"]').waitFor();
+    await snapshot(her, 'caller-reconnecting');
+    const a11y = await seriousA11yViolations(her);
+    await her.context().setOffline(false);
+
+    await her.locator('[data-phase="connected"][data-reconnecting="false"]').waitFor();
+
+    // Audio flows again both ways: what each side receives keeps growing after the drop.
+    const growing = async (p: Page) => {
+      const first = await eventually(() => inbound(p), hearing);
+      await eventually(() => inbound(p), (v) => hearing(v) && v!.bytesReceived > first!.bytesReceived);
+    };
+    await growing(her);
+    await growing(lucia);
+    // The same session, still live, for the same request; no second session was opened.
+    const after = await t.sql<{ id: string; ended_at: Date | null }>(`SELECT id, ended_at FROM sessions WHERE request_id = $1`, [before.request_id]);
+    expect(after).toEqual([{ id: before.id, ended_at: null }]);
+    await expect(lucia.locator('[data-view="call"]').count()).resolves.toBe(1);
+    expect(a11y).toEqual([]);
+    await her.locator('button.hang-up').click();
+    await lucia.locator('[data-view="idle"] .note').waitFor();
+  }, 120_000);
+
   it('an interpreter declines on the console and the next one gets the offer', async () => {
     const staff = [await seedInterpreter('Ixchel', 'quc:5'), await seedInterpreter('Marta', 'quc:5')];
     const consoles = [await page('es-GT'), await page('es-GT')];
     for (const [i, p] of consoles.entries()) await goAvailable(p, staff[i].email);
     const her = await page('es-GT');
     await her.goto(`${url}/`);
+    await her.locator('button[data-country="all"]').click();
     await her.locator('button[data-iso="quc"][data-variant=""]').click();
-    await her.locator('button[data-matter="legal_civil"]').click();
+    // "Something else": no specialty covers it, so the exact variant without the specialty (tier 3) serves it.
+    await her.locator('button[data-matter="other"]').click();
     await her.locator('button[data-toggle="minor"]').click();
     await her.locator('button.call-button').click();
 
@@ -181,8 +205,13 @@ describe('web client: a call between the caller page and the interpreter console
 
     await second.locator('[data-view="offer"]').waitFor();
     await snapshot(second, 'interpreter-offer-after-decline');
+    await expect(seriousA11yViolations(second)).resolves.toEqual([]);
+    await expect(seriousA11yViolations(first)).resolves.toEqual([]);
     await expect(offered(first)).resolves.toBe(0);
-    const [request] = await t.sql<{ n: string }>(`SELECT count(*) AS n FROM offers o JOIN interpretation_requests r ON r.id = o.request_id WHERE o.outcome = 'declined' AND r.minor`);
+    await expect(second.locator('[data-view="offer"] dd').nth(1).textContent()).resolves.toBe('Otra cosa');
+    const [request] = await t.sql<{ n: string }>(
+      `SELECT count(*) AS n FROM offers o JOIN interpretation_requests r ON r.id = o.request_id WHERE o.outcome = 'declined' AND r.minor AND r.matter = 'other' AND o.tier = 3`,
+    );
     expect(Number(request.n)).toBe(1);
   }, 120_000);
 });

@@ -52,4 +52,16 @@ describe('health and readiness (PostgreSQL, Redis, mediasoup)', () => {
     const metrics = await t.http().get('/metrics').expect(200);
     expect(metrics.text).toMatch(/^puente_process_cpu_seconds_total/m);
   });
+
+  it('asks for the operators\' bearer token on /metrics when METRICS_TOKEN is set', async () => {
+    const guarded = await startTestApp({ METRICS_TOKEN: 'metrics-token-0123456789' });
+    try {
+      await guarded.http().get('/metrics').expect(401);
+      await guarded.http().get('/metrics').set('authorization', 'Bearer wrong-token-0123456789').expect(401);
+      const ok = await guarded.http().get('/metrics').set('authorization', 'Bearer metrics-token-0123456789').expect(200);
+      expect(ok.text).toMatch(/^puente_live_sessions\{app="puente"\} 0$/m);
+    } finally {
+      await guarded.close();
+    }
+  });
 });

@@ -1,6 +1,9 @@
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import type { Principal } from '../src/auth/principal';
+import { MATTERS } from '../src/common/domain';
+import { RCM_COUNTRIES } from '../src/common/countries';
 import { RCM_LANGUAGES } from '../src/languages/data/rcm-languages';
+import { livingLanguages } from '../src/languages/iso-639-3';
 import { LanguagesCatalogueLoader } from '../src/languages/languages-catalogue.loader';
 import { LanguagesService } from '../src/languages/languages.service';
 import { createStaff, startTestApp, TestApp } from './utils/test-app';
@@ -13,6 +16,7 @@ interface LanguageBody {
   autonym: string | null;
   countries: string[];
   isRelay: boolean;
+  curated: boolean;
 }
 
 describe('language catalogue (PostgreSQL)', () => {
@@ -37,9 +41,13 @@ describe('language catalogue (PostgreSQL)', () => {
   });
   afterAll(() => t.close());
 
-  describe('the curated catalogue', () => {
-    it('is loaded at start-up, with names, autonyms, countries and relay flags', async () => {
-      const [{ n }] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM languages`);
+  /** Curated rows, plus one bare row per living ISO 639-3 language that no curated row covers as a whole. */
+  const curatedCodes = new Set(RCM_LANGUAGES.filter((l) => !l.variant).map((l) => l.iso6393));
+  const expectedRows = RCM_LANGUAGES.length + livingLanguages().filter((l) => !curatedCodes.has(l.iso6393)).length;
+
+  describe('the catalogue', () => {
+    it('is loaded at start-up: the curated rows, with names, autonyms, countries and relay flags', async () => {
+      const [{ n }] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM languages WHERE curated`);
       expect(n).toBe(RCM_LANGUAGES.length);
       const [quc] = await t.sql(`SELECT name, autonym, countries, is_relay FROM languages WHERE iso6393 = 'quc' AND variant IS NULL`);
       expect(quc).toEqual({ name: "K'iche'", autonym: "K'iche'", countries: ['GT', 'MX'], is_relay: false });
@@ -47,15 +55,57 @@ describe('language catalogue (PostgreSQL)', () => {
       expect(relay.map((r) => r.iso6393)).toEqual(['eng', 'fra', 'hat', 'spa']);
     });
 
+    it('and every living language of ISO 639-3, as bare uncurated rows', async () => {
+      expect(livingLanguages().length).toBeGreaterThan(6500);
+      const [{ n }] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM languages`);
+      expect(n).toBe(expectedRows);
+      const [deu] = await t.sql(`SELECT name, autonym, countries, is_relay, curated FROM languages WHERE iso6393 = 'deu'`);
+      expect(deu).toEqual({ name: 'German', autonym: null, countries: [], is_relay: false, curated: false });
+      // Extinct, ancient and constructed codes are not loaded (a roster may still add one: resolveMany).
+      expect(await t.sql(`SELECT iso6393 FROM languages WHERE iso6393 IN ('lat', 'got', 'qya')`)).toEqual([]);
+    });
+
     it('loads again without duplicating rows or overwriting an administrator edit', async () => {
       await t.sql(`UPDATE languages SET name = 'Mam (edited)' WHERE iso6393 = 'mam' AND variant IS NULL`);
       const loader = t.app.get(LanguagesCatalogueLoader);
       await Promise.all([loader.onModuleInit(), loader.onModuleInit()]);
       const [{ n }] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM languages`);
-      expect(n).toBe(RCM_LANGUAGES.length);
+      expect(n).toBe(expectedRows);
       const [mam] = await t.sql(`SELECT name FROM languages WHERE iso6393 = 'mam' AND variant IS NULL`);
       expect(mam.name).toBe('Mam (edited)');
       await t.sql(`UPDATE languages SET name = 'Mam' WHERE iso6393 = 'mam' AND variant IS NULL`);
+    });
+
+    it('turns a bare ISO row into the curated one when its code is curated later, and adds what is missing', async () => {
+      // As a database looks whose roster import added Tektiteko from ISO 639-3 before it was curated, and which
+      // lost a living ISO language.
+      const [before] = await t.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = 'ttc' AND variant IS NULL`);
+      await t.sql(`UPDATE languages SET name = 'Tektitek', autonym = NULL, countries = '{}', curated = false WHERE id = $1`, [before.id]);
+      await t.sql(`DELETE FROM languages WHERE iso6393 = 'aaa'`);
+      await t.app.get(LanguagesCatalogueLoader).onModuleInit();
+      const [ttc] = await t.sql(`SELECT id, name, autonym, countries, curated FROM languages WHERE iso6393 = 'ttc' AND variant IS NULL`);
+      expect(ttc).toEqual({ id: before.id, name: 'Tektiteko', autonym: 'Tektiteko', countries: ['GT', 'MX'], curated: true });
+      expect(await t.sql(`SELECT name FROM languages WHERE iso6393 = 'aaa'`)).toEqual([{ name: 'Ghotuo' }]);
+    });
+  });
+
+  describe('GET /matters and GET /countries', () => {
+    it('lists the matters, publicly', async () => {
+      const res = await t.http().get('/api/v1/matters').expect(200);
+      expect(res.body).toEqual(['legal_civil', 'legal_labour', 'legal_criminal', 'violence', 'trafficking', 'other']);
+      expect(res.body).toEqual([...MATTERS]);
+    });
+
+    it('lists the eleven RCM countries with their names, publicly', async () => {
+      const res = await t.http().get('/api/v1/countries').expect(200);
+      expect(res.body).toHaveLength(11);
+      expect(res.body).toEqual(Object.entries(RCM_COUNTRIES).map(([code, name]) => ({ code, name })));
+      expect(res.body).toEqual(expect.arrayContaining([{ code: 'GT', name: 'Guatemala' }, { code: 'DO', name: 'Dominican Republic' }]));
+    });
+
+    it('are in the OpenAPI description', async () => {
+      const doc = (await t.http().get('/api/docs-json').expect(200)).body;
+      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/matters', '/api/v1/countries']));
     });
   });
 
@@ -70,7 +120,39 @@ describe('language catalogue (PostgreSQL)', () => {
         autonym: 'español',
         countries: expect.arrayContaining(['GT', 'MX', 'US']),
         isRelay: true,
+        curated: true,
       });
+    });
+
+    it.each([
+      ['deu', 'deu', 'German'],
+      ['DEU', 'deu', 'German'],
+      ['german', 'deu', 'German'],
+      ['ger', 'deu', 'German'], // ISO 639-2/B
+      ['basque', 'eus', 'Basque'],
+      ['azoyu mephaa', 'tpc', "Azoyú Me'phaa"],
+      ["AZOYÚ ME'PHAA", 'tpc', "Azoyú Me'phaa"],
+      ['quechua', 'que', 'Quechua'], // a macrolanguage
+    ])('finds the rest of ISO 639-3 too: %j (%s), flagged as not curated', async (q, code, name) => {
+      const rows = await search({ q });
+      expect(rows.find((r) => r.iso6393 === code)).toMatchObject({ name, autonym: null, countries: [], isRelay: false, curated: false });
+    });
+
+    it('puts curated rows before the rest of ISO 639-3, after an exact code', async () => {
+      const maya = await search({ q: 'maya', limit: 200 });
+      const firstBare = maya.findIndex((r) => !r.curated);
+      expect(firstBare).toBeGreaterThan(0);
+      expect(maya.slice(firstBare).every((r) => !r.curated)).toBe(true);
+      expect(codes(maya.slice(0, firstBare))).toContain('yua');
+      // An exact ISO 639-3 code comes first even when it is not curated.
+      const deu = await search({ q: 'deu' });
+      expect(deu[0]).toMatchObject({ iso6393: 'deu', curated: false });
+    });
+
+    it('lists only the curated catalogue when there is no query', async () => {
+      const all = await search({ limit: 200 });
+      expect(all).toHaveLength(RCM_LANGUAGES.length);
+      expect(all.every((r) => r.curated)).toBe(true);
     });
 
     it.each([
@@ -146,7 +228,7 @@ describe('language catalogue (PostgreSQL)', () => {
 
     it('lets a platform admin add a variant, audits it and makes it searchable', async () => {
       const res = await t.http().post('/api/v1/languages').set('Authorization', `Bearer ${platform.token}`).send(variant).expect(201);
-      expect(res.body).toEqual({ id: expect.any(String), ...variant, isRelay: false });
+      expect(res.body).toEqual({ id: expect.any(String), ...variant, isRelay: false, curated: true });
       const events = await t.sql(`SELECT actor_id, subject_id, data FROM audit_events WHERE type = 'language.variant_added'`);
       expect(events).toEqual([{ actor_id: platform.id, subject_id: res.body.id, data: { iso6393: 'mam', variant: 'todos-santos' } }]);
       const found = await search({ q: 'todos santos cuchumatan' });
@@ -164,13 +246,13 @@ describe('language catalogue (PostgreSQL)', () => {
       expect(events).toHaveLength(1);
     });
 
-    it('keeps a roster admin to her own country (403 otherwise)', async () => {
+    it('keeps a roster admin to her own country (another is outside it: 404)', async () => {
       const auth = { Authorization: `Bearer ${gtAdmin.token}` };
       const own = { iso6393: 'kek', variant: 'coban', name: "Q'eqchi' (Cobán)", countries: ['GT'] };
       const res = await t.http().post('/api/v1/languages').set(auth).send(own).expect(201);
       expect(res.body).toMatchObject({ iso6393: 'kek', variant: 'coban', autonym: null, countries: ['GT'] });
-      await t.http().post('/api/v1/languages').set(auth).send({ ...own, variant: 'belize', countries: ['BZ'] }).expect(403);
-      await t.http().post('/api/v1/languages').set(auth).send({ ...own, variant: 'both', countries: ['GT', 'BZ'] }).expect(403);
+      await t.http().post('/api/v1/languages').set(auth).send({ ...own, variant: 'belize', countries: ['BZ'] }).expect(404);
+      await t.http().post('/api/v1/languages').set(auth).send({ ...own, variant: 'both', countries: ['GT', 'BZ'] }).expect(404);
       const written = await t.sql(`SELECT variant FROM languages WHERE iso6393 = 'kek' AND variant IS NOT NULL`);
       expect(written).toEqual([{ variant: 'coban' }]);
     });
@@ -302,6 +384,7 @@ describe('language catalogue (PostgreSQL)', () => {
   });
 
   describe('resolveMany (roster import contract)', () => {
+    // Every living ISO 639-3 language is in the catalogue from the start; these codes (ancient, historical) are not.
     it('resolves codes and variants case-insensitively, keyed as given, and maps the unknown to null', async () => {
       const keys = ['mam', 'MAM', ' quc ', 'mam/todos-santos', 'MAM/Todos-Santos', 'mam/unknown-variant', 'zzz', 'zzz/x', 'und', 'not a key', ''];
       const map = await languages.resolveMany(keys);
@@ -317,40 +400,41 @@ describe('language catalogue (PostgreSQL)', () => {
     });
 
     it('adds a valid ISO 639-3 code that is not yet in the catalogue, from the package', async () => {
-      expect(await t.sql(`SELECT 1 FROM languages WHERE iso6393 = 'tpc'`)).toEqual([]);
-      const map = await languages.resolveMany(['TPC', 'tpc/some-variant']);
-      expect(map.get('TPC')).toMatchObject({ id: expect.any(String), iso6393: 'tpc', variant: null, name: "Azoyú Me'phaa", autonym: null, countries: [], isRelay: false });
-      expect(map.get('tpc/some-variant')).toBeNull();
-      expect(codes(await search({ q: 'azoyu' }))).toEqual(['tpc']);
-      const again = await languages.resolveMany(['tpc']);
-      expect(again.get('tpc')?.id).toBe(map.get('TPC')?.id);
+      expect(await t.sql(`SELECT 1 FROM languages WHERE iso6393 = 'lat'`)).toEqual([]);
+      const map = await languages.resolveMany(['LAT', 'lat/some-variant']);
+      expect(map.get('LAT')).toMatchObject({ id: expect.any(String), iso6393: 'lat', variant: null, name: 'Latin', autonym: null, countries: [], isRelay: false, curated: false });
+      expect(map.get('lat/some-variant')).toBeNull();
+      expect(codes(await search({ q: 'latin' }))).toContain('lat');
+      const again = await languages.resolveMany(['lat']);
+      expect(again.get('lat')?.id).toBe(map.get('LAT')?.id);
     });
 
     it('creates a new code once when several calls race for it', async () => {
       const results = await Promise.all([
-        languages.resolveMany(['mzi', 'eus']),
-        languages.resolveMany(['MZI']),
-        languages.resolveMany(['eus', 'mzi']),
-        languages.resolveMany(['mzi']),
+        languages.resolveMany(['got', 'ang']),
+        languages.resolveMany(['GOT']),
+        languages.resolveMany(['ang', 'got']),
+        languages.resolveMany(['got']),
       ]);
-      const rows = await t.sql<{ id: string; iso6393: string }>(`SELECT id, iso6393 FROM languages WHERE iso6393 IN ('mzi', 'eus') ORDER BY iso6393`);
-      expect(rows.map((r) => r.iso6393)).toEqual(['eus', 'mzi']);
-      const mzi = rows.find((r) => r.iso6393 === 'mzi')!.id;
-      expect(results.map((m) => (m.get('mzi') ?? m.get('MZI'))?.id)).toEqual([mzi, mzi, mzi, mzi]);
-      expect(results[0].get('eus')?.id).toBe(results[2].get('eus')?.id);
+      const rows = await t.sql<{ id: string; iso6393: string }>(`SELECT id, iso6393 FROM languages WHERE iso6393 IN ('got', 'ang') ORDER BY iso6393`);
+      expect(rows.map((r) => r.iso6393)).toEqual(['ang', 'got']);
+      const got = rows.find((r) => r.iso6393 === 'got')!.id;
+      expect(results.map((m) => (m.get('got') ?? m.get('GOT'))?.id)).toEqual([got, got, got, got]);
+      expect(results[0].get('ang')?.id).toBe(results[2].get('ang')?.id);
     });
 
     it('resolves a 10,000-row roster with a handful of queries, not one per key', async () => {
-      const pool = ['mam', 'quc', 'kek', 'mam/todos-santos', 'cak', 'tzj', 'spa', 'ppi', 'aaa', 'zzz'];
+      // grc (Ancient Greek) is not loaded at start-up, so the import adds it: the second of the queries.
+      const pool = ['mam', 'quc', 'kek', 'mam/todos-santos', 'cak', 'tzj', 'spa', 'ppi', 'grc', 'zzz'];
       const keys = Array.from({ length: 10_000 }, (_, i) => (i % 2 ? pool[i % pool.length].toUpperCase() : pool[i % pool.length]));
       const query = jest.spyOn(PostgresQueryRunner.prototype, 'query');
       try {
         const map = await languages.resolveMany(keys);
         const languageQueries = query.mock.calls.filter(([sql]) => /languages/i.test(String(sql)));
-        expect(languageQueries.length).toBeGreaterThanOrEqual(1);
+        expect(languageQueries.length).toBeGreaterThanOrEqual(2);
         expect(languageQueries.length).toBeLessThanOrEqual(3);
         expect(map.get('PPI')?.iso6393).toBe('ppi');
-        expect(map.get('aaa')?.name).toBe('Ghotuo');
+        expect(map.get('grc')?.name).toBe('Ancient Greek (to 1453)');
         expect(map.get('ZZZ')).toBeNull();
       } finally {
         query.mockRestore();

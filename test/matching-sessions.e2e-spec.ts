@@ -75,6 +75,9 @@ describe('sessions', () => {
     const { ana, c, requestId, sessionId } = await call('kek');
     const joined = await ana.socket.call('session:join', { sessionId });
     expect(joined.routerRtpCapabilities).toBeDefined();
+    // The call starts when a second party is in it (media's rule): the interpreter alone is not a call.
+    expect((await a.sql(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]))[0].state).toBe('accepted');
+    expect((await c.call('session:join', { sessionId })).routerRtpCapabilities).toBeDefined();
     expect(await soon(c.next('request:update', (u) => u.requestId === requestId && u.state === 'connected'), 'the caller heard the call is connected')).toEqual({ requestId, state: 'connected', sessionId });
     const [row] = await a.sql(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]);
     expect(row.state).toBe('connected');

@@ -2,36 +2,57 @@
  * Media benchmark (issue 4), plain-RTP part: N concurrent three-party audio sessions on ONE mediasoup
  * worker, each party sending Opus-shaped RTP at 50 packets a second and receiving the other two.
  *
- * Two servers, measured in the same run, alternating at every step so that drift hits both alike:
+ * Three servers, measured in the same run, taking turns at every step (the order rotates each run) so that
+ * drift hits all alike, with the same log level (errors only) and the same shape per party (a send and a
+ * receive transport, or Janus's nearest equivalent):
  *   bare    require('mediasoup').createWorker() and worker.createRouter() with an Opus codec: no Puente code.
- *   puente  Puente's own media code path: WorkerPoolService (the worker with its WebRtcServer, the session
- *           codecs of media-codecs.ts, createRouter), a Room and its Peers per session, transports capped
- *           with setMaxIncomingBitrate and consumers created paused then resumed, as RoomsService does.
- * In both, each party's transport is a PlainTransport: a BENCH-ONLY path (the application itself never
- * creates one; test/ scans src/ for that) that lets Node UDP sockets play the clients without SRTP, so
- * that a 2-core machine can drive the worker to its ceiling. webrtc.bench.ts measures the real clients.
+ *   puente  Puente's own media code: WorkerPoolService (the worker with its WebRtcServer, the session codecs
+ *           of media-codecs.ts), MediaService, and RoomsService itself, called per party as the gateway calls
+ *           it (join, createTransport, connectTransport, produce under the caps and the voice policy,
+ *           consume paused, resumeConsumer). Only the session records and socket.io are stubbed.
+ *   janus   Debian's Janus, VideoRoom remote publishers and rtp_forward (janus.ts), if `janus` is installed.
+ * The transports are PlainTransports: a BENCH-ONLY path (PlainRoom and PlainRoomsService below, through the
+ * overridable RoomsService.newRoom; the application never makes one, and no-recording.spec.ts scans src/
+ * for any such transport) that lets Node UDP sockets play the clients without SRTP, so that a 2-core
+ * machine can drive the worker towards its ceiling. webrtc.bench.ts measures the real clients.
  *
  * The load (rtp-generator.ts) runs in BENCH_GENERATORS child processes. The worker and the generators
  * share the machine's cores: the table reports the generators' CPU next to the worker's, and a step where
  * the generators fall behind their schedule says so (late sends).
  *
  * Run: `npx tsc -p bench/media/tsconfig.json && node bench/media/dist/bench/media/plain-rtp.bench.js`
- * Settings (environment): BENCH_SESSIONS (50,100,200,400,600)  BENCH_RUNS (3)  BENCH_MODES (bare,puente)
+ * Settings (environment): BENCH_SESSIONS (50,100,200,400,600)  BENCH_RUNS (3)  BENCH_MODES (bare,puente,janus)
  *   BENCH_SECONDS (15: measurement window)  BENCH_WARMUP_SECONDS (3)  BENCH_GENERATORS (2)
  *   BENCH_PAYLOAD_BYTES (50)  BENCH_PPS (50)  BENCH_MAX_MINUTES (30: no new step starts after that)
+ *   BENCH_QUIET_PCT (25) BENCH_MAX_OTHERS_PCT (25) BENCH_ATTEMPTS (4): the machine is shared, so a step
+ *   starts only when the machine is that quiet, and one during which other processes used more CPU than
+ *   that is kept apart (`disturbed` in the JSON) and measured again.
  * Writes bench/media/results/plain-rtp.json and prints a Markdown table. Loopback only; every loop is
  * bounded; the worker and the generators are stopped at the end of each step.
  */
-import { ChildProcess, fork } from 'node:child_process';
+import { ChildProcess, fork, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as mediasoup from 'mediasoup';
-import type { Consumer, PlainTransport, Router, RtpCodecCapability, Worker } from 'mediasoup/node/lib/types';
+import type { PlainTransport, Router, RtpCodecCapability, WebRtcServer, Worker } from 'mediasoup/node/lib/types';
+import type { Principal } from '../../src/auth/principal';
 import type { AppConfig } from '../../src/config/config.schema';
-import { Room, MAX_INCOMING_BITRATE } from '../../src/media/room';
+import { MediaService } from '../../src/media/media.service';
+import type { Peer } from '../../src/media/peer';
+import type { RealtimeService } from '../../src/realtime/realtime.service';
+import { Room } from '../../src/media/room';
+import { RoomsService } from '../../src/media/rooms.service';
+import type { SessionRecord } from '../../src/media/session-record';
+import type { SessionsService } from '../../src/sessions/sessions.service';
 import { WorkerPoolService } from '../../src/media/worker-pool.service';
-import { CpuWindow, machine, median, sleep } from './proc';
+import { Janus } from './janus';
+import { CLK_TCK, CpuWindow, machine, machineTicks, median, sleep } from './proc';
+
+/** Debian's janus, if installed (`apt-get install janus`). */
+function janusInstalled(): boolean {
+  return /Janus version/.test(spawnSync('janus', ['-V'], { encoding: 'utf8' }).stdout ?? '');
+}
 
 const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
 const list = (name: string, dflt: string) => (process.env[name] ?? dflt).split(',').map((s) => s.trim()).filter(Boolean);
@@ -39,7 +60,7 @@ const list = (name: string, dflt: string) => (process.env[name] ?? dflt).split('
 const settings = {
   sessions: list('BENCH_SESSIONS', '50,100,200,400,600').map(Number),
   runs: num('BENCH_RUNS', 3),
-  modes: list('BENCH_MODES', 'bare,puente') as Mode[],
+  modes: list('BENCH_MODES', janusInstalled() ? 'bare,puente,janus' : 'bare,puente') as Mode[],
   measureMs: num('BENCH_SECONDS', 15) * 1000,
   warmupMs: num('BENCH_WARMUP_SECONDS', 3) * 1000,
   drainMs: 500,
@@ -47,32 +68,72 @@ const settings = {
   payloadBytes: num('BENCH_PAYLOAD_BYTES', 50),
   pps: num('BENCH_PPS', 50),
   maxMinutes: num('BENCH_MAX_MINUTES', 30),
+  /** A step is measured only once the machine is this quiet (busy % of one core, everything counted)... */
+  quietPct: num('BENCH_QUIET_PCT', 25),
+  /** ...and is done again (up to `attempts` times) if other processes used more than this during its window. */
+  maxOthersPct: num('BENCH_MAX_OTHERS_PCT', 25),
+  attempts: num('BENCH_ATTEMPTS', 4),
 };
 const PARTIES = 3;
 const deadline = Date.now() + settings.maxMinutes * 60_000;
 const OUT = join(__dirname, '..', '..', '..', '..', 'media', 'results');
 const log = (msg: string) => console.log(`[media-bench] ${new Date().toISOString().slice(11, 19)} ${msg}`);
 
-type Mode = 'bare' | 'puente';
+type Mode = 'bare' | 'puente' | 'janus';
 
 const OPUS: RtpCodecCapability = { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 };
+const LISTEN = '127.0.0.1';
+/** The worker's log level, the same for both servers (the application's worker uses workerLogLevel(LOG_LEVEL)). */
+const LOG_LEVEL = 'error';
+const PLAIN = { listenIp: { ip: LISTEN }, rtcpMux: true, comedia: false } as const;
 
-/** A worker and a way to get one router per session, with Puente's code or without. */
+/** Opus as the generators send it (PT 100, the router's), declared the way the voice policy asks. */
+const opusParameters = (ssrc: number) => ({
+  codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2, parameters: { minptime: 10, useinbandfec: 1, usedtx: 1 } }],
+  encodings: [{ ssrc }],
+});
+const randomSsrc = () => 1 + Math.floor(Math.random() * 0xfffffff0);
+
+/** Where a party's generator socket sends its RTP, and the SSRC it uses. */
+interface Target {
+  port: number;
+  ssrc: number;
+}
+
+/** A worker, and a way to set up one three-party session on it, with Puente's code or without. */
 interface Server {
   pid: number;
-  session(id: string): Promise<{ router: Router; onTransport: (t: PlainTransport, party: number) => Promise<void>; resume: (c: Consumer) => Promise<void> }>;
+  /** Sets up a session whose parties receive at `ports` (each sends from the same socket). */
+  session(id: string, ports: number[]): Promise<Target[]>;
   close(): Promise<void>;
 }
 
+/**
+ * A bare mediasoup application: a worker, one router per session with Opus only, and per party a send
+ * and a receive PlainTransport (the same shape Puente gives each participant), consumers created running.
+ */
 async function bareServer(): Promise<Server> {
-  const worker: Worker = await mediasoup.createWorker({ logLevel: 'error' });
+  const worker: Worker = await mediasoup.createWorker({ logLevel: LOG_LEVEL });
   const routers: Router[] = [];
   return {
     pid: worker.pid,
-    async session() {
+    async session(_id, ports) {
       const router = await worker.createRouter({ mediaCodecs: [OPUS] });
       routers.push(router);
-      return { router, onTransport: async () => undefined, resume: async () => undefined };
+      const parties = [];
+      for (const port of ports) {
+        const send = await router.createPlainTransport(PLAIN);
+        const recv = await router.createPlainTransport(PLAIN);
+        await send.connect({ ip: LISTEN, port });
+        await recv.connect({ ip: LISTEN, port });
+        const ssrc = randomSsrc();
+        const producer = await send.produce({ kind: 'audio', rtpParameters: opusParameters(ssrc) });
+        parties.push({ send, recv, producer, ssrc });
+      }
+      for (const [p, party] of parties.entries()) {
+        for (const [q, other] of parties.entries()) if (q !== p) await party.recv.consume({ producerId: other.producer.id, rtpCapabilities: router.rtpCapabilities });
+      }
+      return parties.map((x) => ({ port: x.send.tuple.localPort, ssrc: x.ssrc }));
     },
     async close() {
       for (const r of routers) r.close();
@@ -82,42 +143,98 @@ async function bareServer(): Promise<Server> {
   };
 }
 
+/**
+ * BENCH-ONLY: a Room whose participants' transports are PlainTransports, so that Node UDP sockets can
+ * play the clients. Everything else is Puente's own code (RoomsService: join, the caps, the voice policy,
+ * setMaxIncomingBitrate, paused consumers resumed). The application never makes one: its RoomsService
+ * makes plain Rooms, which create WebRTC transports only.
+ */
+class PlainRoom extends Room {
+  readonly plain = new Map<string, PlainTransport>();
+
+  override async createTransport(peer: Peer, direction: 'send' | 'recv'): ReturnType<Room['createTransport']> {
+    const t = await this.router.createPlainTransport({ ...PLAIN, appData: { socketId: peer.socketId, role: peer.role, direction } });
+    this.plain.set(t.id, t);
+    // RoomsService.connectTransport passes {dtlsParameters}; here those are the generator's address.
+    const connect = t.connect.bind(t);
+    (t as unknown as { connect: (a: { dtlsParameters: { ip: string; port: number } }) => Promise<void> }).connect = ({ dtlsParameters }) => connect(dtlsParameters);
+    return t as unknown as Awaited<ReturnType<Room['createTransport']>>;
+  }
+}
+
+class PlainRoomsService extends RoomsService {
+  readonly made = new Map<string, PlainRoom>();
+
+  protected override newRoom(sessionId: string, router: Router, webRtcServer: WebRtcServer, workerIndex: number): Room {
+    const room = new PlainRoom(sessionId, router, webRtcServer, workerIndex);
+    this.made.set(sessionId, room);
+    return room;
+  }
+}
+
+/**
+ * Puente's media code driven in-process: WorkerPoolService (the worker, its WebRtcServer, the session codecs
+ * of media-codecs.ts), MediaService, and RoomsService itself, called as the gateway calls it for each party:
+ * join, createTransport send and recv, connectTransport, produce, consume (paused) and resumeConsumer. Only
+ * the session records and socket.io around it are stubbed (no database, no clients to push to).
+ */
 async function puenteServer(rtcPort: number): Promise<Server> {
   const config = {
     MEDIASOUP_WORKERS: 1,
     MEDIASOUP_RTC_PORT: rtcPort,
-    MEDIASOUP_LISTEN_IP: '127.0.0.1',
+    MEDIASOUP_LISTEN_IP: LISTEN,
     MEDIASOUP_ANNOUNCED_ADDRESS: undefined,
     MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN,
-    LOG_LEVEL: 'error',
+    LOG_LEVEL,
+    TURN_URLS: [],
   } as unknown as AppConfig;
   const pool = new WorkerPoolService(config);
   await pool.onModuleInit();
-  const rooms: Room[] = [];
+  const roles = ['caller', 'interpreter', 'official'] as const;
+  const sessions = {
+    participantRole: async (_id: string, p: Principal) => p.role as (typeof roles)[number],
+    onEnded: () => undefined,
+    find: async () => null,
+  } as unknown as SessionsService;
+  const record = { joined: async () => undefined, started: async () => undefined, endUnrecoverable: async () => false } as unknown as SessionRecord;
+  const realtime = { emit: () => undefined } as unknown as RealtimeService;
+  const rooms = new PlainRoomsService(new MediaService(pool), sessions, record, realtime, config);
+  rooms.onModuleInit();
   return {
     pid: pool.snapshot()[0].pid!,
-    async session(id) {
-      const { router, workerIndex, webRtcServer } = await pool.createRouter();
-      const room = new Room(id, router, webRtcServer, workerIndex);
-      rooms.push(room);
-      const roles = ['caller', 'interpreter', 'official'] as const;
-      const peers = roles.map((role, i) => room.add(`bench-${id}-${i}`, role));
-      return {
-        router,
-        // As RoomsService.createTransport does for each WebRtcTransport.
-        onTransport: async (t, party) => {
-          await t.setMaxIncomingBitrate(MAX_INCOMING_BITRATE);
-          t.appData.role = peers[party].role;
-        },
-        // RoomsService.consume creates consumers paused; the client's media:resumeConsumer resumes them.
-        resume: (c) => c.resume(),
-      };
+    async session(id, ports) {
+      const sockets = roles.map((role) => `${id}-${role}`);
+      const parties = [];
+      for (const [p, role] of roles.entries()) {
+        const join = await rooms.join({ role, sub: sockets[p] } as unknown as Principal, sockets[p], id);
+        const send = await rooms.createTransport(sockets[p], id, 'send');
+        const recv = await rooms.createTransport(sockets[p], id, 'recv');
+        for (const t of [send, recv]) await rooms.connectTransport(sockets[p], t.id, { ip: LISTEN, port: ports[p] });
+        const ssrc = randomSsrc();
+        const { producerId } = await rooms.produce(sockets[p], send.id, 'audio', opusParameters(ssrc));
+        parties.push({ send, producerId, ssrc, caps: join.routerRtpCapabilities });
+      }
+      for (const [p, party] of parties.entries()) {
+        for (const [q, other] of parties.entries()) {
+          if (q === p) continue;
+          const { consumerId } = await rooms.consume(sockets[p], id, other.producerId, party.caps);
+          await rooms.resumeConsumer(sockets[p], consumerId);
+        }
+      }
+      const room = rooms.made.get(id)!;
+      return parties.map((x) => ({ port: room.plain.get(x.send.id)!.tuple.localPort, ssrc: x.ssrc }));
     },
     async close() {
-      for (const r of rooms) r.close();
+      for (const id of rooms.made.keys()) rooms.closeRoom(id);
       await pool.onApplicationShutdown();
     },
   };
+}
+
+/** Debian's Janus in the same shape (janus.ts): the third point of comparison. */
+async function janusServer(): Promise<Server> {
+  const janus = await Janus.start(await freeUdpTcpPort());
+  return { pid: janus.pid, session: (_id, ports) => janus.session3(ports), close: () => janus.stop() };
 }
 
 interface GenResult {
@@ -212,7 +329,7 @@ interface StepResult {
 }
 
 async function step(mode: Mode, sessions: number, run: number): Promise<StepResult> {
-  const server = mode === 'bare' ? await bareServer() : await puenteServer(await freeUdpTcpPort());
+  const server = mode === 'bare' ? await bareServer() : mode === 'puente' ? await puenteServer(await freeUdpTcpPort()) : await janusServer();
   const gens = Array.from({ length: Math.min(settings.generators, sessions) }, () => new Generator());
   try {
     // Session s lives wholly in generator s % G: a party's peers are in the same process.
@@ -222,33 +339,9 @@ async function step(mode: Mode, sessions: number, run: number): Promise<StepResu
     const setupStart = Date.now();
     const where = Array.from({ length: sessions }, (_, s) => ({ g: s % gens.length, k: Math.floor(s / gens.length) }));
     await pool(where, 16, async ({ g, k }, s) => {
-      const { router, onTransport, resume } = await server.session(`s${s}-${randomBytes(3).toString('hex')}`);
-      const transports: PlainTransport[] = [];
-      const producers: string[] = [];
-      for (let p = 0; p < PARTIES; p++) {
-        const t = await router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: true, comedia: false });
-        await onTransport(t, p);
-        const slot = k * PARTIES + p;
-        await t.connect({ ip: '127.0.0.1', port: ports[g].ports[slot] });
-        const ssrc = 1 + Math.floor(Math.random() * 0xfffffff0);
-        const producer = await t.produce({
-          kind: 'audio',
-          rtpParameters: {
-            codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1, usedtx: 1 } }],
-            encodings: [{ ssrc }],
-          },
-        });
-        transports.push(t);
-        producers.push(producer.id);
-        targets[g][slot] = { port: t.tuple.localPort, ssrc };
-      }
-      for (let p = 0; p < PARTIES; p++) {
-        for (let q = 0; q < PARTIES; q++) {
-          if (q === p) continue;
-          const c = await transports[p].consume({ producerId: producers[q], rtpCapabilities: router.rtpCapabilities, paused: mode === 'puente' });
-          await resume(c);
-        }
-      }
+      const slots = Array.from({ length: PARTIES }, (_, p) => k * PARTIES + p);
+      const made = await server.session(`s${s}-${randomBytes(3).toString('hex')}`, slots.map((slot) => ports[g].ports[slot]));
+      slots.forEach((slot, p) => (targets[g][slot] = made[p]));
     });
     const setupMs = Date.now() - setupStart;
     await Promise.all(gens.map((g, i) => g.ask({ type: 'targets', targets: targets[i] }, 'ready')));
@@ -329,17 +422,32 @@ function table(results: StepResult[]): string {
       );
     }
   }
-  const ratios: string[] = ['', '| sessions | Puente / bare worker CPU (median of per-run ratios) |', '|---:|---:|'];
+  const ratios: string[] = ['', '| sessions | server | its CPU / bare worker CPU (median of per-run ratios; runs) |', '|---:|---|---:|'];
   for (const n of settings.sessions) {
-    const per: number[] = [];
-    for (let run = 1; run <= settings.runs; run++) {
-      const b = results.find((r) => r.sessions === n && r.mode === 'bare' && r.run === run);
-      const p = results.find((r) => r.sessions === n && r.mode === 'puente' && r.run === run);
-      if (b && p && b.workerCpuPct > 0) per.push(p.workerCpuPct / b.workerCpuPct);
+    for (const mode of settings.modes.filter((m) => m !== 'bare')) {
+      const per: number[] = [];
+      for (let run = 1; run <= settings.runs; run++) {
+        const b = results.find((r) => r.sessions === n && r.mode === 'bare' && r.run === run);
+        const x = results.find((r) => r.sessions === n && r.mode === mode && r.run === run);
+        if (b && x && b.workerCpuPct > 0) per.push(x.workerCpuPct / b.workerCpuPct);
+      }
+      if (per.length) ratios.push(`| ${n} | ${mode} | ${median(per).toFixed(3)} (${per.map((x) => x.toFixed(3)).join(', ')}) |`);
     }
-    if (per.length) ratios.push(`| ${n} | ${median(per).toFixed(3)} (${per.map((x) => x.toFixed(3)).join(', ')}) |`);
   }
   return [...lines, ...ratios].join('\n');
+}
+
+/** Waits (bounded by the run's deadline) until the whole machine is busy less than settings.quietPct. */
+async function quiet() {
+  for (;;) {
+    const m0 = machineTicks();
+    await sleep(2000);
+    const m1 = machineTicks();
+    const busy = (100 * (m1.busy - m0.busy)) / CLK_TCK / 2;
+    if (busy < settings.quietPct || Date.now() > deadline) return;
+    log(`machine busy ${busy.toFixed(0)}%: waiting for it to be quiet`);
+    await sleep(5000);
+  }
 }
 
 async function main() {
@@ -347,15 +455,38 @@ async function main() {
   const info = { ...machine(), mediasoup: mediasoup.version, settings };
   log(JSON.stringify(info));
   const results: StepResult[] = [];
-  const save = () => writeFileSync(join(OUT, 'plain-rtp.json'), JSON.stringify({ info, results }, null, 2));
+  const failures: { mode: Mode; sessions: number; run: number; error: string }[] = [];
+  const disturbed: StepResult[] = [];
+  const save = () => writeFileSync(join(OUT, 'plain-rtp.json'), JSON.stringify({ info, results, disturbed, failures }, null, 2));
   outer: for (let run = 1; run <= settings.runs; run++) {
     for (const n of settings.sessions) {
-      for (const mode of run % 2 ? settings.modes : [...settings.modes].reverse()) {
+      // The order of the servers rotates with each run, so that drift over a run does not favour one.
+      for (const mode of settings.modes.map((_, i) => settings.modes[(i + run - 1) % settings.modes.length])) {
         if (Date.now() > deadline) {
           log('time limit reached: no new step');
           break outer;
         }
-        const r = await step(mode, n, run);
+        let r: StepResult | null = null;
+        for (let attempt = 1; attempt <= settings.attempts && Date.now() < deadline; attempt++) {
+          await quiet();
+          try {
+            r = await step(mode, n, run);
+          } catch (e) {
+            // A server that cannot set a step up is reported, and the run goes on.
+            failures.push({ mode, sessions: n, run, error: (e as Error).message });
+            save();
+            log(`run ${run} ${mode} N=${n}: FAILED ${(e as Error).message}`);
+            r = null;
+            break;
+          }
+          if (r.othersCpuPct <= settings.maxOthersPct) break;
+          // Other work on the machine took CPU during the window: kept apart, and measured again.
+          disturbed.push(r);
+          save();
+          log(`run ${run} ${mode} N=${n}: others used ${r.othersCpuPct}% during the window; again`);
+          r = null;
+        }
+        if (!r) continue;
         results.push(r);
         save();
         log(

@@ -33,6 +33,7 @@ import { MEDIA_CODECS } from '../../src/media/media-codecs';
 import { MediaService } from '../../src/media/media.service';
 import { RoomsService } from '../../src/media/rooms.service';
 import { INITIAL_OUTGOING_BITRATE } from '../../src/media/room';
+import { workerLogLevel } from '../../src/media/worker-slots';
 import { adminQuery, dbUrl } from '../../test/utils/db';
 import { caller, interpreter, languageId } from '../../test/utils/matching-fixtures';
 import { connect, TestSocket } from '../../test/utils/socket-client';
@@ -53,6 +54,8 @@ const deadline = Date.now() + settings.maxMinutes * 60_000;
 const OUT = join(__dirname, '..', '..', '..', '..', 'media', 'results');
 const log = (msg: string) => console.log(`[webrtc-bench] ${new Date().toISOString().slice(11, 19)} ${msg}`);
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+/** The application's LOG_LEVEL; its worker runs at workerLogLevel() of it, and so does the bare worker. */
+const APP_LOG_LEVEL = 'error';
 
 /** Resolves when `peer` has decoded real audio (not silence) from `producerId`; bounded. */
 async function firstAudio(peer: CallPeer, producerId: string, limitMs = 20_000): Promise<number> {
@@ -130,7 +133,7 @@ async function puenteHarness(): Promise<Harness> {
   const ds = await new DataSource(dataSourceOptions(dbUrl(dbName))).initialize();
   await runMigrationsLocked(ds);
   await ds.destroy();
-  const t: TestApp = await startTestApp({ DATABASE_URL: dbUrl(dbName), HOME_COUNTRY: 'GT', MATCHING_SWEEP_MS: '500', OFFER_RING_SECONDS: '60' });
+  const t: TestApp = await startTestApp({ DATABASE_URL: dbUrl(dbName), HOME_COUNTRY: 'GT', MATCHING_SWEEP_MS: '500', OFFER_RING_SECONDS: '60', LOG_LEVEL: APP_LOG_LEVEL });
   const mam = await languageId(t, 'mam');
   const sockets: TestSocket[] = [];
   const rooms = (t.app.get(RoomsService) as any).rooms as Map<string, any>;
@@ -191,7 +194,8 @@ async function puenteHarness(): Promise<Harness> {
 
 /** Signalling without Puente: what a minimal mediasoup application does, in-process, for the same clients. */
 async function bareHarness(): Promise<Harness> {
-  const worker: Worker = await mediasoup.createWorker({ logLevel: 'error' });
+  // The same worker log level as the application's worker gets from its LOG_LEVEL.
+  const worker: Worker = await mediasoup.createWorker({ logLevel: workerLogLevel(APP_LOG_LEVEL) });
   const port = await freePort();
   const server: WebRtcServer = await worker.createWebRtcServer({
     listenInfos: (['udp', 'tcp'] as const).map((protocol) => ({ protocol, ip: '127.0.0.1', port })),

@@ -11,8 +11,22 @@ export class AuditController {
 
   @Get('verify')
   @Roles('platform_admin')
-  @ApiOperation({ summary: 'Verify the hash chain of the audit log' })
-  @ApiOkResponse({ schema: { properties: { ok: { type: 'boolean' }, events: { type: 'integer' }, firstBadId: { type: 'string', format: 'uuid' } } } })
+  @ApiOperation({
+    summary: 'Verify the hash chain of the audit log',
+    description:
+      'Walks the chain from its start (the first event, or where the latest audited purge left it) to the stored chain head. ' +
+      '`firstBadId` is the first altered event or the first after missing ones; a missing newest part has no such event, only `problem`.',
+  })
+  @ApiOkResponse({
+    schema: {
+      properties: {
+        ok: { type: 'boolean' },
+        events: { type: 'integer', description: 'events proved intact' },
+        firstBadId: { type: 'string', format: 'uuid' },
+        problem: { type: 'string', description: 'what is wrong, when ok is false' },
+      },
+    },
+  })
   verify() {
     return this.audit.verify();
   }

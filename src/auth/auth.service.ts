@@ -1,10 +1,12 @@
-import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { verify as verifyHash } from '@node-rs/argon2';
-import { randomUUID } from 'node:crypto';
+import type Redis from 'ioredis';
+import { createHash, randomUUID } from 'node:crypto';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/config.schema';
 import { ROLES, type Role } from '../common/domain';
+import { REDIS } from '../redis/redis.module';
 import { UsersService } from '../users/users.service';
 import type { Principal } from './principal';
 
@@ -18,15 +20,27 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   async login(email: string, password: string): Promise<{ accessToken: string; role: Role }> {
     const user = await this.users.findForLogin(email);
+    // Counted per email whether or not it has an account, so that a lockout says nothing about which exist.
+    const failures = `login-failures:${createHash('sha256').update(email.trim().toLowerCase()).digest('hex')}`;
+    if (Number(await this.redis.get(failures)) >= this.config.LOGIN_MAX_FAILURES) {
+      await this.audit.record('auth.login_failed', { actorId: user?.id ?? null, country: user?.country ?? null, data: { lockedOut: true } });
+      throw await this.lockedOut(failures);
+    }
     const ok = await verifyHash(user?.passwordHash ?? DUMMY_HASH, password).catch(() => false);
     if (!user || !ok) {
       await this.audit.record('auth.login_failed', { actorId: user?.id ?? null, country: user?.country ?? null });
+      const [[, count]] = (await this.redis.multi().incr(failures).expire(failures, this.config.LOGIN_LOCKOUT_SECONDS, 'NX').exec()) as [[null, number], unknown];
+      if (count === this.config.LOGIN_MAX_FAILURES) {
+        await this.audit.record('auth.locked_out', { actorId: user?.id ?? null, country: user?.country ?? null, data: { failures: count, seconds: this.config.LOGIN_LOCKOUT_SECONDS } });
+      }
       throw new UnauthorizedException('email or password is wrong');
     }
+    await this.redis.del(failures);
     await this.audit.record('auth.login', { actorId: user.id, actorRole: user.role, country: user.country });
     const principal: Principal = {
       sub: user.id,
@@ -34,13 +48,22 @@ export class AuthService {
       country: user.country,
       institution: user.institution,
       interpreterId: user.interpreterId,
+      iatMs: Date.now(),
     };
     return { accessToken: await this.jwt.signAsync(principal, { expiresIn: this.config.JWT_TTL_SECONDS }), role: user.role };
   }
 
+  private async lockedOut(key: string) {
+    const ttl = Math.max(1, await this.redis.ttl(key));
+    return new HttpException(
+      { statusCode: 429, error: 'Too Many Requests', message: `too many failed logins for this email: try again in ${Math.ceil(ttl / 60)} minutes`, retryAfterSeconds: ttl },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
+  }
+
   /** An anonymous caller token: a random subject, signed, and stored nowhere. */
-  async callerToken(): Promise<{ accessToken: string }> {
-    const principal: Principal = { sub: randomUUID(), role: 'caller' };
+  async callerToken(sub: string = randomUUID()): Promise<{ accessToken: string }> {
+    const principal: Principal = { sub, role: 'caller' };
     return { accessToken: await this.jwt.signAsync(principal, { expiresIn: this.config.CALLER_TOKEN_TTL_SECONDS }) };
   }
 
@@ -56,7 +79,7 @@ export class AuthService {
     if (!principal || typeof principal.sub !== 'string' || !(ROLES as readonly string[]).includes(principal.role)) {
       throw new UnauthorizedException('the token is invalid');
     }
-    if (principal.role !== 'caller' && !(await this.users.tokenStillValid(principal.sub, principal.iat ?? 0))) {
+    if (principal.role !== 'caller' && !(await this.users.tokenStillValid(principal.sub, principal.iatMs ?? (principal.iat ?? 0) * 1000))) {
       throw new UnauthorizedException('the token was revoked');
     }
     return principal;

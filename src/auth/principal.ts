@@ -9,4 +9,6 @@ export interface Principal {
   interpreterId?: string | null;
   /** Issued-at, seconds since the epoch. */
   iat?: number;
+  /** Issued-at in milliseconds (staff tokens), so that a revocation refuses every token issued before it. */
+  iatMs?: number;
 }

@@ -1,9 +1,9 @@
-/** What a request or booking is about (API.md `GET /matters`). */
-export const MATTERS = ['legal_civil', 'legal_labour', 'legal_criminal', 'violence', 'trafficking'] as const;
+/** What a request or booking is about (API.md `GET /matters`); `other` is "something else", which no specialty covers. */
+export const MATTERS = ['legal_civil', 'legal_labour', 'legal_criminal', 'violence', 'trafficking', 'other'] as const;
 export type Matter = (typeof MATTERS)[number];
 
-/** What an interpreter is trained for: the matters plus children, asylum and health. */
-export const SPECIALTIES = [...MATTERS, 'children', 'asylum', 'health'] as const;
+/** What an interpreter is trained for: the matters (but `other`) plus children, asylum and health. */
+export const SPECIALTIES = ['legal_civil', 'legal_labour', 'legal_criminal', 'violence', 'trafficking', 'children', 'asylum', 'health'] as const;
 export type Specialty = (typeof SPECIALTIES)[number];
 
 export const URGENCIES = ['normal', 'urgent', 'emergency'] as const;

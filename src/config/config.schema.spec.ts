@@ -1,3 +1,5 @@
+import { cpus } from 'node:os';
+import { COUNTRY_CODES } from '../common/countries';
 import { ConfigError, loadConfig } from './config.schema';
 
 describe('loadConfig', () => {
@@ -6,12 +8,16 @@ describe('loadConfig', () => {
     expect(c.PORT).toBe(3000);
     expect(c.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/puente');
     expect(c.REDIS_URL).toBe('redis://127.0.0.1:6379');
-    expect(c.MEDIASOUP_WORKERS).toBeGreaterThanOrEqual(1);
     expect(c.TURN_URLS).toEqual([]);
   });
 
+  it('starts one mediasoup worker per core by default', () => {
+    expect(cpus().length).toBeGreaterThanOrEqual(1);
+    expect(loadConfig({}).MEDIASOUP_WORKERS).toBe(cpus().length);
+  });
+
   it('reads lists and numbers', () => {
-    const c = loadConfig({ PORT: '3100', TURN_URLS: 'turn:a.example:3478, turns:b.example:5349', MEDIASOUP_WORKERS: '3' });
+    const c = loadConfig({ PORT: '3100', TURN_URLS: 'turn:a.example:3478, turns:b.example:5349', TURN_SECRET: 'a-shared-secret-of-length', MEDIASOUP_WORKERS: '3' });
     expect(c.PORT).toBe(3100);
     expect(c.MEDIASOUP_WORKERS).toBe(3);
     expect(c.TURN_URLS).toEqual(['turn:a.example:3478', 'turns:b.example:5349']);
@@ -27,13 +33,38 @@ describe('loadConfig', () => {
     [{ MEDIASOUP_WORKERS: '0' }, /MEDIASOUP_WORKERS must not be less than 1/],
     [{ MEDIASOUP_RTC_PORT: '80' }, /MEDIASOUP_RTC_PORT/],
     [{ MEDIASOUP_LISTEN_IP: 'everywhere' }, /MEDIASOUP_LISTEN_IP must be an ip address/],
-    [{ TURN_URLS: 'stun:x.example' }, /TURN_URLS/],
+    [{ TURN_URLS: 'stun:x.example', TURN_SECRET: 'a-shared-secret-of-length' }, /TURN_URLS must be a comma-separated list of turn: or turns: URLs/],
+    [{ TURN_URLS: 'turn:x.example:3478' }, /TURN_URLS needs credentials: set TURN_SECRET/],
+    [{ TURN_URLS: 'turn:x.example:3478', TURN_USERNAME: 'u' }, /TURN_USERNAME and TURN_CREDENTIAL must be set together/],
+    [{ TURN_URLS: 'turn:x.example:3478', TURN_CREDENTIAL: 'p' }, /TURN_USERNAME and TURN_CREDENTIAL must be set together/],
+    [{ TURN_URLS: 'turn:x.example:3478', TURN_USERNAME: 'u', TURN_CREDENTIAL: 'p', TURN_SECRET: 'a-shared-secret-of-length' }, /TURN_SECRET and TURN_USERNAME\/TURN_CREDENTIAL are exclusive/],
     [{ PUBLIC_ORIGINS: 'example.org' }, /PUBLIC_ORIGINS/],
-    [{ HOME_COUNTRY: 'Guatemala' }, /HOME_COUNTRY/],
+    [{ HOME_COUNTRY: 'Guatemala' }, /HOME_COUNTRY must be the code of an RCM country: one of BZ, CA/],
+    [{ HOME_COUNTRY: 'FR' }, /HOME_COUNTRY must be the code of an RCM country/],
+    [{ HOME_COUNTRY: 'gt' }, /HOME_COUNTRY must be the code of an RCM country/],
+    [{ MEDIASOUP_ANNOUNCED_ADDRESS: 'not an address' }, /MEDIASOUP_ANNOUNCED_ADDRESS must be an IP address \(not 0\.0\.0\.0 or ::\) or a host name \(got "not an address"\)/],
+    [{ MEDIASOUP_ANNOUNCED_ADDRESS: 'https://media.example.org' }, /MEDIASOUP_ANNOUNCED_ADDRESS must be an IP address/],
+    [{ MEDIASOUP_ANNOUNCED_ADDRESS: '999.1.1.1' }, /MEDIASOUP_ANNOUNCED_ADDRESS must be an IP address/],
+    [{ MEDIASOUP_ANNOUNCED_ADDRESS: '0.0.0.0' }, /MEDIASOUP_ANNOUNCED_ADDRESS must be an IP address/],
+    [{ MEDIASOUP_ANNOUNCED_ADDRESS: '::' }, /MEDIASOUP_ANNOUNCED_ADDRESS must be an IP address/],
+    [{ MEDIASOUP_ANNOUNCED_ADDRESS: 'media_1.example.org' }, /MEDIASOUP_ANNOUNCED_ADDRESS must be an IP address/],
     [{ RETENTION_DAYS: '0' }, /RETENTION_DAYS/],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it.each(['203.0.113.10', '2001:db8::10', 'localhost', 'media.puente.example.org', 'MEDIA-1'])('announces %s (an IP address or a host name)', (address) => {
+    expect(loadConfig({ MEDIASOUP_ANNOUNCED_ADDRESS: address }).MEDIASOUP_ANNOUNCED_ADDRESS).toBe(address);
+  });
+
+  it.each(COUNTRY_CODES)('accepts HOME_COUNTRY=%s', (code) => {
+    expect(loadConfig({ HOME_COUNTRY: code }).HOME_COUNTRY).toBe(code);
+  });
+
+  it('accepts TURN_URLS with a shared secret or with static credentials', () => {
+    expect(loadConfig({ TURN_URLS: 'turn:x.example:3478', TURN_SECRET: 'a-shared-secret-of-length' }).TURN_URLS).toEqual(['turn:x.example:3478']);
+    expect(loadConfig({ TURN_URLS: 'turn:x.example:3478', TURN_USERNAME: 'u', TURN_CREDENTIAL: 'p' }).TURN_USERNAME).toBe('u');
   });
 
   it('lists every bad variable at once', () => {

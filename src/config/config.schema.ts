@@ -6,14 +6,18 @@ import {
   IsIP,
   IsOptional,
   IsString,
+  isFQDN,
+  isIP,
   Matches,
   Max,
-  MaxLength,
   Min,
+  MaxLength,
   MinLength,
+  ValidateBy,
   validateSync,
 } from 'class-validator';
 import { cpus } from 'node:os';
+import { COUNTRY_CODES } from '../common/countries';
 
 const DEV_JWT_SECRET = 'puente-development-secret-do-not-use-in-production';
 
@@ -26,6 +30,22 @@ const toList = ({ value }: { value: unknown }) =>
     : value;
 const toBool = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
+
+/** An address clients can be sent to: an IP address other than 0.0.0.0 or ::, or a host name (RFC 1123 labels). */
+export function isAnnounceableAddress(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  if (isIP(value)) return !/^(0\.0\.0\.0|::|0:0:0:0:0:0:0:0)$/.test(value);
+  return value.length <= 253 && isFQDN(value, { require_tld: false });
+}
+
+const IsAnnounceableAddress = () =>
+  ValidateBy({
+    name: 'isAnnounceableAddress',
+    validator: {
+      validate: isAnnounceableAddress,
+      defaultMessage: (a) => `${a?.property} must be an IP address (not 0.0.0.0 or ::) or a host name (got "${a?.value}")`,
+    },
+  });
 
 /**
  * Every setting Puente reads from the environment, validated once at start-up. Names are the
@@ -60,6 +80,13 @@ export class AppConfig {
   @IsInt() @Min(60) @Max(24 * 3600)
   CALLER_TOKEN_TTL_SECONDS = 4 * 3600;
 
+  /** Failed logins for one email, within LOGIN_LOCKOUT_SECONDS, after which it is locked out for that long. */
+  @IsInt() @Min(1) @Max(100)
+  LOGIN_MAX_FAILURES = 5;
+
+  @IsInt() @Min(10) @Max(24 * 3600)
+  LOGIN_LOCKOUT_SECONDS = 900;
+
   @IsInt() @Min(1) @Max(64)
   MEDIASOUP_WORKERS = Math.max(1, cpus().length);
 
@@ -69,7 +96,8 @@ export class AppConfig {
   @IsIP()
   MEDIASOUP_LISTEN_IP = '0.0.0.0';
 
-  @IsString() @MinLength(1) @MaxLength(253)
+  /** Given to clients as where to send media: the public IP (or a host name that resolves to it). */
+  @IsAnnounceableAddress()
   MEDIASOUP_ANNOUNCED_ADDRESS = '127.0.0.1';
 
   @IsOptional() @IsString()
@@ -96,8 +124,16 @@ export class AppConfig {
   @IsInt() @Min(1) @Max(3650)
   RETENTION_DAYS = 365;
 
+  /** How often one node runs the retention purge (a repeatable Bull job). */
+  @IsInt() @Min(1000) @Max(7 * 24 * 3600 * 1000)
+  RETENTION_PURGE_EVERY_MS = 6 * 3600 * 1000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (Prometheus's bearer credentials). */
+  @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
 
   /**
    * Which proxies to trust for the client address (Express's `trust proxy`): `loopback` when a proxy runs on
@@ -133,12 +169,64 @@ export class AppConfig {
   @IsInt() @Min(200) @Max(60_000)
   MATCHING_SWEEP_MS = 5000;
 
-  /** The deployment's home roster (ISO 3166-1 alpha-2), used when a caller gives no country. */
-  @IsOptional() @Matches(/^[A-Z]{2}$/, { message: 'HOME_COUNTRY must be an ISO 3166-1 alpha-2 code such as GT' })
+  /** The deployment's home roster (an RCM country, ISO 3166-1 alpha-2), used when a caller gives no country. */
+  @IsOptional() @IsIn(COUNTRY_CODES, { message: `HOME_COUNTRY must be the code of an RCM country: one of ${COUNTRY_CODES.join(', ')}` })
   HOME_COUNTRY?: string;
+
+  // ---- hearings booked ahead ----
+
+  /** How long an interpreter asked to confirm a hearing has before the next candidate is asked. */
+  @IsInt() @Min(5) @Max(7 * 24 * 3600)
+  BOOKING_CONFIRM_SECONDS = 4 * 3600;
+
+  /** If nobody has confirmed this long before a hearing, the official is told and other rosters are searched. */
+  @IsInt() @Min(0) @Max(60 * 24 * 3600)
+  BOOKING_WIDEN_BEFORE_SECONDS = 48 * 3600;
+
+  /** Free time an interpreter keeps after each hearing, before the next may start. */
+  @IsInt() @Min(0) @Max(240)
+  BOOKING_BUFFER_MINUTES = 15;
+
+  /** When reminders go out, in seconds before the hearing (24 hours and 15 minutes). */
+  @Transform(toList)
+  @Matches(/^\d{1,7}$/, { each: true, message: 'BOOKING_REMINDERS_SECONDS must be a comma-separated list of whole numbers of seconds' })
+  BOOKING_REMINDERS_SECONDS: string[] = ['86400', '900'];
+
+  /** How long before the start the official and the interpreter may join the hearing's call. */
+  @IsInt() @Min(0) @Max(24 * 3600)
+  BOOKING_JOIN_BEFORE_SECONDS = 600;
+
+  /** How long past its planned end a hearing's call may go on before it is closed. */
+  @IsInt() @Min(0) @Max(24 * 60)
+  BOOKING_OVERRUN_MINUTES = 60;
+
+  /** How often one node re-checks bookings waiting for an interpreter and overdue answers. */
+  @IsInt() @Min(200) @Max(3_600_000)
+  BOOKING_SWEEP_MS = 60_000;
+
+  /** SMTP server for booking emails (smtp:// or smtps://, credentials in the URL); none: no email is sent. */
+  @IsOptional() @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @IsString() @MinLength(3) @MaxLength(200)
+  SMTP_FROM = 'Puente <no-reply@puente.invalid>';
 }
 
 export class ConfigError extends Error {}
+
+/**
+ * TURN servers refuse a client without credentials, so TURN_URLS alone would hand every client a relay that
+ * can never work, silently: refused at start-up instead, as is half a pair of static credentials.
+ */
+function turnProblems(c: AppConfig): string[] {
+  const staticPair = !!(c.TURN_USERNAME || c.TURN_CREDENTIAL);
+  if (staticPair && c.TURN_SECRET) return ['TURN_SECRET and TURN_USERNAME/TURN_CREDENTIAL are exclusive: use one way of TURN authentication'];
+  if (staticPair && !(c.TURN_USERNAME && c.TURN_CREDENTIAL)) return ['TURN_USERNAME and TURN_CREDENTIAL must be set together'];
+  if (c.TURN_URLS.length && !staticPair && !c.TURN_SECRET) {
+    return ['TURN_URLS needs credentials: set TURN_SECRET (coturn\'s static-auth-secret) or TURN_USERNAME and TURN_CREDENTIAL'];
+  }
+  return [];
+}
 
 const NUMERIC = new Set<string>();
 for (const key of Object.keys(new AppConfig())) {
@@ -147,7 +235,7 @@ for (const key of Object.keys(new AppConfig())) {
 
 /** Builds the configuration from environment variables; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
-  const known = Object.keys(new AppConfig()).concat(['MEDIASOUP_WORKER_BIN', 'TURN_USERNAME', 'TURN_CREDENTIAL', 'TURN_SECRET', 'HOME_COUNTRY']);
+  const known = Object.keys(new AppConfig()).concat(['MEDIASOUP_WORKER_BIN', 'TURN_USERNAME', 'TURN_CREDENTIAL', 'TURN_SECRET', 'HOME_COUNTRY', 'SMTP_URL', 'METRICS_TOKEN']);
   const raw: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const key of known) {
@@ -168,9 +256,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.NODE_ENV === 'production' && config.JWT_SECRET === DEV_JWT_SECRET) {
     problems.push('JWT_SECRET must be set in production');
   }
-  if ((config.TURN_USERNAME || config.TURN_CREDENTIAL) && config.TURN_SECRET) {
-    problems.push('TURN_SECRET and TURN_USERNAME/TURN_CREDENTIAL are exclusive: use one way of TURN authentication');
-  }
+  problems.push(...turnProblems(config));
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }

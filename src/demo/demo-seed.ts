@@ -21,7 +21,10 @@ const ignoreConflict = (e: unknown) => {
   if (!(e instanceof ConflictException)) throw e;
 };
 
-/** Loads the demo roster and accounts through the real services; running it again changes nothing. */
+/**
+ * Loads the demo roster and accounts through the real services. Running it again changes no data: rows already
+ * there are left as they are (the audit log records the second run's roster imports, which found nothing to do).
+ */
 export async function loadDemo(config: AppConfig): Promise<void> {
   @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, AuditModule, LanguagesModule, RostersModule, UsersModule] })
   class DemoModule {}
@@ -33,7 +36,11 @@ export async function loadDemo(config: AppConfig): Promise<void> {
       const result = await rosters.importRoster(country, csv, null);
       if (result.rejected.length) throw new Error(`demo roster ${country}: ${JSON.stringify(result.rejected)}`);
     }
-    for (const [country, borrowers] of Object.entries(DEMO_SHARING)) await rosters.setSharing(country, borrowers, null);
+    // Set only when different: setting the same list again would rewrite the rows and add an audit event.
+    for (const [country, borrowers] of Object.entries(DEMO_SHARING)) {
+      const current = (await rosters.getSharing(country)).countries;
+      if ([...current].sort().join() !== [...borrowers].sort().join()) await rosters.setSharing(country, borrowers, null);
+    }
     const db = ctx.get(DataSource);
     const users = ctx.get(UsersService);
     for (const a of DEMO_ACCOUNTS) {

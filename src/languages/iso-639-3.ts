@@ -39,3 +39,12 @@ export function isoLanguage(code: string): IsoLanguage | undefined {
 export function isIsoLanguageCode(code: unknown): code is string {
   return typeof code === 'string' && /^[a-z]{3}$/.test(code) && isoLanguage(code) !== undefined;
 }
+
+/**
+ * The languages someone may need an interpreter for today: living individual languages and living
+ * macrolanguages (Zapotec, Quechua, Arabic...), about 7,000. Extinct, ancient, historical, constructed and
+ * special codes are left out (they stay valid codes: see isoLanguage).
+ */
+export function livingLanguages(): IsoLanguage[] {
+  return [...table().values()].filter((l) => l.type === 'living' && (l.scope === 'individual' || l.scope === 'macrolanguage'));
+}

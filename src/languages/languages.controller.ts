@@ -32,7 +32,7 @@ export class LanguagesController {
   @Post()
   @ApiBearerAuth()
   @Roles('roster_admin', 'platform_admin')
-  @ApiOperation({ summary: 'Add a language variant (a roster admin: spoken in her own country only); 409 if it exists' })
+  @ApiOperation({ summary: 'Add a language variant (a roster admin: spoken in her own country only, 404 for another); 409 if it exists' })
   @ApiCreatedResponse({ type: LanguageView })
   async addVariant(@Body() body: CreateVariantDto, @CurrentUser() actor: Principal): Promise<LanguageView> {
     return LanguageView.of(await this.languages.addVariant(body, actor));

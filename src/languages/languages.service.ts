@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -7,7 +7,7 @@ import { SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX } from './dto/search-languages.d
 import { Language } from './entities/language.entity';
 import { LanguageLink } from './entities/language-link.entity';
 import { isoLanguage } from './iso-639-3';
-import { languageRow, type LanguageRow } from './languages-catalogue';
+import { isoRow, languageRow, type LanguageRow } from './languages-catalogue';
 import { parseLanguageKey, searchTokens, type LanguageKey } from './language-text';
 
 export interface LanguageSearch {
@@ -59,8 +59,11 @@ export class LanguagesService {
   ) {}
 
   /**
-   * Accent-, case- and apostrophe-insensitive search over code, variant, name, autonym and other known names;
-   * every word of `q` must match. Exact code matches come first, then matches at the start of a word.
+   * Accent-, case- and apostrophe-insensitive search over code, variant, name, autonym and other known names
+   * (ISO 639-1 and 639-2 codes too) of the whole catalogue, ISO 639-3 included; every word of `q` must match.
+   * Exact code matches come first, then curated rows (Puente's own: the RCM's languages and administrators'
+   * variants), then matches at the start of a word. Without `q` it lists the curated rows only: the rest of
+   * ISO 639-3 (some 7,000 languages) is for searching, not browsing.
    */
   async search({ q, country, limit }: LanguageSearch): Promise<Language[]> {
     const words = searchTokens(q ?? '');
@@ -70,7 +73,10 @@ export class LanguagesService {
     if (words.length) {
       qb.setParameters({ code: words[0], wordStart: `% ${likeLiteral(words[0])}%` })
         .addOrderBy('CASE WHEN l.iso6393 = :code THEN 0 ELSE 1 END', 'ASC')
+        .addOrderBy('l.curated', 'DESC')
         .addOrderBy(`CASE WHEN (' ' || l.search_text) LIKE :wordStart THEN 0 ELSE 1 END`, 'ASC');
+    } else {
+      qb.andWhere('l.curated');
     }
     return qb
       .addOrderBy('l.name', 'ASC')
@@ -112,7 +118,7 @@ export class LanguagesService {
 
   /** Adds ISO 639-3 codes as catalogue rows; returns the rows this call inserted (not those another node did). */
   private async insertFromIso(codes: string[]): Promise<Language[]> {
-    const rows = codes.map((iso6393) => languageRow({ iso6393, autonym: null, countries: [] }));
+    const rows = codes.map(isoRow);
     const result = await this.languages
       .createQueryBuilder()
       .insert()
@@ -120,7 +126,7 @@ export class LanguagesService {
       .values(rows)
       .orIgnore()
       .updateEntity(false)
-      .returning(['id', 'iso6393', 'variant', 'name', 'autonym', 'countries', 'isRelay', 'createdAt']) // property names; rows come back with column names
+      .returning(['id', 'iso6393', 'variant', 'name', 'autonym', 'countries', 'isRelay', 'curated', 'createdAt']) // property names; rows come back with column names
       .execute();
     return (result.raw as Record<string, unknown>[]).map((r) =>
       this.languages.create({
@@ -131,18 +137,21 @@ export class LanguagesService {
         autonym: (r.autonym as string | null) ?? null,
         countries: r.countries as string[],
         isRelay: r.is_relay as boolean,
+        curated: r.curated as boolean,
         createdAt: r.created_at as Date,
       }),
     );
   }
 
-  /** `POST /languages`: a variant of an ISO 639-3 language. A roster admin may only list her own country. */
+  /**
+   * `POST /languages`: a variant of an ISO 639-3 language. A roster admin may only list her own country: any
+   * other is outside her country, so 404 (API.md), as for another country's roster.
+   */
   async addVariant(dto: NewVariant, actor: Principal): Promise<Language> {
-    if (actor.role === 'roster_admin' && dto.countries.some((c) => c !== actor.country)) {
-      throw new ForbiddenException(`a roster admin can only add variants spoken in ${actor.country}`);
-    }
+    const outside = actor.role === 'roster_admin' ? dto.countries.find((c) => c !== actor.country) : undefined;
+    if (outside) throw new NotFoundException(`no country ${outside} here`);
     if (!isoLanguage(dto.iso6393)) throw this.badField('iso6393', 'iso6393 must be an ISO 639-3 language code');
-    const row: LanguageRow = languageRow({ ...dto, autonym: dto.autonym ?? null });
+    const row: LanguageRow = languageRow({ ...dto, autonym: dto.autonym ?? null, curated: true });
     return this.db.transaction(async (m) => {
       let language: Language;
       try {

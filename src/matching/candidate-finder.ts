@@ -4,7 +4,7 @@ import { prepared } from '../sessions/prepared';
 import { OFFERS_AT_ONCE_SQL, SERVING_ORDER_SQL, type RequestState } from './priority';
 
 /**
- * The escalation ladder of DESIGN.md lives in PostgreSQL (migration 1764100300000): `matching_pairs` says
+ * The escalation ladder of DESIGN.md lives in PostgreSQL (migration 1764600000000): `matching_pairs` says
  * who may be offered what now, in both directions, and `matching_dispatch` rings the best candidates for a
  * request. This file calls them. Rosters: the caller's country (or the home roster) and those that share
  * with it; a caller with neither may draw only on rosters that share with every member state (see README,

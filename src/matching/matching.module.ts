@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
+import { BookingsModule } from '../bookings/bookings.module';
 import { PresenceModule } from '../presence/presence.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { MatchingGateway } from './matching.gateway';
@@ -8,7 +9,7 @@ import { MATCHING_QUEUE, MatchingService } from './matching.service';
 import { SessionLeaveGateway } from './session-leave.gateway';
 
 @Module({
-  imports: [BullModule.registerQueue({ name: MATCHING_QUEUE }), PresenceModule, SessionsModule],
+  imports: [BullModule.registerQueue({ name: MATCHING_QUEUE }), BookingsModule, PresenceModule, SessionsModule],
   providers: [MatchingService, MatchingProcessor, MatchingGateway, SessionLeaveGateway],
   exports: [MatchingService],
 })

@@ -1,18 +1,25 @@
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import type { Principal } from '../auth/principal';
+import { BookingsService } from '../bookings/bookings.service';
 import { PuenteGateway } from '../realtime/ws-gateway.decorators';
 import { SessionIdDto } from '../sessions/dto/session-id.dto';
 import { MatchingService } from './matching.service';
 
-/** `session:leave` ends an on-demand call and frees the interpreter (media joins it in the next issue). */
+/** `session:leave`: ends an on-demand call and frees the interpreter, or leaves a hearing's call. */
 @PuenteGateway()
 @WebSocketGateway()
 export class SessionLeaveGateway {
-  constructor(private readonly matching: MatchingService) {}
+  constructor(
+    private readonly matching: MatchingService,
+    private readonly bookings: BookingsService,
+  ) {}
 
   @SubscribeMessage('session:leave')
-  leave(@ConnectedSocket() socket: Socket, @MessageBody() body: SessionIdDto) {
-    return this.matching.sessionLeft(socket.data.principal as Principal, body.sessionId);
+  async leave(@ConnectedSocket() socket: Socket, @MessageBody() body: SessionIdDto) {
+    const p = socket.data.principal as Principal;
+    // A hearing's call belongs to its booking; an on-demand call to its request.
+    if (await this.bookings.isHearingSession(body.sessionId)) return this.bookings.sessionLeft(p, body.sessionId);
+    return this.matching.sessionLeft(p, body.sessionId);
   }
 }

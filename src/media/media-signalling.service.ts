@@ -5,7 +5,7 @@ import type { Principal } from '../auth/principal';
 import { RealtimeService } from '../realtime/realtime.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { REDIS } from '../redis/redis.module';
-import { RoomsService } from './rooms.service';
+import { RoomsService, sessionRoom } from './rooms.service';
 
 const HEARTBEAT_MS = 3000;
 const NODE_TTL_MS = 10_000;
@@ -16,7 +16,7 @@ const keys = {
   node: (nodeId: string) => `media:node:${nodeId}`,
 };
 
-export type MediaOp = 'join' | 'createTransport' | 'connectTransport' | 'produce' | 'consume' | 'resumeConsumer' | 'restartIce' | 'leave';
+export type MediaOp = 'join' | 'createTransport' | 'connectTransport' | 'produce' | 'consume' | 'resumeConsumer' | 'restartIce' | 'video' | 'leave';
 
 interface RpcRequest {
   target: string;
@@ -38,8 +38,10 @@ interface SocketMedia {
  * A session's router lives on one node; its participants may be connected to any node. The first join
  * claims the session for the node it arrives on (a Redis key); every later media event for that session is
  * handled there: locally, or forwarded to that node through the socket.io Redis adapter. Events to clients
- * go by socket id, which the adapter delivers on whichever node the socket is. A session whose node died is
- * claimed again by the next join (its media starts afresh; the session and its metadata carry on).
+ * go by socket id, which the adapter delivers on whichever node the socket is. A session whose node died
+ * (its heartbeat key expired, NODE_TTL_MS) is claimed again by the next join: its media starts afresh on the
+ * claiming node, the participants still connected elsewhere get `session:mediaRestart` (reason
+ * `node_died`), and the session and its metadata carry on. Until the key expires, joins fail (INTERNAL).
  */
 @Injectable()
 export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
@@ -97,7 +99,7 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private local(op: MediaOp, socketId: string, p: Principal, a: any): Promise<unknown> {
+  private async local(op: MediaOp, socketId: string, p: Principal, a: any): Promise<unknown> {
     switch (op) {
       case 'join':
         return this.rooms.join(p, socketId, a.sessionId);
@@ -113,9 +115,11 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
         return this.rooms.resumeConsumer(socketId, a.consumerId);
       case 'restartIce':
         return this.rooms.restartIce(socketId, a.transportId);
+      case 'video':
+        return this.rooms.setVideo(socketId, a.sessionId, a.on);
       case 'leave':
         this.rooms.leave(socketId, a.sessionId);
-        return Promise.resolve({});
+        return {};
     }
   }
 
@@ -141,6 +145,10 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
       current ?? '',
       String(24 * 3600 * 1000),
     );
+    if (taken === me && current) {
+      // Its node died with its router: whoever is still in the call (connected to a live node) starts again.
+      this.realtime.emit(sessionRoom(sessionId), 'session:mediaRestart', { sessionId, reason: 'node_died' });
+    }
     return String(taken);
   }
 }

@@ -1,7 +1,7 @@
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { PuenteGateway } from '../realtime/ws-gateway.decorators';
-import { ConnectTransportDto, ConsumeDto, ConsumerIdDto, CreateTransportDto, JoinSessionDto, ProduceDto, TransportIdDto } from './dto/media.dto';
+import { ConnectTransportDto, ConsumeDto, ConsumerIdDto, CreateTransportDto, JoinSessionDto, ProduceDto, TransportIdDto, VideoToggleDto } from './dto/media.dto';
 import { MediaSignallingService } from './media-signalling.service';
 import { sessionRoom } from './rooms.service';
 
@@ -34,6 +34,11 @@ export class MediaGateway {
   @SubscribeMessage('media:produce')
   produce(@ConnectedSocket() socket: Socket, @MessageBody() body: ProduceDto) {
     return this.signalling.handle('produce', socket, body);
+  }
+
+  @SubscribeMessage('media:video')
+  video(@ConnectedSocket() socket: Socket, @MessageBody() body: VideoToggleDto) {
+    return this.signalling.handle('video', socket, body);
   }
 
   @SubscribeMessage('media:consume')

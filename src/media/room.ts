@@ -1,13 +1,14 @@
 import type { Router, WebRtcServer } from 'mediasoup/node/lib/types';
-import { Peer, ParticipantRole } from './peer';
+import { Direction, Peer, ParticipantRole } from './peer';
 
-export const MAX_PARTICIPANTS = 3;
-export const MAX_TRANSPORTS_PER_PEER = 2;
-export const MAX_INCOMING_BITRATE = 1_500_000;
 /** Low enough for a weak mobile network; Opus voice needs ~24-32 kbit/s. */
 export const INITIAL_OUTGOING_BITRATE = 300_000;
 
-/** A session's live call: one router on one worker, and its peers keyed by socket id. */
+/**
+ * A session's live call: one router on one worker, and its peers keyed by socket id. A session has three
+ * roles (caller, interpreter, official) and a room keeps at most one peer per role, so a call never has
+ * more than three participants: a second socket of the same role (she rejoined) replaces the first.
+ */
 export class Room {
   readonly peers = new Map<string, Peer>();
 
@@ -25,8 +26,17 @@ export class Room {
     }));
   }
 
+  /** The distinct roles connected right now. */
+  roles(): Set<ParticipantRole> {
+    return new Set([...this.peers.values()].map((p) => p.role));
+  }
+
+  peerOfRole(role: ParticipantRole): Peer | undefined {
+    return [...this.peers.values()].find((p) => p.role === role);
+  }
+
   /** The router's transports belong to its participants only: no other kind of transport is ever made. */
-  async createTransport(peer: Peer, direction: 'send' | 'recv') {
+  async createTransport(peer: Peer, direction: Direction) {
     return this.router.createWebRtcTransport({
       webRtcServer: this.webRtcServer,
       enableUdp: true,

@@ -1,4 +1,6 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, Headers, UnauthorizedException } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+import { AppConfig } from '../config/config.schema';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators';
 import { MetricsService } from './metrics.service';
@@ -7,11 +9,20 @@ import { MetricsService } from './metrics.service';
 @Public()
 @Controller('metrics')
 export class MetricsController {
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  scrape() {
+  scrape(@Headers('authorization') authorization?: string) {
+    const token = this.config.METRICS_TOKEN;
+    if (token) {
+      const given = Buffer.from(authorization ?? '');
+      const wanted = Buffer.from(`Bearer ${token}`);
+      if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw new UnauthorizedException('metrics need the operators\' bearer token');
+    }
     return this.metrics.registry.metrics();
   }
 }

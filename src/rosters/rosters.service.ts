@@ -32,6 +32,13 @@ export class RostersService {
     return found ? { id: found.id, country: found.country, firstName: found.firstName } : null;
   }
 
+  /** Where to send an interpreter's notifications (booking emails): the address her roster lists. */
+  async emailOf(id: string): Promise<string | null> {
+    if (!UUID.test(id)) return null;
+    const found = await this.interpreters.findOne({ where: { id }, select: { id: true, email: true } });
+    return found?.email ?? null;
+  }
+
   /** What presence needs to put her in the right waiting lines: status and the language rows she covers. */
   async presenceProfile(id: string): Promise<{ status: string; languageIds: string[] } | null> {
     if (!UUID.test(id)) return null;

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ConflictException, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { EventEmitter } from 'node:events';
 import { Client } from 'pg';
@@ -117,7 +117,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
 
   async find(id: string): Promise<SessionParticipants | null> {
     const [row] = await this.db.query(
-      prepared(`SELECT s.id, s.request_id, s.interpreter_id, s.official_id, s.ended_at, r.caller_sub
+      prepared(`SELECT s.id, s.request_id, s.interpreter_id, s.official_id, s.ended_at, coalesce(r.caller_sub, s.caller_sub) AS caller_sub
        FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.id = $1`),
       [id],
     );
@@ -190,7 +190,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * the interpreter (her hold on the request's accepted offer goes, and when her last session ended is
    * stamped, for fairness in matching), audits it (unless `audited` is false: matching records the end in
    * the request's own event), and announces the end to every node once the transaction commits (see the
-   * class comment). One statement (the function `session_end`, migration 1764100300000).
+   * class comment). A hearing's remote woman (known by the session itself) is forgotten as it ends. One
+   * statement (the function `session_end`, migration 1764600000000).
    */
   end(m: Pick<EntityManager, 'query'>, sessionId: string, reason: string, audited = true): Promise<EndedSession | null> {
     return this.endOne(m, sessionId, null, reason, audited);
@@ -206,6 +207,49 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     if (!row) return null;
     if (audited) this.outbox.kick();
     return { id: row.id, requestId: row.request_id, interpreterId: row.interpreter_id } as EndedSession;
+  }
+
+  // ---- hearings (bookings) ----------------------------------------------------------------------------
+
+  /**
+   * The live session of a hearing, created by whoever joins first. A hearing has one session for good: once
+   * it has ended it is not reopened. Conflict if the interpreter is still in another call.
+   */
+  async openForBooking(m: EntityManager, bookingId: string, interpreterId: string, officialId: string | null): Promise<string> {
+    const [existing] = await m.query(`SELECT id, ended_at FROM sessions WHERE booking_id = $1`, [bookingId]);
+    if (existing?.ended_at) throw new ConflictException("this hearing's call has ended");
+    if (existing) {
+      if (officialId) await m.query(`UPDATE sessions SET official_id = $2 WHERE id = $1`, [existing.id, officialId]);
+      return existing.id;
+    }
+    try {
+      const [row] = await m.query(`INSERT INTO sessions (booking_id, interpreter_id, official_id) VALUES ($1, $2, $3) RETURNING id`, [
+        bookingId,
+        interpreterId,
+        officialId,
+      ]);
+      return row.id;
+    } catch (e) {
+      if ((e as { code?: string }).code === '23505') throw new ConflictException('the interpreter is still in another call; try again in a moment');
+      throw e;
+    }
+  }
+
+  /** The remote woman of a hearing: the anonymous subject her join code's token carries. */
+  async setCaller(m: EntityManager, sessionId: string, callerSub: string) {
+    await m.query(`UPDATE sessions SET caller_sub = $2 WHERE id = $1 AND ended_at IS NULL`, [sessionId, callerSub]);
+  }
+
+  /** The session of a hearing, if it was opened. */
+  async sessionOfBooking(bookingId: string): Promise<string | null> {
+    const [row] = await this.db.query(`SELECT id FROM sessions WHERE booking_id = $1`, [bookingId]);
+    return row?.id ?? null;
+  }
+
+  /** The booking a session belongs to, if it is a hearing's. */
+  async bookingOf(sessionId: string): Promise<string | null> {
+    const [row] = await this.db.query(`SELECT booking_id FROM sessions WHERE id = $1`, [sessionId]);
+    return row?.booking_id ?? null;
   }
 }
 

@@ -34,20 +34,27 @@ export class UsersService {
       .getOne();
   }
 
-  /** False when the account is gone or its tokens were revoked after `issuedAt` (seconds). */
-  async tokenStillValid(userId: string, issuedAt: number): Promise<boolean> {
-    const user = await this.users.findOne({ where: { id: userId }, select: { id: true, tokensValidAfter: true } });
-    if (!user) return false;
-    return !user.tokensValidAfter || issuedAt * 1000 >= user.tokensValidAfter.getTime() - 999;
+  /** Where to send a staff member's notifications (booking emails). */
+  async emailOf(userId: string): Promise<string | null> {
+    const user = await this.users.findOne({ where: { id: userId }, select: { id: true, email: true } });
+    return user?.email ?? null;
   }
 
-  /** `POST /users`: a platform admin creates anyone; a roster admin creates accounts in her country only. */
+  /** False when the account is gone or its tokens were revoked at or after `issuedAtMs`. */
+  async tokenStillValid(userId: string, issuedAtMs: number): Promise<boolean> {
+    const user = await this.users.findOne({ where: { id: userId }, select: { id: true, tokensValidAfter: true } });
+    if (!user) return false;
+    return !user.tokensValidAfter || issuedAtMs > user.tokensValidAfter.getTime();
+  }
+
+  /**
+   * `POST /users`: a platform admin creates anyone; a roster admin creates accounts in her country only. Another
+   * country is outside hers, so it is 404 (API.md) as it is for her roster; a role she may not create is 403.
+   */
   async create(dto: CreateUserDto, actor: Principal | null): Promise<PublicUser> {
     if (actor && actor.role === 'roster_admin') {
       if (dto.role === 'platform_admin') throw new ForbiddenException('a roster admin cannot create platform admins');
-      if (dto.country && dto.country !== actor.country) {
-        throw new ForbiddenException(`a roster admin can only create accounts in ${actor.country}`);
-      }
+      if (dto.country && dto.country !== actor.country) throw new NotFoundException(`no country ${dto.country} here`);
       dto.country = actor.country ?? undefined;
     }
     const problem = passwordProblem(dto.password);
@@ -90,6 +97,19 @@ export class UsersService {
   /** Revokes every token the user holds now (issue 7 builds the endpoint on this). */
   async revokeTokens(userId: string): Promise<void> {
     await this.users.update({ id: userId }, { tokensValidAfter: new Date() });
+  }
+
+  /**
+   * `POST /users/{id}/revoke`: every token of a staff member stops working at once (a lost phone, someone
+   * leaving). A platform admin revokes anyone; a roster admin the accounts of her country (404 otherwise).
+   */
+  async revoke(userId: string, actor: Principal): Promise<{ revoked: true }> {
+    const user = await this.users.findOne({ where: { id: userId }, select: { id: true, country: true, role: true } });
+    const mine = user && (actor.role === 'platform_admin' || (actor.role === 'roster_admin' && user.country === actor.country && user.role !== 'platform_admin'));
+    if (!mine) throw new NotFoundException('no such account');
+    await this.revokeTokens(userId);
+    await this.audit.record('user.tokens_revoked', { actorId: actor.sub, actorRole: actor.role, country: user.country, subjectId: userId });
+    return { revoked: true };
   }
 
   private missing(field: string, message: string) {

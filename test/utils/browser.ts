@@ -2,6 +2,23 @@ import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { randomUUID } from 'node:crypto';
+import { RostersService } from '../../src/rosters/rosters.service';
+import { ensureClientBuilt } from './client-build';
+import { createStaff, freePort, startTestApp, TEST_PASSWORD, type TestApp } from './test-app';
+
+/** What the pages expose to the tests (client/src/lib/test-hooks.ts): numbers and sound names only. */
+declare global {
+  interface Window {
+    __puente?: {
+      inboundAudio: () => Promise<{ bytesReceived: number; audioLevel: number } | null>;
+      inboundAudioByRole: () => Promise<Record<string, { bytesReceived: number; audioLevel: number }> | null>;
+      outputVolumes: () => number[];
+      iceRestarts: () => number;
+      played: () => string[];
+    };
+  }
+}
 
 /** Debian's Chromium, headless, with a fake microphone that needs no permission prompt. Never a downloaded browser. */
 export function launchChromium(): Promise<Browser> {
@@ -11,9 +28,9 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** A phone-sized context of its own (no shared storage with any other party). */
-export function phoneContext(browser: Browser, locale = 'es-GT'): Promise<BrowserContext> {
-  return browser.newContext({ viewport: { width: 360, height: 640 }, locale, permissions: ['microphone'] });
+/** A phone-sized context of its own (no shared storage with any other party), in a time zone if given. */
+export function phoneContext(browser: Browser, locale = 'es-GT', timezoneId?: string): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 360, height: 640 }, locale, timezoneId, permissions: ['microphone'] });
 }
 
 export const OUTPUT_DIR = join(__dirname, '..', '..', 'test-output');
@@ -40,4 +57,88 @@ export async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boole
     if (ok(v)) return v;
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** The app serving the built client on its own origin, a Chromium, and phone contexts of their own. */
+export interface ClientBed {
+  t: TestApp;
+  /** Not t.url: startTestApp's url names the port it picked, not an overridden PORT. */
+  url: string;
+  browser: Browser;
+  page: (locale?: string, init?: () => void, timezoneId?: string) => Promise<Page>;
+  close: () => Promise<void>;
+}
+
+export async function startClientBed(overrides: Record<string, string> = {}): Promise<ClientBed> {
+  ensureClientBuilt();
+  // The pages are served by the app itself, so its own origin must be one the socket handshake accepts.
+  const port = await freePort();
+  const t = await startTestApp({ PORT: String(port), PUBLIC_ORIGINS: `http://127.0.0.1:${port}`, HOME_COUNTRY: 'GT', ...overrides });
+  const browser = await launchChromium();
+  const contexts: BrowserContext[] = [];
+  return {
+    t,
+    url: `http://127.0.0.1:${port}`,
+    browser,
+    page: async (locale = 'es-GT', init?: () => void, timezoneId?: string) => {
+      const ctx = await phoneContext(browser, locale, timezoneId);
+      contexts.push(ctx);
+      if (init) await ctx.addInitScript(init);
+      return ctx.newPage();
+    },
+    close: async () => {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close();
+      await t.close();
+    },
+  };
+}
+
+/** An interpreter of the Guatemalan roster (through the real import) with a console account. */
+export async function seedInterpreter(t: TestApp, firstName: string, languages: string) {
+  const externalId = `c-${randomUUID().slice(0, 12)}`;
+  const res = await t.app.get(RostersService).importRoster(
+    'GT',
+    [{ external_id: externalId, first_name: firstName, email: `${externalId}@test.puente.example`, languages, relay_languages: 'spa', specialties: 'violence;legal_criminal', gender: 'female', status: 'active' }],
+    null,
+  );
+  if (res.rejected.length) throw new Error(`seed rejected: ${JSON.stringify(res.rejected)}`);
+  const [row] = await t.sql<{ id: string }>(`SELECT id FROM interpreters WHERE country = 'GT' AND external_id = $1`, [externalId]);
+  return { ...(await createStaff(t, 'interpreter', { country: 'GT', interpreterId: row.id })), interpreterId: row.id };
+}
+
+/** Opens a staff console (`/interpreter/`, `/official/`, `/admin/`) and logs in with the test password. */
+export async function staffLogin(p: Page, url: string, path: string, email: string): Promise<void> {
+  await p.goto(`${url}${path}`);
+  await p.fill('input[name=email]', email);
+  await p.fill('input[name=password]', TEST_PASSWORD);
+  await p.click('button[type=submit]');
+}
+
+/**
+ * Saves a PNG of each page it is given and records axe's serious and critical violations by name:
+ * `expect(a11y.found).toEqual(a11y.none())` at the end of a test names every page with a problem.
+ */
+export function a11yRecorder() {
+  const found: Record<string, unknown[]> = {};
+  return {
+    found,
+    check: async (p: Page, name: string) => {
+      await snapshot(p, name);
+      found[name] = await seriousA11yViolations(p);
+    },
+    none: () => Object.fromEntries(Object.keys(found).map((k) => [k, []])),
+  };
+}
+
+/** What this origin keeps on the device: storage, databases, caches, service workers, cookies (a caller's page keeps none). */
+export function deviceTraces(p: Page) {
+  return p.evaluate(async () => ({
+    local: localStorage.length,
+    session: sessionStorage.length,
+    databases: (await indexedDB.databases()).length,
+    caches: (await caches.keys()).length,
+    workers: (await navigator.serviceWorker.getRegistrations()).length,
+    cookie: document.cookie,
+  }));
 }

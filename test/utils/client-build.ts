@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 const CLIENT = join(ROOT, 'client');
-const SOURCES = ['src', 'public', 'index.html', 'interpreter', 'vite.config.mts'].map((p) => join(CLIENT, p));
+const SOURCES = ['src', 'public', 'sw', 'index.html', 'offline.html', 'interpreter', 'admin', 'official', 'vite.config.mts'].map((p) => join(CLIENT, p));
 
 function newest(path: string): number {
   if (!existsSync(path)) return 0;

@@ -1,15 +1,25 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { freePort } from './test-app';
 
 /** A private Redis server that a test may stop and restart (the shared one on 6379 is never touched). */
 export class TestRedis {
   private proc?: ChildProcess;
-  constructor(readonly port: number) {}
+  /** With `persistent`, an append-only file (fsync on every write) keeps the data across a restart, as in deployment. */
+  private readonly dir?: string;
+  constructor(
+    readonly port: number,
+    persistent = false,
+  ) {
+    if (persistent) this.dir = mkdtempSync(join(tmpdir(), 'puente-redis-'));
+  }
 
-  static async start(): Promise<TestRedis> {
-    const r = new TestRedis(await freePort());
+  static async start(opts: { persistent?: boolean } = {}): Promise<TestRedis> {
+    const r = new TestRedis(await freePort(), opts.persistent);
     await r.start();
     return r;
   }
@@ -19,7 +29,8 @@ export class TestRedis {
   }
 
   async start() {
-    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const persistence = this.dir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dir] : ['--appendonly', 'no'];
+    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: 'ignore' });
     for (;;) {
       const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       const ok = await probe.connect().then(() => probe.ping()).catch(() => null);

@@ -69,7 +69,11 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
 export const TEST_PASSWORD = 'Test-Password-2026';
 let passwordHash: Promise<string> | undefined;
 
-/** Inserts a staff account directly (tests of the users API create theirs through it). */
+/**
+ * Inserts a staff account directly (tests of the users API create theirs through it). The database requires an
+ * interpreter account to name an interpreter of her own country's roster: without `interpreterId`, one is
+ * added to the roster of `country` (GT when none is given), with no languages.
+ */
 export async function createStaff(
   t: TestApp,
   role: StaffRole,
@@ -77,9 +81,18 @@ export async function createStaff(
 ): Promise<{ id: string; email: string; token: string }> {
   const email = fields.email ?? `${role}-${randomUUID().slice(0, 8)}@test.puente.example`;
   passwordHash ??= hash(TEST_PASSWORD);
+  const country = fields.country ?? (role === 'interpreter' ? 'GT' : null);
+  let interpreterId = fields.interpreterId ?? null;
+  if (role === 'interpreter' && !interpreterId) {
+    const externalId = `staff-${randomUUID().slice(0, 12)}`;
+    [{ id: interpreterId }] = await t.sql<{ id: string }>(
+      `INSERT INTO interpreters (country, external_id, first_name, email) VALUES ($1, $2, 'Test', $3) RETURNING id`,
+      [country, externalId, `${externalId}@test.puente.example`],
+    );
+  }
   const [row] = await t.sql<{ id: string }>(
     `INSERT INTO users (email, password_hash, role, country, institution, interpreter_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [email, await passwordHash, role, fields.country ?? null, fields.institution ?? (role === 'official' ? 'Test Court' : null), fields.interpreterId ?? null],
+    [email, await passwordHash, role, country, fields.institution ?? (role === 'official' ? 'Test Court' : null), interpreterId],
   );
   const res = await t.http().post('/api/v1/auth/login').send({ email, password: TEST_PASSWORD }).expect(200);
   return { id: row.id, email, token: res.body.accessToken };

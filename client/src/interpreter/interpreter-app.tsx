@@ -1,10 +1,17 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, HttpError, type Language } from '../lib/api';
+import { STAFF_STRINGS } from '../i18n/staff';
+import { api, type Language } from '../lib/api';
+import type { Booking } from '../lib/bookings';
 import { Call } from '../lib/call';
 import { connectSignal, type Signal } from '../lib/socket';
+import { startRingtone } from '../lib/sounds';
 import { exposeCall } from '../lib/test-hooks';
-import { Check, Cross, HangUp, Mic, Phone } from '../ui/icons';
-import { UiLanguageSwitch, useUiLanguage } from '../ui/ui-language';
+import { Check, Cross, HangUp, Phone } from '../ui/icons';
+import { useUiLanguage } from '../ui/ui-language';
+import { HearingCall, languageLabel, MuteButton } from '../ui/hearing';
+import { ConsoleHeader, forgetStaffSession, readStaffSession, StaffLogin } from '../ui/staff-login';
+import { AvailabilityEditor, MyBookings } from './bookings';
+import { Greetings } from './greetings';
 
 interface Offer {
   offerId: string;
@@ -16,18 +23,8 @@ interface Offer {
   expiresAt: string;
 }
 
-type View = { name: 'idle'; note?: 'otherLeft' | 'offerGone' | 'callEnded' } | { name: 'offer'; offer: Offer } | { name: 'call'; sessionId: string };
-
-/** Her login lasts as long as the tab (never on disk across browser restarts). */
-const TOKEN_KEY = 'puente.staff';
-
-function readToken(): string | null {
-  try {
-    return sessionStorage.getItem(TOKEN_KEY);
-  } catch {
-    return null;
-  }
-}
+type Note = 'otherLeft' | 'offerGone' | 'callEnded' | 'hearingEnded';
+type View = { name: 'idle'; note?: Note } | { name: 'offer'; offer: Offer } | { name: 'call'; sessionId: string } | { name: 'hearing'; booking: Booking };
 
 function Countdown({ until, label }: { until: string; label: (s: number) => string }) {
   const left = () => Math.max(0, Math.ceil((Date.parse(until) - Date.now()) / 1000));
@@ -45,15 +42,16 @@ function Countdown({ until, label }: { until: string; label: (s: number) => stri
 
 export function InterpreterApp() {
   const { lang, t, choose } = useUiLanguage();
-  const [token, setToken] = useState<string | null>(readToken);
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [loginError, setLoginError] = useState<string | null>(null);
+  const s = STAFF_STRINGS[lang];
+  const [token, setToken] = useState<string | null>(() => (readStaffSession()?.role === 'interpreter' ? readStaffSession()!.token : null));
   const [available, setAvailable] = useState(false);
   const [connected, setConnected] = useState(false);
   const [view, setView] = useState<View>({ name: 'idle' });
   const [muted, setMuted] = useState(false);
+  const [reconnecting, setReconnecting] = useState(false);
+  const [otherAway, setOtherAway] = useState(false);
   const [languages, setLanguages] = useState<Map<string, Language>>(new Map());
+  const [signal, setSignal] = useState<Signal | null>(null);
   const live = useRef<{ signal?: Signal; call?: Call; sessionId?: string }>({});
 
   useEffect(() => exposeCall(() => live.current.call), []);
@@ -64,11 +62,24 @@ export function InterpreterApp() {
     );
   }, []);
 
+  // The offer rings (sound and screen) until she answers or it goes away.
+  const ringing = view.name === 'offer' ? view.offer.offerId : null;
+  useEffect(() => (ringing ? startRingtone() : undefined), [ringing]);
+
+  const joinCall = (signal: Signal, sessionId: string) => {
+    live.current.call?.close();
+    const call = new Call(signal, sessionId, { onConnection: (s) => setReconnecting(s === 'reconnecting') });
+    live.current.call = call;
+    return call.start();
+  };
+
   const endCall = (note: 'otherLeft' | 'callEnded') => {
     live.current.call?.close();
     live.current.call = undefined;
     live.current.sessionId = undefined;
     setMuted(false);
+    setReconnecting(false);
+    setOtherAway(false);
     setView({ name: 'idle', note });
   };
 
@@ -76,58 +87,51 @@ export function InterpreterApp() {
     if (!token) return;
     const signal = connectSignal(token);
     live.current.signal = signal;
+    setSignal(signal);
     signal.socket.on('connect', () => setConnected(true));
-    signal.socket.on('disconnect', () => setConnected(false));
+    signal.socket.on('disconnect', () => {
+      setConnected(false);
+      if (live.current.sessionId) setReconnecting(true);
+    });
+    // Back after a dropped network: a call in progress is joined again, in the same session.
+    signal.socket.io.on('reconnect', () => {
+      setReconnecting(false);
+      if (live.current.sessionId) void joinCall(signal, live.current.sessionId).catch(() => undefined);
+    });
+    // The server says where she stands on every connection, so a reload shows her real availability.
+    signal.socket.on('presence:update', (e: { status: string }) => setAvailable(e.status === 'available'));
     signal.socket.on('connect_error', (e: Error) => {
       if (/unauthori[sz]ed|token/i.test(e.message)) logout();
     });
-    signal.socket.on('offer:new', (offer: Offer) => setView({ name: 'offer', offer }));
+    // During a hearing's call an offer is not shown (it rings out and goes to the next interpreter).
+    signal.socket.on('offer:new', (offer: Offer) => setView((v) => (v.name === 'hearing' ? v : { name: 'offer', offer })));
     signal.socket.on('offer:withdrawn', (e: { offerId: string }) =>
       setView((v) => (v.name === 'offer' && v.offer.offerId === e.offerId ? { name: 'idle', note: 'offerGone' } : v)),
     );
+    // The caller's media left: she hung up (session:ended follows) or her network dropped and she is coming back.
     signal.socket.on('session:participantLeft', (e: { sessionId: string; role: string }) => {
-      if (e.sessionId === live.current.sessionId && e.role !== 'interpreter') endCall('otherLeft');
+      if (e.sessionId === live.current.sessionId && e.role !== 'interpreter') setOtherAway(true);
     });
-    signal.socket.on('session:ended', (e: { sessionId: string }) => {
-      if (e.sessionId === live.current.sessionId) endCall('callEnded');
+    signal.socket.on('session:newProducer', (e: { sessionId: string; role: string }) => {
+      if (e.sessionId === live.current.sessionId && e.role !== 'interpreter') setOtherAway(false);
+    });
+    signal.socket.on('session:ended', (e: { sessionId: string; reason?: string }) => {
+      if (e.sessionId === live.current.sessionId) endCall(e.reason === 'completed' || e.reason === 'abandoned' ? 'otherLeft' : 'callEnded');
     });
     signal.socket.on('session:mediaRestart', (e: { sessionId: string }) => {
       if (e.sessionId !== live.current.sessionId) return;
-      live.current.call?.close();
-      live.current.call = new Call(signal, e.sessionId);
-      void live.current.call.start().catch(() => undefined);
+      void joinCall(signal, e.sessionId).catch(() => undefined);
     });
     return () => {
       live.current.call?.close();
       signal.close();
       live.current = {};
+      setSignal(null);
     };
   }, [token]);
 
-  const login = async (e: Event) => {
-    e.preventDefault();
-    setLoginError(null);
-    try {
-      const res = await api.login(email, password);
-      if (res.role !== 'interpreter') throw new HttpError(403);
-      try {
-        sessionStorage.setItem(TOKEN_KEY, res.accessToken);
-      } catch {
-        /* storage disabled: login lasts until reload */
-      }
-      setPassword('');
-      setToken(res.accessToken);
-    } catch {
-      setLoginError(t.loginFailed);
-    }
-  };
-
   function logout() {
-    try {
-      sessionStorage.removeItem(TOKEN_KEY);
-    } catch {
-      /* storage disabled */
-    }
+    forgetStaffSession();
     setToken(null);
     setAvailable(false);
   }
@@ -144,9 +148,7 @@ export function InterpreterApp() {
       const { sessionId } = await signal.ask<{ sessionId: string }>('offer:accept', { offerId: offer.offerId });
       live.current.sessionId = sessionId;
       setView({ name: 'call', sessionId });
-      const call = new Call(signal, sessionId);
-      live.current.call = call;
-      await call.start();
+      await joinCall(signal, sessionId);
     } catch {
       setView({ name: 'idle', note: 'offerGone' });
     }
@@ -163,41 +165,18 @@ export function InterpreterApp() {
     endCall('callEnded');
   };
 
-  const langName = (id: string) => {
-    const l = languages.get(id);
-    return l ? `${l.autonym ?? l.name}${l.autonym && l.autonym !== l.name ? ` (${l.name})` : ''}${l.variant ? `, ${l.variant}` : ''}` : id;
-  };
+  const langName = (id: string) => languageLabel(languages.get(id), id);
 
   return (
     <div class="app console">
-      <header class="bar">
-        <UiLanguageSwitch lang={lang} choose={choose} label={t.interfaceLanguage} />
-        {token && (
-          <button type="button" class="link" onClick={logout}>
-            {t.logout}
-          </button>
-        )}
-      </header>
+      <ConsoleHeader t={t} lang={lang} choose={choose} onLogout={token ? logout : null} />
       <main>
         <h1>{t.consoleTitle}</h1>
         {!token ? (
-          <form class="login" onSubmit={login}>
-            <label>
-              {t.email}
-              <input type="email" name="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
-            </label>
-            <label>
-              {t.password}
-              <input type="password" name="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
-            </label>
-            {loginError && <p role="alert">{loginError}</p>}
-            <button type="submit" class="primary">
-              {t.login}
-            </button>
-          </form>
+          <StaffLogin t={t} roles={['interpreter']} roleError={t.loginFailed} onLogin={(session) => setToken(session.token)} />
         ) : (
           <>
-            {view.name !== 'call' && (
+            {view.name !== 'call' && view.name !== 'hearing' && (
               <div class="availability">
                 <button type="button" role="switch" class="switch" aria-checked={available} disabled={!connected} onClick={toggleAvailable}>
                   <span class="knob" aria-hidden="true" />
@@ -210,10 +189,25 @@ export function InterpreterApp() {
             )}
             {view.name === 'idle' && (
               <section class="idle" aria-live="polite" data-view="idle">
-                {view.note && <p class="note">{view.note === 'callEnded' ? t.callEnded : t[view.note]}</p>}
+                {view.note && <p class="note">{view.note === 'callEnded' ? t.callEnded : view.note === 'hearingEnded' ? s.hearingEnded : t[view.note]}</p>}
                 {available && <p>{t.waitingForOffers}</p>}
               </section>
             )}
+            {view.name === 'idle' && <MyBookings token={token} signal={signal} t={t} s={s} lang={lang} languageName={langName} onJoin={(booking) => setView({ name: 'hearing', booking })} />}
+            {view.name === 'idle' && <AvailabilityEditor token={token} s={s} lang={lang} />}
+            {view.name === 'hearing' && signal && (
+              <HearingCall
+                signal={signal}
+                token={token}
+                booking={view.booking}
+                role="interpreter"
+                t={t}
+                s={s}
+                onCall={(c) => (live.current.call = c)}
+                onEnd={(ended) => setView({ name: 'idle', note: ended ? 'hearingEnded' : undefined })}
+              />
+            )}
+            {view.name === 'idle' && <Greetings token={token} t={t} languageName={langName} />}
             {view.name === 'offer' && (
               <section class="offer" role="alertdialog" aria-labelledby="offer-title" data-view="offer" data-urgency={view.offer.urgency}>
                 <h2 id="offer-title">
@@ -241,21 +235,27 @@ export function InterpreterApp() {
               </section>
             )}
             {view.name === 'call' && (
-              <section class="call-screen" data-view="call">
+              <section class="call-screen" data-view="call" data-reconnecting={String(reconnecting)}>
+                {reconnecting && (
+                  <p class="reconnecting" role="status">
+                    {t.reconnecting}
+                  </p>
+                )}
                 <p class="status connected">{t.inCall}</p>
+                {otherAway && (
+                  <p class="note" role="status">
+                    {t.otherReconnecting}
+                  </p>
+                )}
                 <div class="call-controls">
-                  <button
-                    type="button"
-                    class="round mute"
-                    aria-pressed={muted}
-                    aria-label={muted ? t.unmute : t.mute}
-                    onClick={() => {
+                  <MuteButton
+                    t={t}
+                    muted={muted}
+                    onToggle={() => {
                       live.current.call?.setMuted(!muted);
                       setMuted(!muted);
                     }}
-                  >
-                    <Mic size={48} off={muted} />
-                  </button>
+                  />
                   <button type="button" class="round hang-up" aria-label={t.hangUp} onClick={hangUp}>
                     <HangUp size={48} />
                   </button>

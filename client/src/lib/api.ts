@@ -9,22 +9,47 @@ export interface Language {
   isRelay: boolean;
 }
 
+export interface Country {
+  code: string;
+  name: string;
+}
+
 export class HttpError extends Error {
-  constructor(readonly status: number) {
+  constructor(
+    readonly status: number,
+    readonly body?: unknown,
+  ) {
     super(`HTTP ${status}`);
   }
 }
 
-async function json<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(path, { ...init, credentials: 'omit', headers: { 'content-type': 'application/json', ...init?.headers } });
-  if (!res.ok) throw new HttpError(res.status);
-  return (await res.json()) as T;
+/** The server's validation answer (400: `message` lines and the `fields` they name), else a single line. */
+export function serverMessages(e: unknown): { fields: string[]; messages: string[] } {
+  const body = e instanceof HttpError ? (e.body as { message?: string | string[]; fields?: string[] } | undefined) : undefined;
+  return { fields: body?.fields ?? [], messages: [body?.message ?? []].flat() };
+}
+
+/** A JSON request; `token` adds the bearer header; a body that is FormData is sent as multipart. */
+export async function request<T>(path: string, init: RequestInit & { token?: string | null } = {}): Promise<T> {
+  const { token, ...rest } = init;
+  const headers: Record<string, string> = { ...(rest.headers as Record<string, string>) };
+  if (!(rest.body instanceof FormData) && rest.body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
+  // Nothing a caller's page asks for is kept in the browser's HTTP cache either.
+  const res = await fetch(path, { cache: 'no-store', ...rest, credentials: 'omit', headers });
+  const text = await res.text();
+  const body = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!res.ok) throw new HttpError(res.status, body);
+  return body as T;
 }
 
 export const api = {
   /** The languages a caller can ask for (relay languages are what interpreters speak to officials). */
-  languages: async () => (await json<Language[]>('/api/v1/languages?limit=200')).filter((l) => !l.isRelay),
-  callerToken: async () => (await json<{ accessToken: string }>('/api/v1/auth/caller', { method: 'POST', body: '{}' })).accessToken,
-  login: (email: string, password: string) =>
-    json<{ accessToken: string; role: string }>('/api/v1/auth/login', { method: 'POST', body: JSON.stringify({ email, password }) }),
+  languages: async () => (await request<Language[]>('/api/v1/languages?limit=200')).filter((l) => !l.isRelay),
+  countries: () => request<Country[]>('/api/v1/countries'),
+  /** Languages that have a recorded interpreter greeting. */
+  greetings: () => request<{ languageId: string }[]>('/api/v1/greetings'),
+  greetingUrl: (languageId: string) => `/api/v1/languages/${languageId}/greeting`,
+  callerToken: async () => (await request<{ accessToken: string }>('/api/v1/auth/caller', { method: 'POST', body: '{}' })).accessToken,
+  login: (email: string, password: string) => request<{ accessToken: string; role: string }>('/api/v1/auth/login', { method: 'POST', body: JSON.stringify({ email, password }) }),
 };

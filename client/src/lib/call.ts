@@ -13,6 +13,15 @@ export interface InboundAudio {
   audioLevel: number;
 }
 
+export interface CallOptions {
+  /** A microphone the caller of `new Call` opened and keeps (it is not stopped by close()). */
+  mic?: MediaStream;
+  /** The media path dropped (`reconnecting`, while ICE restarts) or is back (`connected`). */
+  onConnection?: (state: 'connected' | 'reconnecting') => void;
+  /** The roles heard now changed (someone's audio arrived or left): a hearing shows who is in the call. */
+  onParticipants?: (roles: string[]) => void;
+}
+
 /**
  * One participant's media in a session, the same for the caller and the interpreter: audio only, one send
  * and one receive transport, every other participant's producer consumed and played.
@@ -23,27 +32,41 @@ export class Call {
   private recv?: Transport;
   private producer?: Producer;
   private mic?: MediaStream;
-  private readonly consumers = new Map<string, { consumer: Consumer; audio: HTMLAudioElement }>();
+  private readonly consumers = new Map<string, { consumer: Consumer; audio: HTMLAudioElement; role: string }>();
   /** Producers already being consumed (or about to be), so an announced one is never consumed twice. */
   private readonly claimed = new Set<string>();
   /** Producers announced before the receive transport existed: consumed once it does. */
-  private backlog: string[] | null = [];
+  private backlog: { producerId: string; role: string }[] | null = [];
   private closed = false;
-  private readonly onNewProducer = (e: { sessionId: string; producerId: string; kind: string }) => {
+  private volume = 1;
+  private readonly ownsMic: boolean;
+  /** ICE restarts done, for the tests (a number, nothing about anyone). */
+  iceRestarts = 0;
+  private readonly onNewProducer = (e: { sessionId: string; producerId: string; kind: string; role: string }) => {
     if (e.sessionId !== this.sessionId || e.kind !== 'audio') return;
-    if (this.backlog) this.backlog.push(e.producerId);
-    else void this.consume(e.producerId).catch(() => undefined);
+    if (this.backlog) this.backlog.push({ producerId: e.producerId, role: e.role });
+    else void this.consume(e.producerId, e.role).catch(() => undefined);
+  };
+  /** Someone's media left (she hung up, or her network dropped and she will rejoin with new producers). */
+  private readonly onParticipantLeft = (e: { sessionId: string; role: string }) => {
+    if (e.sessionId !== this.sessionId) return;
+    for (const [id, c] of this.consumers) if (c.role === e.role) this.drop(id);
   };
 
   constructor(
     private readonly signal: Signal,
     readonly sessionId: string,
-  ) {}
+    private readonly options: CallOptions = {},
+  ) {
+    this.mic = options.mic;
+    this.ownsMic = !options.mic;
+  }
 
   async start(): Promise<void> {
     // Listen before joining so that a producer announced in between is not missed.
     this.signal.socket.on('session:newProducer', this.onNewProducer);
-    this.mic = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true }, video: false });
+    this.signal.socket.on('session:participantLeft', this.onParticipantLeft);
+    this.mic ??= await openMicrophone();
     const join = await this.signal.ask<JoinAnswer>('session:join', { sessionId: this.sessionId });
     if (!this.device.loaded) await this.device.load({ routerRtpCapabilities: join.routerRtpCapabilities });
     const common = { iceServers: join.iceServers };
@@ -53,23 +76,48 @@ export class Call {
       t.on('connect', ({ dtlsParameters }, ok, fail) => {
         this.signal.ask('media:connectTransport', { transportId: t.id, dtlsParameters }).then(() => ok(), fail);
       });
+      t.on('connectionstatechange', (state) => this.onTransportState(t, state));
     }
     this.send.on('produce', ({ kind, rtpParameters }, ok, fail) => {
       this.signal
         .ask<{ producerId: string }>('media:produce', { transportId: this.send!.id, kind, rtpParameters })
         .then((r) => ok({ id: r.producerId }), fail);
     });
-    this.producer = await this.send.produce({ track: this.mic.getAudioTracks()[0], codecOptions: { opusFec: true, opusDtx: true } });
-    const announced = [...join.participants.flatMap((p) => p.producers.filter((pr) => pr.kind === 'audio').map((pr) => pr.producerId)), ...this.backlog!];
+    // The microphone outlives a transport: a rejoin after a dropped network produces the same track again.
+    this.producer = await this.send.produce({ track: this.mic.getAudioTracks()[0], stopTracks: false, codecOptions: { opusFec: true, opusDtx: true } });
+    const announced = [
+      ...join.participants.flatMap((p) => p.producers.filter((pr) => pr.kind === 'audio').map((pr) => ({ producerId: pr.producerId, role: p.role }))),
+      ...this.backlog!,
+    ];
     this.backlog = null;
-    for (const id of announced) await this.consume(id);
+    for (const { producerId, role } of announced) await this.consume(producerId, role);
+  }
+
+  /**
+   * A transport whose network path dropped restarts ICE (new credentials from the server, same transport, same
+   * session). While the socket itself is down the restart fails; the page rejoins the session when it is back.
+   */
+  private onTransportState(t: Transport, state: string) {
+    if (this.closed) return;
+    if (state === 'connected') {
+      if (this.send?.connectionState !== 'disconnected' && this.recv?.connectionState !== 'disconnected') this.options.onConnection?.('connected');
+      return;
+    }
+    if (state !== 'disconnected' && state !== 'failed') return;
+    this.options.onConnection?.('reconnecting');
+    if (!this.signal.socket.connected) return;
+    this.signal
+      .ask<{ iceParameters: any }>('media:restartIce', { transportId: t.id })
+      .then(({ iceParameters }) => (this.closed ? undefined : t.restartIce({ iceParameters })))
+      .then(() => void this.iceRestarts++)
+      .catch(() => undefined);
   }
 
   private transport(direction: 'send' | 'recv') {
     return this.signal.ask<any>('media:createTransport', { sessionId: this.sessionId, direction });
   }
 
-  private async consume(producerId: string) {
+  private async consume(producerId: string, role: string) {
     if (this.closed || !this.recv || this.claimed.has(producerId)) return;
     this.claimed.add(producerId);
     const c = await this.signal.ask<any>('media:consume', { sessionId: this.sessionId, producerId, rtpCapabilities: this.device.rtpCapabilities });
@@ -77,7 +125,9 @@ export class Call {
     const audio = new Audio();
     audio.autoplay = true;
     audio.srcObject = new MediaStream([consumer.track]);
-    this.consumers.set(producerId, { consumer, audio });
+    audio.volume = this.volume;
+    this.consumers.set(producerId, { consumer, audio, role });
+    this.options.onParticipants?.(this.roles());
     consumer.on('trackended', () => this.drop(producerId));
     consumer.on('transportclose', () => this.drop(producerId));
     await this.signal.ask('media:resumeConsumer', { consumerId: c.consumerId });
@@ -91,6 +141,12 @@ export class Call {
     c.consumer.close();
     this.consumers.delete(producerId);
     this.claimed.delete(producerId);
+    if (!this.closed) this.options.onParticipants?.(this.roles());
+  }
+
+  /** The roles (`caller`, `interpreter`, `official`) whose audio this participant receives now. */
+  roles(): string[] {
+    return [...new Set([...this.consumers.values()].map((c) => c.role))].sort();
   }
 
   setMuted(muted: boolean) {
@@ -99,14 +155,40 @@ export class Call {
     else this.producer.resume();
   }
 
+  /** The loudness of what she hears (0 to 1): the speaker button. */
+  setVolume(volume: number) {
+    this.volume = volume;
+    for (const { audio } of this.consumers.values()) audio.volume = volume;
+  }
+
+  /** The two transports' connection states and the consumers' paused flags, for the tests. */
+  connection() {
+    return { send: this.send?.connectionState, recv: this.recv?.connectionState, consumers: [...this.consumers.values()].map(({ consumer }) => ({ paused: consumer.paused, track: consumer.track.readyState })) };
+  }
+
+  outputVolumes(): number[] {
+    return [...this.consumers.values()].map(({ audio }) => audio.volume);
+  }
+
   /** What arrives from the other participants (summed): bytes and the loudest current audio level. */
   async inboundAudio(): Promise<InboundAudio> {
     const out = { bytesReceived: 0, audioLevel: 0 };
-    for (const { consumer } of this.consumers.values()) {
+    for (const each of Object.values(await this.inboundAudioByRole())) {
+      out.bytesReceived += each.bytesReceived;
+      out.audioLevel = Math.max(out.audioLevel, each.audioLevel);
+    }
+    return out;
+  }
+
+  /** The same, for each role heard: in a hearing, what arrives from the official, the interpreter and the woman. */
+  async inboundAudioByRole(): Promise<Record<string, InboundAudio>> {
+    const out: Record<string, InboundAudio> = {};
+    for (const { consumer, role } of this.consumers.values()) {
+      const mine = (out[role] ??= { bytesReceived: 0, audioLevel: 0 });
       (await consumer.getStats()).forEach((s: any) => {
         if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
-        out.bytesReceived += s.bytesReceived ?? 0;
-        out.audioLevel = Math.max(out.audioLevel, s.audioLevel ?? 0);
+        mine.bytesReceived += s.bytesReceived ?? 0;
+        mine.audioLevel = Math.max(mine.audioLevel, s.audioLevel ?? 0);
       });
     }
     return out;
@@ -117,9 +199,15 @@ export class Call {
     if (this.closed) return;
     this.closed = true;
     this.signal.socket.off('session:newProducer', this.onNewProducer);
+    this.signal.socket.off('session:participantLeft', this.onParticipantLeft);
     for (const id of [...this.consumers.keys()]) this.drop(id);
     this.send?.close();
     this.recv?.close();
-    this.mic?.getTracks().forEach((t) => t.stop());
+    if (this.ownsMic) this.mic?.getTracks().forEach((t) => t.stop());
   }
+}
+
+/** The microphone, audio only, with the browser's voice processing. Throws a DOMException when refused or absent. */
+export function openMicrophone(): Promise<MediaStream> {
+  return navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true }, video: false });
 }

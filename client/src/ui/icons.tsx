@@ -93,3 +93,51 @@ export const Back = (p: P) => (
     <path d="M30 8L14 24l16 16" />
   </Svg>
 );
+export const Globe = (p: P) => (
+  <Svg {...p}>
+    <circle cx="24" cy="24" r="19" />
+    <path d="M5 24h38M24 5c-6 6-8 12-8 19s2 13 8 19M24 5c6 6 8 12 8 19s-2 13-8 19" />
+  </Svg>
+);
+/** A loudspeaker; with waves when loud. */
+export const Speaker = ({ loud, ...p }: P & { loud?: boolean }) => (
+  <Svg {...p}>
+    <path d="M6 18h8l10-8v28l-10-8H6z" />
+    {loud ? <path d="M31 17c3 4 3 10 0 14M36 12c6 7 6 17 0 24" /> : <path d="M31 20c2 2 2 6 0 8" />}
+  </Svg>
+);
+/** Tap to hear (a spoken cue or a greeting). */
+export const Ear = (p: P) => (
+  <Svg {...p}>
+    <path d="M14 20a10 10 0 0120 0c0 6-6 8-6 14a6 6 0 01-11 3" />
+    <path d="M20 21a4 4 0 018 0c0 3-3 4-3 7" />
+  </Svg>
+);
+export const Question = (p: P) => (
+  <Svg {...p}>
+    <circle cx="24" cy="24" r="19" />
+    <path d="M18 18a6 6 0 1112 0c0 4-6 5-6 10M24 35v1" />
+  </Svg>
+);
+/** No connection: a signal with a stroke through it. */
+export const NoSignal = (p: P) => (
+  <Svg {...p}>
+    <path d="M8 20c9-9 23-9 32 0M14 27c6-6 14-6 20 0M20 34c2-2 6-2 8 0M24 40v1M6 6l36 36" />
+  </Svg>
+);
+export const Pin = (p: P) => (
+  <Svg {...p}>
+    <path d="M24 44s14-14 14-24a14 14 0 00-28 0c0 10 14 24 14 24z" />
+    <circle cx="24" cy="20" r="5" />
+  </Svg>
+);
+export const Play = (p: P) => (
+  <Svg {...p}>
+    <path d="M16 10l22 14-22 14z" />
+  </Svg>
+);
+export const Upload = (p: P) => (
+  <Svg {...p}>
+    <path d="M24 32V8M14 18l10-10 10 10M8 34v6h32v-6" />
+  </Svg>
+);

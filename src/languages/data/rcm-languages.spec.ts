@@ -1,6 +1,6 @@
 import { COUNTRY_CODES } from '../../common/countries';
-import { isIsoLanguageCode, isoLanguage } from '../iso-639-3';
-import { curatedRows } from '../languages-catalogue';
+import { isIsoLanguageCode, isoLanguage, livingLanguages } from '../iso-639-3';
+import { curatedRows, isoRow, livingIsoRows } from '../languages-catalogue';
 import { VARIANT_SLUG } from '../language-text';
 import { RCM_LANGUAGES } from './rcm-languages';
 
@@ -54,6 +54,7 @@ describe('the curated RCM language catalogue', () => {
     const kek = rows.find((r) => r.iso6393 === 'kek')!;
     expect(kek.name).toBe("Q'eqchi'");
     expect(kek.searchText.split(' ')).toEqual(expect.arrayContaining(['kek', 'qeqchi', 'kekchi']));
+    expect(rows.every((r) => r.curated)).toBe(true);
     for (const r of rows) {
       expect(r.name.length).toBeLessThanOrEqual(120);
       expect((r.autonym ?? '').length).toBeLessThanOrEqual(120);
@@ -66,5 +67,37 @@ describe('iso-639-3 lookup', () => {
     expect(isoLanguage('quc')?.name).toBe("K'iche'");
     expect(isoLanguage('zap')?.scope).toBe('macrolanguage');
     for (const code of ['und', 'mul', 'zxx', 'mis', 'qaa', 'xxx', 'MAM', 'ma']) expect(isIsoLanguageCode(code)).toBe(false);
+  });
+});
+
+describe('the rest of ISO 639-3', () => {
+  it('is its living individual languages and macrolanguages', () => {
+    const living = livingLanguages();
+    expect(living.length).toBeGreaterThan(6500);
+    expect(living.every((l) => l.type === 'living' && l.scope !== 'special')).toBe(true);
+    const codes = new Set(living.map((l) => l.iso6393));
+    for (const code of ['deu', 'eus', 'zap', 'que', 'ara']) expect(codes.has(code)).toBe(true);
+    for (const code of ['lat', 'grc', 'qya', 'und', 'xin']) expect(codes.has(code)).toBe(false);
+  });
+
+  it('becomes bare, uncurated rows searchable by name and by ISO 639-1 and 639-2 codes', () => {
+    expect(isoRow('deu')).toEqual({
+      iso6393: 'deu',
+      variant: null,
+      name: 'German',
+      autonym: null,
+      countries: [],
+      isRelay: false,
+      curated: false,
+      searchText: expect.any(String),
+    });
+    expect(isoRow('deu').searchText.split(' ')).toEqual(expect.arrayContaining(['deu', 'german', 'de', 'ger']));
+    expect(isoRow('tpc').searchText.split(' ')).toEqual(expect.arrayContaining(['azoyu', 'mephaa']));
+  });
+
+  it('leaves out the codes already present', () => {
+    const rows = livingIsoRows(new Set(['deu', 'mam']));
+    expect(rows.length).toBe(livingLanguages().length - 2);
+    expect(rows.some((r) => r.iso6393 === 'deu' || r.iso6393 === 'mam')).toBe(false);
   });
 });

@@ -10,9 +10,15 @@ export class LanguageView {
   @ApiProperty({ nullable: true, type: String, example: "K'iche'" }) autonym: string | null;
   @ApiProperty({ isArray: true, example: ['GT', 'MX'] }) countries: string[];
   @ApiProperty({ description: 'A language interpreters relay into (Spanish, English, French, Haitian Creole)' }) isRelay: boolean;
+  @ApiProperty({
+    description:
+      "Part of Puente's catalogue of the RCM's languages (curated, or a variant an administrator added); false for the rest of ISO 639-3, " +
+      'which a search finds after these',
+  })
+  curated: boolean;
 
   static of(l: Language): LanguageView {
-    return { id: l.id, iso6393: l.iso6393, variant: l.variant, name: l.name, autonym: l.autonym, countries: l.countries, isRelay: l.isRelay };
+    return { id: l.id, iso6393: l.iso6393, variant: l.variant, name: l.name, autonym: l.autonym, countries: l.countries, isRelay: l.isRelay, curated: l.curated };
   }
 }
 

@@ -30,6 +30,13 @@ export class Language {
   @Column({ name: 'is_relay', type: 'boolean', default: false })
   isRelay: boolean;
 
+  /**
+   * Part of Puente's own catalogue of the RCM's languages (the curated file, or a variant an administrator
+   * added); false for the rest of ISO 639-3, which is searchable but comes after these.
+   */
+  @Column({ type: 'boolean', default: false })
+  curated: boolean;
+
   /** Code, name and autonym, lower-cased and without diacritics, for accent-insensitive search. */
   @Column({ name: 'search_text', type: 'text', select: false })
   searchText: string;

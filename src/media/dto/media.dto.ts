@@ -1,4 +1,4 @@
-import { IsIn, IsObject, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsString, IsUUID, MaxLength } from 'class-validator';
 
 export class JoinSessionDto {
   @IsUUID()
@@ -54,4 +54,13 @@ export class TransportIdDto {
   @MaxLength(64)
   @IsUUID()
   transportId: string;
+}
+
+/** `media:video`: she turns her camera on (then may produce one video) or off (her video producer closes). */
+export class VideoToggleDto {
+  @IsUUID()
+  sessionId: string;
+
+  @IsBoolean()
+  on: boolean;
 }

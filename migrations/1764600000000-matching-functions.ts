@@ -15,8 +15,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * Audit events go to matching_audit_outbox (see AuditOutbox); nothing about the caller is written.
  */
-export class MatchingFunctions1764100300000 implements MigrationInterface {
-  name = 'MatchingFunctions1764100300000';
+export class MatchingFunctions1764600000000 implements MigrationInterface {
+  name = 'MatchingFunctions1764600000000';
 
   async up(q: QueryRunner): Promise<void> {
     // What every request event says about its request: language, matter, urgency, minor flag, times.
@@ -144,17 +144,19 @@ export class MatchingFunctions1764100300000 implements MigrationInterface {
         s sessions;
         v_caller uuid;
       BEGIN
-        UPDATE sessions SET ended_at = now(), end_reason = p_reason
-        WHERE ended_at IS NULL AND (sessions.id = p_session OR (p_session IS NULL AND sessions.request_id = p_request))
-        RETURNING * INTO s;
+        SELECT * INTO s FROM sessions
+        WHERE ended_at IS NULL AND (sessions.id = p_session OR (p_session IS NULL AND sessions.request_id = p_request)) FOR UPDATE;
         IF NOT FOUND THEN RETURN; END IF;
+        -- A hearing's remote woman is known by the session itself (her join code's token): forgotten as it ends.
+        UPDATE sessions SET ended_at = now(), end_reason = p_reason, caller_sub = NULL WHERE sessions.id = s.id;
         UPDATE interpreters SET last_session_ended_at = now() WHERE interpreters.id = s.interpreter_id;
         UPDATE offers SET holds = false WHERE offers.interpreter_id = s.interpreter_id AND holds AND outcome = 'accepted';
         IF p_audited THEN
           INSERT INTO matching_audit_outbox (type, subject_id, data)
           VALUES ('session.ended', s.id, jsonb_build_object('reason', p_reason, 'requestId', s.request_id));
         END IF;
-        SELECT caller_sub INTO v_caller FROM interpretation_requests WHERE interpretation_requests.id = s.request_id;
+        SELECT coalesce(interpretation_requests.caller_sub, s.caller_sub) INTO v_caller FROM interpretation_requests WHERE interpretation_requests.id = s.request_id;
+        v_caller := coalesce(v_caller, s.caller_sub);
         PERFORM pg_notify('puente_session_ended', json_build_object('sessionId', s.id, 'reason', p_reason, 'interpreterId', s.interpreter_id,
           'officialId', s.official_id, 'callerSub', v_caller)::text);
         RETURN QUERY SELECT s.id, s.request_id, s.interpreter_id;

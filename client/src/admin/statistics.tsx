@@ -1,0 +1,259 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Strings } from '../i18n';
+import type { StaffStrings } from '../i18n/staff';
+import { request, serverMessages, type Country } from '../lib/api';
+
+/** One row of GET /api/v1/stats: a month and a language, country or matter; null where a cell is suppressed. */
+export interface StatsRow {
+  month: string;
+  key: string;
+  label: string;
+  requests: number | null;
+  answered: number | null;
+  answeredWithin1m: number | null;
+  answeredWithin5m: number | null;
+  unmet: number | null;
+  medianWaitSeconds: number | null;
+  p90WaitSeconds: number | null;
+  sessions: number | null;
+  medianSessionSeconds: number | null;
+  p90SessionSeconds: number | null;
+  suppressed: string[];
+}
+
+export interface Stats {
+  rows: StatsRow[];
+  unmetByLanguage: { languageId: string; name: string; unmet: number | null }[];
+  minCell: number;
+}
+
+const COUNTS = ['requests', 'answered', 'answeredWithin1m', 'answeredWithin5m', 'unmet'] as const;
+const TIMES = ['medianWaitSeconds', 'p90WaitSeconds'] as const;
+const CALLS = ['sessions', 'medianSessionSeconds', 'p90SessionSeconds'] as const;
+const COLUMNS = [...COUNTS, ...TIMES, ...CALLS];
+const isCount = (c: string) => c === 'sessions' || (COUNTS as readonly string[]).includes(c);
+
+const month = (d: Date) => d.toISOString().slice(0, 7);
+function defaultRange() {
+  const now = new Date();
+  return { from: month(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1))), to: month(now) };
+}
+
+/**
+ * The member states' figures: a table (cells under the minimum shown as "<5") and two charts drawn as inline
+ * SVG, the wait before an answer (median and 90th percentile) and the demand nobody could meet, by language.
+ * A roster admin sees her country; a platform admin any country or all of them.
+ */
+export function Statistics({ t, s, token, country, countries, anyCountry }: { t: Strings; s: StaffStrings; token: string; country: string; countries: Country[]; anyCountry: boolean }) {
+  const [range, setRange] = useState(defaultRange);
+  const [groupBy, setGroupBy] = useState('language');
+  const [scope, setScope] = useState(country);
+  const [stats, setStats] = useState<Stats | null>(null);
+  const [available, setAvailable] = useState(false);
+  const [failed, setFailed] = useState<string | null>(null);
+  const [chartMonth, setChartMonth] = useState<string | null>(null);
+
+  const load = (e?: Event) => {
+    e?.preventDefault();
+    const q = new URLSearchParams({ from: range.from, to: range.to, groupBy });
+    if (scope) q.set('country', scope);
+    request<Stats>(`/api/v1/stats?${q}`, { token }).then(
+      (r) => {
+        setStats(r);
+        setAvailable(true);
+        setFailed(null);
+        setChartMonth(null);
+      },
+      (err) => setFailed(serverMessages(err).messages.join(' ') || s.actionFailed),
+    );
+  };
+  useEffect(load, [country]);
+  // Hidden until the server answers (a deployment without statistics shows nothing).
+  if (!available) return null;
+
+  const keyLabel = (r: StatsRow) => (groupBy === 'matter' ? (t.matterName[r.key] ?? r.key) : groupBy === 'country' ? (t.countries[r.key] ?? r.key) : r.label);
+  const months = [...new Set(stats!.rows.map((r) => r.month))].sort();
+  const shown = chartMonth ?? months[months.length - 1] ?? null;
+  const cell = (r: StatsRow, c: (typeof COLUMNS)[number]) => {
+    const v = r[c];
+    if (v !== null) return String(v);
+    return isCount(c) ? `<${stats!.minCell}` : '—';
+  };
+
+  return (
+    <section class="panel stats" aria-labelledby="stats-title" data-section="stats">
+      <h2 id="stats-title">{t.statsTitle}</h2>
+      <form class="stats-filters" onSubmit={load}>
+        <div class="field">
+          <label for="stats-from">{s.statsFrom}</label>
+          <input id="stats-from" name="from" type="month" required value={range.from} onInput={(e) => setRange({ ...range, from: e.currentTarget.value })} />
+        </div>
+        <div class="field">
+          <label for="stats-to">{s.statsTo}</label>
+          <input id="stats-to" name="to" type="month" required value={range.to} onInput={(e) => setRange({ ...range, to: e.currentTarget.value })} />
+        </div>
+        <div class="field">
+          <label for="stats-group">{s.groupBy}</label>
+          <select id="stats-group" name="groupBy" value={groupBy} onChange={(e) => setGroupBy(e.currentTarget.value)}>
+            {Object.entries(s.group).map(([k, label]) => (
+              <option key={k} value={k}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        {anyCountry && (
+          <div class="field">
+            <label for="stats-scope">{s.statsScope}</label>
+            <select id="stats-scope" name="scope" value={scope} onChange={(e) => setScope(e.currentTarget.value)}>
+              <option value="">{s.allCountries}</option>
+              {countries.map((c) => (
+                <option key={c.code} value={c.code}>
+                  {t.countries[c.code] ?? c.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <button type="submit" class="primary">
+          {s.show}
+        </button>
+      </form>
+      {failed && <p role="alert">{failed}</p>}
+      {stats!.rows.length === 0 ? (
+        <p role="status">{s.noStats}</p>
+      ) : (
+        <>
+          {months.length > 1 && (
+            <div class="field">
+              <label for="chart-month">{s.chartMonth}</label>
+              <select id="chart-month" value={shown ?? ''} onChange={(e) => setChartMonth(e.currentTarget.value)}>
+                {months.map((m) => (
+                  <option key={m} value={m}>
+                    {m}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          <WaitChart s={s} month={shown!} rows={stats!.rows.filter((r) => r.month === shown)} label={keyLabel} />
+          <UnmetChart s={s} rows={stats!.unmetByLanguage} minCell={stats!.minCell} />
+          {/* Wider than a phone: the region scrolls, and can be reached and scrolled from the keyboard. */}
+          <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="stats-title">
+            <table class="stats-table">
+              <caption>{s.suppressedNote}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{s.col.month}</th>
+                  <th scope="col">{s.group[groupBy]}</th>
+                  {COLUMNS.map((c) => (
+                    <th scope="col" class="num" key={c}>
+                      {s.col[c]}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {stats!.rows.map((r) => (
+                  <tr key={`${r.month}-${r.key}`} data-key={r.key} data-month={r.month}>
+                    <td>{r.month}</td>
+                    <th scope="row">{keyLabel(r)}</th>
+                    {COLUMNS.map((c) => (
+                      <td class="num" key={c} data-col={c}>
+                        {cell(r, c)}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+// Drawn for a phone first: each group's name on its own line, its bars below at full width, the value after each bar.
+const WIDTH = 340;
+const VALUE = 56;
+const BAR_AREA = WIDTH - VALUE;
+const LABEL_H = 16;
+const BAR_H = 14;
+const GAP = 4;
+
+/** Horizontal bars in an SVG that scales to the page; every value is also written as text beside its bar. */
+function BarChart({ id, title, legend, groups }: { id: string; title: string; legend: { cls: string; label: string }[]; groups: { label: string; bars: { cls: string; value: number | null; text: string; title: string }[] }[] }) {
+  const groupH = LABEL_H + (groups[0]?.bars.length ?? 1) * (BAR_H + GAP) + 8;
+  const height = groups.length * groupH;
+  const max = Math.max(1, ...groups.flatMap((g) => g.bars.map((b) => b.value ?? 0)));
+  return (
+    <figure class="chart" data-chart={id}>
+      <figcaption id={`${id}-title`}>{title}</figcaption>
+      <div class="legend" aria-hidden="true">
+        {legend.map((l) => (
+          <span key={l.cls}>
+            <svg class="swatch" viewBox="0 0 10 10">
+              <rect class={l.cls} width="10" height="10" />
+            </svg>
+            {l.label}
+          </span>
+        ))}
+      </div>
+      <svg class="stats-chart" viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-labelledby={`${id}-title`}>
+        {groups.map((g, i) => {
+          const y0 = i * groupH;
+          return (
+            <g key={g.label} data-group={g.label}>
+              <text x={0} y={y0 + LABEL_H - 4}>
+                {g.label}
+              </text>
+              {g.bars.map((b, j) => {
+                const y = y0 + LABEL_H + j * (BAR_H + GAP);
+                const w = b.value === null ? 0 : Math.max(2, (b.value / max) * (BAR_AREA - 6));
+                return (
+                  <g key={b.cls}>
+                    <rect class={b.cls} x={0} y={y} width={w} height={BAR_H} data-value={b.value ?? ''}>
+                      <title>{`${g.label}, ${b.title}`}</title>
+                    </rect>
+                    <text x={w + 4} y={y + BAR_H - 3}>
+                      {b.text}
+                    </text>
+                  </g>
+                );
+              })}
+            </g>
+          );
+        })}
+      </svg>
+    </figure>
+  );
+}
+
+function WaitChart({ s, month, rows, label }: { s: StaffStrings; month: string; rows: StatsRow[]; label: (r: StatsRow) => string }) {
+  const bar = (cls: string, name: string, v: number | null) => ({ cls, value: v, text: v === null ? '—' : `${v} s`, title: `${name}: ${v === null ? '—' : `${v} s`}` });
+  return (
+    <BarChart
+      id="wait"
+      title={s.waitChart(month)}
+      legend={[
+        { cls: 'bar-median', label: s.median },
+        { cls: 'bar-p90', label: s.p90 },
+      ]}
+      groups={rows.map((r) => ({ label: label(r), bars: [bar('bar-median', s.median, r.medianWaitSeconds), bar('bar-p90', s.p90, r.p90WaitSeconds)] }))}
+    />
+  );
+}
+
+function UnmetChart({ s, rows, minCell }: { s: StaffStrings; rows: Stats['unmetByLanguage']; minCell: number }) {
+  if (!rows.length) return null;
+  const text = (n: number | null) => (n === null ? `<${minCell}` : String(n));
+  return (
+    <BarChart
+      id="unmet"
+      title={s.unmetChart}
+      legend={[{ cls: 'bar-unmet', label: s.col.unmet }]}
+      groups={rows.map((r) => ({ label: r.name, bars: [{ cls: 'bar-unmet', value: r.unmet, text: text(r.unmet), title: `${s.col.unmet}: ${text(r.unmet)}` }] }))}
+    />
+  );
+}

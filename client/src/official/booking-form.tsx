@@ -1,0 +1,265 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Strings, UiLanguage } from '../i18n';
+import type { StaffStrings } from '../i18n/staff';
+import { request, serverMessages, type Language } from '../lib/api';
+import { bookingsApi, deviceTimeZone, formatWhen, type Booking } from '../lib/bookings';
+import { languageLabel, ZoneOptions } from '../ui/hearing';
+
+const DURATIONS = [15, 30, 45, 60, 90, 120, 180, 240, 360];
+
+/** Field errors from the server (by the field each names) and the lines that name none. */
+type Errors = Record<string, string[]>;
+
+function errorsOf(e: unknown, fallback: string): Errors {
+  const { fields, messages } = serverMessages(e);
+  const out: Errors = {};
+  for (const m of messages) {
+    const field = fields.find((f) => m.startsWith(f)) ?? '_';
+    (out[field] ??= []).push(m);
+  }
+  if (!messages.length) out._ = [fallback];
+  return out;
+}
+
+function FieldError({ id, errors }: { id: string; errors: Errors }) {
+  return errors[id] ? (
+    <p class="field-error" id={`err-${id}`}>
+      {errors[id].join(' ')}
+    </p>
+  ) : null;
+}
+
+const invalid = (id: string, errors: Errors) => (errors[id] ? { 'aria-invalid': true, 'aria-describedby': `err-${id}` } : {});
+
+/**
+ * Booking a hearing: the language by search (autonyms first), the matter, the date and time as she reads them
+ * in her own time zone (the device's, or one she picks), the duration, an opaque case reference, and the
+ * woman's options. A follow-up keeps the earlier hearing's choices and asks its interpreter first.
+ */
+export function BookingForm({
+  token,
+  t,
+  s,
+  lang,
+  languages,
+  followUp,
+  onClearFollowUp,
+  onBooked,
+}: {
+  token: string;
+  t: Strings;
+  s: StaffStrings;
+  lang: UiLanguage;
+  languages: Map<string, Language>;
+  followUp: Booking | null;
+  onClearFollowUp: () => void;
+  onBooked: (b: Booking) => void;
+}) {
+  const [zone, setZone] = useState(deviceTimeZone);
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<Language[] | null>(null);
+  const [language, setLanguage] = useState<Language | null>(null);
+  const [matters, setMatters] = useState<string[]>([]);
+  const [matter, setMatter] = useState('');
+  const [date, setDate] = useState('');
+  const [time, setTime] = useState('');
+  const [duration, setDuration] = useState(60);
+  const [caseReference, setCaseReference] = useState('');
+  const [remote, setRemote] = useState(false);
+  const [minor, setMinor] = useState(false);
+  const [female, setFemale] = useState(false);
+  const [errors, setErrors] = useState<Errors>({});
+  const [done, setDone] = useState(false);
+  const searching = useRef(0);
+
+  useEffect(() => {
+    request<string[]>('/api/v1/matters').then((m) => {
+      setMatters(m);
+      setMatter((cur) => cur || m[0]);
+    }, () => undefined);
+  }, []);
+
+  // A follow-up: the same language, matter, length, reference and options as the earlier hearing.
+  useEffect(() => {
+    if (!followUp) return;
+    setLanguage(languages.get(followUp.languageId) ?? null);
+    setMatter(followUp.matter);
+    setDuration(followUp.durationMinutes);
+    setCaseReference(followUp.caseReference ?? '');
+    setRemote(followUp.remoteParticipant);
+    setMinor(followUp.minor);
+    setFemale(followUp.preferFemale);
+    setDone(false);
+  }, [followUp?.id]);
+
+  const search = (q: string) => {
+    setQuery(q);
+    const mine = ++searching.current;
+    if (q.trim().length < 2) return setFound(null);
+    request<Language[]>(`/api/v1/languages?q=${encodeURIComponent(q.trim())}&limit=20`).then(
+      (ls) => mine === searching.current && setFound(ls.filter((l) => !l.isRelay)),
+      () => undefined,
+    );
+  };
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setDone(false);
+    if (!language) return setErrors({ languageId: [s.chooseLanguage] });
+    setErrors({});
+    const body: Record<string, unknown> = {
+      languageId: language.id,
+      matter,
+      // A wall-clock time in her zone: the server reads it with that zone's rules on that date.
+      startsAt: `${date}T${time}`,
+      timeZone: zone,
+      durationMinutes: duration,
+      remoteParticipant: remote,
+      minor,
+      preferFemale: female,
+    };
+    if (caseReference.trim()) body.caseReference = caseReference.trim();
+    if (followUp) body.followUpOf = followUp.id;
+    try {
+      const b = await bookingsApi.create(token, body);
+      setDone(true);
+      onBooked(b);
+    } catch (err) {
+      setErrors(errorsOf(err, s.bookFailed));
+    }
+  };
+
+  return (
+    <section class="panel" aria-labelledby="book-title">
+      <h2 id="book-title">{s.bookTitle}</h2>
+      {followUp && (
+        <p class="follow-up" data-follow-up={followUp.id}>
+          {s.followUp(formatWhen(followUp.startsAt, zone, lang), followUp.interpreter?.firstName ?? s.sameInterpreter)}{' '}
+          <button type="button" class="link" onClick={onClearFollowUp}>
+            {s.notFollowUp}
+          </button>
+        </p>
+      )}
+      <form class="booking-form" onSubmit={submit} noValidate>
+        <div class="field">
+          <label for="language-search">{s.languageSearch}</label>
+          <input id="language-search" name="language" type="search" autocomplete="off" value={query} onInput={(e) => search(e.currentTarget.value)} {...invalid('languageId', errors)} />
+          {language && (
+            <p class="chosen-language" data-language={language.id}>
+              ✓ {languageLabel(language, language.id)}
+            </p>
+          )}
+          {found && (
+            <ul class="language-results" aria-label={s.languageResults}>
+              {found.length === 0 && <li>{s.noLanguageFound}</li>}
+              {found.map((l) => (
+                <li key={l.id}>
+                  <button
+                    type="button"
+                    data-iso={l.iso6393}
+                    data-variant={l.variant ?? ''}
+                    aria-pressed={language?.id === l.id}
+                    onClick={() => {
+                      setLanguage(l);
+                      setFound(null);
+                      setQuery('');
+                    }}
+                  >
+                    <strong>{l.autonym ?? l.name}</strong>
+                    {l.autonym && l.autonym !== l.name && <span> ({l.name})</span>}
+                    {l.variant && <span>, {l.variant}</span>} <code>{l.iso6393}</code>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+          <FieldError id="languageId" errors={errors} />
+        </div>
+        <div class="field">
+          <label for="matter">{t.matter}</label>
+          <select id="matter" name="matter" value={matter} onChange={(e) => setMatter(e.currentTarget.value)} {...invalid('matter', errors)}>
+            {matters.map((m) => (
+              <option key={m} value={m}>
+                {t.matterName[m] ?? m}
+              </option>
+            ))}
+          </select>
+          <FieldError id="matter" errors={errors} />
+        </div>
+        <div class="field-row">
+          <div class="field">
+            <label for="date">{s.date}</label>
+            <input id="date" name="date" type="date" required value={date} onInput={(e) => setDate(e.currentTarget.value)} {...invalid('startsAt', errors)} />
+          </div>
+          <div class="field">
+            <label for="time">{s.time}</label>
+            <input id="time" name="time" type="time" required value={time} onInput={(e) => setTime(e.currentTarget.value)} {...invalid('startsAt', errors)} />
+          </div>
+        </div>
+        <FieldError id="startsAt" errors={errors} />
+        <div class="field">
+          <label for="zone">{s.timeZone}</label>
+          <select id="zone" name="timeZone" value={zone} onChange={(e) => setZone(e.currentTarget.value)} {...invalid('timeZone', errors)}>
+            <ZoneOptions s={s} zone={zone} />
+          </select>
+          <FieldError id="timeZone" errors={errors} />
+        </div>
+        <div class="field">
+          <label for="duration">{s.duration}</label>
+          <select id="duration" name="duration" value={String(duration)} onChange={(e) => setDuration(Number(e.currentTarget.value))} {...invalid('durationMinutes', errors)}>
+            {[...new Set([...DURATIONS, duration])].sort((a, b) => a - b).map((d) => (
+              <option key={d} value={String(d)}>
+                {s.minutes(d)}
+              </option>
+            ))}
+          </select>
+          <FieldError id="durationMinutes" errors={errors} />
+        </div>
+        <div class="field">
+          <label for="case-reference">{s.caseReference}</label>
+          <input
+            id="case-reference"
+            name="caseReference"
+            autocomplete="off"
+            spellcheck={false}
+            maxLength={40}
+            value={caseReference}
+            onInput={(e) => setCaseReference(e.currentTarget.value)}
+            aria-invalid={errors.caseReference ? true : undefined}
+            aria-describedby={errors.caseReference ? 'err-caseReference case-reference-hint' : 'case-reference-hint'}
+          />
+          <p class="hint" id="case-reference-hint">
+            {s.caseReferenceHint}
+          </p>
+          <FieldError id="caseReference" errors={errors} />
+        </div>
+        <fieldset class="options">
+          <legend class="visually-hidden">{s.bookTitle}</legend>
+          <label>
+            <input type="checkbox" name="remote" checked={remote} onChange={(e) => setRemote(e.currentTarget.checked)} />
+            {s.remote}
+          </label>
+          <label>
+            <input type="checkbox" name="minor" checked={minor} onChange={(e) => setMinor(e.currentTarget.checked)} />
+            {s.minorOption}
+          </label>
+          <label>
+            <input type="checkbox" name="preferFemale" checked={female} onChange={(e) => setFemale(e.currentTarget.checked)} />
+            {s.femaleOption}
+          </label>
+        </fieldset>
+        <FieldError id="followUpOf" errors={errors} />
+        {errors._ && <p role="alert">{errors._.join(' ')}</p>}
+        {Object.keys(errors).length > 0 && !errors._ && (
+          <p role="alert" class="visually-hidden">
+            {Object.values(errors).flat().join(' ')}
+          </p>
+        )}
+        {done && <p role="status">{s.booked}</p>}
+        <button type="submit" class="primary">
+          {s.book}
+        </button>
+      </form>
+    </section>
+  );
+}

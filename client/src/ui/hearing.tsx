@@ -1,0 +1,303 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Strings, UiLanguage } from '../i18n';
+import type { StaffStrings } from '../i18n/staff';
+import { serverMessages, type Language } from '../lib/api';
+import { bookingsApi, deviceTimeZone, formatWhen, timeZones, type Booking } from '../lib/bookings';
+import { Call } from '../lib/call';
+import type { Signal } from '../lib/socket';
+import { HangUp, Mic } from './icons';
+
+/** "Autonym (name), variant", as the staff consoles name a catalogue language. */
+export function languageLabel(l: Language | undefined, fallback: string): string {
+  if (!l) return fallback;
+  return `${l.autonym ?? l.name}${l.autonym && l.autonym !== l.name ? ` (${l.name})` : ''}${l.variant ? `, ${l.variant}` : ''}`;
+}
+
+/** What both consoles show of a hearing: its state, when (in the viewer's time zone), language, matter and flags. */
+export function BookingSummary({
+  b,
+  t,
+  s,
+  lang,
+  zone,
+  languageName,
+  official,
+  children,
+}: {
+  b: Booking;
+  t: Strings;
+  s: StaffStrings;
+  lang: UiLanguage;
+  zone: string;
+  languageName: (id: string) => string;
+  /** The official's view: who interprets, and her case reference. */
+  official: boolean;
+  children?: ComponentChildren;
+}) {
+  return (
+    <li class="booking" data-booking={b.id} data-state={b.state}>
+      <p class="booking-when">
+        <time dateTime={b.startsAt}>{formatWhen(b.startsAt, zone, lang)}</time> · {s.minutes(b.durationMinutes)}
+      </p>
+      <p class={`booking-state ${b.state}`}>{!official && b.state === 'assigned' ? s.askedYou : (s.state[b.state] ?? b.state)}</p>
+      <dl>
+        <dt>{t.language}</dt>
+        <dd class="booking-language">{languageName(b.languageId)}</dd>
+        <dt>{t.matter}</dt>
+        <dd>{t.matterName[b.matter] ?? b.matter}</dd>
+        {official && (
+          <>
+            <dt>{s.interpreter}</dt>
+            <dd class="booking-interpreter">{b.interpreter?.firstName ?? s.notYet}</dd>
+          </>
+        )}
+        {b.caseReference && (
+          <>
+            <dt>{s.caseRef}</dt>
+            <dd>
+              <code>{b.caseReference}</code>
+            </dd>
+          </>
+        )}
+      </dl>
+      {(b.remoteParticipant || b.minor) && (
+        <p class="booking-flags">
+          {b.remoteParticipant && <span class="flag">{s.remoteFlag}</span>}
+          {b.minor && <span class="flag">{s.minorFlag}</span>}
+        </p>
+      )}
+      {children}
+    </li>
+  );
+}
+
+/** Every booking:update from the server, for a console that lists bookings: the list reloads, notices are kept. */
+export function useBookings(token: string, signal: Signal | null) {
+  const [bookings, setBookings] = useState<Booking[] | null>(null);
+  const [notices, setNotices] = useState<Record<string, string>>({});
+  const reload = () => bookingsApi.list(token).then(setBookings, () => undefined);
+  useEffect(() => void reload(), [token]);
+  useEffect(() => {
+    if (!signal) return;
+    const onUpdate = (u: { bookingId: string; state: string; notice?: string }) => {
+      // A notice stands until the next change says otherwise (a confirmation supersedes "nobody confirmed yet").
+      setNotices(({ [u.bookingId]: _old, ...rest }) => (u.notice ? { ...rest, [u.bookingId]: u.notice } : rest));
+      void reload();
+    };
+    signal.socket.on('booking:update', onUpdate);
+    // Back after a dropped connection: what changed meanwhile.
+    signal.socket.io.on('reconnect', reload);
+    return () => {
+      signal.socket.off('booking:update', onUpdate);
+      signal.socket.io.off('reconnect', reload);
+    };
+  }, [signal, token]);
+  // The join button appears when the call opens: re-render now and then.
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => tick((n) => n + 1), 20_000);
+    return () => clearInterval(timer);
+  }, []);
+  return { bookings, notices, reload };
+}
+
+/** Every IANA time zone as options, the device's marked as such (she reads and enters times in her own). */
+export function ZoneOptions({ s, zone }: { s: StaffStrings; zone: string }) {
+  const device = deviceTimeZone();
+  return (
+    <>
+      {timeZones(device, zone).map((z) => (
+        <option key={z} value={z}>
+          {z === device ? `${z} (${s.thisDevice})` : z}
+        </option>
+      ))}
+    </>
+  );
+}
+
+/** The microphone's on/off button of a call screen. */
+export function MuteButton({ t, muted, disabled, onToggle }: { t: Strings; muted: boolean; disabled?: boolean; onToggle: () => void }) {
+  return (
+    <button type="button" class="round mute" aria-pressed={muted} aria-label={muted ? t.unmute : t.mute} disabled={disabled} onClick={onToggle}>
+      <Mic size={48} off={muted} />
+    </button>
+  );
+}
+
+/** "Are you sure?" in the page (no browser dialog): the question, the action that cannot be undone, and staying. */
+export function ConfirmPanel({ id, question, yes, no, action, onYes, onNo }: { id: string; question: string; yes: string; no: string; action: string; onYes: () => void; onNo: () => void }) {
+  return (
+    <div class="confirm-end" role="alertdialog" aria-labelledby={id}>
+      <p id={id}>{question}</p>
+      <div class="confirm-actions">
+        <button type="button" class="danger" data-action={action} onClick={onYes}>
+          {yes}
+        </button>
+        <button type="button" class="secondary" onClick={onNo}>
+          {no}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** An action on one booking whose failure (the server's reason, else a plain line) is shown at that booking. */
+export function useBookingAction(s: StaffStrings) {
+  const [failed, setFailed] = useState<{ bookingId: string; message: string } | null>(null);
+  const attempt = async (bookingId: string, action: () => Promise<unknown>) => {
+    setFailed(null);
+    try {
+      await action();
+    } catch (e) {
+      setFailed({ bookingId, message: serverMessages(e).messages.join(' ') || s.actionFailed });
+    }
+  };
+  const failure = (bookingId: string) => (failed?.bookingId === bookingId ? <p role="alert">{failed.message}</p> : null);
+  return { attempt, failure };
+}
+
+/**
+ * A hearing's call, on the official's or the interpreter's console: opens the booking's session, joins it with
+ * audio, shows who is heard, mute, and leaving. The official leaving ends the hearing for everyone, so she
+ * confirms first; the interpreter may leave and come back while the call is open.
+ */
+export function HearingCall({
+  signal,
+  token,
+  booking,
+  role,
+  t,
+  s,
+  onCall,
+  onEnd,
+}: {
+  signal: Signal;
+  token: string;
+  booking: Booking;
+  role: 'official' | 'interpreter';
+  t: Strings;
+  s: StaffStrings;
+  onCall: (call: Call | undefined) => void;
+  onEnd: (ended: boolean) => void;
+}) {
+  const [joined, setJoined] = useState(false);
+  const [failed, setFailed] = useState<string | null>(null);
+  const [heard, setHeard] = useState<string[]>([]);
+  const [muted, setMuted] = useState(false);
+  const [reconnecting, setReconnecting] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const live = useRef<{ call?: Call; sessionId?: string }>({});
+  const others = [...(role === 'official' ? ['interpreter'] : ['official']), ...(booking.remoteParticipant ? ['caller'] : [])];
+
+  const close = () => {
+    live.current.call?.close();
+    live.current.call = undefined;
+    onCall(undefined);
+  };
+
+  useEffect(() => {
+    let gone = false;
+    const join = async (sessionId: string) => {
+      live.current.call?.close();
+      const call = new Call(signal, sessionId, { onConnection: (c) => setReconnecting(c === 'reconnecting'), onParticipants: setHeard });
+      live.current.call = call;
+      onCall(call);
+      await call.start();
+    };
+    (async () => {
+      try {
+        const { sessionId } = await bookingsApi.session(token, booking.id);
+        if (gone) return;
+        live.current.sessionId = sessionId;
+        await join(sessionId);
+        if (!gone) setJoined(true);
+      } catch (e) {
+        if (gone) return;
+        close();
+        setFailed(serverMessages(e).messages.join(' ') || (e instanceof DOMException ? t.noMicrophone : s.actionFailed));
+      }
+    })();
+    const mine = (e: { sessionId: string }) => e.sessionId === live.current.sessionId;
+    const onEnded = (e: { sessionId: string }) => {
+      if (!mine(e)) return;
+      close();
+      onEnd(true);
+    };
+    // Back after a dropped network, or the server rebuilt the media elsewhere: the same session again.
+    const rejoin = () => live.current.sessionId && void join(live.current.sessionId).catch(() => undefined);
+    const onRestart = (e: { sessionId: string }) => mine(e) && rejoin();
+    const onDisconnect = () => live.current.sessionId && setReconnecting(true);
+    const onReconnect = () => {
+      setReconnecting(false);
+      rejoin();
+    };
+    signal.socket.on('session:ended', onEnded);
+    signal.socket.on('session:mediaRestart', onRestart);
+    signal.socket.on('disconnect', onDisconnect);
+    signal.socket.io.on('reconnect', onReconnect);
+    return () => {
+      gone = true;
+      signal.socket.off('session:ended', onEnded);
+      signal.socket.off('session:mediaRestart', onRestart);
+      signal.socket.off('disconnect', onDisconnect);
+      signal.socket.io.off('reconnect', onReconnect);
+      close();
+    };
+  }, [booking.id]);
+
+  const leave = async () => {
+    const sessionId = live.current.sessionId;
+    if (sessionId) await signal.ask('session:leave', { sessionId }).catch(() => undefined);
+    close();
+    onEnd(role === 'official');
+  };
+
+  if (failed) {
+    return (
+      <section class="hearing-call" data-view="hearing" data-joined="false">
+        <p role="alert">{failed}</p>
+        <button type="button" class="secondary" onClick={() => onEnd(false)}>
+          {t.back}
+        </button>
+      </section>
+    );
+  }
+  return (
+    <section class="hearing-call call-screen" aria-labelledby="hearing-title" data-view="hearing" data-joined={String(joined)} data-reconnecting={String(reconnecting)}>
+      <h2 id="hearing-title">{s.hearingTitle}</h2>
+      {reconnecting && (
+        <p class="reconnecting" role="status">
+          {t.reconnecting}
+        </p>
+      )}
+      {!joined && <p class="status">{t.connecting}</p>}
+      <h3 class="sub">{s.inTheCall}</h3>
+      <ul class="participants" aria-live="polite">
+        {others.map((r) => (
+          <li key={r} data-role={r} data-present={String(heard.includes(r))}>
+            <span>{s.role[r]}</span>: <strong>{heard.includes(r) ? s.present : s.absent}</strong>
+          </li>
+        ))}
+      </ul>
+      {confirming ? (
+        <ConfirmPanel id="confirm-end-text" question={s.confirmEnd} yes={s.yesEnd} no={s.stay} action="end-hearing" onYes={leave} onNo={() => setConfirming(false)} />
+      ) : (
+        <div class="call-controls">
+          <MuteButton
+            t={t}
+            muted={muted}
+            disabled={!joined}
+            onToggle={() => {
+              live.current.call?.setMuted(!muted);
+              setMuted(!muted);
+            }}
+          />
+          <button type="button" class="round hang-up" aria-label={role === 'official' ? s.endHearing : s.leaveHearing} onClick={() => (role === 'official' ? setConfirming(true) : void leave())}>
+            <HangUp size={48} />
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}

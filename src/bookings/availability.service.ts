@@ -1,0 +1,62 @@
+import { BadRequestException, ForbiddenException, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import type { SetAvailabilityDto } from './dto/set-availability.dto';
+
+export interface Availability {
+  timeZone: string | null;
+  windows: { weekday: number; start: string; end: string }[];
+}
+
+const hhmm = (t: string) => t.slice(0, 5);
+
+/** An interpreter's weekly windows for hearings, in her own time zone. */
+@Injectable()
+export class AvailabilityService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async get(p: Principal): Promise<Availability> {
+    const id = this.interpreterOf(p);
+    const found: { weekday: number; starts_at: string; ends_at: string; time_zone: string }[] = await this.db.query(
+      `SELECT weekday, starts_at::text, ends_at::text, time_zone FROM interpreter_availability WHERE interpreter_id = $1 ORDER BY weekday, starts_at`,
+      [id],
+    );
+    return {
+      timeZone: found[0]?.time_zone ?? null,
+      windows: found.map((w) => ({ weekday: w.weekday, start: hhmm(w.starts_at), end: w.ends_at.startsWith('24') ? '24:00' : hhmm(w.ends_at) })),
+    };
+  }
+
+  /** Replaces all her windows at once (none: any time, since she confirms each hearing herself). */
+  async set(p: Principal, dto: SetAvailabilityDto): Promise<Availability> {
+    const id = this.interpreterOf(p);
+    const bad = dto.windows.findIndex((w) => w.end <= w.start);
+    if (bad >= 0) {
+      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [`windows.${bad}.end must be after windows.${bad}.start`], fields: [`windows.${bad}.end`] });
+    }
+    await this.db.transaction(async (m) => {
+      await m.query(`DELETE FROM interpreter_availability WHERE interpreter_id = $1`, [id]);
+      for (const w of dto.windows) {
+        await m.query(`INSERT INTO interpreter_availability (interpreter_id, weekday, starts_at, ends_at, time_zone) VALUES ($1, $2, $3, $4, $5)`, [
+          id,
+          w.weekday,
+          w.start,
+          w.end,
+          dto.timeZone,
+        ]);
+      }
+      await this.audit.record('availability.set', { actorId: id, actorRole: 'interpreter', data: { windows: dto.windows.length } }, m);
+    });
+    return this.get(p);
+  }
+
+  private interpreterOf(p: Principal): string {
+    if (p.role !== 'interpreter' || !p.interpreterId) throw new ForbiddenException('availability is for interpreters');
+    return p.interpreterId;
+  }
+}

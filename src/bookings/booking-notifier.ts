@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/config.schema';
+import { LanguagesService } from '../languages/languages.service';
+import { MailService } from '../mail/mail.service';
+import { RealtimeService, rooms } from '../realtime/realtime.service';
+import { RostersService } from '../rosters/rosters.service';
+import { UsersService } from '../users/users.service';
+import { bookingCalendar } from './booking-calendar';
+import type { BookingRow } from './booking-row';
+import { localIso } from './booking-time';
+
+/** Why the official or the interpreter hears about a booking beyond its state. */
+export type BookingNotice = 'asked' | 'widened' | 'unconfirmed' | 'no_interpreter' | 'declined' | 'reminder';
+
+/** Whose console a message or calendar file links to. */
+export type Console = 'official' | 'interpreter';
+
+export interface BookingUpdate {
+  bookingId: string;
+  state: string;
+  notice?: BookingNotice;
+  /** For a reminder: how many seconds before the hearing it was due. */
+  reminderSeconds?: number;
+}
+
+/** 86400 → "24 hours", 900 → "15 minutes", 9 → "9 seconds". */
+export function inWords(seconds: number): string {
+  const [n, unit] = seconds >= 3600 && seconds % 3600 === 0 ? [seconds / 3600, 'hour'] : seconds >= 60 ? [Math.round(seconds / 60), 'minute'] : [seconds, 'second'];
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
+const SUBJECTS: Record<string, string> = {
+  asked: 'Puente: can you interpret at this hearing?',
+  confirmed: 'Puente: interpreter confirmed for the hearing',
+  cancelled: 'Puente: hearing cancelled',
+  widened: 'Puente: no interpreter has confirmed yet',
+  unconfirmed: 'Puente: no interpreter has confirmed yet',
+  no_interpreter: 'Puente: no interpreter is free for this hearing yet',
+  declined: 'Puente: the interpreter can no longer come; looking for another',
+  reminder: 'Puente: hearing reminder',
+};
+
+/**
+ * `booking:update` to the official who booked and the interpreter concerned, on every change, and the same
+ * news by email when SMTP is configured. Messages carry the booking id, state, language and time, and never
+ * the case reference.
+ */
+@Injectable()
+export class BookingNotifier {
+  constructor(
+    private readonly realtime: RealtimeService,
+    private readonly mail: MailService,
+    private readonly users: UsersService,
+    private readonly rosters: RostersService,
+    private readonly languages: LanguagesService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Tells the official and, when given, the interpreter (who may no longer be the booking's). */
+  async tell(b: BookingRow, update: Omit<BookingUpdate, 'bookingId' | 'state'>, to: { official: boolean; interpreterId?: string | null }) {
+    const payload: BookingUpdate = { bookingId: b.id, state: b.state, ...update };
+    if (to.official) this.realtime.emit(rooms.user(b.official_id), 'booking:update', payload);
+    if (to.interpreterId) this.realtime.toInterpreter(to.interpreterId, 'booking:update', payload);
+    if (!this.mail.enabled) return;
+    const key = update.notice ?? b.state;
+    const subject = SUBJECTS[key];
+    if (!subject) return;
+    const withCalendar = key === 'confirmed' || key === 'cancelled';
+    const method = key === 'cancelled' ? ('CANCEL' as const) : ('REQUEST' as const);
+    const recipients: [string | null, Console][] = [
+      [to.official ? await this.users.emailOf(b.official_id) : null, 'official'],
+      [to.interpreterId ? await this.rosters.emailOf(to.interpreterId) : null, 'interpreter'],
+    ];
+    for (const [address, console] of recipients) {
+      if (!address) continue;
+      const calendar = withCalendar ? { content: await this.calendar(b, console), method } : undefined;
+      await this.mail.send({ to: address, subject, text: await this.describe(b, update, console), calendar });
+    }
+  }
+
+  /** The hearing as an iCalendar event, linking to the console of whoever it is for. */
+  async calendar(b: BookingRow, console: Console): Promise<string> {
+    const language = await this.languages.findById(b.language_id);
+    return bookingCalendar(
+      {
+        id: b.id,
+        state: b.state,
+        startsAt: b.starts_at,
+        endsAt: b.ends_at,
+        timeZone: b.time_zone,
+        sequence: b.sequence,
+        updatedAt: b.updated_at,
+        languageName: language?.name ?? 'interpretation',
+        institution: b.institution,
+      },
+      this.consoleUrl(console),
+    );
+  }
+
+  private consoleUrl(console: Console) {
+    return `${this.config.PUBLIC_ORIGINS[0] ?? ''}/${console}/`;
+  }
+
+  private async describe(b: BookingRow, update: Omit<BookingUpdate, 'bookingId' | 'state'>, console: Console): Promise<string> {
+    const language = await this.languages.findById(b.language_id);
+    const lines = [
+      `Hearing ${b.id} (${b.institution})`,
+      `Language: ${language?.name ?? b.language_id}${language?.autonym ? ` (${language.autonym})` : ''}`,
+      `When: ${localIso(b.starts_at, b.time_zone)} (${b.time_zone}), ${b.duration_minutes} minutes`,
+      `State: ${b.state}`,
+    ];
+    if (update.reminderSeconds !== undefined) lines.push(`This is a reminder: the hearing starts in ${inWords(update.reminderSeconds)}.`);
+    lines.push('', `Open your console: ${this.consoleUrl(console)}`);
+    return lines.join('\n');
+  }
+}

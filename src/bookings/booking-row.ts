@@ -1,0 +1,65 @@
+import type { Principal } from '../auth/principal';
+import type { BookingState } from './booking-state';
+import { localIso } from './booking-time';
+
+/** A `bookings` row as PostgreSQL returns it. */
+export interface BookingRow {
+  id: string;
+  institution: string;
+  official_id: string;
+  country: string;
+  language_id: string;
+  matter: string;
+  minor: boolean;
+  prefer_female: boolean;
+  starts_at: Date;
+  ends_at: Date;
+  duration_minutes: number;
+  time_zone: string;
+  case_reference: string | null;
+  remote_participant: boolean;
+  state: BookingState;
+  end_reason: string | null;
+  interpreter_id: string | null;
+  follow_up_of: string | null;
+  preferred_interpreter_id: string | null;
+  widened: boolean;
+  sequence: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** What the API shows of a booking. The case reference is the institution's own: interpreters never see it. */
+export function bookingView(b: BookingRow, viewer: Principal, interpreterFirstName: string | null, confirmBy: Date | null, call: { opensAt: Date; closesAt: Date }) {
+  return {
+    id: b.id,
+    state: b.state,
+    languageId: b.language_id,
+    matter: b.matter,
+    minor: b.minor,
+    preferFemale: b.prefer_female,
+    startsAt: b.starts_at.toISOString(),
+    endsAt: b.ends_at.toISOString(),
+    durationMinutes: b.duration_minutes,
+    timeZone: b.time_zone,
+    localStartsAt: localIso(b.starts_at, b.time_zone),
+    localEndsAt: localIso(b.ends_at, b.time_zone),
+    institution: b.institution,
+    country: b.country,
+    remoteParticipant: b.remote_participant,
+    ...(viewer.role === 'official' ? { caseReference: b.case_reference } : {}),
+    interpreter: interpreterFirstName === null ? null : { firstName: interpreterFirstName },
+    confirmBy: confirmBy?.toISOString() ?? null,
+    /** When the official and the interpreter may join the hearing's call. */
+    callOpensAt: call.opensAt.toISOString(),
+    callClosesAt: call.closesAt.toISOString(),
+    followUpOf: b.follow_up_of,
+    widened: b.widened,
+    sequence: b.sequence,
+    endReason: b.end_reason,
+    createdAt: b.created_at.toISOString(),
+    updatedAt: b.updated_at.toISOString(),
+  };
+}
+
+export type BookingView = ReturnType<typeof bookingView>;

@@ -1,0 +1,14 @@
+import { BullModule } from '@nestjs/bull';
+import { Module } from '@nestjs/common';
+import { RetentionController } from './retention.controller';
+import { RetentionProcessor, RETENTION_QUEUE } from './retention.processor';
+import { RetentionService } from './retention.service';
+
+/** Per-country retention of metadata, enforced by a repeatable purge job. */
+@Module({
+  imports: [BullModule.registerQueue({ name: RETENTION_QUEUE })],
+  controllers: [RetentionController],
+  providers: [RetentionService, RetentionProcessor],
+  exports: [RetentionService],
+})
+export class RetentionModule {}

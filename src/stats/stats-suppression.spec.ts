@@ -1,0 +1,48 @@
+import { suppress, type RawStatsRow } from './stats-suppression';
+
+const row = (over: Partial<RawStatsRow>): RawStatsRow => ({
+  month: '2027-03',
+  key: 'mam',
+  requests: 40,
+  answered_1m: 20,
+  answered_5m: 30,
+  answered: 35,
+  unmet: 5,
+  wait_p50: 42,
+  wait_p90: 210,
+  sessions: 35,
+  duration_p50: 900,
+  duration_p90: 1800,
+  ...over,
+});
+
+describe('small-cell suppression', () => {
+  it('shows counts of five or more and the statistics computed from them', () => {
+    expect(suppress(row({}))).toEqual({
+      month: '2027-03',
+      key: 'mam',
+      requests: 40,
+      answered: 35,
+      answeredWithin1m: 20,
+      answeredWithin5m: 30,
+      unmet: 5,
+      medianWaitSeconds: 42,
+      p90WaitSeconds: 210,
+      sessions: 35,
+      medianSessionSeconds: 900,
+      p90SessionSeconds: 1800,
+      suppressed: [],
+    });
+  });
+
+  it('hides every count under five, and a median or percentile of fewer than five people', () => {
+    const s = suppress(row({ requests: 6, answered: 4, answered_1m: 1, answered_5m: 4, unmet: 2, sessions: 4 }));
+    expect(s).toMatchObject({ requests: 6, answered: null, answeredWithin1m: null, answeredWithin5m: null, unmet: null, sessions: null });
+    expect(s).toMatchObject({ medianWaitSeconds: null, p90WaitSeconds: null, medianSessionSeconds: null, p90SessionSeconds: null });
+    expect(s.suppressed.sort()).toEqual(['answered', 'answeredWithin1m', 'answeredWithin5m', 'sessions', 'unmet']);
+  });
+
+  it('shows a true zero (nobody is identified by nothing)', () => {
+    expect(suppress(row({ unmet: 0 }))).toMatchObject({ unmet: 0, suppressed: [] });
+  });
+});

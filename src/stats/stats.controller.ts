@@ -1,0 +1,25 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Roles } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { StatsQuery } from './dto/stats.query';
+import { StatsService } from './stats.service';
+
+@ApiTags('stats')
+@ApiBearerAuth()
+@ApiResponse({ status: 400, description: 'Invalid query (the offending fields are named)' })
+@ApiResponse({ status: 403, description: 'Wrong role' })
+@Controller('stats')
+export class StatsController {
+  constructor(private readonly stats: StatsService) {}
+
+  @Get()
+  @Roles('roster_admin', 'platform_admin')
+  @ApiOperation({
+    summary: 'Requests, answer times, unmet demand and call durations per month and language, country or matter',
+    description: 'Counts under 5 are null (listed in `suppressed`); medians and percentiles of fewer than 5 people are null. A roster admin sees her country only.',
+  })
+  get(@CurrentUser() p: Principal, @Query() q: StatsQuery) {
+    return this.stats.stats(p, q);
+  }
+}

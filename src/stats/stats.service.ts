@@ -1,0 +1,119 @@
+import { BadRequestException, ForbiddenException, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Principal } from '../auth/principal';
+import { AppConfig } from '../config/config.schema';
+import { LanguagesService } from '../languages/languages.service';
+import type { StatsGroup, StatsQuery } from './dto/stats.query';
+import { MIN_CELL, suppress, type RawStatsRow } from './stats-suppression';
+
+function badField(field: string, message: string) {
+  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [message], fields: [field] });
+}
+
+/** `YYYY-MM` or `YYYY-MM-DD` as a UTC instant; `end`: the first instant after that month or day. */
+function bound(value: string, end: boolean): Date {
+  const [y, m, d] = value.split('-').map(Number);
+  if (m < 1 || m > 12 || (d !== undefined && (d < 1 || d > 31))) return new Date(NaN);
+  if (d === undefined) return new Date(Date.UTC(y, m - 1 + (end ? 1 : 0), 1));
+  return new Date(Date.UTC(y, m - 1, d + (end ? 1 : 0)));
+}
+
+const KEY: Record<StatsGroup, string> = {
+  language: 'r.language_id::text',
+  country: "coalesce(r.country, $4, '--')",
+  matter: 'r.matter',
+};
+
+/**
+ * Aggregate figures for the member states, computed from metadata only (requests, offers, sessions): per
+ * month and per language, country or matter, how many asked, how fast they were answered, how many nobody
+ * could serve, and how long calls lasted. Small cells are suppressed (see stats-suppression.ts).
+ */
+@Injectable()
+export class StatsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly config: AppConfig,
+    private readonly languages: LanguagesService,
+  ) {}
+
+  async stats(p: Principal, q: StatsQuery) {
+    const country = this.scope(p, q.country);
+    const groupBy = q.groupBy ?? 'language';
+    const now = new Date();
+    const from = q.from ? bound(q.from, false) : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1));
+    const to = q.to ? bound(q.to, true) : now;
+    if (Number.isNaN(from.getTime())) throw badField('from', 'from is not a real month or day');
+    if (Number.isNaN(to.getTime())) throw badField('to', 'to is not a real month or day');
+    if (from >= to) throw badField('from', 'from must be before to');
+
+    const params = [from, to, country, this.config.HOME_COUNTRY ?? null];
+    const requests = `
+      SELECT r.id, r.language_id, r.state, r.created_at, to_char(date_trunc('month', r.created_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month,
+        ${KEY[groupBy]} AS key,
+        (SELECT min(o.decided_at) FROM offers o WHERE o.request_id = r.id AND o.outcome = 'accepted') AS answered_at
+      FROM interpretation_requests r
+      WHERE r.created_at >= $1 AND r.created_at < $2 AND ($3::text IS NULL OR coalesce(r.country, $4) = $3)`;
+    const raw: RawStatsRow[] = await this.db.query(
+      `WITH r AS (${requests}),
+       waits AS (SELECT *, extract(epoch FROM answered_at - created_at) AS wait FROM r),
+       calls AS (
+         SELECT r.month, r.key, extract(epoch FROM s.ended_at - s.started_at) AS duration
+         FROM sessions s JOIN r ON r.id = s.request_id WHERE s.started_at IS NOT NULL AND s.ended_at IS NOT NULL),
+       per_call AS (
+         SELECT month, key, count(*)::int AS sessions,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY duration) AS duration_p50,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY duration) AS duration_p90
+         FROM calls GROUP BY month, key)
+       SELECT w.month, w.key, count(*)::int AS requests,
+         count(*) FILTER (WHERE w.wait <= 60)::int AS answered_1m,
+         count(*) FILTER (WHERE w.wait <= 300)::int AS answered_5m,
+         count(w.answered_at)::int AS answered,
+         count(*) FILTER (WHERE w.state = 'unmatched')::int AS unmet,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY w.wait) AS wait_p50,
+         percentile_cont(0.9) WITHIN GROUP (ORDER BY w.wait) AS wait_p90,
+         coalesce(max(c.sessions), 0)::int AS sessions, max(c.duration_p50) AS duration_p50, max(c.duration_p90) AS duration_p90
+       FROM waits w LEFT JOIN per_call c ON c.month = w.month AND c.key = w.key
+       GROUP BY w.month, w.key ORDER BY w.month, w.key`,
+      params,
+    );
+    const unmet: { language_id: string; unmet: number }[] = await this.db.query(
+      `WITH r AS (${requests}) SELECT language_id, count(*)::int AS unmet FROM r WHERE state = 'unmatched' GROUP BY language_id ORDER BY unmet DESC`,
+      params,
+    );
+    const names = await this.languageNames([...(groupBy === 'language' ? raw.map((r) => r.key) : []), ...unmet.map((u) => u.language_id)]);
+    const round = (v: number | null) => (v === null ? null : Math.round(Number(v)));
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      groupBy,
+      country,
+      minCell: MIN_CELL,
+      rows: raw.map((r) => {
+        const s = suppress({ ...r, wait_p50: round(r.wait_p50), wait_p90: round(r.wait_p90), duration_p50: round(r.duration_p50), duration_p90: round(r.duration_p90) });
+        return { ...s, label: groupBy === 'language' ? (names.get(r.key) ?? r.key) : r.key };
+      }),
+      // The languages the region most needs interpreters for: requests nobody could serve.
+      unmetByLanguage: unmet.map((u) => ({ languageId: u.language_id, name: names.get(u.language_id) ?? u.language_id, unmet: u.unmet >= MIN_CELL ? u.unmet : null })),
+    };
+  }
+
+  private scope(p: Principal, asked: string | undefined): string | null {
+    if (p.role === 'platform_admin') return asked ?? null;
+    if (p.role === 'roster_admin' && p.country) {
+      if (asked && asked !== p.country) throw badField('country', 'a roster admin sees the figures of her own country only');
+      return p.country;
+    }
+    throw new ForbiddenException('statistics are for roster and platform admins');
+  }
+
+  private async languageNames(ids: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const id of new Set(ids)) {
+      const l = await this.languages.findById(id);
+      if (l) out.set(id, l.autonym ? `${l.name} (${l.autonym})` : l.name);
+    }
+    return out;
+  }
+}

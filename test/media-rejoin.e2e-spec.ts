@@ -1,0 +1,78 @@
+import { Closers, expectOnlyParticipantsTransports, inCall, matched, officialFor, sessionRow, stillTalking } from './utils/media-calls';
+import type { TestSocket } from './utils/socket-client';
+import { startTestApp, TestApp } from './utils/test-app';
+import { CallPeer } from './utils/webrtc-peer';
+
+/**
+ * A participant whose connection dropped comes back within her grace period (long here, so that the test
+ * does not depend on how fast the machine is) and rejoins the same three-party call.
+ */
+describe('rejoining a call within the grace period', () => {
+  let t: TestApp;
+  const closers: Closers = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({ HOME_COUNTRY: 'GT', INTERPRETER_GRACE_SECONDS: '60', CALLER_GRACE_SECONDS: '60' });
+  });
+  afterAll(async () => {
+    closers.forEach((c) => c());
+    await t.close();
+  });
+
+  /** Drops one participant's socket, lets the others see her go, reconnects it and rejoins with fresh media. */
+  async function dropAndRejoin(sockets: TestSocket[], i: number, sessionId: string, role: string, first: Awaited<ReturnType<typeof inCall>>) {
+    const row = await sessionRow(t, sessionId);
+    const s = sockets[i];
+    s.socket.disconnect();
+    first.peers[i].close();
+    for (const other of sockets.filter((_, j) => j !== i)) await other.next('session:participantLeft', (e) => e.sessionId === sessionId && e.role === role);
+    await expectOnlyParticipantsTransports(
+      t,
+      sessionId,
+      ['caller', 'interpreter', 'official'].filter((r) => r !== role),
+    );
+    s.socket.connect();
+    await new Promise<void>((r) => s.socket.once('connect', () => r()));
+
+    const back = await new CallPeer(s, sessionId).start();
+    closers.push(() => back.close());
+    // She is told who is there and what they send, and picks their voices up again.
+    const others = first.peers.map((_, j) => j).filter((j) => j !== i);
+    expect(back.join.participants.map((p: { role: string }) => p.role).sort()).toEqual(
+      ['caller', 'interpreter', 'official'].filter((r) => r !== role),
+    );
+    expect(back.join.participants.flatMap((p: { producers: { producerId: string }[] }) => p.producers.map((x) => x.producerId)).sort()).toEqual(
+      others.map((j) => first.voices[j]).sort(),
+    );
+    for (const j of others) await back.listen(first.voices[j]);
+    const voice = await back.speak();
+    for (const j of others) {
+      expect(await sockets[j].next('session:newProducer', (p) => p.producerId === voice)).toEqual({ sessionId, producerId: voice, role, kind: 'audio' });
+      await first.peers[j].listen(voice);
+    }
+    const peers = first.peers.map((p, j) => (j === i ? back : p));
+    const voices = first.voices.map((v, j) => (j === i ? voice : v));
+    await stillTalking(t, sessionId, peers, voices);
+    await expectOnlyParticipantsTransports(t, sessionId, ['caller', 'interpreter', 'official']);
+    // Same session, same metadata: the call did not end or restart.
+    expect(await sessionRow(t, sessionId)).toEqual(row);
+    expect(row).toEqual({ started_at: expect.any(Date), ended_at: null, end_reason: null, participant_roles: ['caller', 'interpreter', 'official'] });
+    expect(sockets.flatMap((x) => x.seen('session:ended'))).toEqual([]);
+  }
+
+  it('takes back a caller whose connection dropped, into the same three-party call', async () => {
+    const { ana, c, sessionId } = await matched(t, 'cak', closers);
+    const judge = await officialFor(t, sessionId, closers);
+    const sockets = [c, ana.socket, judge];
+    await dropAndRejoin(sockets, 0, sessionId, 'caller', await inCall(sockets, sessionId, closers));
+  });
+
+  it('takes back an interpreter whose connection dropped, without handing the caller to anyone else', async () => {
+    const { ana, c, sessionId } = await matched(t, 'tzj', closers);
+    const judge = await officialFor(t, sessionId, closers);
+    const sockets = [c, ana.socket, judge];
+    await dropAndRejoin(sockets, 1, sessionId, 'interpreter', await inCall(sockets, sessionId, closers));
+    const [request] = await t.sql(`SELECT r.state, r.interpreter_id FROM sessions s JOIN interpretation_requests r ON r.id = s.request_id WHERE s.id = $1`, [sessionId]);
+    expect(request).toEqual({ state: expect.stringMatching(/^(accepted|connected)$/), interpreter_id: ana.interpreterId });
+  });
+});

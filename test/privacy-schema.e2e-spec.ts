@@ -1,0 +1,117 @@
+import { adminQuery, createTestDatabase } from './utils/db';
+
+/**
+ * Confidentiality by construction: nothing said in a call, and no story, can be stored, because no column
+ * could hold it. Every column able to hold text or bytes (after every migration) must be in this list,
+ * with the most it may hold and why it is not session content. A new one fails this test until someone
+ * decides, here, in review, that it is harmless.
+ */
+const ALLOWED: Record<string, { max: number | null; why: string }> = {
+  // Staff accounts
+  'users.email': { max: 254, why: 'staff login' },
+  'users.password_hash': { max: 255, why: 'argon2 hash' },
+  'users.role': { max: 20, why: 'label' },
+  'users.country': { max: 2, why: 'country code' },
+  'users.institution': { max: 120, why: "the official's institution name" },
+  // Catalogue
+  'languages.iso6393': { max: 3, why: 'code' },
+  'languages.variant': { max: 60, why: 'variant slug' },
+  'languages.name': { max: 120, why: 'language name' },
+  'languages.autonym': { max: 120, why: 'language name in itself' },
+  'languages.countries': { max: null, why: 'array of country codes' },
+  'languages.search_text': { max: null, why: 'derived from code, name and autonym for search' },
+  'language_links.source': { max: 200, why: 'the documented source of an intelligibility link' },
+  // Rosters (official data about interpreters, never about callers)
+  'interpreters.external_id': { max: 64, why: "the roster's own id" },
+  'interpreters.first_name': { max: 60, why: "interpreter's first name" },
+  'interpreters.email': { max: 254, why: "interpreter's contact" },
+  'interpreters.country': { max: 2, why: 'country code' },
+  'interpreters.certification_body': { max: 120, why: 'certifying body' },
+  'interpreters.certification_number': { max: 60, why: 'certificate number' },
+  'interpreters.gender': { max: 10, why: 'label' },
+  'interpreters.status': { max: 10, why: 'label' },
+  'interpreters.specialties': { max: null, why: 'array of specialty labels (checked)' },
+  'roster_sharing.owner_country': { max: 2, why: 'country code' },
+  'roster_sharing.borrower_country': { max: 2, why: 'country code' },
+  // On-demand requests, offers and sessions: labels only
+  'interpretation_requests.matter': { max: 20, why: 'label' },
+  'interpretation_requests.urgency': { max: 10, why: 'label' },
+  'interpretation_requests.state': { max: 12, why: 'label' },
+  'interpretation_requests.country': { max: 2, why: 'country code' },
+  'offers.outcome': { max: 10, why: 'label' },
+  'sessions.end_reason': { max: 30, why: 'label' },
+  'sessions.participant_roles': { max: null, why: 'array of role labels' },
+  // Bookings
+  'bookings.institution': { max: 120, why: "the official's institution name" },
+  'bookings.country': { max: 2, why: 'country code' },
+  'bookings.matter': { max: 20, why: 'label' },
+  'bookings.time_zone': { max: 64, why: 'IANA zone name' },
+  'bookings.case_reference': { max: 64, why: 'opaque reference: the API admits 40 letters, digits and . / _ - with a digit, never a name' },
+  'bookings.state': { max: 12, why: 'label' },
+  'bookings.end_reason': { max: 20, why: 'label' },
+  'booking_offers.outcome': { max: 10, why: 'label' },
+  'booking_join_codes.code_hash': { max: 64, why: 'sha-256 of a one-time code' },
+  'interpreter_availability.time_zone': { max: 64, why: 'IANA zone name' },
+  'country_retention.country': { max: 2, why: 'country code' },
+  // Audit: metadata only (ids, codes, counts); its contents are checked by the privacy tests of each flow
+  'audit_events.type': { max: 60, why: 'event type' },
+  'audit_events.actor_role': { max: 20, why: 'label' },
+  'audit_events.country': { max: 2, why: 'country code' },
+  'audit_events.data': { max: null, why: 'metadata: ids, codes, counts (never free text)' },
+  'audit_events.hash': { max: 64, why: 'sha-256' },
+  'audit_events.prev_hash': { max: 64, why: 'sha-256' },
+  'audit_chain_head.hash': { max: 64, why: 'sha-256' },
+  // Matching's audit events on their way into the chain (the same fields as audit_events)
+  'matching_audit_outbox.type': { max: 60, why: 'event type' },
+  'matching_audit_outbox.actor_role': { max: 20, why: 'label' },
+  'matching_audit_outbox.country': { max: 2, why: 'country code' },
+  'matching_audit_outbox.data': { max: null, why: 'metadata: ids, codes, times (never free text)' },
+  // Interpreters' recorded greetings: a profile asset she chose to record, never session content
+  'interpreter_greetings.audio': { max: null, why: "the interpreter's own greeting, up to 10 s, recorded with her consent" },
+  'interpreter_greetings.content_type': { max: 60, why: 'media type' },
+  // TypeORM's own bookkeeping
+  'migrations.name': { max: null, why: 'migration class names' },
+};
+
+/** Names that say "content": never acceptable, whatever their type. */
+const CONTENT_NAMES = /(transcript|message|note|comment|description|story|narrative|chat|recording|video|body|content(?!_type)|details?$|free_?text)/;
+
+describe('database schema holds no session content', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let columns: { name: string; type: string; max: number | null }[];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    columns = (
+      await adminQuery<{ table_name: string; column_name: string; data_type: string; udt_name: string; character_maximum_length: number | null }>(
+        `SELECT table_name, column_name, data_type, udt_name, character_maximum_length FROM information_schema.columns
+         WHERE table_schema = 'public' ORDER BY table_name, column_name`,
+        [],
+        db.name,
+      )
+    ).map((c) => ({ name: `${c.table_name}.${c.column_name}`, type: c.data_type === 'ARRAY' ? `${c.udt_name}` : c.data_type, max: c.character_maximum_length }));
+  });
+  afterAll(() => db?.drop());
+
+  const holdsText = (type: string) => /char|text|json|bytea|^_(varchar|text|bpchar)$/.test(type);
+
+  it('lists every column that can hold text or bytes, each within its allowed length', () => {
+    const textual = columns.filter((c) => holdsText(c.type));
+    expect(textual.length).toBeGreaterThan(20);
+    const unexpected = textual.filter((c) => !(c.name in ALLOWED)).map((c) => `${c.name} (${c.type})`);
+    expect(unexpected).toEqual([]);
+    const tooLong = textual.filter((c) => ALLOWED[c.name].max !== null && (c.max === null || c.max > ALLOWED[c.name].max!)).map((c) => `${c.name} (${c.max ?? 'unbounded'})`);
+    expect(tooLong).toEqual([]);
+  });
+
+  it('has no column named for content, of any type', () => {
+    expect(columns.map((c) => c.name).filter((n) => CONTENT_NAMES.test(n.split('.')[1]) && !(n in ALLOWED))).toEqual([]);
+  });
+
+  it('catches a column that could hold a story (the check itself can fail)', () => {
+    const story = { name: 'sessions.summary', type: 'text', max: null };
+    expect(holdsText(story.type) && !(story.name in ALLOWED)).toBe(true);
+    expect(CONTENT_NAMES.test('transcript')).toBe(true);
+    expect(CONTENT_NAMES.test('content_type')).toBe(false);
+  });
+});

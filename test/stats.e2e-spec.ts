@@ -1,0 +1,81 @@
+import { interpreter, languageId } from './utils/matching-fixtures';
+import { seedMarch2026 } from './utils/stats-fixtures';
+import { createStaff, startTestApp, TestApp } from './utils/test-app';
+
+/**
+ * The member states' figures over real PostgreSQL. The requests, offers and sessions are written as the
+ * metadata matching leaves behind, with chosen times in a past month, so that every figure is known.
+ */
+describe('statistics (PostgreSQL)', () => {
+  let t: TestApp;
+  let interp: string;
+  let lang: Record<'mam' | 'kek' | 'tzo', string>;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const person = await interpreter(t, { languages: 'mam:5', available: false });
+    person.socket.close();
+    interp = person.interpreterId;
+    lang = { mam: await languageId(t, 'mam'), kek: await languageId(t, 'kek'), tzo: await languageId(t, 'tzo') };
+    await seedMarch2026(t, interp, lang);
+  });
+  afterAll(() => t?.close());
+
+  const get = async (token: string, query: string, status = 200) => (await t.http().get(`/api/v1/stats?${query}`).set('authorization', `Bearer ${token}`).expect(status)).body;
+
+  it('gives requests, answer times, unmet demand and call durations per month and language, suppressing small cells', async () => {
+    const admin = await createStaff(t, 'platform_admin');
+    const body = await get(admin.token, 'from=2026-03&to=2026-03&groupBy=language');
+    expect(body).toMatchObject({ groupBy: 'language', country: null, minCell: 5, from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' });
+    const mam = body.rows.find((r: { key: string }) => r.key === lang.mam);
+    expect(mam).toEqual({
+      month: '2026-03',
+      key: lang.mam,
+      label: expect.stringContaining('Mam'),
+      requests: 8,
+      answered: 7,
+      answeredWithin1m: 5,
+      answeredWithin5m: 6,
+      unmet: null,
+      medianWaitSeconds: 50,
+      p90WaitSeconds: 280,
+      sessions: 7,
+      medianSessionSeconds: 900,
+      p90SessionSeconds: 1140,
+      suppressed: ['unmet'],
+    });
+    const kek = body.rows.find((r: { key: string }) => r.key === lang.kek);
+    expect(kek).toMatchObject({ requests: null, answered: null, medianWaitSeconds: null, sessions: null, medianSessionSeconds: null, unmet: 0 });
+    expect(body.unmetByLanguage).toEqual([
+      { languageId: lang.tzo, name: expect.stringContaining('Tsotsil'), unmet: 6 },
+      { languageId: lang.mam, name: expect.stringContaining('Mam'), unmet: null },
+    ]);
+    // Nothing outside the months asked for.
+    expect((await get(admin.token, 'from=2026-04&to=2026-05')).rows).toEqual([]);
+  });
+
+  it('groups by country and by matter', async () => {
+    const admin = await createStaff(t, 'platform_admin');
+    const byCountry = await get(admin.token, 'from=2026-03-01&to=2026-03-31&groupBy=country');
+    expect(byCountry.rows.map((r: { key: string; requests: number }) => [r.key, r.requests])).toEqual([
+      ['GT', 11],
+      ['MX', 6],
+    ]);
+    const byMatter = await get(admin.token, 'from=2026-03&to=2026-03&groupBy=matter&country=MX');
+    expect(byMatter.rows.map((r: { key: string; unmet: number }) => [r.key, r.unmet])).toEqual([['violence', 6]]);
+  });
+
+  it("keeps a roster admin to her own country's figures and refuses bad queries naming the field", async () => {
+    const gt = await createStaff(t, 'roster_admin', { country: 'GT' });
+    const mine = await get(gt.token, 'from=2026-03&to=2026-03&groupBy=country');
+    expect(mine.country).toBe('GT');
+    expect(mine.rows.map((r: { key: string }) => r.key)).toEqual(['GT']);
+    expect((await get(gt.token, 'country=MX', 400)).fields).toEqual(['country']);
+    const admin = await createStaff(t, 'platform_admin');
+    expect((await get(admin.token, 'from=2026-13', 400)).fields).toEqual(['from']);
+    expect((await get(admin.token, 'from=2026-05&to=2026-03', 400)).fields).toEqual(['from']);
+    expect((await get(admin.token, 'groupBy=interpreter', 400)).fields).toEqual(['groupBy']);
+    const official = await createStaff(t, 'official', { country: 'GT' });
+    await get(official.token, '', 403);
+  });
+});

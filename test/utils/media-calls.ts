@@ -1,0 +1,81 @@
+import { RoomsService } from '../../src/media/rooms.service';
+import { caller, interpreter, languageId, Person } from './matching-fixtures';
+import type { TestSocket } from './socket-client';
+import { createStaff, TestApp } from './test-app';
+import { connect } from './socket-client';
+import { CallPeer, flowing, hears } from './webrtc-peer';
+
+/** Things to close after a test file. */
+export type Closers = (() => void)[];
+
+/** A session's metadata as stored: all there is to know about a call afterwards. */
+export async function sessionRow(t: TestApp, id: string) {
+  const [row] = await t.sql<{ started_at: Date | null; ended_at: Date | null; end_reason: string | null; participant_roles: string[] }>(
+    `SELECT started_at, ended_at, end_reason, participant_roles FROM sessions WHERE id = $1`,
+    [id],
+  );
+  return row;
+}
+
+/** A caller matched to a fresh interpreter of `iso` through the real request/offer flow. */
+export async function matched(t: TestApp, iso: string, closers: Closers, spec: { firstName?: string } = {}) {
+  const ana: Person = await interpreter(t, { languages: `${iso}:5`, ...spec });
+  const c = await caller(t);
+  closers.push(() => ana.socket.close(), () => c.close());
+  await c.call('request:create', { languageId: await languageId(t, iso), matter: 'violence', urgency: 'urgent', minor: false });
+  const offer = await ana.socket.next('offer:new');
+  const { sessionId } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
+  return { ana, c, sessionId: sessionId as string };
+}
+
+/** An official of some court made the session's third party (until bookings do it), with a connected console. */
+export async function officialFor(t: TestApp, sessionId: string, closers: Closers): Promise<TestSocket> {
+  const official = await createStaff(t, 'official', { country: 'MX', institution: 'Juzgado Penal, Tuxtla' });
+  await t.sql(`UPDATE sessions SET official_id = $2 WHERE id = $1`, [sessionId, official.id]);
+  const judge = await connect(t.url, official.token);
+  closers.push(() => judge.close());
+  return judge;
+}
+
+/** Everyone in `sockets` joins, speaks, and hears every other one, afresh. */
+export async function inCall(sockets: TestSocket[], sessionId: string, closers: Closers) {
+  const peers: CallPeer[] = [];
+  for (const s of sockets) {
+    const p = await new CallPeer(s, sessionId).start();
+    closers.push(() => p.close());
+    peers.push(p);
+  }
+  const voices: string[] = [];
+  for (const p of peers) voices.push(await p.speak());
+  for (const [i, p] of peers.entries()) for (const [j, v] of voices.entries()) if (i !== j) await p.listen(v);
+  for (const [i, p] of peers.entries()) for (const [j, v] of voices.entries()) if (i !== j) await hears(p, v);
+  return { peers, voices };
+}
+
+/** Every pair hears the other afresh, and the worker counts more bytes for every producer and consumer. */
+export async function stillTalking(t: TestApp, sessionId: string, peers: CallPeer[], voices: string[]) {
+  for (const [i, p] of peers.entries()) for (const [j, v] of voices.entries()) if (i !== j) await hears(p, v);
+  await flowing(t.app.get(RoomsService), sessionId);
+}
+
+const sorted = <T>(xs: T[]) => [...xs].sort();
+
+/**
+ * The router of a session holds its participants' WebRTC transports and nothing else: as the worker
+ * itself reports (router dump, and the WebRtcServer's own list of the WebRTC transports it serves), one
+ * send and one receive transport per role present, no RTP observer, and exactly the participants'
+ * producers and consumers.
+ */
+export async function expectOnlyParticipantsTransports(t: TestApp, sessionId: string, roles: string[]) {
+  const info = (await t.app.get(RoomsService).inspect(sessionId))!;
+  expect(info).not.toBeNull();
+  expect(sorted(info.roles)).toEqual(sorted(roles));
+  expect(sorted(info.held.map((h) => `${h.role}:${h.direction}:${h.kind}`))).toEqual(sorted(roles.flatMap((r) => [`${r}:send:WebRtcTransport`, `${r}:recv:WebRtcTransport`])));
+  const ids = sorted(info.held.map((h) => h.id));
+  expect(sorted(info.routerTransportIds)).toEqual(ids);
+  expect(sorted(info.webRtcServerTransportIds)).toEqual(ids);
+  expect(info.routerRtpObserverIds).toEqual([]);
+  expect(sorted(info.routerProducerIds)).toEqual(sorted(info.producers.map((p) => p.id)));
+  expect(sorted(info.routerConsumerIds)).toEqual(sorted(info.consumers.map((c) => c.id)));
+  return info;
+}
