@@ -9,7 +9,7 @@ import { rows } from '../database/sql';
 import { PresenceService } from '../presence/presence.service';
 import { RealtimeService } from '../realtime/realtime.service';
 import { AuditOutbox, outboxInsert } from '../sessions/audit-outbox';
-import { roleIn, SessionsService } from '../sessions/sessions.service';
+import { roleIn, SessionParticipants, SessionsService } from '../sessions/sessions.service';
 import { Dispatched, dispatchOnce, LadderRules, MadeOffer, servableBy } from './candidate-finder';
 import { CreateRequestDto } from './dto/create-request.dto';
 import { offersAtOnce, REQUEUED_RANK, urgencyRank, WAITING_ORDER_SQL, type RequestState } from './priority';
@@ -357,8 +357,8 @@ export class MatchingService implements OnModuleInit {
    * and the interpreter is free again. An official leaving does not end it. Sessions of hearings (no request)
    * are ended by their booking, not here.
    */
-  async sessionLeft(p: Principal, sessionId: string): Promise<Record<string, never>> {
-    const s = await this.sessions.find(sessionId);
+  async sessionLeft(p: Principal, sessionId: string, found?: SessionParticipants | null): Promise<Record<string, never>> {
+    const s = found === undefined ? await this.sessions.find(sessionId) : found;
     const role = s && roleIn(s, p);
     if (!s || !role) throw new NotFoundException('no such session');
     if (s.endedAt) return {};

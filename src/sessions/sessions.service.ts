@@ -26,6 +26,8 @@ export interface SessionParticipants {
   officialId: string | null;
   callerSub: string | null;
   endedAt: Date | null;
+  /** The hearing's booking, for a hearing's call (then the booking, not matching, decides when it ends). */
+  bookingId: string | null;
 }
 
 /** What PostgreSQL tells every node when a session's end commits. */
@@ -117,12 +119,20 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
 
   async find(id: string): Promise<SessionParticipants | null> {
     const [row] = await this.db.query(
-      prepared(`SELECT s.id, s.request_id, s.interpreter_id, s.official_id, s.ended_at, coalesce(r.caller_sub, s.caller_sub) AS caller_sub
+      prepared(`SELECT s.id, s.request_id, s.interpreter_id, s.official_id, s.ended_at, s.booking_id, coalesce(r.caller_sub, s.caller_sub) AS caller_sub
        FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.id = $1`),
       [id],
     );
     return row
-      ? { id: row.id, requestId: row.request_id, interpreterId: row.interpreter_id, officialId: row.official_id, callerSub: row.caller_sub, endedAt: row.ended_at }
+      ? {
+          id: row.id,
+          requestId: row.request_id,
+          interpreterId: row.interpreter_id,
+          officialId: row.official_id,
+          callerSub: row.caller_sub,
+          endedAt: row.ended_at,
+          bookingId: row.booking_id,
+        }
       : null;
   }
 
