@@ -90,6 +90,9 @@ function machine() {
     redis: /redis_version:(\S+)/.exec(version('redis-cli', ['-h', '127.0.0.1', 'INFO', 'server']))?.[1] ?? 'unknown',
     kernel: version('uname', ['-r']),
     loadAtStart: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    // The code measured: the commit, and whether tracked files differed from it.
+    commit: version('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
+    dirty: version('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no']) !== '',
   };
 }
 
@@ -182,7 +185,7 @@ async function benchDeployment(nodes: number, results: ConfigResult[]) {
         saveProgress();
         const l = r.latencies;
         log(
-          `${nodes} node(s), ${rate}/s, run ${run + 1}: ${l.created}/${l.started} requests, request→offer p50 ${l.requestToOffer.p50.toFixed(1)} p95 ${l.requestToOffer.p95.toFixed(1)} p99 ${l.requestToOffer.p99.toFixed(1)} ms; accept→session p99 ${l.acceptToSession.p99.toFixed(1)} ms; CPU ${Object.entries(
+          `${nodes} node(s), ${rate}/s, run ${run + 1}: audit backlog max ${r.db.auditBacklogMax}, at end ${r.db.auditBacklogAtEnd}; ${l.created}/${l.started} requests, request→offer p50 ${l.requestToOffer.p50.toFixed(1)} p95 ${l.requestToOffer.p95.toFixed(1)} p99 ${l.requestToOffer.p99.toFixed(1)} ms; accept→session p99 ${l.acceptToSession.p99.toFixed(1)} ms; CPU ${Object.entries(
             usage.groups,
           )
             .map(([g, u]) => `${g} ${u.cpuPct.toFixed(0)}%`)
@@ -242,12 +245,12 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
     `Settings: ${settings.seconds} s per run, ${settings.runs} run(s) per configuration (median of runs shown), warm-up ${settings.warmup} s, ` +
       `${settings.interpreters} interpreters in ${settings.variants} variants, ${settings.available} connected and available.`,
     '',
-    '| nodes | rate/s | runs | callers served / sent | request→offer p50 / p95 / p99 ms | accept→session p50 / p95 / p99 ms | create ack p99 ms | node CPU % | node RSS MB | PG backends CPU % | bench client CPU % | machine busy % (others) | tx/request | lock waiters (mean) | event loop p99 ms |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| nodes | rate/s | runs | callers served / sent | request→offer p50 / p95 / p99 ms | accept→session p50 / p95 / p99 ms | create ack p99 ms | node CPU % | node RSS MB | PG backends CPU % | bench client CPU % | machine busy % (others) | tx/request | lock waiters (mean) | event loop p99 ms | audit backlog max / at end |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const c of results) {
     if (!c.runs.length) {
-      lines.push(`| ${c.nodes} | ${c.rate} | 0 | ${c.skipped ?? 'not run (time limit)'} |${' |'.repeat(11)}`);
+      lines.push(`| ${c.nodes} | ${c.rate} | 0 | ${c.skipped ?? 'not run (time limit)'} |${' |'.repeat(12)}`);
       continue;
     }
     const r = c.runs;
@@ -270,6 +273,7 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
         f(med(r, (x) => x.db.transactions / Math.max(1, x.latencies.created))),
         f(med(r, (x) => x.db.lockWaitersMean), 2),
         r[0].eventLoopP99Ms.map((_, i) => f(med(r, (x) => x.eventLoopP99Ms[i]))).join(' / '),
+        `${f(med(r, (x) => x.db.auditBacklogMax ?? NaN), 0)} / ${f(med(r, (x) => x.db.auditBacklogAtEnd ?? NaN), 0)}`,
       ].join(' | ').replace(/^/, '| ') + ' |',
     );
   }
@@ -293,7 +297,10 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
       );
     }
   }
-  lines.push('', `Machine: ${info.nproc} cores, ${info.cpu}, ${info.memoryGb} GB, Node ${info.node}, Redis ${info.redis}, kernel ${info.kernel}; load average at start ${info.loadAtStart}.`);
+  lines.push(
+    '',
+    `Code: commit ${info.commit}${info.dirty ? ' with uncommitted changes' : ''}. Machine: ${info.nproc} cores, ${info.cpu}, ${info.memoryGb} GB, Node ${info.node}, Redis ${info.redis}, kernel ${info.kernel}; load average at start ${info.loadAtStart}.`,
+  );
   return lines.join('\n');
 }
 

@@ -193,6 +193,9 @@ export interface DbObservation {
   advisoryWaitersMean: number;
   /** What active backends were doing at the samples: wait event and statement start, most frequent first. */
   activity: [string, number][];
+  /** Audit events written but not yet moved into the hash chain (matching_audit_outbox): most, and at the end. */
+  auditBacklogMax: number;
+  auditBacklogAtEnd: number;
 }
 
 /** Watches PostgreSQL for this database during a run: transactions committed and sessions waiting on locks. */
@@ -205,6 +208,12 @@ export async function observeDb(database: string) {
   let waiters = 0;
   let advisory = 0;
   let max = 0;
+  let backlog = 0;
+  let backlogMax = 0;
+  const outbox = async () => {
+    const { rows } = await c.query(`SELECT count(*)::int AS n FROM matching_audit_outbox`).catch(() => ({ rows: [{ n: 0 }] }));
+    return rows[0].n as number;
+  };
   const activity = new Map<string, number>();
   let running = true;
   const loop = (async () => {
@@ -224,6 +233,7 @@ export async function observeDb(database: string) {
       waiters += rows[0].n;
       advisory += rows[0].a;
       max = Math.max(max, rows[0].n);
+      if (i % 5 === 0) backlogMax = Math.max(backlogMax, (backlog = await outbox()));
       await sleep(200);
     }
   })();
@@ -232,9 +242,12 @@ export async function observeDb(database: string) {
       running = false;
       await loop;
       const after = await commits();
+      backlog = await outbox();
       await c.end();
       return { transactions: after - before, lockWaitersMean: waiters / Math.max(1, samples), lockWaitersMax: max, advisoryWaitersMean: advisory / Math.max(1, samples),
         activity: [...activity].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, n]) => [k, n / Math.max(1, samples)]),
+        auditBacklogMax: Math.max(backlogMax, backlog),
+        auditBacklogAtEnd: backlog,
       };
     },
   };

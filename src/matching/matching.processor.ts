@@ -12,9 +12,10 @@ import { OFFERS_AT_ONCE_SQL, WAITING_ORDER_SQL } from './priority';
 
 /**
  * The timers of matching, as Bull jobs in Redis so that a node restart loses none, and a sweep that one
- * node runs at a time as a safety net: it expires offers and requests whose job was lost (a node killed
- * between its commit and scheduling the job), re-dispatches waiting requests, and starts the grace period
- * of callers and interpreters whose node died under them.
+ * node runs at a time (every MATCHING_SWEEP_MS, itself a Bull job): it ends requests that reached the wait
+ * limit (their time in line is in PostgreSQL), expires offers whose ring-time job was lost (a node killed
+ * between its commit and scheduling the job), re-dispatches waiting requests, moves audit events left in
+ * the outbox, and starts the grace period of callers and interpreters whose node died under them.
  */
 @Processor(MATCHING_QUEUE)
 export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -54,6 +55,7 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
     return this.matching.expireOffer(job.data.offerId);
   }
 
+  /** (Wait-limit jobs of earlier versions; the sweep enforces the wait limit now.) */
   @Process('request-timeout')
   timeout(job: Job<{ requestId: string }>) {
     return this.matching.timeoutRequest(job.data.requestId);
@@ -71,9 +73,10 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
     await this.outbox.flush().catch((e) => this.logger.error({ err: (e as Error)?.name, code: (e as { code?: string })?.code }, 'moving audit events failed'));
     const overdueOffers: { id: string }[] = await this.db.query(`SELECT id FROM offers WHERE outcome IS NULL AND expires_at < now() - interval '2 seconds' LIMIT 200`);
     for (const o of overdueOffers) await this.matching.expireOffer(o.id);
+    // The wait limit: requests that have waited it in full since they last entered the line end unmatched.
     const overdue: { id: string }[] = await this.db.query(
-      `SELECT id FROM interpretation_requests WHERE state IN ('queued','offering') AND queued_at < now() - make_interval(secs => $1) LIMIT 200`,
-      [this.config.REQUEST_WAIT_LIMIT_SECONDS + 2],
+      `SELECT id FROM interpretation_requests WHERE state IN ('queued','offering') AND queued_at <= now() - make_interval(secs => $1) LIMIT 200`,
+      [this.config.REQUEST_WAIT_LIMIT_SECONDS],
     );
     for (const r of overdue) await this.matching.timeoutRequest(r.id);
     // Requests with a free place for an offer (queued, or an emergency ringing fewer than three) and no offer

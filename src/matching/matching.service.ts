@@ -8,17 +8,15 @@ import { AppConfig } from '../config/config.schema';
 import { rows } from '../database/sql';
 import { PresenceService } from '../presence/presence.service';
 import { RealtimeService } from '../realtime/realtime.service';
-import { AuditOutbox, outboxInsert, requestFacts } from '../sessions/audit-outbox';
-import { roleIn, SessionsService } from '../sessions/sessions.service';
-import { LadderRules, MadeOffer, offerBest, servableBy } from './candidate-finder';
+import { AuditOutbox, outboxInsert } from '../sessions/audit-outbox';
+import { roleIn, SessionParticipants, SessionsService } from '../sessions/sessions.service';
+import { Dispatched, dispatchOnce, LadderRules, MadeOffer, servableBy } from './candidate-finder';
 import { CreateRequestDto } from './dto/create-request.dto';
 import { offersAtOnce, REQUEUED_RANK, urgencyRank, WAITING_ORDER_SQL, type RequestState } from './priority';
 import { prepared } from '../sessions/prepared';
 import { withRetry } from './retry';
 
 export const MATCHING_QUEUE = 'matching';
-/** One wait-limit job per time in line: a requeued request gets a new one, the old one finds it waiting afresh. */
-const waitLimitJobId = (requestId: string, queuedAt: Date) => `request-timeout:${requestId}:${new Date(queuedAt).getTime()}`;
 
 interface RequestRow {
   id: string;
@@ -40,21 +38,14 @@ interface RequestRow {
 }
 
 /** What an interpreter is told about a request: nothing else about the caller. */
-function offerPayload(o: MadeOffer, r: RequestRow) {
-  return {
-    offerId: o.id,
-    requestId: r.id,
-    languageId: r.language_id,
-    matter: r.matter,
-    urgency: r.urgency,
-    minor: r.minor,
-    expiresAt: o.expiresAt.toISOString(),
-  };
+function offerPayload(o: MadeOffer, r: Dispatched['request']) {
+  return { offerId: o.id, requestId: r.id, languageId: r.languageId, matter: r.matter, urgency: r.urgency, minor: r.minor, expiresAt: o.expiresAt.toISOString() };
 }
 
-/** Someone else is waiting for the same language (then the line is announced again): as a column. */
-const othersWaiting = (alias: string) =>
-  `EXISTS (SELECT 1 FROM interpretation_requests w WHERE w.language_id = ${alias}.language_id AND w.state IN ('queued', 'offering') AND w.id <> ${alias}.id)`;
+/** A request's language and those recorded as mutually intelligible with it (links hold both ways), as a column. */
+const LANGUAGE_IDS = (alias: string) =>
+  `ARRAY[${alias}.language_id] || ARRAY(SELECT to_language_id FROM language_links WHERE from_language_id = ${alias}.language_id
+     UNION SELECT from_language_id FROM language_links WHERE to_language_id = ${alias}.language_id)`;
 
 const errorCode = (e: unknown) => (e as { code?: string })?.code;
 
@@ -96,7 +87,7 @@ export class MatchingService implements OnModuleInit {
   // ---- caller side -------------------------------------------------------------------------------------
 
   async createRequest(caller: Principal, dto: CreateRequestDto): Promise<{ requestId: string; state: RequestState }> {
-    let created: { id: string; queued_at: Date };
+    let created: { id: string; language_ids: string[] };
     try {
       // One statement: the request and its audit event. One live request per caller (a unique index on her
       // token subject): a second tap must not queue her twice.
@@ -106,9 +97,9 @@ export class MatchingService implements OnModuleInit {
            INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *
          ), ev AS (
-           ${outboxInsert(`SELECT 'request.created', NULL, NULL, r.country, r.id, ${requestFacts('r')} FROM r`)}
+           ${outboxInsert(`SELECT 'request.created', NULL, NULL, r.country, r.id, matching_request_facts(r::interpretation_requests) FROM r`)}
          )
-         SELECT id, queued_at FROM r`),
+         SELECT id, ${LANGUAGE_IDS('r')} AS language_ids FROM r`),
         [dto.languageId, dto.matter, dto.urgency, dto.minor, dto.preferFemale ?? false, dto.country ?? null, caller.sub, urgencyRank(dto.urgency)],
       );
     } catch (e) {
@@ -117,16 +108,15 @@ export class MatchingService implements OnModuleInit {
       throw e;
     }
     this.outbox.kick();
-    // The request exists from here on, whatever happens next: she gets its id. If its first dispatch or its
-    // timer fails (a Redis or PostgreSQL hiccup), the sweep dispatches it, and ends it at the wait limit.
+    // The request exists from here on, whatever happens next: she gets its id. If its first dispatch fails (a
+    // Redis or PostgreSQL hiccup), the sweep dispatches it (and ends it at the wait limit, as any other).
     let state: RequestState = 'queued';
     try {
-      state = (await this.dispatch(created.id)) ?? 'queued';
+      state = (await this.dispatch(created.id, created.language_ids)) ?? 'queued';
       if (state === 'queued') await this.announceLine(dto.languageId);
     } catch (e) {
       this.logger.error({ err: (e as Error)?.name, code: errorCode(e) }, 'first dispatch failed; the sweep will dispatch the request');
     }
-    await this.scheduleWaitLimit(created.id, created.queued_at).catch((e) => this.logger.error({ err: (e as Error)?.name }, 'wait-limit job not scheduled; the sweep enforces it'));
     return { requestId: created.id, state };
   }
 
@@ -142,56 +132,23 @@ export class MatchingService implements OnModuleInit {
 
   async acceptOffer(interpreter: Principal, offerId: string): Promise<{ sessionId: string }> {
     const interpreterId = this.interpreterOf(interpreter);
-    const done = await withRetry(() =>
-      this.db.transaction(async (m) => {
-        const r = await this.lockRequestOfOffer(m, offerId, interpreterId);
-        if (r.state !== 'offering') throw new ConflictException('this offer is no longer open');
-        // One statement: the acceptance, the other offers withdrawn, the session, the request, the audit event.
-        let row: { session_id: string; first_name: string; withdrawn: { id: string; interpreterId: string }[]; others_waiting: boolean } | undefined;
-        try {
-          [row] = await rows(
-            m,
-            prepared(`WITH req AS (SELECT * FROM interpretation_requests WHERE id = $3),
-             acc AS (
-               UPDATE offers SET outcome = 'accepted', decided_at = now()
-               WHERE id = $1 AND interpreter_id = $2 AND outcome IS NULL AND expires_at > now() RETURNING id, tier, created_at
-             ), wd AS (
-               UPDATE offers SET outcome = 'withdrawn', decided_at = now(), holds = false
-               WHERE request_id = $3 AND outcome IS NULL AND id <> $1 AND EXISTS (SELECT 1 FROM acc) RETURNING id, interpreter_id
-             ), s AS (
-               INSERT INTO sessions (request_id, interpreter_id) SELECT $3, $2 FROM acc RETURNING id
-             ), u AS (
-               UPDATE interpretation_requests SET state = 'accepted', interpreter_id = $2, tier = (SELECT tier FROM acc), accepted_at = now()
-               WHERE id = $3 AND EXISTS (SELECT 1 FROM acc)
-             ), ev AS (
-               ${outboxInsert(`SELECT 'offer.accepted', $2::uuid, 'interpreter', req.country, req.id, ${requestFacts('req')}
-                 || jsonb_build_object('offerId', acc.id, 'interpreterId', $2::uuid, 'tier', acc.tier, 'offeredAt', acc.created_at, 'sessionId', s.id)
-                 FROM acc, s, req`)}
-             )
-             SELECT s.id AS session_id, (SELECT first_name FROM interpreters WHERE id = $2) AS first_name,
-               coalesce((SELECT json_agg(json_build_object('id', wd.id, 'interpreterId', wd.interpreter_id)) FROM wd), '[]') AS withdrawn,
-               ${othersWaiting('req')} AS others_waiting
-             FROM s, req`),
-            [offerId, interpreterId, r.id],
-          );
-        } catch (e) {
-          if (errorCode(e) === '23505') throw new ConflictException('this interpreter is already in a session');
-          throw e;
-        }
-        if (!row) throw new ConflictException('this offer is no longer open');
-        return { r, ...row };
-      }),
-    );
-    this.outbox.kick();
-    if (done.r.caller_sub) {
-      this.realtime.toCaller(done.r.caller_sub, 'request:update', {
-        requestId: done.r.id,
-        state: 'accepted',
-        interpreter: { firstName: done.first_name ?? '' },
-        sessionId: done.session_id,
-      });
+    // One round trip (matching_accept): the acceptance, the other offers withdrawn, the session, the request,
+    // the audit event; the request row is locked inside it.
+    let a: { error?: 'not_found' | 'conflict'; sessionId: string; requestId: string; callerSub: string | null; languageId: string; firstName: string | null;
+      withdrawn: { id: string; interpreterId: string }[]; othersWaiting: boolean };
+    try {
+      [{ a }] = await withRetry(() => this.db.query(prepared(`SELECT matching_accept($1, $2) AS a`), [offerId, interpreterId]));
+    } catch (e) {
+      if (errorCode(e) === '23505') throw new ConflictException('this interpreter is already in a session');
+      throw e;
     }
-    for (const w of done.withdrawn) {
+    if (a.error === 'not_found') throw new NotFoundException('no such offer');
+    if (a.error) throw new ConflictException('this offer is no longer open');
+    this.outbox.kick();
+    if (a.callerSub) {
+      this.realtime.toCaller(a.callerSub, 'request:update', { requestId: a.requestId, state: 'accepted', interpreter: { firstName: a.firstName ?? '' }, sessionId: a.sessionId });
+    }
+    for (const w of a.withdrawn) {
       this.realtime.toInterpreter(w.interpreterId, 'offer:withdrawn', { offerId: w.id, reason: 'taken' });
       // Another won the emergency: she is free for the next request.
       this.inBackground(this.serveInterpreter(w.interpreterId));
@@ -200,11 +157,11 @@ export class MatchingService implements OnModuleInit {
     this.inBackground(
       Promise.all([
         this.presence.offerAnswered(interpreterId),
-        this.dropJobs([offerId, ...done.withdrawn.map((w) => w.id)].map((id) => `offer-expire:${id}`)),
-        done.others_waiting ? this.announceLine(done.r.language_id) : undefined,
+        this.dropJobs([offerId, ...a.withdrawn.map((w) => w.id)].map((id) => `offer-expire:${id}`)),
+        a.othersWaiting ? this.announceLine(a.languageId) : undefined,
       ]),
     );
-    return { sessionId: done.session_id };
+    return { sessionId: a.sessionId };
   }
 
   async declineOffer(interpreter: Principal, offerId: string): Promise<Record<string, never>> {
@@ -251,35 +208,27 @@ export class MatchingService implements OnModuleInit {
    * (the next candidate is tried then). Only this transaction's own connection is used inside it (and
    * Redis): a transaction that waits for a second pooled connection can starve the pool and freeze the node.
    */
-  async dispatch(requestId: string): Promise<RequestState | null> {
-    const made = await withRetry(() =>
-      this.db.transaction(async (m) => {
-        const r = await this.lockRequest(m, requestId);
-        if (!r || (r.state !== 'queued' && r.state !== 'offering')) return null;
-        // Redis, not the pool: fine inside the transaction, and as fresh as possible.
-        const available = await this.presence.availableFor(r.language_ids);
-        const offers: MadeOffer[] = [];
-        let state: RequestState = r.state;
-        for (let attempt = 0; attempt < 3; attempt++) {
-          const round = await offerBest(
-            m,
-            { requestId, available, atOnce: offersAtOnce(r.urgency), ringSeconds: this.config.OFFER_RING_SECONDS },
-            this.ladderRules,
-          );
-          offers.push(...round.offers);
-          state = round.state ?? state;
-          if (round.offers.length === round.chosen) break;
-        }
-        return { r, offers, state };
-      }),
-    );
+  async dispatch(requestId: string, languageIds?: string[]): Promise<RequestState | null> {
+    if (!languageIds) {
+      const [r] = await this.db.query(
+        prepared(`SELECT ${LANGUAGE_IDS('r')} AS language_ids FROM interpretation_requests r WHERE r.id = $1 AND r.state IN ('queued', 'offering')`),
+        [requestId],
+      );
+      if (!r) return null;
+      languageIds = r.language_ids as string[];
+    }
+    // Who is available right now, from Redis; then one round trip (matching_dispatch) that locks the request
+    // and rings the best of them.
+    const available = await this.presence.availableFor(languageIds);
+    const made = await withRetry(() => dispatchOnce(this.db, { requestId, available, ringSeconds: this.config.OFFER_RING_SECONDS }, this.ladderRules));
     if (!made) return null;
     this.outbox.kick();
-    for (const o of made.offers) this.realtime.toInterpreter(o.interpreterId, 'offer:new', offerPayload(o, made.r));
-    if (made.offers.length && made.r.caller_sub) {
-      this.realtime.toCaller(made.r.caller_sub, 'request:update', { requestId, state: 'offering' });
-    } else if (made.state === 'queued' && made.r.state === 'offering') {
-      await this.announceLine(made.r.language_id);
+    const r = made.request;
+    for (const o of made.offers) this.realtime.toInterpreter(o.interpreterId, 'offer:new', offerPayload(o, r));
+    if (made.offers.length && r.callerSub) {
+      this.realtime.toCaller(r.callerSub, 'request:update', { requestId, state: 'offering' });
+    } else if (made.state === 'queued' && made.was === 'offering') {
+      await this.announceLine(r.languageId);
     }
     // The ring time, as Bull jobs (the sweep expires an offer whose job a dying node never scheduled).
     await Promise.all(
@@ -314,17 +263,12 @@ export class MatchingService implements OnModuleInit {
   // ---- endings ------------------------------------------------------------------------------------------
 
   /**
-   * The wait-limit job (and the sweep): ends a request `unmatched` once it has waited the full limit since it
-   * last entered the line. A job scheduled before a requeue finds the request back in line with a fresh
-   * wait, and leaves it alone.
+   * The wait limit (the sweep finds overdue requests from their time in line, kept in PostgreSQL): ends a
+   * request `unmatched` once it has waited the full limit since it last entered the line. A request that
+   * was requeued meanwhile (fresh wait) is left alone.
    */
   async timeoutRequest(requestId: string) {
     await this.finish(requestId, 'unmatched', ['queued', 'offering'], { waitedAtLeast: this.config.REQUEST_WAIT_LIMIT_SECONDS });
-  }
-
-  private scheduleWaitLimit(requestId: string, queuedAt: Date) {
-    const delay = Math.max(0, new Date(queuedAt).getTime() + this.config.REQUEST_WAIT_LIMIT_SECONDS * 1000 - Date.now());
-    return this.queue.add('request-timeout', { requestId }, { jobId: waitLimitJobId(requestId, queuedAt), delay, removeOnComplete: true, removeOnFail: true });
   }
 
   /**
@@ -338,42 +282,30 @@ export class MatchingService implements OnModuleInit {
     from: RequestState[],
     only: { waitedAtLeast?: number } = {},
   ): Promise<boolean> {
-    const done = await withRetry(() =>
-      this.db.transaction(async (m) => {
-        const r = await this.lockRequest(m, requestId);
-        if (!r || !from.includes(r.state)) return null;
-        if (only.waitedAtLeast !== undefined && r.waited_s < only.waitedAtLeast) return null;
-        // (Only an accepted or connected request has a session.)
-        const ended = r.state === 'accepted' || r.state === 'connected' ? await this.sessions.endLiveOfRequest(m, requestId, to, false) : null;
-        const [row] = await rows<{ withdrawn: { id: string; interpreterId: string }[]; others_waiting: boolean }>(
-          m,
-          prepared(`WITH req AS (SELECT * FROM interpretation_requests WHERE id = $1),
-           wd AS (
-             UPDATE offers SET outcome = 'withdrawn', decided_at = now(), holds = false WHERE request_id = $1 AND outcome IS NULL RETURNING id, interpreter_id
-           ), u AS (
-             UPDATE interpretation_requests SET state = $2, ended_at = now(), caller_sub = NULL WHERE id = $1
-           ), ev AS (
-             ${outboxInsert(`SELECT 'request.' || $2, NULL, NULL, req.country, req.id, ${requestFacts('req')} || jsonb_build_object('from', req.state,
-               'firstOfferedAt', req.first_offered_at, 'acceptedAt', req.accepted_at, 'waitedSeconds', round($3::numeric, 3), 'sessionId', $4::uuid) FROM req`)}
-           )
-           SELECT coalesce((SELECT json_agg(json_build_object('id', wd.id, 'interpreterId', wd.interpreter_id)) FROM wd), '[]') AS withdrawn,
-             ${othersWaiting('req')} AS others_waiting
-           FROM req`),
-          [requestId, to, r.waited_s, ended?.id ?? null],
-        );
-        return { r, ended, ...row };
-      }),
+    // One round trip (matching_finish), the request row locked inside it.
+    const [{ f }] = await withRetry(() =>
+      this.db.query(prepared(`SELECT matching_finish($1, $2, $3::text[], $4) AS f`), [requestId, to, from, only.waitedAtLeast ?? null]),
     );
+    const done = f as {
+      callerSub: string | null;
+      languageId: string;
+      queuedAt: string;
+      withdrawn: { id: string; interpreterId: string }[];
+      endedSession: string | null;
+      endedInterpreter: string | null;
+      othersWaiting: boolean;
+    } | null;
     if (!done) return false;
     this.outbox.kick();
     for (const w of done.withdrawn) {
       this.realtime.toInterpreter(w.interpreterId, 'offer:withdrawn', { offerId: w.id, reason: to });
       this.inBackground(this.serveInterpreter(w.interpreterId));
     }
-    if (done.r.caller_sub) this.realtime.toCaller(done.r.caller_sub, 'request:update', { requestId, state: to });
-    if (done.ended) this.inBackground(this.serveInterpreter(done.ended.interpreterId));
-    if (done.others_waiting) await this.announceLine(done.r.language_id);
-    this.inBackground(this.dropJobs([waitLimitJobId(requestId, done.r.queued_at), ...done.withdrawn.map((w) => `offer-expire:${w.id}`)]));
+    if (done.callerSub) this.realtime.toCaller(done.callerSub, 'request:update', { requestId, state: to });
+    // (The session's participants hear `session:ended` from SessionsService once the end has committed.)
+    if (done.endedInterpreter) this.inBackground(this.serveInterpreter(done.endedInterpreter));
+    if (done.othersWaiting) await this.announceLine(done.languageId);
+    if (done.withdrawn.length) this.inBackground(this.dropJobs(done.withdrawn.map((w) => `offer-expire:${w.id}`)));
     return true;
   }
 
@@ -403,7 +335,7 @@ export class MatchingService implements OnModuleInit {
                  queued_at = clock_timestamp()
                WHERE id = $1 RETURNING queued_at
              ), ev AS (
-               ${outboxInsert(`SELECT 'request.requeued', NULL, NULL, req.country, req.id, ${requestFacts('req')}
+               ${outboxInsert(`SELECT 'request.requeued', NULL, NULL, req.country, req.id, matching_request_facts(req::interpretation_requests)
                  || jsonb_build_object('reason', 'interpreter_lost', 'from', req.state, 'sessionId', $3::uuid, 'requeuedAt', u.queued_at) FROM req, u`)}
              )
              SELECT queued_at FROM u`,
@@ -414,7 +346,6 @@ export class MatchingService implements OnModuleInit {
       );
       if (!done) continue;
       this.outbox.kick();
-      await this.scheduleWaitLimit(requestId, done.queuedAt);
       await this.dispatch(requestId);
       await this.announceLine(done.r.language_id);
     }
@@ -426,8 +357,8 @@ export class MatchingService implements OnModuleInit {
    * and the interpreter is free again. An official leaving does not end it. Sessions of hearings (no request)
    * are ended by their booking, not here.
    */
-  async sessionLeft(p: Principal, sessionId: string): Promise<Record<string, never>> {
-    const s = await this.sessions.find(sessionId);
+  async sessionLeft(p: Principal, sessionId: string, found?: SessionParticipants | null): Promise<Record<string, never>> {
+    const s = found === undefined ? await this.sessions.find(sessionId) : found;
     const role = s && roleIn(s, p);
     if (!s || !role) throw new NotFoundException('no such session');
     if (s.endedAt) return {};
@@ -498,7 +429,7 @@ export class MatchingService implements OnModuleInit {
            c AS (
              UPDATE offers SET outcome = $2, decided_at = now(), holds = false WHERE id = $1 AND outcome IS NULL RETURNING interpreter_id, tier, created_at
            ), ev AS (
-             ${outboxInsert(`SELECT 'offer.' || $2, NULL, NULL, req.country, req.id, ${requestFacts('req')}
+             ${outboxInsert(`SELECT 'offer.' || $2, NULL, NULL, req.country, req.id, matching_request_facts(req::interpretation_requests)
                || jsonb_build_object('offerId', $1::uuid, 'interpreterId', c.interpreter_id, 'tier', c.tier, 'offeredAt', c.created_at) FROM c, req`)}
            )
            SELECT interpreter_id FROM c`),
@@ -551,7 +482,5 @@ export class MatchingService implements OnModuleInit {
  * reading it on a snapshot older than the lock is harmless). Anything that changes under the lock (its
  * offers, its session) is read by the statements after it, which see the latest committed state.
  */
-const LOCK_REQUEST = `SELECT r.*, extract(epoch FROM now() - r.queued_at)::float8 AS waited_s,
-    ARRAY[r.language_id] || ARRAY(SELECT to_language_id FROM language_links WHERE from_language_id = r.language_id
-                                  UNION SELECT from_language_id FROM language_links WHERE to_language_id = r.language_id) AS language_ids
+const LOCK_REQUEST = `SELECT r.*, extract(epoch FROM now() - r.queued_at)::float8 AS waited_s, ${LANGUAGE_IDS('r')} AS language_ids
   FROM interpretation_requests r`;

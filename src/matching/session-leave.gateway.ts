@@ -4,6 +4,7 @@ import type { Principal } from '../auth/principal';
 import { BookingsService } from '../bookings/bookings.service';
 import { PuenteGateway } from '../realtime/ws-gateway.decorators';
 import { SessionIdDto } from '../sessions/dto/session-id.dto';
+import { SessionsService } from '../sessions/sessions.service';
 import { MatchingService } from './matching.service';
 
 /** `session:leave`: ends an on-demand call and frees the interpreter, or leaves a hearing's call. */
@@ -13,13 +14,15 @@ export class SessionLeaveGateway {
   constructor(
     private readonly matching: MatchingService,
     private readonly bookings: BookingsService,
+    private readonly sessions: SessionsService,
   ) {}
 
   @SubscribeMessage('session:leave')
   async leave(@ConnectedSocket() socket: Socket, @MessageBody() body: SessionIdDto) {
     const p = socket.data.principal as Principal;
-    // A hearing's call belongs to its booking; an on-demand call to its request.
-    if (await this.bookings.isHearingSession(body.sessionId)) return this.bookings.sessionLeft(p, body.sessionId);
-    return this.matching.sessionLeft(p, body.sessionId);
+    // A hearing's call belongs to its booking; an on-demand call to its request. One read tells which.
+    const s = await this.sessions.find(body.sessionId);
+    if (s?.bookingId) return this.bookings.sessionLeft(p, body.sessionId);
+    return this.matching.sessionLeft(p, body.sessionId, s);
   }
 }

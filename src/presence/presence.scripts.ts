@@ -98,7 +98,22 @@ if n >= tonumber(ARGV[3]) and redis.call('HGET', KEYS[1], 'status') == 'availabl
 end
 return 0`;
 
+/**
+ * Every registered socket, for the sweep, in one round trip. KEYS: connected. ARGV: prefix.
+ * Returns a flat list: interpreter id, socket id, interpreter id, socket id, ...
+ */
+const SOCKETS = `
+local out = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  for _, s in ipairs(redis.call('SMEMBERS', ARGV[1] .. 'presence:sockets:' .. id)) do
+    out[#out + 1] = id
+    out[#out + 1] = s
+  end
+end
+return out`;
+
 export interface PresenceScripts {
+  presenceSockets(connected: string, prefix: string): Promise<string[]>;
   presenceSet(hash: string, missed: string, prefix: string, id: string, status: string, languages: string, since: string): Promise<string>;
   presenceConnect(hash: string, sockets: string, connected: string, down: string, prefix: string, id: string, socketId: string): Promise<[string, string]>;
   presenceDisconnect(hash: string, sockets: string, connected: string, down: string, prefix: string, id: string, socketId: string, epoch: string, now: number): Promise<number>;
@@ -113,6 +128,7 @@ export function definePresenceScripts(redis: Redis): Redis & PresenceScripts {
     ['presenceDisconnect', 4, DISCONNECT],
     ['presenceGraceOver', 3, GRACE_OVER],
     ['presenceMissed', 2, MISSED],
+    ['presenceSockets', 1, SOCKETS],
   ];
   for (const [name, numberOfKeys, lua] of scripts) {
     if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });

@@ -140,9 +140,10 @@ export class PresenceService implements OnModuleInit {
    * had disconnected (so a grace period starts).
    */
   async registeredSockets(): Promise<Map<string, string[]>> {
-    const ids = await this.redis.smembers(keys.connected());
-    const res = ids.length ? await this.redis.pipeline(ids.map((id) => ['smembers', keys.sockets(id)])).exec() : [];
-    return new Map(ids.map((id, i) => [id, (res?.[i]?.[1] as string[] | undefined) ?? []]));
+    const flat = await this.redis.presenceSockets(keys.connected(), this.prefix);
+    const out = new Map<string, string[]>();
+    for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i], [...(out.get(flat[i]) ?? []), flat[i + 1]]);
+    return out;
   }
 
   async dropDeadSockets(registered: Map<string, string[]>, liveRooms: Set<string>) {

@@ -25,14 +25,6 @@ export interface OutboxEvent {
 export const outboxInsert = (select: string) => `INSERT INTO matching_audit_outbox (type, actor_id, actor_role, country, subject_id, data) ${select}`;
 
 /**
- * What every request event says about its request (`alias` is a row of interpretation_requests), as jsonb:
- * language, matter, urgency, the minor flag and its times. Pseudonymous ids only, nothing about the caller.
- */
-export const requestFacts = (alias: string) =>
-  `jsonb_build_object('languageId', ${alias}.language_id, 'matter', ${alias}.matter, 'urgency', ${alias}.urgency, 'minor', ${alias}.minor,
-     'requestedAt', ${alias}.created_at, 'queuedAt', ${alias}.queued_at)`;
-
-/**
  * The audit events of matching and sessions go into an outbox table inside the transaction that makes the
  * change (a plain insert: no lock, often part of the same statement), and are moved into the hash chain
  * (AuditService) shortly after, in the order they were written, by one node at a time under an advisory

@@ -8,7 +8,7 @@ import { AppConfig } from '../config/config.schema';
 import { rows } from '../database/sql';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { prepared } from './prepared';
-import { AuditOutbox, outboxInsert, requestFacts } from './audit-outbox';
+import { AuditOutbox, outboxInsert } from './audit-outbox';
 
 export type ParticipantRole = 'caller' | 'interpreter' | 'official';
 
@@ -26,6 +26,8 @@ export interface SessionParticipants {
   officialId: string | null;
   callerSub: string | null;
   endedAt: Date | null;
+  /** The hearing's booking, for a hearing's call (then the booking, not matching, decides when it ends). */
+  bookingId: string | null;
 }
 
 /** What PostgreSQL tells every node when a session's end commits. */
@@ -37,7 +39,7 @@ interface EndedNotice {
   callerSub: string | null;
 }
 
-/** The PostgreSQL channel on which ended sessions are announced (per database, so per deployment). */
+/** The PostgreSQL channel on which ended sessions are announced (per database, so per deployment; see session_end). */
 const ENDED_CHANNEL = 'puente_session_ended';
 /** After a lost LISTEN connection, sessions that ended from this long before it was noticed are replayed. */
 const LISTEN_GAP_MARGIN_MS = 60_000;
@@ -117,12 +119,20 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
 
   async find(id: string): Promise<SessionParticipants | null> {
     const [row] = await this.db.query(
-      prepared(`SELECT s.id, s.request_id, s.interpreter_id, s.official_id, s.ended_at, coalesce(r.caller_sub, s.caller_sub) AS caller_sub
+      prepared(`SELECT s.id, s.request_id, s.interpreter_id, s.official_id, s.ended_at, s.booking_id, coalesce(r.caller_sub, s.caller_sub) AS caller_sub
        FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.id = $1`),
       [id],
     );
     return row
-      ? { id: row.id, requestId: row.request_id, interpreterId: row.interpreter_id, officialId: row.official_id, callerSub: row.caller_sub, endedAt: row.ended_at }
+      ? {
+          id: row.id,
+          requestId: row.request_id,
+          interpreterId: row.interpreter_id,
+          officialId: row.official_id,
+          callerSub: row.caller_sub,
+          endedAt: row.ended_at,
+          bookingId: row.booking_id,
+        }
       : null;
   }
 
@@ -174,7 +184,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
          WHERE s.id = $1 AND s.ended_at IS NULL AND r.id = s.request_id AND r.state = 'accepted'
          RETURNING r.*
        ), ev AS (
-         ${outboxInsert(`SELECT 'request.connected', NULL, NULL, c.country, c.id, ${requestFacts('c')} || jsonb_build_object('sessionId', $1::uuid) FROM c`)}
+         ${outboxInsert(`SELECT 'request.connected', NULL, NULL, c.country, c.id, matching_request_facts(c::interpretation_requests) || jsonb_build_object('sessionId', $1::uuid) FROM c`)}
        )
        SELECT id, caller_sub FROM c`),
       [sessionId],
@@ -190,42 +200,23 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * the interpreter (her hold on the request's accepted offer goes, and when her last session ended is
    * stamped, for fairness in matching), audits it (unless `audited` is false: matching records the end in
    * the request's own event), and announces the end to every node once the transaction commits (see the
-   * class comment). One statement.
+   * class comment). A hearing's remote woman (known by the session itself) is forgotten as it ends. One
+   * statement (the function `session_end`, migration 1764600000000).
    */
   end(m: Pick<EntityManager, 'query'>, sessionId: string, reason: string, audited = true): Promise<EndedSession | null> {
-    return this.endWhere(m, 'id = $1', sessionId, reason, audited);
+    return this.endOne(m, sessionId, null, reason, audited);
   }
 
   /** The same for the live session of a request, if it has one (with the request row locked). */
   endLiveOfRequest(m: Pick<EntityManager, 'query'>, requestId: string, reason: string, audited = true): Promise<EndedSession | null> {
-    return this.endWhere(m, 'request_id = $1', requestId, reason, audited);
+    return this.endOne(m, null, requestId, reason, audited);
   }
 
-  private async endWhere(m: Pick<EntityManager, 'query'>, which: string, id: string, reason: string, audited: boolean): Promise<EndedSession | null> {
-    const [row] = await rows(
-      m,
-      // A hearing's remote woman is known by the session itself (her join code's token), and forgotten as it ends.
-      prepared(`WITH live AS (
-         SELECT id, caller_sub FROM sessions WHERE ${which} AND ended_at IS NULL FOR UPDATE
-       ), e AS (
-         UPDATE sessions s SET ended_at = now(), end_reason = $2, caller_sub = NULL FROM live WHERE s.id = live.id
-         RETURNING s.id, s.request_id, s.interpreter_id, s.official_id, live.caller_sub
-       ), idle AS (
-         UPDATE interpreters SET last_session_ended_at = now() WHERE id IN (SELECT interpreter_id FROM e)
-       ), released AS (
-         UPDATE offers SET holds = false WHERE interpreter_id IN (SELECT interpreter_id FROM e) AND holds AND outcome = 'accepted'
-       ), ev AS (
-         ${outboxInsert(`SELECT 'session.ended', NULL, NULL, NULL, e.id, jsonb_build_object('reason', $2::text, 'requestId', e.request_id) FROM e WHERE $3`)}
-       )
-       SELECT e.id, e.request_id, e.interpreter_id,
-         pg_notify('${ENDED_CHANNEL}', json_build_object('sessionId', e.id, 'reason', $2::text, 'interpreterId', e.interpreter_id,
-           'officialId', e.official_id, 'callerSub', coalesce(r.caller_sub, e.caller_sub))::text)
-       FROM e LEFT JOIN interpretation_requests r ON r.id = e.request_id`),
-      [id, reason, audited],
-    );
+  private async endOne(m: Pick<EntityManager, 'query'>, sessionId: string | null, requestId: string | null, reason: string, audited: boolean) {
+    const [row] = await m.query(prepared(`SELECT id, request_id, interpreter_id FROM session_end($1, $2, $3, $4)`), [sessionId, requestId, reason, audited]);
     if (!row) return null;
     if (audited) this.outbox.kick();
-    return { id: row.id, requestId: row.request_id, interpreterId: row.interpreter_id };
+    return { id: row.id, requestId: row.request_id, interpreterId: row.interpreter_id } as EndedSession;
   }
 
   // ---- hearings (bookings) ----------------------------------------------------------------------------
