@@ -7,6 +7,7 @@ import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { rows } from '../database/sql';
 import { PresenceService } from '../presence/presence.service';
+import { DomainMetrics } from '../metrics/domain.metrics';
 import { RealtimeService } from '../realtime/realtime.service';
 import { AuditOutbox, outboxInsert } from '../sessions/audit-outbox';
 import { roleIn, SessionParticipants, SessionsService } from '../sessions/sessions.service';
@@ -72,6 +73,7 @@ export class MatchingService implements OnModuleInit {
     private readonly sessions: SessionsService,
     private readonly outbox: AuditOutbox,
     private readonly realtime: RealtimeService,
+    private readonly metrics: DomainMetrics,
   ) {}
 
   onModuleInit() {
@@ -145,6 +147,8 @@ export class MatchingService implements OnModuleInit {
     if (a.error === 'not_found') throw new NotFoundException('no such offer');
     if (a.error) throw new ConflictException('this offer is no longer open');
     this.outbox.kick();
+    this.metrics.offers.inc({ outcome: 'accepted' });
+    if (a.withdrawn.length) this.metrics.offers.inc({ outcome: 'withdrawn' }, a.withdrawn.length);
     if (a.callerSub) {
       this.realtime.toCaller(a.callerSub, 'request:update', { requestId: a.requestId, state: 'accepted', interpreter: { firstName: a.firstName ?? '' }, sessionId: a.sessionId });
     }
@@ -157,6 +161,7 @@ export class MatchingService implements OnModuleInit {
     this.inBackground(
       Promise.all([
         this.presence.offerAnswered(interpreterId),
+        this.observeWait(a.requestId),
         this.dropJobs([offerId, ...a.withdrawn.map((w) => w.id)].map((id) => `offer-expire:${id}`)),
         a.othersWaiting ? this.announceLine(a.languageId) : undefined,
       ]),
@@ -297,6 +302,7 @@ export class MatchingService implements OnModuleInit {
     } | null;
     if (!done) return false;
     this.outbox.kick();
+    if (done.withdrawn.length) this.metrics.offers.inc({ outcome: 'withdrawn' }, done.withdrawn.length);
     for (const w of done.withdrawn) {
       this.realtime.toInterpreter(w.interpreterId, 'offer:withdrawn', { offerId: w.id, reason: to });
       this.inBackground(this.serveInterpreter(w.interpreterId));
@@ -438,8 +444,17 @@ export class MatchingService implements OnModuleInit {
         return o ? { requestId: r.id, interpreterId: o.interpreter_id } : null;
       }),
     );
-    if (closed) this.outbox.kick();
+    if (closed) {
+      this.outbox.kick();
+      this.metrics.offers.inc({ outcome });
+    }
     return closed;
+  }
+
+  /** How long she waited for this acceptance, for the wait-time histogram (after the answer, off the hot path). */
+  private async observeWait(requestId: string) {
+    const [r] = await this.db.query(`SELECT extract(epoch FROM accepted_at - created_at) AS wait FROM interpretation_requests WHERE id = $1`, [requestId]);
+    if (r?.wait != null) this.metrics.waitSeconds.observe(Number(r.wait));
   }
 
   private inBackground(work: Promise<unknown>) {

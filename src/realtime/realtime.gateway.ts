@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import type { Principal } from '../auth/principal';
+import { DomainMetrics } from '../metrics/domain.metrics';
 import { RealtimeService, rooms } from './realtime.service';
 import type { WsErrorBody } from './ws-errors';
 import { takeEventToken } from './ws-rate-limit.guard';
@@ -14,7 +15,10 @@ const rateLimited: WsErrorBody = { error: { code: 'RATE_LIMITED', message: 'too 
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('Realtime');
 
-  constructor(private readonly realtime: RealtimeService) {}
+  constructor(
+    private readonly realtime: RealtimeService,
+    private readonly metrics: DomainMetrics,
+  ) {}
 
   afterInit(server: Server) {
     this.realtime.attach(server);
@@ -26,6 +30,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (p.role === 'caller') socket.join(rooms.caller(p.sub));
     else socket.join(rooms.user(p.sub));
     if (p.role === 'interpreter' && p.interpreterId) socket.join(rooms.interpreter(p.interpreterId));
+    this.metrics.sockets.inc({ role: p.role });
     // An event no gateway handles is still answered, so a client awaiting the acknowledgement is not left
     // hanging; it costs a token of the connection's rate limit like any other event.
     socket.onAny((event: string, ...args: unknown[]) => {
@@ -40,6 +45,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   async handleDisconnect(socket: Socket) {
     const p = socket.data.principal as Principal | undefined;
     if (!p) return;
+    this.metrics.sockets.dec({ role: p.role });
     await this.realtime.notify('disconnect', p, socket, (e) => this.logger.error({ err: (e as Error)?.message }, 'disconnect listener failed'));
   }
 }
