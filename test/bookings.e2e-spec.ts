@@ -278,13 +278,20 @@ describe('hearings booked ahead', () => {
   it("keeps each official to her institution's bookings and each interpreter to hers", async () => {
     const lang = await languageId(t, 'mam');
     const mine = track(await official(t, 'Juzgado de Quetzaltenango'));
-    const colleague = await createStaff(t, 'official', { country: 'GT', institution: 'Juzgado de Quetzaltenango' });
+    const colleagueStaff = await createStaff(t, 'official', { country: 'GT', institution: 'Juzgado de Quetzaltenango' });
+    const colleague = { ...colleagueStaff, socket: await connect(t.url, colleagueStaff.token) };
+    sockets.push(colleague.socket);
     const stranger = await createStaff(t, 'official', { country: 'GT', institution: 'Juzgado de Huehuetenango' });
+    const strangerSocket = await connect(t.url, stranger.token);
+    sockets.push(strangerSocket);
     const admin = await createStaff(t, 'roster_admin', { country: 'GT' });
     const ana = track(await interp(t, { languages: 'mam:5' }));
     const otherInterp = track(await interp(t, { languages: 'kek:5' }));
     const { body } = await book(mine, { languageId: lang, matter: 'violence', startsAt: inHours(700), durationMinutes: 60 }).expect(201);
     await as(colleague.token).get(`/api/v1/bookings/${body.id}`).expect(200);
+    // Her colleagues hear of its changes live too (one of them may run the hearing); another institution does not.
+    await colleague.socket.next('booking:update', (u) => u.bookingId === body.id);
+    expect(strangerSocket.seen('booking:update').filter((u) => u.bookingId === body.id)).toEqual([]);
     expect((await as(colleague.token).get('/api/v1/bookings').expect(200)).body.map((b: { id: string }) => b.id)).toContain(body.id);
     await as(stranger.token).get(`/api/v1/bookings/${body.id}`).expect(404);
     await as(stranger.token).post(`/api/v1/bookings/${body.id}/cancel`).expect(404);

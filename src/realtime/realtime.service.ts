@@ -8,6 +8,8 @@ export const rooms = {
   caller: (sub: string) => `caller:${sub}`,
   interpreter: (interpreterId: string) => `interpreter:${interpreterId}`,
   user: (userId: string) => `user:${userId}`,
+  /** Every official of an institution (bookings are the institution's, not only the one who booked). */
+  institution: (name: string) => `institution:${name}`,
 };
 
 export type ConnectionListener = (principal: Principal, socket: Socket) => void | Promise<void>;
