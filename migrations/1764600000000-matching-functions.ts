@@ -71,6 +71,9 @@ export class MatchingFunctions1764600000000 implements MigrationInterface {
           END
           AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.interpreter_id = i.id AND o.holds)
           AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.interpreter_id = i.id AND s.ended_at IS NULL)
+          -- From half an hour before a hearing she confirmed until its end, she is kept for it.
+          AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.interpreter_id = i.id AND b.state = 'confirmed'
+                          AND now() BETWEEN b.starts_at - interval '30 minutes' AND b.ends_at)
           AND coalesce(h.refused, 0) < 2
           AND (h.refused_at IS NULL OR h.refused_at < now() - make_interval(secs => p_retry_after))
       $$`);

@@ -331,6 +331,14 @@ describe('hearings booked ahead', () => {
     const soonAna = await until(async () => (await state(soon.body.id)).interpreter_id);
     expect(soonAna).toBe(ana.interpreterId);
     await as(ana.token).post(`/api/v1/bookings/${soon.body.id}/confirm`).expect(200);
+    // Kept for her hearing: though she is available, an on-demand caller of her language is not offered to her.
+    expect(await ana.socket.call('presence:set', { status: 'available' })).toEqual({ status: 'available' });
+    const onDemand = await connect(t.url, (await t.http().post('/api/v1/auth/caller').send({}).expect(200)).body.accessToken);
+    sockets.push(onDemand);
+    const waiting = await onDemand.call('request:create', { languageId: lang, matter: 'violence', urgency: 'emergency', minor: false, country: 'PA' });
+    expect(waiting.state).toBe('queued');
+    expect(await t.sql(`SELECT 1 FROM offers WHERE interpreter_id = $1`, [ana.interpreterId])).toEqual([]);
+    expect(await onDemand.call('request:cancel', { requestId: waiting.requestId })).toEqual({ state: 'cancelled' });
     const { sessionId } = (await as(court.token).post(`/api/v1/bookings/${soon.body.id}/session`).expect(200)).body;
     expect((await as(ana.token).post(`/api/v1/bookings/${soon.body.id}/session`).expect(200)).body).toEqual({ sessionId });
 
