@@ -19,7 +19,8 @@
  *
  * Run: `npx tsc -p bench/media/tsconfig.json && node bench/media/dist/bench/media/webrtc.bench.js`
  * Settings: BENCH_WEBRTC_LEVELS (1,4,8,12)  BENCH_MODES (puente,bare)  BENCH_SECONDS (15)  BENCH_RUNS (1)
- *   BENCH_MAX_MINUTES (15). Writes bench/media/results/webrtc.json and .md. Loopback only; bounded.
+ *   BENCH_MAX_MINUTES (15)  BENCH_QUIET_PCT (25: each server's run waits for a machine that quiet).
+ *   Writes bench/media/results/webrtc.json and .md. Loopback only; bounded.
  */
 import { EventEmitter } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -39,7 +40,7 @@ import { caller, interpreter, languageId } from '../../test/utils/matching-fixtu
 import { connect, TestSocket } from '../../test/utils/socket-client';
 import { createStaff, freePort, startTestApp, TestApp } from '../../test/utils/test-app';
 import { CallPeer } from '../../test/utils/webrtc-peer';
-import { CpuWindow, machine, median, sleep } from './proc';
+import { CpuWindow, machine, median, sleep, waitForQuiet } from './proc';
 
 const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
 const settings = {
@@ -48,6 +49,8 @@ const settings = {
   measureMs: num('BENCH_SECONDS', 15) * 1000,
   runs: num('BENCH_RUNS', 1),
   maxMinutes: num('BENCH_MAX_MINUTES', 15),
+  /** Each server's run starts only once the machine is this quiet (busy % of one core). */
+  quietPct: num('BENCH_QUIET_PCT', 25),
 };
 type Mode = 'puente' | 'bare';
 const deadline = Date.now() + settings.maxMinutes * 60_000;
@@ -304,6 +307,7 @@ interface LevelResult {
 }
 
 async function runMode(mode: Mode, run: number): Promise<LevelResult[]> {
+  await waitForQuiet(settings.quietPct, deadline, log);
   const h = mode === 'puente' ? await puenteHarness() : await bareHarness();
   const live: Live[] = [];
   const results: LevelResult[] = [];
@@ -378,7 +382,8 @@ async function main() {
   log(JSON.stringify(info));
   const all: LevelResult[] = [];
   for (let run = 1; run <= settings.runs; run++) {
-    for (const mode of settings.modes) {
+    // The order of the servers rotates with each run.
+    for (const mode of settings.modes.map((_, i) => settings.modes[(i + run - 1) % settings.modes.length])) {
       if (Date.now() > deadline) break;
       all.push(...(await runMode(mode, run)));
       writeFileSync(join(OUT, 'webrtc.json'), JSON.stringify({ info, results: all }, null, 2));
