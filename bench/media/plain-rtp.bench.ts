@@ -47,7 +47,7 @@ import type { SessionRecord } from '../../src/media/session-record';
 import type { SessionsService } from '../../src/sessions/sessions.service';
 import { WorkerPoolService } from '../../src/media/worker-pool.service';
 import { Janus } from './janus';
-import { CLK_TCK, CpuWindow, machine, machineTicks, median, sleep } from './proc';
+import { CpuWindow, machine, median, sleep, waitForQuiet } from './proc';
 
 /** Debian's janus, if installed (`apt-get install janus`). */
 function janusInstalled(): boolean {
@@ -437,18 +437,7 @@ function table(results: StepResult[]): string {
   return [...lines, ...ratios].join('\n');
 }
 
-/** Waits (bounded by the run's deadline) until the whole machine is busy less than settings.quietPct. */
-async function quiet() {
-  for (;;) {
-    const m0 = machineTicks();
-    await sleep(2000);
-    const m1 = machineTicks();
-    const busy = (100 * (m1.busy - m0.busy)) / CLK_TCK / 2;
-    if (busy < settings.quietPct || Date.now() > deadline) return;
-    log(`machine busy ${busy.toFixed(0)}%: waiting for it to be quiet`);
-    await sleep(5000);
-  }
-}
+const quiet = () => waitForQuiet(settings.quietPct, deadline, log);
 
 async function main() {
   mkdirSync(OUT, { recursive: true });

@@ -64,3 +64,19 @@ export function median(xs: number[]): number {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
+
+/**
+ * Waits until the whole machine is busy less than `pct` (% of one core, over 2 s), or until `deadline`: the
+ * machine is shared, and a measurement taken while others use it measures them too.
+ */
+export async function waitForQuiet(pct: number, deadline: number, log: (m: string) => void) {
+  for (;;) {
+    const m0 = machineTicks();
+    await sleep(2000);
+    const m1 = machineTicks();
+    const busy = (100 * (m1.busy - m0.busy)) / CLK_TCK / 2;
+    if (busy < pct || Date.now() > deadline) return;
+    log(`machine busy ${busy.toFixed(0)}%: waiting for it to be quiet`);
+    await sleep(5000);
+  }
+}

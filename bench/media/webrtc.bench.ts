@@ -19,7 +19,8 @@
  *
  * Run: `npx tsc -p bench/media/tsconfig.json && node bench/media/dist/bench/media/webrtc.bench.js`
  * Settings: BENCH_WEBRTC_LEVELS (1,4,8,12)  BENCH_MODES (puente,bare)  BENCH_SECONDS (15)  BENCH_RUNS (1)
- *   BENCH_MAX_MINUTES (15). Writes bench/media/results/webrtc.json and .md. Loopback only; bounded.
+ *   BENCH_MAX_MINUTES (15)  BENCH_QUIET_PCT (25: each server's run waits for a machine that quiet).
+ *   Writes bench/media/results/webrtc.json and .md. Loopback only; bounded.
  */
 import { EventEmitter } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -39,7 +40,7 @@ import { caller, interpreter, languageId } from '../../test/utils/matching-fixtu
 import { connect, TestSocket } from '../../test/utils/socket-client';
 import { createStaff, freePort, startTestApp, TestApp } from '../../test/utils/test-app';
 import { CallPeer } from '../../test/utils/webrtc-peer';
-import { CpuWindow, machine, median, sleep } from './proc';
+import { CpuWindow, machine, median, sleep, waitForQuiet } from './proc';
 
 const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
 const settings = {
@@ -48,6 +49,8 @@ const settings = {
   measureMs: num('BENCH_SECONDS', 15) * 1000,
   runs: num('BENCH_RUNS', 1),
   maxMinutes: num('BENCH_MAX_MINUTES', 15),
+  /** Each server's run starts only once the machine is this quiet (busy % of one core). */
+  quietPct: num('BENCH_QUIET_PCT', 25),
 };
 type Mode = 'puente' | 'bare';
 const deadline = Date.now() + settings.maxMinutes * 60_000;
@@ -56,6 +59,14 @@ const log = (msg: string) => console.log(`[webrtc-bench] ${new Date().toISOStrin
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 /** The application's LOG_LEVEL; its worker runs at workerLogLevel() of it, and so does the bare worker. */
 const APP_LOG_LEVEL = 'error';
+
+/** `p`, or an error naming what did not happen within `ms` (every wait of the bench is bounded). */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
+}
 
 /** Resolves when `peer` has decoded real audio (not silence) from `producerId`; bounded. */
 async function firstAudio(peer: CallPeer, producerId: string, limitMs = 20_000): Promise<number> {
@@ -72,7 +83,7 @@ async function firstAudio(peer: CallPeer, producerId: string, limitMs = 20_000):
  * Makes a peer consume every producer of the others in its session, present and future. Returns the
  * producer id of the first producer heard from `role`, once known.
  */
-function attach(peer: CallPeer, events: EventEmitter, sessionId: string) {
+function attach(peer: CallPeer, events: EventEmitter, sessionId: string, seen: () => { sessionId: string; producerId: string; role: string }[] = () => []) {
   const byRole = new Map<string, string>();
   const waiting = new Map<string, (id: string) => void>();
   const take = (producerId: string, role: string) => {
@@ -84,11 +95,23 @@ function attach(peer: CallPeer, events: EventEmitter, sessionId: string) {
   for (const p of peer.join.participants as { role: string; producers: { producerId: string }[] }[]) {
     for (const pr of p.producers) take(pr.producerId, p.role);
   }
-  events.on('session:newProducer', (e: { sessionId: string; producerId: string; role: string }) => {
+  const announced = (e: { sessionId: string; producerId: string; role: string }) => {
     if (e.sessionId === sessionId) take(e.producerId, e.role);
-  });
+  };
+  events.on('session:newProducer', announced);
+  // Announced between her join and now (while her transports were being made): seen by the socket already.
+  for (const e of seen()) announced(e);
   return {
-    producerOf: (role: string) => (byRole.has(role) ? Promise.resolve(byRole.get(role)!) : new Promise<string>((r) => waiting.set(role, r))),
+    producerOf: (role: string, limitMs = 20_000) =>
+      byRole.has(role)
+        ? Promise.resolve(byRole.get(role)!)
+        : new Promise<string>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`no ${role} producer within the limit`)), limitMs);
+            waiting.set(role, (id) => {
+              clearTimeout(timer);
+              resolve(id);
+            });
+          }),
   };
 }
 
@@ -146,14 +169,14 @@ async function puenteHarness(): Promise<Harness> {
       const offSock = await connect(t.url, official.token);
       sockets.push(ana.socket, c, offSock);
       await c.call('request:create', { languageId: mam, matter: 'violence', urgency: 'urgent', minor: false });
-      const offer = await ana.socket.next('offer:new');
+      const offer = await within(ana.socket.next('offer:new'), 20_000, 'the offer');
       const t0 = nowMs();
       const accepted = ana.socket.call('offer:accept', { offerId: offer.offerId });
       // Both sides start their media as soon as they learn the session id, as the clients do.
       const herSide = (async () => {
-        const u = await c.next('request:update', (x) => x.state === 'accepted' && !!x.sessionId);
+        const u = await within(c.next('request:update', (x) => x.state === 'accepted' && !!x.sessionId), 20_000, 'the acceptance');
         const her = await new CallPeer(c, u.sessionId).start();
-        const a = attach(her, c.socket as unknown as EventEmitter, u.sessionId);
+        const a = attach(her, c.socket as unknown as EventEmitter, u.sessionId, () => c.seen('session:newProducer'));
         await her.speak();
         const theirs = await a.producerOf('interpreter');
         return { her, t1: await firstAudio(her, theirs) };
@@ -161,14 +184,14 @@ async function puenteHarness(): Promise<Harness> {
       const themSide = (async () => {
         const { sessionId } = await accepted;
         const them = await new CallPeer(ana.socket, sessionId).start();
-        attach(them, ana.socket.socket as unknown as EventEmitter, sessionId);
+        attach(them, ana.socket.socket as unknown as EventEmitter, sessionId, () => ana.socket.seen('session:newProducer'));
         await them.speak();
         return { them, sessionId: sessionId as string };
       })();
       const [{ her, t1 }, { them, sessionId }] = await Promise.all([herSide, themSide]);
       await t.sql(`UPDATE sessions SET official_id = $1 WHERE id = $2`, [official.id, sessionId]);
       const off = await new CallPeer(offSock, sessionId).start();
-      attach(off, offSock.socket as unknown as EventEmitter, sessionId);
+      attach(off, offSock.socket as unknown as EventEmitter, sessionId, () => offSock.seen('session:newProducer'));
       await off.speak();
       const peers = [her, them, off];
       return { live: { peers, close: () => peers.forEach((p) => p.close()) }, firstAudioMs: t1 - t0 };
@@ -304,6 +327,7 @@ interface LevelResult {
 }
 
 async function runMode(mode: Mode, run: number): Promise<LevelResult[]> {
+  await waitForQuiet(settings.quietPct, deadline, log);
   const h = mode === 'puente' ? await puenteHarness() : await bareHarness();
   const live: Live[] = [];
   const results: LevelResult[] = [];
@@ -311,11 +335,20 @@ async function runMode(mode: Mode, run: number): Promise<LevelResult[]> {
     for (const level of settings.levels) {
       if (Date.now() > deadline) break;
       const firsts: number[] = [];
+      let failed = false;
       while (live.length < level) {
-        const { live: l, firstAudioMs } = await h.open();
-        live.push(l);
-        firsts.push(firstAudioMs);
+        const opened = await h.open().catch((e: Error) => {
+          log(`${mode} run ${run}: opening a session failed (${e.message}); this run stops at ${live.length} sessions`);
+          return null;
+        });
+        if (!opened) {
+          failed = true;
+          break;
+        }
+        live.push(opened.live);
+        firsts.push(opened.firstAudioMs);
       }
+      if (failed) break;
       await sleep(3000); // let the newest sessions settle before the window
       const c0 = await h.counters();
       const cpu = new CpuWindow({ worker: [h.workerPid], node: [process.pid] }).start();
@@ -378,7 +411,8 @@ async function main() {
   log(JSON.stringify(info));
   const all: LevelResult[] = [];
   for (let run = 1; run <= settings.runs; run++) {
-    for (const mode of settings.modes) {
+    // The order of the servers rotates with each run.
+    for (const mode of settings.modes.map((_, i) => settings.modes[(i + run - 1) % settings.modes.length])) {
       if (Date.now() > deadline) break;
       all.push(...(await runMode(mode, run)));
       writeFileSync(join(OUT, 'webrtc.json'), JSON.stringify({ info, results: all }, null, 2));
