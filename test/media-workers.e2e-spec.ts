@@ -86,6 +86,11 @@ describe('a call whose mediasoup worker dies', () => {
           participant_roles: ['caller', 'interpreter'],
         });
         expect(await t.app.get(RoomsService).inspect(sessionId)).toBeNull();
+        // Her request is not lost with the call: she is back at the front of the line for the next interpreter.
+        const [{ request_id: requestId }] = await t.sql<{ request_id: string }>(`SELECT request_id FROM sessions WHERE id = $1`, [sessionId]);
+        const back = await until(() => t.sql<{ state: string }>(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]), (r) => ['queued', 'offering'].includes(r[0].state));
+        expect(back).toHaveLength(1);
+        await c.next('request:update', (u) => u.requestId === requestId && (u.state === 'queued' || u.state === 'offering'));
       } finally {
         await new Promise<void>((resolve) => squatter.close(() => resolve()));
       }

@@ -82,6 +82,10 @@ export class MatchingService implements OnModuleInit {
     this.presence.on('unavailable', (id) => this.withdrawOffersOf(id, 'unavailable'));
     this.presence.on('disconnected', (id) => this.withdrawOffersOf(id, 'disconnected'));
     this.presence.on('lost', (id) => this.interpreterLost(id));
+    // Media that could not be rebuilt ended the call: the caller is served again, at the front of the line.
+    this.sessions.onEnded((sessionId, reason) => {
+      if (reason === 'media_failed') this.inBackground(this.requeueAfterMediaFailure(sessionId));
+    });
     this.realtime.onConnect((p) => this.callerConnected(p));
     this.realtime.onDisconnect((p) => this.callerDisconnected(p));
   }
@@ -323,38 +327,50 @@ export class MatchingService implements OnModuleInit {
     const live: { request_id: string | null }[] = await this.db.query(`SELECT request_id FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`, [
       interpreterId,
     ]);
-    for (const { request_id: requestId } of live) {
-      if (!requestId) continue;
-      const done = await withRetry(() =>
-        this.db.transaction(async (m) => {
-          const r = await this.lockRequest(m, requestId);
-          if (!r || (r.state !== 'accepted' && r.state !== 'connected')) return null;
-          const ended = await this.sessions.endLiveOfRequest(m, requestId, 'interpreter_lost', false);
-          // Back in line with a fresh wait (the limit counts from now), ahead of everyone new.
-          const [row] = await rows<{ queued_at: Date }>(
-            m,
-            `WITH req AS (SELECT * FROM interpretation_requests WHERE id = $1),
-             sup AS (
-               UPDATE offers SET superseded_at = now() WHERE request_id = $1 AND outcome = 'accepted' AND superseded_at IS NULL
-             ), u AS (
-               UPDATE interpretation_requests SET state = 'queued', interpreter_id = NULL, tier = NULL, accepted_at = NULL, priority = $2,
-                 queued_at = clock_timestamp()
-               WHERE id = $1 RETURNING queued_at
-             ), ev AS (
-               ${outboxInsert(`SELECT 'request.requeued', NULL, NULL, req.country, req.id, matching_request_facts(req::interpretation_requests)
-                 || jsonb_build_object('reason', 'interpreter_lost', 'from', req.state, 'sessionId', $3::uuid, 'requeuedAt', u.queued_at) FROM req, u`)}
-             )
-             SELECT queued_at FROM u`,
-            [requestId, REQUEUED_RANK, ended?.id ?? null],
-          );
-          return { r, queuedAt: row.queued_at };
-        }),
-      );
-      if (!done) continue;
-      this.outbox.kick();
-      await this.dispatch(requestId);
-      await this.announceLine(done.r.language_id);
-    }
+    for (const { request_id: requestId } of live) if (requestId) await this.requeue(requestId, 'interpreter_lost');
+  }
+
+  private async requeueAfterMediaFailure(sessionId: string) {
+    const s = await this.sessions.find(sessionId);
+    if (s?.requestId) await this.requeue(s.requestId, 'media_failed');
+  }
+
+  /**
+   * A call that cannot go on (its interpreter is gone, or its media could not be rebuilt): its live session
+   * ends if it has not already, and the caller goes back to the front of the line with the same request, for
+   * the next interpreter. Idempotent (every node hears of a media failure): only a request still in a call
+   * is requeued.
+   */
+  private async requeue(requestId: string, reason: 'interpreter_lost' | 'media_failed') {
+    const done = await withRetry(() =>
+      this.db.transaction(async (m) => {
+        const r = await this.lockRequest(m, requestId);
+        if (!r || (r.state !== 'accepted' && r.state !== 'connected')) return null;
+        const ended = await this.sessions.endLiveOfRequest(m, requestId, reason, false);
+        // Back in line with a fresh wait (the limit counts from now), ahead of everyone new.
+        const [row] = await rows<{ queued_at: Date }>(
+          m,
+          `WITH req AS (SELECT * FROM interpretation_requests WHERE id = $1),
+           sup AS (
+             UPDATE offers SET superseded_at = now() WHERE request_id = $1 AND outcome = 'accepted' AND superseded_at IS NULL
+           ), u AS (
+             UPDATE interpretation_requests SET state = 'queued', interpreter_id = NULL, tier = NULL, accepted_at = NULL, priority = $2,
+               queued_at = clock_timestamp()
+             WHERE id = $1 RETURNING queued_at
+           ), ev AS (
+             ${outboxInsert(`SELECT 'request.requeued', NULL, NULL, req.country, req.id, matching_request_facts(req::interpretation_requests)
+               || jsonb_build_object('reason', $4::text, 'from', req.state, 'sessionId', $3::uuid, 'requeuedAt', u.queued_at) FROM req, u`)}
+           )
+           SELECT queued_at FROM u`,
+          [requestId, REQUEUED_RANK, ended?.id ?? null, reason],
+        );
+        return { r, queuedAt: row.queued_at };
+      }),
+    );
+    if (!done) return;
+    this.outbox.kick();
+    await this.dispatch(requestId);
+    await this.announceLine(done.r.language_id);
   }
 
   /**

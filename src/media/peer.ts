@@ -1,7 +1,8 @@
 import type { Consumer, Producer, WebRtcTransport } from 'mediasoup/node/lib/types';
 import type { MediaKind } from './media-policy';
 
-export type ParticipantRole = 'caller' | 'interpreter' | 'official';
+export type { ParticipantRole } from '../sessions/sessions.service';
+import type { ParticipantRole } from '../sessions/sessions.service';
 export type Direction = 'send' | 'recv';
 
 /** One participant's media on a session's router: her transports, producers and consumers. */

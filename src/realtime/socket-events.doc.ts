@@ -23,7 +23,11 @@ event gets NOT_FOUND (addition), or RATE_LIMITED past the limit.
 | media:consume | participant | {sessionId, producerId, rtpCapabilities} | {consumerId, producerId, kind, rtpParameters} (paused) |
 | media:resumeConsumer | participant | {consumerId} | {} |
 | media:restartIce | participant | {transportId} | {iceParameters} |
-| session:leave | participant (caller, interpreter, official) | {sessionId} | {} |
+| media:video (addition) | participant | {sessionId, on: boolean} | {video}: video is produced only after \`on: true\` (before, a video produce is CONFLICT); \`on: false\` closes hers |
+| session:leave | participant (caller, interpreter, official) | {sessionId} | {}: on a hearing's call, the official leaving ends the hearing for everyone |
+
+Caps (CONFLICT): one peer per role, one send and one recv transport, one audio and one video producer, one
+consumer per producer. VALIDATION names the field, e.g. \`rtpParameters.codecs[0].parameters.usedtx\`.
 
 | server event | to | payload |
 |---|---|---|
@@ -33,6 +37,8 @@ event gets NOT_FOUND (addition), or RATE_LIMITED past the limit.
 | presence:update (addition) | interpreter | {status, reason?: missed_offers, disconnected} |
 | session:newProducer | participants | {sessionId, producerId, role, kind} |
 | session:participantLeft | the other participants (caller, interpreter, official) | {sessionId, role}: the caller or the interpreter leaving ends an on-demand call; an official leaving does not |
-| session:ended | every participant: caller, interpreter, official | {sessionId, reason: completed, cancelled, abandoned, interpreter_lost, ...} (interpreter_lost: the caller's request is back at the front of the line; its request:update may arrive just before or after) |
-| session:mediaRestart (addition) | participants | {sessionId, reason: worker_died}: join again and renegotiate; the session goes on |
+| session:ended | every participant: caller, interpreter, official | {sessionId, reason: completed, cancelled, abandoned, interpreter_lost, media_failed, hearing_over, ...} (interpreter_lost, media_failed: the caller's request is back at the front of the line; its request:update may arrive just before or after) |
+| session:mediaRestart (addition) | participants | {sessionId, reason: worker_died, node_died}: join again and renegotiate; the session goes on |
+| session:producerClosed (addition) | participants | {sessionId, producerId, role, kind}: e.g. a participant turned her video off |
+| booking:update | every official of the booking's institution, the interpreter concerned | {bookingId, state, notice?: asked, widened, unconfirmed, no_interpreter, declined, reminder, reminderSeconds?} |
 `;

@@ -114,7 +114,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     this.realtime.emitLocal(rooms.interpreter(n.interpreterId), 'session:ended', payload);
     if (n.callerSub) this.realtime.emitLocal(rooms.caller(n.callerSub), 'session:ended', payload);
     if (n.officialId) this.realtime.emitLocal(rooms.user(n.officialId), 'session:ended', payload);
-    this.events.emit('ended', n.sessionId);
+    this.events.emit('ended', n.sessionId, n.reason);
   }
 
   async find(id: string): Promise<SessionParticipants | null> {
@@ -140,7 +140,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * Media closes a session's router when it ends. Runs after the end committed, on every node (whichever
    * node ended it), once per node.
    */
-  onEnded(listener: (sessionId: string) => void) {
+  onEnded(listener: (sessionId: string, reason?: string) => void) {
     this.events.on('ended', listener);
   }
 
@@ -160,6 +160,15 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     if (role !== 'interpreter') this.realtime.toInterpreter(s.interpreterId, 'session:participantLeft', payload);
     if (role !== 'caller' && s.callerSub) this.realtime.toCaller(s.callerSub, 'session:participantLeft', payload);
     if (role !== 'official' && s.officialId) this.realtime.emit(rooms.user(s.officialId), 'session:participantLeft', payload);
+  }
+
+  /** Adds a role to the roles that took part in a live session (once, in the order of first joining). */
+  async markJoined(sessionId: string, role: ParticipantRole): Promise<void> {
+    await this.db.query(
+      `UPDATE sessions SET participant_roles = array_append(participant_roles, $2::text)
+       WHERE id = $1 AND ended_at IS NULL AND NOT ($2::text = ANY (participant_roles))`,
+      [sessionId, role],
+    );
   }
 
   /**

@@ -26,4 +26,12 @@ export class Session {
 
   @Column({ name: 'end_reason', type: 'varchar', length: 30, nullable: true })
   endReason: string | null;
+
+  /** The roles that took part (caller, interpreter, official), in the order they first joined. */
+  @Column({ name: 'participant_roles', type: 'text', array: true, default: () => "'{}'" })
+  participantRoles: string[];
+
+  /** A hearing's session: its booking (null for an on-demand call, which has a request). */
+  @Column({ name: 'booking_id', type: 'uuid', nullable: true })
+  bookingId: string | null;
 }
