@@ -1,5 +1,6 @@
 import ical from 'node-ical';
 import { randomUUID } from 'node:crypto';
+import { SessionRecord } from '../src/media/session-record';
 import { interpreter, languageId, until } from './utils/matching-fixtures';
 import { TestSmtp } from './utils/smtp';
 import { connect, TestSocket } from './utils/socket-client';
@@ -368,12 +369,33 @@ describe('hearings booked ahead', () => {
     await t.http().post('/api/v1/bookings/join').send({ code: next.body.code }).expect(404);
     expect((await t.http().post('/api/v1/bookings/join').send({ code: 'letters' }).expect(400)).body.fields).toEqual(['code']);
 
-    expect(await host.call('session:leave', { sessionId })).toEqual({});
-    await ana.socket.next('session:ended', (e) => e.sessionId === sessionId);
+    // Media that could not be rebuilt on any worker ends the call (media_failed), not the hearing: joining
+    // again opens a new session for it (the woman needs a new code: the ended session forgot who she was).
+    expect(await t.app.get(SessionRecord).endUnrecoverable(sessionId)).toBe(true);
+    const [first] = await t.sql(`SELECT ended_at IS NOT NULL AS ended, end_reason, caller_sub FROM sessions WHERE id = $1`, [sessionId]);
+    expect(first).toEqual({ ended: true, end_reason: 'media_failed', caller_sub: null });
+    expect((await state(soon.body.id)).state).toBe('confirmed');
+    const reopened = (await as(ana.token).post(`/api/v1/bookings/${soon.body.id}/session`).expect(200)).body.sessionId;
+    expect(reopened).toEqual(expect.any(String));
+    expect(reopened).not.toBe(sessionId);
+    expect((await as(court.token).post(`/api/v1/bookings/${soon.body.id}/session`).expect(200)).body).toEqual({ sessionId: reopened });
+    const again = (await as(court.token).post(`/api/v1/bookings/${soon.body.id}/join-code`).expect(200)).body.code;
+    const back = (await t.http().post('/api/v1/bookings/join').send({ code: again }).expect(200)).body;
+    expect(back.sessionId).toBe(reopened);
+    const herAgain = await connect(t.url, back.accessToken);
+    sockets.push(herAgain);
+    expect((await herAgain.call('session:join', { sessionId: reopened })).routerRtpCapabilities).toBeDefined();
+
+    expect(await host.call('session:leave', { sessionId: reopened })).toEqual({});
+    await ana.socket.next('session:ended', (e) => e.sessionId === reopened);
     // The woman is told too, though ending the session forgets who she was.
-    await her.next('session:ended', (e) => e.sessionId === sessionId);
+    await herAgain.next('session:ended', (e) => e.sessionId === reopened);
     expect(await state(soon.body.id)).toMatchObject({ state: 'completed' });
-    const [session] = await t.sql(`SELECT ended_at IS NOT NULL AS ended, caller_sub FROM sessions WHERE id = $1`, [sessionId]);
-    expect(session).toEqual({ ended: true, caller_sub: null });
+    expect(await t.sql(`SELECT end_reason, caller_sub FROM sessions WHERE booking_id = $1 ORDER BY created_at`, [soon.body.id])).toEqual([
+      { end_reason: 'media_failed', caller_sub: null },
+      { end_reason: 'completed', caller_sub: null },
+    ]);
+    // A hearing that is over is not reopened.
+    await as(ana.token).post(`/api/v1/bookings/${soon.body.id}/session`).expect(409);
   });
 });

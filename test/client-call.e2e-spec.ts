@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { deviceTraces, eventually, seedInterpreter as seed, seriousA11yViolations, snapshot, startClientBed, type ClientBed } from './utils/browser';
+import { RoomsService } from '../src/media/rooms.service';
 import { TEST_PASSWORD, type TestApp } from './utils/test-app';
 
 type Inbound = { bytesReceived: number; audioLevel: number } | null;
@@ -33,6 +34,27 @@ describe('web client: a call between the caller page and the interpreter console
     await p.click('button[type=submit]');
     await p.locator('[role=switch]:not([disabled])').click();
     await p.locator('[data-available="true"]').waitFor();
+  }
+
+  /** A caller (icons only) and an interpreter on her console in a call, both hearing the other. */
+  async function inCall(firstName: string, iso: string, country: string, matter: string, locale: string) {
+    const staff = await seedInterpreter(firstName, `${iso}:5`);
+    const [her, staffPage] = [await page(locale), await page(locale)];
+    await goAvailable(staffPage, staff.email);
+    await her.goto(`${url}/`);
+    await her.locator(`button[data-country="${country}"]`).click();
+    await her.locator(`button[data-iso="${iso}"][data-variant=""]`).click();
+    await her.locator(`button[data-matter="${matter}"]`).click();
+    await her.locator('button.call-button').click();
+    await staffPage.locator('[data-view="offer"] button.accept').click();
+    await her.locator('[data-phase="connected"]').waitFor();
+    await eventually(() => inbound(her), hearing);
+    await eventually(() => inbound(staffPage), hearing);
+    const [session] = await t.sql<{ id: string; request_id: string }>(
+      `SELECT s.id, s.request_id FROM sessions s JOIN interpreters i ON i.id = s.interpreter_id WHERE i.first_name = $1`,
+      [firstName],
+    );
+    return { her, staffPage, session };
   }
 
   it('icons only on the caller side, accept on the console, audio both ways; quick exit ends the call and leaves nothing', async () => {
@@ -143,19 +165,7 @@ describe('web client: a call between the caller page and the interpreter console
   }, 120_000);
 
   it('the caller loses her network mid-call: the page says it is reconnecting, and audio comes back in the same session', async () => {
-    const staff = await seedInterpreter('Lucía', 'kek:5');
-    const [her, lucia] = [await page('es-GT'), await page('es-GT')];
-    await goAvailable(lucia, staff.email);
-    await her.goto(`${url}/`);
-    await her.locator('button[data-country="GT"]').click();
-    await her.locator('button[data-iso="kek"][data-variant=""]').click();
-    await her.locator('button[data-matter="violence"]').click();
-    await her.locator('button.call-button').click();
-    await lucia.locator('[data-view="offer"] button.accept').click();
-    await her.locator('[data-phase="connected"]').waitFor();
-    await eventually(() => inbound(her), hearing);
-    await eventually(() => inbound(lucia), hearing);
-    const [before] = await t.sql<{ id: string; request_id: string }>(`SELECT s.id, s.request_id FROM sessions s JOIN interpreters i ON i.id = s.interpreter_id WHERE i.first_name = 'Lucía'`);
+    const { her, staffPage: lucia, session: before } = await inCall('Lucía', 'kek', 'GT', 'violence', 'es-GT');
 
     await her.context().setOffline(true);
     await her.locator('[data-reconnecting="true"]').waitFor();
@@ -180,6 +190,35 @@ describe('web client: a call between the caller page and the interpreter console
     await her.locator('button.hang-up').click();
     await lucia.locator('[data-view="idle"] .note').waitFor();
   }, 120_000);
+
+  it("the caller's media path fails while her socket stays up: the page restarts ICE on the same transports and audio comes back", async () => {
+    const { her, staffPage: elena, session } = await inCall('Elena', 'tzh', 'all', 'legal_civil', 'es-MX');
+
+    // Break her ICE from the server's side: two restarts there retire the credentials her browser holds
+    // (mediasoup still accepts the previous pair during a restart), so its connectivity checks now fail as
+    // they would on a network that changed under her. Her socket is untouched: no rejoin, only ICE.
+    const rooms = t.app.get(RoomsService) as unknown as { rooms: Map<string, { peerOfRole(r: string): { transports: Map<string, { restartIce(): Promise<unknown> }> } }> };
+    const transports = [...rooms.rooms.get(session.id)!.peerOfRole('caller').transports.values()];
+    const ids = () => rooms.rooms.get(session.id)!.peerOfRole('caller').transports.keys();
+    const before = [...ids()].sort();
+    for (const tr of transports) for (let i = 0; i < 2; i++) await tr.restartIce();
+
+    // Her browser notices (its checks go unanswered), asks for new credentials and restarts ICE; the page
+    // may show "reconnecting" only for a moment, so count the restarts instead of racing the screen.
+    await eventually(() => her.evaluate(() => window.__puente!.iceRestarts()), (n) => n > 0);
+    await her.locator('[data-phase="connected"][data-reconnecting="false"]').waitFor();
+    await eventually(() => her.evaluate(() => window.__puente!.connection() as { send: string; recv: string }), (c) => c.send === 'connected' && c.recv === 'connected');
+    const first = await eventually(() => inbound(her), hearing);
+    await eventually(() => inbound(her), (v) => hearing(v) && v!.bytesReceived > first!.bytesReceived);
+    const elenaFirst = await eventually(() => inbound(elena), hearing);
+    await eventually(() => inbound(elena), (v) => hearing(v) && v!.bytesReceived > elenaFirst!.bytesReceived);
+    // The same transports and the same session: ICE restarted, nothing was rebuilt.
+    expect([...ids()].sort()).toEqual(before);
+    const after = await t.sql<{ ended_at: Date | null }>(`SELECT ended_at FROM sessions WHERE id = $1`, [session.id]);
+    expect(after).toEqual([{ ended_at: null }]);
+    await her.locator('button.hang-up').click();
+    await elena.locator('[data-view="idle"] .note').waitFor();
+  }, 150_000);
 
   it('an interpreter declines on the console and the next one gets the offer', async () => {
     const staff = [await seedInterpreter('Ixchel', 'quc:5'), await seedInterpreter('Marta', 'quc:5')];

@@ -10,7 +10,8 @@ import { MediaService } from './media.service';
 import { MAX_INCOMING_BITRATE, MAX_PRODUCERS_PER_KIND, MAX_TRANSPORTS_PER_DIRECTION, MediaKind, producerViolation } from './media-policy';
 import { Direction, Peer } from './peer';
 import { Room } from './room';
-import { MEDIA_FAILED, SessionRecord } from './session-record';
+import { MEDIA_FAILED } from '../sessions/end-reasons';
+import { SessionRecord } from './session-record';
 
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 
@@ -284,12 +285,14 @@ export class RoomsService implements OnModuleInit {
         })),
       ),
     );
+    const dump = (await room.router.dump()) as { transportIds: string[]; rtpObserverIds: string[]; mapProducerIdConsumerIds: Record<string, string[]> };
+    const server = (await room.webRtcServer.dump()) as { webRtcTransportIds: string[]; localIceUsernameFragments: { localIceUsernameFragment: string; webRtcTransportId: string }[] };
+    // Read after the dumps: the worker sends its close notifications (a consumer whose producer left) before
+    // it answers a dump, so this side's maps are then at least as new as what the worker reported.
     const producers = peers.flatMap((p) => [...p.producers.values()].map((pr) => ({ id: pr.id, role: p.role, kind: pr.kind, paused: pr.paused })));
     const consumers = peers.flatMap((p) =>
       [...p.consumers.values()].map((c) => ({ id: c.id, role: p.role, producerId: c.producerId, kind: c.kind, paused: c.paused })),
     );
-    const dump = (await room.router.dump()) as { transportIds: string[]; rtpObserverIds: string[]; mapProducerIdConsumerIds: Record<string, string[]> };
-    const server = (await room.webRtcServer.dump()) as { webRtcTransportIds: string[]; localIceUsernameFragments: { localIceUsernameFragment: string; webRtcTransportId: string }[] };
     const mine = new Set(dump.transportIds);
     return {
       workerIndex: room.workerIndex,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { MEDIA_FAILED } from '../sessions/end-reasons';
 import { SessionsService } from '../sessions/sessions.service';
 import type { ParticipantRole } from './peer';
 
@@ -30,6 +31,3 @@ export class SessionRecord {
     return !!(await this.db.transaction((m) => this.sessions.end(m, sessionId, MEDIA_FAILED)));
   }
 }
-
-/** The end reason of a session whose media could not be rebuilt after its worker died. */
-export const MEDIA_FAILED = 'media_failed';

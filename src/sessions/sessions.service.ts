@@ -9,6 +9,7 @@ import { rows } from '../database/sql';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { prepared } from './prepared';
 import { AuditOutbox, outboxInsert } from './audit-outbox';
+import { MEDIA_FAILED } from './end-reasons';
 
 export type ParticipantRole = 'caller' | 'interpreter' | 'official';
 
@@ -231,15 +232,19 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   // ---- hearings (bookings) ----------------------------------------------------------------------------
 
   /**
-   * The live session of a hearing, created by whoever joins first. A hearing has one session for good: once
-   * it has ended it is not reopened. Conflict if the interpreter is still in another call.
+   * The live session of a hearing, created by whoever joins first. Once a hearing's call has ended it is not
+   * reopened, except after `media_failed`: the media could not be rebuilt, the hearing is not over, and its
+   * participants join a new session. Conflict if the interpreter is still in another call. The caller holds
+   * the booking's row lock, so two joiners never both open one.
    */
   async openForBooking(m: EntityManager, bookingId: string, interpreterId: string, officialId: string | null): Promise<string> {
-    const [existing] = await m.query(`SELECT id, ended_at FROM sessions WHERE booking_id = $1`, [bookingId]);
-    if (existing?.ended_at) throw new ConflictException("this hearing's call has ended");
-    if (existing) {
-      if (officialId) await m.query(`UPDATE sessions SET official_id = $2 WHERE id = $1`, [existing.id, officialId]);
-      return existing.id;
+    const [latest] = await m.query(`SELECT id, ended_at, end_reason FROM sessions WHERE booking_id = $1 ORDER BY ended_at IS NULL DESC, created_at DESC LIMIT 1`, [
+      bookingId,
+    ]);
+    if (latest?.ended_at && latest.end_reason !== MEDIA_FAILED) throw new ConflictException("this hearing's call has ended");
+    if (latest && !latest.ended_at) {
+      if (officialId) await m.query(`UPDATE sessions SET official_id = $2 WHERE id = $1`, [latest.id, officialId]);
+      return latest.id;
     }
     try {
       const [row] = await m.query(`INSERT INTO sessions (booking_id, interpreter_id, official_id) VALUES ($1, $2, $3) RETURNING id`, [
@@ -257,12 +262,6 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   /** The remote woman of a hearing: the anonymous subject her join code's token carries. */
   async setCaller(m: EntityManager, sessionId: string, callerSub: string) {
     await m.query(`UPDATE sessions SET caller_sub = $2 WHERE id = $1 AND ended_at IS NULL`, [sessionId, callerSub]);
-  }
-
-  /** The session of a hearing, if it was opened. */
-  async sessionOfBooking(bookingId: string): Promise<string | null> {
-    const [row] = await this.db.query(`SELECT id FROM sessions WHERE booking_id = $1`, [bookingId]);
-    return row?.id ?? null;
   }
 
   /** The booking a session belongs to, if it is a hearing's. */

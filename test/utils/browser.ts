@@ -15,6 +15,7 @@ declare global {
       inboundAudioByRole: () => Promise<Record<string, { bytesReceived: number; audioLevel: number }> | null>;
       outputVolumes: () => number[];
       iceRestarts: () => number;
+      connection: () => unknown;
       played: () => string[];
     };
   }

@@ -137,7 +137,8 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
     else if ((u.state === 'accepted' || u.state === 'connected') && u.sessionId) {
       setPhase((p) => {
         if (p.name !== 'connected') connectedTone();
-        return { name: 'connected', firstName: u.interpreter?.firstName ?? '' };
+        // `accepted` names the interpreter; `connected` (both are in the call) does not: keep her name.
+        return { name: 'connected', firstName: u.interpreter?.firstName ?? (p.name === 'connected' ? p.firstName : '') };
       });
       void joinSession(signal, u.sessionId);
     } else if (u.state === 'unmatched') {
@@ -178,7 +179,7 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
     });
     signal.socket.on('session:ended', (e: { sessionId: string; reason?: string }) => {
       if (e.sessionId !== live.current.sessionId) return;
-      if (e.reason === 'interpreter_lost') {
+      if ((e.reason === 'interpreter_lost' || e.reason === 'media_failed') && !live.current.hearing) {
         // Her request is back at the front of the line: the next interpreter takes the call.
         live.current.call?.close();
         live.current.call = undefined;

@@ -52,6 +52,10 @@ export class Call {
     if (e.sessionId !== this.sessionId) return;
     for (const [id, c] of this.consumers) if (c.role === e.role) this.drop(id);
   };
+  /** One producer closed while its participant stays (she turned video off, or rejoined with a new one). */
+  private readonly onProducerClosed = (e: { sessionId: string; producerId: string }) => {
+    if (e.sessionId === this.sessionId) this.drop(e.producerId);
+  };
 
   constructor(
     private readonly signal: Signal,
@@ -66,6 +70,7 @@ export class Call {
     // Listen before joining so that a producer announced in between is not missed.
     this.signal.socket.on('session:newProducer', this.onNewProducer);
     this.signal.socket.on('session:participantLeft', this.onParticipantLeft);
+    this.signal.socket.on('session:producerClosed', this.onProducerClosed);
     this.mic ??= await openMicrophone();
     const join = await this.signal.ask<JoinAnswer>('session:join', { sessionId: this.sessionId });
     if (!this.device.loaded) await this.device.load({ routerRtpCapabilities: join.routerRtpCapabilities });
@@ -200,6 +205,7 @@ export class Call {
     this.closed = true;
     this.signal.socket.off('session:newProducer', this.onNewProducer);
     this.signal.socket.off('session:participantLeft', this.onParticipantLeft);
+    this.signal.socket.off('session:producerClosed', this.onProducerClosed);
     for (const id of [...this.consumers.keys()]) this.drop(id);
     this.send?.close();
     this.recv?.close();
