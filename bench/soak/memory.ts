@@ -94,6 +94,12 @@ export class MemorySampler {
 
 export interface MemoryTrend {
   samples: number;
+  /**
+   * The same slopes over the floor of each FLOOR_BIN_S window (its lowest sample): the heap just after a
+   * collection, which is what a leak raises; the raw slopes also follow where the garbage collector's sawtooth
+   * happens to be at the ends of the window.
+   */
+  floor: { bins: number; rssMbPerMin: number; heapUsedMbPerMin: number; workerRssMbPerMin: number };
   /** Theil–Sen slopes over the samples from `fromS` to `toS`, in MB per minute. */
   rssMbPerMin: number;
   heapUsedMbPerMin: number;
@@ -104,9 +110,22 @@ export interface MemoryTrend {
   workerRssMb: { first: number; last: number; max: number };
 }
 
+export const FLOOR_BIN_S = 30;
+
+/** Per bin of `binS` seconds from `fromS`: its middle time and the lowest value of `pick` in it. */
+export function floors(samples: MemorySample[], fromS: number, binS: number, pick: (s: MemorySample) => number): [number, number][] {
+  const bins = new Map<number, number>();
+  for (const s of samples) {
+    const b = Math.floor((s.t - fromS) / binS);
+    bins.set(b, Math.min(bins.get(b) ?? Infinity, pick(s)));
+  }
+  return [...bins].sort((a, b) => a[0] - b[0]).map(([b, v]) => [fromS + (b + 0.5) * binS, v]);
+}
+
 export function trend(samples: MemorySample[], fromS: number, toS: number): MemoryTrend {
   const w = samples.filter((s) => s.t >= fromS && s.t <= toS);
   const slope = (pick: (s: MemorySample) => number) => theilSen(w.map((s) => [s.t / 60, pick(s)]));
+  const floorSlope = (pick: (s: MemorySample) => number) => theilSen(floors(w, fromS, FLOOR_BIN_S, pick).map(([t, v]) => [t / 60, v]));
   const span = (pick: (s: MemorySample) => number) => ({
     first: w.length ? pick(w[0]) : NaN,
     last: w.length ? pick(w[w.length - 1]) : NaN,
@@ -114,6 +133,12 @@ export function trend(samples: MemorySample[], fromS: number, toS: number): Memo
   });
   return {
     samples: w.length,
+    floor: {
+      bins: floors(w, fromS, FLOOR_BIN_S, (s) => s.rssMb).length,
+      rssMbPerMin: floorSlope((s) => s.rssMb),
+      heapUsedMbPerMin: floorSlope((s) => s.heapUsedMb),
+      workerRssMbPerMin: floorSlope((s) => s.workerRssMb),
+    },
     rssMbPerMin: slope((s) => s.rssMb),
     heapUsedMbPerMin: slope((s) => s.heapUsedMb),
     workerRssMbPerMin: slope((s) => s.workerRssMb),
