@@ -9,7 +9,7 @@ export interface Check {
   informational?: boolean;
 }
 
-const count = async (db: string, sql: string) => (await pgQuery<{ n: number }>(db, sql))[0].n;
+const countRows = async (db: string, sql: string) => (await pgQuery<{ n: number }>(db, sql))[0].n;
 
 /**
  * The guarantees of the matching issue, read from the database after the run (when nothing is live):
@@ -19,6 +19,8 @@ const count = async (db: string, sql: string) => (await pgQuery<{ n: number }>(d
 export async function databaseChecks(db: string, createdByClients: number): Promise<Check[]> {
   const checks: Check[] = [];
   const add = (name: string, found: number, ok = found === 0) => checks.push({ name, ok, found });
+  // A check whose query fails is a failed check, not a lost run.
+  const count = (database: string, sql: string) => countRows(database, sql).catch((e: Error) => (checks.push({ name: `query failed: ${sql.slice(0, 80)}`, ok: false, found: e.message }), NaN));
 
   add(
     'requests not in a terminal state (completed, cancelled, unmatched, abandoned)',
@@ -27,12 +29,14 @@ export async function databaseChecks(db: string, createdByClients: number): Prom
   const stored = await count(db, `SELECT count(*)::int AS n FROM interpretation_requests`);
   checks.push({ name: 'requests stored = requests the callers were given an id for', ok: stored === createdByClients, found: { stored, createdByClients } });
   add('requests still holding a caller identifier', await count(db, `SELECT count(*)::int AS n FROM interpretation_requests WHERE caller_sub IS NOT NULL`));
-  // Two rows of one interpreter whose [start, end) intervals meet (an open end counts as still running).
+  // Two rows of one interpreter whose [start, end) intervals meet (an open end counts as still running). An end
+  // stamped before its start (see endsBeforeStart) counts as an empty interval.
+  const span = (t: string, end: string) => `tstzrange(${t}.created_at, greatest(${t}.created_at, coalesce(${t}.${end}, 'infinity')), '[)')`;
   const overlaps = (table: string, end: string) =>
     count(
       db,
       `SELECT count(*)::int AS n FROM ${table} a JOIN ${table} b ON a.interpreter_id = b.interpreter_id AND a.id < b.id
-       WHERE tstzrange(a.created_at, coalesce(a.${end}, 'infinity'), '[)') && tstzrange(b.created_at, coalesce(b.${end}, 'infinity'), '[)')`,
+       WHERE ${span('a', end)} && ${span('b', end)}`,
     );
   add('pairs of offers held by one interpreter at overlapping times', await overlaps('offers', 'decided_at'));
   add('pairs of sessions of one interpreter at overlapping times', await overlaps('sessions', 'ended_at'));
@@ -62,6 +66,20 @@ export async function databaseChecks(db: string, createdByClients: number): Prom
     'completed requests without a session',
     await count(db, `SELECT count(*)::int AS n FROM interpretation_requests r WHERE state = 'completed' AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.request_id = r.id)`),
   );
+  // Not a guarantee of the matching issue, but worth seeing: offers are stamped created with clock_timestamp() and
+  // decided with now() (the deciding transaction's start), so one decided by a transaction that began before the
+  // offer was made reads as decided before it was created.
+  const [odd] = await pgQuery<{ n: number; ms: number }>(
+    db,
+    `SELECT count(*)::int AS n, coalesce(max(extract(epoch FROM created_at - decided_at) * 1000), 0)::float AS ms FROM offers WHERE decided_at < created_at`,
+  );
+  const [oddSessions] = await pgQuery<{ n: number }>(db, `SELECT count(*)::int AS n FROM sessions WHERE ended_at < created_at`);
+  checks.push({
+    name: 'timestamps out of order: offers decided before they were created, sessions ended before they were created (reported, not counted)',
+    ok: odd.n === 0 && oddSessions.n === 0,
+    informational: true,
+    found: { offers: odd.n, offersMaxMs: Math.round(odd.ms * 10) / 10, sessions: oddSessions.n },
+  });
   add('audit events not yet moved into the chain (outbox)', await count(db, `SELECT count(*)::int AS n FROM matching_audit_outbox`));
   return checks;
 }
