@@ -99,7 +99,15 @@ export interface MemoryTrend {
    * collection, which is what a leak raises; the raw slopes also follow where the garbage collector's sawtooth
    * happens to be at the ends of the window.
    */
-  floor: { bins: number; rssMbPerMin: number; heapUsedMbPerMin: number; workerRssMbPerMin: number };
+  floor: {
+    bins: number;
+    rssMbPerMin: number;
+    heapUsedMbPerMin: number;
+    workerRssMbPerMin: number;
+    /** Where RSS growth comes from: V8's committed heap (heapTotal), and the rest of the RSS (malloc, code, buffers). */
+    heapTotalMbPerMin: number;
+    outsideHeapMbPerMin: number;
+  };
   /** Theil–Sen slopes over the samples from `fromS` to `toS`, in MB per minute. */
   rssMbPerMin: number;
   heapUsedMbPerMin: number;
@@ -138,6 +146,8 @@ export function trend(samples: MemorySample[], fromS: number, toS: number): Memo
       rssMbPerMin: floorSlope((s) => s.rssMb),
       heapUsedMbPerMin: floorSlope((s) => s.heapUsedMb),
       workerRssMbPerMin: floorSlope((s) => s.workerRssMb),
+      heapTotalMbPerMin: floorSlope((s) => s.heapTotalMb),
+      outsideHeapMbPerMin: floorSlope((s) => s.rssMb - s.heapTotalMb),
     },
     rssMbPerMin: slope((s) => s.rssMb),
     heapUsedMbPerMin: slope((s) => s.heapUsedMb),

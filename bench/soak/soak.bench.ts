@@ -493,8 +493,9 @@ async function runCall(it: Interpreter, sessionId: string, requestId: string) {
       latency.joinAndTransports.add(nowMs() - t0);
       for (const [who, e] of [['interpreter', ei], ['caller', ec]] as const) {
         if (!e) continue;
-        // A caller who cancelled or vanished ends the session under the other's feet.
-        if (call.ended || request.done || (e === 'NOT_FOUND' && caller.gone)) note(`${who} join refused after the end (${e})`);
+        // A caller who cancelled or vanished ends the session under the other's feet; a caller the script
+        // disconnected (she vanished mid-join) gets no answer (an unplanned disconnect is counted where it happens).
+        if (call.ended || request.done || caller.gone) note(`${who} join cut short by the end or by her vanishing (${e})`);
         else error(`${who} join/transports ${e}`);
       }
     }
@@ -811,11 +812,11 @@ function report(r: Result): string {
     '',
     `Memory after the warm-up (${r.memory.window[0]} s to ${f(r.memory.window[1], 0)} s): Theil–Sen slope in MB/min of the ${FLOOR_BIN_S} s floors, then of every sample (first → last sample, peak, MB):`,
     '',
-    '| node | floors / samples | RSS | V8 heap used | mediasoup worker RSS |',
-    '|---|---|---|---|---|',
+    '| node | floors / samples | RSS | V8 heap used | mediasoup worker RSS | V8 heap committed (heapTotal) / RSS outside it |',
+    '|---|---|---|---|---|---|',
     ...r.memory.trends.map(
       (t, i) =>
-        `| node${i + 1}${r.settings.arenaNodes.includes(i + 1) ? ' (MALLOC_ARENA_MAX=2)' : ''} | ${t.floor.bins} / ${t.samples} | **${f(t.floor.rssMbPerMin, 2)}**, ${f(t.rssMbPerMin, 2)} (${f(t.rssMb.first, 0)} → ${f(t.rssMb.last, 0)}, ${f(t.rssMb.max, 0)}) | **${f(t.floor.heapUsedMbPerMin, 2)}**, ${f(t.heapUsedMbPerMin, 2)} (${f(t.heapUsedMb.first, 0)} → ${f(t.heapUsedMb.last, 0)}, ${f(t.heapUsedMb.max, 0)}) | **${f(t.floor.workerRssMbPerMin, 2)}**, ${f(t.workerRssMbPerMin, 2)} (${f(t.workerRssMb.first, 0)} → ${f(t.workerRssMb.last, 0)}, ${f(t.workerRssMb.max, 0)}) |`,
+        `| node${i + 1}${r.settings.arenaNodes.includes(i + 1) ? ' (MALLOC_ARENA_MAX=2)' : ''} | ${t.floor.bins} / ${t.samples} | **${f(t.floor.rssMbPerMin, 2)}**, ${f(t.rssMbPerMin, 2)} (${f(t.rssMb.first, 0)} → ${f(t.rssMb.last, 0)}, ${f(t.rssMb.max, 0)}) | **${f(t.floor.heapUsedMbPerMin, 2)}**, ${f(t.heapUsedMbPerMin, 2)} (${f(t.heapUsedMb.first, 0)} → ${f(t.heapUsedMb.last, 0)}, ${f(t.heapUsedMb.max, 0)}) | **${f(t.floor.workerRssMbPerMin, 2)}**, ${f(t.workerRssMbPerMin, 2)} (${f(t.workerRssMb.first, 0)} → ${f(t.workerRssMb.last, 0)}, ${f(t.workerRssMb.max, 0)}) | ${f(t.floor.heapTotalMbPerMin, 2)} / ${f(t.floor.outsideHeapMbPerMin, 2)} |`,
     ),
     '',
     'Per minute of the run, lowest sample (RSS / V8 heap used / worker RSS, MB):',
