@@ -17,11 +17,10 @@
  *   BENCH_EXPERIMENT=unchained-audit (a what-if build, see lib/experiment.ts)  BENCH_NODE_ARGS (node flags for the nodes)
  * Figures are written to bench/results/matching.json and bench/results/matching.md (matching-<experiment>.*).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { APP_DIR, EXPERIMENT, pgQuery, ROOT } from './lib/cluster';
+import { buildApp, machine } from './lib/app-build';
+import { EXPERIMENT, pgQuery, ROOT } from './lib/cluster';
 import { Deployment, startDeployment } from './lib/deployment';
 import { prepareExperiment } from './lib/experiment';
 import { FloorLatencies, measureFloor, startFloor } from './lib/floor';
@@ -71,46 +70,6 @@ interface ConfigResult {
 interface FloorResult {
   rate: number;
   runs: { latencies: FloorLatencies; usage: Usage }[];
-}
-
-function machine() {
-  const version = (cmd: string, args: string[]) => {
-    try {
-      return execFileSync(cmd, args, { encoding: 'utf8' }).trim();
-    } catch {
-      return 'unknown';
-    }
-  };
-  const model = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
-  return {
-    nproc: cpus().length,
-    cpu: model,
-    memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    node: process.version,
-    redis: /redis_version:(\S+)/.exec(version('redis-cli', ['-h', '127.0.0.1', 'INFO', 'server']))?.[1] ?? 'unknown',
-    kernel: version('uname', ['-r']),
-    loadAtStart: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
-    // The code measured: the commit, and whether tracked files differed from it.
-    commit: version('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
-    dirty: version('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no']) !== '',
-  };
-}
-
-/** The application compiled into bench/dist/app, so that a concurrent `npm run build` of dist/ cannot swap it mid-run. */
-function build() {
-  const out = APP_DIR;
-  const cli = join(out, 'src', 'cli.js');
-  if (settings.skipBuild && existsSync(cli)) return;
-  log('compiling the application into bench/dist/app');
-  const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json', '--outDir', out, '--tsBuildInfoFile', join(out, '.tsbuildinfo')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  if (r.error) throw r.error;
-  if (r.status !== 0) {
-    if (!existsSync(cli)) throw new Error(`build failed:\n${r.stdout}${r.stderr}`);
-    log(`build reported type errors (emitted anyway):\n${r.stdout.slice(0, 2000)}`);
-  }
 }
 
 /** Waits (at most 90 s) until no request is live, so that a run does not inherit the previous one's backlog. */
@@ -317,7 +276,7 @@ function save(info: Record<string, unknown>, results: ConfigResult[], floor: Flo
 
 async function main() {
   const info = { ...machine(), postgres: '' };
-  build();
+  buildApp(settings.skipBuild, log);
   prepareExperiment();
   info.postgres = (await pgQuery<{ v: string }>('postgres', "SELECT current_setting('server_version') AS v"))[0].v.split(' ')[0];
   log(`settings ${JSON.stringify(settings)}`);

@@ -11,6 +11,10 @@ export interface DeploymentOptions {
   interpreters: number;
   available: number;
   variants: number;
+  /** Settings for every node, over the defaults below. */
+  env?: Record<string, string>;
+  /** Settings for node i only (e.g. an allocator setting on one node, to compare). */
+  nodeEnv?: (i: number) => Record<string, string>;
 }
 
 /** What an interpreter console does when an offer rings: accept at once, then leave the call at once. */
@@ -28,6 +32,8 @@ export interface Deployment {
   interpreterSockets: Socket[];
   /** Signs an anonymous caller token the way POST /auth/caller does (same secret, claims and issuer). */
   callerToken(): string;
+  /** Signs any token the application accepts (same secret, issuer and lifetime). */
+  sign(claims: Record<string, unknown>): string;
   listener: OfferListener | null;
   close(): Promise<void>;
 }
@@ -60,6 +66,7 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
     REQUEST_WAIT_LIMIT_SECONDS: '1800',
     // A caller who gave up (timed out) is abandoned soon, so that the next run starts from an empty line.
     CALLER_GRACE_SECONDS: '5',
+    ...o.env,
   };
   const nodes: Node[] = [];
   const sockets: Socket[] = [];
@@ -69,6 +76,7 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
     variants: [],
     interpreterSockets: sockets,
     callerToken: () => sign({ sub: randomUUID(), role: 'caller' }, secret, TOKEN_OPTIONS),
+    sign: (claims) => sign(claims, secret, TOKEN_OPTIONS),
     listener: null,
     close: async () => {
       for (const s of sockets) s.disconnect();
@@ -79,8 +87,7 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
   };
   try {
     // One node first: it migrates the empty database and loads the language catalogue.
-    nodes.push(await startNode(env));
-    for (let i = 1; i < o.nodes; i++) nodes.push(await startNode(env));
+    for (let i = 0; i < o.nodes; i++) nodes.push(await startNode({ ...env, ...o.nodeEnv?.(i) }));
     log(`${o.nodes} node(s) ready on ${db.name}`);
 
     const languages = await pgQuery<{ id: string; iso6393: string; variant: string | null; countries: string[] }>(
