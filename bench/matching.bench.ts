@@ -15,8 +15,7 @@
  *   BENCH_INTERPRETERS (10000)  BENCH_AVAILABLE (2000)  BENCH_VARIANTS (60)  BENCH_FLOOR (1)  BENCH_FLOOR_RATES (= rates)
  *   BENCH_MAX_MINUTES (90: no new run starts after that)  BENCH_SKIP_BUILD (0)
  *   BENCH_EXPERIMENT=unchained-audit (a what-if build, see lib/experiment.ts)  BENCH_NODE_ARGS (node flags for the nodes)
- *   BENCH_LABEL (a suffix for the results files)  BENCH_DATABASE_BASE_URL (postgres://postgres@127.0.0.1:5432; a
- *   %2F-encoded socket directory as host, e.g. postgres://postgres@%2Fvar%2Frun%2Fpostgresql, for a Unix socket)
+ *   BENCH_LABEL (a suffix for the results files)  BENCH_DATABASE_BASE_URL (postgres://postgres@127.0.0.1:5432)
  * Figures are written to bench/results/matching.json and bench/results/matching.md (matching-<experiment>-<label>.*).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
