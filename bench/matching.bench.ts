@@ -15,7 +15,8 @@
  *   BENCH_INTERPRETERS (10000)  BENCH_AVAILABLE (2000)  BENCH_VARIANTS (60)  BENCH_FLOOR (1)  BENCH_FLOOR_RATES (= rates)
  *   BENCH_MAX_MINUTES (90: no new run starts after that)  BENCH_SKIP_BUILD (0)
  *   BENCH_EXPERIMENT=unchained-audit (a what-if build, see lib/experiment.ts)  BENCH_NODE_ARGS (node flags for the nodes)
- * Figures are written to bench/results/matching.json and bench/results/matching.md (matching-<experiment>.*).
+ *   BENCH_LABEL (a suffix for the results files)  BENCH_DATABASE_BASE_URL (postgres://postgres@127.0.0.1:5432)
+ * Figures are written to bench/results/matching.json and bench/results/matching.md (matching-<experiment>-<label>.*).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -267,8 +268,9 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
 function save(info: Record<string, unknown>, results: ConfigResult[], floor: FloorResult[]) {
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const name = EXPERIMENT ? `matching-${EXPERIMENT}` : 'matching';
-  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ at: new Date().toISOString(), experiment: EXPERIMENT || null, machine: info, settings, results, floor }, null, 2));
+  // BENCH_LABEL keeps several configurations' figures side by side (e.g. before/after a change).
+  const name = ['matching', EXPERIMENT, process.env.BENCH_LABEL].filter(Boolean).join('-');
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ at: new Date().toISOString(), experiment: EXPERIMENT || null, label: process.env.BENCH_LABEL || null, machine: info, settings, results, floor }, null, 2));
   const md = (EXPERIMENT ? `Experiment: ${EXPERIMENT} (a patched copy of the build, not the product).\n\n` : '') + report(info as ReturnType<typeof machine>, results, floor) + ` PostgreSQL ${info.postgres}.\n`;
   writeFileSync(join(dir, `${name}.md`), md);
   return md;

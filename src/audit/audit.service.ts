@@ -47,25 +47,56 @@ export class AuditService {
   }
 
   /**
+   * Appends several events, in this order, inside the caller's transaction, in two statements whatever their
+   * number (the audit outbox moves matching's events in batches): the head is locked and read once, the
+   * events are chained here, and one INSERT writes them in seq order. The head trigger still checks every
+   * row against the head the row before it moved, so a batch that did not extend the chain is refused whole.
+   */
+  async recordMany(m: Pick<EntityManager, 'query'>, events: { type: string; meta: AuditMeta }[]): Promise<void> {
+    if (!events.length) return;
+    if (events.some((e) => e.type === PURGE_EVENT)) throw new Error(`${PURGE_EVENT} is written by the purge only`);
+    const [head] = await m.query('SELECT seq, hash FROM audit_chain_head FOR UPDATE');
+    let seq = BigInt(head.seq);
+    let prevHash: string = head.hash;
+    const chained = events.map(({ type, meta }) => {
+      const e = chainedEvent(String(++seq), prevHash, type, meta);
+      prevHash = e.hash;
+      return e;
+    });
+    await m.query(
+      `INSERT INTO audit_events (seq, id, occurred_at, type, actor_id, actor_role, country, subject_id, data, prev_hash, hash)
+       SELECT seq, id, occurred_at, type, actor_id, actor_role, country, subject_id, data, prev_hash, hash
+       FROM jsonb_to_recordset($1::jsonb) AS x(seq bigint, id uuid, occurred_at timestamptz, type varchar, actor_id uuid, actor_role varchar,
+         country char(2), subject_id uuid, data jsonb, prev_hash char(64), hash char(64))
+       ORDER BY seq`,
+      [
+        JSON.stringify(
+          chained.map((e) => ({
+            seq: e.seq,
+            id: e.id,
+            occurred_at: e.occurredAt.toISOString(),
+            type: e.type,
+            actor_id: e.actorId,
+            actor_role: e.actorRole,
+            country: e.country,
+            subject_id: e.subjectId,
+            data: e.data,
+            prev_hash: e.prevHash,
+            hash: e.hash,
+          })),
+        ),
+      ],
+    );
+  }
+
+  /**
    * Links the event to the stored chain head (migrations/1764000100000-audit-chain-head.ts). Locking the head row
    * serialises appends across nodes until the transaction ends, so every event has exactly one predecessor; the
    * database refuses an insert that does not extend the head, and moves the head in the same transaction.
    */
   private async append(m: EntityManager, type: string, meta: AuditMeta): Promise<AuditEvent> {
     const [head] = await m.query('SELECT seq, hash FROM audit_chain_head FOR UPDATE');
-    const event = m.create(AuditEvent, {
-      seq: String(BigInt(head.seq) + 1n),
-      id: randomUUID(),
-      occurredAt: new Date(),
-      type,
-      actorId: meta.actorId ?? null,
-      actorRole: meta.actorRole ?? null,
-      country: meta.country ?? null,
-      subjectId: meta.subjectId ?? null,
-      data: meta.data ?? {},
-      prevHash: head.hash,
-    });
-    event.hash = auditHash(event.prevHash, event);
+    const event = m.create(AuditEvent, chainedEvent(String(BigInt(head.seq) + 1n), head.hash, type, meta));
     await m.insert(AuditEvent, event);
     return event;
   }
@@ -155,4 +186,23 @@ export class AuditService {
     }
     return { ok: true, events: count };
   }
+}
+
+/** The event that follows `prevHash` at `seq`, hashed. */
+function chainedEvent(seq: string, prevHash: string, type: string, meta: AuditMeta): AuditEvent {
+  const event = {
+    seq,
+    id: randomUUID(),
+    occurredAt: new Date(),
+    type,
+    actorId: meta.actorId ?? null,
+    actorRole: meta.actorRole ?? null,
+    country: meta.country ?? null,
+    subjectId: meta.subjectId ?? null,
+    data: meta.data ?? {},
+    prevHash,
+    hash: '',
+  };
+  event.hash = auditHash(prevHash, event);
+  return event;
 }

@@ -69,9 +69,15 @@ export async function dispatchOnce(
  * them, not the first few: the one she can serve may be far down the line.
  */
 export async function servableBy(m: Pick<EntityManager, 'query'>, interpreterId: string, rules: LadderRules): Promise<string[]> {
+  // Only the waiting requests with a free place are paired with her (the same statement, so the same
+  // snapshot, as pairing them all and filtering after). Most waiting requests are ringing someone already;
+  // pairing each of them with her first made this query grow with the traffic, and it runs whenever an
+  // interpreter is free again: under load it became the busiest statement of all.
   const rows: { request_id: string }[] = await m.query(
-    prepared(`SELECT request_id FROM matching_pairs(NULL, ARRAY[$1::uuid], $2, $3, $4) p
-     WHERE (SELECT count(*) FROM offers o WHERE o.request_id = p.request_id AND o.outcome IS NULL) < ${OFFERS_AT_ONCE_SQL('p.urgency')}
+    prepared(`SELECT request_id FROM matching_pairs(
+       ARRAY(SELECT r.id FROM interpretation_requests r WHERE r.state IN ('queued', 'offering')
+         AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ${OFFERS_AT_ONCE_SQL('r.urgency')}),
+       ARRAY[$1::uuid], $2, $3, $4) p
      ORDER BY ${SERVING_ORDER_SQL}`),
     [interpreterId, rules.homeCountry, rules.retryAfterSeconds, OPEN_ROSTER],
   );

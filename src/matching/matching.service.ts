@@ -139,11 +139,20 @@ export class MatchingService implements OnModuleInit {
   async acceptOffer(interpreter: Principal, offerId: string): Promise<{ sessionId: string }> {
     const interpreterId = this.interpreterOf(interpreter);
     // One round trip (matching_accept): the acceptance, the other offers withdrawn, the session, the request,
-    // the audit event; the request row is locked inside it.
+    // the audit event; the request row is locked inside it. The same statement reads how long she waited,
+    // for the wait-time histogram: accepted_at is now() of this very transaction, and created_at never changes.
     let a: { error?: 'not_found' | 'conflict'; sessionId: string; requestId: string; callerSub: string | null; languageId: string; firstName: string | null;
       withdrawn: { id: string; interpreterId: string }[]; othersWaiting: boolean };
+    let wait: string | number | null;
     try {
-      [{ a }] = await withRetry(() => this.db.query(prepared(`SELECT matching_accept($1, $2) AS a`), [offerId, interpreterId]));
+      [{ a, wait }] = await withRetry(() =>
+        this.db.query(
+          prepared(`SELECT a, (SELECT extract(epoch FROM now() - r.created_at) FROM interpretation_requests r
+             WHERE a->>'error' IS NULL AND r.id = (a->>'requestId')::uuid) AS wait
+           FROM matching_accept($1, $2) AS a`),
+          [offerId, interpreterId],
+        ),
+      );
     } catch (e) {
       if (errorCode(e) === '23505') throw new ConflictException('this interpreter is already in a session');
       throw e;
@@ -152,6 +161,7 @@ export class MatchingService implements OnModuleInit {
     if (a.error) throw new ConflictException('this offer is no longer open');
     this.outbox.kick();
     this.metrics.offers.inc({ outcome: 'accepted' });
+    if (wait != null) this.metrics.waitSeconds.observe(Number(wait));
     if (a.withdrawn.length) this.metrics.offers.inc({ outcome: 'withdrawn' }, a.withdrawn.length);
     if (a.callerSub) {
       this.realtime.toCaller(a.callerSub, 'request:update', { requestId: a.requestId, state: 'accepted', interpreter: { firstName: a.firstName ?? '' }, sessionId: a.sessionId });
@@ -165,7 +175,6 @@ export class MatchingService implements OnModuleInit {
     this.inBackground(
       Promise.all([
         this.presence.offerAnswered(interpreterId),
-        this.observeWait(a.requestId),
         this.dropJobs([offerId, ...a.withdrawn.map((w) => w.id)].map((id) => `offer-expire:${id}`)),
         a.othersWaiting ? this.announceLine(a.languageId) : undefined,
       ]),
@@ -465,12 +474,6 @@ export class MatchingService implements OnModuleInit {
       this.metrics.offers.inc({ outcome });
     }
     return closed;
-  }
-
-  /** How long she waited for this acceptance, for the wait-time histogram (after the answer, off the hot path). */
-  private async observeWait(requestId: string) {
-    const [r] = await this.db.query(`SELECT extract(epoch FROM accepted_at - created_at) AS wait FROM interpretation_requests WHERE id = $1`, [requestId]);
-    if (r?.wait != null) this.metrics.waitSeconds.observe(Number(r.wait));
   }
 
   private inBackground(work: Promise<unknown>) {

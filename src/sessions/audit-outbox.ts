@@ -115,13 +115,14 @@ export class AuditOutbox implements OnModuleDestroy {
         [BATCH],
       );
       events.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
-      for (const e of events) {
-        await this.audit.record(
-          e.type,
-          { actorId: e.actor_id, actorRole: e.actor_role, country: e.country, subjectId: e.subject_id, data: { ...e.data, at: new Date(e.at).toISOString() } },
-          m,
-        );
-      }
+      // The whole batch in two statements (not two per event): this drain is most of the audit's cost.
+      await this.audit.recordMany(
+        m,
+        events.map((e) => ({
+          type: e.type,
+          meta: { actorId: e.actor_id, actorRole: e.actor_role, country: e.country, subjectId: e.subject_id, data: { ...e.data, at: new Date(e.at).toISOString() } },
+        })),
+      );
       return events.length;
     });
   }
