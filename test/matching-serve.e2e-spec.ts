@@ -117,6 +117,27 @@ describe('serving the line as interpreters become free (no sweep)', () => {
     expect(offer.requestId).toBe(mine.requestId);
   });
 
+  it('serves her waiting requests in variants linked to hers, whichever way the link was recorded, and none in others', async () => {
+    const [towards, from, unrelated, hers] = await Promise.all(['acr', 'caa', 'cac', 'knj'].map((iso) => languageId(t, iso)));
+    const link = (a: string, b: string) =>
+      t.sql(`INSERT INTO language_links (from_language_id, to_language_id, source, created_by) VALUES ($1, $2, 'test', gen_random_uuid())`, [a, b]);
+    await link(towards, hers);
+    await link(hers, from);
+    const first = await request(track(await caller(t)), towards);
+    const second = await request(track(await caller(t)), from);
+    const other = await request(track(await caller(t)), unrelated);
+    expect([first.state, second.state, other.state]).toEqual(['queued', 'queued', 'queued']);
+    const late = track(await interpreter(t, { languages: 'knj:5', available: false }));
+    await late.socket.call('presence:set', { status: 'available' });
+    for (const expected of [first, second]) {
+      const offer = await soon(late.socket.next('offer:new', (o) => o.requestId === expected.requestId), 'she was offered the linked request');
+      const { sessionId } = await late.socket.call('offer:accept', { offerId: offer.offerId });
+      expect(await late.socket.call('session:leave', { sessionId })).toEqual({});
+    }
+    const [{ n }] = await t.sql(`SELECT count(*)::int AS n FROM offers WHERE request_id = $1`, [other.requestId]);
+    expect(n).toBe(0);
+  });
+
   it('offers a request again to the only interpreter who can take it: after a blip, and after one refusal, never after two', async () => {
     const lang = await languageId(t, 'tzo');
     const only = track(await interpreter(t, { languages: 'tzo:5' }));
