@@ -1,4 +1,9 @@
 import { Closers, expectOnlyParticipantsTransports, inCall, matched, officialFor, sessionRow, stillTalking } from './utils/media-calls';
+import type { Server } from 'socket.io';
+import { RealtimeService } from '../src/realtime/realtime.service';
+import type Redis from 'ioredis';
+import { REDIS } from '../src/redis/redis.module';
+import { caller, languageId, until } from './utils/matching-fixtures';
 import type { TestSocket } from './utils/socket-client';
 import { startTestApp, TestApp } from './utils/test-app';
 import { CallPeer } from './utils/webrtc-peer';
@@ -74,5 +79,23 @@ describe('rejoining a call within the grace period', () => {
     await dropAndRejoin(sockets, 1, sessionId, 'interpreter', await inCall(sockets, sessionId, closers));
     const [request] = await t.sql(`SELECT r.state, r.interpreter_id FROM sessions s JOIN interpretation_requests r ON r.id = s.request_id WHERE s.id = $1`, [sessionId]);
     expect(request).toEqual({ state: expect.stringMatching(/^(accepted|connected)$/), interpreter_id: ana.interpreterId });
+  });
+  it("keeps on an interpreter's connection only the calls still going: one that ended is forgotten at her next join", async () => {
+    const { ana, c, sessionId: first } = await matched(t, 'mam', closers);
+    await ana.socket.call('session:join', { sessionId: first });
+    expect(await c.call('session:leave', { sessionId: first })).toEqual({});
+    await ana.socket.next('session:ended', (e) => e.sessionId === first);
+    // Its host key goes as the session ends (what marks it over for every node).
+    const redis = t.app.get<Redis>(REDIS);
+    await until(async () => !(await redis.get(`media:host:${first}`)));
+    const next = await caller(t);
+    closers.push(() => next.close());
+    await next.call('request:create', { languageId: await languageId(t, 'mam'), matter: 'violence', urgency: 'normal', minor: false });
+    const offer = await ana.socket.next('offer:new');
+    const { sessionId: second } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
+    await ana.socket.call('session:join', { sessionId: second });
+    const server = (t.app.get(RealtimeService) as unknown as { server: Server }).server;
+    const media = server.of('/').sockets.get(ana.socket.socket.id!)!.data.media as { sessions: Set<string> };
+    expect([...media.sessions]).toEqual([second]);
   });
 });

@@ -81,11 +81,26 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
     if (!host) throw new NotFoundException('join the session first');
     const principal = socket.data.principal as Principal;
     const result = host === this.realtime.nodeId ? await this.local(op, socket.id, principal, args) : await this.remote(host, op, socket.id, principal, args);
-    if (op === 'join') media.sessions.add(sessionId);
+    if (op === 'join') {
+      await this.forgetEnded(media, sessionId);
+      media.sessions.add(sessionId);
+    }
     const handedOut = (result as { id?: string; consumerId?: string } | null) ?? {};
     if (op === 'createTransport' && handedOut.id) media.owners.set(handedOut.id, sessionId);
     if (op === 'consume' && handedOut.consumerId) media.owners.set(handedOut.consumerId, sessionId);
     return result;
+  }
+
+  /**
+   * Drops what this socket remembers of sessions that have ended (their host key is gone), so that an
+   * interpreter's console connected through a whole shift does not keep the ids of every call it took.
+   */
+  private async forgetEnded(media: SocketMedia, current: string) {
+    for (const id of [...media.sessions]) {
+      if (id === current || (await this.redis.get(keys.host(id)))) continue;
+      media.sessions.delete(id);
+      for (const [owned, s] of media.owners) if (s === id) media.owners.delete(owned);
+    }
   }
 
   /** Forgets the socket's media everywhere when it disconnects. */
