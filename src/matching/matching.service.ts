@@ -10,6 +10,7 @@ import { PresenceService } from '../presence/presence.service';
 import { DomainMetrics } from '../metrics/domain.metrics';
 import { RealtimeService } from '../realtime/realtime.service';
 import { AuditOutbox, outboxInsert } from '../sessions/audit-outbox';
+import { MEDIA_FAILED } from '../sessions/end-reasons';
 import { roleIn, SessionParticipants, SessionsService } from '../sessions/sessions.service';
 import { Dispatched, dispatchOnce, LadderRules, MadeOffer, servableBy } from './candidate-finder';
 import { CreateRequestDto } from './dto/create-request.dto';
@@ -84,7 +85,7 @@ export class MatchingService implements OnModuleInit {
     this.presence.on('lost', (id) => this.interpreterLost(id));
     // Media that could not be rebuilt ended the call: the caller is served again, at the front of the line.
     this.sessions.onEnded((sessionId, reason) => {
-      if (reason === 'media_failed') this.inBackground(this.requeueAfterMediaFailure(sessionId));
+      if (reason === MEDIA_FAILED) this.inBackground(this.requeueAfterMediaFailure(sessionId));
     });
     this.realtime.onConnect((p) => this.callerConnected(p));
     this.realtime.onDisconnect((p) => this.callerDisconnected(p));
@@ -341,7 +342,7 @@ export class MatchingService implements OnModuleInit {
 
   private async requeueAfterMediaFailure(sessionId: string) {
     const s = await this.sessions.find(sessionId);
-    if (s?.requestId) await this.requeue(s.requestId, 'media_failed');
+    if (s?.requestId) await this.requeue(s.requestId, MEDIA_FAILED);
   }
 
   /**
@@ -350,7 +351,7 @@ export class MatchingService implements OnModuleInit {
    * the next interpreter. Idempotent (every node hears of a media failure): only a request still in a call
    * is requeued.
    */
-  private async requeue(requestId: string, reason: 'interpreter_lost' | 'media_failed') {
+  private async requeue(requestId: string, reason: 'interpreter_lost' | typeof MEDIA_FAILED) {
     const done = await withRetry(() =>
       this.db.transaction(async (m) => {
         const r = await this.lockRequest(m, requestId);

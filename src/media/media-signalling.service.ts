@@ -66,7 +66,7 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
       );
     });
     this.realtime.onDisconnect((_p, socket) => this.disconnected(socket));
-    this.sessions.onEnded((sessionId) => void this.redis.del(keys.host(sessionId)).catch(() => undefined));
+    this.sessions.onEnded((sessionId) => this.ended(sessionId));
   }
 
   onModuleDestroy() {
@@ -81,10 +81,7 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
     if (!host) throw new NotFoundException('join the session first');
     const principal = socket.data.principal as Principal;
     const result = host === this.realtime.nodeId ? await this.local(op, socket.id, principal, args) : await this.remote(host, op, socket.id, principal, args);
-    if (op === 'join') {
-      await this.forgetEnded(media, sessionId);
-      media.sessions.add(sessionId);
-    }
+    if (op === 'join') media.sessions.add(sessionId);
     const handedOut = (result as { id?: string; consumerId?: string } | null) ?? {};
     if (op === 'createTransport' && handedOut.id) media.owners.set(handedOut.id, sessionId);
     if (op === 'consume' && handedOut.consumerId) media.owners.set(handedOut.consumerId, sessionId);
@@ -92,14 +89,16 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Drops what this socket remembers of sessions that have ended (their host key is gone), so that an
-   * interpreter's console connected through a whole shift does not keep the ids of every call it took.
+   * A session ended (this runs on every node): its sockets here leave its room and forget the ids they were
+   * handed for it, so that a console connected through a whole shift does not keep every call it took.
    */
-  private async forgetEnded(media: SocketMedia, current: string) {
-    for (const id of [...media.sessions]) {
-      if (id === current || (await this.redis.get(keys.host(id)))) continue;
-      media.sessions.delete(id);
-      for (const [owned, s] of media.owners) if (s === id) media.owners.delete(owned);
+  private ended(sessionId: string) {
+    void this.redis.del(keys.host(sessionId)).catch(() => undefined);
+    for (const socket of this.realtime.localSocketsIn(sessionRoom(sessionId))) {
+      void socket.leave(sessionRoom(sessionId));
+      const media = socket.data.media as SocketMedia | undefined;
+      media?.sessions.delete(sessionId);
+      for (const [owned, s] of media?.owners ?? []) if (s === sessionId) media!.owners.delete(owned);
     }
   }
 

@@ -1,6 +1,8 @@
 import { BullModule } from '@nestjs/bull';
 import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig } from '../config/config.schema';
+import { QueueShutdown } from './queue-shutdown';
 
 /**
  * Bull on Redis for every timer and job (offer expiry, reminders, purge), so that a node restart loses
@@ -9,6 +11,7 @@ import { AppConfig } from '../config/config.schema';
 @Global()
 @Module({
   imports: [
+    DiscoveryModule,
     BullModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
@@ -18,6 +21,7 @@ import { AppConfig } from '../config/config.schema';
       }),
     }),
   ],
+  providers: [QueueShutdown],
   exports: [BullModule],
 })
 export class QueueModule {}

@@ -81,6 +81,13 @@ export class RealtimeService implements BeforeApplicationShutdown {
     this.emit(rooms.interpreter(interpreterId), event, payload);
   }
 
+  /** The sockets of a room connected to this node. */
+  localSocketsIn(room: string): Socket[] {
+    const ns = this.server?.of('/');
+    if (!ns) return [];
+    return [...(ns.adapter.rooms.get(room) ?? [])].flatMap((id) => ns.sockets.get(id) ?? []);
+  }
+
   /** How many sockets are in a room across every live node (dead nodes do not answer, so do not count). */
   async countIn(room: string): Promise<number> {
     if (!this.server) return 0;

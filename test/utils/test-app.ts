@@ -60,12 +60,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     http: () => request(app.getHttpServer()),
     sql: (query, params = []) => adminQuery(query, params, dbName),
     close: async () => {
-      // Bull can reject its queue's close with ioredis's "Connection is closed" when a blocking command of
-      // its own was cut at the same moment (a race inside Bull at shutdown, not a state of the app); the
-      // database is dropped either way. Anything else still fails the test.
-      await app.close().catch((e: Error) => {
-        if (!/Connection is closed/.test(e?.message ?? '')) throw e;
-      });
+      await app.close();
       await db?.drop();
     },
   };
