@@ -1,15 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { callerTokenAt, getJson, NodeProcess, rosterAt, staffAt } from './utils/cluster';
-import { adminQuery, createTestDatabase } from './utils/db';
 import { until } from './utils/matching-fixtures';
 import { matchingViolations } from './utils/matching-invariants';
-import { connect, TestSocket } from './utils/socket-client';
-import { testEnv } from './utils/test-app';
-import { CallPeer, hears } from './utils/webrtc-peer';
-
-const exec = promisify(execFile);
-const root = `${__dirname}/..`;
+import { startNodePair, type NodePair } from './utils/node-pair';
+import type { TestSocket } from './utils/socket-client';
+import { hears } from './utils/webrtc-peer';
 
 /**
  * A node killed with SIGKILL while two calls are live on it, everyone connected to it, and a third caller
@@ -19,39 +13,19 @@ const root = `${__dirname}/..`;
  * served. Nothing is lost: every request ends, every session is closed, the invariants hold.
  */
 describe('a node killed with live calls', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let pair: NodePair;
   let a: NodeProcess;
   let b: NodeProcess;
-  const sockets: TestSocket[] = [];
-  const peers: CallPeer[] = [];
-  const sql = <T = Record<string, unknown>>(q: string, params: unknown[] = []) => adminQuery<T>(q, params, db.name);
-  const open = async (url: string, token: string) => {
-    const s = await connect(url, token);
-    sockets.push(s);
-    return s;
-  };
-  const peer = (s: TestSocket, sessionId: string) => {
-    const p = new CallPeer(s, sessionId);
-    peers.push(p);
-    return p.start();
-  };
+  let sql: NodePair['sql'];
+  let open: NodePair['open'];
+  let peer: NodePair['peer'];
 
   beforeAll(async () => {
-    await exec('npm', ['run', 'build', '--silent'], { cwd: root });
-    db = await createTestDatabase();
-    const env = {
-      ...process.env,
-      ...testEnv({ DATABASE_URL: db.url, HOME_COUNTRY: 'GT', CALLER_GRACE_SECONDS: '10', INTERPRETER_GRACE_SECONDS: '10', MATCHING_SWEEP_MS: '500' }),
-    } as Record<string, string>;
-    [a, b] = await Promise.all([NodeProcess.start(env, root), NodeProcess.start(env, root)]);
+    pair = await startNodePair({ CALLER_GRACE_SECONDS: '10', INTERPRETER_GRACE_SECONDS: '10' });
+    ({ a, b, sql, open, peer } = pair);
   }, 180_000);
 
-  afterAll(async () => {
-    peers.forEach((p) => p.close());
-    sockets.forEach((s) => s.close());
-    await Promise.all([a?.stop(), b?.stop()]);
-    await db?.drop();
-  });
+  afterAll(() => pair?.close());
 
   it('carries the calls whose people come back, ends the others cleanly, and loses no request', async () => {
     const lang = async (iso: string) => (await sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL`, [iso]))[0].id;
@@ -85,7 +59,7 @@ describe('a node killed with live calls', () => {
     expect(queued.state).toBe('queued');
 
     await a.stop('SIGKILL');
-    peers.forEach((p) => p.close());
+    pair.closePeers();
 
     // Those who come back do so at once, through B (as a load balancer would send them).
     const c1 = await open(b.url, tokens.stays);

@@ -1,13 +1,6 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { callerTokenAt, NodeProcess, rosterAt } from './utils/cluster';
-import { adminQuery, createTestDatabase } from './utils/db';
-import { connect, TestSocket } from './utils/socket-client';
-import { testEnv } from './utils/test-app';
+import { startNodePair, type NodePair } from './utils/node-pair';
 import { CallPeer, hears } from './utils/webrtc-peer';
-
-const exec = promisify(execFile);
-const root = `${__dirname}/..`;
 
 /**
  * The node hosting a call's router is killed with SIGKILL (compiled nodes as separate processes, sharing
@@ -15,41 +8,19 @@ const root = `${__dirname}/..`;
  * connected there is told to renegotiate, and the same session carries on with audio both ways.
  */
 describe('a call whose hosting node dies', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let pair: NodePair;
   let a: NodeProcess;
   let b: NodeProcess;
-  const sockets: TestSocket[] = [];
-  const peers: CallPeer[] = [];
-  const sql = <T = Record<string, unknown>>(q: string, params: unknown[] = []) => adminQuery<T>(q, params, db.name);
-  const open = async (url: string, token: string) => {
-    const s = await connect(url, token);
-    sockets.push(s);
-    return s;
-  };
-  const peer = async (s: TestSocket, sessionId: string) => {
-    const p = new CallPeer(s, sessionId);
-    peers.push(p);
-    return p.start();
-  };
+  let sql: NodePair['sql'];
+  let open: NodePair['open'];
+  let peer: NodePair['peer'];
 
   beforeAll(async () => {
-    await exec('npm', ['run', 'build', '--silent'], { cwd: root }).catch((e) => {
-      throw new Error(`npm run build failed: ${e.stdout}${e.stderr}`);
-    });
-    db = await createTestDatabase();
-    const env = {
-      ...process.env,
-      ...testEnv({ DATABASE_URL: db.url, HOME_COUNTRY: 'GT', CALLER_GRACE_SECONDS: '120', INTERPRETER_GRACE_SECONDS: '120', MATCHING_SWEEP_MS: '500' }),
-    } as Record<string, string>;
-    [a, b] = await Promise.all([NodeProcess.start(env, root), NodeProcess.start(env, root)]);
+    pair = await startNodePair({ CALLER_GRACE_SECONDS: '120', INTERPRETER_GRACE_SECONDS: '120' });
+    ({ a, b, sql, open, peer } = pair);
   }, 180_000);
 
-  afterAll(async () => {
-    peers.forEach((p) => p.close());
-    sockets.forEach((s) => s.close());
-    await Promise.all([a?.stop(), b?.stop()]);
-    await db?.drop();
-  });
+  afterAll(() => pair?.close());
 
   it('is claimed again by the next join on a live node: same session, participants renegotiate, audio flows both ways', async () => {
     const [interp] = await rosterAt(b.url, sql, 'GT', [{ languages: 'mam:5' }]);

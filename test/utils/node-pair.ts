@@ -1,0 +1,54 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { NodeProcess } from './cluster';
+import { adminQuery, createTestDatabase } from './db';
+import { connect, TestSocket } from './socket-client';
+import { testEnv } from './test-app';
+import { CallPeer } from './webrtc-peer';
+
+const exec = promisify(execFile);
+const root = `${__dirname}/../..`;
+
+/**
+ * Two compiled nodes as separate processes on a fresh database, sharing it and Redis (so that one can be
+ * killed with SIGKILL), with the sockets and WebRTC peers a test opens on them, closed by `close()`.
+ */
+export async function startNodePair(overrides: Record<string, string>) {
+  await exec('npm', ['run', 'build', '--silent'], { cwd: root }).catch((e) => {
+    throw new Error(`npm run build failed: ${e.stdout}${e.stderr}`);
+  });
+  const db = await createTestDatabase();
+  const env = { ...process.env, ...testEnv({ DATABASE_URL: db.url, HOME_COUNTRY: 'GT', MATCHING_SWEEP_MS: '500', ...overrides }) } as Record<string, string>;
+  const [a, b] = await Promise.all([NodeProcess.start(env, root), NodeProcess.start(env, root)]);
+  const sockets: TestSocket[] = [];
+  const peers: CallPeer[] = [];
+  return {
+    db,
+    a,
+    b,
+    sql: <T = Record<string, unknown>>(q: string, params: unknown[] = []) => adminQuery<T>(q, params, db.name),
+    async open(url: string, token: string) {
+      const s = await connect(url, token);
+      sockets.push(s);
+      return s;
+    },
+    /** A WebRTC participant of the session, joined, with its transports. */
+    peer(s: TestSocket, sessionId: string) {
+      const p = new CallPeer(s, sessionId);
+      peers.push(p);
+      return p.start();
+    },
+    /** Closes every WebRTC peer opened so far (as when the node they used died). */
+    closePeers() {
+      peers.forEach((p) => p.close());
+    },
+    async close() {
+      peers.forEach((p) => p.close());
+      sockets.forEach((s) => s.close());
+      await Promise.all([a.stop(), b.stop()]);
+      await db.drop();
+    },
+  };
+}
+
+export type NodePair = Awaited<ReturnType<typeof startNodePair>>;
