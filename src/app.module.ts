@@ -10,6 +10,7 @@ import { AppConfig } from './config/config.schema';
 import { DatabaseModule } from './database/database.module';
 import { GreetingsModule } from './greetings/greetings.module';
 import { HealthModule } from './health/health.module';
+import { InstitutionsModule } from './institutions/institutions.module';
 import { LanguagesModule } from './languages/languages.module';
 import { LoggingModule } from './logging/logging.module';
 import { MatchingModule } from './matching/matching.module';
@@ -41,6 +42,7 @@ export class AppModule {
         CommonModule,
         AuthModule,
         UsersModule,
+        InstitutionsModule,
         LanguagesModule,
         RostersModule,
         RealtimeModule,

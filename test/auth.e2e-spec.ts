@@ -92,13 +92,14 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
   describe('POST /users and role guards', () => {
     it('lets a platform admin create any staff account', async () => {
       const admin = await createStaff(t, 'platform_admin');
+      const court = await t.http().post('/api/v1/institutions').set('Authorization', `Bearer ${admin.token}`).send({ country: 'HN', name: 'Juzgado 3', kind: 'court' }).expect(201);
       const res = await t
         .http()
         .post('/api/v1/users')
         .set('Authorization', `Bearer ${admin.token}`)
-        .send({ role: 'official', email: 'Judge@Court.example', password: 'Strong-Password-1', country: 'HN', institution: 'Juzgado 3' })
+        .send({ role: 'official', email: 'Judge@Court.example', password: 'Strong-Password-1', institutionId: court.body.id })
         .expect(201);
-      expect(res.body).toMatchObject({ email: 'judge@court.example', role: 'official', country: 'HN', institution: 'Juzgado 3' });
+      expect(res.body).toMatchObject({ email: 'judge@court.example', role: 'official', country: 'HN', institutionId: court.body.id });
       await t
         .http()
         .post('/api/v1/auth/login')
@@ -123,18 +124,19 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
     it('keeps a roster admin inside her country (another country is outside it: 404; a platform admin is 403)', async () => {
       const gt = await createStaff(t, 'roster_admin', { country: 'GT' });
       const auth = { Authorization: `Bearer ${gt.token}` };
+      const fiscalia = await t.http().post('/api/v1/institutions').set(auth).send({ country: 'GT', name: 'Fiscalía', kind: 'prosecutor' }).expect(201);
       const own = await t
         .http()
         .post('/api/v1/users')
         .set(auth)
-        .send({ role: 'official', email: 'fiscal@gt.example', password: 'Strong-Password-1', institution: 'Fiscalía' })
+        .send({ role: 'official', email: 'fiscal@gt.example', password: 'Strong-Password-1', institutionId: fiscalia.body.id })
         .expect(201);
       expect(own.body.country).toBe('GT');
       await t
         .http()
         .post('/api/v1/users')
         .set(auth)
-        .send({ role: 'official', email: 'fiscal@mx.example', password: 'Strong-Password-1', institution: 'Fiscalía', country: 'MX' })
+        .send({ role: 'official', email: 'fiscal@mx.example', password: 'Strong-Password-1', institutionId: fiscalia.body.id, country: 'MX' })
         .expect(404);
       await t
         .http()
@@ -166,7 +168,7 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
 
     describe('the database itself links interpreter accounts to their roster entry', () => {
       const insert = (role: string, country: string | null, interpreterId: string | null, institution: string | null = null) =>
-        t.sql(`INSERT INTO users (email, password_hash, role, country, institution, interpreter_id) VALUES ($1, 'x', $2, $3, $4, $5)`, [
+        t.sql(`INSERT INTO users (email, password_hash, role, country, institution_id, interpreter_id) VALUES ($1, 'x', $2, $3, (SELECT id FROM institutions WHERE name = $4), $5)`, [
           `db-${Math.random().toString(36).slice(2)}@test.puente.example`,
           role,
           country,
@@ -178,6 +180,7 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
         [{ id: gtInterpreter }] = await t.sql<{ id: string }>(
           `INSERT INTO interpreters (country, external_id, first_name, email) VALUES ('GT', 'db-1', 'Rosa', 'db-1@test.puente.example') RETURNING id`,
         );
+        await t.sql(`INSERT INTO institutions (country, name, kind) VALUES ('GT', 'Juzgado', 'court') ON CONFLICT DO NOTHING`);
       });
 
       it('accepts an interpreter account naming an interpreter of her country', async () => {
@@ -206,7 +209,7 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
         .http()
         .post('/api/v1/users')
         .set('Authorization', `Bearer ${someone.token}`)
-        .send({ role: 'official', email: 'x@y.example', password: 'Strong-Password-1', country: 'PA', institution: 'X' })
+        .send({ role: 'official', email: 'x@y.example', password: 'Strong-Password-1', country: 'PA', institutionId: '00000000-0000-4000-8000-000000000000' })
         .expect(403);
     });
 

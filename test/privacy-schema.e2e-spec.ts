@@ -12,7 +12,9 @@ const ALLOWED: Record<string, { max: number | null; why: string }> = {
   'users.password_hash': { max: 255, why: 'argon2 hash' },
   'users.role': { max: 20, why: 'label' },
   'users.country': { max: 2, why: 'country code' },
-  'users.institution': { max: 120, why: "the official's institution name" },
+  'institutions.name': { max: 120, why: 'the name of a court, prosecutor, consulate, shelter or office (staff-entered, public)' },
+  'institutions.kind': { max: 20, why: 'a label from a fixed list (court, shelter...)' },
+  'institutions.country': { max: 2, why: 'an ISO country code' },
   // Catalogue
   'languages.iso6393': { max: 3, why: 'code' },
   'languages.variant': { max: 60, why: 'variant slug' },
@@ -42,7 +44,6 @@ const ALLOWED: Record<string, { max: number | null; why: string }> = {
   'sessions.end_reason': { max: 30, why: 'label' },
   'sessions.participant_roles': { max: null, why: 'array of role labels' },
   // Bookings
-  'bookings.institution': { max: 120, why: "the official's institution name" },
   'bookings.country': { max: 2, why: 'country code' },
   'bookings.matter': { max: 20, why: 'label' },
   'bookings.time_zone': { max: 64, why: 'IANA zone name' },

@@ -46,7 +46,7 @@ export class AuthService {
       sub: user.id,
       role: user.role,
       country: user.country,
-      institution: user.institution,
+      institutionId: user.institutionId,
       interpreterId: user.interpreterId,
       iatMs: Date.now(),
     };

@@ -10,7 +10,7 @@ import { RostersService } from '../rosters/rosters.service';
 import { findBookingCandidates } from './booking-candidates';
 import { BookingJobs } from './booking-jobs';
 import { BookingNotifier } from './booking-notifier';
-import type { BookingRow } from './booking-row';
+import { BOOKING_SELECT, type BookingRow } from './booking-row';
 
 const EXCLUSION_VIOLATION = '23P01';
 
@@ -172,12 +172,12 @@ export class BookingAssignmentService {
   }
 
   async lock(m: EntityManager, id: string): Promise<BookingRow | null> {
-    const [b] = await m.query(`SELECT * FROM bookings WHERE id = $1 FOR UPDATE`, [id]);
+    const [b] = await m.query(`${BOOKING_SELECT} WHERE b.id = $1 FOR UPDATE OF b`, [id]);
     return b ?? null;
   }
 
   async load(id: string): Promise<BookingRow | null> {
-    const [b] = await this.db.query(`SELECT * FROM bookings WHERE id = $1`, [id]);
+    const [b] = await this.db.query(`${BOOKING_SELECT} WHERE b.id = $1`, [id]);
     return b ?? null;
   }
 }

@@ -59,6 +59,7 @@ export interface DemoAccount {
   email: string;
   role: 'platform_admin' | 'roster_admin' | 'official' | 'interpreter';
   country?: string;
+  /** For officials: her institution's name (a court, created by the demo if missing). */
   institution?: string;
   /** For interpreters: her roster entry, by country and external_id. */
   externalId?: string;

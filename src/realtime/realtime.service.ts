@@ -9,7 +9,9 @@ export const rooms = {
   interpreter: (interpreterId: string) => `interpreter:${interpreterId}`,
   user: (userId: string) => `user:${userId}`,
   /** Every official of an institution (bookings are the institution's, not only the one who booked). */
-  institution: (name: string) => `institution:${name}`,
+  institution: (id: string) => `institution:${id}`,
+  /** The sockets that joined a session's call (session:join). */
+  session: (sessionId: string) => `session:${sessionId}`,
 };
 
 export type ConnectionListener = (principal: Principal, socket: Socket) => void | Promise<void>;
@@ -92,6 +94,19 @@ export class RealtimeService implements BeforeApplicationShutdown {
   async countIn(room: string): Promise<number> {
     if (!this.server) return 0;
     return (await this.server.in(room).fetchSockets()).length;
+  }
+
+  /**
+   * Whether this person (a token subject) has a socket in the room on any live node. When a node does not
+   * answer, the answer is yes: a seat is never given away on a guess.
+   */
+  async isIn(room: string, sub: string): Promise<boolean> {
+    if (!this.server) return false;
+    try {
+      return (await this.server.in(room).fetchSockets()).some((s) => (s.data as { principal?: Principal }).principal?.sub === sub);
+    } catch {
+      return true;
+    }
   }
 
   /** Every room with a socket in it, across live nodes; null if some node did not answer in time. */

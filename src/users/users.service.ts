@@ -5,6 +5,7 @@ import { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { passwordProblem } from '../auth/password-policy';
+import { InstitutionsService } from '../institutions/institutions.service';
 import { RostersService } from '../rosters/rosters.service';
 import { CreateUserDto } from './dto/create-user.dto';
 import { User } from './entities/user.entity';
@@ -14,7 +15,7 @@ export interface PublicUser {
   email: string;
   role: string;
   country: string | null;
-  institution: string | null;
+  institutionId: string | null;
   interpreterId: string | null;
 }
 
@@ -24,6 +25,7 @@ export class UsersService {
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly audit: AuditService,
     private readonly rosters: RostersService,
+    private readonly institutions: InstitutionsService,
   ) {}
 
   findForLogin(email: string): Promise<User | null> {
@@ -59,8 +61,13 @@ export class UsersService {
     }
     const problem = passwordProblem(dto.password);
     if (problem) throw new BadRequestException({ message: [problem], fields: ['password'] });
+    if (dto.role === 'official') {
+      if (!dto.institutionId) throw this.missing('institutionId', 'institutionId is required for officials');
+      const institution = await this.institutions.forNewOfficial(dto.institutionId, actor);
+      if (dto.country && dto.country !== institution.country) throw this.missing('institutionId', `institutionId is an institution of ${institution.country}, not ${dto.country}`);
+      dto.country = institution.country;
+    }
     if (dto.role !== 'platform_admin' && !dto.country) throw this.missing('country', `country is required for ${dto.role}`);
-    if (dto.role === 'official' && !dto.institution) throw this.missing('institution', 'institution is required for officials');
     if (dto.role === 'interpreter') {
       if (!dto.interpreterId) throw this.missing('interpreterId', 'interpreterId is required for interpreters');
       const interpreter = await this.rosters.findInterpreter(dto.interpreterId);
@@ -75,7 +82,7 @@ export class UsersService {
       passwordHash: await hash(dto.password),
       role: dto.role,
       country: dto.country ?? null,
-      institution: dto.role === 'official' ? (dto.institution ?? null) : null,
+      institutionId: dto.role === 'official' ? (dto.institutionId ?? null) : null,
       interpreterId: dto.role === 'interpreter' ? (dto.interpreterId ?? null) : null,
     });
     try {
@@ -117,6 +124,6 @@ export class UsersService {
   }
 
   private toPublic(u: User): PublicUser {
-    return { id: u.id, email: u.email, role: u.role, country: u.country, institution: u.institution, interpreterId: u.interpreterId };
+    return { id: u.id, email: u.email, role: u.role, country: u.country, institutionId: u.institutionId, interpreterId: u.interpreterId };
   }
 }

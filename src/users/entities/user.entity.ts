@@ -21,9 +21,9 @@ export class User {
   @Column({ type: 'char', length: 2, nullable: true })
   country: string | null;
 
-  /** Officials belong to one institution (a court, a prosecutor's office, a consulate, a shelter...). */
-  @Column({ type: 'varchar', length: 120, nullable: true })
-  institution: string | null;
+  /** Officials belong to one institution (a court, a prosecutor's office, a consulate, a shelter...), by id. */
+  @Column({ name: 'institution_id', type: 'uuid', nullable: true })
+  institutionId: string | null;
 
   /** For interpreter accounts: the roster entry this account speaks for. */
   @Column({ name: 'interpreter_id', type: 'uuid', nullable: true })
