@@ -231,19 +231,21 @@ describe('web client: greetings and the administrators console', () => {
 
   it("the official's console offers no calendar file and no follow-up on a cancelled hearing; no word split on it", async () => {
     const a11y = a11yRecorder();
-    await seedInterpreter(t, 'Olga', 'kek:5');
+    const olga = await seedInterpreter(t, 'Olga', 'kek:5');
     const official = await createStaff(t, 'official', { country: 'GT', institution: 'Juzgado de Familia, Cobán' });
-    const book = async () =>
+    const book = async (days: number) =>
       (
         await t
           .http()
           .post('/api/v1/bookings')
           .set('authorization', `Bearer ${official.token}`)
-          .send({ languageId: await languageId(t, 'kek'), matter: 'legal_civil', startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString(), durationMinutes: 60, caseReference: 'EXP-2026-0917' })
+          .send({ languageId: await languageId(t, 'kek'), matter: 'legal_civil', startsAt: new Date(Date.now() + days * 86_400_000).toISOString(), durationMinutes: 60, caseReference: 'EXP-2026-0917' })
           .expect(201)
       ).body as { id: string };
-    const kept = await book();
-    const cancelled = await book();
+    const kept = await book(3);
+    const cancelled = await book(4);
+    // Confirmed by the interpreter, then cancelled by the official: the booking still names who was to interpret.
+    await t.http().post(`/api/v1/bookings/${cancelled.id}/confirm`).set('authorization', `Bearer ${olga.token}`).send({}).expect(200);
     await t.http().post(`/api/v1/bookings/${cancelled.id}/cancel`).set('authorization', `Bearer ${official.token}`).send({}).expect(200);
 
     const p = await bed.page('es-GT');

@@ -1,3 +1,4 @@
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import { STAFF_STRINGS, type StaffStrings } from '../i18n/staff';
@@ -252,9 +253,16 @@ function InterpreterList({ t, s, token, country }: { t: Strings; s: StaffStrings
           <tbody>
             {rows.items.map((i) => (
               <tr key={i.id}>
-                <td>{i.externalId}</td>
+                <td class="nowrap">{i.externalId}</td>
                 <td>{i.firstName}</td>
-                <td>{i.languages.map((l) => `${l.iso6393}${l.variant ? `/${l.variant}` : ''}:${l.level}`).join(' ')}</td>
+                <td>
+                  {i.languages.map((l, j) => (
+                    <Fragment key={j}>
+                      {j > 0 && ' '}
+                      <span class="nowrap">{`${l.iso6393}${l.variant ? `/${l.variant}` : ''}:${l.level}`}</span>
+                    </Fragment>
+                  ))}
+                </td>
                 <td data-status={i.status}>{s.interpreterStatus[i.status] ?? i.status}</td>
               </tr>
             ))}

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import type { StaffStrings } from '../i18n/staff';
@@ -266,7 +267,7 @@ const BAR_H = 14;
 const GAP = 4;
 
 /** Horizontal bars in an SVG that scales to the page; every value is also written as text beside its bar. */
-function BarChart({ id, title, legend, groups }: { id: string; title: string; legend: { cls: string; label: string }[]; groups: { label: string; bars: { cls: string; value: number | null; text: string; title: string }[] }[] }) {
+function BarChart({ id, title, legend, groups }: { id: string; title: ComponentChildren; legend: { cls: string; label: string }[]; groups: { label: string; bars: { cls: string; value: number | null; text: string; title: string }[] }[] }) {
   const groupH = LABEL_H + (groups[0]?.bars.length ?? 1) * (BAR_H + GAP) + 8;
   const height = groups.length * groupH;
   const max = Math.max(1, ...groups.flatMap((g) => g.bars.map((b) => b.value ?? 0)));
@@ -318,7 +319,11 @@ function WaitChart({ s, month, rows, label }: { s: StaffStrings; month: string; 
   return (
     <BarChart
       id="wait"
-      title={s.waitChart(month)}
+      title={
+        <>
+          {s.waitChart}: <span class="nowrap">{month}</span>
+        </>
+      }
       legend={[
         { cls: 'bar-median', label: s.median },
         { cls: 'bar-p90', label: s.p90 },

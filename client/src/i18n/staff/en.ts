@@ -145,7 +145,7 @@ export const staffEn: StaffStrings = {
   suppressedNote: '<5: fewer than 5, hidden so that nobody can be recognised. —: computed from fewer than 5 people.',
   noStats: 'No requests in those months.',
   chartMonth: 'Month in the chart',
-  waitChart: (month: string) => `Wait before an answer, ${month} (seconds)`,
+  waitChart: 'Wait before an answer (seconds)',
   unmetChart: 'Unmet demand by language (requests nobody could take)',
   median: 'median',
   p90: '90th percentile',

@@ -148,7 +148,7 @@ export const staffEs = {
   suppressedNote: '<5: menos de 5, oculto para que nadie pueda ser reconocida. —: calculado sobre menos de 5 personas.',
   noStats: 'No hubo solicitudes en esos meses.',
   chartMonth: 'Mes del gráfico',
-  waitChart: (month: string) => `Espera antes de ser atendida, ${month} (segundos)`,
+  waitChart: 'Espera antes de ser atendida (segundos)',
   unmetChart: 'Demanda sin atender por idioma (solicitudes que nadie pudo tomar)',
   median: 'mediana',
   p90: 'percentil 90',

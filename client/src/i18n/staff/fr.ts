@@ -145,7 +145,7 @@ export const staffFr: StaffStrings = {
   suppressedNote: '<5 : moins de 5, masqué pour que personne ne puisse être reconnue. — : calculé sur moins de 5 personnes.',
   noStats: 'Aucune demande pendant ces mois.',
   chartMonth: 'Mois du graphique',
-  waitChart: (month: string) => `Attente avant une réponse, ${month} (secondes)`,
+  waitChart: 'Attente avant une réponse (secondes)',
   unmetChart: 'Demande sans réponse par langue (demandes que personne n’a pu prendre)',
   median: 'médiane',
   p90: '90e percentile',
