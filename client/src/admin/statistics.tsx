@@ -102,7 +102,39 @@ function FiguresTable({ s, label, caption, head, rows, minCell }: { s: StaffStri
 interface Summary {
   area: string;
   label: string;
-  row: StatsRow | null;
+  row: StatsRow;
+}
+
+/** The summary, one column per area and one line per figure: it reads on a phone without scrolling sideways. */
+function SummaryTable({ s, areas, minCell }: { s: StaffStrings; areas: Summary[]; minCell: number }) {
+  return (
+    <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="summary-title" data-summary>
+      <table class="stats-summary">
+        <thead>
+          <tr>
+            <th scope="col">{s.summaryArea}</th>
+            {areas.map((a) => (
+              <th scope="col" class="num" key={a.area}>
+                {a.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {COLUMNS.map((c) => (
+            <tr key={c}>
+              <th scope="row">{s.col[c]}</th>
+              {areas.map((a) => (
+                <td class="num" key={a.area} data-area={a.area} data-col={c}>
+                  {cellText(a.row, c, minCell)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
 }
 
 /**
@@ -118,7 +150,7 @@ export function Statistics({ t, s, token, country, countries, anyCountry }: { t:
   const [period, setPeriod] = useState('month');
   const [scope, setScope] = useState(country);
   const [stats, setStats] = useState<(Stats & { period: string; range: { from: string; to: string } }) | null>(null);
-  const [summary, setSummary] = useState<Summary[]>([]);
+  const [summary, setSummary] = useState<{ area: string; label: string; row: StatsRow | null }[]>([]);
   const [available, setAvailable] = useState(false);
   const [failed, setFailed] = useState<string | null>(null);
   const [chartMonth, setChartMonth] = useState<string | null>(null);
@@ -153,7 +185,7 @@ export function Statistics({ t, s, token, country, countries, anyCountry }: { t:
     shownBy === 'total' ? s.totalKey : shownBy === 'matter' ? (t.matterName[r.key] ?? r.key) : shownBy === 'country' ? (t.countries[r.key] ?? r.key) : r.label;
   const months = [...new Set(stats!.rows.map((r) => r.month))].sort();
   const shown = chartMonth ?? months[months.length - 1] ?? null;
-  const filled = summary.filter((a) => a.row);
+  const filled = summary.filter((a): a is Summary => a.row !== null);
 
   return (
     <section class="panel stats" aria-labelledby="stats-title" data-section="stats">
@@ -216,16 +248,7 @@ export function Statistics({ t, s, token, country, countries, anyCountry }: { t:
             {s.summaryTitle}
           </h3>
           <p>{s.summaryExplain(stats!.range.from, stats!.range.to)}</p>
-          <div data-summary>
-            <FiguresTable
-              s={s}
-              label={s.summaryTitle}
-              caption={s.summaryTitle}
-              head={[s.summaryArea]}
-              rows={filled.map((a) => ({ id: a.area, names: [a.label], r: { ...a.row!, key: a.area } }))}
-              minCell={stats!.minCell}
-            />
-          </div>
+          <SummaryTable s={s} areas={filled} minCell={stats!.minCell} />
           {stats!.rows.length > 0 && (
             <>
               {months.length > 1 && (
