@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { a11yRecorder, eventually, seedInterpreter, seriousA11yViolations, snapshot, staffLogin, startClientBed, type ClientBed } from './utils/browser';
+import { a11yRecorder, OUTPUT_DIR, eventually, seedInterpreter, seriousA11yViolations, snapshot, staffLogin, startClientBed, type ClientBed } from './utils/browser';
 import { caller, languageId } from './utils/matching-fixtures';
 import { seedMarch2026, seedRequest } from './utils/stats-fixtures';
 import { createStaff, type TestApp } from './utils/test-app';
@@ -340,6 +341,11 @@ describe('web client: greetings and the administrators console', () => {
     const cells = await stats.locator('[data-summary] td[data-area="HN"]').evaluateAll((tds) => Object.fromEntries(tds.map((td) => [td.getAttribute('data-col'), td.textContent])));
     expect(cells).toMatchObject({ requests: '6', answered: '<5', unmet: '<5', medianWaitSeconds: '—' });
     await expect(splitWords(p)).resolves.toEqual(NO_SPLIT);
+    // The whole section, for a person to look at (test-output/), at both widths.
+    await stats.screenshot({ path: join(OUTPUT_DIR, 'admin-stats-pilot-390.png') });
+    await p.setViewportSize({ width: 1280, height: 800 });
+    await stats.screenshot({ path: join(OUTPUT_DIR, 'admin-stats-pilot-1280.png') });
+    await p.setViewportSize({ width: 390, height: 640 });
     await stats.scrollIntoViewIfNeeded();
     await a11y.check(p, 'admin-stats-pilot');
 

@@ -121,7 +121,7 @@ export class StatsService {
     const out = new Map<string, string>();
     for (const id of new Set(ids)) {
       const l = await this.languages.findById(id);
-      if (l) out.set(id, l.autonym ? `${l.name} (${l.autonym})` : l.name);
+      if (l) out.set(id, l.autonym && l.autonym !== l.name ? `${l.name} (${l.autonym})` : l.name);
     }
     return out;
   }
