@@ -98,6 +98,22 @@ function FiguresTable({ s, label, caption, head, rows, minCell }: { s: StaffStri
   );
 }
 
+/** A labelled select of the filters, its options a map of value to label. */
+function Choice({ id, name, label, value, options, onChange }: { id: string; name: string; label: string; value: string; options: Record<string, string>; onChange: (v: string) => void }) {
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select id={id} name={name} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        {Object.entries(options).map(([k, text]) => (
+          <option key={k} value={k}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /** Whole-range totals of an area (her country, the chosen scope, the whole region): what a pilot's few requests can fill. */
 interface Summary {
   area: string;
@@ -199,26 +215,8 @@ export function Statistics({ t, s, token, country, countries, anyCountry }: { t:
           <label for="stats-to">{s.statsTo}</label>
           <input id="stats-to" name="to" type="month" required value={range.to} onInput={(e) => setRange({ ...range, to: e.currentTarget.value })} />
         </div>
-        <div class="field">
-          <label for="stats-group">{s.groupBy}</label>
-          <select id="stats-group" name="groupBy" value={groupBy} onChange={(e) => setGroupBy(e.currentTarget.value)}>
-            {Object.entries(s.group).map(([k, label]) => (
-              <option key={k} value={k}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="stats-period">{s.period}</label>
-          <select id="stats-period" name="period" value={period} onChange={(e) => setPeriod(e.currentTarget.value)}>
-            {Object.entries(s.periods).map(([k, label]) => (
-              <option key={k} value={k}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Choice id="stats-group" name="groupBy" label={s.groupBy} value={groupBy} options={s.group} onChange={setGroupBy} />
+        <Choice id="stats-period" name="period" label={s.period} value={period} options={s.periods} onChange={setPeriod} />
         {anyCountry && (
           <div class="field">
             <label for="stats-scope">{s.statsScope}</label>
