@@ -16,7 +16,8 @@ export interface RawStatsRow {
   duration_p90: number | null;
 }
 
-const cell = (n: number) => (n === 0 || n >= MIN_CELL ? n : null);
+/** A count as it may be shown: itself when zero or at least MIN_CELL, else null. Every count the API gives passes here. */
+export const cell = (n: number) => (n === 0 || n >= MIN_CELL ? n : null);
 
 /**
  * Applies small-cell suppression: every count under MIN_CELL becomes null, and a median or percentile is

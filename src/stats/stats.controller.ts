@@ -16,8 +16,11 @@ export class StatsController {
   @Get()
   @Roles('roster_admin', 'platform_admin')
   @ApiOperation({
-    summary: 'Requests, answer times, unmet demand and call durations per month and language, country or matter',
-    description: 'Counts under 5 are null (listed in `suppressed`); medians and percentiles of fewer than 5 people are null. A roster admin sees her country only.',
+    summary: 'Requests, answer times, unmet demand and call durations per month (or the whole range) and language, country, matter or in total',
+    description:
+      'Counts under 5 are null (listed in `suppressed`); medians and percentiles of fewer than 5 people are null, in every row whatever `groupBy` and `period`. ' +
+      '`groupBy=total` gives one row (key `total`) per period for everything in scope; `period=whole` one period for the whole range, named `from/to` in `month`: ' +
+      'at pilot scale, where most monthly cells are under 5. A roster admin sees her country only; a platform admin any country, or the whole region without `country`.',
   })
   get(@CurrentUser() p: Principal, @Query() q: StatsQuery) {
     return this.stats.stats(p, q);
