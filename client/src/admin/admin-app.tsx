@@ -6,6 +6,7 @@ import { Upload } from '../ui/icons';
 import { ConsoleHeader, forgetStaffSession, readStaffSession, StaffLogin, type StaffSession } from '../ui/staff-login';
 import { useUiLanguage } from '../ui/ui-language';
 import { Statistics } from './statistics';
+import { SpokenNames } from './spoken-names';
 
 interface ImportResult {
   created: number;
@@ -90,6 +91,7 @@ export function AdminApp() {
                 {own && <RosterImport t={t} token={session.token} country={country} onImported={() => setImports((n) => n + 1)} />}
                 <SharingEditor t={t} token={session.token} country={country} editable={own} countries={countries} />
                 <InterpreterList key={imports} t={t} token={session.token} country={country} />
+                <SpokenNames t={t} s={STAFF_STRINGS[lang]} token={session.token} country={country} canRecord={own} />
                 <Statistics t={t} s={STAFF_STRINGS[lang]} token={session.token} country={country} countries={countries} anyCountry={!own} />
               </div>
             )}
