@@ -221,10 +221,11 @@ export class SpokenNamesService {
     if (!(p.role === 'roster_admin' && p.country && language?.countries.includes(p.country))) throw new NotFoundException('no such recording');
   }
 
+  /** null: every country (a platform admin who names none). */
   private reviewScope(p: Principal, country: CountryCode | undefined): string | null {
     if (p.role === 'platform_admin') return country ?? null;
-    if (country && country !== p.country) throw new NotFoundException(`no country ${country} here`);
-    return p.country ?? null;
+    if (!p.country || (country && country !== p.country)) throw new NotFoundException(`no country ${country ?? ''} here`);
+    return p.country;
   }
 
   private audited(m: EntityManager, type: string, p: Principal, subjectId: string, data: Record<string, string | number | boolean | null>) {
