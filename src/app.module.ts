@@ -22,6 +22,7 @@ import { RealtimeModule } from './realtime/realtime.module';
 import { RedisModule } from './redis/redis.module';
 import { RetentionModule } from './retention/retention.module';
 import { RostersModule } from './rosters/rosters.module';
+import { SpokenNamesModule } from './spoken-names/spoken-names.module';
 import { StatsModule } from './stats/stats.module';
 import { UsersModule } from './users/users.module';
 
@@ -53,6 +54,7 @@ export class AppModule {
         StatsModule,
         RetentionModule,
         GreetingsModule,
+        SpokenNamesModule,
         HealthModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],

@@ -17,6 +17,7 @@ interface LanguageBody {
   countries: string[];
   isRelay: boolean;
   curated: boolean;
+  family: string | null;
 }
 
 describe('language catalogue (PostgreSQL)', () => {
@@ -123,6 +124,7 @@ describe('language catalogue (PostgreSQL)', () => {
         countries: expect.arrayContaining(['GT', 'MX', 'US']),
         isRelay: true,
         curated: true,
+        family: 'indo-european',
       });
     });
 
@@ -230,7 +232,7 @@ describe('language catalogue (PostgreSQL)', () => {
 
     it('lets a platform admin add a variant, audits it and makes it searchable', async () => {
       const res = await t.http().post('/api/v1/languages').set('Authorization', `Bearer ${platform.token}`).send(variant).expect(201);
-      expect(res.body).toEqual({ id: expect.any(String), ...variant, isRelay: false, curated: true });
+      expect(res.body).toEqual({ id: expect.any(String), ...variant, isRelay: false, curated: true, family: 'mayan' });
       const events = await t.sql(`SELECT actor_id, subject_id, data FROM audit_events WHERE type = 'language.variant_added'`);
       expect(events).toEqual([{ actor_id: platform.id, subject_id: res.body.id, data: { iso6393: 'mam', variant: 'todos-santos' } }]);
       const found = await search({ q: 'todos santos cuchumatan' });

@@ -70,6 +70,11 @@ const ALLOWED: Record<string, { max: number | null; why: string }> = {
   // Interpreters' recorded greetings: a profile asset she chose to record, never session content
   'interpreter_greetings.audio': { max: null, why: "the interpreter's own greeting, up to 10 s, recorded with her consent" },
   'interpreter_greetings.content_type': { max: 60, why: 'media type' },
+  // Spoken names of languages: a staff member's voice saying a language's name, recorded with her consent, never session content
+  'language_spoken_names.audio': { max: null, why: "a staff member's recording of a language's name, up to 5 s, made with her consent" },
+  'language_spoken_names.content_type': { max: 20, why: 'media type' },
+  'language_spoken_names.state': { max: 10, why: 'label' },
+  'language_spoken_names.recorder_role': { max: 20, why: 'label' },
   // TypeORM's own bookkeeping
   'migrations.name': { max: null, why: 'migration class names' },
 };

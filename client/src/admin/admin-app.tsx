@@ -8,6 +8,7 @@ import { ConsoleHeader, forgetStaffSession, readStaffSession, StaffLogin, type S
 import { useUiLanguage } from '../ui/ui-language';
 import { importReason } from './import-reasons';
 import { Statistics } from './statistics';
+import { SpokenNames } from './spoken-names';
 
 interface ImportResult {
   created: number;
@@ -93,6 +94,7 @@ export function AdminApp() {
                 {own && <RosterImport t={t} s={s} token={session.token} country={country} onImported={() => setImports((n) => n + 1)} />}
                 <SharingEditor t={t} token={session.token} country={country} editable={own} countries={countries} />
                 <InterpreterList key={imports} t={t} s={s} token={session.token} country={country} />
+                <SpokenNames t={t} s={s} token={session.token} country={country} canRecord={own} />
                 <Statistics t={t} s={s} token={session.token} country={country} countries={countries} anyCountry={!own} />
               </div>
             )}

@@ -149,4 +149,27 @@ export const staffEn: StaffStrings = {
   unmetChart: 'Unmet demand by language (requests nobody could take)',
   median: 'median',
   p90: '90th percentile',
+  // Spoken names of languages (interpreter and administrators' consoles)
+  spokenNamesTitle: 'Names of languages, spoken',
+  spokenNamesExplain:
+    'A woman who does not read finds her language by hearing its name. Record the name of your language as its speakers say it (5 seconds at most); a roster administrator listens to it before callers hear it.',
+  spokenNamesAdminExplain: 'Callers who do not read find their language by hearing its name. Listen to each recording, then publish or reject it.',
+  spokenNameConsent: 'I agree that callers hear my voice saying these names.',
+  spokenNamesMissing: (n: number, country: string) =>
+    n === 0 ? `Every language of ${country} has a spoken name.` : n === 1 ? `1 language of ${country} has no spoken name.` : `${n} languages of ${country} have no spoken name.`,
+  spokenNameState: { published: 'Published: callers hear it', pending: 'Recorded, waiting for a check', none: 'No spoken name yet' } as Record<string, string>,
+  spokenNameRecord: 'Record the name',
+  spokenNameStop: 'Stop',
+  spokenNameWithdraw: 'Withdraw',
+  spokenNameListen: 'Listen',
+  spokenNamePublish: 'Publish',
+  spokenNameReject: 'Reject',
+  spokenNameTakeDown: 'Take down',
+  spokenNamesToCheck: 'Recordings to check',
+  spokenNamesNoneToCheck: 'No recording is waiting for a check.',
+  spokenNamesToRecord: 'Languages without a spoken name',
+  spokenNamesPublished: 'Published',
+  spokenNameBy: { interpreter: 'Recorded by an interpreter', roster_admin: 'Recorded by a roster administrator' } as Record<string, string>,
+  spokenNameSeconds: (s: number) => `${s} s`,
+  spokenNameFailed: 'That did not work. Please try again.',
 };

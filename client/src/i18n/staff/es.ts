@@ -152,6 +152,29 @@ export const staffEs = {
   unmetChart: 'Demanda sin atender por idioma (solicitudes que nadie pudo tomar)',
   median: 'mediana',
   p90: 'percentil 90',
+  // Spoken names of languages (interpreter and administrators' consoles)
+  spokenNamesTitle: 'Nombres de los idiomas, en voz',
+  spokenNamesExplain:
+    'Una mujer que no lee encuentra su idioma al oír su nombre. Grabe el nombre de su idioma como lo dicen sus hablantes (5 segundos como máximo); una administradora del registro lo escucha antes de que lo oigan las usuarias.',
+  spokenNamesAdminExplain: 'Las usuarias que no leen encuentran su idioma al oír su nombre. Escuche cada grabación y publíquela o recházela.',
+  spokenNameConsent: 'Acepto que las usuarias oigan mi voz diciendo estos nombres.',
+  spokenNamesMissing: (n: number, country: string) =>
+    n === 0 ? `Todos los idiomas de ${country} tienen su nombre grabado.` : n === 1 ? `1 idioma de ${country} no tiene nombre grabado.` : `${n} idiomas de ${country} no tienen nombre grabado.`,
+  spokenNameState: { published: 'Publicado: las usuarias lo oyen', pending: 'Grabado, espera revisión', none: 'Sin nombre grabado' } as Record<string, string>,
+  spokenNameRecord: 'Grabar el nombre',
+  spokenNameStop: 'Detener',
+  spokenNameWithdraw: 'Retirar',
+  spokenNameListen: 'Escuchar',
+  spokenNamePublish: 'Publicar',
+  spokenNameReject: 'Rechazar',
+  spokenNameTakeDown: 'Retirar la publicación',
+  spokenNamesToCheck: 'Grabaciones por revisar',
+  spokenNamesNoneToCheck: 'Ninguna grabación espera revisión.',
+  spokenNamesToRecord: 'Idiomas sin nombre grabado',
+  spokenNamesPublished: 'Publicados',
+  spokenNameBy: { interpreter: 'Grabado por una intérprete', roster_admin: 'Grabado por una administradora' } as Record<string, string>,
+  spokenNameSeconds: (s: number) => `${s} s`,
+  spokenNameFailed: 'No funcionó. Inténtelo de nuevo.',
 };
 
 export type StaffStrings = typeof staffEs;

@@ -149,4 +149,27 @@ export const staffFr: StaffStrings = {
   unmetChart: 'Demande sans réponse par langue (demandes que personne n’a pu prendre)',
   median: 'médiane',
   p90: '90e percentile',
+  // Spoken names of languages (interpreter and administrators' consoles)
+  spokenNamesTitle: 'Noms des langues, à voix haute',
+  spokenNamesExplain:
+    'Une femme qui ne lit pas trouve sa langue en entendant son nom. Enregistrez le nom de votre langue tel que ses locuteurs le disent (5 secondes au plus) ; une administratrice du registre l’écoute avant que les appelantes ne l’entendent.',
+  spokenNamesAdminExplain: 'Les appelantes qui ne lisent pas trouvent leur langue en entendant son nom. Écoutez chaque enregistrement, puis publiez-le ou refusez-le.',
+  spokenNameConsent: 'J’accepte que les appelantes entendent ma voix dire ces noms.',
+  spokenNamesMissing: (n: number, country: string) =>
+    n === 0 ? `${country} : toutes les langues ont un nom enregistré.` : n === 1 ? `${country} : 1 langue n’a pas de nom enregistré.` : `${country} : ${n} langues n’ont pas de nom enregistré.`,
+  spokenNameState: { published: 'Publié : les appelantes l’entendent', pending: 'Enregistré, en attente de vérification', none: 'Pas encore de nom enregistré' } as Record<string, string>,
+  spokenNameRecord: 'Enregistrer le nom',
+  spokenNameStop: 'Arrêter',
+  spokenNameWithdraw: 'Retirer',
+  spokenNameListen: 'Écouter',
+  spokenNamePublish: 'Publier',
+  spokenNameReject: 'Refuser',
+  spokenNameTakeDown: 'Dépublier',
+  spokenNamesToCheck: 'Enregistrements à vérifier',
+  spokenNamesNoneToCheck: 'Aucun enregistrement n’attend de vérification.',
+  spokenNamesToRecord: 'Langues sans nom enregistré',
+  spokenNamesPublished: 'Publiés',
+  spokenNameBy: { interpreter: 'Enregistré par une interprète', roster_admin: 'Enregistré par une administratrice' } as Record<string, string>,
+  spokenNameSeconds: (s: number) => `${s} s`,
+  spokenNameFailed: 'Cela n’a pas marché. Réessayez.',
 };
