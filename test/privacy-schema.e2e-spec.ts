@@ -69,6 +69,8 @@ const ALLOWED: Record<string, { max: number | null; why: string }> = {
   // Interpreters' recorded greetings: a profile asset she chose to record, never session content
   'interpreter_greetings.audio': { max: null, why: "the interpreter's own greeting, up to 10 s, recorded with her consent" },
   'interpreter_greetings.content_type': { max: 60, why: 'media type' },
+  // `npm run demo` only (empty in any other deployment): the signing key it generated for its own database
+  'demo_secret.jwt_secret': { max: 64, why: "the demo's random JWT signing key, never session content" },
   // TypeORM's own bookkeeping
   'migrations.name': { max: null, why: 'migration class names' },
 };
