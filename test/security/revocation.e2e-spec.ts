@@ -1,18 +1,8 @@
 import { RealtimeService, rooms } from '../../src/realtime/realtime.service';
 import { TokenValidity } from '../../src/users/token-validity';
 import { caller, interpreter, languageId, Person, within } from '../utils/matching-fixtures';
-import { io } from 'socket.io-client';
-import { TestSocket } from '../utils/socket-client';
+import { handshakeError, TestSocket } from '../utils/socket-client';
 import { createStaff, startTestApp, TestApp } from '../utils/test-app';
-
-/** The handshake's refusal, or null if the socket connected. */
-function handshakeError(url: string, token: string): Promise<string | null> {
-  const socket = io(url, { auth: { token }, transports: ['websocket'], reconnection: false });
-  return new Promise<string | null>((resolve) => {
-    socket.once('connect', () => resolve(null));
-    socket.once('connect_error', (e) => resolve(e.message));
-  }).finally(() => socket.disconnect());
-}
 
 /**
  * Attack 2 of issue 11: after `POST /users/{id}/revoke`, an interpreter's socket opened before it still received
