@@ -82,7 +82,7 @@ export class AppConfig {
   @IsInt() @Min(60) @Max(24 * 3600)
   CALLER_TOKEN_TTL_SECONDS = 4 * 3600;
 
-  /** Failed logins for one email, within LOGIN_LOCKOUT_SECONDS, after which it is locked out for that long. */
+  /** Free failed logins per (email, address) before growing delays, up to LOGIN_LOCKOUT_SECONDS (src/auth/login-lockout.ts). */
   @IsInt() @Min(1) @Max(100)
   LOGIN_MAX_FAILURES = 5;
 
