@@ -220,7 +220,7 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
       await t.http().get('/api/v1/audit/verify').set('Authorization', `Bearer ${body.accessToken}`).expect(403);
     });
   });
-  it('locks an email out after repeated failed logins, even with the right password, and audits it', async () => {
+  it('locks an email out from an address after repeated failed logins there, even with the right password, and audits it', async () => {
     const who = await createStaff(t, 'official', { country: 'GT' });
     const login = (password: string) => t.http().post('/api/v1/auth/login').send({ email: who.email, password });
     for (let i = 0; i < 5; i++) await login('wrong-password').expect(401);

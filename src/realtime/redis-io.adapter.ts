@@ -70,10 +70,10 @@ export class RedisIoAdapter extends IoAdapter {
     // The handshake is not enough: an account revoked, disabled or removed since must not act through a socket
     // that was open before. Each event of a staff socket re-checks its token (one Redis read); a refused one is
     // answered UNAUTHORIZED and the socket is cut. Caller tokens cannot be revoked: nothing to check.
-    server.on('connection', (socket: Socket) =>
+    server.on('connection', (socket: Socket) => {
+      const principal = socket.data.principal as Principal | undefined;
+      if (!principal || principal.role === 'caller') return;
       socket.use((packet, next) => {
-        const principal = socket.data.principal as Principal | undefined;
-        if (!principal || principal.role === 'caller') return next();
         auth.stillValid(principal).then(
           (ok) => {
             if (ok) return next();
@@ -82,8 +82,14 @@ export class RedisIoAdapter extends IoAdapter {
           },
           () => answer(packet, unavailable),
         );
-      }),
-    );
+      });
+      // A revocation between her handshake and her joining her rooms would not find this socket to cut: look again
+      // once she is in them (the gateway joins them as this event is handled, before this read returns).
+      auth.stillValid(principal).then(
+        (ok) => ok || socket.disconnect(true),
+        () => undefined,
+      );
+    });
     return server;
   }
 
