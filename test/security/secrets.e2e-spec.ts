@@ -50,7 +50,8 @@ describe('attack 4: the published development secret', () => {
     ['JWT_SECRET is the development value and NODE_ENV=production', { JWT_SECRET: DEV_JWT_SECRET, NODE_ENV: 'production' }, /JWT_SECRET must not be the published/],
     ['JWT_SECRET is short', { JWT_SECRET: 'short-secret' }, /JWT_SECRET must be at least 32 characters/],
   ])('the compiled server refuses to start when %s, naming JWT_SECRET', async (_what, extra, message) => {
-    const r = await serve({ ...bareEnv({ PORT: String(await freePort()) }), ...extra });
+    // A database that does not exist: should the rule ever let the server start, it touches nothing.
+    const r = await serve({ ...bareEnv({ PORT: String(await freePort()), DATABASE_URL: dbUrl(`puente_test_${runId()}_never`) }), ...extra });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(message);
   });
