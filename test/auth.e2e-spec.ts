@@ -176,9 +176,12 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
           interpreterId,
         ]);
       let gtInterpreter: string;
+      // One without an account, for the refusals below (a second account for gtInterpreter is refused anyway).
+      let gtFree: string;
       beforeAll(async () => {
-        [{ id: gtInterpreter }] = await t.sql<{ id: string }>(
-          `INSERT INTO interpreters (country, external_id, first_name, email) VALUES ('GT', 'db-1', 'Rosa', 'db-1@test.puente.example') RETURNING id`,
+        [{ id: gtInterpreter }, { id: gtFree }] = await t.sql<{ id: string }>(
+          `INSERT INTO interpreters (country, external_id, first_name, email)
+           VALUES ('GT', 'db-1', 'Rosa', 'db-1@test.puente.example'), ('GT', 'db-2', 'Eva', 'db-2@test.puente.example') RETURNING id`,
         );
         await t.sql(`INSERT INTO institutions (country, name, kind) VALUES ('GT', 'Juzgado', 'court') ON CONFLICT DO NOTHING`);
       });
@@ -193,8 +196,9 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
         ["another country's interpreter", 'interpreter', 'MX', 'GT-ROW', null, /users_interpreter_fk/],
         ['an interpreter account without a country', 'interpreter', null, 'GT-ROW', null, /users_interpreter_has_country/],
         ['an official pointing at an interpreter', 'official', 'GT', 'GT-ROW', 'Juzgado', /users_interpreter_id_iff_interpreter/],
+        ['a second account for an interpreter who has one', 'interpreter', 'GT', 'GT-TAKEN', null, /users_interpreter_id_unique/],
       ])('refuses %s', async (_what, role, country, interpreterId, institution, constraint) => {
-        const id = interpreterId === 'GT-ROW' ? gtInterpreter : interpreterId;
+        const id = interpreterId === 'GT-ROW' ? gtFree : interpreterId === 'GT-TAKEN' ? gtInterpreter : interpreterId;
         await expect(insert(role as string, country as string | null, id as string | null, institution as string | null)).rejects.toThrow(constraint as RegExp);
       });
 
@@ -219,7 +223,7 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
       await t.http().get('/api/v1/audit/verify').set('Authorization', `Bearer ${body.accessToken}`).expect(403);
     });
   });
-  it('locks an email out after repeated failed logins, even with the right password, and audits it', async () => {
+  it('locks an email out from an address after repeated failed logins there, even with the right password, and audits it', async () => {
     const who = await createStaff(t, 'official', { country: 'GT' });
     const login = (password: string) => t.http().post('/api/v1/auth/login').send({ email: who.email, password });
     for (let i = 0; i < 5; i++) await login('wrong-password').expect(401);

@@ -14,6 +14,8 @@ export const rooms = {
   session: (sessionId: string) => `session:${sessionId}`,
 };
 
+const DISCONNECT_USER = 'realtime:disconnect-user';
+
 export type ConnectionListener = (principal: Principal, socket: Socket) => void | Promise<void>;
 
 /**
@@ -34,6 +36,13 @@ export class RealtimeService implements BeforeApplicationShutdown {
    */
   beforeApplicationShutdown() {
     this.closing = true;
+  }
+
+  constructor() {
+    this.onNodeRequest(DISCONNECT_USER, (userId, reply) => {
+      if (typeof userId === 'string') this.disconnectLocal(userId);
+      reply(true);
+    });
   }
 
   attach(server: Server) {
@@ -57,6 +66,20 @@ export class RealtimeService implements BeforeApplicationShutdown {
   async askNodes(event: string, data: unknown): Promise<unknown[]> {
     if (!this.server) return [];
     return this.server.serverSideEmitWithAck(event, data);
+  }
+
+  /**
+   * Cuts every socket of a staff member (her account was revoked, disabled or removed) on this node and on every
+   * other live node, and returns once they have all done it (or the adapter's request timeout passed: a socket
+   * left on a node that did not answer is still refused at its next event, see RedisIoAdapter).
+   */
+  async disconnectUser(userId: string): Promise<void> {
+    this.disconnectLocal(userId);
+    await this.askNodes(DISCONNECT_USER, userId).catch(() => undefined);
+  }
+
+  private disconnectLocal(userId: string) {
+    this.server?.local.in(rooms.user(userId)).disconnectSockets(true);
   }
 
   /** Best effort: a push lost to a Redis outage is repaired by the client's next state query or event. */

@@ -33,6 +33,14 @@ export class User {
   @Column({ name: 'tokens_valid_after', type: 'timestamptz', nullable: true })
   tokensValidAfter: Date | null;
 
+  /** A disabled account cannot log in and its tokens stop working; an admin may enable it again. */
+  @Column({ type: 'boolean', default: false })
+  disabled: boolean;
+
+  /** Removed: email and password erased, never usable again; the row stays as the id bookings point at. */
+  @Column({ name: 'removed_at', type: 'timestamptz', nullable: true })
+  removedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

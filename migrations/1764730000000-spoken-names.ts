@@ -7,8 +7,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * language. A catalogue asset made with its maker's consent, never session content. Her account's removal
  * takes her voice with it (ON DELETE CASCADE).
  */
-export class SpokenNames1764720000000 implements MigrationInterface {
-  name = 'SpokenNames1764720000000';
+export class SpokenNames1764730000000 implements MigrationInterface {
+  name = 'SpokenNames1764730000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
