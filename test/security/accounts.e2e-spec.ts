@@ -81,11 +81,12 @@ describe('disabling, enabling and removing accounts', () => {
     await patch(official.id, platform.token, { disabled: false }).expect(404);
     await t.http().post(`/api/v1/users/${official.id}/revoke`).set(bearer(platform.token)).send({}).expect(404);
     // Her email is free for a new account.
+    const [court] = await t.sql<{ id: string }>(`SELECT institution_id AS id FROM users WHERE id = $1`, [official.id]);
     await t
       .http()
       .post('/api/v1/users')
       .set(bearer(platform.token))
-      .send({ role: 'official', email: official.email, password: 'Strong-Password-1', country: 'GT', institution: 'Juzgado' })
+      .send({ role: 'official', email: official.email, password: 'Strong-Password-1', institutionId: court.id })
       .expect(201);
     expect(await events(official.id)).toEqual([{ type: 'user.removed', actor_id: platform.id, data: { role: 'official' } }]);
   });

@@ -13,11 +13,12 @@ const CLIENT_SOURCES = ['src', 'public', 'sw', 'index.html', 'offline.html', 'in
 const SERVER_SOURCES = ['src', 'migrations', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((p) => join(ROOT, p));
 const SERVER_STAMP = join(ROOT, 'dist', '.built');
 
+/** The newest change below a path; a folder's own time counts, so a renamed or removed file makes it newer. */
 function newest(path: string): number {
   if (!existsSync(path)) return 0;
   const s = statSync(path);
   if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
+  return Math.max(s.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
 }
 
 const stale = (built: string, sources: string[]) => !existsSync(built) || Math.max(...sources.map(newest)) > statSync(built).mtimeMs;
@@ -25,6 +26,7 @@ const stale = (built: string, sources: string[]) => !existsSync(built) || Math.m
 /** Compiles the server into dist/ when it is missing or older than any server source (`node dist/src/cli.js`). */
 export function ensureServerBuilt(): void {
   if (!stale(SERVER_STAMP, SERVER_SOURCES)) return;
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'prune-dist.mjs')], { cwd: ROOT, stdio: 'pipe' });
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
   writeFileSync(SERVER_STAMP, new Date().toISOString());
 }
