@@ -22,6 +22,8 @@ export interface LoadedRequest {
   finishedMs: number;
   /** Response headers and body as they came over the network (compressed); 0 when served from a cache. */
   encodedBytes: number;
+  /** Of which the body (a 304 has none). */
+  bodyBytes: number;
   status: number;
   contentEncoding: string;
   fromCache: boolean;
@@ -58,17 +60,18 @@ async function watchNetwork(context: BrowserContext, page: Page, conditions: Net
       uploadThroughput: conditions.upBytesPerSecond,
     });
   }
-  const byId = new Map<string, { url: string; sent: number; done?: number; bytes: number; status: number; enc: string; cached: boolean }>();
+  const byId = new Map<string, { url: string; sent: number; done?: number; bytes: number; head: number; status: number; enc: string; cached: boolean }>();
   const order: string[] = [];
   cdp.on('Network.requestWillBeSent', (e) => {
     // A redirect reuses the id: keep the first URL and start time.
     if (!byId.has(e.requestId)) order.push(e.requestId);
-    if (!byId.has(e.requestId)) byId.set(e.requestId, { url: e.request.url, sent: e.timestamp, bytes: 0, status: 0, enc: '', cached: false });
+    if (!byId.has(e.requestId)) byId.set(e.requestId, { url: e.request.url, sent: e.timestamp, bytes: 0, head: 0, status: 0, enc: '', cached: false });
   });
   cdp.on('Network.responseReceived', (e) => {
     const r = byId.get(e.requestId);
     if (!r) return;
     r.status = e.response.status;
+    r.head = e.response.encodedDataLength; // what had come when the headers were read: the headers
     const headers = Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
     r.enc = headers['content-encoding'] ?? '';
     r.cached = Boolean(e.response.fromDiskCache || e.response.fromServiceWorker || e.response.fromPrefetchCache);
@@ -94,6 +97,7 @@ async function watchNetwork(context: BrowserContext, page: Page, conditions: Net
           url: r.url,
           finishedMs: r.done === undefined ? NaN : (r.done - origin) * 1000,
           encodedBytes: r.bytes,
+          bodyBytes: Math.max(0, r.bytes - r.head),
           status: r.status,
           contentEncoding: r.enc,
           fromCache: r.cached,
