@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Request, Response } from 'express';
@@ -39,6 +39,7 @@ describe('serving the web client', () => {
       'assets/call-abc.js': script,
       'assets/page-abc.css': 'p { color: green }\n'.repeat(200),
       'cues/offline.ogg': 'OggS'.repeat(1000),
+      'manifest.webmanifest': '{}',
     };
     for (const [name, body] of Object.entries(files)) writeFileSync(join(dist, name), body);
   });
@@ -106,6 +107,24 @@ describe('serving the web client', () => {
       const first = await request(app.getHttpServer()).get('/').expect(200);
       expect(first.headers['etag']).toBeTruthy();
       await request(app.getHttpServer()).get('/').set('If-None-Match', first.headers['etag']).expect(304);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("docker/nginx.conf compresses every compressible type the client is served as (when a node's answer reaches it uncompressed)", async () => {
+    const conf = readFileSync(join(__dirname, '..', '..', 'docker', 'nginx.conf'), 'utf8');
+    const gzipTypes = new Set(['text/html', ...(/^\s*gzip_types\s+([^;]+);/m.exec(conf)?.[1].trim().split(/\s+/) ?? [])]);
+    const app = await appServing([dist]);
+    try {
+      const served = new Set<string>();
+      for (const path of ['/', '/assets/call-abc.js', '/assets/page-abc.css', '/icon.svg', '/manifest.webmanifest', '/cues/offline.ogg']) {
+        const res = await request(app.getHttpServer()).get(path).expect(200);
+        served.add(String(res.headers['content-type']).split(';')[0]);
+      }
+      expect(served).toContain('text/javascript');
+      const compressible = [...served].filter((type) => type !== 'audio/ogg');
+      expect(compressible.filter((type) => !gzipTypes.has(type))).toEqual([]);
     } finally {
       await app.close();
     }
