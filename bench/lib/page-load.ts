@@ -124,7 +124,10 @@ export async function loadCallerPage(
   const net = await watchNetwork(context, page, opts.conditions);
   await page.goto(url, { waitUntil: 'commit', timeout });
   const step1Ms = (await (await page.waitForFunction(() => (window as unknown as { __step1Ms?: number }).__step1Ms, undefined, { timeout, polling: 100 })).jsonValue()) as number;
-  if (opts.waitForWorker) await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  if (opts.waitForWorker) {
+    const ready = await page.evaluate((ms) => Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]), timeout);
+    if (!ready) throw new Error(`the service worker did not become active within ${timeout} ms`);
+  }
   const quietMs = opts.quietMs ?? 1000;
   const deadline = Date.now() + timeout;
   let quietSince = Date.now();

@@ -2,10 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { runMigrationsLocked } from '../../src/database/migrate';
+import { ensureClientBuilt } from './client-build';
 import { adminQuery, dbUrl, templateDb } from './db';
 
 /** Builds this run's migrated template database once (the migrations themselves are under test). */
 export default async function globalSetup() {
+  // Once, before the workers: two browser test files starting together on a fresh clone would otherwise both
+  // build client/dist, one emptying it under the other's server.
+  ensureClientBuilt();
   // Inherited by the test workers, which jest starts after this.
   process.env.PUENTE_TEST_RUN = randomBytes(4).toString('hex');
   await adminQuery(`CREATE DATABASE ${templateDb()}`);
