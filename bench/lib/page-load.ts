@@ -25,6 +25,7 @@ export interface LoadedRequest {
   /** Of which the body (a 304 has none). */
   bodyBytes: number;
   status: number;
+  mimeType: string;
   contentEncoding: string;
   fromCache: boolean;
 }
@@ -60,17 +61,18 @@ async function watchNetwork(context: BrowserContext, page: Page, conditions: Net
       uploadThroughput: conditions.upBytesPerSecond,
     });
   }
-  const byId = new Map<string, { url: string; sent: number; done?: number; bytes: number; head: number; status: number; enc: string; cached: boolean }>();
+  const byId = new Map<string, { url: string; sent: number; done?: number; bytes: number; head: number; status: number; mime: string; enc: string; cached: boolean }>();
   const order: string[] = [];
   cdp.on('Network.requestWillBeSent', (e) => {
     // A redirect reuses the id: keep the first URL and start time.
     if (!byId.has(e.requestId)) order.push(e.requestId);
-    if (!byId.has(e.requestId)) byId.set(e.requestId, { url: e.request.url, sent: e.timestamp, bytes: 0, head: 0, status: 0, enc: '', cached: false });
+    if (!byId.has(e.requestId)) byId.set(e.requestId, { url: e.request.url, sent: e.timestamp, bytes: 0, head: 0, status: 0, mime: '', enc: '', cached: false });
   });
   cdp.on('Network.responseReceived', (e) => {
     const r = byId.get(e.requestId);
     if (!r) return;
     r.status = e.response.status;
+    r.mime = e.response.mimeType;
     r.head = e.response.encodedDataLength; // what had come when the headers were read: the headers
     const headers = Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
     r.enc = headers['content-encoding'] ?? '';
@@ -99,6 +101,7 @@ async function watchNetwork(context: BrowserContext, page: Page, conditions: Net
           encodedBytes: r.bytes,
           bodyBytes: Math.max(0, r.bytes - r.head),
           status: r.status,
+          mimeType: r.mime,
           contentEncoding: r.enc,
           fromCache: r.cached,
         };
