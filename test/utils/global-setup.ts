@@ -13,7 +13,9 @@ export default async function globalSetup() {
   const ds = await new DataSource(dataSourceOptions(dbUrl(templateDb()))).initialize();
   await runMigrationsLocked(ds);
   await ds.destroy();
-  // Once per run, before any worker starts: the compiled server (for tests that spawn nodes) and the web client.
+  // Once per run, before any worker starts: the compiled server (for tests that spawn nodes) and the web client
+  // (two browser test files starting together on a fresh clone would otherwise both build client/dist, one
+  // emptying it under the other's server).
   ensureServerBuilt();
   ensureClientBuilt();
 }
