@@ -53,6 +53,16 @@ export async function prepareDemo(config: AppConfig) {
   await loadDemo(config);
 }
 
+/**
+ * The demo's environment: a caller who gives no country is served as if she called from Guatemala (its roster and
+ * those sharing with it) unless HOME_COUNTRY says otherwise, so `npm run demo` works with nothing set.
+ */
+export function demoEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  if (env.HOME_COUNTRY) return env;
+  console.log('demo: HOME_COUNTRY is not set; the demo uses GT (Guatemala) as the home roster');
+  return { ...env, HOME_COUNTRY: 'GT' };
+}
+
 async function main(argv: string[]) {
   const [command, ...args] = argv;
   const config = loadConfig(process.env);
@@ -63,8 +73,9 @@ async function main(argv: string[]) {
     case 'migrate':
       return migrate(config);
     case 'demo': {
-      await prepareDemo(config);
-      await serve(process.env);
+      const env = demoEnv(process.env);
+      await prepareDemo(loadConfig(env));
+      await serve(env);
       console.log(`Puente demo is running on http://localhost:${config.PORT} (see README.md for the demo accounts)`);
       return;
     }
