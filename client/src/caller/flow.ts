@@ -27,6 +27,8 @@ export const isLeaving = () => leaving;
 
 /** This page starts at the first screen; a reload keeps how deep the tab's entries go. */
 export function startHistory(onPop: (place: Place) => void): () => void {
+  // Each step opens at its top (the page scrolls there itself): the browser must not restore an old position.
+  history.scrollRestoration = 'manual';
   history.replaceState({ puente: 'region', depth: entry()?.depth ?? 0 } satisfies Entry, '');
   const pop = (e: PopStateEvent) => {
     if (!leaving) onPop((e.state as Entry | null)?.puente ?? 'region');

@@ -14,7 +14,7 @@ export const REGION = ['CA', 'US', 'MX', 'DO', 'BZ', 'GT', 'HN', 'SV', 'NI', 'CR
 export function RegionMap(props: { t: Strings; attr: 'data-country' | 'data-here'; chosen?: string | null; count?: (code: string) => number; onPick: (code: string) => void; extra: preact.ComponentChildren }) {
   const { t, attr, chosen, count, onPick, extra } = props;
   return (
-    <ul class="region-map">
+    <ul class={attr === 'data-here' ? 'region-map here' : 'region-map'}>
       {REGION.map((code) => (
         <li key={code} style={{ gridArea: code }}>
           <button type="button" class="region" {...{ [attr]: code }} aria-pressed={chosen === undefined ? undefined : chosen === code} onClick={() => onPick(code)} disabled={count ? !count(code) : false}>

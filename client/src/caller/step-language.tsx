@@ -40,6 +40,17 @@ function useOrder(region: string | null) {
 
 /** The longest word of a name, in characters: the tile's font shrinks so that word fits on one line (styles.css). */
 const longestWord = (...texts: (string | null)[]) => Math.max(...texts.flatMap((s) => (s ?? '').split(/\s+/)).map((w) => w.length));
+/** Past this many characters a word would be too small in half the width: its tile takes the whole row. */
+const WIDE = 14;
+
+/** A name whose hyphenated words ("Zacatlán-Ahuacatlán-Tepetzintla") never break at their hyphens either. */
+function Words({ text }: { text: string }) {
+  return (
+    <>
+      {text.split(/(\s+)/).map((w, i) => (w.includes('-') ? <span key={i} class="nobr">{w}</span> : w))}
+    </>
+  );
+}
 
 interface Props {
   t: Strings;
@@ -113,7 +124,7 @@ export function StepLanguage({ t, lang, catalogue, region, chosen, onRegion, onL
           {region !== 'all' && <h2 class="sub">{t.languagesIn(t.countries[region] ?? region)}</h2>}
           <ul class="languages">
             {shown.map((l) => (
-              <li key={l.id} class={speaking === l.id ? 'tile speaking' : 'tile'} data-tile={l.id}>
+              <li key={l.id} class={`tile${speaking === l.id ? ' speaking' : ''}${longestWord(label(l), l.name, l.variant) > WIDE ? ' wide' : ''}`} data-tile={l.id}>
                 <button
                   type="button"
                   class="language"
@@ -124,9 +135,19 @@ export function StepLanguage({ t, lang, catalogue, region, chosen, onRegion, onL
                   onClick={() => onLanguage(l)}
                 >
                   <Speech size={32} />
-                  <span class="autonym">{label(l)}</span>
-                  {l.autonym && l.autonym !== l.name ? <span class="name">{l.name}</span> : null}
-                  {l.variant ? <span class="name">{l.variant}</span> : null}
+                  <span class="autonym">
+                    <Words text={label(l)} />
+                  </span>
+                  {l.autonym && l.autonym !== l.name ? (
+                    <span class="name">
+                      <Words text={l.name} />
+                    </span>
+                  ) : null}
+                  {l.variant ? (
+                    <span class="name">
+                      <Words text={l.variant} />
+                    </span>
+                  ) : null}
                 </button>
                 {(named.has(l.id) || greetings.has(l.id)) && (
                   <div class="tile-sounds">

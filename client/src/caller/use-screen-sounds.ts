@@ -1,6 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import type { UiLanguage } from '../i18n';
-import { connectedTone, playCue, startRingback, stopSpeaking, unmatchedTone, type CueName } from '../lib/sounds';
+import { connectedTone, playCue, playCueWhole, startRingback, stopSpeaking, unmatchedTone, type CueName } from '../lib/sounds';
 import type { Screen } from './flow';
 
 /** What she hears on each screen: the screen's own cue, and the soft ringback while she waits or it rings. */
@@ -19,7 +19,7 @@ export function useScreenSounds(lang: UiLanguage, screen: SoundScreen) {
     if (screen === 'connected') connectedTone();
     if (screen === 'unmatched') unmatchedTone();
     const cue: CueName = screen in CUE_OF ? CUE_OF[screen as Screen] : (screen as CueName);
-    void playCue(lang, cue).then(() => {
+    void (screen === 'offline' ? playCueWhole : playCue)(lang, cue).then(() => {
       // The ringback comes after the words, so that it never covers them.
       if (!done && (screen === 'waiting' || screen === 'ringing')) stopRingback = startRingback();
     });

@@ -41,6 +41,22 @@ export function playCue(lang: UiLanguage, name: CueName): Promise<Outcome> {
   return playFile(`/cues/${lang}/${name}.ogg`, `cue:${name}`);
 }
 
+/**
+ * A cue that must play with no network (offline): fetched whole, which the service worker answers from the
+ * offline shell's cache, and played from memory (an audio element's range requests would miss that cache).
+ */
+export async function playCueWhole(lang: UiLanguage, name: CueName): Promise<Outcome> {
+  try {
+    const blob = await (await fetch(`/cues/${lang}/${name}.ogg`)).blob();
+    const url = URL.createObjectURL(blob);
+    const outcome = await playFile(url, `cue:${name}`);
+    URL.revokeObjectURL(url);
+    return outcome;
+  } catch {
+    return 'failed';
+  }
+}
+
 /** Stops whatever speaks now (a cue, a name, a sequence read out in turn). */
 export function stopSpeaking() {
   current?.pause();
