@@ -64,6 +64,7 @@ describe('web client: offline shell, waiting, unmatched, no microphone, cues', (
     await expect(p.locator('.status').textContent()).resolves.toContain('No es su culpa');
     expect(await played(p)).toEqual(expect.arrayContaining(['tone:unmatched', 'cue:unmatched']));
     expect({ waiting, unmatched: await seriousA11yViolations(p) }).toEqual({ waiting: [], unmatched: [] });
+    await expect(wordsSplitAcrossLines(p)).resolves.toEqual([]);
     await expect(t.sql(`SELECT state FROM interpretation_requests`)).resolves.toEqual([{ state: 'unmatched' }]);
   }, 90_000);
 
@@ -77,6 +78,7 @@ describe('web client: offline shell, waiting, unmatched, no microphone, cues', (
     await expect(p.locator('.status').textContent()).resolves.toContain('microphone could not be used');
     await snapshot(p, 'caller-no-microphone');
     await expect(seriousA11yViolations(p)).resolves.toEqual([]);
+    await expect(wordsSplitAcrossLines(p)).resolves.toEqual([]);
     await expect(t.sql(`SELECT count(*) AS n FROM interpretation_requests`)).resolves.toEqual(before);
   }, 60_000);
 
