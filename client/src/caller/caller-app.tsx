@@ -95,6 +95,11 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
     return () => removeEventListener('beforeunload', ask);
   }, [active]);
 
+  // The question about leaving belongs to the call it was asked in.
+  useEffect(() => {
+    if (!active) setAskLeave(false);
+  }, [active]);
+
   // The languages come back by themselves with the network.
   useEffect(() => {
     if (online && catalogue.failed) catalogue.load();

@@ -79,10 +79,11 @@ export function useCall(joinCode: string | null) {
   };
 
   const joinSession = async (signal: Signal, sessionId: string) => {
+    // Loaded first: from the check to the new Call nothing may wait, or two updates in a row would join twice.
+    const { Call } = await callLibs();
     if (live.current.sessionId === sessionId && live.current.call) return;
     live.current.call?.close();
     live.current.sessionId = sessionId;
-    const { Call } = await callLibs();
     const call = new Call(signal, sessionId, { mic: live.current.mic, onConnection: (s) => setReconnecting(s === 'reconnecting') });
     live.current.call = call;
     call.setVolume(volume.current);
