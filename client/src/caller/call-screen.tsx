@@ -47,6 +47,7 @@ export function CallScreen({ t, lang, call, onAgain }: { t: Strings; lang: UiLan
       {phase.name === 'connected' && (
         <>
           <p class="status connected">{hearing ? t.inHearing : t.connectedWith(phase.firstName)}</p>
+          <CueButton lang={lang} name="connected" label={t.listen} />
           {call.otherAway && (
             <p class="note" role="status">
               {t.otherReconnecting}

@@ -60,11 +60,10 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
   const pop = useRef(onPop);
   pop.current = onPop;
   useEffect(() => startHistory((p) => pop.current(p)), []);
+  // A hearing's link opens straight into its call, on the page's one entry: Back leaves (the browser asks first
+  // while the call is on), and once it is over nothing of it is left behind Back.
   useEffect(() => {
-    if (joinCode) {
-      goTo('call');
-      void call.joinHearing();
-    }
+    if (joinCode) void call.joinHearing();
   }, []);
 
   const next = (s: Screen) => {
