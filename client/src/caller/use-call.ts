@@ -66,10 +66,13 @@ export function useCall(joinCode: string | null) {
   const volume = useRef(VOLUME.loud);
   // Held in memory only, to try again when the hearing's call was not open yet.
   const code = useRef(joinCode);
+  /** Bumped when a call is torn down: a start still waiting (libraries, microphone, token) then stops there. */
+  const attempt = useRef(0);
 
   useEffect(() => exposeCall(() => live.current.call), []);
 
   const teardown = () => {
+    attempt.current++;
     live.current.call?.close();
     live.current.signal?.close();
     live.current.mic?.getTracks().forEach((tr) => tr.stop());
@@ -165,22 +168,33 @@ export function useCall(joinCode: string | null) {
   /** Her call; false when it could not start for want of a network (she stays on her step and taps again). */
   const start = async (req: CallRequest): Promise<boolean> => {
     setPhase({ name: 'connecting' });
+    // She may leave (Back, hang up) while this waits on a slow network: then nothing more happens.
+    const mine = attempt.current;
+    const gone = () => attempt.current !== mine;
     let libs;
     try {
       libs = await callLibs();
     } catch {
+      if (gone()) return true;
       setPhase(navigator.onLine === false ? { name: 'choosing' } : { name: 'error', message: 'error' });
       return navigator.onLine !== false;
     }
+    if (gone()) return true;
     // The microphone first: if she cannot be heard, no interpreter is rung for nothing.
     try {
-      live.current = { mic: await libs.openMicrophone() };
+      const mic = await libs.openMicrophone();
+      if (gone()) {
+        mic.getTracks().forEach((tr) => tr.stop());
+        return true;
+      }
+      live.current = { mic };
     } catch {
-      setPhase({ name: 'error', message: 'noMicrophone' });
+      if (!gone()) setPhase({ name: 'error', message: 'noMicrophone' });
       return true;
     }
     try {
       const token = await api.callerToken();
+      if (gone()) return true;
       const signal = libs.connectSignal(token);
       live.current.signal = signal;
       signal.socket.on('request:update', onUpdate(signal));
@@ -191,6 +205,7 @@ export function useCall(joinCode: string | null) {
       setPhase((p) => (p.name === 'connecting' ? { name: r.state === 'offering' ? 'ringing' : 'waiting' } : p));
       return true;
     } catch {
+      if (gone()) return true;
       teardown();
       const offline = navigator.onLine === false;
       setPhase(offline ? { name: 'choosing' } : { name: 'error', message: 'error' });
