@@ -70,6 +70,16 @@ export async function prepareDemo(config: AppConfig) {
   await loadDemo(config);
 }
 
+/**
+ * The demo's environment: a caller who gives no country is served as if she called from Guatemala (its roster and
+ * those sharing with it) unless HOME_COUNTRY says otherwise, so `npm run demo` works with nothing set.
+ */
+export function demoEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  if (env.HOME_COUNTRY) return env;
+  console.log('demo: HOME_COUNTRY is not set; the demo uses GT (Guatemala) as the home roster');
+  return { ...env, HOME_COUNTRY: 'GT' };
+}
+
 async function main(argv: string[]) {
   const [command, ...args] = argv;
   switch (command) {
@@ -80,8 +90,8 @@ async function main(argv: string[]) {
       return migrate(loadConfig(process.env, { signsTokens: false }));
     case 'demo': {
       // The operator's JWT_SECRET if she gave one; otherwise the demo's own (never the published development value).
-      const env = { ...process.env };
-      if (!env.JWT_SECRET) env.JWT_SECRET = await demoSecret(loadConfig(process.env, { signsTokens: false }).DATABASE_URL);
+      const env = demoEnv(process.env);
+      if (!env.JWT_SECRET) env.JWT_SECRET = await demoSecret(loadConfig(env, { signsTokens: false }).DATABASE_URL);
       const config = loadConfig(env);
       await prepareDemo(config);
       await serve(env);

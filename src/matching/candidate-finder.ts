@@ -23,7 +23,7 @@ export interface LadderRules {
 }
 
 /** How many other member states a roster shares with when it shares with all of them. */
-const OPEN_ROSTER = COUNTRY_CODES.length - 1;
+export const OPEN_ROSTER = COUNTRY_CODES.length - 1;
 
 export interface MadeOffer {
   id: string;
