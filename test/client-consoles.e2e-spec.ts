@@ -104,11 +104,14 @@ describe('web client: greetings and the administrators console', () => {
     await check(p, 'admin-import-rejected');
     await expect(t.sql(`SELECT external_id FROM interpreters WHERE country = 'GT' AND external_id LIKE 'GT-A%'`)).resolves.toEqual([{ external_id: 'GT-A1' }]);
 
-    // Sharing: let Mexico draw on Guatemala's roster.
-    await p.locator('fieldset.sharing input[value="MX"]').check();
+    // Sharing: the bed shares Guatemala's roster with every member state, as the demo does; she stops sharing with
+    // the United States and keeps Mexico.
+    expect(await p.locator('fieldset.sharing input[value="MX"]').isChecked()).toBe(true);
+    await p.locator('fieldset.sharing input[value="US"]').uncheck();
     await p.locator('section[aria-labelledby="sharing-title"] button[type=submit]').click();
     await p.locator('section[aria-labelledby="sharing-title"] [role=status]').waitFor();
-    await expect(t.sql(`SELECT borrower_country FROM roster_sharing WHERE owner_country = 'GT'`)).resolves.toEqual([{ borrower_country: 'MX' }]);
+    const shared = (await t.sql<{ borrower_country: string }>(`SELECT borrower_country FROM roster_sharing WHERE owner_country = 'GT' ORDER BY 1`)).map((r) => r.borrower_country);
+    expect(shared).toEqual(['BZ', 'CA', 'CR', 'DO', 'HN', 'MX', 'NI', 'PA', 'SV']);
     await p.locator('table.interpreters td', { hasText: 'Juana' }).waitFor();
     // The statistics section answers for her country: no requests in the last twelve months yet.
     await p.locator('[data-section="stats"] [role=status]').waitFor();
