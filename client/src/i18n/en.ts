@@ -74,6 +74,8 @@ export const en: Strings = {
   password: 'Password',
   login: 'Log in',
   loginFailed: 'Wrong email or password.',
+  loginLocked: (minutes: number) => `Too many failed attempts from here. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
+  loginDisabled: 'This account is disabled. Ask your administrator.',
   logout: 'Log out',
   available: 'Available',
   away: 'Away',

@@ -75,6 +75,8 @@ export const es = {
   password: 'Contraseña',
   login: 'Entrar',
   loginFailed: 'Correo o contraseña incorrectos.',
+  loginLocked: (minutes: number) => `Demasiados intentos fallidos desde aquí. Vuelva a intentarlo en ${minutes} ${minutes === 1 ? 'minuto' : 'minutos'}.`,
+  loginDisabled: 'Esta cuenta está desactivada. Hable con su administradora.',
   logout: 'Salir',
   available: 'Disponible',
   away: 'No disponible',

@@ -74,6 +74,8 @@ export const fr: Strings = {
   password: 'Mot de passe',
   login: 'Se connecter',
   loginFailed: 'Courriel ou mot de passe incorrect.',
+  loginLocked: (minutes: number) => `Trop de tentatives échouées depuis cet appareil. Réessayez dans ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
+  loginDisabled: 'Ce compte est désactivé. Adressez-vous à votre administratrice.',
   logout: 'Se déconnecter',
   available: 'Disponible',
   away: 'Absente',
