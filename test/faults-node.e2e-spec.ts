@@ -21,7 +21,7 @@ describe('a node killed with live calls', () => {
   let peer: NodePair['peer'];
 
   beforeAll(async () => {
-    pair = await startNodePair({ CALLER_GRACE_SECONDS: '10', INTERPRETER_GRACE_SECONDS: '10' });
+    pair = await startNodePair({ HOME_COUNTRY: 'GT', CALLER_GRACE_SECONDS: '10', INTERPRETER_GRACE_SECONDS: '10' });
     ({ a, b, sql, open, peer } = pair);
   }, 180_000);
 

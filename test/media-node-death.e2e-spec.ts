@@ -16,7 +16,7 @@ describe('a call whose hosting node dies', () => {
   let peer: NodePair['peer'];
 
   beforeAll(async () => {
-    pair = await startNodePair({ CALLER_GRACE_SECONDS: '120', INTERPRETER_GRACE_SECONDS: '120' });
+    pair = await startNodePair({ HOME_COUNTRY: 'GT', CALLER_GRACE_SECONDS: '120', INTERPRETER_GRACE_SECONDS: '120' });
     ({ a, b, sql, open, peer } = pair);
   }, 180_000);
 
