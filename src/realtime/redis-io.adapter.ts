@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Server, ServerOptions } from 'socket.io';
 import { AuthService } from '../auth/auth.service';
 import { AppConfig } from '../config/config.schema';
+import { AddressCaps } from '../limits/address-caps.service';
 import { toWsError } from './ws-errors';
 
 /**
@@ -57,6 +58,8 @@ export class RedisIoAdapter extends IoAdapter {
           next(err);
         });
     });
+    // After authentication: a connection over the per-address cap is refused at the handshake.
+    server.use(this.appContext.get(AddressCaps).admitSocket);
     return server;
   }
 
