@@ -95,7 +95,7 @@ describe('bodies: 64 KB everywhere, the roster import only after authentication'
   it('reads a large import once the roster admin is known, and refuses what is not UTF-8 whatever the Content-Type says', async () => {
     const admin = await staffAt(node.url, sql, 'roster_admin', { country: 'GT' });
     const post = (body: Buffer, contentType: string) =>
-      fetch(`${node.url}/api/v1/rosters/GT/import`, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${admin.token}` }, body });
+      fetch(`${node.url}/api/v1/rosters/GT/import`, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${admin.token}` }, body: new Uint8Array(body) });
     const header = 'external_id,first_name,email,languages\n';
     const rows = Array.from({ length: 5000 }, (_, i) => `SEC-${i},Ana María,sec${i}@example.org,mam:4`).join('\n');
     const csv = Buffer.from(header + rows, 'utf8');
