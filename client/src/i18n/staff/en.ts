@@ -44,6 +44,7 @@ export const staffEn: StaffStrings = {
     no_interpreter: 'No interpreter is free at that time yet',
     declined: 'The interpreter can no longer come: looking for another',
     reminder: 'Reminder: the hearing is soon',
+    join_code_voided: 'The woman’s code was tried wrongly too many times and no longer works: give her a new one',
   },
   interpreter: 'Interpreter',
   notYet: 'not yet',

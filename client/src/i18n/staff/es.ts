@@ -46,6 +46,7 @@ export const staffEs = {
     no_interpreter: 'Aún no hay intérprete libre a esa hora',
     declined: 'La intérprete ya no puede venir: se busca otra',
     reminder: 'Recordatorio: la audiencia es pronto',
+    join_code_voided: 'El código de la mujer se intentó mal demasiadas veces y ya no sirve: dele uno nuevo',
   } as Record<string, string>,
   interpreter: 'Intérprete',
   notYet: 'aún no',

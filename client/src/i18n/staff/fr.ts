@@ -44,6 +44,7 @@ export const staffFr: StaffStrings = {
     no_interpreter: 'Aucune interprète n’est encore libre à cette heure',
     declined: 'L’interprète ne peut plus venir : on en cherche une autre',
     reminder: 'Rappel : l’audience est bientôt',
+    join_code_voided: 'Le code de la femme a été essayé à tort trop de fois et ne marche plus : donnez-lui-en un nouveau',
   },
   interpreter: 'Interprète',
   notYet: 'pas encore',
