@@ -17,7 +17,9 @@ export class StatsController {
   @Roles('roster_admin', 'platform_admin')
   @ApiOperation({
     summary: 'Requests, answer times, unmet demand and call durations per month and language, country or matter',
-    description: 'Counts under 5 are null (listed in `suppressed`); medians and percentiles of fewer than 5 people are null. A roster admin sees her country only.',
+    description:
+      'Whole months only (`from`/`to` as YYYY-MM). Counts under 5 are null (listed in `suppressed`), every other count is rounded to the nearest multiple of 5 (`roundedTo`), so that no total minus other cells recovers a hidden one; ' +
+      'medians and percentiles of fewer than 5 people are null. A roster admin sees her country only.',
   })
   get(@CurrentUser() p: Principal, @Query() q: StatsQuery) {
     return this.stats.stats(p, q);
