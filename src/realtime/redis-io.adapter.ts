@@ -9,6 +9,15 @@ import { AppConfig } from '../config/config.schema';
 import { AddressCaps } from '../limits/address-caps.service';
 import { toWsError } from './ws-errors';
 
+/** The host of an Origin header, or null for one that is no URL (`null`, sent by sandboxed and file pages): never throws. */
+export function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host || null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * socket.io over the Redis adapter, so that a caller on node A and an interpreter on node B are in one
  * room space; every connection is authenticated at the handshake (`auth: { token }`).
@@ -31,7 +40,7 @@ export class RedisIoAdapter extends IoAdapter {
       allowRequest: (req: IncomingMessage, callback: (err: string | null | undefined, ok: boolean) => void) => {
         const origin = req.headers.origin;
         // The application's own pages (same host) and the configured public origins.
-        const sameHost = !!origin && !!req.headers.host && new URL(origin).host === req.headers.host;
+        const sameHost = !!origin && !!req.headers.host && originHost(origin) === req.headers.host;
         callback(null, !origin || sameHost || config.PUBLIC_ORIGINS.includes(origin));
       },
       maxHttpBufferSize: 64 * 1024,
