@@ -70,6 +70,10 @@ describe('rate limits shared by every node', () => {
     const first = await remaining(a, '/api/v1/matters');
     expect(await remaining(b, '/api/v1/countries')).toBe(first - 1);
     expect(await remaining(a, '/api/v1/languages')).toBe(first - 2);
+    // Counted before authentication: requests with a bad token spend the budget too.
+    const refused = await b.http().get('/api/v1/bookings').set('x-forwarded-for', address).set('authorization', 'Bearer forged');
+    expect(refused.status).toBe(401);
+    expect(Number(refused.headers['x-ratelimit-remaining'])).toBe(first - 3);
 
     const login = (t: TestApp) => t.http().post('/api/v1/auth/login').set('x-forwarded-for', address).send({ email: `nobody-${randomUUID()}@example.org`, password: 'Wrong-password-123' });
     const answers: number[] = [];
