@@ -12,7 +12,8 @@ const UI_LANGUAGES = ['es', 'en', 'fr'];
 
 /**
  * Writes dist/sw.js from client/sw/sw.js with the exact files of the offline shell (hashed names included) and a
- * version derived from them, so a new build replaces the phone's old shell and nothing else is ever cached.
+ * version derived from them, so a new build replaces the phone's old shell and nothing else is ever cached. The
+ * list names the offline sentence in every interface language; the worker fetches only the phone's at install.
  */
 function serviceWorker(): Plugin {
   return {
@@ -49,6 +50,9 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2020',
     manifest: true,
+    // The HTML preloads only an entry's static imports. A dynamic import()'s chunks (the caller page's call
+    // libraries: mediasoup-client, socket.io-client) are fetched when it runs, so they stay off the first load
+    // on a slow line (test/client-load.e2e-spec.ts and test/client-size.e2e-spec.ts check it).
     modulePreload: { polyfill: false },
     rollupOptions: {
       input: {

@@ -44,6 +44,7 @@ if (local(process.env.DATABASE_URL, '127.0.0.1') && local(process.env.REDIS_URL,
 // 5. compiled server, when it will be run from dist/
 if (args.has('--build')) {
   log('compiling the server');
+  run(process.execPath, [join(root, 'scripts', 'prune-dist.mjs')]);
   run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json']);
   log('building the web client');
   run(join(root, 'node_modules', '.bin', 'vite'), ['build', 'client', '--logLevel', 'warn']);

@@ -8,6 +8,7 @@ import { AppConfig } from './config/config.schema';
 import { DatabaseModule } from './database/database.module';
 import { GreetingsModule } from './greetings/greetings.module';
 import { HealthModule } from './health/health.module';
+import { InstitutionsModule } from './institutions/institutions.module';
 import { LanguagesModule } from './languages/languages.module';
 import { LimitsModule } from './limits/limits.module';
 import { LoggingModule } from './logging/logging.module';
@@ -20,6 +21,7 @@ import { RealtimeModule } from './realtime/realtime.module';
 import { RedisModule } from './redis/redis.module';
 import { RetentionModule } from './retention/retention.module';
 import { RostersModule } from './rosters/rosters.module';
+import { SpokenNamesModule } from './spoken-names/spoken-names.module';
 import { StatsModule } from './stats/stats.module';
 import { UsersModule } from './users/users.module';
 
@@ -40,6 +42,7 @@ export class AppModule {
         CommonModule,
         AuthModule,
         UsersModule,
+        InstitutionsModule,
         LanguagesModule,
         RostersModule,
         RealtimeModule,
@@ -50,6 +53,7 @@ export class AppModule {
         StatsModule,
         RetentionModule,
         GreetingsModule,
+        SpokenNamesModule,
         HealthModule,
       ],
     };

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { compressResponses } from './client-serving/compress';
 import { serveClient } from './client-serving/serve-client';
 import { strictValidationPipe } from './common/validation';
 import { AppConfig } from './config/config.schema';
@@ -22,6 +23,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.set('trust proxy', config.TRUST_PROXY === 'false' ? false : config.TRUST_PROXY);
+  app.use(compressResponses());
   app.use(helmet({ contentSecurityPolicy: { directives: cspDirectives(config.PUBLIC_ORIGINS) } }));
   app.enableCors({ origin: config.PUBLIC_ORIGINS, credentials: false });
   app.use(...smallBodies());

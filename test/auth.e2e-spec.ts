@@ -93,13 +93,14 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
   describe('POST /users and role guards', () => {
     it('lets a platform admin create any staff account', async () => {
       const admin = await createStaff(t, 'platform_admin');
+      const court = await t.http().post('/api/v1/institutions').set('Authorization', `Bearer ${admin.token}`).send({ country: 'HN', name: 'Juzgado 3', kind: 'court' }).expect(201);
       const res = await t
         .http()
         .post('/api/v1/users')
         .set('Authorization', `Bearer ${admin.token}`)
-        .send({ role: 'official', email: 'Judge@Court.example', password: 'Strong-Password-1', country: 'HN', institution: 'Juzgado 3' })
+        .send({ role: 'official', email: 'Judge@Court.example', password: 'Strong-Password-1', institutionId: court.body.id })
         .expect(201);
-      expect(res.body).toMatchObject({ email: 'judge@court.example', role: 'official', country: 'HN', institution: 'Juzgado 3' });
+      expect(res.body).toMatchObject({ email: 'judge@court.example', role: 'official', country: 'HN', institutionId: court.body.id });
       await t
         .http()
         .post('/api/v1/auth/login')
@@ -124,18 +125,19 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
     it('keeps a roster admin inside her country (another country is outside it: 404; a platform admin is 403)', async () => {
       const gt = await createStaff(t, 'roster_admin', { country: 'GT' });
       const auth = { Authorization: `Bearer ${gt.token}` };
+      const fiscalia = await t.http().post('/api/v1/institutions').set(auth).send({ country: 'GT', name: 'Fiscalía', kind: 'prosecutor' }).expect(201);
       const own = await t
         .http()
         .post('/api/v1/users')
         .set(auth)
-        .send({ role: 'official', email: 'fiscal@gt.example', password: 'Strong-Password-1', institution: 'Fiscalía' })
+        .send({ role: 'official', email: 'fiscal@gt.example', password: 'Strong-Password-1', institutionId: fiscalia.body.id })
         .expect(201);
       expect(own.body.country).toBe('GT');
       await t
         .http()
         .post('/api/v1/users')
         .set(auth)
-        .send({ role: 'official', email: 'fiscal@mx.example', password: 'Strong-Password-1', institution: 'Fiscalía', country: 'MX' })
+        .send({ role: 'official', email: 'fiscal@mx.example', password: 'Strong-Password-1', institutionId: fiscalia.body.id, country: 'MX' })
         .expect(404);
       await t
         .http()
@@ -167,7 +169,7 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
 
     describe('the database itself links interpreter accounts to their roster entry', () => {
       const insert = (role: string, country: string | null, interpreterId: string | null, institution: string | null = null) =>
-        t.sql(`INSERT INTO users (email, password_hash, role, country, institution, interpreter_id) VALUES ($1, 'x', $2, $3, $4, $5)`, [
+        t.sql(`INSERT INTO users (email, password_hash, role, country, institution_id, interpreter_id) VALUES ($1, 'x', $2, $3, (SELECT id FROM institutions WHERE name = $4), $5)`, [
           `db-${Math.random().toString(36).slice(2)}@test.puente.example`,
           role,
           country,
@@ -175,10 +177,14 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
           interpreterId,
         ]);
       let gtInterpreter: string;
+      // One without an account, for the refusals below (a second account for gtInterpreter is refused anyway).
+      let gtFree: string;
       beforeAll(async () => {
-        [{ id: gtInterpreter }] = await t.sql<{ id: string }>(
-          `INSERT INTO interpreters (country, external_id, first_name, email) VALUES ('GT', 'db-1', 'Rosa', 'db-1@test.puente.example') RETURNING id`,
+        [{ id: gtInterpreter }, { id: gtFree }] = await t.sql<{ id: string }>(
+          `INSERT INTO interpreters (country, external_id, first_name, email)
+           VALUES ('GT', 'db-1', 'Rosa', 'db-1@test.puente.example'), ('GT', 'db-2', 'Eva', 'db-2@test.puente.example') RETURNING id`,
         );
+        await t.sql(`INSERT INTO institutions (country, name, kind) VALUES ('GT', 'Juzgado', 'court') ON CONFLICT DO NOTHING`);
       });
 
       it('accepts an interpreter account naming an interpreter of her country', async () => {
@@ -191,8 +197,9 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
         ["another country's interpreter", 'interpreter', 'MX', 'GT-ROW', null, /users_interpreter_fk/],
         ['an interpreter account without a country', 'interpreter', null, 'GT-ROW', null, /users_interpreter_has_country/],
         ['an official pointing at an interpreter', 'official', 'GT', 'GT-ROW', 'Juzgado', /users_interpreter_id_iff_interpreter/],
+        ['a second account for an interpreter who has one', 'interpreter', 'GT', 'GT-TAKEN', null, /users_interpreter_id_unique/],
       ])('refuses %s', async (_what, role, country, interpreterId, institution, constraint) => {
-        const id = interpreterId === 'GT-ROW' ? gtInterpreter : interpreterId;
+        const id = interpreterId === 'GT-ROW' ? gtFree : interpreterId === 'GT-TAKEN' ? gtInterpreter : interpreterId;
         await expect(insert(role as string, country as string | null, id as string | null, institution as string | null)).rejects.toThrow(constraint as RegExp);
       });
 
@@ -207,7 +214,7 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
         .http()
         .post('/api/v1/users')
         .set('Authorization', `Bearer ${someone.token}`)
-        .send({ role: 'official', email: 'x@y.example', password: 'Strong-Password-1', country: 'PA', institution: 'X' })
+        .send({ role: 'official', email: 'x@y.example', password: 'Strong-Password-1', country: 'PA', institutionId: '00000000-0000-4000-8000-000000000000' })
         .expect(403);
     });
 
@@ -217,7 +224,7 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
       await t.http().get('/api/v1/audit/verify').set('Authorization', `Bearer ${body.accessToken}`).expect(403);
     });
   });
-  it('locks an email out after repeated failed logins, even with the right password, and audits it', async () => {
+  it('locks an email out from an address after repeated failed logins there, even with the right password, and audits it', async () => {
     const who = await createStaff(t, 'official', { country: 'GT' });
     const login = (password: string) => t.http().post('/api/v1/auth/login').send({ email: who.email, password });
     for (let i = 0; i < 5; i++) await login('wrong-password').expect(401);

@@ -16,7 +16,6 @@ describe('command line and separate nodes (compiled build, PostgreSQL, Redis, me
     await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await adminQuery(`CREATE DATABASE ${dbName}`); // empty: the nodes migrate it themselves
     env = { ...process.env, ...testEnv({ DATABASE_URL: dbUrl(dbName) }) } as Record<string, string>;
-    await exec('npm', ['run', 'build', '--silent'], { cwd: root });
   }, 180_000);
   afterAll(() => adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
 

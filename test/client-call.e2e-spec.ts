@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
-import { deviceTraces, eventually, seedInterpreter as seed, seriousA11yViolations, snapshot, startClientBed, type ClientBed } from './utils/browser';
+import { deviceTraces, eventually, goAvailable as available, seedInterpreter as seed, seriousA11yViolations, snapshot, startClientBed, tapSteps, type ClientBed } from './utils/browser';
 import { RoomsService } from '../src/media/rooms.service';
-import { TEST_PASSWORD, type TestApp } from './utils/test-app';
+import type { TestApp } from './utils/test-app';
 
 type Inbound = { bytesReceived: number; audioLevel: number } | null;
 const inbound = (page: Page) => page.evaluate(() => window.__puente!.inboundAudio()) as Promise<Inbound>;
@@ -24,17 +24,7 @@ describe('web client: a call between the caller page and the interpreter console
 
   const page = (locale: string) => bed.page(locale);
 
-  /** Logs in on the console and flips the availability switch on. */
-  async function goAvailable(p: Page, email: string, atLogin?: () => Promise<void>) {
-    await p.goto(`${url}/interpreter/`);
-    await p.locator('input[name=email]').waitFor();
-    await atLogin?.();
-    await p.fill('input[name=email]', email);
-    await p.fill('input[name=password]', TEST_PASSWORD);
-    await p.click('button[type=submit]');
-    await p.locator('[role=switch]:not([disabled])').click();
-    await p.locator('[data-available="true"]').waitFor();
-  }
+  const goAvailable = (p: Page, email: string, atLogin?: () => Promise<void>) => available(p, url, email, atLogin);
 
   /** A caller (icons only) and an interpreter on her console in a call, both hearing the other. */
   async function inCall(firstName: string, iso: string, country: string, matter: string, locale: string) {
@@ -42,9 +32,7 @@ describe('web client: a call between the caller page and the interpreter console
     const [her, staffPage] = [await page(locale), await page(locale)];
     await goAvailable(staffPage, staff.email);
     await her.goto(`${url}/`);
-    await her.locator(`button[data-country="${country}"]`).click();
-    await her.locator(`button[data-iso="${iso}"][data-variant=""]`).click();
-    await her.locator(`button[data-matter="${matter}"]`).click();
+    await tapSteps(her, { region: country, iso, matter, here: 'unknown' });
     await her.locator('button.call-button').click();
     await staffPage.locator('[data-view="offer"] button.accept').click();
     await her.locator('[data-phase="connected"]').waitFor();
@@ -89,7 +77,9 @@ describe('web client: a call between the caller page and the interpreter console
     await mam.click();
     await check(her, 'caller-2-matter');
     await her.locator('button[data-matter="violence"]').click();
-    await check(her, 'caller-3-call');
+    await check(her, 'caller-3-here');
+    await her.locator('button[data-here="GT"]').click();
+    await check(her, 'caller-4-call');
     await her.locator('button.call-button').click();
 
     // The console rings with what she chose, and nothing else about her.
@@ -226,10 +216,8 @@ describe('web client: a call between the caller page and the interpreter console
     for (const [i, p] of consoles.entries()) await goAvailable(p, staff[i].email);
     const her = await page('es-GT');
     await her.goto(`${url}/`);
-    await her.locator('button[data-country="all"]').click();
-    await her.locator('button[data-iso="quc"][data-variant=""]').click();
     // "Something else": no specialty covers it, so the exact variant without the specialty (tier 3) serves it.
-    await her.locator('button[data-matter="other"]').click();
+    await tapSteps(her, { region: 'all', iso: 'quc', matter: 'other', here: 'unknown' });
     await her.locator('button[data-toggle="minor"]').click();
     await her.locator('button.call-button').click();
 

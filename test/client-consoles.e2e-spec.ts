@@ -1,8 +1,19 @@
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { a11yRecorder, eventually, seedInterpreter, seriousA11yViolations, snapshot, staffLogin, startClientBed, type ClientBed } from './utils/browser';
-import { languageId } from './utils/matching-fixtures';
-import { seedMarch2026 } from './utils/stats-fixtures';
+import { a11yRecorder, OUTPUT_DIR, eventually, seedInterpreter, seriousA11yViolations, snapshot, staffLogin, startClientBed, type ClientBed } from './utils/browser';
+import { caller, languageId } from './utils/matching-fixtures';
+import { seedMarch2026, seedRequest } from './utils/stats-fixtures';
 import { createStaff, type TestApp } from './utils/test-app';
+import { CallPeer } from './utils/webrtc-peer';
+import { wordsSplitAt } from './utils/word-breaks';
+
+/** Words split over two lines on the page as it is now, at a phone's width and a desktop's: `{390: [], 1280: []}` when none. */
+async function splitWords(p: Page) {
+  const found = { 390: await wordsSplitAt(p, 390), 1280: await wordsSplitAt(p, 1280) };
+  await p.setViewportSize({ width: 390, height: 640 });
+  return found;
+}
+const NO_SPLIT = { 390: [], 1280: [] };
 
 /** The interpreter's greetings (recorded on the console, heard on the caller's page) and the administrators' console. */
 describe('web client: greetings and the administrators console', () => {
@@ -93,11 +104,14 @@ describe('web client: greetings and the administrators console', () => {
     await check(p, 'admin-import-rejected');
     await expect(t.sql(`SELECT external_id FROM interpreters WHERE country = 'GT' AND external_id LIKE 'GT-A%'`)).resolves.toEqual([{ external_id: 'GT-A1' }]);
 
-    // Sharing: let Mexico draw on Guatemala's roster.
-    await p.locator('fieldset.sharing input[value="MX"]').check();
+    // Sharing: the bed shares Guatemala's roster with every member state, as the demo does; she stops sharing with
+    // the United States and keeps Mexico.
+    expect(await p.locator('fieldset.sharing input[value="MX"]').isChecked()).toBe(true);
+    await p.locator('fieldset.sharing input[value="US"]').uncheck();
     await p.locator('section[aria-labelledby="sharing-title"] button[type=submit]').click();
     await p.locator('section[aria-labelledby="sharing-title"] [role=status]').waitFor();
-    await expect(t.sql(`SELECT borrower_country FROM roster_sharing WHERE owner_country = 'GT'`)).resolves.toEqual([{ borrower_country: 'MX' }]);
+    const shared = (await t.sql<{ borrower_country: string }>(`SELECT borrower_country FROM roster_sharing WHERE owner_country = 'GT' ORDER BY 1`)).map((r) => r.borrower_country);
+    expect(shared).toEqual(['BZ', 'CA', 'CR', 'DO', 'HN', 'MX', 'NI', 'PA', 'SV']);
     await p.locator('table.interpreters td', { hasText: 'Juana' }).waitFor();
     // The statistics section answers for her country: no requests in the last twelve months yet.
     await p.locator('[data-section="stats"] [role=status]').waitFor();
@@ -161,4 +175,202 @@ describe('web client: greetings and the administrators console', () => {
     await a11y.check(q, 'admin-stats-all-countries');
     expect(a11y.found).toEqual(a11y.none());
   }, 120_000);
+
+  it("the interpreter's call screen keeps the language, matter, urgency, age and a running timer in a real call; logging out in it asks first", async () => {
+    const a11y = a11yRecorder();
+    const carmen = await seedInterpreter(t, 'Carmen', 'mam:5');
+    const p = await bed.page('es-GT');
+    await p.setViewportSize({ width: 390, height: 640 });
+    await login(p, '/interpreter/', carmen.email);
+    await p.locator('[role=switch]:not([disabled])').click();
+    await p.locator('[data-available="true"]').waitFor();
+    // Idle, with her hearings, availability and greetings: no word split at either width.
+    await p.locator('.availability-editor').waitFor();
+    await expect(splitWords(p)).resolves.toEqual(NO_SPLIT);
+
+    // A woman calls (a real caller over socket.io and WebRTC): urgent, criminal law, a minor, from Guatemala.
+    const her = await caller(t, url);
+    const created = await her.call('request:create', { languageId: await languageId(t, 'mam'), matter: 'legal_criminal', urgency: 'urgent', minor: true, country: 'GT' });
+    expect(created.error).toBeUndefined();
+    await p.locator('[data-view="offer"] button.accept').click();
+    const call = p.locator('[data-view="call"]');
+    await call.waitFor();
+    const { sessionId } = await her.next<{ sessionId?: string }>('request:update', (u) => !!u.sessionId);
+    const peer = await new CallPeer(her, sessionId!).start();
+    await peer.speak();
+    await eventually(
+      () => p.evaluate(() => window.__puente!.inboundAudio()),
+      (v) => !!v && v.bytesReceived > 0,
+    );
+
+    // What the offer said stays on the screen during the call.
+    const facts = await call.locator('dd[data-fact]').evaluateAll((dds) => Object.fromEntries(dds.map((d) => [d.getAttribute('data-fact'), d.textContent])));
+    expect(facts).toEqual({ language: expect.stringContaining('Mam'), matter: 'Legal (penal)', urgency: 'Urgente', age: 'Menor de 18 años (o no lo sabe)' });
+    // The timer runs: its count of seconds goes up while she is in the call.
+    const timer = call.locator('time[role=timer]');
+    const first = Number(await timer.getAttribute('data-seconds'));
+    await eventually(() => timer.getAttribute('data-seconds'), (v) => Number(v) > first);
+    await expect(timer.textContent()).resolves.toMatch(/^\d+:\d\d$/);
+    await expect(splitWords(p)).resolves.toEqual(NO_SPLIT);
+    await a11y.check(p, 'interpreter-call-facts');
+
+    // "Salir" in a call asks first; "no" keeps her in the call, which goes on.
+    await p.locator('header.bar button.link').click();
+    const ask = p.locator('.confirm-end[role=alertdialog]');
+    await ask.waitFor();
+    await expect(call.count()).resolves.toBe(1);
+    await a11y.check(p, 'interpreter-call-logout-confirm');
+    await ask.locator('button.secondary').click();
+    await expect(ask.count()).resolves.toBe(0);
+    await expect(call.count()).resolves.toBe(1);
+    await expect(t.sql(`SELECT ended_at FROM sessions WHERE id = $1`, [sessionId])).resolves.toEqual([{ ended_at: null }]);
+    // "Yes" leaves the call properly and logs her out.
+    await p.locator('header.bar button.link').click();
+    await p.locator('button[data-action="confirm-logout"]').click();
+    await p.locator('input[name=email]').waitFor();
+    await eventually(() => t.sql<{ ended: boolean }>(`SELECT ended_at IS NOT NULL AS ended FROM sessions WHERE id = $1`, [sessionId]), ([r]) => r.ended);
+    peer.close();
+    her.close();
+    expect(a11y.found).toEqual(a11y.none());
+  }, 120_000);
+
+  it("the official's console offers no calendar file and no follow-up on a cancelled hearing; no word split on it", async () => {
+    const a11y = a11yRecorder();
+    const olga = await seedInterpreter(t, 'Olga', 'kek:5');
+    const official = await createStaff(t, 'official', { country: 'GT', institution: 'Juzgado de Familia, Cobán' });
+    const book = async (days: number) =>
+      (
+        await t
+          .http()
+          .post('/api/v1/bookings')
+          .set('authorization', `Bearer ${official.token}`)
+          .send({ languageId: await languageId(t, 'kek'), matter: 'legal_civil', startsAt: new Date(Date.now() + days * 86_400_000).toISOString(), durationMinutes: 60, caseReference: 'EXP-2026-0917' })
+          .expect(201)
+      ).body as { id: string };
+    const kept = await book(3);
+    const cancelled = await book(4);
+    // Confirmed by the interpreter, then cancelled by the official: the booking still names who was to interpret.
+    await t.http().post(`/api/v1/bookings/${cancelled.id}/confirm`).set('authorization', `Bearer ${olga.token}`).send({}).expect(200);
+    await t.http().post(`/api/v1/bookings/${cancelled.id}/cancel`).set('authorization', `Bearer ${official.token}`).send({}).expect(200);
+
+    const p = await bed.page('es-GT');
+    await p.setViewportSize({ width: 390, height: 640 });
+    await login(p, '/official/', official.email);
+    const open = p.locator(`li.booking[data-booking="${kept.id}"]`);
+    const gone = p.locator(`li.booking[data-booking="${cancelled.id}"][data-state="cancelled"]`);
+    await gone.waitFor();
+    // Both had the same interpreter asked: the open one offers its calendar file and a follow-up, the cancelled one neither.
+    await expect(open.locator('.booking-interpreter').textContent()).resolves.toBe('Olga');
+    await expect(gone.locator('.booking-interpreter').textContent()).resolves.toBe('Olga');
+    await expect(open.locator('button[data-action="calendar"], button[data-action="rebook"]').count()).resolves.toBe(2);
+    await expect(gone.locator('button[data-action="calendar"], button[data-action="rebook"], button[data-action="cancel"]').count()).resolves.toBe(0);
+    await expect(splitWords(p)).resolves.toEqual(NO_SPLIT);
+    await a11y.check(p, 'official-cancelled');
+    expect(a11y.found).toEqual(a11y.none());
+  }, 60_000);
+
+  it('the admin console in Spanish: rejected rows with their reasons and the interpreters\' statuses translated', async () => {
+    const a11y = a11yRecorder();
+    const admin = await createStaff(t, 'roster_admin', { country: 'GT' });
+    const p = await bed.page('es-GT');
+    await p.setViewportSize({ width: 390, height: 640 });
+    await login(p, '/admin/', admin.email);
+    const csv = [
+      'external_id,first_name,email,languages,relay_languages,specialties,certification_body,certification_number,certification_expires,gender,status',
+      'ES-1,Tomasa,tomasa@example.org,mam:5,spa,violence,,,,female,suspended',
+      'ES-2,Paulina,paulina@example.org,xyz:5,spa,violence,,,,female,active',
+      'ES-1,Otra,otra@example.org,mam:5,spa,violence,,,,female,active',
+      'ES 3,,no-es-correo,mam:9;quc,zz1,cocina,,,2026-02-30,x,retired',
+      'ES-4,Marta,marta@example.org,mam/nada:4,spa,,,,,,',
+      'ES-5,Rosa',
+      'ES-6,Eva,eva@example.org,kek:3;kek:2,spa,,,,,,',
+    ].join('\n');
+    await p.locator('input[type=file]').setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await p.locator('form.import button[type=submit]').click();
+    await p.locator('.import-result table.rejected').waitFor();
+    const rows = await p.locator('table.rejected tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => {
+        const td = tr.querySelectorAll('td');
+        return { line: td[0].textContent, field: td[1].textContent, server: td[2].getAttribute('data-reason')!, shown: td[2].textContent! };
+      }),
+    );
+    // Every reason the server gave is one the console knows: none is left in English.
+    expect(rows.length).toBeGreaterThanOrEqual(14);
+    expect(rows.filter((r) => r.shown === r.server)).toEqual([]);
+    const shown = (field: string, line: string) => rows.filter((r) => r.field === field && r.line === line).map((r) => r.shown);
+    expect(shown('languages', '3')).toEqual(['código de idioma desconocido: xyz']);
+    expect(shown('external_id', '4')).toEqual(['external_id repetido: ya está en la línea 2']);
+    expect(shown('email', '5')).toEqual(['email debe ser una dirección de correo válida']);
+    expect(shown('status', '5')).toEqual(['status debe ser active o suspended (vacío significa active)']);
+    expect(shown('languages', '6')).toEqual(['variante de idioma desconocida: mam/nada']);
+    expect(shown('row', '7')).toEqual(['la fila tiene 2 celda(s) y el encabezado 11']);
+    expect(shown('languages', '8')).toEqual(['kek aparece dos veces']);
+    await expect(splitWords(p)).resolves.toEqual(NO_SPLIT);
+    await a11y.check(p, 'admin-import-rejected-es');
+
+    // The interpreters' statuses, in Spanish.
+    const tomasa = p.locator('table.interpreters tr', { hasText: 'Tomasa' });
+    await tomasa.waitFor();
+    await expect(tomasa.locator('td[data-status]').textContent()).resolves.toBe('Suspendida');
+    await expect(p.locator('table.interpreters td[data-status="active"]').first().textContent()).resolves.toBe('Activa');
+    expect(a11y.found).toEqual(a11y.none());
+  }, 60_000);
+
+  it('statistics at pilot scale: a few requests, every month under 5, yet the summary over the year shows them; "<5" is explained on the page', async () => {
+    const a11y = a11yRecorder();
+    const { interpreterId } = await seedInterpreter(t, 'Hortensia', 'mam:5');
+    const mam = await languageId(t, 'mam');
+    // Six requests in Honduras over three recent months, two a month: four answered, two nobody could take.
+    const now = new Date();
+    for (let back = 1; back <= 3; back++) {
+      const at = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 10, 15)).toISOString();
+      await seedRequest(t, interpreterId, mam, at, { country: 'HN', wait: 20 + back, call: 600 });
+      await seedRequest(t, interpreterId, mam, at, { country: 'HN', ...(back === 1 ? { wait: 40, call: 900 } : {}) });
+    }
+    const admin = await createStaff(t, 'roster_admin', { country: 'HN' });
+    const p = await bed.page('es-GT');
+    await p.setViewportSize({ width: 390, height: 640 });
+    await login(p, '/admin/', admin.email);
+    const stats = p.locator('[data-section="stats"]');
+    const summary = (col: string) => stats.locator(`[data-summary] td[data-area="HN"][data-col="${col}"]`);
+    await summary('requests').waitFor();
+    // The explanation of "<5" is on the page, in words, not only in a tooltip.
+    const note = stats.locator('[data-note="suppression"]');
+    await expect(note.isVisible()).resolves.toBe(true);
+    await expect(note.textContent()).resolves.toContain('menos de 5');
+    // Month by month, every count is hidden...
+    const monthly = await stats.locator('table.stats-table').last().locator('td[data-col="requests"]').allTextContents();
+    expect(monthly).toEqual(['<5', '<5', '<5']);
+    // ...but over the year, Honduras's six requests are there.
+    const cells = await stats.locator('[data-summary] td[data-area="HN"]').evaluateAll((tds) => Object.fromEntries(tds.map((td) => [td.getAttribute('data-col'), td.textContent])));
+    expect(cells).toMatchObject({ requests: '6', answered: '<5', unmet: '<5', medianWaitSeconds: '—' });
+    await expect(splitWords(p)).resolves.toEqual(NO_SPLIT);
+    // The whole section, for a person to look at (test-output/), at both widths.
+    await stats.screenshot({ path: join(OUTPUT_DIR, 'admin-stats-pilot-390.png') });
+    await p.setViewportSize({ width: 1280, height: 800 });
+    await stats.screenshot({ path: join(OUTPUT_DIR, 'admin-stats-pilot-1280.png') });
+    await p.setViewportSize({ width: 390, height: 640 });
+    await stats.scrollIntoViewIfNeeded();
+    await a11y.check(p, 'admin-stats-pilot');
+
+    // The whole range per language, on request: one row for the year.
+    await stats.locator('select[name=period]').selectOption('whole');
+    await stats.locator('button[type=submit]').click();
+    await stats.locator(`table.stats-table tr[data-key="${mam}"] td[data-col="requests"]`, { hasText: '6' }).waitFor();
+
+    // A platform admin looking at Honduras sees the whole region beside it.
+    const platform = await createStaff(t, 'platform_admin');
+    const q = await bed.page('es-MX');
+    await q.setViewportSize({ width: 390, height: 640 });
+    await login(q, '/admin/', platform.email);
+    await q.locator('select[name=country]:not([disabled])').selectOption('HN');
+    const qs = q.locator('[data-section="stats"]');
+    await qs.locator('[data-summary] td[data-area="HN"][data-col="requests"]', { hasText: '6' }).waitFor();
+    // (Six at least: other tests of this file may have added calls elsewhere.)
+    const region = Number(await qs.locator('[data-summary] td[data-area="all"][data-col="requests"]').textContent());
+    expect(region).toBeGreaterThanOrEqual(6);
+    await expect(splitWords(q)).resolves.toEqual(NO_SPLIT);
+    await a11y.check(q, 'admin-stats-pilot-region');
+    expect(a11y.found).toEqual(a11y.none());
+  }, 90_000);
 });

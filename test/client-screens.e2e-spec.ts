@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { eventually, seriousA11yViolations, snapshot, startClientBed, type ClientBed } from './utils/browser';
+import { eventually, seriousA11yViolations, snapshot, startClientBed, tapSteps, wordsSplitAcrossLines, type ClientBed } from './utils/browser';
 import type { TestApp } from './utils/test-app';
 
 /**
@@ -23,9 +23,7 @@ describe('web client: offline shell, waiting, unmatched, no microphone, cues', (
 
   async function chooseMamAndCall(p: Page) {
     await p.goto(`${url}/`);
-    await p.locator('button[data-country="GT"]').click();
-    await p.locator('button[data-iso="mam"][data-variant=""]').click();
-    await p.locator('button[data-matter="legal_civil"]').click();
+    await tapSteps(p, { region: 'GT', iso: 'mam', matter: 'legal_civil', here: 'GT' });
     await p.locator('button.call-button').click();
   }
 
@@ -66,6 +64,7 @@ describe('web client: offline shell, waiting, unmatched, no microphone, cues', (
     await expect(p.locator('.status').textContent()).resolves.toContain('No es su culpa');
     expect(await played(p)).toEqual(expect.arrayContaining(['tone:unmatched', 'cue:unmatched']));
     expect({ waiting, unmatched: await seriousA11yViolations(p) }).toEqual({ waiting: [], unmatched: [] });
+    await expect(wordsSplitAcrossLines(p)).resolves.toEqual([]);
     await expect(t.sql(`SELECT state FROM interpretation_requests`)).resolves.toEqual([{ state: 'unmatched' }]);
   }, 90_000);
 
@@ -79,6 +78,7 @@ describe('web client: offline shell, waiting, unmatched, no microphone, cues', (
     await expect(p.locator('.status').textContent()).resolves.toContain('microphone could not be used');
     await snapshot(p, 'caller-no-microphone');
     await expect(seriousA11yViolations(p)).resolves.toEqual([]);
+    await expect(wordsSplitAcrossLines(p)).resolves.toEqual([]);
     await expect(t.sql(`SELECT count(*) AS n FROM interpretation_requests`)).resolves.toEqual(before);
   }, 60_000);
 
@@ -90,15 +90,16 @@ describe('web client: offline shell, waiting, unmatched, no microphone, cues', (
     const durations = await p.evaluate(async () => {
       const out: Record<string, number> = {};
       const ctx = new AudioContext();
+      const CUES = ['step1', 'languages', 'step2', 'here', 'step3', 'waiting', 'ringing', 'connected', 'ended', 'unmatched', 'reconnecting', 'offline'];
       for (const lang of ['es', 'en', 'fr']) {
-        for (const cue of ['step1', 'step2', 'step3', 'connected', 'unmatched', 'offline']) {
+        for (const cue of CUES) {
           const res = await fetch(`/cues/${lang}/${cue}.ogg`);
           out[`${lang}/${cue}`] = res.ok ? (await ctx.decodeAudioData(await res.arrayBuffer())).duration : -1;
         }
       }
       return out;
     });
-    expect(Object.keys(durations)).toHaveLength(18);
-    for (const [name, seconds] of Object.entries(durations)) expect([name, seconds > 1 && seconds < 10]).toEqual([name, true]);
+    expect(Object.keys(durations)).toHaveLength(3 * 12);
+    for (const [name, seconds] of Object.entries(durations)) expect([name, seconds > 1 && seconds < 15]).toEqual([name, true]);
   }, 60_000);
 });

@@ -1,4 +1,5 @@
-import { prepareDemo } from '../src/cli';
+import { demoEnv, prepareDemo } from '../src/cli';
+import { CallerReach } from '../src/matching/caller-reach';
 import { loadConfig } from '../src/config/config.schema';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_ROSTERS, DEMO_SHARING, DEMO_VARIANT } from '../src/demo/demo-data';
 import { adminQuery, dbUrl, runId } from './utils/db';
@@ -66,6 +67,20 @@ describe('the demo (npm run demo) on a fresh database', () => {
     const sharing = await sql<{ owner: string; borrower: string }>(`SELECT owner_country AS owner, borrower_country AS borrower FROM roster_sharing ORDER BY 1, 2`);
     const expected = Object.entries(DEMO_SHARING).flatMap(([owner, borrowers]) => borrowers.map((borrower) => ({ owner, borrower })));
     expect(sharing).toEqual(expected.sort((a, b) => (a.owner + a.borrower < b.owner + b.borrower ? -1 : 1)));
+  });
+
+  it('serves a caller who gives no country: HOME_COUNTRY defaults to GT, and Guatemala shares its roster with every member state', async () => {
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      expect(demoEnv({ PORT: '3000' })).toEqual({ PORT: '3000', HOME_COUNTRY: 'GT' });
+      expect(log).toHaveBeenCalledWith(expect.stringContaining('HOME_COUNTRY is not set'));
+      expect(demoEnv({ HOME_COUNTRY: 'MX' })).toEqual({ HOME_COUNTRY: 'MX' });
+    } finally {
+      log.mockRestore();
+    }
+    // This app runs without HOME_COUNTRY: the demo's sharing alone lets such a caller reach Guatemala's roster.
+    expect(t.config.HOME_COUNTRY).toBeUndefined();
+    await expect(t.app.get(CallerReach).withoutCountry()).resolves.toEqual({ via: 'open', countries: ['GT'] });
   });
 
   it.each(DEMO_ACCOUNTS.map((a) => [a.email, a] as const))('lets %s log in with the demo password', async (email, account) => {

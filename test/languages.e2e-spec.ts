@@ -17,10 +17,13 @@ interface LanguageBody {
   countries: string[];
   isRelay: boolean;
   curated: boolean;
+  family: string | null;
 }
 
 describe('language catalogue (PostgreSQL)', () => {
   let t: TestApp;
+  /** What the ladder reads as mutually intelligible with a language (src/matching/sql/10-ladder.sql), links holding both ways. */
+  const intelligibleWith = async (id: string) => (await t.sql<{ ids: string[] }>(`SELECT ladder_languages($1) AS ids`, [id]))[0].ids.slice(1);
   let languages: LanguagesService;
   let platform: { id: string; token: string };
   let gtAdmin: { id: string; token: string };
@@ -121,6 +124,7 @@ describe('language catalogue (PostgreSQL)', () => {
         countries: expect.arrayContaining(['GT', 'MX', 'US']),
         isRelay: true,
         curated: true,
+        family: 'indo-european',
       });
     });
 
@@ -228,7 +232,7 @@ describe('language catalogue (PostgreSQL)', () => {
 
     it('lets a platform admin add a variant, audits it and makes it searchable', async () => {
       const res = await t.http().post('/api/v1/languages').set('Authorization', `Bearer ${platform.token}`).send(variant).expect(201);
-      expect(res.body).toEqual({ id: expect.any(String), ...variant, isRelay: false, curated: true });
+      expect(res.body).toEqual({ id: expect.any(String), ...variant, isRelay: false, curated: true, family: 'mayan' });
       const events = await t.sql(`SELECT actor_id, subject_id, data FROM audit_events WHERE type = 'language.variant_added'`);
       expect(events).toEqual([{ actor_id: platform.id, subject_id: res.body.id, data: { iso6393: 'mam', variant: 'todos-santos' } }]);
       const found = await search({ q: 'todos santos cuchumatan' });
@@ -369,9 +373,9 @@ describe('language catalogue (PostgreSQL)', () => {
       const fromTtc = (await t.http().get(`/api/v1/languages/${ttc}/links`).set(auth).expect(200)).body;
       expect(fromMam).toEqual([expect.objectContaining({ id: link.id, other: expect.objectContaining({ id: ttc, iso6393: 'ttc' }) })]);
       expect(fromTtc).toEqual([expect.objectContaining({ id: link.id, other: expect.objectContaining({ id: mam, iso6393: 'mam' }) })]);
-      expect(await languages.intelligibleWith(mam)).toEqual([ttc]);
-      expect(await languages.intelligibleWith(ttc)).toEqual([mam]);
-      expect(await languages.intelligibleWith(await idOf('quc'))).toEqual([]);
+      expect(await intelligibleWith(mam)).toEqual([ttc]);
+      expect(await intelligibleWith(ttc)).toEqual([mam]);
+      expect(await intelligibleWith(await idOf('quc'))).toEqual([]);
       const none = (await t.http().get(`/api/v1/languages/${await idOf('quc')}/links`).set(auth).expect(200)).body;
       expect(none).toEqual([]);
     });
@@ -461,7 +465,7 @@ describe('language catalogue (PostgreSQL)', () => {
       const v = await languages.addVariant({ iso6393: 'cak', variant: 'patzun', name: 'Kaqchikel (Patzún)', countries: ['GT'] }, actor);
       await expect(languages.addVariant({ iso6393: 'cak', variant: 'patzun', name: 'Again', countries: ['GT'] }, actor)).rejects.toMatchObject({ status: 409 });
       const l = await languages.addLink({ fromLanguageId: v.id, toLanguageId: await idOf('cak'), source: 'Test' }, actor);
-      expect(await languages.intelligibleWith(v.id)).toEqual([await idOf('cak')]);
+      expect(await intelligibleWith(v.id)).toEqual([await idOf('cak')]);
       expect((await languages.listLinks(v.id)).map((x) => x.id)).toEqual([l.id]);
     });
   });

@@ -1,6 +1,4 @@
 import Redis from 'ioredis';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { presenceKeys } from '../src/presence/presence.keys';
 import { callerTokenAt, getJson, NodeProcess, rosterAt, RosterInterpreter, staffAt } from './utils/cluster';
 import { adminQuery, createTestDatabase } from './utils/db';
@@ -9,7 +7,6 @@ import { matchingViolations, untilAllTerminal } from './utils/matching-invariant
 import { connect, TestSocket } from './utils/socket-client';
 import { testEnv } from './utils/test-app';
 
-const exec = promisify(execFile);
 const root = `${__dirname}/..`;
 
 /**
@@ -32,9 +29,6 @@ describe('matching survives a node killed mid-offer', () => {
   };
 
   beforeAll(async () => {
-    await exec('npm', ['run', 'build', '--silent'], { cwd: root }).catch((e) => {
-      throw new Error(`npm run build failed: ${e.stdout}${e.stderr}`);
-    });
     db = await createTestDatabase();
     env = {
       ...process.env,

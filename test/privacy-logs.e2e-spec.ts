@@ -1,5 +1,4 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import { ChildProcess, spawn } from 'node:child_process';
 import { callerTokenAt, rosterAt, staffAt } from './utils/cluster';
 import { adminQuery, createTestDatabase } from './utils/db';
 import { until } from './utils/matching-fixtures';
@@ -8,7 +7,6 @@ import { connect, TestSocket } from './utils/socket-client';
 import { testEnv } from './utils/test-app';
 import { CallPeer, hears } from './utils/webrtc-peer';
 
-const exec = promisify(execFile);
 const root = `${__dirname}/..`;
 
 /** The subject of a token: the caller's pseudonymous id, which must never reach a log. */
@@ -29,7 +27,6 @@ describe('logs carry no caller data, tokens or case references', () => {
   const sql = <T = Record<string, unknown>>(q: string, params: unknown[] = []) => adminQuery<T>(q, params, db.name);
 
   beforeAll(async () => {
-    await exec('npm', ['run', 'build', '--silent'], { cwd: root });
     db = await createTestDatabase();
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;

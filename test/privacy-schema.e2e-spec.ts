@@ -12,7 +12,9 @@ const ALLOWED: Record<string, { max: number | null; why: string }> = {
   'users.password_hash': { max: 255, why: 'argon2 hash' },
   'users.role': { max: 20, why: 'label' },
   'users.country': { max: 2, why: 'country code' },
-  'users.institution': { max: 120, why: "the official's institution name" },
+  'institutions.name': { max: 120, why: 'the name of a court, prosecutor, consulate, shelter or office (staff-entered, public)' },
+  'institutions.kind': { max: 20, why: 'a label from a fixed list (court, shelter...)' },
+  'institutions.country': { max: 2, why: 'an ISO country code' },
   // Catalogue
   'languages.iso6393': { max: 3, why: 'code' },
   'languages.variant': { max: 60, why: 'variant slug' },
@@ -42,7 +44,6 @@ const ALLOWED: Record<string, { max: number | null; why: string }> = {
   'sessions.end_reason': { max: 30, why: 'label' },
   'sessions.participant_roles': { max: null, why: 'array of role labels' },
   // Bookings
-  'bookings.institution': { max: 120, why: "the official's institution name" },
   'bookings.country': { max: 2, why: 'country code' },
   'bookings.matter': { max: 20, why: 'label' },
   'bookings.time_zone': { max: 64, why: 'IANA zone name' },
@@ -70,6 +71,13 @@ const ALLOWED: Record<string, { max: number | null; why: string }> = {
   // Interpreters' recorded greetings: a profile asset she chose to record, never session content
   'interpreter_greetings.audio': { max: null, why: "the interpreter's own greeting, up to 10 s, recorded with her consent" },
   'interpreter_greetings.content_type': { max: 60, why: 'media type' },
+  // Spoken names of languages: a staff member's voice saying a language's name, recorded with her consent, never session content
+  'language_spoken_names.audio': { max: null, why: "a staff member's recording of a language's name, up to 5 s, made with her consent" },
+  'language_spoken_names.content_type': { max: 20, why: 'media type' },
+  'language_spoken_names.state': { max: 10, why: 'label' },
+  'language_spoken_names.recorder_role': { max: 20, why: 'label' },
+  // `npm run demo` only (empty in any other deployment): the signing key it generated for its own database
+  'demo_secret.jwt_secret': { max: 64, why: "the demo's random JWT signing key, never session content" },
   // TypeORM's own bookkeeping
   'migrations.name': { max: null, why: 'migration class names' },
 };

@@ -66,6 +66,31 @@ describe('statistics (PostgreSQL)', () => {
     expect(byMatter.rows.map((r: { key: string; unmet: number }) => [r.key, r.unmet])).toEqual([['violence', 5]]);
   });
 
+  it('gives one row for the whole range and a total over everything in scope, still suppressing small cells', async () => {
+    const admin = await createStaff(t, 'platform_admin');
+    // The whole region over a longer range: one row, named by the range, every figure of March.
+    const region = await get(admin.token, 'from=2025-04&to=2026-03&groupBy=total&period=whole');
+    expect(region).toMatchObject({ groupBy: 'total', period: 'whole', country: null });
+    expect(region.rows).toEqual([
+      expect.objectContaining({ month: '2025-04/2026-03', key: 'total', requests: 17, answered: 10, unmet: 7, answeredWithin1m: 8, sessions: 10, suppressed: [] }),
+    ]);
+    // Per language over the whole range: the same rule as per month (Q'eqchi' has three requests).
+    const perLanguage = await get(admin.token, 'from=2026-01&to=2026-06&groupBy=language&period=whole');
+    const kek = perLanguage.rows.find((r: { key: string }) => r.key === lang.kek);
+    expect(kek).toMatchObject({ month: '2026-01/2026-06', requests: null, answered: null, medianWaitSeconds: null, sessions: null, medianSessionSeconds: null });
+    expect(kek.suppressed.sort()).toEqual(['answered', 'answeredWithin1m', 'answeredWithin5m', 'requests', 'sessions']);
+    // A total is no way around suppression: one day with Q'eqchi''s three requests only, in total, is still hidden.
+    const day = await get(admin.token, 'from=2026-03-10&to=2026-03-10&groupBy=total&period=whole');
+    expect(day.rows).toEqual([expect.objectContaining({ month: '2026-03-10/2026-03-10', key: 'total', requests: null, answered: null, medianWaitSeconds: null, p90WaitSeconds: null, sessions: null })]);
+    // Guatemala's total per month for its roster admin: Mam's one unmet request stays hidden in the sum too.
+    const gt = await createStaff(t, 'roster_admin', { country: 'GT' });
+    const mine = await get(gt.token, 'from=2026-03&to=2026-03&groupBy=total');
+    expect(mine.rows).toEqual([expect.objectContaining({ month: '2026-03', key: 'total', requests: 11, answered: 10, unmet: null, suppressed: ['unmet'] })]);
+    // Bad values are refused naming the field.
+    expect((await get(admin.token, 'period=year', 400)).fields).toEqual(['period']);
+    expect((await get(admin.token, 'groupBy=total&period=', 400)).fields).toEqual(['period']);
+  });
+
   it("keeps a roster admin to her own country's figures and refuses bad queries naming the field", async () => {
     const gt = await createStaff(t, 'roster_admin', { country: 'GT' });
     const mine = await get(gt.token, 'from=2026-03&to=2026-03&groupBy=country');

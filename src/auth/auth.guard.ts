@@ -6,7 +6,8 @@ import { AuthService } from './auth.service';
 
 /**
  * Global guard for REST: every route needs a valid bearer token unless marked @Public(), and @Roles()
- * narrows who may call it. Socket connections are authenticated once, at the handshake, by the gateway.
+ * narrows who may call it. Sockets are authenticated at the handshake and their token re-checked at every event
+ * (RedisIoAdapter).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {

@@ -1,13 +1,13 @@
-import { HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { verify as verifyHash } from '@node-rs/argon2';
-import type Redis from 'ioredis';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/config.schema';
 import { ROLES, type Role } from '../common/domain';
-import { REDIS } from '../redis/redis.module';
+import { TokenValidity } from '../users/token-validity';
 import { UsersService } from '../users/users.service';
+import { LoginLockout } from './login-lockout';
 import type { Principal } from './principal';
 
 // A real hash to verify against when the email is unknown, so a login takes as long either way.
@@ -20,45 +20,48 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly validity: TokenValidity,
+    private readonly lockout: LoginLockout,
   ) {}
 
-  async login(email: string, password: string): Promise<{ accessToken: string; role: Role }> {
+  /**
+   * Staff login from `address` (the client's, behind TRUST_PROXY). Refusals say nothing about which emails have
+   * accounts: an unknown email is counted and locked out like a real one (see LoginLockout).
+   */
+  async login(email: string, password: string, address: string): Promise<{ accessToken: string; role: Role }> {
     const user = await this.users.findForLogin(email);
-    // Counted per email whether or not it has an account, so that a lockout says nothing about which exist.
-    const failures = `login-failures:${createHash('sha256').update(email.trim().toLowerCase()).digest('hex')}`;
-    if (Number(await this.redis.get(failures)) >= this.config.LOGIN_MAX_FAILURES) {
-      await this.audit.record('auth.login_failed', { actorId: user?.id ?? null, country: user?.country ?? null, data: { lockedOut: true } });
-      throw await this.lockedOut(failures);
+    const who = { actorId: user?.id ?? null, country: user?.country ?? null };
+    try {
+      await this.lockout.check(email, address);
+    } catch (e) {
+      await this.audit.record('auth.login_failed', { ...who, data: { lockedOut: true } });
+      throw e;
     }
-    const ok = await verifyHash(user?.passwordHash ?? DUMMY_HASH, password).catch(() => false);
+    const ok = await verifyHash(user?.passwordHash || DUMMY_HASH, password).catch(() => false);
     if (!user || !ok) {
-      await this.audit.record('auth.login_failed', { actorId: user?.id ?? null, country: user?.country ?? null });
-      const [[, count]] = (await this.redis.multi().incr(failures).expire(failures, this.config.LOGIN_LOCKOUT_SECONDS, 'NX').exec()) as [[null, number], unknown];
-      if (count === this.config.LOGIN_MAX_FAILURES) {
-        await this.audit.record('auth.locked_out', { actorId: user?.id ?? null, country: user?.country ?? null, data: { failures: count, seconds: this.config.LOGIN_LOCKOUT_SECONDS } });
+      await this.audit.record('auth.login_failed', who);
+      const count = await this.lockout.failed(email, address);
+      if (count.pairLocked || count.emailLocked) {
+        await this.audit.record('auth.locked_out', { ...who, data: { failures: count.pair, scope: count.pairLocked ? 'address' : 'email' } });
       }
       throw new UnauthorizedException('email or password is wrong');
     }
-    await this.redis.del(failures);
+    // Only with the right password, so that a disabled account is not told apart from a wrong guess.
+    if (user.disabled) {
+      await this.audit.record('auth.login_failed', { ...who, data: { disabled: true } });
+      throw new ForbiddenException('this account is disabled: ask your administrator');
+    }
+    await this.lockout.succeeded(email, address);
     await this.audit.record('auth.login', { actorId: user.id, actorRole: user.role, country: user.country });
     const principal: Principal = {
       sub: user.id,
       role: user.role,
       country: user.country,
-      institution: user.institution,
+      institutionId: user.institutionId,
       interpreterId: user.interpreterId,
       iatMs: Date.now(),
     };
     return { accessToken: await this.jwt.signAsync(principal, { expiresIn: this.config.JWT_TTL_SECONDS }), role: user.role };
-  }
-
-  private async lockedOut(key: string) {
-    const ttl = Math.max(1, await this.redis.ttl(key));
-    return new HttpException(
-      { statusCode: 429, error: 'Too Many Requests', message: `too many failed logins for this email: try again in ${Math.ceil(ttl / 60)} minutes`, retryAfterSeconds: ttl },
-      HttpStatus.TOO_MANY_REQUESTS,
-    );
   }
 
   /** An anonymous caller token: a random subject, signed, and stored nowhere. */
@@ -79,9 +82,16 @@ export class AuthService {
     if (!principal || typeof principal.sub !== 'string' || !(ROLES as readonly string[]).includes(principal.role)) {
       throw new UnauthorizedException('the token is invalid');
     }
-    if (principal.role !== 'caller' && !(await this.users.tokenStillValid(principal.sub, principal.iatMs ?? (principal.iat ?? 0) * 1000))) {
-      throw new UnauthorizedException('the token was revoked');
-    }
+    if (!(await this.stillValid(principal))) throw new UnauthorizedException('the token was revoked');
     return principal;
+  }
+
+  /**
+   * False once the account was revoked, disabled or removed after the token was issued: checked on every REST
+   * request and every socket event (one Redis read). Caller tokens cannot be revoked.
+   */
+  stillValid(principal: Principal): Promise<boolean> {
+    if (principal.role === 'caller') return Promise.resolve(true);
+    return this.validity.isValid(principal.sub, principal.iatMs ?? (principal.iat ?? 0) * 1000);
   }
 }

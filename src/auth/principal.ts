@@ -5,7 +5,7 @@ export interface Principal {
   sub: string;
   role: Role;
   country?: string | null;
-  institution?: string | null;
+  institutionId?: string | null;
   interpreterId?: string | null;
   /** Issued-at, seconds since the epoch. */
   iat?: number;

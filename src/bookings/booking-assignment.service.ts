@@ -4,13 +4,12 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/config.schema';
 import { rows } from '../database/sql';
-import { LanguagesService } from '../languages/languages.service';
 import { withRetry } from '../matching/retry';
 import { RostersService } from '../rosters/rosters.service';
 import { findBookingCandidates } from './booking-candidates';
 import { BookingJobs } from './booking-jobs';
 import { BookingNotifier } from './booking-notifier';
-import type { BookingRow } from './booking-row';
+import { BOOKING_SELECT, type BookingRow } from './booking-row';
 
 const EXCLUSION_VIOLATION = '23P01';
 
@@ -27,7 +26,6 @@ export class BookingAssignmentService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
-    private readonly languages: LanguagesService,
     private readonly rosters: RostersService,
     private readonly jobs: BookingJobs,
     private readonly notifier: BookingNotifier,
@@ -42,7 +40,6 @@ export class BookingAssignmentService {
     const before = await this.load(bookingId);
     if (!before || before.state !== 'requested' || before.starts_at.getTime() <= Date.now()) return;
     // Read before the transaction (other services use their own pooled connections).
-    const languageIds = [before.language_id, ...(await this.languages.intelligibleWith(before.language_id))];
     const sharing = await this.rosters.countriesSharingWith(before.country);
     const result = await withRetry(() =>
       this.db.transaction(async (m) => {
@@ -53,7 +50,7 @@ export class BookingAssignmentService {
         let widened = b.widened;
         let widenedNow = false;
         for (;;) {
-          const offer = await this.tryCandidates(m, b, languageIds, widened ? sharing : [b.country], sharing);
+          const offer = await this.tryCandidates(m, b, widened ? sharing : [b.country], sharing);
           if (offer) return { b, offer, widenedNow };
           if (widened) return { b, offer: null, widenedNow };
           // Nobody left in the own roster: widen now rather than wait for the deadline.
@@ -75,11 +72,10 @@ export class BookingAssignmentService {
   }
 
   /** The best free candidates in turn, until one can be held; the offer made, or null. */
-  private async tryCandidates(m: EntityManager, b: BookingRow, languageIds: string[], countries: string[], sharing: string[]) {
+  private async tryCandidates(m: EntityManager, b: BookingRow, countries: string[], sharing: string[]) {
     const candidates = await findBookingCandidates(m, {
       bookingId: b.id,
       languageId: b.language_id,
-      languageIds,
       matter: b.matter,
       minor: b.minor,
       preferFemale: b.prefer_female,
@@ -172,12 +168,12 @@ export class BookingAssignmentService {
   }
 
   async lock(m: EntityManager, id: string): Promise<BookingRow | null> {
-    const [b] = await m.query(`SELECT * FROM bookings WHERE id = $1 FOR UPDATE`, [id]);
+    const [b] = await m.query(`${BOOKING_SELECT} WHERE b.id = $1 FOR UPDATE OF b`, [id]);
     return b ?? null;
   }
 
   async load(id: string): Promise<BookingRow | null> {
-    const [b] = await this.db.query(`SELECT * FROM bookings WHERE id = $1`, [id]);
+    const [b] = await this.db.query(`${BOOKING_SELECT} WHERE b.id = $1`, [id]);
     return b ?? null;
   }
 }

@@ -3,8 +3,6 @@ import type { EntityManager } from 'typeorm';
 export interface BookingCandidateQuery {
   bookingId: string;
   languageId: string;
-  /** The language row itself plus those an administrator recorded as mutually intelligible with it. */
-  languageIds: string[];
   matter: string;
   minor: boolean;
   preferFemale: boolean;
@@ -25,58 +23,48 @@ export interface BookingCandidate {
 }
 
 /**
- * The escalation ladder of DESIGN.md applied to a time in the future: the same tiers and order within a
- * tier as on-demand matching, but instead of presence, she must be free then: inside one of her weekly
+ * The escalation ladder of DESIGN.md applied to a time in the future: the same tiers and order as on-demand
+ * matching (ladder_languages, ladder_tier and ladder_rank in src/matching/sql/10-ladder.sql), with a follow-up
+ * hearing's own interpreter first (tier 0), and instead of presence, she must be free then: inside one of her weekly
  * windows (read in her own time zone, so daylight saving moves with her; no windows declared means any
  * time, since she confirms each hearing herself) and clear of every hearing she holds, with the buffer after each.
  * Those already asked for this booking are left out. The exclusion constraint on `bookings` is what
  * finally guarantees she is not double-booked; this query only avoids asking someone who is not free.
  */
 export async function findBookingCandidates(m: EntityManager, q: BookingCandidateQuery): Promise<BookingCandidate[]> {
-  if (!q.rosterCountries.length || !q.languageIds.length) return [];
+  if (!q.rosterCountries.length) return [];
   const rows: { interpreter_id: string; tier: number }[] = await m.query(
     `
     WITH scored AS (
       SELECT DISTINCT ON (i.id)
         i.id AS interpreter_id,
-        CASE
-          WHEN i.id = $12 THEN 0
-          WHEN il.language_id = $2 AND $4 = ANY (i.specialties) AND i.country = $5 THEN 1
-          WHEN il.language_id = $2 AND $4 = ANY (i.specialties) THEN 2
-          WHEN il.language_id = $2 THEN 3
-          ELSE 4
-        END AS tier,
+        CASE WHEN i.id = $11 THEN 0 ELSE ladder_tier(il.language_id = $2, $3 = ANY (i.specialties), i.country = $4) END AS tier,
         i.gender, i.specialties, il.level,
         (SELECT max(b.starts_at) FROM bookings b WHERE b.interpreter_id = i.id AND b.state IN ('confirmed', 'completed')) AS last_booked
       FROM interpreters i
-      JOIN interpreter_languages il ON il.interpreter_id = i.id AND il.language_id = ANY ($3::uuid[])
+      JOIN interpreter_languages il ON il.interpreter_id = i.id AND il.language_id = ANY (ladder_languages($2))
       WHERE i.status = 'active'
-        AND (i.country = ANY ($6::char(2)[]) OR (i.id = $12 AND i.country = ANY ($14::char(2)[])))
+        AND (i.country = ANY ($5::char(2)[]) OR (i.id = $11 AND i.country = ANY ($13::char(2)[])))
         AND NOT EXISTS (SELECT 1 FROM booking_offers o WHERE o.booking_id = $1 AND o.interpreter_id = i.id)
         AND NOT EXISTS (
           SELECT 1 FROM bookings b WHERE b.interpreter_id = i.id AND b.id <> $1 AND b.state IN ('assigned', 'confirmed')
-            AND b.blocked && tstzrange($7::timestamptz, $8::timestamptz + make_interval(mins => $9)))
+            AND b.blocked && tstzrange($6::timestamptz, $7::timestamptz + make_interval(mins => $8)))
         AND (
           NOT EXISTS (SELECT 1 FROM interpreter_availability w WHERE w.interpreter_id = i.id)
           OR EXISTS (
             SELECT 1 FROM interpreter_availability w
             WHERE w.interpreter_id = i.id
-              AND extract(isodow FROM $7::timestamptz AT TIME ZONE w.time_zone) = w.weekday
-              AND ($7::timestamptz AT TIME ZONE w.time_zone)::time >= w.starts_at
-              AND ($8::timestamptz AT TIME ZONE w.time_zone) <= ($7::timestamptz AT TIME ZONE w.time_zone)::date + w.ends_at))
+              AND extract(isodow FROM $6::timestamptz AT TIME ZONE w.time_zone) = w.weekday
+              AND ($6::timestamptz AT TIME ZONE w.time_zone)::time >= w.starts_at
+              AND ($7::timestamptz AT TIME ZONE w.time_zone) <= ($6::timestamptz AT TIME ZONE w.time_zone)::date + w.ends_at))
       ORDER BY i.id, (il.language_id = $2) DESC, il.level DESC
     )
     SELECT interpreter_id, tier FROM scored
-    ORDER BY tier,
-      ($10 AND gender = 'female') DESC,
-      ($11 AND 'children' = ANY (specialties)) DESC,
-      last_booked ASC NULLS FIRST,
-      level DESC
-    LIMIT $13`,
+    ORDER BY ladder_rank(tier, $9, gender, $10, specialties, last_booked, level)
+    LIMIT $12`,
     [
       q.bookingId,
       q.languageId,
-      q.languageIds,
       q.matter,
       q.rosterCountries[0],
       q.rosterCountries,

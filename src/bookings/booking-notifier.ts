@@ -61,7 +61,7 @@ export class BookingNotifier {
   async tell(b: BookingRow, update: Omit<BookingUpdate, 'bookingId' | 'state'>, to: { official: boolean; interpreterId?: string | null }) {
     const payload: BookingUpdate = { bookingId: b.id, state: b.state, ...update };
     // Live to every official of the institution (a colleague may run the hearing); email to the one who booked.
-    if (to.official) this.realtime.emit(rooms.institution(b.institution), 'booking:update', payload);
+    if (to.official) this.realtime.emit(rooms.institution(b.institution_id), 'booking:update', payload);
     if (to.interpreterId) this.realtime.toInterpreter(to.interpreterId, 'booking:update', payload);
     if (!this.mail.enabled) return;
     const key = update.notice ?? b.state;

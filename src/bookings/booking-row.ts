@@ -2,9 +2,13 @@ import type { Principal } from '../auth/principal';
 import type { BookingState } from './booking-state';
 import { localIso } from './booking-time';
 
-/** A `bookings` row as PostgreSQL returns it. */
+/** A booking with its institution's name (for display: scoping is by `institution_id`). */
+export const BOOKING_SELECT = `SELECT b.*, i.name AS institution FROM bookings b JOIN institutions i ON i.id = b.institution_id`;
+
+/** A `bookings` row as PostgreSQL returns it (BOOKING_SELECT). */
 export interface BookingRow {
   id: string;
+  institution_id: string;
   institution: string;
   official_id: string;
   country: string;
@@ -45,6 +49,7 @@ export function bookingView(b: BookingRow, viewer: Principal, interpreterFirstNa
     localStartsAt: localIso(b.starts_at, b.time_zone),
     localEndsAt: localIso(b.ends_at, b.time_zone),
     institution: b.institution,
+    institutionId: b.institution_id,
     country: b.country,
     remoteParticipant: b.remote_participant,
     ...(viewer.role === 'official' ? { caseReference: b.case_reference } : {}),

@@ -14,7 +14,7 @@ import { roleIn, SessionsService } from '../sessions/sessions.service';
 import { BookingAssignmentService } from './booking-assignment.service';
 import { BookingJobs } from './booking-jobs';
 import { BookingNotifier } from './booking-notifier';
-import { bookingView, type BookingRow, type BookingView } from './booking-row';
+import { BOOKING_SELECT, bookingView, type BookingRow, type BookingView } from './booking-row';
 import { COUNTRY_TIME_ZONES, OPEN } from './booking-state';
 import { parseStart } from './booking-time';
 import { codeRefused, countFailure, joinCodeHasher, type RefusalReason, storeJoinCode } from './join-codes';
@@ -53,7 +53,7 @@ export class BookingsService {
   private readonly codes: ReturnType<typeof joinCodeHasher>;
 
   async create(p: Principal, dto: CreateBookingDto): Promise<BookingView> {
-    if (p.role !== 'official' || !p.institution) throw new ForbiddenException('bookings are made by officials of an institution');
+    if (p.role !== 'official' || !p.institutionId) throw new ForbiddenException('bookings are made by officials of an institution');
     const country = p.country ?? this.config.HOME_COUNTRY;
     if (!country) throw badField('country', 'your account has no country and the deployment has no HOME_COUNTRY: a roster cannot be chosen');
     if (!(await this.languages.findById(dto.languageId))) throw badField('languageId', 'languageId is not in the catalogue');
@@ -68,16 +68,16 @@ export class BookingsService {
     let preferred: string | null = null;
     if (dto.followUpOf) {
       const earlier = await this.load(dto.followUpOf);
-      if (!earlier || earlier.institution !== p.institution) throw new NotFoundException('followUpOf: no such booking in your institution');
+      if (!earlier || earlier.institution_id !== p.institutionId) throw new NotFoundException('followUpOf: no such booking in your institution');
       preferred = earlier.interpreter_id;
     }
     const id = await this.db.transaction(async (m) => {
       const [row] = await m.query(
-        `INSERT INTO bookings (institution, official_id, country, language_id, matter, minor, prefer_female, starts_at, ends_at,
+        `INSERT INTO bookings (institution_id, official_id, country, language_id, matter, minor, prefer_female, starts_at, ends_at,
            duration_minutes, time_zone, case_reference, remote_participant, follow_up_of, preferred_interpreter_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
         [
-          p.institution,
+          p.institutionId,
           p.sub,
           country,
           dto.languageId,
@@ -117,7 +117,7 @@ export class BookingsService {
   async list(p: Principal, q: ListBookingsQuery): Promise<BookingView[]> {
     const scope = this.scope(p);
     const found: BookingRow[] = await this.db.query(
-      `SELECT b.* FROM bookings b
+      `${BOOKING_SELECT}
        WHERE ${scope.sql}
          AND ($2::timestamptz IS NULL OR b.starts_at >= $2) AND ($3::timestamptz IS NULL OR b.starts_at < $3)
          AND ($4::text IS NULL OR b.state = $4)
@@ -336,7 +336,7 @@ export class BookingsService {
 
   /** Officials see their institution's bookings; interpreters the ones they hold or held. */
   private scope(p: Principal): { sql: string; value: string } {
-    if (p.role === 'official' && p.institution) return { sql: 'b.institution = $1', value: p.institution };
+    if (p.role === 'official' && p.institutionId) return { sql: 'b.institution_id = $1', value: p.institutionId };
     if (p.role === 'interpreter' && p.interpreterId) return { sql: 'b.interpreter_id = $1', value: p.interpreterId };
     throw new ForbiddenException('bookings are for officials and interpreters');
   }
@@ -344,7 +344,7 @@ export class BookingsService {
   private async visible(p: Principal, id: string): Promise<BookingRow> {
     const b = await this.load(id);
     const scope = this.scope(p);
-    const mine = b && (p.role === 'official' ? b.institution === scope.value : b.interpreter_id === scope.value);
+    const mine = b && (p.role === 'official' ? b.institution_id === scope.value : b.interpreter_id === scope.value);
     if (!b || !mine) throw new NotFoundException('no such booking');
     return b;
   }
@@ -361,7 +361,7 @@ export class BookingsService {
   }
 
   private officialOf(p: Principal) {
-    if (p.role !== 'official' || !p.institution) throw new ForbiddenException('only officials can do this');
+    if (p.role !== 'official' || !p.institutionId) throw new ForbiddenException('only officials can do this');
   }
 
   private instant(value: string | undefined, field: string): Date | null {

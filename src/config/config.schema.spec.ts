@@ -1,6 +1,9 @@
 import { cpus } from 'node:os';
 import { COUNTRY_CODES } from '../common/countries';
-import { ConfigError, loadConfig } from './config.schema';
+import { ConfigError, DEV_JWT_SECRET, loadConfig as loadStrict } from './config.schema';
+
+/** Most cases are about something else than the JWT_SECRET rule: run them as tests run (NODE_ENV=test). */
+const loadConfig = (env: Record<string, string>) => loadStrict({ NODE_ENV: 'test', ...env });
 
 describe('loadConfig', () => {
   it('has local defaults', () => {
@@ -29,7 +32,8 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgres:\/\/ URL/],
     [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL/],
     [{ JWT_SECRET: 'short' }, /JWT_SECRET must be at least 32 characters/],
-    [{ NODE_ENV: 'production' }, /JWT_SECRET must be set in production/],
+    [{ NODE_ENV: 'production' }, /JWT_SECRET is required \(32 or more random characters.*\) unless NODE_ENV is development or test/],
+    [{ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET }, /JWT_SECRET must not be the published development value/],
     [{ MEDIASOUP_WORKERS: '0' }, /MEDIASOUP_WORKERS must not be less than 1/],
     [{ MEDIASOUP_RTC_PORT: '80' }, /MEDIASOUP_RTC_PORT/],
     [{ MEDIASOUP_LISTEN_IP: 'everywhere' }, /MEDIASOUP_LISTEN_IP must be an ip address/],
@@ -65,6 +69,25 @@ describe('loadConfig', () => {
   it('accepts TURN_URLS with a shared secret or with static credentials', () => {
     expect(loadConfig({ TURN_URLS: 'turn:x.example:3478', TURN_SECRET: 'a-shared-secret-of-length' }).TURN_URLS).toEqual(['turn:x.example:3478']);
     expect(loadConfig({ TURN_URLS: 'turn:x.example:3478', TURN_USERNAME: 'u', TURN_CREDENTIAL: 'p' }).TURN_USERNAME).toBe('u');
+  });
+
+  describe('JWT_SECRET', () => {
+    const own = 'an-operator-secret-of-32-characters-or-more';
+
+    it('is required when NODE_ENV is unset (production), and the development value is refused there', () => {
+      expect(() => loadStrict({})).toThrow(/JWT_SECRET is required .*NODE_ENV is production/);
+      expect(() => loadStrict({ JWT_SECRET: DEV_JWT_SECRET })).toThrow(/JWT_SECRET must not be the published development value/);
+      expect(loadStrict({ JWT_SECRET: own })).toMatchObject({ NODE_ENV: 'production', JWT_SECRET: own });
+    });
+
+    it.each(['development', 'test'])('may be left out when NODE_ENV is %s', (NODE_ENV) => {
+      expect(loadStrict({ NODE_ENV }).JWT_SECRET).toBe(DEV_JWT_SECRET);
+    });
+
+    it('is not asked by commands that sign no token (migrate, create-admin), but must still be long if given', () => {
+      expect(loadStrict({}, { signsTokens: false }).NODE_ENV).toBe('production');
+      expect(() => loadStrict({ JWT_SECRET: 'short' }, { signsTokens: false })).toThrow(/JWT_SECRET must be at least 32 characters/);
+    });
   });
 
   it('lists every bad variable at once', () => {

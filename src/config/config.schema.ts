@@ -19,7 +19,8 @@ import {
 import { cpus } from 'node:os';
 import { COUNTRY_CODES } from '../common/countries';
 
-const DEV_JWT_SECRET = 'puente-development-secret-do-not-use-in-production';
+/** Published in this repository: accepted only when NODE_ENV is development or test. */
+export const DEV_JWT_SECRET = 'puente-development-secret-do-not-use-in-production';
 
 const toList = ({ value }: { value: unknown }) =>
   typeof value === 'string'
@@ -52,8 +53,9 @@ const IsAnnounceableAddress = () =>
  * environment variables themselves so that an error names exactly what the operator must fix.
  */
 export class AppConfig {
+  /** Unset counts as production: only development and test run with the published development JWT_SECRET. */
   @IsIn(['development', 'production', 'test'])
-  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+  NODE_ENV: 'development' | 'production' | 'test' = 'production';
 
   @IsInt() @Min(1) @Max(65535)
   PORT = 3000;
@@ -80,7 +82,7 @@ export class AppConfig {
   @IsInt() @Min(60) @Max(24 * 3600)
   CALLER_TOKEN_TTL_SECONDS = 4 * 3600;
 
-  /** Failed logins for one email, within LOGIN_LOCKOUT_SECONDS, after which it is locked out for that long. */
+  /** Free failed logins per (email, address) before growing delays, up to LOGIN_LOCKOUT_SECONDS (src/auth/login-lockout.ts). */
   @IsInt() @Min(1) @Max(100)
   LOGIN_MAX_FAILURES = 5;
 
@@ -264,8 +266,22 @@ for (const key of Object.keys(new AppConfig())) {
   if (typeof (new AppConfig() as unknown as Record<string, unknown>)[key] === 'number') NUMERIC.add(key);
 }
 
-/** Builds the configuration from environment variables; throws a ConfigError naming every bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+/**
+ * Anyone can sign tokens with a published secret (a platform admin's, say): outside development and test the
+ * operator must give one of her own. `npm run demo` generates one per database (src/cli.ts).
+ */
+function secretProblems(c: AppConfig, given: string | undefined): string[] {
+  if (c.NODE_ENV === 'development' || c.NODE_ENV === 'test') return [];
+  if (!given) return [`JWT_SECRET is required (32 or more random characters, e.g. openssl rand -hex 32) unless NODE_ENV is development or test (NODE_ENV is ${c.NODE_ENV})`];
+  if (given === DEV_JWT_SECRET) return ['JWT_SECRET must not be the published development value outside NODE_ENV development or test'];
+  return [];
+}
+
+/**
+ * Builds the configuration from environment variables; throws a ConfigError naming every bad variable.
+ * `signsTokens: false` for commands that never sign or verify a token (migrate, create-admin): no JWT_SECRET rule.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, options: { signsTokens?: boolean } = {}): AppConfig {
   const known = Object.keys(new AppConfig()).concat(['MEDIASOUP_WORKER_BIN', 'TURN_USERNAME', 'TURN_CREDENTIAL', 'TURN_SECRET', 'HOME_COUNTRY', 'SMTP_URL', 'METRICS_TOKEN']);
   const raw: Record<string, unknown> = {};
   const problems: string[] = [];
@@ -284,9 +300,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const error of validateSync(config, { forbidUnknownValues: true })) {
     problems.push(...Object.values(error.constraints ?? {}).map((m) => (m.startsWith(error.property) ? m : `${error.property}: ${m}`)));
   }
-  if (config.NODE_ENV === 'production' && config.JWT_SECRET === DEV_JWT_SECRET) {
-    problems.push('JWT_SECRET must be set in production');
-  }
+  if (options.signsTokens !== false) problems.push(...secretProblems(config, env.JWT_SECRET));
   problems.push(...turnProblems(config));
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;

@@ -1,3 +1,5 @@
+import { COUNTRY_CODES } from '../common/countries';
+
 /**
  * The demo roster: invented people (first names only, example.org addresses) in six national rosters,
  * loaded through the real CSV import. Nothing here is real data.
@@ -45,9 +47,12 @@ export const DEMO_ROSTERS: Record<string, string> = {
   ].join('\n'),
 };
 
-/** Which rosters share with which countries (owner: borrowers). */
+/**
+ * Which rosters share with which countries (owner: borrowers). Guatemala's shares with every other member state,
+ * so a caller who does not say where she is can still reach its interpreters (README, "How a woman is matched").
+ */
 export const DEMO_SHARING: Record<string, string[]> = {
-  GT: ['MX', 'US', 'HN', 'SV'],
+  GT: COUNTRY_CODES.filter((c) => c !== 'GT'),
   MX: ['GT', 'US'],
   HN: ['GT', 'NI', 'SV'],
   NI: ['HN', 'CR'],
@@ -59,6 +64,7 @@ export interface DemoAccount {
   email: string;
   role: 'platform_admin' | 'roster_admin' | 'official' | 'interpreter';
   country?: string;
+  /** For officials: her institution's name (a court, created by the demo if missing). */
   institution?: string;
   /** For interpreters: her roster entry, by country and external_id. */
   externalId?: string;

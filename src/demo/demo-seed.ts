@@ -6,6 +6,9 @@ import type { Principal } from '../auth/principal';
 import { ConfigModule } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import { DatabaseModule } from '../database/database.module';
+import type { CountryCode } from '../common/countries';
+import { InstitutionsModule } from '../institutions/institutions.module';
+import { InstitutionsService } from '../institutions/institutions.service';
 import { LanguagesModule } from '../languages/languages.module';
 import { LanguagesService } from '../languages/languages.service';
 import { RostersModule } from '../rosters/rosters.module';
@@ -26,7 +29,7 @@ const ignoreConflict = (e: unknown) => {
  * there are left as they are (the audit log records the second run's roster imports, which found nothing to do).
  */
 export async function loadDemo(config: AppConfig): Promise<void> {
-  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, AuditModule, LanguagesModule, RostersModule, UsersModule] })
+  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, AuditModule, LanguagesModule, RostersModule, InstitutionsModule, UsersModule] })
   class DemoModule {}
   const ctx = await NestFactory.createApplicationContext(DemoModule, { logger: ['error'] });
   try {
@@ -43,13 +46,15 @@ export async function loadDemo(config: AppConfig): Promise<void> {
     }
     const db = ctx.get(DataSource);
     const users = ctx.get(UsersService);
+    const institutions = ctx.get(InstitutionsService);
     for (const a of DEMO_ACCOUNTS) {
       let interpreterId: string | undefined;
+      const institutionId = a.institution ? (await institutions.ensure(a.country as CountryCode, a.institution, 'court')).id : undefined;
       if (a.externalId) {
         [{ id: interpreterId }] = await db.query(`SELECT id FROM interpreters WHERE country = $1 AND external_id = $2`, [a.country, a.externalId]);
       }
       await users
-        .create({ role: a.role, email: a.email, password: DEMO_PASSWORD, country: a.country, institution: a.institution, interpreterId }, null)
+        .create({ role: a.role, email: a.email, password: DEMO_PASSWORD, country: a.country, institutionId, interpreterId }, null)
         .catch(ignoreConflict);
     }
     console.log(`demo: ${Object.keys(DEMO_ROSTERS).length} rosters and ${DEMO_ACCOUNTS.length} accounts loaded (password ${DEMO_PASSWORD})`);

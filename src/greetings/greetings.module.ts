@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RostersModule } from '../rosters/rosters.module';
+import { audioUploadLimits } from './audio-upload';
 import { Greeting } from './entities/greeting.entity';
 import { GreetingsController, LanguageGreetingController } from './greetings.controller';
 import { GREETING_MAX_BYTES, GreetingsService } from './greetings.service';
@@ -11,8 +12,7 @@ import { GREETING_MAX_BYTES, GreetingsService } from './greetings.service';
   imports: [
     TypeOrmModule.forFeature([Greeting]),
     RostersModule,
-    // In memory only (never a temporary file); multer's LIMIT_FILE_SIZE becomes a 413.
-    MulterModule.register({ limits: { fileSize: GREETING_MAX_BYTES, files: 1, fields: 2, parts: 3 } }),
+    MulterModule.register(audioUploadLimits(GREETING_MAX_BYTES)),
   ],
   controllers: [GreetingsController, LanguageGreetingController],
   providers: [GreetingsService],

@@ -1,14 +1,13 @@
-import { BadRequestException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { RostersService } from '../rosters/rosters.service';
 import { Greeting } from './entities/greeting.entity';
-import { parseWebmAudio, WebmError } from './webm';
+import { checkOpusUpload, requireConsent, type UploadedAudio } from './audio-upload';
 
-/** 10 seconds, with half a second of slack for where the recorder's last block falls. */
+/** 10 seconds (checkOpusUpload allows half a second of slack for where the recorder's last block falls). */
 export const GREETING_MAX_MS = 10_000;
-const DURATION_SLACK_MS = 500;
 /** 10 s of Opus at the client's 32 kbit/s is about 40 KB; this leaves room for a browser's higher default. */
 export const GREETING_MAX_BYTES = 256 * 1024;
 export const GREETING_TYPE = 'audio/webm';
@@ -20,8 +19,6 @@ export interface GreetingInfo {
   durationMs: number;
   consentedAt: string;
 }
-
-const fieldError = (field: string, message: string) => new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [message], fields: [field] });
 
 const info = (g: Greeting): GreetingInfo => ({
   languageId: g.languageId,
@@ -51,27 +48,19 @@ export class GreetingsService {
     return profile.languageIds.map((languageId) => ({ languageId, greeting: recorded.get(languageId) ?? null }));
   }
 
-  async save(interpreterId: string, languageId: string, file: { buffer: Buffer; size: number } | undefined, consent: unknown): Promise<GreetingInfo> {
-    if (consent !== 'true' && consent !== true) throw fieldError('consent', 'consent must be true: callers will hear this greeting');
+  async save(interpreterId: string, languageId: string, file: UploadedAudio | undefined, consent: unknown): Promise<GreetingInfo> {
+    requireConsent(consent, 'consent must be true: callers will hear this greeting');
     const profile = await this.rosters.presenceProfile(interpreterId);
     if (!profile?.languageIds.includes(languageId)) throw new ForbiddenException('a greeting is recorded only in a variant you interpret');
-    if (!file?.size) throw fieldError('file', 'file is required (a WebM/Opus recording)');
-    let durationMs: number;
-    try {
-      ({ durationMs } = parseWebmAudio(file.buffer));
-    } catch (e) {
-      if (e instanceof WebmError) throw fieldError('file', `file: ${e.message}`);
-      throw e;
-    }
-    if (durationMs > GREETING_MAX_MS + DURATION_SLACK_MS) throw fieldError('file', `file lasts ${(durationMs / 1000).toFixed(1)} s; a greeting is at most 10 s`);
+    const { durationMs, size, audio } = checkOpusUpload(file, { maxMs: GREETING_MAX_MS, accept: [GREETING_TYPE], what: 'a greeting' });
     const row = this.greetings.create({
       interpreterId,
       languageId,
       consentedAt: new Date(),
       contentType: GREETING_TYPE,
-      size: file.size,
-      durationMs: Math.max(1, durationMs),
-      audio: file.buffer,
+      size,
+      durationMs,
+      audio,
     });
     await this.greetings.manager.transaction(async (m) => {
       await m.getRepository(Greeting).save(row);

@@ -3,12 +3,15 @@
  * document type is `webm`, it has exactly one track and it is Opus audio, and how long it lasts (from the
  * header's Duration when present, else from the last block's timecode: MediaRecorder writes no Duration).
  */
+import { AudioFormatError } from './audio-format-error';
+
 export interface WebmAudio {
   codec: string;
   durationMs: number;
 }
 
-export class WebmError extends Error {}
+/** Kept as its own name for the WebM checks; every format's problems are AudioFormatErrors. */
+export class WebmError extends AudioFormatError {}
 
 const ID = {
   EBML: 0x1a45dfa3,
@@ -100,7 +103,7 @@ export function parseWebmAudio(buf: Buffer): WebmAudio {
     pos = end;
   }
   if (docType !== 'webm') throw new WebmError('not a WebM file');
-  if (tracks.length !== 1 || tracks[0].type !== 2) throw new WebmError('a greeting is one audio track, and nothing else');
+  if (tracks.length !== 1 || tracks[0].type !== 2) throw new WebmError('a recording is one audio track, and nothing else');
   if (tracks[0].codec !== 'A_OPUS') throw new WebmError(`the audio must be Opus (this is ${tracks[0].codec ?? 'unknown'})`);
   if (lastBlock < 0 && headerDuration === null) throw new WebmError('the recording is empty');
   const ticks = headerDuration ?? lastBlock;

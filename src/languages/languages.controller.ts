@@ -1,4 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { createHash } from 'node:crypto';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles } from '../auth/auth.decorators';
 import { uuidParam } from '../common/validation';
@@ -25,8 +27,16 @@ export class LanguagesController {
   @Public()
   @ApiOperation({ summary: 'Search the language catalogue by ISO 639-3 code, name or autonym (accents and case ignored)' })
   @ApiOkResponse({ type: LanguageView, isArray: true })
-  async search(@Query() query: SearchLanguagesDto): Promise<LanguageView[]> {
-    return (await this.languages.search(query)).map(LanguageView.of);
+  async search(@Query() query: SearchLanguagesDto, @Res({ passthrough: true }) res: Response): Promise<LanguageView[]> {
+    const views = (await this.languages.search(query)).map(LanguageView.of);
+    // The list every caller's page opens with (no q, no country): the browser keeps it and revalidates it each
+    // time (304 while unchanged). The ETag is a hash of the body, so an administrator's new variant changes it at
+    // once on every node. A search or a country's list is not kept: it would leave on the phone what she chose.
+    if (query.q === undefined && query.country === undefined) {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.setHeader('ETag', `"${createHash('sha256').update(JSON.stringify(views)).digest('base64url')}"`);
+    }
+    return views;
   }
 
   @Post()

@@ -244,17 +244,6 @@ export class LanguagesService {
     });
   }
 
-  /** Ids of the languages recorded as mutually intelligible with this one (links hold both ways). */
-  async intelligibleWith(languageId: string): Promise<string[]> {
-    if (typeof languageId !== 'string' || !UUID.test(languageId)) return [];
-    const rows: { id: string }[] = await this.db.query(
-      `SELECT CASE WHEN from_language_id = $1 THEN to_language_id ELSE from_language_id END AS id
-       FROM language_links WHERE from_language_id = $1 OR to_language_id = $1`,
-      [languageId],
-    );
-    return rows.map((r) => r.id);
-  }
-
   private badField(field: string, message: string) {
     return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [message], fields: [field] });
   }

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { COUNTRY_CODES } from '../common/countries';
 import { prepared } from '../sessions/prepared';
-import { OFFERS_AT_ONCE_SQL, SERVING_ORDER_SQL, type RequestState } from './priority';
+import { SERVING_ORDER_SQL, type RequestState } from './priority';
 
 /**
  * The escalation ladder of DESIGN.md lives in PostgreSQL (migration 1764600000000): `matching_pairs` says
@@ -23,7 +23,7 @@ export interface LadderRules {
 }
 
 /** How many other member states a roster shares with when it shares with all of them. */
-const OPEN_ROSTER = COUNTRY_CODES.length - 1;
+export const OPEN_ROSTER = COUNTRY_CODES.length - 1;
 
 export interface MadeOffer {
   id: string;
@@ -83,7 +83,7 @@ export async function servableBy(m: Pick<EntityManager, 'query'>, interpreterId:
      )
      SELECT request_id FROM matching_pairs(
        ARRAY(SELECT r.id FROM interpretation_requests r WHERE r.state IN ('queued', 'offering') AND r.language_id IN (SELECT language_id FROM near)
-         AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ${OFFERS_AT_ONCE_SQL('r.urgency')}),
+         AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ladder_at_once(r.urgency)),
        ARRAY[$1::uuid], $2, $3, $4) p
      ORDER BY ${SERVING_ORDER_SQL}`),
     [interpreterId, rules.homeCountry, rules.retryAfterSeconds, OPEN_ROSTER],

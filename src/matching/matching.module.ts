@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { BookingsModule } from '../bookings/bookings.module';
 import { PresenceModule } from '../presence/presence.module';
 import { SessionsModule } from '../sessions/sessions.module';
+import { CallerReach } from './caller-reach';
 import { MatchingGateway } from './matching.gateway';
 import { MatchingProcessor } from './matching.processor';
 import { MATCHING_QUEUE, MatchingService } from './matching.service';
@@ -10,7 +11,7 @@ import { SessionLeaveGateway } from './session-leave.gateway';
 
 @Module({
   imports: [BullModule.registerQueue({ name: MATCHING_QUEUE }), BookingsModule, PresenceModule, SessionsModule],
-  providers: [MatchingService, MatchingProcessor, MatchingGateway, SessionLeaveGateway],
+  providers: [CallerReach, MatchingService, MatchingProcessor, MatchingGateway, SessionLeaveGateway],
   exports: [MatchingService],
 })
 export class MatchingModule {}

@@ -8,7 +8,7 @@ import { PresenceService } from '../presence/presence.service';
 import { AuditOutbox } from '../sessions/audit-outbox';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { MATCHING_QUEUE, MatchingService } from './matching.service';
-import { OFFERS_AT_ONCE_SQL, WAITING_ORDER_SQL } from './priority';
+import { WAITING_ORDER_SQL } from './priority';
 
 /**
  * The timers of matching, as Bull jobs in Redis so that a node restart loses none, and a sweep that one
@@ -86,7 +86,7 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
       const [next]: { id: string }[] = await this.db.query(
         `SELECT r.id FROM interpretation_requests r WHERE r.state IN ('queued','offering')
          AND r.queued_at < now() - make_interval(secs => $1)
-         AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ${OFFERS_AT_ONCE_SQL('r.urgency')}
+         AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ladder_at_once(r.urgency)
          AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = r.id AND (o.created_at > now() - make_interval(secs => $1) OR o.decided_at > now() - make_interval(secs => $1)))
          ORDER BY ${WAITING_ORDER_SQL} OFFSET $2 LIMIT 1`,
         [this.config.MATCHING_SWEEP_MS / 1000, i],

@@ -14,7 +14,7 @@ import { MEDIA_FAILED } from '../sessions/end-reasons';
 import { roleIn, SessionParticipants, SessionsService } from '../sessions/sessions.service';
 import { Dispatched, dispatchOnce, LadderRules, MadeOffer, servableBy } from './candidate-finder';
 import { CreateRequestDto } from './dto/create-request.dto';
-import { offersAtOnce, REQUEUED_RANK, urgencyRank, WAITING_ORDER_SQL, type RequestState } from './priority';
+import { REQUEUED_RANK, urgencyRank, WAITING_ORDER_SQL, type RequestState } from './priority';
 import { prepared } from '../sessions/prepared';
 import { withRetry } from './retry';
 

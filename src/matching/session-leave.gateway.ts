@@ -2,6 +2,7 @@ import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from
 import type { Socket } from 'socket.io';
 import type { Principal } from '../auth/principal';
 import { BookingsService } from '../bookings/bookings.service';
+import { rooms } from '../realtime/realtime.service';
 import { PuenteGateway } from '../realtime/ws-gateway.decorators';
 import { SessionIdDto } from '../sessions/dto/session-id.dto';
 import { SessionsService } from '../sessions/sessions.service';
@@ -22,7 +23,9 @@ export class SessionLeaveGateway {
     const p = socket.data.principal as Principal;
     // A hearing's call belongs to its booking; an on-demand call to its request. One read tells which.
     const s = await this.sessions.find(body.sessionId);
-    if (s?.bookingId) return this.bookings.sessionLeft(p, body.sessionId);
-    return this.matching.sessionLeft(p, body.sessionId, s);
+    const left = s?.bookingId ? await this.bookings.sessionLeft(p, body.sessionId) : await this.matching.sessionLeft(p, body.sessionId, s);
+    // No longer in the call: her seat in a hearing may be given to whoever the official lets in next.
+    await socket.leave(rooms.session(body.sessionId));
+    return left;
   }
 }

@@ -3,7 +3,7 @@ import type { DtlsParameters, Router, RtpCapabilities, RtpParameters, WebRtcServ
 import { validateRtpParameters } from 'mediasoup/node/lib/ortc';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
-import { RealtimeService } from '../realtime/realtime.service';
+import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { iceServersFor } from './ice-servers';
 import { MediaService } from './media.service';
@@ -13,7 +13,7 @@ import { Room } from './room';
 import { MEDIA_FAILED } from '../sessions/end-reasons';
 import { SessionRecord } from './session-record';
 
-export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+export const sessionRoom = rooms.session;
 
 /** How long a session whose worker died waits for a worker to rebuild on before it is ended. */
 export const REBUILD_DEADLINE_MS = 10_000;

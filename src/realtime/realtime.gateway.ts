@@ -30,7 +30,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (p.role === 'caller') socket.join(rooms.caller(p.sub));
     else socket.join(rooms.user(p.sub));
     if (p.role === 'interpreter' && p.interpreterId) socket.join(rooms.interpreter(p.interpreterId));
-    if (p.role === 'official' && p.institution) socket.join(rooms.institution(p.institution));
+    if (p.role === 'official' && p.institutionId) socket.join(rooms.institution(p.institutionId));
     this.metrics.sockets.inc({ role: p.role });
     // An event no gateway handles is still answered, so a client awaiting the acknowledgement is not left
     // hanging; it costs a token of the connection's rate limit like any other event.

@@ -9,8 +9,12 @@ export const rooms = {
   interpreter: (interpreterId: string) => `interpreter:${interpreterId}`,
   user: (userId: string) => `user:${userId}`,
   /** Every official of an institution (bookings are the institution's, not only the one who booked). */
-  institution: (name: string) => `institution:${name}`,
+  institution: (id: string) => `institution:${id}`,
+  /** The sockets that joined a session's call (session:join). */
+  session: (sessionId: string) => `session:${sessionId}`,
 };
+
+const DISCONNECT_USER = 'realtime:disconnect-user';
 
 export type ConnectionListener = (principal: Principal, socket: Socket) => void | Promise<void>;
 
@@ -34,6 +38,13 @@ export class RealtimeService implements BeforeApplicationShutdown {
     this.closing = true;
   }
 
+  constructor() {
+    this.onNodeRequest(DISCONNECT_USER, (userId, reply) => {
+      if (typeof userId === 'string') this.disconnectLocal(userId);
+      reply(true);
+    });
+  }
+
   attach(server: Server) {
     this.server = server;
     for (const [event, handler] of this.serverHandlers) server.on(event, handler);
@@ -55,6 +66,20 @@ export class RealtimeService implements BeforeApplicationShutdown {
   async askNodes(event: string, data: unknown): Promise<unknown[]> {
     if (!this.server) return [];
     return this.server.serverSideEmitWithAck(event, data);
+  }
+
+  /**
+   * Cuts every socket of a staff member (her account was revoked, disabled or removed) on this node and on every
+   * other live node, and returns once they have all done it (or the adapter's request timeout passed: a socket
+   * left on a node that did not answer is still refused at its next event, see RedisIoAdapter).
+   */
+  async disconnectUser(userId: string): Promise<void> {
+    this.disconnectLocal(userId);
+    await this.askNodes(DISCONNECT_USER, userId).catch(() => undefined);
+  }
+
+  private disconnectLocal(userId: string) {
+    this.server?.local.in(rooms.user(userId)).disconnectSockets(true);
   }
 
   /** Best effort: a push lost to a Redis outage is repaired by the client's next state query or event. */
@@ -92,6 +117,19 @@ export class RealtimeService implements BeforeApplicationShutdown {
   async countIn(room: string): Promise<number> {
     if (!this.server) return 0;
     return (await this.server.in(room).fetchSockets()).length;
+  }
+
+  /**
+   * Whether this person (a token subject) has a socket in the room on any live node. When a node does not
+   * answer, the answer is yes: a seat is never given away on a guess.
+   */
+  async isIn(room: string, sub: string): Promise<boolean> {
+    if (!this.server) return false;
+    try {
+      return (await this.server.in(room).fetchSockets()).some((s) => (s.data as { principal?: Principal }).principal?.sub === sub);
+    } catch {
+      return true;
+    }
   }
 
   /** Every room with a socket in it, across live nodes; null if some node did not answer in time. */

@@ -3,11 +3,21 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
 import type { IncomingMessage } from 'node:http';
-import type { Server, ServerOptions } from 'socket.io';
+import type { Server, ServerOptions, Socket } from 'socket.io';
 import { AuthService } from '../auth/auth.service';
+import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { AddressCaps } from '../limits/address-caps.service';
-import { toWsError } from './ws-errors';
+import { toWsError, type WsErrorBody } from './ws-errors';
+
+const revoked: WsErrorBody = { error: { code: 'UNAUTHORIZED', message: 'the token was revoked' } };
+const unavailable: WsErrorBody = { error: { code: 'INTERNAL', message: 'internal error' } };
+
+/** Answers an event that is not dispatched, if it asked for an acknowledgement. */
+function answer(packet: unknown[], body: WsErrorBody) {
+  const ack = packet.at(-1);
+  if (typeof ack === 'function') ack(body);
+}
 
 /** The host of an Origin header, or null for one that is no URL (`null`, sent by sandboxed and file pages): never throws. */
 export function originHost(origin: string): string | null {
@@ -69,6 +79,29 @@ export class RedisIoAdapter extends IoAdapter {
     });
     // After authentication: a connection over the per-address cap is refused at the handshake.
     server.use(this.appContext.get(AddressCaps).admitSocket);
+    // The handshake is not enough: an account revoked, disabled or removed since must not act through a socket
+    // that was open before. Each event of a staff socket re-checks its token (one Redis read); a refused one is
+    // answered UNAUTHORIZED and the socket is cut. Caller tokens cannot be revoked: nothing to check.
+    server.on('connection', (socket: Socket) => {
+      const principal = socket.data.principal as Principal | undefined;
+      if (!principal || principal.role === 'caller') return;
+      socket.use((packet, next) => {
+        auth.stillValid(principal).then(
+          (ok) => {
+            if (ok) return next();
+            answer(packet, revoked);
+            socket.disconnect(true);
+          },
+          () => answer(packet, unavailable),
+        );
+      });
+      // A revocation between her handshake and her joining her rooms would not find this socket to cut: look again
+      // once she is in them (the gateway joins them as this event is handled, before this read returns).
+      auth.stillValid(principal).then(
+        (ok) => ok || socket.disconnect(true),
+        () => undefined,
+      );
+    });
     return server;
   }
 

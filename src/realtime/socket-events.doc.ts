@@ -8,7 +8,9 @@ export const SOCKET_EVENTS_DOC = `
 Every client event takes an acknowledgement: the result, or \`{ "error": { "code", "message", "fields"? } }\`
 with \`code\` in VALIDATION, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, RATE_LIMITED, INTERNAL. A connection
 may send a burst of 20 events, then 10 per second, counting every event it sends (unknown ones too). An unknown
-event gets NOT_FOUND (addition), or RATE_LIMITED past the limit.
+event gets NOT_FOUND (addition), or RATE_LIMITED past the limit. A staff socket's token is re-checked at every
+event: once her account is revoked, disabled or removed, the event gets UNAUTHORIZED and the socket is cut (every
+socket of hers, on every node, is cut at the moment of the change anyway).
 
 | client event | who | payload | ack |
 |---|---|---|---|

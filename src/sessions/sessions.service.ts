@@ -238,12 +238,16 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * the booking's row lock, so two joiners never both open one.
    */
   async openForBooking(m: EntityManager, bookingId: string, interpreterId: string, officialId: string | null): Promise<string> {
-    const [latest] = await m.query(`SELECT id, ended_at, end_reason FROM sessions WHERE booking_id = $1 ORDER BY ended_at IS NULL DESC, created_at DESC LIMIT 1`, [
-      bookingId,
-    ]);
+    const [latest] = await m.query(
+      `SELECT id, ended_at, end_reason, official_id FROM sessions WHERE booking_id = $1 ORDER BY ended_at IS NULL DESC, created_at DESC LIMIT 1`,
+      [bookingId],
+    );
     if (latest?.ended_at && latest.end_reason !== MEDIA_FAILED) throw new ConflictException("this hearing's call has ended");
     if (latest && !latest.ended_at) {
-      if (officialId) await m.query(`UPDATE sessions SET official_id = $2 WHERE id = $1`, [latest.id, officialId]);
+      if (officialId && officialId !== latest.official_id) {
+        await this.assertSeatFree(latest.id, latest.official_id, 'official');
+        await m.query(`UPDATE sessions SET official_id = $2 WHERE id = $1`, [latest.id, officialId]);
+      }
       return latest.id;
     }
     try {
@@ -259,9 +263,24 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** The remote woman of a hearing: the anonymous subject her join code's token carries. */
+  /**
+   * The remote woman of a hearing: the anonymous subject her join code's token carries. A new code gives her
+   * seat to whoever redeems it only when the one holding it is no longer in the call (her phone died).
+   */
   async setCaller(m: EntityManager, sessionId: string, callerSub: string) {
+    const [s] = await m.query(`SELECT caller_sub FROM sessions WHERE id = $1 AND ended_at IS NULL FOR UPDATE`, [sessionId]);
+    if (s?.caller_sub) await this.assertSeatFree(sessionId, s.caller_sub, 'caller');
     await m.query(`UPDATE sessions SET caller_sub = $2 WHERE id = $1 AND ended_at IS NULL`, [sessionId, callerSub]);
+  }
+
+  /**
+   * A seat of a live session goes to another person only when the one holding it is not in the call on any
+   * node (a second device of the same person simply replaces her first: her token's subject is the same).
+   */
+  private async assertSeatFree(sessionId: string, holder: string | null, role: 'official' | 'caller') {
+    if (holder && (await this.realtime.isIn(rooms.session(sessionId), holder))) {
+      throw new ConflictException(`the ${role}'s seat in this hearing is taken by someone who is in the call`);
+    }
   }
 
   /** The booking a session belongs to, if it is a hearing's. */

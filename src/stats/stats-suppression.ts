@@ -33,7 +33,8 @@ export function publishedCount(n: number): number | null {
   return Math.round(n / ROUND_TO) * ROUND_TO;
 }
 
-const cell = publishedCount;
+/** The same rule under the name the rest of the module uses. */
+export const cell = publishedCount;
 
 /**
  * Applies the count rule (publishedCount) to every count of a row; a median or percentile is shown only when the

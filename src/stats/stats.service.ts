@@ -25,12 +25,17 @@ const KEY: Record<StatsGroup, string> = {
   language: 'r.language_id::text',
   country: "coalesce(r.country, $4, '--')",
   matter: 'r.matter',
+  total: "'total'",
 };
+
+const MONTH = "to_char(date_trunc('month', r.created_at AT TIME ZONE 'UTC'), 'YYYY-MM')";
+const yearMonth = (d: Date) => d.toISOString().slice(0, 7);
 
 /**
  * Aggregate figures for the member states, computed from metadata only (requests, offers, sessions): per
- * month and per language, country or matter, how many asked, how fast they were answered, how many nobody
- * could serve, and how long calls lasted. Counts are suppressed under 5 and rounded (see stats-suppression.ts).
+ * month (or over the whole range) and per language, country, matter or in total, how many asked, how fast
+ * they were answered, how many nobody could serve, and how long calls lasted. Counts are suppressed under 5 and
+ * rounded to 5, every row and count alike (see stats-suppression.ts).
  */
 @Injectable()
 export class StatsService {
@@ -51,9 +56,12 @@ export class StatsService {
     if (Number.isNaN(to.getTime())) throw badField('to', 'to is not a real month');
     if (from >= to) throw badField('from', 'from must be before to');
 
-    const params = [from, to, country, this.config.HOME_COUNTRY ?? null];
+    // The whole range as one period: every row is named by the range asked for (or its defaults).
+    const whole = q.period === 'whole';
+    const period = `${q.from ?? yearMonth(from)}/${q.to ?? yearMonth(now)}`;
+    const params = [from, to, country, this.config.HOME_COUNTRY ?? null, ...(whole ? [period] : [])];
     const requests = `
-      SELECT r.id, r.language_id, r.state, r.created_at, to_char(date_trunc('month', r.created_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month,
+      SELECT r.id, r.language_id, r.state, r.created_at, ${whole ? '$5::text' : MONTH} AS month,
         ${KEY[groupBy]} AS key,
         (SELECT min(o.decided_at) FROM offers o WHERE o.request_id = r.id AND o.outcome = 'accepted') AS answered_at
       FROM interpretation_requests r
@@ -91,6 +99,7 @@ export class StatsService {
       from: from.toISOString(),
       to: to.toISOString(),
       groupBy,
+      period: whole ? 'whole' : 'month',
       country,
       minCell: MIN_CELL,
       roundedTo: ROUND_TO,
@@ -119,7 +128,7 @@ export class StatsService {
     const out = new Map<string, string>();
     for (const id of new Set(ids)) {
       const l = await this.languages.findById(id);
-      if (l) out.set(id, l.autonym ? `${l.name} (${l.autonym})` : l.name);
+      if (l) out.set(id, l.autonym && l.autonym !== l.name ? `${l.name} (${l.autonym})` : l.name);
     }
     return out;
   }

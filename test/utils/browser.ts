@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { randomUUID } from 'node:crypto';
+import { DEMO_SHARING } from '../../src/demo/demo-data';
 import { RostersService } from '../../src/rosters/rosters.service';
 import { ensureClientBuilt } from './client-build';
 import { createStaff, freePort, startTestApp, TEST_PASSWORD, type TestApp } from './test-app';
@@ -70,11 +71,17 @@ export interface ClientBed {
   close: () => Promise<void>;
 }
 
+/**
+ * The demo's settings and nothing more: no HOME_COUNTRY (a caller who skips "where are you now" is served as on
+ * `npm run demo` without it), and the demo's roster sharing, Guatemala's roster shared with every member state.
+ */
 export async function startClientBed(overrides: Record<string, string> = {}): Promise<ClientBed> {
   ensureClientBuilt();
   // The pages are served by the app itself, so its own origin must be one the socket handshake accepts.
   const port = await freePort();
-  const t = await startTestApp({ PORT: String(port), PUBLIC_ORIGINS: `http://127.0.0.1:${port}`, HOME_COUNTRY: 'GT', ...overrides });
+  const t = await startTestApp({ PORT: String(port), PUBLIC_ORIGINS: `http://127.0.0.1:${port}`, ...overrides });
+  const rosters = t.app.get(RostersService);
+  for (const [owner, borrowers] of Object.entries(DEMO_SHARING)) await rosters.setSharing(owner, borrowers, null);
   const browser = await launchChromium();
   const contexts: BrowserContext[] = [];
   return {
@@ -116,6 +123,30 @@ export async function staffLogin(p: Page, url: string, path: string, email: stri
   await p.click('button[type=submit]');
 }
 
+/** Logs in on the interpreter console and flips the availability switch on (through the real UI). */
+export async function goAvailable(p: Page, url: string, email: string, atLogin?: () => Promise<void>): Promise<void> {
+  await p.goto(`${url}/interpreter/`);
+  await p.locator('input[name=email]').waitFor();
+  await atLogin?.();
+  await p.fill('input[name=email]', email);
+  await p.fill('input[name=password]', TEST_PASSWORD);
+  await p.click('button[type=submit]');
+  await p.locator('[role=switch]:not([disabled])').click();
+  await p.locator('[data-available="true"]').waitFor();
+}
+
+/**
+ * The caller's steps as she taps them: where her language is spoken (`region`, or `all`), her language, the
+ * matter, where she is now (`here`: a country code, or `unknown` for "I don't know"); she is then on the call step.
+ */
+export async function tapSteps(p: Page, s: { region: string; iso: string; matter: string; here: string }): Promise<void> {
+  await p.locator(`button[data-country="${s.region}"]`).click();
+  await p.locator(`button[data-iso="${s.iso}"][data-variant=""]`).click();
+  await p.locator(`button[data-matter="${s.matter}"]`).click();
+  await p.locator(`button[data-here="${s.here}"]`).click();
+  await p.locator('button.call-button').waitFor();
+}
+
 /**
  * Saves a PNG of each page it is given and records axe's serious and critical violations by name:
  * `expect(a11y.found).toEqual(a11y.none())` at the end of a test names every page with a problem.
@@ -130,6 +161,30 @@ export function a11yRecorder() {
     },
     none: () => Object.fromEntries(Object.keys(found).map((k) => [k, []])),
   };
+}
+
+/**
+ * Words split over two lines on the page as it is now: every visible text node's words (runs without white
+ * space), each measured with Range.getClientRects; a word whose boxes sit on more than one line is named.
+ */
+export function wordsSplitAcrossLines(p: Page): Promise<string[]> {
+  return p.evaluate(() => {
+    const split: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent ?? '';
+      for (const m of text.matchAll(/\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index!);
+        range.setEnd(node, m.index! + m[0].length);
+        const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0 && r.height > 0).map((r) => Math.round(r.top)));
+        // Boxes of one line can differ by a pixel or two (mixed fonts): a new line is at least half a line lower.
+        const lines = [...tops].sort((a, b) => a - b).filter((top, i, all) => i === 0 || top - all[i - 1] > 8);
+        if (lines.length > 1) split.push(m[0]);
+      }
+    }
+    return split;
+  });
 }
 
 /** What this origin keeps on the device: storage, databases, caches, service workers, cookies (a caller's page keeps none). */

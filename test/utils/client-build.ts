@@ -1,21 +1,44 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/*
+ * The compiled server (dist/) and the built web client (client/dist/), made once per test run by the global
+ * setup when a source is newer than the last build, so that no two jest workers ever compile into the same
+ * folder at once and no test file pays for a build of its own.
+ */
 const ROOT = join(__dirname, '..', '..');
 const CLIENT = join(ROOT, 'client');
-const SOURCES = ['src', 'public', 'sw', 'index.html', 'offline.html', 'interpreter', 'admin', 'official', 'vite.config.mts'].map((p) => join(CLIENT, p));
+const CLIENT_SOURCES = ['src', 'public', 'sw', 'index.html', 'offline.html', 'interpreter', 'admin', 'official', 'vite.config.mts'].map((p) => join(CLIENT, p));
+const SERVER_SOURCES = ['src', 'migrations', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((p) => join(ROOT, p));
+const SERVER_STAMP = join(ROOT, 'dist', '.built');
 
+/** The newest change below a path; a folder's own time counts, so a renamed or removed file makes it newer. */
 function newest(path: string): number {
   if (!existsSync(path)) return 0;
   const s = statSync(path);
   if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
+  return Math.max(s.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
 }
 
-/** Builds client/dist with Vite when it is missing or older than any client source (before the app starts). */
+const stale = (built: string, sources: string[]) => !existsSync(built) || Math.max(...sources.map(newest)) > statSync(built).mtimeMs;
+
+/** Compiles the server into dist/ when it is missing or older than any server source (`node dist/src/cli.js`). */
+export function ensureServerBuilt(): void {
+  if (!stale(SERVER_STAMP, SERVER_SOURCES)) return;
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'prune-dist.mjs')], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+  writeFileSync(SERVER_STAMP, new Date().toISOString());
+}
+
+/** Builds client/dist with Vite when it is missing or older than any client source (before the app serves it). */
 export function ensureClientBuilt(): void {
-  const built = join(CLIENT, 'dist', 'index.html');
-  const stale = !existsSync(built) || Math.max(...SOURCES.map(newest)) > statSync(built).mtimeMs;
-  if (stale) execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'client', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'pipe' });
+  if (!stale(join(CLIENT, 'dist', 'index.html'), CLIENT_SOURCES)) return;
+  // NODE_ENV=production: jest sets `test`, which Vite would build into the bundle (libraries' development code);
+  // the tests check the build a phone gets, sizes included.
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'client', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    stdio: 'pipe',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
 }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { StaffRole } from '../../src/common/domain';
 import type { Sql } from './matching-invariants';
 import { freePort, freePorts } from './ports';
+import { insertStaffRow } from './staff-row';
 import { TEST_PASSWORD } from './test-app';
 
 /**
@@ -45,10 +46,9 @@ export async function staffAt(
 ): Promise<Staff> {
   const email = `${role}-${randomUUID().slice(0, 8)}@test.puente.example`;
   passwordHash ??= hash(TEST_PASSWORD);
-  const [row] = await sql<{ id: string }>(
-    `INSERT INTO users (email, password_hash, role, country, institution, interpreter_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [email, await passwordHash, role, fields.country ?? null, fields.institution ?? null, fields.interpreterId ?? null],
-  );
+  const row = {
+    id: await insertStaffRow(sql, { email, passwordHash: await passwordHash, role, country: fields.country ?? null, institution: fields.institution, interpreterId: fields.interpreterId ?? null }),
+  };
   const { accessToken } = await post<{ accessToken: string }>(url, '/api/v1/auth/login', { email, password: TEST_PASSWORD });
   return { id: row.id, email, token: accessToken };
 }

@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { NodeProcess } from './cluster';
 import { adminQuery, createTestDatabase } from './db';
 import { connect, TestSocket } from './socket-client';
 import { testEnv } from './test-app';
 import { CallPeer } from './webrtc-peer';
 
-const exec = promisify(execFile);
 const root = `${__dirname}/../..`;
 
 /**
@@ -14,9 +11,6 @@ const root = `${__dirname}/../..`;
  * killed with SIGKILL), with the sockets and WebRTC peers a test opens on them, closed by `close()`.
  */
 export async function startNodePair(overrides: Record<string, string>) {
-  await exec('npm', ['run', 'build', '--silent'], { cwd: root }).catch((e) => {
-    throw new Error(`npm run build failed: ${e.stdout}${e.stderr}`);
-  });
   const db = await createTestDatabase();
   const env = { ...process.env, ...testEnv({ DATABASE_URL: db.url, HOME_COUNTRY: 'GT', MATCHING_SWEEP_MS: '500', ...overrides }) } as Record<string, string>;
   const [a, b] = await Promise.all([NodeProcess.start(env, root), NodeProcess.start(env, root)]);

@@ -53,3 +53,12 @@ export async function connect(url: string, token: string, headers?: Record<strin
     close: () => socket.disconnect(),
   };
 }
+
+/** Why the handshake with this token was refused, or null if the socket connected (then closed). */
+export function handshakeError(url: string, token: string): Promise<string | null> {
+  const socket = io(url, { auth: { token }, transports: ['websocket'], reconnection: false });
+  return new Promise<string | null>((resolve) => {
+    socket.once('connect', () => resolve(null));
+    socket.once('connect_error', (e) => resolve(e.message));
+  }).finally(() => socket.disconnect());
+}

@@ -7,6 +7,7 @@ import { AppConfig, loadConfig } from '../../src/config/config.schema';
 import type { StaffRole } from '../../src/common/domain';
 import { adminQuery, createTestDatabase } from './db';
 import { freePort, freePorts } from './ports';
+import { insertStaffRow } from './staff-row';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -104,10 +105,7 @@ export async function createStaff(
       [country, externalId, `${externalId}@test.puente.example`],
     );
   }
-  const [row] = await t.sql<{ id: string }>(
-    `INSERT INTO users (email, password_hash, role, country, institution, interpreter_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [email, await passwordHash, role, country, fields.institution ?? (role === 'official' ? 'Test Court' : null), interpreterId],
-  );
+  const row = { id: await insertStaffRow(t.sql, { email, passwordHash: await passwordHash, role, country, institution: fields.institution, interpreterId }) };
   const res = await t.http().post('/api/v1/auth/login').send({ email, password: TEST_PASSWORD }).expect(200);
   return { id: row.id, email, token: res.body.accessToken };
 }

@@ -1,11 +1,14 @@
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
-import { STAFF_STRINGS } from '../i18n/staff';
+import { STAFF_STRINGS, type StaffStrings } from '../i18n/staff';
 import { api, request, serverMessages, type Country } from '../lib/api';
 import { Upload } from '../ui/icons';
 import { ConsoleHeader, forgetStaffSession, readStaffSession, StaffLogin, type StaffSession } from '../ui/staff-login';
 import { useUiLanguage } from '../ui/ui-language';
+import { importReason } from './import-reasons';
 import { Statistics } from './statistics';
+import { SpokenNames } from './spoken-names';
 
 interface ImportResult {
   created: number;
@@ -44,6 +47,7 @@ function tokenCountry(token: string): string | null {
  */
 export function AdminApp() {
   const { lang, t, choose } = useUiLanguage();
+  const s = STAFF_STRINGS[lang];
   const [session, setSession] = useState<StaffSession | null>(() => {
     const s = readStaffSession();
     return s && ADMIN_ROLES.includes(s.role) ? s : null;
@@ -87,10 +91,11 @@ export function AdminApp() {
             </label>
             {country && (
               <div key={country}>
-                {own && <RosterImport t={t} token={session.token} country={country} onImported={() => setImports((n) => n + 1)} />}
+                {own && <RosterImport t={t} s={s} token={session.token} country={country} onImported={() => setImports((n) => n + 1)} />}
                 <SharingEditor t={t} token={session.token} country={country} editable={own} countries={countries} />
-                <InterpreterList key={imports} t={t} token={session.token} country={country} />
-                <Statistics t={t} s={STAFF_STRINGS[lang]} token={session.token} country={country} countries={countries} anyCountry={!own} />
+                <InterpreterList key={imports} t={t} s={s} token={session.token} country={country} />
+                <SpokenNames t={t} s={s} token={session.token} country={country} canRecord={own} />
+                <Statistics t={t} s={s} token={session.token} country={country} countries={countries} anyCountry={!own} />
               </div>
             )}
           </>
@@ -100,7 +105,7 @@ export function AdminApp() {
   );
 }
 
-function RosterImport({ t, token, country, onImported }: { t: Strings; token: string; country: string; onImported: () => void }) {
+function RosterImport({ t, s, token, country, onImported }: { t: Strings; s: StaffStrings; token: string; country: string; onImported: () => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [result, setResult] = useState<ImportResult | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
@@ -135,27 +140,29 @@ function RosterImport({ t, token, country, onImported }: { t: Strings; token: st
         <div class="import-result" data-created={result.created} data-updated={result.updated} data-unchanged={result.unchanged}>
           <p role="status">{t.importResult(result.created, result.updated, result.unchanged)}</p>
           {result.rejected.length > 0 && (
-            <table class="rejected">
-              <caption>{t.rejectedTitle(result.rejected.length)}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t.line}</th>
-                  <th scope="col">{t.field}</th>
-                  <th scope="col">{t.reason}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {result.rejected.map((r) => (
-                  <tr key={`${r.line}-${r.field}`}>
-                    <td>{r.line}</td>
-                    <td>
-                      <code>{r.field}</code>
-                    </td>
-                    <td>{r.message}</td>
+            <div class="table-scroll" tabIndex={0} role="region" aria-label={t.rejectedTitle(result.rejected.length)}>
+              <table class="rejected">
+                <caption>{t.rejectedTitle(result.rejected.length)}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t.line}</th>
+                    <th scope="col">{t.field}</th>
+                    <th scope="col">{t.reason}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {result.rejected.map((r, i) => (
+                    <tr key={i}>
+                      <td>{r.line}</td>
+                      <td>
+                        <code>{r.field}</code>
+                      </td>
+                      <td data-reason={r.message}>{importReason(r.message, s)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
         </div>
       )}
@@ -224,7 +231,7 @@ function SharingEditor({ t, token, country, editable, countries }: { t: Strings;
   );
 }
 
-function InterpreterList({ t, token, country }: { t: Strings; token: string; country: string }) {
+function InterpreterList({ t, s, token, country }: { t: Strings; s: StaffStrings; token: string; country: string }) {
   const [rows, setRows] = useState<{ total: number; items: InterpreterRow[] } | null>(null);
   useEffect(() => {
     request<{ total: number; items: InterpreterRow[] }>(`/api/v1/rosters/${country}/interpreters?limit=200`, { token }).then(setRows, () => setRows(null));
@@ -235,7 +242,7 @@ function InterpreterList({ t, token, country }: { t: Strings; token: string; cou
       <h2 id="interpreters-title">
         {t.interpretersTitle} ({rows.total})
       </h2>
-      <div class="table-scroll">
+      <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="interpreters-title">
         <table class="interpreters">
           <thead>
             <tr>
@@ -248,10 +255,17 @@ function InterpreterList({ t, token, country }: { t: Strings; token: string; cou
           <tbody>
             {rows.items.map((i) => (
               <tr key={i.id}>
-                <td>{i.externalId}</td>
+                <td class="nowrap">{i.externalId}</td>
                 <td>{i.firstName}</td>
-                <td>{i.languages.map((l) => `${l.iso6393}${l.variant ? `/${l.variant}` : ''}:${l.level}`).join(' ')}</td>
-                <td>{i.status}</td>
+                <td>
+                  {i.languages.map((l, j) => (
+                    <Fragment key={j}>
+                      {j > 0 && ' '}
+                      <span class="nowrap">{`${l.iso6393}${l.variant ? `/${l.variant}` : ''}:${l.level}`}</span>
+                    </Fragment>
+                  ))}
+                </td>
+                <td data-status={i.status}>{s.interpreterStatus[i.status] ?? i.status}</td>
               </tr>
             ))}
           </tbody>

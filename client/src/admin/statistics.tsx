@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import type { StaffStrings } from '../i18n/staff';
@@ -22,6 +23,7 @@ export interface StatsRow {
 }
 
 export interface Stats {
+  groupBy: string;
   rows: StatsRow[];
   unmetByLanguage: { languageId: string; name: string; unmet: number | null }[];
   minCell: number;
@@ -38,28 +40,150 @@ function defaultRange() {
   const now = new Date();
   return { from: month(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1))), to: month(now) };
 }
+/** A whole-range row's `month` is `from/to`: shown as a range. */
+const periodText = (m: string) => m.replace('/', ' – ');
+
+/** A figure as shown: suppressed counts as "<5", suppressed medians as "—" (the note above the tables says why). */
+function cellText(r: StatsRow, c: (typeof COLUMNS)[number], minCell: number) {
+  const v = r[c];
+  if (v !== null) return String(v);
+  return isCount(c) ? `<${minCell}` : '—';
+}
+
+/** The figures of each row, under their column names; `head` names what a row is (its first cells). */
+function FiguresTable({ s, label, caption, head, rows, minCell }: { s: StaffStrings; label: string; caption: string; head: string[]; rows: { id: string; names: string[]; r: StatsRow }[]; minCell: number }) {
+  // Wider than a phone: the region scrolls, and can be reached and scrolled from the keyboard.
+  return (
+    <div class="table-scroll" tabIndex={0} role="region" aria-label={label}>
+      <table class="stats-table">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {head.map((h) => (
+              <th scope="col" key={h}>
+                {h}
+              </th>
+            ))}
+            {COLUMNS.map((c) => (
+              <th scope="col" class="num" key={c}>
+                {s.col[c]}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(({ id, names, r }) => (
+            <tr key={id} data-key={r.key} data-month={r.month}>
+              {names.map((n, i) =>
+                i === names.length - 1 ? (
+                  <th scope="row" key={i}>
+                    {n}
+                  </th>
+                ) : (
+                  <td key={i} class="period">
+                    {n}
+                  </td>
+                ),
+              )}
+              {COLUMNS.map((c) => (
+                <td class="num" key={c} data-col={c}>
+                  {cellText(r, c, minCell)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A labelled select of the filters, its options a map of value to label. */
+function Choice({ id, name, label, value, options, onChange }: { id: string; name: string; label: string; value: string; options: Record<string, string>; onChange: (v: string) => void }) {
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select id={id} name={name} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        {Object.entries(options).map(([k, text]) => (
+          <option key={k} value={k}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** Whole-range totals of an area (her country, the chosen scope, the whole region): what a pilot's few requests can fill. */
+interface Summary {
+  area: string;
+  label: string;
+  row: StatsRow;
+}
+
+/** The summary, one column per area and one line per figure: it reads on a phone without scrolling sideways. */
+function SummaryTable({ s, areas, minCell }: { s: StaffStrings; areas: Summary[]; minCell: number }) {
+  return (
+    <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="summary-title" data-summary>
+      <table class="stats-summary">
+        <thead>
+          <tr>
+            <th scope="col">{s.summaryArea}</th>
+            {areas.map((a) => (
+              <th scope="col" class="num" key={a.area}>
+                {a.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {COLUMNS.map((c) => (
+            <tr key={c}>
+              <th scope="row">{s.col[c]}</th>
+              {areas.map((a) => (
+                <td class="num" key={a.area} data-area={a.area} data-col={c}>
+                  {cellText(a.row, c, minCell)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
 
 /**
- * The member states' figures: a table (cells under the minimum shown as "<5") and two charts drawn as inline
- * SVG, the wait before an answer (median and 90th percentile) and the demand nobody could meet, by language.
- * A roster admin sees her country; a platform admin any country or all of them.
+ * The member states' figures. First a summary over the whole range with everything together (and, for a
+ * platform admin looking at one country, the whole region beside it), then a table per month or per range and
+ * language, country or matter, and two charts drawn as inline SVG: the wait before an answer (median and 90th
+ * percentile) and the demand nobody could meet, by language. Cells under the minimum are "<5", and a visible
+ * note says what that means. A roster admin sees her country; a platform admin any country or all of them.
  */
 export function Statistics({ t, s, token, country, countries, anyCountry }: { t: Strings; s: StaffStrings; token: string; country: string; countries: Country[]; anyCountry: boolean }) {
   const [range, setRange] = useState(defaultRange);
   const [groupBy, setGroupBy] = useState('language');
+  const [period, setPeriod] = useState('month');
   const [scope, setScope] = useState(country);
-  const [stats, setStats] = useState<Stats | null>(null);
+  const [stats, setStats] = useState<(Stats & { period: string; range: { from: string; to: string } }) | null>(null);
+  const [summary, setSummary] = useState<{ area: string; label: string; row: StatsRow | null }[]>([]);
   const [available, setAvailable] = useState(false);
   const [failed, setFailed] = useState<string | null>(null);
   const [chartMonth, setChartMonth] = useState<string | null>(null);
 
+  const areaName = (code: string) => (code ? (t.countries[code] ?? code) : s.wholeRegion);
   const load = (e?: Event) => {
     e?.preventDefault();
-    const q = new URLSearchParams({ from: range.from, to: range.to, groupBy });
-    if (scope) q.set('country', scope);
-    request<Stats>(`/api/v1/stats?${q}`, { token }).then(
-      (r) => {
-        setStats(r);
+    const ask = (o: Record<string, string>, area: string | null) => {
+      const q = new URLSearchParams({ from: range.from, to: range.to, ...o });
+      if (area) q.set('country', area);
+      return request<Stats>(`/api/v1/stats?${q}`, { token });
+    };
+    const areas = [...new Set([scope, ...(anyCountry ? [''] : [])])];
+    Promise.all([ask({ groupBy, period }, scope), ...areas.map((a) => ask({ groupBy: 'total', period: 'whole' }, a))]).then(
+      ([detail, ...totals]) => {
+        setStats({ ...detail, period, range: { ...range } });
+        setSummary(areas.map((a, i) => ({ area: a || 'all', label: areaName(a), row: totals[i].rows[0] ?? null })));
         setAvailable(true);
         setFailed(null);
         setChartMonth(null);
@@ -71,14 +195,13 @@ export function Statistics({ t, s, token, country, countries, anyCountry }: { t:
   // Hidden until the server answers (a deployment without statistics shows nothing).
   if (!available) return null;
 
-  const keyLabel = (r: StatsRow) => (groupBy === 'matter' ? (t.matterName[r.key] ?? r.key) : groupBy === 'country' ? (t.countries[r.key] ?? r.key) : r.label);
+  // Named as the rows were asked for, not as the filter reads before "show" is pressed again.
+  const shownBy = stats!.groupBy;
+  const keyLabel = (r: StatsRow) =>
+    shownBy === 'total' ? s.totalKey : shownBy === 'matter' ? (t.matterName[r.key] ?? r.key) : shownBy === 'country' ? (t.countries[r.key] ?? r.key) : r.label;
   const months = [...new Set(stats!.rows.map((r) => r.month))].sort();
   const shown = chartMonth ?? months[months.length - 1] ?? null;
-  const cell = (r: StatsRow, c: (typeof COLUMNS)[number]) => {
-    const v = r[c];
-    if (v !== null) return String(v);
-    return isCount(c) ? `<${stats!.minCell}` : '—';
-  };
+  const filled = summary.filter((a): a is Summary => a.row !== null);
 
   return (
     <section class="panel stats" aria-labelledby="stats-title" data-section="stats">
@@ -92,16 +215,8 @@ export function Statistics({ t, s, token, country, countries, anyCountry }: { t:
           <label for="stats-to">{s.statsTo}</label>
           <input id="stats-to" name="to" type="month" required value={range.to} onInput={(e) => setRange({ ...range, to: e.currentTarget.value })} />
         </div>
-        <div class="field">
-          <label for="stats-group">{s.groupBy}</label>
-          <select id="stats-group" name="groupBy" value={groupBy} onChange={(e) => setGroupBy(e.currentTarget.value)}>
-            {Object.entries(s.group).map(([k, label]) => (
-              <option key={k} value={k}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Choice id="stats-group" name="groupBy" label={s.groupBy} value={groupBy} options={s.group} onChange={setGroupBy} />
+        <Choice id="stats-period" name="period" label={s.period} value={period} options={s.periods} onChange={setPeriod} />
         {anyCountry && (
           <div class="field">
             <label for="stats-scope">{s.statsScope}</label>
@@ -120,54 +235,44 @@ export function Statistics({ t, s, token, country, countries, anyCountry }: { t:
         </button>
       </form>
       {failed && <p role="alert">{failed}</p>}
-      {stats!.rows.length === 0 ? (
+      <p class="suppression-note" data-note="suppression">
+        {s.suppressionExplain}
+      </p>
+      {filled.length === 0 ? (
         <p role="status">{s.noStats}</p>
       ) : (
         <>
-          {months.length > 1 && (
-            <div class="field">
-              <label for="chart-month">{s.chartMonth}</label>
-              <select id="chart-month" value={shown ?? ''} onChange={(e) => setChartMonth(e.currentTarget.value)}>
-                {months.map((m) => (
-                  <option key={m} value={m}>
-                    {m}
-                  </option>
-                ))}
-              </select>
-            </div>
-          )}
-          <WaitChart s={s} month={shown!} rows={stats!.rows.filter((r) => r.month === shown)} label={keyLabel} />
-          <UnmetChart s={s} rows={stats!.unmetByLanguage} minCell={stats!.minCell} />
-          {/* Wider than a phone: the region scrolls, and can be reached and scrolled from the keyboard. */}
-          <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="stats-title">
-            <table class="stats-table">
-              <caption>{s.suppressedNote}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{s.col.month}</th>
-                  <th scope="col">{s.group[groupBy]}</th>
-                  {COLUMNS.map((c) => (
-                    <th scope="col" class="num" key={c}>
-                      {s.col[c]}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {stats!.rows.map((r) => (
-                  <tr key={`${r.month}-${r.key}`} data-key={r.key} data-month={r.month}>
-                    <td>{r.month}</td>
-                    <th scope="row">{keyLabel(r)}</th>
-                    {COLUMNS.map((c) => (
-                      <td class="num" key={c} data-col={c}>
-                        {cell(r, c)}
-                      </td>
+          <h3 class="sub" id="summary-title">
+            {s.summaryTitle}
+          </h3>
+          <p>{s.summaryExplain(stats!.range.from, stats!.range.to)}</p>
+          <SummaryTable s={s} areas={filled} minCell={stats!.minCell} />
+          {stats!.rows.length > 0 && (
+            <>
+              {months.length > 1 && (
+                <div class="field chart-month">
+                  <label for="chart-month">{s.chartMonth}</label>
+                  <select id="chart-month" value={shown ?? ''} onChange={(e) => setChartMonth(e.currentTarget.value)}>
+                    {months.map((m) => (
+                      <option key={m} value={m}>
+                        {periodText(m)}
+                      </option>
                     ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                  </select>
+                </div>
+              )}
+              <WaitChart s={s} month={periodText(shown!)} rows={stats!.rows.filter((r) => r.month === shown)} label={keyLabel} />
+              <UnmetChart s={s} rows={stats!.unmetByLanguage} minCell={stats!.minCell} />
+              <FiguresTable
+                s={s}
+                label={t.statsTitle}
+                caption={s.suppressedNote}
+                head={[stats!.period === 'whole' ? s.col.period : s.col.month, s.group[shownBy]]}
+                rows={stats!.rows.map((r) => ({ id: `${r.month}-${r.key}`, names: [periodText(r.month), keyLabel(r)], r }))}
+                minCell={stats!.minCell}
+              />
+            </>
+          )}
         </>
       )}
     </section>
@@ -183,7 +288,7 @@ const BAR_H = 14;
 const GAP = 4;
 
 /** Horizontal bars in an SVG that scales to the page; every value is also written as text beside its bar. */
-function BarChart({ id, title, legend, groups }: { id: string; title: string; legend: { cls: string; label: string }[]; groups: { label: string; bars: { cls: string; value: number | null; text: string; title: string }[] }[] }) {
+function BarChart({ id, title, legend, groups }: { id: string; title: ComponentChildren; legend: { cls: string; label: string }[]; groups: { label: string; bars: { cls: string; value: number | null; text: string; title: string }[] }[] }) {
   const groupH = LABEL_H + (groups[0]?.bars.length ?? 1) * (BAR_H + GAP) + 8;
   const height = groups.length * groupH;
   const max = Math.max(1, ...groups.flatMap((g) => g.bars.map((b) => b.value ?? 0)));
@@ -235,7 +340,11 @@ function WaitChart({ s, month, rows, label }: { s: StaffStrings; month: string; 
   return (
     <BarChart
       id="wait"
-      title={s.waitChart(month)}
+      title={
+        <>
+          {s.waitChart}: <span class="nowrap">{month}</span>
+        </>
+      }
       legend={[
         { cls: 'bar-median', label: s.median },
         { cls: 'bar-p90', label: s.p90 },

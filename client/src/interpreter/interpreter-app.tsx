@@ -8,7 +8,9 @@ import { startRingtone } from '../lib/sounds';
 import { exposeCall } from '../lib/test-hooks';
 import { Check, Cross, HangUp, Phone } from '../ui/icons';
 import { useUiLanguage } from '../ui/ui-language';
-import { HearingCall, languageLabel, MuteButton } from '../ui/hearing';
+import { ConfirmPanel, HearingCall, languageLabel, MuteButton } from '../ui/hearing';
+import type { Strings } from '../i18n';
+import type { StaffStrings } from '../i18n/staff';
 import { ConsoleHeader, forgetStaffSession, readStaffSession, StaffLogin } from '../ui/staff-login';
 import { AvailabilityEditor, MyBookings } from './bookings';
 import { Greetings } from './greetings';
@@ -24,7 +26,7 @@ interface Offer {
 }
 
 type Note = 'otherLeft' | 'offerGone' | 'callEnded' | 'hearingEnded';
-type View = { name: 'idle'; note?: Note } | { name: 'offer'; offer: Offer } | { name: 'call'; sessionId: string } | { name: 'hearing'; booking: Booking };
+type View = { name: 'idle'; note?: Note } | { name: 'offer'; offer: Offer } | { name: 'call'; sessionId: string; offer: Offer; since: number } | { name: 'hearing'; booking: Booking };
 
 function Countdown({ until, label }: { until: string; label: (s: number) => string }) {
   const left = () => Math.max(0, Math.ceil((Date.parse(until) - Date.now()) / 1000));
@@ -36,6 +38,46 @@ function Countdown({ until, label }: { until: string; label: (s: number) => stri
   return (
     <p class="countdown" aria-live="off">
       {label(s)}
+    </p>
+  );
+}
+
+/** What the offer said of the call, shown on the offer and kept on the call screen: language, matter, urgency, age. */
+function CallFacts({ offer, t, languageName }: { offer: Offer; t: Strings; languageName: (id: string) => string }) {
+  return (
+    <dl class="call-facts">
+      <dt>{t.language}</dt>
+      <dd data-fact="language">{languageName(offer.languageId)}</dd>
+      <dt>{t.matter}</dt>
+      <dd data-fact="matter">{t.matterName[offer.matter] ?? offer.matter}</dd>
+      <dt>{t.urgency}</dt>
+      <dd data-fact="urgency" class={`urgency ${offer.urgency}`}>
+        {t[`urgency_${offer.urgency}`]}
+      </dd>
+      <dt>{t.age}</dt>
+      <dd data-fact="age">{offer.minor ? t.minorFlag : t.adult}</dd>
+    </dl>
+  );
+}
+
+/** m:ss (h:mm:ss past an hour) since the call was accepted, ticking every second. */
+function CallTimer({ since, s }: { since: number; s: StaffStrings }) {
+  const elapsed = () => Math.max(0, Math.floor((Date.now() - since) / 1000));
+  const [secs, setSecs] = useState(elapsed);
+  useEffect(() => {
+    const timer = setInterval(() => setSecs(elapsed()), 1000);
+    return () => clearInterval(timer);
+  }, [since]);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const h = Math.floor(secs / 3600);
+  const m = Math.floor((secs % 3600) / 60);
+  const text = h ? `${h}:${two(m)}:${two(secs % 60)}` : `${m}:${two(secs % 60)}`;
+  return (
+    <p class="call-timer">
+      <span>{s.callTime}</span>{' '}
+      <time role="timer" aria-live="off" dateTime={`PT${secs}S`} data-seconds={secs}>
+        {text}
+      </time>
     </p>
   );
 }
@@ -52,6 +94,8 @@ export function InterpreterApp() {
   const [otherAway, setOtherAway] = useState(false);
   const [languages, setLanguages] = useState<Map<string, Language>>(new Map());
   const [signal, setSignal] = useState<Signal | null>(null);
+  /** She asked to log out during a call: the question is shown until she answers. */
+  const [leaving, setLeaving] = useState(false);
   const live = useRef<{ signal?: Signal; call?: Call; sessionId?: string }>({});
 
   useEffect(() => exposeCall(() => live.current.call), []);
@@ -131,6 +175,7 @@ export function InterpreterApp() {
   }, [token]);
 
   function logout() {
+    setLeaving(false);
     forgetStaffSession();
     setToken(null);
     setAvailable(false);
@@ -147,7 +192,7 @@ export function InterpreterApp() {
     try {
       const { sessionId } = await signal.ask<{ sessionId: string }>('offer:accept', { offerId: offer.offerId });
       live.current.sessionId = sessionId;
-      setView({ name: 'call', sessionId });
+      setView({ name: 'call', sessionId, offer, since: Date.now() });
       await joinCall(signal, sessionId);
     } catch {
       setView({ name: 'idle', note: 'offerGone' });
@@ -166,17 +211,30 @@ export function InterpreterApp() {
   };
 
   const langName = (id: string) => languageLabel(languages.get(id), id);
+  const inACall = view.name === 'call' || view.name === 'hearing';
+  // Logging out in a call would drop the woman: she is asked first; on yes, the call is left properly.
+  useEffect(() => {
+    if (!inACall) setLeaving(false);
+  }, [inACall]);
+  const askLogout = () => (inACall ? setLeaving(true) : logout());
+  const leaveAndLogout = async () => {
+    if (view.name === 'call') await hangUp();
+    logout();
+  };
 
   return (
     <div class="app console">
-      <ConsoleHeader t={t} lang={lang} choose={choose} onLogout={token ? logout : null} />
+      <ConsoleHeader t={t} lang={lang} choose={choose} onLogout={token ? askLogout : null} />
       <main>
         <h1>{t.consoleTitle}</h1>
         {!token ? (
           <StaffLogin t={t} roles={['interpreter']} roleError={t.loginFailed} onLogin={(session) => setToken(session.token)} />
         ) : (
           <>
-            {view.name !== 'call' && view.name !== 'hearing' && (
+            {leaving && inACall && (
+              <ConfirmPanel id="confirm-logout-text" question={s.confirmLogout} yes={s.yesLogout} no={s.stay} action="confirm-logout" onYes={leaveAndLogout} onNo={() => setLeaving(false)} />
+            )}
+            {!inACall && (
               <div class="availability">
                 <button type="button" role="switch" class="switch" aria-checked={available} disabled={!connected} onClick={toggleAvailable}>
                   <span class="knob" aria-hidden="true" />
@@ -213,16 +271,7 @@ export function InterpreterApp() {
                 <h2 id="offer-title">
                   <Phone size={32} /> {t.incomingCall}
                 </h2>
-                <dl>
-                  <dt>{t.language}</dt>
-                  <dd>{langName(view.offer.languageId)}</dd>
-                  <dt>{t.matter}</dt>
-                  <dd>{t.matterName[view.offer.matter] ?? view.offer.matter}</dd>
-                  <dt>{t.urgency}</dt>
-                  <dd class={`urgency ${view.offer.urgency}`}>{t[`urgency_${view.offer.urgency}`]}</dd>
-                  <dt>{t.age}</dt>
-                  <dd>{view.offer.minor ? t.minorFlag : t.adult}</dd>
-                </dl>
+                <CallFacts offer={view.offer} t={t} languageName={langName} />
                 <Countdown until={view.offer.expiresAt} label={t.secondsLeft} />
                 <div class="offer-actions">
                   <button type="button" class="accept" onClick={() => accept(view.offer)}>
@@ -242,6 +291,8 @@ export function InterpreterApp() {
                   </p>
                 )}
                 <p class="status connected">{t.inCall}</p>
+                <CallTimer since={view.since} s={s} />
+                <CallFacts offer={view.offer} t={t} languageName={langName} />
                 {otherAway && (
                   <p class="note" role="status">
                     {t.otherReconnecting}

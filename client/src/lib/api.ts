@@ -44,8 +44,11 @@ export async function request<T>(path: string, init: RequestInit & { token?: str
 }
 
 export const api = {
-  /** The languages a caller can ask for (relay languages are what interpreters speak to officials). */
-  languages: async () => (await request<Language[]>('/api/v1/languages?limit=200')).filter((l) => !l.isRelay),
+  /**
+   * The languages a caller can ask for (relay languages are what interpreters speak to officials). The one answer
+   * kept in the HTTP cache: the public catalogue, revalidated every time (304 while its ETag is unchanged).
+   */
+  languages: async () => (await request<Language[]>('/api/v1/languages?limit=200', { cache: 'no-cache' })).filter((l) => !l.isRelay),
   countries: () => request<Country[]>('/api/v1/countries'),
   /** Languages that have a recorded interpreter greeting. */
   greetings: () => request<{ languageId: string }[]>('/api/v1/greetings'),

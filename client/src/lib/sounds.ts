@@ -3,17 +3,76 @@ import type { UiLanguage } from '../i18n';
 /** What the page has played, by name only, for the end-to-end tests (never anything about anyone). */
 export const played: string[] = [];
 
-export type CueName = 'step1' | 'step2' | 'step3' | 'connected' | 'unmatched' | 'offline';
+export type CueName =
+  | 'step1'
+  | 'languages'
+  | 'step2'
+  | 'here'
+  | 'step3'
+  | 'waiting'
+  | 'ringing'
+  | 'connected'
+  | 'ended'
+  | 'unmatched'
+  | 'reconnecting'
+  | 'offline';
 
 let current: HTMLAudioElement | undefined;
 
-/** A spoken cue (committed Ogg/Opus files, a few KB each, fetched only when played). */
-export function playCue(lang: UiLanguage, name: CueName): Promise<void> {
+/** How a sound finished: played to its end, stopped by another sound (or stopSpeaking), or could not play. */
+export type Outcome = 'ended' | 'stopped' | 'failed';
+
+/** One short file, stopping whatever spoke before; resolves when it has ended, was stopped or could not play. */
+export function playFile(url: string, name: string): Promise<Outcome> {
   current?.pause();
-  const audio = new Audio(`/cues/${lang}/${name}.ogg`);
+  const audio = new Audio(url);
   current = audio;
-  played.push(`cue:${name}`);
-  return audio.play().catch(() => undefined);
+  played.push(name);
+  return new Promise<Outcome>((resolve) => {
+    audio.onended = () => resolve('ended');
+    audio.onpause = () => resolve(audio.ended ? 'ended' : 'stopped');
+    audio.onerror = () => resolve('failed');
+    audio.play().catch(() => resolve('failed'));
+  });
+}
+
+/** A spoken cue (committed Ogg/Opus files, a few KB each, fetched only when played). */
+export function playCue(lang: UiLanguage, name: CueName): Promise<Outcome> {
+  return playFile(`/cues/${lang}/${name}.ogg`, `cue:${name}`);
+}
+
+/**
+ * A cue that must play with no network (offline): fetched whole, which the service worker answers from the
+ * offline shell's cache, and played from memory (an audio element's range requests would miss that cache).
+ */
+export async function playCueWhole(lang: UiLanguage, name: CueName): Promise<Outcome> {
+  try {
+    const blob = await (await fetch(`/cues/${lang}/${name}.ogg`)).blob();
+    const url = URL.createObjectURL(blob);
+    const outcome = await playFile(url, `cue:${name}`);
+    URL.revokeObjectURL(url);
+    return outcome;
+  } catch {
+    return 'failed';
+  }
+}
+
+/** Stops whatever speaks now (a cue, a name, a sequence read out in turn). */
+export function stopSpeaking() {
+  current?.pause();
+  current = undefined;
+}
+
+/**
+ * Sounds one after the other (a step's cue, then the names of its languages). A file that cannot be fetched is
+ * skipped; a sound stopped by anything else that starts speaking ends the sequence. `onEnd` runs either way.
+ */
+export async function playInTurn(sounds: (() => Promise<Outcome>)[], onEnd: () => void = () => undefined): Promise<void> {
+  try {
+    for (const sound of sounds) if ((await sound()) === 'stopped') return;
+  } finally {
+    onEnd();
+  }
 }
 
 let ctx: AudioContext | undefined;
@@ -67,17 +126,33 @@ export function unmatchedTone() {
   );
 }
 
+/** Repeats `sound` every `everyMs` until the returned function is called. */
+function repeat(sound: () => void, everyMs: number): () => void {
+  sound();
+  const timer = setInterval(sound, everyMs);
+  return () => clearInterval(timer);
+}
+
 /** The interpreter's ringtone: a double ring every two seconds until stopped. */
 export function startRingtone(): () => void {
   played.push('tone:ring');
-  const ring = () =>
-    notes([
-      [880, 0, 0.18],
-      [660, 0.2, 0.18],
-      [880, 0.45, 0.18],
-      [660, 0.65, 0.18],
-    ]);
-  ring();
-  const timer = setInterval(ring, 2000);
-  return () => clearInterval(timer);
+  return repeat(
+    () =>
+      notes([
+        [880, 0, 0.18],
+        [660, 0.2, 0.18],
+        [880, 0.45, 0.18],
+        [660, 0.65, 0.18],
+      ]),
+    2000,
+  );
+}
+
+/**
+ * The caller's soft ringback while she waits or it rings: one low tone of a second every five (the pattern of the
+ * region's telephones, quieter), so the silence never makes her think the line is dead.
+ */
+export function startRingback(): () => void {
+  played.push('tone:ringback');
+  return repeat(() => notes([[425, 0, 1]], 0.05), 5000);
 }

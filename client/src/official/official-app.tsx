@@ -190,10 +190,13 @@ function BookingList({
                     {s.joinCode}
                   </button>
                 )}
-                <button type="button" class="secondary" data-action="calendar" onClick={() => attempt(b.id, () => downloadCalendar(token, b.id))}>
-                  {s.calendar}
-                </button>
-                {b.interpreter && (
+                {/* A cancelled hearing takes place nowhere: no calendar entry for it, and nothing to follow up. */}
+                {b.state !== 'cancelled' && (
+                  <button type="button" class="secondary" data-action="calendar" onClick={() => attempt(b.id, () => downloadCalendar(token, b.id))}>
+                    {s.calendar}
+                  </button>
+                )}
+                {b.interpreter && b.state !== 'cancelled' && (
                   <button type="button" class="secondary" data-action="rebook" onClick={() => onRebook(b)}>
                     {s.rebook}
                   </button>

@@ -127,6 +127,9 @@ export function MuteButton({ t, muted, disabled, onToggle }: { t: Strings; muted
 
 /** "Are you sure?" in the page (no browser dialog): the question, the action that cannot be undone, and staying. */
 export function ConfirmPanel({ id, question, yes, no, action, onYes, onNo }: { id: string; question: string; yes: string; no: string; action: string; onYes: () => void; onNo: () => void }) {
+  // The keyboard lands on the question, on the choice that changes nothing.
+  const stay = useRef<HTMLButtonElement>(null);
+  useEffect(() => stay.current?.focus(), []);
   return (
     <div class="confirm-end" role="alertdialog" aria-labelledby={id}>
       <p id={id}>{question}</p>
@@ -134,7 +137,7 @@ export function ConfirmPanel({ id, question, yes, no, action, onYes, onNo }: { i
         <button type="button" class="danger" data-action={action} onClick={onYes}>
           {yes}
         </button>
-        <button type="button" class="secondary" onClick={onNo}>
+        <button type="button" class="secondary" ref={stay} onClick={onNo}>
           {no}
         </button>
       </div>

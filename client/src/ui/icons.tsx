@@ -14,10 +14,11 @@ export const Scale = (p: P) => (
     <path d="M8 14l-6 14h12zM40 14l-6 14h12z" />
   </Svg>
 );
-export const Shield = (p: P) => (
+/** Violence: an open hand raised to say "stop" (never a shield or a check mark, which read as "safe"). */
+export const StopHand = (p: P) => (
   <Svg {...p}>
-    <path d="M24 4l16 6v12c0 11-7 18-16 22C15 40 8 33 8 22V10z" />
-    <path d="M17 24l5 5 9-10" />
+    <path d="M15 25V12a3 3 0 016 0v10M21 21V7a3 3 0 016 0v14M27 21V9a3 3 0 016 0v13" />
+    <path d="M33 22v-6a3 3 0 016 0v12c0 9-6 16-15 16h-2c-5 0-8-2-11-5l-7-8a3 3 0 014-4l5 4V25" />
   </Svg>
 );
 export const Chain = (p: P) => (
@@ -55,16 +56,22 @@ export const Door = (p: P) => (
     <path d="M8 44V4h22v40M30 24h14M38 18l6 6-6 6" />
   </Svg>
 );
+/** A girl: small (she stands in the lower half), a big head with two plaits, holding a balloon. */
 export const Child = (p: P) => (
   <Svg {...p}>
-    <circle cx="24" cy="12" r="6" />
-    <path d="M14 44l4-16h12l4 16M14 24l10-4 10 4" />
+    <circle cx="20" cy="24" r="5" />
+    <path d="M15 22l-3 4M25 22l3 4" />
+    <path d="M20 29l-6 9h12zM17 38v6M23 38v6M24 33l8-8" />
+    <circle cx="36" cy="12" r="6" />
+    <path d="M36 18l-3 6" />
   </Svg>
 );
+/** A grown woman: the whole height, long hair to the shoulders, a dress. */
 export const Woman = (p: P) => (
   <Svg {...p}>
-    <circle cx="24" cy="10" r="6" />
-    <path d="M24 16l-10 18h20zM19 34v10M29 34v10" />
+    <circle cx="24" cy="9" r="5.5" />
+    <path d="M17 17c0-8 2-14 7-14s7 6 7 14" />
+    <path d="M24 17l-10 17h20zM20 34v10M28 34v10M18 22l-6 8M30 22l6 8" />
   </Svg>
 );
 export const Siren = (p: P) => (

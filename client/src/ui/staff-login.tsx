@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Strings, UiLanguage } from '../i18n';
-import { api } from '../lib/api';
+import { api, HttpError } from '../lib/api';
 import { UiLanguageSwitch } from './ui-language';
 
 /** A staff login lasts as long as the tab (never on disk across browser restarts). */
@@ -28,6 +28,16 @@ export function forgetStaffSession() {
   }
 }
 
+/** What she is told when a login fails: a wait (429, growing with each failure from here), a disabled account (403), else wrong credentials. */
+function loginProblem(t: Strings, e: unknown): string {
+  if (!(e instanceof HttpError)) return t.loginFailed;
+  if (e.status === 429) {
+    const seconds = Number((e.body as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds);
+    return t.loginLocked(Math.max(1, Math.ceil((Number.isFinite(seconds) ? seconds : 60) / 60)));
+  }
+  return e.status === 403 ? t.loginDisabled : t.loginFailed;
+}
+
 /** Email and password; `roles` are the ones this console serves (another role is told it cannot log in here). */
 export function StaffLogin({ t, roles, roleError, onLogin }: { t: Strings; roles: string[]; roleError: string; onLogin: (s: StaffSession) => void }) {
   const [email, setEmail] = useState('');
@@ -40,8 +50,8 @@ export function StaffLogin({ t, roles, roleError, onLogin }: { t: Strings; roles
     try {
       const res = await api.login(email, password);
       session = { token: res.accessToken, role: res.role };
-    } catch {
-      return setError(t.loginFailed);
+    } catch (e) {
+      return setError(loginProblem(t, e));
     }
     if (!roles.includes(session.role)) return setError(roleError);
     try {

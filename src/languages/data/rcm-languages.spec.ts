@@ -2,6 +2,7 @@ import { COUNTRY_CODES } from '../../common/countries';
 import { isIsoLanguageCode, isoLanguage, livingLanguages } from '../iso-639-3';
 import { curatedRows, isoRow, livingIsoRows } from '../languages-catalogue';
 import { VARIANT_SLUG } from '../language-text';
+import { familyOf, FAMILY_NAMES, LANGUAGE_FAMILIES } from './language-families';
 import { RCM_LANGUAGES } from './rcm-languages';
 
 describe('the curated RCM language catalogue', () => {
@@ -99,5 +100,21 @@ describe('the rest of ISO 639-3', () => {
     const rows = livingIsoRows(new Set(['deu', 'mam']));
     expect(rows.length).toBe(livingLanguages().length - 2);
     expect(rows.some((r) => r.iso6393 === 'deu' || r.iso6393 === 'mam')).toBe(false);
+  });
+});
+
+describe('the families of the curated languages', () => {
+  it('name one family for every curated code, and only curated codes, each once', () => {
+    const listed = FAMILY_NAMES.flatMap((f) => LANGUAGE_FAMILIES[f] as readonly string[]);
+    expect(new Set(listed).size).toBe(listed.length);
+    const curated = new Set(RCM_LANGUAGES.map((l) => l.iso6393));
+    expect([...curated].filter((c) => !familyOf(c))).toEqual([]);
+    expect(listed.filter((c) => !curated.has(c))).toEqual([]);
+  });
+
+  it('file the languages the design names where Glottolog does', () => {
+    expect([familyOf('mam'), familyOf('zai'), familyOf('nhe'), familyOf('gym'), familyOf('miq'), familyOf('cab'), familyOf('deu')]).toEqual([
+      'mayan', 'oto-manguean', 'uto-aztecan', 'chibchan', 'misumalpan', 'arawakan', null,
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { familyOf, FAMILY_NAMES, type LanguageFamily } from '../data/language-families';
 import type { Language } from '../entities/language.entity';
 
 /** A catalogue row as the API shows it (API.md `GET /languages`). */
@@ -16,9 +17,26 @@ export class LanguageView {
       'which a search finds after these',
   })
   curated: boolean;
+  @ApiProperty({
+    enum: FAMILY_NAMES,
+    nullable: true,
+    example: 'mayan',
+    description: 'Its language family (Glottolog; INALI for Mexico), for a picture per family; null outside the curated catalogue',
+  })
+  family: LanguageFamily | null;
 
   static of(l: Language): LanguageView {
-    return { id: l.id, iso6393: l.iso6393, variant: l.variant, name: l.name, autonym: l.autonym, countries: l.countries, isRelay: l.isRelay, curated: l.curated };
+    return {
+      id: l.id,
+      iso6393: l.iso6393,
+      variant: l.variant,
+      name: l.name,
+      autonym: l.autonym,
+      countries: l.countries,
+      isRelay: l.isRelay,
+      curated: l.curated,
+      family: familyOf(l.iso6393),
+    };
   }
 }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { COUNTRY_CODES } from '../../common/countries';
 import { STAFF_ROLES, type StaffRole } from '../../common/domain';
 
@@ -23,13 +23,10 @@ export class CreateUserDto {
   @IsIn(COUNTRY_CODES)
   country?: string;
 
-  @ApiPropertyOptional({ description: 'Required for officials' })
+  @ApiPropertyOptional({ format: 'uuid', description: 'Required for officials: an institution of her country (GET /api/v1/institutions)' })
   @IsOptional()
-  @IsString()
-  @MinLength(2)
-  @MaxLength(120)
-  @Matches(/^[^<>]*$/, { message: 'institution must not contain < or >' })
-  institution?: string;
+  @IsUUID()
+  institutionId?: string;
 
   @ApiPropertyOptional({ description: "Required for interpreters: her entry in her country's roster" })
   @IsOptional()

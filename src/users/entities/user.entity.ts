@@ -21,9 +21,9 @@ export class User {
   @Column({ type: 'char', length: 2, nullable: true })
   country: string | null;
 
-  /** Officials belong to one institution (a court, a prosecutor's office, a consulate, a shelter...). */
-  @Column({ type: 'varchar', length: 120, nullable: true })
-  institution: string | null;
+  /** Officials belong to one institution (a court, a prosecutor's office, a consulate, a shelter...), by id. */
+  @Column({ name: 'institution_id', type: 'uuid', nullable: true })
+  institutionId: string | null;
 
   /** For interpreter accounts: the roster entry this account speaks for. */
   @Column({ name: 'interpreter_id', type: 'uuid', nullable: true })
@@ -32,6 +32,14 @@ export class User {
   /** Tokens issued before this instant are refused (revoking a staff member's sessions at once). */
   @Column({ name: 'tokens_valid_after', type: 'timestamptz', nullable: true })
   tokensValidAfter: Date | null;
+
+  /** A disabled account cannot log in and its tokens stop working; an admin may enable it again. */
+  @Column({ type: 'boolean', default: false })
+  disabled: boolean;
+
+  /** Removed: email and password erased, never usable again; the row stays as the id bookings point at. */
+  @Column({ name: 'removed_at', type: 'timestamptz', nullable: true })
+  removedAt: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -1,0 +1,146 @@
+import type { Strings, UiLanguage } from '../i18n';
+import { HangUp, Mic, NoSignal, Person, Phone, Speaker } from '../ui/icons';
+import { CueButton } from './parts';
+import type { CallControl } from './use-call';
+
+/** Her place in line as a picture: people in a row, hers filled, and the number (at most eight drawn). */
+function Queue({ t, position }: { t: Strings; position: number }) {
+  const drawn = Math.min(position, 8);
+  return (
+    <div class="queue" role="img" aria-label={t.placeInLine(position)}>
+      {Array.from({ length: drawn }, (_, i) => (
+        <Person key={i} size={36} filled={i === drawn - 1} />
+      ))}
+      <span class="queue-number">{position}</span>
+    </div>
+  );
+}
+
+/** The call, from connecting to its end: the line, the ringing, the call's buttons, and what happened. */
+export function CallScreen({ t, lang, call, onAgain }: { t: Strings; lang: UiLanguage; call: CallControl; onAgain: () => void }) {
+  const { phase, reconnecting } = call;
+  const hearing = call.hearing();
+  const finished = phase.name === 'ended' || phase.name === 'unmatched' || phase.name === 'error' || (phase.name === 'joinFailed' && !call.canRetryJoin);
+  return (
+    <section class="call-screen" aria-live="polite" data-phase={phase.name} data-reconnecting={String(reconnecting)}>
+      {reconnecting && (
+        <p class="reconnecting" role="status">
+          <NoSignal size={32} /> <span>{t.reconnecting}</span>
+        </p>
+      )}
+      {phase.name === 'connecting' && <p class="status">{t.connecting}</p>}
+      {phase.name === 'waiting' && (
+        <>
+          <p class="status">{t.waiting}</p>
+          {phase.position ? <Queue t={t} position={phase.position} /> : null}
+          <CueButton lang={lang} name="waiting" label={t.listen} />
+        </>
+      )}
+      {phase.name === 'ringing' && (
+        <>
+          <p class="status ringing">
+            <Phone size={56} /> <span>{t.ringing}</span>
+          </p>
+          <CueButton lang={lang} name="ringing" label={t.listen} />
+        </>
+      )}
+      {phase.name === 'connected' && (
+        <>
+          <p class="status connected">{hearing ? t.inHearing : t.connectedWith(phase.firstName)}</p>
+          <CueButton lang={lang} name="connected" label={t.listen} />
+          {call.otherAway && (
+            <p class="note" role="status">
+              {t.otherReconnecting}
+            </p>
+          )}
+          <div class="call-controls">
+            <button type="button" class="round mute" aria-pressed={call.muted} aria-label={call.muted ? t.unmute : t.mute} onClick={call.toggleMute}>
+              <Mic size={48} off={call.muted} />
+            </button>
+            <button type="button" class="round speaker" aria-pressed={call.loud} aria-label={call.loud ? t.speakerOn : t.speakerOff} onClick={call.toggleSpeaker}>
+              <Speaker size={48} loud={call.loud} />
+            </button>
+            <button type="button" class="round hang-up" aria-label={t.hangUp} onClick={() => void call.hangUp()}>
+              <HangUp size={48} />
+            </button>
+          </div>
+        </>
+      )}
+      {(phase.name === 'waiting' || phase.name === 'ringing' || phase.name === 'connecting') && (
+        <button type="button" class="round hang-up" aria-label={t.cancel} onClick={() => void call.hangUp()}>
+          <HangUp size={48} />
+        </button>
+      )}
+      {phase.name === 'ended' && (
+        <>
+          <p class="status">{phase.hearing ? t.hearingEnded : t.callEnded}</p>
+          <CueButton lang={lang} name="ended" label={t.listen} />
+        </>
+      )}
+      {phase.name === 'joinFailed' && (
+        <>
+          <p class="status" role="status" data-join={phase.reason}>
+            {phase.reason === 'invalid' ? t.joinCodeInvalid : phase.reason === 'early' ? t.joinTooEarly : t.error}
+          </p>
+          {call.canRetryJoin && (
+            <button type="button" class="call-button" onClick={() => void call.joinHearing()}>
+              <Phone size={56} />
+              <span>{t.retry}</span>
+            </button>
+          )}
+        </>
+      )}
+      {phase.name === 'unmatched' && (
+        <>
+          <p class="status">{t.unmatched}</p>
+          <CueButton lang={lang} name="unmatched" label={t.listen} />
+        </>
+      )}
+      {phase.name === 'error' && (
+        <p class="status" role="alert">
+          {t[phase.message]}
+        </p>
+      )}
+      {finished && (
+        <button type="button" class="call-button" onClick={onAgain}>
+          <Phone size={56} />
+          <span>{phase.name === 'joinFailed' || (phase.name === 'ended' && phase.hearing) ? t.call : t.callAgain}</span>
+        </button>
+      )}
+    </section>
+  );
+}
+
+/** Back during a call: she is asked before the call ends. */
+export function LeaveConfirm({ t, onStay, onLeave }: { t: Strings; onStay: () => void; onLeave: () => void }) {
+  return (
+    <section class="call-screen leave-confirm" data-view="leave-confirm" aria-labelledby="leave-title">
+      <h1 id="leave-title" tabIndex={-1}>
+        {t.leaveCallTitle}
+      </h1>
+      <p class="status">{t.leaveCallText}</p>
+      <button type="button" class="call-button stay" onClick={onStay}>
+        <Phone size={56} />
+        <span>{t.stayInCall}</span>
+      </button>
+      <button type="button" class="leave" onClick={onLeave}>
+        <HangUp size={40} />
+        <span>{t.leaveCall}</span>
+      </button>
+    </section>
+  );
+}
+
+/** No network in the middle of the flow: the offline shell's picture, words and sound; it goes when the network is back. */
+export function OfflineView({ t, lang }: { t: Strings; lang: UiLanguage }) {
+  return (
+    <section class="call-screen offline" data-view="offline" aria-labelledby="offline-title" role="alert">
+      <span class="offline-icon">
+        <NoSignal size={140} />
+      </span>
+      <h1 id="offline-title">{t.offlineTitle}</h1>
+      <p class="status">{t.offlineText}</p>
+      <CueButton lang={lang} name="offline" label={t.listen} />
+    </section>
+  );
+}

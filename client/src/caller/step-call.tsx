@@ -1,0 +1,45 @@
+import type { JSX } from 'preact';
+import type { Strings, UiLanguage } from '../i18n';
+import { Child, Phone, Siren, Woman } from '../ui/icons';
+import { CueButton, StepTitle } from './parts';
+
+export interface Options {
+  minor: boolean;
+  preferFemale: boolean;
+  emergency: boolean;
+}
+
+/** A switch that looks like one: the picture, the words, and an on/off track. */
+function Switch({ name, on, label, Icon, onFlip }: { name: string; on: boolean; label: string; Icon: (p: { size?: number }) => JSX.Element; onFlip: () => void }) {
+  return (
+    <button type="button" class="toggle" role="switch" data-toggle={name} aria-checked={on} onClick={onFlip}>
+      <Icon size={44} />
+      <span class="toggle-label">{label}</span>
+      <span class="track" aria-hidden="true">
+        <span class="knob" />
+      </span>
+    </button>
+  );
+}
+
+/** Step 4: her language as she chose it, the three optional switches, and the call button. */
+export function StepCall(props: { t: Strings; lang: UiLanguage; title: string; options: Options; onOptions: (o: Options) => void; onCall: () => void; disabled: boolean }) {
+  const { t, lang, title, options, onOptions, onCall, disabled } = props;
+  const flip = (key: keyof Options) => () => onOptions({ ...options, [key]: !options[key] });
+  return (
+    <section aria-labelledby="step4">
+      <StepTitle id="step4" cue={<CueButton lang={lang} name="step3" label={t.listen} />}>
+        <span class="chosen">{title}</span>
+      </StepTitle>
+      <div class="toggles">
+        <Switch name="minor" on={options.minor} label={t.minor} Icon={Child} onFlip={flip('minor')} />
+        <Switch name="female" on={options.preferFemale} label={t.preferFemale} Icon={Woman} onFlip={flip('preferFemale')} />
+        <Switch name="emergency" on={options.emergency} label={t.emergency} Icon={Siren} onFlip={flip('emergency')} />
+      </div>
+      <button type="button" class="call-button" onClick={onCall} disabled={disabled}>
+        <Phone size={72} />
+        <span>{t.call}</span>
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,311 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, HttpError, request } from '../lib/api';
+import type { Call } from '../lib/call';
+import { quickExit } from '../lib/quick-exit';
+import type { Signal } from '../lib/socket';
+import { exposeCall } from '../lib/test-hooks';
+import { callLibs } from './call-libs';
+import { rewindForExit } from './flow';
+
+export type Phase =
+  | { name: 'choosing' }
+  | { name: 'connecting' }
+  | { name: 'waiting'; position?: number }
+  | { name: 'ringing' }
+  | { name: 'connected'; firstName: string }
+  | { name: 'ended'; hearing?: boolean }
+  | { name: 'unmatched' }
+  | { name: 'error'; message: 'noMicrophone' | 'error' }
+  /** A hearing's join code that did not open the call: not a code at all (`invalid`), or not now (`early`: wrong, used, expired or too early). */
+  | { name: 'joinFailed'; reason: 'invalid' | 'early' | 'error' };
+
+/** The phases in which leaving the page would end something going on. */
+export const ACTIVE = ['connecting', 'waiting', 'ringing', 'connected'];
+
+/** What she asks for (API.md `request:create`): nothing else about her. */
+export interface CallRequest {
+  languageId: string;
+  matter: string;
+  urgency: 'normal' | 'emergency';
+  minor: boolean;
+  preferFemale: boolean;
+  /** Where she is now, when she said so. */
+  country?: string;
+}
+
+interface RequestUpdate {
+  requestId: string;
+  state: string;
+  queuePosition?: number;
+  interpreter?: { firstName: string };
+  sessionId?: string;
+}
+
+interface Live {
+  signal?: Signal;
+  /** In a hearing's call (opened with a join code), not an on-demand one. */
+  hearing?: boolean;
+  call?: Call;
+  mic?: MediaStream;
+  requestId?: string;
+  sessionId?: string;
+}
+
+/** Speaker loud / quiet: what a web page can do for "loudspeaker / earpiece". */
+const VOLUME = { loud: 1, quiet: 0.35 };
+
+/** The call: an on-demand request or a hearing's join code, through the line, the ringing and the call itself. */
+export function useCall(joinCode: string | null) {
+  const [phase, setPhase] = useState<Phase>({ name: 'choosing' });
+  const [reconnecting, setReconnecting] = useState(false);
+  const [otherAway, setOtherAway] = useState(false);
+  const [muted, setMuted] = useState(false);
+  const [loud, setLoud] = useState(true);
+  const live = useRef<Live>({});
+  // Read by socket handlers registered once per call, so kept in a ref rather than captured.
+  const volume = useRef(VOLUME.loud);
+  // Held in memory only, to try again when the hearing's call was not open yet.
+  const code = useRef(joinCode);
+  /** Bumped when a call is torn down: a start still waiting (libraries, microphone, token) then stops there. */
+  const attempt = useRef(0);
+
+  useEffect(() => exposeCall(() => live.current.call), []);
+
+  const teardown = () => {
+    attempt.current++;
+    live.current.call?.close();
+    live.current.signal?.close();
+    live.current.mic?.getTracks().forEach((tr) => tr.stop());
+    live.current = {};
+    setReconnecting(false);
+    setOtherAway(false);
+  };
+
+  const joinSession = async (signal: Signal, sessionId: string) => {
+    // Loaded first: from the check to the new Call nothing may wait, or two updates in a row would join twice.
+    const { Call } = await callLibs();
+    if (live.current.sessionId === sessionId && live.current.call) return;
+    live.current.call?.close();
+    live.current.sessionId = sessionId;
+    const call = new Call(signal, sessionId, { mic: live.current.mic, onConnection: (s) => setReconnecting(s === 'reconnecting') });
+    live.current.call = call;
+    call.setVolume(volume.current);
+    try {
+      await call.start();
+    } catch (e) {
+      if (live.current.call !== call) return;
+      setPhase({ name: 'error', message: e instanceof DOMException ? 'noMicrophone' : 'error' });
+    }
+  };
+
+  const onUpdate = (signal: Signal) => (u: RequestUpdate) => {
+    // An update can arrive before request:create's acknowledgement; a socket carries one request at a time.
+    if (live.current.requestId && u.requestId !== live.current.requestId) return;
+    live.current.requestId = u.requestId;
+    if (u.state === 'queued') setPhase({ name: 'waiting', position: u.queuePosition });
+    else if (u.state === 'offering') setPhase({ name: 'ringing' });
+    else if ((u.state === 'accepted' || u.state === 'connected') && u.sessionId) {
+      // `accepted` names the interpreter; `connected` (both are in the call) does not: keep her name.
+      setPhase((p) => ({ name: 'connected', firstName: u.interpreter?.firstName ?? (p.name === 'connected' ? p.firstName : '') }));
+      void joinSession(signal, u.sessionId);
+    } else if (u.state === 'unmatched') {
+      teardown();
+      setPhase({ name: 'unmatched' });
+    } else if (['completed', 'cancelled', 'abandoned'].includes(u.state)) {
+      teardown();
+      setPhase({ name: 'ended' });
+    }
+  };
+
+  /** What any call needs from the socket: reconnection, the others' comings and goings, the end, a media rebuild. */
+  const wire = (signal: Signal) => {
+    signal.socket.on('disconnect', () => {
+      if (live.current.signal === signal) setReconnecting(true);
+    });
+    // Back on the network (same anonymous token, so the server knows her request): the line position is
+    // announced again by the server; a call in progress is joined again, in the same session.
+    signal.socket.io.on('reconnect', () => {
+      if (live.current.signal !== signal) return;
+      setReconnecting(false);
+      const sessionId = live.current.sessionId;
+      if (sessionId) {
+        live.current.call?.close();
+        live.current.call = undefined;
+        void joinSession(signal, sessionId);
+      }
+    });
+    // The interpreter's media left: she hung up (request:update `completed` follows) or her network dropped
+    // (she rejoins, or the server hands the call to the next interpreter): wait, and say so.
+    signal.socket.on('session:participantLeft', (e: { sessionId: string; role: string }) => {
+      if (e.sessionId === live.current.sessionId && e.role !== 'caller') setOtherAway(true);
+    });
+    signal.socket.on('session:newProducer', (e: { sessionId: string; role: string }) => {
+      if (e.sessionId === live.current.sessionId && e.role !== 'caller') setOtherAway(false);
+    });
+    signal.socket.on('session:ended', (e: { sessionId: string; reason?: string }) => {
+      if (e.sessionId !== live.current.sessionId) return;
+      if ((e.reason === 'interpreter_lost' || e.reason === 'media_failed') && !live.current.hearing) {
+        // Her request is back at the front of the line: the next interpreter takes the call.
+        live.current.call?.close();
+        live.current.call = undefined;
+        live.current.sessionId = undefined;
+        setPhase({ name: 'waiting' });
+        return;
+      }
+      const hearing = live.current.hearing;
+      teardown();
+      setPhase({ name: 'ended', hearing });
+    });
+    signal.socket.on('session:mediaRestart', (e: { sessionId: string }) => {
+      // The server rebuilt the call's media elsewhere: renegotiate in the same session.
+      if (e.sessionId !== live.current.sessionId) return;
+      live.current.call?.close();
+      live.current.call = undefined;
+      void joinSession(signal, e.sessionId);
+    });
+  };
+
+  /** Her call; false when it could not start for want of a network (she stays on her step and taps again). */
+  const start = async (req: CallRequest): Promise<boolean> => {
+    setPhase({ name: 'connecting' });
+    // She may leave (Back, hang up) while this waits on a slow network: then nothing more happens.
+    const mine = attempt.current;
+    const gone = () => attempt.current !== mine;
+    let libs;
+    try {
+      libs = await callLibs();
+    } catch {
+      if (gone()) return true;
+      setPhase(navigator.onLine === false ? { name: 'choosing' } : { name: 'error', message: 'error' });
+      return navigator.onLine !== false;
+    }
+    if (gone()) return true;
+    // The microphone first: if she cannot be heard, no interpreter is rung for nothing.
+    try {
+      const mic = await libs.openMicrophone();
+      if (gone()) {
+        mic.getTracks().forEach((tr) => tr.stop());
+        return true;
+      }
+      live.current = { mic };
+    } catch {
+      if (!gone()) setPhase({ name: 'error', message: 'noMicrophone' });
+      return true;
+    }
+    try {
+      const token = await api.callerToken();
+      if (gone()) return true;
+      const signal = libs.connectSignal(token);
+      live.current.signal = signal;
+      signal.socket.on('request:update', onUpdate(signal));
+      wire(signal);
+      const r = await signal.ask<{ requestId: string; state: string }>('request:create', req);
+      // The token and request live in memory only: nothing about the call is written to the device.
+      live.current.requestId = r.requestId;
+      setPhase((p) => (p.name === 'connecting' ? { name: r.state === 'offering' ? 'ringing' : 'waiting' } : p));
+      return true;
+    } catch {
+      if (gone()) return true;
+      teardown();
+      const offline = navigator.onLine === false;
+      setPhase(offline ? { name: 'choosing' } : { name: 'error', message: 'error' });
+      return !offline;
+    }
+  };
+
+  /**
+   * A hearing's call from the official's code: the microphone first (a code works once), then the code for an
+   * anonymous token and the session, straight into the call. Nothing is written to the device.
+   */
+  const joinHearing = async () => {
+    const joinCode = code.current;
+    if (!joinCode) return;
+    setPhase({ name: 'connecting' });
+    try {
+      const libs = await callLibs();
+      live.current = { mic: await libs.openMicrophone(), hearing: true };
+    } catch (e) {
+      setPhase({ name: 'error', message: e instanceof DOMException ? 'noMicrophone' : 'error' });
+      return;
+    }
+    let redeemed: { accessToken: string; sessionId: string };
+    try {
+      redeemed = await request('/api/v1/bookings/join', { method: 'POST', body: JSON.stringify({ code: joinCode }) });
+    } catch (e) {
+      teardown();
+      const status = e instanceof HttpError ? e.status : 0;
+      // The server gives one answer (404) for a code that is wrong, used, expired or not open yet, so that it tells a
+      // guesser nothing: she is told it does not open the call now, and may try again nearer the time.
+      setPhase({ name: 'joinFailed', reason: status === 400 ? 'invalid' : status === 404 || status === 409 ? 'early' : 'error' });
+      return;
+    }
+    code.current = null;
+    const signal = (await callLibs()).connectSignal(redeemed.accessToken);
+    live.current.signal = signal;
+    wire(signal);
+    setPhase({ name: 'connected', firstName: '' });
+    await joinSession(signal, redeemed.sessionId);
+  };
+
+  const leave = async () => {
+    const { signal, sessionId, requestId } = live.current;
+    if (signal && sessionId) await signal.ask('session:leave', { sessionId });
+    else if (signal && requestId) await signal.ask('request:cancel', { requestId });
+  };
+
+  const hangUp = async () => {
+    const hearing = live.current.hearing;
+    await leave().catch(() => undefined);
+    teardown();
+    setPhase({ name: 'ended', hearing });
+  };
+
+  const exit = async () => {
+    await rewindForExit();
+    await quickExit(async () => {
+      try {
+        await leave();
+      } finally {
+        teardown();
+      }
+    });
+  };
+
+  /** Back to choosing (after a call, or when she left one). */
+  const reset = () => {
+    teardown();
+    setMuted(false);
+    setPhase({ name: 'choosing' });
+  };
+
+  const toggleMute = () => {
+    live.current.call?.setMuted(!muted);
+    setMuted(!muted);
+  };
+
+  const toggleSpeaker = () => {
+    volume.current = loud ? VOLUME.quiet : VOLUME.loud;
+    live.current.call?.setVolume(volume.current);
+    setLoud(!loud);
+  };
+
+  return {
+    phase,
+    reconnecting,
+    otherAway,
+    muted,
+    loud,
+    hearing: () => !!live.current.hearing,
+    /** The hearing's call was not open yet (or the network failed): the same code can be tried once more. */
+    canRetryJoin: phase.name === 'joinFailed' && phase.reason !== 'invalid' && !!code.current,
+    start,
+    joinHearing,
+    hangUp,
+    exit,
+    reset,
+    toggleMute,
+    toggleSpeaker,
+  };
+}
+
+export type CallControl = ReturnType<typeof useCall>;

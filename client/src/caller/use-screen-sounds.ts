@@ -1,0 +1,32 @@
+import { useEffect } from 'preact/hooks';
+import type { UiLanguage } from '../i18n';
+import { connectedTone, playCue, playCueWhole, startRingback, stopSpeaking, unmatchedTone, type CueName } from '../lib/sounds';
+import type { Screen } from './flow';
+
+/** What she hears on each screen: the screen's own cue, and the soft ringback while she waits or it rings. */
+export type SoundScreen = Screen | 'offline' | 'connecting' | 'waiting' | 'ringing' | 'connected' | 'reconnecting' | 'ended' | 'unmatched' | 'quiet';
+
+export const CUE_OF: Record<Screen, CueName> = { region: 'step1', language: 'languages', matter: 'step2', here: 'here', options: 'step3' };
+
+/** A page may play sound only after she has tapped something; before that a cue would be refused (and fetched for nothing). */
+const mayPlay = () => (navigator as Navigator & { userActivation?: { hasBeenActive: boolean } }).userActivation?.hasBeenActive !== false;
+
+export function useScreenSounds(lang: UiLanguage, screen: SoundScreen) {
+  useEffect(() => {
+    if (screen === 'quiet' || screen === 'connecting' || !mayPlay()) return;
+    let stopRingback: (() => void) | undefined;
+    let done = false;
+    if (screen === 'connected') connectedTone();
+    if (screen === 'unmatched') unmatchedTone();
+    const cue: CueName = screen in CUE_OF ? CUE_OF[screen as Screen] : (screen as CueName);
+    void (screen === 'offline' ? playCueWhole : playCue)(lang, cue).then(() => {
+      // The ringback comes after the words, so that it never covers them.
+      if (!done && (screen === 'waiting' || screen === 'ringing')) stopRingback = startRingback();
+    });
+    return () => {
+      done = true;
+      stopRingback?.();
+      stopSpeaking();
+    };
+  }, [screen, lang]);
+}

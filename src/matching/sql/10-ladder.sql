@@ -1,0 +1,40 @@
+-- The escalation ladder of DESIGN.md, defined once for on-demand calls (20-matching.sql) and hearings
+-- (src/bookings/booking-candidates.ts). Applied by every migrate, after the migrations (src/database/sql-sources.ts):
+-- CREATE OR REPLACE keeps it idempotent; a change of a function's arguments or result needs a DROP line above it.
+
+-- The language asked for and the variants an administrator recorded as mutually intelligible with it.
+CREATE OR REPLACE FUNCTION ladder_languages(p_language uuid) RETURNS uuid[] LANGUAGE sql STABLE AS $$
+  SELECT p_language || ARRAY(
+    SELECT to_language_id FROM language_links WHERE from_language_id = p_language
+    UNION SELECT from_language_id FROM language_links WHERE to_language_id = p_language)
+$$;
+
+-- The tier of a candidate: 1 exact variant + specialty from the asking country's roster, 2 the same from a
+-- roster that shares with it, 3 the exact variant without the specialty, 4 a mutually intelligible variant.
+CREATE OR REPLACE FUNCTION ladder_tier(p_exact boolean, p_specialty boolean, p_own_roster boolean) RETURNS int LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    WHEN p_exact AND p_specialty AND p_own_roster THEN 1
+    WHEN p_exact AND p_specialty THEN 2
+    WHEN p_exact THEN 3
+    ELSE 4
+  END
+$$;
+
+-- Order within the ladder, as one sortable value: the tier, then a woman when she asked for one, then
+-- children-trained for a minor, then the one idle longest (fairness), then level.
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'ladder_rank_t') THEN
+    CREATE TYPE ladder_rank_t AS (tier int, not_woman boolean, not_children boolean, idle_since timestamptz, minus_level int);
+  END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION ladder_rank(p_tier int, p_prefer_female boolean, p_gender varchar, p_minor boolean, p_specialties varchar[],
+  p_idle_since timestamptz, p_level int) RETURNS ladder_rank_t LANGUAGE sql IMMUTABLE AS $$
+  SELECT ROW(p_tier, NOT coalesce(p_prefer_female AND p_gender = 'female', false), NOT coalesce(p_minor AND 'children' = ANY (p_specialties::text[]), false),
+    coalesce(p_idle_since, '-infinity'::timestamptz), -p_level)::ladder_rank_t
+$$;
+
+-- How many interpreters an offer rings at once: the top three for an emergency (the first to accept wins), else one.
+CREATE OR REPLACE FUNCTION ladder_at_once(p_urgency varchar) RETURNS int LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE p_urgency WHEN 'emergency' THEN 3 ELSE 1 END
+$$;

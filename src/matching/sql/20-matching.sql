@@ -1,0 +1,203 @@
+-- On-demand matching's hot steps as functions, so each is one round trip and its row locks are held only inside
+-- PostgreSQL (never across a round trip to a busy node). Inside a PL/pgSQL function each statement sees what
+-- committed before it (READ COMMITTED), so a step that waited for a lock sees the state the lock protects.
+-- The ladder itself (tiers, order, how many ring at once) is 10-ladder.sql. Audit events go to
+-- matching_audit_outbox (src/sessions/audit-outbox.ts); nothing about the caller is written.
+
+-- What every request event says about its request: language, matter, urgency, minor flag, times.
+CREATE OR REPLACE FUNCTION matching_request_facts(r interpretation_requests) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+  SELECT jsonb_build_object('languageId', r.language_id, 'matter', r.matter, 'urgency', r.urgency, 'minor', r.minor,
+    'requestedAt', r.created_at, 'queuedAt', r.queued_at)
+$$;
+
+-- Who may be offered what now, both ways round. Rosters: the caller's country (or the home roster) and those
+-- sharing with it; with neither, only rosters that share with every member state (p_open_count others). Tiers:
+-- ladder_tier. Busy interpreters (a hold: ringing, or accepted for a live call; or any live session)
+-- are left out; so is one who refused this request twice, or less than p_retry_after seconds ago.
+CREATE OR REPLACE FUNCTION matching_pairs(p_requests uuid[], p_interpreters uuid[], p_home char(2), p_retry_after double precision, p_open_count int)
+RETURNS TABLE (request_id uuid, priority smallint, minor boolean, prefer_female boolean, queued_at timestamptz, urgency varchar,
+  interpreter_id uuid, gender varchar, specialties varchar[], last_session_ended_at timestamptz, tier int, level smallint, tried boolean)
+LANGUAGE sql STABLE AS $$
+  SELECT r.id, r.priority, r.minor, r.prefer_female, r.queued_at, r.urgency,
+    i.id, i.gender, i.specialties, i.last_session_ended_at, best.tier, best.level, coalesce(h.offered, 0) > 0
+  FROM interpretation_requests r
+  CROSS JOIN LATERAL (SELECT ladder_languages(r.language_id) AS ids) langs
+  JOIN interpreters i ON i.id = ANY (p_interpreters)
+  CROSS JOIN LATERAL (
+    SELECT ladder_tier(il.language_id = r.language_id, r.matter = ANY (i.specialties::text[]), i.country = coalesce(r.country, p_home)) AS tier, il.level
+    FROM interpreter_languages il
+    WHERE il.interpreter_id = i.id AND il.language_id = ANY (langs.ids)
+    ORDER BY (il.language_id = r.language_id) DESC, il.level DESC
+    LIMIT 1
+  ) best
+  LEFT JOIN LATERAL (
+    SELECT count(*) AS offered,
+      count(*) FILTER (WHERE o.outcome IN ('declined', 'expired')) AS refused,
+      max(o.decided_at) FILTER (WHERE o.outcome IN ('declined', 'expired')) AS refused_at
+    FROM offers o WHERE o.request_id = r.id AND o.interpreter_id = i.id
+  ) h ON true
+  WHERE (p_requests IS NULL OR r.id = ANY (p_requests))
+    AND r.state IN ('queued', 'offering')
+    AND i.status = 'active'
+    AND CASE WHEN coalesce(r.country, p_home) IS NOT NULL
+      THEN i.country = coalesce(r.country, p_home)
+        OR EXISTS (SELECT 1 FROM roster_sharing rs WHERE rs.owner_country = i.country AND rs.borrower_country = coalesce(r.country, p_home))
+      ELSE (SELECT count(*) FROM roster_sharing rs WHERE rs.owner_country = i.country) = p_open_count
+    END
+    AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.interpreter_id = i.id AND o.holds)
+    AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.interpreter_id = i.id AND s.ended_at IS NULL)
+    -- From half an hour before a hearing she confirmed until its end, she is kept for it.
+    AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.interpreter_id = i.id AND b.state = 'confirmed'
+                    AND now() BETWEEN b.starts_at - interval '30 minutes' AND b.ends_at)
+    AND coalesce(h.refused, 0) < 2
+    AND (h.refused_at IS NULL OR h.refused_at < now() - make_interval(secs => p_retry_after))
+$$;
+
+-- Rings the best candidates among p_available: as many as the request may ring at once (ladder_at_once)
+-- less those ringing; those never offered this request first, then in ladder_rank order. An interpreter
+-- another request took meanwhile is skipped (the unique index on holds) and the next tried. The ring time
+-- starts at the insert. Returns {state, was, offers: [{id, interpreterId, tier, expiresAt}], request: {...}}
+-- or null if not waiting.
+CREATE OR REPLACE FUNCTION matching_dispatch(p_request uuid, p_available uuid[], p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int)
+RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+  r interpretation_requests;
+  v_at_once int;
+  v_chosen int := 0;
+  v_round uuid[];
+  v_made uuid[] := '{}';
+  v_state text;
+BEGIN
+  SELECT * INTO r FROM interpretation_requests WHERE id = p_request FOR UPDATE;
+  IF NOT FOUND OR r.state NOT IN ('queued', 'offering') THEN RETURN NULL; END IF;
+  v_at_once := ladder_at_once(r.urgency);
+  v_state := r.state;
+  FOR attempt IN 1..3 LOOP
+    WITH best AS (
+      SELECT p.interpreter_id, p.tier FROM matching_pairs(ARRAY[p_request], p_available, p_home, p_retry_after, p_open_count) p
+      ORDER BY p.tried, ladder_rank(p.tier, p.prefer_female, p.gender, p.minor, p.specialties, p.last_session_ended_at, p.level)
+      LIMIT greatest(0, v_at_once - (SELECT count(*) FROM offers WHERE request_id = p_request AND outcome IS NULL))
+    ), made AS (
+      INSERT INTO offers (request_id, interpreter_id, tier, created_at, expires_at)
+      SELECT p_request, best.interpreter_id, best.tier, clock_timestamp(), clock_timestamp() + make_interval(secs => p_ring) FROM best
+      ON CONFLICT DO NOTHING
+      RETURNING id
+    )
+    SELECT (SELECT count(*) FROM best), coalesce(array_agg(made.id), '{}') INTO v_chosen, v_round FROM made;
+    v_made := v_made || v_round;
+    EXIT WHEN cardinality(v_round) = v_chosen;
+  END LOOP;
+  IF cardinality(v_made) > 0 THEN
+    UPDATE interpretation_requests SET state = 'offering', first_offered_at = coalesce(first_offered_at, now()) WHERE id = p_request;
+    INSERT INTO matching_audit_outbox (type, country, subject_id, data)
+    SELECT 'offer.created', r.country, r.id, matching_request_facts(r)
+      || jsonb_build_object('offerId', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'expiresAt', o.expires_at, 'fromState', r.state)
+    FROM offers o WHERE o.id = ANY (v_made) ORDER BY o.created_at;
+    v_state := 'offering';
+  ELSIF r.state = 'offering' AND v_chosen = 0 AND NOT EXISTS (SELECT 1 FROM offers WHERE request_id = p_request AND outcome IS NULL) THEN
+    -- Nothing rings any more, and nobody can be rung: back in line.
+    UPDATE interpretation_requests SET state = 'queued' WHERE id = p_request;
+    INSERT INTO matching_audit_outbox (type, country, subject_id, data)
+    VALUES ('request.queued', r.country, r.id, matching_request_facts(r) || jsonb_build_object('fromState', r.state));
+    v_state := 'queued';
+  END IF;
+  RETURN jsonb_build_object(
+    'state', v_state, 'was', r.state,
+    'request', jsonb_build_object('id', r.id, 'languageId', r.language_id, 'matter', r.matter, 'urgency', r.urgency, 'minor', r.minor, 'callerSub', r.caller_sub),
+    'offers', coalesce((SELECT jsonb_agg(jsonb_build_object('id', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'expiresAt', o.expires_at))
+                        FROM offers o WHERE o.id = ANY (v_made)), '[]'));
+END $$;
+
+-- Ends a live session (by id, or the live session of a request): the interpreter's hold on the accepted
+-- offer goes, when her last session ended is stamped (fairness), the end is audited (unless p_audited
+-- is false: the request's own event records it) and announced to every node when the transaction
+-- commits (NOTIFY puente_session_ended). Returns the ended session, if any.
+CREATE OR REPLACE FUNCTION session_end(p_session uuid, p_request uuid, p_reason text, p_audited boolean)
+RETURNS TABLE (id uuid, request_id uuid, interpreter_id uuid) LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  s sessions;
+  v_caller uuid;
+BEGIN
+  SELECT * INTO s FROM sessions
+  WHERE ended_at IS NULL AND (sessions.id = p_session OR (p_session IS NULL AND sessions.request_id = p_request)) FOR UPDATE;
+  IF NOT FOUND THEN RETURN; END IF;
+  -- A hearing's remote woman is known by the session itself (her join code's token): forgotten as it ends.
+  UPDATE sessions SET ended_at = now(), end_reason = p_reason, caller_sub = NULL WHERE sessions.id = s.id;
+  UPDATE interpreters SET last_session_ended_at = now() WHERE interpreters.id = s.interpreter_id;
+  UPDATE offers SET holds = false WHERE offers.interpreter_id = s.interpreter_id AND holds AND outcome = 'accepted';
+  IF p_audited THEN
+    INSERT INTO matching_audit_outbox (type, subject_id, data)
+    VALUES ('session.ended', s.id, jsonb_build_object('reason', p_reason, 'requestId', s.request_id));
+  END IF;
+  SELECT coalesce(interpretation_requests.caller_sub, s.caller_sub) INTO v_caller FROM interpretation_requests WHERE interpretation_requests.id = s.request_id;
+  v_caller := coalesce(v_caller, s.caller_sub);
+  PERFORM pg_notify('puente_session_ended', json_build_object('sessionId', s.id, 'reason', p_reason, 'interpreterId', s.interpreter_id,
+    'officialId', s.official_id, 'callerSub', v_caller)::text);
+  RETURN QUERY SELECT s.id, s.request_id, s.interpreter_id;
+END $$;
+
+-- An acceptance: the offer (hers, still pending, not expired) is accepted, the request's other offers
+-- withdrawn, its session opened (the unique index refuses a second live session for her), the request
+-- accepted. Returns {error: not_found | conflict} or the session and who to tell.
+CREATE OR REPLACE FUNCTION matching_accept(p_offer uuid, p_interpreter uuid) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+  r interpretation_requests;
+  v_tier smallint;
+  v_offered timestamptz;
+  v_session uuid;
+  v_withdrawn jsonb;
+BEGIN
+  SELECT * INTO r FROM interpretation_requests
+  WHERE id = (SELECT request_id FROM offers WHERE id = p_offer AND interpreter_id = p_interpreter) FOR UPDATE;
+  IF NOT FOUND THEN RETURN jsonb_build_object('error', 'not_found'); END IF;
+  IF r.state <> 'offering' THEN RETURN jsonb_build_object('error', 'conflict'); END IF;
+  UPDATE offers SET outcome = 'accepted', decided_at = now()
+  WHERE id = p_offer AND interpreter_id = p_interpreter AND outcome IS NULL AND expires_at > now()
+  RETURNING tier, created_at INTO v_tier, v_offered;
+  IF NOT FOUND THEN RETURN jsonb_build_object('error', 'conflict'); END IF;
+  WITH wd AS (
+    UPDATE offers SET outcome = 'withdrawn', decided_at = now(), holds = false WHERE request_id = r.id AND outcome IS NULL RETURNING id, interpreter_id
+  )
+  SELECT coalesce(jsonb_agg(jsonb_build_object('id', wd.id, 'interpreterId', wd.interpreter_id)), '[]') INTO v_withdrawn FROM wd;
+  INSERT INTO sessions (request_id, interpreter_id) VALUES (r.id, p_interpreter) RETURNING id INTO v_session;
+  UPDATE interpretation_requests SET state = 'accepted', interpreter_id = p_interpreter, tier = v_tier, accepted_at = now() WHERE id = r.id;
+  INSERT INTO matching_audit_outbox (type, actor_id, actor_role, country, subject_id, data)
+  VALUES ('offer.accepted', p_interpreter, 'interpreter', r.country, r.id, matching_request_facts(r)
+    || jsonb_build_object('offerId', p_offer, 'interpreterId', p_interpreter, 'tier', v_tier, 'offeredAt', v_offered, 'sessionId', v_session));
+  RETURN jsonb_build_object('sessionId', v_session, 'requestId', r.id, 'callerSub', r.caller_sub, 'languageId', r.language_id,
+    'firstName', (SELECT first_name FROM interpreters WHERE id = p_interpreter), 'withdrawn', v_withdrawn,
+    'othersWaiting', EXISTS (SELECT 1 FROM interpretation_requests w WHERE w.language_id = r.language_id AND w.state IN ('queued', 'offering')));
+END $$;
+
+-- A request ends (p_to) if it is in one of p_from (and, for the wait limit, has waited p_waited_at_least
+-- seconds since it last entered the line): its session ends, its pending offers are withdrawn, the
+-- caller's token subject is forgotten. Returns null if it did not, else who to tell.
+CREATE OR REPLACE FUNCTION matching_finish(p_request uuid, p_to text, p_from text[], p_waited_at_least double precision)
+RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+  r interpretation_requests;
+  v_waited double precision;
+  v_ended uuid;
+  v_ended_interpreter uuid;
+  v_withdrawn jsonb;
+BEGIN
+  SELECT * INTO r FROM interpretation_requests WHERE id = p_request FOR UPDATE;
+  IF NOT FOUND OR NOT (r.state = ANY (p_from)) THEN RETURN NULL; END IF;
+  v_waited := extract(epoch FROM now() - r.queued_at);
+  IF p_waited_at_least IS NOT NULL AND v_waited < p_waited_at_least THEN RETURN NULL; END IF;
+  IF r.state IN ('accepted', 'connected') THEN
+    SELECT e.id, e.interpreter_id INTO v_ended, v_ended_interpreter FROM session_end(NULL, r.id, p_to, false) e;
+  END IF;
+  WITH wd AS (
+    UPDATE offers SET outcome = 'withdrawn', decided_at = now(), holds = false WHERE request_id = r.id AND outcome IS NULL RETURNING id, interpreter_id
+  )
+  SELECT coalesce(jsonb_agg(jsonb_build_object('id', wd.id, 'interpreterId', wd.interpreter_id)), '[]') INTO v_withdrawn FROM wd;
+  UPDATE interpretation_requests SET state = p_to, ended_at = now(), caller_sub = NULL WHERE id = r.id;
+  INSERT INTO matching_audit_outbox (type, country, subject_id, data)
+  VALUES ('request.' || p_to, r.country, r.id, matching_request_facts(r) || jsonb_build_object('from', r.state,
+    'firstOfferedAt', r.first_offered_at, 'acceptedAt', r.accepted_at, 'waitedSeconds', round(v_waited::numeric, 3), 'sessionId', v_ended));
+  RETURN jsonb_build_object('requestId', r.id, 'callerSub', r.caller_sub, 'languageId', r.language_id, 'queuedAt', r.queued_at,
+    'withdrawn', v_withdrawn, 'endedSession', v_ended, 'endedInterpreter', v_ended_interpreter,
+    'othersWaiting', EXISTS (SELECT 1 FROM interpretation_requests w WHERE w.language_id = r.language_id AND w.state IN ('queued', 'offering')));
+END $$;

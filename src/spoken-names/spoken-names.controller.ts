@@ -1,0 +1,166 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentUser, Public, Roles } from '../auth/auth.decorators';
+import { EmptyDto } from '../auth/dto/login.dto';
+import type { Principal } from '../auth/principal';
+import { uuidParam } from '../common/validation';
+import type { UploadedAudio } from '../greetings/audio-upload';
+import { CountryQueryDto, OptionalCountryQueryDto } from '../languages/dto/country-query.dto';
+import { MissingSpokenNameDto, PublishedSpokenNameDto, RejectSpokenNameDto, SpokenNameInfoDto } from './dto/spoken-names.dto';
+import { SPOKEN_NAME_MAX_BYTES, SpokenNamesService } from './spoken-names.service';
+
+const ADMINS = ['roster_admin', 'platform_admin'] as const;
+
+/** Nothing a caller's page fetches stays on her phone, and a recording under review is nobody's to keep. */
+function sendAudio(res: Response, { contentType, audio }: { contentType: string; audio: Buffer }) {
+  res.set({ 'Content-Type': contentType, 'Cache-Control': 'no-store', 'Content-Length': String(audio.length) }).send(audio);
+}
+
+@ApiTags('spoken names')
+@Controller('languages')
+export class SpokenNamesController {
+  constructor(private readonly names: SpokenNamesService) {}
+
+  @Get('spoken-names')
+  @Public()
+  // The same list for everyone; a minute's delay after a publication is fine.
+  @Header('Cache-Control', 'public, max-age=60')
+  @ApiOperation({ summary: 'The languages whose spoken name a caller can hear (published ones)' })
+  @ApiOkResponse({ type: PublishedSpokenNameDto, isArray: true })
+  published() {
+    return this.names.published();
+  }
+
+  @Get('spoken-names/missing')
+  @ApiBearerAuth()
+  @Roles('interpreter', ...ADMINS)
+  @ApiOperation({ summary: "A to-do list: the curated languages a caller in this country can choose that have no published spoken name (relay languages left out)" })
+  @ApiOkResponse({ type: MissingSpokenNameDto, isArray: true })
+  @ApiResponse({ status: 400, description: 'country is missing or not an RCM code (the field is named)' })
+  missing(@Query() q: CountryQueryDto) {
+    return this.names.missing(q.country);
+  }
+
+  @Get('spoken-names/pending')
+  @ApiBearerAuth()
+  @Roles(...ADMINS)
+  @ApiOperation({ summary: "Recordings waiting for a check, of languages spoken in the country (a roster admin: hers; another country is 404)" })
+  @ApiOkResponse({ type: SpokenNameInfoDto, isArray: true })
+  pending(@CurrentUser() p: Principal, @Query() q: OptionalCountryQueryDto) {
+    return this.names.pending(p, q.country);
+  }
+
+  @Get('spoken-names/mine')
+  @ApiBearerAuth()
+  @Roles('interpreter', 'roster_admin')
+  @ApiOperation({ summary: 'Her own recordings that wait for a check' })
+  @ApiOkResponse({ type: SpokenNameInfoDto, isArray: true })
+  mine(@CurrentUser() p: Principal) {
+    return this.names.mine(p);
+  }
+
+  @Get(':id/spoken-name')
+  @Public()
+  @ApiOperation({ summary: "The language's name spoken in itself, as published (Opus in WebM or Ogg; not cached by the browser); 404 if none" })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiProduces('audio/webm', 'audio/ogg')
+  @ApiOkResponse({ description: 'The audio', schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 404, description: 'No published spoken name for this language' })
+  async audio(@Param('id', uuidParam('id')) id: string, @Res() res: Response) {
+    sendAudio(res, await this.names.publishedAudio(id));
+  }
+
+  @Delete(':id/spoken-name')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @Roles(...ADMINS)
+  @ApiOperation({ summary: 'Take the published spoken name down (a roster admin of a country where it is spoken, or a platform admin; audited)' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiNoContentResponse()
+  async unpublish(@CurrentUser() p: Principal, @Param('id', uuidParam('id')) id: string) {
+    await this.names.unpublish(p, id);
+  }
+
+  @Post(':id/spoken-name/recording')
+  @ApiBearerAuth()
+  @Roles('interpreter', 'roster_admin')
+  @UseInterceptors(FileInterceptor('file'))
+  @ApiOperation({
+    summary: "Record (or replace) her recording of the language's name, to be checked before callers hear it",
+    description:
+      'Multipart: `file`, Opus in WebM or Ogg of at most 5 s (checked from the file itself, whatever its declared type), and `consent` = ' +
+      '`true` (callers choosing a language will hear her voice once it is published). An interpreter: only a variant she interprets; ' +
+      `a roster admin: only a language spoken in her country (403 otherwise). Over ${SPOKEN_NAME_MAX_BYTES} bytes: 413. Audited.`,
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', required: ['file', 'consent'], properties: { file: { type: 'string', format: 'binary' }, consent: { type: 'string', enum: ['true'] } } } })
+  @ApiCreatedResponse({ type: SpokenNameInfoDto })
+  @ApiResponse({ status: 400, description: 'No consent, no file, not Opus audio, or longer than 5 s (the field is named)' })
+  @ApiResponse({ status: 403, description: 'Not a language she may record' })
+  @ApiResponse({ status: 404, description: 'Not a language of the curated catalogue' })
+  @ApiResponse({ status: 413, description: 'The file is too large' })
+  record(
+    @CurrentUser() p: Principal,
+    @Param('id', uuidParam('id')) id: string,
+    @UploadedFile() file: UploadedAudio | undefined,
+    @Body() body: Record<string, unknown> | undefined,
+  ) {
+    return this.names.record(p, id, file, body?.consent);
+  }
+
+  @Delete(':id/spoken-name/recording')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @Roles('interpreter', 'roster_admin')
+  @ApiOperation({ summary: 'Withdraw her own recording that waits for a check (audited)' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiNoContentResponse()
+  @ApiResponse({ status: 404, description: 'She has no recording of this name waiting' })
+  async withdraw(@CurrentUser() p: Principal, @Param('id', uuidParam('id')) id: string) {
+    await this.names.withdraw(p, id);
+  }
+
+  @Get(':id/spoken-name/recordings/:recordingId')
+  @ApiBearerAuth()
+  @Roles('interpreter', ...ADMINS)
+  @ApiOperation({ summary: 'A recording to check: for whoever may publish it, and for the one who made it (404 for anyone else)' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiParam({ name: 'recordingId', format: 'uuid' })
+  @ApiProduces('audio/webm', 'audio/ogg')
+  async recording(@CurrentUser() p: Principal, @Param('id', uuidParam('id')) id: string, @Param('recordingId', uuidParam('recordingId')) recordingId: string, @Res() res: Response) {
+    sendAudio(res, await this.names.recordingAudio(p, id, recordingId));
+  }
+
+  @Post(':id/spoken-name/recordings/:recordingId/publish')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @Roles(...ADMINS)
+  @ApiOperation({ summary: 'Publish a checked recording: callers hear it from now on, instead of the one before (audited)' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiParam({ name: 'recordingId', format: 'uuid' })
+  @ApiOkResponse({ type: SpokenNameInfoDto })
+  @ApiResponse({ status: 404, description: 'No such recording waiting, or the language is not spoken in her country' })
+  publish(@CurrentUser() p: Principal, @Param('id', uuidParam('id')) id: string, @Param('recordingId', uuidParam('recordingId')) recordingId: string, @Body() _body: EmptyDto) {
+    return this.names.publish(p, id, recordingId);
+  }
+
+  @Post(':id/spoken-name/recordings/:recordingId/reject')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @Roles(...ADMINS)
+  @ApiOperation({ summary: 'Reject a recording (it is deleted; the reason is a label, audited)' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiParam({ name: 'recordingId', format: 'uuid' })
+  @ApiNoContentResponse()
+  async reject(
+    @CurrentUser() p: Principal,
+    @Param('id', uuidParam('id')) id: string,
+    @Param('recordingId', uuidParam('recordingId')) recordingId: string,
+    @Body() body: RejectSpokenNameDto,
+  ) {
+    await this.names.reject(p, id, recordingId, body.reason);
+  }
+}

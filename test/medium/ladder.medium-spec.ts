@@ -1,0 +1,215 @@
+import { Client } from 'pg';
+import { findBookingCandidates } from '../../src/bookings/booking-candidates';
+import { urgencyRank, WAITING_ORDER_SQL } from '../../src/matching/priority';
+import type { Urgency } from '../../src/common/domain';
+import { createTestDatabase } from '../utils/db';
+
+/**
+ * The escalation ladder (src/matching/sql/10-ladder.sql) against the real PostgreSQL, without HTTP, Redis or
+ * mediasoup: every tier, the order within a tier and each exclusion, for on-demand calls (matching_dispatch)
+ * and hearings (findBookingCandidates) alike. Each case runs in a transaction that is rolled back.
+ */
+describe('the ladder in PostgreSQL', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let c: Client;
+  const q = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => (await c.query(sql, params)).rows as T[];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    c = new Client({ connectionString: db.url });
+    await c.connect();
+  });
+  afterAll(async () => {
+    await c?.end();
+    await db?.drop();
+  });
+  beforeEach(() => q('BEGIN'));
+  afterEach(() => q('ROLLBACK'));
+
+  // ---- fixtures, straight into the tables ----------------------------------------------------------------
+  const lang = async (iso: string) => (await q<{ id: string }>(`INSERT INTO languages (iso6393, name, search_text) VALUES ($1::text, $1::text, $1::text) RETURNING id`, [iso]))[0].id;
+  const link = async (a: string, b: string) => q(`INSERT INTO language_links (from_language_id, to_language_id, source, created_by) VALUES ($1, $2, 'test', gen_random_uuid())`, [a, b]);
+  interface Spec {
+    country?: string;
+    languages: [string, number][];
+    specialties?: string[];
+    gender?: string;
+    status?: string;
+    idleSince?: Date | null;
+  }
+  const names = new Map<string, string>();
+  const person = async (name: string, s: Spec) => {
+    const [{ id }] = await q<{ id: string }>(
+      `INSERT INTO interpreters (country, external_id, first_name, email, gender, status, specialties, last_session_ended_at)
+       VALUES ($1, $2::text, $2::text, $2::text || '@test.example', $3, $4, $5, $6) RETURNING id`,
+      [s.country ?? 'GT', `${name}-${Math.random().toString(36).slice(2, 8)}`, s.gender ?? null, s.status ?? 'active', s.specialties ?? ['violence'], s.idleSince ?? null],
+    );
+    for (const [l, level] of s.languages) await q(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, $3)`, [id, l, level]);
+    names.set(id, name);
+    return id;
+  };
+  const request = async (r: { language: string; matter?: string; urgency?: Urgency; minor?: boolean; preferFemale?: boolean; country?: string | null; queuedAt?: Date }) =>
+    (
+      await q<{ id: string }>(
+        `INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, priority, queued_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8, now())) RETURNING id`,
+        [r.language, r.matter ?? 'violence', r.urgency ?? 'normal', r.minor ?? false, r.preferFemale ?? false, r.country === undefined ? 'GT' : r.country, urgencyRank(r.urgency ?? 'normal'), r.queuedAt ?? null],
+      )
+    )[0].id;
+  /** Who matching_dispatch rings for the request among `available`, by name, with their tiers. */
+  const dispatch = async (requestId: string, available: string[], home: string | null = null) => {
+    const [{ d }] = await q<{ d: { offers: { interpreterId: string; tier: number }[] } | null }>(`SELECT matching_dispatch($1, $2::uuid[], 20, $3, 60, 10) AS d`, [requestId, available, home]);
+    return (d?.offers ?? []).map((o) => `${names.get(o.interpreterId)}:${o.tier}`).sort();
+  };
+  const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+
+  describe('tiers (one rings at a time: the better tier)', () => {
+    type Who = { country: string; specialty: string; language: 'mam' | 'ttc' };
+    it.each<[string, Who, Who, string]>([
+      ['1 (exact, specialty, her country) over 2 (the same from a sharing roster)', { country: 'GT', specialty: 'violence', language: 'mam' }, { country: 'MX', specialty: 'violence', language: 'mam' }, 'a:1'],
+      ['2 over 3 (exact, without the specialty)', { country: 'MX', specialty: 'violence', language: 'mam' }, { country: 'GT', specialty: 'legal_civil', language: 'mam' }, 'a:2'],
+      ['3 over 4 (an intelligible variant)', { country: 'GT', specialty: 'legal_civil', language: 'mam' }, { country: 'GT', specialty: 'violence', language: 'ttc' }, 'a:3'],
+    ])('tier %s', async (_what, better, worse, winner) => {
+      const ids = { mam: await lang('mam'), ttc: await lang('ttc') };
+      await link(ids.mam, ids.ttc);
+      await q(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ('MX', 'GT')`);
+      // The worse one has the higher level: the tier decides before anything else.
+      const a = await person('a', { country: better.country, specialties: [better.specialty], languages: [[ids[better.language], 1]] });
+      const b = await person('b', { country: worse.country, specialties: [worse.specialty], languages: [[ids[worse.language], 5]] });
+      expect(await dispatch(await request({ language: ids.mam }), [b, a])).toEqual([winner]);
+    });
+  });
+
+  describe('order within a tier', () => {
+    let mam: string;
+    beforeEach(async () => {
+      mam = await lang('mam');
+    });
+
+    it.each([
+      ['a woman when she asked for one, before one idle longer', { preferFemale: true }, { gender: 'female', idleSince: ago(1) }, { gender: 'male', idleSince: ago(60) }],
+      ['the one idle longest when she did not ask for a woman', {}, { gender: 'male', idleSince: ago(60) }, { gender: 'female', idleSince: ago(1) }],
+      ['children-trained for a minor, before one idle longer', { minor: true }, { specialties: ['violence', 'children'], idleSince: ago(1) }, { idleSince: ago(60) }],
+      ['one who never had a call before one idle for an hour', {}, { idleSince: null }, { idleSince: ago(60) }],
+      ['the one idle longer before a higher level', {}, { idleSince: ago(60), level: 2 }, { idleSince: ago(1), level: 5 }],
+      ['the higher level when idle as long', {}, { idleSince: new Date(2026, 0, 1), level: 5 }, { idleSince: new Date(2026, 0, 1), level: 2 }],
+    ])('%s', async (_what, req, better, worse) => {
+      const { level: lb = 3, ...b } = better as Spec & { level?: number };
+      const { level: lw = 3, ...w } = worse as Spec & { level?: number };
+      const first = await person('better', { ...b, languages: [[mam, lb]] } as Spec);
+      const second = await person('worse', { ...w, languages: [[mam, lw]] } as Spec);
+      expect(await dispatch(await request({ language: mam, ...req }), [second, first])).toEqual(['better:1']);
+    });
+
+    it('one never offered this request before one already tried, whatever the tier', async () => {
+      const tried = await person('tried', { languages: [[mam, 5]] });
+      const fresh = await person('fresh', { languages: [[mam, 5]], specialties: ['legal_civil'] });
+      const r = await request({ language: mam });
+      await q(`INSERT INTO offers (request_id, interpreter_id, tier, expires_at, outcome, decided_at, holds) VALUES ($1, $2, 1, now(), 'withdrawn', now(), false)`, [r, tried]);
+      expect(await dispatch(r, [tried, fresh])).toEqual(['fresh:3']);
+    });
+
+    it('rings three at once for an emergency, one otherwise', async () => {
+      const ids = [];
+      for (const n of ['p', 'q', 'r', 's']) ids.push(await person(n, { languages: [[mam, 3]] }));
+      expect(await dispatch(await request({ language: mam, urgency: 'emergency' }), ids)).toHaveLength(3);
+      expect(await dispatch(await request({ language: mam, urgency: 'urgent' }), ids.slice(3))).toHaveLength(1);
+      expect((await q<{ n: number }>(`SELECT ladder_at_once('normal') AS n`))[0].n).toBe(1);
+    });
+  });
+
+  describe('who is left out', () => {
+    let mam: string;
+    let r: string;
+    beforeEach(async () => {
+      mam = await lang('mam');
+      r = await request({ language: mam });
+    });
+    const alone = async (spec: Partial<Spec>, setUp?: (id: string) => Promise<unknown>, home: string | null = null, req?: string) => {
+      const id = await person('x', { languages: [[mam, 5]], ...spec });
+      await setUp?.(id);
+      return dispatch(req ?? r, [id], home);
+    };
+
+    it.each([
+      ['a suspended interpreter', { status: 'suspended' }, undefined],
+      ['a roster that does not share with her country', { country: 'HN' }, undefined],
+      ['one ringing for another request', {}, async (id: string) => q(`INSERT INTO offers (request_id, interpreter_id, tier, expires_at) VALUES ($1, $2, 1, now() + interval '20 seconds')`, [await request({ language: mam }), id])],
+      ['one in a live call', {}, async (id: string) => q(`INSERT INTO sessions (request_id, interpreter_id) VALUES ($1, $2)`, [await request({ language: mam }), id])],
+      ['one who refused this request twice', {}, async (id: string) => q(`INSERT INTO offers (request_id, interpreter_id, tier, expires_at, outcome, decided_at, holds) SELECT $1, $2, 1, now(), 'declined', now() - interval '1 hour', false FROM generate_series(1, 2)`, [r, id])],
+      ['one who refused it less than the retry time ago', {}, async (id: string) => q(`INSERT INTO offers (request_id, interpreter_id, tier, expires_at, outcome, decided_at, holds) VALUES ($1, $2, 1, now(), 'expired', now() - interval '10 seconds', false)`, [r, id])],
+      ['one who speaks another language only', { languages: [] as [string, number][] }, async (id: string) => q(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, 5)`, [id, await lang('quc')])],
+    ] as const)('%s', async (_what, spec, setUp) => {
+      expect(await alone(spec as Partial<Spec>, setUp)).toEqual([]);
+    });
+
+    it('offers again one who refused once, long enough ago', async () => {
+      const got = await alone({}, (id) => q(`INSERT INTO offers (request_id, interpreter_id, tier, expires_at, outcome, decided_at, holds) VALUES ($1, $2, 1, now(), 'declined', now() - interval '2 minutes', false)`, [r, id]));
+      expect(got).toEqual(['x:1']);
+    });
+
+    it('a caller who gives no country: the home roster, or else only rosters shared with every member state', async () => {
+      const nowhere = await request({ language: mam, country: null });
+      const gt = await person('gt', { languages: [[mam, 5]] });
+      expect(await dispatch(nowhere, [gt], null)).toEqual([]);
+      expect(await dispatch(nowhere, [gt], 'GT')).toEqual(['gt:1']);
+      await q(`UPDATE offers SET outcome = 'withdrawn', decided_at = now(), holds = false WHERE request_id = $1`, [nowhere]);
+      await q(`UPDATE interpretation_requests SET state = 'queued' WHERE id = $1`, [nowhere]);
+      const open = await person('open', { country: 'MX', languages: [[mam, 5]] });
+      await q(`INSERT INTO roster_sharing (owner_country, borrower_country) SELECT 'MX', c FROM unnest('{BZ,CA,CR,DO,SV,GT,HN,NI,PA,US}'::char(2)[]) c`);
+      expect(await dispatch(nowhere, [open], null)).toEqual(['open:2']);
+    });
+  });
+
+  describe('hearings climb the same ladder', () => {
+    it('ranks the same candidates in the same tiers and order as an on-demand call, with a follow-up interpreter first', async () => {
+      const mam = await lang('mam');
+      const ttc = await lang('ttc');
+      await link(mam, ttc);
+      await q(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ('MX', 'GT')`);
+      const t1high = await person('t1-level5', { languages: [[mam, 5]] });
+      const t1low = await person('t1-level3', { languages: [[mam, 3]] });
+      const t2 = await person('t2', { country: 'MX', languages: [[mam, 5]] });
+      const t3 = await person('t3', { languages: [[mam, 5]], specialties: ['health'] });
+      const t4 = await person('t4', { languages: [[ttc, 5]] });
+      const again = await person('follow-up', { languages: [[mam, 1]], specialties: ['health'] });
+      const m = { query: (sql: string, params?: unknown[]) => q(sql, params) };
+      const startsAt = new Date(Date.now() + 86_400_000);
+      const found = await findBookingCandidates(m as never, {
+        bookingId: '00000000-0000-4000-8000-000000000000',
+        languageId: mam,
+        matter: 'violence',
+        minor: false,
+        preferFemale: false,
+        rosterCountries: ['GT', 'MX'],
+        preferredId: again,
+        preferredCountries: ['GT'],
+        startsAt,
+        endsAt: new Date(startsAt.getTime() + 3_600_000),
+        bufferMinutes: 15,
+        limit: 10,
+      });
+      expect(found.map((f) => `${names.get(f.interpreterId)}:${f.tier}`)).toEqual(['follow-up:0', 't1-level5:1', 't1-level3:1', 't2:2', 't3:3', 't4:4']);
+      // On demand, the same people in the same tiers (the follow-up interpreter is only a hearing's notion).
+      const ids = [t4, t3, t2, t1low, t1high];
+      const r = await request({ language: mam, urgency: 'emergency' });
+      expect(await dispatch(r, ids)).toEqual(['t1-level3:1', 't1-level5:1', 't2:2']);
+    });
+  });
+
+  it('serves the waiting line by urgency, then minors, then oldest', async () => {
+    const mam = await lang('mam');
+    const rows: [string, Urgency, boolean, number][] = [
+      ['normal-old', 'normal', false, 50],
+      ['urgent-adult', 'urgent', false, 40],
+      ['normal-minor', 'normal', true, 10],
+      ['emergency', 'emergency', false, 1],
+      ['urgent-minor', 'urgent', true, 2],
+      ['normal-young', 'normal', false, 30],
+    ];
+    const byId = new Map<string, string>();
+    for (const [name, urgency, minor, minutes] of rows) byId.set(await request({ language: mam, urgency, minor, queuedAt: ago(minutes) }), name);
+    const order = await q<{ id: string }>(`SELECT id FROM interpretation_requests ORDER BY ${WAITING_ORDER_SQL}`);
+    expect(order.map((o) => byId.get(o.id))).toEqual(['emergency', 'urgent-minor', 'urgent-adult', 'normal-minor', 'normal-old', 'normal-young']);
+  });
+});
