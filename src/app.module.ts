@@ -1,6 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BookingsModule } from './bookings/bookings.module';
@@ -12,6 +10,7 @@ import { GreetingsModule } from './greetings/greetings.module';
 import { HealthModule } from './health/health.module';
 import { InstitutionsModule } from './institutions/institutions.module';
 import { LanguagesModule } from './languages/languages.module';
+import { LimitsModule } from './limits/limits.module';
 import { LoggingModule } from './logging/logging.module';
 import { MatchingModule } from './matching/matching.module';
 import { MediaModule } from './media/media.module';
@@ -37,7 +36,7 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         QueueModule,
-        ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE }]),
+        LimitsModule,
         MetricsModule,
         AuditModule,
         CommonModule,
@@ -57,7 +56,6 @@ export class AppModule {
         SpokenNamesModule,
         HealthModule,
       ],
-      providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
     };
   }
 }

@@ -2,7 +2,6 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { json, text } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -10,6 +9,8 @@ import { compressResponses } from './client-serving/compress';
 import { serveClient } from './client-serving/serve-client';
 import { strictValidationPipe } from './common/validation';
 import { AppConfig } from './config/config.schema';
+import { smallBodies } from './http/body-parsing';
+import { cspDirectives } from './http/content-security-policy';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { SOCKET_EVENTS_DOC } from './realtime/socket-events.doc';
 
@@ -23,17 +24,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.enableShutdownHooks();
   app.set('trust proxy', config.TRUST_PROXY === 'false' ? false : config.TRUST_PROXY);
   app.use(compressResponses());
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: { 'connect-src': ["'self'", 'ws:', 'wss:'], 'media-src': ["'self'", 'blob:'] },
-      },
-    }),
-  );
+  app.use(helmet({ contentSecurityPolicy: { directives: cspDirectives(config.PUBLIC_ORIGINS) } }));
   app.enableCors({ origin: config.PUBLIC_ORIGINS, credentials: false });
-  // Roster files are larger than ordinary bodies; everything else stays small.
-  app.use('/api/v1/rosters', json({ limit: config.ROSTER_IMPORT_MAX_BYTES }), text({ type: ['text/csv', 'text/plain'], limit: config.ROSTER_IMPORT_MAX_BYTES }));
-  app.use(json({ limit: '64kb' }));
+  app.use(...smallBodies());
   app.setGlobalPrefix('api/v1', {
     exclude: [
       { path: 'health', method: RequestMethod.GET },

@@ -24,7 +24,8 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
     const rows: Record<string, number> = {};
     for (const { name } of tables) rows[name] = (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${name}"`))[0].n;
     const prefix = t.config.REDIS_PREFIX;
-    const keys = (await redis.keys(`${prefix}:*`)).filter((k) => !/:bull:[^:]+:repeat:[^:]+:\d+$/.test(k)).sort();
+    // Rate-limit counters are per client address (a keyed hash, expiring within the hour), never per caller.
+    const keys = (await redis.keys(`${prefix}:*`)).filter((k) => !/:bull:[^:]+:repeat:[^:]+:\d+$/.test(k) && !k.startsWith(`${prefix}:{rl:`)).sort();
     const counters: Record<string, string | null> = {};
     for (const k of keys.filter((k) => /:bull:[^:]+:id$/.test(k))) counters[k] = await redis.get(k);
     return { rows, keys, counters };

@@ -60,7 +60,13 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
     MEDIASOUP_WORKERS: '1',
     MEDIASOUP_LISTEN_IP: '127.0.0.1',
     MEDIASOUP_ANNOUNCED_ADDRESS: '127.0.0.1',
+    // One address for every simulated caller and interpreter: the per-address limits are out of the way.
     RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
+    RATE_LIMIT_CALLER_TOKENS_PER_HOUR: '1000000',
+    MAX_SOCKETS_PER_ADDRESS: '1000000',
+    MAX_LIVE_REQUESTS_PER_ADDRESS: '1000000',
+    CALLER_EVENTS_PER_10_SECONDS: '1000000',
     // Offers must not ring out and requests must not time out during a run: every offer is answered at once.
     OFFER_RING_SECONDS: '300',
     REQUEST_WAIT_LIMIT_SECONDS: '1800',

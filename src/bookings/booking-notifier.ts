@@ -10,7 +10,7 @@ import type { BookingRow } from './booking-row';
 import { localIso } from './booking-time';
 
 /** Why the official or the interpreter hears about a booking beyond its state. */
-export type BookingNotice = 'asked' | 'widened' | 'unconfirmed' | 'no_interpreter' | 'declined' | 'reminder';
+export type BookingNotice = 'asked' | 'widened' | 'unconfirmed' | 'no_interpreter' | 'declined' | 'reminder' | 'join_code_voided';
 
 /** Whose console a message or calendar file links to. */
 export type Console = 'official' | 'interpreter';
@@ -38,6 +38,7 @@ const SUBJECTS: Record<string, string> = {
   no_interpreter: 'Puente: no interpreter is free for this hearing yet',
   declined: 'Puente: the interpreter can no longer come; looking for another',
   reminder: 'Puente: hearing reminder',
+  join_code_voided: "Puente: the woman's join code no longer works",
 };
 
 /**
@@ -111,6 +112,7 @@ export class BookingNotifier {
       `State: ${b.state}`,
     ];
     if (update.reminderSeconds !== undefined) lines.push(`This is a reminder: the hearing starts in ${inWords(update.reminderSeconds)}.`);
+    if (update.notice === 'join_code_voided') lines.push('Her join code was tried wrongly too many times and no longer works: give her a new one from your console.');
     lines.push('', `Open your console: ${this.consoleUrl(console)}`);
     return lines.join('\n');
   }

@@ -42,8 +42,13 @@ export class BookingsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'A remote woman joins a hearing with the one-time code the official gave her',
-    description: 'Anonymous: returns a caller token and the session to `session:join`. The code (10 digits, 10^10 possibilities) works once, while the call is open; guessing is bounded by the per-address rate limit.',
+    description:
+      'Anonymous: returns a caller token and the session to `session:join`. The code (10 digits) works once, while the call is open. ' +
+      'A wrong, used, expired or not-yet-open code gets one same 404; a booking accepts JOIN_CODE_MAX_FAILURES wrong codes an hour (its code is then void and the official told by `booking:update` with `notice: join_code_voided`), ' +
+      'and each address RATE_LIMIT_JOIN_PER_MINUTE attempts a minute (429).',
   })
+  @ApiResponse({ status: 404, description: 'The code does not open a call now (one answer for every reason)' })
+  @ApiResponse({ status: 429, description: 'Too many attempts from this address' })
   join(@Body() body: RedeemJoinCodeDto) {
     return this.bookings.redeemJoinCode(body.code);
   }

@@ -1,7 +1,7 @@
 import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomInt, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthService } from '../auth/auth.service';
 import type { Principal } from '../auth/principal';
@@ -17,6 +17,7 @@ import { BookingNotifier } from './booking-notifier';
 import { BOOKING_SELECT, bookingView, type BookingRow, type BookingView } from './booking-row';
 import { COUNTRY_TIME_ZONES, OPEN } from './booking-state';
 import { parseStart } from './booking-time';
+import { codeRefused, countFailure, joinCodeHasher, type RefusalReason, storeJoinCode } from './join-codes';
 import type { CreateBookingDto } from './dto/create-booking.dto';
 import type { ListBookingsQuery } from './dto/list-bookings.query';
 
@@ -26,7 +27,6 @@ function badField(field: string, message: string) {
   return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [message], fields: [field] });
 }
 
-const hashCode = (digits: string) => createHash('sha256').update(`puente-join:${digits}`).digest('hex');
 
 /**
  * Hearings booked ahead by officials for their institution: the public surface of the bookings module.
@@ -46,7 +46,11 @@ export class BookingsService {
     private readonly assignment: BookingAssignmentService,
     private readonly jobs: BookingJobs,
     private readonly notifier: BookingNotifier,
-  ) {}
+  ) {
+    this.codes = joinCodeHasher(config.JWT_SECRET);
+  }
+
+  private readonly codes: ReturnType<typeof joinCodeHasher>;
 
   async create(p: Principal, dto: CreateBookingDto): Promise<BookingView> {
     if (p.role !== 'official' || !p.institutionId) throw new ForbiddenException('bookings are made by officials of an institution');
@@ -227,7 +231,7 @@ export class BookingsService {
   }
 
   /**
-   * A one-time code for the woman to join the hearing remotely (shown once; only its hash is stored). A new
+   * A one-time code for the woman to join the hearing remotely (shown once; only its keyed hash is stored). A new
    * code replaces the previous one. It expires with the hearing's call.
    */
   async issueJoinCode(p: Principal, id: string): Promise<{ code: string; expiresAt: string; joinPath: string }> {
@@ -235,42 +239,58 @@ export class BookingsService {
     const b = await this.visible(p, id);
     if (!b.remote_participant) throw new ConflictException('this booking is not for remote participation (remoteParticipant)');
     if (!OPEN.includes(b.state)) throw new ConflictException(`the booking is ${b.state}`);
-    const digits = Array.from({ length: 10 }, () => randomInt(10)).join('');
     const expiresAt = new Date(b.ends_at.getTime() + this.config.BOOKING_OVERRUN_MINUTES * 60_000);
-    await this.db.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO booking_join_codes (booking_id, code_hash, expires_at) VALUES ($1, $2, $3)
-         ON CONFLICT (booking_id) DO UPDATE SET code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at, created_at = now(), used_at = NULL`,
-        [id, hashCode(digits), expiresAt],
-      );
+    const digits = await this.db.transaction(async (m) => {
+      const stored = await storeJoinCode(m, this.codes.hash, id, expiresAt);
       await this.audit.record('booking.join_code_issued', { actorId: p.sub, actorRole: 'official', country: b.country, subjectId: id }, m);
+      return stored;
     });
     return { code: `${digits.slice(0, 4)}-${digits.slice(4, 8)}-${digits.slice(8)}`, expiresAt: expiresAt.toISOString(), joinPath: `/?join=${digits}` };
   }
 
   /**
    * The woman's code: once, while the hearing's call is open. She gets an anonymous caller token (a random
-   * subject, stored only on the live session) and the session to join. A code that is unknown, used or
-   * expired is one answer (404), so that the answer tells a guesser nothing.
+   * subject, stored only on the live session) and the session to join. A code that is wrong, used, expired or
+   * not open yet is one answer (404, one body), so that nothing tells a guesser she is close or early. A wrong
+   * code spends the failure budget of the booking its first four digits name; at JOIN_CODE_MAX_FAILURES within
+   * an hour that booking's code is void and the official told. Every refusal is audited, never with the code.
    */
   async redeemJoinCode(code: string): Promise<{ accessToken: string; sessionId: string }> {
     const digits = code.replace(/[\s-]/g, '');
     if (!/^\d{10}$/.test(digits)) throw badField('code', 'code must be the 10 digits the official gave');
     const sub = randomUUID();
-    const sessionId = await withRetry(() =>
+    const outcome = await withRetry(() =>
       this.db.transaction(async (m) => {
-        const [c] = await m.query(`SELECT booking_id FROM booking_join_codes WHERE code_hash = $1 AND used_at IS NULL AND expires_at > now() FOR UPDATE`, [hashCode(digits)]);
-        if (!c) throw new NotFoundException('this join code is unknown, already used or expired');
+        const [c] = await m.query(
+          `SELECT booking_id, used_at IS NOT NULL AS used, expires_at <= now() AS expired FROM booking_join_codes
+            WHERE code_hash = $1 OR (locator IS NULL AND code_hash = $2) FOR UPDATE`,
+          [this.codes.hash(digits), this.codes.legacy(digits)],
+        );
+        if (!c) return this.refuse(m, 'wrong', await countFailure(m, digits, this.config.JOIN_CODE_MAX_FAILURES));
         const b = (await this.assignment.lock(m, c.booking_id))!;
-        this.assertOpenForCall(b);
+        if (c.used || c.expired) return this.refuse(m, c.used ? 'used' : 'expired', { bookingId: b.id, voided: false }, b.country);
+        if (!this.callOpen(b)) return this.refuse(m, 'not_open', { bookingId: b.id, voided: false }, b.country);
         const id = await this.sessions.openForBooking(m, b.id, b.interpreter_id!, null);
         await this.sessions.setCaller(m, id, sub);
         await rows(m, `UPDATE booking_join_codes SET used_at = now() WHERE booking_id = $1`, [b.id]);
         await this.audit.record('booking.join_code_used', { actorRole: 'caller', country: b.country, subjectId: b.id, data: { sessionId: id } }, m);
-        return id;
+        return { sessionId: id };
       }),
     );
-    return { ...(await this.auth.callerToken(sub)), sessionId };
+    if ('refused' in outcome) {
+      if (outcome.voided) await this.notifier.tell((await this.load(outcome.voided))!, { notice: 'join_code_voided' }, { official: true });
+      throw codeRefused();
+    }
+    return { ...(await this.auth.callerToken(sub)), sessionId: outcome.sessionId };
+  }
+
+  /** Audits a refused code (its reason and booking when known, never the code) inside the redeeming transaction. */
+  private async refuse(m: EntityManager, reason: RefusalReason, hit: { bookingId: string; voided: boolean } | null, country?: string) {
+    const bookingId = hit?.bookingId ?? null;
+    if (bookingId && !country) country = (await this.assignment.lock(m, bookingId))?.country;
+    await this.audit.record('booking.join_code_refused', { actorRole: 'caller', country: country ?? null, subjectId: bookingId, data: { reason } }, m);
+    if (hit?.voided) await this.audit.record('booking.join_code_voided', { actorRole: 'system', country: country ?? null, subjectId: bookingId, data: { max: this.config.JOIN_CODE_MAX_FAILURES } }, m);
+    return { refused: true as const, voided: hit?.voided ? bookingId : null };
   }
 
   /**
@@ -300,6 +320,11 @@ export class BookingsService {
       opensAt: new Date(b.starts_at.getTime() - this.config.BOOKING_JOIN_BEFORE_SECONDS * 1000),
       closesAt: new Date(b.ends_at.getTime() + this.config.BOOKING_OVERRUN_MINUTES * 60_000),
     };
+  }
+
+  private callOpen(b: BookingRow): boolean {
+    const { opensAt, closesAt } = this.callWindow(b);
+    return b.state === 'confirmed' && Date.now() >= opensAt.getTime() && Date.now() <= closesAt.getTime();
   }
 
   private assertOpenForCall(b: BookingRow) {

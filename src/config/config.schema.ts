@@ -133,7 +133,10 @@ export class AppConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
-  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (Prometheus's bearer credentials). */
+  /**
+   * When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (Prometheus's bearer credentials). With
+   * NODE_ENV=production and no token, /metrics is closed.
+   */
   @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;
 
@@ -147,6 +150,34 @@ export class AppConfig {
   /** REST requests per client address per minute, across all routes. */
   @IsInt() @Min(1) @Max(1_000_000)
   RATE_LIMIT_PER_MINUTE = 600;
+
+  /** Logins and caller tokens (every /auth/ route together) per client address per minute. */
+  @IsInt() @Min(1) @Max(1_000_000)
+  RATE_LIMIT_AUTH_PER_MINUTE = 20;
+
+  /** Join-code attempts (`POST /bookings/join`) per client address per minute. */
+  @IsInt() @Min(1) @Max(1_000_000)
+  RATE_LIMIT_JOIN_PER_MINUTE = 10;
+
+  /** Anonymous caller tokens (`POST /auth/caller`) per client address per hour. */
+  @IsInt() @Min(1) @Max(1_000_000)
+  RATE_LIMIT_CALLER_TOKENS_PER_HOUR = 30;
+
+  /** Open socket.io connections per client address, across all nodes. */
+  @IsInt() @Min(1) @Max(1_000_000)
+  MAX_SOCKETS_PER_ADDRESS = 50;
+
+  /** Live interpretation requests (waiting, ringing or in a call) per client address, across all nodes. */
+  @IsInt() @Min(1) @Max(1_000_000)
+  MAX_LIVE_REQUESTS_PER_ADDRESS = 3;
+
+  /** Socket events per anonymous caller token per 10 seconds, over all her connections on all nodes. */
+  @IsInt() @Min(10) @Max(1_000_000)
+  CALLER_EVENTS_PER_10_SECONDS = 150;
+
+  /** Wrong join codes for one booking within an hour, after which its code is void and the official told. */
+  @IsInt() @Min(1) @Max(100)
+  JOIN_CODE_MAX_FAILURES = 5;
 
   @IsInt() @Min(1024) @Max(100 * 1024 * 1024)
   ROSTER_IMPORT_MAX_BYTES = 10 * 1024 * 1024;

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { createHash } from 'node:crypto';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles } from '../auth/auth.decorators';
 import { uuidParam } from '../common/validation';
 import type { Principal } from '../auth/principal';
@@ -51,10 +51,23 @@ export class LanguagesController {
   @Post('links')
   @ApiBearerAuth()
   @Roles('roster_admin', 'platform_admin')
-  @ApiOperation({ summary: 'Record that two catalogue languages are mutually intelligible (holds both ways); 409 if already linked' })
+  @ApiOperation({
+    summary: 'Record that two catalogue languages are mutually intelligible (holds both ways); 409 if already linked',
+    description: 'Links change matching in every country: a roster admin may link only two languages spoken in her country (404 otherwise); a platform admin any two. Audited.',
+  })
   @ApiCreatedResponse({ type: LanguageLinkView })
   async addLink(@Body() body: CreateLinkDto, @CurrentUser() actor: Principal): Promise<LanguageLinkView> {
     return linkView(await this.languages.addLink(body, actor));
+  }
+
+  @Delete('links/:id')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @Roles('roster_admin', 'platform_admin')
+  @ApiOperation({ summary: 'Remove a mutual-intelligibility link (a roster admin: between languages spoken in her country only, 404 otherwise); audited' })
+  @ApiNoContentResponse({ description: 'Removed' })
+  async removeLink(@Param('id', uuidParam('id')) id: string, @CurrentUser() actor: Principal): Promise<void> {
+    await this.languages.removeLink(id, actor);
   }
 
   @Get(':id/links')

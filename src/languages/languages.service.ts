@@ -48,6 +48,10 @@ function likeLiteral(word: string): string {
 
 const keyOf = (iso6393: string, variant: string | null) => (variant ? `${iso6393}/${variant}` : iso6393);
 
+/** Who may add or remove a link at this language: a platform admin, or a roster admin of a country where it is spoken. */
+const mayLink = (actor: Principal, language: Pick<Language, 'countries'>) =>
+  actor.role === 'platform_admin' || (actor.role === 'roster_admin' && !!actor.country && language.countries.includes(actor.country));
+
 /** The language catalogue: search, resolution of roster codes, administrators' variants and intelligibility links. */
 @Injectable()
 export class LanguagesService {
@@ -169,13 +173,19 @@ export class LanguagesService {
     });
   }
 
-  /** `POST /languages/links`: records that two catalogue rows are mutually intelligible. */
+  /**
+   * `POST /languages/links`: records that two catalogue rows are mutually intelligible. Links change matching in
+   * every country: a platform admin may add any, a roster admin only between two languages spoken in her country
+   * (any other is, to her, not there: 404).
+   */
   async addLink(dto: NewLink, actor: Principal): Promise<LanguageLink> {
     const [from, to] = [dto.fromLanguageId.toLowerCase(), dto.toLanguageId.toLowerCase()];
     if (from === to) throw this.badField('toLanguageId', 'toLanguageId must differ from fromLanguageId');
-    const known = await this.languages.find({ where: { id: In([from, to]) }, select: { id: true } });
+    const known = await this.languages.find({ where: { id: In([from, to]) }, select: { id: true, countries: true } });
     for (const [field, id] of [['fromLanguageId', from], ['toLanguageId', to]] as const) {
-      if (!known.some((l) => l.id === id)) throw new NotFoundException(`${field} ${id} is not in the catalogue`);
+      const language = known.find((l) => l.id === id);
+      if (!language) throw new NotFoundException(`${field} ${id} is not in the catalogue`);
+      if (!mayLink(actor, language)) throw new NotFoundException(`${field} ${id} is not spoken in your country`);
     }
     return this.db.transaction(async (m) => {
       let link: LanguageLink;
@@ -200,6 +210,21 @@ export class LanguagesService {
         m,
       );
       return link;
+    });
+  }
+
+  /** `DELETE /languages/links/{id}`, under the same rule as adding one; audited. 404 for a link that is not hers to remove. */
+  async removeLink(id: string, actor: Principal): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const [link] = await m.query(`SELECT id, from_language_id, to_language_id FROM language_links WHERE id = $1 FOR UPDATE`, [id]);
+      const ends = link ? await m.find(Language, { where: { id: In([link.from_language_id, link.to_language_id]) }, select: { id: true, countries: true } }) : [];
+      if (!link || !ends.every((l) => mayLink(actor, l))) throw new NotFoundException(`no language link ${id} here`);
+      await m.query(`DELETE FROM language_links WHERE id = $1`, [id]);
+      await this.audit.record(
+        'language.link_removed',
+        { actorId: actor.sub, actorRole: actor.role, country: actor.country ?? null, subjectId: id, data: { fromLanguageId: link.from_language_id, toLanguageId: link.to_language_id } },
+        m,
+      );
     });
   }
 

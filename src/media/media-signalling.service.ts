@@ -77,9 +77,11 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
     const media: SocketMedia = (socket.data.media ??= { sessions: new Set(), owners: new Map() });
     const sessionId = args.sessionId ?? media.owners.get(args.transportId ?? args.consumerId);
     if (!sessionId) throw new NotFoundException(args.transportId ? 'no such transport' : 'no such consumer');
+    const principal = socket.data.principal as Principal;
+    // Only a participant may make a node claim a session: anyone else, with any id, leaves nothing in Redis.
+    if (op === 'join' && !(await this.sessions.participantRole(sessionId, principal))) throw new NotFoundException('no such session');
     const host = op === 'join' ? await this.claim(sessionId) : await this.redis.get(keys.host(sessionId));
     if (!host) throw new NotFoundException('join the session first');
-    const principal = socket.data.principal as Principal;
     const result = host === this.realtime.nodeId ? await this.local(op, socket.id, principal, args) : await this.remote(host, op, socket.id, principal, args);
     if (op === 'join') media.sessions.add(sessionId);
     const handedOut = (result as { id?: string; consumerId?: string } | null) ?? {};

@@ -131,7 +131,7 @@ export class RoomsService implements OnModuleInit {
     if (room.roles().size >= 2) await this.record.started(sessionId);
     return {
       routerRtpCapabilities: room.router.rtpCapabilities,
-      iceServers: iceServersFor(this.config, p.sub),
+      iceServers: iceServersFor(this.config),
       participants: others,
     };
   }

@@ -7,6 +7,7 @@ import type { Server, ServerOptions, Socket } from 'socket.io';
 import { AuthService } from '../auth/auth.service';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
+import { AddressCaps } from '../limits/address-caps.service';
 import { toWsError, type WsErrorBody } from './ws-errors';
 
 const revoked: WsErrorBody = { error: { code: 'UNAUTHORIZED', message: 'the token was revoked' } };
@@ -16,6 +17,15 @@ const unavailable: WsErrorBody = { error: { code: 'INTERNAL', message: 'internal
 function answer(packet: unknown[], body: WsErrorBody) {
   const ack = packet.at(-1);
   if (typeof ack === 'function') ack(body);
+}
+
+/** The host of an Origin header, or null for one that is no URL (`null`, sent by sandboxed and file pages): never throws. */
+export function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host || null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -40,7 +50,7 @@ export class RedisIoAdapter extends IoAdapter {
       allowRequest: (req: IncomingMessage, callback: (err: string | null | undefined, ok: boolean) => void) => {
         const origin = req.headers.origin;
         // The application's own pages (same host) and the configured public origins.
-        const sameHost = !!origin && !!req.headers.host && new URL(origin).host === req.headers.host;
+        const sameHost = !!origin && !!req.headers.host && originHost(origin) === req.headers.host;
         callback(null, !origin || sameHost || config.PUBLIC_ORIGINS.includes(origin));
       },
       maxHttpBufferSize: 64 * 1024,
@@ -67,6 +77,8 @@ export class RedisIoAdapter extends IoAdapter {
           next(err);
         });
     });
+    // After authentication: a connection over the per-address cap is refused at the handshake.
+    server.use(this.appContext.get(AddressCaps).admitSocket);
     // The handshake is not enough: an account revoked, disabled or removed since must not act through a socket
     // that was open before. Each event of a staff socket re-checks its token (one Redis read); a refused one is
     // answered UNAUTHORIZED and the socket is cut. Caller tokens cannot be revoked: nothing to check.

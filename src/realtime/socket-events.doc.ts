@@ -10,7 +10,10 @@ with \`code\` in VALIDATION, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, RATE_
 may send a burst of 20 events, then 10 per second, counting every event it sends (unknown ones too). An unknown
 event gets NOT_FOUND (addition), or RATE_LIMITED past the limit. A staff socket's token is re-checked at every
 event: once her account is revoked, disabled or removed, the event gets UNAUTHORIZED and the socket is cut (every
-socket of hers, on every node, is cut at the moment of the change anyway).
+socket of hers, on every node, is cut at the moment of the change anyway). An anonymous caller's events are also
+counted over all her connections (CALLER_EVENTS_PER_10_SECONDS per token); a handshake over MAX_SOCKETS_PER_ADDRESS
+open sockets from one address is refused (\`connect_error\` with \`data: { error: { code: "RATE_LIMITED" } }\`), and
+\`request:create\` past MAX_LIVE_REQUESTS_PER_ADDRESS live requests from one address gets RATE_LIMITED (additions).
 
 | client event | who | payload | ack |
 |---|---|---|---|

@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
+import { CallerEventLimiter } from '../limits/caller-events';
 
 const CAPACITY = 20;
 const REFILL_PER_SECOND = 10;
@@ -24,11 +25,18 @@ export function takeEventToken(socket: Socket): boolean {
   return true;
 }
 
-/** The rate limit on every gateway event: an abusive client gets RATE_LIMITED; nobody else is affected. */
+/**
+ * The rate limit on every gateway event: per connection, then per caller token over all her connections. An
+ * abusive client gets RATE_LIMITED; nobody else is affected.
+ */
 @Injectable()
 export class WsRateLimitGuard implements CanActivate {
-  canActivate(ctx: ExecutionContext): boolean {
-    if (!takeEventToken(ctx.switchToWs().getClient<Socket>())) throw new HttpException('too many events: slow down', HttpStatus.TOO_MANY_REQUESTS);
+  constructor(private readonly callers: CallerEventLimiter) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const socket = ctx.switchToWs().getClient<Socket>();
+    if (!takeEventToken(socket)) throw new HttpException('too many events: slow down', HttpStatus.TOO_MANY_REQUESTS);
+    await this.callers.take(socket.data.principal);
     return true;
   }
 }

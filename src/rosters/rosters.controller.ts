@@ -9,7 +9,6 @@ import {
   Put,
   Query,
   Req,
-  UnsupportedMediaTypeException,
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
@@ -30,11 +29,13 @@ import type { Request } from 'express';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { COUNTRY_CODES } from '../common/countries';
+import { AppConfig } from '../config/config.schema';
 import { GENDERS, INTERPRETER_STATUSES, SPECIALTIES } from '../common/domain';
 import { CountryPipe } from './country.pipe';
 import { ListInterpretersQuery } from './dto/list-interpreters.query';
 import { ImportResultDto, InterpreterPageDto, SharingDto } from './dto/roster-responses.dto';
 import { SetSharingDto } from './dto/set-sharing.dto';
+import { readRosterBody } from './import/roster-body';
 import { ROSTER_COLUMNS } from './import/roster-columns';
 import { assertRosterAccess } from './roster-access';
 import { RostersService } from './rosters.service';
@@ -64,7 +65,8 @@ someone by importing her row with \`status\` = \`suspended\`). Each bad row is r
 and changes nothing; the good rows of the same file are all stored, in one transaction. A row repeating an
 earlier row's \`external_id\` is rejected as a duplicate. Re-importing the same file reports every row as
 \`unchanged\`. A body over ROSTER_IMPORT_MAX_BYTES is refused with 413; a missing header or required column
-is a 400 naming the column.`;
+is a 400 naming the column. The body is read only once the caller is known to be this roster's admin, and is
+decoded as strict UTF-8 whatever charset the Content-Type names: anything else is a 400.`;
 
 @ApiTags('rosters')
 @ApiBearerAuth()
@@ -74,7 +76,10 @@ is a 400 naming the column.`;
 @ApiResponse({ status: 404, description: "Another country's roster" })
 @Controller('rosters/:country')
 export class RostersController {
-  constructor(private readonly rosters: RostersService) {}
+  constructor(
+    private readonly rosters: RostersService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Post('import')
   @HttpCode(200)
@@ -106,12 +111,7 @@ export class RostersController {
       if (!file) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['file is required'], fields: ['file'] });
       return this.rosters.importRoster(country, file.buffer, actor);
     }
-    const body: unknown = req.body;
-    if (typeof body === 'string' || Array.isArray(body)) return this.rosters.importRoster(country, body, actor);
-    if (body && typeof body === 'object' && req.is('application/json')) {
-      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['a JSON body must be an array of roster rows'], fields: ['body'] });
-    }
-    throw new UnsupportedMediaTypeException('send text/csv, a JSON array (application/json) or multipart/form-data with a file field');
+    return this.rosters.importRoster(country, await readRosterBody(req, this.config.ROSTER_IMPORT_MAX_BYTES), actor);
   }
 
   @Get('interpreters')

@@ -1,4 +1,4 @@
-import { suppress, type RawStatsRow } from './stats-suppression';
+import { publishedCount, suppress, type RawStatsRow } from './stats-suppression';
 
 const row = (over: Partial<RawStatsRow>): RawStatsRow => ({
   month: '2027-03',
@@ -37,9 +37,14 @@ describe('small-cell suppression', () => {
 
   it('hides every count under five, and a median or percentile of fewer than five people', () => {
     const s = suppress(row({ requests: 6, answered: 4, answered_1m: 1, answered_5m: 4, unmet: 2, sessions: 4 }));
-    expect(s).toMatchObject({ requests: 6, answered: null, answeredWithin1m: null, answeredWithin5m: null, unmet: null, sessions: null });
+    expect(s).toMatchObject({ requests: 5, answered: null, answeredWithin1m: null, answeredWithin5m: null, unmet: null, sessions: null });
     expect(s).toMatchObject({ medianWaitSeconds: null, p90WaitSeconds: null, medianSessionSeconds: null, p90SessionSeconds: null });
     expect(s.suppressed.sort()).toEqual(['answered', 'answeredWithin1m', 'answeredWithin5m', 'sessions', 'unmet']);
+  });
+
+  it('rounds every count shown to the nearest multiple of five', () => {
+    expect([5, 6, 7, 8, 12, 13, 102].map(publishedCount)).toEqual([5, 5, 5, 10, 10, 15, 100]);
+    expect(suppress(row({ requests: 7, answered: 6, answered_1m: 6, answered_5m: 6, unmet: 1, sessions: 6 }))).toMatchObject({ requests: 5, answered: 5, unmet: null, sessions: 5 });
   });
 
   it('shows a true zero (nobody is identified by nothing)', () => {

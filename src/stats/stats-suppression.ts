@@ -1,6 +1,9 @@
 /** Below this many, a count could point at a person: it is shown as null and flagged suppressed. */
 export const MIN_CELL = 5;
 
+/** Every count shown is rounded to a multiple of this. */
+export const ROUND_TO = 5;
+
 export interface RawStatsRow {
   month: string;
   key: string;
@@ -16,12 +19,26 @@ export interface RawStatsRow {
   duration_p90: number | null;
 }
 
-/** A count as it may be shown: itself when zero or at least MIN_CELL, else null. Every count the API gives passes here. */
-export const cell = (n: number) => (n === 0 || n >= MIN_CELL ? n : null);
+/**
+ * The one rule for every count the statistics show: 0 is 0 (nobody is identified by nothing), 1 to 4 is null
+ * (suppressed), anything else is rounded to the nearest multiple of ROUND_TO. Suppression alone was undone by
+ * subtraction (a country's total of 7 minus the 6 visible in another grouping gave the suppressed 1); every
+ * table, total and range an admin can ask for is rounded alike, so a difference of shown counts is uncertain by
+ * a few people and cannot name the hidden one. Suppressing a second cell instead would protect only within one
+ * table, while the same totals come from other groupings.
+ */
+export function publishedCount(n: number): number | null {
+  if (n === 0) return 0;
+  if (n < MIN_CELL) return null;
+  return Math.round(n / ROUND_TO) * ROUND_TO;
+}
+
+/** The same rule under the name the rest of the module uses. */
+export const cell = publishedCount;
 
 /**
- * Applies small-cell suppression: every count under MIN_CELL becomes null, and a median or percentile is
- * shown only when the count it is computed from is at least MIN_CELL (a median of two waits is two people).
+ * Applies the count rule (publishedCount) to every count of a row; a median or percentile is shown only when the
+ * count it is computed from is at least MIN_CELL (a median of two waits is two people).
  */
 export function suppress(r: RawStatsRow) {
   const counts = { requests: r.requests, answeredWithin1m: r.answered_1m, answeredWithin5m: r.answered_5m, answered: r.answered, unmet: r.unmet, sessions: r.sessions };

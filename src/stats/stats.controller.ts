@@ -18,7 +18,8 @@ export class StatsController {
   @ApiOperation({
     summary: 'Requests, answer times, unmet demand and call durations per month (or the whole range) and language, country, matter or in total',
     description:
-      'Counts under 5 are null (listed in `suppressed`); medians and percentiles of fewer than 5 people are null, in every row whatever `groupBy` and `period`. ' +
+      'Whole months only (`from`/`to` as YYYY-MM). Counts under 5 are null (listed in `suppressed`), every other count is rounded to the nearest multiple of 5 (`roundedTo`), ' +
+      'so that no total minus other cells recovers a hidden one; medians and percentiles of fewer than 5 people are null, in every row whatever `groupBy` and `period`. ' +
       '`groupBy=total` gives one row (key `total`) per period for everything in scope; `period=whole` one period for the whole range, named `from/to` in `month`: ' +
       'at pilot scale, where most monthly cells are under 5. A roster admin sees her country only; a platform admin any country, or the whole region without `country`.',
   })

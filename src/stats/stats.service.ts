@@ -5,18 +5,20 @@ import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { LanguagesService } from '../languages/languages.service';
 import type { StatsGroup, StatsQuery } from './dto/stats.query';
-import { cell, MIN_CELL, suppress, type RawStatsRow } from './stats-suppression';
+import { MIN_CELL, publishedCount, ROUND_TO, suppress, type RawStatsRow } from './stats-suppression';
 
 function badField(field: string, message: string) {
   return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [message], fields: [field] });
 }
 
-/** `YYYY-MM` or `YYYY-MM-DD` as a UTC instant; `end`: the first instant after that month or day. */
+/**
+ * `YYYY-MM` as a UTC instant; `end`: the first instant after that month. Whole months only: two ranges that
+ * differ by a day would otherwise be subtracted to count that day.
+ */
 function bound(value: string, end: boolean): Date {
-  const [y, m, d] = value.split('-').map(Number);
-  if (m < 1 || m > 12 || (d !== undefined && (d < 1 || d > 31))) return new Date(NaN);
-  if (d === undefined) return new Date(Date.UTC(y, m - 1 + (end ? 1 : 0), 1));
-  return new Date(Date.UTC(y, m - 1, d + (end ? 1 : 0)));
+  const [y, m] = value.split('-').map(Number);
+  if (m < 1 || m > 12) return new Date(NaN);
+  return new Date(Date.UTC(y, m - 1 + (end ? 1 : 0), 1));
 }
 
 const KEY: Record<StatsGroup, string> = {
@@ -32,8 +34,8 @@ const yearMonth = (d: Date) => d.toISOString().slice(0, 7);
 /**
  * Aggregate figures for the member states, computed from metadata only (requests, offers, sessions): per
  * month (or over the whole range) and per language, country, matter or in total, how many asked, how fast
- * they were answered, how many nobody could serve, and how long calls lasted. Small cells are suppressed,
- * every row and count alike (see stats-suppression.ts).
+ * they were answered, how many nobody could serve, and how long calls lasted. Counts are suppressed under 5 and
+ * rounded to 5, every row and count alike (see stats-suppression.ts).
  */
 @Injectable()
 export class StatsService {
@@ -48,9 +50,10 @@ export class StatsService {
     const groupBy = q.groupBy ?? 'language';
     const now = new Date();
     const from = q.from ? bound(q.from, false) : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1));
-    const to = q.to ? bound(q.to, true) : now;
-    if (Number.isNaN(from.getTime())) throw badField('from', 'from is not a real month or day');
-    if (Number.isNaN(to.getTime())) throw badField('to', 'to is not a real month or day');
+    // Up to the end of this month by default, so that the current month is whole as well (and grows, not shrinks).
+    const to = bound(q.to ?? `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`, true);
+    if (Number.isNaN(from.getTime())) throw badField('from', 'from is not a real month');
+    if (Number.isNaN(to.getTime())) throw badField('to', 'to is not a real month');
     if (from >= to) throw badField('from', 'from must be before to');
 
     // The whole range as one period: every row is named by the range asked for (or its defaults).
@@ -99,12 +102,16 @@ export class StatsService {
       period: whole ? 'whole' : 'month',
       country,
       minCell: MIN_CELL,
+      roundedTo: ROUND_TO,
       rows: raw.map((r) => {
         const s = suppress({ ...r, wait_p50: round(r.wait_p50), wait_p90: round(r.wait_p90), duration_p50: round(r.duration_p50), duration_p90: round(r.duration_p90) });
         return { ...s, label: groupBy === 'language' ? (names.get(r.key) ?? r.key) : r.key };
       }),
-      // The languages the region most needs interpreters for: requests nobody could serve.
-      unmetByLanguage: unmet.map((u) => ({ languageId: u.language_id, name: names.get(u.language_id) ?? u.language_id, unmet: cell(u.unmet) })),
+      // The languages the region most needs interpreters for: requests nobody could serve (rounded before ordering,
+      // so that the order does not tell two rounded figures apart).
+      unmetByLanguage: unmet
+        .map((u) => ({ languageId: u.language_id, name: names.get(u.language_id) ?? u.language_id, unmet: publishedCount(u.unmet) }))
+        .sort((x, y) => (y.unmet ?? 0) - (x.unmet ?? 0) || x.name.localeCompare(y.name)),
     };
   }
 

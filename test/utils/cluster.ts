@@ -125,6 +125,11 @@ export class NodeProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The process id (to read its memory from /proc). */
+  get pid() {
+    return this.proc?.pid;
+  }
+
   get running() {
     return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null;
   }

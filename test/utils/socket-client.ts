@@ -10,8 +10,9 @@ export interface TestSocket {
   close: () => void;
 }
 
-export async function connect(url: string, token: string): Promise<TestSocket> {
-  const socket = io(url, { auth: { token }, transports: ['websocket'], reconnection: true, reconnectionDelay: 100, reconnectionDelayMax: 500 });
+/** `headers`: sent with the handshake (X-Forwarded-For makes the client look like another address behind the trusted proxy). */
+export async function connect(url: string, token: string, headers?: Record<string, string>): Promise<TestSocket> {
+  const socket = io(url, { auth: { token }, transports: ['websocket'], reconnection: true, reconnectionDelay: 100, reconnectionDelayMax: 500, extraHeaders: headers });
   const log: { event: string; payload: any }[] = [];
   const waiters: { event: string; match: (p: any) => boolean; resolve: (p: any) => void }[] = [];
   socket.onAny((event, payload) => {

@@ -22,6 +22,20 @@ export interface TestApp {
 
 export { freePort, freePorts } from './ports';
 
+/**
+ * Every per-address and per-token limit raised out of the way: all the tests' clients share one address.
+ * test/security/ puts back the ones it attacks.
+ */
+export const RAISED_LIMITS: Record<string, string> = {
+  RATE_LIMIT_PER_MINUTE: '100000',
+  RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+  RATE_LIMIT_JOIN_PER_MINUTE: '100000',
+  RATE_LIMIT_CALLER_TOKENS_PER_HOUR: '100000',
+  MAX_SOCKETS_PER_ADDRESS: '100000',
+  MAX_LIVE_REQUESTS_PER_ADDRESS: '100000',
+  CALLER_EVENTS_PER_10_SECONDS: '100000',
+};
+
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'test',
@@ -29,7 +43,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     REDIS_PREFIX: `t${randomBytes(5).toString('hex')}`,
     MEDIASOUP_WORKERS: '1',
     MEDIASOUP_LISTEN_IP: '127.0.0.1',
-    RATE_LIMIT_PER_MINUTE: '100000',
+    ...RAISED_LIMITS,
     ...overrides,
   };
 }

@@ -16,7 +16,7 @@ export type Phase =
   | { name: 'ended'; hearing?: boolean }
   | { name: 'unmatched' }
   | { name: 'error'; message: 'noMicrophone' | 'error' }
-  /** A hearing's join code that did not open the call: used or expired (`invalid`), or the call is not open yet. */
+  /** A hearing's join code that did not open the call: not a code at all (`invalid`), or not now (`early`: wrong, used, expired or too early). */
   | { name: 'joinFailed'; reason: 'invalid' | 'early' | 'error' };
 
 /** The phases in which leaving the page would end something going on. */
@@ -234,7 +234,9 @@ export function useCall(joinCode: string | null) {
     } catch (e) {
       teardown();
       const status = e instanceof HttpError ? e.status : 0;
-      setPhase({ name: 'joinFailed', reason: status === 404 || status === 400 ? 'invalid' : status === 409 ? 'early' : 'error' });
+      // The server gives one answer (404) for a code that is wrong, used, expired or not open yet, so that it tells a
+      // guesser nothing: she is told it does not open the call now, and may try again nearer the time.
+      setPhase({ name: 'joinFailed', reason: status === 400 ? 'invalid' : status === 404 || status === 409 ? 'early' : 'error' });
       return;
     }
     code.current = null;

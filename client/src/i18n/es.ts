@@ -64,7 +64,7 @@ export const es = {
   inHearing: 'Está en la audiencia. Puede hablar.',
   hearingEnded: 'La audiencia terminó.',
   joinCodeInvalid: 'Este código ya no sirve: ya se usó o la audiencia terminó. No es su culpa. Pida un código nuevo a la persona que se lo dio.',
-  joinTooEarly: 'La llamada de la audiencia todavía no está abierta. Intente otra vez unos minutos antes de la hora.',
+  joinTooEarly: 'Este código no abre la llamada ahora. La llamada se abre unos minutos antes de la audiencia: intente otra vez a esa hora. Si la audiencia ya terminó o el código ya se usó, pida uno nuevo a la persona que se lo dio. No es su culpa.',
   unmatched: 'Ahora no hay ninguna intérprete libre para su idioma. No es su culpa. Puede intentar de nuevo en unos minutos.',
   callAgain: 'Llamar otra vez',
   noMicrophone: 'No se pudo usar el micrófono. Permita el micrófono e intente otra vez.',

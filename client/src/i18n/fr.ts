@@ -64,7 +64,7 @@ export const fr: Strings = {
   inHearing: 'Vous êtes dans l’audience. Vous pouvez parler.',
   hearingEnded: 'L’audience est terminée.',
   joinCodeInvalid: 'Ce code ne marche plus : il a déjà servi, ou l’audience est finie. Ce n’est pas votre faute. Demandez un nouveau code à la personne qui vous l’a donné.',
-  joinTooEarly: 'L’appel de l’audience n’est pas encore ouvert. Réessayez quelques minutes avant l’heure.',
+  joinTooEarly: 'Ce code n’ouvre pas l’appel maintenant. L’appel s’ouvre quelques minutes avant l’audience : réessayez à ce moment-là. Si l’audience est finie ou si le code a déjà servi, demandez-en un nouveau à la personne qui vous l’a donné. Ce n’est pas votre faute.',
   unmatched: "Aucune interprète de votre langue n'est libre pour l'instant. Ce n'est pas de votre faute. Vous pouvez réessayer dans quelques minutes.",
   callAgain: 'Rappeler',
   noMicrophone: "Le micro n'a pas pu être utilisé. Autorisez le micro et réessayez.",

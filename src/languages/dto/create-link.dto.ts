@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { NoInvisibleChars } from '../../common/visible-text';
 
 export class CreateLinkDto {
   @ApiProperty({ format: 'uuid' })
@@ -17,5 +18,6 @@ export class CreateLinkDto {
   @MinLength(2)
   @MaxLength(200)
   @Matches(/^[^<>]*$/, { message: 'source must not contain < or >' })
+  @NoInvisibleChars()
   source: string;
 }

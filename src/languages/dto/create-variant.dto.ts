@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { COUNTRY_CODES, type CountryCode } from '../../common/countries';
+import { NoInvisibleChars } from '../../common/visible-text';
 import { VARIANT_MAX, VARIANT_SLUG } from '../language-text';
 import { IsIso6393 } from './is-iso6393.validator';
 
@@ -26,6 +27,7 @@ export class CreateVariantDto {
   @MinLength(2)
   @MaxLength(120)
   @Matches(/^[^<>]*$/, { message: 'name must not contain < or >' })
+  @NoInvisibleChars()
   name: string;
 
   @ApiPropertyOptional({ nullable: true, maxLength: 120, description: "The speakers' own name for it, if known" })
@@ -35,6 +37,7 @@ export class CreateVariantDto {
   @MinLength(1)
   @MaxLength(120)
   @Matches(/^[^<>]*$/, { message: 'autonym must not contain < or >' })
+  @NoInvisibleChars()
   autonym?: string | null;
 
   @ApiProperty({ enum: COUNTRY_CODES, isArray: true, description: 'Where it is spoken (a roster admin: her own country only)' })

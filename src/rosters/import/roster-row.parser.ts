@@ -1,5 +1,6 @@
 import { isEmail } from 'class-validator';
 import { GENDERS, Gender, INTERPRETER_STATUSES, InterpreterStatus, SPECIALTIES, Specialty } from '../../common/domain';
+import { hasInvisible, invisibleMessage } from '../../common/visible-text';
 import { RosterRecord, RowError } from './roster-columns';
 
 /**
@@ -33,8 +34,6 @@ export interface ResolvedRow extends Omit<ParsedRow, 'languages' | 'relayLanguag
 const EXTERNAL_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const ISO6393 = /^[a-z]{3}$/;
 const LANGUAGE_KEY = /^[a-z]{3}(\/[a-z0-9][a-z0-9._-]{0,59})?$/;
-// Control characters, and line/paragraph separators, have no place in a name or a certificate.
-const CONTROL = /[\p{Cc}\u2028\u2029]/u;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Validates one record; every problem of the row is reported, each naming its column. */
@@ -48,7 +47,7 @@ export function parseRow(record: RosterRecord): { row: ParsedRow | null; errors:
 
   const firstName = v.first_name ?? '';
   if (!firstName || [...firstName].length > 60) fail('first_name', 'first_name must be 1-60 characters');
-  else if (CONTROL.test(firstName)) fail('first_name', 'first_name must not contain control characters');
+  else if (hasInvisible(firstName)) fail('first_name', invisibleMessage('first_name'));
 
   const email = (v.email ?? '').toLowerCase();
   if (email.length > 254 || !isEmail(email)) fail('email', 'email must be a valid email address');
@@ -201,7 +200,7 @@ function optionalText(
 ): string | null | undefined {
   if (value === undefined) return undefined;
   if ([...value].length > max) fail(field, `${field} must be at most ${max} characters`);
-  else if (CONTROL.test(value)) fail(field, `${field} must not contain control characters`);
+  else if (hasInvisible(value)) fail(field, invisibleMessage(field));
   return value || null;
 }
 

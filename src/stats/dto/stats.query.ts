@@ -9,17 +9,18 @@ export type StatsGroup = (typeof STATS_GROUPS)[number];
 export const STATS_PERIODS = ['month', 'whole'] as const;
 export type StatsPeriod = (typeof STATS_PERIODS)[number];
 
-const MONTH_OR_DAY = /^\d{4}-\d{2}(-\d{2})?$/;
+// Whole months only: ranges differing by a day would be subtracted to count that day.
+const MONTH = /^\d{4}-\d{2}$/;
 
 export class StatsQuery {
-  @ApiPropertyOptional({ example: '2027-01', description: 'First month (YYYY-MM) or day (YYYY-MM-DD), UTC; default: twelve months ago' })
+  @ApiPropertyOptional({ example: '2027-01', description: 'First month (YYYY-MM), UTC; default: eleven months before this one' })
   @IsOptional()
-  @Matches(MONTH_OR_DAY, { message: 'from must be a month (YYYY-MM) or a day (YYYY-MM-DD)' })
+  @Matches(MONTH, { message: 'from must be a whole month written YYYY-MM' })
   from?: string;
 
-  @ApiPropertyOptional({ example: '2027-12', description: 'Last month or day, inclusive, UTC; default: now' })
+  @ApiPropertyOptional({ example: '2027-12', description: 'Last month (YYYY-MM), inclusive, UTC; default: this month' })
   @IsOptional()
-  @Matches(MONTH_OR_DAY, { message: 'to must be a month (YYYY-MM) or a day (YYYY-MM-DD)' })
+  @Matches(MONTH, { message: 'to must be a whole month written YYYY-MM' })
   to?: string;
 
   @ApiPropertyOptional({ enum: STATS_GROUPS, description: 'Rows per period and this dimension (default: language); `total`: one row per period for everything in scope, key `total`' })

@@ -44,6 +44,7 @@ export const staffEn: StaffStrings = {
     no_interpreter: 'No interpreter is free at that time yet',
     declined: 'The interpreter can no longer come: looking for another',
     reminder: 'Reminder: the hearing is soon',
+    join_code_voided: 'The woman’s code was tried wrongly too many times and no longer works: give her a new one',
   },
   interpreter: 'Interpreter',
   notYet: 'not yet',
@@ -114,7 +115,7 @@ export const staffEn: StaffStrings = {
   },
   statsFrom: 'From (month)',
   suppressionExplain:
-    '“<5” means fewer than 5: the exact figure is hidden so that no woman can be recognised. “—” is a wait or length computed from fewer than 5 people, hidden for the same reason.',
+    '“<5” means fewer than 5: the exact figure is hidden so that no woman can be recognised. “—” is a wait or length computed from fewer than 5 people, hidden for the same reason. Every other count is rounded to the nearest 5 (7 shows as 5, 8 as 10), so that no figure can be worked out from the others.',
   summaryTitle: 'Summary of the period',
   summaryExplain: (from: string, to: string) => `From ${from} to ${to}, all languages and matters together: with few requests, each month’s figures are often under 5.`,
   summaryArea: 'Area',

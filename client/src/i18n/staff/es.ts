@@ -46,6 +46,7 @@ export const staffEs = {
     no_interpreter: 'Aún no hay intérprete libre a esa hora',
     declined: 'La intérprete ya no puede venir: se busca otra',
     reminder: 'Recordatorio: la audiencia es pronto',
+    join_code_voided: 'El código de la mujer se intentó mal demasiadas veces y ya no sirve: dele uno nuevo',
   } as Record<string, string>,
   interpreter: 'Intérprete',
   notYet: 'aún no',
@@ -117,7 +118,7 @@ export const staffEs = {
   },
   statsFrom: 'Desde (mes)',
   suppressionExplain:
-    '«<5» significa menos de 5: la cifra exacta se oculta para que ninguna mujer pueda ser reconocida. «—» es una espera o duración calculada sobre menos de 5 personas, oculta por la misma razón.',
+    '«<5» significa menos de 5: la cifra exacta se oculta para que ninguna mujer pueda ser reconocida. «—» es una espera o duración calculada sobre menos de 5 personas, oculta por la misma razón. Las demás cifras se redondean al múltiplo de 5 más cercano (7 se muestra como 5, 8 como 10), para que ninguna pueda deducirse de las otras.',
   summaryTitle: 'Resumen del período',
   summaryExplain: (from: string, to: string) => `De ${from} a ${to}, todos los idiomas y asuntos juntos: con pocas solicitudes, las cifras de cada mes suelen quedar por debajo de 5.`,
   summaryArea: 'Ámbito',

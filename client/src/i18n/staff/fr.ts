@@ -44,6 +44,7 @@ export const staffFr: StaffStrings = {
     no_interpreter: 'Aucune interprète n’est encore libre à cette heure',
     declined: 'L’interprète ne peut plus venir : on en cherche une autre',
     reminder: 'Rappel : l’audience est bientôt',
+    join_code_voided: 'Le code de la femme a été essayé à tort trop de fois et ne marche plus : donnez-lui-en un nouveau',
   },
   interpreter: 'Interprète',
   notYet: 'pas encore',
@@ -114,7 +115,7 @@ export const staffFr: StaffStrings = {
   },
   statsFrom: 'Depuis (mois)',
   suppressionExplain:
-    '« <5 » signifie moins de 5 : le chiffre exact est masqué pour qu’aucune femme ne puisse être reconnue. « — » est une attente ou une durée calculée sur moins de 5 personnes, masquée pour la même raison.',
+    '« <5 » signifie moins de 5 : le chiffre exact est masqué pour qu’aucune femme ne puisse être reconnue. « — » est une attente ou une durée calculée sur moins de 5 personnes, masquée pour la même raison. Les autres chiffres sont arrondis au multiple de 5 le plus proche (7 s’affiche 5, 8 s’affiche 10), pour qu’aucun ne puisse se déduire des autres.',
   summaryTitle: 'Résumé de la période',
   summaryExplain: (from: string, to: string) => `De ${from} à ${to}, toutes langues et tous sujets confondus : avec peu de demandes, les chiffres de chaque mois sont souvent inférieurs à 5.`,
   summaryArea: 'Zone',
