@@ -169,7 +169,7 @@ export class AppConfig {
 
   /** Live interpretation requests (waiting, ringing or in a call) per client address, across all nodes. */
   @IsInt() @Min(1) @Max(1_000_000)
-  MAX_LIVE_REQUESTS_PER_ADDRESS = 3;
+  MAX_LIVE_REQUESTS_PER_ADDRESS = 10;
 
   /** Socket events per anonymous caller token per 10 seconds, over all her connections on all nodes. */
   @IsInt() @Min(10) @Max(1_000_000)

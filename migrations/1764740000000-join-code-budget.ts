@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * JOIN_CODE_MAX_FAILURES an hour before its code is void. Codes issued before keep no locator (no budget) and
  * still work once.
  */
-export class JoinCodeBudget1764730000000 implements MigrationInterface {
-  name = 'JoinCodeBudget1764730000000';
+export class JoinCodeBudget1764740000000 implements MigrationInterface {
+  name = 'JoinCodeBudget1764740000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE booking_join_codes ADD COLUMN locator char(4) CHECK (locator ~ '^[0-9]{4}$')`);
