@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { createHmac } from 'node:crypto';
+import { keyedHasher } from '../common/keyed-hash';
 import { AppConfig } from '../config/config.schema';
 import { REDIS } from '../redis/redis.module';
 
@@ -52,13 +52,13 @@ export interface FailureCount {
  */
 @Injectable()
 export class LoginLockout {
-  private readonly key: Buffer;
+  private readonly hash: (value: string) => string;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly config: AppConfig,
   ) {
-    this.key = createHmac('sha256', config.JWT_SECRET).update('puente:login-lockout').digest();
+    this.hash = keyedHasher(config.JWT_SECRET, 'login-lockout');
   }
 
   /** Throws LoginLocked if this email may not be tried from this address now. */
@@ -103,9 +103,5 @@ export class LoginLockout {
     const e = this.hash(`email:${email.trim().toLowerCase()}`);
     const pair = `${e}:${this.hash(`address:${address}`)}`;
     return { email: `login:email:${e}`, pair: `login:pair:${pair}`, pairLock: `login:lock:${pair}`, known: `login:known:${pair}` };
-  }
-
-  private hash(value: string) {
-    return createHmac('sha256', this.key).update(value).digest('base64url');
   }
 }

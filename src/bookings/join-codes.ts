@@ -1,5 +1,6 @@
 import { NotFoundException, ServiceUnavailableException } from '@nestjs/common';
-import { createHash, createHmac, randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
+import { keyedHasher } from '../common/keyed-hash';
 import type { EntityManager } from 'typeorm';
 import { rows } from '../database/sql';
 
@@ -19,9 +20,8 @@ export type RefusalReason = 'wrong' | 'used' | 'expired' | 'not_open';
 
 /** Hashes a code under a key derived from the deployment's secret (a database dump alone cannot try 10^6 secrets). */
 export function joinCodeHasher(secret: string) {
-  const key = createHmac('sha256', secret).update('puente:join-code').digest();
   return {
-    hash: (digits: string) => createHmac('sha256', key).update(digits).digest('hex'),
+    hash: keyedHasher(secret, 'join-code', 'hex'),
     /** How codes issued before the locator was introduced were hashed; they carry no locator. */
     legacy: (digits: string) => createHash('sha256').update(`puente-join:${digits}`).digest('hex'),
   };

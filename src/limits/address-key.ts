@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { normalizeIp } from '@nestjs/throttler';
-import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { keyedHasher } from '../common/keyed-hash';
 import { AppConfig } from '../config/config.schema';
 
 /** Express's compiled `trust proxy` setting: whether the hop at distance `i` may tell us who is behind it. */
@@ -26,13 +26,13 @@ export function requestAddress(req: IncomingMessage, trust: TrustProxy | undefin
  */
 @Injectable()
 export class AddressKeys {
-  private readonly key: Buffer;
+  private readonly hash: (value: string) => string;
 
   constructor(config: AppConfig) {
-    this.key = createHmac('sha256', config.JWT_SECRET).update('puente:client-address').digest();
+    this.hash = keyedHasher(config.JWT_SECRET, 'client-address');
   }
 
   of(address: string | undefined): string {
-    return createHmac('sha256', this.key).update(normalizeIp(address ?? '') || 'unknown').digest('base64url').slice(0, 22);
+    return this.hash(normalizeIp(address ?? '') || 'unknown').slice(0, 22);
   }
 }

@@ -1,10 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { COUNTRY_CODES } from '../../common/countries';
+import { NoInvisibleChars } from '../../common/visible-text';
 import { INSTITUTION_KINDS, type InstitutionKind } from '../institution-kinds';
 
-/** Printable text only: no markup, no control, bidi or zero-width characters that make one name look like another. */
-export const INSTITUTION_NAME = /^[^<>\p{Cc}\p{Cf}]*$/u;
 
 export class CreateInstitutionDto {
   @ApiProperty({ enum: COUNTRY_CODES })
@@ -15,7 +14,8 @@ export class CreateInstitutionDto {
   @IsString()
   @MinLength(2)
   @MaxLength(120)
-  @Matches(INSTITUTION_NAME, { message: 'name must not contain <, >, control, bidi or zero-width characters' })
+  @Matches(/^[^<>]*$/, { message: 'name must not contain < or >' })
+  @NoInvisibleChars()
   name: string;
 
   @ApiProperty({ enum: INSTITUTION_KINDS })
