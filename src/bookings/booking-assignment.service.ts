@@ -4,14 +4,14 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/config.schema';
 import { rows } from '../database/sql';
-import { withRetry } from '../matching/retry';
+import { PG } from '../database/pg-errors';
+import { withRetry } from '../database/retry';
 import { RostersService } from '../rosters/rosters.service';
 import { findBookingCandidates } from './booking-candidates';
 import { BookingJobs } from './booking-jobs';
 import { BookingNotifier } from './booking-notifier';
 import { BOOKING_SELECT, type BookingRow } from './booking-row';
 
-const EXCLUSION_VIOLATION = '23P01';
 
 /**
  * Finds an interpreter for a booked hearing and asks her to confirm, one at a time, by the ladder of
@@ -100,7 +100,7 @@ export class BookingAssignmentService {
           [b.id, c.interpreterId, buffer],
         );
       } catch (e) {
-        if ((e as { code?: string }).code !== EXCLUSION_VIOLATION) throw e;
+        if ((e as { code?: string }).code !== PG.EXCLUSION_VIOLATION) throw e;
         // Someone else's hearing took her time since the candidates were read.
         await m.query('ROLLBACK TO SAVEPOINT hold');
         continue;

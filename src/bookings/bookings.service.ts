@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -8,7 +8,7 @@ import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { rows } from '../database/sql';
 import { LanguagesService } from '../languages/languages.service';
-import { withRetry } from '../matching/retry';
+import { withRetry } from '../database/retry';
 import { RostersService } from '../rosters/rosters.service';
 import { roleIn, SessionsService } from '../sessions/sessions.service';
 import { BookingAssignmentService } from './booking-assignment.service';
@@ -20,12 +20,10 @@ import { parseStart } from './booking-time';
 import { codeRefused, countFailure, joinCodeHasher, type RefusalReason, storeJoinCode } from './join-codes';
 import type { CreateBookingDto } from './dto/create-booking.dto';
 import type { ListBookingsQuery } from './dto/list-bookings.query';
+import { badField } from '../common/validation';
 
 const MAX_AHEAD_DAYS = 731;
 
-function badField(field: string, message: string) {
-  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [message], fields: [field] });
-}
 
 
 /**

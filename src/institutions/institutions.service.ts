@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -8,10 +8,10 @@ import { LanguagesService } from '../languages/languages.service';
 import { CreateInstitutionDto, UpdateInstitutionDto } from './dto/institution.dto';
 import { Institution } from './entities/institution.entity';
 import { COUNTRY_MAIN_LANGUAGE } from './institution-kinds';
+import { badField } from '../common/validation';
+import { PG, pgCode } from '../database/pg-errors';
 
 export type InstitutionView = Pick<Institution, 'id' | 'country' | 'name' | 'kind' | 'languageId'>;
-
-const badField = (field: string, message: string) => new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [message], fields: [field] });
 
 /**
  * Institutions as records: created and edited by the roster admin of their country or a platform admin. What
@@ -102,7 +102,7 @@ export class InstitutionsService {
     try {
       await write();
     } catch (e) {
-      if ((e as { code?: string }).code === '23505') {
+      if (pgCode(e) === PG.UNIQUE_VIOLATION) {
         throw new ConflictException({ statusCode: 409, message: [`${row.country} already has an institution named ${JSON.stringify(row.name)}`], fields: ['name'] });
       }
       throw e;

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -9,6 +9,8 @@ import { LanguageLink } from './entities/language-link.entity';
 import { isoLanguage } from './iso-639-3';
 import { isoRow, languageRow, type LanguageRow } from './languages-catalogue';
 import { parseLanguageKey, searchTokens, type LanguageKey } from './language-text';
+import { badField } from '../common/validation';
+import { PG, pgCode } from '../database/pg-errors';
 
 export interface LanguageSearch {
   q?: string;
@@ -34,12 +36,6 @@ export interface NewLink {
 export type LinkFromLanguage = LanguageLink & { other: Language };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const UNIQUE_VIOLATION = '23505';
-const FOREIGN_KEY_VIOLATION = '23503';
-
-function pgCode(e: unknown): string | undefined {
-  return (e as { code?: string; driverError?: { code?: string } })?.driverError?.code ?? (e as { code?: string })?.code;
-}
 
 /** Escapes LIKE wildcards; normalised search words hold none today, but the query must not depend on that. */
 function likeLiteral(word: string): string {
@@ -154,14 +150,14 @@ export class LanguagesService {
   async addVariant(dto: NewVariant, actor: Principal): Promise<Language> {
     const outside = actor.role === 'roster_admin' ? dto.countries.find((c) => c !== actor.country) : undefined;
     if (outside) throw new NotFoundException(`no country ${outside} here`);
-    if (!isoLanguage(dto.iso6393)) throw this.badField('iso6393', 'iso6393 must be an ISO 639-3 language code');
+    if (!isoLanguage(dto.iso6393)) throw badField('iso6393', 'iso6393 must be an ISO 639-3 language code');
     const row: LanguageRow = languageRow({ ...dto, autonym: dto.autonym ?? null, curated: true });
     return this.db.transaction(async (m) => {
       let language: Language;
       try {
         language = await m.save(m.create(Language, row));
       } catch (e) {
-        if (pgCode(e) === UNIQUE_VIOLATION) throw new ConflictException(`${keyOf(row.iso6393, row.variant)} is already in the catalogue`);
+        if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException(`${keyOf(row.iso6393, row.variant)} is already in the catalogue`);
         throw e;
       }
       await this.audit.record(
@@ -180,7 +176,7 @@ export class LanguagesService {
    */
   async addLink(dto: NewLink, actor: Principal): Promise<LanguageLink> {
     const [from, to] = [dto.fromLanguageId.toLowerCase(), dto.toLanguageId.toLowerCase()];
-    if (from === to) throw this.badField('toLanguageId', 'toLanguageId must differ from fromLanguageId');
+    if (from === to) throw badField('toLanguageId', 'toLanguageId must differ from fromLanguageId');
     const known = await this.languages.find({ where: { id: In([from, to]) }, select: { id: true, countries: true } });
     for (const [field, id] of [['fromLanguageId', from], ['toLanguageId', to]] as const) {
       const language = known.find((l) => l.id === id);
@@ -194,8 +190,8 @@ export class LanguagesService {
           m.create(LanguageLink, { fromLanguageId: from, toLanguageId: to, source: dto.source, createdBy: actor.sub }),
         );
       } catch (e) {
-        if (pgCode(e) === UNIQUE_VIOLATION) throw new ConflictException('these two languages are already linked');
-        if (pgCode(e) === FOREIGN_KEY_VIOLATION) throw new NotFoundException('a linked language is no longer in the catalogue');
+        if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException('these two languages are already linked');
+        if (pgCode(e) === PG.FOREIGN_KEY_VIOLATION) throw new NotFoundException('a linked language is no longer in the catalogue');
         throw e;
       }
       await this.audit.record(
@@ -244,7 +240,4 @@ export class LanguagesService {
     });
   }
 
-  private badField(field: string, message: string) {
-    return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [message], fields: [field] });
-  }
 }

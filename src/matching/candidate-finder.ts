@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { COUNTRY_CODES } from '../common/countries';
-import { prepared } from '../sessions/prepared';
+import { prepared } from '../database/prepared';
 import { SERVING_ORDER_SQL, type RequestState } from './priority';
 
 /**

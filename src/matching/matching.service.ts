@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bull';
-import { BadRequestException, ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { DataSource, EntityManager } from 'typeorm';
@@ -15,8 +15,10 @@ import { roleIn, SessionParticipants, SessionsService } from '../sessions/sessio
 import { Dispatched, dispatchOnce, LadderRules, MadeOffer, servableBy } from './candidate-finder';
 import { CreateRequestDto } from './dto/create-request.dto';
 import { REQUEUED_RANK, urgencyRank, WAITING_ORDER_SQL, type RequestState } from './priority';
-import { prepared } from '../sessions/prepared';
-import { withRetry } from './retry';
+import { prepared } from '../database/prepared';
+import { withRetry } from '../database/retry';
+import { PG, pgCode } from '../database/pg-errors';
+import { badField } from '../common/validation';
 
 export const MATCHING_QUEUE = 'matching';
 
@@ -49,7 +51,6 @@ const LANGUAGE_IDS = (alias: string) =>
   `ARRAY[${alias}.language_id] || ARRAY(SELECT to_language_id FROM language_links WHERE from_language_id = ${alias}.language_id
      UNION SELECT from_language_id FROM language_links WHERE to_language_id = ${alias}.language_id)`;
 
-const errorCode = (e: unknown) => (e as { code?: string })?.code;
 
 /**
  * On-demand matching: a request climbs the escalation ladder, rings interpreters one at a time (three for
@@ -110,8 +111,8 @@ export class MatchingService implements OnModuleInit {
         [dto.languageId, dto.matter, dto.urgency, dto.minor, dto.preferFemale ?? false, dto.country ?? null, caller.sub, urgencyRank(dto.urgency)],
       );
     } catch (e) {
-      if (errorCode(e) === '23505') throw new ConflictException('you already have a request in progress');
-      if (errorCode(e) === '23503') throw new BadRequestException({ message: ['languageId is not in the catalogue'], fields: ['languageId'] });
+      if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException('you already have a request in progress');
+      if (pgCode(e) === PG.FOREIGN_KEY_VIOLATION) throw badField('languageId', 'languageId is not in the catalogue');
       throw e;
     }
     this.outbox.kick();
@@ -122,7 +123,7 @@ export class MatchingService implements OnModuleInit {
       state = (await this.dispatch(created.id, created.language_ids)) ?? 'queued';
       if (state === 'queued') await this.announceLine(dto.languageId);
     } catch (e) {
-      this.logger.error({ err: (e as Error)?.name, code: errorCode(e) }, 'first dispatch failed; the sweep will dispatch the request');
+      this.logger.error({ err: (e as Error)?.name, code: pgCode(e) }, 'first dispatch failed; the sweep will dispatch the request');
     }
     return { requestId: created.id, state };
   }
@@ -155,7 +156,7 @@ export class MatchingService implements OnModuleInit {
         ),
       );
     } catch (e) {
-      if (errorCode(e) === '23505') throw new ConflictException('this interpreter is already in a session');
+      if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException('this interpreter is already in a session');
       throw e;
     }
     if (a.error === 'not_found') throw new NotFoundException('no such offer');
@@ -478,7 +479,7 @@ export class MatchingService implements OnModuleInit {
   }
 
   private inBackground(work: Promise<unknown>) {
-    work.catch((e) => this.logger.error({ err: (e as Error)?.name, code: errorCode(e) }, 'background matching work failed'));
+    work.catch((e) => this.logger.error({ err: (e as Error)?.name, code: pgCode(e) }, 'background matching work failed'));
   }
 
   private interpreterOf(p: Principal): string {

@@ -12,6 +12,7 @@ import { Direction, Peer } from './peer';
 import { Room } from './room';
 import { MEDIA_FAILED } from '../sessions/end-reasons';
 import { SessionRecord } from './session-record';
+import { badField } from '../common/validation';
 
 export const sessionRoom = rooms.session;
 
@@ -30,7 +31,7 @@ async function asClientError<T>(what: string, fn: () => Promise<T> | T): Promise
   } catch (e) {
     if (e instanceof TypeError || (e as Error)?.name === 'UnsupportedError') {
       const reason = (e as Error).message.replace(/ \[method:[\w.]+\]$/, '');
-      throw new BadRequestException({ message: [`${what}: ${reason}`], fields: [what] });
+      throw badField(what, `${what}: ${reason}`);
     }
     throw e;
   }
@@ -182,7 +183,7 @@ export class RoomsService implements OnModuleInit {
 
   async produce(socketId: string, transportId: string, kind: MediaKind, rtpParameters: unknown) {
     const { room, peer, transport } = this.transportOf(socketId, transportId);
-    if (transport.appData.direction !== 'send') throw new BadRequestException({ message: ['transportId is not a send transport'], fields: ['transportId'] });
+    if (transport.appData.direction !== 'send') throw badField('transportId', 'transportId is not a send transport');
     if (kind === 'video' && !peer.video) throw new ConflictException('turn video on first (media:video)');
     // mediasoup's own validation first (it fills in defaults), then what a voice call needs.
     const params = structuredClone(rtpParameters) as RtpParameters;

@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -8,6 +8,7 @@ import { LanguagesService } from '../languages/languages.service';
 import { RosterFileError, RosterRecord, RowError } from './import/roster-columns';
 import { decodeUtf8, readCsv, readJson } from './import/roster-file.reader';
 import { findDuplicates, languageKeys, parseRow, ParsedRow, ResolvedRow, resolveRow } from './import/roster-row.parser';
+import { badField } from '../common/validation';
 
 export interface ImportResult {
   created: number;
@@ -96,7 +97,7 @@ export class RosterImportService {
       if (Array.isArray(input)) return readJson(input);
       return readCsv(typeof input === 'string' ? input : decodeUtf8(input));
     } catch (e) {
-      if (e instanceof RosterFileError) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [e.message], fields: [e.field] });
+      if (e instanceof RosterFileError) throw badField(e.field, e.message);
       throw e;
     }
   }

@@ -1,17 +1,4 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Put,
-  Query,
-  Req,
-  UploadedFile,
-  UseInterceptors,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiBearerAuth,
@@ -39,6 +26,7 @@ import { readRosterBody } from './import/roster-body';
 import { ROSTER_COLUMNS } from './import/roster-columns';
 import { assertRosterAccess } from './roster-access';
 import { RostersService } from './rosters.service';
+import { badField } from '../common/validation';
 
 /** What multer hands over for the `file` field (memory storage). */
 interface UploadedRosterFile {
@@ -108,7 +96,7 @@ export class RostersController {
   ): Promise<ImportResultDto> {
     assertRosterAccess(actor, country, false);
     if (req.is('multipart/form-data')) {
-      if (!file) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['file is required'], fields: ['file'] });
+      if (!file) throw badField('file', 'file is required');
       return this.rosters.importRoster(country, file.buffer, actor);
     }
     return this.rosters.importRoster(country, await readRosterBody(req, this.config.ROSTER_IMPORT_MAX_BYTES), actor);

@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -8,6 +8,7 @@ import { InterpreterDto, InterpreterPageDto, SharingDto } from './dto/roster-res
 import { Interpreter } from './entities/interpreter.entity';
 import { RosterSharing } from './entities/roster-sharing.entity';
 import { ImportResult, RosterImportService, RosterInput } from './roster-import.service';
+import { badField } from '../common/validation';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -131,9 +132,6 @@ export class RostersService {
   }
 }
 
-function badField(field: string, message: string) {
-  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [message], fields: [field] });
-}
 
 function toInterpreterDto(r: Record<string, any>): InterpreterDto {
   return {

@@ -7,7 +7,8 @@ import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { rows } from '../database/sql';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
-import { prepared } from './prepared';
+import { prepared } from '../database/prepared';
+import { PG, pgCode } from '../database/pg-errors';
 import { AuditOutbox, outboxInsert } from './audit-outbox';
 import { MEDIA_FAILED } from './end-reasons';
 
@@ -258,7 +259,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       ]);
       return row.id;
     } catch (e) {
-      if ((e as { code?: string }).code === '23505') throw new ConflictException('the interpreter is still in another call; try again in a moment');
+      if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException('the interpreter is still in another call; try again in a moment');
       throw e;
     }
   }

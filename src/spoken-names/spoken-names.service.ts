@@ -11,12 +11,12 @@ import { LanguagesService } from '../languages/languages.service';
 import { RostersService } from '../rosters/rosters.service';
 import type { RejectReason } from './dto/spoken-names.dto';
 import { SpokenName } from './entities/spoken-name.entity';
+import { PG, pgCode } from '../database/pg-errors';
 
 /** A name takes a second or two to say; five leaves room to breathe, and the console stops by itself then. */
 export const SPOKEN_NAME_MAX_MS = 5_000;
 /** 5 s of Opus is about 20 KB at the console's 32 kbit/s; this leaves room for a browser's own higher rate. */
 export const SPOKEN_NAME_MAX_BYTES = 128 * 1024;
-const UNIQUE_VIOLATION = '23505';
 
 export interface SpokenNameInfo {
   id: string;
@@ -52,7 +52,6 @@ const info = (s: SpokenName, viewer: Principal): SpokenNameInfo => ({
   createdAt: new Date(s.createdAt).toISOString(),
 });
 
-const pgCode = (e: unknown) => (e as { driverError?: { code?: string }; code?: string })?.driverError?.code ?? (e as { code?: string })?.code;
 
 /**
  * Spoken names of languages: an interpreter (in a variant she interprets) or a roster admin (of a country where
@@ -153,7 +152,7 @@ export class SpokenNamesService {
         return info(row, p);
       });
     } catch (e) {
-      if (pgCode(e) === UNIQUE_VIOLATION) throw new ConflictException('another recording of this name was published at the same moment');
+      if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException('another recording of this name was published at the same moment');
       throw e;
     }
   }

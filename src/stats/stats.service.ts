@@ -1,4 +1,4 @@
-import { BadRequestException, ForbiddenException, Injectable } from '@nestjs/common';
+import { ForbiddenException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
@@ -6,10 +6,8 @@ import { AppConfig } from '../config/config.schema';
 import { LanguagesService } from '../languages/languages.service';
 import type { StatsGroup, StatsQuery } from './dto/stats.query';
 import { MIN_CELL, publishedCount, ROUND_TO, suppress, type RawStatsRow } from './stats-suppression';
+import { badField } from '../common/validation';
 
-function badField(field: string, message: string) {
-  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [message], fields: [field] });
-}
 
 /**
  * `YYYY-MM` as a UTC instant; `end`: the first instant after that month. Whole months only: two ranges that

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { hash } from '@node-rs/argon2';
 import { IsNull, Repository } from 'typeorm';
@@ -9,6 +9,8 @@ import { InstitutionsService } from '../institutions/institutions.service';
 import { RostersService } from '../rosters/rosters.service';
 import { CreateUserDto } from './dto/create-user.dto';
 import { User } from './entities/user.entity';
+import { badField } from '../common/validation';
+import { PG } from '../database/pg-errors';
 
 export interface PublicUser {
   id: string;
@@ -54,16 +56,16 @@ export class UsersService {
       dto.country = actor.country ?? undefined;
     }
     const problem = passwordProblem(dto.password);
-    if (problem) throw new BadRequestException({ message: [problem], fields: ['password'] });
+    if (problem) throw badField('password', problem);
     if (dto.role === 'official') {
-      if (!dto.institutionId) throw this.missing('institutionId', 'institutionId is required for officials');
+      if (!dto.institutionId) throw badField('institutionId', 'institutionId is required for officials');
       const institution = await this.institutions.forNewOfficial(dto.institutionId, actor);
-      if (dto.country && dto.country !== institution.country) throw this.missing('institutionId', `institutionId is an institution of ${institution.country}, not ${dto.country}`);
+      if (dto.country && dto.country !== institution.country) throw badField('institutionId', `institutionId is an institution of ${institution.country}, not ${dto.country}`);
       dto.country = institution.country;
     }
-    if (dto.role !== 'platform_admin' && !dto.country) throw this.missing('country', `country is required for ${dto.role}`);
+    if (dto.role !== 'platform_admin' && !dto.country) throw badField('country', `country is required for ${dto.role}`);
     if (dto.role === 'interpreter') {
-      if (!dto.interpreterId) throw this.missing('interpreterId', 'interpreterId is required for interpreters');
+      if (!dto.interpreterId) throw badField('interpreterId', 'interpreterId is required for interpreters');
       const interpreter = await this.rosters.findInterpreter(dto.interpreterId);
       if (!interpreter || interpreter.country !== dto.country) {
         throw new NotFoundException(`interpreterId ${dto.interpreterId} is not in the roster of ${dto.country}`);
@@ -85,8 +87,8 @@ export class UsersService {
       await this.users.insert(user);
     } catch (e) {
       const { code, constraint } = e as { code?: string; constraint?: string };
-      if (code === '23505' && constraint === 'users_interpreter_id_unique') throw this.secondLogin(dto.interpreterId!);
-      if (code === '23505') throw new ConflictException(`email ${email} already has an account`);
+      if (code === PG.UNIQUE_VIOLATION && constraint === 'users_interpreter_id_unique') throw this.secondLogin(dto.interpreterId!);
+      if (code === PG.UNIQUE_VIOLATION) throw new ConflictException(`email ${email} already has an account`);
       throw e;
     }
     await this.audit.record('user.created', {
@@ -104,9 +106,6 @@ export class UsersService {
     return new ConflictException({ statusCode: 409, error: 'Conflict', message: [`interpreterId ${interpreterId} already has a login`], fields: ['interpreterId'] });
   }
 
-  private missing(field: string, message: string) {
-    return new BadRequestException({ message: [message], fields: [field] });
-  }
 
   private toPublic(u: User): PublicUser {
     return { id: u.id, email: u.email, role: u.role, country: u.country, institutionId: u.institutionId, interpreterId: u.interpreterId, disabled: u.disabled ?? false };

@@ -1,8 +1,9 @@
-import { BadRequestException, HttpException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { HttpException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { raw, type Request } from 'express';
 import { decodeUtf8 } from './roster-file.reader';
+import { badField } from '../../common/validation';
 
-const badBody = (message: string) => new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [message], fields: ['body'] });
+const badBody = (message: string) => badField('body', message);
 
 /** Reads the raw bytes (inflated if gzip/deflate), refusing more than `limit` as soon as it is known. */
 function readRaw(req: Request, limit: number): Promise<Buffer> {

@@ -1,0 +1,14 @@
+/** PostgreSQL's SQLSTATE codes that Puente acts on (Appendix A of the PostgreSQL manual). */
+export const PG = {
+  UNIQUE_VIOLATION: '23505',
+  FOREIGN_KEY_VIOLATION: '23503',
+  EXCLUSION_VIOLATION: '23P01',
+  SERIALIZATION_FAILURE: '40001',
+  DEADLOCK_DETECTED: '40P01',
+} as const;
+
+/** The SQLSTATE of an error from pg or from TypeORM (which keeps pg's error as `driverError`), if it has one. */
+export const pgCode = (e: unknown): string | undefined => {
+  const err = e as { code?: string; driverError?: { code?: string } } | null;
+  return err?.driverError?.code ?? err?.code;
+};
