@@ -63,7 +63,7 @@ export const en: Strings = {
   callEnded: 'The call has ended.',
   inHearing: 'You are in the hearing. You can talk now.',
   hearingEnded: 'The hearing has ended.',
-  joinCodeInvalid: 'This code no longer works: it was already used, or the hearing is over. It is not your fault. Ask the person who gave it to you for a new code.',
+  joinCodeInvalid: 'This code is not complete: it must have 10 digits. Check it, or ask the person who gave it to you for a new code. It is not your fault.',
   joinTooEarly: 'This code does not open the call now. The call opens a few minutes before the hearing: try again then. If the hearing is over or the code was already used, ask the person who gave it to you for a new one. It is not your fault.',
   unmatched: 'No interpreter for your language is free right now. It is not your fault. You can try again in a few minutes.',
   callAgain: 'Call again',

@@ -63,7 +63,7 @@ export const es = {
   callEnded: 'La llamada terminó.',
   inHearing: 'Está en la audiencia. Puede hablar.',
   hearingEnded: 'La audiencia terminó.',
-  joinCodeInvalid: 'Este código ya no sirve: ya se usó o la audiencia terminó. No es su culpa. Pida un código nuevo a la persona que se lo dio.',
+  joinCodeInvalid: 'Este código no está completo: tiene que tener 10 números. Revíselo, o pida un código nuevo a la persona que se lo dio. No es su culpa.',
   joinTooEarly: 'Este código no abre la llamada ahora. La llamada se abre unos minutos antes de la audiencia: intente otra vez a esa hora. Si la audiencia ya terminó o el código ya se usó, pida uno nuevo a la persona que se lo dio. No es su culpa.',
   unmatched: 'Ahora no hay ninguna intérprete libre para su idioma. No es su culpa. Puede intentar de nuevo en unos minutos.',
   callAgain: 'Llamar otra vez',

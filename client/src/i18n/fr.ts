@@ -63,7 +63,7 @@ export const fr: Strings = {
   callEnded: "L'appel est terminé.",
   inHearing: 'Vous êtes dans l’audience. Vous pouvez parler.',
   hearingEnded: 'L’audience est terminée.',
-  joinCodeInvalid: 'Ce code ne marche plus : il a déjà servi, ou l’audience est finie. Ce n’est pas votre faute. Demandez un nouveau code à la personne qui vous l’a donné.',
+  joinCodeInvalid: 'Ce code n’est pas complet : il doit avoir 10 chiffres. Vérifiez-le, ou demandez un nouveau code à la personne qui vous l’a donné. Ce n’est pas votre faute.',
   joinTooEarly: 'Ce code n’ouvre pas l’appel maintenant. L’appel s’ouvre quelques minutes avant l’audience : réessayez à ce moment-là. Si l’audience est finie ou si le code a déjà servi, demandez-en un nouveau à la personne qui vous l’a donné. Ce n’est pas votre faute.',
   unmatched: "Aucune interprète de votre langue n'est libre pour l'instant. Ce n'est pas de votre faute. Vous pouvez réessayer dans quelques minutes.",
   callAgain: 'Rappeler',
