@@ -219,10 +219,11 @@ export class BookingsService {
    */
   async join(p: Principal, id: string): Promise<{ sessionId: string }> {
     const b = await this.visible(p, id);
+    const vacant = await this.sessions.vacantSeats(id);
     const sessionId = await this.db.transaction(async (m) => {
       const locked = (await this.assignment.lock(m, id))!;
       this.assertOpenForCall(locked);
-      return this.sessions.openForBooking(m, id, locked.interpreter_id!, p.role === 'official' ? p.sub : null);
+      return this.sessions.openForBooking(m, id, locked.interpreter_id!, p.role === 'official' ? p.sub : null, vacant);
     });
     await this.audit.record('booking.joined', { actorId: p.sub, actorRole: p.role, country: b.country, subjectId: id, data: { sessionId } });
     return { sessionId };
@@ -257,19 +258,22 @@ export class BookingsService {
     const digits = code.replace(/[\s-]/g, '');
     if (!/^\d{10}$/.test(digits)) throw badField('code', 'code must be the 10 digits the official gave');
     const sub = randomUUID();
+    // Who may be replaced in the call is asked of every node before any row is locked (see vacantSeats).
+    const [known] = await this.db.query(`SELECT booking_id FROM booking_join_codes WHERE code_hash = $1`, [this.codes.hash(digits)]);
+    const vacant = known ? await this.sessions.vacantSeats(known.booking_id) : undefined;
     const outcome = await withRetry(() =>
       this.db.transaction(async (m) => {
         const [c] = await m.query(
           `SELECT booking_id, used_at IS NOT NULL AS used, expires_at <= now() AS expired FROM booking_join_codes
-            WHERE code_hash = $1 OR (locator IS NULL AND code_hash = $2) FOR UPDATE`,
-          [this.codes.hash(digits), this.codes.legacy(digits)],
+            WHERE code_hash = $1 FOR UPDATE`,
+          [this.codes.hash(digits)],
         );
         if (!c) return this.refuse(m, 'wrong', await countFailure(m, digits, this.config.JOIN_CODE_MAX_FAILURES));
         const b = (await this.assignment.lock(m, c.booking_id))!;
         if (c.used || c.expired) return this.refuse(m, c.used ? 'used' : 'expired', { bookingId: b.id, voided: false }, b.country);
         if (!this.callOpen(b)) return this.refuse(m, 'not_open', { bookingId: b.id, voided: false }, b.country);
         const id = await this.sessions.openForBooking(m, b.id, b.interpreter_id!, null);
-        await this.sessions.setCaller(m, id, sub);
+        await this.sessions.setCaller(m, id, sub, vacant);
         await rows(m, `UPDATE booking_join_codes SET used_at = now() WHERE booking_id = $1`, [b.id]);
         await this.audit.record('booking.join_code_used', { actorRole: 'caller', country: b.country, subjectId: b.id, data: { sessionId: id } }, m);
         return { sessionId: id };

@@ -1,5 +1,5 @@
 import { NotFoundException, ServiceUnavailableException } from '@nestjs/common';
-import { createHash, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { keyedHasher } from '../common/keyed-hash';
 import type { EntityManager } from 'typeorm';
 import { rows } from '../database/sql';
@@ -22,8 +22,6 @@ export type RefusalReason = 'wrong' | 'used' | 'expired' | 'not_open';
 export function joinCodeHasher(secret: string) {
   return {
     hash: keyedHasher(secret, 'join-code', 'hex'),
-    /** How codes issued before the locator was introduced were hashed; they carry no locator. */
-    legacy: (digits: string) => createHash('sha256').update(`puente-join:${digits}`).digest('hex'),
   };
 }
 

@@ -46,6 +46,14 @@ const ENDED_CHANNEL = 'puente_session_ended';
 /** After a lost LISTEN connection, sessions that ended from this long before it was noticed are replayed. */
 const LISTEN_GAP_MARGIN_MS = 60_000;
 
+/** Holders of a hearing's seats found not in the call (null: nobody may be replaced). */
+export interface VacantSeats {
+  official: string | null;
+  caller: string | null;
+}
+const NO_SEATS: VacantSeats = { official: null, caller: null };
+const seatTaken = (role: 'official' | 'caller') => new ConflictException(`the ${role}'s seat in this hearing is taken by someone who is in the call`);
+
 /**
  * Session records (metadata only) and who takes part in them.
  *
@@ -235,10 +243,11 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   /**
    * The live session of a hearing, created by whoever joins first. Once a hearing's call has ended it is not
    * reopened, except after `media_failed`: the media could not be rebuilt, the hearing is not over, and its
-   * participants join a new session. Conflict if the interpreter is still in another call. The caller holds
-   * the booking's row lock, so two joiners never both open one.
+   * participants join a new session. Conflict if the interpreter is still in another call, or if another official
+   * holds the seat and is not among `vacant` (read before the transaction). The caller holds the booking's row
+   * lock, so two joiners never both open one.
    */
-  async openForBooking(m: EntityManager, bookingId: string, interpreterId: string, officialId: string | null): Promise<string> {
+  async openForBooking(m: EntityManager, bookingId: string, interpreterId: string, officialId: string | null, vacant: VacantSeats = NO_SEATS): Promise<string> {
     const [latest] = await m.query(
       `SELECT id, ended_at, end_reason, official_id FROM sessions WHERE booking_id = $1 ORDER BY ended_at IS NULL DESC, created_at DESC LIMIT 1`,
       [bookingId],
@@ -246,7 +255,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     if (latest?.ended_at && latest.end_reason !== MEDIA_FAILED) throw new ConflictException("this hearing's call has ended");
     if (latest && !latest.ended_at) {
       if (officialId && officialId !== latest.official_id) {
-        await this.assertSeatFree(latest.id, latest.official_id, 'official');
+        if (latest.official_id && latest.official_id !== vacant.official) throw seatTaken('official');
         await m.query(`UPDATE sessions SET official_id = $2 WHERE id = $1`, [latest.id, officialId]);
       }
       return latest.id;
@@ -266,22 +275,27 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * The remote woman of a hearing: the anonymous subject her join code's token carries. A new code gives her
-   * seat to whoever redeems it only when the one holding it is no longer in the call (her phone died).
+   * seat to whoever redeems it only when the one holding it is no longer in the call (her phone died): she is
+   * `vacant.caller`, read before the transaction.
    */
-  async setCaller(m: EntityManager, sessionId: string, callerSub: string) {
+  async setCaller(m: EntityManager, sessionId: string, callerSub: string, vacant: VacantSeats = NO_SEATS) {
     const [s] = await m.query(`SELECT caller_sub FROM sessions WHERE id = $1 AND ended_at IS NULL FOR UPDATE`, [sessionId]);
-    if (s?.caller_sub) await this.assertSeatFree(sessionId, s.caller_sub, 'caller');
+    if (s?.caller_sub && s.caller_sub !== vacant.caller) throw seatTaken('caller');
     await m.query(`UPDATE sessions SET caller_sub = $2 WHERE id = $1 AND ended_at IS NULL`, [sessionId, callerSub]);
   }
 
   /**
-   * A seat of a live session goes to another person only when the one holding it is not in the call on any
-   * node (a second device of the same person simply replaces her first: her token's subject is the same).
+   * The seats of a hearing's live session whose holders are not in the call on any node, so may go to someone
+   * else (a second device of the same person simply replaces her first: her token's subject is the same). Asked
+   * before the transaction that takes a seat, which only checks the holder is still the one found free here:
+   * asking every node is a round trip that must not hold the booking's row lock.
    */
-  private async assertSeatFree(sessionId: string, holder: string | null, role: 'official' | 'caller') {
-    if (holder && (await this.realtime.isIn(rooms.session(sessionId), holder))) {
-      throw new ConflictException(`the ${role}'s seat in this hearing is taken by someone who is in the call`);
-    }
+  async vacantSeats(bookingId: string): Promise<VacantSeats> {
+    const [s] = await this.db.query(`SELECT id, official_id, caller_sub FROM sessions WHERE booking_id = $1 AND ended_at IS NULL`, [bookingId]);
+    if (!s) return NO_SEATS;
+    const free = async (holder: string | null) => (holder && !(await this.realtime.isIn(rooms.session(s.id), holder)) ? holder : null);
+    const [official, caller] = await Promise.all([free(s.official_id), free(s.caller_sub)]);
+    return { official, caller };
   }
 
   /** The booking a session belongs to, if it is a hearing's. */
