@@ -22,7 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp, machine } from './lib/app-build';
 import { EXPERIMENT, pgQuery, ROOT } from './lib/cluster';
-import { Deployment, startDeployment } from './lib/deployment';
+import { startDeployment } from './lib/deployment';
 import { prepareExperiment } from './lib/experiment';
 import { FloorLatencies, measureFloor, startFloor } from './lib/floor';
 import { backendPids, DbObservation, drive, eventLoopP99, observeDb, RunLatencies, RunRecorder } from './lib/load';

@@ -89,8 +89,8 @@ class PacedSocket {
 
 describe('socket events under random payloads', () => {
   let t: TestApp;
-  let callers: PacedSocket[] = [];
-  let interpreters: PacedSocket[] = [];
+  const callers: PacedSocket[] = [];
+  const interpreters: PacedSocket[] = [];
   const people: Person[] = [];
   const raw: TestSocket[] = [];
   let stormLanguage: string;

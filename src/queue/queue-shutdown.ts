@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import Bull = require('bull');
+import Bull from 'bull';
 
 /**
  * Bull can reject a queue's close with ioredis's "Connection is closed." when one of its own blocking

@@ -5,7 +5,6 @@ import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { COUNTRY_CODES } from '../common/countries';
 import { AppConfig } from '../config/config.schema';
-import { rows } from '../database/sql';
 import { assertRosterAccess } from '../rosters/roster-access';
 
 const DAY_MS = 86_400_000;
