@@ -134,6 +134,8 @@ export interface ClientResults extends MediaRpcResults {
 
 export type ClientEvent = keyof ClientRequests;
 export type MediaRpcEvent = keyof MediaRpcRequests;
+/** What a gateway's handler of this event resolves to (the acknowledgement when it succeeds). */
+export type Result<E extends ClientEvent> = Promise<ClientResults[E]>;
 
 // ---- server to client ---------------------------------------------------------------------------------------
 
