@@ -12,6 +12,8 @@ import type { Matter, ParticipantRole, PresenceStatus, Urgency } from '../common
 import type { MediaKind } from '../media/media-policy';
 import type { RequestState } from '../matching/priority';
 
+export type { BookingState, Matter, MediaKind, ParticipantRole, PresenceStatus, RequestState, Urgency };
+
 // ---- acknowledgements ---------------------------------------------------------------------------------------
 
 export type AckErrorCode = 'VALIDATION' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED' | 'INTERNAL';
