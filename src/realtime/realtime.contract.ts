@@ -27,7 +27,7 @@ export interface AckError {
 export type Ack<T> = T | AckError;
 
 /** Acknowledgements that carry nothing but "done". */
-export type Done = Record<string, never>;
+export type Done = Record<never, never>;
 
 // ---- mediasoup's objects ------------------------------------------------------------------------------------
 
