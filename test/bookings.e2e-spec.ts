@@ -355,7 +355,7 @@ describe('hearings booked ahead', () => {
     const her = await connect(t.url, woman.body.accessToken);
     sockets.push(her);
     const joined = await her.call('session:join', { sessionId });
-    expect(joined.routerRtpCapabilities.codecs.length).toBeGreaterThan(0);
+    expect((joined.routerRtpCapabilities as { codecs: unknown[] }).codecs.length).toBeGreaterThan(0);
     expect((await her.call('session:join', { sessionId: randomUUID() })).error.code).toBe('NOT_FOUND');
     // Only the official's leaving ends the hearing.
     const host = court.socket;

@@ -60,7 +60,7 @@ describe('matching under concurrency, across two nodes', () => {
   };
   /** Emits and records an error acknowledgement (or a timeout) instead of throwing. */
   const call = async (s: TestSocket, event: string, payload: unknown): Promise<any> => {
-    const ack = await s.call(event, payload).catch((e) => ({ error: { code: `NO_ACK (${e?.message})` } }));
+    const ack = await s.send(event, payload).catch((e) => ({ error: { code: `NO_ACK (${e?.message})` } }));
     if (ack?.error) errors.push({ event, code: ack.error.code });
     return ack;
   };

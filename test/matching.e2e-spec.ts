@@ -193,11 +193,11 @@ describe('matching and dispatch', () => {
 
   it('refuses bad payloads with VALIDATION naming the field, wrong roles with FORBIDDEN, and floods with RATE_LIMITED', async () => {
     const c = track(await caller(t));
-    const bad = await c.call('request:create', { languageId: 'nope', matter: 'gossip', urgency: 'normal', minor: 'yes', extra: 1 });
+    const bad = await c.send('request:create', { languageId: 'nope', matter: 'gossip', urgency: 'normal', minor: 'yes', extra: 1 });
     expect(bad.error.code).toBe('VALIDATION');
     expect(bad.error.fields).toEqual(expect.arrayContaining(['languageId', 'matter', 'minor', 'extra']));
-    expect((await c.call('request:create', 'a string')).error.code).toBe('VALIDATION');
-    expect((await c.call('request:create', null)).error.code).toBe('VALIDATION');
+    expect((await c.send('request:create', 'a string')).error.code).toBe('VALIDATION');
+    expect((await c.send('request:create', null)).error.code).toBe('VALIDATION');
     expect((await c.call('presence:set', { status: 'available' })).error.code).toBe('FORBIDDEN');
     expect((await c.call('offer:accept', { offerId: '00000000-0000-4000-8000-000000000000' })).error.code).toBe('FORBIDDEN');
     const flood = await Promise.all(Array.from({ length: 60 }, () => c.call('request:cancel', { requestId: '00000000-0000-4000-8000-000000000000' })));
@@ -208,7 +208,7 @@ describe('matching and dispatch', () => {
 
   it('rate-limits events no gateway handles like any other, from the same budget', async () => {
     const c = track(await caller(t));
-    const flood = await Promise.all(Array.from({ length: 60 }, (_, i) => c.call(`no:such-event-${i % 3}`, {})));
+    const flood = await Promise.all(Array.from({ length: 60 }, (_, i) => c.send(`no:such-event-${i % 3}`, {})));
     expect(flood.filter((r) => r.error?.code === 'RATE_LIMITED').length).toBeGreaterThan(0);
     expect(flood.filter((r) => r.error?.code === 'NOT_FOUND').length).toBeGreaterThan(0);
     expect(flood.every((r) => ['RATE_LIMITED', 'NOT_FOUND'].includes(r.error?.code))).toBe(true);
@@ -216,7 +216,7 @@ describe('matching and dispatch', () => {
     expect((await c.call('request:cancel', { requestId: '00000000-0000-4000-8000-000000000000' })).error.code).toBe('RATE_LIMITED');
     // Another connection is untouched.
     const other = track(await caller(t));
-    expect((await other.call('no:such-event', {})).error.code).toBe('NOT_FOUND');
+    expect((await other.send('no:such-event', {})).error.code).toBe('NOT_FOUND');
     expect(c.socket.connected).toBe(true);
   });
 

@@ -125,7 +125,7 @@ describe('a matched call carries audio both ways', () => {
       fields: ['transportId'],
     });
     expect((await judge.call('media:produce', { transportId: peers[0].send.id, kind: 'audio', rtpParameters: {} })).error.code).toBe('NOT_FOUND');
-    expect((await c.call('media:connectTransport', { transportId: 'x', dtlsParameters: 5 })).error.code).toBe('VALIDATION');
+    expect((await c.send('media:connectTransport', { transportId: 'x', dtlsParameters: 5 })).error.code).toBe('VALIDATION');
     expect((await intruder.call('media:createTransport', { sessionId, direction: 'send' })).error.code).toBe('NOT_FOUND');
 
     // Nothing was half made: the official holds her one transport, no producer; the others talk on.

@@ -71,7 +71,7 @@ describe('media caps and optional video (real mediasoup worker, real WebRTC clie
     expect(burst.filter((r) => r.id).length).toBe(1);
     expect(burst.filter((r) => r.error?.code === 'CONFLICT').length).toBe(2);
     const info = (await rooms.inspect(sessionId))!;
-    expect(info.routerTransportIds).toEqual([burst.find((r) => r.id).id]);
+    expect(info.routerTransportIds).toEqual([burst.find((r) => r.id)!.id]);
   });
 
   it('allows one audio producer per participant, even for requests sent at once', async () => {

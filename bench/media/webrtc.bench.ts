@@ -175,8 +175,8 @@ async function puenteHarness(): Promise<Harness> {
       // Both sides start their media as soon as they learn the session id, as the clients do.
       const herSide = (async () => {
         const u = await within(c.next('request:update', (x) => x.state === 'accepted' && !!x.sessionId), 20_000, 'the acceptance');
-        const her = await new CallPeer(c, u.sessionId).start();
-        const a = attach(her, c.socket as unknown as EventEmitter, u.sessionId, () => c.seen('session:newProducer'));
+        const her = await new CallPeer(c, u.sessionId!).start();
+        const a = attach(her, c.socket as unknown as EventEmitter, u.sessionId!, () => c.seen('session:newProducer'));
         await her.speak();
         const theirs = await a.producerOf('interpreter');
         return { her, t1: await firstAudio(her, theirs) };

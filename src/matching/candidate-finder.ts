@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { COUNTRY_CODES } from '../common/countries';
+import type { Matter, Urgency } from '../common/domain';
 import { prepared } from '../database/prepared';
 import { SERVING_ORDER_SQL, type RequestState } from './priority';
 
@@ -36,7 +37,7 @@ export interface Dispatched {
   state: RequestState;
   /** The state before. */
   was: RequestState;
-  request: { id: string; languageId: string; matter: string; urgency: string; minor: boolean; callerSub: string | null };
+  request: { id: string; languageId: string; matter: Matter; urgency: Urgency; minor: boolean; callerSub: string | null };
   offers: MadeOffer[];
 }
 

@@ -8,6 +8,7 @@ import { AppConfig } from '../config/config.schema';
 import { rows } from '../database/sql';
 import { PresenceService } from '../presence/presence.service';
 import { DomainMetrics } from '../metrics/domain.metrics';
+import type { OfferWithdrawnReason } from '../realtime/realtime.contract';
 import { RealtimeService } from '../realtime/realtime.service';
 import { AuditOutbox, outboxInsert } from '../sessions/audit-outbox';
 import { MEDIA_FAILED } from '../sessions/end-reasons';
@@ -208,7 +209,7 @@ export class MatchingService implements OnModuleInit {
   }
 
   /** She went away, offline or lost her connection while ringing: withdraw and try the next. */
-  async withdrawOffersOf(interpreterId: string, reason: string) {
+  async withdrawOffersOf(interpreterId: string, reason: OfferWithdrawnReason) {
     const pending: { id: string }[] = await this.db.query(`SELECT id FROM offers WHERE interpreter_id = $1 AND outcome IS NULL`, [interpreterId]);
     for (const o of pending) {
       const closed = await this.closeOffer(o.id, 'withdrawn');
@@ -433,7 +434,7 @@ export class MatchingService implements OnModuleInit {
 
   /** Tells every caller waiting for this language her place in line (1 = next). */
   async announceLine(languageId: string) {
-    const line: { id: string; caller_sub: string | null; state: string }[] = await this.db.query(
+    const line: { id: string; caller_sub: string | null; state: 'queued' | 'offering' }[] = await this.db.query(
       prepared(`SELECT id, caller_sub, state FROM interpretation_requests WHERE language_id = $1 AND state IN ('queued','offering')
        ORDER BY ${WAITING_ORDER_SQL}`),
       [languageId],

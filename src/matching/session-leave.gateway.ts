@@ -1,7 +1,8 @@
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import type { Socket } from 'socket.io';
 import type { Principal } from '../auth/principal';
 import { BookingsService } from '../bookings/bookings.service';
+import type { PuenteSocket } from '../realtime/puente-socket';
+import type { Result } from '../realtime/realtime.contract';
 import { rooms } from '../realtime/realtime.service';
 import { PuenteGateway } from '../realtime/ws-gateway.decorators';
 import { SessionIdDto } from '../sessions/dto/session-id.dto';
@@ -19,7 +20,7 @@ export class SessionLeaveGateway {
   ) {}
 
   @SubscribeMessage('session:leave')
-  async leave(@ConnectedSocket() socket: Socket, @MessageBody() body: SessionIdDto) {
+  async leave(@ConnectedSocket() socket: PuenteSocket, @MessageBody() body: SessionIdDto): Result<'session:leave'> {
     const p = socket.data.principal as Principal;
     // A hearing's call belongs to its booking; an on-demand call to its request. One read tells which.
     const s = await this.sessions.find(body.sessionId);

@@ -1,18 +1,20 @@
 import { ConflictException, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { EventEmitter } from 'node:events';
 import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
+import { EventBus } from '../events/event-bus';
 import { rows } from '../database/sql';
+import type { SessionEndReason } from '../realtime/realtime.contract';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { prepared } from '../database/prepared';
 import { PG, pgCode } from '../database/pg-errors';
 import { AuditOutbox, outboxInsert } from './audit-outbox';
 import { MEDIA_FAILED } from './end-reasons';
 
-export type ParticipantRole = 'caller' | 'interpreter' | 'official';
+export type { ParticipantRole } from '../common/domain';
+import type { ParticipantRole } from '../common/domain';
 
 export interface EndedSession {
   id: string;
@@ -35,7 +37,7 @@ export interface SessionParticipants {
 /** What PostgreSQL tells every node when a session's end commits. */
 interface EndedNotice {
   sessionId: string;
-  reason: string;
+  reason: SessionEndReason;
   interpreterId: string;
   officialId: string | null;
   callerSub: string | null;
@@ -66,7 +68,6 @@ const seatTaken = (role: 'official' | 'caller') => new ConflictException(`the ${
 @Injectable()
 export class SessionsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Sessions');
-  private readonly events = new EventEmitter();
   private listener?: Client;
   private closing = false;
 
@@ -75,6 +76,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     private readonly outbox: AuditOutbox,
     private readonly realtime: RealtimeService,
     private readonly config: AppConfig,
+    private readonly bus: EventBus,
   ) {}
 
   async onModuleInit() {
@@ -109,7 +111,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     this.listener = client;
     if (missedSince) {
       const missed: { id: string }[] = await this.db.query(`SELECT id FROM sessions WHERE ended_at > $1`, [missedSince]);
-      for (const s of missed) this.events.emit('ended', s.id);
+      for (const s of missed) this.bus.emit('session.ended', s.id);
     }
   }
 
@@ -124,7 +126,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     this.realtime.emitLocal(rooms.interpreter(n.interpreterId), 'session:ended', payload);
     if (n.callerSub) this.realtime.emitLocal(rooms.caller(n.callerSub), 'session:ended', payload);
     if (n.officialId) this.realtime.emitLocal(rooms.user(n.officialId), 'session:ended', payload);
-    this.events.emit('ended', n.sessionId, n.reason);
+    this.bus.emit('session.ended', n.sessionId, n.reason);
   }
 
   async find(id: string): Promise<SessionParticipants | null> {
@@ -150,8 +152,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * Media closes a session's router when it ends. Runs after the end committed, on every node (whichever
    * node ended it), once per node.
    */
-  onEnded(listener: (sessionId: string, reason?: string) => void) {
-    this.events.on('ended', listener);
+  onEnded(listener: (sessionId: string, reason?: SessionEndReason) => void) {
+    this.bus.on('session.ended', listener);
   }
 
   /**

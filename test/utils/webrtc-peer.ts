@@ -1,5 +1,6 @@
 import wrtc from '@roamhq/wrtc';
 import type { RoomsService } from '../../src/media/rooms.service';
+import type { ClientEvent, ClientRequests } from '../../src/realtime/realtime.contract';
 import type { TestSocket } from './socket-client';
 
 // mediasoup-client looks for the browser's WebRTC classes on globalThis.
@@ -55,7 +56,8 @@ export class CallPeer {
     readonly sessionId: string,
   ) {}
 
-  async ask(event: string, payload: unknown) {
+  /** The result untyped: mediasoup's objects in it go straight to mediasoup-client, which has its own types for them. */
+  async ask<E extends ClientEvent>(event: E, payload: ClientRequests[E]): Promise<any> {
     const res = await this.sock.call(event, payload);
     if (res?.error) throw new Error(`${event}: ${res.error.code} ${res.error.message}`);
     return res;
