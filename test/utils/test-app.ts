@@ -51,15 +51,18 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
 
 /**
  * Environment overrides (upper-case names, string values) and, in lower case, how the app is built:
- * `media: false` starts no mediasoup worker, for suites that make no call; any media operation in that app is
- * answered with MediaOffError's message ("media is off in this application").
+ * - `media: false` starts no mediasoup worker, for suites that make no call; any media operation in that app is
+ *   answered with MediaOffError's message ("media is off in this application");
+ * - `catalogue: false` starts on a database without the language catalogue, as a deployment's first start does
+ *   (by default the clone has it already: test/utils/db.ts).
  */
-export type TestAppOptions = { media?: boolean } & Record<string, string | boolean | undefined>;
+export type TestAppOptions = { media?: boolean; catalogue?: boolean } & Record<string, string | boolean | undefined>;
+const APP_BUILD_OPTIONS = ['media', 'catalogue'];
 
 function splitOptions(options: TestAppOptions): { env: Record<string, string>; app: AppOptions } {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(options)) {
-    if (name === 'media' || value === undefined) continue;
+    if (APP_BUILD_OPTIONS.includes(name) || value === undefined) continue;
     if (typeof value !== 'string') throw new Error(`startTestApp: ${name} must be a string (environment) or a known option`);
     env[name] = value;
   }
@@ -72,7 +75,7 @@ function splitOptions(options: TestAppOptions): { env: Record<string, string>; a
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const { env: overrides, app: appOptions } = splitOptions(options);
-  const db = overrides.DATABASE_URL ? null : await createTestDatabase();
+  const db = overrides.DATABASE_URL ? null : await createTestDatabase({ catalogue: options.catalogue !== false });
   const port = await freePort();
   const rtcPort: Record<string, string> = appOptions.media === false ? {} : { MEDIASOUP_RTC_PORT: String(await freePorts(Number(overrides.MEDIASOUP_WORKERS ?? 1))) };
   const config = loadConfig(testEnv({ DATABASE_URL: db?.url ?? '', PORT: String(port), ...rtcPort, ...overrides }));
