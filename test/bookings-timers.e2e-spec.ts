@@ -27,7 +27,7 @@ describe('booking timers (Bull on Redis, across a restart)', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     smtp = await TestSmtp.start();
-    t = await startTestApp(env());
+    t = await startTestApp({ ...env(), media: false });
   });
   afterAll(async () => {
     await t?.close();
@@ -93,7 +93,7 @@ describe('booking timers (Bull on Redis, across a restart)', () => {
     await t!.app.close();
     t = undefined;
     expect(smtp.mails.filter((m) => /reminder/.test(m.subject))).toHaveLength(0);
-    t = await startTestApp(env());
+    t = await startTestApp({ ...env(), media: false });
 
     const reminders = await until(
       () => smtp.mails.filter((m) => /reminder/.test(m.subject)),

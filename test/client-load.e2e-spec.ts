@@ -34,7 +34,7 @@ describe('web client: first load of the caller page', () => {
   let bed: ClientBed;
   let url: string;
   beforeAll(async () => {
-    bed = await startClientBed();
+    bed = await startClientBed({ media: false });
     ({ url } = bed);
   }, 120_000);
   afterAll(() => bed?.close());

@@ -77,7 +77,7 @@ describe('matching under concurrency, across two nodes', () => {
       MATCHING_SWEEP_MS: '500',
       HOME_COUNTRY: 'GT',
     };
-    nodes.push(await startTestApp(shared), await startTestApp(shared));
+    nodes.push(await startTestApp({ ...shared, media: false }), await startTestApp({ ...shared, media: false }));
   }, 120_000);
 
   afterAll(async () => {

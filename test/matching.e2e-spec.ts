@@ -17,6 +17,7 @@ describe('matching and dispatch', () => {
 
   beforeAll(async () => {
     t = await startTestApp({
+      media: false,
       OFFER_RING_SECONDS: '3',
       REQUEST_WAIT_LIMIT_SECONDS: '300',
       CALLER_GRACE_SECONDS: '1',
@@ -354,7 +355,7 @@ describe('matching and dispatch', () => {
   describe('without a home roster (HOME_COUNTRY unset)', () => {
     let open: TestApp;
     beforeAll(async () => {
-      open = await startTestApp({ OFFER_RING_SECONDS: '3', MATCHING_SWEEP_MS: '500' });
+      open = await startTestApp({ media: false, OFFER_RING_SECONDS: '3', MATCHING_SWEEP_MS: '500' });
     });
     afterAll(() => open.close());
 
@@ -386,7 +387,7 @@ describe('matching and dispatch', () => {
   describe('the wait limit', () => {
     let short: TestApp;
     beforeAll(async () => {
-      short = await startTestApp({ REQUEST_WAIT_LIMIT_SECONDS: '5', MATCHING_SWEEP_MS: '500', INTERPRETER_GRACE_SECONDS: '1', HOME_COUNTRY: 'GT' });
+      short = await startTestApp({ media: false, REQUEST_WAIT_LIMIT_SECONDS: '5', MATCHING_SWEEP_MS: '500', INTERPRETER_GRACE_SECONDS: '1', HOME_COUNTRY: 'GT' });
     });
     afterAll(() => short.close());
 

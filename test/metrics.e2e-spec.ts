@@ -5,7 +5,7 @@ import { startTestApp, TestApp } from './utils/test-app';
 describe('Prometheus metrics of matching and calls', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ HOME_COUNTRY: 'GT' });
+    t = await startTestApp({ media: false, HOME_COUNTRY: 'GT' });
   });
   afterAll(() => t?.close());
 

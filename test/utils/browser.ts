@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DEMO_SHARING } from '../../src/demo/demo-data';
 import { RostersService } from '../../src/rosters/rosters.service';
 import { ensureClientBuilt } from './client-build';
-import { createStaff, freePort, startTestApp, TEST_PASSWORD, type TestApp } from './test-app';
+import { createStaff, freePort, startTestApp, TEST_PASSWORD, type TestApp, type TestAppOptions } from './test-app';
 
 /** What the pages expose to the tests (client/src/lib/test-hooks.ts): numbers and sound names only. */
 declare global {
@@ -75,8 +75,8 @@ export interface ClientBed {
  * The demo's settings and nothing more: no HOME_COUNTRY (a caller who skips "where are you now" is served as on
  * `npm run demo` without it), and the demo's roster sharing, Guatemala's roster shared with every member state.
  */
-export async function startClientBed(overrides: Record<string, string> = {}): Promise<ClientBed> {
-  ensureClientBuilt();
+export async function startClientBed(overrides: TestAppOptions = {}): Promise<ClientBed> {
+  await ensureClientBuilt();
   // The pages are served by the app itself, so its own origin must be one the socket handshake accepts.
   const port = await freePort();
   const t = await startTestApp({ PORT: String(port), PUBLIC_ORIGINS: `http://127.0.0.1:${port}`, ...overrides });

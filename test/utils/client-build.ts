@@ -1,11 +1,13 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /*
  * The compiled server (dist/) and the built web client (client/dist/), made once per test run by the global
  * setup when a source is newer than the last build, so that no two jest workers ever compile into the same
- * folder at once and no test file pays for a build of its own.
+ * folder at once and no test file pays for a build of its own. The setup runs both at once: they write to
+ * different folders, and on two cores the compiler and Vite each take one.
  */
 const ROOT = join(__dirname, '..', '..');
 const CLIENT = join(ROOT, 'client');
@@ -23,22 +25,24 @@ function newest(path: string): number {
 
 const stale = (built: string, sources: string[]) => !existsSync(built) || Math.max(...sources.map(newest)) > statSync(built).mtimeMs;
 
+const run = promisify(execFile);
+
 /** Compiles the server into dist/ when it is missing or older than any server source (`node dist/src/cli.js`). */
-export function ensureServerBuilt(): void {
+export async function ensureServerBuilt(): Promise<void> {
   if (!stale(SERVER_STAMP, SERVER_SOURCES)) return;
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'prune-dist.mjs')], { cwd: ROOT, stdio: 'pipe' });
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+  await run(process.execPath, [join(ROOT, 'scripts', 'prune-dist.mjs')], { cwd: ROOT });
+  await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
   writeFileSync(SERVER_STAMP, new Date().toISOString());
 }
 
 /** Builds client/dist with Vite when it is missing or older than any client source (before the app serves it). */
-export function ensureClientBuilt(): void {
+export async function ensureClientBuilt(): Promise<void> {
   if (!stale(join(CLIENT, 'dist', 'index.html'), CLIENT_SOURCES)) return;
   // NODE_ENV=production: jest sets `test`, which Vite would build into the bundle (libraries' development code);
   // the tests check the build a phone gets, sizes included.
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'client', '--logLevel', 'warn'], {
+  await run(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'client', '--logLevel', 'warn'], {
     cwd: ROOT,
-    stdio: 'pipe',
     env: { ...process.env, NODE_ENV: 'production' },
+    maxBuffer: 16 * 1024 * 1024,
   });
 }
