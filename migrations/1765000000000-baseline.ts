@@ -17,6 +17,7 @@ export class Baseline1765000000000 implements MigrationInterface {
   name = 'Baseline1765000000000';
 
   async up(q: QueryRunner): Promise<void> {
+    if (await squashedAlready(q)) return;
     await q.query(`CREATE EXTENSION IF NOT EXISTS pgcrypto`);
     // Hearings: an interpreter's blocked times never overlap (bookings' EXCLUDE constraint).
     await q.query(`CREATE EXTENSION IF NOT EXISTS btree_gist`);
@@ -61,6 +62,19 @@ export class Baseline1765000000000 implements MigrationInterface {
       await q.query(`DROP FUNCTION ${fn}()`);
     }
   }
+}
+
+/**
+ * A database made before the squash (a developer's demo database) already has this schema when it ran the last
+ * squashed migration: nothing to create, the baseline is only recorded. One that stopped part-way cannot be
+ * upgraded: it says so rather than fail on an existing table.
+ */
+async function squashedAlready(q: QueryRunner): Promise<boolean> {
+  const [table] = await q.query(`SELECT to_regclass('languages') IS NOT NULL AS present`);
+  if (!table.present) return false;
+  const [last] = await q.query(`SELECT 1 FROM migrations WHERE name = 'JoinCodeBudget1764740000000'`);
+  if (last) return true;
+  throw new Error('this database was migrated part-way by migrations older than the baseline (1765000000000): drop it and migrate again');
 }
 
 async function languages(q: QueryRunner) {

@@ -28,8 +28,8 @@ migrate_with() { # TREE OUT DB
   (cd "$out" && NODE_PATH="$ROOT/node_modules" NODE_ENV=test DATABASE_URL="$PG_BASE/$db" node src/cli.js migrate)
   # \restrict lines carry a random key per dump (PostgreSQL 15.14+).
   pg_dump --schema-only --no-owner --no-privileges "$PG_BASE/$db" | grep -v '^-- Dumped\|^\\restrict\|^\\unrestrict' >"$WORK/$db.sql"
-  # The rows a migration writes (the audit chain's genesis head), without TypeORM's own table.
-  pg_dump --data-only --exclude-table=migrations "$PG_BASE/$db" | grep -v '^-- Dumped\|^\\restrict\|^\\unrestrict' >>"$WORK/$db.sql"
+  # The rows a migration writes (the audit chain's genesis head), without TypeORM's own table and its sequence.
+  pg_dump --data-only --exclude-table=migrations --exclude-table=migrations_id_seq "$PG_BASE/$db" | grep -v '^-- Dumped\|^\\restrict\|^\\unrestrict' >>"$WORK/$db.sql"
 }
 
 git -C "$ROOT" worktree add --detach "$WORK/old" "$OLD_REV" >/dev/null
