@@ -14,8 +14,11 @@ import { cspDirectives } from './http/content-security-policy';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { SOCKET_EVENTS_DOC } from './realtime/socket-events.doc';
 
-/** Builds the application exactly as it runs in production; tests use the same function. */
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+/**
+ * Builds the application exactly as it runs in production; tests use the same function (the browser tests with
+ * `clientDirs`: their own build of the client, with its test hooks).
+ */
+export async function createApp(config: AppConfig, options: { clientDirs?: string[] } = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
     bodyParser: false,
@@ -36,7 +39,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.useGlobalPipes(strictValidationPipe());
   app.useWebSocketAdapter(new RedisIoAdapter(app));
-  serveClient(app);
+  serveClient(app, options.clientDirs);
 
   const openapi = new DocumentBuilder()
     .setTitle('Puente')

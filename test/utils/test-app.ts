@@ -52,13 +52,13 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
  * The whole application against the real PostgreSQL (a fresh database of its own), Redis (its own key
  * prefix) and a real mediasoup worker, listening on a free port.
  */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Record<string, string> = {}, options: { clientDirs?: string[] } = {}): Promise<TestApp> {
   const db = overrides.DATABASE_URL ? null : await createTestDatabase();
   const port = await freePort();
   const config = loadConfig(
     testEnv({ DATABASE_URL: db?.url ?? '', PORT: String(port), MEDIASOUP_RTC_PORT: String(await freePorts(Number(overrides.MEDIASOUP_WORKERS ?? 1))), ...overrides }),
   );
-  const app = await createApp(config);
+  const app = await createApp(config, options);
   try {
     await app.listen(config.PORT, '127.0.0.1');
   } catch (e) {
