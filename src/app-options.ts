@@ -7,6 +7,8 @@ export interface AppOptions {
    * Every media operation then fails with MediaOffError, and readiness reports mediasoup down.
    */
   media?: boolean;
+  /** Folders of built web clients to serve, first match wins (default client/dist); the browser tests serve client/dist-test. */
+  clientDirs?: string[];
 }
 
 export const APP_OPTIONS = Symbol('APP_OPTIONS');

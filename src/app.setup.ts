@@ -17,7 +17,7 @@ import { SOCKET_EVENTS_DOC } from './realtime/socket-events.doc';
 
 /**
  * Builds the application exactly as it runs in production; tests use the same function (some with
- * `media: false`, see AppOptions).
+ * `media: false`; the browser tests with `clientDirs`, their own build of the client with its test hooks: see AppOptions).
  */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
@@ -40,7 +40,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
   app.useGlobalPipes(strictValidationPipe());
   app.useWebSocketAdapter(new RedisIoAdapter(app));
-  serveClient(app);
+  serveClient(app, options.clientDirs);
 
   const openapi = new DocumentBuilder()
     .setTitle('Puente')

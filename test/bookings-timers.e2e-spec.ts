@@ -18,7 +18,7 @@ describe('booking timers (Bull on Redis, across a restart)', () => {
     DATABASE_URL: db.url,
     REDIS_PREFIX: prefix,
     SMTP_URL: smtp.url,
-    BOOKING_SWEEP_MS: '3600000',
+    BOOKING_SWEEP_SECONDS: '3600',
     BOOKING_CONFIRM_SECONDS: '5',
     BOOKING_REMINDERS_SECONDS: '9,6',
   });

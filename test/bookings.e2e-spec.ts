@@ -47,7 +47,7 @@ describe('hearings booked ahead', () => {
 
   beforeAll(async () => {
     smtp = await TestSmtp.start();
-    t = await startTestApp({ SMTP_URL: smtp.url, BOOKING_SWEEP_MS: '3600000', BOOKING_BUFFER_MINUTES: '15', HOME_COUNTRY: 'GT' });
+    t = await startTestApp({ SMTP_URL: smtp.url, BOOKING_SWEEP_SECONDS: '3600', BOOKING_BUFFER_MINUTES: '15', HOME_COUNTRY: 'GT' });
   });
   afterAll(async () => {
     sockets.forEach((s) => s.close());

@@ -74,7 +74,7 @@ describe('matching under concurrency, across two nodes', () => {
       REQUEST_WAIT_LIMIT_SECONDS: '25',
       CALLER_GRACE_SECONDS: '1',
       INTERPRETER_GRACE_SECONDS: '2',
-      MATCHING_SWEEP_MS: '500',
+      MATCHING_SWEEP_SECONDS: '0.5',
       HOME_COUNTRY: 'GT',
     };
     nodes.push(await startTestApp({ ...shared, media: false }), await startTestApp({ ...shared, media: false }));

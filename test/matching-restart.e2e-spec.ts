@@ -39,7 +39,7 @@ describe('matching survives a node killed mid-offer', () => {
         REQUEST_WAIT_LIMIT_SECONDS: '120',
         CALLER_GRACE_SECONDS: '2',
         INTERPRETER_GRACE_SECONDS: '2',
-        MATCHING_SWEEP_MS: '500',
+        MATCHING_SWEEP_SECONDS: '0.5',
         HOME_COUNTRY: 'GT',
       }),
     } as Record<string, string>;

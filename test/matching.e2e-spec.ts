@@ -22,7 +22,7 @@ describe('matching and dispatch', () => {
       REQUEST_WAIT_LIMIT_SECONDS: '300',
       CALLER_GRACE_SECONDS: '1',
       INTERPRETER_GRACE_SECONDS: '1',
-      MATCHING_SWEEP_MS: '500',
+      MATCHING_SWEEP_SECONDS: '0.5',
       HOME_COUNTRY: 'GT',
     });
   });
@@ -364,7 +364,7 @@ describe('matching and dispatch', () => {
   describe('without a home roster (HOME_COUNTRY unset)', () => {
     let open: TestApp;
     beforeAll(async () => {
-      open = await startTestApp({ media: false, OFFER_RING_SECONDS: '3', MATCHING_SWEEP_MS: '500' });
+      open = await startTestApp({ media: false, OFFER_RING_SECONDS: '3', MATCHING_SWEEP_SECONDS: '0.5' });
     });
     afterAll(() => open.close());
 
@@ -396,7 +396,7 @@ describe('matching and dispatch', () => {
   describe('the wait limit', () => {
     let short: TestApp;
     beforeAll(async () => {
-      short = await startTestApp({ media: false, REQUEST_WAIT_LIMIT_SECONDS: '5', MATCHING_SWEEP_MS: '500', INTERPRETER_GRACE_SECONDS: '1', HOME_COUNTRY: 'GT' });
+      short = await startTestApp({ media: false, REQUEST_WAIT_LIMIT_SECONDS: '5', MATCHING_SWEEP_SECONDS: '0.5', INTERPRETER_GRACE_SECONDS: '1', HOME_COUNTRY: 'GT' });
     });
     afterAll(() => short.close());
 

@@ -15,7 +15,7 @@ describe('a matched call carries audio both ways', () => {
   const session = (id: string) => sessionRow(t, id);
 
   beforeAll(async () => {
-    t = await startTestApp({ HOME_COUNTRY: 'GT', INTERPRETER_GRACE_SECONDS: '2', CALLER_GRACE_SECONDS: '2', MATCHING_SWEEP_MS: '500' });
+    t = await startTestApp({ HOME_COUNTRY: 'GT', INTERPRETER_GRACE_SECONDS: '2', CALLER_GRACE_SECONDS: '2', MATCHING_SWEEP_SECONDS: '0.5' });
     rooms = t.app.get(RoomsService);
   });
   afterAll(async () => {

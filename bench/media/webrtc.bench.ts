@@ -156,7 +156,7 @@ async function puenteHarness(): Promise<Harness> {
   const ds = await new DataSource(dataSourceOptions(dbUrl(dbName))).initialize();
   await runMigrationsLocked(ds);
   await ds.destroy();
-  const t: TestApp = await startTestApp({ DATABASE_URL: dbUrl(dbName), HOME_COUNTRY: 'GT', MATCHING_SWEEP_MS: '500', OFFER_RING_SECONDS: '60', LOG_LEVEL: APP_LOG_LEVEL });
+  const t: TestApp = await startTestApp({ DATABASE_URL: dbUrl(dbName), HOME_COUNTRY: 'GT', MATCHING_SWEEP_SECONDS: '0.5', OFFER_RING_SECONDS: '60', LOG_LEVEL: APP_LOG_LEVEL });
   const mam = await languageId(t, 'mam');
   const sockets: TestSocket[] = [];
   const rooms = (t.app.get(RoomsService) as any).rooms as Map<string, any>;

@@ -35,14 +35,22 @@ export async function ensureServerBuilt(): Promise<void> {
   writeFileSync(SERVER_STAMP, new Date().toISOString());
 }
 
-/** Builds client/dist with Vite when it is missing or older than any client source (before the app serves it). */
+/** The browser tests' build of the client: the production one plus the test hooks (client/src/lib/test-hooks.ts). */
+export const TEST_CLIENT_DIST = join(CLIENT, 'dist-test');
+
+/**
+ * Builds client/dist (what phones get) and client/dist-test (the same with the test hooks, which the browser tests
+ * serve) with Vite when missing or older than any client source (before the app serves them).
+ */
 export async function ensureClientBuilt(): Promise<void> {
-  if (!stale(join(CLIENT, 'dist', 'index.html'), CLIENT_SOURCES)) return;
-  // NODE_ENV=production: jest sets `test`, which Vite would build into the bundle (libraries' development code);
-  // the tests check the build a phone gets, sizes included.
-  await run(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'client', '--logLevel', 'warn'], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  for (const [dist, hooks] of [[join(CLIENT, 'dist'), '0'], [TEST_CLIENT_DIST, '1']]) {
+    if (!stale(join(dist, 'index.html'), CLIENT_SOURCES)) continue;
+    // NODE_ENV=production: jest sets `test`, which Vite would build into the bundle (libraries' development code);
+    // the tests check the build a phone gets, sizes included.
+    await run(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'client', '--logLevel', 'warn'], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'production', PUENTE_TEST_HOOKS: hooks },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  }
 }

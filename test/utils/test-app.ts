@@ -73,8 +73,9 @@ function splitOptions(options: TestAppOptions): { env: Record<string, string>; a
  * The whole application against the real PostgreSQL (a fresh database of its own), Redis (its own key
  * prefix) and a real mediasoup worker (unless `media: false`), listening on a free port.
  */
-export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const { env: overrides, app: appOptions } = splitOptions(options);
+export async function startTestApp(options: TestAppOptions = {}, serve: Pick<AppOptions, 'clientDirs'> = {}): Promise<TestApp> {
+  const { env: overrides, app: built } = splitOptions(options);
+  const appOptions: AppOptions = { ...built, ...serve };
   const db = overrides.DATABASE_URL ? null : await createTestDatabase({ catalogue: options.catalogue !== false });
   const port = await freePort();
   const rtcPort: Record<string, string> = appOptions.media === false ? {} : { MEDIASOUP_RTC_PORT: String(await freePorts(Number(overrides.MEDIASOUP_WORKERS ?? 1))) };

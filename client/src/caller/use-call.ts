@@ -51,7 +51,7 @@ export function useCall(joinCode: string | null) {
   /** Bumped when a call is torn down: a start still waiting (libraries, microphone, token) then stops there. */
   const attempt = useRef(0);
 
-  useEffect(() => exposeCall(() => live.current.call), []);
+  useEffect(() => void (__PUENTE_TEST_HOOKS__ && exposeCall(() => live.current.call)), []);
 
   const teardown = () => {
     attempt.current++;

@@ -90,7 +90,7 @@ export function InterpreterApp() {
   const [leaving, setLeaving] = useState(false);
   const live = useRef<{ signal?: Signal; call?: Call; sessionId?: string }>({});
 
-  useEffect(() => exposeCall(() => live.current.call), []);
+  useEffect(() => void (__PUENTE_TEST_HOOKS__ && exposeCall(() => live.current.call)), []);
   useEffect(() => {
     api.languages().then(
       (ls) => setLanguages(new Map(ls.map((l) => [l.id, l]))),

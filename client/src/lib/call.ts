@@ -1,11 +1,7 @@
 import { Device } from 'mediasoup-client';
 import type { Consumer, IceParameters, Producer, RtpCapabilities, RtpParameters, Transport, TransportOptions } from 'mediasoup-client/types';
 import type { ServerEvents, Signal } from './socket';
-
-export interface InboundAudio {
-  bytesReceived: number;
-  audioLevel: number;
-}
+import { noteIceRestart } from './test-hooks';
 
 export interface CallOptions {
   /** A microphone the caller of `new Call` opened and keeps (it is not stopped by close()). */
@@ -34,8 +30,6 @@ export class Call {
   private closed = false;
   private volume = 1;
   private readonly ownsMic: boolean;
-  /** ICE restarts done, for the tests (a number, nothing about anyone). */
-  iceRestarts = 0;
   private readonly onNewProducer = (e: ServerEvents['session:newProducer']) => {
     if (e.sessionId !== this.sessionId || e.kind !== 'audio') return;
     if (this.backlog) this.backlog.push({ producerId: e.producerId, role: e.role });
@@ -109,7 +103,7 @@ export class Call {
     this.signal
       .ask('media:restartIce', { transportId: t.id })
       .then(({ iceParameters }) => (this.closed ? undefined : t.restartIce({ iceParameters: iceParameters as IceParameters })))
-      .then(() => void this.iceRestarts++)
+      .then(() => void (__PUENTE_TEST_HOOKS__ && noteIceRestart(this)))
       .catch(() => undefined);
   }
 
@@ -159,39 +153,6 @@ export class Call {
   setVolume(volume: number) {
     this.volume = volume;
     for (const { audio } of this.consumers.values()) audio.volume = volume;
-  }
-
-  /** The two transports' connection states and the consumers' paused flags, for the tests. */
-  connection() {
-    return { send: this.send?.connectionState, recv: this.recv?.connectionState, consumers: [...this.consumers.values()].map(({ consumer }) => ({ paused: consumer.paused, track: consumer.track.readyState })) };
-  }
-
-  outputVolumes(): number[] {
-    return [...this.consumers.values()].map(({ audio }) => audio.volume);
-  }
-
-  /** What arrives from the other participants (summed): bytes and the loudest current audio level. */
-  async inboundAudio(): Promise<InboundAudio> {
-    const out = { bytesReceived: 0, audioLevel: 0 };
-    for (const each of Object.values(await this.inboundAudioByRole())) {
-      out.bytesReceived += each.bytesReceived;
-      out.audioLevel = Math.max(out.audioLevel, each.audioLevel);
-    }
-    return out;
-  }
-
-  /** The same, for each role heard: in a hearing, what arrives from the official, the interpreter and the woman. */
-  async inboundAudioByRole(): Promise<Record<string, InboundAudio>> {
-    const out: Record<string, InboundAudio> = {};
-    for (const { consumer, role } of this.consumers.values()) {
-      const mine = (out[role] ??= { bytesReceived: 0, audioLevel: 0 });
-      (await consumer.getStats()).forEach((s: any) => {
-        if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
-        mine.bytesReceived += s.bytesReceived ?? 0;
-        mine.audioLevel = Math.max(mine.audioLevel, s.audioLevel ?? 0);
-      });
-    }
-    return out;
   }
 
   /** Stops the microphone and every transport; the server is told separately (session:leave). */
