@@ -1,13 +1,14 @@
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
+import { rooms } from '../realtime/realtime.service';
 import { PuenteGateway } from '../realtime/ws-gateway.decorators';
 import { ConnectTransportDto, ConsumeDto, ConsumerIdDto, CreateTransportDto, JoinSessionDto, ProduceDto, TransportIdDto, VideoToggleDto } from './dto/media.dto';
 import { MediaSignallingService } from './media-signalling.service';
-import { sessionRoom } from './rooms.service';
 
 /**
  * Media signalling (API.md): join a session, then WebRTC transports, producers and paused consumers. Each
- * event is handled by the node that hosts the session's router, wherever the client is connected.
+ * event is handled by the node that hosts the session's router, wherever the client is connected; each
+ * payload's DTO and answer are those of its operation in media-rpc.ts.
  */
 @PuenteGateway()
 @WebSocketGateway()
@@ -17,7 +18,7 @@ export class MediaGateway {
   @SubscribeMessage('session:join')
   async join(@ConnectedSocket() socket: Socket, @MessageBody() body: JoinSessionDto) {
     const result = await this.signalling.handle('join', socket, body);
-    socket.join(sessionRoom(body.sessionId));
+    void socket.join(rooms.session(body.sessionId));
     return result;
   }
 
