@@ -72,6 +72,7 @@ export class Peer {
   }
 
   async createTransport(direction: Direction): Promise<WebRtcTransport> {
+    if (this.isClosed) throw new MediaNotFound(JOIN_FIRST);
     if (this.transportsByDirection.has(direction) || this.makingTransports.has(direction)) {
       throw new MediaConflict(`a ${direction} transport already exists: join again to start afresh`);
     }
@@ -112,7 +113,7 @@ export class Peer {
     }
   }
 
-  restartIce(transportId: string): Promise<IceParameters> {
+  async restartIce(transportId: string): Promise<IceParameters> {
     return this.transport(transportId).transport.restartIce();
   }
 
