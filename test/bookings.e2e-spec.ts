@@ -1,6 +1,8 @@
 import ical from 'node-ical';
 import { randomUUID } from 'node:crypto';
-import { SessionRecord } from '../src/media/session-record';
+import { DataSource } from 'typeorm';
+import { MEDIA_FAILED } from '../src/sessions/end-reasons';
+import { SessionsService } from '../src/sessions/sessions.service';
 import { interpreter, languageId, until } from './utils/matching-fixtures';
 import { TestSmtp } from './utils/smtp';
 import { connect, TestSocket } from './utils/socket-client';
@@ -371,7 +373,8 @@ describe('hearings booked ahead', () => {
 
     // Media that could not be rebuilt on any worker ends the call (media_failed), not the hearing: joining
     // again opens a new session for it (the woman needs a new code: the ended session forgot who she was).
-    expect(await t.app.get(SessionRecord).endUnrecoverable(sessionId)).toBe(true);
+    // (What the media module does when no worker can take the call: RoomsService ends it so.)
+    expect(await t.app.get(DataSource).transaction((m) => t.app.get(SessionsService).end(m, sessionId, MEDIA_FAILED))).not.toBeNull();
     const [first] = await t.sql(`SELECT ended_at IS NOT NULL AS ended, end_reason, caller_sub FROM sessions WHERE id = $1`, [sessionId]);
     expect(first).toEqual({ ended: true, end_reason: 'media_failed', caller_sub: null });
     expect((await state(soon.body.id)).state).toBe('confirmed');

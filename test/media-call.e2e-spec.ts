@@ -1,4 +1,4 @@
-import { RoomsService } from '../src/media/rooms.service';
+import { MediaInspection } from '../src/media/media-inspection';
 import { caller, interpreter, until } from './utils/matching-fixtures';
 import { Closers, expectOnlyParticipantsTransports, inCall, matched, officialFor, sessionRow, stillTalking } from './utils/media-calls';
 import { connect, TestSocket } from './utils/socket-client';
@@ -10,13 +10,13 @@ const sorted = <T>(xs: T[]) => [...xs].sort();
 /** Real WebRTC clients (mediasoup-client over @roamhq/wrtc) against the real mediasoup worker. */
 describe('a matched call carries audio both ways', () => {
   let t: TestApp;
-  let rooms: RoomsService;
+  let rooms: MediaInspection;
   const closers: Closers = [];
   const session = (id: string) => sessionRow(t, id);
 
   beforeAll(async () => {
     t = await startTestApp({ HOME_COUNTRY: 'GT', INTERPRETER_GRACE_SECONDS: '2', CALLER_GRACE_SECONDS: '2', MATCHING_SWEEP_SECONDS: '0.5' });
-    rooms = t.app.get(RoomsService);
+    rooms = t.app.get(MediaInspection);
   });
   afterAll(async () => {
     closers.forEach((c) => c());

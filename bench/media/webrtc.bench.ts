@@ -32,7 +32,7 @@ import { dataSourceOptions } from '../../src/database/data-source-options';
 import { runMigrationsLocked } from '../../src/database/migrate';
 import { MEDIA_CODECS } from '../../src/media/media-codecs';
 import { MediaService } from '../../src/media/media.service';
-import { RoomsService } from '../../src/media/rooms.service';
+import { MediaInspection } from '../../src/media/media-inspection';
 import { INITIAL_OUTGOING_BITRATE } from '../../src/media/room';
 import { workerLogLevel } from '../../src/media/worker-slots';
 import { adminQuery, dbUrl } from '../../test/utils/db';
@@ -159,7 +159,7 @@ async function puenteHarness(): Promise<Harness> {
   const t: TestApp = await startTestApp({ DATABASE_URL: dbUrl(dbName), HOME_COUNTRY: 'GT', MATCHING_SWEEP_SECONDS: '0.5', OFFER_RING_SECONDS: '60', LOG_LEVEL: APP_LOG_LEVEL });
   const mam = await languageId(t, 'mam');
   const sockets: TestSocket[] = [];
-  const rooms = (t.app.get(RoomsService) as any).rooms as Map<string, any>;
+  const inspection = t.app.get(MediaInspection);
   return {
     workerPid: t.app.get(MediaService).workerStatus()[0].pid!,
     async open() {
@@ -197,14 +197,7 @@ async function puenteHarness(): Promise<Harness> {
       return { live: { peers, close: () => peers.forEach((p) => p.close()) }, firstAudioMs: t1 - t0 };
     },
     async counters() {
-      const producers: Producer[] = [];
-      const consumers: Consumer[] = [];
-      for (const room of rooms.values()) {
-        for (const peer of room.peers.values()) {
-          producers.push(...peer.producers.values());
-          consumers.push(...peer.consumers.values());
-        }
-      }
+      const { producers, consumers } = inspection.everyProducerAndConsumer();
       return sumStats(producers, consumers);
     },
     async close() {

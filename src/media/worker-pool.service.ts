@@ -50,6 +50,13 @@ interface Slot {
   starting: Promise<void> | null;
 }
 
+export interface CreatedRouter {
+  router: Router;
+  /** The worker slot the router lives on; its WebRtcServer is the one to create transports with. */
+  workerIndex: number;
+  webRtcServer: WebRtcServer;
+}
+
 export interface SlotSnapshot {
   index: number;
   pid: number | null;
@@ -63,6 +70,10 @@ export interface SlotSnapshot {
 /**
  * The mediasoup workers of this node: MEDIASOUP_WORKERS of them, worker i with a WebRtcServer on
  * MEDIASOUP_RTC_PORT + i (UDP and TCP). Internal to the media module; MediaService is its public face.
+ *
+ * A worker that dies takes its routers, transports and WebRtcServer with it. Its slot gets a new worker with
+ * a new WebRtcServer on the same port shortly after (`workerReplaced`); RoomsService rebuilds the sessions
+ * that were on it.
  */
 @Injectable()
 export class WorkerPoolService implements OnModuleInit, OnApplicationShutdown {
@@ -146,8 +157,12 @@ export class WorkerPoolService implements OnModuleInit, OnApplicationShutdown {
     }));
   }
 
-  /** A new router, with the session codecs, on the live worker that has the fewest routers. */
-  async createRouter(): Promise<{ router: Router; workerIndex: number; webRtcServer: WebRtcServer }> {
+  /**
+   * A new router (Opus with FEC and DTX, VP8, H264) on the live worker with the fewest routers. Rejects with
+   * NoMediaWorkerError when no worker is running. The caller owns the router and closes it when its session
+   * ends; a router on a worker that dies is gone (listen to `events`' `workerDied`).
+   */
+  async createRouter(): Promise<CreatedRouter> {
     if (this.closing) throw new NoMediaWorkerError();
     const index = leastLoaded(this.slots.map((s) => ({ index: s.index, alive: isAlive(s.worker) && !!s.webRtcServer, routers: s.routers.size + s.pendingRouters })));
     if (index === null) throw this.off ? new MediaOffError() : new NoMediaWorkerError();

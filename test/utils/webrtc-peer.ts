@@ -1,5 +1,5 @@
 import wrtc from '@roamhq/wrtc';
-import type { RoomsService } from '../../src/media/rooms.service';
+import type { MediaInspection } from '../../src/media/media-inspection';
 import type { ClientEvent, ClientRequests } from '../../src/realtime/realtime.contract';
 import type { TestSocket } from './socket-client';
 
@@ -222,7 +222,7 @@ export function sees(peer: CallPeer, producerId: string, { frames = 10, packets 
  * Waits until the worker reports more bytes, between two reads, for every given producer (received) and
  * consumer (sent) of a session; by default every producer and every resumed consumer of the call.
  */
-export async function flowing(rooms: RoomsService, sessionId: string, ids?: string[]) {
+export async function flowing(rooms: MediaInspection, sessionId: string, ids?: string[]) {
   const info = await rooms.inspect(sessionId);
   if (!info) throw new Error(`no room for ${sessionId}`);
   const want = ids ?? [...info.producers.map((p) => p.id), ...info.consumers.filter((c) => !c.paused).map((c) => c.id)];
