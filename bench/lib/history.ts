@@ -1,6 +1,11 @@
 import { Client } from 'pg';
 import { PG_BASE } from './cluster';
 
+/** Ids of the history's rows in load order (kind: which table), so the load appends to each index instead of
+ * writing all over it; the indexes end up as large as with random ids, which is what the live statements meet. */
+const seqUuid = (kind: number, n: string) => `('0000000${kind}-0000-4000-8000-' || lpad(to_hex(${n}), 12, '0'))::uuid`;
+const FACTS = `jsonb_build_object('languageId', r.language_id, 'matter', r.matter, 'urgency', r.urgency, 'minor', r.minor, 'requestedAt', r.at, 'queuedAt', r.at)`;
+
 /**
  * A year of history, loaded before measuring (BENCH_HISTORY=n): `n` ended requests spread over the last 360
  * days (inside the default retention, so the purge leaves them), each with the offers, the session and the
@@ -12,10 +17,10 @@ import { PG_BASE } from './cluster';
  * abandoned (half of them after an offer withdrawn or rung out). Audit events as matching writes them: the
  * request created, every offer made and decided, the request's end.
  *
- * Two shortcuts, both outside what matching reads: the session runs with `session_replication_role = replica`
- * (triggers off: foreign keys are right by construction, the audit head trigger would take 5 million row locks),
- * and the history's audit hashes are linked (each row's prev_hash is the hash of the row before, the chain head
- * is moved to the last) but each is a sha256 of the row in SQL, not the application's canonical form, so
+ * Three shortcuts, all outside what matching reads: the history's ids are sequential (seqUuid); the session runs
+ * with `session_replication_role = replica` (triggers off: foreign keys are right by construction, the audit head
+ * trigger would take 5 million row locks); the history's audit hashes are linked (each row's prev_hash is the hash of the row before, the chain head
+ * is moved to the last) but each is a sha256 of its seq and type, not of the application's canonical form, so
  * `GET /audit/verify` would flag them. Events appended after the load extend the chain as usual.
  */
 export async function loadHistory(database: string, requests: number, log: (msg: string) => void): Promise<Record<string, number>> {
@@ -46,13 +51,18 @@ export async function loadHistory(database: string, requests: number, log: (msg:
          SELECT g, random() AS ro, random() AS ru, random() AS rx, 1 + floor(random() * (SELECT count(*) FROM h_pairs))::bigint AS k,
            now() - interval '360 days' + interval '359 days' * (g::float8 / $1) AS at
          FROM generate_series(1, $1::int) g
+       ), s AS (
+         SELECT d.*, p.interpreter_id, p.language_id, p.country,
+           (ARRAY['legal_civil','legal_labour','legal_criminal','violence','trafficking'])[1 + (g % 5)] AS matter,
+           CASE WHEN d.ru < 0.80 THEN 'normal' WHEN d.ru < 0.95 THEN 'urgent' ELSE 'emergency' END AS urgency,
+           CASE WHEN d.ro < 0.88 THEN 'completed' WHEN d.ro < 0.93 THEN 'cancelled' WHEN d.ro < 0.97 THEN 'unmatched' ELSE 'abandoned' END AS state,
+           g % 10 = 0 AS minor, g % 5 = 1 AS prefer_female
+         FROM d JOIN h_pairs p ON p.n = d.k
        )
-       SELECT gen_random_uuid() AS id, d.at, d.k, d.rx, p.interpreter_id, p.language_id, p.country,
-         (ARRAY['legal_civil','legal_labour','legal_criminal','violence','trafficking'])[1 + (g % 5)] AS matter,
-         CASE WHEN d.ru < 0.80 THEN 'normal' WHEN d.ru < 0.95 THEN 'urgent' ELSE 'emergency' END AS urgency,
-         CASE WHEN d.ro < 0.88 THEN 'completed' WHEN d.ro < 0.93 THEN 'cancelled' WHEN d.ro < 0.97 THEN 'unmatched' ELSE 'abandoned' END AS state,
-         g % 10 = 0 AS minor, g % 5 = 1 AS prefer_female
-       FROM d JOIN h_pairs p ON p.n = d.k`,
+       SELECT ${seqUuid(0, 'g')} AS id, s.*,
+         at + CASE state WHEN 'completed' THEN interval '12 minutes' WHEN 'cancelled' THEN interval '40 seconds'
+           WHEN 'unmatched' THEN interval '15 minutes' ELSE interval '2 minutes' END AS ended_at
+       FROM s ORDER BY g`,
       [requests],
     );
     const total = `(SELECT count(*) FROM h_pairs)`;
@@ -64,17 +74,16 @@ export async function loadHistory(database: string, requests: number, log: (msg:
          CASE urgency WHEN 'normal' THEN 1 WHEN 'urgent' THEN 2 ELSE 3 END,
          CASE WHEN state = 'completed' THEN interpreter_id END, CASE WHEN state = 'completed' THEN 1 + (k % 3) END,
          at, at, CASE WHEN state = 'completed' OR rx < 0.5 THEN at + interval '1 second' END,
-         CASE WHEN state = 'completed' THEN at + interval '5 seconds' END,
-         at + CASE state WHEN 'completed' THEN interval '12 minutes' WHEN 'cancelled' THEN interval '40 seconds'
-           WHEN 'unmatched' THEN interval '15 minutes' ELSE interval '2 minutes' END
-       FROM h_req`,
+         CASE WHEN state = 'completed' THEN at + interval '5 seconds' END, ended_at
+       FROM h_req ORDER BY g`,
     );
     // The offers: the accepted one; an emergency's two others withdrawn; a decline before it for a quarter; one
     // withdrawn or rung out for half of those that ended without a call.
     await step(
-      'offers',
-      `INSERT INTO offers (request_id, interpreter_id, tier, created_at, expires_at, outcome, decided_at, holds)
-       SELECT r.id, p.interpreter_id, 1 + (r.k % 3), r.at + o.after, r.at + o.after + interval '20 seconds', o.outcome, r.at + o.after + o.took, false
+      'offers (draws)',
+      `CREATE TEMP TABLE h_offers ON COMMIT DROP AS
+       SELECT ${seqUuid(1, 'row_number() OVER (ORDER BY r.g, o.n)')} AS id, r.g, o.n, r.id AS request_id, p.interpreter_id, 1 + (r.k % 3) AS tier,
+         r.at + o.after AS created_at, r.at + o.after + interval '20 seconds' AS expires_at, o.outcome, r.at + o.after + o.took AS decided_at
        FROM h_req r
        CROSS JOIN LATERAL (VALUES
          (0, 'accepted', interval '1 second', interval '4 seconds', r.state = 'completed'),
@@ -82,53 +91,54 @@ export async function loadHistory(database: string, requests: number, log: (msg:
          (2, 'withdrawn', interval '1 second', interval '4 seconds', r.state = 'completed' AND r.urgency = 'emergency'),
          (3, 'declined', interval '0 seconds', interval '1 second', r.state = 'completed' AND r.rx < 0.25),
          (4, CASE WHEN r.state = 'unmatched' THEN 'expired' ELSE 'withdrawn' END, interval '1 second', interval '20 seconds', r.state <> 'completed' AND r.rx < 0.5)
-       ) AS o(shift, outcome, after, took, made)
-       JOIN h_pairs p ON p.n = 1 + (r.k - 1 + o.shift) % ${total}
+       ) AS o(n, outcome, after, took, made)
+       JOIN h_pairs p ON p.n = 1 + (r.k - 1 + o.n) % ${total}
        WHERE o.made`,
     );
     await step(
+      'offers',
+      `INSERT INTO offers (id, request_id, interpreter_id, tier, created_at, expires_at, outcome, decided_at, holds)
+       SELECT id, request_id, interpreter_id, tier, created_at, expires_at, outcome, decided_at, false FROM h_offers ORDER BY g, n`,
+    );
+    await step(
       'sessions',
-      `INSERT INTO sessions (request_id, interpreter_id, created_at, started_at, ended_at, end_reason, participant_roles)
-       SELECT id, interpreter_id, at + interval '5 seconds', at + interval '6 seconds', at + interval '12 minutes', 'completed', '{caller,interpreter}'
-       FROM h_req WHERE state = 'completed'`,
+      `INSERT INTO sessions (id, request_id, interpreter_id, created_at, started_at, ended_at, end_reason, participant_roles)
+       SELECT ${seqUuid(2, 'g')}, id, interpreter_id, at + interval '5 seconds', at + interval '6 seconds', ended_at, 'completed', '{caller,interpreter}'
+       FROM h_req WHERE state = 'completed' ORDER BY g`,
     );
     await step(
       'interpreters.last_session_ended_at',
       `UPDATE interpreters i SET last_session_ended_at = s.last FROM (SELECT interpreter_id, max(ended_at) AS last FROM sessions GROUP BY interpreter_id) s
        WHERE s.interpreter_id = i.id AND (i.last_session_ended_at IS NULL OR i.last_session_ended_at < s.last)`,
     );
-    // Audit events in time order after the chain's current head, each linked to the one before.
+    // Audit events after the chain's current head, request by request: created, each offer made and decided, the end.
     await step(
       'audit_events',
       `WITH head AS (SELECT seq, hash FROM audit_chain_head),
        ev AS (
-         SELECT r.at AS occurred_at, 'request.created' AS type, r.country, r.id AS subject_id, NULL::uuid AS actor_id, NULL AS actor_role, '{}'::jsonb AS extra, r.language_id, r.matter, r.urgency, r.minor, r.at AS requested_at
+         SELECT r.g, 0 AS k, r.at AS occurred_at, 'request.created' AS type, NULL::uuid AS actor_id, NULL AS actor_role, r.country, r.id AS subject_id,
+           ${FACTS} AS data
          FROM h_req r
          UNION ALL
-         SELECT o.created_at, 'offer.created', r.country, r.id, NULL, NULL, jsonb_build_object('offerId', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'expiresAt', o.expires_at), r.language_id, r.matter, r.urgency, r.minor, r.at
-         FROM offers o JOIN h_req r ON r.id = o.request_id
+         SELECT r.g, 1 + o.n, o.created_at, 'offer.created', NULL, NULL, r.country, r.id,
+           ${FACTS} || jsonb_build_object('offerId', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'expiresAt', o.expires_at)
+         FROM h_offers o JOIN h_req r ON r.g = o.g
          UNION ALL
-         SELECT o.decided_at, 'offer.' || o.outcome, r.country, r.id, CASE WHEN o.outcome = 'accepted' THEN o.interpreter_id END,
-           CASE WHEN o.outcome = 'accepted' THEN 'interpreter' END, jsonb_build_object('offerId', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'offeredAt', o.created_at), r.language_id, r.matter, r.urgency, r.minor, r.at
-         FROM offers o JOIN h_req r ON r.id = o.request_id
+         SELECT r.g, 6 + o.n, o.decided_at, 'offer.' || o.outcome, CASE WHEN o.outcome = 'accepted' THEN o.interpreter_id END,
+           CASE WHEN o.outcome = 'accepted' THEN 'interpreter' END, r.country, r.id,
+           ${FACTS} || jsonb_build_object('offerId', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'offeredAt', o.created_at)
+         FROM h_offers o JOIN h_req r ON r.g = o.g
          UNION ALL
-         SELECT ir.ended_at, 'request.' || r.state, r.country, r.id, NULL, NULL,
-           jsonb_build_object('from', 'accepted', 'firstOfferedAt', ir.first_offered_at, 'acceptedAt', ir.accepted_at, 'waitedSeconds', 1), r.language_id, r.matter, r.urgency, r.minor, r.at
-         FROM h_req r JOIN interpretation_requests ir ON ir.id = r.id
+         SELECT r.g, 11, r.ended_at, 'request.' || r.state, NULL, NULL, r.country, r.id,
+           ${FACTS} || jsonb_build_object('from', 'offering', 'waitedSeconds', 1)
+         FROM h_req r
        ),
-       numbered AS (
-         SELECT (SELECT seq FROM head) + row_number() OVER (ORDER BY occurred_at, subject_id, type) AS seq, gen_random_uuid() AS id, ev.*,
-           jsonb_build_object('languageId', ev.language_id, 'matter', ev.matter, 'urgency', ev.urgency, 'minor', ev.minor, 'requestedAt', ev.requested_at, 'queuedAt', ev.requested_at,
-             'at', ev.occurred_at) || ev.extra AS data
-         FROM ev
-       ),
-       hashed AS (
-         SELECT n.*, encode(sha256(convert_to(concat_ws(chr(31), n.seq, n.id, n.occurred_at, n.type, n.actor_id, n.actor_role, n.country, n.subject_id, n.data), 'UTF8')), 'hex') AS hash
-         FROM numbered n
-       )
+       numbered AS (SELECT (SELECT seq FROM head) + row_number() OVER (ORDER BY g, k) AS seq, ev.* FROM ev),
+       hashed AS (SELECT n.*, encode(sha256(int8send(n.seq) || convert_to(n.type, 'UTF8')), 'hex') AS hash FROM numbered n)
        INSERT INTO audit_events (seq, id, occurred_at, type, actor_id, actor_role, country, subject_id, data, prev_hash, hash)
-       SELECT seq, id, occurred_at, type, actor_id, actor_role, country, subject_id, data, coalesce(lag(hash) OVER (ORDER BY seq), (SELECT hash FROM head)), hash
-       FROM hashed ORDER BY seq`,
+       SELECT seq, ${seqUuid(3, 'seq')}, occurred_at, type, actor_id, actor_role, country, subject_id, data || jsonb_build_object('at', occurred_at),
+         coalesce(lag(hash) OVER (ORDER BY seq), (SELECT hash FROM head)), hash
+       FROM hashed`,
     );
     await step('audit_chain_head', `UPDATE audit_chain_head SET (seq, hash) = (SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1)`);
     await c.query('COMMIT');
