@@ -10,7 +10,8 @@
  * roster of 10,000 interpreters in 60 languages, dropped at the end), SQLBENCH_CALLS (2000 per run),
  * SQLBENCH_RUNS (3, back to back on the same database), SQLBENCH_APP_DIR (another compiled checkout, for before/after), SQLBENCH_AVAILABLE (0.2: the share of interpreters
  * available), BENCH_HISTORY (0: ended requests to load first, see lib/history.ts), SQLBENCH_EXPLAIN=1 (logs
- * the plans of every statement inside the functions, through auto_explain, for the last 20 calls).
+ * the plans of every statement inside the functions, through auto_explain, for the last 20 calls), SQLBENCH_LINE (0:
+ * requests left waiting in the line, in languages nobody available speaks, as an overloaded node leaves them).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +27,7 @@ const settings = {
   runs: num('SQLBENCH_RUNS', 3),
   available: num('SQLBENCH_AVAILABLE', 0.2),
   history: num('BENCH_HISTORY', 0),
+  line: num('SQLBENCH_LINE', 0),
   explain: process.env.SQLBENCH_EXPLAIN === '1',
 };
 const log = (msg: string) => console.log(`[sqlbench] ${new Date().toISOString().slice(11, 19)} ${msg}`);
@@ -136,6 +138,18 @@ async function main() {
       for (const i of freed) await time('servableBy', () => servableBy(m, i, rules));
     };
 
+    if (settings.line) {
+      const [{ n }] = await m.query(
+        `WITH nobody AS (
+           INSERT INTO languages (iso6393, name, search_text) SELECT 'qz' || chr(97 + k), 'Nobody ' || k, 'nobody ' || k FROM generate_series(0, 4) k RETURNING id
+         )
+         INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority, queued_at)
+         SELECT (SELECT id FROM nobody OFFSET g % (SELECT count(*) FROM nobody) LIMIT 1), 'violence', 'normal', false, false, 'GT', gen_random_uuid(), 1, now() - interval '1 minute'
+         FROM generate_series(1, $1::int) g RETURNING 1`,
+        [settings.line],
+      ).then((r) => [{ n: r.length }]);
+      log(`${n} requests waiting in the line`);
+    }
     const results: { calls: number; cpuMsPerCall: number; wallMsPerCall: number }[] = [];
     for (let run = 0; run < settings.runs; run++) {
       timed.clear();

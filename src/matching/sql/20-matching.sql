@@ -29,7 +29,10 @@ LANGUAGE sql STABLE AS $$
   FROM interpretation_requests r
   -- Once per request: without OFFSET 0 the planner copies the call into every candidate row's filter.
   CROSS JOIN LATERAL (SELECT ladder_languages(r.language_id) AS ids OFFSET 0) langs
-  JOIN interpreters i ON i.id = ANY (p_interpreters)
+  -- From the few interpreters given, one primary-key lookup each (a plain index scan marks the dead versions
+  -- of her row it meets, so the next lookup skips them; a bitmap scan of `id = ANY` would walk them every time).
+  CROSS JOIN (SELECT DISTINCT unnest(p_interpreters) AS id) avail
+  JOIN interpreters i ON i.id = avail.id
   CROSS JOIN LATERAL (
     SELECT ladder_tier(il.language_id = r.language_id, r.matter = ANY (i.specialties::text[]), i.country = coalesce(r.country, p_home)) AS tier, il.level
     FROM interpreter_languages il
@@ -82,8 +85,11 @@ $$;
 -- another request took meanwhile is skipped (the unique index on holds) and the next tried. The ring time
 -- starts at the insert. Returns {state, was, offers: [{id, interpreterId, tier, expiresAt}], request: {...}}
 -- or null if not waiting.
+-- Its statements keep one generic plan per connection (plan_cache_mode): left to choose, PostgreSQL re-planned the
+-- candidate search on every call whenever its estimates made a custom plan look cheaper (a long line did), and
+-- planning it costs more than running it. The generic plan is by primary key and live partial indexes throughout.
 CREATE OR REPLACE FUNCTION matching_dispatch(p_request uuid, p_available uuid[], p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int)
-RETURNS jsonb LANGUAGE plpgsql AS $$
+RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   r interpretation_requests;
   v_at_once int;
