@@ -30,8 +30,9 @@ LANGUAGE sql STABLE AS $$
   -- Once per request: without OFFSET 0 the planner copies the call into every candidate row's filter.
   CROSS JOIN LATERAL (SELECT ladder_languages(r.language_id) AS ids OFFSET 0) langs
   -- From the few interpreters given, one primary-key lookup each (a plain index scan marks the dead versions
-  -- of her row it meets, so the next lookup skips them; a bitmap scan of `id = ANY` would walk them every time).
-  CROSS JOIN (SELECT DISTINCT unnest(p_interpreters) AS id) avail
+  -- of her row it meets, so the next lookup skips them; a bitmap scan of `id = ANY` would walk them every time),
+  -- in the order given (equals in the ladder's order keep it).
+  CROSS JOIN unnest(p_interpreters) AS avail(id)
   JOIN interpreters i ON i.id = avail.id
   CROSS JOIN LATERAL (
     SELECT ladder_tier(il.language_id = r.language_id, r.matter = ANY (i.specialties::text[]), i.country = coalesce(r.country, p_home)) AS tier, il.level
