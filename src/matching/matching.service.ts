@@ -240,8 +240,10 @@ export class MatchingService implements OnModuleInit {
     }
     // Who is available right now, from Redis; then one round trip (matching_dispatch) that locks the request
     // and rings the best of them.
+    const timer = this.metrics.dispatchSeconds.startTimer();
     const available = await this.presence.availableFor(languageIds);
     const made = await withRetry(() => dispatchOnce(this.db, { requestId, available, ringSeconds: this.config.OFFER_RING_SECONDS }, this.ladderRules));
+    timer();
     if (!made) return null;
     this.outbox.kick();
     const r = made.request;
