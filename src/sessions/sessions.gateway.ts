@@ -1,0 +1,22 @@
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import type { Socket } from 'socket.io';
+import type { Principal } from '../auth/principal';
+import { rooms } from '../realtime/realtime.service';
+import { PuenteGateway } from '../realtime/ws-gateway.decorators';
+import { SessionIdDto } from './dto/session-id.dto';
+import { SessionsService } from './sessions.service';
+
+/** `session:leave`: ends an on-demand call and frees the interpreter, or leaves a hearing's call. */
+@PuenteGateway()
+@WebSocketGateway()
+export class SessionsGateway {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @SubscribeMessage('session:leave')
+  async leave(@ConnectedSocket() socket: Socket, @MessageBody() body: SessionIdDto) {
+    const left = await this.sessions.leave(socket.data.principal as Principal, body.sessionId);
+    // No longer in the call: her seat in a hearing may be given to whoever the official lets in next.
+    await socket.leave(rooms.session(body.sessionId));
+    return left;
+  }
+}
