@@ -322,12 +322,6 @@ export class MatchingRepository {
     return live.map((r) => r.id);
   }
 
-  /** The callers with a live request (their token subjects). */
-  async liveCallers(): Promise<string[]> {
-    const callers: { caller_sub: string }[] = await this.db.query(`SELECT caller_sub FROM interpretation_requests WHERE caller_sub IS NOT NULL`);
-    return callers.map((c) => c.caller_sub);
-  }
-
   /** The waiting line of a language, in the order it is served. */
   line(languageId: string): Promise<InLine[]> {
     return this.db.query(
