@@ -38,7 +38,9 @@ export class AuditService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
-   * Appends one event to the chain. Pass `manager` to make the event part of a caller's transaction.
+   * Appends one event to the chain, taking the chain's lock. Writers do not call this: they write through
+   * AuditOutbox, whose one drainer chains their events in batches (`recordMany`); this is the chain's own
+   * append (the purge's checkpoint goes the same way), kept for the chain's tests.
    */
   async record(type: string, meta: AuditMeta = {}, manager?: EntityManager): Promise<AuditEvent> {
     if (type === PURGE_EVENT) throw new Error(`${PURGE_EVENT} is written by the purge only`);
@@ -48,18 +50,19 @@ export class AuditService {
 
   /**
    * Appends several events, in this order, inside the caller's transaction, in two statements whatever their
-   * number (the audit outbox moves matching's events in batches): the head is locked and read once, the
-   * events are chained here, and one INSERT writes them in seq order. The head trigger still checks every
-   * row against the head the row before it moved, so a batch that did not extend the chain is refused whole.
+   * number (the audit outbox moves events in batches): the head is locked and read once, the events are
+   * chained here, and one INSERT writes them in seq order. The head trigger still checks every row against
+   * the head the row before it moved, so a batch that did not extend the chain is refused whole. `at` is when
+   * the event happened (its `occurred_at`; now when not given).
    */
-  async recordMany(m: Pick<EntityManager, 'query'>, events: { type: string; meta: AuditMeta }[]): Promise<void> {
+  async recordMany(m: Pick<EntityManager, 'query'>, events: { type: string; meta: AuditMeta; at?: Date }[]): Promise<void> {
     if (!events.length) return;
     if (events.some((e) => e.type === PURGE_EVENT)) throw new Error(`${PURGE_EVENT} is written by the purge only`);
     const [head] = await m.query('SELECT seq, hash FROM audit_chain_head FOR UPDATE');
     let seq = BigInt(head.seq);
     let prevHash: string = head.hash;
-    const chained = events.map(({ type, meta }) => {
-      const e = chainedEvent(String(++seq), prevHash, type, meta);
+    const chained = events.map(({ type, meta, at }) => {
+      const e = chainedEvent(String(++seq), prevHash, type, meta, at);
       prevHash = e.hash;
       return e;
     });
@@ -189,11 +192,11 @@ export class AuditService {
 }
 
 /** The event that follows `prevHash` at `seq`, hashed. */
-function chainedEvent(seq: string, prevHash: string, type: string, meta: AuditMeta): AuditEvent {
+function chainedEvent(seq: string, prevHash: string, type: string, meta: AuditMeta, occurredAt = new Date()): AuditEvent {
   const event = {
     seq,
     id: randomUUID(),
-    occurredAt: new Date(),
+    occurredAt,
     type,
     actorId: meta.actorId ?? null,
     actorRole: meta.actorRole ?? null,

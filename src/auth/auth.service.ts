@@ -2,7 +2,7 @@ import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/c
 import { JwtService } from '@nestjs/jwt';
 import { verify as verifyHash } from '@node-rs/argon2';
 import { randomUUID } from 'node:crypto';
-import { AuditService } from '../audit/audit.service';
+import { AuditOutbox } from '../audit/audit-outbox';
 import { AppConfig } from '../config/config.schema';
 import { ROLES, type Role } from '../common/domain';
 import { TokenValidity } from '../users/token-validity';
@@ -18,7 +18,7 @@ export class AuthService {
   constructor(
     private readonly jwt: JwtService,
     private readonly users: UsersService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditOutbox,
     private readonly config: AppConfig,
     private readonly validity: TokenValidity,
     private readonly lockout: LoginLockout,

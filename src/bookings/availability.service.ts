@@ -1,7 +1,7 @@
 import { BadRequestException, ForbiddenException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditOutbox } from '../audit/audit-outbox';
 import type { Principal } from '../auth/principal';
 import type { SetAvailabilityDto } from './dto/set-availability.dto';
 
@@ -17,7 +17,7 @@ const hhmm = (t: string) => t.slice(0, 5);
 export class AvailabilityService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly audit: AuditService,
+    private readonly audit: AuditOutbox,
   ) {}
 
   async get(p: Principal): Promise<Availability> {
@@ -50,8 +50,9 @@ export class AvailabilityService {
           dto.timeZone,
         ]);
       }
-      await this.audit.record('availability.set', { actorId: id, actorRole: 'interpreter', data: { windows: dto.windows.length } }, m);
+      await this.audit.add(m, 'availability.set', { actorId: id, actorRole: 'interpreter', data: { windows: dto.windows.length } });
     });
+    await this.audit.chained();
     return this.get(p);
   }
 

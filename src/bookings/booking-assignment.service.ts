@@ -1,17 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditOutbox } from '../audit/audit-outbox';
 import { AppConfig } from '../config/config.schema';
-import { rows } from '../database/sql';
-import { PG } from '../database/pg-errors';
 import { withRetry } from '../database/retry';
 import { RostersService } from '../rosters/rosters.service';
 import { findBookingCandidates } from './booking-candidates';
 import { BookingJobs } from './booking-jobs';
 import { BookingNotifier } from './booking-notifier';
-import { BOOKING_SELECT, type BookingRow } from './booking-row';
-
+import { type BookingRow } from './booking-row';
+import { BookingsRepository } from './bookings.repository';
 
 /**
  * Finds an interpreter for a booked hearing and asks her to confirm, one at a time, by the ladder of
@@ -24,8 +22,9 @@ import { BOOKING_SELECT, type BookingRow } from './booking-row';
 export class BookingAssignmentService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: BookingsRepository,
     private readonly config: AppConfig,
-    private readonly audit: AuditService,
+    private readonly audit: AuditOutbox,
     private readonly rosters: RostersService,
     private readonly jobs: BookingJobs,
     private readonly notifier: BookingNotifier,
@@ -43,10 +42,9 @@ export class BookingAssignmentService {
     const sharing = await this.rosters.countriesSharingWith(before.country);
     const result = await withRetry(() =>
       this.db.transaction(async (m) => {
-        const b = await this.lock(m, bookingId);
+        const b = await this.repo.lock(m, bookingId);
         if (!b || b.state !== 'requested') return null;
-        const [pending] = await m.query(`SELECT 1 FROM booking_offers WHERE booking_id = $1 AND outcome IS NULL`, [bookingId]);
-        if (pending) return null;
+        if (await this.repo.hasPendingOffer(m, bookingId)) return null;
         let widened = b.widened;
         let widenedNow = false;
         for (;;) {
@@ -54,13 +52,14 @@ export class BookingAssignmentService {
           if (offer) return { b, offer, widenedNow };
           if (widened) return { b, offer: null, widenedNow };
           // Nobody left in the own roster: widen now rather than wait for the deadline.
-          await rows(m, `UPDATE bookings SET widened = true, updated_at = now() WHERE id = $1`, [bookingId]);
-          await this.audit.record('booking.widened', { subjectId: bookingId, country: b.country, data: { reason: 'own_roster_exhausted' } }, m);
+          await this.repo.markWidened(m, bookingId);
+          await this.audit.add(m, 'booking.widened', { subjectId: bookingId, country: b.country, data: { reason: 'own_roster_exhausted' } });
           widened = widenedNow = true;
         }
       }),
     );
     if (!result) return;
+    await this.audit.chained();
     const fresh = (await this.load(bookingId))!;
     if (result.offer) {
       await this.jobs.scheduleOfferExpiry(result.offer.id, result.offer.expiresAt);
@@ -91,27 +90,11 @@ export class BookingAssignmentService {
     // She has the confirmation time to answer, but never past the hearing's start.
     const expiresAt = new Date(Math.min(Date.now() + this.config.BOOKING_CONFIRM_SECONDS * 1000, b.starts_at.getTime()));
     for (const c of candidates) {
-      await m.query('SAVEPOINT hold');
-      try {
-        await rows(m,
-          `UPDATE bookings SET state = 'assigned', interpreter_id = $2, updated_at = now(),
-             blocked = tstzrange(starts_at, ends_at + make_interval(mins => $3))
-           WHERE id = $1`,
-          [b.id, c.interpreterId, buffer],
-        );
-      } catch (e) {
-        if ((e as { code?: string }).code !== PG.EXCLUSION_VIOLATION) throw e;
-        // Someone else's hearing took her time since the candidates were read.
-        await m.query('ROLLBACK TO SAVEPOINT hold');
-        continue;
-      }
-      await m.query('RELEASE SAVEPOINT hold');
-      const [offer] = await m.query(
-        `INSERT INTO booking_offers (booking_id, interpreter_id, tier, expires_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-        [b.id, c.interpreterId, c.tier, expiresAt],
-      );
-      await this.audit.record('booking.assigned', { subjectId: b.id, country: b.country, data: { interpreterId: c.interpreterId, tier: c.tier, offerId: offer.id } }, m);
-      return { id: offer.id as string, interpreterId: c.interpreterId, expiresAt };
+      // Someone else's hearing may have taken her time since the candidates were read: then the next one.
+      if (!(await this.repo.hold(m, b.id, c.interpreterId, buffer))) continue;
+      const offerId = await this.repo.insertOffer(m, { bookingId: b.id, interpreterId: c.interpreterId, tier: c.tier, expiresAt });
+      await this.audit.add(m, 'booking.assigned', { subjectId: b.id, country: b.country, data: { interpreterId: c.interpreterId, tier: c.tier, offerId } });
+      return { id: offerId, interpreterId: c.interpreterId, expiresAt };
     }
     return null;
   }
@@ -120,17 +103,18 @@ export class BookingAssignmentService {
   async expireOffer(offerId: string) {
     const done = await withRetry(() =>
       this.db.transaction(async (m) => {
-        const [o] = await m.query(`SELECT booking_id FROM booking_offers WHERE id = $1`, [offerId]);
-        if (!o) return null;
-        const b = await this.lock(m, o.booking_id);
-        const [closed] = await rows(m, `UPDATE booking_offers SET outcome = 'expired', decided_at = now() WHERE id = $1 AND outcome IS NULL RETURNING interpreter_id`, [offerId]);
-        if (!b || !closed) return null;
-        await this.release(m, b.id, closed.interpreter_id);
-        await this.audit.record('booking.expired', { subjectId: b.id, country: b.country, data: { interpreterId: closed.interpreter_id, offerId } }, m);
-        return { bookingId: b.id, interpreterId: closed.interpreter_id as string };
+        const bookingId = await this.repo.bookingOfOffer(m, offerId);
+        if (!bookingId) return null;
+        const b = await this.repo.lock(m, bookingId);
+        const interpreterId = await this.repo.expireOffer(m, offerId);
+        if (!b || !interpreterId) return null;
+        await this.repo.release(m, b.id, interpreterId, false);
+        await this.audit.add(m, 'booking.expired', { subjectId: b.id, country: b.country, data: { interpreterId, offerId } });
+        return { bookingId: b.id, interpreterId };
       }),
     );
     if (!done) return;
+    await this.audit.chained();
     const b = (await this.load(done.bookingId))!;
     await this.notifier.tell(b, {}, { official: false, interpreterId: done.interpreterId });
     await this.assignNext(done.bookingId);
@@ -143,37 +127,23 @@ export class BookingAssignmentService {
   async widen(bookingId: string) {
     const done = await withRetry(() =>
       this.db.transaction(async (m) => {
-        const b = await this.lock(m, bookingId);
+        const b = await this.repo.lock(m, bookingId);
         if (!b || (b.state !== 'requested' && b.state !== 'assigned')) return null;
         if (!b.widened) {
-          await rows(m, `UPDATE bookings SET widened = true, updated_at = now() WHERE id = $1`, [bookingId]);
-          await this.audit.record('booking.widened', { subjectId: bookingId, country: b.country, data: { reason: 'unconfirmed' } }, m);
+          await this.repo.markWidened(m, bookingId);
+          await this.audit.add(m, 'booking.widened', { subjectId: bookingId, country: b.country, data: { reason: 'unconfirmed' } });
         }
         return b;
       }),
     );
     if (!done) return;
+    await this.audit.chained();
     const b = (await this.load(bookingId))!;
     await this.notifier.tell(b, { notice: 'unconfirmed' }, { official: true });
     if (b.state === 'requested') await this.assignNext(bookingId, true);
   }
 
-  /** Back to `requested` with nobody holding it, inside the caller's transaction (the row is locked). */
-  async release(m: EntityManager, bookingId: string, interpreterId: string, bumpSequence = false) {
-    await rows(m,
-      `UPDATE bookings SET state = 'requested', interpreter_id = NULL, blocked = NULL, updated_at = now(), sequence = sequence + $3
-       WHERE id = $1 AND interpreter_id = $2`,
-      [bookingId, interpreterId, bumpSequence ? 1 : 0],
-    );
-  }
-
-  async lock(m: EntityManager, id: string): Promise<BookingRow | null> {
-    const [b] = await m.query(`${BOOKING_SELECT} WHERE b.id = $1 FOR UPDATE OF b`, [id]);
-    return b ?? null;
-  }
-
-  async load(id: string): Promise<BookingRow | null> {
-    const [b] = await this.db.query(`${BOOKING_SELECT} WHERE b.id = $1`, [id]);
-    return b ?? null;
+  private load(id: string): Promise<BookingRow | null> {
+    return this.repo.load(id);
   }
 }

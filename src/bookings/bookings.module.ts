@@ -12,13 +12,14 @@ import { BOOKINGS_QUEUE, BookingJobs } from './booking-jobs';
 import { BookingNotifier } from './booking-notifier';
 import { BookingsController } from './bookings.controller';
 import { BookingsProcessor } from './bookings.processor';
+import { BookingsRepository } from './bookings.repository';
 import { BookingsService } from './bookings.service';
 
 /** Hearings booked ahead: assignment by the ladder at a future time, confirmations, reminders, the hearing's call. */
 @Module({
   imports: [BullModule.registerQueue({ name: BOOKINGS_QUEUE }), LanguagesModule, RostersModule, SessionsModule, UsersModule, MailModule],
   controllers: [BookingsController, AvailabilityController],
-  providers: [BookingsService, BookingAssignmentService, BookingJobs, BookingNotifier, BookingsProcessor, AvailabilityService],
+  providers: [BookingsService, BookingsRepository, BookingAssignmentService, BookingJobs, BookingNotifier, BookingsProcessor, AvailabilityService],
   exports: [BookingsService],
 })
 export class BookingsModule {}

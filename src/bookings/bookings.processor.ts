@@ -1,12 +1,11 @@
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job, Queue } from 'bull';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/config.schema';
 import { BookingAssignmentService } from './booking-assignment.service';
 import { BOOKINGS_QUEUE, BookingJobs } from './booking-jobs';
 import { BookingNotifier } from './booking-notifier';
+import { BookingsRepository } from './bookings.repository';
 import { BookingsService } from './bookings.service';
 
 /**
@@ -24,7 +23,7 @@ export class BookingsProcessor implements OnApplicationBootstrap, OnApplicationS
     private readonly jobs: BookingJobs,
     private readonly notifier: BookingNotifier,
     private readonly config: AppConfig,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: BookingsRepository,
     @InjectQueue(BOOKINGS_QUEUE) private readonly queue: Queue,
   ) {}
 
@@ -60,42 +59,24 @@ export class BookingsProcessor implements OnApplicationBootstrap, OnApplicationS
 
   @Process('reminder')
   async remind(job: Job<{ bookingId: string; seconds: number }>) {
-    const b = await this.assignment.load(job.data.bookingId);
+    const b = await this.repo.load(job.data.bookingId);
     if (!b || (b.state !== 'requested' && b.state !== 'assigned' && b.state !== 'confirmed')) return;
     await this.notifier.tell(b, { notice: 'reminder', reminderSeconds: job.data.seconds }, { official: true, interpreterId: b.state === 'confirmed' ? b.interpreter_id : null });
   }
 
   @Process('sweep')
   async sweep() {
-    const overdue: { id: string }[] = await this.db.query(`SELECT id FROM booking_offers WHERE outcome IS NULL AND expires_at < now() - interval '2 seconds' LIMIT 200`);
-    for (const o of overdue) await this.assignment.expireOffer(o.id);
-    const past: { id: string }[] = await this.db.query(
-      `SELECT id FROM bookings WHERE state IN ('requested','assigned','confirmed') AND ends_at < now() - make_interval(mins => $1) LIMIT 200`,
-      [this.config.BOOKING_OVERRUN_MINUTES],
-    );
-    for (const b of past) await this.endBooking(b.id);
-    const late: { id: string }[] = await this.db.query(
-      `SELECT id FROM bookings WHERE state IN ('requested','assigned') AND NOT widened AND starts_at < now() + make_interval(secs => $1) LIMIT 200`,
-      [this.config.BOOKING_WIDEN_BEFORE_SECONDS],
-    );
-    for (const b of late) await this.assignment.widen(b.id);
-    const waiting: { id: string }[] = await this.db.query(
-      `SELECT b.id FROM bookings b WHERE b.state = 'requested' AND b.starts_at > now()
-       AND NOT EXISTS (SELECT 1 FROM booking_offers o WHERE o.booking_id = b.id AND o.outcome IS NULL)
-       ORDER BY b.starts_at LIMIT 100`,
-    );
-    for (const b of waiting) await this.assignment.assignNext(b.id, true);
+    for (const id of await this.repo.overdueOffers()) await this.assignment.expireOffer(id);
+    for (const id of await this.repo.pastTheirCall(this.config.BOOKING_OVERRUN_MINUTES)) await this.endBooking(id);
+    for (const id of await this.repo.dueToWiden(this.config.BOOKING_WIDEN_BEFORE_SECONDS)) await this.assignment.widen(id);
+    for (const id of await this.repo.nobodyAsked()) await this.assignment.assignNext(id, true);
     // Reminders whose job was lost (a node killed between a booking's commit and its scheduling).
-    const soon: { id: string; starts_at: Date }[] = await this.db.query(
-      `SELECT id, starts_at FROM bookings WHERE state IN ('requested','assigned','confirmed') AND starts_at BETWEEN now() AND now() + make_interval(secs => $1) LIMIT 500`,
-      [Math.max(0, ...this.jobs.reminderOffsets) + 3600],
-    );
-    for (const b of soon) await this.jobs.scheduleReminders(b);
+    for (const b of await this.repo.startingWithin(Math.max(0, ...this.jobs.reminderOffsets) + 3600)) await this.jobs.scheduleReminders(b);
   }
 
   /** Past its call's closing time: a confirmed hearing is completed, one never filled is cancelled. */
   private async endBooking(bookingId: string) {
-    const b = await this.assignment.load(bookingId);
+    const b = await this.repo.load(bookingId);
     if (!b) return;
     const closes = b.ends_at.getTime() + this.config.BOOKING_OVERRUN_MINUTES * 60_000;
     if (Date.now() < closes) return;

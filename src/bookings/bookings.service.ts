@@ -1,20 +1,20 @@
-import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditOutbox } from '../audit/audit-outbox';
 import { AuthService } from '../auth/auth.service';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
-import { rows } from '../database/sql';
 import { LanguagesService } from '../languages/languages.service';
 import { withRetry } from '../database/retry';
 import { RostersService } from '../rosters/rosters.service';
-import { roleIn, SessionsService } from '../sessions/sessions.service';
+import { SessionsService, type ParticipantRole, type SessionParticipants } from '../sessions/sessions.service';
 import { BookingAssignmentService } from './booking-assignment.service';
 import { BookingJobs } from './booking-jobs';
 import { BookingNotifier } from './booking-notifier';
-import { BOOKING_SELECT, bookingView, type BookingRow, type BookingView } from './booking-row';
+import { bookingView, type BookingRow, type BookingView } from './booking-row';
+import { BookingsRepository, type BookingScope } from './bookings.repository';
 import { COUNTRY_TIME_ZONES, OPEN } from './booking-state';
 import { parseStart } from './booking-time';
 import { codeRefused, countFailure, joinCodeHasher, type RefusalReason, storeJoinCode } from './join-codes';
@@ -24,19 +24,18 @@ import { badField } from '../common/validation';
 
 const MAX_AHEAD_DAYS = 731;
 
-
-
 /**
  * Hearings booked ahead by officials for their institution: the public surface of the bookings module.
  * Times are stored in UTC and shown with each hearing's time zone; every change is audited (metadata only,
  * never the case reference) and pushed as `booking:update`.
  */
 @Injectable()
-export class BookingsService {
+export class BookingsService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: BookingsRepository,
     private readonly config: AppConfig,
-    private readonly audit: AuditService,
+    private readonly audit: AuditOutbox,
     private readonly auth: AuthService,
     private readonly languages: LanguagesService,
     private readonly rosters: RostersService,
@@ -49,6 +48,10 @@ export class BookingsService {
   }
 
   private readonly codes: ReturnType<typeof joinCodeHasher>;
+
+  onModuleInit() {
+    this.sessions.onLeave('booking', (p, s, role) => this.sessionLeft(p, s, role));
+  }
 
   async create(p: Principal, dto: CreateBookingDto): Promise<BookingView> {
     if (p.role !== 'official' || !p.institutionId) throw new ForbiddenException('bookings are made by officials of an institution');
@@ -70,41 +73,33 @@ export class BookingsService {
       preferred = earlier.interpreter_id;
     }
     const id = await this.db.transaction(async (m) => {
-      const [row] = await m.query(
-        `INSERT INTO bookings (institution_id, official_id, country, language_id, matter, minor, prefer_female, starts_at, ends_at,
-           duration_minutes, time_zone, case_reference, remote_participant, follow_up_of, preferred_interpreter_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
-        [
-          p.institutionId,
-          p.sub,
-          country,
-          dto.languageId,
-          dto.matter,
-          dto.minor ?? false,
-          dto.preferFemale ?? false,
-          start.at,
-          endsAt,
-          dto.durationMinutes,
-          timeZone,
-          dto.caseReference ?? null,
-          dto.remoteParticipant ?? false,
-          dto.followUpOf ?? null,
-          preferred,
-        ],
-      );
-      await this.audit.record(
-        'booking.created',
-        {
-          actorId: p.sub,
-          actorRole: 'official',
-          country,
-          subjectId: row.id,
-          data: { languageId: dto.languageId, matter: dto.matter, durationMinutes: dto.durationMinutes, followUp: !!dto.followUpOf, remote: !!dto.remoteParticipant },
-        },
-        m,
-      );
-      return row.id as string;
+      const created = await this.repo.insert(m, {
+        institutionId: p.institutionId!,
+        officialId: p.sub,
+        country,
+        languageId: dto.languageId,
+        matter: dto.matter,
+        minor: dto.minor ?? false,
+        preferFemale: dto.preferFemale ?? false,
+        startsAt: start.at,
+        endsAt,
+        durationMinutes: dto.durationMinutes,
+        timeZone,
+        caseReference: dto.caseReference ?? null,
+        remoteParticipant: dto.remoteParticipant ?? false,
+        followUpOf: dto.followUpOf ?? null,
+        preferredInterpreterId: preferred,
+      });
+      await this.audit.add(m, 'booking.created', {
+        actorId: p.sub,
+        actorRole: 'official',
+        country,
+        subjectId: created,
+        data: { languageId: dto.languageId, matter: dto.matter, durationMinutes: dto.durationMinutes, followUp: !!dto.followUpOf, remote: !!dto.remoteParticipant },
+      });
+      return created;
     });
+    await this.audit.chained();
     const booking = (await this.load(id))!;
     await this.jobs.scheduleBooking(booking);
     await this.notifier.tell(booking, {}, { official: true });
@@ -113,15 +108,7 @@ export class BookingsService {
   }
 
   async list(p: Principal, q: ListBookingsQuery): Promise<BookingView[]> {
-    const scope = this.scope(p);
-    const found: BookingRow[] = await this.db.query(
-      `${BOOKING_SELECT}
-       WHERE ${scope.sql}
-         AND ($2::timestamptz IS NULL OR b.starts_at >= $2) AND ($3::timestamptz IS NULL OR b.starts_at < $3)
-         AND ($4::text IS NULL OR b.state = $4)
-       ORDER BY b.starts_at LIMIT 500`,
-      [scope.value, this.instant(q.from, 'from'), this.instant(q.to, 'to'), q.state ?? null],
-    );
+    const found = await this.repo.list(this.scope(p), { from: this.instant(q.from, 'from'), to: this.instant(q.to, 'to'), state: q.state ?? null });
     return Promise.all(found.map((b) => this.view(p, b)));
   }
 
@@ -134,17 +121,17 @@ export class BookingsService {
     const interpreterId = this.interpreterOf(p);
     const offerId = await withRetry(() =>
       this.db.transaction(async (m) => {
-        const b = await this.assignment.lock(m, id);
+        const b = await this.repo.lock(m, id);
         if (!b || b.interpreter_id !== interpreterId) throw new NotFoundException('no such booking');
         if (b.state !== 'assigned') throw new ConflictException(`the booking is ${b.state}`);
-        const [offer] = await rows(m, `UPDATE booking_offers SET outcome = 'confirmed', decided_at = now()
-           WHERE booking_id = $1 AND interpreter_id = $2 AND outcome IS NULL AND expires_at > now() RETURNING id`, [id, interpreterId]);
+        const offer = await this.repo.confirmOffer(m, id, interpreterId);
         if (!offer) throw new ConflictException('the time to confirm this booking has passed');
-        await rows(m, `UPDATE bookings SET state = 'confirmed', sequence = sequence + 1, updated_at = now() WHERE id = $1`, [id]);
-        await this.audit.record('booking.confirmed', { actorId: interpreterId, actorRole: 'interpreter', country: b.country, subjectId: id, data: { offerId: offer.id } }, m);
-        return offer.id as string;
+        await this.repo.setState(m, id, 'confirmed');
+        await this.audit.add(m, 'booking.confirmed', { actorId: interpreterId, actorRole: 'interpreter', country: b.country, subjectId: id, data: { offerId: offer } });
+        return offer;
       }),
     );
+    await this.audit.chained();
     await this.jobs.drop([`booking-offer-expire:${offerId}`]);
     const b = (await this.load(id))!;
     await this.notifier.tell(b, {}, { official: true, interpreterId });
@@ -156,16 +143,17 @@ export class BookingsService {
     const interpreterId = this.interpreterOf(p);
     const done = await withRetry(() =>
       this.db.transaction(async (m) => {
-        const b = await this.assignment.lock(m, id);
+        const b = await this.repo.lock(m, id);
         if (!b || b.interpreter_id !== interpreterId) throw new NotFoundException('no such booking');
         if (b.state !== 'assigned' && b.state !== 'confirmed') throw new ConflictException(`the booking is ${b.state}`);
         if (b.starts_at.getTime() <= Date.now()) throw new ConflictException('the hearing has started');
-        const offers = await rows(m, `UPDATE booking_offers SET outcome = 'declined', decided_at = now() WHERE booking_id = $1 AND outcome IS NULL RETURNING id`, [id]);
-        await this.assignment.release(m, id, interpreterId, b.state === 'confirmed');
-        await this.audit.record('booking.declined', { actorId: interpreterId, actorRole: 'interpreter', country: b.country, subjectId: id, data: { after: b.state } }, m);
-        return { was: b.state, offerIds: offers.map((o) => o.id as string) };
+        const offerIds = await this.repo.closeOffers(m, id, 'declined');
+        await this.repo.release(m, id, interpreterId, b.state === 'confirmed');
+        await this.audit.add(m, 'booking.declined', { actorId: interpreterId, actorRole: 'interpreter', country: b.country, subjectId: id, data: { after: b.state } });
+        return { was: b.state, offerIds };
       }),
     );
+    await this.audit.chained();
     await this.jobs.drop(done.offerIds.map((o) => `booking-offer-expire:${o}`));
     const b = (await this.load(id))!;
     await this.notifier.tell(b, { notice: done.was === 'confirmed' ? 'declined' : undefined }, { official: true, interpreterId });
@@ -190,19 +178,19 @@ export class BookingsService {
   async end(id: string, state: 'completed' | 'cancelled', reason: string, actor: Principal | null): Promise<boolean> {
     const done = await withRetry(() =>
       this.db.transaction(async (m) => {
-        const b = await this.assignment.lock(m, id);
+        const b = await this.repo.lock(m, id);
         if (!b || !OPEN.includes(b.state)) return null;
-        const offers = await rows(m, `UPDATE booking_offers SET outcome = 'withdrawn', decided_at = now() WHERE booking_id = $1 AND outcome IS NULL RETURNING id`, [id]);
-        await rows(m, `UPDATE bookings SET state = $2, end_reason = $3, sequence = sequence + 1, updated_at = now() WHERE id = $1`, [id, state, reason]);
-        await rows(m, `DELETE FROM booking_join_codes WHERE booking_id = $1`, [id]);
+        const offerIds = await this.repo.closeOffers(m, id, 'withdrawn');
+        await this.repo.setState(m, id, state, reason);
+        await this.repo.forgetCode(m, id);
         // Ending the session tells everyone in it (the remote woman too), on every node, once this commits.
-        const [live] = await m.query(`SELECT id FROM sessions WHERE booking_id = $1 AND ended_at IS NULL`, [id]);
-        if (live) await this.sessions.end(m, live.id, reason);
-        await this.audit.record(`booking.${state}`, { actorId: actor?.sub ?? null, actorRole: actor?.role ?? 'system', country: b.country, subjectId: id, data: { reason, from: b.state } }, m);
-        return { b, offerIds: offers.map((o) => o.id as string) };
+        await this.sessions.endLiveOfBooking(m, id, reason);
+        await this.audit.add(m, `booking.${state}`, { actorId: actor?.sub ?? null, actorRole: actor?.role ?? 'system', country: b.country, subjectId: id, data: { reason, from: b.state } });
+        return { b, offerIds };
       }),
     );
     if (!done) return false;
+    await this.audit.chained();
     await this.jobs.dropBooking(id, done.offerIds);
     const b = (await this.load(id))!;
     await this.notifier.tell(b, {}, { official: true, interpreterId: done.b.interpreter_id });
@@ -221,7 +209,7 @@ export class BookingsService {
     const b = await this.visible(p, id);
     const vacant = await this.sessions.vacantSeats(id);
     const sessionId = await this.db.transaction(async (m) => {
-      const locked = (await this.assignment.lock(m, id))!;
+      const locked = (await this.repo.lock(m, id))!;
       this.assertOpenForCall(locked);
       return this.sessions.openForBooking(m, id, locked.interpreter_id!, p.role === 'official' ? p.sub : null, vacant);
     });
@@ -241,9 +229,10 @@ export class BookingsService {
     const expiresAt = new Date(b.ends_at.getTime() + this.config.BOOKING_OVERRUN_MINUTES * 60_000);
     const digits = await this.db.transaction(async (m) => {
       const stored = await storeJoinCode(m, this.codes.hash, id, expiresAt);
-      await this.audit.record('booking.join_code_issued', { actorId: p.sub, actorRole: 'official', country: b.country, subjectId: id }, m);
+      await this.audit.add(m, 'booking.join_code_issued', { actorId: p.sub, actorRole: 'official', country: b.country, subjectId: id });
       return stored;
     });
+    await this.audit.chained();
     return { code: `${digits.slice(0, 4)}-${digits.slice(4, 8)}-${digits.slice(8)}`, expiresAt: expiresAt.toISOString(), joinPath: `/?join=${digits}` };
   }
 
@@ -259,26 +248,24 @@ export class BookingsService {
     if (!/^\d{10}$/.test(digits)) throw badField('code', 'code must be the 10 digits the official gave');
     const sub = randomUUID();
     // Who may be replaced in the call is asked of every node before any row is locked (see vacantSeats).
-    const [known] = await this.db.query(`SELECT booking_id FROM booking_join_codes WHERE code_hash = $1`, [this.codes.hash(digits)]);
-    const vacant = known ? await this.sessions.vacantSeats(known.booking_id) : undefined;
+    const hash = this.codes.hash(digits);
+    const known = await this.repo.bookingOfCode(hash);
+    const vacant = known ? await this.sessions.vacantSeats(known) : undefined;
     const outcome = await withRetry(() =>
       this.db.transaction(async (m) => {
-        const [c] = await m.query(
-          `SELECT booking_id, used_at IS NOT NULL AS used, expires_at <= now() AS expired FROM booking_join_codes
-            WHERE code_hash = $1 FOR UPDATE`,
-          [this.codes.hash(digits)],
-        );
+        const c = await this.repo.lockCode(m, hash);
         if (!c) return this.refuse(m, 'wrong', await countFailure(m, digits, this.config.JOIN_CODE_MAX_FAILURES));
-        const b = (await this.assignment.lock(m, c.booking_id))!;
+        const b = (await this.repo.lock(m, c.booking_id))!;
         if (c.used || c.expired) return this.refuse(m, c.used ? 'used' : 'expired', { bookingId: b.id, voided: false }, b.country);
         if (!this.callOpen(b)) return this.refuse(m, 'not_open', { bookingId: b.id, voided: false }, b.country);
         const id = await this.sessions.openForBooking(m, b.id, b.interpreter_id!, null);
         await this.sessions.setCaller(m, id, sub, vacant);
-        await rows(m, `UPDATE booking_join_codes SET used_at = now() WHERE booking_id = $1`, [b.id]);
-        await this.audit.record('booking.join_code_used', { actorRole: 'caller', country: b.country, subjectId: b.id, data: { sessionId: id } }, m);
+        await this.repo.markCodeUsed(m, b.id);
+        await this.audit.add(m, 'booking.join_code_used', { actorRole: 'caller', country: b.country, subjectId: b.id, data: { sessionId: id } });
         return { sessionId: id };
       }),
     );
+    await this.audit.chained();
     if ('refused' in outcome) {
       if (outcome.voided) await this.notifier.tell((await this.load(outcome.voided))!, { notice: 'join_code_voided' }, { official: true });
       throw codeRefused();
@@ -289,29 +276,18 @@ export class BookingsService {
   /** Audits a refused code (its reason and booking when known, never the code) inside the redeeming transaction. */
   private async refuse(m: EntityManager, reason: RefusalReason, hit: { bookingId: string; voided: boolean } | null, country?: string) {
     const bookingId = hit?.bookingId ?? null;
-    if (bookingId && !country) country = (await this.assignment.lock(m, bookingId))?.country;
-    await this.audit.record('booking.join_code_refused', { actorRole: 'caller', country: country ?? null, subjectId: bookingId, data: { reason } }, m);
-    if (hit?.voided) await this.audit.record('booking.join_code_voided', { actorRole: 'system', country: country ?? null, subjectId: bookingId, data: { max: this.config.JOIN_CODE_MAX_FAILURES } }, m);
+    if (bookingId && !country) country = (await this.repo.lock(m, bookingId))?.country;
+    await this.audit.add(m, 'booking.join_code_refused', { actorRole: 'caller', country: country ?? null, subjectId: bookingId, data: { reason } });
+    if (hit?.voided) await this.audit.add(m, 'booking.join_code_voided', { actorRole: 'system', country: country ?? null, subjectId: bookingId, data: { max: this.config.JOIN_CODE_MAX_FAILURES } });
     return { refused: true as const, voided: hit?.voided ? bookingId : null };
   }
 
   /**
-   * `session:leave` on a hearing's call: the official leaving ends the hearing for everyone (it is hers to
-   * close); anyone else leaving is told to the others, and she may come back while it is open.
+   * `session:leave` on a hearing's call (SessionsService has told the others): the official leaving ends the
+   * hearing for everyone (it is hers to close); anyone else may come back while it is open.
    */
-  async sessionLeft(p: Principal, sessionId: string): Promise<Record<string, never>> {
-    const bookingId = await this.sessions.bookingOf(sessionId);
-    const s = bookingId ? await this.sessions.find(sessionId) : null;
-    const role = s && !s.endedAt ? roleIn(s, p) : null;
-    if (!bookingId || !s || !role) throw new NotFoundException('no such session');
-    this.sessions.tellLeft(s, role);
-    if (role === 'official') await this.end(bookingId, 'completed', 'completed', p);
-    return {};
-  }
-
-  /** Whether a session is a hearing's (session:leave is routed here for those). */
-  async isHearingSession(sessionId: string): Promise<boolean> {
-    return !!(await this.sessions.bookingOf(sessionId));
+  private async sessionLeft(p: Principal, s: SessionParticipants, role: ParticipantRole) {
+    if (role === 'official') await this.end(s.bookingId!, 'completed', 'completed', p);
   }
 
   // ---- helpers ------------------------------------------------------------------------------------------
@@ -337,24 +313,24 @@ export class BookingsService {
   }
 
   /** Officials see their institution's bookings; interpreters the ones they hold or held. */
-  private scope(p: Principal): { sql: string; value: string } {
-    if (p.role === 'official' && p.institutionId) return { sql: 'b.institution_id = $1', value: p.institutionId };
-    if (p.role === 'interpreter' && p.interpreterId) return { sql: 'b.interpreter_id = $1', value: p.interpreterId };
+  private scope(p: Principal): BookingScope {
+    if (p.role === 'official' && p.institutionId) return { by: 'institution', id: p.institutionId };
+    if (p.role === 'interpreter' && p.interpreterId) return { by: 'interpreter', id: p.interpreterId };
     throw new ForbiddenException('bookings are for officials and interpreters');
   }
 
   private async visible(p: Principal, id: string): Promise<BookingRow> {
     const b = await this.load(id);
     const scope = this.scope(p);
-    const mine = b && (p.role === 'official' ? b.institution_id === scope.value : b.interpreter_id === scope.value);
+    const mine = b && (scope.by === 'institution' ? b.institution_id : b.interpreter_id) === scope.id;
     if (!b || !mine) throw new NotFoundException('no such booking');
     return b;
   }
 
   private async view(p: Principal, b: BookingRow): Promise<BookingView> {
     const who = b.interpreter_id ? await this.rosters.findInterpreter(b.interpreter_id) : null;
-    const [offer] = b.state === 'assigned' ? await this.db.query(`SELECT expires_at FROM booking_offers WHERE booking_id = $1 AND outcome IS NULL`, [b.id]) : [];
-    return bookingView(b, p, who?.firstName ?? null, offer?.expires_at ?? null, this.callWindow(b));
+    const confirmBy = b.state === 'assigned' ? await this.repo.confirmBy(b.id) : null;
+    return bookingView(b, p, who?.firstName ?? null, confirmBy, this.callWindow(b));
   }
 
   private interpreterOf(p: Principal): string {
@@ -374,7 +350,6 @@ export class BookingsService {
   }
 
   private load(id: string): Promise<BookingRow | null> {
-    return this.assignment.load(id);
+    return this.repo.load(id);
   }
-
 }

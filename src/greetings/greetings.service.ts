@@ -1,7 +1,7 @@
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditOutbox } from '../audit/audit-outbox';
 import { RostersService } from '../rosters/rosters.service';
 import { Greeting } from './entities/greeting.entity';
 import { checkOpusUpload, requireConsent, type UploadedAudio } from './audio-upload';
@@ -37,7 +37,7 @@ export class GreetingsService {
   constructor(
     @InjectRepository(Greeting) private readonly greetings: Repository<Greeting>,
     private readonly rosters: RostersService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditOutbox,
   ) {}
 
   /** Her variants, each with its greeting if she recorded one. */
@@ -64,8 +64,9 @@ export class GreetingsService {
     });
     await this.greetings.manager.transaction(async (m) => {
       await m.getRepository(Greeting).save(row);
-      await this.audit.record('greeting.recorded', { subjectId: interpreterId, data: { languageId, durationMs: row.durationMs } }, m);
+      await this.audit.add(m, 'greeting.recorded', { subjectId: interpreterId, data: { languageId, durationMs: row.durationMs } });
     });
+    await this.audit.chained();
     return info(row);
   }
 
@@ -73,8 +74,9 @@ export class GreetingsService {
     await this.greetings.manager.transaction(async (m) => {
       const { affected } = await m.getRepository(Greeting).delete({ interpreterId, languageId });
       if (!affected) throw new NotFoundException('no greeting recorded in this language');
-      await this.audit.record('greeting.deleted', { subjectId: interpreterId, data: { languageId } }, m);
+      await this.audit.add(m, 'greeting.deleted', { subjectId: interpreterId, data: { languageId } });
     });
+    await this.audit.chained();
   }
 
   /** The greetings callers can hear: one per language, from an active interpreter who still interprets it. */

@@ -1,7 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditOutbox } from '../audit/audit-outbox';
 import type { Principal } from '../auth/principal';
 import type { CountryCode } from '../common/countries';
 import { LanguagesService } from '../languages/languages.service';
@@ -22,7 +22,7 @@ export class InstitutionsService {
   constructor(
     @InjectRepository(Institution) private readonly institutions: Repository<Institution>,
     private readonly languages: LanguagesService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditOutbox,
   ) {}
 
   async create(dto: CreateInstitutionDto, actor: Principal): Promise<InstitutionView> {

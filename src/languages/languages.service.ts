@@ -1,7 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, Repository } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditOutbox } from '../audit/audit-outbox';
 import type { Principal } from '../auth/principal';
 import { SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX } from './dto/search-languages.dto';
 import { Language } from './entities/language.entity';
@@ -55,7 +55,7 @@ export class LanguagesService {
     @InjectRepository(Language) private readonly languages: Repository<Language>,
     @InjectRepository(LanguageLink) private readonly links: Repository<LanguageLink>,
     @InjectDataSource() private readonly db: DataSource,
-    private readonly audit: AuditService,
+    private readonly audit: AuditOutbox,
   ) {}
 
   /**
@@ -152,7 +152,7 @@ export class LanguagesService {
     if (outside) throw new NotFoundException(`no country ${outside} here`);
     if (!isoLanguage(dto.iso6393)) throw badField('iso6393', 'iso6393 must be an ISO 639-3 language code');
     const row: LanguageRow = languageRow({ ...dto, autonym: dto.autonym ?? null, curated: true });
-    return this.db.transaction(async (m) => {
+    const added = await this.db.transaction(async (m) => {
       let language: Language;
       try {
         language = await m.save(m.create(Language, row));
@@ -160,13 +160,17 @@ export class LanguagesService {
         if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException(`${keyOf(row.iso6393, row.variant)} is already in the catalogue`);
         throw e;
       }
-      await this.audit.record(
-        'language.variant_added',
-        { actorId: actor.sub, actorRole: actor.role, country: actor.country ?? null, subjectId: language.id, data: { iso6393: row.iso6393, variant: row.variant } },
-        m,
-      );
+      await this.audit.add(m, 'language.variant_added', {
+        actorId: actor.sub,
+        actorRole: actor.role,
+        country: actor.country ?? null,
+        subjectId: language.id,
+        data: { iso6393: row.iso6393, variant: row.variant },
+      });
       return language;
     });
+    await this.audit.chained();
+    return added;
   }
 
   /**
@@ -183,7 +187,7 @@ export class LanguagesService {
       if (!language) throw new NotFoundException(`${field} ${id} is not in the catalogue`);
       if (!mayLink(actor, language)) throw new NotFoundException(`${field} ${id} is not spoken in your country`);
     }
-    return this.db.transaction(async (m) => {
+    const added = await this.db.transaction(async (m) => {
       let link: LanguageLink;
       try {
         link = await m.save(
@@ -194,19 +198,17 @@ export class LanguagesService {
         if (pgCode(e) === PG.FOREIGN_KEY_VIOLATION) throw new NotFoundException('a linked language is no longer in the catalogue');
         throw e;
       }
-      await this.audit.record(
-        'language.link_added',
-        {
-          actorId: actor.sub,
-          actorRole: actor.role,
-          country: actor.country ?? null,
-          subjectId: link.id,
-          data: { fromLanguageId: link.fromLanguageId, toLanguageId: link.toLanguageId },
-        },
-        m,
-      );
+      await this.audit.add(m, 'language.link_added', {
+        actorId: actor.sub,
+        actorRole: actor.role,
+        country: actor.country ?? null,
+        subjectId: link.id,
+        data: { fromLanguageId: link.fromLanguageId, toLanguageId: link.toLanguageId },
+      });
       return link;
     });
+    await this.audit.chained();
+    return added;
   }
 
   /** `DELETE /languages/links/{id}`, under the same rule as adding one; audited. 404 for a link that is not hers to remove. */
@@ -216,12 +218,15 @@ export class LanguagesService {
       const ends = link ? await m.find(Language, { where: { id: In([link.from_language_id, link.to_language_id]) }, select: { id: true, countries: true } }) : [];
       if (!link || !ends.every((l) => mayLink(actor, l))) throw new NotFoundException(`no language link ${id} here`);
       await m.query(`DELETE FROM language_links WHERE id = $1`, [id]);
-      await this.audit.record(
-        'language.link_removed',
-        { actorId: actor.sub, actorRole: actor.role, country: actor.country ?? null, subjectId: id, data: { fromLanguageId: link.from_language_id, toLanguageId: link.to_language_id } },
-        m,
-      );
+      await this.audit.add(m, 'language.link_removed', {
+        actorId: actor.sub,
+        actorRole: actor.role,
+        country: actor.country ?? null,
+        subjectId: id,
+        data: { fromLanguageId: link.from_language_id, toLanguageId: link.to_language_id },
+      });
     });
+    await this.audit.chained();
   }
 
   /** The links of a language, either way round, each with the language at the other end. 404 if it is unknown. */

@@ -2,14 +2,14 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/config.schema';
-import { OPEN_ROSTER } from './candidate-finder';
+import { OPEN_ROSTER } from './matching.repository';
 
 /** Why a caller who gives no country can be served (or null when she never can). */
 export type ReachWithoutCountry = { via: 'home'; country: string } | { via: 'open'; countries: string[] } | null;
 
 /**
  * A caller may skip "where are you now". She is then served from HOME_COUNTRY's roster, or, with no home
- * roster, only from rosters shared with every member state (candidate-finder.ts). When neither exists she
+ * roster, only from rosters shared with every member state (matching.repository.ts). When neither exists she
  * waits in line until the wait limit and is never offered to anyone: an operator must hear that at start-up.
  */
 @Injectable()

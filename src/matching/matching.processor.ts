@@ -5,7 +5,7 @@ import type { Job, Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/config.schema';
 import { PresenceService } from '../presence/presence.service';
-import { AuditOutbox } from '../sessions/audit-outbox';
+import { AuditOutbox } from '../audit/audit-outbox';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { MATCHING_QUEUE, MatchingService } from './matching.service';
 import { WAITING_ORDER_SQL } from './priority';
@@ -53,12 +53,6 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
   @Process('offer-expire')
   expire(job: Job<{ offerId: string }>) {
     return this.matching.expireOffer(job.data.offerId);
-  }
-
-  /** (Wait-limit jobs of earlier versions; the sweep enforces the wait limit now.) */
-  @Process('request-timeout')
-  timeout(job: Job<{ requestId: string }>) {
-    return this.matching.timeoutRequest(job.data.requestId);
   }
 
   @Process('caller-grace')

@@ -2,56 +2,29 @@ import { InjectQueue } from '@nestjs/bull';
 import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { AuditOutbox } from '../audit/audit-outbox';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
-import { rows } from '../database/sql';
 import { PresenceService } from '../presence/presence.service';
 import { DomainMetrics } from '../metrics/domain.metrics';
 import type { OfferWithdrawnReason } from '../realtime/realtime.contract';
 import { RealtimeService } from '../realtime/realtime.service';
-import { AuditOutbox, outboxInsert } from '../sessions/audit-outbox';
 import { MEDIA_FAILED } from '../sessions/end-reasons';
-import { roleIn, SessionParticipants, SessionsService } from '../sessions/sessions.service';
-import { Dispatched, dispatchOnce, LadderRules, MadeOffer, servableBy } from './candidate-finder';
+import { ParticipantRole, SessionParticipants, SessionsService } from '../sessions/sessions.service';
 import { CreateRequestDto } from './dto/create-request.dto';
-import { REQUEUED_RANK, urgencyRank, WAITING_ORDER_SQL, type RequestState } from './priority';
-import { prepared } from '../database/prepared';
+import { Accepted, Dispatched, LadderRules, MadeOffer, MatchingRepository } from './matching.repository';
+import { urgencyRank, type RequestState } from './priority';
 import { withRetry } from '../database/retry';
 import { PG, pgCode } from '../database/pg-errors';
 import { badField } from '../common/validation';
 
 export const MATCHING_QUEUE = 'matching';
 
-interface RequestRow {
-  id: string;
-  language_id: string;
-  matter: string;
-  urgency: 'normal' | 'urgent' | 'emergency';
-  minor: boolean;
-  prefer_female: boolean;
-  country: string | null;
-  caller_sub: string | null;
-  state: RequestState;
-  interpreter_id: string | null;
-  /** When she (re)entered the waiting line: the wait limit counts from here. */
-  queued_at: Date;
-  /** Seconds since queued_at, by the database's clock. */
-  waited_s: number;
-  /** Its language and those recorded as mutually intelligible with it. */
-  language_ids: string[];
-}
-
 /** What an interpreter is told about a request: nothing else about the caller. */
 function offerPayload(o: MadeOffer, r: Dispatched['request']) {
   return { offerId: o.id, requestId: r.id, languageId: r.languageId, matter: r.matter, urgency: r.urgency, minor: r.minor, expiresAt: o.expiresAt.toISOString() };
 }
-
-/** A request's language and those recorded as mutually intelligible with it (links hold both ways), as a column. */
-const LANGUAGE_IDS = (alias: string) =>
-  `ARRAY[${alias}.language_id] || ARRAY(SELECT to_language_id FROM language_links WHERE from_language_id = ${alias}.language_id
-     UNION SELECT from_language_id FROM language_links WHERE to_language_id = ${alias}.language_id)`;
-
 
 /**
  * On-demand matching: a request climbs the escalation ladder, rings interpreters one at a time (three for
@@ -70,6 +43,7 @@ export class MatchingService implements OnModuleInit {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: MatchingRepository,
     @InjectQueue(MATCHING_QUEUE) private readonly queue: Queue,
     private readonly config: AppConfig,
     private readonly presence: PresenceService,
@@ -89,6 +63,7 @@ export class MatchingService implements OnModuleInit {
     this.sessions.onEnded((sessionId, reason) => {
       if (reason === MEDIA_FAILED) this.inBackground(this.requeueAfterMediaFailure(sessionId));
     });
+    this.sessions.onLeave('request', (p, s, role) => this.sessionLeft(p, s, role));
     this.realtime.onConnect((p) => this.callerConnected(p));
     this.realtime.onDisconnect((p) => this.callerDisconnected(p));
   }
@@ -100,17 +75,16 @@ export class MatchingService implements OnModuleInit {
     try {
       // One statement: the request and its audit event. One live request per caller (a unique index on her
       // token subject): a second tap must not queue her twice.
-      [created] = await rows(
-        this.db,
-        prepared(`WITH r AS (
-           INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *
-         ), ev AS (
-           ${outboxInsert(`SELECT 'request.created', NULL, NULL, r.country, r.id, matching_request_facts(r::interpretation_requests) FROM r`)}
-         )
-         SELECT id, ${LANGUAGE_IDS('r')} AS language_ids FROM r`),
-        [dto.languageId, dto.matter, dto.urgency, dto.minor, dto.preferFemale ?? false, dto.country ?? null, caller.sub, urgencyRank(dto.urgency)],
-      );
+      created = await this.repo.createRequest({
+        languageId: dto.languageId,
+        matter: dto.matter,
+        urgency: dto.urgency,
+        minor: dto.minor,
+        preferFemale: dto.preferFemale ?? false,
+        country: dto.country ?? null,
+        callerSub: caller.sub,
+        priority: urgencyRank(dto.urgency),
+      });
     } catch (e) {
       if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException('you already have a request in progress');
       if (pgCode(e) === PG.FOREIGN_KEY_VIOLATION) throw badField('languageId', 'languageId is not in the catalogue');
@@ -130,10 +104,9 @@ export class MatchingService implements OnModuleInit {
   }
 
   async cancelRequest(caller: Principal, requestId: string): Promise<{ state: RequestState }> {
-    const [r] = await this.db.query(prepared(`SELECT state FROM interpretation_requests WHERE id = $1 AND caller_sub = $2`), [requestId, caller.sub]);
-    if (!r) throw new NotFoundException('no such request');
+    if (!(await this.repo.stateOf(requestId, caller.sub))) throw new NotFoundException('no such request');
     const ended = await this.finish(requestId, 'cancelled', ['queued', 'offering', 'accepted']);
-    if (!ended) throw new ConflictException(`the request is ${(await this.db.query(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]))[0]?.state ?? 'gone'}`);
+    if (!ended) throw new ConflictException(`the request is ${(await this.repo.stateOf(requestId)) ?? 'gone'}`);
     return { state: 'cancelled' };
   }
 
@@ -141,21 +114,12 @@ export class MatchingService implements OnModuleInit {
 
   async acceptOffer(interpreter: Principal, offerId: string): Promise<{ sessionId: string }> {
     const interpreterId = this.interpreterOf(interpreter);
-    // One round trip (matching_accept): the acceptance, the other offers withdrawn, the session, the request,
-    // the audit event; the request row is locked inside it. The same statement reads how long she waited,
-    // for the wait-time histogram: accepted_at is now() of this very transaction, and created_at never changes.
-    let a: { error?: 'not_found' | 'conflict'; sessionId: string; requestId: string; callerSub: string | null; languageId: string; firstName: string | null;
-      withdrawn: { id: string; interpreterId: string }[]; othersWaiting: boolean };
+    // One round trip: the acceptance, the other offers withdrawn, the session, the request, the audit event,
+    // and how long she waited (for the wait-time histogram).
+    let a: Accepted;
     let wait: string | number | null;
     try {
-      [{ a, wait }] = await withRetry(() =>
-        this.db.query(
-          prepared(`SELECT a, (SELECT extract(epoch FROM now() - r.created_at) FROM interpretation_requests r
-             WHERE a->>'error' IS NULL AND r.id = (a->>'requestId')::uuid) AS wait
-           FROM matching_accept($1, $2) AS a`),
-          [offerId, interpreterId],
-        ),
-      );
+      ({ a, wait } = await withRetry(() => this.repo.accept(offerId, interpreterId)));
     } catch (e) {
       if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException('this interpreter is already in a session');
       throw e;
@@ -210,12 +174,11 @@ export class MatchingService implements OnModuleInit {
 
   /** She went away, offline or lost her connection while ringing: withdraw and try the next. */
   async withdrawOffersOf(interpreterId: string, reason: OfferWithdrawnReason) {
-    const pending: { id: string }[] = await this.db.query(`SELECT id FROM offers WHERE interpreter_id = $1 AND outcome IS NULL`, [interpreterId]);
-    for (const o of pending) {
-      const closed = await this.closeOffer(o.id, 'withdrawn');
+    for (const offerId of await this.repo.pendingOffersOf(interpreterId)) {
+      const closed = await this.closeOffer(offerId, 'withdrawn');
       if (!closed) continue;
-      await this.dropJobs([`offer-expire:${o.id}`]);
-      this.realtime.toInterpreter(interpreterId, 'offer:withdrawn', { offerId: o.id, reason });
+      await this.dropJobs([`offer-expire:${offerId}`]);
+      this.realtime.toInterpreter(interpreterId, 'offer:withdrawn', { offerId, reason });
       await this.dispatch(closed.requestId);
     }
   }
@@ -230,19 +193,13 @@ export class MatchingService implements OnModuleInit {
    * Redis): a transaction that waits for a second pooled connection can starve the pool and freeze the node.
    */
   async dispatch(requestId: string, languageIds?: string[]): Promise<RequestState | null> {
-    if (!languageIds) {
-      const [r] = await this.db.query(
-        prepared(`SELECT ${LANGUAGE_IDS('r')} AS language_ids FROM interpretation_requests r WHERE r.id = $1 AND r.state IN ('queued', 'offering')`),
-        [requestId],
-      );
-      if (!r) return null;
-      languageIds = r.language_ids as string[];
-    }
+    languageIds ??= (await this.repo.waitingLanguages(requestId)) ?? undefined;
+    if (!languageIds) return null;
     // Who is available right now, from Redis; then one round trip (matching_dispatch) that locks the request
     // and rings the best of them.
     const timer = this.metrics.dispatchSeconds.startTimer();
     const available = await this.presence.availableFor(languageIds);
-    const made = await withRetry(() => dispatchOnce(this.db, { requestId, available, ringSeconds: this.config.OFFER_RING_SECONDS }, this.ladderRules));
+    const made = await withRetry(() => this.repo.dispatch({ requestId, available, ringSeconds: this.config.OFFER_RING_SECONDS }, this.ladderRules));
     timer();
     if (!made) return null;
     this.outbox.kick();
@@ -269,13 +226,9 @@ export class MatchingService implements OnModuleInit {
    */
   async serveInterpreter(interpreterId: string) {
     if (!(await this.presence.isAvailable(interpreterId))) return;
-    for (const requestId of await servableBy(this.db, interpreterId, this.ladderRules)) {
+    for (const requestId of await this.repo.servableBy(interpreterId, this.ladderRules)) {
       await this.dispatch(requestId);
-      const [busy] = await this.db.query(
-        prepared(`SELECT 1 FROM offers WHERE interpreter_id = $1 AND holds UNION ALL SELECT 1 FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`),
-        [interpreterId],
-      );
-      if (busy) return;
+      if (await this.repo.isBusy(interpreterId)) return;
     }
   }
 
@@ -305,19 +258,8 @@ export class MatchingService implements OnModuleInit {
     from: RequestState[],
     only: { waitedAtLeast?: number } = {},
   ): Promise<boolean> {
-    // One round trip (matching_finish), the request row locked inside it.
-    const [{ f }] = await withRetry(() =>
-      this.db.query(prepared(`SELECT matching_finish($1, $2, $3::text[], $4) AS f`), [requestId, to, from, only.waitedAtLeast ?? null]),
-    );
-    const done = f as {
-      callerSub: string | null;
-      languageId: string;
-      queuedAt: string;
-      withdrawn: { id: string; interpreterId: string }[];
-      endedSession: string | null;
-      endedInterpreter: string | null;
-      othersWaiting: boolean;
-    } | null;
+    // One round trip, the request row locked inside it.
+    const done = await withRetry(() => this.repo.finish(requestId, to, from, only.waitedAtLeast ?? null));
     if (!done) return false;
     this.outbox.kick();
     if (done.withdrawn.length) this.metrics.offers.inc({ outcome: 'withdrawn' }, done.withdrawn.length);
@@ -338,10 +280,7 @@ export class MatchingService implements OnModuleInit {
    * her, and the caller goes back to the front of the line with the same request, for the next interpreter.
    */
   async interpreterLost(interpreterId: string) {
-    const live: { request_id: string | null }[] = await this.db.query(`SELECT request_id FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`, [
-      interpreterId,
-    ]);
-    for (const { request_id: requestId } of live) if (requestId) await this.requeue(requestId, 'interpreter_lost');
+    for (const requestId of await this.repo.liveRequestsOf(interpreterId)) await this.requeue(requestId, 'interpreter_lost');
   }
 
   private async requeueAfterMediaFailure(sessionId: string) {
@@ -358,27 +297,11 @@ export class MatchingService implements OnModuleInit {
   private async requeue(requestId: string, reason: 'interpreter_lost' | typeof MEDIA_FAILED) {
     const done = await withRetry(() =>
       this.db.transaction(async (m) => {
-        const r = await this.lockRequest(m, requestId);
+        const r = await this.repo.lockRequest(m, requestId);
         if (!r || (r.state !== 'accepted' && r.state !== 'connected')) return null;
         const ended = await this.sessions.endLiveOfRequest(m, requestId, reason, false);
-        // Back in line with a fresh wait (the limit counts from now), ahead of everyone new.
-        const [row] = await rows<{ queued_at: Date }>(
-          m,
-          `WITH req AS (SELECT * FROM interpretation_requests WHERE id = $1),
-           sup AS (
-             UPDATE offers SET superseded_at = now() WHERE request_id = $1 AND outcome = 'accepted' AND superseded_at IS NULL
-           ), u AS (
-             UPDATE interpretation_requests SET state = 'queued', interpreter_id = NULL, tier = NULL, accepted_at = NULL, priority = $2,
-               queued_at = clock_timestamp()
-             WHERE id = $1 RETURNING queued_at
-           ), ev AS (
-             ${outboxInsert(`SELECT 'request.requeued', NULL, NULL, req.country, req.id, matching_request_facts(req::interpretation_requests)
-               || jsonb_build_object('reason', $4::text, 'from', req.state, 'sessionId', $3::uuid, 'requeuedAt', u.queued_at) FROM req, u`)}
-           )
-           SELECT queued_at FROM u`,
-          [requestId, REQUEUED_RANK, ended?.id ?? null, reason],
-        );
-        return { r, queuedAt: row.queued_at };
+        // Back in line with a fresh wait, ahead of everyone new.
+        return { r, queuedAt: await this.repo.requeue(m, requestId, ended?.id ?? null, reason) };
       }),
     );
     if (!done) return;
@@ -388,36 +311,28 @@ export class MatchingService implements OnModuleInit {
   }
 
   /**
-   * A participant left the call. The others are told; the session ends (for everyone, each told
-   * `session:ended`) when the caller or the interpreter of an on-demand call leaves: the request is completed
-   * and the interpreter is free again. An official leaving does not end it. Sessions of hearings (no request)
-   * are ended by their booking, not here.
+   * A participant left an on-demand call (SessionsService has told the others): the session ends (for everyone,
+   * each told `session:ended`) when the caller or the interpreter leaves: the request is completed and the
+   * interpreter is free again. An official leaving does not end it.
    */
-  async sessionLeft(p: Principal, sessionId: string, found?: SessionParticipants | null): Promise<Record<string, never>> {
-    const s = found === undefined ? await this.sessions.find(sessionId) : found;
-    const role = s && roleIn(s, p);
-    if (!s || !role) throw new NotFoundException('no such session');
-    if (s.endedAt) return {};
-    this.sessions.tellLeft(s, role);
+  private async sessionLeft(_p: Principal, s: SessionParticipants, role: ParticipantRole) {
     if (s.requestId && role !== 'official') await this.finish(s.requestId, 'completed', ['accepted', 'connected']);
-    return {};
   }
 
   // ---- callers coming and going -------------------------------------------------------------------------
 
   private async callerConnected(p: Principal) {
     if (p.role !== 'caller') return;
-    const [r] = await this.db.query(prepared(`SELECT language_id FROM interpretation_requests WHERE caller_sub = $1`), [p.sub]);
-    if (!r) return;
+    const languageId = await this.repo.languageOfCaller(p.sub);
+    if (!languageId) return;
     await this.dropJobs([`caller-grace:${p.sub}`]);
-    await this.announceLine(r.language_id);
+    await this.announceLine(languageId);
   }
 
   private async callerDisconnected(p: Principal) {
     if (p.role !== 'caller') return;
     // Only a caller with a live request (her token subject is kept only then) has anything to lose.
-    const [live] = await this.db.query(prepared(`SELECT 1 FROM interpretation_requests WHERE caller_sub = $1`), [p.sub]);
-    if (!live || (await this.realtime.countIn(`caller:${p.sub}`)) > 0) return;
+    if (!(await this.repo.languageOfCaller(p.sub)) || (await this.realtime.countIn(`caller:${p.sub}`)) > 0) return;
     await this.startCallerGrace(p.sub);
   }
 
@@ -428,19 +343,14 @@ export class MatchingService implements OnModuleInit {
   /** The caller-grace job: she did not come back, so her request is abandoned. */
   async callerGraceOver(sub: string) {
     if ((await this.realtime.countIn(`caller:${sub}`)) > 0) return;
-    const live: { id: string }[] = await this.db.query(`SELECT id FROM interpretation_requests WHERE caller_sub = $1`, [sub]);
-    for (const r of live) await this.finish(r.id, 'abandoned', ['queued', 'offering', 'accepted', 'connected']);
+    for (const id of await this.repo.requestsOfCaller(sub)) await this.finish(id, 'abandoned', ['queued', 'offering', 'accepted', 'connected']);
   }
 
   // ---- helpers ------------------------------------------------------------------------------------------
 
   /** Tells every caller waiting for this language her place in line (1 = next). */
   async announceLine(languageId: string) {
-    const line: { id: string; caller_sub: string | null; state: 'queued' | 'offering' }[] = await this.db.query(
-      prepared(`SELECT id, caller_sub, state FROM interpretation_requests WHERE language_id = $1 AND state IN ('queued','offering')
-       ORDER BY ${WAITING_ORDER_SQL}`),
-      [languageId],
-    );
+    const line = await this.repo.line(languageId);
     line.forEach((r, i) => {
       if (r.caller_sub) this.realtime.toCaller(r.caller_sub, 'request:update', { requestId: r.id, state: r.state, queuePosition: i + 1 });
     });
@@ -454,24 +364,12 @@ export class MatchingService implements OnModuleInit {
   private async closeOffer(offerId: string, outcome: 'declined' | 'expired' | 'withdrawn', interpreterId?: string) {
     const closed = await withRetry(() =>
       this.db.transaction(async (m) => {
-        const r = await this.lockRequestOfOffer(m, offerId, interpreterId).catch((e) => {
-          if (e instanceof NotFoundException && !interpreterId) return null;
-          throw e;
-        });
+        // Her own offer must exist (NOT_FOUND); one closed by the system may be gone already.
+        const r = await this.repo.lockRequestOfOffer(m, offerId, interpreterId ?? null);
+        if (!r && interpreterId) throw new NotFoundException('no such offer');
         if (!r) return null;
-        const [o] = await rows<{ interpreter_id: string }>(
-          m,
-          prepared(`WITH req AS (SELECT * FROM interpretation_requests WHERE id = $3),
-           c AS (
-             UPDATE offers SET outcome = $2, decided_at = now(), holds = false WHERE id = $1 AND outcome IS NULL RETURNING interpreter_id, tier, created_at
-           ), ev AS (
-             ${outboxInsert(`SELECT 'offer.' || $2, NULL, NULL, req.country, req.id, matching_request_facts(req::interpretation_requests)
-               || jsonb_build_object('offerId', $1::uuid, 'interpreterId', c.interpreter_id, 'tier', c.tier, 'offeredAt', c.created_at) FROM c, req`)}
-           )
-           SELECT interpreter_id FROM c`),
-          [offerId, outcome, r.id],
-        );
-        return o ? { requestId: r.id, interpreterId: o.interpreter_id } : null;
+        const closedBy = await this.repo.closeOffer(m, offerId, outcome, r.id);
+        return closedBy ? { requestId: r.id, interpreterId: closedBy } : null;
       }),
     );
     if (closed) {
@@ -490,22 +388,6 @@ export class MatchingService implements OnModuleInit {
     return p.interpreterId;
   }
 
-  /** Locks the request, with what every step needs to know about it (its linked languages, its live session). */
-  private async lockRequest(m: EntityManager, id: string): Promise<RequestRow | null> {
-    const [r] = await m.query(prepared(`${LOCK_REQUEST} WHERE r.id = $1 FOR UPDATE OF r`), [id]);
-    return r ?? null;
-  }
-
-  /** Locks the request of an offer (hers, if `interpreterId` is given); NOT_FOUND if there is none. */
-  private async lockRequestOfOffer(m: EntityManager, offerId: string, interpreterId?: string): Promise<RequestRow> {
-    const [r] = await m.query(prepared(`${LOCK_REQUEST} WHERE r.id = (SELECT request_id FROM offers WHERE id = $1 AND ($2::uuid IS NULL OR interpreter_id = $2)) FOR UPDATE OF r`), [
-      offerId,
-      interpreterId ?? null,
-    ]);
-    if (!r) throw new NotFoundException('no such offer');
-    return r;
-  }
-
   private async dropJobs(ids: string[]) {
     await Promise.all(
       ids.map(async (id) => {
@@ -515,11 +397,3 @@ export class MatchingService implements OnModuleInit {
     );
   }
 }
-
-/**
- * The request row as steps lock it, with its linked languages read in the same statement (catalogue data:
- * reading it on a snapshot older than the lock is harmless). Anything that changes under the lock (its
- * offers, its session) is read by the statements after it, which see the latest committed state.
- */
-const LOCK_REQUEST = `SELECT r.*, extract(epoch FROM now() - r.queued_at)::float8 AS waited_s, ${LANGUAGE_IDS('r')} AS language_ids
-  FROM interpretation_requests r`;

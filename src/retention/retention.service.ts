@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AuditOutbox } from '../audit/audit-outbox';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { COUNTRY_CODES } from '../common/countries';
@@ -31,6 +32,7 @@ export class RetentionService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly outbox: AuditOutbox,
   ) {}
 
   async get(actor: Principal, country: string): Promise<{ country: string; days: number; isDefault: boolean }> {
@@ -46,8 +48,9 @@ export class RetentionService {
         `INSERT INTO country_retention (country, days) VALUES ($1, $2) ON CONFLICT (country) DO UPDATE SET days = EXCLUDED.days, updated_at = now()`,
         [country, days],
       );
-      await this.audit.record('retention.set', { actorId: actor.sub, actorRole: actor.role, country, data: { days } }, m);
+      await this.outbox.add(m, 'retention.set', { actorId: actor.sub, actorRole: actor.role, country, data: { days } });
     });
+    await this.outbox.chained();
     return this.get(actor, country);
   }
 
@@ -86,7 +89,7 @@ export class RetentionService {
     const longest = Math.max(this.config.RETENTION_DAYS, ...policy.values());
     report.auditEvents = (await this.audit.purgeBefore(new Date(now.getTime() - longest * DAY_MS))).deleted;
     if (report.requests || report.bookings || report.auditEvents) {
-      await this.audit.record('retention.purged', { actorRole: 'system', data: { ...report } });
+      await this.outbox.record('retention.purged', { actorRole: 'system', data: { ...report } });
       this.logger.log(report, 'retention purge');
     }
     return report;

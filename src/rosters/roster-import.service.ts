@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditOutbox } from '../audit/audit-outbox';
 import type { Principal } from '../auth/principal';
 import { LanguagesService } from '../languages/languages.service';
 import { RosterFileError, RosterRecord, RowError } from './import/roster-columns';
@@ -62,7 +62,7 @@ export class RosterImportService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly languages: LanguagesService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditOutbox,
   ) {}
 
   async import(country: string, input: RosterInput, actor: Principal | null): Promise<ImportResult> {
@@ -93,18 +93,15 @@ export class RosterImportService {
 
     const counts = await this.db.transaction(async (m) => {
       const written = await this.write(m, country, good);
-      await this.audit.record(
-        'roster.imported',
-        {
-          actorId: actor?.sub ?? null,
-          actorRole: actor?.role ?? 'system',
-          country,
-          data: { ...written, rejected: new Set(rejected.map((r) => r.line)).size },
-        },
-        m,
-      );
+      await this.audit.add(m, 'roster.imported', {
+        actorId: actor?.sub ?? null,
+        actorRole: actor?.role ?? 'system',
+        country,
+        data: { ...written, rejected: new Set(rejected.map((r) => r.line)).size },
+      });
       return written;
     });
+    await this.audit.chained();
     return { ...counts, rejected };
   }
 

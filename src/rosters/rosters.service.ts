@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditOutbox } from '../audit/audit-outbox';
 import type { Principal } from '../auth/principal';
 import { isCountryCode } from '../common/countries';
 import { InterpreterDto, InterpreterPageDto, SharingDto } from './dto/roster-responses.dto';
@@ -23,7 +23,7 @@ export class RostersService {
     @InjectRepository(Interpreter) private readonly interpreters: Repository<Interpreter>,
     @InjectRepository(RosterSharing) private readonly sharing: Repository<RosterSharing>,
     private readonly importer: RosterImportService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditOutbox,
   ) {}
 
   /** The roster entry with this id, or null. */
@@ -106,12 +106,14 @@ export class RostersService {
     await this.db.transaction(async (m) => {
       await m.delete(RosterSharing, { ownerCountry: code });
       if (wanted.length) await m.insert(RosterSharing, wanted.map((b) => ({ ownerCountry: code, borrowerCountry: b })));
-      await this.audit.record(
-        'roster.sharing_set',
-        { actorId: actor?.sub ?? null, actorRole: actor?.role ?? 'system', country: code, data: { countries: wanted.join(','), count: wanted.length } },
-        m,
-      );
+      await this.audit.add(m, 'roster.sharing_set', {
+        actorId: actor?.sub ?? null,
+        actorRole: actor?.role ?? 'system',
+        country: code,
+        data: { countries: wanted.join(','), count: wanted.length },
+      });
     });
+    await this.audit.chained();
     return this.getSharing(code);
   }
 

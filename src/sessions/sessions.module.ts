@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { Session } from './entities/session.entity';
-import { AuditOutbox } from './audit-outbox';
+import { SessionsGateway } from './sessions.gateway';
+import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
 
+/** Session life: records (metadata only), who takes part, `session:leave`, and the end announced to every node. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Session])],
-  providers: [SessionsService, AuditOutbox],
-  exports: [SessionsService, AuditOutbox],
+  providers: [SessionsService, SessionsRepository, SessionsGateway],
+  exports: [SessionsService],
 })
 export class SessionsModule {}

@@ -1,38 +1,24 @@
-import { ConflictException, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { ConflictException, Injectable, Logger, NotFoundException, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
+import { AuditOutbox } from '../audit/audit-outbox';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { EventBus } from '../events/event-bus';
-import { rows } from '../database/sql';
 import type { SessionEndReason } from '../realtime/realtime.contract';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
-import { prepared } from '../database/prepared';
 import { PG, pgCode } from '../database/pg-errors';
-import { AuditOutbox, outboxInsert } from './audit-outbox';
 import { MEDIA_FAILED } from './end-reasons';
+import type { ParticipantRole } from '../common/domain';
+import { SessionsRepository, type EndedSession, type SessionParticipants } from './sessions.repository';
 
 export type { ParticipantRole } from '../common/domain';
-import type { ParticipantRole } from '../common/domain';
+export type { EndedSession, SessionParticipants } from './sessions.repository';
 
-export interface EndedSession {
-  id: string;
-  requestId: string | null;
-  interpreterId: string;
-}
-
-/** A session and who takes part in it (the caller by her token subject, while her request is live). */
-export interface SessionParticipants {
-  id: string;
-  requestId: string | null;
-  interpreterId: string;
-  officialId: string | null;
-  callerSub: string | null;
-  endedAt: Date | null;
-  /** The hearing's booking, for a hearing's call (then the booking, not matching, decides when it ends). */
-  bookingId: string | null;
-}
+/** Whose rules end a session when a participant leaves: its request's (matching) or its booking's (bookings). */
+export type SessionOwner = 'request' | 'booking';
+/** What a participant's leaving does to a session beyond telling the others (the session is live). */
+export type LeaveHandler = (p: Principal, s: SessionParticipants, role: ParticipantRole) => Promise<void>;
 
 /** What PostgreSQL tells every node when a session's end commits. */
 interface EndedNotice {
@@ -57,7 +43,9 @@ const NO_SEATS: VacantSeats = { official: null, caller: null };
 const seatTaken = (role: 'official' | 'caller') => new ConflictException(`the ${role}'s seat in this hearing is taken by someone who is in the call`);
 
 /**
- * Session records (metadata only) and who takes part in them.
+ * Session records (metadata only), who takes part in them, and how they end: `session:leave` (SessionsGateway)
+ * is answered here, and the module that owns the session (matching for a request's, bookings for a hearing's)
+ * decides, through the handler it registers with `onLeave`, whether the leaving ends it.
  *
  * A session's end is announced through PostgreSQL's LISTEN/NOTIFY: `end` notifies inside the transaction
  * that ends it, PostgreSQL delivers the notice only if and when that transaction commits, and to every node
@@ -68,11 +56,12 @@ const seatTaken = (role: 'official' | 'caller') => new ConflictException(`the ${
 @Injectable()
 export class SessionsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Sessions');
+  private readonly leaveHandlers = new Map<SessionOwner, LeaveHandler>();
   private listener?: Client;
   private closing = false;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: SessionsRepository,
     private readonly outbox: AuditOutbox,
     private readonly realtime: RealtimeService,
     private readonly config: AppConfig,
@@ -110,8 +99,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     }
     this.listener = client;
     if (missedSince) {
-      const missed: { id: string }[] = await this.db.query(`SELECT id FROM sessions WHERE ended_at > $1`, [missedSince]);
-      for (const s of missed) this.bus.emit('session.ended', s.id);
+      for (const id of await this.repo.endedSince(missedSince)) this.bus.emit('session.ended', id);
     }
   }
 
@@ -129,23 +117,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     this.bus.emit('session.ended', n.sessionId, n.reason);
   }
 
-  async find(id: string): Promise<SessionParticipants | null> {
-    const [row] = await this.db.query(
-      prepared(`SELECT s.id, s.request_id, s.interpreter_id, s.official_id, s.ended_at, s.booking_id, coalesce(r.caller_sub, s.caller_sub) AS caller_sub
-       FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.id = $1`),
-      [id],
-    );
-    return row
-      ? {
-          id: row.id,
-          requestId: row.request_id,
-          interpreterId: row.interpreter_id,
-          officialId: row.official_id,
-          callerSub: row.caller_sub,
-          endedAt: row.ended_at,
-          bookingId: row.booking_id,
-        }
-      : null;
+  find(id: string): Promise<SessionParticipants | null> {
+    return this.repo.find(id);
   }
 
   /**
@@ -166,8 +139,28 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     return s && !s.endedAt ? roleIn(s, p) : null;
   }
 
+  /** The owner of a kind of session says what a participant's leaving does (matching and bookings, at start). */
+  onLeave(owner: SessionOwner, handler: LeaveHandler) {
+    this.leaveHandlers.set(owner, handler);
+  }
+
+  /**
+   * `session:leave`: the others are told, then the session's owner decides (the caller or the interpreter
+   * leaving an on-demand call ends it; the official leaving a hearing ends the hearing). Leaving an on-demand
+   * call that has ended is nothing (a second tap); a hearing's ended call is not there any more.
+   */
+  async leave(p: Principal, sessionId: string): Promise<Record<string, never>> {
+    const s = await this.repo.find(sessionId);
+    const role = s && roleIn(s, p);
+    if (!s || !role || (s.endedAt && s.bookingId)) throw new NotFoundException('no such session');
+    if (s.endedAt) return {};
+    this.tellLeft(s, role);
+    await this.leaveHandlers.get(s.bookingId ? 'booking' : 'request')?.(p, s, role);
+    return {};
+  }
+
   /** Tells the session's other participants that one of them left (the session may go on). */
-  tellLeft(s: SessionParticipants, role: ParticipantRole) {
+  private tellLeft(s: SessionParticipants, role: ParticipantRole) {
     const payload = { sessionId: s.id, role };
     if (role !== 'interpreter') this.realtime.toInterpreter(s.interpreterId, 'session:participantLeft', payload);
     if (role !== 'caller' && s.callerSub) this.realtime.toCaller(s.callerSub, 'session:participantLeft', payload);
@@ -175,12 +168,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Adds a role to the roles that took part in a live session (once, in the order of first joining). */
-  async markJoined(sessionId: string, role: ParticipantRole): Promise<void> {
-    await this.db.query(
-      `UPDATE sessions SET participant_roles = array_append(participant_roles, $2::text)
-       WHERE id = $1 AND ended_at IS NULL AND NOT ($2::text = ANY (participant_roles))`,
-      [sessionId, role],
-    );
+  markJoined(sessionId: string, role: ParticipantRole): Promise<void> {
+    return this.repo.markJoined(sessionId, role);
   }
 
   /**
@@ -188,7 +177,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * The media module calls it when the call really starts.
    */
   async markStarted(sessionId: string) {
-    await this.db.query(`UPDATE sessions SET started_at = now() WHERE id = $1 AND started_at IS NULL`, [sessionId]);
+    await this.repo.markStarted(sessionId);
     await this.markConnected(sessionId);
   }
 
@@ -198,18 +187,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * True if this call made the change.
    */
   async markConnected(sessionId: string): Promise<boolean> {
-    const [done] = await rows<{ id: string; caller_sub: string | null }>(
-      this.db,
-      prepared(`WITH c AS (
-         UPDATE interpretation_requests r SET state = 'connected' FROM sessions s
-         WHERE s.id = $1 AND s.ended_at IS NULL AND r.id = s.request_id AND r.state = 'accepted'
-         RETURNING r.*
-       ), ev AS (
-         ${outboxInsert(`SELECT 'request.connected', NULL, NULL, c.country, c.id, matching_request_facts(c::interpretation_requests) || jsonb_build_object('sessionId', $1::uuid) FROM c`)}
-       )
-       SELECT id, caller_sub FROM c`),
-      [sessionId],
-    );
+    const done = await this.repo.markConnected(sessionId);
     if (!done) return false;
     this.outbox.kick();
     if (done.caller_sub) this.realtime.toCaller(done.caller_sub, 'request:update', { requestId: done.id, state: 'connected', sessionId });
@@ -225,19 +203,24 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * statement (the function `session_end`, migration 1764600000000).
    */
   end(m: Pick<EntityManager, 'query'>, sessionId: string, reason: string, audited = true): Promise<EndedSession | null> {
-    return this.endOne(m, sessionId, null, reason, audited);
+    return this.endOne(m, { sessionId, requestId: null }, reason, audited);
   }
 
   /** The same for the live session of a request, if it has one (with the request row locked). */
   endLiveOfRequest(m: Pick<EntityManager, 'query'>, requestId: string, reason: string, audited = true): Promise<EndedSession | null> {
-    return this.endOne(m, null, requestId, reason, audited);
+    return this.endOne(m, { sessionId: null, requestId }, reason, audited);
   }
 
-  private async endOne(m: Pick<EntityManager, 'query'>, sessionId: string | null, requestId: string | null, reason: string, audited: boolean) {
-    const [row] = await m.query(prepared(`SELECT id, request_id, interpreter_id FROM session_end($1, $2, $3, $4)`), [sessionId, requestId, reason, audited]);
-    if (!row) return null;
-    if (audited) this.outbox.kick();
-    return { id: row.id, requestId: row.request_id, interpreterId: row.interpreter_id } as EndedSession;
+  /** The same for the live session of a hearing, if it has one (with the booking row locked). */
+  async endLiveOfBooking(m: Pick<EntityManager, 'query'>, bookingId: string, reason: string): Promise<EndedSession | null> {
+    const live = await this.repo.liveOfBooking(bookingId, m);
+    return live ? this.end(m, live.id, reason) : null;
+  }
+
+  private async endOne(m: Pick<EntityManager, 'query'>, by: { sessionId: string | null; requestId: string | null }, reason: string, audited: boolean) {
+    const ended = await this.repo.end(m, by, reason, audited);
+    if (ended && audited) this.outbox.kick();
+    return ended;
   }
 
   // ---- hearings (bookings) ----------------------------------------------------------------------------
@@ -250,25 +233,17 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * lock, so two joiners never both open one.
    */
   async openForBooking(m: EntityManager, bookingId: string, interpreterId: string, officialId: string | null, vacant: VacantSeats = NO_SEATS): Promise<string> {
-    const [latest] = await m.query(
-      `SELECT id, ended_at, end_reason, official_id FROM sessions WHERE booking_id = $1 ORDER BY ended_at IS NULL DESC, created_at DESC LIMIT 1`,
-      [bookingId],
-    );
+    const latest = await this.repo.latestOfBooking(m, bookingId);
     if (latest?.ended_at && latest.end_reason !== MEDIA_FAILED) throw new ConflictException("this hearing's call has ended");
     if (latest && !latest.ended_at) {
       if (officialId && officialId !== latest.official_id) {
         if (latest.official_id && latest.official_id !== vacant.official) throw seatTaken('official');
-        await m.query(`UPDATE sessions SET official_id = $2 WHERE id = $1`, [latest.id, officialId]);
+        await this.repo.setOfficial(m, latest.id, officialId);
       }
       return latest.id;
     }
     try {
-      const [row] = await m.query(`INSERT INTO sessions (booking_id, interpreter_id, official_id) VALUES ($1, $2, $3) RETURNING id`, [
-        bookingId,
-        interpreterId,
-        officialId,
-      ]);
-      return row.id;
+      return await this.repo.insertForBooking(m, bookingId, interpreterId, officialId);
     } catch (e) {
       if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException('the interpreter is still in another call; try again in a moment');
       throw e;
@@ -281,9 +256,9 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * `vacant.caller`, read before the transaction.
    */
   async setCaller(m: EntityManager, sessionId: string, callerSub: string, vacant: VacantSeats = NO_SEATS) {
-    const [s] = await m.query(`SELECT caller_sub FROM sessions WHERE id = $1 AND ended_at IS NULL FOR UPDATE`, [sessionId]);
-    if (s?.caller_sub && s.caller_sub !== vacant.caller) throw seatTaken('caller');
-    await m.query(`UPDATE sessions SET caller_sub = $2 WHERE id = $1 AND ended_at IS NULL`, [sessionId, callerSub]);
+    const holder = await this.repo.lockCallerSeat(m, sessionId);
+    if (holder && holder !== vacant.caller) throw seatTaken('caller');
+    await this.repo.setCaller(m, sessionId, callerSub);
   }
 
   /**
@@ -293,17 +268,11 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * asking every node is a round trip that must not hold the booking's row lock.
    */
   async vacantSeats(bookingId: string): Promise<VacantSeats> {
-    const [s] = await this.db.query(`SELECT id, official_id, caller_sub FROM sessions WHERE booking_id = $1 AND ended_at IS NULL`, [bookingId]);
+    const s = await this.repo.liveOfBooking(bookingId);
     if (!s) return NO_SEATS;
     const free = async (holder: string | null) => (holder && !(await this.realtime.isIn(rooms.session(s.id), holder)) ? holder : null);
     const [official, caller] = await Promise.all([free(s.official_id), free(s.caller_sub)]);
     return { official, caller };
-  }
-
-  /** The booking a session belongs to, if it is a hearing's. */
-  async bookingOf(sessionId: string): Promise<string | null> {
-    const [row] = await this.db.query(`SELECT booking_id FROM sessions WHERE id = $1`, [sessionId]);
-    return row?.booking_id ?? null;
   }
 }
 

@@ -1,7 +1,7 @@
 import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditOutbox } from '../audit/audit-outbox';
 import type { Principal } from '../auth/principal';
 import type { CountryCode } from '../common/countries';
 import { checkOpusUpload, requireConsent, type UploadedAudio } from '../greetings/audio-upload';
@@ -65,7 +65,7 @@ export class SpokenNamesService {
     @InjectRepository(SpokenName) private readonly names: Repository<SpokenName>,
     private readonly languages: LanguagesService,
     private readonly rosters: RostersService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditOutbox,
   ) {}
 
   /** The languages callers can hear the name of. */
@@ -86,7 +86,7 @@ export class SpokenNamesService {
     const language = await this.curated(languageId);
     await this.mayRecord(p, language);
     const audio = checkOpusUpload(file, { maxMs: SPOKEN_NAME_MAX_MS, accept: ['audio/webm', 'audio/ogg'], what: 'a spoken name' });
-    return this.names.manager.transaction(async (m) => {
+    return this.change(async (m) => {
       // One pending recording per person and language: a new one replaces hers.
       const [row]: Record<string, unknown>[] = await m.query(
         `INSERT INTO language_spoken_names (language_id, state, recorded_by, recorder_role, consented_at, content_type, size, duration_ms, audio)
@@ -107,7 +107,7 @@ export class SpokenNamesService {
 
   /** Withdraws her own pending recording of this language's name. */
   async withdraw(p: Principal, languageId: string): Promise<void> {
-    await this.names.manager.transaction(async (m) => {
+    await this.change(async (m) => {
       const [rows] = await m.query(`DELETE FROM language_spoken_names WHERE language_id = $1 AND recorded_by = $2 AND state = 'pending' RETURNING id`, [languageId, p.sub]);
       if (!rows?.length) throw new NotFoundException('you have no recording of this name waiting');
       await this.audited(m, 'spoken_name.withdrawn', p, rows[0].id, { languageId });
@@ -140,7 +140,7 @@ export class SpokenNamesService {
   async publish(p: Principal, languageId: string, id: string): Promise<SpokenNameInfo> {
     await this.mayReview(p, languageId);
     try {
-      return await this.names.manager.transaction(async (m) => {
+      return await this.change(async (m) => {
         // One publication at a time per language: the language row is the lock (NO KEY UPDATE leaves its references free).
         await m.query(`SELECT 1 FROM languages WHERE id = $1 FOR NO KEY UPDATE`, [languageId]);
         const row = await m.getRepository(SpokenName).findOne({ where: { id, languageId, state: 'pending' } });
@@ -160,7 +160,7 @@ export class SpokenNamesService {
   /** Rejects a pending recording: it is deleted. */
   async reject(p: Principal, languageId: string, id: string, reason: RejectReason | undefined): Promise<void> {
     await this.mayReview(p, languageId);
-    await this.names.manager.transaction(async (m) => {
+    await this.change(async (m) => {
       const [rows] = await m.query(`DELETE FROM language_spoken_names WHERE id = $1 AND language_id = $2 AND state = 'pending' RETURNING id`, [id, languageId]);
       if (!rows?.length) throw new NotFoundException('no such recording waiting');
       await this.audited(m, 'spoken_name.rejected', p, id, { languageId, reason: reason ?? null });
@@ -170,7 +170,7 @@ export class SpokenNamesService {
   /** Takes a published name down (callers no longer hear it); the language is back on the to-do list. */
   async unpublish(p: Principal, languageId: string): Promise<void> {
     await this.mayReview(p, languageId);
-    await this.names.manager.transaction(async (m) => {
+    await this.change(async (m) => {
       const [rows] = await m.query(`DELETE FROM language_spoken_names WHERE language_id = $1 AND state = 'published' RETURNING id`, [languageId]);
       if (!rows?.length) throw new NotFoundException('no spoken name published for this language');
       await this.audited(m, 'spoken_name.removed', p, rows[0].id, { languageId });
@@ -227,7 +227,14 @@ export class SpokenNamesService {
     return p.country;
   }
 
+  /** A change in one transaction, answered once its audit event is in the chain. */
+  private async change<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    const done = await this.names.manager.transaction(work);
+    await this.audit.chained();
+    return done;
+  }
+
   private audited(m: EntityManager, type: string, p: Principal, subjectId: string, data: Record<string, string | number | boolean | null>) {
-    return this.audit.record(type, { actorId: p.sub, actorRole: p.role, country: p.country ?? null, subjectId, data }, m);
+    return this.audit.add(m, type, { actorId: p.sub, actorRole: p.role, country: p.country ?? null, subjectId, data });
   }
 }

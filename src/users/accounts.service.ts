@@ -1,7 +1,7 @@
 import { ConflictException, Injectable, NotFoundException, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditOutbox } from '../audit/audit-outbox';
 import type { Principal } from '../auth/principal';
 import { RealtimeService } from '../realtime/realtime.service';
 import { User } from './entities/user.entity';
@@ -17,7 +17,7 @@ import { TokenValidity } from './token-validity';
 export class AccountsService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
-    private readonly audit: AuditService,
+    private readonly audit: AuditOutbox,
     private readonly validity: TokenValidity,
     // Absent in command-line contexts, which have no sockets.
     @Optional() private readonly realtime?: RealtimeService,

@@ -2,7 +2,7 @@ import { ConflictException, ForbiddenException, Injectable, NotFoundException } 
 import { InjectRepository } from '@nestjs/typeorm';
 import { hash } from '@node-rs/argon2';
 import { IsNull, Repository } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditOutbox } from '../audit/audit-outbox';
 import type { Principal } from '../auth/principal';
 import { passwordProblem } from '../auth/password-policy';
 import { InstitutionsService } from '../institutions/institutions.service';
@@ -26,7 +26,7 @@ export interface PublicUser {
 export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
-    private readonly audit: AuditService,
+    private readonly audit: AuditOutbox,
     private readonly rosters: RostersService,
     private readonly institutions: InstitutionsService,
   ) {}

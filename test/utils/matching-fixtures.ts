@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
 import { MATCHING_QUEUE } from '../../src/matching/matching.service';
-import { AuditOutbox } from '../../src/sessions/audit-outbox';
+import { AuditOutbox } from '../../src/audit/audit-outbox';
 import { RostersService } from '../../src/rosters/rosters.service';
 import { connect, TestSocket } from './socket-client';
 import { createStaff, TestApp } from './test-app';

@@ -1,0 +1,276 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { PG, pgCode } from '../database/pg-errors';
+import { rows } from '../database/sql';
+import { BOOKING_SELECT, type BookingRow } from './booking-row';
+import type { BookingState } from './booking-state';
+
+type Sql = Pick<EntityManager, 'query'>;
+
+/** What an official's booking is made of, as stored. */
+export interface NewBooking {
+  institutionId: string;
+  officialId: string;
+  country: string;
+  languageId: string;
+  matter: string;
+  minor: boolean;
+  preferFemale: boolean;
+  startsAt: Date;
+  endsAt: Date;
+  durationMinutes: number;
+  timeZone: string;
+  caseReference: string | null;
+  remoteParticipant: boolean;
+  followUpOf: string | null;
+  preferredInterpreterId: string | null;
+}
+
+/** Whose bookings a list shows: an institution's (officials) or an interpreter's. */
+export interface BookingScope {
+  by: 'institution' | 'interpreter';
+  id: string;
+}
+
+/** A join code found by its hash, with its state, as the redeeming transaction locks it. */
+export interface LockedJoinCode {
+  booking_id: string;
+  used: boolean;
+  expired: boolean;
+}
+
+/**
+ * The SQL of hearings: bookings, the interpreter asked to confirm each (`booking_offers`) and the join codes'
+ * use. Methods that take `m` run inside the caller's transaction; the rules (who may, in which state) are
+ * BookingsService's and BookingAssignmentService's.
+ */
+@Injectable()
+export class BookingsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async load(id: string): Promise<BookingRow | null> {
+    const [b] = await this.db.query(`${BOOKING_SELECT} WHERE b.id = $1`, [id]);
+    return b ?? null;
+  }
+
+  /** Locks the booking's row until the caller's transaction ends: every change to a booking takes it first. */
+  async lock(m: Sql, id: string): Promise<BookingRow | null> {
+    const [b] = await m.query(`${BOOKING_SELECT} WHERE b.id = $1 FOR UPDATE OF b`, [id]);
+    return b ?? null;
+  }
+
+  async insert(m: Sql, b: NewBooking): Promise<string> {
+    const [row] = await m.query(
+      `INSERT INTO bookings (institution_id, official_id, country, language_id, matter, minor, prefer_female, starts_at, ends_at,
+         duration_minutes, time_zone, case_reference, remote_participant, follow_up_of, preferred_interpreter_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+      [
+        b.institutionId,
+        b.officialId,
+        b.country,
+        b.languageId,
+        b.matter,
+        b.minor,
+        b.preferFemale,
+        b.startsAt,
+        b.endsAt,
+        b.durationMinutes,
+        b.timeZone,
+        b.caseReference,
+        b.remoteParticipant,
+        b.followUpOf,
+        b.preferredInterpreterId,
+      ],
+    );
+    return row.id;
+  }
+
+  /** A scope's bookings starting in [from, to) and in `state` (each when given), by start time, 500 at most. */
+  list(scope: BookingScope, q: { from: Date | null; to: Date | null; state: string | null }): Promise<BookingRow[]> {
+    const column = scope.by === 'institution' ? 'b.institution_id' : 'b.interpreter_id';
+    return this.db.query(
+      `${BOOKING_SELECT}
+       WHERE ${column} = $1
+         AND ($2::timestamptz IS NULL OR b.starts_at >= $2) AND ($3::timestamptz IS NULL OR b.starts_at < $3)
+         AND ($4::text IS NULL OR b.state = $4)
+       ORDER BY b.starts_at LIMIT 500`,
+      [scope.id, q.from, q.to, q.state],
+    );
+  }
+
+  /** Moves the booking to `state`; a change its participants' calendars must see (its sequence moves). */
+  async setState(m: Sql, id: string, state: BookingState, endReason?: string): Promise<void> {
+    await rows(
+      m,
+      `UPDATE bookings SET state = $2, end_reason = coalesce($3, end_reason), sequence = sequence + 1, updated_at = now() WHERE id = $1`,
+      [id, state, endReason ?? null],
+    );
+  }
+
+  async markWidened(m: Sql, id: string): Promise<void> {
+    await rows(m, `UPDATE bookings SET widened = true, updated_at = now() WHERE id = $1`, [id]);
+  }
+
+  /**
+   * Holds her time for the hearing (with the buffer after it) and marks the booking `assigned` to her. False when
+   * the exclusion constraint refuses it: another hearing took her time since the candidates were read. The
+   * refusal is undone inside a savepoint, so the caller's transaction goes on.
+   */
+  async hold(m: Sql, id: string, interpreterId: string, bufferMinutes: number): Promise<boolean> {
+    await m.query('SAVEPOINT hold');
+    try {
+      await rows(
+        m,
+        `UPDATE bookings SET state = 'assigned', interpreter_id = $2, updated_at = now(),
+           blocked = tstzrange(starts_at, ends_at + make_interval(mins => $3))
+         WHERE id = $1`,
+        [id, interpreterId, bufferMinutes],
+      );
+    } catch (e) {
+      if (pgCode(e) !== PG.EXCLUSION_VIOLATION) throw e;
+      await m.query('ROLLBACK TO SAVEPOINT hold');
+      return false;
+    }
+    await m.query('RELEASE SAVEPOINT hold');
+    return true;
+  }
+
+  /** Back to `requested` with nobody holding it (if she still does). */
+  async release(m: Sql, id: string, interpreterId: string, bumpSequence: boolean): Promise<void> {
+    await rows(
+      m,
+      `UPDATE bookings SET state = 'requested', interpreter_id = NULL, blocked = NULL, updated_at = now(), sequence = sequence + $3
+       WHERE id = $1 AND interpreter_id = $2`,
+      [id, interpreterId, bumpSequence ? 1 : 0],
+    );
+  }
+
+  // ---- the interpreter asked to confirm ------------------------------------------------------------------
+
+  async insertOffer(m: Sql, o: { bookingId: string; interpreterId: string; tier: number; expiresAt: Date }): Promise<string> {
+    const [offer] = await m.query(`INSERT INTO booking_offers (booking_id, interpreter_id, tier, expires_at) VALUES ($1, $2, $3, $4) RETURNING id`, [
+      o.bookingId,
+      o.interpreterId,
+      o.tier,
+      o.expiresAt,
+    ]);
+    return offer.id;
+  }
+
+  async hasPendingOffer(m: Sql, bookingId: string): Promise<boolean> {
+    const [pending] = await m.query(`SELECT 1 FROM booking_offers WHERE booking_id = $1 AND outcome IS NULL`, [bookingId]);
+    return !!pending;
+  }
+
+  /** Until when the interpreter asked may still confirm (null when nobody is asked). */
+  async confirmBy(bookingId: string): Promise<Date | null> {
+    const [offer] = await this.db.query(`SELECT expires_at FROM booking_offers WHERE booking_id = $1 AND outcome IS NULL`, [bookingId]);
+    return offer?.expires_at ?? null;
+  }
+
+  /** Her pending offer, confirmed if it has not expired; its id, or null. */
+  async confirmOffer(m: Sql, bookingId: string, interpreterId: string): Promise<string | null> {
+    const [offer] = await rows<{ id: string }>(
+      m,
+      `UPDATE booking_offers SET outcome = 'confirmed', decided_at = now()
+       WHERE booking_id = $1 AND interpreter_id = $2 AND outcome IS NULL AND expires_at > now() RETURNING id`,
+      [bookingId, interpreterId],
+    );
+    return offer?.id ?? null;
+  }
+
+  /** Closes the booking's pending offers with this outcome; their ids. */
+  async closeOffers(m: Sql, bookingId: string, outcome: 'declined' | 'withdrawn'): Promise<string[]> {
+    const closed = await rows<{ id: string }>(
+      m,
+      `UPDATE booking_offers SET outcome = $2, decided_at = now() WHERE booking_id = $1 AND outcome IS NULL RETURNING id`,
+      [bookingId, outcome],
+    );
+    return closed.map((o) => o.id);
+  }
+
+  async bookingOfOffer(m: Sql, offerId: string): Promise<string | null> {
+    const [o] = await m.query(`SELECT booking_id FROM booking_offers WHERE id = $1`, [offerId]);
+    return o?.booking_id ?? null;
+  }
+
+  /** Expires the offer if it is still pending; the interpreter who was asked, or null. */
+  async expireOffer(m: Sql, offerId: string): Promise<string | null> {
+    const [closed] = await rows<{ interpreter_id: string }>(
+      m,
+      `UPDATE booking_offers SET outcome = 'expired', decided_at = now() WHERE id = $1 AND outcome IS NULL RETURNING interpreter_id`,
+      [offerId],
+    );
+    return closed?.interpreter_id ?? null;
+  }
+
+  // ---- join codes ------------------------------------------------------------------------------------------
+
+  /** The booking a code's hash belongs to, read without a lock. */
+  async bookingOfCode(codeHash: string): Promise<string | null> {
+    const [known] = await this.db.query(`SELECT booking_id FROM booking_join_codes WHERE code_hash = $1`, [codeHash]);
+    return known?.booking_id ?? null;
+  }
+
+  async lockCode(m: Sql, codeHash: string): Promise<LockedJoinCode | null> {
+    const [c] = await m.query(
+      `SELECT booking_id, used_at IS NOT NULL AS used, expires_at <= now() AS expired FROM booking_join_codes
+        WHERE code_hash = $1 FOR UPDATE`,
+      [codeHash],
+    );
+    return c ?? null;
+  }
+
+  async markCodeUsed(m: Sql, bookingId: string): Promise<void> {
+    await rows(m, `UPDATE booking_join_codes SET used_at = now() WHERE booking_id = $1`, [bookingId]);
+  }
+
+  async forgetCode(m: Sql, bookingId: string): Promise<void> {
+    await rows(m, `DELETE FROM booking_join_codes WHERE booking_id = $1`, [bookingId]);
+  }
+
+  // ---- the sweep -------------------------------------------------------------------------------------------
+
+  /** Pending offers whose time ran out (their expiry job was lost). */
+  async overdueOffers(): Promise<string[]> {
+    const found: { id: string }[] = await this.db.query(`SELECT id FROM booking_offers WHERE outcome IS NULL AND expires_at < now() - interval '2 seconds' LIMIT 200`);
+    return found.map((o) => o.id);
+  }
+
+  /** Open bookings whose call closed `overrunMinutes` after their end. */
+  async pastTheirCall(overrunMinutes: number): Promise<string[]> {
+    const found: { id: string }[] = await this.db.query(
+      `SELECT id FROM bookings WHERE state IN ('requested','assigned','confirmed') AND ends_at < now() - make_interval(mins => $1) LIMIT 200`,
+      [overrunMinutes],
+    );
+    return found.map((b) => b.id);
+  }
+
+  /** Unconfirmed bookings not widened yet that start within `seconds`. */
+  async dueToWiden(seconds: number): Promise<string[]> {
+    const found: { id: string }[] = await this.db.query(
+      `SELECT id FROM bookings WHERE state IN ('requested','assigned') AND NOT widened AND starts_at < now() + make_interval(secs => $1) LIMIT 200`,
+      [seconds],
+    );
+    return found.map((b) => b.id);
+  }
+
+  /** Future bookings with no interpreter and nobody asked, soonest first. */
+  async nobodyAsked(): Promise<string[]> {
+    const found: { id: string }[] = await this.db.query(
+      `SELECT b.id FROM bookings b WHERE b.state = 'requested' AND b.starts_at > now()
+       AND NOT EXISTS (SELECT 1 FROM booking_offers o WHERE o.booking_id = b.id AND o.outcome IS NULL)
+       ORDER BY b.starts_at LIMIT 100`,
+    );
+    return found.map((b) => b.id);
+  }
+
+  /** Open bookings starting within `seconds`. */
+  startingWithin(seconds: number): Promise<{ id: string; starts_at: Date }[]> {
+    return this.db.query(
+      `SELECT id, starts_at FROM bookings WHERE state IN ('requested','assigned','confirmed') AND starts_at BETWEEN now() AND now() + make_interval(secs => $1) LIMIT 500`,
+      [seconds],
+    );
+  }
+}

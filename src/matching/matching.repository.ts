@@ -1,0 +1,320 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { outboxInsert } from '../audit/audit-outbox';
+import { COUNTRY_CODES } from '../common/countries';
+import type { Matter, Urgency } from '../common/domain';
+import { prepared } from '../database/prepared';
+import { rows } from '../database/sql';
+import { REQUEUED_RANK, SERVING_ORDER_SQL, WAITING_ORDER_SQL, type RequestState } from './priority';
+
+type Sql = Pick<EntityManager, 'query'>;
+
+/*
+ * The escalation ladder of DESIGN.md lives in PostgreSQL (src/matching/sql/): `matching_pairs` says who may be
+ * offered what now, in both directions, and `matching_dispatch` rings the best candidates for a request; the
+ * other steps of a request's life are `matching_accept` and `matching_finish`, and the statements below.
+ * Rosters: the caller's country (or the home roster) and those that share with it; a caller with neither may
+ * draw only on rosters that share with every member state (see README, "How a woman is matched").
+ */
+
+/** How a query finds who may be offered what: the rules that are not in the rows themselves. */
+export interface LadderRules {
+  /** The deployment's home roster, for callers who give no country (null when unset). */
+  homeCountry: string | null;
+  /** Someone who declined a request, or let it ring out, may be offered it again after this long. */
+  retryAfterSeconds: number;
+}
+
+/** How many other member states a roster shares with when it shares with all of them. */
+export const OPEN_ROSTER = COUNTRY_CODES.length - 1;
+
+export interface MadeOffer {
+  id: string;
+  interpreterId: string;
+  tier: 1 | 2 | 3 | 4;
+  expiresAt: Date;
+}
+
+export interface Dispatched {
+  state: RequestState;
+  /** The state before. */
+  was: RequestState;
+  request: { id: string; languageId: string; matter: Matter; urgency: Urgency; minor: boolean; callerSub: string | null };
+  offers: MadeOffer[];
+}
+
+/** The request row as a step locks it. */
+export interface RequestRow {
+  id: string;
+  language_id: string;
+  matter: Matter;
+  urgency: Urgency;
+  minor: boolean;
+  prefer_female: boolean;
+  country: string | null;
+  caller_sub: string | null;
+  state: RequestState;
+  interpreter_id: string | null;
+  /** When she (re)entered the waiting line: the wait limit counts from here. */
+  queued_at: Date;
+  /** Seconds since queued_at, by the database's clock. */
+  waited_s: number;
+  /** Its language and those recorded as mutually intelligible with it. */
+  language_ids: string[];
+}
+
+export interface NewRequest {
+  languageId: string;
+  matter: Matter;
+  urgency: Urgency;
+  minor: boolean;
+  preferFemale: boolean;
+  country: string | null;
+  callerSub: string;
+  priority: number;
+}
+
+/** What `matching_accept` did: the session opened, and the other offers it withdrew. */
+export interface Accepted {
+  error?: 'not_found' | 'conflict';
+  sessionId: string;
+  requestId: string;
+  callerSub: string | null;
+  languageId: string;
+  firstName: string | null;
+  withdrawn: { id: string; interpreterId: string }[];
+  othersWaiting: boolean;
+}
+
+/** What `matching_finish` did to a request it moved to a terminal state. */
+export interface Finished {
+  callerSub: string | null;
+  languageId: string;
+  queuedAt: string;
+  withdrawn: { id: string; interpreterId: string }[];
+  endedSession: string | null;
+  endedInterpreter: string | null;
+  othersWaiting: boolean;
+}
+
+/** A waiting request's place in its language's line. */
+export interface InLine {
+  id: string;
+  caller_sub: string | null;
+  state: RequestState;
+}
+
+/** A request's language and those recorded as mutually intelligible with it (links hold both ways), as a column. */
+const LANGUAGE_IDS = (alias: string) =>
+  `ARRAY[${alias}.language_id] || ARRAY(SELECT to_language_id FROM language_links WHERE from_language_id = ${alias}.language_id
+     UNION SELECT from_language_id FROM language_links WHERE to_language_id = ${alias}.language_id)`;
+
+/**
+ * The request row as steps lock it, with its linked languages read in the same statement (catalogue data:
+ * reading it on a snapshot older than the lock is harmless). Anything that changes under the lock (its
+ * offers, its session) is read by the statements after it, which see the latest committed state.
+ */
+const LOCK_REQUEST = `SELECT r.*, extract(epoch FROM now() - r.queued_at)::float8 AS waited_s, ${LANGUAGE_IDS('r')} AS language_ids
+  FROM interpretation_requests r`;
+
+/**
+ * The SQL of on-demand matching: requests, offers and the waiting line. Each step that changes something is
+ * one statement (or one function call) that writes its audit events to the outbox too; the hot ones are
+ * prepared. Methods that take `m` run inside the caller's transaction; MatchingService keeps the rules.
+ */
+@Injectable()
+export class MatchingRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * The request and its audit event, in one statement; its id and linked languages. A unique index refuses a
+   * second live request of the same caller.
+   */
+  async createRequest(r: NewRequest): Promise<{ id: string; language_ids: string[] }> {
+    const [created] = await rows<{ id: string; language_ids: string[] }>(
+      this.db,
+      prepared(`WITH r AS (
+         INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *
+       ), ev AS (
+         ${outboxInsert(`SELECT 'request.created', NULL, NULL, r.country, r.id, matching_request_facts(r::interpretation_requests) FROM r`)}
+       )
+       SELECT id, ${LANGUAGE_IDS('r')} AS language_ids FROM r`),
+      [r.languageId, r.matter, r.urgency, r.minor, r.preferFemale, r.country, r.callerSub, r.priority],
+    );
+    return created;
+  }
+
+  /** The request's state, if it exists (and, with `callerSub`, is hers). */
+  async stateOf(requestId: string, callerSub?: string): Promise<RequestState | null> {
+    const [r] = callerSub
+      ? await this.db.query(prepared(`SELECT state FROM interpretation_requests WHERE id = $1 AND caller_sub = $2`), [requestId, callerSub])
+      : await this.db.query(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]);
+    return r?.state ?? null;
+  }
+
+  /** The languages a waiting request may be served in; null if it is not waiting. */
+  async waitingLanguages(requestId: string): Promise<string[] | null> {
+    const [r] = await this.db.query(
+      prepared(`SELECT ${LANGUAGE_IDS('r')} AS language_ids FROM interpretation_requests r WHERE r.id = $1 AND r.state IN ('queued', 'offering')`),
+      [requestId],
+    );
+    return r ? (r.language_ids as string[]) : null;
+  }
+
+  /**
+   * The acceptance, in one round trip (`matching_accept`, the request row locked inside it), and how long the
+   * request had waited (accepted_at is now() of this very transaction, and created_at never changes).
+   */
+  async accept(offerId: string, interpreterId: string): Promise<{ a: Accepted; wait: string | number | null }> {
+    const [found] = await this.db.query(
+      prepared(`SELECT a, (SELECT extract(epoch FROM now() - r.created_at) FROM interpretation_requests r
+         WHERE a->>'error' IS NULL AND r.id = (a->>'requestId')::uuid) AS wait
+       FROM matching_accept($1, $2) AS a`),
+      [offerId, interpreterId],
+    );
+    return found;
+  }
+
+  /** Rings the best candidates among `available`, in one round trip (`matching_dispatch`); null if the request is not waiting. */
+  async dispatch(q: { requestId: string; available: string[]; ringSeconds: number }, rules: LadderRules): Promise<Dispatched | null> {
+    const [{ d }] = await this.db.query(prepared(`SELECT matching_dispatch($1, $2::uuid[], $3, $4, $5, $6) AS d`), [
+      q.requestId,
+      q.available,
+      q.ringSeconds,
+      rules.homeCountry,
+      rules.retryAfterSeconds,
+      OPEN_ROSTER,
+    ]);
+    if (!d) return null;
+    return { ...d, offers: (d.offers as (MadeOffer & { expiresAt: string })[]).map((o) => ({ ...o, expiresAt: new Date(o.expiresAt) })) };
+  }
+
+  /**
+   * The waiting requests this interpreter may be offered now, in the order the line is served (emergency,
+   * urgent, normal; minors first; then oldest in line, except that a request she has already been offered
+   * comes after those she has not), each with a free place for an offer (an emergency rings three). All of
+   * them, not the first few: the one she can serve may be far down the line.
+   */
+  async servableBy(interpreterId: string, rules: LadderRules): Promise<string[]> {
+    // matching_servable (20-matching.sql) pairs her only with the waiting requests she could take (a free place, a
+    // language she speaks or one linked to it), found through the partial index of the line by language.
+    const found: { request_id: string }[] = await this.db.query(
+      prepared(`SELECT request_id FROM matching_servable($1, $2, $3, $4) ORDER BY ${SERVING_ORDER_SQL}`),
+      [interpreterId, rules.homeCountry, rules.retryAfterSeconds, OPEN_ROSTER],
+    );
+    return found.map((r) => r.request_id);
+  }
+
+  /** Whether she is ringing or in a live call. */
+  async isBusy(interpreterId: string): Promise<boolean> {
+    const [busy] = await this.db.query(
+      prepared(`SELECT 1 FROM offers WHERE interpreter_id = $1 AND holds UNION ALL SELECT 1 FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`),
+      [interpreterId],
+    );
+    return !!busy;
+  }
+
+  /** Her offers still ringing. */
+  async pendingOffersOf(interpreterId: string): Promise<string[]> {
+    const pending: { id: string }[] = await this.db.query(`SELECT id FROM offers WHERE interpreter_id = $1 AND outcome IS NULL`, [interpreterId]);
+    return pending.map((o) => o.id);
+  }
+
+  /**
+   * Moves a request in one of `from` to `to`, in one round trip (`matching_finish`, the request row locked
+   * inside it); null if it was in none of them (or had waited less than `waitedAtLeast` seconds).
+   */
+  async finish(requestId: string, to: RequestState, from: RequestState[], waitedAtLeast: number | null): Promise<Finished | null> {
+    const [{ f }] = await this.db.query(prepared(`SELECT matching_finish($1, $2, $3::text[], $4) AS f`), [requestId, to, from, waitedAtLeast]);
+    return f ?? null;
+  }
+
+  /**
+   * Back in line with a fresh wait (the limit counts from now), ahead of everyone new: the accepted offer is
+   * superseded, and the event audited. The request row is locked by the caller. When it went back in line.
+   */
+  async requeue(m: Sql, requestId: string, endedSessionId: string | null, reason: string): Promise<Date> {
+    const [row] = await rows<{ queued_at: Date }>(
+      m,
+      `WITH req AS (SELECT * FROM interpretation_requests WHERE id = $1),
+       sup AS (
+         UPDATE offers SET superseded_at = now() WHERE request_id = $1 AND outcome = 'accepted' AND superseded_at IS NULL
+       ), u AS (
+         UPDATE interpretation_requests SET state = 'queued', interpreter_id = NULL, tier = NULL, accepted_at = NULL, priority = $2,
+           queued_at = clock_timestamp()
+         WHERE id = $1 RETURNING queued_at
+       ), ev AS (
+         ${outboxInsert(`SELECT 'request.requeued', NULL, NULL, req.country, req.id, matching_request_facts(req::interpretation_requests)
+           || jsonb_build_object('reason', $4::text, 'from', req.state, 'sessionId', $3::uuid, 'requeuedAt', u.queued_at) FROM req, u`)}
+       )
+       SELECT queued_at FROM u`,
+      [requestId, REQUEUED_RANK, endedSessionId, reason],
+    );
+    return row.queued_at;
+  }
+
+  /**
+   * Closes one pending offer (declined, expired or withdrawn) and audits it, in one statement; the request row is
+   * locked by the caller. Her id, or null if the offer was not pending.
+   */
+  async closeOffer(m: Sql, offerId: string, outcome: 'declined' | 'expired' | 'withdrawn', requestId: string): Promise<string | null> {
+    const [o] = await rows<{ interpreter_id: string }>(
+      m,
+      prepared(`WITH req AS (SELECT * FROM interpretation_requests WHERE id = $3),
+       c AS (
+         UPDATE offers SET outcome = $2, decided_at = now(), holds = false WHERE id = $1 AND outcome IS NULL RETURNING interpreter_id, tier, created_at
+       ), ev AS (
+         ${outboxInsert(`SELECT 'offer.' || $2, NULL, NULL, req.country, req.id, matching_request_facts(req::interpretation_requests)
+           || jsonb_build_object('offerId', $1::uuid, 'interpreterId', c.interpreter_id, 'tier', c.tier, 'offeredAt', c.created_at) FROM c, req`)}
+       )
+       SELECT interpreter_id FROM c`),
+      [offerId, outcome, requestId],
+    );
+    return o?.interpreter_id ?? null;
+  }
+
+  /** Locks the request, with what every step needs to know about it. */
+  async lockRequest(m: Sql, id: string): Promise<RequestRow | null> {
+    const [r] = await m.query(prepared(`${LOCK_REQUEST} WHERE r.id = $1 FOR UPDATE OF r`), [id]);
+    return r ?? null;
+  }
+
+  /** Locks the request of an offer (hers, if `interpreterId` is given); null if there is none. */
+  async lockRequestOfOffer(m: Sql, offerId: string, interpreterId: string | null): Promise<RequestRow | null> {
+    const [r] = await m.query(
+      prepared(`${LOCK_REQUEST} WHERE r.id = (SELECT request_id FROM offers WHERE id = $1 AND ($2::uuid IS NULL OR interpreter_id = $2)) FOR UPDATE OF r`),
+      [offerId, interpreterId],
+    );
+    return r ?? null;
+  }
+
+  /** The requests of her live calls. */
+  async liveRequestsOf(interpreterId: string): Promise<string[]> {
+    const live: { request_id: string | null }[] = await this.db.query(`SELECT request_id FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`, [interpreterId]);
+    return live.flatMap((s) => (s.request_id ? [s.request_id] : []));
+  }
+
+  // ---- callers -------------------------------------------------------------------------------------------
+
+  /** The language of her live request (her token subject is kept only while it is live), if she has one. */
+  async languageOfCaller(sub: string): Promise<string | null> {
+    const [r] = await this.db.query(prepared(`SELECT language_id FROM interpretation_requests WHERE caller_sub = $1`), [sub]);
+    return r?.language_id ?? null;
+  }
+
+  async requestsOfCaller(sub: string): Promise<string[]> {
+    const live: { id: string }[] = await this.db.query(`SELECT id FROM interpretation_requests WHERE caller_sub = $1`, [sub]);
+    return live.map((r) => r.id);
+  }
+
+  /** The waiting line of a language, in the order it is served. */
+  line(languageId: string): Promise<InLine[]> {
+    return this.db.query(
+      prepared(`SELECT id, caller_sub, state FROM interpretation_requests WHERE language_id = $1 AND state IN ('queued','offering')
+       ORDER BY ${WAITING_ORDER_SQL}`),
+      [languageId],
+    );
+  }
+}

@@ -1,0 +1,152 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { outboxInsert } from '../audit/audit-outbox';
+import { prepared } from '../database/prepared';
+import { rows } from '../database/sql';
+
+type Sql = Pick<EntityManager, 'query'>;
+
+import type { ParticipantRole } from '../common/domain';
+export type { ParticipantRole };
+
+export interface EndedSession {
+  id: string;
+  requestId: string | null;
+  interpreterId: string;
+}
+
+/** A session and who takes part in it (the caller by her token subject, while her request is live). */
+export interface SessionParticipants {
+  id: string;
+  requestId: string | null;
+  interpreterId: string;
+  officialId: string | null;
+  callerSub: string | null;
+  endedAt: Date | null;
+  /** The hearing's booking, for a hearing's call (then the booking, not matching, decides when it ends). */
+  bookingId: string | null;
+}
+
+/** The newest session of a hearing, as opening its call reads it. */
+export interface HearingSession {
+  id: string;
+  ended_at: Date | null;
+  end_reason: string | null;
+  official_id: string | null;
+}
+
+/** A hearing's live session and who holds its seats. */
+export interface LiveHearingSession {
+  id: string;
+  official_id: string | null;
+  caller_sub: string | null;
+}
+
+/**
+ * The SQL of session records (metadata only). Methods that take `m` run inside the caller's transaction; the
+ * rules (who takes part, when a hearing's call reopens) are SessionsService's.
+ */
+@Injectable()
+export class SessionsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async find(id: string): Promise<SessionParticipants | null> {
+    const [row] = await this.db.query(
+      prepared(`SELECT s.id, s.request_id, s.interpreter_id, s.official_id, s.ended_at, s.booking_id, coalesce(r.caller_sub, s.caller_sub) AS caller_sub
+       FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.id = $1`),
+      [id],
+    );
+    return row
+      ? {
+          id: row.id,
+          requestId: row.request_id,
+          interpreterId: row.interpreter_id,
+          officialId: row.official_id,
+          callerSub: row.caller_sub,
+          endedAt: row.ended_at,
+          bookingId: row.booking_id,
+        }
+      : null;
+  }
+
+  /** Sessions that ended after `since`. */
+  async endedSince(since: Date): Promise<string[]> {
+    const found: { id: string }[] = await this.db.query(`SELECT id FROM sessions WHERE ended_at > $1`, [since]);
+    return found.map((s) => s.id);
+  }
+
+  async markJoined(sessionId: string, role: ParticipantRole): Promise<void> {
+    await this.db.query(
+      `UPDATE sessions SET participant_roles = array_append(participant_roles, $2::text)
+       WHERE id = $1 AND ended_at IS NULL AND NOT ($2::text = ANY (participant_roles))`,
+      [sessionId, role],
+    );
+  }
+
+  async markStarted(sessionId: string): Promise<void> {
+    await this.db.query(`UPDATE sessions SET started_at = now() WHERE id = $1 AND started_at IS NULL`, [sessionId]);
+  }
+
+  /**
+   * Moves the live session's request from `accepted` to `connected`, with its audit event, in one statement;
+   * the request and its caller, or null when there was nothing to move.
+   */
+  async markConnected(sessionId: string): Promise<{ id: string; caller_sub: string | null } | null> {
+    const [done] = await rows<{ id: string; caller_sub: string | null }>(
+      this.db,
+      prepared(`WITH c AS (
+         UPDATE interpretation_requests r SET state = 'connected' FROM sessions s
+         WHERE s.id = $1 AND s.ended_at IS NULL AND r.id = s.request_id AND r.state = 'accepted'
+         RETURNING r.*
+       ), ev AS (
+         ${outboxInsert(`SELECT 'request.connected', NULL, NULL, c.country, c.id, matching_request_facts(c::interpretation_requests) || jsonb_build_object('sessionId', $1::uuid) FROM c`)}
+       )
+       SELECT id, caller_sub FROM c`),
+      [sessionId],
+    );
+    return done ?? null;
+  }
+
+  /** Ends a live session, by its id or as the live one of a request (the function `session_end`); null if none was live. */
+  async end(m: Sql, by: { sessionId: string | null; requestId: string | null }, reason: string, audited: boolean): Promise<EndedSession | null> {
+    const [row] = await m.query(prepared(`SELECT id, request_id, interpreter_id FROM session_end($1, $2, $3, $4)`), [by.sessionId, by.requestId, reason, audited]);
+    return row ? { id: row.id, requestId: row.request_id, interpreterId: row.interpreter_id } : null;
+  }
+
+  // ---- hearings ------------------------------------------------------------------------------------------
+
+  /** The hearing's live session if it has one, else its newest. */
+  async latestOfBooking(m: Sql, bookingId: string): Promise<HearingSession | null> {
+    const [latest] = await m.query(
+      `SELECT id, ended_at, end_reason, official_id FROM sessions WHERE booking_id = $1 ORDER BY ended_at IS NULL DESC, created_at DESC LIMIT 1`,
+      [bookingId],
+    );
+    return latest ?? null;
+  }
+
+  async liveOfBooking(bookingId: string, m: Sql = this.db): Promise<LiveHearingSession | null> {
+    const [s] = await m.query(`SELECT id, official_id, caller_sub FROM sessions WHERE booking_id = $1 AND ended_at IS NULL`, [bookingId]);
+    return s ?? null;
+  }
+
+  /** A new session for a hearing; the unique index on live sessions refuses one for an interpreter still in a call. */
+  async insertForBooking(m: Sql, bookingId: string, interpreterId: string, officialId: string | null): Promise<string> {
+    const [row] = await m.query(`INSERT INTO sessions (booking_id, interpreter_id, official_id) VALUES ($1, $2, $3) RETURNING id`, [bookingId, interpreterId, officialId]);
+    return row.id;
+  }
+
+  async setOfficial(m: Sql, sessionId: string, officialId: string): Promise<void> {
+    await m.query(`UPDATE sessions SET official_id = $2 WHERE id = $1`, [sessionId, officialId]);
+  }
+
+  /** Locks the live session's row; who holds the caller's seat (undefined if it is not live). */
+  async lockCallerSeat(m: Sql, sessionId: string): Promise<string | null | undefined> {
+    const [s] = await m.query(`SELECT caller_sub FROM sessions WHERE id = $1 AND ended_at IS NULL FOR UPDATE`, [sessionId]);
+    return s ? s.caller_sub : undefined;
+  }
+
+  async setCaller(m: Sql, sessionId: string, callerSub: string): Promise<void> {
+    await m.query(`UPDATE sessions SET caller_sub = $2 WHERE id = $1 AND ended_at IS NULL`, [sessionId, callerSub]);
+  }
+}

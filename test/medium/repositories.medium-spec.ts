@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { BookingsRepository } from '../../src/bookings/bookings.repository';
+import { dataSourceOptions } from '../../src/database/data-source-options';
+import { PG, pgCode } from '../../src/database/pg-errors';
+import { MatchingRepository } from '../../src/matching/matching.repository';
+import { REQUEUED_RANK, urgencyRank } from '../../src/matching/priority';
+import { SessionsRepository } from '../../src/sessions/sessions.repository';
+import { createTestDatabase } from '../utils/db';
+
+/**
+ * The trickiest statements of the matching, bookings and sessions repositories against the real PostgreSQL,
+ * without HTTP, Redis or mediasoup. Each case writes its own rows (fresh ids), so cases do not see each other.
+ */
+describe('repositories in PostgreSQL', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let ds: DataSource;
+  let matching: MatchingRepository;
+  let bookings: BookingsRepository;
+  let sessions: SessionsRepository;
+  const q = <T = Record<string, any>>(sql: string, params: unknown[] = []): Promise<T[]> => ds.query(sql, params);
+  const tag = () => Math.random().toString(36).slice(2, 10);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ds = await new DataSource(dataSourceOptions(db.url)).initialize();
+    [matching, bookings, sessions] = [new MatchingRepository(ds), new BookingsRepository(ds), new SessionsRepository(ds)];
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  const lang = async () => (await q(`INSERT INTO languages (iso6393, variant, name, search_text) VALUES ('mam', $1::text, $1::text, $1::text) RETURNING id`, [tag()]))[0].id as string;
+  const interpreter = async (languageId: string) => {
+    const t = tag();
+    const [{ id }] = await q(`INSERT INTO interpreters (country, external_id, first_name, email, specialties) VALUES ('GT', $1::text, $1::text, $1::text || '@test.example', '{violence}') RETURNING id`, [t]);
+    await q(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, 5)`, [id, languageId]);
+    return id as string;
+  };
+  const newRequest = (languageId: string, over: Partial<Parameters<MatchingRepository['createRequest']>[0]> = {}) =>
+    matching.createRequest({ languageId, matter: 'violence', urgency: 'normal', minor: false, preferFemale: false, country: 'GT', callerSub: randomUUID(), priority: 1, ...over });
+  const outboxOf = (subjectId: string) => q<{ type: string; data: Record<string, unknown> }>(`SELECT type, data FROM matching_audit_outbox WHERE subject_id = $1 ORDER BY id`, [subjectId]);
+
+  describe('matching', () => {
+    it('creates a request with its event in one statement, and refuses a second live one of the same caller', async () => {
+      const mam = await lang();
+      const sub = randomUUID();
+      const r = await newRequest(mam, { callerSub: sub });
+      expect(r.language_ids).toEqual([mam]);
+      expect((await outboxOf(r.id)).map((e) => e.type)).toEqual(['request.created']);
+      const second = await newRequest(mam, { callerSub: sub }).catch((e: unknown) => e);
+      expect(pgCode(second)).toBe(PG.UNIQUE_VIOLATION);
+    });
+
+    it('serves a waiting request in its language and in those linked to it either way, and none once it is not waiting', async () => {
+      const [mam, ttc, other] = [await lang(), await lang(), await lang()];
+      await q(`INSERT INTO language_links (from_language_id, to_language_id, source, created_by) VALUES ($1, $2, 'test', gen_random_uuid())`, [ttc, mam]);
+      const r = await newRequest(mam);
+      expect((await matching.waitingLanguages(r.id))!.sort()).toEqual([mam, ttc].sort());
+      expect(await matching.waitingLanguages(r.id)).not.toContain(other);
+      await q(`UPDATE interpretation_requests SET state = 'cancelled', caller_sub = NULL, ended_at = now() WHERE id = $1`, [r.id]);
+      expect(await matching.waitingLanguages(r.id)).toBeNull();
+    });
+
+    it('orders the line: urgency, then minors, then oldest in line', async () => {
+      const mam = await lang();
+      const at = (s: number) => new Date(Date.now() - s * 1000);
+      const made: Record<string, string> = {};
+      for (const [name, urgency, minor, waited] of [
+        ['normal-old', 'normal', false, 90],
+        ['normal-minor', 'normal', true, 10],
+        ['urgent-new', 'urgent', false, 5],
+        ['normal-new', 'normal', false, 20],
+      ] as const) {
+        const r = await newRequest(mam, { urgency, minor, priority: urgencyRank(urgency) });
+        await q(`UPDATE interpretation_requests SET queued_at = $2 WHERE id = $1`, [r.id, at(waited)]);
+        made[r.id] = name;
+      }
+      expect((await matching.line(mam)).map((r) => made[r.id])).toEqual(['urgent-new', 'normal-minor', 'normal-old', 'normal-new']);
+    });
+
+    it('closes only a pending offer, auditing it; requeues an accepted request ahead of everyone new', async () => {
+      const mam = await lang();
+      const her = await interpreter(mam);
+      const r = await newRequest(mam);
+      const [offer] = await q(`INSERT INTO offers (request_id, interpreter_id, tier, expires_at) VALUES ($1, $2, 1, now() + interval '20 seconds') RETURNING id`, [r.id, her]);
+      expect(await matching.isBusy(her)).toBe(true);
+      const closed = await ds.transaction(async (m) => {
+        expect((await matching.lockRequestOfOffer(m, offer.id, her))?.id).toBe(r.id);
+        return [await matching.closeOffer(m, offer.id, 'declined', r.id), await matching.closeOffer(m, offer.id, 'expired', r.id)];
+      });
+      expect(closed).toEqual([her, null]);
+      expect(await matching.isBusy(her)).toBe(false);
+      expect((await outboxOf(r.id)).map((e) => e.type)).toEqual(['request.created', 'offer.declined']);
+
+      const [accepted] = await q(`INSERT INTO offers (request_id, interpreter_id, tier, expires_at, outcome, decided_at) VALUES ($1, $2, 1, now(), 'accepted', now()) RETURNING id`, [r.id, her]);
+      await q(`UPDATE interpretation_requests SET state = 'accepted', interpreter_id = $2, accepted_at = now() WHERE id = $1`, [r.id, her]);
+      const queuedAt = await ds.transaction(async (m) => {
+        expect((await matching.lockRequest(m, r.id))?.state).toBe('accepted');
+        return matching.requeue(m, r.id, null, 'interpreter_lost');
+      });
+      const [after] = await q(`SELECT state, priority, interpreter_id, queued_at FROM interpretation_requests WHERE id = $1`, [r.id]);
+      expect(after).toMatchObject({ state: 'queued', priority: REQUEUED_RANK, interpreter_id: null, queued_at: queuedAt });
+      expect((await q(`SELECT superseded_at FROM offers WHERE id = $1`, [accepted.id]))[0].superseded_at).not.toBeNull();
+      expect((await outboxOf(r.id)).at(-1)).toMatchObject({ type: 'request.requeued', data: { reason: 'interpreter_lost', from: 'accepted' } });
+    });
+  });
+
+  describe('bookings and sessions', () => {
+    const booking = async (languageId: string, startsAt: Date) => {
+      const [inst] = await q(`INSERT INTO institutions (country, name, kind) VALUES ('GT', $1, 'court') RETURNING id`, [`Juzgado ${tag()}`]);
+      const [official] = await q(`INSERT INTO users (email, password_hash, role, institution_id) VALUES ($1, 'x', 'official', $2) RETURNING id`, [`${tag()}@test.example`, inst.id]);
+      return ds.transaction((m) =>
+        bookings.insert(m, {
+          institutionId: inst.id,
+          officialId: official.id,
+          country: 'GT',
+          languageId,
+          matter: 'violence',
+          minor: false,
+          preferFemale: false,
+          startsAt,
+          endsAt: new Date(startsAt.getTime() + 3600_000),
+          durationMinutes: 60,
+          timeZone: 'America/Guatemala',
+          caseReference: null,
+          remoteParticipant: false,
+          followUpOf: null,
+          preferredInterpreterId: null,
+        }),
+      );
+    };
+
+    it('holds an interpreter for one hearing at a time (with the buffer after it), and the transaction goes on after a refusal', async () => {
+      const mam = await lang();
+      const her = await interpreter(mam);
+      const start = new Date(Date.now() + 86_400_000);
+      const first = await booking(mam, start);
+      // Starts 20 minutes after the first ends: inside a 30-minute buffer, outside a 10-minute one.
+      const second = await booking(mam, new Date(start.getTime() + 80 * 60_000));
+      const outcome = await ds.transaction(async (m) => {
+        const held = await bookings.hold(m, first, her, 30);
+        await bookings.lock(m, second);
+        const refused = await bookings.hold(m, second, her, 30);
+        // Still usable after the refusal: the savepoint undid only the refused update.
+        const offerId = await bookings.insertOffer(m, { bookingId: first, interpreterId: her, tier: 1, expiresAt: new Date(Date.now() + 60_000) });
+        return { held, refused, offerId, pending: await bookings.hasPendingOffer(m, first) };
+      });
+      expect(outcome).toMatchObject({ held: true, refused: false, pending: true });
+      expect(await bookings.load(first)).toMatchObject({ state: 'assigned', interpreter_id: her });
+      expect(await bookings.load(second)).toMatchObject({ state: 'requested', interpreter_id: null });
+      const free = await interpreter(mam);
+      expect(await ds.transaction((m) => bookings.hold(m, second, free, 30))).toBe(true);
+    });
+
+    it('confirms only an offer that has not expired; releases only the interpreter who holds the booking', async () => {
+      const mam = await lang();
+      const her = await interpreter(mam);
+      const id = await booking(mam, new Date(Date.now() + 86_400_000));
+      await ds.transaction(async (m) => {
+        await bookings.hold(m, id, her, 0);
+        await bookings.insertOffer(m, { bookingId: id, interpreterId: her, tier: 1, expiresAt: new Date(Date.now() - 1000) });
+      });
+      expect(await ds.transaction((m) => bookings.confirmOffer(m, id, her))).toBeNull();
+      const other = await interpreter(mam);
+      await ds.transaction((m) => bookings.release(m, id, other, true));
+      expect(await bookings.load(id)).toMatchObject({ state: 'assigned', interpreter_id: her, sequence: 0 });
+      await ds.transaction((m) => bookings.release(m, id, her, true));
+      expect(await bookings.load(id)).toMatchObject({ state: 'requested', interpreter_id: null, sequence: 1 });
+    });
+
+    it("finds a session's caller through its live request, or on the session itself for a hearing; the live one of a hearing first", async () => {
+      const mam = await lang();
+      const [her, other] = [await interpreter(mam), await interpreter(mam)];
+      const sub = randomUUID();
+      const r = await newRequest(mam, { callerSub: sub });
+      const [onDemand] = await q(`INSERT INTO sessions (request_id, interpreter_id) VALUES ($1, $2) RETURNING id`, [r.id, her]);
+      expect(await sessions.find(onDemand.id)).toMatchObject({ requestId: r.id, callerSub: sub, bookingId: null, endedAt: null });
+
+      const hearing = await booking(mam, new Date(Date.now() + 86_400_000));
+      const ended = await ds.transaction((m) => sessions.insertForBooking(m, hearing, other, null));
+      await q(`UPDATE sessions SET ended_at = now(), end_reason = 'media_failed' WHERE id = $1`, [ended]);
+      const live = await ds.transaction((m) => sessions.insertForBooking(m, hearing, other, null));
+      const woman = randomUUID();
+      await ds.transaction((m) => sessions.setCaller(m, live, woman));
+      expect(await ds.transaction((m) => sessions.latestOfBooking(m, hearing))).toMatchObject({ id: live, ended_at: null });
+      expect(await sessions.find(live)).toMatchObject({ bookingId: hearing, callerSub: woman });
+      expect(await sessions.liveOfBooking(hearing)).toEqual({ id: live, official_id: null, caller_sub: woman });
+      // One live session per hearing and per interpreter: another is refused.
+      const twice = await ds.transaction((m) => sessions.insertForBooking(m, hearing, her, null)).catch((e: unknown) => e);
+      expect(pgCode(twice)).toBe(PG.UNIQUE_VIOLATION);
+    });
+  });
+});
