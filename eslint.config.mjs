@@ -25,7 +25,7 @@ export default tseslint.config(
   },
   {
     files: ['client/sw/**'],
-    languageOptions: { globals: { self: 'readonly', caches: 'readonly', fetch: 'readonly', Response: 'readonly', Request: 'readonly', URL: 'readonly', clients: 'readonly', Promise: 'readonly' } },
+    languageOptions: { globals: { __PRECACHE__: 'readonly', self: 'readonly', caches: 'readonly', fetch: 'readonly', Response: 'readonly', Request: 'readonly', URL: 'readonly', clients: 'readonly', Promise: 'readonly' } },
   },
   {
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
