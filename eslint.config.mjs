@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', 'node_modules/**', 'coverage/**', 'client/public/**', 'bench/**/results/**', 'test-output/**'],
+    ignores: ['**/dist/**', '**/dist-test/**', 'node_modules/**', 'coverage/**', 'client/public/**', 'bench/**/results/**', 'test-output/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -91,7 +91,6 @@ async function main() {
     const countries = ['BZ', 'CA', 'CR', 'DO', 'SV', 'GT', 'HN', 'MX', 'NI', 'PA', 'US'];
     const matters = ['legal_civil', 'legal_labour', 'legal_criminal', 'violence', 'trafficking'];
     const rules = { homeCountry: null, retryAfterSeconds: 300 };
-    const OPEN_ROSTER = countries.length - 1;
     log(`${chosen.size} of ${everyone.length} interpreters available, ${languages.length} languages; backend ${pid}`);
 
     // Wall time and backend CPU per statement.

@@ -13,6 +13,7 @@ export interface SocketData {
  * the map stays open; their payloads are checked by their handlers, as any input from outside the process.
  */
 export interface NodeEvents {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- socket.io's own map of server-side events; each handler checks its payload
   [event: string]: (data: any, reply: (answer: unknown) => void) => void;
 }
 

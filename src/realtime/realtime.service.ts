@@ -50,11 +50,12 @@ export class RealtimeService implements BeforeApplicationShutdown {
     for (const [event, handler] of this.serverHandlers) server.on(event, handler);
   }
 
-  private readonly serverHandlers: [string, (...args: any[]) => void][] = [];
+  private readonly serverHandlers: [string, (data: unknown, reply: (answer: unknown) => void) => void][] = [];
 
   /** Handles a request that another node sent to every node (see `askNodes`). */
-  onNodeRequest(event: string, handler: (data: any, reply: (answer: unknown) => void) => void) {
-    const h = (data: unknown, reply: (answer: unknown) => void) => handler(data, typeof reply === 'function' ? reply : () => undefined);
+  onNodeRequest<T>(event: string, handler: (data: T, reply: (answer: unknown) => void) => void) {
+    // The payload is another node's: each handler checks it, as any input from outside the process.
+    const h = (data: unknown, reply: (answer: unknown) => void) => handler(data as T, typeof reply === 'function' ? reply : () => undefined);
     this.serverHandlers.push([event, h]);
     this.server?.on(event, h);
   }

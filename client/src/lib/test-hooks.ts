@@ -54,7 +54,7 @@ async function inboundAudioByRole(call: Call): Promise<Record<string, InboundAud
   const out: Record<string, InboundAudio> = {};
   for (const { consumer, role } of parts(call).consumers.values()) {
     const mine = (out[role] ??= { bytesReceived: 0, audioLevel: 0 });
-    (await consumer.getStats()).forEach((s: any) => {
+    (await consumer.getStats()).forEach((s: { type: string; kind?: string; bytesReceived?: number; audioLevel?: number }) => {
       if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
       mine.bytesReceived += s.bytesReceived ?? 0;
       mine.audioLevel = Math.max(mine.audioLevel, s.audioLevel ?? 0);
