@@ -15,6 +15,8 @@
  *   BENCH_INTERPRETERS (10000)  BENCH_AVAILABLE (2000)  BENCH_VARIANTS (60)  BENCH_FLOOR (1)  BENCH_FLOOR_RATES (= rates)
  *   BENCH_MAX_MINUTES (90: no new run starts after that)  BENCH_SKIP_BUILD (0)
  *   BENCH_EXPERIMENT=unchained-audit (a what-if build, see lib/experiment.ts)  BENCH_NODE_ARGS (node flags for the nodes)
+ *   BENCH_HISTORY (0: ended requests, with their offers, sessions and audit events over the last 12 months, loaded
+ *     before the first run; see lib/history.ts)
  *   BENCH_LABEL (a suffix for the results files)  BENCH_DATABASE_BASE_URL (postgres://postgres@127.0.0.1:5432)
  * Figures are written to bench/results/matching.json and bench/results/matching.md (matching-<experiment>-<label>.*).
  */
@@ -22,10 +24,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp, machine } from './lib/app-build';
 import { EXPERIMENT, pgQuery, ROOT } from './lib/cluster';
-import { Deployment, startDeployment } from './lib/deployment';
+import { startDeployment } from './lib/deployment';
 import { prepareExperiment } from './lib/experiment';
 import { FloorLatencies, measureFloor, startFloor } from './lib/floor';
-import { backendPids, DbObservation, drive, eventLoopP99, observeDb, RunLatencies, RunRecorder } from './lib/load';
+import { loadHistory } from './lib/history';
+import { backendPids, DbObservation, drive, eventLoopP99, histogram, HistogramReading, histogramWindow, observeDb, RunLatencies, RunRecorder, scrape } from './lib/load';
 import { childPids, pidsNamed, ProcSampler, Usage } from './lib/proc';
 import { callerDraws } from './lib/roster';
 import { median } from './lib/stats';
@@ -48,6 +51,7 @@ const settings = {
   /** A configuration whose first run is saturated (request→offer p99 above this) is not repeated. */
   saturatedMs: num('BENCH_SATURATED_MS', 5000),
   skipBuild: process.env.BENCH_SKIP_BUILD === '1',
+  history: num('BENCH_HISTORY', 0),
 };
 const deadline = Date.now() + settings.maxMinutes * 60_000;
 const log = (msg: string) => console.log(`[bench] ${new Date().toISOString().slice(11, 19)} ${msg}`);
@@ -57,6 +61,8 @@ interface RunResult {
   usage: Usage;
   db: DbObservation;
   eventLoopP99Ms: number[];
+  /** The nodes' own dispatch histogram (puente_dispatch_seconds) over the run: mean and an upper bound of the p99. */
+  dispatch: { n: number; meanMs: number; p99BoundMs: number };
   /** Requests still live 90 s after the run (an overloaded run leaves a backlog that the next would inherit). */
   leftover: number;
 }
@@ -100,6 +106,8 @@ async function benchDeployment(nodes: number, results: ConfigResult[]) {
   log(`starting a deployment of ${nodes} node(s)`);
   const dep = await startDeployment({ nodes, interpreters: settings.interpreters, available: settings.available, variants: settings.variants });
   closing.add(dep.close);
+  if (settings.history) log(`history loaded: ${JSON.stringify(await loadHistory(dep.db, settings.history, log))}`);
+  const scrapeAll = () => Promise.all(dep.nodes.map((n) => scrape(n.url, dep.metricsToken).catch(() => '')));
   let pgPids: number[] = [];
   const refresh = async () => (pgPids = await backendPids(dep.db).catch(() => pgPids));
   const refresher = setInterval(() => void refresh(), 1000);
@@ -130,22 +138,31 @@ async function benchDeployment(nodes: number, results: ConfigResult[]) {
         const rec = new RunRecorder();
         const sampler = new ProcSampler(groups);
         const db = await observeDb(dep.db);
-        await Promise.all(dep.nodes.map((n) => eventLoopP99(n.url).catch(() => NaN)));
+        const dispatchBefore = (await scrapeAll()).map((t) => histogram(t, 'puente_dispatch_seconds'));
         sampler.start();
         let usage!: Usage;
         let dbObs!: Promise<DbObservation>;
-        let loop!: Promise<number[]>;
+        let texts!: Promise<string[]>;
         await drive(dep, rate, settings.seconds, draw, rec, () => {
           usage = sampler.stop();
           dbObs = db.stop();
-          loop = Promise.all(dep.nodes.map((n) => eventLoopP99(n.url).catch(() => NaN)));
+          texts = scrapeAll();
         });
-        const r: RunResult = { latencies: rec.summary(), usage, db: await dbObs, eventLoopP99Ms: await loop, leftover: await quiesce(dep.db) };
+        const after = await texts;
+        const dispatchAfter: HistogramReading[] = after.map((t) => histogram(t, 'puente_dispatch_seconds'));
+        const r: RunResult = {
+          latencies: rec.summary(),
+          usage,
+          db: await dbObs,
+          eventLoopP99Ms: after.map(eventLoopP99),
+          dispatch: histogramWindow(dispatchBefore, dispatchAfter),
+          leftover: await quiesce(dep.db),
+        };
         result.runs.push(r);
         saveProgress();
         const l = r.latencies;
         log(
-          `${nodes} node(s), ${rate}/s, run ${run + 1}: audit backlog max ${r.db.auditBacklogMax}, at end ${r.db.auditBacklogAtEnd}; ${l.created}/${l.started} requests, request→offer p50 ${l.requestToOffer.p50.toFixed(1)} p95 ${l.requestToOffer.p95.toFixed(1)} p99 ${l.requestToOffer.p99.toFixed(1)} ms; accept→session p99 ${l.acceptToSession.p99.toFixed(1)} ms; CPU ${Object.entries(
+          `${nodes} node(s), ${rate}/s, run ${run + 1}: audit backlog max ${r.db.auditBacklogMax}, at end ${r.db.auditBacklogAtEnd}; ${l.created}/${l.started} requests, request→offer p50 ${l.requestToOffer.p50.toFixed(1)} p95 ${l.requestToOffer.p95.toFixed(1)} p99 ${l.requestToOffer.p99.toFixed(1)} ms; accept→session p99 ${l.acceptToSession.p99.toFixed(1)} ms; dispatch mean ${r.dispatch.meanMs.toFixed(2)} ms, p99 ≤ ${r.dispatch.p99BoundMs} ms; PostgreSQL CPU ${pgMsPerRequest(r, rate).toFixed(2)} ms per request; CPU ${Object.entries(
             usage.groups,
           )
             .map(([g, u]) => `${g} ${u.cpuPct.toFixed(0)}%`)
@@ -197,20 +214,25 @@ async function benchFloor(results: FloorResult[]) {
 // ---- report ------------------------------------------------------------------------------------------------
 
 const f = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
+/** PostgreSQL backends' CPU per request sent: their share of a core over the run, over the requests of one second. */
+function pgMsPerRequest(r: RunResult, rate: number) {
+  return (r.usage.groups.postgres.cpuPct * 10) / rate;
+}
 const med = <T>(runs: T[], pick: (r: T) => number) => median(runs.map(pick));
 
 function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor: FloorResult[]): string {
   const lines: string[] = [];
   lines.push(
     `Settings: ${settings.seconds} s per run, ${settings.runs} run(s) per configuration (median of runs shown), warm-up ${settings.warmup} s, ` +
-      `${settings.interpreters} interpreters in ${settings.variants} variants, ${settings.available} connected and available.`,
+      `${settings.interpreters} interpreters in ${settings.variants} variants, ${settings.available} connected and available` +
+      (settings.history ? `; ${settings.history} ended requests of history loaded first (lib/history.ts).` : '.'),
     '',
-    '| nodes | rate/s | runs | callers served / sent | request→offer p50 / p95 / p99 ms | accept→session p50 / p95 / p99 ms | create ack p99 ms | node CPU % | node RSS MB | PG backends CPU % | bench client CPU % | machine busy % (others) | tx/request | lock waiters (mean) | event loop p99 ms | audit backlog max / at end |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| nodes | rate/s | runs | callers served / sent | request→offer p50 / p95 / p99 ms | accept→session p50 / p95 / p99 ms | create ack p99 ms | node CPU % | node RSS MB | PG backends CPU % | PG CPU ms/request | bench client CPU % | machine busy % (others) | tx/request | lock waiters (mean) | event loop p99 ms | audit backlog max / at end |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const c of results) {
     if (!c.runs.length) {
-      lines.push(`| ${c.nodes} | ${c.rate} | 0 | ${c.skipped ?? 'not run (time limit)'} |${' |'.repeat(12)}`);
+      lines.push(`| ${c.nodes} | ${c.rate} | 0 | ${c.skipped ?? 'not run (time limit)'} |${' |'.repeat(13)}`);
       continue;
     }
     const r = c.runs;
@@ -228,6 +250,7 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
         nodes.map((n) => f(med(r, (x) => x.usage.groups[n].cpuPct), 0)).join(' + '),
         nodes.map((n) => f(med(r, (x) => x.usage.groups[n].rssPeakMb), 0)).join(' + '),
         f(med(r, (x) => x.usage.groups.postgres.cpuPct), 0),
+        f(med(r, (x) => pgMsPerRequest(x, c.rate)), 2),
         f(med(r, (x) => x.usage.groups.client.cpuPct), 0),
         `${f(med(r, (x) => x.usage.machineBusyPct), 0)} (${f(med(r, (x) => x.usage.machineBusyPct - Object.values(x.usage.groups).reduce((a, g) => a + g.cpuPct, 0)), 0)})`,
         f(med(r, (x) => x.db.transactions / Math.max(1, x.latencies.created))),
@@ -236,6 +259,23 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
         `${f(med(r, (x) => x.db.auditBacklogMax ?? NaN), 0)} / ${f(med(r, (x) => x.db.auditBacklogAtEnd ?? NaN), 0)}`,
       ].join(' | ').replace(/^/, '| ') + ' |',
     );
+  }
+  // Every run, in order, on the same database: growth from one run to the next shows here, not in the medians.
+  lines.push(
+    '',
+    '| nodes | rate/s | run | callers served / sent | request→offer p50 / p95 / p99 ms | PG backends CPU % | PG CPU ms/request | dispatch mean / p99 bound ms (/metrics) | audit backlog max / at end | live 90 s after |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const c of results) {
+    c.runs.forEach((x, i) => {
+      const l = x.latencies;
+      lines.push(
+        `| ${c.nodes} | ${c.rate} | ${i + 1} | ${l.requestToSession.n}/${l.started} | ${f(l.requestToOffer.p50)} / ${f(l.requestToOffer.p95)} / ${f(l.requestToOffer.p99)} | ${f(
+          x.usage.groups.postgres.cpuPct,
+          0,
+        )} | ${f(pgMsPerRequest(x, c.rate), 2)} | ${f(x.dispatch?.meanMs ?? NaN, 2)} / ${f(x.dispatch?.p99BoundMs ?? NaN, 1)} | ${x.db.auditBacklogMax} / ${x.db.auditBacklogAtEnd} | ${x.leftover} |`,
+      );
+    });
   }
   if (floor.some((x) => x.runs.length)) {
     lines.push(

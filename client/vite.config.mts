@@ -9,6 +9,8 @@ import { defineConfig, type Plugin } from 'vite';
 // chunks. No inline scripts anywhere: the server's CSP forbids them.
 const here = dirname(fileURLToPath(import.meta.url));
 const UI_LANGUAGES = ['es', 'en', 'fr'];
+// The browser tests' own build (client/src/lib/test-hooks.ts): with the hooks, into dist-test/, never served to phones.
+const TEST_HOOKS = process.env.PUENTE_TEST_HOOKS === '1';
 
 /**
  * Writes dist/sw.js from client/sw/sw.js with the exact files of the offline shell (hashed names included) and a
@@ -45,8 +47,9 @@ export default defineConfig({
   base: '/',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   plugins: [serviceWorker()],
+  define: { __PUENTE_TEST_HOOKS__: JSON.stringify(TEST_HOOKS) },
   build: {
-    outDir: resolve(here, 'dist'),
+    outDir: resolve(here, TEST_HOOKS ? 'dist-test' : 'dist'),
     emptyOutDir: true,
     target: 'es2020',
     manifest: true,

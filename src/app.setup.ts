@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { AppOptions } from './app-options';
 import { compressResponses } from './client-serving/compress';
 import { serveClient } from './client-serving/serve-client';
 import { strictValidationPipe } from './common/validation';
@@ -14,9 +15,12 @@ import { cspDirectives } from './http/content-security-policy';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { SOCKET_EVENTS_DOC } from './realtime/socket-events.doc';
 
-/** Builds the application exactly as it runs in production; tests use the same function. */
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+/**
+ * Builds the application exactly as it runs in production; tests use the same function (some with
+ * `media: false`; the browser tests with `clientDirs`, their own build of the client with its test hooks: see AppOptions).
+ */
+export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
     bufferLogs: true,
     bodyParser: false,
   });
@@ -36,7 +40,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.useGlobalPipes(strictValidationPipe());
   app.useWebSocketAdapter(new RedisIoAdapter(app));
-  serveClient(app);
+  serveClient(app, options.clientDirs);
 
   const openapi = new DocumentBuilder()
     .setTitle('Puente')

@@ -35,7 +35,7 @@ describe('audit log (PostgreSQL)', () => {
   let adminToken: string;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ media: false });
     audit = t.app.get(AuditService);
     adminToken = (await createStaff(t, 'platform_admin')).token;
   });

@@ -6,7 +6,7 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
   let redis: Redis;
   beforeAll(async () => {
     // The matching sweep (a repeating Bull job) is the one thing that writes to Redis by itself: once a minute here.
-    t = await startTestApp({ MATCHING_SWEEP_MS: '60000' });
+    t = await startTestApp({ media: false, MATCHING_SWEEP_SECONDS: '60' });
     redis = new Redis(t.config.REDIS_URL);
   });
   afterAll(async () => {

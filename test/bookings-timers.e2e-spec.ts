@@ -18,7 +18,7 @@ describe('booking timers (Bull on Redis, across a restart)', () => {
     DATABASE_URL: db.url,
     REDIS_PREFIX: prefix,
     SMTP_URL: smtp.url,
-    BOOKING_SWEEP_MS: '3600000',
+    BOOKING_SWEEP_SECONDS: '3600',
     BOOKING_CONFIRM_SECONDS: '5',
     BOOKING_REMINDERS_SECONDS: '9,6',
   });
@@ -27,7 +27,7 @@ describe('booking timers (Bull on Redis, across a restart)', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     smtp = await TestSmtp.start();
-    t = await startTestApp(env());
+    t = await startTestApp({ ...env(), media: false });
   });
   afterAll(async () => {
     await t?.close();
@@ -93,7 +93,7 @@ describe('booking timers (Bull on Redis, across a restart)', () => {
     await t!.app.close();
     t = undefined;
     expect(smtp.mails.filter((m) => /reminder/.test(m.subject))).toHaveLength(0);
-    t = await startTestApp(env());
+    t = await startTestApp({ ...env(), media: false });
 
     const reminders = await until(
       () => smtp.mails.filter((m) => /reminder/.test(m.subject)),

@@ -21,7 +21,7 @@ describe('start-up warning: a caller who gives no country and nobody who could s
   const warned = () => warn.mock.calls.some(([m]) => WARNING.test(String(m)));
 
   it('warns with no HOME_COUNTRY and no roster shared with all; sharing one with every member state makes her reachable', async () => {
-    t = await startTestApp();
+    t = await startTestApp({ media: false });
     expect(warned()).toBe(true);
     const reach = t.app.get(CallerReach);
     await expect(reach.withoutCountry()).resolves.toBeNull();
@@ -34,7 +34,7 @@ describe('start-up warning: a caller who gives no country and nobody who could s
   }, 60_000);
 
   it('says nothing when HOME_COUNTRY is set', async () => {
-    t = await startTestApp({ HOME_COUNTRY: 'MX' });
+    t = await startTestApp({ media: false, HOME_COUNTRY: 'MX' });
     expect(warned()).toBe(false);
     await expect(t.app.get(CallerReach).withoutCountry()).resolves.toEqual({ via: 'home', country: 'MX' });
   }, 60_000);

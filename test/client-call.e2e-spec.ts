@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { deviceTraces, eventually, goAvailable as available, seedInterpreter as seed, seriousA11yViolations, snapshot, startClientBed, tapSteps, type ClientBed } from './utils/browser';
-import { RoomsService } from '../src/media/rooms.service';
+import { MediaInspection } from '../src/media/media-inspection';
 import type { TestApp } from './utils/test-app';
 
 type Inbound = { bytesReceived: number; audioLevel: number } | null;
@@ -187,9 +187,9 @@ describe('web client: a call between the caller page and the interpreter console
     // Break her ICE from the server's side: two restarts there retire the credentials her browser holds
     // (mediasoup still accepts the previous pair during a restart), so its connectivity checks now fail as
     // they would on a network that changed under her. Her socket is untouched: no rejoin, only ICE.
-    const rooms = t.app.get(RoomsService) as unknown as { rooms: Map<string, { peerOfRole(r: string): { transports: Map<string, { restartIce(): Promise<unknown> }> } }> };
-    const transports = [...rooms.rooms.get(session.id)!.peerOfRole('caller').transports.values()];
-    const ids = () => rooms.rooms.get(session.id)!.peerOfRole('caller').transports.keys();
+    const inspection = t.app.get(MediaInspection);
+    const transports = inspection.transportsOf(session.id, 'caller');
+    const ids = () => inspection.transportsOf(session.id, 'caller').map((tr) => tr.id);
     const before = [...ids()].sort();
     for (const tr of transports) for (let i = 0; i < 2; i++) await tr.restartIce();
 

@@ -195,7 +195,7 @@ describe('web client: greetings and the administrators console', () => {
     await p.locator('[data-view="offer"] button.accept').click();
     const call = p.locator('[data-view="call"]');
     await call.waitFor();
-    const { sessionId } = await her.next<{ sessionId?: string }>('request:update', (u) => !!u.sessionId);
+    const { sessionId } = await her.next('request:update', (u) => !!u.sessionId);
     const peer = await new CallPeer(her, sessionId!).start();
     await peer.speak();
     await eventually(

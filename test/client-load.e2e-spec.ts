@@ -34,7 +34,8 @@ describe('web client: first load of the caller page', () => {
   let bed: ClientBed;
   let url: string;
   beforeAll(async () => {
-    bed = await startClientBed();
+    // What a phone gets: the production build, without the test hooks.
+    bed = await startClientBed({ media: false }, { hooks: false });
     ({ url } = bed);
   }, 120_000);
   afterAll(() => bed?.close());

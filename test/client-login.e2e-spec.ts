@@ -5,7 +5,7 @@ import { createStaff, TEST_PASSWORD } from './utils/test-app';
 describe('web client: staff login answers', () => {
   let bed: ClientBed;
   beforeAll(async () => {
-    bed = await startClientBed({ LOGIN_MAX_FAILURES: '2' });
+    bed = await startClientBed({ media: false, LOGIN_MAX_FAILURES: '2' });
   }, 120_000);
   afterAll(() => bed?.close());
 

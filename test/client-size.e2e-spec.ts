@@ -14,8 +14,8 @@ const BUDGET = 150 * 1024;
 /** The caller's page must stay light for cheap phones on weak networks: issue 5 sets 150 KB of gzipped JavaScript. */
 describe('web client weight (bench/client-size.mjs on the Vite build)', () => {
   let pages: Record<string, { page: string; js: Size; css: Size; firstJs: Size }>;
-  beforeAll(() => {
-    ensureClientBuilt();
+  beforeAll(async () => {
+    await ensureClientBuilt();
     pages = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'bench', 'client-size.mjs'), '--json'], { cwd: ROOT, encoding: 'utf8' }));
   });
 

@@ -14,7 +14,7 @@ describe('web client: spoken names of languages', () => {
   const lang: Record<string, string> = {};
 
   beforeAll(async () => {
-    bed = await startClientBed();
+    bed = await startClientBed({ media: false });
     ({ t, url } = bed);
     for (const r of await t.sql<{ id: string; iso6393: string }>(`SELECT id, iso6393 FROM languages WHERE variant IS NULL AND iso6393 IN ('mam', 'acr')`)) lang[r.iso6393] = r.id;
   }, 120_000);

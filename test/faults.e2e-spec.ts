@@ -13,7 +13,7 @@ import { createStaff, startTestApp, TestApp } from './utils/test-app';
  */
 const request = (c: TestSocket, languageId: string) => c.call('request:create', { languageId, matter: 'violence', urgency: 'normal', minor: false });
 const ready = async (t: TestApp) => (await t.http().get('/health/ready')).status;
-const timers = { OFFER_RING_SECONDS: '10', MATCHING_SWEEP_MS: '500', HOME_COUNTRY: 'GT', INTERPRETER_GRACE_SECONDS: '120', CALLER_GRACE_SECONDS: '120' };
+const timers = { OFFER_RING_SECONDS: '10', MATCHING_SWEEP_SECONDS: '0.5', HOME_COUNTRY: 'GT', INTERPRETER_GRACE_SECONDS: '120', CALLER_GRACE_SECONDS: '120' };
 
 describe('Redis restarted mid-flow (persistent, as deployed)', () => {
   let redis: TestRedis;

@@ -89,8 +89,8 @@ class PacedSocket {
 
 describe('socket events under random payloads', () => {
   let t: TestApp;
-  let callers: PacedSocket[] = [];
-  let interpreters: PacedSocket[] = [];
+  const callers: PacedSocket[] = [];
+  const interpreters: PacedSocket[] = [];
   const people: Person[] = [];
   const raw: TestSocket[] = [];
   let stormLanguage: string;
@@ -116,7 +116,7 @@ describe('socket events under random payloads', () => {
 
   beforeAll(async () => {
     console.log(`fuzz-sockets: seed ${SEED}, ${RUNS} runs per property (FUZZ_SEED / FUZZ_RUNS to change)`);
-    t = await startTestApp({ HOME_COUNTRY: 'GT', OFFER_RING_SECONDS: '30', REQUEST_WAIT_LIMIT_SECONDS: '300', MATCHING_SWEEP_MS: '1000' });
+    t = await startTestApp({ media: false, HOME_COUNTRY: 'GT', OFFER_RING_SECONDS: '30', REQUEST_WAIT_LIMIT_SECONDS: '300', MATCHING_SWEEP_SECONDS: '1' });
     stormLanguage = await languageId(t, 'mam');
     for (let i = 0; i < 4; i++) {
       const c = await caller(t);

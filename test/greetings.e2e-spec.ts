@@ -11,7 +11,7 @@ describe('greetings REST', () => {
   const short = webm({ clusters: [[0, [0, 20, 40]], [2000, [0, 20]]] });
 
   beforeAll(async () => {
-    t = await startTestApp({ HOME_COUNTRY: 'GT' });
+    t = await startTestApp({ media: false, HOME_COUNTRY: 'GT' });
     const id = async (iso: string) => (await t.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL`, [iso]))[0].id;
     [mam, quc] = [await id('mam'), await id('quc')];
     ana = await seedInterpreter(t, 'Ana', 'mam:5');

@@ -60,7 +60,7 @@ describe('matching under concurrency, across two nodes', () => {
   };
   /** Emits and records an error acknowledgement (or a timeout) instead of throwing. */
   const call = async (s: TestSocket, event: string, payload: unknown): Promise<any> => {
-    const ack = await s.call(event, payload).catch((e) => ({ error: { code: `NO_ACK (${e?.message})` } }));
+    const ack = await s.send(event, payload).catch((e) => ({ error: { code: `NO_ACK (${e?.message})` } }));
     if (ack?.error) errors.push({ event, code: ack.error.code });
     return ack;
   };
@@ -74,10 +74,10 @@ describe('matching under concurrency, across two nodes', () => {
       REQUEST_WAIT_LIMIT_SECONDS: '25',
       CALLER_GRACE_SECONDS: '1',
       INTERPRETER_GRACE_SECONDS: '2',
-      MATCHING_SWEEP_MS: '500',
+      MATCHING_SWEEP_SECONDS: '0.5',
       HOME_COUNTRY: 'GT',
     };
-    nodes.push(await startTestApp(shared), await startTestApp(shared));
+    nodes.push(await startTestApp({ ...shared, media: false }), await startTestApp({ ...shared, media: false }));
   }, 120_000);
 
   afterAll(async () => {

@@ -35,9 +35,9 @@ describe('presence', () => {
   beforeAll(async () => {
     // A Redis of its own: one test holds its writes back for a moment, which must not disturb anyone else.
     privateRedis = await TestRedis.start();
-    const env = { REDIS_URL: privateRedis.url, OFFER_RING_SECONDS: '5', INTERPRETER_GRACE_SECONDS: '60', CALLER_GRACE_SECONDS: '60', MATCHING_SWEEP_MS: '500', HOME_COUNTRY: 'GT' };
-    t = await startTestApp(env);
-    t2 = await startTestApp({ ...env, DATABASE_URL: t.config.DATABASE_URL, REDIS_PREFIX: t.config.REDIS_PREFIX });
+    const env = { REDIS_URL: privateRedis.url, OFFER_RING_SECONDS: '5', INTERPRETER_GRACE_SECONDS: '60', CALLER_GRACE_SECONDS: '60', MATCHING_SWEEP_SECONDS: '0.5', HOME_COUNTRY: 'GT' };
+    t = await startTestApp({ ...env, media: false });
+    t2 = await startTestApp({ media: false, ...env, DATABASE_URL: t.config.DATABASE_URL, REDIS_PREFIX: t.config.REDIS_PREFIX });
     presence = t.app.get(PresenceService);
     redis = t.app.get(REDIS);
   });

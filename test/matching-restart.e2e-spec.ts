@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { presenceKeys } from '../src/presence/presence.keys';
+import type { CreateRequestPayload } from '../src/realtime/realtime.contract';
 import { callerTokenAt, getJson, NodeProcess, rosterAt, RosterInterpreter, staffAt } from './utils/cluster';
 import { adminQuery, createTestDatabase } from './utils/db';
 import { within } from './utils/matching-fixtures';
@@ -38,7 +39,7 @@ describe('matching survives a node killed mid-offer', () => {
         REQUEST_WAIT_LIMIT_SECONDS: '120',
         CALLER_GRACE_SECONDS: '2',
         INTERPRETER_GRACE_SECONDS: '2',
-        MATCHING_SWEEP_MS: '500',
+        MATCHING_SWEEP_SECONDS: '0.5',
         HOME_COUNTRY: 'GT',
       }),
     } as Record<string, string>;
@@ -77,7 +78,7 @@ describe('matching survives a node killed mid-offer', () => {
       { languages: 'cak:5' },
       { languages: 'tzo:5' },
     ]);
-    const request = (extra: Record<string, unknown>) => ({ matter: 'violence', urgency: 'normal', minor: false, ...extra });
+    const request = (extra: Partial<CreateRequestPayload> & { languageId: string }): CreateRequestPayload => ({ matter: 'violence', urgency: 'normal', minor: false, ...extra });
 
     // ---- on A: two mam interpreters, one cak and one tzo available, a quc interpreter away; five callers --
     const onA = new Map<RosterInterpreter, TestSocket>();

@@ -18,7 +18,7 @@ describe('serving the line as interpreters become free (no sweep)', () => {
   const soon = <T>(p: Promise<T>, what: string) => within(p, 15_000, what);
 
   beforeAll(async () => {
-    t = await startTestApp({ OFFER_RING_SECONDS: '3', MATCHING_SWEEP_MS: '60000', INTERPRETER_GRACE_SECONDS: '60', CALLER_GRACE_SECONDS: '60', HOME_COUNTRY: 'GT' });
+    t = await startTestApp({ media: false, OFFER_RING_SECONDS: '3', MATCHING_SWEEP_SECONDS: '60', INTERPRETER_GRACE_SECONDS: '60', CALLER_GRACE_SECONDS: '60', HOME_COUNTRY: 'GT' });
     await stopSweeps(t);
   });
   afterAll(async () => {

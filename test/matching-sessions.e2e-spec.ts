@@ -17,7 +17,7 @@ describe('sessions', () => {
   const track = <T extends TestSocket | Person>(x: T): T => (sockets.push('interpreterId' in x ? x.socket : (x as TestSocket)), x);
 
   beforeAll(async () => {
-    const env = { OFFER_RING_SECONDS: '10', MATCHING_SWEEP_MS: '500', CALLER_GRACE_SECONDS: '30', INTERPRETER_GRACE_SECONDS: '30', HOME_COUNTRY: 'GT' };
+    const env = { OFFER_RING_SECONDS: '10', MATCHING_SWEEP_SECONDS: '0.5', CALLER_GRACE_SECONDS: '30', INTERPRETER_GRACE_SECONDS: '30', HOME_COUNTRY: 'GT' };
     a = await startTestApp(env);
     b = await startTestApp({ ...env, DATABASE_URL: a.config.DATABASE_URL, REDIS_PREFIX: a.config.REDIS_PREFIX });
   });

@@ -1,4 +1,4 @@
-import { RoomsService } from '../src/media/rooms.service';
+import { MediaInspection } from '../src/media/media-inspection';
 import { caller, interpreter, until } from './utils/matching-fixtures';
 import { Closers, expectOnlyParticipantsTransports, inCall, matched, officialFor, sessionRow, stillTalking } from './utils/media-calls';
 import { connect, TestSocket } from './utils/socket-client';
@@ -10,13 +10,13 @@ const sorted = <T>(xs: T[]) => [...xs].sort();
 /** Real WebRTC clients (mediasoup-client over @roamhq/wrtc) against the real mediasoup worker. */
 describe('a matched call carries audio both ways', () => {
   let t: TestApp;
-  let rooms: RoomsService;
+  let rooms: MediaInspection;
   const closers: Closers = [];
   const session = (id: string) => sessionRow(t, id);
 
   beforeAll(async () => {
-    t = await startTestApp({ HOME_COUNTRY: 'GT', INTERPRETER_GRACE_SECONDS: '2', CALLER_GRACE_SECONDS: '2', MATCHING_SWEEP_MS: '500' });
-    rooms = t.app.get(RoomsService);
+    t = await startTestApp({ HOME_COUNTRY: 'GT', INTERPRETER_GRACE_SECONDS: '2', CALLER_GRACE_SECONDS: '2', MATCHING_SWEEP_SECONDS: '0.5' });
+    rooms = t.app.get(MediaInspection);
   });
   afterAll(async () => {
     closers.forEach((c) => c());
@@ -125,7 +125,7 @@ describe('a matched call carries audio both ways', () => {
       fields: ['transportId'],
     });
     expect((await judge.call('media:produce', { transportId: peers[0].send.id, kind: 'audio', rtpParameters: {} })).error.code).toBe('NOT_FOUND');
-    expect((await c.call('media:connectTransport', { transportId: 'x', dtlsParameters: 5 })).error.code).toBe('VALIDATION');
+    expect((await c.send('media:connectTransport', { transportId: 'x', dtlsParameters: 5 })).error.code).toBe('VALIDATION');
     expect((await intruder.call('media:createTransport', { sessionId, direction: 'send' })).error.code).toBe('NOT_FOUND');
 
     // Nothing was half made: the official holds her one transport, no producer; the others talk on.

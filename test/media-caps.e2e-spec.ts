@@ -1,5 +1,5 @@
 import { MAX_INCOMING_BITRATE, MAX_OPUS_BITRATE } from '../src/media/media-policy';
-import { RoomsService } from '../src/media/rooms.service';
+import { MediaInspection } from '../src/media/media-inspection';
 import { Closers, expectOnlyParticipantsTransports, inCall, matched, officialFor, stillTalking } from './utils/media-calls';
 import { connect, TestSocket } from './utils/socket-client';
 import { startTestApp, TestApp } from './utils/test-app';
@@ -14,12 +14,12 @@ const opus = (parameters: Record<string, unknown> = {}, ssrc = 1111) => ({
 /** Caps on participants, transports, producers and bitrate; video only when a participant turns it on. */
 describe('media caps and optional video (real mediasoup worker, real WebRTC clients)', () => {
   let t: TestApp;
-  let rooms: RoomsService;
+  let rooms: MediaInspection;
   const closers: Closers = [];
 
   beforeAll(async () => {
     t = await startTestApp({ HOME_COUNTRY: 'GT', INTERPRETER_GRACE_SECONDS: '60', CALLER_GRACE_SECONDS: '60' });
-    rooms = t.app.get(RoomsService);
+    rooms = t.app.get(MediaInspection);
   });
   afterAll(async () => {
     closers.forEach((c) => c());
@@ -71,7 +71,7 @@ describe('media caps and optional video (real mediasoup worker, real WebRTC clie
     expect(burst.filter((r) => r.id).length).toBe(1);
     expect(burst.filter((r) => r.error?.code === 'CONFLICT').length).toBe(2);
     const info = (await rooms.inspect(sessionId))!;
-    expect(info.routerTransportIds).toEqual([burst.find((r) => r.id).id]);
+    expect(info.routerTransportIds).toEqual([burst.find((r) => r.id)!.id]);
   });
 
   it('allows one audio producer per participant, even for requests sent at once', async () => {

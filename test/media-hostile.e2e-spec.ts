@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { connect as tcpConnect } from 'node:net';
 import { MediaService } from '../src/media/media.service';
-import { RoomsService } from '../src/media/rooms.service';
+import { MediaInspection } from '../src/media/media-inspection';
 import { caller, interpreter, languageId, until } from './utils/matching-fixtures';
 import { startTestApp, TestApp } from './utils/test-app';
 import { CallPeer, hears } from './utils/webrtc-peer';
@@ -58,19 +58,8 @@ describe('a worker under malformed packets (real mediasoup, real WebRTC)', () =>
     await hears(her, y);
 
     // Bytes the server received from and sent to the participants, over all their transports.
-    const room = (t.app.get(RoomsService) as unknown as { rooms: Map<string, { peers: Map<string, { transports: Map<string, { getStats(): Promise<{ bytesReceived: number; bytesSent: number }[]> }> }> }> }).rooms.get(sessionId)!;
-    const traffic = async () => {
-      let received = 0;
-      let sent = 0;
-      for (const peer of room.peers.values()) {
-        for (const transport of peer.transports.values()) {
-          const [s] = await transport.getStats();
-          received += s.bytesReceived;
-          sent += s.bytesSent;
-        }
-      }
-      return { received, sent };
-    };
+    const inspection = t.app.get(MediaInspection);
+    const traffic = async () => (await inspection.transportBytes(sessionId))!;
     const media = t.app.get(MediaService);
     const [worker] = media.workerStatus();
     const port = t.config.MEDIASOUP_RTC_PORT;

@@ -1,4 +1,4 @@
-import { RoomsService } from '../src/media/rooms.service';
+import { MediaInspection } from '../src/media/media-inspection';
 import { createTestDatabase } from './utils/db';
 import { caller, interpreter, languageId } from './utils/matching-fixtures';
 import { startTestApp, TestApp } from './utils/test-app';
@@ -41,9 +41,9 @@ describe('a call whose participants are connected to different nodes', () => {
     await her.listen(y);
     expect((await hears(them, x)).peak).toBeGreaterThan(1000);
     expect((await hears(her, y)).peak).toBeGreaterThan(1000);
-    const onA = await a.app.get(RoomsService).inspect(sessionId);
+    const onA = await a.app.get(MediaInspection).inspect(sessionId);
     expect(onA!.held.map((h) => h.role).sort()).toEqual(['caller', 'caller', 'interpreter', 'interpreter']);
-    expect(await b.app.get(RoomsService).inspect(sessionId)).toBeNull();
+    expect(await b.app.get(MediaInspection).inspect(sessionId)).toBeNull();
     // An error on the hosting node comes back to the client on the other node as the same acknowledgement.
     const bad = await ana.socket.call('media:consume', { sessionId, producerId: '00000000-0000-4000-8000-000000000000', rtpCapabilities: {} });
     expect(bad.error.code).toBe('NOT_FOUND');

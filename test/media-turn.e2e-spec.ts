@@ -1,4 +1,4 @@
-import { RoomsService } from '../src/media/rooms.service';
+import { MediaInspection } from '../src/media/media-inspection';
 import { TestTurn } from './utils/coturn';
 import { caller, interpreter, languageId } from './utils/matching-fixtures';
 import { startTestApp, TestApp } from './utils/test-app';
@@ -36,7 +36,7 @@ describe('a call forced through TURN (Debian coturn on loopback)', () => {
     expect((await hears(them, a)).peak).toBeGreaterThan(1000);
     expect((await hears(her, b)).peak).toBeGreaterThan(1000);
     // The server sees every transport's remote end at a TURN relay port, not at a client's own port.
-    const { held } = (await t.app.get(RoomsService).inspect(sessionId))!;
+    const { held } = (await t.app.get(MediaInspection).inspect(sessionId))!;
     for (const h of held) {
       expect(h.remotePort).toBeGreaterThanOrEqual(turn.minPort);
       expect(h.remotePort).toBeLessThanOrEqual(turn.maxPort);

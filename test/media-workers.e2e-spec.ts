@@ -1,6 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { MediaService } from '../src/media/media.service';
-import { RoomsService } from '../src/media/rooms.service';
+import { WorkerPoolService } from '../src/media/worker-pool.service';
+import { MediaInspection } from '../src/media/media-inspection';
 import { until } from './utils/matching-fixtures';
 import { Closers, expectOnlyParticipantsTransports, inCall, matched, officialFor, sessionRow, stillTalking } from './utils/media-calls';
 import { startTestApp, TestApp } from './utils/test-app';
@@ -19,7 +20,7 @@ describe('a call whose mediasoup worker dies', () => {
 
     it('is rebuilt at once on the surviving worker: same session id and metadata, everyone renegotiates and hears the others again', async () => {
       const media = t.app.get(MediaService);
-      const rooms = t.app.get(RoomsService);
+      const rooms = t.app.get(MediaInspection);
       const { ana, c, sessionId } = await matched(t, 'kek', closers);
       const judge = await officialFor(t, sessionId, closers);
       const first = await inCall([c, ana.socket, judge], sessionId, closers);
@@ -64,7 +65,7 @@ describe('a call whose mediasoup worker dies', () => {
       const { ana, c, sessionId } = await matched(t, 'mam', closers);
       await inCall([c, ana.socket], sessionId, closers);
       const [slot] = media.workerStatus();
-      const died = new Promise((resolve) => media.onWorkerDied(resolve));
+      const died = new Promise((resolve) => t.app.get(WorkerPoolService).events.once('workerDied', resolve));
       process.kill(slot.pid!, 'SIGKILL');
       await died;
       // Something else takes the worker's UDP port before its replacement starts: no worker can come up.
@@ -85,7 +86,7 @@ describe('a call whose mediasoup worker dies', () => {
           end_reason: 'media_failed',
           participant_roles: ['caller', 'interpreter'],
         });
-        expect(await t.app.get(RoomsService).inspect(sessionId)).toBeNull();
+        expect(await t.app.get(MediaInspection).inspect(sessionId)).toBeNull();
         // Her request is not lost with the call: she is back at the front of the line for the next interpreter.
         const [{ request_id: requestId }] = await t.sql<{ request_id: string }>(`SELECT request_id FROM sessions WHERE id = $1`, [sessionId]);
         const back = await until(() => t.sql<{ state: string }>(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]), (r) => ['queued', 'offering'].includes(r[0].state));

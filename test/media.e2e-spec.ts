@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { MediaService, WorkerDiedEvent, WorkerReplacedEvent } from '../src/media/media.service';
+import { MediaService } from '../src/media/media.service';
+import { WorkerDiedEvent, WorkerPoolService, WorkerReplacedEvent } from '../src/media/worker-pool.service';
 import { startTestApp, TestApp } from './utils/test-app';
 
 // The module object itself (an `import * as` would be a copy), so that a spy on it is what mediasoup calls.
@@ -28,6 +29,7 @@ function processExists(pid: number): boolean {
 describe('media worker pool (real mediasoup workers)', () => {
   let t: TestApp;
   let media: MediaService;
+  let pool: WorkerPoolService;
   let closed = false;
   const died: WorkerDiedEvent[] = [];
   const replaced: WorkerReplacedEvent[] = [];
@@ -46,8 +48,9 @@ describe('media worker pool (real mediasoup workers)', () => {
     }) as typeof spawn);
     t = await startTestApp({ MEDIASOUP_WORKERS: '2' });
     media = t.app.get(MediaService);
-    media.onWorkerDied((e) => died.push(e));
-    media.onWorkerReplaced((e) => replaced.push(e));
+    pool = t.app.get(WorkerPoolService);
+    pool.events.on('workerDied', (e) => died.push(e));
+    pool.events.on('workerReplaced', (e) => replaced.push(e));
   });
   afterAll(async () => {
     if (t && !closed) await t.close();
@@ -64,7 +67,7 @@ describe('media worker pool (real mediasoup workers)', () => {
     expect(status.every((s) => processExists(s.pid!))).toBe(true);
 
     for (const slot of [0, 1]) {
-      const dump = await media.webRtcServer(slot)!.dump();
+      const dump = await pool.webRtcServer(slot)!.dump();
       expect(dump.udpSockets).toEqual([{ ip: '127.0.0.1', port: port + slot }]);
       expect(dump.tcpServers).toEqual([{ ip: '127.0.0.1', port: port + slot }]);
     }
@@ -74,11 +77,11 @@ describe('media worker pool (real mediasoup workers)', () => {
   });
 
   it('creates routers on the least-loaded worker, with Opus (FEC, DTX), VP8 and H264', async () => {
-    const a = await media.createRouter();
-    const b = await media.createRouter();
+    const a = await pool.createRouter();
+    const b = await pool.createRouter();
     expect([a.workerIndex, b.workerIndex]).toEqual([0, 1]);
     a.router.close();
-    const c = await media.createRouter();
+    const c = await pool.createRouter();
     expect(c.workerIndex).toBe(0);
 
     const codecs = c.router.rtpCapabilities.codecs!;
@@ -108,8 +111,8 @@ describe('media worker pool (real mediasoup workers)', () => {
   it('replaces a worker killed with SIGKILL on the same slot and port while HTTP keeps answering', async () => {
     const before = media.workerStatus();
     // One router on each worker: the one on the killed worker must end with it.
-    const first = await media.createRouter();
-    const second = await media.createRouter();
+    const first = await pool.createRouter();
+    const second = await pool.createRouter();
     const doomed = second.workerIndex === 1 ? second : first;
     const survivor = doomed === first ? second : first;
     expect(doomed.workerIndex).toBe(1);
@@ -134,11 +137,11 @@ describe('media worker pool (real mediasoup workers)', () => {
 
     expect(doomed.router.closed).toBe(true);
     expect(survivor.router.closed).toBe(false);
-    const dump = await media.webRtcServer(1)!.dump();
+    const dump = await pool.webRtcServer(1)!.dump();
     expect(dump.udpSockets).toEqual([{ ip: '127.0.0.1', port: before[1].rtcPort }]);
 
     // The new worker is empty, so it is now the least loaded.
-    const next = await media.createRouter();
+    const next = await pool.createRouter();
     expect(next.workerIndex).toBe(1);
     const transport = await next.router.createWebRtcTransport({ webRtcServer: next.webRtcServer, enableTcp: false });
     expect(transport.iceCandidates.map((i) => i.port)).toEqual([before[1].rtcPort]);
@@ -187,7 +190,7 @@ describe('media worker pool (real mediasoup workers)', () => {
 
   it('shuts down with routers and transports still open, leaving no worker process behind', async () => {
     // The Debian build's trap: a WebRtcServer closed under live transports crashes the worker.
-    const { router, webRtcServer } = await media.createRouter();
+    const { router, webRtcServer } = await pool.createRouter();
     await router.createWebRtcTransport({ webRtcServer });
     const pids = media.workerStatus().map((s) => s.pid!);
     const diedBefore = died.length;

@@ -5,7 +5,7 @@ import { startTestApp, TestApp } from './utils/test-app';
 describe('Prometheus metrics of matching and calls', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ HOME_COUNTRY: 'GT' });
+    t = await startTestApp({ media: false, HOME_COUNTRY: 'GT' });
   });
   afterAll(() => t?.close());
 
@@ -22,6 +22,8 @@ describe('Prometheus metrics of matching and calls', () => {
     expect(value(text, 'puente_queue_length{language="poh",app="puente"}')).toBe(1);
     expect(value(text, 'puente_socket_connections{role="caller",app="puente"}')).toBe(1);
     expect(value(text, 'puente_live_sessions{app="puente"}')).toBe(0);
+    // Her request was dispatched once (nobody to ring yet): its time is in the dispatch histogram.
+    expect(value(text, 'puente_dispatch_seconds_count{app="puente"}')).toBe(1);
 
     const ana = await interpreter(t, { languages: 'poh:5' });
     const offer = await ana.socket.next('offer:new', (o) => o.requestId === requestId);

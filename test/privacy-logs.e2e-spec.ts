@@ -79,7 +79,7 @@ describe('logs carry no caller data, tokens or case references', () => {
     await hears(interpPeer, x);
     await hears(callerPeer, y);
     // A bad payload and a wrong session are refused (and logged as such, without their contents).
-    await her.call('request:create', { languageId: 'my name is Maria', matter: 'violence' });
+    await her.send('request:create', { languageId: 'my name is Maria', matter: 'violence' });
     await her.call('session:join', { sessionId: '00000000-0000-4000-8000-000000000000' });
     expect(await her.call('session:leave', { sessionId })).toEqual({});
     her.close();

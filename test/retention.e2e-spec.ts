@@ -42,7 +42,7 @@ describe('retention purge (PostgreSQL, Bull)', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ RETENTION_DAYS: '365', HOME_COUNTRY: 'GT', RETENTION_PURGE_EVERY_MS: String(3600_000) });
+    t = await startTestApp({ media: false, RETENTION_DAYS: '365', HOME_COUNTRY: 'GT', RETENTION_PURGE_EVERY_SECONDS: '3600' });
     const person = await interpreter(t, { languages: 'mam:5', available: false });
     person.socket.close();
     interp = person.interpreterId;

@@ -40,7 +40,7 @@ describe('national rosters (PostgreSQL)', () => {
     )[0];
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ media: false });
     [gtAdmin, mxAdmin, platform] = await Promise.all([
       createStaff(t, 'roster_admin', { country: 'GT' }),
       createStaff(t, 'roster_admin', { country: 'MX' }),
@@ -391,7 +391,7 @@ describe('roster import size limit', () => {
   const big = rosterCsv(Array.from({ length: 60 }, (_, i) => ({ external_id: `S-${i}` })));
 
   beforeAll(async () => {
-    t = await startTestApp({ ROSTER_IMPORT_MAX_BYTES: '4096' });
+    t = await startTestApp({ media: false, ROSTER_IMPORT_MAX_BYTES: '4096' });
     admin = await createStaff(t, 'roster_admin', { country: 'PA' });
     expect(Buffer.byteLength(big)).toBeGreaterThan(4096);
   });

@@ -47,7 +47,7 @@ describe('spoken names of languages', () => {
     `SELECT actor_id, actor_role, subject_id, data FROM audit_events WHERE type = $1 ORDER BY seq`, [type]);
 
   beforeAll(async () => {
-    t = await startTestApp({ HOME_COUNTRY: 'GT' });
+    t = await startTestApp({ media: false, HOME_COUNTRY: 'GT' });
     const rows = await t.sql<{ id: string; iso6393: string }>(`SELECT id, iso6393 FROM languages WHERE variant IS NULL AND iso6393 = ANY($1)`, [
       ['mam', 'acr', 'quc', 'zai', 'deu', 'caa', 'cab', 'len', 'pay', 'jic', 'miq', 'yan', 'spa'],
     ]);

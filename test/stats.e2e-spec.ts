@@ -12,7 +12,7 @@ describe('statistics (PostgreSQL)', () => {
   let lang: Record<'mam' | 'kek' | 'tzo', string>;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ media: false });
     const person = await interpreter(t, { languages: 'mam:5', available: false });
     person.socket.close();
     interp = person.interpreterId;

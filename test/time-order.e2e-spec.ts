@@ -15,7 +15,7 @@ describe('times in a record never run backwards', () => {
   const closers: Closers = [];
 
   beforeAll(async () => {
-    t = await startTestApp({ HOME_COUNTRY: 'GT' });
+    t = await startTestApp({ media: false, HOME_COUNTRY: 'GT' });
   });
   afterAll(async () => {
     closers.forEach((c) => c());

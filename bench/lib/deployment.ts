@@ -35,6 +35,8 @@ export interface Deployment {
   /** Signs any token the application accepts (same secret, issuer and lifetime). */
   sign(claims: Record<string, unknown>): string;
   listener: OfferListener | null;
+  /** The bearer token of the nodes' /metrics. */
+  metricsToken: string;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
   const db = await createDatabase();
   const prefix = `bench${randomBytes(5).toString('hex')}`;
   const secret = randomBytes(32).toString('hex');
+  const metricsToken = randomBytes(16).toString('hex');
   const env: Record<string, string> = {
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
@@ -57,6 +60,7 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
     REDIS_URL,
     REDIS_PREFIX: prefix,
     JWT_SECRET: secret,
+    METRICS_TOKEN: metricsToken,
     MEDIASOUP_WORKERS: '1',
     MEDIASOUP_LISTEN_IP: '127.0.0.1',
     MEDIASOUP_ANNOUNCED_ADDRESS: '127.0.0.1',
@@ -84,6 +88,7 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
     callerToken: () => sign({ sub: randomUUID(), role: 'caller' }, secret, TOKEN_OPTIONS),
     sign: (claims) => sign(claims, secret, TOKEN_OPTIONS),
     listener: null,
+    metricsToken,
     close: async () => {
       for (const s of sockets) s.disconnect();
       await Promise.all(nodes.map(stopNode));

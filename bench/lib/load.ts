@@ -265,9 +265,46 @@ export async function backendPids(database: string): Promise<number[]> {
   }
 }
 
+/** A node's /metrics text (the deployment sets METRICS_TOKEN: production closes /metrics without one). */
+export async function scrape(url: string, token: string): Promise<string> {
+  return (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+}
+
 /** The nodes' own event-loop delay over the window (prom-client resets its histogram at each scrape). */
-export async function eventLoopP99(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+export function eventLoopP99(text: string): number {
   const m = /^puente_nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? ([\d.e+-]+)$/m.exec(text);
   return m ? Number(m[1]) * 1000 : NaN;
+}
+
+/** A histogram's cumulative buckets (upper bound in seconds → count), its count and sum, from /metrics text. */
+export interface HistogramReading {
+  buckets: [number, number][];
+  count: number;
+  sum: number;
+}
+
+export function histogram(text: string, name: string): HistogramReading {
+  const buckets: [number, number][] = [];
+  let count = 0;
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const b = new RegExp(`^${name}_bucket\\{le="([^"]+)"[^}]*\\} (\\S+)$`).exec(line);
+    if (b) buckets.push([b[1] === '+Inf' ? Infinity : Number(b[1]), Number(b[2])]);
+    else if (line.startsWith(`${name}_count`)) count = Number(line.slice(line.lastIndexOf(' ') + 1));
+    else if (line.startsWith(`${name}_sum`)) sum = Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return { buckets, count, sum };
+}
+
+/**
+ * What a histogram observed between two readings (summed over nodes): the mean, and the bucket bound under
+ * which 99% fell (an upper bound of the p99, as Prometheus' histogram_quantile reads it without interpolation).
+ */
+export function histogramWindow(before: HistogramReading[], after: HistogramReading[]): { n: number; meanMs: number; p99BoundMs: number } {
+  const n = after.reduce((a, h) => a + h.count, 0) - before.reduce((a, h) => a + h.count, 0);
+  const sum = after.reduce((a, h) => a + h.sum, 0) - before.reduce((a, h) => a + h.sum, 0);
+  const bounds = after[0]?.buckets.map(([le]) => le) ?? [];
+  const at = (readings: HistogramReading[], le: number) => readings.reduce((a, h) => a + (h.buckets.find(([b]) => b === le)?.[1] ?? 0), 0);
+  const p99 = bounds.find((le) => at(after, le) - at(before, le) >= 0.99 * n) ?? NaN;
+  return { n, meanMs: n ? (sum / n) * 1000 : NaN, p99BoundMs: p99 * 1000 };
 }

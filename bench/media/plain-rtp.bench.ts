@@ -7,7 +7,7 @@
  * receive transport, or Janus's nearest equivalent):
  *   bare    require('mediasoup').createWorker() and worker.createRouter() with an Opus codec: no Puente code.
  *   puente  Puente's own media code: WorkerPoolService (the worker with its WebRtcServer, the session codecs
- *           of media-codecs.ts), MediaService, and RoomsService itself, called per party as the gateway calls
+ *           of media-codecs.ts), and RoomsService with its Rooms and Peers, called per party as the gateway calls
  *           it (join, createTransport, connectTransport, produce under the caps and the voice policy,
  *           consume paused, resumeConsumer). Only the session records and socket.io are stubbed.
  *   janus   Debian's Janus, VideoRoom remote publishers and rtp_forward (janus.ts), if `janus` is installed.
@@ -35,17 +35,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as mediasoup from 'mediasoup';
-import type { PlainTransport, Router, RtpCodecCapability, WebRtcServer, Worker } from 'mediasoup/node/lib/types';
+import type { PlainTransport, Router, RtpCodecCapability, Worker } from 'mediasoup/node/lib/types';
+import type { DataSource } from 'typeorm';
 import type { Principal } from '../../src/auth/principal';
 import type { AppConfig } from '../../src/config/config.schema';
-import { MediaService } from '../../src/media/media.service';
 import type { Peer } from '../../src/media/peer';
 import type { RealtimeService } from '../../src/realtime/realtime.service';
-import { Room } from '../../src/media/room';
+import { Room, TellParticipant } from '../../src/media/room';
 import { RoomsService } from '../../src/media/rooms.service';
-import type { SessionRecord } from '../../src/media/session-record';
 import type { SessionsService } from '../../src/sessions/sessions.service';
-import { WorkerPoolService } from '../../src/media/worker-pool.service';
+import { CreatedRouter, WorkerPoolService } from '../../src/media/worker-pool.service';
 import { Janus } from './janus';
 import { CpuWindow, machine, median, sleep, waitForQuiet } from './proc';
 
@@ -152,21 +151,21 @@ async function bareServer(): Promise<Server> {
 class PlainRoom extends Room {
   readonly plain = new Map<string, PlainTransport>();
 
-  override async createTransport(peer: Peer, direction: 'send' | 'recv'): ReturnType<Room['createTransport']> {
-    const t = await this.router.createPlainTransport({ ...PLAIN, appData: { socketId: peer.socketId, role: peer.role, direction } });
+  protected override async newTransport(peer: Peer, direction: 'send' | 'recv'): ReturnType<Room['newTransport']> {
+    const t = await this.router.createPlainTransport({ ...PLAIN, appData: { role: peer.role, direction } });
     this.plain.set(t.id, t);
-    // RoomsService.connectTransport passes {dtlsParameters}; here those are the generator's address.
+    // Peer.connectTransport passes {dtlsParameters}; here those are the generator's address.
     const connect = t.connect.bind(t);
     (t as unknown as { connect: (a: { dtlsParameters: { ip: string; port: number } }) => Promise<void> }).connect = ({ dtlsParameters }) => connect(dtlsParameters);
-    return t as unknown as Awaited<ReturnType<Room['createTransport']>>;
+    return t as unknown as Awaited<ReturnType<Room['newTransport']>>;
   }
 }
 
 class PlainRoomsService extends RoomsService {
   readonly made = new Map<string, PlainRoom>();
 
-  protected override newRoom(sessionId: string, router: Router, webRtcServer: WebRtcServer, workerIndex: number): Room {
-    const room = new PlainRoom(sessionId, router, webRtcServer, workerIndex);
+  protected override newRoom(sessionId: string, { router, webRtcServer, workerIndex }: CreatedRouter, tell: TellParticipant): Room {
+    const room = new PlainRoom(sessionId, router, webRtcServer, workerIndex, tell);
     this.made.set(sessionId, room);
     return room;
   }
@@ -174,7 +173,7 @@ class PlainRoomsService extends RoomsService {
 
 /**
  * Puente's media code driven in-process: WorkerPoolService (the worker, its WebRtcServer, the session codecs
- * of media-codecs.ts), MediaService, and RoomsService itself, called as the gateway calls it for each party:
+ * of media-codecs.ts), and RoomsService with its Rooms and Peers, called as the gateway calls it for each party:
  * join, createTransport send and recv, connectTransport, produce, consume (paused) and resumeConsumer. Only
  * the session records and socket.io around it are stubbed (no database, no clients to push to).
  */
@@ -195,10 +194,12 @@ async function puenteServer(rtcPort: number): Promise<Server> {
     participantRole: async (_id: string, p: Principal) => p.role as (typeof roles)[number],
     onEnded: () => undefined,
     find: async () => null,
+    markJoined: async () => undefined,
+    markStarted: async () => undefined,
   } as unknown as SessionsService;
-  const record = { joined: async () => undefined, started: async () => undefined, endUnrecoverable: async () => false } as unknown as SessionRecord;
   const realtime = { emit: () => undefined } as unknown as RealtimeService;
-  const rooms = new PlainRoomsService(new MediaService(pool), sessions, record, realtime, config);
+  // No database: a session whose worker died is never ended here.
+  const rooms = new PlainRoomsService(pool, sessions, realtime, config, {} as DataSource);
   rooms.onModuleInit();
   return {
     pid: pool.snapshot()[0].pid!,
@@ -218,7 +219,7 @@ async function puenteServer(rtcPort: number): Promise<Server> {
         for (const [q, other] of parties.entries()) {
           if (q === p) continue;
           const { consumerId } = await rooms.consume(sockets[p], id, other.producerId, party.caps);
-          await rooms.resumeConsumer(sockets[p], consumerId);
+          await rooms.resumeConsumer(sockets[p], id, consumerId);
         }
       }
       const room = rooms.made.get(id)!;

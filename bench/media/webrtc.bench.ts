@@ -32,7 +32,7 @@ import { dataSourceOptions } from '../../src/database/data-source-options';
 import { runMigrationsLocked } from '../../src/database/migrate';
 import { MEDIA_CODECS } from '../../src/media/media-codecs';
 import { MediaService } from '../../src/media/media.service';
-import { RoomsService } from '../../src/media/rooms.service';
+import { MediaInspection } from '../../src/media/media-inspection';
 import { INITIAL_OUTGOING_BITRATE } from '../../src/media/room';
 import { workerLogLevel } from '../../src/media/worker-slots';
 import { adminQuery, dbUrl } from '../../test/utils/db';
@@ -156,10 +156,10 @@ async function puenteHarness(): Promise<Harness> {
   const ds = await new DataSource(dataSourceOptions(dbUrl(dbName))).initialize();
   await runMigrationsLocked(ds);
   await ds.destroy();
-  const t: TestApp = await startTestApp({ DATABASE_URL: dbUrl(dbName), HOME_COUNTRY: 'GT', MATCHING_SWEEP_MS: '500', OFFER_RING_SECONDS: '60', LOG_LEVEL: APP_LOG_LEVEL });
+  const t: TestApp = await startTestApp({ DATABASE_URL: dbUrl(dbName), HOME_COUNTRY: 'GT', MATCHING_SWEEP_SECONDS: '0.5', OFFER_RING_SECONDS: '60', LOG_LEVEL: APP_LOG_LEVEL });
   const mam = await languageId(t, 'mam');
   const sockets: TestSocket[] = [];
-  const rooms = (t.app.get(RoomsService) as any).rooms as Map<string, any>;
+  const inspection = t.app.get(MediaInspection);
   return {
     workerPid: t.app.get(MediaService).workerStatus()[0].pid!,
     async open() {
@@ -175,8 +175,8 @@ async function puenteHarness(): Promise<Harness> {
       // Both sides start their media as soon as they learn the session id, as the clients do.
       const herSide = (async () => {
         const u = await within(c.next('request:update', (x) => x.state === 'accepted' && !!x.sessionId), 20_000, 'the acceptance');
-        const her = await new CallPeer(c, u.sessionId).start();
-        const a = attach(her, c.socket as unknown as EventEmitter, u.sessionId, () => c.seen('session:newProducer'));
+        const her = await new CallPeer(c, u.sessionId!).start();
+        const a = attach(her, c.socket as unknown as EventEmitter, u.sessionId!, () => c.seen('session:newProducer'));
         await her.speak();
         const theirs = await a.producerOf('interpreter');
         return { her, t1: await firstAudio(her, theirs) };
@@ -197,14 +197,7 @@ async function puenteHarness(): Promise<Harness> {
       return { live: { peers, close: () => peers.forEach((p) => p.close()) }, firstAudioMs: t1 - t0 };
     },
     async counters() {
-      const producers: Producer[] = [];
-      const consumers: Consumer[] = [];
-      for (const room of rooms.values()) {
-        for (const peer of room.peers.values()) {
-          producers.push(...peer.producers.values());
-          consumers.push(...peer.consumers.values());
-        }
-      }
+      const { producers, consumers } = inspection.everyProducerAndConsumer();
       return sumStats(producers, consumers);
     },
     async close() {

@@ -503,7 +503,8 @@ async function runCall(it: Interpreter, sessionId: string, requestId: string) {
     await Promise.race([whenEnded, sleep(between(talkMin, talkMax) * 1000)]);
     if (!call.ended) {
       const byCaller = !caller.gone && rng.next() >= settings.behaviour.interpreterHangsUp;
-      byCaller ? counters.leavesByCaller++ : counters.leavesByInterpreter++;
+      if (byCaller) counters.leavesByCaller++;
+      else counters.leavesByInterpreter++;
       const a = await ask(byCaller ? caller.socket : it.socket, 'session:leave', { sessionId });
       if (a?.error) {
         if (call.ended || a.error.code === 'NOT_FOUND') note(`leave after the end (${a.error.code})`);

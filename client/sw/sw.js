@@ -10,6 +10,7 @@
  * files are revalidated (a 304 when the browser has them), and only the spoken sentence of the phone's own
  * languages is fetched at install. A sentence in another interface language is kept when one of that
  * language's cues passes through here (she switched the page to it and heard a cue). */
+/* global __PRECACHE__ */
 const VERSION = '__VERSION__';
 const PRECACHE = __PRECACHE__;
 const SHELL = `puente-shell-${VERSION}`;

@@ -8,20 +8,12 @@ import { UsersService } from '../users/users.service';
 import { bookingCalendar } from './booking-calendar';
 import type { BookingRow } from './booking-row';
 import { localIso } from './booking-time';
+import type { BookingUpdate } from '../realtime/realtime.contract';
 
-/** Why the official or the interpreter hears about a booking beyond its state. */
-export type BookingNotice = 'asked' | 'widened' | 'unconfirmed' | 'no_interpreter' | 'declined' | 'reminder' | 'join_code_voided';
+export type { BookingNotice, BookingUpdate } from '../realtime/realtime.contract';
 
 /** Whose console a message or calendar file links to. */
 export type Console = 'official' | 'interpreter';
-
-export interface BookingUpdate {
-  bookingId: string;
-  state: string;
-  notice?: BookingNotice;
-  /** For a reminder: how many seconds before the hearing it was due. */
-  reminderSeconds?: number;
-}
 
 /** 86400 → "24 hours", 900 → "15 minutes", 9 → "9 seconds". */
 export function inWords(seconds: number): string {

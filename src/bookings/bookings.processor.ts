@@ -30,7 +30,7 @@ export class BookingsProcessor implements OnApplicationBootstrap, OnApplicationS
   async onApplicationBootstrap() {
     await this.scheduleSweep();
     // As in matching: re-adding the repeatable job mends a chain broken by a node killed mid-run.
-    this.watchdog = setInterval(() => void this.scheduleSweep().catch(() => undefined), Math.max(5000, this.config.BOOKING_SWEEP_MS * 4));
+    this.watchdog = setInterval(() => void this.scheduleSweep().catch(() => undefined), Math.max(5000, this.config.BOOKING_SWEEP_SECONDS * 4000));
     this.watchdog.unref();
   }
 
@@ -39,7 +39,7 @@ export class BookingsProcessor implements OnApplicationBootstrap, OnApplicationS
   }
 
   private scheduleSweep() {
-    return this.queue.add('sweep', {}, { repeat: { every: this.config.BOOKING_SWEEP_MS }, jobId: 'sweep', removeOnComplete: true, removeOnFail: true });
+    return this.queue.add('sweep', {}, { repeat: { every: Math.round(this.config.BOOKING_SWEEP_SECONDS * 1000) }, jobId: 'sweep', removeOnComplete: true, removeOnFail: true });
   }
 
   @Process('offer-expire')

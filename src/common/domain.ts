@@ -19,3 +19,10 @@ export const ROLES = ['caller', 'interpreter', 'official', 'roster_admin', 'plat
 export type Role = (typeof ROLES)[number];
 export const STAFF_ROLES = ['interpreter', 'official', 'roster_admin', 'platform_admin'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** An interpreter's presence (what she sets with `presence:set`). */
+export const PRESENCE_STATUSES = ['available', 'away', 'offline'] as const;
+export type PresenceStatus = (typeof PRESENCE_STATUSES)[number];
+
+/** The roles in a session's call. */
+export type ParticipantRole = 'caller' | 'interpreter' | 'official';

@@ -90,6 +90,35 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('durations', () => {
+    it.each([
+      ['MATCHING_SWEEP_MS', '500', 'MATCHING_SWEEP_SECONDS=0.5'],
+      ['BOOKING_SWEEP_MS', '60000', 'BOOKING_SWEEP_SECONDS=60'],
+      ['RETENTION_PURGE_EVERY_MS', '21600000', 'RETENTION_PURGE_EVERY_SECONDS=21600'],
+    ])('refuses the old name %s, naming the new one in seconds', (old, value, instead) => {
+      expect(() => loadConfig({ [old]: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ [old]: value })).toThrow(`${old} is no longer read: set ${instead.split('=')[0]} instead, in seconds: ${old}=${value} is ${instead}`);
+    });
+
+    it('refuses an old name even beside the new one, and whatever its value', () => {
+      expect(() => loadConfig({ MATCHING_SWEEP_SECONDS: '1', MATCHING_SWEEP_MS: 'soon' })).toThrow(/MATCHING_SWEEP_MS is no longer read: set MATCHING_SWEEP_SECONDS instead/);
+    });
+
+    it('reads the sweeps in seconds, a decimal allowed, and every other duration as a whole number', () => {
+      const c = loadConfig({ MATCHING_SWEEP_SECONDS: '0.5', BOOKING_SWEEP_SECONDS: '3600', RETENTION_PURGE_EVERY_SECONDS: '3600' });
+      expect([c.MATCHING_SWEEP_SECONDS, c.BOOKING_SWEEP_SECONDS, c.RETENTION_PURGE_EVERY_SECONDS]).toEqual([0.5, 3600, 3600]);
+      expect(loadConfig({}).MATCHING_SWEEP_SECONDS).toBe(5);
+      expect(() => loadConfig({ OFFER_RING_SECONDS: '2.5' })).toThrow(/OFFER_RING_SECONDS must be a whole number/);
+      expect(() => loadConfig({ MATCHING_SWEEP_SECONDS: 'half' })).toThrow(/MATCHING_SWEEP_SECONDS must be a number of seconds such as 5 or 0.5/);
+      expect(() => loadConfig({ MATCHING_SWEEP_SECONDS: '0.1' })).toThrow(/MATCHING_SWEEP_SECONDS must not be less than 0.2/);
+    });
+
+    it('names every duration with its unit spelled out (seconds, minutes or days), never milliseconds', () => {
+      const names = Object.keys(loadConfig({}));
+      expect(names.filter((n) => /_(MS|MILLIS|MSEC|SECS?|MINS?|HOURS)$/.test(n))).toEqual([]);
+    });
+  });
+
   it('lists every bad variable at once', () => {
     expect(() => loadConfig({ PORT: 'x', REDIS_URL: 'nope' })).toThrow(/PORT[\s\S]*REDIS_URL/);
   });

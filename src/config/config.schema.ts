@@ -3,6 +3,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsIP,
   IsOptional,
   IsString,
@@ -51,6 +52,15 @@ const IsAnnounceableAddress = () =>
 /**
  * Every setting Puente reads from the environment, validated once at start-up. Names are the
  * environment variables themselves so that an error names exactly what the operator must fix.
+ *
+ * Durations: a duration's name ends with its unit, spelled out, and its value is a number of that unit.
+ * The unit is seconds (`_SECONDS`: OFFER_RING_SECONDS, JWT_TTL_SECONDS, MATCHING_SWEEP_SECONDS...), except
+ * lengths measured against a hearing's own length, which the booking API gives in minutes (`durationMinutes`):
+ * `_MINUTES` (BOOKING_BUFFER_MINUTES, BOOKING_OVERRUN_MINUTES), and the retention period, in days
+ * (RETENTION_DAYS). Never milliseconds. Values are whole numbers, except the two sweep intervals, which take a
+ * decimal (0.5) so that tests can sweep twice a second. Rates name their window the same way
+ * (RATE_LIMIT_PER_MINUTE, CALLER_EVENTS_PER_10_SECONDS). A renamed setting is refused at start-up with its new
+ * name (RENAMED_MS below), so a deployment never runs with a value it set but is no longer read.
  */
 export class AppConfig {
   /** Unset counts as production: only development and test run with the published development JWT_SECRET. */
@@ -127,8 +137,8 @@ export class AppConfig {
   RETENTION_DAYS = 365;
 
   /** How often one node runs the retention purge (a repeatable Bull job). */
-  @IsInt() @Min(1000) @Max(7 * 24 * 3600 * 1000)
-  RETENTION_PURGE_EVERY_MS = 6 * 3600 * 1000;
+  @IsInt() @Min(1) @Max(7 * 24 * 3600)
+  RETENTION_PURGE_EVERY_SECONDS = 6 * 3600;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
@@ -199,8 +209,8 @@ export class AppConfig {
   INTERPRETER_GRACE_SECONDS = 30;
 
   /** Safety net: how often one node re-checks overdue offers, waiting requests and dead nodes. */
-  @IsInt() @Min(200) @Max(60_000)
-  MATCHING_SWEEP_MS = 5000;
+  @IsNumber({ maxDecimalPlaces: 3 }) @Min(0.2) @Max(60)
+  MATCHING_SWEEP_SECONDS = 5;
 
   /** The deployment's home roster (an RCM country, ISO 3166-1 alpha-2), used when a caller gives no country. */
   @IsOptional() @IsIn(COUNTRY_CODES, { message: `HOME_COUNTRY must be the code of an RCM country: one of ${COUNTRY_CODES.join(', ')}` })
@@ -234,8 +244,8 @@ export class AppConfig {
   BOOKING_OVERRUN_MINUTES = 60;
 
   /** How often one node re-checks bookings waiting for an interpreter and overdue answers. */
-  @IsInt() @Min(200) @Max(3_600_000)
-  BOOKING_SWEEP_MS = 60_000;
+  @IsNumber({ maxDecimalPlaces: 3 }) @Min(0.2) @Max(3600)
+  BOOKING_SWEEP_SECONDS = 60;
 
   /** SMTP server for booking emails (smtp:// or smtps://, credentials in the URL); none: no email is sent. */
   @IsOptional() @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
@@ -261,6 +271,26 @@ function turnProblems(c: AppConfig): string[] {
   return [];
 }
 
+/** Settings in milliseconds renamed to the one unit convention (see AppConfig): old name → its name in seconds. */
+export const RENAMED_MS: Record<string, keyof AppConfig> = {
+  RETENTION_PURGE_EVERY_MS: 'RETENTION_PURGE_EVERY_SECONDS',
+  MATCHING_SWEEP_MS: 'MATCHING_SWEEP_SECONDS',
+  BOOKING_SWEEP_MS: 'BOOKING_SWEEP_SECONDS',
+};
+
+function renamedProblems(env: Record<string, string | undefined>): string[] {
+  return Object.entries(RENAMED_MS)
+    .filter(([old]) => env[old] !== undefined && env[old] !== '')
+    .map(([old, to]) => {
+      const ms = Number(env[old]);
+      const example = Number.isFinite(ms) ? `: ${old}=${ms} is ${to}=${ms / 1000}` : '';
+      return `${old} is no longer read: set ${to} instead, in seconds${example}`;
+    });
+}
+
+/** Numbers that may have a decimal part (the sweep intervals, in seconds); every other number is whole. */
+const DECIMAL = new Set(['MATCHING_SWEEP_SECONDS', 'BOOKING_SWEEP_SECONDS']);
+
 const NUMERIC = new Set<string>();
 for (const key of Object.keys(new AppConfig())) {
   if (typeof (new AppConfig() as unknown as Record<string, unknown>)[key] === 'number') NUMERIC.add(key);
@@ -284,13 +314,14 @@ function secretProblems(c: AppConfig, given: string | undefined): string[] {
 export function loadConfig(env: Record<string, string | undefined> = process.env, options: { signsTokens?: boolean } = {}): AppConfig {
   const known = Object.keys(new AppConfig()).concat(['MEDIASOUP_WORKER_BIN', 'TURN_USERNAME', 'TURN_CREDENTIAL', 'TURN_SECRET', 'HOME_COUNTRY', 'SMTP_URL', 'METRICS_TOKEN']);
   const raw: Record<string, unknown> = {};
-  const problems: string[] = [];
+  const problems: string[] = renamedProblems(env);
   for (const key of known) {
     const value = env[key];
     if (value === undefined || value === '') continue;
     if (NUMERIC.has(key)) {
-      if (!/^-?\d+$/.test(value.trim())) {
-        problems.push(`${key} must be a whole number (got "${value}")`);
+      const decimal = DECIMAL.has(key);
+      if (!(decimal ? /^\d+(\.\d+)?$/ : /^-?\d+$/).test(value.trim())) {
+        problems.push(`${key} must be ${decimal ? 'a number of seconds such as 5 or 0.5' : 'a whole number'} (got "${value}")`);
         continue;
       }
       raw[key] = Number(value);

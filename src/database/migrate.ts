@@ -2,7 +2,7 @@ import type { DataSource, Migration } from 'typeorm';
 import { applySqlSources } from './sql-sources';
 
 // Any 64-bit key works; this one is "migrate" in ASCII.
-const MIGRATION_LOCK = 0x6d696772617465;
+const MIGRATION_LOCK = '30796665482998885'; // 0x6d696772617465, exact as text (a JS number rounds it)
 
 /**
  * Runs pending migrations, then the SQL source files (src/database/sql-sources.ts), while holding a session-level

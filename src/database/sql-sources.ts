@@ -34,7 +34,7 @@ export async function applySqlSources(runner: QueryRunner): Promise<void> {
       try {
         await runner.query(sql);
       } catch (e) {
-        throw new Error(`${file}: ${(e as Error).message}`);
+        throw new Error(`${file}: ${(e as Error).message}`, { cause: e });
       }
     }
     await runner.commitTransaction();

@@ -1,3 +1,4 @@
+import { SeededRandom } from '../../test/utils/seeded-random';
 import { AudioFormatError } from './audio-format-error';
 import { parseOggOpus } from './ogg';
 import { oggOpus, vorbisHead } from './ogg.fixture';
@@ -21,5 +22,22 @@ describe('Ogg Opus check', () => {
   ])('refuses %s', (_name, file, message) => {
     expect(() => parseOggOpus(file)).toThrow(AudioFormatError);
     expect(() => parseOggOpus(file)).toThrow(message);
+  });
+});
+
+describe('Ogg Opus check on damaged bytes', () => {
+  it('answers with an AudioFormatError or a finite length, never anything else (seeded mutations and cuts)', () => {
+    const random = new SeededRandom(7);
+    const whole = oggOpus({ granules: [24_312, 48_312, 96_312] });
+    for (let run = 0; run < 400; run++) {
+      const bytes = Buffer.from(whole.subarray(0, random.chance(0.3) ? random.int(1, whole.length) : whole.length));
+      for (let i = random.int(0, 6); i > 0; i--) bytes[random.int(0, bytes.length - 1)] = random.int(0, 255);
+      try {
+        const { durationMs } = parseOggOpus(bytes);
+        expect(Number.isFinite(durationMs) && durationMs >= 0).toBe(true);
+      } catch (e) {
+        expect(e).toBeInstanceOf(AudioFormatError);
+      }
+    }
   });
 });

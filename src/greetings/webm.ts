@@ -1,7 +1,19 @@
 /**
  * Just enough of WebM (Matroska/EBML) to check an uploaded greeting without trusting its content type: the
- * document type is `webm`, it has exactly one track and it is Opus audio, and how long it lasts (from the
- * header's Duration when present, else from the last block's timecode: MediaRecorder writes no Duration).
+ * document type is `webm`, it has exactly one track and it is Opus audio, and how long it lasts (from the last
+ * block's timecode: MediaRecorder writes no Duration; a header Duration counts only when it says longer).
+ *
+ * Why this reader is kept rather than a maintained parser (issue 12), measured on 2026-12-04 with a real
+ * Chromium MediaRecorder file (test/fixtures/recordings/, what every phone and console here uploads) and the
+ * fixtures of webm.spec.ts / ogg.spec.ts, against music-metadata `parseBuffer`:
+ * - 12.1.0 (the latest) is ESM-only and needs Node 22 (we run 20); 12.1.0 and 11.16.1 both throw "ignore length
+ *   must be a non-negative safe integer" on every Chromium recording (unknown-size Segment and Cluster), so
+ *   every upload would be refused.
+ * - 7.14.0 (the last CommonJS release) reads those headers but gives no duration (there is no Duration element),
+ *   so "too long" could not be checked at all; it also takes the first 150 bytes of a recording (the header, no
+ *   sound) as a good file, and a cut Ogg file as whole (ogg.ts).
+ * Any of them would also be a second parser of the same untrusted bytes, since the length needs this walk anyway.
+ * This one is small, bounded by the upload limit, refuses what it does not know, and is fuzzed (webm.spec.ts).
  */
 import { AudioFormatError } from './audio-format-error';
 
@@ -83,6 +95,7 @@ export function parseWebmAudio(buf: Buffer): WebmAudio {
         break;
       case ID.Duration:
         headerDuration = data.length === 4 ? data.readFloatBE(0) : data.length === 8 ? data.readDoubleBE(0) : null;
+        if (headerDuration !== null && !(headerDuration >= 0 && Number.isFinite(headerDuration))) throw new WebmError('not a WebM file (bad Duration)');
         break;
       case ID.TrackType:
         if (tracks.length) tracks[tracks.length - 1].type = uint(data);
@@ -106,6 +119,7 @@ export function parseWebmAudio(buf: Buffer): WebmAudio {
   if (tracks.length !== 1 || tracks[0].type !== 2) throw new WebmError('a recording is one audio track, and nothing else');
   if (tracks[0].codec !== 'A_OPUS') throw new WebmError(`the audio must be Opus (this is ${tracks[0].codec ?? 'unknown'})`);
   if (lastBlock < 0 && headerDuration === null) throw new WebmError('the recording is empty');
-  const ticks = headerDuration ?? lastBlock;
+  // A header that says less than the blocks does not make the recording shorter.
+  const ticks = Math.max(headerDuration ?? 0, lastBlock);
   return { codec: 'opus', durationMs: Math.round((ticks * scale) / 1_000_000) };
 }

@@ -1,15 +1,16 @@
 import { ForbiddenException } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import type { Socket } from 'socket.io';
 import type { Principal } from '../auth/principal';
 import { AddressCaps } from '../limits/address-caps.service';
+import type { PuenteSocket } from '../realtime/puente-socket';
+import type { Result } from '../realtime/realtime.contract';
 import { PuenteGateway } from '../realtime/ws-gateway.decorators';
 import { CreateRequestDto, OfferIdDto, RequestIdDto } from './dto/create-request.dto';
 import { MatchingService } from './matching.service';
 
-const principal = (socket: Socket) => socket.data.principal as Principal;
+const principal = (socket: PuenteSocket) => socket.data.principal as Principal;
 
-function asCaller(socket: Socket): Principal {
+function asCaller(socket: PuenteSocket): Principal {
   const p = principal(socket);
   if (p.role !== 'caller') throw new ForbiddenException('requests are made by callers');
   return p;
@@ -25,7 +26,7 @@ export class MatchingGateway {
 
   /** At most MAX_LIVE_REQUESTS_PER_ADDRESS live requests per address, whatever number of caller tokens it holds. */
   @SubscribeMessage('request:create')
-  async create(@ConnectedSocket() socket: Socket, @MessageBody() body: CreateRequestDto) {
+  async create(@ConnectedSocket() socket: PuenteSocket, @MessageBody() body: CreateRequestDto): Result<'request:create'> {
     const caller = asCaller(socket);
     const address = this.caps.addressOf(socket);
     const place = await this.caps.reserveRequest(address);
@@ -40,17 +41,17 @@ export class MatchingGateway {
   }
 
   @SubscribeMessage('request:cancel')
-  cancel(@ConnectedSocket() socket: Socket, @MessageBody() body: RequestIdDto) {
+  cancel(@ConnectedSocket() socket: PuenteSocket, @MessageBody() body: RequestIdDto): Result<'request:cancel'> {
     return this.matching.cancelRequest(asCaller(socket), body.requestId);
   }
 
   @SubscribeMessage('offer:accept')
-  accept(@ConnectedSocket() socket: Socket, @MessageBody() body: OfferIdDto) {
+  accept(@ConnectedSocket() socket: PuenteSocket, @MessageBody() body: OfferIdDto): Result<'offer:accept'> {
     return this.matching.acceptOffer(principal(socket), body.offerId);
   }
 
   @SubscribeMessage('offer:decline')
-  decline(@ConnectedSocket() socket: Socket, @MessageBody() body: OfferIdDto) {
+  decline(@ConnectedSocket() socket: PuenteSocket, @MessageBody() body: OfferIdDto): Result<'offer:decline'> {
     return this.matching.declineOffer(principal(socket), body.offerId);
   }
 }

@@ -12,7 +12,7 @@ import { WAITING_ORDER_SQL } from './priority';
 
 /**
  * The timers of matching, as Bull jobs in Redis so that a node restart loses none, and a sweep that one
- * node runs at a time (every MATCHING_SWEEP_MS, itself a Bull job): it ends requests that reached the wait
+ * node runs at a time (every MATCHING_SWEEP_SECONDS, itself a Bull job): it ends requests that reached the wait
  * limit (their time in line is in PostgreSQL), expires offers whose ring-time job was lost (a node killed
  * between its commit and scheduling the job), re-dispatches waiting requests, moves audit events left in
  * the outbox, and starts the grace period of callers and interpreters whose node died under them.
@@ -38,7 +38,7 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
     // Bull schedules a repeatable job's next run only once a node has taken the current one: a node killed
     // in between breaks the chain until Bull finds the stalled job (30 s or more). Every node re-adds it now
     // and then; the next run's job id is derived from its time slot, so while the chain is alive this is a no-op.
-    this.watchdog = setInterval(() => void this.scheduleSweep().catch(() => undefined), Math.max(2000, this.config.MATCHING_SWEEP_MS * 4));
+    this.watchdog = setInterval(() => void this.scheduleSweep().catch(() => undefined), Math.max(2000, this.config.MATCHING_SWEEP_SECONDS * 4000));
     this.watchdog.unref();
   }
 
@@ -47,7 +47,7 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
   }
 
   private scheduleSweep() {
-    return this.queue.add('sweep', {}, { repeat: { every: this.config.MATCHING_SWEEP_MS }, jobId: 'sweep', removeOnComplete: true, removeOnFail: true });
+    return this.queue.add('sweep', {}, { repeat: { every: Math.round(this.config.MATCHING_SWEEP_SECONDS * 1000) }, jobId: 'sweep', removeOnComplete: true, removeOnFail: true });
   }
 
   @Process('offer-expire')
@@ -83,7 +83,7 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
          AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ladder_at_once(r.urgency)
          AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = r.id AND (o.created_at > now() - make_interval(secs => $1) OR o.decided_at > now() - make_interval(secs => $1)))
          ORDER BY ${WAITING_ORDER_SQL} OFFSET $2 LIMIT 1`,
-        [this.config.MATCHING_SWEEP_MS / 1000, i],
+        [this.config.MATCHING_SWEEP_SECONDS, i],
       );
       if (!next) break;
       await this.matching.dispatch(next.id);

@@ -40,7 +40,7 @@ export interface Dispatched {
   state: RequestState;
   /** The state before. */
   was: RequestState;
-  request: { id: string; languageId: string; matter: string; urgency: string; minor: boolean; callerSub: string | null };
+  request: { id: string; languageId: string; matter: Matter; urgency: Urgency; minor: boolean; callerSub: string | null };
   offers: MadeOffer[];
 }
 
@@ -102,7 +102,7 @@ export interface Finished {
 export interface InLine {
   id: string;
   caller_sub: string | null;
-  state: RequestState;
+  state: 'queued' | 'offering';
 }
 
 /** A request's language and those recorded as mutually intelligible with it (links hold both ways), as a column. */
@@ -198,23 +198,10 @@ export class MatchingRepository {
    * them, not the first few: the one she can serve may be far down the line.
    */
   async servableBy(interpreterId: string, rules: LadderRules): Promise<string[]> {
-    // Only the waiting requests she could take are paired with her: those with a free place, in a language she
-    // speaks or one linked to it (the language condition of matching_pairs, read the other way round). The same
-    // statement, so the same snapshot, as pairing them all and filtering after. Pairing every waiting request
-    // with her made this query grow with the line, and it runs whenever an interpreter is free again: under
-    // load it became the busiest statement of all, and a growing line made it slower still.
+    // matching_servable (20-matching.sql) pairs her only with the waiting requests she could take (a free place, a
+    // language she speaks or one linked to it), found through the partial index of the line by language.
     const found: { request_id: string }[] = await this.db.query(
-      prepared(`WITH hers AS (SELECT language_id FROM interpreter_languages WHERE interpreter_id = $1),
-       near AS (
-         SELECT language_id FROM hers
-         UNION SELECT l.to_language_id FROM language_links l JOIN hers ON hers.language_id = l.from_language_id
-         UNION SELECT l.from_language_id FROM language_links l JOIN hers ON hers.language_id = l.to_language_id
-       )
-       SELECT request_id FROM matching_pairs(
-         ARRAY(SELECT r.id FROM interpretation_requests r WHERE r.state IN ('queued', 'offering') AND r.language_id IN (SELECT language_id FROM near)
-           AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ladder_at_once(r.urgency)),
-         ARRAY[$1::uuid], $2, $3, $4) p
-       ORDER BY ${SERVING_ORDER_SQL}`),
+      prepared(`SELECT request_id FROM matching_servable($1, $2, $3, $4) ORDER BY ${SERVING_ORDER_SQL}`),
       [interpreterId, rules.homeCountry, rules.retryAfterSeconds, OPEN_ROSTER],
     );
     return found.map((r) => r.request_id);

@@ -8,6 +8,7 @@ import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { PresenceService } from '../presence/presence.service';
 import { DomainMetrics } from '../metrics/domain.metrics';
+import type { OfferWithdrawnReason } from '../realtime/realtime.contract';
 import { RealtimeService } from '../realtime/realtime.service';
 import { MEDIA_FAILED } from '../sessions/end-reasons';
 import { ParticipantRole, SessionParticipants, SessionsService } from '../sessions/sessions.service';
@@ -172,7 +173,7 @@ export class MatchingService implements OnModuleInit {
   }
 
   /** She went away, offline or lost her connection while ringing: withdraw and try the next. */
-  async withdrawOffersOf(interpreterId: string, reason: string) {
+  async withdrawOffersOf(interpreterId: string, reason: OfferWithdrawnReason) {
     for (const offerId of await this.repo.pendingOffersOf(interpreterId)) {
       const closed = await this.closeOffer(offerId, 'withdrawn');
       if (!closed) continue;
@@ -196,8 +197,10 @@ export class MatchingService implements OnModuleInit {
     if (!languageIds) return null;
     // Who is available right now, from Redis; then one round trip (matching_dispatch) that locks the request
     // and rings the best of them.
+    const timer = this.metrics.dispatchSeconds.startTimer();
     const available = await this.presence.availableFor(languageIds);
     const made = await withRetry(() => this.repo.dispatch({ requestId, available, ringSeconds: this.config.OFFER_RING_SECONDS }, this.ladderRules));
+    timer();
     if (!made) return null;
     this.outbox.kick();
     const r = made.request;

@@ -17,10 +17,6 @@ export const MAX_VIDEO_ENCODINGS = 3;
  * voice plus, once she turned it on, her camera, with RTP overhead.
  */
 export const MAX_INCOMING_BITRATE = 600_000;
-/** One microphone and one camera per participant. */
-export const MAX_PRODUCERS_PER_KIND = 1;
-/** One send and one receive transport per participant; joining again replaces them. */
-export const MAX_TRANSPORTS_PER_DIRECTION = 1;
 
 export type MediaKind = 'audio' | 'video';
 

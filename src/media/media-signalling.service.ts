@@ -2,28 +2,29 @@ import { HttpException, Inject, Injectable, InternalServerErrorException, NotFou
 import type Redis from 'ioredis';
 import type { Socket } from 'socket.io';
 import type { Principal } from '../auth/principal';
-import { RealtimeService } from '../realtime/realtime.service';
-import { SessionsService } from '../sessions/sessions.service';
+import { strictValidationPipe } from '../common/validation';
+import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { REDIS } from '../redis/redis.module';
-import { RoomsService, sessionRoom } from './rooms.service';
+import { SessionsService } from '../sessions/sessions.service';
+import { asHttpException, MediaError } from './media-errors';
+import { ConsumeAnswer, isMediaOp, MEDIA_RPC, MediaArgs, MediaCall, MediaOp, MediaOperation, MediaResult, TransportAnswer } from './media-rpc';
+import { RoomsService } from './rooms.service';
 
 const HEARTBEAT_MS = 3000;
 const NODE_TTL_MS = 10_000;
 const RPC = 'media:rpc';
+const validation = strictValidationPipe();
 
 const keys = {
   host: (sessionId: string) => `media:host:${sessionId}`,
   node: (nodeId: string) => `media:node:${nodeId}`,
 };
 
-export type MediaOp = 'join' | 'createTransport' | 'connectTransport' | 'produce' | 'consume' | 'resumeConsumer' | 'restartIce' | 'video' | 'leave';
-
 interface RpcRequest {
   target: string;
   op: MediaOp;
-  socketId: string;
-  principal: Principal;
-  args: any;
+  call: MediaCall;
+  args: unknown;
 }
 
 type RpcAnswer = { ok: unknown } | { error: { status: number; response: string | object } } | null;
@@ -60,7 +61,7 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
     this.heartbeat = setInterval(beat, HEARTBEAT_MS);
     this.realtime.onNodeRequest(RPC, (req: RpcRequest, reply) => {
       if (req?.target !== this.realtime.nodeId) return reply(null);
-      this.local(req.op, req.socketId, req.principal, req.args).then(
+      this.answer(req).then(
         (ok) => reply({ ok }),
         (e) => reply(e instanceof HttpException ? { error: { status: e.getStatus(), response: e.getResponse() } } : { error: { status: 500, response: 'internal error' } }),
       );
@@ -73,20 +74,20 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.heartbeat);
   }
 
-  async handle(op: MediaOp, socket: Socket, args: any): Promise<unknown> {
+  async handle<Op extends MediaOp>(op: Op, socket: Socket, args: MediaArgs<Op>): Promise<MediaResult<Op>> {
     const media: SocketMedia = (socket.data.media ??= { sessions: new Set(), owners: new Map() });
-    const sessionId = args.sessionId ?? media.owners.get(args.transportId ?? args.consumerId);
-    if (!sessionId) throw new NotFoundException(args.transportId ? 'no such transport' : 'no such consumer');
+    const sessionId = sessionOf(media, args);
     const principal = socket.data.principal as Principal;
     // Only a participant may make a node claim a session: anyone else, with any id, leaves nothing in Redis.
     if (op === 'join' && !(await this.sessions.participantRole(sessionId, principal))) throw new NotFoundException('no such session');
     const host = op === 'join' ? await this.claim(sessionId) : await this.redis.get(keys.host(sessionId));
     if (!host) throw new NotFoundException('join the session first');
-    const result = host === this.realtime.nodeId ? await this.local(op, socket.id, principal, args) : await this.remote(host, op, socket.id, principal, args);
+    const call: MediaCall = { socketId: socket.id, principal, sessionId };
+    const result = host === this.realtime.nodeId ? await this.local(op, call, args) : await this.remote(host, op, call, args);
     if (op === 'join') media.sessions.add(sessionId);
-    const handedOut = (result as { id?: string; consumerId?: string } | null) ?? {};
-    if (op === 'createTransport' && handedOut.id) media.owners.set(handedOut.id, sessionId);
-    if (op === 'consume' && handedOut.consumerId) media.owners.set(handedOut.consumerId, sessionId);
+    const handedOut = result as Partial<TransportAnswer & ConsumeAnswer> | null;
+    if (op === 'createTransport' && handedOut?.id) media.owners.set(handedOut.id, sessionId);
+    if (op === 'consume' && handedOut?.consumerId) media.owners.set(handedOut.consumerId, sessionId);
     return result;
   }
 
@@ -96,8 +97,8 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
    */
   private ended(sessionId: string) {
     void this.redis.del(keys.host(sessionId)).catch(() => undefined);
-    for (const socket of this.realtime.localSocketsIn(sessionRoom(sessionId))) {
-      void socket.leave(sessionRoom(sessionId));
+    for (const socket of this.realtime.localSocketsIn(rooms.session(sessionId))) {
+      void socket.leave(rooms.session(sessionId));
       const media = socket.data.media as SocketMedia | undefined;
       media?.sessions.delete(sessionId);
       for (const [owned, s] of media?.owners ?? []) if (s === sessionId) media!.owners.delete(owned);
@@ -110,41 +111,38 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
     for (const sessionId of media?.sessions ?? []) {
       const host = await this.redis.get(keys.host(sessionId));
       if (!host) continue;
-      if (host === this.realtime.nodeId) await this.local('leave', socket.id, socket.data.principal, { sessionId });
-      else await this.remote(host, 'leave', socket.id, socket.data.principal, { sessionId }).catch(() => undefined);
+      const call: MediaCall = { socketId: socket.id, principal: socket.data.principal as Principal, sessionId };
+      if (host === this.realtime.nodeId) await this.local('leave', call, { sessionId });
+      else await this.remote(host, 'leave', call, { sessionId }).catch(() => undefined);
     }
   }
 
-  private async local(op: MediaOp, socketId: string, p: Principal, a: any): Promise<unknown> {
-    switch (op) {
-      case 'join':
-        return this.rooms.join(p, socketId, a.sessionId);
-      case 'createTransport':
-        return this.rooms.createTransport(socketId, a.sessionId, a.direction);
-      case 'connectTransport':
-        return this.rooms.connectTransport(socketId, a.transportId, a.dtlsParameters);
-      case 'produce':
-        return this.rooms.produce(socketId, a.transportId, a.kind, a.rtpParameters);
-      case 'consume':
-        return this.rooms.consume(socketId, a.sessionId, a.producerId, a.rtpCapabilities);
-      case 'resumeConsumer':
-        return this.rooms.resumeConsumer(socketId, a.consumerId);
-      case 'restartIce':
-        return this.rooms.restartIce(socketId, a.transportId);
-      case 'video':
-        return this.rooms.setVideo(socketId, a.sessionId, a.on);
-      case 'leave':
-        this.rooms.leave(socketId, a.sessionId);
-        return {};
+  /** Runs an operation on a session hosted here; a refused media rule becomes its acknowledgement code. */
+  private async local<Op extends MediaOp>(op: Op, call: MediaCall, args: MediaArgs<Op>): Promise<MediaResult<Op>> {
+    const operation = MEDIA_RPC[op] as MediaOperation<MediaArgs<Op>, MediaResult<Op>>;
+    try {
+      return await operation.run(this.rooms, call, args);
+    } catch (e) {
+      throw e instanceof MediaError ? asHttpException(e) : e;
     }
   }
 
-  private async remote(host: string, op: MediaOp, socketId: string, principal: Principal, args: unknown): Promise<unknown> {
-    const answers = (await this.realtime.askNodes(RPC, { target: host, op, socketId, principal, args } satisfies RpcRequest)) as RpcAnswer[];
+  /**
+   * Another node's request for a session hosted here. Its payload passed that node's gateway, and is checked
+   * again with the operation's DTO: nothing a node acts on arrives unchecked.
+   */
+  private async answer(req: RpcRequest): Promise<unknown> {
+    if (!isMediaOp(req.op)) throw new Error('unknown media operation');
+    const args = await validation.transform(req.args, { type: 'body', metatype: MEDIA_RPC[req.op].dto });
+    return this.local(req.op, req.call, args as MediaArgs<typeof req.op>);
+  }
+
+  private async remote<Op extends MediaOp>(host: string, op: Op, call: MediaCall, args: MediaArgs<Op>): Promise<MediaResult<Op>> {
+    const answers = (await this.realtime.askNodes(RPC, { target: host, op, call, args } satisfies RpcRequest)) as RpcAnswer[];
     const answer = answers.find((a) => a !== null);
     if (!answer) throw new InternalServerErrorException('the node hosting this call did not answer');
     if ('error' in answer) throw new HttpException(answer.error.response, answer.error.status);
-    return answer.ok;
+    return answer.ok as MediaResult<Op>;
   }
 
   /** The node hosting the session: this one if none is, or if the one that was has stopped beating. */
@@ -163,8 +161,18 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
     );
     if (taken === me && current) {
       // Its node died with its router: whoever is still in the call (connected to a live node) starts again.
-      this.realtime.emit(sessionRoom(sessionId), 'session:mediaRestart', { sessionId, reason: 'node_died' });
+      this.realtime.emit(rooms.session(sessionId), 'session:mediaRestart', { sessionId, reason: 'node_died' });
     }
     return String(taken);
   }
+}
+
+/** The session an event is about: named in it, or found from the transport or consumer id she was handed. */
+function sessionOf(media: SocketMedia, args: object): string {
+  const named = args as { sessionId?: unknown; transportId?: unknown; consumerId?: unknown };
+  if (typeof named.sessionId === 'string') return named.sessionId;
+  const id = named.transportId ?? named.consumerId;
+  const sessionId = typeof id === 'string' ? media.owners.get(id) : undefined;
+  if (!sessionId) throw new NotFoundException(named.transportId ? 'no such transport' : 'no such consumer');
+  return sessionId;
 }

@@ -1,68 +1,165 @@
-import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
-import type { DtlsParameters, Router, RtpCapabilities, RtpParameters, WebRtcServer, WebRtcTransport } from 'mediasoup/node/lib/types';
-import { validateRtpParameters } from 'mediasoup/node/lib/ortc';
+import type { ServerEvents } from '../realtime/realtime.contract';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
-import { RealtimeService, rooms } from '../realtime/realtime.service';
+import { RealtimeService } from '../realtime/realtime.service';
+import { MEDIA_FAILED } from '../sessions/end-reasons';
 import { SessionsService } from '../sessions/sessions.service';
 import { iceServersFor } from './ice-servers';
-import { MediaService } from './media.service';
-import { MAX_INCOMING_BITRATE, MAX_PRODUCERS_PER_KIND, MAX_TRANSPORTS_PER_DIRECTION, MediaKind, producerViolation } from './media-policy';
-import { Direction, Peer } from './peer';
-import { Room } from './room';
-import { MEDIA_FAILED } from '../sessions/end-reasons';
-import { SessionRecord } from './session-record';
-import { badField } from '../common/validation';
-
-export const sessionRoom = rooms.session;
+import { MediaNotFound } from './media-errors';
+import type { MediaKind } from './media-policy';
+import type { ConsumeAnswer, JoinAnswer, TransportAnswer } from './media-rpc';
+import type { Direction, Peer } from './peer';
+import { Room, TellParticipant } from './room';
+import { CreatedRouter, WorkerPoolService } from './worker-pool.service';
 
 /** How long a session whose worker died waits for a worker to rebuild on before it is ended. */
 export const REBUILD_DEADLINE_MS = 10_000;
 const REBUILD_RETRY_MS = 200;
 
 /**
- * mediasoup refuses malformed parameters with a TypeError (from its Node layer, or from the worker, which
- * appends the channel method it was answering), and parameters no router codec matches with an
- * UnsupportedError: that is the client's error, not ours.
- */
-async function asClientError<T>(what: string, fn: () => Promise<T> | T): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof TypeError || (e as Error)?.name === 'UnsupportedError') {
-      const reason = (e as Error).message.replace(/ \[method:[\w.]+\]$/, '');
-      throw badField(what, `${what}: ${reason}`);
-    }
-    throw e;
-  }
-}
-
-/**
- * The live calls hosted on this node: a Room (one router) per session, a Peer per connected participant.
- * Only a session's participants may join it; everything a client names (transport, producer, consumer)
- * must be its own or in its own room.
- *
- * Caps: one peer per role (so at most three participants), one send and one receive transport per peer,
- * one audio and one video producer per peer, Opus as media-policy.ts describes it, and each send
- * transport's incoming estimate capped at MAX_INCOMING_BITRATE. Video only once she turned it on.
+ * The live calls hosted on this node: a Room (one router) per session, which owns a Peer per connected
+ * participant, and an index from each live transport to its room and peer (a transport id is all that
+ * `media:connectTransport`, `media:produce` and `media:restartIce` name). Only a session's participants may
+ * join it; everything a client names (transport, producer, consumer) must be its own or in its own room.
+ * The rules themselves (the caps, the voice policy, video only once she turned it on) are Room's and Peer's.
  */
 @Injectable()
 export class RoomsService implements OnModuleInit {
   private readonly logger = new Logger('Rooms');
   private readonly rooms = new Map<string, Room>();
   private readonly opening = new Map<string, Promise<Room>>();
+  private readonly transports = new Map<string, { room: Room; peer: Peer }>();
+  private readonly tell: TellParticipant = (socketId, event, payload) => this.realtime.emit(socketId, event, payload as ServerEvents[typeof event]);
 
   constructor(
-    private readonly media: MediaService,
+    private readonly pool: WorkerPoolService,
     private readonly sessions: SessionsService,
-    private readonly record: SessionRecord,
     private readonly realtime: RealtimeService,
     private readonly config: AppConfig,
+    @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   onModuleInit() {
     this.sessions.onEnded((id) => this.closeRoom(id));
-    this.media.onWorkerDied(({ index }) => void this.moveOffWorker(index));
+    this.pool.events.on('workerDied', ({ index }) => void this.moveOffWorker(index));
+  }
+
+  /**
+   * Joins (or joins again) a session's call; the call really starts when a second party is in it, and the
+   * session's record says so (metadata only: which roles took part, and when).
+   */
+  async join(p: Principal, socketId: string, sessionId: string): Promise<JoinAnswer> {
+    const role = await this.sessions.participantRole(sessionId, p);
+    if (!role) throw new MediaNotFound('no such session');
+    const room = await this.open(sessionId);
+    const others = room.join(socketId, role);
+    await this.sessions.markJoined(sessionId, role);
+    if (room.roles().size >= 2) await this.sessions.markStarted(sessionId);
+    return { routerRtpCapabilities: room.router.rtpCapabilities, iceServers: iceServersFor(this.config), participants: others };
+  }
+
+  async createTransport(socketId: string, sessionId: string, direction: Direction): Promise<TransportAnswer> {
+    const room = this.roomOf(sessionId);
+    const peer = room.peer(socketId);
+    const transport = await peer.createTransport(direction);
+    if (!transport.closed) {
+      this.transports.set(transport.id, { room, peer });
+      transport.observer.once('close', () => this.transports.delete(transport.id));
+    }
+    return { id: transport.id, iceParameters: transport.iceParameters, iceCandidates: transport.iceCandidates, dtlsParameters: transport.dtlsParameters };
+  }
+
+  async connectTransport(socketId: string, transportId: string, dtlsParameters: unknown): Promise<Record<string, never>> {
+    await this.transportOf(socketId, transportId).peer.connectTransport(transportId, dtlsParameters);
+    return {};
+  }
+
+  setVideo(socketId: string, sessionId: string, on: boolean): { video: boolean } {
+    this.roomOf(sessionId).setVideo(socketId, on);
+    return { video: on };
+  }
+
+  async produce(socketId: string, transportId: string, kind: MediaKind, rtpParameters: unknown): Promise<{ producerId: string }> {
+    const { room, peer } = this.transportOf(socketId, transportId);
+    const producer = await room.produce(peer, transportId, kind, rtpParameters);
+    return { producerId: producer.id };
+  }
+
+  async consume(socketId: string, sessionId: string, producerId: string, rtpCapabilities: unknown): Promise<ConsumeAnswer> {
+    const consumer = await this.roomOf(sessionId).consume(socketId, producerId, rtpCapabilities);
+    return { consumerId: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
+  }
+
+  async resumeConsumer(socketId: string, sessionId: string, consumerId: string): Promise<Record<string, never>> {
+    const peer = this.rooms.get(sessionId)?.find(socketId);
+    if (!peer) throw new MediaNotFound('no such consumer');
+    await peer.resumeConsumer(consumerId);
+    return {};
+  }
+
+  async restartIce(socketId: string, transportId: string) {
+    return { iceParameters: await this.transportOf(socketId, transportId).peer.restartIce(transportId) };
+  }
+
+  /** A participant's socket left the call (leave, disconnect): close her media and tell the others. */
+  leave(socketId: string, sessionId: string): void {
+    this.rooms.get(sessionId)?.leave(socketId);
+  }
+
+  closeRoom(sessionId: string): void {
+    const room = this.rooms.get(sessionId);
+    if (!room) return;
+    this.rooms.delete(sessionId);
+    room.close();
+  }
+
+  /** The room of a session hosted here, if any (for MediaInspection). */
+  find(sessionId: string): Room | undefined {
+    return this.rooms.get(sessionId);
+  }
+
+  /** Every room hosted here (for MediaInspection). */
+  all(): Room[] {
+    return [...this.rooms.values()];
+  }
+
+  /**
+   * The Room of a session. The application only ever makes this one (WebRTC transports only); the media
+   * benchmark subclasses RoomsService and Room to drive this same code with plain-RTP load generators.
+   */
+  protected newRoom(sessionId: string, { router, webRtcServer, workerIndex }: CreatedRouter, tell: TellParticipant): Room {
+    return new Room(sessionId, router, webRtcServer, workerIndex, tell);
+  }
+
+  private roomOf(sessionId: string): Room {
+    const room = this.rooms.get(sessionId);
+    if (!room) throw new MediaNotFound('join the session first');
+    return room;
+  }
+
+  private transportOf(socketId: string, transportId: string): { room: Room; peer: Peer } {
+    const owner = this.transports.get(transportId);
+    if (!owner || owner.peer.socketId !== socketId || owner.peer.closed) throw new MediaNotFound('no such transport');
+    return owner;
+  }
+
+  private async open(sessionId: string): Promise<Room> {
+    const existing = this.rooms.get(sessionId);
+    if (existing && !existing.router.closed) return existing;
+    let pending = this.opening.get(sessionId);
+    if (!pending) {
+      pending = this.pool.createRouter().then((made) => {
+        const room = this.newRoom(sessionId, made, this.tell);
+        this.rooms.set(sessionId, room);
+        return room;
+      });
+      this.opening.set(sessionId, pending);
+      pending.finally(() => this.opening.delete(sessionId)).catch(() => undefined);
+    }
+    return pending;
   }
 
   /**
@@ -72,13 +169,13 @@ export class RoomsService implements OnModuleInit {
    * REBUILD_DEADLINE_MS ends (`media_failed`), and its participants are told it ended.
    */
   private async moveOffWorker(workerIndex: number) {
-    const affected = [...this.rooms.values()].filter((r) => r.workerIndex === workerIndex);
+    const affected = this.all().filter((r) => r.workerIndex === workerIndex);
     await Promise.all(affected.map((room) => this.rebuild(room).catch((e: Error) => this.logger.error({ err: e.name }, 'rebuilding a session failed'))));
   }
 
   private async rebuild(room: Room) {
     const { sessionId } = room;
-    const participants = [...room.peers.keys()];
+    const participants = room.peers().map((p) => p.socketId);
     this.rooms.delete(sessionId);
     room.close();
     let rebuilt: Room | null = null;
@@ -97,7 +194,7 @@ export class RoomsService implements OnModuleInit {
       for (const socketId of participants) this.realtime.emit(socketId, 'session:mediaRestart', { sessionId, reason: 'worker_died' });
       return;
     }
-    const ended = await this.record.endUnrecoverable(sessionId).catch((e: Error) => {
+    const ended = await this.endLost(sessionId).catch((e: Error) => {
       this.logger.error({ err: e.name }, 'could not end a session whose media is lost');
       return false;
     });
@@ -116,269 +213,8 @@ export class RoomsService implements OnModuleInit {
     }
   }
 
-  /**
-   * Joins (or joins again) a session's call. Each join starts her media afresh: a peer of the same role
-   * already in the room (her dropped connection, or this very socket before a renegotiation) is replaced.
-   */
-  async join(p: Principal, socketId: string, sessionId: string) {
-    const role = await this.sessions.participantRole(sessionId, p);
-    if (!role) throw new NotFoundException('no such session');
-    const room = await this.open(sessionId);
-    const previous = [room.peers.get(socketId), room.peerOfRole(role)].filter((x): x is Peer => !!x);
-    for (const peer of new Set(previous)) this.leave(peer.socketId, sessionId);
-    const others = room.participants();
-    room.add(socketId, role);
-    await this.record.joined(sessionId, role);
-    if (room.roles().size >= 2) await this.record.started(sessionId);
-    return {
-      routerRtpCapabilities: room.router.rtpCapabilities,
-      iceServers: iceServersFor(this.config),
-      participants: others,
-    };
-  }
-
-  async createTransport(socketId: string, sessionId: string, direction: Direction) {
-    const { room, peer } = this.peerIn(socketId, sessionId);
-    if (peer.transportsFor(direction).length + (peer.creatingTransports.has(direction) ? 1 : 0) >= MAX_TRANSPORTS_PER_DIRECTION) {
-      throw new ConflictException(`a ${direction} transport already exists: join again to start afresh`);
-    }
-    peer.creatingTransports.add(direction);
-    let transport: WebRtcTransport;
-    try {
-      transport = await room.createTransport(peer, direction);
-      await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE);
-    } finally {
-      peer.creatingTransports.delete(direction);
-    }
-    if (peer.closed) {
-      // She left (or joined again) while it was being made.
-      transport.close();
-      throw new NotFoundException('join the session first');
-    }
-    peer.transports.set(transport.id, transport);
-    transport.observer.once('close', () => peer.transports.delete(transport.id));
-    return { id: transport.id, iceParameters: transport.iceParameters, iceCandidates: transport.iceCandidates, dtlsParameters: transport.dtlsParameters };
-  }
-
-  async connectTransport(socketId: string, transportId: string, dtlsParameters: unknown) {
-    const { transport } = this.transportOf(socketId, transportId);
-    if (transport.appData.connectRequested) throw new ConflictException('this transport is already connected');
-    transport.appData.connectRequested = true;
-    try {
-      await asClientError('dtlsParameters', () => transport.connect({ dtlsParameters: dtlsParameters as DtlsParameters }));
-    } catch (e) {
-      transport.appData.connectRequested = false;
-      throw e;
-    }
-    return {};
-  }
-
-  /** Her camera on or off. Off closes her video producer; the others are told it closed. */
-  setVideo(socketId: string, sessionId: string, on: boolean) {
-    const { room, peer } = this.peerIn(socketId, sessionId);
-    peer.video = on;
-    if (!on) for (const producer of peer.producersOf('video')) this.closeProducer(room, peer, producer.id);
-    return { video: on };
-  }
-
-  async produce(socketId: string, transportId: string, kind: MediaKind, rtpParameters: unknown) {
-    const { room, peer, transport } = this.transportOf(socketId, transportId);
-    if (transport.appData.direction !== 'send') throw badField('transportId', 'transportId is not a send transport');
-    if (kind === 'video' && !peer.video) throw new ConflictException('turn video on first (media:video)');
-    // mediasoup's own validation first (it fills in defaults), then what a voice call needs.
-    const params = structuredClone(rtpParameters) as RtpParameters;
-    try {
-      validateRtpParameters(params);
-    } catch (e) {
-      if (e instanceof TypeError) throw new BadRequestException({ message: [`rtpParameters: ${e.message}`], fields: ['rtpParameters'] });
-      throw e;
-    }
-    const violation = producerViolation(kind, params);
-    if (violation) throw new BadRequestException({ message: [`${violation.field}: ${violation.message}`], fields: [violation.field] });
-    // Counted before the first await, so that a burst of requests cannot pass the cap together.
-    if (peer.producersOf(kind).length + (peer.creatingProducers.has(kind) ? 1 : 0) >= MAX_PRODUCERS_PER_KIND) {
-      throw new ConflictException(`${kind === 'audio' ? 'an audio' : 'a video'} producer already exists`);
-    }
-    peer.creatingProducers.add(kind);
-    let producer;
-    try {
-      producer = await asClientError('rtpParameters', () => transport.produce({ kind, rtpParameters: params }));
-    } finally {
-      peer.creatingProducers.delete(kind);
-    }
-    if (peer.closed || (kind === 'video' && !peer.video)) {
-      producer.close();
-      throw peer.closed ? new NotFoundException('join the session first') : new ConflictException('video was turned off');
-    }
-    peer.producers.set(producer.id, producer);
-    producer.observer.once('close', () => peer.producers.delete(producer.id));
-    for (const [id] of room.peers) {
-      if (id !== socketId) this.realtime.emit(id, 'session:newProducer', { sessionId: room.sessionId, producerId: producer.id, role: peer.role, kind });
-    }
-    return { producerId: producer.id };
-  }
-
-  /** Consumers are made only when a participant asks for a producer (video only if she wants it), paused. */
-  async consume(socketId: string, sessionId: string, producerId: string, rtpCapabilities: unknown) {
-    const { room, peer } = this.peerIn(socketId, sessionId);
-    const owner = [...room.peers.values()].find((p) => p.producers.has(producerId));
-    if (!owner || owner === peer) throw new NotFoundException('no such producer in this call');
-    const canConsume = await asClientError('rtpCapabilities', () => room.router.canConsume({ producerId, rtpCapabilities: rtpCapabilities as RtpCapabilities }));
-    if (!canConsume) {
-      throw new BadRequestException({ message: ['rtpCapabilities cannot receive this producer'], fields: ['rtpCapabilities'] });
-    }
-    const [transport] = peer.transportsFor('recv');
-    if (!transport) throw new ConflictException('create a recv transport first');
-    if ([...peer.consumers.values()].some((c) => c.producerId === producerId)) throw new ConflictException('already consuming this producer');
-    const consumer = await asClientError('rtpCapabilities', () =>
-      transport.consume({ producerId, rtpCapabilities: rtpCapabilities as RtpCapabilities, paused: true }),
-    );
-    peer.consumers.set(consumer.id, consumer);
-    consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
-    return { consumerId: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
-  }
-
-  async resumeConsumer(socketId: string, consumerId: string) {
-    for (const room of this.rooms.values()) {
-      const consumer = room.peers.get(socketId)?.consumers.get(consumerId);
-      if (consumer) {
-        await consumer.resume();
-        return {};
-      }
-    }
-    throw new NotFoundException('no such consumer');
-  }
-
-  async restartIce(socketId: string, transportId: string) {
-    const { transport } = this.transportOf(socketId, transportId);
-    return { iceParameters: await transport.restartIce() };
-  }
-
-  /** A participant's socket left the call (leave, disconnect, a rejoin): close her media and tell the others. */
-  leave(socketId: string, sessionId?: string) {
-    for (const room of this.rooms.values()) {
-      if (sessionId && room.sessionId !== sessionId) continue;
-      const peer = room.remove(socketId);
-      if (!peer) continue;
-      for (const [id] of room.peers) this.realtime.emit(id, 'session:participantLeft', { sessionId: room.sessionId, role: peer.role });
-    }
-  }
-
-  /**
-   * What a session's router holds, as the worker itself reports it (`router.dump()`, and the WebRtcServer's
-   * own list of the transports it serves), matched against the participants' transports, producers and
-   * consumers: for tests and operators. Ids and states only, never media.
-   */
-  async inspect(sessionId: string) {
-    const room = this.rooms.get(sessionId);
-    if (!room) return null;
-    const peers = [...room.peers.values()];
-    const held = await Promise.all(
-      peers.flatMap((p) =>
-        [...p.transports.values()].map(async (t) => ({
-          id: t.id,
-          role: p.role,
-          kind: t.constructor.name,
-          direction: t.appData.direction as Direction,
-          remotePort: t.iceSelectedTuple?.remotePort ?? null,
-          iceUsernameFragment: t.iceParameters.usernameFragment,
-          maxIncomingBitrate: (await t.getStats().catch(() => []))[0]?.maxIncomingBitrate ?? null,
-        })),
-      ),
-    );
-    const dump = (await room.router.dump()) as { transportIds: string[]; rtpObserverIds: string[]; mapProducerIdConsumerIds: Record<string, string[]> };
-    const server = (await room.webRtcServer.dump()) as { webRtcTransportIds: string[]; localIceUsernameFragments: { localIceUsernameFragment: string; webRtcTransportId: string }[] };
-    // Read after the dumps: the worker sends its close notifications (a consumer whose producer left) before
-    // it answers a dump, so this side's maps are then at least as new as what the worker reported.
-    const producers = peers.flatMap((p) => [...p.producers.values()].map((pr) => ({ id: pr.id, role: p.role, kind: pr.kind, paused: pr.paused })));
-    const consumers = peers.flatMap((p) =>
-      [...p.consumers.values()].map((c) => ({ id: c.id, role: p.role, producerId: c.producerId, kind: c.kind, paused: c.paused })),
-    );
-    const mine = new Set(dump.transportIds);
-    return {
-      workerIndex: room.workerIndex,
-      workerPid: this.media.worker(room.workerIndex)?.pid ?? null,
-      roles: peers.map((p) => p.role),
-      held,
-      producers,
-      consumers,
-      routerTransportIds: dump.transportIds,
-      routerRtpObserverIds: dump.rtpObserverIds,
-      routerProducerIds: Object.keys(dump.mapProducerIdConsumerIds),
-      routerConsumerIds: Object.values(dump.mapProducerIdConsumerIds).flat(),
-      /** The WebRtcServer's ICE username fragments for this router's transports (old and new during an ICE restart). */
-      iceUsernameFragments: server.localIceUsernameFragments.filter((f) => mine.has(f.webRtcTransportId)),
-      webRtcServerTransportIds: server.webRtcTransportIds.filter((id) => mine.has(id)),
-    };
-  }
-
-  /** Bytes each producer received and each consumer sent so far, from the worker's stats (for tests and operators). */
-  async traffic(sessionId: string): Promise<Map<string, number> | null> {
-    const room = this.rooms.get(sessionId);
-    if (!room) return null;
-    const out = new Map<string, number>();
-    const bytes = (stats: { type: string; byteCount: number }[], type: string) => stats.filter((s) => s.type === type).reduce((sum, s) => sum + s.byteCount, 0);
-    for (const peer of room.peers.values()) {
-      for (const p of peer.producers.values()) out.set(p.id, bytes(await p.getStats().catch(() => []), 'inbound-rtp'));
-      for (const c of peer.consumers.values()) out.set(c.id, bytes(await c.getStats().catch(() => []), 'outbound-rtp'));
-    }
-    return out;
-  }
-
-  closeRoom(sessionId: string) {
-    const room = this.rooms.get(sessionId);
-    if (!room) return;
-    this.rooms.delete(sessionId);
-    room.close();
-  }
-
-  private closeProducer(room: Room, peer: Peer, producerId: string) {
-    const producer = peer.producers.get(producerId);
-    if (!producer) return;
-    producer.close();
-    peer.producers.delete(producerId);
-    for (const [id] of room.peers) {
-      if (id !== peer.socketId) this.realtime.emit(id, 'session:producerClosed', { sessionId: room.sessionId, producerId, role: peer.role, kind: producer.kind });
-    }
-  }
-
-  /**
-   * The Room of a session. The application only ever makes this one (WebRTC transports only); the media
-   * benchmark subclasses RoomsService and Room to drive this same code with plain-RTP load generators.
-   */
-  protected newRoom(sessionId: string, router: Router, webRtcServer: WebRtcServer, workerIndex: number): Room {
-    return new Room(sessionId, router, webRtcServer, workerIndex);
-  }
-
-  private async open(sessionId: string): Promise<Room> {
-    const existing = this.rooms.get(sessionId);
-    if (existing && !existing.router.closed) return existing;
-    let pending = this.opening.get(sessionId);
-    if (!pending) {
-      pending = this.media.createRouter().then(({ router, workerIndex, webRtcServer }) => {
-        const room = this.newRoom(sessionId, router, webRtcServer, workerIndex);
-        this.rooms.set(sessionId, room);
-        return room;
-      });
-      this.opening.set(sessionId, pending);
-      pending.finally(() => this.opening.delete(sessionId)).catch(() => undefined);
-    }
-    return pending;
-  }
-
-  private peerIn(socketId: string, sessionId: string): { room: Room; peer: Peer } {
-    const room = this.rooms.get(sessionId);
-    const peer = room?.peers.get(socketId);
-    if (!room || !peer) throw new NotFoundException('join the session first');
-    return { room, peer };
-  }
-
-  private transportOf(socketId: string, transportId: string) {
-    for (const room of this.rooms.values()) {
-      const peer = room.peers.get(socketId);
-      const transport = peer?.transports.get(transportId);
-      if (peer && transport) return { room, peer, transport };
-    }
-    throw new NotFoundException('no such transport');
+  /** Ends a session whose media could not be rebuilt on this node; true if this ended it. */
+  private async endLost(sessionId: string): Promise<boolean> {
+    return !!(await this.db.transaction((m) => this.sessions.end(m, sessionId, MEDIA_FAILED)));
   }
 }

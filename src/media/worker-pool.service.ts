@@ -1,7 +1,8 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { createWorker } from 'mediasoup';
 import type { Router, WebRtcServer, Worker, WorkerResourceUsage } from 'mediasoup/node/lib/types';
 import { EventEmitter } from 'node:events';
+import { APP_OPTIONS, AppOptions, MediaOffError } from '../app-options';
 import { AppConfig } from '../config/config.schema';
 import { MEDIA_CODECS } from './media-codecs';
 import { useWorkerBinary } from './worker-binary';
@@ -49,6 +50,13 @@ interface Slot {
   starting: Promise<void> | null;
 }
 
+export interface CreatedRouter {
+  router: Router;
+  /** The worker slot the router lives on; its WebRtcServer is the one to create transports with. */
+  workerIndex: number;
+  webRtcServer: WebRtcServer;
+}
+
 export interface SlotSnapshot {
   index: number;
   pid: number | null;
@@ -62,16 +70,26 @@ export interface SlotSnapshot {
 /**
  * The mediasoup workers of this node: MEDIASOUP_WORKERS of them, worker i with a WebRtcServer on
  * MEDIASOUP_RTC_PORT + i (UDP and TCP). Internal to the media module; MediaService is its public face.
+ *
+ * A worker that dies takes its routers, transports and WebRtcServer with it. Its slot gets a new worker with
+ * a new WebRtcServer on the same port shortly after (`workerReplaced`); RoomsService rebuilds the sessions
+ * that were on it.
  */
 @Injectable()
 export class WorkerPoolService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('MediaWorkers');
   private readonly slots: Slot[];
   private closing = false;
+  /** Built with `media: false` (AppOptions): no slot, no worker, every router request refused. */
+  private readonly off: boolean;
   readonly events = new EventEmitter<PoolEvents>();
 
-  constructor(private readonly config: AppConfig) {
-    this.slots = Array.from({ length: config.MEDIASOUP_WORKERS }, (_, index) => ({
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() @Inject(APP_OPTIONS) options: AppOptions = {},
+  ) {
+    this.off = options.media === false;
+    this.slots = Array.from({ length: this.off ? 0 : config.MEDIASOUP_WORKERS }, (_, index) => ({
       index,
       rtcPort: config.MEDIASOUP_RTC_PORT + index,
       worker: null,
@@ -88,6 +106,7 @@ export class WorkerPoolService implements OnModuleInit, OnApplicationShutdown {
 
   /** Starts every worker; a node that cannot start its workers must not come up. */
   async onModuleInit(): Promise<void> {
+    if (this.off) return;
     const lastPort = this.config.MEDIASOUP_RTC_PORT + this.slots.length - 1;
     if (lastPort > 65535) throw new Error(`MEDIASOUP_RTC_PORT + MEDIASOUP_WORKERS - 1 = ${lastPort} exceeds 65535`);
     useWorkerBinary(this.config.MEDIASOUP_WORKER_BIN);
@@ -138,11 +157,15 @@ export class WorkerPoolService implements OnModuleInit, OnApplicationShutdown {
     }));
   }
 
-  /** A new router, with the session codecs, on the live worker that has the fewest routers. */
-  async createRouter(): Promise<{ router: Router; workerIndex: number; webRtcServer: WebRtcServer }> {
+  /**
+   * A new router (Opus with FEC and DTX, VP8, H264) on the live worker with the fewest routers. Rejects with
+   * NoMediaWorkerError when no worker is running. The caller owns the router and closes it when its session
+   * ends; a router on a worker that dies is gone (listen to `events`' `workerDied`).
+   */
+  async createRouter(): Promise<CreatedRouter> {
     if (this.closing) throw new NoMediaWorkerError();
     const index = leastLoaded(this.slots.map((s) => ({ index: s.index, alive: isAlive(s.worker) && !!s.webRtcServer, routers: s.routers.size + s.pendingRouters })));
-    if (index === null) throw new NoMediaWorkerError();
+    if (index === null) throw this.off ? new MediaOffError() : new NoMediaWorkerError();
     const slot = this.slots[index];
     const worker = slot.worker!;
     const webRtcServer = slot.webRtcServer!;

@@ -13,6 +13,7 @@ import { MetricsService } from './metrics.service';
 @Injectable()
 export class DomainMetrics {
   readonly waitSeconds: Histogram<string>;
+  readonly dispatchSeconds: Histogram<string>;
   readonly offers: Counter<'outcome'>;
   readonly sockets: Gauge<'role'>;
 
@@ -48,6 +49,14 @@ export class DomainMetrics {
       name: 'puente_wait_seconds',
       help: 'time from a request to its acceptance by an interpreter',
       buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
+      registers,
+    });
+    // Ringing the best free interpreters for a request (who is available, from Redis, then matching_dispatch in
+    // PostgreSQL): the step every call waits for, and the first to slow down when PostgreSQL is short of CPU.
+    this.dispatchSeconds = new Histogram({
+      name: 'puente_dispatch_seconds',
+      help: 'time to dispatch a waiting request: read who is available and ring the best of them',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
     this.offers = new Counter({ name: 'puente_offers_total', help: 'offers decided on this node, by outcome', labelNames: ['outcome'], registers });

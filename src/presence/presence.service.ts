@@ -3,10 +3,11 @@ import { ForbiddenException, Inject, Injectable, NotFoundException, OnModuleInit
 import type { Queue } from 'bull';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import type { Socket } from 'socket.io';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
+import { EventBus } from '../events/event-bus';
+import type { PresenceChangeReason } from '../realtime/realtime.contract';
 import { RealtimeService } from '../realtime/realtime.service';
 import { REDIS } from '../redis/redis.module';
 import { RostersService } from '../rosters/rosters.service';
@@ -30,7 +31,6 @@ export type PresenceEvent = 'available' | 'unavailable' | 'disconnected' | 'lost
  */
 @Injectable()
 export class PresenceService implements OnModuleInit {
-  private readonly events = new EventEmitter();
   private readonly redis: Redis & PresenceScripts;
   private readonly prefix: string;
 
@@ -40,6 +40,7 @@ export class PresenceService implements OnModuleInit {
     private readonly rosters: RostersService,
     private readonly realtime: RealtimeService,
     private readonly config: AppConfig,
+    private readonly bus: EventBus,
   ) {
     this.redis = definePresenceScripts(redis);
     this.prefix = `${config.REDIS_PREFIX}:`;
@@ -55,10 +56,10 @@ export class PresenceService implements OnModuleInit {
    * `lost` (her grace period ran out) to hand her call to the next interpreter.
    */
   on(event: PresenceEvent, listener: (interpreterId: string) => void | Promise<void>) {
-    this.events.on(event, listener);
+    this.bus.on(`presence.${event}`, listener);
   }
 
-  async set(interpreterId: string, status: PresenceStatus, reason?: string): Promise<PresenceStatus> {
+  async set(interpreterId: string, status: PresenceStatus, reason?: PresenceChangeReason): Promise<PresenceStatus> {
     const profile = await this.rosters.presenceProfile(interpreterId);
     if (!profile) throw new NotFoundException('this interpreter is not in a roster');
     if (status === 'available' && profile.status !== 'active') throw new ForbiddenException('a suspended interpreter cannot be available');
@@ -208,12 +209,13 @@ export class PresenceService implements OnModuleInit {
     );
   }
 
-  private tell(interpreterId: string, status: PresenceStatus, reason?: string) {
+  private tell(interpreterId: string, status: PresenceStatus, reason?: PresenceChangeReason) {
     this.realtime.toInterpreter(interpreterId, 'presence:update', { status, ...(reason ? { reason } : {}) });
   }
 
+  /** Waits for the listeners: their work (withdrawing her offers) is part of the change. */
   private async fire(event: PresenceEvent, interpreterId: string) {
-    for (const l of this.events.listeners(event)) await (l as (id: string) => unknown)(interpreterId);
+    await this.bus.publish(`presence.${event}`, interpreterId);
   }
 }
 

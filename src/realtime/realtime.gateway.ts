@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
-import type { Server, Socket } from 'socket.io';
 import type { Principal } from '../auth/principal';
 import { DomainMetrics } from '../metrics/domain.metrics';
+import type { PuenteServer, PuenteSocket } from './puente-socket';
+import type { ClientEvent } from './realtime.contract';
 import { RealtimeService, rooms } from './realtime.service';
 import type { WsErrorBody } from './ws-errors';
 import { takeEventToken } from './ws-rate-limit.guard';
@@ -20,11 +21,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly metrics: DomainMetrics,
   ) {}
 
-  afterInit(server: Server) {
+  afterInit(server: PuenteServer) {
     this.realtime.attach(server);
   }
 
-  async handleConnection(socket: Socket) {
+  async handleConnection(socket: PuenteSocket) {
     const p = socket.data.principal as Principal | undefined;
     if (!p) return socket.disconnect(true);
     if (p.role === 'caller') socket.join(rooms.caller(p.sub));
@@ -35,7 +36,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     // An event no gateway handles is still answered, so a client awaiting the acknowledgement is not left
     // hanging; it costs a token of the connection's rate limit like any other event.
     socket.onAny((event: string, ...args: unknown[]) => {
-      if (socket.listeners(event).length > 0) return;
+      // Any name arrives here, whatever the contract says: whether a gateway handles it is the question.
+      if (socket.listeners(event as ClientEvent).length > 0) return;
       const limited = !takeEventToken(socket);
       const ack = args.at(-1);
       if (typeof ack === 'function') ack(limited ? rateLimited : unknownEvent);
@@ -43,7 +45,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     await this.realtime.notify('connect', p, socket, (e) => this.logger.error({ err: (e as Error)?.message }, 'connect listener failed'));
   }
 
-  async handleDisconnect(socket: Socket) {
+  async handleDisconnect(socket: PuenteSocket) {
     const p = socket.data.principal as Principal | undefined;
     if (!p) return;
     this.metrics.sockets.dec({ role: p.role });

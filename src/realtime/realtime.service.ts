@@ -1,8 +1,9 @@
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
-import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { Server, Socket } from 'socket.io';
 import type { Principal } from '../auth/principal';
+import { EventBus } from '../events/event-bus';
+import type { PuenteServer, PuenteSocket } from './puente-socket';
+import type { ServerEvent, ServerEvents } from './realtime.contract';
 
 export const rooms = {
   caller: (sub: string) => `caller:${sub}`,
@@ -16,7 +17,7 @@ export const rooms = {
 
 const DISCONNECT_USER = 'realtime:disconnect-user';
 
-export type ConnectionListener = (principal: Principal, socket: Socket) => void | Promise<void>;
+export type ConnectionListener = (principal: Principal, socket: PuenteSocket) => void | Promise<void>;
 
 /**
  * The socket.io server as a service: feature modules push events to rooms (delivered on whichever node the
@@ -26,8 +27,7 @@ export type ConnectionListener = (principal: Principal, socket: Socket) => void 
 export class RealtimeService implements BeforeApplicationShutdown {
   /** This process's id among the nodes of the deployment. */
   readonly nodeId = randomUUID();
-  private server?: Server;
-  private readonly events = new EventEmitter();
+  private server?: PuenteServer;
   private closing = false;
 
   /**
@@ -38,14 +38,14 @@ export class RealtimeService implements BeforeApplicationShutdown {
     this.closing = true;
   }
 
-  constructor() {
+  constructor(private readonly bus: EventBus) {
     this.onNodeRequest(DISCONNECT_USER, (userId, reply) => {
       if (typeof userId === 'string') this.disconnectLocal(userId);
       reply(true);
     });
   }
 
-  attach(server: Server) {
+  attach(server: PuenteServer) {
     this.server = server;
     for (const [event, handler] of this.serverHandlers) server.on(event, handler);
   }
@@ -82,32 +82,35 @@ export class RealtimeService implements BeforeApplicationShutdown {
     this.server?.local.in(rooms.user(userId)).disconnectSockets(true);
   }
 
-  /** Best effort: a push lost to a Redis outage is repaired by the client's next state query or event. */
-  emit(room: string, event: string, payload: unknown) {
+  /**
+   * A server event (realtime.contract.ts) to a room. Best effort: a push lost to a Redis outage is repaired by
+   * the client's next state query or event.
+   */
+  emit<E extends ServerEvent>(room: string, event: E, payload: ServerEvents[E]) {
     if (this.closing) return;
     try {
-      this.server?.to(room).emit(event, payload);
+      loose(this.server?.to(room))?.emit(event, payload);
     } catch {
       // the adapter's Redis connection is down or closing
     }
   }
 
   /** To this node's own sockets in the room only (when every node is told the same thing, each tells its own). */
-  emitLocal(room: string, event: string, payload: unknown) {
+  emitLocal<E extends ServerEvent>(room: string, event: E, payload: ServerEvents[E]) {
     if (this.closing) return;
-    this.server?.local.to(room).emit(event, payload);
+    loose(this.server?.local.to(room))?.emit(event, payload);
   }
 
-  toCaller(sub: string, event: string, payload: unknown) {
+  toCaller<E extends ServerEvent>(sub: string, event: E, payload: ServerEvents[E]) {
     this.emit(rooms.caller(sub), event, payload);
   }
 
-  toInterpreter(interpreterId: string, event: string, payload: unknown) {
+  toInterpreter<E extends ServerEvent>(interpreterId: string, event: E, payload: ServerEvents[E]) {
     this.emit(rooms.interpreter(interpreterId), event, payload);
   }
 
   /** The sockets of a room connected to this node. */
-  localSocketsIn(room: string): Socket[] {
+  localSocketsIn(room: string): PuenteSocket[] {
     const ns = this.server?.of('/');
     if (!ns) return [];
     return [...(ns.adapter.rooms.get(room) ?? [])].flatMap((id) => ns.sockets.get(id) ?? []);
@@ -126,7 +129,7 @@ export class RealtimeService implements BeforeApplicationShutdown {
   async isIn(room: string, sub: string): Promise<boolean> {
     if (!this.server) return false;
     try {
-      return (await this.server.in(room).fetchSockets()).some((s) => (s.data as { principal?: Principal }).principal?.sub === sub);
+      return (await this.server.in(room).fetchSockets()).some((s) => s.data.principal?.sub === sub);
     } catch {
       return true;
     }
@@ -142,21 +145,25 @@ export class RealtimeService implements BeforeApplicationShutdown {
     }
   }
 
+  /** The bus's `socket.connected`, for the modules that only know this service. */
   onConnect(listener: ConnectionListener) {
-    this.events.on('connect', listener);
+    this.bus.on('socket.connected', listener);
   }
 
+  /** The bus's `socket.disconnected`. */
   onDisconnect(listener: ConnectionListener) {
-    this.events.on('disconnect', listener);
+    this.bus.on('socket.disconnected', listener);
   }
 
   /** Listeners run one after another; a failing listener is reported and does not stop the others. */
-  async notify(kind: 'connect' | 'disconnect', principal: Principal, socket: Socket, onError: (e: unknown) => void) {
+  async notify(kind: 'connect' | 'disconnect', principal: Principal, socket: PuenteSocket, onError: (e: unknown) => void) {
     if (this.closing) return;
-    for (const listener of this.events.listeners(kind) as ConnectionListener[]) {
-      await Promise.resolve()
-        .then(() => listener(principal, socket))
-        .catch(onError);
-    }
+    await this.bus.publishSettled(kind === 'connect' ? 'socket.connected' : 'socket.disconnected', [principal, socket], onError);
   }
 }
+
+/**
+ * socket.io's typed `emit` cannot relate a payload to an event name that is still a type parameter; the
+ * signatures above do, so the room is addressed through its untyped face.
+ */
+const loose = (to: object | undefined) => to as { emit(event: string, payload: unknown): boolean } | undefined;

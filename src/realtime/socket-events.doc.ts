@@ -1,6 +1,7 @@
 /**
  * The socket.io interface, for the OpenAPI description (which has no vocabulary of its own for sockets).
- * Names and payloads follow API.md; additions are marked.
+ * Names and payloads follow API.md; additions are marked. The code's own statement of it, which the compiler
+ * checks, is realtime.contract.ts: a change there is described here too.
  */
 export const SOCKET_EVENTS_DOC = `
 ## Socket.io (path \`/socket.io\`, handshake \`auth: { token }\`)

@@ -1,11 +1,10 @@
 import { HttpException } from '@nestjs/common';
+import type { AckError, AckErrorCode } from './realtime.contract';
 
-export const WS_ERROR_CODES = ['VALIDATION', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'INTERNAL'] as const;
-export type WsErrorCode = (typeof WS_ERROR_CODES)[number];
+export type WsErrorCode = AckErrorCode;
 
-export interface WsErrorBody {
-  error: { code: WsErrorCode; message: string; fields?: string[] };
-}
+/** The acknowledgement of a failed event (realtime.contract.ts). */
+export type WsErrorBody = AckError;
 
 const BY_STATUS: Record<number, WsErrorCode> = {
   400: 'VALIDATION',

@@ -21,6 +21,22 @@ export interface ImportResult {
 export type RosterInput = string | Buffer | unknown[];
 
 /** Everything the import writes about one interpreter, normalised so that equal means unchanged. */
+/** A stored interpreter as loadExisting reads it (snake_case, as PostgreSQL names the columns). */
+interface ExistingRow {
+  id: string;
+  external_id: string;
+  first_name: string;
+  email: string;
+  gender: string | null;
+  status: string;
+  specialties: string[];
+  certification_body: string | null;
+  certification_number: string | null;
+  certification_expires: string | null;
+  languages: string[];
+  relay: string[];
+}
+
 interface InterpreterState {
   firstName: string;
   email: string;
@@ -121,7 +137,7 @@ export class RosterImportService {
   private async loadExisting(m: EntityManager, country: string, externalIds: string[]) {
     const found = new Map<string, { id: string; state: InterpreterState }>();
     if (!externalIds.length) return found;
-    const rows: Record<string, any>[] = await m.query(
+    const rows: ExistingRow[] = await m.query(
       `SELECT i.id, i.external_id, i.first_name, i.email, i.gender, i.status, i.specialties::text[] AS specialties,
               i.certification_body, i.certification_number, to_char(i.certification_expires, 'YYYY-MM-DD') AS certification_expires,
               ARRAY(SELECT l.language_id || ':' || l.level FROM interpreter_languages l WHERE l.interpreter_id = i.id ORDER BY 1) AS languages,

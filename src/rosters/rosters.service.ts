@@ -64,7 +64,7 @@ export class RostersService {
   async list(country: string, page: { limit: number; offset: number }): Promise<InterpreterPageDto> {
     const code = this.country(country);
     const [{ total }] = await this.db.query('SELECT count(*)::int AS total FROM interpreters WHERE country = $1', [code]);
-    const rows: Record<string, any>[] = await this.db.query(
+    const rows: InterpreterListRow[] = await this.db.query(
       `SELECT i.id, i.country, i.external_id, i.first_name, i.email, i.gender, i.status, i.specialties::text[] AS specialties,
               i.certification_body, i.certification_number, to_char(i.certification_expires, 'YYYY-MM-DD') AS certification_expires,
               i.last_session_ended_at, i.created_at, i.updated_at,
@@ -135,7 +135,27 @@ export class RostersService {
 }
 
 
-function toInterpreterDto(r: Record<string, any>): InterpreterDto {
+/** One roster row as list() reads it. */
+interface InterpreterListRow {
+  id: string;
+  country: string;
+  external_id: string;
+  first_name: string;
+  email: string;
+  gender: InterpreterDto['gender'];
+  status: InterpreterDto['status'];
+  specialties: InterpreterDto['specialties'];
+  certification_body: string | null;
+  certification_number: string | null;
+  certification_expires: string | null;
+  last_session_ended_at: Date | string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  languages: InterpreterDto['languages'];
+  relay: InterpreterDto['relayLanguages'];
+}
+
+function toInterpreterDto(r: InterpreterListRow): InterpreterDto {
   return {
     id: r.id,
     country: r.country,

@@ -7,7 +7,9 @@ import { rows } from '../database/sql';
 
 type Sql = Pick<EntityManager, 'query'>;
 
-export type ParticipantRole = 'caller' | 'interpreter' | 'official';
+import type { ParticipantRole } from '../common/domain';
+
+export type { ParticipantRole } from '../common/domain';
 
 export interface EndedSession {
   id: string;

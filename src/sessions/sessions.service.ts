@@ -1,10 +1,11 @@
 import { ConflictException, Injectable, Logger, NotFoundException, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { EventEmitter } from 'node:events';
 import { Client } from 'pg';
 import { EntityManager } from 'typeorm';
 import { AuditOutbox } from '../audit/audit-outbox';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
+import { EventBus } from '../events/event-bus';
+import type { SessionEndReason } from '../realtime/realtime.contract';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { PG, pgCode } from '../database/pg-errors';
 import { MEDIA_FAILED } from './end-reasons';
@@ -20,7 +21,7 @@ export type LeaveHandler = (p: Principal, s: SessionParticipants, role: Particip
 /** What PostgreSQL tells every node when a session's end commits. */
 interface EndedNotice {
   sessionId: string;
-  reason: string;
+  reason: SessionEndReason;
   interpreterId: string;
   officialId: string | null;
   callerSub: string | null;
@@ -53,7 +54,6 @@ const seatTaken = (role: 'official' | 'caller') => new ConflictException(`the ${
 @Injectable()
 export class SessionsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Sessions');
-  private readonly events = new EventEmitter();
   private readonly leaveHandlers = new Map<SessionOwner, LeaveHandler>();
   private listener?: Client;
   private closing = false;
@@ -63,6 +63,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     private readonly outbox: AuditOutbox,
     private readonly realtime: RealtimeService,
     private readonly config: AppConfig,
+    private readonly bus: EventBus,
   ) {}
 
   async onModuleInit() {
@@ -96,7 +97,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     }
     this.listener = client;
     if (missedSince) {
-      for (const id of await this.repo.endedSince(missedSince)) this.events.emit('ended', id);
+      for (const id of await this.repo.endedSince(missedSince)) this.bus.emit('session.ended', id);
     }
   }
 
@@ -111,7 +112,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     this.realtime.emitLocal(rooms.interpreter(n.interpreterId), 'session:ended', payload);
     if (n.callerSub) this.realtime.emitLocal(rooms.caller(n.callerSub), 'session:ended', payload);
     if (n.officialId) this.realtime.emitLocal(rooms.user(n.officialId), 'session:ended', payload);
-    this.events.emit('ended', n.sessionId, n.reason);
+    this.bus.emit('session.ended', n.sessionId, n.reason);
   }
 
   find(id: string): Promise<SessionParticipants | null> {
@@ -122,8 +123,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * Media closes a session's router when it ends. Runs after the end committed, on every node (whichever
    * node ended it), once per node.
    */
-  onEnded(listener: (sessionId: string, reason?: string) => void) {
-    this.events.on('ended', listener);
+  onEnded(listener: (sessionId: string, reason?: SessionEndReason) => void) {
+    this.bus.on('session.ended', listener);
   }
 
   /**

@@ -11,7 +11,7 @@ describe('disabling, enabling and removing accounts', () => {
   let t: TestApp;
   const sockets: TestSocket[] = [];
   beforeAll(async () => {
-    t = await startTestApp({ HOME_COUNTRY: 'GT' });
+    t = await startTestApp({ media: false, HOME_COUNTRY: 'GT' });
   });
   afterAll(async () => {
     sockets.forEach((s) => s.close());

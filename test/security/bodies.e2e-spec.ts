@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { promisify } from 'node:util';
 import { NodeProcess, staffAt } from '../utils/cluster';
 import { adminQuery, createTestDatabase } from '../utils/db';
 import { testEnv } from '../utils/test-app';
 
-const exec = promisify(execFile);
 const root = `${__dirname}/../..`;
 const MB = 1024 * 1024;
 
@@ -40,8 +37,8 @@ describe('bodies: 64 KB everywhere, the roster import only after authentication'
   let node: NodeProcess;
   const sql = <T = Record<string, unknown>>(q: string, params: unknown[] = []) => adminQuery<T>(q, params, db.name);
 
+  // The compiled server is dist/, built once per run by the global setup.
   beforeAll(async () => {
-    await exec('npm', ['run', 'build', '--silent'], { cwd: root });
     db = await createTestDatabase();
     node = await NodeProcess.start({ ...process.env, ...testEnv({ DATABASE_URL: db.url, ROSTER_IMPORT_MAX_BYTES: String(20 * MB) }) } as Record<string, string>, root);
   }, 180_000);

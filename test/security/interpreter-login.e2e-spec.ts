@@ -9,7 +9,7 @@ import { createStaff, startTestApp, TestApp } from '../utils/test-app';
 describe('attack 8: a second login for an existing interpreter', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ media: false });
   });
   afterAll(() => t?.close());
 

@@ -14,7 +14,7 @@ describe('join codes: one answer for every refusal, and a failure budget per boo
   const interps = new Map<string, { token: string; socket: TestSocket }>();
 
   beforeAll(async () => {
-    t = await startTestApp({ HOME_COUNTRY: 'GT', JOIN_CODE_MAX_FAILURES: '5' });
+    t = await startTestApp({ media: false, HOME_COUNTRY: 'GT', JOIN_CODE_MAX_FAILURES: '5' });
     lang = await languageId(t, 'quc');
     const staff = await createStaff(t, 'official', { country: 'GT', institution: 'Juzgado de Paz, Totonicapán' });
     official = { token: staff.token, socket: await connect(t.url, staff.token) };

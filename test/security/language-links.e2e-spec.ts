@@ -11,7 +11,7 @@ describe('language links: only where the admin’s country speaks both languages
   let ids: Record<'mam' | 'ttc' | 'tzo' | 'gym' | 'miq', string>;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ media: false });
     ids = { mam: await languageId(t, 'mam'), ttc: await languageId(t, 'ttc'), tzo: await languageId(t, 'tzo'), gym: await languageId(t, 'gym'), miq: await languageId(t, 'miq') };
   });
   afterAll(() => t?.close());

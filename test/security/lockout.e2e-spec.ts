@@ -12,7 +12,7 @@ describe('attack 7: an attacker cannot lock a staff member out', () => {
   let t: TestApp;
   let redis: Redis;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ media: false });
     redis = new Redis(t.config.REDIS_URL);
   });
   afterAll(async () => {

@@ -32,8 +32,8 @@ describe('rate limits shared by every node', () => {
       MAX_LIVE_REQUESTS_PER_ADDRESS: '3',
       CALLER_EVENTS_PER_10_SECONDS: '150',
     };
-    a = await startTestApp(shared);
-    b = await startTestApp({ ...shared, DATABASE_URL: a.config.DATABASE_URL });
+    a = await startTestApp({ ...shared, media: false });
+    b = await startTestApp({ media: false, ...shared, DATABASE_URL: a.config.DATABASE_URL });
   });
   afterAll(async () => {
     sockets.forEach((s) => s.close());

@@ -18,9 +18,9 @@ describe('attack 2: revocation reaches the sockets already open, on every node',
   beforeAll(async () => {
     // Offers ring long, so that an offer sent to the revoked interpreter would hold the request well past the
     // waits below: the next interpreter is offered it only because the revoked one is out.
-    const env = { OFFER_RING_SECONDS: '120', MATCHING_SWEEP_MS: '500', INTERPRETER_GRACE_SECONDS: '120', HOME_COUNTRY: 'GT' };
-    a = await startTestApp(env);
-    b = await startTestApp({ ...env, DATABASE_URL: a.config.DATABASE_URL, REDIS_PREFIX: a.config.REDIS_PREFIX });
+    const env = { OFFER_RING_SECONDS: '120', MATCHING_SWEEP_SECONDS: '0.5', INTERPRETER_GRACE_SECONDS: '120', HOME_COUNTRY: 'GT' };
+    a = await startTestApp({ ...env, media: false });
+    b = await startTestApp({ media: false, ...env, DATABASE_URL: a.config.DATABASE_URL, REDIS_PREFIX: a.config.REDIS_PREFIX });
   });
   afterAll(async () => {
     sockets.forEach((s) => s.close());

@@ -110,13 +110,13 @@ describe('smaller holes', () => {
 describe('/metrics in production', () => {
   it('is closed without METRICS_TOKEN, and asks for it when set', async () => {
     const production = { NODE_ENV: 'production', JWT_SECRET: randomUUID() + randomUUID() };
-    const closed = await startTestApp(production);
+    const closed = await startTestApp({ ...production, media: false });
     try {
       expect((await closed.http().get('/metrics').expect(401)).text).not.toMatch(/puente_/);
     } finally {
       await closed.close();
     }
-    const guarded = await startTestApp({ ...production, METRICS_TOKEN: 'metrics-token-0123456789' });
+    const guarded = await startTestApp({ ...production, media: false, METRICS_TOKEN: 'metrics-token-0123456789' });
     try {
       await guarded.http().get('/metrics').expect(401);
       expect((await guarded.http().get('/metrics').set('authorization', 'Bearer metrics-token-0123456789').expect(200)).text).toMatch(/^puente_/m);

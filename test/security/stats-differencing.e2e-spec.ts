@@ -14,7 +14,7 @@ describe('statistics: no hidden cell recovered from a total, whole months only',
   let gt: { token: string };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ media: false });
     const person = await interpreter(t, { languages: 'mam:5', available: false });
     person.socket.close();
     const mam = await languageId(t, 'mam');

@@ -5,10 +5,10 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { randomUUID } from 'node:crypto';
 import { DEMO_SHARING } from '../../src/demo/demo-data';
 import { RostersService } from '../../src/rosters/rosters.service';
-import { ensureClientBuilt } from './client-build';
-import { createStaff, freePort, startTestApp, TEST_PASSWORD, type TestApp } from './test-app';
+import { ensureClientBuilt, TEST_CLIENT_DIST } from './client-build';
+import { createStaff, freePort, startTestApp, TEST_PASSWORD, type TestApp, type TestAppOptions } from './test-app';
 
-/** What the pages expose to the tests (client/src/lib/test-hooks.ts): numbers and sound names only. */
+/** What the pages of the tests' build (client/dist-test) expose (client/src/lib/test-hooks.ts): numbers and sound names only. */
 declare global {
   interface Window {
     __puente?: {
@@ -74,12 +74,13 @@ export interface ClientBed {
 /**
  * The demo's settings and nothing more: no HOME_COUNTRY (a caller who skips "where are you now" is served as on
  * `npm run demo` without it), and the demo's roster sharing, Guatemala's roster shared with every member state.
+ * The pages are the tests' build, with the test hooks (window.__puente); `hooks: false` serves the one phones get.
  */
-export async function startClientBed(overrides: Record<string, string> = {}): Promise<ClientBed> {
-  ensureClientBuilt();
+export async function startClientBed(overrides: TestAppOptions = {}, { hooks = true } = {}): Promise<ClientBed> {
+  await ensureClientBuilt();
   // The pages are served by the app itself, so its own origin must be one the socket handshake accepts.
   const port = await freePort();
-  const t = await startTestApp({ PORT: String(port), PUBLIC_ORIGINS: `http://127.0.0.1:${port}`, ...overrides });
+  const t = await startTestApp({ PORT: String(port), PUBLIC_ORIGINS: `http://127.0.0.1:${port}`, ...overrides }, hooks ? { clientDirs: [TEST_CLIENT_DIST] } : {});
   const rosters = t.app.get(RostersService);
   for (const [owner, borrowers] of Object.entries(DEMO_SHARING)) await rosters.setSharing(owner, borrowers, null);
   const browser = await launchChromium();

@@ -1,4 +1,4 @@
-import { RoomsService } from '../../src/media/rooms.service';
+import { MediaInspection } from '../../src/media/media-inspection';
 import { caller, interpreter, languageId, Person } from './matching-fixtures';
 import type { TestSocket } from './socket-client';
 import { createStaff, TestApp } from './test-app';
@@ -55,7 +55,7 @@ export async function inCall(sockets: TestSocket[], sessionId: string, closers: 
 /** Every pair hears the other afresh, and the worker counts more bytes for every producer and consumer. */
 export async function stillTalking(t: TestApp, sessionId: string, peers: CallPeer[], voices: string[]) {
   for (const [i, p] of peers.entries()) for (const [j, v] of voices.entries()) if (i !== j) await hears(p, v);
-  await flowing(t.app.get(RoomsService), sessionId);
+  await flowing(t.app.get(MediaInspection), sessionId);
 }
 
 const sorted = <T>(xs: T[]) => [...xs].sort();
@@ -67,7 +67,7 @@ const sorted = <T>(xs: T[]) => [...xs].sort();
  * producers and consumers.
  */
 export async function expectOnlyParticipantsTransports(t: TestApp, sessionId: string, roles: string[]) {
-  const info = (await t.app.get(RoomsService).inspect(sessionId))!;
+  const info = (await t.app.get(MediaInspection).inspect(sessionId))!;
   expect(info).not.toBeNull();
   expect(sorted(info.roles)).toEqual(sorted(roles));
   expect(sorted(info.held.map((h) => `${h.role}:${h.direction}:${h.kind}`))).toEqual(sorted(roles.flatMap((r) => [`${r}:send:WebRtcTransport`, `${r}:recv:WebRtcTransport`])));

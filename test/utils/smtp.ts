@@ -18,7 +18,6 @@ export class TestSmtp {
 
   static async start(): Promise<TestSmtp> {
     const port = await freePort();
-    let box: TestSmtp;
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
@@ -34,7 +33,8 @@ export class TestSmtp {
         });
       },
     });
-    box = new TestSmtp(server, port);
+    // onData runs only once the server is listening, after `box` exists.
+    const box = new TestSmtp(server, port);
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     return box;
   }

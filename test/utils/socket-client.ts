@@ -1,18 +1,41 @@
 import { io, Socket } from 'socket.io-client';
+import type { AckError, ClientEvent, ClientRequests, ClientResults, ClientToServerEvents, ServerEvent, ServerEvents, ServerToClientEvents } from '../../src/realtime/realtime.contract';
+
+/**
+ * An acknowledgement as a test reads it: the result's fields, or `error` when the event failed (a test knows
+ * which it expects, so it reads either without narrowing first).
+ */
+export type Answer<E extends ClientEvent> = ClientResults[E] & AckError;
 
 export interface TestSocket {
+  /** The socket itself, untyped: tests also send through it what no client should. */
   socket: Socket;
-  /** Emits with an acknowledgement and resolves with it. */
-  call: <T = any>(event: string, payload?: unknown) => Promise<T>;
+  /** Emits a client event of the realtime contract with an acknowledgement and resolves with it. */
+  call: <E extends ClientEvent>(event: E, payload: ClientRequests[E]) => Promise<Answer<E>>;
+  /** The same for what no client should send (unknown events, malformed payloads): nothing is checked. */
+  send: (event: string, payload?: unknown) => Promise<any>;
   /** Resolves with the next `event` whose payload satisfies `match` (events seen earlier count too). */
-  next: <T = any>(event: string, match?: (payload: T) => boolean) => Promise<T>;
-  seen: (event: string) => any[];
+  next: <E extends ServerEvent>(event: E, match?: (payload: ServerEvents[E]) => boolean) => Promise<ServerEvents[E]>;
+  seen: <E extends ServerEvent>(event: E) => ServerEvents[E][];
   close: () => void;
+}
+
+/** socket.io's typed emit cannot relate a payload to an event name that is still a type parameter; `call`'s signature does. */
+interface LooseEmitter {
+  emitWithAck(event: string, payload: unknown): Promise<any>;
 }
 
 /** `headers`: sent with the handshake (X-Forwarded-For makes the client look like another address behind the trusted proxy). */
 export async function connect(url: string, token: string, headers?: Record<string, string>): Promise<TestSocket> {
-  const socket = io(url, { auth: { token }, transports: ['websocket'], reconnection: true, reconnectionDelay: 100, reconnectionDelayMax: 500, extraHeaders: headers });
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
+    auth: { token },
+    transports: ['websocket'],
+    reconnection: true,
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 500,
+    extraHeaders: headers,
+  });
+  const send = (event: string, payload?: unknown) => (socket.timeout(15_000) as unknown as LooseEmitter).emitWithAck(event, payload);
   const log: { event: string; payload: any }[] = [];
   const waiters: { event: string; match: (p: any) => boolean; resolve: (p: any) => void }[] = [];
   socket.onAny((event, payload) => {
@@ -31,7 +54,8 @@ export async function connect(url: string, token: string, headers?: Record<strin
   const consumed = new Set<number>();
   return {
     socket,
-    call: (event, payload) => socket.timeout(15_000).emitWithAck(event, payload),
+    call: send,
+    send,
     next: (event, match = () => true) => {
       const i = log.findIndex((l, idx) => !consumed.has(idx) && l.event === event && match(l.payload));
       if (i >= 0) {

@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { hash } from '@node-rs/argon2';
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
+import type { AppOptions } from '../../src/app-options';
 import { createApp } from '../../src/app.setup';
 import { AppConfig, loadConfig } from '../../src/config/config.schema';
 import type { StaffRole } from '../../src/common/domain';
@@ -49,16 +50,37 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
 }
 
 /**
- * The whole application against the real PostgreSQL (a fresh database of its own), Redis (its own key
- * prefix) and a real mediasoup worker, listening on a free port.
+ * Environment overrides (upper-case names, string values) and, in lower case, how the app is built:
+ * - `media: false` starts no mediasoup worker, for suites that make no call; any media operation in that app is
+ *   answered with MediaOffError's message ("media is off in this application");
+ * - `catalogue: false` starts on a database without the language catalogue, as a deployment's first start does
+ *   (by default the clone has it already: test/utils/db.ts).
  */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
-  const db = overrides.DATABASE_URL ? null : await createTestDatabase();
+export type TestAppOptions = { media?: boolean; catalogue?: boolean } & Record<string, string | boolean | undefined>;
+const APP_BUILD_OPTIONS = ['media', 'catalogue'];
+
+function splitOptions(options: TestAppOptions): { env: Record<string, string>; app: AppOptions } {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options)) {
+    if (APP_BUILD_OPTIONS.includes(name) || value === undefined) continue;
+    if (typeof value !== 'string') throw new Error(`startTestApp: ${name} must be a string (environment) or a known option`);
+    env[name] = value;
+  }
+  return { env, app: options.media === false ? { media: false } : {} };
+}
+
+/**
+ * The whole application against the real PostgreSQL (a fresh database of its own), Redis (its own key
+ * prefix) and a real mediasoup worker (unless `media: false`), listening on a free port.
+ */
+export async function startTestApp(options: TestAppOptions = {}, serve: Pick<AppOptions, 'clientDirs'> = {}): Promise<TestApp> {
+  const { env: overrides, app: built } = splitOptions(options);
+  const appOptions: AppOptions = { ...built, ...serve };
+  const db = overrides.DATABASE_URL ? null : await createTestDatabase({ catalogue: options.catalogue !== false });
   const port = await freePort();
-  const config = loadConfig(
-    testEnv({ DATABASE_URL: db?.url ?? '', PORT: String(port), MEDIASOUP_RTC_PORT: String(await freePorts(Number(overrides.MEDIASOUP_WORKERS ?? 1))), ...overrides }),
-  );
-  const app = await createApp(config);
+  const rtcPort: Record<string, string> = appOptions.media === false ? {} : { MEDIASOUP_RTC_PORT: String(await freePorts(Number(overrides.MEDIASOUP_WORKERS ?? 1))) };
+  const config = loadConfig(testEnv({ DATABASE_URL: db?.url ?? '', PORT: String(port), ...rtcPort, ...overrides }));
+  const app = await createApp(config, appOptions);
   try {
     await app.listen(config.PORT, '127.0.0.1');
   } catch (e) {

@@ -1,5 +1,6 @@
 import wrtc from '@roamhq/wrtc';
-import type { RoomsService } from '../../src/media/rooms.service';
+import type { MediaInspection } from '../../src/media/media-inspection';
+import type { ClientEvent, ClientRequests } from '../../src/realtime/realtime.contract';
 import type { TestSocket } from './socket-client';
 
 // mediasoup-client looks for the browser's WebRTC classes on globalThis.
@@ -55,7 +56,8 @@ export class CallPeer {
     readonly sessionId: string,
   ) {}
 
-  async ask(event: string, payload: unknown) {
+  /** The result untyped: mediasoup's objects in it go straight to mediasoup-client, which has its own types for them. */
+  async ask<E extends ClientEvent>(event: E, payload: ClientRequests[E]): Promise<any> {
     const res = await this.sock.call(event, payload);
     if (res?.error) throw new Error(`${event}: ${res.error.code} ${res.error.message}`);
     return res;
@@ -220,7 +222,7 @@ export function sees(peer: CallPeer, producerId: string, { frames = 10, packets 
  * Waits until the worker reports more bytes, between two reads, for every given producer (received) and
  * consumer (sent) of a session; by default every producer and every resumed consumer of the call.
  */
-export async function flowing(rooms: RoomsService, sessionId: string, ids?: string[]) {
+export async function flowing(rooms: MediaInspection, sessionId: string, ids?: string[]) {
   const info = await rooms.inspect(sessionId);
   if (!info) throw new Error(`no room for ${sessionId}`);
   const want = ids ?? [...info.producers.map((p) => p.id), ...info.consumers.filter((c) => !c.paused).map((c) => c.id)];

@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Language } from '../lib/api';
+import type { Matter } from '../lib/socket';
 import { api } from '../lib/api';
 import { played, stopSpeaking } from '../lib/sounds';
 import { Back, Door } from '../ui/icons';
@@ -28,7 +29,7 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
   const [screen, setScreen] = useState<Screen>('region');
   const [region, setRegion] = useState<string | null>(null);
   const [language, setLanguage] = useState<Language | null>(null);
-  const [matter, setMatter] = useState<string | null>(null);
+  const [matter, setMatter] = useState<Matter | null>(null);
   /** Where she is now: a country code, null for "I don't know", undefined before she answered. */
   const [here, setHere] = useState<string | null | undefined>(undefined);
   const [options, setOptions] = useState<Options>({ minor: false, preferFemale: false, emergency: false });

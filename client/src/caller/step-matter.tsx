@@ -1,4 +1,5 @@
 import type { Strings, UiLanguage } from '../i18n';
+import type { Matter } from '../lib/socket';
 import { Chain, Question, Scale, StopHand } from '../ui/icons';
 import { CueButton, StepTitle } from './parts';
 
@@ -8,10 +9,10 @@ const MATTERS = [
   { key: 'violence', label: 'matter_violence', Icon: StopHand },
   { key: 'trafficking', label: 'matter_trafficking', Icon: Chain },
   { key: 'other', label: 'matter_other', Icon: Question },
-] as const;
+] as const satisfies readonly { key: Matter; label: keyof Strings; Icon: unknown }[];
 
 /** Step 2: what it is about, four big pictures. */
-export function StepMatter({ t, lang, chosen, onPick }: { t: Strings; lang: UiLanguage; chosen: string | null; onPick: (matter: string) => void }) {
+export function StepMatter({ t, lang, chosen, onPick }: { t: Strings; lang: UiLanguage; chosen: Matter | null; onPick: (matter: Matter) => void }) {
   return (
     <section aria-labelledby="step2">
       <StepTitle id="step2" cue={<CueButton lang={lang} name="step2" label={t.listen} />}>

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, HttpError, request } from '../lib/api';
 import type { Call } from '../lib/call';
 import { quickExit } from '../lib/quick-exit';
-import type { Signal } from '../lib/socket';
+import type { CreateRequestPayload, ServerEvents, Signal } from '../lib/socket';
 import { exposeCall } from '../lib/test-hooks';
 import { callLibs } from './call-libs';
 import { rewindForExit } from './flow';
@@ -22,24 +22,6 @@ export type Phase =
 /** The phases in which leaving the page would end something going on. */
 export const ACTIVE = ['connecting', 'waiting', 'ringing', 'connected'];
 
-/** What she asks for (API.md `request:create`): nothing else about her. */
-export interface CallRequest {
-  languageId: string;
-  matter: string;
-  urgency: 'normal' | 'emergency';
-  minor: boolean;
-  preferFemale: boolean;
-  /** Where she is now, when she said so. */
-  country?: string;
-}
-
-interface RequestUpdate {
-  requestId: string;
-  state: string;
-  queuePosition?: number;
-  interpreter?: { firstName: string };
-  sessionId?: string;
-}
 
 interface Live {
   signal?: Signal;
@@ -69,7 +51,7 @@ export function useCall(joinCode: string | null) {
   /** Bumped when a call is torn down: a start still waiting (libraries, microphone, token) then stops there. */
   const attempt = useRef(0);
 
-  useEffect(() => exposeCall(() => live.current.call), []);
+  useEffect(() => void (__PUENTE_TEST_HOOKS__ && exposeCall(() => live.current.call)), []);
 
   const teardown = () => {
     attempt.current++;
@@ -98,7 +80,7 @@ export function useCall(joinCode: string | null) {
     }
   };
 
-  const onUpdate = (signal: Signal) => (u: RequestUpdate) => {
+  const onUpdate = (signal: Signal) => (u: ServerEvents['request:update']) => {
     // An update can arrive before request:create's acknowledgement; a socket carries one request at a time.
     if (live.current.requestId && u.requestId !== live.current.requestId) return;
     live.current.requestId = u.requestId;
@@ -136,13 +118,13 @@ export function useCall(joinCode: string | null) {
     });
     // The interpreter's media left: she hung up (request:update `completed` follows) or her network dropped
     // (she rejoins, or the server hands the call to the next interpreter): wait, and say so.
-    signal.socket.on('session:participantLeft', (e: { sessionId: string; role: string }) => {
+    signal.socket.on('session:participantLeft', (e) => {
       if (e.sessionId === live.current.sessionId && e.role !== 'caller') setOtherAway(true);
     });
-    signal.socket.on('session:newProducer', (e: { sessionId: string; role: string }) => {
+    signal.socket.on('session:newProducer', (e) => {
       if (e.sessionId === live.current.sessionId && e.role !== 'caller') setOtherAway(false);
     });
-    signal.socket.on('session:ended', (e: { sessionId: string; reason?: string }) => {
+    signal.socket.on('session:ended', (e) => {
       if (e.sessionId !== live.current.sessionId) return;
       if ((e.reason === 'interpreter_lost' || e.reason === 'media_failed') && !live.current.hearing) {
         // Her request is back at the front of the line: the next interpreter takes the call.
@@ -156,7 +138,7 @@ export function useCall(joinCode: string | null) {
       teardown();
       setPhase({ name: 'ended', hearing });
     });
-    signal.socket.on('session:mediaRestart', (e: { sessionId: string }) => {
+    signal.socket.on('session:mediaRestart', (e) => {
       // The server rebuilt the call's media elsewhere: renegotiate in the same session.
       if (e.sessionId !== live.current.sessionId) return;
       live.current.call?.close();
@@ -166,7 +148,8 @@ export function useCall(joinCode: string | null) {
   };
 
   /** Her call; false when it could not start for want of a network (she stays on her step and taps again). */
-  const start = async (req: CallRequest): Promise<boolean> => {
+  /** What she asks for (API.md `request:create`): nothing else about her. */
+  const start = async (req: CreateRequestPayload): Promise<boolean> => {
     setPhase({ name: 'connecting' });
     // She may leave (Back, hang up) while this waits on a slow network: then nothing more happens.
     const mine = attempt.current;
@@ -199,7 +182,7 @@ export function useCall(joinCode: string | null) {
       live.current.signal = signal;
       signal.socket.on('request:update', onUpdate(signal));
       wire(signal);
-      const r = await signal.ask<{ requestId: string; state: string }>('request:create', req);
+      const r = await signal.ask('request:create', req);
       // The token and request live in memory only: nothing about the call is written to the device.
       live.current.requestId = r.requestId;
       setPhase((p) => (p.name === 'connecting' ? { name: r.state === 'offering' ? 'ringing' : 'waiting' } : p));

@@ -3,7 +3,7 @@ import { STAFF_STRINGS } from '../i18n/staff';
 import { api, type Language } from '../lib/api';
 import type { Booking } from '../lib/bookings';
 import { Call } from '../lib/call';
-import { connectSignal, type Signal } from '../lib/socket';
+import { connectSignal, type ServerEvents, type Signal } from '../lib/socket';
 import { startRingtone } from '../lib/sounds';
 import { exposeCall } from '../lib/test-hooks';
 import { Check, Cross, HangUp, Phone } from '../ui/icons';
@@ -15,15 +15,7 @@ import { ConsoleHeader, forgetStaffSession, readStaffSession, StaffLogin } from 
 import { AvailabilityEditor, MyBookings } from './bookings';
 import { Greetings } from './greetings';
 
-interface Offer {
-  offerId: string;
-  requestId: string;
-  languageId: string;
-  matter: string;
-  urgency: 'normal' | 'urgent' | 'emergency';
-  minor: boolean;
-  expiresAt: string;
-}
+type Offer = ServerEvents['offer:new'];
 
 type Note = 'otherLeft' | 'offerGone' | 'callEnded' | 'hearingEnded';
 type View = { name: 'idle'; note?: Note } | { name: 'offer'; offer: Offer } | { name: 'call'; sessionId: string; offer: Offer; since: number } | { name: 'hearing'; booking: Booking };
@@ -98,7 +90,7 @@ export function InterpreterApp() {
   const [leaving, setLeaving] = useState(false);
   const live = useRef<{ signal?: Signal; call?: Call; sessionId?: string }>({});
 
-  useEffect(() => exposeCall(() => live.current.call), []);
+  useEffect(() => void (__PUENTE_TEST_HOOKS__ && exposeCall(() => live.current.call)), []);
   useEffect(() => {
     api.languages().then(
       (ls) => setLanguages(new Map(ls.map((l) => [l.id, l]))),
@@ -143,26 +135,26 @@ export function InterpreterApp() {
       if (live.current.sessionId) void joinCall(signal, live.current.sessionId).catch(() => undefined);
     });
     // The server says where she stands on every connection, so a reload shows her real availability.
-    signal.socket.on('presence:update', (e: { status: string }) => setAvailable(e.status === 'available'));
+    signal.socket.on('presence:update', (e) => setAvailable(e.status === 'available'));
     signal.socket.on('connect_error', (e: Error) => {
       if (/unauthori[sz]ed|token/i.test(e.message)) logout();
     });
     // During a hearing's call an offer is not shown (it rings out and goes to the next interpreter).
-    signal.socket.on('offer:new', (offer: Offer) => setView((v) => (v.name === 'hearing' ? v : { name: 'offer', offer })));
-    signal.socket.on('offer:withdrawn', (e: { offerId: string }) =>
+    signal.socket.on('offer:new', (offer) => setView((v) => (v.name === 'hearing' ? v : { name: 'offer', offer })));
+    signal.socket.on('offer:withdrawn', (e) =>
       setView((v) => (v.name === 'offer' && v.offer.offerId === e.offerId ? { name: 'idle', note: 'offerGone' } : v)),
     );
     // The caller's media left: she hung up (session:ended follows) or her network dropped and she is coming back.
-    signal.socket.on('session:participantLeft', (e: { sessionId: string; role: string }) => {
+    signal.socket.on('session:participantLeft', (e) => {
       if (e.sessionId === live.current.sessionId && e.role !== 'interpreter') setOtherAway(true);
     });
-    signal.socket.on('session:newProducer', (e: { sessionId: string; role: string }) => {
+    signal.socket.on('session:newProducer', (e) => {
       if (e.sessionId === live.current.sessionId && e.role !== 'interpreter') setOtherAway(false);
     });
-    signal.socket.on('session:ended', (e: { sessionId: string; reason?: string }) => {
+    signal.socket.on('session:ended', (e) => {
       if (e.sessionId === live.current.sessionId) endCall(e.reason === 'completed' || e.reason === 'abandoned' ? 'otherLeft' : 'callEnded');
     });
-    signal.socket.on('session:mediaRestart', (e: { sessionId: string }) => {
+    signal.socket.on('session:mediaRestart', (e) => {
       if (e.sessionId !== live.current.sessionId) return;
       void joinCall(signal, e.sessionId).catch(() => undefined);
     });
@@ -183,14 +175,14 @@ export function InterpreterApp() {
 
   const toggleAvailable = async () => {
     const status = available ? 'away' : 'available';
-    const res = await live.current.signal!.ask<{ status: string }>('presence:set', { status });
+    const res = await live.current.signal!.ask('presence:set', { status });
     setAvailable(res.status === 'available');
   };
 
   const accept = async (offer: Offer) => {
     const signal = live.current.signal!;
     try {
-      const { sessionId } = await signal.ask<{ sessionId: string }>('offer:accept', { offerId: offer.offerId });
+      const { sessionId } = await signal.ask('offer:accept', { offerId: offer.offerId });
       live.current.sessionId = sessionId;
       setView({ name: 'call', sessionId, offer, since: Date.now() });
       await joinCall(signal, sessionId);

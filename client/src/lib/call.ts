@@ -1,17 +1,7 @@
 import { Device } from 'mediasoup-client';
-import type { Consumer, Producer, Transport } from 'mediasoup-client/types';
-import type { Signal } from './socket';
-
-interface JoinAnswer {
-  routerRtpCapabilities: any;
-  iceServers: RTCIceServer[];
-  participants: { role: string; producers: { producerId: string; kind: string }[] }[];
-}
-
-export interface InboundAudio {
-  bytesReceived: number;
-  audioLevel: number;
-}
+import type { Consumer, IceParameters, Producer, RtpCapabilities, RtpParameters, Transport, TransportOptions } from 'mediasoup-client/types';
+import type { ServerEvents, Signal } from './socket';
+import { noteIceRestart } from './test-hooks';
 
 export interface CallOptions {
   /** A microphone the caller of `new Call` opened and keeps (it is not stopped by close()). */
@@ -40,20 +30,18 @@ export class Call {
   private closed = false;
   private volume = 1;
   private readonly ownsMic: boolean;
-  /** ICE restarts done, for the tests (a number, nothing about anyone). */
-  iceRestarts = 0;
-  private readonly onNewProducer = (e: { sessionId: string; producerId: string; kind: string; role: string }) => {
+  private readonly onNewProducer = (e: ServerEvents['session:newProducer']) => {
     if (e.sessionId !== this.sessionId || e.kind !== 'audio') return;
     if (this.backlog) this.backlog.push({ producerId: e.producerId, role: e.role });
     else void this.consume(e.producerId, e.role).catch(() => undefined);
   };
   /** Someone's media left (she hung up, or her network dropped and she will rejoin with new producers). */
-  private readonly onParticipantLeft = (e: { sessionId: string; role: string }) => {
+  private readonly onParticipantLeft = (e: ServerEvents['session:participantLeft']) => {
     if (e.sessionId !== this.sessionId) return;
     for (const [id, c] of this.consumers) if (c.role === e.role) this.drop(id);
   };
   /** One producer closed while its participant stays (she turned video off, or rejoined with a new one). */
-  private readonly onProducerClosed = (e: { sessionId: string; producerId: string }) => {
+  private readonly onProducerClosed = (e: ServerEvents['session:producerClosed']) => {
     if (e.sessionId === this.sessionId) this.drop(e.producerId);
   };
 
@@ -72,8 +60,9 @@ export class Call {
     this.signal.socket.on('session:participantLeft', this.onParticipantLeft);
     this.signal.socket.on('session:producerClosed', this.onProducerClosed);
     this.mic ??= await openMicrophone();
-    const join = await this.signal.ask<JoinAnswer>('session:join', { sessionId: this.sessionId });
-    if (!this.device.loaded) await this.device.load({ routerRtpCapabilities: join.routerRtpCapabilities });
+    const join = await this.signal.ask('session:join', { sessionId: this.sessionId });
+    // mediasoup's objects: the contract says only that they are objects; mediasoup-client reads them.
+    if (!this.device.loaded) await this.device.load({ routerRtpCapabilities: join.routerRtpCapabilities as RtpCapabilities });
     const common = { iceServers: join.iceServers };
     this.send = this.device.createSendTransport({ ...(await this.transport('send')), ...common });
     this.recv = this.device.createRecvTransport({ ...(await this.transport('recv')), ...common });
@@ -85,7 +74,7 @@ export class Call {
     }
     this.send.on('produce', ({ kind, rtpParameters }, ok, fail) => {
       this.signal
-        .ask<{ producerId: string }>('media:produce', { transportId: this.send!.id, kind, rtpParameters })
+        .ask('media:produce', { transportId: this.send!.id, kind, rtpParameters })
         .then((r) => ok({ id: r.producerId }), fail);
     });
     // The microphone outlives a transport: a rejoin after a dropped network produces the same track again.
@@ -112,21 +101,21 @@ export class Call {
     this.options.onConnection?.('reconnecting');
     if (!this.signal.socket.connected) return;
     this.signal
-      .ask<{ iceParameters: any }>('media:restartIce', { transportId: t.id })
-      .then(({ iceParameters }) => (this.closed ? undefined : t.restartIce({ iceParameters })))
-      .then(() => void this.iceRestarts++)
+      .ask('media:restartIce', { transportId: t.id })
+      .then(({ iceParameters }) => (this.closed ? undefined : t.restartIce({ iceParameters: iceParameters as IceParameters })))
+      .then(() => void (__PUENTE_TEST_HOOKS__ && noteIceRestart(this)))
       .catch(() => undefined);
   }
 
   private transport(direction: 'send' | 'recv') {
-    return this.signal.ask<any>('media:createTransport', { sessionId: this.sessionId, direction });
+    return this.signal.ask('media:createTransport', { sessionId: this.sessionId, direction }) as Promise<TransportOptions>;
   }
 
   private async consume(producerId: string, role: string) {
     if (this.closed || !this.recv || this.claimed.has(producerId)) return;
     this.claimed.add(producerId);
-    const c = await this.signal.ask<any>('media:consume', { sessionId: this.sessionId, producerId, rtpCapabilities: this.device.rtpCapabilities });
-    const consumer = await this.recv.consume({ id: c.consumerId, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters });
+    const c = await this.signal.ask('media:consume', { sessionId: this.sessionId, producerId, rtpCapabilities: this.device.rtpCapabilities });
+    const consumer = await this.recv.consume({ id: c.consumerId, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters as RtpParameters });
     const audio = new Audio();
     audio.autoplay = true;
     audio.srcObject = new MediaStream([consumer.track]);
@@ -164,39 +153,6 @@ export class Call {
   setVolume(volume: number) {
     this.volume = volume;
     for (const { audio } of this.consumers.values()) audio.volume = volume;
-  }
-
-  /** The two transports' connection states and the consumers' paused flags, for the tests. */
-  connection() {
-    return { send: this.send?.connectionState, recv: this.recv?.connectionState, consumers: [...this.consumers.values()].map(({ consumer }) => ({ paused: consumer.paused, track: consumer.track.readyState })) };
-  }
-
-  outputVolumes(): number[] {
-    return [...this.consumers.values()].map(({ audio }) => audio.volume);
-  }
-
-  /** What arrives from the other participants (summed): bytes and the loudest current audio level. */
-  async inboundAudio(): Promise<InboundAudio> {
-    const out = { bytesReceived: 0, audioLevel: 0 };
-    for (const each of Object.values(await this.inboundAudioByRole())) {
-      out.bytesReceived += each.bytesReceived;
-      out.audioLevel = Math.max(out.audioLevel, each.audioLevel);
-    }
-    return out;
-  }
-
-  /** The same, for each role heard: in a hearing, what arrives from the official, the interpreter and the woman. */
-  async inboundAudioByRole(): Promise<Record<string, InboundAudio>> {
-    const out: Record<string, InboundAudio> = {};
-    for (const { consumer, role } of this.consumers.values()) {
-      const mine = (out[role] ??= { bytesReceived: 0, audioLevel: 0 });
-      (await consumer.getStats()).forEach((s: any) => {
-        if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
-        mine.bytesReceived += s.bytesReceived ?? 0;
-        mine.audioLevel = Math.max(mine.audioLevel, s.audioLevel ?? 0);
-      });
-    }
-    return out;
   }
 
   /** Stops the microphone and every transport; the server is told separately (session:leave). */

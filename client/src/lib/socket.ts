@@ -1,26 +1,37 @@
 import { io, type Socket } from 'socket.io-client';
+import type { AckError as AckErrorBody, AckErrorCode, ClientEvent, ClientRequests, ClientResults, ClientToServerEvents, ServerToClientEvents } from '../../../src/realtime/realtime.contract';
+
+export type { CreateRequestPayload, Matter, ServerEvents } from '../../../src/realtime/realtime.contract';
 
 export class AckError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: AckErrorCode, message: string) {
     super(message);
   }
 }
 
+/** A socket typed with the server's realtime contract. */
+export type SignalSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
 /** A socket.io connection with `ask`: an emit whose acknowledgement is the result, or an AckError. */
 export interface Signal {
-  socket: Socket;
-  ask: <T = unknown>(event: string, payload?: unknown) => Promise<T>;
+  socket: SignalSocket;
+  ask: <E extends ClientEvent>(event: E, payload: ClientRequests[E]) => Promise<ClientResults[E]>;
   close: () => void;
 }
 
+/** socket.io's typed emit cannot relate a payload to an event name that is still a type parameter; `ask`'s signature does. */
+interface LooseEmitter {
+  emitWithAck(event: string, payload: unknown): Promise<unknown>;
+}
+
 export function connectSignal(token: string): Signal {
-  const socket = io({ auth: { token }, transports: ['websocket'], reconnectionDelayMax: 3000 });
+  const socket: SignalSocket = io({ auth: { token }, transports: ['websocket'], reconnectionDelayMax: 3000 });
   return {
     socket,
-    ask: async <T,>(event: string, payload?: unknown) => {
-      const res = (await socket.timeout(15_000).emitWithAck(event, payload)) as { error?: { code: string; message: string } };
+    ask: async <E extends ClientEvent>(event: E, payload: ClientRequests[E]) => {
+      const res = (await (socket.timeout(15_000) as unknown as LooseEmitter).emitWithAck(event, payload)) as Partial<AckErrorBody>;
       if (res && typeof res === 'object' && res.error) throw new AckError(res.error.code, res.error.message);
-      return res as T;
+      return res as ClientResults[E];
     },
     close: () => socket.disconnect(),
   };

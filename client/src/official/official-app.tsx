@@ -29,7 +29,7 @@ export function OfficialApp() {
   const [followUp, setFollowUp] = useState<Booking | null>(null);
   const call = useRef<Call | undefined>(undefined);
 
-  useEffect(() => exposeCall(() => call.current), []);
+  useEffect(() => void (__PUENTE_TEST_HOOKS__ && exposeCall(() => call.current)), []);
   useEffect(() => {
     api.languages().then((ls) => setLanguages(new Map(ls.map((l) => [l.id, l]))), () => undefined);
   }, []);

@@ -2,6 +2,7 @@ import '../ui/styles.css';
 import { pickUiLanguage, UI_LANGUAGES, type UiLanguage } from '../i18n';
 import { quickExit } from '../lib/quick-exit';
 import { played } from '../lib/sounds';
+import { exposeCall } from '../lib/test-hooks';
 
 // The offline shell: no framework, a few lines, everything precached by the service worker.
 let lang: UiLanguage = pickUiLanguage();
@@ -44,5 +45,5 @@ const back = () =>
   );
 addEventListener('online', () => void back());
 setInterval(() => void back(), 4000);
-window.__puente = { inboundAudio: async () => null, inboundAudioByRole: async () => null, outputVolumes: () => [], iceRestarts: () => 0, connection: () => null, played: () => [...played] };
+if (__PUENTE_TEST_HOOKS__) exposeCall(() => undefined);
 void speak();

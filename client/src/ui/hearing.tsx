@@ -5,7 +5,7 @@ import type { StaffStrings } from '../i18n/staff';
 import { serverMessages, type Language } from '../lib/api';
 import { bookingsApi, deviceTimeZone, formatWhen, timeZones, type Booking } from '../lib/bookings';
 import { Call } from '../lib/call';
-import type { Signal } from '../lib/socket';
+import type { ServerEvents, Signal } from '../lib/socket';
 import { HangUp, Mic } from './icons';
 
 /** "Autonym (name), variant", as the staff consoles name a catalogue language. */
@@ -80,7 +80,7 @@ export function useBookings(token: string, signal: Signal | null) {
   useEffect(() => void reload(), [token]);
   useEffect(() => {
     if (!signal) return;
-    const onUpdate = (u: { bookingId: string; state: string; notice?: string }) => {
+    const onUpdate = (u: ServerEvents['booking:update']) => {
       // A notice stands until the next change says otherwise (a confirmation supersedes "nobody confirmed yet").
       setNotices(({ [u.bookingId]: _old, ...rest }) => (u.notice ? { ...rest, [u.bookingId]: u.notice } : rest));
       void reload();
@@ -222,14 +222,14 @@ export function HearingCall({
       }
     })();
     const mine = (e: { sessionId: string }) => e.sessionId === live.current.sessionId;
-    const onEnded = (e: { sessionId: string }) => {
+    const onEnded = (e: ServerEvents['session:ended']) => {
       if (!mine(e)) return;
       close();
       onEnd(true);
     };
     // Back after a dropped network, or the server rebuilt the media elsewhere: the same session again.
     const rejoin = () => live.current.sessionId && void join(live.current.sessionId).catch(() => undefined);
-    const onRestart = (e: { sessionId: string }) => mine(e) && rejoin();
+    const onRestart = (e: ServerEvents['session:mediaRestart']) => mine(e) && rejoin();
     const onDisconnect = () => live.current.sessionId && setReconnecting(true);
     const onReconnect = () => {
       setReconnecting(false);

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-/** An interpreter's recorded greeting in one of her variants (migrations/1764300000000-greetings.ts). */
+/** An interpreter's recorded greeting in one of her variants (migrations/1765000000000-baseline.ts). */
 @Entity('interpreter_greetings')
 export class Greeting {
   @PrimaryColumn({ name: 'interpreter_id', type: 'uuid' })

@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { InstitutionKind } from '../institution-kinds';
 
-/** A court, prosecutor's office, consulate, shelter...: officials belong to one by id (migrations/1764710000000). */
+/** A court, prosecutor's office, consulate, shelter...: officials belong to one by id (migrations/1765000000000-baseline.ts). */
 @Entity('institutions')
 export class Institution {
   @PrimaryGeneratedColumn('uuid')

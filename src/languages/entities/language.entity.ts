@@ -3,7 +3,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 /**
  * A language variant of the catalogue: an ISO 639-3 code, optionally narrowed to a variant as a national
  * institute names it (e.g. `agu` + `chalchiteko`). Relay languages (Spanish, English...) are rows too.
- * Unique on (iso6393, coalesce(variant, '')): see migrations/1763800100000-languages.ts.
+ * Unique on (iso6393, coalesce(variant, '')): see migrations/1765000000000-baseline.ts.
  */
 @Entity('languages')
 export class Language {

@@ -1,8 +1,9 @@
 import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
 import { COUNTRY_CODES } from '../../common/countries';
 import { MATTERS, URGENCIES, type Matter, type Urgency } from '../../common/domain';
+import type { CreateRequestPayload, OfferIdPayload, RequestIdPayload } from '../../realtime/realtime.contract';
 
-export class CreateRequestDto {
+export class CreateRequestDto implements CreateRequestPayload {
   @IsUUID()
   languageId: string;
 
@@ -26,12 +27,12 @@ export class CreateRequestDto {
   country?: string;
 }
 
-export class RequestIdDto {
+export class RequestIdDto implements RequestIdPayload {
   @IsUUID()
   requestId: string;
 }
 
-export class OfferIdDto {
+export class OfferIdDto implements OfferIdPayload {
   @IsUUID()
   offerId: string;
 }

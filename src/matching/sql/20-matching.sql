@@ -5,15 +5,21 @@
 -- matching_audit_outbox (src/sessions/audit-outbox.ts); nothing about the caller is written.
 
 -- What every request event says about its request: language, matter, urgency, minor flag, times.
-CREATE OR REPLACE FUNCTION matching_request_facts(r interpretation_requests) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+-- STABLE, not IMMUTABLE: jsonb_build_object of a timestamptz is STABLE (the time zone), and PostgreSQL inlines a SQL
+-- function only if its body is no more volatile than it says; inlined, it costs no executor start per event.
+CREATE OR REPLACE FUNCTION matching_request_facts(r interpretation_requests) RETURNS jsonb LANGUAGE sql STABLE AS $$
   SELECT jsonb_build_object('languageId', r.language_id, 'matter', r.matter, 'urgency', r.urgency, 'minor', r.minor,
     'requestedAt', r.created_at, 'queuedAt', r.queued_at)
 $$;
 
--- Who may be offered what now, both ways round. Rosters: the caller's country (or the home roster) and those
--- sharing with it; with neither, only rosters that share with every member state (p_open_count others). Tiers:
--- ladder_tier. Busy interpreters (a hold: ringing, or accepted for a live call; or any live session)
+-- Who may be offered what now, both ways round: these waiting requests (p_requests) with these interpreters
+-- (p_interpreters, those available now who speak the language: few). Rosters: the caller's country (or the home
+-- roster) and those sharing with it; with neither, only rosters that share with every member state (p_open_count
+-- others). Tiers: ladder_tier. Busy interpreters (a hold: ringing, or accepted for a live call; or any live session)
 -- are left out; so is one who refused this request twice, or less than p_retry_after seconds ago.
+-- Cost (BENCHMARKS.md, issue 13): every lookup is by primary key or by a partial index of live rows only, so it
+-- does not grow with ended requests, offers or sessions; callers pass arrays without sub-selects, so PostgreSQL
+-- inlines this function into their statement and plans it once per connection (not on every call).
 CREATE OR REPLACE FUNCTION matching_pairs(p_requests uuid[], p_interpreters uuid[], p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS TABLE (request_id uuid, priority smallint, minor boolean, prefer_female boolean, queued_at timestamptz, urgency varchar,
   interpreter_id uuid, gender varchar, specialties varchar[], last_session_ended_at timestamptz, tier int, level smallint, tried boolean)
@@ -21,8 +27,13 @@ LANGUAGE sql STABLE AS $$
   SELECT r.id, r.priority, r.minor, r.prefer_female, r.queued_at, r.urgency,
     i.id, i.gender, i.specialties, i.last_session_ended_at, best.tier, best.level, coalesce(h.offered, 0) > 0
   FROM interpretation_requests r
-  CROSS JOIN LATERAL (SELECT ladder_languages(r.language_id) AS ids) langs
-  JOIN interpreters i ON i.id = ANY (p_interpreters)
+  -- Once per request: without OFFSET 0 the planner copies the call into every candidate row's filter.
+  CROSS JOIN LATERAL (SELECT ladder_languages(r.language_id) AS ids OFFSET 0) langs
+  -- From the few interpreters given, one primary-key lookup each (a plain index scan marks the dead versions
+  -- of her row it meets, so the next lookup skips them; a bitmap scan of `id = ANY` would walk them every time),
+  -- in the order given (equals in the ladder's order keep it).
+  CROSS JOIN unnest(p_interpreters) AS avail(id)
+  JOIN interpreters i ON i.id = avail.id
   CROSS JOIN LATERAL (
     SELECT ladder_tier(il.language_id = r.language_id, r.matter = ANY (i.specialties::text[]), i.country = coalesce(r.country, p_home)) AS tier, il.level
     FROM interpreter_languages il
@@ -36,8 +47,10 @@ LANGUAGE sql STABLE AS $$
       max(o.decided_at) FILTER (WHERE o.outcome IN ('declined', 'expired')) AS refused_at
     FROM offers o WHERE o.request_id = r.id AND o.interpreter_id = i.id
   ) h ON true
-  WHERE (p_requests IS NULL OR r.id = ANY (p_requests))
-    AND r.state IN ('queued', 'offering')
+  WHERE r.id = ANY (p_requests)
+    -- By primary key, never by walking the line (requests_waiting), whose length the plan cannot foresee: `|| ''`
+    -- keeps the condition off that partial index.
+    AND (r.state || '') IN ('queued', 'offering')
     AND i.status = 'active'
     AND CASE WHEN coalesce(r.country, p_home) IS NOT NULL
       THEN i.country = coalesce(r.country, p_home)
@@ -53,13 +66,31 @@ LANGUAGE sql STABLE AS $$
     AND (h.refused_at IS NULL OR h.refused_at < now() - make_interval(secs => p_retry_after))
 $$;
 
+-- The waiting requests one interpreter may be offered now, paired with her (matching_pairs): those with a free
+-- place for an offer, in a language she speaks or one linked to it (the language condition of matching_pairs,
+-- read the other way round), found through the partial index of the line by language. It runs whenever an
+-- interpreter is free again, so it must not grow with the line of other languages.
+CREATE OR REPLACE FUNCTION matching_servable(p_interpreter uuid, p_home char(2), p_retry_after double precision, p_open_count int)
+RETURNS TABLE (request_id uuid, priority smallint, minor boolean, tried boolean, queued_at timestamptz) LANGUAGE sql STABLE AS $$
+  SELECT p.request_id, p.priority, p.minor, p.tried, p.queued_at
+  FROM (SELECT ARRAY(
+    SELECT r.id FROM interpretation_requests r
+    WHERE r.state IN ('queued', 'offering')
+      AND r.language_id = ANY (ARRAY(SELECT unnest(ladder_languages(il.language_id)) FROM interpreter_languages il WHERE il.interpreter_id = p_interpreter))
+      AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ladder_at_once(r.urgency)) AS ids) w
+  CROSS JOIN LATERAL matching_pairs(w.ids, ARRAY[p_interpreter], p_home, p_retry_after, p_open_count) p
+$$;
+
 -- Rings the best candidates among p_available: as many as the request may ring at once (ladder_at_once)
 -- less those ringing; those never offered this request first, then in ladder_rank order. An interpreter
 -- another request took meanwhile is skipped (the unique index on holds) and the next tried. The ring time
 -- starts at the insert. Returns {state, was, offers: [{id, interpreterId, tier, expiresAt}], request: {...}}
 -- or null if not waiting.
+-- Its statements keep one generic plan per connection (plan_cache_mode): left to choose, PostgreSQL re-planned the
+-- candidate search on every call whenever its estimates made a custom plan look cheaper (a long line did), and
+-- planning it costs more than running it. The generic plan is by primary key and live partial indexes throughout.
 CREATE OR REPLACE FUNCTION matching_dispatch(p_request uuid, p_available uuid[], p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int)
-RETURNS jsonb LANGUAGE plpgsql AS $$
+RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   r interpretation_requests;
   v_at_once int;
@@ -119,8 +150,12 @@ DECLARE
   s sessions;
   v_caller uuid;
 BEGIN
-  SELECT * INTO s FROM sessions
-  WHERE ended_at IS NULL AND (sessions.id = p_session OR (p_session IS NULL AND sessions.request_id = p_request)) FOR UPDATE;
+  -- Two statements, not one with an OR: each keeps its own index (the primary key; the live session of a request).
+  IF p_session IS NOT NULL THEN
+    SELECT * INTO s FROM sessions WHERE sessions.id = p_session AND ended_at IS NULL FOR UPDATE;
+  ELSE
+    SELECT * INTO s FROM sessions WHERE sessions.request_id = p_request AND ended_at IS NULL FOR UPDATE;
+  END IF;
   IF NOT FOUND THEN RETURN; END IF;
   -- A hearing's remote woman is known by the session itself (her join code's token): forgotten as it ends.
   UPDATE sessions SET ended_at = now(), end_reason = p_reason, caller_sub = NULL WHERE sessions.id = s.id;

@@ -1,9 +1,10 @@
 import { IsIn } from 'class-validator';
+import { PRESENCE_STATUSES, type PresenceStatus } from '../../common/domain';
+import type { PresenceSetPayload } from '../../realtime/realtime.contract';
 
-export const PRESENCE_STATUSES = ['available', 'away', 'offline'] as const;
-export type PresenceStatus = (typeof PRESENCE_STATUSES)[number];
+export { PRESENCE_STATUSES, type PresenceStatus };
 
-export class SetPresenceDto {
+export class SetPresenceDto implements PresenceSetPayload {
   @IsIn(PRESENCE_STATUSES)
   status: PresenceStatus;
 }

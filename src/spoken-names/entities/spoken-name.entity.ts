@@ -3,7 +3,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 export type SpokenNameState = 'pending' | 'published';
 export type SpokenNameRecorderRole = 'interpreter' | 'roster_admin';
 
-/** A language's name spoken in that language (migrations/1764730000000-spoken-names.ts). */
+/** A language's name spoken in that language (migrations/1765000000000-baseline.ts). */
 @Entity('language_spoken_names')
 export class SpokenName {
   @PrimaryGeneratedColumn('uuid')

@@ -1,0 +1,201 @@
+/**
+ * PostgreSQL's own cost of matching, without nodes, sockets or Redis: one connection runs the statements a call
+ * makes (the request inserted, matching_dispatch, matching_accept, matching_finish, the freed interpreter's
+ * servableBy) back to back, with the compiled application's own SQL (bench/dist/app, `npm run build` output),
+ * and the backend's CPU is read from /proc before and after. CPU per call is the figure: it does not depend on
+ * what else the machine runs, where latencies do.
+ *
+ * Run: `npx tsc -p bench/tsconfig.json && node bench/dist/bench/matching-sql.bench.js` after `npm run build`.
+ * Settings (environment): SQLBENCH_DATABASE (a database with a roster; default: a fresh one with a synthetic
+ * roster of 10,000 interpreters in 60 languages, dropped at the end), SQLBENCH_CALLS (2000 per run),
+ * SQLBENCH_RUNS (3, back to back on the same database), SQLBENCH_APP_DIR (another compiled checkout, for before/after), SQLBENCH_AVAILABLE (0.2: the share of interpreters
+ * available), BENCH_HISTORY (0: ended requests to load first, see lib/history.ts), SQLBENCH_EXPLAIN=1 (logs
+ * the plans of every statement inside the functions, through auto_explain, for the last 20 calls), SQLBENCH_LINE (0:
+ * requests left waiting in the line, in languages nobody available speaks, as an overloaded node leaves them).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { buildApp } from './lib/app-build';
+import { createDatabase, PG_BASE, ROOT } from './lib/cluster';
+import { loadHistory } from './lib/history';
+import { median, seeded } from './lib/stats';
+
+const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
+const settings = {
+  calls: num('SQLBENCH_CALLS', 2000),
+  runs: num('SQLBENCH_RUNS', 3),
+  available: num('SQLBENCH_AVAILABLE', 0.2),
+  history: num('BENCH_HISTORY', 0),
+  line: num('SQLBENCH_LINE', 0),
+  explain: process.env.SQLBENCH_EXPLAIN === '1',
+};
+const log = (msg: string) => console.log(`[sqlbench] ${new Date().toISOString().slice(11, 19)} ${msg}`);
+/** CPU time a process has run, in ms, from the scheduler's own nanosecond count (/proc/<pid>/schedstat). */
+function cpuMs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+}
+
+/** The compiled application's matching SQL (the same text the nodes prepare). */
+function appSql() {
+  const dir = join(APP, 'src');
+  type Sql = {
+    dispatchOnce: (m: unknown, q: unknown, rules: unknown) => Promise<{ offers: { id: string; interpreterId: string }[] } | null>;
+    servableBy: (m: unknown, interpreterId: string, rules: unknown) => Promise<string[]>;
+  };
+  // Checkouts before the repositories (SQLBENCH_APP_DIR) have the two as functions in candidate-finder.js.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (existsSync(join(dir, 'matching', 'candidate-finder.js'))) return require(join(dir, 'matching', 'candidate-finder.js')) as Sql;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MatchingRepository } = require(join(dir, 'matching', 'matching.repository.js'));
+  const sql: Sql = {
+    dispatchOnce: (m, q, rules) => new MatchingRepository(m).dispatch(q, rules),
+    servableBy: (m, interpreterId, rules) => new MatchingRepository(m).servableBy(interpreterId, rules),
+  };
+  return sql;
+}
+
+/** The compiled application measured: this checkout's (bench/dist/app), or SQLBENCH_APP_DIR (another checkout's, for before/after). */
+const APP = process.env.SQLBENCH_APP_DIR ?? join(ROOT, 'bench', 'dist', 'app');
+const SYNTHETIC_ROSTER = readFileSync(join(ROOT, 'bench', 'lib', 'synthetic-roster.sql'), 'utf8');
+
+async function main() {
+  if (!process.env.SQLBENCH_APP_DIR) buildApp(process.env.BENCH_SKIP_BUILD === '1', log);
+  let database = process.env.SQLBENCH_DATABASE;
+  let drop: (() => Promise<void>) | undefined;
+  if (!database) {
+    const db = await createDatabase();
+    database = db.name;
+    drop = db.drop;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { migrate } = require(join(APP, 'src', 'cli.js'));
+    await migrate({ DATABASE_URL: `${PG_BASE}/${database}` });
+    const c = new Client({ connectionString: `${PG_BASE}/${database}` });
+    await c.connect();
+    await c.query(SYNTHETIC_ROSTER);
+    await c.end();
+    log(`fresh database ${database} with the synthetic roster`);
+  }
+  try {
+    if (settings.history) log(`history loaded: ${JSON.stringify(await loadHistory(database, settings.history, log))}`);
+    const { dispatchOnce, servableBy } = appSql();
+    const c = new Client({ connectionString: `${PG_BASE}/${database}`, application_name: 'puente' });
+    await c.connect();
+    const m = { query: async (sql: unknown, params?: unknown[]) => (await c.query(sql as string, params)).rows };
+    const [{ pid }] = await m.query('SELECT pg_backend_pid() AS pid');
+    const rng = seeded(11);
+    // Presence as Redis holds it: per language, the available interpreters who speak it.
+    const pairs: { interpreter_id: string; language_id: string }[] = await m.query(
+      `SELECT il.interpreter_id, il.language_id FROM interpreter_languages il JOIN interpreters i ON i.id = il.interpreter_id WHERE i.status = 'active'`,
+    );
+    const chosen = new Set<string>();
+    const everyone = [...new Set(pairs.map((p) => p.interpreter_id))];
+    for (const id of everyone) if (rng.next() < settings.available) chosen.add(id);
+    const availableFor = new Map<string, string[]>();
+    for (const p of pairs) if (chosen.has(p.interpreter_id)) availableFor.set(p.language_id, [...(availableFor.get(p.language_id) ?? []), p.interpreter_id]);
+    const languages = [...availableFor.keys()];
+    const links: { a: string; b: string }[] = await m.query(`SELECT from_language_id AS a, to_language_id AS b FROM language_links`);
+    const near = (l: string) => [l, ...links.filter((x) => x.a === l).map((x) => x.b), ...links.filter((x) => x.b === l).map((x) => x.a)];
+    const countries = ['BZ', 'CA', 'CR', 'DO', 'SV', 'GT', 'HN', 'MX', 'NI', 'PA', 'US'];
+    const matters = ['legal_civil', 'legal_labour', 'legal_criminal', 'violence', 'trafficking'];
+    const rules = { homeCountry: null, retryAfterSeconds: 300 };
+    const OPEN_ROSTER = countries.length - 1;
+    log(`${chosen.size} of ${everyone.length} interpreters available, ${languages.length} languages; backend ${pid}`);
+
+    // Wall time and backend CPU per statement.
+    const timed = new Map<string, number[]>();
+    const cpuOf = new Map<string, number>();
+    const time = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
+      const t0 = process.hrtime.bigint();
+      const c0 = cpuMs(pid);
+      try {
+        return await f();
+      } finally {
+        const list = timed.get(what) ?? [];
+        list.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        timed.set(what, list);
+        cpuOf.set(what, (cpuOf.get(what) ?? 0) + cpuMs(pid) - c0);
+      }
+    };
+
+    const call = async () => {
+      const language = rng.pick(languages);
+      const u = rng.next();
+      const urgency = u < 0.8 ? 'normal' : u < 0.95 ? 'urgent' : 'emergency';
+      const [r] = await time('insert', () =>
+        m.query(
+          `WITH r AS (INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority)
+             VALUES ($1, $2, $3, $4, $5, $6, gen_random_uuid(), $7) RETURNING *),
+           ev AS (INSERT INTO matching_audit_outbox (type, country, subject_id, data) SELECT 'request.created', r.country, r.id, matching_request_facts(r::interpretation_requests) FROM r)
+           SELECT id FROM r`,
+          [language, rng.pick(matters), urgency, rng.next() < 0.1, rng.next() < 0.2, rng.pick(countries), urgency === 'normal' ? 1 : urgency === 'urgent' ? 2 : 3],
+        ),
+      );
+      const available = near(language).flatMap((l) => availableFor.get(l) ?? []);
+      const d = await time('matching_dispatch', () => dispatchOnce(m, { requestId: r.id, available: [...new Set(available)], ringSeconds: 300 }, rules));
+      const freed: string[] = [];
+      if (d?.offers.length) {
+        const [winner, ...others] = d.offers as { id: string; interpreterId: string }[];
+        await time('matching_accept', () => m.query(`SELECT matching_accept($1, $2) AS a`, [winner.id, winner.interpreterId]));
+        freed.push(...others.map((o) => o.interpreterId));
+        await time('matching_finish', () => m.query(`SELECT matching_finish($1, 'completed', '{accepted,connected}', NULL) AS f`, [r.id]));
+        freed.push(winner.interpreterId);
+      } else {
+        await time('matching_finish', () => m.query(`SELECT matching_finish($1, 'cancelled', '{queued,offering}', NULL) AS f`, [r.id]));
+      }
+      for (const i of freed) await time('servableBy', () => servableBy(m, i, rules));
+    };
+
+    if (settings.line) {
+      const [{ n }] = await m.query(
+        `WITH nobody AS (
+           INSERT INTO languages (iso6393, name, search_text) SELECT 'qz' || chr(97 + k), 'Nobody ' || k, 'nobody ' || k FROM generate_series(0, 4) k RETURNING id
+         )
+         INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority, queued_at)
+         SELECT (SELECT id FROM nobody OFFSET g % (SELECT count(*) FROM nobody) LIMIT 1), 'violence', 'normal', false, false, 'GT', gen_random_uuid(), 1, now() - interval '1 minute'
+         FROM generate_series(1, $1::int) g RETURNING 1`,
+        [settings.line],
+      ).then((r) => [{ n: r.length }]);
+      log(`${n} requests waiting in the line`);
+    }
+    const results: { calls: number; cpuMsPerCall: number; wallMsPerCall: number }[] = [];
+    for (let run = 0; run < settings.runs; run++) {
+      timed.clear();
+      cpuOf.clear();
+      const cpu0 = cpuMs(pid);
+      const t0 = Date.now();
+      for (let i = 0; i < settings.calls; i++) await call();
+      const cpu = cpuMs(pid) - cpu0;
+      const wall = Date.now() - t0;
+      await m.query(`DELETE FROM matching_audit_outbox`);
+      results.push({ calls: settings.calls, cpuMsPerCall: cpu / settings.calls, wallMsPerCall: wall / settings.calls });
+      const per = [...timed].map(([k, v]) => `${k}: CPU ${((cpuOf.get(k) ?? 0) / settings.calls).toFixed(3)} ms/call, wall ${(v.reduce((a, b) => a + b, 0) / settings.calls).toFixed(3)} ms/call (p50 ${median(v).toFixed(3)}, n ${v.length})`);
+      log(`run ${run + 1}: ${settings.calls} calls, PostgreSQL backend CPU ${(cpu / settings.calls).toFixed(3)} ms per call, wall ${(wall / settings.calls).toFixed(2)} ms per call\n  ${per.join('\n  ')}`);
+    }
+    if (settings.explain) {
+      // auto_explain's plans of every statement inside the functions, sent to this client as notices.
+      const plans: string[] = [];
+      c.on('notice', (n) => plans.push(n.message ?? ''));
+      await m.query(`LOAD 'auto_explain'`);
+      for (const set of ['log_min_duration = 0', 'log_nested_statements = on', 'log_analyze = on', 'log_buffers = on', "log_level = 'notice'"]) {
+        await m.query(`SET auto_explain.${set}`);
+      }
+      for (let i = 0; i < 20; i++) await call();
+      const file = join(ROOT, 'bench', 'results', `matching-sql-plans${process.env.BENCH_LABEL ? `-${process.env.BENCH_LABEL}` : ''}.txt`);
+      writeFileSync(file, plans.join('\n\n'));
+      log(`${plans.length} plans written to ${file}`);
+    }
+    await c.end();
+    console.log(JSON.stringify({ settings, results }));
+  } finally {
+    await drop?.();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,31 @@
+import type { Principal } from '../auth/principal';
+import type { PuenteSocket } from '../realtime/puente-socket';
+import type { SessionEndReason } from '../realtime/realtime.contract';
+
+/**
+ * Every event of the internal bus, by name, with its listeners' arguments. These tie this node's modules
+ * together; nothing here crosses to another node (what every node must hear arrives on each one through Redis
+ * or PostgreSQL, and is published here on each).
+ */
+export interface BusEvents {
+  /** An authenticated socket connected to this node (RealtimeGateway; not while the node shuts down). */
+  'socket.connected': [principal: Principal, socket: PuenteSocket];
+  /** A socket of this node went away (RealtimeGateway; not while the node shuts down). */
+  'socket.disconnected': [principal: Principal, socket: PuenteSocket];
+  /** She is available now: matching serves her the waiting line (PresenceService). */
+  'presence.available': [interpreterId: string];
+  /** She is no longer available (away, offline, or she missed offers): her pending offers are withdrawn. */
+  'presence.unavailable': [interpreterId: string];
+  /** Her last socket went: her grace period starts, her pending offers are withdrawn. */
+  'presence.disconnected': [interpreterId: string];
+  /** Her grace period ran out: matching hands her call to the next interpreter. */
+  'presence.lost': [interpreterId: string];
+  /**
+   * A session's end committed, on whichever node (SessionsService hears PostgreSQL's NOTIFY on every node).
+   * Without a reason when it is replayed after a lost LISTEN connection: listeners must be idempotent.
+   */
+  'session.ended': [sessionId: string, reason?: SessionEndReason];
+}
+
+export type BusEvent = keyof BusEvents;
+export type BusListener<E extends BusEvent> = (...args: BusEvents[E]) => unknown;

@@ -1,0 +1,216 @@
+/**
+ * The socket.io contract between the server and its clients: every event's name, payload and acknowledgement
+ * (API.md "Socket.io events"; socket-events.doc.ts says the same for the OpenAPI page). The server's gateways,
+ * its typed `Server`, the web client and the tests all type their sockets with it, so a payload changed here
+ * is a compile error wherever it is sent or read.
+ *
+ * Types only, importing nothing but types from files without imports of their own: the client's build
+ * includes this file and erases it (no byte of it reaches a bundle).
+ */
+import type { BookingState } from '../bookings/booking-state';
+import type { Matter, ParticipantRole, PresenceStatus, Urgency } from '../common/domain';
+import type { MediaKind } from '../media/media-policy';
+import type { RequestState } from '../matching/priority';
+
+export type { BookingState, Matter, MediaKind, ParticipantRole, PresenceStatus, RequestState, Urgency };
+
+// ---- acknowledgements ---------------------------------------------------------------------------------------
+
+export type AckErrorCode = 'VALIDATION' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED' | 'INTERNAL';
+
+/** What an acknowledgement carries instead of the result when the event failed; `fields` names the bad ones. */
+export interface AckError {
+  error: { code: AckErrorCode; message: string; fields?: string[] };
+}
+
+/** Every client event is acknowledged with its result or an AckError. */
+export type Ack<T> = T | AckError;
+
+/** Acknowledgements that carry nothing but "done". */
+export type Done = Record<never, never>;
+
+// ---- mediasoup's objects ------------------------------------------------------------------------------------
+
+/*
+ * mediasoup's parameter objects travel as they are. The server's mediasoup checks them in depth (a bad one is a
+ * VALIDATION error naming the field) and each side reads them with its own library's types (mediasoup on the
+ * server, mediasoup-client in the page), whose versions differ; so the contract only says they are objects.
+ */
+export type RtpCapabilities = object;
+export type RtpParameters = object;
+export type DtlsParameters = object;
+export type IceParameters = object;
+export type IceCandidate = object;
+
+/** A TURN (or STUN) server handed to a participant when she joins a call. */
+export interface IceServer {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
+
+// ---- client to server ---------------------------------------------------------------------------------------
+
+/** `request:create`: what a woman asks for, and nothing else about her. */
+export interface CreateRequestPayload {
+  languageId: string;
+  matter: Matter;
+  urgency: Urgency;
+  /** Under 18 or does not know: treated as a minor. */
+  minor: boolean;
+  preferFemale?: boolean;
+  /** Where she is now (never her nationality). */
+  country?: string;
+}
+
+export interface RequestIdPayload {
+  requestId: string;
+}
+export interface OfferIdPayload {
+  offerId: string;
+}
+export interface SessionIdPayload {
+  sessionId: string;
+}
+export interface TransportIdPayload {
+  transportId: string;
+}
+export interface PresenceSetPayload {
+  status: PresenceStatus;
+}
+
+/** Someone in the call and what she sends, as `session:join` lists them. */
+export interface CallParticipant {
+  role: ParticipantRole;
+  producers: { producerId: string; kind: MediaKind }[];
+}
+
+/**
+ * The media events, answered by the node that hosts the session's router (src/media). Payloads by event name;
+ * results in MediaRpcResults.
+ */
+export interface MediaRpcRequests {
+  'session:join': SessionIdPayload;
+  'media:createTransport': { sessionId: string; direction: 'send' | 'recv' };
+  'media:connectTransport': { transportId: string; dtlsParameters: DtlsParameters };
+  'media:produce': { transportId: string; kind: MediaKind; rtpParameters: RtpParameters };
+  'media:consume': { sessionId: string; producerId: string; rtpCapabilities: RtpCapabilities };
+  'media:resumeConsumer': { consumerId: string };
+  'media:restartIce': TransportIdPayload;
+  /** She turns her camera on (then may produce one video) or off (her video producer closes). */
+  'media:video': { sessionId: string; on: boolean };
+}
+
+export interface MediaRpcResults {
+  'session:join': { routerRtpCapabilities: RtpCapabilities; iceServers: IceServer[]; participants: CallParticipant[] };
+  'media:createTransport': { id: string; iceParameters: IceParameters; iceCandidates: IceCandidate[]; dtlsParameters: DtlsParameters };
+  'media:connectTransport': Done;
+  'media:produce': { producerId: string };
+  /** The consumer is paused until `media:resumeConsumer`. */
+  'media:consume': { consumerId: string; producerId: string; kind: MediaKind; rtpParameters: RtpParameters };
+  'media:resumeConsumer': Done;
+  'media:restartIce': { iceParameters: IceParameters };
+  'media:video': { video: boolean };
+}
+
+/** Every client event's payload, by name. */
+export interface ClientRequests extends MediaRpcRequests {
+  'request:create': CreateRequestPayload;
+  'request:cancel': RequestIdPayload;
+  'presence:set': PresenceSetPayload;
+  'offer:accept': OfferIdPayload;
+  'offer:decline': OfferIdPayload;
+  /** On a hearing's call, the official leaving ends the hearing for everyone. */
+  'session:leave': SessionIdPayload;
+}
+
+/** Every client event's result (the acknowledgement when it succeeded), by name. */
+export interface ClientResults extends MediaRpcResults {
+  'request:create': { requestId: string; state: RequestState };
+  'request:cancel': { state: RequestState };
+  'presence:set': { status: PresenceStatus };
+  'offer:accept': { sessionId: string };
+  'offer:decline': Done;
+  'session:leave': Done;
+}
+
+export type ClientEvent = keyof ClientRequests;
+export type MediaRpcEvent = keyof MediaRpcRequests;
+/** What a gateway's handler of this event resolves to (the acknowledgement when it succeeds). */
+export type Result<E extends ClientEvent> = Promise<ClientResults[E]>;
+
+// ---- server to client ---------------------------------------------------------------------------------------
+
+export interface RequestUpdate {
+  requestId: string;
+  /** `connected` (with sessionId) once the call's media has started. */
+  state: RequestState;
+  queuePosition?: number;
+  interpreter?: { firstName: string };
+  sessionId?: string;
+}
+
+/** An offer rings; nothing else about the caller. */
+export interface OfferNew {
+  offerId: string;
+  requestId: string;
+  languageId: string;
+  matter: Matter;
+  urgency: Urgency;
+  minor: boolean;
+  /** ISO 8601. */
+  expiresAt: string;
+}
+
+export type OfferWithdrawnReason = 'taken' | 'expired' | 'unavailable' | 'disconnected' | 'cancelled' | 'unmatched' | 'abandoned' | 'completed';
+
+/** Why the server changed her presence by itself. */
+export type PresenceChangeReason = 'missed_offers' | 'disconnected';
+
+/**
+ * `interpreter_lost` and `media_failed`: the caller's request is back at the front of the line. `hearing_over`
+ * and `unfilled`: a hearing's booking ended it. The others are the request's own end.
+ */
+export type SessionEndReason = 'completed' | 'cancelled' | 'abandoned' | 'unmatched' | 'interpreter_lost' | 'media_failed' | 'hearing_over' | 'unfilled';
+
+/** Why the official or the interpreter hears about a booking beyond its state. */
+export type BookingNotice = 'asked' | 'widened' | 'unconfirmed' | 'no_interpreter' | 'declined' | 'reminder' | 'join_code_voided';
+
+export interface BookingUpdate {
+  bookingId: string;
+  state: BookingState;
+  notice?: BookingNotice;
+  /** For a reminder: how many seconds before the hearing it was due. */
+  reminderSeconds?: number;
+}
+
+/** Every server event's payload, by name. */
+export interface ServerEvents {
+  'request:update': RequestUpdate;
+  'offer:new': OfferNew;
+  'offer:withdrawn': { offerId: string; reason: OfferWithdrawnReason };
+  'presence:update': { status: PresenceStatus; reason?: PresenceChangeReason };
+  'session:newProducer': { sessionId: string; producerId: string; role: ParticipantRole; kind: MediaKind };
+  /** The caller or the interpreter leaving ends an on-demand call; an official leaving does not. */
+  'session:participantLeft': { sessionId: string; role: ParticipantRole };
+  'session:ended': { sessionId: string; reason: SessionEndReason };
+  /** The call's media was rebuilt elsewhere: join again and renegotiate; the session goes on. */
+  'session:mediaRestart': { sessionId: string; reason: 'worker_died' | 'node_died' };
+  /** One producer closed while its participant stays (e.g. she turned her video off). */
+  'session:producerClosed': { sessionId: string; producerId: string; role: ParticipantRole; kind: MediaKind };
+  'booking:update': BookingUpdate;
+}
+
+export type ServerEvent = keyof ServerEvents;
+
+// ---- socket.io's event maps ---------------------------------------------------------------------------------
+
+/** socket.io's shape of the client events: `Server<ClientToServerEvents, …>`, `Socket<…, ClientToServerEvents>`. */
+export type ClientToServerEvents = {
+  [E in ClientEvent]: (payload: ClientRequests[E], ack: (answer: Ack<ClientResults[E]>) => void) => void;
+};
+
+/** socket.io's shape of the server events. */
+export type ServerToClientEvents = {
+  [E in ServerEvent]: (payload: ServerEvents[E]) => void;
+};
