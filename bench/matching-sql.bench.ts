@@ -13,7 +13,7 @@
  * the plans of every statement inside the functions, through auto_explain, for the last 20 calls), SQLBENCH_LINE (0:
  * requests left waiting in the line, in languages nobody available speaks, as an overloaded node leaves them).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { buildApp } from './lib/app-build';
@@ -39,12 +39,20 @@ function cpuMs(pid: number): number {
 /** The compiled application's matching SQL (the same text the nodes prepare). */
 function appSql() {
   const dir = join(APP, 'src');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const finder = require(join(dir, 'matching', 'candidate-finder.js'));
-  return finder as {
+  type Sql = {
     dispatchOnce: (m: unknown, q: unknown, rules: unknown) => Promise<{ offers: { id: string; interpreterId: string }[] } | null>;
     servableBy: (m: unknown, interpreterId: string, rules: unknown) => Promise<string[]>;
   };
+  // Checkouts before the repositories (SQLBENCH_APP_DIR) have the two as functions in candidate-finder.js.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (existsSync(join(dir, 'matching', 'candidate-finder.js'))) return require(join(dir, 'matching', 'candidate-finder.js')) as Sql;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MatchingRepository } = require(join(dir, 'matching', 'matching.repository.js'));
+  const sql: Sql = {
+    dispatchOnce: (m, q, rules) => new MatchingRepository(m).dispatch(q, rules),
+    servableBy: (m, interpreterId, rules) => new MatchingRepository(m).servableBy(interpreterId, rules),
+  };
+  return sql;
 }
 
 /** The compiled application measured: this checkout's (bench/dist/app), or SQLBENCH_APP_DIR (another checkout's, for before/after). */

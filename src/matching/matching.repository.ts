@@ -102,7 +102,7 @@ export interface Finished {
 export interface InLine {
   id: string;
   caller_sub: string | null;
-  state: RequestState;
+  state: 'queued' | 'offering';
 }
 
 /** A request's language and those recorded as mutually intelligible with it (links hold both ways), as a column. */

@@ -2,7 +2,7 @@
 -- PostgreSQL (never across a round trip to a busy node). Inside a PL/pgSQL function each statement sees what
 -- committed before it (READ COMMITTED), so a step that waited for a lock sees the state the lock protects.
 -- The ladder itself (tiers, order, how many ring at once) is 10-ladder.sql. Audit events go to
--- matching_audit_outbox (src/sessions/audit-outbox.ts); nothing about the caller is written.
+-- matching_audit_outbox (src/audit/audit-outbox.ts); nothing about the caller is written.
 
 -- What every request event says about its request: language, matter, urgency, minor flag, times.
 -- STABLE, not IMMUTABLE: jsonb_build_object of a timestamptz is STABLE (the time zone), and PostgreSQL inlines a SQL
