@@ -98,7 +98,7 @@ describe('REST routes under random input', () => {
 
   beforeAll(async () => {
     console.log(`fuzz-rest: seed ${SEED}, ${RUNS} runs per property (FUZZ_SEED / FUZZ_RUNS to change)`);
-    t = await startTestApp({ media: false });
+    t = await startTestApp();
     tokens.caller = (await t.http().post('/api/v1/auth/caller').send({}).expect(200)).body.accessToken;
     await t.app.get(RostersService).importRoster(
       'GT',
