@@ -13,7 +13,13 @@ import { gzipSync } from 'node:zlib';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = process.env.CLIENT_DIST ?? join(root, 'client', 'dist');
 const manifest = JSON.parse(readFileSync(join(dist, '.vite', 'manifest.json'), 'utf8'));
-const PAGES = { 'index.html': 'caller (/)', 'interpreter/index.html': 'interpreter (/interpreter/)', 'admin/index.html': 'admin (/admin/)', 'official/index.html': 'official (/official/)', 'offline.html': 'offline shell' };
+const PAGES = {
+  'index.html': 'caller (/)',
+  'interpreter/index.html': 'interpreter (/interpreter/)',
+  'admin/index.html': 'admin (/admin/)',
+  'official/index.html': 'official (/official/)',
+  'offline.html': 'offline shell',
+};
 
 /** The chunks an entry loads: with `dynamic`, also those it may import later (e.g. the call's libraries). */
 function chunksOf(entryKey, dynamic) {
@@ -24,7 +30,7 @@ function chunksOf(entryKey, dynamic) {
     if (!chunk || js.has(chunk.file)) return;
     js.add(chunk.file);
     (chunk.css ?? []).forEach((f) => css.add(f));
-    [...(chunk.imports ?? []), ...(dynamic ? chunk.dynamicImports ?? [] : [])].forEach(visit);
+    [...(chunk.imports ?? []), ...(dynamic ? (chunk.dynamicImports ?? []) : [])].forEach(visit);
   };
   visit(entryKey);
   return { js, css };
@@ -56,8 +62,15 @@ if (process.argv.includes('--json')) {
   process.stdout.write(JSON.stringify(pages, null, 2) + '\n');
 } else {
   const kb = (n) => (n / 1024).toFixed(1);
-  const rows = Object.values(pages).map((p) => `| ${p.page} | ${kb(p.js.gzip)} | ${kb(p.js.raw)} | ${kb(p.firstJs.gzip)} | ${kb(p.css.gzip)} | ${kb(p.css.raw)} | ${p.js.files.length} |`);
-  const table = ['| page | JS gzip (KB) | JS raw (KB) | first load JS gzip (KB) | CSS gzip (KB) | CSS raw (KB) | JS files |', '|---|---:|---:|---:|---:|---:|---:|', ...rows].join('\n');
+  const rows = Object.values(pages).map(
+    (p) =>
+      `| ${p.page} | ${kb(p.js.gzip)} | ${kb(p.js.raw)} | ${kb(p.firstJs.gzip)} | ${kb(p.css.gzip)} | ${kb(p.css.raw)} | ${p.js.files.length} |`,
+  );
+  const table = [
+    '| page | JS gzip (KB) | JS raw (KB) | first load JS gzip (KB) | CSS gzip (KB) | CSS raw (KB) | JS files |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+  ].join('\n');
   console.log(table);
   if (process.argv.includes('--write')) {
     const file = join(root, 'BENCHMARKS.md');

@@ -92,7 +92,8 @@ async function main() {
     const everyone = [...new Set(pairs.map((p) => p.interpreter_id))];
     for (const id of everyone) if (rng.next() < settings.available) chosen.add(id);
     const availableFor = new Map<string, string[]>();
-    for (const p of pairs) if (chosen.has(p.interpreter_id)) availableFor.set(p.language_id, [...(availableFor.get(p.language_id) ?? []), p.interpreter_id]);
+    for (const p of pairs)
+      if (chosen.has(p.interpreter_id)) availableFor.set(p.language_id, [...(availableFor.get(p.language_id) ?? []), p.interpreter_id]);
     const languages = [...availableFor.keys()];
     const links: { a: string; b: string }[] = await m.query(`SELECT from_language_id AS a, to_language_id AS b FROM language_links`);
     const near = (l: string) => [l, ...links.filter((x) => x.a === l).map((x) => x.b), ...links.filter((x) => x.b === l).map((x) => x.a)];
@@ -127,11 +128,21 @@ async function main() {
              VALUES ($1, $2, $3, $4, $5, $6, gen_random_uuid(), $7) RETURNING *),
            ev AS (INSERT INTO matching_audit_outbox (type, country, subject_id, data) SELECT 'request.created', r.country, r.id, matching_request_facts(r::interpretation_requests) FROM r)
            SELECT id FROM r`,
-          [language, rng.pick(matters), urgency, rng.next() < 0.1, rng.next() < 0.2, rng.pick(countries), urgency === 'normal' ? 1 : urgency === 'urgent' ? 2 : 3],
+          [
+            language,
+            rng.pick(matters),
+            urgency,
+            rng.next() < 0.1,
+            rng.next() < 0.2,
+            rng.pick(countries),
+            urgency === 'normal' ? 1 : urgency === 'urgent' ? 2 : 3,
+          ],
         ),
       );
       const available = near(language).flatMap((l) => availableFor.get(l) ?? []);
-      const d = await time('matching_dispatch', () => dispatchOnce(m, { requestId: r.id, available: [...new Set(available)], ringSeconds: 300 }, rules));
+      const d = await time('matching_dispatch', () =>
+        dispatchOnce(m, { requestId: r.id, available: [...new Set(available)], ringSeconds: 300 }, rules),
+      );
       const freed: string[] = [];
       if (d?.offers.length) {
         const [winner, ...others] = d.offers as { id: string; interpreterId: string }[];
@@ -146,15 +157,17 @@ async function main() {
     };
 
     if (settings.line) {
-      const [{ n }] = await m.query(
-        `WITH nobody AS (
+      const [{ n }] = await m
+        .query(
+          `WITH nobody AS (
            INSERT INTO languages (iso6393, name, search_text) SELECT 'qz' || chr(97 + k), 'Nobody ' || k, 'nobody ' || k FROM generate_series(0, 4) k RETURNING id
          )
          INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority, queued_at)
          SELECT (SELECT id FROM nobody OFFSET g % (SELECT count(*) FROM nobody) LIMIT 1), 'violence', 'normal', false, false, 'GT', gen_random_uuid(), 1, now() - interval '1 minute'
          FROM generate_series(1, $1::int) g RETURNING 1`,
-        [settings.line],
-      ).then((r) => [{ n: r.length }]);
+          [settings.line],
+        )
+        .then((r) => [{ n: r.length }]);
       log(`${n} requests waiting in the line`);
     }
     const results: { calls: number; cpuMsPerCall: number; wallMsPerCall: number }[] = [];
@@ -168,15 +181,26 @@ async function main() {
       const wall = Date.now() - t0;
       await m.query(`DELETE FROM matching_audit_outbox`);
       results.push({ calls: settings.calls, cpuMsPerCall: cpu / settings.calls, wallMsPerCall: wall / settings.calls });
-      const per = [...timed].map(([k, v]) => `${k}: CPU ${((cpuOf.get(k) ?? 0) / settings.calls).toFixed(3)} ms/call, wall ${(v.reduce((a, b) => a + b, 0) / settings.calls).toFixed(3)} ms/call (p50 ${median(v).toFixed(3)}, n ${v.length})`);
-      log(`run ${run + 1}: ${settings.calls} calls, PostgreSQL backend CPU ${(cpu / settings.calls).toFixed(3)} ms per call, wall ${(wall / settings.calls).toFixed(2)} ms per call\n  ${per.join('\n  ')}`);
+      const per = [...timed].map(
+        ([k, v]) =>
+          `${k}: CPU ${((cpuOf.get(k) ?? 0) / settings.calls).toFixed(3)} ms/call, wall ${(v.reduce((a, b) => a + b, 0) / settings.calls).toFixed(3)} ms/call (p50 ${median(v).toFixed(3)}, n ${v.length})`,
+      );
+      log(
+        `run ${run + 1}: ${settings.calls} calls, PostgreSQL backend CPU ${(cpu / settings.calls).toFixed(3)} ms per call, wall ${(wall / settings.calls).toFixed(2)} ms per call\n  ${per.join('\n  ')}`,
+      );
     }
     if (settings.explain) {
       // auto_explain's plans of every statement inside the functions, sent to this client as notices.
       const plans: string[] = [];
       c.on('notice', (n) => plans.push(n.message ?? ''));
       await m.query(`LOAD 'auto_explain'`);
-      for (const set of ['log_min_duration = 0', 'log_nested_statements = on', 'log_analyze = on', 'log_buffers = on', "log_level = 'notice'"]) {
+      for (const set of [
+        'log_min_duration = 0',
+        'log_nested_statements = on',
+        'log_analyze = on',
+        'log_buffers = on',
+        "log_level = 'notice'",
+      ]) {
         await m.query(`SET auto_explain.${set}`);
       }
       for (let i = 0; i < 20; i++) await call();

@@ -28,13 +28,30 @@ import { startDeployment } from './lib/deployment';
 import { prepareExperiment } from './lib/experiment';
 import { FloorLatencies, measureFloor, startFloor } from './lib/floor';
 import { loadHistory } from './lib/history';
-import { backendPids, DbObservation, drive, eventLoopP99, histogram, HistogramReading, histogramWindow, observeDb, RunLatencies, RunRecorder, scrape } from './lib/load';
+import {
+  backendPids,
+  DbObservation,
+  drive,
+  eventLoopP99,
+  histogram,
+  HistogramReading,
+  histogramWindow,
+  observeDb,
+  RunLatencies,
+  RunRecorder,
+  scrape,
+} from './lib/load';
 import { childPids, pidsNamed, ProcSampler, Usage } from './lib/proc';
 import { callerDraws } from './lib/roster';
 import { median } from './lib/stats';
 
 const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
-const list = (name: string, dflt: number[]) => (process.env[name] ? process.env[name]!.split(',').map(Number).filter((n) => n > 0) : dflt);
+const list = (name: string, dflt: number[]) =>
+  process.env[name]
+    ? process.env[name]!.split(',')
+        .map(Number)
+        .filter((n) => n > 0)
+    : dflt;
 
 const settings = {
   seconds: num('BENCH_SECONDS', 60),
@@ -83,7 +100,10 @@ interface FloorResult {
 async function quiesce(db: string): Promise<number> {
   let live = 0;
   for (let i = 0; i < 180; i++) {
-    [{ live }] = await pgQuery<{ live: number }>(db, `SELECT count(*)::int AS live FROM interpretation_requests WHERE state IN ('queued','offering','accepted','connected')`);
+    [{ live }] = await pgQuery<{ live: number }>(
+      db,
+      `SELECT count(*)::int AS live FROM interpretation_requests WHERE state IN ('queued','offering','accepted','connected')`,
+    );
     if (!live) return 0;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -104,7 +124,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 async function benchDeployment(nodes: number, results: ConfigResult[]) {
   log(`starting a deployment of ${nodes} node(s)`);
-  const dep = await startDeployment({ nodes, interpreters: settings.interpreters, available: settings.available, variants: settings.variants });
+  const dep = await startDeployment({
+    nodes,
+    interpreters: settings.interpreters,
+    available: settings.available,
+    variants: settings.variants,
+  });
   closing.add(dep.close);
   if (settings.history) log(`history loaded: ${JSON.stringify(await loadHistory(dep.db, settings.history, log))}`);
   const scrapeAll = () => Promise.all(dep.nodes.map((n) => scrape(n.url, dep.metricsToken).catch(() => '')));
@@ -173,10 +198,18 @@ async function benchDeployment(nodes: number, results: ConfigResult[]) {
           log(`  saturated (p99 ${l.requestToOffer.p99.toFixed(0)} ms): not repeating this configuration`);
           run = settings.runs;
         }
-        log(`  busy PostgreSQL backends per sample: ${r.db.activity.slice(0, 6).map(([k, n]) => `\n    ${n.toFixed(2)}  ${k}`).join('')}`);
+        log(
+          `  busy PostgreSQL backends per sample: ${r.db.activity
+            .slice(0, 6)
+            .map(([k, n]) => `\n    ${n.toFixed(2)}  ${k}`)
+            .join('')}`,
+        );
       }
     }
-    const [{ n }] = await pgQuery<{ n: number }>(dep.db, `SELECT count(*)::int AS n FROM interpretation_requests WHERE state NOT IN ('completed','cancelled')`);
+    const [{ n }] = await pgQuery<{ n: number }>(
+      dep.db,
+      `SELECT count(*)::int AS n FROM interpretation_requests WHERE state NOT IN ('completed','cancelled')`,
+    );
     if (n) log(`note: ${n} request(s) not completed or cancelled at the end`);
   } finally {
     clearInterval(refresher);
@@ -190,7 +223,14 @@ async function benchFloor(results: FloorResult[]) {
   const floor = await startFloor();
   closing.add(floor.close);
   let pgPids: number[] = [];
-  const refresher = setInterval(() => void backendPids(floor.db).then((p) => (pgPids = p), () => undefined), 1000);
+  const refresher = setInterval(
+    () =>
+      void backendPids(floor.db).then(
+        (p) => (pgPids = p),
+        () => undefined,
+      ),
+    1000,
+  );
   try {
     for (const rate of settings.floorRates) {
       const result: FloorResult = { rate, runs: [] };
@@ -201,7 +241,9 @@ async function benchFloor(results: FloorResult[]) {
         const latencies = await measureFloor(floor, rate, settings.seconds);
         result.runs.push({ latencies, usage: sampler.stop() });
         saveProgress();
-        log(`floor ${rate}/s run ${run + 1}: txn+round trip p50 ${latencies.roundTripWithTransaction.p50.toFixed(2)} p99 ${latencies.roundTripWithTransaction.p99.toFixed(2)} ms`);
+        log(
+          `floor ${rate}/s run ${run + 1}: txn+round trip p50 ${latencies.roundTripWithTransaction.p50.toFixed(2)} p99 ${latencies.roundTripWithTransaction.p99.toFixed(2)} ms`,
+        );
       }
     }
   } finally {
@@ -243,21 +285,64 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
         c.nodes,
         c.rate,
         r.length,
-        `${f(ok, 0)}/${f(med(r, (x) => x.latencies.started), 0)}`,
+        `${f(ok, 0)}/${f(
+          med(r, (x) => x.latencies.started),
+          0,
+        )}`,
         `${f(med(r, (x) => x.latencies.requestToOffer.p50))} / ${f(med(r, (x) => x.latencies.requestToOffer.p95))} / ${f(med(r, (x) => x.latencies.requestToOffer.p99))}`,
         `${f(med(r, (x) => x.latencies.acceptToSession.p50))} / ${f(med(r, (x) => x.latencies.acceptToSession.p95))} / ${f(med(r, (x) => x.latencies.acceptToSession.p99))}`,
         f(med(r, (x) => x.latencies.createAck.p99)),
-        nodes.map((n) => f(med(r, (x) => x.usage.groups[n].cpuPct), 0)).join(' + '),
-        nodes.map((n) => f(med(r, (x) => x.usage.groups[n].rssPeakMb), 0)).join(' + '),
-        f(med(r, (x) => x.usage.groups.postgres.cpuPct), 0),
-        f(med(r, (x) => pgMsPerRequest(x, c.rate)), 2),
-        f(med(r, (x) => x.usage.groups.client.cpuPct), 0),
-        `${f(med(r, (x) => x.usage.machineBusyPct), 0)} (${f(med(r, (x) => x.usage.machineBusyPct - Object.values(x.usage.groups).reduce((a, g) => a + g.cpuPct, 0)), 0)})`,
+        nodes
+          .map((n) =>
+            f(
+              med(r, (x) => x.usage.groups[n].cpuPct),
+              0,
+            ),
+          )
+          .join(' + '),
+        nodes
+          .map((n) =>
+            f(
+              med(r, (x) => x.usage.groups[n].rssPeakMb),
+              0,
+            ),
+          )
+          .join(' + '),
+        f(
+          med(r, (x) => x.usage.groups.postgres.cpuPct),
+          0,
+        ),
+        f(
+          med(r, (x) => pgMsPerRequest(x, c.rate)),
+          2,
+        ),
+        f(
+          med(r, (x) => x.usage.groups.client.cpuPct),
+          0,
+        ),
+        `${f(
+          med(r, (x) => x.usage.machineBusyPct),
+          0,
+        )} (${f(
+          med(r, (x) => x.usage.machineBusyPct - Object.values(x.usage.groups).reduce((a, g) => a + g.cpuPct, 0)),
+          0,
+        )})`,
         f(med(r, (x) => x.db.transactions / Math.max(1, x.latencies.created))),
-        f(med(r, (x) => x.db.lockWaitersMean), 2),
+        f(
+          med(r, (x) => x.db.lockWaitersMean),
+          2,
+        ),
         r[0].eventLoopP99Ms.map((_, i) => f(med(r, (x) => x.eventLoopP99Ms[i]))).join(' / '),
-        `${f(med(r, (x) => x.db.auditBacklogMax ?? NaN), 0)} / ${f(med(r, (x) => x.db.auditBacklogAtEnd ?? NaN), 0)}`,
-      ].join(' | ').replace(/^/, '| ') + ' |',
+        `${f(
+          med(r, (x) => x.db.auditBacklogMax ?? NaN),
+          0,
+        )} / ${f(
+          med(r, (x) => x.db.auditBacklogAtEnd ?? NaN),
+          0,
+        )}`,
+      ]
+        .join(' | ')
+        .replace(/^/, '| ') + ' |',
     );
   }
   // Every run, in order, on the same database: growth from one run to the next shows here, not in the medians.
@@ -287,13 +372,34 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
       if (!x.runs.length) continue;
       const r = x.runs;
       lines.push(
-        `| ${x.rate} | ${f(med(r, (y) => y.latencies.roundTripWithTransaction.p50), 2)} / ${f(med(r, (y) => y.latencies.roundTripWithTransaction.p95), 2)} / ${f(
+        `| ${x.rate} | ${f(
+          med(r, (y) => y.latencies.roundTripWithTransaction.p50),
+          2,
+        )} / ${f(
+          med(r, (y) => y.latencies.roundTripWithTransaction.p95),
+          2,
+        )} / ${f(
           med(r, (y) => y.latencies.roundTripWithTransaction.p99),
           2,
-        )} | ${f(med(r, (y) => y.latencies.roundTrip.p50), 2)} / ${f(med(r, (y) => y.latencies.roundTrip.p99), 2)} | ${f(med(r, (y) => y.latencies.transaction.p50), 2)} / ${f(
+        )} | ${f(
+          med(r, (y) => y.latencies.roundTrip.p50),
+          2,
+        )} / ${f(
+          med(r, (y) => y.latencies.roundTrip.p99),
+          2,
+        )} | ${f(
+          med(r, (y) => y.latencies.transaction.p50),
+          2,
+        )} / ${f(
           med(r, (y) => y.latencies.transaction.p99),
           2,
-        )} | ${f(med(r, (y) => y.usage.groups.floor.cpuPct), 0)} | ${f(med(r, (y) => y.usage.groups.postgres.cpuPct), 0)} |`,
+        )} | ${f(
+          med(r, (y) => y.usage.groups.floor.cpuPct),
+          0,
+        )} | ${f(
+          med(r, (y) => y.usage.groups.postgres.cpuPct),
+          0,
+        )} |`,
       );
     }
   }
@@ -310,8 +416,26 @@ function save(info: Record<string, unknown>, results: ConfigResult[], floor: Flo
   mkdirSync(dir, { recursive: true });
   // BENCH_LABEL keeps several configurations' figures side by side (e.g. before/after a change).
   const name = ['matching', EXPERIMENT, process.env.BENCH_LABEL].filter(Boolean).join('-');
-  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ at: new Date().toISOString(), experiment: EXPERIMENT || null, label: process.env.BENCH_LABEL || null, machine: info, settings, results, floor }, null, 2));
-  const md = (EXPERIMENT ? `Experiment: ${EXPERIMENT} (a patched copy of the build, not the product).\n\n` : '') + report(info as ReturnType<typeof machine>, results, floor) + ` PostgreSQL ${info.postgres}.\n`;
+  writeFileSync(
+    join(dir, `${name}.json`),
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        experiment: EXPERIMENT || null,
+        label: process.env.BENCH_LABEL || null,
+        machine: info,
+        settings,
+        results,
+        floor,
+      },
+      null,
+      2,
+    ),
+  );
+  const md =
+    (EXPERIMENT ? `Experiment: ${EXPERIMENT} (a patched copy of the build, not the product).\n\n` : '') +
+    report(info as ReturnType<typeof machine>, results, floor) +
+    ` PostgreSQL ${info.postgres}.\n`;
   writeFileSync(join(dir, `${name}.md`), md);
   return md;
 }

@@ -49,7 +49,10 @@ interface Run {
 
 function buildClient() {
   log('building the web client (vite build client)');
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'client', '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'client', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`client build failed:\n${r.stdout}${r.stderr}`);
   // The compiled server looks for the client next to its own build (src/client-serving/serve-client.ts).
   const link = join(APP_DIR, 'client');
@@ -92,8 +95,15 @@ async function oneRun(browser: Browser, node: Node): Promise<Run> {
     repeatBytes: sumBytes(beforeStep1(repeat)),
     repeatRequests: network(beforeStep1(repeat)).length,
     requests: [
-      ...load.requests.map((r) => ({ path: path(r.url), kB: r.encodedBytes / 1024, encoding: r.contentEncoding, finishedMs: r.finishedMs })),
-      ...(await Promise.all(worker.map(async (w) => ({ path: `(service worker) ${path(w.url)}`, kB: (await w.bytes) / 1024, encoding: '', finishedMs: NaN })))),
+      ...load.requests.map((r) => ({
+        path: path(r.url),
+        kB: r.encodedBytes / 1024,
+        encoding: r.contentEncoding,
+        finishedMs: r.finishedMs,
+      })),
+      ...(await Promise.all(
+        worker.map(async (w) => ({ path: `(service worker) ${path(w.url)}`, kB: (await w.bytes) / 1024, encoding: '', finishedMs: NaN })),
+      )),
     ],
   };
 }
@@ -111,8 +121,13 @@ function report(runs: Run[], meta: Record<string, unknown>) {
     ...runs.map((r, i) => row(String(i + 1), r)),
     row('**median**', med),
   ].join('\n');
-  const last = runs[runs.length - 1].requests.map((r) => `| ${r.path} | ${Number.isNaN(r.kB) ? '' : r.kB.toFixed(1)} | ${r.encoding} | ${Number.isNaN(r.finishedMs) ? '' : s(r.finishedMs)} |`);
-  const requests = ['| request (last run, first visit) | kB on the wire | encoding | finished (s) |', '|---|---:|---|---:|', ...last].join('\n');
+  const last = runs[runs.length - 1].requests.map(
+    (r) =>
+      `| ${r.path} | ${Number.isNaN(r.kB) ? '' : r.kB.toFixed(1)} | ${r.encoding} | ${Number.isNaN(r.finishedMs) ? '' : s(r.finishedMs)} |`,
+  );
+  const requests = ['| request (last run, first visit) | kB on the wire | encoding | finished (s) |', '|---|---:|---|---:|', ...last].join(
+    '\n',
+  );
   return { med, md: `# Page load (${LABEL})\n\n\`\`\`\n${JSON.stringify(meta, null, 2)}\n\`\`\`\n\n${table}\n\n${requests}\n` };
 }
 
@@ -136,16 +151,28 @@ async function main() {
       MEDIASOUP_ANNOUNCED_ADDRESS: '127.0.0.1',
       RATE_LIMIT_PER_MINUTE: '100000',
     });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     // One unmeasured load first: the node's first requests (its JIT, the first language query) are not a phone's.
     await (await loadCallerPage(await browser.newContext(), `${node.url}/`, { conditions: null, quietMs: 500 })).page.context().close();
     const runs: Run[] = [];
     for (let i = 0; i < RUNS; i++) {
       const r = await oneRun(browser, node);
-      log(`run ${i + 1}: step 1 usable after ${(r.step1Ms / 1000).toFixed(2)} s, ${(r.step1Bytes / 1024).toFixed(1)} kB in ${r.step1Requests} requests; whole visit ${(r.visitBytes / 1024).toFixed(1)} kB; server CPU ${r.serverCpuMs.toFixed(0)} ms`);
+      log(
+        `run ${i + 1}: step 1 usable after ${(r.step1Ms / 1000).toFixed(2)} s, ${(r.step1Bytes / 1024).toFixed(1)} kB in ${r.step1Requests} requests; whole visit ${(r.visitBytes / 1024).toFixed(1)} kB; server CPU ${r.serverCpuMs.toFixed(0)} ms`,
+      );
       runs.push(r);
     }
-    const meta = { label: LABEL, date: new Date().toISOString(), runs: RUNS, network: SLOW_PHONE, chromium: browser.version(), machine: machine() };
+    const meta = {
+      label: LABEL,
+      date: new Date().toISOString(),
+      runs: RUNS,
+      network: SLOW_PHONE,
+      chromium: browser.version(),
+      machine: machine(),
+    };
     const { med, md } = report(runs, meta);
     const dir = join(ROOT, 'bench', 'results');
     mkdirSync(dir, { recursive: true });

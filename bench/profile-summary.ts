@@ -41,6 +41,10 @@ for (const [id, us] of self) {
 const busy = total - (areas.get('(idle)') ?? 0);
 const pct = (us: number) => ((100 * us) / busy).toFixed(1).padStart(5);
 console.log(`profile ${(total / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(1)} s; shares of busy time:`);
-for (const [a, us] of [...areas].filter(([a]) => a !== '(idle)').sort((x, y) => y[1] - x[1]).slice(0, 25)) console.log(`${pct(us)}%  ${a}`);
+for (const [a, us] of [...areas]
+  .filter(([a]) => a !== '(idle)')
+  .sort((x, y) => y[1] - x[1])
+  .slice(0, 25))
+  console.log(`${pct(us)}%  ${a}`);
 console.log('\nbusiest functions (self time):');
 for (const [f, us] of [...functions].sort((x, y) => y[1] - x[1]).slice(0, 25)) console.log(`${pct(us)}%  ${f}`);

@@ -36,9 +36,12 @@ function serviceWorker(): Plugin {
       visit(entry.fileName);
       const list = [...files].sort();
       const version = createHash('sha256').update(list.join('\n')).digest('hex').slice(0, 12);
-      const source = readFileSync(resolve(here, 'sw', 'sw.js'), 'utf8').replace('__VERSION__', version).replace('__PRECACHE__', JSON.stringify(list));
+      const source = readFileSync(resolve(here, 'sw', 'sw.js'), 'utf8')
+        .replace('__VERSION__', version)
+        .replace('__PRECACHE__', JSON.stringify(list));
       // Each placeholder exactly once: one left behind is a worker that throws on start and never installs.
-      if (/__VERSION__|__PRECACHE__/.test(source)) throw new Error('client/sw/sw.js: __VERSION__ and __PRECACHE__ must each appear exactly once');
+      if (/__VERSION__|__PRECACHE__/.test(source))
+        throw new Error('client/sw/sw.js: __VERSION__ and __PRECACHE__ must each appear exactly once');
       this.emitFile({ type: 'asset', fileName: 'sw.js', source });
     },
   };

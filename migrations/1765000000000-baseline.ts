@@ -51,14 +51,39 @@ export class Baseline1765000000000 implements MigrationInterface {
     await q.query(`DROP FUNCTION IF EXISTS ladder_at_once(varchar)`);
     await q.query(`DROP TYPE IF EXISTS ladder_rank_t`);
     for (const table of [
-      'country_retention', 'language_spoken_names', 'interpreter_greetings', 'booking_join_codes', 'booking_offers', 'sessions',
-      'bookings', 'interpreter_availability', 'matching_audit_outbox', 'offers', 'interpretation_requests', 'audit_chain_head',
-      'audit_events', 'demo_secret', 'users', 'institutions', 'roster_sharing', 'interpreter_relay_languages',
-      'interpreter_languages', 'interpreters', 'language_links', 'languages',
+      'country_retention',
+      'language_spoken_names',
+      'interpreter_greetings',
+      'booking_join_codes',
+      'booking_offers',
+      'sessions',
+      'bookings',
+      'interpreter_availability',
+      'matching_audit_outbox',
+      'offers',
+      'interpretation_requests',
+      'audit_chain_head',
+      'audit_events',
+      'demo_secret',
+      'users',
+      'institutions',
+      'roster_sharing',
+      'interpreter_relay_languages',
+      'interpreter_languages',
+      'interpreters',
+      'language_links',
+      'languages',
     ]) {
       await q.query(`DROP TABLE ${table}`);
     }
-    for (const fn of ['request_time_order', 'session_time_order', 'offer_time_order', 'audit_chain_head_guard', 'audit_events_extend_head', 'audit_events_append_only']) {
+    for (const fn of [
+      'request_time_order',
+      'session_time_order',
+      'offer_time_order',
+      'audit_chain_head_guard',
+      'audit_events_extend_head',
+      'audit_events_append_only',
+    ]) {
       await q.query(`DROP FUNCTION ${fn}()`);
     }
   }
@@ -234,7 +259,9 @@ async function accounts(q: QueryRunner) {
       CONSTRAINT users_institution_iff_official CHECK ((role = 'official') = (institution_id IS NOT NULL))
     )`);
   // One login per interpreter (a removed account keeps its row for the audit trail).
-  await q.query(`CREATE UNIQUE INDEX users_interpreter_id_unique ON users (interpreter_id) WHERE interpreter_id IS NOT NULL AND removed_at IS NULL`);
+  await q.query(
+    `CREATE UNIQUE INDEX users_interpreter_id_unique ON users (interpreter_id) WHERE interpreter_id IS NOT NULL AND removed_at IS NULL`,
+  );
 
   // `npm run demo`'s signing key: one row at most (the key can only be true).
   await q.query(`
@@ -271,8 +298,12 @@ async function audit(q: QueryRunner) {
         END IF;
         RAISE EXCEPTION 'audit_events is append-only';
       END $$`);
-  await q.query(`CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()`);
-  await q.query(`CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()`);
+  await q.query(
+    `CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()`,
+  );
+  await q.query(
+    `CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()`,
+  );
 
   // The chain's head: one row, the genesis hash until the first event.
   await q.query(`
@@ -294,7 +325,9 @@ async function audit(q: QueryRunner) {
         UPDATE audit_chain_head SET seq = NEW.seq, hash = NEW.hash;
         RETURN NEW;
       END $$`);
-  await q.query(`CREATE TRIGGER audit_events_extend_head BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_extend_head()`);
+  await q.query(
+    `CREATE TRIGGER audit_events_extend_head BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_extend_head()`,
+  );
   // The head moves only from the trigger above (trigger depth 2); nothing adds, removes or empties it.
   await q.query(`
       CREATE FUNCTION audit_chain_head_guard() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -304,8 +337,12 @@ async function audit(q: QueryRunner) {
         END IF;
         RAISE EXCEPTION 'audit_chain_head moves only when an audit event is appended';
       END $$`);
-  await q.query(`CREATE TRIGGER audit_chain_head_guard BEFORE INSERT OR UPDATE OR DELETE ON audit_chain_head FOR EACH ROW EXECUTE FUNCTION audit_chain_head_guard()`);
-  await q.query(`CREATE TRIGGER audit_chain_head_no_truncate BEFORE TRUNCATE ON audit_chain_head FOR EACH STATEMENT EXECUTE FUNCTION audit_chain_head_guard()`);
+  await q.query(
+    `CREATE TRIGGER audit_chain_head_guard BEFORE INSERT OR UPDATE OR DELETE ON audit_chain_head FOR EACH ROW EXECUTE FUNCTION audit_chain_head_guard()`,
+  );
+  await q.query(
+    `CREATE TRIGGER audit_chain_head_no_truncate BEFORE TRUNCATE ON audit_chain_head FOR EACH STATEMENT EXECUTE FUNCTION audit_chain_head_guard()`,
+  );
 }
 
 async function matching(q: QueryRunner) {
@@ -336,7 +373,9 @@ async function matching(q: QueryRunner) {
       CHECK ((state IN ('completed', 'cancelled', 'unmatched', 'abandoned')) = (ended_at IS NOT NULL)),
       CHECK (ended_at IS NULL OR caller_sub IS NULL)
     )`);
-  await q.query(`CREATE INDEX requests_waiting ON interpretation_requests (priority DESC, minor DESC, queued_at) WHERE state IN ('queued', 'offering')`);
+  await q.query(
+    `CREATE INDEX requests_waiting ON interpretation_requests (priority DESC, minor DESC, queued_at) WHERE state IN ('queued', 'offering')`,
+  );
   await q.query(`CREATE UNIQUE INDEX requests_one_live_per_caller ON interpretation_requests (caller_sub) WHERE caller_sub IS NOT NULL`);
   await q.query(`CREATE INDEX requests_created ON interpretation_requests (created_at)`);
   // The retention purge reads ended requests by age.
@@ -361,7 +400,9 @@ async function matching(q: QueryRunner) {
     )`);
   // An interpreter never holds two offers; a request is accepted at most once (until "another interpreter").
   await q.query(`CREATE UNIQUE INDEX offers_one_hold_per_interpreter ON offers (interpreter_id) WHERE holds`);
-  await q.query(`CREATE UNIQUE INDEX offers_one_acceptance_per_request ON offers (request_id) WHERE outcome = 'accepted' AND superseded_at IS NULL`);
+  await q.query(
+    `CREATE UNIQUE INDEX offers_one_acceptance_per_request ON offers (request_id) WHERE outcome = 'accepted' AND superseded_at IS NULL`,
+  );
   await q.query(`CREATE INDEX offers_request_interpreter ON offers (request_id, interpreter_id)`);
   await q.query(`CREATE INDEX offers_pending_expiry ON offers (expires_at) WHERE outcome IS NULL`);
 
@@ -476,7 +517,9 @@ async function bookings(q: QueryRunner) {
   await q.query(`CREATE UNIQUE INDEX sessions_one_live_per_interpreter ON sessions (interpreter_id) WHERE ended_at IS NULL`);
   await q.query(`CREATE UNIQUE INDEX sessions_one_live_per_request ON sessions (request_id) WHERE ended_at IS NULL`);
   await q.query(`CREATE INDEX sessions_request ON sessions (request_id)`);
-  await q.query(`CREATE UNIQUE INDEX sessions_one_live_per_booking ON sessions (booking_id) WHERE booking_id IS NOT NULL AND ended_at IS NULL`);
+  await q.query(
+    `CREATE UNIQUE INDEX sessions_one_live_per_booking ON sessions (booking_id) WHERE booking_id IS NOT NULL AND ended_at IS NULL`,
+  );
   await q.query(`CREATE INDEX sessions_booking ON sessions (booking_id) WHERE booking_id IS NOT NULL`);
 }
 
@@ -516,7 +559,9 @@ async function recordings(q: QueryRunner) {
       CHECK ((state = 'published') = (published_at IS NOT NULL))
     )`);
   await q.query(`CREATE UNIQUE INDEX spoken_names_one_published ON language_spoken_names (language_id) WHERE state = 'published'`);
-  await q.query(`CREATE UNIQUE INDEX spoken_names_one_pending_each ON language_spoken_names (language_id, recorded_by) WHERE state = 'pending'`);
+  await q.query(
+    `CREATE UNIQUE INDEX spoken_names_one_pending_each ON language_spoken_names (language_id, recorded_by) WHERE state = 'pending'`,
+  );
   await q.query(`CREATE INDEX spoken_names_recorded_by ON language_spoken_names (recorded_by)`);
 }
 
@@ -533,7 +578,9 @@ async function timeOrder(q: QueryRunner) {
         RETURN NEW;
       END $$`);
   await q.query(`CREATE TRIGGER offers_time_order BEFORE UPDATE OF decided_at ON offers FOR EACH ROW EXECUTE FUNCTION offer_time_order()`);
-  await q.query(`CREATE TRIGGER booking_offers_time_order BEFORE UPDATE OF decided_at ON booking_offers FOR EACH ROW EXECUTE FUNCTION offer_time_order()`);
+  await q.query(
+    `CREATE TRIGGER booking_offers_time_order BEFORE UPDATE OF decided_at ON booking_offers FOR EACH ROW EXECUTE FUNCTION offer_time_order()`,
+  );
   await q.query(`
       CREATE FUNCTION session_time_order() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -541,7 +588,9 @@ async function timeOrder(q: QueryRunner) {
         IF NEW.ended_at < coalesce(NEW.started_at, NEW.created_at) THEN NEW.ended_at := coalesce(NEW.started_at, NEW.created_at); END IF;
         RETURN NEW;
       END $$`);
-  await q.query(`CREATE TRIGGER sessions_time_order BEFORE UPDATE OF started_at, ended_at ON sessions FOR EACH ROW EXECUTE FUNCTION session_time_order()`);
+  await q.query(
+    `CREATE TRIGGER sessions_time_order BEFORE UPDATE OF started_at, ended_at ON sessions FOR EACH ROW EXECUTE FUNCTION session_time_order()`,
+  );
   await q.query(`
       CREATE FUNCTION request_time_order() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

@@ -11,7 +11,9 @@ export class MatchingLiveIndexes1765300000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     // The line for one language: who else waits (acceptance, endings, places in line), what an interpreter can serve.
-    await q.query(`CREATE INDEX requests_waiting_language ON interpretation_requests (language_id, priority DESC, minor DESC, queued_at) WHERE state IN ('queued', 'offering')`);
+    await q.query(
+      `CREATE INDEX requests_waiting_language ON interpretation_requests (language_id, priority DESC, minor DESC, queued_at) WHERE state IN ('queued', 'offering')`,
+    );
     // A request's ringing offers: how many more may ring, which to withdraw.
     await q.query(`CREATE INDEX offers_pending_request ON offers (request_id) WHERE outcome IS NULL`);
     // Hearings an interpreter is kept for (from half an hour before a confirmed one until its end).

@@ -108,7 +108,8 @@ async function main(argv: string[]) {
 if (require.main === module) {
   main(process.argv.slice(2)).catch((e) => {
     const response = e?.getResponse?.();
-    const detail = response && typeof response === 'object' && Array.isArray(response.message) ? response.message.join('; ') : e?.message ?? String(e);
+    const detail =
+      response && typeof response === 'object' && Array.isArray(response.message) ? response.message.join('; ') : (e?.message ?? String(e));
     console.error(`puente: ${detail}`);
     process.exit(1);
   });

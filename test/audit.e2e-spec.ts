@@ -62,21 +62,28 @@ describe('audit log (PostgreSQL)', () => {
     await expect(t.sql(`UPDATE audit_chain_head SET seq = seq - 1`)).rejects.toThrow(/moves only when an audit event is appended/);
     await expect(t.sql(`DELETE FROM audit_chain_head`)).rejects.toThrow(/moves only when/);
     await expect(t.sql(`TRUNCATE audit_chain_head`)).rejects.toThrow(/moves only when/);
-    await expect(t.sql(`INSERT INTO audit_chain_head (only_row, seq, hash) VALUES (false, 0, repeat('0', 64))`)).rejects.toThrow(/moves only when/);
+    await expect(t.sql(`INSERT INTO audit_chain_head (only_row, seq, hash) VALUES (false, 0, repeat('0', 64))`)).rejects.toThrow(
+      /moves only when/,
+    );
     expect((await verify()).body.ok).toBe(true);
   });
 
   it('refuses an event that does not extend the chain head', async () => {
     const [last] = await t.sql<{ seq: string; hash: string }>(`SELECT seq, hash FROM audit_chain_head`);
     const insert = (seq: string, prevHash: string) =>
-      t.sql(`INSERT INTO audit_events (seq, id, occurred_at, type, prev_hash, hash) VALUES ($1, gen_random_uuid(), now(), 'forged', $2, repeat('f', 64))`, [seq, prevHash]);
+      t.sql(
+        `INSERT INTO audit_events (seq, id, occurred_at, type, prev_hash, hash) VALUES ($1, gen_random_uuid(), now(), 'forged', $2, repeat('f', 64))`,
+        [seq, prevHash],
+      );
     await expect(insert(String(Number(last.seq) + 2), last.hash)).rejects.toThrow(/does not extend the chain head/);
     await expect(insert(String(Number(last.seq) + 1), '0'.repeat(64))).rejects.toThrow(/does not extend the chain head/);
     expect(await t.sql(`SELECT 1 FROM audit_events WHERE type = 'forged'`)).toEqual([]);
   });
 
   it('keeps the purge checkpoint for the purge itself', async () => {
-    await expect(audit.record(PURGE_EVENT, { data: { continuesFromSeq: '1', continuesFromHash: 'x' } })).rejects.toThrow(/written by the purge only/);
+    await expect(audit.record(PURGE_EVENT, { data: { continuesFromSeq: '1', continuesFromHash: 'x' } })).rejects.toThrow(
+      /written by the purge only/,
+    );
   });
 
   it('reports a broken chain through the endpoint, naming the problem', async () => {
@@ -121,7 +128,11 @@ describe('audit log (PostgreSQL)', () => {
       c = await freshChain(10);
       expect(await c.audit.verify()).toEqual({ ok: true, events: 10 });
       await c.tamper(`DELETE FROM audit_events WHERE seq > 7`);
-      expect(await c.audit.verify()).toEqual({ ok: false, events: 7, problem: 'the newest events are missing: the last is seq 7, the chain head is at seq 10' });
+      expect(await c.audit.verify()).toEqual({
+        ok: false,
+        events: 7,
+        problem: 'the newest events are missing: the last is seq 7, the chain head is at seq 10',
+      });
     });
 
     it('the tail deleted, then new events appended: they still link to the head, past the gap', async () => {
@@ -170,8 +181,14 @@ describe('audit log (PostgreSQL)', () => {
       const [sixth] = await c.sql(`SELECT hash FROM audit_events WHERE seq = 6`);
       const result = await c.audit.purgeBefore(cutoff);
       expect(result.deleted).toBe(6);
-      expect(result.event).toMatchObject({ seq: '11', type: PURGE_EVENT, data: { continuesFromSeq: '6', continuesFromHash: sixth.hash, deleted: 6 } });
-      expect((await c.sql(`SELECT seq FROM audit_events ORDER BY seq`)).map((r: { seq: string }) => Number(r.seq))).toEqual([7, 8, 9, 10, 11]);
+      expect(result.event).toMatchObject({
+        seq: '11',
+        type: PURGE_EVENT,
+        data: { continuesFromSeq: '6', continuesFromHash: sixth.hash, deleted: 6 },
+      });
+      expect((await c.sql(`SELECT seq FROM audit_events ORDER BY seq`)).map((r: { seq: string }) => Number(r.seq))).toEqual([
+        7, 8, 9, 10, 11,
+      ]);
       expect(await c.audit.verify()).toEqual({ ok: true, events: 5 });
       // Purging again finds nothing older, and changes nothing.
       expect(await c.audit.purgeBefore(cutoff)).toEqual({ deleted: 0 });

@@ -20,12 +20,16 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
    * are left out, since they come and go by the clock.
    */
   async function storedState() {
-    const tables = await t.sql<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`);
+    const tables = await t.sql<{ name: string }>(
+      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
+    );
     const rows: Record<string, number> = {};
     for (const { name } of tables) rows[name] = (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${name}"`))[0].n;
     const prefix = t.config.REDIS_PREFIX;
     // Rate-limit counters are per client address (a keyed hash, expiring within the hour), never per caller.
-    const keys = (await redis.keys(`${prefix}:*`)).filter((k) => !/:bull:[^:]+:repeat:[^:]+:\d+$/.test(k) && !k.startsWith(`${prefix}:{rl:`)).sort();
+    const keys = (await redis.keys(`${prefix}:*`))
+      .filter((k) => !/:bull:[^:]+:repeat:[^:]+:\d+$/.test(k) && !k.startsWith(`${prefix}:{rl:`))
+      .sort();
     const counters: Record<string, string | null> = {};
     for (const k of keys.filter((k) => /:bull:[^:]+:id$/.test(k))) counters[k] = await redis.get(k);
     return { rows, keys, counters };
@@ -93,7 +97,12 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
   describe('POST /users and role guards', () => {
     it('lets a platform admin create any staff account', async () => {
       const admin = await createStaff(t, 'platform_admin');
-      const court = await t.http().post('/api/v1/institutions').set('Authorization', `Bearer ${admin.token}`).send({ country: 'HN', name: 'Juzgado 3', kind: 'court' }).expect(201);
+      const court = await t
+        .http()
+        .post('/api/v1/institutions')
+        .set('Authorization', `Bearer ${admin.token}`)
+        .send({ country: 'HN', name: 'Juzgado 3', kind: 'court' })
+        .expect(201);
       const res = await t
         .http()
         .post('/api/v1/users')
@@ -101,11 +110,7 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
         .send({ role: 'official', email: 'Judge@Court.example', password: 'Strong-Password-1', institutionId: court.body.id })
         .expect(201);
       expect(res.body).toMatchObject({ email: 'judge@court.example', role: 'official', country: 'HN', institutionId: court.body.id });
-      await t
-        .http()
-        .post('/api/v1/auth/login')
-        .send({ email: 'judge@court.example', password: 'Strong-Password-1' })
-        .expect(200);
+      await t.http().post('/api/v1/auth/login').send({ email: 'judge@court.example', password: 'Strong-Password-1' }).expect(200);
     });
 
     it('refuses a duplicate email (409) and a weak password (400 naming password)', async () => {
@@ -125,7 +130,12 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
     it('keeps a roster admin inside her country (another country is outside it: 404; a platform admin is 403)', async () => {
       const gt = await createStaff(t, 'roster_admin', { country: 'GT' });
       const auth = { Authorization: `Bearer ${gt.token}` };
-      const fiscalia = await t.http().post('/api/v1/institutions').set(auth).send({ country: 'GT', name: 'Fiscalía', kind: 'prosecutor' }).expect(201);
+      const fiscalia = await t
+        .http()
+        .post('/api/v1/institutions')
+        .set(auth)
+        .send({ country: 'GT', name: 'Fiscalía', kind: 'prosecutor' })
+        .expect(201);
       const own = await t
         .http()
         .post('/api/v1/users')
@@ -137,7 +147,13 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
         .http()
         .post('/api/v1/users')
         .set(auth)
-        .send({ role: 'official', email: 'fiscal@mx.example', password: 'Strong-Password-1', institutionId: fiscalia.body.id, country: 'MX' })
+        .send({
+          role: 'official',
+          email: 'fiscal@mx.example',
+          password: 'Strong-Password-1',
+          institutionId: fiscalia.body.id,
+          country: 'MX',
+        })
         .expect(404);
       await t
         .http()
@@ -161,21 +177,33 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
       const body = { role: 'interpreter', email: 'ana.acct@gt.example', password: 'Strong-Password-1', interpreterId: own.id };
       const res = await t.http().post('/api/v1/users').set(auth).send(body).expect(201);
       expect(res.body).toMatchObject({ role: 'interpreter', country: 'GT', interpreterId: own.id });
-      await t.http().post('/api/v1/users').set(auth).send({ ...body, email: 'lucia.acct@gt.example', interpreterId: mx.id }).expect(404);
-      await t.http().post('/api/v1/users').set(auth).send({ ...body, email: 'nobody.acct@gt.example', interpreterId: '00000000-0000-4000-8000-000000000000' }).expect(404);
-      const missing = await t.http().post('/api/v1/users').set(auth).send({ ...body, email: 'none.acct@gt.example', interpreterId: undefined }).expect(400);
+      await t
+        .http()
+        .post('/api/v1/users')
+        .set(auth)
+        .send({ ...body, email: 'lucia.acct@gt.example', interpreterId: mx.id })
+        .expect(404);
+      await t
+        .http()
+        .post('/api/v1/users')
+        .set(auth)
+        .send({ ...body, email: 'nobody.acct@gt.example', interpreterId: '00000000-0000-4000-8000-000000000000' })
+        .expect(404);
+      const missing = await t
+        .http()
+        .post('/api/v1/users')
+        .set(auth)
+        .send({ ...body, email: 'none.acct@gt.example', interpreterId: undefined })
+        .expect(400);
       expect(missing.body.fields).toEqual(['interpreterId']);
     });
 
     describe('the database itself links interpreter accounts to their roster entry', () => {
       const insert = (role: string, country: string | null, interpreterId: string | null, institution: string | null = null) =>
-        t.sql(`INSERT INTO users (email, password_hash, role, country, institution_id, interpreter_id) VALUES ($1, 'x', $2, $3, (SELECT id FROM institutions WHERE name = $4), $5)`, [
-          `db-${Math.random().toString(36).slice(2)}@test.puente.example`,
-          role,
-          country,
-          institution,
-          interpreterId,
-        ]);
+        t.sql(
+          `INSERT INTO users (email, password_hash, role, country, institution_id, interpreter_id) VALUES ($1, 'x', $2, $3, (SELECT id FROM institutions WHERE name = $4), $5)`,
+          [`db-${Math.random().toString(36).slice(2)}@test.puente.example`, role, country, institution, interpreterId],
+        );
       let gtInterpreter: string;
       // One without an account, for the refusals below (a second account for gtInterpreter is refused anyway).
       let gtFree: string;
@@ -200,7 +228,9 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
         ['a second account for an interpreter who has one', 'interpreter', 'GT', 'GT-TAKEN', null, /users_interpreter_id_unique/],
       ])('refuses %s', async (_what, role, country, interpreterId, institution, constraint) => {
         const id = interpreterId === 'GT-ROW' ? gtFree : interpreterId === 'GT-TAKEN' ? gtInterpreter : interpreterId;
-        await expect(insert(role as string, country as string | null, id as string | null, institution as string | null)).rejects.toThrow(constraint as RegExp);
+        await expect(insert(role as string, country as string | null, id as string | null, institution as string | null)).rejects.toThrow(
+          constraint as RegExp,
+        );
       });
 
       it('keeps an interpreter that an account speaks for', async () => {
@@ -214,7 +244,13 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
         .http()
         .post('/api/v1/users')
         .set('Authorization', `Bearer ${someone.token}`)
-        .send({ role: 'official', email: 'x@y.example', password: 'Strong-Password-1', country: 'PA', institutionId: '00000000-0000-4000-8000-000000000000' })
+        .send({
+          role: 'official',
+          email: 'x@y.example',
+          password: 'Strong-Password-1',
+          country: 'PA',
+          institutionId: '00000000-0000-4000-8000-000000000000',
+        })
         .expect(403);
     });
 
@@ -236,10 +272,16 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
       [who.id],
     );
     // (The first is the helper's own login.)
-    expect(events.map((e) => e.type)).toEqual(['auth.login', ...Array(5).fill('auth.login_failed'), 'auth.locked_out', 'auth.login_failed']);
+    expect(events.map((e) => e.type)).toEqual([
+      'auth.login',
+      ...Array(5).fill('auth.login_failed'),
+      'auth.locked_out',
+      'auth.login_failed',
+    ]);
     expect(events[7].data).toEqual({ lockedOut: true });
     // An unknown email is counted the same way, so a lockout tells nothing about which accounts exist.
-    for (let i = 0; i < 5; i++) await t.http().post('/api/v1/auth/login').send({ email: 'nobody-here@test.puente.example', password: 'x' }).expect(401);
+    for (let i = 0; i < 5; i++)
+      await t.http().post('/api/v1/auth/login').send({ email: 'nobody-here@test.puente.example', password: 'x' }).expect(401);
     await t.http().post('/api/v1/auth/login').send({ email: 'nobody-here@test.puente.example', password: 'x' }).expect(429);
     // Another account is not affected.
     const other = await createStaff(t, 'official', { country: 'GT' });
@@ -253,10 +295,18 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
     await t.http().get('/api/v1/bookings').set('authorization', `Bearer ${staff.token}`).expect(200);
     await t.http().post(`/api/v1/users/${staff.id}/revoke`).set('authorization', `Bearer ${mxAdmin.token}`).send({}).expect(404);
     await t.http().get('/api/v1/bookings').set('authorization', `Bearer ${staff.token}`).expect(200);
-    const res = await t.http().post(`/api/v1/users/${staff.id}/revoke`).set('authorization', `Bearer ${gtAdmin.token}`).send({}).expect(200);
+    const res = await t
+      .http()
+      .post(`/api/v1/users/${staff.id}/revoke`)
+      .set('authorization', `Bearer ${gtAdmin.token}`)
+      .send({})
+      .expect(200);
     expect(res.body).toEqual({ revoked: true });
     await t.http().get('/api/v1/bookings').set('authorization', `Bearer ${staff.token}`).expect(401);
-    const [event] = await t.sql<{ actor_id: string }>(`SELECT actor_id FROM audit_events WHERE type = 'user.tokens_revoked' AND subject_id = $1`, [staff.id]);
+    const [event] = await t.sql<{ actor_id: string }>(
+      `SELECT actor_id FROM audit_events WHERE type = 'user.tokens_revoked' AND subject_id = $1`,
+      [staff.id],
+    );
     expect(event.actor_id).toBe(gtAdmin.id);
     // Logging in again, at once, gives a token that works.
     const again = await t.http().post('/api/v1/auth/login').send({ email: staff.email, password: TEST_PASSWORD }).expect(200);

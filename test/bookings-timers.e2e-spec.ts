@@ -37,13 +37,28 @@ describe('booking timers (Bull on Redis, across a restart)', () => {
 
   async function interp(app: TestApp, languages: string, firstName: string) {
     const externalId = `bt-${randomUUID().slice(0, 12)}`;
-    await app.app.get(RostersService).importRoster(
-      'GT',
-      [{ external_id: externalId, first_name: firstName, email: `${externalId}@test.puente.example`, languages, relay_languages: 'spa', status: 'active' }],
-      null,
-    );
+    await app.app
+      .get(RostersService)
+      .importRoster(
+        'GT',
+        [
+          {
+            external_id: externalId,
+            first_name: firstName,
+            email: `${externalId}@test.puente.example`,
+            languages,
+            relay_languages: 'spa',
+            status: 'active',
+          },
+        ],
+        null,
+      );
     const [row] = await app.sql<{ id: string }>(`SELECT id FROM interpreters WHERE external_id = $1`, [externalId]);
-    return { interpreterId: row.id, email: `${externalId}@test.puente.example`, token: (await createStaff(app, 'interpreter', { country: 'GT', interpreterId: row.id })).token };
+    return {
+      interpreterId: row.id,
+      email: `${externalId}@test.puente.example`,
+      token: (await createStaff(app, 'interpreter', { country: 'GT', interpreterId: row.id })).token,
+    };
   }
 
   it('asks the next interpreter when the first does not answer in time', async () => {
@@ -60,7 +75,11 @@ describe('booking timers (Bull on Redis, across a restart)', () => {
       .expect(201);
     expect(res.body.interpreter).toEqual({ firstName: 'Ana' });
     const offers = await until(
-      () => app.sql<{ interpreter_id: string; outcome: string | null }>(`SELECT interpreter_id, outcome FROM booking_offers WHERE booking_id = $1 ORDER BY created_at`, [res.body.id]),
+      () =>
+        app.sql<{ interpreter_id: string; outcome: string | null }>(
+          `SELECT interpreter_id, outcome FROM booking_offers WHERE booking_id = $1 ORDER BY created_at`,
+          [res.body.id],
+        ),
       (rows) => rows.length === 2,
     );
     expect(offers).toEqual([

@@ -33,7 +33,10 @@ interface Interp {
 }
 
 /** An interpreter with an account and a connected console (presence does not matter to bookings). */
-async function interp(t: TestApp, spec: { languages: string; country?: string; specialties?: string; gender?: string; firstName?: string }): Promise<Interp> {
+async function interp(
+  t: TestApp,
+  spec: { languages: string; country?: string; specialties?: string; gender?: string; firstName?: string },
+): Promise<Interp> {
   const person = await interpreter(t, { ...spec, available: false });
   const [row] = await t.sql<{ email: string }>(`SELECT email FROM interpreters WHERE id = $1`, [person.interpreterId]);
   return { ...person, email: row.email };
@@ -57,13 +60,15 @@ describe('hearings booked ahead', () => {
     await smtp?.close();
   });
 
-  const book = (o: Official, body: Record<string, unknown>) => t.http().post('/api/v1/bookings').set('authorization', `Bearer ${o.token}`).send(body);
+  const book = (o: Official, body: Record<string, unknown>) =>
+    t.http().post('/api/v1/bookings').set('authorization', `Bearer ${o.token}`).send(body);
   const as = (token: string) => ({
     get: (path: string) => t.http().get(path).set('authorization', `Bearer ${token}`),
     post: (path: string, body: object = {}) => t.http().post(path).set('authorization', `Bearer ${token}`).send(body),
     put: (path: string) => t.http().put(path).set('authorization', `Bearer ${token}`),
   });
-  const state = async (id: string) => (await t.sql<{ state: string; interpreter_id: string | null }>(`SELECT state, interpreter_id FROM bookings WHERE id = $1`, [id]))[0];
+  const state = async (id: string) =>
+    (await t.sql<{ state: string; interpreter_id: string | null }>(`SELECT state, interpreter_id FROM bookings WHERE id = $1`, [id]))[0];
 
   it('stores UTC, shows each hearing in its time zone, and applies her windows in hers across a daylight-saving change', async () => {
     const lang = await languageId(t, 'kek');
@@ -76,10 +81,31 @@ describe('hearings booked ahead', () => {
       .expect(200);
 
     // 09:00 in New York the Monday before daylight time (08:00 for her) and the Monday after (07:00 for her).
-    const before = await book(court, { languageId: lang, matter: 'legal_civil', startsAt: '2027-03-08T09:00', timeZone: 'America/New_York', durationMinutes: 60 }).expect(201);
-    const after = await book(court, { languageId: lang, matter: 'legal_civil', startsAt: '2027-03-15T09:00', timeZone: 'America/New_York', durationMinutes: 60 }).expect(201);
-    expect(before.body).toMatchObject({ startsAt: '2027-03-08T14:00:00.000Z', localStartsAt: '2027-03-08T09:00:00-05:00', timeZone: 'America/New_York', state: 'assigned' });
-    expect(after.body).toMatchObject({ startsAt: '2027-03-15T13:00:00.000Z', localStartsAt: '2027-03-15T09:00:00-04:00', localEndsAt: '2027-03-15T10:00:00-04:00' });
+    const before = await book(court, {
+      languageId: lang,
+      matter: 'legal_civil',
+      startsAt: '2027-03-08T09:00',
+      timeZone: 'America/New_York',
+      durationMinutes: 60,
+    }).expect(201);
+    const after = await book(court, {
+      languageId: lang,
+      matter: 'legal_civil',
+      startsAt: '2027-03-15T09:00',
+      timeZone: 'America/New_York',
+      durationMinutes: 60,
+    }).expect(201);
+    expect(before.body).toMatchObject({
+      startsAt: '2027-03-08T14:00:00.000Z',
+      localStartsAt: '2027-03-08T09:00:00-05:00',
+      timeZone: 'America/New_York',
+      state: 'assigned',
+    });
+    expect(after.body).toMatchObject({
+      startsAt: '2027-03-15T13:00:00.000Z',
+      localStartsAt: '2027-03-15T09:00:00-04:00',
+      localEndsAt: '2027-03-15T10:00:00-04:00',
+    });
     const [stored] = await t.sql<{ starts_at: Date }>(`SELECT starts_at FROM bookings WHERE id = $1`, [after.body.id]);
     expect(stored.starts_at.toISOString()).toBe('2027-03-15T13:00:00.000Z');
     expect((await state(before.body.id)).interpreter_id).toBe(ana.interpreterId);
@@ -89,9 +115,20 @@ describe('hearings booked ahead', () => {
     const offers = await t.sql(`SELECT 1 FROM booking_offers WHERE booking_id = $1`, [after.body.id]);
     expect(offers).toHaveLength(0);
     // An instant with an offset is taken as given; a wall-clock time skipped by the change is refused.
-    const offset = await book(court, { languageId: lang, matter: 'legal_civil', startsAt: '2027-03-22T09:00:00-04:00', durationMinutes: 30 }).expect(201);
+    const offset = await book(court, {
+      languageId: lang,
+      matter: 'legal_civil',
+      startsAt: '2027-03-22T09:00:00-04:00',
+      durationMinutes: 30,
+    }).expect(201);
     expect(offset.body).toMatchObject({ startsAt: '2027-03-22T13:00:00.000Z', timeZone: 'America/New_York' });
-    const gap = await book(court, { languageId: lang, matter: 'legal_civil', startsAt: '2027-03-14T02:30', timeZone: 'America/New_York', durationMinutes: 30 }).expect(400);
+    const gap = await book(court, {
+      languageId: lang,
+      matter: 'legal_civil',
+      startsAt: '2027-03-14T02:30',
+      timeZone: 'America/New_York',
+      durationMinutes: 30,
+    }).expect(400);
     expect(gap.body.fields).toEqual(['startsAt']);
   });
 
@@ -102,7 +139,12 @@ describe('hearings booked ahead', () => {
     const only = track(await interp(t, { languages: 'cak:4' }));
     for (let round = 0; round < 6; round++) {
       const start = new Date(Date.now() + (72 + round * 5) * 3600_000);
-      const body = (shiftMinutes: number) => ({ languageId: lang, matter: 'violence', startsAt: new Date(start.getTime() + shiftMinutes * 60_000).toISOString(), durationMinutes: 60 });
+      const body = (shiftMinutes: number) => ({
+        languageId: lang,
+        matter: 'violence',
+        startsAt: new Date(start.getTime() + shiftMinutes * 60_000).toISOString(),
+        durationMinutes: 60,
+      });
       // Overlapping, or within the 15-minute buffer of each other.
       const [x, y] = await Promise.all([book(a, body(0)), book(b, body(round % 2 ? 70 : 30))]);
       expect([x.status, y.status]).toEqual([201, 201]);
@@ -114,7 +156,9 @@ describe('hearings booked ahead', () => {
     const hour = new Date(Date.now() + 150 * 3600_000).toISOString();
     const courts = await Promise.all(Array.from({ length: 10 }, (_, i) => official(t, `Juzgado ${i}`)));
     courts.forEach((c) => track(c));
-    const made = await Promise.all(courts.map((c) => book(c, { languageId: lang, matter: 'violence', startsAt: hour, durationMinutes: 60 })));
+    const made = await Promise.all(
+      courts.map((c) => book(c, { languageId: lang, matter: 'violence', startsAt: hour, durationMinutes: 60 })),
+    );
     expect(made.map((r) => r.status)).toEqual(Array(10).fill(201));
     const held = (await Promise.all(made.map((r) => state(r.body.id)))).map((s) => s.interpreter_id).filter(Boolean);
     expect(held.sort()).toEqual([only, ...more].map((x) => x.interpreterId).sort());
@@ -122,8 +166,16 @@ describe('hearings booked ahead', () => {
     // Far enough apart (beyond the buffer), she holds both.
     const start = new Date(Date.now() + 200 * 3600_000);
     const p = await book(a, { languageId: lang, matter: 'violence', startsAt: start.toISOString(), durationMinutes: 60 }).expect(201);
-    const q = await book(b, { languageId: lang, matter: 'violence', startsAt: new Date(start.getTime() + 80 * 60_000).toISOString(), durationMinutes: 60 }).expect(201);
-    expect([(await state(p.body.id)).interpreter_id, (await state(q.body.id)).interpreter_id]).toEqual([only.interpreterId, only.interpreterId]);
+    const q = await book(b, {
+      languageId: lang,
+      matter: 'violence',
+      startsAt: new Date(start.getTime() + 80 * 60_000).toISOString(),
+      durationMinutes: 60,
+    }).expect(201);
+    expect([(await state(p.body.id)).interpreter_id, (await state(q.body.id)).interpreter_id]).toEqual([
+      only.interpreterId,
+      only.interpreterId,
+    ]);
     const overlaps = await t.sql(
       `SELECT 1 FROM bookings x JOIN bookings y ON x.id < y.id AND x.interpreter_id = y.interpreter_id AND x.blocked && y.blocked
        WHERE x.state IN ('assigned','confirmed') AND y.state IN ('assigned','confirmed')`,
@@ -136,15 +188,29 @@ describe('hearings booked ahead', () => {
     const court = track(await official(t, 'Juzgado de Paz, San Cristóbal', 'MX'));
     const first = track(await interp(t, { languages: 'tzo:5', country: 'MX', specialties: 'violence' }));
     const second = track(await interp(t, { languages: 'tzo:3', country: 'MX', specialties: 'violence', firstName: 'Rosa' }));
-    const { body } = await book(court, { languageId: lang, matter: 'violence', startsAt: inHours(100), durationMinutes: 90, caseReference: 'EXP-2027-0042' }).expect(201);
-    expect(body).toMatchObject({ state: 'assigned', interpreter: { firstName: 'Ana' }, caseReference: 'EXP-2027-0042', confirmBy: expect.any(String) });
+    const { body } = await book(court, {
+      languageId: lang,
+      matter: 'violence',
+      startsAt: inHours(100),
+      durationMinutes: 90,
+      caseReference: 'EXP-2027-0042',
+    }).expect(201);
+    expect(body).toMatchObject({
+      state: 'assigned',
+      interpreter: { firstName: 'Ana' },
+      caseReference: 'EXP-2027-0042',
+      confirmBy: expect.any(String),
+    });
     await first.socket.next('booking:update', (u) => u.bookingId === body.id && u.state === 'assigned' && u.notice === 'asked');
     // She sees it without the case reference; the other interpreter does not see it at all.
     const hers = await as(first.token).get(`/api/v1/bookings/${body.id}`).expect(200);
     expect(hers.body).not.toHaveProperty('caseReference');
     await as(second.token).get(`/api/v1/bookings/${body.id}`).expect(404);
 
-    expect((await as(first.token).post(`/api/v1/bookings/${body.id}/decline`).expect(200)).body).toEqual({ bookingId: body.id, state: 'declined' });
+    expect((await as(first.token).post(`/api/v1/bookings/${body.id}/decline`).expect(200)).body).toEqual({
+      bookingId: body.id,
+      state: 'declined',
+    });
     await second.socket.next('booking:update', (u) => u.bookingId === body.id && u.notice === 'asked');
     await as(first.token).get(`/api/v1/bookings/${body.id}`).expect(404);
     const confirmed = await as(second.token).post(`/api/v1/bookings/${body.id}/confirm`).expect(200);
@@ -158,8 +224,17 @@ describe('hearings booked ahead', () => {
     expect(mail.raw).not.toContain('EXP-2027-0042');
     expect(await until(() => smtp.to(second.email).find((m) => /confirmed/.test(m.subject)))).toBeTruthy();
     expect(smtp.to(first.email).some((m) => /can you interpret/.test(m.subject))).toBe(true);
-    const audit = await t.sql<{ type: string; data: string }>(`SELECT type, data::text FROM audit_events WHERE subject_id = $1 ORDER BY seq`, [body.id]);
-    expect(audit.map((a) => a.type)).toEqual(['booking.created', 'booking.assigned', 'booking.declined', 'booking.assigned', 'booking.confirmed']);
+    const audit = await t.sql<{ type: string; data: string }>(
+      `SELECT type, data::text FROM audit_events WHERE subject_id = $1 ORDER BY seq`,
+      [body.id],
+    );
+    expect(audit.map((a) => a.type)).toEqual([
+      'booking.created',
+      'booking.assigned',
+      'booking.declined',
+      'booking.assigned',
+      'booking.confirmed',
+    ]);
     expect(audit.map((a) => a.data).join(' ')).not.toContain('EXP-2027-0042');
   });
 
@@ -170,7 +245,9 @@ describe('hearings booked ahead', () => {
     const own = track(await interp(t, { languages: 'gym:4', country: 'PA', specialties: 'health' }));
     const shared = track(await interp(t, { languages: 'gym:5', country: 'CR', specialties: 'legal_labour' }));
     const notShared = track(await interp(t, { languages: 'gym:5', country: 'NI', specialties: 'legal_labour' }));
-    const { body } = await book(court, { languageId: lang, matter: 'legal_labour', startsAt: inHours(120), durationMinutes: 60 }).expect(201);
+    const { body } = await book(court, { languageId: lang, matter: 'legal_labour', startsAt: inHours(120), durationMinutes: 60 }).expect(
+      201,
+    );
     // Her own roster's interpreter first (exact variant, without the specialty), though the other roster's has it.
     expect((await state(body.id)).interpreter_id).toBe(own.interpreterId);
     expect(body.widened).toBe(false);
@@ -179,7 +256,10 @@ describe('hearings booked ahead', () => {
     await court.socket.next('booking:update', (u) => u.bookingId === body.id && u.notice === 'widened');
     await as(shared.token).post(`/api/v1/bookings/${body.id}/decline`).expect(200);
     await until(async () => (await state(body.id)).state === 'requested');
-    const asked = await t.sql<{ interpreter_id: string }>(`SELECT interpreter_id FROM booking_offers WHERE booking_id = $1 ORDER BY created_at`, [body.id]);
+    const asked = await t.sql<{ interpreter_id: string }>(
+      `SELECT interpreter_id FROM booking_offers WHERE booking_id = $1 ORDER BY created_at`,
+      [body.id],
+    );
     expect(asked.map((a) => a.interpreter_id)).toEqual([own.interpreterId, shared.interpreterId]);
     expect(asked.map((a) => a.interpreter_id)).not.toContain(notShared.interpreterId);
   });
@@ -192,11 +272,16 @@ describe('hearings booked ahead', () => {
     // Within the 48-hour widening deadline already: the widening job is due at once.
     const { body } = await book(court, { languageId: lang, matter: 'trafficking', startsAt: inHours(30), durationMinutes: 60 }).expect(201);
     await court.socket.next('booking:update', (u) => u.bookingId === body.id && u.notice === 'unconfirmed');
-    const [row] = await t.sql<{ widened: boolean; interpreter_id: string }>(`SELECT widened, interpreter_id FROM bookings WHERE id = $1`, [body.id]);
+    const [row] = await t.sql<{ widened: boolean; interpreter_id: string }>(`SELECT widened, interpreter_id FROM bookings WHERE id = $1`, [
+      body.id,
+    ]);
     // Widening does not take the booking from the one already asked.
     expect(row).toEqual({ widened: true, interpreter_id: slow.interpreterId });
     expect(await until(() => smtp.to(court.email).find((m) => /no interpreter has confirmed/.test(m.subject)))).toBeTruthy();
-    const events = await t.sql<{ type: string; data: { reason: string } }>(`SELECT type, data FROM audit_events WHERE subject_id = $1 AND type = 'booking.widened'`, [body.id]);
+    const events = await t.sql<{ type: string; data: { reason: string } }>(
+      `SELECT type, data FROM audit_events WHERE subject_id = $1 AND type = 'booking.widened'`,
+      [body.id],
+    );
     expect(events.map((e) => e.data.reason)).toEqual(['unconfirmed']);
   });
 
@@ -205,10 +290,19 @@ describe('hearings booked ahead', () => {
     const court = track(await official(t, 'Juzgado de Ocosingo', 'MX'));
     const other = track(await official(t, 'Fiscalía de Tapachula', 'MX'));
     const ana = track(await interp(t, { languages: 'tzh:5', country: 'MX' }));
-    const { body } = await book(court, { languageId: lang, matter: 'legal_criminal', startsAt: '2027-06-01T10:00', timeZone: 'America/Mexico_City', durationMinutes: 120 }).expect(201);
+    const { body } = await book(court, {
+      languageId: lang,
+      matter: 'legal_criminal',
+      startsAt: '2027-06-01T10:00',
+      timeZone: 'America/Mexico_City',
+      durationMinutes: 120,
+    }).expect(201);
     const parse = (text: string) => Object.values(ical.sync.parseICS(text)).find((c) => c?.type === 'VEVENT') as ical.VEvent;
 
-    const first = await as(court.token).get(`/api/v1/bookings/${body.id}/calendar.ics`).expect(200).expect('content-type', /text\/calendar/);
+    const first = await as(court.token)
+      .get(`/api/v1/bookings/${body.id}/calendar.ics`)
+      .expect(200)
+      .expect('content-type', /text\/calendar/);
     const e1 = parse(first.text);
     expect(e1.uid).toBe(`${body.id}@puente`);
     expect(e1.start.toISOString()).toBe('2027-06-01T16:00:00.000Z');
@@ -243,7 +337,8 @@ describe('hearings booked ahead', () => {
     const { body } = await book(court, { languageId: lang, matter: 'violence', startsAt: inHours(300), durationMinutes: 60 }).expect(201);
     await as(ana.token).post(`/api/v1/bookings/${body.id}/confirm`).expect(200);
     const queue = t.app.get<any>('BullQueue_bookings');
-    const reminders = async () => (await Promise.all([86400, 900].map((s) => queue.getJob(`booking-reminder:${body.id}:${s}`)))).filter(Boolean);
+    const reminders = async () =>
+      (await Promise.all([86400, 900].map((s) => queue.getJob(`booking-reminder:${body.id}:${s}`)))).filter(Boolean);
     expect(await reminders()).toHaveLength(2);
     const job = (await reminders())[0];
     expect(job.timestamp + job.opts.delay).toBeCloseTo(new Date(body.startsAt).getTime() - 86400_000, -4);
@@ -269,13 +364,25 @@ describe('hearings booked ahead', () => {
     await until(async () => (await state(first.body.id)).interpreter_id === ana.interpreterId);
     await as(ana.token).post(`/api/v1/bookings/${first.body.id}/confirm`).expect(200);
     // Rosa has waited longer and has the higher level, but the woman already told her story to Ana.
-    const again = await book(court, { languageId: lang, matter: 'legal_civil', startsAt: inHours(500), durationMinutes: 60, followUpOf: first.body.id }).expect(201);
+    const again = await book(court, {
+      languageId: lang,
+      matter: 'legal_civil',
+      startsAt: inHours(500),
+      durationMinutes: 60,
+      followUpOf: first.body.id,
+    }).expect(201);
     expect(again.body).toMatchObject({ followUpOf: first.body.id, interpreter: { firstName: 'Ana' } });
     const [offer] = await t.sql<{ tier: number }>(`SELECT tier FROM booking_offers WHERE booking_id = $1`, [again.body.id]);
     expect(offer.tier).toBe(0);
     // A follow-up of another institution's booking does not exist for her.
     const stranger = track(await official(t, 'Otro Juzgado'));
-    await book(stranger, { languageId: lang, matter: 'legal_civil', startsAt: inHours(600), durationMinutes: 60, followUpOf: first.body.id }).expect(404);
+    await book(stranger, {
+      languageId: lang,
+      matter: 'legal_civil',
+      startsAt: inHours(600),
+      durationMinutes: 60,
+      followUpOf: first.body.id,
+    }).expect(404);
   });
 
   it("keeps each official to her institution's bookings and each interpreter to hers", async () => {
@@ -307,12 +414,29 @@ describe('hearings booked ahead', () => {
     // Bad input names the field and stores nothing.
     const count = async () => (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM bookings`))[0].n;
     const before = await count();
-    const bad = await book(mine, { languageId: lang, matter: 'violence', startsAt: inHours(10), durationMinutes: 60, caseReference: 'Maria Lopez told me' }).expect(400);
+    const bad = await book(mine, {
+      languageId: lang,
+      matter: 'violence',
+      startsAt: inHours(10),
+      durationMinutes: 60,
+      caseReference: 'Maria Lopez told me',
+    }).expect(400);
     expect(bad.body.fields).toEqual(['caseReference']);
-    expect((await book(mine, { languageId: lang, matter: 'gossip', startsAt: 'tomorrow', durationMinutes: 5 }).expect(400)).body.fields.sort()).toEqual(['durationMinutes', 'matter', 'startsAt']);
-    expect((await book(mine, { languageId: lang, matter: 'violence', startsAt: '2020-01-01T10:00:00Z', durationMinutes: 60 }).expect(400)).body.fields).toEqual(['startsAt']);
-    expect((await book(mine, { languageId: randomUUID(), matter: 'violence', startsAt: inHours(10), durationMinutes: 60 }).expect(400)).body.fields).toEqual(['languageId']);
-    expect((await book(mine, { languageId: lang, matter: 'violence', startsAt: inHours(10), durationMinutes: 60, name: 'x' }).expect(400)).body.fields).toEqual(['name']);
+    expect(
+      (await book(mine, { languageId: lang, matter: 'gossip', startsAt: 'tomorrow', durationMinutes: 5 }).expect(400)).body.fields.sort(),
+    ).toEqual(['durationMinutes', 'matter', 'startsAt']);
+    expect(
+      (await book(mine, { languageId: lang, matter: 'violence', startsAt: '2020-01-01T10:00:00Z', durationMinutes: 60 }).expect(400)).body
+        .fields,
+    ).toEqual(['startsAt']);
+    expect(
+      (await book(mine, { languageId: randomUUID(), matter: 'violence', startsAt: inHours(10), durationMinutes: 60 }).expect(400)).body
+        .fields,
+    ).toEqual(['languageId']);
+    expect(
+      (await book(mine, { languageId: lang, matter: 'violence', startsAt: inHours(10), durationMinutes: 60, name: 'x' }).expect(400)).body
+        .fields,
+    ).toEqual(['name']);
     expect(await count()).toBe(before);
   });
 
@@ -320,7 +444,13 @@ describe('hearings booked ahead', () => {
     const lang = await languageId(t, 'ixl');
     const court = track(await official(t, 'Juzgado de Bocas del Toro', 'PA'));
     const ana = track(await interp(t, { languages: 'ixl:5', country: 'PA' }));
-    const later = await book(court, { languageId: lang, matter: 'violence', startsAt: inHours(48), durationMinutes: 60, remoteParticipant: true }).expect(201);
+    const later = await book(court, {
+      languageId: lang,
+      matter: 'violence',
+      startsAt: inHours(48),
+      durationMinutes: 60,
+      remoteParticipant: true,
+    }).expect(201);
     await as(ana.token).post(`/api/v1/bookings/${later.body.id}/confirm`).expect(200);
     // The call opens ten minutes before the start and closes an hour after the end (the defaults).
     expect(Date.parse(later.body.callOpensAt)).toBe(Date.parse(later.body.startsAt) - 600_000);
@@ -329,7 +459,13 @@ describe('hearings booked ahead', () => {
     expect(early.body.message).toMatch(/opens at/);
 
     // In five minutes: within the ten minutes before the start.
-    const soon = await book(court, { languageId: lang, matter: 'violence', startsAt: new Date(Date.now() + 5 * 60_000).toISOString(), durationMinutes: 30, remoteParticipant: true });
+    const soon = await book(court, {
+      languageId: lang,
+      matter: 'violence',
+      startsAt: new Date(Date.now() + 5 * 60_000).toISOString(),
+      durationMinutes: 30,
+      remoteParticipant: true,
+    });
     expect(soon.status).toBe(201);
     const soonAna = await until(async () => (await state(soon.body.id)).interpreter_id);
     expect(soonAna).toBe(ana.interpreterId);
@@ -338,7 +474,13 @@ describe('hearings booked ahead', () => {
     expect(await ana.socket.call('presence:set', { status: 'available' })).toEqual({ status: 'available' });
     const onDemand = await connect(t.url, (await t.http().post('/api/v1/auth/caller').send({}).expect(200)).body.accessToken);
     sockets.push(onDemand);
-    const waiting = await onDemand.call('request:create', { languageId: lang, matter: 'violence', urgency: 'emergency', minor: false, country: 'PA' });
+    const waiting = await onDemand.call('request:create', {
+      languageId: lang,
+      matter: 'violence',
+      urgency: 'emergency',
+      minor: false,
+      country: 'PA',
+    });
     expect(waiting.state).toBe('queued');
     expect(await t.sql(`SELECT 1 FROM offers WHERE interpreter_id = $1`, [ana.interpreterId])).toEqual([]);
     expect(await onDemand.call('request:cancel', { requestId: waiting.requestId })).toEqual({ state: 'cancelled' });
@@ -346,7 +488,11 @@ describe('hearings booked ahead', () => {
     expect((await as(ana.token).post(`/api/v1/bookings/${soon.body.id}/session`).expect(200)).body).toEqual({ sessionId });
 
     const issued = await as(court.token).post(`/api/v1/bookings/${soon.body.id}/join-code`).expect(200);
-    expect(issued.body).toEqual({ code: expect.stringMatching(/^\d{4}-\d{4}-\d{2}$/), expiresAt: expect.any(String), joinPath: expect.stringMatching(/^\/\?join=\d{10}$/) });
+    expect(issued.body).toEqual({
+      code: expect.stringMatching(/^\d{4}-\d{4}-\d{2}$/),
+      expiresAt: expect.any(String),
+      joinPath: expect.stringMatching(/^\/\?join=\d{10}$/),
+    });
     const [stored] = await t.sql<{ code_hash: string }>(`SELECT code_hash FROM booking_join_codes WHERE booking_id = $1`, [soon.body.id]);
     expect(stored.code_hash).not.toContain(issued.body.code.replace(/-/g, ''));
     const woman = await t.http().post('/api/v1/bookings/join').send({ code: issued.body.code }).expect(200);

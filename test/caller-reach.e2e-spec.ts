@@ -27,9 +27,17 @@ describe('start-up warning: a caller who gives no country and nobody who could s
     await expect(reach.withoutCountry()).resolves.toBeNull();
     const rosters = t.app.get(RostersService);
     // Shared with all but one: still not "every member state", still unreachable.
-    await rosters.setSharing('HN', COUNTRY_CODES.filter((c) => c !== 'HN' && c !== 'US'), null);
+    await rosters.setSharing(
+      'HN',
+      COUNTRY_CODES.filter((c) => c !== 'HN' && c !== 'US'),
+      null,
+    );
     await expect(reach.withoutCountry()).resolves.toBeNull();
-    await rosters.setSharing('HN', COUNTRY_CODES.filter((c) => c !== 'HN'), null);
+    await rosters.setSharing(
+      'HN',
+      COUNTRY_CODES.filter((c) => c !== 'HN'),
+      null,
+    );
     await expect(reach.withoutCountry()).resolves.toEqual({ via: 'open', countries: ['HN'] });
   }, 60_000);
 

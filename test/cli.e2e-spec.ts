@@ -29,7 +29,9 @@ describe('command line and separate nodes (compiled build, PostgreSQL, Redis, me
     const nodes: ChildProcess[] = [];
     const logs: string[] = [];
     let ports: number[] = [];
-    afterAll(() => Promise.all(nodes.map((n) => new Promise((r) => (n.exitCode !== null ? r(null) : (n.once('exit', r), n.kill('SIGTERM')))))));
+    afterAll(() =>
+      Promise.all(nodes.map((n) => new Promise((r) => (n.exitCode !== null ? r(null) : (n.once('exit', r), n.kill('SIGTERM')))))),
+    );
 
     it('both migrate the empty database at once and become ready', async () => {
       ports = [await freePort(), await freePort()];
@@ -63,11 +65,17 @@ describe('command line and separate nodes (compiled build, PostgreSQL, Redis, me
       const email = 'log.check@example.org';
       const base = `http://127.0.0.1:${ports[0]}`;
       const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-        fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+        fetch(`${base}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(body),
+        });
       const login = await post('/api/v1/auth/login', { email, password: secret });
       expect(login.status).toBe(401);
       const caller = await (await post('/api/v1/auth/caller', {})).json();
-      await fetch(`${base}/api/v1/languages?q=${encodeURIComponent('Todos Santos')}`, { headers: { authorization: `Bearer ${caller.accessToken}` } });
+      await fetch(`${base}/api/v1/languages?q=${encodeURIComponent('Todos Santos')}`, {
+        headers: { authorization: `Bearer ${caller.accessToken}` },
+      });
       await post('/api/v1/users', { email, password: secret, case: 'her story' }, { authorization: `Bearer ${caller.accessToken}` });
       await until(() => logs.join('').includes('/api/v1/users'));
       const text = logs.join('');
@@ -82,12 +90,18 @@ describe('command line and separate nodes (compiled build, PostgreSQL, Redis, me
       const email = 'error.path@example.org';
       const story = 'she crossed at night';
       const base = `http://127.0.0.1:${ports[0]}`;
-      const caller = await (await fetch(`${base}/api/v1/auth/caller`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json();
+      const caller = await (
+        await fetch(`${base}/api/v1/auth/caller`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+      ).json();
       const auth = { authorization: `Bearer ${caller.accessToken}`, 'content-type': 'application/json' };
       const from = logs.length;
       const answers = [
         // 400: a body that fails validation, with an unknown field
-        await fetch(`${base}/api/v1/auth/login?story=${encodeURIComponent(story)}`, { method: 'POST', headers: auth, body: JSON.stringify({ email: `x${email}x@`, password: secret, story }) }),
+        await fetch(`${base}/api/v1/auth/login?story=${encodeURIComponent(story)}`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ email: `x${email}x@`, password: secret, story }),
+        }),
         await fetch(`${base}/api/v1/auth/caller`, { method: 'POST', headers: auth, body: JSON.stringify({ story }) }),
         // 403: a roster file from a caller, refused by role before anything reads it
         await fetch(`${base}/api/v1/rosters/GT/import`, {
@@ -96,10 +110,22 @@ describe('command line and separate nodes (compiled build, PostgreSQL, Redis, me
           body: `external_id,first_name,email\n${`GT-1,${story},${email}\n`.repeat(100)}`,
         }),
         // 413: JSON bodies over the general 64 kB limit
-        await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: auth, body: JSON.stringify({ email, password: secret, story: story.repeat(5000) }) }),
-        await fetch(`${base}/api/v1/bookings/join`, { method: 'POST', headers: auth, body: JSON.stringify({ code: secret, story: story.repeat(5000) }) }),
+        await fetch(`${base}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ email, password: secret, story: story.repeat(5000) }),
+        }),
+        await fetch(`${base}/api/v1/bookings/join`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ code: secret, story: story.repeat(5000) }),
+        }),
         // 404: no such route, with a query string and a body
-        await fetch(`${base}/api/v1/no-such-route?q=${encodeURIComponent(story)}&email=${encodeURIComponent(email)}`, { method: 'POST', headers: auth, body: JSON.stringify({ secret, story }) }),
+        await fetch(`${base}/api/v1/no-such-route?q=${encodeURIComponent(story)}&email=${encodeURIComponent(email)}`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ secret, story }),
+        }),
       ];
       expect(answers.map((r) => r.status)).toEqual([400, 400, 403, 413, 413, 404]);
       await until(() => logs.slice(from).join('').includes('/api/v1/no-such-route'));

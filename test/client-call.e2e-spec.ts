@@ -1,5 +1,15 @@
 import type { Page } from 'playwright-core';
-import { deviceTraces, eventually, goAvailable as available, seedInterpreter as seed, seriousA11yViolations, snapshot, startClientBed, tapSteps, type ClientBed } from './utils/browser';
+import {
+  deviceTraces,
+  eventually,
+  goAvailable as available,
+  seedInterpreter as seed,
+  seriousA11yViolations,
+  snapshot,
+  startClientBed,
+  tapSteps,
+  type ClientBed,
+} from './utils/browser';
 import { MediaInspection } from '../src/media/media-inspection';
 import type { TestApp } from './utils/test-app';
 
@@ -120,7 +130,10 @@ describe('web client: a call between the caller page and the interpreter console
     await her.locator('.ui-lang button.globe').click();
     await her.locator('.ui-lang-menu button[lang="es"]').click();
     await her.evaluate(() => navigator.serviceWorker.ready);
-    await eventually(() => her.evaluate(() => caches.keys()), (keys) => keys.some((k) => k.startsWith('puente-shell-')));
+    await eventually(
+      () => her.evaluate(() => caches.keys()),
+      (keys) => keys.some((k) => k.startsWith('puente-shell-')),
+    );
     await her.evaluate(async () => {
       await new Promise<void>((resolve, reject) => {
         const req = indexedDB.open('trace', 1);
@@ -149,7 +162,10 @@ describe('web client: a call between the caller page and the interpreter console
     await expect(rosa.locator('[data-view="idle"] .note').textContent()).resolves.toBe('The other person hung up.');
     await expect(inbound(rosa)).resolves.toBeNull();
     await check(rosa, 'interpreter-after-call');
-    await eventually(() => t.sql<{ ended_at: Date | null }>(`SELECT ended_at FROM sessions WHERE id = $1`, [session.id]), ([r]) => r.ended_at !== null);
+    await eventually(
+      () => t.sql<{ ended_at: Date | null }>(`SELECT ended_at FROM sessions WHERE id = $1`, [session.id]),
+      ([r]) => r.ended_at !== null,
+    );
 
     expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
   }, 120_000);
@@ -168,12 +184,17 @@ describe('web client: a call between the caller page and the interpreter console
     // Audio flows again both ways: what each side receives keeps growing after the drop.
     const growing = async (p: Page) => {
       const first = await eventually(() => inbound(p), hearing);
-      await eventually(() => inbound(p), (v) => hearing(v) && v!.bytesReceived > first!.bytesReceived);
+      await eventually(
+        () => inbound(p),
+        (v) => hearing(v) && v!.bytesReceived > first!.bytesReceived,
+      );
     };
     await growing(her);
     await growing(lucia);
     // The same session, still live, for the same request; no second session was opened.
-    const after = await t.sql<{ id: string; ended_at: Date | null }>(`SELECT id, ended_at FROM sessions WHERE request_id = $1`, [before.request_id]);
+    const after = await t.sql<{ id: string; ended_at: Date | null }>(`SELECT id, ended_at FROM sessions WHERE request_id = $1`, [
+      before.request_id,
+    ]);
     expect(after).toEqual([{ id: before.id, ended_at: null }]);
     await expect(lucia.locator('[data-view="call"]').count()).resolves.toBe(1);
     expect(a11y).toEqual([]);
@@ -195,13 +216,25 @@ describe('web client: a call between the caller page and the interpreter console
 
     // Her browser notices (its checks go unanswered), asks for new credentials and restarts ICE; the page
     // may show "reconnecting" only for a moment, so count the restarts instead of racing the screen.
-    await eventually(() => her.evaluate(() => window.__puente!.iceRestarts()), (n) => n > 0);
+    await eventually(
+      () => her.evaluate(() => window.__puente!.iceRestarts()),
+      (n) => n > 0,
+    );
     await her.locator('[data-phase="connected"][data-reconnecting="false"]').waitFor();
-    await eventually(() => her.evaluate(() => window.__puente!.connection() as { send: string; recv: string }), (c) => c.send === 'connected' && c.recv === 'connected');
+    await eventually(
+      () => her.evaluate(() => window.__puente!.connection() as { send: string; recv: string }),
+      (c) => c.send === 'connected' && c.recv === 'connected',
+    );
     const first = await eventually(() => inbound(her), hearing);
-    await eventually(() => inbound(her), (v) => hearing(v) && v!.bytesReceived > first!.bytesReceived);
+    await eventually(
+      () => inbound(her),
+      (v) => hearing(v) && v!.bytesReceived > first!.bytesReceived,
+    );
     const elenaFirst = await eventually(() => inbound(elena), hearing);
-    await eventually(() => inbound(elena), (v) => hearing(v) && v!.bytesReceived > elenaFirst!.bytesReceived);
+    await eventually(
+      () => inbound(elena),
+      (v) => hearing(v) && v!.bytesReceived > elenaFirst!.bytesReceived,
+    );
     // The same transports and the same session: ICE restarted, nothing was rebuilt.
     expect([...ids()].sort()).toEqual(before);
     const after = await t.sql<{ ended_at: Date | null }>(`SELECT ended_at FROM sessions WHERE id = $1`, [session.id]);
@@ -222,7 +255,10 @@ describe('web client: a call between the caller page and the interpreter console
     await her.locator('button.call-button').click();
 
     const offered = (p: Page) => p.locator('[data-view="offer"]').count();
-    const counts = await eventually(() => Promise.all(consoles.map(offered)), (c) => c.includes(1));
+    const counts = await eventually(
+      () => Promise.all(consoles.map(offered)),
+      (c) => c.includes(1),
+    );
     expect(counts.sort()).toEqual([0, 1]);
     const first = consoles[(await offered(consoles[0])) ? 0 : 1];
     const second = consoles.find((p) => p !== first)!;

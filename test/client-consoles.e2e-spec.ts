@@ -1,6 +1,16 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { a11yRecorder, OUTPUT_DIR, eventually, seedInterpreter, seriousA11yViolations, snapshot, staffLogin, startClientBed, type ClientBed } from './utils/browser';
+import {
+  a11yRecorder,
+  OUTPUT_DIR,
+  eventually,
+  seedInterpreter,
+  seriousA11yViolations,
+  snapshot,
+  staffLogin,
+  startClientBed,
+  type ClientBed,
+} from './utils/browser';
 import { caller, languageId } from './utils/matching-fixtures';
 import { seedMarch2026, seedRequest } from './utils/stats-fixtures';
 import { createStaff, type TestApp } from './utils/test-app';
@@ -50,7 +60,10 @@ describe('web client: greetings and the administrators console', () => {
     await row.locator('button.record.stop').click();
     await console.locator(`li[data-greeting-language="${mam.id}"][data-recorded="true"]`).waitFor();
     await check(console, 'interpreter-greeting');
-    const [stored] = await t.sql<{ duration_ms: number; content_type: string; size: number }>(`SELECT duration_ms, content_type, size FROM interpreter_greetings WHERE interpreter_id = $1`, [ana.interpreterId]);
+    const [stored] = await t.sql<{ duration_ms: number; content_type: string; size: number }>(
+      `SELECT duration_ms, content_type, size FROM interpreter_greetings WHERE interpreter_id = $1`,
+      [ana.interpreterId],
+    );
     expect(stored).toMatchObject({ content_type: 'audio/webm' });
     expect(stored.duration_ms).toBeGreaterThan(0);
     expect(stored.size).toBeGreaterThan(0);
@@ -65,7 +78,11 @@ describe('web client: greetings and the administrators console', () => {
     await play.click();
     // The recording really plays in her browser: the player advances (or reaches the end).
     await eventually(
-      () => her.evaluate(() => ({ t: document.querySelector<HTMLAudioElement>('audio.greeting-player')!.currentTime, ended: document.querySelector<HTMLAudioElement>('audio.greeting-player')!.ended })),
+      () =>
+        her.evaluate(() => ({
+          t: document.querySelector<HTMLAudioElement>('audio.greeting-player')!.currentTime,
+          ended: document.querySelector<HTMLAudioElement>('audio.greeting-player')!.ended,
+        })),
       (s) => s.t > 0 || s.ended,
     );
     expect(await her.evaluate(() => window.__puente!.played())).toContain('greeting');
@@ -99,10 +116,14 @@ describe('web client: greetings and the administrators console', () => {
     const result = p.locator('.import-result');
     await result.waitFor();
     await expect(result.getAttribute('data-created')).resolves.toBe('1');
-    const rejected = await p.locator('table.rejected tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent)));
+    const rejected = await p
+      .locator('table.rejected tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
     expect(rejected).toEqual([['3', 'languages', expect.stringContaining('xyz')]]);
     await check(p, 'admin-import-rejected');
-    await expect(t.sql(`SELECT external_id FROM interpreters WHERE country = 'GT' AND external_id LIKE 'GT-A%'`)).resolves.toEqual([{ external_id: 'GT-A1' }]);
+    await expect(t.sql(`SELECT external_id FROM interpreters WHERE country = 'GT' AND external_id LIKE 'GT-A%'`)).resolves.toEqual([
+      { external_id: 'GT-A1' },
+    ]);
 
     // Sharing: the bed shares Guatemala's roster with every member state, as the demo does; she stops sharing with
     // the United States and keeps Mexico.
@@ -110,7 +131,9 @@ describe('web client: greetings and the administrators console', () => {
     await p.locator('fieldset.sharing input[value="US"]').uncheck();
     await p.locator('section[aria-labelledby="sharing-title"] button[type=submit]').click();
     await p.locator('section[aria-labelledby="sharing-title"] [role=status]').waitFor();
-    const shared = (await t.sql<{ borrower_country: string }>(`SELECT borrower_country FROM roster_sharing WHERE owner_country = 'GT' ORDER BY 1`)).map((r) => r.borrower_country);
+    const shared = (
+      await t.sql<{ borrower_country: string }>(`SELECT borrower_country FROM roster_sharing WHERE owner_country = 'GT' ORDER BY 1`)
+    ).map((r) => r.borrower_country);
     expect(shared).toEqual(['BZ', 'CA', 'CR', 'DO', 'HN', 'MX', 'NI', 'PA', 'SV']);
     await p.locator('table.interpreters td', { hasText: 'Juana' }).waitFor();
     // The statistics section answers for her country: no requests in the last twelve months yet.
@@ -138,8 +161,10 @@ describe('web client: greetings and the administrators console', () => {
       await stats.locator('button[type=submit]').click();
       return stats;
     };
-    const cells = (row: ReturnType<Page['locator']>) => row.locator('td[data-col]').evaluateAll((tds) => Object.fromEntries(tds.map((td) => [td.getAttribute('data-col'), td.textContent])));
-    const bars = (p: Page, chart: string, cls: string) => p.locator(`figure[data-chart="${chart}"] rect.${cls}`).evaluateAll((rs) => rs.map((r) => r.getAttribute('data-value')));
+    const cells = (row: ReturnType<Page['locator']>) =>
+      row.locator('td[data-col]').evaluateAll((tds) => Object.fromEntries(tds.map((td) => [td.getAttribute('data-col'), td.textContent])));
+    const bars = (p: Page, chart: string, cls: string) =>
+      p.locator(`figure[data-chart="${chart}"] rect.${cls}`).evaluateAll((rs) => rs.map((r) => r.getAttribute('data-value')));
 
     const admin = await createStaff(t, 'roster_admin', { country: 'GT' });
     const p = await bed.page('en-US');
@@ -148,14 +173,31 @@ describe('web client: greetings and the administrators console', () => {
     const mam = stats.locator(`tr[data-key="${lang.mam}"][data-month="2026-03"]`);
     await mam.waitFor();
     // Counts rounded to multiples of 5 by the server (8, 7, 5, 6 and 7).
-    expect(await cells(mam)).toMatchObject({ requests: '10', answered: '5', answeredWithin1m: '5', answeredWithin5m: '5', unmet: '<5', medianWaitSeconds: '50', p90WaitSeconds: '280', sessions: '5' });
+    expect(await cells(mam)).toMatchObject({
+      requests: '10',
+      answered: '5',
+      answeredWithin1m: '5',
+      answeredWithin5m: '5',
+      unmet: '<5',
+      medianWaitSeconds: '50',
+      p90WaitSeconds: '280',
+      sessions: '5',
+    });
     // Three requests only: every count hidden, and no median of three people.
-    expect(await cells(stats.locator(`tr[data-key="${lang.kek}"]`))).toMatchObject({ requests: '<5', answered: '<5', unmet: '0', medianWaitSeconds: '—', sessions: '<5' });
+    expect(await cells(stats.locator(`tr[data-key="${lang.kek}"]`))).toMatchObject({
+      requests: '<5',
+      answered: '<5',
+      unmet: '0',
+      medianWaitSeconds: '—',
+      sessions: '<5',
+    });
     // The wait chart: Mam's median and 90th percentile; Q'eqchi' has no bar (too few people).
     expect(await bars(p, 'wait', 'bar-median')).toEqual(expect.arrayContaining(['50', '']));
     expect(await bars(p, 'wait', 'bar-p90')).toEqual(expect.arrayContaining(['280', '']));
     // Unmet demand in Guatemala: Mam's one request is under the minimum; Mexico's Tsotsil is not hers to see.
-    await expect(p.locator('figure[data-chart="unmet"] g[data-group]').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-group')))).resolves.toEqual([expect.stringContaining('Mam')]);
+    await expect(
+      p.locator('figure[data-chart="unmet"] g[data-group]').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-group'))),
+    ).resolves.toEqual([expect.stringContaining('Mam')]);
     await expect(p.locator('figure[data-chart="unmet"]').textContent()).resolves.toContain('<5');
     await p.locator('figure[data-chart="wait"]').scrollIntoViewIfNeeded();
     await a11y.check(p, 'admin-stats');
@@ -190,7 +232,13 @@ describe('web client: greetings and the administrators console', () => {
 
     // A woman calls (a real caller over socket.io and WebRTC): urgent, criminal law, a minor, from Guatemala.
     const her = await caller(t, url);
-    const created = await her.call('request:create', { languageId: await languageId(t, 'mam'), matter: 'legal_criminal', urgency: 'urgent', minor: true, country: 'GT' });
+    const created = await her.call('request:create', {
+      languageId: await languageId(t, 'mam'),
+      matter: 'legal_criminal',
+      urgency: 'urgent',
+      minor: true,
+      country: 'GT',
+    });
     expect(created.error).toBeUndefined();
     await p.locator('[data-view="offer"] button.accept').click();
     const call = p.locator('[data-view="call"]');
@@ -204,12 +252,22 @@ describe('web client: greetings and the administrators console', () => {
     );
 
     // What the offer said stays on the screen during the call.
-    const facts = await call.locator('dd[data-fact]').evaluateAll((dds) => Object.fromEntries(dds.map((d) => [d.getAttribute('data-fact'), d.textContent])));
-    expect(facts).toEqual({ language: expect.stringContaining('Mam'), matter: 'Legal (penal)', urgency: 'Urgente', age: 'Menor de 18 años (o no lo sabe)' });
+    const facts = await call
+      .locator('dd[data-fact]')
+      .evaluateAll((dds) => Object.fromEntries(dds.map((d) => [d.getAttribute('data-fact'), d.textContent])));
+    expect(facts).toEqual({
+      language: expect.stringContaining('Mam'),
+      matter: 'Legal (penal)',
+      urgency: 'Urgente',
+      age: 'Menor de 18 años (o no lo sabe)',
+    });
     // The timer runs: its count of seconds goes up while she is in the call.
     const timer = call.locator('time[role=timer]');
     const first = Number(await timer.getAttribute('data-seconds'));
-    await eventually(() => timer.getAttribute('data-seconds'), (v) => Number(v) > first);
+    await eventually(
+      () => timer.getAttribute('data-seconds'),
+      (v) => Number(v) > first,
+    );
     await expect(timer.textContent()).resolves.toMatch(/^\d+:\d\d$/);
     await expect(splitWords(p)).resolves.toEqual(NO_SPLIT);
     await a11y.check(p, 'interpreter-call-facts');
@@ -228,7 +286,10 @@ describe('web client: greetings and the administrators console', () => {
     await p.locator('header.bar button.link').click();
     await p.locator('button[data-action="confirm-logout"]').click();
     await p.locator('input[name=email]').waitFor();
-    await eventually(() => t.sql<{ ended: boolean }>(`SELECT ended_at IS NOT NULL AS ended FROM sessions WHERE id = $1`, [sessionId]), ([r]) => r.ended);
+    await eventually(
+      () => t.sql<{ ended: boolean }>(`SELECT ended_at IS NOT NULL AS ended FROM sessions WHERE id = $1`, [sessionId]),
+      ([r]) => r.ended,
+    );
     peer.close();
     her.close();
     expect(a11y.found).toEqual(a11y.none());
@@ -244,7 +305,13 @@ describe('web client: greetings and the administrators console', () => {
           .http()
           .post('/api/v1/bookings')
           .set('authorization', `Bearer ${official.token}`)
-          .send({ languageId: await languageId(t, 'kek'), matter: 'legal_civil', startsAt: new Date(Date.now() + days * 86_400_000).toISOString(), durationMinutes: 60, caseReference: 'EXP-2026-0917' })
+          .send({
+            languageId: await languageId(t, 'kek'),
+            matter: 'legal_civil',
+            startsAt: new Date(Date.now() + days * 86_400_000).toISOString(),
+            durationMinutes: 60,
+            caseReference: 'EXP-2026-0917',
+          })
           .expect(201)
       ).body as { id: string };
     const kept = await book(3);
@@ -263,13 +330,15 @@ describe('web client: greetings and the administrators console', () => {
     await expect(open.locator('.booking-interpreter').textContent()).resolves.toBe('Olga');
     await expect(gone.locator('.booking-interpreter').textContent()).resolves.toBe('Olga');
     await expect(open.locator('button[data-action="calendar"], button[data-action="rebook"]').count()).resolves.toBe(2);
-    await expect(gone.locator('button[data-action="calendar"], button[data-action="rebook"], button[data-action="cancel"]').count()).resolves.toBe(0);
+    await expect(
+      gone.locator('button[data-action="calendar"], button[data-action="rebook"], button[data-action="cancel"]').count(),
+    ).resolves.toBe(0);
     await expect(splitWords(p)).resolves.toEqual(NO_SPLIT);
     await a11y.check(p, 'official-cancelled');
     expect(a11y.found).toEqual(a11y.none());
   }, 60_000);
 
-  it('the admin console in Spanish: rejected rows with their reasons and the interpreters\' statuses translated', async () => {
+  it("the admin console in Spanish: rejected rows with their reasons and the interpreters' statuses translated", async () => {
     const a11y = a11yRecorder();
     const admin = await createStaff(t, 'roster_admin', { country: 'GT' });
     const p = await bed.page('es-GT');
@@ -343,7 +412,9 @@ describe('web client: greetings and the administrators console', () => {
     expect(monthly).toEqual(['<5', '<5', '<5']);
     // ...but over the year, Honduras's six requests are there (rounded to 5, as the page says).
     await expect(note.textContent()).resolves.toContain('múltiplo de 5');
-    const cells = await stats.locator('[data-summary] td[data-area="HN"]').evaluateAll((tds) => Object.fromEntries(tds.map((td) => [td.getAttribute('data-col'), td.textContent])));
+    const cells = await stats
+      .locator('[data-summary] td[data-area="HN"]')
+      .evaluateAll((tds) => Object.fromEntries(tds.map((td) => [td.getAttribute('data-col'), td.textContent])));
     expect(cells).toMatchObject({ requests: '5', answered: '<5', unmet: '<5', medianWaitSeconds: '—' });
     await expect(splitWords(p)).resolves.toEqual(NO_SPLIT);
     // The whole section, for a person to look at (test-output/), at both widths.

@@ -7,7 +7,8 @@ import { createStaff, type TestApp } from './utils/test-app';
 type ByRole = Record<string, { bytesReceived: number; audioLevel: number }> | null;
 const byRole = (p: Page) => p.evaluate(() => window.__puente!.inboundAudioByRole()) as Promise<ByRole>;
 /** She hears each of `roles`: bytes arrive from every one, and Chromium's fake microphone beeps loud enough. */
-const hears = (roles: string[]) => (v: ByRole) => !!v && roles.every((r) => (v[r]?.bytesReceived ?? 0) > 0 && (v[r]?.audioLevel ?? 0) > 0.01);
+const hears = (roles: string[]) => (v: ByRole) =>
+  !!v && roles.every((r) => (v[r]?.bytesReceived ?? 0) > 0 && (v[r]?.audioLevel ?? 0) > 0.01);
 
 /** The loudest level heard from `role` over `ms` (sampled every 100 ms): the beeps come about once a second. */
 async function loudest(p: Page, role: string, ms: number): Promise<number> {
@@ -22,7 +23,15 @@ async function loudest(p: Page, role: string, ms: number): Promise<number> {
 /** A date and time as the inputs of someone in `timeZone` show them. */
 function wallClock(at: Date, timeZone: string) {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
       .formatToParts(at)
       .map((p) => [p.type, p.value]),
   );
@@ -82,10 +91,22 @@ describe('web client: a hearing booked, confirmed and held with a remote woman',
     await court.locator('.booking-form [role=status]').waitFor();
 
     // Stored in UTC: the wall-clock time she typed, read in Guatemala's zone.
-    const [stored] = await t.sql<{ id: string; starts_at: Date; time_zone: string; state: string; interpreter_id: string; remote_participant: boolean; case_reference: string }>(
-      `SELECT id, starts_at, time_zone, state, interpreter_id, remote_participant, case_reference FROM bookings`,
-    );
-    expect(stored).toMatchObject({ time_zone: 'America/Guatemala', state: 'assigned', interpreter_id: rosa.interpreterId, remote_participant: true, case_reference: 'EXP-2026-0042' });
+    const [stored] = await t.sql<{
+      id: string;
+      starts_at: Date;
+      time_zone: string;
+      state: string;
+      interpreter_id: string;
+      remote_participant: boolean;
+      case_reference: string;
+    }>(`SELECT id, starts_at, time_zone, state, interpreter_id, remote_participant, case_reference FROM bookings`);
+    expect(stored).toMatchObject({
+      time_zone: 'America/Guatemala',
+      state: 'assigned',
+      interpreter_id: rosa.interpreterId,
+      remote_participant: true,
+      case_reference: 'EXP-2026-0042',
+    });
     expect(stored.starts_at.toISOString()).toBe(start.toISOString());
     const mine = court.locator(`li.booking[data-booking="${stored.id}"]`);
     await mine.locator('.booking-state.assigned').waitFor();
@@ -107,7 +128,9 @@ describe('web client: a hearing booked, confirmed and held with a remote woman',
 
     // The calendar file: the hearing's UID, start and zone.
     const [download] = await Promise.all([court.waitForEvent('download'), mine.locator('button[data-action="calendar"]').click()]);
-    const event = Object.values(ical.sync.parseICS(readFileSync((await download.path())!, 'utf8'))).find((c) => c?.type === 'VEVENT') as ical.VEvent;
+    const event = Object.values(ical.sync.parseICS(readFileSync((await download.path())!, 'utf8'))).find(
+      (c) => c?.type === 'VEVENT',
+    ) as ical.VEvent;
     expect(event.uid).toBe(`${stored.id}@puente`);
     expect(event.start.toISOString()).toBe(start.toISOString());
     expect((event.start as ical.DateWithTimeZone).tz).toBe('America/Guatemala');
@@ -148,9 +171,15 @@ describe('web client: a hearing booked, confirmed and held with a remote woman',
     // Muted, the official is not heard (the fake microphone's beeps stop reaching the interpreter); unmuted, she is again.
     await court.locator('.hearing-call button.mute').click();
     await expect(court.locator('.hearing-call button.mute').getAttribute('aria-pressed')).resolves.toBe('true');
-    await eventually(() => loudest(console, 'official', 3000), (level) => level < 0.01);
+    await eventually(
+      () => loudest(console, 'official', 3000),
+      (level) => level < 0.01,
+    );
     await court.locator('.hearing-call button.mute').click();
-    await eventually(() => byRole(console), (v) => (v?.official?.audioLevel ?? 0) > 0.01);
+    await eventually(
+      () => byRole(console),
+      (v) => (v?.official?.audioLevel ?? 0) > 0.01,
+    );
 
     // Leaving is ending it for everyone: she confirms first.
     await court.locator('.hearing-call button.hang-up').click();
@@ -162,8 +191,14 @@ describe('web client: a hearing booked, confirmed and held with a remote woman',
     await her.locator('[data-phase="ended"]').waitFor();
     await expect(her.locator('.status').textContent()).resolves.toBe('La audiencia terminó.');
     await a11y.check(her, 'caller-hearing-ended');
-    await eventually(() => t.sql<{ state: string }>(`SELECT state FROM bookings WHERE id = $1`, [stored.id]), ([b]) => b.state === 'completed');
-    const [session] = await t.sql<{ ended: boolean; caller_sub: string | null }>(`SELECT ended_at IS NOT NULL AS ended, caller_sub FROM sessions WHERE booking_id = $1`, [stored.id]);
+    await eventually(
+      () => t.sql<{ state: string }>(`SELECT state FROM bookings WHERE id = $1`, [stored.id]),
+      ([b]) => b.state === 'completed',
+    );
+    const [session] = await t.sql<{ ended: boolean; caller_sub: string | null }>(
+      `SELECT ended_at IS NOT NULL AS ended, caller_sub FROM sessions WHERE booking_id = $1`,
+      [stored.id],
+    );
     expect(session).toEqual({ ended: true, caller_sub: null });
 
     // Her phone keeps nothing: no storage, database, cache, service worker or cookie, and no history entry with the code.
@@ -184,13 +219,18 @@ describe('web client: a hearing booked, confirmed and held with a remote woman',
     await mine.locator('.booking-state.completed').waitFor();
     await mine.locator('button[data-action="rebook"]').click();
     await court.locator(`.follow-up[data-follow-up="${stored.id}"]`).waitFor();
-    await expect(court.locator('.chosen-language').getAttribute('data-language')).resolves.toBe((await t.sql<{ language_id: string }>(`SELECT language_id FROM bookings WHERE id = $1`, [stored.id]))[0].language_id);
+    await expect(court.locator('.chosen-language').getAttribute('data-language')).resolves.toBe(
+      (await t.sql<{ language_id: string }>(`SELECT language_id FROM bookings WHERE id = $1`, [stored.id]))[0].language_id,
+    );
     const later = wallClock(new Date(Date.now() + 3 * 86_400_000), 'America/Guatemala');
     await court.fill('input[name=date]', later.date);
     await court.fill('input[name=time]', '10:00');
     await court.locator('form.booking-form button[type=submit]').click();
     await court.locator('.booking-form [role=status]').waitFor();
-    const [followUp] = await t.sql<{ id: string; interpreter_id: string; case_reference: string }>(`SELECT id, interpreter_id, case_reference FROM bookings WHERE follow_up_of = $1`, [stored.id]);
+    const [followUp] = await t.sql<{ id: string; interpreter_id: string; case_reference: string }>(
+      `SELECT id, interpreter_id, case_reference FROM bookings WHERE follow_up_of = $1`,
+      [stored.id],
+    );
     expect(followUp).toMatchObject({ interpreter_id: rosa.interpreterId, case_reference: 'EXP-2026-0042' });
     const next = court.locator(`li.booking[data-booking="${followUp.id}"]`);
     await next.locator('button[data-action="cancel"]').click();
@@ -225,7 +265,10 @@ describe('web client: a hearing booked, confirmed and held with a remote woman',
     await editor.locator('[role=status]').waitFor();
     await a11y.check(p, 'interpreter-availability');
     const windows = () =>
-      t.sql(`SELECT weekday, to_char(starts_at, 'HH24:MI') AS start, to_char(ends_at, 'HH24:MI') AS end, time_zone FROM interpreter_availability WHERE interpreter_id = $1 ORDER BY weekday`, [lucia.interpreterId]);
+      t.sql(
+        `SELECT weekday, to_char(starts_at, 'HH24:MI') AS start, to_char(ends_at, 'HH24:MI') AS end, time_zone FROM interpreter_availability WHERE interpreter_id = $1 ORDER BY weekday`,
+        [lucia.interpreterId],
+      );
     await expect(windows()).resolves.toEqual([
       { weekday: 1, start: '08:00', end: '12:30', time_zone: 'America/Guatemala' },
       { weekday: 4, start: '14:00', end: '18:00', time_zone: 'America/Guatemala' },
@@ -256,7 +299,13 @@ describe('web client: a hearing booked, confirmed and held with a remote woman',
       .http()
       .post('/api/v1/bookings')
       .set('authorization', `Bearer ${official.token}`)
-      .send({ languageId: quc.id, matter: 'legal_criminal', startsAt: new Date(Date.now() + 2 * 86_400_000).toISOString(), durationMinutes: 60, remoteParticipant: true })
+      .send({
+        languageId: quc.id,
+        matter: 'legal_criminal',
+        startsAt: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+        durationMinutes: 60,
+        remoteParticipant: true,
+      })
       .expect(201);
     await as(ixchel.token, `/api/v1/bookings/${booked.body.id}/confirm`).expect(200);
     const { code } = (await as(official.token, `/api/v1/bookings/${booked.body.id}/join-code`).expect(200)).body;
@@ -266,10 +315,15 @@ describe('web client: a hearing booked, confirmed and held with a remote woman',
     expect(her.url()).toBe(`${url}/`);
     await a11y.check(her, 'caller-join-early');
     // Not used up: a retry tries the same code again (still too early here), held only in the page's memory.
-    const [retry] = await Promise.all([her.waitForRequest((r) => r.url().endsWith('/api/v1/bookings/join')), her.locator('.call-screen button.call-button').click()]);
+    const [retry] = await Promise.all([
+      her.waitForRequest((r) => r.url().endsWith('/api/v1/bookings/join')),
+      her.locator('.call-screen button.call-button').click(),
+    ]);
     expect(retry.postDataJSON()).toEqual({ code: code.replace(/-/g, '') });
     await her.locator('[data-join="early"]').waitFor();
-    await expect(t.sql(`SELECT used_at FROM booking_join_codes WHERE booking_id = $1`, [booked.body.id])).resolves.toEqual([{ used_at: null }]);
+    await expect(t.sql(`SELECT used_at FROM booking_join_codes WHERE booking_id = $1`, [booked.body.id])).resolves.toEqual([
+      { used_at: null },
+    ]);
     await expect(deviceTraces(her)).resolves.toMatchObject({ local: 0, session: 0, caches: 0, workers: 0 });
     expect(a11y.found).toEqual(a11y.none());
   }, 60_000);

@@ -9,7 +9,10 @@ import { createStaff } from './utils/test-app';
 /** Issue 10's budget for what step 1 of the caller's page costs on the wire (compressed, headers included). */
 const STEP1_BUDGET = 120 * 1024;
 /** Strings only the bundled libraries hold: mediasoup-client's logger name, the default paths of socket.io-client. */
-const CALL_LIBRARIES = { 'mediasoup-client': /mediasoup-client/, 'socket.io-client': /`\/(socket|engine)\.io`|["']\/(socket|engine)\.io["']/ };
+const CALL_LIBRARIES = {
+  'mediasoup-client': /mediasoup-client/,
+  'socket.io-client': /`\/(socket|engine)\.io`|["']\/(socket|engine)\.io["']/,
+};
 const DIST = join(__dirname, '..', 'client', 'dist');
 
 /** Which call libraries are in the scripts the context has received so far (pages and service worker alike). */
@@ -81,7 +84,12 @@ describe('web client: first load of the caller page', () => {
       });
       const load = await loadCallerPage(context, `${url}/`, { conditions: null, waitForWorker: true });
       const shell = await eventually(
-        () => load.page.evaluate(async () => (await caches.keys()).length && (await (await caches.open((await caches.keys())[0])).keys()).map((r) => new URL(r.url).pathname)),
+        () =>
+          load.page.evaluate(
+            async () =>
+              (await caches.keys()).length &&
+              (await (await caches.open((await caches.keys())[0])).keys()).map((r) => new URL(r.url).pathname),
+          ),
         (keys) => Array.isArray(keys) && keys.includes('/offline.html'),
       );
       expect(shell).toEqual(expect.arrayContaining(['/offline.html', '/cues/fr/offline.ogg', '/icon.svg']));
@@ -98,7 +106,8 @@ describe('web client: first load of the caller page', () => {
       expect(byPath['/cues/fr/offline.ogg']).toBeGreaterThan(1000);
 
       // She switches the page to English and hears a cue: the English offline sentence is kept from then on.
-      const cached = () => load.page.evaluate(async () => (await (await caches.open((await caches.keys())[0])).keys()).map((r) => new URL(r.url).pathname));
+      const cached = () =>
+        load.page.evaluate(async () => (await (await caches.open((await caches.keys())[0])).keys()).map((r) => new URL(r.url).pathname));
       await eventually(() => load.page.evaluate(() => navigator.serviceWorker.controller !== null), Boolean);
       await load.page.evaluate(() => fetch('/cues/en/step1.ogg').then((r) => r.arrayBuffer()));
       await eventually(cached, (keys) => keys.includes('/cues/en/offline.ogg'));
@@ -139,8 +148,14 @@ describe('web client: first load of the caller page', () => {
       expect(res.headers['etag']).toBeTruthy();
       await http().get(page).set('If-None-Match', res.headers['etag']).expect(304);
     }
-    const script = await http().get(assets.find((a) => a.endsWith('.js'))!).set('Accept-Encoding', 'gzip, deflate, br').expect(200);
-    expect([script.headers['content-encoding'], script.headers['content-type']]).toEqual(['br', expect.stringMatching(/^text\/javascript/)]);
+    const script = await http()
+      .get(assets.find((a) => a.endsWith('.js'))!)
+      .set('Accept-Encoding', 'gzip, deflate, br')
+      .expect(200);
+    expect([script.headers['content-encoding'], script.headers['content-type']]).toEqual([
+      'br',
+      expect.stringMatching(/^text\/javascript/),
+    ]);
     const gzip = await http().get('/api/v1/languages?limit=200').set('Accept-Encoding', 'gzip').expect(200);
     expect(gzip.headers['content-encoding']).toBe('gzip');
     const cue = await http().get('/cues/es/offline.ogg').set('Accept-Encoding', 'gzip, br').expect(200);
@@ -149,7 +164,7 @@ describe('web client: first load of the caller page', () => {
     expect((await http().get('/?join=1234567890').expect(200)).headers['cache-control']).toBe('no-store');
   });
 
-  it("the language list has a strong ETag, answers 304 while unchanged, and a new ETag once an administrator adds a variant", async () => {
+  it('the language list has a strong ETag, answers 304 while unchanged, and a new ETag once an administrator adds a variant', async () => {
     const t = bed.t;
     const list = () => t.http().get('/api/v1/languages?limit=200');
     const first = await list().expect(200);

@@ -1,5 +1,13 @@
 import type { Page } from 'playwright-core';
-import { eventually, seriousA11yViolations, snapshot, startClientBed, tapSteps, wordsSplitAcrossLines, type ClientBed } from './utils/browser';
+import {
+  eventually,
+  seriousA11yViolations,
+  snapshot,
+  startClientBed,
+  tapSteps,
+  wordsSplitAcrossLines,
+  type ClientBed,
+} from './utils/browser';
 import type { TestApp } from './utils/test-app';
 
 /**
@@ -32,7 +40,10 @@ describe('web client: offline shell, waiting, unmatched, no microphone, cues', (
     await p.goto(`${url}/`);
     await p.locator('button[data-country="GT"]').waitFor();
     await p.evaluate(() => navigator.serviceWorker.ready);
-    await eventually(() => p.evaluate(() => caches.keys()), (keys) => keys.some((k) => k.startsWith('puente-shell-')));
+    await eventually(
+      () => p.evaluate(() => caches.keys()),
+      (keys) => keys.some((k) => k.startsWith('puente-shell-')),
+    );
 
     await p.context().setOffline(true);
     await p.reload();
@@ -47,7 +58,10 @@ describe('web client: offline shell, waiting, unmatched, no microphone, cues', (
     });
     expect(seconds).toBeGreaterThan(1);
     await p.locator('#listen').click();
-    await eventually(() => played(p), (names) => names.includes('cue:offline'));
+    await eventually(
+      () => played(p),
+      (names) => names.includes('cue:offline'),
+    );
 
     await p.context().setOffline(false);
     await p.locator('button[data-country="GT"]').waitFor();
@@ -86,11 +100,27 @@ describe('web client: offline shell, waiting, unmatched, no microphone, cues', (
     const p = await page();
     await p.goto(`${url}/`);
     await p.locator('button.cue[data-cue="step1"]').click();
-    await eventually(() => played(p), (names) => names.includes('cue:step1'));
+    await eventually(
+      () => played(p),
+      (names) => names.includes('cue:step1'),
+    );
     const durations = await p.evaluate(async () => {
       const out: Record<string, number> = {};
       const ctx = new AudioContext();
-      const CUES = ['step1', 'languages', 'step2', 'here', 'step3', 'waiting', 'ringing', 'connected', 'ended', 'unmatched', 'reconnecting', 'offline'];
+      const CUES = [
+        'step1',
+        'languages',
+        'step2',
+        'here',
+        'step3',
+        'waiting',
+        'ringing',
+        'connected',
+        'ended',
+        'unmatched',
+        'reconnecting',
+        'offline',
+      ];
       for (const lang of ['es', 'en', 'fr']) {
         for (const cue of CUES) {
           const res = await fetch(`/cues/${lang}/${cue}.ogg`);

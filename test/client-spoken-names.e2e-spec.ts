@@ -16,13 +16,23 @@ describe('web client: spoken names of languages', () => {
   beforeAll(async () => {
     bed = await startClientBed({ media: false });
     ({ t, url } = bed);
-    for (const r of await t.sql<{ id: string; iso6393: string }>(`SELECT id, iso6393 FROM languages WHERE variant IS NULL AND iso6393 IN ('mam', 'acr')`)) lang[r.iso6393] = r.id;
+    for (const r of await t.sql<{ id: string; iso6393: string }>(
+      `SELECT id, iso6393 FROM languages WHERE variant IS NULL AND iso6393 IN ('mam', 'acr')`,
+    ))
+      lang[r.iso6393] = r.id;
   }, 120_000);
   afterAll(() => bed?.close());
 
-  const rows = () => t.sql<{ id: string; language_id: string; state: string; recorder_role: string; content_type: string; duration_ms: number; size: number }>(
-    `SELECT id, language_id, state, recorder_role, content_type, duration_ms, size FROM language_spoken_names ORDER BY created_at`,
-  );
+  const rows = () =>
+    t.sql<{
+      id: string;
+      language_id: string;
+      state: string;
+      recorder_role: string;
+      content_type: string;
+      duration_ms: number;
+      size: number;
+    }>(`SELECT id, language_id, state, recorder_role, content_type, duration_ms, size FROM language_spoken_names ORDER BY created_at`);
   const todo = (p: Page) => p.locator('[data-section="spoken-names"] p.todo');
 
   it('an interpreter records her language’s name; the roster admin listens, publishes it, and rejects another', async () => {
@@ -47,7 +57,12 @@ describe('web client: spoken names of languages', () => {
     expect(recorded.duration_ms).toBeGreaterThan(0);
     expect(recorded.duration_ms).toBeLessThanOrEqual(5500);
     // Unheard by callers until checked.
-    await expect(t.http().get('/api/v1/languages/spoken-names').then((r) => r.body)).resolves.toEqual([]);
+    await expect(
+      t
+        .http()
+        .get('/api/v1/languages/spoken-names')
+        .then((r) => r.body),
+    ).resolves.toEqual([]);
 
     const admin = await createStaff(t, 'roster_admin', { country: 'GT' });
     const p = await bed.page('en-US');
@@ -66,7 +81,12 @@ describe('web client: spoken names of languages', () => {
     await waiting.locator('button.publish').click();
     await p.locator(`ul.published li[data-spoken-name="${lang.mam}"]`).waitFor();
     await expect(todo(p).getAttribute('data-missing')).resolves.toBe('23');
-    await expect(t.http().get('/api/v1/languages/spoken-names').then((r) => r.body)).resolves.toEqual([{ languageId: lang.mam }]);
+    await expect(
+      t
+        .http()
+        .get('/api/v1/languages/spoken-names')
+        .then((r) => r.body),
+    ).resolves.toEqual([{ languageId: lang.mam }]);
     const audio = await t.http().get(`/api/v1/languages/${lang.mam}/spoken-name`).expect(200);
     expect(audio.headers['content-type']).toBe('audio/webm');
     await console.reload();

@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { ensureClientBuilt, TEST_CLIENT_DIST } from './utils/client-build';
 
 /** The names of client/src/lib/test-hooks.ts: none may reach a phone. */
-const HOOK_NAMES = ['__puente', '__PUENTE_TEST_HOOKS__', 'inboundAudioByRole', 'inboundAudio', 'outputVolumes', 'iceRestarts', 'testIceRestarts', 'test-hooks'];
+const HOOK_NAMES = [
+  '__puente',
+  '__PUENTE_TEST_HOOKS__',
+  'inboundAudioByRole',
+  'inboundAudio',
+  'outputVolumes',
+  'iceRestarts',
+  'testIceRestarts',
+  'test-hooks',
+];
 const PRODUCTION_DIST = join(__dirname, '..', 'client', 'dist');
 
 /** Every file of a build, as text, with its path (names count too: a chunk may be named after a module). */
@@ -15,7 +24,8 @@ function files(dir: string): { path: string; text: string }[] {
   });
 }
 
-const found = (dir: string) => files(dir).flatMap(({ path, text }) => HOOK_NAMES.filter((n) => text.includes(n)).map((n) => `${path.slice(dir.length + 1)}: ${n}`));
+const found = (dir: string) =>
+  files(dir).flatMap(({ path, text }) => HOOK_NAMES.filter((n) => text.includes(n)).map((n) => `${path.slice(dir.length + 1)}: ${n}`));
 
 describe('test hooks', () => {
   beforeAll(() => ensureClientBuilt());
@@ -24,7 +34,7 @@ describe('test hooks', () => {
     expect(found(PRODUCTION_DIST)).toEqual([]);
   });
 
-  it('are in the browser tests\' own build (client/dist-test), so the search above looks for what is really there', () => {
+  it("are in the browser tests' own build (client/dist-test), so the search above looks for what is really there", () => {
     const names = new Set(found(TEST_CLIENT_DIST).map((f) => f.split(': ')[1]));
     expect([...names].sort()).toEqual(expect.arrayContaining(['__puente', 'inboundAudioByRole', 'outputVolumes', 'iceRestarts']));
   });

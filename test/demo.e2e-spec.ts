@@ -19,7 +19,9 @@ describe('the demo (npm run demo) on a fresh database', () => {
     );
     const out: Record<string, string> = {};
     for (const { name } of tables) {
-      [{ digest: out[name] }] = await sql<{ digest: string }>(`SELECT count(*) || ':' || md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS digest FROM "${name}" x`);
+      [{ digest: out[name] }] = await sql<{ digest: string }>(
+        `SELECT count(*) || ':' || md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS digest FROM "${name}" x`,
+      );
     }
     return out;
   }
@@ -62,9 +64,14 @@ describe('the demo (npm run demo) on a fresh database', () => {
   });
 
   it('stores the demo variant and the sharing settings', async () => {
-    const [variant] = await sql(`SELECT name, countries, curated FROM languages WHERE iso6393 = $1 AND variant = $2`, [DEMO_VARIANT.iso6393, DEMO_VARIANT.variant]);
+    const [variant] = await sql(`SELECT name, countries, curated FROM languages WHERE iso6393 = $1 AND variant = $2`, [
+      DEMO_VARIANT.iso6393,
+      DEMO_VARIANT.variant,
+    ]);
     expect(variant).toEqual({ name: DEMO_VARIANT.name, countries: DEMO_VARIANT.countries, curated: true });
-    const sharing = await sql<{ owner: string; borrower: string }>(`SELECT owner_country AS owner, borrower_country AS borrower FROM roster_sharing ORDER BY 1, 2`);
+    const sharing = await sql<{ owner: string; borrower: string }>(
+      `SELECT owner_country AS owner, borrower_country AS borrower FROM roster_sharing ORDER BY 1, 2`,
+    );
     const expected = Object.entries(DEMO_SHARING).flatMap(([owner, borrowers]) => borrowers.map((borrower) => ({ owner, borrower })));
     expect(sharing).toEqual(expected.sort((a, b) => (a.owner + a.borrower < b.owner + b.borrower ? -1 : 1)));
   });
@@ -104,7 +111,10 @@ describe('the demo (npm run demo) on a fresh database', () => {
       log.mockRestore();
     }
     expect(await contents()).toEqual(before);
-    const events = await sql<{ type: string; data: Record<string, number> }>(`SELECT type, data FROM audit_events WHERE seq > $1 ORDER BY seq`, [last]);
+    const events = await sql<{ type: string; data: Record<string, number> }>(
+      `SELECT type, data FROM audit_events WHERE seq > $1 ORDER BY seq`,
+      [last],
+    );
     expect(events.map((e) => e.type)).toEqual(Object.keys(DEMO_ROSTERS).map(() => 'roster.imported'));
     for (const e of events) expect(e.data).toMatchObject({ created: 0, updated: 0, rejected: 0 });
     await t.http().get('/health/ready').expect(200);

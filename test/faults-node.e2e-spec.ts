@@ -28,9 +28,14 @@ describe('a node killed with live calls', () => {
   afterAll(() => pair?.close());
 
   it('carries the calls whose people come back, ends the others cleanly, and loses no request', async () => {
-    const lang = async (iso: string) => (await sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL`, [iso]))[0].id;
+    const lang = async (iso: string) =>
+      (await sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL`, [iso]))[0].id;
     const [mam, quc, kek] = [await lang('mam'), await lang('quc'), await lang('kek')];
-    const [stays, leaves, later] = await rosterAt(a.url, sql, 'GT', [{ languages: 'mam:5' }, { languages: 'quc:5' }, { languages: 'kek:5' }]);
+    const [stays, leaves, later] = await rosterAt(a.url, sql, 'GT', [
+      { languages: 'mam:5' },
+      { languages: 'quc:5' },
+      { languages: 'kek:5' },
+    ]);
     const tokens = { stays: await callerTokenAt(a.url), leaves: await callerTokenAt(a.url), waits: await callerTokenAt(a.url) };
 
     // Two live calls with audio, everyone on A.
@@ -90,10 +95,11 @@ describe('a node killed with live calls', () => {
 
     // The second call's people never come back: once their grace is over, that call ends, cleanly.
     const [gone] = await until(
-      () => sql<{ state: string; ended_at: Date | null; end_reason: string | null; started_at: Date | null }>(
-        `SELECT r.state, s.ended_at, s.end_reason, s.started_at FROM interpretation_requests r JOIN sessions s ON s.request_id = r.id WHERE r.id = $1`,
-        [calls.leaves.requestId],
-      ),
+      () =>
+        sql<{ state: string; ended_at: Date | null; end_reason: string | null; started_at: Date | null }>(
+          `SELECT r.state, s.ended_at, s.end_reason, s.started_at FROM interpretation_requests r JOIN sessions s ON s.request_id = r.id WHERE r.id = $1`,
+          [calls.leaves.requestId],
+        ),
       (rows) => rows[0]?.ended_at !== null && ['abandoned', 'queued', 'offering', 'unmatched'].includes(rows[0]?.state),
     );
     expect(gone.ended_at).toEqual(expect.any(Date));
@@ -109,9 +115,16 @@ describe('a node killed with live calls', () => {
 
     // Nothing lost or left open: every request ends (the one whose caller vanished is abandoned at last).
     const all = [calls.stays.requestId, calls.leaves.requestId, queued.requestId];
-    await until(() => sql<{ state: string }>(`SELECT state FROM interpretation_requests WHERE id = ANY ($1)`, [all]), (rows) => rows.every((r) => ['completed', 'abandoned', 'unmatched'].includes(r.state)));
+    await until(
+      () => sql<{ state: string }>(`SELECT state FROM interpretation_requests WHERE id = ANY ($1)`, [all]),
+      (rows) => rows.every((r) => ['completed', 'abandoned', 'unmatched'].includes(r.state)),
+    );
     const states = await sql<{ id: string; state: string }>(`SELECT id, state FROM interpretation_requests WHERE id = ANY ($1)`, [all]);
-    expect(Object.fromEntries(states.map((s) => [s.id, s.state]))).toEqual({ [calls.stays.requestId]: 'completed', [calls.leaves.requestId]: 'abandoned', [queued.requestId]: 'completed' });
+    expect(Object.fromEntries(states.map((s) => [s.id, s.state]))).toEqual({
+      [calls.stays.requestId]: 'completed',
+      [calls.leaves.requestId]: 'abandoned',
+      [queued.requestId]: 'completed',
+    });
     expect(await sql(`SELECT id FROM sessions WHERE ended_at IS NULL`)).toEqual([]);
     const { violations } = await matchingViolations(sql, all, { homeCountry: 'GT' });
     expect(violations).toEqual([]);

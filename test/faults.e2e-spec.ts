@@ -11,9 +11,16 @@ import { createStaff, startTestApp, TestApp } from './utils/test-app';
  * ones are never touched). Each states what people see and checks that nothing stored was lost or left
  * half-written (the matching invariants, from the database).
  */
-const request = (c: TestSocket, languageId: string) => c.call('request:create', { languageId, matter: 'violence', urgency: 'normal', minor: false });
+const request = (c: TestSocket, languageId: string) =>
+  c.call('request:create', { languageId, matter: 'violence', urgency: 'normal', minor: false });
 const ready = async (t: TestApp) => (await t.http().get('/health/ready')).status;
-const timers = { OFFER_RING_SECONDS: '10', MATCHING_SWEEP_SECONDS: '0.5', HOME_COUNTRY: 'GT', INTERPRETER_GRACE_SECONDS: '120', CALLER_GRACE_SECONDS: '120' };
+const timers = {
+  OFFER_RING_SECONDS: '10',
+  MATCHING_SWEEP_SECONDS: '0.5',
+  HOME_COUNTRY: 'GT',
+  INTERPRETER_GRACE_SECONDS: '120',
+  CALLER_GRACE_SECONDS: '120',
+};
 
 describe('Redis restarted mid-flow (persistent, as deployed)', () => {
   let redis: TestRedis;
@@ -42,9 +49,15 @@ describe('Redis restarted mid-flow (persistent, as deployed)', () => {
 
     await redis.stop();
     // What operators see: not ready while Redis is down. What people see: their pages stay connected.
-    await until(() => ready(t), (s) => s === 503);
+    await until(
+      () => ready(t),
+      (s) => s === 503,
+    );
     await redis.start();
-    await until(() => ready(t), (s) => s === 200);
+    await until(
+      () => ready(t),
+      (s) => s === 200,
+    );
 
     // The offer still rings (its state is in PostgreSQL, its timer in Redis's append-only file).
     const accepted = await ana.socket.call('offer:accept', { offerId: offer.offerId });
@@ -56,9 +69,16 @@ describe('Redis restarted mid-flow (persistent, as deployed)', () => {
     const second = await rosa.socket.next('offer:new', (o) => o.requestId === r2.requestId);
     const { sessionId } = await rosa.socket.call('offer:accept', { offerId: second.offerId });
     await c2.next('request:update', (u) => u.state === 'accepted' && u.sessionId === sessionId);
-    for (const [c, s] of [[c1, accepted.sessionId], [c2, sessionId]] as const) expect(await c.call('session:leave', { sessionId: s })).toEqual({});
+    for (const [c, s] of [
+      [c1, accepted.sessionId],
+      [c2, sessionId],
+    ] as const)
+      expect(await c.call('session:leave', { sessionId: s })).toEqual({});
 
-    await until(() => t.sql<{ state: string }>(`SELECT state FROM interpretation_requests WHERE id = ANY ($1)`, [[r1.requestId, r2.requestId]]), (rows) => rows.every((r) => r.state === 'completed'));
+    await until(
+      () => t.sql<{ state: string }>(`SELECT state FROM interpretation_requests WHERE id = ANY ($1)`, [[r1.requestId, r2.requestId]]),
+      (rows) => rows.every((r) => r.state === 'completed'),
+    );
     const { violations } = await matchingViolations(t.sql as Sql, [r1.requestId, r2.requestId], { homeCountry: 'GT' });
     expect(violations).toEqual([]);
   });
@@ -81,7 +101,8 @@ describe('PostgreSQL restarted mid-flow', () => {
   });
 
   it('refuses new requests while it is down with an error the page can retry, loses nothing, and carries on when it is back', async () => {
-    const lang = async (iso: string) => (await sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL`, [iso]))[0].id;
+    const lang = async (iso: string) =>
+      (await sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL`, [iso]))[0].id;
     const [mam, quc] = [await lang('mam'), await lang('quc')];
     const ana = await interpreter({ ...t, sql } as TestApp, { languages: 'mam:5' });
     const [c1, c2] = [await caller(t), await caller(t)];
@@ -90,17 +111,29 @@ describe('PostgreSQL restarted mid-flow', () => {
     const offer = await ana.socket.next('offer:new', (o) => o.requestId === r1.requestId);
 
     await pg.kill();
-    await until(() => ready(t), (s) => s === 503);
+    await until(
+      () => ready(t),
+      (s) => s === 503,
+    );
     // What she sees while the database is down: an error she (or her page) can retry; the node stays up.
     const refused = await request(c2, quc);
     expect(refused.error.code).toBe('INTERNAL');
     await pg.start();
-    await until(() => ready(t), (s) => s === 200);
+    await until(
+      () => ready(t),
+      (s) => s === 200,
+    );
 
     // Her retry goes through; the ringing offer can still be accepted.
-    const r2 = await until(() => request(c2, quc), (r) => !r.error);
+    const r2 = await until(
+      () => request(c2, quc),
+      (r) => !r.error,
+    );
     expect(r2.state).toBe('queued');
-    const accepted = await until(() => ana.socket.call('offer:accept', { offerId: offer.offerId }), (a) => !a.error || a.error.code === 'CONFLICT');
+    const accepted = await until(
+      () => ana.socket.call('offer:accept', { offerId: offer.offerId }),
+      (a) => !a.error || a.error.code === 'CONFLICT',
+    );
     expect(accepted).toEqual({ sessionId: expect.any(String) });
     await c1.next('request:update', (u) => u.state === 'accepted');
     expect(await c1.call('session:leave', { sessionId: accepted.sessionId })).toEqual({});

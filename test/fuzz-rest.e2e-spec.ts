@@ -40,7 +40,15 @@ interface Sent {
   token?: string;
 }
 
-const TABLES = ['users', 'interpreters', 'interpreter_languages', 'interpreter_relay_languages', 'languages', 'language_links', 'roster_sharing'];
+const TABLES = [
+  'users',
+  'interpreters',
+  'interpreter_languages',
+  'interpreter_relay_languages',
+  'languages',
+  'language_links',
+  'roster_sharing',
+];
 
 describe('REST routes under random input', () => {
   let t: TestApp;
@@ -57,8 +65,12 @@ describe('REST routes under random input', () => {
 
   /** Each table's row count and a digest of its content, and the audit log's last sequence number. */
   const snapshot = async () => {
-    const parts = TABLES.map((tb) => `(SELECT count(*) || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM ${tb} x) AS ${tb}`);
-    const [row] = await t.sql<Record<string, string>>(`SELECT ${parts.join(', ')}, (SELECT coalesce(max(seq), 0)::text FROM audit_events) AS audit_seq`);
+    const parts = TABLES.map(
+      (tb) => `(SELECT count(*) || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM ${tb} x) AS ${tb}`,
+    );
+    const [row] = await t.sql<Record<string, string>>(
+      `SELECT ${parts.join(', ')}, (SELECT coalesce(max(seq), 0)::text FROM audit_events) AS audit_seq`,
+    );
     return row;
   };
   const auditSince = async (seq: string) =>
@@ -67,7 +79,8 @@ describe('REST routes under random input', () => {
   /** Routes and who may call them, read from the OpenAPI document and each handler's @Public/@Roles. */
   function readOperations(doc: any): Operation[] {
     const controllers = new Map<string, any>();
-    for (const m of t.app.get(ModulesContainer).values()) for (const w of m.controllers.values()) if (w.metatype) controllers.set(w.metatype.name, w.metatype);
+    for (const m of t.app.get(ModulesContainer).values())
+      for (const w of m.controllers.values()) if (w.metatype) controllers.set(w.metatype.name, w.metatype);
     const out: Operation[] = [];
     for (const [path, byMethod] of Object.entries<any>(doc.paths)) {
       for (const [method, op] of Object.entries<any>(byMethod)) {
@@ -100,11 +113,22 @@ describe('REST routes under random input', () => {
     console.log(`fuzz-rest: seed ${SEED}, ${RUNS} runs per property (FUZZ_SEED / FUZZ_RUNS to change)`);
     t = await startTestApp();
     tokens.caller = (await t.http().post('/api/v1/auth/caller').send({}).expect(200)).body.accessToken;
-    await t.app.get(RostersService).importRoster(
-      'GT',
-      [{ external_id: 'fz-1', first_name: 'Ana', email: 'fz-1@test.puente.example', languages: 'mam:5', relay_languages: 'spa', status: 'active' }],
-      null,
-    );
+    await t.app
+      .get(RostersService)
+      .importRoster(
+        'GT',
+        [
+          {
+            external_id: 'fz-1',
+            first_name: 'Ana',
+            email: 'fz-1@test.puente.example',
+            languages: 'mam:5',
+            relay_languages: 'spa',
+            status: 'active',
+          },
+        ],
+        null,
+      );
     const [row] = await t.sql<{ id: string }>(`SELECT id FROM interpreters WHERE external_id = 'fz-1'`);
     tokens.interpreter = (await createStaff(t, 'interpreter', { country: 'GT', interpreterId: row.id })).token;
     tokens.official = (await createStaff(t, 'official', { country: 'GT' })).token;
@@ -153,7 +177,8 @@ describe('REST routes under random input', () => {
     const where = `${s.op.method.toUpperCase()} ${s.op.path} ${json({ path: s.path, query: s.query, body: s.body, token: s.token?.slice(0, 12) })} -> ${res.status} ${res.text.slice(0, 300)}`;
     if (res.status >= 500) throw new Error(`5xx: ${where}`);
     if (res.status === 400) {
-      const named = Array.isArray(res.body.fields) && res.body.fields.length > 0 && res.body.fields.every((f: unknown) => typeof f === 'string');
+      const named =
+        Array.isArray(res.body.fields) && res.body.fields.length > 0 && res.body.fields.every((f: unknown) => typeof f === 'string');
       if (!res.body.message || (!parserRefuses(s) && !named)) throw new Error(`400 without fields: ${where}`);
     }
     if (res.status >= 400) {
@@ -166,15 +191,26 @@ describe('REST routes under random input', () => {
       // a refused join code (never the code itself).
       const login = s.op.id === 'AuthController_login' && (res.status === 401 || res.status === 429);
       const joinCode = s.op.id === 'BookingsController_join' && res.status === 404;
-      const expected = login ? (events.length === 2 ? ['auth.login_failed', 'auth.locked_out'] : ['auth.login_failed']) : joinCode ? ['booking.join_code_refused'] : [];
-      if (json(events) !== json(expected)) throw new Error(`a ${res.status} recorded audit events ${json(events)}, expected ${json(expected)}: ${where}`);
+      const expected = login
+        ? events.length === 2
+          ? ['auth.login_failed', 'auth.locked_out']
+          : ['auth.login_failed']
+        : joinCode
+          ? ['booking.join_code_refused']
+          : [];
+      if (json(events) !== json(expected))
+        throw new Error(`a ${res.status} recorded audit events ${json(events)}, expected ${json(expected)}: ${where}`);
     }
     return res;
   }
 
   // ---- generators -------------------------------------------------------------------------------------
 
-  const text = fc.oneof(fc.string({ maxLength: 40 }), fc.fullUnicodeString({ maxLength: 40 }), fc.constantFrom('', ' ', '..', '%', 'null', '-1', '1e309', 'GT', 'gt', 'ZZ'));
+  const text = fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.fullUnicodeString({ maxLength: 40 }),
+    fc.constantFrom('', ' ', '..', '%', 'null', '-1', '1e309', 'GT', 'gt', 'ZZ'),
+  );
   const anyJson = fc.oneof(
     fc.jsonValue({ maxDepth: 4 }),
     fc.anything({ maxDepth: 3 }),
@@ -188,13 +224,31 @@ describe('REST routes under random input', () => {
       text.filter((v) => v !== ''),
     );
   const queryFor = (op: Operation) =>
-    fc.array(fc.tuple(fc.oneof(...(op.queryParams.length ? [fc.constantFrom(...op.queryParams)] : []), fc.string({ maxLength: 10 })), text), { maxLength: 5 });
+    fc.array(
+      fc.tuple(fc.oneof(...(op.queryParams.length ? [fc.constantFrom(...op.queryParams)] : []), fc.string({ maxLength: 10 })), text),
+      { maxLength: 5 },
+    );
   const objectFor = (op: Operation) =>
-    fc.dictionary(fc.oneof(...(op.bodyProperties?.length ? [fc.constantFrom(...op.bodyProperties)] : []), fc.string({ maxLength: 12 })), anyJson, { maxKeys: 8 });
+    fc.dictionary(
+      fc.oneof(...(op.bodyProperties?.length ? [fc.constantFrom(...op.bodyProperties)] : []), fc.string({ maxLength: 12 })),
+      anyJson,
+      { maxKeys: 8 },
+    );
   const bodyFor = (op: Operation): fc.Arbitrary<Pick<Sent, 'body' | 'contentType'>> => {
     if (op.method === 'get') return fc.constant({});
     const rosterRow = fc.dictionary(
-      fc.constantFrom('external_id', 'first_name', 'email', 'languages', 'relay_languages', 'specialties', 'certification_expires', 'gender', 'status', 'x'),
+      fc.constantFrom(
+        'external_id',
+        'first_name',
+        'email',
+        'languages',
+        'relay_languages',
+        'specialties',
+        'certification_expires',
+        'gender',
+        'status',
+        'x',
+      ),
       fc.oneof(text, anyJson),
       { maxKeys: 9 },
     );
@@ -203,7 +257,12 @@ describe('REST routes under random input', () => {
       anyJson.map((body) => ({ body })),
       fc.array(rosterRow, { maxLength: 6 }).map((body) => ({ body })),
       fc.constantFrom('{"a":', '{"email": "a@b.c",}', 'null', '"x"', '[1,').map((body) => ({ body })),
-      fc.array(fc.array(text, { maxLength: 6 }).map((cells) => cells.join(',')), { maxLength: 6 }).map((lines) => ({ body: lines.join('\n'), contentType: 'text/csv' })),
+      fc
+        .array(
+          fc.array(text, { maxLength: 6 }).map((cells) => cells.join(',')),
+          { maxLength: 6 },
+        )
+        .map((lines) => ({ body: lines.join('\n'), contentType: 'text/csv' })),
       fc.constant({ body: undefined }),
     );
   };
@@ -240,19 +299,25 @@ describe('REST routes under random input', () => {
     );
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...guarded).chain((op) =>
-          fc.tuple(
-            fc.constant(op),
-            requestFor(op, badToken),
-            wrong(op).length ? fc.constantFrom(...wrong(op)).chain((r) => requestFor(op, fc.constant(`Bearer ${tokens[r]}`))) : fc.constant(null),
+        fc
+          .constantFrom(...guarded)
+          .chain((op) =>
+            fc.tuple(
+              fc.constant(op),
+              requestFor(op, badToken),
+              wrong(op).length
+                ? fc.constantFrom(...wrong(op)).chain((r) => requestFor(op, fc.constant(`Bearer ${tokens[r]}`)))
+                : fc.constant(null),
+            ),
           ),
-        ),
         async ([op, anon, wrongRole]) => {
           const a = await check(anon);
-          if (a.status !== (parserRefuses(anon) ? 400 : 401)) throw new Error(`${op.method} ${op.path} with ${json(anon.token)}: ${a.status} ${a.text.slice(0, 200)}`);
+          if (a.status !== (parserRefuses(anon) ? 400 : 401))
+            throw new Error(`${op.method} ${op.path} with ${json(anon.token)}: ${a.status} ${a.text.slice(0, 200)}`);
           if (wrongRole) {
             const w = await check(wrongRole);
-            if (w.status !== (parserRefuses(wrongRole) ? 400 : 403)) throw new Error(`${op.method} ${op.path} by a wrong role: ${w.status} ${w.text.slice(0, 200)}`);
+            if (w.status !== (parserRefuses(wrongRole) ? 400 : 403))
+              throw new Error(`${op.method} ${op.path} by a wrong role: ${w.status} ${w.text.slice(0, 200)}`);
           }
         },
       ),
@@ -266,14 +331,21 @@ describe('REST routes under random input', () => {
     // routes added last could go unexercised.
     for (const op of ops) {
       await fc.assert(
-        fc.asyncProperty(requestFor(op, fc.constantFrom(...allowed(op)).map((r) => `Bearer ${tokens[r]}`)), async (r) => {
-          const res = await check(r);
-          seen.set(op.id, (seen.get(op.id) ?? new Set()).add(res.status));
-          if (op.id === 'RostersController_import' && res.status === 200) {
-            // An import answers for every row: each refused row is named by line and field.
-            for (const e of res.body.rejected) expect(e).toEqual({ line: expect.any(Number), field: expect.any(String), message: expect.any(String) });
-          }
-        }),
+        fc.asyncProperty(
+          requestFor(
+            op,
+            fc.constantFrom(...allowed(op)).map((r) => `Bearer ${tokens[r]}`),
+          ),
+          async (r) => {
+            const res = await check(r);
+            seen.set(op.id, (seen.get(op.id) ?? new Set()).add(res.status));
+            if (op.id === 'RostersController_import' && res.status === 200) {
+              // An import answers for every row: each refused row is named by line and field.
+              for (const e of res.body.rejected)
+                expect(e).toEqual({ line: expect.any(Number), field: expect.any(String), message: expect.any(String) });
+            }
+          },
+        ),
         { seed: SEED, numRuns: Math.max(6, Math.ceil((RUNS * 4) / ops.length)), endOnFailure: true },
       );
     }
@@ -284,8 +356,12 @@ describe('REST routes under random input', () => {
   it('refuses an unknown body field or query parameter with a 400 naming it, and stores nothing', async () => {
     const withBody = ops.filter((o) => o.bodyProperties);
     const withQuery = ops.filter((o) => o.queryParams.length);
-    const extraKey = fc.oneof(fc.string({ minLength: 1, maxLength: 15 }), fc.constantFrom('constructor', 'prototype', 'toString', '__proto__', 'id', 'role', 'country2'));
-    const validPath = (op: Operation) => Object.fromEntries(op.pathParams.map((p) => [p.name, p.enum ? 'GT' : '00000000-0000-4000-8000-000000000000']));
+    const extraKey = fc.oneof(
+      fc.string({ minLength: 1, maxLength: 15 }),
+      fc.constantFrom('constructor', 'prototype', 'toString', '__proto__', 'id', 'role', 'country2'),
+    );
+    const validPath = (op: Operation) =>
+      Object.fromEntries(op.pathParams.map((p) => [p.name, p.enum ? 'GT' : '00000000-0000-4000-8000-000000000000']));
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
@@ -312,10 +388,12 @@ describe('REST routes under random input', () => {
         ),
         async ({ op, key, value, body, role, where }) => {
           const sent: Sent = { op, path: validPath(op), query: [], token: `Bearer ${tokens[role]}` };
-          if (where === 'body') sent.body = Object.defineProperty({ ...body }, key, { value, enumerable: true, configurable: true, writable: true });
+          if (where === 'body')
+            sent.body = Object.defineProperty({ ...body }, key, { value, enumerable: true, configurable: true, writable: true });
           else sent.query = [[key, String(value)]];
           const res = await check(sent);
-          if (res.status !== 400 || !res.body.fields?.includes(key)) throw new Error(`unknown ${where} field ${json(key)} on ${op.method} ${op.path}: ${res.status} ${res.text.slice(0, 300)}`);
+          if (res.status !== 400 || !res.body.fields?.includes(key))
+            throw new Error(`unknown ${where} field ${json(key)} on ${op.method} ${op.path}: ${res.status} ${res.text.slice(0, 300)}`);
         },
       ),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
@@ -327,7 +405,10 @@ describe('REST routes under random input', () => {
     let refused = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ email: fc.oneof(fc.emailAddress(), fc.constant('platform_admin@test.puente.example')), password: fc.string({ minLength: 1, maxLength: 40 }) }),
+        fc.record({
+          email: fc.oneof(fc.emailAddress(), fc.constant('platform_admin@test.puente.example')),
+          password: fc.string({ minLength: 1, maxLength: 40 }),
+        }),
         async (body) => {
           const res = await check({ op: login, path: {}, query: [], body });
           if (res.status === 401 || res.status === 429) refused++;
@@ -344,14 +425,30 @@ describe('REST routes under random input', () => {
     const admin = `Bearer ${tokens.platform_admin}`;
     const deep = (n: number) => new Deep(n);
     // Found: a body nested ~2,000 levels deep overflowed class-transformer's stack: a 500.
-    const nested = await check({ op: op('UsersController_create'), path: {}, query: [], token: admin, body: { role: 'official', email: deep(3000), password: 'x' } });
+    const nested = await check({
+      op: op('UsersController_create'),
+      path: {},
+      query: [],
+      token: admin,
+      body: { role: 'official', email: deep(3000), password: 'x' },
+    });
     expect(nested.status).toBe(400);
     expect(nested.body.fields).toEqual(['email']);
-    const nestedLogin = await check({ op: op('AuthController_login'), path: {}, query: [], body: { email: 'a@b.example', password: deep(2500) } });
+    const nestedLogin = await check({
+      op: op('AuthController_login'),
+      path: {},
+      query: [],
+      body: { email: 'a@b.example', password: deep(2500) },
+    });
     expect(nestedLogin.status).toBe(400);
     expect(nestedLogin.body.fields).toEqual(['password']);
     // Found: keys that Nest and class-transformer drop silently were accepted instead of refused as unknown.
-    const proto = await check({ op: op('AuthController_callerToken'), path: {}, query: [], body: { constructor: { prototype: { role: 'platform_admin' } } } });
+    const proto = await check({
+      op: op('AuthController_callerToken'),
+      path: {},
+      query: [],
+      body: { constructor: { prototype: { role: 'platform_admin' } } },
+    });
     expect(proto.status).toBe(400);
     expect(proto.body.fields).toEqual(['constructor']);
     const query = await check({ op: op('LanguagesController_search'), path: {}, query: [['toString', 'x']] });
@@ -378,7 +475,8 @@ describe('REST routes under random input', () => {
         async (code) => {
           const res = await check({ op: join, path: {}, query: [], body: { code } });
           if (res.status === 404) notFound.add(res.text);
-          else if (res.status !== 400 || json(res.body.fields) !== json(['code'])) throw new Error(`join ${json(code)}: ${res.status} ${res.text.slice(0, 200)}`);
+          else if (res.status !== 400 || json(res.body.fields) !== json(['code']))
+            throw new Error(`join ${json(code)}: ${res.status} ${res.text.slice(0, 200)}`);
         },
       ),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },

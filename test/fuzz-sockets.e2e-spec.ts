@@ -42,7 +42,11 @@ const VALID_RESULT: Record<EventName, (ack: any) => boolean> = {
 function isErrorAck(a: unknown): a is { error: { code: string; message: string; fields?: string[] } } {
   if (!isObject(a) || Object.keys(a).join() !== 'error' || !isObject(a.error)) return false;
   const e = a.error;
-  return CODES.includes(e.code as string) && typeof e.message === 'string' && (e.fields === undefined || (Array.isArray(e.fields) && e.fields.every((f) => typeof f === 'string')));
+  return (
+    CODES.includes(e.code as string) &&
+    typeof e.message === 'string' &&
+    (e.fields === undefined || (Array.isArray(e.fields) && e.fields.every((f) => typeof f === 'string')))
+  );
 }
 
 /**
@@ -116,7 +120,13 @@ describe('socket events under random payloads', () => {
 
   beforeAll(async () => {
     console.log(`fuzz-sockets: seed ${SEED}, ${RUNS} runs per property (FUZZ_SEED / FUZZ_RUNS to change)`);
-    t = await startTestApp({ media: false, HOME_COUNTRY: 'GT', OFFER_RING_SECONDS: '30', REQUEST_WAIT_LIMIT_SECONDS: '300', MATCHING_SWEEP_SECONDS: '1' });
+    t = await startTestApp({
+      media: false,
+      HOME_COUNTRY: 'GT',
+      OFFER_RING_SECONDS: '30',
+      REQUEST_WAIT_LIMIT_SECONDS: '300',
+      MATCHING_SWEEP_SECONDS: '1',
+    });
     stormLanguage = await languageId(t, 'mam');
     for (let i = 0; i < 4; i++) {
       const c = await caller(t);
@@ -138,7 +148,11 @@ describe('socket events under random payloads', () => {
 
   afterEach(() => {
     for (const s of all()) {
-      expect({ role: s.role, connected: s.s.socket.connected, disconnects: s.disconnects }).toEqual({ role: s.role, connected: true, disconnects: [] });
+      expect({ role: s.role, connected: s.s.socket.connected, disconnects: s.disconnects }).toEqual({
+        role: s.role,
+        connected: true,
+        disconnects: [],
+      });
     }
   });
 
@@ -146,7 +160,8 @@ describe('socket events under random payloads', () => {
 
   const deep = (depth: number, leaf: unknown = 1) => new Deep(depth, leaf);
   /** An own `__proto__` key (an assignment would set the prototype instead). */
-  const withProtoKey = (base: Record<string, unknown>, value: unknown) => Object.defineProperty({ ...base }, '__proto__', { value, enumerable: true });
+  const withProtoKey = (base: Record<string, unknown>, value: unknown) =>
+    Object.defineProperty({ ...base }, '__proto__', { value, enumerable: true });
 
   const anyPayload = fc.oneof(
     fc.anything({ maxDepth: 4 }),
@@ -228,7 +243,18 @@ describe('socket events under random payloads', () => {
   };
   const EXTRA_KEY = fc.oneof(
     fc.string({ minLength: 0, maxLength: 20 }),
-    fc.constantFrom('constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', 'prototype', 'id', 'callerSub', 'interpreterId', 'state'),
+    fc.constantFrom(
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      'valueOf',
+      '__proto__',
+      'prototype',
+      'id',
+      'callerSub',
+      'interpreterId',
+      'state',
+    ),
   );
 
   /** One valid payload with exactly one field broken (or one unknown key added); the field it must name. */
@@ -238,8 +264,16 @@ describe('socket events under random payloads', () => {
       .tuple(validPayload[event](), fc.constantFrom(...fields))
       .chain(([base, field]) => BREAKERS[event][field].map((bad) => ({ event, field, payload: { ...base, [field]: bad } })));
     const extra = fc
-      .tuple(validPayload[event](), EXTRA_KEY.filter((k) => !fields.includes(k)), fc.jsonValue({ maxDepth: 2 }))
-      .map(([base, key, value]) => ({ event, field: key, payload: key === '__proto__' ? withProtoKey(base, value) : { ...base, [key]: value } }));
+      .tuple(
+        validPayload[event](),
+        EXTRA_KEY.filter((k) => !fields.includes(k)),
+        fc.jsonValue({ maxDepth: 2 }),
+      )
+      .map(([base, key, value]) => ({
+        event,
+        field: key,
+        payload: key === '__proto__' ? withProtoKey(base, value) : { ...base, [key]: value },
+      }));
     return fc.oneof(broken, extra);
   });
 
@@ -259,10 +293,17 @@ describe('socket events under random payloads', () => {
     let sent = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ event: fc.constantFrom(...EVENTS), role: fc.constantFrom('caller' as const, 'interpreter' as const), payload: anyPayload }), {
-          minLength: 1,
-          maxLength: 8,
-        }),
+        fc.array(
+          fc.record({
+            event: fc.constantFrom(...EVENTS),
+            role: fc.constantFrom('caller' as const, 'interpreter' as const),
+            payload: anyPayload,
+          }),
+          {
+            minLength: 1,
+            maxLength: 8,
+          },
+        ),
         async (batch) => {
           const acks = await Promise.all(batch.map((b) => pick(b.role).call(b.event, b.payload)));
           sent += acks.length;
@@ -284,14 +325,17 @@ describe('socket events under random payloads', () => {
   it('refuses a valid payload with one broken field (or one unknown key) with VALIDATION naming exactly that field', async () => {
     const before = await snapshot();
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(nearValid, fc.constantFrom('caller' as const, 'interpreter' as const)), { minLength: 1, maxLength: 6 }), async (batch) => {
-        const acks = await Promise.all(batch.map(([c, role]) => pick(role).call(c.event, c.payload)));
-        acks.forEach((ack: any, i) => {
-          const [c, role] = batch[i];
-          const ok = isErrorAck(ack) && ack.error.code === 'VALIDATION' && json(ack.error.fields) === json([c.field]);
-          if (!ok) throw new Error(`${role} ${c.event} broken ${c.field}: ${json(c.payload)} -> ${json(ack)}`);
-        });
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(nearValid, fc.constantFrom('caller' as const, 'interpreter' as const)), { minLength: 1, maxLength: 6 }),
+        async (batch) => {
+          const acks = await Promise.all(batch.map(([c, role]) => pick(role).call(c.event, c.payload)));
+          acks.forEach((ack: any, i) => {
+            const [c, role] = batch[i];
+            const ok = isErrorAck(ack) && ack.error.code === 'VALIDATION' && json(ack.error.fields) === json([c.field]);
+            if (!ok) throw new Error(`${role} ${c.event} broken ${c.field}: ${json(c.payload)} -> ${json(ack)}`);
+          });
+        },
+      ),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
     expect(await snapshot()).toEqual(before);
@@ -307,7 +351,10 @@ describe('socket events under random payloads', () => {
       fc.asyncProperty(
         fc.array(
           fc
-            .tuple(fc.constantFrom(...EVENTS.filter((e) => e !== 'request:create' && e !== 'presence:set')), fc.constantFrom('caller' as const, 'interpreter' as const))
+            .tuple(
+              fc.constantFrom(...EVENTS.filter((e) => e !== 'request:create' && e !== 'presence:set')),
+              fc.constantFrom('caller' as const, 'interpreter' as const),
+            )
             .chain(([event, role]) => validPayload[event]().map((payload) => ({ event, role, payload }))),
           { minLength: 1, maxLength: 8 },
         ),
@@ -316,7 +363,8 @@ describe('socket events under random payloads', () => {
           acks.forEach((ack: any, i) => {
             const b = batch[i];
             const want = forbiddenFor[b.role].includes(b.event) ? 'FORBIDDEN' : 'NOT_FOUND';
-            if (!isErrorAck(ack) || ack.error.code !== want) throw new Error(`${b.role} ${b.event} ${json(b.payload)} -> ${json(ack)} (wanted ${want})`);
+            if (!isErrorAck(ack) || ack.error.code !== want)
+              throw new Error(`${b.role} ${b.event} ${json(b.payload)} -> ${json(ack)} (wanted ${want})`);
           });
         },
       ),
@@ -324,9 +372,19 @@ describe('socket events under random payloads', () => {
     );
     // A request for a language that is not in the catalogue names languageId; an interpreter may not ask.
     const c = pick('caller');
-    const unknownLanguage: any = await c.call('request:create', { languageId: randomUUID(), matter: 'violence', urgency: 'normal', minor: true });
+    const unknownLanguage: any = await c.call('request:create', {
+      languageId: randomUUID(),
+      matter: 'violence',
+      urgency: 'normal',
+      minor: true,
+    });
     expect(unknownLanguage.error).toEqual({ code: 'VALIDATION', message: expect.any(String), fields: ['languageId'] });
-    const byInterpreter: any = await pick('interpreter').call('request:create', { languageId: stormLanguage, matter: 'violence', urgency: 'normal', minor: true });
+    const byInterpreter: any = await pick('interpreter').call('request:create', {
+      languageId: stormLanguage,
+      matter: 'violence',
+      urgency: 'normal',
+      minor: true,
+    });
     expect(byInterpreter.error.code).toBe('FORBIDDEN');
     expect(await snapshot()).toEqual(before);
   });
@@ -341,7 +399,9 @@ describe('socket events under random payloads', () => {
       ['languageId', { ...base, languageId: deep(2000) }],
       ['extra', { ...base, extra: deep(3000) }],
     ] as const) {
-      expect(await c.call('request:create', payload)).toEqual({ error: { code: 'VALIDATION', message: expect.stringContaining('nested too deeply'), fields: [field] } });
+      expect(await c.call('request:create', payload)).toEqual({
+        error: { code: 'VALIDATION', message: expect.stringContaining('nested too deeply'), fields: [field] },
+      });
     }
     expect(await pick('interpreter').call('offer:decline', { offerId: deep(3000) })).toEqual({
       error: { code: 'VALIDATION', message: expect.any(String), fields: ['offerId'] },
@@ -349,7 +409,9 @@ describe('socket events under random payloads', () => {
     // Found: keys that Nest and class-transformer drop silently were accepted instead of refused as unknown.
     for (const key of ['constructor', 'prototype', 'toString', 'hasOwnProperty', '__proto__']) {
       const payload = key === '__proto__' ? withProtoKey(base, { admin: true }) : { ...base, [key]: 1 };
-      expect(await c.call('request:create', payload)).toEqual({ error: { code: 'VALIDATION', message: expect.any(String), fields: [key] } });
+      expect(await c.call('request:create', payload)).toEqual({
+        error: { code: 'VALIDATION', message: expect.any(String), fields: [key] },
+      });
     }
     // Nesting up to the limit is an ordinary validation error of that field.
     expect(await c.call('request:create', { ...base, matter: deep(MAX_PAYLOAD_DEPTH - 1, 'violence') })).toEqual({
@@ -367,16 +429,36 @@ describe('socket events under random payloads', () => {
     const name = fc.oneof(
       fc.string({ maxLength: 40 }).filter((n) => !RESERVED.has(n) && !KNOWN_EVENT.test(n.trim())),
       // Near misses of real names, and server-to-client names sent the wrong way.
-      fc.constantFrom('request:create ', 'REQUEST:CREATE', 'request', 'offer:', ':', 'request:update', 'offer:new', 'offer:withdrawn', 'message'),
+      fc.constantFrom(
+        'request:create ',
+        'REQUEST:CREATE',
+        'request',
+        'offer:',
+        ':',
+        'request:update',
+        'offer:new',
+        'offer:withdrawn',
+        'message',
+      ),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(name, anyPayload, fc.constantFrom('caller' as const, 'interpreter' as const)), { minLength: 1, maxLength: 6 }), async (batch) => {
-        const acks = await Promise.all(batch.map(([event, payload, role]) => pick(role).emit(event, [payload], 2_000).catch(() => 'no answer')));
-        acks.forEach((ack: any, i) => {
-          // Found: an unknown event was never acknowledged, leaving the client waiting for its own timeout.
-          if (!isErrorAck(ack) || ack.error.code !== 'NOT_FOUND') throw new Error(`${json(batch[i][0])} ${json(batch[i][1])} -> ${json(ack)}`);
-        });
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(name, anyPayload, fc.constantFrom('caller' as const, 'interpreter' as const)), { minLength: 1, maxLength: 6 }),
+        async (batch) => {
+          const acks = await Promise.all(
+            batch.map(([event, payload, role]) =>
+              pick(role)
+                .emit(event, [payload], 2_000)
+                .catch(() => 'no answer'),
+            ),
+          );
+          acks.forEach((ack: any, i) => {
+            // Found: an unknown event was never acknowledged, leaving the client waiting for its own timeout.
+            if (!isErrorAck(ack) || ack.error.code !== 'NOT_FOUND')
+              throw new Error(`${json(batch[i][0])} ${json(batch[i][1])} -> ${json(ack)}`);
+          });
+        },
+      ),
       { seed: SEED, numRuns: Math.ceil(RUNS / 2), endOnFailure: true },
     );
     // Sent without an acknowledgement it is simply ignored; the socket still works for known events.
@@ -387,7 +469,9 @@ describe('socket events under random payloads', () => {
   it('answers a flood with RATE_LIMITED for that socket only; an oversized frame closes only the sender', async () => {
     const flooder = await caller(t);
     raw.push(flooder);
-    const flood = (await Promise.all(Array.from({ length: 60 }, () => flooder.call('request:cancel', { requestId: randomUUID() })))) as any[];
+    const flood = (await Promise.all(
+      Array.from({ length: 60 }, () => flooder.call('request:cancel', { requestId: randomUUID() })),
+    )) as any[];
     const limited = flood.filter((a) => a.error?.code === 'RATE_LIMITED').length;
     expect(limited).toBeGreaterThanOrEqual(60 - 20 - 10);
     expect(flood.every((a) => a.error?.code === 'RATE_LIMITED' || a.error?.code === 'NOT_FOUND')).toBe(true);

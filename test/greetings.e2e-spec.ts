@@ -8,11 +8,17 @@ describe('greetings REST', () => {
   let mam: string;
   let quc: string;
   let ana: Awaited<ReturnType<typeof seedInterpreter>>;
-  const short = webm({ clusters: [[0, [0, 20, 40]], [2000, [0, 20]]] });
+  const short = webm({
+    clusters: [
+      [0, [0, 20, 40]],
+      [2000, [0, 20]],
+    ],
+  });
 
   beforeAll(async () => {
     t = await startTestApp({ media: false, HOME_COUNTRY: 'GT' });
-    const id = async (iso: string) => (await t.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL`, [iso]))[0].id;
+    const id = async (iso: string) =>
+      (await t.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL`, [iso]))[0].id;
     [mam, quc] = [await id('mam'), await id('quc')];
     ana = await seedInterpreter(t, 'Ana', 'mam:5');
   }, 60_000);
@@ -35,7 +41,16 @@ describe('greetings REST', () => {
     expect(notWebm.body).toMatchObject({ fields: ['file'], message: [expect.stringContaining('not a WebM file')] });
     const vorbis = await upload(ana.token, mam, webm({ codec: 'A_VORBIS' })).expect(400);
     expect(vorbis.body.message).toEqual([expect.stringContaining('Opus')]);
-    const long = await upload(ana.token, mam, webm({ clusters: [[0, [0]], [11_000, [0]]] })).expect(400);
+    const long = await upload(
+      ana.token,
+      mam,
+      webm({
+        clusters: [
+          [0, [0]],
+          [11_000, [0]],
+        ],
+      }),
+    ).expect(400);
     expect(long.body.message).toEqual([expect.stringContaining('at most 10 s')]);
     await upload(ana.token, mam, Buffer.concat([short, Buffer.alloc(300 * 1024)])).expect(413);
     await t.http().put(`/api/v1/greetings/mine/not-a-uuid`).set('Authorization', `Bearer ${ana.token}`).expect(400);
@@ -44,16 +59,38 @@ describe('greetings REST', () => {
 
   it('stores her greeting with her consent, serves it to anyone for the language, and deletes it for her only', async () => {
     const saved = await upload(ana.token, mam, short).expect(200);
-    expect(saved.body).toEqual({ languageId: mam, contentType: 'audio/webm', size: short.length, durationMs: 2020, consentedAt: expect.any(String) });
-    await expect(t.http().get('/api/v1/greetings/mine').set('Authorization', `Bearer ${ana.token}`).expect(200).then((r) => r.body)).resolves.toEqual([
-      { languageId: mam, greeting: saved.body },
-    ]);
-    await expect(t.http().get('/api/v1/greetings').expect(200).then((r) => r.body)).resolves.toEqual([{ languageId: mam, durationMs: 2020 }]);
-    const audio = await t.http().get(`/api/v1/languages/${mam}/greeting`).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    }).expect(200);
+    expect(saved.body).toEqual({
+      languageId: mam,
+      contentType: 'audio/webm',
+      size: short.length,
+      durationMs: 2020,
+      consentedAt: expect.any(String),
+    });
+    await expect(
+      t
+        .http()
+        .get('/api/v1/greetings/mine')
+        .set('Authorization', `Bearer ${ana.token}`)
+        .expect(200)
+        .then((r) => r.body),
+    ).resolves.toEqual([{ languageId: mam, greeting: saved.body }]);
+    await expect(
+      t
+        .http()
+        .get('/api/v1/greetings')
+        .expect(200)
+        .then((r) => r.body),
+    ).resolves.toEqual([{ languageId: mam, durationMs: 2020 }]);
+    const audio = await t
+      .http()
+      .get(`/api/v1/languages/${mam}/greeting`)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     expect(audio.headers['content-type']).toBe('audio/webm');
     expect(audio.headers['cache-control']).toBe('no-store');
     expect(Buffer.compare(audio.body as Buffer, short)).toBe(0);
@@ -63,7 +100,12 @@ describe('greetings REST', () => {
     const other = await seedInterpreter(t, 'Eva', 'mam:3');
     await t.http().delete(`/api/v1/greetings/mine/${mam}`).set('Authorization', `Bearer ${other.token}`).expect(404);
     await t.sql(`UPDATE interpreters SET status = 'suspended' WHERE id = $1`, [ana.interpreterId]);
-    await expect(t.http().get('/api/v1/greetings').then((r) => r.body)).resolves.toEqual([]);
+    await expect(
+      t
+        .http()
+        .get('/api/v1/greetings')
+        .then((r) => r.body),
+    ).resolves.toEqual([]);
     await t.http().get(`/api/v1/languages/${mam}/greeting`).expect(404);
     await t.sql(`UPDATE interpreters SET status = 'active' WHERE id = $1`, [ana.interpreterId]);
 
@@ -76,6 +118,13 @@ describe('greetings REST', () => {
 
   it('is described in the OpenAPI document', async () => {
     const doc = (await t.http().get('/api/docs-json').expect(200)).body;
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/greetings', '/api/v1/greetings/mine', '/api/v1/greetings/mine/{languageId}', '/api/v1/languages/{id}/greeting']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/greetings',
+        '/api/v1/greetings/mine',
+        '/api/v1/greetings/mine/{languageId}',
+        '/api/v1/languages/{id}/greeting',
+      ]),
+    );
   });
 });

@@ -48,12 +48,13 @@ describe('health and readiness (PostgreSQL, Redis, mediasoup)', () => {
   it('serves the OpenAPI description and Prometheus metrics', async () => {
     const docs = await t.http().get('/api/docs-json').expect(200);
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/login', '/api/v1/users', '/api/v1/audit/verify']));
-    for (const event of ['request:create', 'offer:accept', 'session:join', 'media:consume', 'session:mediaRestart']) expect(docs.body.info.description).toContain(event);
+    for (const event of ['request:create', 'offer:accept', 'session:join', 'media:consume', 'session:mediaRestart'])
+      expect(docs.body.info.description).toContain(event);
     const metrics = await t.http().get('/metrics').expect(200);
     expect(metrics.text).toMatch(/^puente_process_cpu_seconds_total/m);
   });
 
-  it('asks for the operators\' bearer token on /metrics when METRICS_TOKEN is set', async () => {
+  it("asks for the operators' bearer token on /metrics when METRICS_TOKEN is set", async () => {
     const guarded = await startTestApp({ METRICS_TOKEN: 'metrics-token-0123456789' });
     try {
       await guarded.http().get('/metrics').expect(401);

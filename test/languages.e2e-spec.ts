@@ -23,7 +23,8 @@ interface LanguageBody {
 describe('language catalogue (PostgreSQL)', () => {
   let t: TestApp;
   /** What the ladder reads as mutually intelligible with a language (src/matching/sql/10-ladder.sql), links holding both ways. */
-  const intelligibleWith = async (id: string) => (await t.sql<{ ids: string[] }>(`SELECT ladder_languages($1) AS ids`, [id]))[0].ids.slice(1);
+  const intelligibleWith = async (id: string) =>
+    (await t.sql<{ ids: string[] }>(`SELECT ladder_languages($1) AS ids`, [id]))[0].ids.slice(1);
   let languages: LanguagesService;
   let platform: { id: string; token: string };
   let gtAdmin: { id: string; token: string };
@@ -32,7 +33,10 @@ describe('language catalogue (PostgreSQL)', () => {
     (await t.http().get('/api/v1/languages').query(query).expect(200)).body as LanguageBody[];
   const codes = (rows: LanguageBody[]) => rows.map((r) => r.iso6393);
   const idOf = async (iso6393: string, variant: string | null = null) => {
-    const [row] = await t.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NOT DISTINCT FROM $2`, [iso6393, variant]);
+    const [row] = await t.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NOT DISTINCT FROM $2`, [
+      iso6393,
+      variant,
+    ]);
     return row.id;
   };
 
@@ -104,7 +108,12 @@ describe('language catalogue (PostgreSQL)', () => {
       const res = await t.http().get('/api/v1/countries').expect(200);
       expect(res.body).toHaveLength(11);
       expect(res.body).toEqual(Object.entries(RCM_COUNTRIES).map(([code, name]) => ({ code, name })));
-      expect(res.body).toEqual(expect.arrayContaining([{ code: 'GT', name: 'Guatemala' }, { code: 'DO', name: 'Dominican Republic' }]));
+      expect(res.body).toEqual(
+        expect.arrayContaining([
+          { code: 'GT', name: 'Guatemala' },
+          { code: 'DO', name: 'Dominican Republic' },
+        ]),
+      );
     });
 
     it('are in the OpenAPI description', async () => {
@@ -256,8 +265,18 @@ describe('language catalogue (PostgreSQL)', () => {
       const own = { iso6393: 'kek', variant: 'coban', name: "Q'eqchi' (Cobán)", countries: ['GT'] };
       const res = await t.http().post('/api/v1/languages').set(auth).send(own).expect(201);
       expect(res.body).toMatchObject({ iso6393: 'kek', variant: 'coban', autonym: null, countries: ['GT'] });
-      await t.http().post('/api/v1/languages').set(auth).send({ ...own, variant: 'belize', countries: ['BZ'] }).expect(404);
-      await t.http().post('/api/v1/languages').set(auth).send({ ...own, variant: 'both', countries: ['GT', 'BZ'] }).expect(404);
+      await t
+        .http()
+        .post('/api/v1/languages')
+        .set(auth)
+        .send({ ...own, variant: 'belize', countries: ['BZ'] })
+        .expect(404);
+      await t
+        .http()
+        .post('/api/v1/languages')
+        .set(auth)
+        .send({ ...own, variant: 'both', countries: ['GT', 'BZ'] })
+        .expect(404);
       const written = await t.sql(`SELECT variant FROM languages WHERE iso6393 = 'kek' AND variant IS NOT NULL`);
       expect(written).toEqual([{ variant: 'coban' }]);
     });
@@ -273,7 +292,11 @@ describe('language catalogue (PostgreSQL)', () => {
     });
 
     it('needs a token (401)', async () => {
-      await t.http().post('/api/v1/languages').send({ ...variant, variant: 'other' }).expect(401);
+      await t
+        .http()
+        .post('/api/v1/languages')
+        .send({ ...variant, variant: 'other' })
+        .expect(401);
     });
 
     it.each([
@@ -329,7 +352,13 @@ describe('language catalogue (PostgreSQL)', () => {
         .send({ fromLanguageId: mam, toLanguageId: ttc, source: 'Test study 2024' })
         .expect(201);
       link = res.body;
-      expect(res.body).toEqual({ id: expect.any(String), fromLanguageId: mam, toLanguageId: ttc, source: 'Test study 2024', createdAt: expect.any(String) });
+      expect(res.body).toEqual({
+        id: expect.any(String),
+        fromLanguageId: mam,
+        toLanguageId: ttc,
+        source: 'Test study 2024',
+        createdAt: expect.any(String),
+      });
       const [stored] = await t.sql(`SELECT created_by FROM language_links WHERE id = $1`, [link.id]);
       expect(stored.created_by).toBe(gtAdmin.id);
       const events = await t.sql(`SELECT subject_id, data FROM audit_events WHERE type = 'language.link_added'`);
@@ -338,14 +367,29 @@ describe('language catalogue (PostgreSQL)', () => {
 
     it('refuses the same pair either way round (409)', async () => {
       const auth = { Authorization: `Bearer ${platform.token}` };
-      await t.http().post('/api/v1/languages/links').set(auth).send({ fromLanguageId: mam, toLanguageId: ttc, source: 'Again' }).expect(409);
-      await t.http().post('/api/v1/languages/links').set(auth).send({ fromLanguageId: ttc, toLanguageId: mam, source: 'Again' }).expect(409);
+      await t
+        .http()
+        .post('/api/v1/languages/links')
+        .set(auth)
+        .send({ fromLanguageId: mam, toLanguageId: ttc, source: 'Again' })
+        .expect(409);
+      await t
+        .http()
+        .post('/api/v1/languages/links')
+        .set(auth)
+        .send({ fromLanguageId: ttc, toLanguageId: mam, source: 'Again' })
+        .expect(409);
       expect(await t.sql(`SELECT 1 FROM language_links`)).toHaveLength(1);
     });
 
     it('refuses a self link (400), an unknown language (404) and bad fields (400)', async () => {
       const auth = { Authorization: `Bearer ${platform.token}` };
-      const self = await t.http().post('/api/v1/languages/links').set(auth).send({ fromLanguageId: mam, toLanguageId: mam, source: 'X study' }).expect(400);
+      const self = await t
+        .http()
+        .post('/api/v1/languages/links')
+        .set(auth)
+        .send({ fromLanguageId: mam, toLanguageId: mam, source: 'X study' })
+        .expect(400);
       expect(self.body.fields).toEqual(['toLanguageId']);
       await t
         .http()
@@ -353,7 +397,12 @@ describe('language catalogue (PostgreSQL)', () => {
         .set(auth)
         .send({ fromLanguageId: mam, toLanguageId: '00000000-0000-4000-8000-000000000000', source: 'X study' })
         .expect(404);
-      const bad = await t.http().post('/api/v1/languages/links').set(auth).send({ fromLanguageId: 'mam', toLanguageId: ttc, source: 'x'.repeat(201) }).expect(400);
+      const bad = await t
+        .http()
+        .post('/api/v1/languages/links')
+        .set(auth)
+        .send({ fromLanguageId: 'mam', toLanguageId: ttc, source: 'x'.repeat(201) })
+        .expect(400);
       expect(bad.body.fields.sort()).toEqual(['fromLanguageId', 'source']);
     });
 
@@ -377,7 +426,13 @@ describe('language catalogue (PostgreSQL)', () => {
       expect(await intelligibleWith(mam)).toEqual([ttc]);
       expect(await intelligibleWith(ttc)).toEqual([mam]);
       expect(await intelligibleWith(await idOf('quc'))).toEqual([]);
-      const none = (await t.http().get(`/api/v1/languages/${await idOf('quc')}/links`).set(auth).expect(200)).body;
+      const none = (
+        await t
+          .http()
+          .get(`/api/v1/languages/${await idOf('quc')}/links`)
+          .set(auth)
+          .expect(200)
+      ).body;
       expect(none).toEqual([]);
     });
 
@@ -391,7 +446,19 @@ describe('language catalogue (PostgreSQL)', () => {
   describe('resolveMany (roster import contract)', () => {
     // Every living ISO 639-3 language is in the catalogue from the start; these codes (ancient, historical) are not.
     it('resolves codes and variants case-insensitively, keyed as given, and maps the unknown to null', async () => {
-      const keys = ['mam', 'MAM', ' quc ', 'mam/todos-santos', 'MAM/Todos-Santos', 'mam/unknown-variant', 'zzz', 'zzz/x', 'und', 'not a key', ''];
+      const keys = [
+        'mam',
+        'MAM',
+        ' quc ',
+        'mam/todos-santos',
+        'MAM/Todos-Santos',
+        'mam/unknown-variant',
+        'zzz',
+        'zzz/x',
+        'und',
+        'not a key',
+        '',
+      ];
       const map = await languages.resolveMany(keys);
       expect([...map.keys()]).toEqual(keys);
       const mamId = await idOf('mam');
@@ -407,7 +474,16 @@ describe('language catalogue (PostgreSQL)', () => {
     it('adds a valid ISO 639-3 code that is not yet in the catalogue, from the package', async () => {
       expect(await t.sql(`SELECT 1 FROM languages WHERE iso6393 = 'lat'`)).toEqual([]);
       const map = await languages.resolveMany(['LAT', 'lat/some-variant']);
-      expect(map.get('LAT')).toMatchObject({ id: expect.any(String), iso6393: 'lat', variant: null, name: 'Latin', autonym: null, countries: [], isRelay: false, curated: false });
+      expect(map.get('LAT')).toMatchObject({
+        id: expect.any(String),
+        iso6393: 'lat',
+        variant: null,
+        name: 'Latin',
+        autonym: null,
+        countries: [],
+        isRelay: false,
+        curated: false,
+      });
       expect(map.get('lat/some-variant')).toBeNull();
       expect(codes(await search({ q: 'latin' }))).toContain('lat');
       const again = await languages.resolveMany(['lat']);
@@ -421,7 +497,9 @@ describe('language catalogue (PostgreSQL)', () => {
         languages.resolveMany(['ang', 'got']),
         languages.resolveMany(['got']),
       ]);
-      const rows = await t.sql<{ id: string; iso6393: string }>(`SELECT id, iso6393 FROM languages WHERE iso6393 IN ('got', 'ang') ORDER BY iso6393`);
+      const rows = await t.sql<{ id: string; iso6393: string }>(
+        `SELECT id, iso6393 FROM languages WHERE iso6393 IN ('got', 'ang') ORDER BY iso6393`,
+      );
       expect(rows.map((r) => r.iso6393)).toEqual(['ang', 'got']);
       const got = rows.find((r) => r.iso6393 === 'got')!.id;
       expect(results.map((m) => (m.get('got') ?? m.get('GOT'))?.id)).toEqual([got, got, got, got]);
@@ -449,7 +527,9 @@ describe('language catalogue (PostgreSQL)', () => {
 
   it('documents the routes in the OpenAPI description', async () => {
     const doc = (await t.http().get('/api/docs-json').expect(200)).body;
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/languages', '/api/v1/languages/links', '/api/v1/languages/{id}/links']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/languages', '/api/v1/languages/links', '/api/v1/languages/{id}/links']),
+    );
     expect(doc.paths['/api/v1/languages'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['country', 'limit', 'q']);
   });
 
@@ -464,7 +544,9 @@ describe('language catalogue (PostgreSQL)', () => {
     it('adds variants and links for callers inside the application too', async () => {
       const actor: Principal = { sub: platform.id, role: 'platform_admin' };
       const v = await languages.addVariant({ iso6393: 'cak', variant: 'patzun', name: 'Kaqchikel (Patzún)', countries: ['GT'] }, actor);
-      await expect(languages.addVariant({ iso6393: 'cak', variant: 'patzun', name: 'Again', countries: ['GT'] }, actor)).rejects.toMatchObject({ status: 409 });
+      await expect(
+        languages.addVariant({ iso6393: 'cak', variant: 'patzun', name: 'Again', countries: ['GT'] }, actor),
+      ).rejects.toMatchObject({ status: 409 });
       const l = await languages.addLink({ fromLanguageId: v.id, toLanguageId: await idOf('cak'), source: 'Test' }, actor);
       expect(await intelligibleWith(v.id)).toEqual([await idOf('cak')]);
       expect((await languages.listLinks(v.id)).map((x) => x.id)).toEqual([l.id]);

@@ -92,9 +92,15 @@ describe('matching under concurrency, across two nodes', () => {
     console.log(`matching-concurrency seed ${seed} (MATCHING_SEED=${seed} replays its choices)`);
     const [a] = nodes;
     const langs = Object.fromEntries(
-      await Promise.all(LANGUAGES.map(async (iso) => [iso, (await a.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL`, [iso]))[0].id])),
+      await Promise.all(
+        LANGUAGES.map(async (iso) => [
+          iso,
+          (await a.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL`, [iso]))[0].id,
+        ]),
+      ),
     ) as Record<(typeof LANGUAGES)[number], string>;
-    for (const [owner, borrower] of SHARING) await a.sql(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ($1, $2)`, [owner, borrower]);
+    for (const [owner, borrower] of SHARING)
+      await a.sql(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ($1, $2)`, [owner, borrower]);
 
     // ---- the interpreters: each on a node, with her own stream of choices ------------------------------
     const team: (RosterInterpreter & { node: number; suspended: boolean })[] = [];
@@ -111,7 +117,8 @@ describe('matching under concurrency, across two nodes', () => {
           status: i < n ? 'active' : 'suspended',
         };
       });
-      for (const p of await rosterAt(a.url, a.sql, country, rows)) team.push({ ...p, node: team.length % 2, suspended: team.filter((x) => x.country === country).length >= n });
+      for (const p of await rosterAt(a.url, a.sql, country, rows))
+        team.push({ ...p, node: team.length % 2, suspended: team.filter((x) => x.country === country).length >= n });
     }
     expect(team.filter((p) => !p.suspended).length).toBeGreaterThanOrEqual(50);
     /** Offers that reached someone who had never been available (suspended, never asked, or not yet). */
@@ -141,7 +148,8 @@ describe('matching under concurrency, across two nodes', () => {
         });
         // Two missed offers set her away; she comes back after a while.
         s.socket.on('presence:update', (u: { status: string; reason?: string }) => {
-          if (u.status === 'away' && u.reason === 'missed_offers') later(me.int(500, 3000), () => call(s, 'presence:set', { status: 'available' }));
+          if (u.status === 'away' && u.reason === 'missed_offers')
+            later(me.int(500, 3000), () => call(s, 'presence:set', { status: 'available' }));
         });
         if (fate === 'suspended') expect((await s.call('presence:set', { status: 'available' })).error.code).toBe('FORBIDDEN');
         else if (fate === 'never') await call(s, 'presence:set', { status: 'away' });
@@ -184,7 +192,8 @@ describe('matching under concurrency, across two nodes', () => {
           sockets.push(c);
           await wave(Math.floor(i / WAVE));
           c.socket.on('request:update', (u: { state: string; sessionId?: string }) => {
-            if (u.state === 'accepted' && u.sessionId && fate === 'patient') later(me.int(400, 3000), () => call(c, 'session:leave', { sessionId: u.sessionId }));
+            if (u.state === 'accepted' && u.sessionId && fate === 'patient')
+              later(me.int(400, 3000), () => call(c, 'session:leave', { sessionId: u.sessionId }));
           });
           const ack = await call(c, 'request:create', payload);
           if (!ack.requestId) return;
@@ -211,7 +220,9 @@ describe('matching under concurrency, across two nodes', () => {
     const sessions = await a.sql<{ request_id: string; interpreter_id: string }>(`SELECT request_id, interpreter_id FROM sessions`);
     const crossNodeSessions = sessions.filter((s) => requestNode.get(s.request_id) !== nodeOf.get(s.interpreter_id)).length;
     const sessionsStarted = sessions.length;
-    console.log(`matching-concurrency: ${team.length} interpreters, ${JSON.stringify(fates)}, ${crossNodeSessions}/${sessionsStarted} sessions across nodes, ${JSON.stringify(summary)}`);
+    console.log(
+      `matching-concurrency: ${team.length} interpreters, ${JSON.stringify(fates)}, ${crossNodeSessions}/${sessionsStarted} sessions across nodes, ${JSON.stringify(summary)}`,
+    );
     expect(violations).toEqual([]);
     // The run exercised what it claims to: acceptance, declines, ring-outs, cancellations, both nodes.
     expect(summary.byState.completed).toBeGreaterThan(0);
@@ -252,7 +263,9 @@ describe('matching under concurrency, across two nodes', () => {
        WHERE interpreter_id IN (SELECT interpreter_id FROM sessions GROUP BY 1 HAVING count(*) > 1) ORDER BY interpreter_id, created_at`,
     );
     await a.sql(`UPDATE sessions SET ended_at = now() WHERE id = $1`, [long.id]);
-    const [ending] = await a.sql<{ id: string; subject_id: string }>(`SELECT id, subject_id FROM audit_events WHERE type = 'request.completed' LIMIT 1`);
+    const [ending] = await a.sql<{ id: string; subject_id: string }>(
+      `SELECT id, subject_id FROM audit_events WHERE type = 'request.completed' LIMIT 1`,
+    );
     await a.sql(`ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only`);
     await a.sql(`DELETE FROM audit_events WHERE id = $1`, [ending.id]);
     const lost = '00000000-0000-4000-8000-000000000000';
@@ -263,7 +276,10 @@ describe('matching under concurrency, across two nodes', () => {
       `SELECT o.id, o.request_id FROM offers o JOIN interpretation_requests r ON r.id = o.request_id WHERE coalesce(r.country, 'GT') <> 'BZ' AND o.outcome = 'declined' LIMIT 1`,
     );
     await a.sql(`UPDATE offers SET interpreter_id = $2 WHERE id = $1`, [foreign.id, bz.id]);
-    const [active] = await a.sql<{ interpreter_id: string }>(`SELECT interpreter_id FROM offers WHERE outcome = 'expired' AND id <> $1 LIMIT 1`, [foreign.id]);
+    const [active] = await a.sql<{ interpreter_id: string }>(
+      `SELECT interpreter_id FROM offers WHERE outcome = 'expired' AND id <> $1 LIMIT 1`,
+      [foreign.id],
+    );
     await a.sql(`UPDATE interpreters SET status = 'suspended' WHERE id = $1`, [active.interpreter_id]);
 
     const { violations } = await matchingViolations(a.sql, [...requestIds, lost], { homeCountry: 'GT' });
@@ -274,7 +290,9 @@ describe('matching under concurrency, across two nodes', () => {
         expect.stringMatching(new RegExp(`^interpreter ${long.interpreter_id} was in sessions .* at the same time \\(sessions table\\)$`)),
         expect.stringMatching(new RegExp(`^request ${ending.subject_id} is completed but its audit story ends`)),
         `request ${lost} was acknowledged but is not in the database`,
-        expect.stringMatching(new RegExp(`^offer ${foreign.id} of request ${foreign.request_id} went to ${bz.id} of roster BZ, which does not share with `)),
+        expect.stringMatching(
+          new RegExp(`^offer ${foreign.id} of request ${foreign.request_id} went to ${bz.id} of roster BZ, which does not share with `),
+        ),
         expect.stringMatching(new RegExp(` went to ${active.interpreter_id}, who is not active`)),
       ]),
     );

@@ -30,12 +30,23 @@ describe('presence', () => {
   /** Whether matching would find her among the available interpreters (the client adds the key prefix). */
   const listed = async (id: string) => (await redis.sismember('presence:available', id)) === 1;
   /** Her sockets are gone as far as the server knows. */
-  const dropped = (p: Person) => until(() => t.app.get(RealtimeService).countIn(rooms.interpreter(p.interpreterId)), (n) => n === 0);
+  const dropped = (p: Person) =>
+    until(
+      () => t.app.get(RealtimeService).countIn(rooms.interpreter(p.interpreterId)),
+      (n) => n === 0,
+    );
 
   beforeAll(async () => {
     // A Redis of its own: one test holds its writes back for a moment, which must not disturb anyone else.
     privateRedis = await TestRedis.start();
-    const env = { REDIS_URL: privateRedis.url, OFFER_RING_SECONDS: '5', INTERPRETER_GRACE_SECONDS: '60', CALLER_GRACE_SECONDS: '60', MATCHING_SWEEP_SECONDS: '0.5', HOME_COUNTRY: 'GT' };
+    const env = {
+      REDIS_URL: privateRedis.url,
+      OFFER_RING_SECONDS: '5',
+      INTERPRETER_GRACE_SECONDS: '60',
+      CALLER_GRACE_SECONDS: '60',
+      MATCHING_SWEEP_SECONDS: '0.5',
+      HOME_COUNTRY: 'GT',
+    };
     t = await startTestApp({ ...env, media: false });
     t2 = await startTestApp({ media: false, ...env, DATABASE_URL: t.config.DATABASE_URL, REDIS_PREFIX: t.config.REDIS_PREFIX });
     presence = t.app.get(PresenceService);
@@ -65,7 +76,7 @@ describe('presence', () => {
     expect(await listed(flaky.interpreterId)).toBe(true);
   });
 
-  it('keeps a waiting request through the caller\'s grace period, and for good when she comes back within it', async () => {
+  it("keeps a waiting request through the caller's grace period, and for good when she comes back within it", async () => {
     const c = track(await caller(t));
     const token = (c.socket.auth as { token: string }).token;
     const sub = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub as string;
@@ -80,8 +91,14 @@ describe('presence', () => {
     const updates = c.seen('request:update').length;
     c.socket.connect();
     // Back: she hears her place in line again, and her grace period is over.
-    await until(() => c.seen('request:update').slice(updates), (u) => u.some((x) => x.requestId === requestId && x.queuePosition === 1));
-    await until(() => queue.getJob(`caller-grace:${sub}`), (j) => !j);
+    await until(
+      () => c.seen('request:update').slice(updates),
+      (u) => u.some((x) => x.requestId === requestId && x.queuePosition === 1),
+    );
+    await until(
+      () => queue.getJob(`caller-grace:${sub}`),
+      (j) => !j,
+    );
     // A grace job that had already started when she came back finds her connected, and leaves the request alone.
     await t.app.get(MatchingService).callerGraceOver(sub);
     const [after] = await t.sql(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]);

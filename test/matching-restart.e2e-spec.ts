@@ -69,7 +69,8 @@ describe('matching survives a node killed mid-offer', () => {
   };
 
   it('serves, expires, abandons and sets offline on the surviving node; the killed node rejoins', async () => {
-    const lang = async (iso: string) => (await sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL`, [iso]))[0].id;
+    const lang = async (iso: string) =>
+      (await sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL`, [iso]))[0].id;
     const [mam, quc, kek, tzo] = [await lang('mam'), await lang('quc'), await lang('kek'), await lang('tzo')];
     const [r1, r2, q, g, w] = await rosterAt(b.url, sql, 'GT', [
       { languages: 'mam:5' },
@@ -78,7 +79,12 @@ describe('matching survives a node killed mid-offer', () => {
       { languages: 'cak:5' },
       { languages: 'tzo:5' },
     ]);
-    const request = (extra: Partial<CreateRequestPayload> & { languageId: string }): CreateRequestPayload => ({ matter: 'violence', urgency: 'normal', minor: false, ...extra });
+    const request = (extra: Partial<CreateRequestPayload> & { languageId: string }): CreateRequestPayload => ({
+      matter: 'violence',
+      urgency: 'normal',
+      minor: false,
+      ...extra,
+    });
 
     // ---- on A: two mam interpreters, one cak and one tzo available, a quc interpreter away; five callers --
     const onA = new Map<RosterInterpreter, TestSocket>();
@@ -94,17 +100,19 @@ describe('matching survives a node killed mid-offer', () => {
       gone: await callerTokenAt(a.url),
       inCall: await callerTokenAt(a.url),
     };
-    const callerOnA = Object.fromEntries(await Promise.all(Object.entries(callers).map(async ([k, token]) => [k, await open(a.url, token)]))) as Record<
-      keyof typeof callers,
-      TestSocket
-    >;
+    const callerOnA = Object.fromEntries(
+      await Promise.all(Object.entries(callers).map(async ([k, token]) => [k, await open(a.url, token)])),
+    ) as Record<keyof typeof callers, TestSocket>;
     const ring = await callerOnA.ring.call('request:create', request({ languageId: mam }));
     expect(ring.state).toBe('offering');
     const urgent = await callerOnA.urgent.call('request:create', request({ languageId: quc, urgency: 'urgent' }));
     const minor = await callerOnA.minor.call('request:create', request({ languageId: quc, minor: true }));
     const gone = await callerOnA.gone.call('request:create', request({ languageId: kek }));
     expect([urgent.state, minor.state, gone.state]).toEqual(['queued', 'queued', 'queued']);
-    const [ringing] = await sql<{ id: string; interpreter_id: string }>(`SELECT id, interpreter_id FROM offers WHERE request_id = $1 AND outcome IS NULL`, [ring.requestId]);
+    const [ringing] = await sql<{ id: string; interpreter_id: string }>(
+      `SELECT id, interpreter_id FROM offers WHERE request_id = $1 AND outcome IS NULL`,
+      [ring.requestId],
+    );
     const [ringer, other] = ringing.interpreter_id === r1.interpreterId ? [r1, r2] : [r2, r1];
     await onA.get(ringer)!.next('offer:new', (o) => o.offerId === ringing.id);
     // The tzo interpreter takes a call, then sets herself away for after it (she is still in the call).
@@ -126,9 +134,17 @@ describe('matching survives a node killed mid-offer', () => {
     // (g, the cak interpreter, w, the tzo interpreter who was away in a call, and the kek caller never come back.)
 
     // The away interpreter's grace period runs out on B too: her caller hears the call was lost, and is back in line.
-    const lost = await within(inCallOnB.next('session:ended', (e) => e.sessionId === inCallSession), 30_000, 'the call of the away interpreter on A was handed on');
+    const lost = await within(
+      inCallOnB.next('session:ended', (e) => e.sessionId === inCallSession),
+      30_000,
+      'the call of the away interpreter on A was handed on',
+    );
     expect(lost.reason).toBe('interpreter_lost');
-    await within(inCallOnB.next('request:update', (u) => u.requestId === inCall.requestId && u.state === 'queued'), 10_000, 'her caller was back in line');
+    await within(
+      inCallOnB.next('request:update', (u) => u.requestId === inCall.requestId && u.state === 'queued'),
+      10_000,
+      'her caller was back in line',
+    );
     expect(await inCallOnB.call('request:cancel', { requestId: inCall.requestId })).toEqual({ state: 'cancelled' });
 
     // The ringing offer expires on B (A's Bull job, run by B) and the request moves on to the other one.
@@ -138,11 +154,19 @@ describe('matching survives a node killed mid-offer', () => {
       'the offer that rang when A died was withdrawn',
     );
     expect(expired.reason).toBe('expired');
-    const next = await within(otherOnB.next('offer:new', (o) => o.requestId === ring.requestId), 20_000, 'the next interpreter was offered the request');
+    const next = await within(
+      otherOnB.next('offer:new', (o) => o.requestId === ring.requestId),
+      20_000,
+      'the next interpreter was offered the request',
+    );
     const { sessionId } = await otherOnB.call('offer:accept', { offerId: next.offerId });
     expect(sessionId).toEqual(expect.any(String));
     // The caller, identified by her token subject, hears it on her new socket on B.
-    const accepted = await within(ringOnB.next('request:update', (u) => u.state === 'accepted'), 10_000, 'the caller heard of the acceptance');
+    const accepted = await within(
+      ringOnB.next('request:update', (u) => u.state === 'accepted'),
+      10_000,
+      'the caller heard of the acceptance',
+    );
     expect(accepted).toMatchObject({ requestId: ring.requestId, sessionId });
     expect(await ringOnB.call('session:leave', { sessionId })).toEqual({});
 
@@ -156,20 +180,34 @@ describe('matching survives a node killed mid-offer', () => {
       [minor.requestId, minorOnB],
     ]);
     for (let served = 0; served < 2; served++) {
-      const offer = await within(qOnB.next('offer:new', (o) => waiting.has(o.requestId)), 20_000, `the quc interpreter was offered waiting request #${served + 1}`);
+      const offer = await within(
+        qOnB.next('offer:new', (o) => waiting.has(o.requestId)),
+        20_000,
+        `the quc interpreter was offered waiting request #${served + 1}`,
+      );
       const caller = waiting.get(offer.requestId)!;
       waiting.delete(offer.requestId);
       const ack = await qOnB.call('offer:accept', { offerId: offer.offerId });
-      await within(caller.next('request:update', (u) => u.state === 'accepted' && u.sessionId === ack.sessionId), 10_000, 'the queued caller heard of the acceptance');
+      await within(
+        caller.next('request:update', (u) => u.state === 'accepted' && u.sessionId === ack.sessionId),
+        10_000,
+        'the queued caller heard of the acceptance',
+      );
       expect(await qOnB.call('session:leave', { sessionId: ack.sessionId })).toEqual({});
-      await within(caller.next('request:update', (u) => u.state === 'completed'), 10_000, 'the queued caller heard the call completed');
+      await within(
+        caller.next('request:update', (u) => u.state === 'completed'),
+        10_000,
+        'the queued caller heard the call completed',
+      );
     }
 
     // Whoever did not come back is found by B's sweep: the caller's request is abandoned, the interpreter goes offline.
     await untilAllTerminal(sql, 5, 30_000).catch(async (e) => {
       throw new Error(`${e.message}\n${await bullState()}`);
     });
-    const states = await sql<{ id: string; state: string; interpreter_id: string | null }>(`SELECT id, state, interpreter_id FROM interpretation_requests`);
+    const states = await sql<{ id: string; state: string; interpreter_id: string | null }>(
+      `SELECT id, state, interpreter_id FROM interpretation_requests`,
+    );
     const stateOf = (id: string) => states.find((s) => s.id === id);
     expect(stateOf(ring.requestId)).toEqual({ id: ring.requestId, state: 'completed', interpreter_id: other.interpreterId });
     expect(stateOf(urgent.requestId)).toEqual({ id: urgent.requestId, state: 'completed', interpreter_id: q.interpreterId });
@@ -201,17 +239,37 @@ describe('matching survives a node killed mid-offer', () => {
     // A caller on B, an interpreter on A.
     const late1 = await open(b.url, await callerTokenAt(b.url));
     const first = await late1.call('request:create', request({ languageId: mam }));
-    const offerOnA = await within(ringerOnA.next('offer:new', (o) => o.requestId === first.requestId), 20_000, 'an interpreter on the restarted A was offered a request made on B');
+    const offerOnA = await within(
+      ringerOnA.next('offer:new', (o) => o.requestId === first.requestId),
+      20_000,
+      'an interpreter on the restarted A was offered a request made on B',
+    );
     const onRestarted = await ringerOnA.call('offer:accept', { offerId: offerOnA.offerId });
-    await within(late1.next('request:update', (u) => u.state === 'accepted' && u.sessionId === onRestarted.sessionId), 10_000, 'the caller on B heard of the acceptance on A');
+    await within(
+      late1.next('request:update', (u) => u.state === 'accepted' && u.sessionId === onRestarted.sessionId),
+      10_000,
+      'the caller on B heard of the acceptance on A',
+    );
     expect(await late1.call('session:leave', { sessionId: onRestarted.sessionId })).toEqual({});
-    await within(ringerOnA.next('session:ended', (e) => e.sessionId === onRestarted.sessionId), 10_000, 'the interpreter on A heard the session ended');
+    await within(
+      ringerOnA.next('session:ended', (e) => e.sessionId === onRestarted.sessionId),
+      10_000,
+      'the interpreter on A heard the session ended',
+    );
     // A caller on A, an interpreter on B.
     const late2 = await open(a.url, await callerTokenAt(a.url));
     const second = await late2.call('request:create', request({ languageId: quc }));
-    const offerOnB = await within(qOnB.next('offer:new', (o) => o.requestId === second.requestId), 20_000, 'an interpreter on B was offered a request made on the restarted A');
+    const offerOnB = await within(
+      qOnB.next('offer:new', (o) => o.requestId === second.requestId),
+      20_000,
+      'an interpreter on B was offered a request made on the restarted A',
+    );
     const fromB = await qOnB.call('offer:accept', { offerId: offerOnB.offerId });
-    await within(late2.next('request:update', (u) => u.state === 'accepted' && u.sessionId === fromB.sessionId), 10_000, 'the caller on A heard of the acceptance on B');
+    await within(
+      late2.next('request:update', (u) => u.state === 'accepted' && u.sessionId === fromB.sessionId),
+      10_000,
+      'the caller on A heard of the acceptance on B',
+    );
     expect(await qOnB.call('session:leave', { sessionId: fromB.sessionId })).toEqual({});
 
     // ---- the guarantees, from the database and the audit chain -----------------------------------------

@@ -18,7 +18,14 @@ describe('serving the line as interpreters become free (no sweep)', () => {
   const soon = <T>(p: Promise<T>, what: string) => within(p, 15_000, what);
 
   beforeAll(async () => {
-    t = await startTestApp({ media: false, OFFER_RING_SECONDS: '3', MATCHING_SWEEP_SECONDS: '60', INTERPRETER_GRACE_SECONDS: '60', CALLER_GRACE_SECONDS: '60', HOME_COUNTRY: 'GT' });
+    t = await startTestApp({
+      media: false,
+      OFFER_RING_SECONDS: '3',
+      MATCHING_SWEEP_SECONDS: '60',
+      INTERPRETER_GRACE_SECONDS: '60',
+      CALLER_GRACE_SECONDS: '60',
+      HOME_COUNTRY: 'GT',
+    });
     await stopSweeps(t);
   });
   afterAll(async () => {
@@ -46,7 +53,10 @@ describe('serving the line as interpreters become free (no sweep)', () => {
     await late.socket.call('presence:set', { status: 'available' });
     const served: string[] = [];
     for (let i = 0; i < asks.length; i++) {
-      const offer = await soon(late.socket.next('offer:new', (o) => names.has(o.requestId) && !served.includes(names.get(o.requestId)!)), `offer #${i + 1}`);
+      const offer = await soon(
+        late.socket.next('offer:new', (o) => names.has(o.requestId) && !served.includes(names.get(o.requestId)!)),
+        `offer #${i + 1}`,
+      );
       served.push(names.get(offer.requestId)!);
       const { sessionId } = await late.socket.call('offer:accept', { offerId: offer.offerId });
       // The call ends: she is free, and the next in line rings for her at once.
@@ -65,7 +75,9 @@ describe('serving the line as interpreters become free (no sweep)', () => {
     const second = track(await interpreter(t, { languages: 'mam:5' }));
     const topUp = await soon(second.socket.next('offer:new'), 'the second interpreter was rung for the emergency');
     expect(topUp.requestId).toBe(requestId);
-    const [{ n }] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM offers WHERE request_id = $1 AND outcome IS NULL`, [requestId]);
+    const [{ n }] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM offers WHERE request_id = $1 AND outcome IS NULL`, [
+      requestId,
+    ]);
     expect(n).toBe(2);
   });
 
@@ -79,13 +91,22 @@ describe('serving the line as interpreters become free (no sweep)', () => {
     expect([r1.state, r2.state, r3.state]).toEqual(['offering', 'queued', 'queued']);
     const o1 = await ana.socket.next('offer:new', (o) => o.requestId === r1.requestId);
     expect(await ana.socket.call('offer:decline', { offerId: o1.offerId })).toEqual({});
-    const o2 = await soon(ana.socket.next('offer:new', (o) => o.requestId === r2.requestId), 'she was offered the next request after declining');
+    const o2 = await soon(
+      ana.socket.next('offer:new', (o) => o.requestId === r2.requestId),
+      'she was offered the next request after declining',
+    );
     // She lets it ring: the Bull job (no sweep runs here) expires it, and the next one rings for her.
-    const expired = await soon(ana.socket.next('offer:withdrawn', (w) => w.offerId === o2.offerId), 'the ring-time job expired the offer');
+    const expired = await soon(
+      ana.socket.next('offer:withdrawn', (w) => w.offerId === o2.offerId),
+      'the ring-time job expired the offer',
+    );
     expect(expired.reason).toBe('expired');
     const [row] = await t.sql(`SELECT outcome FROM offers WHERE id = $1`, [o2.offerId]);
     expect(row.outcome).toBe('expired');
-    const o3 = await soon(ana.socket.next('offer:new', (o) => o.requestId === r3.requestId), 'she was offered the next request after one rang out');
+    const o3 = await soon(
+      ana.socket.next('offer:new', (o) => o.requestId === r3.requestId),
+      'she was offered the next request after one rang out',
+    );
     expect(await ana.socket.call('offer:accept', { offerId: o3.offerId })).toEqual({ sessionId: expect.any(String) });
   });
 
@@ -100,14 +121,18 @@ describe('serving the line as interpreters become free (no sweep)', () => {
     expect(normal.state).toBe('queued');
     expect(await team[0].socket.call('offer:accept', { offerId: offers[0].offerId })).toEqual({ sessionId: expect.any(String) });
     await team[1].socket.next('offer:withdrawn', (w) => w.offerId === offers[1].offerId && w.reason === 'taken');
-    const next = await soon(team[1].socket.next('offer:new', (o) => o.requestId === normal.requestId), 'the loser of the race was offered the waiting request');
+    const next = await soon(
+      team[1].socket.next('offer:new', (o) => o.requestId === normal.requestId),
+      'the loser of the race was offered the waiting request',
+    );
     expect(next.requestId).toBe(normal.requestId);
   });
 
   it('finds the request she can serve however far down the line it is', async () => {
     const lang = await languageId(t, 'cak');
     // A dozen emergencies from Belize, whose roster nobody shares with, wait ahead; she is in Guatemala's roster.
-    for (let i = 0; i < 12; i++) expect((await request(track(await caller(t)), lang, { urgency: 'emergency', country: 'BZ' })).state).toBe('queued');
+    for (let i = 0; i < 12; i++)
+      expect((await request(track(await caller(t)), lang, { urgency: 'emergency', country: 'BZ' })).state).toBe('queued');
     const c = track(await caller(t));
     const mine = await request(c, lang, { country: 'GT' });
     expect(mine.state).toBe('queued');
@@ -120,7 +145,10 @@ describe('serving the line as interpreters become free (no sweep)', () => {
   it('serves her waiting requests in variants linked to hers, whichever way the link was recorded, and none in others', async () => {
     const [towards, from, unrelated, hers] = await Promise.all(['acr', 'caa', 'cac', 'knj'].map((iso) => languageId(t, iso)));
     const link = (a: string, b: string) =>
-      t.sql(`INSERT INTO language_links (from_language_id, to_language_id, source, created_by) VALUES ($1, $2, 'test', gen_random_uuid())`, [a, b]);
+      t.sql(
+        `INSERT INTO language_links (from_language_id, to_language_id, source, created_by) VALUES ($1, $2, 'test', gen_random_uuid())`,
+        [a, b],
+      );
     await link(towards, hers);
     await link(hers, from);
     const first = await request(track(await caller(t)), towards);
@@ -130,7 +158,10 @@ describe('serving the line as interpreters become free (no sweep)', () => {
     const late = track(await interpreter(t, { languages: 'knj:5', available: false }));
     await late.socket.call('presence:set', { status: 'available' });
     for (const expected of [first, second]) {
-      const offer = await soon(late.socket.next('offer:new', (o) => o.requestId === expected.requestId), 'she was offered the linked request');
+      const offer = await soon(
+        late.socket.next('offer:new', (o) => o.requestId === expected.requestId),
+        'she was offered the linked request',
+      );
       const { sessionId } = await late.socket.call('offer:accept', { offerId: offer.offerId });
       expect(await late.socket.call('session:leave', { sessionId })).toEqual({});
     }
@@ -146,19 +177,29 @@ describe('serving the line as interpreters become free (no sweep)', () => {
     const first = await only.socket.next('offer:new', (o) => o.requestId === requestId);
     // Her connection blips while it rings: withdrawn, and offered again as soon as she is back.
     only.socket.socket.disconnect();
-    await until(() => t.sql(`SELECT outcome FROM offers WHERE id = $1`, [first.offerId]), (r) => r[0].outcome === 'withdrawn');
+    await until(
+      () => t.sql(`SELECT outcome FROM offers WHERE id = $1`, [first.offerId]),
+      (r) => r[0].outcome === 'withdrawn',
+    );
     only.socket.socket.connect();
-    const second = await soon(only.socket.next('offer:new', (o) => o.requestId === requestId && o.offerId !== first.offerId), 'offered again after a blip');
+    const second = await soon(
+      only.socket.next('offer:new', (o) => o.requestId === requestId && o.offerId !== first.offerId),
+      'offered again after a blip',
+    );
     // She declines once: nobody else is left, so after a while it rings for her again (on the next offer's
     // occasion: she becomes available again).
     await only.socket.call('offer:decline', { offerId: second.offerId });
     await c.next('request:update', (u) => u.requestId === requestId && u.state === 'queued');
     await until(
-      () => t.sql<{ ready: boolean }>(`SELECT decided_at < now() - interval '3 seconds' AS ready FROM offers WHERE id = $1`, [second.offerId]),
+      () =>
+        t.sql<{ ready: boolean }>(`SELECT decided_at < now() - interval '3 seconds' AS ready FROM offers WHERE id = $1`, [second.offerId]),
       (r) => r[0].ready,
     );
     await only.socket.call('presence:set', { status: 'available' });
-    const third = await soon(only.socket.next('offer:new', (o) => o.requestId === requestId && ![first.offerId, second.offerId].includes(o.offerId)), 'offered again after one refusal');
+    const third = await soon(
+      only.socket.next('offer:new', (o) => o.requestId === requestId && ![first.offerId, second.offerId].includes(o.offerId)),
+      'offered again after one refusal',
+    );
     await only.socket.call('offer:decline', { offerId: third.offerId });
     // Twice refused: never again, however long she waits.
     await t.sql(`UPDATE offers SET decided_at = decided_at - interval '1 hour' WHERE request_id = $1`, [requestId]);

@@ -17,7 +17,13 @@ describe('sessions', () => {
   const track = <T extends TestSocket | Person>(x: T): T => (sockets.push('interpreterId' in x ? x.socket : (x as TestSocket)), x);
 
   beforeAll(async () => {
-    const env = { OFFER_RING_SECONDS: '10', MATCHING_SWEEP_SECONDS: '0.5', CALLER_GRACE_SECONDS: '30', INTERPRETER_GRACE_SECONDS: '30', HOME_COUNTRY: 'GT' };
+    const env = {
+      OFFER_RING_SECONDS: '10',
+      MATCHING_SWEEP_SECONDS: '0.5',
+      CALLER_GRACE_SECONDS: '30',
+      INTERPRETER_GRACE_SECONDS: '30',
+      HOME_COUNTRY: 'GT',
+    };
     a = await startTestApp(env);
     b = await startTestApp({ ...env, DATABASE_URL: a.config.DATABASE_URL, REDIS_PREFIX: a.config.REDIS_PREFIX });
   });
@@ -31,7 +37,12 @@ describe('sessions', () => {
   async function call(iso: string) {
     const ana = track(await interpreter(a, { languages: `${iso}:5` }));
     const c = track(await caller(b, b.url));
-    const { requestId } = await c.call('request:create', { languageId: await languageId(a, iso), matter: 'violence', urgency: 'normal', minor: false });
+    const { requestId } = await c.call('request:create', {
+      languageId: await languageId(a, iso),
+      matter: 'violence',
+      urgency: 'normal',
+      minor: false,
+    });
     const offer = await ana.socket.next('offer:new', (o) => o.requestId === requestId);
     const { sessionId } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
     return { ana, c, requestId, sessionId };
@@ -49,14 +60,24 @@ describe('sessions', () => {
     const judge = await official(sessionId);
     // The official leaves: the others hear it, and the call goes on.
     expect(await judge.call('session:leave', { sessionId })).toEqual({});
-    await soon(ana.socket.next('session:participantLeft', (e) => e.sessionId === sessionId && e.role === 'official'), 'the interpreter heard the official left');
+    await soon(
+      ana.socket.next('session:participantLeft', (e) => e.sessionId === sessionId && e.role === 'official'),
+      'the interpreter heard the official left',
+    );
     await c.next('session:participantLeft', (e) => e.sessionId === sessionId && e.role === 'official');
     const [live] = await a.sql(`SELECT ended_at FROM sessions WHERE id = $1`, [sessionId]);
     expect(live.ended_at).toBeNull();
     // The caller leaves: the interpreter and the official hear it, and all three that the call ended.
     expect(await c.call('session:leave', { sessionId })).toEqual({});
-    for (const s of [ana.socket, judge]) expect(await s.next('session:participantLeft', (e) => e.sessionId === sessionId && e.role === 'caller')).toBeTruthy();
-    for (const s of [ana.socket, c, judge]) expect(await soon(s.next('session:ended', (e) => e.sessionId === sessionId), 'told the call ended')).toEqual({ sessionId, reason: 'completed' });
+    for (const s of [ana.socket, judge])
+      expect(await s.next('session:participantLeft', (e) => e.sessionId === sessionId && e.role === 'caller')).toBeTruthy();
+    for (const s of [ana.socket, c, judge])
+      expect(
+        await soon(
+          s.next('session:ended', (e) => e.sessionId === sessionId),
+          'told the call ended',
+        ),
+      ).toEqual({ sessionId, reason: 'completed' });
     await c.next('request:update', (u) => u.requestId === requestId && u.state === 'completed');
     // Nobody hears their own leaving, and each hears the end once.
     expect(c.seen('session:participantLeft').filter((e) => e.role === 'caller')).toEqual([]);
@@ -68,7 +89,13 @@ describe('sessions', () => {
     const { ana, c, requestId, sessionId } = await call('quc');
     const judge = await official(sessionId);
     expect(await c.call('request:cancel', { requestId })).toEqual({ state: 'cancelled' });
-    for (const s of [ana.socket, c, judge]) expect(await soon(s.next('session:ended', (e) => e.sessionId === sessionId), 'told the call ended')).toEqual({ sessionId, reason: 'cancelled' });
+    for (const s of [ana.socket, c, judge])
+      expect(
+        await soon(
+          s.next('session:ended', (e) => e.sessionId === sessionId),
+          'told the call ended',
+        ),
+      ).toEqual({ sessionId, reason: 'cancelled' });
   });
 
   it('moves the request to connected when the media of the call starts, and tells the caller', async () => {
@@ -78,7 +105,12 @@ describe('sessions', () => {
     // The call starts when a second party is in it (media's rule): the interpreter alone is not a call.
     expect((await a.sql(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]))[0].state).toBe('accepted');
     expect((await c.call('session:join', { sessionId })).routerRtpCapabilities).toBeDefined();
-    expect(await soon(c.next('request:update', (u) => u.requestId === requestId && u.state === 'connected'), 'the caller heard the call is connected')).toEqual({ requestId, state: 'connected', sessionId });
+    expect(
+      await soon(
+        c.next('request:update', (u) => u.requestId === requestId && u.state === 'connected'),
+        'the caller heard the call is connected',
+      ),
+    ).toEqual({ requestId, state: 'connected', sessionId });
     const [row] = await a.sql(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]);
     expect(row.state).toBe('connected');
     // Idempotent, and the call ends from `connected` as from `accepted`.
@@ -99,7 +131,11 @@ describe('sessions', () => {
     ] as const) {
       app.app.get(SessionsService).onEnded((sessionId) => {
         // What another connection sees at that moment: the end must be committed already.
-        heard.push({ node, sessionId, endedInDb: db.query(`SELECT ended_at IS NOT NULL AS ended FROM sessions WHERE id = $1`, [sessionId]).then((r) => r[0].ended) });
+        heard.push({
+          node,
+          sessionId,
+          endedInDb: db.query(`SELECT ended_at IS NOT NULL AS ended FROM sessions WHERE id = $1`, [sessionId]).then((r) => r[0].ended),
+        });
       });
     }
     const { c, sessionId } = await call('cak');

@@ -45,7 +45,12 @@ describe('matching and dispatch', () => {
     const accepted = await ana.socket.call('offer:accept', { offerId: offer.offerId });
     expect(accepted).toEqual({ sessionId: expect.any(String) });
     const update = await c.next('request:update', (u) => u.state === 'accepted');
-    expect(update).toEqual({ requestId: created.requestId, state: 'accepted', interpreter: { firstName: 'Ana' }, sessionId: accepted.sessionId });
+    expect(update).toEqual({
+      requestId: created.requestId,
+      state: 'accepted',
+      interpreter: { firstName: 'Ana' },
+      sessionId: accepted.sessionId,
+    });
     const [row] = await t.sql(`SELECT state, interpreter_id, tier FROM interpretation_requests WHERE id = $1`, [created.requestId]);
     expect(row).toEqual({ state: 'accepted', interpreter_id: ana.interpreterId, tier: 1 });
     // Leaving completes the request, frees her, and forgets the caller's token subject.
@@ -61,7 +66,10 @@ describe('matching and dispatch', () => {
     const second = track(await interpreter(t, { languages: 'quc:5' }));
     const c = track(await caller(t));
     const { requestId } = await request(c, lang);
-    const [pending] = await until(() => t.sql(`SELECT interpreter_id FROM offers WHERE request_id = $1`, [requestId]), (r) => r.length === 1);
+    const [pending] = await until(
+      () => t.sql(`SELECT interpreter_id FROM offers WHERE request_id = $1`, [requestId]),
+      (r) => r.length === 1,
+    );
     const who = pending.interpreter_id === first.interpreterId ? first : second;
     const other = who === first ? second : first;
     const offered = { who, o: await who.socket.next('offer:new', (o) => o.requestId === requestId) };
@@ -86,7 +94,10 @@ describe('matching and dispatch', () => {
     await noSpecialty.socket.call('offer:decline', { offerId: second.offerId });
     await c.next('request:update', (u) => u.requestId === requestId && u.state === 'queued');
     // (Later offers, if the test runs long, are second chances for the same two.)
-    const tiers = (await t.sql(`SELECT interpreter_id, tier FROM offers WHERE request_id = $1 ORDER BY created_at`, [requestId])).slice(0, 2);
+    const tiers = (await t.sql(`SELECT interpreter_id, tier FROM offers WHERE request_id = $1 ORDER BY created_at`, [requestId])).slice(
+      0,
+      2,
+    );
     expect(tiers).toEqual([
       { interpreter_id: sharing.interpreterId, tier: 2 },
       { interpreter_id: noSpecialty.interpreterId, tier: 3 },
@@ -97,7 +108,10 @@ describe('matching and dispatch', () => {
   it('falls back to a mutually intelligible variant only when no one covers the exact one (tier 4)', async () => {
     const exact = await languageId(t, 'ttc');
     const linked = await languageId(t, 'usp');
-    await t.sql(`INSERT INTO language_links (from_language_id, to_language_id, source, created_by) VALUES ($1, $2, 'test', gen_random_uuid())`, [exact, linked]);
+    await t.sql(
+      `INSERT INTO language_links (from_language_id, to_language_id, source, created_by) VALUES ($1, $2, 'test', gen_random_uuid())`,
+      [exact, linked],
+    );
     const neighbour = track(await interpreter(t, { languages: 'usp:5' }));
     const c = track(await caller(t));
     const { requestId } = await request(c, exact);
@@ -112,10 +126,15 @@ describe('matching and dispatch', () => {
     for (let i = 0; i < 4; i++) team.push(track(await interpreter(t, { languages: 'tzo:4' })));
     const c = track(await caller(t));
     const { requestId } = await request(c, lang, { urgency: 'emergency' });
-    const offers = await until(() => t.sql(`SELECT id, interpreter_id FROM offers WHERE request_id = $1`, [requestId]), (r) => r.length === 3);
+    const offers = await until(
+      () => t.sql(`SELECT id, interpreter_id FROM offers WHERE request_id = $1`, [requestId]),
+      (r) => r.length === 3,
+    );
     const ringing = team.filter((p) => offers.some((o) => o.interpreter_id === p.interpreterId));
     const results = await Promise.all(
-      ringing.map(async (p) => p.socket.call('offer:accept', { offerId: (await p.socket.next('offer:new', (o) => o.requestId === requestId)).offerId })),
+      ringing.map(async (p) =>
+        p.socket.call('offer:accept', { offerId: (await p.socket.next('offer:new', (o) => o.requestId === requestId)).offerId }),
+      ),
     );
     expect(results.filter((r) => r.sessionId)).toHaveLength(1);
     expect(results.filter((r) => r.error?.code === 'CONFLICT')).toHaveLength(2);
@@ -176,7 +195,10 @@ describe('matching and dispatch', () => {
     const [first] = await t.sql(`SELECT outcome FROM offers WHERE interpreter_id = $1`, [leaving.interpreterId]);
     expect(first.outcome).toBe('withdrawn');
     // Past her grace period she is offline.
-    await until(() => t.app.get(PresenceService).status(leaving.interpreterId), (s) => s === 'offline');
+    await until(
+      () => t.app.get(PresenceService).status(leaving.interpreterId),
+      (s) => s === 'offline',
+    );
     expect(await staying.socket.call('offer:decline', { offerId: offer.offerId })).toEqual({});
   });
 
@@ -201,7 +223,9 @@ describe('matching and dispatch', () => {
     expect((await c.send('request:create', null)).error.code).toBe('VALIDATION');
     expect((await c.call('presence:set', { status: 'available' })).error.code).toBe('FORBIDDEN');
     expect((await c.call('offer:accept', { offerId: '00000000-0000-4000-8000-000000000000' })).error.code).toBe('FORBIDDEN');
-    const flood = await Promise.all(Array.from({ length: 60 }, () => c.call('request:cancel', { requestId: '00000000-0000-4000-8000-000000000000' })));
+    const flood = await Promise.all(
+      Array.from({ length: 60 }, () => c.call('request:cancel', { requestId: '00000000-0000-4000-8000-000000000000' })),
+    );
     expect(flood.filter((r) => r.error?.code === 'RATE_LIMITED').length).toBeGreaterThan(0);
     expect(flood.filter((r) => r.error?.code === 'NOT_FOUND').length).toBeGreaterThan(0);
     expect(c.socket.connected).toBe(true);
@@ -232,7 +256,10 @@ describe('matching and dispatch', () => {
   const firstOffer = async (lang: string, extra: Record<string, unknown>) => {
     const c = track(await caller(t));
     const { requestId } = await request(c, lang, extra);
-    const [o] = await until(() => t.sql(`SELECT interpreter_id FROM offers WHERE request_id = $1`, [requestId]), (r) => r.length === 1);
+    const [o] = await until(
+      () => t.sql(`SELECT interpreter_id FROM offers WHERE request_id = $1`, [requestId]),
+      (r) => r.length === 1,
+    );
     await c.call('request:cancel', { requestId });
     return o.interpreter_id;
   };
@@ -257,7 +284,9 @@ describe('matching and dispatch', () => {
     await idleLonger(man, woman);
     expect(await firstOffer(lang, {})).toBe(man.interpreterId);
     // Equal idle time: the higher level.
-    await t.sql(`UPDATE interpreters SET last_session_ended_at = '2026-01-01' WHERE id = ANY($1)`, [[man.interpreterId, woman.interpreterId]]);
+    await t.sql(`UPDATE interpreters SET last_session_ended_at = '2026-01-01' WHERE id = ANY($1)`, [
+      [man.interpreterId, woman.interpreterId],
+    ]);
     await t.sql(`UPDATE interpreter_languages SET level = 5 WHERE interpreter_id = $1`, [woman.interpreterId]);
     expect(await firstOffer(lang, {})).toBe(woman.interpreterId);
   });
@@ -267,15 +296,22 @@ describe('matching and dispatch', () => {
     await t.sql(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ('HN', 'GT') ON CONFLICT DO NOTHING`);
     // Tier 2 is a woman (asked for), idle forever, at the top level; tier 1 is a man, just out of a call, at level 2.
     const own = track(await interpreter(t, { country: 'GT', languages: 'poc:2', specialties: 'legal_criminal', gender: 'male' }));
-    const shared = track(await interpreter(t, { country: 'HN', languages: 'poc:5', specialties: 'legal_criminal;children', gender: 'female' }));
+    const shared = track(
+      await interpreter(t, { country: 'HN', languages: 'poc:5', specialties: 'legal_criminal;children', gender: 'female' }),
+    );
     await t.sql(`UPDATE interpreters SET last_session_ended_at = now() WHERE id = $1`, [own.interpreterId]);
     expect(await firstOffer(lang, { country: 'GT', preferFemale: true, minor: true })).toBe(own.interpreterId);
     // Tier 3 (the exact variant, without the training) over tier 4 (a mutually intelligible one, with it).
     const linked = await languageId(t, 'kjb');
-    await t.sql(`INSERT INTO language_links (from_language_id, to_language_id, source, created_by) VALUES ($1, $2, 'test', gen_random_uuid())`, [lang, linked]);
+    await t.sql(
+      `INSERT INTO language_links (from_language_id, to_language_id, source, created_by) VALUES ($1, $2, 'test', gen_random_uuid())`,
+      [lang, linked],
+    );
     for (const p of [own, shared]) await p.socket.call('presence:set', { status: 'away' });
     const exact = track(await interpreter(t, { country: 'GT', languages: 'poc:1', specialties: 'health', gender: 'male' }));
-    const neighbour = track(await interpreter(t, { country: 'GT', languages: 'kjb:5', specialties: 'legal_criminal;children', gender: 'female' }));
+    const neighbour = track(
+      await interpreter(t, { country: 'GT', languages: 'kjb:5', specialties: 'legal_criminal;children', gender: 'female' }),
+    );
     await t.sql(`UPDATE interpreters SET last_session_ended_at = now() WHERE id = $1`, [exact.interpreterId]);
     expect(await firstOffer(lang, { country: 'GT', preferFemale: true, minor: true })).toBe(exact.interpreterId);
     const [{ tier }] = await t.sql<{ tier: number }>(`SELECT tier FROM offers WHERE interpreter_id = $1`, [exact.interpreterId]);
@@ -326,7 +362,10 @@ describe('matching and dispatch', () => {
     const [first, second] = [track(await interpreter(t, { languages: 'jac:5' })), track(await interpreter(t, { languages: 'jac:5' }))];
     const c = track(await caller(t));
     const { requestId } = await request(c, lang, { country: 'GT', minor: true });
-    const o1 = await until(() => t.sql<{ id: string; interpreter_id: string }>(`SELECT id, interpreter_id FROM offers WHERE request_id = $1`, [requestId]), (r) => r.length === 1);
+    const o1 = await until(
+      () => t.sql<{ id: string; interpreter_id: string }>(`SELECT id, interpreter_id FROM offers WHERE request_id = $1`, [requestId]),
+      (r) => r.length === 1,
+    );
     const [declines, accepts] = o1[0].interpreter_id === first.interpreterId ? [first, second] : [second, first];
     await declines.socket.call('offer:decline', { offerId: o1[0].id });
     const o2 = await accepts.socket.next('offer:new', (o) => o.requestId === requestId);
@@ -342,18 +381,34 @@ describe('matching and dispatch', () => {
     // (The session's end is recorded in the request's own last event.)
     expect(types).toEqual(['request.created', 'offer.created', 'offer.declined', 'offer.created', 'offer.accepted', 'request.completed']);
     for (const e of events.filter((x) => x.type.startsWith('offer.') || x.type.startsWith('request.'))) {
-      expect({ type: e.type, country: e.country, ...e.data }).toMatchObject({ type: e.type, country: 'GT', languageId: lang, matter: 'legal_criminal', urgency: 'normal', minor: true });
+      expect({ type: e.type, country: e.country, ...e.data }).toMatchObject({
+        type: e.type,
+        country: 'GT',
+        languageId: lang,
+        matter: 'legal_criminal',
+        urgency: 'normal',
+        minor: true,
+      });
       expect(e.data.requestedAt).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
     }
     const offerEvents = events.filter((e) => e.type.startsWith('offer.'));
-    expect(offerEvents.every((e) => typeof e.data.offerId === 'string' && typeof e.data.interpreterId === 'string' && typeof e.data.tier === 'number')).toBe(true);
+    expect(
+      offerEvents.every(
+        (e) => typeof e.data.offerId === 'string' && typeof e.data.interpreterId === 'string' && typeof e.data.tier === 'number',
+      ),
+    ).toBe(true);
     expect(events.find((e) => e.type === 'offer.accepted')?.actor_id).toBe(accepts.interpreterId);
-    expect(events.find((e) => e.type === 'request.completed')?.data).toMatchObject({ from: 'accepted', sessionId, acceptedAt: expect.any(String) });
+    expect(events.find((e) => e.type === 'request.completed')?.data).toMatchObject({
+      from: 'accepted',
+      sessionId,
+      acceptedAt: expect.any(String),
+    });
     // Nothing that could find her: not her token, not its subject, not a socket id.
     const token = (c.socket.auth as { token: string }).token;
     const sub = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub as string;
     const everything = JSON.stringify([await t.sql(`SELECT * FROM audit_events`), await t.sql(`SELECT * FROM matching_audit_outbox`)]);
-    for (const secret of [token, sub, c.socket.id!, first.socket.socket.id!, second.socket.socket.id!]) expect(everything).not.toContain(secret);
+    for (const secret of [token, sub, c.socket.id!, first.socket.socket.id!, second.socket.socket.id!])
+      expect(everything).not.toContain(secret);
   });
 
   it('refuses a socket without a valid token', async () => {
@@ -371,9 +426,11 @@ describe('matching and dispatch', () => {
     it('matches a caller who gives no country from the rosters that share with every member state, and only those', async () => {
       const lang = await languageId(open, 'mam');
       const others = (owner: string) => COUNTRY_CODES.filter((c) => c !== owner);
-      for (const borrower of others('MX')) await open.sql(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ('MX', $1)`, [borrower]);
+      for (const borrower of others('MX'))
+        await open.sql(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ('MX', $1)`, [borrower]);
       // GT shares with every member state but one: which country's rules would apply to her is unknown.
-      for (const borrower of others('GT').filter((c) => c !== 'US')) await open.sql(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ('GT', $1)`, [borrower]);
+      for (const borrower of others('GT').filter((c) => c !== 'US'))
+        await open.sql(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ('GT', $1)`, [borrower]);
       const closed = track(await interpreter(open, { country: 'GT', languages: 'mam:5', specialties: 'legal_criminal' }));
       const shared = track(await interpreter(open, { country: 'MX', languages: 'mam:3', specialties: 'health' }));
       const c = track(await caller(open));
@@ -396,7 +453,13 @@ describe('matching and dispatch', () => {
   describe('the wait limit', () => {
     let short: TestApp;
     beforeAll(async () => {
-      short = await startTestApp({ media: false, REQUEST_WAIT_LIMIT_SECONDS: '5', MATCHING_SWEEP_SECONDS: '0.5', INTERPRETER_GRACE_SECONDS: '1', HOME_COUNTRY: 'GT' });
+      short = await startTestApp({
+        media: false,
+        REQUEST_WAIT_LIMIT_SECONDS: '5',
+        MATCHING_SWEEP_SECONDS: '0.5',
+        INTERPRETER_GRACE_SECONDS: '1',
+        HOME_COUNTRY: 'GT',
+      });
     });
     afterAll(() => short.close());
 
@@ -405,7 +468,9 @@ describe('matching and dispatch', () => {
       const { requestId, state } = await request(c, await languageId(short, 'mop'));
       expect(state).toBe('queued');
       expect((await c.next('request:update', (u) => u.state === 'unmatched')).requestId).toBe(requestId);
-      const [row] = await short.sql(`SELECT state, caller_sub, ended_at IS NOT NULL AS ended FROM interpretation_requests WHERE id = $1`, [requestId]);
+      const [row] = await short.sql(`SELECT state, caller_sub, ended_at IS NOT NULL AS ended FROM interpretation_requests WHERE id = $1`, [
+        requestId,
+      ]);
       expect(row).toEqual({ state: 'unmatched', caller_sub: null, ended: true });
       await auditMoved(short);
       const audit = await short.sql(`SELECT type FROM audit_events WHERE subject_id = $1 ORDER BY seq`, [requestId]);
@@ -421,7 +486,11 @@ describe('matching and dispatch', () => {
       const { sessionId } = await lost.socket.call('offer:accept', { offerId: offer.offerId });
       // The call goes on for longer than the wait limit.
       await until(
-        () => short.sql<{ long: boolean }>(`SELECT now() - created_at > interval '6 seconds' AS long FROM interpretation_requests WHERE id = $1`, [requestId]),
+        () =>
+          short.sql<{ long: boolean }>(
+            `SELECT now() - created_at > interval '6 seconds' AS long FROM interpretation_requests WHERE id = $1`,
+            [requestId],
+          ),
         (r) => r[0].long,
       );
       // Someone else asks, in an emergency, while the call goes on: nobody is free, she waits.

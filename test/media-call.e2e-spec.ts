@@ -15,7 +15,12 @@ describe('a matched call carries audio both ways', () => {
   const session = (id: string) => sessionRow(t, id);
 
   beforeAll(async () => {
-    t = await startTestApp({ HOME_COUNTRY: 'GT', INTERPRETER_GRACE_SECONDS: '2', CALLER_GRACE_SECONDS: '2', MATCHING_SWEEP_SECONDS: '0.5' });
+    t = await startTestApp({
+      HOME_COUNTRY: 'GT',
+      INTERPRETER_GRACE_SECONDS: '2',
+      CALLER_GRACE_SECONDS: '2',
+      MATCHING_SWEEP_SECONDS: '0.5',
+    });
     rooms = t.app.get(MediaInspection);
   });
   afterAll(async () => {
@@ -32,7 +37,12 @@ describe('a matched call carries audio both ways', () => {
     const interp = await new CallPeer(ana.socket, sessionId).start();
     closers.push(() => interp.close());
     const started = await session(sessionId);
-    expect(started).toEqual({ started_at: expect.any(Date), ended_at: null, end_reason: null, participant_roles: ['caller', 'interpreter'] });
+    expect(started).toEqual({
+      started_at: expect.any(Date),
+      ended_at: null,
+      end_reason: null,
+      participant_roles: ['caller', 'interpreter'],
+    });
     const herVoice = await her.speak();
     const interpVoice = await interp.speak();
     const announced = await interp.sock.next('session:newProducer', (p) => p.producerId === herVoice);
@@ -109,7 +119,10 @@ describe('a matched call carries audio both ways', () => {
       [{ codecs: [{ ...opus, payloadType: 'x' }] }, 'rtpParameters: missing codec.payloadType'],
       [{ codecs: [opus], encodings: [{ ssrc: 'one' }] }, 'rtpParameters: invalid encoding.ssrc'],
       // Well formed, but no codec of the router matches: mediasoup's UnsupportedError.
-      [{ codecs: [{ ...opus, clockRate: 16000 }], encodings: [{ ssrc: 1111 }] }, 'rtpParameters: unsupported codec [mimeType:audio/opus, payloadType:111]'],
+      [
+        { codecs: [{ ...opus, clockRate: 16000 }], encodings: [{ ssrc: 1111 }] },
+        'rtpParameters: unsupported codec [mimeType:audio/opus, payloadType:111]',
+      ],
     ] as const) {
       expect(await judge.call('media:produce', { transportId: send.id, kind: 'audio', rtpParameters })).toEqual({
         error: { code: 'VALIDATION', message, fields: ['rtpParameters'] },
@@ -117,14 +130,22 @@ describe('a matched call carries audio both ways', () => {
     }
     // Malformed capabilities for a real producer, and ids that are not hers.
     const badCaps = await c.call('media:consume', { sessionId, producerId: voices[1], rtpCapabilities: { codecs: 'nope' } });
-    expect(badCaps.error).toEqual({ code: 'VALIDATION', message: 'rtpCapabilities cannot receive this producer', fields: ['rtpCapabilities'] });
-    expect((await c.call('media:produce', { transportId: '00000000-0000-4000-8000-000000000000', kind: 'audio', rtpParameters: {} })).error.code).toBe('NOT_FOUND');
+    expect(badCaps.error).toEqual({
+      code: 'VALIDATION',
+      message: 'rtpCapabilities cannot receive this producer',
+      fields: ['rtpCapabilities'],
+    });
+    expect(
+      (await c.call('media:produce', { transportId: '00000000-0000-4000-8000-000000000000', kind: 'audio', rtpParameters: {} })).error.code,
+    ).toBe('NOT_FOUND');
     expect((await c.call('media:produce', { transportId: peers[0].recv.id, kind: 'audio', rtpParameters: {} })).error).toEqual({
       code: 'VALIDATION',
       message: 'transportId is not a send transport',
       fields: ['transportId'],
     });
-    expect((await judge.call('media:produce', { transportId: peers[0].send.id, kind: 'audio', rtpParameters: {} })).error.code).toBe('NOT_FOUND');
+    expect((await judge.call('media:produce', { transportId: peers[0].send.id, kind: 'audio', rtpParameters: {} })).error.code).toBe(
+      'NOT_FOUND',
+    );
     expect((await c.send('media:connectTransport', { transportId: 'x', dtlsParameters: 5 })).error.code).toBe('VALIDATION');
     expect((await intruder.call('media:createTransport', { sessionId, direction: 'send' })).error.code).toBe('NOT_FOUND');
 
@@ -139,11 +160,16 @@ describe('a matched call carries audio both ways', () => {
     const { ana, c, sessionId } = await matched(t, 'jac', closers);
     const her = await new CallPeer(c, sessionId).start();
     const interp = await new CallPeer(ana.socket, sessionId).start();
-    closers.push(() => her.close(), () => interp.close());
+    closers.push(
+      () => her.close(),
+      () => interp.close(),
+    );
     const voice = await interp.speak();
     await her.listen(voice, { resume: false });
     const consumerId = her.consumers.get(voice).id;
-    expect((await rooms.inspect(sessionId))!.consumers).toEqual([{ id: consumerId, role: 'caller', producerId: voice, kind: 'audio', paused: true }]);
+    expect((await rooms.inspect(sessionId))!.consumers).toEqual([
+      { id: consumerId, role: 'caller', producerId: voice, kind: 'audio', paused: true },
+    ]);
     // Her voice reaches the server (the producer's bytes grow) while the paused consumer sends nothing.
     await flowing(rooms, sessionId, [voice]);
     await flowing(rooms, sessionId, [voice]);
@@ -151,7 +177,9 @@ describe('a matched call carries audio both ways', () => {
     expect(await her.packetsReceived(voice)).toBe(0);
 
     await her.resume(voice);
-    expect((await rooms.inspect(sessionId))!.consumers).toEqual([{ id: consumerId, role: 'caller', producerId: voice, kind: 'audio', paused: false }]);
+    expect((await rooms.inspect(sessionId))!.consumers).toEqual([
+      { id: consumerId, role: 'caller', producerId: voice, kind: 'audio', paused: false },
+    ]);
     await flowing(rooms, sessionId, [voice, consumerId]);
     await hears(her, voice);
   });
@@ -161,10 +189,23 @@ describe('a matched call carries audio both ways', () => {
     await inCall([c, ana.socket], sessionId, closers);
     expect(await c.call('session:leave', { sessionId })).toEqual({});
     await ana.socket.next('session:participantLeft', (e) => e.sessionId === sessionId && e.role === 'caller');
-    const row = await until(() => session(sessionId), (r) => !!r.ended_at);
-    expect(row).toEqual({ started_at: expect.any(Date), ended_at: expect.any(Date), end_reason: 'completed', participant_roles: ['caller', 'interpreter'] });
+    const row = await until(
+      () => session(sessionId),
+      (r) => !!r.ended_at,
+    );
+    expect(row).toEqual({
+      started_at: expect.any(Date),
+      ended_at: expect.any(Date),
+      end_reason: 'completed',
+      participant_roles: ['caller', 'interpreter'],
+    });
     expect(row.started_at!.getTime()).toBeLessThanOrEqual(row.ended_at!.getTime());
-    expect(await until(() => rooms.inspect(sessionId), (i) => i === null)).toBeNull();
+    expect(
+      await until(
+        () => rooms.inspect(sessionId),
+        (i) => i === null,
+      ),
+    ).toBeNull();
   });
 
   it('hands the caller to the next interpreter when hers is gone past her grace period, and records why the first call ended', async () => {
@@ -175,14 +216,24 @@ describe('a matched call carries audio both ways', () => {
     ana.socket.close();
     await c.next('session:ended', (e) => e.sessionId === sessionId && e.reason === 'interpreter_lost');
     const row = await session(sessionId);
-    expect(row).toEqual({ started_at: expect.any(Date), ended_at: expect.any(Date), end_reason: 'interpreter_lost', participant_roles: ['caller', 'interpreter'] });
+    expect(row).toEqual({
+      started_at: expect.any(Date),
+      ended_at: expect.any(Date),
+      end_reason: 'interpreter_lost',
+      participant_roles: ['caller', 'interpreter'],
+    });
     expect(row.started_at!.getTime()).toBeLessThanOrEqual(row.ended_at!.getTime());
     const offer = await next.socket.next('offer:new');
     const { sessionId: second } = await next.socket.call('offer:accept', { offerId: offer.offerId });
     const update = await c.next('request:update', (u) => u.state === 'accepted' && u.sessionId === second);
     expect(update.interpreter).toEqual({ firstName: 'Berta' });
     await inCall([c, next.socket], second, closers);
-    expect(await session(second)).toEqual({ started_at: expect.any(Date), ended_at: null, end_reason: null, participant_roles: ['caller', 'interpreter'] });
+    expect(await session(second)).toEqual({
+      started_at: expect.any(Date),
+      ended_at: null,
+      end_reason: null,
+      participant_roles: ['caller', 'interpreter'],
+    });
     const audit = await t.sql(`SELECT type FROM audit_events WHERE subject_id = $1 AND type = 'request.requeued'`, [update.requestId]);
     expect(audit).toHaveLength(1);
   });

@@ -7,7 +7,15 @@ import { CallPeer, flowing, hears, sees, VOICE_CODEC_OPTIONS } from './utils/web
 
 /** Opus as a client would declare it, for raw `media:produce` calls. */
 const opus = (parameters: Record<string, unknown> = {}, ssrc = 1111) => ({
-  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { minptime: 10, useinbandfec: 1, usedtx: 1, ...parameters } }],
+  codecs: [
+    {
+      mimeType: 'audio/opus',
+      payloadType: 111,
+      clockRate: 48000,
+      channels: 2,
+      parameters: { minptime: 10, useinbandfec: 1, usedtx: 1, ...parameters },
+    },
+  ],
   encodings: [{ ssrc }],
 });
 
@@ -48,7 +56,10 @@ describe('media caps and optional video (real mediasoup worker, real WebRTC clie
     const info = await expectOnlyParticipantsTransports(t, sessionId, ['caller', 'interpreter', 'official']);
     expect(info.held.filter((h) => oldCallerTransports.includes(h.id))).toEqual([]);
     // The replaced socket's media is gone; it must join again to take part.
-    expect((await c.call('media:createTransport', { sessionId, direction: 'send' })).error).toEqual({ code: 'NOT_FOUND', message: 'join the session first' });
+    expect((await c.call('media:createTransport', { sessionId, direction: 'send' })).error).toEqual({
+      code: 'NOT_FOUND',
+      message: 'join the session first',
+    });
     expect((await c.call('media:restartIce', { transportId: peers[0].send.id })).error.code).toBe('NOT_FOUND');
   });
 
@@ -78,7 +89,9 @@ describe('media caps and optional video (real mediasoup worker, real WebRTC clie
     const { c, sessionId } = await matched(t, 'knj', closers);
     await c.call('session:join', { sessionId });
     const send = await c.call('media:createTransport', { sessionId, direction: 'send' });
-    const burst = await Promise.all([1, 2, 3].map((i) => c.call('media:produce', { transportId: send.id, kind: 'audio', rtpParameters: opus({}, 1000 + i) })));
+    const burst = await Promise.all(
+      [1, 2, 3].map((i) => c.call('media:produce', { transportId: send.id, kind: 'audio', rtpParameters: opus({}, 1000 + i) })),
+    );
     expect(burst.filter((r) => r.producerId).length).toBe(1);
     expect(burst.filter((r) => r.error).map((r) => r.error)).toEqual([
       { code: 'CONFLICT', message: 'an audio producer already exists' },
@@ -101,10 +114,18 @@ describe('media caps and optional video (real mediasoup worker, real WebRTC clie
     await expect((await fresh(c)).speak({ ...VOICE_CODEC_OPTIONS, opusStereo: true })).rejects.toThrow(
       'media:produce: VALIDATION rtpParameters.codecs[0].parameters.sprop-stereo: voice is sent in mono',
     );
-    await expect((await fresh(c)).speak({ opusFec: true, opusDtx: false })).rejects.toThrow('media:produce: VALIDATION rtpParameters.codecs[0].parameters.usedtx');
-    await expect((await fresh(c)).speak({ ...VOICE_CODEC_OPTIONS, opusPtime: 60 })).rejects.toThrow('media:produce: VALIDATION rtpParameters.codecs[0].parameters.ptime');
+    await expect((await fresh(c)).speak({ opusFec: true, opusDtx: false })).rejects.toThrow(
+      'media:produce: VALIDATION rtpParameters.codecs[0].parameters.usedtx',
+    );
+    await expect((await fresh(c)).speak({ ...VOICE_CODEC_OPTIONS, opusPtime: 60 })).rejects.toThrow(
+      'media:produce: VALIDATION rtpParameters.codecs[0].parameters.ptime',
+    );
     const her = await fresh(c);
-    const tooRich = await her.sock.call('media:produce', { transportId: her.send.id, kind: 'audio', rtpParameters: opus({ maxaveragebitrate: 128000 }) });
+    const tooRich = await her.sock.call('media:produce', {
+      transportId: her.send.id,
+      kind: 'audio',
+      rtpParameters: opus({ maxaveragebitrate: 128000 }),
+    });
     expect(tooRich.error).toEqual({
       code: 'VALIDATION',
       message: `rtpParameters.codecs[0].parameters.maxaveragebitrate: Opus must stay at or under ${MAX_OPUS_BITRATE} bit/s`,
@@ -114,10 +135,18 @@ describe('media caps and optional video (real mediasoup worker, real WebRTC clie
 
     // What the web client sends is accepted, and the encoder was told the server's terms in its SDP answer.
     const voice = await her.speak();
-    const opusLine = her.sendAnswer().split('\r\n').find((l) => l.startsWith('a=fmtp:') && l.includes('useinbandfec'))!;
-    expect(Object.fromEntries(opusLine.replace(/^a=fmtp:\d+ /, '').split(';').map((kv) => kv.split('=')))).toEqual(
-      expect.objectContaining({ useinbandfec: '1', usedtx: '1', maxaveragebitrate: String(MAX_OPUS_BITRATE) }),
-    );
+    const opusLine = her
+      .sendAnswer()
+      .split('\r\n')
+      .find((l) => l.startsWith('a=fmtp:') && l.includes('useinbandfec'))!;
+    expect(
+      Object.fromEntries(
+        opusLine
+          .replace(/^a=fmtp:\d+ /, '')
+          .split(';')
+          .map((kv) => kv.split('=')),
+      ),
+    ).toEqual(expect.objectContaining({ useinbandfec: '1', usedtx: '1', maxaveragebitrate: String(MAX_OPUS_BITRATE) }));
     expect(opusLine).not.toMatch(/stereo=1/);
     // libwebrtc keeps the frame length as its own attribute when it writes the description back.
     expect(her.sendAnswer()).toMatch(/^a=ptime:20$/m);
@@ -137,7 +166,12 @@ describe('media caps and optional video (real mediasoup worker, real WebRTC clie
     expect((await rooms.inspect(sessionId))!.producers.filter((p) => p.kind === 'video')).toEqual([]);
 
     const camera = await interp.showVideo();
-    expect(await c.next('session:newProducer', (p) => p.producerId === camera)).toEqual({ sessionId, producerId: camera, role: 'interpreter', kind: 'video' });
+    expect(await c.next('session:newProducer', (p) => p.producerId === camera)).toEqual({
+      sessionId,
+      producerId: camera,
+      role: 'interpreter',
+      kind: 'video',
+    });
     await her.listen(camera);
     const seen = await sees(her, camera);
     expect([seen.width, seen.height]).toEqual([320, 240]);
@@ -145,12 +179,19 @@ describe('media caps and optional video (real mediasoup worker, real WebRTC clie
     let info = (await rooms.inspect(sessionId))!;
     expect(info.producers.filter((p) => p.kind === 'video')).toEqual([{ id: camera, role: 'interpreter', kind: 'video', paused: false }]);
     // The official did not ask for the picture, so none is sent to her.
-    expect(info.consumers.filter((x) => x.kind === 'video')).toEqual([{ id: expect.any(String), role: 'caller', producerId: camera, kind: 'video', paused: false }]);
+    expect(info.consumers.filter((x) => x.kind === 'video')).toEqual([
+      { id: expect.any(String), role: 'caller', producerId: camera, kind: 'video', paused: false },
+    ]);
     await expect(interp.produceVideo()).rejects.toThrow('media:produce: CONFLICT a video producer already exists');
 
     expect(await interp.ask('media:video', { sessionId, on: false })).toEqual({ video: false });
     for (const s of [c, judge]) {
-      expect(await s.next('session:producerClosed', (p) => p.producerId === camera)).toEqual({ sessionId, producerId: camera, role: 'interpreter', kind: 'video' });
+      expect(await s.next('session:producerClosed', (p) => p.producerId === camera)).toEqual({
+        sessionId,
+        producerId: camera,
+        role: 'interpreter',
+        kind: 'video',
+      });
     }
     info = (await rooms.inspect(sessionId))!;
     expect(info.producers.filter((p) => p.kind === 'video')).toEqual([]);

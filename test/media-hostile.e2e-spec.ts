@@ -44,13 +44,19 @@ describe('a worker under malformed packets (real mediasoup, real WebRTC)', () =>
   it('keeps the call going and the worker alive', async () => {
     const ana = await interpreter(t, { languages: 'mam:5' });
     const c = await caller(t);
-    closers.push(() => ana.socket.close(), () => c.close());
+    closers.push(
+      () => ana.socket.close(),
+      () => c.close(),
+    );
     await c.call('request:create', { languageId: await languageId(t, 'mam'), matter: 'violence', urgency: 'normal', minor: false });
     const offer = await ana.socket.next('offer:new');
     const { sessionId } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
     const her = await new CallPeer(c, sessionId).start();
     const them = await new CallPeer(ana.socket, sessionId).start();
-    closers.push(() => her.close(), () => them.close());
+    closers.push(
+      () => her.close(),
+      () => them.close(),
+    );
     const [x, y] = [await her.speak(), await them.speak()];
     await them.listen(x);
     await her.listen(y);
@@ -70,16 +76,18 @@ describe('a worker under malformed packets (real mediasoup, real WebRTC)', () =>
     }
     udp.close();
     await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        new Promise<void>((resolve) => {
-          const s = tcpConnect(port, '127.0.0.1', () => {
-            // RFC 4571 framing with absurd lengths, then raw garbage.
-            s.write(Buffer.concat([Buffer.from([0xff, 0xff]), randomBytes(4096 + i)]));
-            s.end();
-          });
-          s.on('error', () => resolve());
-          s.on('close', () => resolve());
-        }),
+      Array.from(
+        { length: 20 },
+        (_, i) =>
+          new Promise<void>((resolve) => {
+            const s = tcpConnect(port, '127.0.0.1', () => {
+              // RFC 4571 framing with absurd lengths, then raw garbage.
+              s.write(Buffer.concat([Buffer.from([0xff, 0xff]), randomBytes(4096 + i)]));
+              s.end();
+            });
+            s.on('error', () => resolve());
+            s.on('close', () => resolve());
+          }),
       ),
     );
 
@@ -88,7 +96,10 @@ describe('a worker under malformed packets (real mediasoup, real WebRTC)', () =>
     await until(traffic, (now) => now.received > after.received + 20_000 && now.sent > after.sent + 20_000);
     expect(media.workerStatus()[0]).toEqual({ ...worker, alive: true });
     const heardBefore = them.heard.get(x)!.frames;
-    await until(() => them.heard.get(x)!.frames, (f) => f > heardBefore + 100);
+    await until(
+      () => them.heard.get(x)!.frames,
+      (f) => f > heardBefore + 100,
+    );
     expect((await t.http().get('/health/ready')).status).toBe(200);
   });
 });

@@ -27,14 +27,20 @@ describe('a call whose participants are connected to different nodes', () => {
   it('routes signalling to the node hosting the router, and audio flows both ways', async () => {
     const ana = await interpreter(b, { languages: 'mam:5' }, b.url);
     const c = await caller(a, a.url);
-    closers.push(() => ana.socket.close(), () => c.close());
+    closers.push(
+      () => ana.socket.close(),
+      () => c.close(),
+    );
     await c.call('request:create', { languageId: await languageId(a, 'mam'), matter: 'legal_civil', urgency: 'normal', minor: false });
     const offer = await ana.socket.next('offer:new');
     const { sessionId } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
     await c.next('request:update', (u) => u.sessionId === sessionId);
     const her = await new CallPeer(c, sessionId).start(); // claims the session for node A
     const them = await new CallPeer(ana.socket, sessionId).start(); // on node B, forwarded to A
-    closers.push(() => her.close(), () => them.close());
+    closers.push(
+      () => her.close(),
+      () => them.close(),
+    );
     const [x, y] = [await her.speak(), await them.speak()];
     expect((await ana.socket.next('session:newProducer', (p) => p.producerId === x)).role).toBe('caller');
     await them.listen(x);
@@ -45,7 +51,11 @@ describe('a call whose participants are connected to different nodes', () => {
     expect(onA!.held.map((h) => h.role).sort()).toEqual(['caller', 'caller', 'interpreter', 'interpreter']);
     expect(await b.app.get(MediaInspection).inspect(sessionId)).toBeNull();
     // An error on the hosting node comes back to the client on the other node as the same acknowledgement.
-    const bad = await ana.socket.call('media:consume', { sessionId, producerId: '00000000-0000-4000-8000-000000000000', rtpCapabilities: {} });
+    const bad = await ana.socket.call('media:consume', {
+      sessionId,
+      producerId: '00000000-0000-4000-8000-000000000000',
+      rtpCapabilities: {},
+    });
     expect(bad.error.code).toBe('NOT_FOUND');
   });
 });

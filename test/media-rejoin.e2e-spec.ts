@@ -25,12 +25,19 @@ describe('rejoining a call within the grace period', () => {
   });
 
   /** Drops one participant's socket, lets the others see her go, reconnects it and rejoins with fresh media. */
-  async function dropAndRejoin(sockets: TestSocket[], i: number, sessionId: string, role: string, first: Awaited<ReturnType<typeof inCall>>) {
+  async function dropAndRejoin(
+    sockets: TestSocket[],
+    i: number,
+    sessionId: string,
+    role: string,
+    first: Awaited<ReturnType<typeof inCall>>,
+  ) {
     const row = await sessionRow(t, sessionId);
     const s = sockets[i];
     s.socket.disconnect();
     first.peers[i].close();
-    for (const other of sockets.filter((_, j) => j !== i)) await other.next('session:participantLeft', (e) => e.sessionId === sessionId && e.role === role);
+    for (const other of sockets.filter((_, j) => j !== i))
+      await other.next('session:participantLeft', (e) => e.sessionId === sessionId && e.role === role);
     await expectOnlyParticipantsTransports(
       t,
       sessionId,
@@ -46,13 +53,18 @@ describe('rejoining a call within the grace period', () => {
     expect(back.join.participants.map((p: { role: string }) => p.role).sort()).toEqual(
       ['caller', 'interpreter', 'official'].filter((r) => r !== role),
     );
-    expect(back.join.participants.flatMap((p: { producers: { producerId: string }[] }) => p.producers.map((x) => x.producerId)).sort()).toEqual(
-      others.map((j) => first.voices[j]).sort(),
-    );
+    expect(
+      back.join.participants.flatMap((p: { producers: { producerId: string }[] }) => p.producers.map((x) => x.producerId)).sort(),
+    ).toEqual(others.map((j) => first.voices[j]).sort());
     for (const j of others) await back.listen(first.voices[j]);
     const voice = await back.speak();
     for (const j of others) {
-      expect(await sockets[j].next('session:newProducer', (p) => p.producerId === voice)).toEqual({ sessionId, producerId: voice, role, kind: 'audio' });
+      expect(await sockets[j].next('session:newProducer', (p) => p.producerId === voice)).toEqual({
+        sessionId,
+        producerId: voice,
+        role,
+        kind: 'audio',
+      });
       await first.peers[j].listen(voice);
     }
     const peers = first.peers.map((p, j) => (j === i ? back : p));
@@ -61,7 +73,12 @@ describe('rejoining a call within the grace period', () => {
     await expectOnlyParticipantsTransports(t, sessionId, ['caller', 'interpreter', 'official']);
     // Same session, same metadata: the call did not end or restart.
     expect(await sessionRow(t, sessionId)).toEqual(row);
-    expect(row).toEqual({ started_at: expect.any(Date), ended_at: null, end_reason: null, participant_roles: ['caller', 'interpreter', 'official'] });
+    expect(row).toEqual({
+      started_at: expect.any(Date),
+      ended_at: null,
+      end_reason: null,
+      participant_roles: ['caller', 'interpreter', 'official'],
+    });
     expect(sockets.flatMap((x) => x.seen('session:ended'))).toEqual([]);
   }
 
@@ -77,7 +94,10 @@ describe('rejoining a call within the grace period', () => {
     const judge = await officialFor(t, sessionId, closers);
     const sockets = [c, ana.socket, judge];
     await dropAndRejoin(sockets, 1, sessionId, 'interpreter', await inCall(sockets, sessionId, closers));
-    const [request] = await t.sql(`SELECT r.state, r.interpreter_id FROM sessions s JOIN interpretation_requests r ON r.id = s.request_id WHERE s.id = $1`, [sessionId]);
+    const [request] = await t.sql(
+      `SELECT r.state, r.interpreter_id FROM sessions s JOIN interpretation_requests r ON r.id = s.request_id WHERE s.id = $1`,
+      [sessionId],
+    );
     expect(request).toEqual({ state: expect.stringMatching(/^(accepted|connected)$/), interpreter_id: ana.interpreterId });
   });
   it("keeps on an interpreter's connection only the calls still going: one that ended is forgotten", async () => {

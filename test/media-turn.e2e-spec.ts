@@ -22,13 +22,19 @@ describe('a call forced through TURN (Debian coturn on loopback)', () => {
   it('hands out time-limited TURN credentials, and audio flows both ways over relayed candidates only', async () => {
     const ana = await interpreter(t, { languages: 'mam:5' });
     const c = await caller(t);
-    closers.push(() => ana.socket.close(), () => c.close());
+    closers.push(
+      () => ana.socket.close(),
+      () => c.close(),
+    );
     await c.call('request:create', { languageId: await languageId(t, 'mam'), matter: 'trafficking', urgency: 'emergency', minor: true });
     const offer = await ana.socket.next('offer:new');
     const { sessionId } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
     const her = await new CallPeer(c, sessionId).start({ iceTransportPolicy: 'relay' });
     const them = await new CallPeer(ana.socket, sessionId).start({ iceTransportPolicy: 'relay' });
-    closers.push(() => her.close(), () => them.close());
+    closers.push(
+      () => her.close(),
+      () => them.close(),
+    );
     expect(her.join.iceServers).toEqual([{ urls: [turn.url], username: expect.stringMatching(/^\d+:/), credential: expect.any(String) }]);
     const [a, b] = [await her.speak(), await them.speak()];
     await them.listen(a);

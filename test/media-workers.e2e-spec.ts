@@ -48,7 +48,12 @@ describe('a call whose mediasoup worker dies', () => {
       expect([after.workerIndex, after.workerPid]).toEqual([survivor.index, survivor.pid]);
       // The session, its id and its metadata carry on.
       expect(await sessionRow(t, sessionId)).toEqual(row);
-      expect(row).toEqual({ started_at: expect.any(Date), ended_at: null, end_reason: null, participant_roles: ['caller', 'interpreter', 'official'] });
+      expect(row).toEqual({
+        started_at: expect.any(Date),
+        ended_at: null,
+        end_reason: null,
+        participant_roles: ['caller', 'interpreter', 'official'],
+      });
       expect([c, ana.socket, judge].flatMap((s) => s.seen('session:ended'))).toEqual([]);
     });
   });
@@ -88,8 +93,13 @@ describe('a call whose mediasoup worker dies', () => {
         });
         expect(await t.app.get(MediaInspection).inspect(sessionId)).toBeNull();
         // Her request is not lost with the call: she is back at the front of the line for the next interpreter.
-        const [{ request_id: requestId }] = await t.sql<{ request_id: string }>(`SELECT request_id FROM sessions WHERE id = $1`, [sessionId]);
-        const back = await until(() => t.sql<{ state: string }>(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]), (r) => ['queued', 'offering'].includes(r[0].state));
+        const [{ request_id: requestId }] = await t.sql<{ request_id: string }>(`SELECT request_id FROM sessions WHERE id = $1`, [
+          sessionId,
+        ]);
+        const back = await until(
+          () => t.sql<{ state: string }>(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]),
+          (r) => ['queued', 'offering'].includes(r[0].state),
+        );
         expect(back).toHaveLength(1);
         await c.next('request:update', (u) => u.requestId === requestId && (u.state === 'queued' || u.state === 'offering'));
       } finally {

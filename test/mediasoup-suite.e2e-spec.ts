@@ -9,8 +9,11 @@ describe('mediasoup worker build (mediasoup own test suite)', () => {
   it('passes every test but the two known failures, and those fail the known way', async () => {
     const root = join(__dirname, '..');
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile('bash', ['scripts/test-mediasoup-worker.sh'], { cwd: root, timeout: 110_000, maxBuffer: 16 * 1024 * 1024 }, (error, out, err) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: out, stderr: err }),
+      execFile(
+        'bash',
+        ['scripts/test-mediasoup-worker.sh'],
+        { cwd: root, timeout: 110_000, maxBuffer: 16 * 1024 * 1024 },
+        (error, out, err) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: out, stderr: err }),
       );
     });
     expect({ code, stdout, stderr: code === 0 ? '' : stderr }).toEqual({

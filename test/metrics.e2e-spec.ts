@@ -17,7 +17,12 @@ describe('Prometheus metrics of matching and calls', () => {
 
   it('shows the line by language, live calls, offers by outcome, waits and socket connections', async () => {
     const c = await caller(t);
-    const { requestId } = await c.call('request:create', { languageId: await languageId(t, 'poh'), matter: 'violence', urgency: 'normal', minor: false });
+    const { requestId } = await c.call('request:create', {
+      languageId: await languageId(t, 'poh'),
+      matter: 'violence',
+      urgency: 'normal',
+      minor: false,
+    });
     let text = await scrape();
     expect(value(text, 'puente_queue_length{language="poh",app="puente"}')).toBe(1);
     expect(value(text, 'puente_socket_connections{role="caller",app="puente"}')).toBe(1);
@@ -37,7 +42,11 @@ describe('Prometheus metrics of matching and calls', () => {
     expect(await c.call('session:leave', { sessionId })).toEqual({});
     c.close();
     ana.socket.close();
-    text = await until(scrape, (s) => value(s, 'puente_live_sessions{app="puente"}') === 0 && value(s, 'puente_socket_connections{role="caller",app="puente"}') === 0);
+    text = await until(
+      scrape,
+      (s) =>
+        value(s, 'puente_live_sessions{app="puente"}') === 0 && value(s, 'puente_socket_connections{role="caller",app="puente"}') === 0,
+    );
     expect(value(text, 'puente_socket_connections{role="interpreter",app="puente"}')).toBe(0);
   });
 });

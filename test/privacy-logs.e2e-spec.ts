@@ -30,7 +30,16 @@ describe('logs carry no caller data, tokens or case references', () => {
     db = await createTestDatabase();
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    const env = { ...process.env, ...testEnv({ DATABASE_URL: db.url, PORT: String(port), MEDIASOUP_RTC_PORT: String(await freePorts(1)), HOME_COUNTRY: 'GT', LOG_LEVEL: 'trace' }) };
+    const env = {
+      ...process.env,
+      ...testEnv({
+        DATABASE_URL: db.url,
+        PORT: String(port),
+        MEDIASOUP_RTC_PORT: String(await freePorts(1)),
+        HOME_COUNTRY: 'GT',
+        LOG_LEVEL: 'trace',
+      }),
+    };
     node = spawn('node', ['dist/src/cli.js', 'serve'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     node.stdout!.on('data', (d) => (output += String(d)));
     node.stderr!.on('data', (d) => (output += String(d)));
@@ -51,7 +60,11 @@ describe('logs carry no caller data, tokens or case references', () => {
     return s;
   };
   const post = async (path: string, token: string, body: unknown = {}) => {
-    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    const res = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: await res.json().catch(() => null) };
   };
 
@@ -67,7 +80,14 @@ describe('logs carry no caller data, tokens or case references', () => {
     const callerToken = await callerTokenAt(url);
     secrets.push(callerToken, subjectOf(callerToken));
     const her = await open(callerToken);
-    const { requestId } = await her.call('request:create', { languageId: lang.id, matter: 'trafficking', urgency: 'emergency', minor: true, preferFemale: true, country: 'GT' });
+    const { requestId } = await her.call('request:create', {
+      languageId: lang.id,
+      matter: 'trafficking',
+      urgency: 'emergency',
+      minor: true,
+      preferFemale: true,
+      country: 'GT',
+    });
     const offer = await anaSocket.next('offer:new', (o) => o.requestId === requestId);
     const { sessionId } = await anaSocket.call('offer:accept', { offerId: offer.offerId });
     const callerPeer = await new CallPeer(her, sessionId).start();
@@ -103,17 +123,27 @@ describe('logs carry no caller data, tokens or case references', () => {
     secrets.push(code.body.code, code.body.code.replace(/-/g, ''));
     // The link the official hands her opens the caller's page with the code in its query string.
     await fetch(`${url}${code.body.joinPath}`);
-    const woman = await fetch(`${url}/api/v1/bookings/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: code.body.code }) }).then((r) => r.json());
+    const woman = await fetch(`${url}/api/v1/bookings/join`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: code.body.code }),
+    }).then((r) => r.json());
     secrets.push(woman.accessToken, subjectOf(woman.accessToken));
     const remote = await open(woman.accessToken);
     expect((await remote.call('session:join', { sessionId: woman.sessionId })).routerRtpCapabilities).toBeDefined();
-    const ics = await fetch(`${url}/api/v1/bookings/${booking.body.id}/calendar.ics`, { headers: { authorization: `Bearer ${official.token}` } });
+    const ics = await fetch(`${url}/api/v1/bookings/${booking.body.id}/calendar.ics`, {
+      headers: { authorization: `Bearer ${official.token}` },
+    });
     expect(await ics.text()).toMatch(/BEGIN:VCALENDAR/);
     expect((await post(`/api/v1/bookings/${booking.body.id}/cancel`, official.token)).status).toBe(200);
     // A failed login with a real-looking password.
     const password = 'Correct-Horse-Battery-77';
     secrets.push(password);
-    await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: official.email, password }) });
+    await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: official.email, password }),
+    });
 
     // ---- what the node printed ----
     await new Promise((r) => setTimeout(r, 300)); // let the last lines flush

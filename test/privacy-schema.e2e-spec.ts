@@ -83,7 +83,8 @@ const ALLOWED: Record<string, { max: number | null; why: string }> = {
 };
 
 /** Names that say "content": never acceptable, whatever their type. */
-const CONTENT_NAMES = /(transcript|message|note|comment|description|story|narrative|chat|recording|video|body|content(?!_type)|details?$|free_?text)/;
+const CONTENT_NAMES =
+  /(transcript|message|note|comment|description|story|narrative|chat|recording|video|body|content(?!_type)|details?$|free_?text)/;
 
 describe('database schema holds no session content', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -92,13 +93,23 @@ describe('database schema holds no session content', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     columns = (
-      await adminQuery<{ table_name: string; column_name: string; data_type: string; udt_name: string; character_maximum_length: number | null }>(
+      await adminQuery<{
+        table_name: string;
+        column_name: string;
+        data_type: string;
+        udt_name: string;
+        character_maximum_length: number | null;
+      }>(
         `SELECT table_name, column_name, data_type, udt_name, character_maximum_length FROM information_schema.columns
          WHERE table_schema = 'public' ORDER BY table_name, column_name`,
         [],
         db.name,
       )
-    ).map((c) => ({ name: `${c.table_name}.${c.column_name}`, type: c.data_type === 'ARRAY' ? `${c.udt_name}` : c.data_type, max: c.character_maximum_length }));
+    ).map((c) => ({
+      name: `${c.table_name}.${c.column_name}`,
+      type: c.data_type === 'ARRAY' ? `${c.udt_name}` : c.data_type,
+      max: c.character_maximum_length,
+    }));
   });
   afterAll(() => db?.drop());
 
@@ -109,7 +120,9 @@ describe('database schema holds no session content', () => {
     expect(textual.length).toBeGreaterThan(20);
     const unexpected = textual.filter((c) => !(c.name in ALLOWED)).map((c) => `${c.name} (${c.type})`);
     expect(unexpected).toEqual([]);
-    const tooLong = textual.filter((c) => ALLOWED[c.name].max !== null && (c.max === null || c.max > ALLOWED[c.name].max!)).map((c) => `${c.name} (${c.max ?? 'unbounded'})`);
+    const tooLong = textual
+      .filter((c) => ALLOWED[c.name].max !== null && (c.max === null || c.max > ALLOWED[c.name].max!))
+      .map((c) => `${c.name} (${c.max ?? 'unbounded'})`);
     expect(tooLong).toEqual([]);
   });
 

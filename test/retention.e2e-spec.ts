@@ -22,12 +22,14 @@ describe('retention purge (PostgreSQL, Bull)', () => {
        VALUES ($1, 'violence', 'normal', false, $2, 1, 'completed', $3::timestamptz - interval '1 hour', $3::timestamptz, $4) RETURNING id`,
       [lang, country, ago(endedDaysAgo), interp],
     );
-    await t.sql(`INSERT INTO offers (request_id, interpreter_id, tier, created_at, expires_at, outcome, decided_at, holds) VALUES ($1, $2, 1, $3, $3, 'accepted', $3, false)`, [
-      r.id,
-      interp,
-      ago(endedDaysAgo),
-    ]);
-    await t.sql(`INSERT INTO sessions (request_id, interpreter_id, started_at, ended_at, end_reason) VALUES ($1, $2, $3, $3, 'completed')`, [r.id, interp, ago(endedDaysAgo)]);
+    await t.sql(
+      `INSERT INTO offers (request_id, interpreter_id, tier, created_at, expires_at, outcome, decided_at, holds) VALUES ($1, $2, 1, $3, $3, 'accepted', $3, false)`,
+      [r.id, interp, ago(endedDaysAgo)],
+    );
+    await t.sql(
+      `INSERT INTO sessions (request_id, interpreter_id, started_at, ended_at, end_reason) VALUES ($1, $2, $3, $3, 'completed')`,
+      [r.id, interp, ago(endedDaysAgo)],
+    );
     return r.id;
   }
 
@@ -37,7 +39,10 @@ describe('retention purge (PostgreSQL, Bull)', () => {
        VALUES ((SELECT institution_id FROM users WHERE id = $1), $1, $2, $3, 'violence', $4::timestamptz - interval '1 hour', $4::timestamptz, 60, 'UTC', 'completed', 'completed', $5, $6) RETURNING id`,
       [official, country, lang, ago(endedDaysAgo), interp, followUpOf],
     );
-    await t.sql(`INSERT INTO booking_offers (booking_id, interpreter_id, tier, expires_at, outcome, decided_at) VALUES ($1, $2, 1, now(), 'confirmed', now())`, [b.id, interp]);
+    await t.sql(
+      `INSERT INTO booking_offers (booking_id, interpreter_id, tier, expires_at, outcome, decided_at) VALUES ($1, $2, 1, now(), 'confirmed', now())`,
+      [b.id, interp],
+    );
     return b.id;
   }
 
@@ -56,17 +61,41 @@ describe('retention purge (PostgreSQL, Bull)', () => {
     expect((await queue.getRepeatableJobs()).map((j: { every: string }) => Number(j.every))).toEqual([3600_000]);
 
     // Audit events from long ago (the clock alone is moved while they are written).
-    jest.useFakeTimers({ now: Date.now() - 500 * DAY, doNotFake: ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'nextTick', 'queueMicrotask', 'hrtime', 'performance'] });
+    jest.useFakeTimers({
+      now: Date.now() - 500 * DAY,
+      doNotFake: [
+        'setTimeout',
+        'setInterval',
+        'setImmediate',
+        'clearTimeout',
+        'clearInterval',
+        'nextTick',
+        'queueMicrotask',
+        'hrtime',
+        'performance',
+      ],
+    });
     const audit = t.app.get(AuditService);
     const old = [await audit.record('test.old'), await audit.record('test.old')];
     jest.useRealTimers();
     const recent = await audit.record('test.recent');
 
     const admin = await createStaff(t, 'roster_admin', { country: 'MX' });
-    const set = await t.http().put('/api/v1/rosters/MX/retention').set('authorization', `Bearer ${admin.token}`).send({ days: 30 }).expect(200);
+    const set = await t
+      .http()
+      .put('/api/v1/rosters/MX/retention')
+      .set('authorization', `Bearer ${admin.token}`)
+      .send({ days: 30 })
+      .expect(200);
     expect(set.body).toEqual({ country: 'MX', days: 30, isDefault: false });
-    expect((await t.http().put('/api/v1/rosters/GT/retention').set('authorization', `Bearer ${admin.token}`).send({ days: 30 }).expect(404)).body.message).toMatch(/GT/);
-    expect((await t.http().put('/api/v1/rosters/MX/retention').set('authorization', `Bearer ${admin.token}`).send({ days: 0 }).expect(400)).body.fields).toEqual(['days']);
+    expect(
+      (await t.http().put('/api/v1/rosters/GT/retention').set('authorization', `Bearer ${admin.token}`).send({ days: 30 }).expect(404)).body
+        .message,
+    ).toMatch(/GT/);
+    expect(
+      (await t.http().put('/api/v1/rosters/MX/retention').set('authorization', `Bearer ${admin.token}`).send({ days: 0 }).expect(400)).body
+        .fields,
+    ).toEqual(['days']);
 
     const gtOld = await endedRequest('GT', 400);
     const gtKept = await endedRequest('GT', 40);
@@ -95,7 +124,9 @@ describe('retention purge (PostgreSQL, Bull)', () => {
     const ids = (await t.sql<{ id: string }>(`SELECT id FROM audit_events`)).map((e) => e.id);
     for (const e of old) expect(ids).not.toContain(e.id);
     expect(ids).toContain(recent.id);
-    const [purged] = await t.sql<{ data: { requests: number; bookings: number; auditEvents: number } }>(`SELECT data FROM audit_events WHERE type = 'retention.purged'`);
+    const [purged] = await t.sql<{ data: { requests: number; bookings: number; auditEvents: number } }>(
+      `SELECT data FROM audit_events WHERE type = 'retention.purged'`,
+    );
     expect(purged.data).toEqual({ requests: 3, bookings: 1, auditEvents: expect.any(Number) });
     expect(purged.data.auditEvents).toBeGreaterThanOrEqual(2);
     expect(await t.sql(`SELECT 1 FROM audit_events WHERE type = 'audit.purged'`)).toHaveLength(1);

@@ -21,7 +21,12 @@ describe('national rosters (PostgreSQL)', () => {
   let variantKey: string;
 
   const importCsv = (admin: Staff, country: string, csv: string | Buffer) =>
-    t.http().post(`/api/v1/rosters/${country}/import`).set('Authorization', `Bearer ${admin.token}`).set('Content-Type', 'text/csv').send(csv.toString());
+    t
+      .http()
+      .post(`/api/v1/rosters/${country}/import`)
+      .set('Authorization', `Bearer ${admin.token}`)
+      .set('Content-Type', 'text/csv')
+      .send(csv.toString());
   const list = (who: Staff, country: string, query = '') =>
     t.http().get(`/api/v1/rosters/${country}/interpreters${query}`).set('Authorization', `Bearer ${who.token}`);
   const count = async (country: string) =>
@@ -74,7 +79,12 @@ describe('national rosters (PostgreSQL)', () => {
         langs: ['mam:5', 'quc:3'],
         relay: ['spa'],
       });
-      expect(await interpreter('GT', 'GT-002')).toMatchObject({ first_name: 'Rosa, María', gender: null, status: 'active', relay: ['eng', 'spa'] });
+      expect(await interpreter('GT', 'GT-002')).toMatchObject({
+        first_name: 'Rosa, María',
+        gender: null,
+        status: 'active',
+        relay: ['eng', 'spa'],
+      });
       expect(await interpreter('GT', 'GT-003')).toMatchObject({
         first_name: 'Tomás',
         status: 'suspended',
@@ -102,15 +112,27 @@ describe('national rosters (PostgreSQL)', () => {
       expect(rosa.id).toBe(id);
       expect(rosa.specialties).toEqual(['trafficking', 'children', 'asylum']);
 
-      const relevelled = await importCsv(gtAdmin, 'GT', rosterCsv([{ external_id: 'GT-002', first_name: 'Rosa, María'.replace(',', ''), languages: 'kek:5' }]));
+      const relevelled = await importCsv(
+        gtAdmin,
+        'GT',
+        rosterCsv([{ external_id: 'GT-002', first_name: 'Rosa, María'.replace(',', ''), languages: 'kek:5' }]),
+      );
       expect(relevelled.body).toMatchObject({ created: 0, updated: 1 });
       expect((await interpreter('GT', 'GT-002')).langs).toEqual(['kek:5']);
     });
 
     it('keeps the stored value of a column the file leaves out, and leaves rows not in the file alone', async () => {
-      const res = await importCsv(gtAdmin, 'GT', 'external_id,first_name,email,languages\nGT-001,Ana,ana.lopez@example.org,mam:5;quc:3\n').expect(200);
+      const res = await importCsv(
+        gtAdmin,
+        'GT',
+        'external_id,first_name,email,languages\nGT-001,Ana,ana.lopez@example.org,mam:5;quc:3\n',
+      ).expect(200);
       expect(res.body).toEqual({ created: 0, updated: 0, unchanged: 1, rejected: [] });
-      expect(await interpreter('GT', 'GT-001')).toMatchObject({ gender: 'female', specialties: ['legal_criminal', 'violence'], relay: ['spa'] });
+      expect(await interpreter('GT', 'GT-001')).toMatchObject({
+        gender: 'female',
+        specialties: ['legal_criminal', 'violence'],
+        relay: ['spa'],
+      });
       expect(await count('GT')).toBe(3);
     });
 
@@ -176,7 +198,14 @@ describe('national rosters (PostgreSQL)', () => {
 
     it('imports a JSON array, numbering rejected rows by array index + 1', async () => {
       const rows = [
-        { external_id: 'J-1', first_name: 'Juana', email: 'juana@example.org', languages: 'tzo:4', specialties: 'violence;children', status: 'active' },
+        {
+          external_id: 'J-1',
+          first_name: 'Juana',
+          email: 'juana@example.org',
+          languages: 'tzo:4',
+          specialties: 'violence;children',
+          status: 'active',
+        },
         { external_id: 'J-2', first_name: 'Bad', email: 'nope', languages: 'tzo:4' },
         { external_id: 'J-3', first_name: 'Marta', email: 'marta@example.org', languages: ['mam:2', 'quc:4'], gender: null, nickname: 'x' },
         { external_id: 'J-4', first_name: 'Lucía', email: 'lucia@example.org', languages: ['mam:2'], relay_languages: ['spa', 'eng'] },
@@ -193,7 +222,12 @@ describe('national rosters (PostgreSQL)', () => {
       });
       expect(await interpreter('GT', 'J-1')).toMatchObject({ langs: ['tzo:4'], specialties: ['violence', 'children'] });
       expect(await interpreter('GT', 'J-4')).toMatchObject({ langs: ['mam:2'], relay: ['eng', 'spa'] });
-      const notArray = await t.http().post('/api/v1/rosters/GT/import').set('Authorization', `Bearer ${gtAdmin.token}`).send({ rows }).expect(400);
+      const notArray = await t
+        .http()
+        .post('/api/v1/rosters/GT/import')
+        .set('Authorization', `Bearer ${gtAdmin.token}`)
+        .send({ rows })
+        .expect(400);
       expect(notArray.body.fields).toEqual(['body']);
     });
 
@@ -206,9 +240,20 @@ describe('national rosters (PostgreSQL)', () => {
         .attach('file', Buffer.from(csv), { filename: 'roster.csv', contentType: 'text/csv' })
         .expect(200);
       expect(res.body).toEqual({ created: 2, updated: 0, unchanged: 0, rejected: [] });
-      const missing = await t.http().post('/api/v1/rosters/GT/import').set('Authorization', `Bearer ${gtAdmin.token}`).field('other', 'x').expect(400);
+      const missing = await t
+        .http()
+        .post('/api/v1/rosters/GT/import')
+        .set('Authorization', `Bearer ${gtAdmin.token}`)
+        .field('other', 'x')
+        .expect(400);
       expect(missing.body.fields).toEqual(['file']);
-      await t.http().post('/api/v1/rosters/GT/import').set('Authorization', `Bearer ${gtAdmin.token}`).set('Content-Type', 'application/xml').send('<a/>').expect(415);
+      await t
+        .http()
+        .post('/api/v1/rosters/GT/import')
+        .set('Authorization', `Bearer ${gtAdmin.token}`)
+        .set('Content-Type', 'application/xml')
+        .send('<a/>')
+        .expect(415);
     });
 
     it('imports a 10,000-row file completely', async () => {
@@ -245,8 +290,14 @@ describe('national rosters (PostgreSQL)', () => {
     });
 
     it('audits each import with counts only', async () => {
-      await importCsv(gtAdmin, 'GT', rosterCsv([{ external_id: 'A-1', first_name: 'Audited', email: 'audited@example.org' }, { external_id: 'bad id' }])).expect(200);
-      const [event] = await t.sql<Record<string, any>>(`SELECT * FROM audit_events WHERE type = 'roster.imported' ORDER BY seq DESC LIMIT 1`);
+      await importCsv(
+        gtAdmin,
+        'GT',
+        rosterCsv([{ external_id: 'A-1', first_name: 'Audited', email: 'audited@example.org' }, { external_id: 'bad id' }]),
+      ).expect(200);
+      const [event] = await t.sql<Record<string, any>>(
+        `SELECT * FROM audit_events WHERE type = 'roster.imported' ORDER BY seq DESC LIMIT 1`,
+      );
       expect(event).toMatchObject({ actor_id: gtAdmin.id, actor_role: 'roster_admin', country: 'GT' });
       expect(event.data).toEqual({ created: 1, updated: 0, unchanged: 0, rejected: 1 });
       expect(JSON.stringify(event)).not.toMatch(/Audited|audited@|A-1/);
@@ -312,8 +363,13 @@ describe('national rosters (PostgreSQL)', () => {
 
   describe('sharing', () => {
     const put = (who: Staff, country: string, body: unknown) =>
-      t.http().put(`/api/v1/rosters/${country}/sharing`).set('Authorization', `Bearer ${who.token}`).send(body as object);
-    const get = (who: Staff, country: string) => t.http().get(`/api/v1/rosters/${country}/sharing`).set('Authorization', `Bearer ${who.token}`);
+      t
+        .http()
+        .put(`/api/v1/rosters/${country}/sharing`)
+        .set('Authorization', `Bearer ${who.token}`)
+        .send(body as object);
+    const get = (who: Staff, country: string) =>
+      t.http().get(`/api/v1/rosters/${country}/sharing`).set('Authorization', `Bearer ${who.token}`);
 
     it('replaces who may draw on a roster, and audits it', async () => {
       await put(gtAdmin, 'GT', { countries: ['MX', 'HN'] }).expect(200);
@@ -377,7 +433,11 @@ describe('national rosters (PostgreSQL)', () => {
 
     it('imports rows for a system caller (the demo loader)', async () => {
       const rosters = t.app.get(RostersService);
-      const result = await rosters.importRoster('hn', [{ external_id: 'D-1', first_name: 'Demo', email: 'demo@example.org', languages: 'mam:3' }], null);
+      const result = await rosters.importRoster(
+        'hn',
+        [{ external_id: 'D-1', first_name: 'Demo', email: 'demo@example.org', languages: 'mam:3' }],
+        null,
+      );
       expect(result).toEqual({ created: 1, updated: 0, unchanged: 0, rejected: [] });
       const [event] = await t.sql<Record<string, any>>(`SELECT * FROM audit_events WHERE type = 'roster.imported' AND country = 'HN'`);
       expect(event).toMatchObject({ actor_id: null, actor_role: 'system' });
@@ -400,11 +460,19 @@ describe('roster import size limit', () => {
   it('refuses a CSV, JSON or multipart body over ROSTER_IMPORT_MAX_BYTES with 413 and stores nothing', async () => {
     const post = () => t.http().post('/api/v1/rosters/PA/import').set('Authorization', `Bearer ${admin.token}`);
     await post().set('Content-Type', 'text/csv').send(big).expect(413);
-    const rows = Array.from({ length: 60 }, (_, i) => ({ external_id: `S-${i}`, first_name: 'Some Name', email: `s${i}@example.org`, languages: 'mam:3' }));
+    const rows = Array.from({ length: 60 }, (_, i) => ({
+      external_id: `S-${i}`,
+      first_name: 'Some Name',
+      email: `s${i}@example.org`,
+      languages: 'mam:3',
+    }));
     await post().send(rows).expect(413);
     await post().attach('file', Buffer.from(big), { filename: 'roster.csv', contentType: 'text/csv' }).expect(413);
     expect(await t.sql('SELECT 1 FROM interpreters')).toHaveLength(0);
-    const small = await post().set('Content-Type', 'text/csv').send(rosterCsv([{ external_id: 'S-1' }])).expect(200);
+    const small = await post()
+      .set('Content-Type', 'text/csv')
+      .send(rosterCsv([{ external_id: 'S-1' }]))
+      .expect(200);
     expect(small.body.created).toBe(1);
   });
 });

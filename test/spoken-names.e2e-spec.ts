@@ -20,7 +20,12 @@ describe('spoken names of languages', () => {
   let gtAdmin: Staff;
   let mxAdmin: Staff;
   let platform: Staff;
-  const short = webm({ clusters: [[0, [0, 20, 40]], [1000, [0, 20]]] });
+  const short = webm({
+    clusters: [
+      [0, [0, 20, 40]],
+      [1000, [0, 20]],
+    ],
+  });
   const ogg = oggOpus({ granules: [48_312, 72_312] });
 
   const bearer = (s: { token: string }) => ({ Authorization: `Bearer ${s.token}` });
@@ -41,16 +46,27 @@ describe('spoken names of languages', () => {
   };
   const published = async () => (await t.http().get('/api/v1/languages/spoken-names').expect(200)).body as { languageId: string }[];
   const pending = async (who: Staff, country?: string) =>
-    (await t.http().get('/api/v1/languages/spoken-names/pending').query(country ? { country } : {}).set(bearer(who)).expect(200)).body as { id: string; languageId: string; mine: boolean }[];
+    (
+      await t
+        .http()
+        .get('/api/v1/languages/spoken-names/pending')
+        .query(country ? { country } : {})
+        .set(bearer(who))
+        .expect(200)
+    ).body as { id: string; languageId: string; mine: boolean }[];
   const stored = async () => (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM language_spoken_names`))[0].n;
-  const audit = async (type: string) => t.sql<{ actor_id: string; actor_role: string; subject_id: string; data: Record<string, unknown> }>(
-    `SELECT actor_id, actor_role, subject_id, data FROM audit_events WHERE type = $1 ORDER BY seq`, [type]);
+  const audit = async (type: string) =>
+    t.sql<{ actor_id: string; actor_role: string; subject_id: string; data: Record<string, unknown> }>(
+      `SELECT actor_id, actor_role, subject_id, data FROM audit_events WHERE type = $1 ORDER BY seq`,
+      [type],
+    );
 
   beforeAll(async () => {
     t = await startTestApp({ media: false, HOME_COUNTRY: 'GT' });
-    const rows = await t.sql<{ id: string; iso6393: string }>(`SELECT id, iso6393 FROM languages WHERE variant IS NULL AND iso6393 = ANY($1)`, [
-      ['mam', 'acr', 'quc', 'zai', 'deu', 'caa', 'cab', 'len', 'pay', 'jic', 'miq', 'yan', 'spa'],
-    ]);
+    const rows = await t.sql<{ id: string; iso6393: string }>(
+      `SELECT id, iso6393 FROM languages WHERE variant IS NULL AND iso6393 = ANY($1)`,
+      [['mam', 'acr', 'quc', 'zai', 'deu', 'caa', 'cab', 'len', 'pay', 'jic', 'miq', 'yan', 'spa']],
+    );
     for (const r of rows) lang[r.iso6393] = r.id;
     ana = await seedInterpreter(t, 'Ana', 'mam:5;acr:4');
     gtAdmin = await createStaff(t, 'roster_admin', { country: 'GT' });
@@ -62,8 +78,15 @@ describe('spoken names of languages', () => {
   it('record, unheard while pending, checked and published: then anyone hears it', async () => {
     const saved = await upload(ana, lang.acr, short).expect(201);
     expect(saved.body).toEqual({
-      id: expect.any(String), languageId: lang.acr, state: 'pending', recorderRole: 'interpreter', mine: true,
-      contentType: 'audio/webm', size: short.length, durationMs: 1020, createdAt: expect.any(String),
+      id: expect.any(String),
+      languageId: lang.acr,
+      state: 'pending',
+      recorderRole: 'interpreter',
+      mine: true,
+      contentType: 'audio/webm',
+      size: short.length,
+      durationMs: 1020,
+      createdAt: expect.any(String),
     });
     const id = saved.body.id as string;
     // Not public while pending.
@@ -76,7 +99,12 @@ describe('spoken names of languages', () => {
     expect(review.headers['cache-control']).toBe('no-store');
     expect(Buffer.compare(review.body as Buffer, short)).toBe(0);
 
-    const pub = await t.http().post(`/api/v1/languages/${lang.acr}/spoken-name/recordings/${id}/publish`).set(bearer(gtAdmin)).send({}).expect(200);
+    const pub = await t
+      .http()
+      .post(`/api/v1/languages/${lang.acr}/spoken-name/recordings/${id}/publish`)
+      .set(bearer(gtAdmin))
+      .send({})
+      .expect(200);
     expect(pub.body).toMatchObject({ id, state: 'published' });
     const list = await t.http().get('/api/v1/languages/spoken-names').expect(200);
     expect(list.body).toEqual([{ languageId: lang.acr }]);
@@ -91,7 +119,12 @@ describe('spoken names of languages', () => {
     // A roster admin's own recording (Ogg, as Firefox records) replaces it once published; the old audio is gone.
     const second = await upload(gtAdmin, lang.acr, ogg).expect(201);
     expect(second.body).toMatchObject({ state: 'pending', recorderRole: 'roster_admin', contentType: 'audio/ogg', durationMs: 1500 });
-    await t.http().post(`/api/v1/languages/${lang.acr}/spoken-name/recordings/${second.body.id}/publish`).set(bearer(platform)).send({}).expect(200);
+    await t
+      .http()
+      .post(`/api/v1/languages/${lang.acr}/spoken-name/recordings/${second.body.id}/publish`)
+      .set(bearer(platform))
+      .send({})
+      .expect(200);
     const now = await binary(`/api/v1/languages/${lang.acr}/spoken-name`).expect(200);
     expect(now.headers['content-type']).toBe('audio/ogg');
     expect(Buffer.compare(now.body as Buffer, ogg)).toBe(0);
@@ -120,8 +153,18 @@ describe('spoken names of languages', () => {
     expect(await pending(gtAdmin)).toEqual([]);
 
     const toReject = await upload(ana, lang.mam, short).expect(201);
-    await t.http().post(`/api/v1/languages/${lang.mam}/spoken-name/recordings/${toReject.body.id}/reject`).set(bearer(mxAdmin)).send({ reason: 'wrong_language' }).expect(204);
-    await t.http().post(`/api/v1/languages/${lang.mam}/spoken-name/recordings/${toReject.body.id}/publish`).set(bearer(gtAdmin)).send({}).expect(404);
+    await t
+      .http()
+      .post(`/api/v1/languages/${lang.mam}/spoken-name/recordings/${toReject.body.id}/reject`)
+      .set(bearer(mxAdmin))
+      .send({ reason: 'wrong_language' })
+      .expect(204);
+    await t
+      .http()
+      .post(`/api/v1/languages/${lang.mam}/spoken-name/recordings/${toReject.body.id}/publish`)
+      .set(bearer(gtAdmin))
+      .send({})
+      .expect(404);
     await t.http().get(`/api/v1/languages/${lang.mam}/spoken-name/recordings/${toReject.body.id}`).set(bearer(ana)).expect(404);
     expect(await stored()).toBe(0);
     expect((await audit('spoken_name.rejected')).map((e) => e.data)).toEqual([{ languageId: lang.mam, reason: 'wrong_language' }]);
@@ -141,17 +184,36 @@ describe('spoken names of languages', () => {
     // Outside the curated catalogue there is no spoken name to record.
     await upload(gtAdmin, lang.deu, short).expect(404);
     await upload(gtAdmin, randomUUID(), short).expect(404);
-    const badId = await t.http().post('/api/v1/languages/not-a-uuid/spoken-name/recording').set(bearer(gtAdmin)).field('consent', 'true').expect(400);
+    const badId = await t
+      .http()
+      .post('/api/v1/languages/not-a-uuid/spoken-name/recording')
+      .set(bearer(gtAdmin))
+      .field('consent', 'true')
+      .expect(400);
     expect(badId.body.fields).toEqual(['id']);
 
     expect((await upload(ana, lang.mam, short, null).expect(400)).body.fields).toEqual(['consent']);
     expect((await upload(ana, lang.mam, short, 'yes').expect(400)).body.fields).toEqual(['consent']);
-    const noFile = await t.http().post(`/api/v1/languages/${lang.mam}/spoken-name/recording`).set(bearer(ana)).field('consent', 'true').expect(400);
+    const noFile = await t
+      .http()
+      .post(`/api/v1/languages/${lang.mam}/spoken-name/recording`)
+      .set(bearer(ana))
+      .field('consent', 'true')
+      .expect(400);
     expect(noFile.body.fields).toEqual(['file']);
     const notAudio = await upload(ana, lang.mam, Buffer.from('RIFF....WAVEfmt ')).expect(400);
     expect(notAudio.body).toMatchObject({ fields: ['file'], message: [expect.stringContaining('not a WebM file')] });
     expect((await upload(ana, lang.mam, webm({ codec: 'A_VORBIS' })).expect(400)).body.message).toEqual([expect.stringContaining('Opus')]);
-    const long = await upload(ana, lang.mam, webm({ clusters: [[0, [0]], [6_000, [0]]] })).expect(400);
+    const long = await upload(
+      ana,
+      lang.mam,
+      webm({
+        clusters: [
+          [0, [0]],
+          [6_000, [0]],
+        ],
+      }),
+    ).expect(400);
     expect(long.body).toMatchObject({ fields: ['file'], message: [expect.stringContaining('at most 5 s')] });
     await upload(ana, lang.mam, Buffer.concat([short, Buffer.alloc(130 * 1024)])).expect(413);
 
@@ -182,10 +244,19 @@ describe('spoken names of languages', () => {
     await t.http().post(`/api/v1/languages/${lang.mam}/spoken-name/recordings/${rec.id}/publish`).set(bearer(gtAdmin)).send({}).expect(404);
     await t.http().post(`${base}/recordings/${rec.id}/publish`).send({}).expect(401);
     // Bad input names the field.
-    expect((await t.http().post(`${base}/recordings/${rec.id}/reject`).set(bearer(gtAdmin)).send({ reason: 'ugly voice' }).expect(400)).body.fields).toEqual(['reason']);
-    expect((await t.http().post(`${base}/recordings/${rec.id}/publish`).set(bearer(gtAdmin)).send({ state: 'x' }).expect(400)).body.fields).toEqual(['state']);
-    expect((await t.http().post(`${base}/recordings/nope/publish`).set(bearer(gtAdmin)).send({}).expect(400)).body.fields).toEqual(['recordingId']);
-    expect((await t.http().get('/api/v1/languages/spoken-names/pending').query({ country: 'FR' }).set(bearer(platform)).expect(400)).body.fields).toEqual(['country']);
+    expect(
+      (await t.http().post(`${base}/recordings/${rec.id}/reject`).set(bearer(gtAdmin)).send({ reason: 'ugly voice' }).expect(400)).body
+        .fields,
+    ).toEqual(['reason']);
+    expect(
+      (await t.http().post(`${base}/recordings/${rec.id}/publish`).set(bearer(gtAdmin)).send({ state: 'x' }).expect(400)).body.fields,
+    ).toEqual(['state']);
+    expect((await t.http().post(`${base}/recordings/nope/publish`).set(bearer(gtAdmin)).send({}).expect(400)).body.fields).toEqual([
+      'recordingId',
+    ]);
+    expect(
+      (await t.http().get('/api/v1/languages/spoken-names/pending').query({ country: 'FR' }).set(bearer(platform)).expect(400)).body.fields,
+    ).toEqual(['country']);
     // A platform admin sees every country's, and may narrow to one.
     expect((await pending(platform)).map((p) => p.id)).toEqual([rec.id]);
     expect(await pending(platform, 'MX')).toEqual([]);
@@ -195,12 +266,21 @@ describe('spoken names of languages', () => {
 
   it('lists, for staff, the languages of a country that have no spoken name yet', async () => {
     const missing = async (who: { token: string }, country = 'GT') =>
-      (await t.http().get('/api/v1/languages/spoken-names/missing').query({ country }).set(bearer(who)).expect(200)).body as { languageId: string; pending: boolean; family: string }[];
+      (await t.http().get('/api/v1/languages/spoken-names/missing').query({ country }).set(bearer(who)).expect(200)).body as {
+        languageId: string;
+        pending: boolean;
+        family: string;
+      }[];
     const before = await missing(ana);
     // Guatemala's 22 Mayan languages, Xinka and Garífuna; Spanish is a relay language, not offered to callers.
     expect(before).toHaveLength(24);
     expect(before.map((m) => m.languageId)).not.toContain(lang.spa);
-    expect(before.find((m) => m.languageId === lang.cab)).toMatchObject({ iso6393: 'cab', name: 'Garífuna', family: 'arawakan', pending: false });
+    expect(before.find((m) => m.languageId === lang.cab)).toMatchObject({
+      iso6393: 'cab',
+      name: 'Garífuna',
+      family: 'arawakan',
+      pending: false,
+    });
 
     const rec = (await upload(ana, lang.acr, short).expect(201)).body as { id: string };
     expect((await missing(gtAdmin)).find((m) => m.languageId === lang.acr)).toMatchObject({ pending: true });
@@ -230,8 +310,22 @@ describe('spoken names of languages', () => {
     await asked('pay', 4, 'HN'); // fewer than 5: counts as none
     await asked('yan', 9, 'NI'); // asked elsewhere
     await asked('len', 8, 'HN', 400); // more than 12 months ago
-    const row = (id: string, languages: string, status = 'active') => ({ external_id: id, first_name: id, email: `${id}@roster.example`, languages, relay_languages: 'spa', specialties: 'violence', status });
-    const res = await t.app.get(RostersService).importRoster('HN', [row('h1', 'cab:4'), row('h2', 'cab:3;len:2'), row('h3', 'yan:5', 'suspended'), row('h4', 'yan:5', 'suspended')], null);
+    const row = (id: string, languages: string, status = 'active') => ({
+      external_id: id,
+      first_name: id,
+      email: `${id}@roster.example`,
+      languages,
+      relay_languages: 'spa',
+      specialties: 'violence',
+      status,
+    });
+    const res = await t.app
+      .get(RostersService)
+      .importRoster(
+        'HN',
+        [row('h1', 'cab:4'), row('h2', 'cab:3;len:2'), row('h3', 'yan:5', 'suspended'), row('h4', 'yan:5', 'suspended')],
+        null,
+      );
     expect(res.rejected).toEqual([]);
     await seedInterpreter(t, 'Olga', 'caa:5'); // Guatemala's roster: not Honduras's
 

@@ -21,12 +21,20 @@ describe('statistics (PostgreSQL)', () => {
   });
   afterAll(() => t?.close());
 
-  const get = async (token: string, query: string, status = 200) => (await t.http().get(`/api/v1/stats?${query}`).set('authorization', `Bearer ${token}`).expect(status)).body;
+  const get = async (token: string, query: string, status = 200) =>
+    (await t.http().get(`/api/v1/stats?${query}`).set('authorization', `Bearer ${token}`).expect(status)).body;
 
   it('gives requests, answer times, unmet demand and call durations per month and language, suppressing small cells', async () => {
     const admin = await createStaff(t, 'platform_admin');
     const body = await get(admin.token, 'from=2026-03&to=2026-03&groupBy=language');
-    expect(body).toMatchObject({ groupBy: 'language', country: null, minCell: 5, roundedTo: 5, from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' });
+    expect(body).toMatchObject({
+      groupBy: 'language',
+      country: null,
+      minCell: 5,
+      roundedTo: 5,
+      from: '2026-03-01T00:00:00.000Z',
+      to: '2026-04-01T00:00:00.000Z',
+    });
     const mam = body.rows.find((r: { key: string }) => r.key === lang.mam);
     expect(mam).toEqual({
       month: '2026-03',
@@ -46,7 +54,14 @@ describe('statistics (PostgreSQL)', () => {
       suppressed: ['unmet'],
     });
     const kek = body.rows.find((r: { key: string }) => r.key === lang.kek);
-    expect(kek).toMatchObject({ requests: null, answered: null, medianWaitSeconds: null, sessions: null, medianSessionSeconds: null, unmet: 0 });
+    expect(kek).toMatchObject({
+      requests: null,
+      answered: null,
+      medianWaitSeconds: null,
+      sessions: null,
+      medianSessionSeconds: null,
+      unmet: 0,
+    });
     expect(body.unmetByLanguage).toEqual([
       { languageId: lang.tzo, name: expect.stringContaining('Tsotsil'), unmet: 5 },
       { languageId: lang.mam, name: expect.stringContaining('Mam'), unmet: null },
@@ -73,19 +88,37 @@ describe('statistics (PostgreSQL)', () => {
     expect(region).toMatchObject({ groupBy: 'total', period: 'whole', country: null });
     expect(region.rows).toEqual([
       // 17, 10, 7, 8 and 10, rounded to multiples of 5.
-      expect.objectContaining({ month: '2025-04/2026-03', key: 'total', requests: 15, answered: 10, unmet: 5, answeredWithin1m: 10, sessions: 10, suppressed: [] }),
+      expect.objectContaining({
+        month: '2025-04/2026-03',
+        key: 'total',
+        requests: 15,
+        answered: 10,
+        unmet: 5,
+        answeredWithin1m: 10,
+        sessions: 10,
+        suppressed: [],
+      }),
     ]);
     // Per language over the whole range: the same rule as per month (Q'eqchi' has three requests).
     const perLanguage = await get(admin.token, 'from=2026-01&to=2026-06&groupBy=language&period=whole');
     const kek = perLanguage.rows.find((r: { key: string }) => r.key === lang.kek);
-    expect(kek).toMatchObject({ month: '2026-01/2026-06', requests: null, answered: null, medianWaitSeconds: null, sessions: null, medianSessionSeconds: null });
+    expect(kek).toMatchObject({
+      month: '2026-01/2026-06',
+      requests: null,
+      answered: null,
+      medianWaitSeconds: null,
+      sessions: null,
+      medianSessionSeconds: null,
+    });
     expect(kek.suppressed.sort()).toEqual(['answered', 'answeredWithin1m', 'answeredWithin5m', 'requests', 'sessions']);
     // A total is no way around suppression: no range shorter than a month (one day held Q'eqchi''s three requests only).
     expect((await get(admin.token, 'from=2026-03-10&to=2026-03-10&groupBy=total&period=whole', 400)).fields).toEqual(['from', 'to']);
     // Guatemala's total per month for its roster admin: Mam's one unmet request stays hidden in the sum too.
     const gt = await createStaff(t, 'roster_admin', { country: 'GT' });
     const mine = await get(gt.token, 'from=2026-03&to=2026-03&groupBy=total');
-    expect(mine.rows).toEqual([expect.objectContaining({ month: '2026-03', key: 'total', requests: 10, answered: 10, unmet: null, suppressed: ['unmet'] })]);
+    expect(mine.rows).toEqual([
+      expect.objectContaining({ month: '2026-03', key: 'total', requests: 10, answered: 10, unmet: null, suppressed: ['unmet'] }),
+    ]);
     // Bad values are refused naming the field.
     expect((await get(admin.token, 'period=year', 400)).fields).toEqual(['period']);
     expect((await get(admin.token, 'groupBy=total&period=', 400)).fields).toEqual(['period']);

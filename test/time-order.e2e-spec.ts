@@ -43,14 +43,22 @@ describe('times in a record never run backwards', () => {
 
   it('an offer made after the transaction that withdraws it began is decided no earlier than it was made', async () => {
     const c = track(await caller(t));
-    const { requestId } = await c.call('request:create', { languageId: await languageId(t, 'mam'), matter: 'violence', urgency: 'normal', minor: false });
+    const { requestId } = await c.call('request:create', {
+      languageId: await languageId(t, 'mam'),
+      matter: 'violence',
+      urgency: 'normal',
+      minor: false,
+    });
     const began = await olderTransaction(async () => {
       const ana = await interpreter(t, { languages: 'mam:5' });
       track(ana.socket);
       await ana.socket.next('offer:new');
       return [requestId];
     }, `UPDATE offers SET outcome = 'withdrawn', decided_at = now(), holds = false WHERE request_id = $1 AND outcome IS NULL`);
-    const [o] = await t.sql<{ created_at: Date; decided_at: Date; outcome: string }>(`SELECT created_at, decided_at, outcome FROM offers WHERE request_id = $1`, [requestId]);
+    const [o] = await t.sql<{ created_at: Date; decided_at: Date; outcome: string }>(
+      `SELECT created_at, decided_at, outcome FROM offers WHERE request_id = $1`,
+      [requestId],
+    );
     expect(o.created_at.getTime()).toBeGreaterThan(began.getTime());
     expect(o).toEqual({ created_at: o.created_at, decided_at: o.created_at, outcome: 'withdrawn' });
   });
@@ -69,10 +77,17 @@ describe('times in a record never run backwards', () => {
   it('a request made after the transaction that ends it began ends no earlier than it was made', async () => {
     const c = track(await caller(t));
     const began = await olderTransaction(async () => {
-      const { requestId } = await c.call('request:create', { languageId: await languageId(t, 'kek'), matter: 'other', urgency: 'normal', minor: false });
+      const { requestId } = await c.call('request:create', {
+        languageId: await languageId(t, 'kek'),
+        matter: 'other',
+        urgency: 'normal',
+        minor: false,
+      });
       return [requestId];
     }, `UPDATE interpretation_requests SET state = 'cancelled', ended_at = now(), caller_sub = NULL WHERE id = $1`);
-    const [r] = await t.sql<{ created_at: Date; ended_at: Date }>(`SELECT created_at, ended_at FROM interpretation_requests WHERE state = 'cancelled' ORDER BY created_at DESC LIMIT 1`);
+    const [r] = await t.sql<{ created_at: Date; ended_at: Date }>(
+      `SELECT created_at, ended_at FROM interpretation_requests WHERE state = 'cancelled' ORDER BY created_at DESC LIMIT 1`,
+    );
     expect(r.created_at.getTime()).toBeGreaterThan(began.getTime());
     expect(r.ended_at).toEqual(r.created_at);
   });

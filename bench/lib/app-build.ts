@@ -34,10 +34,14 @@ export function buildApp(skipIfBuilt: boolean, log: (msg: string) => void) {
   const cli = join(out, 'src', 'cli.js');
   if (skipIfBuilt && existsSync(cli)) return;
   log('compiling the application into bench/dist/app');
-  const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json', '--outDir', out, '--tsBuildInfoFile', join(out, '.tsbuildinfo')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    join(ROOT, 'node_modules', '.bin', 'tsc'),
+    ['-p', 'tsconfig.build.json', '--outDir', out, '--tsBuildInfoFile', join(out, '.tsbuildinfo')],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  );
   if (r.error) throw r.error;
   if (r.status !== 0) {
     if (!existsSync(cli)) throw new Error(`build failed:\n${r.stdout}${r.stderr}`);

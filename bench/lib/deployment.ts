@@ -131,9 +131,14 @@ async function importRoster(dep: Deployment, passwordHash: string, secret: strin
     const headers = { authorization: `Bearer ${token}` };
     const csv = roster.files.get(country);
     if (csv) {
-      const res = await fetch(`${base}/api/v1/rosters/${country}/import`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: csv });
+      const res = await fetch(`${base}/api/v1/rosters/${country}/import`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'text/csv' },
+        body: csv,
+      });
       const body = (await res.json()) as { created: number; rejected: unknown[] };
-      if (res.status !== 200 || body.rejected.length) throw new Error(`import ${country}: ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
+      if (res.status !== 200 || body.rejected.length)
+        throw new Error(`import ${country}: ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
       created += body.created;
     }
     const share = await fetch(`${base}/api/v1/rosters/${country}/sharing`, {
@@ -144,7 +149,9 @@ async function importRoster(dep: Deployment, passwordHash: string, secret: strin
     if (share.status !== 200) throw new Error(`sharing ${country}: ${share.status} ${await share.text()}`);
   }
   if (created !== size) throw new Error(`imported ${created} interpreters, expected ${size}`);
-  log(`imported ${created} interpreters in ${dep.variants.length} language variants over ${roster.files.size} rosters in ${((nowMs() - t0) / 1000).toFixed(1)} s`);
+  log(
+    `imported ${created} interpreters in ${dep.variants.length} language variants over ${roster.files.size} rosters in ${((nowMs() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 
 async function connectInterpreters(dep: Deployment, passwordHash: string, secret: string, available: number) {
@@ -167,7 +174,11 @@ async function connectInterpreters(dep: Deployment, passwordHash: string, secret
   for (let i = 0; i < chosen.length; i += BATCH) {
     await Promise.all(
       chosen.slice(i, i + BATCH).map(async (a, k) => {
-        const token = sign({ sub: a.id, role: 'interpreter', country: a.country, institution: null, interpreterId: a.interpreter_id }, secret, TOKEN_OPTIONS);
+        const token = sign(
+          { sub: a.id, role: 'interpreter', country: a.country, institution: null, interpreterId: a.interpreter_id },
+          secret,
+          TOKEN_OPTIONS,
+        );
         const socket = await connectInterpreter(dep, dep.nodes[(i + k) % dep.nodes.length].url, token);
         dep.interpreterSockets.push(socket);
         const ack = await socket.timeout(30_000).emitWithAck('presence:set', { status: 'available' });
@@ -192,7 +203,10 @@ async function connectInterpreter(dep: Deployment, url: string, token: string): 
         if (!ack?.sessionId) return l?.acceptRefused(ack?.error?.code ?? 'no session');
         l?.accepted(offer.requestId, offer.offerId);
         // She leaves at once, so that she is free for the next caller (whoever leaves first ends the call).
-        socket.timeout(30_000).emitWithAck('session:leave', { sessionId: ack.sessionId }).catch(() => undefined);
+        socket
+          .timeout(30_000)
+          .emitWithAck('session:leave', { sessionId: ack.sessionId })
+          .catch(() => undefined);
       })
       .catch(() => l?.acceptRefused('timeout'));
   });

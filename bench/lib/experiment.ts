@@ -21,5 +21,10 @@ export function prepareExperiment() {
   const lock = "await m.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);";
   const read = "const [last] = await m.query('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');";
   if (!before.includes(lock) || !before.includes(read)) throw new Error('audit.service.js changed: update the unchained-audit experiment');
-  writeFileSync(file, before.replace(lock, '').replace(read, "const [last] = await m.query(\"SELECT nextval('bench_unchained_audit_seq') AS seq, NULL AS hash\");"));
+  writeFileSync(
+    file,
+    before
+      .replace(lock, '')
+      .replace(read, 'const [last] = await m.query("SELECT nextval(\'bench_unchained_audit_seq\') AS seq, NULL AS hash");'),
+  );
 }

@@ -20,9 +20,15 @@ export async function startFloor(): Promise<FloorServer> {
   const db = await createDatabase();
   await pgQuery(db.name, `CREATE TABLE floor_rows (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)`);
   await pgQuery(db.name, `INSERT INTO floor_rows (id) SELECT generate_series(1, ${ROWS})`);
-  await pgQuery(db.name, `CREATE TABLE floor_log (id bigserial PRIMARY KEY, row_id int NOT NULL REFERENCES floor_rows, at timestamptz NOT NULL DEFAULT now())`);
+  await pgQuery(
+    db.name,
+    `CREATE TABLE floor_log (id bigserial PRIMARY KEY, row_id int NOT NULL REFERENCES floor_rows, at timestamptz NOT NULL DEFAULT now())`,
+  );
   const port = await freePort();
-  const child = fork(join(__dirname, '..', 'floor-server.js'), [], { env: { ...process.env, PORT: String(port), DATABASE_URL: `${PG_BASE}/${db.name}` }, stdio: 'inherit' });
+  const child = fork(join(__dirname, '..', 'floor-server.js'), [], {
+    env: { ...process.env, PORT: String(port), DATABASE_URL: `${PG_BASE}/${db.name}` },
+    stdio: 'inherit',
+  });
   await Promise.race([
     new Promise<void>((resolve) => child.once('message', () => resolve())),
     sleep(30_000).then(() => Promise.reject(new Error('floor server did not start'))),
@@ -83,9 +89,15 @@ export async function measureFloor(floor: FloorServer, rate: number, seconds: nu
       await f();
       into.add(nowMs() - t0);
     };
-    await openLoop(rate, Math.min(3, seconds), (i) => timed(new Samples(), () => clients[i % CLIENTS].timeout(10_000).emitWithAck('txn', { rowId: 1 + rng.int(ROWS) }))());
-    await openLoop(rate, seconds, (i) => timed(combined, () => clients[i % CLIENTS].timeout(10_000).emitWithAck('txn', { rowId: 1 + rng.int(ROWS) }))().catch(() => undefined));
-    await openLoop(rate, Math.min(10, seconds), (i) => timed(rtt, () => clients[i % CLIENTS].timeout(10_000).emitWithAck('echo', { i }))().catch(() => undefined));
+    await openLoop(rate, Math.min(3, seconds), (i) =>
+      timed(new Samples(), () => clients[i % CLIENTS].timeout(10_000).emitWithAck('txn', { rowId: 1 + rng.int(ROWS) }))(),
+    );
+    await openLoop(rate, seconds, (i) =>
+      timed(combined, () => clients[i % CLIENTS].timeout(10_000).emitWithAck('txn', { rowId: 1 + rng.int(ROWS) }))().catch(() => undefined),
+    );
+    await openLoop(rate, Math.min(10, seconds), (i) =>
+      timed(rtt, () => clients[i % CLIENTS].timeout(10_000).emitWithAck('echo', { i }))().catch(() => undefined),
+    );
     await openLoop(rate, Math.min(10, seconds), () =>
       timed(txn, async () => {
         const c = await pool.connect();

@@ -140,11 +140,17 @@ export async function loadHistory(database: string, requests: number, log: (msg:
          coalesce(lag(hash) OVER (ORDER BY seq), (SELECT hash FROM head)), hash
        FROM hashed`,
     );
-    await step('audit_chain_head', `UPDATE audit_chain_head SET (seq, hash) = (SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1)`);
+    await step(
+      'audit_chain_head',
+      `UPDATE audit_chain_head SET (seq, hash) = (SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1)`,
+    );
     await c.query('COMMIT');
     await c.query(`SET session_replication_role = origin`);
     // As after a year of autovacuum: visibility map and statistics up to date before the first run.
-    await step('vacuum analyze', `VACUUM (ANALYZE) interpretation_requests, offers, sessions, audit_events, interpreters, audit_chain_head`);
+    await step(
+      'vacuum analyze',
+      `VACUUM (ANALYZE) interpretation_requests, offers, sessions, audit_events, interpreters, audit_chain_head`,
+    );
     const counts = await c.query(
       `SELECT (SELECT count(*) FROM interpretation_requests)::int AS requests, (SELECT count(*) FROM offers)::int AS offers,
          (SELECT count(*) FROM sessions)::int AS sessions, (SELECT count(*) FROM audit_events)::int AS audit_events`,

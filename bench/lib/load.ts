@@ -112,7 +112,9 @@ export interface RunLatencies {
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(what)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(what)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 /** One woman calling: connect, ask, wait for the session id, leave the call, hang up. */
@@ -147,11 +149,17 @@ async function callerFlow(url: string, token: string, draw: CallerDraw, rec: Run
     await withTimeout(gotSession, STEP_TIMEOUT_MS, 'session').catch(() => undefined);
     if (!sessionId) {
       rec.fail('no session within 20 s');
-      await socket.timeout(5000).emitWithAck('request:cancel', { requestId: ack.requestId }).catch(() => undefined);
+      await socket
+        .timeout(5000)
+        .emitWithAck('request:cancel', { requestId: ack.requestId })
+        .catch(() => undefined);
       return;
     }
     rec.sessionArrived(ack.requestId, sessionAt);
-    await socket.timeout(STEP_TIMEOUT_MS).emitWithAck('session:leave', { sessionId }).catch(() => undefined);
+    await socket
+      .timeout(STEP_TIMEOUT_MS)
+      .emitWithAck('session:leave', { sessionId })
+      .catch(() => undefined);
   } catch (e) {
     rec.fail(`caller ${(e as Error).message.slice(0, 40)}`);
   } finally {
@@ -163,7 +171,14 @@ async function callerFlow(url: string, token: string, draw: CallerDraw, rec: Run
  * Open loop: caller i starts at start + i / rate whatever happened to earlier ones, as real callers do, for
  * `seconds`; then waits (at most 45 s) for those still in flight.
  */
-export async function drive(dep: Deployment, rate: number, seconds: number, draw: () => CallerDraw, rec: RunRecorder, onScheduled?: () => void) {
+export async function drive(
+  dep: Deployment,
+  rate: number,
+  seconds: number,
+  draw: () => CallerDraw,
+  rec: RunRecorder,
+  onScheduled?: () => void,
+) {
   dep.listener = rec;
   const total = Math.round(rate * seconds);
   const flows: Promise<void>[] = [];
@@ -202,7 +217,8 @@ export interface DbObservation {
 export async function observeDb(database: string) {
   const c = new Client({ connectionString: `${PG_BASE}/${database}`, application_name: 'puente-bench' });
   await c.connect();
-  const commits = async () => Number((await c.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1`, [database])).rows[0].n);
+  const commits = async () =>
+    Number((await c.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1`, [database])).rows[0].n);
   const before = await commits();
   let samples = 0;
   let waiters = 0;
@@ -244,8 +260,15 @@ export async function observeDb(database: string) {
       const after = await commits();
       backlog = await outbox();
       await c.end();
-      return { transactions: after - before, lockWaitersMean: waiters / Math.max(1, samples), lockWaitersMax: max, advisoryWaitersMean: advisory / Math.max(1, samples),
-        activity: [...activity].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, n]) => [k, n / Math.max(1, samples)]),
+      return {
+        transactions: after - before,
+        lockWaitersMean: waiters / Math.max(1, samples),
+        lockWaitersMax: max,
+        advisoryWaitersMean: advisory / Math.max(1, samples),
+        activity: [...activity]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 15)
+          .map(([k, n]) => [k, n / Math.max(1, samples)]),
         auditBacklogMax: Math.max(backlogMax, backlog),
         auditBacklogAtEnd: backlog,
       };
@@ -258,7 +281,10 @@ export async function backendPids(database: string): Promise<number[]> {
   const c = new Client({ connectionString: `${PG_BASE}/${database}`, application_name: 'puente-bench' });
   await c.connect();
   try {
-    const { rows } = await c.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name IN ('puente', 'puente-floor')`, [database]);
+    const { rows } = await c.query(
+      `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name IN ('puente', 'puente-floor')`,
+      [database],
+    );
     return rows.map((r) => r.pid as number);
   } finally {
     await c.end();

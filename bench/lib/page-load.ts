@@ -61,12 +61,16 @@ async function watchNetwork(context: BrowserContext, page: Page, conditions: Net
       uploadThroughput: conditions.upBytesPerSecond,
     });
   }
-  const byId = new Map<string, { url: string; sent: number; done?: number; bytes: number; head: number; status: number; mime: string; enc: string; cached: boolean }>();
+  const byId = new Map<
+    string,
+    { url: string; sent: number; done?: number; bytes: number; head: number; status: number; mime: string; enc: string; cached: boolean }
+  >();
   const order: string[] = [];
   cdp.on('Network.requestWillBeSent', (e) => {
     // A redirect reuses the id: keep the first URL and start time.
     if (!byId.has(e.requestId)) order.push(e.requestId);
-    if (!byId.has(e.requestId)) byId.set(e.requestId, { url: e.request.url, sent: e.timestamp, bytes: 0, head: 0, status: 0, mime: '', enc: '', cached: false });
+    if (!byId.has(e.requestId))
+      byId.set(e.requestId, { url: e.request.url, sent: e.timestamp, bytes: 0, head: 0, status: 0, mime: '', enc: '', cached: false });
   });
   cdp.on('Network.responseReceived', (e) => {
     const r = byId.get(e.requestId);
@@ -126,9 +130,14 @@ export async function loadCallerPage(
   await page.addInitScript(STEP1_PROBE);
   const net = await watchNetwork(context, page, opts.conditions);
   await page.goto(url, { waitUntil: 'commit', timeout });
-  const step1Ms = (await (await page.waitForFunction(() => (window as unknown as { __step1Ms?: number }).__step1Ms, undefined, { timeout, polling: 100 })).jsonValue()) as number;
+  const step1Ms = (await (
+    await page.waitForFunction(() => (window as unknown as { __step1Ms?: number }).__step1Ms, undefined, { timeout, polling: 100 })
+  ).jsonValue()) as number;
   if (opts.waitForWorker) {
-    const ready = await page.evaluate((ms) => Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]), timeout);
+    const ready = await page.evaluate(
+      (ms) => Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]),
+      timeout,
+    );
     if (!ready) throw new Error(`the service worker did not become active within ${timeout} ms`);
   }
   const quietMs = opts.quietMs ?? 1000;

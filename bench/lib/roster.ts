@@ -4,7 +4,8 @@ import { seeded } from './stats';
 export const COUNTRIES = ['BZ', 'CA', 'CR', 'DO', 'SV', 'GT', 'HN', 'MX', 'NI', 'PA', 'US'] as const;
 export const MATTERS = ['legal_civil', 'legal_labour', 'legal_criminal', 'violence', 'trafficking'] as const;
 const SPECIALTIES = [...MATTERS, 'children', 'asylum', 'health'] as const;
-const COLUMNS = 'external_id,first_name,email,languages,relay_languages,specialties,certification_body,certification_number,certification_expires,gender,status';
+const COLUMNS =
+  'external_id,first_name,email,languages,relay_languages,specialties,certification_body,certification_number,certification_expires,gender,status';
 const FIRST_NAMES = ['Ana', 'Rosa', 'María', 'Juana', 'Lucía', 'Elena', 'Tomasa', 'Catarina', 'Pedro', 'Juan', 'Marta', 'Isabel'];
 
 export interface Variant {
@@ -58,7 +59,21 @@ export function makeRoster(variants: Variant[], size: number, seed = 42): Roster
     const id = `B${String(i).padStart(5, '0')}`;
     rows
       .get(country)!
-      .push([id, rng.pick(FIRST_NAMES), `${id.toLowerCase()}@bench.puente.example`, langs.join(';'), 'spa', specialties.join(';'), 'Bench', `N${i}`, '2030-12-31', gender, 'active'].join(','));
+      .push(
+        [
+          id,
+          rng.pick(FIRST_NAMES),
+          `${id.toLowerCase()}@bench.puente.example`,
+          langs.join(';'),
+          'spa',
+          specialties.join(';'),
+          'Bench',
+          `N${i}`,
+          '2030-12-31',
+          gender,
+          'active',
+        ].join(','),
+      );
   }
   const files = new Map<string, string>();
   for (const [c, r] of rows) if (r.length) files.set(c, `${COLUMNS}\n${r.join('\n')}\n`);

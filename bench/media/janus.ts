@@ -47,10 +47,17 @@ export class Janus {
    * Starts Janus on `httpPort` (API) and waits until it answers. Its RTP ports come from `rtpRange`: below
    * the ephemeral range the generators' sockets take theirs from, and below the tests' ports (20000+).
    */
-  static async start(httpPort: number, rtpRange = '12000-19999', boundMs = 30_000, debugLevel = Number(process.env.BENCH_JANUS_DEBUG ?? 2)): Promise<Janus> {
+  static async start(
+    httpPort: number,
+    rtpRange = '12000-19999',
+    boundMs = 30_000,
+    debugLevel = Number(process.env.BENCH_JANUS_DEBUG ?? 2),
+  ): Promise<Janus> {
     const j = new Janus(httpPort);
     j.configure(rtpRange);
-    j.proc = spawn('janus', ['-F', j.dir, '-C', join(j.dir, 'janus.jcfg'), '-d', String(debugLevel)], { stdio: ['ignore', process.env.BENCH_JANUS_DEBUG ? 'inherit' : 'ignore', 'inherit'] });
+    j.proc = spawn('janus', ['-F', j.dir, '-C', join(j.dir, 'janus.jcfg'), '-d', String(debugLevel)], {
+      stdio: ['ignore', process.env.BENCH_JANUS_DEBUG ? 'inherit' : 'ignore', 'inherit'],
+    });
     const deadline = Date.now() + boundMs;
     for (;;) {
       if (j.proc.exitCode !== null) throw new Error(`janus exited with ${j.proc.exitCode}`);
@@ -67,7 +74,19 @@ export class Janus {
   }
 
   private configure(rtpRange: string) {
-    const plugins = ['audiobridge', 'duktape', 'echotest', 'lua', 'nosip', 'recordplay', 'sip', 'streaming', 'textroom', 'videocall', 'voicemail'];
+    const plugins = [
+      'audiobridge',
+      'duktape',
+      'echotest',
+      'lua',
+      'nosip',
+      'recordplay',
+      'sip',
+      'streaming',
+      'textroom',
+      'videocall',
+      'voicemail',
+    ];
     const transports = ['mqtt', 'nanomsg', 'pfunix', 'rabbitmq', 'websockets'];
     const events = ['gelfevh', 'mqttevh', 'nanomsgevh', 'rabbitmqevh', 'sampleevh', 'wsevh'];
     const so = (xs: string[]) => xs.map((x) => `libjanus_${x}.so`).join(',');
@@ -117,7 +136,10 @@ admin: {
   }
 
   private async post(path: string, body: Record<string, unknown>) {
-    const res = await fetch(`http://127.0.0.1:${this.httpPort}/janus${path}`, { method: 'POST', body: JSON.stringify({ ...body, transaction: String(this.tx++) }) });
+    const res = await fetch(`http://127.0.0.1:${this.httpPort}/janus${path}`, {
+      method: 'POST',
+      body: JSON.stringify({ ...body, transaction: String(this.tx++) }),
+    });
     return (await res.json()) as any;
   }
 
@@ -132,7 +154,10 @@ admin: {
   async session3(ports: number[]): Promise<JanusTarget[]> {
     // A handle of its own: sessions are set up concurrently.
     const handle = (await this.post(`/${this.session}`, { janus: 'attach', plugin: 'janus.plugin.videoroom' })).data.id;
-    const { room } = await this.videoroom({ request: 'create', publishers: ports.length, audiocodec: 'opus', opus_fec: true, opus_dtx: true }, handle);
+    const { room } = await this.videoroom(
+      { request: 'create', publishers: ports.length, audiocodec: 'opus', opus_fec: true, opus_dtx: true },
+      handle,
+    );
     const publishers: { id: number; port: number }[] = [];
     for (const [i] of ports.entries()) {
       // One at a time: under load, concurrent remote publishers in different rooms sometimes lost their
@@ -155,7 +180,11 @@ admin: {
     }
     for (const [i, p] of publishers.entries()) {
       for (const [j, port] of ports.entries()) {
-        if (j !== i) await this.videoroom({ request: 'rtp_forward', room, publisher_id: p.id, host: '127.0.0.1', host_family: 'ipv4', streams: [{ mid: '0', port }] }, handle);
+        if (j !== i)
+          await this.videoroom(
+            { request: 'rtp_forward', room, publisher_id: p.id, host: '127.0.0.1', host_family: 'ipv4', streams: [{ mid: '0', port }] },
+            handle,
+          );
       }
     }
     return publishers.map((p) => ({ port: p.port, ssrc: JANUS_REMOTE_SSRC }));

@@ -54,7 +54,11 @@ function janusInstalled(): boolean {
 }
 
 const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
-const list = (name: string, dflt: string) => (process.env[name] ?? dflt).split(',').map((s) => s.trim()).filter(Boolean);
+const list = (name: string, dflt: string) =>
+  (process.env[name] ?? dflt)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 const settings = {
   sessions: list('BENCH_SESSIONS', '50,100,200,400,600').map(Number),
@@ -88,7 +92,9 @@ const PLAIN = { listenIp: { ip: LISTEN }, rtcpMux: true, comedia: false } as con
 
 /** Opus as the generators send it (PT 100, the router's), declared the way the voice policy asks. */
 const opusParameters = (ssrc: number) => ({
-  codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2, parameters: { minptime: 10, useinbandfec: 1, usedtx: 1 } }],
+  codecs: [
+    { mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2, parameters: { minptime: 10, useinbandfec: 1, usedtx: 1 } },
+  ],
   encodings: [{ ssrc }],
 });
 const randomSsrc = () => 1 + Math.floor(Math.random() * 0xfffffff0);
@@ -130,7 +136,8 @@ async function bareServer(): Promise<Server> {
         parties.push({ send, recv, producer, ssrc });
       }
       for (const [p, party] of parties.entries()) {
-        for (const [q, other] of parties.entries()) if (q !== p) await party.recv.consume({ producerId: other.producer.id, rtpCapabilities: router.rtpCapabilities });
+        for (const [q, other] of parties.entries())
+          if (q !== p) await party.recv.consume({ producerId: other.producer.id, rtpCapabilities: router.rtpCapabilities });
       }
       return parties.map((x) => ({ port: x.send.tuple.localPort, ssrc: x.ssrc }));
     },
@@ -156,7 +163,8 @@ class PlainRoom extends Room {
     this.plain.set(t.id, t);
     // Peer.connectTransport passes {dtlsParameters}; here those are the generator's address.
     const connect = t.connect.bind(t);
-    (t as unknown as { connect: (a: { dtlsParameters: { ip: string; port: number } }) => Promise<void> }).connect = ({ dtlsParameters }) => connect(dtlsParameters);
+    (t as unknown as { connect: (a: { dtlsParameters: { ip: string; port: number } }) => Promise<void> }).connect = ({ dtlsParameters }) =>
+      connect(dtlsParameters);
     return t as unknown as Awaited<ReturnType<Room['newTransport']>>;
   }
 }
@@ -330,18 +338,24 @@ interface StepResult {
 }
 
 async function step(mode: Mode, sessions: number, run: number): Promise<StepResult> {
-  const server = mode === 'bare' ? await bareServer() : mode === 'puente' ? await puenteServer(await freeUdpTcpPort()) : await janusServer();
+  const server =
+    mode === 'bare' ? await bareServer() : mode === 'puente' ? await puenteServer(await freeUdpTcpPort()) : await janusServer();
   const gens = Array.from({ length: Math.min(settings.generators, sessions) }, () => new Generator());
   try {
     // Session s lives wholly in generator s % G: a party's peers are in the same process.
     const owned = gens.map((_, g) => Array.from({ length: sessions }, (_, s) => s).filter((s) => s % gens.length === g));
-    const ports = await Promise.all(gens.map((g, i) => g.ask<{ ports: number[] }>({ type: 'bind', parties: owned[i].length * PARTIES }, 'ports')));
+    const ports = await Promise.all(
+      gens.map((g, i) => g.ask<{ ports: number[] }>({ type: 'bind', parties: owned[i].length * PARTIES }, 'ports')),
+    );
     const targets = gens.map((_, i) => new Array<{ port: number; ssrc: number }>(owned[i].length * PARTIES));
     const setupStart = Date.now();
     const where = Array.from({ length: sessions }, (_, s) => ({ g: s % gens.length, k: Math.floor(s / gens.length) }));
     await pool(where, 16, async ({ g, k }, s) => {
       const slots = Array.from({ length: PARTIES }, (_, p) => k * PARTIES + p);
-      const made = await server.session(`s${s}-${randomBytes(3).toString('hex')}`, slots.map((slot) => ports[g].ports[slot]));
+      const made = await server.session(
+        `s${s}-${randomBytes(3).toString('hex')}`,
+        slots.map((slot) => ports[g].ports[slot]),
+      );
       slots.forEach((slot, p) => (targets[g][slot] = made[p]));
     });
     const setupMs = Date.now() - setupStart;
@@ -351,7 +365,15 @@ async function step(mode: Mode, sessions: number, run: number): Promise<StepResu
     const results = Promise.all(
       gens.map((g) =>
         g.ask<GenResult>(
-          { type: 'run', warmupMs: settings.warmupMs, measureMs: settings.measureMs, drainMs: settings.drainMs, pps: settings.pps, payloadBytes: settings.payloadBytes, fanout: PARTIES - 1 },
+          {
+            type: 'run',
+            warmupMs: settings.warmupMs,
+            measureMs: settings.measureMs,
+            drainMs: settings.drainMs,
+            pps: settings.pps,
+            payloadBytes: settings.payloadBytes,
+            fanout: PARTIES - 1,
+          },
           'result',
           settings.warmupMs + settings.measureMs + 60_000,
         ),
@@ -490,10 +512,13 @@ async function main() {
   console.log(md);
 }
 
-const hardStop = setTimeout(() => {
-  console.error('[media-bench] hard time limit: exiting');
-  process.exit(2);
-}, (settings.maxMinutes + 15) * 60_000);
+const hardStop = setTimeout(
+  () => {
+    console.error('[media-bench] hard time limit: exiting');
+    process.exit(2);
+  },
+  (settings.maxMinutes + 15) * 60_000,
+);
 hardStop.unref();
 
 main().then(

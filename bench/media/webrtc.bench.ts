@@ -63,9 +63,10 @@ const APP_LOG_LEVEL = 'error';
 /** `p`, or an error naming what did not happen within `ms` (every wait of the bench is bounded). */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Resolves when `peer` has decoded real audio (not silence) from `producerId`; bounded. */
@@ -83,7 +84,12 @@ async function firstAudio(peer: CallPeer, producerId: string, limitMs = 20_000):
  * Makes a peer consume every producer of the others in its session, present and future. Returns the
  * producer id of the first producer heard from `role`, once known.
  */
-function attach(peer: CallPeer, events: EventEmitter, sessionId: string, seen: () => { sessionId: string; producerId: string; role: string }[] = () => []) {
+function attach(
+  peer: CallPeer,
+  events: EventEmitter,
+  sessionId: string,
+  seen: () => { sessionId: string; producerId: string; role: string }[] = () => [],
+) {
   const byRole = new Map<string, string>();
   const waiting = new Map<string, (id: string) => void>();
   const take = (producerId: string, role: string) => {
@@ -156,7 +162,13 @@ async function puenteHarness(): Promise<Harness> {
   const ds = await new DataSource(dataSourceOptions(dbUrl(dbName))).initialize();
   await runMigrationsLocked(ds);
   await ds.destroy();
-  const t: TestApp = await startTestApp({ DATABASE_URL: dbUrl(dbName), HOME_COUNTRY: 'GT', MATCHING_SWEEP_SECONDS: '0.5', OFFER_RING_SECONDS: '60', LOG_LEVEL: APP_LOG_LEVEL });
+  const t: TestApp = await startTestApp({
+    DATABASE_URL: dbUrl(dbName),
+    HOME_COUNTRY: 'GT',
+    MATCHING_SWEEP_SECONDS: '0.5',
+    OFFER_RING_SECONDS: '60',
+    LOG_LEVEL: APP_LOG_LEVEL,
+  });
   const mam = await languageId(t, 'mam');
   const sockets: TestSocket[] = [];
   const inspection = t.app.get(MediaInspection);
@@ -174,7 +186,11 @@ async function puenteHarness(): Promise<Harness> {
       const accepted = ana.socket.call('offer:accept', { offerId: offer.offerId });
       // Both sides start their media as soon as they learn the session id, as the clients do.
       const herSide = (async () => {
-        const u = await within(c.next('request:update', (x) => x.state === 'accepted' && !!x.sessionId), 20_000, 'the acceptance');
+        const u = await within(
+          c.next('request:update', (x) => x.state === 'accepted' && !!x.sessionId),
+          20_000,
+          'the acceptance',
+        );
         const her = await new CallPeer(c, u.sessionId!).start();
         const a = attach(her, c.socket as unknown as EventEmitter, u.sessionId!, () => c.seen('session:newProducer'));
         await her.speak();
@@ -260,7 +276,8 @@ async function bareHarness(): Promise<Harness> {
               const pr = await transports.get(p.transportId)!.produce({ kind: p.kind, rtpParameters: p.rtpParameters });
               producers.push(pr);
               me.producers.push({ producerId: pr.id, kind: pr.kind });
-              for (const other of bus) if (other !== events) other.emit('session:newProducer', { sessionId, producerId: pr.id, role, kind: pr.kind });
+              for (const other of bus)
+                if (other !== events) other.emit('session:newProducer', { sessionId, producerId: pr.id, role, kind: pr.kind });
               return { producerId: pr.id };
             }
             case 'media:consume': {
@@ -416,10 +433,13 @@ async function main() {
   console.log(md);
 }
 
-setTimeout(() => {
-  console.error('[webrtc-bench] hard time limit: exiting');
-  process.exit(2);
-}, (settings.maxMinutes + 10) * 60_000).unref();
+setTimeout(
+  () => {
+    console.error('[webrtc-bench] hard time limit: exiting');
+    process.exit(2);
+  },
+  (settings.maxMinutes + 10) * 60_000,
+).unref();
 
 main().then(
   () => process.exit(0),

@@ -44,7 +44,9 @@ const send = (m: AudioMessage) => process.send?.(m);
 
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer!: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(what)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(what)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 /** The other party's audio producer: in the join's answer, or announced later by session:newProducer. */
@@ -68,10 +70,16 @@ async function runCall(c: AudioCall) {
         await interpreter.start();
         await caller.start();
         await Promise.all([interpreter.speak(), caller.speak()]);
-        const [fromInterpreter, fromCaller] = await Promise.all([producerOf(sc, caller.join, 'interpreter'), producerOf(si, interpreter.join, 'caller')]);
+        const [fromInterpreter, fromCaller] = await Promise.all([
+          producerOf(sc, caller.join, 'interpreter'),
+          producerOf(si, interpreter.join, 'caller'),
+        ]);
         await Promise.all([caller.listen(fromInterpreter), interpreter.listen(fromCaller)]);
         // Both ways: at least 25 new RTP packets and 10 decoded frames carrying the tone.
-        await Promise.all([hears(caller, fromInterpreter, { frames: 10, packets: 25 }), hears(interpreter, fromCaller, { frames: 10, packets: 25 })]);
+        await Promise.all([
+          hears(caller, fromInterpreter, { frames: 10, packets: 25 }),
+          hears(interpreter, fromCaller, { frames: 10, packets: 25 }),
+        ]);
       })(),
       HEAR_TIMEOUT_MS,
       `not heard both ways within ${HEAR_TIMEOUT_MS} ms`,
@@ -89,7 +97,8 @@ async function received(peer: CallPeer | undefined) {
   const report: Map<string, any> = await peer.recv.getStats().catch(() => new Map());
   let packets = 0;
   let bytes = 0;
-  for (const s of report.values()) if (s.type === 'inbound-rtp' && s.ssrc === ssrc) [packets, bytes] = [s.packetsReceived ?? 0, s.bytesReceived ?? 0];
+  for (const s of report.values())
+    if (s.type === 'inbound-rtp' && s.ssrc === ssrc) [packets, bytes] = [s.packetsReceived ?? 0, s.bytesReceived ?? 0];
   return { packets, bytes, loudFrames: peer.heard.get(producerId)?.loud ?? 0 };
 }
 

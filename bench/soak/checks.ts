@@ -20,15 +20,28 @@ export async function databaseChecks(db: string, createdByClients: number): Prom
   const checks: Check[] = [];
   const add = (name: string, found: number, ok = found === 0) => checks.push({ name, ok, found });
   // A check whose query fails is a failed check, not a lost run.
-  const count = (database: string, sql: string) => countRows(database, sql).catch((e: Error) => (checks.push({ name: `query failed: ${sql.slice(0, 80)}`, ok: false, found: e.message }), NaN));
+  const count = (database: string, sql: string) =>
+    countRows(database, sql).catch(
+      (e: Error) => (checks.push({ name: `query failed: ${sql.slice(0, 80)}`, ok: false, found: e.message }), NaN),
+    );
 
   add(
     'requests not in a terminal state (completed, cancelled, unmatched, abandoned)',
-    await count(db, `SELECT count(*)::int AS n FROM interpretation_requests WHERE state NOT IN ('completed','cancelled','unmatched','abandoned')`),
+    await count(
+      db,
+      `SELECT count(*)::int AS n FROM interpretation_requests WHERE state NOT IN ('completed','cancelled','unmatched','abandoned')`,
+    ),
   );
   const stored = await count(db, `SELECT count(*)::int AS n FROM interpretation_requests`);
-  checks.push({ name: 'requests stored = requests the callers were given an id for', ok: stored === createdByClients, found: { stored, createdByClients } });
-  add('requests still holding a caller identifier', await count(db, `SELECT count(*)::int AS n FROM interpretation_requests WHERE caller_sub IS NOT NULL`));
+  checks.push({
+    name: 'requests stored = requests the callers were given an id for',
+    ok: stored === createdByClients,
+    found: { stored, createdByClients },
+  });
+  add(
+    'requests still holding a caller identifier',
+    await count(db, `SELECT count(*)::int AS n FROM interpretation_requests WHERE caller_sub IS NOT NULL`),
+  );
   // Two rows of one interpreter whose [start, end) intervals meet (an open end counts as still running). An end
   // stamped before its start (see endsBeforeStart) counts as an empty interval.
   const span = (t: string, end: string) => `tstzrange(${t}.created_at, greatest(${t}.created_at, coalesce(${t}.${end}, 'infinity')), '[)')`;
@@ -51,7 +64,10 @@ export async function databaseChecks(db: string, createdByClients: number): Prom
   add('offers still pending', await count(db, `SELECT count(*)::int AS n FROM offers WHERE outcome IS NULL`));
   add(
     'requests with more than one standing acceptance',
-    await count(db, `SELECT count(*)::int AS n FROM (SELECT request_id FROM offers WHERE outcome = 'accepted' AND superseded_at IS NULL GROUP BY request_id HAVING count(*) > 1) x`),
+    await count(
+      db,
+      `SELECT count(*)::int AS n FROM (SELECT request_id FROM offers WHERE outcome = 'accepted' AND superseded_at IS NULL GROUP BY request_id HAVING count(*) > 1) x`,
+    ),
   );
   add(
     'requests with a second session not justified by a lost interpreter or failed media',
@@ -64,7 +80,10 @@ export async function databaseChecks(db: string, createdByClients: number): Prom
   add('sessions without an end', await count(db, `SELECT count(*)::int AS n FROM sessions WHERE ended_at IS NULL`));
   add(
     'completed requests without a session',
-    await count(db, `SELECT count(*)::int AS n FROM interpretation_requests r WHERE state = 'completed' AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.request_id = r.id)`),
+    await count(
+      db,
+      `SELECT count(*)::int AS n FROM interpretation_requests r WHERE state = 'completed' AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.request_id = r.id)`,
+    ),
   );
   // Not a guarantee of the matching issue, but worth seeing: offers are stamped created with clock_timestamp() and
   // decided with now() (the deciding transaction's start), so one decided by a transaction that began before the
@@ -93,14 +112,27 @@ export async function auditCheck(db: string, url: string, sign: (claims: Record<
   const token = sign({ sub: admin.id, role: 'platform_admin', country: null, institution: null, interpreterId: null });
   const res = await fetch(`${url}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${token}` } });
   const body = (await res.json().catch(() => null)) as { ok?: boolean; events?: number } | null;
-  return { name: 'audit chain verifies (GET /api/v1/audit/verify)', ok: res.status === 200 && body?.ok === true && (body.events ?? 0) > 0, found: { status: res.status, ...body } };
+  return {
+    name: 'audit chain verifies (GET /api/v1/audit/verify)',
+    ok: res.status === 200 && body?.ok === true && (body.events ?? 0) > 0,
+    found: { status: res.status, ...body },
+  };
 }
 
 /** What the run left in the database: requests by final state, sessions by end reason, offers by outcome. */
 export async function outcomes(db: string) {
-  const byState = await pgQuery<{ k: string; n: number }>(db, `SELECT state AS k, count(*)::int AS n FROM interpretation_requests GROUP BY 1 ORDER BY 2 DESC`);
-  const byReason = await pgQuery<{ k: string; n: number }>(db, `SELECT coalesce(end_reason, '-') AS k, count(*)::int AS n FROM sessions GROUP BY 1 ORDER BY 2 DESC`);
-  const byOutcome = await pgQuery<{ k: string; n: number }>(db, `SELECT coalesce(outcome, 'pending') AS k, count(*)::int AS n FROM offers GROUP BY 1 ORDER BY 2 DESC`);
+  const byState = await pgQuery<{ k: string; n: number }>(
+    db,
+    `SELECT state AS k, count(*)::int AS n FROM interpretation_requests GROUP BY 1 ORDER BY 2 DESC`,
+  );
+  const byReason = await pgQuery<{ k: string; n: number }>(
+    db,
+    `SELECT coalesce(end_reason, '-') AS k, count(*)::int AS n FROM sessions GROUP BY 1 ORDER BY 2 DESC`,
+  );
+  const byOutcome = await pgQuery<{ k: string; n: number }>(
+    db,
+    `SELECT coalesce(outcome, 'pending') AS k, count(*)::int AS n FROM offers GROUP BY 1 ORDER BY 2 DESC`,
+  );
   const [started] = await pgQuery<{ n: number; mean: number }>(
     db,
     `SELECT count(*)::int AS n, coalesce(avg(extract(epoch FROM ended_at - started_at)), 0)::float AS mean FROM sessions WHERE started_at IS NOT NULL`,

@@ -36,7 +36,11 @@ async function heapOf(url: string, token: string | undefined): Promise<{ used: n
   if (!res || res.status !== 200) return null;
   const text = await res.text();
   const read = (name: string) => Number(new RegExp(`^puente_${name}(?:\\{[^}]*\\})? ([\\d.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
-  return { used: read('nodejs_heap_size_used_bytes'), total: read('nodejs_heap_size_total_bytes'), external: read('nodejs_external_memory_bytes') };
+  return {
+    used: read('nodejs_heap_size_used_bytes'),
+    total: read('nodejs_heap_size_total_bytes'),
+    external: read('nodejs_external_memory_bytes'),
+  };
 }
 
 const MB = 2 ** 20;

@@ -277,7 +277,14 @@ async function callerRequest(c: Caller) {
     counters.requestsCreated++;
     let finished!: () => void;
     const whenDone = new Promise<void>((r) => (finished = r));
-    const r: Request = { id: ack.requestId, caller: c, createdAt: t0, done: false, finished: () => ((r.done = true), finished()), whenDone };
+    const r: Request = {
+      id: ack.requestId,
+      caller: c,
+      createdAt: t0,
+      done: false,
+      finished: () => ((r.done = true), finished()),
+      whenDone,
+    };
     requests.set(r.id, r);
     const b = settings.behaviour;
     const draw2 = rng.next();
@@ -342,7 +349,13 @@ function until(cond: () => boolean, ms: number): Promise<boolean> {
 
 async function connectInterpreter(n: number, account: { id: string; interpreter_id: string; country: string }): Promise<Interpreter> {
   const url = dep.nodes[n % dep.nodes.length].url;
-  const token = dep.sign({ sub: account.id, role: 'interpreter', country: account.country, institution: null, interpreterId: account.interpreter_id });
+  const token = dep.sign({
+    sub: account.id,
+    role: 'interpreter',
+    country: account.country,
+    institution: null,
+    interpreterId: account.interpreter_id,
+  });
   const socket = await connectSocket(url, token, 'interpreter');
   const it: Interpreter = { n, url, token, socket, state: 'available' };
   socket.on('offer:new', (o: { offerId: string; requestId: string }) => onOffer(it, o));
@@ -394,10 +407,13 @@ function ring(it: Interpreter, o: { offerId: string; requestId: string }) {
   const pending: NonNullable<Interpreter['pending']> = { offerId: o.offerId };
   it.pending = pending;
   const decline = rng.next() < settings.behaviour.decline;
-  pending.timer = setTimeout(() => {
-    pending.timer = undefined;
-    void (decline ? declineOffer(it, pending) : acceptOffer(it, pending, o.requestId));
-  }, between(300, 2000));
+  pending.timer = setTimeout(
+    () => {
+      pending.timer = undefined;
+      void (decline ? declineOffer(it, pending) : acceptOffer(it, pending, o.requestId));
+    },
+    between(300, 2000),
+  );
 }
 
 async function declineOffer(it: Interpreter, p: NonNullable<Interpreter['pending']>, ringing = true) {
@@ -460,7 +476,15 @@ async function runCall(it: Interpreter, sessionId: string, requestId: string) {
   const request = requests.get(requestId)!;
   let onEnded!: () => void;
   const whenEnded = new Promise<void>((r) => (onEnded = r));
-  const call: Call = { sessionId, request, interpreter: it, audio: false, ended: false, onEnded: () => ((call.ended = true), onEnded()), whenEnded };
+  const call: Call = {
+    sessionId,
+    request,
+    interpreter: it,
+    audio: false,
+    ended: false,
+    onEnded: () => ((call.ended = true), onEnded()),
+    whenEnded,
+  };
   calls.set(sessionId, call);
   it.call = call;
   // Free (as the server sees her) from the moment her session ended.
@@ -491,7 +515,10 @@ async function runCall(it: Interpreter, sessionId: string, requestId: string) {
         caller.gone || request.done ? Promise.resolve(null) : joinWithTransports(caller.socket, sessionId),
       ]);
       latency.joinAndTransports.add(nowMs() - t0);
-      for (const [who, e] of [['interpreter', ei], ['caller', ec]] as const) {
+      for (const [who, e] of [
+        ['interpreter', ei],
+        ['caller', ec],
+      ] as const) {
         if (!e) continue;
         // A caller who cancelled or vanished ends the session under the other's feet; a caller the script
         // disconnected (she vanished mid-join) gets no answer (an unplanned disconnect is counted where it happens).
@@ -512,7 +539,8 @@ async function runCall(it: Interpreter, sessionId: string, requestId: string) {
       }
     }
     // Every participant hears that it ended.
-    if (!(await Promise.race([whenEnded.then(() => true), sleep(STEP_TIMEOUT_MS).then(() => false)]))) error('no session:ended for the interpreter', sessionId);
+    if (!(await Promise.race([whenEnded.then(() => true), sleep(STEP_TIMEOUT_MS).then(() => false)])))
+      error('no session:ended for the interpreter', sessionId);
     if (audio) {
       audio.end();
       const closed = await audio.closed;
@@ -642,11 +670,20 @@ async function main() {
   for (let i = 0; i < settings.callers; i += 100) {
     callers.push(...(await Promise.all(Array.from({ length: Math.min(100, settings.callers - i) }, (_, k) => connectCaller(i + k)))));
   }
-  log(`${interpreters.length} interpreters available and ${callers.length} callers connected in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+  log(
+    `${interpreters.length} interpreters available and ${callers.length} callers connected in ${((Date.now() - t1) / 1000).toFixed(1)} s`,
+  );
   startAudioChild();
 
   let pgPids: number[] = [];
-  const refresher = setInterval(() => void backendPids(dep.db).then((p) => (pgPids = p), () => undefined), 2000);
+  const refresher = setInterval(
+    () =>
+      void backendPids(dep.db).then(
+        (p) => (pgPids = p),
+        () => undefined,
+      ),
+    2000,
+  );
   const groups: Record<string, () => number[]> = {};
   dep.nodes.forEach((n, i) => (groups[`node${i + 1}`] = () => [n.pid, ...childPids(n.pid)]));
   groups.postgres = () => pgPids;
@@ -676,7 +713,10 @@ async function main() {
       connectedMin = Math.min(connectedMin, connected);
       ticks++;
     }
-    if (i % (perSecond * 60) === 0) log(`t=${Math.round((nowMs() - start) / 1000)} s: ${counters.requestsCreated} requests, ${calls.size} live calls (${audioLive} with audio), errors ${JSON.stringify(errors)}`);
+    if (i % (perSecond * 60) === 0)
+      log(
+        `t=${Math.round((nowMs() - start) / 1000)} s: ${counters.requestsCreated} requests, ${calls.size} live calls (${audioLive} with audio), errors ${JSON.stringify(errors)}`,
+      );
     const idle = callers.filter((c) => !c.busy && !c.gone && c.socket.connected);
     if (!idle.length) {
       counters.schedulerFoundNoIdleCaller++;
@@ -704,27 +744,55 @@ async function main() {
     if (!n) break;
     await sleep(500);
   }
-  const checks = await databaseChecks(dep.db, counters.requestsCreated).catch((e: Error): Check[] => [{ name: 'database checks', ok: false, found: e.message }]);
-  checks.push(await auditCheck(dep.db, dep.nodes[0].url, dep.sign).catch((e: Error): Check => ({ name: 'audit chain verifies', ok: false, found: e.message })));
+  const checks = await databaseChecks(dep.db, counters.requestsCreated).catch((e: Error): Check[] => [
+    { name: 'database checks', ok: false, found: e.message },
+  ]);
+  checks.push(
+    await auditCheck(dep.db, dep.nodes[0].url, dep.sign).catch((e: Error): Check => ({
+      name: 'audit chain verifies',
+      ok: false,
+      found: e.message,
+    })),
+  );
   const trends = memory.samples.map((s) => trend(s, settings.warmup, loadEnd));
   // A window shorter than 5 minutes (the quick run) is too short to tell a leak from the collector's rhythm.
   const judged = loadEnd - settings.warmup >= 300;
   trends.forEach((t, i) =>
     checks.push({
       name: `node${i + 1} memory flat after warm-up (Theil–Sen slope of the ${FLOOR_BIN_S} s floors of RSS, V8 heap used and worker RSS ≤ ${settings.slopeLimit} MB/min)${judged ? '' : ' [not judged: window under 5 min]'}`,
-      ok: t.floor.bins >= 6 && [t.floor.rssMbPerMin, t.floor.heapUsedMbPerMin, t.floor.workerRssMbPerMin].every((x) => x <= settings.slopeLimit),
+      ok:
+        t.floor.bins >= 6 &&
+        [t.floor.rssMbPerMin, t.floor.heapUsedMbPerMin, t.floor.workerRssMbPerMin].every((x) => x <= settings.slopeLimit),
       informational: !judged,
       found: {
-        floorMbPerMin: { rss: round(t.floor.rssMbPerMin), heapUsed: round(t.floor.heapUsedMbPerMin), workerRss: round(t.floor.workerRssMbPerMin), bins: t.floor.bins },
-        rawMbPerMin: { rss: round(t.rssMbPerMin), heapUsed: round(t.heapUsedMbPerMin), workerRss: round(t.workerRssMbPerMin), samples: t.samples },
+        floorMbPerMin: {
+          rss: round(t.floor.rssMbPerMin),
+          heapUsed: round(t.floor.heapUsedMbPerMin),
+          workerRss: round(t.floor.workerRssMbPerMin),
+          bins: t.floor.bins,
+        },
+        rawMbPerMin: {
+          rss: round(t.rssMbPerMin),
+          heapUsed: round(t.heapUsedMbPerMin),
+          workerRss: round(t.workerRssMbPerMin),
+          samples: t.samples,
+        },
       },
     }),
   );
   const nodeErrors = logs.reduce((a, l) => a + (l.byLevel.error ?? 0) + (l.byLevel.fatal ?? 0) + (l.byLevel.unparsed ?? 0), 0);
   checks.push({ name: "nodes' log lines at level error or fatal (or not pino JSON)", ok: nodeErrors === 0, found: nodeErrors });
   const clientErrors = Object.values(errors).reduce((a, b) => a + b, 0);
-  checks.push({ name: 'client-side errors (unexpected error acks, timeouts, unplanned disconnects, audio not heard)', ok: clientErrors === 0, found: errors });
-  checks.push({ name: 'calls that carried audio, heard both ways', ok: counters.audioCalls > 0 && counters.audioHeard > 0, found: { calls: counters.audioCalls, heard: counters.audioHeard } });
+  checks.push({
+    name: 'client-side errors (unexpected error acks, timeouts, unplanned disconnects, audio not heard)',
+    ok: clientErrors === 0,
+    found: errors,
+  });
+  checks.push({
+    name: 'calls that carried audio, heard both ways',
+    ok: counters.audioCalls > 0 && counters.audioHeard > 0,
+    found: { calls: counters.audioCalls, heard: counters.audioHeard },
+  });
 
   const result: Result = {
     at: new Date().toISOString(),
@@ -732,7 +800,11 @@ async function main() {
     settings,
     durationS: loadEnd,
     counters,
-    connected: { callersMin: connectedMin, callersMean: connectedSum / Math.max(1, ticks), interpreters: interpreters.filter((i) => i.socket.connected).length },
+    connected: {
+      callersMin: connectedMin,
+      callersMean: connectedSum / Math.max(1, ticks),
+      interpreters: interpreters.filter((i) => i.socket.connected).length,
+    },
     latencyMs: Object.fromEntries(Object.entries(latency).map(([k, s]) => [k, s.summary()])),
     audio: audioTotals,
     errors,
@@ -741,7 +813,14 @@ async function main() {
     nodeLogs: logs,
     usage: u,
     memory: { window: [settings.warmup, loadEnd], trends, samples: memory.samples },
-    outcomes: await outcomes(dep.db).catch(() => ({ requestsByState: {}, sessionsByEndReason: {}, offersByOutcome: {}, sessionsStarted: NaN, meanSessionSeconds: NaN, auditEvents: NaN })),
+    outcomes: await outcomes(dep.db).catch(() => ({
+      requestsByState: {},
+      sessionsByEndReason: {},
+      offersByOutcome: {},
+      sessionsStarted: NaN,
+      meanSessionSeconds: NaN,
+      auditEvents: NaN,
+    })),
     checks,
     passed: checks.every((c) => c.ok || c.informational),
   };
@@ -751,9 +830,16 @@ async function main() {
 }
 
 function minuteRows(samples: MemorySample[][]): string[] {
-  const per = samples.map((s) => [(x: MemorySample) => x.rssMb, (x: MemorySample) => x.heapUsedMb, (x: MemorySample) => x.workerRssMb].map((pick) => floors(s, 0, 60, pick)));
+  const per = samples.map((s) =>
+    [(x: MemorySample) => x.rssMb, (x: MemorySample) => x.heapUsedMb, (x: MemorySample) => x.workerRssMb].map((pick) =>
+      floors(s, 0, 60, pick),
+    ),
+  );
   const minutes = Math.max(0, ...per.map((p) => p[0].length));
-  return Array.from({ length: minutes }, (_, m) => `| ${m} | ${per.map((p) => p.map((series) => (series[m] ? series[m][1].toFixed(0) : '–')).join(' / ')).join(' | ')} |`);
+  return Array.from(
+    { length: minutes },
+    (_, m) => `| ${m} | ${per.map((p) => p.map((series) => (series[m] ? series[m][1].toFixed(0) : '–')).join(' / ')).join(' | ')} |`,
+  );
 }
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
@@ -762,7 +848,10 @@ const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 async function quiesce(db: string): Promise<number> {
   let live = 0;
   for (let i = 0; i < 240; i++) {
-    [{ live }] = await pgQuery<{ live: number }>(db, `SELECT count(*)::int AS live FROM interpretation_requests WHERE state IN ('queued','offering','accepted','connected')`);
+    [{ live }] = await pgQuery<{ live: number }>(
+      db,
+      `SELECT count(*)::int AS live FROM interpretation_requests WHERE state IN ('queued','offering','accepted','connected')`,
+    );
     if (!live) return 0;
     await sleep(500);
   }
@@ -795,9 +884,15 @@ function report(r: Result): string {
     '| figure | value |',
     '|---|---|',
     `| requests created / sent | ${r.counters.requestsCreated} / ${r.counters.requestsSent} |`,
-    `| requests by final state | ${Object.entries(r.outcomes.requestsByState).map(([k, n]) => `${k} ${n}`).join(', ')} |`,
-    `| sessions by end reason | ${Object.entries(r.outcomes.sessionsByEndReason).map(([k, n]) => `${k} ${n}`).join(', ')} (mean ${f(r.outcomes.meanSessionSeconds)} s once started) |`,
-    `| offers by outcome | ${Object.entries(r.outcomes.offersByOutcome).map(([k, n]) => `${k} ${n}`).join(', ')} |`,
+    `| requests by final state | ${Object.entries(r.outcomes.requestsByState)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')} |`,
+    `| sessions by end reason | ${Object.entries(r.outcomes.sessionsByEndReason)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')} (mean ${f(r.outcomes.meanSessionSeconds)} s once started) |`,
+    `| offers by outcome | ${Object.entries(r.outcomes.offersByOutcome)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')} |`,
     `| calls with audio (heard both ways) / signalling only | ${r.counters.audioCalls} (${r.counters.audioHeard}) / ${r.counters.signallingOnlyCalls} |`,
     `| RTP received by the audio clients (caller ← interpreter, interpreter ← caller) | ${r.audio.callerPackets} packets ${f(r.audio.callerBytes / 1e6, 2)} MB, ${r.audio.interpreterPackets} packets ${f(r.audio.interpreterBytes / 1e6, 2)} MB |`,
     `| cancels sent, vanished callers, gave up after ${r.settings.behaviour.giveUpAfterSeconds} s | ${r.counters.cancelsSent}, ${r.counters.vanished}, ${r.counters.gaveUp} |`,
@@ -806,7 +901,9 @@ function report(r: Result): string {
     `| request → session id at the caller p50 / p95 / p99 ms | ${lat('requestToSession')} |`,
     `| join + 2 transports, both parties, p50 / p95 / p99 ms | ${lat('joinAndTransports')} |`,
     `| accept → audio heard both ways p50 / p95 / p99 ms | ${lat('bothHeard')} |`,
-    `| CPU % of one core (mean over the load) | ${Object.entries(r.usage.groups).map(([g, u]) => `${g} ${f(u.cpuPct, 0)}`).join(', ')}; machine ${f(r.usage.machineBusyPct, 0)} of ${r.usage.cores * 100} |`,
+    `| CPU % of one core (mean over the load) | ${Object.entries(r.usage.groups)
+      .map(([g, u]) => `${g} ${f(u.cpuPct, 0)}`)
+      .join(', ')}; machine ${f(r.usage.machineBusyPct, 0)} of ${r.usage.cores * 100} |`,
     `| audit events | ${r.outcomes.auditEvents} |`,
     `| client errors | ${Object.keys(r.errors).length ? JSON.stringify(r.errors) : '0'} |`,
     `| node log lines by level | ${r.nodeLogs.map((l, i) => `node${i + 1} ${JSON.stringify(l.byLevel)}`).join('; ')} |`,
@@ -828,7 +925,9 @@ function report(r: Result): string {
     '',
     '| check | ok | found |',
     '|---|---|---|',
-    ...r.checks.map((c) => `| ${c.name} | ${c.ok ? 'yes' : c.informational ? 'no (not counted)' : '**no**'} | ${JSON.stringify(c.found)} |`),
+    ...r.checks.map(
+      (c) => `| ${c.name} | ${c.ok ? 'yes' : c.informational ? 'no (not counted)' : '**no**'} | ${JSON.stringify(c.found)} |`,
+    ),
     '',
     `Expected races (not errors): ${JSON.stringify(r.expected)}`,
     '',

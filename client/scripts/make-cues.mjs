@@ -36,7 +36,26 @@ try {
       const ogg = join(out, `${name}.ogg`);
       execFileSync('espeak-ng', ['-v', voice, '-s', '140', '-w', raw, text]);
       // Mono 24 kHz, normalised, leading and trailing silence trimmed.
-      execFileSync('sox', [raw, '-r', '24000', '-c', '1', clean, 'norm', '-1', 'silence', '1', '0.05', '0.5%', 'reverse', 'silence', '1', '0.05', '0.5%', 'reverse']);
+      execFileSync('sox', [
+        raw,
+        '-r',
+        '24000',
+        '-c',
+        '1',
+        clean,
+        'norm',
+        '-1',
+        'silence',
+        '1',
+        '0.05',
+        '0.5%',
+        'reverse',
+        'silence',
+        '1',
+        '0.05',
+        '0.5%',
+        'reverse',
+      ]);
       execFileSync('opusenc', ['--quiet', '--bitrate', '12', '--speech', '--comp', '10', clean, ogg]);
       const size = statSync(ogg).size;
       total += size;

@@ -41,12 +41,16 @@ for (const suite of results.testResults) {
     const known = KNOWN_FAILURES.find((k) => k.file === file && k.test === t.fullName);
     if (known) seen.add(known);
     if (t.status === 'passed') {
-      if (known) problems.push(`${file} › ${t.fullName}: known to fail (${known.why}) but passed: update scripts/mediasoup-tests/check-results.mjs and DESIGN.md`);
+      if (known)
+        problems.push(
+          `${file} › ${t.fullName}: known to fail (${known.why}) but passed: update scripts/mediasoup-tests/check-results.mjs and DESIGN.md`,
+        );
       else passed++;
     } else if (t.status === 'failed') {
       const message = t.failureMessages.join('\n');
       if (known && message.includes(known.failsWith)) expectedFailures++;
-      else if (known) problems.push(`${file} › ${t.fullName}: known to fail with "${known.failsWith}" but failed otherwise: ${firstLine(message)}`);
+      else if (known)
+        problems.push(`${file} › ${t.fullName}: known to fail with "${known.failsWith}" but failed otherwise: ${firstLine(message)}`);
       else problems.push(`${file} › ${t.fullName}: ${firstLine(message)}`);
     } else {
       problems.push(`${file} › ${t.fullName}: ${t.status}`);
@@ -57,7 +61,8 @@ for (const k of KNOWN_FAILURES) if (!seen.has(k)) problems.push(`${k.file} › $
 
 // Only the trap may kill a worker with SIGILL; mediasoup logs every unexpected death (DEBUG=mediasoup:ERROR*).
 const sigill = (log.match(/died unexpectedly \[pid:\d+, code:null, signal:SIGILL\]/g) ?? []).length;
-if (logFile && sigill !== EXPECTED_SIGILL_DEATHS) problems.push(`${sigill} worker(s) died of SIGILL, expected ${EXPECTED_SIGILL_DEATHS} (the known trap)`);
+if (logFile && sigill !== EXPECTED_SIGILL_DEATHS)
+  problems.push(`${sigill} worker(s) died of SIGILL, expected ${EXPECTED_SIGILL_DEATHS} (the known trap)`);
 
 for (const p of problems) console.error(`FAILED ${p}`);
 console.log(`known failures (failed as expected): ${expectedFailures} of ${KNOWN_FAILURES.length}`);
@@ -65,5 +70,10 @@ console.log(`mediasoup-worker: ${passed} passed, ${problems.length} failed`);
 process.exit(problems.length ? 1 : 0);
 
 function firstLine(s = '') {
-  return String(s).trim().split('\n').find((l) => l.trim()) ?? '';
+  return (
+    String(s)
+      .trim()
+      .split('\n')
+      .find((l) => l.trim()) ?? ''
+  );
 }

@@ -18,7 +18,8 @@ const BUSY_MS = 100;
  * `INSERT INTO` the outbox `from` a SELECT of (type, actor_id, actor_role, country, subject_id, data), for a
  * statement that writes its events itself (matching's CTEs). The time it happened is the insert's.
  */
-export const outboxInsert = (select: string) => `INSERT INTO matching_audit_outbox (type, actor_id, actor_role, country, subject_id, data) ${select}`;
+export const outboxInsert = (select: string) =>
+  `INSERT INTO matching_audit_outbox (type, actor_id, actor_role, country, subject_id, data) ${select}`;
 
 /** The time it happened is the writer's clock, as when writers appended to the chain themselves. */
 const INSERT_EVENT = `INSERT INTO matching_audit_outbox (type, actor_id, actor_role, country, subject_id, data, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`;
@@ -57,7 +58,15 @@ export class AuditOutbox implements OnModuleDestroy {
   /** Writes an event inside the caller's transaction; once it has committed, `chained()` (or `kick()`). */
   async add(m: Pick<EntityManager, 'query'>, type: string, meta: AuditMeta = {}): Promise<void> {
     if (type === PURGE_EVENT) throw new Error(`${PURGE_EVENT} is written by the purge only`);
-    await m.query(INSERT_EVENT, [type, meta.actorId ?? null, meta.actorRole ?? null, meta.country ?? null, meta.subjectId ?? null, meta.data ?? {}, new Date()]);
+    await m.query(INSERT_EVENT, [
+      type,
+      meta.actorId ?? null,
+      meta.actorRole ?? null,
+      meta.country ?? null,
+      meta.subjectId ?? null,
+      meta.data ?? {},
+      new Date(),
+    ]);
   }
 
   /** Writes the event of a change that has no transaction, and waits until it is in the chain. */
@@ -71,7 +80,9 @@ export class AuditOutbox implements OnModuleDestroy {
    * thrown: the change and its events are committed, and the sweep moves them.
    */
   async chained(): Promise<void> {
-    await this.flush().catch((e) => this.logger.error({ err: (e as Error)?.name, code: pgCode(e) }, 'moving audit events failed; the sweep retries'));
+    await this.flush().catch((e) =>
+      this.logger.error({ err: (e as Error)?.name, code: pgCode(e) }, 'moving audit events failed; the sweep retries'),
+    );
   }
 
   /** Events were committed: move them soon (together with any that follow within a few milliseconds). */
@@ -137,7 +148,16 @@ export class AuditOutbox implements OnModuleDestroy {
     return this.db.transaction(async (m) => {
       const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [DRAIN_LOCK]);
       if (!locked) return null;
-      const events = await rows<{ id: string; type: string; actor_id: string | null; actor_role: string | null; country: string | null; subject_id: string | null; data: AuditData; at: Date }>(
+      const events = await rows<{
+        id: string;
+        type: string;
+        actor_id: string | null;
+        actor_role: string | null;
+        country: string | null;
+        subject_id: string | null;
+        data: AuditData;
+        at: Date;
+      }>(
         m,
         `DELETE FROM matching_audit_outbox WHERE id IN (SELECT id FROM matching_audit_outbox ORDER BY id LIMIT $1)
          RETURNING id, type, actor_id, actor_role, country, subject_id, data, at`,

@@ -118,7 +118,9 @@ export class AuditService {
       await m.query(`SELECT set_config('puente.audit_purge', 'on', true)`);
       const [, deleted] = (await m.query('DELETE FROM audit_events WHERE seq <= $1', [last.seq])) as [unknown, number];
       await m.query(`SELECT set_config('puente.audit_purge', 'off', true)`);
-      const event = await this.append(m, PURGE_EVENT, { data: { continuesFromSeq: String(last.seq), continuesFromHash: last.hash, deleted } });
+      const event = await this.append(m, PURGE_EVENT, {
+        data: { continuesFromSeq: String(last.seq), continuesFromHash: last.hash, deleted },
+      });
       return { deleted, event };
     });
   }
@@ -151,7 +153,9 @@ export class AuditService {
     const events = m.getRepository(AuditEvent);
     const first = await events.createQueryBuilder('e').orderBy('e.seq', 'ASC').limit(1).getOne();
     if (!first) {
-      return head.seq === '0' ? { ok: true, events: 0 } : { ok: false, events: 0, problem: `every event is missing: the chain head is at seq ${head.seq}` };
+      return head.seq === '0'
+        ? { ok: true, events: 0 }
+        : { ok: false, events: 0, problem: `every event is missing: the chain head is at seq ${head.seq}` };
     }
 
     let prevSeq = BigInt(first.seq) - 1n;
@@ -160,7 +164,12 @@ export class AuditService {
       const [purge] = await m.query('SELECT data FROM audit_events WHERE type = $1 ORDER BY seq DESC LIMIT 1', [PURGE_EVENT]);
       const from = purge?.data as AuditData | undefined;
       if (from?.continuesFromSeq !== String(prevSeq) || from?.continuesFromHash !== first.prevHash) {
-        return { ok: false, events: 0, firstBadId: first.id, problem: `the chain starts at seq ${first.seq}, neither at its beginning nor where the latest audited purge left it` };
+        return {
+          ok: false,
+          events: 0,
+          firstBadId: first.id,
+          problem: `the chain starts at seq ${first.seq}, neither at its beginning nor where the latest audited purge left it`,
+        };
       }
       prevHash = first.prevHash;
     }
@@ -175,9 +184,12 @@ export class AuditService {
         .getMany();
       for (const row of rows) {
         const seq = BigInt(row.seq);
-        if (seq !== prevSeq + 1n) return { ok: false, events: count, firstBadId: row.id, problem: `events are missing before seq ${row.seq}` };
-        if (row.prevHash !== prevHash) return { ok: false, events: count, firstBadId: row.id, problem: `event seq ${row.seq} does not link to the event before it` };
-        if (auditHash(row.prevHash, row) !== row.hash) return { ok: false, events: count, firstBadId: row.id, problem: `event seq ${row.seq} was altered` };
+        if (seq !== prevSeq + 1n)
+          return { ok: false, events: count, firstBadId: row.id, problem: `events are missing before seq ${row.seq}` };
+        if (row.prevHash !== prevHash)
+          return { ok: false, events: count, firstBadId: row.id, problem: `event seq ${row.seq} does not link to the event before it` };
+        if (auditHash(row.prevHash, row) !== row.hash)
+          return { ok: false, events: count, firstBadId: row.id, problem: `event seq ${row.seq} was altered` };
         prevHash = row.hash;
         prevSeq = seq;
         count++;
@@ -185,7 +197,11 @@ export class AuditService {
       if (rows.length < VERIFY_BATCH) break;
     }
     if (String(prevSeq) !== String(head.seq) || prevHash !== head.hash) {
-      return { ok: false, events: count, problem: `the newest events are missing: the last is seq ${prevSeq}, the chain head is at seq ${head.seq}` };
+      return {
+        ok: false,
+        events: count,
+        problem: `the newest events are missing: the last is seq ${prevSeq}, the chain head is at seq ${head.seq}`,
+      };
     }
     return { ok: true, events: count };
   }

@@ -42,7 +42,10 @@ export class AuthService {
       await this.audit.record('auth.login_failed', who);
       const count = await this.lockout.failed(email, address);
       if (count.pairLocked || count.emailLocked) {
-        await this.audit.record('auth.locked_out', { ...who, data: { failures: count.pair, scope: count.pairLocked ? 'address' : 'email' } });
+        await this.audit.record('auth.locked_out', {
+          ...who,
+          data: { failures: count.pair, scope: count.pairLocked ? 'address' : 'email' },
+        });
       }
       throw new UnauthorizedException('email or password is wrong');
     }

@@ -26,7 +26,12 @@ export class LoginLocked extends HttpException {
     readonly scope: 'address' | 'email',
   ) {
     super(
-      { statusCode: 429, error: 'Too Many Requests', message: `too many failed logins for this email: try again in ${Math.ceil(seconds / 60)} minutes`, retryAfterSeconds: seconds },
+      {
+        statusCode: 429,
+        error: 'Too Many Requests',
+        message: `too many failed logins for this email: try again in ${Math.ceil(seconds / 60)} minutes`,
+        retryAfterSeconds: seconds,
+      },
       HttpStatus.TOO_MANY_REQUESTS,
     );
   }

@@ -28,7 +28,11 @@ export class AvailabilityService {
     );
     return {
       timeZone: found[0]?.time_zone ?? null,
-      windows: found.map((w) => ({ weekday: w.weekday, start: hhmm(w.starts_at), end: w.ends_at.startsWith('24') ? '24:00' : hhmm(w.ends_at) })),
+      windows: found.map((w) => ({
+        weekday: w.weekday,
+        start: hhmm(w.starts_at),
+        end: w.ends_at.startsWith('24') ? '24:00' : hhmm(w.ends_at),
+      })),
     };
   }
 
@@ -37,18 +41,20 @@ export class AvailabilityService {
     const id = this.interpreterOf(p);
     const bad = dto.windows.findIndex((w) => w.end <= w.start);
     if (bad >= 0) {
-      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [`windows.${bad}.end must be after windows.${bad}.start`], fields: [`windows.${bad}.end`] });
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: [`windows.${bad}.end must be after windows.${bad}.start`],
+        fields: [`windows.${bad}.end`],
+      });
     }
     await this.db.transaction(async (m) => {
       await m.query(`DELETE FROM interpreter_availability WHERE interpreter_id = $1`, [id]);
       for (const w of dto.windows) {
-        await m.query(`INSERT INTO interpreter_availability (interpreter_id, weekday, starts_at, ends_at, time_zone) VALUES ($1, $2, $3, $4, $5)`, [
-          id,
-          w.weekday,
-          w.start,
-          w.end,
-          dto.timeZone,
-        ]);
+        await m.query(
+          `INSERT INTO interpreter_availability (interpreter_id, weekday, starts_at, ends_at, time_zone) VALUES ($1, $2, $3, $4, $5)`,
+          [id, w.weekday, w.start, w.end, dto.timeZone],
+        );
       }
       await this.audit.add(m, 'availability.set', { actorId: id, actorRole: 'interpreter', data: { windows: dto.windows.length } });
     });

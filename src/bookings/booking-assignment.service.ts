@@ -53,7 +53,11 @@ export class BookingAssignmentService {
           if (widened) return { b, offer: null, widenedNow };
           // Nobody left in the own roster: widen now rather than wait for the deadline.
           await this.repo.markWidened(m, bookingId);
-          await this.audit.add(m, 'booking.widened', { subjectId: bookingId, country: b.country, data: { reason: 'own_roster_exhausted' } });
+          await this.audit.add(m, 'booking.widened', {
+            subjectId: bookingId,
+            country: b.country,
+            data: { reason: 'own_roster_exhausted' },
+          });
           widened = widenedNow = true;
         }
       }),
@@ -93,7 +97,11 @@ export class BookingAssignmentService {
       // Someone else's hearing may have taken her time since the candidates were read: then the next one.
       if (!(await this.repo.hold(m, b.id, c.interpreterId, buffer))) continue;
       const offerId = await this.repo.insertOffer(m, { bookingId: b.id, interpreterId: c.interpreterId, tier: c.tier, expiresAt });
-      await this.audit.add(m, 'booking.assigned', { subjectId: b.id, country: b.country, data: { interpreterId: c.interpreterId, tier: c.tier, offerId } });
+      await this.audit.add(m, 'booking.assigned', {
+        subjectId: b.id,
+        country: b.country,
+        data: { interpreterId: c.interpreterId, tier: c.tier, offerId },
+      });
       return { id: offerId, interpreterId: c.interpreterId, expiresAt };
     }
     return null;

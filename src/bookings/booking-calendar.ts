@@ -36,7 +36,11 @@ export function bookingCalendar(b: CalendarBooking, consoleUrl: string): string 
     summary: `Hearing with interpretation (${b.languageName})`,
     description: `Interpretation through Puente for ${b.institution}. Join from the console: ${consoleUrl}`,
     url: consoleUrl,
-    status: cancelled ? ICalEventStatus.CANCELLED : b.state === 'confirmed' || b.state === 'completed' ? ICalEventStatus.CONFIRMED : ICalEventStatus.TENTATIVE,
+    status: cancelled
+      ? ICalEventStatus.CANCELLED
+      : b.state === 'confirmed' || b.state === 'completed'
+        ? ICalEventStatus.CONFIRMED
+        : ICalEventStatus.TENTATIVE,
   });
   return cal.toString();
 }

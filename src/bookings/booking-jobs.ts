@@ -50,7 +50,12 @@ export class BookingJobs {
 
   /** Every pending timer of a booking (when it is cancelled). */
   async dropBooking(bookingId: string, offerIds: string[] = []) {
-    await this.drop([jobIds.widen(bookingId), jobIds.end(bookingId), ...this.reminderOffsets.map((s) => jobIds.reminder(bookingId, s)), ...offerIds.map(jobIds.offerExpire)]);
+    await this.drop([
+      jobIds.widen(bookingId),
+      jobIds.end(bookingId),
+      ...this.reminderOffsets.map((s) => jobIds.reminder(bookingId, s)),
+      ...offerIds.map(jobIds.offerExpire),
+    ]);
   }
 
   async drop(ids: string[]) {

@@ -17,7 +17,12 @@ export type Console = 'official' | 'interpreter';
 
 /** 86400 → "24 hours", 900 → "15 minutes", 9 → "9 seconds". */
 export function inWords(seconds: number): string {
-  const [n, unit] = seconds >= 3600 && seconds % 3600 === 0 ? [seconds / 3600, 'hour'] : seconds >= 60 ? [Math.round(seconds / 60), 'minute'] : [seconds, 'second'];
+  const [n, unit] =
+    seconds >= 3600 && seconds % 3600 === 0
+      ? [seconds / 3600, 'hour']
+      : seconds >= 60
+        ? [Math.round(seconds / 60), 'minute']
+        : [seconds, 'second'];
   return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
 
@@ -104,7 +109,8 @@ export class BookingNotifier {
       `State: ${b.state}`,
     ];
     if (update.reminderSeconds !== undefined) lines.push(`This is a reminder: the hearing starts in ${inWords(update.reminderSeconds)}.`);
-    if (update.notice === 'join_code_voided') lines.push('Her join code was tried wrongly too many times and no longer works: give her a new one from your console.');
+    if (update.notice === 'join_code_voided')
+      lines.push('Her join code was tried wrongly too many times and no longer works: give her a new one from your console.');
     lines.push('', `Open your console: ${this.consoleUrl(console)}`);
     return lines.join('\n');
   }

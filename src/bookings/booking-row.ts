@@ -34,7 +34,13 @@ export interface BookingRow {
 }
 
 /** What the API shows of a booking. The case reference is the institution's own: interpreters never see it. */
-export function bookingView(b: BookingRow, viewer: Principal, interpreterFirstName: string | null, confirmBy: Date | null, call: { opensAt: Date; closesAt: Date }) {
+export function bookingView(
+  b: BookingRow,
+  viewer: Principal,
+  interpreterFirstName: string | null,
+  confirmBy: Date | null,
+  call: { opensAt: Date; closesAt: Date },
+) {
   return {
     id: b.id,
     state: b.state,

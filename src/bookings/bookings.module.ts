@@ -19,7 +19,15 @@ import { BookingsService } from './bookings.service';
 @Module({
   imports: [BullModule.registerQueue({ name: BOOKINGS_QUEUE }), LanguagesModule, RostersModule, SessionsModule, UsersModule, MailModule],
   controllers: [BookingsController, AvailabilityController],
-  providers: [BookingsService, BookingsRepository, BookingAssignmentService, BookingJobs, BookingNotifier, BookingsProcessor, AvailabilityService],
+  providers: [
+    BookingsService,
+    BookingsRepository,
+    BookingAssignmentService,
+    BookingJobs,
+    BookingNotifier,
+    BookingsProcessor,
+    AvailabilityService,
+  ],
   exports: [BookingsService],
 })
 export class BookingsModule {}

@@ -30,7 +30,10 @@ export class BookingsProcessor implements OnApplicationBootstrap, OnApplicationS
   async onApplicationBootstrap() {
     await this.scheduleSweep();
     // As in matching: re-adding the repeatable job mends a chain broken by a node killed mid-run.
-    this.watchdog = setInterval(() => void this.scheduleSweep().catch(() => undefined), Math.max(5000, this.config.BOOKING_SWEEP_SECONDS * 4000));
+    this.watchdog = setInterval(
+      () => void this.scheduleSweep().catch(() => undefined),
+      Math.max(5000, this.config.BOOKING_SWEEP_SECONDS * 4000),
+    );
     this.watchdog.unref();
   }
 
@@ -39,7 +42,16 @@ export class BookingsProcessor implements OnApplicationBootstrap, OnApplicationS
   }
 
   private scheduleSweep() {
-    return this.queue.add('sweep', {}, { repeat: { every: Math.round(this.config.BOOKING_SWEEP_SECONDS * 1000) }, jobId: 'sweep', removeOnComplete: true, removeOnFail: true });
+    return this.queue.add(
+      'sweep',
+      {},
+      {
+        repeat: { every: Math.round(this.config.BOOKING_SWEEP_SECONDS * 1000) },
+        jobId: 'sweep',
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    );
   }
 
   @Process('offer-expire')
@@ -61,7 +73,11 @@ export class BookingsProcessor implements OnApplicationBootstrap, OnApplicationS
   async remind(job: Job<{ bookingId: string; seconds: number }>) {
     const b = await this.repo.load(job.data.bookingId);
     if (!b || (b.state !== 'requested' && b.state !== 'assigned' && b.state !== 'confirmed')) return;
-    await this.notifier.tell(b, { notice: 'reminder', reminderSeconds: job.data.seconds }, { official: true, interpreterId: b.state === 'confirmed' ? b.interpreter_id : null });
+    await this.notifier.tell(
+      b,
+      { notice: 'reminder', reminderSeconds: job.data.seconds },
+      { official: true, interpreterId: b.state === 'confirmed' ? b.interpreter_id : null },
+    );
   }
 
   @Process('sweep')

@@ -149,12 +149,10 @@ export class BookingsRepository {
   // ---- the interpreter asked to confirm ------------------------------------------------------------------
 
   async insertOffer(m: Sql, o: { bookingId: string; interpreterId: string; tier: number; expiresAt: Date }): Promise<string> {
-    const [offer] = await m.query(`INSERT INTO booking_offers (booking_id, interpreter_id, tier, expires_at) VALUES ($1, $2, $3, $4) RETURNING id`, [
-      o.bookingId,
-      o.interpreterId,
-      o.tier,
-      o.expiresAt,
-    ]);
+    const [offer] = await m.query(
+      `INSERT INTO booking_offers (booking_id, interpreter_id, tier, expires_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+      [o.bookingId, o.interpreterId, o.tier, o.expiresAt],
+    );
     return offer.id;
   }
 
@@ -234,7 +232,9 @@ export class BookingsRepository {
 
   /** Pending offers whose time ran out (their expiry job was lost). */
   async overdueOffers(): Promise<string[]> {
-    const found: { id: string }[] = await this.db.query(`SELECT id FROM booking_offers WHERE outcome IS NULL AND expires_at < now() - interval '2 seconds' LIMIT 200`);
+    const found: { id: string }[] = await this.db.query(
+      `SELECT id FROM booking_offers WHERE outcome IS NULL AND expires_at < now() - interval '2 seconds' LIMIT 200`,
+    );
     return found.map((o) => o.id);
   }
 

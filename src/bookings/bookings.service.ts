@@ -56,20 +56,23 @@ export class BookingsService implements OnModuleInit {
   async create(p: Principal, dto: CreateBookingDto): Promise<BookingView> {
     if (p.role !== 'official' || !p.institutionId) throw new ForbiddenException('bookings are made by officials of an institution');
     const country = p.country ?? this.config.HOME_COUNTRY;
-    if (!country) throw badField('country', 'your account has no country and the deployment has no HOME_COUNTRY: a roster cannot be chosen');
+    if (!country)
+      throw badField('country', 'your account has no country and the deployment has no HOME_COUNTRY: a roster cannot be chosen');
     if (!(await this.languages.findById(dto.languageId))) throw badField('languageId', 'languageId is not in the catalogue');
     const timeZone = dto.timeZone ?? COUNTRY_TIME_ZONES[country] ?? 'UTC';
     const start = parseStart(dto.startsAt, timeZone);
     if (!start.ok) throw badField('startsAt', start.message);
     const now = Date.now();
     if (start.at.getTime() <= now) throw badField('startsAt', 'startsAt must be in the future');
-    if (start.at.getTime() > now + MAX_AHEAD_DAYS * 86_400_000) throw badField('startsAt', `startsAt must be within ${MAX_AHEAD_DAYS} days`);
+    if (start.at.getTime() > now + MAX_AHEAD_DAYS * 86_400_000)
+      throw badField('startsAt', `startsAt must be within ${MAX_AHEAD_DAYS} days`);
     const endsAt = new Date(start.at.getTime() + dto.durationMinutes * 60_000);
 
     let preferred: string | null = null;
     if (dto.followUpOf) {
       const earlier = await this.load(dto.followUpOf);
-      if (!earlier || earlier.institution_id !== p.institutionId) throw new NotFoundException('followUpOf: no such booking in your institution');
+      if (!earlier || earlier.institution_id !== p.institutionId)
+        throw new NotFoundException('followUpOf: no such booking in your institution');
       preferred = earlier.interpreter_id;
     }
     const id = await this.db.transaction(async (m) => {
@@ -95,7 +98,13 @@ export class BookingsService implements OnModuleInit {
         actorRole: 'official',
         country,
         subjectId: created,
-        data: { languageId: dto.languageId, matter: dto.matter, durationMinutes: dto.durationMinutes, followUp: !!dto.followUpOf, remote: !!dto.remoteParticipant },
+        data: {
+          languageId: dto.languageId,
+          matter: dto.matter,
+          durationMinutes: dto.durationMinutes,
+          followUp: !!dto.followUpOf,
+          remote: !!dto.remoteParticipant,
+        },
       });
       return created;
     });
@@ -108,7 +117,11 @@ export class BookingsService implements OnModuleInit {
   }
 
   async list(p: Principal, q: ListBookingsQuery): Promise<BookingView[]> {
-    const found = await this.repo.list(this.scope(p), { from: this.instant(q.from, 'from'), to: this.instant(q.to, 'to'), state: q.state ?? null });
+    const found = await this.repo.list(this.scope(p), {
+      from: this.instant(q.from, 'from'),
+      to: this.instant(q.to, 'to'),
+      state: q.state ?? null,
+    });
     return Promise.all(found.map((b) => this.view(p, b)));
   }
 
@@ -127,7 +140,13 @@ export class BookingsService implements OnModuleInit {
         const offer = await this.repo.confirmOffer(m, id, interpreterId);
         if (!offer) throw new ConflictException('the time to confirm this booking has passed');
         await this.repo.setState(m, id, 'confirmed');
-        await this.audit.add(m, 'booking.confirmed', { actorId: interpreterId, actorRole: 'interpreter', country: b.country, subjectId: id, data: { offerId: offer } });
+        await this.audit.add(m, 'booking.confirmed', {
+          actorId: interpreterId,
+          actorRole: 'interpreter',
+          country: b.country,
+          subjectId: id,
+          data: { offerId: offer },
+        });
         return offer;
       }),
     );
@@ -149,7 +168,13 @@ export class BookingsService implements OnModuleInit {
         if (b.starts_at.getTime() <= Date.now()) throw new ConflictException('the hearing has started');
         const offerIds = await this.repo.closeOffers(m, id, 'declined');
         await this.repo.release(m, id, interpreterId, b.state === 'confirmed');
-        await this.audit.add(m, 'booking.declined', { actorId: interpreterId, actorRole: 'interpreter', country: b.country, subjectId: id, data: { after: b.state } });
+        await this.audit.add(m, 'booking.declined', {
+          actorId: interpreterId,
+          actorRole: 'interpreter',
+          country: b.country,
+          subjectId: id,
+          data: { after: b.state },
+        });
         return { was: b.state, offerIds };
       }),
     );
@@ -185,7 +210,13 @@ export class BookingsService implements OnModuleInit {
         await this.repo.forgetCode(m, id);
         // Ending the session tells everyone in it (the remote woman too), on every node, once this commits.
         await this.sessions.endLiveOfBooking(m, id, reason);
-        await this.audit.add(m, `booking.${state}`, { actorId: actor?.sub ?? null, actorRole: actor?.role ?? 'system', country: b.country, subjectId: id, data: { reason, from: b.state } });
+        await this.audit.add(m, `booking.${state}`, {
+          actorId: actor?.sub ?? null,
+          actorRole: actor?.role ?? 'system',
+          country: b.country,
+          subjectId: id,
+          data: { reason, from: b.state },
+        });
         return { b, offerIds };
       }),
     );
@@ -213,7 +244,13 @@ export class BookingsService implements OnModuleInit {
       this.assertOpenForCall(locked);
       return this.sessions.openForBooking(m, id, locked.interpreter_id!, p.role === 'official' ? p.sub : null, vacant);
     });
-    await this.audit.record('booking.joined', { actorId: p.sub, actorRole: p.role, country: b.country, subjectId: id, data: { sessionId } });
+    await this.audit.record('booking.joined', {
+      actorId: p.sub,
+      actorRole: p.role,
+      country: b.country,
+      subjectId: id,
+      data: { sessionId },
+    });
     return { sessionId };
   }
 
@@ -233,7 +270,11 @@ export class BookingsService implements OnModuleInit {
       return stored;
     });
     await this.audit.chained();
-    return { code: `${digits.slice(0, 4)}-${digits.slice(4, 8)}-${digits.slice(8)}`, expiresAt: expiresAt.toISOString(), joinPath: `/?join=${digits}` };
+    return {
+      code: `${digits.slice(0, 4)}-${digits.slice(4, 8)}-${digits.slice(8)}`,
+      expiresAt: expiresAt.toISOString(),
+      joinPath: `/?join=${digits}`,
+    };
   }
 
   /**
@@ -261,7 +302,12 @@ export class BookingsService implements OnModuleInit {
         const id = await this.sessions.openForBooking(m, b.id, b.interpreter_id!, null);
         await this.sessions.setCaller(m, id, sub, vacant);
         await this.repo.markCodeUsed(m, b.id);
-        await this.audit.add(m, 'booking.join_code_used', { actorRole: 'caller', country: b.country, subjectId: b.id, data: { sessionId: id } });
+        await this.audit.add(m, 'booking.join_code_used', {
+          actorRole: 'caller',
+          country: b.country,
+          subjectId: b.id,
+          data: { sessionId: id },
+        });
         return { sessionId: id };
       }),
     );
@@ -277,8 +323,19 @@ export class BookingsService implements OnModuleInit {
   private async refuse(m: EntityManager, reason: RefusalReason, hit: { bookingId: string; voided: boolean } | null, country?: string) {
     const bookingId = hit?.bookingId ?? null;
     if (bookingId && !country) country = (await this.repo.lock(m, bookingId))?.country;
-    await this.audit.add(m, 'booking.join_code_refused', { actorRole: 'caller', country: country ?? null, subjectId: bookingId, data: { reason } });
-    if (hit?.voided) await this.audit.add(m, 'booking.join_code_voided', { actorRole: 'system', country: country ?? null, subjectId: bookingId, data: { max: this.config.JOIN_CODE_MAX_FAILURES } });
+    await this.audit.add(m, 'booking.join_code_refused', {
+      actorRole: 'caller',
+      country: country ?? null,
+      subjectId: bookingId,
+      data: { reason },
+    });
+    if (hit?.voided)
+      await this.audit.add(m, 'booking.join_code_voided', {
+        actorRole: 'system',
+        country: country ?? null,
+        subjectId: bookingId,
+        data: { max: this.config.JOIN_CODE_MAX_FAILURES },
+      });
     return { refused: true as const, voided: hit?.voided ? bookingId : null };
   }
 

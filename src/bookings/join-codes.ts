@@ -26,11 +26,22 @@ export function joinCodeHasher(secret: string) {
 }
 
 /** Stores a new code for a booking (replacing its previous one, and its failure count) and returns its digits. */
-export async function storeJoinCode(m: EntityManager, hash: (digits: string) => string, bookingId: string, expiresAt: Date): Promise<string> {
+export async function storeJoinCode(
+  m: EntityManager,
+  hash: (digits: string) => string,
+  bookingId: string,
+  expiresAt: Date,
+): Promise<string> {
   await m.query(`SELECT pg_advisory_xact_lock($1)`, [ISSUE_LOCK]);
   const candidates = Array.from({ length: 30 }, () => String(randomInt(10 ** LOCATOR_DIGITS)).padStart(LOCATOR_DIGITS, '0'));
   const taken = new Set(
-    (await rows<{ locator: string }>(m, `SELECT locator FROM booking_join_codes WHERE locator = ANY($1) AND booking_id <> $2 AND used_at IS NULL AND expires_at > now()`, [candidates, bookingId])).map((r) => r.locator),
+    (
+      await rows<{ locator: string }>(
+        m,
+        `SELECT locator FROM booking_join_codes WHERE locator = ANY($1) AND booking_id <> $2 AND used_at IS NULL AND expires_at > now()`,
+        [candidates, bookingId],
+      )
+    ).map((r) => r.locator),
   );
   const locator = candidates.find((c) => !taken.has(c));
   if (!locator) throw new ServiceUnavailableException('too many join codes are live: try again in a moment');

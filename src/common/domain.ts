@@ -3,7 +3,16 @@ export const MATTERS = ['legal_civil', 'legal_labour', 'legal_criminal', 'violen
 export type Matter = (typeof MATTERS)[number];
 
 /** What an interpreter is trained for: the matters (but `other`) plus children, asylum and health. */
-export const SPECIALTIES = ['legal_civil', 'legal_labour', 'legal_criminal', 'violence', 'trafficking', 'children', 'asylum', 'health'] as const;
+export const SPECIALTIES = [
+  'legal_civil',
+  'legal_labour',
+  'legal_criminal',
+  'violence',
+  'trafficking',
+  'children',
+  'asylum',
+  'health',
+] as const;
 export type Specialty = (typeof SPECIALTIES)[number];
 
 export const URGENCIES = ['normal', 'urgent', 'emergency'] as const;

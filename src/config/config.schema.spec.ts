@@ -20,7 +20,12 @@ describe('loadConfig', () => {
   });
 
   it('reads lists and numbers', () => {
-    const c = loadConfig({ PORT: '3100', TURN_URLS: 'turn:a.example:3478, turns:b.example:5349', TURN_SECRET: 'a-shared-secret-of-length', MEDIASOUP_WORKERS: '3' });
+    const c = loadConfig({
+      PORT: '3100',
+      TURN_URLS: 'turn:a.example:3478, turns:b.example:5349',
+      TURN_SECRET: 'a-shared-secret-of-length',
+      MEDIASOUP_WORKERS: '3',
+    });
     expect(c.PORT).toBe(3100);
     expect(c.MEDIASOUP_WORKERS).toBe(3);
     expect(c.TURN_URLS).toEqual(['turn:a.example:3478', 'turns:b.example:5349']);
@@ -37,16 +42,25 @@ describe('loadConfig', () => {
     [{ MEDIASOUP_WORKERS: '0' }, /MEDIASOUP_WORKERS must not be less than 1/],
     [{ MEDIASOUP_RTC_PORT: '80' }, /MEDIASOUP_RTC_PORT/],
     [{ MEDIASOUP_LISTEN_IP: 'everywhere' }, /MEDIASOUP_LISTEN_IP must be an ip address/],
-    [{ TURN_URLS: 'stun:x.example', TURN_SECRET: 'a-shared-secret-of-length' }, /TURN_URLS must be a comma-separated list of turn: or turns: URLs/],
+    [
+      { TURN_URLS: 'stun:x.example', TURN_SECRET: 'a-shared-secret-of-length' },
+      /TURN_URLS must be a comma-separated list of turn: or turns: URLs/,
+    ],
     [{ TURN_URLS: 'turn:x.example:3478' }, /TURN_URLS needs credentials: set TURN_SECRET/],
     [{ TURN_URLS: 'turn:x.example:3478', TURN_USERNAME: 'u' }, /TURN_USERNAME and TURN_CREDENTIAL must be set together/],
     [{ TURN_URLS: 'turn:x.example:3478', TURN_CREDENTIAL: 'p' }, /TURN_USERNAME and TURN_CREDENTIAL must be set together/],
-    [{ TURN_URLS: 'turn:x.example:3478', TURN_USERNAME: 'u', TURN_CREDENTIAL: 'p', TURN_SECRET: 'a-shared-secret-of-length' }, /TURN_SECRET and TURN_USERNAME\/TURN_CREDENTIAL are exclusive/],
+    [
+      { TURN_URLS: 'turn:x.example:3478', TURN_USERNAME: 'u', TURN_CREDENTIAL: 'p', TURN_SECRET: 'a-shared-secret-of-length' },
+      /TURN_SECRET and TURN_USERNAME\/TURN_CREDENTIAL are exclusive/,
+    ],
     [{ PUBLIC_ORIGINS: 'example.org' }, /PUBLIC_ORIGINS/],
     [{ HOME_COUNTRY: 'Guatemala' }, /HOME_COUNTRY must be the code of an RCM country: one of BZ, CA/],
     [{ HOME_COUNTRY: 'FR' }, /HOME_COUNTRY must be the code of an RCM country/],
     [{ HOME_COUNTRY: 'gt' }, /HOME_COUNTRY must be the code of an RCM country/],
-    [{ MEDIASOUP_ANNOUNCED_ADDRESS: 'not an address' }, /MEDIASOUP_ANNOUNCED_ADDRESS must be an IP address \(not 0\.0\.0\.0 or ::\) or a host name \(got "not an address"\)/],
+    [
+      { MEDIASOUP_ANNOUNCED_ADDRESS: 'not an address' },
+      /MEDIASOUP_ANNOUNCED_ADDRESS must be an IP address \(not 0\.0\.0\.0 or ::\) or a host name \(got "not an address"\)/,
+    ],
     [{ MEDIASOUP_ANNOUNCED_ADDRESS: 'https://media.example.org' }, /MEDIASOUP_ANNOUNCED_ADDRESS must be an IP address/],
     [{ MEDIASOUP_ANNOUNCED_ADDRESS: '999.1.1.1' }, /MEDIASOUP_ANNOUNCED_ADDRESS must be an IP address/],
     [{ MEDIASOUP_ANNOUNCED_ADDRESS: '0.0.0.0' }, /MEDIASOUP_ANNOUNCED_ADDRESS must be an IP address/],
@@ -58,16 +72,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
-  it.each(['203.0.113.10', '2001:db8::10', 'localhost', 'media.puente.example.org', 'MEDIA-1'])('announces %s (an IP address or a host name)', (address) => {
-    expect(loadConfig({ MEDIASOUP_ANNOUNCED_ADDRESS: address }).MEDIASOUP_ANNOUNCED_ADDRESS).toBe(address);
-  });
+  it.each(['203.0.113.10', '2001:db8::10', 'localhost', 'media.puente.example.org', 'MEDIA-1'])(
+    'announces %s (an IP address or a host name)',
+    (address) => {
+      expect(loadConfig({ MEDIASOUP_ANNOUNCED_ADDRESS: address }).MEDIASOUP_ANNOUNCED_ADDRESS).toBe(address);
+    },
+  );
 
   it.each(COUNTRY_CODES)('accepts HOME_COUNTRY=%s', (code) => {
     expect(loadConfig({ HOME_COUNTRY: code }).HOME_COUNTRY).toBe(code);
   });
 
   it('accepts TURN_URLS with a shared secret or with static credentials', () => {
-    expect(loadConfig({ TURN_URLS: 'turn:x.example:3478', TURN_SECRET: 'a-shared-secret-of-length' }).TURN_URLS).toEqual(['turn:x.example:3478']);
+    expect(loadConfig({ TURN_URLS: 'turn:x.example:3478', TURN_SECRET: 'a-shared-secret-of-length' }).TURN_URLS).toEqual([
+      'turn:x.example:3478',
+    ]);
     expect(loadConfig({ TURN_URLS: 'turn:x.example:3478', TURN_USERNAME: 'u', TURN_CREDENTIAL: 'p' }).TURN_USERNAME).toBe('u');
   });
 
@@ -97,11 +116,15 @@ describe('loadConfig', () => {
       ['RETENTION_PURGE_EVERY_MS', '21600000', 'RETENTION_PURGE_EVERY_SECONDS=21600'],
     ])('refuses the old name %s, naming the new one in seconds', (old, value, instead) => {
       expect(() => loadConfig({ [old]: value })).toThrow(ConfigError);
-      expect(() => loadConfig({ [old]: value })).toThrow(`${old} is no longer read: set ${instead.split('=')[0]} instead, in seconds: ${old}=${value} is ${instead}`);
+      expect(() => loadConfig({ [old]: value })).toThrow(
+        `${old} is no longer read: set ${instead.split('=')[0]} instead, in seconds: ${old}=${value} is ${instead}`,
+      );
     });
 
     it('refuses an old name even beside the new one, and whatever its value', () => {
-      expect(() => loadConfig({ MATCHING_SWEEP_SECONDS: '1', MATCHING_SWEEP_MS: 'soon' })).toThrow(/MATCHING_SWEEP_MS is no longer read: set MATCHING_SWEEP_SECONDS instead/);
+      expect(() => loadConfig({ MATCHING_SWEEP_SECONDS: '1', MATCHING_SWEEP_MS: 'soon' })).toThrow(
+        /MATCHING_SWEEP_MS is no longer read: set MATCHING_SWEEP_SECONDS instead/,
+      );
     });
 
     it('reads the sweeps in seconds, a decimal allowed, and every other duration as a whole number', () => {
@@ -109,7 +132,9 @@ describe('loadConfig', () => {
       expect([c.MATCHING_SWEEP_SECONDS, c.BOOKING_SWEEP_SECONDS, c.RETENTION_PURGE_EVERY_SECONDS]).toEqual([0.5, 3600, 3600]);
       expect(loadConfig({}).MATCHING_SWEEP_SECONDS).toBe(5);
       expect(() => loadConfig({ OFFER_RING_SECONDS: '2.5' })).toThrow(/OFFER_RING_SECONDS must be a whole number/);
-      expect(() => loadConfig({ MATCHING_SWEEP_SECONDS: 'half' })).toThrow(/MATCHING_SWEEP_SECONDS must be a number of seconds such as 5 or 0.5/);
+      expect(() => loadConfig({ MATCHING_SWEEP_SECONDS: 'half' })).toThrow(
+        /MATCHING_SWEEP_SECONDS must be a number of seconds such as 5 or 0.5/,
+      );
       expect(() => loadConfig({ MATCHING_SWEEP_SECONDS: '0.1' })).toThrow(/MATCHING_SWEEP_SECONDS must not be less than 0.2/);
     });
 

@@ -67,42 +67,61 @@ export class AppConfig {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'production';
 
-  @IsInt() @Min(1) @Max(65535)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   PORT = 3000;
 
-  @IsString() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/puente';
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   DATABASE_MIGRATE = true;
 
-  @IsString() @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
+  @IsString()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   /** Namespace for every Redis key and Bull queue, so deployments (and test runs) can share a Redis. */
-  @IsString() @Matches(/^[A-Za-z0-9_-]{1,40}$/, { message: 'REDIS_PREFIX must be 1-40 letters, digits, _ or -' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,40}$/, { message: 'REDIS_PREFIX must be 1-40 letters, digits, _ or -' })
   REDIS_PREFIX = 'puente';
 
-  @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET = DEV_JWT_SECRET;
 
-  @IsInt() @Min(60) @Max(7 * 24 * 3600)
+  @IsInt()
+  @Min(60)
+  @Max(7 * 24 * 3600)
   JWT_TTL_SECONDS = 8 * 3600;
 
-  @IsInt() @Min(60) @Max(24 * 3600)
+  @IsInt()
+  @Min(60)
+  @Max(24 * 3600)
   CALLER_TOKEN_TTL_SECONDS = 4 * 3600;
 
   /** Free failed logins per (email, address) before growing delays, up to LOGIN_LOCKOUT_SECONDS (src/auth/login-lockout.ts). */
-  @IsInt() @Min(1) @Max(100)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   LOGIN_MAX_FAILURES = 5;
 
-  @IsInt() @Min(10) @Max(24 * 3600)
+  @IsInt()
+  @Min(10)
+  @Max(24 * 3600)
   LOGIN_LOCKOUT_SECONDS = 900;
 
-  @IsInt() @Min(1) @Max(64)
+  @IsInt()
+  @Min(1)
+  @Max(64)
   MEDIASOUP_WORKERS = Math.max(1, cpus().length);
 
-  @IsInt() @Min(1024) @Max(65535)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
   MEDIASOUP_RTC_PORT = 40000;
 
   @IsIP()
@@ -112,32 +131,44 @@ export class AppConfig {
   @IsAnnounceableAddress()
   MEDIASOUP_ANNOUNCED_ADDRESS = '127.0.0.1';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   MEDIASOUP_WORKER_BIN?: string;
 
   @Transform(toList)
   @Matches(/^turns?:[^\s]+$/, { each: true, message: 'TURN_URLS must be a comma-separated list of turn: or turns: URLs' })
   TURN_URLS: string[] = [];
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   TURN_USERNAME?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   TURN_CREDENTIAL?: string;
 
   /** coturn's static-auth-secret: when set, clients get time-limited credentials derived from it. */
-  @IsOptional() @IsString() @MinLength(16, { message: 'TURN_SECRET must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'TURN_SECRET must be at least 16 characters' })
   TURN_SECRET?: string;
 
   @Transform(toList)
-  @Matches(/^https?:\/\/[^\s/]+$/, { each: true, message: 'PUBLIC_ORIGINS must be a comma-separated list of http(s)://host[:port] origins' })
+  @Matches(/^https?:\/\/[^\s/]+$/, {
+    each: true,
+    message: 'PUBLIC_ORIGINS must be a comma-separated list of http(s)://host[:port] origins',
+  })
   PUBLIC_ORIGINS: string[] = ['http://localhost:3000', 'http://127.0.0.1:3000'];
 
-  @IsInt() @Min(1) @Max(3650)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
   RETENTION_DAYS = 365;
 
   /** How often one node runs the retention purge (a repeatable Bull job). */
-  @IsInt() @Min(1) @Max(7 * 24 * 3600)
+  @IsInt()
+  @Min(1)
+  @Max(7 * 24 * 3600)
   RETENTION_PURGE_EVERY_SECONDS = 6 * 3600;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -147,87 +178,125 @@ export class AppConfig {
    * When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (Prometheus's bearer credentials). With
    * NODE_ENV=production and no token, /metrics is closed.
    */
-  @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;
 
   /**
    * Which proxies to trust for the client address (Express's `trust proxy`): `loopback` when a proxy runs on
    * the same host, a subnet such as `172.16.0.0/12` behind Docker, or `false`. Rate limits count per address.
    */
-  @IsString() @Matches(/^[\w.:/, -]{1,200}$/, { message: 'TRUST_PROXY must be loopback, false, or addresses/subnets separated by commas' })
+  @IsString()
+  @Matches(/^[\w.:/, -]{1,200}$/, { message: 'TRUST_PROXY must be loopback, false, or addresses/subnets separated by commas' })
   TRUST_PROXY = 'loopback';
 
   /** REST requests per client address per minute, across all routes. */
-  @IsInt() @Min(1) @Max(1_000_000)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   RATE_LIMIT_PER_MINUTE = 600;
 
   /** Logins and caller tokens (every /auth/ route together) per client address per minute. */
-  @IsInt() @Min(1) @Max(1_000_000)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   RATE_LIMIT_AUTH_PER_MINUTE = 20;
 
   /** Join-code attempts (`POST /bookings/join`) per client address per minute. */
-  @IsInt() @Min(1) @Max(1_000_000)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   RATE_LIMIT_JOIN_PER_MINUTE = 10;
 
   /** Anonymous caller tokens (`POST /auth/caller`) per client address per hour. */
-  @IsInt() @Min(1) @Max(1_000_000)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   RATE_LIMIT_CALLER_TOKENS_PER_HOUR = 30;
 
   /** Open socket.io connections per client address, across all nodes. */
-  @IsInt() @Min(1) @Max(1_000_000)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   MAX_SOCKETS_PER_ADDRESS = 50;
 
   /** Live interpretation requests (waiting, ringing or in a call) per client address, across all nodes. */
-  @IsInt() @Min(1) @Max(1_000_000)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   MAX_LIVE_REQUESTS_PER_ADDRESS = 10;
 
   /** Socket events per anonymous caller token per 10 seconds, over all her connections on all nodes. */
-  @IsInt() @Min(10) @Max(1_000_000)
+  @IsInt()
+  @Min(10)
+  @Max(1_000_000)
   CALLER_EVENTS_PER_10_SECONDS = 150;
 
   /** Wrong join codes for one booking within an hour, after which its code is void and the official told. */
-  @IsInt() @Min(1) @Max(100)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   JOIN_CODE_MAX_FAILURES = 5;
 
-  @IsInt() @Min(1024) @Max(100 * 1024 * 1024)
+  @IsInt()
+  @Min(1024)
+  @Max(100 * 1024 * 1024)
   ROSTER_IMPORT_MAX_BYTES = 10 * 1024 * 1024;
 
   /** How long an offer rings before it expires and the next interpreter is tried. */
-  @IsInt() @Min(3) @Max(300)
+  @IsInt()
+  @Min(3)
+  @Max(300)
   OFFER_RING_SECONDS = 20;
 
   /** How long a request may wait for an interpreter before it ends `unmatched`. */
-  @IsInt() @Min(5) @Max(3600)
+  @IsInt()
+  @Min(5)
+  @Max(3600)
   REQUEST_WAIT_LIMIT_SECONDS = 300;
 
   /** A caller whose connection drops has this long to come back before her waiting request is `abandoned`. */
-  @IsInt() @Min(1) @Max(600)
+  @IsInt()
+  @Min(1)
+  @Max(600)
   CALLER_GRACE_SECONDS = 30;
 
   /** An interpreter whose connection drops keeps her presence this long before going offline. */
-  @IsInt() @Min(1) @Max(600)
+  @IsInt()
+  @Min(1)
+  @Max(600)
   INTERPRETER_GRACE_SECONDS = 30;
 
   /** Safety net: how often one node re-checks overdue offers, waiting requests and dead nodes. */
-  @IsNumber({ maxDecimalPlaces: 3 }) @Min(0.2) @Max(60)
+  @IsNumber({ maxDecimalPlaces: 3 })
+  @Min(0.2)
+  @Max(60)
   MATCHING_SWEEP_SECONDS = 5;
 
   /** The deployment's home roster (an RCM country, ISO 3166-1 alpha-2), used when a caller gives no country. */
-  @IsOptional() @IsIn(COUNTRY_CODES, { message: `HOME_COUNTRY must be the code of an RCM country: one of ${COUNTRY_CODES.join(', ')}` })
+  @IsOptional()
+  @IsIn(COUNTRY_CODES, { message: `HOME_COUNTRY must be the code of an RCM country: one of ${COUNTRY_CODES.join(', ')}` })
   HOME_COUNTRY?: string;
 
   // ---- hearings booked ahead ----
 
   /** How long an interpreter asked to confirm a hearing has before the next candidate is asked. */
-  @IsInt() @Min(5) @Max(7 * 24 * 3600)
+  @IsInt()
+  @Min(5)
+  @Max(7 * 24 * 3600)
   BOOKING_CONFIRM_SECONDS = 4 * 3600;
 
   /** If nobody has confirmed this long before a hearing, the official is told and other rosters are searched. */
-  @IsInt() @Min(0) @Max(60 * 24 * 3600)
+  @IsInt()
+  @Min(0)
+  @Max(60 * 24 * 3600)
   BOOKING_WIDEN_BEFORE_SECONDS = 48 * 3600;
 
   /** Free time an interpreter keeps after each hearing, before the next may start. */
-  @IsInt() @Min(0) @Max(240)
+  @IsInt()
+  @Min(0)
+  @Max(240)
   BOOKING_BUFFER_MINUTES = 15;
 
   /** When reminders go out, in seconds before the hearing (24 hours and 15 minutes). */
@@ -236,22 +305,31 @@ export class AppConfig {
   BOOKING_REMINDERS_SECONDS: string[] = ['86400', '900'];
 
   /** How long before the start the official and the interpreter may join the hearing's call. */
-  @IsInt() @Min(0) @Max(24 * 3600)
+  @IsInt()
+  @Min(0)
+  @Max(24 * 3600)
   BOOKING_JOIN_BEFORE_SECONDS = 600;
 
   /** How long past its planned end a hearing's call may go on before it is closed. */
-  @IsInt() @Min(0) @Max(24 * 60)
+  @IsInt()
+  @Min(0)
+  @Max(24 * 60)
   BOOKING_OVERRUN_MINUTES = 60;
 
   /** How often one node re-checks bookings waiting for an interpreter and overdue answers. */
-  @IsNumber({ maxDecimalPlaces: 3 }) @Min(0.2) @Max(3600)
+  @IsNumber({ maxDecimalPlaces: 3 })
+  @Min(0.2)
+  @Max(3600)
   BOOKING_SWEEP_SECONDS = 60;
 
   /** SMTP server for booking emails (smtp:// or smtps://, credentials in the URL); none: no email is sent. */
-  @IsOptional() @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
 
-  @IsString() @MinLength(3) @MaxLength(200)
+  @IsString()
+  @MinLength(3)
+  @MaxLength(200)
   SMTP_FROM = 'Puente <no-reply@puente.invalid>';
 }
 
@@ -263,10 +341,11 @@ export class ConfigError extends Error {}
  */
 function turnProblems(c: AppConfig): string[] {
   const staticPair = !!(c.TURN_USERNAME || c.TURN_CREDENTIAL);
-  if (staticPair && c.TURN_SECRET) return ['TURN_SECRET and TURN_USERNAME/TURN_CREDENTIAL are exclusive: use one way of TURN authentication'];
+  if (staticPair && c.TURN_SECRET)
+    return ['TURN_SECRET and TURN_USERNAME/TURN_CREDENTIAL are exclusive: use one way of TURN authentication'];
   if (staticPair && !(c.TURN_USERNAME && c.TURN_CREDENTIAL)) return ['TURN_USERNAME and TURN_CREDENTIAL must be set together'];
   if (c.TURN_URLS.length && !staticPair && !c.TURN_SECRET) {
-    return ['TURN_URLS needs credentials: set TURN_SECRET (coturn\'s static-auth-secret) or TURN_USERNAME and TURN_CREDENTIAL'];
+    return ["TURN_URLS needs credentials: set TURN_SECRET (coturn's static-auth-secret) or TURN_USERNAME and TURN_CREDENTIAL"];
   }
   return [];
 }
@@ -302,7 +381,10 @@ for (const key of Object.keys(new AppConfig())) {
  */
 function secretProblems(c: AppConfig, given: string | undefined): string[] {
   if (c.NODE_ENV === 'development' || c.NODE_ENV === 'test') return [];
-  if (!given) return [`JWT_SECRET is required (32 or more random characters, e.g. openssl rand -hex 32) unless NODE_ENV is development or test (NODE_ENV is ${c.NODE_ENV})`];
+  if (!given)
+    return [
+      `JWT_SECRET is required (32 or more random characters, e.g. openssl rand -hex 32) unless NODE_ENV is development or test (NODE_ENV is ${c.NODE_ENV})`,
+    ];
   if (given === DEV_JWT_SECRET) return ['JWT_SECRET must not be the published development value outside NODE_ENV development or test'];
   return [];
 }
@@ -312,7 +394,15 @@ function secretProblems(c: AppConfig, given: string | undefined): string[] {
  * `signsTokens: false` for commands that never sign or verify a token (migrate, create-admin): no JWT_SECRET rule.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env, options: { signsTokens?: boolean } = {}): AppConfig {
-  const known = Object.keys(new AppConfig()).concat(['MEDIASOUP_WORKER_BIN', 'TURN_USERNAME', 'TURN_CREDENTIAL', 'TURN_SECRET', 'HOME_COUNTRY', 'SMTP_URL', 'METRICS_TOKEN']);
+  const known = Object.keys(new AppConfig()).concat([
+    'MEDIASOUP_WORKER_BIN',
+    'TURN_USERNAME',
+    'TURN_CREDENTIAL',
+    'TURN_SECRET',
+    'HOME_COUNTRY',
+    'SMTP_URL',
+    'METRICS_TOKEN',
+  ]);
   const raw: Record<string, unknown> = {};
   const problems: string[] = renamedProblems(env);
   for (const key of known) {

@@ -74,7 +74,13 @@ function bindSource(volume: string | Yaml): string | undefined {
 }
 const bindTarget = (volume: string) => volume.split(':')[1];
 
-interface Published { hostFrom: number; hostTo: number; containerFrom: number; containerTo: number; protocol: string }
+interface Published {
+  hostFrom: number;
+  hostTo: number;
+  containerFrom: number;
+  containerTo: number;
+  protocol: string;
+}
 function published(port: string): Published {
   const [mapping, protocol = 'tcp'] = port.split('/');
   const parts = mapping.split(':');
@@ -86,11 +92,19 @@ function published(port: string): Published {
 
 /** What one application container's process sees: docker/.env, then compose's `environment`, over the image's ENV. */
 function appEnvironment(service: string): Record<string, string> {
-  return { ...dockerfileEnv, ...filledEnv, ...Object.fromEntries(Object.entries(services[service].environment).map(([k, v]) => [k, String(v)])) };
+  return {
+    ...dockerfileEnv,
+    ...filledEnv,
+    ...Object.fromEntries(Object.entries(services[service].environment).map(([k, v]) => [k, String(v)])),
+  };
 }
 
 // ---- nginx.conf: directives and blocks ----
-interface Directive { name: string; args: string[]; block?: Directive[] }
+interface Directive {
+  name: string;
+  args: string[];
+  block?: Directive[];
+}
 function parseNginx(text: string): Directive[] {
   const tokens = (text.match(/#[^\n]*|'[^']*'|"(?:[^"\\]|\\.)*"|[{};]|[^\s{};'"]+/g) ?? []).filter((t) => !t.startsWith('#'));
   const top: Directive[] = [];
@@ -128,7 +142,9 @@ function proxyHeaders(loc: Directive[]): Map<string, string> {
 }
 const effective = (loc: Directive[], name: string) => [loc, server, http].map((ds) => all(ds, name)[0]).find(Boolean)?.args[0];
 const seconds = (v: string) => Number(/^(\d+)s?$/.exec(v)![1]);
-const bytes = (v: string) => Number(/^(\d+)([km]?)$/i.exec(v)![1]) * ({ '': 1, k: 1024, m: 1024 * 1024 } as Record<string, number>)[/^\d+([km]?)$/i.exec(v)![1].toLowerCase()];
+const bytes = (v: string) =>
+  Number(/^(\d+)([km]?)$/i.exec(v)![1]) *
+  ({ '': 1, k: 1024, m: 1024 * 1024 } as Record<string, number>)[/^\d+([km]?)$/i.exec(v)![1].toLowerCase()];
 
 // ---- the Dockerfile: instructions, continuation lines joined; the runtime stage's ENV (after the last FROM) ----
 const dockerfile = read(join(dockerDir, 'Dockerfile'))
@@ -146,7 +162,8 @@ describe('docker/compose.yml', () => {
   it('parses, has two application nodes or more, and every service a service depends on exists', () => {
     expect(appServices.length).toBeGreaterThanOrEqual(2);
     for (const [name, s] of Object.entries(services)) {
-      for (const dep of Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {})) expect([name, dep, dep in services]).toEqual([name, dep, true]);
+      for (const dep of Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {}))
+        expect([name, dep, dep in services]).toEqual([name, dep, true]);
     }
   });
 
@@ -190,13 +207,21 @@ describe('docker/compose.yml', () => {
       const want = { from: config.MEDIASOUP_RTC_PORT, to: config.MEDIASOUP_RTC_PORT + config.MEDIASOUP_WORKERS - 1 };
       const ports = (services[s].ports as string[]).map(published);
       expect(ports.map((p) => p.protocol).sort()).toEqual(['tcp', 'udp']);
-      for (const p of ports) expect([s, p]).toEqual([s, { hostFrom: want.from, hostTo: want.to, containerFrom: want.from, containerTo: want.to, protocol: p.protocol }]);
+      for (const p of ports)
+        expect([s, p]).toEqual([
+          s,
+          { hostFrom: want.from, hostTo: want.to, containerFrom: want.from, containerTo: want.to, protocol: p.protocol },
+        ]);
       return { name: s, ...want };
     });
     const turn = read(join(dockerDir, 'turnserver.conf'));
     ranges.push({ name: 'coturn relays', from: Number(/^min-port=(\d+)/m.exec(turn)![1]), to: Number(/^max-port=(\d+)/m.exec(turn)![1]) });
     for (const a of ranges) {
-      for (const b of ranges) if (a !== b) expect(`${a.name} ${a.from}-${a.to}, ${b.name} ${b.from}-${b.to}: ${a.to < b.from || b.to < a.from ? 'apart' : 'overlap'}`).toMatch(/apart$/);
+      for (const b of ranges)
+        if (a !== b)
+          expect(
+            `${a.name} ${a.from}-${a.to}, ${b.name} ${b.from}-${b.to}: ${a.to < b.from || b.to < a.from ? 'apart' : 'overlap'}`,
+          ).toMatch(/apart$/);
     }
   });
 
@@ -242,18 +267,27 @@ describe('docker/nginx.conf', () => {
   it("passes X-Forwarded-For (TRUST_PROXY's hop), the Host and the scheme from every proxied location", () => {
     for (const loc of all(server, 'location').filter((l) => all(l.block, 'proxy_pass').length)) {
       const headers = proxyHeaders(loc.block!);
-      expect([loc.args.join(' '), headers.get('x-forwarded-for'), !!headers.get('host'), !!headers.get('x-forwarded-proto')]).toEqual([loc.args.join(' '), '$proxy_add_x_forwarded_for', true, true]);
+      expect([loc.args.join(' '), headers.get('x-forwarded-for'), !!headers.get('host'), !!headers.get('x-forwarded-proto')]).toEqual([
+        loc.args.join(' '),
+        '$proxy_add_x_forwarded_for',
+        true,
+        true,
+      ]);
     }
   });
 
   it('accepts roster imports up to ROSTER_IMPORT_MAX_BYTES and keeps /metrics from the public', () => {
-    expect(bytes(effective(location('/api/v1/rosters/'), 'client_max_body_size')!)).toBeGreaterThanOrEqual(defaults.ROSTER_IMPORT_MAX_BYTES as number);
+    expect(bytes(effective(location('/api/v1/rosters/'), 'client_max_body_size')!)).toBeGreaterThanOrEqual(
+      defaults.ROSTER_IMPORT_MAX_BYTES as number,
+    );
     expect(all(location('/metrics', '='), 'proxy_pass')).toEqual([]);
     expect(one(location('/metrics', '='), 'return').args).toEqual(['404']);
   });
 
   it('includes the TLS file where compose.tls.yml mounts it, and finds the certificates where it mounts them', () => {
-    const include = all(server, 'include').map((d) => d.args[0]).find((p) => p.includes('*'))!;
+    const include = all(server, 'include')
+      .map((d) => d.args[0])
+      .find((p) => p.includes('*'))!;
     const volumes: string[] = composeTls.services.nginx.volumes;
     const tlsFile = volumes.find((v) => bindSource(v) === join(dockerDir, 'nginx-tls.conf'))!;
     expect(posix.dirname(bindTarget(tlsFile))).toBe(posix.dirname(include));
@@ -297,7 +331,15 @@ describe('docker/Dockerfile', () => {
     const ignored = read(join(dockerDir, 'Dockerfile.dockerignore'))
       .split('\n')
       .filter((l) => l.trim() && !l.startsWith('#') && !l.startsWith('!'))
-      .map((p) => new RegExp(`^${p.replace(/[.]/g, '\\.').replace(/\*\*\//g, '(.*/)?').replace(/\*/g, '[^/]*')}$`));
+      .map(
+        (p) =>
+          new RegExp(
+            `^${p
+              .replace(/[.]/g, '\\.')
+              .replace(/\*\*\//g, '(.*/)?')
+              .replace(/\*/g, '[^/]*')}$`,
+          ),
+      );
     const sources = steps('COPY')
       .filter((c) => !c.startsWith('--from'))
       .flatMap((c) => c.split(/\s+/).slice(0, -1));
@@ -363,12 +405,22 @@ describe('docker/ monitoring (Prometheus and Grafana)', () => {
     collectDefaultMetrics({ register: registry, prefix: 'puente_' });
     const declared = new Set<string>(registry.getMetricsAsArray().map((m) => m.name));
     const sources = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') ? [join(dir, e.name)] : []));
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') ? [join(dir, e.name)] : [],
+      );
     for (const file of sources(join(root, 'src'))) for (const m of read(file).matchAll(/name: '(puente_\w+)'/g)) declared.add(m[1]);
     const charted = new Set(exprs.flatMap((e) => [...e.matchAll(/\b(puente_\w+?)(?:_bucket|_count|_sum)?\b/g)].map((m) => m[1])));
     expect([...charted].filter((n) => !declared.has(n))).toEqual([]);
-    const promised = ['puente_queue_length', 'puente_wait_seconds', 'puente_offers_total', 'puente_live_sessions', 'puente_socket_connections',
-      'puente_mediasoup_workers_alive', 'puente_mediasoup_worker_cpu_seconds', 'puente_mediasoup_routers'];
+    const promised = [
+      'puente_queue_length',
+      'puente_wait_seconds',
+      'puente_offers_total',
+      'puente_live_sessions',
+      'puente_socket_connections',
+      'puente_mediasoup_workers_alive',
+      'puente_mediasoup_worker_cpu_seconds',
+      'puente_mediasoup_routers',
+    ];
     expect(promised.filter((n) => !charted.has(n))).toEqual([]);
   });
 

@@ -4,12 +4,19 @@ import { COUNTRY_CODES } from '../common/countries';
  * The demo roster: invented people (first names only, example.org addresses) in six national rosters,
  * loaded through the real CSV import. Nothing here is real data.
  */
-const HEADER = 'external_id,first_name,email,languages,relay_languages,specialties,certification_body,certification_number,certification_expires,gender,status';
+const HEADER =
+  'external_id,first_name,email,languages,relay_languages,specialties,certification_body,certification_number,certification_expires,gender,status';
 
 export const DEMO_PASSWORD = 'Puente-Demo-2026';
 
 /** A Mixtec variant as a roster administrator would add it (demo data, not an official catalogue entry). */
-export const DEMO_VARIANT = { iso6393: 'mxt', variant: 'costa-demo', name: 'Mixtec of the Coast (demo variant)', autonym: null, countries: ['MX'] };
+export const DEMO_VARIANT = {
+  iso6393: 'mxt',
+  variant: 'costa-demo',
+  name: 'Mixtec of the Coast (demo variant)',
+  autonym: null,
+  countries: ['MX'],
+};
 
 export const DEMO_ROSTERS: Record<string, string> = {
   GT: [

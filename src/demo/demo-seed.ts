@@ -29,11 +29,16 @@ const ignoreConflict = (e: unknown) => {
  * there are left as they are (the audit log records the second run's roster imports, which found nothing to do).
  */
 export async function loadDemo(config: AppConfig): Promise<void> {
-  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, AuditModule, LanguagesModule, RostersModule, InstitutionsModule, UsersModule] })
+  @Module({
+    imports: [ConfigModule.forRoot(config), DatabaseModule, AuditModule, LanguagesModule, RostersModule, InstitutionsModule, UsersModule],
+  })
   class DemoModule {}
   const ctx = await NestFactory.createApplicationContext(DemoModule, { logger: ['error'] });
   try {
-    await ctx.get(LanguagesService).addVariant(DEMO_VARIANT as never, SYSTEM).catch(ignoreConflict);
+    await ctx
+      .get(LanguagesService)
+      .addVariant(DEMO_VARIANT as never, SYSTEM)
+      .catch(ignoreConflict);
     const rosters = ctx.get(RostersService);
     for (const [country, csv] of Object.entries(DEMO_ROSTERS)) {
       const result = await rosters.importRoster(country, csv, null);
@@ -51,13 +56,18 @@ export async function loadDemo(config: AppConfig): Promise<void> {
       let interpreterId: string | undefined;
       const institutionId = a.institution ? (await institutions.ensure(a.country as CountryCode, a.institution, 'court')).id : undefined;
       if (a.externalId) {
-        [{ id: interpreterId }] = await db.query(`SELECT id FROM interpreters WHERE country = $1 AND external_id = $2`, [a.country, a.externalId]);
+        [{ id: interpreterId }] = await db.query(`SELECT id FROM interpreters WHERE country = $1 AND external_id = $2`, [
+          a.country,
+          a.externalId,
+        ]);
       }
       await users
         .create({ role: a.role, email: a.email, password: DEMO_PASSWORD, country: a.country, institutionId, interpreterId }, null)
         .catch(ignoreConflict);
     }
-    console.log(`demo: ${Object.keys(DEMO_ROSTERS).length} rosters and ${DEMO_ACCOUNTS.length} accounts loaded (password ${DEMO_PASSWORD})`);
+    console.log(
+      `demo: ${Object.keys(DEMO_ROSTERS).length} rosters and ${DEMO_ACCOUNTS.length} accounts loaded (password ${DEMO_PASSWORD})`,
+    );
   } finally {
     await ctx.close();
   }

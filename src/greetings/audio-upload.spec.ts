@@ -26,7 +26,9 @@ describe('an uploaded recording', () => {
     expect(refusal(() => checkOpusUpload(file(oggOpus()), { ...both, accept: ['audio/webm'] }))).toEqual(
       expect.objectContaining({ fields: ['file'], message: ['file: not a WebM file'] }),
     );
-    expect(refusal(() => checkOpusUpload(file(oggOpus({ granules: [6 * 48_000] })), both)).message).toEqual(['file lasts 6.0 s; a spoken name is at most 5 s']);
+    expect(refusal(() => checkOpusUpload(file(oggOpus({ granules: [6 * 48_000] })), both)).message).toEqual([
+      'file lasts 6.0 s; a spoken name is at most 5 s',
+    ]);
     expect(refusal(() => checkOpusUpload(undefined, both)).fields).toEqual(['file']);
   });
 

@@ -24,7 +24,8 @@ export interface CheckedAudio {
 /** Where the recorder's last block falls: half a second of slack over the announced maximum. */
 const DURATION_SLACK_MS = 500;
 
-export const fieldError = (field: string, message: string) => new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [message], fields: [field] });
+export const fieldError = (field: string, message: string) =>
+  new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [message], fields: [field] });
 
 /** Multipart `consent` arrives as the string 'true'; a JSON-minded client may send true. */
 export function requireConsent(consent: unknown, message: string): void {
@@ -38,13 +39,18 @@ export const audioUploadLimits = (maxBytes: number) => ({ limits: { fileSize: ma
  * The file's container, codec and length, whatever type it was declared with; a 400 naming `file` otherwise.
  * `what` names the thing in the message ("a greeting is at most 10 s").
  */
-export function checkOpusUpload(file: UploadedAudio | undefined, rules: { maxMs: number; accept: readonly OpusContainer[]; what: string }): CheckedAudio {
-  if (!file?.size) throw fieldError('file', `file is required (${rules.accept.includes('audio/ogg') ? 'a WebM or Ogg Opus' : 'a WebM/Opus'} recording)`);
+export function checkOpusUpload(
+  file: UploadedAudio | undefined,
+  rules: { maxMs: number; accept: readonly OpusContainer[]; what: string },
+): CheckedAudio {
+  if (!file?.size)
+    throw fieldError('file', `file is required (${rules.accept.includes('audio/ogg') ? 'a WebM or Ogg Opus' : 'a WebM/Opus'} recording)`);
   let parsed: { contentType: OpusContainer; durationMs: number };
   try {
-    parsed = isOgg(file.buffer) && rules.accept.includes('audio/ogg')
-      ? { contentType: 'audio/ogg', durationMs: parseOggOpus(file.buffer).durationMs }
-      : { contentType: 'audio/webm', durationMs: parseWebmAudio(file.buffer).durationMs };
+    parsed =
+      isOgg(file.buffer) && rules.accept.includes('audio/ogg')
+        ? { contentType: 'audio/ogg', durationMs: parseOggOpus(file.buffer).durationMs }
+        : { contentType: 'audio/webm', durationMs: parseWebmAudio(file.buffer).durationMs };
   } catch (e) {
     if (e instanceof AudioFormatError) throw fieldError('file', `file: ${e.message}`);
     throw e;

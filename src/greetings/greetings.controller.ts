@@ -1,6 +1,30 @@
-import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Param, Put, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Param,
+  Put,
+  Res,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiProperty,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentUser, Public, Roles } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
@@ -65,7 +89,13 @@ export class GreetingsController {
   })
   @ApiParam({ name: 'languageId', format: 'uuid' })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: { type: 'object', required: ['file', 'consent'], properties: { file: { type: 'string', format: 'binary' }, consent: { type: 'string', enum: ['true'] } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file', 'consent'],
+      properties: { file: { type: 'string', format: 'binary' }, consent: { type: 'string', enum: ['true'] } },
+    },
+  })
   @ApiOkResponse({ type: GreetingInfoDto })
   @ApiResponse({ status: 400, description: 'No consent, no file, not WebM/Opus audio, or longer than 10 s (the field is named)' })
   @ApiResponse({ status: 403, description: 'Not a variant she interprets' })

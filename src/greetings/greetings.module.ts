@@ -9,11 +9,7 @@ import { GREETING_MAX_BYTES, GreetingsService } from './greetings.service';
 
 /** Interpreters' recorded greetings, which callers hear when choosing a language. */
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([Greeting]),
-    RostersModule,
-    MulterModule.register(audioUploadLimits(GREETING_MAX_BYTES)),
-  ],
+  imports: [TypeOrmModule.forFeature([Greeting]), RostersModule, MulterModule.register(audioUploadLimits(GREETING_MAX_BYTES))],
   controllers: [GreetingsController, LanguageGreetingController],
   providers: [GreetingsService],
 })

@@ -95,11 +95,18 @@ export class GreetingsService {
 
   /** The audio of the greeting callers hear for this language. */
   async audioFor(languageId: string): Promise<{ contentType: string; audio: Buffer }> {
-    const rows = await this.greetings.find({ where: { languageId }, order: { updatedAt: 'DESC' }, select: { interpreterId: true, languageId: true } });
+    const rows = await this.greetings.find({
+      where: { languageId },
+      order: { updatedAt: 'DESC' },
+      select: { interpreterId: true, languageId: true },
+    });
     for (const g of rows) {
       const p = await this.rosters.presenceProfile(g.interpreterId);
       if (p?.status !== 'active' || !p.languageIds.includes(languageId)) continue;
-      const full = await this.greetings.findOne({ where: { interpreterId: g.interpreterId, languageId }, select: { contentType: true, audio: true, interpreterId: true, languageId: true } });
+      const full = await this.greetings.findOne({
+        where: { interpreterId: g.interpreterId, languageId },
+        select: { contentType: true, audio: true, interpreterId: true, languageId: true },
+      });
       if (full) return { contentType: full.contentType, audio: full.audio };
     }
     throw new NotFoundException('no greeting in this language');

@@ -23,7 +23,7 @@ export function parseOggOpus(buf: Buffer): { codec: 'opus'; durationMs: number }
   let first: Buffer | null = null;
   let lastGranule = NO_GRANULE;
   let pages = 0;
-  for (let pos = 0; pos < buf.length; ) {
+  for (let pos = 0; pos < buf.length;) {
     if (pos + HEADER > buf.length) throw new AudioFormatError('the file is truncated');
     if (buf.readUInt32BE(pos) !== CAPTURE) throw new AudioFormatError('not an Ogg file (a page without its OggS mark)');
     const segments = buf[pos + 26];

@@ -30,5 +30,4 @@ export function webm({ doc = 'webm', codec = 'A_OPUS', type = 2, tracks = 1, clu
   ]);
 }
 
-
 export const ebml = { el, id, u };

@@ -8,12 +8,41 @@ const { el, id, u } = ebml;
 
 describe('WebM greeting check', () => {
   it('reads the duration of a MediaRecorder-style file from its last block', () => {
-    expect(parseWebmAudio(webm({ clusters: [[0, [0, 20, 40]], [5000, [0, 4960]], [9960, [0, 20]]] }))).toEqual({ codec: 'opus', durationMs: 9980 });
+    expect(
+      parseWebmAudio(
+        webm({
+          clusters: [
+            [0, [0, 20, 40]],
+            [5000, [0, 4960]],
+            [9960, [0, 20]],
+          ],
+        }),
+      ),
+    ).toEqual({ codec: 'opus', durationMs: 9980 });
   });
 
   it('prefers the header Duration when there is one', () => {
-    const info = el(0x1549a966, Buffer.concat([el(0x2ad7b1, u(1_000_000, 3)), el(0x4489, (() => { const b = Buffer.alloc(8); b.writeDoubleBE(12_345); return b; })())]));
-    const file = Buffer.concat([el(0x1a45dfa3, el(0x4282, 'webm')), id(0x18538067), UNKNOWN, info, el(0x1654ae6b, el(0xae, Buffer.concat([el(0x83, u(2)), el(0x86, 'A_OPUS')])))]);
+    const info = el(
+      0x1549a966,
+      Buffer.concat([
+        el(0x2ad7b1, u(1_000_000, 3)),
+        el(
+          0x4489,
+          (() => {
+            const b = Buffer.alloc(8);
+            b.writeDoubleBE(12_345);
+            return b;
+          })(),
+        ),
+      ]),
+    );
+    const file = Buffer.concat([
+      el(0x1a45dfa3, el(0x4282, 'webm')),
+      id(0x18538067),
+      UNKNOWN,
+      info,
+      el(0x1654ae6b, el(0xae, Buffer.concat([el(0x83, u(2)), el(0x86, 'A_OPUS')]))),
+    ]);
     expect(parseWebmAudio(file).durationMs).toBe(12_345);
   });
 
@@ -69,8 +98,17 @@ describe('WebM greeting check on a real recording, whole, cut and damaged', () =
       const d = Buffer.alloc(8);
       d.writeDoubleBE(seconds);
       const info = el(0x1549a966, Buffer.concat([el(0x2ad7b1, u(1_000_000, 3)), el(0x4489, d)]));
-      return Buffer.concat([el(0x1a45dfa3, el(0x4282, 'webm')), id(0x18538067), UNKNOWN, info, el(0x1654ae6b, el(0xae, Buffer.concat([el(0x83, u(2)), el(0x86, 'A_OPUS')]))),
-        id(0x1f43b675), UNKNOWN, el(0xe7, u(0, 2)), el(0xa3, Buffer.from([0x81, 0x4e, 0x20, 0, 0]))]);
+      return Buffer.concat([
+        el(0x1a45dfa3, el(0x4282, 'webm')),
+        id(0x18538067),
+        UNKNOWN,
+        info,
+        el(0x1654ae6b, el(0xae, Buffer.concat([el(0x83, u(2)), el(0x86, 'A_OPUS')]))),
+        id(0x1f43b675),
+        UNKNOWN,
+        el(0xe7, u(0, 2)),
+        el(0xa3, Buffer.from([0x81, 0x4e, 0x20, 0, 0])),
+      ]);
     };
     expect(parseWebmAudio(withDuration(1)).durationMs).toBe(20_000);
     expect(() => parseWebmAudio(withDuration(NaN))).toThrow('bad Duration');

@@ -95,7 +95,8 @@ export function parseWebmAudio(buf: Buffer): WebmAudio {
         break;
       case ID.Duration:
         headerDuration = data.length === 4 ? data.readFloatBE(0) : data.length === 8 ? data.readDoubleBE(0) : null;
-        if (headerDuration !== null && !(headerDuration >= 0 && Number.isFinite(headerDuration))) throw new WebmError('not a WebM file (bad Duration)');
+        if (headerDuration !== null && !(headerDuration >= 0 && Number.isFinite(headerDuration)))
+          throw new WebmError('not a WebM file (bad Duration)');
         break;
       case ID.TrackType:
         if (tracks.length) tracks[tracks.length - 1].type = uint(data);

@@ -12,4 +12,7 @@ const except =
     req.method === 'POST' && ROSTER_IMPORT.test(req.path) ? next() : parser(req, res, next);
 
 /** 64 KB of JSON or urlencoded fields everywhere (413 above, before authentication): nobody can make a node buffer more. */
-export const smallBodies = (): RequestHandler[] => [except(json({ limit: BODY_LIMIT })), except(urlencoded({ limit: BODY_LIMIT, extended: false }))];
+export const smallBodies = (): RequestHandler[] => [
+  except(json({ limit: BODY_LIMIT })),
+  except(urlencoded({ limit: BODY_LIMIT, extended: false })),
+];

@@ -22,7 +22,7 @@ export class InstitutionsController {
 
   @Get()
   @Roles('platform_admin', 'roster_admin')
-  @ApiOperation({ summary: "Institutions of a country (a roster admin: hers; a platform admin: any, or all)" })
+  @ApiOperation({ summary: 'Institutions of a country (a roster admin: hers; a platform admin: any, or all)' })
   list(@Query() q: ListInstitutionsQuery, @CurrentUser() actor: Principal) {
     return this.institutions.list(actor, q.country);
   }

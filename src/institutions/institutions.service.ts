@@ -30,7 +30,13 @@ export class InstitutionsService {
     const languageId = dto.languageId ? await this.language(dto.languageId) : await this.mainLanguage(dto.country as CountryCode);
     const row = this.institutions.create({ country: dto.country, name: dto.name.trim(), kind: dto.kind, languageId });
     await this.unique(() => this.institutions.insert(row), row);
-    await this.audit.record('institution.created', { actorId: actor.sub, actorRole: actor.role, country: row.country, subjectId: row.id, data: { kind: row.kind } });
+    await this.audit.record('institution.created', {
+      actorId: actor.sub,
+      actorRole: actor.role,
+      country: row.country,
+      subjectId: row.id,
+      data: { kind: row.kind },
+    });
     return view(row);
   }
 
@@ -47,7 +53,13 @@ export class InstitutionsService {
     if (dto.kind !== undefined) row.kind = dto.kind;
     if (dto.languageId !== undefined) row.languageId = await this.language(dto.languageId);
     await this.unique(() => this.institutions.update({ id }, { name: row.name, kind: row.kind, languageId: row.languageId }), row);
-    await this.audit.record('institution.updated', { actorId: actor.sub, actorRole: actor.role, country: row.country, subjectId: id, data: { fields: Object.keys(dto).join(',') } });
+    await this.audit.record('institution.updated', {
+      actorId: actor.sub,
+      actorRole: actor.role,
+      country: row.country,
+      subjectId: id,
+      data: { fields: Object.keys(dto).join(',') },
+    });
     return view(row);
   }
 
@@ -58,7 +70,11 @@ export class InstitutionsService {
   async forNewOfficial(id: string, actor: Principal | null): Promise<InstitutionView> {
     const row = await this.institutions.findOne({ where: { id } });
     if (!row || (actor && actor.role !== 'platform_admin' && actor.country !== row.country)) {
-      throw new NotFoundException({ statusCode: 404, message: [`institutionId ${id} is not an institution of your country`], fields: ['institutionId'] });
+      throw new NotFoundException({
+        statusCode: 404,
+        message: [`institutionId ${id} is not an institution of your country`],
+        fields: ['institutionId'],
+      });
     }
     return view(row);
   }
@@ -94,7 +110,9 @@ export class InstitutionsService {
   }
 
   private async mainLanguage(country: CountryCode): Promise<string | null> {
-    const [found] = await this.institutions.query(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL LIMIT 1`, [COUNTRY_MAIN_LANGUAGE[country]]);
+    const [found] = await this.institutions.query(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL LIMIT 1`, [
+      COUNTRY_MAIN_LANGUAGE[country],
+    ]);
     return found?.id ?? null;
   }
 
@@ -103,7 +121,11 @@ export class InstitutionsService {
       await write();
     } catch (e) {
       if (pgCode(e) === PG.UNIQUE_VIOLATION) {
-        throw new ConflictException({ statusCode: 409, message: [`${row.country} already has an institution named ${JSON.stringify(row.name)}`], fields: ['name'] });
+        throw new ConflictException({
+          statusCode: 409,
+          message: [`${row.country} already has an institution named ${JSON.stringify(row.name)}`],
+          fields: ['name'],
+        });
       }
       throw e;
     }

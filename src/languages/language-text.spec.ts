@@ -12,7 +12,7 @@ describe('normalizeSearch', () => {
     ['Lakȟótiyapi', 'lakhotiyapi'],
     ['Hñähñu', 'hnahnu'],
     ['Innu-aimun', 'innu aimun'],
-    ['  Popti\' (Jakalteko) ', 'popti jakalteko'],
+    ["  Popti' (Jakalteko) ", 'popti jakalteko'],
     ['Kreyòl   ayisyen', 'kreyol ayisyen'],
     ['français', 'francais'],
     ['mam%_', 'mam'],

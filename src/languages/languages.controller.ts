@@ -13,7 +13,13 @@ import { LanguageLink } from './entities/language-link.entity';
 import { LanguagesService } from './languages.service';
 
 function linkView(l: LanguageLink & { other?: Parameters<typeof LanguageView.of>[0] }): LanguageLinkView {
-  const view: LanguageLinkView = { id: l.id, fromLanguageId: l.fromLanguageId, toLanguageId: l.toLanguageId, source: l.source, createdAt: l.createdAt };
+  const view: LanguageLinkView = {
+    id: l.id,
+    fromLanguageId: l.fromLanguageId,
+    toLanguageId: l.toLanguageId,
+    source: l.source,
+    createdAt: l.createdAt,
+  };
   if (l.other) view.other = LanguageView.of(l.other);
   return view;
 }
@@ -53,7 +59,8 @@ export class LanguagesController {
   @Roles('roster_admin', 'platform_admin')
   @ApiOperation({
     summary: 'Record that two catalogue languages are mutually intelligible (holds both ways); 409 if already linked',
-    description: 'Links change matching in every country: a roster admin may link only two languages spoken in her country (404 otherwise); a platform admin any two. Audited.',
+    description:
+      'Links change matching in every country: a roster admin may link only two languages spoken in her country (404 otherwise); a platform admin any two. Audited.',
   })
   @ApiCreatedResponse({ type: LanguageLinkView })
   async addLink(@Body() body: CreateLinkDto, @CurrentUser() actor: Principal): Promise<LanguageLinkView> {
@@ -64,7 +71,9 @@ export class LanguagesController {
   @HttpCode(204)
   @ApiBearerAuth()
   @Roles('roster_admin', 'platform_admin')
-  @ApiOperation({ summary: 'Remove a mutual-intelligibility link (a roster admin: between languages spoken in her country only, 404 otherwise); audited' })
+  @ApiOperation({
+    summary: 'Remove a mutual-intelligibility link (a roster admin: between languages spoken in her country only, 404 otherwise); audited',
+  })
   @ApiNoContentResponse({ description: 'Removed' })
   async removeLink(@Param('id', uuidParam('id')) id: string, @CurrentUser() actor: Principal): Promise<void> {
     await this.languages.removeLink(id, actor);

@@ -105,7 +105,11 @@ export class LanguagesService {
       remember(await this.languages.createQueryBuilder('l').where('l.iso6393 = ANY(:codes)', { codes }).getMany());
     }
 
-    const missing = [...new Set([...parsed.values()].flatMap((p) => (p && !p.variant && !found.has(p.iso6393) && isoLanguage(p.iso6393) ? [p.iso6393] : [])))];
+    const missing = [
+      ...new Set(
+        [...parsed.values()].flatMap((p) => (p && !p.variant && !found.has(p.iso6393) && isoLanguage(p.iso6393) ? [p.iso6393] : [])),
+      ),
+    ];
     if (missing.length) {
       remember(await this.insertFromIso(missing));
       const raced = missing.filter((c) => !found.has(c));
@@ -157,7 +161,8 @@ export class LanguagesService {
       try {
         language = await m.save(m.create(Language, row));
       } catch (e) {
-        if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException(`${keyOf(row.iso6393, row.variant)} is already in the catalogue`);
+        if (pgCode(e) === PG.UNIQUE_VIOLATION)
+          throw new ConflictException(`${keyOf(row.iso6393, row.variant)} is already in the catalogue`);
         throw e;
       }
       await this.audit.add(m, 'language.variant_added', {
@@ -182,7 +187,10 @@ export class LanguagesService {
     const [from, to] = [dto.fromLanguageId.toLowerCase(), dto.toLanguageId.toLowerCase()];
     if (from === to) throw badField('toLanguageId', 'toLanguageId must differ from fromLanguageId');
     const known = await this.languages.find({ where: { id: In([from, to]) }, select: { id: true, countries: true } });
-    for (const [field, id] of [['fromLanguageId', from], ['toLanguageId', to]] as const) {
+    for (const [field, id] of [
+      ['fromLanguageId', from],
+      ['toLanguageId', to],
+    ] as const) {
       const language = known.find((l) => l.id === id);
       if (!language) throw new NotFoundException(`${field} ${id} is not in the catalogue`);
       if (!mayLink(actor, language)) throw new NotFoundException(`${field} ${id} is not spoken in your country`);
@@ -190,9 +198,7 @@ export class LanguagesService {
     const added = await this.db.transaction(async (m) => {
       let link: LanguageLink;
       try {
-        link = await m.save(
-          m.create(LanguageLink, { fromLanguageId: from, toLanguageId: to, source: dto.source, createdBy: actor.sub }),
-        );
+        link = await m.save(m.create(LanguageLink, { fromLanguageId: from, toLanguageId: to, source: dto.source, createdBy: actor.sub }));
       } catch (e) {
         if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException('these two languages are already linked');
         if (pgCode(e) === PG.FOREIGN_KEY_VIOLATION) throw new NotFoundException('a linked language is no longer in the catalogue');
@@ -215,7 +221,9 @@ export class LanguagesService {
   async removeLink(id: string, actor: Principal): Promise<void> {
     await this.db.transaction(async (m) => {
       const [link] = await m.query(`SELECT id, from_language_id, to_language_id FROM language_links WHERE id = $1 FOR UPDATE`, [id]);
-      const ends = link ? await m.find(Language, { where: { id: In([link.from_language_id, link.to_language_id]) }, select: { id: true, countries: true } }) : [];
+      const ends = link
+        ? await m.find(Language, { where: { id: In([link.from_language_id, link.to_language_id]) }, select: { id: true, countries: true } })
+        : [];
       if (!link || !ends.every((l) => mayLink(actor, l))) throw new NotFoundException(`no language link ${id} here`);
       await m.query(`DELETE FROM language_links WHERE id = $1`, [id]);
       await this.audit.add(m, 'language.link_removed', {
@@ -244,5 +252,4 @@ export class LanguagesService {
       return other ? [Object.assign(l, { other })] : [];
     });
   }
-
 }

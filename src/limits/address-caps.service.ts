@@ -30,7 +30,8 @@ redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1`;
 
-export const tooMany = (what: string) => new HttpException(`too many ${what} from your network at once: try again in a moment`, HttpStatus.TOO_MANY_REQUESTS);
+export const tooMany = (what: string) =>
+  new HttpException(`too many ${what} from your network at once: try again in a moment`, HttpStatus.TOO_MANY_REQUESTS);
 
 /**
  * Caps per client address shared by every node: open sockets, and live interpretation requests (so that many
@@ -70,7 +71,12 @@ export class AddressCaps implements OnModuleInit, OnModuleDestroy {
     const address = this.addressOf(socket);
     this.admit(keys.sockets(address), socket.id, this.config.MAX_SOCKETS_PER_ADDRESS, SOCKET_STALE_MS, SOCKET_STALE_MS).then(
       (ok) => {
-        if (!ok) return next(Object.assign(new Error('too many connections from your network'), { data: { error: { code: 'RATE_LIMITED', message: 'too many connections from your network' } } }));
+        if (!ok)
+          return next(
+            Object.assign(new Error('too many connections from your network'), {
+              data: { error: { code: 'RATE_LIMITED', message: 'too many connections from your network' } },
+            }),
+          );
         this.mine.set(socket.id, address);
         socket.once('disconnect', () => {
           this.mine.delete(socket.id);
@@ -103,7 +109,12 @@ export class AddressCaps implements OnModuleInit, OnModuleDestroy {
 
   async created(address: string, reservation: string | null, requestId: string) {
     if (!reservation) return;
-    await this.redis.multi().zrem(keys.requests(address), reservation).zadd(keys.requests(address), Date.now(), requestId).exec().catch(() => undefined);
+    await this.redis
+      .multi()
+      .zrem(keys.requests(address), reservation)
+      .zadd(keys.requests(address), Date.now(), requestId)
+      .exec()
+      .catch(() => undefined);
   }
 
   async release(address: string, reservation: string | null) {
@@ -123,7 +134,12 @@ export class AddressCaps implements OnModuleInit, OnModuleDestroy {
     const ids = members.map(([m]) => m).filter((m) => UUID.test(m));
     const live = new Set(
       ids.length
-        ? ((await this.db.query(`SELECT id FROM interpretation_requests WHERE id = ANY($1::uuid[]) AND state = ANY($2)`, [ids, LIVE_STATES])) as { id: string }[]).map((r) => r.id)
+        ? (
+            (await this.db.query(`SELECT id FROM interpretation_requests WHERE id = ANY($1::uuid[]) AND state = ANY($2)`, [
+              ids,
+              LIVE_STATES,
+            ])) as { id: string }[]
+          ).map((r) => r.id)
         : [],
     );
     const gone = members.filter(([m, at]) => (UUID.test(m) ? !live.has(m) : at < Date.now() - RESERVATION_MS)).map(([m]) => m);
@@ -135,7 +151,8 @@ export class AddressCaps implements OnModuleInit, OnModuleDestroy {
     if (!this.mine.size) return;
     const now = Date.now();
     const batch = this.redis.pipeline();
-    for (const [socketId, address] of this.mine) batch.zadd(keys.sockets(address), 'XX', now, socketId).pexpire(keys.sockets(address), SOCKET_STALE_MS);
+    for (const [socketId, address] of this.mine)
+      batch.zadd(keys.sockets(address), 'XX', now, socketId).pexpire(keys.sockets(address), SOCKET_STALE_MS);
     await batch.exec().catch(() => undefined);
   }
 

@@ -14,7 +14,14 @@ export type TrustProxy = (address: string, i: number) => boolean;
 export function requestAddress(req: IncomingMessage, trust: TrustProxy | undefined): string {
   const hops = [req.socket?.remoteAddress ?? ''];
   const forwarded = req.headers['x-forwarded-for'];
-  if (trust && typeof forwarded === 'string') hops.push(...forwarded.split(',').map((s) => s.trim()).filter(Boolean).reverse());
+  if (trust && typeof forwarded === 'string')
+    hops.push(
+      ...forwarded
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .reverse(),
+    );
   for (let i = 0; i < hops.length - 1; i++) if (!trust?.(hops[i], i)) return hops[i];
   return hops[hops.length - 1];
 }

@@ -28,6 +28,7 @@ export class CallerEventLimiter {
     } catch {
       return; // Redis unreachable: the per-connection limit still holds
     }
-    if (count > this.config.CALLER_EVENTS_PER_10_SECONDS) throw new HttpException('too many events for this call: slow down', HttpStatus.TOO_MANY_REQUESTS);
+    if (count > this.config.CALLER_EVENTS_PER_10_SECONDS)
+      throw new HttpException('too many events for this call: slow down', HttpStatus.TOO_MANY_REQUESTS);
   }
 }

@@ -36,7 +36,12 @@ export function throttlerOptions(config: AppConfig, redis: Redis, keys: AddressK
     throttlers: [
       { name: 'default', ttl: MINUTE, limit: config.RATE_LIMIT_PER_MINUTE },
       onlyFor('auth', MINUTE, config.RATE_LIMIT_AUTH_PER_MINUTE, (r) => r.path.startsWith('/api/v1/auth/')),
-      onlyFor('caller', 60 * MINUTE, config.RATE_LIMIT_CALLER_TOKENS_PER_HOUR, (r) => r.method === 'POST' && r.path === '/api/v1/auth/caller'),
+      onlyFor(
+        'caller',
+        60 * MINUTE,
+        config.RATE_LIMIT_CALLER_TOKENS_PER_HOUR,
+        (r) => r.method === 'POST' && r.path === '/api/v1/auth/caller',
+      ),
       onlyFor('join', MINUTE, config.RATE_LIMIT_JOIN_PER_MINUTE, (r) => r.method === 'POST' && r.path === '/api/v1/bookings/join'),
     ],
   };

@@ -38,7 +38,10 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
     // Bull schedules a repeatable job's next run only once a node has taken the current one: a node killed
     // in between breaks the chain until Bull finds the stalled job (30 s or more). Every node re-adds it now
     // and then; the next run's job id is derived from its time slot, so while the chain is alive this is a no-op.
-    this.watchdog = setInterval(() => void this.scheduleSweep().catch(() => undefined), Math.max(2000, this.config.MATCHING_SWEEP_SECONDS * 4000));
+    this.watchdog = setInterval(
+      () => void this.scheduleSweep().catch(() => undefined),
+      Math.max(2000, this.config.MATCHING_SWEEP_SECONDS * 4000),
+    );
     this.watchdog.unref();
   }
 
@@ -47,7 +50,16 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
   }
 
   private scheduleSweep() {
-    return this.queue.add('sweep', {}, { repeat: { every: Math.round(this.config.MATCHING_SWEEP_SECONDS * 1000) }, jobId: 'sweep', removeOnComplete: true, removeOnFail: true });
+    return this.queue.add(
+      'sweep',
+      {},
+      {
+        repeat: { every: Math.round(this.config.MATCHING_SWEEP_SECONDS * 1000) },
+        jobId: 'sweep',
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    );
   }
 
   @Process('offer-expire')
@@ -64,8 +76,12 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
   async sweep() {
     // Audit events a node did not move into the chain (it died, or its move failed). A failure here must not
     // stop the rest of the sweep.
-    await this.outbox.flush().catch((e) => this.logger.error({ err: (e as Error)?.name, code: (e as { code?: string })?.code }, 'moving audit events failed'));
-    const overdueOffers: { id: string }[] = await this.db.query(`SELECT id FROM offers WHERE outcome IS NULL AND expires_at < now() - interval '2 seconds' LIMIT 200`);
+    await this.outbox
+      .flush()
+      .catch((e) => this.logger.error({ err: (e as Error)?.name, code: (e as { code?: string })?.code }, 'moving audit events failed'));
+    const overdueOffers: { id: string }[] = await this.db.query(
+      `SELECT id FROM offers WHERE outcome IS NULL AND expires_at < now() - interval '2 seconds' LIMIT 200`,
+    );
     for (const o of overdueOffers) await this.matching.expireOffer(o.id);
     // The wait limit: requests that have waited it in full since they last entered the line end unmatched.
     const overdue: { id: string }[] = await this.db.query(
@@ -101,7 +117,9 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
     // What the registries say first, then who is really connected: a socket registered after the rooms were
     // read would be judged gone.
     const sockets = await this.presence.registeredSockets();
-    const callers: { caller_sub: string }[] = await this.db.query(`SELECT caller_sub FROM interpretation_requests WHERE caller_sub IS NOT NULL`);
+    const callers: { caller_sub: string }[] = await this.db.query(
+      `SELECT caller_sub FROM interpretation_requests WHERE caller_sub IS NOT NULL`,
+    );
     const live = await this.realtime.allRooms();
     if (live) {
       await this.presence.dropDeadSockets(sockets, live);

@@ -157,7 +157,9 @@ export class MatchingRepository {
   /** The languages a waiting request may be served in; null if it is not waiting. */
   async waitingLanguages(requestId: string): Promise<string[] | null> {
     const [r] = await this.db.query(
-      prepared(`SELECT ${LANGUAGE_IDS('r')} AS language_ids FROM interpretation_requests r WHERE r.id = $1 AND r.state IN ('queued', 'offering')`),
+      prepared(
+        `SELECT ${LANGUAGE_IDS('r')} AS language_ids FROM interpretation_requests r WHERE r.id = $1 AND r.state IN ('queued', 'offering')`,
+      ),
       [requestId],
     );
     return r ? (r.language_ids as string[]) : null;
@@ -210,7 +212,9 @@ export class MatchingRepository {
   /** Whether she is ringing or in a live call. */
   async isBusy(interpreterId: string): Promise<boolean> {
     const [busy] = await this.db.query(
-      prepared(`SELECT 1 FROM offers WHERE interpreter_id = $1 AND holds UNION ALL SELECT 1 FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`),
+      prepared(
+        `SELECT 1 FROM offers WHERE interpreter_id = $1 AND holds UNION ALL SELECT 1 FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`,
+      ),
       [interpreterId],
     );
     return !!busy;
@@ -218,7 +222,9 @@ export class MatchingRepository {
 
   /** Her offers still ringing. */
   async pendingOffersOf(interpreterId: string): Promise<string[]> {
-    const pending: { id: string }[] = await this.db.query(`SELECT id FROM offers WHERE interpreter_id = $1 AND outcome IS NULL`, [interpreterId]);
+    const pending: { id: string }[] = await this.db.query(`SELECT id FROM offers WHERE interpreter_id = $1 AND outcome IS NULL`, [
+      interpreterId,
+    ]);
     return pending.map((o) => o.id);
   }
 
@@ -227,7 +233,12 @@ export class MatchingRepository {
    * inside it); null if it was in none of them (or had waited less than `waitedAtLeast` seconds).
    */
   async finish(requestId: string, to: RequestState, from: RequestState[], waitedAtLeast: number | null): Promise<Finished | null> {
-    const [{ f }] = await this.db.query(prepared(`SELECT matching_finish($1, $2, $3::text[], $4) AS f`), [requestId, to, from, waitedAtLeast]);
+    const [{ f }] = await this.db.query(prepared(`SELECT matching_finish($1, $2, $3::text[], $4) AS f`), [
+      requestId,
+      to,
+      from,
+      waitedAtLeast,
+    ]);
     return f ?? null;
   }
 
@@ -284,7 +295,9 @@ export class MatchingRepository {
   /** Locks the request of an offer (hers, if `interpreterId` is given); null if there is none. */
   async lockRequestOfOffer(m: Sql, offerId: string, interpreterId: string | null): Promise<RequestRow | null> {
     const [r] = await m.query(
-      prepared(`${LOCK_REQUEST} WHERE r.id = (SELECT request_id FROM offers WHERE id = $1 AND ($2::uuid IS NULL OR interpreter_id = $2)) FOR UPDATE OF r`),
+      prepared(
+        `${LOCK_REQUEST} WHERE r.id = (SELECT request_id FROM offers WHERE id = $1 AND ($2::uuid IS NULL OR interpreter_id = $2)) FOR UPDATE OF r`,
+      ),
       [offerId, interpreterId],
     );
     return r ?? null;
@@ -292,7 +305,10 @@ export class MatchingRepository {
 
   /** The requests of her live calls. */
   async liveRequestsOf(interpreterId: string): Promise<string[]> {
-    const live: { request_id: string | null }[] = await this.db.query(`SELECT request_id FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`, [interpreterId]);
+    const live: { request_id: string | null }[] = await this.db.query(
+      `SELECT request_id FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`,
+      [interpreterId],
+    );
     return live.flatMap((s) => (s.request_id ? [s.request_id] : []));
   }
 

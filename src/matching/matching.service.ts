@@ -23,7 +23,15 @@ export const MATCHING_QUEUE = 'matching';
 
 /** What an interpreter is told about a request: nothing else about the caller. */
 function offerPayload(o: MadeOffer, r: Dispatched['request']) {
-  return { offerId: o.id, requestId: r.id, languageId: r.languageId, matter: r.matter, urgency: r.urgency, minor: r.minor, expiresAt: o.expiresAt.toISOString() };
+  return {
+    offerId: o.id,
+    requestId: r.id,
+    languageId: r.languageId,
+    matter: r.matter,
+    urgency: r.urgency,
+    minor: r.minor,
+    expiresAt: o.expiresAt.toISOString(),
+  };
 }
 
 /**
@@ -131,7 +139,12 @@ export class MatchingService implements OnModuleInit {
     if (wait != null) this.metrics.waitSeconds.observe(Number(wait));
     if (a.withdrawn.length) this.metrics.offers.inc({ outcome: 'withdrawn' }, a.withdrawn.length);
     if (a.callerSub) {
-      this.realtime.toCaller(a.callerSub, 'request:update', { requestId: a.requestId, state: 'accepted', interpreter: { firstName: a.firstName ?? '' }, sessionId: a.sessionId });
+      this.realtime.toCaller(a.callerSub, 'request:update', {
+        requestId: a.requestId,
+        state: 'accepted',
+        interpreter: { firstName: a.firstName ?? '' },
+        sessionId: a.sessionId,
+      });
     }
     for (const w of a.withdrawn) {
       this.realtime.toInterpreter(w.interpreterId, 'offer:withdrawn', { offerId: w.id, reason: 'taken' });
@@ -199,7 +212,9 @@ export class MatchingService implements OnModuleInit {
     // and rings the best of them.
     const timer = this.metrics.dispatchSeconds.startTimer();
     const available = await this.presence.availableFor(languageIds);
-    const made = await withRetry(() => this.repo.dispatch({ requestId, available, ringSeconds: this.config.OFFER_RING_SECONDS }, this.ladderRules));
+    const made = await withRetry(() =>
+      this.repo.dispatch({ requestId, available, ringSeconds: this.config.OFFER_RING_SECONDS }, this.ladderRules),
+    );
     timer();
     if (!made) return null;
     this.outbox.kick();
@@ -212,7 +227,9 @@ export class MatchingService implements OnModuleInit {
     }
     // The ring time, as Bull jobs (the sweep expires an offer whose job a dying node never scheduled).
     await Promise.all(
-      made.offers.map((o) => this.queue.add('offer-expire', { offerId: o.id }, { jobId: `offer-expire:${o.id}`, delay: this.config.OFFER_RING_SECONDS * 1000 })),
+      made.offers.map((o) =>
+        this.queue.add('offer-expire', { offerId: o.id }, { jobId: `offer-expire:${o.id}`, delay: this.config.OFFER_RING_SECONDS * 1000 }),
+      ),
     );
     return made.state;
   }
@@ -343,7 +360,8 @@ export class MatchingService implements OnModuleInit {
   /** The caller-grace job: she did not come back, so her request is abandoned. */
   async callerGraceOver(sub: string) {
     if ((await this.realtime.countIn(`caller:${sub}`)) > 0) return;
-    for (const id of await this.repo.requestsOfCaller(sub)) await this.finish(id, 'abandoned', ['queued', 'offering', 'accepted', 'connected']);
+    for (const id of await this.repo.requestsOfCaller(sub))
+      await this.finish(id, 'abandoned', ['queued', 'offering', 'accepted', 'connected']);
   }
 
   // ---- helpers ------------------------------------------------------------------------------------------

@@ -20,5 +20,10 @@ export function iceServersFor(config: AppConfig, now = Date.now(), id = randomBy
     const credential = createHmac('sha1', config.TURN_SECRET).update(username).digest('base64');
     return [{ urls: config.TURN_URLS, username, credential }];
   }
-  return [{ urls: config.TURN_URLS, ...(config.TURN_USERNAME ? { username: config.TURN_USERNAME, credential: config.TURN_CREDENTIAL ?? '' } : {}) }];
+  return [
+    {
+      urls: config.TURN_URLS,
+      ...(config.TURN_USERNAME ? { username: config.TURN_USERNAME, credential: config.TURN_CREDENTIAL ?? '' } : {}),
+    },
+  ];
 }

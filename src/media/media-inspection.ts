@@ -37,12 +37,21 @@ export class MediaInspection {
         })),
       ),
     );
-    const dump = (await room.router.dump()) as { transportIds: string[]; rtpObserverIds: string[]; mapProducerIdConsumerIds: Record<string, string[]> };
-    const server = (await room.webRtcServer.dump()) as { webRtcTransportIds: string[]; localIceUsernameFragments: { localIceUsernameFragment: string; webRtcTransportId: string }[] };
+    const dump = (await room.router.dump()) as {
+      transportIds: string[];
+      rtpObserverIds: string[];
+      mapProducerIdConsumerIds: Record<string, string[]>;
+    };
+    const server = (await room.webRtcServer.dump()) as {
+      webRtcTransportIds: string[];
+      localIceUsernameFragments: { localIceUsernameFragment: string; webRtcTransportId: string }[];
+    };
     // Read after the dumps: the worker sends its close notifications (a consumer whose producer left) before
     // it answers a dump, so this side's objects are then at least as new as what the worker reported.
     const producers = peers.flatMap((p) => p.producers().map((pr) => ({ id: pr.id, role: p.role, kind: pr.kind, paused: pr.paused })));
-    const consumers = peers.flatMap((p) => p.consumers().map((c) => ({ id: c.id, role: p.role, producerId: c.producerId, kind: c.kind, paused: c.paused })));
+    const consumers = peers.flatMap((p) =>
+      p.consumers().map((c) => ({ id: c.id, role: p.role, producerId: c.producerId, kind: c.kind, paused: c.paused })),
+    );
     const mine = new Set(dump.transportIds);
     return {
       workerIndex: room.workerIndex,
@@ -66,7 +75,8 @@ export class MediaInspection {
     const room = this.rooms.find(sessionId);
     if (!room) return null;
     const out = new Map<string, number>();
-    const bytes = (stats: { type: string; byteCount: number }[], type: string) => stats.filter((s) => s.type === type).reduce((sum, s) => sum + s.byteCount, 0);
+    const bytes = (stats: { type: string; byteCount: number }[], type: string) =>
+      stats.filter((s) => s.type === type).reduce((sum, s) => sum + s.byteCount, 0);
     for (const peer of room.peers()) {
       for (const p of peer.producers()) out.set(p.id, bytes(await p.getStats().catch(() => []), 'inbound-rtp'));
       for (const c of peer.consumers()) out.set(c.id, bytes(await c.getStats().catch(() => []), 'outbound-rtp'));
@@ -92,7 +102,9 @@ export class MediaInspection {
 
   /** The transports of one participant of a session hosted here (a test breaks her ICE with them). */
   transportsOf(sessionId: string, role: ParticipantRole): WebRtcTransport[] {
-    return (this.rooms.find(sessionId)?.peers() ?? []).filter((p) => p.role === role).flatMap((p) => p.transports().map((t) => t.transport));
+    return (this.rooms.find(sessionId)?.peers() ?? [])
+      .filter((p) => p.role === role)
+      .flatMap((p) => p.transports().map((t) => t.transport));
   }
 
   /** Every producer and consumer on this node (the media benchmark counts their packets). */

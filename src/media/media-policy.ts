@@ -41,7 +41,10 @@ const num = (v: unknown): number | null => (v === undefined || v === '' ? null :
  * them), or null. Audio: Opus, in-band FEC and DTX on, mono, 20 ms frames, at most MAX_OPUS_BITRATE.
  * Video: VP8 or H264, at most MAX_VIDEO_ENCODINGS layers of at most MAX_VIDEO_BITRATE each.
  */
-export function producerViolation(kind: MediaKind, rtpParameters: { codecs?: CodecLike[]; encodings?: EncodingLike[] }): PolicyViolation | null {
+export function producerViolation(
+  kind: MediaKind,
+  rtpParameters: { codecs?: CodecLike[]; encodings?: EncodingLike[] },
+): PolicyViolation | null {
   const codec = rtpParameters.codecs?.[0];
   const mime = typeof codec?.mimeType === 'string' ? codec.mimeType.toLowerCase() : '';
   const p = codec?.parameters ?? {};
@@ -58,17 +61,25 @@ export function producerViolation(kind: MediaKind, rtpParameters: { codecs?: Cod
     const ptime = num(p.ptime);
     if (ptime !== null && ptime !== OPUS_PTIME_MS) return { field: at('ptime'), message: `Opus frames must be ${OPUS_PTIME_MS} ms` };
     const max = num(p.maxaveragebitrate);
-    if (max !== null && !(max > 0 && max <= MAX_OPUS_BITRATE)) return { field: at('maxaveragebitrate'), message: `Opus must stay at or under ${MAX_OPUS_BITRATE} bit/s` };
+    if (max !== null && !(max > 0 && max <= MAX_OPUS_BITRATE))
+      return { field: at('maxaveragebitrate'), message: `Opus must stay at or under ${MAX_OPUS_BITRATE} bit/s` };
     if (encodings.length > 1) return { field: 'rtpParameters.encodings', message: 'audio is sent as one encoding' };
     const cap = num(encodings[0]?.maxBitrate);
-    if (cap !== null && !(cap > 0 && cap <= MAX_OPUS_BITRATE)) return { field: 'rtpParameters.encodings[0].maxBitrate', message: `audio must stay at or under ${MAX_OPUS_BITRATE} bit/s` };
+    if (cap !== null && !(cap > 0 && cap <= MAX_OPUS_BITRATE))
+      return { field: 'rtpParameters.encodings[0].maxBitrate', message: `audio must stay at or under ${MAX_OPUS_BITRATE} bit/s` };
     return null;
   }
-  if (mime !== 'video/vp8' && mime !== 'video/h264') return { field: 'rtpParameters.codecs[0].mimeType', message: 'video must be sent as video/VP8 or video/H264' };
-  if (encodings.length > MAX_VIDEO_ENCODINGS) return { field: 'rtpParameters.encodings', message: `video is sent in at most ${MAX_VIDEO_ENCODINGS} encodings` };
+  if (mime !== 'video/vp8' && mime !== 'video/h264')
+    return { field: 'rtpParameters.codecs[0].mimeType', message: 'video must be sent as video/VP8 or video/H264' };
+  if (encodings.length > MAX_VIDEO_ENCODINGS)
+    return { field: 'rtpParameters.encodings', message: `video is sent in at most ${MAX_VIDEO_ENCODINGS} encodings` };
   for (const [i, e] of encodings.entries()) {
     const cap = num(e.maxBitrate);
-    if (cap !== null && !(cap > 0 && cap <= MAX_VIDEO_BITRATE)) return { field: `rtpParameters.encodings[${i}].maxBitrate`, message: `each video encoding must stay at or under ${MAX_VIDEO_BITRATE} bit/s` };
+    if (cap !== null && !(cap > 0 && cap <= MAX_VIDEO_BITRATE))
+      return {
+        field: `rtpParameters.encodings[${i}].maxBitrate`,
+        message: `each video encoding must stay at or under ${MAX_VIDEO_BITRATE} bit/s`,
+      };
   }
   return null;
 }

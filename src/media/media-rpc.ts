@@ -1,7 +1,16 @@
 import type { DtlsParameters, IceCandidate, IceParameters, RtpCapabilities, RtpParameters } from 'mediasoup/node/lib/types';
 import type { Principal } from '../auth/principal';
 import type { MediaRpcRequests, MediaRpcResults } from '../realtime/realtime.contract';
-import { ConnectTransportDto, ConsumeDto, ConsumerIdDto, CreateTransportDto, JoinSessionDto, ProduceDto, TransportIdDto, VideoToggleDto } from './dto/media.dto';
+import {
+  ConnectTransportDto,
+  ConsumeDto,
+  ConsumerIdDto,
+  CreateTransportDto,
+  JoinSessionDto,
+  ProduceDto,
+  TransportIdDto,
+  VideoToggleDto,
+} from './dto/media.dto';
 import type { IceServer } from './ice-servers';
 import type { MediaKind } from './media-policy';
 import type { Participant } from './room';
@@ -43,7 +52,10 @@ export interface MediaOperation<Dto extends object, Result> {
   run(rooms: RoomsService, call: MediaCall, args: Dto): Promise<Result>;
 }
 
-const operation = <Dto extends object, Result>(dto: new () => Dto, run: (rooms: RoomsService, call: MediaCall, args: Dto) => Result | Promise<Result>): MediaOperation<Dto, Result> => ({
+const operation = <Dto extends object, Result>(
+  dto: new () => Dto,
+  run: (rooms: RoomsService, call: MediaCall, args: Dto) => Result | Promise<Result>,
+): MediaOperation<Dto, Result> => ({
   dto,
   run: async (rooms, call, args) => run(rooms, call, args),
 });
@@ -54,13 +66,25 @@ const operation = <Dto extends object, Result>(dto: new () => Dto, run: (rooms: 
  */
 export const MEDIA_RPC = {
   join: operation(JoinSessionDto, (rooms, c): Promise<JoinAnswer> => rooms.join(c.principal, c.socketId, c.sessionId)),
-  createTransport: operation(CreateTransportDto, (rooms, c, a): Promise<TransportAnswer> => rooms.createTransport(c.socketId, c.sessionId, a.direction)),
-  connectTransport: operation(ConnectTransportDto, (rooms, c, a): Promise<Record<string, never>> => rooms.connectTransport(c.socketId, a.transportId, a.dtlsParameters)),
-  produce: operation(ProduceDto, (rooms, c, a): Promise<{ producerId: string }> => rooms.produce(c.socketId, a.transportId, a.kind, a.rtpParameters)),
+  createTransport: operation(CreateTransportDto, (rooms, c, a): Promise<TransportAnswer> =>
+    rooms.createTransport(c.socketId, c.sessionId, a.direction),
+  ),
+  connectTransport: operation(ConnectTransportDto, (rooms, c, a): Promise<Record<string, never>> =>
+    rooms.connectTransport(c.socketId, a.transportId, a.dtlsParameters),
+  ),
+  produce: operation(ProduceDto, (rooms, c, a): Promise<{ producerId: string }> =>
+    rooms.produce(c.socketId, a.transportId, a.kind, a.rtpParameters),
+  ),
   video: operation(VideoToggleDto, (rooms, c, a): { video: boolean } => rooms.setVideo(c.socketId, c.sessionId, a.on)),
-  consume: operation(ConsumeDto, (rooms, c, a): Promise<ConsumeAnswer> => rooms.consume(c.socketId, c.sessionId, a.producerId, a.rtpCapabilities)),
-  resumeConsumer: operation(ConsumerIdDto, (rooms, c, a): Promise<Record<string, never>> => rooms.resumeConsumer(c.socketId, c.sessionId, a.consumerId)),
-  restartIce: operation(TransportIdDto, (rooms, c, a): Promise<{ iceParameters: IceParameters }> => rooms.restartIce(c.socketId, a.transportId)),
+  consume: operation(ConsumeDto, (rooms, c, a): Promise<ConsumeAnswer> =>
+    rooms.consume(c.socketId, c.sessionId, a.producerId, a.rtpCapabilities),
+  ),
+  resumeConsumer: operation(ConsumerIdDto, (rooms, c, a): Promise<Record<string, never>> =>
+    rooms.resumeConsumer(c.socketId, c.sessionId, a.consumerId),
+  ),
+  restartIce: operation(TransportIdDto, (rooms, c, a): Promise<{ iceParameters: IceParameters }> =>
+    rooms.restartIce(c.socketId, a.transportId),
+  ),
   /** The same payload as `session:join`: her socket leaves the session's call. */
   leave: operation(JoinSessionDto, (rooms, c): Record<string, never> => {
     rooms.leave(c.socketId, c.sessionId);

@@ -1,4 +1,12 @@
-import { HttpException, Inject, Injectable, InternalServerErrorException, NotFoundException, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import {
+  HttpException,
+  Inject,
+  Injectable,
+  InternalServerErrorException,
+  NotFoundException,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Socket } from 'socket.io';
 import type { Principal } from '../auth/principal';
@@ -7,7 +15,17 @@ import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { REDIS } from '../redis/redis.module';
 import { SessionsService } from '../sessions/sessions.service';
 import { asHttpException, MediaError } from './media-errors';
-import { ConsumeAnswer, isMediaOp, MEDIA_RPC, MediaArgs, MediaCall, MediaOp, MediaOperation, MediaResult, TransportAnswer } from './media-rpc';
+import {
+  ConsumeAnswer,
+  isMediaOp,
+  MEDIA_RPC,
+  MediaArgs,
+  MediaCall,
+  MediaOp,
+  MediaOperation,
+  MediaResult,
+  TransportAnswer,
+} from './media-rpc';
 import { RoomsService } from './rooms.service';
 
 const HEARTBEAT_MS = 3000;
@@ -63,7 +81,12 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
       if (req?.target !== this.realtime.nodeId) return reply(null);
       this.answer(req).then(
         (ok) => reply({ ok }),
-        (e) => reply(e instanceof HttpException ? { error: { status: e.getStatus(), response: e.getResponse() } } : { error: { status: 500, response: 'internal error' } }),
+        (e) =>
+          reply(
+            e instanceof HttpException
+              ? { error: { status: e.getStatus(), response: e.getResponse() } }
+              : { error: { status: 500, response: 'internal error' } },
+          ),
       );
     });
     this.realtime.onDisconnect((_p, socket) => this.disconnected(socket));

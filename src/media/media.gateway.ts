@@ -3,7 +3,16 @@ import type { PuenteSocket } from '../realtime/puente-socket';
 import type { Result } from '../realtime/realtime.contract';
 import { rooms } from '../realtime/realtime.service';
 import { PuenteGateway } from '../realtime/ws-gateway.decorators';
-import { ConnectTransportDto, ConsumeDto, ConsumerIdDto, CreateTransportDto, JoinSessionDto, ProduceDto, TransportIdDto, VideoToggleDto } from './dto/media.dto';
+import {
+  ConnectTransportDto,
+  ConsumeDto,
+  ConsumerIdDto,
+  CreateTransportDto,
+  JoinSessionDto,
+  ProduceDto,
+  TransportIdDto,
+  VideoToggleDto,
+} from './dto/media.dto';
 import { MediaSignallingService } from './media-signalling.service';
 
 /**

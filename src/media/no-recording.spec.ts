@@ -6,7 +6,8 @@ import { join } from 'node:path';
  * PlainTransport, PipeTransport or DirectTransport (or piping a router) is how media would leave mediasoup
  * for a file, a recorder or another process, so none of them may appear in the application's code.
  */
-const FORBIDDEN = /createPlainTransport|createPipeTransport|createDirectTransport|pipeToRouter|PlainTransport|PipeTransport|DirectTransport|createWriteStream|ffmpeg|gstreamer/;
+const FORBIDDEN =
+  /createPlainTransport|createPipeTransport|createDirectTransport|pipeToRouter|PlainTransport|PipeTransport|DirectTransport|createWriteStream|ffmpeg|gstreamer/;
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -1,4 +1,12 @@
-import type { Consumer, DtlsParameters, IceParameters, Producer, RtpCapabilities, RtpParameters, WebRtcTransport } from 'mediasoup/node/lib/types';
+import type {
+  Consumer,
+  DtlsParameters,
+  IceParameters,
+  Producer,
+  RtpCapabilities,
+  RtpParameters,
+  WebRtcTransport,
+} from 'mediasoup/node/lib/types';
 import { validateRtpParameters } from 'mediasoup/node/lib/ortc';
 import type { ParticipantRole } from '../sessions/sessions.service';
 import { asClientError, MediaConflict, MediaInvalid, MediaNotFound } from './media-errors';
@@ -173,7 +181,9 @@ export class Peer {
     this.makingConsumers.add(producerId);
     let consumer: Consumer;
     try {
-      consumer = await asClientError('rtpCapabilities', () => recv.consume({ producerId, rtpCapabilities: rtpCapabilities as RtpCapabilities, paused: true }));
+      consumer = await asClientError('rtpCapabilities', () =>
+        recv.consume({ producerId, rtpCapabilities: rtpCapabilities as RtpCapabilities, paused: true }),
+      );
     } finally {
       this.makingConsumers.delete(producerId);
     }

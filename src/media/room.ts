@@ -92,7 +92,13 @@ export class Room {
   setVideo(socketId: string, on: boolean): void {
     const peer = this.peer(socketId);
     const closed = peer.setVideo(on);
-    if (closed) this.tellOthers(peer, 'session:producerClosed', { sessionId: this.sessionId, producerId: closed.id, role: peer.role, kind: closed.kind });
+    if (closed)
+      this.tellOthers(peer, 'session:producerClosed', {
+        sessionId: this.sessionId,
+        producerId: closed.id,
+        role: peer.role,
+        kind: closed.kind,
+      });
   }
 
   /** Consumers are made only when a participant asks for a producer (video only if she wants it), paused. */
@@ -100,7 +106,9 @@ export class Room {
     const peer = this.peer(socketId);
     const owner = this.peers().find((p) => p.producer(producerId));
     if (!owner || owner === peer) throw new MediaNotFound('no such producer in this call');
-    const receivable = await asClientError('rtpCapabilities', () => this.router.canConsume({ producerId, rtpCapabilities: rtpCapabilities as RtpCapabilities }));
+    const receivable = await asClientError('rtpCapabilities', () =>
+      this.router.canConsume({ producerId, rtpCapabilities: rtpCapabilities as RtpCapabilities }),
+    );
     if (!receivable) throw new MediaInvalid('rtpCapabilities', 'rtpCapabilities cannot receive this producer');
     return peer.consume(producerId, rtpCapabilities);
   }

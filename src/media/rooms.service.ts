@@ -32,7 +32,8 @@ export class RoomsService implements OnModuleInit {
   private readonly rooms = new Map<string, Room>();
   private readonly opening = new Map<string, Promise<Room>>();
   private readonly transports = new Map<string, { room: Room; peer: Peer }>();
-  private readonly tell: TellParticipant = (socketId, event, payload) => this.realtime.emit(socketId, event, payload as ServerEvents[typeof event]);
+  private readonly tell: TellParticipant = (socketId, event, payload) =>
+    this.realtime.emit(socketId, event, payload as ServerEvents[typeof event]);
 
   constructor(
     private readonly pool: WorkerPoolService,
@@ -69,7 +70,12 @@ export class RoomsService implements OnModuleInit {
       this.transports.set(transport.id, { room, peer });
       transport.observer.once('close', () => this.transports.delete(transport.id));
     }
-    return { id: transport.id, iceParameters: transport.iceParameters, iceCandidates: transport.iceCandidates, dtlsParameters: transport.dtlsParameters };
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
   }
 
   async connectTransport(socketId: string, transportId: string, dtlsParameters: unknown): Promise<Record<string, never>> {
@@ -170,7 +176,9 @@ export class RoomsService implements OnModuleInit {
    */
   private async moveOffWorker(workerIndex: number) {
     const affected = this.all().filter((r) => r.workerIndex === workerIndex);
-    await Promise.all(affected.map((room) => this.rebuild(room).catch((e: Error) => this.logger.error({ err: e.name }, 'rebuilding a session failed'))));
+    await Promise.all(
+      affected.map((room) => this.rebuild(room).catch((e: Error) => this.logger.error({ err: e.name }, 'rebuilding a session failed'))),
+    );
   }
 
   private async rebuild(room: Room) {

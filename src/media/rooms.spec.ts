@@ -168,7 +168,9 @@ type Told = { to: string; event: keyof RoomEvents; payload: RoomEvents[keyof Roo
 function newRoom() {
   const router = new FakeRouter();
   const told: Told[] = [];
-  const room = new Room('session-1', router as unknown as Router, {} as WebRtcServer, 0, (to, event, payload) => told.push({ to, event, payload }));
+  const room = new Room('session-1', router as unknown as Router, {} as WebRtcServer, 0, (to, event, payload) =>
+    told.push({ to, event, payload }),
+  );
   return { router, room, told };
 }
 
@@ -218,7 +220,13 @@ describe('Room: who is in the call', () => {
     const her = await ready(room, 's1', 'caller');
     await ready(room, 's2', 'interpreter');
     const producer = await room.produce(her.peer, her.send, 'audio', opus());
-    expect(told).toEqual([{ to: 's2', event: 'session:newProducer', payload: { sessionId: 'session-1', producerId: producer.id, role: 'caller', kind: 'audio' } }]);
+    expect(told).toEqual([
+      {
+        to: 's2',
+        event: 'session:newProducer',
+        payload: { sessionId: 'session-1', producerId: producer.id, role: 'caller', kind: 'audio' },
+      },
+    ]);
     expect(room.join('s3', 'official')).toEqual([
       { role: 'caller', producers: [{ producerId: producer.id, kind: 'audio' }] },
       { role: 'interpreter', producers: [] },
@@ -247,10 +255,19 @@ describe('Peer: transports', () => {
     const { room, router } = newRoom();
     room.join('s1', 'caller');
     const peer = room.peer('s1');
-    const burst = await Promise.allSettled([peer.createTransport('send'), peer.createTransport('send'), peer.createTransport('recv'), peer.createTransport('recv')]);
+    const burst = await Promise.allSettled([
+      peer.createTransport('send'),
+      peer.createTransport('send'),
+      peer.createTransport('recv'),
+      peer.createTransport('recv'),
+    ]);
     expect(burst.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
-    expect((burst[1] as PromiseRejectedResult).reason).toEqual(new MediaConflict('a send transport already exists: join again to start afresh'));
-    expect((burst[3] as PromiseRejectedResult).reason).toEqual(new MediaConflict('a recv transport already exists: join again to start afresh'));
+    expect((burst[1] as PromiseRejectedResult).reason).toEqual(
+      new MediaConflict('a send transport already exists: join again to start afresh'),
+    );
+    expect((burst[3] as PromiseRejectedResult).reason).toEqual(
+      new MediaConflict('a recv transport already exists: join again to start afresh'),
+    );
     expect(router.transports).toHaveLength(2);
     await expect(peer.createTransport('send')).rejects.toThrow(MediaConflict);
   });
@@ -272,7 +289,9 @@ describe('Peer: transports', () => {
     expect(bad).toBeInstanceOf(MediaInvalid);
     expect(bad).toMatchObject({ field: 'dtlsParameters', message: 'dtlsParameters: missing fingerprints' });
     await peer.connectTransport(send, { fingerprints: [] });
-    await expect(peer.connectTransport(send, { fingerprints: [] })).rejects.toEqual(new MediaConflict('this transport is already connected'));
+    await expect(peer.connectTransport(send, { fingerprints: [] })).rejects.toEqual(
+      new MediaConflict('this transport is already connected'),
+    );
     expect(router.transports[0].connected).toBe(1);
   });
 
@@ -301,11 +320,13 @@ describe('Peer: producers', () => {
   it('sends on her send transport only', async () => {
     const { room } = newRoom();
     const { peer, recv } = await ready(room, 's1', 'caller');
-    await expect(peer.produce(recv, 'audio', opus())).rejects.toEqual(new MediaInvalid('transportId', 'transportId is not a send transport'));
+    await expect(peer.produce(recv, 'audio', opus())).rejects.toEqual(
+      new MediaInvalid('transportId', 'transportId is not a send transport'),
+    );
     await expect(peer.produce('nope', 'audio', opus())).rejects.toEqual(new MediaNotFound('no such transport'));
   });
 
-  it("refuses what mediasoup or the voice policy refuses, naming the field", async () => {
+  it('refuses what mediasoup or the voice policy refuses, naming the field', async () => {
     const { room } = newRoom();
     const { peer, send } = await ready(room, 's1', 'caller');
     const malformed = await peer.produce(send, 'audio', { codecs: 'none' }).catch((e) => e);
@@ -351,7 +372,13 @@ describe('Room: the video rule (media:video)', () => {
     room.setVideo('s1', false);
     expect(camera.closed).toBe(true);
     expect(peer.producers()).toEqual([]);
-    expect(told).toEqual([{ to: 's2', event: 'session:producerClosed', payload: { sessionId: 'session-1', producerId: camera.id, role: 'caller', kind: 'video' } }]);
+    expect(told).toEqual([
+      {
+        to: 's2',
+        event: 'session:producerClosed',
+        payload: { sessionId: 'session-1', producerId: camera.id, role: 'caller', kind: 'video' },
+      },
+    ]);
     await expect(room.produce(peer, send, 'video', vp8())).rejects.toThrow(MediaConflict);
     // Off again with nothing to close tells no one.
     room.setVideo('s1', false);
@@ -370,7 +397,7 @@ describe('Room: the video rule (media:video)', () => {
 });
 
 describe('Room and Peer: consumers', () => {
-  it('receives another participant\'s producer, paused, once, and resumes it', async () => {
+  it("receives another participant's producer, paused, once, and resumes it", async () => {
     const { room } = newRoom();
     const her = await ready(room, 's1', 'caller');
     const them = await ready(room, 's2', 'interpreter');
@@ -398,9 +425,14 @@ describe('Room and Peer: consumers', () => {
     const send = await them.createTransport('send');
     const voice = await room.produce(them, send.id, 'audio', opus());
     await expect(room.consume('s2', mine.id, caps)).rejects.toEqual(new MediaConflict('create a recv transport first'));
-    await expect(room.consume('s1', voice.id, 'caps')).rejects.toMatchObject({ field: 'rtpCapabilities', message: 'rtpCapabilities: wrong rtpCapabilities' });
+    await expect(room.consume('s1', voice.id, 'caps')).rejects.toMatchObject({
+      field: 'rtpCapabilities',
+      message: 'rtpCapabilities: wrong rtpCapabilities',
+    });
     router.receivable = false;
-    await expect(room.consume('s1', voice.id, caps)).rejects.toEqual(new MediaInvalid('rtpCapabilities', 'rtpCapabilities cannot receive this producer'));
+    await expect(room.consume('s1', voice.id, caps)).rejects.toEqual(
+      new MediaInvalid('rtpCapabilities', 'rtpCapabilities cannot receive this producer'),
+    );
   });
 });
 
@@ -434,7 +466,7 @@ describe('close cascades', () => {
   });
 });
 
-describe('RoomsService: the registry of this node\'s rooms', () => {
+describe("RoomsService: the registry of this node's rooms", () => {
   function registry() {
     const routers: FakeRouter[] = [];
     const pool = {
@@ -469,7 +501,10 @@ describe('RoomsService: the registry of this node\'s rooms', () => {
   it('lets only participants in, opens one router per session however many join at once, and records the start once two roles are in', async () => {
     const { rooms, pool, sessions } = registry();
     await expect(rooms.join(as('stranger', 'caller'), 'x', 'session-1')).rejects.toEqual(new MediaNotFound('no such session'));
-    const [her, them] = await Promise.all([rooms.join(as('c', 'caller'), 's1', 'session-1'), rooms.join(as('i', 'interpreter'), 's2', 'session-1')]);
+    const [her, them] = await Promise.all([
+      rooms.join(as('c', 'caller'), 's1', 'session-1'),
+      rooms.join(as('i', 'interpreter'), 's2', 'session-1'),
+    ]);
     expect(pool.createRouter).toHaveBeenCalledTimes(1);
     expect(her).toEqual({ routerRtpCapabilities: expect.any(Object), iceServers: [], participants: [] });
     expect(them.participants).toEqual([{ role: 'caller', producers: [] }]);
@@ -504,7 +539,12 @@ describe('RoomsService: the registry of this node\'s rooms', () => {
     await rooms.join(as('i', 'interpreter'), 's2', 'session-1');
     const send = await rooms.createTransport('s1', 'session-1', 'send');
     const { producerId } = await rooms.produce('s1', send.id, 'audio', opus());
-    expect(realtime.emit).toHaveBeenCalledWith('s2', 'session:newProducer', { sessionId: 'session-1', producerId, role: 'caller', kind: 'audio' });
+    expect(realtime.emit).toHaveBeenCalledWith('s2', 'session:newProducer', {
+      sessionId: 'session-1',
+      producerId,
+      role: 'caller',
+      kind: 'audio',
+    });
     expect(rooms.setVideo('s1', 'session-1', true)).toEqual({ video: true });
     rooms.leave('s1', 'session-1');
     expect(realtime.emit).toHaveBeenLastCalledWith('s2', 'session:participantLeft', { sessionId: 'session-1', role: 'caller' });

@@ -164,7 +164,9 @@ export class WorkerPoolService implements OnModuleInit, OnApplicationShutdown {
    */
   async createRouter(): Promise<CreatedRouter> {
     if (this.closing) throw new NoMediaWorkerError();
-    const index = leastLoaded(this.slots.map((s) => ({ index: s.index, alive: isAlive(s.worker) && !!s.webRtcServer, routers: s.routers.size + s.pendingRouters })));
+    const index = leastLoaded(
+      this.slots.map((s) => ({ index: s.index, alive: isAlive(s.worker) && !!s.webRtcServer, routers: s.routers.size + s.pendingRouters })),
+    );
     if (index === null) throw this.off ? new MediaOffError() : new NoMediaWorkerError();
     const slot = this.slots[index];
     const worker = slot.worker!;

@@ -59,7 +59,17 @@ export class DomainMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
-    this.offers = new Counter({ name: 'puente_offers_total', help: 'offers decided on this node, by outcome', labelNames: ['outcome'], registers });
-    this.sockets = new Gauge({ name: 'puente_socket_connections', help: 'socket.io connections open on this node, by role', labelNames: ['role'], registers });
+    this.offers = new Counter({
+      name: 'puente_offers_total',
+      help: 'offers decided on this node, by outcome',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.sockets = new Gauge({
+      name: 'puente_socket_connections',
+      help: 'socket.io connections open on this node, by role',
+      labelNames: ['role'],
+      registers,
+    });
   }
 }

@@ -115,9 +115,36 @@ return out`;
 export interface PresenceScripts {
   presenceSockets(connected: string, prefix: string): Promise<string[]>;
   presenceSet(hash: string, missed: string, prefix: string, id: string, status: string, languages: string, since: string): Promise<string>;
-  presenceConnect(hash: string, sockets: string, connected: string, down: string, prefix: string, id: string, socketId: string): Promise<[string, string]>;
-  presenceDisconnect(hash: string, sockets: string, connected: string, down: string, prefix: string, id: string, socketId: string, epoch: string, now: number): Promise<number>;
-  presenceGraceOver(hash: string, sockets: string, down: string, prefix: string, id: string, epoch: string, cutoff: number, since: string): Promise<number>;
+  presenceConnect(
+    hash: string,
+    sockets: string,
+    connected: string,
+    down: string,
+    prefix: string,
+    id: string,
+    socketId: string,
+  ): Promise<[string, string]>;
+  presenceDisconnect(
+    hash: string,
+    sockets: string,
+    connected: string,
+    down: string,
+    prefix: string,
+    id: string,
+    socketId: string,
+    epoch: string,
+    now: number,
+  ): Promise<number>;
+  presenceGraceOver(
+    hash: string,
+    sockets: string,
+    down: string,
+    prefix: string,
+    id: string,
+    epoch: string,
+    cutoff: number,
+    since: string,
+  ): Promise<number>;
   presenceMissed(hash: string, missed: string, prefix: string, id: string, limit: number, ttl: number, since: string): Promise<number>;
 }
 

@@ -163,7 +163,12 @@ export class PresenceService implements OnModuleInit {
   async gone(interpreterIds: string[]): Promise<string[]> {
     if (!interpreterIds.length) return [];
     const res = await this.redis
-      .pipeline(interpreterIds.flatMap((id) => [['scard', keys.sockets(id)], ['hexists', keys.interpreter(id), 'down']]))
+      .pipeline(
+        interpreterIds.flatMap((id) => [
+          ['scard', keys.sockets(id)],
+          ['hexists', keys.interpreter(id), 'down'],
+        ]),
+      )
       .exec();
     return interpreterIds.filter((_, i) => res?.[2 * i]?.[1] === 0 && res?.[2 * i + 1]?.[1] === 0);
   }
@@ -171,7 +176,15 @@ export class PresenceService implements OnModuleInit {
   private async connected(p: Principal, socket: Socket) {
     if (p.role !== 'interpreter' || !p.interpreterId) return;
     const id = p.interpreterId;
-    const [status, epoch] = await this.redis.presenceConnect(keys.interpreter(id), keys.sockets(id), keys.connected(), keys.down(), this.prefix, id, socket.id);
+    const [status, epoch] = await this.redis.presenceConnect(
+      keys.interpreter(id),
+      keys.sockets(id),
+      keys.connected(),
+      keys.down(),
+      this.prefix,
+      id,
+      socket.id,
+    );
     if (epoch) {
       const job = await this.queue.getJob(graceJobId(id, epoch));
       await job?.remove().catch(() => undefined);
@@ -205,7 +218,12 @@ export class PresenceService implements OnModuleInit {
     await this.queue.add(
       'grace',
       { interpreterId, epoch },
-      { jobId: graceJobId(interpreterId, epoch), delay: this.config.INTERPRETER_GRACE_SECONDS * 1000, removeOnComplete: true, removeOnFail: true },
+      {
+        jobId: graceJobId(interpreterId, epoch),
+        delay: this.config.INTERPRETER_GRACE_SECONDS * 1000,
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
     );
   }
 

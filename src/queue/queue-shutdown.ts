@@ -15,7 +15,11 @@ export class QueueShutdown implements OnModuleInit {
   constructor(private readonly discovery: DiscoveryService) {}
 
   onModuleInit() {
-    const queues = this.discovery.getProviders().flatMap(({ instance }) => (instance instanceof Bull ? [instance as Bull.Queue & { onApplicationShutdown?: () => Promise<void> }] : []));
+    const queues = this.discovery
+      .getProviders()
+      .flatMap(({ instance }) =>
+        instance instanceof Bull ? [instance as Bull.Queue & { onApplicationShutdown?: () => Promise<void> }] : [],
+      );
     // Closing a queue waits up to 500 ms for its blocked Redis connection to quit (Bull's own timeout): the first
     // queue to be shut down closes them all at once, the others find theirs closing already.
     let closing: Promise<void> | undefined;

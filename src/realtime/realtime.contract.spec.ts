@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import type { EventBus } from '../events/event-bus';
-import type { ConnectTransportDto, ConsumeDto, ConsumerIdDto, CreateTransportDto, JoinSessionDto, ProduceDto, TransportIdDto, VideoToggleDto } from '../media/dto/media.dto';
+import type {
+  ConnectTransportDto,
+  ConsumeDto,
+  ConsumerIdDto,
+  CreateTransportDto,
+  JoinSessionDto,
+  ProduceDto,
+  TransportIdDto,
+  VideoToggleDto,
+} from '../media/dto/media.dto';
 import type { ClientResults, MediaRpcRequests, Result } from './realtime.contract';
 import type { RealtimeService } from './realtime.service';
 
@@ -24,7 +33,14 @@ export function typeChecks(realtime: RealtimeService, bus: EventBus) {
   // @ts-expect-error another event's payload
   realtime.toCaller('sub', 'request:update', { offerId: 'o', reason: 'taken' });
   // @ts-expect-error a payload missing a field (offer:new carries expiresAt)
-  realtime.toInterpreter('i', 'offer:new', { offerId: 'o', requestId: 'r', languageId: 'l', matter: 'violence', urgency: 'normal', minor: false });
+  realtime.toInterpreter('i', 'offer:new', {
+    offerId: 'o',
+    requestId: 'r',
+    languageId: 'l',
+    matter: 'violence',
+    urgency: 'normal',
+    minor: false,
+  });
 
   // Client events: what a gateway's handler resolves to.
   const created: Awaited<Result<'request:create'>> = { requestId: 'r', state: 'queued' };

@@ -162,7 +162,8 @@ export interface OfferNew {
   expiresAt: string;
 }
 
-export type OfferWithdrawnReason = 'taken' | 'expired' | 'unavailable' | 'disconnected' | 'cancelled' | 'unmatched' | 'abandoned' | 'completed';
+export type OfferWithdrawnReason =
+  'taken' | 'expired' | 'unavailable' | 'disconnected' | 'cancelled' | 'unmatched' | 'abandoned' | 'completed';
 
 /** Why the server changed her presence by itself. */
 export type PresenceChangeReason = 'missed_offers' | 'disconnected';
@@ -171,7 +172,8 @@ export type PresenceChangeReason = 'missed_offers' | 'disconnected';
  * `interpreter_lost` and `media_failed`: the caller's request is back at the front of the line. `hearing_over`
  * and `unfilled`: a hearing's booking ended it. The others are the request's own end.
  */
-export type SessionEndReason = 'completed' | 'cancelled' | 'abandoned' | 'unmatched' | 'interpreter_lost' | 'media_failed' | 'hearing_over' | 'unfilled';
+export type SessionEndReason =
+  'completed' | 'cancelled' | 'abandoned' | 'unmatched' | 'interpreter_lost' | 'media_failed' | 'hearing_over' | 'unfilled';
 
 /** Why the official or the interpreter hears about a booking beyond its state. */
 export type BookingNotice = 'asked' | 'widened' | 'unconfirmed' | 'no_interpreter' | 'declined' | 'reminder' | 'join_code_voided';

@@ -49,6 +49,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const p = socket.data.principal as Principal | undefined;
     if (!p) return;
     this.metrics.sockets.dec({ role: p.role });
-    await this.realtime.notify('disconnect', p, socket, (e) => this.logger.error({ err: (e as Error)?.message }, 'disconnect listener failed'));
+    await this.realtime.notify('disconnect', p, socket, (e) =>
+      this.logger.error({ err: (e as Error)?.message }, 'disconnect listener failed'),
+    );
   }
 }

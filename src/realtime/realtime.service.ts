@@ -55,7 +55,8 @@ export class RealtimeService implements BeforeApplicationShutdown {
   /** Handles a request that another node sent to every node (see `askNodes`). */
   onNodeRequest<T>(event: string, handler: (data: T, reply: (answer: unknown) => void) => void) {
     // The payload is another node's: each handler checks it, as any input from outside the process.
-    const h = (data: unknown, reply: (answer: unknown) => void) => handler(data as T, typeof reply === 'function' ? reply : () => undefined);
+    const h = (data: unknown, reply: (answer: unknown) => void) =>
+      handler(data as T, typeof reply === 'function' ? reply : () => undefined);
     this.serverHandlers.push([event, h]);
     this.server?.on(event, h);
   }

@@ -19,7 +19,7 @@ export class RetentionController {
 
   @Get()
   @Roles('roster_admin', 'platform_admin')
-  @ApiOperation({ summary: "How long this country keeps the metadata of its ended calls and hearings" })
+  @ApiOperation({ summary: 'How long this country keeps the metadata of its ended calls and hearings' })
   get(@CurrentUser() p: Principal, @Param('country', CountryPipe) country: string) {
     return this.retention.get(p, country);
   }

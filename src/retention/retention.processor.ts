@@ -16,7 +16,11 @@ export class RetentionProcessor implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap() {
-    await this.queue.add('purge', {}, { repeat: { every: this.config.RETENTION_PURGE_EVERY_SECONDS * 1000 }, jobId: 'purge', removeOnComplete: true, removeOnFail: 100 });
+    await this.queue.add(
+      'purge',
+      {},
+      { repeat: { every: this.config.RETENTION_PURGE_EVERY_SECONDS * 1000 }, jobId: 'purge', removeOnComplete: true, removeOnFail: 100 },
+    );
   }
 
   @Process('purge')

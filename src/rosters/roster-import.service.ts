@@ -118,7 +118,11 @@ export class RosterImportService {
   /** Upserts the good rows by (country, external_id); rows already stored exactly so are left untouched. */
   private async write(m: EntityManager, country: string, rows: ResolvedRow[]) {
     await m.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [IMPORT_LOCK_NAMESPACE, country]);
-    const existing = await this.loadExisting(m, country, rows.map((r) => r.externalId));
+    const existing = await this.loadExisting(
+      m,
+      country,
+      rows.map((r) => r.externalId),
+    );
     const changed: { id: string; externalId: string; state: InterpreterState }[] = [];
     let created = 0;
     let updated = 0;
@@ -221,17 +225,18 @@ export class RosterImportService {
       [lang.interpreter, lang.language, lang.level],
     );
     if (relay.interpreter.length) {
-      await m.query(
-        `INSERT INTO interpreter_relay_languages (interpreter_id, language_id) SELECT * FROM unnest($1::uuid[], $2::uuid[])`,
-        [relay.interpreter, relay.language],
-      );
+      await m.query(`INSERT INTO interpreter_relay_languages (interpreter_id, language_id) SELECT * FROM unnest($1::uuid[], $2::uuid[])`, [
+        relay.interpreter,
+        relay.language,
+      ]);
     }
   }
 }
 
 /** The row as it will be stored: a column the file does not have keeps the stored value (or the default). */
 function merge(row: ResolvedRow, before: InterpreterState | undefined): InterpreterState {
-  const keep = <T>(value: T | undefined, stored: T | undefined, fallback: T): T => (value !== undefined ? value : stored !== undefined ? stored : fallback);
+  const keep = <T>(value: T | undefined, stored: T | undefined, fallback: T): T =>
+    value !== undefined ? value : stored !== undefined ? stored : fallback;
   return {
     firstName: row.firstName,
     email: row.email,

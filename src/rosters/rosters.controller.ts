@@ -79,7 +79,11 @@ export class RostersController {
   @ApiBody({
     schema: {
       oneOf: [
-        { type: 'string', description: 'CSV text', example: `${ROSTER_COLUMNS.join(',')}\nGT-001,Ana,ana@example.org,mam:5;quc:3,spa,violence;legal_criminal,ONI,123,2027-06-30,female,active` },
+        {
+          type: 'string',
+          description: 'CSV text',
+          example: `${ROSTER_COLUMNS.join(',')}\nGT-001,Ana,ana@example.org,mam:5;quc:3,spa,violence;legal_criminal,ONI,123,2027-06-30,female,active`,
+        },
         { type: 'array', items: { type: 'object', properties: Object.fromEntries(ROSTER_COLUMNS.map((c) => [c, { type: 'string' }])) } },
         { type: 'object', properties: { file: { type: 'string', format: 'binary' } } },
       ],

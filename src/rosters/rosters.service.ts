@@ -105,7 +105,11 @@ export class RostersService {
     if (wanted.includes(code)) throw badField('countries', `a roster always serves its own country: remove ${code} from countries`);
     await this.db.transaction(async (m) => {
       await m.delete(RosterSharing, { ownerCountry: code });
-      if (wanted.length) await m.insert(RosterSharing, wanted.map((b) => ({ ownerCountry: code, borrowerCountry: b })));
+      if (wanted.length)
+        await m.insert(
+          RosterSharing,
+          wanted.map((b) => ({ ownerCountry: code, borrowerCountry: b })),
+        );
       await this.audit.add(m, 'roster.sharing_set', {
         actorId: actor?.sub ?? null,
         actorRole: actor?.role ?? 'system',
@@ -129,11 +133,11 @@ export class RostersService {
 
   private country(value: string): string {
     const code = String(value ?? '').toUpperCase();
-    if (!isCountryCode(code)) throw badField('country', `country must be one of the RCM member states' codes (got ${JSON.stringify(value)})`);
+    if (!isCountryCode(code))
+      throw badField('country', `country must be one of the RCM member states' codes (got ${JSON.stringify(value)})`);
     return code;
   }
 }
-
 
 /** One roster row as list() reads it. */
 interface InterpreterListRow {

@@ -109,8 +109,18 @@ export class SessionsRepository {
   }
 
   /** Ends a live session, by its id or as the live one of a request (the function `session_end`); null if none was live. */
-  async end(m: Sql, by: { sessionId: string | null; requestId: string | null }, reason: string, audited: boolean): Promise<EndedSession | null> {
-    const [row] = await m.query(prepared(`SELECT id, request_id, interpreter_id FROM session_end($1, $2, $3, $4)`), [by.sessionId, by.requestId, reason, audited]);
+  async end(
+    m: Sql,
+    by: { sessionId: string | null; requestId: string | null },
+    reason: string,
+    audited: boolean,
+  ): Promise<EndedSession | null> {
+    const [row] = await m.query(prepared(`SELECT id, request_id, interpreter_id FROM session_end($1, $2, $3, $4)`), [
+      by.sessionId,
+      by.requestId,
+      reason,
+      audited,
+    ]);
     return row ? { id: row.id, requestId: row.request_id, interpreterId: row.interpreter_id } : null;
   }
 
@@ -132,7 +142,11 @@ export class SessionsRepository {
 
   /** A new session for a hearing; the unique index on live sessions refuses one for an interpreter still in a call. */
   async insertForBooking(m: Sql, bookingId: string, interpreterId: string, officialId: string | null): Promise<string> {
-    const [row] = await m.query(`INSERT INTO sessions (booking_id, interpreter_id, official_id) VALUES ($1, $2, $3) RETURNING id`, [bookingId, interpreterId, officialId]);
+    const [row] = await m.query(`INSERT INTO sessions (booking_id, interpreter_id, official_id) VALUES ($1, $2, $3) RETURNING id`, [
+      bookingId,
+      interpreterId,
+      officialId,
+    ]);
     return row.id;
   }
 

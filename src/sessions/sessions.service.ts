@@ -40,7 +40,8 @@ export interface VacantSeats {
   caller: string | null;
 }
 const NO_SEATS: VacantSeats = { official: null, caller: null };
-const seatTaken = (role: 'official' | 'caller') => new ConflictException(`the ${role}'s seat in this hearing is taken by someone who is in the call`);
+const seatTaken = (role: 'official' | 'caller') =>
+  new ConflictException(`the ${role}'s seat in this hearing is taken by someone who is in the call`);
 
 /**
  * Session records (metadata only), who takes part in them, and how they end: `session:leave` (SessionsGateway)
@@ -217,7 +218,12 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     return live ? this.end(m, live.id, reason) : null;
   }
 
-  private async endOne(m: Pick<EntityManager, 'query'>, by: { sessionId: string | null; requestId: string | null }, reason: string, audited: boolean) {
+  private async endOne(
+    m: Pick<EntityManager, 'query'>,
+    by: { sessionId: string | null; requestId: string | null },
+    reason: string,
+    audited: boolean,
+  ) {
     const ended = await this.repo.end(m, by, reason, audited);
     if (ended && audited) this.outbox.kick();
     return ended;
@@ -232,7 +238,13 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * holds the seat and is not among `vacant` (read before the transaction). The caller holds the booking's row
    * lock, so two joiners never both open one.
    */
-  async openForBooking(m: EntityManager, bookingId: string, interpreterId: string, officialId: string | null, vacant: VacantSeats = NO_SEATS): Promise<string> {
+  async openForBooking(
+    m: EntityManager,
+    bookingId: string,
+    interpreterId: string,
+    officialId: string | null,
+    vacant: VacantSeats = NO_SEATS,
+  ): Promise<string> {
     const latest = await this.repo.latestOfBooking(m, bookingId);
     if (latest?.ended_at && latest.end_reason !== MEDIA_FAILED) throw new ConflictException("this hearing's call has ended");
     if (latest && !latest.ended_at) {

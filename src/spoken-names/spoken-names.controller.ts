@@ -1,6 +1,18 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentUser, Public, Roles } from '../auth/auth.decorators';
 import { EmptyDto } from '../auth/dto/login.dto';
@@ -36,7 +48,10 @@ export class SpokenNamesController {
   @Get('spoken-names/missing')
   @ApiBearerAuth()
   @Roles('interpreter', ...ADMINS)
-  @ApiOperation({ summary: "A to-do list: the curated languages a caller in this country can choose that have no published spoken name (relay languages left out)" })
+  @ApiOperation({
+    summary:
+      'A to-do list: the curated languages a caller in this country can choose that have no published spoken name (relay languages left out)',
+  })
   @ApiOkResponse({ type: MissingSpokenNameDto, isArray: true })
   @ApiResponse({ status: 400, description: 'country is missing or not an RCM code (the field is named)' })
   missing(@Query() q: CountryQueryDto) {
@@ -46,7 +61,9 @@ export class SpokenNamesController {
   @Get('spoken-names/pending')
   @ApiBearerAuth()
   @Roles(...ADMINS)
-  @ApiOperation({ summary: "Recordings waiting for a check, of languages spoken in the country (a roster admin: hers; another country is 404)" })
+  @ApiOperation({
+    summary: 'Recordings waiting for a check, of languages spoken in the country (a roster admin: hers; another country is 404)',
+  })
   @ApiOkResponse({ type: SpokenNameInfoDto, isArray: true })
   pending(@CurrentUser() p: Principal, @Query() q: OptionalCountryQueryDto) {
     return this.names.pending(p, q.country);
@@ -63,7 +80,9 @@ export class SpokenNamesController {
 
   @Get(':id/spoken-name')
   @Public()
-  @ApiOperation({ summary: "The language's name spoken in itself, as published (Opus in WebM or Ogg; not cached by the browser); 404 if none" })
+  @ApiOperation({
+    summary: "The language's name spoken in itself, as published (Opus in WebM or Ogg; not cached by the browser); 404 if none",
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiProduces('audio/webm', 'audio/ogg')
   @ApiOkResponse({ description: 'The audio', schema: { type: 'string', format: 'binary' } })
@@ -76,7 +95,9 @@ export class SpokenNamesController {
   @HttpCode(204)
   @ApiBearerAuth()
   @Roles(...ADMINS)
-  @ApiOperation({ summary: 'Take the published spoken name down (a roster admin of a country where it is spoken, or a platform admin; audited)' })
+  @ApiOperation({
+    summary: 'Take the published spoken name down (a roster admin of a country where it is spoken, or a platform admin; audited)',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiNoContentResponse()
   async unpublish(@CurrentUser() p: Principal, @Param('id', uuidParam('id')) id: string) {
@@ -96,7 +117,13 @@ export class SpokenNamesController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: { type: 'object', required: ['file', 'consent'], properties: { file: { type: 'string', format: 'binary' }, consent: { type: 'string', enum: ['true'] } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file', 'consent'],
+      properties: { file: { type: 'string', format: 'binary' }, consent: { type: 'string', enum: ['true'] } },
+    },
+  })
   @ApiCreatedResponse({ type: SpokenNameInfoDto })
   @ApiResponse({ status: 400, description: 'No consent, no file, not Opus audio, or longer than 5 s (the field is named)' })
   @ApiResponse({ status: 403, description: 'Not a language she may record' })
@@ -130,7 +157,12 @@ export class SpokenNamesController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiParam({ name: 'recordingId', format: 'uuid' })
   @ApiProduces('audio/webm', 'audio/ogg')
-  async recording(@CurrentUser() p: Principal, @Param('id', uuidParam('id')) id: string, @Param('recordingId', uuidParam('recordingId')) recordingId: string, @Res() res: Response) {
+  async recording(
+    @CurrentUser() p: Principal,
+    @Param('id', uuidParam('id')) id: string,
+    @Param('recordingId', uuidParam('recordingId')) recordingId: string,
+    @Res() res: Response,
+  ) {
     sendAudio(res, await this.names.recordingAudio(p, id, recordingId));
   }
 
@@ -143,7 +175,12 @@ export class SpokenNamesController {
   @ApiParam({ name: 'recordingId', format: 'uuid' })
   @ApiOkResponse({ type: SpokenNameInfoDto })
   @ApiResponse({ status: 404, description: 'No such recording waiting, or the language is not spoken in her country' })
-  publish(@CurrentUser() p: Principal, @Param('id', uuidParam('id')) id: string, @Param('recordingId', uuidParam('recordingId')) recordingId: string, @Body() _body: EmptyDto) {
+  publish(
+    @CurrentUser() p: Principal,
+    @Param('id', uuidParam('id')) id: string,
+    @Param('recordingId', uuidParam('recordingId')) recordingId: string,
+    @Body() _body: EmptyDto,
+  ) {
     return this.names.publish(p, id, recordingId);
   }
 

@@ -10,7 +10,12 @@ import { SPOKEN_NAME_MAX_BYTES, SpokenNamesService } from './spoken-names.servic
 
 /** Languages' names spoken in themselves, recorded by staff and published by roster admins, for callers who choose by ear. */
 @Module({
-  imports: [TypeOrmModule.forFeature([SpokenName]), LanguagesModule, RostersModule, MulterModule.register(audioUploadLimits(SPOKEN_NAME_MAX_BYTES))],
+  imports: [
+    TypeOrmModule.forFeature([SpokenName]),
+    LanguagesModule,
+    RostersModule,
+    MulterModule.register(audioUploadLimits(SPOKEN_NAME_MAX_BYTES)),
+  ],
   controllers: [SpokenNamesController],
   providers: [SpokenNamesService],
 })

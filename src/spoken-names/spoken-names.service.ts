@@ -52,7 +52,6 @@ const info = (s: SpokenName, viewer: Principal): SpokenNameInfo => ({
   createdAt: new Date(s.createdAt).toISOString(),
 });
 
-
 /**
  * Spoken names of languages: an interpreter (in a variant she interprets) or a roster admin (of a country where
  * the language is spoken) records one, with her consent; it waits, unheard by callers, until a roster admin of
@@ -75,7 +74,10 @@ export class SpokenNamesService {
   }
 
   async publishedAudio(languageId: string): Promise<{ contentType: string; audio: Buffer }> {
-    const row = await this.names.findOne({ where: { languageId, state: 'published' }, select: { id: true, contentType: true, audio: true } });
+    const row = await this.names.findOne({
+      where: { languageId, state: 'published' },
+      select: { id: true, contentType: true, audio: true },
+    });
     if (!row) throw new NotFoundException('no spoken name published for this language');
     return row;
   }
@@ -97,9 +99,21 @@ export class SpokenNamesService {
          RETURNING id, created_at, (xmax <> 0) AS replaced`,
         [language.id, p.sub, p.role, audio.contentType, audio.size, audio.durationMs, audio.audio],
       );
-      await this.audited(m, 'spoken_name.recorded', p, row.id as string, { languageId: language.id, durationMs: audio.durationMs, replaced: row.replaced as boolean });
+      await this.audited(m, 'spoken_name.recorded', p, row.id as string, {
+        languageId: language.id,
+        durationMs: audio.durationMs,
+        replaced: row.replaced as boolean,
+      });
       return info(
-        this.names.create({ id: row.id as string, languageId: language.id, state: 'pending', recordedBy: p.sub, recorderRole: p.role as SpokenName['recorderRole'], ...audio, createdAt: row.created_at as Date }),
+        this.names.create({
+          id: row.id as string,
+          languageId: language.id,
+          state: 'pending',
+          recordedBy: p.sub,
+          recorderRole: p.role as SpokenName['recorderRole'],
+          ...audio,
+          createdAt: row.created_at as Date,
+        }),
         p,
       );
     });
@@ -108,7 +122,10 @@ export class SpokenNamesService {
   /** Withdraws her own pending recording of this language's name. */
   async withdraw(p: Principal, languageId: string): Promise<void> {
     await this.change(async (m) => {
-      const [rows] = await m.query(`DELETE FROM language_spoken_names WHERE language_id = $1 AND recorded_by = $2 AND state = 'pending' RETURNING id`, [languageId, p.sub]);
+      const [rows] = await m.query(
+        `DELETE FROM language_spoken_names WHERE language_id = $1 AND recorded_by = $2 AND state = 'pending' RETURNING id`,
+        [languageId, p.sub],
+      );
       if (!rows?.length) throw new NotFoundException('you have no recording of this name waiting');
       await this.audited(m, 'spoken_name.withdrawn', p, rows[0].id, { languageId });
     });
@@ -124,13 +141,17 @@ export class SpokenNamesService {
   async pending(p: Principal, country: CountryCode | undefined): Promise<SpokenNameInfo[]> {
     const scope = this.reviewScope(p, country);
     const qb = this.names.createQueryBuilder('s').where(`s.state = 'pending'`).orderBy('s.created_at', 'ASC');
-    if (scope) qb.andWhere(`EXISTS (SELECT 1 FROM languages l WHERE l.id = s.language_id AND l.countries @> ARRAY[:scope]::varchar[])`, { scope });
+    if (scope)
+      qb.andWhere(`EXISTS (SELECT 1 FROM languages l WHERE l.id = s.language_id AND l.countries @> ARRAY[:scope]::varchar[])`, { scope });
     return (await qb.getMany()).map((r) => info(r, p));
   }
 
   /** A recording's audio, for whoever may check it and for the one who made it. */
   async recordingAudio(p: Principal, languageId: string, id: string): Promise<{ contentType: string; audio: Buffer }> {
-    const row = await this.names.findOne({ where: { id, languageId }, select: { id: true, recordedBy: true, contentType: true, audio: true } });
+    const row = await this.names.findOne({
+      where: { id, languageId },
+      select: { id: true, recordedBy: true, contentType: true, audio: true },
+    });
     if (!row) throw new NotFoundException('no such recording');
     if (row.recordedBy !== p.sub) await this.mayReview(p, languageId);
     return row;
@@ -145,7 +166,9 @@ export class SpokenNamesService {
         await m.query(`SELECT 1 FROM languages WHERE id = $1 FOR NO KEY UPDATE`, [languageId]);
         const row = await m.getRepository(SpokenName).findOne({ where: { id, languageId, state: 'pending' } });
         if (!row) throw new NotFoundException('no such recording waiting');
-        const [gone] = await m.query(`DELETE FROM language_spoken_names WHERE language_id = $1 AND state = 'published' RETURNING id`, [languageId]);
+        const [gone] = await m.query(`DELETE FROM language_spoken_names WHERE language_id = $1 AND state = 'published' RETURNING id`, [
+          languageId,
+        ]);
         Object.assign(row, { state: 'published', publishedBy: p.sub, publishedAt: new Date() });
         await m.getRepository(SpokenName).update({ id }, { state: 'published', publishedBy: p.sub, publishedAt: row.publishedAt });
         await this.audited(m, 'spoken_name.published', p, id, { languageId, replaced: gone.length > 0 });
@@ -161,7 +184,10 @@ export class SpokenNamesService {
   async reject(p: Principal, languageId: string, id: string, reason: RejectReason | undefined): Promise<void> {
     await this.mayReview(p, languageId);
     await this.change(async (m) => {
-      const [rows] = await m.query(`DELETE FROM language_spoken_names WHERE id = $1 AND language_id = $2 AND state = 'pending' RETURNING id`, [id, languageId]);
+      const [rows] = await m.query(
+        `DELETE FROM language_spoken_names WHERE id = $1 AND language_id = $2 AND state = 'pending' RETURNING id`,
+        [id, languageId],
+      );
       if (!rows?.length) throw new NotFoundException('no such recording waiting');
       await this.audited(m, 'spoken_name.rejected', p, id, { languageId, reason: reason ?? null });
     });
@@ -171,7 +197,9 @@ export class SpokenNamesService {
   async unpublish(p: Principal, languageId: string): Promise<void> {
     await this.mayReview(p, languageId);
     await this.change(async (m) => {
-      const [rows] = await m.query(`DELETE FROM language_spoken_names WHERE language_id = $1 AND state = 'published' RETURNING id`, [languageId]);
+      const [rows] = await m.query(`DELETE FROM language_spoken_names WHERE language_id = $1 AND state = 'published' RETURNING id`, [
+        languageId,
+      ]);
       if (!rows?.length) throw new NotFoundException('no spoken name published for this language');
       await this.audited(m, 'spoken_name.removed', p, rows[0].id, { languageId });
     });
@@ -182,16 +210,25 @@ export class SpokenNamesService {
    * interpreters speak to officials, not offered to her) and that have no published spoken name yet.
    */
   async missing(country: CountryCode): Promise<MissingSpokenName[]> {
-    const rows: { id: string; iso6393: string; variant: string | null; name: string; autonym: string | null; pending: boolean }[] = await this.names.query(
-      `SELECT l.id, l.iso6393, l.variant, l.name, l.autonym,
+    const rows: { id: string; iso6393: string; variant: string | null; name: string; autonym: string | null; pending: boolean }[] =
+      await this.names.query(
+        `SELECT l.id, l.iso6393, l.variant, l.name, l.autonym,
               EXISTS (SELECT 1 FROM language_spoken_names s WHERE s.language_id = l.id AND s.state = 'pending') AS pending
        FROM languages l
        WHERE l.curated AND NOT l.is_relay AND l.countries @> ARRAY[$1]::varchar[]
          AND NOT EXISTS (SELECT 1 FROM language_spoken_names s WHERE s.language_id = l.id AND s.state = 'published')
        ORDER BY l.name, l.variant NULLS FIRST`,
-      [country],
-    );
-    return rows.map((r) => ({ languageId: r.id, iso6393: r.iso6393, variant: r.variant, name: r.name, autonym: r.autonym, family: familyOf(r.iso6393), pending: r.pending }));
+        [country],
+      );
+    return rows.map((r) => ({
+      languageId: r.id,
+      iso6393: r.iso6393,
+      variant: r.variant,
+      name: r.name,
+      autonym: r.autonym,
+      family: familyOf(r.iso6393),
+      pending: r.pending,
+    }));
   }
 
   private async curated(languageId: string): Promise<Language> {
@@ -217,7 +254,8 @@ export class SpokenNamesService {
   private async mayReview(p: Principal, languageId: string): Promise<void> {
     if (p.role === 'platform_admin') return;
     const language = await this.languages.findById(languageId);
-    if (!(p.role === 'roster_admin' && p.country && language?.countries.includes(p.country))) throw new NotFoundException('no such recording');
+    if (!(p.role === 'roster_admin' && p.country && language?.countries.includes(p.country)))
+      throw new NotFoundException('no such recording');
   }
 
   /** null: every country (a platform admin who names none). */

@@ -44,7 +44,12 @@ describe('small-cell suppression', () => {
 
   it('rounds every count shown to the nearest multiple of five', () => {
     expect([5, 6, 7, 8, 12, 13, 102].map(publishedCount)).toEqual([5, 5, 5, 10, 10, 15, 100]);
-    expect(suppress(row({ requests: 7, answered: 6, answered_1m: 6, answered_5m: 6, unmet: 1, sessions: 6 }))).toMatchObject({ requests: 5, answered: 5, unmet: null, sessions: 5 });
+    expect(suppress(row({ requests: 7, answered: 6, answered_1m: 6, answered_5m: 6, unmet: 1, sessions: 6 }))).toMatchObject({
+      requests: 5,
+      answered: 5,
+      unmet: null,
+      sessions: 5,
+    });
   });
 
   it('shows a true zero (nobody is identified by nothing)', () => {

@@ -41,7 +41,14 @@ export const cell = publishedCount;
  * count it is computed from is at least MIN_CELL (a median of two waits is two people).
  */
 export function suppress(r: RawStatsRow) {
-  const counts = { requests: r.requests, answeredWithin1m: r.answered_1m, answeredWithin5m: r.answered_5m, answered: r.answered, unmet: r.unmet, sessions: r.sessions };
+  const counts = {
+    requests: r.requests,
+    answeredWithin1m: r.answered_1m,
+    answeredWithin5m: r.answered_5m,
+    answered: r.answered,
+    unmet: r.unmet,
+    sessions: r.sessions,
+  };
   const suppressed = Object.entries(counts)
     .filter(([, n]) => n > 0 && n < MIN_CELL)
     .map(([k]) => k);

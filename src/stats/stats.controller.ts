@@ -16,7 +16,8 @@ export class StatsController {
   @Get()
   @Roles('roster_admin', 'platform_admin')
   @ApiOperation({
-    summary: 'Requests, answer times, unmet demand and call durations per month (or the whole range) and language, country, matter or in total',
+    summary:
+      'Requests, answer times, unmet demand and call durations per month (or the whole range) and language, country, matter or in total',
     description:
       'Whole months only (`from`/`to` as YYYY-MM). Counts under 5 are null (listed in `suppressed`), every other count is rounded to the nearest multiple of 5 (`roundedTo`), ' +
       'so that no total minus other cells recovers a hidden one; medians and percentiles of fewer than 5 people are null, in every row whatever `groupBy` and `period`. ' +

@@ -8,7 +8,6 @@ import type { StatsGroup, StatsQuery } from './dto/stats.query';
 import { MIN_CELL, publishedCount, ROUND_TO, suppress, type RawStatsRow } from './stats-suppression';
 import { badField } from '../common/validation';
 
-
 /**
  * `YYYY-MM` as a UTC instant; `end`: the first instant after that month. Whole months only: two ranges that
  * differ by a day would otherwise be subtracted to count that day.
@@ -102,7 +101,13 @@ export class StatsService {
       minCell: MIN_CELL,
       roundedTo: ROUND_TO,
       rows: raw.map((r) => {
-        const s = suppress({ ...r, wait_p50: round(r.wait_p50), wait_p90: round(r.wait_p90), duration_p50: round(r.duration_p50), duration_p90: round(r.duration_p90) });
+        const s = suppress({
+          ...r,
+          wait_p50: round(r.wait_p50),
+          wait_p90: round(r.wait_p90),
+          duration_p50: round(r.duration_p50),
+          duration_p90: round(r.duration_p90),
+        });
         return { ...s, label: groupBy === 'language' ? (names.get(r.key) ?? r.key) : r.key };
       }),
       // The languages the region most needs interpreters for: requests nobody could serve (rounded before ordering,

@@ -28,7 +28,12 @@ export class AccountsService {
     const user = await this.mine(userId, actor);
     await this.users.update({ id: user.id }, { tokensValidAfter: new Date() });
     await this.cut(user.id);
-    await this.audit.record('user.tokens_revoked', { actorId: actor.sub, actorRole: actor.role, country: user.country, subjectId: user.id });
+    await this.audit.record('user.tokens_revoked', {
+      actorId: actor.sub,
+      actorRole: actor.role,
+      country: user.country,
+      subjectId: user.id,
+    });
     return { revoked: true };
   }
 
@@ -43,7 +48,12 @@ export class AccountsService {
     await this.users.update({ id: user.id }, disabled ? { disabled, tokensValidAfter: new Date() } : { disabled });
     if (disabled) await this.cut(user.id);
     else await this.validity.changed(user.id);
-    await this.audit.record(disabled ? 'user.disabled' : 'user.enabled', { actorId: actor.sub, actorRole: actor.role, country: user.country, subjectId: user.id });
+    await this.audit.record(disabled ? 'user.disabled' : 'user.enabled', {
+      actorId: actor.sub,
+      actorRole: actor.role,
+      country: user.country,
+      subjectId: user.id,
+    });
     return { id: user.id, disabled };
   }
 
@@ -56,10 +66,22 @@ export class AccountsService {
     this.notSelf(user, actor, 'remove');
     await this.users.update(
       { id: user.id },
-      { removedAt: new Date(), disabled: true, tokensValidAfter: new Date(), email: `removed-${user.id}@removed.invalid`, passwordHash: '' },
+      {
+        removedAt: new Date(),
+        disabled: true,
+        tokensValidAfter: new Date(),
+        email: `removed-${user.id}@removed.invalid`,
+        passwordHash: '',
+      },
     );
     await this.cut(user.id);
-    await this.audit.record('user.removed', { actorId: actor.sub, actorRole: actor.role, country: user.country, subjectId: user.id, data: { role: user.role } });
+    await this.audit.record('user.removed', {
+      actorId: actor.sub,
+      actorRole: actor.role,
+      country: user.country,
+      subjectId: user.id,
+      data: { role: user.role },
+    });
   }
 
   /** The account, if it exists, is not removed and the actor may administer it; 404 otherwise. */
@@ -68,7 +90,10 @@ export class AccountsService {
       where: { id: userId, removedAt: IsNull() },
       select: { id: true, country: true, role: true, disabled: true },
     });
-    const ok = user && (actor.role === 'platform_admin' || (actor.role === 'roster_admin' && user.country === actor.country && user.role !== 'platform_admin'));
+    const ok =
+      user &&
+      (actor.role === 'platform_admin' ||
+        (actor.role === 'roster_admin' && user.country === actor.country && user.role !== 'platform_admin'));
     if (!ok) throw new NotFoundException('no such account');
     return user;
   }

@@ -28,7 +28,10 @@ export class UsersController {
   @Post(':id/revoke')
   @HttpCode(200)
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ summary: "Revoke every token a staff member holds and cut her sockets on every node, at once (a roster admin: her country's accounts only)" })
+  @ApiOperation({
+    summary:
+      "Revoke every token a staff member holds and cut her sockets on every node, at once (a roster admin: her country's accounts only)",
+  })
   revoke(@Param('id', uuidParam('id')) id: string, @Body() _body: EmptyDto, @CurrentUser() actor: Principal) {
     return this.accounts.revoke(id, actor);
   }
@@ -36,7 +39,8 @@ export class UsersController {
   @Patch(':id')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({
-    summary: "Disable or enable an account (a roster admin: her country's accounts only, 404 otherwise): disabled, she cannot log in and her tokens and sockets stop at once → {id, disabled}",
+    summary:
+      "Disable or enable an account (a roster admin: her country's accounts only, 404 otherwise): disabled, she cannot log in and her tokens and sockets stop at once → {id, disabled}",
   })
   update(@Param('id', uuidParam('id')) id: string, @Body() body: UpdateUserDto, @CurrentUser() actor: Principal) {
     return this.accounts.setDisabled(id, body.disabled, actor);
@@ -45,7 +49,10 @@ export class UsersController {
   @Delete(':id')
   @HttpCode(204)
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ summary: "Remove an account for good: its email and password are erased, its tokens and sockets stop at once (a roster admin: her country's accounts only)" })
+  @ApiOperation({
+    summary:
+      "Remove an account for good: its email and password are erased, its tokens and sockets stop at once (a roster admin: her country's accounts only)",
+  })
   remove(@Param('id', uuidParam('id')) id: string, @CurrentUser() actor: Principal) {
     return this.accounts.remove(id, actor);
   }

@@ -60,7 +60,8 @@ export class UsersService {
     if (dto.role === 'official') {
       if (!dto.institutionId) throw badField('institutionId', 'institutionId is required for officials');
       const institution = await this.institutions.forNewOfficial(dto.institutionId, actor);
-      if (dto.country && dto.country !== institution.country) throw badField('institutionId', `institutionId is an institution of ${institution.country}, not ${dto.country}`);
+      if (dto.country && dto.country !== institution.country)
+        throw badField('institutionId', `institutionId is an institution of ${institution.country}, not ${dto.country}`);
       dto.country = institution.country;
     }
     if (dto.role !== 'platform_admin' && !dto.country) throw badField('country', `country is required for ${dto.role}`);
@@ -71,7 +72,8 @@ export class UsersService {
         throw new NotFoundException(`interpreterId ${dto.interpreterId} is not in the roster of ${dto.country}`);
       }
       // Only after the roster check, so that an admin of another country learns nothing about her.
-      if (await this.users.exist({ where: { interpreterId: dto.interpreterId, removedAt: IsNull() } })) throw this.secondLogin(dto.interpreterId);
+      if (await this.users.exist({ where: { interpreterId: dto.interpreterId, removedAt: IsNull() } }))
+        throw this.secondLogin(dto.interpreterId);
     }
     const email = dto.email.trim().toLowerCase();
     if (await this.users.exist({ where: { email } })) throw new ConflictException(`email ${email} already has an account`);
@@ -103,11 +105,23 @@ export class UsersService {
 
   /** An interpreter has one login: a second one could take her calls under her name. */
   private secondLogin(interpreterId: string) {
-    return new ConflictException({ statusCode: 409, error: 'Conflict', message: [`interpreterId ${interpreterId} already has a login`], fields: ['interpreterId'] });
+    return new ConflictException({
+      statusCode: 409,
+      error: 'Conflict',
+      message: [`interpreterId ${interpreterId} already has a login`],
+      fields: ['interpreterId'],
+    });
   }
 
-
   private toPublic(u: User): PublicUser {
-    return { id: u.id, email: u.email, role: u.role, country: u.country, institutionId: u.institutionId, interpreterId: u.interpreterId, disabled: u.disabled ?? false };
+    return {
+      id: u.id,
+      email: u.email,
+      role: u.role,
+      country: u.country,
+      institutionId: u.institutionId,
+      interpreterId: u.interpreterId,
+      disabled: u.disabled ?? false,
+    };
   }
 }

@@ -31,7 +31,10 @@ describe('the audit outbox', () => {
     await db?.drop();
   });
 
-  const events = () => sql<{ seq: string; type: string; data: Record<string, unknown>; occurred_at: Date }>(`SELECT seq, type, data, occurred_at FROM audit_events ORDER BY seq`);
+  const events = () =>
+    sql<{ seq: string; type: string; data: Record<string, unknown>; occurred_at: Date }>(
+      `SELECT seq, type, data, occurred_at FROM audit_events ORDER BY seq`,
+    );
 
   it('chains the events of concurrent writers on two nodes exactly once, in a chain that verifies, and none of a rolled-back change', async () => {
     const before = (await events()).length;

@@ -28,8 +28,17 @@ describe('the ladder in PostgreSQL', () => {
   afterEach(() => q('ROLLBACK'));
 
   // ---- fixtures, straight into the tables ----------------------------------------------------------------
-  const lang = async (iso: string) => (await q<{ id: string }>(`INSERT INTO languages (iso6393, name, search_text) VALUES ($1::text, $1::text, $1::text) RETURNING id`, [iso]))[0].id;
-  const link = async (a: string, b: string) => q(`INSERT INTO language_links (from_language_id, to_language_id, source, created_by) VALUES ($1, $2, 'test', gen_random_uuid())`, [a, b]);
+  const lang = async (iso: string) =>
+    (
+      await q<{ id: string }>(`INSERT INTO languages (iso6393, name, search_text) VALUES ($1::text, $1::text, $1::text) RETURNING id`, [
+        iso,
+      ])
+    )[0].id;
+  const link = async (a: string, b: string) =>
+    q(`INSERT INTO language_links (from_language_id, to_language_id, source, created_by) VALUES ($1, $2, 'test', gen_random_uuid())`, [
+      a,
+      b,
+    ]);
   interface Spec {
     country?: string;
     languages: [string, number][];
@@ -43,23 +52,51 @@ describe('the ladder in PostgreSQL', () => {
     const [{ id }] = await q<{ id: string }>(
       `INSERT INTO interpreters (country, external_id, first_name, email, gender, status, specialties, last_session_ended_at)
        VALUES ($1, $2::text, $2::text, $2::text || '@test.example', $3, $4, $5, $6) RETURNING id`,
-      [s.country ?? 'GT', `${name}-${Math.random().toString(36).slice(2, 8)}`, s.gender ?? null, s.status ?? 'active', s.specialties ?? ['violence'], s.idleSince ?? null],
+      [
+        s.country ?? 'GT',
+        `${name}-${Math.random().toString(36).slice(2, 8)}`,
+        s.gender ?? null,
+        s.status ?? 'active',
+        s.specialties ?? ['violence'],
+        s.idleSince ?? null,
+      ],
     );
-    for (const [l, level] of s.languages) await q(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, $3)`, [id, l, level]);
+    for (const [l, level] of s.languages)
+      await q(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, $3)`, [id, l, level]);
     names.set(id, name);
     return id;
   };
-  const request = async (r: { language: string; matter?: string; urgency?: Urgency; minor?: boolean; preferFemale?: boolean; country?: string | null; queuedAt?: Date }) =>
+  const request = async (r: {
+    language: string;
+    matter?: string;
+    urgency?: Urgency;
+    minor?: boolean;
+    preferFemale?: boolean;
+    country?: string | null;
+    queuedAt?: Date;
+  }) =>
     (
       await q<{ id: string }>(
         `INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, priority, queued_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8, now())) RETURNING id`,
-        [r.language, r.matter ?? 'violence', r.urgency ?? 'normal', r.minor ?? false, r.preferFemale ?? false, r.country === undefined ? 'GT' : r.country, urgencyRank(r.urgency ?? 'normal'), r.queuedAt ?? null],
+        [
+          r.language,
+          r.matter ?? 'violence',
+          r.urgency ?? 'normal',
+          r.minor ?? false,
+          r.preferFemale ?? false,
+          r.country === undefined ? 'GT' : r.country,
+          urgencyRank(r.urgency ?? 'normal'),
+          r.queuedAt ?? null,
+        ],
       )
     )[0].id;
   /** Who matching_dispatch rings for the request among `available`, by name, with their tiers. */
   const dispatch = async (requestId: string, available: string[], home: string | null = null) => {
-    const [{ d }] = await q<{ d: { offers: { interpreterId: string; tier: number }[] } | null }>(`SELECT matching_dispatch($1, $2::uuid[], 20, $3, 60, 10) AS d`, [requestId, available, home]);
+    const [{ d }] = await q<{ d: { offers: { interpreterId: string; tier: number }[] } | null }>(
+      `SELECT matching_dispatch($1, $2::uuid[], 20, $3, 60, 10) AS d`,
+      [requestId, available, home],
+    );
     return (d?.offers ?? []).map((o) => `${names.get(o.interpreterId)}:${o.tier}`).sort();
   };
   const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000);
@@ -67,9 +104,24 @@ describe('the ladder in PostgreSQL', () => {
   describe('tiers (one rings at a time: the better tier)', () => {
     type Who = { country: string; specialty: string; language: 'mam' | 'ttc' };
     it.each<[string, Who, Who, string]>([
-      ['1 (exact, specialty, her country) over 2 (the same from a sharing roster)', { country: 'GT', specialty: 'violence', language: 'mam' }, { country: 'MX', specialty: 'violence', language: 'mam' }, 'a:1'],
-      ['2 over 3 (exact, without the specialty)', { country: 'MX', specialty: 'violence', language: 'mam' }, { country: 'GT', specialty: 'legal_civil', language: 'mam' }, 'a:2'],
-      ['3 over 4 (an intelligible variant)', { country: 'GT', specialty: 'legal_civil', language: 'mam' }, { country: 'GT', specialty: 'violence', language: 'ttc' }, 'a:3'],
+      [
+        '1 (exact, specialty, her country) over 2 (the same from a sharing roster)',
+        { country: 'GT', specialty: 'violence', language: 'mam' },
+        { country: 'MX', specialty: 'violence', language: 'mam' },
+        'a:1',
+      ],
+      [
+        '2 over 3 (exact, without the specialty)',
+        { country: 'MX', specialty: 'violence', language: 'mam' },
+        { country: 'GT', specialty: 'legal_civil', language: 'mam' },
+        'a:2',
+      ],
+      [
+        '3 over 4 (an intelligible variant)',
+        { country: 'GT', specialty: 'legal_civil', language: 'mam' },
+        { country: 'GT', specialty: 'violence', language: 'ttc' },
+        'a:3',
+      ],
     ])('tier %s', async (_what, better, worse, winner) => {
       const ids = { mam: await lang('mam'), ttc: await lang('ttc') };
       await link(ids.mam, ids.ttc);
@@ -88,12 +140,32 @@ describe('the ladder in PostgreSQL', () => {
     });
 
     it.each([
-      ['a woman when she asked for one, before one idle longer', { preferFemale: true }, { gender: 'female', idleSince: ago(1) }, { gender: 'male', idleSince: ago(60) }],
-      ['the one idle longest when she did not ask for a woman', {}, { gender: 'male', idleSince: ago(60) }, { gender: 'female', idleSince: ago(1) }],
-      ['children-trained for a minor, before one idle longer', { minor: true }, { specialties: ['violence', 'children'], idleSince: ago(1) }, { idleSince: ago(60) }],
+      [
+        'a woman when she asked for one, before one idle longer',
+        { preferFemale: true },
+        { gender: 'female', idleSince: ago(1) },
+        { gender: 'male', idleSince: ago(60) },
+      ],
+      [
+        'the one idle longest when she did not ask for a woman',
+        {},
+        { gender: 'male', idleSince: ago(60) },
+        { gender: 'female', idleSince: ago(1) },
+      ],
+      [
+        'children-trained for a minor, before one idle longer',
+        { minor: true },
+        { specialties: ['violence', 'children'], idleSince: ago(1) },
+        { idleSince: ago(60) },
+      ],
       ['one who never had a call before one idle for an hour', {}, { idleSince: null }, { idleSince: ago(60) }],
       ['the one idle longer before a higher level', {}, { idleSince: ago(60), level: 2 }, { idleSince: ago(1), level: 5 }],
-      ['the higher level when idle as long', {}, { idleSince: new Date(2026, 0, 1), level: 5 }, { idleSince: new Date(2026, 0, 1), level: 2 }],
+      [
+        'the higher level when idle as long',
+        {},
+        { idleSince: new Date(2026, 0, 1), level: 5 },
+        { idleSince: new Date(2026, 0, 1), level: 2 },
+      ],
     ])('%s', async (_what, req, better, worse) => {
       const { level: lb = 3, ...b } = better as Spec & { level?: number };
       const { level: lw = 3, ...w } = worse as Spec & { level?: number };
@@ -106,7 +178,10 @@ describe('the ladder in PostgreSQL', () => {
       const tried = await person('tried', { languages: [[mam, 5]] });
       const fresh = await person('fresh', { languages: [[mam, 5]], specialties: ['legal_civil'] });
       const r = await request({ language: mam });
-      await q(`INSERT INTO offers (request_id, interpreter_id, tier, expires_at, outcome, decided_at, holds) VALUES ($1, $2, 1, now(), 'withdrawn', now(), false)`, [r, tried]);
+      await q(
+        `INSERT INTO offers (request_id, interpreter_id, tier, expires_at, outcome, decided_at, holds) VALUES ($1, $2, 1, now(), 'withdrawn', now(), false)`,
+        [r, tried],
+      );
       expect(await dispatch(r, [tried, fresh])).toEqual(['fresh:3']);
     });
 
@@ -135,17 +210,56 @@ describe('the ladder in PostgreSQL', () => {
     it.each([
       ['a suspended interpreter', { status: 'suspended' }, undefined],
       ['a roster that does not share with her country', { country: 'HN' }, undefined],
-      ['one ringing for another request', {}, async (id: string) => q(`INSERT INTO offers (request_id, interpreter_id, tier, expires_at) VALUES ($1, $2, 1, now() + interval '20 seconds')`, [await request({ language: mam }), id])],
-      ['one in a live call', {}, async (id: string) => q(`INSERT INTO sessions (request_id, interpreter_id) VALUES ($1, $2)`, [await request({ language: mam }), id])],
-      ['one who refused this request twice', {}, async (id: string) => q(`INSERT INTO offers (request_id, interpreter_id, tier, expires_at, outcome, decided_at, holds) SELECT $1, $2, 1, now(), 'declined', now() - interval '1 hour', false FROM generate_series(1, 2)`, [r, id])],
-      ['one who refused it less than the retry time ago', {}, async (id: string) => q(`INSERT INTO offers (request_id, interpreter_id, tier, expires_at, outcome, decided_at, holds) VALUES ($1, $2, 1, now(), 'expired', now() - interval '10 seconds', false)`, [r, id])],
-      ['one who speaks another language only', { languages: [] as [string, number][] }, async (id: string) => q(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, 5)`, [id, await lang('quc')])],
+      [
+        'one ringing for another request',
+        {},
+        async (id: string) =>
+          q(`INSERT INTO offers (request_id, interpreter_id, tier, expires_at) VALUES ($1, $2, 1, now() + interval '20 seconds')`, [
+            await request({ language: mam }),
+            id,
+          ]),
+      ],
+      [
+        'one in a live call',
+        {},
+        async (id: string) =>
+          q(`INSERT INTO sessions (request_id, interpreter_id) VALUES ($1, $2)`, [await request({ language: mam }), id]),
+      ],
+      [
+        'one who refused this request twice',
+        {},
+        async (id: string) =>
+          q(
+            `INSERT INTO offers (request_id, interpreter_id, tier, expires_at, outcome, decided_at, holds) SELECT $1, $2, 1, now(), 'declined', now() - interval '1 hour', false FROM generate_series(1, 2)`,
+            [r, id],
+          ),
+      ],
+      [
+        'one who refused it less than the retry time ago',
+        {},
+        async (id: string) =>
+          q(
+            `INSERT INTO offers (request_id, interpreter_id, tier, expires_at, outcome, decided_at, holds) VALUES ($1, $2, 1, now(), 'expired', now() - interval '10 seconds', false)`,
+            [r, id],
+          ),
+      ],
+      [
+        'one who speaks another language only',
+        { languages: [] as [string, number][] },
+        async (id: string) =>
+          q(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, 5)`, [id, await lang('quc')]),
+      ],
     ] as const)('%s', async (_what, spec, setUp) => {
       expect(await alone(spec as Partial<Spec>, setUp)).toEqual([]);
     });
 
     it('offers again one who refused once, long enough ago', async () => {
-      const got = await alone({}, (id) => q(`INSERT INTO offers (request_id, interpreter_id, tier, expires_at, outcome, decided_at, holds) VALUES ($1, $2, 1, now(), 'declined', now() - interval '2 minutes', false)`, [r, id]));
+      const got = await alone({}, (id) =>
+        q(
+          `INSERT INTO offers (request_id, interpreter_id, tier, expires_at, outcome, decided_at, holds) VALUES ($1, $2, 1, now(), 'declined', now() - interval '2 minutes', false)`,
+          [r, id],
+        ),
+      );
       expect(got).toEqual(['x:1']);
     });
 
@@ -157,7 +271,9 @@ describe('the ladder in PostgreSQL', () => {
       await q(`UPDATE offers SET outcome = 'withdrawn', decided_at = now(), holds = false WHERE request_id = $1`, [nowhere]);
       await q(`UPDATE interpretation_requests SET state = 'queued' WHERE id = $1`, [nowhere]);
       const open = await person('open', { country: 'MX', languages: [[mam, 5]] });
-      await q(`INSERT INTO roster_sharing (owner_country, borrower_country) SELECT 'MX', c FROM unnest('{BZ,CA,CR,DO,SV,GT,HN,NI,PA,US}'::char(2)[]) c`);
+      await q(
+        `INSERT INTO roster_sharing (owner_country, borrower_country) SELECT 'MX', c FROM unnest('{BZ,CA,CR,DO,SV,GT,HN,NI,PA,US}'::char(2)[]) c`,
+      );
       expect(await dispatch(nowhere, [open], null)).toEqual(['open:2']);
     });
   });
@@ -190,7 +306,14 @@ describe('the ladder in PostgreSQL', () => {
         bufferMinutes: 15,
         limit: 10,
       });
-      expect(found.map((f) => `${names.get(f.interpreterId)}:${f.tier}`)).toEqual(['follow-up:0', 't1-level5:1', 't1-level3:1', 't2:2', 't3:3', 't4:4']);
+      expect(found.map((f) => `${names.get(f.interpreterId)}:${f.tier}`)).toEqual([
+        'follow-up:0',
+        't1-level5:1',
+        't1-level3:1',
+        't2:2',
+        't3:3',
+        't4:4',
+      ]);
       // On demand, the same people in the same tiers (the follow-up interpreter is only a hearing's notion).
       const ids = [t4, t3, t2, t1low, t1high];
       const r = await request({ language: mam, urgency: 'emergency' });
@@ -209,8 +332,16 @@ describe('the ladder in PostgreSQL', () => {
       ['normal-young', 'normal', false, 30],
     ];
     const byId = new Map<string, string>();
-    for (const [name, urgency, minor, minutes] of rows) byId.set(await request({ language: mam, urgency, minor, queuedAt: ago(minutes) }), name);
+    for (const [name, urgency, minor, minutes] of rows)
+      byId.set(await request({ language: mam, urgency, minor, queuedAt: ago(minutes) }), name);
     const order = await q<{ id: string }>(`SELECT id FROM interpretation_requests ORDER BY ${WAITING_ORDER_SQL}`);
-    expect(order.map((o) => byId.get(o.id))).toEqual(['emergency', 'urgent-minor', 'urgent-adult', 'normal-minor', 'normal-old', 'normal-young']);
+    expect(order.map((o) => byId.get(o.id))).toEqual([
+      'emergency',
+      'urgent-minor',
+      'urgent-adult',
+      'normal-minor',
+      'normal-old',
+      'normal-young',
+    ]);
   });
 });

@@ -16,7 +16,9 @@ describe('the language catalogue (service level)', () => {
   afterAll(() => m?.close());
 
   it('is in the clone already, exactly as a node loads it: loading again adds and changes nothing', async () => {
-    const before = await m.sql<{ n: number; curated: number }>(`SELECT count(*)::int AS n, count(*) FILTER (WHERE curated)::int AS curated FROM languages`);
+    const before = await m.sql<{ n: number; curated: number }>(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE curated)::int AS curated FROM languages`,
+    );
     expect(before[0].n).toBeGreaterThan(6500);
     await m.get(LanguagesCatalogueLoader).onModuleInit();
     expect(await m.sql(`SELECT count(*)::int AS n, count(*) FILTER (WHERE curated)::int AS curated FROM languages`)).toEqual(before);

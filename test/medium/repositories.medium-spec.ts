@@ -31,16 +31,37 @@ describe('repositories in PostgreSQL', () => {
     await db?.drop();
   });
 
-  const lang = async () => (await q(`INSERT INTO languages (iso6393, variant, name, search_text) VALUES ('mam', $1::text, $1::text, $1::text) RETURNING id`, [tag()]))[0].id as string;
+  const lang = async () =>
+    (
+      await q(`INSERT INTO languages (iso6393, variant, name, search_text) VALUES ('mam', $1::text, $1::text, $1::text) RETURNING id`, [
+        tag(),
+      ])
+    )[0].id as string;
   const interpreter = async (languageId: string) => {
     const t = tag();
-    const [{ id }] = await q(`INSERT INTO interpreters (country, external_id, first_name, email, specialties) VALUES ('GT', $1::text, $1::text, $1::text || '@test.example', '{violence}') RETURNING id`, [t]);
+    const [{ id }] = await q(
+      `INSERT INTO interpreters (country, external_id, first_name, email, specialties) VALUES ('GT', $1::text, $1::text, $1::text || '@test.example', '{violence}') RETURNING id`,
+      [t],
+    );
     await q(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, 5)`, [id, languageId]);
     return id as string;
   };
   const newRequest = (languageId: string, over: Partial<Parameters<MatchingRepository['createRequest']>[0]> = {}) =>
-    matching.createRequest({ languageId, matter: 'violence', urgency: 'normal', minor: false, preferFemale: false, country: 'GT', callerSub: randomUUID(), priority: 1, ...over });
-  const outboxOf = (subjectId: string) => q<{ type: string; data: Record<string, unknown> }>(`SELECT type, data FROM matching_audit_outbox WHERE subject_id = $1 ORDER BY id`, [subjectId]);
+    matching.createRequest({
+      languageId,
+      matter: 'violence',
+      urgency: 'normal',
+      minor: false,
+      preferFemale: false,
+      country: 'GT',
+      callerSub: randomUUID(),
+      priority: 1,
+      ...over,
+    });
+  const outboxOf = (subjectId: string) =>
+    q<{ type: string; data: Record<string, unknown> }>(`SELECT type, data FROM matching_audit_outbox WHERE subject_id = $1 ORDER BY id`, [
+      subjectId,
+    ]);
 
   describe('matching', () => {
     it('creates a request with its event in one statement, and refuses a second live one of the same caller', async () => {
@@ -55,7 +76,10 @@ describe('repositories in PostgreSQL', () => {
 
     it('serves a waiting request in its language and in those linked to it either way, and none once it is not waiting', async () => {
       const [mam, ttc, other] = [await lang(), await lang(), await lang()];
-      await q(`INSERT INTO language_links (from_language_id, to_language_id, source, created_by) VALUES ($1, $2, 'test', gen_random_uuid())`, [ttc, mam]);
+      await q(
+        `INSERT INTO language_links (from_language_id, to_language_id, source, created_by) VALUES ($1, $2, 'test', gen_random_uuid())`,
+        [ttc, mam],
+      );
       const r = await newRequest(mam);
       expect((await matching.waitingLanguages(r.id))!.sort()).toEqual([mam, ttc].sort());
       expect(await matching.waitingLanguages(r.id)).not.toContain(other);
@@ -84,7 +108,10 @@ describe('repositories in PostgreSQL', () => {
       const mam = await lang();
       const her = await interpreter(mam);
       const r = await newRequest(mam);
-      const [offer] = await q(`INSERT INTO offers (request_id, interpreter_id, tier, expires_at) VALUES ($1, $2, 1, now() + interval '20 seconds') RETURNING id`, [r.id, her]);
+      const [offer] = await q(
+        `INSERT INTO offers (request_id, interpreter_id, tier, expires_at) VALUES ($1, $2, 1, now() + interval '20 seconds') RETURNING id`,
+        [r.id, her],
+      );
       expect(await matching.isBusy(her)).toBe(true);
       const closed = await ds.transaction(async (m) => {
         expect((await matching.lockRequestOfOffer(m, offer.id, her))?.id).toBe(r.id);
@@ -94,7 +121,10 @@ describe('repositories in PostgreSQL', () => {
       expect(await matching.isBusy(her)).toBe(false);
       expect((await outboxOf(r.id)).map((e) => e.type)).toEqual(['request.created', 'offer.declined']);
 
-      const [accepted] = await q(`INSERT INTO offers (request_id, interpreter_id, tier, expires_at, outcome, decided_at) VALUES ($1, $2, 1, now(), 'accepted', now()) RETURNING id`, [r.id, her]);
+      const [accepted] = await q(
+        `INSERT INTO offers (request_id, interpreter_id, tier, expires_at, outcome, decided_at) VALUES ($1, $2, 1, now(), 'accepted', now()) RETURNING id`,
+        [r.id, her],
+      );
       await q(`UPDATE interpretation_requests SET state = 'accepted', interpreter_id = $2, accepted_at = now() WHERE id = $1`, [r.id, her]);
       const queuedAt = await ds.transaction(async (m) => {
         expect((await matching.lockRequest(m, r.id))?.state).toBe('accepted');
@@ -103,14 +133,22 @@ describe('repositories in PostgreSQL', () => {
       const [after] = await q(`SELECT state, priority, interpreter_id, queued_at FROM interpretation_requests WHERE id = $1`, [r.id]);
       expect(after).toMatchObject({ state: 'queued', priority: REQUEUED_RANK, interpreter_id: null, queued_at: queuedAt });
       expect((await q(`SELECT superseded_at FROM offers WHERE id = $1`, [accepted.id]))[0].superseded_at).not.toBeNull();
-      expect((await outboxOf(r.id)).at(-1)).toMatchObject({ type: 'request.requeued', data: { reason: 'interpreter_lost', from: 'accepted' } });
+      expect((await outboxOf(r.id)).at(-1)).toMatchObject({
+        type: 'request.requeued',
+        data: { reason: 'interpreter_lost', from: 'accepted' },
+      });
     });
   });
 
   describe('bookings and sessions', () => {
     const booking = async (languageId: string, startsAt: Date) => {
-      const [inst] = await q(`INSERT INTO institutions (country, name, kind) VALUES ('GT', $1, 'court') RETURNING id`, [`Juzgado ${tag()}`]);
-      const [official] = await q(`INSERT INTO users (email, password_hash, role, institution_id) VALUES ($1, 'x', 'official', $2) RETURNING id`, [`${tag()}@test.example`, inst.id]);
+      const [inst] = await q(`INSERT INTO institutions (country, name, kind) VALUES ('GT', $1, 'court') RETURNING id`, [
+        `Juzgado ${tag()}`,
+      ]);
+      const [official] = await q(
+        `INSERT INTO users (email, password_hash, role, institution_id) VALUES ($1, 'x', 'official', $2) RETURNING id`,
+        [`${tag()}@test.example`, inst.id],
+      );
       return ds.transaction((m) =>
         bookings.insert(m, {
           institutionId: inst.id,
@@ -144,7 +182,12 @@ describe('repositories in PostgreSQL', () => {
         await bookings.lock(m, second);
         const refused = await bookings.hold(m, second, her, 30);
         // Still usable after the refusal: the savepoint undid only the refused update.
-        const offerId = await bookings.insertOffer(m, { bookingId: first, interpreterId: her, tier: 1, expiresAt: new Date(Date.now() + 60_000) });
+        const offerId = await bookings.insertOffer(m, {
+          bookingId: first,
+          interpreterId: her,
+          tier: 1,
+          expiresAt: new Date(Date.now() + 60_000),
+        });
         return { held, refused, offerId, pending: await bookings.hasPendingOffer(m, first) };
       });
       expect(outcome).toMatchObject({ held: true, refused: false, pending: true });

@@ -19,14 +19,24 @@ describe('disabling, enabling and removing accounts', () => {
   });
 
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-  const patch = (id: string, token: string, body: unknown) => t.http().patch(`/api/v1/users/${id}`).set(bearer(token)).send(body as object);
+  const patch = (id: string, token: string, body: unknown) =>
+    t
+      .http()
+      .patch(`/api/v1/users/${id}`)
+      .set(bearer(token))
+      .send(body as object);
   const remove = (id: string, token: string) => t.http().delete(`/api/v1/users/${id}`).set(bearer(token));
   const login = (email: string, password = TEST_PASSWORD) => t.http().post('/api/v1/auth/login').send({ email, password });
   const works = (token: string) => t.http().get('/api/v1/bookings').set(bearer(token));
-  const userOf = async (p: Person) => (await t.sql<{ id: string; email: string }>(`SELECT id, email FROM users WHERE interpreter_id = $1`, [p.interpreterId]))[0];
-  const cut = (s: TestSocket) => within(new Promise((r) => (s.socket.connected ? s.socket.once('disconnect', r) : r(null))), 10_000, 'her socket was cut');
+  const userOf = async (p: Person) =>
+    (await t.sql<{ id: string; email: string }>(`SELECT id, email FROM users WHERE interpreter_id = $1`, [p.interpreterId]))[0];
+  const cut = (s: TestSocket) =>
+    within(new Promise((r) => (s.socket.connected ? s.socket.once('disconnect', r) : r(null))), 10_000, 'her socket was cut');
   const events = (subject: string) =>
-    t.sql<{ type: string; actor_id: string; data: unknown }>(`SELECT type, actor_id, data FROM audit_events WHERE subject_id = $1 AND type LIKE 'user.%' ORDER BY seq`, [subject]);
+    t.sql<{ type: string; actor_id: string; data: unknown }>(
+      `SELECT type, actor_id, data FROM audit_events WHERE subject_id = $1 AND type LIKE 'user.%' ORDER BY seq`,
+      [subject],
+    );
 
   it('disables an interpreter at once (no login, no token, no socket) and enables her again (a new login; old tokens stay dead), audited', async () => {
     const ana = await interpreter(t, { languages: 'mam:5' });
@@ -75,7 +85,12 @@ describe('disabling, enabling and removing accounts', () => {
       `SELECT email, password_hash, disabled, removed_at FROM users WHERE id = $1`,
       [official.id],
     );
-    expect(row).toEqual({ email: `removed-${official.id}@removed.invalid`, password_hash: '', disabled: true, removed_at: expect.any(Date) });
+    expect(row).toEqual({
+      email: `removed-${official.id}@removed.invalid`,
+      password_hash: '',
+      disabled: true,
+      removed_at: expect.any(Date),
+    });
     // Gone for every admin action.
     await remove(official.id, platform.token).expect(404);
     await patch(official.id, platform.token, { disabled: false }).expect(404);
@@ -95,7 +110,12 @@ describe('disabling, enabling and removing accounts', () => {
     const ana = await interpreter(t, { languages: 'mam:5', available: false });
     ana.socket.close();
     const admin = await createStaff(t, 'roster_admin', { country: 'GT' });
-    const body = { role: 'interpreter', email: `new-${ana.interpreterId.slice(0, 8)}@test.puente.example`, password: 'Strong-Password-1', interpreterId: ana.interpreterId };
+    const body = {
+      role: 'interpreter',
+      email: `new-${ana.interpreterId.slice(0, 8)}@test.puente.example`,
+      password: 'Strong-Password-1',
+      interpreterId: ana.interpreterId,
+    };
     await t.http().post('/api/v1/users').set(bearer(admin.token)).send(body).expect(409);
     await remove((await userOf(ana)).id, admin.token).expect(204);
     await t.http().post('/api/v1/users').set(bearer(admin.token)).send(body).expect(201);

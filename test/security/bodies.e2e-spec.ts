@@ -17,11 +17,15 @@ const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc
 function send(url: string, method: string, path: string, body: Buffer, headers: Record<string, string>, chunked = false): Promise<number> {
   return new Promise((resolve, reject) => {
     let answered = false;
-    const req = request(`${url}${path}`, { method, headers: chunked ? headers : { ...headers, 'content-length': String(body.length) } }, (res) => {
-      answered = true;
-      res.resume();
-      resolve(res.statusCode!);
-    });
+    const req = request(
+      `${url}${path}`,
+      { method, headers: chunked ? headers : { ...headers, 'content-length': String(body.length) } },
+      (res) => {
+        answered = true;
+        res.resume();
+        resolve(res.statusCode!);
+      },
+    );
     // Once answered, the server may close before taking the rest: that broken pipe is the point.
     req.on('error', (e) => answered || reject(e));
     req.end(body);
@@ -40,7 +44,10 @@ describe('bodies: 64 KB everywhere, the roster import only after authentication'
   // The compiled server is dist/, built once per run by the global setup.
   beforeAll(async () => {
     db = await createTestDatabase();
-    node = await NodeProcess.start({ ...process.env, ...testEnv({ DATABASE_URL: db.url, ROSTER_IMPORT_MAX_BYTES: String(20 * MB) }) } as Record<string, string>, root);
+    node = await NodeProcess.start(
+      { ...process.env, ...testEnv({ DATABASE_URL: db.url, ROSTER_IMPORT_MAX_BYTES: String(20 * MB) }) } as Record<string, string>,
+      root,
+    );
   }, 180_000);
   afterAll(async () => {
     await node?.stop();
@@ -92,7 +99,11 @@ describe('bodies: 64 KB everywhere, the roster import only after authentication'
   it('reads a large import once the roster admin is known, and refuses what is not UTF-8 whatever the Content-Type says', async () => {
     const admin = await staffAt(node.url, sql, 'roster_admin', { country: 'GT' });
     const post = (body: Buffer, contentType: string) =>
-      fetch(`${node.url}/api/v1/rosters/GT/import`, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${admin.token}` }, body: new Uint8Array(body) });
+      fetch(`${node.url}/api/v1/rosters/GT/import`, {
+        method: 'POST',
+        headers: { 'content-type': contentType, authorization: `Bearer ${admin.token}` },
+        body: new Uint8Array(body),
+      });
     const header = 'external_id,first_name,email,languages\n';
     const rows = Array.from({ length: 5000 }, (_, i) => `SEC-${i},Ana María,sec${i}@example.org,mam:4`).join('\n');
     const csv = Buffer.from(header + rows, 'utf8');

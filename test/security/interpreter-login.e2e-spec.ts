@@ -16,11 +16,10 @@ describe('attack 8: a second login for an existing interpreter', () => {
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const rosterEntry = async (country: string) =>
     (
-      await t.sql<{ id: string }>(`INSERT INTO interpreters (country, external_id, first_name, email) VALUES ($1, $2, 'Rosa', $3) RETURNING id`, [
-        country,
-        `il-${randomUUID().slice(0, 8)}`,
-        `il-${randomUUID().slice(0, 8)}@test.puente.example`,
-      ])
+      await t.sql<{ id: string }>(
+        `INSERT INTO interpreters (country, external_id, first_name, email) VALUES ($1, $2, 'Rosa', $3) RETURNING id`,
+        [country, `il-${randomUUID().slice(0, 8)}`, `il-${randomUUID().slice(0, 8)}@test.puente.example`],
+      )
     )[0].id;
   const body = (interpreterId: string, extra: Record<string, string> = {}) => ({
     role: 'interpreter',
@@ -39,7 +38,11 @@ describe('attack 8: a second login for an existing interpreter', () => {
     for (const id of [withLogin, without]) {
       const answers = [
         await t.http().post('/api/v1/users').set(bearer(mx.token)).send(body(id)),
-        await t.http().post('/api/v1/users').set(bearer(mx.token)).send(body(id, { country: 'GT' })),
+        await t
+          .http()
+          .post('/api/v1/users')
+          .set(bearer(mx.token))
+          .send(body(id, { country: 'GT' })),
       ];
       expect(answers.map((r) => r.status)).toEqual([404, 404]);
     }

@@ -35,16 +35,28 @@ describe('join codes: one answer for every refusal, and a failure budget per boo
       .http()
       .post('/api/v1/bookings')
       .set('authorization', `Bearer ${official.token}`)
-      .send({ languageId: lang, matter: 'trafficking', startsAt: new Date(Date.now() + minutes * 60_000).toISOString(), durationMinutes: 30, remoteParticipant: true })
+      .send({
+        languageId: lang,
+        matter: 'trafficking',
+        startsAt: new Date(Date.now() + minutes * 60_000).toISOString(),
+        durationMinutes: 30,
+        remoteParticipant: true,
+      })
       .expect(201);
-    const [{ interpreter_id }] = await t.sql<{ interpreter_id: string }>(`SELECT interpreter_id FROM bookings WHERE id = $1`, [booked.body.id]);
+    const [{ interpreter_id }] = await t.sql<{ interpreter_id: string }>(`SELECT interpreter_id FROM bookings WHERE id = $1`, [
+      booked.body.id,
+    ]);
     await as(interps.get(interpreter_id)!.token, `/api/v1/bookings/${booked.body.id}/confirm`).expect(200);
     return booked.body.id as string;
   };
-  const codeFor = async (bookingId: string) => (await as(official.token, `/api/v1/bookings/${bookingId}/join-code`).expect(200)).body.code.replace(/-/g, '') as string;
+  const codeFor = async (bookingId: string) =>
+    (await as(official.token, `/api/v1/bookings/${bookingId}/join-code`).expect(200)).body.code.replace(/-/g, '') as string;
   /** The same locator (first four digits), another secret. */
   const near = (code: string, n: number) => code.slice(0, 4) + String((Number(code.slice(4)) + n) % 1_000_000).padStart(6, '0');
-  const refusals = async () => t.sql<{ subject_id: string | null; data: { reason: string } }>(`SELECT subject_id, data FROM audit_events WHERE type = 'booking.join_code_refused' ORDER BY seq`);
+  const refusals = async () =>
+    t.sql<{ subject_id: string | null; data: { reason: string } }>(
+      `SELECT subject_id, data FROM audit_events WHERE type = 'booking.join_code_refused' ORDER BY seq`,
+    );
 
   it('answers a wrong, used, expired and not-yet-open code alike, and audits each without the code', async () => {
     const open = await hearing(5);
@@ -68,7 +80,9 @@ describe('join codes: one answer for every refusal, and a failure budget per boo
     for (const code of [used, expired, early]) expect(audit).not.toContain(code);
 
     // Trying the hearing's own code early did not use it up: once the call opens, it works.
-    await t.sql(`UPDATE bookings SET starts_at = now() + interval '5 minutes', ends_at = now() + interval '35 minutes' WHERE id = $1`, [later]);
+    await t.sql(`UPDATE bookings SET starts_at = now() + interval '5 minutes', ends_at = now() + interval '35 minutes' WHERE id = $1`, [
+      later,
+    ]);
     expect((await redeem(early).expect(200)).body.sessionId).toEqual(expect.any(String));
   });
 
@@ -82,10 +96,21 @@ describe('join codes: one answer for every refusal, and a failure budget per boo
     await redeem(near(code, 5)).expect(404);
     await redeem(code).expect(404);
     expect(await t.sql(`SELECT 1 FROM booking_join_codes WHERE booking_id = $1`, [id])).toEqual([]);
-    await official.socket.next('booking:update', (e: { bookingId: string; notice?: string }) => e.bookingId === id && e.notice === 'join_code_voided');
-    expect(await t.sql(`SELECT data FROM audit_events WHERE type = 'booking.join_code_voided' AND subject_id = $1`, [id])).toEqual([{ data: { max: 5 } }]);
+    await official.socket.next(
+      'booking:update',
+      (e: { bookingId: string; notice?: string }) => e.bookingId === id && e.notice === 'join_code_voided',
+    );
+    expect(await t.sql(`SELECT data FROM audit_events WHERE type = 'booking.join_code_voided' AND subject_id = $1`, [id])).toEqual([
+      { data: { max: 5 } },
+    ]);
     // The void code's own digits afterwards are just a wrong code, of no booking.
-    expect((await refusals()).filter((r) => r.subject_id === id).map((r) => r.data.reason)).toEqual(['wrong', 'wrong', 'wrong', 'wrong', 'wrong']);
+    expect((await refusals()).filter((r) => r.subject_id === id).map((r) => r.data.reason)).toEqual([
+      'wrong',
+      'wrong',
+      'wrong',
+      'wrong',
+      'wrong',
+    ]);
 
     // The official gives her a new code: the budget starts again, and four wrong ones leave it working.
     const fresh = await codeFor(id);

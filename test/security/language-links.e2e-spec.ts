@@ -12,12 +12,22 @@ describe('language links: only where the admin’s country speaks both languages
 
   beforeAll(async () => {
     t = await startTestApp({ media: false });
-    ids = { mam: await languageId(t, 'mam'), ttc: await languageId(t, 'ttc'), tzo: await languageId(t, 'tzo'), gym: await languageId(t, 'gym'), miq: await languageId(t, 'miq') };
+    ids = {
+      mam: await languageId(t, 'mam'),
+      ttc: await languageId(t, 'ttc'),
+      tzo: await languageId(t, 'tzo'),
+      gym: await languageId(t, 'gym'),
+      miq: await languageId(t, 'miq'),
+    };
   });
   afterAll(() => t?.close());
 
   const link = (token: string, from: string, to: string) =>
-    t.http().post('/api/v1/languages/links').set('authorization', `Bearer ${token}`).send({ fromLanguageId: from, toLanguageId: to, source: 'Test study' });
+    t
+      .http()
+      .post('/api/v1/languages/links')
+      .set('authorization', `Bearer ${token}`)
+      .send({ fromLanguageId: from, toLanguageId: to, source: 'Test study' });
   const unlink = (token: string | null, id: string) => {
     const req = t.http().delete(`/api/v1/languages/links/${id}`);
     return token ? req.set('authorization', `Bearer ${token}`) : req;

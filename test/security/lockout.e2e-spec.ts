@@ -21,7 +21,8 @@ describe('attack 7: an attacker cannot lock a staff member out', () => {
   });
 
   const VICTIM_HOME = '198.51.100.20';
-  const login = (email: string, password: string, from: string) => t.http().post('/api/v1/auth/login').set('x-forwarded-for', from).send({ email, password });
+  const login = (email: string, password: string, from: string) =>
+    t.http().post('/api/v1/auth/login').set('x-forwarded-for', from).send({ email, password });
   const max = () => t.config.LOGIN_MAX_FAILURES;
 
   /** A staff member who has logged in from her usual address. */

@@ -66,7 +66,8 @@ describe('rate limits shared by every node', () => {
 
   it('counts one budget per address across routes and nodes, and a tight one on /auth', async () => {
     const address = newAddress();
-    const remaining = async (t: TestApp, path: string) => Number((await t.http().get(path).set('x-forwarded-for', address)).headers['x-ratelimit-remaining']);
+    const remaining = async (t: TestApp, path: string) =>
+      Number((await t.http().get(path).set('x-forwarded-for', address)).headers['x-ratelimit-remaining']);
     const first = await remaining(a, '/api/v1/matters');
     expect(await remaining(b, '/api/v1/countries')).toBe(first - 1);
     expect(await remaining(a, '/api/v1/languages')).toBe(first - 2);
@@ -75,7 +76,12 @@ describe('rate limits shared by every node', () => {
     expect(refused.status).toBe(401);
     expect(Number(refused.headers['x-ratelimit-remaining'])).toBe(first - 3);
 
-    const login = (t: TestApp) => t.http().post('/api/v1/auth/login').set('x-forwarded-for', address).send({ email: `nobody-${randomUUID()}@example.org`, password: 'Wrong-password-123' });
+    const login = (t: TestApp) =>
+      t
+        .http()
+        .post('/api/v1/auth/login')
+        .set('x-forwarded-for', address)
+        .send({ email: `nobody-${randomUUID()}@example.org`, password: 'Wrong-password-123' });
     const answers: number[] = [];
     for (let i = 0; i < 24; i++) answers.push((await login(i % 2 ? a : b)).status);
     expect(answers.slice(0, 20).every((s) => s === 401)).toBe(true);
@@ -101,8 +107,14 @@ describe('rate limits shared by every node', () => {
   it('puts at most MAX_LIVE_REQUESTS_PER_ADDRESS requests from one address in line, however many caller tokens it holds', async () => {
     const lang = await languageId(a, 'mam');
     const address = newAddress();
-    const callers = await Promise.all(Array.from({ length: 10 }, async (_, i) => open(i % 2 ? b.url : a.url, await callerToken(i % 2 ? b : a, address), address)));
-    const asked = await Promise.all(callers.map((c) => c.call('request:create', { languageId: lang, matter: 'trafficking', urgency: 'emergency', minor: true, country: 'GT' })));
+    const callers = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => open(i % 2 ? b.url : a.url, await callerToken(i % 2 ? b : a, address), address)),
+    );
+    const asked = await Promise.all(
+      callers.map((c) =>
+        c.call('request:create', { languageId: lang, matter: 'trafficking', urgency: 'emergency', minor: true, country: 'GT' }),
+      ),
+    );
     const queued = asked.filter((r) => r.requestId);
     expect(queued).toHaveLength(3);
     expect(asked.filter((r) => r.error?.code === 'RATE_LIMITED')).toHaveLength(7);
@@ -111,14 +123,22 @@ describe('rate limits shared by every node', () => {
     // A woman at another address is not refused for it.
     const other = newAddress();
     const elsewhere = await open(b.url, await callerToken(b, other), other);
-    expect((await elsewhere.call('request:create', { languageId: lang, matter: 'violence', urgency: 'urgent', minor: false, country: 'GT' })).requestId).toEqual(expect.any(String));
+    expect(
+      (await elsewhere.call('request:create', { languageId: lang, matter: 'violence', urgency: 'urgent', minor: false, country: 'GT' }))
+        .requestId,
+    ).toEqual(expect.any(String));
 
     // One of the three ends: one more from that address is taken.
     const first = callers[asked.indexOf(queued[0])];
     expect(await first.call('request:cancel', { requestId: queued[0].requestId })).toEqual({ state: 'cancelled' });
     const refused = callers.filter((_, i) => asked[i].error);
-    expect((await refused[0].call('request:create', { languageId: lang, matter: 'violence', urgency: 'normal', minor: false, country: 'GT' })).requestId).toEqual(expect.any(String));
-    expect((await refused[1].call('request:create', { languageId: lang, matter: 'violence', urgency: 'normal', minor: false })).error.code).toBe('RATE_LIMITED');
+    expect(
+      (await refused[0].call('request:create', { languageId: lang, matter: 'violence', urgency: 'normal', minor: false, country: 'GT' }))
+        .requestId,
+    ).toEqual(expect.any(String));
+    expect(
+      (await refused[1].call('request:create', { languageId: lang, matter: 'violence', urgency: 'normal', minor: false })).error.code,
+    ).toBe('RATE_LIMITED');
     // Nothing in Redis names the address.
     const stored = await keys();
     expect(stored.some((k) => k.includes(':cap:requests:'))).toBe(true);
@@ -133,7 +153,11 @@ describe('rate limits shared by every node', () => {
     const token = await callerToken(a, address);
     const many = await Promise.all(Array.from({ length: 30 }, (_, i) => open(i % 2 ? b.url : a.url, token, address)));
     // 20 each: within every connection's own burst, so only the per-token budget can refuse them.
-    const answers = (await Promise.all(many.map((s) => Promise.all(Array.from({ length: 20 }, () => s.call('request:cancel', { requestId: randomUUID() })))))).flat();
+    const answers = (
+      await Promise.all(
+        many.map((s) => Promise.all(Array.from({ length: 20 }, () => s.call('request:cancel', { requestId: randomUUID() })))),
+      )
+    ).flat();
     const served = answers.filter((r) => r.error?.code === 'NOT_FOUND').length;
     expect(answers.filter((r) => r.error?.code === 'RATE_LIMITED').length + served).toBe(600);
     // 150 per 10-second window; a burst can straddle two windows.
@@ -154,6 +178,11 @@ describe('rate limits shared by every node', () => {
     expect(refused).toBe('RATE_LIMITED');
     await open(b.url, token, newAddress());
     held[0].close();
-    await until(async () => connect(b.url, token, { 'x-forwarded-for': address }).then((s) => (sockets.push(s), true), () => false));
+    await until(async () =>
+      connect(b.url, token, { 'x-forwarded-for': address }).then(
+        (s) => (sockets.push(s), true),
+        () => false,
+      ),
+    );
   });
 });

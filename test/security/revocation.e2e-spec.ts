@@ -28,7 +28,8 @@ describe('attack 2: revocation reaches the sockets already open, on every node',
     await a?.close();
   });
 
-  const userOf = async (p: Person) => (await a.sql<{ id: string }>(`SELECT id FROM users WHERE interpreter_id = $1`, [p.interpreterId]))[0].id;
+  const userOf = async (p: Person) =>
+    (await a.sql<{ id: string }>(`SELECT id FROM users WHERE interpreter_id = $1`, [p.interpreterId]))[0].id;
 
   it('cuts her socket on node B before node A answers; she gets no offer:new for an urgent trafficking request and cannot come back', async () => {
     const lang = await languageId(a, 'kek');
@@ -47,7 +48,11 @@ describe('attack 2: revocation reaches the sockets already open, on every node',
     const c = await caller(a);
     sockets.push(c);
     const { requestId } = await c.call('request:create', { languageId: lang, matter: 'trafficking', urgency: 'urgent', minor: false });
-    const offer = await within(bea.socket.next('offer:new', (o) => o.requestId === requestId), 20_000, 'the next interpreter was offered the call');
+    const offer = await within(
+      bea.socket.next('offer:new', (o) => o.requestId === requestId),
+      20_000,
+      'the next interpreter was offered the call',
+    );
     expect(ana.socket.seen('offer:new')).toEqual([]);
     expect(ana.socket.socket.connected).toBe(false);
 
@@ -63,7 +68,11 @@ describe('attack 2: revocation reaches the sockets already open, on every node',
     const c = await caller(a);
     sockets.push(c);
     const { requestId } = await c.call('request:create', { languageId: lang, matter: 'trafficking', urgency: 'urgent', minor: false });
-    const offer = await within(cara.socket.next('offer:new', (o) => o.requestId === requestId), 20_000, 'she was offered the call');
+    const offer = await within(
+      cara.socket.next('offer:new', (o) => o.requestId === requestId),
+      20_000,
+      'she was offered the call',
+    );
 
     // What a revocation writes, without the cut of her sockets (as when the node holding them missed it).
     const caraId = await userOf(cara);
@@ -77,6 +86,10 @@ describe('attack 2: revocation reaches the sockets already open, on every node',
     expect(row.outcome).not.toBe('accepted');
     const [req] = await a.sql<{ state: string }>(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]);
     expect(['queued', 'offering']).toContain(req.state);
-    await within(new Promise((r) => (cara.socket.socket.connected ? cara.socket.socket.once('disconnect', r) : r(null))), 10_000, 'the socket was cut');
+    await within(
+      new Promise((r) => (cara.socket.socket.connected ? cara.socket.socket.once('disconnect', r) : r(null))),
+      10_000,
+      'the socket was cut',
+    );
   });
 });

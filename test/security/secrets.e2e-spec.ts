@@ -15,7 +15,10 @@ const root = `${__dirname}/../..`;
 
 /** Signs what a forger would: a platform admin's token, with a secret of her choice. */
 function forge(secret: string, sub: string) {
-  const jwt = new JwtService({ secret: createSecretKey(Buffer.from(secret, 'utf8')), signOptions: { algorithm: 'HS256', issuer: 'puente' } });
+  const jwt = new JwtService({
+    secret: createSecretKey(Buffer.from(secret, 'utf8')),
+    signOptions: { algorithm: 'HS256', issuer: 'puente' },
+  });
   return jwt.sign({ sub, role: 'platform_admin', iatMs: Date.now() }, { expiresIn: 3600 });
 }
 
@@ -40,12 +43,23 @@ describe('attack 4: the published development secret', () => {
 
   it.each([
     ['neither NODE_ENV nor JWT_SECRET is set', {}, /JWT_SECRET is required/],
-    ['JWT_SECRET is the development value and NODE_ENV unset', { JWT_SECRET: DEV_JWT_SECRET }, /JWT_SECRET must not be the published development value/],
-    ['JWT_SECRET is the development value and NODE_ENV=production', { JWT_SECRET: DEV_JWT_SECRET, NODE_ENV: 'production' }, /JWT_SECRET must not be the published/],
+    [
+      'JWT_SECRET is the development value and NODE_ENV unset',
+      { JWT_SECRET: DEV_JWT_SECRET },
+      /JWT_SECRET must not be the published development value/,
+    ],
+    [
+      'JWT_SECRET is the development value and NODE_ENV=production',
+      { JWT_SECRET: DEV_JWT_SECRET, NODE_ENV: 'production' },
+      /JWT_SECRET must not be the published/,
+    ],
     ['JWT_SECRET is short', { JWT_SECRET: 'short-secret' }, /JWT_SECRET must be at least 32 characters/],
   ])('the compiled server refuses to start when %s, naming JWT_SECRET', async (_what, extra, message) => {
     // A database that does not exist: should the rule ever let the server start, it touches nothing.
-    const r = await serve({ ...bareEnv({ PORT: String(await freePort()), DATABASE_URL: dbUrl(`puente_test_${runId()}_never`) }), ...extra });
+    const r = await serve({
+      ...bareEnv({ PORT: String(await freePort()), DATABASE_URL: dbUrl(`puente_test_${runId()}_never`) }),
+      ...extra,
+    });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(message);
   });
@@ -59,7 +73,11 @@ describe('attack 4: the published development secret', () => {
       await t.http().get('/api/v1/audit/verify').set('authorization', `Bearer ${forged}`).expect(401);
       expect(await handshakeError(t.url, forged)).toMatch(/invalid/);
       // The same claims signed with the deployment's secret pass: what was refused is the key.
-      await t.http().get('/api/v1/audit/verify').set('authorization', `Bearer ${forge(secret, admin.id)}`).expect(200);
+      await t
+        .http()
+        .get('/api/v1/audit/verify')
+        .set('authorization', `Bearer ${forge(secret, admin.id)}`)
+        .expect(200);
     } finally {
       await t.close();
     }
@@ -115,7 +133,8 @@ describe('attack 4: the published development secret', () => {
       });
       expect(res.status).toBe(200);
       const { accessToken } = (await res.json()) as { accessToken: string };
-      const verifyWith = (u: string) => fetch(`${u}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${accessToken}` } }).then((r) => r.status);
+      const verifyWith = (u: string) =>
+        fetch(`${u}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${accessToken}` } }).then((r) => r.status);
       expect(await verifyWith(url)).toBe(200);
 
       await stop();
@@ -131,7 +150,8 @@ describe('attack 4: the published development secret', () => {
       // A second run on that database keeps its secret.
       expect(await demoSecret(dbUrl(dbs[1]))).toBe(second);
       // The demo's tokens are signed with its own secret, and with no other.
-      const jwt = (s: string) => new JwtService({ secret: createSecretKey(Buffer.from(s, 'utf8')), verifyOptions: { algorithms: ['HS256'], issuer: 'puente' } });
+      const jwt = (s: string) =>
+        new JwtService({ secret: createSecretKey(Buffer.from(s, 'utf8')), verifyOptions: { algorithms: ['HS256'], issuer: 'puente' } });
       expect(jwt(first).verify(accessToken)).toMatchObject({ role: 'platform_admin' });
       expect(() => jwt(second).verify(accessToken)).toThrow(/signature/);
       expect(() => jwt(DEV_JWT_SECRET).verify(accessToken)).toThrow(/signature/);

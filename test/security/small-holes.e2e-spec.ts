@@ -87,21 +87,46 @@ describe('smaller holes', () => {
     ].join('\n');
     const res = await t.http().post('/api/v1/rosters/GT/import').set(auth).set('content-type', 'text/csv').send(csv).expect(200);
     expect(res.body.created).toBe(1);
-    expect(res.body.rejected).toEqual([2, 3, 4].map((line) => ({ line, field: 'first_name', message: 'first_name must not contain control, bidirectional or zero-width characters' })));
-    expect((await t.sql<{ first_name: string }>(`SELECT first_name FROM interpreters WHERE external_id LIKE 'BIDI-%'`)).map((r) => r.first_name)).toEqual(['Ana']);
+    expect(res.body.rejected).toEqual(
+      [2, 3, 4].map((line) => ({
+        line,
+        field: 'first_name',
+        message: 'first_name must not contain control, bidirectional or zero-width characters',
+      })),
+    );
+    expect(
+      (await t.sql<{ first_name: string }>(`SELECT first_name FROM interpreters WHERE external_id LIKE 'BIDI-%'`)).map((r) => r.first_name),
+    ).toEqual(['Ana']);
 
-    const variant = (body: object) => t.http().post('/api/v1/languages').set(auth).send({ iso6393: 'mam', variant: 'bidi-test', countries: ['GT'], ...body });
+    const variant = (body: object) =>
+      t
+        .http()
+        .post('/api/v1/languages')
+        .set(auth)
+        .send({ iso6393: 'mam', variant: 'bidi-test', countries: ['GT'], ...body });
     expect((await variant({ name: 'Mam (\u202Eetsew)' }).expect(400)).body.fields).toEqual(['name']);
     expect((await variant({ name: 'Mam (oeste)', autonym: 'Ma\u200Bm' }).expect(400)).body.fields).toEqual(['autonym']);
     const [mam, ttc] = [await languageId(t, 'mam'), await languageId(t, 'ttc')];
-    const link = await t.http().post('/api/v1/languages/links').set(auth).send({ fromLanguageId: mam, toLanguageId: ttc, source: 'ALMG\u2066 2024' }).expect(400);
+    const link = await t
+      .http()
+      .post('/api/v1/languages/links')
+      .set(auth)
+      .send({ fromLanguageId: mam, toLanguageId: ttc, source: 'ALMG\u2066 2024' })
+      .expect(400);
     expect(link.body.fields).toEqual(['source']);
   });
 
   it('limits the page to its own origins: connect-src names them (http and ws), no other host, no style-src https:', async () => {
     const csp = (await t.http().get('/health').expect(200)).headers['content-security-policy'] as string;
-    const directive = (name: string) => csp.split(';').map((d) => d.trim().split(/\s+/)).find(([n]) => n === name)!.slice(1);
-    expect(directive('connect-src').sort()).toEqual(["'self'", 'http://localhost:3000', 'https://puente.example.org', 'ws://localhost:3000', 'wss://puente.example.org'].sort());
+    const directive = (name: string) =>
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .find(([n]) => n === name)!
+        .slice(1);
+    expect(directive('connect-src').sort()).toEqual(
+      ["'self'", 'http://localhost:3000', 'https://puente.example.org', 'ws://localhost:3000', 'wss://puente.example.org'].sort(),
+    );
     expect(directive('style-src')).not.toContain('https:');
     expect(csp).not.toMatch(/(^|\s)(wss?|https?):(\s|;|$)/);
   });
@@ -119,7 +144,9 @@ describe('/metrics in production', () => {
     const guarded = await startTestApp({ ...production, media: false, METRICS_TOKEN: 'metrics-token-0123456789' });
     try {
       await guarded.http().get('/metrics').expect(401);
-      expect((await guarded.http().get('/metrics').set('authorization', 'Bearer metrics-token-0123456789').expect(200)).text).toMatch(/^puente_/m);
+      expect((await guarded.http().get('/metrics').set('authorization', 'Bearer metrics-token-0123456789').expect(200)).text).toMatch(
+        /^puente_/m,
+      );
     } finally {
       await guarded.close();
     }

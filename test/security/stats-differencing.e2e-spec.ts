@@ -18,7 +18,8 @@ describe('statistics: no hidden cell recovered from a total, whole months only',
     const person = await interpreter(t, { languages: 'mam:5', available: false });
     person.socket.close();
     const mam = await languageId(t, 'mam');
-    for (let day = 1; day <= 6; day++) await seedRequest(t, person.interpreterId, mam, `2026-04-0${day}T10:00:00Z`, { wait: 30, call: 600, matter: 'violence' });
+    for (let day = 1; day <= 6; day++)
+      await seedRequest(t, person.interpreterId, mam, `2026-04-0${day}T10:00:00Z`, { wait: 30, call: 600, matter: 'violence' });
     await seedRequest(t, person.interpreterId, mam, '2026-04-07T10:00:00Z', { wait: 30, call: 600, matter: 'trafficking' });
     gt = await createStaff(t, 'roster_admin', { country: 'GT' });
   });

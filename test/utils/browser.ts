@@ -26,7 +26,14 @@ declare global {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+    ],
   });
 }
 
@@ -80,7 +87,10 @@ export async function startClientBed(overrides: TestAppOptions = {}, { hooks = t
   await ensureClientBuilt();
   // The pages are served by the app itself, so its own origin must be one the socket handshake accepts.
   const port = await freePort();
-  const t = await startTestApp({ PORT: String(port), PUBLIC_ORIGINS: `http://127.0.0.1:${port}`, ...overrides }, hooks ? { clientDirs: [TEST_CLIENT_DIST] } : {});
+  const t = await startTestApp(
+    { PORT: String(port), PUBLIC_ORIGINS: `http://127.0.0.1:${port}`, ...overrides },
+    hooks ? { clientDirs: [TEST_CLIENT_DIST] } : {},
+  );
   const rosters = t.app.get(RostersService);
   for (const [owner, borrowers] of Object.entries(DEMO_SHARING)) await rosters.setSharing(owner, borrowers, null);
   const browser = await launchChromium();
@@ -106,11 +116,24 @@ export async function startClientBed(overrides: TestAppOptions = {}, { hooks = t
 /** An interpreter of the Guatemalan roster (through the real import) with a console account. */
 export async function seedInterpreter(t: TestApp, firstName: string, languages: string) {
   const externalId = `c-${randomUUID().slice(0, 12)}`;
-  const res = await t.app.get(RostersService).importRoster(
-    'GT',
-    [{ external_id: externalId, first_name: firstName, email: `${externalId}@test.puente.example`, languages, relay_languages: 'spa', specialties: 'violence;legal_criminal', gender: 'female', status: 'active' }],
-    null,
-  );
+  const res = await t.app
+    .get(RostersService)
+    .importRoster(
+      'GT',
+      [
+        {
+          external_id: externalId,
+          first_name: firstName,
+          email: `${externalId}@test.puente.example`,
+          languages,
+          relay_languages: 'spa',
+          specialties: 'violence;legal_criminal',
+          gender: 'female',
+          status: 'active',
+        },
+      ],
+      null,
+    );
   if (res.rejected.length) throw new Error(`seed rejected: ${JSON.stringify(res.rejected)}`);
   const [row] = await t.sql<{ id: string }>(`SELECT id FROM interpreters WHERE country = 'GT' AND external_id = $1`, [externalId]);
   return { ...(await createStaff(t, 'interpreter', { country: 'GT', interpreterId: row.id })), interpreterId: row.id };
@@ -178,7 +201,11 @@ export function wordsSplitAcrossLines(p: Page): Promise<string[]> {
         const range = document.createRange();
         range.setStart(node, m.index!);
         range.setEnd(node, m.index! + m[0].length);
-        const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0 && r.height > 0).map((r) => Math.round(r.top)));
+        const tops = new Set(
+          Array.from(range.getClientRects())
+            .filter((r) => r.width > 0 && r.height > 0)
+            .map((r) => Math.round(r.top)),
+        );
         // Boxes of one line can differ by a pixel or two (mixed fonts): a new line is at least half a line lower.
         const lines = [...tops].sort((a, b) => a - b).filter((top, i, all) => i === 0 || top - all[i - 1] > 8);
         if (lines.length > 1) split.push(m[0]);

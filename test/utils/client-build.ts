@@ -11,7 +11,9 @@ import { join } from 'node:path';
  */
 const ROOT = join(__dirname, '..', '..');
 const CLIENT = join(ROOT, 'client');
-const CLIENT_SOURCES = ['src', 'public', 'sw', 'index.html', 'offline.html', 'interpreter', 'admin', 'official', 'vite.config.mts'].map((p) => join(CLIENT, p));
+const CLIENT_SOURCES = ['src', 'public', 'sw', 'index.html', 'offline.html', 'interpreter', 'admin', 'official', 'vite.config.mts'].map(
+  (p) => join(CLIENT, p),
+);
 const SERVER_SOURCES = ['src', 'migrations', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((p) => join(ROOT, p));
 const SERVER_STAMP = join(ROOT, 'dist', '.built');
 
@@ -31,7 +33,10 @@ const run = promisify(execFile);
 export async function ensureServerBuilt(): Promise<void> {
   if (!stale(SERVER_STAMP, SERVER_SOURCES)) return;
   await run(process.execPath, [join(ROOT, 'scripts', 'prune-dist.mjs')], { cwd: ROOT });
-  await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+  await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   writeFileSync(SERVER_STAMP, new Date().toISOString());
 }
 
@@ -43,7 +48,10 @@ export const TEST_CLIENT_DIST = join(CLIENT, 'dist-test');
  * serve) with Vite when missing or older than any client source (before the app serves them).
  */
 export async function ensureClientBuilt(): Promise<void> {
-  for (const [dist, hooks] of [[join(CLIENT, 'dist'), '0'], [TEST_CLIENT_DIST, '1']]) {
+  for (const [dist, hooks] of [
+    [join(CLIENT, 'dist'), '0'],
+    [TEST_CLIENT_DIST, '1'],
+  ]) {
     if (!stale(join(dist, 'index.html'), CLIENT_SOURCES)) continue;
     // NODE_ENV=production: jest sets `test`, which Vite would build into the bundle (libraries' development code);
     // the tests check the build a phone gets, sizes included.

@@ -47,7 +47,14 @@ export async function staffAt(
   const email = `${role}-${randomUUID().slice(0, 8)}@test.puente.example`;
   passwordHash ??= hash(TEST_PASSWORD);
   const row = {
-    id: await insertStaffRow(sql, { email, passwordHash: await passwordHash, role, country: fields.country ?? null, institution: fields.institution, interpreterId: fields.interpreterId ?? null }),
+    id: await insertStaffRow(sql, {
+      email,
+      passwordHash: await passwordHash,
+      role,
+      country: fields.country ?? null,
+      institution: fields.institution,
+      interpreterId: fields.interpreterId ?? null,
+    }),
   };
   const { accessToken } = await post<{ accessToken: string }>(url, '/api/v1/auth/login', { email, password: TEST_PASSWORD });
   return { id: row.id, email, token: accessToken };
@@ -94,7 +101,10 @@ export async function rosterAt(url: string, sql: Sql, country: string, rows: Ros
     admin.token,
   );
   if (result.rejected.length || result.created !== rows.length) throw new Error(`roster import: ${JSON.stringify(result)}`);
-  const found = await sql<{ id: string; external_id: string }>(`SELECT id, external_id FROM interpreters WHERE country = $1 AND external_id = ANY ($2)`, [country, ids]);
+  const found = await sql<{ id: string; external_id: string }>(
+    `SELECT id, external_id FROM interpreters WHERE country = $1 AND external_id = ANY ($2)`,
+    [country, ids],
+  );
   const idOf = new Map(found.map((f) => [f.external_id, f.id]));
   const out: RosterInterpreter[] = [];
   for (const externalId of ids) {
@@ -116,7 +126,10 @@ export class NodeProcess {
 
   /** Starts a node on a free port (and its own MEDIASOUP_RTC_PORT) and waits until /health/ready is 200. */
   static async start(env: Record<string, string>, root: string): Promise<NodeProcess> {
-    const n = new NodeProcess(await freePort(), { ...env, MEDIASOUP_RTC_PORT: String(await freePorts(Number(env.MEDIASOUP_WORKERS ?? 1))) });
+    const n = new NodeProcess(await freePort(), {
+      ...env,
+      MEDIASOUP_RTC_PORT: String(await freePorts(Number(env.MEDIASOUP_WORKERS ?? 1))),
+    });
     await n.start(root);
     return n;
   }
@@ -137,7 +150,11 @@ export class NodeProcess {
   /** (Re)starts the process on the same port and waits until it is ready; fails with its output if it dies. */
   async start(root: string, boundMs = 60_000) {
     this.output = '';
-    this.proc = spawn('node', ['dist/src/cli.js', 'serve'], { cwd: root, env: { ...this.env, PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = spawn('node', ['dist/src/cli.js', 'serve'], {
+      cwd: root,
+      env: { ...this.env, PORT: String(this.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     // Keep only the tail: enough to explain a failed start.
     const keep = (b: Buffer) => (this.output = (this.output + b.toString()).slice(-4000));
     this.proc.stdout!.on('data', keep);

@@ -40,7 +40,9 @@ export function dropTestDatabase(name: string): Promise<void> {
  * A fresh, migrated database for one test file (CREATE DATABASE ... TEMPLATE is a file copy: fast), with the language
  * catalogue unless `catalogue: false`.
  */
-export async function createTestDatabase(options: { catalogue?: boolean } = {}): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(
+  options: { catalogue?: boolean } = {},
+): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const name = `puente_test_${runId()}_${randomBytes(4).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${templateDb(options.catalogue === false ? 'bare' : 'catalogue')}`);
   return { name, url: dbUrl(name), drop: () => dropTestDatabase(name) };

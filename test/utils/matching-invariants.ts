@@ -103,14 +103,18 @@ export async function matchingViolations(
 ): Promise<{ violations: string[]; summary: MatchingSummary }> {
   const v: string[] = [];
   await untilAuditMoved(sql);
-  const requests = await sql<RequestRow>(`SELECT id, state, caller_sub, interpreter_id, accepted_at, ended_at FROM interpretation_requests`);
+  const requests = await sql<RequestRow>(
+    `SELECT id, state, caller_sub, interpreter_id, accepted_at, ended_at FROM interpretation_requests`,
+  );
   const [superseding] = await sql(`SELECT 1 FROM information_schema.columns WHERE table_name = 'offers' AND column_name = 'superseded_at'`);
   const offers = await sql<OfferRow>(
     `SELECT id, request_id, interpreter_id, outcome, created_at, decided_at, ${superseding ? 'superseded_at' : 'NULL::timestamptz AS superseded_at'} FROM offers`,
   );
   const sessions = await sql<SessionRow>(`SELECT id, request_id, interpreter_id, created_at, ended_at, end_reason FROM sessions`);
   const events = (
-    await sql<EventRow>(`SELECT seq, type, subject_id, data FROM audit_events WHERE type LIKE 'request.%' OR type LIKE 'offer.%' OR type = 'session.ended' ORDER BY seq`)
+    await sql<EventRow>(
+      `SELECT seq, type, subject_id, data FROM audit_events WHERE type LIKE 'request.%' OR type LIKE 'offer.%' OR type = 'session.ended' ORDER BY seq`,
+    )
   ).map((e) => ({ ...e, seq: Number(e.seq) }));
 
   // ---- states -------------------------------------------------------------------------------------------
@@ -127,14 +131,18 @@ export async function matchingViolations(
   // A request is accepted once; only if its interpreter was lost mid-call is it requeued, the acceptance
   // superseded, and accepted again by someone else. Every acceptance opened exactly one session.
   const offersOf = group(offers, (o) => o.request_id);
-  const sessionsOf = group(sessions.filter((s) => s.request_id), (s) => s.request_id!);
+  const sessionsOf = group(
+    sessions.filter((s) => s.request_id),
+    (s) => s.request_id!,
+  );
   for (const r of requests) {
     const accepted = (offersOf.get(r.id) ?? []).filter((o) => o.outcome === 'accepted');
     const current = accepted.filter((o) => !o.superseded_at);
     const own = sessionsOf.get(r.id) ?? [];
     if (current.length > 1) v.push(`request ${r.id} was accepted ${current.length} times`);
     if (own.length !== accepted.length) v.push(`request ${r.id} has ${accepted.length} accepted offer(s) but ${own.length} session(s)`);
-    if (current.length === 1 && r.interpreter_id !== current[0].interpreter_id) v.push(`request ${r.id} names another interpreter than its acceptance`);
+    if (current.length === 1 && r.interpreter_id !== current[0].interpreter_id)
+      v.push(`request ${r.id} names another interpreter than its acceptance`);
     if (r.state === 'completed' && current.length !== 1) v.push(`request ${r.id} is completed without an acceptance`);
     if (r.state === 'unmatched' && current.length) v.push(`request ${r.id} is unmatched although accepted`);
     if ((r.accepted_at !== null) !== (current.length === 1)) v.push(`request ${r.id}: accepted_at disagrees with its offers`);
@@ -151,7 +159,10 @@ export async function matchingViolations(
        ELSE (SELECT count(*) FROM roster_sharing s WHERE s.owner_country = i.country) = ${COUNTRY_CODES.length - 1} END`,
     [rules.homeCountry],
   );
-  for (const o of wrongRoster) v.push(`offer ${o.id} of request ${o.request_id} went to ${o.interpreter_id} of roster ${o.country}, which does not share with ${o.borrower ?? 'everyone'}`);
+  for (const o of wrongRoster)
+    v.push(
+      `offer ${o.id} of request ${o.request_id} went to ${o.interpreter_id} of roster ${o.country}, which does not share with ${o.borrower ?? 'everyone'}`,
+    );
   const inactive = await sql<{ id: string; interpreter_id: string }>(
     `SELECT o.id, o.interpreter_id FROM offers o JOIN interpreters i ON i.id = o.interpreter_id WHERE i.status <> 'active'`,
   );
@@ -159,10 +170,20 @@ export async function matchingViolations(
 
   // ---- the tables' time intervals -----------------------------------------------------------------------
   const t = (d: Date | null) => (d ? new Date(d).getTime() : Number.POSITIVE_INFINITY);
-  for (const [who, a, b] of overlaps(group(offers.map((o) => ({ id: o.id, from: t(o.created_at), to: t(o.decided_at), who: o.interpreter_id })), (i) => i.who))) {
+  for (const [who, a, b] of overlaps(
+    group(
+      offers.map((o) => ({ id: o.id, from: t(o.created_at), to: t(o.decided_at), who: o.interpreter_id })),
+      (i) => i.who,
+    ),
+  )) {
     v.push(`interpreter ${who} held offers ${a.id} and ${b.id} at the same time (offers table)`);
   }
-  for (const [who, a, b] of overlaps(group(sessions.map((s) => ({ id: s.id, from: t(s.created_at), to: t(s.ended_at), who: s.interpreter_id })), (i) => i.who))) {
+  for (const [who, a, b] of overlaps(
+    group(
+      sessions.map((s) => ({ id: s.id, from: t(s.created_at), to: t(s.ended_at), who: s.interpreter_id })),
+      (i) => i.who,
+    ),
+  )) {
     v.push(`interpreter ${who} was in sessions ${a.id} and ${b.id} at the same time (sessions table)`);
   }
 
@@ -175,7 +196,8 @@ export async function matchingViolations(
   // cancelled, abandoned, requeued), that request event naming the session.
   const sessionEnded = new Map(events.filter((e) => e.type === 'session.ended').map((e) => [e.subject_id!, e]));
   for (const e of events) {
-    if (e.type.startsWith('request.') && typeof e.data.sessionId === 'string' && !sessionEnded.has(e.data.sessionId)) sessionEnded.set(e.data.sessionId, e);
+    if (e.type.startsWith('request.') && typeof e.data.sessionId === 'string' && !sessionEnded.has(e.data.sessionId))
+      sessionEnded.set(e.data.sessionId, e);
   }
   const offerOpened = new Map<string, number>();
   const offerClosed = new Map<string, number>();
@@ -183,7 +205,10 @@ export async function matchingViolations(
   for (const r of requests) {
     const story = eventsOf.get(r.id) ?? [];
     const types = story.map((e) => e.type);
-    const terminal = story.filter((e) => e.type.startsWith('request.') && !['request.created', 'request.requeued', 'request.connected', 'request.queued'].includes(e.type));
+    const terminal = story.filter(
+      (e) =>
+        e.type.startsWith('request.') && !['request.created', 'request.requeued', 'request.connected', 'request.queued'].includes(e.type),
+    );
     if (types.filter((x) => x === 'request.created').length !== 1 || types[0] !== 'request.created') {
       v.push(`request ${r.id}: its audit story does not start with one request.created (${types.join(', ')})`);
     }
@@ -194,7 +219,8 @@ export async function matchingViolations(
     const end = terminal[0];
     const acceptances = story.filter((e) => e.type === 'offer.accepted');
     const accepted = (offersOf.get(r.id) ?? []).filter((o) => o.outcome === 'accepted');
-    if (acceptances.length !== accepted.length) v.push(`request ${r.id} has ${accepted.length} accepted offers but ${acceptances.length} offer.accepted events`);
+    if (acceptances.length !== accepted.length)
+      v.push(`request ${r.id} has ${accepted.length} accepted offers but ${acceptances.length} offer.accepted events`);
     for (let i = 1; i < acceptances.length; i++) {
       if (!story.some((e) => e.type === 'request.requeued' && e.seq > acceptances[i - 1].seq && e.seq < acceptances[i].seq)) {
         v.push(`request ${r.id} was accepted twice without being requeued in between`);
@@ -238,27 +264,37 @@ export async function matchingViolations(
     for (const e of acceptances) {
       const s = (sessionsOf.get(r.id) ?? []).find((x) => x.id === e.data.sessionId);
       const ended = s && sessionEnded.get(s.id);
-      if (!s || s.interpreter_id !== mine.get(String(e.data.offerId))?.interpreter_id) v.push(`request ${r.id}: offer.accepted names a session it does not have`);
+      if (!s || s.interpreter_id !== mine.get(String(e.data.offerId))?.interpreter_id)
+        v.push(`request ${r.id}: offer.accepted names a session it does not have`);
       else if (!ended || ended.seq < e.seq || ended.seq > end.seq) v.push(`session ${s.id}: session.ended is missing or out of order`);
       else {
         sessionOpened.set(s.id, e.seq);
-        if (e === acceptance && inCall && s.end_reason !== r.state) v.push(`request ${r.id} ended ${r.state} but its session ended ${s.end_reason}`);
+        if (e === acceptance && inCall && s.end_reason !== r.state)
+          v.push(`request ${r.id} ended ${r.state} but its session ended ${s.end_reason}`);
       }
     }
   }
 
   // ---- the audit chain: never two offers, never two sessions, never an offer during a session ------------
-  const inSeq = <T extends { id: string; interpreter_id: string }>(rows: T[], open: Map<string, number>, close: (r: T) => number | undefined) =>
+  const inSeq = <T extends { id: string; interpreter_id: string }>(
+    rows: T[],
+    open: Map<string, number>,
+    close: (r: T) => number | undefined,
+  ) =>
     group(
       rows.filter((r) => open.has(r.id)).map((r) => ({ id: r.id, who: r.interpreter_id, from: open.get(r.id)!, to: close(r) ?? Infinity })),
       (i) => i.who,
     );
   const offerSpans = inSeq(offers, offerOpened, (o) => offerClosed.get(o.id));
   const sessionSpans = inSeq(sessions, sessionOpened, (s) => sessionEnded.get(s.id)?.seq);
-  for (const [who, a, b] of overlaps(offerSpans)) v.push(`interpreter ${who} held offers ${a.id} and ${b.id} at the same time (audit order)`);
-  for (const [who, a, b] of overlaps(sessionSpans)) v.push(`interpreter ${who} was in sessions ${a.id} and ${b.id} at the same time (audit order)`);
+  for (const [who, a, b] of overlaps(offerSpans))
+    v.push(`interpreter ${who} held offers ${a.id} and ${b.id} at the same time (audit order)`);
+  for (const [who, a, b] of overlaps(sessionSpans))
+    v.push(`interpreter ${who} was in sessions ${a.id} and ${b.id} at the same time (audit order)`);
   const callsOf = group(
-    sessions.filter((s) => sessionOpened.has(s.id)).map((s) => ({ id: s.id, request: s.request_id!, from: sessionOpened.get(s.id)!, to: sessionEnded.get(s.id)?.seq ?? Infinity })),
+    sessions
+      .filter((s) => sessionOpened.has(s.id))
+      .map((s) => ({ id: s.id, request: s.request_id!, from: sessionOpened.get(s.id)!, to: sessionEnded.get(s.id)?.seq ?? Infinity })),
     (i) => i.request,
   );
   for (const [request, a, b] of overlaps(callsOf)) v.push(`request ${request} had sessions ${a.id} and ${b.id} live at the same time`);
@@ -286,7 +322,9 @@ export async function matchingViolations(
 export async function untilAllTerminal(sql: Sql, expected: number, boundMs: number): Promise<void> {
   const deadline = Date.now() + boundMs;
   for (;;) {
-    const live = await sql<{ id: string; state: string }>(`SELECT id, state FROM interpretation_requests WHERE state <> ALL ($1::text[])`, [TERMINAL]);
+    const live = await sql<{ id: string; state: string }>(`SELECT id, state FROM interpretation_requests WHERE state <> ALL ($1::text[])`, [
+      TERMINAL,
+    ]);
     const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM interpretation_requests`);
     if (!live.length && n >= expected) return;
     if (Date.now() > deadline) {

@@ -21,7 +21,10 @@ export async function sessionRow(t: TestApp, id: string) {
 export async function matched(t: TestApp, iso: string, closers: Closers, spec: { firstName?: string } = {}) {
   const ana: Person = await interpreter(t, { languages: `${iso}:5`, ...spec });
   const c = await caller(t);
-  closers.push(() => ana.socket.close(), () => c.close());
+  closers.push(
+    () => ana.socket.close(),
+    () => c.close(),
+  );
   await c.call('request:create', { languageId: await languageId(t, iso), matter: 'violence', urgency: 'urgent', minor: false });
   const offer = await ana.socket.next('offer:new');
   const { sessionId } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
@@ -70,7 +73,9 @@ export async function expectOnlyParticipantsTransports(t: TestApp, sessionId: st
   const info = (await t.app.get(MediaInspection).inspect(sessionId))!;
   expect(info).not.toBeNull();
   expect(sorted(info.roles)).toEqual(sorted(roles));
-  expect(sorted(info.held.map((h) => `${h.role}:${h.direction}:${h.kind}`))).toEqual(sorted(roles.flatMap((r) => [`${r}:send:WebRtcTransport`, `${r}:recv:WebRtcTransport`])));
+  expect(sorted(info.held.map((h) => `${h.role}:${h.direction}:${h.kind}`))).toEqual(
+    sorted(roles.flatMap((r) => [`${r}:send:WebRtcTransport`, `${r}:recv:WebRtcTransport`])),
+  );
   const ids = sorted(info.held.map((h) => h.id));
   expect(sorted(info.routerTransportIds)).toEqual(ids);
   expect(sorted(info.webRtcServerTransportIds)).toEqual(ids);

@@ -60,7 +60,11 @@ export interface Medium extends MediumDb {
  * clone of the template database. Modules that need Redis, queues or sockets belong in an e2e test, or bring their
  * own module here. `env` overrides configuration as in startTestApp.
  */
-export async function startMedium(modules: (Type | DynamicModule)[], env: Record<string, string> = {}, options: { catalogue?: boolean } = {}): Promise<Medium> {
+export async function startMedium(
+  modules: (Type | DynamicModule)[],
+  env: Record<string, string> = {},
+  options: { catalogue?: boolean } = {},
+): Promise<Medium> {
   const db = await startMediumDb(options);
   try {
     // The clone is migrated already; the SQL sources too (the template ran every migrate step).

@@ -12,7 +12,10 @@ const root = `${__dirname}/../..`;
  */
 export async function startNodePair(overrides: Record<string, string>) {
   const db = await createTestDatabase();
-  const env = { ...process.env, ...testEnv({ DATABASE_URL: db.url, MATCHING_SWEEP_SECONDS: '0.5', ...overrides }) } as Record<string, string>;
+  const env = { ...process.env, ...testEnv({ DATABASE_URL: db.url, MATCHING_SWEEP_SECONDS: '0.5', ...overrides }) } as Record<
+    string,
+    string
+  >;
   const [a, b] = await Promise.all([NodeProcess.start(env, root), NodeProcess.start(env, root)]);
   const sockets: TestSocket[] = [];
   const peers: CallPeer[] = [];

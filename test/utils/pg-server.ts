@@ -23,7 +23,11 @@ export class TestPostgres {
   static async start(): Promise<TestPostgres> {
     const dir = mkdtempSync(join(tmpdir(), 'puente-pg-'));
     chownSync(dir, uid('postgres'), gid('postgres'));
-    execFileSync('runuser', ['-u', 'postgres', '--', join(BIN, 'initdb'), '-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync'], { stdio: 'ignore' });
+    execFileSync(
+      'runuser',
+      ['-u', 'postgres', '--', join(BIN, 'initdb'), '-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync'],
+      { stdio: 'ignore' },
+    );
     const pg = new TestPostgres(await freePort(), dir);
     await pg.start();
     await pg.query('CREATE DATABASE puente');
@@ -37,12 +41,33 @@ export class TestPostgres {
   async start() {
     this.proc = spawn(
       'runuser',
-      ['-u', 'postgres', '--', join(BIN, 'postgres'), '-D', join(this.dir, 'data'), '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${this.dir}`, '-c', 'fsync=off'],
+      [
+        '-u',
+        'postgres',
+        '--',
+        join(BIN, 'postgres'),
+        '-D',
+        join(this.dir, 'data'),
+        '-p',
+        String(this.port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        `unix_socket_directories=${this.dir}`,
+        '-c',
+        'fsync=off',
+      ],
       { stdio: 'ignore' },
     );
     for (;;) {
       if (this.proc.exitCode !== null) throw new Error('the test PostgreSQL exited during start-up');
-      if (await this.query('SELECT 1', 'postgres').then(() => true, () => false)) return;
+      if (
+        await this.query('SELECT 1', 'postgres').then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -30,10 +30,15 @@ export class TestRedis {
 
   async start() {
     const persistence = this.dir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dir] : ['--appendonly', 'no'];
-    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: 'ignore' });
+    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
+      stdio: 'ignore',
+    });
     for (;;) {
       const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      const ok = await probe.connect().then(() => probe.ping()).catch(() => null);
+      const ok = await probe
+        .connect()
+        .then(() => probe.ping())
+        .catch(() => null);
       probe.disconnect();
       if (ok === 'PONG') return;
       await new Promise((r) => setTimeout(r, 50));

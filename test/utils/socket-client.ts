@@ -1,5 +1,14 @@
 import { io, Socket } from 'socket.io-client';
-import type { AckError, ClientEvent, ClientRequests, ClientResults, ClientToServerEvents, ServerEvent, ServerEvents, ServerToClientEvents } from '../../src/realtime/realtime.contract';
+import type {
+  AckError,
+  ClientEvent,
+  ClientRequests,
+  ClientResults,
+  ClientToServerEvents,
+  ServerEvent,
+  ServerEvents,
+  ServerToClientEvents,
+} from '../../src/realtime/realtime.contract';
 
 /**
  * An acknowledgement as a test reads it: the result's fields, or `error` when the event failed (a test knows

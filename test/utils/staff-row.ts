@@ -6,7 +6,14 @@ type Sql = <T = Record<string, unknown>>(query: string, params?: unknown[]) => P
  */
 export async function insertStaffRow(
   sql: Sql,
-  row: { email: string; passwordHash: string; role: string; country: string | null; institution?: string | null; interpreterId: string | null },
+  row: {
+    email: string;
+    passwordHash: string;
+    role: string;
+    country: string | null;
+    institution?: string | null;
+    interpreterId: string | null;
+  },
 ): Promise<string> {
   let institutionId: string | null = null;
   if (row.role === 'official') {

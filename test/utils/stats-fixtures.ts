@@ -15,7 +15,15 @@ export async function seedRequest(
   const [r] = await t.sql<{ id: string }>(
     `INSERT INTO interpretation_requests (language_id, matter, urgency, minor, country, priority, state, created_at, ended_at, interpreter_id, accepted_at)
      VALUES ($1, $2, 'normal', false, $3, 1, $4, $5::timestamptz, $5::timestamptz + interval '1 hour', $6, $5::timestamptz + make_interval(secs => $7)) RETURNING id`,
-    [language, o.matter ?? 'violence', o.country ?? 'GT', answered ? 'completed' : 'unmatched', at, answered ? interpreterId : null, o.wait ?? 0],
+    [
+      language,
+      o.matter ?? 'violence',
+      o.country ?? 'GT',
+      answered ? 'completed' : 'unmatched',
+      at,
+      answered ? interpreterId : null,
+      o.wait ?? 0,
+    ],
   );
   if (!answered) return;
   await t.sql(
@@ -39,7 +47,8 @@ export async function seedRequest(
  */
 export async function seedMarch2026(t: TestApp, interpreterId: string, lang: Record<'mam' | 'kek' | 'tzo', string>): Promise<void> {
   const waits = [10, 20, 30, 50, 55, 200, 400];
-  for (const [i, wait] of waits.entries()) await seedRequest(t, interpreterId, lang.mam, `2026-03-0${i + 1}T10:00:00Z`, { wait, call: 600 + i * 100 });
+  for (const [i, wait] of waits.entries())
+    await seedRequest(t, interpreterId, lang.mam, `2026-03-0${i + 1}T10:00:00Z`, { wait, call: 600 + i * 100 });
   await seedRequest(t, interpreterId, lang.mam, '2026-03-09T10:00:00Z', {});
   for (const wait of [5, 6, 7]) await seedRequest(t, interpreterId, lang.kek, '2026-03-10T10:00:00Z', { wait, call: 300 });
   for (let i = 0; i < 6; i++) await seedRequest(t, interpreterId, lang.tzo, '2026-03-11T10:00:00Z', { country: 'MX' });

@@ -78,7 +78,8 @@ export async function startTestApp(options: TestAppOptions = {}, serve: Pick<App
   const appOptions: AppOptions = { ...built, ...serve };
   const db = overrides.DATABASE_URL ? null : await createTestDatabase({ catalogue: options.catalogue !== false });
   const port = await freePort();
-  const rtcPort: Record<string, string> = appOptions.media === false ? {} : { MEDIASOUP_RTC_PORT: String(await freePorts(Number(overrides.MEDIASOUP_WORKERS ?? 1))) };
+  const rtcPort: Record<string, string> =
+    appOptions.media === false ? {} : { MEDIASOUP_RTC_PORT: String(await freePorts(Number(overrides.MEDIASOUP_WORKERS ?? 1))) };
   const config = loadConfig(testEnv({ DATABASE_URL: db?.url ?? '', PORT: String(port), ...rtcPort, ...overrides }));
   const app = await createApp(config, appOptions);
   try {
@@ -127,7 +128,16 @@ export async function createStaff(
       [country, externalId, `${externalId}@test.puente.example`],
     );
   }
-  const row = { id: await insertStaffRow(t.sql, { email, passwordHash: await passwordHash, role, country, institution: fields.institution, interpreterId }) };
+  const row = {
+    id: await insertStaffRow(t.sql, {
+      email,
+      passwordHash: await passwordHash,
+      role,
+      country,
+      institution: fields.institution,
+      interpreterId,
+    }),
+  };
   const res = await t.http().post('/api/v1/auth/login').send({ email, password: TEST_PASSWORD }).expect(200);
   return { id: row.id, email, token: res.body.accessToken };
 }

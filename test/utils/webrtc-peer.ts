@@ -67,8 +67,14 @@ export class CallPeer {
     this.join = await this.ask('session:join', { sessionId: this.sessionId });
     await this.device.load({ routerRtpCapabilities: this.join.routerRtpCapabilities });
     const common = { iceServers: this.join.iceServers, iceTransportPolicy: opts.iceTransportPolicy ?? 'all' };
-    this.send = this.device.createSendTransport({ ...(await this.ask('media:createTransport', { sessionId: this.sessionId, direction: 'send' })), ...common });
-    this.recv = this.device.createRecvTransport({ ...(await this.ask('media:createTransport', { sessionId: this.sessionId, direction: 'recv' })), ...common });
+    this.send = this.device.createSendTransport({
+      ...(await this.ask('media:createTransport', { sessionId: this.sessionId, direction: 'send' })),
+      ...common,
+    });
+    this.recv = this.device.createRecvTransport({
+      ...(await this.ask('media:createTransport', { sessionId: this.sessionId, direction: 'recv' })),
+      ...common,
+    });
     for (const t of [this.send, this.recv]) {
       t.on('connect', ({ dtlsParameters }: any, ok: () => void, fail: (e: Error) => void) =>
         this.ask('media:connectTransport', { transportId: t.id, dtlsParameters }).then(() => ok(), fail),

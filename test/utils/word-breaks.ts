@@ -17,7 +17,8 @@ export function wordsSplitOverLines(page: Page): Promise<string[]> {
         range.setStart(node, m.index!);
         range.setEnd(node, m.index! + m[0].length);
         const boxes = Array.from(range.getClientRects()).filter((r) => r.width > 0 && r.height > 0);
-        if (boxes.some((b) => b.top > boxes[0].top + boxes[0].height / 2)) split.push(`${m[0]} (in: ${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ').join('.')}` : ''})`);
+        if (boxes.some((b) => b.top > boxes[0].top + boxes[0].height / 2))
+          split.push(`${m[0]} (in: ${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ').join('.')}` : ''})`);
       }
     }
     return split;

@@ -105,7 +105,19 @@ export function AdminApp() {
   );
 }
 
-function RosterImport({ t, s, token, country, onImported }: { t: Strings; s: StaffStrings; token: string; country: string; onImported: () => void }) {
+function RosterImport({
+  t,
+  s,
+  token,
+  country,
+  onImported,
+}: {
+  t: Strings;
+  s: StaffStrings;
+  token: string;
+  country: string;
+  onImported: () => void;
+}) {
   const [file, setFile] = useState<File | null>(null);
   const [result, setResult] = useState<ImportResult | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
@@ -170,7 +182,19 @@ function RosterImport({ t, s, token, country, onImported }: { t: Strings; s: Sta
   );
 }
 
-function SharingEditor({ t, token, country, editable, countries }: { t: Strings; token: string; country: string; editable: boolean; countries: Country[] }) {
+function SharingEditor({
+  t,
+  token,
+  country,
+  editable,
+  countries,
+}: {
+  t: Strings;
+  token: string;
+  country: string;
+  editable: boolean;
+  countries: Country[];
+}) {
   const [sharing, setSharing] = useState<Sharing | null>(null);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [saved, setSaved] = useState(false);
@@ -186,7 +210,11 @@ function SharingEditor({ t, token, country, editable, countries }: { t: Strings;
   if (!sharing) return null;
   const save = async (e: Event) => {
     e.preventDefault();
-    const s = await request<Sharing>(`/api/v1/rosters/${country}/sharing`, { method: 'PUT', body: JSON.stringify({ countries: [...chosen].sort() }), token });
+    const s = await request<Sharing>(`/api/v1/rosters/${country}/sharing`, {
+      method: 'PUT',
+      body: JSON.stringify({ countries: [...chosen].sort() }),
+      token,
+    });
     setSharing(s);
     setSaved(true);
   };
@@ -234,7 +262,9 @@ function SharingEditor({ t, token, country, editable, countries }: { t: Strings;
 function InterpreterList({ t, s, token, country }: { t: Strings; s: StaffStrings; token: string; country: string }) {
   const [rows, setRows] = useState<{ total: number; items: InterpreterRow[] } | null>(null);
   useEffect(() => {
-    request<{ total: number; items: InterpreterRow[] }>(`/api/v1/rosters/${country}/interpreters?limit=200`, { token }).then(setRows, () => setRows(null));
+    request<{ total: number; items: InterpreterRow[] }>(`/api/v1/rosters/${country}/interpreters?limit=200`, { token }).then(setRows, () =>
+      setRows(null),
+    );
   }, [country]);
   if (!rows) return null;
   return (

@@ -27,7 +27,19 @@ const base = (languageId: string) => `/api/v1/languages/${languageId}/spoken-nam
  * check (listen, publish, reject), a record button per language without one (her own country's roster admin),
  * and the published ones (listen, take down). A platform admin checks any country's.
  */
-export function SpokenNames({ t, s, token, country, canRecord }: { t: Strings; s: StaffStrings; token: string; country: string; canRecord: boolean }) {
+export function SpokenNames({
+  t,
+  s,
+  token,
+  country,
+  canRecord,
+}: {
+  t: Strings;
+  s: StaffStrings;
+  token: string;
+  country: string;
+  canRecord: boolean;
+}) {
   const [languages, setLanguages] = useState<Map<string, Language>>(new Map());
   const [missing, setMissing] = useState<Missing[] | null>(null);
   const [pending, setPending] = useState<Pending[]>([]);
@@ -50,7 +62,10 @@ export function SpokenNames({ t, s, token, country, canRecord }: { t: Strings; s
     }
   };
   useEffect(() => {
-    api.languages().then((ls) => setLanguages(new Map(ls.map((l) => [l.id, l]))), () => undefined);
+    api.languages().then(
+      (ls) => setLanguages(new Map(ls.map((l) => [l.id, l]))),
+      () => undefined,
+    );
     void load();
   }, [country, token]);
 
@@ -60,7 +75,10 @@ export function SpokenNames({ t, s, token, country, canRecord }: { t: Strings; s
     await action().catch(() => setFailed(true));
     await load();
   };
-  const { recording, start, stop } = useRecorder(SPOKEN_NAME_MAX_MS, (id, rec: Recording) => void act(() => sendRecording(`${base(id)}/recording`, 'POST', rec, token)));
+  const { recording, start, stop } = useRecorder(
+    SPOKEN_NAME_MAX_MS,
+    (id, rec: Recording) => void act(() => sendRecording(`${base(id)}/recording`, 'POST', rec, token)),
+  );
   const record = async (languageId: string) => {
     setFailed(false);
     if (!(await start(languageId))) setFailed(true);
@@ -92,10 +110,22 @@ export function SpokenNames({ t, s, token, country, canRecord }: { t: Strings; s
               <button type="button" class="listen" onClick={() => void listen(`${base(p.languageId)}/recordings/${p.id}`)}>
                 <Play size={20} /> {s.spokenNameListen}
               </button>
-              <button type="button" class="publish" onClick={() => void act(() => request(`${base(p.languageId)}/recordings/${p.id}/publish`, { method: 'POST', body: '{}', token }))}>
+              <button
+                type="button"
+                class="publish"
+                onClick={() =>
+                  void act(() => request(`${base(p.languageId)}/recordings/${p.id}/publish`, { method: 'POST', body: '{}', token }))
+                }
+              >
                 <Check size={20} /> {s.spokenNamePublish}
               </button>
-              <button type="button" class="reject" onClick={() => void act(() => request(`${base(p.languageId)}/recordings/${p.id}/reject`, { method: 'POST', body: '{}', token }))}>
+              <button
+                type="button"
+                class="reject"
+                onClick={() =>
+                  void act(() => request(`${base(p.languageId)}/recordings/${p.id}/reject`, { method: 'POST', body: '{}', token }))
+                }
+              >
                 <Cross size={20} /> {s.spokenNameReject}
               </button>
             </li>
@@ -106,15 +136,22 @@ export function SpokenNames({ t, s, token, country, canRecord }: { t: Strings; s
       )}
 
       <h3>{s.spokenNamesToRecord}</h3>
-      {canRecord && (
-        <NameConsent s={s} consent={consent} onChange={setConsent} />
-      )}
+      {canRecord && <NameConsent s={s} consent={consent} onChange={setConsent} />}
       <ul class="to-record">
         {(missing ?? []).map((m) => (
           <li key={m.languageId} data-spoken-name={m.languageId} data-state={m.pending ? 'pending' : 'none'}>
             <span class="name">{languages.has(m.languageId) ? name(m.languageId) : m.name}</span>
             <span>{s.spokenNameState[m.pending ? 'pending' : 'none']}</span>
-            {canRecord && <RecordNameButton s={s} languageId={m.languageId} recording={recording} consent={consent} onRecord={(l) => void record(l)} onStop={stop} />}
+            {canRecord && (
+              <RecordNameButton
+                s={s}
+                languageId={m.languageId}
+                recording={recording}
+                consent={consent}
+                onRecord={(l) => void record(l)}
+                onStop={stop}
+              />
+            )}
           </li>
         ))}
       </ul>

@@ -51,7 +51,21 @@ function cellText(r: StatsRow, c: (typeof COLUMNS)[number], minCell: number) {
 }
 
 /** The figures of each row, under their column names; `head` names what a row is (its first cells). */
-function FiguresTable({ s, label, caption, head, rows, minCell }: { s: StaffStrings; label: string; caption: string; head: string[]; rows: { id: string; names: string[]; r: StatsRow }[]; minCell: number }) {
+function FiguresTable({
+  s,
+  label,
+  caption,
+  head,
+  rows,
+  minCell,
+}: {
+  s: StaffStrings;
+  label: string;
+  caption: string;
+  head: string[];
+  rows: { id: string; names: string[]; r: StatsRow }[];
+  minCell: number;
+}) {
   // Wider than a phone: the region scrolls, and can be reached and scrolled from the keyboard.
   return (
     <div class="table-scroll" tabIndex={0} role="region" aria-label={label}>
@@ -99,7 +113,21 @@ function FiguresTable({ s, label, caption, head, rows, minCell }: { s: StaffStri
 }
 
 /** A labelled select of the filters, its options a map of value to label. */
-function Choice({ id, name, label, value, options, onChange }: { id: string; name: string; label: string; value: string; options: Record<string, string>; onChange: (v: string) => void }) {
+function Choice({
+  id,
+  name,
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  id: string;
+  name: string;
+  label: string;
+  value: string;
+  options: Record<string, string>;
+  onChange: (v: string) => void;
+}) {
   return (
     <div class="field">
       <label for={id}>{label}</label>
@@ -160,7 +188,21 @@ function SummaryTable({ s, areas, minCell }: { s: StaffStrings; areas: Summary[]
  * percentile) and the demand nobody could meet, by language. Cells under the minimum are "<5", and a visible
  * note says what that means. A roster admin sees her country; a platform admin any country or all of them.
  */
-export function Statistics({ t, s, token, country, countries, anyCountry }: { t: Strings; s: StaffStrings; token: string; country: string; countries: Country[]; anyCountry: boolean }) {
+export function Statistics({
+  t,
+  s,
+  token,
+  country,
+  countries,
+  anyCountry,
+}: {
+  t: Strings;
+  s: StaffStrings;
+  token: string;
+  country: string;
+  countries: Country[];
+  anyCountry: boolean;
+}) {
   const [range, setRange] = useState(defaultRange);
   const [groupBy, setGroupBy] = useState('language');
   const [period, setPeriod] = useState('month');
@@ -198,7 +240,13 @@ export function Statistics({ t, s, token, country, countries, anyCountry }: { t:
   // Named as the rows were asked for, not as the filter reads before "show" is pressed again.
   const shownBy = stats!.groupBy;
   const keyLabel = (r: StatsRow) =>
-    shownBy === 'total' ? s.totalKey : shownBy === 'matter' ? (t.matterName[r.key] ?? r.key) : shownBy === 'country' ? (t.countries[r.key] ?? r.key) : r.label;
+    shownBy === 'total'
+      ? s.totalKey
+      : shownBy === 'matter'
+        ? (t.matterName[r.key] ?? r.key)
+        : shownBy === 'country'
+          ? (t.countries[r.key] ?? r.key)
+          : r.label;
   const months = [...new Set(stats!.rows.map((r) => r.month))].sort();
   const shown = chartMonth ?? months[months.length - 1] ?? null;
   const filled = summary.filter((a): a is Summary => a.row !== null);
@@ -209,11 +257,25 @@ export function Statistics({ t, s, token, country, countries, anyCountry }: { t:
       <form class="stats-filters" onSubmit={load}>
         <div class="field">
           <label for="stats-from">{s.statsFrom}</label>
-          <input id="stats-from" name="from" type="month" required value={range.from} onInput={(e) => setRange({ ...range, from: e.currentTarget.value })} />
+          <input
+            id="stats-from"
+            name="from"
+            type="month"
+            required
+            value={range.from}
+            onInput={(e) => setRange({ ...range, from: e.currentTarget.value })}
+          />
         </div>
         <div class="field">
           <label for="stats-to">{s.statsTo}</label>
-          <input id="stats-to" name="to" type="month" required value={range.to} onInput={(e) => setRange({ ...range, to: e.currentTarget.value })} />
+          <input
+            id="stats-to"
+            name="to"
+            type="month"
+            required
+            value={range.to}
+            onInput={(e) => setRange({ ...range, to: e.currentTarget.value })}
+          />
         </div>
         <Choice id="stats-group" name="groupBy" label={s.groupBy} value={groupBy} options={s.group} onChange={setGroupBy} />
         <Choice id="stats-period" name="period" label={s.period} value={period} options={s.periods} onChange={setPeriod} />
@@ -288,7 +350,17 @@ const BAR_H = 14;
 const GAP = 4;
 
 /** Horizontal bars in an SVG that scales to the page; every value is also written as text beside its bar. */
-function BarChart({ id, title, legend, groups }: { id: string; title: ComponentChildren; legend: { cls: string; label: string }[]; groups: { label: string; bars: { cls: string; value: number | null; text: string; title: string }[] }[] }) {
+function BarChart({
+  id,
+  title,
+  legend,
+  groups,
+}: {
+  id: string;
+  title: ComponentChildren;
+  legend: { cls: string; label: string }[];
+  groups: { label: string; bars: { cls: string; value: number | null; text: string; title: string }[] }[];
+}) {
   const groupH = LABEL_H + (groups[0]?.bars.length ?? 1) * (BAR_H + GAP) + 8;
   const height = groups.length * groupH;
   const max = Math.max(1, ...groups.flatMap((g) => g.bars.map((b) => b.value ?? 0)));
@@ -336,7 +408,12 @@ function BarChart({ id, title, legend, groups }: { id: string; title: ComponentC
 }
 
 function WaitChart({ s, month, rows, label }: { s: StaffStrings; month: string; rows: StatsRow[]; label: (r: StatsRow) => string }) {
-  const bar = (cls: string, name: string, v: number | null) => ({ cls, value: v, text: v === null ? '—' : `${v} s`, title: `${name}: ${v === null ? '—' : `${v} s`}` });
+  const bar = (cls: string, name: string, v: number | null) => ({
+    cls,
+    value: v,
+    text: v === null ? '—' : `${v} s`,
+    title: `${name}: ${v === null ? '—' : `${v} s`}`,
+  });
   return (
     <BarChart
       id="wait"
@@ -349,7 +426,10 @@ function WaitChart({ s, month, rows, label }: { s: StaffStrings; month: string; 
         { cls: 'bar-median', label: s.median },
         { cls: 'bar-p90', label: s.p90 },
       ]}
-      groups={rows.map((r) => ({ label: label(r), bars: [bar('bar-median', s.median, r.medianWaitSeconds), bar('bar-p90', s.p90, r.p90WaitSeconds)] }))}
+      groups={rows.map((r) => ({
+        label: label(r),
+        bars: [bar('bar-median', s.median, r.medianWaitSeconds), bar('bar-p90', s.p90, r.p90WaitSeconds)],
+      }))}
     />
   );
 }
@@ -362,7 +442,10 @@ function UnmetChart({ s, rows, minCell }: { s: StaffStrings; rows: Stats['unmetB
       id="unmet"
       title={s.unmetChart}
       legend={[{ cls: 'bar-unmet', label: s.col.unmet }]}
-      groups={rows.map((r) => ({ label: r.name, bars: [{ cls: 'bar-unmet', value: r.unmet, text: text(r.unmet), title: `${s.col.unmet}: ${text(r.unmet)}` }] }))}
+      groups={rows.map((r) => ({
+        label: r.name,
+        bars: [{ cls: 'bar-unmet', value: r.unmet, text: text(r.unmet), title: `${s.col.unmet}: ${text(r.unmet)}` }],
+      }))}
     />
   );
 }

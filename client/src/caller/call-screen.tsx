@@ -20,7 +20,8 @@ function Queue({ t, position }: { t: Strings; position: number }) {
 export function CallScreen({ t, lang, call, onAgain }: { t: Strings; lang: UiLanguage; call: CallControl; onAgain: () => void }) {
   const { phase, reconnecting } = call;
   const hearing = call.hearing();
-  const finished = phase.name === 'ended' || phase.name === 'unmatched' || phase.name === 'error' || (phase.name === 'joinFailed' && !call.canRetryJoin);
+  const finished =
+    phase.name === 'ended' || phase.name === 'unmatched' || phase.name === 'error' || (phase.name === 'joinFailed' && !call.canRetryJoin);
   return (
     <section class="call-screen" aria-live="polite" data-phase={phase.name} data-reconnecting={String(reconnecting)}>
       {reconnecting && (
@@ -54,10 +55,22 @@ export function CallScreen({ t, lang, call, onAgain }: { t: Strings; lang: UiLan
             </p>
           )}
           <div class="call-controls">
-            <button type="button" class="round mute" aria-pressed={call.muted} aria-label={call.muted ? t.unmute : t.mute} onClick={call.toggleMute}>
+            <button
+              type="button"
+              class="round mute"
+              aria-pressed={call.muted}
+              aria-label={call.muted ? t.unmute : t.mute}
+              onClick={call.toggleMute}
+            >
               <Mic size={48} off={call.muted} />
             </button>
-            <button type="button" class="round speaker" aria-pressed={call.loud} aria-label={call.loud ? t.speakerOn : t.speakerOff} onClick={call.toggleSpeaker}>
+            <button
+              type="button"
+              class="round speaker"
+              aria-pressed={call.loud}
+              aria-label={call.loud ? t.speakerOn : t.speakerOff}
+              onClick={call.toggleSpeaker}
+            >
               <Speaker size={48} loud={call.loud} />
             </button>
             <button type="button" class="round hang-up" aria-label={t.hangUp} onClick={() => void call.hangUp()}>

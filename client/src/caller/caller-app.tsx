@@ -114,7 +114,11 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
         ? screen
         : call.reconnecting && (phase.name === 'connected' || phase.name === 'waiting' || phase.name === 'ringing')
           ? 'reconnecting'
-          : phase.name === 'waiting' || phase.name === 'ringing' || phase.name === 'connected' || phase.name === 'ended' || phase.name === 'unmatched'
+          : phase.name === 'waiting' ||
+              phase.name === 'ringing' ||
+              phase.name === 'connected' ||
+              phase.name === 'ended' ||
+              phase.name === 'unmatched'
             ? phase.name
             : 'quiet';
   useScreenSounds(lang, sound);
@@ -234,7 +238,15 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
               />
             )}
             {screen === 'options' && (
-              <StepCall t={t} lang={lang} title={language?.autonym ?? language?.name ?? ''} options={options} onOptions={setOptions} onCall={() => void startCall()} disabled={!language || !matter} />
+              <StepCall
+                t={t}
+                lang={lang}
+                title={language?.autonym ?? language?.name ?? ''}
+                options={options}
+                onOptions={setOptions}
+                onCall={() => void startCall()}
+                disabled={!language || !matter}
+              />
             )}
           </>
         )}

@@ -11,13 +11,27 @@ export const REGION = ['CA', 'US', 'MX', 'DO', 'BZ', 'GT', 'HN', 'SV', 'NI', 'CR
  * papers and plates). `count` adds how many languages each has and disables an empty one; `extra` is the wide
  * last button ("all languages", "I don't know").
  */
-export function RegionMap(props: { t: Strings; attr: 'data-country' | 'data-here'; chosen?: string | null; count?: (code: string) => number; onPick: (code: string) => void; extra: preact.ComponentChildren }) {
+export function RegionMap(props: {
+  t: Strings;
+  attr: 'data-country' | 'data-here';
+  chosen?: string | null;
+  count?: (code: string) => number;
+  onPick: (code: string) => void;
+  extra: preact.ComponentChildren;
+}) {
   const { t, attr, chosen, count, onPick, extra } = props;
   return (
     <ul class={attr === 'data-here' ? 'region-map here' : 'region-map'}>
       {REGION.map((code) => (
         <li key={code} style={{ gridArea: code }}>
-          <button type="button" class="region" {...{ [attr]: code }} aria-pressed={chosen === undefined ? undefined : chosen === code} onClick={() => onPick(code)} disabled={count ? !count(code) : false}>
+          <button
+            type="button"
+            class="region"
+            {...{ [attr]: code }}
+            aria-pressed={chosen === undefined ? undefined : chosen === code}
+            onClick={() => onPick(code)}
+            disabled={count ? !count(code) : false}
+          >
             <span class="region-top" aria-hidden="true">
               <span class="code">{code}</span>
               {count && <span class="count">{count(code)}</span>}

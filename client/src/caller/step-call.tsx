@@ -10,7 +10,19 @@ export interface Options {
 }
 
 /** A switch that looks like one: the picture, the words, and an on/off track. */
-function Switch({ name, on, label, Icon, onFlip }: { name: string; on: boolean; label: string; Icon: (p: { size?: number }) => JSX.Element; onFlip: () => void }) {
+function Switch({
+  name,
+  on,
+  label,
+  Icon,
+  onFlip,
+}: {
+  name: string;
+  on: boolean;
+  label: string;
+  Icon: (p: { size?: number }) => JSX.Element;
+  onFlip: () => void;
+}) {
   return (
     <button type="button" class="toggle" role="switch" data-toggle={name} aria-checked={on} onClick={onFlip}>
       <Icon size={44} />
@@ -23,7 +35,15 @@ function Switch({ name, on, label, Icon, onFlip }: { name: string; on: boolean; 
 }
 
 /** Step 4: her language as she chose it, the three optional switches, and the call button. */
-export function StepCall(props: { t: Strings; lang: UiLanguage; title: string; options: Options; onOptions: (o: Options) => void; onCall: () => void; disabled: boolean }) {
+export function StepCall(props: {
+  t: Strings;
+  lang: UiLanguage;
+  title: string;
+  options: Options;
+  onOptions: (o: Options) => void;
+  onCall: () => void;
+  disabled: boolean;
+}) {
   const { t, lang, title, options, onOptions, onCall, disabled } = props;
   const flip = (key: keyof Options) => () => onOptions({ ...options, [key]: !options[key] });
   return (

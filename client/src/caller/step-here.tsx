@@ -7,7 +7,17 @@ import { RegionMap } from './region-map';
  * Step 3, which she may skip: the country where she is now (not where her language is spoken), so that her own
  * country's roster is tried first. "I don't know" sends no country.
  */
-export function StepHere({ t, lang, chosen, onPick }: { t: Strings; lang: UiLanguage; chosen: string | null | undefined; onPick: (country: string | null) => void }) {
+export function StepHere({
+  t,
+  lang,
+  chosen,
+  onPick,
+}: {
+  t: Strings;
+  lang: UiLanguage;
+  chosen: string | null | undefined;
+  onPick: (country: string | null) => void;
+}) {
   return (
     <section aria-labelledby="step3">
       <StepTitle id="step3" cue={<CueButton lang={lang} name="here" label={t.listen} />}>

@@ -47,7 +47,15 @@ const WIDE = 14;
 function Words({ text }: { text: string }) {
   return (
     <>
-      {text.split(/(\s+)/).map((w, i) => (w.includes('-') ? <span key={i} class="nobr">{w}</span> : w))}
+      {text.split(/(\s+)/).map((w, i) =>
+        w.includes('-') ? (
+          <span key={i} class="nobr">
+            {w}
+          </span>
+        ) : (
+          w
+        ),
+      )}
     </>
   );
 }
@@ -69,7 +77,8 @@ export function StepLanguage({ t, lang, catalogue, region, chosen, onRegion, onL
   const order = useOrder(region);
   const [speaking, setSpeaking] = useState<string | null>(null);
   const perRegion = (code: string) => languages?.filter((l) => l.countries.includes(code)).length ?? 0;
-  const shown = languages && region ? inOrder(region === 'all' ? languages : languages.filter((l) => l.countries.includes(region)), order) : [];
+  const shown =
+    languages && region ? inOrder(region === 'all' ? languages : languages.filter((l) => l.countries.includes(region)), order) : [];
   const label = (l: Language) => l.autonym ?? l.name;
 
   /** The step's ear on the list: the step's cue, then each language's own name in turn, its tile lit meanwhile. */
@@ -88,7 +97,13 @@ export function StepLanguage({ t, lang, catalogue, region, chosen, onRegion, onL
     <section aria-labelledby="step1">
       <StepTitle
         id="step1"
-        cue={region ? <CueButton lang={lang} name="languages" label={t.listen} onListen={readNames} /> : <CueButton lang={lang} name="step1" label={t.listen} />}
+        cue={
+          region ? (
+            <CueButton lang={lang} name="languages" label={t.listen} onListen={readNames} />
+          ) : (
+            <CueButton lang={lang} name="step1" label={t.listen} />
+          )
+        }
       >
         <Speech size={36} /> <span>{t.step1}</span>
       </StepTitle>
@@ -124,7 +139,11 @@ export function StepLanguage({ t, lang, catalogue, region, chosen, onRegion, onL
           {region !== 'all' && <h2 class="sub">{t.languagesIn(t.countries[region] ?? region)}</h2>}
           <ul class="languages">
             {shown.map((l) => (
-              <li key={l.id} class={`tile${speaking === l.id ? ' speaking' : ''}${longestWord(label(l), l.name, l.variant) > WIDE ? ' wide' : ''}`} data-tile={l.id}>
+              <li
+                key={l.id}
+                class={`tile${speaking === l.id ? ' speaking' : ''}${longestWord(label(l), l.name, l.variant) > WIDE ? ' wide' : ''}`}
+                data-tile={l.id}
+              >
                 <button
                   type="button"
                   class="language"
@@ -152,12 +171,24 @@ export function StepLanguage({ t, lang, catalogue, region, chosen, onRegion, onL
                 {(named.has(l.id) || greetings.has(l.id)) && (
                   <div class="tile-sounds">
                     {named.has(l.id) && (
-                      <button type="button" class="spoken-name" data-spoken-name={l.id} aria-label={t.playName(label(l))} onClick={() => void spokenNames.play(l.id)}>
+                      <button
+                        type="button"
+                        class="spoken-name"
+                        data-spoken-name={l.id}
+                        aria-label={t.playName(label(l))}
+                        onClick={() => void spokenNames.play(l.id)}
+                      >
                         <Ear size={26} />
                       </button>
                     )}
                     {greetings.has(l.id) && (
-                      <button type="button" class="greeting" data-greeting={l.id} aria-label={t.playGreeting(label(l))} onClick={() => onGreeting(l)}>
+                      <button
+                        type="button"
+                        class="greeting"
+                        data-greeting={l.id}
+                        aria-label={t.playGreeting(label(l))}
+                        onClick={() => onGreeting(l)}
+                      >
                         <Play size={24} />
                       </button>
                     )}

@@ -12,7 +12,17 @@ const MATTERS = [
 ] as const satisfies readonly { key: Matter; label: keyof Strings; Icon: unknown }[];
 
 /** Step 2: what it is about, four big pictures. */
-export function StepMatter({ t, lang, chosen, onPick }: { t: Strings; lang: UiLanguage; chosen: Matter | null; onPick: (matter: Matter) => void }) {
+export function StepMatter({
+  t,
+  lang,
+  chosen,
+  onPick,
+}: {
+  t: Strings;
+  lang: UiLanguage;
+  chosen: Matter | null;
+  onPick: (matter: Matter) => void;
+}) {
   return (
     <section aria-labelledby="step2">
       <StepTitle id="step2" cue={<CueButton lang={lang} name="step2" label={t.listen} />}>

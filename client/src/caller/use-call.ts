@@ -22,7 +22,6 @@ export type Phase =
 /** The phases in which leaving the page would end something going on. */
 export const ACTIVE = ['connecting', 'waiting', 'ringing', 'connected'];
 
-
 interface Live {
   signal?: Signal;
   /** In a hearing's call (opened with a join code), not an on-demand one. */

@@ -4,7 +4,8 @@ import { connectedTone, playCue, playCueWhole, startRingback, stopSpeaking, unma
 import type { Screen } from './flow';
 
 /** What she hears on each screen: the screen's own cue, and the soft ringback while she waits or it rings. */
-export type SoundScreen = Screen | 'offline' | 'connecting' | 'waiting' | 'ringing' | 'connected' | 'reconnecting' | 'ended' | 'unmatched' | 'quiet';
+export type SoundScreen =
+  Screen | 'offline' | 'connecting' | 'waiting' | 'ringing' | 'connected' | 'reconnecting' | 'ended' | 'unmatched' | 'quiet';
 
 export const CUE_OF: Record<Screen, CueName> = { region: 'step1', language: 'languages', matter: 'step2', here: 'here', options: 'step3' };
 

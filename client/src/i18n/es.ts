@@ -23,14 +23,27 @@ export const es = {
   reconnecting: 'Se perdió la conexión. Reconectando…',
   offlineTitle: 'Sin conexión',
   offlineText: 'No hay internet en este momento. Cuando vuelva la conexión, la página se abre sola.',
-  countries: { BZ: 'Belice', CA: 'Canadá', CR: 'Costa Rica', DO: 'República Dominicana', SV: 'El Salvador', GT: 'Guatemala', HN: 'Honduras', MX: 'México', NI: 'Nicaragua', PA: 'Panamá', US: 'Estados Unidos' } as Record<string, string>,
+  countries: {
+    BZ: 'Belice',
+    CA: 'Canadá',
+    CR: 'Costa Rica',
+    DO: 'República Dominicana',
+    SV: 'El Salvador',
+    GT: 'Guatemala',
+    HN: 'Honduras',
+    MX: 'México',
+    NI: 'Nicaragua',
+    PA: 'Panamá',
+    US: 'Estados Unidos',
+  } as Record<string, string>,
   /** Spoken by client/scripts/make-cues.mjs into client/public/cues/es/*.ogg (regenerate after editing). */
   cues: {
     step1: 'Elija su idioma. Primero toque el lugar donde se habla su idioma.',
     languages: 'Toque su idioma. Toque una oreja para escuchar el nombre de un idioma.',
     step2: '¿De qué se trata? Ayuda legal, violencia, trata de personas, u otra cosa.',
     here: '¿Dónde está usted ahora? Toque el país donde está ahora. Si no lo sabe, toque el signo de pregunta.',
-    step3: 'Toque la niña si tiene menos de 18 años. La mujer, para una intérprete mujer. La sirena, si es una emergencia. Luego toque el botón verde para llamar.',
+    step3:
+      'Toque la niña si tiene menos de 18 años. La mujer, para una intérprete mujer. La sirena, si es una emergencia. Luego toque el botón verde para llamar.',
     waiting: 'Estamos buscando una intérprete. Espere, no cuelgue. Las personas muestran su lugar en la fila.',
     ringing: 'Está sonando. Una intérprete está recibiendo su llamada.',
     connected: 'Ya está conectada con una intérprete. Puede hablar.',
@@ -63,8 +76,10 @@ export const es = {
   callEnded: 'La llamada terminó.',
   inHearing: 'Está en la audiencia. Puede hablar.',
   hearingEnded: 'La audiencia terminó.',
-  joinCodeInvalid: 'Este código no está completo: tiene que tener 10 números. Revíselo, o pida un código nuevo a la persona que se lo dio. No es su culpa.',
-  joinTooEarly: 'Este código no abre la llamada ahora. La llamada se abre unos minutos antes de la audiencia: intente otra vez a esa hora. Si la audiencia ya terminó o el código ya se usó, pida uno nuevo a la persona que se lo dio. No es su culpa.',
+  joinCodeInvalid:
+    'Este código no está completo: tiene que tener 10 números. Revíselo, o pida un código nuevo a la persona que se lo dio. No es su culpa.',
+  joinTooEarly:
+    'Este código no abre la llamada ahora. La llamada se abre unos minutos antes de la audiencia: intente otra vez a esa hora. Si la audiencia ya terminó o el código ya se usó, pida uno nuevo a la persona que se lo dio. No es su culpa.',
   unmatched: 'Ahora no hay ninguna intérprete libre para su idioma. No es su culpa. Puede intentar de nuevo en unos minutos.',
   callAgain: 'Llamar otra vez',
   noMicrophone: 'No se pudo usar el micrófono. Permita el micrófono e intente otra vez.',
@@ -75,7 +90,8 @@ export const es = {
   password: 'Contraseña',
   login: 'Entrar',
   loginFailed: 'Correo o contraseña incorrectos.',
-  loginLocked: (minutes: number) => `Demasiados intentos fallidos desde aquí. Vuelva a intentarlo en ${minutes} ${minutes === 1 ? 'minuto' : 'minutos'}.`,
+  loginLocked: (minutes: number) =>
+    `Demasiados intentos fallidos desde aquí. Vuelva a intentarlo en ${minutes} ${minutes === 1 ? 'minuto' : 'minutos'}.`,
   loginDisabled: 'Esta cuenta está desactivada. Hable con su administradora.',
   logout: 'Salir',
   available: 'Disponible',
@@ -100,7 +116,8 @@ export const es = {
   offerGone: 'La oferta ya no está disponible.',
   waitingForOffers: 'Esperando llamadas…',
   greetingsTitle: 'Mi saludo',
-  greetingExplain: 'Un saludo corto (hasta 10 segundos) en cada una de sus variantes. Las personas que llaman lo escuchan al elegir su idioma. Puede borrarlo cuando quiera.',
+  greetingExplain:
+    'Un saludo corto (hasta 10 segundos) en cada una de sus variantes. Las personas que llaman lo escuchan al elegir su idioma. Puede borrarlo cuando quiera.',
   greetingConsent: 'Acepto que las personas que llaman escuchen mi saludo.',
   recordGreeting: 'Grabar',
   stopRecording: 'Detener y guardar',

@@ -24,14 +24,28 @@ export const fr: Strings = {
   reconnecting: 'La connexion a été perdue. Reconnexion…',
   offlineTitle: 'Pas de connexion',
   offlineText: "Il n'y a pas d'internet pour l'instant. Quand la connexion revient, la page s'ouvre toute seule.",
-  countries: { BZ: 'Belize', CA: 'Canada', CR: 'Costa Rica', DO: 'République dominicaine', SV: 'Salvador', GT: 'Guatemala', HN: 'Honduras', MX: 'Mexique', NI: 'Nicaragua', PA: 'Panama', US: 'États-Unis' },
+  countries: {
+    BZ: 'Belize',
+    CA: 'Canada',
+    CR: 'Costa Rica',
+    DO: 'République dominicaine',
+    SV: 'Salvador',
+    GT: 'Guatemala',
+    HN: 'Honduras',
+    MX: 'Mexique',
+    NI: 'Nicaragua',
+    PA: 'Panama',
+    US: 'États-Unis',
+  },
   cues: {
     step1: "Choisissez votre langue. Touchez d'abord l'endroit où on parle votre langue.",
     languages: "Touchez votre langue. Touchez une oreille pour entendre le nom d'une langue.",
     step2: "De quoi s'agit-il ? Aide juridique, violence, traite des personnes, ou autre chose.",
     here: "Où êtes-vous maintenant ? Touchez le pays où vous êtes maintenant. Si vous ne savez pas, touchez le point d'interrogation.",
-    step3: "Touchez la fillette si vous avez moins de 18 ans. La femme, pour une interprète femme. La sirène, en cas d'urgence. Puis touchez le bouton vert pour appeler.",
-    waiting: "Nous cherchons une interprète. Attendez, s'il vous plaît. Ne raccrochez pas. Les personnes montrent votre place dans la file.",
+    step3:
+      "Touchez la fillette si vous avez moins de 18 ans. La femme, pour une interprète femme. La sirène, en cas d'urgence. Puis touchez le bouton vert pour appeler.",
+    waiting:
+      "Nous cherchons une interprète. Attendez, s'il vous plaît. Ne raccrochez pas. Les personnes montrent votre place dans la file.",
     ringing: 'Ça sonne. Une interprète reçoit votre appel.',
     connected: 'Vous êtes en ligne avec une interprète. Vous pouvez parler.',
     ended: "L'appel est terminé. Si vous en avez besoin, vous pouvez rappeler.",
@@ -63,9 +77,12 @@ export const fr: Strings = {
   callEnded: "L'appel est terminé.",
   inHearing: 'Vous êtes dans l’audience. Vous pouvez parler.',
   hearingEnded: 'L’audience est terminée.',
-  joinCodeInvalid: 'Ce code n’est pas complet : il doit avoir 10 chiffres. Vérifiez-le, ou demandez un nouveau code à la personne qui vous l’a donné. Ce n’est pas votre faute.',
-  joinTooEarly: 'Ce code n’ouvre pas l’appel maintenant. L’appel s’ouvre quelques minutes avant l’audience : réessayez à ce moment-là. Si l’audience est finie ou si le code a déjà servi, demandez-en un nouveau à la personne qui vous l’a donné. Ce n’est pas votre faute.',
-  unmatched: "Aucune interprète de votre langue n'est libre pour l'instant. Ce n'est pas de votre faute. Vous pouvez réessayer dans quelques minutes.",
+  joinCodeInvalid:
+    'Ce code n’est pas complet : il doit avoir 10 chiffres. Vérifiez-le, ou demandez un nouveau code à la personne qui vous l’a donné. Ce n’est pas votre faute.',
+  joinTooEarly:
+    'Ce code n’ouvre pas l’appel maintenant. L’appel s’ouvre quelques minutes avant l’audience : réessayez à ce moment-là. Si l’audience est finie ou si le code a déjà servi, demandez-en un nouveau à la personne qui vous l’a donné. Ce n’est pas votre faute.',
+  unmatched:
+    "Aucune interprète de votre langue n'est libre pour l'instant. Ce n'est pas de votre faute. Vous pouvez réessayer dans quelques minutes.",
   callAgain: 'Rappeler',
   noMicrophone: "Le micro n'a pas pu être utilisé. Autorisez le micro et réessayez.",
   error: "Quelque chose s'est mal passé. Réessayez.",
@@ -74,7 +91,8 @@ export const fr: Strings = {
   password: 'Mot de passe',
   login: 'Se connecter',
   loginFailed: 'Courriel ou mot de passe incorrect.',
-  loginLocked: (minutes: number) => `Trop de tentatives échouées depuis cet appareil. Réessayez dans ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
+  loginLocked: (minutes: number) =>
+    `Trop de tentatives échouées depuis cet appareil. Réessayez dans ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
   loginDisabled: 'Ce compte est désactivé. Adressez-vous à votre administratrice.',
   logout: 'Se déconnecter',
   available: 'Disponible',
@@ -99,7 +117,8 @@ export const fr: Strings = {
   offerGone: "L'offre n'est plus disponible.",
   waitingForOffers: 'En attente d’appels…',
   greetingsTitle: 'Ma salutation',
-  greetingExplain: "Une courte salutation (10 secondes au plus) dans chacune de vos variantes. Les personnes qui appellent l'entendent en choisissant leur langue. Vous pouvez la supprimer à tout moment.",
+  greetingExplain:
+    "Une courte salutation (10 secondes au plus) dans chacune de vos variantes. Les personnes qui appellent l'entendent en choisissant leur langue. Vous pouvez la supprimer à tout moment.",
   greetingConsent: "J'accepte que les personnes qui appellent entendent ma salutation.",
   recordGreeting: 'Enregistrer',
   stopRecording: 'Arrêter et garder',

@@ -54,7 +54,12 @@ export function MyBookings({ token, signal, t, s, lang, languageName, onJoin }: 
                 </button>
               )}
               {b.state === 'confirmed' && (
-                <button type="button" class="secondary" data-action="calendar" onClick={() => attempt(b.id, () => downloadCalendar(token, b.id))}>
+                <button
+                  type="button"
+                  class="secondary"
+                  data-action="calendar"
+                  onClick={() => attempt(b.id, () => downloadCalendar(token, b.id))}
+                >
                   {s.calendar}
                 </button>
               )}
@@ -72,7 +77,9 @@ type Window = Availability['windows'][number];
 /** ISO weekdays 1 (Monday) to 7, named in the interface language. */
 function weekdayNames(lang: UiLanguage): string[] {
   const monday = Date.UTC(2024, 0, 1);
-  return Array.from({ length: 7 }, (_, i) => new Intl.DateTimeFormat(lang, { weekday: 'long', timeZone: 'UTC' }).format(new Date(monday + i * 86_400_000)));
+  return Array.from({ length: 7 }, (_, i) =>
+    new Intl.DateTimeFormat(lang, { weekday: 'long', timeZone: 'UTC' }).format(new Date(monday + i * 86_400_000)),
+  );
 }
 
 /** Her weekly windows for hearings, in her time zone (PUT /api/v1/interpreters/me/availability replaces them all). */
@@ -120,7 +127,12 @@ export function AvailabilityEditor({ token, s, lang }: { token: string; s: Staff
             <li key={i} class="window" data-window={i}>
               <div class="field">
                 <label for={`w${i}-day`}>{s.weekday}</label>
-                <select id={`w${i}-day`} name="weekday" value={String(w.weekday)} onChange={(e) => change(i, { weekday: Number(e.currentTarget.value) })}>
+                <select
+                  id={`w${i}-day`}
+                  name="weekday"
+                  value={String(w.weekday)}
+                  onChange={(e) => change(i, { weekday: Number(e.currentTarget.value) })}
+                >
                   {days.map((d, j) => (
                     <option key={j} value={String(j + 1)}>
                       {d}
@@ -130,20 +142,44 @@ export function AvailabilityEditor({ token, s, lang }: { token: string; s: Staff
               </div>
               <div class="field">
                 <label for={`w${i}-start`}>{s.from}</label>
-                <input id={`w${i}-start`} name="start" type="time" required value={w.start} onInput={(e) => change(i, { start: e.currentTarget.value })} />
+                <input
+                  id={`w${i}-start`}
+                  name="start"
+                  type="time"
+                  required
+                  value={w.start}
+                  onInput={(e) => change(i, { start: e.currentTarget.value })}
+                />
               </div>
               <div class="field">
                 <label for={`w${i}-end`}>{s.to}</label>
-                <input id={`w${i}-end`} name="end" type="time" required value={w.end === '24:00' ? '23:59' : w.end} onInput={(e) => change(i, { end: e.currentTarget.value })} />
+                <input
+                  id={`w${i}-end`}
+                  name="end"
+                  type="time"
+                  required
+                  value={w.end === '24:00' ? '23:59' : w.end}
+                  onInput={(e) => change(i, { end: e.currentTarget.value })}
+                />
               </div>
-              <button type="button" class="secondary" aria-label={`${s.removeWindow}: ${days[w.weekday - 1]} ${w.start}`} onClick={() => setWindows(windows.filter((_, j) => j !== i))}>
+              <button
+                type="button"
+                class="secondary"
+                aria-label={`${s.removeWindow}: ${days[w.weekday - 1]} ${w.start}`}
+                onClick={() => setWindows(windows.filter((_, j) => j !== i))}
+              >
                 {s.removeWindow}
               </button>
             </li>
           ))}
         </ul>
         <div class="booking-actions">
-          <button type="button" class="secondary" data-action="add-window" onClick={() => setWindows([...windows, { weekday: 1, start: '09:00', end: '17:00' }])}>
+          <button
+            type="button"
+            class="secondary"
+            data-action="add-window"
+            onClick={() => setWindows([...windows, { weekday: 1, start: '09:00', end: '17:00' }])}
+          >
             {s.addWindow}
           </button>
           <button type="submit" class="primary">

@@ -14,7 +14,8 @@ interface Mine {
 const MAX_MS = 10_000;
 
 /** The console strings in the language of `t` (this section is handed the caller-side strings only). */
-const staffStringsFor = (t: Strings) => STAFF_STRINGS[(Object.keys(UI_LANGUAGES) as UiLanguage[]).find((l) => UI_LANGUAGES[l] === t) ?? 'es'];
+const staffStringsFor = (t: Strings) =>
+  STAFF_STRINGS[(Object.keys(UI_LANGUAGES) as UiLanguage[]).find((l) => UI_LANGUAGES[l] === t) ?? 'es'];
 
 /**
  * Her greetings: with her consent, up to 10 seconds per variant, recorded here (MediaRecorder, WebM/Opus at a
@@ -66,7 +67,9 @@ export function Greetings({ token, t, languageName }: { token: string; t: String
           {mine.map((m) => (
             <li key={m.languageId} data-greeting-language={m.languageId} data-recorded={String(!!m.greeting)}>
               <span class="greeting-name">{languageName(m.languageId)}</span>
-              <span class="greeting-state">{m.greeting ? t.greetingRecorded(Math.round(m.greeting.durationMs / 100) / 10) : t.noGreeting}</span>
+              <span class="greeting-state">
+                {m.greeting ? t.greetingRecorded(Math.round(m.greeting.durationMs / 100) / 10) : t.noGreeting}
+              </span>
               {recording === m.languageId ? (
                 <button type="button" class="record stop" onClick={stop}>
                   <Mic size={24} /> {t.stopRecording}

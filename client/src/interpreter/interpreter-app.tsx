@@ -18,7 +18,11 @@ import { Greetings } from './greetings';
 type Offer = ServerEvents['offer:new'];
 
 type Note = 'otherLeft' | 'offerGone' | 'callEnded' | 'hearingEnded';
-type View = { name: 'idle'; note?: Note } | { name: 'offer'; offer: Offer } | { name: 'call'; sessionId: string; offer: Offer; since: number } | { name: 'hearing'; booking: Booking };
+type View =
+  | { name: 'idle'; note?: Note }
+  | { name: 'offer'; offer: Offer }
+  | { name: 'call'; sessionId: string; offer: Offer; since: number }
+  | { name: 'hearing'; booking: Booking };
 
 function Countdown({ until, label }: { until: string; label: (s: number) => string }) {
   const left = () => Math.max(0, Math.ceil((Date.parse(until) - Date.now()) / 1000));
@@ -224,7 +228,15 @@ export function InterpreterApp() {
         ) : (
           <>
             {leaving && inACall && (
-              <ConfirmPanel id="confirm-logout-text" question={s.confirmLogout} yes={s.yesLogout} no={s.stay} action="confirm-logout" onYes={leaveAndLogout} onNo={() => setLeaving(false)} />
+              <ConfirmPanel
+                id="confirm-logout-text"
+                question={s.confirmLogout}
+                yes={s.yesLogout}
+                no={s.stay}
+                action="confirm-logout"
+                onYes={leaveAndLogout}
+                onNo={() => setLeaving(false)}
+              />
             )}
             {!inACall && (
               <div class="availability">
@@ -239,11 +251,25 @@ export function InterpreterApp() {
             )}
             {view.name === 'idle' && (
               <section class="idle" aria-live="polite" data-view="idle">
-                {view.note && <p class="note">{view.note === 'callEnded' ? t.callEnded : view.note === 'hearingEnded' ? s.hearingEnded : t[view.note]}</p>}
+                {view.note && (
+                  <p class="note">
+                    {view.note === 'callEnded' ? t.callEnded : view.note === 'hearingEnded' ? s.hearingEnded : t[view.note]}
+                  </p>
+                )}
                 {available && <p>{t.waitingForOffers}</p>}
               </section>
             )}
-            {view.name === 'idle' && <MyBookings token={token} signal={signal} t={t} s={s} lang={lang} languageName={langName} onJoin={(booking) => setView({ name: 'hearing', booking })} />}
+            {view.name === 'idle' && (
+              <MyBookings
+                token={token}
+                signal={signal}
+                t={t}
+                s={s}
+                lang={lang}
+                languageName={langName}
+                onJoin={(booking) => setView({ name: 'hearing', booking })}
+              />
+            )}
             {view.name === 'idle' && <AvailabilityEditor token={token} s={s} lang={lang} />}
             {view.name === 'hearing' && signal && (
               <HearingCall

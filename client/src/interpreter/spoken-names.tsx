@@ -17,7 +17,19 @@ interface Pending {
  * name") and, for each curated variant she interprets, its state and a button to record its name (with her
  * consent). A roster admin checks a recording before callers hear it.
  */
-export function MySpokenNames({ token, t, s, languageIds, languageName }: { token: string; t: Strings; s: StaffStrings; languageIds: string[]; languageName: (id: string) => string }) {
+export function MySpokenNames({
+  token,
+  t,
+  s,
+  languageIds,
+  languageName,
+}: {
+  token: string;
+  t: Strings;
+  s: StaffStrings;
+  languageIds: string[];
+  languageName: (id: string) => string;
+}) {
   const country = staffClaims(token).country ?? null;
   const [curated, setCurated] = useState<Set<string> | null>(null);
   const [published, setPublished] = useState<Set<string>>(new Set());
@@ -37,7 +49,10 @@ export function MySpokenNames({ token, t, s, languageIds, languageName }: { toke
     setMissing(todo ? todo.length : null);
   };
   useEffect(() => {
-    api.languages().then((ls: Language[]) => setCurated(new Set(ls.map((l) => l.id))), () => setCurated(new Set()));
+    api.languages().then(
+      (ls: Language[]) => setCurated(new Set(ls.map((l) => l.id))),
+      () => setCurated(new Set()),
+    );
     void load();
   }, [token]);
 
@@ -80,7 +95,14 @@ export function MySpokenNames({ token, t, s, languageIds, languageName }: { toke
           <li key={id} data-spoken-name={id} data-state={stateOf(id)}>
             <span class="name">{languageName(id)}</span>
             <span>{s.spokenNameState[stateOf(id)]}</span>
-            <RecordNameButton s={s} languageId={id} recording={recording} consent={consent} onRecord={(l) => void record(l)} onStop={stop} />
+            <RecordNameButton
+              s={s}
+              languageId={id}
+              recording={recording}
+              consent={consent}
+              onRecord={(l) => void record(l)}
+              onStop={stop}
+            />
             {stateOf(id) === 'pending' && (
               <button type="button" class="withdraw" disabled={!!recording} onClick={() => void withdraw(id)}>
                 <Cross size={20} /> {s.spokenNameWithdraw}

@@ -54,5 +54,6 @@ export const api = {
   greetings: () => request<{ languageId: string }[]>('/api/v1/greetings'),
   greetingUrl: (languageId: string) => `/api/v1/languages/${languageId}/greeting`,
   callerToken: async () => (await request<{ accessToken: string }>('/api/v1/auth/caller', { method: 'POST', body: '{}' })).accessToken,
-  login: (email: string, password: string) => request<{ accessToken: string; role: string }>('/api/v1/auth/login', { method: 'POST', body: JSON.stringify({ email, password }) }),
+  login: (email: string, password: string) =>
+    request<{ accessToken: string; role: string }>('/api/v1/auth/login', { method: 'POST', body: JSON.stringify({ email, password }) }),
 };

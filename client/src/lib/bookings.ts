@@ -52,9 +52,12 @@ export function callOpen(b: Booking, now = Date.now()): boolean {
 
 export const bookingsApi = {
   list: (token: string) => request<Booking[]>('/api/v1/bookings', { token }),
-  create: (token: string, body: Record<string, unknown>) => request<Booking>('/api/v1/bookings', { method: 'POST', body: JSON.stringify(body), token }),
-  act: (token: string, id: string, action: 'confirm' | 'decline' | 'cancel') => request<unknown>(`/api/v1/bookings/${id}/${action}`, { method: 'POST', body: '{}', token }),
-  session: (token: string, id: string) => request<{ sessionId: string }>(`/api/v1/bookings/${id}/session`, { method: 'POST', body: '{}', token }),
+  create: (token: string, body: Record<string, unknown>) =>
+    request<Booking>('/api/v1/bookings', { method: 'POST', body: JSON.stringify(body), token }),
+  act: (token: string, id: string, action: 'confirm' | 'decline' | 'cancel') =>
+    request<unknown>(`/api/v1/bookings/${id}/${action}`, { method: 'POST', body: '{}', token }),
+  session: (token: string, id: string) =>
+    request<{ sessionId: string }>(`/api/v1/bookings/${id}/session`, { method: 'POST', body: '{}', token }),
   joinCode: (token: string, id: string) => request<JoinCode>(`/api/v1/bookings/${id}/join-code`, { method: 'POST', body: '{}', token }),
   availability: (token: string) => request<Availability>('/api/v1/interpreters/me/availability', { token }),
   setAvailability: (token: string, body: { timeZone: string; windows: Availability['windows'] }) =>
@@ -63,7 +66,11 @@ export const bookingsApi = {
 
 /** The calendar file needs the bearer header, so it is fetched and handed to the browser as a download. */
 export async function downloadCalendar(token: string, id: string): Promise<void> {
-  const res = await fetch(`/api/v1/bookings/${id}/calendar.ics`, { headers: { authorization: `Bearer ${token}` }, cache: 'no-store', credentials: 'omit' });
+  const res = await fetch(`/api/v1/bookings/${id}/calendar.ics`, {
+    headers: { authorization: `Bearer ${token}` },
+    cache: 'no-store',
+    credentials: 'omit',
+  });
   if (!res.ok) throw new HttpError(res.status);
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
@@ -88,13 +95,31 @@ export function timeZones(...include: string[]): string[] {
 
 /** A start as people read it, in `timeZone`, with the zone's short name: "Tue, 1 Dec 2026, 09:00 CST". */
 export function formatWhen(iso: string, timeZone: string, lang: string): string {
-  return new Intl.DateTimeFormat(lang, { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(lang, {
+    timeZone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  }).format(new Date(iso));
 }
 
 /** An instant as the `YYYY-MM-DD` and `HH:MM` that a date and a time input show in `timeZone`. */
 export function wallClock(at: Date, timeZone: string): { date: string; time: string } {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
       .formatToParts(at)
       .map((p) => [p.type, p.value]),
   );

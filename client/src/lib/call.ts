@@ -1,5 +1,13 @@
 import { Device } from 'mediasoup-client';
-import type { Consumer, IceParameters, Producer, RtpCapabilities, RtpParameters, Transport, TransportOptions } from 'mediasoup-client/types';
+import type {
+  Consumer,
+  IceParameters,
+  Producer,
+  RtpCapabilities,
+  RtpParameters,
+  Transport,
+  TransportOptions,
+} from 'mediasoup-client/types';
 import type { ServerEvents, Signal } from './socket';
 import { noteIceRestart } from './test-hooks';
 
@@ -73,14 +81,18 @@ export class Call {
       t.on('connectionstatechange', (state) => this.onTransportState(t, state));
     }
     this.send.on('produce', ({ kind, rtpParameters }, ok, fail) => {
-      this.signal
-        .ask('media:produce', { transportId: this.send!.id, kind, rtpParameters })
-        .then((r) => ok({ id: r.producerId }), fail);
+      this.signal.ask('media:produce', { transportId: this.send!.id, kind, rtpParameters }).then((r) => ok({ id: r.producerId }), fail);
     });
     // The microphone outlives a transport: a rejoin after a dropped network produces the same track again.
-    this.producer = await this.send.produce({ track: this.mic.getAudioTracks()[0], stopTracks: false, codecOptions: { opusFec: true, opusDtx: true } });
+    this.producer = await this.send.produce({
+      track: this.mic.getAudioTracks()[0],
+      stopTracks: false,
+      codecOptions: { opusFec: true, opusDtx: true },
+    });
     const announced = [
-      ...join.participants.flatMap((p) => p.producers.filter((pr) => pr.kind === 'audio').map((pr) => ({ producerId: pr.producerId, role: p.role }))),
+      ...join.participants.flatMap((p) =>
+        p.producers.filter((pr) => pr.kind === 'audio').map((pr) => ({ producerId: pr.producerId, role: p.role })),
+      ),
       ...this.backlog!,
     ];
     this.backlog = null;
@@ -94,7 +106,8 @@ export class Call {
   private onTransportState(t: Transport, state: string) {
     if (this.closed) return;
     if (state === 'connected') {
-      if (this.send?.connectionState !== 'disconnected' && this.recv?.connectionState !== 'disconnected') this.options.onConnection?.('connected');
+      if (this.send?.connectionState !== 'disconnected' && this.recv?.connectionState !== 'disconnected')
+        this.options.onConnection?.('connected');
       return;
     }
     if (state !== 'disconnected' && state !== 'failed') return;
@@ -114,8 +127,17 @@ export class Call {
   private async consume(producerId: string, role: string) {
     if (this.closed || !this.recv || this.claimed.has(producerId)) return;
     this.claimed.add(producerId);
-    const c = await this.signal.ask('media:consume', { sessionId: this.sessionId, producerId, rtpCapabilities: this.device.rtpCapabilities });
-    const consumer = await this.recv.consume({ id: c.consumerId, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters as RtpParameters });
+    const c = await this.signal.ask('media:consume', {
+      sessionId: this.sessionId,
+      producerId,
+      rtpCapabilities: this.device.rtpCapabilities,
+    });
+    const consumer = await this.recv.consume({
+      id: c.consumerId,
+      producerId: c.producerId,
+      kind: c.kind,
+      rtpParameters: c.rtpParameters as RtpParameters,
+    });
     const audio = new Audio();
     audio.autoplay = true;
     audio.srcObject = new MediaStream([consumer.track]);
@@ -171,5 +193,8 @@ export class Call {
 
 /** The microphone, audio only, with the browser's voice processing. Throws a DOMException when refused or absent. */
 export function openMicrophone(): Promise<MediaStream> {
-  return navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true }, video: false });
+  return navigator.mediaDevices.getUserMedia({
+    audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+    video: false,
+  });
 }

@@ -15,7 +15,8 @@ const FORMATS = [
   { mimeType: 'audio/webm;codecs=opus', type: 'audio/webm', ext: 'webm' },
   { mimeType: 'audio/ogg;codecs=opus', type: 'audio/ogg', ext: 'ogg' },
 ];
-const opusFormat = () => (typeof MediaRecorder === 'undefined' ? undefined : FORMATS.find((f) => MediaRecorder.isTypeSupported(f.mimeType)));
+const opusFormat = () =>
+  typeof MediaRecorder === 'undefined' ? undefined : FORMATS.find((f) => MediaRecorder.isTypeSupported(f.mimeType));
 
 /**
  * Records the microphone for one item at a time (a language id), stopping by itself after `maxMs`; `done`
@@ -36,7 +37,11 @@ export function useRecorder(maxMs: number, done: (key: string, rec: Recording) =
 
   const start = async (key: string): Promise<boolean> => {
     const format = opusFormat();
-    const mic = format ? await navigator.mediaDevices.getUserMedia({ audio: { noiseSuppression: true, autoGainControl: true }, video: false }).catch(() => null) : null;
+    const mic = format
+      ? await navigator.mediaDevices
+          .getUserMedia({ audio: { noiseSuppression: true, autoGainControl: true }, video: false })
+          .catch(() => null)
+      : null;
     if (!format || !mic) return false;
     const recorder = new MediaRecorder(mic, { mimeType: format.mimeType, audioBitsPerSecond: 32_000 });
     const chunks: Blob[] = [];

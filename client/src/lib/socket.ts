@@ -1,10 +1,21 @@
 import { io, type Socket } from 'socket.io-client';
-import type { AckError as AckErrorBody, AckErrorCode, ClientEvent, ClientRequests, ClientResults, ClientToServerEvents, ServerToClientEvents } from '../../../src/realtime/realtime.contract';
+import type {
+  AckError as AckErrorBody,
+  AckErrorCode,
+  ClientEvent,
+  ClientRequests,
+  ClientResults,
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '../../../src/realtime/realtime.contract';
 
 export type { CreateRequestPayload, Matter, ServerEvents } from '../../../src/realtime/realtime.contract';
 
 export class AckError extends Error {
-  constructor(readonly code: AckErrorCode, message: string) {
+  constructor(
+    readonly code: AckErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -11,7 +11,9 @@ export const spokenNames = {
   /** The languages whose spoken name is published. */
   published: async (): Promise<Set<string>> => {
     try {
-      return new Set((await request<{ languageId: string }[]>('/api/v1/languages/spoken-names', { cache: 'default' })).map((n) => n.languageId));
+      return new Set(
+        (await request<{ languageId: string }[]>('/api/v1/languages/spoken-names', { cache: 'default' })).map((n) => n.languageId),
+      );
     } catch {
       return new Set();
     }
@@ -19,12 +21,15 @@ export const spokenNames = {
   /** The languages of a country, most requested there first; null when the server cannot say. */
   order: async (country: string): Promise<string[] | null> => {
     try {
-      return (await request<{ languageIds: string[] }>(`/api/v1/languages/order?country=${encodeURIComponent(country)}`, { cache: 'default' })).languageIds;
+      return (
+        await request<{ languageIds: string[] }>(`/api/v1/languages/order?country=${encodeURIComponent(country)}`, { cache: 'default' })
+      ).languageIds;
     } catch {
       return null;
     }
   },
-  play: (languageId: string): Promise<Outcome> => playFile(`/api/v1/languages/${encodeURIComponent(languageId)}/spoken-name`, `name:${languageId}`),
+  play: (languageId: string): Promise<Outcome> =>
+    playFile(`/api/v1/languages/${encodeURIComponent(languageId)}/spoken-name`, `name:${languageId}`),
 };
 
 /** `list` with the ids of `order` first, in that order; the rest keep their own order after them. */
@@ -32,5 +37,8 @@ export function inOrder<T extends { id: string }>(list: T[], order: string[] | n
   if (!order?.length) return list;
   const rank = new Map(order.map((id, i) => [id, i]));
   const at = (l: T) => rank.get(l.id) ?? order.length;
-  return list.map((l, i) => [l, i] as const).sort(([a, i], [b, j]) => at(a) - at(b) || i - j).map(([l]) => l);
+  return list
+    .map((l, i) => [l, i] as const)
+    .sort(([a, i], [b, j]) => at(a) - at(b) || i - j)
+    .map(([l]) => l);
 }

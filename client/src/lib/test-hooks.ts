@@ -76,7 +76,11 @@ async function inboundAudio(call: Call): Promise<InboundAudio> {
 /** The two transports' connection states and the consumers' paused flags. */
 function connection(call: Call) {
   const { send, recv, consumers } = parts(call);
-  return { send: send?.connectionState, recv: recv?.connectionState, consumers: [...consumers.values()].map(({ consumer }) => ({ paused: consumer.paused, track: consumer.track.readyState })) };
+  return {
+    send: send?.connectionState,
+    recv: recv?.connectionState,
+    consumers: [...consumers.values()].map(({ consumer }) => ({ paused: consumer.paused, track: consumer.track.readyState })),
+  };
 }
 
 /** Exposes the page's current call (none: `() => undefined`) as window.__puente. */

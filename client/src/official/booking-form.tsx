@@ -73,10 +73,13 @@ export function BookingForm({
   const searching = useRef(0);
 
   useEffect(() => {
-    request<string[]>('/api/v1/matters').then((m) => {
-      setMatters(m);
-      setMatter((cur) => cur || m[0]);
-    }, () => undefined);
+    request<string[]>('/api/v1/matters').then(
+      (m) => {
+        setMatters(m);
+        setMatter((cur) => cur || m[0]);
+      },
+      () => undefined,
+    );
   }, []);
 
   // A follow-up: the same language, matter, length, reference and options as the earlier hearing.
@@ -143,7 +146,15 @@ export function BookingForm({
       <form class="booking-form" onSubmit={submit} noValidate>
         <div class="field">
           <label for="language-search">{s.languageSearch}</label>
-          <input id="language-search" name="language" type="search" autocomplete="off" value={query} onInput={(e) => search(e.currentTarget.value)} {...invalid('languageId', errors)} />
+          <input
+            id="language-search"
+            name="language"
+            type="search"
+            autocomplete="off"
+            value={query}
+            onInput={(e) => search(e.currentTarget.value)}
+            {...invalid('languageId', errors)}
+          />
           {language && (
             <p class="chosen-language" data-language={language.id}>
               ✓ {languageLabel(language, language.id)}
@@ -177,7 +188,13 @@ export function BookingForm({
         </div>
         <div class="field">
           <label for="matter">{t.matter}</label>
-          <select id="matter" name="matter" value={matter} onChange={(e) => setMatter(e.currentTarget.value)} {...invalid('matter', errors)}>
+          <select
+            id="matter"
+            name="matter"
+            value={matter}
+            onChange={(e) => setMatter(e.currentTarget.value)}
+            {...invalid('matter', errors)}
+          >
             {matters.map((m) => (
               <option key={m} value={m}>
                 {t.matterName[m] ?? m}
@@ -189,11 +206,27 @@ export function BookingForm({
         <div class="field-row">
           <div class="field">
             <label for="date">{s.date}</label>
-            <input id="date" name="date" type="date" required value={date} onInput={(e) => setDate(e.currentTarget.value)} {...invalid('startsAt', errors)} />
+            <input
+              id="date"
+              name="date"
+              type="date"
+              required
+              value={date}
+              onInput={(e) => setDate(e.currentTarget.value)}
+              {...invalid('startsAt', errors)}
+            />
           </div>
           <div class="field">
             <label for="time">{s.time}</label>
-            <input id="time" name="time" type="time" required value={time} onInput={(e) => setTime(e.currentTarget.value)} {...invalid('startsAt', errors)} />
+            <input
+              id="time"
+              name="time"
+              type="time"
+              required
+              value={time}
+              onInput={(e) => setTime(e.currentTarget.value)}
+              {...invalid('startsAt', errors)}
+            />
           </div>
         </div>
         <FieldError id="startsAt" errors={errors} />
@@ -206,12 +239,20 @@ export function BookingForm({
         </div>
         <div class="field">
           <label for="duration">{s.duration}</label>
-          <select id="duration" name="duration" value={String(duration)} onChange={(e) => setDuration(Number(e.currentTarget.value))} {...invalid('durationMinutes', errors)}>
-            {[...new Set([...DURATIONS, duration])].sort((a, b) => a - b).map((d) => (
-              <option key={d} value={String(d)}>
-                {s.minutes(d)}
-              </option>
-            ))}
+          <select
+            id="duration"
+            name="duration"
+            value={String(duration)}
+            onChange={(e) => setDuration(Number(e.currentTarget.value))}
+            {...invalid('durationMinutes', errors)}
+          >
+            {[...new Set([...DURATIONS, duration])]
+              .sort((a, b) => a - b)
+              .map((d) => (
+                <option key={d} value={String(d)}>
+                  {s.minutes(d)}
+                </option>
+              ))}
           </select>
           <FieldError id="durationMinutes" errors={errors} />
         </div>

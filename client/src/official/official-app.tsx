@@ -31,7 +31,10 @@ export function OfficialApp() {
 
   useEffect(() => void (__PUENTE_TEST_HOOKS__ && exposeCall(() => call.current)), []);
   useEffect(() => {
-    api.languages().then((ls) => setLanguages(new Map(ls.map((l) => [l.id, l]))), () => undefined);
+    api.languages().then(
+      (ls) => setLanguages(new Map(ls.map((l) => [l.id, l]))),
+      () => undefined,
+    );
   }, []);
   useEffect(() => {
     if (!session) return;
@@ -154,7 +157,16 @@ function BookingList({
       {bookings.length === 0 && <p>{s.noBookings}</p>}
       <ul class="bookings-list">
         {bookings.map((b) => (
-          <BookingSummary key={b.id} b={b} t={t} s={s} lang={lang} zone={zone} official languageName={(id) => languageLabel(languages.get(id), id)}>
+          <BookingSummary
+            key={b.id}
+            b={b}
+            t={t}
+            s={s}
+            lang={lang}
+            zone={zone}
+            official
+            languageName={(id) => languageLabel(languages.get(id), id)}
+          >
             {notices[b.id] && OPEN.includes(b.state) && (
               <p class="booking-notice" data-notice={notices[b.id]}>
                 {s.notice[notices[b.id]] ?? notices[b.id]}
@@ -177,7 +189,15 @@ function BookingList({
               </div>
             )}
             {cancelling === b.id ? (
-              <ConfirmPanel id={`cancel-${b.id}`} question={s.confirmCancel} yes={s.yesCancel} no={s.keep} action="confirm-cancel" onYes={() => cancel(b)} onNo={() => setCancelling(null)} />
+              <ConfirmPanel
+                id={`cancel-${b.id}`}
+                question={s.confirmCancel}
+                yes={s.yesCancel}
+                no={s.keep}
+                action="confirm-cancel"
+                onYes={() => cancel(b)}
+                onNo={() => setCancelling(null)}
+              />
             ) : (
               <div class="booking-actions">
                 {callOpen(b) && (
@@ -192,7 +212,12 @@ function BookingList({
                 )}
                 {/* A cancelled hearing takes place nowhere: no calendar entry for it, and nothing to follow up. */}
                 {b.state !== 'cancelled' && (
-                  <button type="button" class="secondary" data-action="calendar" onClick={() => attempt(b.id, () => downloadCalendar(token, b.id))}>
+                  <button
+                    type="button"
+                    class="secondary"
+                    data-action="calendar"
+                    onClick={() => attempt(b.id, () => downloadCalendar(token, b.id))}
+                  >
                     {s.calendar}
                   </button>
                 )}

@@ -119,14 +119,37 @@ export function ZoneOptions({ s, zone }: { s: StaffStrings; zone: string }) {
 /** The microphone's on/off button of a call screen. */
 export function MuteButton({ t, muted, disabled, onToggle }: { t: Strings; muted: boolean; disabled?: boolean; onToggle: () => void }) {
   return (
-    <button type="button" class="round mute" aria-pressed={muted} aria-label={muted ? t.unmute : t.mute} disabled={disabled} onClick={onToggle}>
+    <button
+      type="button"
+      class="round mute"
+      aria-pressed={muted}
+      aria-label={muted ? t.unmute : t.mute}
+      disabled={disabled}
+      onClick={onToggle}
+    >
       <Mic size={48} off={muted} />
     </button>
   );
 }
 
 /** "Are you sure?" in the page (no browser dialog): the question, the action that cannot be undone, and staying. */
-export function ConfirmPanel({ id, question, yes, no, action, onYes, onNo }: { id: string; question: string; yes: string; no: string; action: string; onYes: () => void; onNo: () => void }) {
+export function ConfirmPanel({
+  id,
+  question,
+  yes,
+  no,
+  action,
+  onYes,
+  onNo,
+}: {
+  id: string;
+  question: string;
+  yes: string;
+  no: string;
+  action: string;
+  onYes: () => void;
+  onNo: () => void;
+}) {
   // The keyboard lands on the question, on the choice that changes nothing.
   const stay = useRef<HTMLButtonElement>(null);
   useEffect(() => stay.current?.focus(), []);
@@ -267,7 +290,13 @@ export function HearingCall({
     );
   }
   return (
-    <section class="hearing-call call-screen" aria-labelledby="hearing-title" data-view="hearing" data-joined={String(joined)} data-reconnecting={String(reconnecting)}>
+    <section
+      class="hearing-call call-screen"
+      aria-labelledby="hearing-title"
+      data-view="hearing"
+      data-joined={String(joined)}
+      data-reconnecting={String(reconnecting)}
+    >
       <h2 id="hearing-title">{s.hearingTitle}</h2>
       {reconnecting && (
         <p class="reconnecting" role="status">
@@ -284,7 +313,15 @@ export function HearingCall({
         ))}
       </ul>
       {confirming ? (
-        <ConfirmPanel id="confirm-end-text" question={s.confirmEnd} yes={s.yesEnd} no={s.stay} action="end-hearing" onYes={leave} onNo={() => setConfirming(false)} />
+        <ConfirmPanel
+          id="confirm-end-text"
+          question={s.confirmEnd}
+          yes={s.yesEnd}
+          no={s.stay}
+          action="end-hearing"
+          onYes={leave}
+          onNo={() => setConfirming(false)}
+        />
       ) : (
         <div class="call-controls">
           <MuteButton
@@ -296,7 +333,12 @@ export function HearingCall({
               setMuted(!muted);
             }}
           />
-          <button type="button" class="round hang-up" aria-label={role === 'official' ? s.endHearing : s.leaveHearing} onClick={() => (role === 'official' ? setConfirming(true) : void leave())}>
+          <button
+            type="button"
+            class="round hang-up"
+            aria-label={role === 'official' ? s.endHearing : s.leaveHearing}
+            onClick={() => (role === 'official' ? setConfirming(true) : void leave())}
+          >
             <HangUp size={48} />
           </button>
         </div>

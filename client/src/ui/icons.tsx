@@ -3,7 +3,18 @@ import type { JSX } from 'preact';
 // Simple stroke icons drawn here (no icon font, no extra request); decorative: the button carries the label.
 type P = { size?: number };
 const Svg = ({ size = 48, children }: P & { children: JSX.Element | JSX.Element[] }) => (
-  <svg width={size} height={size} viewBox="0 0 48 48" fill="none" stroke="currentColor" stroke-width="3" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
+  <svg
+    width={size}
+    height={size}
+    viewBox="0 0 48 48"
+    fill="none"
+    stroke="currentColor"
+    stroke-width="3"
+    stroke-linecap="round"
+    stroke-linejoin="round"
+    aria-hidden="true"
+    focusable="false"
+  >
     {children}
   </svg>
 );
@@ -80,7 +91,16 @@ export const Siren = (p: P) => (
   </Svg>
 );
 export const Person = ({ filled, ...p }: P & { filled?: boolean }) => (
-  <svg width={p.size ?? 32} height={p.size ?? 32} viewBox="0 0 48 48" aria-hidden="true" focusable="false" fill={filled ? 'currentColor' : 'none'} stroke="currentColor" stroke-width="3">
+  <svg
+    width={p.size ?? 32}
+    height={p.size ?? 32}
+    viewBox="0 0 48 48"
+    aria-hidden="true"
+    focusable="false"
+    fill={filled ? 'currentColor' : 'none'}
+    stroke="currentColor"
+    stroke-width="3"
+  >
     <circle cx="24" cy="12" r="8" />
     <path d="M8 46c0-12 7-20 16-20s16 8 16 20z" />
   </svg>

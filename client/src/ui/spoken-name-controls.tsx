@@ -13,7 +13,21 @@ export function NameConsent({ s, consent, onChange }: { s: StaffStrings; consent
 }
 
 /** Record a language's name, or stop the recording in progress (it also stops by itself). */
-export function RecordNameButton({ s, languageId, recording, consent, onRecord, onStop }: { s: StaffStrings; languageId: string; recording: string | null; consent: boolean; onRecord: (id: string) => void; onStop: () => void }) {
+export function RecordNameButton({
+  s,
+  languageId,
+  recording,
+  consent,
+  onRecord,
+  onStop,
+}: {
+  s: StaffStrings;
+  languageId: string;
+  recording: string | null;
+  consent: boolean;
+  onRecord: (id: string) => void;
+  onStop: () => void;
+}) {
   return recording === languageId ? (
     <button type="button" class="stop" onClick={onStop}>
       <Mic size={24} /> {s.spokenNameStop}

@@ -39,7 +39,17 @@ function loginProblem(t: Strings, e: unknown): string {
 }
 
 /** Email and password; `roles` are the ones this console serves (another role is told it cannot log in here). */
-export function StaffLogin({ t, roles, roleError, onLogin }: { t: Strings; roles: string[]; roleError: string; onLogin: (s: StaffSession) => void }) {
+export function StaffLogin({
+  t,
+  roles,
+  roleError,
+  onLogin,
+}: {
+  t: Strings;
+  roles: string[];
+  roleError: string;
+  onLogin: (s: StaffSession) => void;
+}) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -70,7 +80,14 @@ export function StaffLogin({ t, roles, roleError, onLogin }: { t: Strings; roles
       </label>
       <label>
         {t.password}
-        <input type="password" name="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        <input
+          type="password"
+          name="password"
+          autocomplete="current-password"
+          required
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+        />
       </label>
       {error && <p role="alert">{error}</p>}
       <button type="submit" class="primary">
@@ -81,7 +98,17 @@ export function StaffLogin({ t, roles, roleError, onLogin }: { t: Strings; roles
 }
 
 /** A console's top bar: the interface language and, once logged in, logging out. */
-export function ConsoleHeader({ t, lang, choose, onLogout }: { t: Strings; lang: UiLanguage; choose: (l: UiLanguage) => void; onLogout: (() => void) | null }) {
+export function ConsoleHeader({
+  t,
+  lang,
+  choose,
+  onLogout,
+}: {
+  t: Strings;
+  lang: UiLanguage;
+  choose: (l: UiLanguage) => void;
+  onLogout: (() => void) | null;
+}) {
   return (
     <header class="bar">
       <UiLanguageSwitch lang={lang} choose={choose} label={t.interfaceLanguage} />

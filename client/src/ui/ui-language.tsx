@@ -35,7 +35,14 @@ export function UiLanguageSwitch({ lang, choose, label }: { lang: UiLanguage; ch
   const [open, setOpen] = useState(false);
   return (
     <nav class="ui-lang" aria-label={label}>
-      <button type="button" class="globe" aria-expanded={open} aria-controls="ui-lang-menu" aria-label={label} onClick={() => setOpen(!open)}>
+      <button
+        type="button"
+        class="globe"
+        aria-expanded={open}
+        aria-controls="ui-lang-menu"
+        aria-label={label}
+        onClick={() => setOpen(!open)}
+      >
         <Globe size={28} />
         <span aria-hidden="true">{lang.toUpperCase()}</span>
       </button>

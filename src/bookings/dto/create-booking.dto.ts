@@ -34,10 +34,16 @@ export class CreateBookingDto {
   @Max(600)
   durationMinutes: number;
 
-  @ApiPropertyOptional({ example: 'EXP-2027-0042', description: 'Opaque case reference: up to 40 letters, digits and . / _ -, with a digit; never a name' })
+  @ApiPropertyOptional({
+    example: 'EXP-2027-0042',
+    description: 'Opaque case reference: up to 40 letters, digits and . / _ -, with a digit; never a name',
+  })
   @IsOptional()
   @IsString()
-  @Matches(CASE_REFERENCE, { message: 'caseReference must be an opaque reference (up to 40 letters, digits and . / _ -, at least one digit), never a name or a story' })
+  @Matches(CASE_REFERENCE, {
+    message:
+      'caseReference must be an opaque reference (up to 40 letters, digits and . / _ -, at least one digit), never a name or a story',
+  })
   caseReference?: string;
 
   @ApiPropertyOptional({ description: 'The woman takes part remotely: the official gets a one-time join code for her' })

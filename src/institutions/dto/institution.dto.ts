@@ -4,7 +4,6 @@ import { COUNTRY_CODES } from '../../common/countries';
 import { NoInvisibleChars } from '../../common/visible-text';
 import { INSTITUTION_KINDS, type InstitutionKind } from '../institution-kinds';
 
-
 export class CreateInstitutionDto {
   @ApiProperty({ enum: COUNTRY_CODES })
   @IsIn(COUNTRY_CODES, { message: `country must be one of ${COUNTRY_CODES.join(', ')}` })

@@ -29,7 +29,29 @@ describe('the curated RCM language catalogue', () => {
   });
 
   it('covers the 22 Mayan languages of Guatemala (Chalchiteko as a variant of agu)', () => {
-    const mayan = ['acr', 'knj', 'agu', 'caa', 'cac', 'itz', 'ixl', 'jac', 'cak', 'quc', 'mam', 'mop', 'poc', 'poh', 'kjb', 'kek', 'quv', 'qum', 'ttc', 'tzj', 'usp'];
+    const mayan = [
+      'acr',
+      'knj',
+      'agu',
+      'caa',
+      'cac',
+      'itz',
+      'ixl',
+      'jac',
+      'cak',
+      'quc',
+      'mam',
+      'mop',
+      'poc',
+      'poh',
+      'kjb',
+      'kek',
+      'quv',
+      'qum',
+      'ttc',
+      'tzj',
+      'usp',
+    ];
     const guatemalan = RCM_LANGUAGES.filter((l) => l.countries.includes('GT'));
     for (const code of mayan) expect(guatemalan.some((l) => l.iso6393 === code && !l.variant)).toBe(true);
     expect(guatemalan.some((l) => l.iso6393 === 'agu' && l.variant === 'chalchiteko')).toBe(true);
@@ -38,14 +60,52 @@ describe('the curated RCM language catalogue', () => {
 
   it('covers the languages the design names and the other required ones', () => {
     const codes = new Set(RCM_LANGUAGES.map((l) => l.iso6393));
-    const required = ['cab', 'xin', 'miq', 'yan', 'rma', 'gym', 'sab', 'emp', 'kvn', 'cuk', 'bzd', 'cjp', 'gut', 'len', 'pay', 'jic', 'ppl', 'bzj', 'tzo', 'tzh', 'yua', 'ctu', 'zap', 'nhe', 'nch', 'ngu', 'mau', 'ote', 'top', 'maz', 'mxp', 'tcf', 'trc'];
+    const required = [
+      'cab',
+      'xin',
+      'miq',
+      'yan',
+      'rma',
+      'gym',
+      'sab',
+      'emp',
+      'kvn',
+      'cuk',
+      'bzd',
+      'cjp',
+      'gut',
+      'len',
+      'pay',
+      'jic',
+      'ppl',
+      'bzj',
+      'tzo',
+      'tzh',
+      'yua',
+      'ctu',
+      'zap',
+      'nhe',
+      'nch',
+      'ngu',
+      'mau',
+      'ote',
+      'top',
+      'maz',
+      'mxp',
+      'tcf',
+      'trc',
+    ];
     expect(required.filter((c) => !codes.has(c))).toEqual([]);
     // Every country has languages of its own, Dominican Republic through Haitian Creole and Spanish.
     for (const country of COUNTRY_CODES) expect(RCM_LANGUAGES.some((l) => l.countries.includes(country))).toBe(true);
   });
 
   it('marks exactly Spanish, English, French and Haitian Creole as relay languages', () => {
-    expect(RCM_LANGUAGES.filter((l) => l.isRelay).map((l) => l.iso6393).sort()).toEqual(['eng', 'fra', 'hat', 'spa']);
+    expect(
+      RCM_LANGUAGES.filter((l) => l.isRelay)
+        .map((l) => l.iso6393)
+        .sort(),
+    ).toEqual(['eng', 'fra', 'hat', 'spa']);
   });
 
   it('builds rows with the ISO reference name when none is curated, and searchable by it', () => {
@@ -113,8 +173,8 @@ describe('the families of the curated languages', () => {
   });
 
   it('file the languages the design names where Glottolog does', () => {
-    expect([familyOf('mam'), familyOf('zai'), familyOf('nhe'), familyOf('gym'), familyOf('miq'), familyOf('cab'), familyOf('deu')]).toEqual([
-      'mayan', 'oto-manguean', 'uto-aztecan', 'chibchan', 'misumalpan', 'arawakan', null,
-    ]);
+    expect([familyOf('mam'), familyOf('zai'), familyOf('nhe'), familyOf('gym'), familyOf('miq'), familyOf('cab'), familyOf('deu')]).toEqual(
+      ['mayan', 'oto-manguean', 'uto-aztecan', 'chibchan', 'misumalpan', 'arawakan', null],
+    );
   });
 });

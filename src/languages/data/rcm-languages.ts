@@ -191,7 +191,13 @@ const NORTH_AMERICA: CuratedLanguage[] = [
 
 /** Languages interpreters relay into; a caller may need them too (e.g. Haitian Creole in the Dominican Republic). */
 const RELAY: CuratedLanguage[] = [
-  { iso6393: 'spa', autonym: 'español', countries: ['BZ', 'CR', 'DO', 'SV', 'GT', 'HN', 'MX', 'NI', 'PA', 'US'], isRelay: true, otherNames: ['Castellano'] },
+  {
+    iso6393: 'spa',
+    autonym: 'español',
+    countries: ['BZ', 'CR', 'DO', 'SV', 'GT', 'HN', 'MX', 'NI', 'PA', 'US'],
+    isRelay: true,
+    otherNames: ['Castellano'],
+  },
   { iso6393: 'eng', autonym: 'English', countries: ['BZ', 'CA', 'US'], isRelay: true },
   { iso6393: 'fra', autonym: 'français', countries: ['CA'], isRelay: true },
   { iso6393: 'hat', name: 'Haitian Creole', autonym: 'Kreyòl ayisyen', countries: ['CA', 'DO', 'US'], isRelay: true },

@@ -16,7 +16,10 @@ export class CountryQueryDto {
 
 /** `?country=XX`, optional. */
 export class OptionalCountryQueryDto {
-  @ApiPropertyOptional({ enum: COUNTRY_CODES, description: "A roster admin's own country when left out; every country for a platform admin" })
+  @ApiPropertyOptional({
+    enum: COUNTRY_CODES,
+    description: "A roster admin's own country when left out; every country for a platform admin",
+  })
   @IsOptional()
   @Transform(upper)
   @IsIn(COUNTRY_CODES, { message: COUNTRY_MESSAGE })

@@ -11,7 +11,9 @@ export class SetSharingDto {
     enum: COUNTRY_CODES,
     isArray: true,
   })
-  @IsArray() @ArrayMaxSize(COUNTRY_CODES.length) @ArrayUnique()
+  @IsArray()
+  @ArrayMaxSize(COUNTRY_CODES.length)
+  @ArrayUnique()
   @IsIn(COUNTRY_CODES, { each: true, message: `countries must contain only ${COUNTRY_CODES.join(', ')}` })
   countries: string[];
 }

@@ -10,9 +10,13 @@ function readRaw(req: Request, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     raw({ type: () => true, limit })(req, req.res!, (err?: { status?: number; type?: string }) => {
       if (!err) return resolve(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
-      if (err.status === 413) return reject(new PayloadTooLargeException(`the body is larger than ROSTER_IMPORT_MAX_BYTES (${limit} bytes)`));
-      if (err.status === 415) return reject(new UnsupportedMediaTypeException('unsupported Content-Encoding: send the file as it is, or gzip'));
-      reject(new HttpException(err.type === 'request.aborted' ? 'the upload was interrupted' : 'the body could not be read', err.status ?? 400));
+      if (err.status === 413)
+        return reject(new PayloadTooLargeException(`the body is larger than ROSTER_IMPORT_MAX_BYTES (${limit} bytes)`));
+      if (err.status === 415)
+        return reject(new UnsupportedMediaTypeException('unsupported Content-Encoding: send the file as it is, or gzip'));
+      reject(
+        new HttpException(err.type === 'request.aborted' ? 'the upload was interrupted' : 'the body could not be read', err.status ?? 400),
+      );
     }),
   );
 }

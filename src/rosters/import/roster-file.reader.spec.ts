@@ -18,7 +18,11 @@ describe('readCsv', () => {
     const records = readCsv(`\uFEFF${HEADER},Gender\r\nA,Ana,a@b.org,mam:5, female \r\n\r\nB,"Bea, la de ""arriba""",b@b.org,quc:3,\n`);
     expect(records).toEqual([
       { line: 2, values: { external_id: 'A', first_name: 'Ana', email: 'a@b.org', languages: 'mam:5', gender: 'female' }, problems: [] },
-      { line: 4, values: { external_id: 'B', first_name: 'Bea, la de "arriba"', email: 'b@b.org', languages: 'quc:3', gender: '' }, problems: [] },
+      {
+        line: 4,
+        values: { external_id: 'B', first_name: 'Bea, la de "arriba"', email: 'b@b.org', languages: 'quc:3', gender: '' },
+        problems: [],
+      },
     ]);
   });
 
@@ -54,7 +58,11 @@ describe('readCsv', () => {
 describe('readJson', () => {
   it('numbers rows from 1 and accepts lists as arrays', () => {
     const [rec] = readJson([{ external_id: 7, first_name: ' Ana ', email: 'a@b.org', languages: ['mam:5', 'quc:2'], gender: null }]);
-    expect(rec).toEqual({ line: 1, values: { external_id: '7', first_name: 'Ana', email: 'a@b.org', languages: 'mam:5;quc:2', gender: '' }, problems: [] });
+    expect(rec).toEqual({
+      line: 1,
+      values: { external_id: '7', first_name: 'Ana', email: 'a@b.org', languages: 'mam:5;quc:2', gender: '' },
+      problems: [],
+    });
   });
 
   it('reports unknown keys, missing required keys and non-objects as row problems', () => {

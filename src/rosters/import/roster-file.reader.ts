@@ -17,7 +17,10 @@ export function readCsv(text: string): RosterRecord[] {
     rows = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true });
   } catch (e) {
     const line = (e as { lines?: number }).lines;
-    throw new RosterFileError(`the file is not valid CSV${line ? ` (line ${line})` : ''}: ${(e as Error).message.replace(/^Invalid \w+: /, '')}`, 'file');
+    throw new RosterFileError(
+      `the file is not valid CSV${line ? ` (line ${line})` : ''}: ${(e as Error).message.replace(/^Invalid \w+: /, '')}`,
+      'file',
+    );
   }
   if (!rows.length) throw new RosterFileError(`the file is empty: a header row is required (${ROSTER_COLUMNS.join(',')})`, 'header');
   const header = readHeader(rows[0].record);
@@ -48,10 +51,22 @@ function readHeader(cells: string[]): RosterColumn[] {
   const missing = REQUIRED_COLUMNS.find((c) => !header.includes(c));
   if (missing) {
     // A file whose first line is data, not a header, ends up here too.
-    const found = unknown.length ? ` (unknown: ${unknown.slice(0, 3).map((c) => JSON.stringify(c)).join(', ')})` : '';
-    throw new RosterFileError(`the header row is missing the required column ${missing}${found}; expected ${ROSTER_COLUMNS.join(',')}`, missing);
+    const found = unknown.length
+      ? ` (unknown: ${unknown
+          .slice(0, 3)
+          .map((c) => JSON.stringify(c))
+          .join(', ')})`
+      : '';
+    throw new RosterFileError(
+      `the header row is missing the required column ${missing}${found}; expected ${ROSTER_COLUMNS.join(',')}`,
+      missing,
+    );
   }
-  if (unknown.length) throw new RosterFileError(`unknown column ${JSON.stringify(unknown[0])} in the header; expected ${ROSTER_COLUMNS.join(',')}`, unknown[0] || 'header');
+  if (unknown.length)
+    throw new RosterFileError(
+      `unknown column ${JSON.stringify(unknown[0])} in the header; expected ${ROSTER_COLUMNS.join(',')}`,
+      unknown[0] || 'header',
+    );
   const repeated = header.find((c, i) => header.indexOf(c) !== i);
   if (repeated) throw new RosterFileError(`column ${repeated} appears twice in the header`, repeated);
   return header as RosterColumn[];

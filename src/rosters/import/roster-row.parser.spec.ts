@@ -42,7 +42,9 @@ describe('parseRow', () => {
   });
 
   it('leaves columns the file does not have undefined, and clears empty cells', () => {
-    const { row } = parseRow(record({ external_id: 'A', first_name: 'Ana', email: 'a@b.org', languages: 'mam:1', gender: '', certification_body: '' }));
+    const { row } = parseRow(
+      record({ external_id: 'A', first_name: 'Ana', email: 'a@b.org', languages: 'mam:1', gender: '', certification_body: '' }),
+    );
     expect(row).toMatchObject({ gender: null, certificationBody: null });
     expect(row!.status).toBeUndefined();
     expect(row!.relayLanguages).toBeUndefined();
@@ -80,7 +82,11 @@ describe('parseRow', () => {
   });
 
   it('reports every bad field of a row, and the problems found while reading it', () => {
-    const rec: RosterRecord = { line: 7, values: { ...GOOD, gender: 'x', status: 'y' }, problems: [{ line: 7, field: 'row', message: 'has 3 cells' }] };
+    const rec: RosterRecord = {
+      line: 7,
+      values: { ...GOOD, gender: 'x', status: 'y' },
+      problems: [{ line: 7, field: 'row', message: 'has 3 cells' }],
+    };
     const { row, errors } = parseRow(rec);
     expect(row).toBeNull();
     expect(errors.map((e) => [e.line, e.field])).toEqual([
@@ -105,7 +111,12 @@ describe('isCalendarDate', () => {
 
 describe('findDuplicates', () => {
   it('maps every later repeat of an external_id to the first line', () => {
-    const recs = [record({ external_id: 'A' }, 2), record({ external_id: 'B' }, 3), record({ external_id: 'A' }, 4), record({ external_id: 'A' }, 6)];
+    const recs = [
+      record({ external_id: 'A' }, 2),
+      record({ external_id: 'B' }, 3),
+      record({ external_id: 'A' }, 4),
+      record({ external_id: 'A' }, 6),
+    ];
     expect([...findDuplicates(recs)]).toEqual([
       [4, 2],
       [6, 2],

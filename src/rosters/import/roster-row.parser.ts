@@ -72,7 +72,8 @@ export function parseRow(record: RosterRecord): { row: ParsedRow | null; errors:
   if (v.relay_languages !== undefined) {
     relayLanguages = [];
     for (const code of splitList(v.relay_languages).map((c) => c.toLowerCase())) {
-      if (!ISO6393.test(code)) fail('relay_languages', `unknown language code ${JSON.stringify(code)} (relay languages are ISO 639-3 codes)`);
+      if (!ISO6393.test(code))
+        fail('relay_languages', `unknown language code ${JSON.stringify(code)} (relay languages are ISO 639-3 codes)`);
       else if (!relayLanguages.includes(code)) relayLanguages.push(code);
     }
   }
@@ -81,7 +82,8 @@ export function parseRow(record: RosterRecord): { row: ParsedRow | null; errors:
   if (v.specialties !== undefined) {
     const given = splitList(v.specialties).map((s) => s.toLowerCase());
     for (const s of given) {
-      if (!(SPECIALTIES as readonly string[]).includes(s)) fail('specialties', `unknown specialty ${JSON.stringify(s)} (one of ${SPECIALTIES.join(', ')})`);
+      if (!(SPECIALTIES as readonly string[]).includes(s))
+        fail('specialties', `unknown specialty ${JSON.stringify(s)} (one of ${SPECIALTIES.join(', ')})`);
     }
     specialties = SPECIALTIES.filter((s) => given.includes(s));
   }
@@ -106,7 +108,8 @@ export function parseRow(record: RosterRecord): { row: ParsedRow | null; errors:
   let status: InterpreterStatus | undefined;
   if (v.status !== undefined) {
     const s = v.status.toLowerCase() || 'active';
-    if (!(INTERPRETER_STATUSES as readonly string[]).includes(s)) fail('status', `status must be ${INTERPRETER_STATUSES.join(' or ')} (empty means active)`);
+    if (!(INTERPRETER_STATUSES as readonly string[]).includes(s))
+      fail('status', `status must be ${INTERPRETER_STATUSES.join(' or ')} (empty means active)`);
     status = s as InterpreterStatus;
   }
 
@@ -158,10 +161,7 @@ export function languageKeys(rows: ParsedRow[]): string[] {
 }
 
 /** Replaces the row's language keys by catalogue ids; a key the catalogue does not know rejects the row. */
-export function resolveRow(
-  row: ParsedRow,
-  catalogue: Map<string, { id: string } | null>,
-): { row: ResolvedRow | null; errors: RowError[] } {
+export function resolveRow(row: ParsedRow, catalogue: Map<string, { id: string } | null>): { row: ResolvedRow | null; errors: RowError[] } {
   const errors: RowError[] = [];
   const fail = (field: string, message: string) => errors.push({ line: row.line, field, message });
   const languages: ResolvedRow['languages'] = [];

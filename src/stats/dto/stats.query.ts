@@ -23,14 +23,18 @@ export class StatsQuery {
   @Matches(MONTH, { message: 'to must be a whole month written YYYY-MM' })
   to?: string;
 
-  @ApiPropertyOptional({ enum: STATS_GROUPS, description: 'Rows per period and this dimension (default: language); `total`: one row per period for everything in scope, key `total`' })
+  @ApiPropertyOptional({
+    enum: STATS_GROUPS,
+    description: 'Rows per period and this dimension (default: language); `total`: one row per period for everything in scope, key `total`',
+  })
   @IsOptional()
   @IsIn(STATS_GROUPS, { message: `groupBy must be one of ${STATS_GROUPS.join(', ')}` })
   groupBy?: StatsGroup;
 
   @ApiPropertyOptional({
     enum: STATS_PERIODS,
-    description: 'A row per calendar month (default) or one row for the whole range, whose `month` is then the range as `from/to` (e.g. `2026-01/2026-12`). Suppression applies to every row alike.',
+    description:
+      'A row per calendar month (default) or one row for the whole range, whose `month` is then the range as `from/to` (e.g. `2026-01/2026-12`). Suppression applies to every row alike.',
   })
   @IsOptional()
   @IsIn(STATS_PERIODS, { message: `period must be one of ${STATS_PERIODS.join(', ')}` })

@@ -117,7 +117,8 @@ export const staffEn: StaffStrings = {
   suppressionExplain:
     '“<5” means fewer than 5: the exact figure is hidden so that no woman can be recognised. “—” is a wait or length computed from fewer than 5 people, hidden for the same reason. Every other count is rounded to the nearest 5 (7 shows as 5, 8 as 10), so that no figure can be worked out from the others.',
   summaryTitle: 'Summary of the period',
-  summaryExplain: (from: string, to: string) => `From ${from} to ${to}, all languages and matters together: with few requests, each month’s figures are often under 5.`,
+  summaryExplain: (from: string, to: string) =>
+    `From ${from} to ${to}, all languages and matters together: with few requests, each month’s figures are often under 5.`,
   summaryArea: 'Area',
   wholeRegion: 'Whole region',
   period: 'Period',
@@ -154,11 +155,20 @@ export const staffEn: StaffStrings = {
   spokenNamesTitle: 'Names of languages, spoken',
   spokenNamesExplain:
     'A woman who does not read finds her language by hearing its name. Record the name of your language as its speakers say it (5 seconds at most); a roster administrator listens to it before callers hear it.',
-  spokenNamesAdminExplain: 'Callers who do not read find their language by hearing its name. Listen to each recording, then publish or reject it.',
+  spokenNamesAdminExplain:
+    'Callers who do not read find their language by hearing its name. Listen to each recording, then publish or reject it.',
   spokenNameConsent: 'I agree that callers hear my voice saying these names.',
   spokenNamesMissing: (n: number, country: string) =>
-    n === 0 ? `Every language of ${country} has a spoken name.` : n === 1 ? `1 language of ${country} has no spoken name.` : `${n} languages of ${country} have no spoken name.`,
-  spokenNameState: { published: 'Published: callers hear it', pending: 'Recorded, waiting for a check', none: 'No spoken name yet' } as Record<string, string>,
+    n === 0
+      ? `Every language of ${country} has a spoken name.`
+      : n === 1
+        ? `1 language of ${country} has no spoken name.`
+        : `${n} languages of ${country} have no spoken name.`,
+  spokenNameState: {
+    published: 'Published: callers hear it',
+    pending: 'Recorded, waiting for a check',
+    none: 'No spoken name yet',
+  } as Record<string, string>,
   spokenNameRecord: 'Record the name',
   spokenNameStop: 'Stop',
   spokenNameWithdraw: 'Withdraw',

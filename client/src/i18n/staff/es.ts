@@ -84,7 +84,8 @@ export const staffEs = {
   declineBooking: 'Rechazar',
   cannotCome: 'Ya no puedo ir',
   availabilityTitle: 'Cuándo puedo interpretar en audiencias',
-  availabilityExplain: 'Franjas semanales en su zona horaria. Sin ninguna, se le puede pedir a cualquier hora (usted confirma cada audiencia).',
+  availabilityExplain:
+    'Franjas semanales en su zona horaria. Sin ninguna, se le puede pedir a cualquier hora (usted confirma cada audiencia).',
   weekday: 'Día',
   from: 'Desde',
   to: 'Hasta',
@@ -120,7 +121,8 @@ export const staffEs = {
   suppressionExplain:
     '«<5» significa menos de 5: la cifra exacta se oculta para que ninguna mujer pueda ser reconocida. «—» es una espera o duración calculada sobre menos de 5 personas, oculta por la misma razón. Las demás cifras se redondean al múltiplo de 5 más cercano (7 se muestra como 5, 8 como 10), para que ninguna pueda deducirse de las otras.',
   summaryTitle: 'Resumen del período',
-  summaryExplain: (from: string, to: string) => `De ${from} a ${to}, todos los idiomas y asuntos juntos: con pocas solicitudes, las cifras de cada mes suelen quedar por debajo de 5.`,
+  summaryExplain: (from: string, to: string) =>
+    `De ${from} a ${to}, todos los idiomas y asuntos juntos: con pocas solicitudes, las cifras de cada mes suelen quedar por debajo de 5.`,
   summaryArea: 'Ámbito',
   wholeRegion: 'Toda la región',
   period: 'Período',
@@ -157,11 +159,20 @@ export const staffEs = {
   spokenNamesTitle: 'Nombres de los idiomas, en voz',
   spokenNamesExplain:
     'Una mujer que no lee encuentra su idioma al oír su nombre. Grabe el nombre de su idioma como lo dicen sus hablantes (5 segundos como máximo); una administradora del registro lo escucha antes de que lo oigan las usuarias.',
-  spokenNamesAdminExplain: 'Las usuarias que no leen encuentran su idioma al oír su nombre. Escuche cada grabación y publíquela o recházela.',
+  spokenNamesAdminExplain:
+    'Las usuarias que no leen encuentran su idioma al oír su nombre. Escuche cada grabación y publíquela o recházela.',
   spokenNameConsent: 'Acepto que las usuarias oigan mi voz diciendo estos nombres.',
   spokenNamesMissing: (n: number, country: string) =>
-    n === 0 ? `Todos los idiomas de ${country} tienen su nombre grabado.` : n === 1 ? `1 idioma de ${country} no tiene nombre grabado.` : `${n} idiomas de ${country} no tienen nombre grabado.`,
-  spokenNameState: { published: 'Publicado: las usuarias lo oyen', pending: 'Grabado, espera revisión', none: 'Sin nombre grabado' } as Record<string, string>,
+    n === 0
+      ? `Todos los idiomas de ${country} tienen su nombre grabado.`
+      : n === 1
+        ? `1 idioma de ${country} no tiene nombre grabado.`
+        : `${n} idiomas de ${country} no tienen nombre grabado.`,
+  spokenNameState: {
+    published: 'Publicado: las usuarias lo oyen',
+    pending: 'Grabado, espera revisión',
+    none: 'Sin nombre grabado',
+  } as Record<string, string>,
   spokenNameRecord: 'Grabar el nombre',
   spokenNameStop: 'Detener',
   spokenNameWithdraw: 'Retirar',

@@ -59,7 +59,8 @@ export const staffFr: StaffStrings = {
   join: 'Rejoindre l’appel de l’audience',
   joinCode: 'Code pour la femme',
   joinCodeTitle: 'Un code pour que la femme entre',
-  joinCodeOnce: 'Donnez-le-lui maintenant : il n’est montré qu’une fois. Il sert une fois, jusqu’à la fin de l’audience. Un nouveau code remplace celui-ci.',
+  joinCodeOnce:
+    'Donnez-le-lui maintenant : il n’est montré qu’une fois. Il sert une fois, jusqu’à la fin de l’audience. Un nouveau code remplace celui-ci.',
   joinLink: 'Ou envoyez-lui ce lien :',
   hideCode: 'C’est fait, masquer le code',
   actionFailed: 'Cela n’a pas marché.',
@@ -82,7 +83,8 @@ export const staffFr: StaffStrings = {
   declineBooking: 'Refuser',
   cannotCome: 'Je ne peux plus venir',
   availabilityTitle: 'Quand je peux interpréter aux audiences',
-  availabilityExplain: 'Créneaux hebdomadaires dans votre fuseau horaire. Sans aucun, on peut vous solliciter à toute heure (vous confirmez chaque audience).',
+  availabilityExplain:
+    'Créneaux hebdomadaires dans votre fuseau horaire. Sans aucun, on peut vous solliciter à toute heure (vous confirmez chaque audience).',
   weekday: 'Jour',
   from: 'De',
   to: 'À',
@@ -117,7 +119,8 @@ export const staffFr: StaffStrings = {
   suppressionExplain:
     '« <5 » signifie moins de 5 : le chiffre exact est masqué pour qu’aucune femme ne puisse être reconnue. « — » est une attente ou une durée calculée sur moins de 5 personnes, masquée pour la même raison. Les autres chiffres sont arrondis au multiple de 5 le plus proche (7 s’affiche 5, 8 s’affiche 10), pour qu’aucun ne puisse se déduire des autres.',
   summaryTitle: 'Résumé de la période',
-  summaryExplain: (from: string, to: string) => `De ${from} à ${to}, toutes langues et tous sujets confondus : avec peu de demandes, les chiffres de chaque mois sont souvent inférieurs à 5.`,
+  summaryExplain: (from: string, to: string) =>
+    `De ${from} à ${to}, toutes langues et tous sujets confondus : avec peu de demandes, les chiffres de chaque mois sont souvent inférieurs à 5.`,
   summaryArea: 'Zone',
   wholeRegion: 'Toute la région',
   period: 'Période',
@@ -154,11 +157,20 @@ export const staffFr: StaffStrings = {
   spokenNamesTitle: 'Noms des langues, à voix haute',
   spokenNamesExplain:
     'Une femme qui ne lit pas trouve sa langue en entendant son nom. Enregistrez le nom de votre langue tel que ses locuteurs le disent (5 secondes au plus) ; une administratrice du registre l’écoute avant que les appelantes ne l’entendent.',
-  spokenNamesAdminExplain: 'Les appelantes qui ne lisent pas trouvent leur langue en entendant son nom. Écoutez chaque enregistrement, puis publiez-le ou refusez-le.',
+  spokenNamesAdminExplain:
+    'Les appelantes qui ne lisent pas trouvent leur langue en entendant son nom. Écoutez chaque enregistrement, puis publiez-le ou refusez-le.',
   spokenNameConsent: 'J’accepte que les appelantes entendent ma voix dire ces noms.',
   spokenNamesMissing: (n: number, country: string) =>
-    n === 0 ? `${country} : toutes les langues ont un nom enregistré.` : n === 1 ? `${country} : 1 langue n’a pas de nom enregistré.` : `${country} : ${n} langues n’ont pas de nom enregistré.`,
-  spokenNameState: { published: 'Publié : les appelantes l’entendent', pending: 'Enregistré, en attente de vérification', none: 'Pas encore de nom enregistré' } as Record<string, string>,
+    n === 0
+      ? `${country} : toutes les langues ont un nom enregistré.`
+      : n === 1
+        ? `${country} : 1 langue n’a pas de nom enregistré.`
+        : `${country} : ${n} langues n’ont pas de nom enregistré.`,
+  spokenNameState: {
+    published: 'Publié : les appelantes l’entendent',
+    pending: 'Enregistré, en attente de vérification',
+    none: 'Pas encore de nom enregistré',
+  } as Record<string, string>,
   spokenNameRecord: 'Enregistrer le nom',
   spokenNameStop: 'Arrêter',
   spokenNameWithdraw: 'Retirer',
@@ -170,7 +182,10 @@ export const staffFr: StaffStrings = {
   spokenNamesNoneToCheck: 'Aucun enregistrement n’attend de vérification.',
   spokenNamesToRecord: 'Langues sans nom enregistré',
   spokenNamesPublished: 'Publiés',
-  spokenNameBy: { interpreter: 'Enregistré par une interprète', roster_admin: 'Enregistré par une administratrice' } as Record<string, string>,
+  spokenNameBy: { interpreter: 'Enregistré par une interprète', roster_admin: 'Enregistré par une administratrice' } as Record<
+    string,
+    string
+  >,
   spokenNameSeconds: (s: number) => `${s} s`,
   spokenNameFailed: 'Cela n’a pas marché. Réessayez.',
 };
