@@ -37,22 +37,20 @@ describe('booking timers (Bull on Redis, across a restart)', () => {
 
   async function interp(app: TestApp, languages: string, firstName: string) {
     const externalId = `bt-${randomUUID().slice(0, 12)}`;
-    await app.app
-      .get(RostersService)
-      .importRoster(
-        'GT',
-        [
-          {
-            external_id: externalId,
-            first_name: firstName,
-            email: `${externalId}@test.puente.example`,
-            languages,
-            relay_languages: 'spa',
-            status: 'active',
-          },
-        ],
-        null,
-      );
+    await app.app.get(RostersService).importRoster(
+      'GT',
+      [
+        {
+          external_id: externalId,
+          first_name: firstName,
+          email: `${externalId}@test.puente.example`,
+          languages,
+          relay_languages: 'spa',
+          status: 'active',
+        },
+      ],
+      null,
+    );
     const [row] = await app.sql<{ id: string }>(`SELECT id FROM interpreters WHERE external_id = $1`, [externalId]);
     return {
       interpreterId: row.id,

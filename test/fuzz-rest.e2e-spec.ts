@@ -113,22 +113,20 @@ describe('REST routes under random input', () => {
     console.log(`fuzz-rest: seed ${SEED}, ${RUNS} runs per property (FUZZ_SEED / FUZZ_RUNS to change)`);
     t = await startTestApp();
     tokens.caller = (await t.http().post('/api/v1/auth/caller').send({}).expect(200)).body.accessToken;
-    await t.app
-      .get(RostersService)
-      .importRoster(
-        'GT',
-        [
-          {
-            external_id: 'fz-1',
-            first_name: 'Ana',
-            email: 'fz-1@test.puente.example',
-            languages: 'mam:5',
-            relay_languages: 'spa',
-            status: 'active',
-          },
-        ],
-        null,
-      );
+    await t.app.get(RostersService).importRoster(
+      'GT',
+      [
+        {
+          external_id: 'fz-1',
+          first_name: 'Ana',
+          email: 'fz-1@test.puente.example',
+          languages: 'mam:5',
+          relay_languages: 'spa',
+          status: 'active',
+        },
+      ],
+      null,
+    );
     const [row] = await t.sql<{ id: string }>(`SELECT id FROM interpreters WHERE external_id = 'fz-1'`);
     tokens.interpreter = (await createStaff(t, 'interpreter', { country: 'GT', interpreterId: row.id })).token;
     tokens.official = (await createStaff(t, 'official', { country: 'GT' })).token;

@@ -116,24 +116,22 @@ export async function startClientBed(overrides: TestAppOptions = {}, { hooks = t
 /** An interpreter of the Guatemalan roster (through the real import) with a console account. */
 export async function seedInterpreter(t: TestApp, firstName: string, languages: string) {
   const externalId = `c-${randomUUID().slice(0, 12)}`;
-  const res = await t.app
-    .get(RostersService)
-    .importRoster(
-      'GT',
-      [
-        {
-          external_id: externalId,
-          first_name: firstName,
-          email: `${externalId}@test.puente.example`,
-          languages,
-          relay_languages: 'spa',
-          specialties: 'violence;legal_criminal',
-          gender: 'female',
-          status: 'active',
-        },
-      ],
-      null,
-    );
+  const res = await t.app.get(RostersService).importRoster(
+    'GT',
+    [
+      {
+        external_id: externalId,
+        first_name: firstName,
+        email: `${externalId}@test.puente.example`,
+        languages,
+        relay_languages: 'spa',
+        specialties: 'violence;legal_criminal',
+        gender: 'female',
+        status: 'active',
+      },
+    ],
+    null,
+  );
   if (res.rejected.length) throw new Error(`seed rejected: ${JSON.stringify(res.rejected)}`);
   const [row] = await t.sql<{ id: string }>(`SELECT id FROM interpreters WHERE country = 'GT' AND external_id = $1`, [externalId]);
   return { ...(await createStaff(t, 'interpreter', { country: 'GT', interpreterId: row.id })), interpreterId: row.id };
