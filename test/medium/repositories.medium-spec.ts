@@ -235,4 +235,14 @@ describe('repositories in PostgreSQL', () => {
       expect(pgCode(twice)).toBe(PG.UNIQUE_VIOLATION);
     });
   });
+
+  it('has the tables matching reads on every call analysed after a fixed count of changes, not a share of the table', async () => {
+    const opts = await q<{ relname: string; reloptions: string[] | null }>(
+      `SELECT relname, reloptions FROM pg_class WHERE relname = ANY($1::text[]) AND relkind = 'r' ORDER BY relname`,
+      [['interpretation_requests', 'offers', 'sessions', 'interpreters', 'interpreter_languages']],
+    );
+    expect(opts).toHaveLength(5);
+    for (const o of opts)
+      expect(o.reloptions).toEqual(expect.arrayContaining(['autovacuum_analyze_scale_factor=0.0', 'autovacuum_analyze_threshold=2000']));
+  });
 });
