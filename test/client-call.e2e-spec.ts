@@ -25,7 +25,10 @@ describe('web client: a call between the caller page and the interpreter console
   let url: string;
 
   beforeAll(async () => {
-    bed = await startClientBed({ OFFER_RING_SECONDS: '60', CALLER_GRACE_SECONDS: '5', INTERPRETER_GRACE_SECONDS: '5' });
+    // The caller's grace covers the whole of the test's offline moment (a snapshot and an accessibility scan, which
+    // take seconds on a busy machine): with 5 s, her call could end while the test still held her offline, and
+    // the page then never came back to "connected". Nothing here waits for a grace period to run out.
+    bed = await startClientBed({ OFFER_RING_SECONDS: '60', CALLER_GRACE_SECONDS: '60', INTERPRETER_GRACE_SECONDS: '5' });
     ({ t, url } = bed);
   }, 120_000);
   afterAll(() => bed?.close());
