@@ -352,7 +352,9 @@ describe('REST routes under random input', () => {
     }
     // Every route was exercised, and most inputs were refused.
     expect([...seen.keys()].sort()).toEqual(ops.map((o) => o.id).sort());
-  });
+    // A guard against a hang, sized to the work: several hundred requests, each with two table snapshots
+    // (about 20 s on a quiet 2-core machine, twice that with another suite beside it).
+  }, 240_000);
 
   it('refuses an unknown body field or query parameter with a 400 naming it, and stores nothing', async () => {
     const withBody = ops.filter((o) => o.bodyProperties);
