@@ -307,6 +307,8 @@ describe('web client: the caller page, step by step, by ear, with Back, offline 
       return r.fulfill({
         body: readFileSync(join(__dirname, '..', 'client', 'public', 'cues', 'es', 'ringing.ogg')),
         contentType: 'audio/ogg',
+        // As the server answers it (spoken-names.controller.ts): never reused from a cache, so every play fetches.
+        headers: { 'Cache-Control': 'no-store' },
       });
     });
     await p.route('**/api/v1/languages/order?country=GT', (r) => r.fulfill({ json: { languageIds: [kek, mam] } }));
