@@ -12,11 +12,38 @@ CREATE OR REPLACE FUNCTION matching_request_facts(r interpretation_requests) RET
     'requestedAt', r.created_at, 'queuedAt', r.queued_at)
 $$;
 
--- Who may be offered what now, both ways round: these waiting requests (p_requests) with these interpreters
--- (p_interpreters, those available now who speak the language: few). Rosters: the caller's country (or the home
--- roster) and those sharing with it; with neither, only rosters that share with every member state (p_open_count
--- others). Tiers: ladder_tier. Busy interpreters (a hold: ringing, or accepted for a live call; or any live session)
--- are left out; so is one who refused this request twice, or less than p_retry_after seconds ago.
+-- The waiting requests among p_requests, each with its ladder's languages (ladder_languages, once per request).
+-- By primary key, never by walking the line (requests_waiting), whose length the plan cannot foresee: `|| ''` keeps
+-- the state test off that partial index. A function scan, not a lateral sub-select: a join that runs its inner side
+-- again for every candidate rewinds a function scan's rows, where it would run the sub-select (and ladder_languages)
+-- once per candidate (45 times a dispatch in the benchmark).
+CREATE OR REPLACE FUNCTION matching_waiting(p_requests uuid[])
+RETURNS TABLE (id uuid, language_id uuid, langs uuid[], matter varchar, country char(2), priority smallint, minor boolean,
+  prefer_female boolean, queued_at timestamptz, urgency varchar)
+LANGUAGE plpgsql STABLE ROWS 1 AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY SELECT r.id, r.language_id, ladder_languages(r.language_id), r.matter, r.country, r.priority, r.minor,
+    r.prefer_female, r.queued_at, r.urgency
+  FROM interpretation_requests r WHERE r.id = ANY (p_requests) AND (r.state || '') IN ('queued', 'offering');
+END $$;
+
+-- Whether she can be rung now: not ringing or holding an accepted call, in no live session, and not kept for a
+-- hearing (from half an hour before a hearing she confirmed until its end). Asked last, of the best-ranked
+-- candidates only (matching_dispatch stops at the first free ones), not of every candidate.
+CREATE OR REPLACE FUNCTION matching_free(p_interpreter uuid) RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN NOT EXISTS (SELECT 1 FROM offers o WHERE o.interpreter_id = p_interpreter AND o.holds)
+    AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.interpreter_id = p_interpreter AND s.ended_at IS NULL)
+    AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.interpreter_id = p_interpreter AND b.state = 'confirmed'
+                    AND now() BETWEEN b.starts_at - interval '30 minutes' AND b.ends_at);
+END $$;
+
+-- Who may be offered what, both ways round, apart from whether she is free now (matching_free): these waiting
+-- requests (p_requests) with these interpreters (p_interpreters, those available now who speak the language: few).
+-- Rosters: the caller's country (or the home roster) and those sharing with it; with neither, only rosters that
+-- share with every member state (p_open_count others). Tiers: ladder_tier. Left out: one who refused this request
+-- twice, or less than p_retry_after seconds ago.
 -- Cost (BENCHMARKS.md, issue 13): every lookup is by primary key or by a partial index of live rows only, so it
 -- does not grow with ended requests, offers or sessions; callers pass arrays without sub-selects, so PostgreSQL
 -- inlines this function into their statement and plans it once per connection (not on every call).
@@ -26,9 +53,7 @@ RETURNS TABLE (request_id uuid, priority smallint, minor boolean, prefer_female 
 LANGUAGE sql STABLE AS $$
   SELECT r.id, r.priority, r.minor, r.prefer_female, r.queued_at, r.urgency,
     i.id, i.gender, i.specialties, i.last_session_ended_at, best.tier, best.level, coalesce(h.offered, 0) > 0
-  FROM interpretation_requests r
-  -- Once per request: without OFFSET 0 the planner copies the call into every candidate row's filter.
-  CROSS JOIN LATERAL (SELECT ladder_languages(r.language_id) AS ids OFFSET 0) langs
+  FROM matching_waiting(p_requests) r
   -- From the few interpreters given, one primary-key lookup each (a plain index scan marks the dead versions
   -- of her row it meets, so the next lookup skips them; a bitmap scan of `id = ANY` would walk them every time),
   -- in the order given (equals in the ladder's order keep it).
@@ -37,7 +62,7 @@ LANGUAGE sql STABLE AS $$
   CROSS JOIN LATERAL (
     SELECT ladder_tier(il.language_id = r.language_id, r.matter = ANY (i.specialties::text[]), i.country = coalesce(r.country, p_home)) AS tier, il.level
     FROM interpreter_languages il
-    WHERE il.interpreter_id = i.id AND il.language_id = ANY (langs.ids)
+    WHERE il.interpreter_id = i.id AND il.language_id = ANY (r.langs)
     ORDER BY (il.language_id = r.language_id) DESC, il.level DESC
     LIMIT 1
   ) best
@@ -47,21 +72,12 @@ LANGUAGE sql STABLE AS $$
       max(o.decided_at) FILTER (WHERE o.outcome IN ('declined', 'expired')) AS refused_at
     FROM offers o WHERE o.request_id = r.id AND o.interpreter_id = i.id
   ) h ON true
-  WHERE r.id = ANY (p_requests)
-    -- By primary key, never by walking the line (requests_waiting), whose length the plan cannot foresee: `|| ''`
-    -- keeps the condition off that partial index.
-    AND (r.state || '') IN ('queued', 'offering')
-    AND i.status = 'active'
+  WHERE i.status = 'active'
     AND CASE WHEN coalesce(r.country, p_home) IS NOT NULL
       THEN i.country = coalesce(r.country, p_home)
         OR EXISTS (SELECT 1 FROM roster_sharing rs WHERE rs.owner_country = i.country AND rs.borrower_country = coalesce(r.country, p_home))
       ELSE (SELECT count(*) FROM roster_sharing rs WHERE rs.owner_country = i.country) = p_open_count
     END
-    AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.interpreter_id = i.id AND o.holds)
-    AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.interpreter_id = i.id AND s.ended_at IS NULL)
-    -- From half an hour before a hearing she confirmed until its end, she is kept for it.
-    AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.interpreter_id = i.id AND b.state = 'confirmed'
-                    AND now() BETWEEN b.starts_at - interval '30 minutes' AND b.ends_at)
     AND coalesce(h.refused, 0) < 2
     AND (h.refused_at IS NULL OR h.refused_at < now() - make_interval(secs => p_retry_after))
 $$;
@@ -79,6 +95,7 @@ RETURNS TABLE (request_id uuid, priority smallint, minor boolean, tried boolean,
       AND r.language_id = ANY (ARRAY(SELECT unnest(ladder_languages(il.language_id)) FROM interpreter_languages il WHERE il.interpreter_id = p_interpreter))
       AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ladder_at_once(r.urgency)) AS ids) w
   CROSS JOIN LATERAL matching_pairs(w.ids, ARRAY[p_interpreter], p_home, p_retry_after, p_open_count) p
+  WHERE matching_free(p_interpreter)
 $$;
 
 -- Rings the best candidates among p_available: as many as the request may ring at once (ladder_at_once)
@@ -104,9 +121,15 @@ BEGIN
   v_at_once := ladder_at_once(r.urgency);
   v_state := r.state;
   FOR attempt IN 1..3 LOOP
+    -- Ranked first, then asked whether free in that order until enough are found: the sorted sub-select (OFFSET 0
+    -- keeps the filter above the sort) hands rows to the filter one at a time, and LIMIT stops asking.
     WITH best AS (
-      SELECT p.interpreter_id, p.tier FROM matching_pairs(ARRAY[p_request], p_available, p_home, p_retry_after, p_open_count) p
-      ORDER BY p.tried, ladder_rank(p.tier, p.prefer_female, p.gender, p.minor, p.specialties, p.last_session_ended_at, p.level)
+      SELECT c.interpreter_id, c.tier FROM (
+        SELECT p.interpreter_id, p.tier FROM matching_pairs(ARRAY[p_request], p_available, p_home, p_retry_after, p_open_count) p
+        ORDER BY p.tried, ladder_rank(p.tier, p.prefer_female, p.gender, p.minor, p.specialties, p.last_session_ended_at, p.level)
+        OFFSET 0
+      ) c
+      WHERE matching_free(c.interpreter_id)
       LIMIT greatest(0, v_at_once - (SELECT count(*) FROM offers WHERE request_id = p_request AND outcome IS NULL))
     ), made AS (
       INSERT INTO offers (request_id, interpreter_id, tier, created_at, expires_at)
