@@ -2,6 +2,7 @@ import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { AppConfig } from '../config/config.schema';
+import { RepeatingSweep } from '../jobs/repeating-sweep';
 import { BookingAssignmentService } from './booking-assignment.service';
 import { BOOKINGS_QUEUE, BookingJobs } from './booking-jobs';
 import { BookingNotifier } from './booking-notifier';
@@ -15,7 +16,7 @@ import { BookingsService } from './bookings.service';
  */
 @Processor(BOOKINGS_QUEUE)
 export class BookingsProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
-  private watchdog?: NodeJS.Timeout;
+  private readonly sweeps: RepeatingSweep;
 
   constructor(
     private readonly bookings: BookingsService,
@@ -24,34 +25,17 @@ export class BookingsProcessor implements OnApplicationBootstrap, OnApplicationS
     private readonly notifier: BookingNotifier,
     private readonly config: AppConfig,
     private readonly repo: BookingsRepository,
-    @InjectQueue(BOOKINGS_QUEUE) private readonly queue: Queue,
-  ) {}
+    @InjectQueue(BOOKINGS_QUEUE) queue: Queue,
+  ) {
+    this.sweeps = new RepeatingSweep(queue, config.BOOKING_SWEEP_SECONDS, 5000);
+  }
 
   async onApplicationBootstrap() {
-    await this.scheduleSweep();
-    // As in matching: re-adding the repeatable job mends a chain broken by a node killed mid-run.
-    this.watchdog = setInterval(
-      () => void this.scheduleSweep().catch(() => undefined),
-      Math.max(5000, this.config.BOOKING_SWEEP_SECONDS * 4000),
-    );
-    this.watchdog.unref();
+    await this.sweeps.start();
   }
 
   onApplicationShutdown() {
-    clearInterval(this.watchdog);
-  }
-
-  private scheduleSweep() {
-    return this.queue.add(
-      'sweep',
-      {},
-      {
-        repeat: { every: Math.round(this.config.BOOKING_SWEEP_SECONDS * 1000) },
-        jobId: 'sweep',
-        removeOnComplete: true,
-        removeOnFail: true,
-      },
-    );
+    this.sweeps.stop();
   }
 
   @Process('offer-expire')

@@ -1,14 +1,13 @@
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job, Queue } from 'bull';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/config.schema';
+import { RepeatingSweep } from '../jobs/repeating-sweep';
 import { PresenceService } from '../presence/presence.service';
 import { AuditOutbox } from '../audit/audit-outbox';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { MATCHING_QUEUE, MatchingService } from './matching.service';
-import { WAITING_ORDER_SQL } from './priority';
+import { MatchingRepository } from './matching.repository';
 
 /**
  * The timers of matching, as Bull jobs in Redis so that a node restart loses none, and a sweep that one
@@ -20,6 +19,7 @@ import { WAITING_ORDER_SQL } from './priority';
 @Processor(MATCHING_QUEUE)
 export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Matching');
+  private readonly sweeps: RepeatingSweep;
 
   constructor(
     private readonly matching: MatchingService,
@@ -27,39 +27,18 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
     private readonly realtime: RealtimeService,
     private readonly config: AppConfig,
     private readonly outbox: AuditOutbox,
-    @InjectDataSource() private readonly db: DataSource,
-    @InjectQueue(MATCHING_QUEUE) private readonly queue: Queue,
-  ) {}
-
-  private watchdog?: NodeJS.Timeout;
+    private readonly repo: MatchingRepository,
+    @InjectQueue(MATCHING_QUEUE) queue: Queue,
+  ) {
+    this.sweeps = new RepeatingSweep(queue, config.MATCHING_SWEEP_SECONDS, 2000);
+  }
 
   async onApplicationBootstrap() {
-    await this.scheduleSweep();
-    // Bull schedules a repeatable job's next run only once a node has taken the current one: a node killed
-    // in between breaks the chain until Bull finds the stalled job (30 s or more). Every node re-adds it now
-    // and then; the next run's job id is derived from its time slot, so while the chain is alive this is a no-op.
-    this.watchdog = setInterval(
-      () => void this.scheduleSweep().catch(() => undefined),
-      Math.max(2000, this.config.MATCHING_SWEEP_SECONDS * 4000),
-    );
-    this.watchdog.unref();
+    await this.sweeps.start();
   }
 
   onApplicationShutdown() {
-    clearInterval(this.watchdog);
-  }
-
-  private scheduleSweep() {
-    return this.queue.add(
-      'sweep',
-      {},
-      {
-        repeat: { every: Math.round(this.config.MATCHING_SWEEP_SECONDS * 1000) },
-        jobId: 'sweep',
-        removeOnComplete: true,
-        removeOnFail: true,
-      },
-    );
+    this.sweeps.stop();
   }
 
   @Process('offer-expire')
@@ -79,30 +58,14 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
     await this.outbox
       .flush()
       .catch((e) => this.logger.error({ err: (e as Error)?.name, code: (e as { code?: string })?.code }, 'moving audit events failed'));
-    const overdueOffers: { id: string }[] = await this.db.query(
-      `SELECT id FROM offers WHERE outcome IS NULL AND expires_at < now() - interval '2 seconds' LIMIT 200`,
-    );
-    for (const o of overdueOffers) await this.matching.expireOffer(o.id);
+    for (const id of await this.repo.overdueOffers()) await this.matching.expireOffer(id);
     // The wait limit: requests that have waited it in full since they last entered the line end unmatched.
-    const overdue: { id: string }[] = await this.db.query(
-      `SELECT id FROM interpretation_requests WHERE state IN ('queued','offering') AND queued_at <= now() - make_interval(secs => $1) LIMIT 200`,
-      [this.config.REQUEST_WAIT_LIMIT_SECONDS],
-    );
-    for (const r of overdue) await this.matching.timeoutRequest(r.id);
-    // Requests with a free place for an offer (queued, or an emergency ringing fewer than three) and no offer
-    // made or answered for a full sweep, most urgent first, read one at a time so that a request arriving
-    // meanwhile is ranked too; fresh ones are left to their own dispatch.
+    for (const id of await this.repo.waitedFor(this.config.REQUEST_WAIT_LIMIT_SECONDS)) await this.matching.timeoutRequest(id);
+    // Requests stalled for a full sweep, read one at a time so that a request arriving meanwhile is ranked too.
     for (let i = 0; i < 100; i++) {
-      const [next]: { id: string }[] = await this.db.query(
-        `SELECT r.id FROM interpretation_requests r WHERE r.state IN ('queued','offering')
-         AND r.queued_at < now() - make_interval(secs => $1)
-         AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ladder_at_once(r.urgency)
-         AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = r.id AND (o.created_at > now() - make_interval(secs => $1) OR o.decided_at > now() - make_interval(secs => $1)))
-         ORDER BY ${WAITING_ORDER_SQL} OFFSET $2 LIMIT 1`,
-        [this.config.MATCHING_SWEEP_SECONDS, i],
-      );
+      const next = await this.repo.stalled(this.config.MATCHING_SWEEP_SECONDS, i);
       if (!next) break;
-      await this.matching.dispatch(next.id);
+      await this.matching.dispatch(next);
     }
     await this.orphans();
   }
@@ -117,19 +80,13 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
     // What the registries say first, then who is really connected: a socket registered after the rooms were
     // read would be judged gone.
     const sockets = await this.presence.registeredSockets();
-    const callers: { caller_sub: string }[] = await this.db.query(
-      `SELECT caller_sub FROM interpretation_requests WHERE caller_sub IS NOT NULL`,
-    );
+    const callers = await this.repo.callersWithLiveRequests();
     const live = await this.realtime.allRooms();
     if (live) {
       await this.presence.dropDeadSockets(sockets, live);
-      for (const c of callers) if (!live.has(rooms.caller(c.caller_sub))) await this.matching.startCallerGrace(c.caller_sub);
+      for (const sub of callers) if (!live.has(rooms.caller(sub))) await this.matching.startCallerGrace(sub);
     }
     await this.presence.endOverdueGrace();
-    const inCalls: { interpreter_id: string }[] = await this.db.query(
-      `SELECT DISTINCT s.interpreter_id FROM sessions s JOIN interpretation_requests r ON r.id = s.request_id
-       WHERE s.ended_at IS NULL AND r.state IN ('accepted','connected')`,
-    );
-    for (const id of await this.presence.gone(inCalls.map((s) => s.interpreter_id))) await this.matching.interpreterLost(id);
+    for (const id of await this.presence.gone(await this.repo.interpretersInOnDemandCalls())) await this.matching.interpreterLost(id);
   }
 }

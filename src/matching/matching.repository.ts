@@ -325,6 +325,58 @@ export class MatchingRepository {
     return live.map((r) => r.id);
   }
 
+  // ---- the sweep (MatchingProcessor) ---------------------------------------------------------------------
+
+  /** Offers still ringing two seconds past their ring time (their expiry job was lost), at most 200. */
+  async overdueOffers(): Promise<string[]> {
+    const found: { id: string }[] = await this.db.query(
+      `SELECT id FROM offers WHERE outcome IS NULL AND expires_at < now() - interval '2 seconds' LIMIT 200`,
+    );
+    return found.map((o) => o.id);
+  }
+
+  /** Waiting requests that have waited `seconds` in full since they last entered the line, at most 200. */
+  async waitedFor(seconds: number): Promise<string[]> {
+    const found: { id: string }[] = await this.db.query(
+      `SELECT id FROM interpretation_requests WHERE state IN ('queued','offering') AND queued_at <= now() - make_interval(secs => $1) LIMIT 200`,
+      [seconds],
+    );
+    return found.map((r) => r.id);
+  }
+
+  /**
+   * The `skip`-th waiting request, most urgent first, with a free place for an offer (queued, or an emergency
+   * ringing fewer than three) and no offer made or answered for `seconds`; fresh ones are left to their own dispatch.
+   */
+  async stalled(seconds: number, skip: number): Promise<string | null> {
+    const [next]: { id: string }[] = await this.db.query(
+      `SELECT r.id FROM interpretation_requests r WHERE r.state IN ('queued','offering')
+       AND r.queued_at < now() - make_interval(secs => $1)
+       AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ladder_at_once(r.urgency)
+       AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = r.id AND (o.created_at > now() - make_interval(secs => $1) OR o.decided_at > now() - make_interval(secs => $1)))
+       ORDER BY ${WAITING_ORDER_SQL} OFFSET $2 LIMIT 1`,
+      [seconds, skip],
+    );
+    return next?.id ?? null;
+  }
+
+  /** The token subjects of callers with a live request (kept only while it is live). */
+  async callersWithLiveRequests(): Promise<string[]> {
+    const found: { caller_sub: string }[] = await this.db.query(
+      `SELECT caller_sub FROM interpretation_requests WHERE caller_sub IS NOT NULL`,
+    );
+    return found.map((c) => c.caller_sub);
+  }
+
+  /** Interpreters in a live on-demand call. */
+  async interpretersInOnDemandCalls(): Promise<string[]> {
+    const found: { interpreter_id: string }[] = await this.db.query(
+      `SELECT DISTINCT s.interpreter_id FROM sessions s JOIN interpretation_requests r ON r.id = s.request_id
+       WHERE s.ended_at IS NULL AND r.state IN ('accepted','connected')`,
+    );
+    return found.map((s) => s.interpreter_id);
+  }
+
   /** The waiting line of a language, in the order it is served. */
   line(languageId: string): Promise<InLine[]> {
     return this.db.query(
