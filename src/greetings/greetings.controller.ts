@@ -1,21 +1,6 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  ForbiddenException,
-  Get,
-  HttpCode,
-  Param,
-  Put,
-  Res,
-  UploadedFile,
-  UseInterceptors,
-} from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Param, Put, Res, UploadedFile } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiBody,
-  ApiConsumes,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -29,6 +14,7 @@ import type { Response } from 'express';
 import { CurrentUser, Public, Roles } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { uuidParam } from '../common/validation';
+import { ConsentedAudioUpload } from './audio-upload.decorator';
 import { GREETING_MAX_BYTES, GreetingsService } from './greetings.service';
 
 class GreetingInfoDto {
@@ -79,7 +65,7 @@ export class GreetingsController {
   @Put('mine/:languageId')
   @ApiBearerAuth()
   @Roles('interpreter')
-  @UseInterceptors(FileInterceptor('file'))
+  @ConsentedAudioUpload()
   @ApiOperation({
     summary: 'Record (or replace) her greeting in one of her variants',
     description:
@@ -88,14 +74,6 @@ export class GreetingsController {
       `interprets (403 otherwise). Over ${GREETING_MAX_BYTES} bytes: 413. A profile asset, never session content. Audited.`,
   })
   @ApiParam({ name: 'languageId', format: 'uuid' })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['file', 'consent'],
-      properties: { file: { type: 'string', format: 'binary' }, consent: { type: 'string', enum: ['true'] } },
-    },
-  })
   @ApiOkResponse({ type: GreetingInfoDto })
   @ApiResponse({ status: 400, description: 'No consent, no file, not WebM/Opus audio, or longer than 10 s (the field is named)' })
   @ApiResponse({ status: 403, description: 'Not a variant she interprets' })

@@ -1,9 +1,6 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res, UploadedFile } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiBody,
-  ApiConsumes,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -15,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentUser, Public, Roles } from '../auth/auth.decorators';
+import { ConsentedAudioUpload } from '../greetings/audio-upload.decorator';
 import { EmptyDto } from '../auth/dto/login.dto';
 import type { Principal } from '../auth/principal';
 import { uuidParam } from '../common/validation';
@@ -107,7 +105,7 @@ export class SpokenNamesController {
   @Post(':id/spoken-name/recording')
   @ApiBearerAuth()
   @Roles('interpreter', 'roster_admin')
-  @UseInterceptors(FileInterceptor('file'))
+  @ConsentedAudioUpload()
   @ApiOperation({
     summary: "Record (or replace) her recording of the language's name, to be checked before callers hear it",
     description:
@@ -116,14 +114,6 @@ export class SpokenNamesController {
       `a roster admin: only a language spoken in her country (403 otherwise). Over ${SPOKEN_NAME_MAX_BYTES} bytes: 413. Audited.`,
   })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['file', 'consent'],
-      properties: { file: { type: 'string', format: 'binary' }, consent: { type: 'string', enum: ['true'] } },
-    },
-  })
   @ApiCreatedResponse({ type: SpokenNameInfoDto })
   @ApiResponse({ status: 400, description: 'No consent, no file, not Opus audio, or longer than 5 s (the field is named)' })
   @ApiResponse({ status: 403, description: 'Not a language she may record' })

@@ -1,11 +1,12 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { RecordedAudio } from '../../greetings/entities/recorded-audio.entity';
 
 export type SpokenNameState = 'pending' | 'published';
 export type SpokenNameRecorderRole = 'interpreter' | 'roster_admin';
 
 /** A language's name spoken in that language (migrations/1765000000000-baseline.ts). */
 @Entity('language_spoken_names')
-export class SpokenName {
+export class SpokenName extends RecordedAudio {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -21,23 +22,6 @@ export class SpokenName {
 
   @Column({ name: 'recorder_role', type: 'varchar', length: 20 })
   recorderRole: SpokenNameRecorderRole;
-
-  /** When she agreed that callers may hear it. */
-  @Column({ name: 'consented_at', type: 'timestamptz' })
-  consentedAt: Date;
-
-  @Column({ name: 'content_type', type: 'varchar', length: 20 })
-  contentType: string;
-
-  @Column({ type: 'integer' })
-  size: number;
-
-  @Column({ name: 'duration_ms', type: 'integer' })
-  durationMs: number;
-
-  /** Loaded only when the audio is served. */
-  @Column({ type: 'bytea', select: false })
-  audio: Buffer;
 
   @Column({ name: 'published_by', type: 'uuid', nullable: true })
   publishedBy: string | null;
