@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditOutbox } from '../audit/audit-outbox';
 import type { Principal } from '../auth/principal';
+import { BookingsRepository } from './bookings.repository';
 import type { SetAvailabilityDto } from './dto/set-availability.dto';
 
 export interface Availability {
@@ -17,15 +18,13 @@ const hhmm = (t: string) => t.slice(0, 5);
 export class AvailabilityService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: BookingsRepository,
     private readonly audit: AuditOutbox,
   ) {}
 
   async get(p: Principal): Promise<Availability> {
     const id = this.interpreterOf(p);
-    const found: { weekday: number; starts_at: string; ends_at: string; time_zone: string }[] = await this.db.query(
-      `SELECT weekday, starts_at::text, ends_at::text, time_zone FROM interpreter_availability WHERE interpreter_id = $1 ORDER BY weekday, starts_at`,
-      [id],
-    );
+    const found = await this.repo.availabilityOf(id);
     return {
       timeZone: found[0]?.time_zone ?? null,
       windows: found.map((w) => ({
@@ -49,13 +48,7 @@ export class AvailabilityService {
       });
     }
     await this.db.transaction(async (m) => {
-      await m.query(`DELETE FROM interpreter_availability WHERE interpreter_id = $1`, [id]);
-      for (const w of dto.windows) {
-        await m.query(
-          `INSERT INTO interpreter_availability (interpreter_id, weekday, starts_at, ends_at, time_zone) VALUES ($1, $2, $3, $4, $5)`,
-          [id, w.weekday, w.start, w.end, dto.timeZone],
-        );
-      }
+      await this.repo.replaceAvailability(m, id, dto.windows, dto.timeZone);
       await this.audit.add(m, 'availability.set', { actorId: id, actorRole: 'interpreter', data: { windows: dto.windows.length } });
     });
     await this.audit.chained();

@@ -40,10 +40,17 @@ export interface LockedJoinCode {
   expired: boolean;
 }
 
+export interface AvailabilityWindowRow {
+  weekday: number;
+  starts_at: string;
+  ends_at: string;
+  time_zone: string;
+}
+
 /**
- * The SQL of hearings: bookings, the interpreter asked to confirm each (`booking_offers`) and the join codes'
- * use. Methods that take `m` run inside the caller's transaction; the rules (who may, in which state) are
- * BookingsService's and BookingAssignmentService's.
+ * The SQL of hearings: bookings, the interpreter asked to confirm each (`booking_offers`), the join codes' use
+ * and interpreters' weekly windows. Methods that take `m` run inside the caller's transaction; the rules (who
+ * may, in which state) are BookingsService's, BookingAssignmentService's and AvailabilityService's.
  */
 @Injectable()
 export class BookingsRepository {
@@ -201,6 +208,32 @@ export class BookingsRepository {
       [offerId],
     );
     return closed?.interpreter_id ?? null;
+  }
+
+  // ---- an interpreter's weekly windows ----------------------------------------------------------------------
+
+  /** Her windows, in her time zone, by weekday and start ('HH:MM:SS' text as PostgreSQL writes a time). */
+  availabilityOf(interpreterId: string): Promise<AvailabilityWindowRow[]> {
+    return this.db.query(
+      `SELECT weekday, starts_at::text, ends_at::text, time_zone FROM interpreter_availability WHERE interpreter_id = $1 ORDER BY weekday, starts_at`,
+      [interpreterId],
+    );
+  }
+
+  /** Replaces all her windows inside the caller's transaction. */
+  async replaceAvailability(
+    m: Sql,
+    interpreterId: string,
+    windows: readonly { weekday: number; start: string; end: string }[],
+    timeZone: string,
+  ): Promise<void> {
+    await m.query(`DELETE FROM interpreter_availability WHERE interpreter_id = $1`, [interpreterId]);
+    for (const w of windows) {
+      await m.query(
+        `INSERT INTO interpreter_availability (interpreter_id, weekday, starts_at, ends_at, time_zone) VALUES ($1, $2, $3, $4, $5)`,
+        [interpreterId, w.weekday, w.start, w.end, timeZone],
+      );
+    }
   }
 
   // ---- join codes ------------------------------------------------------------------------------------------
