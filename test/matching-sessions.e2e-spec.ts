@@ -122,6 +122,38 @@ describe('sessions', () => {
     expect(story.map((e) => e.type)).toEqual(expect.arrayContaining(['offer.accepted', 'request.connected', 'request.completed']));
   });
 
+  it('when the caller and the interpreter hang up at the same moment, both are answered after the end, which happens once', async () => {
+    // Both on one node: the second leave there waits for the first one's end instead of ending it again.
+    const ana = track(await interpreter(a, { languages: 'tzo:5' }));
+    const c = track(await caller(a, a.url));
+    const { requestId } = await c.call('request:create', {
+      languageId: await languageId(a, 'tzo'),
+      matter: 'violence',
+      urgency: 'normal',
+      minor: false,
+    });
+    const offer = await ana.socket.next('offer:new', (o) => o.requestId === requestId);
+    const { sessionId } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
+    expect(await Promise.all([c.call('session:leave', { sessionId }), ana.socket.call('session:leave', { sessionId })])).toEqual([{}, {}]);
+    // Both answers came after the end had committed.
+    const [row] = await a.sql(
+      `SELECT r.state, s.ended_at IS NOT NULL AS ended FROM interpretation_requests r JOIN sessions s ON s.request_id = r.id WHERE r.id = $1`,
+      [requestId],
+    );
+    expect(row).toEqual({ state: 'completed', ended: true });
+    for (const s of [ana.socket, c])
+      expect(
+        await soon(
+          s.next('session:ended', (e) => e.sessionId === sessionId),
+          'told the call ended',
+        ),
+      ).toEqual({ sessionId, reason: 'completed' });
+    await auditMoved(a);
+    const story = await a.sql<{ type: string }>(`SELECT type FROM audit_events WHERE subject_id = $1 ORDER BY seq`, [requestId]);
+    expect(story.filter((e) => e.type === 'request.completed')).toHaveLength(1);
+    expect(c.seen('session:ended').filter((e) => e.sessionId === sessionId)).toHaveLength(1);
+  });
+
   it('announces a session end to every node, after it has committed, wherever it happened', async () => {
     const heard: { node: string; sessionId: string; endedInDb: Promise<boolean> }[] = [];
     const db = a.app.get(DataSource);

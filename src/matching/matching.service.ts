@@ -48,6 +48,8 @@ function offerPayload(o: MadeOffer, r: Dispatched['request']) {
 @Injectable()
 export class MatchingService implements OnModuleInit {
   private readonly logger = new Logger('Matching');
+  /** Requests this node is completing because a participant left (sessionLeft). */
+  private readonly completing = new Map<string, Promise<boolean>>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -333,7 +335,15 @@ export class MatchingService implements OnModuleInit {
    * interpreter is free again. An official leaving does not end it.
    */
   private async sessionLeft(_p: Principal, s: SessionParticipants, role: ParticipantRole) {
-    if (s.requestId && role !== 'official') await this.finish(s.requestId, 'completed', ['accepted', 'connected']);
+    if (!s.requestId || role === 'official') return;
+    const requestId = s.requestId;
+    // Both often hang up at once: the second leave on this node waits for the first one's end instead of locking
+    // the request row only to find it ended (a round trip and a lock wait per call). If the first failed, it tries.
+    const running = this.completing.get(requestId);
+    if (running && (await running.catch(() => null)) !== null) return;
+    const completing = this.finish(requestId, 'completed', ['accepted', 'connected']).finally(() => this.completing.delete(requestId));
+    this.completing.set(requestId, completing);
+    await completing;
   }
 
   // ---- callers coming and going -------------------------------------------------------------------------
