@@ -4,6 +4,7 @@ import { IS_PUBLIC, ROLES as ROLES_KEY } from '../src/auth/auth.decorators';
 import { ROLES, type Role } from '../src/common/domain';
 import { MAX_PAYLOAD_DEPTH } from '../src/common/validation';
 import { RostersService } from '../src/rosters/rosters.service';
+import { ROSTER_COLUMNS } from '../src/rosters/import/roster-columns';
 import { createStaff, startTestApp, TestApp } from './utils/test-app';
 import { Deep } from './utils/deep-value';
 
@@ -237,22 +238,7 @@ describe('REST routes under random input', () => {
     );
   const bodyFor = (op: Operation): fc.Arbitrary<Pick<Sent, 'body' | 'contentType'>> => {
     if (op.method === 'get') return fc.constant({});
-    const rosterRow = fc.dictionary(
-      fc.constantFrom(
-        'external_id',
-        'first_name',
-        'email',
-        'languages',
-        'relay_languages',
-        'specialties',
-        'certification_expires',
-        'gender',
-        'status',
-        'x',
-      ),
-      fc.oneof(text, anyJson),
-      { maxKeys: 9 },
-    );
+    const rosterRow = fc.dictionary(fc.constantFrom(...ROSTER_COLUMNS, 'x'), fc.oneof(text, anyJson), { maxKeys: 9 });
     return fc.oneof(
       objectFor(op).map((body) => ({ body })),
       anyJson.map((body) => ({ body })),

@@ -209,15 +209,10 @@ export class MatchingRepository {
     return found.map((r) => r.request_id);
   }
 
-  /** Whether she is ringing or in a live call. */
+  /** Whether she cannot be rung now: ringing, in a live call, or kept for a hearing (`matching_free`, as dispatch asks it). */
   async isBusy(interpreterId: string): Promise<boolean> {
-    const [busy] = await this.db.query(
-      prepared(
-        `SELECT 1 FROM offers WHERE interpreter_id = $1 AND holds UNION ALL SELECT 1 FROM sessions WHERE interpreter_id = $1 AND ended_at IS NULL`,
-      ),
-      [interpreterId],
-    );
-    return !!busy;
+    const [{ busy }] = await this.db.query(prepared(`SELECT NOT matching_free($1) AS busy`), [interpreterId]);
+    return busy;
   }
 
   /** Her offers still ringing. */
