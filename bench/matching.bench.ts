@@ -23,7 +23,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp, machine } from './lib/app-build';
-import { EXPERIMENT, pgQuery, ROOT } from './lib/cluster';
+import { EXPERIMENT, PG_BASE, pgQuery, ROOT } from './lib/cluster';
 import { startDeployment } from './lib/deployment';
 import { prepareExperiment } from './lib/experiment';
 import { FloorLatencies, measureFloor, startFloor } from './lib/floor';
@@ -69,6 +69,7 @@ const settings = {
   saturatedMs: num('BENCH_SATURATED_MS', 5000),
   skipBuild: process.env.BENCH_SKIP_BUILD === '1',
   history: num('BENCH_HISTORY', 0),
+  database: PG_BASE.includes('%2F') ? 'unix socket' : 'tcp',
 };
 const deadline = Date.now() + settings.maxMinutes * 60_000;
 const log = (msg: string) => console.log(`[bench] ${new Date().toISOString().slice(11, 19)} ${msg}`);
@@ -266,7 +267,8 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
   const lines: string[] = [];
   lines.push(
     `Settings: ${settings.seconds} s per run, ${settings.runs} run(s) per configuration (median of runs shown), warm-up ${settings.warmup} s, ` +
-      `${settings.interpreters} interpreters in ${settings.variants} variants, ${settings.available} connected and available` +
+      `${settings.interpreters} interpreters in ${settings.variants} variants, ${settings.available} connected and available, ` +
+      `PostgreSQL over ${settings.database}` +
       (settings.history ? `; ${settings.history} ended requests of history loaded first (lib/history.ts).` : '.'),
     '',
     '| nodes | rate/s | runs | callers served / sent | request→offer p50 / p95 / p99 ms | accept→session p50 / p95 / p99 ms | create ack p99 ms | node CPU % | node RSS MB | PG backends CPU % | PG CPU ms/request | bench client CPU % | machine busy % (others) | tx/request | lock waiters (mean) | event loop p99 ms | audit backlog max / at end |',

@@ -1,12 +1,21 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { sleep } from './stats';
 
-export const PG_BASE = process.env.BENCH_DATABASE_BASE_URL ?? 'postgres://postgres@127.0.0.1:5432';
+/**
+ * PostgreSQL through its Unix-domain socket when it runs on this machine, as a deployment that keeps the node
+ * beside its database should (docker/compose.yml shares the socket): a loopback TCP round trip costs both the
+ * node and PostgreSQL a TCP stack's work in every write (BENCHMARKS.md). BENCH_DATABASE_BASE_URL chooses
+ * another, e.g. `postgres://postgres@127.0.0.1:5432` for loopback TCP.
+ */
+export const PG_BASE =
+  process.env.BENCH_DATABASE_BASE_URL ??
+  (existsSync('/var/run/postgresql/.s.PGSQL.5432') ? 'postgres://postgres@%2Fvar%2Frun%2Fpostgresql' : 'postgres://postgres@127.0.0.1:5432');
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** The repository: this file runs from bench/dist/bench/lib. */
 export const ROOT = join(__dirname, '..', '..', '..', '..');

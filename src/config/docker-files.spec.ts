@@ -195,7 +195,10 @@ describe('docker/compose.yml', () => {
     for (const key of ['DATABASE_URL', 'REDIS_URL', 'MEDIASOUP_ANNOUNCED_ADDRESS', 'JWT_SECRET', 'REDIS_PREFIX']) {
       expect(new Set(envs.map((e) => e[key])).size).toBe(1);
     }
-    expect(envs[0].DATABASE_URL).toMatch(/@db:5432\//);
+    // PostgreSQL's socket, in the directory db shares with every node.
+    expect(envs[0].DATABASE_URL).toMatch(/@%2Fvar%2Frun%2Fpostgresql\/puente$/);
+    for (const s of [...appServices, 'db']) expect(services[s].volumes).toContain('pg-socket:/var/run/postgresql');
+    expect(Object.keys(compose.volumes)).toContain('pg-socket');
     expect(envs[0].REDIS_URL).toBe('redis://redis:6379');
     for (const env of envs) expect(() => loadConfig(env)).not.toThrow();
     for (const s of appServices) expect(Object.keys(services[s].environment).filter((k) => !configKeys.has(k))).toEqual([]);
