@@ -118,6 +118,11 @@ const LANGUAGE_IDS = (alias: string) =>
 const LOCK_REQUEST = `SELECT r.*, extract(epoch FROM now() - r.queued_at)::float8 AS waited_s, ${LANGUAGE_IDS('r')} AS language_ids
   FROM interpretation_requests r`;
 
+/** matching_dispatch's answer, its times as dates; null if the request was not waiting. */
+function dispatched(d: (Omit<Dispatched, 'offers'> & { offers: (MadeOffer & { expiresAt: string })[] }) | null): Dispatched | null {
+  return d && { ...d, offers: d.offers.map((o) => ({ ...o, expiresAt: new Date(o.expiresAt) })) };
+}
+
 /**
  * The SQL of on-demand matching: requests, offers and the waiting line. Each step that changes something is
  * one statement (or one function call) that writes its audit events to the outbox too; the hot ones are
@@ -128,11 +133,41 @@ export class MatchingRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
-   * The request and its audit event, in one statement; its id and linked languages. A unique index refuses a
-   * second live request of the same caller.
+   * The request, its audit event and its first dispatch among `available` (`matching_create`), in one round trip
+   * and one commit. A unique index refuses a second live request of the same caller.
    */
-  async createRequest(r: NewRequest): Promise<{ id: string; language_ids: string[] }> {
-    const [created] = await rows<{ id: string; language_ids: string[] }>(
+  async createRequest(
+    r: NewRequest,
+    q: { available: string[]; ringSeconds: number },
+    rules: LadderRules,
+  ): Promise<{ id: string; dispatched: Dispatched | null }> {
+    const [{ c }] = await this.db.query(
+      prepared(`SELECT matching_create($1, $2, $3, $4, $5, $6, $7, $8, $9::uuid[], $10, $11, $12, $13) AS c`),
+      [
+        r.languageId,
+        r.matter,
+        r.urgency,
+        r.minor,
+        r.preferFemale,
+        r.country,
+        r.callerSub,
+        r.priority,
+        q.available,
+        q.ringSeconds,
+        rules.homeCountry,
+        rules.retryAfterSeconds,
+        OPEN_ROSTER,
+      ],
+    );
+    return { id: c.id, dispatched: dispatched(c.dispatched) };
+  }
+
+  /**
+   * The request and its audit event alone, in one statement: when its first dispatch failed (createRequest rolled
+   * back), she still gets her request, queued, and the sweep dispatches it.
+   */
+  async createQueuedRequest(r: NewRequest): Promise<{ id: string }> {
+    const [created] = await rows<{ id: string }>(
       this.db,
       prepared(`WITH r AS (
          INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority)
@@ -140,10 +175,16 @@ export class MatchingRepository {
        ), ev AS (
          ${outboxInsert(`SELECT 'request.created', NULL, NULL, r.country, r.id, matching_request_facts(r::interpretation_requests) FROM r`)}
        )
-       SELECT id, ${LANGUAGE_IDS('r')} AS language_ids FROM r`),
+       SELECT id FROM r`),
       [r.languageId, r.matter, r.urgency, r.minor, r.preferFemale, r.country, r.callerSub, r.priority],
     );
     return created;
+  }
+
+  /** A language and those recorded as mutually intelligible with it (`ladder_languages`). */
+  async ladderLanguages(languageId: string): Promise<string[]> {
+    const [{ ids }] = await this.db.query(prepared(`SELECT ladder_languages($1) AS ids`), [languageId]);
+    return ids;
   }
 
   /** The request's state, if it exists (and, with `callerSub`, is hers). */
@@ -189,8 +230,7 @@ export class MatchingRepository {
       rules.retryAfterSeconds,
       OPEN_ROSTER,
     ]);
-    if (!d) return null;
-    return { ...d, offers: (d.offers as (MadeOffer & { expiresAt: string })[]).map((o) => ({ ...o, expiresAt: new Date(o.expiresAt) })) };
+    return dispatched(d);
   }
 
   /**

@@ -13,13 +13,17 @@ import { RealtimeService } from '../realtime/realtime.service';
 import { MEDIA_FAILED } from '../sessions/end-reasons';
 import { ParticipantRole, SessionParticipants, SessionsService } from '../sessions/sessions.service';
 import { CreateRequestDto } from './dto/create-request.dto';
-import { Accepted, Dispatched, LadderRules, MadeOffer, MatchingRepository } from './matching.repository';
+import { Accepted, type Dispatched, LadderRules, MadeOffer, MatchingRepository } from './matching.repository';
 import { urgencyRank, type RequestState } from './priority';
 import { withRetry } from '../database/retry';
 import { PG, pgCode } from '../database/pg-errors';
 import { badField } from '../common/validation';
 
 export const MATCHING_QUEUE = 'matching';
+const LADDER_CACHE_MS = 30_000;
+
+/** A request PostgreSQL refuses as asked (hers already live, or an unknown language): no retry would store it. */
+const refusesRequest = (e: unknown) => pgCode(e) === PG.UNIQUE_VIOLATION || pgCode(e) === PG.FOREIGN_KEY_VIOLATION;
 
 /** What an interpreter is told about a request: nothing else about the caller. */
 function offerPayload(o: MadeOffer, r: Dispatched['request']) {
@@ -50,6 +54,8 @@ export class MatchingService implements OnModuleInit {
   private readonly logger = new Logger('Matching');
   /** Requests this node is completing because a participant left (sessionLeft). */
   private readonly completing = new Map<string, Promise<boolean>>();
+  /** Ladder languages by language, for first dispatches (ladderOf). */
+  private readonly ladders = new Map<string, { ids: string[]; at: number }>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -81,36 +87,68 @@ export class MatchingService implements OnModuleInit {
   // ---- caller side -------------------------------------------------------------------------------------
 
   async createRequest(caller: Principal, dto: CreateRequestDto): Promise<{ requestId: string; state: RequestState }> {
-    let created: { id: string; language_ids: string[] };
+    // Who is available for her ladder's languages, read before the insert, so that the request, its audit event
+    // and its first dispatch are one round trip and one commit. If Redis does not answer, the request is made
+    // all the same, queued: the sweep dispatches it (and ends it at the wait limit, as any other).
+    let available: string[] = [];
     try {
-      // One statement: the request and its audit event. One live request per caller (a unique index on her
-      // token subject): a second tap must not queue her twice.
-      created = await this.repo.createRequest({
-        languageId: dto.languageId,
-        matter: dto.matter,
-        urgency: dto.urgency,
-        minor: dto.minor,
-        preferFemale: dto.preferFemale ?? false,
-        country: dto.country ?? null,
-        callerSub: caller.sub,
-        priority: urgencyRank(dto.urgency),
+      available = await this.presence.availableFor(await this.ladderOf(dto.languageId));
+    } catch (e) {
+      this.logger.error({ err: (e as Error)?.name, code: pgCode(e) }, 'availability unknown; the request waits for the sweep');
+    }
+    const request = {
+      languageId: dto.languageId,
+      matter: dto.matter,
+      urgency: dto.urgency,
+      minor: dto.minor,
+      preferFemale: dto.preferFemale ?? false,
+      country: dto.country ?? null,
+      callerSub: caller.sub,
+      priority: urgencyRank(dto.urgency),
+    };
+    let created: { id: string; dispatched: Dispatched | null };
+    const timer = this.metrics.dispatchSeconds.startTimer();
+    try {
+      // One live request per caller (a unique index on her token subject): a second tap must not queue her twice.
+      created = await withRetry(() =>
+        this.repo.createRequest(request, { available, ringSeconds: this.config.OFFER_RING_SECONDS }, this.ladderRules),
+      ).catch(async (e) => {
+        if (refusesRequest(e)) throw e;
+        // Its first dispatch failed, and took the insert with it: the request alone, queued, for the sweep to dispatch.
+        this.logger.error({ err: (e as Error)?.name, code: pgCode(e) }, 'first dispatch failed; the sweep will dispatch the request');
+        return { ...(await this.repo.createQueuedRequest(request)), dispatched: null };
       });
     } catch (e) {
       if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException('you already have a request in progress');
       if (pgCode(e) === PG.FOREIGN_KEY_VIOLATION) throw badField('languageId', 'languageId is not in the catalogue');
       throw e;
     }
+    timer();
     this.outbox.kick();
-    // The request exists from here on, whatever happens next: she gets its id. If its first dispatch fails (a
-    // Redis or PostgreSQL hiccup), the sweep dispatches it (and ends it at the wait limit, as any other).
-    let state: RequestState = 'queued';
+    // The request exists from here on, whatever happens next: she gets its id.
+    let state: RequestState = created.dispatched?.state ?? 'queued';
     try {
-      state = (await this.dispatch(created.id, created.language_ids)) ?? 'queued';
+      if (created.dispatched) state = await this.afterDispatch(created.dispatched);
       if (state === 'queued') await this.announceLine(dto.languageId);
     } catch (e) {
-      this.logger.error({ err: (e as Error)?.name, code: pgCode(e) }, 'first dispatch failed; the sweep will dispatch the request');
+      this.logger.error({ err: (e as Error)?.name, code: pgCode(e) }, 'after the first dispatch; the sweep repairs what is missing');
     }
     return { requestId: created.id, state };
+  }
+
+  /**
+   * Her ladder's languages, kept for LADDER_CACHE_MS: catalogue data that an administrator rarely changes. Only
+   * the first dispatch reads them here (who is available); every later one, and the ladder itself inside
+   * PostgreSQL, reads them fresh, so a link just recorded is missed at most by first dispatches for that long.
+   */
+  private async ladderOf(languageId: string): Promise<string[]> {
+    const hit = this.ladders.get(languageId);
+    if (hit && hit.at > Date.now() - LADDER_CACHE_MS) return hit.ids;
+    const ids = await this.repo.ladderLanguages(languageId);
+    // Bounded: unknown ids are refused by the insert, but would still be kept here.
+    if (this.ladders.size >= 10_000) this.ladders.clear();
+    this.ladders.set(languageId, { ids, at: Date.now() });
+    return ids;
   }
 
   async cancelRequest(caller: Principal, requestId: string): Promise<{ state: RequestState }> {
@@ -207,8 +245,8 @@ export class MatchingService implements OnModuleInit {
    * (the next candidate is tried then). Only this transaction's own connection is used inside it (and
    * Redis): a transaction that waits for a second pooled connection can starve the pool and freeze the node.
    */
-  async dispatch(requestId: string, languageIds?: string[]): Promise<RequestState | null> {
-    languageIds ??= (await this.repo.waitingLanguages(requestId)) ?? undefined;
+  async dispatch(requestId: string): Promise<RequestState | null> {
+    const languageIds = await this.repo.waitingLanguages(requestId);
     if (!languageIds) return null;
     // Who is available right now, from Redis; then one round trip (matching_dispatch) that locks the request
     // and rings the best of them.
@@ -218,9 +256,14 @@ export class MatchingService implements OnModuleInit {
       this.repo.dispatch({ requestId, available, ringSeconds: this.config.OFFER_RING_SECONDS }, this.ladderRules),
     );
     timer();
-    if (!made) return null;
+    return made && this.afterDispatch(made);
+  }
+
+  /** After a dispatch committed: the interpreters rung, the caller told, the ring time started. */
+  private async afterDispatch(made: Dispatched): Promise<RequestState> {
     this.outbox.kick();
     const r = made.request;
+    const requestId = r.id;
     for (const o of made.offers) this.realtime.toInterpreter(o.interpreterId, 'offer:new', offerPayload(o, r));
     if (made.offers.length && r.callerSub) {
       this.realtime.toCaller(r.callerSub, 'request:update', { requestId, state: 'offering' });

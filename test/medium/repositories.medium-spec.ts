@@ -46,18 +46,26 @@ describe('repositories in PostgreSQL', () => {
     await q(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, 5)`, [id, languageId]);
     return id as string;
   };
-  const newRequest = (languageId: string, over: Partial<Parameters<MatchingRepository['createRequest']>[0]> = {}) =>
-    matching.createRequest({
-      languageId,
-      matter: 'violence',
-      urgency: 'normal',
-      minor: false,
-      preferFemale: false,
-      country: 'GT',
-      callerSub: randomUUID(),
-      priority: 1,
-      ...over,
-    });
+  const newRequest = (
+    languageId: string,
+    over: Partial<Parameters<MatchingRepository['createRequest']>[0]> = {},
+    available: string[] = [],
+  ) =>
+    matching.createRequest(
+      {
+        languageId,
+        matter: 'violence',
+        urgency: 'normal',
+        minor: false,
+        preferFemale: false,
+        country: 'GT',
+        callerSub: randomUUID(),
+        priority: 1,
+        ...over,
+      },
+      { available, ringSeconds: 30 },
+      { homeCountry: null, retryAfterSeconds: 30 },
+    );
   const outboxOf = (subjectId: string) =>
     q<{ type: string; data: Record<string, unknown> }>(`SELECT type, data FROM matching_audit_outbox WHERE subject_id = $1 ORDER BY id`, [
       subjectId,
@@ -68,10 +76,30 @@ describe('repositories in PostgreSQL', () => {
       const mam = await lang();
       const sub = randomUUID();
       const r = await newRequest(mam, { callerSub: sub });
-      expect(r.language_ids).toEqual([mam]);
+      expect(r.dispatched).toMatchObject({ state: 'queued', was: 'queued', offers: [] });
       expect((await outboxOf(r.id)).map((e) => e.type)).toEqual(['request.created']);
       const second = await newRequest(mam, { callerSub: sub }).catch((e: unknown) => e);
       expect(pgCode(second)).toBe(PG.UNIQUE_VIOLATION);
+    });
+
+    it('creates a request and rings the best of those available in the same call, its events in order', async () => {
+      const mam = await lang();
+      const [i1, i2] = [await interpreter(mam), await interpreter(mam)];
+      const r = await newRequest(mam, {}, [i1, i2]);
+      expect(r.dispatched).toMatchObject({ state: 'offering', was: 'queued', request: { id: r.id, languageId: mam } });
+      expect(r.dispatched!.offers).toHaveLength(1);
+      expect([i1, i2]).toContain(r.dispatched!.offers[0].interpreterId);
+      expect(r.dispatched!.offers[0].expiresAt).toBeInstanceOf(Date);
+      expect((await outboxOf(r.id)).map((e) => e.type)).toEqual(['request.created', 'offer.created']);
+      const [row] = await q(`SELECT state FROM interpretation_requests WHERE id = $1`, [r.id]);
+      expect(row.state).toBe('offering');
+    });
+
+    it('refuses a request in a language not in the catalogue, leaving nothing behind', async () => {
+      const before = await q(`SELECT count(*)::int AS n FROM matching_audit_outbox`);
+      const e = await newRequest(randomUUID()).catch((x: unknown) => x);
+      expect(pgCode(e)).toBe(PG.FOREIGN_KEY_VIOLATION);
+      expect(await q(`SELECT count(*)::int AS n FROM matching_audit_outbox`)).toEqual(before);
     });
 
     it('serves a waiting request in its language and in those linked to it either way, and none once it is not waiting', async () => {
@@ -82,6 +110,7 @@ describe('repositories in PostgreSQL', () => {
       );
       const r = await newRequest(mam);
       expect((await matching.waitingLanguages(r.id))!.sort()).toEqual([mam, ttc].sort());
+      expect((await matching.ladderLanguages(ttc)).sort()).toEqual([mam, ttc].sort());
       expect(await matching.waitingLanguages(r.id)).not.toContain(other);
       await q(`UPDATE interpretation_requests SET state = 'cancelled', caller_sub = NULL, ended_at = now() WHERE id = $1`, [r.id]);
       expect(await matching.waitingLanguages(r.id)).toBeNull();

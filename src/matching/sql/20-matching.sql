@@ -3,6 +3,13 @@
 -- committed before it (READ COMMITTED), so a step that waited for a lock sees the state the lock protects.
 -- The ladder itself (tiers, order, how many ring at once) is 10-ladder.sql. Audit events go to
 -- matching_audit_outbox (src/audit/audit-outbox.ts); nothing about the caller is written.
+--
+-- `SET enable_seqscan = off` on the functions: PL/pgSQL caches each statement's plan for the life of the
+-- connection and plans it again only when the table is analysed. A node's first calls plan against nearly empty
+-- tables, where a sequential scan is cheapest, and kept those plans while the tables filled until autovacuum
+-- analysed them (the first benchmark run after a fresh start cost 5.1 ms of PostgreSQL CPU per request, the later
+-- ones 3.8-4.1; BENCHMARKS.md). Every statement here is meant to use an index (a primary key or a partial index
+-- of live rows), whatever the table's size: the setting makes the plan say so from the first call.
 
 -- What every request event says about its request: language, matter, urgency, minor flag, times.
 -- STABLE, not IMMUTABLE: jsonb_build_object of a timestamptz is STABLE (the time zone), and PostgreSQL inlines a SQL
@@ -20,7 +27,7 @@ $$;
 CREATE OR REPLACE FUNCTION matching_waiting(p_requests uuid[])
 RETURNS TABLE (id uuid, language_id uuid, langs uuid[], matter varchar, country char(2), priority smallint, minor boolean,
   prefer_female boolean, queued_at timestamptz, urgency varchar)
-LANGUAGE plpgsql STABLE ROWS 1 AS $$
+LANGUAGE plpgsql STABLE ROWS 1 SET enable_seqscan = off AS $$
 #variable_conflict use_column
 BEGIN
   RETURN QUERY SELECT r.id, r.language_id, ladder_languages(r.language_id), r.matter, r.country, r.priority, r.minor,
@@ -31,7 +38,7 @@ END $$;
 -- Whether she can be rung now: not ringing or holding an accepted call, in no live session, and not kept for a
 -- hearing (from half an hour before a hearing she confirmed until its end). Asked last, of the best-ranked
 -- candidates only (matching_dispatch stops at the first free ones), not of every candidate.
-CREATE OR REPLACE FUNCTION matching_free(p_interpreter uuid) RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+CREATE OR REPLACE FUNCTION matching_free(p_interpreter uuid) RETURNS boolean LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
 BEGIN
   RETURN NOT EXISTS (SELECT 1 FROM offers o WHERE o.interpreter_id = p_interpreter AND o.holds)
     AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.interpreter_id = p_interpreter AND s.ended_at IS NULL)
@@ -107,7 +114,7 @@ $$;
 -- candidate search on every call whenever its estimates made a custom plan look cheaper (a long line did), and
 -- planning it costs more than running it. The generic plan is by primary key and live partial indexes throughout.
 CREATE OR REPLACE FUNCTION matching_dispatch(p_request uuid, p_available uuid[], p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int)
-RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
   r interpretation_requests;
   v_at_once int;
@@ -162,12 +169,29 @@ BEGIN
                         FROM offers o WHERE o.id = ANY (v_made)), '[]'));
 END $$;
 
+-- A new request, its audit event and its first dispatch (matching_dispatch) in one round trip and one commit:
+-- the caller's tap costs PostgreSQL one transaction, not two. p_available is who is available now for the
+-- request's ladder languages (the node reads it before the insert). Returns {id, dispatched}. A second live
+-- request of the same caller is refused by the unique index (23505), an unknown language by its key (23503).
+CREATE OR REPLACE FUNCTION matching_create(p_language uuid, p_matter varchar, p_urgency varchar, p_minor boolean, p_prefer_female boolean,
+  p_country char(2), p_caller_sub uuid, p_priority smallint, p_available uuid[], p_ring double precision, p_home char(2),
+  p_retry_after double precision, p_open_count int)
+RETURNS jsonb LANGUAGE plpgsql SET enable_seqscan = off AS $$
+DECLARE
+  r interpretation_requests;
+BEGIN
+  INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority)
+  VALUES (p_language, p_matter, p_urgency, p_minor, p_prefer_female, p_country, p_caller_sub, p_priority) RETURNING * INTO r;
+  INSERT INTO matching_audit_outbox (type, country, subject_id, data) VALUES ('request.created', r.country, r.id, matching_request_facts(r));
+  RETURN jsonb_build_object('id', r.id, 'dispatched', matching_dispatch(r.id, p_available, p_ring, p_home, p_retry_after, p_open_count));
+END $$;
+
 -- Ends a live session (by id, or the live session of a request): the interpreter's hold on the accepted
 -- offer goes, when her last session ended is stamped (fairness), the end is audited (unless p_audited
 -- is false: the request's own event records it) and announced to every node when the transaction
 -- commits (NOTIFY puente_session_ended). Returns the ended session, if any.
 CREATE OR REPLACE FUNCTION session_end(p_session uuid, p_request uuid, p_reason text, p_audited boolean)
-RETURNS TABLE (id uuid, request_id uuid, interpreter_id uuid) LANGUAGE plpgsql AS $$
+RETURNS TABLE (id uuid, request_id uuid, interpreter_id uuid) LANGUAGE plpgsql SET enable_seqscan = off AS $$
 #variable_conflict use_column
 DECLARE
   s sessions;
@@ -198,7 +222,7 @@ END $$;
 -- An acceptance: the offer (hers, still pending, not expired) is accepted, the request's other offers
 -- withdrawn, its session opened (the unique index refuses a second live session for her), the request
 -- accepted. Returns {error: not_found | conflict} or the session and who to tell.
-CREATE OR REPLACE FUNCTION matching_accept(p_offer uuid, p_interpreter uuid) RETURNS jsonb LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION matching_accept(p_offer uuid, p_interpreter uuid) RETURNS jsonb LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
   r interpretation_requests;
   v_tier smallint;
@@ -232,7 +256,7 @@ END $$;
 -- seconds since it last entered the line): its session ends, its pending offers are withdrawn, the
 -- caller's token subject is forgotten. Returns null if it did not, else who to tell.
 CREATE OR REPLACE FUNCTION matching_finish(p_request uuid, p_to text, p_from text[], p_waited_at_least double precision)
-RETURNS jsonb LANGUAGE plpgsql AS $$
+RETURNS jsonb LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
   r interpretation_requests;
   v_waited double precision;
