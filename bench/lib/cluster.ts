@@ -15,7 +15,9 @@ import { sleep } from './stats';
  */
 export const PG_BASE =
   process.env.BENCH_DATABASE_BASE_URL ??
-  (existsSync('/var/run/postgresql/.s.PGSQL.5432') ? 'postgres://postgres@%2Fvar%2Frun%2Fpostgresql' : 'postgres://postgres@127.0.0.1:5432');
+  (existsSync('/var/run/postgresql/.s.PGSQL.5432')
+    ? 'postgres://postgres@%2Fvar%2Frun%2Fpostgresql'
+    : 'postgres://postgres@127.0.0.1:5432');
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** The repository: this file runs from bench/dist/bench/lib. */
 export const ROOT = join(__dirname, '..', '..', '..', '..');
