@@ -80,6 +80,49 @@ describe('audit log (PostgreSQL)', () => {
     expect(await t.sql(`SELECT 1 FROM audit_events WHERE type = 'forged'`)).toEqual([]);
   });
 
+  it('checks every row of a batch: one that breaks the chain anywhere refuses the whole statement; a sound one moves the head to its last', async () => {
+    const [last] = await t.sql<{ seq: string; hash: string }>(`SELECT seq, hash FROM audit_chain_head`);
+    const n = Number(last.seq);
+    const insertMany = (rows: [number, string, string][]) =>
+      t.sql(
+        `INSERT INTO audit_events (seq, id, occurred_at, type, prev_hash, hash)
+         SELECT x.seq, gen_random_uuid(), now(), 'batch', x.prev, x.hash FROM jsonb_to_recordset($1::jsonb) AS x(seq bigint, prev text, hash text)`,
+        [JSON.stringify(rows.map(([seq, prev, hash]) => ({ seq, prev, hash })))],
+      );
+    const h = (c: string) => c.repeat(64);
+    // The second row does not follow the first (its prev_hash), the first would extend the head.
+    await expect(
+      insertMany([
+        [n + 1, last.hash, h('a')],
+        [n + 2, h('b'), h('c')],
+      ]),
+    ).rejects.toThrow(/audit event \d+ does not extend/);
+    // A gap in seq, and a repeated seq.
+    await expect(
+      insertMany([
+        [n + 1, last.hash, h('a')],
+        [n + 3, h('a'), h('c')],
+      ]),
+    ).rejects.toThrow(/does not extend/);
+    await expect(
+      insertMany([
+        [n + 1, last.hash, h('a')],
+        [n + 1, last.hash, h('c')],
+      ]),
+    ).rejects.toThrow(/does not extend|duplicate key/);
+    expect(await t.sql(`SELECT 1 FROM audit_events WHERE type = 'batch'`)).toEqual([]);
+    expect(await t.sql(`SELECT seq, hash FROM audit_chain_head`)).toEqual([last]);
+    // In any order in the statement, the chain is read in seq order; the head moves to the last.
+    await insertMany([
+      [n + 2, h('a'), h('d')],
+      [n + 1, last.hash, h('a')],
+    ]);
+    expect(await t.sql(`SELECT seq, hash FROM audit_chain_head`)).toEqual([{ seq: String(n + 2), hash: h('d') }]);
+    // An empty insert leaves the head where it is.
+    await insertMany([]);
+    expect(await t.sql(`SELECT seq, hash FROM audit_chain_head`)).toEqual([{ seq: String(n + 2), hash: h('d') }]);
+  });
+
   it('keeps the purge checkpoint for the purge itself', async () => {
     await expect(audit.record(PURGE_EVENT, { data: { continuesFromSeq: '1', continuesFromHash: 'x' } })).rejects.toThrow(
       /written by the purge only/,
