@@ -93,17 +93,23 @@ $$;
 -- place for an offer, in a language she speaks or one linked to it (the language condition of matching_pairs,
 -- read the other way round), found through the partial index of the line by language. It runs whenever an
 -- interpreter is free again, so it must not grow with the line of other languages.
+-- PL/pgSQL with a generic plan, as matching_dispatch: as a SQL function inlined into the caller's prepared statement
+-- it was planned anew on almost every call (the planner judged custom plans cheaper), and planning it cost more than
+-- running it.
 CREATE OR REPLACE FUNCTION matching_servable(p_interpreter uuid, p_home char(2), p_retry_after double precision, p_open_count int)
-RETURNS TABLE (request_id uuid, priority smallint, minor boolean, tried boolean, queued_at timestamptz) LANGUAGE sql STABLE AS $$
-  SELECT p.request_id, p.priority, p.minor, p.tried, p.queued_at
+RETURNS TABLE (request_id uuid, priority smallint, minor boolean, tried boolean, queued_at timestamptz)
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY SELECT p.request_id, p.priority, p.minor, p.tried, p.queued_at
   FROM (SELECT ARRAY(
     SELECT r.id FROM interpretation_requests r
     WHERE r.state IN ('queued', 'offering')
       AND r.language_id = ANY (ARRAY(SELECT unnest(ladder_languages(il.language_id)) FROM interpreter_languages il WHERE il.interpreter_id = p_interpreter))
       AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ladder_at_once(r.urgency)) AS ids) w
   CROSS JOIN LATERAL matching_pairs(w.ids, ARRAY[p_interpreter], p_home, p_retry_after, p_open_count) p
-  WHERE matching_free(p_interpreter)
-$$;
+  WHERE matching_free(p_interpreter);
+END $$;
 
 -- Rings the best candidates among p_available: as many as the request may ring at once (ladder_at_once)
 -- less those ringing; those never offered this request first, then in ladder_rank order. An interpreter
