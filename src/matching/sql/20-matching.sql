@@ -100,15 +100,20 @@ CREATE OR REPLACE FUNCTION matching_servable(p_interpreter uuid, p_home char(2),
 RETURNS TABLE (request_id uuid, priority smallint, minor boolean, tried boolean, queued_at timestamptz)
 LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 #variable_conflict use_column
+DECLARE
+  v_waiting uuid[];
 BEGIN
-  RETURN QUERY SELECT p.request_id, p.priority, p.minor, p.tried, p.queued_at
-  FROM (SELECT ARRAY(
+  -- Most often nobody is waiting for her languages: that is one index lookup, and the answer.
+  v_waiting := ARRAY(
     SELECT r.id FROM interpretation_requests r
     WHERE r.state IN ('queued', 'offering')
       AND r.language_id = ANY (ARRAY(SELECT unnest(ladder_languages(il.language_id)) FROM interpreter_languages il WHERE il.interpreter_id = p_interpreter))
-      AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ladder_at_once(r.urgency)) AS ids) w
-  CROSS JOIN LATERAL matching_pairs(w.ids, ARRAY[p_interpreter], p_home, p_retry_after, p_open_count) p
-  WHERE matching_free(p_interpreter);
+      AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ladder_at_once(r.urgency));
+  IF cardinality(v_waiting) = 0 OR NOT matching_free(p_interpreter) THEN
+    RETURN;
+  END IF;
+  RETURN QUERY SELECT p.request_id, p.priority, p.minor, p.tried, p.queued_at
+  FROM matching_pairs(v_waiting, ARRAY[p_interpreter], p_home, p_retry_after, p_open_count) p;
 END $$;
 
 -- Rings the best candidates among p_available: as many as the request may ring at once (ladder_at_once)
