@@ -208,16 +208,11 @@ export class MatchingRepository {
 
   /**
    * The acceptance, in one round trip (`matching_accept`, the request row locked inside it), and how long the
-   * request had waited (accepted_at is now() of this very transaction, and created_at never changes).
+   * request had waited (accepted_at is now() of that transaction, and created_at never changes).
    */
-  async accept(offerId: string, interpreterId: string): Promise<{ a: Accepted; wait: string | number | null }> {
-    const [found] = await this.db.query(
-      prepared(`SELECT a, (SELECT extract(epoch FROM now() - r.created_at) FROM interpretation_requests r
-         WHERE a->>'error' IS NULL AND r.id = (a->>'requestId')::uuid) AS wait
-       FROM matching_accept($1, $2) AS a`),
-      [offerId, interpreterId],
-    );
-    return found;
+  async accept(offerId: string, interpreterId: string): Promise<{ a: Accepted; wait: number | null }> {
+    const [{ a }] = await this.db.query(prepared(`SELECT matching_accept($1, $2) AS a`), [offerId, interpreterId]);
+    return { a, wait: a.error ? null : Number(a.waitSeconds) };
   }
 
   /** Rings the best candidates among `available`, in one round trip (`matching_dispatch`); null if the request is not waiting. */

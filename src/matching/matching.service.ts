@@ -165,7 +165,7 @@ export class MatchingService implements OnModuleInit {
     // One round trip: the acceptance, the other offers withdrawn, the session, the request, the audit event,
     // and how long she waited (for the wait-time histogram).
     let a: Accepted;
-    let wait: string | number | null;
+    let wait: number | null;
     try {
       ({ a, wait } = await withRetry(() => this.repo.accept(offerId, interpreterId)));
     } catch (e) {

@@ -19,19 +19,32 @@ CREATE OR REPLACE FUNCTION matching_request_facts(r interpretation_requests) RET
     'requestedAt', r.created_at, 'queuedAt', r.queued_at)
 $$;
 
--- The waiting requests among p_requests, each with its ladder's languages (ladder_languages, once per request).
+-- The waiting requests among p_requests, each with what the ladder asks of every candidate, read once per request
+-- here rather than once per candidate: its ladder's languages (ladder_languages), the rosters it may be served
+-- from (her country's, or the home roster's, and those sharing with it; with neither, only rosters that share with
+-- every member state: p_open_count others, never 0), who has been offered it, and who may not be offered it again
+-- (refused twice, or less than p_retry_after seconds ago).
 -- By primary key, never by walking the line (requests_waiting), whose length the plan cannot foresee: `|| ''` keeps
 -- the state test off that partial index. A function scan, not a lateral sub-select: a join that runs its inner side
 -- again for every candidate rewinds a function scan's rows, where it would run the sub-select (and ladder_languages)
 -- once per candidate (45 times a dispatch in the benchmark).
-CREATE OR REPLACE FUNCTION matching_waiting(p_requests uuid[])
+DROP FUNCTION IF EXISTS matching_waiting(uuid[]);
+CREATE OR REPLACE FUNCTION matching_waiting(p_requests uuid[], p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS TABLE (id uuid, language_id uuid, langs uuid[], matter varchar, country char(2), priority smallint, minor boolean,
-  prefer_female boolean, queued_at timestamptz, urgency varchar)
+  prefer_female boolean, queued_at timestamptz, urgency varchar, rosters char(2)[], offered uuid[], refused uuid[])
 LANGUAGE plpgsql STABLE ROWS 1 SET enable_seqscan = off AS $$
 #variable_conflict use_column
 BEGIN
   RETURN QUERY SELECT r.id, r.language_id, ladder_languages(r.language_id), r.matter, r.country, r.priority, r.minor,
-    r.prefer_female, r.queued_at, r.urgency
+    r.prefer_female, r.queued_at, r.urgency,
+    CASE WHEN coalesce(r.country, p_home) IS NOT NULL
+      THEN ARRAY[coalesce(r.country, p_home)]
+        || ARRAY(SELECT rs.owner_country FROM roster_sharing rs WHERE rs.borrower_country = coalesce(r.country, p_home))
+      ELSE ARRAY(SELECT rs.owner_country FROM roster_sharing rs GROUP BY rs.owner_country HAVING count(*) = p_open_count)
+    END,
+    ARRAY(SELECT DISTINCT o.interpreter_id FROM offers o WHERE o.request_id = r.id),
+    ARRAY(SELECT o.interpreter_id FROM offers o WHERE o.request_id = r.id AND o.outcome IN ('declined', 'expired')
+          GROUP BY o.interpreter_id HAVING count(*) >= 2 OR max(o.decided_at) >= now() - make_interval(secs => p_retry_after))
   FROM interpretation_requests r WHERE r.id = ANY (p_requests) AND (r.state || '') IN ('queued', 'offering');
 END $$;
 
@@ -48,9 +61,8 @@ END $$;
 
 -- Who may be offered what, both ways round, apart from whether she is free now (matching_free): these waiting
 -- requests (p_requests) with these interpreters (p_interpreters, those available now who speak the language: few).
--- Rosters: the caller's country (or the home roster) and those sharing with it; with neither, only rosters that
--- share with every member state (p_open_count others). Tiers: ladder_tier. Left out: one who refused this request
--- twice, or less than p_retry_after seconds ago.
+-- Rosters, who was offered it and who is left out (refused it twice, or less than p_retry_after seconds ago): read
+-- once per request by matching_waiting; the candidates are only looked up in those lists. Tiers: ladder_tier.
 -- Cost (BENCHMARKS.md, issue 13): every lookup is by primary key or by a partial index of live rows only, so it
 -- does not grow with ended requests, offers or sessions; callers pass arrays without sub-selects, so PostgreSQL
 -- inlines this function into their statement and plans it once per connection (not on every call).
@@ -59,8 +71,8 @@ RETURNS TABLE (request_id uuid, priority smallint, minor boolean, prefer_female 
   interpreter_id uuid, gender varchar, specialties varchar[], last_session_ended_at timestamptz, tier int, level smallint, tried boolean)
 LANGUAGE sql STABLE AS $$
   SELECT r.id, r.priority, r.minor, r.prefer_female, r.queued_at, r.urgency,
-    i.id, i.gender, i.specialties, i.last_session_ended_at, best.tier, best.level, coalesce(h.offered, 0) > 0
-  FROM matching_waiting(p_requests) r
+    i.id, i.gender, i.specialties, i.last_session_ended_at, best.tier, best.level, i.id = ANY (r.offered)
+  FROM matching_waiting(p_requests, p_home, p_retry_after, p_open_count) r
   -- From the few interpreters given, one primary-key lookup each (a plain index scan marks the dead versions
   -- of her row it meets, so the next lookup skips them; a bitmap scan of `id = ANY` would walk them every time),
   -- in the order given (equals in the ladder's order keep it).
@@ -73,20 +85,7 @@ LANGUAGE sql STABLE AS $$
     ORDER BY (il.language_id = r.language_id) DESC, il.level DESC
     LIMIT 1
   ) best
-  LEFT JOIN LATERAL (
-    SELECT count(*) AS offered,
-      count(*) FILTER (WHERE o.outcome IN ('declined', 'expired')) AS refused,
-      max(o.decided_at) FILTER (WHERE o.outcome IN ('declined', 'expired')) AS refused_at
-    FROM offers o WHERE o.request_id = r.id AND o.interpreter_id = i.id
-  ) h ON true
-  WHERE i.status = 'active'
-    AND CASE WHEN coalesce(r.country, p_home) IS NOT NULL
-      THEN i.country = coalesce(r.country, p_home)
-        OR EXISTS (SELECT 1 FROM roster_sharing rs WHERE rs.owner_country = i.country AND rs.borrower_country = coalesce(r.country, p_home))
-      ELSE (SELECT count(*) FROM roster_sharing rs WHERE rs.owner_country = i.country) = p_open_count
-    END
-    AND coalesce(h.refused, 0) < 2
-    AND (h.refused_at IS NULL OR h.refused_at < now() - make_interval(secs => p_retry_after))
+  WHERE i.status = 'active' AND i.country = ANY (r.rosters) AND NOT i.id = ANY (r.refused)
 $$;
 
 -- The waiting requests one interpreter may be offered now, paired with her (matching_pairs): those with a free
@@ -259,6 +258,7 @@ BEGIN
   VALUES ('offer.accepted', p_interpreter, 'interpreter', r.country, r.id, matching_request_facts(r)
     || jsonb_build_object('offerId', p_offer, 'interpreterId', p_interpreter, 'tier', v_tier, 'offeredAt', v_offered, 'sessionId', v_session));
   RETURN jsonb_build_object('sessionId', v_session, 'requestId', r.id, 'callerSub', r.caller_sub, 'languageId', r.language_id,
+    'waitSeconds', extract(epoch FROM now() - r.created_at),
     'firstName', (SELECT first_name FROM interpreters WHERE id = p_interpreter), 'withdrawn', v_withdrawn,
     'othersWaiting', EXISTS (SELECT 1 FROM interpretation_requests w WHERE w.language_id = r.language_id AND w.state IN ('queued', 'offering')));
 END $$;
