@@ -12,7 +12,7 @@
  * available), BENCH_HISTORY (0: ended requests to load first, see lib/history.ts), SQLBENCH_EXPLAIN=1 (logs
  * the plans of every statement inside the functions, through auto_explain, for the last 20 calls), SQLBENCH_LINE (0:
  * requests left waiting in the line, in languages nobody available speaks, as an overloaded node leaves them),
- * SQLBENCH_WARMUP (500 calls, then ANALYZE, before the first run).
+ * SQLBENCH_WARMUP (500 calls before the first run), SQLBENCH_ANALYZE=0 (no ANALYZE before each run).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -32,6 +32,8 @@ const settings = {
   line: num('SQLBENCH_LINE', 0),
   explain: process.env.SQLBENCH_EXPLAIN === '1',
   warmup: num('SQLBENCH_WARMUP', 500),
+  /** 0: never analyse, as a node on a server without autovacuum (this machine's PostgreSQL runs with it off). */
+  analyze: process.env.SQLBENCH_ANALYZE !== '0',
 };
 const log = (msg: string) => console.log(`[sqlbench] ${new Date().toISOString().slice(11, 19)} ${msg}`);
 /** CPU time a process has run, in ms, from the scheduler's own nanosecond count (/proc/<pid>/schedstat). */
@@ -196,7 +198,7 @@ async function main() {
     for (let i = 0; i < settings.warmup; i++) await call();
     const results: { calls: number; cpuMsPerCall: number; wallMsPerCall: number }[] = [];
     for (let run = 0; run < settings.runs; run++) {
-      await m.query('ANALYZE');
+      if (settings.analyze) await m.query('ANALYZE');
       timed.clear();
       cpuOf.clear();
       const cpu0 = cpuMs(pid);
