@@ -6,7 +6,7 @@ import { COUNTRY_CODES } from '../common/countries';
 import type { Matter, Urgency } from '../common/domain';
 import { prepared } from '../database/prepared';
 import { rows } from '../database/sql';
-import { REQUEUED_RANK, SERVING_ORDER_SQL, WAITING_ORDER_SQL, type RequestState } from './priority';
+import { REQUEUED_RANK, WAITING_ORDER_SQL, type RequestState } from './priority';
 
 type Sql = Pick<EntityManager, 'query'>;
 
@@ -238,7 +238,7 @@ export class MatchingRepository {
     // matching_servable (20-matching.sql) pairs her only with the waiting requests she could take (a free place, a
     // language she speaks or one linked to it), found through the partial index of the line by language.
     const found: { request_id: string }[] = await this.db.query(
-      prepared(`SELECT request_id FROM matching_servable($1, $2, $3, $4) ORDER BY ${SERVING_ORDER_SQL}`),
+      prepared(`SELECT request_id FROM matching_servable($1, $2, $3, $4) ORDER BY place`),
       [interpreterId, rules.homeCountry, rules.retryAfterSeconds, OPEN_ROSTER],
     );
     return found.map((r) => r.request_id);

@@ -15,8 +15,7 @@ export function urgencyRank(urgency: Urgency): number {
  * ring at once, and the ladder itself, are in src/matching/sql/10-ladder.sql.
  */
 export const WAITING_ORDER_SQL = 'priority DESC, minor DESC, queued_at';
-/** The line as one interpreter is served it: within the same place, requests she was not offered yet first (`tried`). */
-export const SERVING_ORDER_SQL = 'priority DESC, minor DESC, tried, queued_at';
+// The line as one interpreter is served it (requests she was not offered yet first within a place): matching_servable.
 
 export const LIVE_STATES = ['queued', 'offering', 'accepted', 'connected'] as const;
 export const WAITING_STATES = ['queued', 'offering'] as const;

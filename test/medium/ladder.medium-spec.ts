@@ -264,6 +264,8 @@ describe('the ladder in PostgreSQL', () => {
     });
 
     it('a caller who gives no country: the home roster, or else only rosters shared with every member state', async () => {
+      // Alone in the line (the request every case here has would be ahead of hers: see the next case).
+      await q(`UPDATE interpretation_requests SET state = 'cancelled', ended_at = now() WHERE id = $1`, [r]);
       const nowhere = await request({ language: mam, country: null });
       const gt = await person('gt', { languages: [[mam, 5]] });
       expect(await dispatch(nowhere, [gt], null)).toEqual([]);
@@ -275,6 +277,44 @@ describe('the ladder in PostgreSQL', () => {
         `INSERT INTO roster_sharing (owner_country, borrower_country) SELECT 'MX', c FROM unnest('{BZ,CA,CR,DO,SV,GT,HN,NI,PA,US}'::char(2)[]) c`,
       );
       expect(await dispatch(nowhere, [open], null)).toEqual(['open:2']);
+    });
+  });
+
+  describe('the line comes first', () => {
+    it('passes over a free interpreter whom a request ahead in her line is owed, and rings her for that one', async () => {
+      const mam = await lang('mam');
+      const first = await request({ language: mam, queuedAt: ago(5) });
+      const later = await request({ language: mam });
+      const emergency = await request({ language: mam, urgency: 'emergency' });
+      const x = await person('x', { languages: [[mam, 5]] });
+      // The emergency is ahead of both: x is owed to it, whoever is dispatched while she is free.
+      expect(await dispatch(later, [x])).toEqual([]);
+      expect(await dispatch(first, [x])).toEqual([]);
+      expect(await dispatch(emergency, [x])).toEqual(['x:1']);
+      // An emergency rings three: y is owed to it too, until it has them or ends.
+      const [y, z] = [await person('y', { languages: [[mam, 5]] }), await person('z', { languages: [[mam, 5]] })];
+      expect(await dispatch(first, [y])).toEqual([]);
+      await q(`UPDATE offers SET outcome = 'withdrawn', decided_at = now(), holds = false WHERE request_id = $1`, [emergency]);
+      await q(`UPDATE interpretation_requests SET state = 'cancelled', ended_at = now() WHERE id = $1`, [emergency]);
+      // Then y is owed to the first in line, not to the later one; once she rings for it, z is free for the later one.
+      expect(await dispatch(later, [y])).toEqual([]);
+      expect(await dispatch(first, [y])).toEqual(['y:1']);
+      expect(await dispatch(later, [z])).toEqual(['z:1']);
+    });
+
+    it('does not hold her back for a request she may not be offered (refused it twice)', async () => {
+      const mam = await lang('mam');
+      const first = await request({ language: mam, queuedAt: ago(5) });
+      const later = await request({ language: mam });
+      const x = await person('x', { languages: [[mam, 5]] });
+      for (let i = 0; i < 2; i++) {
+        await q(
+          `INSERT INTO offers (request_id, interpreter_id, tier, created_at, expires_at, outcome, decided_at, holds)
+           VALUES ($1, $2, 1, now() - interval '2 hours', now() - interval '2 hours', 'declined', now() - interval '2 hours', false)`,
+          [first, x],
+        );
+      }
+      expect(await dispatch(later, [x])).toEqual(['x:1']);
     });
   });
 

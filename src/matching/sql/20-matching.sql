@@ -90,31 +90,53 @@ LANGUAGE sql STABLE AS $$
   WHERE i.status = 'active' AND i.country = ANY (r.rosters) AND NOT i.id = ANY (r.refused)
 $$;
 
--- The waiting requests one interpreter may be offered now, paired with her (matching_pairs): those with a free
--- place for an offer, in a language she speaks or one linked to it (the language condition of matching_pairs,
--- read the other way round), found through the partial index of the line by language. It runs whenever an
--- interpreter is free again, so it must not grow with the line of other languages.
--- PL/pgSQL with a generic plan, as matching_dispatch: as a SQL function inlined into the caller's prepared statement
--- it was planned anew on almost every call (the planner judged custom plans cheaper), and planning it cost more than
--- running it.
-CREATE OR REPLACE FUNCTION matching_servable(p_interpreter uuid, p_home char(2), p_retry_after double precision, p_open_count int)
-RETURNS TABLE (request_id uuid, priority smallint, minor boolean, tried boolean, queued_at timestamptz)
-LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
-#variable_conflict use_column
-DECLARE
-  v_waiting uuid[];
+-- The waiting requests with a free place for an offer in a language she speaks or one linked to it (the language
+-- condition of matching_pairs, read the other way round), found through the partial index of the line by language.
+-- It runs whenever an interpreter is free again, so it must not grow with the line of other languages.
+CREATE OR REPLACE FUNCTION matching_waiting_for(p_interpreter uuid) RETURNS uuid[] LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
 BEGIN
-  -- Most often nobody is waiting for her languages: that is one index lookup, and the answer.
-  v_waiting := ARRAY(
+  RETURN ARRAY(
     SELECT r.id FROM interpretation_requests r
     WHERE r.state IN ('queued', 'offering')
       AND r.language_id = ANY (ARRAY(SELECT unnest(ladder_languages(il.language_id)) FROM interpreter_languages il WHERE il.interpreter_id = p_interpreter))
       AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ladder_at_once(r.urgency));
+END $$;
+
+-- The waiting requests one interpreter may be offered now (paired with her: matching_pairs), each with its place in
+-- the line as she is served it (1 first): emergency, then urgent, then normal (a caller whose interpreter was lost
+-- mid-call before anyone new: priority 4); minors first; then those she was not offered yet; then oldest in line.
+-- PL/pgSQL with a generic plan, as matching_dispatch: as a SQL function inlined into the caller's prepared statement
+-- it was planned anew on almost every call (the planner judged custom plans cheaper), and planning it cost more than
+-- running it.
+DROP FUNCTION IF EXISTS matching_servable(uuid, char(2), double precision, int);
+CREATE OR REPLACE FUNCTION matching_servable(p_interpreter uuid, p_home char(2), p_retry_after double precision, p_open_count int)
+RETURNS TABLE (request_id uuid, place bigint)
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
+#variable_conflict use_column
+DECLARE
+  v_waiting uuid[] := matching_waiting_for(p_interpreter);
+BEGIN
+  -- Most often nobody is waiting for her languages: that is one index lookup, and the answer.
   IF cardinality(v_waiting) = 0 OR NOT matching_free(p_interpreter) THEN
     RETURN;
   END IF;
-  RETURN QUERY SELECT p.request_id, p.priority, p.minor, p.tried, p.queued_at
+  RETURN QUERY SELECT p.request_id, row_number() OVER (ORDER BY p.priority DESC, p.minor DESC, p.tried, p.queued_at)
   FROM matching_pairs(v_waiting, ARRAY[p_interpreter], p_home, p_retry_after, p_open_count) p;
+END $$;
+
+-- Whether a free interpreter is owed to another waiting request: one ahead of p_request in the line as she is served
+-- it (matching_servable). Dispatching p_request then passes her over, so that a request dispatched while she is
+-- becoming free (by the sweep, or its own dispatch) cannot take her from one ahead of it, which her own serving
+-- (MatchingService.serveInterpreter) offers her next. Asked of the best-ranked candidates only, as matching_free;
+-- when nobody else waits for her languages (most often) it is one index lookup.
+CREATE OR REPLACE FUNCTION matching_owed_elsewhere(p_interpreter uuid, p_request uuid, p_home char(2), p_retry_after double precision, p_open_count int)
+RETURNS boolean LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
+BEGIN
+  IF matching_waiting_for(p_interpreter) <@ ARRAY[p_request] THEN
+    RETURN false;
+  END IF;
+  RETURN (SELECT s.request_id FROM matching_servable(p_interpreter, p_home, p_retry_after, p_open_count) s ORDER BY s.place LIMIT 1)
+    IS DISTINCT FROM p_request;
 END $$;
 
 -- Rings the best candidates among p_available: as many as the request may ring at once (ladder_at_once)
@@ -148,7 +170,7 @@ BEGIN
         ORDER BY p.tried, ladder_rank(p.tier, p.prefer_female, p.gender, p.minor, p.specialties, p.last_session_ended_at, p.level)
         OFFSET 0
       ) c
-      WHERE matching_free(c.interpreter_id)
+      WHERE matching_free(c.interpreter_id) AND NOT matching_owed_elsewhere(c.interpreter_id, p_request, p_home, p_retry_after, p_open_count)
       LIMIT greatest(0, v_at_once - (SELECT count(*) FROM offers WHERE request_id = p_request AND outcome IS NULL))
     ), made AS (
       INSERT INTO offers (request_id, interpreter_id, tier, created_at, expires_at)
