@@ -26,9 +26,14 @@ function phoneLanguages() {
 
 const request = (url) => new Request(url, { cache: url.startsWith('/assets/') ? 'default' : 'no-cache' });
 
-/** Adds a shell file to the cache unless it is there already. */
+/**
+ * Adds a shell file to the cache unless it is there already. Never makes the cache again: once quick exit has
+ * deleted it, a cue still passing through here (the call's end sound, as she leaves) must not bring it back.
+ */
 function keep(url) {
-  return caches.open(SHELL).then((cache) => cache.match(url).then((hit) => hit || cache.add(request(url))));
+  return caches
+    .has(SHELL)
+    .then((kept) => kept && caches.open(SHELL).then((cache) => cache.match(url).then((hit) => hit || cache.add(request(url)))));
 }
 
 self.addEventListener('install', (event) => {

@@ -36,9 +36,16 @@ export async function wipeOrigin(): Promise<void> {
       ),
     );
   }
-  if ('caches' in window) steps.push(caches.keys().then((keys) => Promise.all(keys.map((k) => caches.delete(k)))));
-  if ('serviceWorker' in navigator) {
-    steps.push(navigator.serviceWorker.getRegistrations().then((regs) => Promise.all(regs.map((r) => r.unregister()))));
+  // The worker first, then its caches: a worker still running may write to a cache until it is unregistered.
+  const unregistered =
+    'serviceWorker' in navigator
+      ? navigator.serviceWorker.getRegistrations().then((regs) => Promise.all(regs.map((r) => r.unregister())))
+      : Promise.resolve();
+  steps.push(unregistered);
+  if ('caches' in window) {
+    steps.push(
+      unregistered.catch(() => undefined).then(() => caches.keys().then((keys) => Promise.all(keys.map((k) => caches.delete(k))))),
+    );
   }
   await Promise.all(steps.map((s) => s.catch(() => undefined)));
 }
