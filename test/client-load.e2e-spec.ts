@@ -116,6 +116,26 @@ describe('web client: first load of the caller page', () => {
     }
   }, 60_000);
 
+  it('once quick exit has deleted the offline shell, a cue passing through the worker does not bring it back', async () => {
+    const context = await bed.browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'es-GT' });
+    try {
+      const { page } = await loadCallerPage(context, `${url}/`, { conditions: null, waitForWorker: true });
+      await eventually(() => page.evaluate(() => navigator.serviceWorker.controller !== null), Boolean);
+      await eventually(
+        () => page.evaluate(() => caches.keys()),
+        (keys) => keys.some((k) => k.startsWith('puente-shell-')),
+      );
+      // What quick exit does to the caches (client/src/lib/quick-exit.ts), then a cue of another language, which
+      // the worker would keep the offline sentence of (as in the case above).
+      await page.evaluate(async () => Promise.all((await caches.keys()).map((k) => caches.delete(k))));
+      await page.evaluate(() => fetch('/cues/en/step1.ogg').then((r) => r.arrayBuffer()));
+      await new Promise((r) => setTimeout(r, 1500));
+      await expect(page.evaluate(() => caches.keys())).resolves.toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('a second visit revalidates the language list (304) instead of downloading it again', async () => {
     const context = await bed.browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'es-GT', serviceWorkers: 'block' });
     try {
