@@ -333,6 +333,11 @@ describe('web client: the caller page, step by step, by ear, with Back, offline 
       () => played(p),
       (n) => n.slice(n.lastIndexOf('cue:languages')).join() === ['cue:languages', `name:${kek}`, `name:${mam}`].join(),
     );
+    // `played` says a sound started; its fetch follows when the audio element loads (later on a busy machine).
+    await eventually(
+      async () => named.length,
+      (n) => n >= 3,
+    );
     expect(named).toEqual([mam, kek, mam]);
     await heard(h, 'es', 'languages');
   }, 90_000);
