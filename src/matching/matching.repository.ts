@@ -105,18 +105,25 @@ export interface InLine {
   state: 'queued' | 'offering';
 }
 
-/** A request's language and those recorded as mutually intelligible with it (links hold both ways), as a column. */
-const LANGUAGE_IDS = (alias: string) =>
-  `ARRAY[${alias}.language_id] || ARRAY(SELECT to_language_id FROM language_links WHERE from_language_id = ${alias}.language_id
-     UNION SELECT from_language_id FROM language_links WHERE to_language_id = ${alias}.language_id)`;
-
 /**
  * The request row as steps lock it, with its linked languages read in the same statement (catalogue data:
  * reading it on a snapshot older than the lock is harmless). Anything that changes under the lock (its
  * offers, its session) is read by the statements after it, which see the latest committed state.
  */
-const LOCK_REQUEST = `SELECT r.*, extract(epoch FROM now() - r.queued_at)::float8 AS waited_s, ${LANGUAGE_IDS('r')} AS language_ids
+const LOCK_REQUEST = `SELECT r.*, extract(epoch FROM now() - r.queued_at)::float8 AS waited_s, ladder_languages(r.language_id) AS language_ids
   FROM interpretation_requests r`;
+
+/** matching_new_request's arguments, in its order (matching_create takes them first too). */
+const newRequestParams = (r: NewRequest) => [
+  r.languageId,
+  r.matter,
+  r.urgency,
+  r.minor,
+  r.preferFemale,
+  r.country,
+  r.callerSub,
+  r.priority,
+];
 
 /** matching_dispatch's answer, its times as dates; null if the request was not waiting. */
 function dispatched(d: (Omit<Dispatched, 'offers'> & { offers: (MadeOffer & { expiresAt: string })[] }) | null): Dispatched | null {
@@ -143,21 +150,7 @@ export class MatchingRepository {
   ): Promise<{ id: string; dispatched: Dispatched | null }> {
     const [{ c }] = await this.db.query(
       prepared(`SELECT matching_create($1, $2, $3, $4, $5, $6, $7, $8, $9::uuid[], $10, $11, $12, $13) AS c`),
-      [
-        r.languageId,
-        r.matter,
-        r.urgency,
-        r.minor,
-        r.preferFemale,
-        r.country,
-        r.callerSub,
-        r.priority,
-        q.available,
-        q.ringSeconds,
-        rules.homeCountry,
-        rules.retryAfterSeconds,
-        OPEN_ROSTER,
-      ],
+      [...newRequestParams(r), q.available, q.ringSeconds, rules.homeCountry, rules.retryAfterSeconds, OPEN_ROSTER],
     );
     return { id: c.id, dispatched: dispatched(c.dispatched) };
   }
@@ -167,16 +160,9 @@ export class MatchingRepository {
    * back), she still gets her request, queued, and the sweep dispatches it.
    */
   async createQueuedRequest(r: NewRequest): Promise<{ id: string }> {
-    const [created] = await rows<{ id: string }>(
-      this.db,
-      prepared(`WITH r AS (
-         INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *
-       ), ev AS (
-         ${outboxInsert(`SELECT 'request.created', NULL, NULL, r.country, r.id, matching_request_facts(r::interpretation_requests) FROM r`)}
-       )
-       SELECT id FROM r`),
-      [r.languageId, r.matter, r.urgency, r.minor, r.preferFemale, r.country, r.callerSub, r.priority],
+    const [created] = await this.db.query(
+      prepared(`SELECT id FROM matching_new_request($1, $2, $3, $4, $5, $6, $7, $8)`),
+      newRequestParams(r),
     );
     return created;
   }
@@ -199,7 +185,7 @@ export class MatchingRepository {
   async waitingLanguages(requestId: string): Promise<string[] | null> {
     const [r] = await this.db.query(
       prepared(
-        `SELECT ${LANGUAGE_IDS('r')} AS language_ids FROM interpretation_requests r WHERE r.id = $1 AND r.state IN ('queued', 'offering')`,
+        `SELECT ladder_languages(r.language_id) AS language_ids FROM interpretation_requests r WHERE r.id = $1 AND r.state IN ('queued', 'offering')`,
       ),
       [requestId],
     );

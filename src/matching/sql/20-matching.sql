@@ -102,9 +102,17 @@ BEGIN
       AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ladder_at_once(r.urgency));
 END $$;
 
--- The waiting requests one interpreter may be offered now (paired with her: matching_pairs), each with its place in
--- the line as she is served it (1 first): emergency, then urgent, then normal (a caller whose interpreter was lost
--- mid-call before anyone new: priority 4); minors first; then those she was not offered yet; then oldest in line.
+-- Her line: the waiting requests p_waiting (matching_waiting_for) that may be offered to her (matching_pairs), each
+-- with its place as she is served it (1 first): emergency, then urgent, then normal (a caller whose interpreter was
+-- lost mid-call before anyone new: priority 4); minors first; then those she was not offered yet; then oldest in
+-- line. A SQL function, inlined into the PL/pgSQL statements below and planned with them.
+CREATE OR REPLACE FUNCTION matching_line_of(p_interpreter uuid, p_waiting uuid[], p_home char(2), p_retry_after double precision, p_open_count int)
+RETURNS TABLE (request_id uuid, place bigint) LANGUAGE sql STABLE AS $$
+  SELECT p.request_id, row_number() OVER (ORDER BY p.priority DESC, p.minor DESC, p.tried, p.queued_at)
+  FROM matching_pairs(p_waiting, ARRAY[p_interpreter], p_home, p_retry_after, p_open_count) p
+$$;
+
+-- The waiting requests one interpreter may be offered now, with their places (matching_line_of), if she is free.
 -- PL/pgSQL with a generic plan, as matching_dispatch: as a SQL function inlined into the caller's prepared statement
 -- it was planned anew on almost every call (the planner judged custom plans cheaper), and planning it cost more than
 -- running it.
@@ -120,22 +128,23 @@ BEGIN
   IF cardinality(v_waiting) = 0 OR NOT matching_free(p_interpreter) THEN
     RETURN;
   END IF;
-  RETURN QUERY SELECT p.request_id, row_number() OVER (ORDER BY p.priority DESC, p.minor DESC, p.tried, p.queued_at)
-  FROM matching_pairs(v_waiting, ARRAY[p_interpreter], p_home, p_retry_after, p_open_count) p;
+  RETURN QUERY SELECT l.request_id, l.place FROM matching_line_of(p_interpreter, v_waiting, p_home, p_retry_after, p_open_count) l;
 END $$;
 
--- Whether a free interpreter is owed to another waiting request: one ahead of p_request in the line as she is served
--- it (matching_servable). Dispatching p_request then passes her over, so that a request dispatched while she is
+-- Whether a free interpreter is owed to another waiting request: one ahead of p_request in her line
+-- (matching_line_of). Dispatching p_request then passes her over, so that a request dispatched while she is
 -- becoming free (by the sweep, or its own dispatch) cannot take her from one ahead of it, which her own serving
--- (MatchingService.serveInterpreter) offers her next. Asked of the best-ranked candidates only, as matching_free;
--- when nobody else waits for her languages (most often) it is one index lookup.
+-- (MatchingService.serveInterpreter) offers her next. Asked after matching_free, of the best-ranked candidates
+-- only; when nobody else waits for her languages (most often) it is one index lookup.
 CREATE OR REPLACE FUNCTION matching_owed_elsewhere(p_interpreter uuid, p_request uuid, p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS boolean LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
+DECLARE
+  v_waiting uuid[] := matching_waiting_for(p_interpreter);
 BEGIN
-  IF matching_waiting_for(p_interpreter) <@ ARRAY[p_request] THEN
+  IF v_waiting <@ ARRAY[p_request] THEN
     RETURN false;
   END IF;
-  RETURN (SELECT s.request_id FROM matching_servable(p_interpreter, p_home, p_retry_after, p_open_count) s ORDER BY s.place LIMIT 1)
+  RETURN (SELECT l.request_id FROM matching_line_of(p_interpreter, v_waiting, p_home, p_retry_after, p_open_count) l ORDER BY l.place LIMIT 1)
     IS DISTINCT FROM p_request;
 END $$;
 
@@ -203,20 +212,31 @@ BEGIN
                         FROM offers o WHERE o.id = ANY (v_made)), '[]'));
 END $$;
 
--- A new request, its audit event and its first dispatch (matching_dispatch) in one round trip and one commit:
--- the caller's tap costs PostgreSQL one transaction, not two. p_available is who is available now for the
--- request's ladder languages (the node reads it before the insert). Returns {id, dispatched}. A second live
--- request of the same caller is refused by the unique index (23505), an unknown language by its key (23503).
-CREATE OR REPLACE FUNCTION matching_create(p_language uuid, p_matter varchar, p_urgency varchar, p_minor boolean, p_prefer_female boolean,
-  p_country char(2), p_caller_sub uuid, p_priority smallint, p_available uuid[], p_ring double precision, p_home char(2),
-  p_retry_after double precision, p_open_count int)
-RETURNS jsonb LANGUAGE plpgsql SET enable_seqscan = off AS $$
+-- A new request and its audit event (one live request per caller: the unique index refuses a second, 23505; an
+-- unknown language, 23503). matching_create dispatches it in the same call; alone, it is the request the sweep will
+-- dispatch when that first dispatch failed (MatchingService.createRequest).
+CREATE OR REPLACE FUNCTION matching_new_request(p_language uuid, p_matter varchar, p_urgency varchar, p_minor boolean, p_prefer_female boolean,
+  p_country char(2), p_caller_sub uuid, p_priority smallint)
+RETURNS interpretation_requests LANGUAGE plpgsql AS $$
 DECLARE
   r interpretation_requests;
 BEGIN
   INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority)
   VALUES (p_language, p_matter, p_urgency, p_minor, p_prefer_female, p_country, p_caller_sub, p_priority) RETURNING * INTO r;
   INSERT INTO matching_audit_outbox (type, country, subject_id, data) VALUES ('request.created', r.country, r.id, matching_request_facts(r));
+  RETURN r;
+END $$;
+
+-- A new request, its audit event and its first dispatch (matching_dispatch) in one round trip and one commit:
+-- the caller's tap costs PostgreSQL one transaction, not two. p_available is who is available now for the
+-- request's ladder languages (the node reads it before the insert). Returns {id, dispatched}.
+CREATE OR REPLACE FUNCTION matching_create(p_language uuid, p_matter varchar, p_urgency varchar, p_minor boolean, p_prefer_female boolean,
+  p_country char(2), p_caller_sub uuid, p_priority smallint, p_available uuid[], p_ring double precision, p_home char(2),
+  p_retry_after double precision, p_open_count int)
+RETURNS jsonb LANGUAGE plpgsql SET enable_seqscan = off AS $$
+DECLARE
+  r interpretation_requests := matching_new_request(p_language, p_matter, p_urgency, p_minor, p_prefer_female, p_country, p_caller_sub, p_priority);
+BEGIN
   RETURN jsonb_build_object('id', r.id, 'dispatched', matching_dispatch(r.id, p_available, p_ring, p_home, p_retry_after, p_open_count));
 END $$;
 
