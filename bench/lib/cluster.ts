@@ -88,8 +88,9 @@ export interface Node {
 export async function startNode(env: Record<string, string>): Promise<Node> {
   const port = await freePort();
   const rtc = await freePort();
-  // BENCH_NODE_ARGS: extra node flags for the nodes only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
-  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // BENCH_NODE_ARGS: extra node flags for the nodes only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`; a
+  // benchmark may give one node its own (V8 flags such as --min-semi-space-size are refused in NODE_OPTIONS).
+  const extra = (env.BENCH_NODE_ARGS ?? process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const proc = spawn(process.execPath, [...extra, APP_CLI, 'serve'], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), MEDIASOUP_RTC_PORT: String(rtc) },

@@ -10,6 +10,8 @@ export interface MemorySample {
   heapUsedMb: number;
   heapTotalMb: number;
   externalMb: number;
+  /** V8's committed size of each heap space (new, old, code, large_object...), to see which one grows. */
+  spacesMb?: Record<string, number>;
 }
 
 /**
@@ -31,12 +33,20 @@ export function theilSen(points: [number, number][]): number {
 }
 
 /** prom-client's default metrics, as the node serves them at /metrics (prefix `puente_`). */
-async function heapOf(url: string, token: string | undefined): Promise<{ used: number; total: number; external: number } | null> {
+async function heapOf(
+  url: string,
+  token: string | undefined,
+): Promise<{ used: number; total: number; external: number; spaces: Record<string, number> } | null> {
   const res = await fetch(`${url}/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} }).catch(() => null);
   if (!res || res.status !== 200) return null;
   const text = await res.text();
   const read = (name: string) => Number(new RegExp(`^puente_${name}(?:\\{[^}]*\\})? ([\\d.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const spaces: Record<string, number> = {};
+  for (const m of text.matchAll(/^puente_nodejs_heap_space_size_total_bytes\{[^}]*space="(\w+)"[^}]*\} ([\d.e+-]+)$/gm)) {
+    spaces[m[1]] = Math.round((Number(m[2]) / MB) * 10) / 10;
+  }
   return {
+    spaces,
     used: read('nodejs_heap_size_used_bytes'),
     total: read('nodejs_heap_size_total_bytes'),
     external: read('nodejs_external_memory_bytes'),
@@ -85,6 +95,7 @@ export class MemorySampler {
           heapUsedMb: heap.used / MB,
           heapTotalMb: heap.total / MB,
           externalMb: heap.external / MB,
+          spacesMb: heap.spaces,
         });
       }),
     );

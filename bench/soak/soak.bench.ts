@@ -64,6 +64,8 @@ const settings = {
   maxMinutes: num('SOAK_MAX_MINUTES', seconds / 60 + 12, seconds / 60 + 12),
   slopeLimit: num('SOAK_SLOPE_LIMIT_MB_PER_MIN', 0.5, 0.5),
   arenaNodes: (process.env.SOAK_MALLOC_ARENA_MAX_NODES ?? '').split(',').filter(Boolean).map(Number),
+  // Node/V8 flags for one node, e.g. SOAK_NODE_ARGS_2='--max-old-space-size=512', to compare heap sizing.
+  nodeArgs: [1, 2].map((n) => process.env[`SOAK_NODE_ARGS_${n}`] ?? ''),
   skipBuild: process.env.SOAK_SKIP_BUILD === '1',
   /** What callers and interpreters do, per request / per offer / per call. */
   behaviour: {
@@ -661,7 +663,10 @@ async function main() {
       REQUEST_WAIT_LIMIT_SECONDS: '180',
       OFFER_RING_SECONDS: '30',
     },
-    nodeEnv: (i): Record<string, string> => (settings.arenaNodes.includes(i + 1) ? { MALLOC_ARENA_MAX: '2' } : {}),
+    nodeEnv: (i): Record<string, string> => ({
+      ...(settings.arenaNodes.includes(i + 1) ? { MALLOC_ARENA_MAX: '2' } : {}),
+      ...(settings.nodeArgs[i] ? { BENCH_NODE_ARGS: settings.nodeArgs[i] } : {}),
+    }),
   });
   closing.add(dep.close);
   const logs = dep.nodes.map(watchLogs);
@@ -851,6 +856,26 @@ function minuteRows(samples: MemorySample[][]): string[] {
   );
 }
 
+/** Per node, V8's committed MB of each heap space every 10 minutes (lowest sample of the 10 minutes). */
+function spaceRows(samples: MemorySample[][]): string[] {
+  const names = [...new Set(samples.flat().flatMap((x) => Object.keys(x.spacesMb ?? {})))];
+  if (!names.length) return [];
+  const rows = samples.flatMap((s, i) =>
+    floors(s, 0, 600, (x) => x.t).map(([, t]) => {
+      const at = s.find((x) => x.t === t)!;
+      return `| node${i + 1} | ${Math.round(t / 60)} | ${names.map((n) => at.spacesMb?.[n]?.toFixed(1) ?? '–').join(' | ')} |`;
+    }),
+  );
+  return [
+    'V8 heap spaces, committed MB, at the first sample of every 10 minutes:',
+    '',
+    `| node | minute | ${names.join(' | ')} |`,
+    `|---|---|${names.map(() => '---|').join('')}`,
+    ...rows,
+    '',
+  ];
+}
+
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** Waits (bounded) until no request is live. */
@@ -923,7 +948,7 @@ function report(r: Result): string {
     '|---|---|---|---|---|---|',
     ...r.memory.trends.map(
       (t, i) =>
-        `| node${i + 1}${r.settings.arenaNodes.includes(i + 1) ? ' (MALLOC_ARENA_MAX=2)' : ''} | ${t.floor.bins} / ${t.samples} | **${f(t.floor.rssMbPerMin, 2)}**, ${f(t.rssMbPerMin, 2)} (${f(t.rssMb.first, 0)} → ${f(t.rssMb.last, 0)}, ${f(t.rssMb.max, 0)}) | **${f(t.floor.heapUsedMbPerMin, 2)}**, ${f(t.heapUsedMbPerMin, 2)} (${f(t.heapUsedMb.first, 0)} → ${f(t.heapUsedMb.last, 0)}, ${f(t.heapUsedMb.max, 0)}) | **${f(t.floor.workerRssMbPerMin, 2)}**, ${f(t.workerRssMbPerMin, 2)} (${f(t.workerRssMb.first, 0)} → ${f(t.workerRssMb.last, 0)}, ${f(t.workerRssMb.max, 0)}) | ${f(t.floor.heapTotalMbPerMin, 2)} / ${f(t.floor.outsideHeapMbPerMin, 2)} |`,
+        `| node${i + 1}${r.settings.arenaNodes.includes(i + 1) ? ' (MALLOC_ARENA_MAX=2)' : ''}${r.settings.nodeArgs?.[i] ? ` (${r.settings.nodeArgs[i]})` : ''} | ${t.floor.bins} / ${t.samples} | **${f(t.floor.rssMbPerMin, 2)}**, ${f(t.rssMbPerMin, 2)} (${f(t.rssMb.first, 0)} → ${f(t.rssMb.last, 0)}, ${f(t.rssMb.max, 0)}) | **${f(t.floor.heapUsedMbPerMin, 2)}**, ${f(t.heapUsedMbPerMin, 2)} (${f(t.heapUsedMb.first, 0)} → ${f(t.heapUsedMb.last, 0)}, ${f(t.heapUsedMb.max, 0)}) | **${f(t.floor.workerRssMbPerMin, 2)}**, ${f(t.workerRssMbPerMin, 2)} (${f(t.workerRssMb.first, 0)} → ${f(t.workerRssMb.last, 0)}, ${f(t.workerRssMb.max, 0)}) | ${f(t.floor.heapTotalMbPerMin, 2)} / ${f(t.floor.outsideHeapMbPerMin, 2)} |`,
     ),
     '',
     'Per minute of the run, lowest sample (RSS / V8 heap used / worker RSS, MB):',
@@ -932,6 +957,7 @@ function report(r: Result): string {
     `|---|${r.memory.samples.map(() => '---|').join('')}`,
     ...minuteRows(r.memory.samples),
     '',
+    ...spaceRows(r.memory.samples),
     '| check | ok | found |',
     '|---|---|---|',
     ...r.checks.map(
