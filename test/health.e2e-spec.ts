@@ -65,4 +65,22 @@ describe('health and readiness (PostgreSQL, Redis, mediasoup)', () => {
       await guarded.close();
     }
   });
+
+  // Bull's own close waited for every processing loop: while its connection reconnects, ioredis replays their
+  // blocking BRPOPLPUSHes one after another (5 s each), and while Redis is down it never ends. A node must still
+  // stop (an orchestrator's grace period is about 10 s).
+  it('shuts down while its Redis is down, without waiting for Redis', async () => {
+    const down = await TestRedis.start();
+    const node = await startTestApp({ REDIS_URL: down.url, media: false });
+    await down.stop();
+    await until(
+      () => node.http().get('/health/ready'),
+      (r) => r.status === 503,
+    );
+    let closed = false;
+    const closing = node.close().then(() => (closed = true));
+    // Nothing to measure in seconds: the close must end while Redis is still down, which it never did.
+    await Promise.race([closing, new Promise((r) => setTimeout(r, 30_000))]);
+    expect(closed).toBe(true);
+  });
 });

@@ -8,6 +8,7 @@ import { AuthService } from '../auth/auth.service';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { AddressCaps } from '../limits/address-caps.service';
+import { closeRedis } from '../redis/close-redis';
 import { toWsError, type WsErrorBody } from './ws-errors';
 
 const revoked: WsErrorBody = { error: { code: 'UNAUTHORIZED', message: 'the token was revoked' } };
@@ -109,7 +110,7 @@ export class RedisIoAdapter extends IoAdapter {
     await super.close(server);
     // Stop hearing other nodes first, so that no request from them is answered on a closed connection; then
     // let what this node is still publishing go out.
-    await this.sub?.quit().catch(() => this.sub?.disconnect());
-    await this.pub?.quit().catch(() => this.pub?.disconnect());
+    await closeRedis(this.sub);
+    await closeRedis(this.pub);
   }
 }
