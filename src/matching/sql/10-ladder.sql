@@ -24,17 +24,24 @@ CREATE OR REPLACE FUNCTION ladder_tier(p_exact boolean, p_specialty boolean, p_o
 $$;
 
 -- Order within the ladder, as one sortable value: the tier, then a woman when she asked for one, then
--- children-trained for a minor, then the one idle longest (fairness), then level.
+-- children-trained for a minor, then the one idle longest (fairness; never yet in a session first), then the higher
+-- level. Packed into a bigint, most significant first: tier (3 bits), not a woman, not children-trained (1 bit each),
+-- idle since in milliseconds since 1970 plus one (42 bits: until the year 2109), 5 - level (3 bits). A composite
+-- value sorted about six times slower (record comparison per pair, for 30-60 candidates of every dispatch).
 DO $$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'ladder_rank_t') THEN
-    CREATE TYPE ladder_rank_t AS (tier int, not_woman boolean, not_children boolean, idle_since timestamptz, minus_level int);
+  IF to_regtype('ladder_rank_t') IS NOT NULL THEN
+    DROP FUNCTION IF EXISTS ladder_rank(int, boolean, varchar, boolean, varchar[], timestamptz, int);
+    DROP TYPE ladder_rank_t;
   END IF;
 END $$;
 
 CREATE OR REPLACE FUNCTION ladder_rank(p_tier int, p_prefer_female boolean, p_gender varchar, p_minor boolean, p_specialties varchar[],
-  p_idle_since timestamptz, p_level int) RETURNS ladder_rank_t LANGUAGE sql IMMUTABLE AS $$
-  SELECT ROW(p_tier, NOT coalesce(p_prefer_female AND p_gender = 'female', false), NOT coalesce(p_minor AND 'children' = ANY (p_specialties::text[]), false),
-    coalesce(p_idle_since, '-infinity'::timestamptz), -p_level)::ladder_rank_t
+  p_idle_since timestamptz, p_level int) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+  SELECT ((((p_tier::bigint * 2 + (NOT coalesce(p_prefer_female AND p_gender = 'female', false))::int) * 2
+      + (NOT coalesce(p_minor AND 'children' = ANY (p_specialties::text[]), false))::int) << 42)
+    + CASE WHEN p_idle_since IS NULL OR NOT isfinite(p_idle_since) THEN 0
+      ELSE least(greatest(floor(extract(epoch FROM p_idle_since - timestamptz 'epoch') * 1000)::bigint + 1, 1), (1::bigint << 42) - 1) END) * 8
+    + (5 - p_level)
 $$;
 
 -- How many interpreters an offer rings at once: the top three for an emergency (the first to accept wins), else one.
