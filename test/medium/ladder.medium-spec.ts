@@ -160,6 +160,13 @@ describe('the ladder in PostgreSQL', () => {
       ],
       ['one who never had a call before one idle for an hour', {}, { idleSince: null }, { idleSince: ago(60) }],
       ['the one idle longer before a higher level', {}, { idleSince: ago(60), level: 2 }, { idleSince: ago(1), level: 5 }],
+      // ladder_rank keeps idle time to the millisecond (it packs the order into one bigint).
+      [
+        'idle one millisecond longer, before a higher level',
+        {},
+        { idleSince: new Date(Date.UTC(2026, 0, 1, 12, 0, 0, 0)), level: 2 },
+        { idleSince: new Date(Date.UTC(2026, 0, 1, 12, 0, 0, 1)), level: 5 },
+      ],
       [
         'the higher level when idle as long',
         {},
