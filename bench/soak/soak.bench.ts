@@ -186,6 +186,11 @@ const callers: Caller[] = [];
 const interpreters: Interpreter[] = [];
 const requests = new Map<string, Request>();
 const calls = new Map<string, Call>();
+/**
+ * Sessions whose end reached an interpreter before her call was set up here: on a loaded machine the caller may
+ * leave (or vanish) and the end arrive before her accept's acknowledgement. Kept a minute.
+ */
+const endedEarly = new Set<string>();
 let shuttingDown = false;
 let dep!: Deployment;
 
@@ -373,7 +378,12 @@ async function connectInterpreter(n: number, account: { id: string; interpreter_
       }
     }
   });
-  socket.on('session:ended', (e: { sessionId: string }) => calls.get(e?.sessionId)?.onEnded());
+  socket.on('session:ended', (e: { sessionId: string }) => {
+    const call = calls.get(e?.sessionId);
+    if (call) return call.onEnded();
+    endedEarly.add(e?.sessionId);
+    setTimeout(() => endedEarly.delete(e?.sessionId), 60_000).unref();
+  });
   const a = await ask(socket, 'presence:set', { status: 'available' });
   if (a?.status !== 'available') throw new Error(`presence:set: ${JSON.stringify(a)}`);
   return it;
@@ -507,6 +517,10 @@ async function runCall(it: Interpreter, sessionId: string, requestId: string) {
   };
   calls.set(sessionId, call);
   it.call = call;
+  if (endedEarly.delete(sessionId)) {
+    note('session:ended before her call was set up');
+    call.onEnded();
+  }
   // Free (as the server sees her) from the moment her session ended.
   void whenEnded.then(() => {
     if (it.call !== call) return;
