@@ -1,5 +1,7 @@
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { SessionsService } from '../src/sessions/sessions.service';
+import { adminQuery, dbUrl } from './utils/db';
 import { auditMoved, caller, interpreter, languageId, Person, within } from './utils/matching-fixtures';
 import { connect, TestSocket } from './utils/socket-client';
 import { createStaff, startTestApp, TestApp } from './utils/test-app';
@@ -179,5 +181,39 @@ describe('sessions', () => {
     const mine = heard.filter((h) => h.sessionId === sessionId);
     expect(mine.map((h) => h.node).sort()).toEqual(['A', 'B']);
     expect(await Promise.all(mine.map((h) => h.endedInDb))).toEqual([true, true]);
+  });
+
+  // A node hears ended sessions on a LISTEN connection of its own; a notice sent while that connection is down is
+  // lost. When it listens again it replays the sessions that ended meanwhile, to its participants too (their
+  // consoles ignore an end they already know: they compare the session id).
+  it("tells a session's participants it ended when it ended while their node was not listening", async () => {
+    const { ana, sessionId } = await call('tzh');
+    const db = a.dbName;
+    const own = new Client({ connectionString: dbUrl(db) });
+    await own.connect();
+    try {
+      // No node can listen again until the session has ended.
+      await adminQuery(`ALTER DATABASE "${db}" ALLOW_CONNECTIONS false`);
+      await own.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'puente-sessions'`,
+        [db],
+      );
+      for (;;) {
+        const [{ n }] = (
+          await own.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'puente-sessions'`, [
+            db,
+          ])
+        ).rows;
+        if (n === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const ended = ana.socket.next('session:ended', (e) => e.sessionId === sessionId);
+      await own.query(`SELECT * FROM session_end($1, NULL, 'completed', true)`, [sessionId]);
+      await adminQuery(`ALTER DATABASE "${db}" ALLOW_CONNECTIONS true`);
+      expect(await soon(ended, 'the interpreter was told, once her node listened again')).toEqual({ sessionId, reason: 'completed' });
+    } finally {
+      await adminQuery(`ALTER DATABASE "${db}" ALLOW_CONNECTIONS true`);
+      await own.end();
+    }
   });
 });

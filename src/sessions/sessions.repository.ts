@@ -8,7 +8,17 @@ import { rows } from '../database/sql';
 type Sql = Pick<EntityManager, 'query'>;
 
 import type { ParticipantRole } from '../common/domain';
+import type { SessionEndReason } from '../realtime/realtime.contract';
 export type { ParticipantRole };
+
+/** What PostgreSQL tells every node when a session's end commits (`session_end`'s NOTIFY payload). */
+export interface EndedNotice {
+  sessionId: string;
+  reason: SessionEndReason;
+  interpreterId: string;
+  officialId: string | null;
+  callerSub: string | null;
+}
 
 export interface EndedSession {
   id: string;
@@ -70,10 +80,26 @@ export class SessionsRepository {
       : null;
   }
 
-  /** Sessions that ended after `since`. */
-  async endedSince(since: Date): Promise<string[]> {
-    const found: { id: string }[] = await this.db.query(`SELECT id FROM sessions WHERE ended_at > $1`, [since]);
-    return found.map((s) => s.id);
+  /** Sessions that ended after `since`, with whom to tell (as `session_end` announces them). */
+  async endedSince(since: Date): Promise<EndedNotice[]> {
+    const found: {
+      id: string;
+      end_reason: SessionEndReason;
+      interpreter_id: string;
+      official_id: string | null;
+      caller_sub: string | null;
+    }[] = await this.db.query(
+      `SELECT s.id, s.end_reason, s.interpreter_id, s.official_id, coalesce(r.caller_sub, s.caller_sub) AS caller_sub
+         FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.ended_at > $1`,
+      [since],
+    );
+    return found.map((s) => ({
+      sessionId: s.id,
+      reason: s.end_reason,
+      interpreterId: s.interpreter_id,
+      officialId: s.official_id,
+      callerSub: s.caller_sub,
+    }));
   }
 
   async markJoined(sessionId: string, role: ParticipantRole): Promise<void> {

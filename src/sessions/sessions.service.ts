@@ -10,7 +10,7 @@ import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { PG, pgCode } from '../database/pg-errors';
 import { MEDIA_FAILED } from './end-reasons';
 import type { ParticipantRole } from '../common/domain';
-import { SessionsRepository, type EndedSession, type SessionParticipants } from './sessions.repository';
+import { SessionsRepository, type EndedNotice, type EndedSession, type SessionParticipants } from './sessions.repository';
 
 export type { ParticipantRole } from '../common/domain';
 export type { EndedSession, SessionParticipants } from './sessions.repository';
@@ -19,15 +19,6 @@ export type { EndedSession, SessionParticipants } from './sessions.repository';
 export type SessionOwner = 'request' | 'booking';
 /** What a participant's leaving does to a session beyond telling the others (the session is live). */
 export type LeaveHandler = (p: Principal, s: SessionParticipants, role: ParticipantRole) => Promise<void>;
-
-/** What PostgreSQL tells every node when a session's end commits. */
-interface EndedNotice {
-  sessionId: string;
-  reason: SessionEndReason;
-  interpreterId: string;
-  officialId: string | null;
-  callerSub: string | null;
-}
 
 /** The PostgreSQL channel on which ended sessions are announced (per database, so per deployment; see session_end). */
 const ENDED_CHANNEL = 'puente_session_ended';
@@ -79,8 +70,9 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Listens for ended sessions. If the connection drops, it listens again, and hands the listeners the
-   * sessions that ended meanwhile (they must be idempotent: closing a room twice is nothing).
+   * Listens for ended sessions. If the connection drops, it listens again, and announces the sessions that ended
+   * meanwhile as if their notices had come (announcing one twice is nothing: listeners close a room once, and the
+   * consoles compare the session id).
    */
   private async listen(missedSince?: Date): Promise<void> {
     const client = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'puente-sessions' });
@@ -100,7 +92,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     }
     this.listener = client;
     if (missedSince) {
-      for (const id of await this.repo.endedSince(missedSince)) this.bus.emit('session.ended', id);
+      for (const notice of await this.repo.endedSince(missedSince)) this.ended(notice);
     }
   }
 
