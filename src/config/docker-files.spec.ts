@@ -1,6 +1,7 @@
 import { getMetadataStorage } from 'class-validator';
 import { CORE_SCHEMA, load, mergeTag } from 'js-yaml';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join, posix, resolve } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AppConfig, loadConfig } from './config.schema';
@@ -371,8 +372,12 @@ describe('docker/Dockerfile', () => {
   });
 
   it("starts the compiled CLI's serve command, checks /health, and sets only settings the application reads", () => {
-    const cmd = JSON.parse(steps('CMD')[0]) as string[];
+    const argv = JSON.parse(steps('CMD')[0]) as string[];
+    // Node's own flags come before the script; each must be one this Node accepts.
+    const flags = argv.slice(1).filter((a) => a.startsWith('--'));
+    const cmd = [argv[0], ...argv.slice(1 + flags.length)];
     expect(cmd.slice(0, 2)).toEqual(['node', 'dist/src/cli.js']);
+    expect(spawnSync(process.execPath, [...flags, '-e', '0']).status).toBe(0);
     const build = JSON.parse(read(join(root, 'tsconfig.build.json')).replace(/^\s*\/\/.*$/gm, ''));
     expect(build.include).toContain('src');
     expect(existsSync(join(root, 'src', 'cli.ts'))).toBe(true);
