@@ -5,6 +5,7 @@ import type Redis from 'ioredis';
 import { Public } from '../auth/auth.decorators';
 import { MediaService } from '../media/media.service';
 import { REDIS } from '../redis/redis.module';
+import { withTimeout } from '../common/with-timeout';
 
 const PROBE_TIMEOUT_MS = 1500;
 
@@ -39,17 +40,11 @@ export class HealthController {
 
   private async redisCheck() {
     const check = this.indicators.check('redis');
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const pong = await Promise.race([
-        this.redis.ping(),
-        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS))),
-      ]);
+      const pong = await withTimeout(this.redis.ping(), PROBE_TIMEOUT_MS, 'timeout');
       return pong === 'PONG' ? check.up() : check.down({ message: 'unexpected reply' });
     } catch (e) {
       return check.down({ message: (e as Error).message });
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -7,6 +7,7 @@ import { AppConfig } from '../config/config.schema';
 import { MEDIA_CODECS } from './media-codecs';
 import { useWorkerBinary } from './worker-binary';
 import { leastLoaded, restartDelay, workerLogLevel } from './worker-slots';
+import { withTimeout } from '../common/with-timeout';
 
 /** A worker that lives at least this long has recovered: its next death restarts at the base delay. */
 const STABLE_AFTER_MS = 30_000;
@@ -138,7 +139,7 @@ export class WorkerPoolService implements OnModuleInit, OnApplicationShutdown {
         for (const router of slot.routers) router.close();
         slot.routers.clear();
         // Requests on a worker's channel are answered in order: once this one returns, so have the closes.
-        await withTimeout(worker.dump(), WORKER_REQUEST_TIMEOUT_MS).catch(() => undefined);
+        await withTimeout(worker.dump(), WORKER_REQUEST_TIMEOUT_MS, 'mediasoup worker did not answer').catch(() => undefined);
         const pid = worker.pid;
         worker.close();
         await waitForExit(pid, WORKER_REQUEST_TIMEOUT_MS);
@@ -203,7 +204,7 @@ export class WorkerPoolService implements OnModuleInit, OnApplicationShutdown {
   async resourceUsage(index: number): Promise<WorkerResourceUsage | null> {
     const worker = this.worker(index);
     if (!worker) return null;
-    return withTimeout(worker.getResourceUsage(), WORKER_REQUEST_TIMEOUT_MS).catch(() => null);
+    return withTimeout(worker.getResourceUsage(), WORKER_REQUEST_TIMEOUT_MS, 'mediasoup worker did not answer').catch(() => null);
   }
 
   private async start(slot: Slot): Promise<void> {
@@ -292,16 +293,6 @@ export class NoMediaWorkerError extends Error {
 
 function isAlive(worker: Worker | null): worker is Worker {
   return !!worker && !worker.closed && !worker.died;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('mediasoup worker did not answer')), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 /** Waits until a stopped worker's process is gone, so that its ports are free when shutdown returns. */

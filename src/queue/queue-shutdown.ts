@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import Bull from 'bull';
+import { withTimeout } from '../common/with-timeout';
 
 /** How long a node shutting down waits for the jobs it is running before it closes its queues anyway. */
 const JOBS_GRACE_MS = 10_000;
@@ -51,10 +52,7 @@ export class QueueShutdown implements OnModuleInit {
   private async closeAll(queues: Bull.Queue[]) {
     // Stop taking new jobs first, then let the running ones finish.
     await Promise.all(queues.map((q) => q.pause(true, true).catch(() => undefined)));
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, JOBS_GRACE_MS)));
-    await Promise.race([Promise.all(this.running), grace]);
-    clearTimeout(timer);
+    await withTimeout(Promise.all(this.running), JOBS_GRACE_MS).catch(() => undefined);
     await Promise.all(queues.map((q) => this.close(q)));
   }
 

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { withTimeout } from '../common/with-timeout';
 
 /**
  * Closes an ioredis connection without ever waiting for Redis: QUIT (which lets what was already written go
@@ -8,17 +9,6 @@ import type Redis from 'ioredis';
  */
 export async function closeRedis(client: Redis | undefined, graceMs = 500): Promise<void> {
   if (!client || client.status === 'end') return;
-  if (client.status === 'ready') {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-    await Promise.race([
-      client.quit().then(
-        () => undefined,
-        () => undefined,
-      ),
-      late,
-    ]);
-    clearTimeout(timer);
-  }
+  if (client.status === 'ready') await withTimeout(client.quit(), graceMs).catch(() => undefined);
   client.disconnect();
 }

@@ -82,24 +82,13 @@ export class SessionsRepository {
 
   /** Sessions that ended after `since`, with whom to tell (as `session_end` announces them). */
   async endedSince(since: Date): Promise<EndedNotice[]> {
-    const found: {
-      id: string;
-      end_reason: SessionEndReason;
-      interpreter_id: string;
-      official_id: string | null;
-      caller_sub: string | null;
-    }[] = await this.db.query(
-      `SELECT s.id, s.end_reason, s.interpreter_id, s.official_id, coalesce(r.caller_sub, s.caller_sub) AS caller_sub
-         FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.ended_at > $1`,
+    return rows<EndedNotice>(
+      this.db,
+      `SELECT s.id AS "sessionId", s.end_reason AS reason, s.interpreter_id AS "interpreterId", s.official_id AS "officialId",
+         coalesce(r.caller_sub, s.caller_sub) AS "callerSub"
+       FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.ended_at > $1`,
       [since],
     );
-    return found.map((s) => ({
-      sessionId: s.id,
-      reason: s.end_reason,
-      interpreterId: s.interpreter_id,
-      officialId: s.official_id,
-      callerSub: s.caller_sub,
-    }));
   }
 
   async markJoined(sessionId: string, role: ParticipantRole): Promise<void> {
