@@ -1,11 +1,13 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import Redis from 'ioredis';
+import { MATCHING_QUEUE } from '../src/matching/matching.service';
 import { createStaff, startTestApp, TestApp, TEST_PASSWORD } from './utils/test-app';
 
 describe('auth and roles (PostgreSQL, Redis)', () => {
   let t: TestApp;
   let redis: Redis;
   beforeAll(async () => {
-    // The matching sweep (a repeating Bull job) is the one thing that writes to Redis by itself: once a minute here.
     t = await startTestApp({ media: false, MATCHING_SWEEP_SECONDS: '60' });
     redis = new Redis(t.config.REDIS_URL);
   });
@@ -15,9 +17,11 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
   });
 
   /**
-   * Every table's row count, and every Redis key under this app's prefix with Bull's job counters: what any
-   * write by a request would change. The sweep's own repeat-job instances (`bull:<queue>:repeat:<hash>:<time>`)
-   * are left out, since they come and go by the clock.
+   * Every table's row count, and every Redis key under this app's prefix that holds data: what any write by a
+   * request would change. Left out are what Bull changes by the clock: its queue bookkeeping (job counters,
+   * wait/delayed/active lists, the stalled check) and the sweeps' repeat-job instances
+   * (`bull:<queue>:repeat:<hash>:<time>`), which a sweep replaces whenever it runs. A job a request adds still
+   * shows: every job of Puente has a named id and keeps its key until its delay ends.
    */
   async function storedState() {
     const tables = await t.sql<{ name: string }>(
@@ -26,13 +30,14 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
     const rows: Record<string, number> = {};
     for (const { name } of tables) rows[name] = (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${name}"`))[0].n;
     const prefix = t.config.REDIS_PREFIX;
+    const bullBookkeeping =
+      /:bull:[^:]+:(id|wait|delayed|active|paused|meta-paused|stalled|stalled-check|priority|limiter|completed|failed)$/;
+    const sweepInstance = /:bull:[^:]+:repeat:[^:]+:\d+(:lock|:logs)?$/;
     // Rate-limit counters are per client address (a keyed hash, expiring within the hour), never per caller.
     const keys = (await redis.keys(`${prefix}:*`))
-      .filter((k) => !/:bull:[^:]+:repeat:[^:]+:\d+$/.test(k) && !k.startsWith(`${prefix}:{rl:`))
+      .filter((k) => !bullBookkeeping.test(k) && !sweepInstance.test(k) && !k.startsWith(`${prefix}:{rl:`))
       .sort();
-    const counters: Record<string, string | null> = {};
-    for (const k of keys.filter((k) => /:bull:[^:]+:id$/.test(k))) counters[k] = await redis.get(k);
-    return { rows, keys, counters };
+    return { rows, keys };
   }
 
   it('logs a staff member in and audits it', async () => {
@@ -83,6 +88,14 @@ describe('auth and roles (PostgreSQL, Redis)', () => {
       expect((await storedState()).keys).toContain(`${t.config.REDIS_PREFIX}:probe`);
     } finally {
       await redis.del(`${t.config.REDIS_PREFIX}:probe`);
+    }
+    // A delayed job like the caller's grace timer, named as matching names its jobs.
+    const queue = t.app.get<Queue>(getQueueToken(MATCHING_QUEUE));
+    const job = await queue.add('caller-grace', { sub: 'probe' }, { jobId: 'caller-grace:probe', delay: 60_000 });
+    try {
+      expect((await storedState()).keys).toContain(`${t.config.REDIS_PREFIX}:bull:${MATCHING_QUEUE}:caller-grace:probe`);
+    } finally {
+      await job.remove();
     }
   });
 

@@ -91,7 +91,8 @@ export class Peer {
       await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE);
     } catch (e) {
       transport?.close();
-      throw e;
+      // Her call ended meanwhile: mediasoup still hands out a transport whose router closed, then fails on it.
+      throw this.isClosed ? new MediaNotFound(JOIN_FIRST) : e;
     } finally {
       this.makingTransports.delete(direction);
     }

@@ -85,6 +85,9 @@ class FakeTransport extends FakeObject {
 
   async setMaxIncomingBitrate(bitrate: number) {
     await later();
+    // mediasoup makes a transport whose router closed while it was being made, but the worker no longer knows it.
+    if (this.router.closed)
+      throw new Error(`Channel request handler with ID ${this.id} not found [method:transport.setMaxIncomingBitrate]`);
     this.maxIncomingBitrate = bitrate;
   }
 
@@ -278,6 +281,15 @@ describe('Peer: transports', () => {
     const peer = room.peer('s1');
     const making = peer.createTransport('send');
     room.leave('s1');
+    await expect(making).rejects.toEqual(new MediaNotFound('join the session first'));
+    expect(router.transports.map((t) => t.closed)).toEqual([true]);
+  });
+
+  it('says she must join when her call ended while a transport was being made (its router closed under it)', async () => {
+    const { room, router } = newRoom();
+    room.join('s1', 'caller');
+    const making = room.peer('s1').createTransport('send');
+    room.close();
     await expect(making).rejects.toEqual(new MediaNotFound('join the session first'));
     expect(router.transports.map((t) => t.closed)).toEqual([true]);
   });
