@@ -5,11 +5,11 @@ module.exports = {
   testTimeout: 60000,
   // Never in band: @roamhq/wrtc's native code can crash the process that loaded it at exit, after every test
   // has passed. In a worker process that crash is harmless; in jest's own process it would fail the run.
-  // Two on two cores. The integration suites mostly wait (about 0.8 of 2 cores busy over a 380 s run) and three
-  // workers finish in about 285 s, but under that contention test/client-call once found a cache after quick exit
-  // (a service worker writing as the page wiped it; client/sw/sw.js and quick-exit.ts now guard that): three only
-  // once a run of several suites under load shows it holds.
-  maxWorkers: 2,
+  // Three on two cores: the integration suites mostly wait (sockets, timers, browsers), so a third worker fills
+  // the gaps. On this VM (2 vCPU AMD EPYC) the whole run took 428 s of jest with two and 318 s with three, every
+  // test passing (BENCHMARKS.md, "Test suite"). Under a concurrent soak (load average 7-10) three once timed out
+  // WebRTC tests: the suite wants the machine to itself, as CI gives it.
+  maxWorkers: 3,
   projects: [
     {
       displayName: 'unit',
