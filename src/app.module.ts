@@ -22,6 +22,7 @@ import { QueueModule } from './queue/queue.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RedisModule } from './redis/redis.module';
 import { RetentionModule } from './retention/retention.module';
+import { CertificationModule } from './rosters/certification/certification.module';
 import { RostersModule } from './rosters/rosters.module';
 import { SpokenNamesModule } from './spoken-names/spoken-names.module';
 import { StatsModule } from './stats/stats.module';
@@ -49,6 +50,7 @@ export class AppModule {
         InstitutionsModule,
         LanguagesModule,
         RostersModule,
+        CertificationModule,
         RealtimeModule,
         PresenceModule,
         MatchingModule,

@@ -46,6 +46,8 @@ describe('booking timers (Bull on Redis, across a restart)', () => {
           email: `${externalId}@test.puente.example`,
           languages,
           relay_languages: 'spa',
+          // Certified (a body, no end): hearings need it by default.
+          certification_body: 'TEST',
           status: 'active',
         },
       ],

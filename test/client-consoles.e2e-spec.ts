@@ -4,6 +4,7 @@ import {
   a11yRecorder,
   OUTPUT_DIR,
   eventually,
+  goAvailable,
   seedInterpreter,
   seriousA11yViolations,
   snapshot,
@@ -110,20 +111,50 @@ describe('web client: greetings and the administrators console', () => {
       'external_id,first_name,email,languages,relay_languages,specialties,certification_body,certification_number,certification_expires,gender,status',
       'GT-A1,Juana,juana@example.org,mam:5,spa,violence,,,,female,active',
       'GT-A2,Petrona,petrona@example.org,xyz:5,spa,violence,,,,female,active',
+      `GT-A3,Lucia,lucia@example.org,mam:4,spa:4;eng:2,violence,ALMG,C-9,${new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10)},female,`,
     ].join('\n');
     await p.locator('input[type=file]').setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await p.locator('form.import button[type=submit]').click();
     const result = p.locator('.import-result');
     await result.waitFor();
-    await expect(result.getAttribute('data-created')).resolves.toBe('1');
+    await expect(result.getAttribute('data-created')).resolves.toBe('2');
     const rejected = await p
       .locator('table.rejected tbody tr')
       .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
     expect(rejected).toEqual([['3', 'languages', expect.stringContaining('xyz')]]);
     await check(p, 'admin-import-rejected');
-    await expect(t.sql(`SELECT external_id FROM interpreters WHERE country = 'GT' AND external_id LIKE 'GT-A%'`)).resolves.toEqual([
-      { external_id: 'GT-A1' },
+    await expect(
+      t.sql(`SELECT external_id FROM interpreters WHERE country = 'GT' AND external_id LIKE 'GT-A%' ORDER BY 1`),
+    ).resolves.toEqual([{ external_id: 'GT-A1' }, { external_id: 'GT-A3' }]);
+
+    // Certification: Lucia's certificate ends in 10 days, in the list to renew and marked in the roster; the
+    // default rules (the legal matters and hearings) are shown, and she changes them.
+    const cert = p.locator('section[aria-labelledby="certification-title"]');
+    await expect(cert.locator('[data-list="expiring"] li', { hasText: 'GT-A3 Lucia' }).textContent()).resolves.toContain(
+      '(ends in 10 days)',
+    );
+    await expect(p.locator('table.interpreters tr', { hasText: 'Lucia' }).locator('td[data-cert]').getAttribute('data-cert')).resolves.toBe(
+      'soon',
+    );
+    const checked = () => cert.locator('input[name=matter]:checked').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+    await expect(checked()).resolves.toEqual(['legal_civil', 'legal_labour', 'legal_criminal']);
+    await cert.locator('input[value=legal_labour]').uncheck();
+    await cert.locator('input[value=trafficking]').check();
+    await cert.locator('button[type=submit]').click();
+    await cert.locator('[role=status]').waitFor();
+    await expect(t.sql(`SELECT matters::text[] AS matters, hearings FROM certification_rules WHERE country = 'GT'`)).resolves.toEqual([
+      { matters: ['legal_civil', 'legal_criminal', 'trafficking'], hearings: true },
     ]);
+
+    // She suspends Juana from the list, and reactivates her.
+    const juana = p.locator('table.interpreters tr', { hasText: 'Juana' });
+    await juana.locator('button[data-action=suspend]').click();
+    await juana.locator('td[data-status="suspended"]').waitFor();
+    await expect(t.sql(`SELECT status FROM interpreters WHERE external_id = 'GT-A1'`)).resolves.toEqual([{ status: 'suspended' }]);
+    await check(p, 'admin-suspended');
+    await juana.locator('button[data-action=reactivate]').click();
+    await juana.locator('td[data-status="active"]').waitFor();
+    await expect(t.sql(`SELECT status FROM interpreters WHERE external_id = 'GT-A1'`)).resolves.toEqual([{ status: 'active' }]);
 
     // Sharing: the bed shares Guatemala's roster with every member state, as the demo does; she stops sharing with
     // the United States and keeps Mexico.
@@ -145,6 +176,10 @@ describe('web client: greetings and the administrators console', () => {
     await q.locator('select[name=country]:not([disabled])').selectOption('MX');
     await q.locator('section[aria-labelledby="sharing-title"] fieldset[disabled]').waitFor();
     await expect(q.locator('input[type=file]').count()).resolves.toBe(0);
+    // A platform admin sees the roster but cannot suspend anyone or change its certification rules.
+    await q.locator('table.interpreters').waitFor();
+    await expect(q.locator('table.interpreters button[data-action]').count()).resolves.toBe(0);
+    await q.locator('section[aria-labelledby="certification-title"] fieldset[disabled]').waitFor();
     await check(q, 'admin-platform');
     expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
   }, 120_000);
@@ -338,6 +373,32 @@ describe('web client: greetings and the administrators console', () => {
     expect(a11y.found).toEqual(a11y.none());
   }, 60_000);
 
+  it('an interpreter whose roster admin suspends her is set away and told why, in her language; she cannot go available until reactivated', async () => {
+    const her = await seedInterpreter(t, 'Suspendida', 'mam:5');
+    const admin = await createStaff(t, 'roster_admin', { country: 'GT' });
+    const p = await bed.page('es-GT');
+    await goAvailable(p, url, her.email);
+    const patch = (status: string) =>
+      t
+        .http()
+        .patch(`/api/v1/rosters/GT/interpreters/${her.interpreterId}`)
+        .set('Authorization', `Bearer ${admin.token}`)
+        .send({ status })
+        .expect(200);
+    await patch('suspended');
+    await p.locator('[data-available="false"]').waitFor();
+    const note = p.locator('[data-view="idle"] .note');
+    await expect(note.textContent()).resolves.toContain('la suspendió');
+    // Tapping "available" again is refused, and she is told the same.
+    await p.locator('[role=switch]:not([disabled])').click();
+    await expect(note.textContent()).resolves.toContain('la suspendió');
+    await expect(p.locator('[data-available]').getAttribute('data-available')).resolves.toBe('false');
+    await expect(splitWords(p)).resolves.toEqual(NO_SPLIT);
+    await patch('active');
+    await p.locator('[role=switch]:not([disabled])').click();
+    await p.locator('[data-available="true"]').waitFor();
+  });
+
   it("the admin console in Spanish: rejected rows with their reasons and the interpreters' statuses translated", async () => {
     const a11y = a11yRecorder();
     const admin = await createStaff(t, 'roster_admin', { country: 'GT' });
@@ -370,7 +431,9 @@ describe('web client: greetings and the administrators console', () => {
     expect(shown('languages', '3')).toEqual(['código de idioma desconocido: xyz']);
     expect(shown('external_id', '4')).toEqual(['external_id repetido: ya está en la línea 2']);
     expect(shown('email', '5')).toEqual(['email debe ser una dirección de correo válida']);
-    expect(shown('status', '5')).toEqual(['status debe ser active o suspended (vacío significa active)']);
+    expect(shown('status', '5')).toEqual([
+      'status debe ser active o suspended, o vacío (una intérprete nueva queda activa; una ya inscrita conserva el suyo)',
+    ]);
     expect(shown('languages', '6')).toEqual(['variante de idioma desconocida: mam/nada']);
     expect(shown('row', '7')).toEqual(['la fila tiene 2 celda(s) y el encabezado 11']);
     expect(shown('languages', '8')).toEqual(['kek aparece dos veces']);
@@ -380,8 +443,9 @@ describe('web client: greetings and the administrators console', () => {
     // The interpreters' statuses, in Spanish.
     const tomasa = p.locator('table.interpreters tr', { hasText: 'Tomasa' });
     await tomasa.waitFor();
-    await expect(tomasa.locator('td[data-status]').textContent()).resolves.toBe('Suspendida');
-    await expect(p.locator('table.interpreters td[data-status="active"]').first().textContent()).resolves.toBe('Activa');
+    await expect(tomasa.locator('td[data-status] .status-label').textContent()).resolves.toBe('Suspendida');
+    await expect(tomasa.locator('td[data-status] button').textContent()).resolves.toBe('Reactivar');
+    await expect(p.locator('table.interpreters td[data-status="active"] .status-label').first().textContent()).resolves.toBe('Activa');
     expect(a11y.found).toEqual(a11y.none());
   }, 60_000);
 

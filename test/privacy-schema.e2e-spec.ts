@@ -33,6 +33,8 @@ const ALLOWED: Record<string, { max: number | null; why: string }> = {
   'interpreters.gender': { max: 10, why: 'label' },
   'interpreters.status': { max: 10, why: 'label' },
   'interpreters.specialties': { max: null, why: 'array of specialty labels (checked)' },
+  'certification_rules.country': { max: 2, why: 'country code' },
+  'certification_rules.matters': { max: null, why: 'array of matter labels from a fixed list' },
   'roster_sharing.owner_country': { max: 2, why: 'country code' },
   'roster_sharing.borrower_country': { max: 2, why: 'country code' },
   // On-demand requests, offers and sessions: labels only

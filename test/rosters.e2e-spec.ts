@@ -334,6 +334,28 @@ describe('national rosters (PostgreSQL)', () => {
       await list(platform, 'GT', '?page=2').expect(400);
     });
 
+    it('stores a relay language with its level (a bare code is 5), and a changed level is an update', async () => {
+      const csv = (relay: string) =>
+        rosterCsv([{ external_id: 'R-LEVEL', first_name: 'Rita', languages: 'mam:4', relay_languages: relay }]);
+      expect((await importCsv(gtAdmin, 'GT', csv('SPA:4;eng')).expect(200)).body).toMatchObject({ created: 1, rejected: [] });
+      const rita = async () =>
+        (await list(gtAdmin, 'GT', '?limit=500').expect(200)).body.items.find((i: { externalId: string }) => i.externalId === 'R-LEVEL');
+      expect((await rita()).relayLevels).toEqual([
+        { iso6393: 'eng', level: 5 },
+        { iso6393: 'spa', level: 4 },
+      ]);
+      expect((await importCsv(gtAdmin, 'GT', csv('eng:5;spa:4')).expect(200)).body).toMatchObject({ unchanged: 1 });
+      expect((await importCsv(gtAdmin, 'GT', csv('spa:3;eng')).expect(200)).body).toMatchObject({ updated: 1 });
+      expect((await rita()).relayLevels).toEqual([
+        { iso6393: 'eng', level: 5 },
+        { iso6393: 'spa', level: 3 },
+      ]);
+      const bad = await importCsv(gtAdmin, 'GT', csv('spa:7')).expect(200);
+      expect(bad.body.rejected).toEqual([
+        { line: 2, field: 'relay_languages', message: 'spa needs a level from 1 to 5 (e.g. spa:4), or none for 5' },
+      ]);
+    });
+
     it('lists interpreters with languages, relay languages, certification and email', async () => {
       const res = await list(gtAdmin, 'GT', '?limit=500').expect(200);
       const ana = res.body.items.find((i: { externalId: string }) => i.externalId === 'GT-001');
@@ -348,6 +370,7 @@ describe('national rosters (PostgreSQL)', () => {
           { languageId: expect.any(String), iso6393: 'quc', variant: null, level: 3 },
         ],
         relayLanguages: ['spa'],
+        relayLevels: [{ iso6393: 'spa', level: 5 }],
         specialties: ['legal_criminal', 'violence'],
         gender: 'female',
         status: 'active',

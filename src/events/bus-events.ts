@@ -12,6 +12,8 @@ export interface BusEvents {
   'socket.connected': [principal: Principal, socket: PuenteSocket];
   /** A socket of this node went away (RealtimeGateway; not while the node shuts down). */
   'socket.disconnected': [principal: Principal, socket: PuenteSocket];
+  /** Her roster admin suspended her (RostersService, after the commit): presence sets her away if she is available. */
+  'interpreter.suspended': [interpreterId: string];
   /** She is available now: matching serves her the waiting line (PresenceService). */
   'presence.available': [interpreterId: string];
   /** She is no longer available (away, offline, or she missed offers): her pending offers are withdrawn. */

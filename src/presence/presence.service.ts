@@ -49,6 +49,7 @@ export class PresenceService implements OnModuleInit {
   onModuleInit() {
     this.realtime.onConnect((p, socket) => this.connected(p, socket));
     this.realtime.onDisconnect((p, socket) => this.disconnected(p, socket));
+    this.bus.on('interpreter.suspended', (id) => this.suspended(id));
   }
 
   /**
@@ -75,6 +76,11 @@ export class PresenceService implements OnModuleInit {
     this.tell(interpreterId, status, reason);
     await this.fire(status === 'available' ? 'available' : 'unavailable', interpreterId);
     return status;
+  }
+
+  /** Her roster admin suspended her: if she is available she is set away and told why (her offers are withdrawn). */
+  private async suspended(interpreterId: string) {
+    if ((await this.status(interpreterId)) === 'available') await this.set(interpreterId, 'away', 'suspended');
   }
 
   async status(interpreterId: string): Promise<PresenceStatus> {

@@ -166,7 +166,7 @@ export type OfferWithdrawnReason =
   'taken' | 'expired' | 'unavailable' | 'disconnected' | 'cancelled' | 'unmatched' | 'abandoned' | 'completed';
 
 /** Why the server changed her presence by itself. */
-export type PresenceChangeReason = 'missed_offers' | 'disconnected';
+export type PresenceChangeReason = 'missed_offers' | 'disconnected' | 'suspended';
 
 /**
  * `interpreter_lost` and `media_failed`: the caller's request is back at the front of the line. `hearing_over`

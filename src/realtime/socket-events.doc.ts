@@ -40,7 +40,7 @@ consumer per producer. VALIDATION names the field, e.g. \`rtpParameters.codecs[0
 | request:update | caller | {requestId, state, queuePosition?, interpreter?: {firstName}, sessionId?}: state \`connected\` (with sessionId) once the call's media has started |
 | offer:new | interpreter | {offerId, requestId, languageId, matter, urgency, minor, expiresAt} |
 | offer:withdrawn | interpreter | {offerId, reason: taken, expired, unavailable, disconnected, cancelled, unmatched, abandoned, completed} |
-| presence:update (addition) | interpreter | {status, reason?: missed_offers, disconnected} |
+| presence:update (addition) | interpreter | {status, reason?: missed_offers, disconnected, suspended} |
 | session:newProducer | participants | {sessionId, producerId, role, kind} |
 | session:participantLeft | the other participants (caller, interpreter, official) | {sessionId, role}: the caller or the interpreter leaving ends an on-demand call; an official leaving does not |
 | session:ended | every participant: caller, interpreter, official | {sessionId, reason: completed, cancelled, abandoned, interpreter_lost, media_failed, hearing_over, ...} (interpreter_lost, media_failed: the caller's request is back at the front of the line; its request:update may arrive just before or after) |

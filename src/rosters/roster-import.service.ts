@@ -48,7 +48,7 @@ interface InterpreterState {
   certificationExpires: string | null;
   /** `languageId:level`, sorted. */
   languages: string[];
-  /** Sorted ids. */
+  /** `languageId:level`, sorted. */
   relay: string[];
 }
 
@@ -145,7 +145,7 @@ export class RosterImportService {
       `SELECT i.id, i.external_id, i.first_name, i.email, i.gender, i.status, i.specialties::text[] AS specialties,
               i.certification_body, i.certification_number, to_char(i.certification_expires, 'YYYY-MM-DD') AS certification_expires,
               ARRAY(SELECT l.language_id || ':' || l.level FROM interpreter_languages l WHERE l.interpreter_id = i.id ORDER BY 1) AS languages,
-              ARRAY(SELECT r.language_id::text FROM interpreter_relay_languages r WHERE r.interpreter_id = i.id ORDER BY 1) AS relay
+              ARRAY(SELECT r.language_id || ':' || r.level FROM interpreter_relay_languages r WHERE r.interpreter_id = i.id ORDER BY 1) AS relay
          FROM interpreters i
         WHERE i.country = $1 AND i.external_id = ANY($2::text[])`,
       [country, externalIds],
@@ -206,7 +206,7 @@ export class RosterImportService {
     await m.query('DELETE FROM interpreter_relay_languages WHERE interpreter_id = ANY($1::uuid[])', [ids]);
 
     const lang = { interpreter: [] as string[], language: [] as string[], level: [] as number[] };
-    const relay = { interpreter: [] as string[], language: [] as string[] };
+    const relay = { interpreter: [] as string[], language: [] as string[], level: [] as number[] };
     batch.forEach((b, i) => {
       for (const entry of b.state.languages) {
         const [languageId, level] = entry.split(':');
@@ -214,9 +214,11 @@ export class RosterImportService {
         lang.language.push(languageId);
         lang.level.push(Number(level));
       }
-      for (const languageId of b.state.relay) {
+      for (const entry of b.state.relay) {
+        const [languageId, level] = entry.split(':');
         relay.interpreter.push(ids[i]);
         relay.language.push(languageId);
+        relay.level.push(Number(level));
       }
     });
     await m.query(
@@ -225,10 +227,10 @@ export class RosterImportService {
       [lang.interpreter, lang.language, lang.level],
     );
     if (relay.interpreter.length) {
-      await m.query(`INSERT INTO interpreter_relay_languages (interpreter_id, language_id) SELECT * FROM unnest($1::uuid[], $2::uuid[])`, [
-        relay.interpreter,
-        relay.language,
-      ]);
+      await m.query(
+        `INSERT INTO interpreter_relay_languages (interpreter_id, language_id, level) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::smallint[])`,
+        [relay.interpreter, relay.language, relay.level],
+      );
     }
   }
 }
@@ -247,7 +249,7 @@ function merge(row: ResolvedRow, before: InterpreterState | undefined): Interpre
     certificationNumber: keep(row.certificationNumber, before?.certificationNumber, null),
     certificationExpires: keep(row.certificationExpires, before?.certificationExpires, null),
     languages: row.languages.map((l) => `${l.languageId}:${l.level}`).sort(),
-    relay: row.relayLanguageIds ? [...row.relayLanguageIds].sort() : (before?.relay ?? []),
+    relay: row.relayLanguages ? row.relayLanguages.map((r) => `${r.languageId}:${r.level}`).sort() : (before?.relay ?? []),
   };
 }
 

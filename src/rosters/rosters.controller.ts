@@ -1,32 +1,22 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Get, HttpCode, Param, Patch, Post, Put, Query, Req, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiConsumes,
-  ApiExtraModels,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiResponse,
-  ApiTags,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
-import { COUNTRY_CODES } from '../common/countries';
 import { AppConfig } from '../config/config.schema';
 import { GENDERS, INTERPRETER_STATUSES, SPECIALTIES } from '../common/domain';
 import { CountryPipe } from './country.pipe';
 import { ListInterpretersQuery } from './dto/list-interpreters.query';
-import { ImportResultDto, InterpreterPageDto, SharingDto } from './dto/roster-responses.dto';
+import { ImportResultDto, InterpreterDto, InterpreterPageDto, SharingDto } from './dto/roster-responses.dto';
+import { SetInterpreterStatusDto } from './dto/set-interpreter-status.dto';
 import { SetSharingDto } from './dto/set-sharing.dto';
 import { readRosterBody } from './import/roster-body';
 import { ROSTER_COLUMNS } from './import/roster-columns';
 import { assertRosterAccess } from './roster-access';
 import { RostersService } from './rosters.service';
 import { badField } from '../common/validation';
+import { RosterRoutes } from './roster-routes.decorator';
 
 /** What multer hands over for the `file` field (memory storage). */
 interface UploadedRosterFile {
@@ -41,11 +31,11 @@ const IMPORT_DESCRIPTION = `Upserts interpreters into the roster of {country} by
 Columns: \`${ROSTER_COLUMNS.join(',')}\`. Required: \`external_id\`, \`first_name\`, \`email\`, \`languages\`; a column the
 file leaves out keeps the stored value of interpreters already in the roster, while an empty cell clears it.
 - \`languages\`: \`;\`-separated \`iso6393[/variant]:level\`, level 1 to 5, at least one (e.g. \`mam:5;quc/central:3\`)
-- \`relay_languages\`: \`;\`-separated ISO 639-3 codes (e.g. \`spa;eng\`)
+- \`relay_languages\`: \`;\`-separated \`iso6393:level\` (e.g. \`spa:5;eng:3\`); a bare code is level 5
 - \`specialties\`: \`;\`-separated, from \`${SPECIALTIES.join(' ')}\`
 - \`certification_body\`, \`certification_number\`, \`certification_expires\` (YYYY-MM-DD): one certification per
   interpreter, stored on her entry and covering all her languages
-- \`gender\`: \`${GENDERS.join('`, `')}\` or empty; \`status\`: \`${INTERPRETER_STATUSES.join('` or `')}\` (empty = active)
+- \`gender\`: \`${GENDERS.join('`, `')}\` or empty; \`status\`: \`${INTERPRETER_STATUSES.join('` or `')}\` (empty: a new row is active, a stored one keeps its status)
 
 **The file is not a full replacement**: interpreters it does not mention are left as they are (suspend
 someone by importing her row with \`status\` = \`suspended\`). Each bad row is reported in \`rejected\`
@@ -56,13 +46,7 @@ earlier row's \`external_id\` is rejected as a duplicate. Re-importing the same 
 is a 400 naming the column. The body is read only once the caller is known to be this roster's admin, and is
 decoded as strict UTF-8 whatever charset the Content-Type names: anything else is a 400.`;
 
-@ApiTags('rosters')
-@ApiBearerAuth()
-@ApiParam({ name: 'country', enum: COUNTRY_CODES, description: 'ISO 3166-1 alpha-2 code of the roster' })
-@ApiResponse({ status: 400, description: 'Invalid country code or input (the offending fields are named)' })
-@ApiResponse({ status: 403, description: 'Wrong role' })
-@ApiResponse({ status: 404, description: "Another country's roster" })
-@Controller('rosters/:country')
+@RosterRoutes()
 export class RostersController {
   constructor(
     private readonly rosters: RostersService,
@@ -113,6 +97,25 @@ export class RostersController {
   list(@Param('country', CountryPipe) country: string, @Query() query: ListInterpretersQuery, @CurrentUser() actor: Principal) {
     assertRosterAccess(actor, country, true);
     return this.rosters.list(country, query);
+  }
+
+  @Patch('interpreters/:id')
+  @Roles('roster_admin')
+  @ApiOperation({
+    summary: 'Suspend or reactivate one interpreter, without importing the roster again',
+    description:
+      'A suspended interpreter is offered no call and no hearing and cannot be available; if she is available now she ' +
+      'is set away and told why. A call she is in goes on. Audited. An empty `status` cell in a later import keeps it.',
+  })
+  @ApiOkResponse({ type: InterpreterDto })
+  setStatus(
+    @Param('country', CountryPipe) country: string,
+    @Param('id') id: string,
+    @Body() body: SetInterpreterStatusDto,
+    @CurrentUser() actor: Principal,
+  ) {
+    assertRosterAccess(actor, country, false);
+    return this.rosters.setStatus(country, id, body.status, actor);
   }
 
   @Get('sharing')

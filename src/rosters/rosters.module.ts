@@ -3,6 +3,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/config.schema';
 import { LanguagesModule } from '../languages/languages.module';
+import { EventsModule } from '../events/events.module';
 import { InterpreterLanguage } from './entities/interpreter-language.entity';
 import { InterpreterRelayLanguage } from './entities/interpreter-relay-language.entity';
 import { Interpreter } from './entities/interpreter.entity';
@@ -15,6 +16,8 @@ import { RostersService } from './rosters.service';
   imports: [
     TypeOrmModule.forFeature([Interpreter, InterpreterLanguage, InterpreterRelayLanguage, RosterSharing]),
     LanguagesModule,
+    // RostersService announces suspensions on the bus; command-line contexts load this module without AppModule.
+    EventsModule,
     // Uploads stay in memory (a roster file never touches the disk) and obey the same limit as raw bodies:
     // multer's LIMIT_FILE_SIZE becomes a 413.
     MulterModule.registerAsync({

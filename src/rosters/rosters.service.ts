@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { AuditOutbox } from '../audit/audit-outbox';
 import type { Principal } from '../auth/principal';
 import { isCountryCode } from '../common/countries';
+import type { InterpreterStatus } from '../common/domain';
+import { EventBus } from '../events/event-bus';
 import { InterpreterDto, InterpreterPageDto, SharingDto } from './dto/roster-responses.dto';
 import { Interpreter } from './entities/interpreter.entity';
 import { RosterSharing } from './entities/roster-sharing.entity';
@@ -18,12 +20,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @Injectable()
 export class RostersService {
+  private readonly logger = new Logger('Rosters');
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @InjectRepository(Interpreter) private readonly interpreters: Repository<Interpreter>,
     @InjectRepository(RosterSharing) private readonly sharing: Repository<RosterSharing>,
     private readonly importer: RosterImportService,
     private readonly audit: AuditOutbox,
+    private readonly bus: EventBus,
   ) {}
 
   /** The roster entry with this id, or null. */
@@ -64,6 +69,48 @@ export class RostersService {
   async list(country: string, page: { limit: number; offset: number }): Promise<InterpreterPageDto> {
     const code = this.country(country);
     const [{ total }] = await this.db.query('SELECT count(*)::int AS total FROM interpreters WHERE country = $1', [code]);
+    const items = await this.interpreterViews(`i.country = $1 ORDER BY i.external_id COLLATE "C" LIMIT $2 OFFSET $3`, [
+      code,
+      page.limit,
+      page.offset,
+    ]);
+    return { total, limit: page.limit, offset: page.offset, items };
+  }
+
+  /**
+   * Suspends or reactivates one interpreter of `country`'s roster, audited. A suspended interpreter is offered
+   * nothing (the ladder takes active interpreters only) and cannot be available; if she is available now,
+   * presence sets her away and tells her (the bus's `interpreter.suspended`). A call she is in goes on.
+   */
+  async setStatus(country: string, id: string, status: InterpreterStatus, actor: Principal): Promise<InterpreterDto> {
+    const code = this.country(country);
+    const from = await this.db.transaction(async (m) => {
+      const [found] = UUID.test(id)
+        ? await m.query(`SELECT status FROM interpreters WHERE id = $1 AND country = $2 FOR UPDATE`, [id, code])
+        : [];
+      if (!found) throw new NotFoundException(`no such interpreter in roster ${code}`);
+      if (found.status === status) return found.status as string;
+      await m.query(`UPDATE interpreters SET status = $2, updated_at = now() WHERE id = $1`, [id, status]);
+      await this.audit.add(m, 'roster.interpreter_status_set', {
+        actorId: actor.sub,
+        actorRole: actor.role,
+        country: code,
+        subjectId: id,
+        data: { status, from: found.status },
+      });
+      return found.status as string;
+    });
+    if (from !== status) await this.audit.chained();
+    // Stored either way: the ladder offers a suspended interpreter nothing, even if Redis cannot set her away now.
+    if (status === 'suspended')
+      await this.bus.publishSettled('interpreter.suspended', [id], (e) =>
+        this.logger.warn({ err: (e as Error)?.name }, 'a suspended interpreter could not be set away now'),
+      );
+    return (await this.interpreterViews('i.id = $1', [id]))[0];
+  }
+
+  /** Interpreters as administrators see them, `where` being the rest of the statement after WHERE. */
+  private async interpreterViews(where: string, params: unknown[]): Promise<InterpreterDto[]> {
     const rows: InterpreterListRow[] = await this.db.query(
       `SELECT i.id, i.country, i.external_id, i.first_name, i.email, i.gender, i.status, i.specialties::text[] AS specialties,
               i.certification_body, i.certification_number, to_char(i.certification_expires, 'YYYY-MM-DD') AS certification_expires,
@@ -72,15 +119,14 @@ export class RostersService {
                                         ORDER BY l.iso6393, l.variant NULLS FIRST), '[]'::json)
                  FROM interpreter_languages il JOIN languages l ON l.id = il.language_id
                 WHERE il.interpreter_id = i.id) AS languages,
-              ARRAY(SELECT l.iso6393::text FROM interpreter_relay_languages r JOIN languages l ON l.id = r.language_id
-                     WHERE r.interpreter_id = i.id ORDER BY l.iso6393) AS relay
+              (SELECT coalesce(json_agg(json_build_object('iso6393', l.iso6393, 'level', r.level) ORDER BY l.iso6393), '[]'::json)
+                 FROM interpreter_relay_languages r JOIN languages l ON l.id = r.language_id
+                WHERE r.interpreter_id = i.id) AS relay
          FROM interpreters i
-        WHERE i.country = $1
-        ORDER BY i.external_id COLLATE "C"
-        LIMIT $2 OFFSET $3`,
-      [code, page.limit, page.offset],
+        WHERE ${where}`,
+      params,
     );
-    return { total, limit: page.limit, offset: page.offset, items: rows.map(toInterpreterDto) };
+    return rows.map(toInterpreterDto);
   }
 
   /** Who this roster is shared with, and which other rosters share with this country. */
@@ -156,7 +202,7 @@ interface InterpreterListRow {
   created_at: Date | string;
   updated_at: Date | string;
   languages: InterpreterDto['languages'];
-  relay: InterpreterDto['relayLanguages'];
+  relay: InterpreterDto['relayLevels'];
 }
 
 function toInterpreterDto(r: InterpreterListRow): InterpreterDto {
@@ -167,7 +213,8 @@ function toInterpreterDto(r: InterpreterListRow): InterpreterDto {
     firstName: r.first_name,
     email: r.email,
     languages: r.languages,
-    relayLanguages: r.relay,
+    relayLanguages: r.relay.map((l) => l.iso6393),
+    relayLevels: r.relay,
     specialties: r.specialties,
     gender: r.gender,
     status: r.status,

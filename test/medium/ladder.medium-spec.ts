@@ -46,12 +46,15 @@ describe('the ladder in PostgreSQL', () => {
     gender?: string;
     status?: string;
     idleSince?: Date | null;
+    /** Her roster's certification columns; by default a body without an expiry date (valid without end). */
+    certification?: { body: string | null; expires: string | null };
   }
   const names = new Map<string, string>();
   const person = async (name: string, s: Spec) => {
     const [{ id }] = await q<{ id: string }>(
-      `INSERT INTO interpreters (country, external_id, first_name, email, gender, status, specialties, last_session_ended_at)
-       VALUES ($1, $2::text, $2::text, $2::text || '@test.example', $3, $4, $5, $6) RETURNING id`,
+      `INSERT INTO interpreters (country, external_id, first_name, email, gender, status, specialties, last_session_ended_at,
+                                 certification_body, certification_expires)
+       VALUES ($1, $2::text, $2::text, $2::text || '@test.example', $3, $4, $5, $6, $7, $8) RETURNING id`,
       [
         s.country ?? 'GT',
         `${name}-${Math.random().toString(36).slice(2, 8)}`,
@@ -59,6 +62,8 @@ describe('the ladder in PostgreSQL', () => {
         s.status ?? 'active',
         s.specialties ?? ['violence'],
         s.idleSince ?? null,
+        s.certification?.body ?? (s.certification ? null : 'TEST'),
+        s.certification?.expires ?? null,
       ],
     );
     for (const [l, level] of s.languages)
@@ -284,6 +289,72 @@ describe('the ladder in PostgreSQL', () => {
         `INSERT INTO roster_sharing (owner_country, borrower_country) SELECT 'MX', c FROM unnest('{BZ,CA,CR,DO,SV,GT,HN,NI,PA,US}'::char(2)[]) c`,
       );
       expect(await dispatch(nowhere, [open], null)).toEqual(['open:2']);
+    });
+  });
+
+  describe('certification: where a matter needs it, a valid one', () => {
+    /** A date `days` from today (UTC), as a roster writes it. */
+    const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+    const expired = { body: 'ALMG', expires: day(-1) };
+    const none = { body: null, expires: null };
+    type Cert = { body: string | null; expires: string | null };
+    it.each<[string, string, Cert, string | null, boolean]>([
+      ['legal matter, default rules: an expired certificate is skipped', 'legal_criminal', expired, null, false],
+      ['legal matter, default rules: no certification at all is skipped', 'legal_civil', none, null, false],
+      ['legal matter, default rules: valid through its last day', 'legal_labour', { body: 'ALMG', expires: day(0) }, null, true],
+      ['legal matter, default rules: a body named and no expiry is valid', 'legal_criminal', { body: 'ALMG', expires: null }, null, true],
+      ['legal matter, default rules: an expiry alone decides', 'legal_criminal', { body: null, expires: day(30) }, null, true],
+      ['violence, default rules: an expired certificate is used', 'violence', expired, null, true],
+      ['violence where the country requires it: skipped', 'violence', expired, 'violence', false],
+      ['legal matter where the country requires only violence: used', 'legal_criminal', expired, 'violence', true],
+    ])('%s', async (_what, matter, certification, rule, rings) => {
+      const mam = await lang('mam');
+      if (rule) await q(`INSERT INTO certification_rules (country, matters, hearings) VALUES ('GT', $1, true)`, [[rule]]);
+      const id = await person('x', { languages: [[mam, 5]], specialties: [matter], certification });
+      expect(await dispatch(await request({ language: mam, matter }), [id])).toEqual(rings ? ['x:1'] : []);
+    });
+
+    it("a caller whose country is unknown is served under the default rules, as is her home roster's country without rules", async () => {
+      const mam = await lang('mam');
+      await q(`INSERT INTO roster_sharing (owner_country, borrower_country) SELECT 'GT', c FROM unnest($1::text[]) c`, [
+        ['BZ', 'CA', 'CR', 'DO', 'SV', 'HN', 'MX', 'NI', 'PA', 'US'],
+      ]);
+      // Mexico needs nothing: a caller in Mexico is served by the same expired interpreter whom the default refuses.
+      await q(`INSERT INTO certification_rules (country, matters, hearings) VALUES ('MX', '{}', false)`);
+      const id = await person('x', { languages: [[mam, 5]], specialties: ['legal_criminal'], certification: expired });
+      expect(await dispatch(await request({ language: mam, matter: 'legal_criminal', country: null }), [id])).toEqual([]);
+      expect(await dispatch(await request({ language: mam, matter: 'legal_criminal', country: null }), [id], 'GT')).toEqual([]);
+      expect(await dispatch(await request({ language: mam, matter: 'legal_criminal', country: 'MX' }), [id])).toEqual(['x:2']);
+    });
+
+    it("hearings: the certificate must still be valid on the hearing's day, unless the country does not ask it for hearings", async () => {
+      const mam = await lang('mam');
+      const lapses = await person('lapses-tomorrow', { languages: [[mam, 5]], certification: { body: 'ALMG', expires: day(1) } });
+      const lasts = await person('lasts', { languages: [[mam, 4]], certification: { body: 'ALMG', expires: day(30) } });
+      const m = { query: (sql: string, params?: unknown[]) => q(sql, params) };
+      const startsAt = new Date(Date.now() + 3 * 86_400_000);
+      const find = async () =>
+        (
+          await findBookingCandidates(m as never, {
+            bookingId: '00000000-0000-4000-8000-000000000000',
+            languageId: mam,
+            matter: 'violence',
+            minor: false,
+            preferFemale: false,
+            rosterCountries: ['GT'],
+            preferredId: null,
+            preferredCountries: [],
+            startsAt,
+            endsAt: new Date(startsAt.getTime() + 3_600_000),
+            bufferMinutes: 15,
+            limit: 10,
+          })
+        ).map((f) => names.get(f.interpreterId));
+      expect(await find()).toEqual(['lasts']);
+      await q(`INSERT INTO certification_rules (country, matters, hearings) VALUES ('GT', '{legal_criminal}', false)`);
+      expect(await find()).toEqual(['lapses-tomorrow', 'lasts']);
+      // On demand today both are valid, whatever the rules: a legal matter rings the better of the two.
+      expect(await dispatch(await request({ language: mam, matter: 'legal_criminal' }), [lasts, lapses])).toEqual(['lapses-tomorrow:3']);
     });
   });
 

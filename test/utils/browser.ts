@@ -127,6 +127,8 @@ export async function seedInterpreter(t: TestApp, firstName: string, languages: 
         relay_languages: 'spa',
         specialties: 'violence;legal_criminal',
         gender: 'female',
+        // Certified (a body, no end), as legal matters and hearings need by default.
+        certification_body: 'TEST',
         status: 'active',
       },
     ],

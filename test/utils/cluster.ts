@@ -96,6 +96,8 @@ export async function rosterAt(url: string, sql: Sql, country: string, rows: Ros
       relay_languages: 'spa',
       specialties: r.specialties ?? 'legal_criminal;violence',
       gender: r.gender ?? 'female',
+      // Certified (a body, no end), as legal matters and hearings need by default.
+      certification_body: 'TEST',
       status: r.status ?? 'active',
     })),
     admin.token,

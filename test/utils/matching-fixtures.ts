@@ -37,6 +37,8 @@ export async function interpreter(t: TestApp, spec: InterpreterSpec = {}, url = 
         relay_languages: 'spa',
         specialties: spec.specialties ?? 'legal_criminal;violence',
         gender: spec.gender ?? 'female',
+        // Certified (a body, no end), as legal matters and hearings need by default.
+        certification_body: 'TEST',
         status: 'active',
       },
     ],

@@ -124,7 +124,7 @@ export async function createStaff(
   if (role === 'interpreter' && !interpreterId) {
     const externalId = `staff-${randomUUID().slice(0, 12)}`;
     [{ id: interpreterId }] = await t.sql<{ id: string }>(
-      `INSERT INTO interpreters (country, external_id, first_name, email) VALUES ($1, $2, 'Test', $3) RETURNING id`,
+      `INSERT INTO interpreters (country, external_id, first_name, email, certification_body) VALUES ($1, $2, 'Test', $3, 'TEST') RETURNING id`,
       [country, externalId, `${externalId}@test.puente.example`],
     );
   }

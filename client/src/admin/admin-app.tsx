@@ -7,6 +7,7 @@ import { Upload } from '../ui/icons';
 import { ConsoleHeader, forgetStaffSession, readStaffSession, StaffLogin, type StaffSession } from '../ui/staff-login';
 import { useUiLanguage } from '../ui/ui-language';
 import { importReason } from './import-reasons';
+import { Certification, type RosterPanelProps } from './certification';
 import { Statistics } from './statistics';
 import { SpokenNames } from './spoken-names';
 
@@ -27,7 +28,17 @@ interface InterpreterRow {
   firstName: string;
   status: string;
   languages: { iso6393: string; variant: string | null; level: number }[];
+  certification: { body: string | null; expires: string | null };
 }
+
+/** Days from today (the admin's calendar) until an ISO date; negative once it has passed. */
+function daysUntil(isoDate: string): number {
+  const today = new Date();
+  const start = Date.UTC(today.getFullYear(), today.getMonth(), today.getDate());
+  return Math.round((Date.parse(`${isoDate}T00:00:00Z`) - start) / 86_400_000);
+}
+/** Certificates that end within this many days are marked in the list (issue: "expiring within 60 days"). */
+const CERT_WARNING_DAYS = 60;
 
 const ADMIN_ROLES = ['roster_admin', 'platform_admin'];
 
@@ -93,7 +104,8 @@ export function AdminApp() {
               <div key={country}>
                 {own && <RosterImport t={t} s={s} token={session.token} country={country} onImported={() => setImports((n) => n + 1)} />}
                 <SharingEditor t={t} token={session.token} country={country} editable={own} countries={countries} />
-                <InterpreterList key={imports} t={t} s={s} token={session.token} country={country} />
+                <Certification key={`cert-${imports}`} t={t} s={s} token={session.token} country={country} editable={own} />
+                <InterpreterList key={imports} t={t} s={s} token={session.token} country={country} editable={own} />
                 <SpokenNames t={t} s={s} token={session.token} country={country} canRecord={own} />
                 <Statistics t={t} s={s} token={session.token} country={country} countries={countries} anyCountry={!own} />
               </div>
@@ -259,19 +271,34 @@ function SharingEditor({
   );
 }
 
-function InterpreterList({ t, s, token, country }: { t: Strings; s: StaffStrings; token: string; country: string }) {
+function InterpreterList({ t, s, token, country, editable }: RosterPanelProps) {
   const [rows, setRows] = useState<{ total: number; items: InterpreterRow[] } | null>(null);
+  const [failed, setFailed] = useState(false);
   useEffect(() => {
     request<{ total: number; items: InterpreterRow[] }>(`/api/v1/rosters/${country}/interpreters?limit=200`, { token }).then(setRows, () =>
       setRows(null),
     );
   }, [country]);
   if (!rows) return null;
+  const setStatus = async (row: InterpreterRow, status: 'active' | 'suspended') => {
+    setFailed(false);
+    try {
+      const updated = await request<InterpreterRow>(`/api/v1/rosters/${country}/interpreters/${row.id}`, {
+        method: 'PATCH',
+        token,
+        body: JSON.stringify({ status }),
+      });
+      setRows((r) => r && { ...r, items: r.items.map((i) => (i.id === updated.id ? updated : i)) });
+    } catch {
+      setFailed(true);
+    }
+  };
   return (
     <section class="panel" aria-labelledby="interpreters-title">
       <h2 id="interpreters-title">
         {t.interpretersTitle} ({rows.total})
       </h2>
+      {failed && <p role="alert">{s.statusNotChanged}</p>}
       <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="interpreters-title">
         <table class="interpreters">
           <thead>
@@ -279,6 +306,7 @@ function InterpreterList({ t, s, token, country }: { t: Strings; s: StaffStrings
               <th scope="col">ID</th>
               <th scope="col">{t.firstName}</th>
               <th scope="col">{t.languagesCol}</th>
+              <th scope="col">{s.certificateCol}</th>
               <th scope="col">{t.statusCol}</th>
             </tr>
           </thead>
@@ -295,12 +323,39 @@ function InterpreterList({ t, s, token, country }: { t: Strings; s: StaffStrings
                     </Fragment>
                   ))}
                 </td>
-                <td data-status={i.status}>{s.interpreterStatus[i.status] ?? i.status}</td>
+                <Certificate s={s} body={i.certification.body} expires={i.certification.expires} />
+                <td data-status={i.status}>
+                  <span class="status-label">{s.interpreterStatus[i.status] ?? i.status}</span>
+                  {editable && (
+                    <button
+                      type="button"
+                      class="link"
+                      data-action={i.status === 'suspended' ? 'reactivate' : 'suspend'}
+                      aria-label={`${i.status === 'suspended' ? s.reactivate : s.suspend}: ${i.firstName} (${i.externalId})`}
+                      onClick={() => setStatus(i, i.status === 'suspended' ? 'active' : 'suspended')}
+                    >
+                      {i.status === 'suspended' ? s.reactivate : s.suspend}
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
     </section>
+  );
+}
+
+/** Her certificate's expiry, marked once it has passed or ends within CERT_WARNING_DAYS. */
+function Certificate({ s, body, expires }: { s: StaffStrings; body: string | null; expires: string | null }) {
+  if (!expires) return body ? <td data-cert="valid">{s.noExpiry(body)}</td> : <td data-cert="none">{s.noCertificate}</td>;
+  const days = daysUntil(expires);
+  const state = days < 0 ? 'expired' : days <= CERT_WARNING_DAYS ? 'soon' : 'valid';
+  return (
+    <td class="nowrap" data-cert={state}>
+      {expires}
+      {state !== 'valid' && <strong class="cert-warning">{` ${state === 'expired' ? s.certExpired : s.certExpiresSoon(days)}`}</strong>}
+    </td>
   );
 }

@@ -3,7 +3,7 @@ import { STAFF_STRINGS } from '../i18n/staff';
 import { api, type Language } from '../lib/api';
 import type { Booking } from '../lib/bookings';
 import { Call } from '../lib/call';
-import { connectSignal, type ServerEvents, type Signal } from '../lib/socket';
+import { AckError, connectSignal, type ServerEvents, type Signal } from '../lib/socket';
 import { startRingtone } from '../lib/sounds';
 import { exposeCall } from '../lib/test-hooks';
 import { Check, Cross, HangUp, Phone } from '../ui/icons';
@@ -17,7 +17,7 @@ import { Greetings } from './greetings';
 
 type Offer = ServerEvents['offer:new'];
 
-type Note = 'otherLeft' | 'offerGone' | 'callEnded' | 'hearingEnded';
+type Note = 'otherLeft' | 'offerGone' | 'callEnded' | 'hearingEnded' | 'suspended';
 type View =
   | { name: 'idle'; note?: Note }
   | { name: 'offer'; offer: Offer }
@@ -139,7 +139,10 @@ export function InterpreterApp() {
       if (live.current.sessionId) void joinCall(signal, live.current.sessionId).catch(() => undefined);
     });
     // The server says where she stands on every connection, so a reload shows her real availability.
-    signal.socket.on('presence:update', (e) => setAvailable(e.status === 'available'));
+    signal.socket.on('presence:update', (e) => {
+      setAvailable(e.status === 'available');
+      if (e.reason === 'suspended') setView((v) => (v.name === 'idle' || v.name === 'offer' ? { name: 'idle', note: 'suspended' } : v));
+    });
     signal.socket.on('connect_error', (e: Error) => {
       if (/unauthori[sz]ed|token/i.test(e.message)) logout();
     });
@@ -179,8 +182,13 @@ export function InterpreterApp() {
 
   const toggleAvailable = async () => {
     const status = available ? 'away' : 'available';
-    const res = await live.current.signal!.ask('presence:set', { status });
-    setAvailable(res.status === 'available');
+    try {
+      const res = await live.current.signal!.ask('presence:set', { status });
+      setAvailable(res.status === 'available');
+    } catch (e) {
+      // Her roster admin suspended her: the server refuses to make her available.
+      if (e instanceof AckError && e.code === 'FORBIDDEN') setView((v) => (v.name === 'idle' ? { name: 'idle', note: 'suspended' } : v));
+    }
   };
 
   const accept = async (offer: Offer) => {
@@ -253,7 +261,13 @@ export function InterpreterApp() {
               <section class="idle" aria-live="polite" data-view="idle">
                 {view.note && (
                   <p class="note">
-                    {view.note === 'callEnded' ? t.callEnded : view.note === 'hearingEnded' ? s.hearingEnded : t[view.note]}
+                    {view.note === 'callEnded'
+                      ? t.callEnded
+                      : view.note === 'hearingEnded'
+                        ? s.hearingEnded
+                        : view.note === 'suspended'
+                          ? s.suspendedNote
+                          : t[view.note]}
                   </p>
                 )}
                 {available && <p>{t.waitingForOffers}</p>}

@@ -48,3 +48,22 @@ $$;
 CREATE OR REPLACE FUNCTION ladder_at_once(p_urgency varchar) RETURNS int LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE p_urgency WHEN 'emergency' THEN 3 ELSE 1 END
 $$;
+
+-- Whether a matter handled in p_country (or, p_hearing, a hearing there) needs a valid certification: the country's
+-- rule (certification_rules, set by its roster admin), else the default: the three legal matters and every hearing.
+-- A country that is not known (no country said, no home roster) has the default.
+-- PL/pgSQL for the reason ladder_languages is.
+CREATE OR REPLACE FUNCTION ladder_needs_certificate(p_country char(2), p_matter varchar, p_hearing boolean) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN coalesce(
+    (SELECT CASE WHEN p_hearing THEN cr.hearings ELSE p_matter = ANY (cr.matters::text[]) END
+       FROM certification_rules cr WHERE cr.country = p_country),
+    p_hearing OR p_matter IN ('legal_civil', 'legal_labour', 'legal_criminal'));
+END $$;
+
+-- Whether her certification is valid on p_day: its expiry decides when the roster gives one (valid through that
+-- day); without one, a certifying body named means a certification that does not expire; neither, none.
+CREATE OR REPLACE FUNCTION ladder_certified(p_body varchar, p_expires date, p_day date) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(p_expires >= p_day, p_body IS NOT NULL)
+$$;

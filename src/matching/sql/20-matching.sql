@@ -23,15 +23,22 @@ $$;
 -- here rather than once per candidate: its ladder's languages (ladder_languages), the rosters it may be served
 -- from (her country's, or the home roster's, and those sharing with it; with neither, only rosters that share with
 -- every member state: p_open_count others, never 0), who has been offered it, and who may not be offered it again
--- (refused twice, or less than p_retry_after seconds ago).
+-- (refused twice, or less than p_retry_after seconds ago), and whether its matter needs a valid certification where
+-- it is handled (ladder_needs_certificate).
 -- By primary key, never by walking the line (requests_waiting), whose length the plan cannot foresee: `|| ''` keeps
 -- the state test off that partial index. A function scan, not a lateral sub-select: a join that runs its inner side
 -- again for every candidate rewinds a function scan's rows, where it would run the sub-select (and ladder_languages)
 -- once per candidate (45 times a dispatch in the benchmark).
 DROP FUNCTION IF EXISTS matching_waiting(uuid[]);
+-- Its columns changed (needs_cert): CREATE OR REPLACE cannot change a result type, so the old one goes first, once.
+DO $$ BEGIN
+  IF EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'matching_waiting' AND NOT 'needs_cert' = ANY (proargnames)) THEN
+    DROP FUNCTION matching_waiting(uuid[], char(2), double precision, int);
+  END IF;
+END $$;
 CREATE OR REPLACE FUNCTION matching_waiting(p_requests uuid[], p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS TABLE (id uuid, language_id uuid, langs uuid[], matter varchar, country char(2), priority smallint, minor boolean,
-  prefer_female boolean, queued_at timestamptz, urgency varchar, rosters char(2)[], offered uuid[], refused uuid[])
+  prefer_female boolean, queued_at timestamptz, urgency varchar, rosters char(2)[], offered uuid[], refused uuid[], needs_cert boolean)
 LANGUAGE plpgsql STABLE ROWS 1 SET enable_seqscan = off AS $$
 #variable_conflict use_column
 BEGIN
@@ -44,7 +51,8 @@ BEGIN
     END,
     ARRAY(SELECT DISTINCT o.interpreter_id FROM offers o WHERE o.request_id = r.id),
     ARRAY(SELECT o.interpreter_id FROM offers o WHERE o.request_id = r.id AND o.outcome IN ('declined', 'expired')
-          GROUP BY o.interpreter_id HAVING count(*) >= 2 OR max(o.decided_at) >= now() - make_interval(secs => p_retry_after))
+          GROUP BY o.interpreter_id HAVING count(*) >= 2 OR max(o.decided_at) >= now() - make_interval(secs => p_retry_after)),
+    ladder_needs_certificate(coalesce(r.country, p_home), r.matter, false)
   FROM interpretation_requests r WHERE r.id = ANY (p_requests) AND (r.state || '') IN ('queued', 'offering');
 END $$;
 
@@ -88,6 +96,7 @@ LANGUAGE sql STABLE AS $$
     LIMIT 1
   ) best
   WHERE i.status = 'active' AND i.country = ANY (r.rosters) AND NOT i.id = ANY (r.refused)
+    AND (NOT r.needs_cert OR ladder_certified(i.certification_body, i.certification_expires, (now() AT TIME ZONE 'UTC')::date))
 $$;
 
 -- The waiting requests with a free place for an offer in a language she speaks or one linked to it (the language

@@ -28,6 +28,11 @@ export class InterpreterLanguageDto {
   @ApiProperty({ minimum: 1, maximum: 5 }) level: number;
 }
 
+export class RelayLevelDto {
+  @ApiProperty({ example: 'spa' }) iso6393: string;
+  @ApiProperty({ minimum: 1, maximum: 5 }) level: number;
+}
+
 export class CertificationDto {
   @ApiProperty({ nullable: true, type: String }) body: string | null;
   @ApiProperty({ nullable: true, type: String }) number: string | null;
@@ -42,6 +47,8 @@ export class InterpreterDto {
   @ApiProperty({ description: 'Staff contact, shown to administrators only' }) email: string;
   @ApiProperty({ type: [InterpreterLanguageDto] }) languages: InterpreterLanguageDto[];
   @ApiProperty({ type: [String], example: ['spa'], description: 'ISO 639-3 codes' }) relayLanguages: string[];
+  @ApiProperty({ type: [RelayLevelDto], description: 'The same relay languages with their levels (1 to 5)' })
+  relayLevels: RelayLevelDto[];
   @ApiProperty({ enum: SPECIALTIES, isArray: true }) specialties: string[];
   @ApiProperty({ enum: GENDERS, nullable: true }) gender: string | null;
   @ApiProperty({ enum: INTERPRETER_STATUSES }) status: string;

@@ -6,7 +6,7 @@ const GOOD = {
   first_name: 'Ana',
   email: 'Ana@Example.org',
   languages: 'mam:5;QUC/central:3',
-  relay_languages: 'spa;eng',
+  relay_languages: 'spa;eng:3',
   specialties: 'violence;legal_criminal',
   certification_body: 'ONI',
   certification_number: 'C-123',
@@ -31,14 +31,17 @@ describe('parseRow', () => {
         { key: 'mam', level: 5 },
         { key: 'quc/central', level: 3 },
       ],
-      relayLanguages: ['spa', 'eng'],
+      relayLanguages: [
+        { code: 'spa', level: 5 },
+        { code: 'eng', level: 3 },
+      ],
       specialties: ['legal_criminal', 'violence'],
       certificationBody: 'ONI',
       certificationNumber: 'C-123',
       certificationExpires: '2027-06-30',
       gender: 'female',
-      status: 'active',
     });
+    expect(row!.status).toBeUndefined();
   });
 
   it('leaves columns the file does not have undefined, and clears empty cells', () => {
@@ -60,6 +63,10 @@ describe('parseRow', () => {
     ['languages', { languages: 'mam:4;MAM:3' }],
     ['languages', { languages: 'ma:4' }],
     ['relay_languages', { relay_languages: 'es' }],
+    ['relay_languages', { relay_languages: 'spa:0' }],
+    ['relay_languages', { relay_languages: 'spa:6' }],
+    ['relay_languages', { relay_languages: 'spa:x' }],
+    ['relay_languages', { relay_languages: 'spa:' }],
     ['specialties', { specialties: 'violence;cooking' }],
     ['certification_expires', { certification_expires: '2026-02-30' }],
     ['certification_expires', { certification_expires: '2026/01/01' }],
@@ -74,6 +81,22 @@ describe('parseRow', () => {
     ['certification_body', { certification_body: 'x'.repeat(121) }],
   ])('rejects a bad %s (%j)', (field, values) => {
     expect(fieldsOf(values)).toEqual([field]);
+  });
+
+  it('reads a relay language with or without a level (a bare code is level 5), and keeps the first of a repeated one', () => {
+    expect(parseRow(record({ ...GOOD, relay_languages: 'SPA:4; eng ;fra:1;spa:2' })).row!.relayLanguages).toEqual([
+      { code: 'spa', level: 4 },
+      { code: 'eng', level: 5 },
+      { code: 'fra', level: 1 },
+    ]);
+    expect(parseRow(record({ ...GOOD, relay_languages: 'spa:9' })).errors[0].message).toBe(
+      'spa needs a level from 1 to 5 (e.g. spa:4), or none for 5',
+    );
+  });
+
+  it('takes an empty status as none given: a new row is active, a stored one keeps its status', () => {
+    expect(parseRow(record({ ...GOOD, status: '' })).row!.status).toBeUndefined();
+    expect(parseRow(record({ ...GOOD, status: 'Suspended' })).row!.status).toBe('suspended');
   });
 
   it('names the unknown specialty and the malformed code', () => {
@@ -144,7 +167,10 @@ describe('resolveRow', () => {
       { languageId: 'id-mam', level: 5 },
       { languageId: 'id-quc-central', level: 3 },
     ]);
-    expect(resolved!.relayLanguageIds).toEqual(['id-spa', 'id-eng']);
+    expect(resolved!.relayLanguages).toEqual([
+      { languageId: 'id-spa', level: 5 },
+      { languageId: 'id-eng', level: 3 },
+    ]);
   });
 
   it('rejects an unknown code or variant, naming it', () => {

@@ -14,7 +14,7 @@ export interface ParsedRow {
   email: string;
   /** Lower-cased `iso6393` or `iso6393/variant` keys, each once. */
   languages: { key: string; level: number }[];
-  relayLanguages?: string[];
+  relayLanguages?: { code: string; level: number }[];
   /** In the order of SPECIALTIES. */
   specialties?: Specialty[];
   certificationBody?: string | null;
@@ -28,7 +28,7 @@ export interface ParsedRow {
 /** A row whose languages were found in the catalogue. */
 export interface ResolvedRow extends Omit<ParsedRow, 'languages' | 'relayLanguages'> {
   languages: { languageId: string; level: number }[];
-  relayLanguageIds?: string[];
+  relayLanguages?: { languageId: string; level: number }[];
 }
 
 const EXTERNAL_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -68,13 +68,18 @@ export function parseRow(record: RosterRecord): { row: ParsedRow | null; errors:
     else languages.push({ key, level });
   }
 
-  let relayLanguages: string[] | undefined;
+  // A relay language with a level like a language (`spa:5`); a bare code is level 5 (the older form).
+  let relayLanguages: ParsedRow['relayLanguages'];
   if (v.relay_languages !== undefined) {
     relayLanguages = [];
-    for (const code of splitList(v.relay_languages).map((c) => c.toLowerCase())) {
+    for (const item of splitList(v.relay_languages)) {
+      const m = /^(.*):\s*(\S*)$/.exec(item);
+      const code = (m ? m[1] : item).trim().toLowerCase();
+      const level = m ? (/^[1-5]$/.test(m[2]) ? Number(m[2]) : null) : 5;
       if (!ISO6393.test(code))
-        fail('relay_languages', `unknown language code ${JSON.stringify(code)} (relay languages are ISO 639-3 codes)`);
-      else if (!relayLanguages.includes(code)) relayLanguages.push(code);
+        fail('relay_languages', `unknown language code ${JSON.stringify(code)} (relay languages are ISO 639-3 codes, e.g. spa:5;eng:3)`);
+      else if (level === null) fail('relay_languages', `${code} needs a level from 1 to 5 (e.g. ${code}:4), or none for 5`);
+      else if (!relayLanguages.some((r) => r.code === code)) relayLanguages.push({ code, level });
     }
   }
 
@@ -105,11 +110,13 @@ export function parseRow(record: RosterRecord): { row: ParsedRow | null; errors:
     gender = (g || null) as Gender | null;
   }
 
+  // Empty: a new row is active and a stored one keeps its status (a suspension made in the console is not undone
+  // by the next import of the national file).
   let status: InterpreterStatus | undefined;
-  if (v.status !== undefined) {
-    const s = v.status.toLowerCase() || 'active';
+  if (v.status) {
+    const s = v.status.toLowerCase();
     if (!(INTERPRETER_STATUSES as readonly string[]).includes(s))
-      fail('status', `status must be ${INTERPRETER_STATUSES.join(' or ')} (empty means active)`);
+      fail('status', `status must be ${INTERPRETER_STATUSES.join(' or ')}, or empty`);
     status = s as InterpreterStatus;
   }
 
@@ -155,7 +162,7 @@ export function languageKeys(rows: ParsedRow[]): string[] {
   const keys = new Set<string>();
   for (const row of rows) {
     for (const l of row.languages) keys.add(l.key);
-    for (const code of row.relayLanguages ?? []) keys.add(code);
+    for (const { code } of row.relayLanguages ?? []) keys.add(code);
   }
   return [...keys];
 }
@@ -171,18 +178,18 @@ export function resolveRow(row: ParsedRow, catalogue: Map<string, { id: string }
     else if (languages.some((l) => l.languageId === found.id)) fail('languages', `${key} is listed twice`);
     else languages.push({ languageId: found.id, level });
   }
-  let relayLanguageIds: string[] | undefined;
+  let relayLanguages: ResolvedRow['relayLanguages'];
   if (row.relayLanguages) {
-    relayLanguageIds = [];
-    for (const code of row.relayLanguages) {
+    relayLanguages = [];
+    for (const { code, level } of row.relayLanguages) {
       const found = catalogue.get(code);
       if (!found) fail('relay_languages', `unknown language code ${code}`);
-      else if (!relayLanguageIds.includes(found.id)) relayLanguageIds.push(found.id);
+      else if (!relayLanguages.some((r) => r.languageId === found.id)) relayLanguages.push({ languageId: found.id, level });
     }
   }
   if (errors.length) return { row: null, errors };
   const { languages: _keys, relayLanguages: _relay, ...rest } = row;
-  return { row: { ...rest, languages, relayLanguageIds }, errors };
+  return { row: { ...rest, languages, relayLanguages }, errors };
 }
 
 function splitList(value: string | undefined): string[] {

@@ -92,6 +92,21 @@ export const staffFr: StaffStrings = {
   removeWindow: 'Retirer',
   saveAvailability: 'Enregistrer',
   saved: 'Enregistré.',
+  certificateCol: 'Certification expire',
+  noCertificate: 'Aucune',
+  certExpired: '(expirée)',
+  certExpiresSoon: (days: number) => (days === 0 ? '(expire aujourd’hui)' : `(expire dans ${days} jour${days === 1 ? '' : 's'})`),
+  suspend: 'Suspendre',
+  reactivate: 'Réactiver',
+  statusNotChanged: 'Le statut n’a pas pu être modifié. Réessayez.',
+  suspendedNote:
+    'L’administration de votre registre vous a suspendue : vous ne recevrez ni appels ni audiences. Demandez-lui si vous pensez que c’est une erreur.',
+  certificationTitle: 'Certification',
+  certificationRequired: 'Ne sont proposés qu’à une interprète dont la certification est valide :',
+  certificationHearings: 'Audiences',
+  certificatesToRenew: 'Certifications expirées ou qui expirent dans les 60 jours',
+  noCertificatesToRenew: 'Aucune.',
+  noExpiry: (body: string) => `${body}, sans date de fin`,
   interpreterStatus: { active: 'Active', suspended: 'Suspendue' },
   importReason: {
     duplicate: (line: string) => `external_id répété : déjà à la ligne ${line}`,
@@ -113,7 +128,8 @@ export const staffFr: StaffStrings = {
     tooLong: (column: string, max: string) => `${column} doit compter au plus ${max} caractères`,
     date: () => 'certification_expires doit être une date réelle écrite AAAA-MM-JJ',
     gender: () => 'gender doit être female, male, other ou vide',
-    status: () => 'status doit être active ou suspended (vide signifie active)',
+    status: () =>
+      'status doit être active ou suspended, ou vide (une nouvelle interprète est alors active ; une interprète déjà inscrite garde le sien)',
   },
   statsFrom: 'Depuis (mois)',
   suppressionExplain:
