@@ -70,6 +70,36 @@ describe('hearings booked ahead', () => {
   const state = async (id: string) =>
     (await t.sql<{ state: string; interpreter_id: string | null }>(`SELECT state, interpreter_id FROM bookings WHERE id = $1`, [id]))[0];
 
+  it('a suspended interpreter is released from the hearings she confirmed or was asked for: the official is told, the next one asked', async () => {
+    const lang = await languageId(t, 'ixl');
+    const court = track(await official(t, 'Juzgado de Nebaj'));
+    const admin = await createStaff(t, 'roster_admin', { country: 'GT' });
+    const ana = track(await interp(t, { languages: 'ixl:5', firstName: 'Ana' }));
+    const rosa = track(await interp(t, { languages: 'ixl:4', firstName: 'Rosa' }));
+    // Both asked of Ana (the better level) before she confirms one (a confirmed hearing would put Rosa first, by fairness).
+    const confirmed = await book(court, { languageId: lang, matter: 'violence', startsAt: inHours(50), durationMinutes: 60 }).expect(201);
+    const asked = await book(court, { languageId: lang, matter: 'violence', startsAt: inHours(80), durationMinutes: 60 }).expect(201);
+    expect([confirmed.body.interpreter, asked.body.interpreter]).toEqual([{ firstName: 'Ana' }, { firstName: 'Ana' }]);
+    await as(ana.token).post(`/api/v1/bookings/${confirmed.body.id}/confirm`).expect(200);
+
+    await t
+      .http()
+      .patch(`/api/v1/rosters/GT/interpreters/${ana.interpreterId}`)
+      .set('Authorization', `Bearer ${admin.token}`)
+      .send({ status: 'suspended' })
+      .expect(200);
+    // Both hearings went to the next candidate; the official hears that the confirmed one lost its interpreter.
+    expect(await state(confirmed.body.id)).toEqual({ state: 'assigned', interpreter_id: rosa.interpreterId });
+    expect(await state(asked.body.id)).toEqual({ state: 'assigned', interpreter_id: rosa.interpreterId });
+    await court.socket.next('booking:update', (u) => u.bookingId === confirmed.body.id && u.notice === 'declined');
+    await as(ana.token).get(`/api/v1/bookings/${confirmed.body.id}`).expect(404);
+    const released = await t.sql<{ actor_role: string }>(
+      `SELECT actor_role FROM audit_events WHERE type = 'booking.declined' AND subject_id = ANY ($1::uuid[])`,
+      [[confirmed.body.id, asked.body.id]],
+    );
+    expect(released).toEqual([{ actor_role: 'system' }, { actor_role: 'system' }]);
+  });
+
   it('stores UTC, shows each hearing in its time zone, and applies her windows in hers across a daylight-saving change', async () => {
     const lang = await languageId(t, 'kek');
     const court = track(await official(t, 'Immigration Court, Houston', 'US'));

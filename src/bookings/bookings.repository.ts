@@ -144,6 +144,15 @@ export class BookingsRepository {
   }
 
   /** Back to `requested` with nobody holding it (if she still does). */
+  /** The hearings she is asked for or has confirmed that have not started, soonest first. */
+  async upcomingOf(interpreterId: string): Promise<string[]> {
+    const found: { id: string }[] = await this.db.query(
+      `SELECT id FROM bookings WHERE interpreter_id = $1 AND state IN ('assigned', 'confirmed') AND starts_at > now() ORDER BY starts_at`,
+      [interpreterId],
+    );
+    return found.map((b) => b.id);
+  }
+
   async release(m: Sql, id: string, interpreterId: string, bumpSequence: boolean): Promise<void> {
     await rows(
       m,

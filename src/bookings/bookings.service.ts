@@ -6,6 +6,7 @@ import { AuditOutbox } from '../audit/audit-outbox';
 import { AuthService } from '../auth/auth.service';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
+import { EventBus } from '../events/event-bus';
 import { LanguagesService } from '../languages/languages.service';
 import { withRetry } from '../database/retry';
 import { RostersService } from '../rosters/rosters.service';
@@ -43,6 +44,7 @@ export class BookingsService implements OnModuleInit {
     private readonly assignment: BookingAssignmentService,
     private readonly jobs: BookingJobs,
     private readonly notifier: BookingNotifier,
+    private readonly bus: EventBus,
   ) {
     this.codes = joinCodeHasher(config.JWT_SECRET);
   }
@@ -51,6 +53,7 @@ export class BookingsService implements OnModuleInit {
 
   onModuleInit() {
     this.sessions.onLeave('booking', (p, s, role) => this.sessionLeft(p, s, role));
+    this.bus.on('interpreter.suspended', (id) => this.interpreterSuspended(id));
   }
 
   async create(p: Principal, dto: CreateBookingDto): Promise<BookingView> {
@@ -160,31 +163,55 @@ export class BookingsService implements OnModuleInit {
   /** The interpreter says no: while asked, or later, when she can no longer come. The next candidate is asked. */
   async decline(p: Principal, id: string): Promise<{ bookingId: string; state: string }> {
     const interpreterId = this.interpreterOf(p);
+    await this.releaseInterpreter(id, interpreterId, { actorId: interpreterId, actorRole: 'interpreter' }, (b) => {
+      if (!b || b.interpreter_id !== interpreterId) throw new NotFoundException('no such booking');
+      if (b.state !== 'assigned' && b.state !== 'confirmed') throw new ConflictException(`the booking is ${b.state}`);
+      if (b.starts_at.getTime() <= Date.now()) throw new ConflictException('the hearing has started');
+    });
+    // No longer hers: she learns only that she is released.
+    return { bookingId: id, state: 'declined' };
+  }
+
+  /**
+   * Her roster admin suspended her: every hearing she was asked for or had confirmed, not yet started, is released
+   * as if she could no longer come (the official is told and the next candidate asked). A hearing in progress goes on.
+   */
+  private async interpreterSuspended(interpreterId: string) {
+    for (const id of await this.repo.upcomingOf(interpreterId)) {
+      await this.releaseInterpreter(id, interpreterId, { actorId: null, actorRole: 'system' }, (b) => {
+        if (!b || b.interpreter_id !== interpreterId || !['assigned', 'confirmed'].includes(b.state) || b.starts_at.getTime() <= Date.now())
+          return false;
+      });
+    }
+  }
+
+  /**
+   * Releases the booking's interpreter (her pending answer closed, the booking back to `requested`), audited as
+   * `booking.declined`, then tells the official (if she had confirmed) and asks the next candidate. `check` sees the
+   * locked booking first: it throws to refuse, or returns false to leave it as it is.
+   */
+  private async releaseInterpreter(
+    id: string,
+    interpreterId: string,
+    actor: { actorId: string | null; actorRole: string },
+    check: (b: BookingRow | null) => boolean | void,
+  ): Promise<void> {
     const done = await withRetry(() =>
       this.db.transaction(async (m) => {
         const b = await this.repo.lock(m, id);
-        if (!b || b.interpreter_id !== interpreterId) throw new NotFoundException('no such booking');
-        if (b.state !== 'assigned' && b.state !== 'confirmed') throw new ConflictException(`the booking is ${b.state}`);
-        if (b.starts_at.getTime() <= Date.now()) throw new ConflictException('the hearing has started');
+        if (check(b) === false || !b) return null;
         const offerIds = await this.repo.closeOffers(m, id, 'declined');
         await this.repo.release(m, id, interpreterId, b.state === 'confirmed');
-        await this.audit.add(m, 'booking.declined', {
-          actorId: interpreterId,
-          actorRole: 'interpreter',
-          country: b.country,
-          subjectId: id,
-          data: { after: b.state },
-        });
+        await this.audit.add(m, 'booking.declined', { ...actor, country: b.country, subjectId: id, data: { after: b.state } });
         return { was: b.state, offerIds };
       }),
     );
+    if (!done) return;
     await this.audit.chained();
     await this.jobs.drop(done.offerIds.map((o) => `booking-offer-expire:${o}`));
     const b = (await this.load(id))!;
     await this.notifier.tell(b, { notice: done.was === 'confirmed' ? 'declined' : undefined }, { official: true, interpreterId });
     await this.assignment.assignNext(id);
-    // No longer hers: she learns only that she is released.
-    return { bookingId: id, state: 'declined' };
   }
 
   /** The official cancels: pending answers are withdrawn, reminders removed, a live call ended. */

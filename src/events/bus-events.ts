@@ -12,7 +12,7 @@ export interface BusEvents {
   'socket.connected': [principal: Principal, socket: PuenteSocket];
   /** A socket of this node went away (RealtimeGateway; not while the node shuts down). */
   'socket.disconnected': [principal: Principal, socket: PuenteSocket];
-  /** Her roster admin suspended her (RostersService, after the commit): presence sets her away if she is available. */
+  /** Her roster admin suspended her (RostersService, after the commit): presence sets her away if she is available, bookings release her upcoming hearings. */
   'interpreter.suspended': [interpreterId: string];
   /** She is available now: matching serves her the waiting line (PresenceService). */
   'presence.available': [interpreterId: string];

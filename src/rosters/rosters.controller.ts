@@ -105,7 +105,8 @@ export class RostersController {
     summary: 'Suspend or reactivate one interpreter, without importing the roster again',
     description:
       'A suspended interpreter is offered no call and no hearing and cannot be available; if she is available now she ' +
-      'is set away and told why. A call she is in goes on. Audited. An empty `status` cell in a later import keeps it.',
+      'is set away and told why; her upcoming hearings go to the next interpreter. A call she is in goes on. Audited. ' +
+      'An empty `status` cell in a later import keeps it.',
   })
   @ApiOkResponse({ type: InterpreterDto })
   setStatus(
