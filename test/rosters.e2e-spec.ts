@@ -374,7 +374,12 @@ describe('national rosters (PostgreSQL)', () => {
         specialties: ['legal_criminal', 'violence'],
         gender: 'female',
         status: 'active',
-        certification: { body: 'ALMG', number: 'C-0001', expires: '2027-06-30' },
+        certification: {
+          body: 'ALMG',
+          number: 'C-0001',
+          expires: '2027-06-30',
+          daysLeft: Math.round((Date.UTC(2027, 5, 30) - Date.parse(new Date().toISOString().slice(0, 10))) / 86_400_000),
+        },
         lastSessionEndedAt: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),

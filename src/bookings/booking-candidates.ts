@@ -28,8 +28,8 @@ export interface BookingCandidate {
  * hearing's own interpreter first (tier 0), and instead of presence, she must be free then: inside one of her weekly
  * windows (read in her own time zone, so daylight saving moves with her; no windows declared means any
  * time, since she confirms each hearing herself) and clear of every hearing she holds, with the buffer after each.
- * Where its country asks a valid certification for hearings (ladder_needs_certificate), hers must still be valid on
- * the hearing's day (UTC). Those already asked for this booking are left out. The exclusion constraint on `bookings` is what
+ * Where its country asks a valid certification for hearings (ladder_needs_certificate, asked once per search: a
+ * sub-select), hers must still be valid on the hearing's day (UTC). Those already asked for this booking are left out. The exclusion constraint on `bookings` is what
  * finally guarantees she is not double-booked; this query only avoids asking someone who is not free.
  */
 export async function findBookingCandidates(m: EntityManager, q: BookingCandidateQuery): Promise<BookingCandidate[]> {
@@ -45,7 +45,7 @@ export async function findBookingCandidates(m: EntityManager, q: BookingCandidat
       FROM interpreters i
       JOIN interpreter_languages il ON il.interpreter_id = i.id AND il.language_id = ANY (ladder_languages($2))
       WHERE i.status = 'active'
-        AND (NOT ladder_needs_certificate($4, $3, true) OR ladder_certified(i.certification_body, i.certification_expires, ($6::timestamptz AT TIME ZONE 'UTC')::date))
+        AND (NOT (SELECT ladder_needs_certificate($4, $3, true)) OR ladder_certified(i.certification_body, i.certification_expires, ($6::timestamptz AT TIME ZONE 'UTC')::date))
         AND (i.country = ANY ($5::char(2)[]) OR (i.id = $11 AND i.country = ANY ($13::char(2)[])))
         AND NOT EXISTS (SELECT 1 FROM booking_offers o WHERE o.booking_id = $1 AND o.interpreter_id = i.id)
         AND NOT EXISTS (

@@ -143,7 +143,6 @@ export class BookingsRepository {
     return true;
   }
 
-  /** Back to `requested` with nobody holding it (if she still does). */
   /** The hearings she is asked for or has confirmed that have not started, soonest first. */
   async upcomingOf(interpreterId: string): Promise<string[]> {
     const found: { id: string }[] = await this.db.query(
@@ -153,6 +152,7 @@ export class BookingsRepository {
     return found.map((b) => b.id);
   }
 
+  /** Back to `requested` with nobody holding it (if she still does). */
   async release(m: Sql, id: string, interpreterId: string, bumpSequence: boolean): Promise<void> {
     await rows(
       m,

@@ -163,11 +163,7 @@ export class BookingsService implements OnModuleInit {
   /** The interpreter says no: while asked, or later, when she can no longer come. The next candidate is asked. */
   async decline(p: Principal, id: string): Promise<{ bookingId: string; state: string }> {
     const interpreterId = this.interpreterOf(p);
-    await this.releaseInterpreter(id, interpreterId, { actorId: interpreterId, actorRole: 'interpreter' }, (b) => {
-      if (!b || b.interpreter_id !== interpreterId) throw new NotFoundException('no such booking');
-      if (b.state !== 'assigned' && b.state !== 'confirmed') throw new ConflictException(`the booking is ${b.state}`);
-      if (b.starts_at.getTime() <= Date.now()) throw new ConflictException('the hearing has started');
-    });
+    await this.releaseInterpreter(id, interpreterId, { actorId: interpreterId, actorRole: 'interpreter' }, 'refuse');
     // No longer hers: she learns only that she is released.
     return { bookingId: id, state: 'declined' };
   }
@@ -177,29 +173,27 @@ export class BookingsService implements OnModuleInit {
    * as if she could no longer come (the official is told and the next candidate asked). A hearing in progress goes on.
    */
   private async interpreterSuspended(interpreterId: string) {
-    for (const id of await this.repo.upcomingOf(interpreterId)) {
-      await this.releaseInterpreter(id, interpreterId, { actorId: null, actorRole: 'system' }, (b) => {
-        if (!b || b.interpreter_id !== interpreterId || !['assigned', 'confirmed'].includes(b.state) || b.starts_at.getTime() <= Date.now())
-          return false;
-      });
-    }
+    for (const id of await this.repo.upcomingOf(interpreterId))
+      await this.releaseInterpreter(id, interpreterId, { actorId: null, actorRole: 'system' }, 'skip');
   }
 
   /**
    * Releases the booking's interpreter (her pending answer closed, the booking back to `requested`), audited as
-   * `booking.declined`, then tells the official (if she had confirmed) and asks the next candidate. `check` sees the
-   * locked booking first: it throws to refuse, or returns false to leave it as it is.
+   * `booking.declined`, then tells the official (if she had confirmed) and asks the next candidate. A booking that
+   * is not hers to leave (not hers, not asked or confirmed, or started) is refused, or skipped.
    */
   private async releaseInterpreter(
     id: string,
     interpreterId: string,
     actor: { actorId: string | null; actorRole: string },
-    check: (b: BookingRow | null) => boolean | void,
+    otherwise: 'refuse' | 'skip',
   ): Promise<void> {
     const done = await withRetry(() =>
       this.db.transaction(async (m) => {
         const b = await this.repo.lock(m, id);
-        if (check(b) === false || !b) return null;
+        const refusal = releaseRefusal(b, interpreterId);
+        if (refusal && otherwise === 'refuse') throw refusal;
+        if (refusal || !b) return null;
         const offerIds = await this.repo.closeOffers(m, id, 'declined');
         await this.repo.release(m, id, interpreterId, b.state === 'confirmed');
         await this.audit.add(m, 'booking.declined', { ...actor, country: b.country, subjectId: id, data: { after: b.state } });
@@ -436,4 +430,12 @@ export class BookingsService implements OnModuleInit {
   private load(id: string): Promise<BookingRow | null> {
     return this.repo.load(id);
   }
+}
+
+/** Why she cannot leave this booking now, or null: it is hers, asked or confirmed, and not started. */
+function releaseRefusal(b: BookingRow | null, interpreterId: string): NotFoundException | ConflictException | null {
+  if (!b || b.interpreter_id !== interpreterId) return new NotFoundException('no such booking');
+  if (b.state !== 'assigned' && b.state !== 'confirmed') return new ConflictException(`the booking is ${b.state}`);
+  if (b.starts_at.getTime() <= Date.now()) return new ConflictException('the hearing has started');
+  return null;
 }

@@ -114,6 +114,7 @@ export class RostersService {
     const rows: InterpreterListRow[] = await this.db.query(
       `SELECT i.id, i.country, i.external_id, i.first_name, i.email, i.gender, i.status, i.specialties::text[] AS specialties,
               i.certification_body, i.certification_number, to_char(i.certification_expires, 'YYYY-MM-DD') AS certification_expires,
+              i.certification_expires - (now() AT TIME ZONE 'UTC')::date AS certification_days_left,
               i.last_session_ended_at, i.created_at, i.updated_at,
               (SELECT coalesce(json_agg(json_build_object('languageId', l.id, 'iso6393', l.iso6393, 'variant', l.variant, 'level', il.level)
                                         ORDER BY l.iso6393, l.variant NULLS FIRST), '[]'::json)
@@ -198,6 +199,7 @@ interface InterpreterListRow {
   certification_body: string | null;
   certification_number: string | null;
   certification_expires: string | null;
+  certification_days_left: number | null;
   last_session_ended_at: Date | string | null;
   created_at: Date | string;
   updated_at: Date | string;
@@ -218,7 +220,12 @@ function toInterpreterDto(r: InterpreterListRow): InterpreterDto {
     specialties: r.specialties,
     gender: r.gender,
     status: r.status,
-    certification: { body: r.certification_body, number: r.certification_number, expires: r.certification_expires },
+    certification: {
+      body: r.certification_body,
+      number: r.certification_number,
+      expires: r.certification_expires,
+      daysLeft: r.certification_days_left,
+    },
     lastSessionEndedAt: r.last_session_ended_at ? new Date(r.last_session_ended_at).toISOString() : null,
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),

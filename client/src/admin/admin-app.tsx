@@ -7,7 +7,7 @@ import { Upload } from '../ui/icons';
 import { ConsoleHeader, forgetStaffSession, readStaffSession, StaffLogin, type StaffSession } from '../ui/staff-login';
 import { useUiLanguage } from '../ui/ui-language';
 import { importReason } from './import-reasons';
-import { Certification, type RosterPanelProps } from './certification';
+import { certState, CertWarning, Certification, type RosterPanelProps } from './certification';
 import { Statistics } from './statistics';
 import { SpokenNames } from './spoken-names';
 
@@ -28,17 +28,8 @@ interface InterpreterRow {
   firstName: string;
   status: string;
   languages: { iso6393: string; variant: string | null; level: number }[];
-  certification: { body: string | null; expires: string | null };
+  certification: { body: string | null; expires: string | null; daysLeft: number | null };
 }
-
-/** Days from today (the admin's calendar) until an ISO date; negative once it has passed. */
-function daysUntil(isoDate: string): number {
-  const today = new Date();
-  const start = Date.UTC(today.getFullYear(), today.getMonth(), today.getDate());
-  return Math.round((Date.parse(`${isoDate}T00:00:00Z`) - start) / 86_400_000);
-}
-/** Certificates that end within this many days are marked in the list (issue: "expiring within 60 days"). */
-const CERT_WARNING_DAYS = 60;
 
 const ADMIN_ROLES = ['roster_admin', 'platform_admin'];
 
@@ -323,7 +314,7 @@ function InterpreterList({ t, s, token, country, editable }: RosterPanelProps) {
                     </Fragment>
                   ))}
                 </td>
-                <Certificate s={s} body={i.certification.body} expires={i.certification.expires} />
+                <Certificate s={s} {...i.certification} />
                 <td data-status={i.status}>
                   <span class="status-label">{s.interpreterStatus[i.status] ?? i.status}</span>
                   {editable && (
@@ -347,15 +338,24 @@ function InterpreterList({ t, s, token, country, editable }: RosterPanelProps) {
   );
 }
 
-/** Her certificate's expiry, marked once it has passed or ends within CERT_WARNING_DAYS. */
-function Certificate({ s, body, expires }: { s: StaffStrings; body: string | null; expires: string | null }) {
-  if (!expires) return body ? <td data-cert="valid">{s.noExpiry(body)}</td> : <td data-cert="none">{s.noCertificate}</td>;
-  const days = daysUntil(expires);
-  const state = days < 0 ? 'expired' : days <= CERT_WARNING_DAYS ? 'soon' : 'valid';
+/** Her certificate's expiry, marked once it has passed or ends soon (certState). */
+function Certificate({
+  s,
+  body,
+  expires,
+  daysLeft,
+}: {
+  s: StaffStrings;
+  body: string | null;
+  expires: string | null;
+  daysLeft: number | null;
+}) {
+  if (!expires || daysLeft === null)
+    return body ? <td data-cert="valid">{s.noExpiry(body)}</td> : <td data-cert="none">{s.noCertificate}</td>;
   return (
-    <td class="nowrap" data-cert={state}>
+    <td class="nowrap" data-cert={certState(daysLeft)}>
       {expires}
-      {state !== 'valid' && <strong class="cert-warning">{` ${state === 'expired' ? s.certExpired : s.certExpiresSoon(days)}`}</strong>}
+      <CertWarning s={s} daysLeft={daysLeft} />
     </td>
   );
 }

@@ -5,6 +5,21 @@ import { request } from '../lib/api';
 
 const MATTERS = ['legal_civil', 'legal_labour', 'legal_criminal', 'violence', 'trafficking', 'other'] as const;
 
+/** Certificates ending within this many days are marked, as the server lists them (EXPIRING_WITHIN_DAYS). */
+const CERT_WARNING_DAYS = 60;
+
+/** How a certificate stands, from its days left as the server counts them (UTC). */
+export function certState(daysLeft: number): 'expired' | 'soon' | 'valid' {
+  return daysLeft < 0 ? 'expired' : daysLeft <= CERT_WARNING_DAYS ? 'soon' : 'valid';
+}
+
+/** " (expired)" or " (ends in N days)" after a date, or nothing while it is valid for long. */
+export function CertWarning({ s, daysLeft }: { s: StaffStrings; daysLeft: number }) {
+  const state = certState(daysLeft);
+  if (state === 'valid') return null;
+  return <strong class="cert-warning">{` ${state === 'expired' ? s.certExpired : s.certExpiresSoon(daysLeft)}`}</strong>;
+}
+
 /** What every panel of one roster in the admin console is given. */
 export interface RosterPanelProps {
   t: Strings;
@@ -99,9 +114,9 @@ export function Certification({ t, s, token, country, editable }: RosterPanelPro
       {expiring && expiring.length > 0 && (
         <ul class="expiring" data-list="expiring">
           {expiring.map((c) => (
-            <li key={c.id} data-cert={c.daysLeft < 0 ? 'expired' : 'soon'}>
-              {`${c.externalId} ${c.firstName}: ${c.expires} `}
-              <strong class="cert-warning">{c.daysLeft < 0 ? s.certExpired : s.certExpiresSoon(c.daysLeft)}</strong>
+            <li key={c.id} data-cert={certState(c.daysLeft)}>
+              {`${c.externalId} ${c.firstName}: ${c.expires}`}
+              <CertWarning s={s} daysLeft={c.daysLeft} />
             </li>
           ))}
         </ul>

@@ -49,17 +49,21 @@ CREATE OR REPLACE FUNCTION ladder_at_once(p_urgency varchar) RETURNS int LANGUAG
   SELECT CASE p_urgency WHEN 'emergency' THEN 3 ELSE 1 END
 $$;
 
--- Whether a matter handled in p_country (or, p_hearing, a hearing there) needs a valid certification: the country's
--- rule (certification_rules, set by its roster admin), else the default: the three legal matters and every hearing.
--- A country that is not known (no country said, no home roster) has the default.
+-- The certification rules of p_country: the matters, and whether hearings, that need a valid certification there.
+-- Its roster admin's (certification_rules), else the default: the three legal matters and every hearing. A country
+-- that is not known (no country said, no home roster) has the default. RostersService shows the same rules.
+CREATE OR REPLACE FUNCTION ladder_certification_rules(p_country char(2))
+RETURNS TABLE (matters text[], hearings boolean, is_default boolean) LANGUAGE sql STABLE AS $$
+  SELECT coalesce(cr.matters::text[], ARRAY['legal_civil', 'legal_labour', 'legal_criminal']), coalesce(cr.hearings, true), cr.country IS NULL
+  FROM (SELECT 1) one LEFT JOIN certification_rules cr ON cr.country = p_country
+$$;
+
+-- Whether a matter handled in p_country (or, p_hearing, a hearing there) needs a valid certification.
 -- PL/pgSQL for the reason ladder_languages is.
 CREATE OR REPLACE FUNCTION ladder_needs_certificate(p_country char(2), p_matter varchar, p_hearing boolean) RETURNS boolean
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-  RETURN coalesce(
-    (SELECT CASE WHEN p_hearing THEN cr.hearings ELSE p_matter = ANY (cr.matters::text[]) END
-       FROM certification_rules cr WHERE cr.country = p_country),
-    p_hearing OR p_matter IN ('legal_civil', 'legal_labour', 'legal_criminal'));
+  RETURN (SELECT CASE WHEN p_hearing THEN r.hearings ELSE p_matter = ANY (r.matters) END FROM ladder_certification_rules(p_country) r);
 END $$;
 
 -- Whether her certification is valid on p_day: its expiry decides when the roster gives one (valid through that

@@ -8,8 +8,6 @@ import { AppConfig } from '../../config/config.schema';
 import { MailService } from '../../mail/mail.service';
 import type { CertificationRulesDto, ExpiringCertificateDto } from '../dto/certification.dto';
 
-/** What a country without rules of its own requires (the same default as `ladder_needs_certificate`). */
-export const DEFAULT_CERTIFICATION_RULES = { matters: ['legal_civil', 'legal_labour', 'legal_criminal'] as Matter[], hearings: true };
 /** Certificates ending within this many days are listed for roster admins (and those already expired). */
 export const EXPIRING_WITHIN_DAYS = 60;
 
@@ -27,11 +25,10 @@ export class CertificationService {
     private readonly config: AppConfig,
   ) {}
 
+  /** The country's rules as the ladder applies them (`ladder_certification_rules`: its own, or the default). */
   async rules(country: string): Promise<CertificationRulesDto> {
-    const [row] = await this.db.query(`SELECT matters::text[] AS matters, hearings FROM certification_rules WHERE country = $1`, [country]);
-    return row
-      ? { country, matters: row.matters, hearings: row.hearings, isDefault: false }
-      : { country, ...DEFAULT_CERTIFICATION_RULES, isDefault: true };
+    const [r] = await this.db.query(`SELECT matters, hearings, is_default FROM ladder_certification_rules($1)`, [country]);
+    return { country, matters: r.matters, hearings: r.hearings, isDefault: r.is_default };
   }
 
   async setRules(country: string, rules: { matters: Matter[]; hearings: boolean }, actor: Principal): Promise<CertificationRulesDto> {

@@ -37,6 +37,8 @@ export class CertificationDto {
   @ApiProperty({ nullable: true, type: String }) body: string | null;
   @ApiProperty({ nullable: true, type: String }) number: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date' }) expires: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Days from today (UTC) until it expires; negative once it has' })
+  daysLeft: number | null;
 }
 
 export class InterpreterDto {

@@ -56,13 +56,11 @@ export function parseRow(record: RosterRecord): { row: ParsedRow | null; errors:
   const items = splitList(v.languages);
   if (!items.length) fail('languages', 'languages must list at least one iso6393[/variant]:level, e.g. mam:5;quc/central:3');
   for (const item of items) {
-    const m = /^(.*):\s*(\S*)$/.exec(item);
-    const key = (m ? m[1] : item).trim().toLowerCase();
+    const { key, level } = withLevel(item, null);
     if (!LANGUAGE_KEY.test(key)) {
       fail('languages', `unknown language code ${JSON.stringify(key)} (expected iso6393[/variant]:level)`);
       continue;
     }
-    const level = m && /^[1-5]$/.test(m[2]) ? Number(m[2]) : null;
     if (level === null) fail('languages', `${key} needs a level from 1 to 5 (e.g. ${key}:4)`);
     else if (languages.some((l) => l.key === key)) fail('languages', `${key} is listed twice`);
     else languages.push({ key, level });
@@ -73,9 +71,7 @@ export function parseRow(record: RosterRecord): { row: ParsedRow | null; errors:
   if (v.relay_languages !== undefined) {
     relayLanguages = [];
     for (const item of splitList(v.relay_languages)) {
-      const m = /^(.*):\s*(\S*)$/.exec(item);
-      const code = (m ? m[1] : item).trim().toLowerCase();
-      const level = m ? (/^[1-5]$/.test(m[2]) ? Number(m[2]) : null) : 5;
+      const { key: code, level } = withLevel(item, 5);
       if (!ISO6393.test(code))
         fail('relay_languages', `unknown language code ${JSON.stringify(code)} (relay languages are ISO 639-3 codes, e.g. spa:5;eng:3)`);
       else if (level === null) fail('relay_languages', `${code} needs a level from 1 to 5 (e.g. ${code}:4), or none for 5`);
@@ -190,6 +186,16 @@ export function resolveRow(row: ParsedRow, catalogue: Map<string, { id: string }
   if (errors.length) return { row: null, errors };
   const { languages: _keys, relayLanguages: _relay, ...rest } = row;
   return { row: { ...rest, languages, relayLanguages }, errors };
+}
+
+/**
+ * A list item `key:level`, the key lower-cased; `level` is null unless it is 1 to 5. An item without `:level` has
+ * `bare` (null where a level is required).
+ */
+function withLevel(item: string, bare: number | null): { key: string; level: number | null } {
+  const m = /^(.*):\s*(\S*)$/.exec(item);
+  if (!m) return { key: item.trim().toLowerCase(), level: bare };
+  return { key: m[1].trim().toLowerCase(), level: /^[1-5]$/.test(m[2]) ? Number(m[2]) : null };
 }
 
 function splitList(value: string | undefined): string[] {
