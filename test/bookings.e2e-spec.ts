@@ -100,6 +100,44 @@ describe('hearings booked ahead', () => {
     expect(released).toEqual([{ actor_role: 'system' }, { actor_role: 'system' }]);
   });
 
+  it("interprets into what the other side speaks: her institution's language, or the one she names; who covers it is asked first", async () => {
+    const lang = await languageId(t, 'poh');
+    const [eng, spa, fra] = [await languageId(t, 'eng'), await languageId(t, 'spa'), await languageId(t, 'fra')];
+    const court = track(await official(t, 'Immigration Court, Dallas', 'US'));
+    // The Spanish one has the better level: she comes second all the same when English is asked.
+    track(await interp(t, { languages: 'poh:5', country: 'US', firstName: 'Sofía' }));
+    const emma = track(await interp(t, { languages: 'poh:3', country: 'US', firstName: 'Emma' }));
+    await t.sql(`INSERT INTO interpreter_relay_languages (interpreter_id, language_id, level) VALUES ($1, $2, 4)`, [
+      emma.interpreterId,
+      eng,
+    ]);
+    await t.sql(`DELETE FROM interpreter_relay_languages WHERE interpreter_id = $1 AND language_id = $2`, [emma.interpreterId, spa]);
+
+    const byDefault = await book(court, { languageId: lang, matter: 'violence', startsAt: inHours(30), durationMinutes: 60 }).expect(201);
+    expect(byDefault.body).toMatchObject({ targetLanguageId: eng, interpreter: { firstName: 'Emma' } });
+    const named = await book(court, {
+      languageId: lang,
+      targetLanguageId: spa,
+      matter: 'violence',
+      startsAt: inHours(60),
+      durationMinutes: 60,
+    }).expect(201);
+    expect(named.body).toMatchObject({ targetLanguageId: spa, interpreter: { firstName: 'Sofía' } });
+    const [audited] = await t.sql(`SELECT data FROM audit_events WHERE type = 'booking.created' AND subject_id = $1`, [byDefault.body.id]);
+    expect(audited.data.targetLanguageId).toBe(eng);
+
+    // An institution whose officials speak French (Canada): its bookings go into French unless she says otherwise.
+    const quebec = track(await official(t, 'Tribunal administratif, Montréal', 'CA'));
+    await t.sql(`UPDATE institutions SET language_id = $1 WHERE name = 'Tribunal administratif, Montréal'`, [fra]);
+    const french = await book(quebec, { languageId: lang, matter: 'violence', startsAt: inHours(90), durationMinutes: 60 }).expect(201);
+    expect(french.body.targetLanguageId).toBe(fra);
+
+    for (const targetLanguageId of ['nope', '00000000-0000-4000-8000-000000000000']) {
+      const bad = await book(court, { languageId: lang, targetLanguageId, matter: 'violence', startsAt: inHours(40), durationMinutes: 60 });
+      expect({ status: bad.status, fields: bad.body.fields }).toEqual({ status: 400, fields: ['targetLanguageId'] });
+    }
+  });
+
   it('stores UTC, shows each hearing in its time zone, and applies her windows in hers across a daylight-saving change', async () => {
     const lang = await languageId(t, 'kek');
     const court = track(await official(t, 'Immigration Court, Houston', 'US'));

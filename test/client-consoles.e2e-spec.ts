@@ -292,6 +292,8 @@ describe('web client: greetings and the administrators console', () => {
       .evaluateAll((dds) => Object.fromEntries(dds.map((d) => [d.getAttribute('data-fact'), d.textContent])));
     expect(facts).toEqual({
       language: expect.stringContaining('Mam'),
+      // In Guatemala the other side speaks Spanish (no target named): the offer says so.
+      target: expect.stringMatching(/español/i),
       matter: 'Legal (penal)',
       urgency: 'Urgente',
       age: 'Menor de 18 años (o no lo sabe)',

@@ -71,6 +71,13 @@ describe('web client: a hearing booked, confirmed and held with a remote woman',
     await court.locator('.language-results button[data-iso="mam"][data-variant=""]').click();
     await court.locator('.chosen-language').waitFor();
     await court.selectOption('select[name=matter]', 'violence');
+    // Into her institution's language unless she picks another (a relay language).
+    const target = court.locator('select[name=targetLanguageId]');
+    await expect(target.inputValue()).resolves.toBe('');
+    await expect(target.locator('option:checked').textContent()).resolves.toBe('El idioma de su institución');
+    await expect(target.locator('option').allTextContents()).resolves.toEqual(
+      expect.arrayContaining([expect.stringMatching(/english/i), expect.stringMatching(/español/i)]),
+    );
     // A few minutes ahead, so that the call is open at once (it opens ten minutes before the start).
     const start = new Date(Math.ceil((Date.now() + 5 * 60_000) / 60_000) * 60_000);
     const local = wallClock(start, 'America/Guatemala');
@@ -111,6 +118,7 @@ describe('web client: a hearing booked, confirmed and held with a remote woman',
     const mine = court.locator(`li.booking[data-booking="${stored.id}"]`);
     await mine.locator('.booking-state.assigned').waitFor();
     await expect(mine.locator('.booking-interpreter').textContent()).resolves.toBe('Rosa');
+    await expect(mine.locator('.booking-target').textContent()).resolves.toMatch(/español/i);
     await a11y.check(court, 'official-booked');
 
     // The interpreter sees it in her own zone, without the case reference, and confirms.

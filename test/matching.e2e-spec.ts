@@ -41,7 +41,17 @@ describe('matching and dispatch', () => {
     const created = await request(c, lang);
     expect(created).toEqual({ requestId: expect.any(String), state: 'offering' });
     const offer = await ana.socket.next('offer:new');
-    expect(Object.keys(offer).sort()).toEqual(['expiresAt', 'languageId', 'matter', 'minor', 'offerId', 'requestId', 'urgency']);
+    expect(Object.keys(offer).sort()).toEqual([
+      'expiresAt',
+      'languageId',
+      'leg',
+      'matter',
+      'minor',
+      'offerId',
+      'requestId',
+      'targetLanguageId',
+      'urgency',
+    ]);
     const accepted = await ana.socket.call('offer:accept', { offerId: offer.offerId });
     expect(accepted).toEqual({ sessionId: expect.any(String) });
     const update = await c.next('request:update', (u) => u.state === 'accepted');
@@ -212,6 +222,39 @@ describe('matching and dispatch', () => {
       (r) => r[0].state !== 'queued',
     );
     expect(row).toEqual({ state: 'abandoned', caller_sub: null });
+  });
+
+  it('says what the other side speaks: where she is by default, or as asked; one who covers it rings before a better tier', async () => {
+    const lang = await languageId(t, 'itz');
+    const [eng, spa] = [await languageId(t, 'eng'), await languageId(t, 'spa')];
+    // In her own roster: the Spanish one has the specialty (tier 1), the English one not (tier 3).
+    const spanish = track(await interpreter(t, { country: 'US', languages: 'itz:5', relay: 'spa', specialties: 'legal_criminal' }));
+    const english = track(await interpreter(t, { country: 'US', languages: 'itz:5', relay: 'eng:4', specialties: 'health' }));
+    const c = track(await caller(t));
+    const inUs = await request(c, lang, { country: 'US' });
+    const offer = await english.socket.next('offer:new', (o) => o.requestId === inUs.requestId);
+    expect(offer).toMatchObject({ languageId: lang, targetLanguageId: eng, leg: 'direct' });
+    const [row] = await t.sql(`SELECT target_language_id FROM interpretation_requests WHERE id = $1`, [inUs.requestId]);
+    expect(row.target_language_id).toBe(eng);
+    expect(await c.call('request:cancel', { requestId: inUs.requestId })).toEqual({ state: 'cancelled' });
+    // Asked for Spanish (a Spanish-speaking official beside her in the United States): the Spanish one rings.
+    const asked = await request(c, lang, { country: 'US', targetLanguageId: spa });
+    const second = await spanish.socket.next('offer:new', (o) => o.requestId === asked.requestId);
+    expect(second.targetLanguageId).toBe(spa);
+    expect(await c.call('request:cancel', { requestId: asked.requestId })).toEqual({ state: 'cancelled' });
+    for (const [targetLanguageId, why] of [
+      ['nope', 'not a UUID'],
+      ['00000000-0000-4000-8000-000000000000', 'not in the catalogue'],
+    ]) {
+      const bad = await c.send('request:create', {
+        languageId: lang,
+        matter: 'violence',
+        urgency: 'normal',
+        minor: false,
+        targetLanguageId,
+      });
+      expect({ why, code: bad.error.code, fields: bad.error.fields }).toEqual({ why, code: 'VALIDATION', fields: ['targetLanguageId'] });
+    }
   });
 
   it('refuses bad payloads with VALIDATION naming the field, wrong roles with FORBIDDEN, and floods with RATE_LIMITED', async () => {

@@ -79,6 +79,7 @@ export class BookingAssignmentService {
     const candidates = await findBookingCandidates(m, {
       bookingId: b.id,
       languageId: b.language_id,
+      targetLanguageId: b.target_language_id,
       matter: b.matter,
       minor: b.minor,
       preferFemale: b.prefer_female,

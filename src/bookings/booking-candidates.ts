@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 export interface BookingCandidateQuery {
   bookingId: string;
   languageId: string;
+  targetLanguageId: string | null;
   matter: string;
   minor: boolean;
   preferFemale: boolean;
@@ -24,7 +25,7 @@ export interface BookingCandidate {
 
 /**
  * The escalation ladder of DESIGN.md applied to a time in the future: the same tiers and order as on-demand
- * matching (ladder_languages, ladder_tier and ladder_rank in src/matching/sql/10-ladder.sql), with a follow-up
+ * matching (ladder_languages, ladder_tier, ladder_covers and ladder_rank in src/matching/sql/10-ladder.sql), with a follow-up
  * hearing's own interpreter first (tier 0), and instead of presence, she must be free then: inside one of her weekly
  * windows (read in her own time zone, so daylight saving moves with her; no windows declared means any
  * time, since she confirms each hearing herself) and clear of every hearing she holds, with the buffer after each.
@@ -40,7 +41,7 @@ export async function findBookingCandidates(m: EntityManager, q: BookingCandidat
       SELECT DISTINCT ON (i.id)
         i.id AS interpreter_id,
         CASE WHEN i.id = $11 THEN 0 ELSE ladder_tier(il.language_id = $2, $3 = ANY (i.specialties), i.country = $4) END AS tier,
-        i.gender, i.specialties, il.level,
+        i.gender, i.specialties, il.level, ladder_covers(i.id, $14) AS covers,
         (SELECT max(b.starts_at) FROM bookings b WHERE b.interpreter_id = i.id AND b.state IN ('confirmed', 'completed')) AS last_booked
       FROM interpreters i
       JOIN interpreter_languages il ON il.interpreter_id = i.id AND il.language_id = ANY (ladder_languages($2))
@@ -62,7 +63,7 @@ export async function findBookingCandidates(m: EntityManager, q: BookingCandidat
       ORDER BY i.id, (il.language_id = $2) DESC, il.level DESC
     )
     SELECT interpreter_id, tier FROM scored
-    ORDER BY ladder_rank(tier, $9, gender, $10, specialties, last_booked, level)
+    ORDER BY ladder_rank(covers, tier, $9, gender, $10, specialties, last_booked, level)
     LIMIT $12`,
     [
       q.bookingId,
@@ -78,6 +79,7 @@ export async function findBookingCandidates(m: EntityManager, q: BookingCandidat
       q.preferredId,
       q.limit,
       q.preferredCountries,
+      q.targetLanguageId,
     ],
   );
   return rows.map((r) => ({ interpreterId: r.interpreter_id, tier: r.tier as BookingCandidate['tier'] }));

@@ -13,6 +13,8 @@ export interface BookingRow {
   official_id: string;
   country: string;
   language_id: string;
+  /** Null for a booking made before targets existed. */
+  target_language_id: string | null;
   matter: string;
   minor: boolean;
   prefer_female: boolean;
@@ -45,6 +47,8 @@ export function bookingView(
     id: b.id,
     state: b.state,
     languageId: b.language_id,
+    /** What the other side speaks: the institution's language unless the official said another. */
+    targetLanguageId: b.target_language_id,
     matter: b.matter,
     minor: b.minor,
     preferFemale: b.prefer_female,

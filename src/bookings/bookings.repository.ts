@@ -14,6 +14,8 @@ export interface NewBooking {
   officialId: string;
   country: string;
   languageId: string;
+  /** What the other side speaks; null: the institution's language, else the country's main one. */
+  targetLanguageId: string | null;
   matter: string;
   minor: boolean;
   preferFemale: boolean;
@@ -67,11 +69,13 @@ export class BookingsRepository {
     return b ?? null;
   }
 
-  async insert(m: Sql, b: NewBooking): Promise<string> {
+  /** The new booking's id and its target, as the default made it. */
+  async insert(m: Sql, b: NewBooking): Promise<{ id: string; targetLanguageId: string | null }> {
     const [row] = await m.query(
       `INSERT INTO bookings (institution_id, official_id, country, language_id, matter, minor, prefer_female, starts_at, ends_at,
-         duration_minutes, time_zone, case_reference, remote_participant, follow_up_of, preferred_interpreter_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+         duration_minutes, time_zone, case_reference, remote_participant, follow_up_of, preferred_interpreter_id, target_language_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+         coalesce($16, (SELECT language_id FROM institutions WHERE id = $1), ladder_main_language($3))) RETURNING id, target_language_id`,
       [
         b.institutionId,
         b.officialId,
@@ -88,9 +92,10 @@ export class BookingsRepository {
         b.remoteParticipant,
         b.followUpOf,
         b.preferredInterpreterId,
+        b.targetLanguageId,
       ],
     );
-    return row.id;
+    return { id: row.id, targetLanguageId: row.target_language_id };
   }
 
   /** A scope's bookings starting in [from, to) and in `state` (each when given), by start time, 500 at most. */

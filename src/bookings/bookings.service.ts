@@ -62,6 +62,8 @@ export class BookingsService implements OnModuleInit {
     if (!country)
       throw badField('country', 'your account has no country and the deployment has no HOME_COUNTRY: a roster cannot be chosen');
     if (!(await this.languages.findById(dto.languageId))) throw badField('languageId', 'languageId is not in the catalogue');
+    if (dto.targetLanguageId && !(await this.languages.findById(dto.targetLanguageId)))
+      throw badField('targetLanguageId', 'targetLanguageId is not in the catalogue');
     const timeZone = dto.timeZone ?? COUNTRY_TIME_ZONES[country] ?? 'UTC';
     const start = parseStart(dto.startsAt, timeZone);
     if (!start.ok) throw badField('startsAt', start.message);
@@ -84,6 +86,7 @@ export class BookingsService implements OnModuleInit {
         officialId: p.sub,
         country,
         languageId: dto.languageId,
+        targetLanguageId: dto.targetLanguageId ?? null,
         matter: dto.matter,
         minor: dto.minor ?? false,
         preferFemale: dto.preferFemale ?? false,
@@ -100,16 +103,17 @@ export class BookingsService implements OnModuleInit {
         actorId: p.sub,
         actorRole: 'official',
         country,
-        subjectId: created,
+        subjectId: created.id,
         data: {
           languageId: dto.languageId,
+          targetLanguageId: created.targetLanguageId,
           matter: dto.matter,
           durationMinutes: dto.durationMinutes,
           followUp: !!dto.followUpOf,
           remote: !!dto.remoteParticipant,
         },
       });
-      return created;
+      return created.id;
     });
     await this.audit.chained();
     const booking = (await this.load(id))!;

@@ -12,3 +12,9 @@ export const pgCode = (e: unknown): string | undefined => {
   const err = e as { code?: string; driverError?: { code?: string } } | null;
   return err?.driverError?.code ?? err?.code;
 };
+
+/** The constraint an integrity error names (`interpretation_requests_target_language_id_fkey`), if it names one. */
+export const pgConstraint = (e: unknown): string | undefined => {
+  const err = e as { constraint?: string; driverError?: { constraint?: string } } | null;
+  return err?.driverError?.constraint ?? err?.constraint;
+};

@@ -7,7 +7,6 @@ import type { CountryCode } from '../common/countries';
 import { LanguagesService } from '../languages/languages.service';
 import { CreateInstitutionDto, UpdateInstitutionDto } from './dto/institution.dto';
 import { Institution } from './entities/institution.entity';
-import { COUNTRY_MAIN_LANGUAGE } from './institution-kinds';
 import { badField } from '../common/validation';
 import { PG, pgCode } from '../database/pg-errors';
 
@@ -109,10 +108,9 @@ export class InstitutionsService {
     return id;
   }
 
+  /** The country's main language: one home for that rule, with the ladder's (ladder_main_language). */
   private async mainLanguage(country: CountryCode): Promise<string | null> {
-    const [found] = await this.institutions.query(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL LIMIT 1`, [
-      COUNTRY_MAIN_LANGUAGE[country],
-    ]);
+    const [found] = await this.institutions.query(`SELECT ladder_main_language($1) AS id`, [country]);
     return found?.id ?? null;
   }
 

@@ -40,7 +40,16 @@ export interface Dispatched {
   state: RequestState;
   /** The state before. */
   was: RequestState;
-  request: { id: string; languageId: string; matter: Matter; urgency: Urgency; minor: boolean; callerSub: string | null };
+  request: {
+    id: string;
+    languageId: string;
+    /** What the other side speaks; null for a request made before targets existed. */
+    targetLanguageId: string | null;
+    matter: Matter;
+    urgency: Urgency;
+    minor: boolean;
+    callerSub: string | null;
+  };
   offers: MadeOffer[];
 }
 
@@ -66,6 +75,8 @@ export interface RequestRow {
 
 export interface NewRequest {
   languageId: string;
+  /** What the other side speaks; null: the main language of where she is, or of the home roster. */
+  targetLanguageId: string | null;
   matter: Matter;
   urgency: Urgency;
   minor: boolean;
@@ -113,9 +124,10 @@ export interface InLine {
 const LOCK_REQUEST = `SELECT r.*, extract(epoch FROM now() - r.queued_at)::float8 AS waited_s, ladder_languages(r.language_id) AS language_ids
   FROM interpretation_requests r`;
 
-/** matching_new_request's arguments, in its order (matching_create takes them first too). */
+/** matching_new_request's arguments but the home roster, in its order (matching_create takes them first too). */
 const newRequestParams = (r: NewRequest) => [
   r.languageId,
+  r.targetLanguageId,
   r.matter,
   r.urgency,
   r.minor,
@@ -149,7 +161,7 @@ export class MatchingRepository {
     rules: LadderRules,
   ): Promise<{ id: string; dispatched: Dispatched | null }> {
     const [{ c }] = await this.db.query(
-      prepared(`SELECT matching_create($1, $2, $3, $4, $5, $6, $7, $8, $9::uuid[], $10, $11, $12, $13) AS c`),
+      prepared(`SELECT matching_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::uuid[], $11, $12, $13, $14) AS c`),
       [...newRequestParams(r), q.available, q.ringSeconds, rules.homeCountry, rules.retryAfterSeconds, OPEN_ROSTER],
     );
     return { id: c.id, dispatched: dispatched(c.dispatched) };
@@ -159,11 +171,11 @@ export class MatchingRepository {
    * The request and its audit event alone, in one statement: when its first dispatch failed (createRequest rolled
    * back), she still gets her request, queued, and the sweep dispatches it.
    */
-  async createQueuedRequest(r: NewRequest): Promise<{ id: string }> {
-    const [created] = await this.db.query(
-      prepared(`SELECT id FROM matching_new_request($1, $2, $3, $4, $5, $6, $7, $8)`),
-      newRequestParams(r),
-    );
+  async createQueuedRequest(r: NewRequest, homeCountry: string | null): Promise<{ id: string }> {
+    const [created] = await this.db.query(prepared(`SELECT id FROM matching_new_request($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`), [
+      ...newRequestParams(r),
+      homeCountry,
+    ]);
     return created;
   }
 

@@ -16,7 +16,7 @@ import { CreateRequestDto } from './dto/create-request.dto';
 import { Accepted, type Dispatched, LadderRules, MadeOffer, MatchingRepository } from './matching.repository';
 import { urgencyRank, type RequestState } from './priority';
 import { withRetry } from '../database/retry';
-import { PG, pgCode } from '../database/pg-errors';
+import { PG, pgCode, pgConstraint } from '../database/pg-errors';
 import { badField } from '../common/validation';
 
 export const MATCHING_QUEUE = 'matching';
@@ -31,6 +31,9 @@ function offerPayload(o: MadeOffer, r: Dispatched['request']) {
     offerId: o.id,
     requestId: r.id,
     languageId: r.languageId,
+    targetLanguageId: r.targetLanguageId,
+    // One interpreter for the whole call; a relay chain's legs are `source` and `relay`.
+    leg: 'direct' as const,
     matter: r.matter,
     urgency: r.urgency,
     minor: r.minor,
@@ -98,6 +101,7 @@ export class MatchingService implements OnModuleInit {
     }
     const request = {
       languageId: dto.languageId,
+      targetLanguageId: dto.targetLanguageId ?? null,
       matter: dto.matter,
       urgency: dto.urgency,
       minor: dto.minor,
@@ -116,11 +120,14 @@ export class MatchingService implements OnModuleInit {
         if (refusesRequest(e)) throw e;
         // Its first dispatch failed, and took the insert with it: the request alone, queued, for the sweep to dispatch.
         this.logger.error({ err: (e as Error)?.name, code: pgCode(e) }, 'first dispatch failed; the sweep will dispatch the request');
-        return { ...(await this.repo.createQueuedRequest(request)), dispatched: null };
+        return { ...(await this.repo.createQueuedRequest(request, this.ladderRules.homeCountry)), dispatched: null };
       });
     } catch (e) {
       if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException('you already have a request in progress');
-      if (pgCode(e) === PG.FOREIGN_KEY_VIOLATION) throw badField('languageId', 'languageId is not in the catalogue');
+      if (pgCode(e) === PG.FOREIGN_KEY_VIOLATION) {
+        const field = pgConstraint(e)?.includes('target_language') ? 'targetLanguageId' : 'languageId';
+        throw badField(field, `${field} is not in the catalogue`);
+      }
       throw e;
     }
     timer();

@@ -61,6 +61,8 @@ export interface CreateRequestPayload {
   preferFemale?: boolean;
   /** Where she is now (never her nationality). */
   country?: string;
+  /** What the other side speaks (default: the main language of where she is, or of the home roster; else Spanish). */
+  targetLanguageId?: string;
 }
 
 export interface RequestIdPayload {
@@ -151,10 +153,16 @@ export interface RequestUpdate {
 }
 
 /** An offer rings; nothing else about the caller. */
+/** Which part of the call an interpreter is offered: all of it, or one leg of a relay chain. */
+export type OfferLeg = 'direct' | 'source' | 'relay';
+
 export interface OfferNew {
   offerId: string;
   requestId: string;
   languageId: string;
+  /** What the other side speaks (null: a request made before targets existed). */
+  targetLanguageId: string | null;
+  leg: OfferLeg;
   matter: Matter;
   urgency: Urgency;
   minor: boolean;

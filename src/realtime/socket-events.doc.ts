@@ -18,7 +18,7 @@ open sockets from one address is refused (\`connect_error\` with \`data: { error
 
 | client event | who | payload | ack |
 |---|---|---|---|
-| request:create | caller | {languageId, matter, urgency, minor, preferFemale?, country?} | {requestId, state} |
+| request:create | caller | {languageId, matter, urgency, minor, preferFemale?, country?, targetLanguageId? (default: the main language of country, or of the home roster; Spanish when neither)} | {requestId, state} |
 | request:cancel | caller | {requestId} | {state} |
 | presence:set | interpreter | {status: available, away, offline} | {status} |
 | offer:accept / offer:decline | interpreter | {offerId} | {sessionId} / {} |
@@ -38,7 +38,7 @@ consumer per producer. VALIDATION names the field, e.g. \`rtpParameters.codecs[0
 | server event | to | payload |
 |---|---|---|
 | request:update | caller | {requestId, state, queuePosition?, interpreter?: {firstName}, sessionId?}: state \`connected\` (with sessionId) once the call's media has started |
-| offer:new | interpreter | {offerId, requestId, languageId, matter, urgency, minor, expiresAt} |
+| offer:new | interpreter | {offerId, requestId, languageId, targetLanguageId, leg: direct (source, relay: a relay chain's legs), matter, urgency, minor, expiresAt} |
 | offer:withdrawn | interpreter | {offerId, reason: taken, expired, unavailable, disconnected, cancelled, unmatched, abandoned, completed} |
 | presence:update (addition) | interpreter | {status, reason?: missed_offers, disconnected, suspended} |
 | session:newProducer | participants | {sessionId, producerId, role, kind} |

@@ -48,6 +48,8 @@ describe('the ladder in PostgreSQL', () => {
     idleSince?: Date | null;
     /** Her roster's certification columns; by default a body without an expiry date (valid without end). */
     certification?: { body: string | null; expires: string | null };
+    /** Her relay languages (the roster's relay_languages). */
+    relay?: [string, number][];
   }
   const names = new Map<string, string>();
   const person = async (name: string, s: Spec) => {
@@ -68,6 +70,8 @@ describe('the ladder in PostgreSQL', () => {
     );
     for (const [l, level] of s.languages)
       await q(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, $3)`, [id, l, level]);
+    for (const [l, level] of s.relay ?? [])
+      await q(`INSERT INTO interpreter_relay_languages (interpreter_id, language_id, level) VALUES ($1, $2, $3)`, [id, l, level]);
     names.set(id, name);
     return id;
   };
@@ -79,11 +83,13 @@ describe('the ladder in PostgreSQL', () => {
     preferFemale?: boolean;
     country?: string | null;
     queuedAt?: Date;
+    /** What the other side speaks; none: anyone covers it (a request made before targets). */
+    target?: string;
   }) =>
     (
       await q<{ id: string }>(
-        `INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, priority, queued_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8, now())) RETURNING id`,
+        `INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, priority, queued_at, target_language_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8, now()), $9) RETURNING id`,
         [
           r.language,
           r.matter ?? 'violence',
@@ -93,6 +99,7 @@ describe('the ladder in PostgreSQL', () => {
           r.country === undefined ? 'GT' : r.country,
           urgencyRank(r.urgency ?? 'normal'),
           r.queuedAt ?? null,
+          r.target ?? null,
         ],
       )
     )[0].id;
@@ -338,6 +345,7 @@ describe('the ladder in PostgreSQL', () => {
           await findBookingCandidates(m as never, {
             bookingId: '00000000-0000-4000-8000-000000000000',
             languageId: mam,
+            targetLanguageId: null,
             matter: 'violence',
             minor: false,
             preferFemale: false,
@@ -355,6 +363,114 @@ describe('the ladder in PostgreSQL', () => {
       expect(await find()).toEqual(['lapses-tomorrow', 'lasts']);
       // On demand today both are valid, whatever the rules: a legal matter rings the better of the two.
       expect(await dispatch(await request({ language: mam, matter: 'legal_criminal' }), [lasts, lapses])).toEqual(['lapses-tomorrow:3']);
+    });
+  });
+
+  describe('target language: who covers what the other side speaks', () => {
+    let mam: string;
+    let eng: string;
+    let spa: string;
+    beforeEach(async () => {
+      [mam, eng, spa] = [await lang('mam'), await lang('eng'), await lang('spa')];
+    });
+    const candidates = (target: string, limit = 10) =>
+      findBookingCandidates({ query: (sql: string, params?: unknown[]) => q(sql, params) } as never, {
+        bookingId: '00000000-0000-4000-8000-000000000000',
+        languageId: mam,
+        targetLanguageId: target,
+        matter: 'violence',
+        minor: false,
+        preferFemale: false,
+        rosterCountries: ['GT', 'MX'],
+        preferredId: null,
+        preferredCountries: [],
+        startsAt: new Date(Date.now() + 86_400_000),
+        endsAt: new Date(Date.now() + 86_400_000 + 3_600_000),
+        bufferMinutes: 15,
+        limit,
+      }).then((found) => found.map((f) => `${names.get(f.interpreterId)}:${f.tier}`));
+
+    it.each<[string, (l: { mam: string; eng: string; spa: string }) => [Spec, Spec], string]>([
+      [
+        'one with the target among her relay languages before a better tier without it',
+        (l) => [{ specialties: ['health'], languages: [[l.mam, 3]], relay: [[l.eng, 5]] }, { languages: [[l.mam, 5]] }],
+        'covers:3',
+      ],
+      [
+        'one with the target among her languages (not relay) covers it too',
+        (l) => [
+          {
+            specialties: ['health'],
+            languages: [
+              [l.mam, 3],
+              [l.eng, 5],
+            ],
+          },
+          { languages: [[l.mam, 5]] },
+        ],
+        'covers:3',
+      ],
+      [
+        'covering beats the tier even from a sharing roster with a lower level',
+        (l) => [
+          { country: 'MX', languages: [[l.mam, 1]], relay: [[l.eng, 1]] },
+          { languages: [[l.mam, 5]], relay: [[l.spa, 5]] },
+        ],
+        'covers:2',
+      ],
+    ])('%s', async (_what, specs, winner) => {
+      await q(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ('MX', 'GT')`);
+      const [covering, other] = specs({ mam, eng, spa });
+      const a = await person('covers', covering);
+      const b = await person('other', other);
+      expect(await dispatch(await request({ language: mam, target: eng }), [b, a])).toEqual([winner]);
+      expect((await candidates(eng))[0]).toBe(winner);
+    });
+
+    it('when nobody covers it, the best single interpreter is still offered (until a relay pair is found)', async () => {
+      const a = await person('spanish-only', { languages: [[mam, 5]], relay: [[spa, 5]] });
+      expect(await dispatch(await request({ language: mam, target: eng }), [a])).toEqual(['spanish-only:1']);
+      expect(await candidates(eng)).toEqual(['spanish-only:1']);
+    });
+
+    it("a request's covering candidates keep the ladder's own order among themselves", async () => {
+      const low = await person('eng-level1', { languages: [[mam, 1]], relay: [[eng, 5]] });
+      const high = await person('eng-level5', { languages: [[mam, 5]], relay: [[eng, 5]] });
+      const spanish = await person('spa-level5', { languages: [[mam, 5]], relay: [[spa, 5]] });
+      const r = await request({ language: mam, target: eng, urgency: 'emergency' });
+      expect(await dispatch(r, [spanish, low, high])).toEqual(['eng-level1:1', 'eng-level5:1', 'spa-level5:1']);
+      expect(await candidates(eng)).toEqual(['eng-level5:1', 'eng-level1:1', 'spa-level5:1']);
+      expect(await candidates(spa)).toEqual(['spa-level5:1', 'eng-level5:1', 'eng-level1:1']);
+    });
+
+    it.each([
+      ['US', 'eng'],
+      ['BZ', 'eng'],
+      ['CA', 'eng'],
+      ['GT', 'spa'],
+      ['MX', 'spa'],
+      [null, 'spa'],
+    ])('the main language of %s (a request or booking that names none) is %s', async (country, iso) => {
+      const [{ id }] = await q<{ id: string }>(`SELECT ladder_main_language($1) AS id`, [country]);
+      expect(id).toBe(iso === 'eng' ? eng : spa);
+    });
+
+    it('a new request without a target gets where she is, else the home roster, else Spanish', async () => {
+      const target = async (country: string | null, home: string | null) => {
+        const [r] = await q<{ target_language_id: string }>(
+          `SELECT target_language_id FROM matching_new_request($1, NULL, 'violence', 'normal', false, false, $2, gen_random_uuid(), 1::smallint, $3)`,
+          [mam, country, home],
+        );
+        return r.target_language_id;
+      };
+      expect(await target('US', 'GT')).toBe(eng);
+      expect(await target(null, 'US')).toBe(eng);
+      expect(await target(null, null)).toBe(spa);
+      const [r] = await q<{ target_language_id: string }>(
+        `SELECT target_language_id FROM matching_new_request($1, $2, 'violence', 'normal', false, false, 'US', gen_random_uuid(), 1::smallint, NULL)`,
+        [mam, spa],
+      );
+      expect(r.target_language_id).toBe(spa);
     });
   });
 
@@ -413,6 +529,7 @@ describe('the ladder in PostgreSQL', () => {
       const found = await findBookingCandidates(m as never, {
         bookingId: '00000000-0000-4000-8000-000000000000',
         languageId: mam,
+        targetLanguageId: null,
         matter: 'violence',
         minor: false,
         preferFemale: false,

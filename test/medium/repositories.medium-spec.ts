@@ -54,6 +54,7 @@ describe('repositories in PostgreSQL', () => {
     matching.createRequest(
       {
         languageId,
+        targetLanguageId: null,
         matter: 'violence',
         urgency: 'normal',
         minor: false,
@@ -178,12 +179,13 @@ describe('repositories in PostgreSQL', () => {
         `INSERT INTO users (email, password_hash, role, institution_id) VALUES ($1, 'x', 'official', $2) RETURNING id`,
         [`${tag()}@test.example`, inst.id],
       );
-      return ds.transaction((m) =>
+      const made = await ds.transaction((m) =>
         bookings.insert(m, {
           institutionId: inst.id,
           officialId: official.id,
           country: 'GT',
           languageId,
+          targetLanguageId: null,
           matter: 'violence',
           minor: false,
           preferFemale: false,
@@ -197,6 +199,7 @@ describe('repositories in PostgreSQL', () => {
           preferredInterpreterId: null,
         }),
       );
+      return made.id;
     };
 
     it('holds an interpreter for one hearing at a time (with the buffer after it), and the transaction goes on after a refusal', async () => {

@@ -16,6 +16,8 @@ export interface Person {
 export interface InterpreterSpec {
   country?: string;
   languages?: string;
+  /** The roster's relay_languages (default `spa`). */
+  relay?: string;
   specialties?: string;
   gender?: string;
   firstName?: string;
@@ -34,7 +36,7 @@ export async function interpreter(t: TestApp, spec: InterpreterSpec = {}, url = 
         first_name: spec.firstName ?? 'Ana',
         email: `${externalId}@test.puente.example`,
         languages: spec.languages ?? 'mam:5',
-        relay_languages: 'spa',
+        relay_languages: spec.relay ?? 'spa',
         specialties: spec.specialties ?? 'legal_criminal;violence',
         gender: spec.gender ?? 'female',
         // Certified (a body, no end), as legal matters and hearings need by default.

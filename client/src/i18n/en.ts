@@ -97,6 +97,7 @@ export const en: Strings = {
   availability: 'Availability',
   incomingCall: 'Incoming call',
   language: 'Language',
+  into: 'Interpret into',
   matter: 'Matter',
   urgency: 'Urgency',
   urgency_normal: 'Normal',

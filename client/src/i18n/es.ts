@@ -99,6 +99,7 @@ export const es = {
   availability: 'Disponibilidad',
   incomingCall: 'Llamada entrante',
   language: 'Idioma',
+  into: 'Interpretar al',
   matter: 'Asunto',
   urgency: 'Urgencia',
   urgency_normal: 'Normal',

@@ -100,6 +100,7 @@ export const fr: Strings = {
   availability: 'Disponibilité',
   incomingCall: 'Appel entrant',
   language: 'Langue',
+  into: 'Interpréter vers',
   matter: 'Domaine',
   urgency: 'Urgence',
   urgency_normal: 'Normale',

@@ -44,6 +44,12 @@ function CallFacts({ offer, t, languageName }: { offer: Offer; t: Strings; langu
     <dl class="call-facts">
       <dt>{t.language}</dt>
       <dd data-fact="language">{languageName(offer.languageId)}</dd>
+      {offer.targetLanguageId && (
+        <>
+          <dt>{t.into}</dt>
+          <dd data-fact="target">{languageName(offer.targetLanguageId)}</dd>
+        </>
+      )}
       <dt>{t.matter}</dt>
       <dd data-fact="matter">{t.matterName[offer.matter] ?? offer.matter}</dd>
       <dt>{t.urgency}</dt>
@@ -96,7 +102,7 @@ export function InterpreterApp() {
 
   useEffect(() => void (__PUENTE_TEST_HOOKS__ && exposeCall(() => live.current.call)), []);
   useEffect(() => {
-    api.languages().then(
+    api.catalogue().then(
       (ls) => setLanguages(new Map(ls.map((l) => [l.id, l]))),
       () => undefined,
     );

@@ -48,7 +48,9 @@ export const api = {
    * The languages a caller can ask for (relay languages are what interpreters speak to officials). The one answer
    * kept in the HTTP cache: the public catalogue, revalidated every time (304 while its ETag is unchanged).
    */
-  languages: async () => (await request<Language[]>('/api/v1/languages?limit=200', { cache: 'no-cache' })).filter((l) => !l.isRelay),
+  languages: async () => (await api.catalogue()).filter((l) => !l.isRelay),
+  /** The whole curated catalogue, relay languages included: the staff consoles name targets with it. */
+  catalogue: () => request<Language[]>('/api/v1/languages?limit=200', { cache: 'no-cache' }),
   countries: () => request<Country[]>('/api/v1/countries'),
   /** Languages that have a recorded interpreter greeting. */
   greetings: () => request<{ languageId: string }[]>('/api/v1/greetings'),

@@ -5,6 +5,8 @@ export interface Booking {
   id: string;
   state: 'requested' | 'assigned' | 'confirmed' | 'completed' | 'cancelled';
   languageId: string;
+  /** What the other side speaks (null: booked before targets existed). */
+  targetLanguageId: string | null;
   matter: string;
   minor: boolean;
   preferFemale: boolean;

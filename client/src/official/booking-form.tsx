@@ -68,6 +68,8 @@ export function BookingForm({
   const [remote, setRemote] = useState(false);
   const [minor, setMinor] = useState(false);
   const [female, setFemale] = useState(false);
+  /** What the other side speaks; '' leaves it to the server: her institution's language. */
+  const [target, setTarget] = useState('');
   const [errors, setErrors] = useState<Errors>({});
   const [done, setDone] = useState(false);
   const searching = useRef(0);
@@ -92,6 +94,7 @@ export function BookingForm({
     setRemote(followUp.remoteParticipant);
     setMinor(followUp.minor);
     setFemale(followUp.preferFemale);
+    setTarget(followUp.targetLanguageId ?? '');
     setDone(false);
   }, [followUp?.id]);
 
@@ -121,6 +124,7 @@ export function BookingForm({
       minor,
       preferFemale: female,
     };
+    if (target) body.targetLanguageId = target;
     if (caseReference.trim()) body.caseReference = caseReference.trim();
     if (followUp) body.followUpOf = followUp.id;
     try {
@@ -202,6 +206,26 @@ export function BookingForm({
             ))}
           </select>
           <FieldError id="matter" errors={errors} />
+        </div>
+        <div class="field">
+          <label for="target-language">{t.into}</label>
+          <select
+            id="target-language"
+            name="targetLanguageId"
+            value={target}
+            onChange={(e) => setTarget(e.currentTarget.value)}
+            {...invalid('targetLanguageId', errors)}
+          >
+            <option value="">{s.targetDefault}</option>
+            {[...languages.values()]
+              .filter((l) => l.isRelay)
+              .map((l) => (
+                <option key={l.id} value={l.id}>
+                  {languageLabel(l, l.id)}
+                </option>
+              ))}
+          </select>
+          <FieldError id="targetLanguageId" errors={errors} />
         </div>
         <div class="field-row">
           <div class="field">

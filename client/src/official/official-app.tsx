@@ -31,7 +31,7 @@ export function OfficialApp() {
 
   useEffect(() => void (__PUENTE_TEST_HOOKS__ && exposeCall(() => call.current)), []);
   useEffect(() => {
-    api.languages().then(
+    api.catalogue().then(
       (ls) => setLanguages(new Map(ls.map((l) => [l.id, l]))),
       () => undefined,
     );

@@ -44,6 +44,12 @@ export function BookingSummary({
       <dl>
         <dt>{t.language}</dt>
         <dd class="booking-language">{languageName(b.languageId)}</dd>
+        {b.targetLanguageId && (
+          <>
+            <dt>{t.into}</dt>
+            <dd class="booking-target">{languageName(b.targetLanguageId)}</dd>
+          </>
+        )}
         <dt>{t.matter}</dt>
         <dd>{t.matterName[b.matter] ?? b.matter}</dd>
         {official && (

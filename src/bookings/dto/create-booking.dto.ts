@@ -16,6 +16,14 @@ export class CreateBookingDto {
   @IsUUID()
   languageId: string;
 
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "What the other side speaks (default: the institution's language; that is the country's main one unless set)",
+  })
+  @IsOptional()
+  @IsUUID()
+  targetLanguageId?: string;
+
   @ApiProperty({ enum: MATTERS })
   @IsIn(MATTERS)
   matter: Matter;

@@ -21,6 +21,11 @@ export class CreateRequestDto implements CreateRequestPayload {
   @IsBoolean()
   preferFemale?: boolean;
 
+  /** What the other side speaks (default: the main language of where she is, or of the home roster). */
+  @IsOptional()
+  @IsUUID()
+  targetLanguageId?: string;
+
   /** Where she is now (optional; never her nationality). */
   @IsOptional()
   @IsIn(COUNTRY_CODES)

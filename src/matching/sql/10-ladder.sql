@@ -23,21 +23,44 @@ CREATE OR REPLACE FUNCTION ladder_tier(p_exact boolean, p_specialty boolean, p_o
   END
 $$;
 
--- Order within the ladder, as one sortable value: the tier, then a woman when she asked for one, then
--- children-trained for a minor, then the one idle longest (fairness; never yet in a session first), then the higher
--- level. Packed into a bigint, most significant first: tier (3 bits), not a woman, not children-trained (1 bit each),
--- idle since in milliseconds since 1970 plus one (42 bits: until the year 2109), 5 - level (3 bits). A composite
--- value sorted about six times slower (record comparison per pair, for 30-60 candidates of every dispatch).
+-- What the other side speaks where nothing else is said (DESIGN.md, "Target language"): the main language of the
+-- country (English in the United States, Belize and Canada, Spanish in the others), Spanish when no country is
+-- known. An institution (InstitutionsService) or a request may say otherwise. Null if the catalogue lacks it.
+CREATE OR REPLACE FUNCTION ladder_main_language(p_country char(2)) RETURNS uuid LANGUAGE sql STABLE AS $$
+  SELECT id FROM languages
+  WHERE iso6393 = CASE WHEN p_country IN ('US', 'BZ', 'CA') THEN 'eng' ELSE 'spa' END AND coalesce(variant, '') = ''
+  LIMIT 1
+$$;
+
+-- Whether she covers a request's target: her roster row lists it among her languages or her relay languages (she
+-- interprets the source already: the ladder's languages). A request or booking without a target (made before
+-- targets existed) is covered by anyone. PL/pgSQL for the reason ladder_languages is.
+CREATE OR REPLACE FUNCTION ladder_covers(p_interpreter uuid, p_target uuid) RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN p_target IS NULL
+    OR EXISTS (SELECT 1 FROM interpreter_languages WHERE interpreter_id = p_interpreter AND language_id = p_target)
+    OR EXISTS (SELECT 1 FROM interpreter_relay_languages WHERE interpreter_id = p_interpreter AND language_id = p_target);
+END $$;
+
+-- Order within the ladder, as one sortable value: one who covers the target before one who does not (whatever
+-- her tier: without the other side's language she cannot interpret the call alone), then the tier, then a woman
+-- when she asked for one, then children-trained for a minor, then the one idle longest (fairness; never yet in a
+-- session first), then the higher level. Packed into a bigint, most significant first: not covering (1 bit), tier
+-- (3 bits), not a woman, not children-trained (1 bit each), idle since in milliseconds since 1970 plus one (42
+-- bits: until the year 2109), 5 - level (3 bits). A composite value sorted about six times slower (record
+-- comparison per pair, for 30-60 candidates of every dispatch).
 DO $$ BEGIN
   IF to_regtype('ladder_rank_t') IS NOT NULL THEN
     DROP FUNCTION IF EXISTS ladder_rank(int, boolean, varchar, boolean, varchar[], timestamptz, int);
     DROP TYPE ladder_rank_t;
   END IF;
 END $$;
+-- Before the target language it had no p_covers.
+DROP FUNCTION IF EXISTS ladder_rank(int, boolean, varchar, boolean, varchar[], timestamptz, int);
 
-CREATE OR REPLACE FUNCTION ladder_rank(p_tier int, p_prefer_female boolean, p_gender varchar, p_minor boolean, p_specialties varchar[],
-  p_idle_since timestamptz, p_level int) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
-  SELECT ((((p_tier::bigint * 2 + (NOT coalesce(p_prefer_female AND p_gender = 'female', false))::int) * 2
+CREATE OR REPLACE FUNCTION ladder_rank(p_covers boolean, p_tier int, p_prefer_female boolean, p_gender varchar, p_minor boolean,
+  p_specialties varchar[], p_idle_since timestamptz, p_level int) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+  SELECT ((((((NOT p_covers)::int::bigint * 8 + p_tier) * 2 + (NOT coalesce(p_prefer_female AND p_gender = 'female', false))::int) * 2
       + (NOT coalesce(p_minor AND 'children' = ANY (p_specialties::text[]), false))::int) << 42)
     + CASE WHEN p_idle_since IS NULL OR NOT isfinite(p_idle_since) THEN 0
       ELSE least(greatest(floor(extract(epoch FROM p_idle_since - timestamptz 'epoch') * 1000)::bigint + 1, 1), (1::bigint << 42) - 1) END) * 8

@@ -15,7 +15,7 @@
 -- STABLE, not IMMUTABLE: jsonb_build_object of a timestamptz is STABLE (the time zone), and PostgreSQL inlines a SQL
 -- function only if its body is no more volatile than it says; inlined, it costs no executor start per event.
 CREATE OR REPLACE FUNCTION matching_request_facts(r interpretation_requests) RETURNS jsonb LANGUAGE sql STABLE AS $$
-  SELECT jsonb_build_object('languageId', r.language_id, 'matter', r.matter, 'urgency', r.urgency, 'minor', r.minor,
+  SELECT jsonb_build_object('languageId', r.language_id, 'targetLanguageId', r.target_language_id, 'matter', r.matter, 'urgency', r.urgency, 'minor', r.minor,
     'requestedAt', r.created_at, 'queuedAt', r.queued_at)
 $$;
 
@@ -24,21 +24,23 @@ $$;
 -- from (her country's, or the home roster's, and those sharing with it; with neither, only rosters that share with
 -- every member state: p_open_count others, never 0), who has been offered it, and who may not be offered it again
 -- (refused twice, or less than p_retry_after seconds ago), and whether its matter needs a valid certification where
--- it is handled (ladder_needs_certificate).
+-- it is handled (ladder_needs_certificate), and what the other side speaks (its target: ladder_covers).
 -- By primary key, never by walking the line (requests_waiting), whose length the plan cannot foresee: `|| ''` keeps
 -- the state test off that partial index. A function scan, not a lateral sub-select: a join that runs its inner side
 -- again for every candidate rewinds a function scan's rows, where it would run the sub-select (and ladder_languages)
 -- once per candidate (45 times a dispatch in the benchmark).
 DROP FUNCTION IF EXISTS matching_waiting(uuid[]);
--- Its columns changed (needs_cert): CREATE OR REPLACE cannot change a result type, so the old one goes first, once.
+-- Its columns changed (needs_cert, target_language_id): CREATE OR REPLACE cannot change a result type, so the old
+-- one goes first, once.
 DO $$ BEGIN
-  IF EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'matching_waiting' AND NOT 'needs_cert' = ANY (proargnames)) THEN
+  IF EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'matching_waiting' AND NOT 'target_language_id' = ANY (proargnames)) THEN
     DROP FUNCTION matching_waiting(uuid[], char(2), double precision, int);
   END IF;
 END $$;
 CREATE OR REPLACE FUNCTION matching_waiting(p_requests uuid[], p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS TABLE (id uuid, language_id uuid, langs uuid[], matter varchar, country char(2), priority smallint, minor boolean,
-  prefer_female boolean, queued_at timestamptz, urgency varchar, rosters char(2)[], offered uuid[], refused uuid[], needs_cert boolean)
+  prefer_female boolean, queued_at timestamptz, urgency varchar, rosters char(2)[], offered uuid[], refused uuid[], needs_cert boolean,
+  target_language_id uuid)
 LANGUAGE plpgsql STABLE ROWS 1 SET enable_seqscan = off AS $$
 #variable_conflict use_column
 BEGIN
@@ -52,7 +54,7 @@ BEGIN
     ARRAY(SELECT DISTINCT o.interpreter_id FROM offers o WHERE o.request_id = r.id),
     ARRAY(SELECT o.interpreter_id FROM offers o WHERE o.request_id = r.id AND o.outcome IN ('declined', 'expired')
           GROUP BY o.interpreter_id HAVING count(*) >= 2 OR max(o.decided_at) >= now() - make_interval(secs => p_retry_after)),
-    ladder_needs_certificate(coalesce(r.country, p_home), r.matter, false)
+    ladder_needs_certificate(coalesce(r.country, p_home), r.matter, false), r.target_language_id
   FROM interpretation_requests r WHERE r.id = ANY (p_requests) AND (r.state || '') IN ('queued', 'offering');
 END $$;
 
@@ -70,16 +72,25 @@ END $$;
 -- Who may be offered what, both ways round, apart from whether she is free now (matching_free): these waiting
 -- requests (p_requests) with these interpreters (p_interpreters, those available now who speak the language: few).
 -- Rosters, who was offered it and who is left out (refused it twice, or less than p_retry_after seconds ago): read
--- once per request by matching_waiting; the candidates are only looked up in those lists. Tiers: ladder_tier.
+-- once per request by matching_waiting; the candidates are only looked up in those lists. Tiers: ladder_tier;
+-- whether she covers the request's target: ladder_covers.
 -- Cost (BENCHMARKS.md, issue 13): every lookup is by primary key or by a partial index of live rows only, so it
 -- does not grow with ended requests, offers or sessions; callers pass arrays without sub-selects, so PostgreSQL
 -- inlines this function into their statement and plans it once per connection (not on every call).
+-- Its columns changed (covers): the old one goes first, once.
+DO $$ BEGIN
+  IF EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'matching_pairs' AND NOT 'covers' = ANY (proargnames)) THEN
+    DROP FUNCTION matching_pairs(uuid[], uuid[], char(2), double precision, int);
+  END IF;
+END $$;
 CREATE OR REPLACE FUNCTION matching_pairs(p_requests uuid[], p_interpreters uuid[], p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS TABLE (request_id uuid, priority smallint, minor boolean, prefer_female boolean, queued_at timestamptz, urgency varchar,
-  interpreter_id uuid, gender varchar, specialties varchar[], last_session_ended_at timestamptz, tier int, level smallint, tried boolean)
+  interpreter_id uuid, gender varchar, specialties varchar[], last_session_ended_at timestamptz, tier int, level smallint, tried boolean,
+  covers boolean)
 LANGUAGE sql STABLE AS $$
   SELECT r.id, r.priority, r.minor, r.prefer_female, r.queued_at, r.urgency,
-    i.id, i.gender, i.specialties, i.last_session_ended_at, best.tier, best.level, i.id = ANY (r.offered)
+    i.id, i.gender, i.specialties, i.last_session_ended_at, best.tier, best.level, i.id = ANY (r.offered),
+    ladder_covers(i.id, r.target_language_id)
   FROM matching_waiting(p_requests, p_home, p_retry_after, p_open_count) r
   -- From the few interpreters given, one primary-key lookup each (a plain index scan marks the dead versions
   -- of her row it meets, so the next lookup skips them; a bitmap scan of `id = ANY` would walk them every time),
@@ -185,7 +196,7 @@ BEGIN
     WITH best AS (
       SELECT c.interpreter_id, c.tier FROM (
         SELECT p.interpreter_id, p.tier FROM matching_pairs(ARRAY[p_request], p_available, p_home, p_retry_after, p_open_count) p
-        ORDER BY p.tried, ladder_rank(p.tier, p.prefer_female, p.gender, p.minor, p.specialties, p.last_session_ended_at, p.level)
+        ORDER BY p.tried, ladder_rank(p.covers, p.tier, p.prefer_female, p.gender, p.minor, p.specialties, p.last_session_ended_at, p.level)
         OFFSET 0
       ) c
       WHERE matching_free(c.interpreter_id) AND NOT matching_owed_elsewhere(c.interpreter_id, p_request, p_home, p_retry_after, p_open_count)
@@ -216,22 +227,26 @@ BEGIN
   END IF;
   RETURN jsonb_build_object(
     'state', v_state, 'was', r.state,
-    'request', jsonb_build_object('id', r.id, 'languageId', r.language_id, 'matter', r.matter, 'urgency', r.urgency, 'minor', r.minor, 'callerSub', r.caller_sub),
+    'request', jsonb_build_object('id', r.id, 'languageId', r.language_id, 'targetLanguageId', r.target_language_id, 'matter', r.matter, 'urgency', r.urgency, 'minor', r.minor, 'callerSub', r.caller_sub),
     'offers', coalesce((SELECT jsonb_agg(jsonb_build_object('id', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'expiresAt', o.expires_at))
                         FROM offers o WHERE o.id = ANY (v_made)), '[]'));
 END $$;
 
 -- A new request and its audit event (one live request per caller: the unique index refuses a second, 23505; an
--- unknown language, 23503). matching_create dispatches it in the same call; alone, it is the request the sweep will
--- dispatch when that first dispatch failed (MatchingService.createRequest).
-CREATE OR REPLACE FUNCTION matching_new_request(p_language uuid, p_matter varchar, p_urgency varchar, p_minor boolean, p_prefer_female boolean,
-  p_country char(2), p_caller_sub uuid, p_priority smallint)
+-- unknown language or target, 23503). Its target, when she does not say one: the main language of where she is, or
+-- of the home roster (ladder_main_language). matching_create dispatches it in the same call; alone, it is the
+-- request the sweep will dispatch when that first dispatch failed (MatchingService.createRequest).
+-- Before the target language it had neither p_target nor p_home.
+DROP FUNCTION IF EXISTS matching_new_request(uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint);
+CREATE OR REPLACE FUNCTION matching_new_request(p_language uuid, p_target uuid, p_matter varchar, p_urgency varchar, p_minor boolean,
+  p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_home char(2))
 RETURNS interpretation_requests LANGUAGE plpgsql AS $$
 DECLARE
   r interpretation_requests;
 BEGIN
-  INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority)
-  VALUES (p_language, p_matter, p_urgency, p_minor, p_prefer_female, p_country, p_caller_sub, p_priority) RETURNING * INTO r;
+  INSERT INTO interpretation_requests (language_id, target_language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority)
+  VALUES (p_language, coalesce(p_target, ladder_main_language(coalesce(p_country, p_home))), p_matter, p_urgency, p_minor, p_prefer_female,
+    p_country, p_caller_sub, p_priority) RETURNING * INTO r;
   INSERT INTO matching_audit_outbox (type, country, subject_id, data) VALUES ('request.created', r.country, r.id, matching_request_facts(r));
   RETURN r;
 END $$;
@@ -239,12 +254,15 @@ END $$;
 -- A new request, its audit event and its first dispatch (matching_dispatch) in one round trip and one commit:
 -- the caller's tap costs PostgreSQL one transaction, not two. p_available is who is available now for the
 -- request's ladder languages (the node reads it before the insert). Returns {id, dispatched}.
-CREATE OR REPLACE FUNCTION matching_create(p_language uuid, p_matter varchar, p_urgency varchar, p_minor boolean, p_prefer_female boolean,
-  p_country char(2), p_caller_sub uuid, p_priority smallint, p_available uuid[], p_ring double precision, p_home char(2),
-  p_retry_after double precision, p_open_count int)
+DROP FUNCTION IF EXISTS matching_create(uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid[], double precision, char(2),
+  double precision, int);
+CREATE OR REPLACE FUNCTION matching_create(p_language uuid, p_target uuid, p_matter varchar, p_urgency varchar, p_minor boolean,
+  p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_available uuid[], p_ring double precision,
+  p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS jsonb LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
-  r interpretation_requests := matching_new_request(p_language, p_matter, p_urgency, p_minor, p_prefer_female, p_country, p_caller_sub, p_priority);
+  r interpretation_requests := matching_new_request(p_language, p_target, p_matter, p_urgency, p_minor, p_prefer_female, p_country,
+    p_caller_sub, p_priority, p_home);
 BEGIN
   RETURN jsonb_build_object('id', r.id, 'dispatched', matching_dispatch(r.id, p_available, p_ring, p_home, p_retry_after, p_open_count));
 END $$;

@@ -20,6 +20,7 @@ export const staffEn: StaffStrings = {
   remote: 'The woman takes part from elsewhere (she gets a code to join)',
   minorOption: 'The woman is under 18, or does not know',
   femaleOption: 'She asked for a woman interpreter',
+  targetDefault: "Your institution's language",
   followUp: (when: string, name: string) => `Follow-up of the hearing of ${when}: ${name} is asked first`,
   sameInterpreter: 'the same interpreter',
   notFollowUp: 'Not a follow-up',

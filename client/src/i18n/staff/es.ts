@@ -22,6 +22,7 @@ export const staffEs = {
   remote: 'La mujer participa a distancia (recibe un código para entrar)',
   minorOption: 'La mujer es menor de 18 años o no lo sabe',
   femaleOption: 'Ella pidió una intérprete mujer',
+  targetDefault: 'El idioma de su institución',
   followUp: (when: string, name: string) => `Seguimiento de la audiencia del ${when}: se pide primero a ${name}`,
   sameInterpreter: 'la misma intérprete',
   notFollowUp: 'No es un seguimiento',

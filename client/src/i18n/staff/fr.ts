@@ -20,6 +20,7 @@ export const staffFr: StaffStrings = {
   remote: 'La femme participe à distance (elle reçoit un code pour entrer)',
   minorOption: 'La femme a moins de 18 ans, ou ne le sait pas',
   femaleOption: 'Elle a demandé une interprète femme',
+  targetDefault: 'La langue de votre institution',
   followUp: (when: string, name: string) => `Suite de l’audience du ${when} : on demande d’abord à ${name}`,
   sameInterpreter: 'la même interprète',
   notFollowUp: 'Pas une suite',
