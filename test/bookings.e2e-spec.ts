@@ -123,7 +123,10 @@ describe('hearings booked ahead', () => {
       durationMinutes: 60,
     }).expect(201);
     expect(named.body).toMatchObject({ targetLanguageId: spa, interpreter: { firstName: 'Sofía' } });
-    const [audited] = await t.sql(`SELECT data FROM audit_events WHERE type = 'booking.created' AND subject_id = $1`, [byDefault.body.id]);
+    const [audited] = await t.sql<{ data: { targetLanguageId: string } }>(
+      `SELECT data FROM audit_events WHERE type = 'booking.created' AND subject_id = $1`,
+      [byDefault.body.id],
+    );
     expect(audited.data.targetLanguageId).toBe(eng);
 
     // An institution whose officials speak French (Canada): its bookings go into French unless she says otherwise.

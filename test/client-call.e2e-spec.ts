@@ -98,7 +98,14 @@ describe('web client: a call between the caller page and the interpreter console
     // The console rings with what she chose, and nothing else about her.
     const offer = rosa.locator('[data-view="offer"]');
     await offer.waitFor();
-    await expect(offer.locator('dd').allTextContents()).resolves.toEqual([expect.stringContaining('Mam'), 'Violence', 'Normal', 'Adult']);
+    // Into Spanish: she named no country, and the demo has no home roster (the default, Spanish).
+    await expect(offer.locator('dd').allTextContents()).resolves.toEqual([
+      expect.stringContaining('Mam'),
+      'español (Spanish)',
+      'Violence',
+      'Normal',
+      'Adult',
+    ]);
     await check(rosa, 'interpreter-offer');
     expect(await rosa.evaluate(() => window.__puente!.played())).toContain('tone:ring');
     await expect(her.locator('[data-phase="ringing"]').count()).resolves.toBe(1);
@@ -265,7 +272,7 @@ describe('web client: a call between the caller page and the interpreter console
     expect(counts.sort()).toEqual([0, 1]);
     const first = consoles[(await offered(consoles[0])) ? 0 : 1];
     const second = consoles.find((p) => p !== first)!;
-    await expect(first.locator('[data-view="offer"] dd').nth(3).textContent()).resolves.toBe('Menor de 18 años (o no lo sabe)');
+    await expect(first.locator('[data-view="offer"] dd[data-fact="age"]').textContent()).resolves.toBe('Menor de 18 años (o no lo sabe)');
     await first.locator('[data-view="offer"] button.decline').click();
     await first.locator('[data-view="idle"]').waitFor();
 
@@ -274,7 +281,7 @@ describe('web client: a call between the caller page and the interpreter console
     await expect(seriousA11yViolations(second)).resolves.toEqual([]);
     await expect(seriousA11yViolations(first)).resolves.toEqual([]);
     await expect(offered(first)).resolves.toBe(0);
-    await expect(second.locator('[data-view="offer"] dd').nth(1).textContent()).resolves.toBe('Otra cosa');
+    await expect(second.locator('[data-view="offer"] dd[data-fact="matter"]').textContent()).resolves.toBe('Otra cosa');
     const [request] = await t.sql<{ n: string }>(
       `SELECT count(*) AS n FROM offers o JOIN interpretation_requests r ON r.id = o.request_id WHERE o.outcome = 'declined' AND r.minor AND r.matter = 'other' AND o.tier = 3`,
     );

@@ -1,5 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
-import { mkdirSync } from 'node:fs';
+import type axe from 'axe-core';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { randomUUID } from 'node:crypto';
@@ -50,9 +50,22 @@ export async function snapshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(OUTPUT_DIR, `${name}.png`) });
 }
 
-/** axe-core's serious and critical violations on the page as it is now: `[]` when none. */
+/** axe-core's own script, read once per test file and evaluated in each page that is checked. */
+let axeSource: string | undefined;
+
+/**
+ * axe-core's serious and critical violations on the page as it is now: `[]` when none. axe-core is evaluated in the
+ * page once per document (through the DevTools protocol, so the page's CSP does not block it) and run there with
+ * its default rules, reporting only violations in full. @axe-core/playwright did the same per check with a fresh
+ * injection and a blank page of its own to merge frames: 1.0-2.2 s a check against 0.1-0.3 s, on pages that have
+ * no frames (BENCHMARKS.md, "Test suite").
+ */
 export async function seriousA11yViolations(page: Page): Promise<{ id: string; impact: string; targets: string[] }[]> {
-  const res = await new AxeBuilder({ page }).analyze();
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+    await page.evaluate(axeSource);
+  }
+  const res = await page.evaluate(() => (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }));
   if (!res.passes.length) throw new Error('axe-core checked nothing on this page');
   return res.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
