@@ -1,14 +1,18 @@
 import ical from 'node-ical';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { a11yRecorder, deviceTraces, eventually, seedInterpreter, staffLogin, startClientBed, type ClientBed } from './utils/browser';
+import {
+  a11yRecorder,
+  byRole,
+  deviceTraces,
+  eventually,
+  hearsRoles,
+  seedInterpreter,
+  staffLogin,
+  startClientBed,
+  type ClientBed,
+} from './utils/browser';
 import { createStaff, type TestApp } from './utils/test-app';
-
-type ByRole = Record<string, { bytesReceived: number; audioLevel: number }> | null;
-const byRole = (p: Page) => p.evaluate(() => window.__puente!.inboundAudioByRole()) as Promise<ByRole>;
-/** She hears each of `roles`: bytes arrive from every one, and Chromium's fake microphone beeps loud enough. */
-const hears = (roles: string[]) => (v: ByRole) =>
-  !!v && roles.every((r) => (v[r]?.bytesReceived ?? 0) > 0 && (v[r]?.audioLevel ?? 0) > 0.01);
 
 /** The loudest level heard from `role` over `ms` (sampled every 100 ms): the beeps come about once a second. */
 async function loudest(p: Page, role: string, ms: number): Promise<number> {
@@ -167,9 +171,9 @@ describe('web client: a hearing booked, confirmed and held with a remote woman',
     await console.locator('[data-view="hearing"][data-joined="true"]').waitFor();
 
     // Everyone hears both others, by each browser's own receiver statistics.
-    await eventually(() => byRole(court), hears(['interpreter', 'caller']));
-    await eventually(() => byRole(console), hears(['official', 'caller']));
-    await eventually(() => byRole(her), hears(['official', 'interpreter']));
+    await eventually(() => byRole(court), hearsRoles(['interpreter', 'caller']));
+    await eventually(() => byRole(console), hearsRoles(['official', 'caller']));
+    await eventually(() => byRole(her), hearsRoles(['official', 'interpreter']));
     await court.locator('.participants li[data-role="caller"][data-present="true"]').waitFor();
     await console.locator('.participants li[data-role="official"][data-present="true"]').waitFor();
     await a11y.check(court, 'official-hearing');

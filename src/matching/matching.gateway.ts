@@ -6,13 +6,13 @@ import type { PuenteSocket } from '../realtime/puente-socket';
 import type { Result } from '../realtime/realtime.contract';
 import { PuenteGateway } from '../realtime/ws-gateway.decorators';
 import { CreateRequestDto, OfferIdDto, RequestIdDto } from './dto/create-request.dto';
-import { MatchingService } from './matching.service';
+import { asksForCalls, MatchingService } from './matching.service';
 
 const principal = (socket: PuenteSocket) => socket.data.principal as Principal;
 
 function asCaller(socket: PuenteSocket): Principal {
   const p = principal(socket);
-  if (p.role !== 'caller') throw new ForbiddenException('requests are made by callers');
+  if (!asksForCalls(p)) throw new ForbiddenException('requests are made by callers, or by officials of an institution');
   return p;
 }
 

@@ -84,6 +84,8 @@ export interface NewRequest {
   country: string | null;
   callerSub: string;
   priority: number;
+  /** The official who asks with a woman beside her ("interpreter now"); null: the woman's own request. */
+  officialId: string | null;
 }
 
 /** What `matching_accept` did: the session opened, and the other offers it withdrew. */
@@ -135,6 +137,7 @@ const newRequestParams = (r: NewRequest) => [
   r.country,
   r.callerSub,
   r.priority,
+  r.officialId,
 ];
 
 /** matching_dispatch's answer, its times as dates; null if the request was not waiting. */
@@ -161,7 +164,7 @@ export class MatchingRepository {
     rules: LadderRules,
   ): Promise<{ id: string; dispatched: Dispatched | null }> {
     const [{ c }] = await this.db.query(
-      prepared(`SELECT matching_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::uuid[], $11, $12, $13, $14) AS c`),
+      prepared(`SELECT matching_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::uuid[], $12, $13, $14, $15) AS c`),
       [...newRequestParams(r), q.available, q.ringSeconds, rules.homeCountry, rules.retryAfterSeconds, OPEN_ROSTER],
     );
     return { id: c.id, dispatched: dispatched(c.dispatched) };
@@ -172,7 +175,7 @@ export class MatchingRepository {
    * back), she still gets her request, queued, and the sweep dispatches it.
    */
   async createQueuedRequest(r: NewRequest, homeCountry: string | null): Promise<{ id: string }> {
-    const [created] = await this.db.query(prepared(`SELECT id FROM matching_new_request($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`), [
+    const [created] = await this.db.query(prepared(`SELECT id FROM matching_new_request($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`), [
       ...newRequestParams(r),
       homeCountry,
     ]);

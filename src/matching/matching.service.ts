@@ -25,6 +25,9 @@ const LADDER_CACHE_MS = 30_000;
 /** A request PostgreSQL refuses as asked (hers already live, or an unknown language): no retry would store it. */
 const refusesRequest = (e: unknown) => pgCode(e) === PG.UNIQUE_VIOLATION || pgCode(e) === PG.FOREIGN_KEY_VIOLATION;
 
+/** Who may ask for an interpreter now: a woman (a caller token), or an official of an institution with a woman beside her. */
+export const asksForCalls = (p: Principal) => p.role === 'caller' || (p.role === 'official' && !!p.institutionId);
+
 /** What an interpreter is told about a request: nothing else about the caller. */
 function offerPayload(o: MadeOffer, r: Dispatched['request']) {
   return {
@@ -106,9 +109,11 @@ export class MatchingService implements OnModuleInit {
       urgency: dto.urgency,
       minor: dto.minor,
       preferFemale: dto.preferFemale ?? false,
-      country: dto.country ?? null,
+      // An official's woman is where the official is, unless she says otherwise.
+      country: dto.country ?? (caller.role === 'official' ? caller.country : null) ?? null,
       callerSub: caller.sub,
       priority: urgencyRank(dto.urgency),
+      officialId: caller.role === 'official' ? caller.sub : null,
     };
     let created: { id: string; dispatched: Dispatched | null };
     const timer = this.metrics.dispatchSeconds.startTimer();
@@ -384,8 +389,9 @@ export class MatchingService implements OnModuleInit {
    * each told `session:ended`) when the caller or the interpreter leaves: the request is completed and the
    * interpreter is free again. An official leaving does not end it.
    */
-  private async sessionLeft(_p: Principal, s: SessionParticipants, role: ParticipantRole) {
-    if (!s.requestId || role === 'official') return;
+  private async sessionLeft(p: Principal, s: SessionParticipants, role: ParticipantRole) {
+    // An official who asked for the call (her token subject is the caller's) ends it as the caller would.
+    if (!s.requestId || (role === 'official' && p.sub !== s.callerSub)) return;
     const requestId = s.requestId;
     // Both often hang up at once: the second leave on this node waits for the first one's end instead of locking
     // the request row only to find it ended (a round trip and a lock wait per call). If the first failed, it tries.
@@ -399,7 +405,7 @@ export class MatchingService implements OnModuleInit {
   // ---- callers coming and going -------------------------------------------------------------------------
 
   private async callerConnected(p: Principal) {
-    if (p.role !== 'caller') return;
+    if (!asksForCalls(p)) return;
     const languageId = await this.repo.languageOfCaller(p.sub);
     if (!languageId) return;
     await this.dropJobs([`caller-grace:${p.sub}`]);
@@ -407,7 +413,7 @@ export class MatchingService implements OnModuleInit {
   }
 
   private async callerDisconnected(p: Principal) {
-    if (p.role !== 'caller') return;
+    if (!asksForCalls(p)) return;
     // Only a caller with a live request (her token subject is kept only then) has anything to lose.
     if (!(await this.repo.languageOfCaller(p.sub)) || (await this.realtime.countIn(`caller:${p.sub}`)) > 0) return;
     await this.startCallerGrace(p.sub);

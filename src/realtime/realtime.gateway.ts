@@ -30,6 +30,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (!p) return socket.disconnect(true);
     if (p.role === 'caller') socket.join(rooms.caller(p.sub));
     else socket.join(rooms.user(p.sub));
+    // An official may ask for an interpreter now: her request's news comes to the caller's room of her subject.
+    if (p.role === 'official') socket.join(rooms.caller(p.sub));
     if (p.role === 'interpreter' && p.interpreterId) socket.join(rooms.interpreter(p.interpreterId));
     if (p.role === 'official' && p.institutionId) socket.join(rooms.institution(p.institutionId));
     this.metrics.sockets.inc({ role: p.role });

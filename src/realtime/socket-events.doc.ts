@@ -18,8 +18,8 @@ open sockets from one address is refused (\`connect_error\` with \`data: { error
 
 | client event | who | payload | ack |
 |---|---|---|---|
-| request:create | caller | {languageId, matter, urgency, minor, preferFemale?, country?, targetLanguageId? (default: the main language of country, or of the home roster; Spanish when neither)} | {requestId, state} |
-| request:cancel | caller | {requestId} | {state} |
+| request:create | caller, or an official with a woman beside her ("interpreter now": she is then the call's official; country defaults to hers) | {languageId, matter, urgency, minor, preferFemale?, country?, targetLanguageId? (default: an official's institution's language, else the main language of country, or of the home roster; Spanish when neither)} | {requestId, state} |
+| request:cancel | caller, or the official who asked | {requestId} | {state} |
 | presence:set | interpreter | {status: available, away, offline} | {status} |
 | offer:accept / offer:decline | interpreter | {offerId} | {sessionId} / {} |
 | session:join | participant | {sessionId} | {routerRtpCapabilities, iceServers, participants: [{role, producers: [{producerId, kind}]}]} |
@@ -37,7 +37,7 @@ consumer per producer. VALIDATION names the field, e.g. \`rtpParameters.codecs[0
 
 | server event | to | payload |
 |---|---|---|
-| request:update | caller | {requestId, state, queuePosition?, interpreter?: {firstName}, sessionId?}: state \`connected\` (with sessionId) once the call's media has started |
+| request:update | caller (or the official who asked) | {requestId, state, queuePosition?, interpreter?: {firstName}, sessionId?}: state \`connected\` (with sessionId) once the call's media has started |
 | offer:new | interpreter | {offerId, requestId, languageId, targetLanguageId, leg: direct (source, relay: a relay chain's legs), matter, urgency, minor, expiresAt} |
 | offer:withdrawn | interpreter | {offerId, reason: taken, expired, unavailable, disconnected, cancelled, unmatched, abandoned, completed} |
 | presence:update (addition) | interpreter | {status, reason?: missed_offers, disconnected, suspended} |

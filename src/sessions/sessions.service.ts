@@ -284,6 +284,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
 export function roleIn(s: Pick<SessionParticipants, 'interpreterId' | 'officialId' | 'callerSub'>, p: Principal): ParticipantRole | null {
   if (p.role === 'interpreter' && p.interpreterId === s.interpreterId) return 'interpreter';
   if (p.role === 'caller' && !!s.callerSub && p.sub === s.callerSub) return 'caller';
-  if (p.role === 'official' && !!s.officialId && p.sub === s.officialId) return 'official';
+  // A hearing's official, or the official who asked for an on-demand call (her subject is its caller's).
+  if (p.role === 'official' && ((!!s.officialId && p.sub === s.officialId) || (!!s.callerSub && p.sub === s.callerSub))) return 'official';
   return null;
 }

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { LanguagesService } from '../languages/languages.service';
-import type { StatsGroup, StatsQuery } from './dto/stats.query';
+import type { StatsGroup, StatsOrigin, StatsQuery } from './dto/stats.query';
 import { MIN_CELL, publishedCount, ROUND_TO, suppress, type RawStatsRow } from './stats-suppression';
 import { badField } from '../common/validation';
 
@@ -23,6 +23,12 @@ const KEY: Record<StatsGroup, string> = {
   country: "coalesce(r.country, $4, '--')",
   matter: 'r.matter',
   total: "'total'",
+};
+
+/** The women's own calls and those officials asked for are counted apart, never together. */
+const ORIGIN: Record<StatsOrigin, string> = {
+  women: 'r.official_id IS NULL',
+  officials: 'r.official_id IS NOT NULL',
 };
 
 const MONTH = "to_char(date_trunc('month', r.created_at AT TIME ZONE 'UTC'), 'YYYY-MM')";
@@ -45,6 +51,7 @@ export class StatsService {
   async stats(p: Principal, q: StatsQuery) {
     const country = this.scope(p, q.country);
     const groupBy = q.groupBy ?? 'language';
+    const origin = q.origin ?? 'women';
     const now = new Date();
     const from = q.from ? bound(q.from, false) : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1));
     // Up to the end of this month by default, so that the current month is whole as well (and grows, not shrinks).
@@ -62,7 +69,7 @@ export class StatsService {
         ${KEY[groupBy]} AS key,
         (SELECT min(o.decided_at) FROM offers o WHERE o.request_id = r.id AND o.outcome = 'accepted') AS answered_at
       FROM interpretation_requests r
-      WHERE r.created_at >= $1 AND r.created_at < $2 AND ($3::text IS NULL OR coalesce(r.country, $4) = $3)`;
+      WHERE r.created_at >= $1 AND r.created_at < $2 AND ($3::text IS NULL OR coalesce(r.country, $4) = $3) AND ${ORIGIN[origin]}`;
     const raw: RawStatsRow[] = await this.db.query(
       `WITH r AS (${requests}),
        waits AS (SELECT *, extract(epoch FROM answered_at - created_at) AS wait FROM r),
@@ -96,6 +103,7 @@ export class StatsService {
       from: from.toISOString(),
       to: to.toISOString(),
       groupBy,
+      origin,
       period: whole ? 'whole' : 'month',
       country,
       minCell: MIN_CELL,

@@ -55,6 +55,7 @@ describe('repositories in PostgreSQL', () => {
       {
         languageId,
         targetLanguageId: null,
+        officialId: null,
         matter: 'violence',
         urgency: 'normal',
         minor: false,

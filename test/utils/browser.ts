@@ -72,6 +72,13 @@ export async function seriousA11yViolations(page: Page): Promise<{ id: string; i
     .map((v) => ({ id: v.id, impact: v.impact!, targets: v.nodes.map((n) => String(n.target)) }));
 }
 
+/** What a call page receives, by the sender's role (bytes and audio level), from its own receiver statistics. */
+export type ByRole = Record<string, { bytesReceived: number; audioLevel: number }> | null;
+export const byRole = (p: Page) => p.evaluate(() => window.__puente!.inboundAudioByRole()) as Promise<ByRole>;
+/** She hears each of `roles`: bytes arrive from every one, and Chromium's fake microphone beeps loud enough. */
+export const hearsRoles = (roles: string[]) => (v: ByRole) =>
+  !!v && roles.every((r) => (v[r]?.bytesReceived ?? 0) > 0 && (v[r]?.audioLevel ?? 0) > 0.01);
+
 /** Polls `probe` until `ok`; the test's own timeout bounds the wait. */
 export async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
   for (;;) {

@@ -1,35 +1,22 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Strings, UiLanguage } from '../i18n';
 import type { StaffStrings } from '../i18n/staff';
-import { request, serverMessages, type Language } from '../lib/api';
+import type { Language } from '../lib/api';
 import { bookingsApi, deviceTimeZone, formatWhen, type Booking } from '../lib/bookings';
-import { languageLabel, ZoneOptions } from '../ui/hearing';
+import { ZoneOptions } from '../ui/hearing';
+import {
+  errorsOf,
+  FieldError,
+  invalid,
+  LanguageSearch,
+  MatterSelect,
+  TargetSelect,
+  useMatters,
+  WomanOptions,
+  type Errors,
+} from './request-fields';
 
 const DURATIONS = [15, 30, 45, 60, 90, 120, 180, 240, 360];
-
-/** Field errors from the server (by the field each names) and the lines that name none. */
-type Errors = Record<string, string[]>;
-
-function errorsOf(e: unknown, fallback: string): Errors {
-  const { fields, messages } = serverMessages(e);
-  const out: Errors = {};
-  for (const m of messages) {
-    const field = fields.find((f) => m.startsWith(f)) ?? '_';
-    (out[field] ??= []).push(m);
-  }
-  if (!messages.length) out._ = [fallback];
-  return out;
-}
-
-function FieldError({ id, errors }: { id: string; errors: Errors }) {
-  return errors[id] ? (
-    <p class="field-error" id={`err-${id}`}>
-      {errors[id].join(' ')}
-    </p>
-  ) : null;
-}
-
-const invalid = (id: string, errors: Errors) => (errors[id] ? { 'aria-invalid': true, 'aria-describedby': `err-${id}` } : {});
 
 /**
  * Booking a hearing: the language by search (autonyms first), the matter, the date and time as she reads them
@@ -56,11 +43,8 @@ export function BookingForm({
   onBooked: (b: Booking) => void;
 }) {
   const [zone, setZone] = useState(deviceTimeZone);
-  const [query, setQuery] = useState('');
-  const [found, setFound] = useState<Language[] | null>(null);
   const [language, setLanguage] = useState<Language | null>(null);
-  const [matters, setMatters] = useState<string[]>([]);
-  const [matter, setMatter] = useState('');
+  const [matters, matter, setMatter] = useMatters();
   const [date, setDate] = useState('');
   const [time, setTime] = useState('');
   const [duration, setDuration] = useState(60);
@@ -72,17 +56,6 @@ export function BookingForm({
   const [target, setTarget] = useState('');
   const [errors, setErrors] = useState<Errors>({});
   const [done, setDone] = useState(false);
-  const searching = useRef(0);
-
-  useEffect(() => {
-    request<string[]>('/api/v1/matters').then(
-      (m) => {
-        setMatters(m);
-        setMatter((cur) => cur || m[0]);
-      },
-      () => undefined,
-    );
-  }, []);
 
   // A follow-up: the same language, matter, length, reference and options as the earlier hearing.
   useEffect(() => {
@@ -97,16 +70,6 @@ export function BookingForm({
     setTarget(followUp.targetLanguageId ?? '');
     setDone(false);
   }, [followUp?.id]);
-
-  const search = (q: string) => {
-    setQuery(q);
-    const mine = ++searching.current;
-    if (q.trim().length < 2) return setFound(null);
-    request<Language[]>(`/api/v1/languages?q=${encodeURIComponent(q.trim())}&limit=20`).then(
-      (ls) => mine === searching.current && setFound(ls.filter((l) => !l.isRelay)),
-      () => undefined,
-    );
-  };
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -148,85 +111,9 @@ export function BookingForm({
         </p>
       )}
       <form class="booking-form" onSubmit={submit} noValidate>
-        <div class="field">
-          <label for="language-search">{s.languageSearch}</label>
-          <input
-            id="language-search"
-            name="language"
-            type="search"
-            autocomplete="off"
-            value={query}
-            onInput={(e) => search(e.currentTarget.value)}
-            {...invalid('languageId', errors)}
-          />
-          {language && (
-            <p class="chosen-language" data-language={language.id}>
-              ✓ {languageLabel(language, language.id)}
-            </p>
-          )}
-          {found && (
-            <ul class="language-results" aria-label={s.languageResults}>
-              {found.length === 0 && <li>{s.noLanguageFound}</li>}
-              {found.map((l) => (
-                <li key={l.id}>
-                  <button
-                    type="button"
-                    data-iso={l.iso6393}
-                    data-variant={l.variant ?? ''}
-                    aria-pressed={language?.id === l.id}
-                    onClick={() => {
-                      setLanguage(l);
-                      setFound(null);
-                      setQuery('');
-                    }}
-                  >
-                    <strong>{l.autonym ?? l.name}</strong>
-                    {l.autonym && l.autonym !== l.name && <span> ({l.name})</span>}
-                    {l.variant && <span>, {l.variant}</span>} <code>{l.iso6393}</code>
-                  </button>
-                </li>
-              ))}
-            </ul>
-          )}
-          <FieldError id="languageId" errors={errors} />
-        </div>
-        <div class="field">
-          <label for="matter">{t.matter}</label>
-          <select
-            id="matter"
-            name="matter"
-            value={matter}
-            onChange={(e) => setMatter(e.currentTarget.value)}
-            {...invalid('matter', errors)}
-          >
-            {matters.map((m) => (
-              <option key={m} value={m}>
-                {t.matterName[m] ?? m}
-              </option>
-            ))}
-          </select>
-          <FieldError id="matter" errors={errors} />
-        </div>
-        <div class="field">
-          <label for="target-language">{t.into}</label>
-          <select
-            id="target-language"
-            name="targetLanguageId"
-            value={target}
-            onChange={(e) => setTarget(e.currentTarget.value)}
-            {...invalid('targetLanguageId', errors)}
-          >
-            <option value="">{s.targetDefault}</option>
-            {[...languages.values()]
-              .filter((l) => l.isRelay)
-              .map((l) => (
-                <option key={l.id} value={l.id}>
-                  {languageLabel(l, l.id)}
-                </option>
-              ))}
-          </select>
-          <FieldError id="targetLanguageId" errors={errors} />
-        </div>
+        <LanguageSearch s={s} language={language} onChoose={setLanguage} errors={errors} />
+        <MatterSelect t={t} matters={matters} value={matter} onChange={setMatter} errors={errors} />
+        <TargetSelect t={t} s={s} languages={languages} value={target} onChange={setTarget} errors={errors} />
         <div class="field-row">
           <div class="field">
             <label for="date">{s.date}</label>
@@ -304,14 +191,7 @@ export function BookingForm({
             <input type="checkbox" name="remote" checked={remote} onChange={(e) => setRemote(e.currentTarget.checked)} />
             {s.remote}
           </label>
-          <label>
-            <input type="checkbox" name="minor" checked={minor} onChange={(e) => setMinor(e.currentTarget.checked)} />
-            {s.minorOption}
-          </label>
-          <label>
-            <input type="checkbox" name="preferFemale" checked={female} onChange={(e) => setFemale(e.currentTarget.checked)} />
-            {s.femaleOption}
-          </label>
+          <WomanOptions s={s} minor={minor} female={female} onMinor={setMinor} onFemale={setFemale} />
         </fieldset>
         <FieldError id="followUpOf" errors={errors} />
         {errors._ && <p role="alert">{errors._.join(' ')}</p>}

@@ -10,13 +10,15 @@ import { BookingSummary, ConfirmPanel, HearingCall, languageLabel, useBookingAct
 import { ConsoleHeader, forgetStaffSession, readStaffSession, StaffLogin, type StaffSession } from '../ui/staff-login';
 import { useUiLanguage } from '../ui/ui-language';
 import { BookingForm } from './booking-form';
+import { InterpreterNow } from './interpreter-now';
 
 const OPEN = ['requested', 'assigned', 'confirmed'];
 
 /**
- * The official's console: her institution's hearings. She books (or re-books the same interpreter for a
- * follow-up), follows each booking's state live, downloads the calendar file, cancels, gives a remote woman
- * a one-time code, and joins the hearing's call, which ends for everyone when she leaves it.
+ * The official's console: an interpreter now for a woman beside her, and her institution's hearings. She books
+ * (or re-books the same interpreter for a follow-up), follows each booking's state live, downloads the calendar
+ * file, cancels, gives a remote woman a one-time code, and joins the hearing's call, which ends for everyone when
+ * she leaves it. An interpreter-now call ends when she leaves it too.
  */
 export function OfficialApp() {
   const { lang, t, choose } = useUiLanguage();
@@ -25,6 +27,9 @@ export function OfficialApp() {
   const [signal, setSignal] = useState<Signal | null>(null);
   const [languages, setLanguages] = useState<Map<string, Language>>(new Map());
   const [hearing, setHearing] = useState<Booking | null>(null);
+  /** The on-demand call she asked for, once an interpreter accepted it. */
+  const [nowCall, setNowCall] = useState<string | null>(null);
+  const [nowNote, setNowNote] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [followUp, setFollowUp] = useState<Booking | null>(null);
   const call = useRef<Call | undefined>(undefined);
@@ -53,6 +58,7 @@ export function OfficialApp() {
     forgetStaffSession();
     setSession(null);
     setHearing(null);
+    setNowCall(null);
   }
 
   return (
@@ -62,6 +68,21 @@ export function OfficialApp() {
         <h1>{s.officialTitle}</h1>
         {!session ? (
           <StaffLogin t={t} roles={['official']} roleError={s.officialLoginRole} onLogin={setSession} />
+        ) : nowCall && signal ? (
+          <HearingCall
+            signal={signal}
+            token={session.token}
+            booking={null}
+            sessionId={nowCall}
+            role="official"
+            t={t}
+            s={s}
+            onCall={(c) => (call.current = c)}
+            onEnd={(ended) => {
+              setNowCall(null);
+              setNowNote(ended ? s.nowEnded : null);
+            }}
+          />
         ) : hearing && signal ? (
           <HearingCall
             signal={signal}
@@ -83,6 +104,17 @@ export function OfficialApp() {
                 {note}
               </p>
             )}
+            <InterpreterNow
+              signal={signal}
+              t={t}
+              s={s}
+              languages={languages}
+              note={nowNote}
+              onSession={(id) => {
+                setNowNote(null);
+                setNowCall(id);
+              }}
+            />
             <BookingForm
               token={session.token}
               t={t}

@@ -198,6 +198,7 @@ export function HearingCall({
   signal,
   token,
   booking,
+  sessionId: given,
   role,
   t,
   s,
@@ -206,7 +207,9 @@ export function HearingCall({
 }: {
   signal: Signal;
   token: string;
-  booking: Booking;
+  /** A hearing's call; without one, the on-demand call `sessionId` an official asked for ("interpreter now"). */
+  booking: Booking | null;
+  sessionId?: string;
   role: 'official' | 'interpreter';
   t: Strings;
   s: StaffStrings;
@@ -220,7 +223,8 @@ export function HearingCall({
   const [reconnecting, setReconnecting] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const live = useRef<{ call?: Call; sessionId?: string }>({});
-  const others = [...(role === 'official' ? ['interpreter'] : ['official']), ...(booking.remoteParticipant ? ['caller'] : [])];
+  const others = [...(role === 'official' ? ['interpreter'] : ['official']), ...(booking?.remoteParticipant ? ['caller'] : [])];
+  const now = !booking;
 
   const close = () => {
     live.current.call?.close();
@@ -239,7 +243,7 @@ export function HearingCall({
     };
     (async () => {
       try {
-        const { sessionId } = await bookingsApi.session(token, booking.id);
+        const { sessionId } = given ? { sessionId: given } : await bookingsApi.session(token, booking!.id);
         if (gone) return;
         live.current.sessionId = sessionId;
         await join(sessionId);
@@ -276,7 +280,7 @@ export function HearingCall({
       signal.socket.io.off('reconnect', onReconnect);
       close();
     };
-  }, [booking.id]);
+  }, [booking?.id ?? given]);
 
   const leave = async () => {
     const sessionId = live.current.sessionId;
@@ -303,7 +307,7 @@ export function HearingCall({
       data-joined={String(joined)}
       data-reconnecting={String(reconnecting)}
     >
-      <h2 id="hearing-title">{s.hearingTitle}</h2>
+      <h2 id="hearing-title">{now ? s.nowCallTitle : s.hearingTitle}</h2>
       {reconnecting && (
         <p class="reconnecting" role="status">
           {t.reconnecting}
@@ -321,10 +325,10 @@ export function HearingCall({
       {confirming ? (
         <ConfirmPanel
           id="confirm-end-text"
-          question={s.confirmEnd}
+          question={now ? s.nowConfirmEnd : s.confirmEnd}
           yes={s.yesEnd}
           no={s.stay}
-          action="end-hearing"
+          action={now ? 'end-call' : 'end-hearing'}
           onYes={leave}
           onNo={() => setConfirming(false)}
         />
@@ -342,7 +346,7 @@ export function HearingCall({
           <button
             type="button"
             class="round hang-up"
-            aria-label={role === 'official' ? s.endHearing : s.leaveHearing}
+            aria-label={role === 'official' ? (now ? s.nowEnd : s.endHearing) : s.leaveHearing}
             onClick={() => (role === 'official' ? setConfirming(true) : void leave())}
           >
             <HangUp size={48} />

@@ -15,7 +15,8 @@
 -- STABLE, not IMMUTABLE: jsonb_build_object of a timestamptz is STABLE (the time zone), and PostgreSQL inlines a SQL
 -- function only if its body is no more volatile than it says; inlined, it costs no executor start per event.
 CREATE OR REPLACE FUNCTION matching_request_facts(r interpretation_requests) RETURNS jsonb LANGUAGE sql STABLE AS $$
-  SELECT jsonb_build_object('languageId', r.language_id, 'targetLanguageId', r.target_language_id, 'matter', r.matter, 'urgency', r.urgency, 'minor', r.minor,
+  SELECT jsonb_build_object('languageId', r.language_id, 'targetLanguageId', r.target_language_id, 'byOfficial', r.official_id IS NOT NULL,
+    'matter', r.matter, 'urgency', r.urgency, 'minor', r.minor,
     'requestedAt', r.created_at, 'queuedAt', r.queued_at)
 $$;
 
@@ -233,21 +234,28 @@ BEGIN
 END $$;
 
 -- A new request and its audit event (one live request per caller: the unique index refuses a second, 23505; an
--- unknown language or target, 23503). Its target, when she does not say one: the main language of where she is, or
--- of the home roster (ladder_main_language). matching_create dispatches it in the same call; alone, it is the
--- request the sweep will dispatch when that first dispatch failed (MatchingService.createRequest).
--- Before the target language it had neither p_target nor p_home.
+-- unknown language or target, 23503). p_official: the official who asks, a woman beside her ("interpreter now");
+-- her token subject is then the caller's. Its target, when none is said: the official's institution's language,
+-- else the main language of where she is, or of the home roster (ladder_main_language). matching_create
+-- dispatches it in the same call; alone, it is the request the sweep will dispatch when that first dispatch
+-- failed (MatchingService.createRequest).
+-- Before the target language it had neither p_target nor p_home; before officials' requests, no p_official.
 DROP FUNCTION IF EXISTS matching_new_request(uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint);
+DROP FUNCTION IF EXISTS matching_new_request(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, char(2));
 CREATE OR REPLACE FUNCTION matching_new_request(p_language uuid, p_target uuid, p_matter varchar, p_urgency varchar, p_minor boolean,
-  p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_home char(2))
+  p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_official uuid, p_home char(2))
 RETURNS interpretation_requests LANGUAGE plpgsql AS $$
 DECLARE
   r interpretation_requests;
 BEGIN
-  INSERT INTO interpretation_requests (language_id, target_language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority)
-  VALUES (p_language, coalesce(p_target, ladder_main_language(coalesce(p_country, p_home))), p_matter, p_urgency, p_minor, p_prefer_female,
-    p_country, p_caller_sub, p_priority) RETURNING * INTO r;
-  INSERT INTO matching_audit_outbox (type, country, subject_id, data) VALUES ('request.created', r.country, r.id, matching_request_facts(r));
+  INSERT INTO interpretation_requests (language_id, target_language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority,
+    official_id)
+  VALUES (p_language, coalesce(p_target,
+      (SELECT i.language_id FROM users u JOIN institutions i ON i.id = u.institution_id WHERE u.id = p_official),
+      ladder_main_language(coalesce(p_country, p_home))),
+    p_matter, p_urgency, p_minor, p_prefer_female, p_country, p_caller_sub, p_priority, p_official) RETURNING * INTO r;
+  INSERT INTO matching_audit_outbox (type, actor_id, actor_role, country, subject_id, data)
+  VALUES ('request.created', p_official, CASE WHEN p_official IS NOT NULL THEN 'official' END, r.country, r.id, matching_request_facts(r));
   RETURN r;
 END $$;
 
@@ -256,13 +264,15 @@ END $$;
 -- request's ladder languages (the node reads it before the insert). Returns {id, dispatched}.
 DROP FUNCTION IF EXISTS matching_create(uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid[], double precision, char(2),
   double precision, int);
+DROP FUNCTION IF EXISTS matching_create(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid[], double precision,
+  char(2), double precision, int);
 CREATE OR REPLACE FUNCTION matching_create(p_language uuid, p_target uuid, p_matter varchar, p_urgency varchar, p_minor boolean,
-  p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_available uuid[], p_ring double precision,
-  p_home char(2), p_retry_after double precision, p_open_count int)
+  p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_official uuid, p_available uuid[],
+  p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS jsonb LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
   r interpretation_requests := matching_new_request(p_language, p_target, p_matter, p_urgency, p_minor, p_prefer_female, p_country,
-    p_caller_sub, p_priority, p_home);
+    p_caller_sub, p_priority, p_official, p_home);
 BEGIN
   RETURN jsonb_build_object('id', r.id, 'dispatched', matching_dispatch(r.id, p_available, p_ring, p_home, p_retry_after, p_open_count));
 END $$;

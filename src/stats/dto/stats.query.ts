@@ -9,6 +9,10 @@ export type StatsGroup = (typeof STATS_GROUPS)[number];
 export const STATS_PERIODS = ['month', 'whole'] as const;
 export type StatsPeriod = (typeof STATS_PERIODS)[number];
 
+/** `women`: the women's own calls (default); `officials`: calls an official asked for, a woman beside her. */
+export const STATS_ORIGINS = ['women', 'officials'] as const;
+export type StatsOrigin = (typeof STATS_ORIGINS)[number];
+
 // Whole months only: ranges differing by a day would be subtracted to count that day.
 const MONTH = /^\d{4}-\d{2}$/;
 
@@ -39,6 +43,14 @@ export class StatsQuery {
   @IsOptional()
   @IsIn(STATS_PERIODS, { message: `period must be one of ${STATS_PERIODS.join(', ')}` })
   period?: StatsPeriod;
+
+  @ApiPropertyOptional({
+    enum: STATS_ORIGINS,
+    description: "Whose calls: the women's own (default), or those officials asked for with a woman beside them; never mixed",
+  })
+  @IsOptional()
+  @IsIn(STATS_ORIGINS, { message: `origin must be one of ${STATS_ORIGINS.join(', ')}` })
+  origin?: StatsOrigin;
 
   @ApiPropertyOptional({ enum: COUNTRY_CODES, description: "A platform admin's filter; a roster admin always sees her own country" })
   @IsOptional()

@@ -1,7 +1,7 @@
 import type { StaffStrings } from './es';
 
 export const staffEn: StaffStrings = {
-  officialTitle: 'Hearings',
+  officialTitle: 'Interpreters for your institution',
   officialLoginRole: 'This account is not an official’s.',
   bookTitle: 'Book an interpreter',
   languageSearch: 'Language (name, autonym or code)',
@@ -77,6 +77,17 @@ export const staffEn: StaffStrings = {
   yesEnd: 'Yes, end it',
   stay: 'No, stay',
   hearingEnded: 'The hearing has ended.',
+  nowTitle: 'Interpreter now',
+  nowHint: 'A woman is with you: an interpreter of her language joins the call on this device.',
+  nowCall: 'Call an interpreter',
+  nowWaiting: (place?: number) => (place ? `Looking for an interpreter… You are number ${place} in line.` : 'Looking for an interpreter…'),
+  nowRinging: 'An interpreter is being called…',
+  nowCancel: 'Cancel the call',
+  nowUnmatched: 'No interpreter of that language was free. Try again in a few minutes, or book a hearing.',
+  nowCallTitle: 'Call with an interpreter',
+  nowEnd: 'End the call',
+  nowConfirmEnd: 'End the call? The interpreter will be disconnected.',
+  nowEnded: 'The call has ended.',
   leaveHearing: 'Leave the call',
   answerBy: (when: string) => `Answer by: ${when}`,
   confirmBooking: 'Confirm',

@@ -3,7 +3,7 @@
  * same keys. Kept apart from ../es.ts so that the caller's page never downloads them.
  */
 export const staffEs = {
-  officialTitle: 'Audiencias',
+  officialTitle: 'Intérpretes para su institución',
   officialLoginRole: 'Esta cuenta no es de una funcionaria o funcionario.',
   bookTitle: 'Reservar una intérprete',
   languageSearch: 'Idioma (nombre, autónimo o código)',
@@ -79,6 +79,17 @@ export const staffEs = {
   yesEnd: 'Sí, terminarla',
   stay: 'No, seguir',
   hearingEnded: 'La audiencia terminó.',
+  nowTitle: 'Intérprete ahora',
+  nowHint: 'Una mujer está con usted: una intérprete de su idioma se une a la llamada en este dispositivo.',
+  nowCall: 'Llamar a una intérprete',
+  nowWaiting: (place?: number) => (place ? `Buscando una intérprete… Usted es la número ${place} en la fila.` : 'Buscando una intérprete…'),
+  nowRinging: 'Se está llamando a una intérprete…',
+  nowCancel: 'Cancelar la llamada',
+  nowUnmatched: 'Ninguna intérprete de ese idioma estaba libre. Intente de nuevo en unos minutos, o reserve una audiencia.',
+  nowCallTitle: 'Llamada con intérprete',
+  nowEnd: 'Terminar la llamada',
+  nowConfirmEnd: '¿Terminar la llamada? La intérprete quedará desconectada.',
+  nowEnded: 'La llamada terminó.',
   leaveHearing: 'Salir de la llamada',
   answerBy: (when: string) => `Responda antes de: ${when}`,
   confirmBooking: 'Confirmar',

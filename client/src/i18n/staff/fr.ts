@@ -1,7 +1,7 @@
 import type { StaffStrings } from './es';
 
 export const staffFr: StaffStrings = {
-  officialTitle: 'Audiences',
+  officialTitle: 'Interprètes pour votre institution',
   officialLoginRole: 'Ce compte n’est pas celui d’une ou d’un fonctionnaire.',
   bookTitle: 'Réserver une interprète',
   languageSearch: 'Langue (nom, autonyme ou code)',
@@ -78,6 +78,18 @@ export const staffFr: StaffStrings = {
   yesEnd: 'Oui, la terminer',
   stay: 'Non, rester',
   hearingEnded: 'L’audience est terminée.',
+  nowTitle: 'Interprète maintenant',
+  nowHint: 'Une femme est avec vous : une interprète de sa langue rejoint l’appel sur cet appareil.',
+  nowCall: 'Appeler une interprète',
+  nowWaiting: (place?: number) =>
+    place ? `Recherche d’une interprète… Vous êtes numéro ${place} dans la file.` : 'Recherche d’une interprète…',
+  nowRinging: 'Une interprète est appelée…',
+  nowCancel: 'Annuler l’appel',
+  nowUnmatched: 'Aucune interprète de cette langue n’était libre. Réessayez dans quelques minutes, ou réservez une audience.',
+  nowCallTitle: 'Appel avec une interprète',
+  nowEnd: 'Terminer l’appel',
+  nowConfirmEnd: 'Terminer l’appel ? L’interprète sera déconnectée.',
+  nowEnded: 'L’appel est terminé.',
   leaveHearing: 'Quitter l’appel',
   answerBy: (when: string) => `Répondre avant : ${when}`,
   confirmBooking: 'Confirmer',

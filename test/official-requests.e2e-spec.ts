@@ -1,0 +1,139 @@
+import { auditMoved, interpreter, languageId, type Person } from './utils/matching-fixtures';
+import { type Closers, inCall, sessionRow } from './utils/media-calls';
+import { connect, type TestSocket } from './utils/socket-client';
+import { createStaff, startTestApp, type TestApp } from './utils/test-app';
+
+/**
+ * "Interpreter now" (issue 14, item 5): an official with a woman beside her (a police station, a shelter) asks for
+ * an interpreter over her console's socket. The same matching, line and ladder as a woman's own request; the
+ * official is the call's `official` participant and ends it as the caller would; the target is her institution's
+ * language; statistics count these apart. Real PostgreSQL, Redis, mediasoup and WebRTC peers.
+ */
+describe('interpreter now, for an official with a woman beside her', () => {
+  let t: TestApp;
+  const closers: Closers = [];
+  const track = <T extends TestSocket | Person>(x: T): T => {
+    const s = 'interpreterId' in x ? x.socket : (x as TestSocket);
+    closers.push(() => s.close());
+    return x;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ OFFER_RING_SECONDS: '20', CALLER_GRACE_SECONDS: '1' });
+  });
+  afterAll(async () => {
+    for (const close of closers) close();
+    await t?.close();
+  });
+
+  const officialSocket = async (institution: string, country = 'GT') => {
+    const staff = await createStaff(t, 'official', { country, institution });
+    return { ...staff, socket: track(await connect(t.url, staff.token)) };
+  };
+  const ask = (s: TestSocket, languageId: string, extra: Record<string, unknown> = {}) =>
+    s.call('request:create', { languageId, matter: 'violence', urgency: 'urgent', minor: false, ...extra });
+
+  it('rings an interpreter into her institution language; she and the interpreter hear each other; her leaving ends it', async () => {
+    const lang = await languageId(t, 'mam');
+    const spa = await languageId(t, 'spa');
+    const ana = track(await interpreter(t, { languages: 'mam:5', firstName: 'Ana' }));
+    const police = await officialSocket('Comisaría de Huehuetenango');
+
+    const created = await ask(police.socket, lang);
+    expect(created).toEqual({ requestId: expect.any(String), state: 'offering' });
+    const offer = await ana.socket.next('offer:new', (o) => o.requestId === created.requestId);
+    // Her institution speaks Spanish (Guatemala's default), and she is where her institution is.
+    expect(offer).toMatchObject({ languageId: lang, targetLanguageId: spa, leg: 'direct', urgency: 'urgent' });
+    const [row] = await t.sql(`SELECT official_id, caller_sub, country FROM interpretation_requests WHERE id = $1`, [created.requestId]);
+    expect(row).toEqual({ official_id: police.id, caller_sub: police.id, country: 'GT' });
+
+    const { sessionId } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
+    const accepted = await police.socket.next('request:update', (u) => u.state === 'accepted');
+    expect(accepted).toEqual({ requestId: created.requestId, state: 'accepted', interpreter: { firstName: 'Ana' }, sessionId });
+
+    // Another official (of another institution) can neither join her call nor cancel her request.
+    const other = await officialSocket('Juzgado de Paz, Cobán');
+    expect((await other.socket.call('session:join', { sessionId })).error.code).toBe('NOT_FOUND');
+    expect((await other.socket.call('request:cancel', { requestId: created.requestId })).error.code).toBe('NOT_FOUND');
+
+    await inCall([police.socket, ana.socket], sessionId, closers);
+    await police.socket.next('request:update', (u) => u.state === 'connected');
+    expect((await sessionRow(t, sessionId)).participant_roles.sort()).toEqual(['interpreter', 'official']);
+
+    expect(await police.socket.call('session:leave', { sessionId })).toEqual({});
+    await ana.socket.next('session:ended', (e) => e.sessionId === sessionId);
+    const [done] = await t.sql(`SELECT state, caller_sub, official_id FROM interpretation_requests WHERE id = $1`, [created.requestId]);
+    expect(done).toEqual({ state: 'completed', caller_sub: null, official_id: police.id });
+
+    // Audited as hers, and marked as an official's request.
+    await auditMoved(t);
+    const [event] = await t.sql<{ actor_id: string; actor_role: string; data: { byOfficial: boolean } }>(
+      `SELECT actor_id, actor_role, data FROM audit_events WHERE type = 'request.created' AND subject_id = $1`,
+      [created.requestId],
+    );
+    expect({ actor: event.actor_id, role: event.actor_role, byOfficial: event.data.byOfficial }).toEqual({
+      actor: police.id,
+      role: 'official',
+      byOfficial: true,
+    });
+  });
+
+  it('says another target when asked, one live request at a time, and only for officials', async () => {
+    const lang = await languageId(t, 'quc');
+    const eng = await languageId(t, 'eng');
+    const shelter = await officialSocket('Albergue Casa Nuestras Raíces');
+    const first = await ask(shelter.socket, lang, { targetLanguageId: eng });
+    const [row] = await t.sql(`SELECT target_language_id, state FROM interpretation_requests WHERE id = $1`, [first.requestId]);
+    expect(row).toEqual({ target_language_id: eng, state: 'queued' });
+    expect((await ask(shelter.socket, lang)).error.code).toBe('CONFLICT');
+    expect(await shelter.socket.call('request:cancel', { requestId: first.requestId })).toEqual({ state: 'cancelled' });
+
+    // Admins and interpreters may not ask (every official belongs to an institution: a database check).
+    const admin = await createStaff(t, 'roster_admin', { country: 'GT' });
+    const platform = await createStaff(t, 'platform_admin');
+    const interp = await createStaff(t, 'interpreter');
+    for (const token of [platform.token, admin.token, interp.token]) {
+      const s = track(await connect(t.url, token));
+      expect((await ask(s, lang)).error.code).toBe('FORBIDDEN');
+    }
+  });
+
+  it('her request is abandoned when her console is gone past the grace period, as a caller gone', async () => {
+    const lang = await languageId(t, 'kek');
+    const police = await officialSocket('Policía Nacional Civil, Cobán');
+    const { requestId } = await ask(police.socket, lang);
+    police.socket.close();
+    for (;;) {
+      const [r] = await t.sql<{ state: string }>(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]);
+      if (r.state === 'abandoned') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
+  it("statistics count officials' calls apart from the women's own", async () => {
+    const lang = await languageId(t, 'cak');
+    const court = await officialSocket('Juzgado de Familia, Chimaltenango');
+    for (let i = 0; i < 5; i++) {
+      const { requestId } = await ask(court.socket, lang);
+      await court.socket.call('request:cancel', { requestId });
+    }
+    const admin = await createStaff(t, 'roster_admin', { country: 'GT' });
+    const stats = async (origin?: string) =>
+      (
+        await t
+          .http()
+          .get('/api/v1/stats')
+          .query({ groupBy: 'language', period: 'whole', ...(origin ? { origin } : {}) })
+          .set('authorization', `Bearer ${admin.token}`)
+          .expect(200)
+      ).body as { origin: string; rows: { key: string; requests: number | string }[] };
+    const byOfficials = await stats('officials');
+    expect(byOfficials.origin).toBe('officials');
+    expect(byOfficials.rows.find((r) => r.key === lang)?.requests).toBe(5);
+    const women = await stats();
+    expect(women.origin).toBe('women');
+    expect(women.rows.find((r) => r.key === lang)).toBeUndefined();
+    const bad = await t.http().get('/api/v1/stats').query({ origin: 'everyone' }).set('authorization', `Bearer ${admin.token}`);
+    expect({ status: bad.status, fields: bad.body.fields }).toEqual({ status: 400, fields: ['origin'] });
+  });
+});
