@@ -458,7 +458,7 @@ describe('the ladder in PostgreSQL', () => {
     it('a new request without a target gets where she is, else the home roster, else Spanish', async () => {
       const target = async (country: string | null, home: string | null) => {
         const [r] = await q<{ target_language_id: string }>(
-          `SELECT target_language_id FROM matching_new_request($1, NULL, 'violence', 'normal', false, false, $2, gen_random_uuid(), 1::smallint, $3)`,
+          `SELECT target_language_id FROM matching_new_request($1, NULL, 'violence', 'normal', false, false, $2, gen_random_uuid(), 1::smallint, NULL, $3)`,
           [mam, country, home],
         );
         return r.target_language_id;
@@ -467,7 +467,7 @@ describe('the ladder in PostgreSQL', () => {
       expect(await target(null, 'US')).toBe(eng);
       expect(await target(null, null)).toBe(spa);
       const [r] = await q<{ target_language_id: string }>(
-        `SELECT target_language_id FROM matching_new_request($1, $2, 'violence', 'normal', false, false, 'US', gen_random_uuid(), 1::smallint, NULL)`,
+        `SELECT target_language_id FROM matching_new_request($1, $2, 'violence', 'normal', false, false, 'US', gen_random_uuid(), 1::smallint, NULL, NULL)`,
         [mam, spa],
       );
       expect(r.target_language_id).toBe(spa);

@@ -32,15 +32,23 @@ CREATE OR REPLACE FUNCTION ladder_main_language(p_country char(2)) RETURNS uuid 
   LIMIT 1
 $$;
 
--- Whether she covers a request's target: her roster row lists it among her languages or her relay languages (she
--- interprets the source already: the ladder's languages). A request or booking without a target (made before
--- targets existed) is covered by anyone. PL/pgSQL for the reason ladder_languages is.
-CREATE OR REPLACE FUNCTION ladder_covers(p_interpreter uuid, p_target uuid) RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+-- Who among p_interpreters covers a target: her roster row lists it among her languages or her relay languages
+-- (she interprets the source already: the ladder's languages). A request or booking without a target (made before
+-- targets existed) is covered by anyone. For all of a dispatch's candidates at once (two index scans by primary
+-- key, once per request: matching_waiting), not once per candidate. PL/pgSQL for the reason ladder_languages is.
+CREATE OR REPLACE FUNCTION ladder_covering(p_target uuid, p_interpreters uuid[]) RETURNS uuid[] LANGUAGE plpgsql STABLE AS $$
 BEGIN
-  RETURN p_target IS NULL
-    OR EXISTS (SELECT 1 FROM interpreter_languages WHERE interpreter_id = p_interpreter AND language_id = p_target)
-    OR EXISTS (SELECT 1 FROM interpreter_relay_languages WHERE interpreter_id = p_interpreter AND language_id = p_target);
+  IF p_target IS NULL THEN RETURN p_interpreters; END IF;
+  RETURN ARRAY(
+    SELECT interpreter_id FROM interpreter_languages WHERE interpreter_id = ANY (p_interpreters) AND language_id = p_target
+    UNION SELECT interpreter_id FROM interpreter_relay_languages WHERE interpreter_id = ANY (p_interpreters) AND language_id = p_target);
 END $$;
+
+-- Whether one interpreter covers a target (ladder_covering): for hearings' candidates.
+CREATE OR REPLACE FUNCTION ladder_covers(p_interpreter uuid, p_target uuid) RETURNS boolean LANGUAGE sql STABLE AS $$
+  SELECT p_interpreter = ANY (ladder_covering(p_target, ARRAY[p_interpreter]))
+$$;
+
 
 -- Order within the ladder, as one sortable value: one who covers the target before one who does not (whatever
 -- her tier: without the other side's language she cannot interpret the call alone), then the tier, then a woman

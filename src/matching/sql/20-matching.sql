@@ -25,23 +25,20 @@ $$;
 -- from (her country's, or the home roster's, and those sharing with it; with neither, only rosters that share with
 -- every member state: p_open_count others, never 0), who has been offered it, and who may not be offered it again
 -- (refused twice, or less than p_retry_after seconds ago), and whether its matter needs a valid certification where
--- it is handled (ladder_needs_certificate), and what the other side speaks (its target: ladder_covers).
+-- it is handled (ladder_needs_certificate), and who among p_interpreters covers what the other side speaks (its
+-- target: ladder_covering).
 -- By primary key, never by walking the line (requests_waiting), whose length the plan cannot foresee: `|| ''` keeps
 -- the state test off that partial index. A function scan, not a lateral sub-select: a join that runs its inner side
 -- again for every candidate rewinds a function scan's rows, where it would run the sub-select (and ladder_languages)
 -- once per candidate (45 times a dispatch in the benchmark).
 DROP FUNCTION IF EXISTS matching_waiting(uuid[]);
--- Its columns changed (needs_cert, target_language_id): CREATE OR REPLACE cannot change a result type, so the old
--- one goes first, once.
-DO $$ BEGIN
-  IF EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'matching_waiting' AND NOT 'target_language_id' = ANY (proargnames)) THEN
-    DROP FUNCTION matching_waiting(uuid[], char(2), double precision, int);
-  END IF;
-END $$;
-CREATE OR REPLACE FUNCTION matching_waiting(p_requests uuid[], p_home char(2), p_retry_after double precision, p_open_count int)
+-- Before it said who covers the target, it took no p_interpreters.
+DROP FUNCTION IF EXISTS matching_waiting(uuid[], char(2), double precision, int);
+CREATE OR REPLACE FUNCTION matching_waiting(p_requests uuid[], p_interpreters uuid[], p_home char(2), p_retry_after double precision,
+  p_open_count int)
 RETURNS TABLE (id uuid, language_id uuid, langs uuid[], matter varchar, country char(2), priority smallint, minor boolean,
   prefer_female boolean, queued_at timestamptz, urgency varchar, rosters char(2)[], offered uuid[], refused uuid[], needs_cert boolean,
-  target_language_id uuid)
+  covering uuid[])
 LANGUAGE plpgsql STABLE ROWS 1 SET enable_seqscan = off AS $$
 #variable_conflict use_column
 BEGIN
@@ -55,7 +52,7 @@ BEGIN
     ARRAY(SELECT DISTINCT o.interpreter_id FROM offers o WHERE o.request_id = r.id),
     ARRAY(SELECT o.interpreter_id FROM offers o WHERE o.request_id = r.id AND o.outcome IN ('declined', 'expired')
           GROUP BY o.interpreter_id HAVING count(*) >= 2 OR max(o.decided_at) >= now() - make_interval(secs => p_retry_after)),
-    ladder_needs_certificate(coalesce(r.country, p_home), r.matter, false), r.target_language_id
+    ladder_needs_certificate(coalesce(r.country, p_home), r.matter, false), ladder_covering(r.target_language_id, p_interpreters)
   FROM interpretation_requests r WHERE r.id = ANY (p_requests) AND (r.state || '') IN ('queued', 'offering');
 END $$;
 
@@ -74,7 +71,7 @@ END $$;
 -- requests (p_requests) with these interpreters (p_interpreters, those available now who speak the language: few).
 -- Rosters, who was offered it and who is left out (refused it twice, or less than p_retry_after seconds ago): read
 -- once per request by matching_waiting; the candidates are only looked up in those lists. Tiers: ladder_tier;
--- whether she covers the request's target: ladder_covers.
+-- whether she covers the request's target: ladder_covering, read once per request by matching_waiting.
 -- Cost (BENCHMARKS.md, issue 13): every lookup is by primary key or by a partial index of live rows only, so it
 -- does not grow with ended requests, offers or sessions; callers pass arrays without sub-selects, so PostgreSQL
 -- inlines this function into their statement and plans it once per connection (not on every call).
@@ -91,8 +88,8 @@ RETURNS TABLE (request_id uuid, priority smallint, minor boolean, prefer_female 
 LANGUAGE sql STABLE AS $$
   SELECT r.id, r.priority, r.minor, r.prefer_female, r.queued_at, r.urgency,
     i.id, i.gender, i.specialties, i.last_session_ended_at, best.tier, best.level, i.id = ANY (r.offered),
-    ladder_covers(i.id, r.target_language_id)
-  FROM matching_waiting(p_requests, p_home, p_retry_after, p_open_count) r
+    i.id = ANY (r.covering)
+  FROM matching_waiting(p_requests, p_interpreters, p_home, p_retry_after, p_open_count) r
   -- From the few interpreters given, one primary-key lookup each (a plain index scan marks the dead versions
   -- of her row it meets, so the next lookup skips them; a bitmap scan of `id = ANY` would walk them every time),
   -- in the order given (equals in the ladder's order keep it). OFFSET 0 keeps it so: flattened into the join, the
