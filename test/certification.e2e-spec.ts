@@ -88,6 +88,59 @@ describe('certification', () => {
     }
   });
 
+  it('a new roster file that ends her certification before a hearing, or suspends her, releases her from it', async () => {
+    const lang = await languageId(t, 'tzj');
+    const [lucia] = await roster('GT', [['REL-1', 'Lucía', day(30)]], 'tzj:5');
+    const [marta] = await roster('GT', [['REL-2', 'Marta', day(30)]], 'tzj:4');
+    const court = await createStaff(t, 'official', { country: 'GT', institution: 'Juzgado de Sololá' });
+    const startsAt = new Date(Date.now() + 10 * 86_400_000).toISOString();
+    const booked = await t
+      .http()
+      .post('/api/v1/bookings')
+      .set('Authorization', `Bearer ${court.token}`)
+      .send({ languageId: lang, matter: 'violence', startsAt, durationMinutes: 60 })
+      .expect(201);
+    const holder = async () =>
+      (
+        await t.sql<{ interpreter_id: string | null; state: string }>(`SELECT interpreter_id, state FROM bookings WHERE id = $1`, [
+          booked.body.id,
+        ])
+      )[0];
+    expect(await holder()).toEqual({ interpreter_id: lucia, state: 'assigned' });
+
+    // Her certificate now ends five days from today, before the hearing: Marta is asked instead.
+    await roster('GT', [['REL-1', 'Lucía', day(5)]], 'tzj:5');
+    expect(await holder()).toEqual({ interpreter_id: marta, state: 'assigned' });
+    // A change that still covers the hearing's day changes nothing.
+    await roster('GT', [['REL-2', 'Marta', day(20)]], 'tzj:4');
+    expect(await holder()).toEqual({ interpreter_id: marta, state: 'assigned' });
+    // Marta suspended by a new file: nobody is left (Lucía's certificate does not reach the hearing).
+    const res = await t.app.get(RostersService).importRoster(
+      'GT',
+      [
+        {
+          external_id: 'REL-2',
+          first_name: 'Marta',
+          email: 'rel-2@test.puente.example',
+          languages: 'tzj:4',
+          specialties: 'legal_criminal;violence',
+          certification_body: 'ALMG',
+          certification_expires: day(20),
+          status: 'suspended',
+        },
+      ],
+      null,
+    );
+    expect(res.rejected).toEqual([]);
+    expect(await holder()).toEqual({ interpreter_id: null, state: 'requested' });
+    await auditMoved(t);
+    const released = await t.sql<{ actor_role: string }>(
+      `SELECT actor_role FROM audit_events WHERE type = 'booking.declined' AND subject_id = $1`,
+      [booked.body.id],
+    );
+    expect(released).toEqual([{ actor_role: 'system' }, { actor_role: 'system' }]);
+  });
+
   it("sets a country's rules for its roster admin only, audited, and names a bad field, changing nothing", async () => {
     await t.sql(`DELETE FROM certification_rules`);
     const audited = async () =>

@@ -54,6 +54,7 @@ export class BookingsService implements OnModuleInit {
   onModuleInit() {
     this.sessions.onLeave('booking', (p, s, role) => this.sessionLeft(p, s, role));
     this.bus.on('interpreter.suspended', (id) => this.interpreterSuspended(id));
+    this.bus.on('interpreter.certification_changed', (id) => this.certificationChanged(id));
   }
 
   async create(p: Principal, dto: CreateBookingDto): Promise<BookingView> {
@@ -178,6 +179,15 @@ export class BookingsService implements OnModuleInit {
    */
   private async interpreterSuspended(interpreterId: string) {
     for (const id of await this.repo.upcomingOf(interpreterId))
+      await this.releaseInterpreter(id, interpreterId, { actorId: null, actorRole: 'system' }, 'skip');
+  }
+
+  /**
+   * A roster import changed her certification: each upcoming hearing she was asked for or confirmed that needs a
+   * valid one and that hers no longer covers (lapsed before the hearing's day, or gone) is released the same way.
+   */
+  private async certificationChanged(interpreterId: string) {
+    for (const id of await this.repo.upcomingUncertified(interpreterId))
       await this.releaseInterpreter(id, interpreterId, { actorId: null, actorRole: 'system' }, 'skip');
   }
 

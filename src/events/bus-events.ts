@@ -14,6 +14,8 @@ export interface BusEvents {
   'socket.disconnected': [principal: Principal, socket: PuenteSocket];
   /** Her roster admin suspended her (RostersService, after the commit): presence sets her away if she is available, bookings release her upcoming hearings. */
   'interpreter.suspended': [interpreterId: string];
+  /** A roster import changed her certification (RosterImportService, after the commit): bookings release the hearings it no longer allows. */
+  'interpreter.certification_changed': [interpreterId: string];
   /** She is available now: matching serves her the waiting line (PresenceService). */
   'presence.available': [interpreterId: string];
   /** She is no longer available (away, offline, or she missed offers): her pending offers are withdrawn. */

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -9,6 +9,7 @@ import { RosterFileError, RosterRecord, RowError } from './import/roster-columns
 import { decodeUtf8, readCsv, readJson } from './import/roster-file.reader';
 import { findDuplicates, languageKeys, parseRow, ParsedRow, ResolvedRow, resolveRow } from './import/roster-row.parser';
 import { badField } from '../common/validation';
+import { EventBus } from '../events/event-bus';
 
 export interface ImportResult {
   created: number;
@@ -59,10 +60,13 @@ const IMPORT_LOCK_NAMESPACE = 0x526f7374; // "Rost"
 
 @Injectable()
 export class RosterImportService {
+  private readonly logger = new Logger('Rosters');
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly languages: LanguagesService,
     private readonly audit: AuditOutbox,
+    private readonly bus: EventBus,
   ) {}
 
   async import(country: string, input: RosterInput, actor: Principal | null): Promise<ImportResult> {
@@ -97,12 +101,26 @@ export class RosterImportService {
         actorId: actor?.sub ?? null,
         actorRole: actor?.role ?? 'system',
         country,
-        data: { ...written, rejected: new Set(rejected.map((r) => r.line)).size },
+        data: {
+          created: written.created,
+          updated: written.updated,
+          unchanged: written.unchanged,
+          rejected: new Set(rejected.map((r) => r.line)).size,
+        },
       });
       return written;
     });
     await this.audit.chained();
-    return { ...counts, rejected };
+    // As when her admin suspends her by hand; and her hearings are checked against a changed certification.
+    const { suspended, certificationChanged, ...figures } = counts;
+    for (const id of suspended) await this.bus.publishSettled('interpreter.suspended', [id], (e) => this.unsettled(e));
+    for (const id of certificationChanged)
+      await this.bus.publishSettled('interpreter.certification_changed', [id], (e) => this.unsettled(e));
+    return { ...figures, rejected };
+  }
+
+  private unsettled(e: unknown) {
+    this.logger.warn({ err: (e as Error)?.name }, 'an imported change to an interpreter could not be applied everywhere now');
   }
 
   private read(input: RosterInput): RosterRecord[] {
@@ -124,6 +142,8 @@ export class RosterImportService {
       rows.map((r) => r.externalId),
     );
     const changed: { id: string; externalId: string; state: InterpreterState }[] = [];
+    const suspended: string[] = [];
+    const certificationChanged: string[] = [];
     let created = 0;
     let updated = 0;
     for (const row of rows) {
@@ -133,9 +153,15 @@ export class RosterImportService {
       if (before) updated++;
       else created++;
       changed.push({ id: before?.id ?? randomUUID(), externalId: row.externalId, state });
+      if (before && before.state.status !== 'suspended' && state.status === 'suspended') suspended.push(before.id);
+      else if (
+        before &&
+        (before.state.certificationBody !== state.certificationBody || before.state.certificationExpires !== state.certificationExpires)
+      )
+        certificationChanged.push(before.id);
     }
     for (let i = 0; i < changed.length; i += BATCH) await this.writeBatch(m, country, changed.slice(i, i + BATCH));
-    return { created, updated, unchanged: rows.length - created - updated };
+    return { created, updated, unchanged: rows.length - created - updated, suspended, certificationChanged };
   }
 
   private async loadExisting(m: EntityManager, country: string, externalIds: string[]) {

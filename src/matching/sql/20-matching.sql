@@ -25,20 +25,24 @@ $$;
 -- from (her country's, or the home roster's, and those sharing with it; with neither, only rosters that share with
 -- every member state: p_open_count others, never 0), who has been offered it, and who may not be offered it again
 -- (refused twice, or less than p_retry_after seconds ago), and whether its matter needs a valid certification where
--- it is handled (ladder_needs_certificate), and who among p_interpreters covers what the other side speaks (its
--- target: ladder_covering).
+-- it is handled (ladder_needs_certificate).
 -- By primary key, never by walking the line (requests_waiting), whose length the plan cannot foresee: `|| ''` keeps
 -- the state test off that partial index. A function scan, not a lateral sub-select: a join that runs its inner side
 -- again for every candidate rewinds a function scan's rows, where it would run the sub-select (and ladder_languages)
 -- once per candidate (45 times a dispatch in the benchmark).
 DROP FUNCTION IF EXISTS matching_waiting(uuid[]);
--- Before it said who covers the target, it took no p_interpreters.
-DROP FUNCTION IF EXISTS matching_waiting(uuid[], char(2), double precision, int);
-CREATE OR REPLACE FUNCTION matching_waiting(p_requests uuid[], p_interpreters uuid[], p_home char(2), p_retry_after double precision,
-  p_open_count int)
+-- Its columns changed (needs_cert): CREATE OR REPLACE cannot change a result type, so the old one goes first, once.
+-- A version of this stop's work took the candidates and said who covers the target: gone, once.
+DROP FUNCTION IF EXISTS matching_waiting(uuid[], uuid[], char(2), double precision, int);
+DO $$ BEGIN
+  IF EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'matching_waiting'
+             AND (NOT 'needs_cert' = ANY (proargnames) OR 'target_language_id' = ANY (proargnames))) THEN
+    DROP FUNCTION matching_waiting(uuid[], char(2), double precision, int);
+  END IF;
+END $$;
+CREATE OR REPLACE FUNCTION matching_waiting(p_requests uuid[], p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS TABLE (id uuid, language_id uuid, langs uuid[], matter varchar, country char(2), priority smallint, minor boolean,
-  prefer_female boolean, queued_at timestamptz, urgency varchar, rosters char(2)[], offered uuid[], refused uuid[], needs_cert boolean,
-  covering uuid[])
+  prefer_female boolean, queued_at timestamptz, urgency varchar, rosters char(2)[], offered uuid[], refused uuid[], needs_cert boolean)
 LANGUAGE plpgsql STABLE ROWS 1 SET enable_seqscan = off AS $$
 #variable_conflict use_column
 BEGIN
@@ -52,7 +56,7 @@ BEGIN
     ARRAY(SELECT DISTINCT o.interpreter_id FROM offers o WHERE o.request_id = r.id),
     ARRAY(SELECT o.interpreter_id FROM offers o WHERE o.request_id = r.id AND o.outcome IN ('declined', 'expired')
           GROUP BY o.interpreter_id HAVING count(*) >= 2 OR max(o.decided_at) >= now() - make_interval(secs => p_retry_after)),
-    ladder_needs_certificate(coalesce(r.country, p_home), r.matter, false), ladder_covering(r.target_language_id, p_interpreters)
+    ladder_needs_certificate(coalesce(r.country, p_home), r.matter, false)
   FROM interpretation_requests r WHERE r.id = ANY (p_requests) AND (r.state || '') IN ('queued', 'offering');
 END $$;
 
@@ -70,26 +74,23 @@ END $$;
 -- Who may be offered what, both ways round, apart from whether she is free now (matching_free): these waiting
 -- requests (p_requests) with these interpreters (p_interpreters, those available now who speak the language: few).
 -- Rosters, who was offered it and who is left out (refused it twice, or less than p_retry_after seconds ago): read
--- once per request by matching_waiting; the candidates are only looked up in those lists. Tiers: ladder_tier;
--- whether she covers the request's target: ladder_covering, read once per request by matching_waiting.
+-- once per request by matching_waiting; the candidates are only looked up in those lists. Tiers: ladder_tier.
 -- Cost (BENCHMARKS.md, issue 13): every lookup is by primary key or by a partial index of live rows only, so it
 -- does not grow with ended requests, offers or sessions; callers pass arrays without sub-selects, so PostgreSQL
 -- inlines this function into their statement and plans it once per connection (not on every call).
--- Its columns changed (covers): the old one goes first, once.
+-- A version of this stop's work returned `covers`: gone, once (matching_dispatch asks ladder_covering itself).
 DO $$ BEGIN
-  IF EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'matching_pairs' AND NOT 'covers' = ANY (proargnames)) THEN
+  IF EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'matching_pairs' AND 'covers' = ANY (proargnames)) THEN
     DROP FUNCTION matching_pairs(uuid[], uuid[], char(2), double precision, int);
   END IF;
 END $$;
 CREATE OR REPLACE FUNCTION matching_pairs(p_requests uuid[], p_interpreters uuid[], p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS TABLE (request_id uuid, priority smallint, minor boolean, prefer_female boolean, queued_at timestamptz, urgency varchar,
-  interpreter_id uuid, gender varchar, specialties varchar[], last_session_ended_at timestamptz, tier int, level smallint, tried boolean,
-  covers boolean)
+  interpreter_id uuid, gender varchar, specialties varchar[], last_session_ended_at timestamptz, tier int, level smallint, tried boolean)
 LANGUAGE sql STABLE AS $$
   SELECT r.id, r.priority, r.minor, r.prefer_female, r.queued_at, r.urgency,
-    i.id, i.gender, i.specialties, i.last_session_ended_at, best.tier, best.level, i.id = ANY (r.offered),
-    i.id = ANY (r.covering)
-  FROM matching_waiting(p_requests, p_interpreters, p_home, p_retry_after, p_open_count) r
+    i.id, i.gender, i.specialties, i.last_session_ended_at, best.tier, best.level, i.id = ANY (r.offered)
+  FROM matching_waiting(p_requests, p_home, p_retry_after, p_open_count) r
   -- From the few interpreters given, one primary-key lookup each (a plain index scan marks the dead versions
   -- of her row it meets, so the next lookup skips them; a bitmap scan of `id = ANY` would walk them every time),
   -- in the order given (equals in the ladder's order keep it). OFFSET 0 keeps it so: flattened into the join, the
@@ -183,18 +184,21 @@ DECLARE
   v_round uuid[];
   v_made uuid[] := '{}';
   v_state text;
+  v_covering uuid[];
 BEGIN
   SELECT * INTO r FROM interpretation_requests WHERE id = p_request FOR UPDATE;
   IF NOT FOUND OR r.state NOT IN ('queued', 'offering') THEN RETURN NULL; END IF;
   v_at_once := ladder_at_once(r.urgency);
   v_state := r.state;
+  -- Who among them covers what the other side speaks: once per dispatch, for the order (ladder_rank).
+  v_covering := ladder_covering(r.target_language_id, p_available);
   FOR attempt IN 1..3 LOOP
     -- Ranked first, then asked whether free in that order until enough are found: the sorted sub-select (OFFSET 0
     -- keeps the filter above the sort) hands rows to the filter one at a time, and LIMIT stops asking.
     WITH best AS (
       SELECT c.interpreter_id, c.tier FROM (
         SELECT p.interpreter_id, p.tier FROM matching_pairs(ARRAY[p_request], p_available, p_home, p_retry_after, p_open_count) p
-        ORDER BY p.tried, ladder_rank(p.covers, p.tier, p.prefer_female, p.gender, p.minor, p.specialties, p.last_session_ended_at, p.level)
+        ORDER BY p.tried, ladder_rank(p.interpreter_id = ANY (v_covering), p.tier, p.prefer_female, p.gender, p.minor, p.specialties, p.last_session_ended_at, p.level)
         OFFSET 0
       ) c
       WHERE matching_free(c.interpreter_id) AND NOT matching_owed_elsewhere(c.interpreter_id, p_request, p_home, p_retry_after, p_open_count)
@@ -248,7 +252,7 @@ BEGIN
   INSERT INTO interpretation_requests (language_id, target_language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority,
     official_id)
   VALUES (p_language, coalesce(p_target,
-      (SELECT i.language_id FROM users u JOIN institutions i ON i.id = u.institution_id WHERE u.id = p_official),
+      CASE WHEN p_official IS NOT NULL THEN (SELECT i.language_id FROM users u JOIN institutions i ON i.id = u.institution_id WHERE u.id = p_official) END,
       ladder_main_language(coalesce(p_country, p_home))),
     p_matter, p_urgency, p_minor, p_prefer_female, p_country, p_caller_sub, p_priority, p_official) RETURNING * INTO r;
   INSERT INTO matching_audit_outbox (type, actor_id, actor_role, country, subject_id, data)
