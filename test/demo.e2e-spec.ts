@@ -100,6 +100,35 @@ describe('the demo (npm run demo) on a fresh database', () => {
     expect(user).toEqual({ country: account.country ?? null, external_id: account.externalId ?? null });
   });
 
+  it("gives the US demo court booking Mam an interpreter who speaks Mam and the court's English (issue 14)", async () => {
+    const court = DEMO_ACCOUNTS.find((a) => a.role === 'official' && a.country === 'US')!;
+    const login = await t.http().post('/api/v1/auth/login').send({ email: court.email, password: DEMO_PASSWORD }).expect(200);
+    const [mam, eng] = await Promise.all(
+      ['mam', 'eng'].map(
+        async (iso) => (await sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL`, [iso]))[0].id,
+      ),
+    );
+    const booked = await t
+      .http()
+      .post('/api/v1/bookings')
+      .set('Authorization', `Bearer ${login.body.accessToken}`)
+      .send({
+        languageId: mam,
+        matter: 'legal_criminal',
+        startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+        durationMinutes: 60,
+      })
+      .expect(201);
+    expect(booked.body).toMatchObject({ targetLanguageId: eng, state: 'assigned', interpreter: { firstName: 'María' } });
+    // Cancelled again: the next case reloads the demo and compares the data.
+    await t
+      .http()
+      .post(`/api/v1/bookings/${booked.body.id}/cancel`)
+      .set('Authorization', `Bearer ${login.body.accessToken}`)
+      .send({})
+      .expect(200);
+  });
+
   it('changes no data when loaded a second time (the audit log records the imports that found nothing to do)', async () => {
     const before = await contents();
     expect(Number(before.interpreters.split(':')[0])).toBeGreaterThan(0);
