@@ -1,5 +1,5 @@
 import { NodeProcess } from './cluster';
-import { adminQuery, createTestDatabase } from './db';
+import { createTestDatabase, sqlPool } from './db';
 import { connect, TestSocket } from './socket-client';
 import { testEnv } from './test-app';
 import { CallPeer } from './webrtc-peer';
@@ -12,6 +12,7 @@ const root = `${__dirname}/../..`;
  */
 export async function startNodePair(overrides: Record<string, string>) {
   const db = await createTestDatabase();
+  const own = sqlPool(db.name);
   const env = { ...process.env, ...testEnv({ DATABASE_URL: db.url, MATCHING_SWEEP_SECONDS: '0.5', ...overrides }) } as Record<
     string,
     string
@@ -23,7 +24,7 @@ export async function startNodePair(overrides: Record<string, string>) {
     db,
     a,
     b,
-    sql: <T = Record<string, unknown>>(q: string, params: unknown[] = []) => adminQuery<T>(q, params, db.name),
+    sql: own.sql,
     async open(url: string, token: string) {
       const s = await connect(url, token);
       sockets.push(s);
@@ -43,6 +44,7 @@ export async function startNodePair(overrides: Record<string, string>) {
       peers.forEach((p) => p.close());
       sockets.forEach((s) => s.close());
       await Promise.all([a.stop(), b.stop()]);
+      await own.end();
       await db.drop();
     },
   };

@@ -6,7 +6,7 @@ import type { AppOptions } from '../../src/app-options';
 import { createApp } from '../../src/app.setup';
 import { AppConfig, loadConfig } from '../../src/config/config.schema';
 import type { StaffRole } from '../../src/common/domain';
-import { adminQuery, createTestDatabase } from './db';
+import { createTestDatabase, sqlPool } from './db';
 import { freePort, freePorts } from './ports';
 import { insertStaffRow } from './staff-row';
 
@@ -90,15 +90,17 @@ export async function startTestApp(options: TestAppOptions = {}, serve: Pick<App
     throw e;
   }
   const dbName = db?.name ?? new URL(config.DATABASE_URL).pathname.slice(1);
+  const own = sqlPool(dbName);
   return {
     app,
     config,
     url: `http://127.0.0.1:${port}`,
     dbName,
     http: () => request(app.getHttpServer()),
-    sql: (query, params = []) => adminQuery(query, params, dbName),
+    sql: own.sql,
     close: async () => {
       await app.close();
+      await own.end();
       await db?.drop();
     },
   };
