@@ -71,9 +71,13 @@ describe('web client: a hearing booked, confirmed and held with a remote woman',
     await staffLogin(court, url, '/official/', official.email);
     // Her own time zone is the device's, and the form says so.
     await expect(court.locator('select[name=timeZone]').inputValue()).resolves.toBe('America/Guatemala');
+    // Booked without a language: the form says so at the field, until she chooses one.
+    await court.locator('form.booking-form button[type=submit]').click();
+    await court.locator('#err-languageId').waitFor();
     await court.fill('input[name=language]', 'mam');
     await court.locator('.language-results button[data-iso="mam"][data-variant=""]').click();
     await court.locator('.chosen-language').waitFor();
+    await expect(court.locator('#err-languageId').count()).resolves.toBe(0);
     await court.selectOption('select[name=matter]', 'violence');
     // Into her institution's language unless she picks another (a relay language).
     const target = court.locator('select[name=targetLanguageId]');

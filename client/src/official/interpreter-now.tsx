@@ -122,7 +122,7 @@ export function InterpreterNow({
             language={language}
             onChoose={(l) => {
               setLanguage(l);
-              setErrors({});
+              setErrors(({ languageId: _chosen, ...rest }) => rest);
             }}
             errors={errors}
             idPrefix="now-"
