@@ -387,10 +387,10 @@ export class MatchingService implements OnModuleInit {
   /**
    * A participant left an on-demand call (SessionsService has told the others): the session ends (for everyone,
    * each told `session:ended`) when the caller or the interpreter leaves: the request is completed and the
-   * interpreter is free again. An official leaving does not end it.
+   * interpreter is free again. An official leaving ends it only if she asked for it (interpreter now).
    */
   private async sessionLeft(p: Principal, s: SessionParticipants, role: ParticipantRole) {
-    // An official who asked for the call (her token subject is the caller's) ends it as the caller would.
+    // Her token subject is the request's caller subject.
     if (!s.requestId || (role === 'official' && p.sub !== s.callerSub)) return;
     const requestId = s.requestId;
     // Both often hang up at once: the second leave on this node waits for the first one's end instead of locking
