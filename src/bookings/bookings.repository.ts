@@ -148,27 +148,19 @@ export class BookingsRepository {
     return true;
   }
 
-  /** The hearings she is asked for or has confirmed that have not started, soonest first. */
-  async upcomingOf(interpreterId: string): Promise<string[]> {
-    const found: { id: string }[] = await this.db.query(
-      `SELECT id FROM bookings WHERE interpreter_id = $1 AND state IN ('assigned', 'confirmed') AND starts_at > now() ORDER BY starts_at`,
-      [interpreterId],
-    );
-    return found.map((b) => b.id);
-  }
-
   /**
-   * Her upcoming hearings (asked or confirmed, not started) that need a valid certification where they are held
-   * and that hers is not valid for on the hearing's day (UTC): the ladder's own rules (10-ladder.sql).
+   * The hearings she is asked for or has confirmed that have not started, soonest first; `uncertified`: only those
+   * that need a valid certification where they are held and that hers is not valid for on the hearing's day (UTC),
+   * by the ladder's own rules (10-ladder.sql).
    */
-  async upcomingUncertified(interpreterId: string): Promise<string[]> {
+  async upcomingOf(interpreterId: string, { uncertified = false } = {}): Promise<string[]> {
     const found: { id: string }[] = await this.db.query(
       `SELECT b.id FROM bookings b JOIN interpreters i ON i.id = b.interpreter_id
         WHERE b.interpreter_id = $1 AND b.state IN ('assigned', 'confirmed') AND b.starts_at > now()
-          AND ladder_needs_certificate(b.country, b.matter, true)
-          AND NOT ladder_certified(i.certification_body, i.certification_expires, (b.starts_at AT TIME ZONE 'UTC')::date)
+          AND (NOT $2 OR (ladder_needs_certificate(b.country, b.matter, true)
+                          AND NOT ladder_certified(i.certification_body, i.certification_expires, (b.starts_at AT TIME ZONE 'UTC')::date)))
         ORDER BY b.starts_at`,
-      [interpreterId],
+      [interpreterId, uncertified],
     );
     return found.map((b) => b.id);
   }

@@ -53,8 +53,8 @@ export class BookingsService implements OnModuleInit {
 
   onModuleInit() {
     this.sessions.onLeave('booking', (p, s, role) => this.sessionLeft(p, s, role));
-    this.bus.on('interpreter.suspended', (id) => this.interpreterSuspended(id));
-    this.bus.on('interpreter.certification_changed', (id) => this.certificationChanged(id));
+    this.bus.on('interpreter.suspended', (id) => this.releaseUpcoming(id, { uncertified: false }));
+    this.bus.on('interpreter.certification_changed', (id) => this.releaseUpcoming(id, { uncertified: true }));
   }
 
   async create(p: Principal, dto: CreateBookingDto): Promise<BookingView> {
@@ -174,20 +174,12 @@ export class BookingsService implements OnModuleInit {
   }
 
   /**
-   * Her roster admin suspended her: every hearing she was asked for or had confirmed, not yet started, is released
-   * as if she could no longer come (the official is told and the next candidate asked). A hearing in progress goes on.
+   * She was suspended (every hearing she was asked for or had confirmed, not yet started), or a roster file changed
+   * her certification (those of them it no longer covers: `uncertified`): each is released as if she could no
+   * longer come (the official is told and the next candidate asked). A hearing in progress goes on.
    */
-  private async interpreterSuspended(interpreterId: string) {
-    for (const id of await this.repo.upcomingOf(interpreterId))
-      await this.releaseInterpreter(id, interpreterId, { actorId: null, actorRole: 'system' }, 'skip');
-  }
-
-  /**
-   * A roster import changed her certification: each upcoming hearing she was asked for or confirmed that needs a
-   * valid one and that hers no longer covers (lapsed before the hearing's day, or gone) is released the same way.
-   */
-  private async certificationChanged(interpreterId: string) {
-    for (const id of await this.repo.upcomingUncertified(interpreterId))
+  private async releaseUpcoming(interpreterId: string, which: { uncertified: boolean }) {
+    for (const id of await this.repo.upcomingOf(interpreterId, which))
       await this.releaseInterpreter(id, interpreterId, { actorId: null, actorRole: 'system' }, 'skip');
   }
 

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { findBookingCandidates } from '../../src/bookings/booking-candidates';
+import { findBookingCandidates, type BookingCandidateQuery } from '../../src/bookings/booking-candidates';
 import { urgencyRank, WAITING_ORDER_SQL } from '../../src/matching/priority';
 import type { Urgency } from '../../src/common/domain';
 import { createTestDatabase } from '../utils/db';
@@ -112,6 +112,27 @@ describe('the ladder in PostgreSQL', () => {
     return (d?.offers ?? []).map((o) => `${names.get(o.interpreterId)}:${o.tier}`).sort();
   };
   const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+  /** A hearing's candidates (findBookingCandidates) as `name:tier`, for an hour starting `inDays` days from now. */
+  const hearingCandidates = (
+    query: Pick<BookingCandidateQuery, 'languageId' | 'rosterCountries'> & Partial<BookingCandidateQuery>,
+    inDays = 1,
+  ) => {
+    const startsAt = new Date(Date.now() + inDays * 86_400_000);
+    return findBookingCandidates({ query: (sql: string, params?: unknown[]) => q(sql, params) } as never, {
+      bookingId: '00000000-0000-4000-8000-000000000000',
+      targetLanguageId: null,
+      matter: 'violence',
+      minor: false,
+      preferFemale: false,
+      preferredId: null,
+      preferredCountries: [],
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + 3_600_000),
+      bufferMinutes: 15,
+      limit: 10,
+      ...query,
+    }).then((found) => found.map((f) => `${names.get(f.interpreterId)}:${f.tier}`));
+  };
 
   describe('tiers (one rings at a time: the better tier)', () => {
     type Who = { country: string; specialty: string; language: 'mam' | 'ttc' };
@@ -338,26 +359,7 @@ describe('the ladder in PostgreSQL', () => {
       const mam = await lang('mam');
       const lapses = await person('lapses-tomorrow', { languages: [[mam, 5]], certification: { body: 'ALMG', expires: day(1) } });
       const lasts = await person('lasts', { languages: [[mam, 4]], certification: { body: 'ALMG', expires: day(30) } });
-      const m = { query: (sql: string, params?: unknown[]) => q(sql, params) };
-      const startsAt = new Date(Date.now() + 3 * 86_400_000);
-      const find = async () =>
-        (
-          await findBookingCandidates(m as never, {
-            bookingId: '00000000-0000-4000-8000-000000000000',
-            languageId: mam,
-            targetLanguageId: null,
-            matter: 'violence',
-            minor: false,
-            preferFemale: false,
-            rosterCountries: ['GT'],
-            preferredId: null,
-            preferredCountries: [],
-            startsAt,
-            endsAt: new Date(startsAt.getTime() + 3_600_000),
-            bufferMinutes: 15,
-            limit: 10,
-          })
-        ).map((f) => names.get(f.interpreterId));
+      const find = async () => (await hearingCandidates({ languageId: mam, rosterCountries: ['GT'] }, 3)).map((f) => f.split(':')[0]);
       expect(await find()).toEqual(['lasts']);
       await q(`INSERT INTO certification_rules (country, matters, hearings) VALUES ('GT', '{legal_criminal}', false)`);
       expect(await find()).toEqual(['lapses-tomorrow', 'lasts']);
@@ -373,22 +375,7 @@ describe('the ladder in PostgreSQL', () => {
     beforeEach(async () => {
       [mam, eng, spa] = [await lang('mam'), await lang('eng'), await lang('spa')];
     });
-    const candidates = (target: string, limit = 10) =>
-      findBookingCandidates({ query: (sql: string, params?: unknown[]) => q(sql, params) } as never, {
-        bookingId: '00000000-0000-4000-8000-000000000000',
-        languageId: mam,
-        targetLanguageId: target,
-        matter: 'violence',
-        minor: false,
-        preferFemale: false,
-        rosterCountries: ['GT', 'MX'],
-        preferredId: null,
-        preferredCountries: [],
-        startsAt: new Date(Date.now() + 86_400_000),
-        endsAt: new Date(Date.now() + 86_400_000 + 3_600_000),
-        bufferMinutes: 15,
-        limit,
-      }).then((found) => found.map((f) => `${names.get(f.interpreterId)}:${f.tier}`));
+    const candidates = (target: string) => hearingCandidates({ languageId: mam, targetLanguageId: target, rosterCountries: ['GT', 'MX'] });
 
     it.each<[string, (l: { mam: string; eng: string; spa: string }) => [Spec, Spec], string]>([
       [
@@ -524,31 +511,13 @@ describe('the ladder in PostgreSQL', () => {
       const t3 = await person('t3', { languages: [[mam, 5]], specialties: ['health'] });
       const t4 = await person('t4', { languages: [[ttc, 5]] });
       const again = await person('follow-up', { languages: [[mam, 1]], specialties: ['health'] });
-      const m = { query: (sql: string, params?: unknown[]) => q(sql, params) };
-      const startsAt = new Date(Date.now() + 86_400_000);
-      const found = await findBookingCandidates(m as never, {
-        bookingId: '00000000-0000-4000-8000-000000000000',
+      const found = await hearingCandidates({
         languageId: mam,
-        targetLanguageId: null,
-        matter: 'violence',
-        minor: false,
-        preferFemale: false,
         rosterCountries: ['GT', 'MX'],
         preferredId: again,
         preferredCountries: ['GT'],
-        startsAt,
-        endsAt: new Date(startsAt.getTime() + 3_600_000),
-        bufferMinutes: 15,
-        limit: 10,
       });
-      expect(found.map((f) => `${names.get(f.interpreterId)}:${f.tier}`)).toEqual([
-        'follow-up:0',
-        't1-level5:1',
-        't1-level3:1',
-        't2:2',
-        't3:3',
-        't4:4',
-      ]);
+      expect(found).toEqual(['follow-up:0', 't1-level5:1', 't1-level3:1', 't2:2', 't3:3', 't4:4']);
       // On demand, the same people in the same tiers (the follow-up interpreter is only a hearing's notion).
       const ids = [t4, t3, t2, t1low, t1high];
       const r = await request({ language: mam, urgency: 'emergency' });

@@ -111,16 +111,7 @@ export function BookingForm({
         </p>
       )}
       <form class="booking-form" onSubmit={submit} noValidate>
-        <LanguageSearch
-          s={s}
-          language={language}
-          onChoose={(l) => {
-            setLanguage(l);
-            // "Choose a language" no longer holds once she has.
-            setErrors(({ languageId: _chosen, ...rest }) => rest);
-          }}
-          errors={errors}
-        />
+        <LanguageSearch s={s} language={language} onChoose={setLanguage} errors={errors} setErrors={setErrors} />
         <MatterSelect t={t} matters={matters} value={matter} onChange={setMatter} errors={errors} />
         <TargetSelect t={t} s={s} languages={languages} value={target} onChange={setTarget} errors={errors} />
         <div class="field-row">

@@ -117,16 +117,7 @@ export function InterpreterNow({
         </button>
       ) : (
         <form class="now-form" onSubmit={submit} noValidate>
-          <LanguageSearch
-            s={s}
-            language={language}
-            onChoose={(l) => {
-              setLanguage(l);
-              setErrors(({ languageId: _chosen, ...rest }) => rest);
-            }}
-            errors={errors}
-            idPrefix="now-"
-          />
+          <LanguageSearch s={s} language={language} onChoose={setLanguage} errors={errors} setErrors={setErrors} idPrefix="now-" />
           <MatterSelect t={t} matters={matters} value={matter} onChange={setMatter} errors={errors} idPrefix="now-" />
           <div class="field">
             <label for="now-urgency">{t.urgency}</label>

@@ -41,12 +41,15 @@ export function LanguageSearch({
   language,
   onChoose,
   errors,
+  setErrors,
   idPrefix = '',
 }: {
   s: StaffStrings;
   language: Language | null;
   onChoose: (l: Language) => void;
   errors: Errors;
+  /** The form's errors: "choose a language" no longer holds once she has. */
+  setErrors: (update: (errors: Errors) => Errors) => void;
   /** Two forms on one page keep their ids apart. */
   idPrefix?: string;
 }) {
@@ -92,6 +95,7 @@ export function LanguageSearch({
                 aria-pressed={language?.id === l.id}
                 onClick={() => {
                   onChoose(l);
+                  setErrors(({ languageId: _chosen, ...rest }) => rest);
                   setFound(null);
                   setQuery('');
                 }}

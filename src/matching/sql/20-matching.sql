@@ -32,11 +32,8 @@ $$;
 -- once per candidate (45 times a dispatch in the benchmark).
 DROP FUNCTION IF EXISTS matching_waiting(uuid[]);
 -- Its columns changed (needs_cert): CREATE OR REPLACE cannot change a result type, so the old one goes first, once.
--- A version of this stop's work took the candidates and said who covers the target: gone, once.
-DROP FUNCTION IF EXISTS matching_waiting(uuid[], uuid[], char(2), double precision, int);
 DO $$ BEGIN
-  IF EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'matching_waiting'
-             AND (NOT 'needs_cert' = ANY (proargnames) OR 'target_language_id' = ANY (proargnames))) THEN
+  IF EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'matching_waiting' AND NOT 'needs_cert' = ANY (proargnames)) THEN
     DROP FUNCTION matching_waiting(uuid[], char(2), double precision, int);
   END IF;
 END $$;
@@ -78,12 +75,6 @@ END $$;
 -- Cost (BENCHMARKS.md, issue 13): every lookup is by primary key or by a partial index of live rows only, so it
 -- does not grow with ended requests, offers or sessions; callers pass arrays without sub-selects, so PostgreSQL
 -- inlines this function into their statement and plans it once per connection (not on every call).
--- A version of this stop's work returned `covers`: gone, once (matching_dispatch asks ladder_covering itself).
-DO $$ BEGIN
-  IF EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'matching_pairs' AND 'covers' = ANY (proargnames)) THEN
-    DROP FUNCTION matching_pairs(uuid[], uuid[], char(2), double precision, int);
-  END IF;
-END $$;
 CREATE OR REPLACE FUNCTION matching_pairs(p_requests uuid[], p_interpreters uuid[], p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS TABLE (request_id uuid, priority smallint, minor boolean, prefer_female boolean, queued_at timestamptz, urgency varchar,
   interpreter_id uuid, gender varchar, specialties varchar[], last_session_ended_at timestamptz, tier int, level smallint, tried boolean)
@@ -240,9 +231,8 @@ END $$;
 -- else the main language of where she is, or of the home roster (ladder_main_language). matching_create
 -- dispatches it in the same call; alone, it is the request the sweep will dispatch when that first dispatch
 -- failed (MatchingService.createRequest).
--- Before the target language it had neither p_target nor p_home; before officials' requests, no p_official.
+-- Before the target language and officials' requests it had no p_target, p_official or p_home.
 DROP FUNCTION IF EXISTS matching_new_request(uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint);
-DROP FUNCTION IF EXISTS matching_new_request(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, char(2));
 CREATE OR REPLACE FUNCTION matching_new_request(p_language uuid, p_target uuid, p_matter varchar, p_urgency varchar, p_minor boolean,
   p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_official uuid, p_home char(2))
 RETURNS interpretation_requests LANGUAGE plpgsql AS $$
@@ -265,8 +255,6 @@ END $$;
 -- request's ladder languages (the node reads it before the insert). Returns {id, dispatched}.
 DROP FUNCTION IF EXISTS matching_create(uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid[], double precision, char(2),
   double precision, int);
-DROP FUNCTION IF EXISTS matching_create(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid[], double precision,
-  char(2), double precision, int);
 CREATE OR REPLACE FUNCTION matching_create(p_language uuid, p_target uuid, p_matter varchar, p_urgency varchar, p_minor boolean,
   p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_official uuid, p_available uuid[],
   p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int)
