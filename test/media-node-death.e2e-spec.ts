@@ -22,9 +22,19 @@ describe('a call whose hosting node dies', () => {
 
   afterAll(() => pair?.close());
 
-  it('is claimed again by the next join on a live node: same session, participants renegotiate, audio flows both ways', async () => {
-    const [interp] = await rosterAt(b.url, sql, 'GT', [{ languages: 'mam:5' }]);
+  /** Every one of `peers` speaks afresh and hears every other one. */
+  async function allHearAll(peers: CallPeer[]) {
+    const voices: string[] = [];
+    for (const p of peers) voices.push(await p.speak());
+    for (const [i, p] of peers.entries()) for (const [j, v] of voices.entries()) if (i !== j) await p.listen(v);
+    for (const [i, p] of peers.entries())
+      for (const [j, v] of voices.entries()) if (i !== j) expect((await hears(p, v)).peak).toBeGreaterThan(1000);
+  }
+
+  it('is claimed again by the next join on a live node: same session, every participant (a relay interpreter too) renegotiates, all hear all', async () => {
+    const [interp, relayInterp] = await rosterAt(b.url, sql, 'GT', [{ languages: 'mam:5' }, { languages: 'spa:5' }]);
     const ana = await open(b.url, interp.token);
+    const rita = await open(b.url, relayInterp.token);
     await ana.call('presence:set', { status: 'available' });
     const token = await callerTokenAt(a.url);
     const c = await open(a.url, token);
@@ -32,15 +42,17 @@ describe('a call whose hosting node dies', () => {
     await c.call('request:create', { languageId, matter: 'legal_labour', urgency: 'normal', minor: false });
     const offer = await ana.next('offer:new');
     const { sessionId } = await ana.call('offer:accept', { offerId: offer.offerId });
+    // A relay leg's interpreter seated in the call (what a relay hearing's booking does).
+    await sql(`INSERT INTO session_interpreters (session_id, role, interpreter_id) VALUES ($1, 'relay_interpreter', $2)`, [
+      sessionId,
+      relayInterp.interpreterId,
+    ]);
 
-    // The caller's join claims the session for A; the interpreter's media, signalled through B, lives on A.
+    // The caller's join claims the session for A; the interpreters' media, signalled through B, lives on A.
     const her = await peer(c, sessionId);
     const them = await peer(ana, sessionId);
-    const [x, y] = [await her.speak(), await them.speak()];
-    await them.listen(x);
-    await her.listen(y);
-    await hears(them, x);
-    await hears(her, y);
+    const relay = await peer(rita, sessionId);
+    await allHearAll([her, them, relay]);
     const [before] = await sql(`SELECT started_at, ended_at, participant_roles FROM sessions WHERE id = $1`, [sessionId]);
 
     await a.stop('SIGKILL');
@@ -59,17 +71,18 @@ describe('a call whose hosting node dies', () => {
     }
     expect([...refusals].filter((m) => m !== 'session:join: INTERNAL the node hosting this call did not answer')).toEqual([]);
     expect(back.join.participants).toEqual([]);
-    // The interpreter, still connected to B, is told to start again.
-    expect(await ana.next('session:mediaRestart', (e) => e.sessionId === sessionId)).toEqual({ sessionId, reason: 'node_died' });
+    // The interpreters, still connected to B, are told to start again.
+    for (const s of [ana, rita])
+      expect(await s.next('session:mediaRestart', (e) => e.sessionId === sessionId)).toEqual({ sessionId, reason: 'node_died' });
     them.close();
-    const again = await peer(ana, sessionId);
-    const [x2, y2] = [await back.speak(), await again.speak()];
-    await again.listen(x2);
-    await back.listen(y2);
-    expect((await hears(again, x2)).peak).toBeGreaterThan(1000);
-    expect((await hears(back, y2)).peak).toBeGreaterThan(1000);
+    relay.close();
+    await allHearAll([back, await peer(ana, sessionId), await peer(rita, sessionId)]);
     expect(await sql(`SELECT started_at, ended_at, participant_roles FROM sessions WHERE id = $1`, [sessionId])).toEqual([before]);
-    expect(before).toEqual({ started_at: expect.any(Date), ended_at: null, participant_roles: ['caller', 'interpreter'] });
-    expect([ana, c2].flatMap((s) => s.seen('session:ended'))).toEqual([]);
+    expect(before).toEqual({
+      started_at: expect.any(Date),
+      ended_at: null,
+      participant_roles: ['caller', 'interpreter', 'relay_interpreter'],
+    });
+    expect([ana, rita, c2].flatMap((s) => s.seen('session:ended'))).toEqual([]);
   });
 });

@@ -1,4 +1,13 @@
-import { Closers, expectOnlyParticipantsTransports, inCall, matched, officialFor, sessionRow, stillTalking } from './utils/media-calls';
+import {
+  Closers,
+  expectOnlyParticipantsTransports,
+  inCall,
+  interpreterFor,
+  matched,
+  officialFor,
+  sessionRow,
+  stillTalking,
+} from './utils/media-calls';
 import type { Server } from 'socket.io';
 import { RealtimeService } from '../src/realtime/realtime.service';
 import type Redis from 'ioredis';
@@ -31,6 +40,7 @@ describe('rejoining a call within the grace period', () => {
     sessionId: string,
     role: string,
     first: Awaited<ReturnType<typeof inCall>>,
+    roles = ['caller', 'interpreter', 'official'],
   ) {
     const row = await sessionRow(t, sessionId);
     const s = sockets[i];
@@ -41,7 +51,7 @@ describe('rejoining a call within the grace period', () => {
     await expectOnlyParticipantsTransports(
       t,
       sessionId,
-      ['caller', 'interpreter', 'official'].filter((r) => r !== role),
+      roles.filter((r) => r !== role),
     );
     s.socket.connect();
     await new Promise<void>((r) => s.socket.once('connect', () => r()));
@@ -50,9 +60,7 @@ describe('rejoining a call within the grace period', () => {
     closers.push(() => back.close());
     // She is told who is there and what they send, and picks their voices up again.
     const others = first.peers.map((_, j) => j).filter((j) => j !== i);
-    expect(back.join.participants.map((p: { role: string }) => p.role).sort()).toEqual(
-      ['caller', 'interpreter', 'official'].filter((r) => r !== role),
-    );
+    expect(back.join.participants.map((p: { role: string }) => p.role).sort()).toEqual(roles.filter((r) => r !== role).sort());
     expect(
       back.join.participants.flatMap((p: { producers: { producerId: string }[] }) => p.producers.map((x) => x.producerId)).sort(),
     ).toEqual(others.map((j) => first.voices[j]).sort());
@@ -70,14 +78,14 @@ describe('rejoining a call within the grace period', () => {
     const peers = first.peers.map((p, j) => (j === i ? back : p));
     const voices = first.voices.map((v, j) => (j === i ? voice : v));
     await stillTalking(t, sessionId, peers, voices);
-    await expectOnlyParticipantsTransports(t, sessionId, ['caller', 'interpreter', 'official']);
+    await expectOnlyParticipantsTransports(t, sessionId, roles);
     // Same session, same metadata: the call did not end or restart.
     expect(await sessionRow(t, sessionId)).toEqual(row);
     expect(row).toEqual({
       started_at: expect.any(Date),
       ended_at: null,
       end_reason: null,
-      participant_roles: ['caller', 'interpreter', 'official'],
+      participant_roles: roles,
     });
     expect(sockets.flatMap((x) => x.seen('session:ended'))).toEqual([]);
   }
@@ -100,6 +108,18 @@ describe('rejoining a call within the grace period', () => {
     );
     expect(request).toEqual({ state: expect.stringMatching(/^(accepted|connected)$/), interpreter_id: ana.interpreterId });
   });
+  it('takes back a relay interpreter whose connection dropped, into the same call of five', async () => {
+    const { ana, c, sessionId } = await matched(t, 'mam', closers);
+    const judge = await officialFor(t, sessionId, closers);
+    const [relay, team] = [
+      await interpreterFor(t, sessionId, 'relay_interpreter', closers),
+      await interpreterFor(t, sessionId, 'team_interpreter', closers),
+    ];
+    const sockets = [c, ana.socket, relay.socket, team.socket, judge];
+    const roles = ['caller', 'interpreter', 'relay_interpreter', 'team_interpreter', 'official'];
+    await dropAndRejoin(sockets, 2, sessionId, 'relay_interpreter', await inCall(sockets, sessionId, closers), roles);
+  });
+
   it("keeps on an interpreter's connection only the calls still going: one that ended is forgotten", async () => {
     const { ana, c, sessionId: first } = await matched(t, 'mam', closers);
     await ana.socket.call('session:join', { sessionId: first });

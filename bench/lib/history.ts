@@ -107,6 +107,11 @@ export async function loadHistory(database: string, requests: number, log: (msg:
        FROM h_req WHERE state = 'completed' ORDER BY g`,
     );
     await step(
+      'session_interpreters',
+      `INSERT INTO session_interpreters (session_id, role, interpreter_id, ended_at)
+       SELECT ${seqUuid(2, 'g')}, 'interpreter', interpreter_id, ended_at FROM h_req WHERE state = 'completed' ORDER BY g`,
+    );
+    await step(
       'interpreters.last_session_ended_at',
       `UPDATE interpreters i SET last_session_ended_at = s.last FROM (SELECT interpreter_id, max(ended_at) AS last FROM sessions GROUP BY interpreter_id) s
        WHERE s.interpreter_id = i.id AND (i.last_session_ended_at IS NULL OR i.last_session_ended_at < s.last)`,
@@ -149,7 +154,7 @@ export async function loadHistory(database: string, requests: number, log: (msg:
     // As after a year of autovacuum: visibility map and statistics up to date before the first run.
     await step(
       'vacuum analyze',
-      `VACUUM (ANALYZE) interpretation_requests, offers, sessions, audit_events, interpreters, audit_chain_head`,
+      `VACUUM (ANALYZE) interpretation_requests, offers, sessions, session_interpreters, audit_events, interpreters, audit_chain_head`,
     );
     const counts = await c.query(
       `SELECT (SELECT count(*) FROM interpretation_requests)::int AS requests, (SELECT count(*) FROM offers)::int AS offers,

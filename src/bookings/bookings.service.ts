@@ -269,7 +269,13 @@ export class BookingsService implements OnModuleInit {
     const sessionId = await this.db.transaction(async (m) => {
       const locked = (await this.repo.lock(m, id))!;
       this.assertOpenForCall(locked);
-      return this.sessions.openForBooking(m, id, locked.interpreter_id!, p.role === 'official' ? p.sub : null, vacant);
+      return this.sessions.openForBooking(
+        m,
+        id,
+        [{ id: locked.interpreter_id!, role: 'interpreter' }],
+        p.role === 'official' ? p.sub : null,
+        vacant,
+      );
     });
     await this.audit.record('booking.joined', {
       actorId: p.sub,
@@ -326,7 +332,7 @@ export class BookingsService implements OnModuleInit {
         const b = (await this.repo.lock(m, c.booking_id))!;
         if (c.used || c.expired) return this.refuse(m, c.used ? 'used' : 'expired', { bookingId: b.id, voided: false }, b.country);
         if (!this.callOpen(b)) return this.refuse(m, 'not_open', { bookingId: b.id, voided: false }, b.country);
-        const id = await this.sessions.openForBooking(m, b.id, b.interpreter_id!, null);
+        const id = await this.sessions.openForBooking(m, b.id, [{ id: b.interpreter_id!, role: 'interpreter' }], null);
         await this.sessions.setCaller(m, id, sub, vacant);
         await this.repo.markCodeUsed(m, b.id);
         await this.audit.add(m, 'booking.join_code_used', {

@@ -33,5 +33,13 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
 export const PRESENCE_STATUSES = ['available', 'away', 'offline'] as const;
 export type PresenceStatus = (typeof PRESENCE_STATUSES)[number];
 
-/** The roles in a session's call. */
-export type ParticipantRole = 'caller' | 'interpreter' | 'official';
+/**
+ * The interpreters' roles in a call (at most one of each): the lead (`interpreter`: the direct leg, or the source leg
+ * of a relay), the relay leg's (`relay_interpreter`) and a team partner who takes turns with the lead.
+ */
+export const INTERPRETER_ROLES = ['interpreter', 'relay_interpreter', 'team_interpreter'] as const;
+export type InterpreterRole = (typeof INTERPRETER_ROLES)[number];
+
+/** The roles in a session's call: up to five participants, one per role. */
+export type ParticipantRole = 'caller' | InterpreterRole | 'official';
+export const isInterpreterRole = (role: string): role is InterpreterRole => (INTERPRETER_ROLES as readonly string[]).includes(role);

@@ -391,7 +391,8 @@ export class MatchingService implements OnModuleInit {
    */
   private async sessionLeft(p: Principal, s: SessionParticipants, role: ParticipantRole) {
     // Her token subject is the request's caller subject.
-    if (!s.requestId || (role === 'official' && p.sub !== s.callerSub)) return;
+    if (!s.requestId || (role === 'official' && p.sub !== s.callerSub) || role === 'relay_interpreter' || role === 'team_interpreter')
+      return;
     const requestId = s.requestId;
     // Both often hang up at once: the second leave on this node waits for the first one's end instead of locking
     // the request row only to find it ended (a round trip and a lock wait per call). If the first failed, it tries.

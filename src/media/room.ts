@@ -20,9 +20,10 @@ export interface Participant {
 }
 
 /**
- * A session's live call: one router on one worker, and its peers keyed by socket id. A session has three
- * roles (caller, interpreter, official) and a room keeps at most one peer per role, so a call never has
- * more than three participants: a second socket of the same role (she rejoined) replaces the first.
+ * A session's live call: one router on one worker, and its peers keyed by socket id. A session has five roles
+ * (the caller, up to three interpreters: lead, relay leg and team partner, and the official) and a room keeps at
+ * most one peer per role, so a call never has more than five participants: a second socket of the same role (she
+ * rejoined) replaces the first. Everyone hears everyone: each consumes every other's producers.
  */
 export class Room {
   private readonly peersBySocket = new Map<string, Peer>();

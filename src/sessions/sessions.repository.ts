@@ -7,15 +7,23 @@ import { rows } from '../database/sql';
 
 type Sql = Pick<EntityManager, 'query'>;
 
-import type { ParticipantRole } from '../common/domain';
+import type { InterpreterRole, ParticipantRole } from '../common/domain';
 import type { SessionEndReason } from '../realtime/realtime.contract';
 export type { ParticipantRole };
+
+/** An interpreter of a call, in her role (session_interpreters). */
+export interface SessionInterpreter {
+  id: string;
+  role: InterpreterRole;
+}
 
 /** What PostgreSQL tells every node when a session's end commits (`session_end`'s NOTIFY payload). */
 export interface EndedNotice {
   sessionId: string;
   reason: SessionEndReason;
   interpreterId: string;
+  /** Every interpreter of the call (the lead among them). */
+  interpreterIds: string[];
   officialId: string | null;
   callerSub: string | null;
 }
@@ -30,7 +38,10 @@ export interface EndedSession {
 export interface SessionParticipants {
   id: string;
   requestId: string | null;
+  /** The lead interpreter (role `interpreter`). */
   interpreterId: string;
+  /** Every interpreter of the call in her role, the lead first. */
+  interpreters: SessionInterpreter[];
   officialId: string | null;
   callerSub: string | null;
   endedAt: Date | null;
@@ -53,6 +64,10 @@ export interface LiveHearingSession {
   caller_sub: string | null;
 }
 
+/** A session's interpreters in their roles, the lead first (a sub-select of a statement on `sessions s`). */
+const INTERPRETERS_OF_S = `(SELECT coalesce(json_agg(json_build_object('id', si.interpreter_id, 'role', si.role) ORDER BY si.role <> 'interpreter', si.role), '[]')
+   FROM session_interpreters si WHERE si.session_id = s.id)`;
+
 /**
  * The SQL of session records (metadata only). Methods that take `m` run inside the caller's transaction; the
  * rules (who takes part, when a hearing's call reopens) are SessionsService's.
@@ -63,7 +78,8 @@ export class SessionsRepository {
 
   async find(id: string): Promise<SessionParticipants | null> {
     const [row] = await this.db.query(
-      prepared(`SELECT s.id, s.request_id, s.interpreter_id, s.official_id, s.ended_at, s.booking_id, coalesce(r.caller_sub, s.caller_sub) AS caller_sub
+      prepared(`SELECT s.id, s.request_id, s.interpreter_id, s.official_id, s.ended_at, s.booking_id, coalesce(r.caller_sub, s.caller_sub) AS caller_sub,
+         ${INTERPRETERS_OF_S} AS interpreters
        FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.id = $1`),
       [id],
     );
@@ -72,6 +88,7 @@ export class SessionsRepository {
           id: row.id,
           requestId: row.request_id,
           interpreterId: row.interpreter_id,
+          interpreters: row.interpreters,
           officialId: row.official_id,
           callerSub: row.caller_sub,
           endedAt: row.ended_at,
@@ -85,6 +102,7 @@ export class SessionsRepository {
     return rows<EndedNotice>(
       this.db,
       `SELECT s.id AS "sessionId", s.end_reason AS reason, s.interpreter_id AS "interpreterId", s.official_id AS "officialId",
+         (SELECT array_agg(si.interpreter_id) FROM session_interpreters si WHERE si.session_id = s.id) AS "interpreterIds",
          coalesce(r.caller_sub, s.caller_sub) AS "callerSub"
        FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.ended_at > $1`,
       [since],
@@ -155,13 +173,20 @@ export class SessionsRepository {
     return s ?? null;
   }
 
-  /** A new session for a hearing; the unique index on live sessions refuses one for an interpreter still in a call. */
-  async insertForBooking(m: Sql, bookingId: string, interpreterId: string, officialId: string | null): Promise<string> {
-    const [row] = await m.query(`INSERT INTO sessions (booking_id, interpreter_id, official_id) VALUES ($1, $2, $3) RETURNING id`, [
-      bookingId,
-      interpreterId,
-      officialId,
-    ]);
+  /**
+   * A new session for a hearing with its interpreters (the lead first); the unique index on live calls refuses one
+   * for an interpreter still in another.
+   */
+  async insertForBooking(m: Sql, bookingId: string, interpreters: SessionInterpreter[], officialId: string | null): Promise<string> {
+    const [row] = await m.query(
+      `WITH opened AS (INSERT INTO sessions (booking_id, interpreter_id, official_id) VALUES ($1, $2, $3) RETURNING id),
+       seated AS (
+         INSERT INTO session_interpreters (session_id, role, interpreter_id)
+         SELECT opened.id, seat.role, seat.id FROM opened, jsonb_to_recordset($4::jsonb) AS seat (id uuid, role text)
+       )
+       SELECT id FROM opened`,
+      [bookingId, interpreters[0].id, officialId, JSON.stringify(interpreters)],
+    );
     return row.id;
   }
 

@@ -10,10 +10,16 @@ import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { PG, pgCode } from '../database/pg-errors';
 import { MEDIA_FAILED } from './end-reasons';
 import type { ParticipantRole } from '../common/domain';
-import { SessionsRepository, type EndedNotice, type EndedSession, type SessionParticipants } from './sessions.repository';
+import {
+  SessionsRepository,
+  type EndedNotice,
+  type EndedSession,
+  type SessionInterpreter,
+  type SessionParticipants,
+} from './sessions.repository';
 
 export type { ParticipantRole } from '../common/domain';
-export type { EndedSession, SessionParticipants } from './sessions.repository';
+export type { EndedSession, SessionInterpreter, SessionParticipants } from './sessions.repository';
 
 /** Whose rules end a session when a participant leaves: its request's (matching) or its booking's (bookings). */
 export type SessionOwner = 'request' | 'booking';
@@ -104,7 +110,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   /** A session's end committed (on this node or another): tell its participants here, then the listeners. */
   private ended(n: EndedNotice) {
     const payload = { sessionId: n.sessionId, reason: n.reason };
-    this.realtime.emitLocal(rooms.interpreter(n.interpreterId), 'session:ended', payload);
+    for (const id of n.interpreterIds ?? [n.interpreterId]) this.realtime.emitLocal(rooms.interpreter(id), 'session:ended', payload);
     if (n.callerSub) this.realtime.emitLocal(rooms.caller(n.callerSub), 'session:ended', payload);
     if (n.officialId) this.realtime.emitLocal(rooms.user(n.officialId), 'session:ended', payload);
     this.bus.emit('session.ended', n.sessionId, n.reason);
@@ -123,8 +129,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The role in which this principal takes part in a live session, or null: the interpreter it was
-   * assigned to, the caller whose request it serves (by her anonymous token subject), or the official who
+   * The role in which this principal takes part in a live session, or null: one of its interpreters (the lead, a relay
+   * leg's or a team partner), the caller whose request it serves (by her anonymous token subject), or the official who
    * takes part as the third party (set by a hearing's booking).
    */
   async participantRole(sessionId: string, p: Principal): Promise<ParticipantRole | null> {
@@ -155,7 +161,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   /** Tells the session's other participants that one of them left (the session may go on). */
   private tellLeft(s: SessionParticipants, role: ParticipantRole) {
     const payload = { sessionId: s.id, role };
-    if (role !== 'interpreter') this.realtime.toInterpreter(s.interpreterId, 'session:participantLeft', payload);
+    for (const i of s.interpreters) if (i.role !== role) this.realtime.toInterpreter(i.id, 'session:participantLeft', payload);
     if (role !== 'caller' && s.callerSub) this.realtime.toCaller(s.callerSub, 'session:participantLeft', payload);
     if (role !== 'official' && s.officialId) this.realtime.emit(rooms.user(s.officialId), 'session:participantLeft', payload);
   }
@@ -233,7 +239,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   async openForBooking(
     m: EntityManager,
     bookingId: string,
-    interpreterId: string,
+    interpreters: SessionInterpreter[],
     officialId: string | null,
     vacant: VacantSeats = NO_SEATS,
   ): Promise<string> {
@@ -247,7 +253,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       return latest.id;
     }
     try {
-      return await this.repo.insertForBooking(m, bookingId, interpreterId, officialId);
+      return await this.repo.insertForBooking(m, bookingId, interpreters, officialId);
     } catch (e) {
       if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException('the interpreter is still in another call; try again in a moment');
       throw e;
@@ -281,8 +287,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
 }
 
 /** The role in which `p` takes part in session `s`, if any. */
-export function roleIn(s: Pick<SessionParticipants, 'interpreterId' | 'officialId' | 'callerSub'>, p: Principal): ParticipantRole | null {
-  if (p.role === 'interpreter' && p.interpreterId === s.interpreterId) return 'interpreter';
+export function roleIn(s: Pick<SessionParticipants, 'interpreters' | 'officialId' | 'callerSub'>, p: Principal): ParticipantRole | null {
+  if (p.role === 'interpreter') return s.interpreters.find((i) => i.id === p.interpreterId)?.role ?? null;
   if (p.role === 'caller' && !!s.callerSub && p.sub === s.callerSub) return 'caller';
   // A hearing's official, or the official who asked for an on-demand call (her subject is its caller's).
   if (p.role === 'official' && ((!!s.officialId && p.sub === s.officialId) || (!!s.callerSub && p.sub === s.callerSub))) return 'official';

@@ -263,7 +263,24 @@ describe('the ladder in PostgreSQL', () => {
         'one in a live call',
         {},
         async (id: string) =>
-          q(`INSERT INTO sessions (request_id, interpreter_id) VALUES ($1, $2)`, [await request({ language: mam }), id]),
+          q(
+            `WITH s AS (INSERT INTO sessions (request_id, interpreter_id) VALUES ($1, $2) RETURNING id)
+             INSERT INTO session_interpreters (session_id, role, interpreter_id) SELECT id, 'interpreter', $2 FROM s`,
+            [await request({ language: mam }), id],
+          ),
+      ],
+      [
+        'one in a live call as its relay interpreter',
+        {},
+        async (id: string) => {
+          const lead = await person('lead', { languages: [[mam, 5]] });
+          await q(
+            `WITH s AS (INSERT INTO sessions (request_id, interpreter_id) VALUES ($1, $2) RETURNING id)
+             INSERT INTO session_interpreters (session_id, role, interpreter_id)
+             SELECT id, 'interpreter', $2::uuid FROM s UNION ALL SELECT id, 'relay_interpreter', $3::uuid FROM s`,
+            [await request({ language: mam }), lead, id],
+          );
+        },
       ],
       [
         'one who refused this request twice',

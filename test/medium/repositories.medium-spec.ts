@@ -255,16 +255,18 @@ describe('repositories in PostgreSQL', () => {
       expect(await sessions.find(onDemand.id)).toMatchObject({ requestId: r.id, callerSub: sub, bookingId: null, endedAt: null });
 
       const hearing = await booking(mam, new Date(Date.now() + 86_400_000));
-      const ended = await ds.transaction((m) => sessions.insertForBooking(m, hearing, other, null));
-      await q(`UPDATE sessions SET ended_at = now(), end_reason = 'media_failed' WHERE id = $1`, [ended]);
-      const live = await ds.transaction((m) => sessions.insertForBooking(m, hearing, other, null));
+      const ended = await ds.transaction((m) => sessions.insertForBooking(m, hearing, [{ id: other, role: 'interpreter' }], null));
+      await ds.transaction((m) => sessions.end(m, { sessionId: ended, requestId: null }, 'media_failed', false));
+      const live = await ds.transaction((m) => sessions.insertForBooking(m, hearing, [{ id: other, role: 'interpreter' }], null));
       const woman = randomUUID();
       await ds.transaction((m) => sessions.setCaller(m, live, woman));
       expect(await ds.transaction((m) => sessions.latestOfBooking(m, hearing))).toMatchObject({ id: live, ended_at: null });
       expect(await sessions.find(live)).toMatchObject({ bookingId: hearing, callerSub: woman });
       expect(await sessions.liveOfBooking(hearing)).toEqual({ id: live, official_id: null, caller_sub: woman });
       // One live session per hearing and per interpreter: another is refused.
-      const twice = await ds.transaction((m) => sessions.insertForBooking(m, hearing, her, null)).catch((e: unknown) => e);
+      const twice = await ds
+        .transaction((m) => sessions.insertForBooking(m, hearing, [{ id: her, role: 'interpreter' }], null))
+        .catch((e: unknown) => e);
       expect(pgCode(twice)).toBe(PG.UNIQUE_VIOLATION);
     });
   });
@@ -272,9 +274,9 @@ describe('repositories in PostgreSQL', () => {
   it('has the tables matching reads on every call analysed after a fixed count of changes, not a share of the table', async () => {
     const opts = await q<{ relname: string; reloptions: string[] | null }>(
       `SELECT relname, reloptions FROM pg_class WHERE relname = ANY($1::text[]) AND relkind = 'r' ORDER BY relname`,
-      [['interpretation_requests', 'offers', 'sessions', 'interpreters', 'interpreter_languages']],
+      [['interpretation_requests', 'offers', 'sessions', 'session_interpreters', 'interpreters', 'interpreter_languages']],
     );
-    expect(opts).toHaveLength(5);
+    expect(opts).toHaveLength(6);
     for (const o of opts)
       expect(o.reloptions).toEqual(expect.arrayContaining(['autovacuum_analyze_scale_factor=0.0', 'autovacuum_analyze_threshold=2000']));
   });

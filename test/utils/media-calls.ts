@@ -40,6 +40,26 @@ export async function officialFor(t: TestApp, sessionId: string, closers: Closer
   return judge;
 }
 
+/**
+ * A fresh interpreter seated in the session in another interpreter's role (a relay leg's, a team partner), with a
+ * connected console: what a hearing's booking does for a relay or a team (until bookings do it).
+ */
+export async function interpreterFor(
+  t: TestApp,
+  sessionId: string,
+  role: 'relay_interpreter' | 'team_interpreter',
+  closers: Closers,
+): Promise<Person> {
+  const person = await interpreter(t, { languages: 'spa:5', relay: 'eng:5', firstName: role === 'team_interpreter' ? 'Tere' : 'Rita' });
+  closers.push(() => person.socket.close());
+  await t.sql(`INSERT INTO session_interpreters (session_id, role, interpreter_id) VALUES ($1, $2, $3)`, [
+    sessionId,
+    role,
+    person.interpreterId,
+  ]);
+  return person;
+}
+
 /** Everyone in `sockets` joins, speaks, and hears every other one, afresh. */
 export async function inCall(sockets: TestSocket[], sessionId: string, closers: Closers) {
   const peers: CallPeer[] = [];

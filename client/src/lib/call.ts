@@ -8,8 +8,17 @@ import type {
   Transport,
   TransportOptions,
 } from 'mediasoup-client/types';
-import type { ServerEvents, Signal } from './socket';
+import type { ParticipantRole, ServerEvents, Signal } from './socket';
 import { noteIceRestart } from './test-hooks';
+
+/** A call's roles (up to five participants, one each), in the order the consoles list them. */
+export const CALL_ROLES = [
+  'caller',
+  'interpreter',
+  'relay_interpreter',
+  'team_interpreter',
+  'official',
+] as const satisfies readonly ParticipantRole[];
 
 export interface CallOptions {
   /** A microphone the caller of `new Call` opened and keeps (it is not stopped by close()). */
@@ -160,7 +169,7 @@ export class Call {
     if (!this.closed) this.options.onParticipants?.(this.roles());
   }
 
-  /** The roles (`caller`, `interpreter`, `official`) whose audio this participant receives now. */
+  /** The roles (CALL_ROLES) whose audio this participant receives now. */
   roles(): string[] {
     return [...new Set([...this.consumers.values()].map((c) => c.role))].sort();
   }

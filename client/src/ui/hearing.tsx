@@ -4,7 +4,7 @@ import type { Strings, UiLanguage } from '../i18n';
 import type { StaffStrings } from '../i18n/staff';
 import { serverMessages, type Language } from '../lib/api';
 import { bookingsApi, deviceTimeZone, formatWhen, timeZones, type Booking } from '../lib/bookings';
-import { Call } from '../lib/call';
+import { Call, CALL_ROLES } from '../lib/call';
 import type { ServerEvents, Signal } from '../lib/socket';
 import { HangUp, Mic } from './icons';
 
@@ -223,7 +223,9 @@ export function HearingCall({
   const [reconnecting, setReconnecting] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const live = useRef<{ call?: Call; sessionId?: string }>({});
-  const others = [...(role === 'official' ? ['interpreter'] : ['official']), ...(booking?.remoteParticipant ? ['caller'] : [])];
+  // Who is expected, and whoever else is heard (a relay leg's interpreter, a team partner), in the call's role order.
+  const expected = [...(role === 'official' ? ['interpreter'] : ['official']), ...(booking?.remoteParticipant ? ['caller'] : [])];
+  const others = CALL_ROLES.filter((r) => expected.includes(r) || heard.includes(r));
   const now = !booking;
 
   const close = () => {

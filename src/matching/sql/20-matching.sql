@@ -63,7 +63,8 @@ END $$;
 CREATE OR REPLACE FUNCTION matching_free(p_interpreter uuid) RETURNS boolean LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
 BEGIN
   RETURN NOT EXISTS (SELECT 1 FROM offers o WHERE o.interpreter_id = p_interpreter AND o.holds)
-    AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.interpreter_id = p_interpreter AND s.ended_at IS NULL)
+    -- In a live call in any role (the lead, a relay leg, a team partner): session_interpreters' partial unique index.
+    AND NOT EXISTS (SELECT 1 FROM session_interpreters si WHERE si.interpreter_id = p_interpreter AND si.ended_at IS NULL)
     AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.interpreter_id = p_interpreter AND b.state = 'confirmed'
                     AND now() BETWEEN b.starts_at - interval '30 minutes' AND b.ends_at);
 END $$;
@@ -276,6 +277,7 @@ RETURNS TABLE (id uuid, request_id uuid, interpreter_id uuid) LANGUAGE plpgsql S
 DECLARE
   s sessions;
   v_caller uuid;
+  v_interpreters uuid[];
 BEGIN
   -- Two statements, not one with an OR: each keeps its own index (the primary key; the live session of a request).
   IF p_session IS NOT NULL THEN
@@ -286,7 +288,12 @@ BEGIN
   IF NOT FOUND THEN RETURN; END IF;
   -- A hearing's remote woman is known by the session itself (her join code's token): forgotten as it ends.
   UPDATE sessions SET ended_at = now(), end_reason = p_reason, caller_sub = NULL WHERE sessions.id = s.id;
-  UPDATE interpreters SET last_session_ended_at = now() WHERE interpreters.id = s.interpreter_id;
+  -- Every interpreter of the call is free again: the lead, a relay leg's, a team partner.
+  WITH gone AS (
+    UPDATE session_interpreters si SET ended_at = now() WHERE si.session_id = s.id AND si.ended_at IS NULL RETURNING si.interpreter_id
+  )
+  SELECT coalesce(array_agg(gone.interpreter_id), ARRAY[s.interpreter_id]) INTO v_interpreters FROM gone;
+  UPDATE interpreters SET last_session_ended_at = now() WHERE interpreters.id = ANY (v_interpreters);
   UPDATE offers SET holds = false WHERE offers.interpreter_id = s.interpreter_id AND holds AND outcome = 'accepted';
   IF p_audited THEN
     INSERT INTO matching_audit_outbox (type, subject_id, data)
@@ -295,7 +302,7 @@ BEGIN
   SELECT coalesce(interpretation_requests.caller_sub, s.caller_sub) INTO v_caller FROM interpretation_requests WHERE interpretation_requests.id = s.request_id;
   v_caller := coalesce(v_caller, s.caller_sub);
   PERFORM pg_notify('puente_session_ended', json_build_object('sessionId', s.id, 'reason', p_reason, 'interpreterId', s.interpreter_id,
-    'officialId', s.official_id, 'callerSub', v_caller)::text);
+    'interpreterIds', v_interpreters, 'officialId', s.official_id, 'callerSub', v_caller)::text);
   RETURN QUERY SELECT s.id, s.request_id, s.interpreter_id;
 END $$;
 
@@ -322,7 +329,12 @@ BEGIN
     UPDATE offers SET outcome = 'withdrawn', decided_at = now(), holds = false WHERE request_id = r.id AND outcome IS NULL RETURNING id, interpreter_id
   )
   SELECT coalesce(jsonb_agg(jsonb_build_object('id', wd.id, 'interpreterId', wd.interpreter_id)), '[]') INTO v_withdrawn FROM wd;
-  INSERT INTO sessions (request_id, interpreter_id) VALUES (r.id, p_interpreter) RETURNING id INTO v_session;
+  WITH opened AS (
+    INSERT INTO sessions (request_id, interpreter_id) VALUES (r.id, p_interpreter) RETURNING id
+  ), lead AS (
+    INSERT INTO session_interpreters (session_id, role, interpreter_id) SELECT opened.id, 'interpreter', p_interpreter FROM opened
+  )
+  SELECT opened.id INTO v_session FROM opened;
   UPDATE interpretation_requests SET state = 'accepted', interpreter_id = p_interpreter, tier = v_tier, accepted_at = now() WHERE id = r.id;
   INSERT INTO matching_audit_outbox (type, actor_id, actor_role, country, subject_id, data)
   VALUES ('offer.accepted', p_interpreter, 'interpreter', r.country, r.id, matching_request_facts(r)
