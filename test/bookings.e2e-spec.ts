@@ -1,3 +1,4 @@
+import { BOOKING_SELECT } from '../src/bookings/booking-row';
 import ical from 'node-ical';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -68,7 +69,12 @@ describe('hearings booked ahead', () => {
     put: (path: string) => t.http().put(path).set('authorization', `Bearer ${token}`),
   });
   const state = async (id: string) =>
-    (await t.sql<{ state: string; interpreter_id: string | null }>(`SELECT state, interpreter_id FROM bookings WHERE id = $1`, [id]))[0];
+    (
+      await t.sql<{ state: string; interpreter_id: string | null }>(
+        `SELECT state, interpreter_id FROM (${BOOKING_SELECT}) b WHERE id = $1`,
+        [id],
+      )
+    )[0];
 
   it('a suspended interpreter is released from the hearings she confirmed or was asked for: the official is told, the next one asked', async () => {
     const lang = await languageId(t, 'ixl');
@@ -248,8 +254,7 @@ describe('hearings booked ahead', () => {
       only.interpreterId,
     ]);
     const overlaps = await t.sql(
-      `SELECT 1 FROM bookings x JOIN bookings y ON x.id < y.id AND x.interpreter_id = y.interpreter_id AND x.blocked && y.blocked
-       WHERE x.state IN ('assigned','confirmed') AND y.state IN ('assigned','confirmed')`,
+      `SELECT 1 FROM booking_interpreters x JOIN booking_interpreters y ON x.id < y.id AND x.interpreter_id = y.interpreter_id AND x.blocked && y.blocked`,
     );
     expect(overlaps).toHaveLength(0);
   });
@@ -343,9 +348,10 @@ describe('hearings booked ahead', () => {
     // Within the 48-hour widening deadline already: the widening job is due at once.
     const { body } = await book(court, { languageId: lang, matter: 'trafficking', startsAt: inHours(30), durationMinutes: 60 }).expect(201);
     await court.socket.next('booking:update', (u) => u.bookingId === body.id && u.notice === 'unconfirmed');
-    const [row] = await t.sql<{ widened: boolean; interpreter_id: string }>(`SELECT widened, interpreter_id FROM bookings WHERE id = $1`, [
-      body.id,
-    ]);
+    const [row] = await t.sql<{ widened: boolean; interpreter_id: string }>(
+      `SELECT widened, interpreter_id FROM (${BOOKING_SELECT}) b WHERE id = $1`,
+      [body.id],
+    );
     // Widening does not take the booking from the one already asked.
     expect(row).toEqual({ widened: true, interpreter_id: slow.interpreterId });
     expect(await until(() => smtp.to(court.email).find((m) => /no interpreter has confirmed/.test(m.subject)))).toBeTruthy();

@@ -1,3 +1,4 @@
+import { BOOKING_SELECT } from '../src/bookings/booking-row';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { CERTIFICATES_QUEUE, REMINDER_CRON } from '../src/rosters/certification/certification.processor';
@@ -102,9 +103,10 @@ describe('certification', () => {
       .expect(201);
     const holder = async () =>
       (
-        await t.sql<{ interpreter_id: string | null; state: string }>(`SELECT interpreter_id, state FROM bookings WHERE id = $1`, [
-          booked.body.id,
-        ])
+        await t.sql<{ interpreter_id: string | null; state: string }>(
+          `SELECT interpreter_id, state FROM (${BOOKING_SELECT}) b WHERE id = $1`,
+          [booked.body.id],
+        )
       )[0];
     expect(await holder()).toEqual({ interpreter_id: lucia, state: 'assigned' });
 

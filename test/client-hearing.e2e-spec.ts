@@ -1,3 +1,4 @@
+import { BOOKING_SELECT } from '../src/bookings/booking-row';
 import ical from 'node-ical';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -114,7 +115,7 @@ describe('web client: a hearing booked, confirmed and held with a remote woman',
       interpreter_id: string;
       remote_participant: boolean;
       case_reference: string;
-    }>(`SELECT id, starts_at, time_zone, state, interpreter_id, remote_participant, case_reference FROM bookings`);
+    }>(`SELECT id, starts_at, time_zone, state, interpreter_id, remote_participant, case_reference FROM (${BOOKING_SELECT}) b`);
     expect(stored).toMatchObject({
       time_zone: 'America/Guatemala',
       state: 'assigned',
@@ -244,7 +245,7 @@ describe('web client: a hearing booked, confirmed and held with a remote woman',
     await court.locator('form.booking-form button[type=submit]').click();
     await court.locator('.booking-form [role=status]').waitFor();
     const [followUp] = await t.sql<{ id: string; interpreter_id: string; case_reference: string }>(
-      `SELECT id, interpreter_id, case_reference FROM bookings WHERE follow_up_of = $1`,
+      `SELECT id, interpreter_id, case_reference FROM (${BOOKING_SELECT}) b WHERE follow_up_of = $1`,
       [stored.id],
     );
     expect(followUp).toMatchObject({ interpreter_id: rosa.interpreterId, case_reference: 'EXP-2026-0042' });

@@ -35,12 +35,13 @@ describe('retention purge (PostgreSQL, Bull)', () => {
 
   async function endedBooking(country: string, endedDaysAgo: number, followUpOf: string | null = null): Promise<string> {
     const [b] = await t.sql<{ id: string }>(
-      `INSERT INTO bookings (institution_id, official_id, country, language_id, matter, starts_at, ends_at, duration_minutes, time_zone, state, end_reason, interpreter_id, follow_up_of)
-       VALUES ((SELECT institution_id FROM users WHERE id = $1), $1, $2, $3, 'violence', $4::timestamptz - interval '1 hour', $4::timestamptz, 60, 'UTC', 'completed', 'completed', $5, $6) RETURNING id`,
-      [official, country, lang, ago(endedDaysAgo), interp, followUpOf],
+      `INSERT INTO bookings (institution_id, official_id, country, language_id, matter, starts_at, ends_at, duration_minutes, time_zone, state, end_reason, follow_up_of)
+       VALUES ((SELECT institution_id FROM users WHERE id = $1), $1, $2, $3, 'violence', $4::timestamptz - interval '1 hour', $4::timestamptz, 60, 'UTC', 'completed', 'completed', $5) RETURNING id`,
+      [official, country, lang, ago(endedDaysAgo), followUpOf],
     );
     await t.sql(
-      `INSERT INTO booking_offers (booking_id, interpreter_id, tier, expires_at, outcome, decided_at) VALUES ($1, $2, 1, now(), 'confirmed', now())`,
+      `WITH seat AS (INSERT INTO booking_interpreters (booking_id, leg, state, interpreter_id) VALUES ($1, 'direct', 'confirmed', $2) RETURNING id)
+       INSERT INTO booking_offers (booking_id, seat_id, interpreter_id, tier, expires_at, outcome, decided_at) SELECT $1, id, $2, 1, now(), 'confirmed', now() FROM seat`,
       [b.id, interp],
     );
     return b.id;

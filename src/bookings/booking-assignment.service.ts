@@ -9,14 +9,25 @@ import { findBookingCandidates } from './booking-candidates';
 import { BookingJobs } from './booking-jobs';
 import { BookingNotifier } from './booking-notifier';
 import { type BookingRow } from './booking-row';
-import { BookingsRepository } from './bookings.repository';
+import { BookingsRepository, type BookingSeat, type SeatLeg } from './bookings.repository';
+
+/** An empty seat, with what it interprets from and into. */
+type SeatPlan = BookingSeat & { from: string; to: string | null };
+
+/** What a seat of a leg interprets: direct, her language into the target; a chain through the relay language. */
+function seatLanguages(b: BookingRow, leg: SeatLeg): { from: string; to: string | null } {
+  if (leg === 'source') return { from: b.language_id, to: b.relay_language_id };
+  if (leg === 'relay') return { from: b.relay_language_id!, to: b.target_language_id };
+  return { from: b.language_id, to: b.target_language_id };
+}
 
 /**
- * Finds an interpreter for a booked hearing and asks her to confirm, one at a time, by the ladder of
- * DESIGN.md: the booking's own roster first, and the rosters that share with it once the own roster has
- * nobody left or the hearing is near with nobody confirmed. Holding her time is a row update that the
- * exclusion constraint on `bookings` checks at once, so two officials booking the same person for the same
- * hour in the same instant cannot both get her: the second one's update fails and she moves to the next.
+ * Finds the interpreters of a booked hearing, seat by seat (a direct seat, or a relay chain's two legs; a team
+ * partner for a long hearing), and asks each to confirm, one at a time, by the ladder of DESIGN.md: the booking's
+ * own roster first, and the rosters that share with it once the own roster has nobody left or the hearing is near
+ * with nobody confirmed. Holding her time is a row update that the exclusion constraint on `booking_interpreters`
+ * checks at once, so two officials booking the same person for the same hour in the same instant cannot both get
+ * her, whichever seat: the second one's update fails and she moves to the next.
  */
 @Injectable()
 export class BookingAssignmentService {
@@ -48,7 +59,9 @@ export class BookingAssignmentService {
         let widened = b.widened;
         let widenedNow = false;
         for (;;) {
-          const offer = await this.tryCandidates(m, b, widened ? sharing : [b.country], sharing);
+          const countries = widened ? sharing : [b.country];
+          const seat = await this.nextSeat(m, b, countries, sharing);
+          const offer = seat && (await this.tryCandidates(m, b, seat, countries, sharing));
           if (offer) return { b, offer, widenedNow };
           if (widened) return { b, offer: null, widenedNow };
           // Nobody left in the own roster: widen now rather than wait for the deadline.
@@ -74,21 +87,68 @@ export class BookingAssignmentService {
     }
   }
 
-  /** The best free candidates in turn, until one can be held; the offer made, or null. */
-  private async tryCandidates(m: EntityManager, b: BookingRow, countries: string[], sharing: string[]) {
-    const candidates = await findBookingCandidates(m, {
+  /**
+   * The first empty seat of the booking, the lead leg's first. While nobody holds any of its seats, the booking is
+   * seated anew from who could come now (`countries`): a direct seat if someone covers the woman's language into
+   * the target; else a relay chain through the first relay language (ladder_relay_languages) for which two different
+   * people cover each leg; else a direct seat for the best single interpreter. A hearing longer than
+   * BOOKING_TEAM_MINUTES also gets a team partner on its lead leg.
+   */
+  private async nextSeat(m: EntityManager, b: BookingRow, countries: string[], sharing: string[]): Promise<SeatPlan | null> {
+    let seats = await this.repo.seats(m, b.id);
+    if (seats.every((s) => s.state === 'requested')) {
+      const relay = await this.relayNeeded(m, b, countries, sharing);
+      const lead: SeatLeg = relay ? 'source' : 'direct';
+      const legs = [{ leg: lead, team: false }, ...(relay ? [{ leg: 'relay' as const, team: false }] : [])];
+      if (b.duration_minutes > this.config.BOOKING_TEAM_MINUTES) legs.push({ leg: lead, team: true });
+      await this.repo.plan(m, b.id, legs, relay);
+      b.relay_language_id = relay;
+      seats = await this.repo.seats(m, b.id);
+    }
+    const seat = seats.find((s) => s.state === 'requested');
+    return seat ? { ...seat, ...seatLanguages(b, seat.leg) } : null;
+  }
+
+  /** The relay language a chain must go through, or null when someone covers the target directly (or no chain can). */
+  private async relayNeeded(m: EntityManager, b: BookingRow, countries: string[], sharing: string[]): Promise<string | null> {
+    const anyone = (from: string, to: string | null, limit: number) =>
+      findBookingCandidates(m, { ...this.query(b, countries, sharing), languageId: from, targetLanguageId: to, mustCover: true, limit });
+    if (!b.target_language_id || (await anyone(b.language_id, b.target_language_id, 1)).length) return null;
+    const [{ relays }] = await m.query(`SELECT ladder_relay_languages($1, $2) AS relays`, [b.language_id, b.target_language_id]);
+    for (const relay of relays as string[]) {
+      const sources = await anyone(b.language_id, relay, 2);
+      const relayers = await anyone(relay, b.target_language_id, 2);
+      // Two different people: never the same one for both legs.
+      if (sources.some((s) => relayers.some((r) => r.interpreterId !== s.interpreterId))) return relay;
+    }
+    return null;
+  }
+
+  private query(b: BookingRow, countries: string[], sharing: string[]) {
+    return {
       bookingId: b.id,
-      languageId: b.language_id,
-      targetLanguageId: b.target_language_id,
       matter: b.matter,
       minor: b.minor,
       preferFemale: b.prefer_female,
       rosterCountries: countries,
       preferredCountries: sharing,
-      preferredId: b.preferred_interpreter_id,
+      preferredId: null as string | null,
       startsAt: b.starts_at,
       endsAt: b.ends_at,
       bufferMinutes: this.config.BOOKING_BUFFER_MINUTES,
+    };
+  }
+
+  /** The best free candidates for the seat in turn, until one can be held; the offer made, or null. */
+  private async tryCandidates(m: EntityManager, b: BookingRow, seat: SeatPlan, countries: string[], sharing: string[]) {
+    const candidates = await findBookingCandidates(m, {
+      ...this.query(b, countries, sharing),
+      languageId: seat.from,
+      targetLanguageId: seat.to,
+      // A relay chain's legs each cover their own target; a direct seat takes the best single one if nobody covers.
+      mustCover: seat.leg !== 'direct',
+      // A follow-up hearing asks its earlier interpreter first, for the lead seat.
+      preferredId: seat.leg !== 'relay' && !seat.team ? b.preferred_interpreter_id : null,
       limit: 10,
     });
     const buffer = this.config.BOOKING_BUFFER_MINUTES;
@@ -96,12 +156,18 @@ export class BookingAssignmentService {
     const expiresAt = new Date(Math.min(Date.now() + this.config.BOOKING_CONFIRM_SECONDS * 1000, b.starts_at.getTime()));
     for (const c of candidates) {
       // Someone else's hearing may have taken her time since the candidates were read: then the next one.
-      if (!(await this.repo.hold(m, b.id, c.interpreterId, buffer))) continue;
-      const offerId = await this.repo.insertOffer(m, { bookingId: b.id, interpreterId: c.interpreterId, tier: c.tier, expiresAt });
+      if (!(await this.repo.hold(m, seat.id, c.interpreterId, buffer))) continue;
+      const offerId = await this.repo.insertOffer(m, {
+        bookingId: b.id,
+        seatId: seat.id,
+        interpreterId: c.interpreterId,
+        tier: c.tier,
+        expiresAt,
+      });
       await this.audit.add(m, 'booking.assigned', {
         subjectId: b.id,
         country: b.country,
-        data: { interpreterId: c.interpreterId, tier: c.tier, offerId },
+        data: { interpreterId: c.interpreterId, tier: c.tier, offerId, leg: seat.leg, team: seat.team },
       });
       return { id: offerId, interpreterId: c.interpreterId, expiresAt };
     }
@@ -117,7 +183,7 @@ export class BookingAssignmentService {
         const b = await this.repo.lock(m, bookingId);
         const interpreterId = await this.repo.expireOffer(m, offerId);
         if (!b || !interpreterId) return null;
-        await this.repo.release(m, b.id, interpreterId, false);
+        await this.repo.release(m, b.id, interpreterId);
         await this.audit.add(m, 'booking.expired', { subjectId: b.id, country: b.country, data: { interpreterId, offerId } });
         return { bookingId: b.id, interpreterId };
       }),

@@ -54,36 +54,49 @@ export class BookingNotifier {
     private readonly config: AppConfig,
   ) {}
 
-  /** Tells the official and, when given, the interpreter (who may no longer be the booking's). */
-  async tell(b: BookingRow, update: Omit<BookingUpdate, 'bookingId' | 'state'>, to: { official: boolean; interpreterId?: string | null }) {
+  /**
+   * Tells the official and, when given, the interpreter (who may no longer be the booking's). `seatConfirmed`: she has
+   * just confirmed her seat; while a relay chain's or a team's other seats are still being filled, the booking is
+   * not confirmed yet, but she gets her own confirmation and calendar event.
+   */
+  async tell(
+    b: BookingRow,
+    update: Omit<BookingUpdate, 'bookingId' | 'state'>,
+    to: { official: boolean; interpreterId?: string | null; seatConfirmed?: boolean },
+  ) {
     const payload: BookingUpdate = { bookingId: b.id, state: b.state, ...update };
     // Live to every official of the institution (a colleague may run the hearing); email to the one who booked.
     if (to.official) this.realtime.emit(rooms.institution(b.institution_id), 'booking:update', payload);
     if (to.interpreterId) this.realtime.toInterpreter(to.interpreterId, 'booking:update', payload);
     if (!this.mail.enabled) return;
-    const key = update.notice ?? b.state;
-    const subject = SUBJECTS[key];
-    if (!subject) return;
-    const withCalendar = key === 'confirmed' || key === 'cancelled';
-    const method = key === 'cancelled' ? ('CANCEL' as const) : ('REQUEST' as const);
-    const recipients: [string | null, Console][] = [
-      [to.official ? await this.users.emailOf(b.official_id) : null, 'official'],
-      [to.interpreterId ? await this.rosters.emailOf(to.interpreterId) : null, 'interpreter'],
+    const recipients: [string | null, Console, string][] = [
+      [to.official ? await this.users.emailOf(b.official_id) : null, 'official', update.notice ?? b.state],
+      [
+        to.interpreterId ? await this.rosters.emailOf(to.interpreterId) : null,
+        'interpreter',
+        update.notice ?? (to.seatConfirmed ? 'confirmed' : b.state),
+      ],
     ];
-    for (const [address, console] of recipients) {
-      if (!address) continue;
-      const calendar = withCalendar ? { content: await this.calendar(b, console), method } : undefined;
+    for (const [address, console, key] of recipients) {
+      const subject = SUBJECTS[key];
+      if (!address || !subject) continue;
+      const withCalendar = key === 'confirmed' || key === 'cancelled';
+      const method = key === 'cancelled' ? ('CANCEL' as const) : ('REQUEST' as const);
+      const calendar = withCalendar ? { content: await this.calendar(b, console, key === 'confirmed'), method } : undefined;
       await this.mail.send({ to: address, subject, text: await this.describe(b, update, console), calendar });
     }
   }
 
-  /** The hearing as an iCalendar event, linking to the console of whoever it is for. */
-  async calendar(b: BookingRow, console: Console): Promise<string> {
+  /**
+   * The hearing as an iCalendar event, linking to the console of whoever it is for; `confirmed`: confirmed for her
+   * (her seat), whatever the booking's other seats.
+   */
+  async calendar(b: BookingRow, console: Console, confirmed = false): Promise<string> {
     const language = await this.languages.findById(b.language_id);
     return bookingCalendar(
       {
         id: b.id,
-        state: b.state,
+        state: confirmed && b.state !== 'cancelled' ? 'confirmed' : b.state,
         startsAt: b.starts_at,
         endsAt: b.ends_at,
         timeZone: b.time_zone,

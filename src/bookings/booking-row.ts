@@ -2,8 +2,15 @@ import type { Principal } from '../auth/principal';
 import type { BookingState } from './booking-state';
 import { localIso } from './booking-time';
 
-/** A booking with its institution's name (for display: scoping is by `institution_id`). */
-export const BOOKING_SELECT = `SELECT b.*, i.name AS institution FROM bookings b JOIN institutions i ON i.id = b.institution_id`;
+/**
+ * A booking with its institution's name (for display: scoping is by `institution_id`), its lead interpreter (the
+ * direct or source leg's, not its team partner) and everyone seated in it, the lead first.
+ */
+export const BOOKING_SELECT = `SELECT b.*, i.name AS institution,
+    (SELECT s.interpreter_id FROM booking_interpreters s WHERE s.booking_id = b.id AND s.leg <> 'relay' AND NOT s.team) AS interpreter_id,
+    ARRAY(SELECT s.interpreter_id FROM booking_interpreters s WHERE s.booking_id = b.id AND s.interpreter_id IS NOT NULL
+          ORDER BY s.leg = 'relay', s.team) AS interpreter_ids
+  FROM bookings b JOIN institutions i ON i.id = b.institution_id`;
 
 /** A `bookings` row as PostgreSQL returns it (BOOKING_SELECT). */
 export interface BookingRow {
@@ -26,7 +33,12 @@ export interface BookingRow {
   remote_participant: boolean;
   state: BookingState;
   end_reason: string | null;
+  /** The lead seat's interpreter (direct or source leg), if anyone holds it. */
   interpreter_id: string | null;
+  /** Everyone holding a seat (asked or confirmed), the lead first. */
+  interpreter_ids: string[];
+  /** The language a relay chain goes through, or null for a direct hearing. */
+  relay_language_id: string | null;
   follow_up_of: string | null;
   preferred_interpreter_id: string | null;
   widened: boolean;
@@ -35,11 +47,23 @@ export interface BookingRow {
   updated_at: Date;
 }
 
+/**
+ * One seat as a booking's view shows it (API.md `interpreters`): `asked`, `confirmed`, `declined` (her answer, until
+ * someone else is asked), or `searching` while nobody holds it.
+ */
+export interface SeatView {
+  firstName: string | null;
+  leg: 'direct' | 'source' | 'relay';
+  team: boolean;
+  state: 'searching' | 'asked' | 'confirmed' | 'declined';
+}
+
 /** What the API shows of a booking. The case reference is the institution's own: interpreters never see it. */
 export function bookingView(
   b: BookingRow,
   viewer: Principal,
   interpreterFirstName: string | null,
+  interpreters: SeatView[],
   confirmBy: Date | null,
   call: { opensAt: Date; closesAt: Date },
 ) {
@@ -64,6 +88,10 @@ export function bookingView(
     remoteParticipant: b.remote_participant,
     ...(viewer.role === 'official' ? { caseReference: b.case_reference } : {}),
     interpreter: interpreterFirstName === null ? null : { firstName: interpreterFirstName },
+    /** Every seat: who holds it (null: nobody yet), its leg, whether a team partner's, and her answer. */
+    interpreters,
+    /** The language a relay chain goes through, or null. */
+    relayLanguageId: b.relay_language_id,
     confirmBy: confirmBy?.toISOString() ?? null,
     /** When the official and the interpreter may join the hearing's call. */
     callOpensAt: call.opensAt.toISOString(),

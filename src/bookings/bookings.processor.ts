@@ -57,11 +57,11 @@ export class BookingsProcessor implements OnApplicationBootstrap, OnApplicationS
   async remind(job: Job<{ bookingId: string; seconds: number }>) {
     const b = await this.repo.load(job.data.bookingId);
     if (!b || (b.state !== 'requested' && b.state !== 'assigned' && b.state !== 'confirmed')) return;
-    await this.notifier.tell(
-      b,
-      { notice: 'reminder', reminderSeconds: job.data.seconds },
-      { official: true, interpreterId: b.state === 'confirmed' ? b.interpreter_id : null },
-    );
+    const reminder = { notice: 'reminder' as const, reminderSeconds: job.data.seconds };
+    await this.notifier.tell(b, reminder, { official: true });
+    // Every interpreter of a confirmed hearing (each leg, a team partner).
+    if (b.state === 'confirmed')
+      for (const interpreterId of b.interpreter_ids) await this.notifier.tell(b, reminder, { official: false, interpreterId });
   }
 
   @Process('sweep')

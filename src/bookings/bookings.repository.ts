@@ -3,8 +3,20 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { PG, pgCode } from '../database/pg-errors';
 import { rows } from '../database/sql';
-import { BOOKING_SELECT, type BookingRow } from './booking-row';
+import { BOOKING_SELECT, type BookingRow, type SeatView } from './booking-row';
 import type { BookingState } from './booking-state';
+
+/** A booking's leg: direct, or a relay chain's source and relay legs. */
+export type SeatLeg = 'direct' | 'source' | 'relay';
+
+/** One interpreter's place in a hearing (booking_interpreters). */
+export interface BookingSeat {
+  id: string;
+  leg: SeatLeg;
+  team: boolean;
+  state: 'requested' | 'assigned' | 'confirmed';
+  interpreter_id: string | null;
+}
 
 type Sql = Pick<EntityManager, 'query'>;
 
@@ -100,10 +112,13 @@ export class BookingsRepository {
 
   /** A scope's bookings starting in [from, to) and in `state` (each when given), by start time, 500 at most. */
   list(scope: BookingScope, q: { from: Date | null; to: Date | null; state: string | null }): Promise<BookingRow[]> {
-    const column = scope.by === 'institution' ? 'b.institution_id' : 'b.interpreter_id';
+    const mine =
+      scope.by === 'institution'
+        ? 'b.institution_id = $1'
+        : 'EXISTS (SELECT 1 FROM booking_interpreters s WHERE s.booking_id = b.id AND s.interpreter_id = $1)';
     return this.db.query(
       `${BOOKING_SELECT}
-       WHERE ${column} = $1
+       WHERE ${mine}
          AND ($2::timestamptz IS NULL OR b.starts_at >= $2) AND ($3::timestamptz IS NULL OR b.starts_at < $3)
          AND ($4::text IS NULL OR b.state = $4)
        ORDER BY b.starts_at LIMIT 500`,
@@ -125,19 +140,19 @@ export class BookingsRepository {
   }
 
   /**
-   * Holds her time for the hearing (with the buffer after it) and marks the booking `assigned` to her. False when
-   * the exclusion constraint refuses it: another hearing took her time since the candidates were read. The
-   * refusal is undone inside a savepoint, so the caller's transaction goes on.
+   * Holds her time for the hearing (with the buffer after it) in one of its seats, asked (`assigned`), and settles
+   * the booking's state. False when the exclusion constraint refuses it: another hearing's seat took her time since
+   * the candidates were read. The refusal is undone inside a savepoint, so the caller's transaction goes on.
    */
-  async hold(m: Sql, id: string, interpreterId: string, bufferMinutes: number): Promise<boolean> {
+  async hold(m: Sql, seatId: string, interpreterId: string, bufferMinutes: number): Promise<boolean> {
     await m.query('SAVEPOINT hold');
     try {
       await rows(
         m,
-        `UPDATE bookings SET state = 'assigned', interpreter_id = $2, updated_at = now(),
-           blocked = tstzrange(starts_at, ends_at + make_interval(mins => $3))
-         WHERE id = $1`,
-        [id, interpreterId, bufferMinutes],
+        `UPDATE booking_interpreters s SET state = 'assigned', interpreter_id = $2,
+           blocked = tstzrange(b.starts_at, b.ends_at + make_interval(mins => $3))
+         FROM bookings b WHERE s.id = $1 AND b.id = s.booking_id`,
+        [seatId, interpreterId, bufferMinutes],
       );
     } catch (e) {
       if (pgCode(e) !== PG.EXCLUSION_VIOLATION) throw e;
@@ -145,7 +160,72 @@ export class BookingsRepository {
       return false;
     }
     await m.query('RELEASE SAVEPOINT hold');
+    await this.settle(m, (await this.seatBooking(m, seatId))!);
     return true;
+  }
+
+  /**
+   * The booking's state from its seats' (an open booking is as far as its least advanced seat: `requested` while a
+   * seat is empty, `assigned` while one is asked, `confirmed` once every one is); a change to or from `confirmed`
+   * moves the sequence (its participants' calendars must see it).
+   */
+  async settle(m: Sql, bookingId: string): Promise<void> {
+    await rows(
+      m,
+      `UPDATE bookings b SET state = n.state, updated_at = now(),
+         sequence = sequence + (CASE WHEN 'confirmed' IN (b.state, n.state) THEN 1 ELSE 0 END)
+       FROM (SELECT CASE WHEN bool_or(state = 'requested') THEN 'requested' WHEN bool_or(state = 'assigned') THEN 'assigned'
+                         ELSE 'confirmed' END AS state
+             FROM booking_interpreters WHERE booking_id = $1) n
+       WHERE b.id = $1 AND b.state IN ('requested', 'assigned', 'confirmed') AND b.state <> n.state`,
+      [bookingId],
+    );
+  }
+
+  private async seatBooking(m: Sql, seatId: string): Promise<string | null> {
+    const [seat] = await m.query(`SELECT booking_id FROM booking_interpreters WHERE id = $1`, [seatId]);
+    return seat?.booking_id ?? null;
+  }
+
+  /** The booking's seats, the lead leg first, then the relay leg, each before its team partner. */
+  seats(m: Sql, bookingId: string): Promise<BookingSeat[]> {
+    return m.query(
+      `SELECT id, leg, team, state, interpreter_id FROM booking_interpreters WHERE booking_id = $1
+       ORDER BY leg = 'relay', team`,
+      [bookingId],
+    );
+  }
+
+  /**
+   * Seats the booking anew (none of its seats holds anyone): these legs, through `relayLanguageId` for a relay chain.
+   * Seats no longer planned go; the answers asked for them stay (who said no is not asked again).
+   */
+  async plan(m: Sql, bookingId: string, legs: { leg: SeatLeg; team: boolean }[], relayLanguageId: string | null): Promise<void> {
+    await m.query(
+      `DELETE FROM booking_interpreters s WHERE s.booking_id = $1
+         AND NOT EXISTS (SELECT 1 FROM jsonb_to_recordset($2::jsonb) AS p (leg text, team boolean) WHERE p.leg = s.leg AND p.team = s.team)`,
+      [bookingId, JSON.stringify(legs)],
+    );
+    await m.query(
+      `INSERT INTO booking_interpreters (booking_id, leg, team)
+       SELECT $1, p.leg, p.team FROM jsonb_to_recordset($2::jsonb) AS p (leg text, team boolean) ON CONFLICT DO NOTHING`,
+      [bookingId, JSON.stringify(legs)],
+    );
+    await rows(m, `UPDATE bookings SET relay_language_id = $2 WHERE id = $1`, [bookingId, relayLanguageId]);
+  }
+
+  /** Her seat in the booking is confirmed, and the booking settles. */
+  async confirmSeat(m: Sql, bookingId: string, interpreterId: string): Promise<void> {
+    await rows(m, `UPDATE booking_interpreters SET state = 'confirmed' WHERE booking_id = $1 AND interpreter_id = $2`, [
+      bookingId,
+      interpreterId,
+    ]);
+    await this.settle(m, bookingId);
+  }
+
+  /** An ended booking holds nobody's time any more (who sat where is kept). */
+  async releaseHolds(m: Sql, bookingId: string): Promise<void> {
+    await rows(m, `UPDATE booking_interpreters SET blocked = NULL WHERE booking_id = $1 AND blocked IS NOT NULL`, [bookingId]);
   }
 
   /**
@@ -155,8 +235,8 @@ export class BookingsRepository {
    */
   async upcomingOf(interpreterId: string, { uncertified = false } = {}): Promise<string[]> {
     const found: { id: string }[] = await this.db.query(
-      `SELECT b.id FROM bookings b JOIN interpreters i ON i.id = b.interpreter_id
-        WHERE b.interpreter_id = $1 AND b.state IN ('assigned', 'confirmed') AND b.starts_at > now()
+      `SELECT b.id FROM booking_interpreters s JOIN bookings b ON b.id = s.booking_id JOIN interpreters i ON i.id = s.interpreter_id
+        WHERE s.interpreter_id = $1 AND s.blocked IS NOT NULL AND b.state IN ('requested', 'assigned', 'confirmed') AND b.starts_at > now()
           AND (NOT $2 OR (ladder_needs_certificate(b.country, b.matter, true)
                           AND NOT ladder_certified(i.certification_body, i.certification_expires, (b.starts_at AT TIME ZONE 'UTC')::date)))
         ORDER BY b.starts_at`,
@@ -165,22 +245,25 @@ export class BookingsRepository {
     return found.map((b) => b.id);
   }
 
-  /** Back to `requested` with nobody holding it (if she still does). */
-  async release(m: Sql, id: string, interpreterId: string, bumpSequence: boolean): Promise<void> {
+  /** Her seat back to empty (if she still holds it), and the booking settles (back to `requested`). */
+  async release(m: Sql, id: string, interpreterId: string): Promise<void> {
     await rows(
       m,
-      `UPDATE bookings SET state = 'requested', interpreter_id = NULL, blocked = NULL, updated_at = now(), sequence = sequence + $3
-       WHERE id = $1 AND interpreter_id = $2`,
-      [id, interpreterId, bumpSequence ? 1 : 0],
+      `UPDATE booking_interpreters SET state = 'requested', interpreter_id = NULL, blocked = NULL WHERE booking_id = $1 AND interpreter_id = $2`,
+      [id, interpreterId],
     );
+    await this.settle(m, id);
   }
 
   // ---- the interpreter asked to confirm ------------------------------------------------------------------
 
-  async insertOffer(m: Sql, o: { bookingId: string; interpreterId: string; tier: number; expiresAt: Date }): Promise<string> {
+  async insertOffer(
+    m: Sql,
+    o: { bookingId: string; seatId: string; interpreterId: string; tier: number; expiresAt: Date },
+  ): Promise<string> {
     const [offer] = await m.query(
-      `INSERT INTO booking_offers (booking_id, interpreter_id, tier, expires_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-      [o.bookingId, o.interpreterId, o.tier, o.expiresAt],
+      `INSERT INTO booking_offers (booking_id, seat_id, interpreter_id, tier, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [o.bookingId, o.seatId, o.interpreterId, o.tier, o.expiresAt],
     );
     return offer.id;
   }
@@ -188,6 +271,22 @@ export class BookingsRepository {
   async hasPendingOffer(m: Sql, bookingId: string): Promise<boolean> {
     const [pending] = await m.query(`SELECT 1 FROM booking_offers WHERE booking_id = $1 AND outcome IS NULL`, [bookingId]);
     return !!pending;
+  }
+
+  /**
+   * Each seat as the booking's view shows it: who holds it and her answer; an empty seat whose last interpreter said
+   * no (or let the time pass) is `declined` until someone else is asked, else `searching`.
+   */
+  async seatViews(bookingId: string): Promise<SeatView[]> {
+    return this.db.query(
+      `SELECT i.first_name AS "firstName", s.leg, s.team,
+         CASE s.state WHEN 'confirmed' THEN 'confirmed' WHEN 'assigned' THEN 'asked'
+           ELSE CASE WHEN (SELECT o.outcome FROM booking_offers o WHERE o.seat_id = s.id ORDER BY o.created_at DESC LIMIT 1)
+                          IN ('declined', 'expired') THEN 'declined' ELSE 'searching' END END AS state
+       FROM booking_interpreters s LEFT JOIN interpreters i ON i.id = s.interpreter_id
+       WHERE s.booking_id = $1 ORDER BY s.leg = 'relay', s.team`,
+      [bookingId],
+    );
   }
 
   /** Until when the interpreter asked may still confirm (null when nobody is asked). */
@@ -207,12 +306,13 @@ export class BookingsRepository {
     return offer?.id ?? null;
   }
 
-  /** Closes the booking's pending offers with this outcome; their ids. */
-  async closeOffers(m: Sql, bookingId: string, outcome: 'declined' | 'withdrawn'): Promise<string[]> {
+  /** Closes the booking's pending offers (only hers, when `interpreterId` is given) with this outcome; their ids. */
+  async closeOffers(m: Sql, bookingId: string, outcome: 'declined' | 'withdrawn', interpreterId: string | null = null): Promise<string[]> {
     const closed = await rows<{ id: string }>(
       m,
-      `UPDATE booking_offers SET outcome = $2, decided_at = now() WHERE booking_id = $1 AND outcome IS NULL RETURNING id`,
-      [bookingId, outcome],
+      `UPDATE booking_offers SET outcome = $2, decided_at = now()
+       WHERE booking_id = $1 AND outcome IS NULL AND ($3::uuid IS NULL OR interpreter_id = $3) RETURNING id`,
+      [bookingId, outcome, interpreterId],
     );
     return closed.map((o) => o.id);
   }

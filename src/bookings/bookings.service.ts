@@ -10,7 +10,7 @@ import { EventBus } from '../events/event-bus';
 import { LanguagesService } from '../languages/languages.service';
 import { withRetry } from '../database/retry';
 import { RostersService } from '../rosters/rosters.service';
-import { SessionsService, type ParticipantRole, type SessionParticipants } from '../sessions/sessions.service';
+import { SessionsService, type ParticipantRole, type SessionInterpreter, type SessionParticipants } from '../sessions/sessions.service';
 import { BookingAssignmentService } from './booking-assignment.service';
 import { BookingJobs } from './booking-jobs';
 import { BookingNotifier } from './booking-notifier';
@@ -143,11 +143,12 @@ export class BookingsService implements OnModuleInit {
     const offerId = await withRetry(() =>
       this.db.transaction(async (m) => {
         const b = await this.repo.lock(m, id);
-        if (!b || b.interpreter_id !== interpreterId) throw new NotFoundException('no such booking');
-        if (b.state !== 'assigned') throw new ConflictException(`the booking is ${b.state}`);
+        if (!b || !b.interpreter_ids.includes(interpreterId)) throw new NotFoundException('no such booking');
+        if (!OPEN.includes(b.state)) throw new ConflictException(`the booking is ${b.state}`);
         const offer = await this.repo.confirmOffer(m, id, interpreterId);
         if (!offer) throw new ConflictException('the time to confirm this booking has passed');
-        await this.repo.setState(m, id, 'confirmed');
+        // Her seat is confirmed; the booking is once every seat is (a relay chain's or a team's others may be asked next).
+        await this.repo.confirmSeat(m, id, interpreterId);
         await this.audit.add(m, 'booking.confirmed', {
           actorId: interpreterId,
           actorRole: 'interpreter',
@@ -161,8 +162,10 @@ export class BookingsService implements OnModuleInit {
     await this.audit.chained();
     await this.jobs.drop([`booking-offer-expire:${offerId}`]);
     const b = (await this.load(id))!;
-    await this.notifier.tell(b, {}, { official: true, interpreterId });
-    return this.view(p, b);
+    await this.notifier.tell(b, {}, { official: true, interpreterId, seatConfirmed: true });
+    // The next empty seat, if any: its interpreter is asked now.
+    if (b.state === 'requested') await this.assignment.assignNext(id);
+    return this.view(p, (await this.load(id))!);
   }
 
   /** The interpreter says no: while asked, or later, when she can no longer come. The next candidate is asked. */
@@ -200,10 +203,16 @@ export class BookingsService implements OnModuleInit {
         const refusal = releaseRefusal(b, interpreterId);
         if (refusal && otherwise === 'refuse') throw refusal;
         if (refusal || !b) return null;
-        const offerIds = await this.repo.closeOffers(m, id, 'declined');
-        await this.repo.release(m, id, interpreterId, b.state === 'confirmed');
-        await this.audit.add(m, 'booking.declined', { ...actor, country: b.country, subjectId: id, data: { after: b.state } });
-        return { was: b.state, offerIds };
+        const seat = (await this.repo.seats(m, id)).find((s) => s.interpreter_id === interpreterId)!;
+        const offerIds = await this.repo.closeOffers(m, id, 'declined', interpreterId);
+        await this.repo.release(m, id, interpreterId);
+        await this.audit.add(m, 'booking.declined', {
+          ...actor,
+          country: b.country,
+          subjectId: id,
+          data: { after: seat.state, leg: seat.leg, team: seat.team },
+        });
+        return { was: seat.state, offerIds };
       }),
     );
     if (!done) return;
@@ -234,6 +243,7 @@ export class BookingsService implements OnModuleInit {
         if (!b || !OPEN.includes(b.state)) return null;
         const offerIds = await this.repo.closeOffers(m, id, 'withdrawn');
         await this.repo.setState(m, id, state, reason);
+        await this.repo.releaseHolds(m, id);
         await this.repo.forgetCode(m, id);
         // Ending the session tells everyone in it (the remote woman too), on every node, once this commits.
         await this.sessions.endLiveOfBooking(m, id, reason);
@@ -251,7 +261,8 @@ export class BookingsService implements OnModuleInit {
     await this.audit.chained();
     await this.jobs.dropBooking(id, done.offerIds);
     const b = (await this.load(id))!;
-    await this.notifier.tell(b, {}, { official: true, interpreterId: done.b.interpreter_id });
+    await this.notifier.tell(b, {}, { official: true });
+    for (const interpreterId of done.b.interpreter_ids) await this.notifier.tell(b, {}, { official: false, interpreterId });
     return true;
   }
 
@@ -269,13 +280,7 @@ export class BookingsService implements OnModuleInit {
     const sessionId = await this.db.transaction(async (m) => {
       const locked = (await this.repo.lock(m, id))!;
       this.assertOpenForCall(locked);
-      return this.sessions.openForBooking(
-        m,
-        id,
-        [{ id: locked.interpreter_id!, role: 'interpreter' }],
-        p.role === 'official' ? p.sub : null,
-        vacant,
-      );
+      return this.sessions.openForBooking(m, id, await this.callInterpreters(m, id), p.role === 'official' ? p.sub : null, vacant);
     });
     await this.audit.record('booking.joined', {
       actorId: p.sub,
@@ -332,7 +337,7 @@ export class BookingsService implements OnModuleInit {
         const b = (await this.repo.lock(m, c.booking_id))!;
         if (c.used || c.expired) return this.refuse(m, c.used ? 'used' : 'expired', { bookingId: b.id, voided: false }, b.country);
         if (!this.callOpen(b)) return this.refuse(m, 'not_open', { bookingId: b.id, voided: false }, b.country);
-        const id = await this.sessions.openForBooking(m, b.id, [{ id: b.interpreter_id!, role: 'interpreter' }], null);
+        const id = await this.sessions.openForBooking(m, b.id, await this.callInterpreters(m, b.id), null);
         await this.sessions.setCaller(m, id, sub, vacant);
         await this.repo.markCodeUsed(m, b.id);
         await this.audit.add(m, 'booking.join_code_used', {
@@ -412,15 +417,23 @@ export class BookingsService implements OnModuleInit {
   private async visible(p: Principal, id: string): Promise<BookingRow> {
     const b = await this.load(id);
     const scope = this.scope(p);
-    const mine = b && (scope.by === 'institution' ? b.institution_id : b.interpreter_id) === scope.id;
+    const mine = b && (scope.by === 'institution' ? b.institution_id === scope.id : b.interpreter_ids.includes(scope.id));
     if (!b || !mine) throw new NotFoundException('no such booking');
     return b;
   }
 
   private async view(p: Principal, b: BookingRow): Promise<BookingView> {
-    const who = b.interpreter_id ? await this.rosters.findInterpreter(b.interpreter_id) : null;
+    const seats = await this.repo.seatViews(b.id);
+    const lead = seats.find((s) => s.leg !== 'relay' && !s.team);
     const confirmBy = b.state === 'assigned' ? await this.repo.confirmBy(b.id) : null;
-    return bookingView(b, p, who?.firstName ?? null, confirmBy, this.callWindow(b));
+    return bookingView(b, p, lead?.firstName ?? null, seats, confirmBy, this.callWindow(b));
+  }
+
+  /** A hearing's call seats its confirmed interpreters in their roles: the lead, the relay leg's, the team partner. */
+  private async callInterpreters(m: EntityManager, bookingId: string): Promise<SessionInterpreter[]> {
+    return (await this.repo.seats(m, bookingId))
+      .filter((s) => s.state === 'confirmed')
+      .map((s) => ({ id: s.interpreter_id!, role: s.team ? 'team_interpreter' : s.leg === 'relay' ? 'relay_interpreter' : 'interpreter' }));
   }
 
   private interpreterOf(p: Principal): string {
@@ -446,8 +459,8 @@ export class BookingsService implements OnModuleInit {
 
 /** Why she cannot leave this booking now, or null: it is hers, asked or confirmed, and not started. */
 function releaseRefusal(b: BookingRow | null, interpreterId: string): NotFoundException | ConflictException | null {
-  if (!b || b.interpreter_id !== interpreterId) return new NotFoundException('no such booking');
-  if (b.state !== 'assigned' && b.state !== 'confirmed') return new ConflictException(`the booking is ${b.state}`);
+  if (!b || !b.interpreter_ids.includes(interpreterId)) return new NotFoundException('no such booking');
+  if (!OPEN.includes(b.state)) return new ConflictException(`the booking is ${b.state}`);
   if (b.starts_at.getTime() <= Date.now()) return new ConflictException('the hearing has started');
   return null;
 }

@@ -316,6 +316,12 @@ export class AppConfig {
   @Max(24 * 60)
   BOOKING_OVERRUN_MINUTES = 60;
 
+  /** A hearing longer than this gets two interpreters who take turns (a team) for its lead leg. */
+  @IsInt()
+  @Min(15)
+  @Max(24 * 60)
+  BOOKING_TEAM_MINUTES = 120;
+
   /** How often one node re-checks bookings waiting for an interpreter and overdue answers. */
   @IsNumber({ maxDecimalPlaces: 3 })
   @Min(0.2)

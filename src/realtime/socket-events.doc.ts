@@ -30,8 +30,9 @@ open sockets from one address is refused (\`connect_error\` with \`data: { error
 | media:resumeConsumer | participant | {consumerId} | {} |
 | media:restartIce | participant | {transportId} | {iceParameters} |
 | media:video (addition) | participant | {sessionId, on: boolean} | {video}: video is produced only after \`on: true\` (before, a video produce is CONFLICT); \`on: false\` closes hers |
-| session:leave | participant (caller, interpreter, official) | {sessionId} | {}: on a hearing's call, the official leaving ends the hearing for everyone |
+| session:leave | participant (caller, interpreter, relay_interpreter, team_interpreter, official) | {sessionId} | {}: on a hearing's call, the official leaving ends the hearing for everyone |
 
+A call has up to five participants, one per role: \`caller\`, \`interpreter\` (the lead), \`relay_interpreter\`, \`team_interpreter\`, \`official\`; everyone hears everyone.
 Caps (CONFLICT): one peer per role, one send and one recv transport, one audio and one video producer, one
 consumer per producer. VALIDATION names the field, e.g. \`rtpParameters.codecs[0].parameters.usedtx\`.
 
@@ -42,7 +43,7 @@ consumer per producer. VALIDATION names the field, e.g. \`rtpParameters.codecs[0
 | offer:withdrawn | interpreter | {offerId, reason: taken, expired, unavailable, disconnected, cancelled, unmatched, abandoned, completed} |
 | presence:update (addition) | interpreter | {status, reason?: missed_offers, disconnected, suspended} |
 | session:newProducer | participants | {sessionId, producerId, role, kind} |
-| session:participantLeft | the other participants (caller, interpreter, official) | {sessionId, role}: the caller or the interpreter leaving ends an on-demand call; an official leaving does not |
+| session:participantLeft | the other participants (caller, interpreter, relay_interpreter, team_interpreter, official) | {sessionId, role}: the caller or the lead interpreter leaving ends an on-demand call; an official (unless she asked for it), a relay or a team interpreter leaving does not |
 | session:ended | every participant: caller, interpreter, official | {sessionId, reason: completed, cancelled, abandoned, interpreter_lost, media_failed, hearing_over, ...} (interpreter_lost, media_failed: the caller's request is back at the front of the line; its request:update may arrive just before or after) |
 | session:mediaRestart (addition) | participants | {sessionId, reason: worker_died, node_died}: join again and renegotiate; the session goes on |
 | session:producerClosed (addition) | participants | {sessionId, producerId, role, kind}: e.g. a participant turned her video off |

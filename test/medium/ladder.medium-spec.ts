@@ -118,20 +118,24 @@ describe('the ladder in PostgreSQL', () => {
     inDays = 1,
   ) => {
     const startsAt = new Date(Date.now() + inDays * 86_400_000);
-    return findBookingCandidates({ query: (sql: string, params?: unknown[]) => q(sql, params) } as never, {
-      bookingId: '00000000-0000-4000-8000-000000000000',
-      targetLanguageId: null,
-      matter: 'violence',
-      minor: false,
-      preferFemale: false,
-      preferredId: null,
-      preferredCountries: [],
-      startsAt,
-      endsAt: new Date(startsAt.getTime() + 3_600_000),
-      bufferMinutes: 15,
-      limit: 10,
-      ...query,
-    }).then((found) => found.map((f) => `${names.get(f.interpreterId)}:${f.tier}`));
+    return findBookingCandidates(
+      { query: (sql: string, params?: unknown[]) => q(sql, params) } as never,
+      {
+        bookingId: '00000000-0000-4000-8000-000000000000',
+        targetLanguageId: null,
+        mustCover: false,
+        matter: 'violence',
+        minor: false,
+        preferFemale: false,
+        preferredId: null,
+        preferredCountries: [],
+        startsAt,
+        endsAt: new Date(startsAt.getTime() + 3_600_000),
+        bufferMinutes: 15,
+        limit: 10,
+        ...query,
+      } as BookingCandidateQuery,
+    ).then((found) => found.map((f) => `${names.get(f.interpreterId)}:${f.tier}`));
   };
 
   describe('tiers (one rings at a time: the better tier)', () => {

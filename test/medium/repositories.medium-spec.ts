@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { BookingsRepository } from '../../src/bookings/bookings.repository';
+import { BookingsRepository, type SeatLeg } from '../../src/bookings/bookings.repository';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { PG, pgCode } from '../../src/database/pg-errors';
 import { MatchingRepository } from '../../src/matching/matching.repository';
@@ -203,6 +203,12 @@ describe('repositories in PostgreSQL', () => {
       return made.id;
     };
 
+    /** The booking's direct seat (seated as a direct hearing if it has no seats yet). */
+    const seatOf = async (id: string, legs: { leg: SeatLeg; team: boolean }[] = [{ leg: 'direct', team: false }]) => {
+      if (!(await ds.transaction((m) => bookings.seats(m, id))).length) await ds.transaction((m) => bookings.plan(m, id, legs, null));
+      return (await ds.transaction((m) => bookings.seats(m, id)))[0].id;
+    };
+
     it('holds an interpreter for one hearing at a time (with the buffer after it), and the transaction goes on after a refusal', async () => {
       const mam = await lang();
       const her = await interpreter(mam);
@@ -210,13 +216,15 @@ describe('repositories in PostgreSQL', () => {
       const first = await booking(mam, start);
       // Starts 20 minutes after the first ends: inside a 30-minute buffer, outside a 10-minute one.
       const second = await booking(mam, new Date(start.getTime() + 80 * 60_000));
+      const [firstSeat, secondSeat] = [await seatOf(first), await seatOf(second)];
       const outcome = await ds.transaction(async (m) => {
-        const held = await bookings.hold(m, first, her, 30);
+        const held = await bookings.hold(m, firstSeat, her, 30);
         await bookings.lock(m, second);
-        const refused = await bookings.hold(m, second, her, 30);
+        const refused = await bookings.hold(m, secondSeat, her, 30);
         // Still usable after the refusal: the savepoint undid only the refused update.
         const offerId = await bookings.insertOffer(m, {
           bookingId: first,
+          seatId: firstSeat,
           interpreterId: her,
           tier: 1,
           expiresAt: new Date(Date.now() + 60_000),
@@ -227,23 +235,66 @@ describe('repositories in PostgreSQL', () => {
       expect(await bookings.load(first)).toMatchObject({ state: 'assigned', interpreter_id: her });
       expect(await bookings.load(second)).toMatchObject({ state: 'requested', interpreter_id: null });
       const free = await interpreter(mam);
-      expect(await ds.transaction((m) => bookings.hold(m, second, free, 30))).toBe(true);
+      expect(await ds.transaction((m) => bookings.hold(m, secondSeat, free, 30))).toBe(true);
+      // Another seat of another hearing is held all the same: the constraint is on her time, whichever seat.
+      const third = await booking(mam, new Date(start.getTime() + 30 * 60_000));
+      const relaySeat = await seatOf(third, [{ leg: 'relay', team: false }]);
+      expect(await ds.transaction((m) => bookings.hold(m, relaySeat, her, 0))).toBe(false);
     });
 
     it('confirms only an offer that has not expired; releases only the interpreter who holds the booking', async () => {
       const mam = await lang();
       const her = await interpreter(mam);
       const id = await booking(mam, new Date(Date.now() + 86_400_000));
+      const seatId = await seatOf(id);
       await ds.transaction(async (m) => {
-        await bookings.hold(m, id, her, 0);
-        await bookings.insertOffer(m, { bookingId: id, interpreterId: her, tier: 1, expiresAt: new Date(Date.now() - 1000) });
+        await bookings.hold(m, seatId, her, 0);
+        await bookings.insertOffer(m, { bookingId: id, seatId, interpreterId: her, tier: 1, expiresAt: new Date(Date.now() - 1000) });
       });
       expect(await ds.transaction((m) => bookings.confirmOffer(m, id, her))).toBeNull();
       const other = await interpreter(mam);
-      await ds.transaction((m) => bookings.release(m, id, other, true));
-      expect(await bookings.load(id)).toMatchObject({ state: 'assigned', interpreter_id: her, sequence: 0 });
-      await ds.transaction((m) => bookings.release(m, id, her, true));
-      expect(await bookings.load(id)).toMatchObject({ state: 'requested', interpreter_id: null, sequence: 1 });
+      await ds.transaction((m) => bookings.release(m, id, other));
+      expect(await bookings.load(id)).toMatchObject({ state: 'assigned', interpreter_id: her, interpreter_ids: [her], sequence: 0 });
+      await ds.transaction((m) => bookings.release(m, id, her));
+      // Asked and released: not a change any calendar holds.
+      expect(await bookings.load(id)).toMatchObject({ state: 'requested', interpreter_id: null, interpreter_ids: [], sequence: 0 });
+    });
+
+    it("settles a booking from its seats: as far as its least advanced seat, a change to or from 'confirmed' moving the sequence", async () => {
+      const mam = await lang();
+      const [her, him] = [await interpreter(mam), await interpreter(mam)];
+      const id = await booking(mam, new Date(Date.now() + 86_400_000));
+      await ds.transaction((m) =>
+        bookings.plan(
+          m,
+          id,
+          [
+            { leg: 'source', team: false },
+            { leg: 'relay', team: false },
+          ],
+          mam,
+        ),
+      );
+      const [source, relay] = await ds.transaction((m) => bookings.seats(m, id));
+      expect([source.leg, relay.leg]).toEqual(['source', 'relay']);
+      const at = async () => ((b) => [b!.state, b!.sequence])(await bookings.load(id));
+      await ds.transaction((m) => bookings.hold(m, source.id, her, 0));
+      expect(await at()).toEqual(['requested', 0]);
+      await ds.transaction((m) => bookings.confirmSeat(m, id, her));
+      expect(await at()).toEqual(['requested', 0]);
+      await ds.transaction((m) => bookings.hold(m, relay.id, him, 0));
+      expect(await at()).toEqual(['assigned', 0]);
+      await ds.transaction((m) => bookings.confirmSeat(m, id, him));
+      expect(await at()).toEqual(['confirmed', 1]);
+      expect((await bookings.load(id))!.interpreter_ids).toEqual([her, him]);
+      await ds.transaction((m) => bookings.release(m, id, him));
+      expect(await at()).toEqual(['requested', 2]);
+      // Ended: nobody's time is held any more, and who sat where is kept.
+      await ds.transaction((m) => bookings.releaseHolds(m, id));
+      expect(await q(`SELECT leg, interpreter_id, blocked FROM booking_interpreters WHERE booking_id = $1 ORDER BY leg`, [id])).toEqual([
+        { leg: 'relay', interpreter_id: null, blocked: null },
+        { leg: 'source', interpreter_id: her, blocked: null },
+      ]);
     });
 
     it("finds a session's caller through its live request, or on the session itself for a hearing; the live one of a hearing first", async () => {

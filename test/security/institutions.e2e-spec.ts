@@ -1,3 +1,4 @@
+import { BOOKING_SELECT } from '../../src/bookings/booking-row';
 import { interpreter, languageId, until } from '../utils/matching-fixtures';
 import { connect, TestSocket } from '../utils/socket-client';
 import { createStaff, startTestApp, TestApp } from '../utils/test-app';
@@ -206,7 +207,7 @@ describe('security: institutions and the seats of a hearing', () => {
       bookingId = res.body.id;
       await until(
         async () =>
-          (await t.sql<{ interpreter_id: string | null }>(`SELECT interpreter_id FROM bookings WHERE id = $1`, [bookingId]))[0]
+          (await t.sql<{ interpreter_id: string | null }>(`SELECT interpreter_id FROM (${BOOKING_SELECT}) b WHERE id = $1`, [bookingId]))[0]
             .interpreter_id,
       );
       await as(ana.token).post(`/api/v1/bookings/${bookingId}/confirm`).expect(200);

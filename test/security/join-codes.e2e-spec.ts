@@ -1,3 +1,4 @@
+import { BOOKING_SELECT } from '../../src/bookings/booking-row';
 import { interpreter, languageId } from '../utils/matching-fixtures';
 import { connect, TestSocket } from '../utils/socket-client';
 import { createStaff, startTestApp, TestApp } from '../utils/test-app';
@@ -43,7 +44,7 @@ describe('join codes: one answer for every refusal, and a failure budget per boo
         remoteParticipant: true,
       })
       .expect(201);
-    const [{ interpreter_id }] = await t.sql<{ interpreter_id: string }>(`SELECT interpreter_id FROM bookings WHERE id = $1`, [
+    const [{ interpreter_id }] = await t.sql<{ interpreter_id: string }>(`SELECT interpreter_id FROM (${BOOKING_SELECT}) b WHERE id = $1`, [
       booked.body.id,
     ]);
     await as(interps.get(interpreter_id)!.token, `/api/v1/bookings/${booked.body.id}/confirm`).expect(200);

@@ -52,6 +52,16 @@ CREATE OR REPLACE FUNCTION ladder_covers(p_interpreter uuid, p_target uuid) RETU
   SELECT p_interpreter = ANY (ladder_covering(p_target, ARRAY[p_interpreter]))
 $$;
 
+-- The languages a relay chain may go through, in the order they are tried (DESIGN.md: Spanish first, then English,
+-- French), but neither end of the chain itself: a Mam hearing in English goes through Spanish, a Mam hearing in
+-- Spanish through English. For hearings (BookingAssignmentService) and on-demand calls alike.
+CREATE OR REPLACE FUNCTION ladder_relay_languages(p_source uuid, p_target uuid) RETURNS uuid[] LANGUAGE sql STABLE AS $$
+  SELECT ARRAY(
+    SELECT l.id FROM languages l
+    WHERE coalesce(l.variant, '') = '' AND l.iso6393 = ANY (ARRAY['spa', 'eng', 'fra'])
+      AND l.id IS DISTINCT FROM p_source AND l.id IS DISTINCT FROM p_target
+    ORDER BY array_position(ARRAY['spa', 'eng', 'fra'], l.iso6393::text))
+$$;
 
 -- Order within the ladder, as one sortable value: one who covers the target before one who does not (whatever
 -- her tier: without the other side's language she cannot interpret the call alone), then the tier, then a woman
