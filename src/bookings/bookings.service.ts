@@ -266,8 +266,12 @@ export class BookingsService implements OnModuleInit {
     return true;
   }
 
+  /** The hearing's .ics; an interpreter's is confirmed once her own seat is, whatever the others'. */
   async calendar(p: Principal, id: string): Promise<string> {
-    return this.notifier.calendar(await this.visible(p, id), p.role === 'interpreter' ? 'interpreter' : 'official');
+    const b = await this.visible(p, id);
+    if (p.role !== 'interpreter') return this.notifier.calendar(b, 'official');
+    const mine = (await this.repo.seats(this.db.manager, id)).find((s) => s.interpreter_id === p.interpreterId);
+    return this.notifier.calendar(b, 'interpreter', mine?.state === 'confirmed');
   }
 
   /**

@@ -1,0 +1,205 @@
+import ical from 'node-ical';
+import { Closers, inCall } from './utils/media-calls';
+import { interpreter, languageId, Person, until } from './utils/matching-fixtures';
+import { TestSmtp } from './utils/smtp';
+import { connect, TestSocket } from './utils/socket-client';
+import { createStaff, startTestApp, TestApp } from './utils/test-app';
+
+/**
+ * Hearings with more than one interpreter (issue 14): a relay chain when nobody covers the woman's language into the
+ * other side's, and a team for a long hearing. Real PostgreSQL, Redis, SMTP and mediasoup; each test in its own
+ * country (rosters do not share by default), so one test's interpreters are never another's candidates.
+ */
+describe('relay and team hearings', () => {
+  let t: TestApp;
+  let smtp: TestSmtp;
+  const closers: Closers = [];
+
+  beforeAll(async () => {
+    smtp = await TestSmtp.start();
+    t = await startTestApp({ SMTP_URL: smtp.url, BOOKING_SWEEP_SECONDS: '3600', HOME_COUNTRY: 'GT' });
+  });
+  afterAll(async () => {
+    closers.forEach((c) => c());
+    await t?.close();
+    await smtp?.close();
+  });
+
+  const person = async (country: string, languages: string, relay: string, firstName: string) => {
+    const p = await interpreter(t, { country, languages, relay, firstName, available: false });
+    closers.push(() => p.socket.close());
+    const [row] = await t.sql<{ email: string }>(`SELECT email FROM interpreters WHERE id = $1`, [p.interpreterId]);
+    return { ...p, email: row.email };
+  };
+  const official = async (country: string, institution: string) => {
+    const staff = await createStaff(t, 'official', { country, institution });
+    const socket = await connect(t.url, staff.token);
+    closers.push(() => socket.close());
+    return { ...staff, socket };
+  };
+  const as = (token: string) => ({
+    get: (path: string) => t.http().get(path).set('authorization', `Bearer ${token}`),
+    post: (path: string, body: object = {}) => t.http().post(path).set('authorization', `Bearer ${token}`).send(body),
+  });
+  const book = (token: string, body: object) => as(token).post('/api/v1/bookings', body);
+  const view = async (token: string, id: string) => (await as(token).get(`/api/v1/bookings/${id}`).expect(200)).body;
+  const seats = (b: { interpreters: { firstName: string | null; leg: string; team: boolean; state: string }[] }) =>
+    b.interpreters.map((s) => `${s.leg}${s.team ? '+team' : ''}:${s.firstName ?? '-'}:${s.state}`);
+  const inMinutes = (m: number) => new Date(Date.now() + m * 60_000).toISOString();
+  const confirm = (p: Person, id: string) => as(p.token).post(`/api/v1/bookings/${id}/confirm`);
+
+  it("a US court booking Mam with no Mam–English interpreter gets a Mam–Spanish + Spanish–English chain: each leg asked and confirmed with its own calendar, and the four hear each other in the hearing's call", async () => {
+    const [mam, spa] = [await languageId(t, 'mam'), await languageId(t, 'spa')];
+    const court = await official('US', 'Immigration Court, Houston');
+    const ana = await person('US', 'mam:5', 'spa:5', 'Ana');
+    const sam = await person('US', 'spa:5', 'eng:5', 'Sam');
+    const made = await book(court.token, {
+      languageId: mam,
+      matter: 'legal_civil',
+      startsAt: inMinutes(5),
+      durationMinutes: 60,
+      remoteParticipant: true,
+    }).expect(201);
+    const id = made.body.id;
+    expect(made.body).toMatchObject({ targetLanguageId: await languageId(t, 'eng'), relayLanguageId: spa });
+    // The source leg (the rarer language) is asked first; the relay leg once she has said yes.
+    expect(seats(made.body)).toEqual(['source:Ana:asked', 'relay:-:searching']);
+    expect(made.body.interpreter).toEqual({ firstName: 'Ana' });
+    await confirm(sam, id).expect(404);
+    const afterAna = (await confirm(ana, id).expect(200)).body;
+    expect(seats(afterAna)).toEqual(['source:Ana:confirmed', 'relay:Sam:asked']);
+    expect(afterAna.state).toBe('assigned');
+    expect(await until(() => smtp.to(sam.email).find((m) => /can you interpret/.test(m.subject)))).toBeTruthy();
+    const done = (await confirm(sam, id).expect(200)).body;
+    expect(seats(done)).toEqual(['source:Ana:confirmed', 'relay:Sam:confirmed']);
+    expect(done.state).toBe('confirmed');
+
+    // Each leg has its own confirmation, with the hearing's calendar event, confirmed for her.
+    for (const who of [ana, sam]) {
+      const mail = (await until(() => smtp.to(who.email).find((m) => /interpreter confirmed/.test(m.subject))))!;
+      expect(mail.raw).toContain('BEGIN:VCALENDAR');
+      const ics = (await as(who.token).get(`/api/v1/bookings/${id}/calendar.ics`).expect(200)).text;
+      const event = Object.values(ical.sync.parseICS(ics)).find((c) => c?.type === 'VEVENT') as ical.VEvent;
+      expect(event.status).toBe('CONFIRMED');
+    }
+    // Both see the hearing in their list; the court sees both by leg.
+    for (const who of [ana, sam])
+      expect((await as(who.token).get('/api/v1/bookings').expect(200)).body.map((b: { id: string }) => b.id)).toContain(id);
+
+    // The call: the official, both interpreters in their roles, and the woman by her code.
+    const { sessionId } = (await as(court.token).post(`/api/v1/bookings/${id}/session`).expect(200)).body;
+    for (const who of [ana, sam])
+      expect((await as(who.token).post(`/api/v1/bookings/${id}/session`).expect(200)).body).toEqual({ sessionId });
+    const code = (await as(court.token).post(`/api/v1/bookings/${id}/join-code`).expect(200)).body.code;
+    const woman = (await t.http().post('/api/v1/bookings/join').send({ code }).expect(200)).body;
+    const her: TestSocket = await connect(t.url, woman.accessToken);
+    closers.push(() => her.close());
+    expect(await t.sql(`SELECT role, interpreter_id FROM session_interpreters WHERE session_id = $1 ORDER BY role`, [sessionId])).toEqual([
+      { role: 'interpreter', interpreter_id: ana.interpreterId },
+      { role: 'relay_interpreter', interpreter_id: sam.interpreterId },
+    ]);
+    const { peers } = await inCall([her, ana.socket, sam.socket, court.socket], sessionId, closers);
+    expect(peers[3].join.participants.map((p: { role: string }) => p.role).sort()).toEqual(['caller', 'interpreter', 'relay_interpreter']);
+    expect((await t.sql<{ participant_roles: string[] }>(`SELECT participant_roles FROM sessions WHERE id = $1`, [sessionId]))[0]).toEqual({
+      participant_roles: ['caller', 'interpreter', 'relay_interpreter', 'official'],
+    });
+    // The official ends the hearing: everyone is told, both interpreters are free, and their time is no longer held.
+    expect(await court.socket.call('session:leave', { sessionId })).toEqual({});
+    for (const s of [her, ana.socket, sam.socket]) await s.next('session:ended', (e) => e.sessionId === sessionId);
+    expect(await t.sql(`SELECT count(*)::int AS n FROM booking_interpreters WHERE booking_id = $1 AND blocked IS NOT NULL`, [id])).toEqual([
+      { n: 0 },
+    ]);
+  });
+
+  it('someone who covers the target directly comes before any chain', async () => {
+    const quc = await languageId(t, 'quc');
+    const court = await official('BZ', 'Magistrate Court, Belize City');
+    await person('BZ', 'quc:5', 'spa:5', 'Ana');
+    await person('BZ', 'spa:5', 'eng:5', 'Sam');
+    await person('BZ', 'quc:3', 'eng:4', 'Emma');
+    const made = await book(court.token, { languageId: quc, matter: 'violence', startsAt: inMinutes(48 * 60), durationMinutes: 60 }).expect(
+      201,
+    );
+    expect(made.body.relayLanguageId).toBeNull();
+    expect(seats(made.body)).toEqual(['direct:Emma:asked']);
+  });
+
+  it('a chain needs two different people; with none, the best single interpreter is asked', async () => {
+    const tzo = await languageId(t, 'tzo');
+    const court = await official('HN', 'Juzgado de Choluteca');
+    // The other side speaks English here, and the only interpreter speaks Tsotsil and Spanish.
+    const [{ id: eng }] = await t.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = 'eng' AND variant IS NULL`);
+    await person('HN', 'tzo:5', 'spa:5', 'Ana');
+    const made = await book(court.token, {
+      languageId: tzo,
+      targetLanguageId: eng,
+      matter: 'violence',
+      startsAt: inMinutes(48 * 60),
+      durationMinutes: 60,
+    }).expect(201);
+    expect(made.body.relayLanguageId).toBeNull();
+    expect(seats(made.body)).toEqual(['direct:Ana:asked']);
+  });
+
+  it('a hearing longer than BOOKING_TEAM_MINUTES gets a team of two different interpreters, both in the call', async () => {
+    const ixl = await languageId(t, 'ixl');
+    const court = await official('CR', 'Juzgado de Limón');
+    const ana = await person('CR', 'ixl:5', 'spa:5', 'Ana');
+    const bea = await person('CR', 'ixl:4', 'spa:5', 'Bea');
+    const made = await book(court.token, { languageId: ixl, matter: 'violence', startsAt: inMinutes(5), durationMinutes: 180 }).expect(201);
+    const id = made.body.id;
+    expect(seats(made.body)).toEqual(['direct:Ana:asked', 'direct+team:-:searching']);
+    expect(seats((await confirm(ana, id).expect(200)).body)).toEqual(['direct:Ana:confirmed', 'direct+team:Bea:asked']);
+    const done = (await confirm(bea, id).expect(200)).body;
+    expect([done.state, seats(done)]).toEqual(['confirmed', ['direct:Ana:confirmed', 'direct+team:Bea:confirmed']]);
+    const { sessionId } = (await as(bea.token).post(`/api/v1/bookings/${id}/session`).expect(200)).body;
+    expect((await as(court.token).post(`/api/v1/bookings/${id}/session`).expect(200)).body).toEqual({ sessionId });
+    expect(await t.sql(`SELECT role, interpreter_id FROM session_interpreters WHERE session_id = $1 ORDER BY role`, [sessionId])).toEqual([
+      { role: 'interpreter', interpreter_id: ana.interpreterId },
+      { role: 'team_interpreter', interpreter_id: bea.interpreterId },
+    ]);
+    await inCall([ana.socket, bea.socket, court.socket], sessionId, closers);
+    // A hearing of BOOKING_TEAM_MINUTES or less has no team.
+    const short = await book(court.token, {
+      languageId: ixl,
+      matter: 'violence',
+      startsAt: inMinutes(72 * 60),
+      durationMinutes: 120,
+    }).expect(201);
+    expect(short.body.interpreters).toHaveLength(1);
+  });
+
+  it('two officials booking the one relay interpreter for the same hour at the same instant: one gets her, the other is told nobody is free', async () => {
+    const kek = await languageId(t, 'kek');
+    const [first, second] = [await official('CA', 'Toronto Police Service'), await official('CA', 'Immigration and Refugee Board')];
+    const [ana, bea] = [await person('CA', 'kek:5', 'spa:5', 'Ana'), await person('CA', 'kek:5', 'spa:5', 'Bea')];
+    const sam = await person('CA', 'spa:5', 'eng:5', 'Sam');
+    const startsAt = inMinutes(72 * 60);
+    const a = (await book(first.token, { languageId: kek, matter: 'violence', startsAt, durationMinutes: 60 }).expect(201)).body;
+    const b = (await book(second.token, { languageId: kek, matter: 'violence', startsAt, durationMinutes: 60 }).expect(201)).body;
+    const sources = new Map([
+      [a.interpreters[0].firstName, a.id],
+      [b.interpreters[0].firstName, b.id],
+    ]);
+    expect([...sources.keys()].sort()).toEqual(['Ana', 'Bea']);
+    // Both source legs confirm at once: each confirmation asks for the relay leg, and only one can hold Sam.
+    await Promise.all([confirm(ana, sources.get('Ana')!).expect(200), confirm(bea, sources.get('Bea')!).expect(200)]);
+    const after = [await view(first.token, a.id), await view(second.token, b.id)];
+    const relays = after.map((x) => x.interpreters.find((s: { leg: string }) => s.leg === 'relay'));
+    expect(relays.filter((r) => r.firstName === 'Sam')).toHaveLength(1);
+    expect(relays.filter((r) => r.firstName === null)).toHaveLength(1);
+    const loser = after.find((x) =>
+      x.interpreters.some((s: { leg: string; firstName: string | null }) => s.leg === 'relay' && !s.firstName),
+    )!;
+    const loserOfficial = loser.id === a.id ? first : second;
+    expect(
+      await loserOfficial.socket.next('booking:update', (e) => e.bookingId === loser.id && e.notice === 'no_interpreter'),
+    ).toBeTruthy();
+    // Her time is held once.
+    expect(
+      await t.sql(`SELECT count(*)::int AS n FROM booking_interpreters WHERE interpreter_id = $1 AND blocked IS NOT NULL`, [
+        sam.interpreterId,
+      ]),
+    ).toEqual([{ n: 1 }]);
+  });
+});
