@@ -100,33 +100,38 @@ describe('the demo (npm run demo) on a fresh database', () => {
     expect(user).toEqual({ country: account.country ?? null, external_id: account.externalId ?? null });
   });
 
-  it("gives the US demo court booking Mam an interpreter who speaks Mam and the court's English (issue 14)", async () => {
+  it("gives the US demo court booking Mam María, who speaks Mam and the court's English; with María taken, a confirmed Mam–Spanish + Spanish–English chain (issue 14)", async () => {
     const court = DEMO_ACCOUNTS.find((a) => a.role === 'official' && a.country === 'US')!;
-    const login = await t.http().post('/api/v1/auth/login').send({ email: court.email, password: DEMO_PASSWORD }).expect(200);
-    const [mam, eng] = await Promise.all(
-      ['mam', 'eng'].map(
+    const tokenOf = async (email: string) =>
+      (await t.http().post('/api/v1/auth/login').send({ email, password: DEMO_PASSWORD }).expect(200)).body.accessToken as string;
+    const token = await tokenOf(court.email);
+    const [mam, spa, eng] = await Promise.all(
+      ['mam', 'spa', 'eng'].map(
         async (iso) => (await sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL`, [iso]))[0].id,
       ),
     );
-    const booked = await t
-      .http()
-      .post('/api/v1/bookings')
-      .set('Authorization', `Bearer ${login.body.accessToken}`)
-      .send({
-        languageId: mam,
-        matter: 'legal_criminal',
-        startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
-        durationMinutes: 60,
-      })
-      .expect(201);
-    expect(booked.body).toMatchObject({ targetLanguageId: eng, state: 'assigned', interpreter: { firstName: 'María' } });
+    const as = (bearer: string, path: string, body: object = {}) => t.http().post(path).set('Authorization', `Bearer ${bearer}`).send(body);
+    const hearing = {
+      languageId: mam,
+      matter: 'legal_criminal',
+      startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+      durationMinutes: 60,
+    };
+    const direct = (await as(token, '/api/v1/bookings', hearing).expect(201)).body;
+    expect(direct).toMatchObject({ targetLanguageId: eng, state: 'assigned', interpreter: { firstName: 'María' }, relayLanguageId: null });
+    // The same hour again: María is taken, so the chain.
+    const relay = (await as(token, '/api/v1/bookings', hearing).expect(201)).body;
+    expect(relay).toMatchObject({ relayLanguageId: spa, interpreter: { firstName: 'Lorena' } });
+    await as(await tokenOf('interpreter.lorena@demo.puente.example'), `/api/v1/bookings/${relay.id}/confirm`).expect(200);
+    const done = (await as(await tokenOf('interpreter.sarah@demo.puente.example'), `/api/v1/bookings/${relay.id}/confirm`).expect(200))
+      .body;
+    expect(done.state).toBe('confirmed');
+    expect(done.interpreters).toEqual([
+      { firstName: 'Lorena', leg: 'source', team: false, state: 'confirmed' },
+      { firstName: 'Sarah', leg: 'relay', team: false, state: 'confirmed' },
+    ]);
     // Cancelled again: the next case reloads the demo and compares the data.
-    await t
-      .http()
-      .post(`/api/v1/bookings/${booked.body.id}/cancel`)
-      .set('Authorization', `Bearer ${login.body.accessToken}`)
-      .send({})
-      .expect(200);
+    for (const b of [direct, relay]) await as(token, `/api/v1/bookings/${b.id}/cancel`).expect(200);
   });
 
   it('changes no data when loaded a second time (the audit log records the imports that found nothing to do)', async () => {

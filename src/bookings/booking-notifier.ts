@@ -57,18 +57,18 @@ export class BookingNotifier {
   /**
    * Tells the official and, when given, the interpreter (who may no longer be the booking's). `seatConfirmed`: she has
    * just confirmed her seat; while a relay chain's or a team's other seats are still being filled, the booking is
-   * not confirmed yet, but she gets her own confirmation and calendar event.
+   * not confirmed yet, but she gets her own confirmation and calendar event. `email: false`: live only.
    */
   async tell(
     b: BookingRow,
     update: Omit<BookingUpdate, 'bookingId' | 'state'>,
-    to: { official: boolean; interpreterId?: string | null; seatConfirmed?: boolean },
+    to: { official: boolean; interpreterId?: string | null; seatConfirmed?: boolean; email?: boolean },
   ) {
     const payload: BookingUpdate = { bookingId: b.id, state: b.state, ...update };
     // Live to every official of the institution (a colleague may run the hearing); email to the one who booked.
     if (to.official) this.realtime.emit(rooms.institution(b.institution_id), 'booking:update', payload);
     if (to.interpreterId) this.realtime.toInterpreter(to.interpreterId, 'booking:update', payload);
-    if (!this.mail.enabled) return;
+    if (!this.mail.enabled || to.email === false) return;
     const recipients: [string | null, Console, string][] = [
       [to.official ? await this.users.emailOf(b.official_id) : null, 'official', update.notice ?? b.state],
       [

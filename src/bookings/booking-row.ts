@@ -64,6 +64,8 @@ export function bookingView(
   viewer: Principal,
   interpreterFirstName: string | null,
   interpreters: SeatView[],
+  /** The viewing interpreter's own seat (her leg and her answer), for an interpreter. */
+  seat: SeatView | null,
   confirmBy: Date | null,
   call: { opensAt: Date; closesAt: Date },
 ) {
@@ -92,6 +94,7 @@ export function bookingView(
     interpreters,
     /** The language a relay chain goes through, or null. */
     relayLanguageId: b.relay_language_id,
+    ...(viewer.role === 'interpreter' ? { seat: seat && { leg: seat.leg, team: seat.team, state: seat.state } } : {}),
     confirmBy: confirmBy?.toISOString() ?? null,
     /** When the official and the interpreter may join the hearing's call. */
     callOpensAt: call.opensAt.toISOString(),

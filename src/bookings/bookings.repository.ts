@@ -165,8 +165,8 @@ export class BookingsRepository {
   }
 
   /**
-   * The booking's state from its seats' (an open booking is as far as its least advanced seat: `requested` while a
-   * seat is empty, `assigned` while one is asked, `confirmed` once every one is); a change to or from `confirmed`
+   * The booking's state from its seats': `assigned` while someone is asked to confirm (seats are asked one at a
+   * time), else `requested` while a seat is empty, `confirmed` once every seat is; a change to or from `confirmed`
    * moves the sequence (its participants' calendars must see it).
    */
   async settle(m: Sql, bookingId: string): Promise<void> {
@@ -174,7 +174,7 @@ export class BookingsRepository {
       m,
       `UPDATE bookings b SET state = n.state, updated_at = now(),
          sequence = sequence + (CASE WHEN 'confirmed' IN (b.state, n.state) THEN 1 ELSE 0 END)
-       FROM (SELECT CASE WHEN bool_or(state = 'requested') THEN 'requested' WHEN bool_or(state = 'assigned') THEN 'assigned'
+       FROM (SELECT CASE WHEN bool_or(state = 'assigned') THEN 'assigned' WHEN bool_or(state = 'requested') THEN 'requested'
                          ELSE 'confirmed' END AS state
              FROM booking_interpreters WHERE booking_id = $1) n
        WHERE b.id = $1 AND b.state IN ('requested', 'assigned', 'confirmed') AND b.state <> n.state`,
@@ -277,9 +277,9 @@ export class BookingsRepository {
    * Each seat as the booking's view shows it: who holds it and her answer; an empty seat whose last interpreter said
    * no (or let the time pass) is `declined` until someone else is asked, else `searching`.
    */
-  async seatViews(bookingId: string): Promise<SeatView[]> {
+  async seatViews(bookingId: string): Promise<(SeatView & { interpreterId: string | null })[]> {
     return this.db.query(
-      `SELECT i.first_name AS "firstName", s.leg, s.team,
+      `SELECT i.first_name AS "firstName", s.leg, s.team, s.interpreter_id AS "interpreterId",
          CASE s.state WHEN 'confirmed' THEN 'confirmed' WHEN 'assigned' THEN 'asked'
            ELSE CASE WHEN (SELECT o.outcome FROM booking_offers o WHERE o.seat_id = s.id ORDER BY o.created_at DESC LIMIT 1)
                           IN ('declined', 'expired') THEN 'declined' ELSE 'searching' END END AS state

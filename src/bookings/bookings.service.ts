@@ -163,6 +163,9 @@ export class BookingsService implements OnModuleInit {
     await this.jobs.drop([`booking-offer-expire:${offerId}`]);
     const b = (await this.load(id))!;
     await this.notifier.tell(b, {}, { official: true, interpreterId, seatConfirmed: true });
+    // The others seated in it see the booking's new state live (their own emails came with their own answers).
+    for (const other of b.interpreter_ids.filter((i) => i !== interpreterId))
+      await this.notifier.tell(b, {}, { official: false, interpreterId: other, email: false });
     // The next empty seat, if any: its interpreter is asked now.
     if (b.state === 'requested') await this.assignment.assignNext(id);
     return this.view(p, (await this.load(id))!);
@@ -220,6 +223,7 @@ export class BookingsService implements OnModuleInit {
     await this.jobs.drop(done.offerIds.map((o) => `booking-offer-expire:${o}`));
     const b = (await this.load(id))!;
     await this.notifier.tell(b, { notice: done.was === 'confirmed' ? 'declined' : undefined }, { official: true, interpreterId });
+    for (const other of b.interpreter_ids) await this.notifier.tell(b, {}, { official: false, interpreterId: other, email: false });
     await this.assignment.assignNext(id);
   }
 
@@ -430,7 +434,9 @@ export class BookingsService implements OnModuleInit {
     const seats = await this.repo.seatViews(b.id);
     const lead = seats.find((s) => s.leg !== 'relay' && !s.team);
     const confirmBy = b.state === 'assigned' ? await this.repo.confirmBy(b.id) : null;
-    return bookingView(b, p, lead?.firstName ?? null, seats, confirmBy, this.callWindow(b));
+    const mine = p.role === 'interpreter' ? seats.find((s) => s.interpreterId === p.interpreterId) : undefined;
+    const shown = seats.map(({ interpreterId: _id, ...seat }) => seat);
+    return bookingView(b, p, lead?.firstName ?? null, shown, mine ?? null, confirmBy, this.callWindow(b));
   }
 
   /** A hearing's call seats its confirmed interpreters in their roles: the lead, the relay leg's, the team partner. */

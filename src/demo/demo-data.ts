@@ -51,6 +51,9 @@ export const DEMO_ROSTERS: Record<string, string> = {
     HEADER,
     'US-001,María,maria.us@example.org,mam:5,eng;spa,legal_criminal;asylum;violence,EOIR,US-0001,2028-09-30,female,active',
     'US-002,Daniel,daniel.us@example.org,quc:4;kek:3,eng;spa,asylum;legal_labour,EOIR,US-0002,2027-05-31,male,active',
+    // A relay chain when María is taken: Mam into Spanish (Lorena), Spanish into English (Sarah).
+    'US-003,Lorena,lorena.us@example.org,mam:5,spa,legal_civil;asylum;violence,EOIR,US-0003,2028-04-30,female,active',
+    'US-004,Sarah,sarah.us@example.org,spa:5,eng:5,legal_civil;legal_criminal;asylum;violence,EOIR,US-0004,2028-08-31,female,active',
   ].join('\n'),
 };
 
@@ -85,4 +88,7 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
   { email: 'official.us@demo.puente.example', role: 'official', country: 'US', institution: 'Immigration Court, Houston' },
   { email: 'interpreter.mam@demo.puente.example', role: 'interpreter', country: 'GT', externalId: 'GT-001' },
   { email: 'interpreter.tzo@demo.puente.example', role: 'interpreter', country: 'MX', externalId: 'MX-001' },
+  { email: 'interpreter.maria@demo.puente.example', role: 'interpreter', country: 'US', externalId: 'US-001' },
+  { email: 'interpreter.lorena@demo.puente.example', role: 'interpreter', country: 'US', externalId: 'US-003' },
+  { email: 'interpreter.sarah@demo.puente.example', role: 'interpreter', country: 'US', externalId: 'US-004' },
 ];

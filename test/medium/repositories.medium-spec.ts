@@ -260,7 +260,7 @@ describe('repositories in PostgreSQL', () => {
       expect(await bookings.load(id)).toMatchObject({ state: 'requested', interpreter_id: null, interpreter_ids: [], sequence: 0 });
     });
 
-    it("settles a booking from its seats: as far as its least advanced seat, a change to or from 'confirmed' moving the sequence", async () => {
+    it("settles a booking from its seats: assigned while one is asked, else requested while one is empty, a change to or from 'confirmed' moving the sequence", async () => {
       const mam = await lang();
       const [her, him] = [await interpreter(mam), await interpreter(mam)];
       const id = await booking(mam, new Date(Date.now() + 86_400_000));
@@ -279,7 +279,7 @@ describe('repositories in PostgreSQL', () => {
       expect([source.leg, relay.leg]).toEqual(['source', 'relay']);
       const at = async () => ((b) => [b!.state, b!.sequence])(await bookings.load(id));
       await ds.transaction((m) => bookings.hold(m, source.id, her, 0));
-      expect(await at()).toEqual(['requested', 0]);
+      expect(await at()).toEqual(['assigned', 0]);
       await ds.transaction((m) => bookings.confirmSeat(m, id, her));
       expect(await at()).toEqual(['requested', 0]);
       await ds.transaction((m) => bookings.hold(m, relay.id, him, 0));

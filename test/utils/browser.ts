@@ -159,11 +159,11 @@ export async function seedInterpreter(t: TestApp, firstName: string, languages: 
   return { ...(await createStaff(t, 'interpreter', { country: 'GT', interpreterId: row.id })), interpreterId: row.id };
 }
 
-/** Opens a staff console (`/interpreter/`, `/official/`, `/admin/`) and logs in with the test password. */
-export async function staffLogin(p: Page, url: string, path: string, email: string): Promise<void> {
+/** Opens a staff console (`/interpreter/`, `/official/`, `/admin/`) and logs in (the test password unless given: a demo account's). */
+export async function staffLogin(p: Page, url: string, path: string, email: string, password = TEST_PASSWORD): Promise<void> {
   await p.goto(`${url}${path}`);
   await p.fill('input[name=email]', email);
-  await p.fill('input[name=password]', TEST_PASSWORD);
+  await p.fill('input[name=password]', password);
   await p.click('button[type=submit]');
 }
 

@@ -29,6 +29,8 @@ export function MyBookings({ token, signal, t, s, lang, languageName, onJoin }: 
   };
   if (!bookings) return null;
   const started = (b: Booking) => Date.parse(b.startsAt) <= Date.now();
+  // Her own seat's answer (a relay chain's or a team's other seats are asked in turn).
+  const asked = (b: Booking) => b.seat?.state === 'asked';
   return (
     <section class="bookings" aria-labelledby="bookings-title">
       <h2 id="bookings-title">{s.myBookingsTitle}</h2>
@@ -36,24 +38,24 @@ export function MyBookings({ token, signal, t, s, lang, languageName, onJoin }: 
       <ul class="bookings-list">
         {bookings.map((b) => (
           <BookingSummary key={b.id} b={b} t={t} s={s} lang={lang} zone={zone} languageName={languageName} official={false}>
-            {b.state === 'assigned' && b.confirmBy && <p class="booking-notice">{s.answerBy(formatWhen(b.confirmBy, zone, lang))}</p>}
+            {asked(b) && b.confirmBy && <p class="booking-notice">{s.answerBy(formatWhen(b.confirmBy, zone, lang))}</p>}
             <div class="booking-actions">
               {callOpen(b) && (
                 <button type="button" class="primary" data-action="join" onClick={() => onJoin(b)}>
                   {s.join}
                 </button>
               )}
-              {b.state === 'assigned' && (
+              {asked(b) && (
                 <button type="button" class="primary" data-action="confirm" onClick={() => act(b, 'confirm')}>
                   {s.confirmBooking}
                 </button>
               )}
-              {(b.state === 'assigned' || (b.state === 'confirmed' && !started(b))) && (
+              {(asked(b) || (b.seat?.state === 'confirmed' && !started(b))) && (
                 <button type="button" class="secondary" data-action="decline" onClick={() => act(b, 'decline')}>
-                  {b.state === 'assigned' ? s.declineBooking : s.cannotCome}
+                  {asked(b) ? s.declineBooking : s.cannotCome}
                 </button>
               )}
-              {b.state === 'confirmed' && (
+              {b.seat?.state === 'confirmed' && (
                 <button
                   type="button"
                   class="secondary"

@@ -19,6 +19,12 @@ export interface Booking {
   remoteParticipant: boolean;
   caseReference?: string | null;
   interpreter: { firstName: string } | null;
+  /** Every seat: a direct leg, or a relay chain's source and relay legs; a team partner takes turns on the lead leg. */
+  interpreters: BookingSeat[];
+  /** The language a relay chain goes through, or null. */
+  relayLanguageId: string | null;
+  /** An interpreter's own seat in it: her leg and her answer (null once she no longer holds one). */
+  seat?: Pick<BookingSeat, 'leg' | 'team' | 'state'> | null;
   confirmBy: string | null;
   /** When the official and the interpreter may join the hearing's call (the server's window). */
   callOpensAt: string;
@@ -27,6 +33,13 @@ export interface Booking {
   widened: boolean;
   sequence: number;
   endReason: string | null;
+}
+
+export interface BookingSeat {
+  firstName: string | null;
+  leg: 'direct' | 'source' | 'relay';
+  team: boolean;
+  state: 'searching' | 'asked' | 'confirmed' | 'declined';
 }
 
 /** `booking:update`: pushed to the official who booked and the interpreter concerned on every change. */

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Strings, UiLanguage } from '../i18n';
 import type { StaffStrings } from '../i18n/staff';
 import { serverMessages, type Language } from '../lib/api';
-import { bookingsApi, deviceTimeZone, formatWhen, timeZones, type Booking } from '../lib/bookings';
+import { bookingsApi, deviceTimeZone, formatWhen, timeZones, type Booking, type BookingSeat } from '../lib/bookings';
 import { Call, CALL_ROLES } from '../lib/call';
 import type { ServerEvents, Signal } from '../lib/socket';
 import { HangUp, Mic } from './icons';
@@ -40,7 +40,7 @@ export function BookingSummary({
       <p class="booking-when">
         <time dateTime={b.startsAt}>{formatWhen(b.startsAt, zone, lang)}</time> · {s.minutes(b.durationMinutes)}
       </p>
-      <p class={`booking-state ${b.state}`}>{!official && b.state === 'assigned' ? s.askedYou : (s.state[b.state] ?? b.state)}</p>
+      <p class={`booking-state ${b.state}`}>{!official && b.seat?.state === 'asked' ? s.askedYou : (s.state[b.state] ?? b.state)}</p>
       <dl>
         <dt>{t.language}</dt>
         <dd class="booking-language">{languageName(b.languageId)}</dd>
@@ -52,10 +52,26 @@ export function BookingSummary({
         )}
         <dt>{t.matter}</dt>
         <dd>{t.matterName[b.matter] ?? b.matter}</dd>
-        {official && (
+        {official && b.interpreters.length <= 1 && (
           <>
             <dt>{s.interpreter}</dt>
             <dd class="booking-interpreter">{b.interpreter?.firstName ?? s.notYet}</dd>
+          </>
+        )}
+        {b.interpreters.length > 1 && (
+          <>
+            <dt>{s.interpreters}</dt>
+            <dd>
+              <ul class="booking-interpreters">
+                {b.interpreters.map((seat) => (
+                  <li key={`${seat.leg}${seat.team}`} data-leg={seat.leg} data-team={String(seat.team)} data-seat-state={seat.state}>
+                    {seatLanguages(b, seat.leg, languageName)}
+                    {seat.team && ` (${s.teamSeat})`}: <strong>{seat.firstName ?? s.notYet}</strong> ·{' '}
+                    {s.seatState[seat.state] ?? seat.state}
+                  </li>
+                ))}
+              </ul>
+            </dd>
           </>
         )}
         {b.caseReference && (
@@ -76,6 +92,17 @@ export function BookingSummary({
       {children}
     </li>
   );
+}
+
+/** What a seat interprets: "Mam → English"; a relay chain's legs through its relay language. */
+function seatLanguages(b: Booking, leg: BookingSeat['leg'], languageName: (id: string) => string): string {
+  const [from, to] =
+    leg === 'source'
+      ? [b.languageId, b.relayLanguageId]
+      : leg === 'relay'
+        ? [b.relayLanguageId, b.targetLanguageId]
+        : [b.languageId, b.targetLanguageId];
+  return [from, to].map((id) => (id ? languageName(id) : '?')).join(' → ');
 }
 
 /** Every booking:update from the server, for a console that lists bookings: the list reloads, notices are kept. */

@@ -49,6 +49,12 @@ export const staffEn: StaffStrings = {
   },
   interpreter: 'Interpreter',
   notYet: 'not yet',
+  interpreters: 'Interpreters',
+  teamSeat: 'takes turns',
+  seatState: { searching: 'searching', asked: 'asked', confirmed: 'confirmed', declined: 'said no; asking another' } as Record<
+    string,
+    string
+  >,
   remoteFlag: 'Remote',
   minorFlag: 'Minor',
   calendar: 'Calendar file (.ics)',

@@ -51,6 +51,12 @@ export const staffEs = {
   } as Record<string, string>,
   interpreter: 'Intérprete',
   notYet: 'aún no',
+  interpreters: 'Intérpretes',
+  teamSeat: 'por turnos',
+  seatState: { searching: 'buscando', asked: 'consultada', confirmed: 'confirmada', declined: 'dijo que no; se consulta a otra' } as Record<
+    string,
+    string
+  >,
   remoteFlag: 'A distancia',
   minorFlag: 'Menor de edad',
   calendar: 'Archivo de calendario (.ics)',

@@ -1,0 +1,121 @@
+import type { Page } from 'playwright-core';
+import { AppConfig } from '../src/config/config.schema';
+import { DEMO_PASSWORD } from '../src/demo/demo-data';
+import { loadDemo } from '../src/demo/demo-seed';
+import { a11yRecorder, byRole, eventually, hearsRoles, staffLogin, startClientBed, type ClientBed } from './utils/browser';
+import type { TestApp } from './utils/test-app';
+
+/**
+ * The README's "Try a relay hearing between four windows", in Chromium with the demo's settings, roster and
+ * accounts: the Houston court books Mam twice for the same hour; the first goes to María (Mam–English), the second
+ * to a chain, Lorena (Mam → Spanish) and Sarah (Spanish → English), who each confirm on their console; in the
+ * hearing's call the official, both interpreters and the woman (by her code) each hear every other one.
+ */
+describe('web client: a relay hearing on the demo', () => {
+  let bed: ClientBed;
+  let t: TestApp;
+  let url: string;
+
+  beforeAll(async () => {
+    bed = await startClientBed();
+    ({ t, url } = bed);
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      await loadDemo(t.app.get(AppConfig));
+    } finally {
+      log.mockRestore();
+    }
+  }, 120_000);
+  afterAll(() => bed?.close());
+
+  /** Books Mam, "Legal (civil)", at `start` for 30 minutes with a remote woman, as the README says. */
+  async function bookMam(court: Page, start: Date) {
+    const form = court.locator('form.booking-form');
+    await form.locator('input[name=language]').fill('mam');
+    await form.locator('.language-results button[data-iso="mam"][data-variant=""]').click();
+    await form.locator('.chosen-language').waitFor();
+    await form.locator('select[name=matter]').selectOption('legal_civil');
+    const local = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'America/Chicago',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).formatToParts(start);
+    const part = (type: string) => local.find((p) => p.type === type)!.value;
+    await form.locator('input[name=date]').fill(`${part('year')}-${part('month')}-${part('day')}`);
+    await form.locator('input[name=time]').fill(`${part('hour')}:${part('minute')}`);
+    await form.locator('select[name=duration]').selectOption('30');
+    await form.locator('input[name=remote]').check();
+    await form.locator('button[type=submit]').click();
+    await court.locator('.booking-form [role=status]').waitFor();
+  }
+
+  it('books Mam twice for one hour: María, then a Mam–Spanish + Spanish–English chain whose four participants all hear each other', async () => {
+    const a11y = a11yRecorder();
+    const court = await bed.page('en-US', undefined, 'America/Chicago');
+    await staffLogin(court, url, '/official/', 'official.us@demo.puente.example', DEMO_PASSWORD);
+    const start = new Date(Math.ceil((Date.now() + 5 * 60_000) / 60_000) * 60_000);
+    await bookMam(court, start);
+    const first = court.locator('li.booking').first();
+    await first.locator('.booking-interpreter', { hasText: 'María' }).waitFor();
+    await bookMam(court, start);
+    // María is taken at that hour: the chain, its source leg asked first.
+    const chain = court.locator('li.booking', { has: court.locator('.booking-interpreters') });
+    await chain.locator('li[data-leg="source"][data-seat-state="asked"]', { hasText: 'Lorena' }).waitFor();
+    await expect(chain.locator('li[data-leg="source"]').textContent()).resolves.toMatch(/Mam.*→.*Spanish/);
+    await expect(chain.locator('li[data-leg="relay"]').textContent()).resolves.toMatch(/Spanish.*→.*English/);
+    await a11y.check(court, 'official-relay-booked');
+    const id = (await chain.getAttribute('data-booking'))!;
+
+    const lorena = await bed.page('es-US', undefined, 'America/Chicago');
+    await staffLogin(lorena, url, '/interpreter/', 'interpreter.lorena@demo.puente.example', DEMO_PASSWORD);
+    await lorena.locator(`li.booking[data-booking="${id}"] button[data-action="confirm"]`).click();
+    await chain.locator('li[data-leg="relay"][data-seat-state="asked"]', { hasText: 'Sarah' }).waitFor();
+    const sarah = await bed.page('en-US', undefined, 'America/Chicago');
+    await staffLogin(sarah, url, '/interpreter/', 'interpreter.sarah@demo.puente.example', DEMO_PASSWORD);
+    const hers = sarah.locator(`li.booking[data-booking="${id}"]`);
+    await expect(hers.locator('li[data-leg="relay"]').textContent()).resolves.toMatch(/Spanish.*→.*English/);
+    await a11y.check(sarah, 'interpreter-relay-asked');
+    await hers.locator('button[data-action="confirm"]').click();
+    await chain.locator('.booking-state.confirmed').waitFor();
+    await chain.locator('li[data-leg="relay"][data-seat-state="confirmed"]').waitFor();
+
+    // The woman's code, and the call.
+    await chain.locator('button[data-action="join-code"]').click();
+    const digits = (await chain.locator('.join-code .code').textContent())!.replace(/-/g, '');
+    await chain.locator('.join-code button').click();
+    const her = await bed.page('es-GT');
+    await her.goto(`${url}/?join=${digits}`);
+    await her.locator('[data-phase="connected"]').waitFor();
+    await chain.locator('button[data-action="join"]').click();
+    await court.locator('[data-view="hearing"][data-joined="true"]').waitFor();
+    for (const p of [lorena, sarah]) {
+      await p.locator(`li.booking[data-booking="${id}"] button[data-action="join"]`).click();
+      await p.locator('[data-view="hearing"][data-joined="true"]').waitFor();
+    }
+
+    // Every one hears each of the others, by each browser's own receiver statistics.
+    await eventually(() => byRole(court), hearsRoles(['caller', 'interpreter', 'relay_interpreter']));
+    await eventually(() => byRole(lorena), hearsRoles(['caller', 'relay_interpreter', 'official']));
+    await eventually(() => byRole(sarah), hearsRoles(['caller', 'interpreter', 'official']));
+    await eventually(() => byRole(her), hearsRoles(['interpreter', 'relay_interpreter', 'official']));
+    // The consoles say who is in the call, by role.
+    await court.locator('.participants li[data-role="relay_interpreter"][data-present="true"]').waitFor();
+    await expect(court.locator('.participants li[data-role="relay_interpreter"]').textContent()).resolves.toMatch(/Relay interpreter/);
+    await lorena.locator('.participants li[data-role="relay_interpreter"][data-present="true"]').waitFor();
+    await a11y.check(court, 'official-relay-hearing');
+
+    await court.locator('.hearing-call button.hang-up').click();
+    await court.locator('button[data-action="end-hearing"]').click();
+    await her.locator('[data-phase="ended"]').waitFor();
+    for (const p of [lorena, sarah]) await p.locator('[data-view="idle"] .note').waitFor();
+    await eventually(
+      () => t.sql<{ state: string }>(`SELECT state FROM bookings WHERE id = $1`, [id]),
+      ([b]) => b.state === 'completed',
+    );
+    expect(a11y.found).toEqual(a11y.none());
+  });
+});
