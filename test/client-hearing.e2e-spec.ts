@@ -12,6 +12,7 @@ import {
   staffLogin,
   startClientBed,
   type ClientBed,
+  wallClock,
 } from './utils/browser';
 import { createStaff, type TestApp } from './utils/test-app';
 
@@ -23,24 +24,6 @@ async function loudest(p: Page, role: string, ms: number): Promise<number> {
     await p.waitForTimeout(100);
   }
   return max;
-}
-
-/** A date and time as the inputs of someone in `timeZone` show them. */
-function wallClock(at: Date, timeZone: string) {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
 }
 
 /**

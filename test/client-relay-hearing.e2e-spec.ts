@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { AppConfig } from '../src/config/config.schema';
 import { DEMO_PASSWORD } from '../src/demo/demo-data';
 import { loadDemo } from '../src/demo/demo-seed';
-import { a11yRecorder, byRole, eventually, hearsRoles, staffLogin, startClientBed, type ClientBed } from './utils/browser';
+import { a11yRecorder, byRole, eventually, hearsRoles, staffLogin, startClientBed, wallClock, type ClientBed } from './utils/browser';
 import type { TestApp } from './utils/test-app';
 
 /**
@@ -35,18 +35,9 @@ describe('web client: a relay hearing on the demo', () => {
     await form.locator('.language-results button[data-iso="mam"][data-variant=""]').click();
     await form.locator('.chosen-language').waitFor();
     await form.locator('select[name=matter]').selectOption('legal_civil');
-    const local = new Intl.DateTimeFormat('en-CA', {
-      timeZone: 'America/Chicago',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    }).formatToParts(start);
-    const part = (type: string) => local.find((p) => p.type === type)!.value;
-    await form.locator('input[name=date]').fill(`${part('year')}-${part('month')}-${part('day')}`);
-    await form.locator('input[name=time]').fill(`${part('hour')}:${part('minute')}`);
+    const local = wallClock(start, 'America/Chicago');
+    await form.locator('input[name=date]').fill(local.date);
+    await form.locator('input[name=time]').fill(local.time);
     await form.locator('select[name=duration]').selectOption('30');
     await form.locator('input[name=remote]').check();
     await form.locator('button[type=submit]').click();
