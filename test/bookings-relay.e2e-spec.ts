@@ -19,8 +19,9 @@ describe('relay and team hearings', () => {
     smtp = await TestSmtp.start();
     t = await startTestApp({ SMTP_URL: smtp.url, BOOKING_SWEEP_SECONDS: '3600', HOME_COUNTRY: 'GT' });
   });
+  // Each test's peers and sockets go with it (a call left running keeps decoding audio through the next tests).
+  afterEach(() => closers.splice(0).forEach((c) => c()));
   afterAll(async () => {
-    closers.forEach((c) => c());
     await t?.close();
     await smtp?.close();
   });

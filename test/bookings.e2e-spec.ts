@@ -570,10 +570,10 @@ describe('hearings booked ahead', () => {
       expiresAt: expect.any(String),
       joinPath: expect.stringMatching(/^\/\?join=\d{10}$/),
     });
-    const [stored] = await t.sql<{ code_hash: string }>(`SELECT code_hash FROM booking_join_codes WHERE booking_id = $1`, [soon.body.id]);
+    const [stored] = await t.sql<{ code_hash: string }>(`SELECT code_hash FROM join_codes WHERE booking_id = $1`, [soon.body.id]);
     expect(stored.code_hash).not.toContain(issued.body.code.replace(/-/g, ''));
     const woman = await t.http().post('/api/v1/bookings/join').send({ code: issued.body.code }).expect(200);
-    expect(woman.body).toEqual({ accessToken: expect.any(String), sessionId });
+    expect(woman.body).toEqual({ accessToken: expect.any(String), sessionId, call: 'hearing' });
     await t.http().post('/api/v1/bookings/join').send({ code: issued.body.code }).expect(404);
 
     // Her token joins that call (real mediasoup router) as the caller; it joins no other.
@@ -590,7 +590,7 @@ describe('hearings booked ahead', () => {
 
     // A fresh code that has expired is refused; the official may issue codes only for remote participation.
     const next = await as(court.token).post(`/api/v1/bookings/${soon.body.id}/join-code`).expect(200);
-    await t.sql(`UPDATE booking_join_codes SET expires_at = now() - interval '1 second' WHERE booking_id = $1`, [soon.body.id]);
+    await t.sql(`UPDATE join_codes SET expires_at = now() - interval '1 second' WHERE booking_id = $1`, [soon.body.id]);
     await t.http().post('/api/v1/bookings/join').send({ code: next.body.code }).expect(404);
     expect((await t.http().post('/api/v1/bookings/join').send({ code: 'letters' }).expect(400)).body.fields).toEqual(['code']);
 

@@ -321,9 +321,7 @@ describe('web client: a hearing booked, confirmed and held with a remote woman',
     ]);
     expect(retry.postDataJSON()).toEqual({ code: code.replace(/-/g, '') });
     await her.locator('[data-join="early"]').waitFor();
-    await expect(t.sql(`SELECT used_at FROM booking_join_codes WHERE booking_id = $1`, [booked.body.id])).resolves.toEqual([
-      { used_at: null },
-    ]);
+    await expect(t.sql(`SELECT used_at FROM join_codes WHERE booking_id = $1`, [booked.body.id])).resolves.toEqual([{ used_at: null }]);
     await expect(deviceTraces(her)).resolves.toMatchObject({ local: 0, session: 0, caches: 0, workers: 0 });
     expect(a11y.found).toEqual(a11y.none());
   }, 60_000);

@@ -16,7 +16,7 @@ import { createStaff, type TestApp } from './utils/test-app';
  * "Interpreter now" in Chromium, with the demo's settings (startClientBed): a police officer in Guatemala, a
  * woman beside her, asks on her console (360×640, in Spanish) for an interpreter of Mam; the interpreter's console
  * rings with "into Spanish" (her institution's language), she accepts, the two hear each other, and the officer
- * ends the call.
+ * adds the woman's own phone with a one-time code (the three hear each other), and ends the call.
  */
 describe('web client: interpreter now, from the official console', () => {
   let bed: ClientBed;
@@ -74,12 +74,27 @@ describe('web client: interpreter now, from the official console', () => {
     const [asked] = await t.sql<{ state: string; official_id: string }>(`SELECT state, official_id FROM interpretation_requests`);
     expect(asked).toEqual({ state: 'connected', official_id: officer.id });
 
+    // The woman's own phone, by a code the officer reads to her: she joins the same call, and the three hear each other.
+    await police.locator('.hearing-call button[data-action="join-code"]').click();
+    const digits = (await police.locator('.join-code .code').textContent())!.replace(/-/g, '');
+    await a11y.check(police, 'official-now-code');
+    await police.locator('.join-code button').click();
+    const her = await bed.page('es-GT');
+    await her.goto(`${url}/?join=${digits}`);
+    await her.locator('[data-phase="connected"]').waitFor();
+    await expect(her.locator('.status.connected').textContent()).resolves.toBe('Está en la llamada. Puede hablar.');
+    await eventually(() => byRole(her), hearsRoles(['official', 'interpreter']));
+    await eventually(() => byRole(police), hearsRoles(['interpreter', 'caller']));
+    await police.locator('.participants li[data-role="caller"][data-present="true"]').waitFor();
+
     // Ending asks first; then the interpreter's call ends too, and the officer is back at her console.
     await police.locator('.hearing-call button.hang-up').click();
     await police.locator('.confirm-end[role="alertdialog"]').waitFor();
     await police.locator('button[data-action="end-call"]').click();
     await expect(police.locator('[data-note="now-ended"]').textContent()).resolves.toBe('La llamada terminó.');
     await console.locator('[data-view="idle"]').waitFor();
+    await her.locator('[data-phase="ended"]').waitFor();
+    await expect(her.locator('.status').textContent()).resolves.toBe('La llamada terminó.');
     await eventually(
       () => t.sql<{ state: string }>(`SELECT state FROM interpretation_requests`),
       ([r]) => r.state === 'completed',

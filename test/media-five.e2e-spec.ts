@@ -24,10 +24,10 @@ describe('a call of five', () => {
   beforeAll(async () => {
     t = await startTestApp({ MEDIASOUP_WORKERS: '2', HOME_COUNTRY: 'GT', INTERPRETER_GRACE_SECONDS: '60', CALLER_GRACE_SECONDS: '60' });
   });
-  afterAll(async () => {
-    closers.forEach((c) => c());
-    await t.close();
-  });
+  // Each test's peers and sockets go with it: a call left running would keep decoding its audio through the
+  // next tests (five peers are 20 streams), and starve them on a two-core machine.
+  afterEach(() => closers.splice(0).forEach((c) => c()));
+  afterAll(() => t.close());
 
   async function five(iso: string) {
     const { ana, c, sessionId } = await matched(t, iso, closers);

@@ -28,10 +28,10 @@ describe('rejoining a call within the grace period', () => {
   beforeAll(async () => {
     t = await startTestApp({ HOME_COUNTRY: 'GT', INTERPRETER_GRACE_SECONDS: '60', CALLER_GRACE_SECONDS: '60' });
   });
-  afterAll(async () => {
-    closers.forEach((c) => c());
-    await t.close();
-  });
+  // Each test's peers and sockets go with it: a call left running would keep decoding its audio through the
+  // next tests (five peers are 20 streams), and starve them on a two-core machine.
+  afterEach(() => closers.splice(0).forEach((c) => c()));
+  afterAll(() => t.close());
 
   /** Drops one participant's socket, lets the others see her go, reconnects it and rejoins with fresh media. */
   async function dropAndRejoin(

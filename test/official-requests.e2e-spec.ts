@@ -136,4 +136,82 @@ describe('interpreter now, for an official with a woman beside her', () => {
     const bad = await t.http().get('/api/v1/stats').query({ origin: 'everyone' }).set('authorization', `Bearer ${admin.token}`);
     expect({ status: bad.status, fields: bad.body.fields }).toEqual({ status: 400, fields: ['origin'] });
   });
+
+  it("adds the woman's own phone by a one-time code: only the official who asked, while the call is on; once; her leaving does not end it", async () => {
+    const lang = await languageId(t, 'ixl');
+    const ana = track(await interpreter(t, { languages: 'ixl:5', firstName: 'Ana' }));
+    const police = await officialSocket('Comisaría de Nebaj');
+    const http = (token: string | null, path: string, body: object = {}) => {
+      const req = t.http().post(path).send(body);
+      return token ? req.set('authorization', `Bearer ${token}`) : req;
+    };
+    const created = await ask(police.socket, lang);
+    // Not before the call is on: nothing to join yet.
+    await http(police.token, `/api/v1/requests/${created.requestId}/join-code`).expect(404);
+    const offer = await ana.socket.next('offer:new', (o) => o.requestId === created.requestId);
+    const { sessionId } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
+
+    // Nobody else may issue one: another official, an interpreter, the woman's token, no token at all.
+    const colleague = await officialSocket('Comisaría de Nebaj');
+    await http(colleague.token, `/api/v1/requests/${created.requestId}/join-code`).expect(404);
+    await http(ana.token, `/api/v1/requests/${created.requestId}/join-code`).expect(403);
+    await http(null, `/api/v1/requests/${created.requestId}/join-code`).expect(401);
+    await http(police.token, `/api/v1/requests/not-a-uuid/join-code`).expect(400);
+
+    const issued = (await http(police.token, `/api/v1/requests/${created.requestId}/join-code`).expect(200)).body;
+    expect(issued).toEqual({
+      code: expect.stringMatching(/^\d{4}-\d{4}-\d{2}$/),
+      expiresAt: expect.any(String),
+      joinPath: expect.stringMatching(/^\/\?join=\d{10}$/),
+    });
+    // Only its keyed hash is stored.
+    const [stored] = await t.sql<{ code_hash: string }>(`SELECT code_hash FROM join_codes WHERE request_id = $1`, [created.requestId]);
+    expect(stored.code_hash).not.toContain(issued.code.replace(/-/g, ''));
+
+    const woman = (await http(null, '/api/v1/bookings/join', { code: issued.code }).expect(200)).body;
+    expect(woman).toEqual({ accessToken: expect.any(String), sessionId, call: 'interpreter_now' });
+    await http(null, '/api/v1/bookings/join', { code: issued.code }).expect(404);
+    const her = track(await connect(t.url, woman.accessToken));
+    await inCall([police.socket, ana.socket, her], sessionId, closers);
+    expect((await sessionRow(t, sessionId)).participant_roles.sort()).toEqual(['caller', 'interpreter', 'official']);
+    // Her phone is the call's caller, nothing more: she cannot cancel the official's request.
+    expect((await her.call('request:cancel', { requestId: created.requestId })).error.code).toBe('NOT_FOUND');
+
+    // A second code does not take her seat while she is in the call.
+    const second = (await http(police.token, `/api/v1/requests/${created.requestId}/join-code`).expect(200)).body;
+    await http(null, '/api/v1/bookings/join', { code: second.code }).expect(409);
+
+    // Her phone leaving tells the others and does not end the official's call.
+    expect(await her.call('session:leave', { sessionId })).toEqual({});
+    for (const s of [police.socket, ana.socket])
+      expect(await s.next('session:participantLeft', (e) => e.sessionId === sessionId && e.role === 'caller')).toEqual({
+        sessionId,
+        role: 'caller',
+      });
+    expect((await sessionRow(t, sessionId)).ended_at).toBeNull();
+
+    // The official ends it: the woman's phone is told too, and her subject is forgotten with the session.
+    const again = (await http(police.token, `/api/v1/requests/${created.requestId}/join-code`).expect(200)).body;
+    const back = (await http(null, '/api/v1/bookings/join', { code: again.code }).expect(200)).body;
+    const herAgain = track(await connect(t.url, back.accessToken));
+    expect(await police.socket.call('session:leave', { sessionId })).toEqual({});
+    expect(await herAgain.next('session:ended', (e) => e.sessionId === sessionId)).toEqual({ sessionId, reason: 'completed' });
+    expect(await t.sql(`SELECT caller_sub FROM sessions WHERE id = $1`, [sessionId])).toEqual([{ caller_sub: null }]);
+    // And no code opens the ended call.
+    const late = await http(police.token, `/api/v1/requests/${created.requestId}/join-code`);
+    expect(late.status).toBe(404);
+    await auditMoved(t);
+    const types = await t.sql<{ type: string }>(
+      `SELECT type FROM audit_events WHERE subject_id = $1 AND type LIKE 'request.join_code%' ORDER BY seq`,
+      [created.requestId],
+    );
+    expect(types.map((e) => e.type)).toEqual([
+      'request.join_code_issued',
+      'request.join_code_used',
+      'request.join_code_refused',
+      'request.join_code_issued',
+      'request.join_code_issued',
+      'request.join_code_used',
+    ]);
+  });
 });

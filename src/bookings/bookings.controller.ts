@@ -41,9 +41,9 @@ export class BookingsController {
   @Post('join')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'A remote woman joins a hearing with the one-time code the official gave her',
+    summary: 'A remote woman joins a hearing (or an official\'s "interpreter now" call) with the one-time code the official gave her',
     description:
-      'Anonymous: returns a caller token and the session to `session:join`. The code (10 digits) works once, while the call is open. ' +
+      'Anonymous: returns a caller token, the session to `session:join` and which `call` it is (`hearing`, `interpreter_now`). The code (10 digits) works once, while the call is open. ' +
       'A wrong, used, expired or not-yet-open code gets one same 404; a booking accepts JOIN_CODE_MAX_FAILURES wrong codes an hour (its code is then void and the official told by `booking:update` with `notice: join_code_voided`), ' +
       'and each address RATE_LIMIT_JOIN_PER_MINUTE attempts a minute (429).',
   })

@@ -5,6 +5,7 @@ import { PG, pgCode } from '../database/pg-errors';
 import { rows } from '../database/sql';
 import { BOOKING_SELECT, type BookingRow, type SeatView } from './booking-row';
 import type { BookingState } from './booking-state';
+import { codeOwner, type JoinCall } from '../sessions/join-codes';
 
 /** A booking's leg: direct, or a relay chain's source and relay legs. */
 export type SeatLeg = 'direct' | 'source' | 'relay';
@@ -49,7 +50,8 @@ export interface BookingScope {
 
 /** A join code found by its hash, with its state, as the redeeming transaction locks it. */
 export interface LockedJoinCode {
-  booking_id: string;
+  booking_id: string | null;
+  request_id: string | null;
   used: boolean;
   expired: boolean;
 }
@@ -360,27 +362,29 @@ export class BookingsRepository {
 
   // ---- join codes ------------------------------------------------------------------------------------------
 
-  /** The booking a code's hash belongs to, read without a lock. */
-  async bookingOfCode(codeHash: string): Promise<string | null> {
-    const [known] = await this.db.query(`SELECT booking_id FROM booking_join_codes WHERE code_hash = $1`, [codeHash]);
-    return known?.booking_id ?? null;
+  /** The call a code's hash opens, read without a lock. */
+  async callOfCode(codeHash: string): Promise<{ booking_id: string | null; request_id: string | null } | null> {
+    const [known] = await this.db.query(`SELECT booking_id, request_id FROM join_codes WHERE code_hash = $1`, [codeHash]);
+    return known ?? null;
   }
 
   async lockCode(m: Sql, codeHash: string): Promise<LockedJoinCode | null> {
     const [c] = await m.query(
-      `SELECT booking_id, used_at IS NOT NULL AS used, expires_at <= now() AS expired FROM booking_join_codes
+      `SELECT booking_id, request_id, used_at IS NOT NULL AS used, expires_at <= now() AS expired FROM join_codes
         WHERE code_hash = $1 FOR UPDATE`,
       [codeHash],
     );
     return c ?? null;
   }
 
-  async markCodeUsed(m: Sql, bookingId: string): Promise<void> {
-    await rows(m, `UPDATE booking_join_codes SET used_at = now() WHERE booking_id = $1`, [bookingId]);
+  async markCodeUsed(m: Sql, call: JoinCall): Promise<void> {
+    const { column, id } = codeOwner(call);
+    await rows(m, `UPDATE join_codes SET used_at = now() WHERE ${column} = $1`, [id]);
   }
 
-  async forgetCode(m: Sql, bookingId: string): Promise<void> {
-    await rows(m, `DELETE FROM booking_join_codes WHERE booking_id = $1`, [bookingId]);
+  async forgetCode(m: Sql, call: JoinCall): Promise<void> {
+    const { column, id } = codeOwner(call);
+    await rows(m, `DELETE FROM join_codes WHERE ${column} = $1`, [id]);
   }
 
   // ---- the sweep -------------------------------------------------------------------------------------------

@@ -15,10 +15,10 @@ import { BookingAssignmentService } from './booking-assignment.service';
 import { BookingJobs } from './booking-jobs';
 import { BookingNotifier } from './booking-notifier';
 import { bookingView, type BookingRow, type BookingView } from './booking-row';
-import { BookingsRepository, type BookingScope } from './bookings.repository';
+import { BookingsRepository, type BookingScope, type LockedJoinCode } from './bookings.repository';
 import { COUNTRY_TIME_ZONES, OPEN } from './booking-state';
 import { parseStart } from './booking-time';
-import { codeRefused, countFailure, joinCodeHasher, type RefusalReason, storeJoinCode } from './join-codes';
+import { codeRefused, countFailure, joinCodeHasher, type RefusalReason, shownCode, storeJoinCode } from '../sessions/join-codes';
 import type { CreateBookingDto } from './dto/create-booking.dto';
 import type { ListBookingsQuery } from './dto/list-bookings.query';
 import { badField } from '../common/validation';
@@ -248,7 +248,7 @@ export class BookingsService implements OnModuleInit {
         const offerIds = await this.repo.closeOffers(m, id, 'withdrawn');
         await this.repo.setState(m, id, state, reason);
         await this.repo.releaseHolds(m, id);
-        await this.repo.forgetCode(m, id);
+        await this.repo.forgetCode(m, { bookingId: id });
         // Ending the session tells everyone in it (the remote woman too), on every node, once this commits.
         await this.sessions.endLiveOfBooking(m, id, reason);
         await this.audit.add(m, `booking.${state}`, {
@@ -311,50 +311,50 @@ export class BookingsService implements OnModuleInit {
     if (!OPEN.includes(b.state)) throw new ConflictException(`the booking is ${b.state}`);
     const expiresAt = new Date(b.ends_at.getTime() + this.config.BOOKING_OVERRUN_MINUTES * 60_000);
     const digits = await this.db.transaction(async (m) => {
-      const stored = await storeJoinCode(m, this.codes.hash, id, expiresAt);
+      const stored = await storeJoinCode(m, this.codes.hash, { bookingId: id }, expiresAt);
       await this.audit.add(m, 'booking.join_code_issued', { actorId: p.sub, actorRole: 'official', country: b.country, subjectId: id });
       return stored;
     });
     await this.audit.chained();
-    return {
-      code: `${digits.slice(0, 4)}-${digits.slice(4, 8)}-${digits.slice(8)}`,
-      expiresAt: expiresAt.toISOString(),
-      joinPath: `/?join=${digits}`,
-    };
+    return shownCode(digits, expiresAt);
   }
 
   /**
-   * The woman's code: once, while the hearing's call is open. She gets an anonymous caller token (a random
-   * subject, stored only on the live session) and the session to join. A code that is wrong, used, expired or
-   * not open yet is one answer (404, one body), so that nothing tells a guesser she is close or early. A wrong
-   * code spends the failure budget of the booking its first four digits name; at JOIN_CODE_MAX_FAILURES within
-   * an hour that booking's code is void and the official told. Every refusal is audited, never with the code.
+   * The woman's code: once, while the call it opens is on (a hearing's call window, or an official's "interpreter
+   * now" call). She gets an anonymous caller token (a random subject, stored only on the live session) and the
+   * session to join. A code that is wrong, used, expired or not open yet is one answer (404, one body), so that
+   * nothing tells a guesser she is close or early. A wrong code spends the failure budget of the call its first four
+   * digits name; at JOIN_CODE_MAX_FAILURES within an hour that code is void (for a hearing, the official is told).
+   * Every refusal is audited, never with the code.
    */
-  async redeemJoinCode(code: string): Promise<{ accessToken: string; sessionId: string }> {
+  async redeemJoinCode(code: string): Promise<{ accessToken: string; sessionId: string; call: 'hearing' | 'interpreter_now' }> {
     const digits = code.replace(/[\s-]/g, '');
     if (!/^\d{10}$/.test(digits)) throw badField('code', 'code must be the 10 digits the official gave');
     const sub = randomUUID();
     // Who may be replaced in the call is asked of every node before any row is locked (see vacantSeats).
     const hash = this.codes.hash(digits);
-    const known = await this.repo.bookingOfCode(hash);
-    const vacant = known ? await this.sessions.vacantSeats(known) : undefined;
+    const known = await this.repo.callOfCode(hash);
+    const vacant = known?.booking_id ? await this.sessions.vacantSeats(known.booking_id) : undefined;
+    const vacantCaller = known?.request_id ? await this.sessions.vacantCallerOfRequest(known.request_id) : null;
     const outcome = await withRetry(() =>
       this.db.transaction(async (m) => {
         const c = await this.repo.lockCode(m, hash);
         if (!c) return this.refuse(m, 'wrong', await countFailure(m, digits, this.config.JOIN_CODE_MAX_FAILURES));
-        const b = (await this.repo.lock(m, c.booking_id))!;
-        if (c.used || c.expired) return this.refuse(m, c.used ? 'used' : 'expired', { bookingId: b.id, voided: false }, b.country);
-        if (!this.callOpen(b)) return this.refuse(m, 'not_open', { bookingId: b.id, voided: false }, b.country);
+        if (c.request_id) return this.redeemForRequest(m, c.request_id, c, sub, vacantCaller);
+        const b = (await this.repo.lock(m, c.booking_id!))!;
+        const hit = { bookingId: b.id, requestId: null, voided: false };
+        if (c.used || c.expired) return this.refuse(m, c.used ? 'used' : 'expired', hit, b.country);
+        if (!this.callOpen(b)) return this.refuse(m, 'not_open', hit, b.country);
         const id = await this.sessions.openForBooking(m, b.id, await this.callInterpreters(m, b.id), null);
         await this.sessions.setCaller(m, id, sub, vacant);
-        await this.repo.markCodeUsed(m, b.id);
+        await this.repo.markCodeUsed(m, { bookingId: b.id });
         await this.audit.add(m, 'booking.join_code_used', {
           actorRole: 'caller',
           country: b.country,
           subjectId: b.id,
           data: { sessionId: id },
         });
-        return { sessionId: id };
+        return { sessionId: id, call: 'hearing' as const };
       }),
     );
     await this.audit.chained();
@@ -362,24 +362,49 @@ export class BookingsService implements OnModuleInit {
       if (outcome.voided) await this.notifier.tell((await this.load(outcome.voided))!, { notice: 'join_code_voided' }, { official: true });
       throw codeRefused();
     }
-    return { ...(await this.auth.callerToken(sub)), sessionId: outcome.sessionId };
+    return { ...(await this.auth.callerToken(sub)), sessionId: outcome.sessionId, call: outcome.call };
   }
 
-  /** Audits a refused code (its reason and booking when known, never the code) inside the redeeming transaction. */
-  private async refuse(m: EntityManager, reason: RefusalReason, hit: { bookingId: string; voided: boolean } | null, country?: string) {
+  /** A code for the woman's own phone in an official's call ("interpreter now"): the caller's seat of its live session. */
+  private async redeemForRequest(m: EntityManager, requestId: string, c: LockedJoinCode, sub: string, vacant: string | null) {
+    const hit = { bookingId: null, requestId, voided: false };
+    if (c.used || c.expired) return this.refuse(m, c.used ? 'used' : 'expired', hit);
+    const seated = await this.sessions.seatCallerOfRequest(m, requestId, sub, vacant);
+    if (!seated) return this.refuse(m, 'not_open', hit);
+    await this.repo.markCodeUsed(m, { requestId });
+    await this.audit.add(m, 'request.join_code_used', {
+      actorRole: 'caller',
+      country: seated.country,
+      subjectId: requestId,
+      data: { sessionId: seated.sessionId },
+    });
+    return { sessionId: seated.sessionId, call: 'interpreter_now' as const };
+  }
+
+  /**
+   * Audits a refused code (its reason and its call when known, never the code) inside the redeeming transaction; the
+   * booking whose official must be told its code is void, if any.
+   */
+  private async refuse(
+    m: EntityManager,
+    reason: RefusalReason,
+    hit: { bookingId: string | null; requestId: string | null; voided: boolean } | null,
+    country?: string | null,
+  ) {
     const bookingId = hit?.bookingId ?? null;
     if (bookingId && !country) country = (await this.repo.lock(m, bookingId))?.country;
-    await this.audit.add(m, 'booking.join_code_refused', {
+    const subject = hit?.requestId ? 'request' : 'booking';
+    await this.audit.add(m, `${subject}.join_code_refused`, {
       actorRole: 'caller',
       country: country ?? null,
-      subjectId: bookingId,
+      subjectId: hit?.requestId ?? bookingId,
       data: { reason },
     });
     if (hit?.voided)
-      await this.audit.add(m, 'booking.join_code_voided', {
+      await this.audit.add(m, `${subject}.join_code_voided`, {
         actorRole: 'system',
         country: country ?? null,
-        subjectId: bookingId,
+        subjectId: hit.requestId ?? bookingId,
         data: { max: this.config.JOIN_CODE_MAX_FAILURES },
       });
     return { refused: true as const, voided: hit?.voided ? bookingId : null };

@@ -390,9 +390,10 @@ export class MatchingService implements OnModuleInit {
    * interpreter is free again. An official leaving ends it only if she asked for it (interpreter now).
    */
   private async sessionLeft(p: Principal, s: SessionParticipants, role: ParticipantRole) {
-    // Her token subject is the request's caller subject.
-    if (!s.requestId || (role === 'official' && p.sub !== s.callerSub) || role === 'relay_interpreter' || role === 'team_interpreter')
-      return;
+    // Who asked (the woman, or the official of "interpreter now") or the lead interpreter; not a woman's own phone
+    // added to an official's call by code, nor a relay or team interpreter.
+    const asker = s.byOfficial ? 'official' : 'caller';
+    if (!s.requestId || (role !== asker && role !== 'interpreter')) return;
     const requestId = s.requestId;
     // Both often hang up at once: the second leave on this node waits for the first one's end instead of locking
     // the request row only to find it ended (a round trip and a lock wait per call). If the first failed, it tries.

@@ -25,7 +25,8 @@ export interface EndedNotice {
   /** Every interpreter of the call (the lead among them). */
   interpreterIds: string[];
   officialId: string | null;
-  callerSub: string | null;
+  /** Whom to tell as callers: who asked (a woman, or the official of "interpreter now") and a woman who joined by code. */
+  callerSubs: string[];
 }
 
 export interface EndedSession {
@@ -47,6 +48,8 @@ export interface SessionParticipants {
   endedAt: Date | null;
   /** The hearing's booking, for a hearing's call (then the booking, not matching, decides when it ends). */
   bookingId: string | null;
+  /** An official's own request ("interpreter now"): she asked, and its caller is the woman's phone if she joined by code. */
+  byOfficial: boolean;
 }
 
 /** The newest session of a hearing, as opening its call reads it. */
@@ -78,8 +81,10 @@ export class SessionsRepository {
 
   async find(id: string): Promise<SessionParticipants | null> {
     const [row] = await this.db.query(
-      prepared(`SELECT s.id, s.request_id, s.interpreter_id, s.official_id, s.ended_at, s.booking_id, coalesce(r.caller_sub, s.caller_sub) AS caller_sub,
-         ${INTERPRETERS_OF_S} AS interpreters
+      // An official's request ("interpreter now"): she is its official; its caller is the woman's own phone, if any.
+      prepared(`SELECT s.id, s.request_id, s.interpreter_id, coalesce(s.official_id, r.official_id) AS official_id, s.ended_at, s.booking_id,
+         CASE WHEN r.official_id IS NULL THEN coalesce(r.caller_sub, s.caller_sub) ELSE s.caller_sub END AS caller_sub,
+         ${INTERPRETERS_OF_S} AS interpreters, r.official_id IS NOT NULL AS by_official
        FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.id = $1`),
       [id],
     );
@@ -93,6 +98,7 @@ export class SessionsRepository {
           callerSub: row.caller_sub,
           endedAt: row.ended_at,
           bookingId: row.booking_id,
+          byOfficial: row.by_official,
         }
       : null;
   }
@@ -103,7 +109,7 @@ export class SessionsRepository {
       this.db,
       `SELECT s.id AS "sessionId", s.end_reason AS reason, s.interpreter_id AS "interpreterId", s.official_id AS "officialId",
          (SELECT array_agg(si.interpreter_id) FROM session_interpreters si WHERE si.session_id = s.id) AS "interpreterIds",
-         coalesce(r.caller_sub, s.caller_sub) AS "callerSub"
+         ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[r.caller_sub, s.caller_sub]) x WHERE x IS NOT NULL) AS "callerSubs"
        FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.ended_at > $1`,
       [since],
     );
@@ -198,6 +204,23 @@ export class SessionsRepository {
   async lockCallerSeat(m: Sql, sessionId: string): Promise<string | null | undefined> {
     const [s] = await m.query(`SELECT caller_sub FROM sessions WHERE id = $1 AND ended_at IS NULL FOR UPDATE`, [sessionId]);
     return s ? s.caller_sub : undefined;
+  }
+
+  /**
+   * Locks the live session of an official's request ("interpreter now") that is in a call, with its caller's seat
+   * (the woman's own phone, if she joined by code), the request's country and the official who asked.
+   */
+  async lockLiveOfOfficialRequest(
+    m: Sql,
+    requestId: string,
+  ): Promise<{ id: string; caller_sub: string | null; country: string | null; official_id: string } | null> {
+    const [s] = await m.query(
+      `SELECT s.id, s.caller_sub, r.country, r.official_id FROM sessions s JOIN interpretation_requests r ON r.id = s.request_id
+        WHERE s.request_id = $1 AND s.ended_at IS NULL AND r.official_id IS NOT NULL AND r.state IN ('accepted', 'connected')
+        FOR UPDATE OF s`,
+      [requestId],
+    );
+    return s ?? null;
   }
 
   async setCaller(m: Sql, sessionId: string, callerSub: string): Promise<void> {

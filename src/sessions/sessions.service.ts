@@ -1,6 +1,8 @@
 import { ConflictException, Injectable, Logger, NotFoundException, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
-import { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { joinCodeHasher, shownCode, storeJoinCode } from './join-codes';
 import { AuditOutbox } from '../audit/audit-outbox';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
@@ -30,6 +32,9 @@ export type LeaveHandler = (p: Principal, s: SessionParticipants, role: Particip
 const ENDED_CHANNEL = 'puente_session_ended';
 /** After a lost LISTEN connection, sessions that ended from this long before it was noticed are replayed. */
 const LISTEN_GAP_MARGIN_MS = 60_000;
+
+/** How long the code for the woman's own phone in an official's call stays valid. */
+const REQUEST_JOIN_CODE_TTL_MS = 60 * 60_000;
 
 /** Holders of a hearing's seats found not in the call (null: nobody may be replaced). */
 export interface VacantSeats {
@@ -64,7 +69,12 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     private readonly realtime: RealtimeService,
     private readonly config: AppConfig,
     private readonly bus: EventBus,
-  ) {}
+    @InjectDataSource() private readonly db: DataSource,
+  ) {
+    this.codes = joinCodeHasher(config.JWT_SECRET);
+  }
+
+  private readonly codes: ReturnType<typeof joinCodeHasher>;
 
   async onModuleInit() {
     await this.listen();
@@ -111,7 +121,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   private ended(n: EndedNotice) {
     const payload = { sessionId: n.sessionId, reason: n.reason };
     for (const id of n.interpreterIds ?? [n.interpreterId]) this.realtime.emitLocal(rooms.interpreter(id), 'session:ended', payload);
-    if (n.callerSub) this.realtime.emitLocal(rooms.caller(n.callerSub), 'session:ended', payload);
+    for (const sub of n.callerSubs ?? []) this.realtime.emitLocal(rooms.caller(sub), 'session:ended', payload);
     if (n.officialId) this.realtime.emitLocal(rooms.user(n.officialId), 'session:ended', payload);
     this.bus.emit('session.ended', n.sessionId, n.reason);
   }
@@ -227,6 +237,50 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     return ended;
   }
 
+  // ---- the woman's own phone in an official's call ("interpreter now") -----------------------------------
+
+  /**
+   * A one-time code for the woman beside the official to join the call from her own phone (shown once; only its
+   * keyed hash is kept; a new one replaces the last). Only the official who asked, while her call is on; it expires
+   * after JOIN_CODE_TTL_MS, and opens nothing once the call has ended.
+   */
+  async issueRequestJoinCode(p: Principal, requestId: string): Promise<ReturnType<typeof shownCode>> {
+    const expiresAt = new Date(Date.now() + REQUEST_JOIN_CODE_TTL_MS);
+    const digits = await this.db.transaction(async (m) => {
+      const live = await this.repo.lockLiveOfOfficialRequest(m, requestId);
+      if (!live || live.official_id !== p.sub) throw new NotFoundException('no such call of yours: ask for an interpreter first');
+      const stored = await storeJoinCode(m, this.codes.hash, { requestId }, expiresAt);
+      await this.outbox.add(m, 'request.join_code_issued', {
+        actorId: p.sub,
+        actorRole: 'official',
+        country: live.country,
+        subjectId: requestId,
+      });
+      return stored;
+    });
+    await this.outbox.chained();
+    return shownCode(digits, expiresAt);
+  }
+
+  /**
+   * The woman's code for an official's call: her phone takes the call's caller seat (the one holding it may be
+   * replaced only once she is no longer in the call: `vacant`, read before the transaction). The session and the
+   * request's country, or null when the call is not on.
+   */
+  async seatCallerOfRequest(m: EntityManager, requestId: string, callerSub: string, vacant: string | null) {
+    const live = await this.repo.lockLiveOfOfficialRequest(m, requestId);
+    if (!live) return null;
+    if (live.caller_sub && live.caller_sub !== vacant) throw seatTaken('caller');
+    await this.repo.setCaller(m, live.id, callerSub);
+    return { sessionId: live.id, country: live.country };
+  }
+
+  /** The woman's phone seated in an official's call, if she is no longer in it on any node (else null). */
+  async vacantCallerOfRequest(requestId: string): Promise<string | null> {
+    const live = await this.repo.lockLiveOfOfficialRequest(this.db.manager, requestId);
+    return live?.caller_sub && !(await this.realtime.isIn(rooms.session(live.id), live.caller_sub)) ? live.caller_sub : null;
+  }
+
   // ---- hearings (bookings) ----------------------------------------------------------------------------
 
   /**
@@ -290,7 +344,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
 export function roleIn(s: Pick<SessionParticipants, 'interpreters' | 'officialId' | 'callerSub'>, p: Principal): ParticipantRole | null {
   if (p.role === 'interpreter') return s.interpreters.find((i) => i.id === p.interpreterId)?.role ?? null;
   if (p.role === 'caller' && !!s.callerSub && p.sub === s.callerSub) return 'caller';
-  // A hearing's official, or the official who asked for an on-demand call (her subject is its caller's).
-  if (p.role === 'official' && ((!!s.officialId && p.sub === s.officialId) || (!!s.callerSub && p.sub === s.callerSub))) return 'official';
+  // A hearing's official, or the official who asked for an on-demand call ("interpreter now").
+  if (p.role === 'official' && !!s.officialId && p.sub === s.officialId) return 'official';
   return null;
 }

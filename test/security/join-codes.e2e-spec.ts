@@ -67,7 +67,7 @@ describe('join codes: one answer for every refusal, and a failure budget per boo
     const early = await codeFor(later);
     const expiring = await hearing(6);
     const expired = await codeFor(expiring);
-    await t.sql(`UPDATE booking_join_codes SET expires_at = now() - interval '1 second' WHERE booking_id = $1`, [expiring]);
+    await t.sql(`UPDATE join_codes SET expires_at = now() - interval '1 second' WHERE booking_id = $1`, [expiring]);
 
     const answers = await Promise.all(['1234567890', used, expired, early].map((c) => redeem(c)));
     for (const res of answers) {
@@ -92,11 +92,11 @@ describe('join codes: one answer for every refusal, and a failure budget per boo
     const code = await codeFor(id);
     // Four wrong guesses at its locator: counted, under the budget.
     for (let i = 1; i <= 4; i++) await redeem(near(code, i)).expect(404);
-    expect(await t.sql(`SELECT failures FROM booking_join_codes WHERE booking_id = $1`, [id])).toEqual([{ failures: 4 }]);
+    expect(await t.sql(`SELECT failures FROM join_codes WHERE booking_id = $1`, [id])).toEqual([{ failures: 4 }]);
     // The fifth voids it: the right code no longer opens the call.
     await redeem(near(code, 5)).expect(404);
     await redeem(code).expect(404);
-    expect(await t.sql(`SELECT 1 FROM booking_join_codes WHERE booking_id = $1`, [id])).toEqual([]);
+    expect(await t.sql(`SELECT 1 FROM join_codes WHERE booking_id = $1`, [id])).toEqual([]);
     await official.socket.next(
       'booking:update',
       (e: { bookingId: string; notice?: string }) => e.bookingId === id && e.notice === 'join_code_voided',
@@ -126,6 +126,6 @@ describe('join codes: one answer for every refusal, and a failure budget per boo
     const otherCode = await codeFor(other);
     for (let i = 1; i <= 6; i++) await redeem(near(otherCode, i)).expect(404);
     await redeem(code).expect(200);
-    expect(await t.sql(`SELECT failures FROM booking_join_codes WHERE booking_id = $1`, [mine])).toEqual([{ failures: 0 }]);
+    expect(await t.sql(`SELECT failures FROM join_codes WHERE booking_id = $1`, [mine])).toEqual([{ failures: 0 }]);
   });
 });

@@ -47,7 +47,9 @@ export function CallScreen({ t, lang, call, onAgain }: { t: Strings; lang: UiLan
       )}
       {phase.name === 'connected' && (
         <>
-          <p class="status connected">{hearing ? t.inHearing : t.connectedWith(phase.firstName)}</p>
+          <p class="status connected">
+            {hearing ? (call.byOfficial() ? t.inOfficialCall : t.inHearing) : t.connectedWith(phase.firstName)}
+          </p>
           <CueButton lang={lang} name="connected" label={t.listen} />
           {call.otherAway && (
             <p class="note" role="status">
@@ -86,7 +88,7 @@ export function CallScreen({ t, lang, call, onAgain }: { t: Strings; lang: UiLan
       )}
       {phase.name === 'ended' && (
         <>
-          <p class="status">{phase.hearing ? t.hearingEnded : t.callEnded}</p>
+          <p class="status">{phase.hearing && !phase.byOfficial ? t.hearingEnded : t.callEnded}</p>
           <CueButton lang={lang} name="ended" label={t.listen} />
         </>
       )}

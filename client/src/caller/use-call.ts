@@ -13,7 +13,7 @@ export type Phase =
   | { name: 'waiting'; position?: number }
   | { name: 'ringing' }
   | { name: 'connected'; firstName: string }
-  | { name: 'ended'; hearing?: boolean }
+  | { name: 'ended'; hearing?: boolean; byOfficial?: boolean }
   | { name: 'unmatched' }
   | { name: 'error'; message: 'noMicrophone' | 'error' }
   /** A hearing's join code that did not open the call: not a code at all (`invalid`), or not now (`early`: wrong, used, expired or too early). */
@@ -24,8 +24,10 @@ export const ACTIVE = ['connecting', 'waiting', 'ringing', 'connected'];
 
 interface Live {
   signal?: Signal;
-  /** In a hearing's call (opened with a join code), not an on-demand one. */
+  /** In a call opened with a join code (a hearing's, or an official's "interpreter now"), not her own request. */
   hearing?: boolean;
+  /** That call is an official's "interpreter now", not a hearing (what the screens say). */
+  byOfficial?: boolean;
   call?: Call;
   mic?: MediaStream;
   requestId?: string;
@@ -133,9 +135,9 @@ export function useCall(joinCode: string | null) {
         setPhase({ name: 'waiting' });
         return;
       }
-      const hearing = live.current.hearing;
+      const { hearing, byOfficial } = live.current;
       teardown();
-      setPhase({ name: 'ended', hearing });
+      setPhase({ name: 'ended', hearing, byOfficial });
     });
     signal.socket.on('session:mediaRestart', (e) => {
       // The server rebuilt the call's media elsewhere: renegotiate in the same session.
@@ -210,7 +212,7 @@ export function useCall(joinCode: string | null) {
       setPhase({ name: 'error', message: e instanceof DOMException ? 'noMicrophone' : 'error' });
       return;
     }
-    let redeemed: { accessToken: string; sessionId: string };
+    let redeemed: { accessToken: string; sessionId: string; call: 'hearing' | 'interpreter_now' };
     try {
       redeemed = await request('/api/v1/bookings/join', { method: 'POST', body: JSON.stringify({ code: joinCode }) });
     } catch (e) {
@@ -222,6 +224,7 @@ export function useCall(joinCode: string | null) {
       return;
     }
     code.current = null;
+    live.current.byOfficial = redeemed.call === 'interpreter_now';
     const signal = (await callLibs()).connectSignal(redeemed.accessToken);
     live.current.signal = signal;
     wire(signal);
@@ -236,10 +239,10 @@ export function useCall(joinCode: string | null) {
   };
 
   const hangUp = async () => {
-    const hearing = live.current.hearing;
+    const { hearing, byOfficial } = live.current;
     await leave().catch(() => undefined);
     teardown();
-    setPhase({ name: 'ended', hearing });
+    setPhase({ name: 'ended', hearing, byOfficial });
   };
 
   const exit = async () => {
@@ -278,6 +281,7 @@ export function useCall(joinCode: string | null) {
     muted,
     loud,
     hearing: () => !!live.current.hearing,
+    byOfficial: () => !!live.current.byOfficial,
     /** The hearing's call was not open yet (or the network failed): the same code can be tried once more. */
     canRetryJoin: phase.name === 'joinFailed' && phase.reason !== 'invalid' && !!code.current,
     start,

@@ -75,6 +75,7 @@ export const en: Strings = {
   cancel: 'Cancel the call',
   callEnded: 'The call has ended.',
   inHearing: 'You are in the hearing. You can talk now.',
+  inOfficialCall: 'You are in the call. You can talk now.',
   hearingEnded: 'The hearing has ended.',
   joinCodeInvalid:
     'This code is not complete: it must have 10 digits. Check it, or ask the person who gave it to you for a new code. It is not your fault.',

@@ -75,6 +75,7 @@ export const es = {
   cancel: 'Cancelar la llamada',
   callEnded: 'La llamada terminó.',
   inHearing: 'Está en la audiencia. Puede hablar.',
+  inOfficialCall: 'Está en la llamada. Puede hablar.',
   hearingEnded: 'La audiencia terminó.',
   joinCodeInvalid:
     'Este código no está completo: tiene que tener 10 números. Revíselo, o pida un código nuevo a la persona que se lo dio. No es su culpa.',

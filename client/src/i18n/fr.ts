@@ -76,6 +76,7 @@ export const fr: Strings = {
   cancel: "Annuler l'appel",
   callEnded: "L'appel est terminé.",
   inHearing: 'Vous êtes dans l’audience. Vous pouvez parler.',
+  inOfficialCall: 'Vous êtes dans l’appel. Vous pouvez parler.',
   hearingEnded: 'L’audience est terminée.',
   joinCodeInvalid:
     'Ce code n’est pas complet : il doit avoir 10 chiffres. Vérifiez-le, ou demandez un nouveau code à la personne qui vous l’a donné. Ce n’est pas votre faute.',

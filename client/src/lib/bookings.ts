@@ -74,6 +74,9 @@ export const bookingsApi = {
   session: (token: string, id: string) =>
     request<{ sessionId: string }>(`/api/v1/bookings/${id}/session`, { method: 'POST', body: '{}', token }),
   joinCode: (token: string, id: string) => request<JoinCode>(`/api/v1/bookings/${id}/join-code`, { method: 'POST', body: '{}', token }),
+  /** The code for the woman's own phone in an official's "interpreter now" call. */
+  requestJoinCode: (token: string, requestId: string) =>
+    request<JoinCode>(`/api/v1/requests/${requestId}/join-code`, { method: 'POST', body: '{}', token }),
   availability: (token: string) => request<Availability>('/api/v1/interpreters/me/availability', { token }),
   setAvailability: (token: string, body: { timeZone: string; windows: Availability['windows'] }) =>
     request<Availability>('/api/v1/interpreters/me/availability', { method: 'PUT', body: JSON.stringify(body), token }),

@@ -36,7 +36,7 @@ export function InterpreterNow({
   languages: Map<string, Language>;
   /** Why the last call or request ended, if it did. */
   note: string | null;
-  onSession: (sessionId: string) => void;
+  onSession: (call: { sessionId: string; requestId: string }) => void;
 }) {
   const [language, setLanguage] = useState<Language | null>(null);
   const [matters, matter, setMatter] = useMatters();
@@ -56,7 +56,7 @@ export function InterpreterNow({
       if (u.requestId !== waiting.requestId) return;
       if (u.state === 'accepted' && u.sessionId) {
         setWaiting(null);
-        onSession(u.sessionId);
+        onSession({ sessionId: u.sessionId, requestId: u.requestId });
       } else if (ENDED.includes(u.state)) {
         setWaiting(null);
         setEnded(u.state === 'cancelled' ? null : s.nowUnmatched);

@@ -6,7 +6,7 @@ import { bookingsApi, callOpen, deviceTimeZone, downloadCalendar, type Booking, 
 import type { Call } from '../lib/call';
 import { connectSignal, type Signal } from '../lib/socket';
 import { exposeCall } from '../lib/test-hooks';
-import { BookingSummary, ConfirmPanel, HearingCall, languageLabel, useBookingAction, useBookings } from '../ui/hearing';
+import { BookingSummary, ConfirmPanel, HearingCall, JoinCodePanel, languageLabel, useBookingAction, useBookings } from '../ui/hearing';
 import { ConsoleHeader, forgetStaffSession, readStaffSession, StaffLogin, type StaffSession } from '../ui/staff-login';
 import { useUiLanguage } from '../ui/ui-language';
 import { BookingForm } from './booking-form';
@@ -28,7 +28,7 @@ export function OfficialApp() {
   const [languages, setLanguages] = useState<Map<string, Language>>(new Map());
   const [hearing, setHearing] = useState<Booking | null>(null);
   /** The on-demand call she asked for, once an interpreter accepted it. */
-  const [nowCall, setNowCall] = useState<string | null>(null);
+  const [nowCall, setNowCall] = useState<{ sessionId: string; requestId: string } | null>(null);
   const [nowNote, setNowNote] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [followUp, setFollowUp] = useState<Booking | null>(null);
@@ -73,7 +73,8 @@ export function OfficialApp() {
             signal={signal}
             token={session.token}
             booking={null}
-            sessionId={nowCall}
+            sessionId={nowCall.sessionId}
+            requestId={nowCall.requestId}
             role="official"
             t={t}
             s={s}
@@ -110,9 +111,9 @@ export function OfficialApp() {
               s={s}
               languages={languages}
               note={nowNote}
-              onSession={(id) => {
+              onSession={(call) => {
                 setNowNote(null);
-                setNowCall(id);
+                setNowCall(call);
               }}
             />
             <BookingForm
@@ -204,22 +205,7 @@ function BookingList({
                 {s.notice[notices[b.id]] ?? notices[b.id]}
               </p>
             )}
-            {code?.bookingId === b.id && (
-              <div class="join-code" role="region" aria-labelledby={`code-${b.id}`}>
-                <h3 id={`code-${b.id}`}>{s.joinCodeTitle}</h3>
-                <p class="code" data-code={code.code.code}>
-                  {code.code.code}
-                </p>
-                <p>{s.joinLink}</p>
-                <p class="code-link">
-                  <code>{`${location.origin}${code.code.joinPath}`}</code>
-                </p>
-                <p class="hint">{s.joinCodeOnce}</p>
-                <button type="button" class="secondary" onClick={() => setCode(null)}>
-                  {s.hideCode}
-                </button>
-              </div>
-            )}
+            {code?.bookingId === b.id && <JoinCodePanel id={b.id} code={code.code} s={s} onHide={() => setCode(null)} />}
             {cancelling === b.id ? (
               <ConfirmPanel
                 id={`cancel-${b.id}`}

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Strings, UiLanguage } from '../i18n';
 import type { StaffStrings } from '../i18n/staff';
 import { serverMessages, type Language } from '../lib/api';
-import { bookingsApi, deviceTimeZone, formatWhen, timeZones, type Booking, type BookingSeat } from '../lib/bookings';
+import { bookingsApi, deviceTimeZone, formatWhen, timeZones, type Booking, type BookingSeat, type JoinCode } from '../lib/bookings';
 import { Call, CALL_ROLES } from '../lib/call';
 import type { ServerEvents, Signal } from '../lib/socket';
 import { HangUp, Mic } from './icons';
@@ -91,6 +91,26 @@ export function BookingSummary({
       )}
       {children}
     </li>
+  );
+}
+
+/** A one-time code for the woman, shown once until the official hides it (it is never shown again). */
+export function JoinCodePanel({ id, code, s, onHide }: { id: string; code: JoinCode; s: StaffStrings; onHide: () => void }) {
+  return (
+    <div class="join-code" role="region" aria-labelledby={`code-${id}`}>
+      <h3 id={`code-${id}`}>{s.joinCodeTitle}</h3>
+      <p class="code" data-code={code.code}>
+        {code.code}
+      </p>
+      <p>{s.joinLink}</p>
+      <p class="code-link">
+        <code>{`${location.origin}${code.joinPath}`}</code>
+      </p>
+      <p class="hint">{s.joinCodeOnce}</p>
+      <button type="button" class="secondary" onClick={onHide}>
+        {s.hideCode}
+      </button>
+    </div>
   );
 }
 
@@ -226,6 +246,7 @@ export function HearingCall({
   token,
   booking,
   sessionId: given,
+  requestId,
   role,
   t,
   s,
@@ -237,6 +258,8 @@ export function HearingCall({
   /** A hearing's call; without one, the on-demand call `sessionId` an official asked for ("interpreter now"). */
   booking: Booking | null;
   sessionId?: string;
+  /** "Interpreter now": the official's request, for the code that adds the woman's own phone. */
+  requestId?: string;
   role: 'official' | 'interpreter';
   t: Strings;
   s: StaffStrings;
@@ -249,6 +272,8 @@ export function HearingCall({
   const [muted, setMuted] = useState(false);
   const [reconnecting, setReconnecting] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const [code, setCode] = useState<JoinCode | null>(null);
+  const [codeFailed, setCodeFailed] = useState<string | null>(null);
   const live = useRef<{ call?: Call; sessionId?: string }>({});
   // Who is expected, and whoever else is heard (a relay leg's interpreter, a team partner), in the call's role order.
   const expected = [...(role === 'official' ? ['interpreter'] : ['official']), ...(booking?.remoteParticipant ? ['caller'] : [])];
@@ -351,6 +376,23 @@ export function HearingCall({
           </li>
         ))}
       </ul>
+      {now && requestId && role === 'official' && !code && (
+        <button
+          type="button"
+          class="secondary"
+          data-action="join-code"
+          onClick={() =>
+            bookingsApi.requestJoinCode(token, requestId).then(
+              (c) => (setCodeFailed(null), setCode(c)),
+              (e) => setCodeFailed(serverMessages(e).messages.join(' ') || s.actionFailed),
+            )
+          }
+        >
+          {s.joinCode}
+        </button>
+      )}
+      {codeFailed && <p role="alert">{codeFailed}</p>}
+      {code && requestId && <JoinCodePanel id={requestId} code={code} s={s} onHide={() => setCode(null)} />}
       {confirming ? (
         <ConfirmPanel
           id="confirm-end-text"

@@ -302,10 +302,11 @@ BEGIN
     INSERT INTO matching_audit_outbox (type, subject_id, data)
     VALUES ('session.ended', s.id, jsonb_build_object('reason', p_reason, 'requestId', s.request_id));
   END IF;
-  SELECT coalesce(interpretation_requests.caller_sub, s.caller_sub) INTO v_caller FROM interpretation_requests WHERE interpretation_requests.id = s.request_id;
-  v_caller := coalesce(v_caller, s.caller_sub);
+  -- Who asked (a woman's token subject, or the official's for "interpreter now"), and a woman who joined by code.
+  SELECT interpretation_requests.caller_sub INTO v_caller FROM interpretation_requests WHERE interpretation_requests.id = s.request_id;
   PERFORM pg_notify('puente_session_ended', json_build_object('sessionId', s.id, 'reason', p_reason, 'interpreterId', s.interpreter_id,
-    'interpreterIds', v_interpreters, 'officialId', s.official_id, 'callerSub', v_caller)::text);
+    'interpreterIds', v_interpreters, 'officialId', s.official_id,
+    'callerSubs', ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[v_caller, s.caller_sub]) x WHERE x IS NOT NULL))::text);
   RETURN QUERY SELECT s.id, s.request_id, s.interpreter_id;
 END $$;
 
