@@ -203,4 +203,46 @@ describe('relay and team hearings', () => {
       ]),
     ).toEqual([{ n: 1 }]);
   });
+
+  it("a chain's relay interpreter who can no longer come, or is suspended, frees her seat alone: the next one is asked for it, the source leg stays confirmed", async () => {
+    const [mam, spa] = [await languageId(t, 'mam'), await languageId(t, 'spa')];
+    const court = await official('SV', 'Juzgado de San Salvador');
+    const [{ id: eng }] = await t.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = 'eng' AND variant IS NULL`);
+    const ana = await person('SV', 'mam:5', 'spa:5', 'Ana');
+    const sam = await person('SV', 'spa:5', 'eng:5', 'Sam');
+    const made = (
+      await book(court.token, {
+        languageId: mam,
+        targetLanguageId: eng,
+        matter: 'violence',
+        startsAt: inMinutes(96 * 60),
+        durationMinutes: 60,
+      }).expect(201)
+    ).body;
+    expect(made.relayLanguageId).toBe(spa);
+    await confirm(ana, made.id).expect(200);
+    await confirm(sam, made.id).expect(200);
+    const tom = await person('SV', 'spa:5', 'eng:4', 'Tom');
+    // Sam can no longer come: his seat alone is asked again, of Tom.
+    await as(sam.token).post(`/api/v1/bookings/${made.id}/decline`).expect(200);
+    expect(seats(await view(court.token, made.id))).toEqual(['source:Ana:confirmed', 'relay:Tom:asked']);
+    await as(sam.token).get(`/api/v1/bookings/${made.id}`).expect(404);
+    await confirm(tom, made.id).expect(200);
+    // Tom is suspended by his roster admin: released from it, and nobody else is free for that leg.
+    const admin = await createStaff(t, 'roster_admin', { country: 'SV' });
+    await t
+      .http()
+      .patch(`/api/v1/rosters/SV/interpreters/${tom.interpreterId}`)
+      .set('Authorization', `Bearer ${admin.token}`)
+      .send({ status: 'suspended' })
+      .expect(200);
+    await until(async () => seats(await view(court.token, made.id)).includes('relay:-:declined'));
+    const after = await view(court.token, made.id);
+    expect([after.state, seats(after)]).toEqual(['requested', ['source:Ana:confirmed', 'relay:-:declined']]);
+    expect(
+      await t.sql(`SELECT count(*)::int AS n FROM booking_interpreters WHERE interpreter_id = ANY ($1) AND blocked IS NOT NULL`, [
+        [sam.interpreterId, tom.interpreterId],
+      ]),
+    ).toEqual([{ n: 0 }]);
+  });
 });

@@ -276,15 +276,15 @@ export class BookingsRepository {
   }
 
   /**
-   * Each seat as the booking's view shows it: who holds it and her answer; an empty seat whose last interpreter said
-   * no (or let the time pass) is `declined` until someone else is asked, else `searching`.
+   * Each seat as the booking's view shows it: who holds it and her answer; an empty seat that someone held (she said
+   * no, let the time pass, could no longer come or was suspended) is `declined` until someone else is asked, else
+   * `searching`.
    */
   async seatViews(bookingId: string): Promise<(SeatView & { interpreterId: string | null })[]> {
     return this.db.query(
       `SELECT i.first_name AS "firstName", s.leg, s.team, s.interpreter_id AS "interpreterId",
          CASE s.state WHEN 'confirmed' THEN 'confirmed' WHEN 'assigned' THEN 'asked'
-           ELSE CASE WHEN (SELECT o.outcome FROM booking_offers o WHERE o.seat_id = s.id ORDER BY o.created_at DESC LIMIT 1)
-                          IN ('declined', 'expired') THEN 'declined' ELSE 'searching' END END AS state
+           ELSE CASE WHEN EXISTS (SELECT 1 FROM booking_offers o WHERE o.seat_id = s.id) THEN 'declined' ELSE 'searching' END END AS state
        FROM booking_interpreters s LEFT JOIN interpreters i ON i.id = s.interpreter_id
        WHERE s.booking_id = $1 ORDER BY s.leg = 'relay', s.team`,
       [bookingId],
