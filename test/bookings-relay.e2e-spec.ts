@@ -245,4 +245,56 @@ describe('relay and team hearings', () => {
       ]),
     ).toEqual([{ n: 0 }]);
   });
+
+  it('each leg follows the ladder: the better tier is asked first for the source leg and for the relay leg', async () => {
+    const mam = await languageId(t, 'mam');
+    const court = await official('NI', 'Juzgado de Bluefields');
+    const [{ id: eng }] = await t.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = 'eng' AND variant IS NULL`);
+    // The same matter's specialty makes tier 1 (own roster, exact variant, trained); without it, tier 3.
+    const untrained = (first: string, languages: string, relay: string) =>
+      interpreter(t, { country: 'NI', languages, relay, firstName: first, specialties: 'health', available: false });
+    closers.push(
+      ...[await untrained('Ana', 'mam:5', 'spa:5'), await untrained('Sam', 'spa:5', 'eng:5')].map((p) => () => p.socket.close()),
+    );
+    const bea = await person('NI', 'mam:4', 'spa:4', 'Bea');
+    await person('NI', 'spa:4', 'eng:4', 'Sue');
+    const made = (
+      await book(court.token, {
+        languageId: mam,
+        targetLanguageId: eng,
+        matter: 'violence',
+        startsAt: inMinutes(72 * 60),
+        durationMinutes: 60,
+      }).expect(201)
+    ).body;
+    expect(seats(made)).toEqual(['source:Bea:asked', 'relay:-:searching']);
+    expect(seats((await confirm(bea, made.id).expect(200)).body)).toEqual(['source:Bea:confirmed', 'relay:Sue:asked']);
+  });
+
+  it.each([
+    ['through Spanish when a Spanish chain can be made, whatever else can', true, 'spa'],
+    ['through English when only an English chain can be made', false, 'eng'],
+  ])('a chain into French goes %s', async (_what, withSpanish, via) => {
+    const quc = await languageId(t, 'quc');
+    const country = withSpanish ? 'DO' : 'PA';
+    const court = await official(country, 'Tribunal');
+    const [{ id: fra }] = await t.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = 'fra' AND variant IS NULL`);
+    await person(country, 'quc:5', 'eng:5', 'Emma');
+    await person(country, 'eng:5', 'fra:5', 'Eve');
+    if (withSpanish) {
+      await person(country, 'quc:5', 'spa:5', 'Ana');
+      await person(country, 'spa:5', 'fra:5', 'Sol');
+    }
+    const made = (
+      await book(court.token, {
+        languageId: quc,
+        targetLanguageId: fra,
+        matter: 'violence',
+        startsAt: inMinutes(72 * 60),
+        durationMinutes: 60,
+      }).expect(201)
+    ).body;
+    expect(made.relayLanguageId).toBe(await languageId(t, via));
+    expect(made.interpreters[0]).toMatchObject({ leg: 'source', firstName: withSpanish ? 'Ana' : 'Emma', state: 'asked' });
+  });
 });
