@@ -43,6 +43,17 @@ describe('relay and team hearings', () => {
     post: (path: string, body: object = {}) => t.http().post(path).set('authorization', `Bearer ${token}`).send(body),
   });
   const book = (token: string, body: object) => as(token).post('/api/v1/bookings', body);
+  /** An hour's hearing about violence, `inMinutesFromNow` ahead, into `target`; its view. */
+  const hearingInto = async (token: string, languageId: string, target: string, inMinutesFromNow: number) =>
+    (
+      await book(token, {
+        languageId,
+        targetLanguageId: target,
+        matter: 'violence',
+        startsAt: inMinutes(inMinutesFromNow),
+        durationMinutes: 60,
+      }).expect(201)
+    ).body;
   const view = async (token: string, id: string) => (await as(token).get(`/api/v1/bookings/${id}`).expect(200)).body;
   const seats = (b: { interpreters: { firstName: string | null; leg: string; team: boolean; state: string }[] }) =>
     b.interpreters.map((s) => `${s.leg}${s.team ? '+team' : ''}:${s.firstName ?? '-'}:${s.state}`);
@@ -210,15 +221,7 @@ describe('relay and team hearings', () => {
     const [{ id: eng }] = await t.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = 'eng' AND variant IS NULL`);
     const ana = await person('SV', 'mam:5', 'spa:5', 'Ana');
     const sam = await person('SV', 'spa:5', 'eng:5', 'Sam');
-    const made = (
-      await book(court.token, {
-        languageId: mam,
-        targetLanguageId: eng,
-        matter: 'violence',
-        startsAt: inMinutes(96 * 60),
-        durationMinutes: 60,
-      }).expect(201)
-    ).body;
+    const made = await hearingInto(court.token, mam, eng, 96 * 60);
     expect(made.relayLanguageId).toBe(spa);
     await confirm(ana, made.id).expect(200);
     await confirm(sam, made.id).expect(200);
@@ -258,15 +261,7 @@ describe('relay and team hearings', () => {
     );
     const bea = await person('NI', 'mam:4', 'spa:4', 'Bea');
     await person('NI', 'spa:4', 'eng:4', 'Sue');
-    const made = (
-      await book(court.token, {
-        languageId: mam,
-        targetLanguageId: eng,
-        matter: 'violence',
-        startsAt: inMinutes(72 * 60),
-        durationMinutes: 60,
-      }).expect(201)
-    ).body;
+    const made = await hearingInto(court.token, mam, eng, 72 * 60);
     expect(seats(made)).toEqual(['source:Bea:asked', 'relay:-:searching']);
     expect(seats((await confirm(bea, made.id).expect(200)).body)).toEqual(['source:Bea:confirmed', 'relay:Sue:asked']);
   });
@@ -285,15 +280,7 @@ describe('relay and team hearings', () => {
       await person(country, 'quc:5', 'spa:5', 'Ana');
       await person(country, 'spa:5', 'fra:5', 'Sol');
     }
-    const made = (
-      await book(court.token, {
-        languageId: quc,
-        targetLanguageId: fra,
-        matter: 'violence',
-        startsAt: inMinutes(72 * 60),
-        durationMinutes: 60,
-      }).expect(201)
-    ).body;
+    const made = await hearingInto(court.token, quc, fra, 72 * 60);
     expect(made.relayLanguageId).toBe(await languageId(t, via));
     expect(made.interpreters[0]).toMatchObject({ leg: 'source', firstName: withSpanish ? 'Ana' : 'Emma', state: 'asked' });
   });
