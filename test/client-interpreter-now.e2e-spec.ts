@@ -86,6 +86,13 @@ describe('web client: interpreter now, from the official console', () => {
     await eventually(() => byRole(her), hearsRoles(['official', 'interpreter']));
     await eventually(() => byRole(police), hearsRoles(['interpreter', 'caller']));
     await police.locator('.participants li[data-role="caller"][data-present="true"]').waitFor();
+    // The interpreter's call screen says who is in the call, by role.
+    await console.locator('[data-view="call"] .participants li[data-role="caller"]').waitFor();
+    await expect(console.locator('[data-view="call"] .participants li').allTextContents()).resolves.toEqual([
+      'La mujer',
+      'Funcionaria o funcionario',
+    ]);
+    await a11y.check(console, 'interpreter-now-call-three');
 
     // Ending asks first; then the interpreter's call ends too, and the officer is back at her console.
     await police.locator('.hearing-call button.hang-up').click();

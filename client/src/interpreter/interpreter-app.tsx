@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { STAFF_STRINGS } from '../i18n/staff';
 import { api, type Language } from '../lib/api';
 import type { Booking } from '../lib/bookings';
-import { Call } from '../lib/call';
+import { Call, CALL_ROLES } from '../lib/call';
 import { AckError, connectSignal, type ServerEvents, type Signal } from '../lib/socket';
 import { startRingtone } from '../lib/sounds';
 import { exposeCall } from '../lib/test-hooks';
@@ -94,6 +94,8 @@ export function InterpreterApp() {
   const [muted, setMuted] = useState(false);
   const [reconnecting, setReconnecting] = useState(false);
   const [otherAway, setOtherAway] = useState(false);
+  // The roles heard in the call now: the caller, an official, a relay or team interpreter.
+  const [heard, setHeard] = useState<string[]>([]);
   const [languages, setLanguages] = useState<Map<string, Language>>(new Map());
   const [signal, setSignal] = useState<Signal | null>(null);
   /** She asked to log out during a call: the question is shown until she answers. */
@@ -114,7 +116,7 @@ export function InterpreterApp() {
 
   const joinCall = (signal: Signal, sessionId: string) => {
     live.current.call?.close();
-    const call = new Call(signal, sessionId, { onConnection: (s) => setReconnecting(s === 'reconnecting') });
+    const call = new Call(signal, sessionId, { onConnection: (s) => setReconnecting(s === 'reconnecting'), onParticipants: setHeard });
     live.current.call = call;
     return call.start();
   };
@@ -126,6 +128,7 @@ export function InterpreterApp() {
     setMuted(false);
     setReconnecting(false);
     setOtherAway(false);
+    setHeard([]);
     setView({ name: 'idle', note });
   };
 
@@ -331,6 +334,15 @@ export function InterpreterApp() {
                 <p class="status connected">{t.inCall}</p>
                 <CallTimer since={view.since} s={s} />
                 <CallFacts offer={view.offer} t={t} languageName={langName} />
+                {heard.length > 0 && (
+                  <ul class="participants" aria-label={s.inTheCall} aria-live="polite">
+                    {CALL_ROLES.filter((r) => heard.includes(r)).map((r) => (
+                      <li key={r} data-role={r}>
+                        {s.role[r]}
+                      </li>
+                    ))}
+                  </ul>
+                )}
                 {otherAway && (
                   <p class="note" role="status">
                     {t.otherReconnecting}
