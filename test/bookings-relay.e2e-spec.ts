@@ -284,4 +284,30 @@ describe('relay and team hearings', () => {
     expect(made.relayLanguageId).toBe(await languageId(t, via));
     expect(made.interpreters[0]).toMatchObject({ leg: 'source', firstName: withSpanish ? 'Ana' : 'Emma', state: 'asked' });
   });
+
+  it("a relay interpreter replaced after the hearing's call opened: the one who took her seat joins that call in her role, she no longer can", async () => {
+    const mam = await languageId(t, 'mam');
+    const court = await official('GT', 'Juzgado de Coatepeque');
+    const [{ id: eng }] = await t.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = 'eng' AND variant IS NULL`);
+    const ana = await person('GT', 'mam:5', 'spa:5', 'Ana');
+    const sam = await person('GT', 'spa:5', 'eng:5', 'Sam');
+    const made = await hearingInto(court.token, mam, eng, 5);
+    await confirm(ana, made.id).expect(200);
+    await confirm(sam, made.id).expect(200);
+    const { sessionId } = (await as(court.token).post(`/api/v1/bookings/${made.id}/session`).expect(200)).body;
+    const tom = await person('GT', 'spa:4', 'eng:4', 'Tom');
+    // Before the start he may still say he can no longer come; Tom takes the seat.
+    await as(sam.token).post(`/api/v1/bookings/${made.id}/decline`).expect(200);
+    await confirm(tom, made.id).expect(200);
+    expect((await as(tom.token).post(`/api/v1/bookings/${made.id}/session`).expect(200)).body).toEqual({ sessionId });
+    expect(
+      await t.sql(`SELECT role, interpreter_id, ended_at FROM session_interpreters WHERE session_id = $1 ORDER BY role`, [sessionId]),
+    ).toEqual([
+      { role: 'interpreter', interpreter_id: ana.interpreterId, ended_at: null },
+      { role: 'relay_interpreter', interpreter_id: tom.interpreterId, ended_at: null },
+    ]);
+    expect((await sam.socket.call('session:join', { sessionId })).error.code).toBe('NOT_FOUND');
+    expect(await tom.socket.call('session:join', { sessionId })).toMatchObject({ participants: expect.any(Array) });
+    expect(await t.sql(`SELECT matching_free($1) AS free`, [sam.interpreterId])).toEqual([{ free: true }]);
+  });
 });

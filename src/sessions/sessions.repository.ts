@@ -196,6 +196,28 @@ export class SessionsRepository {
     return row.id;
   }
 
+  /**
+   * A live hearing's call seats these interpreters (the lead first): a role whose interpreter changed gets the new
+   * one, a role no longer held is ended (its interpreter is free again), and the session's lead follows. A no-op when
+   * nothing changed. The unique index on live calls refuses someone still in another call.
+   */
+  async reseat(m: Sql, sessionId: string, interpreters: SessionInterpreter[]): Promise<void> {
+    const seats = JSON.stringify(interpreters);
+    await m.query(
+      `UPDATE session_interpreters SET ended_at = now()
+       WHERE session_id = $1 AND ended_at IS NULL AND role NOT IN (SELECT role FROM jsonb_to_recordset($2::jsonb) AS x (id uuid, role text))`,
+      [sessionId, seats],
+    );
+    await m.query(
+      `INSERT INTO session_interpreters (session_id, role, interpreter_id)
+       SELECT $1, x.role, x.id FROM jsonb_to_recordset($2::jsonb) AS x (id uuid, role text)
+       ON CONFLICT (session_id, role) DO UPDATE SET interpreter_id = EXCLUDED.interpreter_id, ended_at = NULL
+       WHERE session_interpreters.interpreter_id <> EXCLUDED.interpreter_id OR session_interpreters.ended_at IS NOT NULL`,
+      [sessionId, seats],
+    );
+    await m.query(`UPDATE sessions SET interpreter_id = $2 WHERE id = $1 AND interpreter_id <> $2`, [sessionId, interpreters[0].id]);
+  }
+
   async setOfficial(m: Sql, sessionId: string, officialId: string): Promise<void> {
     await m.query(`UPDATE sessions SET official_id = $2 WHERE id = $1`, [sessionId, officialId]);
   }

@@ -299,14 +299,16 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   ): Promise<string> {
     const latest = await this.repo.latestOfBooking(m, bookingId);
     if (latest?.ended_at && latest.end_reason !== MEDIA_FAILED) throw new ConflictException("this hearing's call has ended");
-    if (latest && !latest.ended_at) {
-      if (officialId && officialId !== latest.official_id) {
-        if (latest.official_id && latest.official_id !== vacant.official) throw seatTaken('official');
-        await this.repo.setOfficial(m, latest.id, officialId);
-      }
-      return latest.id;
-    }
     try {
+      if (latest && !latest.ended_at) {
+        if (officialId && officialId !== latest.official_id) {
+          if (latest.official_id && latest.official_id !== vacant.official) throw seatTaken('official');
+          await this.repo.setOfficial(m, latest.id, officialId);
+        }
+        // Someone who could no longer come was replaced after the call opened: the call seats whoever holds each seat now.
+        await this.repo.reseat(m, latest.id, interpreters);
+        return latest.id;
+      }
       return await this.repo.insertForBooking(m, bookingId, interpreters, officialId);
     } catch (e) {
       if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException('the interpreter is still in another call; try again in a moment');
