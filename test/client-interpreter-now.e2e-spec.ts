@@ -93,6 +93,14 @@ describe('web client: interpreter now, from the official console', () => {
       'Funcionaria o funcionario',
     ]);
     await a11y.check(console, 'interpreter-now-call-three');
+    // Her phone hangs up: the call goes on between the officer and the interpreter, who is not told to wait for anyone.
+    await her.locator('button.hang-up').click();
+    await her.locator('[data-phase="ended"]').waitFor();
+    await expect(her.locator('.status').textContent()).resolves.toBe('La llamada terminó.');
+    await console.locator('[data-view="call"] .participants li[data-role="caller"]').waitFor({ state: 'detached' });
+    await police.locator('.participants li[data-role="caller"]').waitFor({ state: 'detached' });
+    await expect(console.locator('[data-view="call"] .note').count()).resolves.toBe(0);
+    await eventually(() => byRole(console), hearsRoles(['official']));
 
     // Ending asks first; then the interpreter's call ends too, and the officer is back at her console.
     await police.locator('.hearing-call button.hang-up').click();
@@ -100,8 +108,6 @@ describe('web client: interpreter now, from the official console', () => {
     await police.locator('button[data-action="end-call"]').click();
     await expect(police.locator('[data-note="now-ended"]').textContent()).resolves.toBe('La llamada terminó.');
     await console.locator('[data-view="idle"]').waitFor();
-    await her.locator('[data-phase="ended"]').waitFor();
-    await expect(her.locator('.status').textContent()).resolves.toBe('La llamada terminó.');
     await eventually(
       () => t.sql<{ state: string }>(`SELECT state FROM interpretation_requests`),
       ([r]) => r.state === 'completed',

@@ -161,8 +161,11 @@ export function InterpreterApp() {
       setView((v) => (v.name === 'offer' && v.offer.offerId === e.offerId ? { name: 'idle', note: 'offerGone' } : v)),
     );
     // The caller's media left: she hung up (session:ended follows) or her network dropped and she is coming back.
+    // Not when someone else still speaks to her: the official of an "interpreter now" call whose woman's phone left.
     signal.socket.on('session:participantLeft', (e) => {
-      if (e.sessionId === live.current.sessionId && e.role !== 'interpreter') setOtherAway(true);
+      if (e.sessionId !== live.current.sessionId || e.role === 'interpreter') return;
+      const still = (live.current.call?.roles() ?? []).filter((r) => r !== e.role && (r === 'caller' || r === 'official'));
+      if (!still.length) setOtherAway(true);
     });
     signal.socket.on('session:newProducer', (e) => {
       if (e.sessionId === live.current.sessionId && e.role !== 'interpreter') setOtherAway(false);
