@@ -32,6 +32,9 @@ export class SessionInterpreters1765700000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE session_interpreters`);
     await q.query(`ALTER TABLE sessions DROP CONSTRAINT sessions_participant_roles_known`);
+    await q.query(
+      `UPDATE sessions SET participant_roles = array_remove(array_remove(participant_roles, 'relay_interpreter'), 'team_interpreter')`,
+    );
     await q.query(`ALTER TABLE sessions ADD CONSTRAINT sessions_participant_roles_known
                    CHECK (participant_roles <@ ARRAY['caller','interpreter','official']::text[])`);
   }

@@ -59,6 +59,10 @@ export class BookingInterpreters1765710000000 implements MigrationInterface {
     await q.query(`ALTER TABLE bookings ADD COLUMN interpreter_id uuid REFERENCES interpreters (id), ADD COLUMN blocked tstzrange`);
     await q.query(`UPDATE bookings b SET interpreter_id = s.interpreter_id, blocked = s.blocked
                    FROM booking_interpreters s WHERE s.booking_id = b.id AND s.leg <> 'relay' AND NOT s.team`);
+    // One interpreter per booking again: a booking whose lead seat is empty goes back to being searched for.
+    await q.query(
+      `UPDATE bookings SET state = 'requested' WHERE state IN ('assigned', 'confirmed') AND (interpreter_id IS NULL OR blocked IS NULL)`,
+    );
     await q.query(`ALTER TABLE booking_offers DROP COLUMN seat_id`);
     await q.query(`DROP TABLE booking_interpreters`);
     await q.query(`ALTER TABLE bookings DROP COLUMN relay_language_id`);

@@ -27,7 +27,7 @@ export class RequestJoinCodes1765720000000 implements MigrationInterface {
     await q.query(`ALTER TABLE join_codes DROP CONSTRAINT join_codes_one_call`);
     await q.query(`ALTER TABLE join_codes DROP COLUMN request_id`);
     await q.query(`ALTER TABLE join_codes ALTER COLUMN booking_id SET NOT NULL`);
-    await q.query(`ALTER TABLE join_codes ADD PRIMARY KEY (booking_id)`);
+    await q.query(`ALTER TABLE join_codes ADD CONSTRAINT booking_join_codes_pkey PRIMARY KEY (booking_id)`);
     await q.query(`ALTER TABLE join_codes RENAME TO booking_join_codes`);
   }
 }

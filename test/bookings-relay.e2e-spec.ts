@@ -1,4 +1,5 @@
 import ical from 'node-ical';
+import { MediaInspection } from '../src/media/media-inspection';
 import { Closers, inCall } from './utils/media-calls';
 import { interpreter, languageId, Person, until } from './utils/matching-fixtures';
 import { TestSmtp } from './utils/smtp';
@@ -309,5 +310,34 @@ describe('relay and team hearings', () => {
     expect((await sam.socket.call('session:join', { sessionId })).error.code).toBe('NOT_FOUND');
     expect(await tom.socket.call('session:join', { sessionId })).toMatchObject({ participants: expect.any(Array) });
     expect(await t.sql(`SELECT matching_free($1) AS free`, [sam.interpreterId])).toEqual([{ free: true }]);
+  });
+
+  it('an interpreter who leaves a hearing before it starts while already in its open call is put out of it: told, dropped from the media, free', async () => {
+    const mam = await languageId(t, 'mam');
+    const court = await official('MX', 'Juzgado de Tapachula');
+    const [{ id: eng }] = await t.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = 'eng' AND variant IS NULL`);
+    const ana = await person('MX', 'mam:5', 'spa:5', 'Ana');
+    const sam = await person('MX', 'spa:5', 'eng:5', 'Sam');
+    const made = await hearingInto(court.token, mam, eng, 6);
+    await confirm(ana, made.id).expect(200);
+    await confirm(sam, made.id).expect(200);
+    const { sessionId } = (await as(court.token).post(`/api/v1/bookings/${made.id}/session`).expect(200)).body;
+    for (const who of [ana, sam]) await as(who.token).post(`/api/v1/bookings/${made.id}/session`).expect(200);
+    await inCall([court.socket, ana.socket, sam.socket], sessionId, closers);
+    expect(await t.sql(`SELECT matching_free($1) AS free`, [sam.interpreterId])).toEqual([{ free: false }]);
+
+    await as(sam.token).post(`/api/v1/bookings/${made.id}/decline`).expect(200);
+    expect(await sam.socket.next('session:ended', (e) => e.sessionId === sessionId)).toEqual({ sessionId, reason: 'cancelled' });
+    for (const s of [court.socket, ana.socket])
+      expect(await s.next('session:participantLeft', (e) => e.sessionId === sessionId && e.role === 'relay_interpreter')).toEqual({
+        sessionId,
+        role: 'relay_interpreter',
+      });
+    expect((await sam.socket.call('session:join', { sessionId })).error.code).toBe('NOT_FOUND');
+    expect(await t.sql(`SELECT matching_free($1) AS free`, [sam.interpreterId])).toEqual([{ free: true }]);
+    // The hearing goes on for the others; its relay seat is asked again.
+    expect((await t.sql<{ ended_at: Date | null }>(`SELECT ended_at FROM sessions WHERE id = $1`, [sessionId]))[0].ended_at).toBeNull();
+    const roles = await t.app.get(MediaInspection).inspect(sessionId);
+    expect(roles!.roles.sort()).toEqual(['interpreter', 'official']);
   });
 });

@@ -178,7 +178,7 @@ export class BookingsRepository {
          sequence = sequence + (CASE WHEN 'confirmed' IN (b.state, n.state) THEN 1 ELSE 0 END)
        FROM (SELECT CASE WHEN bool_or(state = 'assigned') THEN 'assigned' WHEN bool_or(state = 'requested') THEN 'requested'
                          ELSE 'confirmed' END AS state
-             FROM booking_interpreters WHERE booking_id = $1) n
+             FROM booking_interpreters WHERE booking_id = $1 HAVING count(*) > 0) n
        WHERE b.id = $1 AND b.state IN ('requested', 'assigned', 'confirmed') AND b.state <> n.state`,
       [bookingId],
     );

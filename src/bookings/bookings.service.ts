@@ -209,18 +209,21 @@ export class BookingsService implements OnModuleInit {
         const seat = (await this.repo.seats(m, id)).find((s) => s.interpreter_id === interpreterId)!;
         const offerIds = await this.repo.closeOffers(m, id, 'declined', interpreterId);
         await this.repo.release(m, id, interpreterId);
+        // Already in the hearing's open call (it opens before the start): she leaves it.
+        const unseated = await this.sessions.unseat(m, id, interpreterId);
         await this.audit.add(m, 'booking.declined', {
           ...actor,
           country: b.country,
           subjectId: id,
           data: { after: seat.state, leg: seat.leg, team: seat.team },
         });
-        return { was: seat.state, offerIds };
+        return { was: seat.state, offerIds, unseated };
       }),
     );
     if (!done) return;
     await this.audit.chained();
     await this.jobs.drop(done.offerIds.map((o) => `booking-offer-expire:${o}`));
+    if (done.unseated) this.sessions.unseated(done.unseated);
     const b = (await this.load(id))!;
     await this.notifier.tell(b, { notice: done.was === 'confirmed' ? 'declined' : undefined }, { official: true, interpreterId });
     for (const other of b.interpreter_ids) await this.notifier.tell(b, {}, { official: false, interpreterId: other, email: false });

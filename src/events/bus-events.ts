@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal';
 import type { PuenteSocket } from '../realtime/puente-socket';
 import type { SessionEndReason } from '../realtime/realtime.contract';
+import type { InterpreterRole } from '../common/domain';
 
 /**
  * Every event of the internal bus, by name, with its listeners' arguments. These tie this node's modules
@@ -29,6 +30,11 @@ export interface BusEvents {
    * Without a reason when it is replayed after a lost LISTEN connection: listeners must be idempotent.
    */
   'session.ended': [sessionId: string, reason?: SessionEndReason];
+  /**
+   * An interpreter was released from a live hearing's call on this node (SessionsService.unseat, after the commit):
+   * media asks the node hosting the call to drop her peer.
+   */
+  'session.unseated': [sessionId: string, role: InterpreterRole];
 }
 
 export type BusEvent = keyof BusEvents;

@@ -6,6 +6,7 @@ import {
   ConsumeDto,
   ConsumerIdDto,
   CreateTransportDto,
+  EvictDto,
   JoinSessionDto,
   ProduceDto,
   TransportIdDto,
@@ -88,6 +89,11 @@ export const MEDIA_RPC = {
   /** The same payload as `session:join`: her socket leaves the session's call. */
   leave: operation(JoinSessionDto, (rooms, c): Record<string, never> => {
     rooms.leave(c.socketId, c.sessionId);
+    return {};
+  }),
+  /** Asked by a node, never by a client (no socket event names it): an interpreter released from the call is dropped. */
+  evict: operation(EvictDto, (rooms, c, a): Record<string, never> => {
+    rooms.evict(c.sessionId, a.role);
     return {};
   }),
 };

@@ -14,6 +14,8 @@ import { strictValidationPipe } from '../common/validation';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { REDIS } from '../redis/redis.module';
 import { SessionsService } from '../sessions/sessions.service';
+import { EventBus } from '../events/event-bus';
+import type { InterpreterRole } from '../common/domain';
 import { asHttpException, MediaError } from './media-errors';
 import {
   ConsumeAnswer,
@@ -32,6 +34,8 @@ const HEARTBEAT_MS = 3000;
 const NODE_TTL_MS = 10_000;
 const RPC = 'media:rpc';
 const validation = strictValidationPipe();
+/** Who asks when a node, not a participant, asks the host for an operation (`evict`). */
+const NODE: Principal = { sub: 'node', role: 'platform_admin' };
 
 const keys = {
   host: (sessionId: string) => `media:host:${sessionId}`,
@@ -71,6 +75,7 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
     private readonly realtime: RealtimeService,
     private readonly sessions: SessionsService,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly bus: EventBus,
   ) {}
 
   async onModuleInit() {
@@ -91,6 +96,17 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
     });
     this.realtime.onDisconnect((_p, socket) => this.disconnected(socket));
     this.sessions.onEnded((sessionId) => this.ended(sessionId));
+    this.bus.on('session.unseated', (sessionId, role) => this.evict(sessionId, role));
+  }
+
+  /** An interpreter released from a call: the node hosting it drops her peer (if the call has media anywhere). */
+  private async evict(sessionId: string, role: InterpreterRole) {
+    const host = await this.redis.get(keys.host(sessionId)).catch(() => null);
+    if (!host) return;
+    const call: MediaCall = { socketId: '', principal: NODE, sessionId };
+    const args = { sessionId, role };
+    if (host === this.realtime.nodeId) await this.local('evict', call, args);
+    else await this.remote(host, 'evict', call, args).catch(() => undefined);
   }
 
   onModuleDestroy() {

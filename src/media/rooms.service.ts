@@ -6,7 +6,7 @@ import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { RealtimeService } from '../realtime/realtime.service';
 import { MEDIA_FAILED } from '../sessions/end-reasons';
-import { SessionsService } from '../sessions/sessions.service';
+import { SessionsService, type ParticipantRole } from '../sessions/sessions.service';
 import { iceServersFor } from './ice-servers';
 import { MediaNotFound } from './media-errors';
 import type { MediaKind } from './media-policy';
@@ -113,6 +113,13 @@ export class RoomsService implements OnModuleInit {
   /** A participant's socket left the call (leave, disconnect): close her media and tell the others. */
   leave(socketId: string, sessionId: string): void {
     this.rooms.get(sessionId)?.leave(socketId);
+  }
+
+  /** An interpreter released from the call (SessionsService.unseat): her peer leaves, the others are told. */
+  evict(sessionId: string, role: ParticipantRole): void {
+    const room = this.rooms.get(sessionId);
+    const peer = room?.peers().find((p) => p.role === role);
+    if (peer) room!.leave(peer.socketId);
   }
 
   closeRoom(sessionId: string): void {

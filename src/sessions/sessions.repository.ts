@@ -68,8 +68,9 @@ export interface LiveHearingSession {
 }
 
 /** A session's interpreters in their roles, the lead first (a sub-select of a statement on `sessions s`). */
+// A live call's: those still in it (one released from a hearing is not); an ended call's: all who were.
 const INTERPRETERS_OF_S = `(SELECT coalesce(json_agg(json_build_object('id', si.interpreter_id, 'role', si.role) ORDER BY si.role <> 'interpreter', si.role), '[]')
-   FROM session_interpreters si WHERE si.session_id = s.id)`;
+   FROM session_interpreters si WHERE si.session_id = s.id AND (si.ended_at IS NULL OR s.ended_at IS NOT NULL))`;
 
 /**
  * The SQL of session records (metadata only). Methods that take `m` run inside the caller's transaction; the
@@ -216,6 +217,18 @@ export class SessionsRepository {
       [sessionId, seats],
     );
     await m.query(`UPDATE sessions SET interpreter_id = $2 WHERE id = $1 AND interpreter_id <> $2`, [sessionId, interpreters[0].id]);
+  }
+
+  /** Ends her seat in the live call of a hearing, if she has one there; the session and her role. */
+  async unseat(m: Sql, bookingId: string, interpreterId: string): Promise<{ session_id: string; role: InterpreterRole } | null> {
+    const [seat] = await rows<{ session_id: string; role: InterpreterRole }>(
+      m,
+      `UPDATE session_interpreters si SET ended_at = now() FROM sessions s
+        WHERE s.id = si.session_id AND s.booking_id = $1 AND s.ended_at IS NULL AND si.interpreter_id = $2 AND si.ended_at IS NULL
+        RETURNING si.session_id, si.role`,
+      [bookingId, interpreterId],
+    );
+    return seat ?? null;
   }
 
   async setOfficial(m: Sql, sessionId: string, officialId: string): Promise<void> {

@@ -11,7 +11,7 @@ import type { SessionEndReason } from '../realtime/realtime.contract';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { PG, pgCode } from '../database/pg-errors';
 import { MEDIA_FAILED } from './end-reasons';
-import type { ParticipantRole } from '../common/domain';
+import type { InterpreterRole, ParticipantRole } from '../common/domain';
 import {
   SessionsRepository,
   type EndedNotice,
@@ -235,6 +235,22 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     const ended = await this.repo.end(m, by, reason, audited);
     if (ended && audited) this.outbox.kick();
     return ended;
+  }
+
+  /**
+   * She no longer interprets this hearing (she could no longer come, or was suspended): her seat in its live call, if
+   * it is open, ends inside the caller's transaction, so she is free and may not join again. After the commit, the
+   * caller hands the result to `unseated`.
+   */
+  async unseat(m: EntityManager, bookingId: string, interpreterId: string) {
+    const seat = await this.repo.unseat(m, bookingId, interpreterId);
+    return seat && { sessionId: seat.session_id, role: seat.role, interpreterId };
+  }
+
+  /** After an unseat committed: her console leaves the call, and the node hosting it drops her media. */
+  unseated(u: { sessionId: string; role: InterpreterRole; interpreterId: string }) {
+    this.realtime.toInterpreter(u.interpreterId, 'session:ended', { sessionId: u.sessionId, reason: 'cancelled' });
+    this.bus.emit('session.unseated', u.sessionId, u.role);
   }
 
   // ---- the woman's own phone in an official's call ("interpreter now") -----------------------------------

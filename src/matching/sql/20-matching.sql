@@ -65,10 +65,11 @@ BEGIN
   RETURN NOT EXISTS (SELECT 1 FROM offers o WHERE o.interpreter_id = p_interpreter AND o.holds)
     -- In a live call in any role (the lead, a relay leg, a team partner): session_interpreters' partial unique index.
     AND NOT EXISTS (SELECT 1 FROM session_interpreters si WHERE si.interpreter_id = p_interpreter AND si.ended_at IS NULL)
-    -- A hearing she confirmed (in any of its seats) about to start or going on; only seats that hold her time are
-    -- looked at (a partial index), never her past hearings.
+    -- A hearing she confirmed (her seat, whatever the others': a chain's other leg may be asked again) about to start
+    -- or going on; only seats that hold her time are looked at (a partial index), never her past hearings.
     AND NOT EXISTS (SELECT 1 FROM booking_interpreters bi JOIN bookings b ON b.id = bi.booking_id
-                    WHERE bi.interpreter_id = p_interpreter AND bi.blocked IS NOT NULL AND bi.state = 'confirmed' AND b.state = 'confirmed'
+                    WHERE bi.interpreter_id = p_interpreter AND bi.blocked IS NOT NULL AND bi.state = 'confirmed'
+                      AND b.state IN ('requested', 'assigned', 'confirmed')
                       AND now() BETWEEN b.starts_at - interval '30 minutes' AND b.ends_at);
 END $$;
 

@@ -1,8 +1,18 @@
 import { IsBoolean, IsIn, IsObject, IsString, IsUUID, MaxLength } from 'class-validator';
+import { INTERPRETER_ROLES, type InterpreterRole } from '../../common/domain';
 
 export class JoinSessionDto {
   @IsUUID()
   sessionId: string;
+}
+
+/** A node asks the session's host to drop an interpreter released from the call (never a client). */
+export class EvictDto {
+  @IsUUID()
+  sessionId: string;
+
+  @IsIn(INTERPRETER_ROLES)
+  role: InterpreterRole;
 }
 
 export class CreateTransportDto {
