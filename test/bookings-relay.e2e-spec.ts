@@ -286,16 +286,20 @@ describe('relay and team hearings', () => {
     expect(made.interpreters[0]).toMatchObject({ leg: 'source', firstName: withSpanish ? 'Ana' : 'Emma', state: 'asked' });
   });
 
-  it("a relay interpreter replaced after the hearing's call opened: the one who took her seat joins that call in her role, she no longer can", async () => {
-    const mam = await languageId(t, 'mam');
-    const court = await official('GT', 'Juzgado de Coatepeque');
-    const [{ id: eng }] = await t.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = 'eng' AND variant IS NULL`);
-    const ana = await person('GT', 'mam:5', 'spa:5', 'Ana');
-    const sam = await person('GT', 'spa:5', 'eng:5', 'Sam');
-    const made = await hearingInto(court.token, mam, eng, 5);
+  /** A Mam hearing into English `inMinutesFromNow` ahead, confirmed by a chain (Ana: Mam → Spanish, Sam: Spanish → English), its call opened by the official. */
+  async function chainInCall(country: string, institution: string, inMinutesFromNow: number) {
+    const court = await official(country, institution);
+    const ana = await person(country, 'mam:5', 'spa:5', 'Ana');
+    const sam = await person(country, 'spa:5', 'eng:5', 'Sam');
+    const made = await hearingInto(court.token, await languageId(t, 'mam'), await languageId(t, 'eng'), inMinutesFromNow);
     await confirm(ana, made.id).expect(200);
     await confirm(sam, made.id).expect(200);
     const { sessionId } = (await as(court.token).post(`/api/v1/bookings/${made.id}/session`).expect(200)).body;
+    return { court, ana, sam, made, sessionId: sessionId as string };
+  }
+
+  it("a relay interpreter replaced after the hearing's call opened: the one who took her seat joins that call in her role, she no longer can", async () => {
+    const { ana, sam, made, sessionId } = await chainInCall('GT', 'Juzgado de Coatepeque', 5);
     const tom = await person('GT', 'spa:4', 'eng:4', 'Tom');
     // Before the start he may still say he can no longer come; Tom takes the seat.
     await as(sam.token).post(`/api/v1/bookings/${made.id}/decline`).expect(200);
@@ -313,15 +317,7 @@ describe('relay and team hearings', () => {
   });
 
   it('an interpreter who leaves a hearing before it starts while already in its open call is put out of it: told, dropped from the media, free', async () => {
-    const mam = await languageId(t, 'mam');
-    const court = await official('MX', 'Juzgado de Tapachula');
-    const [{ id: eng }] = await t.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = 'eng' AND variant IS NULL`);
-    const ana = await person('MX', 'mam:5', 'spa:5', 'Ana');
-    const sam = await person('MX', 'spa:5', 'eng:5', 'Sam');
-    const made = await hearingInto(court.token, mam, eng, 6);
-    await confirm(ana, made.id).expect(200);
-    await confirm(sam, made.id).expect(200);
-    const { sessionId } = (await as(court.token).post(`/api/v1/bookings/${made.id}/session`).expect(200)).body;
+    const { court, ana, sam, made, sessionId } = await chainInCall('MX', 'Juzgado de Tapachula', 6);
     for (const who of [ana, sam]) await as(who.token).post(`/api/v1/bookings/${made.id}/session`).expect(200);
     await inCall([court.socket, ana.socket, sam.socket], sessionId, closers);
     expect(await t.sql(`SELECT matching_free($1) AS free`, [sam.interpreterId])).toEqual([{ free: false }]);
