@@ -336,4 +336,31 @@ describe('relay and team hearings', () => {
     const roles = await t.app.get(MediaInspection).inspect(sessionId);
     expect(roles!.roles.sort()).toEqual(['interpreter', 'official']);
   });
+
+  it('a team partner still in another call does not lock the others out of the hearing: she joins once she is free', async () => {
+    const ixl = await languageId(t, 'ixl');
+    const court = await official('BZ', 'Family Court, Belmopan');
+    const ana = await person('BZ', 'ixl:5', 'eng:5', 'Ana');
+    const bea = await person('BZ', 'ixl:4', 'eng:5', 'Bea');
+    const made = (
+      await book(court.token, { languageId: ixl, matter: 'violence', startsAt: inMinutes(5), durationMinutes: 180 }).expect(201)
+    ).body;
+    await confirm(ana, made.id).expect(200);
+    await confirm(bea, made.id).expect(200);
+    // Bea is still in another call (an on-demand one, seated as its lead).
+    const [other] = await t.sql<{ id: string }>(
+      `WITH s AS (INSERT INTO sessions (interpreter_id) VALUES ($1) RETURNING id)
+       INSERT INTO session_interpreters (session_id, role, interpreter_id) SELECT id, 'interpreter', $1 FROM s RETURNING session_id AS id`,
+      [bea.interpreterId],
+    );
+    const { sessionId } = (await as(court.token).post(`/api/v1/bookings/${made.id}/session`).expect(200)).body;
+    expect((await as(ana.token).post(`/api/v1/bookings/${made.id}/session`).expect(200)).body).toEqual({ sessionId });
+    expect((await as(bea.token).post(`/api/v1/bookings/${made.id}/session`).expect(409)).body.message).toMatch(/another call/);
+    await t.sql(`SELECT * FROM session_end($1, NULL, 'completed', false)`, [other.id]);
+    expect((await as(bea.token).post(`/api/v1/bookings/${made.id}/session`).expect(200)).body).toEqual({ sessionId });
+    expect(await t.sql(`SELECT role, interpreter_id FROM session_interpreters WHERE session_id = $1 ORDER BY role`, [sessionId])).toEqual([
+      { role: 'interpreter', interpreter_id: ana.interpreterId },
+      { role: 'team_interpreter', interpreter_id: bea.interpreterId },
+    ]);
+  });
 });

@@ -291,7 +291,14 @@ export class BookingsService implements OnModuleInit {
     const sessionId = await this.db.transaction(async (m) => {
       const locked = (await this.repo.lock(m, id))!;
       this.assertOpenForCall(locked);
-      return this.sessions.openForBooking(m, id, await this.callInterpreters(m, id), p.role === 'official' ? p.sub : null, vacant);
+      return this.sessions.openForBooking(
+        m,
+        id,
+        await this.callInterpreters(m, id),
+        p.role === 'official' ? p.sub : null,
+        vacant,
+        p.role === 'interpreter' ? (p.interpreterId ?? null) : null,
+      );
     });
     await this.audit.record('booking.joined', {
       actorId: p.sub,

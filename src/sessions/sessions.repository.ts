@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { outboxInsert } from '../audit/audit-outbox';
 import { prepared } from '../database/prepared';
+import { PG, pgCode } from '../database/pg-errors';
 import { rows } from '../database/sql';
 
 type Sql = Pick<EntityManager, 'query'>;
@@ -180,43 +181,46 @@ export class SessionsRepository {
     return s ?? null;
   }
 
-  /**
-   * A new session for a hearing with its interpreters (the lead first); the unique index on live calls refuses one
-   * for an interpreter still in another.
-   */
-  async insertForBooking(m: Sql, bookingId: string, interpreters: SessionInterpreter[], officialId: string | null): Promise<string> {
-    const [row] = await m.query(
-      `WITH opened AS (INSERT INTO sessions (booking_id, interpreter_id, official_id) VALUES ($1, $2, $3) RETURNING id),
-       seated AS (
-         INSERT INTO session_interpreters (session_id, role, interpreter_id)
-         SELECT opened.id, seat.role, seat.id FROM opened, jsonb_to_recordset($4::jsonb) AS seat (id uuid, role text)
-       )
-       SELECT id FROM opened`,
-      [bookingId, interpreters[0].id, officialId, JSON.stringify(interpreters)],
-    );
+  /** A new session for a hearing (its interpreters are seated by `reseat`). */
+  async insertForBooking(m: Sql, bookingId: string, leadId: string, officialId: string | null): Promise<string> {
+    const [row] = await m.query(`INSERT INTO sessions (booking_id, interpreter_id, official_id) VALUES ($1, $2, $3) RETURNING id`, [
+      bookingId,
+      leadId,
+      officialId,
+    ]);
     return row.id;
   }
 
   /**
    * A live hearing's call seats these interpreters (the lead first): a role whose interpreter changed gets the new
-   * one, a role no longer held is ended (its interpreter is free again), and the session's lead follows. A no-op when
-   * nothing changed. The unique index on live calls refuses someone still in another call.
+   * one, a role no longer held is ended (its interpreter is free again), and the session's lead follows. Each seat on
+   * its own: one still in another call (the unique index on live calls refuses her) is left out, and the others are
+   * seated all the same; she is seated when she joins once free. The ids of those left out.
    */
-  async reseat(m: Sql, sessionId: string, interpreters: SessionInterpreter[]): Promise<void> {
-    const seats = JSON.stringify(interpreters);
+  async reseat(m: Sql, sessionId: string, interpreters: SessionInterpreter[]): Promise<string[]> {
     await m.query(
-      `UPDATE session_interpreters SET ended_at = now()
-       WHERE session_id = $1 AND ended_at IS NULL AND role NOT IN (SELECT role FROM jsonb_to_recordset($2::jsonb) AS x (id uuid, role text))`,
-      [sessionId, seats],
+      `UPDATE session_interpreters SET ended_at = now() WHERE session_id = $1 AND ended_at IS NULL AND NOT role = ANY ($2::text[])`,
+      [sessionId, interpreters.map((i) => i.role)],
     );
-    await m.query(
-      `INSERT INTO session_interpreters (session_id, role, interpreter_id)
-       SELECT $1, x.role, x.id FROM jsonb_to_recordset($2::jsonb) AS x (id uuid, role text)
-       ON CONFLICT (session_id, role) DO UPDATE SET interpreter_id = EXCLUDED.interpreter_id, ended_at = NULL
-       WHERE session_interpreters.interpreter_id <> EXCLUDED.interpreter_id OR session_interpreters.ended_at IS NOT NULL`,
-      [sessionId, seats],
-    );
+    const busy: string[] = [];
+    for (const seat of interpreters) {
+      await m.query('SAVEPOINT seat');
+      try {
+        await m.query(
+          `INSERT INTO session_interpreters (session_id, role, interpreter_id) VALUES ($1, $2, $3)
+           ON CONFLICT (session_id, role) DO UPDATE SET interpreter_id = EXCLUDED.interpreter_id, ended_at = NULL
+           WHERE session_interpreters.interpreter_id <> EXCLUDED.interpreter_id OR session_interpreters.ended_at IS NOT NULL`,
+          [sessionId, seat.role, seat.id],
+        );
+        await m.query('RELEASE SAVEPOINT seat');
+      } catch (e) {
+        if (pgCode(e) !== PG.UNIQUE_VIOLATION) throw e;
+        await m.query('ROLLBACK TO SAVEPOINT seat');
+        busy.push(seat.id);
+      }
+    }
     await m.query(`UPDATE sessions SET interpreter_id = $2 WHERE id = $1 AND interpreter_id <> $2`, [sessionId, interpreters[0].id]);
+    return busy;
   }
 
   /** Ends her seat in the live call of a hearing, if she has one there; the session and her role. */

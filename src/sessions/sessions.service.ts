@@ -9,7 +9,6 @@ import { AppConfig } from '../config/config.schema';
 import { EventBus } from '../events/event-bus';
 import type { SessionEndReason } from '../realtime/realtime.contract';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
-import { PG, pgCode } from '../database/pg-errors';
 import { MEDIA_FAILED } from './end-reasons';
 import type { InterpreterRole, ParticipantRole } from '../common/domain';
 import {
@@ -300,11 +299,12 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   // ---- hearings (bookings) ----------------------------------------------------------------------------
 
   /**
-   * The live session of a hearing, created by whoever joins first. Once a hearing's call has ended it is not
-   * reopened, except after `media_failed`: the media could not be rebuilt, the hearing is not over, and its
-   * participants join a new session. Conflict if the interpreter is still in another call, or if another official
-   * holds the seat and is not among `vacant` (read before the transaction). The caller holds the booking's row
-   * lock, so two joiners never both open one.
+   * The live session of a hearing, created by whoever joins first, with its confirmed interpreters seated (`reseat`:
+   * one still in another call is seated when she joins once free; if she is the one joining, she is refused). Once a
+   * hearing's call has ended it is not reopened, except after `media_failed`: the media could not be rebuilt, the
+   * hearing is not over, and its participants join a new session. Conflict if another official holds the seat and is
+   * not among `vacant` (read before the transaction). The caller holds the booking's row lock, so two joiners never
+   * both open one.
    */
   async openForBooking(
     m: EntityManager,
@@ -312,24 +312,26 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     interpreters: SessionInterpreter[],
     officialId: string | null,
     vacant: VacantSeats = NO_SEATS,
+    joiningInterpreterId: string | null = null,
   ): Promise<string> {
     const latest = await this.repo.latestOfBooking(m, bookingId);
     if (latest?.ended_at && latest.end_reason !== MEDIA_FAILED) throw new ConflictException("this hearing's call has ended");
-    try {
-      if (latest && !latest.ended_at) {
-        if (officialId && officialId !== latest.official_id) {
-          if (latest.official_id && latest.official_id !== vacant.official) throw seatTaken('official');
-          await this.repo.setOfficial(m, latest.id, officialId);
-        }
-        // Someone who could no longer come was replaced after the call opened: the call seats whoever holds each seat now.
-        await this.repo.reseat(m, latest.id, interpreters);
-        return latest.id;
+    let id: string;
+    if (latest && !latest.ended_at) {
+      if (officialId && officialId !== latest.official_id) {
+        if (latest.official_id && latest.official_id !== vacant.official) throw seatTaken('official');
+        await this.repo.setOfficial(m, latest.id, officialId);
       }
-      return await this.repo.insertForBooking(m, bookingId, interpreters, officialId);
-    } catch (e) {
-      if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException('the interpreter is still in another call; try again in a moment');
-      throw e;
+      id = latest.id;
+    } else {
+      id = await this.repo.insertForBooking(m, bookingId, interpreters[0].id, officialId);
     }
+    // Whoever holds each seat now (someone replaced after the call opened included); the others are not held up by one
+    // still in another call.
+    const busy = await this.repo.reseat(m, id, interpreters);
+    if (joiningInterpreterId && busy.includes(joiningInterpreterId))
+      throw new ConflictException('you are still in another call; end it, then join the hearing again');
+    return id;
   }
 
   /**

@@ -306,19 +306,32 @@ describe('repositories in PostgreSQL', () => {
       expect(await sessions.find(onDemand.id)).toMatchObject({ requestId: r.id, callerSub: sub, bookingId: null, endedAt: null });
 
       const hearing = await booking(mam, new Date(Date.now() + 86_400_000));
-      const ended = await ds.transaction((m) => sessions.insertForBooking(m, hearing, [{ id: other, role: 'interpreter' }], null));
+      const ended = await ds.transaction((m) => sessions.insertForBooking(m, hearing, other, null));
       await ds.transaction((m) => sessions.end(m, { sessionId: ended, requestId: null }, 'media_failed', false));
-      const live = await ds.transaction((m) => sessions.insertForBooking(m, hearing, [{ id: other, role: 'interpreter' }], null));
+      const live = await ds.transaction((m) => sessions.insertForBooking(m, hearing, other, null));
       const woman = randomUUID();
       await ds.transaction((m) => sessions.setCaller(m, live, woman));
       expect(await ds.transaction((m) => sessions.latestOfBooking(m, hearing))).toMatchObject({ id: live, ended_at: null });
       expect(await sessions.find(live)).toMatchObject({ bookingId: hearing, callerSub: woman });
       expect(await sessions.liveOfBooking(hearing)).toEqual({ id: live, official_id: null, caller_sub: woman });
-      // One live session per hearing and per interpreter: another is refused.
-      const twice = await ds
-        .transaction((m) => sessions.insertForBooking(m, hearing, [{ id: her, role: 'interpreter' }], null))
-        .catch((e: unknown) => e);
+      // One live session per hearing: another is refused.
+      const twice = await ds.transaction((m) => sessions.insertForBooking(m, hearing, her, null)).catch((e: unknown) => e);
       expect(pgCode(twice)).toBe(PG.UNIQUE_VIOLATION);
+
+      // Seated each on her own: one still in another call is left out, the others are seated all the same.
+      expect(await ds.transaction((m) => sessions.reseat(m, onDemand.id, [{ id: her, role: 'interpreter' }]))).toEqual([]);
+      const seats = [
+        { id: other, role: 'interpreter' as const },
+        { id: her, role: 'relay_interpreter' as const },
+      ];
+      expect(await ds.transaction((m) => sessions.reseat(m, live, seats))).toEqual([her]);
+      expect((await sessions.find(live))!.interpreters).toEqual([{ id: other, role: 'interpreter' }]);
+      // Once she is free, she is seated; a role no longer held ends.
+      await ds.transaction((m) => sessions.end(m, { sessionId: onDemand.id, requestId: null }, 'completed', false));
+      expect(await ds.transaction((m) => sessions.reseat(m, live, seats))).toEqual([]);
+      expect((await sessions.find(live))!.interpreters).toEqual(seats);
+      await ds.transaction((m) => sessions.reseat(m, live, seats.slice(0, 1)));
+      expect((await sessions.find(live))!.interpreters).toEqual(seats.slice(0, 1));
     });
   });
 
