@@ -167,8 +167,9 @@ export function InterpreterApp() {
       const still = (live.current.call?.roles() ?? []).filter((r) => r !== e.role && (r === 'caller' || r === 'official'));
       if (!still.length) setOtherAway(true);
     });
+    // The woman (or the official who asked) is back; a relay or team interpreter's arrival says nothing of her.
     signal.socket.on('session:newProducer', (e) => {
-      if (e.sessionId === live.current.sessionId && e.role !== 'interpreter') setOtherAway(false);
+      if (e.sessionId === live.current.sessionId && (e.role === 'caller' || e.role === 'official')) setOtherAway(false);
     });
     signal.socket.on('session:ended', (e) => {
       if (e.sessionId === live.current.sessionId) endCall(e.reason === 'completed' || e.reason === 'abandoned' ? 'otherLeft' : 'callEnded');
