@@ -197,6 +197,8 @@ describe('interpreter now, for an official with a woman beside her', () => {
     expect(await police.socket.call('session:leave', { sessionId })).toEqual({});
     expect(await herAgain.next('session:ended', (e) => e.sessionId === sessionId)).toEqual({ sessionId, reason: 'completed' });
     expect(await t.sql(`SELECT caller_sub FROM sessions WHERE id = $1`, [sessionId])).toEqual([{ caller_sub: null }]);
+    // Its code goes with the call (only its hash was ever kept).
+    expect(await t.sql(`SELECT 1 FROM join_codes WHERE request_id = $1`, [created.requestId])).toEqual([]);
     // And no code opens the ended call.
     const late = await http(police.token, `/api/v1/requests/${created.requestId}/join-code`);
     expect(late.status).toBe(404);

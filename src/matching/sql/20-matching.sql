@@ -282,6 +282,7 @@ DECLARE
   s sessions;
   v_caller uuid;
   v_interpreters uuid[];
+  v_official uuid;
 BEGIN
   -- Two statements, not one with an OR: each keeps its own index (the primary key; the live session of a request).
   IF p_session IS NOT NULL THEN
@@ -304,7 +305,12 @@ BEGIN
     VALUES ('session.ended', s.id, jsonb_build_object('reason', p_reason, 'requestId', s.request_id));
   END IF;
   -- Who asked (a woman's token subject, or the official's for "interpreter now"), and a woman who joined by code.
-  SELECT interpretation_requests.caller_sub INTO v_caller FROM interpretation_requests WHERE interpretation_requests.id = s.request_id;
+  SELECT interpretation_requests.caller_sub, interpretation_requests.official_id INTO v_caller, v_official
+  FROM interpretation_requests WHERE interpretation_requests.id = s.request_id;
+  -- An official's call: the code for the woman's phone goes with it (a hearing's goes with the booking's end).
+  IF v_official IS NOT NULL THEN
+    DELETE FROM join_codes WHERE join_codes.request_id = s.request_id;
+  END IF;
   PERFORM pg_notify('puente_session_ended', json_build_object('sessionId', s.id, 'reason', p_reason, 'interpreterId', s.interpreter_id,
     'interpreterIds', v_interpreters, 'officialId', s.official_id,
     'callerSubs', ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[v_caller, s.caller_sub]) x WHERE x IS NOT NULL))::text);
