@@ -127,8 +127,8 @@ describe('the demo (npm run demo) on a fresh database', () => {
       .body;
     expect(done.state).toBe('confirmed');
     expect(done.interpreters).toEqual([
-      { firstName: 'Lorena', leg: 'source', team: false, state: 'confirmed' },
-      { firstName: 'Sarah', leg: 'relay', team: false, state: 'confirmed' },
+      { firstName: 'Lorena', leg: 'source', team: false, state: 'confirmed', languageId: mam, targetLanguageId: spa },
+      { firstName: 'Sarah', leg: 'relay', team: false, state: 'confirmed', languageId: spa, targetLanguageId: eng },
     ]);
     // Cancelled again: the next case reloads the demo and compares the data.
     for (const b of [direct, relay]) await as(token, `/api/v1/bookings/${b.id}/cancel`).expect(200);

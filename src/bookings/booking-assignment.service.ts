@@ -8,18 +8,11 @@ import { RostersService } from '../rosters/rosters.service';
 import { findBookingCandidates } from './booking-candidates';
 import { BookingJobs } from './booking-jobs';
 import { BookingNotifier } from './booking-notifier';
-import { type BookingRow } from './booking-row';
+import { seatLanguages, type BookingRow } from './booking-row';
 import { BookingsRepository, type BookingSeat, type SeatLeg } from './bookings.repository';
 
 /** An empty seat, with what it interprets from and into. */
-type SeatPlan = BookingSeat & { from: string; to: string | null };
-
-/** What a seat of a leg interprets: direct, her language into the target; a chain through the relay language. */
-function seatLanguages(b: BookingRow, leg: SeatLeg): { from: string; to: string | null } {
-  if (leg === 'source') return { from: b.language_id, to: b.relay_language_id };
-  if (leg === 'relay') return { from: b.relay_language_id!, to: b.target_language_id };
-  return { from: b.language_id, to: b.target_language_id };
-}
+type SeatPlan = BookingSeat & ReturnType<typeof seatLanguages>;
 
 /**
  * Finds the interpreters of a booked hearing, seat by seat (a direct seat, or a relay chain's two legs; a team
@@ -143,8 +136,8 @@ export class BookingAssignmentService {
   private async tryCandidates(m: EntityManager, b: BookingRow, seat: SeatPlan, countries: string[], sharing: string[]) {
     const candidates = await findBookingCandidates(m, {
       ...this.query(b, countries, sharing),
-      languageId: seat.from,
-      targetLanguageId: seat.to,
+      languageId: seat.languageId,
+      targetLanguageId: seat.targetLanguageId,
       // A relay chain's legs each cover their own target; a direct seat takes the best single one if nobody covers.
       mustCover: seat.leg !== 'direct',
       // A follow-up hearing asks its earlier interpreter first, for the lead seat.

@@ -87,6 +87,12 @@ export class BookingNotifier {
     }
   }
 
+  /** Tells everyone seated in the hearing (each leg, a team partner) but `except`; `email: false`: live only. */
+  async tellSeated(b: BookingRow, update: Omit<BookingUpdate, 'bookingId' | 'state'>, to: { except?: string; email?: boolean } = {}) {
+    for (const interpreterId of b.interpreter_ids)
+      if (interpreterId !== to.except) await this.tell(b, update, { official: false, interpreterId, email: to.email });
+  }
+
   /**
    * The hearing as an iCalendar event, linking to the console of whoever it is for; `confirmed`: confirmed for her
    * (her seat), whatever the booking's other seats.

@@ -47,6 +47,13 @@ export interface BookingRow {
   updated_at: Date;
 }
 
+/** What a seat of a leg interprets: direct, her language into the target; a chain's legs through its relay language. */
+export function seatLanguages(b: BookingRow, leg: SeatView['leg']): { languageId: string; targetLanguageId: string | null } {
+  if (leg === 'source') return { languageId: b.language_id, targetLanguageId: b.relay_language_id };
+  if (leg === 'relay') return { languageId: b.relay_language_id!, targetLanguageId: b.target_language_id };
+  return { languageId: b.language_id, targetLanguageId: b.target_language_id };
+}
+
 /**
  * One seat as a booking's view shows it (API.md `interpreters`): `asked`, `confirmed`, `declined` (her answer, until
  * someone else is asked), or `searching` while nobody holds it.
@@ -63,7 +70,7 @@ export function bookingView(
   b: BookingRow,
   viewer: Principal,
   interpreterFirstName: string | null,
-  interpreters: SeatView[],
+  interpreters: (SeatView & ReturnType<typeof seatLanguages>)[],
   /** The viewing interpreter's own seat (her leg and her answer), for an interpreter. */
   seat: SeatView | null,
   confirmBy: Date | null,
@@ -90,7 +97,7 @@ export function bookingView(
     remoteParticipant: b.remote_participant,
     ...(viewer.role === 'official' ? { caseReference: b.case_reference } : {}),
     interpreter: interpreterFirstName === null ? null : { firstName: interpreterFirstName },
-    /** Every seat: who holds it (null: nobody yet), its leg, whether a team partner's, and her answer. */
+    /** Every seat: who holds it (null: nobody yet), its leg and what it interprets, whether a team partner's, and her answer. */
     interpreters,
     /** The language a relay chain goes through, or null. */
     relayLanguageId: b.relay_language_id,

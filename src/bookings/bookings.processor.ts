@@ -60,8 +60,7 @@ export class BookingsProcessor implements OnApplicationBootstrap, OnApplicationS
     const reminder = { notice: 'reminder' as const, reminderSeconds: job.data.seconds };
     await this.notifier.tell(b, reminder, { official: true });
     // Every interpreter of a confirmed hearing (each leg, a team partner).
-    if (b.state === 'confirmed')
-      for (const interpreterId of b.interpreter_ids) await this.notifier.tell(b, reminder, { official: false, interpreterId });
+    if (b.state === 'confirmed') await this.notifier.tellSeated(b, reminder);
   }
 
   @Process('sweep')

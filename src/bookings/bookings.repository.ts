@@ -148,12 +148,13 @@ export class BookingsRepository {
    */
   async hold(m: Sql, seatId: string, interpreterId: string, bufferMinutes: number): Promise<boolean> {
     await m.query('SAVEPOINT hold');
+    let held: { booking_id: string }[];
     try {
-      await rows(
+      held = await rows<{ booking_id: string }>(
         m,
         `UPDATE booking_interpreters s SET state = 'assigned', interpreter_id = $2,
            blocked = tstzrange(b.starts_at, b.ends_at + make_interval(mins => $3))
-         FROM bookings b WHERE s.id = $1 AND b.id = s.booking_id`,
+         FROM bookings b WHERE s.id = $1 AND b.id = s.booking_id RETURNING s.booking_id`,
         [seatId, interpreterId, bufferMinutes],
       );
     } catch (e) {
@@ -162,7 +163,7 @@ export class BookingsRepository {
       return false;
     }
     await m.query('RELEASE SAVEPOINT hold');
-    await this.settle(m, (await this.seatBooking(m, seatId))!);
+    await this.settle(m, held[0].booking_id);
     return true;
   }
 
@@ -182,11 +183,6 @@ export class BookingsRepository {
        WHERE b.id = $1 AND b.state IN ('requested', 'assigned', 'confirmed') AND b.state <> n.state`,
       [bookingId],
     );
-  }
-
-  private async seatBooking(m: Sql, seatId: string): Promise<string | null> {
-    const [seat] = await m.query(`SELECT booking_id FROM booking_interpreters WHERE id = $1`, [seatId]);
-    return seat?.booking_id ?? null;
   }
 
   /** The booking's seats, the lead leg first, then the relay leg, each before its team partner. */

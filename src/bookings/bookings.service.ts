@@ -14,7 +14,7 @@ import { SessionsService, type ParticipantRole, type SessionInterpreter, type Se
 import { BookingAssignmentService } from './booking-assignment.service';
 import { BookingJobs } from './booking-jobs';
 import { BookingNotifier } from './booking-notifier';
-import { bookingView, type BookingRow, type BookingView } from './booking-row';
+import { bookingView, seatLanguages, type BookingRow, type BookingView } from './booking-row';
 import { BookingsRepository, type BookingScope, type LockedJoinCode } from './bookings.repository';
 import { COUNTRY_TIME_ZONES, OPEN } from './booking-state';
 import { parseStart } from './booking-time';
@@ -164,8 +164,7 @@ export class BookingsService implements OnModuleInit {
     const b = (await this.load(id))!;
     await this.notifier.tell(b, {}, { official: true, interpreterId, seatConfirmed: true });
     // The others seated in it see the booking's new state live (their own emails came with their own answers).
-    for (const other of b.interpreter_ids.filter((i) => i !== interpreterId))
-      await this.notifier.tell(b, {}, { official: false, interpreterId: other, email: false });
+    await this.notifier.tellSeated(b, {}, { except: interpreterId, email: false });
     // The next empty seat, if any: its interpreter is asked now.
     if (b.state === 'requested') await this.assignment.assignNext(id);
     return this.view(p, (await this.load(id))!);
@@ -226,7 +225,7 @@ export class BookingsService implements OnModuleInit {
     if (done.unseated) this.sessions.unseated(done.unseated);
     const b = (await this.load(id))!;
     await this.notifier.tell(b, { notice: done.was === 'confirmed' ? 'declined' : undefined }, { official: true, interpreterId });
-    for (const other of b.interpreter_ids) await this.notifier.tell(b, {}, { official: false, interpreterId: other, email: false });
+    await this.notifier.tellSeated(b, {}, { email: false });
     await this.assignment.assignNext(id);
   }
 
@@ -261,7 +260,7 @@ export class BookingsService implements OnModuleInit {
           subjectId: id,
           data: { reason, from: b.state },
         });
-        return { b, offerIds };
+        return { offerIds };
       }),
     );
     if (!done) return false;
@@ -269,7 +268,8 @@ export class BookingsService implements OnModuleInit {
     await this.jobs.dropBooking(id, done.offerIds);
     const b = (await this.load(id))!;
     await this.notifier.tell(b, {}, { official: true });
-    for (const interpreterId of done.b.interpreter_ids) await this.notifier.tell(b, {}, { official: false, interpreterId });
+    // Its seats still name who held them (only their holds went).
+    await this.notifier.tellSeated(b, {});
     return true;
   }
 
@@ -470,7 +470,7 @@ export class BookingsService implements OnModuleInit {
     const lead = seats.find((s) => s.leg !== 'relay' && !s.team);
     const confirmBy = b.state === 'assigned' ? await this.repo.confirmBy(b.id) : null;
     const mine = p.role === 'interpreter' ? seats.find((s) => s.interpreterId === p.interpreterId) : undefined;
-    const shown = seats.map(({ interpreterId: _id, ...seat }) => seat);
+    const shown = seats.map(({ interpreterId: _id, ...seat }) => ({ ...seat, ...seatLanguages(b, seat.leg) }));
     return bookingView(b, p, lead?.firstName ?? null, shown, mine ?? null, confirmBy, this.callWindow(b));
   }
 

@@ -101,12 +101,15 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
 
   /** An interpreter released from a call: the node hosting it drops her peer (if the call has media anywhere). */
   private async evict(sessionId: string, role: InterpreterRole) {
-    const host = await this.redis.get(keys.host(sessionId)).catch(() => null);
+    await this.onHost('evict', { socketId: '', principal: NODE, sessionId }, { sessionId, role }).catch(() => undefined);
+  }
+
+  /** Runs an operation where the session's media is hosted, if it is anywhere (nothing to do otherwise). */
+  private async onHost<Op extends MediaOp>(op: Op, call: MediaCall, args: MediaArgs<Op>): Promise<void> {
+    const host = await this.redis.get(keys.host(call.sessionId));
     if (!host) return;
-    const call: MediaCall = { socketId: '', principal: NODE, sessionId };
-    const args = { sessionId, role };
-    if (host === this.realtime.nodeId) await this.local('evict', call, args);
-    else await this.remote(host, 'evict', call, args).catch(() => undefined);
+    if (host === this.realtime.nodeId) await this.local(op, call, args);
+    else await this.remote(host, op, call, args).catch(() => undefined);
   }
 
   onModuleDestroy() {
@@ -147,13 +150,8 @@ export class MediaSignallingService implements OnModuleInit, OnModuleDestroy {
   /** Forgets the socket's media everywhere when it disconnects. */
   private async disconnected(socket: Socket) {
     const media = socket.data.media as SocketMedia | undefined;
-    for (const sessionId of media?.sessions ?? []) {
-      const host = await this.redis.get(keys.host(sessionId));
-      if (!host) continue;
-      const call: MediaCall = { socketId: socket.id, principal: socket.data.principal as Principal, sessionId };
-      if (host === this.realtime.nodeId) await this.local('leave', call, { sessionId });
-      else await this.remote(host, 'leave', call, { sessionId }).catch(() => undefined);
-    }
+    for (const sessionId of media?.sessions ?? [])
+      await this.onHost('leave', { socketId: socket.id, principal: socket.data.principal as Principal, sessionId }, { sessionId });
   }
 
   /** Runs an operation on a session hosted here; a refused media rule becomes its acknowledgement code. */

@@ -246,17 +246,18 @@ export class SessionsRepository {
   }
 
   /**
-   * Locks the live session of an official's request ("interpreter now") that is in a call, with its caller's seat
-   * (the woman's own phone, if she joined by code), the request's country and the official who asked.
+   * The live session of an official's request ("interpreter now") that is in a call, locked unless `lock` is false,
+   * with its caller's seat (the woman's own phone, if she joined by code), the request's country and the official.
    */
-  async lockLiveOfOfficialRequest(
+  async liveOfOfficialRequest(
     m: Sql,
     requestId: string,
+    { lock = true } = {},
   ): Promise<{ id: string; caller_sub: string | null; country: string | null; official_id: string } | null> {
     const [s] = await m.query(
       `SELECT s.id, s.caller_sub, r.country, r.official_id FROM sessions s JOIN interpretation_requests r ON r.id = s.request_id
         WHERE s.request_id = $1 AND s.ended_at IS NULL AND r.official_id IS NOT NULL AND r.state IN ('accepted', 'connected')
-        FOR UPDATE OF s`,
+        ${lock ? 'FOR UPDATE OF s' : ''}`,
       [requestId],
     );
     return s ?? null;

@@ -262,7 +262,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   async issueRequestJoinCode(p: Principal, requestId: string): Promise<ReturnType<typeof shownCode>> {
     const expiresAt = new Date(Date.now() + REQUEST_JOIN_CODE_TTL_MS);
     const digits = await this.db.transaction(async (m) => {
-      const live = await this.repo.lockLiveOfOfficialRequest(m, requestId);
+      const live = await this.repo.liveOfOfficialRequest(m, requestId);
       if (!live || live.official_id !== p.sub) throw new NotFoundException('no such call of yours: ask for an interpreter first');
       const stored = await storeJoinCode(m, this.codes.hash, { requestId }, expiresAt);
       await this.outbox.add(m, 'request.join_code_issued', {
@@ -283,7 +283,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * request's country, or null when the call is not on.
    */
   async seatCallerOfRequest(m: EntityManager, requestId: string, callerSub: string, vacant: string | null) {
-    const live = await this.repo.lockLiveOfOfficialRequest(m, requestId);
+    const live = await this.repo.liveOfOfficialRequest(m, requestId);
     if (!live) return null;
     if (live.caller_sub && live.caller_sub !== vacant) throw seatTaken('caller');
     await this.repo.setCaller(m, live.id, callerSub);
@@ -292,8 +292,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
 
   /** The woman's phone seated in an official's call, if she is no longer in it on any node (else null). */
   async vacantCallerOfRequest(requestId: string): Promise<string | null> {
-    const live = await this.repo.lockLiveOfOfficialRequest(this.db.manager, requestId);
-    return live?.caller_sub && !(await this.realtime.isIn(rooms.session(live.id), live.caller_sub)) ? live.caller_sub : null;
+    const live = await this.repo.liveOfOfficialRequest(this.db.manager, requestId, { lock: false });
+    return live ? this.outOfCall(live.id, live.caller_sub) : null;
   }
 
   // ---- hearings (bookings) ----------------------------------------------------------------------------
@@ -354,9 +354,13 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   async vacantSeats(bookingId: string): Promise<VacantSeats> {
     const s = await this.repo.liveOfBooking(bookingId);
     if (!s) return NO_SEATS;
-    const free = async (holder: string | null) => (holder && !(await this.realtime.isIn(rooms.session(s.id), holder)) ? holder : null);
-    const [official, caller] = await Promise.all([free(s.official_id), free(s.caller_sub)]);
+    const [official, caller] = await Promise.all([this.outOfCall(s.id, s.official_id), this.outOfCall(s.id, s.caller_sub)]);
     return { official, caller };
+  }
+
+  /** The holder of a seat if she is in the call on no node (so her seat may go to someone else), else null. */
+  private async outOfCall(sessionId: string, holder: string | null): Promise<string | null> {
+    return holder && !(await this.realtime.isIn(rooms.session(sessionId), holder)) ? holder : null;
   }
 }
 

@@ -38,6 +38,9 @@ export interface Booking {
 export interface BookingSeat {
   firstName: string | null;
   leg: 'direct' | 'source' | 'relay';
+  /** What the seat interprets from and into (a chain's legs through its relay language). */
+  languageId: string;
+  targetLanguageId: string | null;
   team: boolean;
   state: 'searching' | 'asked' | 'confirmed' | 'declined';
 }

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Strings, UiLanguage } from '../i18n';
 import type { StaffStrings } from '../i18n/staff';
 import { serverMessages, type Language } from '../lib/api';
-import { bookingsApi, deviceTimeZone, formatWhen, timeZones, type Booking, type BookingSeat, type JoinCode } from '../lib/bookings';
+import { bookingsApi, deviceTimeZone, formatWhen, timeZones, type Booking, type JoinCode } from '../lib/bookings';
 import { Call, CALL_ROLES } from '../lib/call';
 import type { ServerEvents, Signal } from '../lib/socket';
 import { HangUp, Mic } from './icons';
@@ -65,7 +65,7 @@ export function BookingSummary({
               <ul class="booking-interpreters">
                 {b.interpreters.map((seat) => (
                   <li key={`${seat.leg}${seat.team}`} data-leg={seat.leg} data-team={String(seat.team)} data-seat-state={seat.state}>
-                    {seatLanguages(b, seat.leg, languageName)}
+                    {[seat.languageId, seat.targetLanguageId].map((id) => (id ? languageName(id) : '?')).join(' → ')}
                     {seat.team && ` (${s.teamSeat})`}: <strong>{seat.firstName ?? s.notYet}</strong> ·{' '}
                     {s.seatState[seat.state] ?? seat.state}
                   </li>
@@ -112,17 +112,6 @@ export function JoinCodePanel({ id, code, s, onHide }: { id: string; code: JoinC
       </button>
     </div>
   );
-}
-
-/** What a seat interprets: "Mam → English"; a relay chain's legs through its relay language. */
-function seatLanguages(b: Booking, leg: BookingSeat['leg'], languageName: (id: string) => string): string {
-  const [from, to] =
-    leg === 'source'
-      ? [b.languageId, b.relayLanguageId]
-      : leg === 'relay'
-        ? [b.relayLanguageId, b.targetLanguageId]
-        : [b.languageId, b.targetLanguageId];
-  return [from, to].map((id) => (id ? languageName(id) : '?')).join(' → ');
 }
 
 /** Every booking:update from the server, for a console that lists bookings: the list reloads, notices are kept. */
