@@ -59,6 +59,7 @@ describe('matching and dispatch', () => {
       requestId: created.requestId,
       state: 'accepted',
       interpreter: { firstName: 'Ana' },
+      interpreters: [{ firstName: 'Ana', role: 'interpreter' }],
       sessionId: accepted.sessionId,
     });
     const [row] = await t.sql(`SELECT state, interpreter_id, tier FROM interpretation_requests WHERE id = $1`, [created.requestId]);

@@ -49,7 +49,13 @@ describe('interpreter now, for an official with a woman beside her', () => {
 
     const { sessionId } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
     const accepted = await police.socket.next('request:update', (u) => u.state === 'accepted');
-    expect(accepted).toEqual({ requestId: created.requestId, state: 'accepted', interpreter: { firstName: 'Ana' }, sessionId });
+    expect(accepted).toEqual({
+      requestId: created.requestId,
+      state: 'accepted',
+      interpreter: { firstName: 'Ana' },
+      interpreters: [{ firstName: 'Ana', role: 'interpreter' }],
+      sessionId,
+    });
 
     // Another official (of another institution) can neither join her call nor cancel her request.
     const other = await officialSocket('Juzgado de Paz, Cobán');

@@ -256,6 +256,16 @@ export class AppConfig {
   @Max(3600)
   REQUEST_WAIT_LIMIT_SECONDS = 300;
 
+  /**
+   * How long both legs of an on-demand relay chain may take to accept from when the chain was planned; then she is
+   * served by one interpreter instead (the chain's source leg if she accepted, else the best single one) and the
+   * one who asked is told.
+   */
+  @IsInt()
+  @Min(3)
+  @Max(3600)
+  RELAY_WAIT_SECONDS = 60;
+
   /** A caller whose connection drops has this long to come back before her waiting request is `abandoned`. */
   @IsInt()
   @Min(1)

@@ -12,7 +12,7 @@ import { MatchingRepository } from './matching.repository';
 /**
  * The timers of matching, as Bull jobs in Redis so that a node restart loses none, and a sweep that one
  * node runs at a time (every MATCHING_SWEEP_SECONDS, itself a Bull job): it ends requests that reached the wait
- * limit (their time in line is in PostgreSQL), expires offers whose ring-time job was lost (a node killed
+ * limit (their time in line is in PostgreSQL), serves relay chains not filled in time by one interpreter, expires offers whose ring-time job was lost (a node killed
  * between its commit and scheduling the job), re-dispatches waiting requests, moves audit events left in
  * the outbox, and starts the grace period of callers and interpreters whose node died under them.
  */
@@ -59,6 +59,8 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
       .flush()
       .catch((e) => this.logger.error({ err: (e as Error)?.name, code: (e as { code?: string })?.code }, 'moving audit events failed'));
     for (const id of await this.repo.overdueOffers()) await this.matching.expireOffer(id);
+    // Relay chains whose legs were not both accepted in time: one interpreter serves her instead.
+    for (const id of await this.repo.relaysOverdue(this.config.RELAY_WAIT_SECONDS)) await this.matching.relayUnfilled(id);
     // The wait limit: requests that have waited it in full since they last entered the line end unmatched.
     for (const id of await this.repo.waitedFor(this.config.REQUEST_WAIT_LIMIT_SECONDS)) await this.matching.timeoutRequest(id);
     // Requests stalled for a full sweep, read one at a time so that a request arriving meanwhile is ranked too.

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { outboxInsert } from '../audit/audit-outbox';
 import { COUNTRY_CODES } from '../common/countries';
 import type { Matter, Urgency } from '../common/domain';
+import type { OfferLeg } from '../realtime/realtime.contract';
 import { prepared } from '../database/prepared';
 import { rows } from '../database/sql';
 import { REQUEUED_RANK, WAITING_ORDER_SQL, type RequestState } from './priority';
@@ -33,6 +34,8 @@ export interface MadeOffer {
   id: string;
   interpreterId: string;
   tier: 1 | 2 | 3 | 4;
+  /** The whole call, or one leg of a relay chain. */
+  leg: OfferLeg;
   expiresAt: Date;
 }
 
@@ -51,6 +54,13 @@ export interface Dispatched {
     callerSub: string | null;
   };
   offers: MadeOffer[];
+  /** A relay chain's relay language, once planned. */
+  relayLanguageId: string | null;
+  /**
+   * Nobody free covers the target and a relay chain could: who is available for these relay languages is needed
+   * (the dispatch rang nobody; it is made again with them).
+   */
+  needsRelay?: string[];
 }
 
 /** The request row as a step locks it. */
@@ -88,16 +98,45 @@ export interface NewRequest {
   officialId: string | null;
 }
 
-/** What `matching_accept` did: the session opened, and the other offers it withdrew. */
-export interface Accepted {
-  error?: 'not_found' | 'conflict';
+/** An interpreter of a call that just opened, with the offer she accepted. */
+export interface Seated {
+  interpreterId: string;
+  offerId: string;
+  role: 'interpreter' | 'relay_interpreter';
+  firstName: string;
+}
+
+/** What `matching_open` did: the session opened with its interpreters, and the offers it withdrew. */
+export interface Opened {
   sessionId: string;
   requestId: string;
   callerSub: string | null;
   languageId: string;
+  waitSeconds: number;
   firstName: string | null;
+  interpreters: Seated[];
   withdrawn: { id: string; interpreterId: string }[];
   othersWaiting: boolean;
+}
+
+/**
+ * What `matching_accept` did: the session opened (matching_open), or, for the first leg of a relay chain to accept,
+ * `waiting` for the other (the other offers of her leg withdrawn).
+ */
+export interface Accepted extends Opened {
+  error?: 'not_found' | 'conflict';
+  waiting?: true;
+}
+
+/** What `matching_relay_unfilled` did with a chain not filled in time. */
+export interface RelayUnfilled {
+  requestId: string;
+  callerSub: string | null;
+  languageId: string;
+  /** Its source leg had accepted: her call opened with her alone. */
+  opened: Opened | null;
+  /** Every offer of the chain closed (the pending withdrawn, an accepted relay leg released). */
+  withdrawn: { id: string; interpreterId: string }[];
 }
 
 /** What `matching_finish` did to a request it moved to a terminal state. */
@@ -196,37 +235,51 @@ export class MatchingRepository {
     return r?.state ?? null;
   }
 
-  /** The languages a waiting request may be served in; null if it is not waiting. */
-  async waitingLanguages(requestId: string): Promise<string[] | null> {
+  /** The languages a waiting request may be served in, and its relay chain's relay language; null if it is not waiting. */
+  async waitingLanguages(requestId: string): Promise<{ languageIds: string[]; relayLanguageId: string | null } | null> {
     const [r] = await this.db.query(
       prepared(
-        `SELECT ladder_languages(r.language_id) AS language_ids FROM interpretation_requests r WHERE r.id = $1 AND r.state IN ('queued', 'offering')`,
+        `SELECT ladder_languages(r.language_id) AS language_ids, r.relay_language_id FROM interpretation_requests r
+         WHERE r.id = $1 AND r.state IN ('queued', 'offering')`,
       ),
       [requestId],
     );
-    return r ? (r.language_ids as string[]) : null;
+    return r ? { languageIds: r.language_ids, relayLanguageId: r.relay_language_id } : null;
+  }
+
+  /** The acceptance, in one round trip (`matching_accept`, the request row locked inside it). */
+  async accept(offerId: string, interpreterId: string): Promise<Accepted> {
+    const [{ a }] = await this.db.query(prepared(`SELECT matching_accept($1, $2) AS a`), [offerId, interpreterId]);
+    return a;
   }
 
   /**
-   * The acceptance, in one round trip (`matching_accept`, the request row locked inside it), and how long the
-   * request had waited (accepted_at is now() of that transaction, and created_at never changes).
+   * Rings the best candidates among `available`, in one round trip (`matching_dispatch`); null if the request is not
+   * waiting. `relay`: who is available for a relay chain's relay languages, when known (null: not read).
    */
-  async accept(offerId: string, interpreterId: string): Promise<{ a: Accepted; wait: number | null }> {
-    const [{ a }] = await this.db.query(prepared(`SELECT matching_accept($1, $2) AS a`), [offerId, interpreterId]);
-    return { a, wait: a.error ? null : Number(a.waitSeconds) };
-  }
-
-  /** Rings the best candidates among `available`, in one round trip (`matching_dispatch`); null if the request is not waiting. */
-  async dispatch(q: { requestId: string; available: string[]; ringSeconds: number }, rules: LadderRules): Promise<Dispatched | null> {
-    const [{ d }] = await this.db.query(prepared(`SELECT matching_dispatch($1, $2::uuid[], $3, $4, $5, $6) AS d`), [
+  async dispatch(
+    q: { requestId: string; available: string[]; relay: string[] | null; ringSeconds: number },
+    rules: LadderRules,
+  ): Promise<Dispatched | null> {
+    const [{ d }] = await this.db.query(prepared(`SELECT matching_dispatch($1, $2::uuid[], $3, $4, $5, $6, $7::uuid[]) AS d`), [
       q.requestId,
       q.available,
       q.ringSeconds,
       rules.homeCountry,
       rules.retryAfterSeconds,
       OPEN_ROSTER,
+      q.relay,
     ]);
     return dispatched(d);
+  }
+
+  /**
+   * A relay chain not filled within `waitSeconds` of its planning is served by one interpreter instead, in one round
+   * trip (`matching_relay_unfilled`, the request row locked inside it); null if the request is no such chain.
+   */
+  async relayUnfilled(requestId: string, waitSeconds: number): Promise<RelayUnfilled | null> {
+    const [{ u }] = await this.db.query(`SELECT matching_relay_unfilled($1, $2) AS u`, [requestId, waitSeconds]);
+    return u ?? null;
   }
 
   /**
@@ -274,8 +327,8 @@ export class MatchingRepository {
   }
 
   /**
-   * Back in line with a fresh wait (the limit counts from now), ahead of everyone new: the accepted offer is
-   * superseded, and the event audited. The request row is locked by the caller. When it went back in line.
+   * Back in line with a fresh wait (the limit counts from now), ahead of everyone new: the accepted offers are
+   * superseded, a relay chain is planned afresh (whoever is free now), and the event audited. The request row is locked by the caller. When it went back in line.
    */
   async requeue(m: Sql, requestId: string, endedSessionId: string | null, reason: string): Promise<Date> {
     const [row] = await rows<{ queued_at: Date }>(
@@ -285,7 +338,7 @@ export class MatchingRepository {
          UPDATE offers SET superseded_at = now() WHERE request_id = $1 AND outcome = 'accepted' AND superseded_at IS NULL
        ), u AS (
          UPDATE interpretation_requests SET state = 'queued', interpreter_id = NULL, tier = NULL, accepted_at = NULL, priority = $2,
-           queued_at = clock_timestamp()
+           queued_at = clock_timestamp(), relay_language_id = NULL, relay_since = NULL
          WHERE id = $1 RETURNING queued_at
        ), ev AS (
          ${outboxInsert(`SELECT 'request.requeued', NULL, NULL, req.country, req.id, matching_request_facts(req::interpretation_requests)
@@ -370,6 +423,16 @@ export class MatchingRepository {
   async waitedFor(seconds: number): Promise<string[]> {
     const found: { id: string }[] = await this.db.query(
       `SELECT id FROM interpretation_requests WHERE state IN ('queued','offering') AND queued_at <= now() - make_interval(secs => $1) LIMIT 200`,
+      [seconds],
+    );
+    return found.map((r) => r.id);
+  }
+
+  /** Waiting relay chains planned `seconds` ago or more (their legs' wait limit), at most 200. */
+  async relaysOverdue(seconds: number): Promise<string[]> {
+    const found: { id: string }[] = await this.db.query(
+      `SELECT id FROM interpretation_requests WHERE relay_language_id IS NOT NULL AND state IN ('queued','offering')
+       AND relay_since <= now() - make_interval(secs => $1) LIMIT 200`,
       [seconds],
     );
     return found.map((r) => r.id);

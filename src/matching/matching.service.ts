@@ -8,12 +8,12 @@ import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { PresenceService } from '../presence/presence.service';
 import { DomainMetrics } from '../metrics/domain.metrics';
-import type { OfferWithdrawnReason } from '../realtime/realtime.contract';
+import type { OfferAccepted, OfferWithdrawnReason } from '../realtime/realtime.contract';
 import { RealtimeService } from '../realtime/realtime.service';
 import { MEDIA_FAILED } from '../sessions/end-reasons';
 import { ParticipantRole, SessionParticipants, SessionsService } from '../sessions/sessions.service';
 import { CreateRequestDto } from './dto/create-request.dto';
-import { Accepted, type Dispatched, LadderRules, MadeOffer, MatchingRepository } from './matching.repository';
+import { Accepted, type Dispatched, LadderRules, MadeOffer, MatchingRepository, type Opened } from './matching.repository';
 import { urgencyRank, type RequestState } from './priority';
 import { withRetry } from '../database/retry';
 import { PG, pgCode, pgConstraint } from '../database/pg-errors';
@@ -29,14 +29,16 @@ const refusesRequest = (e: unknown) => pgCode(e) === PG.UNIQUE_VIOLATION || pgCo
 export const asksForCalls = (p: Principal) => p.role === 'caller' || (p.role === 'official' && !!p.institutionId);
 
 /** What an interpreter is told about a request: nothing else about the caller. */
-function offerPayload(o: MadeOffer, r: Dispatched['request']) {
+function offerPayload(o: MadeOffer, r: Dispatched['request'], relayLanguageId: string | null) {
   return {
     offerId: o.id,
     requestId: r.id,
     languageId: r.languageId,
     targetLanguageId: r.targetLanguageId,
-    // One interpreter for the whole call; a relay chain's legs are `source` and `relay`.
-    leg: 'direct' as const,
+    // One interpreter for the whole call (`direct`), or a relay chain's leg: `source` (her language into the relay
+    // language), `relay` (the relay language into the target).
+    leg: o.leg,
+    ...(o.leg !== 'direct' && relayLanguageId && { relayLanguageId }),
     matter: r.matter,
     urgency: r.urgency,
     minor: r.minor,
@@ -140,7 +142,9 @@ export class MatchingService implements OnModuleInit {
     // The request exists from here on, whatever happens next: she gets its id.
     let state: RequestState = created.dispatched?.state ?? 'queued';
     try {
-      if (created.dispatched) state = await this.afterDispatch(created.dispatched);
+      // Nobody free covers her target: dispatched again with who is available for a relay chain.
+      if (created.dispatched?.needsRelay) state = (await this.dispatch(created.id, created.dispatched.needsRelay)) ?? state;
+      else if (created.dispatched) state = await this.afterDispatch(created.dispatched);
       if (state === 'queued') await this.announceLine(dto.languageId);
     } catch (e) {
       this.logger.error({ err: (e as Error)?.name, code: pgCode(e) }, 'after the first dispatch; the sweep repairs what is missing');
@@ -172,14 +176,13 @@ export class MatchingService implements OnModuleInit {
 
   // ---- interpreter side --------------------------------------------------------------------------------
 
-  async acceptOffer(interpreter: Principal, offerId: string): Promise<{ sessionId: string }> {
+  async acceptOffer(interpreter: Principal, offerId: string): Promise<OfferAccepted> {
     const interpreterId = this.interpreterOf(interpreter);
     // One round trip: the acceptance, the other offers withdrawn, the session, the request, the audit event,
     // and how long she waited (for the wait-time histogram).
     let a: Accepted;
-    let wait: number | null;
     try {
-      ({ a, wait } = await withRetry(() => this.repo.accept(offerId, interpreterId)));
+      a = await withRetry(() => this.repo.accept(offerId, interpreterId));
     } catch (e) {
       if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException('this interpreter is already in a session');
       throw e;
@@ -188,30 +191,54 @@ export class MatchingService implements OnModuleInit {
     if (a.error) throw new ConflictException('this offer is no longer open');
     this.outbox.kick();
     this.metrics.offers.inc({ outcome: 'accepted' });
-    if (wait != null) this.metrics.waitSeconds.observe(Number(wait));
-    if (a.withdrawn.length) this.metrics.offers.inc({ outcome: 'withdrawn' }, a.withdrawn.length);
-    if (a.callerSub) {
-      this.realtime.toCaller(a.callerSub, 'request:update', {
-        requestId: a.requestId,
+    this.tellWithdrawn(a.withdrawn, 'taken');
+    // After the answer: what only tidies up.
+    const tidy = [
+      this.presence.offerAnswered(interpreterId),
+      this.dropJobs([offerId, ...a.withdrawn.map((w) => w.id)].map((id) => `offer-expire:${id}`)),
+    ];
+    // One leg of a relay chain: her offer holds her until the other leg accepts (offer:session then).
+    if (a.waiting) {
+      this.inBackground(Promise.all(tidy));
+      return { waiting: 'other_leg' };
+    }
+    this.callOpened(a, offerId);
+    this.inBackground(Promise.all(tidy));
+    return { sessionId: a.sessionId };
+  }
+
+  /**
+   * A call opened (matching_open): the caller told who interprets, an interpreter who accepted a relay leg earlier
+   * told her call is open, the line told its new places.
+   */
+  private callOpened(o: Opened, acceptedOffer: string | null, notice?: 'relay_unfilled') {
+    this.metrics.waitSeconds.observe(Number(o.waitSeconds));
+    if (o.callerSub) {
+      this.realtime.toCaller(o.callerSub, 'request:update', {
+        requestId: o.requestId,
         state: 'accepted',
-        interpreter: { firstName: a.firstName ?? '' },
-        sessionId: a.sessionId,
+        interpreter: { firstName: o.firstName ?? '' },
+        interpreters: o.interpreters.map((i) => ({ firstName: i.firstName, role: i.role })),
+        sessionId: o.sessionId,
+        ...(notice && { notice }),
       });
     }
-    for (const w of a.withdrawn) {
-      this.realtime.toInterpreter(w.interpreterId, 'offer:withdrawn', { offerId: w.id, reason: 'taken' });
-      // Another won the emergency: she is free for the next request.
+    // Whoever accepted before the call opened (a chain's first leg; the source leg alone when the chain was not
+    // filled) hears it now; the one whose acceptance opened it has it in her acknowledgement.
+    for (const i of o.interpreters) {
+      if (i.offerId !== acceptedOffer)
+        this.realtime.toInterpreter(i.interpreterId, 'offer:session', { offerId: i.offerId, sessionId: o.sessionId });
+    }
+    if (o.othersWaiting) this.inBackground(this.announceLine(o.languageId));
+  }
+
+  /** Offers closed by the system: each interpreter told why, and free for the next request. */
+  private tellWithdrawn(withdrawn: { id: string; interpreterId: string }[], reason: OfferWithdrawnReason) {
+    if (withdrawn.length) this.metrics.offers.inc({ outcome: 'withdrawn' }, withdrawn.length);
+    for (const w of withdrawn) {
+      this.realtime.toInterpreter(w.interpreterId, 'offer:withdrawn', { offerId: w.id, reason });
       this.inBackground(this.serveInterpreter(w.interpreterId));
     }
-    // After the answer: what only tidies up.
-    this.inBackground(
-      Promise.all([
-        this.presence.offerAnswered(interpreterId),
-        this.dropJobs([offerId, ...a.withdrawn.map((w) => w.id)].map((id) => `offer-expire:${id}`)),
-        a.othersWaiting ? this.announceLine(a.languageId) : undefined,
-      ]),
-    );
-    return { sessionId: a.sessionId };
   }
 
   async declineOffer(interpreter: Principal, offerId: string): Promise<Record<string, never>> {
@@ -257,16 +284,20 @@ export class MatchingService implements OnModuleInit {
    * (the next candidate is tried then). Only this transaction's own connection is used inside it (and
    * Redis): a transaction that waits for a second pooled connection can starve the pool and freeze the node.
    */
-  async dispatch(requestId: string): Promise<RequestState | null> {
-    const languageIds = await this.repo.waitingLanguages(requestId);
-    if (!languageIds) return null;
+  async dispatch(requestId: string, relayLanguages?: string[]): Promise<RequestState | null> {
+    const waiting = await this.repo.waitingLanguages(requestId);
+    if (!waiting) return null;
     // Who is available right now, from Redis; then one round trip (matching_dispatch) that locks the request
-    // and rings the best of them.
+    // and rings the best of them. Who is available for a relay chain's relay language is read only for a chain, or
+    // when the dispatch says nobody free covers her target and a chain could (needsRelay: it is made again).
     const timer = this.metrics.dispatchSeconds.startTimer();
-    const available = await this.presence.availableFor(languageIds);
-    const made = await withRetry(() =>
-      this.repo.dispatch({ requestId, available, ringSeconds: this.config.OFFER_RING_SECONDS }, this.ladderRules),
-    );
+    const available = await this.presence.availableFor(waiting.languageIds);
+    const relayOf = async (ids: string[] | undefined) =>
+      ids?.length ? this.presence.availableFor((await Promise.all(ids.map((id) => this.ladderOf(id)))).flat()) : null;
+    const once = (relay: string[] | null) =>
+      withRetry(() => this.repo.dispatch({ requestId, available, relay, ringSeconds: this.config.OFFER_RING_SECONDS }, this.ladderRules));
+    let made = await once(await relayOf(waiting.relayLanguageId ? [waiting.relayLanguageId] : relayLanguages));
+    if (made?.needsRelay) made = await once((await relayOf(made.needsRelay)) ?? []);
     timer();
     return made && this.afterDispatch(made);
   }
@@ -276,7 +307,7 @@ export class MatchingService implements OnModuleInit {
     this.outbox.kick();
     const r = made.request;
     const requestId = r.id;
-    for (const o of made.offers) this.realtime.toInterpreter(o.interpreterId, 'offer:new', offerPayload(o, r));
+    for (const o of made.offers) this.realtime.toInterpreter(o.interpreterId, 'offer:new', offerPayload(o, r, made.relayLanguageId));
     if (made.offers.length && r.callerSub) {
       this.realtime.toCaller(r.callerSub, 'request:update', { requestId, state: 'offering' });
     } else if (made.state === 'queued' && made.was === 'offering') {
@@ -322,6 +353,22 @@ export class MatchingService implements OnModuleInit {
   }
 
   /**
+   * A relay chain whose legs were not both accepted within RELAY_WAIT_SECONDS (the sweep finds them): she is served
+   * by one interpreter instead, and the one who asked is told. Its source leg, if she accepted, has the call alone;
+   * else the chain's offers go and the request is dispatched to the best single interpreter.
+   */
+  async relayUnfilled(requestId: string) {
+    const u = await withRetry(() => this.repo.relayUnfilled(requestId, this.config.RELAY_WAIT_SECONDS));
+    if (!u) return;
+    this.outbox.kick();
+    this.tellWithdrawn(u.withdrawn, 'relay_unfilled');
+    this.inBackground(this.dropJobs(u.withdrawn.map((w) => `offer-expire:${w.id}`)));
+    if (u.opened) return this.callOpened(u.opened, null, 'relay_unfilled');
+    const state = (await this.dispatch(requestId)) ?? 'queued';
+    if (u.callerSub) this.realtime.toCaller(u.callerSub, 'request:update', { requestId, state, notice: 'relay_unfilled' });
+  }
+
+  /**
    * Moves a request to a terminal state if it is in one of `from`: withdraws its pending offers, ends its
    * session if any, forgets the caller's token subject, and tells everyone concerned (the session's
    * participants hear `session:ended` from SessionsService once the end has committed).
@@ -336,11 +383,7 @@ export class MatchingService implements OnModuleInit {
     const done = await withRetry(() => this.repo.finish(requestId, to, from, only.waitedAtLeast ?? null));
     if (!done) return false;
     this.outbox.kick();
-    if (done.withdrawn.length) this.metrics.offers.inc({ outcome: 'withdrawn' }, done.withdrawn.length);
-    for (const w of done.withdrawn) {
-      this.realtime.toInterpreter(w.interpreterId, 'offer:withdrawn', { offerId: w.id, reason: to });
-      this.inBackground(this.serveInterpreter(w.interpreterId));
-    }
+    this.tellWithdrawn(done.withdrawn, to);
     if (done.callerSub) this.realtime.toCaller(done.callerSub, 'request:update', { requestId, state: to });
     // (The session's participants hear `session:ended` from SessionsService once the end has committed.)
     if (done.endedInterpreter) this.inBackground(this.serveInterpreter(done.endedInterpreter));

@@ -131,10 +131,16 @@ export interface ClientResults extends MediaRpcResults {
   'request:create': { requestId: string; state: RequestState };
   'request:cancel': { state: RequestState };
   'presence:set': { status: PresenceStatus };
-  'offer:accept': { sessionId: string };
+  'offer:accept': OfferAccepted;
   'offer:decline': Done;
   'session:leave': Done;
 }
+
+/**
+ * `offer:accept`: her call opened (`sessionId`); or, on one leg of a relay chain whose other leg has not accepted
+ * yet, `waiting` (her offer holds her; `offer:session` tells her when the call opens, `offer:withdrawn` if it will not).
+ */
+export type OfferAccepted = { sessionId: string; waiting?: undefined } | { sessionId?: undefined; waiting: 'other_leg' };
 
 export type ClientEvent = keyof ClientRequests;
 export type MediaRpcEvent = keyof MediaRpcRequests;
@@ -149,7 +155,11 @@ export interface RequestUpdate {
   state: RequestState;
   queuePosition?: number;
   interpreter?: { firstName: string };
+  /** Every interpreter of her call by role, once it opened (a relay chain has two). */
+  interpreters?: { firstName: string; role: ParticipantRole }[];
   sessionId?: string;
+  /** `relay_unfilled`: no relay chain could be completed in time; one interpreter serves her instead. */
+  notice?: 'relay_unfilled';
 }
 
 /** An offer rings; nothing else about the caller. */
@@ -163,6 +173,8 @@ export interface OfferNew {
   /** What the other side speaks (null: a request made before targets existed). */
   targetLanguageId: string | null;
   leg: OfferLeg;
+  /** A relay chain's relay language (its legs: languageId → relayLanguageId, relayLanguageId → targetLanguageId). */
+  relayLanguageId?: string;
   matter: Matter;
   urgency: Urgency;
   minor: boolean;
@@ -171,7 +183,16 @@ export interface OfferNew {
 }
 
 export type OfferWithdrawnReason =
-  'taken' | 'expired' | 'unavailable' | 'disconnected' | 'cancelled' | 'unmatched' | 'abandoned' | 'completed';
+  | 'taken'
+  | 'expired'
+  | 'unavailable'
+  | 'disconnected'
+  | 'cancelled'
+  | 'unmatched'
+  | 'abandoned'
+  | 'completed'
+  /** Her relay chain's other leg was not filled in time: one interpreter serves the call instead. */
+  | 'relay_unfilled';
 
 /** Why the server changed her presence by itself. */
 export type PresenceChangeReason = 'missed_offers' | 'disconnected' | 'suspended';
@@ -199,6 +220,8 @@ export interface ServerEvents {
   'request:update': RequestUpdate;
   'offer:new': OfferNew;
   'offer:withdrawn': { offerId: string; reason: OfferWithdrawnReason };
+  /** The leg of a relay chain she accepted (`offer:accept` answered `waiting`) has its call now: join it. */
+  'offer:session': { offerId: string; sessionId: string };
   'presence:update': { status: PresenceStatus; reason?: PresenceChangeReason };
   'session:newProducer': { sessionId: string; producerId: string; role: ParticipantRole; kind: MediaKind };
   /** The caller or the interpreter leaving ends an on-demand call; an official leaving does not. */

@@ -21,7 +21,7 @@ open sockets from one address is refused (\`connect_error\` with \`data: { error
 | request:create | caller, or an official with a woman beside her ("interpreter now": she is then the call's official; country defaults to hers) | {languageId, matter, urgency, minor, preferFemale?, country?, targetLanguageId? (default: an official's institution's language, else the main language of country, or of the home roster; Spanish when neither)} | {requestId, state} |
 | request:cancel | caller, or the official who asked | {requestId} | {state} |
 | presence:set | interpreter | {status: available, away, offline} | {status} |
-| offer:accept / offer:decline | interpreter | {offerId} | {sessionId} / {} |
+| offer:accept / offer:decline | interpreter | {offerId} | {sessionId}, or on one leg of a relay chain whose other leg has not accepted yet {waiting: other_leg} (addition) / {} |
 | session:join | participant | {sessionId} | {routerRtpCapabilities, iceServers, participants: [{role, producers: [{producerId, kind}]}]} |
 | media:createTransport | participant | {sessionId, direction: send, recv} | {id, iceParameters, iceCandidates, dtlsParameters} |
 | media:connectTransport | participant | {transportId, dtlsParameters} | {} |
@@ -38,9 +38,10 @@ consumer per producer. VALIDATION names the field, e.g. \`rtpParameters.codecs[0
 
 | server event | to | payload |
 |---|---|---|
-| request:update | caller (or the official who asked) | {requestId, state, queuePosition?, interpreter?: {firstName}, sessionId?}: state \`connected\` (with sessionId) once the call's media has started |
-| offer:new | interpreter | {offerId, requestId, languageId, targetLanguageId, leg: direct (source, relay: a relay chain's legs), matter, urgency, minor, expiresAt} |
-| offer:withdrawn | interpreter | {offerId, reason: taken, expired, unavailable, disconnected, cancelled, unmatched, abandoned, completed} |
+| request:update | caller (or the official who asked) | {requestId, state, queuePosition?, interpreter?: {firstName}, interpreters?: [{firstName, role}], sessionId?, notice?: relay_unfilled}: state \`connected\` (with sessionId) once the call's media has started; relay_unfilled: no relay chain could be completed within RELAY_WAIT_SECONDS, one interpreter serves instead |
+| offer:new | interpreter | {offerId, requestId, languageId, targetLanguageId, leg: direct (source, relay: a relay chain's legs), relayLanguageId? (a chain's: source = languageId → relayLanguageId, relay = relayLanguageId → targetLanguageId; addition), matter, urgency, minor, expiresAt} |
+| offer:withdrawn | interpreter | {offerId, reason: taken, expired, unavailable, disconnected, cancelled, unmatched, abandoned, completed, relay_unfilled}: also for a relay leg she accepted whose call will not open |
+| offer:session (addition) | interpreter | {offerId, sessionId}: the other leg of the relay chain she accepted has accepted too; her call is open |
 | presence:update (addition) | interpreter | {status, reason?: missed_offers, disconnected, suspended} |
 | session:newProducer | participants | {sessionId, producerId, role, kind} |
 | session:participantLeft | the other participants (caller, interpreter, relay_interpreter, team_interpreter, official) | {sessionId, role}: the caller or the lead interpreter leaving ends an on-demand call; an official (unless she asked for it), a relay or a team interpreter leaving does not |

@@ -103,13 +103,16 @@ describe('the ladder in PostgreSQL', () => {
         ],
       )
     )[0].id;
-  /** Who matching_dispatch rings for the request among `available`, by name, with their tiers. */
-  const dispatch = async (requestId: string, available: string[], home: string | null = null) => {
-    const [{ d }] = await q<{ d: { offers: { interpreterId: string; tier: number }[] } | null }>(
-      `SELECT matching_dispatch($1, $2::uuid[], 20, $3, 60, 10) AS d`,
-      [requestId, available, home],
+  /**
+   * Who matching_dispatch rings for the request among `available`, by name, with their tiers (and, on a relay chain's
+   * legs, the leg). `relay`: who is available for the relay languages (none by default: read, nobody).
+   */
+  const dispatch = async (requestId: string, available: string[], home: string | null = null, relay: string[] = []) => {
+    const [{ d }] = await q<{ d: { offers: { interpreterId: string; tier: number; leg: string }[] } | null }>(
+      `SELECT matching_dispatch($1, $2::uuid[], 20, $3, 60, 10, $4::uuid[]) AS d`,
+      [requestId, available, home, relay],
     );
-    return (d?.offers ?? []).map((o) => `${names.get(o.interpreterId)}:${o.tier}`).sort();
+    return (d?.offers ?? []).map((o) => `${names.get(o.interpreterId)}:${o.tier}${o.leg === 'direct' ? '' : `:${o.leg}`}`).sort();
   };
   const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000);
   /** A hearing's candidates (findBookingCandidates) as `name:tier`, for an hour starting `inDays` days from now. */
@@ -439,6 +442,124 @@ describe('the ladder in PostgreSQL', () => {
       const a = await person('spanish-only', { languages: [[mam, 5]], relay: [[spa, 5]] });
       expect(await dispatch(await request({ language: mam, target: eng }), [a])).toEqual(['spanish-only:1']);
       expect(await candidates(eng)).toEqual(['spanish-only:1']);
+    });
+
+    describe('relay chains on demand: two interpreters when nobody free covers it', () => {
+      /** Her language into Spanish, and Spanish into English: the two legs of a US chain. */
+      const mamSpa = (name: string, more: Partial<Spec> = {}) => person(name, { languages: [[mam, 5]], relay: [[spa, 5]], ...more });
+      const spaEng = (name: string, more: Partial<Spec> = {}) => person(name, { languages: [[spa, 5]], relay: [[eng, 5]], ...more });
+      const relayOf = async (id: string) =>
+        (await q<{ relay_language_id: string | null }>(`SELECT relay_language_id FROM interpretation_requests WHERE id = $1`, [id]))[0]
+          .relay_language_id;
+
+      it.each<[string, (l: { mam: string; eng: string; spa: string }) => Promise<{ available: string[]; relay: string[] }>, string[]]>([
+        [
+          'direct beats relay: one who covers it rings alone, though a pair is free',
+          async () => {
+            const [a, b, direct] = [
+              await mamSpa('mam-spa'),
+              await spaEng('spa-eng'),
+              await person('direct', { languages: [[mam, 3]], relay: [[eng, 2]] }),
+            ];
+            return { available: [a, direct], relay: [b] };
+          },
+          ['direct:1'],
+        ],
+        [
+          'nobody covers it: both legs ring at once, each its own offer',
+          async () => ({ available: [await mamSpa('mam-spa')], relay: [await spaEng('spa-eng')] }),
+          ['mam-spa:1:source', 'spa-eng:1:relay'],
+        ],
+        [
+          'each leg follows the tiers: the specialty first on both legs',
+          async () => ({
+            available: [await mamSpa('src-plain', { specialties: ['health'] }), await mamSpa('src-violence')],
+            relay: [await spaEng('rel-plain', { specialties: ['health'] }), await spaEng('rel-violence')],
+          }),
+          ['rel-violence:1:relay', 'src-violence:1:source'],
+        ],
+        [
+          'each leg follows the order within a tier: the one idle longest',
+          async () => ({
+            available: [await mamSpa('src-recent', { idleSince: ago(1) }), await mamSpa('src-idle', { idleSince: ago(90) })],
+            relay: [await spaEng('rel-recent', { idleSince: ago(1) }), await spaEng('rel-idle', { idleSince: ago(90) })],
+          }),
+          ['rel-idle:1:relay', 'src-idle:1:source'],
+        ],
+        [
+          'a relay leg from a sharing roster is tier 2',
+          async () => ({ available: [await mamSpa('mam-spa')], relay: [await spaEng('spa-eng-mx', { country: 'MX' })] }),
+          ['mam-spa:1:source', 'spa-eng-mx:2:relay'],
+        ],
+        [
+          'no pair (no one for the relay leg): the best single interpreter rings, as before',
+          async () => ({ available: [await mamSpa('mam-spa')], relay: [await person('spa-only', { languages: [[spa, 5]] })] }),
+          ['mam-spa:1'],
+        ],
+        [
+          'a relay pair never uses the same person twice: one who could take both legs covers it and rings alone',
+          async () => {
+            const both = await person('both', {
+              languages: [
+                [mam, 5],
+                [spa, 5],
+              ],
+              relay: [[eng, 5]],
+            });
+            return { available: [both], relay: [both] };
+          },
+          ['both:1'],
+        ],
+      ])('%s', async (_what, setup, rung) => {
+        await q(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ('MX', 'GT')`);
+        const { available, relay } = await setup({ mam, eng, spa });
+        const r = await request({ language: mam, target: eng });
+        expect(await dispatch(r, available, null, relay)).toEqual(rung);
+        expect(await relayOf(r)).toBe(rung.some((x) => x.endsWith(':source')) ? spa : null);
+      });
+
+      it('an emergency rings its top three on each leg', async () => {
+        const available = [await mamSpa('s1'), await mamSpa('s2'), await mamSpa('s3'), await mamSpa('s4')];
+        const relay = [await spaEng('r1'), await spaEng('r2'), await spaEng('r3'), await spaEng('r4')];
+        const rung = await dispatch(await request({ language: mam, target: eng, urgency: 'emergency' }), available, null, relay);
+        expect(rung.filter((x) => x.endsWith(':source'))).toHaveLength(3);
+        expect(rung.filter((x) => x.endsWith(':relay'))).toHaveLength(3);
+      });
+
+      it('asks for who is available for the relay languages (Spanish, then English, French) before ringing a single one', async () => {
+        const r = await request({ language: mam, target: eng });
+        const [{ d }] = await q<{ d: { needsRelay?: string[]; offers: unknown[] } }>(
+          `SELECT matching_dispatch($1, $2::uuid[], 20, NULL, 60, 10) AS d`,
+          [r, [await mamSpa('mam-spa')]],
+        );
+        expect(d).toMatchObject({ needsRelay: [spa], offers: [] });
+        const fra = await lang('fra');
+        const [{ relays }] = await q<{ relays: string[] }>(`SELECT ladder_relay_languages($1, $2) AS relays`, [mam, fra]);
+        expect(relays).toEqual([spa, eng]);
+      });
+
+      it('goes through English when only an English pair is free (a Mam call into French)', async () => {
+        const fra = await lang('fra');
+        const available = [await person('mam-eng', { languages: [[mam, 5]], relay: [[eng, 5]] })];
+        const relay = [await person('eng-fra', { languages: [[eng, 5]], relay: [[fra, 5]] })];
+        const r = await request({ language: mam, target: fra });
+        expect(await dispatch(r, available, null, relay)).toEqual(['eng-fra:1:relay', 'mam-eng:1:source']);
+        expect(await relayOf(r)).toBe(eng);
+      });
+
+      it('each leg skips an expired certificate where the matter needs one', async () => {
+        const expired = { body: 'EOIR', expires: '2020-01-01' };
+        const available = [await mamSpa('src', { specialties: ['legal_criminal'] })];
+        const relay = [await spaEng('rel-expired', { specialties: ['legal_criminal'], certification: expired })];
+        const r = await request({ language: mam, target: eng, matter: 'legal_criminal' });
+        expect(await dispatch(r, available, null, relay)).toEqual(['src:1']);
+        relay.push(await spaEng('rel-valid', { specialties: ['legal_criminal'] }));
+        const again = await request({ language: mam, target: eng, matter: 'legal_criminal' });
+        expect(await dispatch(again, [await mamSpa('src2', { specialties: ['legal_criminal'] })], null, relay)).toEqual([
+          'rel-valid:1:relay',
+          'src2:1:source',
+        ]);
+      });
     });
 
     it("a request's covering candidates keep the ladder's own order among themselves", async () => {

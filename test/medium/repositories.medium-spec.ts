@@ -44,6 +44,12 @@ describe('repositories in PostgreSQL', () => {
       [t],
     );
     await q(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, 5)`, [id, languageId]);
+    // Into Spanish, as most of a Guatemalan roster (a request's target there, when none is said).
+    await q(
+      `INSERT INTO interpreter_relay_languages (interpreter_id, language_id, level)
+       SELECT $1, id, 5 FROM languages WHERE iso6393 = 'spa' AND coalesce(variant, '') = '' LIMIT 1`,
+      [id],
+    );
     return id as string;
   };
   const newRequest = (
@@ -111,9 +117,10 @@ describe('repositories in PostgreSQL', () => {
         [ttc, mam],
       );
       const r = await newRequest(mam);
-      expect((await matching.waitingLanguages(r.id))!.sort()).toEqual([mam, ttc].sort());
+      expect((await matching.waitingLanguages(r.id))!.languageIds.sort()).toEqual([mam, ttc].sort());
+      expect((await matching.waitingLanguages(r.id))!.relayLanguageId).toBeNull();
       expect((await matching.ladderLanguages(ttc)).sort()).toEqual([mam, ttc].sort());
-      expect(await matching.waitingLanguages(r.id)).not.toContain(other);
+      expect((await matching.waitingLanguages(r.id))!.languageIds).not.toContain(other);
       await q(`UPDATE interpretation_requests SET state = 'cancelled', caller_sub = NULL, ended_at = now() WHERE id = $1`, [r.id]);
       expect(await matching.waitingLanguages(r.id)).toBeNull();
     });

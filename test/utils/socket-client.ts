@@ -14,7 +14,11 @@ import type {
  * An acknowledgement as a test reads it: the result's fields, or `error` when the event failed (a test knows
  * which it expects, so it reads either without narrowing first).
  */
-export type Answer<E extends ClientEvent> = ClientResults[E] & AckError;
+export type Answer<E extends ClientEvent> = Loose<ClientResults[E]> & AckError;
+
+/** A result that is one of several shapes (offer:accept's) as one object with all their fields, each as present. */
+type AllKeys<T> = T extends unknown ? keyof T : never;
+type Loose<T> = { [K in AllKeys<T>]: NonNullable<T extends unknown ? (K extends keyof T ? T[K] : never) : never> };
 
 export interface TestSocket {
   /** The socket itself, untyped: tests also send through it what no client should. */

@@ -17,10 +17,12 @@ import { Greetings } from './greetings';
 
 type Offer = ServerEvents['offer:new'];
 
-type Note = 'otherLeft' | 'offerGone' | 'callEnded' | 'hearingEnded' | 'suspended';
+type Note = 'otherLeft' | 'offerGone' | 'callEnded' | 'hearingEnded' | 'suspended' | 'legNotFilled';
 type View =
   | { name: 'idle'; note?: Note }
   | { name: 'offer'; offer: Offer }
+  /** She accepted one leg of a relay chain: the call opens when the other leg's interpreter accepts too. */
+  | { name: 'waiting'; offer: Offer }
   | { name: 'call'; sessionId: string; offer: Offer; since: number }
   | { name: 'hearing'; booking: Booking };
 
@@ -62,6 +64,20 @@ function CallFacts({ offer, t, languageName }: { offer: Offer; t: Strings; langu
   );
 }
 
+/** Which leg of a relay chain she is offered: the languages she interprets between (nothing for a whole call). */
+function RelayLeg({ offer, s, languageName }: { offer: Offer; s: StaffStrings; languageName: (id: string) => string }) {
+  if (offer.leg === 'direct' || !offer.relayLanguageId) return null;
+  const [from, into] =
+    offer.leg === 'source'
+      ? [offer.languageId, offer.relayLanguageId]
+      : [offer.relayLanguageId, offer.targetLanguageId ?? offer.relayLanguageId];
+  return (
+    <p class="relay-leg" data-leg={offer.leg}>
+      {s.relayLeg(languageName(from), languageName(into))}
+    </p>
+  );
+}
+
 /** m:ss (h:mm:ss past an hour) since the call was accepted, ticking every second. */
 function CallTimer({ since, s }: { since: number; s: StaffStrings }) {
   const elapsed = () => Math.max(0, Math.floor((Date.now() - since) / 1000));
@@ -91,6 +107,9 @@ export function InterpreterApp() {
   const [available, setAvailable] = useState(false);
   const [connected, setConnected] = useState(false);
   const [view, setView] = useState<View>({ name: 'idle' });
+  // The view on screen, for socket handlers registered once.
+  const shown = useRef(view);
+  shown.current = view;
   const [muted, setMuted] = useState(false);
   const [reconnecting, setReconnecting] = useState(false);
   const [otherAway, setOtherAway] = useState(false);
@@ -100,7 +119,8 @@ export function InterpreterApp() {
   const [signal, setSignal] = useState<Signal | null>(null);
   /** She asked to log out during a call: the question is shown until she answers. */
   const [leaving, setLeaving] = useState(false);
-  const live = useRef<{ signal?: Signal; call?: Call; sessionId?: string }>({});
+  // opened: relay legs whose call opened (offer:session) before her own acceptance was answered, by offer.
+  const live = useRef<{ signal?: Signal; call?: Call; sessionId?: string; opened?: Map<string, string> }>({});
 
   useEffect(() => void (__PUENTE_TEST_HOOKS__ && exposeCall(() => live.current.call)), []);
   useEffect(() => {
@@ -158,8 +178,18 @@ export function InterpreterApp() {
     // During a hearing's call an offer is not shown (it rings out and goes to the next interpreter).
     signal.socket.on('offer:new', (offer) => setView((v) => (v.name === 'hearing' ? v : { name: 'offer', offer })));
     signal.socket.on('offer:withdrawn', (e) =>
-      setView((v) => (v.name === 'offer' && v.offer.offerId === e.offerId ? { name: 'idle', note: 'offerGone' } : v)),
+      setView((v) =>
+        (v.name === 'offer' || v.name === 'waiting') && v.offer.offerId === e.offerId
+          ? { name: 'idle', note: e.reason === 'relay_unfilled' ? 'legNotFilled' : 'offerGone' }
+          : v,
+      ),
     );
+    // The relay leg she accepted has its call: the other leg accepted (or, not filled in time, she takes it alone).
+    signal.socket.on('offer:session', (e) => {
+      (live.current.opened ??= new Map()).set(e.offerId, e.sessionId);
+      const v = shown.current;
+      if (v.name === 'waiting' && v.offer.offerId === e.offerId) void openCall(signal, v.offer, e.sessionId);
+    });
     // The caller's media left: she hung up (session:ended follows) or her network dropped and she is coming back.
     // Not when someone else still speaks to her: the official of an "interpreter now" call whose woman's phone left.
     signal.socket.on('session:participantLeft', (e) => {
@@ -204,13 +234,21 @@ export function InterpreterApp() {
     }
   };
 
+  const openCall = async (signal: Signal, offer: Offer, sessionId: string) => {
+    if (live.current.sessionId === sessionId) return;
+    live.current.sessionId = sessionId;
+    setView({ name: 'call', sessionId, offer, since: Date.now() });
+    await joinCall(signal, sessionId).catch(() => undefined);
+  };
+
   const accept = async (offer: Offer) => {
     const signal = live.current.signal!;
     try {
-      const { sessionId } = await signal.ask('offer:accept', { offerId: offer.offerId });
-      live.current.sessionId = sessionId;
-      setView({ name: 'call', sessionId, offer, since: Date.now() });
-      await joinCall(signal, sessionId);
+      const accepted = await signal.ask('offer:accept', { offerId: offer.offerId });
+      // A relay leg whose other leg has not accepted yet waits (unless its call opened while the answer travelled).
+      const sessionId = accepted.sessionId ?? live.current.opened?.get(offer.offerId);
+      if (sessionId) await openCall(signal, offer, sessionId);
+      else setView({ name: 'waiting', offer });
     } catch {
       setView({ name: 'idle', note: 'offerGone' });
     }
@@ -280,7 +318,9 @@ export function InterpreterApp() {
                         ? s.hearingEnded
                         : view.note === 'suspended'
                           ? s.suspendedNote
-                          : t[view.note]}
+                          : view.note === 'legNotFilled'
+                            ? s.legNotFilled
+                            : t[view.note]}
                   </p>
                 )}
                 {available && <p>{t.waitingForOffers}</p>}
@@ -317,6 +357,7 @@ export function InterpreterApp() {
                   <Phone size={32} /> {t.incomingCall}
                 </h2>
                 <CallFacts offer={view.offer} t={t} languageName={langName} />
+                <RelayLeg offer={view.offer} s={s} languageName={langName} />
                 <Countdown until={view.offer.expiresAt} label={t.secondsLeft} />
                 <div class="offer-actions">
                   <button type="button" class="accept" onClick={() => accept(view.offer)}>
@@ -326,6 +367,15 @@ export function InterpreterApp() {
                     <Cross size={32} /> {t.decline}
                   </button>
                 </div>
+              </section>
+            )}
+            {view.name === 'waiting' && (
+              <section class="offer waiting" aria-live="polite" data-view="waiting">
+                <CallFacts offer={view.offer} t={t} languageName={langName} />
+                <RelayLeg offer={view.offer} s={s} languageName={langName} />
+                <p class="status" role="status">
+                  {s.waitingOtherLeg}
+                </p>
               </section>
             )}
             {view.name === 'call' && (
@@ -338,6 +388,7 @@ export function InterpreterApp() {
                 <p class="status connected">{t.inCall}</p>
                 <CallTimer since={view.since} s={s} />
                 <CallFacts offer={view.offer} t={t} languageName={langName} />
+                <RelayLeg offer={view.offer} s={s} languageName={langName} />
                 {heard.length > 0 && (
                   <ul class="participants" aria-label={s.inTheCall} aria-live="polite">
                     {CALL_ROLES.filter((r) => heard.includes(r)).map((r) => (

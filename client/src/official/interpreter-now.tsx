@@ -15,6 +15,8 @@ interface Waiting {
   requestId: string;
   place?: number;
   ringing: boolean;
+  /** No relay chain could be completed in time: one interpreter is sought instead. */
+  relayUnfilled?: boolean;
 }
 
 /**
@@ -36,7 +38,8 @@ export function InterpreterNow({
   languages: Map<string, Language>;
   /** Why the last call or request ended, if it did. */
   note: string | null;
-  onSession: (call: { sessionId: string; requestId: string }) => void;
+  /** `relayUnfilled`: the call has one interpreter because no relay chain could be completed in time. */
+  onSession: (call: { sessionId: string; requestId: string; relayUnfilled: boolean }) => void;
 }) {
   const [language, setLanguage] = useState<Language | null>(null);
   const [matters, matter, setMatter] = useMatters();
@@ -56,11 +59,18 @@ export function InterpreterNow({
       if (u.requestId !== waiting.requestId) return;
       if (u.state === 'accepted' && u.sessionId) {
         setWaiting(null);
-        onSession({ sessionId: u.sessionId, requestId: u.requestId });
+        onSession({ sessionId: u.sessionId, requestId: u.requestId, relayUnfilled: u.notice === 'relay_unfilled' });
       } else if (ENDED.includes(u.state)) {
         setWaiting(null);
         setEnded(u.state === 'cancelled' ? null : s.nowUnmatched);
-      } else setWaiting({ requestId: u.requestId, place: u.queuePosition, ringing: u.state === 'offering' });
+      } else {
+        setWaiting((w) => ({
+          requestId: u.requestId,
+          place: u.queuePosition,
+          ringing: u.state === 'offering',
+          relayUnfilled: w?.relayUnfilled || u.notice === 'relay_unfilled',
+        }));
+      }
     };
     signal.socket.on('request:update', onUpdate);
     return () => signal.socket.off('request:update', onUpdate);
@@ -107,6 +117,11 @@ export function InterpreterNow({
           <p role="status" aria-live="polite">
             {waiting.ringing ? s.nowRinging : s.nowWaiting(waiting.place)}
           </p>
+          {waiting.relayUnfilled && (
+            <p class="note" data-note="relay-unfilled">
+              {s.nowRelayUnfilled}
+            </p>
+          )}
           <button type="button" class="secondary" data-action="cancel-now" onClick={cancel}>
             {s.nowCancel}
           </button>

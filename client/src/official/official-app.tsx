@@ -28,7 +28,7 @@ export function OfficialApp() {
   const [languages, setLanguages] = useState<Map<string, Language>>(new Map());
   const [hearing, setHearing] = useState<Booking | null>(null);
   /** The on-demand call she asked for, once an interpreter accepted it. */
-  const [nowCall, setNowCall] = useState<{ sessionId: string; requestId: string } | null>(null);
+  const [nowCall, setNowCall] = useState<{ sessionId: string; requestId: string; relayUnfilled: boolean } | null>(null);
   const [nowNote, setNowNote] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [followUp, setFollowUp] = useState<Booking | null>(null);
@@ -69,21 +69,28 @@ export function OfficialApp() {
         {!session ? (
           <StaffLogin t={t} roles={['official']} roleError={s.officialLoginRole} onLogin={setSession} />
         ) : nowCall && signal ? (
-          <HearingCall
-            signal={signal}
-            token={session.token}
-            booking={null}
-            sessionId={nowCall.sessionId}
-            requestId={nowCall.requestId}
-            role="official"
-            t={t}
-            s={s}
-            onCall={(c) => (call.current = c)}
-            onEnd={(ended) => {
-              setNowCall(null);
-              setNowNote(ended ? s.nowEnded : null);
-            }}
-          />
+          <>
+            {nowCall.relayUnfilled && (
+              <p class="note" role="status" data-note="relay-unfilled">
+                {s.nowRelayUnfilled}
+              </p>
+            )}
+            <HearingCall
+              signal={signal}
+              token={session.token}
+              booking={null}
+              sessionId={nowCall.sessionId}
+              requestId={nowCall.requestId}
+              role="official"
+              t={t}
+              s={s}
+              onCall={(c) => (call.current = c)}
+              onEnd={(ended) => {
+                setNowCall(null);
+                setNowNote(ended ? s.nowEnded : null);
+              }}
+            />
+          </>
         ) : hearing && signal ? (
           <HearingCall
             signal={signal}

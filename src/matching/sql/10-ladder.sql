@@ -43,8 +43,9 @@ BEGIN
   IF p_target IS NULL THEN RETURN p_interpreters; END IF;
   RETURN ARRAY(
     SELECT interpreter_id FROM interpreter_languages WHERE interpreter_id = ANY (p_interpreters) AND language_id = p_target
-    -- UNION ALL: one listed twice is harmless to `= ANY`, and no de-duplication is paid for.
-    UNION ALL SELECT interpreter_id FROM interpreter_relay_languages WHERE interpreter_id = ANY (p_interpreters) AND language_id = p_target);
+    -- UNION, not UNION ALL: the result is also a list of candidates to ring (a relay chain's legs), where one listed
+    -- twice would be chosen twice; de-duplicating the few rows of a dispatch costs next to nothing.
+    UNION SELECT interpreter_id FROM interpreter_relay_languages WHERE interpreter_id = ANY (p_interpreters) AND language_id = p_target);
 END $$;
 
 -- Whether one interpreter covers a target (ladder_covering): for hearings' candidates.

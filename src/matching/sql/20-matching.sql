@@ -25,26 +25,23 @@ $$;
 -- from (her country's, or the home roster's, and those sharing with it; with neither, only rosters that share with
 -- every member state: p_open_count others, never 0), who has been offered it, and who may not be offered it again
 -- (refused twice, or less than p_retry_after seconds ago), and whether its matter needs a valid certification where
--- it is handled (ladder_needs_certificate).
+-- it is handled (ladder_needs_certificate). p_language: the language its candidates interpret from when it is not
+-- hers (a relay chain's relay leg interprets from the relay language); null for hers.
 -- By primary key, never by walking the line (requests_waiting), whose length the plan cannot foresee: `|| ''` keeps
 -- the state test off that partial index. A function scan, not a lateral sub-select: a join that runs its inner side
 -- again for every candidate rewinds a function scan's rows, where it would run the sub-select (and ladder_languages)
 -- once per candidate (45 times a dispatch in the benchmark).
 DROP FUNCTION IF EXISTS matching_waiting(uuid[]);
--- Its columns changed (needs_cert): CREATE OR REPLACE cannot change a result type, so the old one goes first, once.
-DO $$ BEGIN
-  IF EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'matching_waiting' AND NOT 'needs_cert' = ANY (proargnames)) THEN
-    DROP FUNCTION matching_waiting(uuid[], char(2), double precision, int);
-  END IF;
-END $$;
-CREATE OR REPLACE FUNCTION matching_waiting(p_requests uuid[], p_home char(2), p_retry_after double precision, p_open_count int)
+-- Its arguments changed (p_language, for relay chains): the older one goes first, once.
+DROP FUNCTION IF EXISTS matching_waiting(uuid[], char(2), double precision, int);
+CREATE OR REPLACE FUNCTION matching_waiting(p_requests uuid[], p_language uuid, p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS TABLE (id uuid, language_id uuid, langs uuid[], matter varchar, country char(2), priority smallint, minor boolean,
   prefer_female boolean, queued_at timestamptz, urgency varchar, rosters char(2)[], offered uuid[], refused uuid[], needs_cert boolean)
 LANGUAGE plpgsql STABLE ROWS 1 SET enable_seqscan = off AS $$
 #variable_conflict use_column
 BEGIN
-  RETURN QUERY SELECT r.id, r.language_id, ladder_languages(r.language_id), r.matter, r.country, r.priority, r.minor,
-    r.prefer_female, r.queued_at, r.urgency,
+  RETURN QUERY SELECT r.id, coalesce(p_language, r.language_id), ladder_languages(coalesce(p_language, r.language_id)), r.matter, r.country,
+    r.priority, r.minor, r.prefer_female, r.queued_at, r.urgency,
     CASE WHEN coalesce(r.country, p_home) IS NOT NULL
       THEN ARRAY[coalesce(r.country, p_home)]
         || ARRAY(SELECT rs.owner_country FROM roster_sharing rs WHERE rs.borrower_country = coalesce(r.country, p_home))
@@ -74,19 +71,23 @@ BEGIN
 END $$;
 
 -- Who may be offered what, both ways round, apart from whether she is free now (matching_free): these waiting
--- requests (p_requests) with these interpreters (p_interpreters, those available now who speak the language: few).
+-- requests (p_requests) with these interpreters (p_interpreters, those available now who speak the language: few),
+-- interpreting from p_language (null: the request's own; a relay chain's relay leg: the relay language).
 -- Rosters, who was offered it and who is left out (refused it twice, or less than p_retry_after seconds ago): read
 -- once per request by matching_waiting; the candidates are only looked up in those lists. Tiers: ladder_tier.
 -- Cost (BENCHMARKS.md, issue 13): every lookup is by primary key or by a partial index of live rows only, so it
 -- does not grow with ended requests, offers or sessions; callers pass arrays without sub-selects, so PostgreSQL
 -- inlines this function into their statement and plans it once per connection (not on every call).
-CREATE OR REPLACE FUNCTION matching_pairs(p_requests uuid[], p_interpreters uuid[], p_home char(2), p_retry_after double precision, p_open_count int)
+-- Before relay chains it had no p_language.
+DROP FUNCTION IF EXISTS matching_pairs(uuid[], uuid[], char(2), double precision, int);
+CREATE OR REPLACE FUNCTION matching_pairs(p_requests uuid[], p_interpreters uuid[], p_language uuid, p_home char(2), p_retry_after double precision,
+  p_open_count int)
 RETURNS TABLE (request_id uuid, priority smallint, minor boolean, prefer_female boolean, queued_at timestamptz, urgency varchar,
   interpreter_id uuid, gender varchar, specialties varchar[], last_session_ended_at timestamptz, tier int, level smallint, tried boolean)
 LANGUAGE sql STABLE AS $$
   SELECT r.id, r.priority, r.minor, r.prefer_female, r.queued_at, r.urgency,
     i.id, i.gender, i.specialties, i.last_session_ended_at, best.tier, best.level, i.id = ANY (r.offered)
-  FROM matching_waiting(p_requests, p_home, p_retry_after, p_open_count) r
+  FROM matching_waiting(p_requests, p_language, p_home, p_retry_after, p_open_count) r
   -- From the few interpreters given, one primary-key lookup each (a plain index scan marks the dead versions
   -- of her row it meets, so the next lookup skips them; a bitmap scan of `id = ANY` would walk them every time),
   -- in the order given (equals in the ladder's order keep it). OFFSET 0 keeps it so: flattened into the join, the
@@ -124,7 +125,7 @@ END $$;
 CREATE OR REPLACE FUNCTION matching_line_of(p_interpreter uuid, p_waiting uuid[], p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS TABLE (request_id uuid, place bigint) LANGUAGE sql STABLE AS $$
   SELECT p.request_id, row_number() OVER (ORDER BY p.priority DESC, p.minor DESC, p.tried, p.queued_at)
-  FROM matching_pairs(p_waiting, ARRAY[p_interpreter], p_home, p_retry_after, p_open_count) p
+  FROM matching_pairs(p_waiting, ARRAY[p_interpreter], NULL, p_home, p_retry_after, p_open_count) p
 $$;
 
 -- The waiting requests one interpreter may be offered now, with their places (matching_line_of), if she is free.
@@ -163,70 +164,148 @@ BEGIN
     IS DISTINCT FROM p_request;
 END $$;
 
--- Rings the best candidates among p_available: as many as the request may ring at once (ladder_at_once)
--- less those ringing; those never offered this request first, then in ladder_rank order. An interpreter
--- another request took meanwhile is skipped (the unique index on holds) and the next tried. The ring time
--- starts at the insert. Returns {state, was, offers: [{id, interpreterId, tier, expiresAt}], request: {...}}
--- or null if not waiting.
+-- Rings, for one leg of a request (p_leg: `direct` = the whole call, or a relay chain's `source` or `relay` leg), up
+-- to p_room of the best free candidates among p_candidates interpreting from p_language (null: the request's own):
+-- those never offered this request first, then in ladder_rank order (p_covering: who among them covers what this leg
+-- is interpreted into; a chain's legs and the first pass of a direct call pass only those). An interpreter another request took meanwhile is skipped
+-- (the unique index on holds) and the next tried. The ring time starts at the insert. The ids of the offers made.
 -- Its statements keep one generic plan per connection (plan_cache_mode): left to choose, PostgreSQL re-planned the
 -- candidate search on every call whenever its estimates made a custom plan look cheaper (a long line did), and
 -- planning it costs more than running it. The generic plan is by primary key and live partial indexes throughout.
-CREATE OR REPLACE FUNCTION matching_dispatch(p_request uuid, p_available uuid[], p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int)
-RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
+CREATE OR REPLACE FUNCTION matching_ring(p_request uuid, p_leg varchar, p_language uuid, p_candidates uuid[], p_covering uuid[], p_room int, p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int)
+RETURNS uuid[] LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
-  r interpretation_requests;
-  v_at_once int;
   v_chosen int := 0;
   v_round uuid[];
   v_made uuid[] := '{}';
-  v_state text;
-  v_covering uuid[];
 BEGIN
-  SELECT * INTO r FROM interpretation_requests WHERE id = p_request FOR UPDATE;
-  IF NOT FOUND OR r.state NOT IN ('queued', 'offering') THEN RETURN NULL; END IF;
-  v_at_once := ladder_at_once(r.urgency);
-  v_state := r.state;
-  -- Who among them covers what the other side speaks: once per dispatch, for the order (ladder_rank).
-  v_covering := ladder_covering(r.target_language_id, p_available);
+  IF p_room <= 0 OR cardinality(p_candidates) = 0 THEN RETURN v_made; END IF;
   FOR attempt IN 1..3 LOOP
     -- Ranked first, then asked whether free in that order until enough are found: the sorted sub-select (OFFSET 0
     -- keeps the filter above the sort) hands rows to the filter one at a time, and LIMIT stops asking.
     WITH best AS (
       SELECT c.interpreter_id, c.tier FROM (
-        SELECT p.interpreter_id, p.tier FROM matching_pairs(ARRAY[p_request], p_available, p_home, p_retry_after, p_open_count) p
-        ORDER BY p.tried, ladder_rank(p.interpreter_id = ANY (v_covering), p.tier, p.prefer_female, p.gender, p.minor, p.specialties, p.last_session_ended_at, p.level)
+        SELECT p.interpreter_id, p.tier FROM matching_pairs(ARRAY[p_request], p_candidates, p_language, p_home, p_retry_after, p_open_count) p
+        ORDER BY p.tried, ladder_rank(p.interpreter_id = ANY (p_covering), p.tier, p.prefer_female, p.gender, p.minor, p.specialties, p.last_session_ended_at, p.level)
         OFFSET 0
       ) c
       WHERE matching_free(c.interpreter_id) AND NOT matching_owed_elsewhere(c.interpreter_id, p_request, p_home, p_retry_after, p_open_count)
-      LIMIT greatest(0, v_at_once - (SELECT count(*) FROM offers WHERE request_id = p_request AND outcome IS NULL))
+      LIMIT greatest(0, p_room - cardinality(v_made))
     ), made AS (
-      INSERT INTO offers (request_id, interpreter_id, tier, created_at, expires_at)
-      SELECT p_request, best.interpreter_id, best.tier, clock_timestamp(), clock_timestamp() + make_interval(secs => p_ring) FROM best
+      INSERT INTO offers (request_id, interpreter_id, tier, leg, created_at, expires_at)
+      SELECT p_request, best.interpreter_id, best.tier, p_leg, clock_timestamp(), clock_timestamp() + make_interval(secs => p_ring) FROM best
       ON CONFLICT DO NOTHING
       RETURNING id
     )
     SELECT (SELECT count(*) FROM best), coalesce(array_agg(made.id), '{}') INTO v_chosen, v_round FROM made;
     v_made := v_made || v_round;
-    EXIT WHEN cardinality(v_round) = v_chosen;
+    EXIT WHEN cardinality(v_round) = v_chosen OR cardinality(v_made) >= p_room;
   END LOOP;
+  RETURN v_made;
+END $$;
+
+-- Whether one leg of a relay chain has someone to ring now: a free candidate among p_candidates, interpreting from
+-- p_language (null: the request's own), who covers what the leg is interpreted into (p_covering), as matching_ring
+-- would find her.
+CREATE OR REPLACE FUNCTION matching_leg_open(p_request uuid, p_language uuid, p_candidates uuid[], p_covering uuid[], p_home char(2),
+  p_retry_after double precision, p_open_count int) RETURNS boolean LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
+BEGIN
+  RETURN cardinality(p_covering) > 0 AND EXISTS (
+    SELECT 1 FROM matching_pairs(ARRAY[p_request], p_covering, p_language, p_home, p_retry_after, p_open_count) p
+    WHERE matching_free(p.interpreter_id) AND NOT matching_owed_elsewhere(p.interpreter_id, p_request, p_home, p_retry_after, p_open_count));
+END $$;
+
+-- Rings the best candidates for a waiting request (matching_ring): as many as it may ring at once (ladder_at_once)
+-- less those ringing. p_available: who is available now for her ladder's languages. Those who cover what the other
+-- side speaks ring first; when none of them is free and the request may go through a relay chain (DESIGN.md: it has
+-- a target, a relay language between the two, and no offer out yet), the chain is planned instead: the first relay
+-- language of ladder_relay_languages with a free candidate for each leg, `source` (her language into the relay
+-- language, from p_available) and `relay` (the relay language into the target, from p_relay: who is available for
+-- the relay languages). Without p_relay (the node reads it only when asked), it answers `needsRelay` (the relay
+-- languages) and rings nobody. A chained request rings each leg that has no acceptance yet; with no chain possible,
+-- the best single interpreter rings, as before targets. Returns {state, was, offers: [{id, interpreterId, tier, leg,
+-- expiresAt}], request: {...}, relayLanguageId, needsRelay?} or null if not waiting.
+-- Before relay chains it had no p_relay.
+DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int);
+CREATE OR REPLACE FUNCTION matching_dispatch(p_request uuid, p_available uuid[], p_ring double precision, p_home char(2), p_retry_after double precision,
+  p_open_count int, p_relay uuid[] DEFAULT NULL)
+RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
+DECLARE
+  r interpretation_requests;
+  v_at_once int;
+  v_made uuid[] := '{}';
+  v_state text;
+  v_covering uuid[];
+  v_relays uuid[];
+  v_live jsonb;
+BEGIN
+  SELECT * INTO r FROM interpretation_requests WHERE id = p_request FOR UPDATE;
+  IF NOT FOUND OR r.state NOT IN ('queued', 'offering') THEN RETURN NULL; END IF;
+  v_at_once := ladder_at_once(r.urgency);
+  v_state := r.state;
+  -- Its offers out now, by leg: ringing, or accepted and waiting for the chain's other leg.
+  SELECT coalesce(jsonb_object_agg(o.leg, o.n), '{}') INTO v_live FROM (
+    SELECT leg || CASE WHEN outcome IS NULL THEN '' ELSE ':accepted' END AS leg, count(*) AS n FROM offers
+    WHERE request_id = p_request AND (outcome IS NULL OR (outcome = 'accepted' AND holds)) GROUP BY 1) o;
+  IF r.relay_language_id IS NULL THEN
+    -- Who among them covers what the other side speaks: once per dispatch, for the order (ladder_rank).
+    v_covering := ladder_covering(r.target_language_id, p_available);
+    IF cardinality(v_covering) < cardinality(p_available) AND r.target_language_id IS NOT NULL AND NOT r.relay_off AND v_live = '{}' THEN
+      -- Someone who covers it first; if none of them is free, a chain before anyone who does not.
+      v_made := matching_ring(p_request, 'direct', NULL, v_covering, v_covering, v_at_once, p_ring, p_home, p_retry_after, p_open_count);
+      IF cardinality(v_made) = 0 THEN
+        v_relays := ladder_relay_languages(r.language_id, r.target_language_id);
+        IF cardinality(v_relays) > 0 AND p_relay IS NULL THEN
+          RETURN jsonb_build_object('state', r.state, 'was', r.state, 'needsRelay', to_jsonb(v_relays), 'offers', '[]'::jsonb,
+            'request', jsonb_build_object('id', r.id, 'languageId', r.language_id));
+        END IF;
+        FOR i IN 1..coalesce(cardinality(v_relays), 0) LOOP
+          IF matching_leg_open(p_request, NULL, p_available, ladder_covering(v_relays[i], p_available), p_home, p_retry_after, p_open_count)
+             AND matching_leg_open(p_request, v_relays[i], p_relay, ladder_covering(r.target_language_id, p_relay), p_home, p_retry_after, p_open_count) THEN
+            UPDATE interpretation_requests SET relay_language_id = v_relays[i], relay_since = now() WHERE id = p_request RETURNING * INTO r;
+            INSERT INTO matching_audit_outbox (type, country, subject_id, data)
+            VALUES ('request.relayed', r.country, r.id, matching_request_facts(r));
+            EXIT;
+          END IF;
+        END LOOP;
+      END IF;
+    END IF;
+    IF r.relay_language_id IS NULL THEN
+      v_made := v_made || matching_ring(p_request, 'direct', NULL, p_available, v_covering,
+        v_at_once - cardinality(v_made) - coalesce((v_live->>'direct')::int, 0), p_ring, p_home, p_retry_after, p_open_count);
+    END IF;
+  END IF;
+  IF r.relay_language_id IS NOT NULL THEN
+    -- A chain: each leg without an acceptance rings, as many at once as a whole call would, among those who cover it.
+    IF NOT v_live ? 'source:accepted' THEN
+      v_covering := ladder_covering(r.relay_language_id, p_available);
+      v_made := v_made || matching_ring(p_request, 'source', NULL, v_covering, v_covering, v_at_once - coalesce((v_live->>'source')::int, 0),
+        p_ring, p_home, p_retry_after, p_open_count);
+    END IF;
+    IF NOT v_live ? 'relay:accepted' THEN
+      v_covering := ladder_covering(r.target_language_id, coalesce(p_relay, '{}'));
+      v_made := v_made || matching_ring(p_request, 'relay', r.relay_language_id, v_covering, v_covering,
+        v_at_once - coalesce((v_live->>'relay')::int, 0), p_ring, p_home, p_retry_after, p_open_count);
+    END IF;
+  END IF;
   IF cardinality(v_made) > 0 THEN
     UPDATE interpretation_requests SET state = 'offering', first_offered_at = coalesce(first_offered_at, now()) WHERE id = p_request;
     INSERT INTO matching_audit_outbox (type, country, subject_id, data)
     SELECT 'offer.created', r.country, r.id, matching_request_facts(r)
-      || jsonb_build_object('offerId', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'expiresAt', o.expires_at, 'fromState', r.state)
+      || jsonb_build_object('offerId', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'leg', o.leg, 'expiresAt', o.expires_at, 'fromState', r.state)
     FROM offers o WHERE o.id = ANY (v_made) ORDER BY o.created_at;
     v_state := 'offering';
-  ELSIF r.state = 'offering' AND v_chosen = 0 AND NOT EXISTS (SELECT 1 FROM offers WHERE request_id = p_request AND outcome IS NULL) THEN
-    -- Nothing rings any more, and nobody can be rung: back in line.
+  ELSIF r.state = 'offering' AND NOT EXISTS (SELECT 1 FROM offers WHERE request_id = p_request AND (outcome IS NULL OR (outcome = 'accepted' AND holds))) THEN
+    -- Nothing rings any more, nobody waits for a chain's other leg, and nobody can be rung: back in line.
     UPDATE interpretation_requests SET state = 'queued' WHERE id = p_request;
     INSERT INTO matching_audit_outbox (type, country, subject_id, data)
     VALUES ('request.queued', r.country, r.id, matching_request_facts(r) || jsonb_build_object('fromState', r.state));
     v_state := 'queued';
   END IF;
   RETURN jsonb_build_object(
-    'state', v_state, 'was', r.state,
+    'state', v_state, 'was', r.state, 'relayLanguageId', r.relay_language_id,
     'request', jsonb_build_object('id', r.id, 'languageId', r.language_id, 'targetLanguageId', r.target_language_id, 'matter', r.matter, 'urgency', r.urgency, 'minor', r.minor, 'callerSub', r.caller_sub),
-    'offers', coalesce((SELECT jsonb_agg(jsonb_build_object('id', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'expiresAt', o.expires_at))
+    'offers', coalesce((SELECT jsonb_agg(jsonb_build_object('id', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'leg', o.leg, 'expiresAt', o.expires_at))
                         FROM offers o WHERE o.id = ANY (v_made)), '[]'));
 END $$;
 
@@ -271,8 +350,8 @@ BEGIN
   RETURN jsonb_build_object('id', r.id, 'dispatched', matching_dispatch(r.id, p_available, p_ring, p_home, p_retry_after, p_open_count));
 END $$;
 
--- Ends a live session (by id, or the live session of a request): the interpreter's hold on the accepted
--- offer goes, when her last session ended is stamped (fairness), the end is audited (unless p_audited
+-- Ends a live session (by id, or the live session of a request): its interpreters' holds on their accepted
+-- offers go, when her last session ended is stamped (fairness), the end is audited (unless p_audited
 -- is false: the request's own event records it) and announced to every node when the transaction
 -- commits (NOTIFY puente_session_ended). Returns the ended session, if any.
 CREATE OR REPLACE FUNCTION session_end(p_session uuid, p_request uuid, p_reason text, p_audited boolean)
@@ -299,7 +378,7 @@ BEGIN
   )
   SELECT coalesce(array_agg(gone.interpreter_id), ARRAY[s.interpreter_id]) INTO v_interpreters FROM gone;
   UPDATE interpreters SET last_session_ended_at = now() WHERE interpreters.id = ANY (v_interpreters);
-  UPDATE offers SET holds = false WHERE offers.interpreter_id = s.interpreter_id AND holds AND outcome = 'accepted';
+  UPDATE offers SET holds = false WHERE offers.interpreter_id = ANY (v_interpreters) AND holds AND outcome = 'accepted';
   IF p_audited THEN
     INSERT INTO matching_audit_outbox (type, subject_id, data)
     VALUES ('session.ended', s.id, jsonb_build_object('reason', p_reason, 'requestId', s.request_id));
@@ -317,15 +396,72 @@ BEGIN
   RETURN QUERY SELECT s.id, s.request_id, s.interpreter_id;
 END $$;
 
--- An acceptance: the offer (hers, still pending, not expired) is accepted, the request's other offers
--- withdrawn, its session opened (the unique index refuses a second live session for her), the request
--- accepted. Returns {error: not_found | conflict} or the session and who to tell.
+-- Withdraws a request's pending offers (of one leg, p_leg, or all: null) and, with p_release, releases a relay chain's
+-- legs accepted while the call had not opened yet (their acceptance superseded, their interpreters free). The request
+-- row is locked by the caller. Returns [{id, interpreterId}] of the offers closed, to tell each of them.
+CREATE OR REPLACE FUNCTION matching_withdraw(p_request uuid, p_leg varchar, p_release boolean) RETURNS jsonb
+LANGUAGE plpgsql SET enable_seqscan = off AS $$
+DECLARE
+  v_closed jsonb;
+BEGIN
+  WITH wd AS (
+    UPDATE offers SET outcome = coalesce(outcome, 'withdrawn'), decided_at = coalesce(decided_at, now()), holds = false,
+      superseded_at = CASE WHEN outcome = 'accepted' THEN now() END
+    WHERE request_id = p_request AND (p_leg IS NULL OR leg = p_leg) AND (outcome IS NULL OR (p_release AND outcome = 'accepted' AND holds))
+    RETURNING id, interpreter_id
+  )
+  SELECT coalesce(jsonb_agg(jsonb_build_object('id', wd.id, 'interpreterId', wd.interpreter_id)), '[]') INTO v_closed FROM wd;
+  RETURN v_closed;
+END $$;
+
+-- A request's call opens: its other offers are withdrawn, its session opened with its interpreters each in her role
+-- (p_lead: the accepted offer of the one who interprets her language, `interpreter`; p_relay: a relay chain's relay
+-- leg, `relay_interpreter`, or null), the request accepted. p_accepted: the acceptance that opened it (audited with
+-- the session), or null (a chain served by its source leg alone: RELAY_WAIT_SECONDS). The request row is locked by
+-- the caller. Returns the session and who to tell: the caller, the interpreters (each with her offer) and the
+-- interpreters whose offers were withdrawn.
+CREATE OR REPLACE FUNCTION matching_open(r interpretation_requests, p_lead offers, p_relay offers, p_accepted offers)
+RETURNS jsonb LANGUAGE plpgsql SET enable_seqscan = off AS $$
+DECLARE
+  v_session uuid;
+  v_withdrawn jsonb;
+BEGIN
+  v_withdrawn := matching_withdraw(r.id, NULL, false);
+  WITH opened AS (
+    INSERT INTO sessions (request_id, interpreter_id) VALUES (r.id, p_lead.interpreter_id) RETURNING id
+  ), seated AS (
+    INSERT INTO session_interpreters (session_id, role, interpreter_id)
+    SELECT opened.id, x.role, x.interpreter_id FROM opened,
+      (VALUES ('interpreter', p_lead.interpreter_id), ('relay_interpreter', p_relay.interpreter_id)) x (role, interpreter_id)
+    WHERE x.interpreter_id IS NOT NULL
+  )
+  SELECT opened.id INTO v_session FROM opened;
+  UPDATE interpretation_requests SET state = 'accepted', interpreter_id = p_lead.interpreter_id, tier = p_lead.tier, accepted_at = now()
+  WHERE id = r.id;
+  IF p_accepted.id IS NOT NULL THEN
+    INSERT INTO matching_audit_outbox (type, actor_id, actor_role, country, subject_id, data)
+    VALUES ('offer.accepted', p_accepted.interpreter_id, 'interpreter', r.country, r.id, matching_request_facts(r)
+      || jsonb_build_object('offerId', p_accepted.id, 'interpreterId', p_accepted.interpreter_id, 'tier', p_accepted.tier, 'leg', p_accepted.leg,
+        'offeredAt', p_accepted.created_at, 'sessionId', v_session));
+  END IF;
+  RETURN jsonb_build_object('sessionId', v_session, 'requestId', r.id, 'callerSub', r.caller_sub, 'languageId', r.language_id,
+    'waitSeconds', extract(epoch FROM now() - r.created_at),
+    'firstName', (SELECT first_name FROM interpreters WHERE id = p_lead.interpreter_id), 'withdrawn', v_withdrawn,
+    'interpreters', (SELECT jsonb_agg(jsonb_build_object('interpreterId', (x.o).interpreter_id, 'offerId', (x.o).id, 'role', x.role,
+                       'firstName', (SELECT first_name FROM interpreters i WHERE i.id = (x.o).interpreter_id)) ORDER BY x.n)
+                     FROM (VALUES (1, 'interpreter', p_lead), (2, 'relay_interpreter', p_relay)) x (n, role, o) WHERE (x.o).id IS NOT NULL),
+    'othersWaiting', EXISTS (SELECT 1 FROM interpretation_requests w WHERE w.language_id = r.language_id AND w.state IN ('queued', 'offering')));
+END $$;
+
+-- An acceptance: the offer (hers, still pending, not expired) is accepted. A direct offer opens the call
+-- (matching_open; the unique index refuses a second live call for her). On a relay chain, the other offers of her
+-- leg are withdrawn and her accepted offer holds her until the other leg accepts too, which opens the call with
+-- both; till then {waiting: true}. Returns {error: not_found | conflict}, or the session and who to tell.
 CREATE OR REPLACE FUNCTION matching_accept(p_offer uuid, p_interpreter uuid) RETURNS jsonb LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
   r interpretation_requests;
-  v_tier smallint;
-  v_offered timestamptz;
-  v_session uuid;
+  o offers;
+  v_other offers;
   v_withdrawn jsonb;
 BEGIN
   SELECT * INTO r FROM interpretation_requests
@@ -334,26 +470,51 @@ BEGIN
   IF r.state <> 'offering' THEN RETURN jsonb_build_object('error', 'conflict'); END IF;
   UPDATE offers SET outcome = 'accepted', decided_at = now()
   WHERE id = p_offer AND interpreter_id = p_interpreter AND outcome IS NULL AND expires_at > now()
-  RETURNING tier, created_at INTO v_tier, v_offered;
+  RETURNING * INTO o;
   IF NOT FOUND THEN RETURN jsonb_build_object('error', 'conflict'); END IF;
-  WITH wd AS (
-    UPDATE offers SET outcome = 'withdrawn', decided_at = now(), holds = false WHERE request_id = r.id AND outcome IS NULL RETURNING id, interpreter_id
-  )
-  SELECT coalesce(jsonb_agg(jsonb_build_object('id', wd.id, 'interpreterId', wd.interpreter_id)), '[]') INTO v_withdrawn FROM wd;
-  WITH opened AS (
-    INSERT INTO sessions (request_id, interpreter_id) VALUES (r.id, p_interpreter) RETURNING id
-  ), lead AS (
-    INSERT INTO session_interpreters (session_id, role, interpreter_id) SELECT opened.id, 'interpreter', p_interpreter FROM opened
-  )
-  SELECT opened.id INTO v_session FROM opened;
-  UPDATE interpretation_requests SET state = 'accepted', interpreter_id = p_interpreter, tier = v_tier, accepted_at = now() WHERE id = r.id;
+  IF o.leg = 'direct' THEN RETURN matching_open(r, o, NULL, o); END IF;
+  SELECT * INTO v_other FROM offers WHERE request_id = r.id AND leg <> o.leg AND outcome = 'accepted' AND superseded_at IS NULL AND holds;
+  IF FOUND THEN
+    RETURN matching_open(r, CASE o.leg WHEN 'source' THEN o ELSE v_other END, CASE o.leg WHEN 'relay' THEN o ELSE v_other END, o);
+  END IF;
+  v_withdrawn := matching_withdraw(r.id, o.leg, false);
   INSERT INTO matching_audit_outbox (type, actor_id, actor_role, country, subject_id, data)
   VALUES ('offer.accepted', p_interpreter, 'interpreter', r.country, r.id, matching_request_facts(r)
-    || jsonb_build_object('offerId', p_offer, 'interpreterId', p_interpreter, 'tier', v_tier, 'offeredAt', v_offered, 'sessionId', v_session));
-  RETURN jsonb_build_object('sessionId', v_session, 'requestId', r.id, 'callerSub', r.caller_sub, 'languageId', r.language_id,
-    'waitSeconds', extract(epoch FROM now() - r.created_at),
-    'firstName', (SELECT first_name FROM interpreters WHERE id = p_interpreter), 'withdrawn', v_withdrawn,
-    'othersWaiting', EXISTS (SELECT 1 FROM interpretation_requests w WHERE w.language_id = r.language_id AND w.state IN ('queued', 'offering')));
+    || jsonb_build_object('offerId', o.id, 'interpreterId', p_interpreter, 'tier', o.tier, 'leg', o.leg, 'offeredAt', o.created_at));
+  RETURN jsonb_build_object('waiting', true, 'requestId', r.id, 'callerSub', r.caller_sub, 'languageId', r.language_id, 'withdrawn', v_withdrawn,
+    'othersWaiting', false);
+END $$;
+
+-- A relay chain whose legs were not both accepted within p_wait seconds of its planning (RELAY_WAIT_SECONDS): she is
+-- served by one interpreter instead, and never by a chain again for this request. If its source leg accepted (she
+-- interprets her language), her call opens with her alone (matching_open); else every offer of the chain goes (an
+-- accepted relay leg is released) and the request waits for the best single interpreter (MatchingService
+-- dispatches it). Returns null if the request is no such chain, else {opened: matching_open's answer | null,
+-- withdrawn: [{id, interpreterId}], callerSub, requestId, languageId}.
+CREATE OR REPLACE FUNCTION matching_relay_unfilled(p_request uuid, p_wait double precision) RETURNS jsonb LANGUAGE plpgsql SET enable_seqscan = off AS $$
+DECLARE
+  r interpretation_requests;
+  v_source offers;
+  v_opened jsonb;
+  v_withdrawn jsonb;
+BEGIN
+  SELECT * INTO r FROM interpretation_requests WHERE id = p_request FOR UPDATE;
+  IF NOT FOUND OR r.state NOT IN ('queued', 'offering') OR r.relay_language_id IS NULL OR r.relay_since > now() - make_interval(secs => p_wait) THEN
+    RETURN NULL;
+  END IF;
+  UPDATE interpretation_requests SET relay_off = true WHERE id = r.id;
+  INSERT INTO matching_audit_outbox (type, country, subject_id, data)
+  VALUES ('request.relay_unfilled', r.country, r.id, matching_request_facts(r) || jsonb_build_object('relaySince', r.relay_since));
+  SELECT * INTO v_source FROM offers WHERE request_id = r.id AND leg = 'source' AND outcome = 'accepted' AND superseded_at IS NULL AND holds;
+  IF FOUND THEN
+    v_opened := matching_open(r, v_source, NULL, NULL);
+    RETURN jsonb_build_object('opened', v_opened, 'withdrawn', v_opened->'withdrawn', 'callerSub', r.caller_sub, 'requestId', r.id,
+      'languageId', r.language_id);
+  END IF;
+  -- Nobody of the chain is kept: the pending are withdrawn, an accepted relay leg released (its acceptance superseded).
+  v_withdrawn := matching_withdraw(r.id, NULL, true);
+  UPDATE interpretation_requests SET relay_language_id = NULL, relay_since = NULL WHERE id = r.id;
+  RETURN jsonb_build_object('opened', NULL, 'withdrawn', v_withdrawn, 'callerSub', r.caller_sub, 'requestId', r.id, 'languageId', r.language_id);
 END $$;
 
 -- A request ends (p_to) if it is in one of p_from (and, for the wait limit, has waited p_waited_at_least
@@ -375,10 +536,8 @@ BEGIN
   IF r.state IN ('accepted', 'connected') THEN
     SELECT e.id, e.interpreter_id INTO v_ended, v_ended_interpreter FROM session_end(NULL, r.id, p_to, false) e;
   END IF;
-  WITH wd AS (
-    UPDATE offers SET outcome = 'withdrawn', decided_at = now(), holds = false WHERE request_id = r.id AND outcome IS NULL RETURNING id, interpreter_id
-  )
-  SELECT coalesce(jsonb_agg(jsonb_build_object('id', wd.id, 'interpreterId', wd.interpreter_id)), '[]') INTO v_withdrawn FROM wd;
+  -- A chain's leg accepted while the other was still ringing is released too (in a call, session_end freed them).
+  v_withdrawn := matching_withdraw(r.id, NULL, r.state IN ('queued', 'offering'));
   UPDATE interpretation_requests SET state = p_to, ended_at = now(), caller_sub = NULL WHERE id = r.id;
   INSERT INTO matching_audit_outbox (type, country, subject_id, data)
   VALUES ('request.' || p_to, r.country, r.id, matching_request_facts(r) || jsonb_build_object('from', r.state,

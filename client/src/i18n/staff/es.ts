@@ -102,6 +102,11 @@ export const staffEs = {
   nowEnd: 'Terminar la llamada',
   nowConfirmEnd: '¿Terminar la llamada? La intérprete quedará desconectada.',
   nowEnded: 'La llamada terminó.',
+  relayLeg: (from: string, into: string) =>
+    `Interpretación en relevo: usted interpreta ${from} → ${into}. Otra intérprete hace el otro tramo.`,
+  waitingOtherLeg: 'Aceptada. Esperando a la intérprete del otro tramo: la llamada empieza en cuanto ella acepte.',
+  legNotFilled: 'El otro tramo no se cubrió a tiempo: una sola intérprete atiende la llamada.',
+  nowRelayUnfilled: 'No se encontró a tiempo una intérprete para el relevo: una sola intérprete interpreta la llamada.',
   leaveHearing: 'Salir de la llamada',
   answerBy: (when: string) => `Responda antes de: ${when}`,
   confirmBooking: 'Confirmar',

@@ -104,6 +104,11 @@ export const staffFr: StaffStrings = {
   nowEnd: 'Terminer l’appel',
   nowConfirmEnd: 'Terminer l’appel ? L’interprète sera déconnectée.',
   nowEnded: 'L’appel est terminé.',
+  relayLeg: (from: string, into: string) =>
+    `Interprétation relais : vous interprétez ${from} → ${into}. Une autre interprète assure l’autre tronçon.`,
+  waitingOtherLeg: 'Acceptée. En attente de l’interprète de l’autre tronçon : l’appel commence dès qu’elle accepte.',
+  legNotFilled: 'L’autre tronçon n’a pas été pourvu à temps : une seule interprète prend l’appel.',
+  nowRelayUnfilled: 'Aucune interprète relais n’a été trouvée à temps : une seule interprète interprète l’appel.',
   leaveHearing: 'Quitter l’appel',
   answerBy: (when: string) => `Répondre avant : ${when}`,
   confirmBooking: 'Confirmer',
