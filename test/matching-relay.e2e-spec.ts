@@ -1,0 +1,277 @@
+import { inCall, Closers, sessionRow } from './utils/media-calls';
+import { auditMoved, caller, interpreter, languageId, Person, until, within } from './utils/matching-fixtures';
+import type { TestSocket } from './utils/socket-client';
+import { startTestApp, TestApp } from './utils/test-app';
+
+/**
+ * Relay chains on demand (issue 14): when nobody free covers her language into the other side's, two interpreters
+ * ring at once, one per leg, and the call opens when both have accepted; a chain not filled within
+ * RELAY_WAIT_SECONDS is served by one interpreter. Real PostgreSQL, Redis, mediasoup and WebRTC clients; each test in
+ * its own country (rosters do not share by default), so one test's interpreters are never another's candidates.
+ */
+describe('relay chains on demand', () => {
+  let t: TestApp;
+  const closers: Closers = [];
+  // The sweep often, so that a chain past its wait limit is served within a second of it; the limit itself long, so
+  // that only the tests that move a chain's planning back in time meet it.
+  beforeAll(async () => {
+    t = await startTestApp({ MATCHING_SWEEP_SECONDS: '0.5', RELAY_WAIT_SECONDS: '3600', CALLER_GRACE_SECONDS: '60' });
+  });
+  afterEach(() => closers.splice(0).forEach((c) => c()));
+  afterAll(() => t.close());
+
+  const person = async (country: string, languages: string, relay: string, firstName: string) => {
+    const p = await interpreter(t, { country, languages, relay, firstName, specialties: 'violence' });
+    closers.push(() => p.socket.close());
+    return p;
+  };
+  const woman = async () => {
+    const c = await caller(t);
+    closers.push(() => c.close());
+    return c;
+  };
+  const ask = async (c: TestSocket, country: string, urgency: 'normal' | 'emergency' = 'normal') =>
+    c.call('request:create', { languageId: await languageId(t, 'mam'), matter: 'violence', urgency, minor: false, country });
+  /** The request's offers still ringing, once there are `n` of them. */
+  const ringing = (requestId: string, n: number) =>
+    until(
+      () =>
+        t.sql<{ id: string; interpreter_id: string; leg: string }>(
+          `SELECT id, interpreter_id, leg FROM offers WHERE request_id = $1 AND outcome IS NULL ORDER BY leg, created_at`,
+          [requestId],
+        ),
+      (rows) => rows.length === n,
+    );
+  const byId = (people: Person[], id: string) => people.find((p) => p.interpreterId === id)!;
+  const free = async (people: Person[]) =>
+    (
+      await t.sql<{ free: boolean }>(`SELECT matching_free(id) AS free FROM unnest($1::uuid[]) AS id`, [people.map((p) => p.interpreterId)])
+    ).map((r) => r.free);
+  /** Moves the chain's planning back past its wait limit: the sweep then serves her with one interpreter. */
+  const pastRelayWait = (requestId: string) =>
+    t.sql(`UPDATE interpretation_requests SET relay_since = relay_since - interval '2 hours' WHERE id = $1`, [requestId]);
+
+  it('an emergency rings three on each leg at once; one accepts and waits, a declined relay leg rings the next, whose acceptance opens a call where all three hear each other', async () => {
+    const [mam, spa, eng] = [await languageId(t, 'mam'), await languageId(t, 'spa'), await languageId(t, 'eng')];
+    const sources: Person[] = [];
+    for (const n of ['S1', 'S2', 'S3', 'S4']) sources.push(await person('US', 'mam:5', 'spa:5', n));
+    const relays: Person[] = [];
+    for (const n of ['R1', 'R2', 'R3', 'R4']) relays.push(await person('US', 'spa:5', 'eng:5', n));
+    const c = await woman();
+    const created = await ask(c, 'US', 'emergency');
+    expect(created.state).toBe('offering');
+
+    const offers = await ringing(created.requestId, 6);
+    expect(offers.map((o) => o.leg)).toEqual(['relay', 'relay', 'relay', 'source', 'source', 'source']);
+    // Each rung on her own leg, told which (and nothing about the caller).
+    for (const o of offers) {
+      const p = byId([...sources, ...relays], o.interpreter_id);
+      expect(await p.socket.next('offer:new', (e) => e.offerId === o.id)).toEqual({
+        offerId: o.id,
+        requestId: created.requestId,
+        languageId: mam,
+        targetLanguageId: eng,
+        leg: o.leg,
+        relayLanguageId: spa,
+        matter: 'violence',
+        urgency: 'emergency',
+        minor: false,
+        expiresAt: expect.any(String),
+      });
+    }
+    const [sourceOffers, relayOffers] = [offers.filter((o) => o.leg === 'source'), offers.filter((o) => o.leg === 'relay')];
+
+    // The first source interpreter to accept waits for the relay leg; the two others of her leg are withdrawn.
+    const lead = byId(sources, sourceOffers[0].interpreter_id);
+    expect(await lead.socket.call('offer:accept', { offerId: sourceOffers[0].id })).toEqual({ waiting: 'other_leg' });
+    for (const o of sourceOffers.slice(1))
+      expect(await byId(sources, o.interpreter_id).socket.next('offer:withdrawn', (e) => e.offerId === o.id)).toEqual({
+        offerId: o.id,
+        reason: 'taken',
+      });
+    // Accepting twice, or another's offer, is refused.
+    expect((await lead.socket.call('offer:accept', { offerId: sourceOffers[0].id })).error.code).toBe('CONFLICT');
+    const outsider = byId(sources, sourceOffers[1].interpreter_id);
+    expect((await outsider.socket.call('offer:accept', { offerId: relayOffers[0].id })).error.code).toBe('NOT_FOUND');
+
+    // A relay interpreter declines: the next one rings on that leg (nobody new on the source leg).
+    const decliner = byId(relays, relayOffers[0].interpreter_id);
+    expect(await decliner.socket.call('offer:decline', { offerId: relayOffers[0].id })).toEqual({});
+    const fourth = relays.find((p) => !relayOffers.some((o) => o.interpreter_id === p.interpreterId))!;
+    const next = await within(
+      fourth.socket.next('offer:new', (e) => e.requestId === created.requestId),
+      10_000,
+      'the next relay interpreter rung',
+    );
+    expect(next.leg).toBe('relay');
+    expect((await ringing(created.requestId, 3)).map((o) => o.leg)).toEqual(['relay', 'relay', 'relay']);
+
+    // Her acceptance opens the call: the waiting lead is told, the other relay offers withdrawn, the woman told both.
+    const opened = await fourth.socket.call('offer:accept', { offerId: next.offerId });
+    expect(opened).toEqual({ sessionId: expect.any(String) });
+    const sessionId = opened.sessionId;
+    expect(await lead.socket.next('offer:session', (e) => e.offerId === sourceOffers[0].id)).toEqual({
+      offerId: sourceOffers[0].id,
+      sessionId,
+    });
+    for (const o of relayOffers.slice(1))
+      expect(await byId(relays, o.interpreter_id).socket.next('offer:withdrawn', (e) => e.offerId === o.id)).toEqual({
+        offerId: o.id,
+        reason: 'taken',
+      });
+    const nameOf = (p: Person) => `${sources.includes(p) ? 'S' : 'R'}${([...sources, ...relays].indexOf(p) % 4) + 1}`;
+    expect(await c.next('request:update', (u) => u.state === 'accepted')).toEqual({
+      requestId: created.requestId,
+      state: 'accepted',
+      interpreter: { firstName: nameOf(lead) },
+      interpreters: [
+        { firstName: nameOf(lead), role: 'interpreter' },
+        { firstName: nameOf(fourth), role: 'relay_interpreter' },
+      ],
+      sessionId,
+    });
+    const seats = await t.sql(`SELECT role, interpreter_id FROM session_interpreters WHERE session_id = $1 ORDER BY role`, [sessionId]);
+    expect(seats).toEqual([
+      { role: 'interpreter', interpreter_id: lead.interpreterId },
+      { role: 'relay_interpreter', interpreter_id: fourth.interpreterId },
+    ]);
+
+    // Three real WebRTC clients: the woman, the Mam–Spanish and the Spanish–English interpreter each hear the others.
+    await inCall([c, lead.socket, fourth.socket], sessionId, closers);
+    expect(await c.call('session:leave', { sessionId })).toEqual({});
+    await until(async () => (await sessionRow(t, sessionId)).ended_at !== null);
+    expect(
+      await until(
+        () => free([lead, fourth]),
+        (f) => f.every(Boolean),
+      ),
+    ).toEqual([true, true]);
+  });
+
+  it('a leg that accepted first holds its interpreter until the other accepts; the woman cancelling releases her', async () => {
+    const source = await person('BZ', 'mam:5', 'spa:5', 'Bea');
+    const relay = await person('BZ', 'spa:5', 'eng:5', 'Rosa');
+    const c = await woman();
+    const created = await ask(c, 'BZ');
+    const offers = await ringing(created.requestId, 2);
+    const relayOffer = offers.find((o) => o.leg === 'relay')!;
+    const sourceOffer = offers.find((o) => o.leg === 'source')!;
+    await relay.socket.next('offer:new', (e) => e.offerId === relayOffer.id);
+    expect(await relay.socket.call('offer:accept', { offerId: relayOffer.id })).toEqual({ waiting: 'other_leg' });
+    // No call yet: nothing to join; she is not free for another request meanwhile.
+    expect(await t.sql(`SELECT count(*)::int AS n FROM sessions WHERE request_id = $1`, [created.requestId])).toEqual([{ n: 0 }]);
+    expect(await free([relay])).toEqual([false]);
+    expect(await c.call('request:cancel', { requestId: created.requestId })).toEqual({ state: 'cancelled' });
+    expect(await relay.socket.next('offer:withdrawn', (e) => e.offerId === relayOffer.id)).toEqual({
+      offerId: relayOffer.id,
+      reason: 'cancelled',
+    });
+    expect(await source.socket.next('offer:withdrawn', (e) => e.offerId === sourceOffer.id)).toEqual({
+      offerId: sourceOffer.id,
+      reason: 'cancelled',
+    });
+    expect(await free([relay, source])).toEqual([true, true]);
+    // Her acceptance was superseded: the request was never accepted, and nothing holds her.
+    const [row] = await t.sql(`SELECT outcome, holds, superseded_at IS NOT NULL AS superseded FROM offers WHERE id = $1`, [relayOffer.id]);
+    expect(row).toEqual({ outcome: 'accepted', holds: false, superseded: true });
+  });
+
+  it('a chain whose relay leg is not filled in time is served by its accepted source interpreter alone, and the one who asked is told', async () => {
+    const source = await person('CA', 'mam:5', 'spa:5', 'Carmen');
+    const relay = await person('CA', 'spa:5', 'eng:5', 'Rita');
+    const c = await woman();
+    const created = await ask(c, 'CA');
+    const offers = await ringing(created.requestId, 2);
+    const sourceOffer = offers.find((o) => o.leg === 'source')!;
+    const relayOffer = offers.find((o) => o.leg === 'relay')!;
+    await source.socket.next('offer:new', (e) => e.offerId === sourceOffer.id);
+    expect(await source.socket.call('offer:accept', { offerId: sourceOffer.id })).toEqual({ waiting: 'other_leg' });
+    await pastRelayWait(created.requestId);
+    const { sessionId } = await within(
+      source.socket.next('offer:session', (e) => e.offerId === sourceOffer.id),
+      10_000,
+      'the source interpreter given the call',
+    );
+    expect(await relay.socket.next('offer:withdrawn', (e) => e.offerId === relayOffer.id)).toEqual({
+      offerId: relayOffer.id,
+      reason: 'relay_unfilled',
+    });
+    expect(await c.next('request:update', (u) => u.state === 'accepted')).toEqual({
+      requestId: created.requestId,
+      state: 'accepted',
+      interpreter: { firstName: 'Carmen' },
+      interpreters: [{ firstName: 'Carmen', role: 'interpreter' }],
+      sessionId,
+      notice: 'relay_unfilled',
+    });
+    expect(await t.sql(`SELECT role FROM session_interpreters WHERE session_id = $1`, [sessionId])).toEqual([{ role: 'interpreter' }]);
+    const [r] = await t.sql(`SELECT relay_off, state FROM interpretation_requests WHERE id = $1`, [created.requestId]);
+    expect(r).toEqual({ relay_off: true, state: 'accepted' });
+    expect(await free([relay])).toEqual([true]);
+    // Audited as metadata: the chain planned, each leg's offer and acceptance, its end; nothing about her.
+    await auditMoved(t);
+    const events = await t.sql<{ type: string; data: Record<string, unknown> }>(
+      `SELECT type, data FROM audit_events WHERE subject_id = $1 ORDER BY seq`,
+      [created.requestId],
+    );
+    expect(events.map((e) => `${e.type}${e.data.leg ? `:${e.data.leg}` : ''}`)).toEqual([
+      'request.created',
+      'request.relayed',
+      'offer.created:source',
+      'offer.created:relay',
+      'offer.accepted:source',
+      'request.relay_unfilled',
+    ]);
+    expect(JSON.stringify(events)).not.toMatch(/caller/i);
+    await inCall([c, source.socket], sessionId, closers);
+  });
+
+  it('a chain whose source leg is not filled in time releases its relay interpreter and rings the best single interpreter instead', async () => {
+    // In Mexico the other side speaks Spanish: the chain goes through English.
+    const source = await person('MX', 'mam:5', 'eng:5', 'Marta');
+    const relay = await person('MX', 'eng:5', 'spa:5', 'Emma');
+    const c = await woman();
+    const created = await ask(c, 'MX');
+    const offers = await ringing(created.requestId, 2);
+    const sourceOffer = offers.find((o) => o.leg === 'source')!;
+    const relayOffer = offers.find((o) => o.leg === 'relay')!;
+    expect(await source.socket.next('offer:new', (e) => e.offerId === sourceOffer.id)).toMatchObject({
+      leg: 'source',
+      relayLanguageId: await languageId(t, 'eng'),
+      targetLanguageId: await languageId(t, 'spa'),
+    });
+    await relay.socket.next('offer:new', (e) => e.offerId === relayOffer.id);
+    expect(await relay.socket.call('offer:accept', { offerId: relayOffer.id })).toEqual({ waiting: 'other_leg' });
+    await pastRelayWait(created.requestId);
+    expect(
+      await within(
+        relay.socket.next('offer:withdrawn', (e) => e.offerId === relayOffer.id),
+        10_000,
+        'the relay leg released',
+      ),
+    ).toEqual({
+      offerId: relayOffer.id,
+      reason: 'relay_unfilled',
+    });
+    expect(await source.socket.next('offer:withdrawn', (e) => e.offerId === sourceOffer.id)).toEqual({
+      offerId: sourceOffer.id,
+      reason: 'relay_unfilled',
+    });
+    expect(await c.next('request:update', (u) => u.notice === 'relay_unfilled')).toMatchObject({
+      requestId: created.requestId,
+      notice: 'relay_unfilled',
+    });
+    // The best single interpreter (the Mam one) rings for the whole call; never a chain again for this request.
+    const direct = await within(
+      source.socket.next('offer:new', (e) => e.requestId === created.requestId && e.offerId !== sourceOffer.id),
+      10_000,
+      'the single interpreter rung',
+    );
+    expect(direct.leg).toBe('direct');
+    expect(await free([relay])).toEqual([true]);
+    const { sessionId } = await source.socket.call('offer:accept', { offerId: direct.offerId });
+    expect(sessionId).toEqual(expect.any(String));
+    expect(await t.sql(`SELECT role FROM session_interpreters WHERE session_id = $1`, [sessionId])).toEqual([{ role: 'interpreter' }]);
+    expect(relay.socket.seen('offer:new').filter((o) => o.requestId === created.requestId)).toHaveLength(1);
+  });
+});
