@@ -251,7 +251,7 @@ describe('matching under concurrency, across two nodes', () => {
       `SELECT o.request_id, o.id FROM offers o WHERE o.outcome IN ('declined', 'expired')
        AND EXISTS (SELECT 1 FROM offers x WHERE x.request_id = o.request_id AND x.outcome = 'accepted') LIMIT 1`,
     );
-    await a.sql(`DROP INDEX offers_one_acceptance_per_request`);
+    await a.sql(`DROP INDEX offers_one_acceptance_per_leg`);
     await a.sql(`UPDATE offers SET outcome = 'accepted' WHERE id = $1`, [twice.id]);
     const [busy] = await a.sql<{ id: string; interpreter_id: string }>(
       `SELECT DISTINCT ON (interpreter_id) id, interpreter_id FROM offers

@@ -34,6 +34,8 @@ interface OfferRow {
   decided_at: Date | null;
   /** An acceptance whose call was lost (the interpreter vanished) and handed to the next one. */
   superseded_at: Date | null;
+  /** The whole call (`direct`), or a relay chain's `source` or `relay` leg. */
+  leg: string;
 }
 interface SessionRow {
   id: string;
@@ -106,9 +108,12 @@ export async function matchingViolations(
   const requests = await sql<RequestRow>(
     `SELECT id, state, caller_sub, interpreter_id, accepted_at, ended_at FROM interpretation_requests`,
   );
-  const [superseding] = await sql(`SELECT 1 FROM information_schema.columns WHERE table_name = 'offers' AND column_name = 'superseded_at'`);
+  const column = async (name: string) =>
+    (await sql(`SELECT 1 FROM information_schema.columns WHERE table_name = 'offers' AND column_name = $1`, [name])).length > 0;
   const offers = await sql<OfferRow>(
-    `SELECT id, request_id, interpreter_id, outcome, created_at, decided_at, ${superseding ? 'superseded_at' : 'NULL::timestamptz AS superseded_at'} FROM offers`,
+    `SELECT id, request_id, interpreter_id, outcome, created_at, decided_at,
+     ${(await column('superseded_at')) ? 'superseded_at' : 'NULL::timestamptz AS superseded_at'},
+     ${(await column('leg')) ? 'leg' : `'direct' AS leg`} FROM offers`,
   );
   const sessions = await sql<SessionRow>(`SELECT id, request_id, interpreter_id, created_at, ended_at, end_reason FROM sessions`);
   const events = (
@@ -127,20 +132,27 @@ export async function matchingViolations(
   for (const o of offers) if (!o.outcome || !o.decided_at) v.push(`offer ${o.id} has no outcome`);
   for (const s of sessions) if (!s.ended_at) v.push(`session ${s.id} never ended`);
 
-  // ---- one acceptance (per round), one session per acceptance ------------------------------------------
-  // A request is accepted once; only if its interpreter was lost mid-call is it requeued, the acceptance
-  // superseded, and accepted again by someone else. Every acceptance opened exactly one session.
+  // ---- one acceptance (per round and leg), one session per acceptance -----------------------------------
+  // A request is accepted once (a relay chain once on each leg); only if its interpreter was lost mid-call is it
+  // requeued, the acceptance superseded, and accepted again by someone else. Every acceptance of a whole call
+  // opened exactly one session (a chain's two acceptances open one between them, or none if it was released).
   const offersOf = group(offers, (o) => o.request_id);
   const sessionsOf = group(
     sessions.filter((s) => s.request_id),
     (s) => s.request_id!,
   );
   for (const r of requests) {
-    const accepted = (offersOf.get(r.id) ?? []).filter((o) => o.outcome === 'accepted');
+    const mine = offersOf.get(r.id) ?? [];
+    const chained = mine.some((o) => o.leg !== 'direct');
+    const accepted = mine.filter((o) => o.outcome === 'accepted' && (!chained || o.leg !== 'relay'));
     const current = accepted.filter((o) => !o.superseded_at);
     const own = sessionsOf.get(r.id) ?? [];
-    if (current.length > 1) v.push(`request ${r.id} was accepted ${current.length} times`);
-    if (own.length !== accepted.length) v.push(`request ${r.id} has ${accepted.length} accepted offer(s) but ${own.length} session(s)`);
+    for (const leg of ['direct', 'source', 'relay']) {
+      const n = mine.filter((o) => o.leg === leg && o.outcome === 'accepted' && !o.superseded_at).length;
+      if (n > 1) v.push(`request ${r.id} was accepted ${n} times${leg === 'direct' ? '' : ` on its ${leg} leg`}`);
+    }
+    if (chained ? own.length > accepted.length : own.length !== accepted.length)
+      v.push(`request ${r.id} has ${accepted.length} accepted offer(s) but ${own.length} session(s)`);
     if (current.length === 1 && r.interpreter_id !== current[0].interpreter_id)
       v.push(`request ${r.id} names another interpreter than its acceptance`);
     if (r.state === 'completed' && current.length !== 1) v.push(`request ${r.id} is completed without an acceptance`);
@@ -217,10 +229,12 @@ export async function matchingViolations(
       continue;
     }
     const end = terminal[0];
-    const acceptances = story.filter((e) => e.type === 'offer.accepted');
-    const accepted = (offersOf.get(r.id) ?? []).filter((o) => o.outcome === 'accepted');
-    if (acceptances.length !== accepted.length)
-      v.push(`request ${r.id} has ${accepted.length} accepted offers but ${acceptances.length} offer.accepted events`);
+    const allAccepted = (offersOf.get(r.id) ?? []).filter((o) => o.outcome === 'accepted');
+    const allAcceptances = story.filter((e) => e.type === 'offer.accepted');
+    if (allAcceptances.length !== allAccepted.length)
+      v.push(`request ${r.id} has ${allAccepted.length} accepted offers but ${allAcceptances.length} offer.accepted events`);
+    // The acceptances that open a call: a whole call's, or a chain's source leg (its relay leg's opens nothing alone).
+    const acceptances = allAcceptances.filter((e) => e.data.leg !== 'relay');
     for (let i = 1; i < acceptances.length; i++) {
       if (!story.some((e) => e.type === 'request.requeued' && e.seq > acceptances[i - 1].seq && e.seq < acceptances[i].seq)) {
         v.push(`request ${r.id} was accepted twice without being requeued in between`);
