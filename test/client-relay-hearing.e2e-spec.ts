@@ -9,9 +9,10 @@ import type { TestApp } from './utils/test-app';
  * The README's "Try a relay hearing between four windows", in Chromium with the demo's settings, roster and
  * accounts: the Houston court books Mam twice for the same hour; the first goes to María (Mam–English), the second
  * to a chain, Lorena (Mam → Spanish) and Sarah (Spanish → English), who each confirm on their console; in the
- * hearing's call the official, both interpreters and the woman (by her code) each hear every other one.
+ * hearing's call the official, both interpreters and the woman (by her code) each hear every other one. And its "Try
+ * a relay call now": the same court asks for an interpreter now while María is away, and both legs ring at once.
  */
-describe('web client: a relay hearing on the demo', () => {
+describe('web client: relay interpreting on the demo', () => {
   let bed: ClientBed;
   let t: TestApp;
   let url: string;
@@ -107,6 +108,53 @@ describe('web client: a relay hearing on the demo', () => {
       () => t.sql<{ state: string }>(`SELECT state FROM bookings WHERE id = $1`, [id]),
       ([b]) => b.state === 'completed',
     );
+    expect(a11y.found).toEqual(a11y.none());
+  });
+
+  it("the README's relay call now: with María away, Lorena and Sarah ring at once for the Houston court; the call opens when both accept and the three hear each other", async () => {
+    const a11y = a11yRecorder();
+    const available = async (email: string, lang: string) => {
+      const p = await bed.page(lang, undefined, 'America/Chicago');
+      await staffLogin(p, url, '/interpreter/', email, DEMO_PASSWORD);
+      await p.locator('[role=switch]:not([disabled])').click();
+      await p.locator('[data-available="true"]').waitFor();
+      return p;
+    };
+    const lorena = await available('interpreter.lorena@demo.puente.example', 'es-US');
+    const sarah = await available('interpreter.sarah@demo.puente.example', 'en-US');
+    const court = await bed.page('en-US', undefined, 'America/Chicago');
+    await staffLogin(court, url, '/official/', 'official.us@demo.puente.example', DEMO_PASSWORD);
+    const panel = court.locator('[data-panel="interpreter-now"]');
+    await panel.locator('button[data-action="open-now"]').click();
+    await panel.locator('input[name=language]').fill('mam');
+    await panel.locator('.language-results button[data-iso="mam"][data-variant=""]').click();
+    await panel.locator('.chosen-language').waitFor();
+    await panel.locator('button[data-action="call-now"]').click();
+
+    // Both legs ring at once, each saying what she interprets.
+    const lorenaOffer = lorena.locator('[data-view="offer"]');
+    const sarahOffer = sarah.locator('[data-view="offer"]');
+    await lorenaOffer.locator('.relay-leg[data-leg="source"]').waitFor();
+    await sarahOffer.locator('.relay-leg[data-leg="relay"]').waitFor();
+    await expect(lorenaOffer.locator('.relay-leg').textContent()).resolves.toMatch(/Mam.*→.*(español|Spanish)/i);
+    await expect(sarahOffer.locator('.relay-leg').textContent()).resolves.toMatch(/Spanish.*→.*English/);
+    await a11y.check(sarah, 'interpreter-relay-offer');
+    await lorenaOffer.locator('button.accept').click();
+    await lorena.locator('[data-view="waiting"]').waitFor();
+    await a11y.check(lorena, 'interpreter-relay-waiting');
+    await sarahOffer.locator('button.accept').click();
+
+    for (const p of [lorena, sarah]) await p.locator('[data-view="call"]').waitFor();
+    await court.locator('[data-view="hearing"][data-joined="true"]').waitFor();
+    await eventually(() => byRole(court), hearsRoles(['interpreter', 'relay_interpreter']));
+    await eventually(() => byRole(lorena), hearsRoles(['relay_interpreter', 'official']));
+    await eventually(() => byRole(sarah), hearsRoles(['interpreter', 'official']));
+    await court.locator('.participants li[data-role="relay_interpreter"][data-present="true"]').waitFor();
+    await sarah.locator('[data-view="call"] .participants li[data-role="interpreter"]').waitFor();
+
+    await court.locator('.hearing-call button.hang-up').click();
+    await court.locator('button[data-action="end-call"]').click();
+    for (const p of [lorena, sarah]) await p.locator('[data-view="idle"]').waitFor();
     expect(a11y.found).toEqual(a11y.none());
   });
 });
