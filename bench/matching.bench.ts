@@ -17,6 +17,9 @@
  *   BENCH_EXPERIMENT=unchained-audit (a what-if build, see lib/experiment.ts)  BENCH_NODE_ARGS (node flags for the nodes)
  *   BENCH_HISTORY (0: ended requests, with their offers, sessions and audit events over the last 12 months, loaded
  *     before the first run; see lib/history.ts)
+ *   BENCH_RELAY_SHARE (0.2: the share of calls into English, which none of the variants' interpreters covers, each
+ *     served by a relay chain of a variant–Spanish and a Spanish–English interpreter; 0: no targets sent, as before)
+ *   BENCH_RELAY_INTERPRETERS (5 % of BENCH_INTERPRETERS when the share is above 0: the Spanish–English interpreters)
  *   BENCH_LABEL (a suffix for the results files)  BENCH_DATABASE_BASE_URL (postgres://postgres@127.0.0.1:5432)
  * Figures are written to bench/results/matching.json and bench/results/matching.md (matching-<experiment>-<label>.*).
  */
@@ -69,6 +72,9 @@ const settings = {
   saturatedMs: num('BENCH_SATURATED_MS', 5000),
   skipBuild: process.env.BENCH_SKIP_BUILD === '1',
   history: num('BENCH_HISTORY', 0),
+  relayShare: num('BENCH_RELAY_SHARE', 0.2),
+  relayInterpreters:
+    num('BENCH_RELAY_SHARE', 0.2) > 0 ? num('BENCH_RELAY_INTERPRETERS', Math.round(num('BENCH_INTERPRETERS', 10_000) * 0.05)) : 0,
   database: PG_BASE.includes('%2F') ? 'unix socket' : 'tcp',
 };
 const deadline = Date.now() + settings.maxMinutes * 60_000;
@@ -130,6 +136,7 @@ async function benchDeployment(nodes: number, results: ConfigResult[]) {
     interpreters: settings.interpreters,
     available: settings.available,
     variants: settings.variants,
+    relayInterpreters: settings.relayInterpreters,
   });
   closing.add(dep.close);
   if (settings.history) log(`history loaded: ${JSON.stringify(await loadHistory(dep.db, settings.history, log))}`);
@@ -144,7 +151,11 @@ async function benchDeployment(nodes: number, results: ConfigResult[]) {
     groups.postgres = () => pgPids;
     groups.redis = () => pidsNamed('redis-server');
     groups.client = () => [process.pid];
-    const draw = callerDraws(dep.variants, 1000 + nodes);
+    const draw = callerDraws(
+      dep.variants,
+      1000 + nodes,
+      settings.relayShare > 0 ? { share: settings.relayShare, ...dep.relayLanguages } : undefined,
+    );
     let collapsed = 0;
     for (const rate of settings.rates) {
       const result: ConfigResult = { nodes, rate, runs: [] };
@@ -188,7 +199,7 @@ async function benchDeployment(nodes: number, results: ConfigResult[]) {
         saveProgress();
         const l = r.latencies;
         log(
-          `${nodes} node(s), ${rate}/s, run ${run + 1}: audit backlog max ${r.db.auditBacklogMax}, at end ${r.db.auditBacklogAtEnd}; ${l.created}/${l.started} requests, request→offer p50 ${l.requestToOffer.p50.toFixed(1)} p95 ${l.requestToOffer.p95.toFixed(1)} p99 ${l.requestToOffer.p99.toFixed(1)} ms; accept→session p99 ${l.acceptToSession.p99.toFixed(1)} ms; dispatch mean ${r.dispatch.meanMs.toFixed(2)} ms, p99 ≤ ${r.dispatch.p99BoundMs} ms; PostgreSQL CPU ${pgMsPerRequest(r, rate).toFixed(2)} ms per request; CPU ${Object.entries(
+          `${nodes} node(s), ${rate}/s, run ${run + 1}: audit backlog max ${r.db.auditBacklogMax}, at end ${r.db.auditBacklogAtEnd}; ${l.created}/${l.started} requests, request→offer p50 ${l.requestToOffer.p50.toFixed(1)} p95 ${l.requestToOffer.p95.toFixed(1)} p99 ${l.requestToOffer.p99.toFixed(1)} ms; ${l.requestToBothOffers.n} relay chains, request→both offers p50 ${l.requestToBothOffers.p50.toFixed(1)} p95 ${l.requestToBothOffers.p95.toFixed(1)} p99 ${l.requestToBothOffers.p99.toFixed(1)} ms; accept→session p99 ${l.acceptToSession.p99.toFixed(1)} ms; dispatch mean ${r.dispatch.meanMs.toFixed(2)} ms, p99 ≤ ${r.dispatch.p99BoundMs} ms; PostgreSQL CPU ${pgMsPerRequest(r, rate).toFixed(2)} ms per request; CPU ${Object.entries(
             usage.groups,
           )
             .map(([g, u]) => `${g} ${u.cpuPct.toFixed(0)}%`)
@@ -262,6 +273,7 @@ function pgMsPerRequest(r: RunResult, rate: number) {
   return (r.usage.groups.postgres.cpuPct * 10) / rate;
 }
 const med = <T>(runs: T[], pick: (r: T) => number) => median(runs.map(pick));
+const lat = (x: { p50: number; p95: number; p99: number } | undefined) => (x ? `${f(x.p50)} / ${f(x.p95)} / ${f(x.p99)}` : '–');
 
 function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor: FloorResult[]): string {
   const lines: string[] = [];
@@ -269,14 +281,17 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
     `Settings: ${settings.seconds} s per run, ${settings.runs} run(s) per configuration (median of runs shown), warm-up ${settings.warmup} s, ` +
       `${settings.interpreters} interpreters in ${settings.variants} variants, ${settings.available} connected and available, ` +
       `PostgreSQL over ${settings.database}` +
+      (settings.relayShare > 0
+        ? `; ${settings.relayShare * 100} % of calls into English, served by relay chains (${settings.relayInterpreters} Spanish–English interpreters added)`
+        : '') +
       (settings.history ? `; ${settings.history} ended requests of history loaded first (lib/history.ts).` : '.'),
     '',
-    '| nodes | rate/s | runs | callers served / sent | request→offer p50 / p95 / p99 ms | accept→session p50 / p95 / p99 ms | create ack p99 ms | node CPU % | node RSS MB | PG backends CPU % | PG CPU ms/request | bench client CPU % | machine busy % (others) | tx/request | lock waiters (mean) | event loop p99 ms | audit backlog max / at end |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| nodes | rate/s | runs | callers served / sent | request→offer p50 / p95 / p99 ms | relay chains: request→both offers p50 / p95 / p99 ms | accept→session p50 / p95 / p99 ms | create ack p99 ms | node CPU % | node RSS MB | PG backends CPU % | PG CPU ms/request | bench client CPU % | machine busy % (others) | tx/request | lock waiters (mean) | event loop p99 ms | audit backlog max / at end |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const c of results) {
     if (!c.runs.length) {
-      lines.push(`| ${c.nodes} | ${c.rate} | 0 | ${c.skipped ?? 'not run (time limit)'} |${' |'.repeat(13)}`);
+      lines.push(`| ${c.nodes} | ${c.rate} | 0 | ${c.skipped ?? 'not run (time limit)'} |${' |'.repeat(14)}`);
       continue;
     }
     const r = c.runs;
@@ -292,6 +307,7 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
           0,
         )}`,
         `${f(med(r, (x) => x.latencies.requestToOffer.p50))} / ${f(med(r, (x) => x.latencies.requestToOffer.p95))} / ${f(med(r, (x) => x.latencies.requestToOffer.p99))}`,
+        `${f(med(r, (x) => x.latencies.requestToBothOffers?.p50 ?? NaN))} / ${f(med(r, (x) => x.latencies.requestToBothOffers?.p95 ?? NaN))} / ${f(med(r, (x) => x.latencies.requestToBothOffers?.p99 ?? NaN))}`,
         `${f(med(r, (x) => x.latencies.acceptToSession.p50))} / ${f(med(r, (x) => x.latencies.acceptToSession.p95))} / ${f(med(r, (x) => x.latencies.acceptToSession.p99))}`,
         f(med(r, (x) => x.latencies.createAck.p99)),
         nodes
@@ -350,14 +366,14 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
   // Every run, in order, on the same database: growth from one run to the next shows here, not in the medians.
   lines.push(
     '',
-    '| nodes | rate/s | run | callers served / sent | request→offer p50 / p95 / p99 ms | PG backends CPU % | PG CPU ms/request | dispatch mean / p99 bound ms (/metrics) | audit backlog max / at end | live 90 s after |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| nodes | rate/s | run | callers served / sent | request→offer p50 / p95 / p99 ms | whole calls: request→offer p50 / p95 / p99 ms | relay chains: n, request→both offers p50 / p95 / p99 ms | PG backends CPU % | PG CPU ms/request | dispatch mean / p99 bound ms (/metrics) | audit backlog max / at end | live 90 s after |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const c of results) {
     c.runs.forEach((x, i) => {
       const l = x.latencies;
       lines.push(
-        `| ${c.nodes} | ${c.rate} | ${i + 1} | ${l.requestToSession.n}/${l.started} | ${f(l.requestToOffer.p50)} / ${f(l.requestToOffer.p95)} / ${f(l.requestToOffer.p99)} | ${f(
+        `| ${c.nodes} | ${c.rate} | ${i + 1} | ${l.requestToSession.n}/${l.started} | ${f(l.requestToOffer.p50)} / ${f(l.requestToOffer.p95)} / ${f(l.requestToOffer.p99)} | ${lat(l.directRequestToOffer)} | ${l.requestToBothOffers?.n ?? 0}, ${lat(l.requestToBothOffers)} | ${f(
           x.usage.groups.postgres.cpuPct,
           0,
         )} | ${f(pgMsPerRequest(x, c.rate), 2)} | ${f(x.dispatch?.meanMs ?? NaN, 2)} / ${f(x.dispatch?.p99BoundMs ?? NaN, 1)} | ${x.db.auditBacklogMax} / ${x.db.auditBacklogAtEnd} | ${x.leftover} |`,

@@ -11,6 +11,8 @@ export interface DeploymentOptions {
   interpreters: number;
   available: number;
   variants: number;
+  /** Spanish–English interpreters added to the roster, for relay chains into English. */
+  relayInterpreters?: number;
   /** Settings for every node, over the defaults below. */
   env?: Record<string, string>;
   /** Settings for node i only (e.g. an allocator setting on one node, to compare). */
@@ -19,7 +21,7 @@ export interface DeploymentOptions {
 
 /** What an interpreter console does when an offer rings: accept at once, then leave the call at once. */
 export interface OfferListener {
-  offerSeen(requestId: string, at: number): void;
+  offerSeen(requestId: string, at: number, leg: string): void;
   acceptSent(requestId: string, offerId: string, at: number): void;
   accepted(requestId: string, offerId: string): void;
   acceptRefused(code: string): void;
@@ -29,6 +31,8 @@ export interface Deployment {
   db: string;
   nodes: Node[];
   variants: Variant[];
+  /** The catalogue's Spanish and English (a relay chain's relay language and target). */
+  relayLanguages: { spanish: string; english: string };
   interpreterSockets: Socket[];
   /** Signs an anonymous caller token the way POST /auth/caller does (same secret, claims and issuer). */
   callerToken(): string;
@@ -84,6 +88,7 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
     db: db.name,
     nodes,
     variants: [],
+    relayLanguages: { spanish: '', english: '' },
     interpreterSockets: sockets,
     callerToken: () => sign({ sub: randomUUID(), role: 'caller' }, secret, TOKEN_OPTIONS),
     sign: (claims) => sign(claims, secret, TOKEN_OPTIONS),
@@ -106,8 +111,16 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
       `SELECT id, iso6393, variant, countries FROM languages WHERE NOT is_relay ORDER BY iso6393, variant NULLS FIRST`,
     );
     dep.variants = chooseVariants(languages, o.variants);
+    const relays = await pgQuery<{ id: string; iso6393: string }>(
+      db.name,
+      `SELECT id, iso6393 FROM languages WHERE iso6393 IN ('spa', 'eng') AND variant IS NULL`,
+    );
+    dep.relayLanguages = {
+      spanish: relays.find((l) => l.iso6393 === 'spa')!.id,
+      english: relays.find((l) => l.iso6393 === 'eng')!.id,
+    };
     const passwordHash = await hash(randomBytes(16).toString('hex'));
-    await importRoster(dep, passwordHash, secret, o.interpreters);
+    await importRoster(dep, passwordHash, secret, o.interpreters, o.relayInterpreters ?? 0);
     await connectInterpreters(dep, passwordHash, secret, o.available);
     return dep;
   } catch (e) {
@@ -116,8 +129,9 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
   }
 }
 
-async function importRoster(dep: Deployment, passwordHash: string, secret: string, size: number) {
-  const roster = makeRoster(dep.variants, size);
+async function importRoster(dep: Deployment, passwordHash: string, secret: string, size: number, relay: number) {
+  const roster = makeRoster(dep.variants, size, 42, relay);
+  size = roster.size;
   const base = dep.nodes[0].url;
   const t0 = nowMs();
   let created = 0;
@@ -191,15 +205,17 @@ async function connectInterpreters(dep: Deployment, passwordHash: string, secret
 
 async function connectInterpreter(dep: Deployment, url: string, token: string): Promise<Socket> {
   const socket = io(url, { auth: { token }, transports: ['websocket'], forceNew: true, reconnectionDelay: 200, timeout: 20_000 });
-  socket.on('offer:new', (offer: { offerId: string; requestId: string }) => {
+  socket.on('offer:new', (offer: { offerId: string; requestId: string; leg: string }) => {
     const l = dep.listener;
-    l?.offerSeen(offer.requestId, nowMs());
+    l?.offerSeen(offer.requestId, nowMs(), offer.leg);
     const sentAt = nowMs();
     l?.acceptSent(offer.requestId, offer.offerId, sentAt);
     socket
       .timeout(30_000)
       .emitWithAck('offer:accept', { offerId: offer.offerId })
-      .then((ack: { sessionId?: string; error?: { code: string } }) => {
+      .then((ack: { sessionId?: string; waiting?: string; error?: { code: string } }) => {
+        // One leg of a relay chain accepted first: the call opens when the other leg accepts (its caller leaves it).
+        if (ack?.waiting) return;
         if (!ack?.sessionId) return l?.acceptRefused(ack?.error?.code ?? 'no session');
         l?.accepted(offer.requestId, offer.offerId);
         // She leaves at once, so that she is free for the next caller (whoever leaves first ends the call).

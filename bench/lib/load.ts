@@ -15,13 +15,15 @@ interface RequestTimes {
   acceptSentAt: Map<string, number>;
   winningOffer?: string;
   sessionAt?: number;
+  /** A relay chain's legs: when each first rang. */
+  legs: Map<string, number>;
 }
 
 /** Collects one run's timings; the interpreters' consoles report to it through OfferListener. */
 export class RunRecorder implements OfferListener {
   readonly requests = new Map<string, RequestTimes>();
   /** Offer events that arrived before the caller's acknowledgement told us the request id. */
-  private readonly early = new Map<string, { offerAt: number; sent: Map<string, number>; winner?: string }>();
+  private readonly early = new Map<string, { offerAt: number; sent: Map<string, number>; winner?: string; legs: Map<string, number> }>();
   readonly failures: Record<string, number> = {};
   started = 0;
 
@@ -31,17 +33,19 @@ export class RunRecorder implements OfferListener {
 
   private pending(requestId: string) {
     let e = this.early.get(requestId);
-    if (!e) this.early.set(requestId, (e = { offerAt: Infinity, sent: new Map() }));
+    if (!e) this.early.set(requestId, (e = { offerAt: Infinity, sent: new Map(), legs: new Map() }));
     return e;
   }
 
-  offerSeen(requestId: string, at: number) {
+  offerSeen(requestId: string, at: number, leg: string) {
     const r = this.requests.get(requestId);
     if (r) r.offerAt ??= at;
     else {
       const e = this.pending(requestId);
       e.offerAt = Math.min(e.offerAt, at);
     }
+    const legs = (r ?? this.pending(requestId)).legs;
+    if (leg !== 'direct' && !legs.has(leg)) legs.set(leg, at);
   }
 
   acceptSent(requestId: string, offerId: string, at: number) {
@@ -68,6 +72,7 @@ export class RunRecorder implements OfferListener {
       offerAt: e && Number.isFinite(e.offerAt) ? e.offerAt : undefined,
       acceptSentAt: e?.sent ?? new Map(),
       winningOffer: e?.winner,
+      legs: e?.legs ?? new Map(),
     });
   }
 
@@ -81,7 +86,12 @@ export class RunRecorder implements OfferListener {
     const toSession = new Samples();
     const createAck = new Samples();
     const endToEnd = new Samples();
+    const bothOffers = new Samples();
+    const direct = new Samples();
     for (const r of this.requests.values()) {
+      // A relay chain: until both legs rang (each its own offer); else the request's one offer.
+      if (r.legs.size === 2) bothOffers.add(Math.max(...r.legs.values()) - r.createdAt);
+      else if (!r.legs.size && r.offerAt !== undefined) direct.add(r.offerAt - r.createdAt);
       if (r.ackAt !== undefined) createAck.add(r.ackAt - r.createdAt);
       if (r.offerAt !== undefined) toOffer.add(r.offerAt - r.createdAt);
       const sent = r.winningOffer ? r.acceptSentAt.get(r.winningOffer) : undefined;
@@ -95,6 +105,8 @@ export class RunRecorder implements OfferListener {
       acceptToSession: toSession.summary(),
       createAck: createAck.summary(),
       requestToSession: endToEnd.summary(),
+      requestToBothOffers: bothOffers.summary(),
+      directRequestToOffer: direct.summary(),
       failures: { ...this.failures },
     };
   }
@@ -107,6 +119,10 @@ export interface RunLatencies {
   acceptToSession: LatencySummary;
   createAck: LatencySummary;
   requestToSession: LatencySummary;
+  /** Relay chains only: request:create → the later of its two legs' offer:new. */
+  requestToBothOffers: LatencySummary;
+  /** Requests rung as one whole call (no chain): request:create → offer:new. */
+  directRequestToOffer: LatencySummary;
   failures: Record<string, number>;
 }
 

@@ -40,10 +40,12 @@ export interface Roster {
 
 /**
  * A synthetic roster: interpreter i interprets variant i mod n (every variant gets the same share), a third
- * of them a second one; most belong to a roster of a country where the variant is spoken, the rest to any
- * (migrant communities). Specialties, levels and gender are drawn from a fixed seed.
+ * of them a second one, each into Spanish (relay language); most belong to a roster of a country where the
+ * variant is spoken, the rest to any (migrant communities). Specialties, levels and gender are drawn from a fixed
+ * seed. `relay` more interpret Spanish into English, spread over every country: a relay chain's second leg for a
+ * call into English (`callerDraws`' relay share).
  */
-export function makeRoster(variants: Variant[], size: number, seed = 42): Roster {
+export function makeRoster(variants: Variant[], size: number, seed = 42, relay = 0): Roster {
   const rng = seeded(seed);
   const rows = new Map<string, string[]>(COUNTRIES.map((c) => [c, []]));
   for (let i = 0; i < size; i++) {
@@ -75,9 +77,30 @@ export function makeRoster(variants: Variant[], size: number, seed = 42): Roster
         ].join(','),
       );
   }
+  for (let i = 0; i < relay; i++) {
+    const id = `R${String(i).padStart(5, '0')}`;
+    const specialties = SPECIALTIES.filter(() => rng.next() < 0.45);
+    rows
+      .get(COUNTRIES[i % COUNTRIES.length])!
+      .push(
+        [
+          id,
+          rng.pick(FIRST_NAMES),
+          `${id.toLowerCase()}@bench.puente.example`,
+          'spa:5',
+          'eng:5',
+          specialties.join(';'),
+          'Bench',
+          `R${i}`,
+          '2030-12-31',
+          'female',
+          'active',
+        ].join(','),
+      );
+  }
   const files = new Map<string, string>();
   for (const [c, r] of rows) if (r.length) files.set(c, `${COLUMNS}\n${r.join('\n')}\n`);
-  return { files, size };
+  return { files, size: size + relay };
 }
 
 export type Urgency = 'normal' | 'urgent' | 'emergency';
@@ -89,15 +112,28 @@ export interface CallerDraw {
   minor: boolean;
   preferFemale: boolean;
   country: string;
+  /** What the other side speaks (sent only when the benchmark mixes in relay calls). */
+  targetLanguageId?: string;
 }
 
-/** What a caller asks for: a variant, mostly from a country where it is spoken; a realistic mix of urgencies. */
-export function callerDraws(variants: Variant[], seed: number) {
+/** A share of the calls into English, which nobody of the variants' interpreters covers (a relay chain); the rest into Spanish. */
+export interface RelayMix {
+  share: number;
+  english: string;
+  spanish: string;
+}
+
+/**
+ * What a caller asks for: a variant, mostly from a country where it is spoken; a realistic mix of urgencies; with
+ * `relay`, a target: English for its share (a relay chain), else Spanish.
+ */
+export function callerDraws(variants: Variant[], seed: number, relay?: RelayMix) {
   const rng = seeded(seed);
   return (): CallerDraw => {
     const v = rng.pick(variants);
     const u = rng.next();
     return {
+      ...(relay && { targetLanguageId: rng.next() < relay.share ? relay.english : relay.spanish }),
       languageId: v.id,
       matter: rng.pick(MATTERS),
       urgency: u < 0.8 ? 'normal' : u < 0.95 ? 'urgent' : 'emergency',
