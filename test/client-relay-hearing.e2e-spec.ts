@@ -142,6 +142,9 @@ describe('web client: relay interpreting on the demo', () => {
     await lorenaOffer.locator('button.accept').click();
     await lorena.locator('[data-view="waiting"]').waitFor();
     await a11y.check(lorena, 'interpreter-relay-waiting');
+    // Her tab reloaded while she waits: the call she accepted still finds her when it opens.
+    await lorena.reload();
+    await lorena.locator('[data-view="idle"]').waitFor();
     await sarahOffer.locator('button.accept').click();
 
     for (const p of [lorena, sarah]) await p.locator('[data-view="call"]').waitFor();

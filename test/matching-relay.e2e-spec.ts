@@ -1,6 +1,6 @@
 import { inCall, Closers, sessionRow } from './utils/media-calls';
 import { auditMoved, caller, interpreter, languageId, Person, until, within } from './utils/matching-fixtures';
-import type { TestSocket } from './utils/socket-client';
+import { connect, type TestSocket } from './utils/socket-client';
 import { startTestApp, TestApp } from './utils/test-app';
 
 /**
@@ -174,6 +174,36 @@ describe('relay chains on demand', () => {
     // Her acceptance was superseded: the request was never accepted, and nothing holds her.
     const [row] = await t.sql(`SELECT outcome, holds, superseded_at IS NOT NULL AS superseded FROM offers WHERE id = $1`, [relayOffer.id]);
     expect(row).toEqual({ outcome: 'accepted', holds: false, superseded: true });
+  });
+
+  it("an interpreter whose console was gone when her chain's call opened is told it when she connects again", async () => {
+    const source = await person('DO', 'mam:5', 'spa:5', 'Dora');
+    const relay = await person('DO', 'spa:5', 'eng:5', 'Rut');
+    const c = await woman();
+    // The other side speaks English here: named, as an official of an English-speaking consulate would.
+    const created = await c.call('request:create', {
+      languageId: await languageId(t, 'mam'),
+      targetLanguageId: await languageId(t, 'eng'),
+      matter: 'violence',
+      urgency: 'normal',
+      minor: false,
+      country: 'DO',
+    });
+    const offers = await ringing(created.requestId, 2);
+    const sourceOffer = offers.find((o) => o.leg === 'source')!;
+    const relayOffer = offers.find((o) => o.leg === 'relay')!;
+    await source.socket.next('offer:new', (e) => e.offerId === sourceOffer.id);
+    expect(await source.socket.call('offer:accept', { offerId: sourceOffer.id })).toEqual({ waiting: 'other_leg' });
+    source.socket.close();
+    const { sessionId } = await relay.socket.call('offer:accept', { offerId: relayOffer.id });
+    expect(sessionId).toEqual(expect.any(String));
+    const back = await connect(t.url, source.token);
+    closers.push(() => back.close());
+    expect(await within(back.next('offer:session'), 10_000, 'told of her call on connecting')).toEqual({
+      offerId: sourceOffer.id,
+      sessionId,
+    });
+    expect(await back.call('session:join', { sessionId })).toMatchObject({ participants: expect.any(Array) });
   });
 
   it('a chain whose relay leg is not filled in time is served by its accepted source interpreter alone, and the one who asked is told', async () => {

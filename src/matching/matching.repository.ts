@@ -396,6 +396,16 @@ export class MatchingRepository {
     return live.flatMap((s) => (s.request_id ? [s.request_id] : []));
   }
 
+  /** Her live on-demand call, if any, with the offer she accepted for it (a live call's row: session_interpreters_one_live). */
+  async openCallsOf(interpreterId: string): Promise<{ offer_id: string; session_id: string }[]> {
+    return this.db.query(
+      prepared(`SELECT o.id AS offer_id, s.id AS session_id FROM session_interpreters si JOIN sessions s ON s.id = si.session_id
+       JOIN offers o ON o.request_id = s.request_id AND o.interpreter_id = si.interpreter_id AND o.outcome = 'accepted' AND o.superseded_at IS NULL
+       WHERE si.interpreter_id = $1 AND si.ended_at IS NULL`),
+      [interpreterId],
+    );
+  }
+
   // ---- callers -------------------------------------------------------------------------------------------
 
   /** The language of her live request (her token subject is kept only while it is live), if she has one. */

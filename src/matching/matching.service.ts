@@ -88,7 +88,7 @@ export class MatchingService implements OnModuleInit {
       if (reason === MEDIA_FAILED) this.inBackground(this.requeueAfterMediaFailure(sessionId));
     });
     this.sessions.onLeave('request', (p, s, role) => this.sessionLeft(p, s, role));
-    this.realtime.onConnect((p) => this.callerConnected(p));
+    this.realtime.onConnect((p) => (p.role === 'interpreter' ? this.interpreterConnected(p) : this.callerConnected(p)));
     this.realtime.onDisconnect((p) => this.callerDisconnected(p));
   }
 
@@ -455,6 +455,17 @@ export class MatchingService implements OnModuleInit {
     if (!languageId) return;
     await this.dropJobs([`caller-grace:${p.sub}`]);
     await this.announceLine(languageId);
+  }
+
+  /**
+   * An interpreter's console connected (a reload, a network back, a node restarted under it): the on-demand call she
+   * accepted is hers to join, though the news that it opened (`offer:session`, a relay chain's) may have found her
+   * gone. Told again; a console already in that call ignores it.
+   */
+  private async interpreterConnected(p: Principal) {
+    if (!p.interpreterId) return;
+    for (const c of await this.repo.openCallsOf(p.interpreterId))
+      this.realtime.toInterpreter(p.interpreterId, 'offer:session', { offerId: c.offer_id, sessionId: c.session_id });
   }
 
   private async callerDisconnected(p: Principal) {

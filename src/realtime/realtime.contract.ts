@@ -220,7 +220,10 @@ export interface ServerEvents {
   'request:update': RequestUpdate;
   'offer:new': OfferNew;
   'offer:withdrawn': { offerId: string; reason: OfferWithdrawnReason };
-  /** The leg of a relay chain she accepted (`offer:accept` answered `waiting`) has its call now: join it. */
+  /**
+   * The leg of a relay chain she accepted (`offer:accept` answered `waiting`) has its call now: join it. Sent again
+   * when her console connects while a call she accepted is open.
+   */
   'offer:session': { offerId: string; sessionId: string };
   'presence:update': { status: PresenceStatus; reason?: PresenceChangeReason };
   'session:newProducer': { sessionId: string; producerId: string; role: ParticipantRole; kind: MediaKind };

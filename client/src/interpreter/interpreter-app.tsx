@@ -23,7 +23,8 @@ type View =
   | { name: 'offer'; offer: Offer }
   /** She accepted one leg of a relay chain: the call opens when the other leg's interpreter accepts too. */
   | { name: 'waiting'; offer: Offer }
-  | { name: 'call'; sessionId: string; offer: Offer; since: number }
+  /** offer: what the offer said (none when her call opened after her console was reloaded). */
+  | { name: 'call'; sessionId: string; offer: Offer | null; since: number }
   | { name: 'hearing'; booking: Booking };
 
 function Countdown({ until, label }: { until: string; label: (s: number) => string }) {
@@ -189,6 +190,8 @@ export function InterpreterApp() {
       (live.current.opened ??= new Map()).set(e.offerId, e.sessionId);
       const v = shown.current;
       if (v.name === 'waiting' && v.offer.offerId === e.offerId) void openCall(signal, v.offer, e.sessionId);
+      // She accepted it on this console before it was reloaded (or on another of her devices): the call is hers.
+      else if (v.name === 'idle') void openCall(signal, null, e.sessionId);
     });
     // The caller's media left: she hung up (session:ended follows) or her network dropped and she is coming back.
     // Not when someone else still speaks to her: the official of an "interpreter now" call whose woman's phone left.
@@ -234,7 +237,7 @@ export function InterpreterApp() {
     }
   };
 
-  const openCall = async (signal: Signal, offer: Offer, sessionId: string) => {
+  const openCall = async (signal: Signal, offer: Offer | null, sessionId: string) => {
     if (live.current.sessionId === sessionId) return;
     live.current.sessionId = sessionId;
     setView({ name: 'call', sessionId, offer, since: Date.now() });
@@ -387,8 +390,8 @@ export function InterpreterApp() {
                 )}
                 <p class="status connected">{t.inCall}</p>
                 <CallTimer since={view.since} s={s} />
-                <CallFacts offer={view.offer} t={t} languageName={langName} />
-                <RelayLeg offer={view.offer} s={s} languageName={langName} />
+                {view.offer && <CallFacts offer={view.offer} t={t} languageName={langName} />}
+                {view.offer && <RelayLeg offer={view.offer} s={s} languageName={langName} />}
                 {heard.length > 0 && (
                   <ul class="participants" aria-label={s.inTheCall} aria-live="polite">
                     {CALL_ROLES.filter((r) => heard.includes(r)).map((r) => (

@@ -172,8 +172,10 @@ END $$;
 -- Its statements keep one generic plan per connection (plan_cache_mode): left to choose, PostgreSQL re-planned the
 -- candidate search on every call whenever its estimates made a custom plan look cheaper (a long line did), and
 -- planning it costs more than running it. The generic plan is by primary key and live partial indexes throughout.
+-- Run only inside matching_dispatch, under its settings (plan_cache_mode, enable_seqscan): a SET clause of its own
+-- would save and restore them on every call (this and the other helpers below: 4-6 % of a call's PostgreSQL CPU).
 CREATE OR REPLACE FUNCTION matching_ring(p_request uuid, p_leg varchar, p_language uuid, p_candidates uuid[], p_covering uuid[], p_room int, p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int)
-RETURNS uuid[] LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
+RETURNS uuid[] LANGUAGE plpgsql AS $$
 DECLARE
   v_chosen int := 0;
   v_round uuid[];
@@ -206,9 +208,9 @@ END $$;
 
 -- Whether one leg of a relay chain has someone to ring now: a free candidate among p_candidates, interpreting from
 -- p_language (null: the request's own), who covers what the leg is interpreted into (p_covering), as matching_ring
--- would find her.
+-- would find her. Run only inside matching_dispatch, under its settings.
 CREATE OR REPLACE FUNCTION matching_leg_open(p_request uuid, p_language uuid, p_candidates uuid[], p_covering uuid[], p_home char(2),
-  p_retry_after double precision, p_open_count int) RETURNS boolean LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
+  p_retry_after double precision, p_open_count int) RETURNS boolean LANGUAGE plpgsql STABLE AS $$
 BEGIN
   RETURN cardinality(p_covering) > 0 AND EXISTS (
     SELECT 1 FROM matching_pairs(ARRAY[p_request], p_covering, p_language, p_home, p_retry_after, p_open_count) p
@@ -243,10 +245,16 @@ BEGIN
   IF NOT FOUND OR r.state NOT IN ('queued', 'offering') THEN RETURN NULL; END IF;
   v_at_once := ladder_at_once(r.urgency);
   v_state := r.state;
-  -- Its offers out now, by leg: ringing, or accepted and waiting for the chain's other leg.
-  SELECT coalesce(jsonb_object_agg(o.leg, o.n), '{}') INTO v_live FROM (
-    SELECT leg || CASE WHEN outcome IS NULL THEN '' ELSE ':accepted' END AS leg, count(*) AS n FROM offers
-    WHERE request_id = p_request AND (outcome IS NULL OR (outcome = 'accepted' AND holds)) GROUP BY 1) o;
+  -- Its offers out now, by leg: ringing, or accepted and waiting for the chain's other leg. A queued request has none
+  -- (it is queued only with none, and nothing makes one but this function, which then marks it offering): its first
+  -- dispatch, the most frequent, is spared the look.
+  IF r.state = 'queued' THEN
+    v_live := '{}';
+  ELSE
+    SELECT coalesce(jsonb_object_agg(o.leg, o.n), '{}') INTO v_live FROM (
+      SELECT leg || CASE WHEN outcome IS NULL THEN '' ELSE ':accepted' END AS leg, count(*) AS n FROM offers
+      WHERE request_id = p_request AND (outcome IS NULL OR (outcome = 'accepted' AND holds)) GROUP BY 1) o;
+  END IF;
   IF r.relay_language_id IS NULL THEN
     -- Who among them covers what the other side speaks: once per dispatch, for the order (ladder_rank).
     v_covering := ladder_covering(r.target_language_id, p_available);
@@ -295,7 +303,7 @@ BEGIN
       || jsonb_build_object('offerId', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'leg', o.leg, 'expiresAt', o.expires_at, 'fromState', r.state)
     FROM offers o WHERE o.id = ANY (v_made) ORDER BY o.created_at;
     v_state := 'offering';
-  ELSIF r.state = 'offering' AND NOT EXISTS (SELECT 1 FROM offers WHERE request_id = p_request AND (outcome IS NULL OR (outcome = 'accepted' AND holds))) THEN
+  ELSIF r.state = 'offering' AND v_live = '{}' THEN
     -- Nothing rings any more, nobody waits for a chain's other leg, and nobody can be rung: back in line.
     UPDATE interpretation_requests SET state = 'queued' WHERE id = p_request;
     INSERT INTO matching_audit_outbox (type, country, subject_id, data)
@@ -398,9 +406,10 @@ END $$;
 
 -- Withdraws a request's pending offers (of one leg, p_leg, or all: null) and, with p_release, releases a relay chain's
 -- legs accepted while the call had not opened yet (their acceptance superseded, their interpreters free). The request
--- row is locked by the caller. Returns [{id, interpreterId}] of the offers closed, to tell each of them.
+-- row is locked by the caller. Returns [{id, interpreterId}] of the offers closed, to tell each of them. Run only
+-- inside the matching_* functions, under their settings.
 CREATE OR REPLACE FUNCTION matching_withdraw(p_request uuid, p_leg varchar, p_release boolean) RETURNS jsonb
-LANGUAGE plpgsql SET enable_seqscan = off AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
   v_closed jsonb;
 BEGIN
@@ -419,12 +428,14 @@ END $$;
 -- leg, `relay_interpreter`, or null), the request accepted. p_accepted: the acceptance that opened it (audited with
 -- the session), or null (a chain served by its source leg alone: RELAY_WAIT_SECONDS). The request row is locked by
 -- the caller. Returns the session and who to tell: the caller, the interpreters (each with her offer) and the
--- interpreters whose offers were withdrawn.
+-- interpreters whose offers were withdrawn. Run only inside the matching_* functions, under their settings.
 CREATE OR REPLACE FUNCTION matching_open(r interpretation_requests, p_lead offers, p_relay offers, p_accepted offers)
-RETURNS jsonb LANGUAGE plpgsql SET enable_seqscan = off AS $$
+RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
   v_session uuid;
   v_withdrawn jsonb;
+  v_lead varchar := (SELECT first_name FROM interpreters WHERE id = p_lead.interpreter_id);
+  v_seated jsonb;
 BEGIN
   v_withdrawn := matching_withdraw(r.id, NULL, false);
   WITH opened AS (
@@ -444,12 +455,13 @@ BEGIN
       || jsonb_build_object('offerId', p_accepted.id, 'interpreterId', p_accepted.interpreter_id, 'tier', p_accepted.tier, 'leg', p_accepted.leg,
         'offeredAt', p_accepted.created_at, 'sessionId', v_session));
   END IF;
+  v_seated := jsonb_build_array(jsonb_build_object('interpreterId', p_lead.interpreter_id, 'offerId', p_lead.id, 'role', 'interpreter', 'firstName', v_lead));
+  IF p_relay.id IS NOT NULL THEN
+    v_seated := v_seated || jsonb_build_object('interpreterId', p_relay.interpreter_id, 'offerId', p_relay.id, 'role', 'relay_interpreter',
+      'firstName', (SELECT first_name FROM interpreters WHERE id = p_relay.interpreter_id));
+  END IF;
   RETURN jsonb_build_object('sessionId', v_session, 'requestId', r.id, 'callerSub', r.caller_sub, 'languageId', r.language_id,
-    'waitSeconds', extract(epoch FROM now() - r.created_at),
-    'firstName', (SELECT first_name FROM interpreters WHERE id = p_lead.interpreter_id), 'withdrawn', v_withdrawn,
-    'interpreters', (SELECT jsonb_agg(jsonb_build_object('interpreterId', (x.o).interpreter_id, 'offerId', (x.o).id, 'role', x.role,
-                       'firstName', (SELECT first_name FROM interpreters i WHERE i.id = (x.o).interpreter_id)) ORDER BY x.n)
-                     FROM (VALUES (1, 'interpreter', p_lead), (2, 'relay_interpreter', p_relay)) x (n, role, o) WHERE (x.o).id IS NOT NULL),
+    'waitSeconds', extract(epoch FROM now() - r.created_at), 'firstName', v_lead, 'withdrawn', v_withdrawn, 'interpreters', v_seated,
     'othersWaiting', EXISTS (SELECT 1 FROM interpretation_requests w WHERE w.language_id = r.language_id AND w.state IN ('queued', 'offering')));
 END $$;
 
