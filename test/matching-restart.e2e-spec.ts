@@ -285,4 +285,69 @@ describe('matching survives a node killed mid-offer', () => {
     const admin = await staffAt(a.url, sql, 'platform_admin');
     expect((await getJson<{ ok: boolean }>(a.url, '/api/v1/audit/verify', admin.token)).body).toMatchObject({ ok: true });
   }, 180_000);
+
+  it("a relay chain whose waiting leg's node is killed: the call opens on the other node, and she is told it when she connects again", async () => {
+    const [{ id: mam }] = await sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = 'mam' AND variant IS NULL`);
+    const [sol, rae] = await rosterAt(b.url, sql, 'US', [
+      { languages: 'mam:5', relay: 'spa:5', firstName: 'Sol' },
+      { languages: 'spa:5', relay: 'eng:5', firstName: 'Rae' },
+    ]);
+    if (!a.running) await a.start(root);
+    const solOnA = await open(a.url, sol.token);
+    const raeOnB = await open(b.url, rae.token);
+    for (const s of [solOnA, raeOnB]) expect(await s.call('presence:set', { status: 'available' })).toEqual({ status: 'available' });
+    const c = await open(b.url, await callerTokenAt(b.url));
+    // In the United States the other side speaks English: nobody covers Mam into it, so both legs ring.
+    const made = await c.call('request:create', { languageId: mam, matter: 'violence', urgency: 'normal', minor: false, country: 'US' });
+    const source = await within(
+      solOnA.next('offer:new', (o) => o.requestId === made.requestId),
+      10_000,
+      'the source leg rang on A',
+    );
+    const relay = await within(
+      raeOnB.next('offer:new', (o) => o.requestId === made.requestId),
+      10_000,
+      'the relay leg rang on B',
+    );
+    expect([source.leg, relay.leg]).toEqual(['source', 'relay']);
+    expect(await solOnA.call('offer:accept', { offerId: source.offerId })).toEqual({ waiting: 'other_leg' });
+
+    await a.stop('SIGKILL');
+    const { sessionId } = await raeOnB.call('offer:accept', { offerId: relay.offerId });
+    expect(sessionId).toEqual(expect.any(String));
+    expect(
+      await within(
+        c.next('request:update', (u) => u.state === 'accepted'),
+        10_000,
+        'the caller told',
+      ),
+    ).toMatchObject({
+      sessionId,
+      interpreters: [
+        { firstName: 'Sol', role: 'interpreter' },
+        { firstName: 'Rae', role: 'relay_interpreter' },
+      ],
+    });
+    const solOnB = await open(b.url, sol.token);
+    expect(await within(solOnB.next('offer:session'), 10_000, 'Sol told of her call on connecting to B')).toEqual({
+      offerId: source.offerId,
+      sessionId,
+    });
+    expect(await solOnB.call('session:join', { sessionId })).toMatchObject({ participants: expect.any(Array) });
+    expect(await c.call('session:leave', { sessionId })).toEqual({});
+    await within(
+      (async () => {
+        while (
+          (await sql<{ state: string }>(`SELECT state FROM interpretation_requests WHERE id = $1`, [made.requestId]))[0].state !==
+          'completed'
+        )
+          await new Promise((r) => setTimeout(r, 100));
+      })(),
+      20_000,
+      'the chain completed',
+    );
+    const { violations } = await matchingViolations(sql, [made.requestId], { homeCountry: 'GT' });
+    expect(violations).toEqual([]);
+    await a.start(root);
+  }, 120_000);
 });

@@ -66,6 +66,8 @@ export async function callerTokenAt(url: string): Promise<string> {
 
 export interface RosterRow {
   languages: string;
+  /** The roster's relay_languages (default `spa`). */
+  relay?: string;
   specialties?: string;
   gender?: string;
   firstName?: string;
@@ -93,7 +95,7 @@ export async function rosterAt(url: string, sql: Sql, country: string, rows: Ros
       first_name: r.firstName ?? 'Ana',
       email: `${ids[i]}@test.puente.example`,
       languages: r.languages,
-      relay_languages: 'spa',
+      relay_languages: r.relay ?? 'spa',
       specialties: r.specialties ?? 'legal_criminal;violence',
       gender: r.gender ?? 'female',
       // Certified (a body, no end), as legal matters and hearings need by default.

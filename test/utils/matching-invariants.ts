@@ -219,7 +219,15 @@ export async function matchingViolations(
     const types = story.map((e) => e.type);
     const terminal = story.filter(
       (e) =>
-        e.type.startsWith('request.') && !['request.created', 'request.requeued', 'request.connected', 'request.queued'].includes(e.type),
+        e.type.startsWith('request.') &&
+        ![
+          'request.created',
+          'request.requeued',
+          'request.connected',
+          'request.queued',
+          'request.relayed',
+          'request.relay_unfilled',
+        ].includes(e.type),
     );
     if (types.filter((x) => x === 'request.created').length !== 1 || types[0] !== 'request.created') {
       v.push(`request ${r.id}: its audit story does not start with one request.created (${types.join(', ')})`);
@@ -275,15 +283,21 @@ export async function matchingViolations(
       if ((offerClosed.get(o.id) ?? Infinity) <= opened) v.push(`offer ${o.id} closed before it opened in the audit chain`);
       if ((offerClosed.get(o.id) ?? -1) > end.seq) v.push(`offer ${o.id} closed after its request ended`);
     }
-    for (const e of acceptances) {
+    // The acceptances that opened a call name its session: a whole call's, or a chain's second leg to accept, whose
+    // session's lead is the chain's source leg.
+    const openings = allAcceptances.filter((e) => typeof e.data.sessionId === 'string');
+    for (const e of openings) {
       const s = (sessionsOf.get(r.id) ?? []).find((x) => x.id === e.data.sessionId);
       const ended = s && sessionEnded.get(s.id);
-      if (!s || s.interpreter_id !== mine.get(String(e.data.offerId))?.interpreter_id)
-        v.push(`request ${r.id}: offer.accepted names a session it does not have`);
+      const lead =
+        e.data.leg === 'relay'
+          ? [...mine.values()].find((o) => o.leg === 'source' && o.outcome === 'accepted' && o.interpreter_id === s?.interpreter_id)
+          : mine.get(String(e.data.offerId));
+      if (!s || s.interpreter_id !== lead?.interpreter_id) v.push(`request ${r.id}: offer.accepted names a session it does not have`);
       else if (!ended || ended.seq < e.seq || ended.seq > end.seq) v.push(`session ${s.id}: session.ended is missing or out of order`);
       else {
         sessionOpened.set(s.id, e.seq);
-        if (e === acceptance && inCall && s.end_reason !== r.state)
+        if (e === openings.at(-1) && inCall && s.end_reason !== r.state)
           v.push(`request ${r.id} ended ${r.state} but its session ended ${s.end_reason}`);
       }
     }
