@@ -47,6 +47,7 @@ const ALLOWED: Record<string, { max: number | null; why: string }> = {
   'sessions.participant_roles': { max: null, why: 'array of role labels' },
   'session_interpreters.role': { max: 20, why: 'label' },
   'booking_interpreters.leg': { max: 6, why: 'label' },
+  'offers.leg': { max: 6, why: 'label' },
   'booking_interpreters.state': { max: 10, why: 'label' },
   // Bookings
   'bookings.country': { max: 2, why: 'country code' },
