@@ -300,7 +300,8 @@ export function InterpreterApp() {
                 onNo={() => setLeaving(false)}
               />
             )}
-            {!inACall && (
+            {/* Not while she waits for a relay chain's other leg: the call she accepted is hers whatever she sets. */}
+            {!inACall && view.name !== 'waiting' && (
               <div class="availability">
                 <button type="button" role="switch" class="switch" aria-checked={available} disabled={!connected} onClick={toggleAvailable}>
                   <span class="knob" aria-hidden="true" />
