@@ -206,6 +206,54 @@ describe('relay chains on demand', () => {
     expect(await back.call('session:join', { sessionId })).toMatchObject({ participants: expect.any(Array) });
   });
 
+  it('both legs accepting at the same moment open one call with both of them, whichever commits second', async () => {
+    const [eng, mam] = [await languageId(t, 'eng'), await languageId(t, 'mam')];
+    for (let round = 0; round < 3; round++) {
+      const source = await person('HN', 'mam:5', 'spa:5', `Hilda${round}`);
+      const relay = await person('HN', 'spa:5', 'eng:5', `Rosa${round}`);
+      const c = await woman();
+      const created = await c.call('request:create', {
+        languageId: mam,
+        targetLanguageId: eng,
+        matter: 'violence',
+        urgency: 'normal',
+        minor: false,
+        country: 'HN',
+      });
+      const offers = await ringing(created.requestId, 2);
+      const [s, r] = [offers.find((o) => o.leg === 'source')!, offers.find((o) => o.leg === 'relay')!];
+      const acks = await Promise.all([
+        source.socket.call('offer:accept', { offerId: s.id }),
+        relay.socket.call('offer:accept', { offerId: r.id }),
+      ]);
+      const opened = acks.find((x) => x.sessionId)!;
+      expect(acks.filter((x) => x.waiting === 'other_leg')).toHaveLength(1);
+      const waiter = acks[0].waiting ? { p: source, offerId: s.id } : { p: relay, offerId: r.id };
+      expect(await waiter.p.socket.next('offer:session', (e) => e.offerId === waiter.offerId)).toEqual({
+        offerId: waiter.offerId,
+        sessionId: opened.sessionId,
+      });
+      const seats = await t.sql(
+        `SELECT si.role, si.interpreter_id FROM session_interpreters si JOIN sessions x ON x.id = si.session_id
+         WHERE x.request_id = $1 ORDER BY si.role`,
+        [created.requestId],
+      );
+      expect(seats).toEqual([
+        { role: 'interpreter', interpreter_id: source.interpreterId },
+        { role: 'relay_interpreter', interpreter_id: relay.interpreterId },
+      ]);
+      expect(await c.call('session:leave', { sessionId: opened.sessionId })).toEqual({});
+      expect(
+        await until(
+          () => free([source, relay]),
+          (f) => f.every(Boolean),
+        ),
+      ).toEqual([true, true]);
+      // Each round's people leave, so that the next round's are the only candidates.
+      for (const p of [source, relay]) await p.socket.call('presence:set', { status: 'away' });
+    }
+  });
+
   it('a chain whose relay leg is not filled in time is served by its accepted source interpreter alone, and the one who asked is told', async () => {
     const source = await person('CA', 'mam:5', 'spa:5', 'Carmen');
     const relay = await person('CA', 'spa:5', 'eng:5', 'Rita');
