@@ -83,7 +83,10 @@ describe('relay chains on demand', () => {
 
     // The first source interpreter to accept waits for the relay leg; the two others of her leg are withdrawn.
     const lead = byId(sources, sourceOffers[0].interpreter_id);
-    expect(await lead.socket.call('offer:accept', { offerId: sourceOffers[0].id })).toEqual({ waiting: 'other_leg' });
+    expect(await lead.socket.call('offer:accept', { offerId: sourceOffers[0].id })).toEqual({
+      waiting: 'other_leg',
+      until: expect.any(String),
+    });
     for (const o of sourceOffers.slice(1))
       expect(await byId(sources, o.interpreter_id).socket.next('offer:withdrawn', (e) => e.offerId === o.id)).toEqual({
         offerId: o.id,
@@ -157,7 +160,10 @@ describe('relay chains on demand', () => {
     const relayOffer = offers.find((o) => o.leg === 'relay')!;
     const sourceOffer = offers.find((o) => o.leg === 'source')!;
     await relay.socket.next('offer:new', (e) => e.offerId === relayOffer.id);
-    expect(await relay.socket.call('offer:accept', { offerId: relayOffer.id })).toEqual({ waiting: 'other_leg' });
+    expect(await relay.socket.call('offer:accept', { offerId: relayOffer.id })).toEqual({
+      waiting: 'other_leg',
+      until: expect.any(String),
+    });
     // No call yet: nothing to join; she is not free for another request meanwhile.
     expect(await t.sql(`SELECT count(*)::int AS n FROM sessions WHERE request_id = $1`, [created.requestId])).toEqual([{ n: 0 }]);
     expect(await free([relay])).toEqual([false]);
@@ -193,7 +199,10 @@ describe('relay chains on demand', () => {
     const sourceOffer = offers.find((o) => o.leg === 'source')!;
     const relayOffer = offers.find((o) => o.leg === 'relay')!;
     await source.socket.next('offer:new', (e) => e.offerId === sourceOffer.id);
-    expect(await source.socket.call('offer:accept', { offerId: sourceOffer.id })).toEqual({ waiting: 'other_leg' });
+    expect(await source.socket.call('offer:accept', { offerId: sourceOffer.id })).toEqual({
+      waiting: 'other_leg',
+      until: expect.any(String),
+    });
     source.socket.close();
     const { sessionId } = await relay.socket.call('offer:accept', { offerId: relayOffer.id });
     expect(sessionId).toEqual(expect.any(String));
@@ -204,6 +213,54 @@ describe('relay chains on demand', () => {
       sessionId,
     });
     expect(await back.call('session:join', { sessionId })).toMatchObject({ participants: expect.any(Array) });
+  });
+
+  it('a leg accepted and then left (she sets herself away) is released and rings the next; a reload within her grace period keeps it', async () => {
+    const first = await person('SV', 'mam:5', 'spa:5', 'Sara');
+    const relay = await person('SV', 'spa:5', 'eng:5', 'Rebeca');
+    const c = await woman();
+    const created = await c.call('request:create', {
+      languageId: await languageId(t, 'mam'),
+      targetLanguageId: await languageId(t, 'eng'),
+      matter: 'violence',
+      urgency: 'normal',
+      minor: false,
+      country: 'SV',
+    });
+    const offers = await ringing(created.requestId, 2);
+    const sourceOffer = offers.find((o) => o.leg === 'source')!;
+    await first.socket.next('offer:new', (e) => e.offerId === sourceOffer.id);
+    const accepted = await first.socket.call('offer:accept', { offerId: sourceOffer.id });
+    expect(accepted).toEqual({ waiting: 'other_leg', until: expect.any(String) });
+    // Her wait ends RELAY_WAIT_SECONDS after the chain was planned (an hour here).
+    expect(Date.parse(accepted.until) - Date.now()).toBeGreaterThan(3000 * 1000);
+    // Her connection drops and comes back at once (a reload): still hers.
+    first.socket.close();
+    const back = await connect(t.url, first.token);
+    closers.push(() => back.close());
+    expect(await back.call('presence:set', { status: 'available' })).toEqual({ status: 'available' });
+    expect(await free([first])).toEqual([false]);
+    // She sets herself away: released, told, and the source leg rings someone else.
+    const second = await person('SV', 'mam:5', 'spa:5', 'Sonia');
+    expect(await back.call('presence:set', { status: 'away' })).toEqual({ status: 'away' });
+    expect(await back.next('offer:withdrawn', (e) => e.offerId === sourceOffer.id)).toEqual({
+      offerId: sourceOffer.id,
+      reason: 'unavailable',
+    });
+    const next = await within(
+      second.socket.next('offer:new', (e) => e.requestId === created.requestId),
+      10_000,
+      'the source leg rung again',
+    );
+    expect(next.leg).toBe('source');
+    expect(await free([first])).toEqual([true]);
+    const [row] = await t.sql(`SELECT outcome, holds, superseded_at IS NOT NULL AS superseded FROM offers WHERE id = $1`, [sourceOffer.id]);
+    expect(row).toEqual({ outcome: 'accepted', holds: false, superseded: true });
+    // The next source interpreter's acceptance and the relay's open the call with her.
+    expect(await second.socket.call('offer:accept', { offerId: next.offerId })).toMatchObject({ waiting: 'other_leg' });
+    const relayOffer = offers.find((o) => o.leg === 'relay')!;
+    const { sessionId } = await relay.socket.call('offer:accept', { offerId: relayOffer.id });
+    expect(await second.socket.next('offer:session', (e) => e.offerId === next.offerId)).toEqual({ offerId: next.offerId, sessionId });
   });
 
   it('both legs accepting at the same moment open one call with both of them, whichever commits second', async () => {
@@ -263,7 +320,10 @@ describe('relay chains on demand', () => {
     const sourceOffer = offers.find((o) => o.leg === 'source')!;
     const relayOffer = offers.find((o) => o.leg === 'relay')!;
     await source.socket.next('offer:new', (e) => e.offerId === sourceOffer.id);
-    expect(await source.socket.call('offer:accept', { offerId: sourceOffer.id })).toEqual({ waiting: 'other_leg' });
+    expect(await source.socket.call('offer:accept', { offerId: sourceOffer.id })).toEqual({
+      waiting: 'other_leg',
+      until: expect.any(String),
+    });
     await pastRelayWait(created.requestId);
     const { sessionId } = await within(
       source.socket.next('offer:session', (e) => e.offerId === sourceOffer.id),
@@ -319,7 +379,10 @@ describe('relay chains on demand', () => {
       targetLanguageId: await languageId(t, 'spa'),
     });
     await relay.socket.next('offer:new', (e) => e.offerId === relayOffer.id);
-    expect(await relay.socket.call('offer:accept', { offerId: relayOffer.id })).toEqual({ waiting: 'other_leg' });
+    expect(await relay.socket.call('offer:accept', { offerId: relayOffer.id })).toEqual({
+      waiting: 'other_leg',
+      until: expect.any(String),
+    });
     await pastRelayWait(created.requestId);
     expect(
       await within(

@@ -310,7 +310,7 @@ describe('matching survives a node killed mid-offer', () => {
       'the relay leg rang on B',
     );
     expect([source.leg, relay.leg]).toEqual(['source', 'relay']);
-    expect(await solOnA.call('offer:accept', { offerId: source.offerId })).toEqual({ waiting: 'other_leg' });
+    expect(await solOnA.call('offer:accept', { offerId: source.offerId })).toEqual({ waiting: 'other_leg', until: expect.any(String) });
 
     await a.stop('SIGKILL');
     const { sessionId } = await raeOnB.call('offer:accept', { offerId: relay.offerId });

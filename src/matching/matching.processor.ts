@@ -58,18 +58,24 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
     await this.outbox
       .flush()
       .catch((e) => this.logger.error({ err: (e as Error)?.name, code: (e as { code?: string })?.code }, 'moving audit events failed'));
-    for (const id of await this.repo.overdueOffers()) await this.matching.expireOffer(id);
+    for (const id of await this.repo.overdueOffers()) await this.each(() => this.matching.expireOffer(id));
     // Relay chains whose legs were not both accepted in time: one interpreter serves her instead.
-    for (const id of await this.repo.relaysOverdue(this.config.RELAY_WAIT_SECONDS)) await this.matching.relayUnfilled(id);
+    for (const id of await this.repo.relaysOverdue(this.config.RELAY_WAIT_SECONDS)) await this.each(() => this.matching.relayUnfilled(id));
     // The wait limit: requests that have waited it in full since they last entered the line end unmatched.
-    for (const id of await this.repo.waitedFor(this.config.REQUEST_WAIT_LIMIT_SECONDS)) await this.matching.timeoutRequest(id);
+    for (const id of await this.repo.waitedFor(this.config.REQUEST_WAIT_LIMIT_SECONDS))
+      await this.each(() => this.matching.timeoutRequest(id));
     // Requests stalled for a full sweep, read one at a time so that a request arriving meanwhile is ranked too.
     for (let i = 0; i < 100; i++) {
       const next = await this.repo.stalled(this.config.MATCHING_SWEEP_SECONDS, i);
       if (!next) break;
-      await this.matching.dispatch(next);
+      await this.each(() => this.matching.dispatch(next));
     }
     await this.orphans();
+  }
+
+  /** One request's repair: its failure is logged and the sweep goes on with the others. */
+  private async each(step: () => Promise<unknown>) {
+    await step().catch((e) => this.logger.error({ err: (e as Error)?.name, code: (e as { code?: string })?.code }, 'a sweep step failed'));
   }
 
   /**

@@ -126,6 +126,8 @@ export interface Opened {
 export interface Accepted extends Opened {
   error?: 'not_found' | 'conflict';
   waiting?: true;
+  /** When the chain was planned (its legs' wait limit counts from here), with `waiting`. */
+  relaySince: string;
 }
 
 /** What `matching_relay_unfilled` did with a chain not filled in time. */
@@ -146,7 +148,8 @@ export interface Finished {
   queuedAt: string;
   withdrawn: { id: string; interpreterId: string }[];
   endedSession: string | null;
-  endedInterpreter: string | null;
+  /** Every interpreter of the call it ended (the lead, a relay leg's), free again. */
+  endedInterpreters: string[];
   othersWaiting: boolean;
 }
 
@@ -302,6 +305,29 @@ export class MatchingRepository {
   async isBusy(interpreterId: string): Promise<boolean> {
     const [{ busy }] = await this.db.query(prepared(`SELECT NOT matching_free($1) AS busy`), [interpreterId]);
     return busy;
+  }
+
+  /** Her acceptances of a relay chain's leg whose call has not opened yet (her offer holds her meanwhile). */
+  async waitingLegsOf(interpreterId: string): Promise<string[]> {
+    const waiting: { id: string }[] = await this.db.query(
+      `SELECT o.id FROM offers o JOIN interpretation_requests r ON r.id = o.request_id
+       WHERE o.interpreter_id = $1 AND o.holds AND o.outcome = 'accepted' AND r.state IN ('queued', 'offering')`,
+      [interpreterId],
+    );
+    return waiting.map((o) => o.id);
+  }
+
+  /**
+   * Releases her acceptance of a relay chain's leg while its call has not opened (superseded, her hold gone), with
+   * its request locked by the caller; the leg rings again at the next dispatch. Whether it was still waiting.
+   */
+  async releaseLeg(m: Sql, offerId: string): Promise<boolean> {
+    const released = await rows(
+      m,
+      `UPDATE offers SET holds = false, superseded_at = now() WHERE id = $1 AND outcome = 'accepted' AND holds AND leg <> 'direct' RETURNING id`,
+      [offerId],
+    );
+    return released.length > 0;
   }
 
   /** Her offers still ringing. */

@@ -80,9 +80,17 @@ export class MatchingService implements OnModuleInit {
   onModuleInit() {
     // Serving the waiting line can take several dispatches: her `presence:set` is acknowledged without waiting.
     this.presence.on('available', (id) => this.inBackground(this.serveInterpreter(id)));
-    this.presence.on('unavailable', (id) => this.withdrawOffersOf(id, 'unavailable'));
+    // Away (or suspended): nothing rings for her and a relay leg she accepted is released. Her connection lost:
+    // what rings goes at once, a relay leg she accepted only when her grace period ends without her.
+    this.presence.on('unavailable', async (id) => {
+      await this.withdrawOffersOf(id, 'unavailable');
+      await this.releaseWaitingLegs(id, 'unavailable');
+    });
     this.presence.on('disconnected', (id) => this.withdrawOffersOf(id, 'disconnected'));
-    this.presence.on('lost', (id) => this.interpreterLost(id));
+    this.presence.on('lost', async (id) => {
+      await this.releaseWaitingLegs(id, 'disconnected');
+      await this.interpreterLost(id);
+    });
     // Media that could not be rebuilt ended the call: the caller is served again, at the front of the line.
     this.sessions.onEnded((sessionId, reason) => {
       if (reason === MEDIA_FAILED) this.inBackground(this.requeueAfterMediaFailure(sessionId));
@@ -200,7 +208,9 @@ export class MatchingService implements OnModuleInit {
     // One leg of a relay chain: her offer holds her until the other leg accepts (offer:session then).
     if (a.waiting) {
       this.inBackground(Promise.all(tidy));
-      return { waiting: 'other_leg' };
+      // When the chain stops waiting for the other leg (RELAY_WAIT_SECONDS after it was planned; the sweep may take
+      // a few seconds more): her console's bound on the wait, whatever news it misses.
+      return { waiting: 'other_leg', until: new Date(Date.parse(a.relaySince) + this.config.RELAY_WAIT_SECONDS * 1000).toISOString() };
     }
     this.callOpened(a, offerId);
     this.inBackground(Promise.all(tidy));
@@ -272,6 +282,25 @@ export class MatchingService implements OnModuleInit {
       await this.dropJobs([`offer-expire:${offerId}`]);
       this.realtime.toInterpreter(interpreterId, 'offer:withdrawn', { offerId, reason });
       await this.dispatch(closed.requestId);
+    }
+  }
+
+  /**
+   * She accepted a relay chain's leg and, before its call opened, went away or did not come back within her grace
+   * period: her acceptance is released (she is told, if she is there to hear it) and the leg rings the next.
+   */
+  async releaseWaitingLegs(interpreterId: string, reason: OfferWithdrawnReason) {
+    for (const offerId of await this.repo.waitingLegsOf(interpreterId)) {
+      const requestId = await withRetry(() =>
+        this.db.transaction(async (m) => {
+          const r = await this.repo.lockRequestOfOffer(m, offerId, interpreterId);
+          if (!r || (r.state !== 'queued' && r.state !== 'offering')) return null;
+          return (await this.repo.releaseLeg(m, offerId)) ? r.id : null;
+        }),
+      );
+      if (!requestId) continue;
+      this.realtime.toInterpreter(interpreterId, 'offer:withdrawn', { offerId, reason });
+      await this.dispatch(requestId);
     }
   }
 
@@ -364,8 +393,9 @@ export class MatchingService implements OnModuleInit {
     this.tellWithdrawn(u.withdrawn, 'relay_unfilled');
     this.inBackground(this.dropJobs(u.withdrawn.map((w) => `offer-expire:${w.id}`)));
     if (u.opened) return this.callOpened(u.opened, null, 'relay_unfilled');
-    const state = (await this.dispatch(requestId)) ?? 'queued';
-    if (u.callerSub) this.realtime.toCaller(u.callerSub, 'request:update', { requestId, state, notice: 'relay_unfilled' });
+    // (Null: it ended meanwhile, and she was told how.)
+    const state = await this.dispatch(requestId);
+    if (state && u.callerSub) this.realtime.toCaller(u.callerSub, 'request:update', { requestId, state, notice: 'relay_unfilled' });
   }
 
   /**
@@ -386,7 +416,7 @@ export class MatchingService implements OnModuleInit {
     this.tellWithdrawn(done.withdrawn, to);
     if (done.callerSub) this.realtime.toCaller(done.callerSub, 'request:update', { requestId, state: to });
     // (The session's participants hear `session:ended` from SessionsService once the end has committed.)
-    if (done.endedInterpreter) this.inBackground(this.serveInterpreter(done.endedInterpreter));
+    for (const id of done.endedInterpreters) this.inBackground(this.serveInterpreter(id));
     if (done.othersWaiting) await this.announceLine(done.languageId);
     if (done.withdrawn.length) this.inBackground(this.dropJobs(done.withdrawn.map((w) => `offer-expire:${w.id}`)));
     return true;

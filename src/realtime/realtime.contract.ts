@@ -140,7 +140,10 @@ export interface ClientResults extends MediaRpcResults {
  * `offer:accept`: her call opened (`sessionId`); or, on one leg of a relay chain whose other leg has not accepted
  * yet, `waiting` (her offer holds her; `offer:session` tells her when the call opens, `offer:withdrawn` if it will not).
  */
-export type OfferAccepted = { sessionId: string; waiting?: undefined } | { sessionId?: undefined; waiting: 'other_leg' };
+export type OfferAccepted =
+  | { sessionId: string; waiting?: undefined; until?: undefined }
+  /** until (ISO 8601): when the chain stops waiting for the other leg; she is told then, one way or the other. */
+  | { sessionId?: undefined; waiting: 'other_leg'; until: string };
 
 export type ClientEvent = keyof ClientRequests;
 export type MediaRpcEvent = keyof MediaRpcRequests;

@@ -22,7 +22,7 @@ type View =
   | { name: 'idle'; note?: Note }
   | { name: 'offer'; offer: Offer }
   /** She accepted one leg of a relay chain: the call opens when the other leg's interpreter accepts too. */
-  | { name: 'waiting'; offer: Offer }
+  | { name: 'waiting'; offer: Offer; until: string }
   /** offer: what the offer said (none when her call opened after her console was reloaded). */
   | { name: 'call'; sessionId: string; offer: Offer | null; since: number }
   | { name: 'hearing'; booking: Booking };
@@ -130,6 +130,18 @@ export function InterpreterApp() {
       () => undefined,
     );
   }, []);
+
+  // A relay leg's wait is bounded: past it (and the sweep's few seconds) she hears the outcome, or, if that news
+  // missed her (a dropped connection), her console stops waiting on its own; a call that opens later still finds her.
+  const waitingUntil = view.name === 'waiting' ? view.until : null;
+  useEffect(() => {
+    if (!waitingUntil) return;
+    const timer = setTimeout(
+      () => setView((v) => (v.name === 'waiting' ? { name: 'idle', note: 'offerGone' } : v)),
+      Math.max(0, Date.parse(waitingUntil) - Date.now()) + 15_000,
+    );
+    return () => clearTimeout(timer);
+  }, [waitingUntil]);
 
   // The offer rings (sound and screen) until she answers or it goes away.
   const ringing = view.name === 'offer' ? view.offer.offerId : null;
@@ -251,7 +263,7 @@ export function InterpreterApp() {
       // A relay leg whose other leg has not accepted yet waits (unless its call opened while the answer travelled).
       const sessionId = accepted.sessionId ?? live.current.opened?.get(offer.offerId);
       if (sessionId) await openCall(signal, offer, sessionId);
-      else setView({ name: 'waiting', offer });
+      else if (accepted.until) setView({ name: 'waiting', offer, until: accepted.until });
     } catch {
       setView({ name: 'idle', note: 'offerGone' });
     }

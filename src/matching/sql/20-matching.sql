@@ -114,6 +114,9 @@ BEGIN
   RETURN ARRAY(
     SELECT r.id FROM interpretation_requests r
     WHERE r.state IN ('queued', 'offering')
+      -- Not a relay chain: its legs ring only those who cover them, so putting it in every speaker's line would
+      -- hold back (matching_owed_elsewhere) someone it never rings; its own dispatches and the sweep ring its legs.
+      AND r.relay_language_id IS NULL
       AND r.language_id = ANY (ARRAY(SELECT unnest(ladder_languages(il.language_id)) FROM interpreter_languages il WHERE il.interpreter_id = p_interpreter))
       AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ladder_at_once(r.urgency));
 END $$;
@@ -386,7 +389,8 @@ BEGIN
   )
   SELECT coalesce(array_agg(gone.interpreter_id), ARRAY[s.interpreter_id]) INTO v_interpreters FROM gone;
   UPDATE interpreters SET last_session_ended_at = now() WHERE interpreters.id = ANY (v_interpreters);
-  UPDATE offers SET holds = false WHERE offers.interpreter_id = ANY (v_interpreters) AND holds AND outcome = 'accepted';
+  -- The acceptances of this call's request only (a hearing's call has none): never another request's waiting leg.
+  UPDATE offers SET holds = false WHERE offers.request_id = s.request_id AND holds AND outcome = 'accepted';
   IF p_audited THEN
     INSERT INTO matching_audit_outbox (type, subject_id, data)
     VALUES ('session.ended', s.id, jsonb_build_object('reason', p_reason, 'requestId', s.request_id));
@@ -494,7 +498,7 @@ BEGIN
   VALUES ('offer.accepted', p_interpreter, 'interpreter', r.country, r.id, matching_request_facts(r)
     || jsonb_build_object('offerId', o.id, 'interpreterId', p_interpreter, 'tier', o.tier, 'leg', o.leg, 'offeredAt', o.created_at));
   RETURN jsonb_build_object('waiting', true, 'requestId', r.id, 'callerSub', r.caller_sub, 'languageId', r.language_id, 'withdrawn', v_withdrawn,
-    'othersWaiting', false);
+    'relaySince', r.relay_since, 'othersWaiting', false);
 END $$;
 
 -- A relay chain whose legs were not both accepted within p_wait seconds of its planning (RELAY_WAIT_SECONDS): she is
@@ -555,6 +559,7 @@ BEGIN
   VALUES ('request.' || p_to, r.country, r.id, matching_request_facts(r) || jsonb_build_object('from', r.state,
     'firstOfferedAt', r.first_offered_at, 'acceptedAt', r.accepted_at, 'waitedSeconds', round(v_waited::numeric, 3), 'sessionId', v_ended));
   RETURN jsonb_build_object('requestId', r.id, 'callerSub', r.caller_sub, 'languageId', r.language_id, 'queuedAt', r.queued_at,
-    'withdrawn', v_withdrawn, 'endedSession', v_ended, 'endedInterpreter', v_ended_interpreter,
+    'withdrawn', v_withdrawn, 'endedSession', v_ended,
+    'endedInterpreters', ARRAY(SELECT si.interpreter_id FROM session_interpreters si WHERE si.session_id = v_ended),
     'othersWaiting', EXISTS (SELECT 1 FROM interpretation_requests w WHERE w.language_id = r.language_id AND w.state IN ('queued', 'offering')));
 END $$;
