@@ -30,8 +30,16 @@ describe('relay chains on demand', () => {
     closers.push(() => c.close());
     return c;
   };
-  const ask = async (c: TestSocket, country: string, urgency: 'normal' | 'emergency' = 'normal') =>
-    c.call('request:create', { languageId: await languageId(t, 'mam'), matter: 'violence', urgency, minor: false, country });
+  /** A Mam request from `country`, into `into` when named (as an official of an English-speaking consulate would). */
+  const ask = async (c: TestSocket, country: string, urgency: 'normal' | 'emergency' = 'normal', into?: string) =>
+    c.call('request:create', {
+      languageId: await languageId(t, 'mam'),
+      matter: 'violence',
+      urgency,
+      minor: false,
+      country,
+      ...(into && { targetLanguageId: await languageId(t, into) }),
+    });
   /** The request's offers still ringing, once there are `n` of them. */
   const ringing = (requestId: string, n: number) =>
     until(
@@ -187,14 +195,7 @@ describe('relay chains on demand', () => {
     const relay = await person('DO', 'spa:5', 'eng:5', 'Rut');
     const c = await woman();
     // The other side speaks English here: named, as an official of an English-speaking consulate would.
-    const created = await c.call('request:create', {
-      languageId: await languageId(t, 'mam'),
-      targetLanguageId: await languageId(t, 'eng'),
-      matter: 'violence',
-      urgency: 'normal',
-      minor: false,
-      country: 'DO',
-    });
+    const created = await ask(c, 'DO', 'normal', 'eng');
     const offers = await ringing(created.requestId, 2);
     const sourceOffer = offers.find((o) => o.leg === 'source')!;
     const relayOffer = offers.find((o) => o.leg === 'relay')!;
@@ -219,14 +220,7 @@ describe('relay chains on demand', () => {
     const first = await person('SV', 'mam:5', 'spa:5', 'Sara');
     const relay = await person('SV', 'spa:5', 'eng:5', 'Rebeca');
     const c = await woman();
-    const created = await c.call('request:create', {
-      languageId: await languageId(t, 'mam'),
-      targetLanguageId: await languageId(t, 'eng'),
-      matter: 'violence',
-      urgency: 'normal',
-      minor: false,
-      country: 'SV',
-    });
+    const created = await ask(c, 'SV', 'normal', 'eng');
     const offers = await ringing(created.requestId, 2);
     const sourceOffer = offers.find((o) => o.leg === 'source')!;
     await first.socket.next('offer:new', (e) => e.offerId === sourceOffer.id);
@@ -264,19 +258,11 @@ describe('relay chains on demand', () => {
   });
 
   it('both legs accepting at the same moment open one call with both of them, whichever commits second', async () => {
-    const [eng, mam] = [await languageId(t, 'eng'), await languageId(t, 'mam')];
     for (let round = 0; round < 3; round++) {
       const source = await person('HN', 'mam:5', 'spa:5', `Hilda${round}`);
       const relay = await person('HN', 'spa:5', 'eng:5', `Rosa${round}`);
       const c = await woman();
-      const created = await c.call('request:create', {
-        languageId: mam,
-        targetLanguageId: eng,
-        matter: 'violence',
-        urgency: 'normal',
-        minor: false,
-        country: 'HN',
-      });
+      const created = await ask(c, 'HN', 'normal', 'eng');
       const offers = await ringing(created.requestId, 2);
       const [s, r] = [offers.find((o) => o.leg === 'source')!, offers.find((o) => o.leg === 'relay')!];
       const acks = await Promise.all([
