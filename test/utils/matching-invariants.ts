@@ -131,6 +131,12 @@ export async function matchingViolations(
   }
   for (const o of offers) if (!o.outcome || !o.decided_at) v.push(`offer ${o.id} has no outcome`);
   for (const s of sessions) if (!s.ended_at) v.push(`session ${s.id} never ended`);
+  // Nothing holds an interpreter for a request that ended (a relay chain's leg accepted while its call had not opened
+  // is released with it, as a ringing offer is withdrawn).
+  const held = await sql<{ id: string; request_id: string }>(
+    `SELECT o.id, o.request_id FROM offers o JOIN interpretation_requests r ON r.id = o.request_id WHERE o.holds AND r.ended_at IS NOT NULL`,
+  );
+  for (const o of held) v.push(`offer ${o.id} still holds its interpreter though request ${o.request_id} ended`);
 
   // ---- one acceptance (per round and leg), one session per acceptance -----------------------------------
   // A request is accepted once (a relay chain once on each leg); only if its interpreter was lost mid-call is it
