@@ -194,8 +194,9 @@ export class SessionsRepository {
   /**
    * A live hearing's call seats these interpreters (the lead first): a role whose interpreter changed gets the new
    * one, a role no longer held is ended (its interpreter is free again), and the session's lead follows. Each seat on
-   * its own: one still in another call (the unique index on live calls refuses her) is left out, and the others are
-   * seated all the same; she is seated when she joins once free. The ids of those left out.
+   * its own: one still in another call (the unique index on live calls refuses her), or holding a relay chain's leg
+   * she accepted whose call is about to open, is left out, and the others are seated all the same; she is seated when
+   * she joins once free. The ids of those left out.
    */
   async reseat(m: Sql, sessionId: string, interpreters: SessionInterpreter[]): Promise<string[]> {
     await m.query(
@@ -204,6 +205,15 @@ export class SessionsRepository {
     );
     const busy: string[] = [];
     for (const seat of interpreters) {
+      // Seated here, she would make that chain's call fail to open when its other leg accepts.
+      const [{ waiting }] = await m.query(
+        `SELECT EXISTS (SELECT 1 FROM offers WHERE interpreter_id = $1 AND holds AND outcome = 'accepted' AND leg <> 'direct') AS waiting`,
+        [seat.id],
+      );
+      if (waiting) {
+        busy.push(seat.id);
+        continue;
+      }
       await m.query('SAVEPOINT seat');
       try {
         await m.query(
