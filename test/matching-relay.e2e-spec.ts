@@ -50,6 +50,33 @@ describe('relay chains on demand', () => {
         ),
       (rows) => rows.length === n,
     );
+  /**
+   * A chain in `country`: a Mam–Spanish source interpreter, a Spanish–English relay interpreter (`legs` for others), a
+   * woman asking for Mam (into `into` when named), and the two offers ringing, one per leg.
+   */
+  const aChain = async (
+    country: string,
+    [sourceName, relayName]: [string, string],
+    into?: string,
+    legs = [
+      ['mam:5', 'spa:5'],
+      ['spa:5', 'eng:5'],
+    ],
+  ) => {
+    const source = await person(country, legs[0][0], legs[0][1], sourceName);
+    const relay = await person(country, legs[1][0], legs[1][1], relayName);
+    const c = await woman();
+    const created = await ask(c, country, 'normal', into);
+    const offers = await ringing(created.requestId, 2);
+    return {
+      source,
+      relay,
+      c,
+      created,
+      sourceOffer: offers.find((o) => o.leg === 'source')!,
+      relayOffer: offers.find((o) => o.leg === 'relay')!,
+    };
+  };
   const byId = (people: Person[], id: string) => people.find((p) => p.interpreterId === id)!;
   const free = async (people: Person[]) =>
     (
@@ -160,13 +187,7 @@ describe('relay chains on demand', () => {
   });
 
   it('a leg that accepted first holds its interpreter until the other accepts; the woman cancelling releases her', async () => {
-    const source = await person('BZ', 'mam:5', 'spa:5', 'Bea');
-    const relay = await person('BZ', 'spa:5', 'eng:5', 'Rosa');
-    const c = await woman();
-    const created = await ask(c, 'BZ');
-    const offers = await ringing(created.requestId, 2);
-    const relayOffer = offers.find((o) => o.leg === 'relay')!;
-    const sourceOffer = offers.find((o) => o.leg === 'source')!;
+    const { source, relay, c, created, sourceOffer, relayOffer } = await aChain('BZ', ['Bea', 'Rosa']);
     await relay.socket.next('offer:new', (e) => e.offerId === relayOffer.id);
     expect(await relay.socket.call('offer:accept', { offerId: relayOffer.id })).toEqual({
       waiting: 'other_leg',
@@ -191,14 +212,8 @@ describe('relay chains on demand', () => {
   });
 
   it("an interpreter whose console was gone when her chain's call opened is told it when she connects again", async () => {
-    const source = await person('DO', 'mam:5', 'spa:5', 'Dora');
-    const relay = await person('DO', 'spa:5', 'eng:5', 'Rut');
-    const c = await woman();
     // The other side speaks English here: named, as an official of an English-speaking consulate would.
-    const created = await ask(c, 'DO', 'normal', 'eng');
-    const offers = await ringing(created.requestId, 2);
-    const sourceOffer = offers.find((o) => o.leg === 'source')!;
-    const relayOffer = offers.find((o) => o.leg === 'relay')!;
+    const { source, relay, sourceOffer, relayOffer } = await aChain('DO', ['Dora', 'Rut'], 'eng');
     await source.socket.next('offer:new', (e) => e.offerId === sourceOffer.id);
     expect(await source.socket.call('offer:accept', { offerId: sourceOffer.id })).toEqual({
       waiting: 'other_leg',
@@ -217,12 +232,7 @@ describe('relay chains on demand', () => {
   });
 
   it('a leg accepted and then left (she sets herself away) is released and rings the next; a reload within her grace period keeps it', async () => {
-    const first = await person('SV', 'mam:5', 'spa:5', 'Sara');
-    const relay = await person('SV', 'spa:5', 'eng:5', 'Rebeca');
-    const c = await woman();
-    const created = await ask(c, 'SV', 'normal', 'eng');
-    const offers = await ringing(created.requestId, 2);
-    const sourceOffer = offers.find((o) => o.leg === 'source')!;
+    const { source: first, relay, created, sourceOffer, relayOffer } = await aChain('SV', ['Sara', 'Rebeca'], 'eng');
     await first.socket.next('offer:new', (e) => e.offerId === sourceOffer.id);
     const accepted = await first.socket.call('offer:accept', { offerId: sourceOffer.id });
     expect(accepted).toEqual({ waiting: 'other_leg', until: expect.any(String) });
@@ -252,19 +262,13 @@ describe('relay chains on demand', () => {
     expect(row).toEqual({ outcome: 'accepted', holds: false, superseded: true });
     // The next source interpreter's acceptance and the relay's open the call with her.
     expect(await second.socket.call('offer:accept', { offerId: next.offerId })).toMatchObject({ waiting: 'other_leg' });
-    const relayOffer = offers.find((o) => o.leg === 'relay')!;
     const { sessionId } = await relay.socket.call('offer:accept', { offerId: relayOffer.id });
     expect(await second.socket.next('offer:session', (e) => e.offerId === next.offerId)).toEqual({ offerId: next.offerId, sessionId });
   });
 
   it('both legs accepting at the same moment open one call with both of them, whichever commits second', async () => {
     for (let round = 0; round < 3; round++) {
-      const source = await person('HN', 'mam:5', 'spa:5', `Hilda${round}`);
-      const relay = await person('HN', 'spa:5', 'eng:5', `Rosa${round}`);
-      const c = await woman();
-      const created = await ask(c, 'HN', 'normal', 'eng');
-      const offers = await ringing(created.requestId, 2);
-      const [s, r] = [offers.find((o) => o.leg === 'source')!, offers.find((o) => o.leg === 'relay')!];
+      const { source, relay, c, created, sourceOffer: s, relayOffer: r } = await aChain('HN', [`Hilda${round}`, `Rosa${round}`], 'eng');
       const acks = await Promise.all([
         source.socket.call('offer:accept', { offerId: s.id }),
         relay.socket.call('offer:accept', { offerId: r.id }),
@@ -298,13 +302,7 @@ describe('relay chains on demand', () => {
   });
 
   it('a chain whose relay leg is not filled in time is served by its accepted source interpreter alone, and the one who asked is told', async () => {
-    const source = await person('CA', 'mam:5', 'spa:5', 'Carmen');
-    const relay = await person('CA', 'spa:5', 'eng:5', 'Rita');
-    const c = await woman();
-    const created = await ask(c, 'CA');
-    const offers = await ringing(created.requestId, 2);
-    const sourceOffer = offers.find((o) => o.leg === 'source')!;
-    const relayOffer = offers.find((o) => o.leg === 'relay')!;
+    const { source, relay, c, created, sourceOffer, relayOffer } = await aChain('CA', ['Carmen', 'Rita']);
     await source.socket.next('offer:new', (e) => e.offerId === sourceOffer.id);
     expect(await source.socket.call('offer:accept', { offerId: sourceOffer.id })).toEqual({
       waiting: 'other_leg',
@@ -352,13 +350,10 @@ describe('relay chains on demand', () => {
 
   it('a chain whose source leg is not filled in time releases its relay interpreter and rings the best single interpreter instead', async () => {
     // In Mexico the other side speaks Spanish: the chain goes through English.
-    const source = await person('MX', 'mam:5', 'eng:5', 'Marta');
-    const relay = await person('MX', 'eng:5', 'spa:5', 'Emma');
-    const c = await woman();
-    const created = await ask(c, 'MX');
-    const offers = await ringing(created.requestId, 2);
-    const sourceOffer = offers.find((o) => o.leg === 'source')!;
-    const relayOffer = offers.find((o) => o.leg === 'relay')!;
+    const { source, relay, c, created, sourceOffer, relayOffer } = await aChain('MX', ['Marta', 'Emma'], undefined, [
+      ['mam:5', 'eng:5'],
+      ['eng:5', 'spa:5'],
+    ]);
     expect(await source.socket.next('offer:new', (e) => e.offerId === sourceOffer.id)).toMatchObject({
       leg: 'source',
       relayLanguageId: await languageId(t, 'eng'),
