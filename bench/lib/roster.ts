@@ -2,6 +2,7 @@ import { seeded } from './stats';
 
 /** The RCM member states, matters and specialties of API.md (copied: the benchmark does not import src). */
 export const COUNTRIES = ['BZ', 'CA', 'CR', 'DO', 'SV', 'GT', 'HN', 'MX', 'NI', 'PA', 'US'] as const;
+const ENGLISH_SPEAKING: readonly string[] = ['US', 'BZ', 'CA'];
 export const MATTERS = ['legal_civil', 'legal_labour', 'legal_criminal', 'violence', 'trafficking'] as const;
 const SPECIALTIES = [...MATTERS, 'children', 'asylum', 'health'] as const;
 const COLUMNS =
@@ -43,7 +44,10 @@ export interface Roster {
  * of them a second one, each into Spanish (relay language); most belong to a roster of a country where the
  * variant is spoken, the rest to any (migrant communities). Specialties, levels and gender are drawn from a fixed
  * seed. `relay` more interpret Spanish into English, spread over every country: a relay chain's second leg for a
- * call into English (`callerDraws`' relay share).
+ * call into English (`callerDraws`' relay share). Without them (every call a whole call: issue 13's measure), those
+ * rostered in the United States, Belize and Canada interpret into English too, as they would there: a caller there
+ * is interpreted into English by default, which would otherwise go uncovered and cost each of her requests a second
+ * dispatch that plans no chain (BENCHMARKS.md, stop 25).
  */
 export function makeRoster(variants: Variant[], size: number, seed = 42, relay = 0): Roster {
   const rng = seeded(seed);
@@ -67,7 +71,7 @@ export function makeRoster(variants: Variant[], size: number, seed = 42, relay =
           rng.pick(FIRST_NAMES),
           `${id.toLowerCase()}@bench.puente.example`,
           langs.join(';'),
-          'spa',
+          relay === 0 && ENGLISH_SPEAKING.includes(country) ? 'spa;eng' : 'spa',
           specialties.join(';'),
           'Bench',
           `N${i}`,

@@ -271,8 +271,10 @@ BEGIN
             'request', jsonb_build_object('id', r.id, 'languageId', r.language_id));
         END IF;
         FOR i IN 1..coalesce(cardinality(v_relays), 0) LOOP
-          IF matching_leg_open(p_request, NULL, p_available, ladder_covering(v_relays[i], p_available), p_home, p_retry_after, p_open_count)
-             AND matching_leg_open(p_request, v_relays[i], p_relay, ladder_covering(r.target_language_id, p_relay), p_home, p_retry_after, p_open_count) THEN
+          -- The relay leg first: most often nobody available covers the target at all, which is answered without a look
+          -- at the source leg's candidates (AND stops at the first false, left to right).
+          IF matching_leg_open(p_request, v_relays[i], p_relay, ladder_covering(r.target_language_id, p_relay), p_home, p_retry_after, p_open_count)
+             AND matching_leg_open(p_request, NULL, p_available, ladder_covering(v_relays[i], p_available), p_home, p_retry_after, p_open_count) THEN
             UPDATE interpretation_requests SET relay_language_id = v_relays[i], relay_since = now() WHERE id = p_request RETURNING * INTO r;
             INSERT INTO matching_audit_outbox (type, country, subject_id, data)
             VALUES ('request.relayed', r.country, r.id, matching_request_facts(r));
