@@ -18,6 +18,7 @@ import { MatchingModule } from './matching/matching.module';
 import { MediaModule } from './media/media.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PresenceModule } from './presence/presence.module';
+import { PushModule } from './push/push.module';
 import { QueueModule } from './queue/queue.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RedisModule } from './redis/redis.module';
@@ -53,6 +54,7 @@ export class AppModule {
         CertificationModule,
         RealtimeModule,
         PresenceModule,
+        PushModule,
         MatchingModule,
         MediaModule,
         BookingsModule,

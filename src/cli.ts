@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
+import { generateVAPIDKeys } from 'web-push';
 import { DataSource } from 'typeorm';
 import { AuditModule } from './audit/audit.module';
 import { ConfigModule } from './config/config.module';
@@ -47,17 +48,30 @@ async function createAdmin(config: AppConfig, email?: string, password?: string)
   }
 }
 
+export interface DemoSecrets {
+  jwtSecret: string;
+  vapidPublicKey: string;
+  vapidPrivateKey: string;
+}
+
 /**
- * The signing key of the demo on this database: random, generated on its first run and kept in the database
- * (table demo_secret), so that its tokens survive a restart and no two demo databases share one. Migrates first.
+ * The demo's keys on this database: its token signing key and its VAPID key pair (offers by Web Push), random,
+ * generated on its first run and kept in the database (table demo_secret), so that its tokens and interpreters'
+ * push subscriptions survive a restart and no two demo databases share them. Migrates first.
  */
-export async function demoSecret(databaseUrl: string): Promise<string> {
+export async function demoSecrets(databaseUrl: string): Promise<DemoSecrets> {
   await migrate({ DATABASE_URL: databaseUrl });
   const ds = await new DataSource(dataSourceOptions(databaseUrl)).initialize();
   try {
+    const vapid = generateVAPIDKeys();
     await ds.query(`INSERT INTO demo_secret (jwt_secret) VALUES ($1) ON CONFLICT (id) DO NOTHING`, [randomBytes(32).toString('hex')]);
-    const [{ jwt_secret }] = await ds.query(`SELECT jwt_secret FROM demo_secret`);
-    return jwt_secret;
+    // A demo database from before push has its signing key and no VAPID pair yet.
+    await ds.query(`UPDATE demo_secret SET vapid_public_key = $1, vapid_private_key = $2 WHERE vapid_public_key IS NULL`, [
+      vapid.publicKey,
+      vapid.privateKey,
+    ]);
+    const [row] = await ds.query(`SELECT jwt_secret, vapid_public_key, vapid_private_key FROM demo_secret`);
+    return { jwtSecret: row.jwt_secret, vapidPublicKey: row.vapid_public_key, vapidPrivateKey: row.vapid_private_key };
   } finally {
     await ds.destroy();
   }
@@ -89,9 +103,17 @@ async function main(argv: string[]) {
     case 'migrate':
       return migrate(loadConfig(process.env, { signsTokens: false }));
     case 'demo': {
-      // The operator's JWT_SECRET if she gave one; otherwise the demo's own (never the published development value).
+      // The operator's JWT_SECRET and VAPID keys if she gave them; otherwise the demo's own (never the published
+      // development value).
       const env = demoEnv(process.env);
-      if (!env.JWT_SECRET) env.JWT_SECRET = await demoSecret(loadConfig(env, { signsTokens: false }).DATABASE_URL);
+      if (!env.JWT_SECRET || !env.VAPID_PUBLIC_KEY) {
+        const own = await demoSecrets(loadConfig(env, { signsTokens: false }).DATABASE_URL);
+        env.JWT_SECRET ||= own.jwtSecret;
+        if (!env.VAPID_PUBLIC_KEY && !env.VAPID_PRIVATE_KEY) {
+          env.VAPID_PUBLIC_KEY = own.vapidPublicKey;
+          env.VAPID_PRIVATE_KEY = own.vapidPrivateKey;
+        }
+      }
       const config = loadConfig(env);
       await prepareDemo(config);
       await serve(env);

@@ -84,6 +84,11 @@ const ALLOWED: Record<string, { max: number | null; why: string }> = {
   'language_spoken_names.recorder_role': { max: 20, why: 'label' },
   // `npm run demo` only (empty in any other deployment): the signing key it generated for its own database
   'demo_secret.jwt_secret': { max: 64, why: "the demo's random JWT signing key, never session content" },
+  'demo_secret.vapid_public_key': { max: 100, why: "the demo's VAPID public key (Web Push), base64url" },
+  'demo_secret.vapid_private_key': { max: 64, why: "the demo's VAPID private key (Web Push), base64url" },
+  'push_subscriptions.endpoint': { max: 1024, why: "a push service's address for an interpreter's device, on an allowed origin" },
+  'push_subscriptions.p256dh': { max: 100, why: "an interpreter's device public key (base64url) that encrypts pushes to it" },
+  'push_subscriptions.auth': { max: 40, why: "an interpreter's device push secret (base64url, 16 bytes)" },
   // TypeORM's own bookkeeping
   'migrations.name': { max: null, why: 'migration class names' },
 };

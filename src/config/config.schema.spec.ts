@@ -67,6 +67,13 @@ describe('loadConfig', () => {
     [{ MEDIASOUP_ANNOUNCED_ADDRESS: '::' }, /MEDIASOUP_ANNOUNCED_ADDRESS must be an IP address/],
     [{ MEDIASOUP_ANNOUNCED_ADDRESS: 'media_1.example.org' }, /MEDIASOUP_ANNOUNCED_ADDRESS must be an IP address/],
     [{ RETENTION_DAYS: '0' }, /RETENTION_DAYS/],
+    [{ VAPID_PUBLIC_KEY: 'B'.repeat(87) }, /VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY must be set together/],
+    [{ VAPID_PUBLIC_KEY: 'short', VAPID_PRIVATE_KEY: 'a'.repeat(43) }, /VAPID_PUBLIC_KEY must be a base64url P-256 public key/],
+    [{ VAPID_PUBLIC_KEY: 'B'.repeat(87), VAPID_PRIVATE_KEY: 'a+b' }, /VAPID_PRIVATE_KEY must be a base64url P-256 private key/],
+    [{ VAPID_SUBJECT: 'operator@example.org' }, /VAPID_SUBJECT must be a mailto: or https: URL/],
+    [{ WEB_PUSH_ALLOWED_ORIGINS: 'fcm.googleapis.com' }, /WEB_PUSH_ALLOWED_ORIGINS must be a comma-separated list of origins/],
+    [{ WEB_PUSH_ALLOWED_ORIGINS: 'https://fcm.googleapis.com/fcm/send' }, /WEB_PUSH_ALLOWED_ORIGINS must be a comma-separated list/],
+    [{ OFFER_SEEN_SECONDS: '0' }, /OFFER_SEEN_SECONDS/],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

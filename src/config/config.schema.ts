@@ -347,6 +347,45 @@ export class AppConfig {
   @MinLength(3)
   @MaxLength(200)
   SMTP_FROM = 'Puente <no-reply@puente.invalid>';
+
+  /**
+   * Web Push (src/push): the VAPID key pair that signs every push (base64url, as `npx web-push generate-vapid-keys`
+   * prints them: the public key an uncompressed P-256 point, the private key its 32-byte scalar). Both or neither:
+   * without them offers are never pushed. `npm run demo` generates a pair and keeps it in its database.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{87}$/, { message: 'VAPID_PUBLIC_KEY must be a base64url P-256 public key (87 characters)' })
+  VAPID_PUBLIC_KEY?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'VAPID_PRIVATE_KEY must be a base64url P-256 private key (43 characters)' })
+  VAPID_PRIVATE_KEY?: string;
+
+  /** Who push services contact about this sender (RFC 8292): a mailto: or https: URL of the operator. */
+  @Matches(/^(mailto:\S+@\S+|https:\/\/\S+)$/, { message: 'VAPID_SUBJECT must be a mailto: or https: URL' })
+  VAPID_SUBJECT = 'mailto:operator@puente.invalid';
+
+  /**
+   * The only origins a push subscription's endpoint may have (the server calls that address): the browsers' push
+   * services by default. An entry `https://*.example.com` admits the subdomains of example.com. Never an open relay.
+   */
+  @Transform(toList)
+  @Matches(/^https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/, {
+    each: true,
+    message: 'WEB_PUSH_ALLOWED_ORIGINS must be a comma-separated list of origins such as https://fcm.googleapis.com',
+  })
+  WEB_PUSH_ALLOWED_ORIGINS: string[] = [
+    'https://fcm.googleapis.com',
+    'https://updates.push.services.mozilla.com',
+    'https://web.push.apple.com',
+    'https://*.notify.windows.com',
+  ];
+
+  /** An offer her console has not said it showed (`offer:seen`) this long after it rang is pushed to her devices. */
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  OFFER_SEEN_SECONDS = 5;
 }
 
 export class ConfigError extends Error {}
@@ -418,6 +457,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     'HOME_COUNTRY',
     'SMTP_URL',
     'METRICS_TOKEN',
+    'VAPID_PUBLIC_KEY',
+    'VAPID_PRIVATE_KEY',
   ]);
   const raw: Record<string, unknown> = {};
   const problems: string[] = renamedProblems(env);
@@ -439,6 +480,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (options.signsTokens !== false) problems.push(...secretProblems(config, env.JWT_SECRET));
   problems.push(...turnProblems(config));
+  if (!config.VAPID_PUBLIC_KEY !== !config.VAPID_PRIVATE_KEY) problems.push('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY must be set together');
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }

@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
+import { PushModule } from '../push/push.module';
 import { PresenceModule } from '../presence/presence.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { CallerReach } from './caller-reach';
@@ -9,7 +10,7 @@ import { MatchingRepository } from './matching.repository';
 import { MATCHING_QUEUE, MatchingService } from './matching.service';
 
 @Module({
-  imports: [BullModule.registerQueue({ name: MATCHING_QUEUE }), PresenceModule, SessionsModule],
+  imports: [BullModule.registerQueue({ name: MATCHING_QUEUE }), PresenceModule, PushModule, SessionsModule],
   providers: [CallerReach, MatchingService, MatchingRepository, MatchingProcessor, MatchingGateway],
   exports: [MatchingService],
 })

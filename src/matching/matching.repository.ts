@@ -37,6 +37,8 @@ export interface MadeOffer {
   /** The whole call, or one leg of a relay chain. */
   leg: OfferLeg;
   expiresAt: Date;
+  /** She has devices that receive offers by Web Push. */
+  push: boolean;
 }
 
 export interface Dispatched {

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AuditOutbox } from '../audit/audit-outbox';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
+import { PushService } from '../push/push.service';
 import { PresenceService } from '../presence/presence.service';
 import { DomainMetrics } from '../metrics/domain.metrics';
 import type { OfferAccepted, OfferWithdrawnReason } from '../realtime/realtime.contract';
@@ -46,6 +47,15 @@ function offerPayload(o: MadeOffer, r: Dispatched['request'], relayLanguageId: s
   };
 }
 
+/** What a push of an offer says (PushService): nothing about the caller, and not whether she is a minor. */
+const pushed = (o: ReturnType<typeof offerPayload>) => ({
+  offerId: o.offerId,
+  languageId: o.languageId,
+  matter: o.matter,
+  urgency: o.urgency,
+  expiresAt: o.expiresAt,
+});
+
 /**
  * On-demand matching: a request climbs the escalation ladder, rings interpreters one at a time (three for
  * an emergency), and waits in the priority line when nobody suitable is free. Every guarantee is held by
@@ -75,6 +85,7 @@ export class MatchingService implements OnModuleInit {
     private readonly outbox: AuditOutbox,
     private readonly realtime: RealtimeService,
     private readonly metrics: DomainMetrics,
+    private readonly push: PushService,
   ) {}
 
   onModuleInit() {
@@ -242,11 +253,17 @@ export class MatchingService implements OnModuleInit {
     if (o.othersWaiting) this.inBackground(this.announceLine(o.languageId));
   }
 
+  /** An offer of hers closed before she answered it: her console is told why, and a notification of it closes. */
+  private tellOfferClosed(interpreterId: string, offerId: string, reason: OfferWithdrawnReason) {
+    this.realtime.toInterpreter(interpreterId, 'offer:withdrawn', { offerId, reason });
+    this.inBackground(this.push.closed(interpreterId, offerId));
+  }
+
   /** Offers closed by the system: each interpreter told why, and free for the next request. */
   private tellWithdrawn(withdrawn: { id: string; interpreterId: string }[], reason: OfferWithdrawnReason) {
     if (withdrawn.length) this.metrics.offers.inc({ outcome: 'withdrawn' }, withdrawn.length);
     for (const w of withdrawn) {
-      this.realtime.toInterpreter(w.interpreterId, 'offer:withdrawn', { offerId: w.id, reason });
+      this.tellOfferClosed(w.interpreterId, w.id, reason);
       this.inBackground(this.serveInterpreter(w.interpreterId));
     }
   }
@@ -267,7 +284,7 @@ export class MatchingService implements OnModuleInit {
   async expireOffer(offerId: string) {
     const closed = await this.closeOffer(offerId, 'expired');
     if (!closed) return;
-    this.realtime.toInterpreter(closed.interpreterId, 'offer:withdrawn', { offerId, reason: 'expired' });
+    this.tellOfferClosed(closed.interpreterId, offerId, 'expired');
     await this.presence.offerMissed(closed.interpreterId);
     await this.dispatch(closed.requestId);
     // Still available (one miss does not set her away): the next request she can serve rings for her.
@@ -280,7 +297,7 @@ export class MatchingService implements OnModuleInit {
       const closed = await this.closeOffer(offerId, 'withdrawn');
       if (!closed) continue;
       await this.dropJobs([`offer-expire:${offerId}`]);
-      this.realtime.toInterpreter(interpreterId, 'offer:withdrawn', { offerId, reason });
+      this.tellOfferClosed(interpreterId, offerId, reason);
       await this.dispatch(closed.requestId);
     }
   }
@@ -299,7 +316,7 @@ export class MatchingService implements OnModuleInit {
         }),
       );
       if (!requestId) continue;
-      this.realtime.toInterpreter(interpreterId, 'offer:withdrawn', { offerId, reason });
+      this.tellOfferClosed(interpreterId, offerId, reason);
       await this.dispatch(requestId);
     }
   }
@@ -336,7 +353,12 @@ export class MatchingService implements OnModuleInit {
     this.outbox.kick();
     const r = made.request;
     const requestId = r.id;
-    for (const o of made.offers) this.realtime.toInterpreter(o.interpreterId, 'offer:new', offerPayload(o, r, made.relayLanguageId));
+    for (const o of made.offers) {
+      const offer = offerPayload(o, r, made.relayLanguageId);
+      this.realtime.toInterpreter(o.interpreterId, 'offer:new', offer);
+      // Her devices too, if her console cannot show it (closed, frozen, in the background): language, matter, urgency.
+      if (o.push) this.inBackground(this.push.offered(o.interpreterId, pushed(offer)));
+    }
     if (made.offers.length && r.callerSub) {
       this.realtime.toCaller(r.callerSub, 'request:update', { requestId, state: 'offering' });
     } else if (made.state === 'queued' && made.was === 'offering') {

@@ -122,6 +122,8 @@ export interface ClientRequests extends MediaRpcRequests {
   'presence:set': PresenceSetPayload;
   'offer:accept': OfferIdPayload;
   'offer:decline': OfferIdPayload;
+  /** Her console showed the offer (else, OFFER_SEEN_SECONDS after it rang, it is pushed to her devices). */
+  'offer:seen': OfferIdPayload;
   /** On a hearing's call, the official leaving ends the hearing for everyone. */
   'session:leave': SessionIdPayload;
 }
@@ -133,6 +135,7 @@ export interface ClientResults extends MediaRpcResults {
   'presence:set': { status: PresenceStatus };
   'offer:accept': OfferAccepted;
   'offer:decline': Done;
+  'offer:seen': Done;
   'session:leave': Done;
 }
 

@@ -22,6 +22,7 @@ open sockets from one address is refused (\`connect_error\` with \`data: { error
 | request:cancel | caller, or the official who asked | {requestId} | {state} |
 | presence:set | interpreter | {status: available, away, offline} | {status} |
 | offer:accept / offer:decline | interpreter | {offerId} | {sessionId}, or on one leg of a relay chain whose other leg has not accepted yet {waiting: other_leg, until} (addition: until, ISO 8601, is when the chain stops waiting; her acceptance holds her until then, through a reload or a dropped connection within her grace period, unless she sets herself away) / {} |
+| offer:seen (addition) | interpreter | {offerId} | {}: her console showed the offer; one not shown within OFFER_SEEN_SECONDS of ringing is pushed to her devices (Web Push) |
 | session:join | participant | {sessionId} | {routerRtpCapabilities, iceServers, participants: [{role, producers: [{producerId, kind}]}]} |
 | media:createTransport | participant | {sessionId, direction: send, recv} | {id, iceParameters, iceCandidates, dtlsParameters} |
 | media:connectTransport | participant | {transportId, dtlsParameters} | {} |

@@ -3,7 +3,7 @@ import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { createSecretKey, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
-import { demoSecret } from '../../src/cli';
+import { demoSecrets } from '../../src/cli';
 import { DEV_JWT_SECRET } from '../../src/config/config.schema';
 import { DEMO_PASSWORD } from '../../src/demo/demo-data';
 import { adminQuery, dbUrl, runId } from '../utils/db';
@@ -144,11 +144,18 @@ describe('attack 4: the published development secret', () => {
       const [{ jwt_secret: first }] = await adminQuery<{ jwt_secret: string }>(`SELECT jwt_secret FROM demo_secret`, [], dbs[0]);
       expect(first).toMatch(/^[0-9a-f]{64}$/);
       expect(first).not.toBe(DEV_JWT_SECRET);
-      const second = await demoSecret(dbUrl(dbs[1]));
+      const secrets = await demoSecrets(dbUrl(dbs[1]));
+      const second = secrets.jwtSecret;
       expect(second).toMatch(/^[0-9a-f]{64}$/);
       expect(second).not.toBe(first);
-      // A second run on that database keeps its secret.
-      expect(await demoSecret(dbUrl(dbs[1]))).toBe(second);
+      // A second run on that database keeps its secret, and its VAPID key pair (offers by push).
+      expect(secrets.vapidPublicKey).toMatch(/^[A-Za-z0-9_-]{87}$/);
+      expect(secrets.vapidPrivateKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(await demoSecrets(dbUrl(dbs[1]))).toEqual(secrets);
+      // The demo serves its own VAPID public key, the same after the restart above.
+      const [{ vapid_public_key }] = await adminQuery<{ vapid_public_key: string }>(`SELECT vapid_public_key FROM demo_secret`, [], dbs[0]);
+      expect(await (await fetch(`${url}/api/v1/push/public-key`)).json()).toEqual({ publicKey: vapid_public_key });
+      expect(vapid_public_key).not.toBe(secrets.vapidPublicKey);
       // The demo's tokens are signed with its own secret, and with no other.
       const jwt = (s: string) =>
         new JwtService({ secret: createSecretKey(Buffer.from(s, 'utf8')), verifyOptions: { algorithms: ['HS256'], issuer: 'puente' } });

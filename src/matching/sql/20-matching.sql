@@ -229,7 +229,7 @@ END $$;
 -- the relay languages). Without p_relay (the node reads it only when asked), it answers `needsRelay` (the relay
 -- languages) and rings nobody. A chained request rings each leg that has no acceptance yet; with no chain possible,
 -- the best single interpreter rings, as before targets. Returns {state, was, offers: [{id, interpreterId, tier, leg,
--- expiresAt}], request: {...}, relayLanguageId, needsRelay?} or null if not waiting.
+-- expiresAt, push}], request: {...}, relayLanguageId, needsRelay?} or null if not waiting.
 -- Before relay chains it had no p_relay.
 DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int);
 CREATE OR REPLACE FUNCTION matching_dispatch(p_request uuid, p_available uuid[], p_ring double precision, p_home char(2), p_retry_after double precision,
@@ -318,7 +318,9 @@ BEGIN
   RETURN jsonb_build_object(
     'state', v_state, 'was', r.state, 'relayLanguageId', r.relay_language_id,
     'request', jsonb_build_object('id', r.id, 'languageId', r.language_id, 'targetLanguageId', r.target_language_id, 'matter', r.matter, 'urgency', r.urgency, 'minor', r.minor, 'callerSub', r.caller_sub),
-    'offers', coalesce((SELECT jsonb_agg(jsonb_build_object('id', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'leg', o.leg, 'expiresAt', o.expires_at))
+    -- push: she has devices that receive offers by Web Push (PushService), one index probe per offer made.
+    'offers', coalesce((SELECT jsonb_agg(jsonb_build_object('id', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'leg', o.leg, 'expiresAt', o.expires_at,
+                          'push', EXISTS (SELECT 1 FROM push_subscriptions ps WHERE ps.interpreter_id = o.interpreter_id)))
                         FROM offers o WHERE o.id = ANY (v_made)), '[]'));
 END $$;
 

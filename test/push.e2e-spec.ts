@@ -1,0 +1,247 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { generateVAPIDKeys } from 'web-push';
+import { PUSH_QUEUE, PushService } from '../src/push/push.service';
+import { RealtimeService, rooms } from '../src/realtime/realtime.service';
+import { caller, interpreter, languageId, Person, until } from './utils/matching-fixtures';
+import { startPushService, type TestDevice } from './utils/push-service';
+import { createStaff, startTestApp, TestApp } from './utils/test-app';
+import type { TestSocket } from './utils/socket-client';
+
+/**
+ * Offers by Web Push (issue 15, item 1), end to end without the internet: a push service on loopback checks each
+ * push's VAPID JWT and decrypts it with the device's keys. Real PostgreSQL, Redis and Bull; each test in its own
+ * country, so that one test's interpreters are never another's candidates.
+ */
+describe('offers by push', () => {
+  const vapid = generateVAPIDKeys();
+  let push: Awaited<ReturnType<typeof startPushService>>;
+  let t: TestApp;
+  const closers: (() => void)[] = [];
+
+  beforeAll(async () => {
+    push = await startPushService(vapid.publicKey);
+    t = await startTestApp({
+      media: false,
+      VAPID_PUBLIC_KEY: vapid.publicKey,
+      VAPID_PRIVATE_KEY: vapid.privateKey,
+      VAPID_SUBJECT: 'mailto:operator@puente.example',
+      WEB_PUSH_ALLOWED_ORIGINS: `${push.origin},https://fcm.googleapis.com`,
+      OFFER_SEEN_SECONDS: '1',
+    });
+  });
+  afterEach(() => closers.splice(0).forEach((c) => c()));
+  afterAll(async () => {
+    await t.close();
+    await push.close();
+  });
+
+  const subscribe = (token: string, body: unknown) =>
+    t
+      .http()
+      .post('/api/v1/interpreters/me/push-subscriptions')
+      .set('authorization', `Bearer ${token}`)
+      .send(body as object);
+  const person = async (country: string, firstName = 'Ana') => {
+    const p = await interpreter(t, { country, firstName });
+    closers.push(() => p.socket.close());
+    return p;
+  };
+  const subscribed = async (country: string): Promise<Person & { device: TestDevice }> => {
+    const p = await person(country);
+    const device = push.device();
+    await subscribe(p.token, device.subscription).expect(201);
+    return { ...p, device };
+  };
+  const ask = async (country: string, urgency = 'normal'): Promise<{ c: TestSocket; requestId: string }> => {
+    const c = await caller(t);
+    closers.push(() => c.close());
+    const created = await c.call('request:create', {
+      languageId: await languageId(t, 'mam'),
+      matter: 'violence',
+      urgency,
+      minor: true,
+      country,
+    } as never);
+    return { c, requestId: created.requestId };
+  };
+  const pushesTo = (device: TestDevice, n: number) =>
+    until(
+      () => push.received.filter((r) => r.device === device.id),
+      (r) => r.length >= n,
+    );
+  /** The offer-unseen job of this offer has run (Bull removes a completed job). */
+  const unseenCheckDone = (offerId: string) =>
+    until(async () => (await t.app.get<Queue>(getQueueToken(PUSH_QUEUE)).getJob(`offer-unseen:${offerId}`)) === null);
+
+  it('publishes the VAPID public key to anyone', async () => {
+    const res = await t.http().get('/api/v1/push/public-key').expect(200);
+    expect(res.body).toEqual({ publicKey: vapid.publicKey });
+  });
+
+  it('pushes an offer her console did not show, encrypted and signed, then its withdrawal', async () => {
+    const ana = await subscribed('GT');
+    const { c, requestId } = await ask('GT', 'emergency');
+    const offer = await ana.socket.next('offer:new');
+    // Her console is frozen: it never says offer:seen.
+    const [pushed] = await pushesTo(ana.device, 1);
+    expect(pushed.claims).toMatchObject({ aud: push.origin, sub: 'mailto:operator@puente.example' });
+    // The language, the matter and the urgency: nothing about the caller, not even that she is a minor.
+    expect(pushed.message).toEqual({
+      type: 'offer:new',
+      offerId: offer.offerId,
+      languageId: offer.languageId,
+      matter: 'violence',
+      urgency: 'emergency',
+      expiresAt: offer.expiresAt,
+    });
+    expect(JSON.stringify(pushed.message)).not.toContain(requestId);
+    expect(pushed.headers.urgency).toBe('high');
+    expect(Number(pushed.headers.ttl)).toBeLessThanOrEqual(20);
+    expect(pushed.headers.topic).toBe(offer.offerId.replace(/-/g, ''));
+
+    await c.call('request:cancel', { requestId });
+    const [, withdrawn] = await pushesTo(ana.device, 2);
+    expect(withdrawn.message).toEqual({ type: 'offer:withdrawn', offerId: offer.offerId });
+    expect(withdrawn.headers.topic).toBe(pushed.headers.topic);
+    expect(push.refused).toEqual([]);
+  });
+
+  it('does not push an offer her console showed, and nobody else can mark hers as shown', async () => {
+    const ana = await subscribed('HN');
+    await ask('HN');
+    const offer = await ana.socket.next('offer:new');
+    expect(await ana.socket.call('offer:seen', { offerId: offer.offerId })).toEqual({});
+    await unseenCheckDone(offer.offerId);
+    expect(push.received.filter((r) => r.device === ana.device.id)).toEqual([]);
+
+    // Another interpreter says she saw Rosa's offer: Rosa's own console did not, so it is pushed to her.
+    const rosa = await subscribed('SV');
+    const other = await person('DO');
+    await ask('SV');
+    const rosaOffer = await rosa.socket.next('offer:new');
+    expect(await other.socket.call('offer:seen', { offerId: rosaOffer.offerId })).toEqual({});
+    const [pushed] = await pushesTo(rosa.device, 1);
+    expect(pushed.message.offerId).toBe(rosaOffer.offerId);
+  });
+
+  it('pushes at once to an interpreter with no console open, and forgets a device the push service says is gone', async () => {
+    const ana = await subscribed('NI');
+    const phone = push.device();
+    await subscribe(ana.token, phone.subscription).expect(201);
+    push.answer(phone, 410);
+    ana.socket.close();
+    const realtime = t.app.get(RealtimeService);
+    await until(async () => (await realtime.countIn(rooms.interpreter(ana.interpreterId))) === 0);
+    const offer = {
+      offerId: '00000000-0000-4000-8000-000000000001',
+      languageId: await languageId(t, 'mam'),
+      matter: 'legal_civil',
+      urgency: 'normal',
+      expiresAt: new Date(Date.now() + 20_000).toISOString(),
+    };
+    await t.app.get(PushService).offered(ana.interpreterId, offer);
+    const [tablet] = await pushesTo(ana.device, 1);
+    expect(tablet.message).toMatchObject({ type: 'offer:new', offerId: offer.offerId, urgency: 'normal' });
+    expect(tablet.headers.urgency).toBe('normal');
+    await pushesTo(phone, 1);
+    const left = await t.sql<{ endpoint: string }>(`SELECT endpoint FROM push_subscriptions WHERE interpreter_id = $1`, [
+      ana.interpreterId,
+    ]);
+    expect(left.map((r) => r.endpoint)).toEqual([ana.device.subscription.endpoint]);
+  });
+
+  describe('subscriptions under attack', () => {
+    it('refuses anyone but an interpreter', async () => {
+      const device = push.device();
+      await t.http().post('/api/v1/interpreters/me/push-subscriptions').send(device.subscription).expect(401);
+      const callerToken = (await t.http().post('/api/v1/auth/caller').send({}).expect(200)).body.accessToken;
+      await subscribe(callerToken, device.subscription).expect(403);
+      const official = await createStaff(t, 'official', { country: 'GT', institution: 'Juzgado' });
+      await subscribe(official.token, device.subscription).expect(403);
+      const admin = await createStaff(t, 'roster_admin', { country: 'GT' });
+      await subscribe(admin.token, device.subscription).expect(403);
+      expect(await t.sql(`SELECT 1 FROM push_subscriptions WHERE endpoint = $1`, [device.subscription.endpoint])).toEqual([]);
+    });
+
+    it('refuses an endpoint that is not a listed push service, naming the field', async () => {
+      const ana = await person('CR');
+      const { keys } = push.device().subscription;
+      for (const endpoint of [
+        'http://169.254.169.254/latest/meta-data/',
+        'https://fcm.googleapis.com.attacker.example/fcm/send/x',
+        'http://127.0.0.1:5432/',
+        `${push.origin.replace(/:\d+$/, ':1')}/push/x`,
+        'file:///etc/passwd',
+      ]) {
+        const res = await subscribe(ana.token, { endpoint, keys }).expect(422);
+        expect(res.body.message).toMatch(/endpoint/);
+      }
+      expect(await t.sql(`SELECT 1 FROM push_subscriptions WHERE interpreter_id = $1`, [ana.interpreterId])).toEqual([]);
+    });
+
+    it('refuses malformed keys and bodies, naming the field', async () => {
+      const ana = await person('CR');
+      const { endpoint, keys } = push.device().subscription;
+      const cases: [unknown, RegExp, number][] = [
+        [{ endpoint, keys: { ...keys, p256dh: 'abc' } }, /keys\.p256dh/, 400],
+        [{ endpoint, keys: { ...keys, auth: 'x'.repeat(30) } }, /keys\.auth/, 400],
+        [{ endpoint }, /keys/, 400],
+        [{ endpoint: 42, keys }, /endpoint/, 400],
+        // 65 bytes that begin like a point and are not on the curve.
+        [
+          { endpoint, keys: { ...keys, p256dh: Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 1)]).toString('base64url') } },
+          /p256dh/,
+          422,
+        ],
+        [{ endpoint: `${endpoint}/${'a'.repeat(1100)}`, keys }, /endpoint/, 400],
+      ];
+      for (const [body, field, status] of cases) {
+        const res = await subscribe(ana.token, body).expect(status);
+        expect(JSON.stringify(res.body.message)).toMatch(field);
+      }
+      await subscribe(ana.token, { endpoint, keys, extra: 'x'.repeat(2_000_000) }).expect(413);
+      expect(await t.sql(`SELECT 1 FROM push_subscriptions WHERE interpreter_id = $1`, [ana.interpreterId])).toEqual([]);
+    });
+
+    it('keeps at most ten devices per interpreter, even when they come at once', async () => {
+      const ana = await person('PA');
+      const answers = await Promise.all(Array.from({ length: 14 }, () => subscribe(ana.token, push.device().subscription)));
+      expect(answers.filter((r) => r.status === 201)).toHaveLength(10);
+      expect(answers.filter((r) => r.status === 409)).toHaveLength(4);
+      const [{ n }] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM push_subscriptions WHERE interpreter_id = $1`, [
+        ana.interpreterId,
+      ]);
+      expect(n).toBe(10);
+    });
+
+    it("lets her remove only her own devices; a device another logs in on becomes that one's", async () => {
+      const ana = await person('MX');
+      const rosa = await person('MX', 'Rosa');
+      const device = push.device();
+      const { id } = (await subscribe(ana.token, device.subscription).expect(201)).body;
+      const del = (token: string, which: string) =>
+        t.http().delete(`/api/v1/interpreters/me/push-subscriptions/${which}`).set('authorization', `Bearer ${token}`);
+      await del(rosa.token, id).expect(404);
+      await del(rosa.token, 'not-a-uuid').expect(400);
+      expect(await t.sql(`SELECT interpreter_id FROM push_subscriptions WHERE id = $1`, [id])).toEqual([
+        { interpreter_id: ana.interpreterId },
+      ]);
+      // The same browser, now Rosa's: her offers go there, Ana's no longer do.
+      expect((await subscribe(rosa.token, device.subscription).expect(201)).body).toEqual({ id });
+      await del(ana.token, id).expect(404);
+      await del(rosa.token, id).expect(200);
+      expect(await t.sql(`SELECT 1 FROM push_subscriptions WHERE id = $1`, [id])).toEqual([]);
+    });
+
+    it('refuses offer:seen from anyone but an interpreter, and a malformed offer id, naming the field', async () => {
+      const c = await caller(t);
+      closers.push(() => c.close());
+      expect((await c.send('offer:seen', { offerId: '00000000-0000-4000-8000-000000000001' })).error.code).toBe('FORBIDDEN');
+      const ana = await person('BZ');
+      const bad = await ana.socket.send('offer:seen', { offerId: 'x' });
+      expect(bad.error.code).toBe('VALIDATION');
+      expect(JSON.stringify(bad.error)).toMatch(/offerId/);
+    });
+  });
+});
