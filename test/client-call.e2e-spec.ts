@@ -2,6 +2,8 @@ import type { Page } from 'playwright-core';
 import {
   deviceTraces,
   eventually,
+  hearing,
+  inbound,
   goAvailable as available,
   seedInterpreter as seed,
   seriousA11yViolations,
@@ -12,11 +14,6 @@ import {
 } from './utils/browser';
 import { MediaInspection } from '../src/media/media-inspection';
 import type { TestApp } from './utils/test-app';
-
-type Inbound = { bytesReceived: number; audioLevel: number } | null;
-const inbound = (page: Page) => page.evaluate(() => window.__puente!.inboundAudio()) as Promise<Inbound>;
-// Chromium's fake microphone beeps: wait for a beep (a level well above silence), not just comfort noise.
-const hearing = (v: Inbound) => !!v && v.bytesReceived > 0 && v.audioLevel > 0.01;
 
 /** The web client in Debian's Chromium: a caller and an interpreter, each in her own browser context. */
 describe('web client: a call between the caller page and the interpreter console', () => {
@@ -72,7 +69,7 @@ describe('web client: a call between the caller page and the interpreter console
     await check(rosa, 'interpreter-available');
     // A reload keeps her logged in for the tab and shows what the server holds: still available.
     await rosa.reload();
-    await rosa.locator('[role=switch]:not([disabled])[aria-checked="true"]').waitFor();
+    await rosa.locator('.availability [role=switch]:not([disabled])[aria-checked="true"]').waitFor();
     await expect(rosa.locator('[data-available]').getAttribute('data-available')).resolves.toBe('true');
 
     // The caller: language, matter, call, three taps on icons (the page was chosen in Spanish from the phone).

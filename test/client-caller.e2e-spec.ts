@@ -143,7 +143,7 @@ describe('web client: the caller page, step by step, by ear, with Back, offline 
       await s.look(p, `caller-${lang}-ended`);
       await console.locator('[data-view="idle"]').waitFor();
       // She goes away, so the next test's caller waits in line first.
-      await console.locator('[role=switch]:not([disabled])').click();
+      await console.locator('.availability [role=switch]:not([disabled])').click();
       await console.locator('[data-available="false"]').waitFor();
 
       expect(s.split).toEqual(s.noSplit());

@@ -259,7 +259,7 @@ describe('web client: greetings and the administrators console', () => {
     const p = await bed.page('es-GT');
     await p.setViewportSize({ width: 390, height: 640 });
     await login(p, '/interpreter/', carmen.email);
-    await p.locator('[role=switch]:not([disabled])').click();
+    await p.locator('.availability [role=switch]:not([disabled])').click();
     await p.locator('[data-available="true"]').waitFor();
     // Idle, with her hearings, availability and greetings: no word split at either width.
     await p.locator('.availability-editor').waitFor();
@@ -392,12 +392,12 @@ describe('web client: greetings and the administrators console', () => {
     const note = p.locator('[data-view="idle"] .note');
     await expect(note.textContent()).resolves.toContain('la suspendió');
     // Tapping "available" again is refused, and she is told the same.
-    await p.locator('[role=switch]:not([disabled])').click();
+    await p.locator('.availability [role=switch]:not([disabled])').click();
     await expect(note.textContent()).resolves.toContain('la suspendió');
     await expect(p.locator('[data-available]').getAttribute('data-available')).resolves.toBe('false');
     await expect(splitWords(p)).resolves.toEqual(NO_SPLIT);
     await patch('active');
-    await p.locator('[role=switch]:not([disabled])').click();
+    await p.locator('.availability [role=switch]:not([disabled])').click();
     await p.locator('[data-available="true"]').waitFor();
   });
 

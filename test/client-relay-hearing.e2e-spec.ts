@@ -116,7 +116,7 @@ describe('web client: relay interpreting on the demo', () => {
     const available = async (email: string, lang: string) => {
       const p = await bed.page(lang, undefined, 'America/Chicago');
       await staffLogin(p, url, '/interpreter/', email, DEMO_PASSWORD);
-      await p.locator('[role=switch]:not([disabled])').click();
+      await p.locator('.availability [role=switch]:not([disabled])').click();
       await p.locator('[data-available="true"]').waitFor();
       return p;
     };

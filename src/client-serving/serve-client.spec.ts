@@ -28,11 +28,13 @@ describe('serving the web client', () => {
     dist = mkdtempSync(join(tmpdir(), 'puente-dist-'));
     mkdirSync(join(dist, 'assets'));
     mkdirSync(join(dist, 'cues'));
+    mkdirSync(join(dist, 'interpreter'));
     // Big enough to be worth compressing (compression's threshold is 1 KB); the cue is audio, compressed already.
     const script = 'export const words = ["uno", "dos", "tres"];\n'.repeat(200);
     const files = {
       'index.html': '<p>caller</p>',
       'sw.js': '//',
+      'interpreter/sw.js': '//',
       'neutral.html': '<p>weather</p>',
       'icon.svg': '<svg/>',
       'assets/caller-abc.js': '1',
@@ -69,6 +71,10 @@ describe('serving the web client', () => {
       const sw = await get('/sw.js');
       expect(sw.headers['cache-control']).toBe('no-cache');
       expect(sw.headers['service-worker-allowed']).toBe('/');
+      // The interpreter console's own worker (offers by push) stays within /interpreter/.
+      const consoleWorker = await get('/interpreter/sw.js');
+      expect(consoleWorker.headers['cache-control']).toBe('no-cache');
+      expect(consoleWorker.headers['service-worker-allowed']).toBeUndefined();
       expect((await get('/assets/caller-abc.js')).headers['cache-control']).toBe('public, max-age=31536000, immutable');
       expect((await get('/icon.svg')).headers['cache-control']).toBe('public, max-age=3600');
       const neutral = await get('/neutral.html');

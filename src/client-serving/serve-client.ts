@@ -42,7 +42,9 @@ export function serveClient(app: NestExpressApplication, dirs: string[] = CLIENT
         res.setHeader('Clear-Site-Data', '"cache", "storage"');
       } else if (name.endsWith('.html') || name === 'sw.js' || name.endsWith('.webmanifest')) res.setHeader('Cache-Control', 'no-cache');
       else res.setHeader('Cache-Control', 'public, max-age=3600');
-      if (name === 'sw.js') res.setHeader('Service-Worker-Allowed', '/');
+      // The caller's worker, at the root, keeps the offline shell for every page; the interpreter console's own
+      // (interpreter/sw.js) stays within /interpreter/.
+      if (path === join(dir, 'sw.js')) res.setHeader('Service-Worker-Allowed', '/');
     },
   });
   return dir;

@@ -73,6 +73,12 @@ export async function seriousA11yViolations(page: Page): Promise<{ id: string; i
 }
 
 /** What a call page receives, by the sender's role (bytes and audio level), from its own receiver statistics. */
+export type Inbound = { bytesReceived: number; audioLevel: number } | null;
+/** What the page's call receives (the test hooks' inboundAudio). */
+export const inbound = (page: Page) => page.evaluate(() => window.__puente!.inboundAudio()) as Promise<Inbound>;
+/** Chromium's fake microphone beeps: a beep heard (a level well above silence), not just comfort noise. */
+export const hearing = (v: Inbound) => !!v && v.bytesReceived > 0 && v.audioLevel > 0.01;
+
 export type ByRole = Record<string, { bytesReceived: number; audioLevel: number }> | null;
 export const byRole = (p: Page) => p.evaluate(() => window.__puente!.inboundAudioByRole()) as Promise<ByRole>;
 /** She hears each of `roles`: bytes arrive from every one, and Chromium's fake microphone beeps loud enough. */
@@ -175,7 +181,7 @@ export async function goAvailable(p: Page, url: string, email: string, atLogin?:
   await p.fill('input[name=email]', email);
   await p.fill('input[name=password]', TEST_PASSWORD);
   await p.click('button[type=submit]');
-  await p.locator('[role=switch]:not([disabled])').click();
+  await p.locator('.availability [role=switch]:not([disabled])').click();
   await p.locator('[data-available="true"]').waitFor();
 }
 

@@ -14,10 +14,12 @@ import type { StaffStrings } from '../i18n/staff';
 import { ConsoleHeader, forgetStaffSession, readStaffSession, StaffLogin } from '../ui/staff-login';
 import { AvailabilityEditor, MyBookings } from './bookings';
 import { Greetings } from './greetings';
+import { useOfferAttention } from './offer-attention';
+import { forgetPushOnThisDevice, PushOffers } from './push-offers';
 
 type Offer = ServerEvents['offer:new'];
 
-type Note = 'otherLeft' | 'offerGone' | 'callEnded' | 'hearingEnded' | 'suspended' | 'legNotFilled';
+type Note = 'otherLeft' | 'offerGone' | 'missedCall' | 'callEnded' | 'hearingEnded' | 'suspended' | 'legNotFilled';
 type View =
   | { name: 'idle'; note?: Note }
   | { name: 'offer'; offer: Offer }
@@ -121,7 +123,8 @@ export function InterpreterApp() {
   /** She asked to log out during a call: the question is shown until she answers. */
   const [leaving, setLeaving] = useState(false);
   // opened: relay legs whose call opened (offer:session) before her own acceptance was answered, by offer.
-  const live = useRef<{ signal?: Signal; call?: Call; sessionId?: string; opened?: Map<string, string> }>({});
+  // seen: offers her console showed her (one that closes unseen is told as missed).
+  const live = useRef<{ signal?: Signal; call?: Call; sessionId?: string; opened?: Map<string, string>; seen?: Set<string> }>({});
 
   useEffect(() => void (__PUENTE_TEST_HOOKS__ && exposeCall(() => live.current.call)), []);
   useEffect(() => {
@@ -146,6 +149,19 @@ export function InterpreterApp() {
   // The offer rings (sound and screen) until she answers or it goes away.
   const ringing = view.name === 'offer' ? view.offer.offerId : null;
   useEffect(() => (ringing ? startRingtone() : undefined), [ringing]);
+  const ringingOffer = view.name === 'offer' ? view.offer : null;
+  useOfferAttention(
+    ringingOffer,
+    signal,
+    // As the console's worker words a pushed offer (client/sw/interpreter-sw.js): one notification either way.
+    ringingOffer
+      ? {
+          title: `${t.incomingCall} · ${languageLabel(languages.get(ringingOffer.languageId), ringingOffer.languageId)}`,
+          body: `${t.matterName[ringingOffer.matter] ?? ringingOffer.matter} · ${t[`urgency_${ringingOffer.urgency}`]}`,
+        }
+      : { title: '', body: '' },
+    (offerId) => (live.current.seen ??= new Set()).add(offerId),
+  );
 
   const joinCall = (signal: Signal, sessionId: string) => {
     live.current.call?.close();
@@ -193,7 +209,10 @@ export function InterpreterApp() {
     signal.socket.on('offer:withdrawn', (e) =>
       setView((v) =>
         (v.name === 'offer' || v.name === 'waiting') && v.offer.offerId === e.offerId
-          ? { name: 'idle', note: e.reason === 'relay_unfilled' ? 'legNotFilled' : 'offerGone' }
+          ? {
+              name: 'idle',
+              note: e.reason === 'relay_unfilled' ? 'legNotFilled' : live.current.seen?.has(e.offerId) ? 'offerGone' : 'missedCall',
+            }
           : v,
       ),
     );
@@ -233,6 +252,8 @@ export function InterpreterApp() {
 
   function logout() {
     setLeaving(false);
+    // Her offers stop coming to this device: whoever uses it next is not shown them.
+    void forgetPushOnThisDevice(token);
     forgetStaffSession();
     setToken(null);
     setAvailable(false);
@@ -336,7 +357,9 @@ export function InterpreterApp() {
                           ? s.suspendedNote
                           : view.note === 'legNotFilled'
                             ? s.legNotFilled
-                            : t[view.note]}
+                            : view.note === 'missedCall'
+                              ? s.missedCall
+                              : t[view.note]}
                   </p>
                 )}
                 {available && <p>{t.waitingForOffers}</p>}
@@ -353,6 +376,7 @@ export function InterpreterApp() {
                 onJoin={(booking) => setView({ name: 'hearing', booking })}
               />
             )}
+            {view.name === 'idle' && <PushOffers token={token} s={s} />}
             {view.name === 'idle' && <AvailabilityEditor token={token} s={s} lang={lang} />}
             {view.name === 'hearing' && signal && (
               <HearingCall

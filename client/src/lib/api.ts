@@ -58,4 +58,14 @@ export const api = {
   callerToken: async () => (await request<{ accessToken: string }>('/api/v1/auth/caller', { method: 'POST', body: '{}' })).accessToken,
   login: (email: string, password: string) =>
     request<{ accessToken: string; role: string }>('/api/v1/auth/login', { method: 'POST', body: JSON.stringify({ email, password }) }),
+  /** The server's VAPID public key; refused (404) when offers by push are not set up there. */
+  pushPublicKey: async () => (await request<{ publicKey: string }>('/api/v1/push/public-key')).publicKey,
+  addPushSubscription: (token: string, subscription: PushSubscriptionJSON) =>
+    request<{ id: string }>('/api/v1/interpreters/me/push-subscriptions', {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ endpoint: subscription.endpoint, keys: subscription.keys }),
+    }),
+  removePushSubscription: (token: string, id: string) =>
+    request<Record<string, never>>(`/api/v1/interpreters/me/push-subscriptions/${encodeURIComponent(id)}`, { method: 'DELETE', token }),
 };

@@ -105,6 +105,11 @@ export const staffEs = {
   relayLeg: (from: string, into: string) =>
     `Interpretación en relevo: usted interpreta ${from} → ${into}. Otra intérprete hace el otro tramo.`,
   waitingOtherLeg: 'Aceptada. Esperando a la intérprete del otro tramo: la llamada empieza en cuanto ella acepte.',
+  pushOffers: 'Llamadas en este teléfono aunque la consola esté cerrada',
+  pushHint: 'Las ofertas llegan como notificación: idioma, asunto y urgencia, nunca datos de la mujer.',
+  pushBlocked: 'Las notificaciones están bloqueadas para este sitio: permítalas en los ajustes del navegador.',
+  pushFailed: 'No se pudieron activar las notificaciones en este dispositivo.',
+  missedCall: 'Perdió una llamada: sonó mientras esta pantalla estaba oculta. Ya se ofreció a otra intérprete.',
   legNotFilled: 'El otro tramo no se cubrió a tiempo: una sola intérprete atiende la llamada.',
   nowRelayUnfilled: 'No se encontró a tiempo una intérprete para el relevo: una sola intérprete interpreta la llamada.',
   leaveHearing: 'Salir de la llamada',

@@ -107,6 +107,11 @@ export const staffFr: StaffStrings = {
   relayLeg: (from: string, into: string) =>
     `Interprétation relais : vous interprétez ${from} → ${into}. Une autre interprète assure l’autre tronçon.`,
   waitingOtherLeg: 'Acceptée. En attente de l’interprète de l’autre tronçon : l’appel commence dès qu’elle accepte.',
+  pushOffers: 'Appels sur ce téléphone même console fermée',
+  pushHint: 'Les offres arrivent en notification : langue, matière et urgence, jamais rien sur la femme.',
+  pushBlocked: 'Les notifications sont bloquées pour ce site : autorisez-les dans les réglages du navigateur.',
+  pushFailed: 'Les notifications n’ont pas pu être activées sur cet appareil.',
+  missedCall: 'Vous avez manqué un appel : il a sonné pendant que cet écran était caché. Il est allé à une autre interprète.',
   legNotFilled: 'L’autre tronçon n’a pas été pourvu à temps : une seule interprète prend l’appel.',
   nowRelayUnfilled: 'Aucune interprète relais n’a été trouvée à temps : une seule interprète interprète l’appel.',
   leaveHearing: 'Quitter l’appel',

@@ -1,0 +1,78 @@
+import { useEffect } from 'preact/hooks';
+import type { Signal } from '../lib/socket';
+
+/** Her console's own worker (push, notifications): client/sw/interpreter-sw.js. */
+export const CONSOLE_WORKER = { url: '/interpreter/sw.js', scope: '/interpreter/' };
+
+const visible = () => document.visibilityState === 'visible';
+
+/**
+ * While an offer rings: the server is told once her console has shown it (`offer:seen`: visible on screen, else it
+ * is pushed to her devices after OFFER_SEEN_SECONDS). Hidden (another tab, the phone locked, the app in the
+ * background), the console calls her as it can: a system notification (when she allowed them), vibration, and a
+ * flashing title; all stop when she looks or the offer ends. `onSeen` marks which offers she saw (a missed one is
+ * told as missed).
+ */
+export function useOfferAttention(
+  offer: { offerId: string; urgency: string } | null,
+  signal: Signal | null,
+  words: { title: string; body: string },
+  onSeen: (offerId: string) => void,
+) {
+  const offerId = offer?.offerId ?? null;
+  useEffect(() => {
+    if (!offerId || !signal) return;
+    const original = document.title;
+    let flash: ReturnType<typeof setInterval> | undefined;
+    let buzz: ReturnType<typeof setInterval> | undefined;
+    const calm = () => {
+      clearInterval(flash);
+      clearInterval(buzz);
+      flash = buzz = undefined;
+      document.title = original;
+      navigator.vibrate?.(0);
+      void closeNotification(offerId);
+    };
+    const look = () => {
+      if (!visible()) return alert();
+      calm();
+      onSeen(offerId);
+      void signal.ask('offer:seen', { offerId }).catch(() => undefined);
+    };
+    const alert = () => {
+      if (flash) return;
+      let on = false;
+      flash = setInterval(() => {
+        on = !on;
+        document.title = on ? `☎ ${words.title}` : original;
+      }, 1000);
+      const pattern = offer?.urgency === 'normal' ? [300, 200, 300] : [500, 200, 500, 200, 500];
+      navigator.vibrate?.(pattern);
+      buzz = setInterval(() => navigator.vibrate?.(pattern), 3000);
+      void notify(offerId, words);
+    };
+    look();
+    document.addEventListener('visibilitychange', look);
+    return () => {
+      document.removeEventListener('visibilitychange', look);
+      calm();
+    };
+  }, [offerId, signal]);
+}
+
+async function registration(): Promise<ServiceWorkerRegistration | undefined> {
+  return 'serviceWorker' in navigator ? navigator.serviceWorker.getRegistration(CONSOLE_WORKER.scope).catch(() => undefined) : undefined;
+}
+
+async function notify(offerId: string, words: { title: string; body: string }) {
+  if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+  const reg = await registration();
+  await reg
+    ?.showNotification(words.title, { body: words.body, tag: offerId, requireInteraction: true, icon: '/icon.svg' })
+    .catch(() => undefined);
+}
+
+async function closeNotification(offerId: string) {
+  const reg = await registration();
+  for (const n of (await reg?.getNotifications({ tag: offerId }).catch(() => [])) ?? []) n.close();
+}

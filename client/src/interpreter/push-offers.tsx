@@ -1,0 +1,96 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../lib/api';
+import type { StaffStrings } from '../i18n/staff';
+import { CONSOLE_WORKER } from './offer-attention';
+
+/** This device's subscription id on the server, to remove it when she turns offers by push off. */
+const KEPT = 'puente-push-subscription';
+
+type State = 'unsupported' | 'off' | 'on' | 'busy' | 'blocked' | 'failed';
+
+const supported = () => 'serviceWorker' in navigator && 'PushManager' in window && typeof Notification !== 'undefined';
+
+async function consoleWorker(): Promise<ServiceWorkerRegistration> {
+  await navigator.serviceWorker.register(CONSOLE_WORKER.url, { scope: CONSOLE_WORKER.scope });
+  // The registration for the console's scope once its worker is active (ready would wait for the page's own).
+  for (;;) {
+    const reg = await navigator.serviceWorker.getRegistration(CONSOLE_WORKER.scope);
+    if (reg?.active) return reg;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * "Calls on this phone even when the console is closed": Web Push for this device. On: the browser asks her leave to
+ * notify, the console's worker subscribes with the server's key, and the server keeps the subscription with her
+ * account. Off (or when she logs out: `forgetPushOnThisDevice`): removed here and on the server.
+ */
+export function PushOffers({ token, s }: { token: string; s: StaffStrings }) {
+  const [state, setState] = useState<State>('busy');
+  const [key, setKey] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!supported()) return setState('unsupported');
+    api.pushPublicKey().then(
+      async (k) => {
+        setKey(k);
+        const reg = await navigator.serviceWorker.getRegistration(CONSOLE_WORKER.scope);
+        const sub = await reg?.pushManager.getSubscription();
+        setState(Notification.permission === 'denied' ? 'blocked' : sub && localStorage.getItem(KEPT) ? 'on' : 'off');
+      },
+      () => setState('unsupported'),
+    );
+  }, [token]);
+
+  if (state === 'unsupported') return null;
+
+  const turnOn = async () => {
+    setState('busy');
+    try {
+      if ((await Notification.requestPermission()) !== 'granted') return setState('blocked');
+      const reg = await consoleWorker();
+      const sub =
+        (await reg.pushManager.getSubscription()) ??
+        (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key! }));
+      const { id } = await api.addPushSubscription(token, sub.toJSON());
+      localStorage.setItem(KEPT, id);
+      setState('on');
+    } catch {
+      setState('failed');
+    }
+  };
+
+  const turnOff = async () => {
+    setState('busy');
+    await forgetPushOnThisDevice(token);
+    setState('off');
+  };
+
+  const on = state === 'on';
+  return (
+    <div class="push-offers" data-push={state}>
+      <button
+        type="button"
+        role="switch"
+        class="switch"
+        aria-checked={on}
+        disabled={state === 'busy' || state === 'blocked'}
+        onClick={on ? turnOff : turnOn}
+      >
+        <span class="knob" aria-hidden="true" />
+        <span>{s.pushOffers}</span>
+      </button>
+      <p class="hint">{state === 'blocked' ? s.pushBlocked : state === 'failed' ? s.pushFailed : s.pushHint}</p>
+    </div>
+  );
+}
+
+/** Offers by push stop on this device: its subscription removed from the server and from the browser. */
+export async function forgetPushOnThisDevice(token: string | null) {
+  const id = localStorage.getItem(KEPT);
+  localStorage.removeItem(KEPT);
+  if (id && token) await api.removePushSubscription(token, id).catch(() => undefined);
+  if (!supported()) return;
+  const reg = await navigator.serviceWorker.getRegistration(CONSOLE_WORKER.scope).catch(() => undefined);
+  await (await reg?.pushManager.getSubscription())?.unsubscribe().catch(() => undefined);
+}

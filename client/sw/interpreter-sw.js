@@ -1,0 +1,96 @@
+/* The interpreter console's own service worker (scope /interpreter/), separate from the caller's: it receives offers
+ * by Web Push while her console is closed, frozen or in the background, shows each as a notification (language,
+ * matter, urgency: all a push carries, never anything about the caller), closes it when the offer closes, and opens
+ * her console on the offer when she taps it. Built into dist/interpreter/sw.js by client/vite.config.mts. */
+const TEXT = {
+  es: {
+    call: 'Llamada entrante',
+    matter: { legal_civil: 'Civil', legal_labour: 'Laboral', legal_criminal: 'Penal', violence: 'Violencia', trafficking: 'Trata' },
+    urgency: { normal: 'Normal', urgent: 'Urgente', emergency: 'Emergencia' },
+  },
+  en: {
+    call: 'Incoming call',
+    matter: { legal_civil: 'Civil', legal_labour: 'Labour', legal_criminal: 'Criminal', violence: 'Violence', trafficking: 'Trafficking' },
+    urgency: { normal: 'Normal', urgent: 'Urgent', emergency: 'Emergency' },
+  },
+  fr: {
+    call: 'Appel entrant',
+    matter: { legal_civil: 'Civil', legal_labour: 'Travail', legal_criminal: 'Pénal', violence: 'Violence', trafficking: 'Traite' },
+    urgency: { normal: 'Normale', urgent: 'Urgente', emergency: 'Urgence' },
+  },
+};
+const CONSOLE = '/interpreter/';
+
+function text() {
+  const tags = self.navigator.languages || [self.navigator.language || ''];
+  const lang = tags.map((t) => t.toLowerCase().split('-')[0]).find((l) => TEXT[l]);
+  return TEXT[lang || 'es'];
+}
+
+/** The language's name from the public catalogue (the push names it by id only); its id when the catalogue is out of reach. */
+function languageName(id) {
+  return fetch('/api/v1/languages?limit=200')
+    .then((r) => (r.ok ? r.json() : []))
+    .then((all) => {
+      const l = all.find((x) => x.id === id);
+      // As the console names it (languageLabel in client/src/ui/hearing.tsx).
+      if (!l) return '';
+      return `${l.autonym || l.name}${l.autonym && l.autonym !== l.name ? ` (${l.name})` : ''}${l.variant ? `, ${l.variant}` : ''}`;
+    })
+    .catch(() => '');
+}
+
+async function showOffer(offer) {
+  const t = text();
+  const name = await languageName(offer.languageId);
+  const loud = offer.urgency !== 'normal';
+  await self.registration.showNotification(`${t.call}${name ? ` · ${name}` : ''}`, {
+    body: `${t.matter[offer.matter] || offer.matter} · ${t.urgency[offer.urgency] || offer.urgency}`,
+    tag: offer.offerId,
+    renotify: true,
+    // An urgent or emergency offer stays until she acts, and rings as loudly as the phone allows.
+    requireInteraction: loud,
+    silent: false,
+    vibrate: loud ? [500, 200, 500, 200, 500, 200, 500] : [300, 200, 300],
+    icon: '/icon.svg',
+    badge: '/icon.svg',
+    timestamp: Date.now(),
+    data: { offerId: offer.offerId, expiresAt: offer.expiresAt },
+  });
+}
+
+async function closeOffer(offerId) {
+  for (const n of await self.registration.getNotifications({ tag: offerId })) n.close();
+}
+
+self.addEventListener('install', () => self.skipWaiting());
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+
+self.addEventListener('push', (event) => {
+  let message;
+  try {
+    message = event.data ? event.data.json() : null;
+  } catch {
+    message = null;
+  }
+  if (!message || typeof message.offerId !== 'string') return;
+  if (message.type === 'offer:new') event.waitUntil(showOffer(message));
+  else if (message.type === 'offer:withdrawn') event.waitUntil(closeOffer(message.offerId));
+});
+
+/** Her console, focused (or opened) on the offer she tapped: it shows the offer if it still rings, else that she missed it. */
+async function openConsole(offerId) {
+  const url = `${CONSOLE}#offer=${encodeURIComponent(offerId)}`;
+  const open = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const mine = open.find((c) => new URL(c.url).pathname.startsWith(CONSOLE));
+  if (mine) {
+    mine.postMessage({ type: 'offer:open', offerId });
+    return mine.focus();
+  }
+  return self.clients.openWindow(url);
+}
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(openConsole(event.notification.data && event.notification.data.offerId));
+});
