@@ -169,8 +169,8 @@ describe('presence', () => {
     }
     // She goes offline: she must then be listed for no language at all.
     await presence.set(p.interpreterId, 'offline');
-    expect(await presence.availableFor([mam])).not.toContain(p.interpreterId);
-    expect(await presence.availableFor([quc])).not.toContain(p.interpreterId);
+    expect((await presence.reachableFor([mam])).ids).not.toContain(p.interpreterId);
+    expect((await presence.reachableFor([quc])).ids).not.toContain(p.interpreterId);
     expect(await listed(p.interpreterId)).toBe(false);
   });
 

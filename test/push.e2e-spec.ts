@@ -3,6 +3,9 @@ import type { Queue } from 'bull';
 import { generateVAPIDKeys } from 'web-push';
 import { PUSH_QUEUE, PushService } from '../src/push/push.service';
 import { RealtimeService, rooms } from '../src/realtime/realtime.service';
+import { MatchingService } from '../src/matching/matching.service';
+import { PresenceService } from '../src/presence/presence.service';
+import { connect } from './utils/socket-client';
 import { caller, interpreter, languageId, Person, until } from './utils/matching-fixtures';
 import { startPushService, type TestDevice } from './utils/push-service';
 import { createStaff, startTestApp, TestApp } from './utils/test-app';
@@ -28,6 +31,8 @@ describe('offers by push', () => {
       VAPID_SUBJECT: 'mailto:operator@puente.example',
       WEB_PUSH_ALLOWED_ORIGINS: `${push.origin},https://fcm.googleapis.com`,
       OFFER_SEEN_SECONDS: '1',
+      OFFER_RING_SECONDS: '10',
+      OFFER_RING_ONCALL_SECONDS: '30',
     });
   });
   afterEach(() => closers.splice(0).forEach((c) => c()));
@@ -149,6 +154,89 @@ describe('offers by push', () => {
       ana.interpreterId,
     ]);
     expect(left.map((r) => r.endpoint)).toEqual([ana.device.subscription.endpoint]);
+  });
+
+  describe('on call: reachable by push only', () => {
+    /** An interpreter on call with a device (`specialties` decides her tier for a violence matter), her console closed. */
+    const onCall = async (country: string, firstName: string, specialties = 'violence') => {
+      const p = await interpreter(t, { country, firstName, specialties, available: false });
+      const device = push.device();
+      await subscribe(p.token, device.subscription).expect(201);
+      expect(await p.socket.call('presence:set', { status: 'on_call' })).toEqual({ status: 'on_call' });
+      p.socket.close();
+      await until(async () => (await t.app.get(RealtimeService).countIn(rooms.interpreter(p.interpreterId))) === 0);
+      return { ...p, device };
+    };
+    const offersOf = (interpreterId: string) =>
+      t.sql<{ id: string; ring: number }>(
+        `SELECT id, extract(epoch FROM expires_at - created_at)::float AS ring FROM offers WHERE interpreter_id = $1 AND outcome IS NULL`,
+        [interpreterId],
+      );
+
+    it('is refused without a device that receives offers by push', async () => {
+      const ana = await person('BZ');
+      const res = await ana.socket.send('presence:set', { status: 'on_call' });
+      expect(res.error.code).toBe('CONFLICT');
+      expect(res.error.message).toMatch(/by push/);
+    });
+
+    it('rings her phone at once, longer, with her console closed; the console she opens shows the offer', async () => {
+      const ana = await onCall('CA', 'Ana');
+      expect(await t.app.get(PresenceService).status(ana.interpreterId)).toBe('on_call');
+      await ask('CA');
+      const [pushed] = await pushesTo(ana.device, 1);
+      const [offer] = await offersOf(ana.interpreterId);
+      expect(pushed.message).toMatchObject({ type: 'offer:new', offerId: offer.id });
+      expect(offer.ring).toBeCloseTo(30, 0);
+      // She taps the notification: her console connects and is shown the offer, which she accepts.
+      const console = await connect(t.url, ana.token);
+      closers.push(() => console.close());
+      expect((await console.next('offer:new')).offerId).toBe(offer.id);
+      expect((await console.call('offer:accept', { offerId: offer.id })).sessionId).toEqual(expect.any(String));
+    });
+
+    it('is offered after those available at their console of the same tier, before those of a lower tier', async () => {
+      const onCallFirst = await onCall('DO', 'Rosa');
+      const lowerTier = await person('DO', 'Elena');
+      // Elena has no violence specialty (tier 3); Rosa, on call, has it (tier 1): Rosa first.
+      await t.sql(`UPDATE interpreters SET specialties = '{}' WHERE id = $1`, [lowerTier.interpreterId]);
+      await ask('DO');
+      await until(
+        () => offersOf(onCallFirst.interpreterId),
+        (o) => o.length === 1,
+      );
+      expect(await offersOf(lowerTier.interpreterId)).toEqual([]);
+
+      const atConsole = await person('PA', 'Juana');
+      const sameTier = await onCall('PA', 'Lucía');
+      await ask('PA');
+      await until(
+        () => offersOf(atConsole.interpreterId),
+        (o) => o.length === 1,
+      );
+      expect(await offersOf(sameTier.interpreterId)).toEqual([]);
+    });
+
+    it('sets her away after three offers rung out in a row, and tells her why by push', async () => {
+      const ana = await onCall('US', 'Marta');
+      const matching = t.app.get(MatchingService);
+      for (let i = 1; i <= 3; i++) {
+        await ask('US');
+        const [offer] = await until(
+          () => offersOf(ana.interpreterId),
+          (o) => o.length === 1,
+        );
+        // Its ring time is over (the job the ring time schedules, run now).
+        await matching.expireOffer(offer.id);
+      }
+      expect(await t.app.get(PresenceService).status(ana.interpreterId)).toBe('away');
+      const told = await until(
+        () => push.received.filter((r) => r.device === ana.device.id && r.message.type === 'presence:update'),
+        (r) => r.length === 1,
+      );
+      expect(told[0].message).toEqual({ type: 'presence:update', status: 'away', reason: 'missed_offers' });
+      expect(await offersOf(ana.interpreterId)).toEqual([]);
+    });
   });
 
   describe('subscriptions under attack', () => {

@@ -4,16 +4,19 @@
  * her console on the offer when she taps it. Built into dist/interpreter/sw.js by client/vite.config.mts. */
 const TEXT = {
   es: {
+    away: 'Quedó como no disponible: tres llamadas sonaron sin respuesta.',
     call: 'Llamada entrante',
     matter: { legal_civil: 'Civil', legal_labour: 'Laboral', legal_criminal: 'Penal', violence: 'Violencia', trafficking: 'Trata' },
     urgency: { normal: 'Normal', urgent: 'Urgente', emergency: 'Emergencia' },
   },
   en: {
+    away: 'You were set away: three calls rang unanswered.',
     call: 'Incoming call',
     matter: { legal_civil: 'Civil', legal_labour: 'Labour', legal_criminal: 'Criminal', violence: 'Violence', trafficking: 'Trafficking' },
     urgency: { normal: 'Normal', urgent: 'Urgent', emergency: 'Emergency' },
   },
   fr: {
+    away: 'Vous êtes passée en absente : trois appels ont sonné sans réponse.',
     call: 'Appel entrant',
     matter: { legal_civil: 'Civil', legal_labour: 'Travail', legal_criminal: 'Pénal', violence: 'Violence', trafficking: 'Traite' },
     urgency: { normal: 'Normale', urgent: 'Urgente', emergency: 'Urgence' },
@@ -72,6 +75,11 @@ self.addEventListener('push', (event) => {
     message = event.data ? event.data.json() : null;
   } catch {
     message = null;
+  }
+  if (message && message.type === 'presence:update') {
+    // On call, three offers rang out: she is away now, and told why.
+    event.waitUntil(self.registration.showNotification(text().away, { tag: 'presence', icon: '/icon.svg' }));
+    return;
   }
   if (!message || typeof message.offerId !== 'string') return;
   if (message.type === 'offer:new') event.waitUntil(showOffer(message));

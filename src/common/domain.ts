@@ -30,7 +30,8 @@ export const STAFF_ROLES = ['interpreter', 'official', 'roster_admin', 'platform
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 /** An interpreter's presence (what she sets with `presence:set`). */
-export const PRESENCE_STATUSES = ['available', 'away', 'offline'] as const;
+/** `on_call`: reachable by push only (her phone), offered after those available at their console. */
+export const PRESENCE_STATUSES = ['available', 'on_call', 'away', 'offline'] as const;
 export type PresenceStatus = (typeof PRESENCE_STATUSES)[number];
 
 /**

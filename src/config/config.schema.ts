@@ -250,6 +250,12 @@ export class AppConfig {
   @Max(300)
   OFFER_RING_SECONDS = 20;
 
+  /** How long an offer rings for an interpreter on call (reachable by push only: her phone, not her console). */
+  @IsInt()
+  @Min(3)
+  @Max(300)
+  OFFER_RING_ONCALL_SECONDS = 45;
+
   /** How long a request may wait for an interpreter before it ends `unmatched`. */
   @IsInt()
   @Min(5)

@@ -30,6 +30,12 @@ export interface LadderRules {
 /** How many other member states a roster shares with when it shares with all of them. */
 export const OPEN_ROSTER = COUNTRY_CODES.length - 1;
 
+/** Who can be rung now for some languages (PresenceService.reachableFor): `ids`, of whom `onCall` by push only. */
+export interface Reachable {
+  ids: string[];
+  onCall: string[];
+}
+
 export interface MadeOffer {
   id: string;
   interpreterId: string;
@@ -204,12 +210,21 @@ export class MatchingRepository {
    */
   async createRequest(
     r: NewRequest,
-    q: { available: string[]; ringSeconds: number },
+    q: { available: Reachable; ringSeconds: number; ringOnCallSeconds: number },
     rules: LadderRules,
   ): Promise<{ id: string; dispatched: Dispatched | null }> {
     const [{ c }] = await this.db.query(
-      prepared(`SELECT matching_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::uuid[], $12, $13, $14, $15) AS c`),
-      [...newRequestParams(r), q.available, q.ringSeconds, rules.homeCountry, rules.retryAfterSeconds, OPEN_ROSTER],
+      prepared(`SELECT matching_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::uuid[], $12, $13, $14, $15, $16::uuid[], $17) AS c`),
+      [
+        ...newRequestParams(r),
+        q.available.ids,
+        q.ringSeconds,
+        rules.homeCountry,
+        rules.retryAfterSeconds,
+        OPEN_ROSTER,
+        q.available.onCall,
+        q.ringOnCallSeconds,
+      ],
     );
     return { id: c.id, dispatched: dispatched(c.dispatched) };
   }
@@ -263,18 +278,23 @@ export class MatchingRepository {
    * waiting. `relay`: who is available for a relay chain's relay languages, when known (null: not read).
    */
   async dispatch(
-    q: { requestId: string; available: string[]; relay: string[] | null; ringSeconds: number },
+    q: { requestId: string; available: Reachable; relay: Reachable | null; ringSeconds: number; ringOnCallSeconds: number },
     rules: LadderRules,
   ): Promise<Dispatched | null> {
-    const [{ d }] = await this.db.query(prepared(`SELECT matching_dispatch($1, $2::uuid[], $3, $4, $5, $6, $7::uuid[]) AS d`), [
-      q.requestId,
-      q.available,
-      q.ringSeconds,
-      rules.homeCountry,
-      rules.retryAfterSeconds,
-      OPEN_ROSTER,
-      q.relay,
-    ]);
+    const [{ d }] = await this.db.query(
+      prepared(`SELECT matching_dispatch($1, $2::uuid[], $3, $4, $5, $6, $7::uuid[], $8::uuid[], $9) AS d`),
+      [
+        q.requestId,
+        q.available.ids,
+        q.ringSeconds,
+        rules.homeCountry,
+        rules.retryAfterSeconds,
+        OPEN_ROSTER,
+        q.relay?.ids ?? null,
+        [...q.available.onCall, ...(q.relay?.onCall ?? [])],
+        q.ringOnCallSeconds,
+      ],
+    );
     return dispatched(d);
   }
 
@@ -422,6 +442,37 @@ export class MatchingRepository {
       [interpreterId],
     );
     return live.flatMap((s) => (s.request_id ? [s.request_id] : []));
+  }
+
+  /** Her offers ringing now, each with its request as an offer tells it (a console opened from a pushed offer shows it). */
+  async ringingOffersOf(interpreterId: string): Promise<(Pick<Dispatched, 'request' | 'relayLanguageId'> & { offer: MadeOffer })[]> {
+    const rows: Record<string, string & boolean>[] = await this.db.query(
+      `SELECT o.id, o.tier, o.leg, o.expires_at, r.id AS request_id, r.language_id, r.target_language_id, r.matter, r.urgency, r.minor,
+              r.relay_language_id
+       FROM offers o JOIN interpretation_requests r ON r.id = o.request_id
+       WHERE o.interpreter_id = $1 AND o.outcome IS NULL AND o.expires_at > now()`,
+      [interpreterId],
+    );
+    return rows.map((o) => ({
+      offer: {
+        id: o.id,
+        interpreterId,
+        tier: Number(o.tier) as MadeOffer['tier'],
+        leg: o.leg as OfferLeg,
+        expiresAt: new Date(o.expires_at),
+        push: false,
+      },
+      request: {
+        id: o.request_id,
+        languageId: o.language_id,
+        targetLanguageId: o.target_language_id,
+        matter: o.matter as Matter,
+        urgency: o.urgency as Urgency,
+        minor: o.minor,
+        callerSub: null,
+      },
+      relayLanguageId: o.relay_language_id,
+    }));
   }
 
   /** Her live on-demand call, if any, with the offer she accepted for it (a live call's row: session_interpreters_one_live). */

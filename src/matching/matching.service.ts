@@ -14,7 +14,7 @@ import { RealtimeService } from '../realtime/realtime.service';
 import { MEDIA_FAILED } from '../sessions/end-reasons';
 import { ParticipantRole, SessionParticipants, SessionsService } from '../sessions/sessions.service';
 import { CreateRequestDto } from './dto/create-request.dto';
-import { Accepted, type Dispatched, LadderRules, MadeOffer, MatchingRepository, type Opened } from './matching.repository';
+import { Accepted, type Dispatched, LadderRules, MadeOffer, MatchingRepository, type Opened, type Reachable } from './matching.repository';
 import { urgencyRank, type RequestState } from './priority';
 import { withRetry } from '../database/retry';
 import { PG, pgCode, pgConstraint } from '../database/pg-errors';
@@ -117,9 +117,9 @@ export class MatchingService implements OnModuleInit {
     // Who is available for her ladder's languages, read before the insert, so that the request, its audit event
     // and its first dispatch are one round trip and one commit. If Redis does not answer, the request is made
     // all the same, queued: the sweep dispatches it (and ends it at the wait limit, as any other).
-    let available: string[] = [];
+    let available: Reachable = { ids: [], onCall: [] };
     try {
-      available = await this.presence.availableFor(await this.ladderOf(dto.languageId));
+      available = await this.presence.reachableFor(await this.ladderOf(dto.languageId));
     } catch (e) {
       this.logger.error({ err: (e as Error)?.name, code: pgCode(e) }, 'availability unknown; the request waits for the sweep');
     }
@@ -140,14 +140,14 @@ export class MatchingService implements OnModuleInit {
     const timer = this.metrics.dispatchSeconds.startTimer();
     try {
       // One live request per caller (a unique index on her token subject): a second tap must not queue her twice.
-      created = await withRetry(() =>
-        this.repo.createRequest(request, { available, ringSeconds: this.config.OFFER_RING_SECONDS }, this.ladderRules),
-      ).catch(async (e) => {
-        if (refusesRequest(e)) throw e;
-        // Its first dispatch failed, and took the insert with it: the request alone, queued, for the sweep to dispatch.
-        this.logger.error({ err: (e as Error)?.name, code: pgCode(e) }, 'first dispatch failed; the sweep will dispatch the request');
-        return { ...(await this.repo.createQueuedRequest(request, this.ladderRules.homeCountry)), dispatched: null };
-      });
+      created = await withRetry(() => this.repo.createRequest(request, { available, ...this.ringTimes }, this.ladderRules)).catch(
+        async (e) => {
+          if (refusesRequest(e)) throw e;
+          // Its first dispatch failed, and took the insert with it: the request alone, queued, for the sweep to dispatch.
+          this.logger.error({ err: (e as Error)?.name, code: pgCode(e) }, 'first dispatch failed; the sweep will dispatch the request');
+          return { ...(await this.repo.createQueuedRequest(request, this.ladderRules.homeCountry)), dispatched: null };
+        },
+      );
     } catch (e) {
       if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException('you already have a request in progress');
       if (pgCode(e) === PG.FOREIGN_KEY_VIOLATION) {
@@ -337,13 +337,13 @@ export class MatchingService implements OnModuleInit {
     // and rings the best of them. Who is available for a relay chain's relay language is read only for a chain, or
     // when the dispatch says nobody free covers her target and a chain could (needsRelay: it is made again).
     const timer = this.metrics.dispatchSeconds.startTimer();
-    const available = await this.presence.availableFor(waiting.languageIds);
+    const available = await this.presence.reachableFor(waiting.languageIds);
     const relayOf = async (ids: string[] | undefined) =>
-      ids?.length ? this.presence.availableFor((await Promise.all(ids.map((id) => this.ladderOf(id)))).flat()) : null;
-    const once = (relay: string[] | null) =>
-      withRetry(() => this.repo.dispatch({ requestId, available, relay, ringSeconds: this.config.OFFER_RING_SECONDS }, this.ladderRules));
+      ids?.length ? this.presence.reachableFor((await Promise.all(ids.map((id) => this.ladderOf(id)))).flat()) : null;
+    const once = (relay: Reachable | null) =>
+      withRetry(() => this.repo.dispatch({ requestId, available, relay, ...this.ringTimes }, this.ladderRules));
     let made = await once(await relayOf(waiting.relayLanguageId ? [waiting.relayLanguageId] : relayLanguages));
-    if (made?.needsRelay) made = await once((await relayOf(made.needsRelay)) ?? []);
+    if (made?.needsRelay) made = await once((await relayOf(made.needsRelay)) ?? { ids: [], onCall: [] });
     timer();
     return made && this.afterDispatch(made);
   }
@@ -367,7 +367,12 @@ export class MatchingService implements OnModuleInit {
     // The ring time, as Bull jobs (the sweep expires an offer whose job a dying node never scheduled).
     await Promise.all(
       made.offers.map((o) =>
-        this.queue.add('offer-expire', { offerId: o.id }, { jobId: `offer-expire:${o.id}`, delay: this.config.OFFER_RING_SECONDS * 1000 }),
+        // Its own ring time: longer for one on call (OFFER_RING_ONCALL_SECONDS).
+        this.queue.add(
+          'offer-expire',
+          { offerId: o.id },
+          { jobId: `offer-expire:${o.id}`, delay: Math.max(0, o.expiresAt.getTime() - Date.now()) },
+        ),
       ),
     );
     return made.state;
@@ -390,6 +395,11 @@ export class MatchingService implements OnModuleInit {
 
   private get ladderRules(): LadderRules {
     return { homeCountry: this.config.HOME_COUNTRY ?? null, retryAfterSeconds: this.config.OFFER_RING_SECONDS };
+  }
+
+  /** How long an offer rings: at her console, and on call (reachable by push only, she needs longer to answer). */
+  private get ringTimes() {
+    return { ringSeconds: this.config.OFFER_RING_SECONDS, ringOnCallSeconds: this.config.OFFER_RING_ONCALL_SECONDS };
   }
 
   // ---- endings ------------------------------------------------------------------------------------------
@@ -512,12 +522,15 @@ export class MatchingService implements OnModuleInit {
   /**
    * An interpreter's console connected (a reload, a network back, a node restarted under it): the on-demand call she
    * accepted is hers to join, though the news that it opened (`offer:session`, a relay chain's) may have found her
-   * gone. Told again; a console already in that call ignores it.
+   * gone. Told again; a console already in that call ignores it. So are her offers still ringing.
    */
   private async interpreterConnected(p: Principal) {
     if (!p.interpreterId) return;
     for (const c of await this.repo.openCallsOf(p.interpreterId))
       this.realtime.toInterpreter(p.interpreterId, 'offer:session', { offerId: c.offer_id, sessionId: c.session_id });
+    // On call, an offer rings on her phone with no console open: the console she opens (from its notification) shows it.
+    for (const r of await this.repo.ringingOffersOf(p.interpreterId))
+      this.realtime.toInterpreter(p.interpreterId, 'offer:new', offerPayload(r.offer, r.request, r.relayLanguageId));
   }
 
   private async callerDisconnected(p: Principal) {

@@ -4,7 +4,9 @@ export const presenceKeys = {
   interpreter: (id: string) => `presence:${id}`,
   /** set of interpreter ids available for a language row (connected and available) */
   availableFor: (languageId: string) => `presence:available:${languageId}`,
-  /** set of every available interpreter id (connected and available) */
+  /** set of interpreter ids on call (reachable by push only) for a language row, connected or not */
+  onCallFor: (languageId: string) => `presence:oncall:${languageId}`,
+  /** set of every available interpreter id (connected and available, or on call) */
   available: () => 'presence:available',
   /** consecutive offers she let ring out */
   missed: (id: string) => `presence:missed:${id}`,

@@ -1,4 +1,5 @@
 import { BullModule } from '@nestjs/bull';
+import { PushModule } from '../push/push.module';
 import { Module } from '@nestjs/common';
 import { RostersModule } from '../rosters/rosters.module';
 import { PresenceGateway } from './presence.gateway';
@@ -6,7 +7,7 @@ import { PresenceProcessor } from './presence.processor';
 import { PRESENCE_QUEUE, PresenceService } from './presence.service';
 
 @Module({
-  imports: [RostersModule, BullModule.registerQueue({ name: PRESENCE_QUEUE })],
+  imports: [RostersModule, PushModule, BullModule.registerQueue({ name: PRESENCE_QUEUE })],
   providers: [PresenceService, PresenceGateway, PresenceProcessor],
   exports: [PresenceService],
 })

@@ -10,19 +10,26 @@ const SETS = `
 local prefix, id = ARGV[1], ARGV[2]
 local function unlist(langs)
   if langs then
-    for l in string.gmatch(langs, '[^,]+') do redis.call('SREM', prefix .. 'presence:available:' .. l, id) end
+    for l in string.gmatch(langs, '[^,]+') do
+      redis.call('SREM', prefix .. 'presence:available:' .. l, id)
+      redis.call('SREM', prefix .. 'presence:oncall:' .. l, id)
+    end
   end
   redis.call('SREM', prefix .. 'presence:available', id)
 end
-local function list(langs)
+-- kind: 'available' (at her console) or 'oncall' (reachable by push only, whether or not a console is open).
+local function list(langs, kind)
   if langs then
-    for l in string.gmatch(langs, '[^,]+') do redis.call('SADD', prefix .. 'presence:available:' .. l, id) end
+    for l in string.gmatch(langs, '[^,]+') do redis.call('SADD', prefix .. 'presence:' .. (kind or 'available') .. ':' .. l, id) end
   end
   redis.call('SADD', prefix .. 'presence:available', id)
 end
 `;
 
-/** KEYS: hash, missed. ARGV: prefix, id, status, languages, since. She is listed only while connected. */
+/**
+ * KEYS: hash, missed. ARGV: prefix, id, status, languages, since. Available, she is listed only while connected; on
+ * call, she is listed whatever her sockets (the offer reaches her phone by push).
+ */
 const SET = `${SETS}
 local status, langs, since = ARGV[3], ARGV[4], ARGV[5]
 unlist(redis.call('HGET', KEYS[1], 'languages'))
@@ -30,6 +37,9 @@ redis.call('HSET', KEYS[1], 'status', status, 'languages', langs, 'since', since
 if status == 'available' then
   redis.call('DEL', KEYS[2])
   if redis.call('HEXISTS', KEYS[1], 'down') == 0 then list(langs) end
+elseif status == 'on_call' then
+  redis.call('DEL', KEYS[2])
+  list(langs, 'oncall')
 end
 return status`;
 
@@ -58,6 +68,8 @@ const DISCONNECT = `${SETS}
 if redis.call('SREM', KEYS[2], ARGV[3]) == 0 then return 0 end
 if redis.call('SCARD', KEYS[2]) > 0 then return 0 end
 redis.call('SREM', KEYS[3], id)
+-- On call, her console was never how offers reach her: closing it changes nothing.
+if redis.call('HGET', KEYS[1], 'status') == 'on_call' then return 0 end
 redis.call('HSET', KEYS[1], 'down', ARGV[4], 'downSince', ARGV[5])
 redis.call('ZADD', KEYS[4], ARGV[5], id)
 unlist(redis.call('HGET', KEYS[1], 'languages'))
@@ -85,15 +97,17 @@ redis.call('HSET', KEYS[1], 'status', 'offline', 'since', ARGV[5])
 return 1`;
 
 /**
- * An offer she let ring out. KEYS: hash, missed. ARGV: prefix, id, limit, ttl (s), since. At the limit, if
- * she is still available, she is set away: returns 1 then.
+ * An offer she let ring out. KEYS: hash, missed. ARGV: prefix, id, limit, ttl (s), since, limit on call. At her
+ * status's limit she is set away: returns 1 if she was available, 2 if on call.
  */
 const MISSED = `${SETS}
 local n = redis.call('INCR', KEYS[2])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
-if n >= tonumber(ARGV[3]) and redis.call('HGET', KEYS[1], 'status') == 'available' then
+local status = redis.call('HGET', KEYS[1], 'status')
+if (status == 'available' and n >= tonumber(ARGV[3])) or (status == 'on_call' and n >= tonumber(ARGV[6])) then
   unlist(redis.call('HGET', KEYS[1], 'languages'))
   redis.call('HSET', KEYS[1], 'status', 'away', 'since', ARGV[5])
+  if status == 'on_call' then return 2 end
   return 1
 end
 return 0`;
@@ -145,7 +159,16 @@ export interface PresenceScripts {
     cutoff: number,
     since: string,
   ): Promise<number>;
-  presenceMissed(hash: string, missed: string, prefix: string, id: string, limit: number, ttl: number, since: string): Promise<number>;
+  presenceMissed(
+    hash: string,
+    missed: string,
+    prefix: string,
+    id: string,
+    limit: number,
+    ttl: number,
+    since: string,
+    limitOnCall: number,
+  ): Promise<number>;
 }
 
 export function definePresenceScripts(redis: Redis): Redis & PresenceScripts {

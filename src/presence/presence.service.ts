@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bull';
-import { ForbiddenException, Inject, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bull';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -11,12 +11,15 @@ import type { PresenceChangeReason } from '../realtime/realtime.contract';
 import { RealtimeService } from '../realtime/realtime.service';
 import { REDIS } from '../redis/redis.module';
 import { RostersService } from '../rosters/rosters.service';
+import { PushService } from '../push/push.service';
 import type { PresenceStatus } from './dto/set-presence.dto';
 import { presenceKeys as keys } from './presence.keys';
 import { definePresenceScripts, PresenceScripts } from './presence.scripts';
 
 export const PRESENCE_QUEUE = 'presence';
 export const MISSED_OFFERS_LIMIT = 2;
+/** On call, offers reach her phone: three rung out in a row set her away (and she is told by push). */
+export const MISSED_OFFERS_LIMIT_ON_CALL = 3;
 const MISSED_TTL_SECONDS = 24 * 3600;
 
 export type PresenceEvent = 'available' | 'unavailable' | 'disconnected' | 'lost';
@@ -41,6 +44,7 @@ export class PresenceService implements OnModuleInit {
     private readonly realtime: RealtimeService,
     private readonly config: AppConfig,
     private readonly bus: EventBus,
+    private readonly push: PushService,
   ) {
     this.redis = definePresenceScripts(redis);
     this.prefix = `${config.REDIS_PREFIX}:`;
@@ -63,7 +67,11 @@ export class PresenceService implements OnModuleInit {
   async set(interpreterId: string, status: PresenceStatus, reason?: PresenceChangeReason): Promise<PresenceStatus> {
     const profile = await this.rosters.presenceProfile(interpreterId);
     if (!profile) throw new NotFoundException('this interpreter is not in a roster');
-    if (status === 'available' && profile.status !== 'active') throw new ForbiddenException('a suspended interpreter cannot be available');
+    if ((status === 'available' || status === 'on_call') && profile.status !== 'active')
+      throw new ForbiddenException('a suspended interpreter cannot be available');
+    // On call, offers reach her only by push: a device of hers must receive them.
+    if (status === 'on_call' && !(await this.push.reaches(interpreterId)))
+      throw new ConflictException('on call, offers reach you by push only: turn on calls by push on a device first');
     await this.redis.presenceSet(
       keys.interpreter(interpreterId),
       keys.missed(interpreterId),
@@ -74,7 +82,8 @@ export class PresenceService implements OnModuleInit {
       new Date().toISOString(),
     );
     this.tell(interpreterId, status, reason);
-    await this.fire(status === 'available' ? 'available' : 'unavailable', interpreterId);
+    // On call is reachable too: the waiting line is served to her (by push) as to one at her console.
+    await this.fire(status === 'available' || status === 'on_call' ? 'available' : 'unavailable', interpreterId);
     return status;
   }
 
@@ -87,18 +96,31 @@ export class PresenceService implements OnModuleInit {
     return ((await this.redis.hget(keys.interpreter(interpreterId), 'status')) as PresenceStatus | null) ?? 'offline';
   }
 
-  /** Interpreters available right now (connected, and set available) for any of these language rows. */
-  async availableFor(languageIds: string[]): Promise<string[]> {
-    if (!languageIds.length) return [];
-    return this.redis.sunion(...languageIds.map(keys.availableFor));
+  /**
+   * Who can be rung right now for any of these language rows: those available at their console (connected, and set
+   * available) and those on call (reachable by push only), who are also listed apart.
+   */
+  async reachableFor(languageIds: string[]): Promise<{ ids: string[]; onCall: string[] }> {
+    if (!languageIds.length) return { ids: [], onCall: [] };
+    const res = await this.redis
+      .pipeline([
+        ['sunion', ...languageIds.map(keys.availableFor)],
+        ['sunion', ...languageIds.map(keys.onCallFor)],
+      ])
+      .exec();
+    const [available, onCall] = (res ?? []).map(([e, v]) => {
+      if (e) throw e;
+      return v as string[];
+    });
+    return { ids: onCall.length ? [...new Set([...available, ...onCall])] : available, onCall };
   }
 
-  /** Whether she is listed as available right now (connected, and set available). */
+  /** Whether she can be rung right now (available at a connected console, or on call). */
   async isAvailable(interpreterId: string): Promise<boolean> {
     return (await this.redis.sismember(keys.available(), interpreterId)) === 1;
   }
 
-  /** An offer she let ring out; after two in a row she is set away and told why. */
+  /** An offer she let ring out; after two in a row (three on call) she is set away and told why (on call, by push). */
   async offerMissed(interpreterId: string) {
     const away = await this.redis.presenceMissed(
       keys.interpreter(interpreterId),
@@ -108,9 +130,11 @@ export class PresenceService implements OnModuleInit {
       MISSED_OFFERS_LIMIT,
       MISSED_TTL_SECONDS,
       new Date().toISOString(),
+      MISSED_OFFERS_LIMIT_ON_CALL,
     );
     if (!away) return;
     this.tell(interpreterId, 'away', 'missed_offers');
+    if (away === 2) await this.push.awayAfterMissed(interpreterId);
     await this.fire('unavailable', interpreterId);
   }
 

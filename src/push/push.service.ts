@@ -123,6 +123,21 @@ export class PushService {
     if (open) await this.pushOffer(interpreterId, offer);
   }
 
+  /** Whether a device of hers receives offers by push (on call needs one). */
+  async reaches(interpreterId: string): Promise<boolean> {
+    return !!this.vapid && (await this.subscriptions.exists({ where: { interpreterId } }));
+  }
+
+  /** On call, she let three offers ring out in a row and was set away: told on her devices why. */
+  async awayAfterMissed(interpreterId: string): Promise<void> {
+    if (!this.vapid) return;
+    await this.deliver(
+      interpreterId,
+      { type: 'presence:update', status: 'away', reason: 'missed_offers' },
+      { ttlSeconds: 24 * 3600, urgency: 'normal' },
+    );
+  }
+
   /** An offer closed (accepted elsewhere, withdrawn, expired): if it was pushed to her, its notification closes. */
   async closed(interpreterId: string, offerId: string): Promise<void> {
     if (!this.vapid || !(await this.redis.del(sentKey(offerId)))) return;

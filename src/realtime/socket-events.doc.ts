@@ -20,7 +20,7 @@ open sockets from one address is refused (\`connect_error\` with \`data: { error
 |---|---|---|---|
 | request:create | caller, or an official with a woman beside her ("interpreter now": she is then the call's official; country defaults to hers) | {languageId, matter, urgency, minor, preferFemale?, country?, targetLanguageId? (default: an official's institution's language, else the main language of country, or of the home roster; Spanish when neither)} | {requestId, state} |
 | request:cancel | caller, or the official who asked | {requestId} | {state} |
-| presence:set | interpreter | {status: available, away, offline} | {status} |
+| presence:set | interpreter | {status: available, on_call (addition: reachable by push only; needs a device subscribed to offers by push, else CONFLICT), away, offline} | {status} |
 | offer:accept / offer:decline | interpreter | {offerId} | {sessionId}, or on one leg of a relay chain whose other leg has not accepted yet {waiting: other_leg, until} (addition: until, ISO 8601, is when the chain stops waiting; her acceptance holds her until then, through a reload or a dropped connection within her grace period, unless she sets herself away) / {} |
 | offer:seen (addition) | interpreter | {offerId} | {}: her console showed the offer; one not shown within OFFER_SEEN_SECONDS of ringing is pushed to her devices (Web Push) |
 | session:join | participant | {sessionId} | {routerRtpCapabilities, iceServers, participants: [{role, producers: [{producerId, kind}]}]} |

@@ -71,7 +71,7 @@ describe('repositories in PostgreSQL', () => {
         priority: 1,
         ...over,
       },
-      { available, ringSeconds: 30 },
+      { available: { ids: available, onCall: [] }, ringSeconds: 30, ringOnCallSeconds: 45 },
       { homeCountry: null, retryAfterSeconds: 30 },
     );
   const outboxOf = (subjectId: string) =>

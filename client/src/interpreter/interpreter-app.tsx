@@ -108,6 +108,8 @@ export function InterpreterApp() {
   const s = STAFF_STRINGS[lang];
   const [token, setToken] = useState<string | null>(() => (readStaffSession()?.role === 'interpreter' ? readStaffSession()!.token : null));
   const [available, setAvailable] = useState(false);
+  // On call: reachable by push only (her phone), offered after those at their console.
+  const [onCall, setOnCallState] = useState(false);
   const [connected, setConnected] = useState(false);
   const [view, setView] = useState<View>({ name: 'idle' });
   // The view on screen, for socket handlers registered once.
@@ -199,6 +201,7 @@ export function InterpreterApp() {
     // The server says where she stands on every connection, so a reload shows her real availability.
     signal.socket.on('presence:update', (e) => {
       setAvailable(e.status === 'available');
+      setOnCallState(e.status === 'on_call');
       if (e.reason === 'suspended') setView((v) => (v.name === 'idle' || v.name === 'offer' ? { name: 'idle', note: 'suspended' } : v));
     });
     signal.socket.on('connect_error', (e: Error) => {
@@ -264,9 +267,20 @@ export function InterpreterApp() {
     try {
       const res = await live.current.signal!.ask('presence:set', { status });
       setAvailable(res.status === 'available');
+      setOnCallState(res.status === 'on_call');
     } catch (e) {
       // Her roster admin suspended her: the server refuses to make her available.
       if (e instanceof AckError && e.code === 'FORBIDDEN') setView((v) => (v.name === 'idle' ? { name: 'idle', note: 'suspended' } : v));
+    }
+  };
+
+  const setOnCall = async (on: boolean) => {
+    try {
+      const res = await live.current.signal!.ask('presence:set', { status: on ? 'on_call' : 'away' });
+      setOnCallState(res.status === 'on_call');
+      setAvailable(res.status === 'available');
+    } catch {
+      setOnCallState(false);
     }
   };
 
@@ -376,7 +390,7 @@ export function InterpreterApp() {
                 onJoin={(booking) => setView({ name: 'hearing', booking })}
               />
             )}
-            {view.name === 'idle' && <PushOffers token={token} s={s} />}
+            {view.name === 'idle' && <PushOffers token={token} s={s} onCall={onCall} setOnCall={setOnCall} />}
             {view.name === 'idle' && <AvailabilityEditor token={token} s={s} lang={lang} />}
             {view.name === 'hearing' && signal && (
               <HearingCall

@@ -25,7 +25,18 @@ async function consoleWorker(): Promise<ServiceWorkerRegistration> {
  * notify, the console's worker subscribes with the server's key, and the server keeps the subscription with her
  * account. Off (or when she logs out: `forgetPushOnThisDevice`): removed here and on the server.
  */
-export function PushOffers({ token, s }: { token: string; s: StaffStrings }) {
+export function PushOffers({
+  token,
+  s,
+  onCall,
+  setOnCall,
+}: {
+  token: string;
+  s: StaffStrings;
+  /** Her presence is on call (reachable by push only), and how she changes it; offered once push is on here. */
+  onCall: boolean;
+  setOnCall: (on: boolean) => void;
+}) {
   const [state, setState] = useState<State>('busy');
   const [key, setKey] = useState<string | null>(null);
 
@@ -81,6 +92,15 @@ export function PushOffers({ token, s }: { token: string; s: StaffStrings }) {
         <span>{s.pushOffers}</span>
       </button>
       <p class="hint">{state === 'blocked' ? s.pushBlocked : state === 'failed' ? s.pushFailed : s.pushHint}</p>
+      {(on || onCall) && (
+        <>
+          <button type="button" role="switch" class="switch on-call" aria-checked={onCall} onClick={() => setOnCall(!onCall)}>
+            <span class="knob" aria-hidden="true" />
+            <span>{s.onCall}</span>
+          </button>
+          <p class="hint">{s.onCallHint}</p>
+        </>
+      )}
     </div>
   );
 }

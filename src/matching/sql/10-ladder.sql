@@ -65,11 +65,12 @@ CREATE OR REPLACE FUNCTION ladder_relay_languages(p_source uuid, p_target uuid) 
 $$;
 
 -- Order within the ladder, as one sortable value: one who covers the target before one who does not (whatever
--- her tier: without the other side's language she cannot interpret the call alone), then the tier, then a woman
+-- her tier: without the other side's language she cannot interpret the call alone), then the tier, then one
+-- available at her console before one on call (reachable by push only: she answers later, if at all), then a woman
 -- when she asked for one, then children-trained for a minor, then the one idle longest (fairness; never yet in a
 -- session first), then the higher level. Packed into a bigint, most significant first: not covering (1 bit), tier
--- (3 bits), not a woman, not children-trained (1 bit each), idle since in milliseconds since 1970 plus one (42
--- bits: until the year 2109), 5 - level (3 bits). A composite value sorted about six times slower (record
+-- (3 bits), on call, not a woman, not children-trained (1 bit each), idle since in milliseconds since 1970 plus one
+-- (42 bits: until the year 2109), 5 - level (3 bits). A composite value sorted about six times slower (record
 -- comparison per pair, for 30-60 candidates of every dispatch).
 DO $$ BEGIN
   IF to_regtype('ladder_rank_t') IS NOT NULL THEN
@@ -77,12 +78,14 @@ DO $$ BEGIN
     DROP TYPE ladder_rank_t;
   END IF;
 END $$;
--- Before the target language it had no p_covers.
+-- Before the target language it had no p_covers; before on-call presence, no p_on_call.
 DROP FUNCTION IF EXISTS ladder_rank(int, boolean, varchar, boolean, varchar[], timestamptz, int);
+DROP FUNCTION IF EXISTS ladder_rank(boolean, int, boolean, varchar, boolean, varchar[], timestamptz, int);
 
 CREATE OR REPLACE FUNCTION ladder_rank(p_covers boolean, p_tier int, p_prefer_female boolean, p_gender varchar, p_minor boolean,
-  p_specialties varchar[], p_idle_since timestamptz, p_level int) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
-  SELECT ((((((NOT p_covers)::int::bigint * 8 + p_tier) * 2 + (NOT coalesce(p_prefer_female AND p_gender = 'female', false))::int) * 2
+  p_specialties varchar[], p_idle_since timestamptz, p_level int, p_on_call boolean DEFAULT false) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+  SELECT (((((((NOT p_covers)::int::bigint * 8 + p_tier) * 2 + p_on_call::int) * 2
+      + (NOT coalesce(p_prefer_female AND p_gender = 'female', false))::int) * 2
       + (NOT coalesce(p_minor AND 'children' = ANY (p_specialties::text[]), false))::int) << 42)
     + CASE WHEN p_idle_since IS NULL OR NOT isfinite(p_idle_since) THEN 0
       ELSE least(greatest(floor(extract(epoch FROM p_idle_since - timestamptz 'epoch') * 1000)::bigint + 1, 1), (1::bigint << 42) - 1) END) * 8

@@ -177,7 +177,11 @@ END $$;
 -- planning it costs more than running it. The generic plan is by primary key and live partial indexes throughout.
 -- Run only inside matching_dispatch, under its settings (plan_cache_mode, enable_seqscan): a SET clause of its own
 -- would save and restore them on every call (this and the other helpers below: 4-6 % of a call's PostgreSQL CPU).
-CREATE OR REPLACE FUNCTION matching_ring(p_request uuid, p_leg varchar, p_language uuid, p_candidates uuid[], p_covering uuid[], p_room int, p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int)
+-- p_on_call: those of the candidates who are on call (reachable by push only): after the others of their tier, and
+-- rung for p_ring_on_call seconds instead of p_ring.
+DROP FUNCTION IF EXISTS matching_ring(uuid, varchar, uuid, uuid[], uuid[], int, double precision, char(2), double precision, int);
+CREATE OR REPLACE FUNCTION matching_ring(p_request uuid, p_leg varchar, p_language uuid, p_candidates uuid[], p_covering uuid[], p_room int, p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int,
+  p_on_call uuid[], p_ring_on_call double precision)
 RETURNS uuid[] LANGUAGE plpgsql AS $$
 DECLARE
   v_chosen int := 0;
@@ -191,14 +195,16 @@ BEGIN
     WITH best AS (
       SELECT c.interpreter_id, c.tier FROM (
         SELECT p.interpreter_id, p.tier FROM matching_pairs(ARRAY[p_request], p_candidates, p_language, p_home, p_retry_after, p_open_count) p
-        ORDER BY p.tried, ladder_rank(p.interpreter_id = ANY (p_covering), p.tier, p.prefer_female, p.gender, p.minor, p.specialties, p.last_session_ended_at, p.level)
+        ORDER BY p.tried, ladder_rank(p.interpreter_id = ANY (p_covering), p.tier, p.prefer_female, p.gender, p.minor, p.specialties, p.last_session_ended_at, p.level,
+          p.interpreter_id = ANY (p_on_call))
         OFFSET 0
       ) c
       WHERE matching_free(c.interpreter_id) AND NOT matching_owed_elsewhere(c.interpreter_id, p_request, p_home, p_retry_after, p_open_count)
       LIMIT greatest(0, p_room - cardinality(v_made))
     ), made AS (
       INSERT INTO offers (request_id, interpreter_id, tier, leg, created_at, expires_at)
-      SELECT p_request, best.interpreter_id, best.tier, p_leg, clock_timestamp(), clock_timestamp() + make_interval(secs => p_ring) FROM best
+      SELECT p_request, best.interpreter_id, best.tier, p_leg, clock_timestamp(),
+        clock_timestamp() + make_interval(secs => CASE WHEN best.interpreter_id = ANY (p_on_call) THEN p_ring_on_call ELSE p_ring END) FROM best
       ON CONFLICT DO NOTHING
       RETURNING id
     )
@@ -231,9 +237,11 @@ END $$;
 -- the best single interpreter rings, as before targets. Returns {state, was, offers: [{id, interpreterId, tier, leg,
 -- expiresAt, push}], request: {...}, relayLanguageId, needsRelay?} or null if not waiting.
 -- Before relay chains it had no p_relay.
+-- Before on-call presence it had no p_on_call (those of p_available and p_relay who are on call) or p_ring_on_call.
 DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int);
+DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int, uuid[]);
 CREATE OR REPLACE FUNCTION matching_dispatch(p_request uuid, p_available uuid[], p_ring double precision, p_home char(2), p_retry_after double precision,
-  p_open_count int, p_relay uuid[] DEFAULT NULL)
+  p_open_count int, p_relay uuid[] DEFAULT NULL, p_on_call uuid[] DEFAULT '{}', p_ring_on_call double precision DEFAULT NULL)
 RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
   r interpretation_requests;
@@ -263,7 +271,7 @@ BEGIN
     v_covering := ladder_covering(r.target_language_id, p_available);
     IF cardinality(v_covering) < cardinality(p_available) AND r.target_language_id IS NOT NULL AND NOT r.relay_off AND v_live = '{}' THEN
       -- Someone who covers it first; if none of them is free, a chain before anyone who does not.
-      v_made := matching_ring(p_request, 'direct', NULL, v_covering, v_covering, v_at_once, p_ring, p_home, p_retry_after, p_open_count);
+      v_made := matching_ring(p_request, 'direct', NULL, v_covering, v_covering, v_at_once, p_ring, p_home, p_retry_after, p_open_count, p_on_call, coalesce(p_ring_on_call, p_ring));
       IF cardinality(v_made) = 0 THEN
         v_relays := ladder_relay_languages(r.language_id, r.target_language_id);
         IF cardinality(v_relays) > 0 AND p_relay IS NULL THEN
@@ -285,7 +293,7 @@ BEGIN
     END IF;
     IF r.relay_language_id IS NULL THEN
       v_made := v_made || matching_ring(p_request, 'direct', NULL, p_available, v_covering,
-        v_at_once - cardinality(v_made) - coalesce((v_live->>'direct')::int, 0), p_ring, p_home, p_retry_after, p_open_count);
+        v_at_once - cardinality(v_made) - coalesce((v_live->>'direct')::int, 0), p_ring, p_home, p_retry_after, p_open_count, p_on_call, coalesce(p_ring_on_call, p_ring));
     END IF;
   END IF;
   IF r.relay_language_id IS NOT NULL THEN
@@ -293,12 +301,12 @@ BEGIN
     IF NOT v_live ? 'source:accepted' THEN
       v_covering := ladder_covering(r.relay_language_id, p_available);
       v_made := v_made || matching_ring(p_request, 'source', NULL, v_covering, v_covering, v_at_once - coalesce((v_live->>'source')::int, 0),
-        p_ring, p_home, p_retry_after, p_open_count);
+        p_ring, p_home, p_retry_after, p_open_count, p_on_call, coalesce(p_ring_on_call, p_ring));
     END IF;
     IF NOT v_live ? 'relay:accepted' THEN
       v_covering := ladder_covering(r.target_language_id, coalesce(p_relay, '{}'));
       v_made := v_made || matching_ring(p_request, 'relay', r.relay_language_id, v_covering, v_covering,
-        v_at_once - coalesce((v_live->>'relay')::int, 0), p_ring, p_home, p_retry_after, p_open_count);
+        v_at_once - coalesce((v_live->>'relay')::int, 0), p_ring, p_home, p_retry_after, p_open_count, p_on_call, coalesce(p_ring_on_call, p_ring));
     END IF;
   END IF;
   IF cardinality(v_made) > 0 THEN
@@ -354,15 +362,20 @@ END $$;
 -- request's ladder languages (the node reads it before the insert). Returns {id, dispatched}.
 DROP FUNCTION IF EXISTS matching_create(uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid[], double precision, char(2),
   double precision, int);
+-- Before on-call presence it had no p_on_call and p_ring_on_call (matching_dispatch's).
+DROP FUNCTION IF EXISTS matching_create(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid, uuid[], double precision,
+  char(2), double precision, int);
 CREATE OR REPLACE FUNCTION matching_create(p_language uuid, p_target uuid, p_matter varchar, p_urgency varchar, p_minor boolean,
   p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_official uuid, p_available uuid[],
-  p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int)
+  p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int, p_on_call uuid[] DEFAULT '{}',
+  p_ring_on_call double precision DEFAULT NULL)
 RETURNS jsonb LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
   r interpretation_requests := matching_new_request(p_language, p_target, p_matter, p_urgency, p_minor, p_prefer_female, p_country,
     p_caller_sub, p_priority, p_official, p_home);
 BEGIN
-  RETURN jsonb_build_object('id', r.id, 'dispatched', matching_dispatch(r.id, p_available, p_ring, p_home, p_retry_after, p_open_count));
+  RETURN jsonb_build_object('id', r.id, 'dispatched',
+    matching_dispatch(r.id, p_available, p_ring, p_home, p_retry_after, p_open_count, NULL, p_on_call, p_ring_on_call));
 END $$;
 
 -- Ends a live session (by id, or the live session of a request): its interpreters' holds on their accepted

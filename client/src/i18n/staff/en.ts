@@ -107,6 +107,8 @@ export const staffEn: StaffStrings = {
   pushBlocked: "Notifications are blocked for this site: allow them in the browser's settings.",
   pushFailed: 'Notifications could not be turned on on this device.',
   missedCall: 'You missed a call: it rang while this screen was hidden. It has gone to another interpreter.',
+  onCall: 'On call: by phone only',
+  onCallHint: 'Calls reach you as a notification even with the console closed; you have 45 seconds to answer.',
   legNotFilled: 'The other leg could not be filled in time: one interpreter takes the call instead.',
   nowRelayUnfilled: 'No interpreter for the relay could be found in time: one interpreter interprets the call alone.',
   leaveHearing: 'Leave the call',

@@ -110,6 +110,8 @@ export const staffEs = {
   pushBlocked: 'Las notificaciones están bloqueadas para este sitio: permítalas en los ajustes del navegador.',
   pushFailed: 'No se pudieron activar las notificaciones en este dispositivo.',
   missedCall: 'Perdió una llamada: sonó mientras esta pantalla estaba oculta. Ya se ofreció a otra intérprete.',
+  onCall: 'De guardia: solo por el teléfono',
+  onCallHint: 'Las llamadas le llegan como notificación aunque cierre la consola; tiene 45 segundos para responder.',
   legNotFilled: 'El otro tramo no se cubrió a tiempo: una sola intérprete atiende la llamada.',
   nowRelayUnfilled: 'No se encontró a tiempo una intérprete para el relevo: una sola intérprete interpreta la llamada.',
   leaveHearing: 'Salir de la llamada',

@@ -112,6 +112,8 @@ export const staffFr: StaffStrings = {
   pushBlocked: 'Les notifications sont bloquées pour ce site : autorisez-les dans les réglages du navigateur.',
   pushFailed: 'Les notifications n’ont pas pu être activées sur cet appareil.',
   missedCall: 'Vous avez manqué un appel : il a sonné pendant que cet écran était caché. Il est allé à une autre interprète.',
+  onCall: 'D’astreinte : par téléphone seulement',
+  onCallHint: 'Les appels vous arrivent en notification même console fermée ; vous avez 45 secondes pour répondre.',
   legNotFilled: 'L’autre tronçon n’a pas été pourvu à temps : une seule interprète prend l’appel.',
   nowRelayUnfilled: 'Aucune interprète relais n’a été trouvée à temps : une seule interprète interprète l’appel.',
   leaveHearing: 'Quitter l’appel',
