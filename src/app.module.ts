@@ -10,6 +10,7 @@ import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { GreetingsModule } from './greetings/greetings.module';
 import { HealthModule } from './health/health.module';
+import { HoursModule } from './hours/hours.module';
 import { InstitutionsModule } from './institutions/institutions.module';
 import { LanguagesModule } from './languages/languages.module';
 import { LimitsModule } from './limits/limits.module';
@@ -59,6 +60,7 @@ export class AppModule {
         MediaModule,
         BookingsModule,
         StatsModule,
+        HoursModule,
         RetentionModule,
         GreetingsModule,
         SpokenNamesModule,

@@ -327,6 +327,11 @@ describe('web client: greetings and the administrators console', () => {
       () => t.sql<{ ended: boolean }>(`SELECT ended_at IS NOT NULL AS ended FROM sessions WHERE id = $1`, [sessionId]),
       ([r]) => r.ended,
     );
+    // Back on her console, her month counts the call (started, so its minutes count).
+    await login(p, '/interpreter/', carmen.email);
+    await expect(p.locator('.my-month dd[data-fact="calls"]').textContent()).resolves.toMatch(/^1 · \d+ min$/);
+    await expect(p.locator('.my-month dd[data-fact="hearings"]').textContent()).resolves.toBe('0 · 0 min');
+    await a11y.check(p, 'interpreter-my-month');
     peer.close();
     her.close();
     expect(a11y.found).toEqual(a11y.none());

@@ -15,6 +15,7 @@ import { ConsoleHeader, forgetStaffSession, readStaffSession, StaffLogin } from 
 import { AvailabilityEditor, MyBookings } from './bookings';
 import { Greetings } from './greetings';
 import { useOfferAttention } from './offer-attention';
+import { MyMonth } from './my-month';
 import { forgetPushOnThisDevice, PushOffers } from './push-offers';
 
 type Offer = ServerEvents['offer:new'];
@@ -405,6 +406,7 @@ export function InterpreterApp() {
               />
             )}
             {view.name === 'idle' && <Greetings token={token} t={t} languageName={langName} />}
+            {view.name === 'idle' && <MyMonth token={token} s={s} />}
             {view.name === 'offer' && (
               <section class="offer" role="alertdialog" aria-labelledby="offer-title" data-view="offer" data-urgency={view.offer.urgency}>
                 <h2 id="offer-title">

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { HoursController } from './hours.controller';
+import { HoursService } from './hours.service';
+
+/** Interpreters' hours, from session metadata: each sees her month; roster admins export theirs as CSV. */
+@Module({ controllers: [HoursController], providers: [HoursService] })
+export class HoursModule {}
