@@ -44,11 +44,12 @@ function serviceWorker(): Plugin {
         throw new Error('client/sw/sw.js: __VERSION__ and __PRECACHE__ must each appear exactly once');
       this.emitFile({ type: 'asset', fileName: 'sw.js', source });
       // The interpreter console's own worker (offers by push), scoped to /interpreter/ by where it is served.
-      this.emitFile({
-        type: 'asset',
-        fileName: 'interpreter/sw.js',
-        source: readFileSync(resolve(here, 'sw', 'interpreter-sw.js'), 'utf8'),
-      });
+      const consoleWorker = readFileSync(resolve(here, 'sw', 'interpreter-sw.js'), 'utf8')
+        .replace('__VERSION__', version)
+        .replace('__PRECACHE__', JSON.stringify(list));
+      if (/__VERSION__|__PRECACHE__/.test(consoleWorker))
+        throw new Error('client/sw/interpreter-sw.js: __VERSION__ and __PRECACHE__ must each appear exactly once');
+      this.emitFile({ type: 'asset', fileName: 'interpreter/sw.js', source: consoleWorker });
     },
   };
 }

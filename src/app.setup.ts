@@ -12,8 +12,11 @@ import { strictValidationPipe } from './common/validation';
 import { AppConfig } from './config/config.schema';
 import { smallBodies } from './http/body-parsing';
 import { cspDirectives } from './http/content-security-policy';
+import type { Server } from 'node:http';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { SOCKET_EVENTS_DOC } from './realtime/socket-events.doc';
+
+const KEEP_ALIVE_MS = 65_000;
 
 /**
  * Builds the application exactly as it runs in production; tests use the same function (some with
@@ -26,6 +29,11 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  // An idle keep-alive connection stays open longer than a proxy's or a client's own idle limit (60 s is common):
+  // closed by the server first, a request the other side sends on it at that moment is lost (ECONNRESET). Node's 5 s
+  // made that race likely for any client pausing about that long, the more so on a busy machine.
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
   app.set('trust proxy', config.TRUST_PROXY === 'false' ? false : config.TRUST_PROXY);
   app.use(compressResponses());
   app.use(helmet({ contentSecurityPolicy: { directives: cspDirectives(config.PUBLIC_ORIGINS) } }));

@@ -140,6 +140,33 @@ describe('web client: offers by push on the interpreter console', () => {
     expect(push.refused).toEqual([]);
   });
 
+  it('installs as an app of its own: a manifest for /interpreter/, and its worker shows the offline page without a network', async () => {
+    const page = await bed.page('es-GT');
+    await page.goto(`${bed.url}/interpreter/`);
+    const manifest = await page.evaluate(async () => {
+      const link = document.querySelector('link[rel=manifest]') as HTMLLinkElement;
+      return (await fetch(link.href)).json();
+    });
+    expect(manifest).toMatchObject({ start_url: '/interpreter/', scope: '/interpreter/', display: 'standalone' });
+    const sizes = manifest.icons.map((i: { sizes: string }) => i.sizes);
+    expect(sizes).toEqual(expect.arrayContaining(['192x192', '512x512']));
+    for (const icon of manifest.icons) expect((await page.request.get(`${bed.url}${icon.src}`)).status()).toBe(200);
+    // The console's worker keeps the offline page: with the network gone, a reload shows it, not the browser's error.
+    await page.evaluate(() => navigator.serviceWorker.register('/interpreter/sw.js', { scope: '/interpreter/' }).then(() => undefined));
+    await eventually(
+      () =>
+        page.evaluate(async () => {
+          const name = (await caches.keys()).find((k) => k.startsWith('interpreter-shell-'));
+          return name ? !!(await (await caches.open(name)).match('/offline.html')) : false;
+        }),
+      (kept) => kept,
+    );
+    await page.context().setOffline(true);
+    await page.reload();
+    await page.locator('[data-view="offline"] .offline-icon').waitFor();
+    await page.context().setOffline(false);
+  });
+
   it('closes the notification when the offer is withdrawn, and tells her on waking that she missed a call', async () => {
     const ana = await frozenConsole('Catarina');
     const her = await womanCalls();

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { startTestApp, TestApp } from './utils/test-app';
 import { TestRedis } from './utils/redis-server';
 
@@ -26,6 +27,10 @@ describe('health and readiness (PostgreSQL, Redis, mediasoup)', () => {
     await t.http().get('/health').expect(200, { status: 'ok' });
     const res = await t.http().get('/health/ready').expect(200);
     expect(res.body.info).toMatchObject({ database: { status: 'up' }, redis: { status: 'up' }, mediasoup: { status: 'up' } });
+  });
+
+  it('keeps idle keep-alive connections longer than clients and proxies do (no ECONNRESET on a reused one)', () => {
+    expect((t.app.getHttpServer() as Server).keepAliveTimeout).toBe(65_000);
   });
 
   it('reports a stopped Redis as not ready, and ready again once it is back', async () => {

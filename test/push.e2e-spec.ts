@@ -112,6 +112,31 @@ describe('offers by push', () => {
     expect(push.refused).toEqual([]);
   });
 
+  it('rings the next candidate at once beside an emergency offer her console did not show, not beside a normal one', async () => {
+    const people = [await subscribed('GT'), await subscribed('GT'), await subscribed('GT'), await subscribed('GT')];
+    const { requestId } = await ask('GT', 'emergency');
+    const pending = () =>
+      t.sql<{ interpreter_id: string; unseen: boolean }>(
+        `SELECT interpreter_id, unseen FROM offers WHERE request_id = $1 AND outcome IS NULL`,
+        [requestId],
+      );
+    // Three ring at once; none of their consoles shows the offer, so each is pushed and the fourth rings beside them.
+    const all = await until(pending, (o) => o.length === 4);
+    expect(new Set(all.map((o) => o.interpreter_id))).toEqual(new Set(people.map((p) => p.interpreterId)));
+    expect(all.filter((o) => o.unseen).length).toBeGreaterThanOrEqual(1);
+
+    const [first, second] = [await subscribed('SV'), await subscribed('SV')];
+    const normal = await ask('SV');
+    const [offer] = await until(
+      () => t.sql<{ id: string; unseen: boolean }>(`SELECT id, unseen FROM offers WHERE request_id = $1`, [normal.requestId]),
+      (o) => o.length === 1 && o[0].unseen,
+    );
+    expect(offer.unseen).toBe(true);
+    const rung = await t.sql(`SELECT interpreter_id FROM offers WHERE request_id = $1`, [normal.requestId]);
+    expect(rung).toHaveLength(1);
+    expect([first.interpreterId, second.interpreterId]).toContain((rung[0] as { interpreter_id: string }).interpreter_id);
+  });
+
   it('does not push an offer her console showed, and nobody else can mark hers as shown', async () => {
     const ana = await subscribed('HN');
     await ask('HN');

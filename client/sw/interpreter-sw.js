@@ -23,6 +23,12 @@ const TEXT = {
   },
 };
 const CONSOLE = '/interpreter/';
+// The offline page and its files (filled in by client/vite.config.mts, as for the caller's worker), kept under a name
+// of its own: the caller's worker deletes the other `puente-` caches when it updates.
+const VERSION = '__VERSION__';
+const PRECACHE = __PRECACHE__;
+const SHELL = `interpreter-shell-${VERSION}`;
+const OFFLINE = '/offline.html';
 
 function text() {
   const tags = self.navigator.languages || [self.navigator.language || ''];
@@ -66,8 +72,39 @@ async function closeOffer(offerId) {
   for (const n of await self.registration.getNotifications({ tag: offerId })) n.close();
 }
 
-self.addEventListener('install', () => self.skipWaiting());
-self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+const request = (url) => new Request(url, { cache: url.startsWith('/assets/') ? 'default' : 'no-cache' });
+
+self.addEventListener('install', (event) => {
+  // Her console is in the interface language she chose; the spoken sentence is the caller's, not needed here.
+  const files = PRECACHE.filter((url) => !url.startsWith('/cues/'));
+  event.waitUntil(
+    caches
+      .open(SHELL)
+      .then((cache) => cache.addAll(files.map(request)))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith('interpreter-shell-') && k !== SHELL).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+// The console always from the network; with none, the offline page (it says so, and comes back by itself).
+self.addEventListener('fetch', (event) => {
+  const req = event.request;
+  if (req.method !== 'GET' || new URL(req.url).origin !== self.location.origin) return;
+  const path = new URL(req.url).pathname;
+  if (req.mode === 'navigate') {
+    event.respondWith(fetch(req).catch(() => caches.match(OFFLINE, { cacheName: SHELL }).then((r) => r || Response.error())));
+  } else if (PRECACHE.includes(path)) {
+    event.respondWith(fetch(req).catch(() => caches.match(path, { cacheName: SHELL }).then((r) => r || Response.error())));
+  }
+});
 
 self.addEventListener('push', (event) => {
   let message;

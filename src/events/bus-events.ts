@@ -30,6 +30,8 @@ export interface BusEvents {
    * Without a reason when it is replayed after a lost LISTEN connection: listeners must be idempotent.
    */
   'session.ended': [sessionId: string, reason?: SessionEndReason];
+  /** Her console did not show an offer within OFFER_SEEN_SECONDS (PushService, after pushing it): an emergency rings the next too. */
+  'offer.unseen': [offerId: string];
   /**
    * An interpreter was released from a live hearing's call on this node (SessionsService.unseat, after the commit):
    * media asks the node hosting the call to drop her peer.

@@ -444,6 +444,18 @@ export class MatchingRepository {
     return live.flatMap((s) => (s.request_id ? [s.request_id] : []));
   }
 
+  /** Marks an offer still ringing as not shown by her console in time; its request, if that is an emergency. */
+  async markUnseen(offerId: string): Promise<string | null> {
+    // A WITH around the UPDATE: TypeORM answers a bare UPDATE with [rows, count], a SELECT with its rows.
+    const [r] = await this.db.query(
+      `WITH u AS (UPDATE offers o SET unseen = true FROM interpretation_requests r
+                  WHERE o.id = $1 AND o.outcome IS NULL AND r.id = o.request_id RETURNING r.id, r.urgency)
+       SELECT id, urgency FROM u`,
+      [offerId],
+    );
+    return r?.urgency === 'emergency' ? (r.id as string) : null;
+  }
+
   /** Her offers ringing now, each with its request as an offer tells it (a console opened from a pushed offer shows it). */
   async ringingOffersOf(interpreterId: string): Promise<(Pick<Dispatched, 'request' | 'relayLanguageId'> & { offer: MadeOffer })[]> {
     const rows: Record<string, string & boolean>[] = await this.db.query(

@@ -7,6 +7,7 @@ import { AuditOutbox } from '../audit/audit-outbox';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { PushService } from '../push/push.service';
+import { EventBus } from '../events/event-bus';
 import { PresenceService } from '../presence/presence.service';
 import { DomainMetrics } from '../metrics/domain.metrics';
 import type { OfferAccepted, OfferWithdrawnReason } from '../realtime/realtime.contract';
@@ -86,9 +87,12 @@ export class MatchingService implements OnModuleInit {
     private readonly realtime: RealtimeService,
     private readonly metrics: DomainMetrics,
     private readonly push: PushService,
+    private readonly bus: EventBus,
   ) {}
 
   onModuleInit() {
+    // An emergency's offer her console did not show (pushed to her phone meanwhile): the next candidate rings too.
+    this.bus.on('offer.unseen', (offerId) => this.inBackground(this.offerUnseen(offerId)));
     // Serving the waiting line can take several dispatches: her `presence:set` is acknowledged without waiting.
     this.presence.on('available', (id) => this.inBackground(this.serveInterpreter(id)));
     // Away (or suspended): nothing rings for her and a relay leg she accepted is released. Her connection lost:
@@ -289,6 +293,11 @@ export class MatchingService implements OnModuleInit {
     await this.dispatch(closed.requestId);
     // Still available (one miss does not set her away): the next request she can serve rings for her.
     await this.serveInterpreter(closed.interpreterId);
+  }
+
+  private async offerUnseen(offerId: string) {
+    const emergency = await this.repo.markUnseen(offerId);
+    if (emergency) await this.dispatch(emergency);
   }
 
   /** She went away, offline or lost her connection while ringing: withdraw and try the next. */

@@ -7,6 +7,7 @@ import { createECDH } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
+import { EventBus } from '../events/event-bus';
 import { REDIS } from '../redis/redis.module';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
 import type { CreatePushSubscriptionDto } from './dto/push-subscription.dto';
@@ -48,6 +49,7 @@ export class PushService {
     @InjectQueue(PUSH_QUEUE) private readonly queue: Queue,
     private readonly realtime: RealtimeService,
     private readonly config: AppConfig,
+    private readonly bus: EventBus,
   ) {
     this.vapid =
       config.VAPID_PUBLIC_KEY && config.VAPID_PRIVATE_KEY
@@ -120,7 +122,9 @@ export class PushService {
   async unseen(interpreterId: string, offer: PushedOffer): Promise<void> {
     if (await this.redis.exists(seenKey(interpreterId, offer.offerId))) return;
     const [open] = await this.db.query(`SELECT 1 FROM offers WHERE id = $1 AND outcome IS NULL`, [offer.offerId]);
-    if (open) await this.pushOffer(interpreterId, offer);
+    if (!open) return;
+    await this.pushOffer(interpreterId, offer);
+    await this.bus.publish('offer.unseen', offer.offerId);
   }
 
   /** Whether a device of hers receives offers by push (on call needs one). */

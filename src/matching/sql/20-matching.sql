@@ -251,6 +251,7 @@ DECLARE
   v_covering uuid[];
   v_relays uuid[];
   v_live jsonb;
+  v_unseen int := 0;
 BEGIN
   SELECT * INTO r FROM interpretation_requests WHERE id = p_request FOR UPDATE;
   IF NOT FOUND OR r.state NOT IN ('queued', 'offering') THEN RETURN NULL; END IF;
@@ -265,6 +266,11 @@ BEGIN
     SELECT coalesce(jsonb_object_agg(o.leg, o.n), '{}') INTO v_live FROM (
       SELECT leg || CASE WHEN outcome IS NULL THEN '' ELSE ':accepted' END AS leg, count(*) AS n FROM offers
       WHERE request_id = p_request AND (outcome IS NULL OR (outcome = 'accepted' AND holds)) GROUP BY 1) o;
+    -- An emergency's offers that her console did not show in time (pushed to her phone) ring on, but the next
+    -- candidates ring at once beside them (MatchingService.offerUnseen).
+    IF r.urgency = 'emergency' THEN
+      v_unseen := (SELECT count(*) FROM offers WHERE request_id = p_request AND outcome IS NULL AND unseen AND leg = 'direct');
+    END IF;
   END IF;
   IF r.relay_language_id IS NULL THEN
     -- Who among them covers what the other side speaks: once per dispatch, for the order (ladder_rank).
@@ -293,7 +299,7 @@ BEGIN
     END IF;
     IF r.relay_language_id IS NULL THEN
       v_made := v_made || matching_ring(p_request, 'direct', NULL, p_available, v_covering,
-        v_at_once - cardinality(v_made) - coalesce((v_live->>'direct')::int, 0), p_ring, p_home, p_retry_after, p_open_count, p_on_call, coalesce(p_ring_on_call, p_ring));
+        v_at_once - cardinality(v_made) - coalesce((v_live->>'direct')::int, 0) + v_unseen, p_ring, p_home, p_retry_after, p_open_count, p_on_call, coalesce(p_ring_on_call, p_ring));
     END IF;
   END IF;
   IF r.relay_language_id IS NOT NULL THEN
