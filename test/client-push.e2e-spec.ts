@@ -184,7 +184,9 @@ describe('web client: offers by push on the interpreter console', () => {
     );
     expect(withdrawn.message).toEqual({ type: 'offer:withdrawn', offerId: offer.message.offerId });
     await ana.deliver(withdrawn.message);
-    await eventually(ana.shown, (n) => n.length === 0);
+    // The offer's notification is replaced, quietly, by one that says she missed it.
+    const [missed] = await eventually(ana.shown, (n) => n.length === 1 && !n[0].pushed);
+    expect(missed).toMatchObject({ title: 'Llamada perdida: ya se ofreció a otra intérprete.', tag: offer.message.offerId });
     await ana.wake();
     await ana.page.locator('[data-view="idle"] .note', { hasText: 'Perdió una llamada' }).waitFor();
     await snapshot(ana.page, 'interpreter-missed-call');

@@ -1,7 +1,7 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { generateVAPIDKeys } from 'web-push';
-import { PUSH_QUEUE, PushService } from '../src/push/push.service';
+import { PUSH_QUEUE } from '../src/push/push.service';
 import { RealtimeService, rooms } from '../src/realtime/realtime.service';
 import { MatchingService } from '../src/matching/matching.service';
 import { PresenceService } from '../src/presence/presence.service';
@@ -114,7 +114,7 @@ describe('offers by push', () => {
 
   it('rings the next candidate at once beside an emergency offer her console did not show, not beside a normal one', async () => {
     const people = [await subscribed('GT'), await subscribed('GT'), await subscribed('GT'), await subscribed('GT')];
-    const { requestId } = await ask('GT', 'emergency');
+    const { c, requestId } = await ask('GT', 'emergency');
     const pending = () =>
       t.sql<{ interpreter_id: string; unseen: boolean }>(
         `SELECT interpreter_id, unseen FROM offers WHERE request_id = $1 AND outcome IS NULL`,
@@ -135,6 +135,9 @@ describe('offers by push', () => {
     const rung = await t.sql(`SELECT interpreter_id FROM offers WHERE request_id = $1`, [normal.requestId]);
     expect(rung).toHaveLength(1);
     expect([first.interpreterId, second.interpreterId]).toContain((rung[0] as { interpreter_id: string }).interpreter_id);
+    // Both end here, so that no later test's interpreter is offered them.
+    await c.call('request:cancel', { requestId });
+    await normal.c.call('request:cancel', { requestId: normal.requestId });
   });
 
   it('does not push an offer her console showed, and nobody else can mark hers as shown', async () => {
@@ -153,32 +156,6 @@ describe('offers by push', () => {
     expect(await other.socket.call('offer:seen', { offerId: rosaOffer.offerId })).toEqual({});
     const [pushed] = await pushesTo(rosa.device, 1);
     expect(pushed.message.offerId).toBe(rosaOffer.offerId);
-  });
-
-  it('pushes at once to an interpreter with no console open, and forgets a device the push service says is gone', async () => {
-    const ana = await subscribed('NI');
-    const phone = push.device();
-    await subscribe(ana.token, phone.subscription).expect(201);
-    push.answer(phone, 410);
-    ana.socket.close();
-    const realtime = t.app.get(RealtimeService);
-    await until(async () => (await realtime.countIn(rooms.interpreter(ana.interpreterId))) === 0);
-    const offer = {
-      offerId: '00000000-0000-4000-8000-000000000001',
-      languageId: await languageId(t, 'mam'),
-      matter: 'legal_civil',
-      urgency: 'normal',
-      expiresAt: new Date(Date.now() + 20_000).toISOString(),
-    };
-    await t.app.get(PushService).offered(ana.interpreterId, offer);
-    const [tablet] = await pushesTo(ana.device, 1);
-    expect(tablet.message).toMatchObject({ type: 'offer:new', offerId: offer.offerId, urgency: 'normal' });
-    expect(tablet.headers.urgency).toBe('normal');
-    await pushesTo(phone, 1);
-    const left = await t.sql<{ endpoint: string }>(`SELECT endpoint FROM push_subscriptions WHERE interpreter_id = $1`, [
-      ana.interpreterId,
-    ]);
-    expect(left.map((r) => r.endpoint)).toEqual([ana.device.subscription.endpoint]);
   });
 
   describe('on call: reachable by push only', () => {
@@ -205,19 +182,55 @@ describe('offers by push', () => {
       expect(res.error.message).toMatch(/by push/);
     });
 
-    it('rings her phone at once, longer, with her console closed; the console she opens shows the offer', async () => {
+    it('rings her phone at once, longer, with her console closed; a device gone is forgotten; the console she opens shows the offer', async () => {
       const ana = await onCall('CA', 'Ana');
+      // A second device of hers, which its push service says is gone.
+      const phone = push.device();
+      await subscribe(ana.token, phone.subscription).expect(201);
+      push.answer(phone, 410);
       expect(await t.app.get(PresenceService).status(ana.interpreterId)).toBe('on_call');
       await ask('CA');
       const [pushed] = await pushesTo(ana.device, 1);
       const [offer] = await offersOf(ana.interpreterId);
       expect(pushed.message).toMatchObject({ type: 'offer:new', offerId: offer.id });
       expect(offer.ring).toBeCloseTo(30, 0);
+      expect(pushed.headers.urgency).toBe('normal');
+      await pushesTo(phone, 1);
+      await until(
+        () => t.sql<{ endpoint: string }>(`SELECT endpoint FROM push_subscriptions WHERE interpreter_id = $1`, [ana.interpreterId]),
+        (left) => left.length === 1 && left[0].endpoint === ana.device.subscription.endpoint,
+      );
+      // One device is left: she is still on call.
+      expect(await t.app.get(PresenceService).status(ana.interpreterId)).toBe('on_call');
       // She taps the notification: her console connects and is shown the offer, which she accepts.
       const console = await connect(t.url, ana.token);
       closers.push(() => console.close());
       expect((await console.next('offer:new')).offerId).toBe(offer.id);
       expect((await console.call('offer:accept', { offerId: offer.id })).sessionId).toEqual(expect.any(String));
+      // Answered at her console: her phone's notification of it goes.
+      const [, answered] = await pushesTo(ana.device, 2);
+      expect(answered.message).toEqual({ type: 'offer:answered', offerId: offer.id });
+    });
+
+    it('ends when nothing could reach her: suspended, or her last device removed', async () => {
+      const ana = await onCall('CR', 'Tomasa');
+      const admin = await createStaff(t, 'roster_admin', { country: 'CR' });
+      await t
+        .http()
+        .patch(`/api/v1/rosters/CR/interpreters/${ana.interpreterId}`)
+        .set('authorization', `Bearer ${admin.token}`)
+        .send({ status: 'suspended' })
+        .expect(200);
+      await until(
+        () => t.app.get(PresenceService).status(ana.interpreterId),
+        (s) => s === 'away',
+      );
+      expect((await t.app.get(PresenceService).reachableFor([await languageId(t, 'mam')])).ids).not.toContain(ana.interpreterId);
+
+      const rosa = await onCall('CR', 'Rosa');
+      const [{ id }] = await t.sql<{ id: string }>(`SELECT id FROM push_subscriptions WHERE interpreter_id = $1`, [rosa.interpreterId]);
+      await t.http().delete(`/api/v1/interpreters/me/push-subscriptions/${id}`).set('authorization', `Bearer ${rosa.token}`).expect(200);
+      expect(await t.app.get(PresenceService).status(rosa.interpreterId)).toBe('away');
     });
 
     it('is offered after those available at their console of the same tier, before those of a lower tier', async () => {

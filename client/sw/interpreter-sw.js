@@ -5,18 +5,21 @@
 const TEXT = {
   es: {
     away: 'Quedó como no disponible: tres llamadas sonaron sin respuesta.',
+    missed: 'Llamada perdida: ya se ofreció a otra intérprete.',
     call: 'Llamada entrante',
     matter: { legal_civil: 'Civil', legal_labour: 'Laboral', legal_criminal: 'Penal', violence: 'Violencia', trafficking: 'Trata' },
     urgency: { normal: 'Normal', urgent: 'Urgente', emergency: 'Emergencia' },
   },
   en: {
     away: 'You were set away: three calls rang unanswered.',
+    missed: 'Missed call: it has gone to another interpreter.',
     call: 'Incoming call',
     matter: { legal_civil: 'Civil', legal_labour: 'Labour', legal_criminal: 'Criminal', violence: 'Violence', trafficking: 'Trafficking' },
     urgency: { normal: 'Normal', urgent: 'Urgent', emergency: 'Emergency' },
   },
   fr: {
     away: 'Vous êtes passée en absente : trois appels ont sonné sans réponse.',
+    missed: 'Appel manqué : il est allé à une autre interprète.',
     call: 'Appel entrant',
     matter: { legal_civil: 'Civil', legal_labour: 'Travail', legal_criminal: 'Pénal', violence: 'Violence', trafficking: 'Traite' },
     urgency: { normal: 'Normale', urgent: 'Urgente', emergency: 'Urgence' },
@@ -38,7 +41,9 @@ function text() {
 
 /** The language's name from the public catalogue (the push names it by id only); its id when the catalogue is out of reach. */
 function languageName(id) {
-  return fetch('/api/v1/languages?limit=200')
+  // Never longer than 3 s: the offer rings meanwhile.
+  const late = new Promise((resolve) => setTimeout(() => resolve(''), 3000));
+  const named = fetch('/api/v1/languages?limit=200')
     .then((r) => (r.ok ? r.json() : []))
     .then((all) => {
       const l = all.find((x) => x.id === id);
@@ -47,6 +52,7 @@ function languageName(id) {
       return `${l.autonym || l.name}${l.autonym && l.autonym !== l.name ? ` (${l.name})` : ''}${l.variant ? `, ${l.variant}` : ''}`;
     })
     .catch(() => '');
+  return Promise.race([named, late]);
 }
 
 async function showOffer(offer) {
@@ -70,6 +76,11 @@ async function showOffer(offer) {
 
 async function closeOffer(offerId) {
   for (const n of await self.registration.getNotifications({ tag: offerId })) n.close();
+}
+
+/** The offer went to someone else (or rang out) before she answered: its notification says so, quietly. */
+function missedOffer(offerId) {
+  return self.registration.showNotification(text().missed, { tag: offerId, silent: true, icon: '/icon.svg', data: { offerId } });
 }
 
 const request = (url) => new Request(url, { cache: url.startsWith('/assets/') ? 'default' : 'no-cache' });
@@ -119,13 +130,16 @@ self.addEventListener('push', (event) => {
     return;
   }
   if (!message || typeof message.offerId !== 'string') return;
-  if (message.type === 'offer:new') event.waitUntil(showOffer(message));
-  else if (message.type === 'offer:withdrawn') event.waitUntil(closeOffer(message.offerId));
+  // An offer whose ring time is over by the time it arrives (the phone was off) was missed; so is a withdrawn one.
+  if (message.type === 'offer:new' && Date.parse(message.expiresAt) > Date.now()) event.waitUntil(showOffer(message));
+  else if (message.type === 'offer:new' || message.type === 'offer:withdrawn') event.waitUntil(missedOffer(message.offerId));
+  // She answered it at her console: nothing to show.
+  else if (message.type === 'offer:answered') event.waitUntil(closeOffer(message.offerId));
 });
 
 /** Her console, focused (or opened) on the offer she tapped: it shows the offer if it still rings, else that she missed it. */
 async function openConsole(offerId) {
-  const url = `${CONSOLE}#offer=${encodeURIComponent(offerId)}`;
+  const url = offerId ? `${CONSOLE}#offer=${encodeURIComponent(offerId)}` : CONSOLE;
   const open = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
   const mine = open.find((c) => new URL(c.url).pathname.startsWith(CONSOLE));
   if (mine) {

@@ -30,6 +30,8 @@ export interface BusEvents {
    * Without a reason when it is replayed after a lost LISTEN connection: listeners must be idempotent.
    */
   'session.ended': [sessionId: string, reason?: SessionEndReason];
+  /** Her last device that receives offers by push is gone (PushService): on call, she is set away. */
+  'push.unreachable': [interpreterId: string];
   /** Her console did not show an offer within OFFER_SEEN_SECONDS (PushService, after pushing it): an emergency rings the next too. */
   'offer.unseen': [offerId: string];
   /**

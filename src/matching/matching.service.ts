@@ -51,7 +51,8 @@ function offerPayload(o: MadeOffer, r: Dispatched['request'], relayLanguageId: s
 /** What a push of an offer says (PushService): nothing about the caller, and not whether she is a minor. */
 const pushed = (o: ReturnType<typeof offerPayload>) => ({
   offerId: o.offerId,
-  languageId: o.languageId,
+  // What she interprets from: a relay chain's relay leg starts from the relay language.
+  languageId: o.leg === 'relay' && o.relayLanguageId ? o.relayLanguageId : o.languageId,
   matter: o.matter,
   urgency: o.urgency,
   expiresAt: o.expiresAt,
@@ -214,6 +215,8 @@ export class MatchingService implements OnModuleInit {
     if (a.error) throw new ConflictException('this offer is no longer open');
     this.outbox.kick();
     this.metrics.offers.inc({ outcome: 'accepted' });
+    // Pushed to her phone too: its notification goes.
+    this.inBackground(this.push.closed(interpreterId, offerId, true));
     this.tellWithdrawn(a.withdrawn, 'taken');
     // After the answer: what only tidies up.
     const tidy = [
@@ -277,6 +280,7 @@ export class MatchingService implements OnModuleInit {
     const closed = await this.closeOffer(offerId, 'declined', interpreterId);
     if (!closed) throw new ConflictException('this offer is no longer open');
     await this.presence.offerAnswered(interpreterId);
+    this.inBackground(this.push.closed(interpreterId, offerId, true));
     await this.dropJobs([`offer-expire:${offerId}`]);
     await this.dispatch(closed.requestId);
     // She is free: the next request she can serve rings for her (not this one, for a while).

@@ -54,6 +54,7 @@ export class PresenceService implements OnModuleInit {
     this.realtime.onConnect((p, socket) => this.connected(p, socket));
     this.realtime.onDisconnect((p, socket) => this.disconnected(p, socket));
     this.bus.on('interpreter.suspended', (id) => this.suspended(id));
+    this.bus.on('push.unreachable', (id) => this.unreachable(id));
   }
 
   /**
@@ -89,7 +90,13 @@ export class PresenceService implements OnModuleInit {
 
   /** Her roster admin suspended her: if she is available she is set away and told why (her offers are withdrawn). */
   private async suspended(interpreterId: string) {
-    if ((await this.status(interpreterId)) === 'available') await this.set(interpreterId, 'away', 'suspended');
+    const status = await this.status(interpreterId);
+    if (status === 'available' || status === 'on_call') await this.set(interpreterId, 'away', 'suspended');
+  }
+
+  /** On call, her last device that received offers by push is gone: nothing could reach her, so she is away. */
+  private async unreachable(interpreterId: string) {
+    if ((await this.status(interpreterId)) === 'on_call') await this.set(interpreterId, 'away', 'unreachable');
   }
 
   async status(interpreterId: string): Promise<PresenceStatus> {

@@ -8,8 +8,8 @@ import { DataSource, Repository } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { EventBus } from '../events/event-bus';
+import { presenceKeys } from '../presence/presence.keys';
 import { REDIS } from '../redis/redis.module';
-import { RealtimeService, rooms } from '../realtime/realtime.service';
 import type { CreatePushSubscriptionDto } from './dto/push-subscription.dto';
 import { PushSubscription } from './entities/push-subscription.entity';
 import { endpointAllowed } from './push-origins';
@@ -47,7 +47,6 @@ export class PushService {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
     @InjectQueue(PUSH_QUEUE) private readonly queue: Queue,
-    private readonly realtime: RealtimeService,
     private readonly config: AppConfig,
     private readonly bus: EventBus,
   ) {
@@ -69,33 +68,47 @@ export class PushService {
       throw new UnprocessableEntityException('endpoint must be an address of a browser push service (WEB_PUSH_ALLOWED_ORIGINS)');
     if (!validDeviceKey(dto.keys.p256dh)) throw new UnprocessableEntityException('keys.p256dh is not a P-256 public key');
     if (Buffer.from(dto.keys.auth, 'base64url').length !== 16) throw new UnprocessableEntityException('keys.auth must be 16 bytes');
-    return this.db.transaction(async (m) => {
+    const made = await this.db.transaction(async (m) => {
       // Her devices one at a time (the cap holds against concurrent requests).
       await m.query(`SELECT id FROM interpreters WHERE id = $1 FOR UPDATE`, [interpreterId]);
-      const [existing] = await m.query(`SELECT id FROM push_subscriptions WHERE endpoint = $1`, [dto.endpoint]);
-      if (existing) {
-        await m.query(`UPDATE push_subscriptions SET interpreter_id = $2, p256dh = $3, auth = $4 WHERE id = $1`, [
-          existing.id,
-          interpreterId,
-          dto.keys.p256dh,
-          dto.keys.auth,
-        ]);
-        return { id: existing.id as string };
+      const [existing] = await m.query(`SELECT id, interpreter_id FROM push_subscriptions WHERE endpoint = $1`, [dto.endpoint]);
+      const keys = [dto.keys.p256dh, dto.keys.auth];
+      if (existing?.interpreter_id === interpreterId) {
+        await m.query(`UPDATE push_subscriptions SET p256dh = $2, auth = $3 WHERE id = $1`, [existing.id, ...keys]);
+        return { id: existing.id as string, from: null };
       }
       const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM push_subscriptions WHERE interpreter_id = $1`, [interpreterId]);
       if (n >= MAX_SUBSCRIPTIONS) throw new ConflictException(`at most ${MAX_SUBSCRIPTIONS} devices receive offers: remove one first`);
+      if (existing) {
+        // Another interpreter's browser, now hers (she logged in on it): her offers go there, the other's no longer.
+        await m.query(`UPDATE push_subscriptions SET interpreter_id = $2, p256dh = $3, auth = $4 WHERE id = $1`, [
+          existing.id,
+          interpreterId,
+          ...keys,
+        ]);
+        return { id: existing.id as string, from: existing.interpreter_id as string };
+      }
       const [row] = await m.query(
         `INSERT INTO push_subscriptions (interpreter_id, endpoint, p256dh, auth) VALUES ($1, $2, $3, $4) RETURNING id`,
-        [interpreterId, dto.endpoint, dto.keys.p256dh, dto.keys.auth],
+        [interpreterId, dto.endpoint, ...keys],
       );
-      return { id: row.id as string };
+      return { id: row.id as string, from: null };
     });
+    if (made.from) await this.lostDevice(made.from);
+    return { id: made.id };
   }
 
   async unsubscribe(p: Principal, id: string): Promise<Record<string, never>> {
-    const done = await this.subscriptions.delete({ id, interpreterId: interpreterOf(p) });
+    const interpreterId = interpreterOf(p);
+    const done = await this.subscriptions.delete({ id, interpreterId });
     if (!done.affected) throw new NotFoundException('no such push subscription');
+    await this.lostDevice(interpreterId);
     return {};
+  }
+
+  /** A device of hers went (removed, gone at its push service, taken by another): with none left, nothing reaches her. */
+  private async lostDevice(interpreterId: string) {
+    if (!(await this.subscriptions.exists({ where: { interpreterId } }))) await this.bus.publish('push.unreachable', interpreterId);
   }
 
   /**
@@ -104,7 +117,13 @@ export class PushService {
    */
   async offered(interpreterId: string, offer: PushedOffer): Promise<void> {
     if (!this.vapid) return;
-    if ((await this.realtime.countIn(rooms.interpreter(interpreterId))) === 0) return this.pushOffer(interpreterId, offer);
+    // Her sockets as presence registers them (one Redis read; a node that does not answer cannot delay it). With none,
+    // nothing can show the offer but her phone: pushed now, and counted as unseen (an emergency rings the next too).
+    const consoles = await this.redis.scard(presenceKeys.sockets(interpreterId)).catch(() => 1);
+    if (consoles === 0) {
+      await this.bus.publish('offer.unseen', offer.offerId);
+      return this.pushOffer(interpreterId, offer);
+    }
     await this.queue.add(
       'offer-unseen',
       { interpreterId, offer },
@@ -123,8 +142,9 @@ export class PushService {
     if (await this.redis.exists(seenKey(interpreterId, offer.offerId))) return;
     const [open] = await this.db.query(`SELECT 1 FROM offers WHERE id = $1 AND outcome IS NULL`, [offer.offerId]);
     if (!open) return;
-    await this.pushOffer(interpreterId, offer);
+    // The next candidate of an emergency first: the push may take seconds.
     await this.bus.publish('offer.unseen', offer.offerId);
+    await this.pushOffer(interpreterId, offer);
   }
 
   /** Whether a device of hers receives offers by push (on call needs one). */
@@ -142,14 +162,27 @@ export class PushService {
     );
   }
 
-  /** An offer closed (accepted elsewhere, withdrawn, expired): if it was pushed to her, its notification closes. */
-  async closed(interpreterId: string, offerId: string): Promise<void> {
+  /**
+   * An offer closed: if it was pushed to her, its notification goes. `answered`: she accepted or declined it herself
+   * (it just closes); else it was taken by another, withdrawn or rang out, and her phone says she missed a call.
+   */
+  async closed(interpreterId: string, offerId: string, answered = false): Promise<void> {
     if (!this.vapid || !(await this.redis.del(sentKey(offerId)))) return;
-    await this.deliver(interpreterId, { type: 'offer:withdrawn', offerId }, { ttlSeconds: 60, urgency: 'normal', topic: topicOf(offerId) });
+    await this.deliver(
+      interpreterId,
+      { type: answered ? 'offer:answered' : 'offer:withdrawn', offerId },
+      { ttlSeconds: 60, urgency: 'normal', topic: topicOf(offerId) },
+    );
   }
 
   private async pushOffer(interpreterId: string, offer: PushedOffer) {
+    // Marked before the last look at the offer: one that closes from here on is followed by its closing push.
     await this.redis.set(sentKey(offer.offerId), interpreterId, 'EX', MARK_SECONDS);
+    const [open] = await this.db.query(`SELECT 1 FROM offers WHERE id = $1 AND outcome IS NULL`, [offer.offerId]);
+    if (!open) {
+      await this.redis.del(sentKey(offer.offerId));
+      return;
+    }
     const ttlSeconds = Math.max(1, Math.round((Date.parse(offer.expiresAt) - Date.now()) / 1000));
     await this.deliver(
       interpreterId,
@@ -167,8 +200,10 @@ export class PushService {
         if (!endpointAllowed(d.endpoint, this.config.WEB_PUSH_ALLOWED_ORIGINS)) return;
         try {
           const status = await sendPush({ endpoint: d.endpoint, keys: { p256dh: d.p256dh, auth: d.auth } }, payload, options, this.vapid!);
-          if (status === 404 || status === 410) await this.subscriptions.delete({ id: d.id });
-          else if (status < 200 || status >= 300) this.logger.warn({ interpreterId, status }, 'push service refused a push');
+          if (status === 404 || status === 410) {
+            await this.subscriptions.delete({ id: d.id });
+            await this.lostDevice(interpreterId);
+          } else if (status < 200 || status >= 300) this.logger.warn({ interpreterId, status }, 'push service refused a push');
         } catch (e) {
           this.logger.warn({ interpreterId, err: (e as Error)?.message }, 'push failed');
         }

@@ -200,8 +200,8 @@ export type OfferWithdrawnReason =
   /** Her relay chain's other leg was not filled in time: one interpreter serves the call instead. */
   | 'relay_unfilled';
 
-/** Why the server changed her presence by itself. */
-export type PresenceChangeReason = 'missed_offers' | 'disconnected' | 'suspended';
+/** Why the server changed her presence by itself (`unreachable`: on call, her last device that received offers by push is gone). */
+export type PresenceChangeReason = 'missed_offers' | 'disconnected' | 'suspended' | 'unreachable';
 
 /**
  * `interpreter_lost` and `media_failed`: the caller's request is back at the front of the line. `hearing_over`

@@ -60,9 +60,13 @@ export function PushOffers({
     try {
       if ((await Notification.requestPermission()) !== 'granted') return setState('blocked');
       const reg = await consoleWorker();
-      const sub =
-        (await reg.pushManager.getSubscription()) ??
-        (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key! }));
+      let sub = await reg.pushManager.getSubscription();
+      // Made with another server key (the server's keys changed): every push to it would be refused.
+      if (sub && serverKeyOf(sub) !== key) {
+        await sub.unsubscribe();
+        sub = null;
+      }
+      sub ??= await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key! });
       const { id } = await api.addPushSubscription(token, sub.toJSON());
       localStorage.setItem(KEPT, id);
       setState('on');
@@ -113,4 +117,14 @@ export async function forgetPushOnThisDevice(token: string | null) {
   if (!supported()) return;
   const reg = await navigator.serviceWorker.getRegistration(CONSOLE_WORKER.scope).catch(() => undefined);
   await (await reg?.pushManager.getSubscription())?.unsubscribe().catch(() => undefined);
+}
+
+/** The server key a subscription was made with, base64url as the server gives it. */
+function serverKeyOf(sub: PushSubscription): string | null {
+  const raw = sub.options.applicationServerKey;
+  if (!raw) return null;
+  return btoa(String.fromCharCode(...new Uint8Array(raw)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
