@@ -380,6 +380,8 @@ export function InterpreterApp() {
                 {available && <p>{t.waitingForOffers}</p>}
               </section>
             )}
+            {/* How offers reach her, beside whether they do. */}
+            {view.name === 'idle' && <PushOffers token={token} s={s} onCall={onCall} setOnCall={setOnCall} />}
             {view.name === 'idle' && (
               <MyBookings
                 token={token}
@@ -391,7 +393,6 @@ export function InterpreterApp() {
                 onJoin={(booking) => setView({ name: 'hearing', booking })}
               />
             )}
-            {view.name === 'idle' && <PushOffers token={token} s={s} onCall={onCall} setOnCall={setOnCall} />}
             {view.name === 'idle' && <AvailabilityEditor token={token} s={s} lang={lang} />}
             {view.name === 'hearing' && signal && (
               <HearingCall
