@@ -114,10 +114,7 @@ describe('web client: offers by push on the interpreter console', () => {
   it('shows an offer pushed while the console was hidden; tapping it brings the console back, she accepts and they hear each other', async () => {
     const ana = await frozenConsole('Tomasa');
     const her = await womanCalls();
-    const [pushed] = await until(
-      () => push.received.filter((r) => r.device === ana.device.id),
-      (r) => r.length === 1,
-    );
+    const [pushed] = await push.pushesTo(ana.device, 1);
     expect(pushed.message).toMatchObject({ type: 'offer:new', matter: 'violence' });
     await ana.deliver(pushed.message);
     // Her hidden console shows a notification of its own too; the pushed one takes its place (the same tag).
@@ -170,18 +167,12 @@ describe('web client: offers by push on the interpreter console', () => {
   it('closes the notification when the offer is withdrawn, and tells her on waking that she missed a call', async () => {
     const ana = await frozenConsole('Catarina');
     const her = await womanCalls();
-    const [offer] = await until(
-      () => push.received.filter((r) => r.device === ana.device.id),
-      (r) => r.length === 1,
-    );
+    const [offer] = await push.pushesTo(ana.device, 1);
     await ana.deliver(offer.message);
     await eventually(ana.shown, (n) => n.length === 1 && n[0].pushed);
     // She hangs up before anyone answers: the offer is withdrawn, and a second push closes its notification.
     await her.locator('button.hang-up, button.cancel').first().click();
-    const [, withdrawn] = await until(
-      () => push.received.filter((r) => r.device === ana.device.id),
-      (r) => r.length === 2,
-    );
+    const [, withdrawn] = await push.pushesTo(ana.device, 2);
     expect(withdrawn.message).toEqual({ type: 'offer:withdrawn', offerId: offer.message.offerId });
     await ana.deliver(withdrawn.message);
     // The offer's notification is replaced, quietly, by one that says she missed it.

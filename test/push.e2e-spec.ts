@@ -70,11 +70,7 @@ describe('offers by push', () => {
     } as never);
     return { c, requestId: created.requestId };
   };
-  const pushesTo = (device: TestDevice, n: number) =>
-    until(
-      () => push.received.filter((r) => r.device === device.id),
-      (r) => r.length >= n,
-    );
+  const pushesTo = (device: TestDevice, n: number) => push.pushesTo(device, n);
   /** The offer-unseen job of this offer has run (Bull removes a completed job). */
   const unseenCheckDone = (offerId: string) =>
     until(async () => (await t.app.get<Queue>(getQueueToken(PUSH_QUEUE)).getJob(`offer-unseen:${offerId}`)) === null);

@@ -1,8 +1,8 @@
-import { BadRequestException, ForbiddenException, Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditOutbox } from '../audit/audit-outbox';
-import type { Principal } from '../auth/principal';
+import { interpreterIdOf, type Principal } from '../auth/principal';
 import { BookingsRepository } from './bookings.repository';
 import type { SetAvailabilityDto } from './dto/set-availability.dto';
 
@@ -23,7 +23,7 @@ export class AvailabilityService {
   ) {}
 
   async get(p: Principal): Promise<Availability> {
-    const id = this.interpreterOf(p);
+    const id = interpreterIdOf(p, 'availability is for interpreters');
     const found = await this.repo.availabilityOf(id);
     return {
       timeZone: found[0]?.time_zone ?? null,
@@ -37,7 +37,7 @@ export class AvailabilityService {
 
   /** Replaces all her windows at once (none: any time, since she confirms each hearing herself). */
   async set(p: Principal, dto: SetAvailabilityDto): Promise<Availability> {
-    const id = this.interpreterOf(p);
+    const id = interpreterIdOf(p, 'availability is for interpreters');
     const bad = dto.windows.findIndex((w) => w.end <= w.start);
     if (bad >= 0) {
       throw new BadRequestException({
@@ -53,10 +53,5 @@ export class AvailabilityService {
     });
     await this.audit.chained();
     return this.get(p);
-  }
-
-  private interpreterOf(p: Principal): string {
-    if (p.role !== 'interpreter' || !p.interpreterId) throw new ForbiddenException('availability is for interpreters');
-    return p.interpreterId;
   }
 }

@@ -1,7 +1,7 @@
-import { Controller, Get, Header, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Header, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
-import type { Principal } from '../auth/principal';
+import { interpreterIdOf, type Principal } from '../auth/principal';
 import { CountryPipe } from '../rosters/country.pipe';
 import { assertRosterAccess } from '../rosters/roster-access';
 import { HoursQuery } from './dto/hours-query.dto';
@@ -29,7 +29,6 @@ export class HoursController {
   @Roles('interpreter')
   @ApiOperation({ summary: 'Her own month: calls, minutes and hearings' })
   ofMine(@Query() q: HoursQuery, @CurrentUser() p: Principal) {
-    if (!p.interpreterId) throw new NotFoundException('no interpreter record for this account');
-    return this.hours.ofInterpreter(p.interpreterId, q.month);
+    return this.hours.ofInterpreter(interpreterIdOf(p, 'hours are for interpreters'), q.month);
   }
 }

@@ -1,10 +1,10 @@
 import { InjectQueue } from '@nestjs/bull';
-import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { ConflictException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { AuditOutbox } from '../audit/audit-outbox';
-import type { Principal } from '../auth/principal';
+import { interpreterIdOf, type Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { PushService } from '../push/push.service';
 import { EventBus } from '../events/event-bus';
@@ -47,16 +47,6 @@ function offerPayload(o: MadeOffer, r: Dispatched['request'], relayLanguageId: s
     expiresAt: o.expiresAt.toISOString(),
   };
 }
-
-/** What a push of an offer says (PushService): nothing about the caller, and not whether she is a minor. */
-const pushed = (o: ReturnType<typeof offerPayload>) => ({
-  offerId: o.offerId,
-  // What she interprets from: a relay chain's relay leg starts from the relay language.
-  languageId: o.leg === 'relay' && o.relayLanguageId ? o.relayLanguageId : o.languageId,
-  matter: o.matter,
-  urgency: o.urgency,
-  expiresAt: o.expiresAt,
-});
 
 /**
  * On-demand matching: a request climbs the escalation ladder, rings interpreters one at a time (three for
@@ -201,7 +191,7 @@ export class MatchingService implements OnModuleInit {
   // ---- interpreter side --------------------------------------------------------------------------------
 
   async acceptOffer(interpreter: Principal, offerId: string): Promise<OfferAccepted> {
-    const interpreterId = this.interpreterOf(interpreter);
+    const interpreterId = interpreterIdOf(interpreter, 'offers are for interpreters');
     // One round trip: the acceptance, the other offers withdrawn, the session, the request, the audit event,
     // and how long she waited (for the wait-time histogram).
     let a: Accepted;
@@ -276,7 +266,7 @@ export class MatchingService implements OnModuleInit {
   }
 
   async declineOffer(interpreter: Principal, offerId: string): Promise<Record<string, never>> {
-    const interpreterId = this.interpreterOf(interpreter);
+    const interpreterId = interpreterIdOf(interpreter, 'offers are for interpreters');
     const closed = await this.closeOffer(offerId, 'declined', interpreterId);
     if (!closed) throw new ConflictException('this offer is no longer open');
     await this.presence.offerAnswered(interpreterId);
@@ -370,7 +360,7 @@ export class MatchingService implements OnModuleInit {
       const offer = offerPayload(o, r, made.relayLanguageId);
       this.realtime.toInterpreter(o.interpreterId, 'offer:new', offer);
       // Her devices too, if her console cannot show it (closed, frozen, in the background): language, matter, urgency.
-      if (o.push) this.inBackground(this.push.offered(o.interpreterId, pushed(offer)));
+      if (o.push) this.inBackground(this.push.offered(o.interpreterId, offer));
     }
     if (made.offers.length && r.callerSub) {
       this.realtime.toCaller(r.callerSub, 'request:update', { requestId, state: 'offering' });
@@ -599,11 +589,6 @@ export class MatchingService implements OnModuleInit {
 
   private inBackground(work: Promise<unknown>) {
     work.catch((e) => this.logger.error({ err: (e as Error)?.name, code: pgCode(e) }, 'background matching work failed'));
-  }
-
-  private interpreterOf(p: Principal): string {
-    if (p.role !== 'interpreter' || !p.interpreterId) throw new ForbiddenException('offers are for interpreters');
-    return p.interpreterId;
   }
 
   private async dropJobs(ids: string[]) {

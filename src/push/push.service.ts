@@ -5,11 +5,12 @@ import type { Queue } from 'bull';
 import type Redis from 'ioredis';
 import { createECDH } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
-import type { Principal } from '../auth/principal';
+import { interpreterIdOf, type Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { EventBus } from '../events/event-bus';
 import { presenceKeys } from '../presence/presence.keys';
 import { REDIS } from '../redis/redis.module';
+import type { OfferNew } from '../realtime/realtime.contract';
 import type { CreatePushSubscriptionDto } from './dto/push-subscription.dto';
 import { PushSubscription } from './entities/push-subscription.entity';
 import { endpointAllowed } from './push-origins';
@@ -28,6 +29,18 @@ export interface PushedOffer {
   matter: string;
   urgency: string;
   expiresAt: string;
+}
+
+/** Of what her console is told of an offer, what her phone is: not the request, nor whether she is a minor. */
+function pushedOf(o: OfferNew): PushedOffer {
+  return {
+    offerId: o.offerId,
+    // What she interprets from: a relay chain's relay leg starts from the relay language.
+    languageId: o.leg === 'relay' && o.relayLanguageId ? o.relayLanguageId : o.languageId,
+    matter: o.matter,
+    urgency: o.urgency,
+    expiresAt: o.expiresAt,
+  };
 }
 
 /**
@@ -115,8 +128,9 @@ export class PushService {
    * An offer rang for her, and she has devices to push to (matching_dispatch says so): pushed at once if no console
    * of hers is connected; else pushed if her console has not said it showed it within OFFER_SEEN_SECONDS.
    */
-  async offered(interpreterId: string, offer: PushedOffer): Promise<void> {
+  async offered(interpreterId: string, told: OfferNew): Promise<void> {
     if (!this.vapid) return;
+    const offer = pushedOf(told);
     // Her sockets as presence registers them (one Redis read; a node that does not answer cannot delay it). With none,
     // nothing can show the offer but her phone: pushed now, and counted as unseen (an emergency rings the next too).
     const consoles = await this.redis.scard(presenceKeys.sockets(interpreterId)).catch(() => 1);
@@ -137,12 +151,10 @@ export class PushService {
     return {};
   }
 
-  /** The offer-unseen job: still ringing and not shown by her console, so it is pushed. */
+  /** The offer-unseen job: not shown by her console, so it is pushed if it still rings (pushOffer looks). */
   async unseen(interpreterId: string, offer: PushedOffer): Promise<void> {
     if (await this.redis.exists(seenKey(interpreterId, offer.offerId))) return;
-    const [open] = await this.db.query(`SELECT 1 FROM offers WHERE id = $1 AND outcome IS NULL`, [offer.offerId]);
-    if (!open) return;
-    // The next candidate of an emergency first: the push may take seconds.
+    // The next candidate of an emergency first (only an offer still ringing is marked): the push may take seconds.
     await this.bus.publish('offer.unseen', offer.offerId);
     await this.pushOffer(interpreterId, offer);
   }
@@ -212,10 +224,7 @@ export class PushService {
   }
 }
 
-function interpreterOf(p: Principal): string {
-  if (!p.interpreterId) throw new NotFoundException('no interpreter record for this account');
-  return p.interpreterId;
-}
+const interpreterOf = (p: Principal) => interpreterIdOf(p, 'only interpreters are offered calls');
 
 /** A point on P-256 (65 bytes, uncompressed): what encrypts every push to that device. */
 function validDeviceKey(key: string): boolean {

@@ -1,6 +1,7 @@
 import { createECDH, createPublicKey, randomBytes, randomUUID, verify, type ECDH } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { until } from './matching-fixtures';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- http_ece has no types; web-push uses it to encrypt
 const ece = require('http_ece') as { decrypt(body: Buffer, params: { version: string; privateKey: ECDH; authSecret: string }): Buffer };
 
@@ -93,6 +94,12 @@ export async function startPushService(vapidPublicKey: string) {
         },
       };
     },
+    /** The pushes this device received, once there are at least `n`. */
+    pushesTo: (device: TestDevice, n: number) =>
+      until(
+        () => received.filter((r) => r.device === device.id),
+        (r) => r.length >= n,
+      ),
     /** What this device's endpoint answers from now on (404/410: the subscription is gone). */
     answer(device: TestDevice, status: number) {
       devices.get(device.id)!.status = status;
