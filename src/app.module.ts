@@ -11,6 +11,7 @@ import { EventsModule } from './events/events.module';
 import { GreetingsModule } from './greetings/greetings.module';
 import { HealthModule } from './health/health.module';
 import { HoursModule } from './hours/hours.module';
+import { WrapupModule } from './wrapup/wrapup.module';
 import { InstitutionsModule } from './institutions/institutions.module';
 import { LanguagesModule } from './languages/languages.module';
 import { LimitsModule } from './limits/limits.module';
@@ -61,6 +62,7 @@ export class AppModule {
         BookingsModule,
         StatsModule,
         HoursModule,
+        WrapupModule,
         RetentionModule,
         GreetingsModule,
         SpokenNamesModule,

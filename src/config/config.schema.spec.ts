@@ -71,6 +71,8 @@ describe('loadConfig', () => {
     [{ VAPID_PUBLIC_KEY: 'short', VAPID_PRIVATE_KEY: 'a'.repeat(43) }, /VAPID_PUBLIC_KEY must be a base64url P-256 public key/],
     [{ VAPID_PUBLIC_KEY: 'B'.repeat(87), VAPID_PRIVATE_KEY: 'a+b' }, /VAPID_PRIVATE_KEY must be a base64url P-256 private key/],
     [{ VAPID_SUBJECT: 'operator@example.org' }, /VAPID_SUBJECT must be a mailto: or https: URL/],
+    [{ WRAPUP_SECONDS: 'violence:180,health:60' }, /WRAPUP_SECONDS: "health" is not a matter/],
+    [{ WRAPUP_SECONDS: 'violence=180' }, /WRAPUP_SECONDS must be matter:seconds pairs/],
     [{ WEB_PUSH_ALLOWED_ORIGINS: 'fcm.googleapis.com' }, /WEB_PUSH_ALLOWED_ORIGINS must be a comma-separated list of origins/],
     [{ WEB_PUSH_ALLOWED_ORIGINS: 'https://fcm.googleapis.com/fcm/send' }, /WEB_PUSH_ALLOWED_ORIGINS must be a comma-separated list/],
     [{ OFFER_SEEN_SECONDS: '0' }, /OFFER_SEEN_SECONDS/],

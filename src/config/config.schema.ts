@@ -1,4 +1,5 @@
 import { Transform, plainToInstance } from 'class-transformer';
+import { DEFAULT_WRAPUP_SECONDS, parseWrapupSeconds, type WrapupSeconds } from '../wrapup/wrapup-seconds';
 import {
   IsBoolean,
   IsIn,
@@ -256,6 +257,21 @@ export class AppConfig {
   @Max(300)
   OFFER_RING_ONCALL_SECONDS = 45;
 
+  /**
+   * Her wrap-up time after a call, per matter, before anything is offered to her again (issue 15): `matter:seconds`
+   * pairs over the defaults (`legal` names the three legal matters), or one number for every matter (0: none).
+   * Checked by wrapupProblems; read through `wrapupSeconds`.
+   */
+  @IsString()
+  WRAPUP_SECONDS = DEFAULT_WRAPUP_SECONDS;
+
+  /** WRAPUP_SECONDS per matter (valid: loadConfig refused it otherwise). */
+  get wrapupSeconds(): WrapupSeconds {
+    const parsed = parseWrapupSeconds(this.WRAPUP_SECONDS);
+    if (!('seconds' in parsed)) throw new Error(parsed.problems.join('; '));
+    return parsed.seconds;
+  }
+
   /** How long a request may wait for an interpreter before it ends `unmatched`. */
   @IsInt()
   @Min(5)
@@ -486,6 +502,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (options.signsTokens !== false) problems.push(...secretProblems(config, env.JWT_SECRET));
   problems.push(...turnProblems(config));
+  const wrapup = parseWrapupSeconds(config.WRAPUP_SECONDS);
+  if ('problems' in wrapup) problems.push(...wrapup.problems);
   if (!config.VAPID_PUBLIC_KEY !== !config.VAPID_PRIVATE_KEY) problems.push('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY must be set together');
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;

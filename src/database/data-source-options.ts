@@ -1,7 +1,12 @@
 import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 
-export function dataSourceOptions(url: string): DataSourceOptions {
+/**
+ * `wrapupSeconds`: WRAPUP_SECONDS per matter, handed to PostgreSQL as a setting of each connection
+ * (`puente.wrapup_seconds`, JSON): session_end reads it to stamp an interpreter's wrap-up in the transaction that ends
+ * her call, whichever function ends it. A connection without it (migrations, scripts) stamps none.
+ */
+export function dataSourceOptions(url: string, settings: { wrapupSeconds?: Record<string, number> } = {}): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -11,6 +16,12 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     // Several nodes may start at once; TypeORM takes an advisory lock around migrations.
     logging: false,
     // A pool that runs dry must fail a request, not hang the node.
-    extra: { max: 20, application_name: 'puente', connectionTimeoutMillis: 10_000 },
+    extra: {
+      max: 20,
+      application_name: 'puente',
+      connectionTimeoutMillis: 10_000,
+      // JSON.stringify writes no whitespace, the one thing (with backslashes) that this option string would split on.
+      ...(settings.wrapupSeconds ? { options: `-c puente.wrapup_seconds=${JSON.stringify(settings.wrapupSeconds)}` } : {}),
+    },
   };
 }

@@ -11,7 +11,7 @@ import { runMigrationsLocked } from './migrate';
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        ...dataSourceOptions(config.DATABASE_URL),
+        ...dataSourceOptions(config.DATABASE_URL, { wrapupSeconds: config.wrapupSeconds }),
         autoLoadEntities: true,
         migrationsRun: config.DATABASE_MIGRATE,
       }),

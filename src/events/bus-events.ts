@@ -30,6 +30,10 @@ export interface BusEvents {
    * Without a reason when it is replayed after a lost LISTEN connection: listeners must be idempotent.
    */
   'session.ended': [sessionId: string, reason?: SessionEndReason];
+  /** A call's end started its interpreters' wrap-up, until then (SessionsService, on every node, after the commit). */
+  'wrapup.started': [interpreterIds: string[], until: string];
+  /** Her wrap-up is over (it ran out: WrapupService's job): matching serves her the waiting line if she is available. */
+  'wrapup.over': [interpreterId: string];
   /** Her last device that receives offers by push is gone (PushService): on call, she is set away. */
   'push.unreachable': [interpreterId: string];
   /** Her console did not show an offer within OFFER_SEEN_SECONDS (PushService, after pushing it): an emergency rings the next too. */

@@ -86,6 +86,7 @@ export class MatchingService implements OnModuleInit {
     this.bus.on('offer.unseen', (offerId) => this.inBackground(this.offerUnseen(offerId)));
     // Serving the waiting line can take several dispatches: her `presence:set` is acknowledged without waiting.
     this.presence.on('available', (id) => this.inBackground(this.serveInterpreter(id)));
+    this.bus.on('wrapup.over', (id) => this.inBackground(this.serveInterpreter(id)));
     // Away (or suspended): nothing rings for her and a relay leg she accepted is released. Her connection lost:
     // what rings goes at once, a relay leg she accepted only when her grace period ends without her.
     this.presence.on('unavailable', async (id) => {

@@ -12,6 +12,7 @@ import { RealtimeService } from '../realtime/realtime.service';
 import { REDIS } from '../redis/redis.module';
 import { RostersService } from '../rosters/rosters.service';
 import { PushService } from '../push/push.service';
+import { WrapupService } from '../wrapup/wrapup.service';
 import type { PresenceStatus } from './dto/set-presence.dto';
 import { presenceKeys as keys } from './presence.keys';
 import { definePresenceScripts, PresenceScripts } from './presence.scripts';
@@ -45,6 +46,7 @@ export class PresenceService implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly bus: EventBus,
     private readonly push: PushService,
+    private readonly wrapup: WrapupService,
   ) {
     this.redis = definePresenceScripts(redis);
     this.prefix = `${config.REDIS_PREFIX}:`;
@@ -83,6 +85,8 @@ export class PresenceService implements OnModuleInit {
       new Date().toISOString(),
     );
     this.tell(interpreterId, status, reason);
+    // Ready before her wrap-up time after a call is over: it ends, and the line is served to her below.
+    if (status === 'available') await this.wrapup.end(interpreterId);
     // On call is reachable too: the waiting line is served to her (by push) as to one at her console.
     await this.fire(status === 'available' || status === 'on_call' ? 'available' : 'unavailable', interpreterId);
     return status;

@@ -126,6 +126,8 @@ export interface ClientRequests extends MediaRpcRequests {
   'offer:seen': OfferIdPayload;
   /** On a hearing's call, the official leaving ends the hearing for everyone. */
   'session:leave': SessionIdPayload;
+  /** She needs more time after a call: her wrap-up time is extended once, by as long again. */
+  'wrapup:extend': Record<string, never>;
 }
 
 /** Every client event's result (the acknowledgement when it succeeded), by name. */
@@ -137,6 +139,7 @@ export interface ClientResults extends MediaRpcResults {
   'offer:decline': Done;
   'offer:seen': Done;
   'session:leave': Done;
+  'wrapup:extend': { until: string };
 }
 
 /**
@@ -221,6 +224,16 @@ export interface BookingUpdate {
   reminderSeconds?: number;
 }
 
+/**
+ * Her wrap-up time after a call (WRAPUP_SECONDS for its matter), during which nothing is offered to her: `until` (ISO
+ * 8601), or null once it is over (it ran out, or she set herself available to end it early). `canExtend`: she has not
+ * extended it yet (`wrapup:extend`, once).
+ */
+export interface WrapupUpdate {
+  until: string | null;
+  canExtend: boolean;
+}
+
 /** Every server event's payload, by name. */
 export interface ServerEvents {
   'request:update': RequestUpdate;
@@ -241,6 +254,8 @@ export interface ServerEvents {
   /** One producer closed while its participant stays (e.g. she turned her video off). */
   'session:producerClosed': { sessionId: string; producerId: string; role: ParticipantRole; kind: MediaKind };
   'booking:update': BookingUpdate;
+  /** Her wrap-up started (a call ended), was extended or is over; also sent when her console connects during one. */
+  'wrapup:update': WrapupUpdate;
 }
 
 export type ServerEvent = keyof ServerEvents;

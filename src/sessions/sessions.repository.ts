@@ -28,6 +28,8 @@ export interface EndedNotice {
   officialId: string | null;
   /** Whom to tell as callers: who asked (a woman, or the official of "interpreter now") and a woman who joined by code. */
   callerSubs: string[];
+  /** When its interpreters' wrap-up ends (ISO 8601; none after a call that never started or when WRAPUP_SECONDS is 0). */
+  wrapupUntil?: string | null;
 }
 
 export interface EndedSession {

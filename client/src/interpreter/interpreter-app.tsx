@@ -17,6 +17,8 @@ import { Greetings } from './greetings';
 import { useOfferAttention } from './offer-attention';
 import { MyMonth } from './my-month';
 import { forgetPushOnThisDevice, PushOffers } from './push-offers';
+import { Countdown } from './countdown';
+import { WrapUp, type Wrapup } from './wrap-up';
 
 type Offer = ServerEvents['offer:new'];
 
@@ -29,20 +31,6 @@ type View =
   /** offer: what the offer said (none when her call opened after her console was reloaded). */
   | { name: 'call'; sessionId: string; offer: Offer | null; since: number }
   | { name: 'hearing'; booking: Booking };
-
-function Countdown({ until, label }: { until: string; label: (s: number) => string }) {
-  const left = () => Math.max(0, Math.ceil((Date.parse(until) - Date.now()) / 1000));
-  const [s, setS] = useState(left);
-  useEffect(() => {
-    const timer = setInterval(() => setS(left()), 250);
-    return () => clearInterval(timer);
-  }, [until]);
-  return (
-    <p class="countdown" aria-live="off">
-      {label(s)}
-    </p>
-  );
-}
 
 /** What the offer said of the call, shown on the offer and kept on the call screen: language, matter, urgency, age. */
 function CallFacts({ offer, t, languageName }: { offer: Offer; t: Strings; languageName: (id: string) => string }) {
@@ -112,6 +100,8 @@ export function InterpreterApp() {
   // On call: reachable by push only (her phone), offered after those at their console.
   const [onCall, setOnCallState] = useState(false);
   const [connected, setConnected] = useState(false);
+  // Her wrap-up time after a call (the server's word: wrapup:update).
+  const [wrapup, setWrapup] = useState<Wrapup>({ until: null, canExtend: false });
   const [view, setView] = useState<View>({ name: 'idle' });
   // The view on screen, for socket handlers registered once.
   const shown = useRef(view);
@@ -205,6 +195,7 @@ export function InterpreterApp() {
       setOnCallState(e.status === 'on_call');
       if (e.reason === 'suspended') setView((v) => (v.name === 'idle' || v.name === 'offer' ? { name: 'idle', note: 'suspended' } : v));
     });
+    signal.socket.on('wrapup:update', setWrapup);
     signal.socket.on('connect_error', (e: Error) => {
       if (/unauthori[sz]ed|token/i.test(e.message)) logout();
     });
@@ -377,8 +368,20 @@ export function InterpreterApp() {
                               : t[view.note]}
                   </p>
                 )}
-                {available && <p>{t.waitingForOffers}</p>}
+                {available && !wrapup.until && <p>{t.waitingForOffers}</p>}
               </section>
+            )}
+            {view.name === 'idle' && (
+              <WrapUp
+                wrapup={wrapup}
+                signal={signal}
+                token={token}
+                s={s}
+                onReady={(on) => {
+                  setAvailable(on);
+                  setOnCallState(false);
+                }}
+              />
             )}
             {/* How offers reach her, beside whether they do. */}
             {view.name === 'idle' && <PushOffers token={token} s={s} onCall={onCall} setOnCall={setOnCall} />}

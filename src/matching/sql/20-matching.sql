@@ -54,12 +54,14 @@ BEGIN
   FROM interpretation_requests r WHERE r.id = ANY (p_requests) AND (r.state || '') IN ('queued', 'offering');
 END $$;
 
--- Whether she can be rung now: not ringing or holding an accepted call, in no live session, and not kept for a
+-- Whether she can be rung now: not ringing or holding an accepted call, in no live session nor her wrap-up after one, and not kept for a
 -- hearing (from half an hour before a hearing she confirmed until its end). Asked last, of the best-ranked
 -- candidates only (matching_dispatch stops at the first free ones), not of every candidate.
 CREATE OR REPLACE FUNCTION matching_free(p_interpreter uuid) RETURNS boolean LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
 BEGIN
   RETURN NOT EXISTS (SELECT 1 FROM offers o WHERE o.interpreter_id = p_interpreter AND o.holds)
+    -- In her wrap-up time after a call (session_end stamps it; she may end it early).
+    AND NOT EXISTS (SELECT 1 FROM interpreters i WHERE i.id = p_interpreter AND i.wrapup_until > now())
     -- In a live call in any role (the lead, a relay leg, a team partner): session_interpreters' partial unique index.
     AND NOT EXISTS (SELECT 1 FROM session_interpreters si WHERE si.interpreter_id = p_interpreter AND si.ended_at IS NULL)
     -- A hearing she confirmed (her seat, whatever the others': a chain's other leg may be asked again) about to start
@@ -68,6 +70,15 @@ BEGIN
                     WHERE bi.interpreter_id = p_interpreter AND bi.blocked IS NOT NULL AND bi.state = 'confirmed'
                       AND b.state IN ('requested', 'assigned', 'confirmed')
                       AND now() BETWEEN b.starts_at - interval '30 minutes' AND b.ends_at);
+END $$;
+
+-- Whether an interpreter of p_country's roster has had as many violence and trafficking calls in the last 24 hours
+-- (p_calls: when she accepted them, interpreters.care_calls) as her roster allows (roster_call_limits; no row, no cap).
+CREATE OR REPLACE FUNCTION matching_care_capped(p_country char(2), p_calls timestamptz[]) RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  IF cardinality(p_calls) = 0 THEN RETURN false; END IF;
+  RETURN coalesce((SELECT (SELECT count(*) FROM unnest(p_calls) t WHERE t > now() - interval '24 hours') >= l.violence_trafficking_per_day
+                   FROM roster_call_limits l WHERE l.country = p_country), false);
 END $$;
 
 -- Who may be offered what, both ways round, apart from whether she is free now (matching_free): these waiting
@@ -104,6 +115,8 @@ LANGUAGE sql STABLE AS $$
   ) best
   WHERE i.status = 'active' AND i.country = ANY (r.rosters) AND NOT i.id = ANY (r.refused)
     AND (NOT r.needs_cert OR ladder_certified(i.certification_body, i.certification_expires, (now() AT TIME ZONE 'UTC')::date))
+    -- Her roster's cap on violence and trafficking calls (CASE: the cap is looked up for those matters only).
+    AND CASE WHEN r.matter IN ('violence', 'trafficking') THEN NOT matching_care_capped(i.country, i.care_calls) ELSE true END
 $$;
 
 -- The waiting requests with a free place for an offer in a language she speaks or one linked to it (the language
@@ -396,6 +409,8 @@ DECLARE
   v_caller uuid;
   v_interpreters uuid[];
   v_official uuid;
+  v_matter varchar;
+  v_wrapup interval;
 BEGIN
   -- Two statements, not one with an OR: each keeps its own index (the primary key; the live session of a request).
   IF p_session IS NOT NULL THEN
@@ -411,7 +426,17 @@ BEGIN
     UPDATE session_interpreters si SET ended_at = now() WHERE si.session_id = s.id AND si.ended_at IS NULL RETURNING si.interpreter_id
   )
   SELECT coalesce(array_agg(gone.interpreter_id), ARRAY[s.interpreter_id]) INTO v_interpreters FROM gone;
-  UPDATE interpreters SET last_session_ended_at = now() WHERE interpreters.id = ANY (v_interpreters);
+  -- Her wrap-up (WRAPUP_SECONDS for the call's matter: the node's setting puente.wrapup_seconds, src/database), after a
+  -- call that started (media flowed) only: stamped here, in the transaction that frees her, so no node can offer her
+  -- anything in between (matching_free).
+  v_matter := coalesce((SELECT matter FROM interpretation_requests WHERE interpretation_requests.id = s.request_id),
+                       (SELECT matter FROM bookings WHERE bookings.id = s.booking_id));
+  IF s.started_at IS NOT NULL THEN
+    v_wrapup := make_interval(secs => coalesce((nullif(current_setting('puente.wrapup_seconds', true), '')::jsonb ->> v_matter)::int, 0));
+  END IF;
+  UPDATE interpreters SET last_session_ended_at = now(),
+    wrapup_until = CASE WHEN v_wrapup > interval '0' THEN now() + v_wrapup END, wrapup_extended = false
+  WHERE interpreters.id = ANY (v_interpreters);
   -- The acceptances of this call's request only (a hearing's call has none): never another request's waiting leg.
   UPDATE offers SET holds = false WHERE offers.request_id = s.request_id AND holds AND outcome = 'accepted';
   IF p_audited THEN
@@ -427,6 +452,7 @@ BEGIN
   END IF;
   PERFORM pg_notify('puente_session_ended', json_build_object('sessionId', s.id, 'reason', p_reason, 'interpreterId', s.interpreter_id,
     'interpreterIds', v_interpreters, 'officialId', s.official_id,
+    'wrapupUntil', CASE WHEN v_wrapup > interval '0' THEN now() + v_wrapup END,
     'callerSubs', ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[v_caller, s.caller_sub]) x WHERE x IS NOT NULL))::text);
   RETURN QUERY SELECT s.id, s.request_id, s.interpreter_id;
 END $$;
@@ -511,6 +537,11 @@ BEGIN
   WHERE id = p_offer AND interpreter_id = p_interpreter AND outcome IS NULL AND expires_at > now()
   RETURNING * INTO o;
   IF NOT FOUND THEN RETURN jsonb_build_object('error', 'conflict'); END IF;
+  -- Counted for her roster's daily cap (matching_care_capped): the last 24 hours' only are kept.
+  IF r.matter IN ('violence', 'trafficking') THEN
+    UPDATE interpreters SET care_calls = ARRAY(SELECT t FROM unnest(care_calls) t WHERE t > now() - interval '24 hours') || now()
+    WHERE id = p_interpreter;
+  END IF;
   IF o.leg = 'direct' THEN RETURN matching_open(r, o, NULL, o); END IF;
   SELECT * INTO v_other FROM offers WHERE request_id = r.id AND leg <> o.leg AND outcome = 'accepted' AND superseded_at IS NULL AND holds;
   IF FOUND THEN

@@ -1,0 +1,57 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Roles } from '../auth/auth.decorators';
+import { interpreterIdOf, type Principal } from '../auth/principal';
+import { CountryPipe } from '../rosters/country.pipe';
+import { assertRosterAccess } from '../rosters/roster-access';
+import { CallLimitsDto, DebriefRequestDto, SetCallLimitsDto } from './dto/wrapup.dto';
+import { DEBRIEF_LIST_DAYS, DEBRIEF_REPEAT_MINUTES, WrapupService } from './wrapup.service';
+
+@ApiTags('wrap-up')
+@ApiBearerAuth()
+@Controller()
+export class WrapupController {
+  constructor(private readonly wrapup: WrapupService) {}
+
+  @Post('interpreters/me/debrief')
+  @Roles('interpreter')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'I need a debrief: her roster admins are told (who, when, the matter of her last call; nothing of the call)',
+    description: `Asked again within ${DEBRIEF_REPEAT_MINUTES} minutes, the same request is answered and nobody is told twice.`,
+  })
+  @ApiOkResponse({ type: DebriefRequestDto })
+  debrief(@CurrentUser() p: Principal) {
+    return this.wrapup.debrief(interpreterIdOf(p, 'a debrief is for interpreters'));
+  }
+
+  @Get('rosters/:country/debrief-requests')
+  @Roles('roster_admin')
+  @ApiOperation({ summary: `Her roster's interpreters who asked for a debrief in the last ${DEBRIEF_LIST_DAYS} days, newest first` })
+  @ApiOkResponse({ type: [DebriefRequestDto] })
+  debriefs(@Param('country', CountryPipe) country: string, @CurrentUser() actor: Principal) {
+    assertRosterAccess(actor, country, false);
+    return this.wrapup.debriefs(country);
+  }
+
+  @Get('rosters/:country/call-limits')
+  @Roles('roster_admin', 'platform_admin')
+  @ApiOperation({ summary: 'The roster’s cap on violence and trafficking calls per interpreter in any 24 hours' })
+  @ApiOkResponse({ type: CallLimitsDto })
+  limits(@Param('country', CountryPipe) country: string, @CurrentUser() actor: Principal) {
+    assertRosterAccess(actor, country, true);
+    return this.wrapup.limits(country);
+  }
+
+  @Put('rosters/:country/call-limits')
+  @Roles('roster_admin')
+  @ApiOperation({
+    summary: 'Set (or, null, remove) the cap on violence and trafficking calls per interpreter in any 24 hours',
+    description: 'Counted from the calls she accepted; hearings she confirms herself are not capped. Audited.',
+  })
+  @ApiOkResponse({ type: CallLimitsDto })
+  setLimits(@Param('country', CountryPipe) country: string, @Body() body: SetCallLimitsDto, @CurrentUser() actor: Principal) {
+    assertRosterAccess(actor, country, false);
+    return this.wrapup.setLimits(country, body.violenceTraffickingPerDay, actor);
+  }
+}
