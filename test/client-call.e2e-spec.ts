@@ -250,6 +250,45 @@ describe('web client: a call between the caller page and the interpreter console
     await elena.locator('[data-view="idle"] .note').waitFor();
   }, 150_000);
 
+  it('after a violence call her console gives her wrap-up time (in Spanish, on a phone): more time once, a debrief, then ready for the next call', async () => {
+    const { her, staffPage: paula, session } = await inCall('Paula', 'tzo', 'all', 'violence', 'es-MX');
+    await her.locator('button.hang-up').click();
+    const panel = paula.locator('.wrap-up[data-wrapup="on"]');
+    await panel.waitFor();
+    await expect(panel.locator('h2').textContent()).resolves.toBe('Tómese un momento');
+    // The demo's setting (WRAPUP_SECONDS by default): three minutes after a violence call.
+    const secondsLeft = async () => {
+      const [m, sec] = /(\d+):(\d\d)/
+        .exec((await panel.locator('.countdown').textContent()) ?? '')!
+        .slice(1)
+        .map(Number);
+      return m * 60 + sec;
+    };
+    expect(await secondsLeft()).toBeGreaterThan(120);
+    expect(await secondsLeft()).toBeLessThanOrEqual(180);
+    await snapshot(paula, 'interpreter-wrap-up');
+    await expect(seriousA11yViolations(paula)).resolves.toEqual([]);
+
+    await panel.locator('button[data-action="wrapup-extend"]').click();
+    await eventually(secondsLeft, (left) => left > 180);
+    await expect(panel.locator('button[data-action="wrapup-extend"]').count()).resolves.toBe(0);
+    await panel.locator('button[data-action="debrief"]').click();
+    await expect(panel.locator('[role="status"]').textContent()).resolves.toMatch(/Se avisó a su coordinadora/);
+    const [debrief] = await t.sql(
+      `SELECT d.matter FROM debrief_requests d JOIN interpreters i ON i.id = d.interpreter_id WHERE i.first_name = 'Paula'`,
+    );
+    expect(debrief).toEqual({ matter: 'violence' });
+
+    await panel.locator('button[data-action="wrapup-ready"]').click();
+    await paula.locator('.wrap-up[data-wrapup="off"]').waitFor();
+    await expect(paula.locator('.availability .state').getAttribute('data-available')).resolves.toBe('true');
+    const [{ wrapup_until }] = await t.sql(
+      `SELECT wrapup_until FROM interpreters i JOIN sessions s ON s.interpreter_id = i.id WHERE s.id = $1`,
+      [session.id],
+    );
+    expect(wrapup_until).toBeNull();
+  }, 120_000);
+
   it('an interpreter declines on the console and the next one gets the offer', async () => {
     const staff = [await seedInterpreter('Ixchel', 'quc:5'), await seedInterpreter('Marta', 'quc:5')];
     const consoles = [await page('es-GT'), await page('es-GT')];

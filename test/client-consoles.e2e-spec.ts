@@ -146,6 +146,23 @@ describe('web client: greetings and the administrators console', () => {
       { matters: ['legal_civil', 'legal_criminal', 'trafficking'], hearings: true },
     ]);
 
+    // Looking after interpreters: at most 3 violence or trafficking calls per interpreter in any 24 hours; nobody has
+    // asked for a debrief yet.
+    const care = p.locator('section[aria-labelledby="care-title"]');
+    await expect(care.locator('h3 + p').textContent()).resolves.toBe('Nobody has asked for a debrief.');
+    await care.locator('input[name=violenceTraffickingPerDay]').fill('3');
+    await care.locator('button[type=submit]').click();
+    await expect(care.locator('[role=status]').textContent()).resolves.toBe('Saved.');
+    await expect(t.sql(`SELECT violence_trafficking_per_day AS n FROM roster_call_limits WHERE country = 'GT'`)).resolves.toEqual([
+      { n: 3 },
+    ]);
+    await care.locator('input[name=violenceTraffickingPerDay]').fill('');
+    await care.locator('button[type=submit]').click();
+    await eventually(
+      () => t.sql(`SELECT 1 FROM roster_call_limits WHERE country = 'GT'`),
+      (r) => r.length === 0,
+    );
+
     // She suspends Juana from the list, and reactivates her.
     const juana = p.locator('table.interpreters tr', { hasText: 'Juana' });
     await juana.locator('button[data-action=suspend]').click();
@@ -180,6 +197,7 @@ describe('web client: greetings and the administrators console', () => {
     await q.locator('table.interpreters').waitFor();
     await expect(q.locator('table.interpreters button[data-action]').count()).resolves.toBe(0);
     await q.locator('section[aria-labelledby="certification-title"] fieldset[disabled]').waitFor();
+    await q.locator('section[aria-labelledby="care-title"] input[name=violenceTraffickingPerDay][disabled]').waitFor();
     await check(q, 'admin-platform');
     expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
   }, 120_000);

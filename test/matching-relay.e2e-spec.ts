@@ -15,7 +15,8 @@ describe('relay chains on demand', () => {
   // The sweep often, so that a chain past its wait limit is served within a second of it; the limit itself long, so
   // that only the tests that move a chain's planning back in time meet it.
   beforeAll(async () => {
-    t = await startTestApp({ MATCHING_SWEEP_SECONDS: '0.5', RELAY_WAIT_SECONDS: '3600', CALLER_GRACE_SECONDS: '60' });
+    // WRAPUP_SECONDS 0: the interpreters of a call that ended are free at once (wrap-up is test/wrapup.e2e-spec.ts's).
+    t = await startTestApp({ MATCHING_SWEEP_SECONDS: '0.5', RELAY_WAIT_SECONDS: '3600', CALLER_GRACE_SECONDS: '60', WRAPUP_SECONDS: '0' });
   });
   afterEach(() => closers.splice(0).forEach((c) => c()));
   afterAll(() => t.close());

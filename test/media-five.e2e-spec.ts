@@ -72,10 +72,15 @@ describe('a call of five', () => {
       { role: 'relay_interpreter', ended: true },
       { role: 'team_interpreter', ended: true },
     ]);
-    const free = await t.sql<{ free: boolean }>(`SELECT matching_free(id) AS free FROM unnest($1::uuid[]) AS id`, [
-      [ana.interpreterId, relay.interpreterId, team.interpreterId],
-    ]);
-    expect(free).toEqual([{ free: true }, { free: true }, { free: true }]);
+    // Each of the three, whatever her role, is in the same wrap-up time after the call, and then free.
+    const ids = [ana.interpreterId, relay.interpreterId, team.interpreterId];
+    const wrapups = await t.sql<{ until: Date }>(`SELECT wrapup_until AS until FROM interpreters WHERE id = ANY ($1)`, [ids]);
+    expect(new Set(wrapups.map((w) => w.until?.toISOString())).size).toBe(1);
+    expect(wrapups[0].until).toEqual(expect.any(Date));
+    const free = () => t.sql<{ free: boolean }>(`SELECT matching_free(id) AS free FROM unnest($1::uuid[]) AS id`, [ids]);
+    expect(await free()).toEqual([{ free: false }, { free: false }, { free: false }]);
+    await t.sql(`UPDATE interpreters SET wrapup_until = now() WHERE id = ANY ($1)`, [ids]);
+    expect(await free()).toEqual([{ free: true }, { free: true }, { free: true }]);
     // An ended call is not joined again, in any role.
     expect((await team.socket.call('session:join', { sessionId })).error.code).toBe('NOT_FOUND');
   });

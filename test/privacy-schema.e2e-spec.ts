@@ -89,6 +89,9 @@ const ALLOWED: Record<string, { max: number | null; why: string }> = {
   'push_subscriptions.endpoint': { max: 1024, why: "a push service's address for an interpreter's device, on an allowed origin" },
   'push_subscriptions.p256dh': { max: 100, why: "an interpreter's device public key (base64url) that encrypts pushes to it" },
   'push_subscriptions.auth': { max: 40, why: "an interpreter's device push secret (base64url, 16 bytes)" },
+  'debrief_requests.country': { max: 2, why: "the country code of the interpreter's roster" },
+  'debrief_requests.matter': { max: 20, why: "a label from a fixed list: the matter of the interpreter's last call" },
+  'roster_call_limits.country': { max: 2, why: 'country code' },
   // TypeORM's own bookkeeping
   'migrations.name': { max: null, why: 'migration class names' },
 };

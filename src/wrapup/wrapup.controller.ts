@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RosterRoutes } from '../rosters/roster-routes.decorator';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import { interpreterIdOf, type Principal } from '../auth/principal';
 import { CountryPipe } from '../rosters/country.pipe';
@@ -24,8 +25,14 @@ export class WrapupController {
   debrief(@CurrentUser() p: Principal) {
     return this.wrapup.debrief(interpreterIdOf(p, 'a debrief is for interpreters'));
   }
+}
 
-  @Get('rosters/:country/debrief-requests')
+/** The roster admin's side: who asked for a debrief, and the roster's daily cap. */
+@RosterRoutes()
+export class WrapupRosterController {
+  constructor(private readonly wrapup: WrapupService) {}
+
+  @Get('debrief-requests')
   @Roles('roster_admin')
   @ApiOperation({ summary: `Her roster's interpreters who asked for a debrief in the last ${DEBRIEF_LIST_DAYS} days, newest first` })
   @ApiOkResponse({ type: [DebriefRequestDto] })
@@ -34,7 +41,7 @@ export class WrapupController {
     return this.wrapup.debriefs(country);
   }
 
-  @Get('rosters/:country/call-limits')
+  @Get('call-limits')
   @Roles('roster_admin', 'platform_admin')
   @ApiOperation({ summary: 'The roster’s cap on violence and trafficking calls per interpreter in any 24 hours' })
   @ApiOkResponse({ type: CallLimitsDto })
@@ -43,7 +50,7 @@ export class WrapupController {
     return this.wrapup.limits(country);
   }
 
-  @Put('rosters/:country/call-limits')
+  @Put('call-limits')
   @Roles('roster_admin')
   @ApiOperation({
     summary: 'Set (or, null, remove) the cap on violence and trafficking calls per interpreter in any 24 hours',

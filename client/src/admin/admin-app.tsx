@@ -8,6 +8,7 @@ import { ConsoleHeader, forgetStaffSession, readStaffSession, StaffLogin, type S
 import { useUiLanguage } from '../ui/ui-language';
 import { importReason } from './import-reasons';
 import { certState, CertWarning, Certification, type RosterPanelProps } from './certification';
+import { InterpreterCare } from './interpreter-care';
 import { Statistics } from './statistics';
 import { SpokenNames } from './spoken-names';
 
@@ -96,6 +97,7 @@ export function AdminApp() {
                 {own && <RosterImport t={t} s={s} token={session.token} country={country} onImported={() => setImports((n) => n + 1)} />}
                 <SharingEditor t={t} token={session.token} country={country} editable={own} countries={countries} />
                 <Certification key={`cert-${imports}`} t={t} s={s} token={session.token} country={country} editable={own} />
+                <InterpreterCare t={t} s={s} token={session.token} country={country} editable={own} />
                 <InterpreterList key={imports} t={t} s={s} token={session.token} country={country} editable={own} />
                 <SpokenNames t={t} s={s} token={session.token} country={country} canRecord={own} />
                 <Statistics t={t} s={s} token={session.token} country={country} countries={countries} anyCountry={!own} />

@@ -427,15 +427,18 @@ BEGIN
   )
   SELECT coalesce(array_agg(gone.interpreter_id), ARRAY[s.interpreter_id]) INTO v_interpreters FROM gone;
   -- Her wrap-up (WRAPUP_SECONDS for the call's matter: the node's setting puente.wrapup_seconds, src/database), after a
-  -- call that started (media flowed) only: stamped here, in the transaction that frees her, so no node can offer her
-  -- anything in between (matching_free).
-  v_matter := coalesce((SELECT matter FROM interpretation_requests WHERE interpretation_requests.id = s.request_id),
-                       (SELECT matter FROM bookings WHERE bookings.id = s.booking_id));
-  IF s.started_at IS NOT NULL THEN
+  -- call that started (media flowed) only, and not after a technical end (the woman, back in line, may get her again
+  -- at once): stamped here, in the transaction that frees her, so no node can offer her anything in between
+  -- (matching_free).
+  IF s.started_at IS NOT NULL AND p_reason NOT IN ('media_failed', 'interpreter_lost') THEN
+    v_matter := coalesce((SELECT matter FROM interpretation_requests WHERE interpretation_requests.id = s.request_id),
+                         (SELECT matter FROM bookings WHERE bookings.id = s.booking_id));
     v_wrapup := make_interval(secs => coalesce((nullif(current_setting('puente.wrapup_seconds', true), '')::jsonb ->> v_matter)::int, 0));
   END IF;
   UPDATE interpreters SET last_session_ended_at = now(),
-    wrapup_until = CASE WHEN v_wrapup > interval '0' THEN now() + v_wrapup END, wrapup_extended = false
+    -- (A wrap-up already running, from a call before a hearing's, is never cut short.)
+    wrapup_until = CASE WHEN v_wrapup > interval '0' THEN greatest(wrapup_until, now() + v_wrapup) ELSE wrapup_until END,
+    wrapup_extended = CASE WHEN v_wrapup > interval '0' THEN false ELSE wrapup_extended END
   WHERE interpreters.id = ANY (v_interpreters);
   -- The acceptances of this call's request only (a hearing's call has none): never another request's waiting leg.
   UPDATE offers SET holds = false WHERE offers.request_id = s.request_id AND holds AND outcome = 'accepted';

@@ -122,6 +122,13 @@ export const staffFr: StaffStrings = {
   debrief: "J'ai besoin d'un débriefing",
   debriefAsked: "Votre coordinatrice a été prévenue et vous contactera. Rien de l'appel n'a été partagé.",
   debriefFailed: "Votre coordinatrice n'a pas pu être prévenue. Réessayez dans un instant.",
+  careTitle: 'Prendre soin des interprètes',
+  careCap: 'Appels de violence et de traite par interprète sur 24 heures',
+  careCapHint:
+    "Vide : pas de limite. Compte les appels qu'elle a acceptés ; les audiences qu'elle confirme elle-même ne sont pas limitées.",
+  careCapInvalid: 'Indiquez un nombre entier de 1 à 50, ou laissez vide pour aucune limite.',
+  debriefsTitle: 'Ont demandé un débriefing (30 derniers jours)',
+  noDebriefs: "Personne n'a demandé de débriefing.",
   myMonth: 'Votre mois',
   monthCalls: 'Appels',
   monthHearings: 'Audiences',
