@@ -305,11 +305,16 @@ describe('relay and team hearings', () => {
     await as(sam.token).post(`/api/v1/bookings/${made.id}/decline`).expect(200);
     await confirm(tom, made.id).expect(200);
     expect((await as(tom.token).post(`/api/v1/bookings/${made.id}/session`).expect(200)).body).toEqual({ sessionId });
+    // Sam's seating is kept, ended (his hours count to then); Tom's is a seating of its own.
     expect(
-      await t.sql(`SELECT role, interpreter_id, ended_at FROM session_interpreters WHERE session_id = $1 ORDER BY role`, [sessionId]),
+      await t.sql(
+        `SELECT role, interpreter_id, ended_at IS NULL AS live FROM session_interpreters WHERE session_id = $1 ORDER BY role, id`,
+        [sessionId],
+      ),
     ).toEqual([
-      { role: 'interpreter', interpreter_id: ana.interpreterId, ended_at: null },
-      { role: 'relay_interpreter', interpreter_id: tom.interpreterId, ended_at: null },
+      { role: 'interpreter', interpreter_id: ana.interpreterId, live: true },
+      { role: 'relay_interpreter', interpreter_id: sam.interpreterId, live: false },
+      { role: 'relay_interpreter', interpreter_id: tom.interpreterId, live: true },
     ]);
     expect((await sam.socket.call('session:join', { sessionId })).error.code).toBe('NOT_FOUND');
     expect(await tom.socket.call('session:join', { sessionId })).toMatchObject({ participants: expect.any(Array) });

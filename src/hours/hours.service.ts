@@ -34,17 +34,19 @@ export class HoursService {
   }
 }
 
-/** Her part in each call that started in the month ($1, YYYY-MM), and how many minutes it lasted for her. */
+/** Her part in each call that started in the month ($1, YYYY-MM): each seating, and how many minutes it lasted for her. */
 const MONTH = `WITH bounds AS (SELECT ($1 || '-01 00:00:00+00')::timestamptz AS since),
   worked AS (
-    SELECT si.interpreter_id, s.booking_id IS NOT NULL AS hearing,
-      extract(epoch FROM coalesce(si.ended_at, s.ended_at, now()) - s.started_at) / 60 AS minutes
+    SELECT si.interpreter_id, s.id AS session_id, s.booking_id IS NOT NULL AS hearing,
+      -- Each seating from its own start (seated mid-call: seated_at; else the call's start) to its end.
+      greatest(extract(epoch FROM coalesce(si.ended_at, s.ended_at, now()) - greatest(s.started_at, si.seated_at)) / 60, 0) AS minutes
     FROM bounds, sessions s JOIN session_interpreters si ON si.session_id = s.id
     WHERE s.started_at >= bounds.since AND s.started_at < bounds.since + interval '1 month')`;
 
-const COUNTS = `count(w.interpreter_id) FILTER (WHERE NOT w.hearing) AS calls,
+// A call counts once for her, however many times she was seated in it.
+const COUNTS = `count(DISTINCT w.session_id) FILTER (WHERE NOT w.hearing) AS calls,
   coalesce(round(sum(w.minutes) FILTER (WHERE NOT w.hearing)::numeric, 1), 0) AS call_minutes,
-  count(w.interpreter_id) FILTER (WHERE w.hearing) AS hearings,
+  count(DISTINCT w.session_id) FILTER (WHERE w.hearing) AS hearings,
   coalesce(round(sum(w.minutes) FILTER (WHERE w.hearing)::numeric, 1), 0) AS hearing_minutes`;
 
 const counts = (r: Record<string, string>) => ({

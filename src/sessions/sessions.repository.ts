@@ -72,8 +72,10 @@ export interface LiveHearingSession {
 
 /** A session's interpreters in their roles, the lead first (a sub-select of a statement on `sessions s`). */
 // A live call's: those still in it (one released from a hearing is not); an ended call's: all who were.
-const INTERPRETERS_OF_S = `(SELECT coalesce(json_agg(json_build_object('id', si.interpreter_id, 'role', si.role) ORDER BY si.role <> 'interpreter', si.role), '[]')
-   FROM session_interpreters si WHERE si.session_id = s.id AND (si.ended_at IS NULL OR s.ended_at IS NOT NULL))`;
+// (Each interpreter once per role: she may have been seated in it more than once.)
+const INTERPRETERS_OF_S = `(SELECT coalesce(json_agg(json_build_object('id', x.interpreter_id, 'role', x.role) ORDER BY x.role <> 'interpreter', x.role), '[]')
+   FROM (SELECT DISTINCT si.interpreter_id, si.role FROM session_interpreters si
+         WHERE si.session_id = s.id AND (si.ended_at IS NULL OR s.ended_at IS NOT NULL)) x)`;
 
 /**
  * The SQL of session records (metadata only). Methods that take `m` run inside the caller's transaction; the
@@ -112,7 +114,7 @@ export class SessionsRepository {
     return rows<EndedNotice>(
       this.db,
       `SELECT s.id AS "sessionId", s.end_reason AS reason, s.interpreter_id AS "interpreterId", s.official_id AS "officialId",
-         (SELECT array_agg(si.interpreter_id) FROM session_interpreters si WHERE si.session_id = s.id) AS "interpreterIds",
+         (SELECT array_agg(DISTINCT si.interpreter_id) FROM session_interpreters si WHERE si.session_id = s.id) AS "interpreterIds",
          ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[r.caller_sub, s.caller_sub]) x WHERE x IS NOT NULL) AS "callerSubs"
        FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.ended_at > $1`,
       [since],
@@ -218,10 +220,14 @@ export class SessionsRepository {
       }
       await m.query('SAVEPOINT seat');
       try {
+        // A seat that changes hands ends one seating and starts another (hours count each from its own start).
         await m.query(
-          `INSERT INTO session_interpreters (session_id, role, interpreter_id) VALUES ($1, $2, $3)
-           ON CONFLICT (session_id, role) DO UPDATE SET interpreter_id = EXCLUDED.interpreter_id, ended_at = NULL
-           WHERE session_interpreters.interpreter_id <> EXCLUDED.interpreter_id OR session_interpreters.ended_at IS NOT NULL`,
+          `UPDATE session_interpreters SET ended_at = now() WHERE session_id = $1 AND role = $2 AND ended_at IS NULL AND interpreter_id <> $3`,
+          [sessionId, seat.role, seat.id],
+        );
+        await m.query(
+          `INSERT INTO session_interpreters (session_id, role, interpreter_id, seated_at) SELECT $1::uuid, $2::varchar, $3::uuid, now()
+           WHERE NOT EXISTS (SELECT 1 FROM session_interpreters WHERE session_id = $1::uuid AND role = $2::varchar AND ended_at IS NULL)`,
           [sessionId, seat.role, seat.id],
         );
         await m.query('RELEASE SAVEPOINT seat');

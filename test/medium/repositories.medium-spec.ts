@@ -6,6 +6,7 @@ import { PG, pgCode } from '../../src/database/pg-errors';
 import { MatchingRepository } from '../../src/matching/matching.repository';
 import { REQUEUED_RANK, urgencyRank } from '../../src/matching/priority';
 import { SessionsRepository } from '../../src/sessions/sessions.repository';
+import { HoursService } from '../../src/hours/hours.service';
 import { createTestDatabase } from '../utils/db';
 
 /**
@@ -351,6 +352,55 @@ describe('repositories in PostgreSQL', () => {
       await q(`UPDATE offers SET holds = false, superseded_at = now() WHERE id = $1`, [leg.id]);
       expect(await ds.transaction((m) => sessions.reseat(m, live, seats))).toEqual([]);
       expect((await sessions.find(live))!.interpreters).toEqual(seats);
+    });
+
+    it("keeps each seating of a hearing's call: an interpreter replaced mid-call is paid to when she left, her successor from when she sat", async () => {
+      const mam = await lang();
+      const [first, second] = [await interpreter(mam), await interpreter(mam)];
+      const hearing = await booking(mam, new Date(Date.now() + 86_400_000));
+      const live = await ds.transaction((m) => sessions.insertForBooking(m, hearing, first, null));
+      await ds.transaction((m) => sessions.reseat(m, live, [{ id: first, role: 'interpreter' }]));
+      await ds.transaction((m) => sessions.reseat(m, live, [{ id: second, role: 'interpreter' }]));
+      const seatings = () =>
+        q(`SELECT interpreter_id, ended_at IS NULL AS live FROM session_interpreters WHERE session_id = $1 ORDER BY id`, [live]);
+      expect(await seatings()).toEqual([
+        { interpreter_id: first, live: false },
+        { interpreter_id: second, live: true },
+      ]);
+      // As it happened: the call started 30 minutes ago; 10 minutes later the first left and the second sat.
+      await q(`UPDATE sessions SET created_at = now() - interval '40 minutes', started_at = now() - interval '30 minutes' WHERE id = $1`, [
+        live,
+      ]);
+      await q(
+        `UPDATE session_interpreters SET seated_at = now() - interval '35 minutes', ended_at = now() - interval '20 minutes'
+         WHERE session_id = $1 AND interpreter_id = $2`,
+        [live, first],
+      );
+      await q(`UPDATE session_interpreters SET seated_at = now() - interval '20 minutes' WHERE session_id = $1 AND interpreter_id = $2`, [
+        live,
+        second,
+      ]);
+      // Seated again in the same role, and replaced again at once: new seatings; the call lists each interpreter once.
+      await ds.transaction((m) => sessions.reseat(m, live, [{ id: first, role: 'interpreter' }]));
+      await ds.transaction((m) => sessions.reseat(m, live, [{ id: second, role: 'interpreter' }]));
+      expect((await seatings()).map((r) => r.interpreter_id)).toEqual([first, second, first, second]);
+      await ds.transaction((m) => sessions.end(m, { sessionId: live, requestId: null }, 'hearing_over', false));
+      const listed = (await sessions.find(live))!.interpreters;
+      expect(listed).toHaveLength(2);
+      expect(listed).toEqual(
+        expect.arrayContaining([
+          { id: first, role: 'interpreter' },
+          { id: second, role: 'interpreter' },
+        ]),
+      );
+
+      const [{ month }] = await q(`SELECT to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month FROM sessions WHERE id = $1`, [live]);
+      const hours = new HoursService(ds);
+      const [mine, theirs] = [await hours.ofInterpreter(first, month), await hours.ofInterpreter(second, month)];
+      expect(mine).toMatchObject({ hearings: 1, calls: 0 });
+      expect(mine.hearingMinutes).toBeCloseTo(10, 0);
+      expect(theirs).toMatchObject({ hearings: 1, calls: 0 });
+      expect(theirs.hearingMinutes).toBeCloseTo(20, 0);
     });
   });
 

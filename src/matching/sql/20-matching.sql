@@ -617,6 +617,6 @@ BEGIN
     'firstOfferedAt', r.first_offered_at, 'acceptedAt', r.accepted_at, 'waitedSeconds', round(v_waited::numeric, 3), 'sessionId', v_ended));
   RETURN jsonb_build_object('requestId', r.id, 'callerSub', r.caller_sub, 'languageId', r.language_id, 'queuedAt', r.queued_at,
     'withdrawn', v_withdrawn, 'endedSession', v_ended,
-    'endedInterpreters', ARRAY(SELECT si.interpreter_id FROM session_interpreters si WHERE si.session_id = v_ended),
+    'endedInterpreters', ARRAY(SELECT DISTINCT si.interpreter_id FROM session_interpreters si WHERE si.session_id = v_ended),
     'othersWaiting', EXISTS (SELECT 1 FROM interpretation_requests w WHERE w.language_id = r.language_id AND w.state IN ('queued', 'offering')));
 END $$;
