@@ -137,6 +137,40 @@ describe('web client: offers by push on the interpreter console', () => {
     expect(push.refused).toEqual([]);
   });
 
+  it('keeps her logged in on a device that receives her offers by push: a console opened later needs no login; logging out forgets it', async () => {
+    const staff = await seedInterpreter(bed.t, 'Juana', 'mam:5');
+    const res = await bed.t
+      .http()
+      .post('/api/v1/interpreters/me/push-subscriptions')
+      .set('authorization', `Bearer ${staff.token}`)
+      .send(push.device().subscription);
+    expect(res.status).toBe(201);
+    const first = await bed.page('es-GT');
+    await first.goto(`${bed.url}/interpreter/`);
+    // (What the switch keeps on the device when she turns push on: Chromium cannot subscribe without its push service.)
+    await first.evaluate((id) => localStorage.setItem('puente-push-subscription', id), res.body.id as string);
+    await goAvailable(first, bed.url, staff.email);
+    await first.close();
+    // Tapping a notification opens the console in a new window (a new tab's session): she is in, not at a login.
+    const again = await first.context().newPage();
+    await again.goto(`${bed.url}/interpreter/`);
+    await again.locator('.availability [role=switch]').waitFor();
+    await expect(again.locator('input[name=email]').count()).resolves.toBe(0);
+    await again.locator('header.bar button.link').click();
+    await again.locator('input[name=email]').waitFor();
+    const later = await again.context().newPage();
+    await later.goto(`${bed.url}/interpreter/`);
+    await later.locator('input[name=email]').waitFor();
+    await expect(
+      later.evaluate(() => [localStorage.getItem('puente.staff.kept'), localStorage.getItem('puente-push-subscription')]),
+    ).resolves.toEqual([null, null]);
+    // Logging out removed this device's subscription from her account too.
+    await eventually(
+      () => bed.t.sql(`SELECT id FROM push_subscriptions WHERE id = $1`, [res.body.id]),
+      (rows) => rows.length === 0,
+    );
+  });
+
   it('installs as an app of its own: a manifest for /interpreter/, and its worker shows the offline page without a network', async () => {
     const page = await bed.page('es-GT');
     await page.goto(`${bed.url}/interpreter/`);

@@ -11,12 +11,12 @@ import { useUiLanguage } from '../ui/ui-language';
 import { ConfirmPanel, HearingCall, languageLabel, MuteButton } from '../ui/hearing';
 import type { Strings } from '../i18n';
 import type { StaffStrings } from '../i18n/staff';
-import { ConsoleHeader, forgetStaffSession, readStaffSession, StaffLogin } from '../ui/staff-login';
+import { ConsoleHeader, forgetStaffSession, keepStaffSessionOnDevice, readStaffSession, StaffLogin } from '../ui/staff-login';
 import { AvailabilityEditor, MyBookings } from './bookings';
 import { Greetings } from './greetings';
 import { useOfferAttention } from './offer-attention';
 import { MyMonth } from './my-month';
-import { forgetPushOnThisDevice, PushOffers } from './push-offers';
+import { forgetPushOnThisDevice, PushOffers, pushOnThisDevice } from './push-offers';
 import { Countdown } from './countdown';
 import { WrapUp, type Wrapup } from './wrap-up';
 
@@ -325,7 +325,16 @@ export function InterpreterApp() {
       <main>
         <h1>{t.consoleTitle}</h1>
         {!token ? (
-          <StaffLogin t={t} roles={['interpreter']} roleError={t.loginFailed} onLogin={(session) => setToken(session.token)} />
+          <StaffLogin
+            t={t}
+            roles={['interpreter']}
+            roleError={t.loginFailed}
+            onLogin={(session) => {
+              // Logged in again on a device that receives her offers by push: kept, as when she turned it on.
+              if (pushOnThisDevice()) keepStaffSessionOnDevice(session);
+              setToken(session.token);
+            }}
+          />
         ) : (
           <>
             {leaving && inACall && (

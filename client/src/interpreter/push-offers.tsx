@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../lib/api';
 import type { StaffStrings } from '../i18n/staff';
+import { keepStaffSessionOnDevice, readStaffSession, stopKeepingStaffSession } from '../ui/staff-login';
 import { CONSOLE_WORKER } from './offer-attention';
 
 /** This device's subscription id on the server, to remove it when she turns offers by push off. */
@@ -69,6 +70,8 @@ export function PushOffers({
       sub ??= await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key! });
       const { id } = await api.addPushSubscription(token, sub.toJSON());
       localStorage.setItem(KEPT, id);
+      // A notification tapped later opens her console logged in.
+      keepStaffSessionOnDevice(readStaffSession());
       setState('on');
     } catch {
       setState('failed');
@@ -109,10 +112,20 @@ export function PushOffers({
   );
 }
 
-/** Offers by push stop on this device: its subscription removed from the server and from the browser. */
+/** Whether this device receives her offers by push (its subscription id is kept here). */
+export const pushOnThisDevice = () => {
+  try {
+    return !!localStorage.getItem(KEPT);
+  } catch {
+    return false;
+  }
+};
+
+/** Offers by push stop on this device: its subscription removed from the server and from the browser, and her session is no longer kept. */
 export async function forgetPushOnThisDevice(token: string | null) {
   const id = localStorage.getItem(KEPT);
   localStorage.removeItem(KEPT);
+  stopKeepingStaffSession();
   if (id && token) await api.removePushSubscription(token, id).catch(() => undefined);
   if (!supported()) return;
   const reg = await navigator.serviceWorker.getRegistration(CONSOLE_WORKER.scope).catch(() => undefined);

@@ -3,24 +3,68 @@ import type { Strings, UiLanguage } from '../i18n';
 import { api, HttpError } from '../lib/api';
 import { UiLanguageSwitch } from './ui-language';
 
-/** A staff login lasts as long as the tab (never on disk across browser restarts). */
+/** A staff login lasts as long as the tab (never on disk across browser restarts)... */
 const TOKEN_KEY = 'puente.staff';
+/**
+ * ...except an interpreter's on a device that receives her offers by push (`keepStaffSessionOnDevice`): tapping an
+ * offer's notification opens a console that was closed, and she has seconds to answer, not a login's minute. Kept
+ * until the token expires (JWT_TTL_SECONDS) or she logs out or turns push off.
+ */
+const KEPT_KEY = 'puente.staff.kept';
 
 export interface StaffSession {
   token: string;
   role: string;
 }
 
+const parse = (raw: string | null) => (raw ? (JSON.parse(raw) as StaffSession) : null);
+
+/** Whether the token's own expiry (exp, seconds) has passed; read only to skip a stale kept session. */
+function expired(token: string): boolean {
+  try {
+    const { exp } = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: number };
+    return typeof exp !== 'number' || exp * 1000 <= Date.now();
+  } catch {
+    return true;
+  }
+}
+
 export function readStaffSession(): StaffSession | null {
   try {
-    const raw = sessionStorage.getItem(TOKEN_KEY);
-    return raw ? (JSON.parse(raw) as StaffSession) : null;
+    const tab = parse(sessionStorage.getItem(TOKEN_KEY));
+    if (tab) return tab;
+    const kept = parse(localStorage.getItem(KEPT_KEY));
+    if (!kept || kept.role !== 'interpreter' || expired(kept.token)) {
+      localStorage.removeItem(KEPT_KEY);
+      return null;
+    }
+    sessionStorage.setItem(TOKEN_KEY, JSON.stringify(kept));
+    return kept;
   } catch {
     return null;
   }
 }
 
+/** An interpreter's session stays on this device (it receives her offers by push): see KEPT_KEY. */
+export function keepStaffSessionOnDevice(session: StaffSession | null) {
+  try {
+    if (session?.role === 'interpreter') localStorage.setItem(KEPT_KEY, JSON.stringify(session));
+  } catch {
+    /* storage disabled */
+  }
+}
+
+/** Push is off on this device: her session lasts as long as the tab again. */
+export function stopKeepingStaffSession() {
+  try {
+    localStorage.removeItem(KEPT_KEY);
+  } catch {
+    /* storage disabled */
+  }
+}
+
 export function forgetStaffSession() {
+  stopKeepingStaffSession();
   try {
     sessionStorage.removeItem(TOKEN_KEY);
   } catch {
