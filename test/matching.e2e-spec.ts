@@ -197,7 +197,7 @@ describe('matching and dispatch', () => {
     const lang = await languageId(t, 'poh');
     const leaving = track(await interpreter(t, { languages: 'poh:5', gender: 'female' }));
     const c = track(await caller(t));
-    const { requestId } = await request(c, lang, { preferFemale: true });
+    const { requestId } = await request(c, lang);
     await leaving.socket.next('offer:new');
     const staying = track(await interpreter(t, { languages: 'poh:5', gender: 'male' }));
     leaving.socket.close();
@@ -338,13 +338,14 @@ describe('matching and dispatch', () => {
   it('prefers tier 1 to tier 2, and tier 3 to tier 4, with both present and every other rule favouring the lower tier', async () => {
     const lang = await languageId(t, 'poc');
     await t.sql(`INSERT INTO roster_sharing (owner_country, borrower_country) VALUES ('HN', 'GT') ON CONFLICT DO NOTHING`);
-    // Tier 2 is a woman (asked for), idle forever, at the top level; tier 1 is a man, just out of a call, at level 2.
+    // Tier 2 is trained for children (she is a minor), idle forever, at the top level; tier 1 is a man, just out of a
+    // call, at level 2. (Asking for a woman is not a preference but a rule: test/matching-her-say.e2e-spec.ts.)
     const own = track(await interpreter(t, { country: 'GT', languages: 'poc:2', specialties: 'legal_criminal', gender: 'male' }));
     const shared = track(
       await interpreter(t, { country: 'HN', languages: 'poc:5', specialties: 'legal_criminal;children', gender: 'female' }),
     );
     await t.sql(`UPDATE interpreters SET last_session_ended_at = now() WHERE id = $1`, [own.interpreterId]);
-    expect(await firstOffer(lang, { country: 'GT', preferFemale: true, minor: true })).toBe(own.interpreterId);
+    expect(await firstOffer(lang, { country: 'GT', minor: true })).toBe(own.interpreterId);
     // Tier 3 (the exact variant, without the training) over tier 4 (a mutually intelligible one, with it).
     const linked = await languageId(t, 'kjb');
     await t.sql(
@@ -357,7 +358,7 @@ describe('matching and dispatch', () => {
       await interpreter(t, { country: 'GT', languages: 'kjb:5', specialties: 'legal_criminal;children', gender: 'female' }),
     );
     await t.sql(`UPDATE interpreters SET last_session_ended_at = now() WHERE id = $1`, [exact.interpreterId]);
-    expect(await firstOffer(lang, { country: 'GT', preferFemale: true, minor: true })).toBe(exact.interpreterId);
+    expect(await firstOffer(lang, { country: 'GT', minor: true })).toBe(exact.interpreterId);
     const [{ tier }] = await t.sql<{ tier: number }>(`SELECT tier FROM offers WHERE interpreter_id = $1`, [exact.interpreterId]);
     expect(tier).toBe(3);
     expect(neighbour.socket.seen('offer:new')).toEqual([]);

@@ -5,7 +5,8 @@ import { AddressCaps } from '../limits/address-caps.service';
 import type { PuenteSocket } from '../realtime/puente-socket';
 import type { Result } from '../realtime/realtime.contract';
 import { PuenteGateway } from '../realtime/ws-gateway.decorators';
-import { CreateRequestDto, OfferIdDto, RequestIdDto } from './dto/create-request.dto';
+import { SessionIdDto } from '../sessions/dto/session-id.dto';
+import { ChooseDto, CreateRequestDto, OfferIdDto, RequestIdDto } from './dto/create-request.dto';
 import { asksForCalls, MatchingService } from './matching.service';
 
 const principal = (socket: PuenteSocket) => socket.data.principal as Principal;
@@ -43,6 +44,16 @@ export class MatchingGateway {
   @SubscribeMessage('request:cancel')
   cancel(@ConnectedSocket() socket: PuenteSocket, @MessageBody() body: RequestIdDto): Result<'request:cancel'> {
     return this.matching.cancelRequest(asCaller(socket), body.requestId);
+  }
+
+  @SubscribeMessage('request:choose')
+  choose(@ConnectedSocket() socket: PuenteSocket, @MessageBody() body: ChooseDto): Result<'request:choose'> {
+    return this.matching.chooseAnyInterpreter(asCaller(socket), body.requestId);
+  }
+
+  @SubscribeMessage('session:another')
+  another(@ConnectedSocket() socket: PuenteSocket, @MessageBody() body: SessionIdDto): Result<'session:another'> {
+    return this.matching.anotherInterpreter(asCaller(socket), body.sessionId);
   }
 
   @SubscribeMessage('offer:accept')

@@ -64,6 +64,8 @@ export interface Dispatched {
   offers: MadeOffer[];
   /** A relay chain's relay language, once planned. */
   relayLanguageId: string | null;
+  /** She asked for a woman, none could be rung, and someone else is free: she is told, and may choose anyone. */
+  noWomanFree?: boolean;
   /**
    * Nobody free covers the target and a relay chain could: who is available for these relay languages is needed
    * (the dispatch rang nobody; it is made again with them).
@@ -104,6 +106,8 @@ export interface NewRequest {
   priority: number;
   /** The official who asks with a woman beside her ("interpreter now"); null: the woman's own request. */
   officialId: string | null;
+  /** "Not from my country": nobody from a roster of the countries where her language is spoken. */
+  notFromCountry: boolean;
 }
 
 /** An interpreter of a call that just opened, with the offer she accepted. */
@@ -214,9 +218,12 @@ export class MatchingRepository {
     rules: LadderRules,
   ): Promise<{ id: string; dispatched: Dispatched | null }> {
     const [{ c }] = await this.db.query(
-      prepared(`SELECT matching_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::uuid[], $12, $13, $14, $15, $16::uuid[], $17) AS c`),
+      prepared(
+        `SELECT matching_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::uuid[], $13, $14, $15, $16, $17::uuid[], $18) AS c`,
+      ),
       [
         ...newRequestParams(r),
+        r.notFromCountry,
         q.available.ids,
         q.ringSeconds,
         rules.homeCountry,
@@ -234,10 +241,10 @@ export class MatchingRepository {
    * back), she still gets her request, queued, and the sweep dispatches it.
    */
   async createQueuedRequest(r: NewRequest, homeCountry: string | null): Promise<{ id: string }> {
-    const [created] = await this.db.query(prepared(`SELECT id FROM matching_new_request($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`), [
-      ...newRequestParams(r),
-      homeCountry,
-    ]);
+    const [created] = await this.db.query(
+      prepared(`SELECT id FROM matching_new_request($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`),
+      [...newRequestParams(r), homeCountry, r.notFromCountry],
+    );
     return created;
   }
 
@@ -378,6 +385,26 @@ export class MatchingRepository {
    * Back in line with a fresh wait (the limit counts from now), ahead of everyone new: the accepted offers are
    * superseded, a relay chain is planned afresh (whoever is free now), and the event audited. The request row is locked by the caller. When it went back in line.
    */
+  /** Interpreters never to be offered this request again (she asked for another: `session:another`). */
+  async exclude(m: Sql, requestId: string, interpreterIds: string[]): Promise<void> {
+    await m.query(
+      `UPDATE interpretation_requests SET excluded_interpreters = ARRAY(SELECT DISTINCT x FROM unnest(excluded_interpreters || $2::uuid[]) x)
+       WHERE id = $1`,
+      [requestId, interpreterIds],
+    );
+  }
+
+  /** She takes whoever is free first (`request:choose`): only a waiting request that asked for a woman. */
+  async chooseAny(requestId: string): Promise<boolean> {
+    const changed = await rows(
+      this.db,
+      `WITH c AS (UPDATE interpretation_requests SET any_interpreter = true
+                  WHERE id = $1 AND state IN ('queued', 'offering') AND prefer_female AND NOT any_interpreter RETURNING id) SELECT id FROM c`,
+      [requestId],
+    );
+    return changed.length > 0;
+  }
+
   async requeue(m: Sql, requestId: string, endedSessionId: string | null, reason: string): Promise<Date> {
     const [row] = await rows<{ queued_at: Date }>(
       m,

@@ -12,7 +12,7 @@ import { PresenceService } from '../presence/presence.service';
 import { DomainMetrics } from '../metrics/domain.metrics';
 import type { OfferAccepted, OfferWithdrawnReason } from '../realtime/realtime.contract';
 import { RealtimeService } from '../realtime/realtime.service';
-import { MEDIA_FAILED } from '../sessions/end-reasons';
+import { ANOTHER_INTERPRETER, MEDIA_FAILED } from '../sessions/end-reasons';
 import { ParticipantRole, SessionParticipants, SessionsService } from '../sessions/sessions.service';
 import { CreateRequestDto } from './dto/create-request.dto';
 import { Accepted, type Dispatched, LadderRules, MadeOffer, MatchingRepository, type Opened, type Reachable } from './matching.repository';
@@ -126,6 +126,7 @@ export class MatchingService implements OnModuleInit {
       urgency: dto.urgency,
       minor: dto.minor,
       preferFemale: dto.preferFemale ?? false,
+      notFromCountry: dto.notFromCountry ?? false,
       // An official's woman is where the official is, unless she says otherwise.
       country: dto.country ?? (caller.role === 'official' ? caller.country : null) ?? null,
       callerSub: caller.sub,
@@ -363,6 +364,10 @@ export class MatchingService implements OnModuleInit {
       // Her devices too, if her console cannot show it (closed, frozen, in the background): language, matter, urgency.
       if (o.push) this.inBackground(this.push.offered(o.interpreterId, offer));
     }
+    if (made.noWomanFree && r.callerSub) {
+      // She asked for a woman; none is free but someone else is: she chooses (keep waiting, or anyone).
+      this.realtime.toCaller(r.callerSub, 'request:update', { requestId, state: made.state, noWomanFree: true });
+    }
     if (made.offers.length && r.callerSub) {
       this.realtime.toCaller(r.callerSub, 'request:update', { requestId, state: 'offering' });
     } else if (made.state === 'queued' && made.was === 'offering') {
@@ -477,20 +482,54 @@ export class MatchingService implements OnModuleInit {
    * the next interpreter. Idempotent (every node hears of a media failure): only a request still in a call
    * is requeued.
    */
-  private async requeue(requestId: string, reason: 'interpreter_lost' | typeof MEDIA_FAILED) {
+  private async requeue(
+    requestId: string,
+    reason: 'interpreter_lost' | typeof MEDIA_FAILED | typeof ANOTHER_INTERPRETER,
+    exclude: string[] = [],
+  ): Promise<RequestState | null> {
     const done = await withRetry(() =>
       this.db.transaction(async (m) => {
         const r = await this.repo.lockRequest(m, requestId);
         if (!r || (r.state !== 'accepted' && r.state !== 'connected')) return null;
         const ended = await this.sessions.endLiveOfRequest(m, requestId, reason, false);
+        // Those she asked to replace are never offered this request again.
+        if (exclude.length) await this.repo.exclude(m, requestId, exclude);
         // Back in line with a fresh wait, ahead of everyone new.
         return { r, queuedAt: await this.repo.requeue(m, requestId, ended?.id ?? null, reason) };
       }),
     );
-    if (!done) return;
+    if (!done) return null;
     this.outbox.kick();
-    await this.dispatch(requestId);
+    const state = (await this.dispatch(requestId)) ?? 'queued';
     await this.announceLine(done.r.language_id);
+    // Replaced, she is free again: the line is served to her (this request excepted).
+    for (const id of exclude) this.inBackground(this.serveInterpreter(id));
+    return state;
+  }
+
+  /**
+   * `session:another`: the woman (or the official who asked, "interpreter now") wants another interpreter, no reason
+   * asked. The call ends for its interpreters (each told only `another_interpreter`), and her request goes back to
+   * the front of the line, never to be offered to them again.
+   */
+  async anotherInterpreter(p: Principal, sessionId: string): Promise<{ requestId: string; state: RequestState }> {
+    const s = await this.sessions.find(sessionId);
+    const role = s && !s.endedAt ? await this.sessions.participantRole(sessionId, p) : null;
+    if (!s?.requestId || !role || role !== (s.byOfficial ? 'official' : 'caller')) throw new NotFoundException('no such call of yours');
+    const state = await this.requeue(
+      s.requestId,
+      ANOTHER_INTERPRETER,
+      s.interpreters.map((i) => i.id),
+    );
+    if (!state) throw new ConflictException('this call is no longer going on');
+    return { requestId: s.requestId, state };
+  }
+
+  /** `request:choose`: she asked for a woman and none is free; she takes whoever is free first. */
+  async chooseAnyInterpreter(caller: Principal, requestId: string): Promise<{ state: RequestState }> {
+    if (!(await this.repo.stateOf(requestId, caller.sub))) throw new NotFoundException('no such request');
+    if (!(await this.repo.chooseAny(requestId))) throw new ConflictException('this request is not waiting for a woman interpreter');
+    return { state: (await this.dispatch(requestId)) ?? ((await this.repo.stateOf(requestId)) as RequestState) };
   }
 
   /**

@@ -58,7 +58,10 @@ export interface CreateRequestPayload {
   urgency: Urgency;
   /** Under 18 or does not know: treated as a minor. */
   minor: boolean;
+  /** A woman interpreter: only women are offered (if none is free she is told, `noWomanFree`, and may choose anyone). */
   preferFemale?: boolean;
+  /** "Not from my country": nobody from a roster of the countries where her language is spoken. */
+  notFromCountry?: boolean;
   /** Where she is now (never her nationality). */
   country?: string;
   /** What the other side speaks (default: the main language of where she is, or of the home roster; else Spanish). */
@@ -128,6 +131,10 @@ export interface ClientRequests extends MediaRpcRequests {
   'session:leave': SessionIdPayload;
   /** She needs more time after a call: her wrap-up time is extended once, by as long again. */
   'wrapup:extend': Record<string, never>;
+  /** She asked for a woman and none is free: she takes whoever is free first. */
+  'request:choose': { requestId: string; anyInterpreter: true };
+  /** Another interpreter, no reason asked: this one's part ends, her request goes back to the front of the line without her. */
+  'session:another': SessionIdPayload;
 }
 
 /** Every client event's result (the acknowledgement when it succeeded), by name. */
@@ -140,6 +147,8 @@ export interface ClientResults extends MediaRpcResults {
   'offer:seen': Done;
   'session:leave': Done;
   'wrapup:extend': { until: string };
+  'request:choose': { state: RequestState };
+  'session:another': { requestId: string; state: RequestState };
 }
 
 /**
@@ -169,6 +178,8 @@ export interface RequestUpdate {
   sessionId?: string;
   /** `relay_unfilled`: no relay chain could be completed in time; one interpreter serves her instead. */
   notice?: 'relay_unfilled';
+  /** She asked for a woman, none is free, and someone else is: she may keep waiting or choose anyone (`request:choose`). */
+  noWomanFree?: true;
 }
 
 /** An offer rings; nothing else about the caller. */
@@ -207,11 +218,20 @@ export type OfferWithdrawnReason =
 export type PresenceChangeReason = 'missed_offers' | 'disconnected' | 'suspended' | 'unreachable';
 
 /**
- * `interpreter_lost` and `media_failed`: the caller's request is back at the front of the line. `hearing_over`
+ * `interpreter_lost`, `media_failed` and `another_interpreter`: the caller's request is back at the front of the line. `hearing_over`
  * and `unfilled`: a hearing's booking ended it. The others are the request's own end.
  */
 export type SessionEndReason =
-  'completed' | 'cancelled' | 'abandoned' | 'unmatched' | 'interpreter_lost' | 'media_failed' | 'hearing_over' | 'unfilled';
+  | 'completed'
+  | 'cancelled'
+  | 'abandoned'
+  | 'unmatched'
+  | 'interpreter_lost'
+  | 'media_failed'
+  | 'hearing_over'
+  | 'unfilled'
+  /** The woman asked for another interpreter (`session:another`): back at the front of the line; the interpreter is told only that. */
+  | 'another_interpreter';
 
 /** Why the official or the interpreter hears about a booking beyond its state. */
 export type BookingNotice = 'asked' | 'widened' | 'unconfirmed' | 'no_interpreter' | 'declined' | 'reminder' | 'join_code_voided';

@@ -70,6 +70,7 @@ describe('repositories in PostgreSQL', () => {
         country: 'GT',
         callerSub: randomUUID(),
         priority: 1,
+        notFromCountry: false,
         ...over,
       },
       { available: { ids: available, onCall: [] }, ringSeconds: 30, ringOnCallSeconds: 45 },

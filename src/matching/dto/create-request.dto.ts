@@ -1,4 +1,4 @@
-import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { Equals, IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
 import { COUNTRY_CODES } from '../../common/countries';
 import { MATTERS, URGENCIES, type Matter, type Urgency } from '../../common/domain';
 import type { CreateRequestPayload, OfferIdPayload, RequestIdPayload } from '../../realtime/realtime.contract';
@@ -26,6 +26,11 @@ export class CreateRequestDto implements CreateRequestPayload {
   @IsUUID()
   targetLanguageId?: string;
 
+  /** "Not from my country": nobody from a roster of the countries where her language is spoken. */
+  @IsOptional()
+  @IsBoolean()
+  notFromCountry?: boolean;
+
   /** Where she is now (optional; never her nationality). */
   @IsOptional()
   @IsIn(COUNTRY_CODES)
@@ -40,4 +45,13 @@ export class RequestIdDto implements RequestIdPayload {
 export class OfferIdDto implements OfferIdPayload {
   @IsUUID()
   offerId: string;
+}
+
+/** `request:choose`: she takes whoever is free first (the only choice there is to send). */
+export class ChooseDto {
+  @IsUUID()
+  requestId: string;
+
+  @Equals(true, { message: 'anyInterpreter must be true' })
+  anyInterpreter: true;
 }

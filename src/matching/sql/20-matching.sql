@@ -34,9 +34,12 @@ $$;
 DROP FUNCTION IF EXISTS matching_waiting(uuid[]);
 -- Its arguments changed (p_language, for relay chains): the older one goes first, once.
 DROP FUNCTION IF EXISTS matching_waiting(uuid[], char(2), double precision, int);
+-- Before her say (issue 16) it had no women_only or not_from, and refused had no excluded_interpreters: its result changed.
+DROP FUNCTION IF EXISTS matching_waiting(uuid[], uuid, char(2), double precision, int);
 CREATE OR REPLACE FUNCTION matching_waiting(p_requests uuid[], p_language uuid, p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS TABLE (id uuid, language_id uuid, langs uuid[], matter varchar, country char(2), priority smallint, minor boolean,
-  prefer_female boolean, queued_at timestamptz, urgency varchar, rosters char(2)[], offered uuid[], refused uuid[], needs_cert boolean)
+  prefer_female boolean, queued_at timestamptz, urgency varchar, rosters char(2)[], offered uuid[], refused uuid[], needs_cert boolean,
+  women_only boolean, not_from text[])
 LANGUAGE plpgsql STABLE ROWS 1 SET enable_seqscan = off AS $$
 #variable_conflict use_column
 BEGIN
@@ -49,8 +52,14 @@ BEGIN
     END,
     ARRAY(SELECT DISTINCT o.interpreter_id FROM offers o WHERE o.request_id = r.id),
     ARRAY(SELECT o.interpreter_id FROM offers o WHERE o.request_id = r.id AND o.outcome IN ('declined', 'expired')
-          GROUP BY o.interpreter_id HAVING count(*) >= 2 OR max(o.decided_at) >= now() - make_interval(secs => p_retry_after)),
-    ladder_needs_certificate(coalesce(r.country, p_home), r.matter, false)
+          GROUP BY o.interpreter_id HAVING count(*) >= 2 OR max(o.decided_at) >= now() - make_interval(secs => p_retry_after))
+      -- Those she asked to replace (session:another): never again for this request.
+      || r.excluded_interpreters,
+    ladder_needs_certificate(coalesce(r.country, p_home), r.matter, false),
+    -- She asked for a woman and has not chosen whoever is free (request:choose): women only.
+    r.prefer_female AND NOT r.any_interpreter,
+    -- "Not from my country": none of the countries where her language is spoken.
+    CASE WHEN r.not_from_country THEN (SELECT l.countries::text[] FROM languages l WHERE l.id = r.language_id) ELSE '{}'::text[] END
   FROM interpretation_requests r WHERE r.id = ANY (p_requests) AND (r.state || '') IN ('queued', 'offering');
 END $$;
 
@@ -90,9 +99,12 @@ END $$;
 -- does not grow with ended requests, offers or sessions; callers pass arrays without sub-selects, so PostgreSQL
 -- inlines this function into their statement and plans it once per connection (not on every call).
 -- Before relay chains it had no p_language.
+-- p_her_choice false: whoever could be offered it were she not asking for a woman only (matching_dispatch: is a man free?).
+-- Before her say it had no p_her_choice.
 DROP FUNCTION IF EXISTS matching_pairs(uuid[], uuid[], char(2), double precision, int);
+DROP FUNCTION IF EXISTS matching_pairs(uuid[], uuid[], uuid, char(2), double precision, int);
 CREATE OR REPLACE FUNCTION matching_pairs(p_requests uuid[], p_interpreters uuid[], p_language uuid, p_home char(2), p_retry_after double precision,
-  p_open_count int)
+  p_open_count int, p_her_choice boolean DEFAULT true)
 RETURNS TABLE (request_id uuid, priority smallint, minor boolean, prefer_female boolean, queued_at timestamptz, urgency varchar,
   interpreter_id uuid, gender varchar, specialties varchar[], last_session_ended_at timestamptz, tier int, level smallint, tried boolean)
 LANGUAGE sql STABLE AS $$
@@ -114,6 +126,9 @@ LANGUAGE sql STABLE AS $$
     LIMIT 1
   ) best
   WHERE i.status = 'active' AND i.country = ANY (r.rosters) AND NOT i.id = ANY (r.refused)
+    -- Her say: a woman when she asked for one (unless she then chose anyone), nobody from her country if she asked.
+    AND (NOT (r.women_only AND p_her_choice) OR i.gender = 'female')
+    AND NOT i.country::text = ANY (r.not_from)
     AND (NOT r.needs_cert OR ladder_certified(i.certification_body, i.certification_expires, (now() AT TIME ZONE 'UTC')::date))
     -- Her roster's cap on violence and trafficking calls (CASE: the cap is looked up for those matters only).
     AND CASE WHEN r.matter IN ('violence', 'trafficking') THEN NOT matching_care_capped(i.country, i.care_calls) ELSE true END
@@ -265,6 +280,7 @@ DECLARE
   v_relays uuid[];
   v_live jsonb;
   v_unseen int := 0;
+  v_no_woman boolean := false;
 BEGIN
   SELECT * INTO r FROM interpretation_requests WHERE id = p_request FOR UPDATE;
   IF NOT FOUND OR r.state NOT IN ('queued', 'offering') THEN RETURN NULL; END IF;
@@ -328,6 +344,11 @@ BEGIN
         v_at_once - coalesce((v_live->>'relay')::int, 0), p_ring, p_home, p_retry_after, p_open_count, p_on_call, coalesce(p_ring_on_call, p_ring));
     END IF;
   END IF;
+  -- She asked for a woman and nobody could be rung: is someone else free (she is told, and may choose anyone)?
+  IF cardinality(v_made) = 0 AND v_live = '{}' AND r.prefer_female AND NOT r.any_interpreter AND r.relay_language_id IS NULL THEN
+    v_no_woman := EXISTS (SELECT 1 FROM matching_pairs(ARRAY[p_request], p_available, NULL, p_home, p_retry_after, p_open_count, false) p
+                          WHERE matching_free(p.interpreter_id));
+  END IF;
   IF cardinality(v_made) > 0 THEN
     UPDATE interpretation_requests SET state = 'offering', first_offered_at = coalesce(first_offered_at, now()) WHERE id = p_request;
     INSERT INTO matching_audit_outbox (type, country, subject_id, data)
@@ -343,7 +364,7 @@ BEGIN
     v_state := 'queued';
   END IF;
   RETURN jsonb_build_object(
-    'state', v_state, 'was', r.state, 'relayLanguageId', r.relay_language_id,
+    'state', v_state, 'was', r.state, 'relayLanguageId', r.relay_language_id, 'noWomanFree', v_no_woman,
     'request', jsonb_build_object('id', r.id, 'languageId', r.language_id, 'targetLanguageId', r.target_language_id, 'matter', r.matter, 'urgency', r.urgency, 'minor', r.minor, 'callerSub', r.caller_sub),
     -- push: she has devices that receive offers by Web Push (PushService), one index probe per offer made.
     'offers', coalesce((SELECT jsonb_agg(jsonb_build_object('id', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'leg', o.leg, 'expiresAt', o.expires_at,
@@ -359,18 +380,20 @@ END $$;
 -- failed (MatchingService.createRequest).
 -- Before the target language and officials' requests it had no p_target, p_official or p_home.
 DROP FUNCTION IF EXISTS matching_new_request(uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint);
+-- Before her say it had no p_not_from ("not from my country").
+DROP FUNCTION IF EXISTS matching_new_request(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid, char(2));
 CREATE OR REPLACE FUNCTION matching_new_request(p_language uuid, p_target uuid, p_matter varchar, p_urgency varchar, p_minor boolean,
-  p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_official uuid, p_home char(2))
+  p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_official uuid, p_home char(2), p_not_from boolean DEFAULT false)
 RETURNS interpretation_requests LANGUAGE plpgsql AS $$
 DECLARE
   r interpretation_requests;
 BEGIN
   INSERT INTO interpretation_requests (language_id, target_language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority,
-    official_id)
+    official_id, not_from_country)
   VALUES (p_language, coalesce(p_target,
       CASE WHEN p_official IS NOT NULL THEN (SELECT i.language_id FROM users u JOIN institutions i ON i.id = u.institution_id WHERE u.id = p_official) END,
       ladder_main_language(coalesce(p_country, p_home))),
-    p_matter, p_urgency, p_minor, p_prefer_female, p_country, p_caller_sub, p_priority, p_official) RETURNING * INTO r;
+    p_matter, p_urgency, p_minor, p_prefer_female, p_country, p_caller_sub, p_priority, p_official, p_not_from) RETURNING * INTO r;
   INSERT INTO matching_audit_outbox (type, actor_id, actor_role, country, subject_id, data)
   VALUES ('request.created', p_official, CASE WHEN p_official IS NOT NULL THEN 'official' END, r.country, r.id, matching_request_facts(r));
   RETURN r;
@@ -384,14 +407,17 @@ DROP FUNCTION IF EXISTS matching_create(uuid, varchar, varchar, boolean, boolean
 -- Before on-call presence it had no p_on_call and p_ring_on_call (matching_dispatch's).
 DROP FUNCTION IF EXISTS matching_create(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid, uuid[], double precision,
   char(2), double precision, int);
+-- Before her say it had no p_not_from.
+DROP FUNCTION IF EXISTS matching_create(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid, uuid[], double precision,
+  char(2), double precision, int, uuid[], double precision);
 CREATE OR REPLACE FUNCTION matching_create(p_language uuid, p_target uuid, p_matter varchar, p_urgency varchar, p_minor boolean,
-  p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_official uuid, p_available uuid[],
+  p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_official uuid, p_not_from boolean, p_available uuid[],
   p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int, p_on_call uuid[] DEFAULT '{}',
   p_ring_on_call double precision DEFAULT NULL)
 RETURNS jsonb LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
   r interpretation_requests := matching_new_request(p_language, p_target, p_matter, p_urgency, p_minor, p_prefer_female, p_country,
-    p_caller_sub, p_priority, p_official, p_home);
+    p_caller_sub, p_priority, p_official, p_home, p_not_from);
 BEGIN
   RETURN jsonb_build_object('id', r.id, 'dispatched',
     matching_dispatch(r.id, p_available, p_ring, p_home, p_retry_after, p_open_count, NULL, p_on_call, p_ring_on_call));
