@@ -19,12 +19,15 @@ export class SessionInterpreterSeatings1765780000000 implements MigrationInterfa
       `CREATE UNIQUE INDEX session_interpreters_one_live_role ON session_interpreters (session_id, role) WHERE ended_at IS NULL`,
     );
     await q.query(`CREATE INDEX session_interpreters_session ON session_interpreters (session_id)`);
+    // An interpreter's calls, newest first (her last call's matter for a debrief notice; her hours), not only her live one.
+    await q.query(`CREATE INDEX session_interpreters_interpreter ON session_interpreters (interpreter_id, id DESC)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     // Back to one row per role: the latest seating of each role is kept.
     await q.query(`DELETE FROM session_interpreters a USING session_interpreters b
                    WHERE a.session_id = b.session_id AND a.role = b.role AND a.id < b.id`);
+    await q.query(`DROP INDEX session_interpreters_interpreter`);
     await q.query(`DROP INDEX session_interpreters_session`);
     await q.query(`DROP INDEX session_interpreters_one_live_role`);
     await q.query(`ALTER TABLE session_interpreters DROP COLUMN id`);

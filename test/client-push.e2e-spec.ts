@@ -148,7 +148,8 @@ describe('web client: offers by push on the interpreter console', () => {
     const first = await bed.page('es-GT');
     await first.goto(`${bed.url}/interpreter/`);
     // (What the switch keeps on the device when she turns push on: Chromium cannot subscribe without its push service.)
-    await first.evaluate((id) => localStorage.setItem('puente-push-subscription', id), res.body.id as string);
+    const sub = JSON.parse(Buffer.from(staff.token.split('.')[1], 'base64url').toString()).sub as string;
+    await first.evaluate((kept) => localStorage.setItem('puente-push-subscription', kept), JSON.stringify({ id: res.body.id, sub }));
     await goAvailable(first, bed.url, staff.email);
     await first.close();
     // Tapping a notification opens the console in a new window (a new tab's session): she is in, not at a login.

@@ -106,9 +106,24 @@ describe('retention purge (PostgreSQL, Bull)', () => {
     const bookingGone = await endedBooking('MX', 40);
     const followUp = await endedBooking('MX', 10, bookingGone);
     const bookingKept = await endedBooking('GT', 40);
+    // An interpreter's debrief notice from 40 days ago in Mexico goes (30 days kept there); Guatemala's stays.
+    const [interp] = await t.sql<{ id: string }>(
+      `INSERT INTO interpreters (country, external_id, first_name, email) VALUES ('MX', 'ret-1', 'Ana', 'ret-1@test.example') RETURNING id`,
+    );
+    await t.sql(
+      `INSERT INTO debrief_requests (interpreter_id, country, matter, requested_at) VALUES
+         ($1, 'MX', 'violence', now() - interval '40 days'), ($1, 'GT', 'violence', now() - interval '40 days')`,
+      [interp.id],
+    );
 
     // One run of the job, now, exactly as the repeatable one runs.
-    expect(await (await queue.add('purge', {})).finished()).toEqual({ requests: 3, bookings: 1, auditEvents: expect.any(Number) });
+    expect(await (await queue.add('purge', {})).finished()).toEqual({
+      requests: 3,
+      bookings: 1,
+      debriefRequests: 1,
+      auditEvents: expect.any(Number),
+    });
+    expect(await t.sql(`SELECT country FROM debrief_requests`)).toEqual([{ country: 'GT' }]);
 
     const requests = (await t.sql<{ id: string }>(`SELECT id FROM interpretation_requests`)).map((r) => r.id).sort();
     expect(requests).toEqual([gtKept, mxKept].sort());
@@ -125,10 +140,10 @@ describe('retention purge (PostgreSQL, Bull)', () => {
     const ids = (await t.sql<{ id: string }>(`SELECT id FROM audit_events`)).map((e) => e.id);
     for (const e of old) expect(ids).not.toContain(e.id);
     expect(ids).toContain(recent.id);
-    const [purged] = await t.sql<{ data: { requests: number; bookings: number; auditEvents: number } }>(
+    const [purged] = await t.sql<{ data: { requests: number; bookings: number; debriefRequests: number; auditEvents: number } }>(
       `SELECT data FROM audit_events WHERE type = 'retention.purged'`,
     );
-    expect(purged.data).toEqual({ requests: 3, bookings: 1, auditEvents: expect.any(Number) });
+    expect(purged.data).toEqual({ requests: 3, bookings: 1, debriefRequests: 1, auditEvents: expect.any(Number) });
     expect(purged.data.auditEvents).toBeGreaterThanOrEqual(2);
     expect(await t.sql(`SELECT 1 FROM audit_events WHERE type = 'audit.purged'`)).toHaveLength(1);
     const platform = await createStaff(t, 'platform_admin');
@@ -136,7 +151,7 @@ describe('retention purge (PostgreSQL, Bull)', () => {
     expect(verify.body).toMatchObject({ ok: true });
 
     // Nothing more to delete on the next run: nothing changes, and no empty purge is recorded.
-    expect(await (await queue.add('purge', {})).finished()).toEqual({ requests: 0, bookings: 0, auditEvents: 0 });
+    expect(await (await queue.add('purge', {})).finished()).toEqual({ requests: 0, bookings: 0, debriefRequests: 0, auditEvents: 0 });
     expect(await t.sql(`SELECT 1 FROM audit_events WHERE type = 'retention.purged'`)).toHaveLength(1);
   });
 });

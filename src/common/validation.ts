@@ -27,6 +27,9 @@ export const MAX_PAYLOAD_DEPTH = 32;
 /** A 400 that names the offending field, as the validation pipe's own answers do (API.md, Conventions). */
 export const badField = (field: string, message: string) =>
   new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [message], fields: [field] });
+/** The same for several fields at once (each named, with one message for all). */
+export const badFields = (fields: string[], message: string) =>
+  new BadRequestException({ statusCode: 400, error: 'Bad Request', message: fields.map((f) => `${f}: ${message}`), fields });
 const invalid = (message: string, field: string) => badField(field, message);
 
 /**

@@ -2,6 +2,7 @@ import type { Principal } from '../auth/principal';
 import type { PuenteSocket } from '../realtime/puente-socket';
 import type { SessionEndReason } from '../realtime/realtime.contract';
 import type { InterpreterRole } from '../common/domain';
+import type { EndedWrapup } from '../sessions/sessions.repository';
 
 /**
  * Every event of the internal bus, by name, with its listeners' arguments. These tie this node's modules
@@ -31,7 +32,7 @@ export interface BusEvents {
    */
   'session.ended': [sessionId: string, reason?: SessionEndReason];
   /** A call's end started its interpreters' wrap-up, until then (SessionsService, on every node, after the commit). */
-  'wrapup.started': [interpreterIds: string[], until: string];
+  'wrapup.started': [wrapups: EndedWrapup[]];
   /** Her wrap-up is over (it ran out: WrapupService's job): matching serves her the waiting line if she is available. */
   'wrapup.over': [interpreterId: string];
   /** Her last device that receives offers by push is gone (PushService): on call, she is set away. */

@@ -41,7 +41,9 @@ const MONTH = `WITH bounds AS (SELECT ($1 || '-01 00:00:00+00')::timestamptz AS 
       -- Each seating from its own start (seated mid-call: seated_at; else the call's start) to its end.
       greatest(extract(epoch FROM coalesce(si.ended_at, s.ended_at, now()) - greatest(s.started_at, si.seated_at)) / 60, 0) AS minutes
     FROM bounds, sessions s JOIN session_interpreters si ON si.session_id = s.id
-    WHERE s.started_at >= bounds.since AND s.started_at < bounds.since + interval '1 month')`;
+    WHERE s.started_at >= bounds.since AND s.started_at < bounds.since + interval '1 month'
+      -- A seating that ended before the call started (or she was seated in) worked nothing: not a call of hers.
+      AND coalesce(si.ended_at, s.ended_at, now()) > greatest(s.started_at, si.seated_at))`;
 
 // A call counts once for her, however many times she was seated in it.
 const COUNTS = `count(DISTINCT w.session_id) FILTER (WHERE NOT w.hearing) AS calls,

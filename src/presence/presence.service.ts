@@ -85,8 +85,9 @@ export class PresenceService implements OnModuleInit {
       new Date().toISOString(),
     );
     this.tell(interpreterId, status, reason);
-    // Ready before her wrap-up time after a call is over: it ends, and the line is served to her below.
-    if (status === 'available') await this.wrapup.end(interpreterId);
+    // Ready before her wrap-up time after a call is over (at her console, or on call): it ends, and the line is served
+    // to her below.
+    if (status === 'available' || status === 'on_call') await this.wrapup.end(interpreterId);
     // On call is reachable too: the waiting line is served to her (by push) as to one at her console.
     await this.fire(status === 'available' || status === 'on_call' ? 'available' : 'unavailable', interpreterId);
     return status;

@@ -18,7 +18,8 @@ open sockets from one address is refused (\`connect_error\` with \`data: { error
 
 | client event | who | payload | ack |
 |---|---|---|---|
-| request:create | caller, or an official with a woman beside her ("interpreter now": she is then the call's official; country defaults to hers) | {languageId, matter, urgency, minor, preferFemale?, country?, targetLanguageId? (default: an official's institution's language, else the main language of country, or of the home roster; Spanish when neither)} | {requestId, state} |
+| request:create | caller, or an official with a woman beside her ("interpreter now": she is then the call's official; country defaults to hers) | {languageId, matter, urgency, minor, preferFemale? (only women are offered), notFromCountry? (addition to API.md's additions: nobody from a roster of the countries where her language is spoken), country?, targetLanguageId? (default: an official's institution's language, else the main language of country, or of the home roster; Spanish when neither)} | {requestId, state} |
+| request:choose | caller, or the official who asked | {requestId, anyInterpreter: true}: she asked for a woman, none is free (request:update noWomanFree), she takes whoever is free first; CONFLICT if the request did not ask for a woman, chose already or is not waiting | {state} |
 | request:cancel | caller, or the official who asked | {requestId} | {state} |
 | presence:set | interpreter | {status: available, on_call (addition: reachable by push only; needs a device subscribed to offers by push, else CONFLICT), away, offline} | {status} |
 | offer:accept / offer:decline | interpreter | {offerId} | {sessionId}, or on one leg of a relay chain whose other leg has not accepted yet {waiting: other_leg, until} (addition: until, ISO 8601, is when the chain stops waiting; her acceptance holds her until then, through a reload or a dropped connection within her grace period, unless she sets herself away) / {} |
@@ -31,6 +32,8 @@ open sockets from one address is refused (\`connect_error\` with \`data: { error
 | media:resumeConsumer | participant | {consumerId} | {} |
 | media:restartIce | participant | {transportId} | {iceParameters} |
 | media:video (addition) | participant | {sessionId, on: boolean} | {video}: video is produced only after \`on: true\` (before, a video produce is CONFLICT); \`on: false\` closes hers |
+| session:another | caller, or the official who asked | {sessionId}: another interpreter, no reason asked; the call ends for its interpreters (session:ended another_interpreter), her request goes back to the front of the line and is never offered to them again | {requestId, state} |
+| wrapup:extend (addition) | interpreter | {} (nothing else is accepted): her wrap-up time after a call is extended once, by as long again; CONFLICT when there is none or it was extended | {until} |
 | session:leave | participant (caller, interpreter, relay_interpreter, team_interpreter, official) | {sessionId} | {}: on a hearing's call, the official leaving ends the hearing for everyone |
 
 A call has up to five participants, one per role: \`caller\`, \`interpreter\` (the lead), \`relay_interpreter\`, \`team_interpreter\`, \`official\`; everyone hears everyone.
@@ -39,14 +42,15 @@ consumer per producer. VALIDATION names the field, e.g. \`rtpParameters.codecs[0
 
 | server event | to | payload |
 |---|---|---|
-| request:update | caller (or the official who asked) | {requestId, state, queuePosition?, interpreter?: {firstName}, interpreters?: [{firstName, role}], sessionId?, notice?: relay_unfilled}: state \`connected\` (with sessionId) once the call's media has started; relay_unfilled: no relay chain could be completed within RELAY_WAIT_SECONDS, one interpreter serves instead |
+| request:update | caller (or the official who asked) | {requestId, state, queuePosition?, interpreter?: {firstName}, interpreters?: [{firstName, role}], sessionId?, notice?: relay_unfilled, noWomanFree?: true}: state \`connected\` (with sessionId) once the call's media has started; relay_unfilled: no relay chain could be completed within RELAY_WAIT_SECONDS, one interpreter serves instead; noWomanFree: she asked for a woman, none is free and someone else is (she may keep waiting or send request:choose) |
 | offer:new | interpreter | {offerId, requestId, languageId, targetLanguageId, leg: direct (source, relay: a relay chain's legs), relayLanguageId? (a chain's: source = languageId → relayLanguageId, relay = relayLanguageId → targetLanguageId; addition), matter, urgency, minor, expiresAt} |
 | offer:withdrawn | interpreter | {offerId, reason: taken, expired, unavailable, disconnected, cancelled, unmatched, abandoned, completed, relay_unfilled}: also for a relay leg she accepted whose call will not open |
 | offer:session (addition) | interpreter | {offerId, sessionId}: the other leg of the relay chain she accepted has accepted too (or, not filled in time, she has the call alone); her call is open. Sent again whenever her console connects while a call she accepted is open |
 | presence:update (addition) | interpreter | {status, reason?: missed_offers, disconnected, suspended, unreachable (on call, her last device receiving offers by push is gone)} |
 | session:newProducer | participants | {sessionId, producerId, role, kind} |
 | session:participantLeft | the other participants (caller, interpreter, relay_interpreter, team_interpreter, official) | {sessionId, role}: the caller or the lead interpreter leaving ends an on-demand call; an official (unless she asked for it), a relay or a team interpreter leaving does not |
-| session:ended | every participant: caller, interpreter, official | {sessionId, reason: completed, cancelled, abandoned, interpreter_lost, media_failed, hearing_over, ...} (interpreter_lost, media_failed: the caller's request is back at the front of the line; its request:update may arrive just before or after) |
+| session:ended | every participant: caller, interpreter, official | {sessionId, reason: completed, cancelled, abandoned, interpreter_lost, media_failed, hearing_over, another_interpreter, ...} (interpreter_lost, media_failed, another_interpreter: the caller's request is back at the front of the line; its request:update may arrive just before or after) |
+| wrapup:update (addition) | interpreter | {until: ISO 8601 or null, canExtend}: her wrap-up time after a call (WRAPUP_SECONDS for its matter; nothing is offered to her until it is over), extended, or over; sent on every connection of her console |
 | session:mediaRestart (addition) | participants | {sessionId, reason: worker_died, node_died}: join again and renegotiate; the session goes on |
 | session:producerClosed (addition) | participants | {sessionId, producerId, role, kind}: e.g. a participant turned her video off |
 | booking:update | every official of the booking's institution, the interpreter concerned | {bookingId, state, notice?: asked, widened, unconfirmed, no_interpreter, declined, reminder, reminderSeconds?} |

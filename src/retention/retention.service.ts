@@ -14,6 +14,8 @@ const BATCH = 5000;
 export interface PurgeReport {
   requests: number;
   bookings: number;
+  /** Interpreters' "I need a debrief" notices (who, when, which matter): metadata of her country's too. */
+  debriefRequests: number;
   auditEvents: number;
 }
 
@@ -64,7 +66,7 @@ export class RetentionService {
 
   async purge(now = new Date()): Promise<PurgeReport> {
     const policy = await this.policy();
-    const report: PurgeReport = { requests: 0, bookings: 0, auditEvents: 0 };
+    const report: PurgeReport = { requests: 0, bookings: 0, debriefRequests: 0, auditEvents: 0 };
     const home = this.config.HOME_COUNTRY ?? null;
     for (const [country, days] of policy) {
       const before = new Date(now.getTime() - days * DAY_MS);
@@ -78,6 +80,10 @@ export class RetentionService {
            SELECT id FROM bookings WHERE state IN ('completed', 'cancelled') AND ends_at < $1 AND country = $2 LIMIT ${BATCH})`,
         [before, country],
       );
+      report.debriefRequests += await this.inBatches(
+        `DELETE FROM debrief_requests WHERE id IN (SELECT id FROM debrief_requests WHERE requested_at < $1 AND country = $2 LIMIT ${BATCH})`,
+        [before, country],
+      );
     }
     // Requests naming no country, where the deployment has no home roster either.
     if (!home) {
@@ -88,7 +94,7 @@ export class RetentionService {
     }
     const longest = Math.max(this.config.RETENTION_DAYS, ...policy.values());
     report.auditEvents = (await this.audit.purgeBefore(new Date(now.getTime() - longest * DAY_MS))).deleted;
-    if (report.requests || report.bookings || report.auditEvents) {
+    if (report.requests || report.bookings || report.debriefRequests || report.auditEvents) {
       await this.outbox.record('retention.purged', { actorRole: 'system', data: { ...report } });
       this.logger.log(report, 'retention purge');
     }

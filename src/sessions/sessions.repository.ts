@@ -28,8 +28,15 @@ export interface EndedNotice {
   officialId: string | null;
   /** Whom to tell as callers: who asked (a woman, or the official of "interpreter now") and a woman who joined by code. */
   callerSubs: string[];
-  /** When its interpreters' wrap-up ends (ISO 8601; none after a call that never started or when WRAPUP_SECONDS is 0). */
-  wrapupUntil?: string | null;
+  /** Its interpreters' wrap-up as it stands (none after a call that never started, a technical end, or WRAPUP_SECONDS 0). */
+  wrapups?: EndedWrapup[];
+}
+
+/** An interpreter's wrap-up time after a call: until when (ISO 8601), and whether she may still extend it. */
+export interface EndedWrapup {
+  id: string;
+  until: string;
+  canExtend: boolean;
 }
 
 export interface EndedSession {
@@ -115,7 +122,10 @@ export class SessionsRepository {
       this.db,
       `SELECT s.id AS "sessionId", s.end_reason AS reason, s.interpreter_id AS "interpreterId", s.official_id AS "officialId",
          (SELECT array_agg(DISTINCT si.interpreter_id) FROM session_interpreters si WHERE si.session_id = s.id) AS "interpreterIds",
-         ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[r.caller_sub, s.caller_sub]) x WHERE x IS NOT NULL) AS "callerSubs"
+         ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[r.caller_sub, s.caller_sub]) x WHERE x IS NOT NULL) AS "callerSubs",
+         (SELECT coalesce(json_agg(json_build_object('id', i.id, 'until', i.wrapup_until, 'canExtend', NOT i.wrapup_extended)), '[]')
+            FROM interpreters i WHERE i.wrapup_until > now()
+              AND i.id IN (SELECT si.interpreter_id FROM session_interpreters si WHERE si.session_id = s.id)) AS wrapups
        FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.ended_at > $1`,
       [since],
     );

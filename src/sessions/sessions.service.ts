@@ -123,7 +123,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     for (const sub of n.callerSubs ?? []) this.realtime.emitLocal(rooms.caller(sub), 'session:ended', payload);
     if (n.officialId) this.realtime.emitLocal(rooms.user(n.officialId), 'session:ended', payload);
     this.bus.emit('session.ended', n.sessionId, n.reason);
-    if (n.wrapupUntil) this.bus.emit('wrapup.started', n.interpreterIds ?? [n.interpreterId], n.wrapupUntil);
+    if (n.wrapups?.length) this.bus.emit('wrapup.started', n.wrapups);
   }
 
   find(id: string): Promise<SessionParticipants | null> {

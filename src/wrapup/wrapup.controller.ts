@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RosterRoutes } from '../rosters/roster-routes.decorator';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import { interpreterIdOf, type Principal } from '../auth/principal';
 import { CountryPipe } from '../rosters/country.pipe';
 import { assertRosterAccess } from '../rosters/roster-access';
+import { badFields } from '../common/validation';
 import { CallLimitsDto, DebriefRequestDto, SetCallLimitsDto } from './dto/wrapup.dto';
 import { DEBRIEF_LIST_DAYS, DEBRIEF_REPEAT_MINUTES, WrapupService } from './wrapup.service';
 
@@ -21,9 +22,13 @@ export class WrapupController {
     summary: 'I need a debrief: her roster admins are told (who, when, the matter of her last call; nothing of the call)',
     description: `Asked again within ${DEBRIEF_REPEAT_MINUTES} minutes, the same request is answered and nobody is told twice.`,
   })
-  @ApiOkResponse({ type: DebriefRequestDto })
-  debrief(@CurrentUser() p: Principal) {
-    return this.wrapup.debrief(interpreterIdOf(p, 'a debrief is for interpreters'));
+  @ApiCreatedResponse({ type: DebriefRequestDto })
+  debrief(@Body() body: unknown, @CurrentUser() p: Principal) {
+    const id = interpreterIdOf(p, 'a debrief is for interpreters');
+    // Nothing is taken with it (no body, or an empty one): no free text can ride along.
+    const fields = body && typeof body === 'object' ? Object.keys(body) : [];
+    if (fields.length) throw badFields(fields, 'a debrief request carries nothing');
+    return this.wrapup.debrief(id);
   }
 }
 

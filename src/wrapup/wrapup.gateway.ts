@@ -3,7 +3,7 @@ import { interpreterIdOf, type Principal } from '../auth/principal';
 import type { PuenteSocket } from '../realtime/puente-socket';
 import type { Result } from '../realtime/realtime.contract';
 import { PuenteGateway } from '../realtime/ws-gateway.decorators';
-import { ExtendWrapupDto } from './dto/wrapup.dto';
+import { EmptyBodyDto } from './dto/wrapup.dto';
 import { WrapupService } from './wrapup.service';
 
 @PuenteGateway()
@@ -12,7 +12,7 @@ export class WrapupGateway {
   constructor(private readonly wrapup: WrapupService) {}
 
   @SubscribeMessage('wrapup:extend')
-  extend(@ConnectedSocket() socket: PuenteSocket, @MessageBody() _body: ExtendWrapupDto): Result<'wrapup:extend'> {
+  extend(@ConnectedSocket() socket: PuenteSocket, @MessageBody() _body: EmptyBodyDto): Result<'wrapup:extend'> {
     return this.wrapup.extend(interpreterIdOf(socket.data.principal as Principal, 'wrap-up time is for interpreters'));
   }
 }

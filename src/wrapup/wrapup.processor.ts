@@ -10,4 +10,9 @@ export class WrapupProcessor {
   over(job: Job<{ interpreterId: string }>) {
     return this.wrapup.over(job.data.interpreterId);
   }
+
+  @Process('debrief-mail')
+  debriefMail(job: Job<{ debriefId: string }>) {
+    return this.wrapup.mailDebrief(job.data.debriefId);
+  }
 }

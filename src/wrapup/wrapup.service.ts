@@ -12,6 +12,7 @@ import { EventBus } from '../events/event-bus';
 import { MailService } from '../mail/mail.service';
 import type { WrapupUpdate } from '../realtime/realtime.contract';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
+import type { EndedWrapup } from '../sessions/sessions.repository';
 import type { CallLimitsDto, DebriefRequestDto } from './dto/wrapup.dto';
 
 export const WRAPUP_QUEUE = 'wrapup';
@@ -45,7 +46,7 @@ export class WrapupService implements OnModuleInit {
   ) {}
 
   onModuleInit() {
-    this.bus.on('wrapup.started', (ids, until) => this.started(ids, until));
+    this.bus.on('wrapup.started', (wrapups) => this.started(wrapups));
     this.realtime.onConnect((p, socket) => this.connected(p, socket));
   }
 
@@ -105,28 +106,37 @@ export class WrapupService implements OnModuleInit {
   }
 
   /** A call's end started its interpreters' wrap-up (every node hears it: the job's id keeps it to one per wrap-up). */
-  private async started(interpreterIds: string[], until: string) {
-    const at = new Date(until).toISOString();
-    for (const id of interpreterIds) {
-      this.realtime.emitLocal(rooms.interpreter(id), 'wrapup:update', { until: at, canExtend: true });
-      await this.schedule(id, at).catch((e) => this.logger.warn({ err: (e as Error).name }, 'could not schedule the end of a wrap-up'));
+  private async started(wrapups: EndedWrapup[]) {
+    for (const w of wrapups) {
+      const until = new Date(w.until).toISOString();
+      this.realtime.emitLocal(rooms.interpreter(w.id), 'wrapup:update', { until, canExtend: w.canExtend });
+      await this.schedule(w.id, until).catch((e) =>
+        this.logger.warn({ err: (e as Error).name }, 'could not schedule the end of a wrap-up'),
+      );
     }
   }
 
+  /** Retried (a failed one would leave her consoles showing a wrap-up that is over, and the line unserved until the sweep). */
   private async schedule(interpreterId: string, until: string) {
     const at = new Date(until).getTime();
     await this.queue.add(
       'over',
       { interpreterId },
-      { jobId: `wrapup:${interpreterId}:${at}`, delay: Math.max(0, at - Date.now()), removeOnComplete: true, removeOnFail: true },
+      {
+        jobId: `wrapup:${interpreterId}:${at}`,
+        delay: Math.max(0, at - Date.now()),
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
     );
   }
 
-  /** A console that connects during her wrap-up (a reload, another device) shows it. */
+  /** Every console of hers that connects (a reload, another device, back after a dropped network) is told where she stands. */
   private async connected(p: Principal, socket: Socket) {
     if (p.role !== 'interpreter' || !p.interpreterId) return;
-    const now = await this.of(p.interpreterId);
-    if (now.until) socket.emit('wrapup:update', now);
+    socket.emit('wrapup:update', await this.of(p.interpreterId));
   }
 
   // ---- debrief ------------------------------------------------------------------------------------------------
@@ -136,25 +146,27 @@ export class WrapupService implements OnModuleInit {
    * emailed. Asked again within DEBRIEF_REPEAT_MINUTES, the same request is answered and nobody is emailed twice.
    */
   async debrief(interpreterId: string): Promise<DebriefRequestDto> {
-    const [known] = await rows<DebriefRow>(
-      this.db,
-      `${DEBRIEF_SELECT} WHERE d.interpreter_id = $1 AND d.requested_at > now() - make_interval(mins => $2) ORDER BY d.requested_at DESC LIMIT 1`,
-      [interpreterId, DEBRIEF_REPEAT_MINUTES],
-    );
-    if (known) return debriefDto(known);
-    const [made] = await this.db.transaction(async (m) => {
+    const made = await this.db.transaction(async (m) => {
+      // Her row locked first: a double tap, or her phone and console at once, make one request, not two.
+      const [me] = await rows<{ id: string }>(m, `SELECT id FROM interpreters WHERE id = $1 FOR UPDATE`, [interpreterId]);
+      if (!me) throw new NotFoundException('this interpreter is not in a roster');
+      const [known] = await rows<DebriefRow>(
+        m,
+        `${DEBRIEF_SELECT} WHERE d.interpreter_id = $1 AND d.requested_at > now() - make_interval(mins => $2) ORDER BY d.requested_at DESC LIMIT 1`,
+        [interpreterId, DEBRIEF_REPEAT_MINUTES],
+      );
+      if (known) return { row: known, fresh: false };
       const [d] = await rows<{ id: string }>(
         m,
         `INSERT INTO debrief_requests (interpreter_id, country, matter)
          SELECT i.id, i.country,
            (SELECT coalesce(r.matter, b.matter) FROM session_interpreters si JOIN sessions s ON s.id = si.session_id
               LEFT JOIN interpretation_requests r ON r.id = s.request_id LEFT JOIN bookings b ON b.id = s.booking_id
-             WHERE si.interpreter_id = i.id AND s.ended_at IS NOT NULL ORDER BY s.ended_at DESC LIMIT 1)
+             WHERE si.interpreter_id = i.id AND s.ended_at IS NOT NULL ORDER BY si.id DESC LIMIT 1)
          FROM interpreters i WHERE i.id = $1
          RETURNING id`,
         [interpreterId],
       );
-      if (!d) throw new NotFoundException('this interpreter is not in a roster');
       const [row] = await rows<DebriefRow>(m, `${DEBRIEF_SELECT} WHERE d.id = $1`, [d.id]);
       await this.audit.add(m, 'interpreter.debrief_requested', {
         actorId: interpreterId,
@@ -163,11 +175,24 @@ export class WrapupService implements OnModuleInit {
         subjectId: row.id,
         data: { matter: row.matter },
       });
-      return [row];
+      return { row, fresh: true };
     });
-    await this.audit.chained();
-    await this.tellAdmins(made);
-    return debriefDto(made);
+    if (made.fresh) {
+      await this.audit.chained();
+      // Emailed by a job (retried): a slow or failing mail server neither holds her tap nor loses the notice.
+      await this.queue.add(
+        'debrief-mail',
+        { debriefId: made.row.id },
+        { attempts: 5, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true },
+      );
+    }
+    return debriefDto(made.row);
+  }
+
+  /** The job that emails her roster's admins about one debrief request (who, when, which matter; nothing of the call). */
+  async mailDebrief(debriefId: string) {
+    const [d] = await rows<DebriefRow>(this.db, `${DEBRIEF_SELECT} WHERE d.id = $1`, [debriefId]);
+    if (d) await this.tellAdmins(d);
   }
 
   /** A roster's debrief requests of the last DEBRIEF_LIST_DAYS, newest first. */
@@ -188,15 +213,19 @@ export class WrapupService implements OnModuleInit {
       [d.country],
     );
     const after = d.matter ? ` after a ${d.matter.replace('_', ' ')} call` : '';
+    let failed = 0;
     for (const { email } of admins) {
-      await this.mail.send({
+      const sent = await this.mail.send({
         to: email,
         subject: `Puente: ${d.first_name} asks for a debrief`,
         text:
           `Interpreter ${d.first_name} (roster id ${d.external_id}) asked for a debrief at ${d.requested_at.toISOString()}${after}.\n` +
           `Please contact her. Puente keeps nothing of what was said in the call.\n`,
       });
+      if (!sent) failed++;
     }
+    // (A retry may email an admin twice: better than one who never hears.)
+    if (failed) throw new Error(`${failed} debrief email(s) not sent`);
   }
 
   // ---- daily cap ----------------------------------------------------------------------------------------------

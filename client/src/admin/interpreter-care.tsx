@@ -31,6 +31,9 @@ export function InterpreterCare({ t, s, token, country, editable }: RosterPanelP
   if (limit === null) return null;
   const save = async (e: Event) => {
     e.preventDefault();
+    // What the field cannot read as a number ("2e") reads as empty: not "no cap".
+    if ((e.currentTarget as HTMLFormElement).querySelector<HTMLInputElement>('input[name=violenceTraffickingPerDay]')?.validity.badInput)
+      return setSaved('failed');
     try {
       const l = await request<Limits>(`/api/v1/rosters/${country}/call-limits`, {
         method: 'PUT',

@@ -11,7 +11,15 @@ import { useUiLanguage } from '../ui/ui-language';
 import { ConfirmPanel, HearingCall, languageLabel, MuteButton } from '../ui/hearing';
 import type { Strings } from '../i18n';
 import type { StaffStrings } from '../i18n/staff';
-import { ConsoleHeader, forgetStaffSession, keepStaffSessionOnDevice, readStaffSession, StaffLogin } from '../ui/staff-login';
+import {
+  ConsoleHeader,
+  forgetStaffSession,
+  keepStaffSessionOnDevice,
+  expired,
+  readInterpreterSession,
+  StaffLogin,
+  stopKeepingStaffSession,
+} from '../ui/staff-login';
 import { AvailabilityEditor, MyBookings } from './bookings';
 import { Greetings } from './greetings';
 import { useOfferAttention } from './offer-attention';
@@ -22,7 +30,8 @@ import { WrapUp, type Wrapup } from './wrap-up';
 
 type Offer = ServerEvents['offer:new'];
 
-type Note = 'otherLeft' | 'offerGone' | 'missedCall' | 'callEnded' | 'hearingEnded' | 'suspended' | 'legNotFilled';
+type Note = 'otherLeft' | 'offerGone' | 'missedCall' | 'callEnded' | 'hearingEnded' | 'suspended' | 'legNotFilled' | 'askedAnother';
+const NO_WRAPUP: Wrapup = { until: null, canExtend: false };
 type View =
   | { name: 'idle'; note?: Note }
   | { name: 'offer'; offer: Offer }
@@ -95,13 +104,22 @@ function CallTimer({ since, s }: { since: number; s: StaffStrings }) {
 export function InterpreterApp() {
   const { lang, t, choose } = useUiLanguage();
   const s = STAFF_STRINGS[lang];
-  const [token, setToken] = useState<string | null>(() => (readStaffSession()?.role === 'interpreter' ? readStaffSession()!.token : null));
+  const [token, setToken] = useState<string | null>(() => {
+    const session = readInterpreterSession();
+    return session?.role === 'interpreter' ? session.token : null;
+  });
   const [available, setAvailable] = useState(false);
   // On call: reachable by push only (her phone), offered after those at their console.
   const [onCall, setOnCallState] = useState(false);
   const [connected, setConnected] = useState(false);
   // Her wrap-up time after a call (the server's word: wrapup:update).
-  const [wrapup, setWrapup] = useState<Wrapup>({ until: null, canExtend: false });
+  const [wrapup, setWrapup] = useState<Wrapup>(NO_WRAPUP);
+  // Over by the clock (the server's word that it is may have been missed): the panel goes.
+  useEffect(() => {
+    if (!wrapup.until) return;
+    const timer = setTimeout(() => setWrapup(NO_WRAPUP), Math.max(0, Date.parse(wrapup.until) - Date.now()) + 1000);
+    return () => clearTimeout(timer);
+  }, [wrapup.until]);
   const [view, setView] = useState<View>({ name: 'idle' });
   // The view on screen, for socket handlers registered once.
   const shown = useRef(view);
@@ -163,7 +181,7 @@ export function InterpreterApp() {
     return call.start();
   };
 
-  const endCall = (note: 'otherLeft' | 'callEnded') => {
+  const endCall = (note: 'otherLeft' | 'callEnded' | 'askedAnother') => {
     live.current.call?.close();
     live.current.call = undefined;
     live.current.sessionId = undefined;
@@ -197,7 +215,11 @@ export function InterpreterApp() {
     });
     signal.socket.on('wrapup:update', setWrapup);
     signal.socket.on('connect_error', (e: Error) => {
-      if (/unauthori[sz]ed|token/i.test(e.message)) logout();
+      if (!/unauthori[sz]ed|token/i.test(e.message)) return;
+      // Her login ran out: she logs in again, and her phone keeps receiving offers meanwhile. Anything else (revoked,
+      // disabled): logged out for good, this device's offers with it.
+      if (expired(token)) loginExpired();
+      else logout();
     });
     // During a hearing's call an offer is not shown (it rings out and goes to the next interpreter).
     signal.socket.on('offer:new', (offer) => setView((v) => (v.name === 'hearing' ? v : { name: 'offer', offer })));
@@ -231,7 +253,14 @@ export function InterpreterApp() {
       if (e.sessionId === live.current.sessionId && (e.role === 'caller' || e.role === 'official')) setOtherAway(false);
     });
     signal.socket.on('session:ended', (e) => {
-      if (e.sessionId === live.current.sessionId) endCall(e.reason === 'completed' || e.reason === 'abandoned' ? 'otherLeft' : 'callEnded');
+      if (e.sessionId !== live.current.sessionId) return;
+      endCall(
+        e.reason === 'completed' || e.reason === 'abandoned'
+          ? 'otherLeft'
+          : e.reason === 'another_interpreter'
+            ? 'askedAnother'
+            : 'callEnded',
+      );
     });
     signal.socket.on('session:mediaRestart', (e) => {
       if (e.sessionId !== live.current.sessionId) return;
@@ -245,8 +274,17 @@ export function InterpreterApp() {
     };
   }, [token]);
 
+  function loginExpired() {
+    stopKeepingStaffSession();
+    forgetStaffSession();
+    setToken(null);
+    setAvailable(false);
+    setWrapup(NO_WRAPUP);
+  }
+
   function logout() {
     setLeaving(false);
+    setWrapup(NO_WRAPUP);
     // Her offers stop coming to this device: whoever uses it next is not shown them.
     void forgetPushOnThisDevice(token);
     forgetStaffSession();
@@ -331,7 +369,7 @@ export function InterpreterApp() {
             roleError={t.loginFailed}
             onLogin={(session) => {
               // Logged in again on a device that receives her offers by push: kept, as when she turned it on.
-              if (pushOnThisDevice()) keepStaffSessionOnDevice(session);
+              if (pushOnThisDevice(session.token)) keepStaffSessionOnDevice(session);
               setToken(session.token);
             }}
           />
@@ -374,7 +412,9 @@ export function InterpreterApp() {
                             ? s.legNotFilled
                             : view.note === 'missedCall'
                               ? s.missedCall
-                              : t[view.note]}
+                              : view.note === 'askedAnother'
+                                ? s.askedAnother
+                                : t[view.note]}
                   </p>
                 )}
                 {available && !wrapup.until && <p>{t.waitingForOffers}</p>}
@@ -386,9 +426,11 @@ export function InterpreterApp() {
                 signal={signal}
                 token={token}
                 s={s}
-                onReady={(on) => {
-                  setAvailable(on);
-                  setOnCallState(false);
+                onCall={onCall}
+                onReady={(status) => {
+                  setAvailable(status === 'available');
+                  setOnCallState(status === 'on_call');
+                  setWrapup(NO_WRAPUP);
                 }}
               />
             )}

@@ -1,11 +1,25 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../lib/api';
 import type { StaffStrings } from '../i18n/staff';
+import { staffClaims } from '../lib/staff-token';
 import { keepStaffSessionOnDevice, readStaffSession, stopKeepingStaffSession } from '../ui/staff-login';
 import { CONSOLE_WORKER } from './offer-attention';
 
-/** This device's subscription id on the server, to remove it when she turns offers by push off. */
+/**
+ * This device's subscription on the server, `{id, sub}`: its id, to remove it when she turns offers by push off, and
+ * whose it is (her token's subject), so that another interpreter logging in on this device is not taken for her.
+ */
 const KEPT = 'puente-push-subscription';
+
+function keptSubscription(): { id: string; sub: string | null } | null {
+  try {
+    const raw = localStorage.getItem(KEPT);
+    if (!raw) return null;
+    return raw.startsWith('{') ? (JSON.parse(raw) as { id: string; sub: string | null }) : { id: raw, sub: null };
+  } catch {
+    return null;
+  }
+}
 
 type State = 'unsupported' | 'off' | 'on' | 'busy' | 'blocked' | 'failed';
 
@@ -48,7 +62,7 @@ export function PushOffers({
         setKey(k);
         const reg = await navigator.serviceWorker.getRegistration(CONSOLE_WORKER.scope);
         const sub = await reg?.pushManager.getSubscription();
-        setState(Notification.permission === 'denied' ? 'blocked' : sub && localStorage.getItem(KEPT) ? 'on' : 'off');
+        setState(Notification.permission === 'denied' ? 'blocked' : sub && pushOnThisDevice(token) ? 'on' : 'off');
       },
       () => setState('unsupported'),
     );
@@ -69,7 +83,7 @@ export function PushOffers({
       }
       sub ??= await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key! });
       const { id } = await api.addPushSubscription(token, sub.toJSON());
-      localStorage.setItem(KEPT, id);
+      localStorage.setItem(KEPT, JSON.stringify({ id, sub: staffClaims(token).sub ?? null }));
       // A notification tapped later opens her console logged in.
       keepStaffSessionOnDevice(readStaffSession());
       setState('on');
@@ -112,18 +126,15 @@ export function PushOffers({
   );
 }
 
-/** Whether this device receives her offers by push (its subscription id is kept here). */
-export const pushOnThisDevice = () => {
-  try {
-    return !!localStorage.getItem(KEPT);
-  } catch {
-    return false;
-  }
+/** Whether this device receives her offers by push (its subscription is kept here, as hers). */
+export const pushOnThisDevice = (token: string) => {
+  const kept = keptSubscription();
+  return !!kept?.sub && kept.sub === staffClaims(token).sub;
 };
 
 /** Offers by push stop on this device: its subscription removed from the server and from the browser, and her session is no longer kept. */
 export async function forgetPushOnThisDevice(token: string | null) {
-  const id = localStorage.getItem(KEPT);
+  const id = keptSubscription()?.id;
   localStorage.removeItem(KEPT);
   stopKeepingStaffSession();
   if (id && token) await api.removePushSubscription(token, id).catch(() => undefined);

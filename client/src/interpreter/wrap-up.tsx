@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { StaffStrings } from '../i18n/staff';
 import { request } from '../lib/api';
-import type { ServerEvents, Signal } from '../lib/socket';
+import type { ClientResults, ServerEvents, Signal } from '../lib/socket';
+
+type PresenceStatus = ClientResults['presence:set']['status'];
 import { Countdown } from './countdown';
 
 export type Wrapup = ServerEvents['wrapup:update'];
@@ -16,18 +18,21 @@ export function WrapUp({
   signal,
   token,
   s,
+  onCall,
   onReady,
 }: {
   wrapup: Wrapup;
   signal: Signal | null;
   token: string;
   s: StaffStrings;
-  onReady: (available: boolean) => void;
+  /** She is on call (reachable by push only): ready keeps her so. */
+  onCall: boolean;
+  onReady: (status: PresenceStatus) => void;
 }) {
   const [debrief, setDebrief] = useState<'asked' | 'failed' | null>(null);
   const ready = async () => {
-    const res = await signal?.ask('presence:set', { status: 'available' }).catch(() => null);
-    if (res) onReady(res.status === 'available');
+    const res = await signal?.ask('presence:set', { status: onCall ? 'on_call' : 'available' }).catch(() => null);
+    if (res) onReady(res.status);
   };
   const extend = () => void signal?.ask('wrapup:extend', {}).catch(() => undefined);
   const askDebrief = () =>
@@ -36,7 +41,11 @@ export function WrapUp({
       () => setDebrief('failed'),
     );
   return (
-    <section class="wrap-up" aria-labelledby="wrap-up-title" data-wrapup={wrapup.until ? 'on' : 'off'}>
+    <section
+      class="wrap-up"
+      {...(wrapup.until ? { 'aria-labelledby': 'wrap-up-title' } : { 'aria-label': s.debrief })}
+      data-wrapup={wrapup.until ? 'on' : 'off'}
+    >
       {wrapup.until && (
         <>
           <h2 id="wrap-up-title">{s.wrapupTitle}</h2>

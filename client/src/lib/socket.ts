@@ -9,7 +9,7 @@ import type {
   ServerToClientEvents,
 } from '../../../src/realtime/realtime.contract';
 
-export type { CreateRequestPayload, Matter, ParticipantRole, ServerEvents } from '../../../src/realtime/realtime.contract';
+export type { ClientResults, CreateRequestPayload, Matter, ParticipantRole, ServerEvents } from '../../../src/realtime/realtime.contract';
 
 export class AckError extends Error {
   constructor(

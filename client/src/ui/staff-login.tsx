@@ -19,8 +19,8 @@ export interface StaffSession {
 
 const parse = (raw: string | null) => (raw ? (JSON.parse(raw) as StaffSession) : null);
 
-/** Whether the token's own expiry (exp, seconds) has passed; read only to skip a stale kept session. */
-function expired(token: string): boolean {
+/** Whether the token's own expiry (exp, seconds) has passed (a stale kept session; a console's login that ran out). */
+export function expired(token: string): boolean {
   try {
     const { exp } = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: number };
     return typeof exp !== 'number' || exp * 1000 <= Date.now();
@@ -29,10 +29,20 @@ function expired(token: string): boolean {
   }
 }
 
+/** This tab's staff login (every console). */
 export function readStaffSession(): StaffSession | null {
   try {
-    const tab = parse(sessionStorage.getItem(TOKEN_KEY));
-    if (tab) return tab;
+    return parse(sessionStorage.getItem(TOKEN_KEY));
+  } catch {
+    return null;
+  }
+}
+
+/** The interpreter console's: this tab's, else the one kept on this device for her (see KEPT_KEY), if still valid. */
+export function readInterpreterSession(): StaffSession | null {
+  const tab = readStaffSession();
+  if (tab) return tab;
+  try {
     const kept = parse(localStorage.getItem(KEPT_KEY));
     if (!kept || kept.role !== 'interpreter' || expired(kept.token)) {
       localStorage.removeItem(KEPT_KEY);
@@ -63,8 +73,8 @@ export function stopKeepingStaffSession() {
   }
 }
 
+/** This tab's login goes (the interpreter console also stops keeping hers: stopKeepingStaffSession). */
 export function forgetStaffSession() {
-  stopKeepingStaffSession();
   try {
     sessionStorage.removeItem(TOKEN_KEY);
   } catch {

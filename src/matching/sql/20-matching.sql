@@ -437,6 +437,7 @@ DECLARE
   v_official uuid;
   v_matter varchar;
   v_wrapup interval;
+  v_wrapups jsonb;
 BEGIN
   -- Two statements, not one with an OR: each keeps its own index (the primary key; the live session of a request).
   IF p_session IS NOT NULL THEN
@@ -461,11 +462,17 @@ BEGIN
                          (SELECT matter FROM bookings WHERE bookings.id = s.booking_id));
     v_wrapup := make_interval(secs => coalesce((nullif(current_setting('puente.wrapup_seconds', true), '')::jsonb ->> v_matter)::int, 0));
   END IF;
-  UPDATE interpreters SET last_session_ended_at = now(),
-    -- (A wrap-up already running, from a call before a hearing's, is never cut short.)
-    wrapup_until = CASE WHEN v_wrapup > interval '0' THEN greatest(wrapup_until, now() + v_wrapup) ELSE wrapup_until END,
-    wrapup_extended = CASE WHEN v_wrapup > interval '0' THEN false ELSE wrapup_extended END
-  WHERE interpreters.id = ANY (v_interpreters);
+  -- (A wrap-up already running, from a call before a hearing's, is never cut short.) Each one's, as it now stands, for
+  -- her consoles.
+  WITH w AS (
+    UPDATE interpreters SET last_session_ended_at = now(),
+      wrapup_until = CASE WHEN v_wrapup > interval '0' THEN greatest(wrapup_until, now() + v_wrapup) ELSE wrapup_until END,
+      wrapup_extended = CASE WHEN v_wrapup > interval '0' AND NOT coalesce(wrapup_until > now() + v_wrapup, false) THEN false ELSE wrapup_extended END
+    WHERE interpreters.id = ANY (v_interpreters) RETURNING interpreters.id, wrapup_until, wrapup_extended
+  )
+  SELECT coalesce(jsonb_agg(jsonb_build_object('id', w.id, 'until', w.wrapup_until, 'canExtend', NOT w.wrapup_extended))
+                  FILTER (WHERE v_wrapup > interval '0' AND w.wrapup_until > now()), '[]')
+  INTO v_wrapups FROM w;
   -- The acceptances of this call's request only (a hearing's call has none): never another request's waiting leg.
   UPDATE offers SET holds = false WHERE offers.request_id = s.request_id AND holds AND outcome = 'accepted';
   IF p_audited THEN
@@ -481,7 +488,7 @@ BEGIN
   END IF;
   PERFORM pg_notify('puente_session_ended', json_build_object('sessionId', s.id, 'reason', p_reason, 'interpreterId', s.interpreter_id,
     'interpreterIds', v_interpreters, 'officialId', s.official_id,
-    'wrapupUntil', CASE WHEN v_wrapup > interval '0' THEN now() + v_wrapup END,
+    'wrapups', v_wrapups,
     'callerSubs', ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[v_caller, s.caller_sub]) x WHERE x IS NOT NULL))::text);
   RETURN QUERY SELECT s.id, s.request_id, s.interpreter_id;
 END $$;

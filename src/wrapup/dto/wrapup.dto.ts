@@ -33,5 +33,5 @@ export class DebriefRequestDto {
   @ApiProperty({ description: 'ISO 8601' }) requestedAt: string;
 }
 
-/** `wrapup:extend` carries nothing (the whitelist refuses any field). */
-export class ExtendWrapupDto {}
+/** `wrapup:extend` and "I need a debrief" carry nothing (the whitelist refuses any field). */
+export class EmptyBodyDto {}

@@ -123,6 +123,7 @@ export const staffEn: StaffStrings = {
   careCapInvalid: 'Give a whole number from 1 to 50, or leave it empty for no cap.',
   debriefsTitle: 'Asked for a debrief (last 30 days)',
   noDebriefs: 'Nobody has asked for a debrief.',
+  askedAnother: 'The caller asked for another interpreter.',
   myMonth: 'Your month',
   monthCalls: 'Calls',
   monthHearings: 'Hearings',

@@ -126,6 +126,7 @@ export const staffEs = {
   careCapInvalid: 'Indique un número entero de 1 a 50, o déjelo vacío para no poner límite.',
   debriefsTitle: 'Pidieron un debriefing (últimos 30 días)',
   noDebriefs: 'Nadie ha pedido un debriefing.',
+  askedAnother: 'La persona pidió otra intérprete.',
   myMonth: 'Su mes',
   monthCalls: 'Llamadas',
   monthHearings: 'Audiencias',

@@ -129,6 +129,7 @@ export const staffFr: StaffStrings = {
   careCapInvalid: 'Indiquez un nombre entier de 1 à 50, ou laissez vide pour aucune limite.',
   debriefsTitle: 'Ont demandé un débriefing (30 derniers jours)',
   noDebriefs: "Personne n'a demandé de débriefing.",
+  askedAnother: 'La personne a demandé une autre interprète.',
   myMonth: 'Votre mois',
   monthCalls: 'Appels',
   monthHearings: 'Audiences',
