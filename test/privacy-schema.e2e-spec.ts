@@ -90,6 +90,9 @@ const ALLOWED: Record<string, { max: number | null; why: string }> = {
   'push_subscriptions.p256dh': { max: 100, why: "an interpreter's device public key (base64url) that encrypts pushes to it" },
   'push_subscriptions.auth': { max: 40, why: "an interpreter's device push secret (base64url, 16 bytes)" },
   'debrief_requests.country': { max: 2, why: "the country code of the interpreter's roster" },
+  'sessions.feedback': { max: 12, why: "the woman's one answer after a call, from a fixed list (helped, unsure, not_helped)" },
+  'sessions.referred_to': { max: null, why: 'ticks from a fixed list (CHECK): where the interpreter referred her, never text' },
+  'sessions.signs': { max: null, why: 'ticks from a fixed list (CHECK): signs the interpreter noticed, never text' },
   'debrief_requests.matter': { max: 20, why: "a label from a fixed list: the matter of the interpreter's last call" },
   'roster_call_limits.country': { max: 2, why: 'country code' },
   // TypeORM's own bookkeeping

@@ -51,6 +51,20 @@ describe('statistics (PostgreSQL)', () => {
       sessions: 5,
       medianSessionSeconds: 900,
       p90SessionSeconds: 1140,
+      afterCall: {
+        feedbackHelped: 0,
+        feedbackUnsure: 0,
+        feedbackNotHelped: 0,
+        referredLegalAid: 0,
+        referredShelter: 0,
+        referredHealth: 0,
+        referredConsulate: 0,
+        referredPolice: 0,
+        referredChildProtection: 0,
+        signControlled: 0,
+        signQuickExit: 0,
+        anotherInterpreter: 0,
+      },
       suppressed: ['unmet'],
     });
     const kek = body.rows.find((r: { key: string }) => r.key === lang.kek);

@@ -135,7 +135,20 @@ export interface ClientRequests extends MediaRpcRequests {
   'request:choose': { requestId: string; anyInterpreter: true };
   /** Another interpreter, no reason asked: this one's part ends, her request goes back to the front of the line without her. */
   'session:another': SessionIdPayload;
+  /** After her call, one question, three faces (skippable: nothing is sent). */
+  'session:feedback': { sessionId: string; answer: FeedbackAnswer };
+  /** The interpreter's wrap-up ticks about a call (metadata only, never free text). */
+  'session:wrapup': { sessionId: string; referredTo: ReferredTo[]; signs: WrapupSign[] };
 }
+
+export const FEEDBACK_ANSWERS = ['helped', 'unsure', 'not_helped'] as const;
+export type FeedbackAnswer = (typeof FEEDBACK_ANSWERS)[number];
+/** Where the interpreter referred the woman. */
+export const REFERRED_TO = ['legal_aid', 'shelter', 'health', 'consulate', 'police', 'child_protection'] as const;
+export type ReferredTo = (typeof REFERRED_TO)[number];
+/** What the interpreter noticed: someone controlled the conversation; the quick exit was used. */
+export const WRAPUP_SIGNS = ['controlled', 'quick_exit'] as const;
+export type WrapupSign = (typeof WRAPUP_SIGNS)[number];
 
 /** Every client event's result (the acknowledgement when it succeeded), by name. */
 export interface ClientResults extends MediaRpcResults {
@@ -149,6 +162,8 @@ export interface ClientResults extends MediaRpcResults {
   'wrapup:extend': { until: string };
   'request:choose': { state: RequestState };
   'session:another': { requestId: string; state: RequestState };
+  'session:feedback': Done;
+  'session:wrapup': Done;
 }
 
 /**

@@ -33,6 +33,8 @@ open sockets from one address is refused (\`connect_error\` with \`data: { error
 | media:restartIce | participant | {transportId} | {iceParameters} |
 | media:video (addition) | participant | {sessionId, on: boolean} | {video}: video is produced only after \`on: true\` (before, a video produce is CONFLICT); \`on: false\` closes hers |
 | session:another | caller, or the official who asked | {sessionId}: another interpreter, no reason asked; the call ends for its interpreters (session:ended another_interpreter), her request goes back to the front of the line and is never offered to them again | {requestId, state} |
+| session:feedback | caller | {sessionId, answer: helped, unsure, not_helped}: her one answer about a call she was in that ended (completed) within 15 minutes; once (then NOT_FOUND); skippable (nothing is sent) | {} |
+| session:wrapup | interpreter (any role in the call) | {sessionId, referredTo: [legal_aid, shelter, health, consulate, police, child_protection], signs: [controlled, quick_exit]}: ticks only, never text, within 24 hours of the call's end; the last ticks count; counted in the statistics (afterCall), suppressed like every count | {} |
 | wrapup:extend (addition) | interpreter | {} (nothing else is accepted): her wrap-up time after a call is extended once, by as long again; CONFLICT when there is none or it was extended | {until} |
 | session:leave | participant (caller, interpreter, relay_interpreter, team_interpreter, official) | {sessionId} | {}: on a hearing's call, the official leaving ends the hearing for everyone |
 

@@ -124,6 +124,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     if (n.officialId) this.realtime.emitLocal(rooms.user(n.officialId), 'session:ended', payload);
     this.bus.emit('session.ended', n.sessionId, n.reason);
     if (n.wrapups?.length) this.bus.emit('wrapup.started', n.wrapups);
+    // A call that took place (not one that never started, nor a technical end: she is back in line).
+    if (n.reason === 'completed' && n.callerSubs?.length) this.bus.emit('session.answerable', n.sessionId, n.callerSubs);
   }
 
   find(id: string): Promise<SessionParticipants | null> {

@@ -31,6 +31,20 @@ describe('small-cell suppression', () => {
       sessions: 35,
       medianSessionSeconds: 900,
       p90SessionSeconds: 1800,
+      afterCall: {
+        feedbackHelped: 0,
+        feedbackUnsure: 0,
+        feedbackNotHelped: 0,
+        referredLegalAid: 0,
+        referredShelter: 0,
+        referredHealth: 0,
+        referredConsulate: 0,
+        referredPolice: 0,
+        referredChildProtection: 0,
+        signControlled: 0,
+        signQuickExit: 0,
+        anotherInterpreter: 0,
+      },
       suppressed: [],
     });
   });
@@ -54,5 +68,13 @@ describe('small-cell suppression', () => {
 
   it('shows a true zero (nobody is identified by nothing)', () => {
     expect(suppress(row({ unmet: 0 }))).toMatchObject({ unmet: 0, suppressed: [] });
+  });
+});
+
+describe('what was said after the calls', () => {
+  it('follows the same rule: 0 is 0, 1 to 4 hidden (and listed), the rest rounded to 5', () => {
+    const s = suppress(row({ feedback_helped: 7, feedback_unsure: 3, sign_controlled: 0, another_interpreter: 12 }));
+    expect(s.afterCall).toMatchObject({ feedbackHelped: 5, feedbackUnsure: null, signControlled: 0, anotherInterpreter: 10 });
+    expect(s.suppressed).toEqual(['feedbackUnsure']);
   });
 });

@@ -4,7 +4,24 @@ export const MIN_CELL = 5;
 /** Every count shown is rounded to a multiple of this. */
 export const ROUND_TO = 5;
 
-export interface RawStatsRow {
+/** What was said of the calls after them, counted per row (StatsService's OUTCOME_FILTERS). */
+export const OUTCOME_COLUMNS = [
+  'feedback_helped',
+  'feedback_unsure',
+  'feedback_not_helped',
+  'referred_legal_aid',
+  'referred_shelter',
+  'referred_health',
+  'referred_consulate',
+  'referred_police',
+  'referred_child_protection',
+  'sign_controlled',
+  'sign_quick_exit',
+  'another_interpreter',
+] as const;
+export type OutcomeColumn = (typeof OUTCOME_COLUMNS)[number];
+
+export interface RawStatsRow extends Partial<Record<OutcomeColumn, number>> {
   month: string;
   key: string;
   requests: number;
@@ -48,6 +65,7 @@ export function suppress(r: RawStatsRow) {
     answered: r.answered,
     unmet: r.unmet,
     sessions: r.sessions,
+    ...Object.fromEntries(OUTCOME_COLUMNS.map((c) => [camel(c), r[c] ?? 0])),
   };
   const suppressed = Object.entries(counts)
     .filter(([, n]) => n > 0 && n < MIN_CELL)
@@ -67,8 +85,13 @@ export function suppress(r: RawStatsRow) {
     sessions: cell(r.sessions),
     medianSessionSeconds: enoughSessions ? r.duration_p50 : null,
     p90SessionSeconds: enoughSessions ? r.duration_p90 : null,
+    afterCall: Object.fromEntries(OUTCOME_COLUMNS.map((c) => [camel(c), cell(r[c] ?? 0)])) as Record<CamelOutcome, number | null>,
     suppressed,
   };
 }
+
+type Camel<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
+type CamelOutcome = Camel<OutcomeColumn>;
+const camel = (c: OutcomeColumn) => c.replace(/_(\w)/g, (_, ch: string) => ch.toUpperCase()) as CamelOutcome;
 
 export type StatsRow = ReturnType<typeof suppress>;

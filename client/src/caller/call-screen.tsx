@@ -1,5 +1,6 @@
 import type { Strings, UiLanguage } from '../i18n';
-import { HangUp, Mic, NoSignal, Person, Phone, Speaker } from '../ui/icons';
+import { useState } from 'preact/hooks';
+import { Anyone, HangUp, Hourglass, Mic, NoSignal, Person, Phone, Speaker, Swap, Woman } from '../ui/icons';
 import { CueButton } from './parts';
 import type { CallControl } from './use-call';
 
@@ -35,6 +36,7 @@ export function CallScreen({ t, lang, call, onAgain }: { t: Strings; lang: UiLan
           <p class="status">{t.waiting}</p>
           {phase.position ? <Queue t={t} position={phase.position} /> : null}
           <CueButton lang={lang} name="waiting" label={t.listen} />
+          {phase.noWomanFree && <NoWomanChoice t={t} call={call} />}
         </>
       )}
       {phase.name === 'ringing' && (
@@ -79,6 +81,7 @@ export function CallScreen({ t, lang, call, onAgain }: { t: Strings; lang: UiLan
               <HangUp size={48} />
             </button>
           </div>
+          {!hearing && <AnotherInterpreter t={t} call={call} />}
         </>
       )}
       {(phase.name === 'waiting' || phase.name === 'ringing' || phase.name === 'connecting') && (
@@ -123,6 +126,54 @@ export function CallScreen({ t, lang, call, onAgain }: { t: Strings; lang: UiLan
         </button>
       )}
     </section>
+  );
+}
+
+/** She asked for a woman and none is free: a picture and two choices, wait for a woman or take whoever is free first. */
+function NoWomanChoice({ t, call }: { t: Strings; call: CallControl }) {
+  return (
+    <div class="no-woman" role="alert" data-choice="no-woman">
+      <p class="note">
+        <Woman size={40} /> <span>{t.noWomanFree}</span>
+      </p>
+      <div class="choices">
+        <button type="button" class="choice" data-action="wait-for-woman" onClick={call.waitForWoman}>
+          <Hourglass size={48} />
+          <span>{t.waitForWoman}</span>
+        </button>
+        <button type="button" class="choice" data-action="anyone" onClick={() => void call.takeAnyone()}>
+          <Anyone size={48} />
+          <span>{t.anyInterpreter}</span>
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** "Another interpreter": one button, then a confirmation; no reason is asked. */
+function AnotherInterpreter({ t, call }: { t: Strings; call: CallControl }) {
+  const [asking, setAsking] = useState(false);
+  if (!asking)
+    return (
+      <button type="button" class="another" data-action="another" onClick={() => setAsking(true)}>
+        <Swap size={40} />
+        <span>{t.anotherInterpreter}</span>
+      </button>
+    );
+  return (
+    <div class="confirm-another" role="alertdialog" aria-labelledby="confirm-another-text">
+      <p id="confirm-another-text">{t.confirmAnother}</p>
+      <div class="choices">
+        <button type="button" class="choice" data-action="confirm-another" onClick={() => void call.another()}>
+          <Swap size={40} />
+          <span>{t.yesAnother}</span>
+        </button>
+        <button type="button" class="choice" data-action="keep" onClick={() => setAsking(false)}>
+          <Person size={40} />
+          <span>{t.keepThisOne}</span>
+        </button>
+      </div>
+    </div>
   );
 }
 

@@ -32,7 +32,7 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
   const [matter, setMatter] = useState<Matter | null>(null);
   /** Where she is now: a country code, null for "I don't know", undefined before she answered. */
   const [here, setHere] = useState<string | null | undefined>(undefined);
-  const [options, setOptions] = useState<Options>({ minor: false, preferFemale: false, emergency: false });
+  const [options, setOptions] = useState<Options>({ minor: false, preferFemale: false, notFromCountry: false, emergency: false });
   const [askLeave, setAskLeave] = useState(false);
   const player = useRef<HTMLAudioElement>(null);
   const { phase } = call;
@@ -132,6 +132,7 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
       urgency: options.emergency ? 'emergency' : 'normal',
       minor: options.minor,
       preferFemale: options.preferFemale,
+      ...(options.notFromCountry ? { notFromCountry: true } : {}),
       ...(here ? { country: here } : {}),
     });
     // No network to call with: she stays on her step (the offline picture says why) and taps again later.

@@ -1,11 +1,13 @@
 import type { JSX } from 'preact';
 import type { Strings, UiLanguage } from '../i18n';
-import { Child, Phone, Siren, Woman } from '../ui/icons';
+import { Child, NotHere, Phone, Siren, Woman } from '../ui/icons';
 import { CueButton, StepTitle } from './parts';
 
 export interface Options {
   minor: boolean;
   preferFemale: boolean;
+  /** An interpreter from outside her country (API.md `notFromCountry`). */
+  notFromCountry: boolean;
   emergency: boolean;
 }
 
@@ -34,7 +36,7 @@ function Switch({
   );
 }
 
-/** Step 4: her language as she chose it, the three optional switches, and the call button. */
+/** Step 4: her language as she chose it, the optional switches, and the call button. */
 export function StepCall(props: {
   t: Strings;
   lang: UiLanguage;
@@ -54,6 +56,13 @@ export function StepCall(props: {
       <div class="toggles">
         <Switch name="minor" on={options.minor} label={t.minor} Icon={Child} onFlip={flip('minor')} />
         <Switch name="female" on={options.preferFemale} label={t.preferFemale} Icon={Woman} onFlip={flip('preferFemale')} />
+        <Switch
+          name="not-from-country"
+          on={options.notFromCountry}
+          label={t.notFromCountry}
+          Icon={NotHere}
+          onFlip={flip('notFromCountry')}
+        />
         <Switch name="emergency" on={options.emergency} label={t.emergency} Icon={Siren} onFlip={flip('emergency')} />
       </div>
       <button type="button" class="call-button" onClick={onCall} disabled={disabled}>

@@ -10,7 +10,8 @@ import { rewindForExit } from './flow';
 export type Phase =
   | { name: 'choosing' }
   | { name: 'connecting' }
-  | { name: 'waiting'; position?: number }
+  /** noWomanFree: she asked for a woman and none is free (someone else is): she chooses to wait or to take anyone. */
+  | { name: 'waiting'; position?: number; noWomanFree?: boolean }
   | { name: 'ringing' }
   | { name: 'connected'; firstName: string }
   | { name: 'ended'; hearing?: boolean; byOfficial?: boolean }
@@ -32,6 +33,8 @@ interface Live {
   mic?: MediaStream;
   requestId?: string;
   sessionId?: string;
+  /** Told no woman was free, she chose to keep waiting for one: not asked again. */
+  choseToWait?: boolean;
 }
 
 /** Speaker loud / quiet: what a web page can do for "loudspeaker / earpiece". */
@@ -85,7 +88,13 @@ export function useCall(joinCode: string | null) {
     // An update can arrive before request:create's acknowledgement; a socket carries one request at a time.
     if (live.current.requestId && u.requestId !== live.current.requestId) return;
     live.current.requestId = u.requestId;
-    if (u.state === 'queued') setPhase({ name: 'waiting', position: u.queuePosition });
+    if (u.state === 'queued')
+      setPhase((p) => ({
+        name: 'waiting',
+        position: u.queuePosition ?? (p.name === 'waiting' ? p.position : undefined),
+        // Once told, the choice stays on screen until she makes it (her place in line may be announced meanwhile).
+        noWomanFree: !!u.noWomanFree || (p.name === 'waiting' && !!p.noWomanFree && !live.current.choseToWait),
+      }));
     else if (u.state === 'offering') setPhase({ name: 'ringing' });
     else if ((u.state === 'accepted' || u.state === 'connected') && u.sessionId) {
       // `accepted` names the interpreter; `connected` (both are in the call) does not: keep her name.
@@ -127,7 +136,7 @@ export function useCall(joinCode: string | null) {
     });
     signal.socket.on('session:ended', (e) => {
       if (e.sessionId !== live.current.sessionId) return;
-      if ((e.reason === 'interpreter_lost' || e.reason === 'media_failed') && !live.current.hearing) {
+      if ((e.reason === 'interpreter_lost' || e.reason === 'media_failed' || e.reason === 'another_interpreter') && !live.current.hearing) {
         // Her request is back at the front of the line: the next interpreter takes the call.
         live.current.call?.close();
         live.current.call = undefined;
@@ -263,6 +272,31 @@ export function useCall(joinCode: string | null) {
     setPhase({ name: 'choosing' });
   };
 
+  /** No woman is free: she keeps waiting for one (the choice goes), or takes whoever is free first (request:choose). */
+  const waitForWoman = () => {
+    live.current.choseToWait = true;
+    setPhase((p) => (p.name === 'waiting' ? { ...p, noWomanFree: false } : p));
+  };
+  const takeAnyone = async () => {
+    const { signal, requestId } = live.current;
+    if (!signal || !requestId) return;
+    setPhase((p) => (p.name === 'waiting' ? { ...p, noWomanFree: false } : p));
+    const r = await signal.ask('request:choose', { requestId, anyInterpreter: true }).catch(() => null);
+    if (r?.state === 'offering') setPhase((p) => (p.name === 'waiting' ? { name: 'ringing' } : p));
+  };
+
+  /** Another interpreter (confirmed on screen): this one leaves, she waits at the front of the line for the next. */
+  const another = async () => {
+    const { signal, sessionId } = live.current;
+    if (!signal || !sessionId) return;
+    live.current.call?.close();
+    live.current.call = undefined;
+    live.current.sessionId = undefined;
+    setPhase({ name: 'waiting' });
+    const r = await signal.ask('session:another', { sessionId }).catch(() => null);
+    if (r?.state === 'offering') setPhase((p) => (p.name === 'waiting' ? { name: 'ringing' } : p));
+  };
+
   const toggleMute = () => {
     live.current.call?.setMuted(!muted);
     setMuted(!muted);
@@ -287,6 +321,9 @@ export function useCall(joinCode: string | null) {
     start,
     joinHearing,
     hangUp,
+    waitForWoman,
+    takeAnyone,
+    another,
     exit,
     reset,
     toggleMute,

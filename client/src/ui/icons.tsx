@@ -168,3 +168,33 @@ export const Upload = (p: P) => (
     <path d="M24 32V8M14 18l10-10 10 10M8 34v6h32v-6" />
   </Svg>
 );
+/** "Not from my country": a map pin crossed out. */
+export const NotHere = (p: P) => (
+  <Svg {...p}>
+    <path d="M24 44s-13-13-13-24a13 13 0 0126 0c0 11-13 24-13 24z" />
+    <circle cx="24" cy="20" r="4" />
+    <path d="M6 6l36 36" />
+  </Svg>
+);
+/** Whoever is free: two people side by side. */
+export const Anyone = (p: P) => (
+  <Svg {...p}>
+    <circle cx="15" cy="12" r="5" />
+    <circle cx="33" cy="12" r="5" />
+    <path d="M5 42c0-10 4-16 10-16s10 6 10 16M23 42c0-10 4-16 10-16s10 6 10 16" />
+  </Svg>
+);
+/** Another interpreter: a person and the arrows of a swap. */
+export const Swap = (p: P) => (
+  <Svg {...p}>
+    <circle cx="24" cy="14" r="6" />
+    <path d="M12 44c0-9 5-15 12-15s12 6 12 15" />
+    <path d="M4 18h8l-3-3M4 18l3 3M44 30h-8l3-3M44 30l-3 3" />
+  </Svg>
+);
+/** Waiting: an hourglass. */
+export const Hourglass = (p: P) => (
+  <Svg {...p}>
+    <path d="M12 4h24M12 44h24M14 4c0 12 20 12 20 20S14 32 14 44M34 4c0 12-20 12-20 20s20 8 20 20" />
+  </Svg>
+);

@@ -1,0 +1,104 @@
+import { caller, interpreter, languageId, until, type Person } from './utils/matching-fixtures';
+import type { TestSocket } from './utils/socket-client';
+import { createStaff, startTestApp, type TestApp } from './utils/test-app';
+
+/**
+ * Issue 16, item 5: after the call, the woman's one answer (three faces, skippable) and the interpreter's wrap-up ticks,
+ * kept as metadata of the session and counted in the statistics with the same suppression as the rest.
+ */
+describe('after the call', () => {
+  let t: TestApp;
+  const sockets: TestSocket[] = [];
+  const people: Person[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({ HOME_COUNTRY: 'GT', WRAPUP_SECONDS: '0' });
+  }, 120_000);
+  afterAll(async () => {
+    for (const s of [...sockets, ...people.map((p) => p.socket)]) s.close();
+    await t?.close();
+  });
+
+  /** A call between a woman and an interpreter that took place (both joined), ended by the woman. */
+  async function aCall(ana: Person) {
+    const her = await caller(t);
+    sockets.push(her);
+    const made = await her.call('request:create', {
+      languageId: await languageId(t, 'quc'),
+      matter: 'violence',
+      urgency: 'normal',
+      minor: false,
+    });
+    const offer = await ana.socket.next('offer:new', (o) => o.requestId === made.requestId);
+    const { sessionId } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
+    for (const s of [her, ana.socket])
+      expect((await s.call('session:join', { sessionId: sessionId! })).routerRtpCapabilities).toBeDefined();
+    await until(async () => (await t.sql(`SELECT 1 FROM sessions WHERE id = $1 AND started_at IS NOT NULL`, [sessionId])).length === 1);
+    expect(await her.call('session:leave', { sessionId: sessionId! })).toEqual({});
+    await her.next('session:ended', (e) => e.sessionId === sessionId);
+    return { her, sessionId: sessionId! };
+  }
+
+  it('takes her one answer, once, from her only; and the interpreter’s ticks, from the call’s interpreters only, never text', async () => {
+    const ana = await interpreter(t, { languages: 'quc:5' });
+    people.push(ana);
+    const { her, sessionId } = await aCall(ana);
+
+    const stranger = await caller(t);
+    sockets.push(stranger);
+    expect((await stranger.call('session:feedback', { sessionId, answer: 'not_helped' })).error.code).toBe('NOT_FOUND');
+    expect((await ana.socket.call('session:feedback', { sessionId, answer: 'helped' })).error.code).toBe('FORBIDDEN');
+    expect((await her.send('session:feedback', { sessionId, answer: 'great' })).error).toEqual({
+      code: 'VALIDATION',
+      message: expect.any(String),
+      fields: ['answer'],
+    });
+    expect(await her.call('session:feedback', { sessionId, answer: 'helped' })).toEqual({});
+    expect((await her.call('session:feedback', { sessionId, answer: 'not_helped' })).error.code).toBe('NOT_FOUND');
+
+    const other = await interpreter(t, { languages: 'quc:5', available: false });
+    people.push(other);
+    const ticks = { sessionId, referredTo: ['shelter', 'legal_aid'] as const, signs: ['controlled'] as const };
+    expect(
+      (await other.socket.call('session:wrapup', { ...ticks, referredTo: [...ticks.referredTo], signs: [...ticks.signs] })).error.code,
+    ).toBe('NOT_FOUND');
+    expect((await her.call('session:wrapup', { ...ticks, referredTo: [...ticks.referredTo], signs: [...ticks.signs] })).error.code).toBe(
+      'FORBIDDEN',
+    );
+    expect((await ana.socket.send('session:wrapup', { sessionId, referredTo: ['hospital'], signs: [] })).error.fields).toEqual([
+      'referredTo',
+    ]);
+    expect(
+      (await ana.socket.send('session:wrapup', { sessionId, referredTo: [], signs: [], note: 'her husband was there' })).error.fields,
+    ).toEqual(['note']);
+    expect(await ana.socket.call('session:wrapup', { ...ticks, referredTo: [...ticks.referredTo], signs: [...ticks.signs] })).toEqual({});
+    expect(await t.sql(`SELECT feedback, referred_to, signs FROM sessions WHERE id = $1`, [sessionId])).toEqual([
+      { feedback: 'helped', referred_to: ['shelter', 'legal_aid'], signs: ['controlled'] },
+    ]);
+  });
+
+  it('counts the answers and ticks in the statistics, suppressed under 5 and rounded to 5 like every count', async () => {
+    const ana = await interpreter(t, { languages: 'quc:5' });
+    people.push(ana);
+    const admin = await createStaff(t, 'platform_admin');
+    const stats = async () =>
+      (await t.http().get('/api/v1/stats?groupBy=total&period=whole&country=GT').set('authorization', `Bearer ${admin.token}`).expect(200))
+        .body.rows[0].afterCall;
+    // One call so far (the case above): too few to show.
+    expect(await stats()).toMatchObject({ feedbackHelped: null, referredShelter: null, signControlled: null, anotherInterpreter: 0 });
+    for (let i = 0; i < 5; i++) {
+      const { her, sessionId } = await aCall(ana);
+      expect(await her.call('session:feedback', { sessionId, answer: 'helped' })).toEqual({});
+      expect(await ana.socket.call('session:wrapup', { sessionId, referredTo: ['shelter'], signs: [] })).toEqual({});
+    }
+    // Six helped, six referred to a shelter: shown as 5 (rounded); one sign of control: hidden.
+    expect(await stats()).toMatchObject({
+      feedbackHelped: 5,
+      feedbackUnsure: 0,
+      referredShelter: 5,
+      referredLegalAid: null,
+      signControlled: null,
+      signQuickExit: 0,
+    });
+  });
+});
