@@ -253,6 +253,17 @@ describe('web client: a call between the caller page and the interpreter console
   it('after a violence call her console gives her wrap-up time (in Spanish, on a phone): more time once, a debrief, then ready for the next call', async () => {
     const { her, staffPage: paula, session } = await inCall('Paula', 'tzo', 'all', 'violence', 'es-MX');
     await her.locator('button.hang-up').click();
+    // Her page asks its one question (three faces, skippable); she answers it.
+    const question = her.locator('[data-question="helped"]');
+    await expect(question.locator('p').textContent()).resolves.toBe('¿Le sirvió esta llamada?');
+    await expect(seriousA11yViolations(her)).resolves.toEqual([]);
+    await snapshot(her, 'caller-one-question');
+    await question.locator('button[data-answer="helped"]').click();
+    await question.waitFor({ state: 'detached' });
+    await eventually(
+      () => t.sql<{ feedback: string | null }>(`SELECT feedback FROM sessions WHERE id = $1`, [session.id]),
+      ([r]) => r.feedback === 'helped',
+    );
     const panel = paula.locator('.wrap-up[data-wrapup="on"]');
     await panel.waitFor();
     await expect(panel.locator('h2').textContent()).resolves.toBe('Tómese un momento');
@@ -272,8 +283,15 @@ describe('web client: a call between the caller page and the interpreter console
     await panel.locator('button[data-action="wrapup-extend"]').click();
     await eventually(secondsLeft, (left) => left > 180);
     await expect(panel.locator('button[data-action="wrapup-extend"]').count()).resolves.toBe(0);
+    // Her ticks about the call: referred to a shelter, nothing noticed; never text.
+    await panel.locator('.call-ticks input[value="shelter"]').check();
+    await panel.locator('.call-ticks button[type=submit]').click();
+    await expect(panel.locator('.call-ticks [role=status]').textContent()).resolves.toBe('Guardado.');
+    await expect(t.sql(`SELECT referred_to, signs FROM sessions WHERE id = $1`, [session.id])).resolves.toEqual([
+      { referred_to: ['shelter'], signs: [] },
+    ]);
     await panel.locator('button[data-action="debrief"]').click();
-    await expect(panel.locator('[role="status"]').textContent()).resolves.toMatch(/Se avisó a su coordinadora/);
+    await expect(panel.locator('.debrief-status').textContent()).resolves.toMatch(/Se avisó a su coordinadora/);
     const [debrief] = await t.sql(
       `SELECT d.matter FROM debrief_requests d JOIN interpreters i ON i.id = d.interpreter_id WHERE i.first_name = 'Paula'`,
     );

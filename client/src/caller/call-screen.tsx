@@ -1,6 +1,6 @@
 import type { Strings, UiLanguage } from '../i18n';
 import { useState } from 'preact/hooks';
-import { Anyone, HangUp, Hourglass, Mic, NoSignal, Person, Phone, Speaker, Swap, Woman } from '../ui/icons';
+import { Anyone, FaceHappy, FaceSad, FaceUnsure, HangUp, Hourglass, Mic, NoSignal, Person, Phone, Speaker, Swap, Woman } from '../ui/icons';
 import { CueButton } from './parts';
 import type { CallControl } from './use-call';
 
@@ -93,6 +93,7 @@ export function CallScreen({ t, lang, call, onAgain }: { t: Strings; lang: UiLan
         <>
           <p class="status">{phase.hearing && !phase.byOfficial ? t.hearingEnded : t.callEnded}</p>
           <CueButton lang={lang} name="ended" label={t.listen} />
+          {phase.ask && <OneQuestion t={t} call={call} />}
         </>
       )}
       {phase.name === 'joinFailed' && (
@@ -146,6 +147,31 @@ function NoWomanChoice({ t, call }: { t: Strings; call: CallControl }) {
           <span>{t.anyInterpreter}</span>
         </button>
       </div>
+    </div>
+  );
+}
+
+/** After her call, one question and three faces; skippable. Nothing of the call, only which face (or none). */
+function OneQuestion({ t, call }: { t: Strings; call: CallControl }) {
+  const faces = [
+    ['helped', t.helped, FaceHappy],
+    ['unsure', t.unsure, FaceUnsure],
+    ['not_helped', t.notHelped, FaceSad],
+  ] as const;
+  return (
+    <div class="one-question" role="group" aria-labelledby="one-question-text" data-question="helped">
+      <p id="one-question-text">{t.helpedQuestion}</p>
+      <div class="faces">
+        {faces.map(([answer, label, Face]) => (
+          <button type="button" class="choice" key={answer} data-answer={answer} onClick={() => void call.answer(answer)}>
+            <Face size={48} />
+            <span>{label}</span>
+          </button>
+        ))}
+      </div>
+      <button type="button" class="link skip" data-answer="skip" onClick={() => void call.answer(null)}>
+        {t.skip}
+      </button>
     </div>
   );
 }

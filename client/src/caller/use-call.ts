@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, HttpError, request } from '../lib/api';
 import type { Call } from '../lib/call';
 import { quickExit } from '../lib/quick-exit';
-import type { CreateRequestPayload, ServerEvents, Signal } from '../lib/socket';
+import type { CreateRequestPayload, FeedbackAnswer, ServerEvents, Signal } from '../lib/socket';
 import { exposeCall } from '../lib/test-hooks';
 import { callLibs } from './call-libs';
 import { rewindForExit } from './flow';
@@ -14,7 +14,8 @@ export type Phase =
   | { name: 'waiting'; position?: number; noWomanFree?: boolean }
   | { name: 'ringing' }
   | { name: 'connected'; firstName: string }
-  | { name: 'ended'; hearing?: boolean; byOfficial?: boolean }
+  /** ask: her own call took place; its one question (three faces, skippable) is on screen until she answers or skips. */
+  | { name: 'ended'; hearing?: boolean; byOfficial?: boolean; ask?: boolean }
   | { name: 'unmatched' }
   | { name: 'error'; message: 'noMicrophone' | 'error' }
   /** A hearing's join code that did not open the call: not a code at all (`invalid`), or not now (`early`: wrong, used, expired or too early). */
@@ -56,6 +57,35 @@ export function useCall(joinCode: string | null) {
   const attempt = useRef(0);
 
   useEffect(() => void (__PUENTE_TEST_HOOKS__ && exposeCall(() => live.current.call)), []);
+
+  /** The socket kept open after her call for its one question, and which call it was. */
+  const question = useRef<{ signal: Signal; sessionId: string } | null>(null);
+  const dropQuestion = () => {
+    question.current?.signal.close();
+    question.current = null;
+  };
+
+  /** Her call is over: the screen says so, and, after a call of her own that took place, asks its one question. */
+  const ended = () => {
+    const { signal, sessionId, hearing, byOfficial } = live.current;
+    const fresh = !hearing && !byOfficial && !!signal && !!sessionId;
+    if (fresh) {
+      dropQuestion();
+      question.current = { signal: signal!, sessionId: sessionId! };
+      live.current.signal = undefined;
+    }
+    teardown();
+    // (Told twice, by session:ended and by request:update: the question asked the first time stays.)
+    setPhase({ name: 'ended', hearing, byOfficial, ask: !!question.current });
+  };
+
+  /** Her answer, or none (skip): either way the question goes, and its socket with it. */
+  const answer = async (a: FeedbackAnswer | null) => {
+    const q = question.current;
+    setPhase((p) => (p.name === 'ended' ? { ...p, ask: false } : p));
+    if (q && a) await q.signal.ask('session:feedback', { sessionId: q.sessionId, answer: a }).catch(() => undefined);
+    if (question.current === q) dropQuestion();
+  };
 
   const teardown = () => {
     attempt.current++;
@@ -104,8 +134,7 @@ export function useCall(joinCode: string | null) {
       teardown();
       setPhase({ name: 'unmatched' });
     } else if (['completed', 'cancelled', 'abandoned'].includes(u.state)) {
-      teardown();
-      setPhase({ name: 'ended' });
+      ended();
     }
   };
 
@@ -144,9 +173,7 @@ export function useCall(joinCode: string | null) {
         setPhase({ name: 'waiting' });
         return;
       }
-      const { hearing, byOfficial } = live.current;
-      teardown();
-      setPhase({ name: 'ended', hearing, byOfficial });
+      ended();
     });
     signal.socket.on('session:mediaRestart', (e) => {
       // The server rebuilt the call's media elsewhere: renegotiate in the same session.
@@ -248,10 +275,8 @@ export function useCall(joinCode: string | null) {
   };
 
   const hangUp = async () => {
-    const { hearing, byOfficial } = live.current;
     await leave().catch(() => undefined);
-    teardown();
-    setPhase({ name: 'ended', hearing, byOfficial });
+    ended();
   };
 
   const exit = async () => {
@@ -260,6 +285,7 @@ export function useCall(joinCode: string | null) {
       try {
         await leave();
       } finally {
+        dropQuestion();
         teardown();
       }
     });
@@ -267,6 +293,7 @@ export function useCall(joinCode: string | null) {
 
   /** Back to choosing (after a call, or when she left one). */
   const reset = () => {
+    dropQuestion();
     teardown();
     setMuted(false);
     setPhase({ name: 'choosing' });
@@ -324,6 +351,7 @@ export function useCall(joinCode: string | null) {
     waitForWoman,
     takeAnyone,
     another,
+    answer,
     exit,
     reset,
     toggleMute,

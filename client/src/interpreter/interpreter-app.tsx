@@ -114,6 +114,8 @@ export function InterpreterApp() {
   const [connected, setConnected] = useState(false);
   // Her wrap-up time after a call (the server's word: wrapup:update).
   const [wrapup, setWrapup] = useState<Wrapup>(NO_WRAPUP);
+  // Her last on-demand call, for its wrap-up ticks.
+  const [lastCall, setLastCall] = useState<string | null>(null);
   // Over by the clock (the server's word that it is may have been missed): the panel goes.
   useEffect(() => {
     if (!wrapup.until) return;
@@ -182,6 +184,8 @@ export function InterpreterApp() {
   };
 
   const endCall = (note: 'otherLeft' | 'callEnded' | 'askedAnother') => {
+    // Its wrap-up ticks may follow (metadata only).
+    setLastCall(live.current.sessionId ?? null);
     live.current.call?.close();
     live.current.call = undefined;
     live.current.sessionId = undefined;
@@ -283,6 +287,7 @@ export function InterpreterApp() {
   }
 
   function logout() {
+    setLastCall(null);
     setLeaving(false);
     setWrapup(NO_WRAPUP);
     // Her offers stop coming to this device: whoever uses it next is not shown them.
@@ -427,6 +432,7 @@ export function InterpreterApp() {
                 token={token}
                 s={s}
                 onCall={onCall}
+                lastCall={lastCall}
                 onReady={(status) => {
                   setAvailable(status === 'available');
                   setOnCallState(status === 'on_call');

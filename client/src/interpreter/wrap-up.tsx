@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { StaffStrings } from '../i18n/staff';
 import { request } from '../lib/api';
-import type { ClientResults, ServerEvents, Signal } from '../lib/socket';
+import type { ClientResults, ReferredTo, ServerEvents, Signal, WrapupSign } from '../lib/socket';
 
 type PresenceStatus = ClientResults['presence:set']['status'];
 import { Countdown } from './countdown';
@@ -19,6 +19,7 @@ export function WrapUp({
   token,
   s,
   onCall,
+  lastCall,
   onReady,
 }: {
   wrapup: Wrapup;
@@ -27,6 +28,8 @@ export function WrapUp({
   s: StaffStrings;
   /** She is on call (reachable by push only): ready keeps her so. */
   onCall: boolean;
+  /** Her last call's session, whose wrap-up she may tick. */
+  lastCall: string | null;
   onReady: (status: PresenceStatus) => void;
 }) {
   const [debrief, setDebrief] = useState<'asked' | 'failed' | null>(null);
@@ -63,14 +66,84 @@ export function WrapUp({
           </div>
         </>
       )}
+      {lastCall && <CallTicks key={lastCall} sessionId={lastCall} signal={signal} s={s} />}
       <button type="button" class="debrief" data-action="debrief" disabled={debrief === 'asked'} onClick={askDebrief}>
         {s.debrief}
       </button>
       {debrief && (
-        <p class="note" role="status">
+        <p class="note debrief-status" role="status">
           {debrief === 'asked' ? s.debriefAsked : s.debriefFailed}
         </p>
       )}
     </section>
+  );
+}
+
+const REFERRALS: ReferredTo[] = ['legal_aid', 'shelter', 'health', 'consulate', 'police', 'child_protection'];
+const SIGNS: WrapupSign[] = ['controlled', 'quick_exit'];
+
+/** Her wrap-up of the call: where she referred the woman and what she noticed, as ticks (never text). */
+function CallTicks({ sessionId, signal, s }: { sessionId: string; signal: Signal | null; s: StaffStrings }) {
+  const [referred, setReferred] = useState<ReferredTo[]>([]);
+  const [signs, setSigns] = useState<WrapupSign[]>([]);
+  const [saved, setSaved] = useState<boolean | null>(null);
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const res = await signal?.ask('session:wrapup', { sessionId, referredTo: referred, signs }).catch(() => null);
+    setSaved(!!res);
+  };
+  return (
+    <form class="call-ticks" onSubmit={save} data-session={sessionId}>
+      <Ticks
+        legend={s.referredToTitle}
+        name="referredTo"
+        values={REFERRALS}
+        label={(v) => s.referral[v]}
+        chosen={referred}
+        onChange={(l) => (setReferred(l), setSaved(null))}
+      />
+      <Ticks
+        legend={s.signsTitle}
+        name="signs"
+        values={SIGNS}
+        label={(v) => s.sign[v]}
+        chosen={signs}
+        onChange={(l) => (setSigns(l), setSaved(null))}
+      />
+      <button type="submit">{s.saveTicks}</button>
+      {saved !== null && (
+        <p class="note" role="status">
+          {saved ? s.saved : s.ticksFailed}
+        </p>
+      )}
+    </form>
+  );
+}
+
+/** One fieldset of tick boxes from a fixed list. */
+function Ticks<T extends string>(p: {
+  legend: string;
+  name: string;
+  values: T[];
+  label: (v: T) => string;
+  chosen: T[];
+  onChange: (l: T[]) => void;
+}) {
+  return (
+    <fieldset>
+      <legend>{p.legend}</legend>
+      {p.values.map((v) => (
+        <label key={v}>
+          <input
+            type="checkbox"
+            name={p.name}
+            value={v}
+            checked={p.chosen.includes(v)}
+            onChange={(e) => p.onChange(e.currentTarget.checked ? [...p.chosen, v] : p.chosen.filter((x) => x !== v))}
+          />
+          {p.label(v)}
+        </label>
+      ))}
+    </fieldset>
   );
 }

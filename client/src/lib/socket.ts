@@ -9,7 +9,16 @@ import type {
   ServerToClientEvents,
 } from '../../../src/realtime/realtime.contract';
 
-export type { ClientResults, CreateRequestPayload, Matter, ParticipantRole, ServerEvents } from '../../../src/realtime/realtime.contract';
+export type {
+  ClientResults,
+  CreateRequestPayload,
+  FeedbackAnswer,
+  Matter,
+  ParticipantRole,
+  ReferredTo,
+  ServerEvents,
+  WrapupSign,
+} from '../../../src/realtime/realtime.contract';
 
 export class AckError extends Error {
   constructor(

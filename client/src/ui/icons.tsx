@@ -198,3 +198,22 @@ export const Hourglass = (p: P) => (
     <path d="M12 4h24M12 44h24M14 4c0 12 20 12 20 20S14 32 14 44M34 4c0 12-20 12-20 20s20 8 20 20" />
   </Svg>
 );
+/** The three faces of the question after a call. */
+export const FaceHappy = (p: P) => (
+  <Svg {...p}>
+    <circle cx="24" cy="24" r="19" />
+    <path d="M17 19v2M31 19v2M15 29c5 6 13 6 18 0" />
+  </Svg>
+);
+export const FaceUnsure = (p: P) => (
+  <Svg {...p}>
+    <circle cx="24" cy="24" r="19" />
+    <path d="M17 19v2M31 19v2M16 31h16" />
+  </Svg>
+);
+export const FaceSad = (p: P) => (
+  <Svg {...p}>
+    <circle cx="24" cy="24" r="19" />
+    <path d="M17 19v2M31 19v2M15 34c5-6 13-6 18 0" />
+  </Svg>
+);
