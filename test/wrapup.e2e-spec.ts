@@ -197,6 +197,47 @@ describe('wrap-up, debrief and the daily cap', () => {
     expect(await sql(`SELECT wrapup_until FROM interpreters WHERE id = $1`, [i.interpreterId])).toEqual([{ wrapup_until: null }]);
   });
 
+  it('another interpreter asked on one node while her console is on the other: the next offer never goes to her, from either node', async () => {
+    const [x, y] = await rosterAt(a.url, sql, 'GT', [{ languages: 'mam:5' }, { languages: 'mam:5' }]);
+    const xOnA = await open(a.url, x.token);
+    consoles.push(xOnA);
+    expect(await xOnA.call('presence:set', { status: 'available' })).toEqual({ status: 'available' });
+    const woman = await ask(b.url, 'violence');
+    const offer = await within(
+      xOnA.next('offer:new', (o) => o.requestId === woman.requestId),
+      20_000,
+      'the first offer',
+    );
+    const { sessionId } = await xOnA.call('offer:accept', { offerId: offer.offerId });
+    // (The call never started: no wrap-up holds her; only the exclusion can.)
+    const yOnB = await open(b.url, y.token);
+    consoles.push(yOnB);
+    // At once: she asks for another on B, and Y becomes available on B while X, freed on A, is served the line there.
+    const [asked] = await Promise.all([
+      woman.s.call('session:another', { sessionId: sessionId! }),
+      yOnB.call('presence:set', { status: 'available' }),
+    ]);
+    expect(asked).toEqual({ requestId: woman.requestId, state: expect.stringMatching(/^(queued|offering)$/) });
+    expect(await xOnA.next('session:ended', (e) => e.sessionId === sessionId)).toEqual({ sessionId, reason: 'another_interpreter' });
+    const next = await within(
+      yOnB.next('offer:new', (o) => o.requestId === woman.requestId),
+      20_000,
+      'the other interpreter',
+    );
+    // Y declines: the request waits; X is free and available on A, and the sweeps of both nodes dispatch it again.
+    await yOnB.call('offer:decline', { offerId: next.offerId });
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await sql(`SELECT DISTINCT interpreter_id FROM offers WHERE request_id = $1 ORDER BY 1`, [woman.requestId])).toEqual(
+      [{ interpreter_id: x.interpreterId }, { interpreter_id: y.interpreterId }].sort((p, q) =>
+        p.interpreter_id < q.interpreter_id ? -1 : 1,
+      ),
+    );
+    expect(
+      await sql(`SELECT count(*)::int AS n FROM offers WHERE request_id = $1 AND interpreter_id = $2`, [woman.requestId, x.interpreterId]),
+    ).toEqual([{ n: 1 }]);
+    await woman.s.call('request:cancel', { requestId: woman.requestId });
+  });
+
   it('gives no wrap-up after a call that never started, and refuses wrap-up events to anyone but an interpreter', async () => {
     const { i, onA } = await interpreterOnBoth();
     const woman = await ask(a.url);

@@ -37,15 +37,19 @@ export class MediaInspection {
         })),
       ),
     );
-    const dump = (await room.router.dump()) as {
-      transportIds: string[];
-      rtpObserverIds: string[];
-      mapProducerIdConsumerIds: Record<string, string[]>;
-    };
-    const server = (await room.webRtcServer.dump()) as {
+    let dump: { transportIds: string[]; rtpObserverIds: string[]; mapProducerIdConsumerIds: Record<string, string[]> };
+    let server: {
       webRtcTransportIds: string[];
       localIceUsernameFragments: { localIceUsernameFragment: string; webRtcTransportId: string }[];
     };
+    try {
+      dump = (await room.router.dump()) as typeof dump;
+      server = (await room.webRtcServer.dump()) as typeof server;
+    } catch (e) {
+      // The call ended while the worker was asked (its router closed under the request): no room here any more.
+      if (room.router.closed || this.rooms.find(sessionId) !== room) return null;
+      throw e;
+    }
     // Read after the dumps: the worker sends its close notifications (a consumer whose producer left) before
     // it answers a dump, so this side's objects are then at least as new as what the worker reported.
     const producers = peers.flatMap((p) => p.producers().map((pr) => ({ id: pr.id, role: p.role, kind: pr.kind, paused: pr.paused })));
