@@ -12,6 +12,7 @@ import { GreetingsModule } from './greetings/greetings.module';
 import { HealthModule } from './health/health.module';
 import { HoursModule } from './hours/hours.module';
 import { WrapupModule } from './wrapup/wrapup.module';
+import { DirectoryModule } from './directory/directory.module';
 import { InstitutionsModule } from './institutions/institutions.module';
 import { LanguagesModule } from './languages/languages.module';
 import { LimitsModule } from './limits/limits.module';
@@ -63,6 +64,7 @@ export class AppModule {
         StatsModule,
         HoursModule,
         WrapupModule,
+        DirectoryModule,
         RetentionModule,
         GreetingsModule,
         SpokenNamesModule,

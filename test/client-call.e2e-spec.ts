@@ -252,6 +252,21 @@ describe('web client: a call between the caller page and the interpreter console
 
   it('after a violence call her console gives her wrap-up time (in Spanish, on a phone): more time once, a debrief, then ready for the next call', async () => {
     const { her, staffPage: paula, session } = await inCall('Paula', 'tzo', 'all', 'violence', 'es-MX');
+    // During the call: where help is, from her roster's directory, by kind and area.
+    await t.sql(
+      `INSERT INTO services (country, name, kind, area, phone, minors) VALUES
+         ('GT', 'Casa de la Mujer', 'shelter', 'Quetzaltenango', '+502 7765 4321', true),
+         ('GT', 'Bufete Popular', 'legal_aid', 'Quetzaltenango', '+502 2222 3333', false)`,
+    );
+    const help = paula.locator('details.where-help');
+    await help.locator('summary').click();
+    await help.locator('select[name=kind]').selectOption('shelter');
+    await help.locator('input[name=area]').fill('quetzal');
+    await help.locator('button[type=submit]').click();
+    await expect(help.locator('[data-list="services"] li').allTextContents()).resolves.toEqual([
+      expect.stringContaining('Casa de la Mujer · Albergue · Quetzaltenango'),
+    ]);
+    await expect(seriousA11yViolations(paula)).resolves.toEqual([]);
     await her.locator('button.hang-up').click();
     // Her page asks its one question (three faces, skippable); she answers it.
     const question = her.locator('[data-question="helped"]');

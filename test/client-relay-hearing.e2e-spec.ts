@@ -57,8 +57,9 @@ describe('web client: relay interpreting on the demo', () => {
     // María is taken at that hour: the chain, its source leg asked first.
     const chain = court.locator('li.booking', { has: court.locator('.booking-interpreters') });
     await chain.locator('li[data-leg="source"][data-seat-state="asked"]', { hasText: 'Lorena' }).waitFor();
-    await expect(chain.locator('li[data-leg="source"]').textContent()).resolves.toMatch(/Mam.*→.*Spanish/);
-    await expect(chain.locator('li[data-leg="relay"]').textContent()).resolves.toMatch(/Spanish.*→.*English/);
+    // The languages' names come with the catalogue, which the console loads beside the booking: waited for, not read once.
+    await chain.locator('li[data-leg="source"]', { hasText: /Mam.*→.*Spanish/ }).waitFor();
+    await chain.locator('li[data-leg="relay"]', { hasText: /Spanish.*→.*English/ }).waitFor();
     await a11y.check(court, 'official-relay-booked');
     const id = (await chain.getAttribute('data-booking'))!;
 
@@ -69,7 +70,7 @@ describe('web client: relay interpreting on the demo', () => {
     const sarah = await bed.page('en-US', undefined, 'America/Chicago');
     await staffLogin(sarah, url, '/interpreter/', 'interpreter.sarah@demo.puente.example', DEMO_PASSWORD);
     const hers = sarah.locator(`li.booking[data-booking="${id}"]`);
-    await expect(hers.locator('li[data-leg="relay"]').textContent()).resolves.toMatch(/Spanish.*→.*English/);
+    await hers.locator('li[data-leg="relay"]', { hasText: /Spanish.*→.*English/ }).waitFor();
     await a11y.check(sarah, 'interpreter-relay-asked');
     await hers.locator('button[data-action="confirm"]').click();
     await chain.locator('.booking-state.confirmed').waitFor();
@@ -136,8 +137,8 @@ describe('web client: relay interpreting on the demo', () => {
     const sarahOffer = sarah.locator('[data-view="offer"]');
     await lorenaOffer.locator('.relay-leg[data-leg="source"]').waitFor();
     await sarahOffer.locator('.relay-leg[data-leg="relay"]').waitFor();
-    await expect(lorenaOffer.locator('.relay-leg').textContent()).resolves.toMatch(/Mam.*→.*(español|Spanish)/i);
-    await expect(sarahOffer.locator('.relay-leg').textContent()).resolves.toMatch(/Spanish.*→.*English/);
+    await lorenaOffer.locator('.relay-leg', { hasText: /Mam.*→.*(español|Spanish)/i }).waitFor();
+    await sarahOffer.locator('.relay-leg', { hasText: /Spanish.*→.*English/ }).waitFor();
     await a11y.check(sarah, 'interpreter-relay-offer');
     await lorenaOffer.locator('button.accept').click();
     await lorena.locator('[data-view="waiting"]').waitFor();

@@ -60,9 +60,25 @@ export async function connect(url: string, token: string, headers?: Record<strin
       }
     }
   });
+  // A refusal by the server (its middleware's error: a bad token, a cap) fails at once. A transport failure (the
+  // handshake timed out on a saturated two-core machine, a socket error) is retried by socket.io's own reconnection,
+  // as a real client's would be; only a minute of those fails.
   await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', (e) => reject(e));
+    const giveUp = setTimeout(() => {
+      socket.disconnect();
+      reject(new Error(`no connection to ${url} within 60 s`));
+    }, 60_000);
+    socket.once('connect', () => {
+      clearTimeout(giveUp);
+      resolve();
+    });
+    socket.on('connect_error', (e: Error & { type?: string }) => {
+      if (socket.connected || e.type === 'TransportError' || e.message === 'timeout' || /websocket error|xhr poll error/.test(e.message))
+        return;
+      clearTimeout(giveUp);
+      socket.disconnect();
+      reject(e);
+    });
   });
   const consumed = new Set<number>();
   return {

@@ -27,6 +27,7 @@ import { MyMonth } from './my-month';
 import { forgetPushOnThisDevice, PushOffers, pushOnThisDevice } from './push-offers';
 import { Countdown } from './countdown';
 import { WrapUp, type Wrapup } from './wrap-up';
+import { WhereHelpIs } from './where-help-is';
 
 type Offer = ServerEvents['offer:new'];
 
@@ -520,6 +521,7 @@ export function InterpreterApp() {
                     {t.otherReconnecting}
                   </p>
                 )}
+                <WhereHelpIs token={token} s={s} />
                 <div class="call-controls">
                   <MuteButton
                     t={t}

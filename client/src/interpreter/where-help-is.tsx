@@ -1,0 +1,80 @@
+import { useState } from 'preact/hooks';
+import type { StaffStrings } from '../i18n/staff';
+import { request } from '../lib/api';
+import { staffClaims } from '../lib/staff-token';
+
+const KINDS = ['legal_aid', 'shelter', 'health', 'consulate', 'police', 'child_protection', 'other'] as const;
+const COUNTRIES = ['BZ', 'CA', 'CR', 'DO', 'SV', 'GT', 'HN', 'MX', 'NI', 'PA', 'US'] as const;
+
+interface Service {
+  id: string;
+  name: string;
+  kind: (typeof KINDS)[number];
+  area: string;
+  phone: string;
+  hours: string | null;
+  minors: boolean;
+}
+
+/**
+ * Where help is, during a call: the directory of services of a country (her roster's by default), searched by kind
+ * and area, to refer the woman to. Nothing of the call is sent with the search.
+ */
+export function WhereHelpIs({ token, s }: { token: string; s: StaffStrings }) {
+  const [country, setCountry] = useState(staffClaims(token).country ?? 'GT');
+  const [kind, setKind] = useState('');
+  const [area, setArea] = useState('');
+  const [found, setFound] = useState<Service[] | null>(null);
+  const search = async (e: Event) => {
+    e.preventDefault();
+    const q = new URLSearchParams({ country, ...(kind ? { kind } : {}), ...(area.trim() ? { area: area.trim() } : {}) });
+    setFound(await request<Service[]>(`/api/v1/services?${q}`, { token }).catch(() => []));
+  };
+  return (
+    <details class="where-help">
+      <summary>{s.whereHelpTitle}</summary>
+      <form onSubmit={search}>
+        <label>
+          {s.whereHelpCountry}
+          <select name="country" value={country} onChange={(e) => setCountry(e.currentTarget.value)}>
+            {COUNTRIES.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {s.whereHelpKind}
+          <select name="kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
+            <option value="">{s.whereHelpAnyKind}</option>
+            {KINDS.map((k) => (
+              <option key={k} value={k}>
+                {s.serviceKind[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {s.whereHelpArea}
+          <input name="area" value={area} maxLength={120} onInput={(e) => setArea(e.currentTarget.value)} />
+        </label>
+        <button type="submit">{s.whereHelpSearch}</button>
+      </form>
+      {found && found.length === 0 && <p class="note">{s.whereHelpNone}</p>}
+      {found && found.length > 0 && (
+        <ul class="services" data-list="services">
+          {found.map((v) => (
+            <li key={v.id}>
+              <strong>{v.name}</strong> · {s.serviceKind[v.kind]} · {v.area}
+              <br />
+              <a href={`tel:${v.phone.replace(/[^+0-9]/g, '')}`}>{v.phone}</a>
+              {v.hours && ` · ${v.hours}`}
+              {v.minors && ` · ${s.takesMinors}`}
+            </li>
+          ))}
+        </ul>
+      )}
+    </details>
+  );
+}
