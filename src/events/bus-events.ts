@@ -35,8 +35,6 @@ export interface BusEvents {
   'wrapup.started': [wrapups: EndedWrapup[]];
   /** Her wrap-up is over (it ran out: WrapupService's job): matching serves her the waiting line if she is available. */
   'wrapup.over': [interpreterId: string];
-  /** An ended call's callers may answer its one question (SessionsService, on every node, after the commit). */
-  'session.answerable': [sessionId: string, callerSubs: string[]];
   /** Her last device that receives offers by push is gone (PushService): on call, she is set away. */
   'push.unreachable': [interpreterId: string];
   /** Her console did not show an offer within OFFER_SEEN_SECONDS (PushService, after pushing it): an emergency rings the next too. */

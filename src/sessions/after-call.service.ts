@@ -1,10 +1,9 @@
-import { Inject, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { rows } from '../database/sql';
-import { EventBus } from '../events/event-bus';
 import type { FeedbackAnswer, ReferredTo, WrapupSign } from '../realtime/realtime.contract';
 import { REDIS } from '../redis/redis.module';
 
@@ -22,22 +21,19 @@ const feedbackKey = (sessionId: string) => `feedback:${sessionId}`;
  * the session, set by every node that hears of the end (the same value), and taken by her one answer.
  */
 @Injectable()
-export class AfterCallService implements OnModuleInit {
+export class AfterCallService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly bus: EventBus,
   ) {}
 
-  onModuleInit() {
-    this.bus.on('session.answerable', (sessionId, callerSubs) => this.answerable(sessionId, callerSubs));
-  }
-
-  private async answerable(sessionId: string, callerSubs: string[]) {
-    if (callerSubs.length)
-      await this.redis
-        .sadd(feedbackKey(sessionId), ...callerSubs)
-        .then(() => this.redis.expire(feedbackKey(sessionId), FEEDBACK_WINDOW_SECONDS));
+  /** An ended call's callers may answer its one question (SessionsService, on every node that hears the end: the same set). */
+  async answerable(sessionId: string, callerSubs: string[]) {
+    await this.redis
+      .multi()
+      .sadd(feedbackKey(sessionId), ...callerSubs)
+      .expire(feedbackKey(sessionId), FEEDBACK_WINDOW_SECONDS)
+      .exec();
   }
 
   /** Her one answer about a call she was in, that ended within the window; once. */

@@ -10,6 +10,7 @@ import { EventBus } from '../events/event-bus';
 import type { SessionEndReason } from '../realtime/realtime.contract';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { MEDIA_FAILED } from './end-reasons';
+import { AfterCallService } from './after-call.service';
 import type { InterpreterRole, ParticipantRole } from '../common/domain';
 import {
   SessionsRepository,
@@ -69,6 +70,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly bus: EventBus,
     @InjectDataSource() private readonly db: DataSource,
+    private readonly afterCall: AfterCallService,
   ) {
     this.codes = joinCodeHasher(config.JWT_SECRET);
   }
@@ -125,7 +127,11 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     this.bus.emit('session.ended', n.sessionId, n.reason);
     if (n.wrapups?.length) this.bus.emit('wrapup.started', n.wrapups);
     // A call that took place (not one that never started, nor a technical end: she is back in line).
-    if (n.reason === 'completed' && n.callerSubs?.length) this.bus.emit('session.answerable', n.sessionId, n.callerSubs);
+    if (n.reason === 'completed' && n.callerSubs?.length) {
+      this.afterCall
+        .answerable(n.sessionId, n.callerSubs)
+        .catch((e) => this.logger.warn({ err: (e as Error).name }, 'the question after a call could not be opened'));
+    }
   }
 
   find(id: string): Promise<SessionParticipants | null> {

@@ -73,7 +73,7 @@ describe('small-cell suppression', () => {
 
 describe('what was said after the calls', () => {
   it('follows the same rule: 0 is 0, 1 to 4 hidden (and listed), the rest rounded to 5', () => {
-    const s = suppress(row({ feedback_helped: 7, feedback_unsure: 3, sign_controlled: 0, another_interpreter: 12 }));
+    const s = suppress(row({ after_call: { feedbackHelped: 7, feedbackUnsure: 3, signControlled: 0, anotherInterpreter: 12 } }));
     expect(s.afterCall).toMatchObject({ feedbackHelped: 5, feedbackUnsure: null, signControlled: 0, anotherInterpreter: 10 });
     expect(s.suppressed).toEqual(['feedbackUnsure']);
   });

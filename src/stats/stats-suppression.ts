@@ -1,27 +1,12 @@
+import { OUTCOMES } from './stats-outcomes';
+
 /** Below this many, a count could point at a person: it is shown as null and flagged suppressed. */
 export const MIN_CELL = 5;
 
 /** Every count shown is rounded to a multiple of this. */
 export const ROUND_TO = 5;
 
-/** What was said of the calls after them, counted per row (StatsService's OUTCOME_FILTERS). */
-export const OUTCOME_COLUMNS = [
-  'feedback_helped',
-  'feedback_unsure',
-  'feedback_not_helped',
-  'referred_legal_aid',
-  'referred_shelter',
-  'referred_health',
-  'referred_consulate',
-  'referred_police',
-  'referred_child_protection',
-  'sign_controlled',
-  'sign_quick_exit',
-  'another_interpreter',
-] as const;
-export type OutcomeColumn = (typeof OUTCOME_COLUMNS)[number];
-
-export interface RawStatsRow extends Partial<Record<OutcomeColumn, number>> {
+export interface RawStatsRow {
   month: string;
   key: string;
   requests: number;
@@ -34,6 +19,8 @@ export interface RawStatsRow extends Partial<Record<OutcomeColumn, number>> {
   sessions: number;
   duration_p50: number | null;
   duration_p90: number | null;
+  /** Counts of OUTCOMES by key (none: no session of the row). */
+  after_call?: Record<string, number> | null;
 }
 
 /**
@@ -65,7 +52,7 @@ export function suppress(r: RawStatsRow) {
     answered: r.answered,
     unmet: r.unmet,
     sessions: r.sessions,
-    ...Object.fromEntries(OUTCOME_COLUMNS.map((c) => [camel(c), r[c] ?? 0])),
+    ...afterCall(r),
   };
   const suppressed = Object.entries(counts)
     .filter(([, n]) => n > 0 && n < MIN_CELL)
@@ -85,13 +72,12 @@ export function suppress(r: RawStatsRow) {
     sessions: cell(r.sessions),
     medianSessionSeconds: enoughSessions ? r.duration_p50 : null,
     p90SessionSeconds: enoughSessions ? r.duration_p90 : null,
-    afterCall: Object.fromEntries(OUTCOME_COLUMNS.map((c) => [camel(c), cell(r[c] ?? 0)])) as Record<CamelOutcome, number | null>,
+    afterCall: Object.fromEntries(Object.entries(afterCall(r)).map(([k, n]) => [k, cell(n)])),
     suppressed,
   };
 }
 
-type Camel<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
-type CamelOutcome = Camel<OutcomeColumn>;
-const camel = (c: OutcomeColumn) => c.replace(/_(\w)/g, (_, ch: string) => ch.toUpperCase()) as CamelOutcome;
+/** Every outcome's count in the row, 0 where none was counted. */
+const afterCall = (r: RawStatsRow): Record<string, number> => Object.fromEntries(OUTCOMES.map((o) => [o.key, r.after_call?.[o.key] ?? 0]));
 
 export type StatsRow = ReturnType<typeof suppress>;

@@ -5,8 +5,8 @@ import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { LanguagesService } from '../languages/languages.service';
 import type { StatsGroup, StatsOrigin, StatsQuery } from './dto/stats.query';
-import { REFERRED_TO, WRAPUP_SIGNS, type ReferredTo, type WrapupSign } from '../realtime/realtime.contract';
-import { MIN_CELL, OUTCOME_COLUMNS, publishedCount, ROUND_TO, suppress, type OutcomeColumn, type RawStatsRow } from './stats-suppression';
+import { OUTCOMES } from './stats-outcomes';
+import { MIN_CELL, publishedCount, ROUND_TO, suppress, type RawStatsRow } from './stats-suppression';
 import { badField } from '../common/validation';
 
 /**
@@ -34,22 +34,8 @@ const ORIGIN: Record<StatsOrigin, string> = {
 
 const MONTH = "to_char(date_trunc('month', r.created_at AT TIME ZONE 'UTC'), 'YYYY-MM')";
 
-/**
- * What was said of the calls after them (issue 16), counted per month and key: the woman's one answer, where the
- * interpreter referred her, the signs she noticed, and calls where she asked for another interpreter.
- */
-const OUTCOME_FILTERS: Record<OutcomeColumn, string> = {
-  feedback_helped: "s.feedback = 'helped'",
-  feedback_unsure: "s.feedback = 'unsure'",
-  feedback_not_helped: "s.feedback = 'not_helped'",
-  ...(Object.fromEntries(REFERRED_TO.map((k) => [`referred_${k}`, `'${k}' = ANY (s.referred_to)`])) as Record<
-    `referred_${ReferredTo}`,
-    string
-  >),
-  ...(Object.fromEntries(WRAPUP_SIGNS.map((k) => [`sign_${k}`, `'${k}' = ANY (s.signs)`])) as Record<`sign_${WrapupSign}`, string>),
-  another_interpreter: "s.end_reason = 'another_interpreter'",
-};
-const OUTCOME_COUNTS = OUTCOME_COLUMNS.map((c) => `count(*) FILTER (WHERE ${OUTCOME_FILTERS[c]})::int AS ${c}`).join(',\n           ');
+/** Each OUTCOMES count of a group of sessions `s`, by key. */
+const AFTER_CALL = `jsonb_build_object(${OUTCOMES.map((o) => `'${o.key}', count(*) FILTER (WHERE ${o.filter})`).join(', ')})`;
 const yearMonth = (d: Date) => d.toISOString().slice(0, 7);
 
 /**
@@ -96,13 +82,14 @@ export class StatsService {
          FROM sessions s JOIN r ON r.id = s.request_id WHERE s.started_at IS NOT NULL AND s.ended_at IS NOT NULL),
        outcomes AS (
          SELECT r.month, r.key,
-           ${OUTCOME_COUNTS}
+           ${AFTER_CALL} AS after_call
          FROM sessions s JOIN r ON r.id = s.request_id GROUP BY r.month, r.key),
        per_call AS (
          SELECT month, key, count(*)::int AS sessions,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY duration) AS duration_p50,
            percentile_cont(0.9) WITHIN GROUP (ORDER BY duration) AS duration_p90
          FROM calls GROUP BY month, key)
+       SELECT agg.*, o.after_call FROM (
        SELECT w.month, w.key, count(*)::int AS requests,
          count(*) FILTER (WHERE w.wait <= 60)::int AS answered_1m,
          count(*) FILTER (WHERE w.wait <= 300)::int AS answered_5m,
@@ -110,11 +97,11 @@ export class StatsService {
          count(*) FILTER (WHERE w.state = 'unmatched')::int AS unmet,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY w.wait) AS wait_p50,
          percentile_cont(0.9) WITHIN GROUP (ORDER BY w.wait) AS wait_p90,
-         coalesce(max(c.sessions), 0)::int AS sessions, max(c.duration_p50) AS duration_p50, max(c.duration_p90) AS duration_p90,
-         ${OUTCOME_COLUMNS.map((c) => `coalesce(max(o.${c}), 0)::int AS ${c}`).join(', ')}
+         coalesce(max(c.sessions), 0)::int AS sessions, max(c.duration_p50) AS duration_p50, max(c.duration_p90) AS duration_p90
        FROM waits w LEFT JOIN per_call c ON c.month = w.month AND c.key = w.key
-         LEFT JOIN outcomes o ON o.month = w.month AND o.key = w.key
-       GROUP BY w.month, w.key ORDER BY w.month, w.key`,
+       GROUP BY w.month, w.key) agg
+       LEFT JOIN outcomes o ON o.month = agg.month AND o.key = agg.key
+       ORDER BY agg.month, agg.key`,
       params,
     );
     const unmet: { language_id: string; unmet: number }[] = await this.db.query(

@@ -123,7 +123,8 @@ export function useCall(joinCode: string | null) {
         name: 'waiting',
         position: u.queuePosition ?? (p.name === 'waiting' ? p.position : undefined),
         // Once told, the choice stays on screen until she makes it (her place in line may be announced meanwhile).
-        noWomanFree: !!u.noWomanFree || (p.name === 'waiting' && !!p.noWomanFree && !live.current.choseToWait),
+        // (The server says it again at each dispatch: once she chose to wait, she is not asked again.)
+        noWomanFree: !live.current.choseToWait && (!!u.noWomanFree || (p.name === 'waiting' && !!p.noWomanFree)),
       }));
     else if (u.state === 'offering') setPhase({ name: 'ringing' });
     else if ((u.state === 'accepted' || u.state === 'connected') && u.sessionId) {

@@ -3,8 +3,9 @@ import { STAFF_STRINGS } from '../i18n/staff';
 import { api, type Language } from '../lib/api';
 import type { Booking } from '../lib/bookings';
 import { Call, CALL_ROLES } from '../lib/call';
-import { AckError, connectSignal, type ServerEvents, type Signal } from '../lib/socket';
+import { AckError, connectSignal, type PresenceStatus, type ServerEvents, type Signal } from '../lib/socket';
 import { startRingtone } from '../lib/sounds';
+import { expired } from '../lib/staff-token';
 import { exposeCall } from '../lib/test-hooks';
 import { Check, Cross, HangUp, Phone } from '../ui/icons';
 import { useUiLanguage } from '../ui/ui-language';
@@ -15,7 +16,6 @@ import {
   ConsoleHeader,
   forgetStaffSession,
   keepStaffSessionOnDevice,
-  expired,
   readInterpreterSession,
   StaffLogin,
   stopKeepingStaffSession,
@@ -113,6 +113,11 @@ export function InterpreterApp() {
   // On call: reachable by push only (her phone), offered after those at their console.
   const [onCall, setOnCallState] = useState(false);
   const [connected, setConnected] = useState(false);
+  /** Her presence as the server answered it: at her console, on call, or neither. */
+  const showStatus = (status: PresenceStatus) => {
+    setAvailable(status === 'available');
+    setOnCallState(status === 'on_call');
+  };
   // Her wrap-up time after a call (the server's word: wrapup:update).
   const [wrapup, setWrapup] = useState<Wrapup>(NO_WRAPUP);
   // Her last on-demand call, for its wrap-up ticks.
@@ -214,8 +219,7 @@ export function InterpreterApp() {
     });
     // The server says where she stands on every connection, so a reload shows her real availability.
     signal.socket.on('presence:update', (e) => {
-      setAvailable(e.status === 'available');
-      setOnCallState(e.status === 'on_call');
+      showStatus(e.status);
       if (e.reason === 'suspended') setView((v) => (v.name === 'idle' || v.name === 'offer' ? { name: 'idle', note: 'suspended' } : v));
     });
     signal.socket.on('wrapup:update', setWrapup);
@@ -302,8 +306,7 @@ export function InterpreterApp() {
     const status = available ? 'away' : 'available';
     try {
       const res = await live.current.signal!.ask('presence:set', { status });
-      setAvailable(res.status === 'available');
-      setOnCallState(res.status === 'on_call');
+      showStatus(res.status);
     } catch (e) {
       // Her roster admin suspended her: the server refuses to make her available.
       if (e instanceof AckError && e.code === 'FORBIDDEN') setView((v) => (v.name === 'idle' ? { name: 'idle', note: 'suspended' } : v));
@@ -313,8 +316,7 @@ export function InterpreterApp() {
   const setOnCall = async (on: boolean) => {
     try {
       const res = await live.current.signal!.ask('presence:set', { status: on ? 'on_call' : 'away' });
-      setOnCallState(res.status === 'on_call');
-      setAvailable(res.status === 'available');
+      showStatus(res.status);
     } catch {
       setOnCallState(false);
     }
@@ -352,6 +354,16 @@ export function InterpreterApp() {
   };
 
   const langName = (id: string) => languageLabel(languages.get(id), id);
+  const noteText: Record<Note, string> = {
+    otherLeft: t.otherLeft,
+    offerGone: t.offerGone,
+    callEnded: t.callEnded,
+    hearingEnded: s.hearingEnded,
+    suspended: s.suspendedNote,
+    legNotFilled: s.legNotFilled,
+    missedCall: s.missedCall,
+    askedAnother: s.askedAnother,
+  };
   const inACall = view.name === 'call' || view.name === 'hearing';
   // Logging out in a call would drop the woman: she is asked first; on yes, the call is left properly.
   useEffect(() => {
@@ -406,23 +418,7 @@ export function InterpreterApp() {
             )}
             {view.name === 'idle' && (
               <section class="idle" aria-live="polite" data-view="idle">
-                {view.note && (
-                  <p class="note">
-                    {view.note === 'callEnded'
-                      ? t.callEnded
-                      : view.note === 'hearingEnded'
-                        ? s.hearingEnded
-                        : view.note === 'suspended'
-                          ? s.suspendedNote
-                          : view.note === 'legNotFilled'
-                            ? s.legNotFilled
-                            : view.note === 'missedCall'
-                              ? s.missedCall
-                              : view.note === 'askedAnother'
-                                ? s.askedAnother
-                                : t[view.note]}
-                  </p>
-                )}
+                {view.note && <p class="note">{noteText[view.note]}</p>}
                 {available && !wrapup.until && <p>{t.waitingForOffers}</p>}
               </section>
             )}
@@ -435,8 +431,7 @@ export function InterpreterApp() {
                 onCall={onCall}
                 lastCall={lastCall}
                 onReady={(status) => {
-                  setAvailable(status === 'available');
-                  setOnCallState(status === 'on_call');
+                  showStatus(status);
                   setWrapup(NO_WRAPUP);
                 }}
               />
@@ -521,7 +516,7 @@ export function InterpreterApp() {
                     {t.otherReconnecting}
                   </p>
                 )}
-                <WhereHelpIs token={token} s={s} />
+                <WhereHelpIs token={token} t={t} s={s} />
                 <div class="call-controls">
                   <MuteButton
                     t={t}

@@ -1,15 +1,13 @@
 import { useState } from 'preact/hooks';
+import type { Strings } from '../i18n';
 import type { StaffStrings } from '../i18n/staff';
 import { request } from '../lib/api';
 import { staffClaims } from '../lib/staff-token';
 
-const KINDS = ['legal_aid', 'shelter', 'health', 'consulate', 'police', 'child_protection', 'other'] as const;
-const COUNTRIES = ['BZ', 'CA', 'CR', 'DO', 'SV', 'GT', 'HN', 'MX', 'NI', 'PA', 'US'] as const;
-
 interface Service {
   id: string;
   name: string;
-  kind: (typeof KINDS)[number];
+  kind: keyof StaffStrings['serviceKind'];
   area: string;
   phone: string;
   hours: string | null;
@@ -20,7 +18,7 @@ interface Service {
  * Where help is, during a call: the directory of services of a country (her roster's by default), searched by kind
  * and area, to refer the woman to. Nothing of the call is sent with the search.
  */
-export function WhereHelpIs({ token, s }: { token: string; s: StaffStrings }) {
+export function WhereHelpIs({ token, t, s }: { token: string; t: Strings; s: StaffStrings }) {
   const [country, setCountry] = useState(staffClaims(token).country ?? 'GT');
   const [kind, setKind] = useState('');
   const [area, setArea] = useState('');
@@ -37,9 +35,9 @@ export function WhereHelpIs({ token, s }: { token: string; s: StaffStrings }) {
         <label>
           {s.whereHelpCountry}
           <select name="country" value={country} onChange={(e) => setCountry(e.currentTarget.value)}>
-            {COUNTRIES.map((c) => (
-              <option key={c} value={c}>
-                {c}
+            {Object.entries(t.countries).map(([code, name]) => (
+              <option key={code} value={code}>
+                {name}
               </option>
             ))}
           </select>
@@ -48,9 +46,9 @@ export function WhereHelpIs({ token, s }: { token: string; s: StaffStrings }) {
           {s.whereHelpKind}
           <select name="kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
             <option value="">{s.whereHelpAnyKind}</option>
-            {KINDS.map((k) => (
+            {Object.entries(s.serviceKind).map(([k, name]) => (
               <option key={k} value={k}>
-                {s.serviceKind[k]}
+                {name}
               </option>
             ))}
           </select>

@@ -1,9 +1,15 @@
 import { useState } from 'preact/hooks';
 import type { StaffStrings } from '../i18n/staff';
 import { request } from '../lib/api';
-import type { ClientResults, ReferredTo, ServerEvents, Signal, WrapupSign } from '../lib/socket';
-
-type PresenceStatus = ClientResults['presence:set']['status'];
+import {
+  REFERRED_TO,
+  WRAPUP_SIGNS,
+  type PresenceStatus,
+  type ReferredTo,
+  type ServerEvents,
+  type Signal,
+  type WrapupSign,
+} from '../lib/socket';
 import { Countdown } from './countdown';
 
 export type Wrapup = ServerEvents['wrapup:update'];
@@ -79,9 +85,6 @@ export function WrapUp({
   );
 }
 
-const REFERRALS: ReferredTo[] = ['legal_aid', 'shelter', 'health', 'consulate', 'police', 'child_protection'];
-const SIGNS: WrapupSign[] = ['controlled', 'quick_exit'];
-
 /** Her wrap-up of the call: where she referred the woman and what she noticed, as ticks (never text). */
 function CallTicks({ sessionId, signal, s }: { sessionId: string; signal: Signal | null; s: StaffStrings }) {
   const [referred, setReferred] = useState<ReferredTo[]>([]);
@@ -97,7 +100,7 @@ function CallTicks({ sessionId, signal, s }: { sessionId: string; signal: Signal
       <Ticks
         legend={s.referredToTitle}
         name="referredTo"
-        values={REFERRALS}
+        values={REFERRED_TO}
         label={(v) => s.referral[v]}
         chosen={referred}
         onChange={(l) => (setReferred(l), setSaved(null))}
@@ -105,7 +108,7 @@ function CallTicks({ sessionId, signal, s }: { sessionId: string; signal: Signal
       <Ticks
         legend={s.signsTitle}
         name="signs"
-        values={SIGNS}
+        values={WRAPUP_SIGNS}
         label={(v) => s.sign[v]}
         chosen={signs}
         onChange={(l) => (setSigns(l), setSaved(null))}
@@ -124,7 +127,7 @@ function CallTicks({ sessionId, signal, s }: { sessionId: string; signal: Signal
 function Ticks<T extends string>(p: {
   legend: string;
   name: string;
-  values: T[];
+  values: readonly T[];
   label: (v: T) => string;
   chosen: T[];
   onChange: (l: T[]) => void;

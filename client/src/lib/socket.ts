@@ -20,6 +20,12 @@ export type {
   WrapupSign,
 } from '../../../src/realtime/realtime.contract';
 
+/** The fixed lists of an interpreter's wrap-up ticks, as the server checks them. */
+export { REFERRED_TO, WRAPUP_SIGNS } from '../../../src/realtime/realtime.contract';
+
+/** An interpreter's presence, as `presence:set` answers it. */
+export type PresenceStatus = ClientResults['presence:set']['status'];
+
 export class AckError extends Error {
   constructor(
     readonly code: AckErrorCode,

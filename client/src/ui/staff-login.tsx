@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Strings, UiLanguage } from '../i18n';
 import { api, HttpError } from '../lib/api';
+import { expired } from '../lib/staff-token';
 import { UiLanguageSwitch } from './ui-language';
 
 /** A staff login lasts as long as the tab (never on disk across browser restarts)... */
@@ -18,16 +19,6 @@ export interface StaffSession {
 }
 
 const parse = (raw: string | null) => (raw ? (JSON.parse(raw) as StaffSession) : null);
-
-/** Whether the token's own expiry (exp, seconds) has passed (a stale kept session; a console's login that ran out). */
-export function expired(token: string): boolean {
-  try {
-    const { exp } = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: number };
-    return typeof exp !== 'number' || exp * 1000 <= Date.now();
-  } catch {
-    return true;
-  }
-}
 
 /** This tab's staff login (every console). */
 export function readStaffSession(): StaffSession | null {
