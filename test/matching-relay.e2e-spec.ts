@@ -168,6 +168,8 @@ describe('relay chains on demand', () => {
         { firstName: nameOf(fourth), role: 'relay_interpreter' },
       ],
       sessionId,
+      // Her way back to the lead interpreter (issue 16).
+      returnCode: expect.stringMatching(/^\d{6}$/),
     });
     const seats = await t.sql(`SELECT role, interpreter_id FROM session_interpreters WHERE session_id = $1 ORDER BY role`, [sessionId]);
     expect(seats).toEqual([
@@ -326,6 +328,8 @@ describe('relay chains on demand', () => {
       interpreters: [{ firstName: 'Carmen', role: 'interpreter' }],
       sessionId,
       notice: 'relay_unfilled',
+      // Her way back to the lead interpreter (issue 16).
+      returnCode: expect.stringMatching(/^\d{6}$/),
     });
     expect(await t.sql(`SELECT role FROM session_interpreters WHERE session_id = $1`, [sessionId])).toEqual([{ role: 'interpreter' }]);
     const [r] = await t.sql(`SELECT relay_off, state FROM interpretation_requests WHERE id = $1`, [created.requestId]);

@@ -61,6 +61,8 @@ describe('matching and dispatch', () => {
       interpreter: { firstName: 'Ana' },
       interpreters: [{ firstName: 'Ana', role: 'interpreter' }],
       sessionId: accepted.sessionId,
+      // Her way back to the lead interpreter (issue 16).
+      returnCode: expect.stringMatching(/^\d{6}$/),
     });
     const [row] = await t.sql(`SELECT state, interpreter_id, tier FROM interpretation_requests WHERE id = $1`, [created.requestId]);
     expect(row).toEqual({ state: 'accepted', interpreter_id: ana.interpreterId, tier: 1 });

@@ -58,6 +58,7 @@ const ALLOWED: Record<string, { max: number | null; why: string }> = {
   'bookings.end_reason': { max: 20, why: 'label' },
   'booking_offers.outcome': { max: 10, why: 'label' },
   'join_codes.code_hash': { max: 64, why: 'keyed sha-256 of a one-time code' },
+  'return_codes.code_hash': { max: 64, why: 'keyed sha-256 of her six-digit return code (never the digits)' },
   'join_codes.locator': { max: 4, why: "a join code's first four digits, which find its booking's failure budget (not secret)" },
   'interpreter_availability.time_zone': { max: 64, why: 'IANA zone name' },
   'country_retention.country': { max: 2, why: 'country code' },

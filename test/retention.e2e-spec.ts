@@ -121,6 +121,7 @@ describe('retention purge (PostgreSQL, Bull)', () => {
       requests: 3,
       bookings: 1,
       debriefRequests: 1,
+      returnCodes: 0,
       auditEvents: expect.any(Number),
     });
     expect(await t.sql(`SELECT country FROM debrief_requests`)).toEqual([{ country: 'GT' }]);
@@ -140,10 +141,10 @@ describe('retention purge (PostgreSQL, Bull)', () => {
     const ids = (await t.sql<{ id: string }>(`SELECT id FROM audit_events`)).map((e) => e.id);
     for (const e of old) expect(ids).not.toContain(e.id);
     expect(ids).toContain(recent.id);
-    const [purged] = await t.sql<{ data: { requests: number; bookings: number; debriefRequests: number; auditEvents: number } }>(
-      `SELECT data FROM audit_events WHERE type = 'retention.purged'`,
-    );
-    expect(purged.data).toEqual({ requests: 3, bookings: 1, debriefRequests: 1, auditEvents: expect.any(Number) });
+    const [purged] = await t.sql<{
+      data: { requests: number; bookings: number; debriefRequests: number; returnCodes: number; auditEvents: number };
+    }>(`SELECT data FROM audit_events WHERE type = 'retention.purged'`);
+    expect(purged.data).toEqual({ requests: 3, bookings: 1, debriefRequests: 1, returnCodes: 0, auditEvents: expect.any(Number) });
     expect(purged.data.auditEvents).toBeGreaterThanOrEqual(2);
     expect(await t.sql(`SELECT 1 FROM audit_events WHERE type = 'audit.purged'`)).toHaveLength(1);
     const platform = await createStaff(t, 'platform_admin');
@@ -151,7 +152,13 @@ describe('retention purge (PostgreSQL, Bull)', () => {
     expect(verify.body).toMatchObject({ ok: true });
 
     // Nothing more to delete on the next run: nothing changes, and no empty purge is recorded.
-    expect(await (await queue.add('purge', {})).finished()).toEqual({ requests: 0, bookings: 0, debriefRequests: 0, auditEvents: 0 });
+    expect(await (await queue.add('purge', {})).finished()).toEqual({
+      requests: 0,
+      bookings: 0,
+      debriefRequests: 0,
+      returnCodes: 0,
+      auditEvents: 0,
+    });
     expect(await t.sql(`SELECT 1 FROM audit_events WHERE type = 'retention.purged'`)).toHaveLength(1);
   });
 });

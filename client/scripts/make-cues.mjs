@@ -2,7 +2,8 @@
 // Speaks the caller page's cues (the `cues` texts of client/src/i18n/{es,en,fr}.ts) into small Ogg/Opus files
 // in client/public/cues/<lang>/<name>.ogg, with Debian's espeak-ng (a woman's voice), sox and opusenc:
 //   apt-get install espeak-ng sox opus-tools && node client/scripts/make-cues.mjs
-// The files are committed (the build needs none of these tools); rerun after editing a cue's text.
+// The files are committed (the build needs none of these tools); rerun after editing a cue's text. Names given
+// (`node client/scripts/make-cues.mjs returnCode digit0`) make only those cues; none, every cue.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,6 +25,7 @@ function strings(lang) {
   return module.exports[lang];
 }
 
+const only = new Set(process.argv.slice(2));
 const work = mkdtempSync(join(tmpdir(), 'puente-cues-'));
 try {
   let total = 0;
@@ -31,6 +33,7 @@ try {
     const out = join(client, 'public', 'cues', lang);
     mkdirSync(out, { recursive: true });
     for (const [name, text] of Object.entries(strings(lang).cues)) {
+      if (only.size && !only.has(name)) continue;
       const raw = join(work, `${lang}-${name}.wav`);
       const clean = join(work, `${lang}-${name}-clean.wav`);
       const ogg = join(out, `${name}.ogg`);

@@ -5,6 +5,8 @@ export const PG = {
   EXCLUSION_VIOLATION: '23P01',
   SERIALIZATION_FAILURE: '40001',
   DEADLOCK_DETECTED: '40P01',
+  /** Puente's own (matching_new_request): a return code that is unknown, used or expired. */
+  RETURN_CODE_REFUSED: 'PR001',
 } as const;
 
 /** The SQLSTATE of an error from pg or from TypeORM (which keeps pg's error as `driverError`), if it has one. */

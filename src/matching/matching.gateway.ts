@@ -6,8 +6,9 @@ import type { PuenteSocket } from '../realtime/puente-socket';
 import type { Result } from '../realtime/realtime.contract';
 import { PuenteGateway } from '../realtime/ws-gateway.decorators';
 import { SessionIdDto } from '../sessions/dto/session-id.dto';
+import { ReturnCodesService } from '../return-codes/return-codes.service';
 import { ChooseDto, CreateRequestDto, OfferIdDto, RequestIdDto } from './dto/create-request.dto';
-import { asksForCalls, MatchingService } from './matching.service';
+import { asksForCalls, isReturnCodeRefusal, MatchingService } from './matching.service';
 
 const principal = (socket: PuenteSocket) => socket.data.principal as Principal;
 
@@ -23,13 +24,18 @@ export class MatchingGateway {
   constructor(
     private readonly matching: MatchingService,
     private readonly caps: AddressCaps,
+    private readonly returnCodes: ReturnCodesService,
   ) {}
 
-  /** At most MAX_LIVE_REQUESTS_PER_ADDRESS live requests per address, whatever number of caller tokens it holds. */
+  /**
+   * At most MAX_LIVE_REQUESTS_PER_ADDRESS live requests per address, whatever number of caller tokens it holds; and
+   * RETURN_CODE_TRIES_PER_HOUR wrong return codes.
+   */
   @SubscribeMessage('request:create')
   async create(@ConnectedSocket() socket: PuenteSocket, @MessageBody() body: CreateRequestDto): Result<'request:create'> {
     const caller = asCaller(socket);
     const address = this.caps.addressOf(socket);
+    if (body.returnCode) await this.returnCodes.mayTry(address);
     const place = await this.caps.reserveRequest(address);
     try {
       const created = await this.matching.createRequest(caller, body);
@@ -37,6 +43,7 @@ export class MatchingGateway {
       return created;
     } catch (e) {
       await this.caps.release(address, place);
+      if (body.returnCode && isReturnCodeRefusal(e)) await this.returnCodes.failed(address);
       throw e;
     }
   }

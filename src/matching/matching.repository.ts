@@ -60,6 +60,8 @@ export interface Dispatched {
     urgency: Urgency;
     minor: boolean;
     callerSub: string | null;
+    /** The interpreter her return code named (rung first), if she came back with one. */
+    returnTo: string | null;
   };
   offers: MadeOffer[];
   /** A relay chain's relay language, once planned. */
@@ -108,6 +110,8 @@ export interface NewRequest {
   officialId: string | null;
   /** "Not from my country": nobody from a roster of the countries where her language is spoken. */
   notFromCountry: boolean;
+  /** The keyed hash of her return code (ReturnCodesService), used up by the insert; null: none. */
+  returnCodeHash: string | null;
 }
 
 /** An interpreter of a call that just opened, with the offer she accepted. */
@@ -123,6 +127,8 @@ export interface Opened {
   sessionId: string;
   requestId: string;
   callerSub: string | null;
+  /** An official's "interpreter now" (no return code for it: the woman's own requests only). */
+  byOfficial: boolean;
   languageId: string;
   waitSeconds: number;
   firstName: string | null;
@@ -219,7 +225,7 @@ export class MatchingRepository {
   ): Promise<{ id: string; dispatched: Dispatched | null }> {
     const [{ c }] = await this.db.query(
       prepared(
-        `SELECT matching_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::uuid[], $13, $14, $15, $16, $17::uuid[], $18) AS c`,
+        `SELECT matching_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::uuid[], $13, $14, $15, $16, $17::uuid[], $18, $19) AS c`,
       ),
       [
         ...newRequestParams(r),
@@ -231,6 +237,7 @@ export class MatchingRepository {
         OPEN_ROSTER,
         q.available.onCall,
         q.ringOnCallSeconds,
+        r.returnCodeHash,
       ],
     );
     return { id: c.id, dispatched: dispatched(c.dispatched) };
@@ -242,8 +249,8 @@ export class MatchingRepository {
    */
   async createQueuedRequest(r: NewRequest, homeCountry: string | null): Promise<{ id: string }> {
     const [created] = await this.db.query(
-      prepared(`SELECT id FROM matching_new_request($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`),
-      [...newRequestParams(r), homeCountry, r.notFromCountry],
+      prepared(`SELECT id FROM matching_new_request($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`),
+      [...newRequestParams(r), homeCountry, r.notFromCountry, r.returnCodeHash],
     );
     return created;
   }
@@ -382,16 +389,16 @@ export class MatchingRepository {
   }
 
   /**
-   * Back in line with a fresh wait (the limit counts from now), ahead of everyone new: the accepted offers are
-   * superseded, a relay chain is planned afresh (whoever is free now), and the event audited. The request row is locked by the caller. When it went back in line.
+   * Interpreters never to be offered this request again (she asked for another: `session:another`), nor rung by the
+   * return code she was given for it (the next interpreter's code replaces it).
    */
-  /** Interpreters never to be offered this request again (she asked for another: `session:another`). */
   async exclude(m: Sql, requestId: string, interpreterIds: string[]): Promise<void> {
     await m.query(
       `UPDATE interpretation_requests SET excluded_interpreters = ARRAY(SELECT DISTINCT x FROM unnest(excluded_interpreters || $2::uuid[]) x)
        WHERE id = $1`,
       [requestId, interpreterIds],
     );
+    await m.query(`DELETE FROM return_codes WHERE request_id = $1 AND interpreter_id = ANY ($2::uuid[])`, [requestId, interpreterIds]);
   }
 
   /** She takes whoever is free first (`request:choose`): only a waiting request that asked for a woman. */
@@ -405,6 +412,11 @@ export class MatchingRepository {
     return changed.length > 0;
   }
 
+  /**
+   * Back in line with a fresh wait (the limit counts from now), ahead of everyone new: the accepted offers are
+   * superseded, a relay chain is planned afresh (whoever is free now), and the event audited. The request row is
+   * locked by the caller. When it went back in line.
+   */
   async requeue(m: Sql, requestId: string, endedSessionId: string | null, reason: string): Promise<Date> {
     const [row] = await rows<{ queued_at: Date }>(
       m,
@@ -487,7 +499,7 @@ export class MatchingRepository {
   async ringingOffersOf(interpreterId: string): Promise<(Pick<Dispatched, 'request' | 'relayLanguageId'> & { offer: MadeOffer })[]> {
     const rows: Record<string, string & boolean>[] = await this.db.query(
       `SELECT o.id, o.tier, o.leg, o.expires_at, r.id AS request_id, r.language_id, r.target_language_id, r.matter, r.urgency, r.minor,
-              r.relay_language_id
+              r.relay_language_id, r.return_to
        FROM offers o JOIN interpretation_requests r ON r.id = o.request_id
        WHERE o.interpreter_id = $1 AND o.outcome IS NULL AND o.expires_at > now()`,
       [interpreterId],
@@ -509,6 +521,7 @@ export class MatchingRepository {
         urgency: o.urgency as Urgency,
         minor: o.minor,
         callerSub: null,
+        returnTo: o.return_to,
       },
       relayLanguageId: o.relay_language_id,
     }));

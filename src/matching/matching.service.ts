@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bull';
-import { ConflictException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
@@ -10,7 +10,8 @@ import { PushService } from '../push/push.service';
 import { EventBus } from '../events/event-bus';
 import { PresenceService } from '../presence/presence.service';
 import { DomainMetrics } from '../metrics/domain.metrics';
-import type { OfferAccepted, OfferWithdrawnReason } from '../realtime/realtime.contract';
+import type { OfferAccepted, OfferNew, OfferWithdrawnReason } from '../realtime/realtime.contract';
+import { returnCodeRefused, ReturnCodesService } from '../return-codes/return-codes.service';
 import { RealtimeService } from '../realtime/realtime.service';
 import { ANOTHER_INTERPRETER, MEDIA_FAILED } from '../sessions/end-reasons';
 import { ParticipantRole, SessionParticipants, SessionsService } from '../sessions/sessions.service';
@@ -24,14 +25,18 @@ import { badField } from '../common/validation';
 export const MATCHING_QUEUE = 'matching';
 const LADDER_CACHE_MS = 30_000;
 
-/** A request PostgreSQL refuses as asked (hers already live, or an unknown language): no retry would store it. */
-const refusesRequest = (e: unknown) => pgCode(e) === PG.UNIQUE_VIOLATION || pgCode(e) === PG.FOREIGN_KEY_VIOLATION;
+/** A request PostgreSQL refuses as asked (hers already live, an unknown language, a return code that does not work): no retry would store it. */
+const refusesRequest = (e: unknown) => [PG.UNIQUE_VIOLATION, PG.FOREIGN_KEY_VIOLATION, PG.RETURN_CODE_REFUSED].includes(pgCode(e) as never);
+
+/** The answer to a request whose return code did not work (MatchingGateway counts it against the address). */
+export const isReturnCodeRefusal = (e: unknown) =>
+  e instanceof BadRequestException && (e.getResponse() as { fields?: string[] }).fields?.[0] === 'returnCode';
 
 /** Who may ask for an interpreter now: a woman (a caller token), or an official of an institution with a woman beside her. */
 export const asksForCalls = (p: Principal) => p.role === 'caller' || (p.role === 'official' && !!p.institutionId);
 
 /** What an interpreter is told about a request: nothing else about the caller. */
-function offerPayload(o: MadeOffer, r: Dispatched['request'], relayLanguageId: string | null) {
+function offerPayload(o: MadeOffer, r: Dispatched['request'], relayLanguageId: string | null): OfferNew {
   return {
     offerId: o.id,
     requestId: r.id,
@@ -45,6 +50,8 @@ function offerPayload(o: MadeOffer, r: Dispatched['request'], relayLanguageId: s
     urgency: r.urgency,
     minor: r.minor,
     expiresAt: o.expiresAt.toISOString(),
+    // She is coming back to this interpreter with her return code: that, and nothing of what was said.
+    ...(r.returnTo === o.interpreterId && { returning: true as const }),
   };
 }
 
@@ -79,6 +86,7 @@ export class MatchingService implements OnModuleInit {
     private readonly metrics: DomainMetrics,
     private readonly push: PushService,
     private readonly bus: EventBus,
+    private readonly returnCodes: ReturnCodesService,
   ) {}
 
   onModuleInit() {
@@ -132,6 +140,7 @@ export class MatchingService implements OnModuleInit {
       callerSub: caller.sub,
       priority: urgencyRank(dto.urgency),
       officialId: caller.role === 'official' ? caller.sub : null,
+      returnCodeHash: dto.returnCode ? this.returnCodes.hash(dto.returnCode) : null,
     };
     let created: { id: string; dispatched: Dispatched | null };
     const timer = this.metrics.dispatchSeconds.startTimer();
@@ -147,6 +156,7 @@ export class MatchingService implements OnModuleInit {
       );
     } catch (e) {
       if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException('you already have a request in progress');
+      if (pgCode(e) === PG.RETURN_CODE_REFUSED) throw returnCodeRefused();
       if (pgCode(e) === PG.FOREIGN_KEY_VIOLATION) {
         const field = pgConstraint(e)?.includes('target_language') ? 'targetLanguageId' : 'languageId';
         throw badField(field, `${field} is not in the catalogue`);
@@ -233,16 +243,7 @@ export class MatchingService implements OnModuleInit {
    */
   private callOpened(o: Opened, acceptedOffer: string | null, notice?: 'relay_unfilled') {
     this.metrics.waitSeconds.observe(Number(o.waitSeconds));
-    if (o.callerSub) {
-      this.realtime.toCaller(o.callerSub, 'request:update', {
-        requestId: o.requestId,
-        state: 'accepted',
-        interpreter: { firstName: o.firstName ?? '' },
-        interpreters: o.interpreters.map((i) => ({ firstName: i.firstName, role: i.role })),
-        sessionId: o.sessionId,
-        ...(notice && { notice }),
-      });
-    }
+    if (o.callerSub) this.inBackground(this.tellCallerOpened(o, o.callerSub, notice));
     // Whoever accepted before the call opened (a chain's first leg; the source leg alone when the chain was not
     // filled) hears it now; the one whose acceptance opened it has it in her acknowledgement.
     for (const i of o.interpreters) {
@@ -250,6 +251,21 @@ export class MatchingService implements OnModuleInit {
         this.realtime.toInterpreter(i.interpreterId, 'offer:session', { offerId: i.offerId, sessionId: o.sessionId });
     }
     if (o.othersWaiting) this.inBackground(this.announceLine(o.languageId));
+  }
+
+  /** The woman told who interprets, with her way back to that interpreter (a return code) if the request is her own. */
+  private async tellCallerOpened(o: Opened, callerSub: string, notice?: 'relay_unfilled') {
+    const lead = o.interpreters.find((i) => i.role === 'interpreter');
+    const returnCode = !o.byOfficial && lead ? await this.returnCodes.issue(o.requestId, lead.interpreterId) : null;
+    this.realtime.toCaller(callerSub, 'request:update', {
+      requestId: o.requestId,
+      state: 'accepted',
+      interpreter: { firstName: o.firstName ?? '' },
+      interpreters: o.interpreters.map((i) => ({ firstName: i.firstName, role: i.role })),
+      sessionId: o.sessionId,
+      ...(notice && { notice }),
+      ...(returnCode && { returnCode }),
+    });
   }
 
   /** An offer of hers closed before she answered it: her console is told why, and a notification of it closes. */

@@ -66,6 +66,8 @@ export interface CreateRequestPayload {
   country?: string;
   /** What the other side speaks (default: the main language of where she is, or of the home roster; else Spanish). */
   targetLanguageId?: string;
+  /** Her return code (six digits, used once, within 24 hours): the interpreter who gave it rings first. */
+  returnCode?: string;
 }
 
 export interface RequestIdPayload {
@@ -195,6 +197,8 @@ export interface RequestUpdate {
   notice?: 'relay_unfilled';
   /** She asked for a woman, none is free, and someone else is: she may keep waiting or choose anyone (`request:choose`). */
   noWomanFree?: true;
+  /** Her way back, once an interpreter took her call (her own requests only): six digits, for 24 hours, used once. */
+  returnCode?: string;
 }
 
 /** An offer rings; nothing else about the caller. */
@@ -215,6 +219,8 @@ export interface OfferNew {
   minor: boolean;
   /** ISO 8601. */
   expiresAt: string;
+  /** She is coming back to this interpreter with the return code she gave her (nothing of what was said). */
+  returning?: true;
 }
 
 export type OfferWithdrawnReason =

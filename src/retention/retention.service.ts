@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { COUNTRY_CODES } from '../common/countries';
 import { AppConfig } from '../config/config.schema';
+import { ReturnCodesService } from '../return-codes/return-codes.service';
 import { assertRosterAccess } from '../rosters/roster-access';
 
 const DAY_MS = 86_400_000;
@@ -16,6 +17,8 @@ export interface PurgeReport {
   bookings: number;
   /** Interpreters' "I need a debrief" notices (who, when, which matter): metadata of her country's too. */
   debriefRequests: number;
+  /** Return codes past their 24 hours (whatever the country's retention: they are no use after). */
+  returnCodes: number;
   auditEvents: number;
 }
 
@@ -35,6 +38,7 @@ export class RetentionService {
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly outbox: AuditOutbox,
+    private readonly returnCodes: ReturnCodesService,
   ) {}
 
   async get(actor: Principal, country: string): Promise<{ country: string; days: number; isDefault: boolean }> {
@@ -66,7 +70,7 @@ export class RetentionService {
 
   async purge(now = new Date()): Promise<PurgeReport> {
     const policy = await this.policy();
-    const report: PurgeReport = { requests: 0, bookings: 0, debriefRequests: 0, auditEvents: 0 };
+    const report: PurgeReport = { requests: 0, bookings: 0, debriefRequests: 0, returnCodes: 0, auditEvents: 0 };
     const home = this.config.HOME_COUNTRY ?? null;
     for (const [country, days] of policy) {
       const before = new Date(now.getTime() - days * DAY_MS);
@@ -92,9 +96,10 @@ export class RetentionService {
         [new Date(now.getTime() - this.config.RETENTION_DAYS * DAY_MS)],
       );
     }
+    report.returnCodes = await this.returnCodes.purgeExpired();
     const longest = Math.max(this.config.RETENTION_DAYS, ...policy.values());
     report.auditEvents = (await this.audit.purgeBefore(new Date(now.getTime() - longest * DAY_MS))).deleted;
-    if (report.requests || report.bookings || report.debriefRequests || report.auditEvents) {
+    if (Object.values(report).some((n) => n > 0)) {
       await this.outbox.record('retention.purged', { actorRole: 'system', data: { ...report } });
       this.logger.log(report, 'retention purge');
     }

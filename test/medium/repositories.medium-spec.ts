@@ -71,6 +71,7 @@ describe('repositories in PostgreSQL', () => {
         callerSub: randomUUID(),
         priority: 1,
         notFromCountry: false,
+        returnCodeHash: null,
         ...over,
       },
       { available: { ids: available, onCall: [] }, ringSeconds: 30, ringOnCallSeconds: 45 },

@@ -2,6 +2,7 @@ import type { Strings, UiLanguage } from '../i18n';
 import { useState } from 'preact/hooks';
 import { Anyone, FaceHappy, FaceSad, FaceUnsure, HangUp, Hourglass, Mic, NoSignal, Person, Phone, Speaker, Swap, Woman } from '../ui/icons';
 import { CueButton } from './parts';
+import { ReturnCodeCard } from './return-code';
 import type { CallControl } from './use-call';
 
 /** Her place in line as a picture: people in a row, hers filled, and the number (at most eight drawn). */
@@ -82,6 +83,7 @@ export function CallScreen({ t, lang, call, onAgain }: { t: Strings; lang: UiLan
             </button>
           </div>
           {!hearing && <AnotherInterpreter t={t} call={call} />}
+          {!hearing && call.returnCode && <ReturnCodeCard t={t} lang={lang} code={call.returnCode} />}
         </>
       )}
       {(phase.name === 'waiting' || phase.name === 'ringing' || phase.name === 'connecting') && (
@@ -119,6 +121,15 @@ export function CallScreen({ t, lang, call, onAgain }: { t: Strings; lang: UiLan
         <p class="status" role="alert">
           {t[phase.message]}
         </p>
+      )}
+      {finished && call.canCallBack && call.returnCode && (
+        <>
+          <button type="button" class="call-button call-back" data-action="call-back" onClick={() => void call.callBack()}>
+            <Phone size={56} />
+            <span>{t.callBackSame}</span>
+          </button>
+          <ReturnCodeCard t={t} lang={lang} code={call.returnCode} />
+        </>
       )}
       {finished && (
         <button type="button" class="call-button" onClick={onAgain}>

@@ -33,6 +33,8 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
   /** Where she is now: a country code, null for "I don't know", undefined before she answered. */
   const [here, setHere] = useState<string | null | undefined>(undefined);
   const [options, setOptions] = useState<Options>({ minor: false, preferFemale: false, notFromCountry: false, emergency: false });
+  /** A return code she types on the last step ('' none): used by the next call only. */
+  const [code, setCode] = useState('');
   const [askLeave, setAskLeave] = useState(false);
   const player = useRef<HTMLAudioElement>(null);
   const { phase } = call;
@@ -134,7 +136,10 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
       preferFemale: options.preferFemale,
       ...(options.notFromCountry ? { notFromCountry: true } : {}),
       ...(here ? { country: here } : {}),
+      ...(code.length === 6 ? { returnCode: code } : {}),
     });
+    // A code works once, whatever became of this call.
+    if (started) setCode('');
     // No network to call with: she stays on her step (the offline picture says why) and taps again later.
     if (!started) history.back();
   };
@@ -247,6 +252,8 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
                 onOptions={setOptions}
                 onCall={() => void startCall()}
                 disabled={!language || !matter}
+                code={code}
+                onCode={setCode}
               />
             )}
           </>

@@ -1,7 +1,9 @@
 import type { JSX } from 'preact';
+import { useState } from 'preact/hooks';
 import type { Strings, UiLanguage } from '../i18n';
-import { Child, NotHere, Phone, Siren, Woman } from '../ui/icons';
+import { Child, ComeBack, NotHere, Phone, Siren, Woman } from '../ui/icons';
 import { CueButton, StepTitle } from './parts';
+import { CodeEntry } from './return-code';
 
 export interface Options {
   minor: boolean;
@@ -36,7 +38,7 @@ function Switch({
   );
 }
 
-/** Step 4: her language as she chose it, the optional switches, and the call button. */
+/** Step 4: her language as she chose it, the optional switches, her return code if she has one, and the call button. */
 export function StepCall(props: {
   t: Strings;
   lang: UiLanguage;
@@ -45,9 +47,15 @@ export function StepCall(props: {
   onOptions: (o: Options) => void;
   onCall: () => void;
   disabled: boolean;
+  /** Her return code as typed so far ('' for none). */
+  code: string;
+  onCode: (code: string) => void;
 }) {
-  const { t, lang, title, options, onOptions, onCall, disabled } = props;
+  const { t, lang, title, options, onOptions, onCall, disabled, code, onCode } = props;
   const flip = (key: keyof Options) => () => onOptions({ ...options, [key]: !options[key] });
+  const [entering, setEntering] = useState(code !== '');
+  // Half a code calls nobody: six digits, or none.
+  const halfCode = code.length > 0 && code.length < 6;
   return (
     <section aria-labelledby="step4">
       <StepTitle id="step4" cue={<CueButton lang={lang} name="step3" label={t.listen} />}>
@@ -64,8 +72,19 @@ export function StepCall(props: {
           onFlip={flip('notFromCountry')}
         />
         <Switch name="emergency" on={options.emergency} label={t.emergency} Icon={Siren} onFlip={flip('emergency')} />
+        <Switch
+          name="return-code"
+          on={entering}
+          label={t.haveReturnCode}
+          Icon={ComeBack}
+          onFlip={() => {
+            if (entering) onCode('');
+            setEntering(!entering);
+          }}
+        />
       </div>
-      <button type="button" class="call-button" onClick={onCall} disabled={disabled}>
+      {entering && <CodeEntry t={t} value={code} onChange={onCode} />}
+      <button type="button" class="call-button" onClick={onCall} disabled={disabled || halfCode}>
         <Phone size={72} />
         <span>{t.call}</span>
       </button>

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, HttpError, request } from '../lib/api';
 import type { Call } from '../lib/call';
 import { quickExit } from '../lib/quick-exit';
-import type { CreateRequestPayload, FeedbackAnswer, ServerEvents, Signal } from '../lib/socket';
+import { AckError, type CreateRequestPayload, type FeedbackAnswer, type ServerEvents, type Signal } from '../lib/socket';
 import { exposeCall } from '../lib/test-hooks';
 import { callLibs } from './call-libs';
 import { rewindForExit } from './flow';
@@ -17,7 +17,8 @@ export type Phase =
   /** ask: her own call took place; its one question (three faces, skippable) is on screen until she answers or skips. */
   | { name: 'ended'; hearing?: boolean; byOfficial?: boolean; ask?: boolean }
   | { name: 'unmatched' }
-  | { name: 'error'; message: 'noMicrophone' | 'error' }
+  /** returnCodeRefused: the code she gave is unknown, used or older than 24 hours (she may call without it). */
+  | { name: 'error'; message: 'noMicrophone' | 'error' | 'returnCodeRefused' }
   /** A hearing's join code that did not open the call: not a code at all (`invalid`), or not now (`early`: wrong, used, expired or too early). */
   | { name: 'joinFailed'; reason: 'invalid' | 'early' | 'error' };
 
@@ -38,6 +39,17 @@ interface Live {
   choseToWait?: boolean;
 }
 
+/**
+ * Her way back to the interpreter who took her last call: the return code she was given, until when it works, and what
+ * she asked for then ("call back the same interpreter" asks it again). In memory only, for as long as the page is open.
+ */
+interface WayBack {
+  code: string;
+  until: number;
+  request: CreateRequestPayload;
+}
+const RETURN_CODE_MS = 24 * 3600_000;
+
 /** Speaker loud / quiet: what a web page can do for "loudspeaker / earpiece". */
 const VOLUME = { loud: 1, quiet: 0.35 };
 
@@ -55,6 +67,9 @@ export function useCall(joinCode: string | null) {
   const code = useRef(joinCode);
   /** Bumped when a call is torn down: a start still waiting (libraries, microphone, token) then stops there. */
   const attempt = useRef(0);
+  const [wayBack, setWayBack] = useState<WayBack | null>(null);
+  /** What her current request asked for (kept with its return code when one comes). */
+  const asked = useRef<CreateRequestPayload | null>(null);
 
   useEffect(() => void (__PUENTE_TEST_HOOKS__ && exposeCall(() => live.current.call)), []);
 
@@ -118,6 +133,7 @@ export function useCall(joinCode: string | null) {
     // An update can arrive before request:create's acknowledgement; a socket carries one request at a time.
     if (live.current.requestId && u.requestId !== live.current.requestId) return;
     live.current.requestId = u.requestId;
+    if (u.returnCode && asked.current) setWayBack({ code: u.returnCode, until: Date.now() + RETURN_CODE_MS, request: asked.current });
     if (u.state === 'queued')
       setPhase((p) => ({
         name: 'waiting',
@@ -189,6 +205,10 @@ export function useCall(joinCode: string | null) {
   /** What she asks for (API.md `request:create`): nothing else about her. */
   const start = async (req: CreateRequestPayload): Promise<boolean> => {
     setPhase({ name: 'connecting' });
+    const { returnCode, ...again } = req;
+    asked.current = again;
+    // A code works once: the one she uses now is gone (the interpreter who takes this call gives her a new one).
+    if (returnCode) setWayBack(null);
     // She may leave (Back, hang up) while this waits on a slow network: then nothing more happens.
     const mine = attempt.current;
     const gone = () => attempt.current !== mine;
@@ -225,13 +245,20 @@ export function useCall(joinCode: string | null) {
       live.current.requestId = r.requestId;
       setPhase((p) => (p.name === 'connecting' ? { name: r.state === 'offering' ? 'ringing' : 'waiting' } : p));
       return true;
-    } catch {
+    } catch (e) {
       if (gone()) return true;
       teardown();
       const offline = navigator.onLine === false;
-      setPhase(offline ? { name: 'choosing' } : { name: 'error', message: 'error' });
+      const refused = e instanceof AckError && e.fields.includes('returnCode');
+      setPhase(offline ? { name: 'choosing' } : { name: 'error', message: refused ? 'returnCodeRefused' : 'error' });
       return !offline;
     }
+  };
+
+  /** "Call back the same interpreter": what she asked for last time, with her return code, while it works. */
+  const callBack = async () => {
+    if (!wayBack || wayBack.until <= Date.now()) return;
+    await start({ ...wayBack.request, returnCode: wayBack.code });
   };
 
   /**
@@ -320,6 +347,8 @@ export function useCall(joinCode: string | null) {
     live.current.call?.close();
     live.current.call = undefined;
     live.current.sessionId = undefined;
+    // That interpreter's code no longer works: the next one's comes when she takes the call.
+    setWayBack(null);
     setPhase({ name: 'waiting' });
     const r = await signal.ask('session:another', { sessionId }).catch(() => null);
     if (r?.state === 'offering') setPhase((p) => (p.name === 'waiting' ? { name: 'ringing' } : p));
@@ -346,7 +375,12 @@ export function useCall(joinCode: string | null) {
     byOfficial: () => !!live.current.byOfficial,
     /** The hearing's call was not open yet (or the network failed): the same code can be tried once more. */
     canRetryJoin: phase.name === 'joinFailed' && phase.reason !== 'invalid' && !!code.current,
+    /** Her return code, to show (her own calls only). */
+    returnCode: wayBack?.code ?? null,
+    /** She can still call the same interpreter back with it (within its 24 hours). */
+    canCallBack: !!wayBack && wayBack.until > Date.now(),
     start,
+    callBack,
     joinHearing,
     hangUp,
     waitForWoman,

@@ -45,24 +45,31 @@ type View =
 /** What the offer said of the call, shown on the offer and kept on the call screen: language, matter, urgency, age. */
 function CallFacts({ offer, t, languageName }: { offer: Offer; t: Strings; languageName: (id: string) => string }) {
   return (
-    <dl class="call-facts">
-      <dt>{t.language}</dt>
-      <dd data-fact="language">{languageName(offer.languageId)}</dd>
-      {offer.targetLanguageId && (
-        <>
-          <dt>{t.into}</dt>
-          <dd data-fact="target">{languageName(offer.targetLanguageId)}</dd>
-        </>
+    <>
+      {offer.returning && (
+        <p class="returning" data-fact="returning">
+          {t.returningCaller}
+        </p>
       )}
-      <dt>{t.matter}</dt>
-      <dd data-fact="matter">{t.matterName[offer.matter] ?? offer.matter}</dd>
-      <dt>{t.urgency}</dt>
-      <dd data-fact="urgency" class={`urgency ${offer.urgency}`}>
-        {t[`urgency_${offer.urgency}`]}
-      </dd>
-      <dt>{t.age}</dt>
-      <dd data-fact="age">{offer.minor ? t.minorFlag : t.adult}</dd>
-    </dl>
+      <dl class="call-facts">
+        <dt>{t.language}</dt>
+        <dd data-fact="language">{languageName(offer.languageId)}</dd>
+        {offer.targetLanguageId && (
+          <>
+            <dt>{t.into}</dt>
+            <dd data-fact="target">{languageName(offer.targetLanguageId)}</dd>
+          </>
+        )}
+        <dt>{t.matter}</dt>
+        <dd data-fact="matter">{t.matterName[offer.matter] ?? offer.matter}</dd>
+        <dt>{t.urgency}</dt>
+        <dd data-fact="urgency" class={`urgency ${offer.urgency}`}>
+          {t[`urgency_${offer.urgency}`]}
+        </dd>
+        <dt>{t.age}</dt>
+        <dd data-fact="age">{offer.minor ? t.minorFlag : t.adult}</dd>
+      </dl>
+    </>
   );
 }
 

@@ -30,6 +30,8 @@ export class AckError extends Error {
   constructor(
     readonly code: AckErrorCode,
     message: string,
+    /** The fields a VALIDATION error names. */
+    readonly fields: string[] = [],
   ) {
     super(message);
   }
@@ -56,7 +58,7 @@ export function connectSignal(token: string): Signal {
     socket,
     ask: async <E extends ClientEvent>(event: E, payload: ClientRequests[E]) => {
       const res = (await (socket.timeout(15_000) as unknown as LooseEmitter).emitWithAck(event, payload)) as Partial<AckErrorBody>;
-      if (res && typeof res === 'object' && res.error) throw new AckError(res.error.code, res.error.message);
+      if (res && typeof res === 'object' && res.error) throw new AckError(res.error.code, res.error.message, res.error.fields);
       return res as ClientResults[E];
     },
     close: () => socket.disconnect(),

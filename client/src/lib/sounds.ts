@@ -15,7 +15,9 @@ export type CueName =
   | 'ended'
   | 'unmatched'
   | 'reconnecting'
-  | 'offline';
+  | 'offline'
+  | 'returnCode'
+  | `digit${number}`;
 
 let current: HTMLAudioElement | undefined;
 
@@ -155,4 +157,47 @@ export function startRingtone(): () => void {
 export function startRingback(): () => void {
   played.push('tone:ringback');
   return repeat(() => notes([[425, 0, 1]], 0.05), 5000);
+}
+
+/** A telephone keypad's tone for one digit (its two DTMF frequencies), as her phone would sound it. */
+const DTMF: [number, number][] = [
+  [941, 1336],
+  [697, 1209],
+  [697, 1336],
+  [697, 1477],
+  [770, 1209],
+  [770, 1336],
+  [770, 1477],
+  [852, 1209],
+  [852, 1336],
+  [852, 1477],
+];
+
+export function digitTone(digit: number) {
+  const pair = DTMF[digit];
+  if (!pair) return;
+  played.push(`tone:digit${digit}`);
+  notes(
+    pair.map((f) => [f, 0, 0.25] as [number, number, number]),
+    0.08,
+  );
+}
+
+/**
+ * Her return code read out: what it is, then each digit as its keypad tone and its spoken name in the screen's
+ * language (committed cues, like the steps'), so she can keep it without reading.
+ */
+export function playReturnCode(lang: UiLanguage, code: string, onEnd?: () => void): Promise<void> {
+  const digits = [...code].map(Number);
+  return playInTurn(
+    [
+      () => playCue(lang, 'returnCode'),
+      ...digits.map((d) => async () => {
+        digitTone(d);
+        await new Promise((r) => setTimeout(r, 300));
+        return playCue(lang, `digit${d}`);
+      }),
+    ],
+    onEnd,
+  );
 }

@@ -217,3 +217,78 @@ export const FaceSad = (p: P) => (
     <path d="M17 19v2M31 19v2M15 34c5-6 13-6 18 0" />
   </Svg>
 );
+/** Her way back: an arrow turning back to a person. */
+export const ComeBack = (p: P) => (
+  <Svg {...p}>
+    <path d="M30 30H14a8 8 0 010-16h8" />
+    <path d="M18 24l-6 6 6 6" />
+    <circle cx="36" cy="14" r="5" />
+    <path d="M28 42c0-6 4-10 8-10s8 4 8 10" />
+  </Svg>
+);
+
+// A return code's digits as pictures (0-9), for a woman who keeps it without reading: things named alike in any language.
+const Sun = (p: P) => (
+  <Svg {...p}>
+    <circle cx="24" cy="24" r="8" />
+    <path d="M24 4v6M24 38v6M4 24h6M38 24h6M10 10l4 4M34 34l4 4M38 10l-4 4M14 34l-4 4" />
+  </Svg>
+);
+const Moon = (p: P) => (
+  <Svg {...p}>
+    <path d="M32 6a18 18 0 100 36 14 18 0 010-36z" />
+  </Svg>
+);
+const Star = (p: P) => (
+  <Svg {...p}>
+    <path d="M24 4l6 13 14 2-10 10 2 14-12-7-12 7 2-14L4 19l14-2z" />
+  </Svg>
+);
+const Tree = (p: P) => (
+  <Svg {...p}>
+    <path d="M24 4L10 26h28zM24 14L8 36h32z" />
+    <path d="M24 36v8" />
+  </Svg>
+);
+const Flower = (p: P) => (
+  <Svg {...p}>
+    <circle cx="24" cy="16" r="4" />
+    <circle cx="24" cy="7" r="5" />
+    <circle cx="33" cy="16" r="5" />
+    <circle cx="15" cy="16" r="5" />
+    <circle cx="24" cy="25" r="5" />
+    <path d="M24 30v14M24 38c-4-4-9-4-11-2M24 36c4-4 9-4 11-2" />
+  </Svg>
+);
+const Fish = (p: P) => (
+  <Svg {...p}>
+    <path d="M6 24c8-12 24-12 30 0-6 12-22 12-30 0z" />
+    <path d="M36 24l8-8v16z" />
+    <circle cx="16" cy="22" r="1.5" />
+  </Svg>
+);
+const Bird = (p: P) => (
+  <Svg {...p}>
+    <path d="M4 20c6-6 12-6 20 2 8-8 14-8 20-2" />
+    <path d="M14 34c4-3 8-3 10 0 2-3 6-3 10 0" />
+  </Svg>
+);
+const House = (p: P) => (
+  <Svg {...p}>
+    <path d="M6 22L24 6l18 16" />
+    <path d="M10 20v22h28V20" />
+    <path d="M20 42V30h8v12" />
+  </Svg>
+);
+const Heart = (p: P) => (
+  <Svg {...p}>
+    <path d="M24 42S4 30 4 17a10 10 0 0120-3 10 10 0 0120 3c0 13-20 25-20 25z" />
+  </Svg>
+);
+const Drop = (p: P) => (
+  <Svg {...p}>
+    <path d="M24 4s14 16 14 26a14 14 0 01-28 0C10 20 24 4 24 4z" />
+  </Svg>
+);
+/** The picture of each digit, 0 to 9 (named in the strings' codePictures). */
+export const CODE_PICTURES = [Sun, Moon, Star, Tree, Flower, Fish, Bird, House, Heart, Drop];

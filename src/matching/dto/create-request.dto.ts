@@ -1,7 +1,8 @@
-import { Equals, IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { Equals, IsBoolean, IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
 import { COUNTRY_CODES } from '../../common/countries';
 import { MATTERS, URGENCIES, type Matter, type Urgency } from '../../common/domain';
 import type { CreateRequestPayload, OfferIdPayload, RequestIdPayload } from '../../realtime/realtime.contract';
+import { RETURN_CODE_PATTERN } from '../../return-codes/return-code';
 
 export class CreateRequestDto implements CreateRequestPayload {
   @IsUUID()
@@ -35,6 +36,11 @@ export class CreateRequestDto implements CreateRequestPayload {
   @IsOptional()
   @IsIn(COUNTRY_CODES)
   country?: string;
+
+  /** Her return code: the interpreter who gave it rings first. */
+  @IsOptional()
+  @Matches(RETURN_CODE_PATTERN, { message: 'returnCode must be six digits' })
+  returnCode?: string;
 }
 
 export class RequestIdDto implements RequestIdPayload {

@@ -34,12 +34,13 @@ $$;
 DROP FUNCTION IF EXISTS matching_waiting(uuid[]);
 -- Its arguments changed (p_language, for relay chains): the older one goes first, once.
 DROP FUNCTION IF EXISTS matching_waiting(uuid[], char(2), double precision, int);
--- Before her say (issue 16) it had no women_only or not_from, and refused had no excluded_interpreters: its result changed.
+-- Before her say (issue 16) it had no women_only or not_from, and refused had no excluded_interpreters; before her way
+-- back, no return_to: its result changed.
 DROP FUNCTION IF EXISTS matching_waiting(uuid[], uuid, char(2), double precision, int);
 CREATE OR REPLACE FUNCTION matching_waiting(p_requests uuid[], p_language uuid, p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS TABLE (id uuid, language_id uuid, langs uuid[], matter varchar, country char(2), priority smallint, minor boolean,
   prefer_female boolean, queued_at timestamptz, urgency varchar, rosters char(2)[], offered uuid[], refused uuid[], needs_cert boolean,
-  women_only boolean, not_from text[])
+  women_only boolean, not_from text[], return_to uuid)
 LANGUAGE plpgsql STABLE ROWS 1 SET enable_seqscan = off AS $$
 #variable_conflict use_column
 BEGIN
@@ -59,18 +60,25 @@ BEGIN
     -- She asked for a woman and has not chosen whoever is free (request:choose): women only.
     r.prefer_female AND NOT r.any_interpreter,
     -- "Not from my country": none of the countries where her language is spoken.
-    CASE WHEN r.not_from_country THEN (SELECT l.countries::text[] FROM languages l WHERE l.id = r.language_id) ELSE '{}'::text[] END
+    CASE WHEN r.not_from_country THEN (SELECT l.countries::text[] FROM languages l WHERE l.id = r.language_id) ELSE '{}'::text[] END,
+    -- Her return code's interpreter: rung first (matching_ring), and this request first in her line (matching_line_of).
+    r.return_to
   FROM interpretation_requests r WHERE r.id = ANY (p_requests) AND (r.state || '') IN ('queued', 'offering');
 END $$;
 
 -- Whether she can be rung now: not ringing or holding an accepted call, in no live session nor her wrap-up after one, and not kept for a
 -- hearing (from half an hour before a hearing she confirmed until its end). Asked last, of the best-ranked
--- candidates only (matching_dispatch stops at the first free ones), not of every candidate.
-CREATE OR REPLACE FUNCTION matching_free(p_interpreter uuid) RETURNS boolean LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
+-- candidates only (matching_dispatch stops at the first free ones), not of every candidate. p_return: a woman coming
+-- back to her with her return code, who may ring her in her wrap-up time (often the call that just dropped; she
+-- sees it is a return, and may decline).
+-- Before her way back it had no p_return.
+DROP FUNCTION IF EXISTS matching_free(uuid);
+CREATE OR REPLACE FUNCTION matching_free(p_interpreter uuid, p_return boolean DEFAULT false) RETURNS boolean LANGUAGE plpgsql STABLE
+SET enable_seqscan = off AS $$
 BEGIN
   RETURN NOT EXISTS (SELECT 1 FROM offers o WHERE o.interpreter_id = p_interpreter AND o.holds)
     -- In her wrap-up time after a call (session_end stamps it; she may end it early).
-    AND NOT EXISTS (SELECT 1 FROM interpreters i WHERE i.id = p_interpreter AND i.wrapup_until > now())
+    AND (p_return OR NOT EXISTS (SELECT 1 FROM interpreters i WHERE i.id = p_interpreter AND i.wrapup_until > now()))
     -- In a live call in any role (the lead, a relay leg, a team partner): session_interpreters' partial unique index.
     AND NOT EXISTS (SELECT 1 FROM session_interpreters si WHERE si.interpreter_id = p_interpreter AND si.ended_at IS NULL)
     -- A hearing she confirmed (her seat, whatever the others': a chain's other leg may be asked again) about to start
@@ -100,16 +108,19 @@ END $$;
 -- inlines this function into their statement and plans it once per connection (not on every call).
 -- Before relay chains it had no p_language.
 -- p_her_choice false: whoever could be offered it were she not asking for a woman only (matching_dispatch: is a man free?).
--- Before her say it had no p_her_choice.
+-- Before her say it had no p_her_choice; before her way back its result had no `is_return` (she is the interpreter
+-- the request's return code names).
+DROP FUNCTION IF EXISTS matching_pairs(uuid[], uuid[], uuid, char(2), double precision, int, boolean);
 DROP FUNCTION IF EXISTS matching_pairs(uuid[], uuid[], char(2), double precision, int);
 DROP FUNCTION IF EXISTS matching_pairs(uuid[], uuid[], uuid, char(2), double precision, int);
 CREATE OR REPLACE FUNCTION matching_pairs(p_requests uuid[], p_interpreters uuid[], p_language uuid, p_home char(2), p_retry_after double precision,
   p_open_count int, p_her_choice boolean DEFAULT true)
 RETURNS TABLE (request_id uuid, priority smallint, minor boolean, prefer_female boolean, queued_at timestamptz, urgency varchar,
-  interpreter_id uuid, gender varchar, specialties varchar[], last_session_ended_at timestamptz, tier int, level smallint, tried boolean)
+  interpreter_id uuid, gender varchar, specialties varchar[], last_session_ended_at timestamptz, tier int, level smallint, tried boolean,
+  is_return boolean)
 LANGUAGE sql STABLE AS $$
   SELECT r.id, r.priority, r.minor, r.prefer_female, r.queued_at, r.urgency,
-    i.id, i.gender, i.specialties, i.last_session_ended_at, best.tier, best.level, i.id = ANY (r.offered)
+    i.id, i.gender, i.specialties, i.last_session_ended_at, best.tier, best.level, i.id = ANY (r.offered), i.id IS NOT DISTINCT FROM r.return_to
   FROM matching_waiting(p_requests, p_language, p_home, p_retry_after, p_open_count) r
   -- From the few interpreters given, one primary-key lookup each (a plain index scan marks the dead versions
   -- of her row it meets, so the next lookup skips them; a bitmap scan of `id = ANY` would walk them every time),
@@ -150,12 +161,12 @@ BEGIN
 END $$;
 
 -- Her line: the waiting requests p_waiting (matching_waiting_for) that may be offered to her (matching_pairs), each
--- with its place as she is served it (1 first): emergency, then urgent, then normal (a caller whose interpreter was
+-- with its place as she is served it (1 first): a woman coming back to her with her return code, then emergency, then urgent, then normal (a caller whose interpreter was
 -- lost mid-call before anyone new: priority 4); minors first; then those she was not offered yet; then oldest in
 -- line. A SQL function, inlined into the PL/pgSQL statements below and planned with them.
 CREATE OR REPLACE FUNCTION matching_line_of(p_interpreter uuid, p_waiting uuid[], p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS TABLE (request_id uuid, place bigint) LANGUAGE sql STABLE AS $$
-  SELECT p.request_id, row_number() OVER (ORDER BY p.priority DESC, p.minor DESC, p.tried, p.queued_at)
+  SELECT p.request_id, row_number() OVER (ORDER BY p.is_return DESC, p.priority DESC, p.minor DESC, p.tried, p.queued_at)
   FROM matching_pairs(p_waiting, ARRAY[p_interpreter], NULL, p_home, p_retry_after, p_open_count) p
 $$;
 
@@ -197,7 +208,7 @@ END $$;
 
 -- Rings, for one leg of a request (p_leg: `direct` = the whole call, or a relay chain's `source` or `relay` leg), up
 -- to p_room of the best free candidates among p_candidates interpreting from p_language (null: the request's own):
--- those never offered this request first, then in ladder_rank order (p_covering: who among them covers what this leg
+-- those never offered this request first, then the interpreter her return code names, then in ladder_rank order (p_covering: who among them covers what this leg
 -- is interpreted into; a chain's legs and the first pass of a direct call pass only those). An interpreter another request took meanwhile is skipped
 -- (the unique index on holds) and the next tried. The ring time starts at the insert. The ids of the offers made.
 -- Its statements keep one generic plan per connection (plan_cache_mode): left to choose, PostgreSQL re-planned the
@@ -222,12 +233,12 @@ BEGIN
     -- keeps the filter above the sort) hands rows to the filter one at a time, and LIMIT stops asking.
     WITH best AS (
       SELECT c.interpreter_id, c.tier FROM (
-        SELECT p.interpreter_id, p.tier FROM matching_pairs(ARRAY[p_request], p_candidates, p_language, p_home, p_retry_after, p_open_count) p
-        ORDER BY p.tried, ladder_rank(p.interpreter_id = ANY (p_covering), p.tier, p.prefer_female, p.gender, p.minor, p.specialties, p.last_session_ended_at, p.level,
+        SELECT p.interpreter_id, p.tier, p.is_return FROM matching_pairs(ARRAY[p_request], p_candidates, p_language, p_home, p_retry_after, p_open_count) p
+        ORDER BY p.tried, NOT p.is_return, ladder_rank(p.interpreter_id = ANY (p_covering), p.tier, p.prefer_female, p.gender, p.minor, p.specialties, p.last_session_ended_at, p.level,
           p.interpreter_id = ANY (p_on_call))
         OFFSET 0
       ) c
-      WHERE matching_free(c.interpreter_id) AND NOT matching_owed_elsewhere(c.interpreter_id, p_request, p_home, p_retry_after, p_open_count)
+      WHERE matching_free(c.interpreter_id, c.is_return) AND NOT matching_owed_elsewhere(c.interpreter_id, p_request, p_home, p_retry_after, p_open_count)
       LIMIT greatest(0, p_room - cardinality(v_made))
     ), made AS (
       INSERT INTO offers (request_id, interpreter_id, tier, leg, created_at, expires_at)
@@ -365,7 +376,8 @@ BEGIN
   END IF;
   RETURN jsonb_build_object(
     'state', v_state, 'was', r.state, 'relayLanguageId', r.relay_language_id, 'noWomanFree', v_no_woman,
-    'request', jsonb_build_object('id', r.id, 'languageId', r.language_id, 'targetLanguageId', r.target_language_id, 'matter', r.matter, 'urgency', r.urgency, 'minor', r.minor, 'callerSub', r.caller_sub),
+    'request', jsonb_build_object('id', r.id, 'languageId', r.language_id, 'targetLanguageId', r.target_language_id, 'matter', r.matter, 'urgency', r.urgency, 'minor', r.minor, 'callerSub', r.caller_sub,
+      'returnTo', r.return_to),
     -- push: she has devices that receive offers by Web Push (PushService), one index probe per offer made.
     'offers', coalesce((SELECT jsonb_agg(jsonb_build_object('id', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'leg', o.leg, 'expiresAt', o.expires_at,
                           'push', EXISTS (SELECT 1 FROM push_subscriptions ps WHERE ps.interpreter_id = o.interpreter_id)))
@@ -380,20 +392,32 @@ END $$;
 -- failed (MatchingService.createRequest).
 -- Before the target language and officials' requests it had no p_target, p_official or p_home.
 DROP FUNCTION IF EXISTS matching_new_request(uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint);
--- Before her say it had no p_not_from ("not from my country").
+-- Before her say it had no p_not_from ("not from my country"); before her way back, no p_return.
 DROP FUNCTION IF EXISTS matching_new_request(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid, char(2));
+DROP FUNCTION IF EXISTS matching_new_request(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid, char(2), boolean);
+-- p_return: the keyed hash of her return code (ReturnCodesService), or null. It is used up here (deleted), in the
+-- transaction that makes the request, and names the interpreter the request rings first; a code that is unknown,
+-- used or expired raises SQLSTATE PR001 (one answer for all three) and nothing is made.
 CREATE OR REPLACE FUNCTION matching_new_request(p_language uuid, p_target uuid, p_matter varchar, p_urgency varchar, p_minor boolean,
-  p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_official uuid, p_home char(2), p_not_from boolean DEFAULT false)
+  p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_official uuid, p_home char(2), p_not_from boolean DEFAULT false,
+  p_return varchar DEFAULT NULL)
 RETURNS interpretation_requests LANGUAGE plpgsql AS $$
 DECLARE
   r interpretation_requests;
+  v_return_to uuid;
 BEGIN
+  IF p_return IS NOT NULL THEN
+    DELETE FROM return_codes WHERE code_hash = p_return AND expires_at > now() RETURNING interpreter_id INTO v_return_to;
+    IF v_return_to IS NULL THEN
+      RAISE EXCEPTION 'return code refused' USING ERRCODE = 'PR001';
+    END IF;
+  END IF;
   INSERT INTO interpretation_requests (language_id, target_language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority,
-    official_id, not_from_country)
+    official_id, not_from_country, return_to)
   VALUES (p_language, coalesce(p_target,
       CASE WHEN p_official IS NOT NULL THEN (SELECT i.language_id FROM users u JOIN institutions i ON i.id = u.institution_id WHERE u.id = p_official) END,
       ladder_main_language(coalesce(p_country, p_home))),
-    p_matter, p_urgency, p_minor, p_prefer_female, p_country, p_caller_sub, p_priority, p_official, p_not_from) RETURNING * INTO r;
+    p_matter, p_urgency, p_minor, p_prefer_female, p_country, p_caller_sub, p_priority, p_official, p_not_from, v_return_to) RETURNING * INTO r;
   INSERT INTO matching_audit_outbox (type, actor_id, actor_role, country, subject_id, data)
   VALUES ('request.created', p_official, CASE WHEN p_official IS NOT NULL THEN 'official' END, r.country, r.id, matching_request_facts(r));
   RETURN r;
@@ -407,17 +431,19 @@ DROP FUNCTION IF EXISTS matching_create(uuid, varchar, varchar, boolean, boolean
 -- Before on-call presence it had no p_on_call and p_ring_on_call (matching_dispatch's).
 DROP FUNCTION IF EXISTS matching_create(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid, uuid[], double precision,
   char(2), double precision, int);
--- Before her say it had no p_not_from.
+-- Before her say it had no p_not_from; before her way back, no p_return.
 DROP FUNCTION IF EXISTS matching_create(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid, uuid[], double precision,
+  char(2), double precision, int, uuid[], double precision);
+DROP FUNCTION IF EXISTS matching_create(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid, boolean, uuid[], double precision,
   char(2), double precision, int, uuid[], double precision);
 CREATE OR REPLACE FUNCTION matching_create(p_language uuid, p_target uuid, p_matter varchar, p_urgency varchar, p_minor boolean,
   p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_official uuid, p_not_from boolean, p_available uuid[],
   p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int, p_on_call uuid[] DEFAULT '{}',
-  p_ring_on_call double precision DEFAULT NULL)
+  p_ring_on_call double precision DEFAULT NULL, p_return varchar DEFAULT NULL)
 RETURNS jsonb LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
   r interpretation_requests := matching_new_request(p_language, p_target, p_matter, p_urgency, p_minor, p_prefer_female, p_country,
-    p_caller_sub, p_priority, p_official, p_home, p_not_from);
+    p_caller_sub, p_priority, p_official, p_home, p_not_from, p_return);
 BEGIN
   RETURN jsonb_build_object('id', r.id, 'dispatched',
     matching_dispatch(r.id, p_available, p_ring, p_home, p_retry_after, p_open_count, NULL, p_on_call, p_ring_on_call));
@@ -549,7 +575,8 @@ BEGIN
     v_seated := v_seated || jsonb_build_object('interpreterId', p_relay.interpreter_id, 'offerId', p_relay.id, 'role', 'relay_interpreter',
       'firstName', (SELECT first_name FROM interpreters WHERE id = p_relay.interpreter_id));
   END IF;
-  RETURN jsonb_build_object('sessionId', v_session, 'requestId', r.id, 'callerSub', r.caller_sub, 'languageId', r.language_id,
+  RETURN jsonb_build_object('sessionId', v_session, 'requestId', r.id, 'callerSub', r.caller_sub, 'byOfficial', r.official_id IS NOT NULL,
+    'languageId', r.language_id,
     'waitSeconds', extract(epoch FROM now() - r.created_at), 'firstName', v_lead, 'withdrawn', v_withdrawn, 'interpreters', v_seated,
     'othersWaiting', EXISTS (SELECT 1 FROM interpretation_requests w WHERE w.language_id = r.language_id AND w.state IN ('queued', 'offering')));
 END $$;
