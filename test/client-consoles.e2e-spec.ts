@@ -13,7 +13,7 @@ import {
   type ClientBed,
 } from './utils/browser';
 import { caller, languageId } from './utils/matching-fixtures';
-import { seedMarch2026, seedRequest } from './utils/stats-fixtures';
+import { seedHearing, seedMarch2026, seedRequest } from './utils/stats-fixtures';
 import { createStaff, type TestApp } from './utils/test-app';
 import { CallPeer } from './utils/webrtc-peer';
 import { wordsSplitAt } from './utils/word-breaks';
@@ -258,6 +258,33 @@ describe('web client: greetings and the administrators console', () => {
     await stats.locator('button[type=submit]').click();
     await stats.locator('tr[data-key="violence"] th', { hasText: 'Violence' }).waitFor();
     await expect(p.locator('select[name=scope]').count()).resolves.toBe(0);
+    // Hearings have their own table: five in May, three through a relay (hidden: fewer than five), 200 minutes.
+    const official = await createStaff(t, 'official', { country: 'GT', institution: 'Juzgado de Paz' });
+    const spa = await languageId(t, 'spa');
+    for (const day of [1, 2, 3, 4, 5])
+      await seedHearing(t, {
+        officialId: official.id,
+        interpreterId,
+        language: lang.mam,
+        relayLanguage: day <= 3 ? spa : null,
+        day,
+        state: 'completed',
+        endReason: 'completed',
+        minutes: 40,
+      });
+    await stats.locator('select[name=groupBy]').selectOption('language');
+    await show(p, '2026-05', '2026-05');
+    const hearings = p.locator(`table[data-table="hearings"] tr[data-key="${lang.mam}"]`);
+    await hearings.waitFor();
+    expect(await cells(hearings)).toEqual({
+      bookings: '5',
+      confirmed: '5',
+      unfilled: '0',
+      relay: '<5',
+      relaySharePercent: '—',
+      interpreterMinutes: '200',
+    });
+    await a11y.check(p, 'admin-stats-hearings');
 
     const platform = await createStaff(t, 'platform_admin');
     const q = await bed.page('es-MX');

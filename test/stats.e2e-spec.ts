@@ -1,5 +1,5 @@
 import { interpreter, languageId } from './utils/matching-fixtures';
-import { seedMarch2026 } from './utils/stats-fixtures';
+import { seedHearing, seedMarch2026 } from './utils/stats-fixtures';
 import { createStaff, startTestApp, TestApp } from './utils/test-app';
 
 /**
@@ -136,6 +136,62 @@ describe('statistics (PostgreSQL)', () => {
     // Bad values are refused naming the field.
     expect((await get(admin.token, 'period=year', 400)).fields).toEqual(['period']);
     expect((await get(admin.token, 'groupBy=total&period=', 400)).fields).toEqual(['period']);
+  });
+
+  it("counts hearings too (booked, confirmed, unfilled, through a relay, interpreters' minutes), suppressed like the rest", async () => {
+    const official = await createStaff(t, 'official', { country: 'GT', institution: 'Juzgado de Paz' });
+    const spa = await languageId(t, 'spa');
+    const hearing = (day: number, state: string, endReason: string | null, relay: boolean, minutes: number | null, language = lang.mam) =>
+      seedHearing(t, {
+        officialId: official.id,
+        interpreterId: interp,
+        language,
+        relayLanguage: relay ? spa : null,
+        day,
+        state,
+        endReason,
+        minutes,
+      });
+    // Six took place (50 minutes each, two through a relay), one is confirmed and to come, three found nobody.
+    for (const day of [1, 2, 3, 4, 5, 6]) await hearing(day, 'completed', 'completed', day <= 2, 50);
+    await hearing(20, 'confirmed', null, false, null);
+    for (const day of [7, 8, 9]) await hearing(day, 'cancelled', 'unfilled', false, null);
+
+    const admin = await createStaff(t, 'platform_admin');
+    const body = await get(admin.token, 'from=2026-05&to=2026-05&groupBy=language');
+    // Ten bookings, seven confirmed (five after rounding), three unfilled (hidden), two through a relay (hidden), 300 minutes.
+    expect(body.hearings).toEqual([
+      {
+        month: '2026-05',
+        key: lang.mam,
+        label: expect.stringContaining('Mam'),
+        bookings: 10,
+        confirmed: 5,
+        unfilled: null,
+        relay: null,
+        relaySharePercent: null,
+        interpreterMinutes: 300,
+        suppressed: ['unfilled', 'relay'],
+      },
+    ]);
+    // The women's own calls of that month are not mixed in: hearings have their own rows.
+    expect(body.rows).toEqual([]);
+    // By matter, and for Guatemala's roster admin; another country's admin sees none of them.
+    const byMatter = await get(admin.token, 'from=2026-05&to=2026-05&groupBy=matter');
+    expect(byMatter.hearings.map((h: { key: string; bookings: number }) => [h.key, h.bookings])).toEqual([['legal_criminal', 10]]);
+    const gt = await createStaff(t, 'roster_admin', { country: 'GT' });
+    expect((await get(gt.token, 'from=2026-05&to=2026-05&groupBy=total')).hearings).toEqual([
+      expect.objectContaining({ key: 'total', bookings: 10, interpreterMinutes: 300 }),
+    ]);
+    const mx = await createStaff(t, 'roster_admin', { country: 'MX' });
+    expect((await get(mx.token, 'from=2026-05&to=2026-05&groupBy=total')).hearings).toEqual([]);
+    // A hearing alone in its cell: its counts hidden, and its minutes with them (they would be one interpreter's).
+    await hearing(10, 'completed', 'completed', false, 30, lang.kek);
+    const kek = (await get(admin.token, 'from=2026-04&to=2026-06&groupBy=language&period=whole')).hearings.find(
+      (h: { key: string }) => h.key === lang.kek,
+    );
+    expect(kek).toMatchObject({ month: '2026-04/2026-06', bookings: null, confirmed: null, interpreterMinutes: null });
+    expect(kek.suppressed).toEqual(['bookings', 'confirmed']);
   });
 
   it("keeps a roster admin to her own country's figures and refuses bad queries naming the field", async () => {

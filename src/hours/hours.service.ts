@@ -34,16 +34,20 @@ export class HoursService {
   }
 }
 
+/**
+ * The minutes one seating (`si`, of session `s`) worked: from its own start (seated mid-call: seated_at; else the
+ * call's start) to its end. The hours export and the statistics (hearings' interpreter minutes) count alike.
+ */
+export const SEATING_MINUTES = `greatest(extract(epoch FROM coalesce(si.ended_at, s.ended_at, now()) - greatest(s.started_at, si.seated_at)) / 60, 0)`;
+/** A seating that ended before the call started (or she was seated in) worked nothing: not a call of hers. */
+export const SEATING_WORKED = `coalesce(si.ended_at, s.ended_at, now()) > greatest(s.started_at, si.seated_at)`;
+
 /** Her part in each call that started in the month ($1, YYYY-MM): each seating, and how many minutes it lasted for her. */
 const MONTH = `WITH bounds AS (SELECT ($1 || '-01 00:00:00+00')::timestamptz AS since),
   worked AS (
-    SELECT si.interpreter_id, s.id AS session_id, s.booking_id IS NOT NULL AS hearing,
-      -- Each seating from its own start (seated mid-call: seated_at; else the call's start) to its end.
-      greatest(extract(epoch FROM coalesce(si.ended_at, s.ended_at, now()) - greatest(s.started_at, si.seated_at)) / 60, 0) AS minutes
+    SELECT si.interpreter_id, s.id AS session_id, s.booking_id IS NOT NULL AS hearing, ${SEATING_MINUTES} AS minutes
     FROM bounds, sessions s JOIN session_interpreters si ON si.session_id = s.id
-    WHERE s.started_at >= bounds.since AND s.started_at < bounds.since + interval '1 month'
-      -- A seating that ended before the call started (or she was seated in) worked nothing: not a call of hers.
-      AND coalesce(si.ended_at, s.ended_at, now()) > greatest(s.started_at, si.seated_at))`;
+    WHERE s.started_at >= bounds.since AND s.started_at < bounds.since + interval '1 month' AND ${SEATING_WORKED})`;
 
 // A call counts once for her, however many times she was seated in it.
 const COUNTS = `count(DISTINCT w.session_id) FILTER (WHERE NOT w.hearing) AS calls,

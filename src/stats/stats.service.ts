@@ -5,6 +5,7 @@ import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { LanguagesService } from '../languages/languages.service';
 import type { StatsGroup, StatsOrigin, StatsQuery } from './dto/stats.query';
+import { hearingStatsSql, suppressHearings, type RawHearingRow } from './hearing-stats';
 import { OUTCOMES } from './stats-outcomes';
 import { MIN_CELL, publishedCount, ROUND_TO, suppress, type RawStatsRow } from './stats-suppression';
 import { badField } from '../common/validation';
@@ -32,7 +33,8 @@ const ORIGIN: Record<StatsOrigin, string> = {
   officials: 'r.official_id IS NOT NULL',
 };
 
-const MONTH = "to_char(date_trunc('month', r.created_at AT TIME ZONE 'UTC'), 'YYYY-MM')";
+const monthOf = (column: string) => `to_char(date_trunc('month', ${column} AT TIME ZONE 'UTC'), 'YYYY-MM')`;
+const MONTH = monthOf('r.created_at');
 
 /** Each OUTCOMES count of a group of sessions `s`, by key. */
 const AFTER_CALL = `jsonb_build_object(${OUTCOMES.map((o) => `'${o.key}', count(*) FILTER (WHERE ${o.filter})`).join(', ')})`;
@@ -108,7 +110,18 @@ export class StatsService {
       `WITH r AS (${requests}) SELECT language_id, count(*)::int AS unmet FROM r WHERE state = 'unmatched' GROUP BY language_id ORDER BY unmet DESC`,
       params,
     );
-    const names = await this.languageNames([...(groupBy === 'language' ? raw.map((r) => r.key) : []), ...unmet.map((u) => u.language_id)]);
+    // Hearings are officials' by nature: counted whatever the origin asked for, in their own rows.
+    const hearings: RawHearingRow[] = await this.db.query(hearingStatsSql(groupBy, whole ? '$4::text' : monthOf('b.starts_at')), [
+      from,
+      to,
+      country,
+      ...(whole ? [period] : []),
+    ]);
+    const names = await this.languageNames([
+      ...(groupBy === 'language' ? [...raw, ...hearings].map((r) => r.key) : []),
+      ...unmet.map((u) => u.language_id),
+    ]);
+    const label = (key: string) => (groupBy === 'language' ? (names.get(key) ?? key) : key);
     const round = (v: number | null) => (v === null ? null : Math.round(Number(v)));
     return {
       from: from.toISOString(),
@@ -127,8 +140,9 @@ export class StatsService {
           duration_p50: round(r.duration_p50),
           duration_p90: round(r.duration_p90),
         });
-        return { ...s, label: groupBy === 'language' ? (names.get(r.key) ?? r.key) : r.key };
+        return { ...s, label: label(r.key) };
       }),
+      hearings: hearings.map((h) => ({ ...suppressHearings(h), label: label(h.key) })),
       // The languages the region most needs interpreters for: requests nobody could serve (rounded before ordering,
       // so that the order does not tell two rounded figures apart).
       unmetByLanguage: unmet

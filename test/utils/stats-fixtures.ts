@@ -53,3 +53,41 @@ export async function seedMarch2026(t: TestApp, interpreterId: string, lang: Rec
   for (const wait of [5, 6, 7]) await seedRequest(t, interpreterId, lang.kek, '2026-03-10T10:00:00Z', { wait, call: 300 });
   for (let i = 0; i < 6; i++) await seedRequest(t, interpreterId, lang.tzo, '2026-03-11T10:00:00Z', { country: 'MX' });
 }
+
+/**
+ * A hearing of May 2026 (day `day`, 15:00 UTC, one hour, Guatemala, criminal law) as bookings leave it behind: its
+ * state and end, its relay language if any, and the minutes `interpreterId` worked in its call (null: no call).
+ */
+export async function seedHearing(
+  t: TestApp,
+  h: {
+    officialId: string;
+    interpreterId: string;
+    language: string;
+    relayLanguage: string | null;
+    day: number;
+    state: string;
+    endReason: string | null;
+    minutes: number | null;
+  },
+): Promise<void> {
+  const start = `2026-05-${String(h.day).padStart(2, '0')}T15:00:00Z`;
+  const [{ id }] = await t.sql<{ id: string }>(
+    `INSERT INTO bookings (official_id, institution_id, country, language_id, matter, starts_at, ends_at, duration_minutes, time_zone, state,
+       end_reason, relay_language_id)
+     SELECT u.id, u.institution_id, 'GT', $2, 'legal_criminal', $3, $3::timestamptz + interval '1 hour', 60, 'America/Guatemala', $4, $5, $6
+     FROM users u WHERE u.id = $1 RETURNING id`,
+    [h.officialId, h.language, start, h.state, h.endReason, h.relayLanguage],
+  );
+  if (h.minutes === null) return;
+  const end = new Date(Date.parse(start) + h.minutes * 60_000).toISOString();
+  const [s] = await t.sql<{ id: string }>(
+    `INSERT INTO sessions (interpreter_id, created_at, started_at, ended_at, booking_id) VALUES ($1, $2, $2, $3, $4) RETURNING id`,
+    [h.interpreterId, start, end, id],
+  );
+  await t.sql(`INSERT INTO session_interpreters (session_id, role, interpreter_id, ended_at) VALUES ($1, 'interpreter', $2, $3)`, [
+    s.id,
+    h.interpreterId,
+    end,
+  ]);
+}

@@ -22,9 +22,24 @@ export interface StatsRow {
   suppressed: string[];
 }
 
+/** One row of GET /api/v1/stats `hearings`: bookings by month and key, suppressed alike. */
+export interface HearingsRow {
+  month: string;
+  key: string;
+  label: string;
+  bookings: number | null;
+  confirmed: number | null;
+  unfilled: number | null;
+  relay: number | null;
+  relaySharePercent: number | null;
+  interpreterMinutes: number | null;
+  suppressed: string[];
+}
+
 export interface Stats {
   groupBy: string;
   rows: StatsRow[];
+  hearings: HearingsRow[];
   unmetByLanguage: { languageId: string; name: string; unmet: number | null }[];
   minCell: number;
 }
@@ -33,7 +48,10 @@ const COUNTS = ['requests', 'answered', 'answeredWithin1m', 'answeredWithin5m', 
 const TIMES = ['medianWaitSeconds', 'p90WaitSeconds'] as const;
 const CALLS = ['sessions', 'medianSessionSeconds', 'p90SessionSeconds'] as const;
 const COLUMNS = [...COUNTS, ...TIMES, ...CALLS];
-const isCount = (c: string) => c === 'sessions' || (COUNTS as readonly string[]).includes(c);
+const HEARING_COUNTS = ['bookings', 'confirmed', 'unfilled', 'relay'] as const;
+const HEARING_COLUMNS = [...HEARING_COUNTS, 'relaySharePercent', 'interpreterMinutes'] as const;
+const isCount = (c: string) =>
+  c === 'sessions' || (COUNTS as readonly string[]).includes(c) || (HEARING_COUNTS as readonly string[]).includes(c);
 
 const month = (d: Date) => d.toISOString().slice(0, 7);
 function defaultRange() {
@@ -44,32 +62,35 @@ function defaultRange() {
 const periodText = (m: string) => m.replace('/', ' – ');
 
 /** A figure as shown: suppressed counts as "<5", suppressed medians as "—" (the note above the tables says why). */
-function cellText(r: StatsRow, c: (typeof COLUMNS)[number], minCell: number) {
-  const v = r[c];
+function cellText(v: number | null, c: string, minCell: number) {
   if (v !== null) return String(v);
   return isCount(c) ? `<${minCell}` : '—';
 }
 
 /** The figures of each row, under their column names; `head` names what a row is (its first cells). */
-function FiguresTable({
-  s,
+function FiguresTable<R extends { key: string; month: string }>({
+  kind,
   label,
   caption,
   head,
+  columns,
   rows,
   minCell,
 }: {
-  s: StaffStrings;
+  /** Which figures: the women's requests, or hearings. */
+  kind: 'requests' | 'hearings';
   label: string;
   caption: string;
   head: string[];
-  rows: { id: string; names: string[]; r: StatsRow }[];
+  /** Each column: its name in the row, and its heading. */
+  columns: [keyof R & string, string][];
+  rows: { id: string; names: string[]; r: R }[];
   minCell: number;
 }) {
   // Wider than a phone: the region scrolls, and can be reached and scrolled from the keyboard.
   return (
     <div class="table-scroll" tabIndex={0} role="region" aria-label={label}>
-      <table class="stats-table">
+      <table class="stats-table" data-table={kind}>
         <caption>{caption}</caption>
         <thead>
           <tr>
@@ -78,9 +99,9 @@ function FiguresTable({
                 {h}
               </th>
             ))}
-            {COLUMNS.map((c) => (
+            {columns.map(([c, heading]) => (
               <th scope="col" class="num" key={c}>
-                {s.col[c]}
+                {heading}
               </th>
             ))}
           </tr>
@@ -99,9 +120,9 @@ function FiguresTable({
                   </td>
                 ),
               )}
-              {COLUMNS.map((c) => (
+              {columns.map(([c]) => (
                 <td class="num" key={c} data-col={c}>
-                  {cellText(r, c, minCell)}
+                  {cellText(r[c] as number | null, c, minCell)}
                 </td>
               ))}
             </tr>
@@ -170,7 +191,7 @@ function SummaryTable({ s, areas, minCell }: { s: StaffStrings; areas: Summary[]
               <th scope="row">{s.col[c]}</th>
               {areas.map((a) => (
                 <td class="num" key={a.area} data-area={a.area} data-col={c}>
-                  {cellText(a.row, c, minCell)}
+                  {cellText(a.row[c], c, minCell)}
                 </td>
               ))}
             </tr>
@@ -239,7 +260,7 @@ export function Statistics({
 
   // Named as the rows were asked for, not as the filter reads before "show" is pressed again.
   const shownBy = stats!.groupBy;
-  const keyLabel = (r: StatsRow) =>
+  const keyLabel = (r: { key: string; label: string }) =>
     shownBy === 'total'
       ? s.totalKey
       : shownBy === 'matter'
@@ -326,15 +347,32 @@ export function Statistics({
               <WaitChart s={s} month={periodText(shown!)} rows={stats!.rows.filter((r) => r.month === shown)} label={keyLabel} />
               <UnmetChart s={s} rows={stats!.unmetByLanguage} minCell={stats!.minCell} />
               <FiguresTable
-                s={s}
+                kind="requests"
                 label={t.statsTitle}
                 caption={s.suppressedNote}
                 head={[stats!.period === 'whole' ? s.col.period : s.col.month, s.group[shownBy]]}
+                columns={COLUMNS.map((c) => [c, s.col[c]])}
                 rows={stats!.rows.map((r) => ({ id: `${r.month}-${r.key}`, names: [periodText(r.month), keyLabel(r)], r }))}
                 minCell={stats!.minCell}
               />
             </>
           )}
+        </>
+      )}
+      {stats!.hearings.length > 0 && (
+        <>
+          <h3 class="sub" id="hearings-stats-title">
+            {s.hearingsStatsTitle}
+          </h3>
+          <FiguresTable
+            kind="hearings"
+            label={s.hearingsStatsTitle}
+            caption={s.suppressedNote}
+            head={[stats!.period === 'whole' ? s.col.period : s.col.month, s.group[shownBy]]}
+            columns={HEARING_COLUMNS.map((c) => [c, s.hearingCol[c]])}
+            rows={stats!.hearings.map((r) => ({ id: `h-${r.month}-${r.key}`, names: [periodText(r.month), keyLabel(r)], r }))}
+            minCell={stats!.minCell}
+          />
         </>
       )}
     </section>
