@@ -62,7 +62,7 @@ describe('web client: her way back', () => {
     await snapshot(her, 'caller-call-back');
     await expect(seriousA11yViolations(her)).resolves.toEqual([]);
     await back.click();
-    // In her wrap-up time after that call, she is rung all the same: it is a return, and she is told so.
+    // She is rung first, and told it is a return.
     const again = await within(
       ana.socket.next('offer:new', (o) => o.requestId !== offer.requestId),
       15_000,

@@ -207,8 +207,6 @@ export function useCall(joinCode: string | null) {
     setPhase({ name: 'connecting' });
     const { returnCode, ...again } = req;
     asked.current = again;
-    // A code works once: the one she uses now is gone (the interpreter who takes this call gives her a new one).
-    if (returnCode) setWayBack(null);
     // She may leave (Back, hang up) while this waits on a slow network: then nothing more happens.
     const mine = attempt.current;
     const gone = () => attempt.current !== mine;
@@ -241,6 +239,9 @@ export function useCall(joinCode: string | null) {
       signal.socket.on('request:update', onUpdate(signal));
       wire(signal);
       const r = await signal.ask('request:create', req);
+      // A code works once: the one she used is gone (the interpreter who takes this call gives her a new one).
+      // (Only that one: a fast interpreter's new code may already be here.)
+      if (returnCode) setWayBack((w) => (w?.code === returnCode ? null : w));
       // The token and request live in memory only: nothing about the call is written to the device.
       live.current.requestId = r.requestId;
       setPhase((p) => (p.name === 'connecting' ? { name: r.state === 'offering' ? 'ringing' : 'waiting' } : p));
@@ -258,6 +259,9 @@ export function useCall(joinCode: string | null) {
   /** "Call back the same interpreter": what she asked for last time, with her return code, while it works. */
   const callBack = async () => {
     if (!wayBack || wayBack.until <= Date.now()) return;
+    // What the last call left (its question's socket, a microphone) goes first, as when she calls again.
+    dropQuestion();
+    teardown();
     await start({ ...wayBack.request, returnCode: wayBack.code });
   };
 

@@ -68,17 +68,12 @@ END $$;
 
 -- Whether she can be rung now: not ringing or holding an accepted call, in no live session nor her wrap-up after one, and not kept for a
 -- hearing (from half an hour before a hearing she confirmed until its end). Asked last, of the best-ranked
--- candidates only (matching_dispatch stops at the first free ones), not of every candidate. p_return: a woman coming
--- back to her with her return code, who may ring her in her wrap-up time (often the call that just dropped; she
--- sees it is a return, and may decline).
--- Before her way back it had no p_return.
-DROP FUNCTION IF EXISTS matching_free(uuid);
-CREATE OR REPLACE FUNCTION matching_free(p_interpreter uuid, p_return boolean DEFAULT false) RETURNS boolean LANGUAGE plpgsql STABLE
-SET enable_seqscan = off AS $$
+-- candidates only (matching_dispatch stops at the first free ones), not of every candidate.
+CREATE OR REPLACE FUNCTION matching_free(p_interpreter uuid) RETURNS boolean LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
 BEGIN
   RETURN NOT EXISTS (SELECT 1 FROM offers o WHERE o.interpreter_id = p_interpreter AND o.holds)
     -- In her wrap-up time after a call (session_end stamps it; she may end it early).
-    AND (p_return OR NOT EXISTS (SELECT 1 FROM interpreters i WHERE i.id = p_interpreter AND i.wrapup_until > now()))
+    AND NOT EXISTS (SELECT 1 FROM interpreters i WHERE i.id = p_interpreter AND i.wrapup_until > now())
     -- In a live call in any role (the lead, a relay leg, a team partner): session_interpreters' partial unique index.
     AND NOT EXISTS (SELECT 1 FROM session_interpreters si WHERE si.interpreter_id = p_interpreter AND si.ended_at IS NULL)
     -- A hearing she confirmed (her seat, whatever the others': a chain's other leg may be asked again) about to start
@@ -161,12 +156,13 @@ BEGIN
 END $$;
 
 -- Her line: the waiting requests p_waiting (matching_waiting_for) that may be offered to her (matching_pairs), each
--- with its place as she is served it (1 first): a woman coming back to her with her return code, then emergency, then urgent, then normal (a caller whose interpreter was
--- lost mid-call before anyone new: priority 4); minors first; then those she was not offered yet; then oldest in
+-- with its place as she is served it (1 first): emergency, then urgent, then normal (a caller whose interpreter was
+-- lost mid-call before anyone new: priority 4); minors first; then a woman coming back to her with her return code
+-- (not yet offered to her); then those she was not offered yet; then oldest in
 -- line. A SQL function, inlined into the PL/pgSQL statements below and planned with them.
 CREATE OR REPLACE FUNCTION matching_line_of(p_interpreter uuid, p_waiting uuid[], p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS TABLE (request_id uuid, place bigint) LANGUAGE sql STABLE AS $$
-  SELECT p.request_id, row_number() OVER (ORDER BY p.is_return DESC, p.priority DESC, p.minor DESC, p.tried, p.queued_at)
+  SELECT p.request_id, row_number() OVER (ORDER BY p.priority DESC, p.minor DESC, (p.is_return AND NOT p.tried) DESC, p.tried, p.queued_at)
   FROM matching_pairs(p_waiting, ARRAY[p_interpreter], NULL, p_home, p_retry_after, p_open_count) p
 $$;
 
@@ -233,12 +229,12 @@ BEGIN
     -- keeps the filter above the sort) hands rows to the filter one at a time, and LIMIT stops asking.
     WITH best AS (
       SELECT c.interpreter_id, c.tier FROM (
-        SELECT p.interpreter_id, p.tier, p.is_return FROM matching_pairs(ARRAY[p_request], p_candidates, p_language, p_home, p_retry_after, p_open_count) p
+        SELECT p.interpreter_id, p.tier FROM matching_pairs(ARRAY[p_request], p_candidates, p_language, p_home, p_retry_after, p_open_count) p
         ORDER BY p.tried, NOT p.is_return, ladder_rank(p.interpreter_id = ANY (p_covering), p.tier, p.prefer_female, p.gender, p.minor, p.specialties, p.last_session_ended_at, p.level,
           p.interpreter_id = ANY (p_on_call))
         OFFSET 0
       ) c
-      WHERE matching_free(c.interpreter_id, c.is_return) AND NOT matching_owed_elsewhere(c.interpreter_id, p_request, p_home, p_retry_after, p_open_count)
+      WHERE matching_free(c.interpreter_id) AND NOT matching_owed_elsewhere(c.interpreter_id, p_request, p_home, p_retry_after, p_open_count)
       LIMIT greatest(0, p_room - cardinality(v_made))
     ), made AS (
       INSERT INTO offers (request_id, interpreter_id, tier, leg, created_at, expires_at)
