@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, HttpError, request } from '../lib/api';
 import type { Call } from '../lib/call';
 import { quickExit } from '../lib/quick-exit';
-import { AckError, type CreateRequestPayload, type FeedbackAnswer, type ServerEvents, type Signal } from '../lib/socket';
+import type { AckError, CreateRequestPayload, FeedbackAnswer, ServerEvents, Signal } from '../lib/socket';
 import { exposeCall } from '../lib/test-hooks';
 import { callLibs } from './call-libs';
 import { rewindForExit } from './flow';
@@ -250,7 +250,8 @@ export function useCall(joinCode: string | null) {
       if (gone()) return true;
       teardown();
       const offline = navigator.onLine === false;
-      const refused = e instanceof AckError && e.fields.includes('returnCode');
+      // Read by shape: a value import of lib/socket would bring socket.io into the first step's bundle.
+      const refused = !!(e as Partial<AckError> | null)?.fields?.includes('returnCode');
       setPhase(offline ? { name: 'choosing' } : { name: 'error', message: refused ? 'returnCodeRefused' : 'error' });
       return !offline;
     }
