@@ -178,7 +178,7 @@ describe('return codes', () => {
   });
 
   // Last: it spends this address's budget of wrong codes.
-  it('stops a guesser: after ten wrong codes in an hour from one address, even a right one is refused from there', async () => {
+  it('stops a guesser: after ten codes tried in an hour from one address, even a right one is refused from there', async () => {
     const mam = await languageId(t, 'mam');
     const ana = track(await interpreter(t, { languages: 'mam:5' }));
     const her = await woman();

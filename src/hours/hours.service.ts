@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { HoursRow } from './hours-csv';
+import { SEATING_MINUTES, SEATING_WORKED } from './seating-minutes';
 
 /**
  * What interpreters worked in a month, counted from session metadata only: on-demand calls and hearings whose call
@@ -33,14 +34,6 @@ export class HoursService {
     return { month, ...counts(r) };
   }
 }
-
-/**
- * The minutes one seating (`si`, of session `s`) worked: from its own start (seated mid-call: seated_at; else the
- * call's start) to its end. The hours export and the statistics (hearings' interpreter minutes) count alike.
- */
-export const SEATING_MINUTES = `greatest(extract(epoch FROM coalesce(si.ended_at, s.ended_at, now()) - greatest(s.started_at, si.seated_at)) / 60, 0)`;
-/** A seating that ended before the call started (or she was seated in) worked nothing: not a call of hers. */
-export const SEATING_WORKED = `coalesce(si.ended_at, s.ended_at, now()) > greatest(s.started_at, si.seated_at)`;
 
 /** Her part in each call that started in the month ($1, YYYY-MM): each seating, and how many minutes it lasted for her. */
 const MONTH = `WITH bounds AS (SELECT ($1 || '-01 00:00:00+00')::timestamptz AS since),

@@ -8,7 +8,7 @@ import { PuenteGateway } from '../realtime/ws-gateway.decorators';
 import { SessionIdDto } from '../sessions/dto/session-id.dto';
 import { ReturnCodesService } from '../return-codes/return-codes.service';
 import { ChooseDto, CreateRequestDto, OfferIdDto, RequestIdDto } from './dto/create-request.dto';
-import { asksForCalls, isReturnCodeRefusal, MatchingService } from './matching.service';
+import { asksForCalls, MatchingService } from './matching.service';
 
 const principal = (socket: PuenteSocket) => socket.data.principal as Principal;
 
@@ -29,13 +29,13 @@ export class MatchingGateway {
 
   /**
    * At most MAX_LIVE_REQUESTS_PER_ADDRESS live requests per address, whatever number of caller tokens it holds; and
-   * RETURN_CODE_TRIES_PER_HOUR wrong return codes.
+   * RETURN_CODE_TRIES_PER_HOUR requests with a return code.
    */
   @SubscribeMessage('request:create')
   async create(@ConnectedSocket() socket: PuenteSocket, @MessageBody() body: CreateRequestDto): Result<'request:create'> {
     const caller = asCaller(socket);
     const address = this.caps.addressOf(socket);
-    if (body.returnCode) await this.returnCodes.mayTry(address);
+    if (body.returnCode) await this.returnCodes.tried(address);
     const place = await this.caps.reserveRequest(address);
     try {
       const created = await this.matching.createRequest(caller, body);
@@ -43,7 +43,6 @@ export class MatchingGateway {
       return created;
     } catch (e) {
       await this.caps.release(address, place);
-      if (body.returnCode && isReturnCodeRefusal(e)) await this.returnCodes.failed(address);
       throw e;
     }
   }

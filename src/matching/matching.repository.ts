@@ -7,6 +7,7 @@ import type { Matter, Urgency } from '../common/domain';
 import type { OfferLeg } from '../realtime/realtime.contract';
 import { prepared } from '../database/prepared';
 import { rows } from '../database/sql';
+import type { ReturnCodeDraw } from '../return-codes/return-codes.service';
 import { REQUEUED_RANK, WAITING_ORDER_SQL, type RequestState } from './priority';
 
 type Sql = Pick<EntityManager, 'query'>;
@@ -127,8 +128,8 @@ export interface Opened {
   sessionId: string;
   requestId: string;
   callerSub: string | null;
-  /** An official's "interpreter now" (no return code for it: the woman's own requests only). */
-  byOfficial: boolean;
+  /** Her return code was stored with the call (her own requests only: not an official's "interpreter now"). */
+  returnCode: boolean;
   languageId: string;
   waitSeconds: number;
   firstName: string | null;
@@ -281,9 +282,17 @@ export class MatchingRepository {
     return r ? { languageIds: r.language_ids, relayLanguageId: r.relay_language_id } : null;
   }
 
-  /** The acceptance, in one round trip (`matching_accept`, the request row locked inside it). */
-  async accept(offerId: string, interpreterId: string): Promise<Accepted> {
-    const [{ a }] = await this.db.query(prepared(`SELECT matching_accept($1, $2) AS a`), [offerId, interpreterId]);
+  /**
+   * The acceptance, in one round trip (`matching_accept`, the request row locked inside it), storing `code` (her return
+   * code) if it opens the call.
+   */
+  async accept(offerId: string, interpreterId: string, code: ReturnCodeDraw): Promise<Accepted> {
+    const [{ a }] = await this.db.query(prepared(`SELECT matching_accept($1, $2, $3, $4) AS a`), [
+      offerId,
+      interpreterId,
+      code.hash,
+      code.hours,
+    ]);
     return a;
   }
 
@@ -316,8 +325,13 @@ export class MatchingRepository {
    * A relay chain not filled within `waitSeconds` of its planning is served by one interpreter instead, in one round
    * trip (`matching_relay_unfilled`, the request row locked inside it); null if the request is no such chain.
    */
-  async relayUnfilled(requestId: string, waitSeconds: number): Promise<RelayUnfilled | null> {
-    const [{ u }] = await this.db.query(`SELECT matching_relay_unfilled($1, $2) AS u`, [requestId, waitSeconds]);
+  async relayUnfilled(requestId: string, waitSeconds: number, code: ReturnCodeDraw): Promise<RelayUnfilled | null> {
+    const [{ u }] = await this.db.query(`SELECT matching_relay_unfilled($1, $2, $3, $4) AS u`, [
+      requestId,
+      waitSeconds,
+      code.hash,
+      code.hours,
+    ]);
     return u ?? null;
   }
 

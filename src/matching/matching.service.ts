@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bull';
-import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { ConflictException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
@@ -11,7 +11,7 @@ import { EventBus } from '../events/event-bus';
 import { PresenceService } from '../presence/presence.service';
 import { DomainMetrics } from '../metrics/domain.metrics';
 import type { OfferAccepted, OfferNew, OfferWithdrawnReason } from '../realtime/realtime.contract';
-import { returnCodeRefused, ReturnCodesService } from '../return-codes/return-codes.service';
+import { returnCodeRefused, ReturnCodesService, type ReturnCodeDraw } from '../return-codes/return-codes.service';
 import { RealtimeService } from '../realtime/realtime.service';
 import { ANOTHER_INTERPRETER, MEDIA_FAILED } from '../sessions/end-reasons';
 import { ParticipantRole, SessionParticipants, SessionsService } from '../sessions/sessions.service';
@@ -27,10 +27,6 @@ const LADDER_CACHE_MS = 30_000;
 
 /** A request PostgreSQL refuses as asked (hers already live, an unknown language, a return code that does not work): no retry would store it. */
 const refusesRequest = (e: unknown) => [PG.UNIQUE_VIOLATION, PG.FOREIGN_KEY_VIOLATION, PG.RETURN_CODE_REFUSED].includes(pgCode(e) as never);
-
-/** The answer to a request whose return code did not work (MatchingGateway counts it against the address). */
-export const isReturnCodeRefusal = (e: unknown) =>
-  e instanceof BadRequestException && (e.getResponse() as { fields?: string[] }).fields?.[0] === 'returnCode';
 
 /** Who may ask for an interpreter now: a woman (a caller token), or an official of an institution with a woman beside her. */
 export const asksForCalls = (p: Principal) => p.role === 'caller' || (p.role === 'official' && !!p.institutionId);
@@ -207,8 +203,10 @@ export class MatchingService implements OnModuleInit {
     // One round trip: the acceptance, the other offers withdrawn, the session, the request, the audit event,
     // and how long she waited (for the wait-time histogram).
     let a: Accepted;
+    // Her way back to this interpreter, stored if this acceptance opens the call.
+    const code = this.returnCodes.draw();
     try {
-      a = await withRetry(() => this.repo.accept(offerId, interpreterId));
+      a = await withRetry(() => this.repo.accept(offerId, interpreterId, code));
     } catch (e) {
       if (pgCode(e) === PG.UNIQUE_VIOLATION) throw new ConflictException('this interpreter is already in a session');
       throw e;
@@ -232,7 +230,7 @@ export class MatchingService implements OnModuleInit {
       // a few seconds more): her console's bound on the wait, whatever news it misses.
       return { waiting: 'other_leg', until: new Date(Date.parse(a.relaySince) + this.config.RELAY_WAIT_SECONDS * 1000).toISOString() };
     }
-    this.callOpened(a, offerId);
+    this.callOpened(a, offerId, code);
     this.inBackground(Promise.all(tidy));
     return { sessionId: a.sessionId };
   }
@@ -241,9 +239,20 @@ export class MatchingService implements OnModuleInit {
    * A call opened (matching_open): the caller told who interprets, an interpreter who accepted a relay leg earlier
    * told her call is open, the line told its new places.
    */
-  private callOpened(o: Opened, acceptedOffer: string | null, notice?: 'relay_unfilled') {
+  private callOpened(o: Opened, acceptedOffer: string | null, code: ReturnCodeDraw, notice?: 'relay_unfilled') {
     this.metrics.waitSeconds.observe(Number(o.waitSeconds));
-    if (o.callerSub) this.inBackground(this.tellCallerOpened(o, o.callerSub, notice));
+    if (o.callerSub) {
+      this.realtime.toCaller(o.callerSub, 'request:update', {
+        requestId: o.requestId,
+        state: 'accepted',
+        interpreter: { firstName: o.firstName ?? '' },
+        interpreters: o.interpreters.map((i) => ({ firstName: i.firstName, role: i.role })),
+        sessionId: o.sessionId,
+        ...(notice && { notice }),
+        // Stored with the call (matching_open): her way back to its lead interpreter.
+        ...(o.returnCode && { returnCode: code.digits }),
+      });
+    }
     // Whoever accepted before the call opened (a chain's first leg; the source leg alone when the chain was not
     // filled) hears it now; the one whose acceptance opened it has it in her acknowledgement.
     for (const i of o.interpreters) {
@@ -251,21 +260,6 @@ export class MatchingService implements OnModuleInit {
         this.realtime.toInterpreter(i.interpreterId, 'offer:session', { offerId: i.offerId, sessionId: o.sessionId });
     }
     if (o.othersWaiting) this.inBackground(this.announceLine(o.languageId));
-  }
-
-  /** The woman told who interprets, with her way back to that interpreter (a return code) if the request is her own. */
-  private async tellCallerOpened(o: Opened, callerSub: string, notice?: 'relay_unfilled') {
-    const lead = o.interpreters.find((i) => i.role === 'interpreter');
-    const returnCode = !o.byOfficial && lead ? await this.returnCodes.issue(o.requestId, lead.interpreterId) : null;
-    this.realtime.toCaller(callerSub, 'request:update', {
-      requestId: o.requestId,
-      state: 'accepted',
-      interpreter: { firstName: o.firstName ?? '' },
-      interpreters: o.interpreters.map((i) => ({ firstName: i.firstName, role: i.role })),
-      sessionId: o.sessionId,
-      ...(notice && { notice }),
-      ...(returnCode && { returnCode }),
-    });
   }
 
   /** An offer of hers closed before she answered it: her console is told why, and a notification of it closes. */
@@ -444,12 +438,13 @@ export class MatchingService implements OnModuleInit {
    * else the chain's offers go and the request is dispatched to the best single interpreter.
    */
   async relayUnfilled(requestId: string) {
-    const u = await withRetry(() => this.repo.relayUnfilled(requestId, this.config.RELAY_WAIT_SECONDS));
+    const code = this.returnCodes.draw();
+    const u = await withRetry(() => this.repo.relayUnfilled(requestId, this.config.RELAY_WAIT_SECONDS, code));
     if (!u) return;
     this.outbox.kick();
     this.tellWithdrawn(u.withdrawn, 'relay_unfilled');
     this.inBackground(this.dropJobs(u.withdrawn.map((w) => `offer-expire:${w.id}`)));
-    if (u.opened) return this.callOpened(u.opened, null, 'relay_unfilled');
+    if (u.opened) return this.callOpened(u.opened, null, code, 'relay_unfilled');
     // (Null: it ended meanwhile, and she was told how.)
     const state = await this.dispatch(requestId);
     if (state && u.callerSub) this.realtime.toCaller(u.callerSub, 'request:update', { requestId, state, notice: 'relay_unfilled' });

@@ -51,6 +51,10 @@ export interface IceServer {
 
 // ---- client to server ---------------------------------------------------------------------------------------
 
+/** Her return code (issue 16): how many digits, and for how long it rings the same interpreter first. */
+export const RETURN_CODE_DIGITS = 6;
+export const RETURN_CODE_HOURS = 24;
+
 /** `request:create`: what a woman asks for, and nothing else about her. */
 export interface CreateRequestPayload {
   languageId: string;

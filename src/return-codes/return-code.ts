@@ -1,10 +1,8 @@
 import { randomInt } from 'node:crypto';
+import { RETURN_CODE_DIGITS } from '../realtime/realtime.contract';
 
-/** How long a return code rings the same interpreter first (issue 16: "within 24 hours"). */
-export const RETURN_CODE_HOURS = 24;
+/** The form she is shown it in (and types it in): RETURN_CODE_DIGITS digits, leading zeros kept. */
+export const RETURN_CODE_PATTERN = new RegExp(`^\\d{${RETURN_CODE_DIGITS}}$`);
 
-/** Six digits, the form she is shown it in (and types it in): leading zeros kept. */
-export const RETURN_CODE_PATTERN = /^\d{6}$/;
-
-/** A new code: six digits from a cryptographic source, leading zeros kept. */
-export const newReturnCode = (): string => String(randomInt(1_000_000)).padStart(6, '0');
+/** A new code from a cryptographic source, leading zeros kept. */
+export const newReturnCode = (): string => String(randomInt(10 ** RETURN_CODE_DIGITS)).padStart(RETURN_CODE_DIGITS, '0');

@@ -1,4 +1,4 @@
-import { SEATING_MINUTES, SEATING_WORKED } from '../hours/hours.service';
+import { SEATING_MINUTES, SEATING_WORKED } from '../hours/seating-minutes';
 import type { StatsGroup } from './dto/stats.query';
 import { cell, MIN_CELL, ROUND_TO } from './stats-suppression';
 

@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Language } from '../lib/api';
 import type { Matter } from '../lib/socket';
 import { api } from '../lib/api';
+import { RETURN_CODE_DIGITS } from '../../../src/realtime/realtime.contract';
 import { played, stopSpeaking } from '../lib/sounds';
 import { Back, Door } from '../ui/icons';
 import { UiLanguageSwitch, useUiLanguage } from '../ui/ui-language';
@@ -102,6 +103,13 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
     if (!active) setAskLeave(false);
   }, [active]);
 
+  // The code she typed is spent once the server took her request (it rings, or she is in line), or refused it; a call
+  // that never reached the server (no microphone, no network) leaves it typed for the next try.
+  useEffect(() => {
+    if (phase.name === 'waiting' || phase.name === 'ringing' || (phase.name === 'error' && phase.message === 'returnCodeRefused'))
+      setCode('');
+  }, [phase]);
+
   // The languages come back by themselves with the network.
   useEffect(() => {
     if (online && catalogue.failed) catalogue.load();
@@ -136,10 +144,8 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
       preferFemale: options.preferFemale,
       ...(options.notFromCountry ? { notFromCountry: true } : {}),
       ...(here ? { country: here } : {}),
-      ...(code.length === 6 ? { returnCode: code } : {}),
+      ...(code.length === RETURN_CODE_DIGITS ? { returnCode: code } : {}),
     });
-    // A code works once, whatever became of this call.
-    if (started) setCode('');
     // No network to call with: she stays on her step (the offline picture says why) and taps again later.
     if (!started) history.back();
   };

@@ -1,3 +1,4 @@
+import { RETURN_CODE_DIGITS } from '../../../src/realtime/realtime.contract';
 import type { Strings, UiLanguage } from '../i18n';
 import { digitTone, playReturnCode } from '../lib/sounds';
 import { Back, CODE_PICTURES, Ear } from '../ui/icons';
@@ -30,9 +31,11 @@ export function ReturnCodeCard({ t, lang, code }: { t: Strings; lang: UiLanguage
       <p id="return-code-title" class="return-code-title">
         {t.returnCodeTitle}
       </p>
-      <p class="return-code-digits" aria-label={t.codeLabel(code)}>
-        {code.slice(0, 3)} {code.slice(3)}
+      {/* Read digit by digit (the hidden words), not as two numbers. */}
+      <p class="return-code-digits" aria-hidden="true">
+        {code.slice(0, RETURN_CODE_DIGITS / 2)} {code.slice(RETURN_CODE_DIGITS / 2)}
       </p>
+      <p class="visually-hidden">{t.codeLabel(code)}</p>
       <CodePictures t={t} digits={code} />
       <button type="button" class="listen-code" data-action="listen-code" onClick={() => void playReturnCode(lang, code)}>
         <Ear size={32} />
@@ -43,16 +46,22 @@ export function ReturnCodeCard({ t, lang, code }: { t: Strings; lang: UiLanguage
   );
 }
 
-/** Typing a return code by digit or by picture (a keypad of both), with its tone; six at most, one to take back. */
+/**
+ * Typing a return code by digit or by picture (a keypad of both), with its tone; six at most (a full code's keys say
+ * so but keep their focus), the last one taken back by the erase key. What is typed so far is announced.
+ */
 export function CodeEntry({ t, value, onChange }: { t: Strings; value: string; onChange: (code: string) => void }) {
-  const full = value.length >= 6;
+  const full = value.length >= RETURN_CODE_DIGITS;
   return (
     <div class="code-entry" role="group" aria-labelledby="code-entry-title">
       <p id="code-entry-title">{t.enterReturnCode}</p>
-      <div class="code-typed" aria-live="polite" aria-label={t.codeLabel(value)} data-typed={value}>
+      <div class="code-typed" data-typed={value}>
         <CodePictures t={t} digits={value} />
         <span class="code-typed-digits" aria-hidden="true">
-          {value.padEnd(6, '·')}
+          {value.padEnd(RETURN_CODE_DIGITS, '·')}
+        </span>
+        <span class="visually-hidden" aria-live="polite">
+          {t.codeLabel(value)}
         </span>
       </div>
       <div class="keypad">
@@ -65,8 +74,9 @@ export function CodeEntry({ t, value, onChange }: { t: Strings; value: string; o
               key={d}
               data-digit={d}
               aria-label={`${d} ${t.codePictures[d]}`}
-              disabled={full}
+              aria-disabled={full}
               onClick={() => {
+                if (full) return;
                 digitTone(d);
                 onChange(value + d);
               }}
@@ -76,7 +86,7 @@ export function CodeEntry({ t, value, onChange }: { t: Strings; value: string; o
             </button>
           );
         })}
-        <button type="button" class="key erase" data-digit="erase" aria-label={t.clearCode} onClick={() => onChange(value.slice(0, -1))}>
+        <button type="button" class="key erase" data-digit="erase" aria-label={t.eraseDigit} onClick={() => onChange(value.slice(0, -1))}>
           <Back size={28} />
         </button>
       </div>

@@ -1,5 +1,6 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
+import { RETURN_CODE_DIGITS } from '../../../src/realtime/realtime.contract';
 import type { Strings, UiLanguage } from '../i18n';
 import { Child, ComeBack, NotHere, Phone, Siren, Woman } from '../ui/icons';
 import { CueButton, StepTitle } from './parts';
@@ -54,8 +55,8 @@ export function StepCall(props: {
   const { t, lang, title, options, onOptions, onCall, disabled, code, onCode } = props;
   const flip = (key: keyof Options) => () => onOptions({ ...options, [key]: !options[key] });
   const [entering, setEntering] = useState(code !== '');
-  // Half a code calls nobody: six digits, or none.
-  const halfCode = code.length > 0 && code.length < 6;
+  // Half a code calls nobody: all its digits, or none.
+  const halfCode = code.length > 0 && code.length < RETURN_CODE_DIGITS;
   return (
     <section aria-labelledby="step4">
       <StepTitle id="step4" cue={<CueButton lang={lang} name="step3" label={t.listen} />}>

@@ -4,6 +4,7 @@ import type { Call } from '../lib/call';
 import { quickExit } from '../lib/quick-exit';
 import type { AckError, CreateRequestPayload, FeedbackAnswer, ServerEvents, Signal } from '../lib/socket';
 import { exposeCall } from '../lib/test-hooks';
+import { RETURN_CODE_HOURS } from '../../../src/realtime/realtime.contract';
 import { callLibs } from './call-libs';
 import { rewindForExit } from './flow';
 
@@ -48,7 +49,7 @@ interface WayBack {
   until: number;
   request: CreateRequestPayload;
 }
-const RETURN_CODE_MS = 24 * 3600_000;
+const RETURN_CODE_MS = RETURN_CODE_HOURS * 3600_000;
 
 /** Speaker loud / quiet: what a web page can do for "loudspeaker / earpiece". */
 const VOLUME = { loud: 1, quiet: 0.35 };

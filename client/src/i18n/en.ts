@@ -94,7 +94,7 @@ export const en: Strings = {
   callBackSame: 'Call the same interpreter again',
   haveReturnCode: 'I have a code to come back',
   enterReturnCode: 'Type your code or tap the pictures',
-  clearCode: 'Clear',
+  eraseDigit: 'Erase the last one',
   returnCodeRefused: 'This code does not work any more. You can call without it.',
   returningCaller: 'She is calling you back: she has the code you gave her',
   /** The pictures of a return code's digits 0-9 (CODE_PICTURES in client/src/ui/icons.tsx), named for a screen reader. */

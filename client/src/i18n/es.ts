@@ -94,7 +94,7 @@ export const es = {
   callBackSame: 'Llamar otra vez a la misma intérprete',
   haveReturnCode: 'Tengo un código para volver',
   enterReturnCode: 'Escriba su código o toque los dibujos',
-  clearCode: 'Borrar',
+  eraseDigit: 'Borrar el último',
   returnCodeRefused: 'Este código ya no sirve. Puede llamar sin él.',
   returningCaller: 'Vuelve a llamarle: tiene el código que usted le dio',
   /** The pictures of a return code's digits 0-9 (CODE_PICTURES in client/src/ui/icons.tsx), named for a screen reader. */

@@ -94,7 +94,7 @@ export const fr: Strings = {
   callBackSame: 'Rappeler la même interprète',
   haveReturnCode: 'J’ai un code pour revenir',
   enterReturnCode: 'Tapez votre code ou touchez les dessins',
-  clearCode: 'Effacer',
+  eraseDigit: 'Effacer le dernier',
   returnCodeRefused: 'Ce code ne marche plus. Vous pouvez appeler sans lui.',
   returningCaller: 'Elle vous rappelle : elle a le code que vous lui avez donné',
   /** The pictures of a return code's digits 0-9 (CODE_PICTURES in client/src/ui/icons.tsx), named for a screen reader. */

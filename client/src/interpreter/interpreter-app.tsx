@@ -424,39 +424,37 @@ export function InterpreterApp() {
               </div>
             )}
             {view.name === 'idle' && (
-              <section class="idle" aria-live="polite" data-view="idle">
-                {view.note && <p class="note">{noteText[view.note]}</p>}
-                {available && !wrapup.until && <p>{t.waitingForOffers}</p>}
-              </section>
+              <>
+                <section class="idle" aria-live="polite" data-view="idle">
+                  {view.note && <p class="note">{noteText[view.note]}</p>}
+                  {available && !wrapup.until && <p>{t.waitingForOffers}</p>}
+                </section>
+                <WrapUp
+                  wrapup={wrapup}
+                  signal={signal}
+                  token={token}
+                  s={s}
+                  onCall={onCall}
+                  lastCall={lastCall}
+                  onReady={(status) => {
+                    showStatus(status);
+                    setWrapup(NO_WRAPUP);
+                  }}
+                />
+                {/* How offers reach her, beside whether they do. */}
+                <PushOffers token={token} s={s} onCall={onCall} setOnCall={setOnCall} />
+                <MyBookings
+                  token={token}
+                  signal={signal}
+                  t={t}
+                  s={s}
+                  lang={lang}
+                  languageName={langName}
+                  onJoin={(booking) => setView({ name: 'hearing', booking })}
+                />
+                <AvailabilityEditor token={token} s={s} lang={lang} />
+              </>
             )}
-            {view.name === 'idle' && (
-              <WrapUp
-                wrapup={wrapup}
-                signal={signal}
-                token={token}
-                s={s}
-                onCall={onCall}
-                lastCall={lastCall}
-                onReady={(status) => {
-                  showStatus(status);
-                  setWrapup(NO_WRAPUP);
-                }}
-              />
-            )}
-            {/* How offers reach her, beside whether they do. */}
-            {view.name === 'idle' && <PushOffers token={token} s={s} onCall={onCall} setOnCall={setOnCall} />}
-            {view.name === 'idle' && (
-              <MyBookings
-                token={token}
-                signal={signal}
-                t={t}
-                s={s}
-                lang={lang}
-                languageName={langName}
-                onJoin={(booking) => setView({ name: 'hearing', booking })}
-              />
-            )}
-            {view.name === 'idle' && <AvailabilityEditor token={token} s={s} lang={lang} />}
             {view.name === 'hearing' && signal && (
               <HearingCall
                 signal={signal}

@@ -184,18 +184,37 @@ export function digitTone(digit: number) {
 }
 
 /**
+ * The ten spoken digits of a screen language, fetched whole, all at once (0 to 9), and played from memory: never
+ * fetched in the order of a code, so nothing on the way (a proxy, an access log) learns her code from the requests.
+ */
+const digitVoices = new Map<UiLanguage, Promise<string[]>>();
+function digitVoicesOf(lang: UiLanguage): Promise<string[]> {
+  let voices = digitVoices.get(lang);
+  if (!voices) {
+    voices = Promise.all(
+      Array.from({ length: 10 }, async (_, d) => URL.createObjectURL(await (await fetch(`/cues/${lang}/digit${d}.ogg`)).blob())),
+    );
+    digitVoices.set(lang, voices);
+    // A failed fetch is tried again next time.
+    voices.catch(() => digitVoices.delete(lang));
+  }
+  return voices;
+}
+
+/**
  * Her return code read out: what it is, then each digit as its keypad tone and its spoken name in the screen's
  * language (committed cues, like the steps'), so she can keep it without reading.
  */
 export function playReturnCode(lang: UiLanguage, code: string, onEnd?: () => void): Promise<void> {
-  const digits = [...code].map(Number);
+  const voices = digitVoicesOf(lang);
   return playInTurn(
     [
       () => playCue(lang, 'returnCode'),
-      ...digits.map((d) => async () => {
+      ...[...code].map(Number).map((d) => async (): Promise<Outcome> => {
         digitTone(d);
         await new Promise((r) => setTimeout(r, 300));
-        return playCue(lang, `digit${d}`);
+        const url = await voices.then((v) => v[d]).catch(() => null);
+        return url ? playFile(url, `cue:digit${d}`) : 'failed';
       }),
     ],
     onEnd,

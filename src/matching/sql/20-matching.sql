@@ -538,17 +538,32 @@ END $$;
 -- (p_lead: the accepted offer of the one who interprets her language, `interpreter`; p_relay: a relay chain's relay
 -- leg, `relay_interpreter`, or null), the request accepted. p_accepted: the acceptance that opened it (audited with
 -- the session), or null (a chain served by its source leg alone: RELAY_WAIT_SECONDS). The request row is locked by
--- the caller. Returns the session and who to tell: the caller, the interpreters (each with her offer) and the
--- interpreters whose offers were withdrawn. Run only inside the matching_* functions, under their settings.
-CREATE OR REPLACE FUNCTION matching_open(r interpretation_requests, p_lead offers, p_relay offers, p_accepted offers)
+-- the caller. p_return: her way back (issue 16), the keyed hash of a return code the node drew (ReturnCodesService),
+-- stored for a woman's own request only, naming the lead interpreter for p_return_hours and replacing the request's
+-- earlier code: in the transaction that opens the call, so that she is told both at once. Digits another live code
+-- holds (one in a million per live code) give her none this time. Returns the session and who to tell: the caller
+-- (returnCode: whether the code was stored), the interpreters (each with her offer) and the interpreters whose offers
+-- were withdrawn. Run only inside the matching_* functions, under their settings.
+-- Before her way back it had no p_return or p_return_hours.
+DROP FUNCTION IF EXISTS matching_open(interpretation_requests, offers, offers, offers);
+CREATE OR REPLACE FUNCTION matching_open(r interpretation_requests, p_lead offers, p_relay offers, p_accepted offers, p_return varchar,
+  p_return_hours int)
 RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
   v_session uuid;
   v_withdrawn jsonb;
   v_lead varchar := (SELECT first_name FROM interpreters WHERE id = p_lead.interpreter_id);
   v_seated jsonb;
+  v_code boolean := false;
 BEGIN
   v_withdrawn := matching_withdraw(r.id, NULL, false);
+  IF p_return IS NOT NULL AND r.official_id IS NULL THEN
+    DELETE FROM return_codes WHERE request_id = r.id OR (code_hash = p_return AND expires_at <= now());
+    INSERT INTO return_codes (code_hash, interpreter_id, request_id, expires_at)
+    VALUES (p_return, p_lead.interpreter_id, r.id, now() + make_interval(hours => p_return_hours))
+    ON CONFLICT (code_hash) DO NOTHING;
+    v_code := FOUND;
+  END IF;
   WITH opened AS (
     INSERT INTO sessions (request_id, interpreter_id) VALUES (r.id, p_lead.interpreter_id) RETURNING id
   ), seated AS (
@@ -571,7 +586,7 @@ BEGIN
     v_seated := v_seated || jsonb_build_object('interpreterId', p_relay.interpreter_id, 'offerId', p_relay.id, 'role', 'relay_interpreter',
       'firstName', (SELECT first_name FROM interpreters WHERE id = p_relay.interpreter_id));
   END IF;
-  RETURN jsonb_build_object('sessionId', v_session, 'requestId', r.id, 'callerSub', r.caller_sub, 'byOfficial', r.official_id IS NOT NULL,
+  RETURN jsonb_build_object('sessionId', v_session, 'requestId', r.id, 'callerSub', r.caller_sub, 'returnCode', v_code,
     'languageId', r.language_id,
     'waitSeconds', extract(epoch FROM now() - r.created_at), 'firstName', v_lead, 'withdrawn', v_withdrawn, 'interpreters', v_seated,
     'othersWaiting', EXISTS (SELECT 1 FROM interpretation_requests w WHERE w.language_id = r.language_id AND w.state IN ('queued', 'offering')));
@@ -581,7 +596,11 @@ END $$;
 -- (matching_open; the unique index refuses a second live call for her). On a relay chain, the other offers of her
 -- leg are withdrawn and her accepted offer holds her until the other leg accepts too, which opens the call with
 -- both; till then {waiting: true}. Returns {error: not_found | conflict}, or the session and who to tell.
-CREATE OR REPLACE FUNCTION matching_accept(p_offer uuid, p_interpreter uuid) RETURNS jsonb LANGUAGE plpgsql SET enable_seqscan = off AS $$
+-- p_return, p_return_hours: her return code, should this acceptance open the call (matching_open).
+-- Before her way back it had no p_return or p_return_hours.
+DROP FUNCTION IF EXISTS matching_accept(uuid, uuid);
+CREATE OR REPLACE FUNCTION matching_accept(p_offer uuid, p_interpreter uuid, p_return varchar, p_return_hours int) RETURNS jsonb
+LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
   r interpretation_requests;
   o offers;
@@ -601,10 +620,11 @@ BEGIN
     UPDATE interpreters SET care_calls = ARRAY(SELECT t FROM unnest(care_calls) t WHERE t > now() - interval '24 hours') || now()
     WHERE id = p_interpreter;
   END IF;
-  IF o.leg = 'direct' THEN RETURN matching_open(r, o, NULL, o); END IF;
+  IF o.leg = 'direct' THEN RETURN matching_open(r, o, NULL, o, p_return, p_return_hours); END IF;
   SELECT * INTO v_other FROM offers WHERE request_id = r.id AND leg <> o.leg AND outcome = 'accepted' AND superseded_at IS NULL AND holds;
   IF FOUND THEN
-    RETURN matching_open(r, CASE o.leg WHEN 'source' THEN o ELSE v_other END, CASE o.leg WHEN 'relay' THEN o ELSE v_other END, o);
+    RETURN matching_open(r, CASE o.leg WHEN 'source' THEN o ELSE v_other END, CASE o.leg WHEN 'relay' THEN o ELSE v_other END, o, p_return,
+      p_return_hours);
   END IF;
   v_withdrawn := matching_withdraw(r.id, o.leg, false);
   INSERT INTO matching_audit_outbox (type, actor_id, actor_role, country, subject_id, data)
@@ -620,7 +640,11 @@ END $$;
 -- accepted relay leg is released) and the request waits for the best single interpreter (MatchingService
 -- dispatches it). Returns null if the request is no such chain, else {opened: matching_open's answer | null,
 -- withdrawn: [{id, interpreterId}], callerSub, requestId, languageId}.
-CREATE OR REPLACE FUNCTION matching_relay_unfilled(p_request uuid, p_wait double precision) RETURNS jsonb LANGUAGE plpgsql SET enable_seqscan = off AS $$
+-- p_return, p_return_hours: her return code, should the call open (matching_open).
+-- Before her way back it had no p_return or p_return_hours.
+DROP FUNCTION IF EXISTS matching_relay_unfilled(uuid, double precision);
+CREATE OR REPLACE FUNCTION matching_relay_unfilled(p_request uuid, p_wait double precision, p_return varchar, p_return_hours int) RETURNS jsonb
+LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
   r interpretation_requests;
   v_source offers;
@@ -636,7 +660,7 @@ BEGIN
   VALUES ('request.relay_unfilled', r.country, r.id, matching_request_facts(r) || jsonb_build_object('relaySince', r.relay_since));
   SELECT * INTO v_source FROM offers WHERE request_id = r.id AND leg = 'source' AND outcome = 'accepted' AND superseded_at IS NULL AND holds;
   IF FOUND THEN
-    v_opened := matching_open(r, v_source, NULL, NULL);
+    v_opened := matching_open(r, v_source, NULL, NULL, p_return, p_return_hours);
     RETURN jsonb_build_object('opened', v_opened, 'withdrawn', v_opened->'withdrawn', 'callerSub', r.caller_sub, 'requestId', r.id,
       'languageId', r.language_id);
   END IF;
@@ -667,7 +691,8 @@ BEGIN
   END IF;
   -- A chain's leg accepted while the other was still ringing is released too (in a call, session_end freed them).
   v_withdrawn := matching_withdraw(r.id, NULL, r.state IN ('queued', 'offering'));
-  UPDATE interpretation_requests SET state = p_to, ended_at = now(), caller_sub = NULL WHERE id = r.id;
+  -- Who she was and whom her code rang are forgotten with the request.
+  UPDATE interpretation_requests SET state = p_to, ended_at = now(), caller_sub = NULL, return_to = NULL WHERE id = r.id;
   INSERT INTO matching_audit_outbox (type, country, subject_id, data)
   VALUES ('request.' || p_to, r.country, r.id, matching_request_facts(r) || jsonb_build_object('from', r.state,
     'firstOfferedAt', r.first_offered_at, 'acceptedAt', r.accepted_at, 'waitedSeconds', round(v_waited::numeric, 3), 'sessionId', v_ended));
