@@ -28,7 +28,7 @@ import { RedisModule } from './redis/redis.module';
 import { RetentionModule } from './retention/retention.module';
 import { CertificationModule } from './rosters/certification/certification.module';
 import { RostersModule } from './rosters/rosters.module';
-import { SpokenNamesModule } from './spoken-names/spoken-names.module';
+import { LanguageRecordingsModule } from './language-recordings/language-recordings.module';
 import { StatsModule } from './stats/stats.module';
 import { UsersModule } from './users/users.module';
 
@@ -67,7 +67,7 @@ export class AppModule {
         DirectoryModule,
         RetentionModule,
         GreetingsModule,
-        SpokenNamesModule,
+        LanguageRecordingsModule,
         HealthModule,
       ],
     };

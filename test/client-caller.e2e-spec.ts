@@ -307,7 +307,7 @@ describe('web client: the caller page, step by step, by ear, with Back, offline 
       return r.fulfill({
         body: readFileSync(join(__dirname, '..', 'client', 'public', 'cues', 'es', 'ringing.ogg')),
         contentType: 'audio/ogg',
-        // As the server answers it (spoken-names.controller.ts): never reused from a cache, so every play fetches.
+        // As the server answers it (language-recordings.controller.ts): never reused from a cache, so every play fetches.
         headers: { 'Cache-Control': 'no-store' },
       });
     });

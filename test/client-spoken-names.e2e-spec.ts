@@ -32,25 +32,26 @@ describe('web client: spoken names of languages', () => {
       content_type: string;
       duration_ms: number;
       size: number;
-    }>(`SELECT id, language_id, state, recorder_role, content_type, duration_ms, size FROM language_spoken_names ORDER BY created_at`);
-  const todo = (p: Page) => p.locator('[data-section="spoken-names"] p.todo');
+    }>(`SELECT id, language_id, state, recorder_role, content_type, duration_ms, size FROM language_recordings ORDER BY created_at`);
+  const names = (p: Page) => p.locator('[data-section="spoken-names"]');
+  const todo = (p: Page) => names(p).locator('p.todo');
 
   it('an interpreter records her language’s name; the roster admin listens, publishes it, and rejects another', async () => {
     const a11y = a11yRecorder();
     const ana = await seedInterpreter(t, 'Ana', 'mam:5');
     const console = await bed.page('es-GT');
     await staffLogin(console, url, '/interpreter/', ana.email);
-    const mam = console.locator(`[data-section="spoken-names"] li[data-spoken-name="${lang.mam}"]`);
+    const mam = console.locator(`[data-section="spoken-names"] li[data-language="${lang.mam}"]`);
     await mam.locator('xpath=self::*[@data-state="none"]').waitFor();
     // Guatemala's 24 languages a caller can choose, none with a spoken name yet.
     await expect(todo(console).getAttribute('data-missing')).resolves.toBe('24');
     await expect(todo(console).textContent()).resolves.toBe('24 idiomas de Guatemala no tienen nombre grabado.');
     // No recording without her consent; then it records until it stops by itself, and uploads.
-    await expect(mam.locator('button.record-name').isDisabled()).resolves.toBe(true);
-    await console.locator('.name-consent input').check();
-    await mam.locator('button.record-name').click();
+    await expect(mam.locator('button.record').isDisabled()).resolves.toBe(true);
+    await console.locator('[data-section="spoken-names"] .recording-consent input').check();
+    await mam.locator('button.record').click();
     await mam.locator('button.stop').waitFor();
-    await console.locator(`li[data-spoken-name="${lang.mam}"][data-state="pending"]`).waitFor({ timeout: 20_000 });
+    await names(console).locator(`li[data-language="${lang.mam}"][data-state="pending"]`).waitFor({ timeout: 20_000 });
     await a11y.check(console, 'interpreter-spoken-name-pending');
     const [recorded] = await rows();
     expect(recorded).toMatchObject({ language_id: lang.mam, state: 'pending', recorder_role: 'interpreter', content_type: 'audio/webm' });
@@ -79,7 +80,7 @@ describe('web client: spoken names of languages', () => {
     expect((await res.allHeaders())['content-length']).toBe(String(recorded.size));
 
     await waiting.locator('button.publish').click();
-    await p.locator(`ul.published li[data-spoken-name="${lang.mam}"]`).waitFor();
+    await names(p).locator(`ul.published li[data-language="${lang.mam}"]`).waitFor();
     await expect(todo(p).getAttribute('data-missing')).resolves.toBe('23');
     await expect(
       t
@@ -90,19 +91,19 @@ describe('web client: spoken names of languages', () => {
     const audio = await t.http().get(`/api/v1/languages/${lang.mam}/spoken-name`).expect(200);
     expect(audio.headers['content-type']).toBe('audio/webm');
     await console.reload();
-    await console.locator(`li[data-spoken-name="${lang.mam}"][data-state="published"]`).waitFor();
+    await names(console).locator(`li[data-language="${lang.mam}"][data-state="published"]`).waitFor();
     await expect(todo(console).textContent()).resolves.toBe('23 idiomas de Guatemala no tienen nombre grabado.');
 
     // The admin records Achi's name herself, then rejects it: it is deleted, and Achi is still to do.
-    await p.locator('.name-consent input').check();
-    const achi = p.locator(`ul.to-record li[data-spoken-name="${lang.acr}"]`);
-    await achi.locator('button.record-name').click();
-    await p.locator(`ul.to-record li[data-spoken-name="${lang.acr}"][data-state="pending"]`).waitFor({ timeout: 20_000 });
-    const mine = p.locator(`ul.to-check li[data-language="${lang.acr}"]`);
+    await names(p).locator('.recording-consent input').check();
+    const achi = names(p).locator(`ul.to-record li[data-language="${lang.acr}"]`);
+    await achi.locator('button.record').click();
+    await names(p).locator(`ul.to-record li[data-language="${lang.acr}"][data-state="pending"]`).waitFor({ timeout: 20_000 });
+    const mine = names(p).locator(`ul.to-check li[data-language="${lang.acr}"]`);
     await expect(mine.textContent()).resolves.toContain('Recorded by a roster administrator');
     await a11y.check(p, 'admin-spoken-names-own-recording');
     await mine.locator('button.reject').click();
-    await p.locator(`ul.to-record li[data-spoken-name="${lang.acr}"][data-state="none"]`).waitFor();
+    await names(p).locator(`ul.to-record li[data-language="${lang.acr}"][data-state="none"]`).waitFor();
     await eventually(rows, (r) => r.length === 1);
     await expect(rows()).resolves.toEqual([expect.objectContaining({ language_id: lang.mam, state: 'published' })]);
     expect(a11y.found).toEqual(a11y.none());

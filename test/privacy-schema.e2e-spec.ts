@@ -78,11 +78,13 @@ const ALLOWED: Record<string, { max: number | null; why: string }> = {
   // Interpreters' recorded greetings: a profile asset she chose to record, never session content
   'interpreter_greetings.audio': { max: null, why: "the interpreter's own greeting, up to 10 s, recorded with her consent" },
   'interpreter_greetings.content_type': { max: 60, why: 'media type' },
-  // Spoken names of languages: a staff member's voice saying a language's name, recorded with her consent, never session content
-  'language_spoken_names.audio': { max: null, why: "a staff member's recording of a language's name, up to 5 s, made with her consent" },
-  'language_spoken_names.content_type': { max: 20, why: 'media type' },
-  'language_spoken_names.state': { max: 10, why: 'label' },
-  'language_spoken_names.recorder_role': { max: 20, why: 'label' },
+  // Spoken names and notices of languages: a staff member's voice saying a language's name (up to 5 s) or what the
+  // service is (up to 40 s), recorded with her consent, never session content
+  'language_recordings.audio': { max: null, why: "a staff member's recording of a language's name or notice, made with her consent" },
+  'language_recordings.kind': { max: 12, why: 'label' },
+  'language_recordings.content_type': { max: 20, why: 'media type' },
+  'language_recordings.state': { max: 10, why: 'label' },
+  'language_recordings.recorder_role': { max: 20, why: 'label' },
   // `npm run demo` only (empty in any other deployment): the signing key it generated for its own database
   'demo_secret.jwt_secret': { max: 64, why: "the demo's random JWT signing key, never session content" },
   'demo_secret.vapid_public_key': { max: 100, why: "the demo's VAPID public key (Web Push), base64url" },

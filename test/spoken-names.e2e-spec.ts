@@ -54,7 +54,7 @@ describe('spoken names of languages', () => {
         .set(bearer(who))
         .expect(200)
     ).body as { id: string; languageId: string; mine: boolean }[];
-  const stored = async () => (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM language_spoken_names`))[0].n;
+  const stored = async () => (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM language_recordings`))[0].n;
   const audit = async (type: string) =>
     t.sql<{ actor_id: string; actor_role: string; subject_id: string; data: Record<string, unknown> }>(
       `SELECT actor_id, actor_role, subject_id, data FROM audit_events WHERE type = $1 ORDER BY seq`,
@@ -80,6 +80,7 @@ describe('spoken names of languages', () => {
     expect(saved.body).toEqual({
       id: expect.any(String),
       languageId: lang.acr,
+      kind: 'name',
       state: 'pending',
       recorderRole: 'interpreter',
       mine: true,

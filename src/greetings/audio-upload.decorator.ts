@@ -1,14 +1,16 @@
 import { applyDecorators, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes } from '@nestjs/swagger';
+import { audioUploadLimits } from './audio-upload';
 
 /**
  * A route that takes one recording with its consent (greetings, spoken language names): multipart `file` and
- * `consent`, read into memory by multer (the module sets the limits, `audioUploadLimits`), and so described.
+ * `consent`, read into memory by multer within `audioUploadLimits` (the route's `maxBytes`, else the module's), and
+ * so described.
  */
-export const ConsentedAudioUpload = () =>
+export const ConsentedAudioUpload = (maxBytes?: number) =>
   applyDecorators(
-    UseInterceptors(FileInterceptor('file')),
+    UseInterceptors(FileInterceptor('file', maxBytes ? audioUploadLimits(maxBytes) : undefined)),
     ApiConsumes('multipart/form-data'),
     ApiBody({
       schema: {

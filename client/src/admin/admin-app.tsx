@@ -10,7 +10,8 @@ import { importReason } from './import-reasons';
 import { certState, CertWarning, Certification, type RosterPanelProps } from './certification';
 import { InterpreterCare } from './interpreter-care';
 import { Statistics } from './statistics';
-import { SpokenNames } from './spoken-names';
+import { RECORDING_KINDS } from '../../../src/language-recordings/recording-kinds';
+import { LanguageRecordings } from './language-recordings';
 
 interface ImportResult {
   created: number;
@@ -99,7 +100,9 @@ export function AdminApp() {
                 <Certification key={`cert-${imports}`} t={t} s={s} token={session.token} country={country} editable={own} />
                 <InterpreterCare t={t} s={s} token={session.token} country={country} editable={own} />
                 <InterpreterList key={imports} t={t} s={s} token={session.token} country={country} editable={own} />
-                <SpokenNames t={t} s={s} token={session.token} country={country} canRecord={own} />
+                {RECORDING_KINDS.map((kind) => (
+                  <LanguageRecordings key={kind} kind={kind} t={t} s={s} token={session.token} country={country} canRecord={own} />
+                ))}
                 <Statistics t={t} s={s} token={session.token} country={country} countries={countries} anyCountry={!own} />
               </div>
             )}

@@ -1,6 +1,22 @@
 import type { Strings, UiLanguage } from '../i18n';
 import { useState } from 'preact/hooks';
-import { Anyone, FaceHappy, FaceSad, FaceUnsure, HangUp, Hourglass, Mic, NoSignal, Person, Phone, Speaker, Swap, Woman } from '../ui/icons';
+import {
+  Anyone,
+  FaceHappy,
+  FaceSad,
+  FaceUnsure,
+  Free,
+  HangUp,
+  Hourglass,
+  Lock,
+  Mic,
+  NoSignal,
+  Person,
+  Phone,
+  Speaker,
+  Swap,
+  Woman,
+} from '../ui/icons';
 import { CueButton } from './parts';
 import { ReturnCodeCard } from './return-code';
 import type { CallControl } from './use-call';
@@ -15,6 +31,32 @@ function Queue({ t, position }: { t: Strings; position: number }) {
       ))}
       <span class="queue-number">{position}</span>
     </div>
+  );
+}
+
+/**
+ * What the service is, in four pictures with a few words, while she waits: the same points as the spoken notice
+ * (heard too, once one is recorded and published in her language), so that she knows them with none.
+ */
+function NoticePictures({ t }: { t: Strings }) {
+  const points = [
+    [Free, t.noticeFree],
+    [Lock, t.noticePrivate],
+    [HangUp, t.noticeLeave],
+    [Swap, t.noticeAnother],
+  ] as const;
+  return (
+    <section class="notice" data-view="notice" aria-labelledby="notice-title">
+      <h2 id="notice-title">{t.noticeTitle}</h2>
+      <ul>
+        {points.map(([Icon, text]) => (
+          <li key={text}>
+            <Icon size={36} />
+            <span>{text}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -38,6 +80,7 @@ export function CallScreen({ t, lang, call, onAgain }: { t: Strings; lang: UiLan
           {phase.position ? <Queue t={t} position={phase.position} /> : null}
           <CueButton lang={lang} name="waiting" label={t.listen} />
           {phase.noWomanFree && <NoWomanChoice t={t} call={call} />}
+          <NoticePictures t={t} />
         </>
       )}
       {phase.name === 'ringing' && (
@@ -46,6 +89,7 @@ export function CallScreen({ t, lang, call, onAgain }: { t: Strings; lang: UiLan
             <Phone size={56} /> <span>{t.ringing}</span>
           </p>
           <CueButton lang={lang} name="ringing" label={t.listen} />
+          <NoticePictures t={t} />
         </>
       )}
       {phase.name === 'connected' && (

@@ -15,6 +15,7 @@ import { StepHere } from './step-here';
 import { StepLanguage, useCatalogue } from './step-language';
 import { StepMatter } from './step-matter';
 import { ACTIVE, useCall } from './use-call';
+import { useNotice } from './use-notice';
 import { useOnline } from './use-online';
 import { useScreenSounds, type SoundScreen } from './use-screen-sounds';
 
@@ -115,6 +116,7 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
     if (online && catalogue.failed) catalogue.load();
   }, [online]);
 
+  const notice = useNotice(language?.id, options.minor, phase.name);
   const offline = !online && phase.name !== 'connected';
   const sound: SoundScreen = offline
     ? 'offline'
@@ -124,14 +126,16 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
         ? screen
         : call.reconnecting && (phase.name === 'connected' || phase.name === 'waiting' || phase.name === 'ringing')
           ? 'reconnecting'
-          : phase.name === 'waiting' ||
-              phase.name === 'ringing' ||
-              phase.name === 'connected' ||
-              phase.name === 'ended' ||
-              phase.name === 'unmatched'
-            ? phase.name
-            : 'quiet';
-  useScreenSounds(lang, sound);
+          : (phase.name === 'waiting' || phase.name === 'ringing') && notice.playingOn
+            ? (notice.playingOn as SoundScreen)
+            : phase.name === 'waiting' ||
+                phase.name === 'ringing' ||
+                phase.name === 'connected' ||
+                phase.name === 'ended' ||
+                phase.name === 'unmatched'
+              ? phase.name
+              : 'quiet';
+  useScreenSounds(lang, sound, notice);
 
   const startCall = async () => {
     if (!language || !matter) return;

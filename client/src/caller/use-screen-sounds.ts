@@ -2,8 +2,12 @@ import { useEffect } from 'preact/hooks';
 import type { UiLanguage } from '../i18n';
 import { connectedTone, playCue, playCueWhole, startRingback, stopSpeaking, unmatchedTone, type CueName } from '../lib/sounds';
 import type { Screen } from './flow';
+import type { Notice } from './use-notice';
 
-/** What she hears on each screen: the screen's own cue, and the soft ringback while she waits or it rings. */
+/**
+ * What she hears on each screen: the screen's own cue, and the soft ringback while she waits or it rings (after the
+ * notice of what the service is, the first time: use-notice.ts).
+ */
 export type SoundScreen =
   Screen | 'offline' | 'connecting' | 'waiting' | 'ringing' | 'connected' | 'reconnecting' | 'ended' | 'unmatched' | 'quiet';
 
@@ -12,7 +16,7 @@ export const CUE_OF: Record<Screen, CueName> = { region: 'step1', language: 'lan
 /** A page may play sound only after she has tapped something; before that a cue would be refused (and fetched for nothing). */
 const mayPlay = () => (navigator as Navigator & { userActivation?: { hasBeenActive: boolean } }).userActivation?.hasBeenActive !== false;
 
-export function useScreenSounds(lang: UiLanguage, screen: SoundScreen) {
+export function useScreenSounds(lang: UiLanguage, screen: SoundScreen, notice?: Notice) {
   useEffect(() => {
     if (screen === 'quiet' || screen === 'connecting' || !mayPlay()) return;
     let stopRingback: (() => void) | undefined;
@@ -20,10 +24,13 @@ export function useScreenSounds(lang: UiLanguage, screen: SoundScreen) {
     if (screen === 'connected') connectedTone();
     if (screen === 'unmatched') unmatchedTone();
     const cue: CueName = screen in CUE_OF ? CUE_OF[screen as Screen] : (screen as CueName);
-    void (screen === 'offline' ? playCueWhole : playCue)(lang, cue).then(() => {
-      // The ringback comes after the words, so that it never covers them.
-      if (!done && (screen === 'waiting' || screen === 'ringing')) stopRingback = startRingback();
-    });
+    const waiting = screen === 'waiting' || screen === 'ringing';
+    void (screen === 'offline' ? playCueWhole : playCue)(lang, cue)
+      .then(() => (!done && waiting ? notice?.play(screen) : undefined))
+      .then(() => {
+        // The ringback comes after the words, so that it never covers them.
+        if (!done && waiting) stopRingback = startRingback();
+      });
     return () => {
       done = true;
       stopRingback?.();

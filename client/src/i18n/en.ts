@@ -100,6 +100,12 @@ export const en: Strings = {
   /** The pictures of a return code's digits 0-9 (CODE_PICTURES in client/src/ui/icons.tsx), named for a screen reader. */
   codePictures: ['sun', 'moon', 'star', 'tree', 'flower', 'fish', 'bird', 'house', 'heart', 'water drop'],
   codeLabel: (code: string) => `Code ${code.split('').join(' ')}`,
+  /** The notice of what the service is, as pictures (and words) on the waiting screen: spoken too once recorded in her language. */
+  noticeTitle: 'Before you talk',
+  noticeFree: 'It is free',
+  noticePrivate: 'It is private: nothing is recorded',
+  noticeLeave: 'You can hang up at any time',
+  noticeAnother: 'You can ask for another interpreter',
   anotherInterpreter: 'Another interpreter',
   confirmAnother: 'Ask for another interpreter? This one leaves the call and you wait for the next. You do not have to say why.',
   yesAnother: 'Yes, another interpreter',

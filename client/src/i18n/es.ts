@@ -100,6 +100,12 @@ export const es = {
   /** The pictures of a return code's digits 0-9 (CODE_PICTURES in client/src/ui/icons.tsx), named for a screen reader. */
   codePictures: ['sol', 'luna', 'estrella', 'árbol', 'flor', 'pez', 'pájaro', 'casa', 'corazón', 'gota de agua'],
   codeLabel: (code: string) => `Código ${code.split('').join(' ')}`,
+  /** The notice of what the service is, as pictures (and words) on the waiting screen: spoken too once recorded in her language. */
+  noticeTitle: 'Antes de hablar',
+  noticeFree: 'Es gratis',
+  noticePrivate: 'Es privado: nada se graba',
+  noticeLeave: 'Puede colgar cuando quiera',
+  noticeAnother: 'Puede pedir otra intérprete',
   anotherInterpreter: 'Otra intérprete',
   confirmAnother: '¿Pedir otra intérprete? Esta sale de la llamada y usted espera a la siguiente. No tiene que decir por qué.',
   yesAnother: 'Sí, otra intérprete',

@@ -100,6 +100,12 @@ export const fr: Strings = {
   /** The pictures of a return code's digits 0-9 (CODE_PICTURES in client/src/ui/icons.tsx), named for a screen reader. */
   codePictures: ['soleil', 'lune', 'étoile', 'arbre', 'fleur', 'poisson', 'oiseau', 'maison', 'cœur', 'goutte d’eau'],
   codeLabel: (code: string) => `Code ${code.split('').join(' ')}`,
+  /** The notice of what the service is, as pictures (and words) on the waiting screen: spoken too once recorded in her language. */
+  noticeTitle: 'Avant de parler',
+  noticeFree: 'C’est gratuit',
+  noticePrivate: 'C’est privé : rien n’est enregistré',
+  noticeLeave: 'Vous pouvez raccrocher quand vous voulez',
+  noticeAnother: 'Vous pouvez demander une autre interprète',
   anotherInterpreter: 'Une autre interprète',
   confirmAnother: "Demander une autre interprète ? Celle-ci quitte l'appel et vous attendez la suivante. Vous n'avez pas à dire pourquoi.",
   yesAnother: 'Oui, une autre interprète',

@@ -4,7 +4,8 @@ import { STAFF_STRINGS } from '../i18n/staff';
 import { request } from '../lib/api';
 import { sendRecording, useRecorder, type Recording } from '../lib/recorder';
 import { Cross, Mic } from '../ui/icons';
-import { MySpokenNames } from './spoken-names';
+import { RECORDING_KINDS } from '../../../src/language-recordings/recording-kinds';
+import { MyLanguageRecordings } from './my-language-recordings';
 
 interface Mine {
   languageId: string;
@@ -88,7 +89,17 @@ export function Greetings({ token, t, languageName }: { token: string; t: String
           ))}
         </ul>
       </section>
-      <MySpokenNames token={token} t={t} s={staffStringsFor(t)} languageIds={mine.map((m) => m.languageId)} languageName={languageName} />
+      {RECORDING_KINDS.map((kind) => (
+        <MyLanguageRecordings
+          key={kind}
+          kind={kind}
+          token={token}
+          t={t}
+          s={staffStringsFor(t)}
+          languageIds={mine.map((m) => m.languageId)}
+          languageName={languageName}
+        />
+      ))}
     </>
   );
 }

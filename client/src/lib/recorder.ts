@@ -1,14 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { request } from './api';
 
-/** What the staff consoles record: a greeting or a language's spoken name, as Opus at a phone-friendly bitrate. */
+/** What the staff consoles record: a greeting, a language's spoken name or notice, as Opus at a phone-friendly bitrate. */
 export interface Recording {
   blob: Blob;
   filename: string;
 }
-
-/** A language's name takes a second or two to say; the server allows five (and half a second of slack). */
-export const SPOKEN_NAME_MAX_MS = 5_000;
 
 /** The container this browser records Opus in: WebM (Chromium, Firefox) or Ogg (Firefox); the server checks either. */
 const FORMATS = [

@@ -1,5 +1,6 @@
 import { request } from './api';
-import { playFile, type Outcome } from './sounds';
+import { playRecording, publishedRecordings } from './language-recordings';
+import type { Outcome } from './sounds';
 
 /**
  * Her language by ear: the name of each language as its speakers say it (recorded by an interpreter, published by
@@ -9,15 +10,7 @@ import { playFile, type Outcome } from './sounds';
  */
 export const spokenNames = {
   /** The languages whose spoken name is published. */
-  published: async (): Promise<Set<string>> => {
-    try {
-      return new Set(
-        (await request<{ languageId: string }[]>('/api/v1/languages/spoken-names', { cache: 'default' })).map((n) => n.languageId),
-      );
-    } catch {
-      return new Set();
-    }
-  },
+  published: () => publishedRecordings('name'),
   /** The languages of a country, most requested there first; null when the server cannot say. */
   order: async (country: string): Promise<string[] | null> => {
     try {
@@ -28,8 +21,7 @@ export const spokenNames = {
       return null;
     }
   },
-  play: (languageId: string): Promise<Outcome> =>
-    playFile(`/api/v1/languages/${encodeURIComponent(languageId)}/spoken-name`, `name:${languageId}`),
+  play: (languageId: string): Promise<Outcome> => playRecording('name', languageId),
 };
 
 /** `list` with the ids of `order` first, in that order; the rest keep their own order after them. */

@@ -227,6 +227,21 @@ export const ComeBack = (p: P) => (
   </Svg>
 );
 
+/** Private: a closed padlock. */
+export const Lock = (p: P) => (
+  <Svg {...p}>
+    <rect x="10" y="22" width="28" height="20" rx="3" />
+    <path d="M16 22v-6a8 8 0 0116 0v6M24 30v5" />
+  </Svg>
+);
+/** Free: a coin, struck through. */
+export const Free = (p: P) => (
+  <Svg {...p}>
+    <circle cx="24" cy="24" r="15" />
+    <path d="M24 15v18M19 19h8a3 3 0 010 6h-6a3 3 0 000 6h8M8 40L40 8" />
+  </Svg>
+);
+
 // A return code's digits as pictures (0-9), for a woman who keeps it without reading: things named alike in any language.
 const Sun = (p: P) => (
   <Svg {...p}>

@@ -259,36 +259,73 @@ export const staffEn: StaffStrings = {
   unmetChart: 'Unmet demand by language (requests nobody could take)',
   median: 'median',
   p90: '90th percentile',
-  // Spoken names of languages (interpreter and administrators' consoles)
-  spokenNamesTitle: 'Names of languages, spoken',
-  spokenNamesExplain:
-    'A woman who does not read finds her language by hearing its name. Record the name of your language as its speakers say it (5 seconds at most); a roster administrator listens to it before callers hear it.',
-  spokenNamesAdminExplain:
-    'Callers who do not read find their language by hearing its name. Listen to each recording, then publish or reject it.',
-  spokenNameConsent: 'I agree that callers hear my voice saying these names.',
-  spokenNamesMissing: (n: number, country: string) =>
-    n === 0
-      ? `Every language of ${country} has a spoken name.`
-      : n === 1
-        ? `1 language of ${country} has no spoken name.`
-        : `${n} languages of ${country} have no spoken name.`,
-  spokenNameState: {
+  // What staff record for each language, checked by a roster admin (interpreter and administrators' consoles): names, notices
+  recordings: {
+    name: {
+      title: 'Names of languages, spoken',
+      explain:
+        'A woman who does not read finds her language by hearing its name. Record the name of your language as its speakers say it (5 seconds at most); a roster administrator listens to it before callers hear it.',
+      adminExplain: 'Callers who do not read find their language by hearing its name. Listen to each recording, then publish or reject it.',
+      consent: 'I agree that callers hear my voice saying these names.',
+      missing: (n: number, country: string) =>
+        n === 0
+          ? `Every language of ${country} has a spoken name.`
+          : n === 1
+            ? `1 language of ${country} has no spoken name.`
+            : `${n} languages of ${country} have no spoken name.`,
+      none: 'No spoken name yet',
+      record: 'Record the name',
+      toRecord: 'Languages without a spoken name',
+    },
+    notice: {
+      title: 'Notice of the service, spoken',
+      explain:
+        'While she waits, a caller hears in her language what this service is. Say in your language, in 40 seconds at most: the service is free and confidential; nothing that is said is recorded; she can hang up at any time and ask for another interpreter without giving a reason. A roster administrator listens to it before callers hear it.',
+      adminExplain:
+        'What a woman hears while she waits: free, confidential, nothing recorded, she can leave or ask for another interpreter. Listen to each recording, then publish or reject it.',
+      consent: 'I agree that callers hear my voice reading this notice.',
+      missing: (n: number, country: string) =>
+        n === 0
+          ? `Every language of ${country} has a spoken notice.`
+          : n === 1
+            ? `1 language of ${country} has no spoken notice.`
+            : `${n} languages of ${country} have no spoken notice.`,
+      none: 'No spoken notice yet',
+      record: 'Record the notice',
+      toRecord: 'Languages without a spoken notice',
+    },
+    child_notice: {
+      title: 'Notice for girls, spoken',
+      explain:
+        'The same, in simple words for a girl: it costs nothing; nobody records what you say; what you tell stays between us; you can hang up when you want and ask for someone else. 40 seconds at most.',
+      adminExplain:
+        'What a girl (or someone who does not know whether she is 18) hears while she waits, in simple words. Listen to each recording, then publish or reject it.',
+      consent: 'I agree that girls who call hear my voice reading this notice.',
+      missing: (n: number, country: string) =>
+        n === 0
+          ? `Every language of ${country} has a notice for girls.`
+          : n === 1
+            ? `1 language of ${country} has no notice for girls.`
+            : `${n} languages of ${country} have no notice for girls.`,
+      none: 'No notice for girls yet',
+      record: 'Record the notice for girls',
+      toRecord: 'Languages without a notice for girls',
+    },
+  },
+  recordingState: {
     published: 'Published: callers hear it',
     pending: 'Recorded, waiting for a check',
-    none: 'No spoken name yet',
   } as Record<string, string>,
-  spokenNameRecord: 'Record the name',
-  spokenNameStop: 'Stop',
-  spokenNameWithdraw: 'Withdraw',
-  spokenNameListen: 'Listen',
-  spokenNamePublish: 'Publish',
-  spokenNameReject: 'Reject',
-  spokenNameTakeDown: 'Take down',
-  spokenNamesToCheck: 'Recordings to check',
-  spokenNamesNoneToCheck: 'No recording is waiting for a check.',
-  spokenNamesToRecord: 'Languages without a spoken name',
-  spokenNamesPublished: 'Published',
-  spokenNameBy: { interpreter: 'Recorded by an interpreter', roster_admin: 'Recorded by a roster administrator' } as Record<string, string>,
-  spokenNameSeconds: (s: number) => `${s} s`,
-  spokenNameFailed: 'That did not work. Please try again.',
+  recordingStop: 'Stop',
+  recordingWithdraw: 'Withdraw',
+  recordingListen: 'Listen',
+  recordingPublish: 'Publish',
+  recordingReject: 'Reject',
+  recordingTakeDown: 'Take down',
+  recordingsToCheck: 'Recordings to check',
+  recordingsNoneToCheck: 'No recording is waiting for a check.',
+  recordingsPublished: 'Published',
+  recordingBy: { interpreter: 'Recorded by an interpreter', roster_admin: 'Recorded by a roster administrator' } as Record<string, string>,
+  recordingSeconds: (s: number) => `${s} s`,
+  recordingFailed: 'That did not work. Please try again.',
 };

@@ -263,38 +263,75 @@ export const staffEs = {
   unmetChart: 'Demanda sin atender por idioma (solicitudes que nadie pudo tomar)',
   median: 'mediana',
   p90: 'percentil 90',
-  // Spoken names of languages (interpreter and administrators' consoles)
-  spokenNamesTitle: 'Nombres de los idiomas, en voz',
-  spokenNamesExplain:
-    'Una mujer que no lee encuentra su idioma al oír su nombre. Grabe el nombre de su idioma como lo dicen sus hablantes (5 segundos como máximo); una administradora del registro lo escucha antes de que lo oigan las usuarias.',
-  spokenNamesAdminExplain:
-    'Las usuarias que no leen encuentran su idioma al oír su nombre. Escuche cada grabación y publíquela o recházela.',
-  spokenNameConsent: 'Acepto que las usuarias oigan mi voz diciendo estos nombres.',
-  spokenNamesMissing: (n: number, country: string) =>
-    n === 0
-      ? `Todos los idiomas de ${country} tienen su nombre grabado.`
-      : n === 1
-        ? `1 idioma de ${country} no tiene nombre grabado.`
-        : `${n} idiomas de ${country} no tienen nombre grabado.`,
-  spokenNameState: {
+  // What staff record for each language, checked by a roster admin (interpreter and administrators' consoles): names, notices
+  recordings: {
+    name: {
+      title: 'Nombres de los idiomas, en voz',
+      explain:
+        'Una mujer que no lee encuentra su idioma al oír su nombre. Grabe el nombre de su idioma como lo dicen sus hablantes (5 segundos como máximo); una administradora del registro lo escucha antes de que lo oigan las usuarias.',
+      adminExplain: 'Las usuarias que no leen encuentran su idioma al oír su nombre. Escuche cada grabación y publíquela o recházela.',
+      consent: 'Acepto que las usuarias oigan mi voz diciendo estos nombres.',
+      missing: (n: number, country: string) =>
+        n === 0
+          ? `Todos los idiomas de ${country} tienen su nombre grabado.`
+          : n === 1
+            ? `1 idioma de ${country} no tiene nombre grabado.`
+            : `${n} idiomas de ${country} no tienen nombre grabado.`,
+      none: 'Sin nombre grabado',
+      record: 'Grabar el nombre',
+      toRecord: 'Idiomas sin nombre grabado',
+    },
+    notice: {
+      title: 'Aviso del servicio, en voz',
+      explain:
+        'Mientras espera, la usuaria oye en su idioma qué es este servicio. Diga en su idioma, en 40 segundos como máximo: el servicio es gratuito y confidencial; nada de lo que se dice se graba; puede colgar cuando quiera y pedir otra intérprete sin dar razones. Una administradora del registro lo escucha antes de que lo oigan las usuarias.',
+      adminExplain:
+        'Lo que oye una mujer mientras espera: gratuito, confidencial, nada se graba, puede irse o pedir otra intérprete. Escuche cada grabación y publíquela o recházela.',
+      consent: 'Acepto que las usuarias oigan mi voz leyendo este aviso.',
+      missing: (n: number, country: string) =>
+        n === 0
+          ? `Todos los idiomas de ${country} tienen su aviso grabado.`
+          : n === 1
+            ? `1 idioma de ${country} no tiene aviso grabado.`
+            : `${n} idiomas de ${country} no tienen aviso grabado.`,
+      none: 'Sin aviso grabado',
+      record: 'Grabar el aviso',
+      toRecord: 'Idiomas sin aviso grabado',
+    },
+    child_notice: {
+      title: 'Aviso para niñas, en voz',
+      explain:
+        'Lo mismo, con palabras sencillas para una niña o adolescente: no cuesta nada; nadie graba lo que dices; lo que cuentas queda entre nosotras; puedes colgar cuando quieras y pedir otra persona. 40 segundos como máximo.',
+      adminExplain:
+        'Lo que oye una niña (o quien no sabe si tiene 18 años) mientras espera, con palabras sencillas. Escuche cada grabación y publíquela o recházela.',
+      consent: 'Acepto que las niñas que llaman oigan mi voz leyendo este aviso.',
+      missing: (n: number, country: string) =>
+        n === 0
+          ? `Todos los idiomas de ${country} tienen su aviso para niñas.`
+          : n === 1
+            ? `1 idioma de ${country} no tiene aviso para niñas.`
+            : `${n} idiomas de ${country} no tienen aviso para niñas.`,
+      none: 'Sin aviso para niñas',
+      record: 'Grabar el aviso para niñas',
+      toRecord: 'Idiomas sin aviso para niñas',
+    },
+  },
+  recordingState: {
     published: 'Publicado: las usuarias lo oyen',
     pending: 'Grabado, espera revisión',
-    none: 'Sin nombre grabado',
   } as Record<string, string>,
-  spokenNameRecord: 'Grabar el nombre',
-  spokenNameStop: 'Detener',
-  spokenNameWithdraw: 'Retirar',
-  spokenNameListen: 'Escuchar',
-  spokenNamePublish: 'Publicar',
-  spokenNameReject: 'Rechazar',
-  spokenNameTakeDown: 'Retirar la publicación',
-  spokenNamesToCheck: 'Grabaciones por revisar',
-  spokenNamesNoneToCheck: 'Ninguna grabación espera revisión.',
-  spokenNamesToRecord: 'Idiomas sin nombre grabado',
-  spokenNamesPublished: 'Publicados',
-  spokenNameBy: { interpreter: 'Grabado por una intérprete', roster_admin: 'Grabado por una administradora' } as Record<string, string>,
-  spokenNameSeconds: (s: number) => `${s} s`,
-  spokenNameFailed: 'No funcionó. Inténtelo de nuevo.',
+  recordingStop: 'Detener',
+  recordingWithdraw: 'Retirar',
+  recordingListen: 'Escuchar',
+  recordingPublish: 'Publicar',
+  recordingReject: 'Rechazar',
+  recordingTakeDown: 'Retirar la publicación',
+  recordingsToCheck: 'Grabaciones por revisar',
+  recordingsNoneToCheck: 'Ninguna grabación espera revisión.',
+  recordingsPublished: 'Publicados',
+  recordingBy: { interpreter: 'Grabado por una intérprete', roster_admin: 'Grabado por una administradora' } as Record<string, string>,
+  recordingSeconds: (s: number) => `${s} s`,
+  recordingFailed: 'No funcionó. Inténtelo de nuevo.',
 };
 
 export type StaffStrings = typeof staffEs;

@@ -267,39 +267,77 @@ export const staffFr: StaffStrings = {
   unmetChart: 'Demande sans réponse par langue (demandes que personne n’a pu prendre)',
   median: 'médiane',
   p90: '90e percentile',
-  // Spoken names of languages (interpreter and administrators' consoles)
-  spokenNamesTitle: 'Noms des langues, à voix haute',
-  spokenNamesExplain:
-    'Une femme qui ne lit pas trouve sa langue en entendant son nom. Enregistrez le nom de votre langue tel que ses locuteurs le disent (5 secondes au plus) ; une administratrice du registre l’écoute avant que les appelantes ne l’entendent.',
-  spokenNamesAdminExplain:
-    'Les appelantes qui ne lisent pas trouvent leur langue en entendant son nom. Écoutez chaque enregistrement, puis publiez-le ou refusez-le.',
-  spokenNameConsent: 'J’accepte que les appelantes entendent ma voix dire ces noms.',
-  spokenNamesMissing: (n: number, country: string) =>
-    n === 0
-      ? `${country} : toutes les langues ont un nom enregistré.`
-      : n === 1
-        ? `${country} : 1 langue n’a pas de nom enregistré.`
-        : `${country} : ${n} langues n’ont pas de nom enregistré.`,
-  spokenNameState: {
+  // What staff record for each language, checked by a roster admin (interpreter and administrators' consoles): names, notices
+  recordings: {
+    name: {
+      title: 'Noms des langues, à voix haute',
+      explain:
+        'Une femme qui ne lit pas trouve sa langue en entendant son nom. Enregistrez le nom de votre langue tel que ses locuteurs le disent (5 secondes au plus) ; une administratrice du registre l’écoute avant que les appelantes ne l’entendent.',
+      adminExplain:
+        'Les appelantes qui ne lisent pas trouvent leur langue en entendant son nom. Écoutez chaque enregistrement, puis publiez-le ou refusez-le.',
+      consent: 'J’accepte que les appelantes entendent ma voix dire ces noms.',
+      missing: (n: number, country: string) =>
+        n === 0
+          ? `${country} : toutes les langues ont un nom enregistré.`
+          : n === 1
+            ? `${country} : 1 langue n’a pas de nom enregistré.`
+            : `${country} : ${n} langues n’ont pas de nom enregistré.`,
+      none: 'Pas encore de nom enregistré',
+      record: 'Enregistrer le nom',
+      toRecord: 'Langues sans nom enregistré',
+    },
+    notice: {
+      title: 'Avis du service, à voix haute',
+      explain:
+        'Pendant qu’elle attend, l’appelante entend dans sa langue ce qu’est ce service. Dites dans votre langue, en 40 secondes au plus : le service est gratuit et confidentiel ; rien de ce qui est dit n’est enregistré ; elle peut raccrocher à tout moment et demander une autre interprète sans donner de raison. Une administratrice du registre l’écoute avant que les appelantes ne l’entendent.',
+      adminExplain:
+        'Ce qu’une femme entend pendant qu’elle attend : gratuit, confidentiel, rien n’est enregistré, elle peut partir ou demander une autre interprète. Écoutez chaque enregistrement, puis publiez-le ou refusez-le.',
+      consent: 'J’accepte que les appelantes entendent ma voix lire cet avis.',
+      missing: (n: number, country: string) =>
+        n === 0
+          ? `${country} : toutes les langues ont un avis enregistré.`
+          : n === 1
+            ? `${country} : 1 langue n’a pas d’avis enregistré.`
+            : `${country} : ${n} langues n’ont pas d’avis enregistré.`,
+      none: 'Pas encore d’avis enregistré',
+      record: 'Enregistrer l’avis',
+      toRecord: 'Langues sans avis enregistré',
+    },
+    child_notice: {
+      title: 'Avis pour les filles, à voix haute',
+      explain:
+        'La même chose, en mots simples pour une fille : cela ne coûte rien ; personne n’enregistre ce que tu dis ; ce que tu racontes reste entre nous ; tu peux raccrocher quand tu veux et demander quelqu’un d’autre. 40 secondes au plus.',
+      adminExplain:
+        'Ce qu’une fille (ou qui ne sait pas si elle a 18 ans) entend pendant qu’elle attend, en mots simples. Écoutez chaque enregistrement, puis publiez-le ou refusez-le.',
+      consent: 'J’accepte que les filles qui appellent entendent ma voix lire cet avis.',
+      missing: (n: number, country: string) =>
+        n === 0
+          ? `${country} : toutes les langues ont un avis pour les filles.`
+          : n === 1
+            ? `${country} : 1 langue n’a pas d’avis pour les filles.`
+            : `${country} : ${n} langues n’ont pas d’avis pour les filles.`,
+      none: 'Pas encore d’avis pour les filles',
+      record: 'Enregistrer l’avis pour les filles',
+      toRecord: 'Langues sans avis pour les filles',
+    },
+  },
+  recordingState: {
     published: 'Publié : les appelantes l’entendent',
     pending: 'Enregistré, en attente de vérification',
-    none: 'Pas encore de nom enregistré',
   } as Record<string, string>,
-  spokenNameRecord: 'Enregistrer le nom',
-  spokenNameStop: 'Arrêter',
-  spokenNameWithdraw: 'Retirer',
-  spokenNameListen: 'Écouter',
-  spokenNamePublish: 'Publier',
-  spokenNameReject: 'Refuser',
-  spokenNameTakeDown: 'Dépublier',
-  spokenNamesToCheck: 'Enregistrements à vérifier',
-  spokenNamesNoneToCheck: 'Aucun enregistrement n’attend de vérification.',
-  spokenNamesToRecord: 'Langues sans nom enregistré',
-  spokenNamesPublished: 'Publiés',
-  spokenNameBy: { interpreter: 'Enregistré par une interprète', roster_admin: 'Enregistré par une administratrice' } as Record<
+  recordingStop: 'Arrêter',
+  recordingWithdraw: 'Retirer',
+  recordingListen: 'Écouter',
+  recordingPublish: 'Publier',
+  recordingReject: 'Refuser',
+  recordingTakeDown: 'Dépublier',
+  recordingsToCheck: 'Enregistrements à vérifier',
+  recordingsNoneToCheck: 'Aucun enregistrement n’attend de vérification.',
+  recordingsPublished: 'Publiés',
+  recordingBy: { interpreter: 'Enregistré par une interprète', roster_admin: 'Enregistré par une administratrice' } as Record<
     string,
     string
   >,
-  spokenNameSeconds: (s: number) => `${s} s`,
-  spokenNameFailed: 'Cela n’a pas marché. Réessayez.',
+  recordingSeconds: (s: number) => `${s} s`,
+  recordingFailed: 'Cela n’a pas marché. Réessayez.',
 };

@@ -2,10 +2,12 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import type { StaffStrings } from '../i18n/staff';
 import { api, request, type Language } from '../lib/api';
-import { playWithToken, sendRecording, SPOKEN_NAME_MAX_MS, useRecorder, type Recording } from '../lib/recorder';
+import { KINDS, type RecordingKind } from '../../../src/language-recordings/recording-kinds';
+import { collectionPath, recordingPath } from '../lib/language-recordings';
+import { playWithToken, sendRecording, useRecorder, type Recording } from '../lib/recorder';
 import { languageLabel } from '../ui/hearing';
 import { Check, Cross, Play } from '../ui/icons';
-import { NameConsent, RecordNameButton } from '../ui/spoken-name-controls';
+import { RecordButton, RecordingConsent } from '../ui/recording-controls';
 
 interface Pending {
   id: string;
@@ -20,26 +22,30 @@ interface Missing {
   pending: boolean;
 }
 
-const base = (languageId: string) => `/api/v1/languages/${languageId}/spoken-name`;
-
 /**
- * The spoken names of a country's languages: how many have none (the to-do), the recordings waiting for a
- * check (listen, publish, reject), a record button per language without one (her own country's roster admin),
- * and the published ones (listen, take down). A platform admin checks any country's.
+ * One kind of recording (spoken names, notices, girls' notices) of a country's languages: how many have none (the
+ * to-do), the recordings waiting for a check (listen, publish, reject), a record button per language without one
+ * (her own country's roster admin), and the published ones (listen, take down). A platform admin checks any country's.
  */
-export function SpokenNames({
+export function LanguageRecordings({
+  kind,
   t,
   s,
   token,
   country,
   canRecord,
 }: {
+  kind: RecordingKind;
   t: Strings;
   s: StaffStrings;
   token: string;
   country: string;
   canRecord: boolean;
 }) {
+  const text = s.recordings[kind];
+  const list = collectionPath(kind);
+  const base = (languageId: string) => recordingPath(kind, languageId);
+  const section = KINDS[kind].collection;
   const [languages, setLanguages] = useState<Map<string, Language>>(new Map());
   const [missing, setMissing] = useState<Missing[] | null>(null);
   const [pending, setPending] = useState<Pending[]>([]);
@@ -50,9 +56,9 @@ export function SpokenNames({
   const load = async () => {
     try {
       const [todo, waiting, pub] = await Promise.all([
-        request<Missing[]>(`/api/v1/languages/spoken-names/missing?country=${country}`, { token }),
-        request<Pending[]>(`/api/v1/languages/spoken-names/pending?country=${country}`, { token }),
-        request<{ languageId: string }[]>('/api/v1/languages/spoken-names'),
+        request<Missing[]>(`${list}/missing?country=${country}`, { token }),
+        request<Pending[]>(`${list}/pending?country=${country}`, { token }),
+        request<{ languageId: string }[]>(list),
       ]);
       setMissing(todo);
       setPending(waiting);
@@ -76,7 +82,7 @@ export function SpokenNames({
     await load();
   };
   const { recording, start, stop } = useRecorder(
-    SPOKEN_NAME_MAX_MS,
+    KINDS[kind].maxMs,
     (id, rec: Recording) => void act(() => sendRecording(`${base(id)}/recording`, 'POST', rec, token)),
   );
   const record = async (languageId: string) => {
@@ -88,27 +94,27 @@ export function SpokenNames({
   const ofCountry = published.filter((id) => languages.get(id)?.countries.includes(country));
 
   return (
-    <section class="panel spoken-names" aria-labelledby="spoken-names-title" data-section="spoken-names">
-      <h2 id="spoken-names-title">{s.spokenNamesTitle}</h2>
+    <section class="panel language-recordings" aria-labelledby={`${section}-title`} data-section={section}>
+      <h2 id={`${section}-title`}>{text.title}</h2>
       {missing && (
         <p class="todo" data-missing={missing.length}>
-          {s.spokenNamesMissing(missing.length, t.countries[country] ?? country)}
+          {text.missing(missing.length, t.countries[country] ?? country)}
         </p>
       )}
-      <p>{s.spokenNamesAdminExplain}</p>
-      {failed && <p role="alert">{s.spokenNameFailed}</p>}
+      <p>{text.adminExplain}</p>
+      {failed && <p role="alert">{s.recordingFailed}</p>}
 
-      <h3>{s.spokenNamesToCheck}</h3>
+      <h3>{s.recordingsToCheck}</h3>
       {pending.length ? (
         <ul class="to-check">
           {pending.map((p) => (
             <li key={p.id} data-recording={p.id} data-language={p.languageId}>
               <span class="name">{name(p.languageId)}</span>
               <span>
-                {s.spokenNameBy[p.recorderRole] ?? p.recorderRole}, {s.spokenNameSeconds(Math.round(p.durationMs / 100) / 10)}
+                {s.recordingBy[p.recorderRole] ?? p.recorderRole}, {s.recordingSeconds(Math.round(p.durationMs / 100) / 10)}
               </span>
               <button type="button" class="listen" onClick={() => void listen(`${base(p.languageId)}/recordings/${p.id}`)}>
-                <Play size={20} /> {s.spokenNameListen}
+                <Play size={20} /> {s.recordingListen}
               </button>
               <button
                 type="button"
@@ -117,7 +123,7 @@ export function SpokenNames({
                   void act(() => request(`${base(p.languageId)}/recordings/${p.id}/publish`, { method: 'POST', body: '{}', token }))
                 }
               >
-                <Check size={20} /> {s.spokenNamePublish}
+                <Check size={20} /> {s.recordingPublish}
               </button>
               <button
                 type="button"
@@ -126,25 +132,26 @@ export function SpokenNames({
                   void act(() => request(`${base(p.languageId)}/recordings/${p.id}/reject`, { method: 'POST', body: '{}', token }))
                 }
               >
-                <Cross size={20} /> {s.spokenNameReject}
+                <Cross size={20} /> {s.recordingReject}
               </button>
             </li>
           ))}
         </ul>
       ) : (
-        <p>{s.spokenNamesNoneToCheck}</p>
+        <p>{s.recordingsNoneToCheck}</p>
       )}
 
-      <h3>{s.spokenNamesToRecord}</h3>
-      {canRecord && <NameConsent s={s} consent={consent} onChange={setConsent} />}
+      <h3>{text.toRecord}</h3>
+      {canRecord && <RecordingConsent text={text.consent} consent={consent} onChange={setConsent} />}
       <ul class="to-record">
         {(missing ?? []).map((m) => (
-          <li key={m.languageId} data-spoken-name={m.languageId} data-state={m.pending ? 'pending' : 'none'}>
+          <li key={m.languageId} data-language={m.languageId} data-state={m.pending ? 'pending' : 'none'}>
             <span class="name">{languages.has(m.languageId) ? name(m.languageId) : m.name}</span>
-            <span>{s.spokenNameState[m.pending ? 'pending' : 'none']}</span>
+            <span>{m.pending ? s.recordingState.pending : text.none}</span>
             {canRecord && (
-              <RecordNameButton
+              <RecordButton
                 s={s}
+                label={text.record}
                 languageId={m.languageId}
                 recording={recording}
                 consent={consent}
@@ -158,16 +165,16 @@ export function SpokenNames({
 
       {ofCountry.length > 0 && (
         <>
-          <h3>{s.spokenNamesPublished}</h3>
+          <h3>{s.recordingsPublished}</h3>
           <ul class="published">
             {ofCountry.map((id) => (
-              <li key={id} data-spoken-name={id} data-state="published">
+              <li key={id} data-language={id} data-state="published">
                 <span class="name">{name(id)}</span>
                 <button type="button" class="listen" onClick={() => void listen(base(id))}>
-                  <Play size={20} /> {s.spokenNameListen}
+                  <Play size={20} /> {s.recordingListen}
                 </button>
                 <button type="button" class="reject" onClick={() => void act(() => request(base(id), { method: 'DELETE', token }))}>
-                  <Cross size={20} /> {s.spokenNameTakeDown}
+                  <Cross size={20} /> {s.recordingTakeDown}
                 </button>
               </li>
             ))}

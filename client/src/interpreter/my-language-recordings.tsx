@@ -2,10 +2,12 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import type { StaffStrings } from '../i18n/staff';
 import { api, request, type Language } from '../lib/api';
-import { sendRecording, SPOKEN_NAME_MAX_MS, useRecorder, type Recording } from '../lib/recorder';
+import { KINDS, type RecordingKind } from '../../../src/language-recordings/recording-kinds';
+import { collectionPath, recordingPath } from '../lib/language-recordings';
+import { sendRecording, useRecorder, type Recording } from '../lib/recorder';
 import { staffClaims } from '../lib/staff-token';
 import { Cross } from '../ui/icons';
-import { NameConsent, RecordNameButton } from '../ui/spoken-name-controls';
+import { RecordButton, RecordingConsent } from '../ui/recording-controls';
 
 interface Pending {
   id: string;
@@ -13,17 +15,19 @@ interface Pending {
 }
 
 /**
- * The spoken names of her languages: a to-do count for her country ("12 languages of Guatemala have no spoken
- * name") and, for each curated variant she interprets, its state and a button to record its name (with her
- * consent). A roster admin checks a recording before callers hear it.
+ * One kind of recording (spoken names, notices, girls' notices) of her languages: a to-do count for her country
+ * ("12 languages of Guatemala have no spoken name") and, for each curated variant she interprets, its state and a
+ * button to record it (with her consent). A roster admin checks a recording before callers hear it.
  */
-export function MySpokenNames({
+export function MyLanguageRecordings({
+  kind,
   token,
   t,
   s,
   languageIds,
   languageName,
 }: {
+  kind: RecordingKind;
   token: string;
   t: Strings;
   s: StaffStrings;
@@ -31,6 +35,9 @@ export function MySpokenNames({
   languageName: (id: string) => string;
 }) {
   const country = staffClaims(token).country ?? null;
+  const text = s.recordings[kind];
+  const list = collectionPath(kind);
+  const section = KINDS[kind].collection;
   const [curated, setCurated] = useState<Set<string> | null>(null);
   const [published, setPublished] = useState<Set<string>>(new Set());
   const [pending, setPending] = useState<Pending[]>([]);
@@ -40,9 +47,9 @@ export function MySpokenNames({
 
   const load = async () => {
     const [pub, mine, todo] = await Promise.all([
-      request<{ languageId: string }[]>('/api/v1/languages/spoken-names'),
-      request<Pending[]>('/api/v1/languages/spoken-names/mine', { token }),
-      country ? request<unknown[]>(`/api/v1/languages/spoken-names/missing?country=${country}`, { token }) : Promise.resolve(null),
+      request<{ languageId: string }[]>(list),
+      request<Pending[]>(`${list}/mine`, { token }),
+      country ? request<unknown[]>(`${list}/missing?country=${country}`, { token }) : Promise.resolve(null),
     ]).catch(() => [null, null, null] as const);
     if (pub) setPublished(new Set(pub.map((p) => p.languageId)));
     if (mine) setPending(mine);
@@ -58,20 +65,20 @@ export function MySpokenNames({
 
   const upload = async (languageId: string, rec: Recording) => {
     try {
-      await sendRecording(`/api/v1/languages/${languageId}/spoken-name/recording`, 'POST', rec, token);
+      await sendRecording(`${recordingPath(kind, languageId)}/recording`, 'POST', rec, token);
       setFailed(false);
     } catch {
       setFailed(true);
     }
     await load();
   };
-  const { recording, start, stop } = useRecorder(SPOKEN_NAME_MAX_MS, (id, rec) => void upload(id, rec));
+  const { recording, start, stop } = useRecorder(KINDS[kind].maxMs, (id, rec) => void upload(id, rec));
   const record = async (languageId: string) => {
     setFailed(false);
     if (!(await start(languageId))) setFailed(true);
   };
   const withdraw = async (languageId: string) => {
-    await request(`/api/v1/languages/${languageId}/spoken-name/recording`, { method: 'DELETE', token }).catch(() => setFailed(true));
+    await request(`${recordingPath(kind, languageId)}/recording`, { method: 'DELETE', token }).catch(() => setFailed(true));
     await load();
   };
 
@@ -80,23 +87,24 @@ export function MySpokenNames({
   if (!mine.length) return null;
   const stateOf = (id: string) => (pending.some((p) => p.languageId === id) ? 'pending' : published.has(id) ? 'published' : 'none');
   return (
-    <section class="spoken-names" aria-labelledby="spoken-names-title" data-section="spoken-names">
-      <h2 id="spoken-names-title">{s.spokenNamesTitle}</h2>
+    <section class="language-recordings" aria-labelledby={`${section}-title`} data-section={section}>
+      <h2 id={`${section}-title`}>{text.title}</h2>
       {country && missing !== null && (
         <p class="todo" data-missing={missing}>
-          {s.spokenNamesMissing(missing, t.countries[country] ?? country)}
+          {text.missing(missing, t.countries[country] ?? country)}
         </p>
       )}
-      <p>{s.spokenNamesExplain}</p>
-      <NameConsent s={s} consent={consent} onChange={setConsent} />
-      {failed && <p role="alert">{s.spokenNameFailed}</p>}
+      <p>{text.explain}</p>
+      <RecordingConsent text={text.consent} consent={consent} onChange={setConsent} />
+      {failed && <p role="alert">{s.recordingFailed}</p>}
       <ul>
         {mine.map((id) => (
-          <li key={id} data-spoken-name={id} data-state={stateOf(id)}>
+          <li key={id} data-language={id} data-state={stateOf(id)}>
             <span class="name">{languageName(id)}</span>
-            <span>{s.spokenNameState[stateOf(id)]}</span>
-            <RecordNameButton
+            <span>{stateOf(id) === 'none' ? text.none : s.recordingState[stateOf(id)]}</span>
+            <RecordButton
               s={s}
+              label={text.record}
               languageId={id}
               recording={recording}
               consent={consent}
@@ -105,7 +113,7 @@ export function MySpokenNames({
             />
             {stateOf(id) === 'pending' && (
               <button type="button" class="withdraw" disabled={!!recording} onClick={() => void withdraw(id)}>
-                <Cross size={20} /> {s.spokenNameWithdraw}
+                <Cross size={20} /> {s.recordingWithdraw}
               </button>
             )}
           </li>
