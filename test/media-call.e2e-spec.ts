@@ -23,10 +23,10 @@ describe('a matched call carries audio both ways', () => {
     });
     rooms = t.app.get(MediaInspection);
   });
-  afterAll(async () => {
-    closers.forEach((c) => c());
-    await t.close();
-  });
+  // Each test's peers and sockets go with it: left running, every call's tones and decoders (on this process's
+  // main thread, beside the server) would pile up test after test until the server answered too late.
+  afterEach(() => closers.splice(0).forEach((c) => c()));
+  afterAll(() => t.close());
 
   it('starts the call when the second party joins; caller and interpreter hear each other; the router holds only their WebRTC transports', async () => {
     const { ana, c, sessionId } = await matched(t, 'mam', closers);

@@ -29,10 +29,10 @@ describe('media caps and optional video (real mediasoup worker, real WebRTC clie
     t = await startTestApp({ HOME_COUNTRY: 'GT', INTERPRETER_GRACE_SECONDS: '60', CALLER_GRACE_SECONDS: '60' });
     rooms = t.app.get(MediaInspection);
   });
-  afterAll(async () => {
-    closers.forEach((c) => c());
-    await t.close();
-  });
+  // Each test's peers and sockets go with it: left running, every call's tones and decoders (on this process's
+  // main thread, beside the server) would pile up test after test until the server answered too late.
+  afterEach(() => closers.splice(0).forEach((c) => c()));
+  afterAll(() => t.close());
 
   /** Another socket of the same person (same token), as after a reconnect from a second tab or network. */
   async function again(s: TestSocket): Promise<TestSocket> {

@@ -1,3 +1,6 @@
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../src/config/config.schema';
 import { ReturnCodesService, RETURN_CODE_TRIES_PER_HOUR } from '../src/return-codes/return-codes.service';
 import { caller, interpreter, languageId, until, within, type Person } from './utils/matching-fixtures';
 import type { TestSocket } from './utils/socket-client';
@@ -178,6 +181,56 @@ describe('return codes', () => {
   });
 
   // Last: it spends this address's budget of wrong codes.
+  it('puts a return first among equals in her line while her interpreter is busy, and rings her first when she is free', async () => {
+    const quc = await languageId(t, 'quc');
+    const ana = track(await interpreter(t, { languages: 'quc:5', firstName: 'Ana' }));
+    const earlier = await woman();
+    const first = await takenCall(earlier, ana, quc);
+    await earlier.call('session:leave', { sessionId: first.sessionId });
+    // Ana takes someone else's call: whoever asks now waits.
+    const busy = await takenCall(await woman(), ana, quc);
+    const plain = await woman();
+    const waiting = await plain.call('request:create', ask(quc));
+    await within(
+      plain.next('request:update', (u) => u.requestId === waiting.requestId && u.queuePosition === 1),
+      10_000,
+      'first in line',
+    );
+    // She comes back with her code after the other woman: she is told she is next, and the other one is second.
+    const back = await woman();
+    const returning = await back.call('request:create', ask(quc, first.code));
+    await within(
+      back.next('request:update', (u) => u.requestId === returning.requestId && u.queuePosition === 1),
+      10_000,
+      'the return first in line',
+    );
+    await within(
+      plain.next('request:update', (u) => u.requestId === waiting.requestId && u.queuePosition === 2),
+      10_000,
+      'the other one second',
+    );
+    // Ana is free again: she is offered the return, told it is one.
+    await ana.socket.call('session:leave', { sessionId: busy.sessionId });
+    const offer = await within(
+      ana.socket.next('offer:new', (o) => o.requestId !== busy.requestId && o.requestId !== first.requestId),
+      10_000,
+      'the next offer',
+    );
+    expect(offer).toMatchObject({ requestId: returning.requestId, returning: true });
+    await back.call('request:cancel', { requestId: returning.requestId });
+    await plain.call('request:cancel', { requestId: waiting.requestId });
+  });
+
+  it('refuses every code while Redis cannot count the tries (an outage never lets a guesser through)', async () => {
+    // A real client of an address where no Redis answers: the count cannot be kept.
+    const dead = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const codes = new ReturnCodesService(t.app.get(DataSource), dead, t.app.get(AppConfig));
+    await expect(codes.tried('203.0.113.7')).rejects.toMatchObject({ status: 429 });
+    dead.disconnect();
+    // With Redis, the same address may try.
+    await expect(t.app.get(ReturnCodesService).tried('203.0.113.7')).resolves.toBeUndefined();
+  });
+
   it('stops a guesser: after ten codes tried in an hour from one address, even a right one is refused from there', async () => {
     const mam = await languageId(t, 'mam');
     const ana = track(await interpreter(t, { languages: 'mam:5' }));

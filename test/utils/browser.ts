@@ -18,6 +18,7 @@ declare global {
       iceRestarts: () => number;
       connection: () => unknown;
       played: () => string[];
+      finished: () => string[];
     };
   }
 }

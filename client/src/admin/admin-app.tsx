@@ -12,6 +12,7 @@ import { InterpreterCare } from './interpreter-care';
 import { Statistics } from './statistics';
 import { RECORDING_KINDS } from '../../../src/language-recordings/recording-kinds';
 import { LanguageRecordings } from './language-recordings';
+import { ServicesDirectory } from './services-directory';
 
 interface ImportResult {
   created: number;
@@ -99,6 +100,7 @@ export function AdminApp() {
                 <SharingEditor t={t} token={session.token} country={country} editable={own} countries={countries} />
                 <Certification key={`cert-${imports}`} t={t} s={s} token={session.token} country={country} editable={own} />
                 <InterpreterCare t={t} s={s} token={session.token} country={country} editable={own} />
+                <ServicesDirectory t={t} s={s} token={session.token} country={country} editable={own} />
                 <InterpreterList key={imports} t={t} s={s} token={session.token} country={country} editable={own} />
                 {RECORDING_KINDS.map((kind) => (
                   <LanguageRecordings key={kind} kind={kind} t={t} s={s} token={session.token} country={country} canRecord={own} />

@@ -258,6 +258,13 @@ export function useCall(joinCode: string | null) {
     }
   };
 
+  // Her code stops working 24 hours after it was given: the page forgets it then, and its button goes.
+  useEffect(() => {
+    if (!wayBack) return;
+    const forget = setTimeout(() => setWayBack(null), Math.max(0, wayBack.until - Date.now()));
+    return () => clearTimeout(forget);
+  }, [wayBack]);
+
   /** "Call back the same interpreter": what she asked for last time, with her return code, while it works. */
   const callBack = async () => {
     if (!wayBack || wayBack.until <= Date.now()) return;

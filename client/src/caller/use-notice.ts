@@ -8,26 +8,21 @@ import { noticeKind, playRecording } from '../lib/language-recordings';
  * while it plays, the sounds stay on that screen, so that "it is ringing" never cuts it off.
  */
 export interface Notice {
-  /** Plays it if it is due for this call (once); resolves when it has ended, was stopped, or there is none. */
-  play: (screen: string) => Promise<void>;
+  /**
+   * Plays it if it is due for this call (once); resolves when it has ended, was stopped, or there is none. `alive`
+   * says whether the screen that asked still shows (the lists may still be on their way when she taps "call").
+   */
+  play: (screen: string, alive: () => boolean) => Promise<void>;
   playingOn: string | null;
 }
 
 export function useNotice(languageId: string | undefined, minor: boolean, phase: string): Notice {
-  const kind = useRef<RecordingKind | null>(null);
+  const kind = useRef<Promise<RecordingKind | null>>(Promise.resolve(null));
   const due = useRef(true);
   const [playingOn, setPlayingOn] = useState<string | null>(null);
 
   useEffect(() => {
-    kind.current = null;
-    if (!languageId) return;
-    let current = true;
-    void noticeKind(languageId, minor).then((k) => {
-      if (current) kind.current = k;
-    });
-    return () => {
-      current = false;
-    };
+    kind.current = languageId ? noticeKind(languageId, minor) : Promise.resolve(null);
   }, [languageId, minor]);
 
   // Every call starts by connecting: each hears it once.
@@ -35,11 +30,13 @@ export function useNotice(languageId: string | undefined, minor: boolean, phase:
     if (phase === 'connecting') due.current = true;
   }, [phase]);
 
-  const play = async (screen: string) => {
-    if (!due.current || !languageId || !kind.current) return;
+  const play = async (screen: string, alive: () => boolean) => {
+    if (!due.current || !languageId) return;
+    const k = await kind.current;
+    if (!k || !due.current || !alive()) return;
     due.current = false;
     setPlayingOn(screen);
-    await playRecording(kind.current, languageId);
+    await playRecording(k, languageId);
     setPlayingOn(null);
   };
   return { play, playingOn };

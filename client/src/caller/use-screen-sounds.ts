@@ -26,7 +26,7 @@ export function useScreenSounds(lang: UiLanguage, screen: SoundScreen, notice?: 
     const cue: CueName = screen in CUE_OF ? CUE_OF[screen as Screen] : (screen as CueName);
     const waiting = screen === 'waiting' || screen === 'ringing';
     void (screen === 'offline' ? playCueWhole : playCue)(lang, cue)
-      .then(() => (!done && waiting ? notice?.play(screen) : undefined))
+      .then(() => (!done && waiting ? notice?.play(screen, () => !done) : undefined))
       .then(() => {
         // The ringback comes after the words, so that it never covers them.
         if (!done && waiting) stopRingback = startRingback();

@@ -27,7 +27,7 @@ import { MyMonth } from './my-month';
 import { forgetPushOnThisDevice, PushOffers, pushOnThisDevice } from './push-offers';
 import { Countdown } from './countdown';
 import { WrapUp, type Wrapup } from './wrap-up';
-import { WhereHelpIs } from './where-help-is';
+import { WhereHelpIs } from '../ui/where-help-is';
 
 type Offer = ServerEvents['offer:new'];
 

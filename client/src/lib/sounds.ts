@@ -2,6 +2,8 @@ import type { UiLanguage } from '../i18n';
 
 /** What the page has played, by name only, for the end-to-end tests (never anything about anyone). */
 export const played: string[] = [];
+/** Of those, the files heard to their end (not stopped, not failed), in the order they ended. */
+export const finished: string[] = [];
 
 export type CueName =
   | 'step1'
@@ -31,7 +33,10 @@ export function playFile(url: string, name: string): Promise<Outcome> {
   current = audio;
   played.push(name);
   return new Promise<Outcome>((resolve) => {
-    audio.onended = () => resolve('ended');
+    audio.onended = () => {
+      finished.push(name);
+      resolve('ended');
+    };
     audio.onpause = () => resolve(audio.ended ? 'ended' : 'stopped');
     audio.onerror = () => resolve('failed');
     audio.play().catch(() => resolve('failed'));

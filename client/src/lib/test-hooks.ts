@@ -1,6 +1,6 @@
 import type { Consumer, Transport } from 'mediasoup-client/types';
 import type { Call } from './call';
-import { played } from './sounds';
+import { finished, played } from './sounds';
 
 /*
  * What the browser tests read of a page: what it receives and plays (numbers and sound names only: nothing said,
@@ -22,6 +22,7 @@ export interface TestHooks {
   iceRestarts: () => number;
   connection: () => unknown;
   played: () => string[];
+  finished: () => string[];
 }
 
 declare global {
@@ -92,5 +93,6 @@ export function exposeCall(current: () => Call | undefined) {
     iceRestarts: () => (current() as { testIceRestarts?: number } | undefined)?.testIceRestarts ?? 0,
     connection: () => (current() ? connection(current()!) : null),
     played: () => [...played],
+    finished: () => [...finished],
   };
 }

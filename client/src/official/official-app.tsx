@@ -9,6 +9,7 @@ import { exposeCall } from '../lib/test-hooks';
 import { BookingSummary, ConfirmPanel, HearingCall, JoinCodePanel, languageLabel, useBookingAction, useBookings } from '../ui/hearing';
 import { ConsoleHeader, forgetStaffSession, readStaffSession, StaffLogin, type StaffSession } from '../ui/staff-login';
 import { useUiLanguage } from '../ui/ui-language';
+import { WhereHelpIs } from '../ui/where-help-is';
 import { BookingForm } from './booking-form';
 import { InterpreterNow } from './interpreter-now';
 
@@ -151,6 +152,7 @@ export function OfficialApp() {
             />
           </>
         )}
+        {session && <WhereHelpIs token={session.token} t={t} s={s} />}
       </main>
     </div>
   );

@@ -15,8 +15,8 @@ interface Service {
 }
 
 /**
- * Where help is, during a call: the directory of services of a country (her roster's by default), searched by kind
- * and area, to refer the woman to. Nothing of the call is sent with the search.
+ * Where help is (interpreters during a call, officials): the directory of services of a country (her own by
+ * default), searched by kind and area, to refer the woman to. Nothing of a call is sent with the search.
  */
 export function WhereHelpIs({ token, t, s }: { token: string; t: Strings; s: StaffStrings }) {
   const [country, setCountry] = useState(staffClaims(token).country ?? 'GT');
