@@ -26,7 +26,7 @@ const refusal = (e: unknown) =>
  * The directory of services of a country, kept by its roster admin (add, change, remove; a platform admin or another
  * country's admin reads it): where interpreters and officials refer a woman to. Never linked to a woman or a call.
  */
-export function ServicesDirectory({ t, s, token, country, editable }: RosterPanelProps) {
+export function ServicesDirectory({ s, token, country, editable }: RosterPanelProps) {
   const [services, setServices] = useState<Service[] | null>(null);
   const [languages, setLanguages] = useState<Language[]>([]);
   const [draft, setDraft] = useState<Draft>(EMPTY);
