@@ -1,7 +1,7 @@
 import { demoEnv, prepareDemo } from '../src/cli';
 import { CallerReach } from '../src/matching/caller-reach';
 import { loadConfig } from '../src/config/config.schema';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_ROSTERS, DEMO_SHARING, DEMO_VARIANT } from '../src/demo/demo-data';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_ROSTERS, DEMO_SERVICES, DEMO_SHARING, DEMO_VARIANT } from '../src/demo/demo-data';
 import { adminQuery, dbUrl, runId } from './utils/db';
 import { startTestApp, TestApp, testEnv } from './utils/test-app';
 
@@ -132,6 +132,18 @@ describe('the demo (npm run demo) on a fresh database', () => {
     ]);
     // Cancelled again: the next case reloads the demo and compares the data.
     for (const b of [direct, relay]) await as(token, `/api/v1/bookings/${b.id}/cancel`).expect(200);
+  });
+
+  it('has a directory of services for Guatemala, which the official finds ("where help is")', async () => {
+    const login = await t.http().post('/api/v1/auth/login').send({ email: 'official.gt@demo.puente.example', password: DEMO_PASSWORD });
+    const found = await t
+      .http()
+      .get('/api/v1/services')
+      .query({ kind: 'shelter' })
+      .set('Authorization', `Bearer ${login.body.accessToken}`);
+    expect(found.status).toBe(200);
+    expect(found.body.map((v: { name: string }) => v.name)).toEqual(DEMO_SERVICES.filter((v) => v.kind === 'shelter').map((v) => v.name));
+    expect(await sql(`SELECT count(*)::int AS n FROM services WHERE country = 'GT'`)).toEqual([{ n: DEMO_SERVICES.length }]);
   });
 
   it('changes no data when loaded a second time (the audit log records the imports that found nothing to do)', async () => {

@@ -1,3 +1,4 @@
+import type { CreateServiceDto } from '../directory/dto/service-entry.dto';
 import { COUNTRY_CODES } from '../common/countries';
 
 /**
@@ -91,4 +92,28 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
   { email: 'interpreter.maria@demo.puente.example', role: 'interpreter', country: 'US', externalId: 'US-001' },
   { email: 'interpreter.lorena@demo.puente.example', role: 'interpreter', country: 'US', externalId: 'US-003' },
   { email: 'interpreter.sarah@demo.puente.example', role: 'interpreter', country: 'US', externalId: 'US-004' },
+];
+
+/**
+ * A few services in Guatemala's directory, so that "where help is" finds something on the demo. Made up: the names
+ * say "demo" and the numbers are not real ones.
+ */
+export const DEMO_SERVICES: CreateServiceDto[] = [
+  {
+    name: 'Casa de la Mujer (demo)',
+    kind: 'shelter',
+    area: 'Quetzaltenango',
+    phone: '+502 0000 0001',
+    hours: '24 h',
+    minors: true,
+  },
+  {
+    name: 'Bufete Popular (demo)',
+    kind: 'legal_aid',
+    area: 'Quetzaltenango',
+    phone: '+502 0000 0002',
+    hours: 'Mon-Fri 8:00-16:00',
+    minors: false,
+  },
+  { name: 'Centro de Salud (demo)', kind: 'health', area: 'Huehuetenango', phone: '+502 0000 0003', minors: true },
 ];

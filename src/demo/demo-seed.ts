@@ -8,6 +8,8 @@ import type { AppConfig } from '../config/config.schema';
 import { DatabaseModule } from '../database/database.module';
 import type { CountryCode } from '../common/countries';
 import { InstitutionsModule } from '../institutions/institutions.module';
+import { DirectoryModule } from '../directory/directory.module';
+import { DirectoryService } from '../directory/directory.service';
 import { InstitutionsService } from '../institutions/institutions.service';
 import { LanguagesModule } from '../languages/languages.module';
 import { LanguagesService } from '../languages/languages.service';
@@ -15,7 +17,7 @@ import { RostersModule } from '../rosters/rosters.module';
 import { RostersService } from '../rosters/rosters.service';
 import { UsersModule } from '../users/users.module';
 import { UsersService } from '../users/users.service';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_ROSTERS, DEMO_SHARING, DEMO_VARIANT } from './demo-data';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_ROSTERS, DEMO_SERVICES, DEMO_SHARING, DEMO_VARIANT } from './demo-data';
 
 // The demo loader acts as the platform itself.
 const SYSTEM: Principal = { sub: '00000000-0000-4000-8000-000000000000', role: 'platform_admin' };
@@ -30,7 +32,16 @@ const ignoreConflict = (e: unknown) => {
  */
 export async function loadDemo(config: AppConfig): Promise<void> {
   @Module({
-    imports: [ConfigModule.forRoot(config), DatabaseModule, AuditModule, LanguagesModule, RostersModule, InstitutionsModule, UsersModule],
+    imports: [
+      ConfigModule.forRoot(config),
+      DatabaseModule,
+      AuditModule,
+      LanguagesModule,
+      RostersModule,
+      InstitutionsModule,
+      UsersModule,
+      DirectoryModule,
+    ],
   })
   class DemoModule {}
   const ctx = await NestFactory.createApplicationContext(DemoModule, { logger: ['error'] });
@@ -65,6 +76,9 @@ export async function loadDemo(config: AppConfig): Promise<void> {
         .create({ role: a.role, email: a.email, password: DEMO_PASSWORD, country: a.country, institutionId, interpreterId }, null)
         .catch(ignoreConflict);
     }
+    const directory = ctx.get(DirectoryService);
+    const listed = new Set((await directory.search('GT')).map((v) => v.name));
+    for (const service of DEMO_SERVICES) if (!listed.has(service.name)) await directory.create('GT', service, SYSTEM);
     console.log(
       `demo: ${Object.keys(DEMO_ROSTERS).length} rosters and ${DEMO_ACCOUNTS.length} accounts loaded (password ${DEMO_PASSWORD})`,
     );

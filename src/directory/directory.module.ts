@@ -6,5 +6,6 @@ import { DirectoryService } from './directory.service';
 @Module({
   controllers: [DirectoryController, DirectoryRosterController],
   providers: [DirectoryService],
+  exports: [DirectoryService],
 })
 export class DirectoryModule {}
