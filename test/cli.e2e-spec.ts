@@ -77,12 +77,15 @@ describe('command line and separate nodes (compiled build, PostgreSQL, Redis, me
         headers: { authorization: `Bearer ${caller.accessToken}` },
       });
       await post('/api/v1/users', { email, password: secret, case: 'her story' }, { authorization: `Bearer ${caller.accessToken}` });
-      await until(() => logs.join('').includes('/api/v1/users'));
+      await until(() => logs.join('').includes('"path":"/api/v1/users"'));
       const text = logs.join('');
       for (const leak of [secret, email, caller.accessToken, 'Todos', 'her story', '127.0.0.1:']) expect(text).not.toContain(leak);
       const requestLines = text.split('\n').filter((l) => l.includes('"req"'));
       expect(requestLines.length).toBeGreaterThanOrEqual(3);
-      for (const line of requestLines) expect(Object.keys(JSON.parse(line).req).sort()).toEqual(['method', 'path']);
+      // The request's method; the line that ends it adds the route's pattern, never the path with its ids.
+      for (const line of requestLines) expect(Object.keys(JSON.parse(line).req)).toEqual(['method']);
+      const paths = requestLines.map((l) => JSON.parse(l).path as string | undefined).filter(Boolean);
+      expect(paths).toEqual(expect.arrayContaining(['/api/v1/auth/caller', '/api/v1/languages', '/api/v1/users']));
     });
 
     it('logs error answers (400 with a body, 403, 413, 404) without their bodies, queries or tokens either', async () => {
@@ -141,7 +144,7 @@ describe('command line and separate nodes (compiled build, PostgreSQL, Redis, me
       });
       const requests = lines.filter((l) => l.req);
       expect(requests.map((l) => l.res?.status)).toEqual(expect.arrayContaining([400, 403, 404]));
-      for (const line of requests) expect(Object.keys(line.req).sort()).toEqual(['method', 'path']);
+      for (const line of requests) expect(Object.keys(line.req)).toEqual(['method']);
       // Each 413 leaves a line too (today an error line from the body parser, before the request logger sees it),
       // so the leak check above did read what was logged about them.
       expect(lines.filter((l) => l.res?.status === 413 || l.err?.statusCode === 413).length).toBeGreaterThanOrEqual(2);

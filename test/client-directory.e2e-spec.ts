@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { a11yRecorder, staffLogin, startClientBed, type ClientBed } from './utils/browser';
+import { a11yRecorder, eventually, staffLogin, startClientBed, type ClientBed } from './utils/browser';
 import { createStaff } from './utils/test-app';
 
 /**
@@ -9,7 +9,10 @@ import { createStaff } from './utils/test-app';
  */
 describe('web client: the directory of services', () => {
   let bed: ClientBed;
-  const rows = () => bed.t.sql<{ name: string; area: string; minors: boolean }>(`SELECT name, area, minors FROM services ORDER BY name`);
+  const rows = () =>
+    bed.t.sql<{ name: string; area: string; hours: string | null; minors: boolean }>(
+      `SELECT name, area, hours, minors FROM services ORDER BY name`,
+    );
 
   beforeAll(async () => {
     bed = await startClientBed({});
@@ -35,23 +38,29 @@ describe('web client: the directory of services', () => {
     await f.locator('input[name=minors]').check();
     await f.locator('button[type=submit]').click();
     // The server's refusal names the field; nothing is stored.
-    await expect(f.locator('[role=alert]').textContent()).resolves.toContain('phone must be a phone number');
+    await expect(f.locator('[role=alert]').textContent()).resolves.toBe('Not saved. Please check: Phone.');
+    await expect(f.locator('input[name=phone]').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(f.locator('input[name=area]').getAttribute('aria-invalid')).resolves.toBeNull();
     await a11y.check(p, 'admin-directory-refused');
     await expect(rows()).resolves.toEqual([]);
 
     await f.locator('input[name=phone]').fill('+502 7765 4321');
+    await f.locator('input[name=hours]').fill('24 h');
     await f.locator('button[type=submit]').click();
     const entry = directory.locator('[data-list="directory"] li', { hasText: 'Casa de la Mujer' });
     await entry.waitFor();
     await expect(entry.textContent()).resolves.toContain('Shelter · Quetzaltenango · +502 7765 4321');
-    await expect(rows()).resolves.toEqual([{ name: 'Casa de la Mujer', area: 'Quetzaltenango', minors: true }]);
+    await expect(rows()).resolves.toEqual([{ name: 'Casa de la Mujer', area: 'Quetzaltenango', hours: '24 h', minors: true }]);
 
     await entry.locator('button.edit').click();
     await expect(f.locator('input[name=name]').inputValue()).resolves.toBe('Casa de la Mujer');
     await f.locator('input[name=area]').fill('Huehuetenango');
+    // Emptied, the hours go (not kept as they were).
+    await f.locator('input[name=hours]').fill('');
     await f.locator('button[type=submit]').click();
     await directory.locator('[data-list="directory"] li', { hasText: 'Huehuetenango' }).waitFor();
-    await expect(rows()).resolves.toEqual([{ name: 'Casa de la Mujer', area: 'Huehuetenango', minors: true }]);
+    await eventually(rows, (r) => r[0]?.area === 'Huehuetenango');
+    await expect(rows()).resolves.toEqual([{ name: 'Casa de la Mujer', area: 'Huehuetenango', hours: null, minors: true }]);
     await a11y.check(p, 'admin-directory-one');
 
     // An official of Guatemala finds it by kind and area.

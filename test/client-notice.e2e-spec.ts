@@ -31,7 +31,8 @@ describe('web client: the notice of the service while she waits', () => {
     const ana = await seedInterpreter(bed.t, 'Ana', 'mam:5');
     const admin = await createStaff(bed.t, 'roster_admin', { country: 'GT' });
     for (const [item, file] of [
-      ['notice', cue('waiting')],
+      // The longest of the page's own cues (about 8 s): an offer comes while it plays.
+      ['notice', cue('step3')],
       ['child-notice', cue('here')],
     ] as const) {
       const rec = await bed.t
@@ -54,7 +55,7 @@ describe('web client: the notice of the service while she waits', () => {
     await bed?.close();
   });
 
-  it("a Mam woman hears the woman's notice to its end before the ringback, once, and sees it as pictures", async () => {
+  it("a Mam woman hears the woman's notice to its end before the ringback (ringing does not cut it off), once, and sees it as pictures", async () => {
     const her = await bed.page('es-GT');
     const fetched = fetchedBy(her);
     await her.goto(`${bed.url}/`);
@@ -62,23 +63,34 @@ describe('web client: the notice of the service while she waits', () => {
     await her.locator('button.call-button').click();
     await her.locator('[data-phase="waiting"]').waitFor();
     await expect(her.locator('[data-view="notice"] li').count()).resolves.toBe(4);
+    // Her way out stays on the screen above the pictures.
+    const hangUp = (await her.locator('button.hang-up').boundingBox())!;
+    expect(hangUp.y + hangUp.height).toBeLessThanOrEqual(640);
     await snapshot(her, 'caller-notice-waiting');
     await expect(seriousA11yViolations(her)).resolves.toEqual([]);
 
-    const heard = await eventually(
+    await eventually(
       () => hooks(her),
-      (h) => h.played.includes('tone:ringback'),
+      (h) => h.played.includes(`notice:${mam}`),
     );
-    const fromCall = heard.played.slice(heard.played.indexOf('cue:waiting'));
-    expect(fromCall.slice(0, 3)).toEqual(['cue:waiting', `notice:${mam}`, 'tone:ringback']);
-    expect(heard.finished).toContain(`notice:${mam}`);
-    expect(fetched).toContain(`/api/v1/languages/${mam}/notice`);
-    expect(fetched).not.toContain(`/api/v1/languages/${mam}/child-notice`);
-
-    // An interpreter comes: it rings, she answers; the notice is not played again in this call.
+    // An interpreter comes while it plays: it rings, and the notice goes on to its end before "it is ringing".
     const bea = await interpreter(bed.t, { languages: 'mam:5', firstName: 'Bea' }, bed.url);
     people.push(bea);
     const offer = await within(bea.socket.next('offer:new'), 15_000, 'the offer');
+    await her.locator('[data-phase="ringing"]').waitFor();
+    const heard = await eventually(
+      () => hooks(her),
+      (h) => h.finished.includes(`notice:${mam}`) && h.played.slice(h.played.indexOf(`notice:${mam}`)).includes('cue:ringing'),
+    );
+    const fromCall = heard.played.slice(heard.played.indexOf('cue:waiting'));
+    expect(fromCall.slice(0, 2)).toEqual(['cue:waiting', `notice:${mam}`]);
+    // Then "it is ringing" (the offer came while it played) or the ringback (it came after): nothing cut it short.
+    expect(['cue:ringing', 'tone:ringback']).toContain(fromCall[2]);
+    expect(fetched).toContain(`/api/v1/languages/${mam}/notice`);
+    expect(fetched).not.toContain(`/api/v1/languages/${mam}/child-notice`);
+    // Both lists are asked for, whatever she said (what the page fetched never tells that a girl called).
+    expect(fetched).toEqual(expect.arrayContaining(['/api/v1/languages/notices', '/api/v1/languages/child-notices']));
+
     await bea.socket.call('offer:accept', { offerId: offer.offerId });
     await her.locator('[data-phase="connected"]').waitFor();
     await expect(her.locator('[data-view="notice"]').count()).resolves.toBe(0);

@@ -104,12 +104,28 @@ describe('spoken notices of the service', () => {
       `SELECT type, data FROM audit_events WHERE type LIKE '%notice.%' ORDER BY seq`,
     );
     expect(events.map((e) => e.type)).toEqual(['notice.recorded', 'child_notice.recorded', 'notice.published', 'child_notice.published']);
-    for (const e of events) expect(Object.keys(e.data).sort()).toEqual(expect.arrayContaining(['languageId']));
+    expect(events.map((e) => Object.keys(e.data).sort())).toEqual([
+      ['durationMs', 'languageId', 'replaced'],
+      ['durationMs', 'languageId', 'replaced'],
+      ['languageId', 'replaced'],
+      ['languageId', 'replaced'],
+    ]);
 
     // Taken down: callers no longer hear it.
     await t.http().delete(`/api/v1/languages/${lang.mam}/notice`).set(bearer(gtAdmin)).expect(204);
     await t.http().get(`/api/v1/languages/${lang.mam}/notice`).expect(404);
     await t.http().get(`/api/v1/languages/${lang.mam}/child-notice`).expect(200);
+  });
+
+  it("takes a notice larger than a name may be (a notice's own size limit, not a name's 128 KiB)", async () => {
+    // About 150 KB over 30 s: many small blocks.
+    const big = webm({ clusters: Array.from({ length: 30 }, (_, i) => [i * 1000, Array.from({ length: 300 }, (__, j) => j * 3)]) });
+    expect(big.length).toBeGreaterThan(128 * 1024);
+    const saved = await upload(ana, `${lang.mam}/child-notice`, big).expect(201);
+    expect(saved.body).toMatchObject({ kind: 'child_notice', size: big.length });
+    await t.http().delete(`/api/v1/languages/${lang.mam}/child-notice/recording`).set(bearer(ana)).expect(204);
+    // As a name, the same file is refused unread (413).
+    await upload(ana, `${lang.mam}/spoken-name`, big).expect(413);
   });
 
   it('refuses a notice over 40 s, one without consent, and one too large, naming the field; nothing is stored', async () => {
@@ -120,6 +136,7 @@ describe('spoken notices of the service', () => {
     expect(noConsent.body.fields).toEqual(['consent']);
     // Over 1 MiB: multer stops reading it (413), whatever it holds.
     await upload(ana, `${lang.mam}/notice`, Buffer.concat([notice, Buffer.alloc(1024 * 1024)])).expect(413);
+    await upload(ana, `${lang.mam}/child-notice`, Buffer.concat([notice, Buffer.alloc(1024 * 1024)])).expect(413);
     expect(await kinds()).toEqual(before);
   });
 

@@ -145,10 +145,16 @@ describe('logs carry no caller data, tokens or case references', () => {
       body: JSON.stringify({ email: official.email, password }),
     });
 
+    // What her page fetches about her call (her language's notice, a girl's): logged by route, never by her language.
+    expect((await fetch(`${url}/api/v1/languages/${lang.id}/child-notice`)).status).toBe(404);
+    expect((await fetch(`${url}/api/v1/languages/${lang.id}/greeting`)).status).toBe(404);
+    secrets.push(`${lang.id}/child-notice`, `${lang.id}/greeting`);
+
     // ---- what the node printed ----
     await new Promise((r) => setTimeout(r, 300)); // let the last lines flush
     expect(output.split('\n').filter((l) => l.startsWith('{')).length).toBeGreaterThan(20);
     for (const secret of secrets) expect({ secret, found: output.includes(secret) }).toEqual({ secret, found: false });
     expect(output).not.toMatch(/Maria/);
+    expect(output).toContain('"path":"/api/v1/languages/:id/child-notice"');
   }, 120_000);
 });

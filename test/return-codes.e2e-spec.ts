@@ -180,7 +180,6 @@ describe('return codes', () => {
     expect((await ana.socket.send('request:create', ask(mam, '123456'))).error.code).toBe('FORBIDDEN');
   });
 
-  // Last: it spends this address's budget of wrong codes.
   it("puts a return first among equals in her interpreter's line while she is busy: when free, she is offered it first", async () => {
     const quc = await languageId(t, 'quc');
     const ana = track(await interpreter(t, { languages: 'quc:5', firstName: 'Ana' }));
@@ -222,6 +221,7 @@ describe('return codes', () => {
     await expect(t.app.get(ReturnCodesService).tried('203.0.113.7')).resolves.toBeUndefined();
   });
 
+  // Last: it spends this address's budget of wrong codes.
   it('stops a guesser: after ten codes tried in an hour from one address, even a right one is refused from there', async () => {
     const mam = await languageId(t, 'mam');
     const ana = track(await interpreter(t, { languages: 'mam:5' }));

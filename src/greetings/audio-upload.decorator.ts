@@ -5,12 +5,11 @@ import { audioUploadLimits } from './audio-upload';
 
 /**
  * A route that takes one recording with its consent (greetings, spoken language names): multipart `file` and
- * `consent`, read into memory by multer within `audioUploadLimits` (the route's `maxBytes`, else the module's), and
- * so described.
+ * `consent`, read into memory by multer within the route's own `audioUploadLimits(maxBytes)`, and so described.
  */
-export const ConsentedAudioUpload = (maxBytes?: number) =>
+export const ConsentedAudioUpload = (maxBytes: number) =>
   applyDecorators(
-    UseInterceptors(FileInterceptor('file', maxBytes ? audioUploadLimits(maxBytes) : undefined)),
+    UseInterceptors(FileInterceptor('file', audioUploadLimits(maxBytes))),
     ApiConsumes('multipart/form-data'),
     ApiBody({
       schema: {

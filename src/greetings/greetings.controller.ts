@@ -65,7 +65,7 @@ export class GreetingsController {
   @Put('mine/:languageId')
   @ApiBearerAuth()
   @Roles('interpreter')
-  @ConsentedAudioUpload()
+  @ConsentedAudioUpload(GREETING_MAX_BYTES)
   @ApiOperation({
     summary: 'Record (or replace) her greeting in one of her variants',
     description:

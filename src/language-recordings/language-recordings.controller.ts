@@ -199,5 +199,9 @@ export function languageRecordingsController(kind: RecordingKind) {
       await this.recordings.reject(kind, p, id, recordingId, body.reason);
     }
   }
+  // One class per kind, each named for its routes (SpokenNamesController, NoticesController, ...): the OpenAPI
+  // operation ids are made from the class name, and must differ.
+  const pascal = collection.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
+  Object.defineProperty(LanguageRecordingsController, 'name', { value: `${pascal}Controller` });
   return LanguageRecordingsController;
 }

@@ -142,6 +142,8 @@ export function LanguageRecordings({
       )}
 
       <h3>{text.toRecord}</h3>
+      {/* What a notice says: read out by whoever records it, an admin too (a name needs no script). */}
+      {canRecord && kind !== 'name' && <p class="script">{text.explain}</p>}
       {canRecord && <RecordingConsent text={text.consent} consent={consent} onChange={setConsent} />}
       <ul class="to-record">
         {(missing ?? []).map((m) => (

@@ -1,26 +1,17 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, HttpError, request, type Language } from '../lib/api';
+import type { Service } from '../lib/services';
 import { languageLabel } from '../ui/hearing';
 import type { RosterPanelProps } from './certification';
 
-type Kind = keyof RosterPanelProps['s']['serviceKind'];
-interface Service {
-  id: string;
-  name: string;
-  kind: Kind;
-  area: string;
-  phone: string;
-  hours: string | null;
-  languageIds: string[];
-  minors: boolean;
-}
+type Kind = Service['kind'];
 type Draft = Omit<Service, 'id' | 'hours'> & { hours: string };
 
 const EMPTY: Draft = { name: '', kind: 'legal_aid', area: '', phone: '', hours: '', languageIds: [], minors: false };
 
-/** What the server said was wrong, as it said it (it names the field), or null for anything else. */
-const refusal = (e: unknown) =>
-  e instanceof HttpError && e.status === 400 ? ([] as string[]).concat((e.body as { message?: string | string[] })?.message ?? []) : null;
+/** The fields the server refused (it names them), or null when it refused nothing in particular. */
+const refusedFields = (e: unknown): string[] | null =>
+  e instanceof HttpError && e.status === 400 ? ((e.body as { fields?: string[] })?.fields ?? null) : null;
 
 /**
  * The directory of services of a country, kept by its roster admin (add, change, remove; a platform admin or another
@@ -45,19 +36,20 @@ export function ServicesDirectory({ s, token, country, editable }: RosterPanelPr
   const base = `/api/v1/rosters/${country}/services`;
   const save = async (e: Event) => {
     e.preventDefault();
-    const body = JSON.stringify({ ...draft, hours: draft.hours.trim() || undefined });
+    // Emptied when changing a service: its hours are removed (null), not left as they were.
+    const body = JSON.stringify({ ...draft, hours: draft.hours.trim() || (editing ? null : undefined) });
     try {
       await request(editing ? `${base}/${editing}` : base, { method: editing ? 'PATCH' : 'POST', token, body });
       setDraft(EMPTY);
       setEditing(null);
       setProblem(null);
     } catch (err) {
-      setProblem(refusal(err) ?? [s.recordingFailed]);
+      setProblem(refusedFields(err) ?? []);
     }
     await load();
   };
   const remove = async (id: string) => {
-    await request(`${base}/${id}`, { method: 'DELETE', token }).catch(() => setProblem([s.recordingFailed]));
+    await request(`${base}/${id}`, { method: 'DELETE', token }).catch(() => setProblem([]));
     await load();
   };
   const edit = (v: Service) => {
@@ -74,6 +66,16 @@ export function ServicesDirectory({ s, token, country, editable }: RosterPanelPr
     setProblem(null);
   };
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
+  const label: Record<string, string> = {
+    name: s.serviceName,
+    kind: s.whereHelpKind,
+    area: s.whereHelpArea,
+    phone: s.servicePhone,
+    hours: s.serviceHours,
+    languageIds: s.serviceLanguages,
+    minors: s.takesMinors,
+  };
+  const invalid = (field: string) => (problem?.includes(field) ? 'true' : undefined);
   const name = (id: string) =>
     languageLabel(
       languages.find((l) => l.id === id),
@@ -114,7 +116,14 @@ export function ServicesDirectory({ s, token, country, editable }: RosterPanelPr
           <h3>{editing ? s.serviceEditTitle : s.serviceAddTitle}</h3>
           <label>
             {s.serviceName}
-            <input name="name" required maxLength={120} value={draft.name} onInput={(e) => set('name', e.currentTarget.value)} />
+            <input
+              name="name"
+              aria-invalid={invalid('name')}
+              required
+              maxLength={120}
+              value={draft.name}
+              onInput={(e) => set('name', e.currentTarget.value)}
+            />
           </label>
           <label>
             {s.whereHelpKind}
@@ -128,12 +137,20 @@ export function ServicesDirectory({ s, token, country, editable }: RosterPanelPr
           </label>
           <label>
             {s.whereHelpArea}
-            <input name="area" required maxLength={120} value={draft.area} onInput={(e) => set('area', e.currentTarget.value)} />
+            <input
+              name="area"
+              aria-invalid={invalid('area')}
+              required
+              maxLength={120}
+              value={draft.area}
+              onInput={(e) => set('area', e.currentTarget.value)}
+            />
           </label>
           <label>
             {s.servicePhone}
             <input
               name="phone"
+              aria-invalid={invalid('phone')}
               type="tel"
               required
               maxLength={40}
@@ -143,7 +160,13 @@ export function ServicesDirectory({ s, token, country, editable }: RosterPanelPr
           </label>
           <label>
             {s.serviceHours}
-            <input name="hours" maxLength={120} value={draft.hours} onInput={(e) => set('hours', e.currentTarget.value)} />
+            <input
+              name="hours"
+              aria-invalid={invalid('hours')}
+              maxLength={120}
+              value={draft.hours}
+              onInput={(e) => set('hours', e.currentTarget.value)}
+            />
           </label>
           <label>
             {s.serviceLanguages}
@@ -170,8 +193,8 @@ export function ServicesDirectory({ s, token, country, editable }: RosterPanelPr
             {s.takesMinors}
           </label>
           {problem && (
-            <p role="alert" class="problem">
-              {problem.join(' ')}
+            <p role="alert" class="problem" data-fields={problem.join(' ')}>
+              {problem.length ? s.serviceCheck(problem.map((f) => label[f] ?? f).join(', ')) : s.directoryFailed}
             </p>
           )}
           <button type="submit">{editing ? s.serviceSave : s.serviceAdd}</button>

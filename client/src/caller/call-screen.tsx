@@ -67,121 +67,123 @@ export function CallScreen({ t, lang, call, onAgain }: { t: Strings; lang: UiLan
   const finished =
     phase.name === 'ended' || phase.name === 'unmatched' || phase.name === 'error' || (phase.name === 'joinFailed' && !call.canRetryJoin);
   return (
-    <section class="call-screen" aria-live="polite" data-phase={phase.name} data-reconnecting={String(reconnecting)}>
-      {reconnecting && (
-        <p class="reconnecting" role="status">
-          <NoSignal size={32} /> <span>{t.reconnecting}</span>
-        </p>
-      )}
-      {phase.name === 'connecting' && <p class="status">{t.connecting}</p>}
-      {phase.name === 'waiting' && (
-        <>
-          <p class="status">{t.waiting}</p>
-          {phase.position ? <Queue t={t} position={phase.position} /> : null}
-          <CueButton lang={lang} name="waiting" label={t.listen} />
-          {phase.noWomanFree && <NoWomanChoice t={t} call={call} />}
-          <NoticePictures t={t} />
-        </>
-      )}
-      {phase.name === 'ringing' && (
-        <>
-          <p class="status ringing">
-            <Phone size={56} /> <span>{t.ringing}</span>
+    <>
+      <section class="call-screen" aria-live="polite" data-phase={phase.name} data-reconnecting={String(reconnecting)}>
+        {reconnecting && (
+          <p class="reconnecting" role="status">
+            <NoSignal size={32} /> <span>{t.reconnecting}</span>
           </p>
-          <CueButton lang={lang} name="ringing" label={t.listen} />
-          <NoticePictures t={t} />
-        </>
-      )}
-      {phase.name === 'connected' && (
-        <>
-          <p class="status connected">
-            {hearing ? (call.byOfficial() ? t.inOfficialCall : t.inHearing) : t.connectedWith(phase.firstName)}
-          </p>
-          <CueButton lang={lang} name="connected" label={t.listen} />
-          {call.otherAway && (
-            <p class="note" role="status">
-              {t.otherReconnecting}
+        )}
+        {phase.name === 'connecting' && <p class="status">{t.connecting}</p>}
+        {phase.name === 'waiting' && (
+          <>
+            <p class="status">{t.waiting}</p>
+            {phase.position ? <Queue t={t} position={phase.position} /> : null}
+            <CueButton lang={lang} name="waiting" label={t.listen} />
+            {phase.noWomanFree && <NoWomanChoice t={t} call={call} />}
+          </>
+        )}
+        {phase.name === 'ringing' && (
+          <>
+            <p class="status ringing">
+              <Phone size={56} /> <span>{t.ringing}</span>
             </p>
-          )}
-          <div class="call-controls">
-            <button
-              type="button"
-              class="round mute"
-              aria-pressed={call.muted}
-              aria-label={call.muted ? t.unmute : t.mute}
-              onClick={call.toggleMute}
-            >
-              <Mic size={48} off={call.muted} />
-            </button>
-            <button
-              type="button"
-              class="round speaker"
-              aria-pressed={call.loud}
-              aria-label={call.loud ? t.speakerOn : t.speakerOff}
-              onClick={call.toggleSpeaker}
-            >
-              <Speaker size={48} loud={call.loud} />
-            </button>
-            <button type="button" class="round hang-up" aria-label={t.hangUp} onClick={() => void call.hangUp()}>
-              <HangUp size={48} />
-            </button>
-          </div>
-          {!hearing && <AnotherInterpreter t={t} call={call} />}
-          {!hearing && call.returnCode && <ReturnCodeCard t={t} lang={lang} code={call.returnCode} />}
-        </>
-      )}
-      {(phase.name === 'waiting' || phase.name === 'ringing' || phase.name === 'connecting') && (
-        <button type="button" class="round hang-up" aria-label={t.cancel} onClick={() => void call.hangUp()}>
-          <HangUp size={48} />
-        </button>
-      )}
-      {phase.name === 'ended' && (
-        <>
-          <p class="status">{phase.hearing && !phase.byOfficial ? t.hearingEnded : t.callEnded}</p>
-          <CueButton lang={lang} name="ended" label={t.listen} />
-          {phase.ask && <OneQuestion t={t} call={call} />}
-        </>
-      )}
-      {phase.name === 'joinFailed' && (
-        <>
-          <p class="status" role="status" data-join={phase.reason}>
-            {phase.reason === 'invalid' ? t.joinCodeInvalid : phase.reason === 'early' ? t.joinTooEarly : t.error}
-          </p>
-          {call.canRetryJoin && (
-            <button type="button" class="call-button" onClick={() => void call.joinHearing()}>
-              <Phone size={56} />
-              <span>{t.retry}</span>
-            </button>
-          )}
-        </>
-      )}
-      {phase.name === 'unmatched' && (
-        <>
-          <p class="status">{t.unmatched}</p>
-          <CueButton lang={lang} name="unmatched" label={t.listen} />
-        </>
-      )}
-      {phase.name === 'error' && (
-        <p class="status" role="alert">
-          {t[phase.message]}
-        </p>
-      )}
-      {finished && call.canCallBack && call.returnCode && (
-        <>
-          <button type="button" class="call-button call-back" data-action="call-back" onClick={() => void call.callBack()}>
-            <Phone size={56} />
-            <span>{t.callBackSame}</span>
+            <CueButton lang={lang} name="ringing" label={t.listen} />
+          </>
+        )}
+        {phase.name === 'connected' && (
+          <>
+            <p class="status connected">
+              {hearing ? (call.byOfficial() ? t.inOfficialCall : t.inHearing) : t.connectedWith(phase.firstName)}
+            </p>
+            <CueButton lang={lang} name="connected" label={t.listen} />
+            {call.otherAway && (
+              <p class="note" role="status">
+                {t.otherReconnecting}
+              </p>
+            )}
+            <div class="call-controls">
+              <button
+                type="button"
+                class="round mute"
+                aria-pressed={call.muted}
+                aria-label={call.muted ? t.unmute : t.mute}
+                onClick={call.toggleMute}
+              >
+                <Mic size={48} off={call.muted} />
+              </button>
+              <button
+                type="button"
+                class="round speaker"
+                aria-pressed={call.loud}
+                aria-label={call.loud ? t.speakerOn : t.speakerOff}
+                onClick={call.toggleSpeaker}
+              >
+                <Speaker size={48} loud={call.loud} />
+              </button>
+              <button type="button" class="round hang-up" aria-label={t.hangUp} onClick={() => void call.hangUp()}>
+                <HangUp size={48} />
+              </button>
+            </div>
+            {!hearing && <AnotherInterpreter t={t} call={call} />}
+            {!hearing && call.returnCode && <ReturnCodeCard t={t} lang={lang} code={call.returnCode} />}
+          </>
+        )}
+        {(phase.name === 'waiting' || phase.name === 'ringing' || phase.name === 'connecting') && (
+          <button type="button" class="round hang-up" aria-label={t.cancel} onClick={() => void call.hangUp()}>
+            <HangUp size={48} />
           </button>
-          <ReturnCodeCard t={t} lang={lang} code={call.returnCode} />
-        </>
-      )}
-      {finished && (
-        <button type="button" class="call-button" onClick={onAgain}>
-          <Phone size={56} />
-          <span>{phase.name === 'joinFailed' || (phase.name === 'ended' && phase.hearing) ? t.call : t.callAgain}</span>
-        </button>
-      )}
-    </section>
+        )}
+        {phase.name === 'ended' && (
+          <>
+            <p class="status">{phase.hearing && !phase.byOfficial ? t.hearingEnded : t.callEnded}</p>
+            <CueButton lang={lang} name="ended" label={t.listen} />
+            {phase.ask && <OneQuestion t={t} call={call} />}
+          </>
+        )}
+        {phase.name === 'joinFailed' && (
+          <>
+            <p class="status" role="status" data-join={phase.reason}>
+              {phase.reason === 'invalid' ? t.joinCodeInvalid : phase.reason === 'early' ? t.joinTooEarly : t.error}
+            </p>
+            {call.canRetryJoin && (
+              <button type="button" class="call-button" onClick={() => void call.joinHearing()}>
+                <Phone size={56} />
+                <span>{t.retry}</span>
+              </button>
+            )}
+          </>
+        )}
+        {phase.name === 'unmatched' && (
+          <>
+            <p class="status">{t.unmatched}</p>
+            <CueButton lang={lang} name="unmatched" label={t.listen} />
+          </>
+        )}
+        {phase.name === 'error' && (
+          <p class="status" role="alert">
+            {t[phase.message]}
+          </p>
+        )}
+        {finished && call.canCallBack && call.returnCode && (
+          <>
+            <button type="button" class="call-button call-back" data-action="call-back" onClick={() => void call.callBack()}>
+              <Phone size={56} />
+              <span>{t.callBackSame}</span>
+            </button>
+            <ReturnCodeCard t={t} lang={lang} code={call.returnCode} />
+          </>
+        )}
+        {finished && (
+          <button type="button" class="call-button" onClick={onAgain}>
+            <Phone size={56} />
+            <span>{phase.name === 'joinFailed' || (phase.name === 'ended' && phase.hearing) ? t.call : t.callAgain}</span>
+          </button>
+        )}
+      </section>
+      {/* Below her buttons, outside the live region (read once, not at each change of screen), the same for both screens. */}
+      {(phase.name === 'waiting' || phase.name === 'ringing') && <NoticePictures t={t} />}
+    </>
   );
 }
 

@@ -116,7 +116,7 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
     if (online && catalogue.failed) catalogue.load();
   }, [online]);
 
-  const notice = useNotice(language?.id, options.minor, phase.name);
+  const notice = useNotice(call.asked, phase.name);
   const offline = !online && phase.name !== 'connected';
   const sound: SoundScreen = offline
     ? 'offline'

@@ -282,6 +282,7 @@ export function useCall(joinCode: string | null) {
     const joinCode = code.current;
     if (!joinCode) return;
     setPhase({ name: 'connecting' });
+    asked.current = null;
     try {
       const libs = await callLibs();
       live.current = { mic: await libs.openMicrophone(), hearing: true };
@@ -388,6 +389,8 @@ export function useCall(joinCode: string | null) {
     byOfficial: () => !!live.current.byOfficial,
     /** The hearing's call was not open yet (or the network failed): the same code can be tried once more. */
     canRetryJoin: phase.name === 'joinFailed' && phase.reason !== 'invalid' && !!code.current,
+    /** What her current call asked for (its language, whether she is a girl), or null for a hearing's. */
+    asked: () => asked.current,
     /** Her return code, to show (her own calls only). */
     returnCode: wayBack?.code ?? null,
     /** She can still call the same interpreter back with it (within its 24 hours). */

@@ -16,7 +16,11 @@ export const CUE_OF: Record<Screen, CueName> = { region: 'step1', language: 'lan
 /** A page may play sound only after she has tapped something; before that a cue would be refused (and fetched for nothing). */
 const mayPlay = () => (navigator as Navigator & { userActivation?: { hasBeenActive: boolean } }).userActivation?.hasBeenActive !== false;
 
+/** The screen being shown, read by a sound that started before it changed (its effect's cleanup comes after paint). */
+const current = { screen: 'quiet' as SoundScreen };
+
 export function useScreenSounds(lang: UiLanguage, screen: SoundScreen, notice?: Notice) {
+  current.screen = screen;
   useEffect(() => {
     if (screen === 'quiet' || screen === 'connecting' || !mayPlay()) return;
     let stopRingback: (() => void) | undefined;
@@ -26,7 +30,8 @@ export function useScreenSounds(lang: UiLanguage, screen: SoundScreen, notice?: 
     const cue: CueName = screen in CUE_OF ? CUE_OF[screen as Screen] : (screen as CueName);
     const waiting = screen === 'waiting' || screen === 'ringing';
     void (screen === 'offline' ? playCueWhole : playCue)(lang, cue)
-      .then(() => (!done && waiting ? notice?.play(screen, () => !done) : undefined))
+      // Stopped: she tapped "listen" (its cue plays now), or the screen changed; the notice waits for its turn.
+      .then((o) => (!done && waiting && o !== 'stopped' ? notice?.play(screen, () => !done && current.screen === screen) : undefined))
       .then(() => {
         // The ringback comes after the words, so that it never covers them.
         if (!done && waiting) stopRingback = startRingback();

@@ -11,10 +11,13 @@ export const collectionPath = (kind: RecordingKind) => `/api/v1/languages/${KIND
 export const recordingPath = (kind: RecordingKind, languageId: string) =>
   `/api/v1/languages/${encodeURIComponent(languageId)}/${KINDS[kind].item}`;
 
-/** The languages with a published recording of this kind (none when the server cannot say). */
-export async function publishedRecordings(kind: RecordingKind): Promise<Set<string>> {
+/**
+ * The languages with a published recording of this kind (none when the server cannot say). `cache`: the names' list
+ * may stay in the browser's cache (every caller's page asks for it); the notices' lists do not.
+ */
+export async function publishedRecordings(kind: RecordingKind, cache: RequestCache = 'default'): Promise<Set<string>> {
   try {
-    return new Set((await request<{ languageId: string }[]>(collectionPath(kind), { cache: 'default' })).map((n) => n.languageId));
+    return new Set((await request<{ languageId: string }[]>(collectionPath(kind), { cache })).map((n) => n.languageId));
   } catch {
     return new Set();
   }
@@ -28,7 +31,8 @@ export const playRecording = (kind: RecordingKind, languageId: string): Promise<
  * girl's is published yet), else a woman's; null when none is published (the page shows its pictures only).
  */
 export async function noticeKind(languageId: string, minor: boolean): Promise<RecordingKind | null> {
-  for (const kind of minor ? (['child_notice', 'notice'] as const) : (['notice'] as const))
-    if ((await publishedRecordings(kind)).has(languageId)) return kind;
-  return null;
+  // Both lists, whatever she said, and neither kept: what the page fetched never tells that a girl called.
+  const [woman, girl] = await Promise.all([publishedRecordings('notice', 'no-store'), publishedRecordings('child_notice', 'no-store')]);
+  if (minor && girl.has(languageId)) return 'child_notice';
+  return woman.has(languageId) ? 'notice' : null;
 }

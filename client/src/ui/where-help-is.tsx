@@ -2,17 +2,8 @@ import { useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import type { StaffStrings } from '../i18n/staff';
 import { request } from '../lib/api';
+import type { Service } from '../lib/services';
 import { staffClaims } from '../lib/staff-token';
-
-interface Service {
-  id: string;
-  name: string;
-  kind: keyof StaffStrings['serviceKind'];
-  area: string;
-  phone: string;
-  hours: string | null;
-  minors: boolean;
-}
 
 /**
  * Where help is (interpreters during a call, officials): the directory of services of a country (her own by

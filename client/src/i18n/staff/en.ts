@@ -158,6 +158,8 @@ export const staffEn: StaffStrings = {
   serviceEdit: 'Change',
   serviceRemove: 'Remove',
   serviceCancel: 'Cancel',
+  serviceCheck: (fields: string) => `Not saved. Please check: ${fields}.`,
+  directoryFailed: 'Not saved. Please try again.',
   takesMinors: 'takes minors',
   serviceKind: {
     legal_aid: 'Legal aid',
@@ -311,9 +313,9 @@ export const staffEn: StaffStrings = {
     child_notice: {
       title: 'Notice for girls, spoken',
       explain:
-        'The same, in simple words for a girl: it costs nothing; nobody records what you say; what you tell stays between us; you can hang up when you want and ask for someone else. 40 seconds at most.',
+        'The same, in simple words for a girl: it costs nothing; nobody records what you say; you can stop and hang up when you want, and ask for someone else. 40 seconds at most.',
       adminExplain:
-        'What a girl (or someone who does not know whether she is 18) hears while she waits, in simple words. Listen to each recording, then publish or reject it.',
+        'What a girl (or someone who does not know whether she is under 18) hears while she waits, in simple words. Listen to each recording, then publish or reject it.',
       consent: 'I agree that girls who call hear my voice reading this notice.',
       missing: (n: number, country: string) =>
         n === 0

@@ -149,7 +149,7 @@ export const staffEs = {
   whereHelpNone: 'No se encontró ningún servicio.',
   directoryTitle: 'Directorio de servicios',
   directoryExplain:
-    'Adonde las intérpretes (durante una llamada) y las funcionarias remiten a una mujer. Nunca ligado a una mujer ni a una llamada.',
+    'Servicios a los que las intérpretes (durante una llamada) y el personal funcionario remiten a una mujer. Nunca se vincula a una mujer ni a una llamada.',
   directoryEmpty: 'Todavía no hay servicios en el directorio.',
   serviceAddTitle: 'Añadir un servicio',
   serviceEditTitle: 'Cambiar este servicio',
@@ -162,6 +162,8 @@ export const staffEs = {
   serviceEdit: 'Cambiar',
   serviceRemove: 'Quitar',
   serviceCancel: 'Cancelar',
+  serviceCheck: (fields: string) => `No se guardó. Revise: ${fields}.`,
+  directoryFailed: 'No se guardó. Inténtelo de nuevo.',
   takesMinors: 'atiende a menores',
   serviceKind: {
     legal_aid: 'Asistencia legal',
@@ -316,9 +318,9 @@ export const staffEs = {
     child_notice: {
       title: 'Aviso para niñas, en voz',
       explain:
-        'Lo mismo, con palabras sencillas para una niña o adolescente: no cuesta nada; nadie graba lo que dices; lo que cuentas queda entre nosotras; puedes colgar cuando quieras y pedir otra persona. 40 segundos como máximo.',
+        'Lo mismo, con palabras sencillas para una niña o adolescente: no cuesta nada; nadie graba lo que dices; puedes parar y colgar cuando quieras, y pedir que te atienda otra persona. 40 segundos como máximo.',
       adminExplain:
-        'Lo que oye una niña (o quien no sabe si tiene 18 años) mientras espera, con palabras sencillas. Escuche cada grabación y publíquela o recházela.',
+        'Lo que oye una niña (o quien no sabe si es menor de 18 años) mientras espera, con palabras sencillas. Escuche cada grabación y publíquela o recházela.',
       consent: 'Acepto que las niñas que llaman oigan mi voz leyendo este aviso.',
       missing: (n: number, country: string) =>
         n === 0

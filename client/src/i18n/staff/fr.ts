@@ -151,7 +151,8 @@ export const staffFr: StaffStrings = {
   whereHelpSearch: 'Chercher',
   whereHelpNone: 'Aucun service trouvé.',
   directoryTitle: 'Répertoire des services',
-  directoryExplain: 'Là où les interprètes (pendant un appel) et les agentes orientent une femme. Jamais lié à une femme ni à un appel.',
+  directoryExplain:
+    'Les services vers lesquels les interprètes (pendant un appel) et les fonctionnaires orientent une femme. Jamais lié à une femme ni à un appel.',
   directoryEmpty: 'Aucun service dans le répertoire pour l’instant.',
   serviceAddTitle: 'Ajouter un service',
   serviceEditTitle: 'Modifier ce service',
@@ -164,6 +165,8 @@ export const staffFr: StaffStrings = {
   serviceEdit: 'Modifier',
   serviceRemove: 'Retirer',
   serviceCancel: 'Annuler',
+  serviceCheck: (fields: string) => `Non enregistré. Vérifiez : ${fields}.`,
+  directoryFailed: 'Non enregistré. Veuillez réessayer.',
   takesMinors: 'accueille les mineures',
   serviceKind: {
     legal_aid: 'Aide juridique',
@@ -320,9 +323,9 @@ export const staffFr: StaffStrings = {
     child_notice: {
       title: 'Avis pour les filles, à voix haute',
       explain:
-        'La même chose, en mots simples pour une fille : cela ne coûte rien ; personne n’enregistre ce que tu dis ; ce que tu racontes reste entre nous ; tu peux raccrocher quand tu veux et demander quelqu’un d’autre. 40 secondes au plus.',
+        'La même chose, en mots simples pour une fille : cela ne coûte rien ; personne n’enregistre ce que tu dis ; tu peux t’arrêter et raccrocher quand tu veux, et demander quelqu’un d’autre. 40 secondes au plus.',
       adminExplain:
-        'Ce qu’une fille (ou qui ne sait pas si elle a 18 ans) entend pendant qu’elle attend, en mots simples. Écoutez chaque enregistrement, puis publiez-le ou refusez-le.',
+        'Ce qu’une fille (ou celle qui ne sait pas si elle a moins de 18 ans) entend pendant qu’elle attend, en mots simples. Écoutez chaque enregistrement, puis publiez-le ou refusez-le.',
       consent: 'J’accepte que les filles qui appellent entendent ma voix lire cet avis.',
       missing: (n: number, country: string) =>
         n === 0
