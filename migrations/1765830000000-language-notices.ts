@@ -28,6 +28,7 @@ export class LanguageNotices1765830000000 implements MigrationInterface {
       `CREATE UNIQUE INDEX language_recordings_one_pending_each ON language_recordings (language_id, kind, recorded_by) WHERE state = 'pending'`,
     );
     await q.query(`ALTER INDEX spoken_names_recorded_by RENAME TO language_recordings_recorded_by`);
+    await renameInherited(q, 'language_spoken_names', 'language_recordings');
   }
 
   async down(q: QueryRunner): Promise<void> {
@@ -41,10 +42,34 @@ export class LanguageNotices1765830000000 implements MigrationInterface {
       ADD CONSTRAINT language_spoken_names_size_check CHECK (size > 0 AND size <= 131072),
       ADD CONSTRAINT language_spoken_names_duration_ms_check CHECK (duration_ms > 0 AND duration_ms <= 5500)`);
     await q.query(`ALTER TABLE language_recordings DROP COLUMN kind`);
+    await renameInherited(q, 'language_recordings', 'language_spoken_names');
     await q.query(`ALTER TABLE language_recordings RENAME TO language_spoken_names`);
     await q.query(`CREATE UNIQUE INDEX spoken_names_one_published ON language_spoken_names (language_id) WHERE state = 'published'`);
     await q.query(
       `CREATE UNIQUE INDEX spoken_names_one_pending_each ON language_spoken_names (language_id, recorded_by) WHERE state = 'pending'`,
     );
+  }
+}
+
+/** The constraints the table kept from its first name (its key, references and checks), named for the table again. */
+const INHERITED = [
+  'pkey',
+  'language_id_fkey',
+  'recorded_by_fkey',
+  'published_by_fkey',
+  'recorder_role_check',
+  'state_check',
+  'content_type_check',
+  'check',
+  'check1',
+];
+
+async function renameInherited(q: QueryRunner, from: string, to: string) {
+  // (Run while the table is called language_recordings, on the way up and on the way down.)
+  for (const suffix of INHERITED) {
+    const [found] = await q.query(`SELECT 1 FROM pg_constraint WHERE conrelid = 'language_recordings'::regclass AND conname = $1`, [
+      `${from}_${suffix}`,
+    ]);
+    if (found) await q.query(`ALTER TABLE language_recordings RENAME CONSTRAINT ${from}_${suffix} TO ${to}_${suffix}`);
   }
 }
