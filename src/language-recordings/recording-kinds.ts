@@ -7,10 +7,11 @@
 export const RECORDING_KINDS = ['name', 'notice', 'child_notice'] as const;
 export type RecordingKind = (typeof RECORDING_KINDS)[number];
 
+/** The limits are the database's too: the CHECKs of migrations/1765830000000-language-notices.ts hold the same figures. */
 export interface KindRules {
   /** The longest recording (the migration's CHECK allows half a second more, where the recorder's last block falls). */
   maxMs: number;
-  /** About 32 kbit/s of Opus for maxMs, with room for a browser's own higher rate. */
+  /** About 32 kbit/s of Opus for maxMs, with room for a browser's own higher rate (the CHECK on `size`). */
   maxBytes: number;
   /** In messages: "a spoken name is at most 5 s". */
   what: string;
