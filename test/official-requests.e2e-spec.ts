@@ -21,10 +21,9 @@ describe('interpreter now, for an official with a woman beside her', () => {
   beforeAll(async () => {
     t = await startTestApp({ OFFER_RING_SECONDS: '20', CALLER_GRACE_SECONDS: '1' });
   });
-  afterAll(async () => {
-    for (const close of closers) close();
-    await t?.close();
-  });
+  // Each test's sockets and WebRTC peers go with it (left running, their media would load the server's process).
+  afterEach(() => closers.splice(0).forEach((close) => close()));
+  afterAll(() => t?.close());
 
   const officialSocket = async (institution: string, country = 'GT') => {
     const staff = await createStaff(t, 'official', { country, institution });
