@@ -1,5 +1,4 @@
-import { caller, interpreter, languageId, until, within, type Person } from './utils/matching-fixtures';
-import type { TestSocket } from './utils/socket-client';
+import { callParties, interpreter, languageId, until, within } from './utils/matching-fixtures';
 import { startTestApp, type TestApp } from './utils/test-app';
 
 /**
@@ -8,30 +7,17 @@ import { startTestApp, type TestApp } from './utils/test-app';
  */
 describe('her say in who interprets', () => {
   let t: TestApp;
-  const people: Person[] = [];
-  const sockets: TestSocket[] = [];
-  const track = (p: Person) => (people.push(p), p);
-  const woman = async () => {
-    const s = await caller(t);
-    sockets.push(s);
-    return s;
-  };
+  const { track, woman, ...tidy } = callParties(() => t);
 
   beforeAll(async () => {
     // No wrap-up: an interpreter replaced is free at once, so only the exclusion keeps her from the call.
     t = await startTestApp({ HOME_COUNTRY: 'GT', WRAPUP_SECONDS: '0', MATCHING_SWEEP_SECONDS: '0.5' });
   }, 120_000);
   afterAll(async () => {
-    for (const p of people) p.socket.close();
-    for (const s of sockets) s.close();
+    tidy.afterAll();
     await t?.close();
   });
-  afterEach(async () => {
-    for (const p of people.splice(0)) {
-      await p.socket.call('presence:set', { status: 'away' });
-      p.socket.close();
-    }
-  });
+  afterEach(tidy.afterEach);
 
   it('offers only women when she asks for a woman; with none free she is told, keeps waiting, and a woman who comes is offered', async () => {
     const ixl = await languageId(t, 'ixl');

@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../src/config/config.schema';
 import { ReturnCodesService, RETURN_CODE_TRIES_PER_HOUR } from '../src/return-codes/return-codes.service';
-import { caller, interpreter, languageId, until, within, type Person } from './utils/matching-fixtures';
+import { callParties, interpreter, languageId, until, within, type Person } from './utils/matching-fixtures';
 import type { TestSocket } from './utils/socket-client';
 import { startTestApp, type TestApp } from './utils/test-app';
 
@@ -12,14 +12,7 @@ import { startTestApp, type TestApp } from './utils/test-app';
  */
 describe('return codes', () => {
   let t: TestApp;
-  const people: Person[] = [];
-  const sockets: TestSocket[] = [];
-  const track = (p: Person) => (people.push(p), p);
-  const woman = async () => {
-    const s = await caller(t);
-    sockets.push(s);
-    return s;
-  };
+  const { track, woman, ...tidy } = callParties(() => t);
   const ask = (languageId: string, returnCode?: string) => ({
     languageId,
     matter: 'violence' as const,
@@ -50,16 +43,10 @@ describe('return codes', () => {
     t = await startTestApp({ HOME_COUNTRY: 'GT', WRAPUP_SECONDS: '0', CALLER_GRACE_SECONDS: '1', MATCHING_SWEEP_SECONDS: '0.5' });
   }, 120_000);
   afterAll(async () => {
-    for (const p of people) p.socket.close();
-    for (const s of sockets) s.close();
+    tidy.afterAll();
     await t?.close();
   });
-  afterEach(async () => {
-    for (const p of people.splice(0)) {
-      await p.socket.call('presence:set', { status: 'away' });
-      p.socket.close();
-    }
-  });
+  afterEach(tidy.afterEach);
 
   it('after a dropped call, her code rings the same interpreter first (told it is a return), once; only its hash is kept', async () => {
     const ixl = await languageId(t, 'ixl');

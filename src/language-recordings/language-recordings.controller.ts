@@ -20,7 +20,7 @@ import type { UploadedAudio } from '../greetings/audio-upload';
 import { CountryQueryDto, OptionalCountryQueryDto } from '../languages/dto/country-query.dto';
 import { MissingRecordingDto, PublishedRecordingDto, RecordingInfoDto, RejectRecordingDto } from './dto/language-recordings.dto';
 import { LanguageRecordingsService } from './language-recordings.service';
-import { KINDS, type RecordingKind } from './recording-kinds';
+import { KINDS, nounOf, type RecordingKind } from './recording-kinds';
 
 const ADMINS = ['roster_admin', 'platform_admin'] as const;
 
@@ -35,6 +35,7 @@ function sendAudio(res: Response, { contentType, audio }: { contentType: string;
  */
 export function languageRecordingsController(kind: RecordingKind) {
   const { collection, item, what, maxMs, maxBytes } = KINDS[kind];
+  const noun = nounOf(kind);
   const seconds = maxMs / 1000;
 
   @ApiTags(`language recordings: ${collection}`)
@@ -46,7 +47,7 @@ export function languageRecordingsController(kind: RecordingKind) {
     @Public()
     // The same list for everyone; a minute's delay after a publication is fine.
     @Header('Cache-Control', 'public, max-age=60')
-    @ApiOperation({ summary: `The languages whose ${item.replace('-', ' ')} a caller can hear (published ones)` })
+    @ApiOperation({ summary: `The languages whose ${noun} a caller can hear (published ones)` })
     @ApiOkResponse({ type: PublishedRecordingDto, isArray: true })
     published() {
       return this.recordings.published(kind);
@@ -56,7 +57,7 @@ export function languageRecordingsController(kind: RecordingKind) {
     @ApiBearerAuth()
     @Roles('interpreter', ...ADMINS)
     @ApiOperation({
-      summary: `A to-do list: the curated languages a caller in this country can choose that have no published ${item.replace('-', ' ')} (relay languages left out)`,
+      summary: `A to-do list: the curated languages a caller in this country can choose that have no published ${noun} (relay languages left out)`,
     })
     @ApiOkResponse({ type: MissingRecordingDto, isArray: true })
     @ApiResponse({ status: 400, description: 'country is missing or not an RCM code (the field is named)' })
@@ -87,12 +88,12 @@ export function languageRecordingsController(kind: RecordingKind) {
     @Get(`:id/${item}`)
     @Public()
     @ApiOperation({
-      summary: `The language's ${item.replace('-', ' ')} as published (Opus in WebM or Ogg; not cached by the browser); 404 if none`,
+      summary: `The language's ${noun} as published (Opus in WebM or Ogg; not cached by the browser); 404 if none`,
     })
     @ApiParam({ name: 'id', format: 'uuid' })
     @ApiProduces('audio/webm', 'audio/ogg')
     @ApiOkResponse({ description: 'The audio', schema: { type: 'string', format: 'binary' } })
-    @ApiResponse({ status: 404, description: `No published ${item.replace('-', ' ')} for this language` })
+    @ApiResponse({ status: 404, description: `No published ${noun} for this language` })
     async audio(@Param('id', uuidParam('id')) id: string, @Res() res: Response) {
       sendAudio(res, await this.recordings.publishedAudio(kind, id));
     }
@@ -102,7 +103,7 @@ export function languageRecordingsController(kind: RecordingKind) {
     @ApiBearerAuth()
     @Roles(...ADMINS)
     @ApiOperation({
-      summary: `Take the published ${item.replace('-', ' ')} down (a roster admin of a country where it is spoken, or a platform admin; audited)`,
+      summary: `Take the published ${noun} down (a roster admin of a country where it is spoken, or a platform admin; audited)`,
     })
     @ApiParam({ name: 'id', format: 'uuid' })
     @ApiNoContentResponse()

@@ -11,7 +11,7 @@ import { LanguagesService } from '../languages/languages.service';
 import { RostersService } from '../rosters/rosters.service';
 import type { RejectReason } from './dto/language-recordings.dto';
 import { LanguageRecording } from './entities/language-recording.entity';
-import { KINDS, type RecordingKind } from './recording-kinds';
+import { KINDS, nounOf, type RecordingKind } from './recording-kinds';
 import { PG, pgCode } from '../database/pg-errors';
 
 export interface RecordingInfo {
@@ -81,7 +81,7 @@ export class LanguageRecordingsService {
       where: { kind, languageId, state: 'published' },
       select: { id: true, contentType: true, audio: true },
     });
-    if (!row) throw new NotFoundException(`no ${KINDS[kind].what.replace(/^an? /, '')} published for this language`);
+    if (!row) throw new NotFoundException(`no ${nounOf(kind)} published for this language`);
     return row;
   }
 
@@ -216,7 +216,7 @@ export class LanguageRecordingsService {
         `DELETE FROM language_recordings WHERE kind = $1 AND language_id = $2 AND state = 'published' RETURNING id`,
         [kind, languageId],
       );
-      if (!rows?.length) throw new NotFoundException(`no ${KINDS[kind].what.replace(/^an? /, '')} published for this language`);
+      if (!rows?.length) throw new NotFoundException(`no ${nounOf(kind)} published for this language`);
       await this.audited(m, kind, 'removed', p, rows[0].id, { languageId });
     });
   }

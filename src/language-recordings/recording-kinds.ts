@@ -52,3 +52,6 @@ export const KINDS: Record<RecordingKind, KindRules> = {
     item: 'child-notice',
   },
 };
+
+/** "spoken name", "notice", "child's notice": the thing itself, in messages and the API's descriptions. */
+export const nounOf = (kind: RecordingKind) => KINDS[kind].what.replace(/^an? /, '');

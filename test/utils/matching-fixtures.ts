@@ -59,6 +59,34 @@ export async function caller(t: TestApp, url = t.url): Promise<TestSocket> {
   return connect(url, res.body.accessToken);
 }
 
+/**
+ * The interpreters and women a test file opens, with the hooks that tidy them: after each test its interpreters go
+ * away (so the next test's calls never reach them) and close; at the end every socket closes. `t` is read late: the
+ * app starts in beforeAll.
+ */
+export function callParties(t: () => TestApp) {
+  const people: Person[] = [];
+  const sockets: TestSocket[] = [];
+  return {
+    track: (p: Person) => (people.push(p), p),
+    woman: async () => {
+      const s = await caller(t());
+      sockets.push(s);
+      return s;
+    },
+    afterEach: async () => {
+      for (const p of people.splice(0)) {
+        await p.socket.call('presence:set', { status: 'away' });
+        p.socket.close();
+      }
+    },
+    afterAll: () => {
+      for (const p of people) p.socket.close();
+      for (const s of sockets) s.close();
+    },
+  };
+}
+
 export async function languageId(t: TestApp, iso: string): Promise<string> {
   const [row] = await t.sql<{ id: string }>(`SELECT id FROM languages WHERE iso6393 = $1 AND variant IS NULL`, [iso]);
   if (!row) throw new Error(`no language ${iso}`);
