@@ -27,6 +27,7 @@ describe('web client: relay interpreting on the demo', () => {
       log.mockRestore();
     }
   }, 120_000);
+  afterEach(() => bed.closePages());
   afterAll(() => bed?.close());
 
   /** Books Mam, "Legal (civil)", at `start` for 30 minutes with a remote woman, as the README says. */
@@ -110,7 +111,8 @@ describe('web client: relay interpreting on the demo', () => {
       ([b]) => b.state === 'completed',
     );
     expect(a11y.found).toEqual(a11y.none());
-  });
+    // Two bookings and four browsers in one call: 15 s alone, 42 s beside two other browser suites on two cores.
+  }, 180_000);
 
   it("the README's relay call now: with María away, Lorena and Sarah ring at once for the Houston court; the call opens when both accept and the three hear each other", async () => {
     const a11y = a11yRecorder();
@@ -160,5 +162,5 @@ describe('web client: relay interpreting on the demo', () => {
     await court.locator('button[data-action="end-call"]').click();
     for (const p of [lorena, sarah]) await p.locator('[data-view="idle"]').waitFor();
     expect(a11y.found).toEqual(a11y.none());
-  });
+  }, 120_000);
 });

@@ -86,11 +86,16 @@ export const byRole = (p: Page) => p.evaluate(() => window.__puente!.inboundAudi
 export const hearsRoles = (roles: string[]) => (v: ByRole) =>
   !!v && roles.every((r) => (v[r]?.bytesReceived ?? 0) > 0 && (v[r]?.audioLevel ?? 0) > 0.01);
 
-/** Polls `probe` until `ok`; the test's own timeout bounds the wait. */
-export async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+/**
+ * Polls `probe` until `ok`, for at most `ms` (as long as a locator waits): a probe that never comes true fails
+ * with what it last saw, rather than spending the test's whole budget and leaving only "exceeded timeout".
+ */
+export async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
   for (;;) {
     const v = await probe();
     if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`eventually: not true after ${ms} ms; last seen ${JSON.stringify(v)?.slice(0, 2000)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -102,6 +107,8 @@ export interface ClientBed {
   url: string;
   browser: Browser;
   page: (locale?: string, init?: () => void, timezoneId?: string) => Promise<Page>;
+  /** Closes the pages opened so far (their calls and sockets end): after each test, so none runs on into the next. */
+  closePages: () => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -132,8 +139,11 @@ export async function startClientBed(overrides: TestAppOptions = {}, { hooks = t
       if (init) await ctx.addInitScript(init);
       return ctx.newPage();
     },
+    closePages: async () => {
+      for (const c of contexts.splice(0)) await c.close().catch(() => undefined);
+    },
     close: async () => {
-      for (const c of contexts) await c.close().catch(() => undefined);
+      for (const c of contexts.splice(0)) await c.close().catch(() => undefined);
       await browser.close();
       await t.close();
     },
