@@ -78,9 +78,18 @@ async function closeOffer(offerId) {
   for (const n of await self.registration.getNotifications({ tag: offerId })) n.close();
 }
 
-/** The offer went to someone else (or rang out) before she answered: its notification says so, quietly. */
+/**
+ * The offer went to someone else (or rang out) before she answered: its notification says so, quietly. Marked
+ * `missed`: her console, still alive in the background, closes the offer's notifications when it hears the offer
+ * end, and must leave this one (the push and the socket's news race).
+ */
 function missedOffer(offerId) {
-  return self.registration.showNotification(text().missed, { tag: offerId, silent: true, icon: '/icon.svg', data: { offerId } });
+  return self.registration.showNotification(text().missed, {
+    tag: offerId,
+    silent: true,
+    icon: '/icon.svg',
+    data: { offerId, missed: true },
+  });
 }
 
 const request = (url) => new Request(url, { cache: url.startsWith('/assets/') ? 'default' : 'no-cache' });

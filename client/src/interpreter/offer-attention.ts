@@ -25,6 +25,7 @@ export function useOfferAttention(
     const original = document.title;
     let flash: ReturnType<typeof setInterval> | undefined;
     let buzz: ReturnType<typeof setInterval> | undefined;
+    let over = false;
     const calm = () => {
       clearInterval(flash);
       clearInterval(buzz);
@@ -49,12 +50,14 @@ export function useOfferAttention(
       const pattern = offer?.urgency === 'normal' ? [300, 200, 300] : [500, 200, 500, 200, 500];
       navigator.vibrate?.(pattern);
       buzz = setInterval(() => navigator.vibrate?.(pattern), 3000);
-      void notify(offerId, words);
+      // Shown after the offer ended (the worker's registration answered late): closed at once.
+      void notify(offerId, words).then(() => over && closeNotification(offerId));
     };
     look();
     document.addEventListener('visibilitychange', look);
     return () => {
       document.removeEventListener('visibilitychange', look);
+      over = true;
       calm();
     };
   }, [offerId, signal]);
@@ -72,7 +75,10 @@ async function notify(offerId: string, words: { title: string; body: string }) {
     .catch(() => undefined);
 }
 
+/** Closes the offer's ringing notifications, not the worker's "missed call" that may have replaced them meanwhile. */
 async function closeNotification(offerId: string) {
   const reg = await registration();
-  for (const n of (await reg?.getNotifications({ tag: offerId }).catch(() => [])) ?? []) n.close();
+  for (const n of (await reg?.getNotifications({ tag: offerId }).catch(() => [])) ?? []) {
+    if (!(n.data as { missed?: boolean } | null)?.missed) n.close();
+  }
 }
