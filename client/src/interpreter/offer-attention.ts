@@ -51,7 +51,7 @@ export function useOfferAttention(
       navigator.vibrate?.(pattern);
       buzz = setInterval(() => navigator.vibrate?.(pattern), 3000);
       // Shown after the offer ended (the worker's registration answered late): closed at once.
-      void notify(offerId, words).then(() => over && closeNotification(offerId));
+      void notify(offerId, words).then(() => (over ? closeNotification(offerId) : undefined));
     };
     look();
     document.addEventListener('visibilitychange', look);
