@@ -1,5 +1,4 @@
-import { caller, interpreter, languageId, until, type Person } from './utils/matching-fixtures';
-import type { TestSocket } from './utils/socket-client';
+import { callParties, interpreter, languageId, until, type Person } from './utils/matching-fixtures';
 import { createStaff, startTestApp, type TestApp } from './utils/test-app';
 
 /**
@@ -8,21 +7,21 @@ import { createStaff, startTestApp, type TestApp } from './utils/test-app';
  */
 describe('after the call', () => {
   let t: TestApp;
-  const sockets: TestSocket[] = [];
-  const people: Person[] = [];
+  // Each test's interpreter goes away after it: a later test's calls would ring her for OFFER_RING_SECONDS.
+  const parties = callParties(() => t);
 
   beforeAll(async () => {
     t = await startTestApp({ HOME_COUNTRY: 'GT', WRAPUP_SECONDS: '0' });
   }, 120_000);
+  afterEach(() => parties.afterEach());
   afterAll(async () => {
-    for (const s of [...sockets, ...people.map((p) => p.socket)]) s.close();
+    parties.afterAll();
     await t?.close();
   });
 
   /** A call between a woman and an interpreter that took place (both joined), ended by the woman. */
   async function aCall(ana: Person) {
-    const her = await caller(t);
-    sockets.push(her);
+    const her = await parties.woman();
     const made = await her.call('request:create', {
       languageId: await languageId(t, 'quc'),
       matter: 'violence',
@@ -40,12 +39,10 @@ describe('after the call', () => {
   }
 
   it('takes her one answer, once, from her only; and the interpreter’s ticks, from the call’s interpreters only, never text', async () => {
-    const ana = await interpreter(t, { languages: 'quc:5' });
-    people.push(ana);
+    const ana = parties.track(await interpreter(t, { languages: 'quc:5' }));
     const { her, sessionId } = await aCall(ana);
 
-    const stranger = await caller(t);
-    sockets.push(stranger);
+    const stranger = await parties.woman();
     expect((await stranger.call('session:feedback', { sessionId, answer: 'not_helped' })).error.code).toBe('NOT_FOUND');
     expect((await ana.socket.call('session:feedback', { sessionId, answer: 'helped' })).error.code).toBe('FORBIDDEN');
     expect((await her.send('session:feedback', { sessionId, answer: 'great' })).error).toEqual({
@@ -56,8 +53,7 @@ describe('after the call', () => {
     expect(await her.call('session:feedback', { sessionId, answer: 'helped' })).toEqual({});
     expect((await her.call('session:feedback', { sessionId, answer: 'not_helped' })).error.code).toBe('NOT_FOUND');
 
-    const other = await interpreter(t, { languages: 'quc:5', available: false });
-    people.push(other);
+    const other = parties.track(await interpreter(t, { languages: 'quc:5', available: false }));
     const ticks = { sessionId, referredTo: ['shelter', 'legal_aid'] as const, signs: ['controlled'] as const };
     expect(
       (await other.socket.call('session:wrapup', { ...ticks, referredTo: [...ticks.referredTo], signs: [...ticks.signs] })).error.code,
@@ -78,8 +74,7 @@ describe('after the call', () => {
   });
 
   it('counts the answers and ticks in the statistics, suppressed under 5 and rounded to 5 like every count', async () => {
-    const ana = await interpreter(t, { languages: 'quc:5' });
-    people.push(ana);
+    const ana = parties.track(await interpreter(t, { languages: 'quc:5' }));
     const admin = await createStaff(t, 'platform_admin');
     const stats = async () =>
       (await t.http().get('/api/v1/stats?groupBy=total&period=whole&country=GT').set('authorization', `Bearer ${admin.token}`).expect(200))
