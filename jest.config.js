@@ -5,11 +5,12 @@ module.exports = {
   testTimeout: 60000,
   // Never in band: @roamhq/wrtc's native code can crash the process that loaded it at exit, after every test
   // has passed. In a worker process that crash is harmless; in jest's own process it would fail the run.
-  // Three on two cores: the integration suites mostly wait (sockets, timers, browsers), so a third worker fills
-  // the gaps. On this VM (2 vCPU AMD EPYC) the whole run took 428 s of jest with two and 318 s with three, every
-  // test passing (BENCHMARKS.md, "Test suite"). Under a concurrent soak (load average 7-10) three once timed out
-  // WebRTC tests: the suite wants the machine to itself, as CI gives it.
-  maxWorkers: 3,
+  // Two on two cores. Three once filled the gaps while the integration suites mostly waited (318 s against 428 s,
+  // BENCHMARKS.md "Test suite"); since then the browser suites have grown (WebRTC calls of four pages, Web Push), and
+  // three of them at once put the load average at 14: a console suite took 287 s instead of 50 alone, and a race in
+  // the push worker showed. On 5 December 2026 the whole run took 861 s with three workers and 796 s with two
+  // (load average 5-6, every suite at most 2-4 times its time alone).
+  maxWorkers: 2,
   projects: [
     {
       displayName: 'unit',

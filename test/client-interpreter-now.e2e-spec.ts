@@ -114,5 +114,5 @@ describe('web client: interpreter now, from the official console', () => {
     );
     await a11y.check(police, 'official-now-ended');
     expect(a11y.found).toEqual(a11y.none());
-  });
+  }, 120_000);
 });
