@@ -1,4 +1,8 @@
 import type { StaffStrings } from './es';
+import { KINDS } from '../../../../src/language-recordings/recording-kinds';
+
+/** The longest recording of a kind, in seconds, as the server enforces it. */
+const most = (kind: keyof typeof KINDS) => KINDS[kind].maxMs / 1000;
 
 export const staffEn: StaffStrings = {
   officialTitle: 'Interpreters for your institution',
@@ -279,8 +283,7 @@ export const staffEn: StaffStrings = {
   recordings: {
     name: {
       title: 'Names of languages, spoken',
-      explain:
-        'A woman who does not read finds her language by hearing its name. Record the name of your language as its speakers say it (5 seconds at most); a roster administrator listens to it before callers hear it.',
+      explain: `A woman who does not read finds her language by hearing its name. Record the name of your language as its speakers say it (${most('name')} seconds at most); a roster administrator listens to it before callers hear it.`,
       adminExplain: 'Callers who do not read find their language by hearing its name. Listen to each recording, then publish or reject it.',
       consent: 'I agree that callers hear my voice saying these names.',
       missing: (n: number, country: string) =>
@@ -295,8 +298,7 @@ export const staffEn: StaffStrings = {
     },
     notice: {
       title: 'Notice of the service, spoken',
-      explain:
-        'While she waits, a caller hears in her language what this service is. Say in your language, in 40 seconds at most: the service is free and confidential; nothing that is said is recorded; she can hang up at any time and ask for another interpreter without giving a reason. A roster administrator listens to it before callers hear it.',
+      explain: `While she waits, a caller hears in her language what this service is. Say in your language, in ${most('notice')} seconds at most: the service is free and confidential; nothing that is said is recorded; she can hang up at any time and ask for another interpreter without giving a reason. A roster administrator listens to it before callers hear it.`,
       adminExplain:
         'What a woman hears while she waits: free, confidential, nothing recorded, she can leave or ask for another interpreter. Listen to each recording, then publish or reject it.',
       consent: 'I agree that callers hear my voice reading this notice.',
@@ -312,8 +314,7 @@ export const staffEn: StaffStrings = {
     },
     child_notice: {
       title: 'Notice for girls, spoken',
-      explain:
-        'The same, in simple words for a girl: it costs nothing; nobody records what you say; you can stop and hang up when you want, and ask for someone else. 40 seconds at most.',
+      explain: `The same, in simple words for a girl: it costs nothing; nobody records what you say; you can stop and hang up when you want, and ask for someone else. ${most('child_notice')} seconds at most.`,
       adminExplain:
         'What a girl (or someone who does not know whether she is under 18) hears while she waits, in simple words. Listen to each recording, then publish or reject it.',
       consent: 'I agree that girls who call hear my voice reading this notice.',

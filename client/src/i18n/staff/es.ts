@@ -2,6 +2,10 @@
  * The staff consoles' strings for hearings, availability and statistics, in Spanish; en.ts and fr.ts have the
  * same keys. Kept apart from ../es.ts so that the caller's page never downloads them.
  */
+import { KINDS } from '../../../../src/language-recordings/recording-kinds';
+
+/** The longest recording of a kind, in seconds, as the server enforces it. */
+const most = (kind: keyof typeof KINDS) => KINDS[kind].maxMs / 1000;
 export const staffEs = {
   officialTitle: 'Intérpretes para su institución',
   officialLoginRole: 'Esta cuenta no es de una funcionaria o funcionario.',
@@ -284,8 +288,7 @@ export const staffEs = {
   recordings: {
     name: {
       title: 'Nombres de los idiomas, en voz',
-      explain:
-        'Una mujer que no lee encuentra su idioma al oír su nombre. Grabe el nombre de su idioma como lo dicen sus hablantes (5 segundos como máximo); una administradora del registro lo escucha antes de que lo oigan las usuarias.',
+      explain: `Una mujer que no lee encuentra su idioma al oír su nombre. Grabe el nombre de su idioma como lo dicen sus hablantes (${most('name')} segundos como máximo); una administradora del registro lo escucha antes de que lo oigan las usuarias.`,
       adminExplain: 'Las usuarias que no leen encuentran su idioma al oír su nombre. Escuche cada grabación y publíquela o recházela.',
       consent: 'Acepto que las usuarias oigan mi voz diciendo estos nombres.',
       missing: (n: number, country: string) =>
@@ -300,8 +303,7 @@ export const staffEs = {
     },
     notice: {
       title: 'Aviso del servicio, en voz',
-      explain:
-        'Mientras espera, la usuaria oye en su idioma qué es este servicio. Diga en su idioma, en 40 segundos como máximo: el servicio es gratuito y confidencial; nada de lo que se dice se graba; puede colgar cuando quiera y pedir otra intérprete sin dar razones. Una administradora del registro lo escucha antes de que lo oigan las usuarias.',
+      explain: `Mientras espera, la usuaria oye en su idioma qué es este servicio. Diga en su idioma, en ${most('notice')} segundos como máximo: el servicio es gratuito y confidencial; nada de lo que se dice se graba; puede colgar cuando quiera y pedir otra intérprete sin dar razones. Una administradora del registro lo escucha antes de que lo oigan las usuarias.`,
       adminExplain:
         'Lo que oye una mujer mientras espera: gratuito, confidencial, nada se graba, puede irse o pedir otra intérprete. Escuche cada grabación y publíquela o recházela.',
       consent: 'Acepto que las usuarias oigan mi voz leyendo este aviso.',
@@ -317,8 +319,7 @@ export const staffEs = {
     },
     child_notice: {
       title: 'Aviso para niñas, en voz',
-      explain:
-        'Lo mismo, con palabras sencillas para una niña o adolescente: no cuesta nada; nadie graba lo que dices; puedes parar y colgar cuando quieras, y pedir que te atienda otra persona. 40 segundos como máximo.',
+      explain: `Lo mismo, con palabras sencillas para una niña o adolescente: no cuesta nada; nadie graba lo que dices; puedes parar y colgar cuando quieras, y pedir que te atienda otra persona. ${most('child_notice')} segundos como máximo.`,
       adminExplain:
         'Lo que oye una niña (o quien no sabe si es menor de 18 años) mientras espera, con palabras sencillas. Escuche cada grabación y publíquela o recházela.',
       consent: 'Acepto que las niñas que llaman oigan mi voz leyendo este aviso.',

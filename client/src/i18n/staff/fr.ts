@@ -1,4 +1,8 @@
 import type { StaffStrings } from './es';
+import { KINDS } from '../../../../src/language-recordings/recording-kinds';
+
+/** The longest recording of a kind, in seconds, as the server enforces it. */
+const most = (kind: keyof typeof KINDS) => KINDS[kind].maxMs / 1000;
 
 export const staffFr: StaffStrings = {
   officialTitle: 'Interprètes pour votre institution',
@@ -288,8 +292,7 @@ export const staffFr: StaffStrings = {
   recordings: {
     name: {
       title: 'Noms des langues, à voix haute',
-      explain:
-        'Une femme qui ne lit pas trouve sa langue en entendant son nom. Enregistrez le nom de votre langue tel que ses locuteurs le disent (5 secondes au plus) ; une administratrice du registre l’écoute avant que les appelantes ne l’entendent.',
+      explain: `Une femme qui ne lit pas trouve sa langue en entendant son nom. Enregistrez le nom de votre langue tel que ses locuteurs le disent (${most('name')} secondes au plus) ; une administratrice du registre l’écoute avant que les appelantes ne l’entendent.`,
       adminExplain:
         'Les appelantes qui ne lisent pas trouvent leur langue en entendant son nom. Écoutez chaque enregistrement, puis publiez-le ou refusez-le.',
       consent: 'J’accepte que les appelantes entendent ma voix dire ces noms.',
@@ -305,8 +308,7 @@ export const staffFr: StaffStrings = {
     },
     notice: {
       title: 'Avis du service, à voix haute',
-      explain:
-        'Pendant qu’elle attend, l’appelante entend dans sa langue ce qu’est ce service. Dites dans votre langue, en 40 secondes au plus : le service est gratuit et confidentiel ; rien de ce qui est dit n’est enregistré ; elle peut raccrocher à tout moment et demander une autre interprète sans donner de raison. Une administratrice du registre l’écoute avant que les appelantes ne l’entendent.',
+      explain: `Pendant qu’elle attend, l’appelante entend dans sa langue ce qu’est ce service. Dites dans votre langue, en ${most('notice')} secondes au plus : le service est gratuit et confidentiel ; rien de ce qui est dit n’est enregistré ; elle peut raccrocher à tout moment et demander une autre interprète sans donner de raison. Une administratrice du registre l’écoute avant que les appelantes ne l’entendent.`,
       adminExplain:
         'Ce qu’une femme entend pendant qu’elle attend : gratuit, confidentiel, rien n’est enregistré, elle peut partir ou demander une autre interprète. Écoutez chaque enregistrement, puis publiez-le ou refusez-le.',
       consent: 'J’accepte que les appelantes entendent ma voix lire cet avis.',
@@ -322,8 +324,7 @@ export const staffFr: StaffStrings = {
     },
     child_notice: {
       title: 'Avis pour les filles, à voix haute',
-      explain:
-        'La même chose, en mots simples pour une fille : cela ne coûte rien ; personne n’enregistre ce que tu dis ; tu peux t’arrêter et raccrocher quand tu veux, et demander quelqu’un d’autre. 40 secondes au plus.',
+      explain: `La même chose, en mots simples pour une fille : cela ne coûte rien ; personne n’enregistre ce que tu dis ; tu peux t’arrêter et raccrocher quand tu veux, et demander quelqu’un d’autre. ${most('child_notice')} secondes au plus.`,
       adminExplain:
         'Ce qu’une fille (ou celle qui ne sait pas si elle a moins de 18 ans) entend pendant qu’elle attend, en mots simples. Écoutez chaque enregistrement, puis publiez-le ou refusez-le.',
       consent: 'J’accepte que les filles qui appellent entendent ma voix lire cet avis.',
