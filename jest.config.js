@@ -11,6 +11,11 @@ module.exports = {
   // the push worker showed. On 5 December 2026 the whole run took 861 s with three workers and 796 s with two
   // (load average 5-6, every suite at most 2-4 times its time alone).
   maxWorkers: 2,
+  // A fresh worker process for every test file (jest recycles a worker whose heap is above this after a file, and
+  // every file leaves more). @roamhq/wrtc's native threads, loaded by a media suite, once crashed the worker (SIGSEGV)
+  // in the middle of a later, unrelated suite (bookings-relay, CI-like run of 5 December 2026); a worker recycled
+  // between files takes such leftovers with it, and jest ignores how a worker it is recycling exits.
+  workerIdleMemoryLimit: '10MB',
   projects: [
     {
       displayName: 'unit',
