@@ -14,7 +14,8 @@ module.exports = {
   // A fresh worker process for every test file (jest recycles a worker whose heap is above this after a file, and
   // every file leaves more). @roamhq/wrtc's native threads, loaded by a media suite, once crashed the worker (SIGSEGV)
   // in the middle of a later, unrelated suite (bookings-relay, CI-like run of 5 December 2026); a worker recycled
-  // between files takes such leftovers with it, and jest ignores how a worker it is recycling exits.
+  // between files takes such leftovers with it (jest checks the heap just after a file and ignores how a worker it
+  // is recycling exits; a crash in the instant before that check would still fail the next file).
   workerIdleMemoryLimit: '10MB',
   projects: [
     {

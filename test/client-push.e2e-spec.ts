@@ -223,8 +223,6 @@ describe('web client: offers by push on the interpreter console', () => {
       ]);
       await new Promise((r) => setTimeout(r, 200));
     }
-    await ana.deliver(withdrawn.message);
-    await eventually(ana.shown, (n) => n.length === 1 && !n[0].pushed);
     await ana.wake();
     await ana.page.locator('[data-view="idle"] .note', { hasText: 'Perdió una llamada' }).waitFor();
     await snapshot(ana.page, 'interpreter-missed-call');

@@ -27,7 +27,7 @@ describe('web client: relay interpreting on the demo', () => {
       log.mockRestore();
     }
   }, 120_000);
-  afterEach(() => bed.closePages());
+  afterEach(() => bed?.closePages());
   afterAll(() => bed?.close());
 
   /** Books Mam, "Legal (civil)", at `start` for 30 minutes with a remote woman, as the README says. */

@@ -55,9 +55,16 @@ function languageName(id) {
   return Promise.race([named, late]);
 }
 
+/** Whether the offer already ended here: its notification says she missed it (a withdrawal came meanwhile). */
+async function missed(offerId) {
+  return (await self.registration.getNotifications({ tag: offerId })).some((n) => n.data && n.data.missed);
+}
+
 async function showOffer(offer) {
   const t = text();
   const name = await languageName(offer.languageId);
+  // The name took up to 3 s: a withdrawal that came meanwhile is not undone by a ringing notification.
+  if (await missed(offer.offerId)) return;
   const loud = offer.urgency !== 'normal';
   await self.registration.showNotification(`${t.call}${name ? ` · ${name}` : ''}`, {
     body: `${t.matter[offer.matter] || offer.matter} · ${t.urgency[offer.urgency] || offer.urgency}`,

@@ -86,6 +86,14 @@ export const byRole = (p: Page) => p.evaluate(() => window.__puente!.inboundAudi
 export const hearsRoles = (roles: string[]) => (v: ByRole) =>
   !!v && roles.every((r) => (v[r]?.bytesReceived ?? 0) > 0 && (v[r]?.audioLevel ?? 0) > 0.01);
 
+const shown = (v: unknown) => {
+  try {
+    return String(JSON.stringify(v)).slice(0, 2000);
+  } catch {
+    return String(v);
+  }
+};
+
 /**
  * Polls `probe` until `ok`, for at most `ms` (as long as a locator waits): a probe that never comes true fails
  * with what it last saw, rather than spending the test's whole budget and leaving only "exceeded timeout".
@@ -95,7 +103,7 @@ export async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boole
   for (;;) {
     const v = await probe();
     if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`eventually: not true after ${ms} ms; last seen ${JSON.stringify(v)?.slice(0, 2000)}`);
+    if (Date.now() > deadline) throw new Error(`eventually: not true after ${ms} ms; last seen ${shown(v)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -70,6 +70,9 @@ async function registration(): Promise<ServiceWorkerRegistration | undefined> {
 async function notify(offerId: string, words: { title: string; body: string }) {
   if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
   const reg = await registration();
+  // The worker heard the offer end first (by push) and says she missed it: that stays.
+  const shown = (await reg?.getNotifications({ tag: offerId }).catch(() => [])) ?? [];
+  if (shown.some(isMissed)) return;
   await reg
     ?.showNotification(words.title, { body: words.body, tag: offerId, requireInteraction: true, icon: '/icon.svg' })
     .catch(() => undefined);
@@ -78,7 +81,8 @@ async function notify(offerId: string, words: { title: string; body: string }) {
 /** Closes the offer's ringing notifications, not the worker's "missed call" that may have replaced them meanwhile. */
 async function closeNotification(offerId: string) {
   const reg = await registration();
-  for (const n of (await reg?.getNotifications({ tag: offerId }).catch(() => [])) ?? []) {
-    if (!(n.data as { missed?: boolean } | null)?.missed) n.close();
-  }
+  for (const n of (await reg?.getNotifications({ tag: offerId }).catch(() => [])) ?? []) if (!isMissed(n)) n.close();
 }
+
+/** The worker's "missed call" notice (client/sw/interpreter-sw.js, missedOffer). */
+const isMissed = (n: Notification) => !!(n.data as { missed?: boolean } | null)?.missed;

@@ -1,11 +1,12 @@
-/**
- * The staff consoles' strings for hearings, availability and statistics, in Spanish; en.ts and fr.ts have the
- * same keys. Kept apart from ../es.ts so that the caller's page never downloads them.
- */
 import { KINDS } from '../../../../src/language-recordings/recording-kinds';
 
 /** The longest recording of a kind, in seconds, as the server enforces it. */
 const most = (kind: keyof typeof KINDS) => KINDS[kind].maxMs / 1000;
+
+/**
+ * The staff consoles' strings for hearings, availability and statistics, in Spanish; en.ts and fr.ts have the
+ * same keys. Kept apart from ../es.ts so that the caller's page never downloads them.
+ */
 export const staffEs = {
   officialTitle: 'Intérpretes para su institución',
   officialLoginRole: 'Esta cuenta no es de una funcionaria o funcionario.',
