@@ -3,9 +3,28 @@ import type { MediaInspection } from '../../src/media/media-inspection';
 import type { ClientEvent, ClientRequests } from '../../src/realtime/realtime.contract';
 import type { TestSocket } from './socket-client';
 
+/**
+ * Every native WebRTC object a test makes, kept reachable until the jest worker process ends (it is recycled after
+ * each test file: jest.config.js). @roamhq/wrtc can crash the process (SIGSEGV) when the garbage collector destroys a
+ * closed peer connection whose factory's threads are gone (node-webrtc issues #361, #576): that happened in the next,
+ * unrelated test file of the same worker, after its environment dropped these objects. The list hangs on the native
+ * binding, which Node loads once per process (jest re-evaluates JavaScript modules per file, not native ones).
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const binding = require('@roamhq/wrtc/lib/binding') as { puenteKept?: unknown[] };
+const kept = (binding.puenteKept ??= []);
+export const keep = <T>(o: T): T => (kept.push(o), o);
+
+class KeptPeerConnection extends wrtc.RTCPeerConnection {
+  constructor(...args: ConstructorParameters<typeof wrtc.RTCPeerConnection>) {
+    super(...args);
+    keep(this);
+  }
+}
+
 // mediasoup-client looks for the browser's WebRTC classes on globalThis.
 Object.assign(globalThis, {
-  RTCPeerConnection: wrtc.RTCPeerConnection,
+  RTCPeerConnection: KeptPeerConnection,
   RTCSessionDescription: wrtc.RTCSessionDescription,
   RTCIceCandidate: wrtc.RTCIceCandidate,
   MediaStream: wrtc.MediaStream,
@@ -88,7 +107,7 @@ export class CallPeer {
 
   /** Sends a 440 Hz tone as Opus; `codecOptions` as mediasoup-client takes them. */
   async speak(codecOptions: Record<string, unknown> = VOICE_CODEC_OPTIONS): Promise<string> {
-    const source = new wrtc.nonstandard.RTCAudioSource();
+    const source = keep(new wrtc.nonstandard.RTCAudioSource());
     let t = 0;
     this.timers.push(
       setInterval(() => {
@@ -97,7 +116,7 @@ export class CallPeer {
         source.onData({ samples, sampleRate: RATE, bitsPerSample: 16, channelCount: 1, numberOfFrames: FRAME });
       }, 10),
     );
-    const producer = await this.send.produce({ track: source.createTrack(), codecOptions });
+    const producer = await this.send.produce({ track: keep(source.createTrack()), codecOptions });
     return producer.id;
   }
 
@@ -109,7 +128,7 @@ export class CallPeer {
 
   /** Produces VP8 video without asking the server first (to see it refused). */
   async produceVideo(): Promise<string> {
-    const source = new wrtc.nonstandard.RTCVideoSource();
+    const source = keep(new wrtc.nonstandard.RTCVideoSource());
     let n = 0;
     const frame = () => {
       const data = new Uint8Array(VIDEO_W * VIDEO_H * 1.5);
@@ -121,7 +140,7 @@ export class CallPeer {
     frame();
     this.timers.push(setInterval(frame, 33));
     const vp8 = this.device.rtpCapabilities.codecs!.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
-    const producer = await this.send.produce({ track: source.createTrack(), codec: vp8 });
+    const producer = await this.send.produce({ track: keep(source.createTrack()), codec: vp8 });
     return producer.id;
   }
 
@@ -133,7 +152,7 @@ export class CallPeer {
     const stat: Received = { frames: 0, loud: 0, peak: 0 };
     this.heard.set(producerId, stat);
     if (c.kind === 'audio') {
-      const sink = new wrtc.nonstandard.RTCAudioSink(consumer.track);
+      const sink = keep(new wrtc.nonstandard.RTCAudioSink(consumer.track));
       sink.ondata = (d: { samples: Int16Array }) => {
         let peak = 0;
         for (const s of d.samples) if (Math.abs(s) > peak) peak = Math.abs(s);
@@ -143,7 +162,7 @@ export class CallPeer {
       };
       this.sinks.push(sink);
     } else {
-      const sink = new wrtc.nonstandard.RTCVideoSink(consumer.track);
+      const sink = keep(new wrtc.nonstandard.RTCVideoSink(consumer.track));
       sink.onframe = ({ frame }: { frame: { width: number; height: number } }) => {
         stat.frames++;
         stat.width = frame.width;
