@@ -55,3 +55,6 @@ export const KINDS: Record<RecordingKind, KindRules> = {
 
 /** "spoken name", "notice", "child's notice": the thing itself, in messages and the API's descriptions. */
 export const nounOf = (kind: RecordingKind) => KINDS[kind].what.replace(/^an? /, '');
+
+/** The longest recording of a kind, in whole seconds, as the server enforces it (the consoles' scripts say it). */
+export const maxSeconds = (kind: RecordingKind) => KINDS[kind].maxMs / 1000;

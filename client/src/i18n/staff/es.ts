@@ -1,7 +1,4 @@
-import { KINDS } from '../../../../src/language-recordings/recording-kinds';
-
-/** The longest recording of a kind, in seconds, as the server enforces it. */
-const most = (kind: keyof typeof KINDS) => KINDS[kind].maxMs / 1000;
+import { maxSeconds as most } from '../../../../src/language-recordings/recording-kinds';
 
 /**
  * The staff consoles' strings for hearings, availability and statistics, in Spanish; en.ts and fr.ts have the

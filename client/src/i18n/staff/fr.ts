@@ -1,8 +1,5 @@
 import type { StaffStrings } from './es';
-import { KINDS } from '../../../../src/language-recordings/recording-kinds';
-
-/** The longest recording of a kind, in seconds, as the server enforces it. */
-const most = (kind: keyof typeof KINDS) => KINDS[kind].maxMs / 1000;
+import { maxSeconds as most } from '../../../../src/language-recordings/recording-kinds';
 
 export const staffFr: StaffStrings = {
   officialTitle: 'Interprètes pour votre institution',
