@@ -1,7 +1,5 @@
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { SessionsService } from '../src/sessions/sessions.service';
-import { adminQuery, dbUrl } from './utils/db';
 import { auditMoved, caller, interpreter, languageId, Person, within } from './utils/matching-fixtures';
 import { connect, TestSocket } from './utils/socket-client';
 import { createStaff, startTestApp, TestApp } from './utils/test-app';
@@ -183,37 +181,46 @@ describe('sessions', () => {
     expect(await Promise.all(mine.map((h) => h.endedInDb))).toEqual([true, true]);
   });
 
-  // A node hears ended sessions on a LISTEN connection of its own; a notice sent while that connection is down is
-  // lost. When it listens again it replays the sessions that ended meanwhile, to its participants too (their
-  // consoles ignore an end they already know: they compare the session id).
-  it("tells a session's participants it ended when it ended while their node was not listening", async () => {
+  // The node that ends a session announces it once it has committed; one that died in between never does. Every node
+  // sweeps the sessions that ended a few seconds ago for those it never heard of, and tells their participants.
+  it("tells a session's participants it ended when the node that ended it died before announcing it", async () => {
     const { ana, sessionId } = await call('tzh');
-    const db = a.dbName;
-    const own = new Client({ connectionString: dbUrl(db) });
-    await own.connect();
-    try {
-      // No node can listen again until the session has ended.
-      await adminQuery(`ALTER DATABASE "${db}" ALLOW_CONNECTIONS false`);
-      await own.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'puente-sessions'`,
-        [db],
-      );
-      for (;;) {
-        const [{ n }] = (
-          await own.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'puente-sessions'`, [
-            db,
-          ])
-        ).rows;
-        if (n === 0) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      const ended = ana.socket.next('session:ended', (e) => e.sessionId === sessionId);
-      await own.query(`SELECT * FROM session_end($1, NULL, 'completed', true)`, [sessionId]);
-      await adminQuery(`ALTER DATABASE "${db}" ALLOW_CONNECTIONS true`);
-      expect(await soon(ended, 'the interpreter was told, once her node listened again')).toEqual({ sessionId, reason: 'completed' });
-    } finally {
-      await adminQuery(`ALTER DATABASE "${db}" ALLOW_CONNECTIONS true`);
-      await own.end();
-    }
-  });
+    const ended = ana.socket.next('session:ended', (e) => e.sessionId === sessionId);
+    // Committed by no node at all, as if its node had died right after the commit.
+    await a.sql(`SELECT * FROM session_end($1, NULL, 'completed', true)`, [sessionId]);
+    expect(await within(ended, 30_000, "the interpreter was told, by her node's sweep")).toEqual({ sessionId, reason: 'completed' });
+    // Once: the next sweeps know it was told.
+    await new Promise((r) => setTimeout(r, 11_000));
+    expect(ana.socket.seen('session:ended').filter((e) => e.sessionId === sessionId)).toHaveLength(1);
+  }, 60_000);
+
+  it('never announces an end whose transaction rolled back', async () => {
+    const { ana, c, sessionId } = await call('mam');
+    const heard: string[] = [];
+    a.app.get(SessionsService).onEnded((id) => heard.push(id));
+    const db = a.app.get(DataSource);
+    await expect(
+      db.transaction(async (m) => {
+        expect(await a.app.get(SessionsService).end(m, sessionId, 'completed')).toMatchObject({ id: sessionId });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    // Then one that commits: heard at once, and the rolled-back one never (by the announcement nor by the sweep).
+    await db.transaction((m) => a.app.get(SessionsService).end(m, sessionId, 'completed'));
+    expect(
+      await soon(
+        ana.socket.next('session:ended', (e) => e.sessionId === sessionId),
+        'told',
+      ),
+    ).toEqual({ sessionId, reason: 'completed' });
+    expect(
+      await soon(
+        c.next('session:ended', (e) => e.sessionId === sessionId),
+        'told',
+      ),
+    ).toEqual({ sessionId, reason: 'completed' });
+    await new Promise((r) => setTimeout(r, 11_000));
+    expect(heard).toEqual([sessionId]);
+    expect(ana.socket.seen('session:ended').filter((e) => e.sessionId === sessionId)).toHaveLength(1);
+  }, 60_000);
 });

@@ -27,8 +27,8 @@ export interface BusEvents {
   /** Her grace period ran out: matching hands her call to the next interpreter. */
   'presence.lost': [interpreterId: string];
   /**
-   * A session's end committed, on whichever node (SessionsService hears PostgreSQL's NOTIFY on every node).
-   * Without a reason when it is replayed after a lost LISTEN connection: listeners must be idempotent.
+   * A session's end committed, on whichever node (SessionsService hears it on every node, once per node; a node
+   * that died before announcing its own is made up for by each node's sweep, seconds later).
    */
   'session.ended': [sessionId: string, reason?: SessionEndReason];
   /** A call's end started its interpreters' wrap-up, until then (SessionsService, on every node, after the commit). */

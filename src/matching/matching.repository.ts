@@ -8,6 +8,7 @@ import type { OfferLeg } from '../realtime/realtime.contract';
 import { prepared } from '../database/prepared';
 import { rows } from '../database/sql';
 import type { ReturnCodeDraw } from '../return-codes/return-codes.service';
+import type { EndedNotice } from '../sessions/sessions.service';
 import { REQUEUED_RANK, WAITING_ORDER_SQL, type RequestState } from './priority';
 
 type Sql = Pick<EntityManager, 'query'>;
@@ -166,9 +167,8 @@ export interface Finished {
   languageId: string;
   queuedAt: string;
   withdrawn: { id: string; interpreterId: string }[];
-  endedSession: string | null;
-  /** Every interpreter of the call it ended (the lead, a relay leg's), free again. */
-  endedInterpreters: string[];
+  /** The call it ended, as every node is to be told (its interpreters, the lead and a relay leg's, free again). */
+  endedSession: EndedNotice | null;
   othersWaiting: boolean;
 }
 

@@ -453,7 +453,7 @@ export class MatchingService implements OnModuleInit {
   /**
    * Moves a request to a terminal state if it is in one of `from`: withdraws its pending offers, ends its
    * session if any, forgets the caller's token subject, and tells everyone concerned (the session's
-   * participants hear `session:ended` from SessionsService once the end has committed).
+   * participants hear `session:ended` from SessionsService, announced here once the end has committed).
    */
   async finish(
     requestId: string,
@@ -465,10 +465,10 @@ export class MatchingService implements OnModuleInit {
     const done = await withRetry(() => this.repo.finish(requestId, to, from, only.waitedAtLeast ?? null));
     if (!done) return false;
     this.outbox.kick();
+    if (done.endedSession) this.sessions.announceEnded(done.endedSession);
     this.tellWithdrawn(done.withdrawn, to);
     if (done.callerSub) this.realtime.toCaller(done.callerSub, 'request:update', { requestId, state: to });
-    // (The session's participants hear `session:ended` from SessionsService once the end has committed.)
-    for (const id of done.endedInterpreters) this.inBackground(this.serveInterpreter(id));
+    for (const id of done.endedSession?.interpreterIds ?? []) this.inBackground(this.serveInterpreter(id));
     if (done.othersWaiting) await this.announceLine(done.languageId);
     if (done.withdrawn.length) this.inBackground(this.dropJobs(done.withdrawn.map((w) => `offer-expire:${w.id}`)));
     return true;

@@ -70,6 +70,16 @@ export class RealtimeService implements BeforeApplicationShutdown {
     return this.server.serverSideEmitWithAck(event, data);
   }
 
+  /** Tells every other node (see `onNodeRequest`), expecting no answer. Best effort, as `emit`. */
+  tellNodes(event: string, data: unknown) {
+    try {
+      // Without an acknowledgement: the other nodes' handlers get a `reply` that goes nowhere.
+      (this.server as { serverSideEmit(event: string, data: unknown): boolean } | undefined)?.serverSideEmit(event, data);
+    } catch {
+      // the adapter's Redis connection is down or closing
+    }
+  }
+
   /**
    * Cuts every socket of a staff member (her account was revoked, disabled or removed) on this node and on every
    * other live node, and returns once they have all done it (or the adapter's request timeout passed: a socket

@@ -18,7 +18,7 @@ export interface SessionInterpreter {
   role: InterpreterRole;
 }
 
-/** What PostgreSQL tells every node when a session's end commits (`session_end`'s NOTIFY payload). */
+/** What every node is told when a session's end has committed (`session_end` returns it; SessionsService announces it). */
 export interface EndedNotice {
   sessionId: string;
   reason: SessionEndReason;
@@ -43,6 +43,7 @@ export interface EndedSession {
   id: string;
   requestId: string | null;
   interpreterId: string;
+  notice: EndedNotice;
 }
 
 /** A session and who takes part in it (the caller by her token subject, while her request is live). */
@@ -116,8 +117,25 @@ export class SessionsRepository {
       : null;
   }
 
-  /** Sessions that ended after `since`, with whom to tell (as `session_end` announces them). */
-  async endedSince(since: Date): Promise<EndedNotice[]> {
+  /**
+   * The sessions that ended in (after, upTo], upTo being `settleSeconds` before now by the database's clock (which
+   * stamped `ended_at`), and upTo: the sweep for notices a node never sent.
+   */
+  async endedBetween(after: Date | null, settleSeconds: number): Promise<{ upTo: Date; ids: string[] }> {
+    const found = await rows<{ up_to: Date; id: string | null }>(
+      this.db,
+      prepared(`WITH w AS (SELECT now() - make_interval(secs => $2) AS up_to)
+       SELECT w.up_to, s.id FROM w LEFT JOIN sessions s ON s.ended_at > coalesce($1, w.up_to) AND s.ended_at <= w.up_to`),
+      [after, settleSeconds],
+    );
+    return { upTo: found[0].up_to, ids: found.flatMap((f) => (f.id ? [f.id] : [])) };
+  }
+
+  /**
+   * The notices of ended sessions as far as they can be rebuilt: whom to tell, except a woman whose request has ended
+   * (her token subject is forgotten with it), and her wrap-up as it stands now.
+   */
+  async endedNotices(ids: string[]): Promise<EndedNotice[]> {
     return rows<EndedNotice>(
       this.db,
       `SELECT s.id AS "sessionId", s.end_reason AS reason, s.interpreter_id AS "interpreterId", s.official_id AS "officialId",
@@ -126,8 +144,8 @@ export class SessionsRepository {
          (SELECT coalesce(json_agg(json_build_object('id', i.id, 'until', i.wrapup_until, 'canExtend', NOT i.wrapup_extended)), '[]')
             FROM interpreters i WHERE i.wrapup_until > now()
               AND i.id IN (SELECT si.interpreter_id FROM session_interpreters si WHERE si.session_id = s.id)) AS wrapups
-       FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.ended_at > $1`,
-      [since],
+       FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.id = ANY ($1::uuid[]) AND s.ended_at IS NOT NULL`,
+      [ids],
     );
   }
 
@@ -170,13 +188,13 @@ export class SessionsRepository {
     reason: string,
     audited: boolean,
   ): Promise<EndedSession | null> {
-    const [row] = await m.query(prepared(`SELECT id, request_id, interpreter_id FROM session_end($1, $2, $3, $4)`), [
+    const [row] = await m.query(prepared(`SELECT id, request_id, interpreter_id, notice FROM session_end($1, $2, $3, $4)`), [
       by.sessionId,
       by.requestId,
       reason,
       audited,
     ]);
-    return row ? { id: row.id, requestId: row.request_id, interpreterId: row.interpreter_id } : null;
+    return row ? { id: row.id, requestId: row.request_id, interpreterId: row.interpreter_id, notice: row.notice } : null;
   }
 
   // ---- hearings ------------------------------------------------------------------------------------------

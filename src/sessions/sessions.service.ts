@@ -1,15 +1,16 @@
 import { ConflictException, Injectable, Logger, NotFoundException, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { Client } from 'pg';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { joinCodeHasher, shownCode, storeJoinCode } from './join-codes';
 import { AuditOutbox } from '../audit/audit-outbox';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
+import { afterCommit } from '../database/after-commit';
 import { EventBus } from '../events/event-bus';
 import type { SessionEndReason } from '../realtime/realtime.contract';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
 import { MEDIA_FAILED } from './end-reasons';
+import { isEndedNotice } from './ended-notice';
 import { AfterCallService } from './after-call.service';
 import type { InterpreterRole, ParticipantRole } from '../common/domain';
 import {
@@ -21,17 +22,22 @@ import {
 } from './sessions.repository';
 
 export type { ParticipantRole } from '../common/domain';
-export type { EndedSession, SessionInterpreter, SessionParticipants } from './sessions.repository';
+export type { EndedNotice, EndedSession, SessionInterpreter, SessionParticipants } from './sessions.repository';
 
 /** Whose rules end a session when a participant leaves: its request's (matching) or its booking's (bookings). */
 export type SessionOwner = 'request' | 'booking';
 /** What a participant's leaving does to a session beyond telling the others (the session is live). */
 export type LeaveHandler = (p: Principal, s: SessionParticipants, role: ParticipantRole) => Promise<void>;
 
-/** The PostgreSQL channel on which ended sessions are announced (per database, so per deployment; see session_end). */
-const ENDED_CHANNEL = 'puente_session_ended';
-/** After a lost LISTEN connection, sessions that ended from this long before it was noticed are replayed. */
-const LISTEN_GAP_MARGIN_MS = 60_000;
+/** The request between nodes that announces an ended session (see `announceEnded`). */
+const ENDED_EVENT = 'sessions:ended';
+/** How often each node sweeps for ended sessions nobody announced, and how long after its end one is swept. */
+const ENDED_SWEEP_MS = 5_000;
+const ENDED_SETTLE_SECONDS = 5;
+/** Each sweep looks this far back before where the last one stopped (a transaction that committed late). */
+const ENDED_SWEEP_OVERLAP_MS = 5_000;
+/** Ended sessions this node has told of are remembered this long (so a late or swept notice is not told twice). */
+const TOLD_KEEP_MS = 5 * 60_000;
 
 /** How long the code for the woman's own phone in an official's call stays valid. */
 const REQUEST_JOIN_CODE_TTL_MS = 60 * 60_000;
@@ -50,18 +56,21 @@ const seatTaken = (role: 'official' | 'caller') =>
  * is answered here, and the module that owns the session (matching for a request's, bookings for a hearing's)
  * decides, through the handler it registers with `onLeave`, whether the leaving ends it.
  *
- * A session's end is announced through PostgreSQL's LISTEN/NOTIFY: `end` notifies inside the transaction
- * that ends it, PostgreSQL delivers the notice only if and when that transaction commits, and to every node
- * (each listens on a connection of its own). So `onEnded` listeners (media closes the session's router,
- * wherever it is hosted) run after the commit, on every node, whichever node ended it; and each node tells
- * the participants connected to it that the session ended.
+ * A session's end is announced by the node that ended it, once its transaction has committed (`afterCommit`; never if
+ * it rolled back), to itself and to every other node through the Redis adapter. So `onEnded` listeners (media closes
+ * the session's router, wherever it is hosted) run after the commit, on every node, whichever node ended it; and each
+ * node tells the participants connected to it that the session ended. A node that dies between its commit and its
+ * announcement leaves the notice unsent: every node sweeps the sessions that ended a few seconds ago and announces to
+ * itself those it has not heard of (without the woman whose request ended: her token subject is forgotten with it).
  */
 @Injectable()
 export class SessionsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Sessions');
   private readonly leaveHandlers = new Map<SessionOwner, LeaveHandler>();
-  private listener?: Client;
-  private closing = false;
+  /** The ended sessions this node has told of, and the women it told. */
+  private readonly told = new Map<string, { at: number; callerSubs: string[] }>();
+  private sweeper?: NodeJS.Timeout;
+  private sweptTo: Date | null = null;
 
   constructor(
     private readonly repo: SessionsRepository,
@@ -73,63 +82,70 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     private readonly afterCall: AfterCallService,
   ) {
     this.codes = joinCodeHasher(config.JWT_SECRET);
+    // Another node's payload: checked as any input from outside the process.
+    this.realtime.onNodeRequest<unknown>(ENDED_EVENT, (n) => isEndedNotice(n) && this.ended(n));
   }
 
   private readonly codes: ReturnType<typeof joinCodeHasher>;
 
   async onModuleInit() {
-    await this.listen();
+    await this.sweep();
+    this.sweeper = setInterval(() => void this.sweep(), ENDED_SWEEP_MS).unref();
   }
 
-  async onModuleDestroy() {
-    this.closing = true;
-    await this.listener?.end().catch(() => undefined);
+  onModuleDestroy() {
+    clearInterval(this.sweeper);
+  }
+
+  /** A session's end has committed (here): every node, this one first, tells its participants and listeners. */
+  announceEnded(n: EndedNotice) {
+    this.ended(n);
+    this.realtime.tellNodes(ENDED_EVENT, n);
+  }
+
+  /** Announces to this node the sessions that ended a few seconds ago that nobody announced (their node died). */
+  private async sweep() {
+    try {
+      const after = this.sweptTo && new Date(this.sweptTo.getTime() - ENDED_SWEEP_OVERLAP_MS);
+      const { upTo, ids } = await this.repo.endedBetween(after, ENDED_SETTLE_SECONDS);
+      const unheard = ids.filter((id) => !this.told.has(id));
+      if (unheard.length) for (const n of await this.repo.endedNotices(unheard)) this.ended(n);
+      this.sweptTo = upTo;
+      const forgetBefore = Date.now() - TOLD_KEEP_MS;
+      for (const [id, t] of this.told) if (t.at < forgetBefore) this.told.delete(id);
+    } catch (e) {
+      // The database is away: the next sweep covers this one's window too.
+      this.logger.warn({ err: (e as Error).name }, 'could not sweep for ended sessions');
+    }
   }
 
   /**
-   * Listens for ended sessions. If the connection drops, it listens again, and announces the sessions that ended
-   * meanwhile as if their notices had come (announcing one twice is nothing: listeners close a room once, and the
-   * consoles compare the session id).
+   * A session's end committed (on this node or another): tell its participants here, then the listeners. Once per
+   * session; a second notice of it (a swept one, then its node's late one) tells only the women the first did not name.
    */
-  private async listen(missedSince?: Date): Promise<void> {
-    const client = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'puente-sessions' });
-    client.on('notification', (n) => n.channel === ENDED_CHANNEL && n.payload && this.ended(JSON.parse(n.payload) as EndedNotice));
-    client.on('error', () => undefined);
-    client.on('end', () => {
-      if (this.closing) return;
-      this.logger.warn('lost the connection that hears ended sessions; listening again');
-      this.relisten(new Date(Date.now() - LISTEN_GAP_MARGIN_MS));
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${ENDED_CHANNEL}`);
-    } catch (e) {
-      await client.end().catch(() => undefined);
-      throw e;
-    }
-    this.listener = client;
-    if (missedSince) {
-      for (const notice of await this.repo.endedSince(missedSince)) this.ended(notice);
-    }
-  }
-
-  private relisten(missedSince: Date) {
-    if (this.closing) return;
-    setTimeout(() => void this.listen(missedSince).catch(() => this.relisten(missedSince)), 1000).unref();
-  }
-
-  /** A session's end committed (on this node or another): tell its participants here, then the listeners. */
   private ended(n: EndedNotice) {
+    const told = this.told.get(n.sessionId);
+    const callerSubs = (n.callerSubs ?? []).filter((sub) => !told?.callerSubs.includes(sub));
     const payload = { sessionId: n.sessionId, reason: n.reason };
+    if (told) {
+      told.callerSubs.push(...callerSubs);
+      return this.tellCallers(n, callerSubs);
+    }
+    this.told.set(n.sessionId, { at: Date.now(), callerSubs });
     for (const id of n.interpreterIds ?? [n.interpreterId]) this.realtime.emitLocal(rooms.interpreter(id), 'session:ended', payload);
-    for (const sub of n.callerSubs ?? []) this.realtime.emitLocal(rooms.caller(sub), 'session:ended', payload);
     if (n.officialId) this.realtime.emitLocal(rooms.user(n.officialId), 'session:ended', payload);
+    this.tellCallers(n, callerSubs);
     this.bus.emit('session.ended', n.sessionId, n.reason);
     if (n.wrapups?.length) this.bus.emit('wrapup.started', n.wrapups);
+  }
+
+  private tellCallers(n: EndedNotice, callerSubs: string[]) {
+    if (!callerSubs.length) return;
+    for (const sub of callerSubs) this.realtime.emitLocal(rooms.caller(sub), 'session:ended', { sessionId: n.sessionId, reason: n.reason });
     // A call that took place (not one that never started, nor a technical end: she is back in line).
-    if (n.reason === 'completed' && n.callerSubs?.length) {
+    if (n.reason === 'completed') {
       this.afterCall
-        .answerable(n.sessionId, n.callerSubs)
+        .answerable(n.sessionId, callerSubs)
         .catch((e) => this.logger.warn({ err: (e as Error).name }, 'the question after a call could not be opened'));
     }
   }
@@ -219,29 +235,28 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * class comment). A hearing's remote woman (known by the session itself) is forgotten as it ends. One
    * statement (the function `session_end`, migration 1764600000000).
    */
-  end(m: Pick<EntityManager, 'query'>, sessionId: string, reason: string, audited = true): Promise<EndedSession | null> {
+  end(m: EntityManager, sessionId: string, reason: string, audited = true): Promise<EndedSession | null> {
     return this.endOne(m, { sessionId, requestId: null }, reason, audited);
   }
 
   /** The same for the live session of a request, if it has one (with the request row locked). */
-  endLiveOfRequest(m: Pick<EntityManager, 'query'>, requestId: string, reason: string, audited = true): Promise<EndedSession | null> {
+  endLiveOfRequest(m: EntityManager, requestId: string, reason: string, audited = true): Promise<EndedSession | null> {
     return this.endOne(m, { sessionId: null, requestId }, reason, audited);
   }
 
   /** The same for the live session of a hearing, if it has one (with the booking row locked). */
-  async endLiveOfBooking(m: Pick<EntityManager, 'query'>, bookingId: string, reason: string): Promise<EndedSession | null> {
+  async endLiveOfBooking(m: EntityManager, bookingId: string, reason: string): Promise<EndedSession | null> {
     const live = await this.repo.liveOfBooking(bookingId, m);
     return live ? this.end(m, live.id, reason) : null;
   }
 
-  private async endOne(
-    m: Pick<EntityManager, 'query'>,
-    by: { sessionId: string | null; requestId: string | null },
-    reason: string,
-    audited: boolean,
-  ) {
+  private async endOne(m: EntityManager, by: { sessionId: string | null; requestId: string | null }, reason: string, audited: boolean) {
     const ended = await this.repo.end(m, by, reason, audited);
-    if (ended && audited) this.outbox.kick();
+    if (!ended) return null;
+    afterCommit(m, () => {
+      this.announceEnded(ended.notice);
+      if (audited) this.outbox.kick();
+    });
     return ended;
   }
 

@@ -447,10 +447,12 @@ END $$;
 
 -- Ends a live session (by id, or the live session of a request): its interpreters' holds on their accepted
 -- offers go, when her last session ended is stamped (fairness), the end is audited (unless p_audited
--- is false: the request's own event records it) and announced to every node when the transaction
--- commits (NOTIFY puente_session_ended). Returns the ended session, if any.
+-- is false: the request's own event records it). Returns the ended session, if any, with the notice its node announces
+-- to every node once the transaction has committed (SessionsService.announceEnded: whom to tell, her wrap-up). Not a
+-- NOTIFY: PostgreSQL serialises the commits of every transaction that notifies on one lock, and every call's end
+-- queued behind it (BENCHMARKS.md, "Matching that stays fast").
 CREATE OR REPLACE FUNCTION session_end(p_session uuid, p_request uuid, p_reason text, p_audited boolean)
-RETURNS TABLE (id uuid, request_id uuid, interpreter_id uuid) LANGUAGE plpgsql SET enable_seqscan = off AS $$
+RETURNS TABLE (id uuid, request_id uuid, interpreter_id uuid, notice jsonb) LANGUAGE plpgsql SET enable_seqscan = off AS $$
 #variable_conflict use_column
 DECLARE
   s sessions;
@@ -508,11 +510,9 @@ BEGIN
   IF v_official IS NOT NULL THEN
     DELETE FROM join_codes WHERE join_codes.request_id = s.request_id;
   END IF;
-  PERFORM pg_notify('puente_session_ended', json_build_object('sessionId', s.id, 'reason', p_reason, 'interpreterId', s.interpreter_id,
-    'interpreterIds', v_interpreters, 'officialId', s.official_id,
-    'wrapups', v_wrapups,
-    'callerSubs', ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[v_caller, s.caller_sub]) x WHERE x IS NOT NULL))::text);
-  RETURN QUERY SELECT s.id, s.request_id, s.interpreter_id;
+  RETURN QUERY SELECT s.id, s.request_id, s.interpreter_id, jsonb_build_object('sessionId', s.id, 'reason', p_reason,
+    'interpreterId', s.interpreter_id, 'interpreterIds', v_interpreters, 'officialId', s.official_id, 'wrapups', v_wrapups,
+    'callerSubs', ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[v_caller, s.caller_sub]) x WHERE x IS NOT NULL));
 END $$;
 
 -- Withdraws a request's pending offers (of one leg, p_leg, or all: null) and, with p_release, releases a relay chain's
@@ -679,7 +679,7 @@ DECLARE
   r interpretation_requests;
   v_waited double precision;
   v_ended uuid;
-  v_ended_interpreter uuid;
+  v_notice jsonb;
   v_withdrawn jsonb;
 BEGIN
   SELECT * INTO r FROM interpretation_requests WHERE id = p_request FOR UPDATE;
@@ -687,7 +687,7 @@ BEGIN
   v_waited := extract(epoch FROM now() - r.queued_at);
   IF p_waited_at_least IS NOT NULL AND v_waited < p_waited_at_least THEN RETURN NULL; END IF;
   IF r.state IN ('accepted', 'connected') THEN
-    SELECT e.id, e.interpreter_id INTO v_ended, v_ended_interpreter FROM session_end(NULL, r.id, p_to, false) e;
+    SELECT e.id, e.notice INTO v_ended, v_notice FROM session_end(NULL, r.id, p_to, false) e;
   END IF;
   -- A chain's leg accepted while the other was still ringing is released too (in a call, session_end freed them).
   v_withdrawn := matching_withdraw(r.id, NULL, r.state IN ('queued', 'offering'));
@@ -697,7 +697,6 @@ BEGIN
   VALUES ('request.' || p_to, r.country, r.id, matching_request_facts(r) || jsonb_build_object('from', r.state,
     'firstOfferedAt', r.first_offered_at, 'acceptedAt', r.accepted_at, 'waitedSeconds', round(v_waited::numeric, 3), 'sessionId', v_ended));
   RETURN jsonb_build_object('requestId', r.id, 'callerSub', r.caller_sub, 'languageId', r.language_id, 'queuedAt', r.queued_at,
-    'withdrawn', v_withdrawn, 'endedSession', v_ended,
-    'endedInterpreters', ARRAY(SELECT DISTINCT si.interpreter_id FROM session_interpreters si WHERE si.session_id = v_ended),
+    'withdrawn', v_withdrawn, 'endedSession', v_notice,
     'othersWaiting', EXISTS (SELECT 1 FROM interpretation_requests w WHERE w.language_id = r.language_id AND w.state IN ('queued', 'offering')));
 END $$;
