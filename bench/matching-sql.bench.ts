@@ -41,6 +41,9 @@ function cpuMs(pid: number): number {
   return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 }
 
+/** Who is available as presence hands it to matching (none of them on call); a bare list before on-call existed. */
+const reachable = (ids: string[]) => Object.assign([...ids], { ids, onCall: [] as string[] });
+
 type Dispatched = { offers: { id: string; interpreterId: string }[] } | null;
 
 /** The compiled application's matching SQL (the same text the nodes prepare). */
@@ -49,6 +52,7 @@ function appSql() {
   type Sql = {
     dispatchOnce: (m: unknown, q: unknown, rules: unknown) => Promise<Dispatched>;
     servableBy: (m: unknown, interpreterId: string, rules: unknown) => Promise<string[]>;
+    accept: (m: unknown, offerId: string, interpreterId: string) => Promise<unknown>;
     /** Since matching_create: the request and its first dispatch in one call. */
     createRequest?: (m: unknown, r: unknown, q: unknown, rules: unknown) => Promise<{ id: string; dispatched: Dispatched }>;
   };
@@ -60,6 +64,14 @@ function appSql() {
   const sql: Sql = {
     dispatchOnce: (m, q, rules) => new MatchingRepository(m).dispatch(q, rules),
     servableBy: (m, interpreterId, rules) => new MatchingRepository(m).servableBy(interpreterId, rules),
+    // Since return codes (issue 16): the code's hash and lifetime go with the acceptance.
+    accept: (m, offerId, interpreterId) =>
+      MatchingRepository.prototype.accept.length >= 3
+        ? new MatchingRepository(m).accept(offerId, interpreterId, { digits: '', hash: randomUUID(), hours: 24 })
+        : (m as { query: (q: string, p: unknown[]) => Promise<unknown> }).query(`SELECT matching_accept($1, $2) AS a`, [
+            offerId,
+            interpreterId,
+          ]),
     createRequest: MatchingRepository.prototype.ladderLanguages
       ? (m, r, q, rules) => new MatchingRepository(m).createRequest(r, q, rules)
       : undefined,
@@ -84,15 +96,28 @@ async function main() {
     await migrate({ DATABASE_URL: `${PG_BASE}/${database}` });
     const c = new Client({ connectionString: `${PG_BASE}/${database}` });
     await c.connect();
+    // The database is dropped WITH (FORCE) at the end, whatever happened: that must not hide what did.
+    c.on('error', () => undefined);
     await c.query(SYNTHETIC_ROSTER);
+    // The whole catalogue, as every node loads it at start-up: the ladder's lookups in it are measured at its real size.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { LanguagesCatalogueLoader } = require(join(APP, 'src', 'languages', 'languages-catalogue.loader.js'));
+    await new LanguagesCatalogueLoader({ query: (q: string, p?: unknown[]) => c.query(q, p).then((r) => r.rows) }).onModuleInit();
+    // Spanish and English exist now: every interpreter interprets into them (synthetic-roster.sql's last insert, again).
+    await c.query(`INSERT INTO interpreter_relay_languages (interpreter_id, language_id, level)
+      SELECT i.id, l.id, 5 FROM interpreters i CROSS JOIN languages l WHERE l.iso6393 IN ('spa', 'eng') AND l.variant IS NULL
+      ON CONFLICT DO NOTHING`);
+    await c.query('ANALYZE');
     await c.end();
-    log(`fresh database ${database} with the synthetic roster`);
+    log(`fresh database ${database} with the synthetic roster and the language catalogue`);
   }
   try {
     if (settings.history) log(`history loaded: ${JSON.stringify(await loadHistory(database, settings.history, log))}`);
-    const { dispatchOnce, servableBy, createRequest } = appSql();
+    const { dispatchOnce, servableBy, createRequest, accept } = appSql();
     const c = new Client({ connectionString: `${PG_BASE}/${database}`, application_name: 'puente' });
     await c.connect();
+    // The database is dropped WITH (FORCE) at the end, whatever happened: that must not hide what did.
+    c.on('error', () => undefined);
     const m = { query: async (sql: unknown, params?: unknown[]) => (await c.query(sql as string, params)).rows };
     const [{ pid }] = await m.query('SELECT pg_backend_pid() AS pid');
     const rng = seeded(11);
@@ -148,7 +173,12 @@ async function main() {
       let d: Dispatched;
       if (createRequest) {
         const c = await time('matching_create (insert + dispatch)', () =>
-          createRequest(m, { ...draw, callerSub: randomUUID() }, { available, ringSeconds: 300 }, rules),
+          createRequest(
+            m,
+            { targetLanguageId: null, officialId: null, notFromCountry: false, returnCodeHash: null, ...draw, callerSub: randomUUID() },
+            { available: reachable(available), ringSeconds: 300, ringOnCallSeconds: 300 },
+            rules,
+          ),
         );
         r = c;
         d = c.dispatched;
@@ -162,12 +192,18 @@ async function main() {
             [draw.languageId, draw.matter, draw.urgency, draw.minor, draw.preferFemale, draw.country, draw.priority],
           ),
         );
-        d = await time('matching_dispatch', () => dispatchOnce(m, { requestId: r.id, available, ringSeconds: 300 }, rules));
+        d = await time('matching_dispatch', () =>
+          dispatchOnce(
+            m,
+            { requestId: r.id, available: reachable(available), relay: null, ringSeconds: 300, ringOnCallSeconds: 300 },
+            rules,
+          ),
+        );
       }
       const freed: string[] = [];
       if (d?.offers.length) {
         const [winner, ...others] = d.offers as { id: string; interpreterId: string }[];
-        await time('matching_accept', () => m.query(`SELECT matching_accept($1, $2) AS a`, [winner.id, winner.interpreterId]));
+        await time('matching_accept', () => accept(m, winner.id, winner.interpreterId));
         freed.push(...others.map((o) => o.interpreterId));
         await time('matching_finish', () => m.query(`SELECT matching_finish($1, 'completed', '{accepted,connected}', NULL) AS f`, [r.id]));
         freed.push(winner.interpreterId);
