@@ -63,6 +63,8 @@ export class RedisIoAdapter extends IoAdapter {
     this.sub = this.pub.duplicate();
     // ioredis reconnects by itself; without a listener an outage would be an uncaught 'error' event.
     for (const client of [this.pub, this.sub]) client.on('error', () => undefined);
+    handleDropped(this.pub, ['publish']);
+    handleDropped(this.sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe']);
     server.adapter(createAdapter(this.pub, this.sub, { key: `${config.REDIS_PREFIX}:socket.io`, requestsTimeout: 3000 }));
     server.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -112,5 +114,22 @@ export class RedisIoAdapter extends IoAdapter {
     // let what this node is still publishing go out.
     await closeRedis(this.sub);
     await closeRedis(this.pub);
+  }
+}
+
+/**
+ * The adapter sends these without waiting for their answers (a publish, its subscriptions at start); one Redis drops
+ * (an outage, a node closing while its commands wait in the offline queue) would be an unhandled rejection. Best
+ * effort as they are meant to be: the rejection is handled here, and the caller still gets the same promise.
+ */
+function handleDropped(client: Redis, commands: ('publish' | 'subscribe' | 'psubscribe' | 'unsubscribe' | 'punsubscribe')[]) {
+  const loose = client as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const command of commands) {
+    const send = loose[command].bind(client);
+    loose[command] = (...args: unknown[]) => {
+      const sent = send(...args);
+      if (sent instanceof Promise) sent.catch(() => undefined);
+      return sent;
+    };
   }
 }
