@@ -1,4 +1,6 @@
 import { DataSource } from 'typeorm';
+import { EventBus } from '../src/events/event-bus';
+import { RealtimeService } from '../src/realtime/realtime.service';
 import { SessionsService } from '../src/sessions/sessions.service';
 import { auditMoved, caller, interpreter, languageId, Person, within } from './utils/matching-fixtures';
 import { connect, TestSocket } from './utils/socket-client';
@@ -45,7 +47,7 @@ describe('sessions', () => {
     });
     const offer = await ana.socket.next('offer:new', (o) => o.requestId === requestId);
     const { sessionId } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
-    return { ana, c, requestId, sessionId };
+    return { ana, c, requestId, sessionId, offerId: offer.offerId };
   }
 
   /** An official of a court taking part as the third party (as a hearing's booking makes her). */
@@ -223,4 +225,57 @@ describe('sessions', () => {
     expect(heard).toEqual([sessionId]);
     expect(ana.socket.seen('session:ended').filter((e) => e.sessionId === sessionId)).toHaveLength(1);
   }, 60_000);
+
+  // Every node hears that a call's media failed and puts her back in line; one may hear it late (its sweep, a delayed
+  // message), when she is already in her next call: that call must go on.
+  it('a late news of a failed call does not end the call she is in by then', async () => {
+    const { ana, requestId, sessionId, offerId } = await call('poh');
+    const bea = track(await interpreter(a, { languages: 'poh:5' }));
+    const db = a.app.get(DataSource);
+    await db.transaction((m) => a.app.get(SessionsService).end(m, sessionId, 'media_failed'));
+    // Back in line at once, and offered again: to Ana or to Bea.
+    const again = await soon(
+      Promise.race(
+        [ana, bea].map((who) =>
+          who.socket.next('offer:new', (o) => o.requestId === requestId && o.offerId !== offerId).then((o) => ({ who, o })),
+        ),
+      ),
+      'offered again',
+    );
+    const { sessionId: next } = await again.who.socket.call('offer:accept', { offerId: again.o.offerId });
+    expect(next).not.toBe(sessionId);
+    // The failed call's news again, on both nodes, as a late sweep or message would bring it.
+    for (const node of [a, b]) node.app.get(EventBus).emit('session.ended', sessionId, 'media_failed');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await a.sql(`SELECT ended_at FROM sessions WHERE id = $1`, [next])).toEqual([{ ended_at: null }]);
+    expect(await a.sql(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId])).toEqual([{ state: 'accepted' }]);
+  });
+
+  // What another node sends is input from outside the process: a malformed notice is dropped, and one held back longer
+  // than a node remembers what it told (a long Redis outage) is old news, not told again.
+  it('ignores malformed and stale notices from another node, and tells a well-formed one', async () => {
+    const { ana, sessionId } = await call('kek');
+    const from = b.app.get(RealtimeService);
+    const notice = {
+      sessionId,
+      reason: 'completed',
+      interpreterId: ana.interpreterId,
+      interpreterIds: [ana.interpreterId],
+      officialId: null,
+      callerSubs: [],
+      endedAt: new Date().toISOString(),
+    };
+    for (const bad of [null, 'x', { ...notice, interpreterIds: 'all' }, { ...notice, wrapups: [{ id: 1 }] }, { ...notice, reason: '<b>' }])
+      from.tellNodes('sessions:ended', bad);
+    from.tellNodes('sessions:ended', { ...notice, endedAt: new Date(Date.now() - 60 * 60_000).toISOString() });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(ana.socket.seen('session:ended').filter((e) => e.sessionId === sessionId)).toEqual([]);
+    from.tellNodes('sessions:ended', notice);
+    expect(
+      await soon(
+        ana.socket.next('session:ended', (e) => e.sessionId === sessionId),
+        'told',
+      ),
+    ).toEqual({ sessionId, reason: 'completed' });
+  });
 });

@@ -484,7 +484,7 @@ export class MatchingService implements OnModuleInit {
 
   private async requeueAfterMediaFailure(sessionId: string) {
     const s = await this.sessions.find(sessionId);
-    if (s?.requestId) await this.requeue(s.requestId, MEDIA_FAILED);
+    if (s?.requestId) await this.requeue(s.requestId, MEDIA_FAILED, [], sessionId);
   }
 
   /**
@@ -497,11 +497,15 @@ export class MatchingService implements OnModuleInit {
     requestId: string,
     reason: 'interpreter_lost' | typeof MEDIA_FAILED | typeof ANOTHER_INTERPRETER,
     exclude: string[] = [],
+    failedSession: string | null = null,
   ): Promise<RequestState | null> {
     const done = await withRetry(() =>
       this.db.transaction(async (m) => {
         const r = await this.repo.lockRequest(m, requestId);
         if (!r || (r.state !== 'accepted' && r.state !== 'connected')) return null;
+        // The news of a failed call can come late (another node's sweep, a delayed message): by then she may be in a
+        // new call, which it must not end.
+        if (failedSession && ((await this.sessions.liveIdOfRequest(m, requestId)) ?? failedSession) !== failedSession) return null;
         const ended = await this.sessions.endLiveOfRequest(m, requestId, reason, false);
         // Those she asked to replace are never offered this request again.
         if (exclude.length) await this.repo.exclude(m, requestId, exclude);

@@ -28,6 +28,8 @@ export interface EndedNotice {
   officialId: string | null;
   /** Whom to tell as callers: who asked (a woman, or the official of "interpreter now") and a woman who joined by code. */
   callerSubs: string[];
+  /** When it ended (ISO 8601, the database's clock). */
+  endedAt: string;
   /** Its interpreters' wrap-up as it stands (none after a call that never started, a technical end, or WRAPUP_SECONDS 0). */
   wrapups?: EndedWrapup[];
 }
@@ -139,6 +141,7 @@ export class SessionsRepository {
     return rows<EndedNotice>(
       this.db,
       `SELECT s.id AS "sessionId", s.end_reason AS reason, s.interpreter_id AS "interpreterId", s.official_id AS "officialId",
+         to_json(s.ended_at) #>> '{}' AS "endedAt",
          (SELECT array_agg(DISTINCT si.interpreter_id) FROM session_interpreters si WHERE si.session_id = s.id) AS "interpreterIds",
          ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[r.caller_sub, s.caller_sub]) x WHERE x IS NOT NULL) AS "callerSubs",
          (SELECT coalesce(json_agg(json_build_object('id', i.id, 'until', i.wrapup_until, 'canExtend', NOT i.wrapup_extended)), '[]')
@@ -206,6 +209,12 @@ export class SessionsRepository {
       [bookingId],
     );
     return latest ?? null;
+  }
+
+  /** The id of a request's live session, if it has one. */
+  async liveIdOfRequest(m: Sql, requestId: string): Promise<string | null> {
+    const [s] = await m.query(`SELECT id FROM sessions WHERE request_id = $1 AND ended_at IS NULL`, [requestId]);
+    return s?.id ?? null;
   }
 
   async liveOfBooking(bookingId: string, m: Sql = this.db): Promise<LiveHearingSession | null> {

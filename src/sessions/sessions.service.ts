@@ -35,7 +35,7 @@ const ENDED_EVENT = 'sessions:ended';
 const ENDED_SWEEP_MS = 5_000;
 const ENDED_SETTLE_SECONDS = 5;
 /** Each sweep looks this far back before where the last one stopped (a transaction that committed late). */
-const ENDED_SWEEP_OVERLAP_MS = 5_000;
+const ENDED_SWEEP_OVERLAP_MS = 20_000;
 /** Ended sessions this node has told of are remembered this long (so a late or swept notice is not told twice). */
 const TOLD_KEEP_MS = 5 * 60_000;
 
@@ -71,6 +71,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   private readonly told = new Map<string, { at: number; callerSubs: string[] }>();
   private sweeper?: NodeJS.Timeout;
   private sweptTo: Date | null = null;
+  private sweeping = false;
 
   constructor(
     private readonly repo: SessionsRepository,
@@ -83,7 +84,10 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   ) {
     this.codes = joinCodeHasher(config.JWT_SECRET);
     // Another node's payload: checked as any input from outside the process.
-    this.realtime.onNodeRequest<unknown>(ENDED_EVENT, (n) => isEndedNotice(n) && this.ended(n));
+    this.realtime.onNodeRequest<unknown>(ENDED_EVENT, (n) => {
+      // One held back longer than this node remembers what it told (a Redis outage) would be told again: it is old news.
+      if (isEndedNotice(n) && Date.now() - Date.parse(n.endedAt) < TOLD_KEEP_MS - 60_000) this.ended(n);
+    });
   }
 
   private readonly codes: ReturnType<typeof joinCodeHasher>;
@@ -99,23 +103,32 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
 
   /** A session's end has committed (here): every node, this one first, tells its participants and listeners. */
   announceEnded(n: EndedNotice) {
-    this.ended(n);
+    // The others first: a listener of this node that throws must not keep them from hearing it.
     this.realtime.tellNodes(ENDED_EVENT, n);
+    try {
+      this.ended(n);
+    } catch (e) {
+      this.logger.error({ err: (e as Error).name }, 'telling of an ended session failed on this node');
+    }
   }
 
   /** Announces to this node the sessions that ended a few seconds ago that nobody announced (their node died). */
   private async sweep() {
+    if (this.sweeping) return;
+    this.sweeping = true;
     try {
       const after = this.sweptTo && new Date(this.sweptTo.getTime() - ENDED_SWEEP_OVERLAP_MS);
       const { upTo, ids } = await this.repo.endedBetween(after, ENDED_SETTLE_SECONDS);
       const unheard = ids.filter((id) => !this.told.has(id));
       if (unheard.length) for (const n of await this.repo.endedNotices(unheard)) this.ended(n);
       this.sweptTo = upTo;
-      const forgetBefore = Date.now() - TOLD_KEEP_MS;
-      for (const [id, t] of this.told) if (t.at < forgetBefore) this.told.delete(id);
     } catch (e) {
       // The database is away: the next sweep covers this one's window too.
       this.logger.warn({ err: (e as Error).name }, 'could not sweep for ended sessions');
+    } finally {
+      this.sweeping = false;
+      const forgetBefore = Date.now() - TOLD_KEEP_MS;
+      for (const [id, t] of this.told) if (t.at < forgetBefore) this.told.delete(id);
     }
   }
 
@@ -242,6 +255,11 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   /** The same for the live session of a request, if it has one (with the request row locked). */
   endLiveOfRequest(m: EntityManager, requestId: string, reason: string, audited = true): Promise<EndedSession | null> {
     return this.endOne(m, { sessionId: null, requestId }, reason, audited);
+  }
+
+  /** The id of a request's live session, if it has one (read in the caller's transaction). */
+  liveIdOfRequest(m: EntityManager, requestId: string): Promise<string | null> {
+    return this.repo.liveIdOfRequest(m, requestId);
   }
 
   /** The same for the live session of a hearing, if it has one (with the booking row locked). */

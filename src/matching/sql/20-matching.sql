@@ -511,7 +511,7 @@ BEGIN
     DELETE FROM join_codes WHERE join_codes.request_id = s.request_id;
   END IF;
   RETURN QUERY SELECT s.id, s.request_id, s.interpreter_id, jsonb_build_object('sessionId', s.id, 'reason', p_reason,
-    'interpreterId', s.interpreter_id, 'interpreterIds', v_interpreters, 'officialId', s.official_id, 'wrapups', v_wrapups,
+    'interpreterId', s.interpreter_id, 'interpreterIds', v_interpreters, 'officialId', s.official_id, 'wrapups', v_wrapups, 'endedAt', now(),
     'callerSubs', ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[v_caller, s.caller_sub]) x WHERE x IS NOT NULL));
 END $$;
 
