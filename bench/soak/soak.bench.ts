@@ -424,7 +424,7 @@ function onOffer(it: Interpreter, o: { offerId: string; requestId: string }) {
     return void declineOffer(it, { offerId: o.offerId }, false);
   }
   if (it.state === 'in-call') {
-    // Her session's end and the next offer travel separately (LISTEN/NOTIFY, and the socket.io adapter): give
+    // Her session's end and the next offer travel separately (each through the socket.io adapter, on its own): give
     // session:ended a second to arrive before calling it a second call.
     const call = it.call;
     return void sleep(1000).then(() => {
