@@ -4,20 +4,28 @@ import type { EntityManager, EntitySubscriberInterface, QueryRunner } from 'type
 const QUEUED = 'puente.afterCommit';
 const logger = new Logger('Database');
 
-type Queued = { [QUEUED]?: (() => void)[] };
+type Queued = { [QUEUED]?: { work: () => void; depth: number }[] };
+
+/** How deep in nested transactions (TypeORM's savepoints) the runner is: 1 in the outermost. */
+const depthOf = (runner: QueryRunner) => (runner as unknown as { transactionDepth: number }).transactionDepth;
 
 /**
  * Runs once the outermost transaction (TypeORM's, one query runner per transaction) has committed, and is dropped
- * with it if it rolls back: `afterCommit` queues work on the transaction's query runner. Work queued inside a
- * savepoint that later rolls back still runs when the transaction commits: do not queue inside one.
+ * with it if it rolls back: `afterCommit` queues work on the transaction's query runner. Work queued inside a nested
+ * transaction (a TypeORM savepoint) that rolls back is dropped with it; a savepoint of raw SQL cannot be seen: do not
+ * queue work inside one.
  */
 const subscriber: EntitySubscriberInterface = {
   afterTransactionCommit({ queryRunner }: { queryRunner: QueryRunner }) {
-    if (queryRunner.isTransactionActive) return; // a savepoint released: the transaction goes on
     const data = queryRunner.data as Queued;
+    if (queryRunner.isTransactionActive) {
+      // A nested transaction released: what it queued now belongs to the one around it (and goes if that rolls back).
+      for (const q of data[QUEUED] ?? []) q.depth = Math.min(q.depth, depthOf(queryRunner));
+      return;
+    }
     const work = data[QUEUED];
     delete data[QUEUED];
-    for (const w of work ?? []) {
+    for (const { work: w } of work ?? []) {
       try {
         w();
       } catch (e) {
@@ -27,7 +35,10 @@ const subscriber: EntitySubscriberInterface = {
     }
   },
   afterTransactionRollback({ queryRunner }: { queryRunner: QueryRunner }) {
-    if (!queryRunner.isTransactionActive) delete (queryRunner.data as Queued)[QUEUED];
+    const data = queryRunner.data as Queued;
+    if (!queryRunner.isTransactionActive) delete data[QUEUED];
+    // A nested transaction rolled back: what was queued inside it goes with it.
+    else data[QUEUED] = data[QUEUED]?.filter((q) => q.depth <= depthOf(queryRunner));
   },
 };
 
@@ -42,5 +53,5 @@ export function afterCommit(m: Pick<EntityManager, 'queryRunner'>, work: () => v
   const subscribers = runner.connection.subscribers as EntitySubscriberInterface[];
   if (!subscribers.includes(subscriber)) subscribers.push(subscriber);
   const data = runner.data as Queued;
-  (data[QUEUED] ??= []).push(work);
+  (data[QUEUED] ??= []).push({ work, depth: depthOf(runner) });
 }

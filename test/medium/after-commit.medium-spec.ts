@@ -59,6 +59,22 @@ describe('afterCommit', () => {
     expect(ran).toBe(1);
   });
 
+  it('drops what a nested transaction queued when it rolls back, and runs the rest at the outer commit', async () => {
+    const ran: string[] = [];
+    await ds.transaction(async (m) => {
+      afterCommit(m, () => ran.push('outer'));
+      await m.transaction(async (first) => afterCommit(first, () => ran.push('first')));
+      await m
+        .transaction(async (inner) => {
+          afterCommit(inner, () => ran.push('inner'));
+          throw new Error('inner rolled back');
+        })
+        .catch(() => undefined);
+      await m.transaction(async (kept) => afterCommit(kept, () => ran.push('kept')));
+    });
+    expect(ran).toEqual(['outer', 'first', 'kept']);
+  });
+
   it('runs at once outside any transaction (each statement commits on its own)', async () => {
     let ran = 0;
     await ds.manager.query(`INSERT INTO marks VALUES (4)`);
