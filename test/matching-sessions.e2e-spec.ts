@@ -186,14 +186,16 @@ describe('sessions', () => {
   // The node that ends a session announces it once it has committed; one that died in between never does. Every node
   // sweeps the sessions that ended a few seconds ago for those it never heard of, and tells their participants.
   it("tells a session's participants it ended when the node that ended it died before announcing it", async () => {
-    const { ana, sessionId } = await call('tzh');
-    const ended = ana.socket.next('session:ended', (e) => e.sessionId === sessionId);
-    // Committed by no node at all, as if its node had died right after the commit.
-    await a.sql(`SELECT * FROM session_end($1, NULL, 'completed', true)`, [sessionId]);
-    expect(await within(ended, 30_000, "the interpreter was told, by her node's sweep")).toEqual({ sessionId, reason: 'completed' });
+    const { ana, c, requestId, sessionId } = await call('tzh');
+    // She joined the call's media (on node B): the call's room knows her even once her request has forgotten her.
+    await c.call('session:join', { sessionId });
+    const told = [ana.socket, c].map((s) => s.next('session:ended', (e) => e.sessionId === sessionId));
+    // Ended, her token subject forgotten with her request, by no node at all: as if its node had died right after.
+    await a.sql(`SELECT matching_finish($1, 'completed', '{accepted,connected}', NULL)`, [requestId]);
+    for (const t of told) expect(await within(t, 30_000, "told, by her node's sweep")).toEqual({ sessionId, reason: 'completed' });
     // Once: the next sweeps know it was told.
     await new Promise((r) => setTimeout(r, 11_000));
-    expect(ana.socket.seen('session:ended').filter((e) => e.sessionId === sessionId)).toHaveLength(1);
+    for (const s of [ana.socket, c]) expect(s.seen('session:ended').filter((e) => e.sessionId === sessionId)).toHaveLength(1);
   }, 60_000);
 
   it('never announces an end whose transaction rolled back', async () => {

@@ -107,8 +107,11 @@ export class RealtimeService implements BeforeApplicationShutdown {
     }
   }
 
-  /** To this node's own sockets in the room only (when every node is told the same thing, each tells its own). */
-  emitLocal<E extends ServerEvent>(room: string, event: E, payload: ServerEvents[E]) {
+  /**
+   * To this node's own sockets in the room only (when every node is told the same thing, each tells its own). Several
+   * rooms at once: a socket in more than one of them hears it once.
+   */
+  emitLocal<E extends ServerEvent>(room: string | string[], event: E, payload: ServerEvents[E]) {
     if (this.closing) return;
     loose(this.server?.local.to(room))?.emit(event, payload);
   }

@@ -139,28 +139,35 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   private ended(n: EndedNotice) {
     const told = this.told.get(n.sessionId);
     const callerSubs = (n.callerSubs ?? []).filter((sub) => !told?.callerSubs.includes(sub));
-    const payload = { sessionId: n.sessionId, reason: n.reason };
     if (told) {
       told.callerSubs.push(...callerSubs);
-      return this.tellCallers(n, callerSubs);
+      this.tell(n, callerSubs.map(rooms.caller));
+      return this.openQuestion(n, callerSubs);
     }
     this.told.set(n.sessionId, { at: Date.now(), callerSubs });
-    for (const id of n.interpreterIds ?? [n.interpreterId]) this.realtime.emitLocal(rooms.interpreter(id), 'session:ended', payload);
-    if (n.officialId) this.realtime.emitLocal(rooms.user(n.officialId), 'session:ended', payload);
-    this.tellCallers(n, callerSubs);
+    // The call's own room too: it reaches whoever joined its media, even a woman a swept notice cannot name (her token
+    // subject was forgotten with her request). One emit to all the rooms: a socket in two of them hears it once.
+    this.tell(n, [
+      ...(n.interpreterIds ?? [n.interpreterId]).map(rooms.interpreter),
+      ...(n.officialId ? [rooms.user(n.officialId)] : []),
+      ...callerSubs.map(rooms.caller),
+      rooms.session(n.sessionId),
+    ]);
+    this.openQuestion(n, callerSubs);
     this.bus.emit('session.ended', n.sessionId, n.reason);
     if (n.wrapups?.length) this.bus.emit('wrapup.started', n.wrapups);
   }
 
-  private tellCallers(n: EndedNotice, callerSubs: string[]) {
-    if (!callerSubs.length) return;
-    for (const sub of callerSubs) this.realtime.emitLocal(rooms.caller(sub), 'session:ended', { sessionId: n.sessionId, reason: n.reason });
-    // A call that took place (not one that never started, nor a technical end: she is back in line).
-    if (n.reason === 'completed') {
-      this.afterCall
-        .answerable(n.sessionId, callerSubs)
-        .catch((e) => this.logger.warn({ err: (e as Error).name }, 'the question after a call could not be opened'));
-    }
+  private tell(n: EndedNotice, to: string[]) {
+    if (to.length) this.realtime.emitLocal(to, 'session:ended', { sessionId: n.sessionId, reason: n.reason });
+  }
+
+  /** The question after a call that took place (not one that never started, nor a technical end: she is back in line). */
+  private openQuestion(n: EndedNotice, callerSubs: string[]) {
+    if (!callerSubs.length || n.reason !== 'completed') return;
+    this.afterCall
+      .answerable(n.sessionId, callerSubs)
+      .catch((e) => this.logger.warn({ err: (e as Error).name }, 'the question after a call could not be opened'));
   }
 
   find(id: string): Promise<SessionParticipants | null> {
