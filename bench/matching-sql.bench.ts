@@ -41,8 +41,8 @@ function cpuMs(pid: number): number {
   return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 }
 
-/** Who is available as presence hands it to matching (none of them on call); a bare list before on-call existed. */
-const reachable = (ids: string[]) => Object.assign([...ids], { ids, onCall: [] as string[] });
+/** Who is available as presence hands it to matching (none of them on call). */
+const reachable = (ids: string[]) => ({ ids, onCall: [] as string[] });
 
 type Dispatched = { offers: { id: string; interpreterId: string }[] } | null;
 
@@ -103,10 +103,10 @@ async function main() {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { LanguagesCatalogueLoader } = require(join(APP, 'src', 'languages', 'languages-catalogue.loader.js'));
     await new LanguagesCatalogueLoader({ query: (q: string, p?: unknown[]) => c.query(q, p).then((r) => r.rows) }).onModuleInit();
-    // Spanish and English exist now: every interpreter interprets into them (synthetic-roster.sql's last insert, again).
+    // Every interpreter interprets into Spanish and English (so that she covers the other side's language wherever the
+    // call is: the whole-call path, not a relay chain), as the node benchmark's roster does.
     await c.query(`INSERT INTO interpreter_relay_languages (interpreter_id, language_id, level)
-      SELECT i.id, l.id, 5 FROM interpreters i CROSS JOIN languages l WHERE l.iso6393 IN ('spa', 'eng') AND l.variant IS NULL
-      ON CONFLICT DO NOTHING`);
+      SELECT i.id, l.id, 5 FROM interpreters i CROSS JOIN languages l WHERE l.iso6393 IN ('spa', 'eng') AND l.variant IS NULL`);
     await c.query('ANALYZE');
     await c.end();
     log(`fresh database ${database} with the synthetic roster and the language catalogue`);

@@ -505,7 +505,8 @@ export class MatchingService implements OnModuleInit {
         if (!r || (r.state !== 'accepted' && r.state !== 'connected')) return null;
         // The news of a failed call can come late (another node's sweep, a delayed message): by then she may be in a
         // new call, which it must not end.
-        if (failedSession && ((await this.sessions.liveIdOfRequest(m, requestId)) ?? failedSession) !== failedSession) return null;
+        const live = failedSession && (await this.sessions.liveIdOfRequest(m, requestId));
+        if (live && live !== failedSession) return null;
         const ended = await this.sessions.endLiveOfRequest(m, requestId, reason, false);
         // Those she asked to replace are never offered this request again.
         if (exclude.length) await this.repo.exclude(m, requestId, exclude);

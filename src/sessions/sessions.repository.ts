@@ -134,20 +134,22 @@ export class SessionsRepository {
   }
 
   /**
-   * The notices of ended sessions as far as they can be rebuilt: whom to tell, except a woman whose request has ended
-   * (her token subject is forgotten with it), and her wrap-up as it stands now.
+   * The notices of ended sessions as far as they can be rebuilt, as `session_end` made them: the interpreters whose seats
+   * ended with the call (in its transaction, so at the same time) or its lead, whom to tell except a woman whose request
+   * has ended (her token subject is forgotten with it), and their wrap-up as it stands now.
    */
   async endedNotices(ids: string[]): Promise<EndedNotice[]> {
     return rows<EndedNotice>(
       this.db,
       `SELECT s.id AS "sessionId", s.end_reason AS reason, s.interpreter_id AS "interpreterId", s.official_id AS "officialId",
-         to_json(s.ended_at) #>> '{}' AS "endedAt",
-         (SELECT array_agg(DISTINCT si.interpreter_id) FROM session_interpreters si WHERE si.session_id = s.id) AS "interpreterIds",
+         to_json(s.ended_at) #>> '{}' AS "endedAt", seated.ids AS "interpreterIds",
          ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[r.caller_sub, s.caller_sub]) x WHERE x IS NOT NULL) AS "callerSubs",
          (SELECT coalesce(json_agg(json_build_object('id', i.id, 'until', i.wrapup_until, 'canExtend', NOT i.wrapup_extended)), '[]')
-            FROM interpreters i WHERE i.wrapup_until > now()
-              AND i.id IN (SELECT si.interpreter_id FROM session_interpreters si WHERE si.session_id = s.id)) AS wrapups
-       FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id WHERE s.id = ANY ($1::uuid[]) AND s.ended_at IS NOT NULL`,
+            FROM interpreters i WHERE i.id = ANY (seated.ids) AND i.wrapup_until > now()) AS wrapups
+       FROM sessions s LEFT JOIN interpretation_requests r ON r.id = s.request_id
+       CROSS JOIN LATERAL (SELECT coalesce(array_agg(si.interpreter_id), ARRAY[s.interpreter_id]) AS ids FROM session_interpreters si
+                           WHERE si.session_id = s.id AND si.ended_at = s.ended_at) seated
+       WHERE s.id = ANY ($1::uuid[]) AND s.ended_at IS NOT NULL`,
       [ids],
     );
   }

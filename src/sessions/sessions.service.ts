@@ -92,8 +92,9 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
 
   private readonly codes: ReturnType<typeof joinCodeHasher>;
 
-  async onModuleInit() {
-    await this.sweep();
+  onModuleInit() {
+    // The first sweep only marks where the next begins; start-up does not wait for it.
+    void this.sweep();
     this.sweeper = setInterval(() => void this.sweep(), ENDED_SWEEP_MS).unref();
   }
 
