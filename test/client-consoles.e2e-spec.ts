@@ -207,6 +207,10 @@ describe('web client: greetings and the administrators console', () => {
     const { interpreterId } = await seedInterpreter(t, 'Estela', 'mam:5');
     const lang = { mam: await languageId(t, 'mam'), kek: await languageId(t, 'kek'), tzo: await languageId(t, 'tzo') };
     await seedMarch2026(t, interpreterId, lang);
+    // What was said after the seven Mam calls: each helped and referred to a shelter; two with signs of control.
+    const mamSessions = `SELECT s.id FROM sessions s JOIN interpretation_requests r ON r.id = s.request_id WHERE r.language_id = $1`;
+    await t.sql(`UPDATE sessions SET feedback = 'helped', referred_to = '{shelter}' WHERE id IN (${mamSessions})`, [lang.mam]);
+    await t.sql(`UPDATE sessions SET signs = '{controlled}' WHERE id IN (${mamSessions} ORDER BY s.id LIMIT 2)`, [lang.mam]);
     const show = async (p: Page, from: string, to: string) => {
       const stats = p.locator('[data-section="stats"]');
       await stats.locator('input[name=from]').fill(from);
@@ -223,7 +227,7 @@ describe('web client: greetings and the administrators console', () => {
     const p = await bed.page('en-US');
     await login(p, '/admin/', admin.email);
     const stats = await show(p, '2026-03', '2026-03');
-    const mam = stats.locator(`tr[data-key="${lang.mam}"][data-month="2026-03"]`);
+    const mam = stats.locator(`table[data-table="requests"] tr[data-key="${lang.mam}"][data-month="2026-03"]`);
     await mam.waitFor();
     // Counts rounded to multiples of 5 by the server (8, 7, 5, 6 and 7).
     expect(await cells(mam)).toMatchObject({
@@ -237,7 +241,17 @@ describe('web client: greetings and the administrators console', () => {
       sessions: '5',
     });
     // Three requests only: every count hidden, and no median of three people.
-    expect(await cells(stats.locator(`tr[data-key="${lang.kek}"]`))).toMatchObject({
+    // After the call, in its own table, suppressed alike (7 shown as 5, 2 hidden).
+    expect(await cells(stats.locator(`table[data-table="afterCall"] tr[data-key="${lang.mam}"][data-month="2026-03"]`))).toMatchObject({
+      feedbackHelped: '5',
+      feedbackUnsure: '0',
+      referredShelter: '5',
+      referredPolice: '0',
+      signControlled: '<5',
+      anotherInterpreter: '0',
+    });
+    await expect(stats.locator('table[data-table="afterCall"] th', { hasText: 'Referred: A shelter' }).count()).resolves.toBe(1);
+    expect(await cells(stats.locator(`table[data-table="requests"] tr[data-key="${lang.kek}"]`))).toMatchObject({
       requests: '<5',
       answered: '<5',
       unmet: '0',
@@ -256,7 +270,7 @@ describe('web client: greetings and the administrators console', () => {
     await a11y.check(p, 'admin-stats');
     await stats.locator('select[name=groupBy]').selectOption('matter');
     await stats.locator('button[type=submit]').click();
-    await stats.locator('tr[data-key="violence"] th', { hasText: 'Violence' }).waitFor();
+    await stats.locator('table[data-table="requests"] tr[data-key="violence"] th', { hasText: 'Violence' }).waitFor();
     await expect(p.locator('select[name=scope]').count()).resolves.toBe(0);
     // Hearings have their own table: five in May, three through a relay (hidden: fewer than five), 200 minutes.
     const official = await createStaff(t, 'official', { country: 'GT', institution: 'Juzgado de Paz' });
@@ -524,7 +538,7 @@ describe('web client: greetings and the administrators console', () => {
     await expect(note.isVisible()).resolves.toBe(true);
     await expect(note.textContent()).resolves.toContain('menos de 5');
     // Month by month, every count is hidden...
-    const monthly = await stats.locator('table.stats-table').last().locator('td[data-col="requests"]').allTextContents();
+    const monthly = await stats.locator('table[data-table="requests"]').locator('td[data-col="requests"]').allTextContents();
     expect(monthly).toEqual(['<5', '<5', '<5']);
     // ...but over the year, Honduras's six requests are there (rounded to 5, as the page says).
     await expect(note.textContent()).resolves.toContain('múltiplo de 5');

@@ -1,4 +1,13 @@
-import { eventually, seriousA11yViolations, snapshot, startClientBed, tapSteps, type ClientBed } from './utils/browser';
+import {
+  eventually,
+  goAvailable,
+  seedInterpreter,
+  seriousA11yViolations,
+  snapshot,
+  startClientBed,
+  tapSteps,
+  type ClientBed,
+} from './utils/browser';
 import { interpreter, within, type Person } from './utils/matching-fixtures';
 
 /**
@@ -29,6 +38,8 @@ describe('web client: her say in who interprets', () => {
     const choice = her.locator('[data-choice="no-woman"]');
     await choice.waitFor();
     await expect(choice.locator('.note').textContent()).resolves.toContain('Ahora no hay ninguna intérprete mujer libre.');
+    // A picture and a tone: she may not be looking at the screen while she waits.
+    await expect(her.evaluate(() => window.__puente!.played())).resolves.toContain('tone:no-woman-free');
     await snapshot(her, 'caller-no-woman-free');
     await expect(seriousA11yViolations(her)).resolves.toEqual([]);
     expect(man.socket.seen('offer:new')).toEqual([]);
@@ -64,6 +75,76 @@ describe('web client: her say in who interprets', () => {
     await her.locator('.call-controls button.hang-up').click();
     await her.locator('[data-phase="ended"]').waitFor();
   });
+
+  it('no woman free: she chooses to wait for a woman; nobody else rings, the choice is not asked again, and the next woman free is offered her call', async () => {
+    const man = await interpreter(bed.t, { languages: 'acr:5', gender: 'male', firstName: 'Pedro' }, bed.url);
+    people.push(man);
+    const her = await bed.page('en-US');
+    await her.goto(`${bed.url}/`);
+    await tapSteps(her, { region: 'GT', iso: 'acr', matter: 'other', here: 'unknown' });
+    await her.locator('button[data-toggle="female"]').click();
+    await her.locator('button.call-button').click();
+    const choice = her.locator('[data-choice="no-woman"]');
+    await choice.waitFor();
+    await expect(choice.locator('.note').textContent()).resolves.toContain('No woman interpreter is free right now.');
+    await choice.locator('button[data-action="wait-for-woman"]').click();
+    await choice.waitFor({ state: 'detached' });
+    await her.locator('[data-phase="waiting"]').waitFor();
+    await expect(seriousA11yViolations(her)).resolves.toEqual([]);
+
+    // A woman comes: her call is offered to her, never to him.
+    const ana = await interpreter(bed.t, { languages: 'acr:5', gender: 'female', firstName: 'Ana' }, bed.url);
+    people.push(ana);
+    const offer = await within(ana.socket.next('offer:new'), 15_000, 'the offer to the woman');
+    expect(man.socket.seen('offer:new')).toEqual([]);
+    // Waiting meanwhile, she was not asked again.
+    await expect(her.locator('[data-choice="no-woman"]').count()).resolves.toBe(0);
+    await expect(her.evaluate(() => window.__puente!.played().filter((n) => n === 'tone:no-woman-free'))).resolves.toHaveLength(1);
+    await ana.socket.call('offer:accept', { offerId: offer.offerId });
+    await her.locator('[data-phase="connected"]').waitFor();
+    await her.locator('.call-controls button.hang-up').click();
+    await her.locator('[data-phase="ended"]').waitFor();
+  });
+
+  it("on the interpreter's console: her way back is shown as a return, and 'another interpreter' says only that she asked for someone else", async () => {
+    const rosa = await seedInterpreter(bed.t, 'Rosa', 'poh:5');
+    const console = await bed.page('en-US');
+    await goAvailable(console, bed.url, rosa.email);
+    const her = await bed.page('es-GT');
+    await her.goto(`${bed.url}/`);
+    await tapSteps(her, { region: 'GT', iso: 'poh', matter: 'other', here: 'unknown' });
+    await her.locator('button.call-button').click();
+    const offered = console.locator('[data-view="offer"]');
+    await offered.waitFor();
+    await expect(offered.locator('[data-fact="returning"]').count()).resolves.toBe(0);
+    await offered.locator('button.accept').click();
+    await her.locator('[data-phase="connected"]').waitFor();
+    await console.locator('[data-view="call"]').waitFor();
+    await console.locator('button.hang-up').click();
+    await her.locator('[data-phase="ended"]').waitFor();
+    // Her wrap-up time after the call: she is ready before it ends.
+    await console.locator('button[data-action="wrapup-ready"]').click();
+
+    // She calls the same interpreter back: the console says it is a return, and nothing of what was said.
+    await her.locator('button[data-action="call-back"]').click();
+    await offered.waitFor();
+    await expect(offered.locator('[data-fact="returning"]').textContent()).resolves.toContain('She is calling you back');
+    await snapshot(console, 'interpreter-offer-returning');
+    await expect(seriousA11yViolations(console)).resolves.toEqual([]);
+    await offered.locator('button.accept').click();
+    await her.locator('[data-phase="connected"]').waitFor();
+    await console.locator('[data-view="call"]').waitFor();
+
+    // She asks for another interpreter: the console is told only that.
+    await her.locator('button[data-action="another"]').click();
+    await her.locator('button[data-action="confirm-another"]').click();
+    const note = console.locator('[data-view="idle"] .note');
+    await note.waitFor();
+    await expect(note.textContent()).resolves.toBe('The caller asked for another interpreter.');
+    await snapshot(console, 'interpreter-asked-another');
+    await expect(seriousA11yViolations(console)).resolves.toEqual([]);
+    await her.locator('button.hang-up').first().click();
+  }, 120_000);
 
   it('"an interpreter from outside my country" is one more switch on the call step, and goes with her request', async () => {
     const her = await bed.page('en-US');

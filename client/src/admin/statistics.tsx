@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Strings } from '../i18n';
 import type { StaffStrings } from '../i18n/staff';
 import { request, serverMessages, type Country } from '../lib/api';
+import { OUTCOMES, type Outcome } from '../../../src/stats/stats-outcomes';
 
 /** One row of GET /api/v1/stats: a month and a language, country or matter; null where a cell is suppressed. */
 export interface StatsRow {
@@ -19,6 +20,8 @@ export interface StatsRow {
   sessions: number | null;
   medianSessionSeconds: number | null;
   p90SessionSeconds: number | null;
+  /** What was said of the calls after them, by OUTCOMES key (counts, suppressed alike). */
+  afterCall: Record<string, number | null>;
   suppressed: string[];
 }
 
@@ -51,7 +54,21 @@ const COLUMNS = [...COUNTS, ...TIMES, ...CALLS];
 const HEARING_COUNTS = ['bookings', 'confirmed', 'unfilled', 'relay'] as const;
 const HEARING_COLUMNS = [...HEARING_COUNTS, 'relaySharePercent', 'interpreterMinutes'] as const;
 const isCount = (c: string) =>
-  c === 'sessions' || (COUNTS as readonly string[]).includes(c) || (HEARING_COUNTS as readonly string[]).includes(c);
+  c === 'sessions' ||
+  (COUNTS as readonly string[]).includes(c) ||
+  (HEARING_COUNTS as readonly string[]).includes(c) ||
+  OUTCOMES.some((o) => o.key === c);
+
+/** A row of the after-call table: its counts by OUTCOMES key, beside the row's own key and month. */
+type AfterCallRow = Record<string, number | string | null> & { key: string; month: string };
+
+/** An after-call count's heading, in the words the interpreter's wrap-up and her page use for it. */
+function outcomeHeading(s: StaffStrings, o: Outcome): string {
+  if (o.kind === 'feedback') return s.afterCallCol.feedback[o.value];
+  if (o.kind === 'referred') return s.afterCallCol.referred(s.referral[o.value]);
+  if (o.kind === 'sign') return s.sign[o.value];
+  return s.afterCallCol.another;
+}
 
 const month = (d: Date) => d.toISOString().slice(0, 7);
 function defaultRange() {
@@ -77,8 +94,8 @@ function FiguresTable<R extends { key: string; month: string }>({
   rows,
   minCell,
 }: {
-  /** Which figures: the women's requests, or hearings. */
-  kind: 'requests' | 'hearings';
+  /** Which figures: the women's requests, what was said after their calls, or hearings. */
+  kind: 'requests' | 'afterCall' | 'hearings';
   label: string;
   caption: string;
   head: string[];
@@ -353,6 +370,23 @@ export function Statistics({
                 head={[stats!.period === 'whole' ? s.col.period : s.col.month, s.group[shownBy]]}
                 columns={COLUMNS.map((c) => [c, s.col[c]])}
                 rows={stats!.rows.map((r) => ({ id: `${r.month}-${r.key}`, names: [periodText(r.month), keyLabel(r)], r }))}
+                minCell={stats!.minCell}
+              />
+              <h3 class="sub" id="after-call-stats-title">
+                {s.afterCallTitle}
+              </h3>
+              <p>{s.afterCallExplain}</p>
+              <FiguresTable
+                kind="afterCall"
+                label={s.afterCallTitle}
+                caption={s.suppressedNote}
+                head={[stats!.period === 'whole' ? s.col.period : s.col.month, s.group[shownBy]]}
+                columns={OUTCOMES.map((o) => [o.key, outcomeHeading(s, o)])}
+                rows={stats!.rows.map((r) => ({
+                  id: `a-${r.month}-${r.key}`,
+                  names: [periodText(r.month), keyLabel(r)],
+                  r: { ...r.afterCall, key: r.key, month: r.month } as AfterCallRow,
+                }))}
                 minCell={stats!.minCell}
               />
             </>

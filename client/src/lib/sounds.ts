@@ -133,6 +133,22 @@ export function unmatchedTone() {
   );
 }
 
+/**
+ * Three soft notes, up and back: no woman interpreter is free, and she has a choice to make (with the picture and
+ * the two choices on screen). A question, not an alarm, and unlike the ringback that goes on under it.
+ */
+export function noWomanFreeTone() {
+  played.push('tone:no-woman-free');
+  notes(
+    [
+      [440, 0, 0.3],
+      [587, 0.28, 0.3],
+      [440, 0.56, 0.45],
+    ],
+    0.14,
+  );
+}
+
 /** Repeats `sound` every `everyMs` until the returned function is called. */
 function repeat(sound: () => void, everyMs: number): () => void {
   sound();

@@ -260,6 +260,13 @@ export const staffEn: StaffStrings = {
     medianSessionSeconds: 'Median length (s)',
     p90SessionSeconds: 'p90 length (s)',
   },
+  afterCallTitle: 'After the call',
+  afterCallExplain: 'What the women answered after their calls, and what the interpreters ticked (calls, never anything said).',
+  afterCallCol: {
+    feedback: { helped: 'She was helped', unsure: 'She is not sure', not_helped: 'She was not helped' },
+    referred: (what: string) => `Referred: ${what}`,
+    another: 'She asked for another interpreter',
+  },
   hearingsStatsTitle: 'Hearings',
   hearingCol: {
     bookings: 'Booked',

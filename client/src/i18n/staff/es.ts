@@ -266,6 +266,14 @@ export const staffEs = {
     medianSessionSeconds: 'Duración mediana (s)',
     p90SessionSeconds: 'Duración p90 (s)',
   } as Record<string, string>,
+  afterCallTitle: 'Después de la llamada',
+  afterCallExplain:
+    'Lo que las mujeres respondieron después de sus llamadas y lo que marcaron las intérpretes (llamadas, nunca nada de lo que se dijo).',
+  afterCallCol: {
+    feedback: { helped: 'Recibió ayuda', unsure: 'No está segura', not_helped: 'No recibió ayuda' },
+    referred: (what: string) => `Derivada: ${what}`,
+    another: 'Pidió otra intérprete',
+  },
   hearingsStatsTitle: 'Audiencias',
   hearingCol: {
     bookings: 'Reservadas',

@@ -269,6 +269,14 @@ export const staffFr: StaffStrings = {
     medianSessionSeconds: 'Durée médiane (s)',
     p90SessionSeconds: 'Durée p90 (s)',
   },
+  afterCallTitle: 'Après l’appel',
+  afterCallExplain:
+    'Ce que les femmes ont répondu après leurs appels et ce que les interprètes ont coché (des appels, jamais rien de ce qui a été dit).',
+  afterCallCol: {
+    feedback: { helped: 'Elle a été aidée', unsure: 'Elle ne sait pas', not_helped: 'Elle n’a pas été aidée' },
+    referred: (what: string) => `Orientée : ${what}`,
+    another: 'Elle a demandé une autre interprète',
+  },
   hearingsStatsTitle: 'Audiences',
   hearingCol: {
     bookings: 'Réservées',
