@@ -1,5 +1,6 @@
 import { callParties, interpreter, languageId, until, type Person } from './utils/matching-fixtures';
 import { createStaff, startTestApp, type TestApp } from './utils/test-app';
+import type { TestSocket } from './utils/socket-client';
 
 /**
  * Issue 16, item 5: after the call, the woman's one answer (three faces, skippable) and the interpreter's wrap-up ticks,
@@ -19,23 +20,26 @@ describe('after the call', () => {
     await t?.close();
   });
 
-  /** A call between a woman and an interpreter that took place (both joined), ended by the woman. */
-  async function aCall(ana: Person) {
+  /** A woman's request in K'iche' and the offer of it to `ana`, accepted. */
+  async function anAcceptedCall(ana: Person) {
     const her = await parties.woman();
-    const made = await her.call('request:create', {
-      languageId: await languageId(t, 'quc'),
-      matter: 'violence',
-      urgency: 'normal',
-      minor: false,
-    });
+    const made = await aRequest(her);
     const offer = await ana.socket.next('offer:new', (o) => o.requestId === made.requestId);
     const { sessionId } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
-    for (const s of [her, ana.socket])
-      expect((await s.call('session:join', { sessionId: sessionId! })).routerRtpCapabilities).toBeDefined();
+    return { her, requestId: made.requestId, sessionId: sessionId! };
+  }
+  /** Her request in K'iche' (`say`: what else she asked for). */
+  const aRequest = async (her: TestSocket, say: { notFromCountry?: boolean } = {}) =>
+    her.call('request:create', { languageId: await languageId(t, 'quc'), matter: 'violence', urgency: 'normal', minor: false, ...say });
+
+  /** A call between a woman and an interpreter that took place (both joined), ended by the woman. */
+  async function aCall(ana: Person) {
+    const { her, sessionId } = await anAcceptedCall(ana);
+    for (const s of [her, ana.socket]) expect((await s.call('session:join', { sessionId })).routerRtpCapabilities).toBeDefined();
     await until(async () => (await t.sql(`SELECT 1 FROM sessions WHERE id = $1 AND started_at IS NOT NULL`, [sessionId])).length === 1);
-    expect(await her.call('session:leave', { sessionId: sessionId! })).toEqual({});
+    expect(await her.call('session:leave', { sessionId })).toEqual({});
     await her.next('session:ended', (e) => e.sessionId === sessionId);
-    return { her, sessionId: sessionId! };
+    return { her, sessionId };
   }
 
   it('takes her one answer, once, from her only; and the interpreter’s ticks, from the call’s interpreters only, never text', async () => {
@@ -76,9 +80,10 @@ describe('after the call', () => {
   it('counts the answers and ticks in the statistics, suppressed under 5 and rounded to 5 like every count', async () => {
     const ana = parties.track(await interpreter(t, { languages: 'quc:5' }));
     const admin = await createStaff(t, 'platform_admin');
-    const stats = async () =>
+    const totals = async () =>
       (await t.http().get('/api/v1/stats?groupBy=total&period=whole&country=GT').set('authorization', `Bearer ${admin.token}`).expect(200))
-        .body.rows[0].afterCall;
+        .body.rows[0];
+    const stats = async () => (await totals()).afterCall;
     // One call so far (the case above): too few to show.
     expect(await stats()).toMatchObject({ feedbackHelped: null, referredShelter: null, signControlled: null, anotherInterpreter: 0 });
     for (let i = 0; i < 5; i++) {
@@ -94,6 +99,23 @@ describe('after the call', () => {
       referredLegalAid: null,
       signControlled: null,
       signQuickExit: 0,
+      anotherInterpreter: 0,
     });
+    // Five calls where she asked for another interpreter: counted (never with a reason, which nobody gives).
+    for (let i = 0; i < 5; i++) {
+      const { her, requestId, sessionId } = await anAcceptedCall(ana);
+      expect(await her.call('session:another', { sessionId })).toEqual({ requestId, state: 'queued' });
+      await ana.socket.next('session:ended', (e) => e.sessionId === sessionId);
+      expect(await her.call('request:cancel', { requestId })).toEqual(expect.objectContaining({ state: 'cancelled' }));
+    }
+    expect(await stats()).toMatchObject({ feedbackHelped: 5, anotherInterpreter: 5 });
+    // Her say before the call is counted too: five asked for an interpreter not from their country.
+    expect((await totals()).notFromCountry).toBe(0);
+    for (let i = 0; i < 5; i++) {
+      const her = await parties.woman();
+      const made = await aRequest(her, { notFromCountry: true });
+      await her.call('request:cancel', { requestId: made.requestId });
+    }
+    expect((await totals()).notFromCountry).toBe(5);
   });
 });

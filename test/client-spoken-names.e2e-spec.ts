@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { a11yRecorder, eventually, seedInterpreter, staffLogin, startClientBed, type ClientBed } from './utils/browser';
 import { createStaff, type TestApp } from './utils/test-app';
+import { recordingRows } from './utils/language-recordings';
 
 /**
  * Spoken names in the consoles, in Chromium with a fake microphone: an interpreter records the name of her
@@ -23,16 +24,7 @@ describe('web client: spoken names of languages', () => {
   }, 120_000);
   afterAll(() => bed?.close());
 
-  const rows = () =>
-    t.sql<{
-      id: string;
-      language_id: string;
-      state: string;
-      recorder_role: string;
-      content_type: string;
-      duration_ms: number;
-      size: number;
-    }>(`SELECT id, language_id, state, recorder_role, content_type, duration_ms, size FROM language_recordings ORDER BY created_at`);
+  const rows = () => recordingRows(t);
   const names = (p: Page) => p.locator('[data-section="spoken-names"]');
   const todo = (p: Page) => names(p).locator('p.todo');
 

@@ -167,6 +167,11 @@ describe('her say in who interprets', () => {
       'another interpreter',
     );
     expect(hers.requestId).toBe(made.requestId);
+    // Back at the front: the newer request waits too, yet hers is the one offered to the next interpreter.
+    expect(second.socket.seen('offer:new').map((o) => o.requestId)).toEqual([made.requestId]);
+    await expect(t.sql(`SELECT state FROM interpretation_requests WHERE id = $1`, [later.requestId])).resolves.toEqual([
+      { state: 'queued' },
+    ]);
     expect(first.socket.seen('offer:new').filter((o) => o.requestId === made.requestId)).toHaveLength(1);
     // Counted, never with a reason: the event of the requeue says which kind, nothing else of hers.
     const [ev] = await until(

@@ -46,6 +46,7 @@ describe('statistics (PostgreSQL)', () => {
       answeredWithin1m: 5,
       answeredWithin5m: 5,
       unmet: null,
+      notFromCountry: 0,
       medianWaitSeconds: 50,
       p90WaitSeconds: 280,
       sessions: 5,

@@ -8,6 +8,7 @@ const row = (over: Partial<RawStatsRow>): RawStatsRow => ({
   answered_5m: 30,
   answered: 35,
   unmet: 5,
+  not_from_country: 0,
   wait_p50: 42,
   wait_p90: 210,
   sessions: 35,
@@ -26,6 +27,7 @@ describe('small-cell suppression', () => {
       answeredWithin1m: 20,
       answeredWithin5m: 30,
       unmet: 5,
+      notFromCountry: 0,
       medianWaitSeconds: 42,
       p90WaitSeconds: 210,
       sessions: 35,
@@ -76,5 +78,8 @@ describe('what was said after the calls', () => {
     const s = suppress(row({ after_call: { feedbackHelped: 7, feedbackUnsure: 3, signControlled: 0, anotherInterpreter: 12 } }));
     expect(s.afterCall).toMatchObject({ feedbackHelped: 5, feedbackUnsure: null, signControlled: 0, anotherInterpreter: 10 });
     expect(s.suppressed).toEqual(['feedbackUnsure']);
+    // Her say before the call ("not from my country"), alike.
+    expect(suppress(row({ not_from_country: 7 })).notFromCountry).toBe(5);
+    expect(suppress(row({ not_from_country: 2 }))).toMatchObject({ notFromCountry: null, suppressed: ['notFromCountry'] });
   });
 });

@@ -14,6 +14,8 @@ export interface RawStatsRow {
   answered_5m: number;
   answered: number;
   unmet: number;
+  /** Requests where she asked for an interpreter not from her country (her say: counted, never why). */
+  not_from_country: number;
   wait_p50: number | null;
   wait_p90: number | null;
   sessions: number;
@@ -51,6 +53,7 @@ export function suppress(r: RawStatsRow) {
     answeredWithin5m: r.answered_5m,
     answered: r.answered,
     unmet: r.unmet,
+    notFromCountry: r.not_from_country,
     sessions: r.sessions,
     ...afterCall(r),
   };
@@ -67,6 +70,7 @@ export function suppress(r: RawStatsRow) {
     answeredWithin1m: cell(r.answered_1m),
     answeredWithin5m: cell(r.answered_5m),
     unmet: cell(r.unmet),
+    notFromCountry: cell(r.not_from_country),
     medianWaitSeconds: enoughWaits ? r.wait_p50 : null,
     p90WaitSeconds: enoughWaits ? r.wait_p90 : null,
     sessions: cell(r.sessions),

@@ -71,7 +71,7 @@ export class StatsService {
     const period = `${q.from ?? yearMonth(from)}/${q.to ?? yearMonth(now)}`;
     const params = [from, to, country, this.config.HOME_COUNTRY ?? null, ...(whole ? [period] : [])];
     const requests = `
-      SELECT r.id, r.language_id, r.state, r.created_at, ${whole ? '$5::text' : MONTH} AS month,
+      SELECT r.id, r.language_id, r.state, r.created_at, r.not_from_country, ${whole ? '$5::text' : MONTH} AS month,
         ${KEY[groupBy]} AS key,
         (SELECT min(o.decided_at) FROM offers o WHERE o.request_id = r.id AND o.outcome = 'accepted') AS answered_at
       FROM interpretation_requests r
@@ -97,6 +97,7 @@ export class StatsService {
          count(*) FILTER (WHERE w.wait <= 300)::int AS answered_5m,
          count(w.answered_at)::int AS answered,
          count(*) FILTER (WHERE w.state = 'unmatched')::int AS unmet,
+         count(*) FILTER (WHERE w.not_from_country)::int AS not_from_country,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY w.wait) AS wait_p50,
          percentile_cont(0.9) WITHIN GROUP (ORDER BY w.wait) AS wait_p90,
          coalesce(max(c.sessions), 0)::int AS sessions, max(c.duration_p50) AS duration_p50, max(c.duration_p90) AS duration_p90

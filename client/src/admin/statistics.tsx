@@ -15,6 +15,7 @@ export interface StatsRow {
   answeredWithin1m: number | null;
   answeredWithin5m: number | null;
   unmet: number | null;
+  notFromCountry: number | null;
   medianWaitSeconds: number | null;
   p90WaitSeconds: number | null;
   sessions: number | null;
@@ -47,7 +48,7 @@ export interface Stats {
   minCell: number;
 }
 
-const COUNTS = ['requests', 'answered', 'answeredWithin1m', 'answeredWithin5m', 'unmet'] as const;
+const COUNTS = ['requests', 'answered', 'answeredWithin1m', 'answeredWithin5m', 'unmet', 'notFromCountry'] as const;
 const TIMES = ['medianWaitSeconds', 'p90WaitSeconds'] as const;
 const CALLS = ['sessions', 'medianSessionSeconds', 'p90SessionSeconds'] as const;
 const COLUMNS = [...COUNTS, ...TIMES, ...CALLS];

@@ -254,6 +254,7 @@ export const staffEn: StaffStrings = {
     answeredWithin1m: 'Within 1 min',
     answeredWithin5m: 'Within 5 min',
     unmet: 'Unmet',
+    notFromCountry: 'Asked: not from her country',
     medianWaitSeconds: 'Median wait (s)',
     p90WaitSeconds: 'p90 wait (s)',
     sessions: 'Calls',

@@ -260,6 +260,7 @@ export const staffEs = {
     answeredWithin1m: 'En 1 min',
     answeredWithin5m: 'En 5 min',
     unmet: 'Sin atender',
+    notFromCountry: 'Pidió: no de su país',
     medianWaitSeconds: 'Espera mediana (s)',
     p90WaitSeconds: 'Espera p90 (s)',
     sessions: 'Llamadas',

@@ -263,6 +263,7 @@ export const staffFr: StaffStrings = {
     answeredWithin1m: 'En 1 min',
     answeredWithin5m: 'En 5 min',
     unmet: 'Sans réponse',
+    notFromCountry: 'Demandé : pas de son pays',
     medianWaitSeconds: 'Attente médiane (s)',
     p90WaitSeconds: 'Attente p90 (s)',
     sessions: 'Appels',
