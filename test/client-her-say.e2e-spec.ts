@@ -100,10 +100,15 @@ describe('web client: her say in who interprets', () => {
     // Waiting meanwhile, she was not asked again.
     await expect(her.locator('[data-choice="no-woman"]').count()).resolves.toBe(0);
     await expect(her.evaluate(() => window.__puente!.played().filter((n) => n === 'tone:no-woman-free'))).resolves.toHaveLength(1);
-    await ana.socket.call('offer:accept', { offerId: offer.offerId });
+    const { sessionId } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
     await her.locator('[data-phase="connected"]').waitFor();
     await her.locator('.call-controls button.hang-up').click();
     await her.locator('[data-phase="ended"]').waitFor();
+    // The one question after the call is hers to skip: it goes, and nothing is kept.
+    const question = her.locator('[data-question="helped"]');
+    await question.locator('button[data-answer="skip"]').click();
+    await question.waitFor({ state: 'detached' });
+    await expect(bed.t.sql(`SELECT feedback FROM sessions WHERE id = $1`, [sessionId])).resolves.toEqual([{ feedback: null }]);
   });
 
   it("on the interpreter's console: her way back is shown as a return, and 'another interpreter' says only that she asked for someone else", async () => {
