@@ -27,6 +27,27 @@ describe('the ladder in PostgreSQL', () => {
   beforeEach(() => q('BEGIN'));
   afterEach(() => q('ROLLBACK'));
 
+  it('the functions nodes call keep one generic plan per statement, by index (20-matching.sql says why)', async () => {
+    const entry = [
+      'matching_create',
+      'matching_dispatch',
+      'matching_accept',
+      'matching_finish',
+      'matching_servable',
+      'matching_relay_unfilled',
+      'session_end',
+    ];
+    const settings = await q<{ proname: string; proconfig: string[] | null }>(
+      `SELECT proname, proconfig FROM pg_proc WHERE proname = ANY ($1)`,
+      [entry],
+    );
+    expect(settings.map((f) => f.proname).sort()).toEqual([...entry].sort());
+    for (const f of settings)
+      expect({ [f.proname]: f.proconfig }).toEqual({
+        [f.proname]: expect.arrayContaining(['plan_cache_mode=force_generic_plan', 'enable_seqscan=off']),
+      });
+  });
+
   // ---- fixtures, straight into the tables ----------------------------------------------------------------
   const lang = async (iso: string) =>
     (

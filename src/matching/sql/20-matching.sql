@@ -10,6 +10,10 @@
 -- analysed them (the first benchmark run after a fresh start cost 5.1 ms of PostgreSQL CPU per request, the later
 -- ones 3.8-4.1; BENCHMARKS.md). Every statement here is meant to use an index (a primary key or a partial index
 -- of live rows), whatever the table's size: the setting makes the plan say so from the first call.
+-- `SET plan_cache_mode = force_generic_plan` on the functions nodes call (and so on all they call): left to choose,
+-- PostgreSQL kept planning some statements anew on every call, because a custom plan looked cheaper: session_end's
+-- update of the interpreters (0.1 ms of planning per call, more than running it) and the request's insert
+-- (pg_stat_statements with track_planning, BENCHMARKS.md "Stop 32"). The generic plans are the same index plans.
 
 -- What every request event says about its request: language, matter, urgency, minor flag, times.
 -- STABLE, not IMMUTABLE: jsonb_build_object of a timestamptz is STABLE (the time zone), and PostgreSQL inlines a SQL
@@ -436,7 +440,7 @@ CREATE OR REPLACE FUNCTION matching_create(p_language uuid, p_target uuid, p_mat
   p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_official uuid, p_not_from boolean, p_available uuid[],
   p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int, p_on_call uuid[] DEFAULT '{}',
   p_ring_on_call double precision DEFAULT NULL, p_return varchar DEFAULT NULL)
-RETURNS jsonb LANGUAGE plpgsql SET enable_seqscan = off AS $$
+RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
   r interpretation_requests := matching_new_request(p_language, p_target, p_matter, p_urgency, p_minor, p_prefer_female, p_country,
     p_caller_sub, p_priority, p_official, p_home, p_not_from, p_return);
@@ -452,7 +456,8 @@ END $$;
 -- NOTIFY: PostgreSQL serialises the commits of every transaction that notifies on one lock, and every call's end
 -- queued behind it (BENCHMARKS.md, "Matching that stays fast").
 CREATE OR REPLACE FUNCTION session_end(p_session uuid, p_request uuid, p_reason text, p_audited boolean)
-RETURNS TABLE (id uuid, request_id uuid, interpreter_id uuid, notice jsonb) LANGUAGE plpgsql SET enable_seqscan = off AS $$
+RETURNS TABLE (id uuid, request_id uuid, interpreter_id uuid, notice jsonb) LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 #variable_conflict use_column
 DECLARE
   s sessions;
@@ -600,7 +605,7 @@ END $$;
 -- Before her way back it had no p_return or p_return_hours.
 DROP FUNCTION IF EXISTS matching_accept(uuid, uuid);
 CREATE OR REPLACE FUNCTION matching_accept(p_offer uuid, p_interpreter uuid, p_return varchar, p_return_hours int) RETURNS jsonb
-LANGUAGE plpgsql SET enable_seqscan = off AS $$
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
   r interpretation_requests;
   o offers;
@@ -644,7 +649,7 @@ END $$;
 -- Before her way back it had no p_return or p_return_hours.
 DROP FUNCTION IF EXISTS matching_relay_unfilled(uuid, double precision);
 CREATE OR REPLACE FUNCTION matching_relay_unfilled(p_request uuid, p_wait double precision, p_return varchar, p_return_hours int) RETURNS jsonb
-LANGUAGE plpgsql SET enable_seqscan = off AS $$
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
   r interpretation_requests;
   v_source offers;
@@ -674,7 +679,7 @@ END $$;
 -- seconds since it last entered the line): its session ends, its pending offers are withdrawn, the
 -- caller's token subject is forgotten. Returns null if it did not, else who to tell.
 CREATE OR REPLACE FUNCTION matching_finish(p_request uuid, p_to text, p_from text[], p_waited_at_least double precision)
-RETURNS jsonb LANGUAGE plpgsql SET enable_seqscan = off AS $$
+RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
   r interpretation_requests;
   v_waited double precision;
