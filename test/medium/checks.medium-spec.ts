@@ -1,0 +1,135 @@
+import { Client } from 'pg';
+import { createTestDatabase } from '../utils/db';
+
+/**
+ * The CHECK constraints of the tables every call writes, as migration 1765850000000 wrote them again (one array
+ * constant per list, cheaper for PostgreSQL to read in every statement): each still takes every value it took, and
+ * refuses, under its own name, a value outside its list.
+ */
+describe('CHECK constraints of the tables matching writes', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let c: Client;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ catalogue: false });
+    c = new Client({ connectionString: db.url });
+    await c.connect();
+    const one = async (sql: string, params: unknown[] = []) => (await c.query<{ id: string }>(sql, params)).rows[0].id;
+    const language = await one(`INSERT INTO languages (iso6393, name, search_text) VALUES ('mam', 'Mam', 'mam') RETURNING id`);
+    ids.interpreters = await one(
+      `INSERT INTO interpreters (country, external_id, first_name, email, gender, status, specialties)
+       VALUES ('GT', 'check-1', 'Ana', 'ana@test.example', 'female', 'active', '{violence}') RETURNING id`,
+    );
+    ids.interpretation_requests = await one(
+      `INSERT INTO interpretation_requests (language_id, matter, urgency, minor, priority, country) VALUES ($1, 'violence', 'normal', false, 1, 'GT')
+       RETURNING id`,
+      [language],
+    );
+    ids.offers = await one(
+      `INSERT INTO offers (request_id, interpreter_id, tier, expires_at, leg) VALUES ($1, $2, 1, now() + interval '1 minute', 'direct') RETURNING id`,
+      [ids.interpretation_requests, ids.interpreters],
+    );
+    ids.sessions = await one(`INSERT INTO sessions (request_id, interpreter_id) VALUES ($1, $2) RETURNING id`, [
+      ids.interpretation_requests,
+      ids.interpreters,
+    ]);
+    await c.query(`INSERT INTO session_interpreters (session_id, role, interpreter_id) VALUES ($1, 'interpreter', $2)`, [
+      ids.sessions,
+      ids.interpreters,
+    ]);
+  });
+  afterAll(async () => {
+    await c?.end();
+    await db?.drop();
+  });
+
+  /** An update of the fixture's row of `table` in a transaction rolled back: the constraint it broke, or null. */
+  async function broken(table: string, set: string): Promise<string | null> {
+    const where = table === 'session_interpreters' ? `session_id = '${ids.sessions}'` : `id = '${ids[table]}'`;
+    await c.query('BEGIN');
+    try {
+      await c.query(`UPDATE ${table} SET ${set} WHERE ${where}`);
+      return null;
+    } catch (e) {
+      const err = e as { code?: string; constraint?: string };
+      return err.code === '23514' ? (err.constraint ?? 'unnamed') : `error ${err.code}`;
+    } finally {
+      await c.query('ROLLBACK');
+    }
+  }
+
+  // [table, constraint, values it takes, a value it refuses]
+  const lists: [string, string, string, string[], string][] = [
+    ['interpretation_requests', 'interpretation_requests_state_check', 'state', ['queued', 'offering', 'accepted', 'connected'], 'ringing'],
+    [
+      'interpretation_requests',
+      'interpretation_requests_matter_check',
+      'matter',
+      ['legal_civil', 'legal_labour', 'legal_criminal', 'violence', 'trafficking', 'other'],
+      'asylum',
+    ],
+    ['interpretation_requests', 'interpretation_requests_urgency_check', 'urgency', ['normal', 'urgent', 'emergency'], 'high'],
+    [
+      'interpretation_requests',
+      'interpretation_requests_country_check',
+      'country',
+      ['BZ', 'CA', 'CR', 'DO', 'SV', 'GT', 'HN', 'MX', 'NI', 'PA', 'US'],
+      'ES',
+    ],
+    ['interpreters', 'interpreters_country_check', 'country', ['BZ', 'US', 'GT'], 'CO'],
+    ['interpreters', 'interpreters_gender_check', 'gender', ['female', 'male', 'other'], 'f'],
+    ['interpreters', 'interpreters_status_check', 'status', ['active', 'suspended'], 'retired'],
+    ['offers', 'offers_leg_check', 'leg', ['direct', 'source', 'relay'], 'both'],
+    [
+      'session_interpreters',
+      'session_interpreters_role_check',
+      'role',
+      ['interpreter', 'relay_interpreter', 'team_interpreter'],
+      'official',
+    ],
+    ['sessions', 'sessions_feedback_check', 'feedback', ['helped', 'unsure', 'not_helped'], 'great'],
+  ];
+  it.each(lists)('%s.%s: %s takes its list and refuses anything else', async (table, constraint, column, good, bad) => {
+    for (const v of good) expect({ [v]: await broken(table, `${column} = '${v}'`) }).toEqual({ [v]: null });
+    expect(await broken(table, `${column} = '${bad}'`)).toBe(constraint);
+  });
+
+  const arrays: [string, string, string, string, string][] = [
+    [
+      'interpreters',
+      'interpreters_specialties_check',
+      'specialties',
+      '{legal_civil,legal_labour,legal_criminal,violence,trafficking,children,asylum,health}',
+      '{violence,cooking}',
+    ],
+    [
+      'sessions',
+      'sessions_referred_to_check',
+      'referred_to',
+      '{legal_aid,shelter,health,consulate,police,child_protection}',
+      '{shelter,hospital}',
+    ],
+    ['sessions', 'sessions_signs_check', 'signs', '{controlled,quick_exit}', '{controlled,crying}'],
+    [
+      'sessions',
+      'sessions_participant_roles_known',
+      'participant_roles',
+      '{caller,interpreter,relay_interpreter,team_interpreter,official}',
+      '{caller,guest}',
+    ],
+  ];
+  it.each(arrays)('%s.%s: %s takes any of its list and refuses a list with anything else', async (table, constraint, column, all, bad) => {
+    expect(await broken(table, `${column} = '${all}'`)).toBeNull();
+    expect(await broken(table, `${column} = '{}'`)).toBeNull();
+    expect(await broken(table, `${column} = '${bad}'`)).toBe(constraint);
+  });
+
+  it('an ended request, and only an ended one, has its end and no caller; an offer decided has its outcome from the list', async () => {
+    expect(await broken('interpretation_requests', `state = 'completed'`)).toBe('interpretation_requests_check');
+    expect(await broken('interpretation_requests', `state = 'completed', ended_at = now(), caller_sub = NULL`)).toBeNull();
+    expect(await broken('interpretation_requests', `ended_at = now(), caller_sub = NULL`)).toBe('interpretation_requests_check');
+    expect(await broken('offers', `outcome = 'accepted', decided_at = now()`)).toBeNull();
+    expect(await broken('offers', `outcome = 'rejected', decided_at = now(), holds = false`)).toBe('offers_outcome_check');
+  });
+});
