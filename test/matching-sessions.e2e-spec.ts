@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { EventBus } from '../src/events/event-bus';
 import { RealtimeService } from '../src/realtime/realtime.service';
@@ -154,6 +155,35 @@ describe('sessions', () => {
     const story = await a.sql<{ type: string }>(`SELECT type FROM audit_events WHERE subject_id = $1 ORDER BY seq`, [requestId]);
     expect(story.filter((e) => e.type === 'request.completed')).toHaveLength(1);
     expect(c.seen('session:ended').filter((e) => e.sessionId === sessionId)).toHaveLength(1);
+  });
+
+  it("the other side's leave of a call that a leave on this node ended needs no lookup; anyone else is still refused", async () => {
+    const ana = track(await interpreter(a, { languages: 'tzo:5' }));
+    const c = track(await caller(a, a.url));
+    const { requestId } = await c.call('request:create', {
+      languageId: await languageId(a, 'tzo'),
+      matter: 'other',
+      urgency: 'normal',
+      minor: false,
+    });
+    const offer = await ana.socket.next('offer:new', (o) => o.requestId === requestId);
+    const { sessionId } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
+    expect(await c.call('session:leave', { sessionId })).toEqual({});
+    // With the sessions table locked, a lookup would wait: her leave is answered from the first one's end.
+    const locker = new Client({ connectionString: a.config.DATABASE_URL });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE');
+      expect(await soon(ana.socket.call('session:leave', { sessionId }), 'her leave, with the sessions table locked')).toEqual({});
+      // Someone who was not in the call is looked up, and refused once the lock goes.
+      const stranger = track(await interpreter(a, { languages: 'tzo:5', available: false }));
+      const refused = stranger.socket.call('session:leave', { sessionId });
+      await locker.query('ROLLBACK');
+      expect((await soon(refused, 'the stranger refused')).error.code).toBe('NOT_FOUND');
+    } finally {
+      await locker.end();
+    }
   });
 
   it('announces a session end to every node, after it has committed, wherever it happened', async () => {

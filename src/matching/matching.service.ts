@@ -65,8 +65,6 @@ function offerPayload(o: MadeOffer, r: Dispatched['request'], relayLanguageId: s
 @Injectable()
 export class MatchingService implements OnModuleInit {
   private readonly logger = new Logger('Matching');
-  /** Requests this node is completing because a participant left (sessionLeft). */
-  private readonly completing = new Map<string, Promise<boolean>>();
   /** Ladder languages by language, for first dispatches (ladderOf). */
   private readonly ladders = new Map<string, { ids: string[]; at: number }>();
 
@@ -558,14 +556,8 @@ export class MatchingService implements OnModuleInit {
     // added to an official's call by code, nor a relay or team interpreter.
     const asker = s.byOfficial ? 'official' : 'caller';
     if (!s.requestId || (role !== asker && role !== 'interpreter')) return;
-    const requestId = s.requestId;
-    // Both often hang up at once: the second leave on this node waits for the first one's end instead of locking
-    // the request row only to find it ended (a round trip and a lock wait per call). If the first failed, it tries.
-    const running = this.completing.get(requestId);
-    if (running && (await running.catch(() => null)) !== null) return;
-    const completing = this.finish(requestId, 'completed', ['accepted', 'connected']).finally(() => this.completing.delete(requestId));
-    this.completing.set(requestId, completing);
-    await completing;
+    // Both often hang up at once: SessionsService.leave answers the second from the first one's end.
+    await this.finish(s.requestId, 'completed', ['accepted', 'connected']);
   }
 
   // ---- callers coming and going -------------------------------------------------------------------------

@@ -38,6 +38,8 @@ const ENDED_SETTLE_SECONDS = 5;
 const ENDED_SWEEP_OVERLAP_MS = 20_000;
 /** Ended sessions this node has told of are remembered this long (so a late or swept notice is not told twice). */
 const TOLD_KEEP_MS = 5 * 60_000;
+/** Calls a leave on this node ended are remembered this long (for the other side's leave). */
+const LEFT_KEEP_MS = 60_000;
 
 /** How long the code for the woman's own phone in an official's call stays valid. */
 const REQUEST_JOIN_CODE_TTL_MS = 60 * 60_000;
@@ -69,6 +71,10 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   private readonly leaveHandlers = new Map<SessionOwner, LeaveHandler>();
   /** The ended sessions this node has told of, and the women it told. */
   private readonly told = new Map<string, { at: number; callerSubs: string[] }>();
+  /** Leaves this node is answering, by session (both sides often hang up at once: the second waits for the first). */
+  private readonly leaving = new Map<string, Promise<unknown>>();
+  /** On-demand calls a leave on this node ended, as that leave read them: the other side's leave needs no lookup. */
+  private readonly leftEnded = new Map<string, { at: number; s: SessionParticipants }>();
   private sweeper?: NodeJS.Timeout;
   private sweptTo: Date | null = null;
   private sweeping = false;
@@ -130,6 +136,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       this.sweeping = false;
       const forgetBefore = Date.now() - TOLD_KEEP_MS;
       for (const [id, t] of this.told) if (t.at < forgetBefore) this.told.delete(id);
+      // A second leave comes within seconds of the first (or finds the ended call by its lookup).
+      for (const [id, l] of this.leftEnded) if (l.at < Date.now() - LEFT_KEEP_MS) this.leftEnded.delete(id);
     }
   }
 
@@ -204,12 +212,27 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * call that has ended is nothing (a second tap); a hearing's ended call is not there any more.
    */
   async leave(p: Principal, sessionId: string): Promise<Record<string, never>> {
+    await this.leaving.get(sessionId)?.catch(() => undefined);
+    const ended = this.leftEnded.get(sessionId);
+    if (ended && roleIn(ended.s, p)) return {};
+    const leaving = this.leaveOnce(p, sessionId);
+    this.leaving.set(sessionId, leaving);
+    try {
+      return await leaving;
+    } finally {
+      if (this.leaving.get(sessionId) === leaving) this.leaving.delete(sessionId);
+    }
+  }
+
+  private async leaveOnce(p: Principal, sessionId: string): Promise<Record<string, never>> {
     const s = await this.repo.find(sessionId);
     const role = s && roleIn(s, p);
     if (!s || !role || (s.endedAt && s.bookingId)) throw new NotFoundException('no such session');
     if (s.endedAt) return {};
     this.tellLeft(s, role);
     await this.leaveHandlers.get(s.bookingId ? 'booking' : 'request')?.(p, s, role);
+    // Its end was told here (announceEnded runs after the commit, before the handler returns): the call is over.
+    if (!s.bookingId && this.told.has(s.id)) this.leftEnded.set(s.id, { at: Date.now(), s });
     return {};
   }
 
