@@ -36,10 +36,10 @@ describe('sessions', () => {
     await a?.close();
   });
 
-  /** A call: the interpreter on node A, the caller on node B, accepted. */
-  async function call(iso: string) {
+  /** A call: the interpreter on node A, the caller on node B (or `callerOn`), accepted. */
+  async function call(iso: string, callerOn = b) {
     const ana = track(await interpreter(a, { languages: `${iso}:5` }));
-    const c = track(await caller(b, b.url));
+    const c = track(await caller(callerOn, callerOn.url));
     const { requestId } = await c.call('request:create', {
       languageId: await languageId(a, iso),
       matter: 'violence',
@@ -127,16 +127,7 @@ describe('sessions', () => {
 
   it('when the caller and the interpreter hang up at the same moment, both are answered after the end, which happens once', async () => {
     // Both on one node: the second leave there waits for the first one's end instead of ending it again.
-    const ana = track(await interpreter(a, { languages: 'tzo:5' }));
-    const c = track(await caller(a, a.url));
-    const { requestId } = await c.call('request:create', {
-      languageId: await languageId(a, 'tzo'),
-      matter: 'violence',
-      urgency: 'normal',
-      minor: false,
-    });
-    const offer = await ana.socket.next('offer:new', (o) => o.requestId === requestId);
-    const { sessionId } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
+    const { ana, c, requestId, sessionId } = await call('tzo', a);
     expect(await Promise.all([c.call('session:leave', { sessionId }), ana.socket.call('session:leave', { sessionId })])).toEqual([{}, {}]);
     // Both answers came after the end had committed.
     const [row] = await a.sql(
@@ -158,16 +149,7 @@ describe('sessions', () => {
   });
 
   it("the other side's leave of a call that a leave on this node ended needs no lookup; anyone else is still refused", async () => {
-    const ana = track(await interpreter(a, { languages: 'tzo:5' }));
-    const c = track(await caller(a, a.url));
-    const { requestId } = await c.call('request:create', {
-      languageId: await languageId(a, 'tzo'),
-      matter: 'other',
-      urgency: 'normal',
-      minor: false,
-    });
-    const offer = await ana.socket.next('offer:new', (o) => o.requestId === requestId);
-    const { sessionId } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
+    const { ana, c, sessionId } = await call('tzo', a);
     expect(await c.call('session:leave', { sessionId })).toEqual({});
     // With the sessions table locked, a lookup would wait: her leave is answered from the first one's end.
     const locker = new Client({ connectionString: a.config.DATABASE_URL });
