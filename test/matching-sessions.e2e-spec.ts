@@ -151,6 +151,7 @@ describe('sessions', () => {
   it("the other side's leave of a call that a leave on this node ended needs no lookup; anyone else is still refused", async () => {
     const { ana, c, sessionId } = await call('tzo', a);
     expect(await c.call('session:leave', { sessionId })).toEqual({});
+    const stranger = track(await interpreter(a, { languages: 'tzo:5', available: false }));
     // With the sessions table locked, a lookup would wait: her leave is answered from the first one's end.
     const locker = new Client({ connectionString: a.config.DATABASE_URL });
     await locker.connect();
@@ -158,9 +159,11 @@ describe('sessions', () => {
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE');
       expect(await soon(ana.socket.call('session:leave', { sessionId }), 'her leave, with the sessions table locked')).toEqual({});
-      // Someone who was not in the call is looked up, and refused once the lock goes.
-      const stranger = track(await interpreter(a, { languages: 'tzo:5', available: false }));
-      const refused = stranger.socket.call('session:leave', { sessionId });
+      // Someone who was not in the call is looked up (still waiting on the lock after her answer came), and refused.
+      let answered = false;
+      const refused = stranger.socket.call('session:leave', { sessionId }).finally(() => (answered = true));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(answered).toBe(false);
       await locker.query('ROLLBACK');
       expect((await soon(refused, 'the stranger refused')).error.code).toBe('NOT_FOUND');
     } finally {

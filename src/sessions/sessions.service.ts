@@ -40,6 +40,15 @@ const ENDED_SWEEP_OVERLAP_MS = 20_000;
 const TOLD_KEEP_MS = 5 * 60_000;
 /** Calls a leave on this node ended are remembered this long (for the other side's leave). */
 const LEFT_KEEP_MS = 60_000;
+/** A leave waits at most this long for the one before it of the same call (which may be stuck on a lock). */
+const LEAVE_WAIT_MS = 3_000;
+
+/** Waits until `p` settles (either way) or `ms` have passed, whichever comes first. */
+async function settledOrAfter(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
 
 /** How long the code for the woman's own phone in an official's call stays valid. */
 const REQUEST_JOIN_CODE_TTL_MS = 60 * 60_000;
@@ -212,10 +221,14 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * call that has ended is nothing (a second tap); a hearing's ended call is not there any more.
    */
   async leave(p: Principal, sessionId: string): Promise<Record<string, never>> {
-    await this.leaving.get(sessionId)?.catch(() => undefined);
-    const ended = this.leftEnded.get(sessionId);
-    if (ended && roleIn(ended.s, p)) return {};
-    const leaving = this.leaveOnce(p, sessionId);
+    // Each leave of a call on this node after the one before it (chained in this same turn, so none runs beside
+    // another), but never held longer than LEAVE_WAIT_MS by one that is stuck.
+    const before = this.leaving.get(sessionId);
+    const leaving = (async () => {
+      if (before) await settledOrAfter(before, LEAVE_WAIT_MS);
+      const ended = this.leftEnded.get(sessionId);
+      return ended && roleIn(ended.s, p) ? {} : this.leaveOnce(p, sessionId);
+    })();
     this.leaving.set(sessionId, leaving);
     try {
       return await leaving;

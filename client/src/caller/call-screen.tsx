@@ -1,6 +1,5 @@
 import type { Strings, UiLanguage } from '../i18n';
-import { useEffect, useState } from 'preact/hooks';
-import { noWomanFreeTone } from '../lib/sounds';
+import { useState } from 'preact/hooks';
 import {
   Anyone,
   FaceHappy,
@@ -190,8 +189,6 @@ export function CallScreen({ t, lang, call, onAgain }: { t: Strings; lang: UiLan
 
 /** She asked for a woman and none is free: a picture and two choices, wait for a woman or take whoever is free first. */
 function NoWomanChoice({ t, call }: { t: Strings; call: CallControl }) {
-  // Heard once as it appears: she may not be looking at the screen while she waits.
-  useEffect(noWomanFreeTone, []);
   return (
     <div class="no-woman" role="alert" data-choice="no-woman">
       <p class="note">

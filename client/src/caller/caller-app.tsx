@@ -135,7 +135,7 @@ export function CallerApp({ joinCode = null }: { joinCode?: string | null }) {
                 phase.name === 'unmatched'
               ? phase.name
               : 'quiet';
-  useScreenSounds(lang, sound, notice);
+  useScreenSounds(lang, sound, notice, phase.name === 'waiting' && !!phase.noWomanFree);
 
   const startCall = async () => {
     if (!language || !matter) return;

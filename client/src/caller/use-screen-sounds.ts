@@ -1,6 +1,15 @@
 import { useEffect } from 'preact/hooks';
 import type { UiLanguage } from '../i18n';
-import { connectedTone, playCue, playCueWhole, startRingback, stopSpeaking, unmatchedTone, type CueName } from '../lib/sounds';
+import {
+  connectedTone,
+  noWomanFreeTone,
+  playCue,
+  playCueWhole,
+  startRingback,
+  stopSpeaking,
+  unmatchedTone,
+  type CueName,
+} from '../lib/sounds';
 import type { Screen } from './flow';
 import type { Notice } from './use-notice';
 
@@ -19,8 +28,13 @@ const mayPlay = () => (navigator as Navigator & { userActivation?: { hasBeenActi
 /** The screen being shown, read by a sound that started before it changed (its effect's cleanup comes after paint). */
 const current = { screen: 'quiet' as SoundScreen };
 
-export function useScreenSounds(lang: UiLanguage, screen: SoundScreen, notice?: Notice) {
+export function useScreenSounds(lang: UiLanguage, screen: SoundScreen, notice?: Notice, noWomanFree = false) {
   current.screen = screen;
+  // No woman is free (she chooses on screen): heard once as the choice appears, since she may not be looking; not while
+  // the page is quiet (she is asked whether to leave) or offline.
+  useEffect(() => {
+    if (noWomanFree && screen === 'waiting' && mayPlay()) noWomanFreeTone();
+  }, [noWomanFree]);
   useEffect(() => {
     if (screen === 'quiet' || screen === 'connecting' || !mayPlay()) return;
     let stopRingback: (() => void) | undefined;

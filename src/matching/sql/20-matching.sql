@@ -13,7 +13,9 @@
 -- `SET plan_cache_mode = force_generic_plan` on the functions nodes call (and so on all they call): left to choose,
 -- PostgreSQL kept planning some statements anew on every call, because a custom plan looked cheaper: session_end's
 -- update of the interpreters (0.1 ms of planning per call, more than running it) and the request's insert
--- (pg_stat_statements with track_planning, BENCHMARKS.md "Stop 32"). The generic plans are the same index plans.
+-- (pg_stat_statements with track_planning, BENCHMARKS.md "Stop 32"). The generic plans use the same indexes, but for
+-- matching_withdraw's, whose condition on p_release keeps it off the partial index of pending offers: it reads the
+-- request's few offers by the request's index instead.
 
 -- What every request event says about its request: language, matter, urgency, minor flag, times.
 -- STABLE, not IMMUTABLE: jsonb_build_object of a timestamptz is STABLE (the time zone), and PostgreSQL inlines a SQL
