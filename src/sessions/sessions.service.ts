@@ -13,6 +13,7 @@ import { MEDIA_FAILED } from './end-reasons';
 import { isEndedNotice } from './ended-notice';
 import { AfterCallService } from './after-call.service';
 import type { InterpreterRole, ParticipantRole } from '../common/domain';
+import { withTimeout } from '../common/with-timeout';
 import {
   SessionsRepository,
   type EndedNotice,
@@ -42,13 +43,6 @@ const TOLD_KEEP_MS = 5 * 60_000;
 const LEFT_KEEP_MS = 60_000;
 /** A leave waits at most this long for the one before it of the same call (which may be stuck on a lock). */
 const LEAVE_WAIT_MS = 3_000;
-
-/** Waits until `p` settles (either way) or `ms` have passed, whichever comes first. */
-async function settledOrAfter(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([p.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
-  clearTimeout(timer);
-}
 
 /** How long the code for the woman's own phone in an official's call stays valid. */
 const REQUEST_JOIN_CODE_TTL_MS = 60 * 60_000;
@@ -143,10 +137,10 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       this.logger.warn({ err: (e as Error).name }, 'could not sweep for ended sessions');
     } finally {
       this.sweeping = false;
-      const forgetBefore = Date.now() - TOLD_KEEP_MS;
-      for (const [id, t] of this.told) if (t.at < forgetBefore) this.told.delete(id);
+      const now = Date.now();
+      for (const [id, t] of this.told) if (t.at < now - TOLD_KEEP_MS) this.told.delete(id);
       // A second leave comes within seconds of the first (or finds the ended call by its lookup).
-      for (const [id, l] of this.leftEnded) if (l.at < Date.now() - LEFT_KEEP_MS) this.leftEnded.delete(id);
+      for (const [id, l] of this.leftEnded) if (l.at < now - LEFT_KEEP_MS) this.leftEnded.delete(id);
     }
   }
 
@@ -225,7 +219,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     // another), but never held longer than LEAVE_WAIT_MS by one that is stuck.
     const before = this.leaving.get(sessionId);
     const leaving = (async () => {
-      if (before) await settledOrAfter(before, LEAVE_WAIT_MS);
+      if (before) await withTimeout(before, LEAVE_WAIT_MS).catch(() => undefined);
       const ended = this.leftEnded.get(sessionId);
       return ended && roleIn(ended.s, p) ? {} : this.leaveOnce(p, sessionId);
     })();
