@@ -46,6 +46,9 @@ describe('the ladder in PostgreSQL', () => {
       expect({ [f.proname]: f.proconfig }).toEqual({
         [f.proname]: expect.arrayContaining(['plan_cache_mode=force_generic_plan', 'enable_seqscan=off']),
       });
+    // Those that search candidates: no cache keyed by the candidate herself (20-matching.sql says why).
+    for (const f of settings.filter((x) => ['matching_create', 'matching_dispatch', 'matching_servable'].includes(x.proname)))
+      expect({ [f.proname]: f.proconfig }).toEqual({ [f.proname]: expect.arrayContaining(['enable_memoize=off']) });
   });
 
   // ---- fixtures, straight into the tables ----------------------------------------------------------------
