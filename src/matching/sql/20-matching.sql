@@ -133,14 +133,15 @@ LANGUAGE sql STABLE AS $$
   -- a dispatch in the benchmark, planned while the table had no statistics).
   CROSS JOIN unnest(p_interpreters) AS avail(id)
   CROSS JOIN LATERAL (SELECT * FROM interpreters x WHERE x.id = avail.id OFFSET 0) i
-  -- Her best language of the ladder's: the exact variant before a linked one, then the higher level, packed into one
-  -- number (exact * 8 + level; levels are 1-5) whose max is the best. An aggregate, not ORDER BY … LIMIT 1: that put a
-  -- sort under every candidate, begun and ended once per candidate (a tenth of the search's time in the SQL benchmark).
-  -- No row of hers in those languages: null, and she is no candidate.
+  -- Her best language of the ladder's, from her own row (interpreters.language_ids and language_levels follow
+  -- interpreter_languages: migration 1765860000000), so each candidate is read once: the exact variant before a linked
+  -- one, then the higher level, packed into one number (exact * 8 + level; levels are 1-5) whose max is the best. An
+  -- aggregate, not ORDER BY … LIMIT 1, which put a sort under every candidate. None of hers among those languages:
+  -- null, and she is no candidate.
   CROSS JOIN LATERAL (
-    SELECT max((il.language_id = r.language_id)::int * 8 + il.level) AS k
-    FROM interpreter_languages il
-    WHERE il.interpreter_id = i.id AND il.language_id = ANY (r.langs)
+    SELECT max((l.id = r.language_id)::int * 8 + l.level) AS k
+    FROM unnest(i.language_ids, i.language_levels) l (id, level)
+    WHERE l.id = ANY (r.langs)
   ) lang
   CROSS JOIN LATERAL (
     SELECT ladder_tier(lang.k >= 8, r.matter = ANY (i.specialties::text[]), i.country = coalesce(r.country, p_home)) AS tier,
