@@ -114,17 +114,20 @@ END $$;
 -- p_her_choice false: whoever could be offered it were she not asking for a woman only (matching_dispatch: is a man free?).
 -- Before her say it had no p_her_choice; before her way back its result had no `is_return` (she is the interpreter
 -- the request's return code names).
+-- p_target: what the leg is interpreted into; `covers` says whether she covers it (ladder_covering's rule, read from
+-- the row already read for her: no second lookup per candidate), always true without one. Before, it had neither.
 DROP FUNCTION IF EXISTS matching_pairs(uuid[], uuid[], uuid, char(2), double precision, int, boolean);
 DROP FUNCTION IF EXISTS matching_pairs(uuid[], uuid[], char(2), double precision, int);
 DROP FUNCTION IF EXISTS matching_pairs(uuid[], uuid[], uuid, char(2), double precision, int);
 CREATE OR REPLACE FUNCTION matching_pairs(p_requests uuid[], p_interpreters uuid[], p_language uuid, p_home char(2), p_retry_after double precision,
-  p_open_count int, p_her_choice boolean DEFAULT true)
+  p_open_count int, p_her_choice boolean DEFAULT true, p_target uuid DEFAULT NULL)
 RETURNS TABLE (request_id uuid, priority smallint, minor boolean, prefer_female boolean, queued_at timestamptz, urgency varchar,
   interpreter_id uuid, gender varchar, specialties varchar[], last_session_ended_at timestamptz, tier int, level smallint, tried boolean,
-  is_return boolean)
+  is_return boolean, covers boolean)
 LANGUAGE sql STABLE AS $$
   SELECT r.id, r.priority, r.minor, r.prefer_female, r.queued_at, r.urgency,
-    i.id, i.gender, i.specialties, i.last_session_ended_at, best.tier, best.level, i.id = ANY (r.offered), i.id IS NOT DISTINCT FROM r.return_to
+    i.id, i.gender, i.specialties, i.last_session_ended_at, best.tier, best.level, i.id = ANY (r.offered), i.id IS NOT DISTINCT FROM r.return_to,
+    p_target IS NULL OR p_target = ANY (i.language_ids) OR p_target = ANY (i.relay_language_ids)
   FROM matching_waiting(p_requests, p_language, p_home, p_retry_after, p_open_count) r
   -- From the few interpreters given, one primary-key lookup each (a plain index scan marks the dead versions
   -- of her row it meets, so the next lookup skips them; a bitmap scan of `id = ANY` would walk them every time),
@@ -220,8 +223,9 @@ END $$;
 
 -- Rings, for one leg of a request (p_leg: `direct` = the whole call, or a relay chain's `source` or `relay` leg), up
 -- to p_room of the best free candidates among p_candidates interpreting from p_language (null: the request's own):
--- those never offered this request first, then the interpreter her return code names, then in ladder_rank order (p_covering: who among them covers what this leg
--- is interpreted into; a chain's legs and the first pass of a direct call pass only those). An interpreter another request took meanwhile is skipped
+-- those never offered this request first, then the interpreter her return code names, then in ladder_rank order (p_target: what
+-- this leg is interpreted into, those who cover it first; p_covering_only: only those, for a chain's legs and the first
+-- pass of a direct call). An interpreter another request took meanwhile is skipped
 -- (the unique index on holds) and the next tried. The ring time starts at the insert. The ids of the offers made.
 -- Its statements keep one generic plan per connection (plan_cache_mode): left to choose, PostgreSQL re-planned the
 -- candidate search on every call whenever its estimates made a custom plan look cheaper (a long line did), and
@@ -231,8 +235,10 @@ END $$;
 -- p_on_call: those of the candidates who are on call (reachable by push only): after the others of their tier, and
 -- rung for p_ring_on_call seconds instead of p_ring.
 DROP FUNCTION IF EXISTS matching_ring(uuid, varchar, uuid, uuid[], uuid[], int, double precision, char(2), double precision, int);
-CREATE OR REPLACE FUNCTION matching_ring(p_request uuid, p_leg varchar, p_language uuid, p_candidates uuid[], p_covering uuid[], p_room int, p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int,
-  p_on_call uuid[], p_ring_on_call double precision)
+-- Before each candidate's row said whether she covers the target, it had p_covering (a list) instead of p_target and p_covering_only.
+DROP FUNCTION IF EXISTS matching_ring(uuid, varchar, uuid, uuid[], uuid[], int, double precision, char(2), double precision, int, uuid[], double precision);
+CREATE OR REPLACE FUNCTION matching_ring(p_request uuid, p_leg varchar, p_language uuid, p_candidates uuid[], p_target uuid, p_covering_only boolean,
+  p_room int, p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int, p_on_call uuid[], p_ring_on_call double precision)
 RETURNS uuid[] LANGUAGE plpgsql AS $$
 DECLARE
   v_chosen int := 0;
@@ -245,8 +251,10 @@ BEGIN
     -- keeps the filter above the sort) hands rows to the filter one at a time, and LIMIT stops asking.
     WITH best AS (
       SELECT c.interpreter_id, c.tier FROM (
-        SELECT p.interpreter_id, p.tier FROM matching_pairs(ARRAY[p_request], p_candidates, p_language, p_home, p_retry_after, p_open_count) p
-        ORDER BY p.tried, NOT p.is_return, ladder_rank(p.interpreter_id = ANY (p_covering), p.tier, p.prefer_female, p.gender, p.minor, p.specialties, p.last_session_ended_at, p.level,
+        SELECT p.interpreter_id, p.tier
+        FROM matching_pairs(ARRAY[p_request], p_candidates, p_language, p_home, p_retry_after, p_open_count, true, p_target) p
+        WHERE p.covers OR NOT p_covering_only
+        ORDER BY p.tried, NOT p.is_return, ladder_rank(p.covers, p.tier, p.prefer_female, p.gender, p.minor, p.specialties, p.last_session_ended_at, p.level,
           p.interpreter_id = ANY (p_on_call))
         OFFSET 0
       ) c
@@ -267,14 +275,17 @@ BEGIN
 END $$;
 
 -- Whether one leg of a relay chain has someone to ring now: a free candidate among p_candidates, interpreting from
--- p_language (null: the request's own), who covers what the leg is interpreted into (p_covering), as matching_ring
+-- p_language (null: the request's own), who covers what the leg is interpreted into (p_target), as matching_ring
 -- would find her. Run only inside matching_dispatch, under its settings.
-CREATE OR REPLACE FUNCTION matching_leg_open(p_request uuid, p_language uuid, p_candidates uuid[], p_covering uuid[], p_home char(2),
+-- Before each candidate's row said whether she covers the target, it had p_covering (a list) instead of p_target.
+DROP FUNCTION IF EXISTS matching_leg_open(uuid, uuid, uuid[], uuid[], char(2), double precision, int);
+CREATE OR REPLACE FUNCTION matching_leg_open(p_request uuid, p_language uuid, p_candidates uuid[], p_target uuid, p_home char(2),
   p_retry_after double precision, p_open_count int) RETURNS boolean LANGUAGE plpgsql STABLE AS $$
 BEGIN
-  RETURN cardinality(p_covering) > 0 AND EXISTS (
-    SELECT 1 FROM matching_pairs(ARRAY[p_request], p_covering, p_language, p_home, p_retry_after, p_open_count) p
-    WHERE matching_free(p.interpreter_id) AND NOT matching_owed_elsewhere(p.interpreter_id, p_request, p_home, p_retry_after, p_open_count));
+  RETURN cardinality(p_candidates) > 0 AND EXISTS (
+    SELECT 1 FROM matching_pairs(ARRAY[p_request], p_candidates, p_language, p_home, p_retry_after, p_open_count, true, p_target) p
+    WHERE p.covers AND matching_free(p.interpreter_id)
+      AND NOT matching_owed_elsewhere(p.interpreter_id, p_request, p_home, p_retry_after, p_open_count));
 END $$;
 
 -- Rings the best candidates for a waiting request (matching_ring): as many as it may ring at once (ladder_at_once)
@@ -299,7 +310,7 @@ DECLARE
   v_at_once int;
   v_made uuid[] := '{}';
   v_state text;
-  v_covering uuid[];
+  v_others boolean := true;
   v_relays uuid[];
   v_live jsonb;
   v_unseen int := 0;
@@ -325,12 +336,19 @@ BEGIN
     END IF;
   END IF;
   IF r.relay_language_id IS NULL THEN
-    -- Who among them covers what the other side speaks: once per dispatch, for the order (ladder_rank).
-    v_covering := ladder_covering(r.target_language_id, p_available);
-    IF cardinality(v_covering) < cardinality(p_available) AND r.target_language_id IS NOT NULL AND NOT r.relay_off AND v_live = '{}' THEN
-      -- Someone who covers it first; if none of them is free, a chain before anyone who does not.
-      v_made := matching_ring(p_request, 'direct', NULL, v_covering, v_covering, v_at_once, p_ring, p_home, p_retry_after, p_open_count, p_on_call, coalesce(p_ring_on_call, p_ring));
+    -- Who covers what the other side speaks is read with each candidate (matching_pairs' `covers`), for the order
+    -- (ladder_rank) and for this first pass.
+    IF r.target_language_id IS NOT NULL AND NOT r.relay_off AND v_live = '{}' THEN
+      -- Someone who covers it first; if none of them is free, a chain before anyone who does not. A chain's source leg
+      -- is someone of p_available who does not cover the target: with nobody such (most often, everyone covers it),
+      -- neither a chain nor the pass below can ring anyone this pass did not.
+      v_made := matching_ring(p_request, 'direct', NULL, p_available, r.target_language_id, true, v_at_once, p_ring, p_home, p_retry_after,
+        p_open_count, p_on_call, coalesce(p_ring_on_call, p_ring));
       IF cardinality(v_made) = 0 THEN
+        v_others := EXISTS (SELECT 1 FROM matching_pairs(ARRAY[p_request], p_available, NULL, p_home, p_retry_after, p_open_count, true,
+                                                         r.target_language_id) p WHERE NOT p.covers);
+      END IF;
+      IF cardinality(v_made) = 0 AND v_others THEN
         v_relays := ladder_relay_languages(r.language_id, r.target_language_id);
         IF cardinality(v_relays) > 0 AND p_relay IS NULL THEN
           RETURN jsonb_build_object('state', r.state, 'was', r.state, 'needsRelay', to_jsonb(v_relays), 'offers', '[]'::jsonb,
@@ -339,8 +357,8 @@ BEGIN
         FOR i IN 1..coalesce(cardinality(v_relays), 0) LOOP
           -- The relay leg first: most often nobody available covers the target at all, which is answered without a look
           -- at the source leg's candidates (AND stops at the first false, left to right).
-          IF matching_leg_open(p_request, v_relays[i], p_relay, ladder_covering(r.target_language_id, p_relay), p_home, p_retry_after, p_open_count)
-             AND matching_leg_open(p_request, NULL, p_available, ladder_covering(v_relays[i], p_available), p_home, p_retry_after, p_open_count) THEN
+          IF matching_leg_open(p_request, v_relays[i], p_relay, r.target_language_id, p_home, p_retry_after, p_open_count)
+             AND matching_leg_open(p_request, NULL, p_available, v_relays[i], p_home, p_retry_after, p_open_count) THEN
             UPDATE interpretation_requests SET relay_language_id = v_relays[i], relay_since = now() WHERE id = p_request RETURNING * INTO r;
             INSERT INTO matching_audit_outbox (type, country, subject_id, data)
             VALUES ('request.relayed', r.country, r.id, matching_request_facts(r));
@@ -349,21 +367,19 @@ BEGIN
         END LOOP;
       END IF;
     END IF;
-    IF r.relay_language_id IS NULL THEN
-      v_made := v_made || matching_ring(p_request, 'direct', NULL, p_available, v_covering,
+    IF r.relay_language_id IS NULL AND v_others THEN
+      v_made := v_made || matching_ring(p_request, 'direct', NULL, p_available, r.target_language_id, false,
         v_at_once - cardinality(v_made) - coalesce((v_live->>'direct')::int, 0) + v_unseen, p_ring, p_home, p_retry_after, p_open_count, p_on_call, coalesce(p_ring_on_call, p_ring));
     END IF;
   END IF;
   IF r.relay_language_id IS NOT NULL THEN
     -- A chain: each leg without an acceptance rings, as many at once as a whole call would, among those who cover it.
     IF NOT v_live ? 'source:accepted' THEN
-      v_covering := ladder_covering(r.relay_language_id, p_available);
-      v_made := v_made || matching_ring(p_request, 'source', NULL, v_covering, v_covering, v_at_once - coalesce((v_live->>'source')::int, 0),
-        p_ring, p_home, p_retry_after, p_open_count, p_on_call, coalesce(p_ring_on_call, p_ring));
+      v_made := v_made || matching_ring(p_request, 'source', NULL, p_available, r.relay_language_id, true,
+        v_at_once - coalesce((v_live->>'source')::int, 0), p_ring, p_home, p_retry_after, p_open_count, p_on_call, coalesce(p_ring_on_call, p_ring));
     END IF;
     IF NOT v_live ? 'relay:accepted' THEN
-      v_covering := ladder_covering(r.target_language_id, coalesce(p_relay, '{}'));
-      v_made := v_made || matching_ring(p_request, 'relay', r.relay_language_id, v_covering, v_covering,
+      v_made := v_made || matching_ring(p_request, 'relay', r.relay_language_id, coalesce(p_relay, '{}'), r.target_language_id, true,
         v_at_once - coalesce((v_live->>'relay')::int, 0), p_ring, p_home, p_retry_after, p_open_count, p_on_call, coalesce(p_ring_on_call, p_ring));
     END IF;
   END IF;
