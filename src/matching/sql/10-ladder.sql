@@ -36,19 +36,21 @@ BEGIN
           LIMIT 1);
 END $$;
 
--- Who among p_interpreters covers a target: her roster row lists it among her languages or her relay languages
--- (she interprets the source already: the ladder's languages). A request or booking without a target (made before
--- targets existed) is covered by anyone. For all of a dispatch's candidates at once (one index scan by primary key,
--- once per dispatch: matching_dispatch), not once per candidate. Read from her own row, where both lists follow
--- their tables (migration 1765860000000): one index descent per candidate instead of one in each table. Each
--- interpreter once, however often listed: the result is also a list of candidates to ring (a relay chain's legs).
--- PL/pgSQL for the reason ladder_languages is.
+-- Whether an interpreter covers a target: her roster row lists it among her languages or her relay languages (she
+-- interprets the source already: the ladder's languages), as kept on her own row (interpreters.language_ids and
+-- relay_language_ids follow their tables: migration 1765860000000). A request or booking without a target (made before
+-- targets existed) is covered by anyone. Inlined where it is used: the candidate search (matching_pairs' `covers`,
+-- from the row it reads for her anyway) and ladder_covering.
+CREATE OR REPLACE FUNCTION ladder_covers_target(p_target uuid, p_languages uuid[], p_relay_languages uuid[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT p_target IS NULL OR p_target = ANY (p_languages) OR p_target = ANY (p_relay_languages)
+$$;
+
+-- Who among p_interpreters covers a target (ladder_covers_target), each once. PL/pgSQL for the reason ladder_languages is.
 CREATE OR REPLACE FUNCTION ladder_covering(p_target uuid, p_interpreters uuid[]) RETURNS uuid[] LANGUAGE plpgsql STABLE AS $$
 BEGIN
   IF p_target IS NULL THEN RETURN p_interpreters; END IF;
-  RETURN ARRAY(
-    SELECT id FROM interpreters
-    WHERE id = ANY (p_interpreters) AND (p_target = ANY (language_ids) OR p_target = ANY (relay_language_ids)));
+  RETURN ARRAY(SELECT id FROM interpreters WHERE id = ANY (p_interpreters) AND ladder_covers_target(p_target, language_ids, relay_language_ids));
 END $$;
 
 -- Whether one interpreter covers a target (ladder_covering): for hearings' candidates.

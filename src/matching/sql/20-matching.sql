@@ -114,8 +114,8 @@ END $$;
 -- p_her_choice false: whoever could be offered it were she not asking for a woman only (matching_dispatch: is a man free?).
 -- Before her say it had no p_her_choice; before her way back its result had no `is_return` (she is the interpreter
 -- the request's return code names).
--- p_target: what the leg is interpreted into; `covers` says whether she covers it (ladder_covering's rule, read from
--- the row already read for her: no second lookup per candidate), always true without one. Before, it had neither.
+-- p_target: what the leg is interpreted into; `covers` says whether she covers it (ladder_covers_target, from the row
+-- already read for her: no second lookup per candidate), always true without one. Before, it had neither.
 DROP FUNCTION IF EXISTS matching_pairs(uuid[], uuid[], uuid, char(2), double precision, int, boolean);
 DROP FUNCTION IF EXISTS matching_pairs(uuid[], uuid[], char(2), double precision, int);
 DROP FUNCTION IF EXISTS matching_pairs(uuid[], uuid[], uuid, char(2), double precision, int);
@@ -127,7 +127,7 @@ RETURNS TABLE (request_id uuid, priority smallint, minor boolean, prefer_female 
 LANGUAGE sql STABLE AS $$
   SELECT r.id, r.priority, r.minor, r.prefer_female, r.queued_at, r.urgency,
     i.id, i.gender, i.specialties, i.last_session_ended_at, best.tier, best.level, i.id = ANY (r.offered), i.id IS NOT DISTINCT FROM r.return_to,
-    p_target IS NULL OR p_target = ANY (i.language_ids) OR p_target = ANY (i.relay_language_ids)
+    ladder_covers_target(p_target, i.language_ids, i.relay_language_ids)
   FROM matching_waiting(p_requests, p_language, p_home, p_retry_after, p_open_count) r
   -- From the few interpreters given, one primary-key lookup each (a plain index scan marks the dead versions
   -- of her row it meets, so the next lookup skips them; a bitmap scan of `id = ANY` would walk them every time),
