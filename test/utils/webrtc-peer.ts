@@ -15,10 +15,30 @@ const binding = require('@roamhq/wrtc/lib/binding') as { puenteKept?: unknown[] 
 const kept = (binding.puenteKept ??= []);
 export const keep = <T>(o: T): T => (kept.push(o), o);
 
+/**
+ * A peer connection kept (above) whose local description is read from what was set, never from the native object.
+ * @roamhq/wrtc's `localDescription` getter serialises the native description on Node's thread while WebRTC's own
+ * threads add the ICE candidates they gather to it: a data race that crashed a jest worker with SIGSEGV in
+ * `webrtc::SdpSerialize` (core dump of a media-five run, 6 December 2026; node-webrtc issue #696). mediasoup-client
+ * reads the local description right after setting it, during gathering, and needs from it only what it set (media
+ * sections, DTLS fingerprint, SSRCs, CNAME), never the candidates: an ICE-lite server learns them from the checks.
+ */
 class KeptPeerConnection extends wrtc.RTCPeerConnection {
   constructor(...args: ConstructorParameters<typeof wrtc.RTCPeerConnection>) {
     super(...args);
     keep(this);
+    // The native object the wrapper's getters and methods call (@roamhq/wrtc/lib/peerconnection.js keeps it as _pc).
+    const native = (this as unknown as { _pc: { setLocalDescription(d?: RTCSessionDescriptionInit): Promise<void> } })._pc;
+    const setNative = native.setLocalDescription.bind(native);
+    let local: RTCSessionDescriptionInit | null = null;
+    Object.defineProperty(native, 'setLocalDescription', {
+      value: async (d?: RTCSessionDescriptionInit) => {
+        if (!d?.sdp) throw new Error('test peers set their local description explicitly (mediasoup-client does)');
+        await setNative(d);
+        local = { type: d.type, sdp: d.sdp };
+      },
+    });
+    Object.defineProperty(native, 'localDescription', { get: () => local });
   }
 }
 
