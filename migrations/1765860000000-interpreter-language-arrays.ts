@@ -35,6 +35,10 @@ export class InterpreterLanguageArrays1765860000000 implements MigrationInterfac
         ELSE
           v_ids := ARRAY(SELECT interpreter_id FROM new_rows UNION SELECT interpreter_id FROM old_rows);
         END IF;
+        -- Her row locked first, in one order, then read afresh (a new statement, a new snapshot): two transactions
+        -- changing one interpreter's languages at once each store what both wrote, the second after the first commits
+        -- (without the lock, the second's UPDATE would wait for the first, then store what its older snapshot read).
+        PERFORM 1 FROM interpreters WHERE id = ANY (v_ids) ORDER BY id FOR NO KEY UPDATE;
         UPDATE interpreters i SET language_ids = n.language_ids, language_levels = n.language_levels, relay_language_ids = n.relay_language_ids
         FROM (
           SELECT x.id,

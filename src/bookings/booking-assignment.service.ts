@@ -51,19 +51,23 @@ export class BookingAssignmentService {
         if (await this.repo.hasPendingOffer(m, bookingId)) return null;
         let widened = b.widened;
         let widenedNow = false;
+        // Its event is written only once no lock is waited for any more (after a hold, or when nobody was found): the
+        // event takes the audit chain's head, one lock for every transaction, and a booking holding it while its hold
+        // waited for another booking's interpreter (BookingsRepository.hold), whose own event waited for the head, was a
+        // deadlock.
+        const widenedEvent = () =>
+          this.audit.add(m, 'booking.widened', { subjectId: bookingId, country: b.country, data: { reason: 'own_roster_exhausted' } });
         for (;;) {
           const countries = widened ? sharing : [b.country];
           const seat = await this.nextSeat(m, b, countries, sharing);
-          const offer = seat && (await this.tryCandidates(m, b, seat, countries, sharing));
+          const offer = seat && (await this.tryCandidates(m, b, seat, countries, sharing, widenedNow ? widenedEvent : undefined));
           if (offer) return { b, offer, widenedNow };
-          if (widened) return { b, offer: null, widenedNow };
+          if (widened) {
+            if (widenedNow) await widenedEvent();
+            return { b, offer: null, widenedNow };
+          }
           // Nobody left in the own roster: widen now rather than wait for the deadline.
           await this.repo.markWidened(m, bookingId);
-          await this.audit.add(m, 'booking.widened', {
-            subjectId: bookingId,
-            country: b.country,
-            data: { reason: 'own_roster_exhausted' },
-          });
           widened = widenedNow = true;
         }
       }),
@@ -133,7 +137,15 @@ export class BookingAssignmentService {
   }
 
   /** The best free candidates for the seat in turn, until one can be held; the offer made, or null. */
-  private async tryCandidates(m: EntityManager, b: BookingRow, seat: SeatPlan, countries: string[], sharing: string[]) {
+  /** `before`: an event of this transaction to write first, once she is held (assignNext says why). */
+  private async tryCandidates(
+    m: EntityManager,
+    b: BookingRow,
+    seat: SeatPlan,
+    countries: string[],
+    sharing: string[],
+    before?: () => Promise<unknown>,
+  ) {
     const candidates = await findBookingCandidates(m, {
       ...this.query(b, countries, sharing),
       languageId: seat.languageId,
@@ -150,6 +162,7 @@ export class BookingAssignmentService {
     for (const c of candidates) {
       // Someone else's hearing may have taken her time since the candidates were read: then the next one.
       if (!(await this.repo.hold(m, seat.id, c.interpreterId, buffer))) continue;
+      await before?.();
       const offerId = await this.repo.insertOffer(m, {
         bookingId: b.id,
         seatId: seat.id,

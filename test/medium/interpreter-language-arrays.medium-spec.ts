@@ -152,6 +152,41 @@ describe("an interpreter's language arrays follow her language rows", () => {
     expect(await arrays(ana)).toEqual({ langs: ['mam', 'quc'], relay: ['spa'], levels: { mam: 5, quc: 1 } });
   });
 
+  it('two transactions changing one interpreter’s languages at once: her arrays hold what both wrote', async () => {
+    const [a, b] = [new Client({ connectionString: db.url }), new Client({ connectionString: db.url })];
+    await Promise.all([a.connect(), b.connect()]);
+    const [{ id }] = (
+      await a.query<{ id: string }>(
+        `INSERT INTO interpreters (country, external_id, first_name, email, gender, status, specialties)
+         VALUES ('GT', 'race-1', 'Ana', 'race-1@test.example', 'female', 'active', '{}') RETURNING id`,
+      )
+    ).rows;
+    try {
+      const bPid = (await b.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`)).rows[0].pid;
+      await a.query('BEGIN');
+      await a.query(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, 5)`, [id, lang.mam]);
+      await b.query('BEGIN');
+      const second = b.query(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, 3)`, [id, lang.quc]);
+      // The second waits for the first (her row's lock) before it reads her languages.
+      for (;;) {
+        const [w] = (
+          await a.query<{ waiting: boolean }>(`SELECT wait_event_type = 'Lock' AS waiting FROM pg_stat_activity WHERE pid = $1`, [bPid])
+        ).rows;
+        if (w?.waiting) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await a.query('COMMIT');
+      await second;
+      await b.query('COMMIT');
+      expect(await arrays(id)).toEqual({ langs: ['mam', 'quc'], relay: [], levels: { mam: 5, quc: 3 } });
+    } finally {
+      await a.query('ROLLBACK').catch(() => undefined);
+      await b.query('ROLLBACK').catch(() => undefined);
+      await a.query(`DELETE FROM interpreters WHERE id = $1`, [id]);
+      await Promise.all([a.end(), b.end()]);
+    }
+  });
+
   it('an interpreter deleted takes her rows with her, and nothing fails on the way', async () => {
     const ana = await interpreter('a-5');
     await q(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, 5)`, [ana, lang.mam]);

@@ -27,7 +27,8 @@ class KeptPeerConnection extends wrtc.RTCPeerConnection {
   constructor(...args: ConstructorParameters<typeof wrtc.RTCPeerConnection>) {
     super(...args);
     keep(this);
-    // The native object the wrapper's getters and methods call (@roamhq/wrtc/lib/peerconnection.js keeps it as _pc).
+    // The native object the wrapper's getters and methods call (@roamhq/wrtc 0.10's lib/peerconnection.js keeps it as
+    // _pc; its native getter lives on the prototype, so an accessor on the instance shadows it).
     const native = (this as unknown as { _pc: { setLocalDescription(d?: RTCSessionDescriptionInit): Promise<void> } })._pc;
     const setNative = native.setLocalDescription.bind(native);
     let local: RTCSessionDescriptionInit | null = null;

@@ -225,7 +225,8 @@ END $$;
 -- to p_room of the best free candidates among p_candidates interpreting from p_language (null: the request's own):
 -- those never offered this request first, then the interpreter her return code names, then in ladder_rank order (p_target: what
 -- this leg is interpreted into, those who cover it first; p_covering_only: only those, for a chain's legs and the first
--- pass of a direct call). An interpreter another request took meanwhile is skipped
+-- pass of a direct call). p_candidates are distinct (presence's sets are: PresenceService.reachableFor); one listed
+-- twice would only cost one of the three attempts below. An interpreter another request took meanwhile is skipped
 -- (the unique index on holds) and the next tried. The ring time starts at the insert. The ids of the offers made.
 -- Its statements keep one generic plan per connection (plan_cache_mode): left to choose, PostgreSQL re-planned the
 -- candidate search on every call whenever its estimates made a custom plan look cheaper (a long line did), and
@@ -339,14 +340,15 @@ BEGIN
     -- Who covers what the other side speaks is read with each candidate (matching_pairs' `covers`), for the order
     -- (ladder_rank) and for this first pass.
     IF r.target_language_id IS NOT NULL AND NOT r.relay_off AND v_live = '{}' THEN
-      -- Someone who covers it first; if none of them is free, a chain before anyone who does not. A chain's source leg
-      -- is someone of p_available who does not cover the target: with nobody such (most often, everyone covers it),
-      -- neither a chain nor the pass below can ring anyone this pass did not.
+      -- Someone who covers it first; if none of them is free, a chain before anyone who does not. With nobody available
+      -- who does not cover it (most often, everyone does), neither a chain (whose source leg would be such a one) nor
+      -- the pass below can ring anyone this pass did not: asked only when this pass left room, of their rows alone (one
+      -- lookup each, not a second search).
       v_made := matching_ring(p_request, 'direct', NULL, p_available, r.target_language_id, true, v_at_once, p_ring, p_home, p_retry_after,
         p_open_count, p_on_call, coalesce(p_ring_on_call, p_ring));
-      IF cardinality(v_made) = 0 THEN
-        v_others := EXISTS (SELECT 1 FROM matching_pairs(ARRAY[p_request], p_available, NULL, p_home, p_retry_after, p_open_count, true,
-                                                         r.target_language_id) p WHERE NOT p.covers);
+      IF cardinality(v_made) < v_at_once THEN
+        v_others := EXISTS (SELECT 1 FROM interpreters i
+                            WHERE i.id = ANY (p_available) AND NOT ladder_covers_target(r.target_language_id, i.language_ids, i.relay_language_ids));
       END IF;
       IF cardinality(v_made) = 0 AND v_others THEN
         v_relays := ladder_relay_languages(r.language_id, r.target_language_id);
