@@ -13,14 +13,28 @@ describe("an interpreter's language arrays follow her language rows", () => {
   let c: Client;
   const lang: Record<string, string> = {};
   const q = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => (await c.query(sql, params)).rows as T[];
-  const interpreter = async (externalId: string) =>
+  /** A new interpreter, through `on` (another connection, committed at once) or the test's own transaction. */
+  const interpreter = async (externalId: string, on: Client = c) =>
     (
-      await q<{ id: string }>(
+      await on.query<{ id: string }>(
         `INSERT INTO interpreters (country, external_id, first_name, email, gender, status, specialties)
          VALUES ('GT', $1::text, 'Ana', $1::text || '@test.example', 'female', 'active', '{}') RETURNING id`,
         [externalId],
       )
-    )[0].id;
+    ).rows[0].id;
+  /** Her languages and relay languages (code, level), each table in one statement. */
+  const speaks = async (id: string, languages: [string, number][], relay: [string, number][] = []) => {
+    for (const [table, rows] of [
+      ['interpreter_languages', languages],
+      ['interpreter_relay_languages', relay],
+    ] as const)
+      if (rows.length)
+        await q(`INSERT INTO ${table} (interpreter_id, language_id, level) SELECT $1, unnest($2::uuid[]), unnest($3::smallint[])`, [
+          id,
+          rows.map(([iso]) => lang[iso]),
+          rows.map(([, level]) => level),
+        ]);
+  };
   /** Her row's arrays, as language codes and levels, next to what her language rows say. */
   const arrays = async (id: string) => {
     const [row] = await q<{
@@ -92,10 +106,9 @@ describe("an interpreter's language arrays follow her language rows", () => {
 
   it('an update of a level, of a language, or moving a row to another interpreter, is followed on both rows', async () => {
     const [ana, bea] = [await interpreter('a-2'), await interpreter('b-2')];
-    await q(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, 5), ($1, $3, 2)`, [
-      ana,
-      lang.mam,
-      lang.quc,
+    await speaks(ana, [
+      ['mam', 5],
+      ['quc', 2],
     ]);
     await q(`UPDATE interpreter_languages SET level = 4 WHERE interpreter_id = $1 AND language_id = $2`, [ana, lang.quc]);
     expect((await arrays(ana)).levels).toEqual({ mam: 5, quc: 4 });
@@ -111,23 +124,24 @@ describe("an interpreter's language arrays follow her language rows", () => {
 
   it('a delete (as a roster import rewrites her languages) and an insert after it leave only the new ones', async () => {
     const ana = await interpreter('a-3');
-    await q(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, 5), ($1, $3, 2)`, [
+    await speaks(
       ana,
-      lang.mam,
-      lang.quc,
-    ]);
-    await q(`INSERT INTO interpreter_relay_languages (interpreter_id, language_id, level) VALUES ($1, $2, 4)`, [ana, lang.spa]);
+      [
+        ['mam', 5],
+        ['quc', 2],
+      ],
+      [['spa', 4]],
+    );
     await q(`DELETE FROM interpreter_languages WHERE interpreter_id = ANY ($1::uuid[])`, [[ana]]);
     await q(`DELETE FROM interpreter_relay_languages WHERE interpreter_id = ANY ($1::uuid[])`, [[ana]]);
     expect(await arrays(ana)).toEqual({ langs: [], relay: [], levels: {} });
-    await q(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, 3)`, [ana, lang.eng]);
+    await speaks(ana, [['eng', 3]]);
     expect(await arrays(ana)).toEqual({ langs: ['eng'], relay: [], levels: { eng: 3 } });
   });
 
   it('a truncate of either table empties its arrays only', async () => {
     const ana = await interpreter('a-4');
-    await q(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, 5)`, [ana, lang.mam]);
-    await q(`INSERT INTO interpreter_relay_languages (interpreter_id, language_id, level) VALUES ($1, $2, 4)`, [ana, lang.spa]);
+    await speaks(ana, [['mam', 5]], [['spa', 4]]);
     await q(`TRUNCATE interpreter_relay_languages`);
     expect(await arrays(ana)).toEqual({ langs: ['mam'], relay: [], levels: { mam: 5 } });
     await q(`TRUNCATE interpreter_languages`);
@@ -139,12 +153,14 @@ describe("an interpreter's language arrays follow her language rows", () => {
     const runner = { query: (sql: string) => q(sql) } as unknown as QueryRunner;
     await migration.down(runner);
     const ana = await interpreter('a-6');
-    await q(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, 5), ($1, $3, 1)`, [
+    await speaks(
       ana,
-      lang.mam,
-      lang.quc,
-    ]);
-    await q(`INSERT INTO interpreter_relay_languages (interpreter_id, language_id, level) VALUES ($1, $2, 4)`, [ana, lang.spa]);
+      [
+        ['mam', 5],
+        ['quc', 1],
+      ],
+      [['spa', 4]],
+    );
     expect(await q(`SELECT 1 FROM information_schema.columns WHERE table_name = 'interpreters' AND column_name = 'language_ids'`)).toEqual(
       [],
     );
@@ -155,12 +171,7 @@ describe("an interpreter's language arrays follow her language rows", () => {
   it('two transactions changing one interpreter’s languages at once: her arrays hold what both wrote', async () => {
     const [a, b] = [new Client({ connectionString: db.url }), new Client({ connectionString: db.url })];
     await Promise.all([a.connect(), b.connect()]);
-    const [{ id }] = (
-      await a.query<{ id: string }>(
-        `INSERT INTO interpreters (country, external_id, first_name, email, gender, status, specialties)
-         VALUES ('GT', 'race-1', 'Ana', 'race-1@test.example', 'female', 'active', '{}') RETURNING id`,
-      )
-    ).rows;
+    const id = await interpreter('race-1', a);
     try {
       const bPid = (await b.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`)).rows[0].pid;
       await a.query('BEGIN');
@@ -189,7 +200,7 @@ describe("an interpreter's language arrays follow her language rows", () => {
 
   it('an interpreter deleted takes her rows with her, and nothing fails on the way', async () => {
     const ana = await interpreter('a-5');
-    await q(`INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, 5)`, [ana, lang.mam]);
+    await speaks(ana, [['mam', 5]]);
     await q(`DELETE FROM interpreters WHERE id = $1`, [ana]);
     expect(await q(`SELECT 1 FROM interpreter_languages WHERE interpreter_id = $1`, [ana])).toEqual([]);
   });
