@@ -42,7 +42,11 @@ function cpuMs(pid: number): number {
 }
 
 /** Who is available as presence hands it to matching (none of them on call). */
-const reachable = (ids: string[]) => ({ ids, onCall: [] as string[] });
+/** As PresenceService.reachableFor gives them: those of her own language first, and how many (older apps ignore it). */
+const reachable = (own: string[], linked: string[]) => {
+  const first = new Set(own);
+  return { ids: [...first, ...new Set(linked.filter((id) => !first.has(id)))], onCall: [] as string[], first: first.size };
+};
 
 type Dispatched = { offers: { id: string; interpreterId: string }[] } | null;
 
@@ -159,7 +163,9 @@ async function main() {
       const language = rng.pick(languages);
       const u = rng.next();
       const urgency = u < 0.8 ? 'normal' : u < 0.95 ? 'urgent' : 'emergency';
-      const available = [...new Set(near(language).flatMap((l) => availableFor.get(l) ?? []))];
+      const [, ...linked] = near(language);
+      const own = availableFor.get(language) ?? [];
+      const others = linked.flatMap((l) => availableFor.get(l) ?? []);
       const draw = {
         languageId: language,
         matter: rng.pick(matters),
@@ -176,7 +182,7 @@ async function main() {
           createRequest(
             m,
             { targetLanguageId: null, officialId: null, notFromCountry: false, returnCodeHash: null, ...draw, callerSub: randomUUID() },
-            { available: reachable(available), ringSeconds: 300, ringOnCallSeconds: 300 },
+            { available: reachable(own, others), ringSeconds: 300, ringOnCallSeconds: 300 },
             rules,
           ),
         );
@@ -195,7 +201,7 @@ async function main() {
         d = await time('matching_dispatch', () =>
           dispatchOnce(
             m,
-            { requestId: r.id, available: reachable(available), relay: null, ringSeconds: 300, ringOnCallSeconds: 300 },
+            { requestId: r.id, available: reachable(own, others), relay: null, ringSeconds: 300, ringOnCallSeconds: 300 },
             rules,
           ),
         );

@@ -180,6 +180,19 @@ describe('presence', () => {
     expect(await listed(p.interpreterId)).toBe(false);
   });
 
+  it('lists those available for her own language first, and how many, before those of the languages linked with it', async () => {
+    const [mam, quc] = [await languageId(t, 'mam'), await languageId(t, 'quc')];
+    const own = track(await interpreter(t, { languages: 'mam:5' }));
+    const both = track(await interpreter(t, { languages: 'quc:5;mam:2' }));
+    const linked = track(await interpreter(t, { languages: 'quc:5' }));
+    const r = await presence.reachableFor([mam, quc]);
+    const first = r.ids.slice(0, r.first);
+    expect(first).toEqual(expect.arrayContaining([own.interpreterId, both.interpreterId]));
+    expect(first).not.toContain(linked.interpreterId);
+    expect(r.ids.slice(r.first)).toContain(linked.interpreterId);
+    expect(new Set(r.ids).size).toBe(r.ids.length);
+  });
+
   it('never sets away an interpreter who made herself available as her second missed offer rang out', async () => {
     const p = track(await interpreter(t, { languages: 'mam:5' }));
     for (let i = 0; i < 30; i++) {
