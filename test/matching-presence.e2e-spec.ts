@@ -3,7 +3,7 @@ import type { Queue } from 'bull';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { MATCHING_QUEUE, MatchingService } from '../src/matching/matching.service';
-import { PresenceService } from '../src/presence/presence.service';
+import { PRESENCE_QUEUE, PresenceService } from '../src/presence/presence.service';
 import { RealtimeService, rooms } from '../src/realtime/realtime.service';
 import { REDIS } from '../src/redis/redis.module';
 import { caller, interpreter, languageId, Person, until } from './utils/matching-fixtures';
@@ -80,6 +80,32 @@ describe('presence', () => {
     const offer = await flaky.socket.next('offer:new');
     expect(offer.requestId).toBe(requestId);
     expect(await listed(flaky.interpreterId)).toBe(true);
+  });
+
+  it('withdraws at once an offer made from what presence said just before her connection dropped', async () => {
+    const kek = await languageId(t, 'kek');
+    const gone = track(await interpreter(t, { languages: 'kek:5' }));
+    const presenceJobs = t.app.get<Queue>(getQueueToken(PRESENCE_QUEUE));
+    const graceStarted = async () => (await presenceJobs.getDelayed()).some((j) => j.data?.interpreterId === gone.interpreterId);
+    const read = presence.reachableFor.bind(presence);
+    // The first dispatch reads who is available; then her connection drops, and presence unlists her and withdraws
+    // what rings for her (nothing yet) before that dispatch rings her.
+    const spy = jest.spyOn(presence, 'reachableFor').mockImplementationOnce(async (ids) => {
+      const before = await read(ids);
+      gone.socket.socket.disconnect();
+      await until(graceStarted);
+      return before;
+    });
+    try {
+      const c = track(await caller(t));
+      const { requestId, state } = await request(c, kek);
+      expect(await t.sql(`SELECT outcome FROM offers WHERE request_id = $1`, [requestId])).toEqual([{ outcome: 'withdrawn' }]);
+      // Nobody else speaks it: back in line, and she is told so.
+      expect(state).toBe('queued');
+      expect(await t.sql(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId])).toEqual([{ state: 'queued' }]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("keeps a waiting request through the caller's grace period, and for good when she comes back within it", async () => {

@@ -392,7 +392,13 @@ export class MatchingService implements OnModuleInit {
         ),
       ),
     );
-    return made.state;
+    // One rung as her connection dropped (or as she went away) from what presence said a moment before: presence
+    // unlists her first and then withdraws her offers, and this offer may have been made after that withdrawal. Asked
+    // after the commit, so either the withdrawal saw the offer or this sees her unlisted; it goes, and the next rings.
+    const gone = await this.presence.unlisted(made.offers.map((o) => o.interpreterId));
+    if (!gone.length) return made.state;
+    for (const id of gone) await this.withdrawOffersOf(id, 'unavailable');
+    return (await this.repo.stateOf(requestId)) ?? made.state;
   }
 
   /**

@@ -148,6 +148,13 @@ export class PresenceService implements OnModuleInit {
     return (await this.redis.sismember(keys.available(), interpreterId)) === 1;
   }
 
+  /** Of these interpreters, those who cannot be rung right now (isAvailable, for many in one round trip). */
+  async unlisted(interpreterIds: string[]): Promise<string[]> {
+    if (!interpreterIds.length) return [];
+    const listed = await this.redis.smismember(keys.available(), ...interpreterIds);
+    return interpreterIds.filter((_, i) => listed[i] !== 1);
+  }
+
   /** An offer she let ring out; after two in a row (three on call) she is set away and told why (on call, by push). */
   async offerMissed(interpreterId: string) {
     const away = await this.redis.presenceMissed(
