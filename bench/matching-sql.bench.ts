@@ -12,7 +12,8 @@
  * available), BENCH_HISTORY (0: ended requests to load first, see lib/history.ts), SQLBENCH_EXPLAIN=1 (logs
  * the plans of every statement inside the functions, through auto_explain, for the last 20 calls), SQLBENCH_LINE (0:
  * requests left waiting in the line, in languages nobody available speaks, as an overloaded node leaves them),
- * SQLBENCH_WARMUP (500 calls before the first run), SQLBENCH_ANALYZE=0 (no ANALYZE before each run).
+ * SQLBENCH_WARMUP (500 calls before the first run), SQLBENCH_ANALYZE=0 (no ANALYZE before each run), SQLBENCH_LOCAL (0: the
+ * share of callers in a country where their language is spoken, the others anywhere; the node benchmark's draws: 0.8).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -30,6 +31,8 @@ const settings = {
   available: num('SQLBENCH_AVAILABLE', 0.2),
   history: num('BENCH_HISTORY', 0),
   line: num('SQLBENCH_LINE', 0),
+  /** The share of callers in a country where their language is spoken (the rest anywhere), as the node benchmark draws them. */
+  local: num('SQLBENCH_LOCAL', 0),
   explain: process.env.SQLBENCH_EXPLAIN === '1',
   warmup: num('SQLBENCH_WARMUP', 500),
   /** 0: never analyse, as a node on a server without autovacuum (this machine's PostgreSQL runs with it off). */
@@ -139,6 +142,11 @@ async function main() {
     const links: { a: string; b: string }[] = await m.query(`SELECT from_language_id AS a, to_language_id AS b FROM language_links`);
     const near = (l: string) => [l, ...links.filter((x) => x.a === l).map((x) => x.b), ...links.filter((x) => x.b === l).map((x) => x.a)];
     const countries = ['BZ', 'CA', 'CR', 'DO', 'SV', 'GT', 'HN', 'MX', 'NI', 'PA', 'US'];
+    const spokenIn = new Map<string, string[]>(
+      (await m.query(`SELECT id, countries FROM languages WHERE id = ANY ($1::uuid[])`, [languages])).map(
+        (l: { id: string; countries: string[] }) => [l.id, l.countries],
+      ),
+    );
     const matters = ['legal_civil', 'legal_labour', 'legal_criminal', 'violence', 'trafficking'];
     const rules = { homeCountry: null, retryAfterSeconds: 300 };
     log(`${chosen.size} of ${everyone.length} interpreters available, ${languages.length} languages; backend ${pid}`);
@@ -172,7 +180,10 @@ async function main() {
         urgency,
         minor: rng.next() < 0.1,
         preferFemale: rng.next() < 0.2,
-        country: rng.pick(countries),
+        country:
+          settings.local > 0 && spokenIn.get(language)?.length && rng.next() < settings.local
+            ? rng.pick(spokenIn.get(language)!)
+            : rng.pick(countries),
         priority: urgency === 'normal' ? 1 : urgency === 'urgent' ? 2 : 3,
       };
       let r: { id: string };
