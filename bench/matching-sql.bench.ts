@@ -45,11 +45,7 @@ function cpuMs(pid: number): number {
 }
 
 /** Who is available as presence hands it to matching (none of them on call). */
-/** As PresenceService.reachableFor gives them: those of her own language first, and how many (older apps ignore it). */
-const reachable = (own: string[], linked: string[]) => {
-  const first = new Set(own);
-  return { ids: [...first, ...new Set(linked.filter((id) => !first.has(id)))], onCall: [] as string[], first: first.size };
-};
+const reachable = (ids: string[]) => ({ ids, onCall: [] as string[] });
 
 type Dispatched = { offers: { id: string; interpreterId: string }[] } | null;
 
@@ -171,9 +167,7 @@ async function main() {
       const language = rng.pick(languages);
       const u = rng.next();
       const urgency = u < 0.8 ? 'normal' : u < 0.95 ? 'urgent' : 'emergency';
-      const [, ...linked] = near(language);
-      const own = availableFor.get(language) ?? [];
-      const others = linked.flatMap((l) => availableFor.get(l) ?? []);
+      const available = [...new Set(near(language).flatMap((l) => availableFor.get(l) ?? []))];
       const draw = {
         languageId: language,
         matter: rng.pick(matters),
@@ -193,7 +187,7 @@ async function main() {
           createRequest(
             m,
             { targetLanguageId: null, officialId: null, notFromCountry: false, returnCodeHash: null, ...draw, callerSub: randomUUID() },
-            { available: reachable(own, others), ringSeconds: 300, ringOnCallSeconds: 300 },
+            { available: reachable(available), ringSeconds: 300, ringOnCallSeconds: 300 },
             rules,
           ),
         );
@@ -212,7 +206,7 @@ async function main() {
         d = await time('matching_dispatch', () =>
           dispatchOnce(
             m,
-            { requestId: r.id, available: reachable(own, others), relay: null, ringSeconds: 300, ringOnCallSeconds: 300 },
+            { requestId: r.id, available: reachable(available), relay: null, ringSeconds: 300, ringOnCallSeconds: 300 },
             rules,
           ),
         );

@@ -4,7 +4,6 @@ import { DataSource, EntityManager } from 'typeorm';
 import { outboxInsert } from '../audit/audit-outbox';
 import { COUNTRY_CODES } from '../common/countries';
 import type { Matter, Urgency } from '../common/domain';
-import type { Reachable } from '../presence/presence.service';
 import type { OfferLeg } from '../realtime/realtime.contract';
 import { prepared } from '../database/prepared';
 import { rows } from '../database/sql';
@@ -32,6 +31,12 @@ export interface LadderRules {
 
 /** How many other member states a roster shares with when it shares with all of them. */
 export const OPEN_ROSTER = COUNTRY_CODES.length - 1;
+
+/** Who can be rung now for some languages (PresenceService.reachableFor): `ids`, of whom `onCall` by push only. */
+export interface Reachable {
+  ids: string[];
+  onCall: string[];
+}
 
 export interface MadeOffer {
   id: string;
@@ -221,7 +226,7 @@ export class MatchingRepository {
   ): Promise<{ id: string; dispatched: Dispatched | null }> {
     const [{ c }] = await this.db.query(
       prepared(
-        `SELECT matching_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::uuid[], $13, $14, $15, $16, $17::uuid[], $18, $19, $20) AS c`,
+        `SELECT matching_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::uuid[], $13, $14, $15, $16, $17::uuid[], $18, $19) AS c`,
       ),
       [
         ...newRequestParams(r),
@@ -234,7 +239,6 @@ export class MatchingRepository {
         q.available.onCall,
         q.ringOnCallSeconds,
         r.returnCodeHash,
-        q.available.first ?? null,
       ],
     );
     return { id: c.id, dispatched: dispatched(c.dispatched) };
@@ -301,7 +305,7 @@ export class MatchingRepository {
     rules: LadderRules,
   ): Promise<Dispatched | null> {
     const [{ d }] = await this.db.query(
-      prepared(`SELECT matching_dispatch($1, $2::uuid[], $3, $4, $5, $6, $7::uuid[], $8::uuid[], $9, $10) AS d`),
+      prepared(`SELECT matching_dispatch($1, $2::uuid[], $3, $4, $5, $6, $7::uuid[], $8::uuid[], $9) AS d`),
       [
         q.requestId,
         q.available.ids,
@@ -312,7 +316,6 @@ export class MatchingRepository {
         q.relay?.ids ?? null,
         [...q.available.onCall, ...(q.relay?.onCall ?? [])],
         q.ringOnCallSeconds,
-        q.available.first ?? null,
       ],
     );
     return dispatched(d);

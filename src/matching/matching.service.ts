@@ -8,7 +8,7 @@ import { interpreterIdOf, type Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { PushService } from '../push/push.service';
 import { EventBus } from '../events/event-bus';
-import { PresenceService, type Reachable } from '../presence/presence.service';
+import { PresenceService } from '../presence/presence.service';
 import { DomainMetrics } from '../metrics/domain.metrics';
 import type { OfferAccepted, OfferNew, OfferWithdrawnReason } from '../realtime/realtime.contract';
 import { returnCodeRefused, ReturnCodesService, type ReturnCodeDraw } from '../return-codes/return-codes.service';
@@ -16,7 +16,7 @@ import { RealtimeService } from '../realtime/realtime.service';
 import { ANOTHER_INTERPRETER, MEDIA_FAILED } from '../sessions/end-reasons';
 import { ParticipantRole, SessionParticipants, SessionsService } from '../sessions/sessions.service';
 import { CreateRequestDto } from './dto/create-request.dto';
-import { Accepted, type Dispatched, LadderRules, MadeOffer, MatchingRepository, type Opened } from './matching.repository';
+import { Accepted, type Dispatched, LadderRules, MadeOffer, MatchingRepository, type Opened, type Reachable } from './matching.repository';
 import { urgencyRank, type RequestState } from './priority';
 import { withRetry } from '../database/retry';
 import { PG, pgCode, pgConstraint } from '../database/pg-errors';
@@ -366,7 +366,13 @@ export class MatchingService implements OnModuleInit {
     this.outbox.kick();
     const r = made.request;
     const requestId = r.id;
-    for (const o of made.offers) {
+    // One rung as her connection dropped (or as she went away), from what presence said a moment before: presence
+    // unlists her first and then withdraws her offers, and this dispatch may have committed after that withdrawal.
+    // Asked after the commit, so either the withdrawal saw the offer or this sees her unlisted; and before anyone is
+    // told, so she is neither rung nor pushed, and her offer is withdrawn below (the next rings).
+    const gone = new Set(await this.presence.unlisted(made.offers.map((o) => o.interpreterId)));
+    const offers = made.offers.filter((o) => !gone.has(o.interpreterId));
+    for (const o of offers) {
       const offer = offerPayload(o, r, made.relayLanguageId);
       this.realtime.toInterpreter(o.interpreterId, 'offer:new', offer);
       // Her devices too, if her console cannot show it (closed, frozen, in the background): language, matter, urgency.
@@ -376,14 +382,14 @@ export class MatchingService implements OnModuleInit {
       // She asked for a woman; none is free but someone else is: she chooses (keep waiting, or anyone).
       this.realtime.toCaller(r.callerSub, 'request:update', { requestId, state: made.state, noWomanFree: true });
     }
-    if (made.offers.length && r.callerSub) {
+    if (offers.length && r.callerSub) {
       this.realtime.toCaller(r.callerSub, 'request:update', { requestId, state: 'offering' });
     } else if (made.state === 'queued' && made.was === 'offering') {
       await this.announceLine(r.languageId);
     }
     // The ring time, as Bull jobs (the sweep expires an offer whose job a dying node never scheduled).
     await Promise.all(
-      made.offers.map((o) =>
+      offers.map((o) =>
         // Its own ring time: longer for one on call (OFFER_RING_ONCALL_SECONDS).
         this.queue.add(
           'offer-expire',
@@ -392,13 +398,15 @@ export class MatchingService implements OnModuleInit {
         ),
       ),
     );
-    // One rung as her connection dropped (or as she went away) from what presence said a moment before: presence
-    // unlists her first and then withdraws her offers, and this offer may have been made after that withdrawal. Asked
-    // after the commit, so either the withdrawal saw the offer or this sees her unlisted; it goes, and the next rings.
-    const gone = await this.presence.unlisted(made.offers.map((o) => o.interpreterId));
-    if (!gone.length) return made.state;
-    for (const id of gone) await this.withdrawOffersOf(id, 'unavailable');
-    return (await this.repo.stateOf(requestId)) ?? made.state;
+    if (!gone.size) return made.state;
+    try {
+      for (const id of gone) await this.withdrawOffersOf(id, 'unavailable');
+      return (await this.repo.stateOf(requestId)) ?? made.state;
+    } catch (e) {
+      // The dispatch is committed all the same: the sweep expires her offer (no ring-time job was added) and rings the next.
+      this.logger.error({ err: (e as Error)?.name, code: pgCode(e) }, 'withdrawing an offer to one no longer listed; the sweep will');
+      return made.state;
+    }
   }
 
   /**

@@ -23,16 +23,6 @@ export const MISSED_OFFERS_LIMIT = 2;
 export const MISSED_OFFERS_LIMIT_ON_CALL = 3;
 const MISSED_TTL_SECONDS = 24 * 3600;
 
-/**
- * Who can be rung now for some languages (reachableFor): `ids`, of whom `onCall` by push only; the first `first` of
- * `ids` for the first language asked (unset: not told apart).
- */
-export interface Reachable {
-  ids: string[];
-  onCall: string[];
-  first?: number;
-}
-
 export type PresenceEvent = 'available' | 'unavailable' | 'disconnected' | 'lost';
 
 /**
@@ -120,27 +110,21 @@ export class PresenceService implements OnModuleInit {
 
   /**
    * Who can be rung right now for any of these language rows: those available at their console (connected, and set
-   * available) and those on call (reachable by push only), who are also listed apart. Those of the first row (her own
-   * language, before the variants linked with it) come first in `ids`, `first` of them: matching searches them alone
-   * first when they rank above the rest.
+   * available) and those on call (reachable by push only), who are also listed apart.
    */
-  async reachableFor(languageIds: string[]): Promise<Reachable> {
-    if (!languageIds.length) return { ids: [], onCall: [], first: 0 };
-    const [own, ...linked] = languageIds;
-    const bothFor = (ids: string[]) => ids.flatMap((l) => [keys.availableFor(l), keys.onCallFor(l)]);
+  async reachableFor(languageIds: string[]): Promise<{ ids: string[]; onCall: string[] }> {
+    if (!languageIds.length) return { ids: [], onCall: [] };
     const res = await this.redis
       .pipeline([
-        ['sunion', ...bothFor([own])],
+        ['sunion', ...languageIds.map(keys.availableFor)],
         ['sunion', ...languageIds.map(keys.onCallFor)],
-        ...(linked.length ? [['sunion', ...bothFor(linked)]] : []),
       ])
       .exec();
-    const [first, onCall, others = []] = (res ?? []).map(([e, v]) => {
+    const [available, onCall] = (res ?? []).map(([e, v]) => {
       if (e) throw e;
       return v as string[];
     });
-    const seen = new Set(first);
-    return { ids: [...first, ...others.filter((id) => !seen.has(id))], onCall, first: first.length };
+    return { ids: onCall.length ? [...new Set([...available, ...onCall])] : available, onCall };
   }
 
   /** Whether she can be rung right now (available at a connected console, or on call). */

@@ -130,33 +130,13 @@ describe('the ladder in PostgreSQL', () => {
   /**
    * Who matching_dispatch rings for the request among `available`, by name, with their tiers (and, on a relay chain's
    * legs, the leg). `relay`: who is available for the relay languages (none by default: read, nobody).
-   * Every case is dispatched twice: as the node does (PresenceService.reachableFor: those of her own language first,
-   * and how many, p_first), and with `available` alone; the first is undone, and both must ring the same.
    */
   const dispatch = async (requestId: string, available: string[], home: string | null = null, relay: string[] = []) => {
-    const own = new Set(
-      (
-        await q<{ id: string }>(
-          `SELECT il.interpreter_id AS id FROM interpreter_languages il JOIN interpretation_requests r ON r.language_id = il.language_id
-           WHERE r.id = $1`,
-          [requestId],
-        )
-      ).map((x) => x.id),
+    const [{ d }] = await q<{ d: { offers: { interpreterId: string; tier: number; leg: string }[] } | null }>(
+      `SELECT matching_dispatch($1, $2::uuid[], 20, $3, 60, 10, $4::uuid[]) AS d`,
+      [requestId, available, home, relay],
     );
-    const ownFirst = [...available.filter((a) => own.has(a)), ...available.filter((a) => !own.has(a))];
-    const rung = async (ids: string[], first: number | null) => {
-      const [{ d }] = await q<{ d: { offers: { interpreterId: string; tier: number; leg: string }[] } | null }>(
-        `SELECT matching_dispatch($1, $2::uuid[], 20, $3, 60, 10, $4::uuid[], '{}', NULL, $5) AS d`,
-        [requestId, ids, home, relay, first],
-      );
-      return (d?.offers ?? []).map((o) => `${names.get(o.interpreterId)}:${o.tier}${o.leg === 'direct' ? '' : `:${o.leg}`}`).sort();
-    };
-    await q('SAVEPOINT own_first');
-    const split = await rung(ownFirst, ownFirst.filter((a) => own.has(a)).length);
-    await q('ROLLBACK TO SAVEPOINT own_first');
-    const whole = await rung(available, null);
-    expect(split).toEqual(whole);
-    return whole;
+    return (d?.offers ?? []).map((o) => `${names.get(o.interpreterId)}:${o.tier}${o.leg === 'direct' ? '' : `:${o.leg}`}`).sort();
   };
   const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000);
   /** A hearing's candidates (findBookingCandidates) as `name:tier`, for an hour starting `inDays` days from now. */
@@ -214,57 +194,6 @@ describe('the ladder in PostgreSQL', () => {
       const a = await person('a', { country: better.country, specialties: [better.specialty], languages: [[ids[better.language], 1]] });
       const b = await person('b', { country: worse.country, specialties: [worse.specialty], languages: [[ids[worse.language], 5]] });
       expect(await dispatch(await request({ language: ids.mam }), [b, a])).toEqual([winner]);
-    });
-
-    describe('her own language searched first (p_first), as the node passes it', () => {
-      let mam: string;
-      let ttc: string;
-      beforeEach(async () => {
-        [mam, ttc] = [await lang('mam'), await lang('ttc')];
-        await link(mam, ttc);
-      });
-
-      it('an emergency with one of her language free rings her and the two best of the variant', async () => {
-        const own = await person('own', { languages: [[mam, 1]], idleSince: ago(1) });
-        const busy = await person('busy', { languages: [[mam, 5]], idleSince: ago(90) });
-        const v = [];
-        for (const [n, idle] of [
-          ['v1', 80],
-          ['v2', 70],
-          ['v3', 5],
-        ] as const)
-          v.push(await person(n, { languages: [[ttc, 5]], idleSince: ago(idle) }));
-        await q(`INSERT INTO offers (request_id, interpreter_id, tier, expires_at) VALUES ($1, $2, 1, now() + interval '1 minute')`, [
-          await request({ language: mam }),
-          busy,
-        ]);
-        expect(await dispatch(await request({ language: mam, urgency: 'emergency' }), [...v, busy, own])).toEqual([
-          'own:1',
-          'v1:4',
-          'v2:4',
-        ]);
-      });
-
-      it('her way back is rung first, even when she speaks only the variant', async () => {
-        const own = await person('own', { languages: [[mam, 5]], idleSince: ago(90) });
-        const back = await person('back', { languages: [[ttc, 1]], idleSince: ago(1) });
-        const r = await request({ language: mam });
-        await q(`UPDATE interpretation_requests SET return_to = $2 WHERE id = $1`, [r, back]);
-        expect(await dispatch(r, [own, back])).toEqual(['back:4']);
-      });
-
-      it('one of the variant never offered it before one of her language already tried', async () => {
-        const tried = await person('tried', { languages: [[mam, 5]] });
-        const fresh = await person('fresh', { languages: [[ttc, 5]] });
-        const r = await request({ language: mam });
-        // As a dispatch that rang her would leave it: offered once, then her offer withdrawn.
-        await q(`UPDATE interpretation_requests SET first_offered_at = now() WHERE id = $1`, [r]);
-        await q(
-          `INSERT INTO offers (request_id, interpreter_id, tier, expires_at, outcome, decided_at, holds) VALUES ($1, $2, 1, now(), 'withdrawn', now(), false)`,
-          [r, tried],
-        );
-        expect(await dispatch(r, [tried, fresh])).toEqual(['fresh:4']);
-      });
     });
   });
 

@@ -238,14 +238,11 @@ END $$;
 DROP FUNCTION IF EXISTS matching_ring(uuid, varchar, uuid, uuid[], uuid[], int, double precision, char(2), double precision, int);
 -- Before each candidate's row said whether she covers the target, it had p_covering (a list) instead of p_target and p_covering_only.
 DROP FUNCTION IF EXISTS matching_ring(uuid, varchar, uuid, uuid[], uuid[], int, double precision, char(2), double precision, int, uuid[], double precision);
--- p_first: the first p_first candidates are searched alone first, and the rest only if they left room. Given only when
--- that finds whom one search of them all would (matching_dispatch says when): each of them ranks above all the others.
--- Before it, it had no p_first.
+-- A development version had a p_first (its own language's candidates searched first; BENCHMARKS.md, stop 34).
 DROP FUNCTION IF EXISTS matching_ring(uuid, varchar, uuid, uuid[], uuid, boolean, int, double precision, char(2), double precision, int, uuid[],
-  double precision);
+  double precision, int);
 CREATE OR REPLACE FUNCTION matching_ring(p_request uuid, p_leg varchar, p_language uuid, p_candidates uuid[], p_target uuid, p_covering_only boolean,
-  p_room int, p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int, p_on_call uuid[], p_ring_on_call double precision,
-  p_first int DEFAULT NULL)
+  p_room int, p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int, p_on_call uuid[], p_ring_on_call double precision)
 RETURNS uuid[] LANGUAGE plpgsql AS $$
 DECLARE
   v_chosen int := 0;
@@ -253,14 +250,6 @@ DECLARE
   v_made uuid[] := '{}';
 BEGIN
   IF p_room <= 0 OR cardinality(p_candidates) = 0 THEN RETURN v_made; END IF;
-  IF p_first > 0 AND p_first < cardinality(p_candidates) THEN
-    v_made := matching_ring(p_request, p_leg, p_language, p_candidates[1:p_first], p_target, p_covering_only, p_room, p_ring, p_home,
-      p_retry_after, p_open_count, p_on_call, p_ring_on_call);
-    IF cardinality(v_made) >= p_room THEN RETURN v_made; END IF;
-    -- Those just rung hold their offers now: the search of everyone passes over them.
-    RETURN v_made || matching_ring(p_request, p_leg, p_language, p_candidates, p_target, p_covering_only, p_room - cardinality(v_made), p_ring,
-      p_home, p_retry_after, p_open_count, p_on_call, p_ring_on_call);
-  END IF;
   FOR attempt IN 1..3 LOOP
     -- Ranked first, then asked whether free in that order until enough are found: the sorted sub-select (OFFSET 0
     -- keeps the filter above the sort) hands rows to the filter one at a time, and LIMIT stops asking.
@@ -320,13 +309,10 @@ END $$;
 -- Before on-call presence it had no p_on_call (those of p_available and p_relay who are on call) or p_ring_on_call.
 DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int);
 DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int, uuid[]);
--- p_first: how many of p_available, first in it, are available for her own language (the rest, for the variants
--- recorded as mutually intelligible with it; null: not said). Those alone are searched first when every one of them
--- ranks above every other (matching_ring's p_first): a first dispatch, no way back, all of them covering. Before it,
--- it had no p_first.
-DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int, uuid[], uuid[], double precision);
+-- A development version had a p_first (as matching_ring's).
+DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int, uuid[], uuid[], double precision, int);
 CREATE OR REPLACE FUNCTION matching_dispatch(p_request uuid, p_available uuid[], p_ring double precision, p_home char(2), p_retry_after double precision,
-  p_open_count int, p_relay uuid[] DEFAULT NULL, p_on_call uuid[] DEFAULT '{}', p_ring_on_call double precision DEFAULT NULL, p_first int DEFAULT NULL)
+  p_open_count int, p_relay uuid[] DEFAULT NULL, p_on_call uuid[] DEFAULT '{}', p_ring_on_call double precision DEFAULT NULL)
 RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_memoize = off AS $$
 DECLARE
   r interpretation_requests;
@@ -338,14 +324,9 @@ DECLARE
   v_live jsonb;
   v_unseen int := 0;
   v_no_woman boolean := false;
-  v_first int;
 BEGIN
   SELECT * INTO r FROM interpretation_requests WHERE id = p_request FOR UPDATE;
   IF NOT FOUND OR r.state NOT IN ('queued', 'offering') THEN RETURN NULL; END IF;
-  -- Her own language's candidates (tiers 1-3) rank above the others (tier 4) unless one was tried before (never
-  -- offered it: nobody was) or is her way back, or one covers the target and another does not (a pass of covering
-  -- candidates only, or no target).
-  IF r.first_offered_at IS NULL AND r.return_to IS NULL THEN v_first := p_first; END IF;
   v_at_once := ladder_at_once(r.urgency);
   v_state := r.state;
   -- Its offers out now, by leg: ringing, or accepted and waiting for the chain's other leg. A queued request has none
@@ -372,7 +353,7 @@ BEGIN
       -- the pass below can ring anyone this pass did not: asked only when this pass left room, of their rows alone (one
       -- lookup each, not a second search).
       v_made := matching_ring(p_request, 'direct', NULL, p_available, r.target_language_id, true, v_at_once, p_ring, p_home, p_retry_after,
-        p_open_count, p_on_call, coalesce(p_ring_on_call, p_ring), v_first);
+        p_open_count, p_on_call, coalesce(p_ring_on_call, p_ring));
       IF cardinality(v_made) < v_at_once THEN
         v_others := EXISTS (SELECT 1 FROM interpreters i
                             WHERE i.id = ANY (p_available) AND NOT ladder_covers_target(r.target_language_id, i.language_ids, i.relay_language_ids));
@@ -398,8 +379,7 @@ BEGIN
     END IF;
     IF r.relay_language_id IS NULL AND v_others THEN
       v_made := v_made || matching_ring(p_request, 'direct', NULL, p_available, r.target_language_id, false,
-        v_at_once - cardinality(v_made) - coalesce((v_live->>'direct')::int, 0) + v_unseen, p_ring, p_home, p_retry_after, p_open_count, p_on_call, coalesce(p_ring_on_call, p_ring),
-        CASE WHEN r.target_language_id IS NULL THEN v_first END);
+        v_at_once - cardinality(v_made) - coalesce((v_live->>'direct')::int, 0) + v_unseen, p_ring, p_home, p_retry_after, p_open_count, p_on_call, coalesce(p_ring_on_call, p_ring));
     END IF;
   END IF;
   IF r.relay_language_id IS NOT NULL THEN
@@ -494,20 +474,20 @@ DROP FUNCTION IF EXISTS matching_create(uuid, uuid, varchar, varchar, boolean, b
   char(2), double precision, int, uuid[], double precision);
 DROP FUNCTION IF EXISTS matching_create(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid, boolean, uuid[], double precision,
   char(2), double precision, int, uuid[], double precision);
--- Before matching_dispatch's p_first, it had none.
+-- A development version had a p_first (as matching_ring's).
 DROP FUNCTION IF EXISTS matching_create(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid, boolean, uuid[], double precision,
-  char(2), double precision, int, uuid[], double precision, varchar);
+  char(2), double precision, int, uuid[], double precision, varchar, int);
 CREATE OR REPLACE FUNCTION matching_create(p_language uuid, p_target uuid, p_matter varchar, p_urgency varchar, p_minor boolean,
   p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_official uuid, p_not_from boolean, p_available uuid[],
   p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int, p_on_call uuid[] DEFAULT '{}',
-  p_ring_on_call double precision DEFAULT NULL, p_return varchar DEFAULT NULL, p_first int DEFAULT NULL)
+  p_ring_on_call double precision DEFAULT NULL, p_return varchar DEFAULT NULL)
 RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_memoize = off AS $$
 DECLARE
   r interpretation_requests := matching_new_request(p_language, p_target, p_matter, p_urgency, p_minor, p_prefer_female, p_country,
     p_caller_sub, p_priority, p_official, p_home, p_not_from, p_return);
 BEGIN
   RETURN jsonb_build_object('id', r.id, 'dispatched',
-    matching_dispatch(r.id, p_available, p_ring, p_home, p_retry_after, p_open_count, NULL, p_on_call, p_ring_on_call, p_first));
+    matching_dispatch(r.id, p_available, p_ring, p_home, p_retry_after, p_open_count, NULL, p_on_call, p_ring_on_call));
 END $$;
 
 -- Ends a live session (by id, or the live session of a request): its interpreters' holds on their accepted
