@@ -368,28 +368,30 @@ export class MatchingService implements OnModuleInit {
     const requestId = r.id;
     // One rung as her connection dropped (or as she went away), from what presence said a moment before: presence
     // unlists her first and then withdraws her offers, and this dispatch may have committed after that withdrawal.
-    // Asked after the commit, so either the withdrawal saw the offer or this sees her unlisted; and before anyone is
-    // told, so she is neither rung nor pushed, and her offer is withdrawn below (the next rings).
-    const gone = new Set(await this.presence.unlisted(made.offers.map((o) => o.interpreterId)));
-    const offers = made.offers.filter((o) => !gone.has(o.interpreterId));
-    for (const o of offers) {
-      const offer = offerPayload(o, r, made.relayLanguageId);
-      this.realtime.toInterpreter(o.interpreterId, 'offer:new', offer);
-      // Her devices too, if her console cannot show it (closed, frozen, in the background): language, matter, urgency.
-      if (o.push) this.inBackground(this.push.offered(o.interpreterId, offer));
-    }
+    // Asked after the commit, so either the withdrawal saw the offer or this sees her unlisted; her offer is then
+    // withdrawn below, and the next rings. Asked beside the rest, not before it: her console is gone (what is sent to
+    // it goes nowhere) and only her phone waits for the answer.
+    const unlisted = this.presence.unlisted(made.offers.map((o) => o.interpreterId)).then(
+      (ids) => new Set(ids),
+      (e) => {
+        this.logger.error({ err: (e as Error)?.name }, 'could not ask presence who is still listed');
+        return new Set<string>();
+      },
+    );
+    for (const o of made.offers) this.realtime.toInterpreter(o.interpreterId, 'offer:new', offerPayload(o, r, made.relayLanguageId));
     if (made.noWomanFree && r.callerSub) {
       // She asked for a woman; none is free but someone else is: she chooses (keep waiting, or anyone).
       this.realtime.toCaller(r.callerSub, 'request:update', { requestId, state: made.state, noWomanFree: true });
     }
-    if (offers.length && r.callerSub) {
+    if (made.offers.length && r.callerSub) {
       this.realtime.toCaller(r.callerSub, 'request:update', { requestId, state: 'offering' });
     } else if (made.state === 'queued' && made.was === 'offering') {
       await this.announceLine(r.languageId);
     }
     // The ring time, as Bull jobs (the sweep expires an offer whose job a dying node never scheduled).
-    await Promise.all(
-      offers.map((o) =>
+    const [gone] = await Promise.all([
+      unlisted,
+      ...made.offers.map((o) =>
         // Its own ring time: longer for one on call (OFFER_RING_ONCALL_SECONDS).
         this.queue.add(
           'offer-expire',
@@ -397,14 +399,18 @@ export class MatchingService implements OnModuleInit {
           { jobId: `offer-expire:${o.id}`, delay: Math.max(0, o.expiresAt.getTime() - Date.now()) },
         ),
       ),
-    );
+    ]);
+    // Her devices too, if her console cannot show it (closed, frozen, in the background): language, matter, urgency.
+    for (const o of made.offers)
+      if (o.push && !gone.has(o.interpreterId))
+        this.inBackground(this.push.offered(o.interpreterId, offerPayload(o, r, made.relayLanguageId)));
     if (!gone.size) return made.state;
     try {
       for (const id of gone) await this.withdrawOffersOf(id, 'unavailable');
       return (await this.repo.stateOf(requestId)) ?? made.state;
     } catch (e) {
-      // The dispatch is committed all the same: the sweep expires her offer (no ring-time job was added) and rings the next.
-      this.logger.error({ err: (e as Error)?.name, code: pgCode(e) }, 'withdrawing an offer to one no longer listed; the sweep will');
+      // The dispatch is committed all the same: her offer rings out (its job is there, and the sweep's) and the next rings.
+      this.logger.error({ err: (e as Error)?.name, code: pgCode(e) }, 'withdrawing an offer to one no longer listed failed');
       return made.state;
     }
   }
