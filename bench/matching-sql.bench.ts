@@ -168,16 +168,14 @@ async function main() {
       const u = rng.next();
       const urgency = u < 0.8 ? 'normal' : u < 0.95 ? 'urgent' : 'emergency';
       const available = [...new Set(near(language).flatMap((l) => availableFor.get(l) ?? []))];
+      const spoken = spokenIn.get(language) ?? [];
       const draw = {
         languageId: language,
         matter: rng.pick(matters),
         urgency,
         minor: rng.next() < 0.1,
         preferFemale: rng.next() < 0.2,
-        country:
-          settings.local > 0 && spokenIn.get(language)?.length && rng.next() < settings.local
-            ? rng.pick(spokenIn.get(language)!)
-            : rng.pick(countries),
+        country: spoken.length && settings.local > 0 && rng.next() < settings.local ? rng.pick(spoken) : rng.pick(countries),
         priority: urgency === 'normal' ? 1 : urgency === 'urgent' ? 2 : 3,
       };
       let r: { id: string };

@@ -378,7 +378,8 @@ export class MatchingService implements OnModuleInit {
         return new Set<string>();
       },
     );
-    for (const o of made.offers) this.realtime.toInterpreter(o.interpreterId, 'offer:new', offerPayload(o, r, made.relayLanguageId));
+    const payloads = made.offers.map((o) => offerPayload(o, r, made.relayLanguageId));
+    made.offers.forEach((o, i) => this.realtime.toInterpreter(o.interpreterId, 'offer:new', payloads[i]));
     if (made.noWomanFree && r.callerSub) {
       // She asked for a woman; none is free but someone else is: she chooses (keep waiting, or anyone).
       this.realtime.toCaller(r.callerSub, 'request:update', { requestId, state: made.state, noWomanFree: true });
@@ -401,9 +402,9 @@ export class MatchingService implements OnModuleInit {
       ),
     ]);
     // Her devices too, if her console cannot show it (closed, frozen, in the background): language, matter, urgency.
-    for (const o of made.offers)
-      if (o.push && !gone.has(o.interpreterId))
-        this.inBackground(this.push.offered(o.interpreterId, offerPayload(o, r, made.relayLanguageId)));
+    made.offers.forEach((o, i) => {
+      if (o.push && !gone.has(o.interpreterId)) this.inBackground(this.push.offered(o.interpreterId, payloads[i]));
+    });
     if (!gone.size) return made.state;
     try {
       for (const id of gone) await this.withdrawOffersOf(id, 'unavailable');

@@ -129,10 +129,10 @@ export class PresenceService implements OnModuleInit {
 
   /** Whether she can be rung right now (available at a connected console, or on call). */
   async isAvailable(interpreterId: string): Promise<boolean> {
-    return (await this.redis.sismember(keys.available(), interpreterId)) === 1;
+    return (await this.unlisted([interpreterId])).length === 0;
   }
 
-  /** Of these interpreters, those who cannot be rung right now (isAvailable, for many in one round trip). */
+  /** Of these interpreters, those who cannot be rung right now (not isAvailable), in one round trip. */
   async unlisted(interpreterIds: string[]): Promise<string[]> {
     if (!interpreterIds.length) return [];
     const listed = await this.redis.smismember(keys.available(), ...interpreterIds);

@@ -238,9 +238,6 @@ END $$;
 DROP FUNCTION IF EXISTS matching_ring(uuid, varchar, uuid, uuid[], uuid[], int, double precision, char(2), double precision, int);
 -- Before each candidate's row said whether she covers the target, it had p_covering (a list) instead of p_target and p_covering_only.
 DROP FUNCTION IF EXISTS matching_ring(uuid, varchar, uuid, uuid[], uuid[], int, double precision, char(2), double precision, int, uuid[], double precision);
--- A development version had a p_first (its own language's candidates searched first; BENCHMARKS.md, stop 34).
-DROP FUNCTION IF EXISTS matching_ring(uuid, varchar, uuid, uuid[], uuid, boolean, int, double precision, char(2), double precision, int, uuid[],
-  double precision, int);
 CREATE OR REPLACE FUNCTION matching_ring(p_request uuid, p_leg varchar, p_language uuid, p_candidates uuid[], p_target uuid, p_covering_only boolean,
   p_room int, p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int, p_on_call uuid[], p_ring_on_call double precision)
 RETURNS uuid[] LANGUAGE plpgsql AS $$
@@ -309,8 +306,6 @@ END $$;
 -- Before on-call presence it had no p_on_call (those of p_available and p_relay who are on call) or p_ring_on_call.
 DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int);
 DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int, uuid[]);
--- A development version had a p_first (as matching_ring's).
-DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int, uuid[], uuid[], double precision, int);
 CREATE OR REPLACE FUNCTION matching_dispatch(p_request uuid, p_available uuid[], p_ring double precision, p_home char(2), p_retry_after double precision,
   p_open_count int, p_relay uuid[] DEFAULT NULL, p_on_call uuid[] DEFAULT '{}', p_ring_on_call double precision DEFAULT NULL)
 RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_memoize = off AS $$
@@ -474,9 +469,6 @@ DROP FUNCTION IF EXISTS matching_create(uuid, uuid, varchar, varchar, boolean, b
   char(2), double precision, int, uuid[], double precision);
 DROP FUNCTION IF EXISTS matching_create(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid, boolean, uuid[], double precision,
   char(2), double precision, int, uuid[], double precision);
--- A development version had a p_first (as matching_ring's).
-DROP FUNCTION IF EXISTS matching_create(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid, boolean, uuid[], double precision,
-  char(2), double precision, int, uuid[], double precision, varchar, int);
 CREATE OR REPLACE FUNCTION matching_create(p_language uuid, p_target uuid, p_matter varchar, p_urgency varchar, p_minor boolean,
   p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_official uuid, p_not_from boolean, p_available uuid[],
   p_ring double precision, p_home char(2), p_retry_after double precision, p_open_count int, p_on_call uuid[] DEFAULT '{}',
