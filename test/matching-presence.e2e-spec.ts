@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { MATCHING_QUEUE, MatchingService } from '../src/matching/matching.service';
 import { PRESENCE_QUEUE, PresenceService } from '../src/presence/presence.service';
 import { RealtimeService, rooms } from '../src/realtime/realtime.service';
+import { RostersService } from '../src/rosters/rosters.service';
 import { REDIS } from '../src/redis/redis.module';
 import { caller, interpreter, languageId, Person, until } from './utils/matching-fixtures';
 import { TestRedis } from './utils/redis-server';
@@ -208,6 +209,39 @@ describe('presence', () => {
     expect((await presence.reachableFor([mam])).ids).not.toContain(p.interpreterId);
     expect((await presence.reachableFor([quc])).ids).not.toContain(p.interpreterId);
     expect(await listed(p.interpreterId)).toBe(false);
+  });
+
+  it('lists her at once under the languages a roster import gives her, and no longer under those it takes away', async () => {
+    const [cac, usp] = [await languageId(t, 'cac'), await languageId(t, 'usp')];
+    const p = track(await interpreter(t, { languages: 'cac:5' }));
+    // Chuj, which nobody in this file waits for: she is offered nothing before the import. Someone waits for a language nobody available speaks.
+    const c = track(await caller(t));
+    const { requestId, state } = await request(c, usp);
+    expect(state).toBe('queued');
+    // Her roster admin imports her entry again: Uspanteko instead of Chuj. She does not touch her status.
+    const [row] = await t.sql<{ external_id: string; email: string }>(`SELECT external_id, email FROM interpreters WHERE id = $1`, [
+      p.interpreterId,
+    ]);
+    const res = await t.app
+      .get(RostersService)
+      .importRoster('GT', [{ external_id: row.external_id, first_name: 'Ana', email: row.email, languages: 'usp:4' }], null);
+    expect(res).toMatchObject({ updated: 1, rejected: [] });
+    // The waiting request rings her (she is served the line as when she becomes available), on either node's view.
+    const offer = await p.socket.next('offer:new', (o) => o.requestId === requestId);
+    expect(offer.requestId).toBe(requestId);
+    const onB = t2.app.get(PresenceService);
+    expect((await onB.reachableFor([usp])).ids).toContain(p.interpreterId);
+    expect((await onB.reachableFor([cac])).ids).not.toContain(p.interpreterId);
+    expect(await presence.status(p.interpreterId)).toBe('available');
+    await p.socket.call('offer:decline', { offerId: offer.offerId });
+    // Away, and then available again: listed under what the roster says now, still.
+    await p.socket.call('presence:set', { status: 'away' });
+    expect((await presence.reachableFor([usp])).ids).not.toContain(p.interpreterId);
+    await p.socket.call('presence:set', { status: 'available' });
+    expect((await presence.reachableFor([usp])).ids).toContain(p.interpreterId);
+    expect((await presence.reachableFor([cac])).ids).not.toContain(p.interpreterId);
+    await p.socket.call('presence:set', { status: 'offline' });
+    await c.call('request:cancel', { requestId });
   });
 
   it('never sets away an interpreter who made herself available as her second missed offer rang out', async () => {

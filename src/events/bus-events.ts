@@ -16,6 +16,11 @@ export interface BusEvents {
   'socket.disconnected': [principal: Principal, socket: PuenteSocket];
   /** Her roster admin suspended her (RostersService, after the commit): presence sets her away if she is available, bookings release her upcoming hearings. */
   'interpreter.suspended': [interpreterId: string];
+  /**
+   * A roster import changed the languages she interprets from (RosterImportService, after the commit): presence lists
+   * her under them at once if she can be rung, and matching serves her the waiting line.
+   */
+  'interpreter.languages_changed': [interpreterId: string];
   /** A roster import changed her certification (RosterImportService, after the commit): bookings release the hearings it no longer allows. */
   'interpreter.certification_changed': [interpreterId: string];
   /** She is available now: matching serves her the waiting line (PresenceService). */

@@ -113,6 +113,25 @@ end
 return 0`;
 
 /**
+ * A roster import changed her languages. KEYS: hash. ARGV: prefix, id, languages. The hash keeps them for her next
+ * listing (coming back within her grace period lists her from it); listed now, she moves to their sets at once.
+ * Returns her status, or nil when she has none.
+ */
+const RELIST = `${SETS}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return false end
+local before = redis.call('HGET', KEYS[1], 'languages')
+redis.call('HSET', KEYS[1], 'languages', ARGV[3])
+if status == 'available' and redis.call('HEXISTS', KEYS[1], 'down') == 0 then
+  unlist(before)
+  list(ARGV[3])
+elseif status == 'on_call' then
+  unlist(before)
+  list(ARGV[3], 'oncall')
+end
+return status`;
+
+/**
  * Every registered socket, for the sweep, in one round trip. KEYS: connected. ARGV: prefix.
  * Returns a flat list: interpreter id, socket id, interpreter id, socket id, ...
  */
@@ -129,6 +148,7 @@ return out`;
 export interface PresenceScripts {
   presenceSockets(connected: string, prefix: string): Promise<string[]>;
   presenceSet(hash: string, missed: string, prefix: string, id: string, status: string, languages: string, since: string): Promise<string>;
+  presenceRelist(hash: string, prefix: string, id: string, languages: string): Promise<string | null>;
   presenceConnect(
     hash: string,
     sockets: string,
@@ -174,6 +194,7 @@ export interface PresenceScripts {
 export function definePresenceScripts(redis: Redis): Redis & PresenceScripts {
   const scripts: [string, number, string][] = [
     ['presenceSet', 2, SET],
+    ['presenceRelist', 1, RELIST],
     ['presenceConnect', 4, CONNECT],
     ['presenceDisconnect', 4, DISCONNECT],
     ['presenceGraceOver', 3, GRACE_OVER],

@@ -57,6 +57,7 @@ export class PresenceService implements OnModuleInit {
     this.realtime.onDisconnect((p, socket) => this.disconnected(p, socket));
     this.bus.on('interpreter.suspended', (id) => this.suspended(id));
     this.bus.on('push.unreachable', (id) => this.unreachable(id));
+    this.bus.on('interpreter.languages_changed', (id) => this.languagesChanged(id));
   }
 
   /**
@@ -102,6 +103,20 @@ export class PresenceService implements OnModuleInit {
   /** On call, her last device that received offers by push is gone: nothing could reach her, so she is away. */
   private async unreachable(interpreterId: string) {
     if ((await this.status(interpreterId)) === 'on_call') await this.set(interpreterId, 'away', 'unreachable');
+  }
+
+  /**
+   * A roster import changed her languages: if she can be rung, she is listed under the new ones at once (not only when
+   * she next sets her status) and served the waiting line, which may hold someone she now speaks for. Her languages
+   * are read after the import's commit, so two imports in a row leave the later one's.
+   */
+  private async languagesChanged(interpreterId: string) {
+    const status = await this.status(interpreterId);
+    if (status !== 'available' && status !== 'on_call') return;
+    const profile = await this.rosters.presenceProfile(interpreterId);
+    if (!profile) return;
+    const now = await this.redis.presenceRelist(keys.interpreter(interpreterId), this.prefix, interpreterId, profile.languageIds.join(','));
+    if (now === 'available' || now === 'on_call') await this.fire('available', interpreterId);
   }
 
   async status(interpreterId: string): Promise<PresenceStatus> {

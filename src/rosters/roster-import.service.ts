@@ -112,8 +112,9 @@ export class RosterImportService {
     });
     await this.audit.chained();
     // As when her admin suspends her by hand; and her hearings are checked against a changed certification.
-    const { suspended, certificationChanged, ...figures } = counts;
+    const { suspended, certificationChanged, languagesChanged, ...figures } = counts;
     for (const id of suspended) await this.bus.publishSettled('interpreter.suspended', [id], (e) => this.unsettled(e));
+    for (const id of languagesChanged) await this.bus.publishSettled('interpreter.languages_changed', [id], (e) => this.unsettled(e));
     for (const id of certificationChanged)
       await this.bus.publishSettled('interpreter.certification_changed', [id], (e) => this.unsettled(e));
     return { ...figures, rejected };
@@ -144,6 +145,7 @@ export class RosterImportService {
     const changed: { id: string; externalId: string; state: InterpreterState }[] = [];
     const suspended: string[] = [];
     const certificationChanged: string[] = [];
+    const languagesChanged: string[] = [];
     let created = 0;
     let updated = 0;
     for (const row of rows) {
@@ -159,9 +161,12 @@ export class RosterImportService {
         (before.state.certificationBody !== state.certificationBody || before.state.certificationExpires !== state.certificationExpires)
       )
         certificationChanged.push(before.id);
+      // Presence lists her by language (levels aside); one suspended now is set away instead.
+      if (before && state.status !== 'suspended' && !sameList(languageIdsOf(before.state), languageIdsOf(state)))
+        languagesChanged.push(before.id);
     }
     for (let i = 0; i < changed.length; i += BATCH) await this.writeBatch(m, country, changed.slice(i, i + BATCH));
-    return { created, updated, unchanged: rows.length - created - updated, suspended, certificationChanged };
+    return { created, updated, unchanged: rows.length - created - updated, suspended, certificationChanged, languagesChanged };
   }
 
   private async loadExisting(m: EntityManager, country: string, externalIds: string[]) {
@@ -279,8 +284,12 @@ function merge(row: ResolvedRow, before: InterpreterState | undefined): Interpre
   };
 }
 
+const sameList = (x: string[], y: string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+
+/** The ids of the languages she interprets from, sorted (her `languageId:level` entries are sorted by id already). */
+const languageIdsOf = (s: InterpreterState) => s.languages.map((l) => l.split(':')[0]);
+
 function sameState(a: InterpreterState, b: InterpreterState): boolean {
-  const sameList = (x: string[], y: string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
   return (
     a.firstName === b.firstName &&
     a.email === b.email &&
