@@ -56,12 +56,23 @@ function appSql() {
     dispatchOnce: (m: unknown, q: unknown, rules: unknown) => Promise<Dispatched>;
     servableBy: (m: unknown, interpreterId: string, rules: unknown) => Promise<string[]>;
     accept: (m: unknown, offerId: string, interpreterId: string) => Promise<unknown>;
+    /** The request's end; `servesFreed`: since matching_finish answers what the interpreters it frees may be offered. */
+    finish: (m: unknown, requestId: string, to: string, from: string[], rules: unknown) => Promise<unknown>;
+    servesFreed: boolean;
     /** Since matching_create: the request and its first dispatch in one call. */
     createRequest?: (m: unknown, r: unknown, q: unknown, rules: unknown) => Promise<{ id: string; dispatched: Dispatched }>;
   };
+  // Before matching_finish answered what the interpreters it frees may be offered.
+  const finishAlone = (m: unknown, requestId: string, to: string, from: string[]) =>
+    (m as { query: (q: string, p: unknown[]) => Promise<unknown> }).query(`SELECT matching_finish($1, $2, $3::text[], NULL) AS f`, [
+      requestId,
+      to,
+      from,
+    ]);
   // Checkouts before the repositories (SQLBENCH_APP_DIR) have the two as functions in candidate-finder.js.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if (existsSync(join(dir, 'matching', 'candidate-finder.js'))) return require(join(dir, 'matching', 'candidate-finder.js')) as Sql;
+  if (existsSync(join(dir, 'matching', 'candidate-finder.js')))
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return { ...require(join(dir, 'matching', 'candidate-finder.js')), finish: finishAlone, servesFreed: false } as Sql;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { MatchingRepository } = require(join(dir, 'matching', 'matching.repository.js'));
   const sql: Sql = {
@@ -75,6 +86,11 @@ function appSql() {
             offerId,
             interpreterId,
           ]),
+    finish: (m, requestId, to, from, rules) =>
+      MatchingRepository.prototype.finish.length >= 5
+        ? new MatchingRepository(m).finish(requestId, to, from, null, rules)
+        : finishAlone(m, requestId, to, from),
+    servesFreed: MatchingRepository.prototype.finish.length >= 5,
     createRequest: MatchingRepository.prototype.ladderLanguages
       ? (m, r, q, rules) => new MatchingRepository(m).createRequest(r, q, rules)
       : undefined,
@@ -116,7 +132,7 @@ async function main() {
   }
   try {
     if (settings.history) log(`history loaded: ${JSON.stringify(await loadHistory(database, settings.history, log))}`);
-    const { dispatchOnce, servableBy, createRequest, accept } = appSql();
+    const { dispatchOnce, servableBy, createRequest, accept, finish, servesFreed } = appSql();
     const c = new Client({ connectionString: `${PG_BASE}/${database}`, application_name: 'puente' });
     await c.connect();
     // The database is dropped WITH (FORCE) at the end, whatever happened: that must not hide what did.
@@ -214,10 +230,11 @@ async function main() {
         const [winner, ...others] = d.offers as { id: string; interpreterId: string }[];
         await time('matching_accept', () => accept(m, winner.id, winner.interpreterId));
         freed.push(...others.map((o) => o.interpreterId));
-        await time('matching_finish', () => m.query(`SELECT matching_finish($1, 'completed', '{accepted,connected}', NULL) AS f`, [r.id]));
-        freed.push(winner.interpreterId);
+        await time('matching_finish', () => finish(m, r.id, 'completed', ['accepted', 'connected'], rules));
+        // Told what she may be offered by the end of her call, or asked after it.
+        if (!servesFreed) freed.push(winner.interpreterId);
       } else {
-        await time('matching_finish', () => m.query(`SELECT matching_finish($1, 'cancelled', '{queued,offering}', NULL) AS f`, [r.id]));
+        await time('matching_finish', () => finish(m, r.id, 'cancelled', ['queued', 'offering'], rules));
       }
       for (const i of freed) await time('servableBy', () => servableBy(m, i, rules));
     };

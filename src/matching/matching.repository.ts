@@ -169,6 +169,8 @@ export interface Finished {
   withdrawn: { id: string; interpreterId: string }[];
   /** The call it ended, as every node is to be told (its interpreters, the lead and a relay leg's, free again). */
   endedSession: EndedNotice | null;
+  /** What each interpreter of that call may be offered now (servableBy), by her id; none listed: nothing. */
+  servable: Record<string, string[]>;
   othersWaiting: boolean;
 }
 
@@ -392,12 +394,21 @@ export class MatchingRepository {
    * Moves a request in one of `from` to `to`, in one round trip (`matching_finish`, the request row locked
    * inside it); null if it was in none of them (or had waited less than `waitedAtLeast` seconds).
    */
-  async finish(requestId: string, to: RequestState, from: RequestState[], waitedAtLeast: number | null): Promise<Finished | null> {
-    const [{ f }] = await this.db.query(prepared(`SELECT matching_finish($1, $2, $3::text[], $4) AS f`), [
+  async finish(
+    requestId: string,
+    to: RequestState,
+    from: RequestState[],
+    waitedAtLeast: number | null,
+    rules: LadderRules,
+  ): Promise<Finished | null> {
+    const [{ f }] = await this.db.query(prepared(`SELECT matching_finish($1, $2, $3::text[], $4, $5, $6, $7) AS f`), [
       requestId,
       to,
       from,
       waitedAtLeast,
+      rules.homeCountry,
+      rules.retryAfterSeconds,
+      OPEN_ROSTER,
     ]);
     return f ?? null;
   }

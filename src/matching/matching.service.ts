@@ -421,11 +421,12 @@ export class MatchingService implements OnModuleInit {
    * once: when she becomes available (or comes back within her grace period), and whenever she is free again
    * (a call ended, she declined, an offer rang out or was withdrawn, another won an emergency). Each request
    * she could serve, in the order of the line, is dispatched until she rings or none is left; a dispatch may
-   * ring someone better placed for that request, and then the next one is tried for her.
+   * ring someone better placed for that request, and then the next one is tried for her. `servable`: what she may be
+   * offered, when it was read already (as her call ended: MatchingService.finish).
    */
-  async serveInterpreter(interpreterId: string) {
-    if (!(await this.presence.isAvailable(interpreterId))) return;
-    for (const requestId of await this.repo.servableBy(interpreterId, this.ladderRules)) {
+  async serveInterpreter(interpreterId: string, servable?: string[]) {
+    if (servable?.length === 0 || !(await this.presence.isAvailable(interpreterId))) return;
+    for (const requestId of servable ?? (await this.repo.servableBy(interpreterId, this.ladderRules))) {
       await this.dispatch(requestId);
       if (await this.repo.isBusy(interpreterId)) return;
     }
@@ -481,13 +482,14 @@ export class MatchingService implements OnModuleInit {
     only: { waitedAtLeast?: number } = {},
   ): Promise<boolean> {
     // One round trip, the request row locked inside it.
-    const done = await withRetry(() => this.repo.finish(requestId, to, from, only.waitedAtLeast ?? null));
+    const done = await withRetry(() => this.repo.finish(requestId, to, from, only.waitedAtLeast ?? null, this.ladderRules));
     if (!done) return false;
     this.outbox.kick();
     if (done.endedSession) this.sessions.announceEnded(done.endedSession);
     this.tellWithdrawn(done.withdrawn, to);
     if (done.callerSub) this.realtime.toCaller(done.callerSub, 'request:update', { requestId, state: to });
-    for (const id of done.endedSession?.interpreterIds ?? []) this.inBackground(this.serveInterpreter(id));
+    // What each may be offered was read as the call ended: most often nothing (her wrap-up time, or nobody waiting).
+    for (const id of done.endedSession?.interpreterIds ?? []) this.inBackground(this.serveInterpreter(id, done.servable[id] ?? []));
     if (done.othersWaiting) await this.announceLine(done.languageId);
     if (done.withdrawn.length) this.inBackground(this.dropJobs(done.withdrawn.map((w) => `offer-expire:${w.id}`)));
     return true;

@@ -691,6 +691,46 @@ describe('the ladder in PostgreSQL', () => {
     });
   });
 
+  it("a call's end answers what its interpreter may be offered now: her line when she is free, nothing in her wrap-up", async () => {
+    const mam = await lang('mam');
+    const ana = await person('ana', { languages: [[mam, 5]] });
+    const call = async () => {
+      const r = await request({ language: mam, queuedAt: ago(60) });
+      const [{ d }] = await q<{ d: { offers: { id: string }[] } }>(`SELECT matching_dispatch($1, $2::uuid[], 20, NULL, 60, 10) AS d`, [
+        r,
+        [ana],
+      ]);
+      await q(`SELECT matching_accept($1, $2, NULL, 24)`, [d.offers[0].id, ana]);
+      return r;
+    };
+    type Finished = { servable: Record<string, string[]> } | null;
+    const finish = async (r: string, rules: unknown[] = [null, 60, 10]) =>
+      (
+        await q<{ f: Finished }>(
+          `SELECT matching_finish($1, 'completed', '{accepted,connected}', NULL${rules.length ? ', $2, $3, $4' : ''}) AS f`,
+          [r, ...rules],
+        )
+      )[0].f;
+    const first = await call();
+    // Two wait for her meanwhile: the urgent one first.
+    const normal = await request({ language: mam, queuedAt: ago(30) });
+    const urgent = await request({ language: mam, urgency: 'urgent', queuedAt: ago(1) });
+    expect((await finish(first))?.servable).toEqual({ [ana]: [urgent, normal] });
+
+    // In her wrap-up time she is not free: nothing (its end serves her).
+    await q(`UPDATE interpretation_requests SET state = 'cancelled', ended_at = now() WHERE id = ANY ($1::uuid[])`, [[normal, urgent]]);
+    const second = await call();
+    await request({ language: mam });
+    // (Wrap-up follows a call whose media flowed.)
+    await q(`UPDATE sessions SET started_at = now() WHERE request_id = $1`, [second]);
+    await q(`SELECT set_config('puente.wrapup_seconds', '{"violence": 60}', true)`);
+    expect((await finish(second))?.servable).toEqual({});
+    // A node that does not pass the rules (one started before they were asked for) is answered nothing either.
+    await q(`UPDATE interpreters SET wrapup_until = NULL WHERE id = $1`, [ana]);
+    await q(`SELECT set_config('puente.wrapup_seconds', '', true)`);
+    expect((await finish(await call(), []))?.servable).toEqual({});
+  });
+
   it('serves the waiting line by urgency, then minors, then oldest', async () => {
     const mam = await lang('mam');
     const rows: [string, Urgency, boolean, number][] = [

@@ -710,8 +710,17 @@ END $$;
 
 -- A request ends (p_to) if it is in one of p_from (and, for the wait limit, has waited p_waited_at_least
 -- seconds since it last entered the line): its session ends, its pending offers are withdrawn, the
--- caller's token subject is forgotten. Returns null if it did not, else who to tell.
-CREATE OR REPLACE FUNCTION matching_finish(p_request uuid, p_to text, p_from text[], p_waited_at_least double precision)
+-- caller's token subject is forgotten. Returns null if it did not, else who to tell, and (`servable`) what each
+-- interpreter of the call it ended may be offered now (matching_servable, under p_home, p_retry_after and
+-- p_open_count), by her id, for those with anything: the node serves her that (MatchingService.finish) without a
+-- round trip of its own, which cost the node a socket write and PostgreSQL a statement's start-up once per request
+-- (BENCHMARKS.md, "Stop 35"). With wrap-up time after calls (the default) she is not free yet and has none: the end of
+-- her wrap-up serves her.
+-- Before it answered `servable` it had no p_home, p_retry_after or p_open_count; a node started before (during a
+-- rolling upgrade) still calls it without them, and is answered no `servable` (it asks matching_servable itself).
+DROP FUNCTION IF EXISTS matching_finish(uuid, text, text[], double precision);
+CREATE OR REPLACE FUNCTION matching_finish(p_request uuid, p_to text, p_from text[], p_waited_at_least double precision,
+  p_home char(2) DEFAULT NULL, p_retry_after double precision DEFAULT NULL, p_open_count int DEFAULT NULL)
 RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
   r interpretation_requests;
@@ -719,6 +728,7 @@ DECLARE
   v_ended uuid;
   v_notice jsonb;
   v_withdrawn jsonb;
+  v_servable jsonb := '{}';
 BEGIN
   SELECT * INTO r FROM interpretation_requests WHERE id = p_request FOR UPDATE;
   IF NOT FOUND OR NOT (r.state = ANY (p_from)) THEN RETURN NULL; END IF;
@@ -734,7 +744,13 @@ BEGIN
   INSERT INTO matching_audit_outbox (type, country, subject_id, data)
   VALUES ('request.' || p_to, r.country, r.id, matching_request_facts(r) || jsonb_build_object('from', r.state,
     'firstOfferedAt', r.first_offered_at, 'acceptedAt', r.accepted_at, 'waitedSeconds', round(v_waited::numeric, 3), 'sessionId', v_ended));
+  IF v_notice IS NOT NULL AND p_open_count IS NOT NULL THEN
+    SELECT coalesce(jsonb_object_agg(x.id, x.requests), '{}') INTO v_servable FROM (
+      SELECT i.id, ARRAY(SELECT s.request_id FROM matching_servable(i.id::uuid, p_home, p_retry_after, p_open_count) s ORDER BY s.place) AS requests
+      FROM jsonb_array_elements_text(v_notice->'interpreterIds') i (id)) x
+    WHERE cardinality(x.requests) > 0;
+  END IF;
   RETURN jsonb_build_object('requestId', r.id, 'callerSub', r.caller_sub, 'languageId', r.language_id, 'queuedAt', r.queued_at,
-    'withdrawn', v_withdrawn, 'endedSession', v_notice,
+    'withdrawn', v_withdrawn, 'endedSession', v_notice, 'servable', v_servable,
     'othersWaiting', EXISTS (SELECT 1 FROM interpretation_requests w WHERE w.language_id = r.language_id AND w.state IN ('queued', 'offering')));
 END $$;
