@@ -103,8 +103,8 @@ const ALLOWED: Record<string, { max: number | null; why: string }> = {
   'services.phone': { max: 40, why: "a service's public phone number" },
   'services.hours': { max: 120, why: "a service's opening hours, staff-entered" },
   'sessions.feedback': { max: 12, why: "the woman's one answer after a call, from a fixed list (helped, unsure, not_helped)" },
-  'sessions.referred_to': { max: null, why: 'ticks from a fixed list (CHECK): where the interpreter referred her, never text' },
-  'sessions.signs': { max: null, why: 'ticks from a fixed list (CHECK): signs the interpreter noticed, never text' },
+  'sessions.referred_to': { max: 20, why: 'ticks from a fixed list (CHECK): where the interpreter referred her, never text' },
+  'sessions.signs': { max: 20, why: 'ticks from a fixed list (CHECK): signs the interpreter noticed, never text' },
   'debrief_requests.matter': { max: 20, why: "a label from a fixed list: the matter of the interpreter's last call" },
   'roster_call_limits.country': { max: 2, why: 'country code' },
   // TypeORM's own bookkeeping
@@ -129,8 +129,13 @@ describe('database schema holds no session content', () => {
         udt_name: string;
         character_maximum_length: number | null;
       }>(
-        `SELECT table_name, column_name, data_type, udt_name, character_maximum_length FROM information_schema.columns
-         WHERE table_schema = 'public' ORDER BY table_name, column_name`,
+        // An array's element length (varchar(20)[]) is not in information_schema: its type modifier says it.
+        `SELECT c.table_name, c.column_name, c.data_type, c.udt_name,
+                coalesce(c.character_maximum_length, CASE WHEN c.data_type = 'ARRAY' AND a.atttypmod > 4 THEN a.atttypmod - 4 END)
+                  AS character_maximum_length
+         FROM information_schema.columns c
+         JOIN pg_attribute a ON a.attrelid = format('%I.%I', c.table_schema, c.table_name)::regclass AND a.attname = c.column_name
+         WHERE c.table_schema = 'public' ORDER BY c.table_name, c.column_name`,
         [],
         db.name,
       )

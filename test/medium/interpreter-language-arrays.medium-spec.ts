@@ -122,6 +122,31 @@ describe("an interpreter's language arrays follow her language rows", () => {
     expect((await arrays(ana)).relay).toEqual(['eng']);
   });
 
+  it('an upsert (INSERT … ON CONFLICT) is followed both ways: the rows it updates and the rows it inserts, in one statement', async () => {
+    const [ana, bea] = [await interpreter('a-u'), await interpreter('b-u')];
+    await speaks(ana, [['mam', 3]]);
+    // Her Mam level changes (the conflict's update) and K'iche' is new (the insert); Bea's row is new too.
+    await q(
+      `INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $3, 5), ($1, $4, 2), ($2, $3, 4)
+       ON CONFLICT (interpreter_id, language_id) DO UPDATE SET level = EXCLUDED.level`,
+      [ana, bea, lang.mam, lang.quc],
+    );
+    expect(await arrays(ana)).toEqual({ langs: ['mam', 'quc'], relay: [], levels: { mam: 5, quc: 2 } });
+    expect(await arrays(bea)).toEqual({ langs: ['mam'], relay: [], levels: { mam: 4 } });
+    // Nothing to do on a conflict: nothing changes, and the new row still counts.
+    await q(
+      `INSERT INTO interpreter_languages (interpreter_id, language_id, level) VALUES ($1, $2, 1), ($1, $3, 1) ON CONFLICT DO NOTHING`,
+      [bea, lang.mam, lang.spa],
+    );
+    expect(await arrays(bea)).toEqual({ langs: ['mam', 'spa'], relay: [], levels: { mam: 4, spa: 1 } });
+    await q(
+      `INSERT INTO interpreter_relay_languages (interpreter_id, language_id, level) VALUES ($1, $2, 5)
+       ON CONFLICT (interpreter_id, language_id) DO UPDATE SET level = EXCLUDED.level`,
+      [ana, lang.spa],
+    );
+    expect((await arrays(ana)).relay).toEqual(['spa']);
+  });
+
   it('a delete (as a roster import rewrites her languages) and an insert after it leave only the new ones', async () => {
     const ana = await interpreter('a-3');
     await speaks(
