@@ -1,5 +1,5 @@
 import { hash } from '@node-rs/argon2';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createSecretKey, KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
 import { io, Socket } from 'socket.io-client';
 import { COUNTRIES, chooseVariants, makeRoster, Variant } from './roster';
@@ -56,6 +56,10 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
   const db = await createDatabase();
   const prefix = `bench${randomBytes(5).toString('hex')}`;
   const secret = randomBytes(32).toString('hex');
+  // Signed with a KeyObject made once, as the application does (src/auth/auth.module.ts): given the string, jsonwebtoken
+  // first tries it as a PEM private key, which failed and threw on every token, about 1 ms of the client's CPU each
+  // (a fifth of its busy time, on the cores it shares with the node and PostgreSQL: BENCHMARKS.md, "Stop 35").
+  const key = createSecretKey(Buffer.from(secret, 'utf8'));
   const metricsToken = randomBytes(16).toString('hex');
   const env: Record<string, string> = {
     NODE_ENV: 'production',
@@ -93,8 +97,8 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
     variants: [],
     relayLanguages: { spanish: '', english: '' },
     interpreterSockets: sockets,
-    callerToken: () => sign({ sub: randomUUID(), role: 'caller' }, secret, TOKEN_OPTIONS),
-    sign: (claims) => sign(claims, secret, TOKEN_OPTIONS),
+    callerToken: () => sign({ sub: randomUUID(), role: 'caller' }, key, TOKEN_OPTIONS),
+    sign: (claims) => sign(claims, key, TOKEN_OPTIONS),
     listener: null,
     metricsToken,
     close: async () => {
@@ -123,8 +127,8 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
       english: relays.find((l) => l.iso6393 === 'eng')!.id,
     };
     const passwordHash = await hash(randomBytes(16).toString('hex'));
-    await importRoster(dep, passwordHash, secret, o.interpreters, o.relayInterpreters ?? 0);
-    await connectInterpreters(dep, passwordHash, secret, o.available);
+    await importRoster(dep, passwordHash, key, o.interpreters, o.relayInterpreters ?? 0);
+    await connectInterpreters(dep, passwordHash, key, o.available);
     return dep;
   } catch (e) {
     await dep.close();
@@ -132,7 +136,7 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
   }
 }
 
-async function importRoster(dep: Deployment, passwordHash: string, secret: string, size: number, relay: number) {
+async function importRoster(dep: Deployment, passwordHash: string, key: KeyObject, size: number, relay: number) {
   const roster = makeRoster(dep.variants, size, 42, relay);
   size = roster.size;
   const base = dep.nodes[0].url;
@@ -144,7 +148,7 @@ async function importRoster(dep: Deployment, passwordHash: string, secret: strin
       `INSERT INTO users (email, password_hash, role, country) VALUES ($1, $2, 'roster_admin', $3) RETURNING id`,
       [`admin-${country.toLowerCase()}@bench.puente.example`, passwordHash, country],
     );
-    const token = sign({ sub: admin.id, role: 'roster_admin', country, institution: null, interpreterId: null }, secret, TOKEN_OPTIONS);
+    const token = sign({ sub: admin.id, role: 'roster_admin', country, institution: null, interpreterId: null }, key, TOKEN_OPTIONS);
     const headers = { authorization: `Bearer ${token}` };
     const csv = roster.files.get(country);
     if (csv) {
@@ -171,7 +175,7 @@ async function importRoster(dep: Deployment, passwordHash: string, secret: strin
   );
 }
 
-async function connectInterpreters(dep: Deployment, passwordHash: string, secret: string, available: number) {
+async function connectInterpreters(dep: Deployment, passwordHash: string, key: KeyObject, available: number) {
   // Accounts for the whole roster with one shared hash; tokens are signed here rather than by 2,000 logins.
   const accounts = await pgQuery<{ id: string; interpreter_id: string; country: string }>(
     dep.db,
@@ -193,7 +197,7 @@ async function connectInterpreters(dep: Deployment, passwordHash: string, secret
       chosen.slice(i, i + BATCH).map(async (a, k) => {
         const token = sign(
           { sub: a.id, role: 'interpreter', country: a.country, institution: null, interpreterId: a.interpreter_id },
-          secret,
+          key,
           TOKEN_OPTIONS,
         );
         const socket = await connectInterpreter(dep, dep.nodes[(i + k) % dep.nodes.length].url, token);
