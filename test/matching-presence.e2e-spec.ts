@@ -222,13 +222,18 @@ describe('presence', () => {
     const [row] = await t.sql<{ external_id: string; email: string }>(`SELECT external_id, email FROM interpreters WHERE id = $1`, [
       p.interpreterId,
     ]);
+    // She is served the line as when she becomes available (the sweep, every half second here, would ring her too, but
+    // only through the request's own dispatch).
+    const serve = jest.spyOn(t.app.get(MatchingService), 'serveInterpreter');
     const res = await t.app
       .get(RostersService)
       .importRoster('GT', [{ external_id: row.external_id, first_name: 'Ana', email: row.email, languages: 'usp:4' }], null);
     expect(res).toMatchObject({ updated: 1, rejected: [] });
-    // The waiting request rings her (she is served the line as when she becomes available), on either node's view.
     const offer = await p.socket.next('offer:new', (o) => o.requestId === requestId);
     expect(offer.requestId).toBe(requestId);
+    expect(serve).toHaveBeenCalledWith(p.interpreterId);
+    serve.mockRestore();
+    // Listed under her new languages only, as either node reads it.
     const onB = t2.app.get(PresenceService);
     expect((await onB.reachableFor([usp])).ids).toContain(p.interpreterId);
     expect((await onB.reachableFor([cac])).ids).not.toContain(p.interpreterId);

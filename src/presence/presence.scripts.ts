@@ -24,6 +24,17 @@ local function list(langs, kind)
   end
   redis.call('SADD', prefix .. 'presence:available', id)
 end
+-- Listed as her status says: available at a console that is connected (no grace period running), or on call. 1 if listed.
+local function list_as(status, langs, hash)
+  if status == 'available' and redis.call('HEXISTS', hash, 'down') == 0 then
+    list(langs)
+  elseif status == 'on_call' then
+    list(langs, 'oncall')
+  else
+    return 0
+  end
+  return 1
+end
 `;
 
 /**
@@ -34,13 +45,8 @@ const SET = `${SETS}
 local status, langs, since = ARGV[3], ARGV[4], ARGV[5]
 unlist(redis.call('HGET', KEYS[1], 'languages'))
 redis.call('HSET', KEYS[1], 'status', status, 'languages', langs, 'since', since)
-if status == 'available' then
-  redis.call('DEL', KEYS[2])
-  if redis.call('HEXISTS', KEYS[1], 'down') == 0 then list(langs) end
-elseif status == 'on_call' then
-  redis.call('DEL', KEYS[2])
-  list(langs, 'oncall')
-end
+if status == 'available' or status == 'on_call' then redis.call('DEL', KEYS[2]) end
+list_as(status, langs, KEYS[1])
 return status`;
 
 /**
@@ -115,21 +121,14 @@ return 0`;
 /**
  * A roster import changed her languages. KEYS: hash. ARGV: prefix, id, languages. The hash keeps them for her next
  * listing (coming back within her grace period lists her from it); listed now, she moves to their sets at once.
- * Returns her status, or nil when she has none.
+ * Returns 1 if she is listed (she can be rung), else 0 (nothing is written when presence never heard of her).
  */
 const RELIST = `${SETS}
 local status = redis.call('HGET', KEYS[1], 'status')
-if not status then return false end
-local before = redis.call('HGET', KEYS[1], 'languages')
+if not status then return 0 end
+unlist(redis.call('HGET', KEYS[1], 'languages'))
 redis.call('HSET', KEYS[1], 'languages', ARGV[3])
-if status == 'available' and redis.call('HEXISTS', KEYS[1], 'down') == 0 then
-  unlist(before)
-  list(ARGV[3])
-elseif status == 'on_call' then
-  unlist(before)
-  list(ARGV[3], 'oncall')
-end
-return status`;
+return list_as(status, ARGV[3], KEYS[1])`;
 
 /**
  * Every registered socket, for the sweep, in one round trip. KEYS: connected. ARGV: prefix.
@@ -148,7 +147,7 @@ return out`;
 export interface PresenceScripts {
   presenceSockets(connected: string, prefix: string): Promise<string[]>;
   presenceSet(hash: string, missed: string, prefix: string, id: string, status: string, languages: string, since: string): Promise<string>;
-  presenceRelist(hash: string, prefix: string, id: string, languages: string): Promise<string | null>;
+  presenceRelist(hash: string, prefix: string, id: string, languages: string): Promise<number>;
   presenceConnect(
     hash: string,
     sockets: string,

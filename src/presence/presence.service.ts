@@ -108,15 +108,21 @@ export class PresenceService implements OnModuleInit {
   /**
    * A roster import changed her languages: if she can be rung, she is listed under the new ones at once (not only when
    * she next sets her status) and served the waiting line, which may hold someone she now speaks for. Her languages
-   * are read after the import's commit, so two imports in a row leave the later one's.
+   * are read after the import's commit; two imports of her entry moments apart may still leave the earlier one's until
+   * she next sets her status (a read and a write here, not one step).
    */
   private async languagesChanged(interpreterId: string) {
     const status = await this.status(interpreterId);
     if (status !== 'available' && status !== 'on_call') return;
     const profile = await this.rosters.presenceProfile(interpreterId);
     if (!profile) return;
-    const now = await this.redis.presenceRelist(keys.interpreter(interpreterId), this.prefix, interpreterId, profile.languageIds.join(','));
-    if (now === 'available' || now === 'on_call') await this.fire('available', interpreterId);
+    const listed = await this.redis.presenceRelist(
+      keys.interpreter(interpreterId),
+      this.prefix,
+      interpreterId,
+      profile.languageIds.join(','),
+    );
+    if (listed) await this.fire('available', interpreterId);
   }
 
   async status(interpreterId: string): Promise<PresenceStatus> {

@@ -715,12 +715,12 @@ END $$;
 -- p_open_count), by her id, for those with anything: the node serves her that (MatchingService.finish) without a
 -- round trip of its own, which cost the node a socket write and PostgreSQL a statement's start-up once per request
 -- (BENCHMARKS.md, "Stop 35"). With wrap-up time after calls (the default) she is not free yet and has none: the end of
--- her wrap-up serves her.
--- Before it answered `servable` it had no p_home, p_retry_after or p_open_count; a node started before (during a
--- rolling upgrade) still calls it without them, and is answered no `servable` (it asks matching_servable itself).
-DROP FUNCTION IF EXISTS matching_finish(uuid, text, text[], double precision);
+-- her wrap-up serves her. Read before this commits: a request whose own dispatch found her still in this call, and
+-- that commits after this read, is not in it; the sweep dispatches it (as it did one that committed between this commit
+-- and the node's own read, before).
+-- Before it answered `servable` it had no p_home, p_retry_after or p_open_count: see its four-argument form below.
 CREATE OR REPLACE FUNCTION matching_finish(p_request uuid, p_to text, p_from text[], p_waited_at_least double precision,
-  p_home char(2) DEFAULT NULL, p_retry_after double precision DEFAULT NULL, p_open_count int DEFAULT NULL)
+  p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
 DECLARE
   r interpretation_requests;
@@ -754,3 +754,12 @@ BEGIN
     'withdrawn', v_withdrawn, 'endedSession', v_notice, 'servable', v_servable,
     'othersWaiting', EXISTS (SELECT 1 FROM interpretation_requests w WHERE w.language_id = r.language_id AND w.state IN ('queued', 'offering')));
 END $$;
+
+-- What a node started before `servable` existed calls (during a rolling upgrade): the same end, answered with an empty
+-- `servable` (it asks matching_servable itself). Its own signature, not defaults on the one above: such a node that
+-- restarts writes this signature again from its own file, which replaces this form and leaves the one above alone;
+-- with defaults, two functions would take four arguments and PostgreSQL could tell neither apart (README, "Upgrading").
+CREATE OR REPLACE FUNCTION matching_finish(p_request uuid, p_to text, p_from text[], p_waited_at_least double precision)
+RETURNS jsonb LANGUAGE sql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $$
+  SELECT matching_finish(p_request, p_to, p_from, p_waited_at_least, NULL, NULL, NULL)
+$$;
