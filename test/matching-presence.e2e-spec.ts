@@ -2,6 +2,7 @@ import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import { MatchingRepository } from '../src/matching/matching.repository';
 import { MATCHING_QUEUE, MatchingService } from '../src/matching/matching.service';
 import { PRESENCE_QUEUE, PresenceService } from '../src/presence/presence.service';
 import { RealtimeService, rooms } from '../src/realtime/realtime.service';
@@ -9,7 +10,7 @@ import { RostersService } from '../src/rosters/rosters.service';
 import { REDIS } from '../src/redis/redis.module';
 import { caller, interpreter, languageId, Person, until } from './utils/matching-fixtures';
 import { TestRedis } from './utils/redis-server';
-import { TestSocket } from './utils/socket-client';
+import { connect, TestSocket } from './utils/socket-client';
 import { startTestApp, TestApp } from './utils/test-app';
 
 /**
@@ -141,6 +142,32 @@ describe('presence', () => {
     const [after] = await t.sql(`SELECT state FROM interpretation_requests WHERE id = $1`, [requestId]);
     expect(after.state).toBe('queued');
     expect(await c.call('request:cancel', { requestId })).toEqual({ state: 'cancelled' });
+  });
+
+  it("looks for nothing of a new call's first connection (fresh), and finds her request when she comes back", async () => {
+    const lookups = jest.spyOn(t.app.get(MatchingRepository), 'languageOfCaller');
+    const token = (await t.http().post('/api/v1/auth/caller').send({}).expect(200)).body.accessToken as string;
+    const sub = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub as string;
+    const hers = () => lookups.mock.calls.filter(([s]) => s === sub).length;
+    try {
+      const c = track(await connect(t.url, token, undefined, { fresh: true }));
+      const { requestId, state } = await request(c, await languageId(t, 'ttc'));
+      expect(state).toBe('queued');
+      expect(hers()).toBe(0);
+      // Her connection drops: her request is looked for (her grace period starts), and found again when she is back.
+      const updates = c.seen('request:update').length;
+      c.socket.disconnect();
+      await until(() => t.app.get<Queue>(getQueueToken(MATCHING_QUEUE)).getJob(`caller-grace:${sub}`));
+      c.socket.connect();
+      await until(
+        () => c.seen('request:update').slice(updates),
+        (u) => u.some((x) => x.requestId === requestId && x.queuePosition === 1),
+      );
+      expect(hers()).toBe(2);
+      expect(await c.call('request:cancel', { requestId })).toEqual({ state: 'cancelled' });
+    } finally {
+      lookups.mockRestore();
+    }
   });
 
   it('decides a reconnection racing the end of her grace period one way: kept, or offline with the call handed on, never told both', async () => {

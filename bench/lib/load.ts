@@ -135,7 +135,14 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 /** One woman calling: connect, ask, wait for the session id, leave the call, hang up. */
 async function callerFlow(url: string, token: string, draw: CallerDraw, rec: RunRecorder) {
-  const socket = io(url, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false, timeout: STEP_TIMEOUT_MS });
+  // A new call's token, as the caller's page connects it (`fresh`: nothing of hers to look for).
+  const socket = io(url, {
+    auth: { token, fresh: true },
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    timeout: STEP_TIMEOUT_MS,
+  });
   let sessionId: string | undefined;
   let sessionAt = 0;
   let onSession!: () => void;

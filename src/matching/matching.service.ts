@@ -12,6 +12,7 @@ import { PresenceService } from '../presence/presence.service';
 import { DomainMetrics } from '../metrics/domain.metrics';
 import type { OfferAccepted, OfferNew, OfferWithdrawnReason } from '../realtime/realtime.contract';
 import { returnCodeRefused, ReturnCodesService, type ReturnCodeDraw } from '../return-codes/return-codes.service';
+import type { PuenteSocket } from '../realtime/puente-socket';
 import { RealtimeService } from '../realtime/realtime.service';
 import { ANOTHER_INTERPRETER, MEDIA_FAILED } from '../sessions/end-reasons';
 import { ParticipantRole, SessionParticipants, SessionsService } from '../sessions/sessions.service';
@@ -105,7 +106,7 @@ export class MatchingService implements OnModuleInit {
       if (reason === MEDIA_FAILED) this.inBackground(this.requeueAfterMediaFailure(sessionId));
     });
     this.sessions.onLeave('request', (p, s, role) => this.sessionLeft(p, s, role));
-    this.realtime.onConnect((p) => (p.role === 'interpreter' ? this.interpreterConnected(p) : this.callerConnected(p)));
+    this.realtime.onConnect((p, socket) => (p.role === 'interpreter' ? this.interpreterConnected(p) : this.callerConnected(p, socket)));
     this.realtime.onDisconnect((p) => this.callerDisconnected(p));
   }
 
@@ -585,8 +586,10 @@ export class MatchingService implements OnModuleInit {
 
   // ---- callers coming and going -------------------------------------------------------------------------
 
-  private async callerConnected(p: Principal) {
-    if (!asksForCalls(p)) return;
+  /** Back with a live request (a reconnection): her grace period ends and she hears her place in line. */
+  private async callerConnected(p: Principal, socket: PuenteSocket) {
+    // A new call's first connection has no request yet: one round trip per call spared (BENCHMARKS.md, "Stop 35").
+    if (!asksForCalls(p) || socket.data.fresh) return;
     const languageId = await this.repo.languageOfCaller(p.sub);
     if (!languageId) return;
     await this.dropJobs([`caller-grace:${p.sub}`]);

@@ -5,6 +5,12 @@ import type { ClientToServerEvents, ServerToClientEvents } from './realtime.cont
 /** What the server keeps on a socket: who she is (set at the handshake), and what other modules attach. */
 export interface SocketData {
   principal?: Principal;
+  /**
+   * The handshake said `fresh`: her token was issued for this connection and has asked for nothing yet (the caller's
+   * page says so on a new call's first connection). Nothing of hers is looked for then; a client that says so wrongly
+   * only loses her own way back into a live request (its line announced, its grace ended early).
+   */
+  fresh?: boolean;
   [attached: string]: unknown;
 }
 

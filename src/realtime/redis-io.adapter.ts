@@ -67,7 +67,8 @@ export class RedisIoAdapter extends IoAdapter {
     handleDropped(this.sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe']);
     server.adapter(createAdapter(this.pub, this.sub, { key: `${config.REDIS_PREFIX}:socket.io`, requestsTimeout: 3000 }));
     server.use((socket, next) => {
-      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      const { token, fresh } = (socket.handshake.auth ?? {}) as { token?: unknown; fresh?: unknown };
+      socket.data.fresh = fresh === true;
       auth
         .verify(typeof token === 'string' ? token : undefined)
         .then((principal) => {

@@ -38,10 +38,18 @@ interface LooseEmitter {
   emitWithAck(event: string, payload: unknown): Promise<any>;
 }
 
-/** `headers`: sent with the handshake (X-Forwarded-For makes the client look like another address behind the trusted proxy). */
-export async function connect(url: string, token: string, headers?: Record<string, string>): Promise<TestSocket> {
+/**
+ * `headers`: sent with the handshake (X-Forwarded-For makes the client look like another address behind the trusted
+ * proxy). `firstAuth`: more of the handshake's `auth`, on the first connection only (as the caller's page says `fresh`).
+ */
+export async function connect(url: string, token: string, headers?: Record<string, string>, firstAuth?: object): Promise<TestSocket> {
+  let first = firstAuth;
+  const auth = (send: (data: object) => void) => {
+    send({ token, ...first });
+    first = undefined;
+  };
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
-    auth: { token },
+    auth: firstAuth ? auth : { token },
     transports: ['websocket'],
     reconnection: true,
     reconnectionDelay: 100,

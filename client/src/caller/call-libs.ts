@@ -5,7 +5,7 @@ import type { Signal } from '../lib/socket';
 export interface CallLibs {
   Call: typeof Call;
   openMicrophone: () => Promise<MediaStream>;
-  connectSignal: (token: string) => Signal;
+  connectSignal: (token: string, fresh?: boolean) => Signal;
 }
 
 let loading: Promise<CallLibs> | undefined;

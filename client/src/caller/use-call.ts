@@ -235,7 +235,7 @@ export function useCall(joinCode: string | null) {
     try {
       const token = await api.callerToken();
       if (gone()) return true;
-      const signal = libs.connectSignal(token);
+      const signal = libs.connectSignal(token, true);
       live.current.signal = signal;
       signal.socket.on('request:update', onUpdate(signal));
       wire(signal);

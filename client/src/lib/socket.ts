@@ -52,8 +52,17 @@ interface LooseEmitter {
   emitWithAck(event: string, payload: unknown): Promise<unknown>;
 }
 
-export function connectSignal(token: string): Signal {
-  const socket: SignalSocket = io({ auth: { token }, transports: ['websocket'], reconnectionDelayMax: 3000 });
+/**
+ * `fresh`: the token was issued for this call and has asked for nothing yet, so its first connection says so and the
+ * server looks for nothing of hers (SocketData.fresh); a reconnection may find her request, and says nothing.
+ */
+export function connectSignal(token: string, fresh = false): Signal {
+  let first = fresh;
+  const auth = (send: (data: object) => void) => {
+    send(first ? { token, fresh: true } : { token });
+    first = false;
+  };
+  const socket: SignalSocket = io({ auth, transports: ['websocket'], reconnectionDelayMax: 3000 });
   return {
     socket,
     ask: async <E extends ClientEvent>(event: E, payload: ClientRequests[E]) => {
