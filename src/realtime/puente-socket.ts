@@ -8,7 +8,8 @@ export interface SocketData {
   /**
    * The handshake said `fresh`: her token was issued for this connection and has asked for nothing yet (the caller's
    * page says so on a new call's first connection). Nothing of hers is looked for then; a client that says so wrongly
-   * only loses her own way back into a live request (its line announced, its grace ended early).
+   * only loses her own way back into a live request: her place in line is not told again, and her grace job is not
+   * dropped (it finds her connected and leaves the request alone; gone again by then, she has less grace left).
    */
   fresh?: boolean;
   [attached: string]: unknown;
