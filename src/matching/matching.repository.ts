@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { outboxInsert } from '../audit/audit-outbox';
 import { COUNTRY_CODES } from '../common/countries';
 import type { Matter, Urgency } from '../common/domain';
+import type { Reachable } from '../presence/presence.service';
 import type { OfferLeg } from '../realtime/realtime.contract';
 import { prepared } from '../database/prepared';
 import { rows } from '../database/sql';
@@ -31,12 +32,6 @@ export interface LadderRules {
 
 /** How many other member states a roster shares with when it shares with all of them. */
 export const OPEN_ROSTER = COUNTRY_CODES.length - 1;
-
-/** Who can be rung now for some languages (PresenceService.reachableFor): `ids`, of whom `onCall` by push only. */
-export interface Reachable {
-  ids: string[];
-  onCall: string[];
-}
 
 export interface MadeOffer {
   id: string;

@@ -23,6 +23,12 @@ export const MISSED_OFFERS_LIMIT = 2;
 export const MISSED_OFFERS_LIMIT_ON_CALL = 3;
 const MISSED_TTL_SECONDS = 24 * 3600;
 
+/** Who can be rung now for some languages (reachableFor): `ids`, of whom `onCall` by push only. */
+export interface Reachable {
+  ids: string[];
+  onCall: string[];
+}
+
 export type PresenceEvent = 'available' | 'unavailable' | 'disconnected' | 'lost';
 
 /**
@@ -133,7 +139,7 @@ export class PresenceService implements OnModuleInit {
    * Who can be rung right now for any of these language rows: those available at their console (connected, and set
    * available) and those on call (reachable by push only), who are also listed apart.
    */
-  async reachableFor(languageIds: string[]): Promise<{ ids: string[]; onCall: string[] }> {
+  async reachableFor(languageIds: string[]): Promise<Reachable> {
     if (!languageIds.length) return { ids: [], onCall: [] };
     const res = await this.redis
       .pipeline([
