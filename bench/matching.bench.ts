@@ -25,6 +25,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildApp, machine } from './lib/app-build';
 import { EXPERIMENT, PG_BASE, pgQuery, ROOT } from './lib/cluster';
 import { startDeployment } from './lib/deployment';
@@ -85,6 +86,11 @@ interface RunResult {
   usage: Usage;
   db: DbObservation;
   eventLoopP99Ms: number[];
+  /**
+   * The benchmark client's own event-loop delay while it sent the run's callers: a latency it measures includes
+   * this, for an offer that arrived while its loop was busy.
+   */
+  clientLoop: { p99Ms: number; maxMs: number };
   /** The nodes' own dispatch histogram (puente_dispatch_seconds) over the run: mean and an upper bound of the p99. */
   dispatch: { n: number; meanMs: number; p99BoundMs: number };
   /** Requests still live 90 s after the run (an overloaded run leaves a backlog that the next would inherit). */
@@ -176,12 +182,17 @@ async function benchDeployment(nodes: number, results: ConfigResult[]) {
         const sampler = new ProcSampler(groups);
         const db = await observeDb(dep.db);
         const dispatchBefore = (await scrapeAll()).map((t) => histogram(t, 'puente_dispatch_seconds'));
+        // Its readings include the 10-ms sampling interval itself: the lag is what exceeds it.
+        const clientLoop = monitorEventLoopDelay({ resolution: 10 });
+        const lagMs = (ns: number) => Math.max(0, ns / 1e6 - 10);
+        clientLoop.enable();
         sampler.start();
         let usage!: Usage;
         let dbObs!: Promise<DbObservation>;
         let texts!: Promise<string[]>;
         await drive(dep, rate, settings.seconds, draw, rec, () => {
           usage = sampler.stop();
+          clientLoop.disable();
           dbObs = db.stop();
           texts = scrapeAll();
         });
@@ -192,6 +203,7 @@ async function benchDeployment(nodes: number, results: ConfigResult[]) {
           usage,
           db: await dbObs,
           eventLoopP99Ms: after.map(eventLoopP99),
+          clientLoop: { p99Ms: lagMs(clientLoop.percentile(99)), maxMs: lagMs(clientLoop.max) },
           dispatch: histogramWindow(dispatchBefore, dispatchAfter),
           leftover: await quiesce(dep.db),
         };
@@ -199,7 +211,7 @@ async function benchDeployment(nodes: number, results: ConfigResult[]) {
         saveProgress();
         const l = r.latencies;
         log(
-          `${nodes} node(s), ${rate}/s, run ${run + 1}: audit backlog max ${r.db.auditBacklogMax}, at end ${r.db.auditBacklogAtEnd}; ${l.created}/${l.started} requests, request→offer p50 ${l.requestToOffer.p50.toFixed(1)} p95 ${l.requestToOffer.p95.toFixed(1)} p99 ${l.requestToOffer.p99.toFixed(1)} ms; ${l.requestToBothOffers.n} relay chains, request→both offers p50 ${l.requestToBothOffers.p50.toFixed(1)} p95 ${l.requestToBothOffers.p95.toFixed(1)} p99 ${l.requestToBothOffers.p99.toFixed(1)} ms; accept→session p99 ${l.acceptToSession.p99.toFixed(1)} ms; dispatch mean ${r.dispatch.meanMs.toFixed(2)} ms, p99 ≤ ${r.dispatch.p99BoundMs} ms; PostgreSQL CPU ${pgMsPerRequest(r, rate).toFixed(2)} ms per request; CPU ${Object.entries(
+          `${nodes} node(s), ${rate}/s, run ${run + 1}: audit backlog max ${r.db.auditBacklogMax}, at end ${r.db.auditBacklogAtEnd}; PostgreSQL backends opened ${r.db.backendsOpened}; client event loop delay p99 ${r.clientLoop.p99Ms.toFixed(1)} max ${r.clientLoop.maxMs.toFixed(1)} ms; ${l.created}/${l.started} requests, request→offer p50 ${l.requestToOffer.p50.toFixed(1)} p95 ${l.requestToOffer.p95.toFixed(1)} p99 ${l.requestToOffer.p99.toFixed(1)} ms; ${l.requestToBothOffers.n} relay chains, request→both offers p50 ${l.requestToBothOffers.p50.toFixed(1)} p95 ${l.requestToBothOffers.p95.toFixed(1)} p99 ${l.requestToBothOffers.p99.toFixed(1)} ms; accept→session p99 ${l.acceptToSession.p99.toFixed(1)} ms; dispatch mean ${r.dispatch.meanMs.toFixed(2)} ms, p99 ≤ ${r.dispatch.p99BoundMs} ms; PostgreSQL CPU ${pgMsPerRequest(r, rate).toFixed(2)} ms per request; CPU ${Object.entries(
             usage.groups,
           )
             .map(([g, u]) => `${g} ${u.cpuPct.toFixed(0)}%`)
@@ -366,8 +378,8 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
   // Every run, in order, on the same database: growth from one run to the next shows here, not in the medians.
   lines.push(
     '',
-    '| nodes | rate/s | run | callers served / sent | request→offer p50 / p95 / p99 ms | whole calls: request→offer p50 / p95 / p99 ms | relay chains: n, request→both offers p50 / p95 / p99 ms | PG backends CPU % | PG CPU ms/request | dispatch mean / p99 bound ms (/metrics) | audit backlog max / at end | live 90 s after |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| nodes | rate/s | run | callers served / sent | request→offer p50 / p95 / p99 ms | whole calls: request→offer p50 / p95 / p99 ms | relay chains: n, request→both offers p50 / p95 / p99 ms | PG backends CPU % | PG CPU ms/request | dispatch mean / p99 bound ms (/metrics) | audit backlog max / at end | PG backends opened | client event loop delay p99 / max ms | live 90 s after |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const c of results) {
     c.runs.forEach((x, i) => {
@@ -376,7 +388,7 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
         `| ${c.nodes} | ${c.rate} | ${i + 1} | ${l.requestToSession.n}/${l.started} | ${f(l.requestToOffer.p50)} / ${f(l.requestToOffer.p95)} / ${f(l.requestToOffer.p99)} | ${lat(l.directRequestToOffer)} | ${l.requestToBothOffers?.n ?? 0}, ${lat(l.requestToBothOffers)} | ${f(
           x.usage.groups.postgres.cpuPct,
           0,
-        )} | ${f(pgMsPerRequest(x, c.rate), 2)} | ${f(x.dispatch?.meanMs ?? NaN, 2)} / ${f(x.dispatch?.p99BoundMs ?? NaN, 1)} | ${x.db.auditBacklogMax} / ${x.db.auditBacklogAtEnd} | ${x.leftover} |`,
+        )} | ${f(pgMsPerRequest(x, c.rate), 2)} | ${f(x.dispatch?.meanMs ?? NaN, 2)} / ${f(x.dispatch?.p99BoundMs ?? NaN, 1)} | ${x.db.auditBacklogMax} / ${x.db.auditBacklogAtEnd} | ${x.db.backendsOpened ?? '—'} | ${x.clientLoop ? `${f(x.clientLoop.p99Ms)} / ${f(x.clientLoop.maxMs)}` : '—'} | ${x.leftover} |`,
       );
     });
   }

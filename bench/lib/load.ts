@@ -234,6 +234,8 @@ export interface DbObservation {
   /** Audit events written but not yet moved into the hash chain (matching_audit_outbox): most, and at the end. */
   auditBacklogMax: number;
   auditBacklogAtEnd: number;
+  /** Backends of the nodes' pools seen during the run that were not there at its start: connections the pools opened. */
+  backendsOpened: number;
 }
 
 /** Watches PostgreSQL for this database during a run: transactions committed and sessions waiting on locks. */
@@ -254,6 +256,13 @@ export async function observeDb(database: string) {
     return rows[0].n as number;
   };
   const activity = new Map<string, number>();
+  // Each new backend starts with cold caches: its first call of each PL/pgSQL function compiles it and plans its statements.
+  const pids = async () =>
+    (await c.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'puente'`, [database])).rows.map(
+      (r) => r.pid as number,
+    );
+  const atStart = new Set(await pids());
+  const opened = new Set<number>();
   let running = true;
   const loop = (async () => {
     for (let i = 0; running && i < 100_000; i++) {
@@ -262,12 +271,14 @@ export async function observeDb(database: string) {
          FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE d.datname = $1 AND NOT l.granted`,
         [database],
       );
-      const active = await c.query(
-        `SELECT coalesce(wait_event_type || ':' || wait_event, 'cpu') AS w, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS q
-         FROM pg_stat_activity WHERE datname = $1 AND application_name = 'puente' AND state <> 'idle'`,
+      const backends = await c.query(
+        `SELECT pid, state <> 'idle' AS active, coalesce(wait_event_type || ':' || wait_event, 'cpu') AS w,
+                left(regexp_replace(query, '\\s+', ' ', 'g'), 70) AS q
+         FROM pg_stat_activity WHERE datname = $1 AND application_name = 'puente'`,
         [database],
       );
-      for (const a of active.rows) activity.set(`${a.w} | ${a.q}`, (activity.get(`${a.w} | ${a.q}`) ?? 0) + 1);
+      for (const b of backends.rows) if (!atStart.has(b.pid)) opened.add(b.pid);
+      for (const a of backends.rows.filter((b) => b.active)) activity.set(`${a.w} | ${a.q}`, (activity.get(`${a.w} | ${a.q}`) ?? 0) + 1);
       samples++;
       waiters += rows[0].n;
       advisory += rows[0].a;
@@ -294,6 +305,7 @@ export async function observeDb(database: string) {
           .map(([k, n]) => [k, n / Math.max(1, samples)]),
         auditBacklogMax: Math.max(backlogMax, backlog),
         auditBacklogAtEnd: backlog,
+        backendsOpened: opened.size,
       };
     },
   };
