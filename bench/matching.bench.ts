@@ -36,13 +36,14 @@ import {
   backendPids,
   DbObservation,
   drive,
-  eventLoopP99,
+  eventLoopLag,
   histogram,
   HistogramReading,
   histogramWindow,
   observeDb,
   RunLatencies,
   RunRecorder,
+  SLOW_MS,
   scrape,
 } from './lib/load';
 import { childPids, pidsNamed, ProcSampler, Usage } from './lib/proc';
@@ -86,6 +87,7 @@ interface RunResult {
   usage: Usage;
   db: DbObservation;
   eventLoopP99Ms: number[];
+  eventLoopMaxMs?: number[];
   /**
    * The benchmark client's own event-loop delay while it sent the run's callers: a latency it measures includes
    * this, for an offer that arrived while its loop was busy.
@@ -202,7 +204,8 @@ async function benchDeployment(nodes: number, results: ConfigResult[]) {
           latencies: rec.summary(),
           usage,
           db: await dbObs,
-          eventLoopP99Ms: after.map(eventLoopP99),
+          eventLoopP99Ms: after.map((t) => eventLoopLag(t)),
+          eventLoopMaxMs: after.map((t) => eventLoopLag(t, 'max')),
           clientLoop: { p99Ms: lagMs(clientLoop.percentile(99)), maxMs: lagMs(clientLoop.max) },
           dispatch: histogramWindow(dispatchBefore, dispatchAfter),
           leftover: await quiesce(dep.db),
@@ -211,7 +214,7 @@ async function benchDeployment(nodes: number, results: ConfigResult[]) {
         saveProgress();
         const l = r.latencies;
         log(
-          `${nodes} node(s), ${rate}/s, run ${run + 1}: audit backlog max ${r.db.auditBacklogMax}, at end ${r.db.auditBacklogAtEnd}; PostgreSQL backends opened ${r.db.backendsOpened}; client event loop delay p99 ${r.clientLoop.p99Ms.toFixed(1)} max ${r.clientLoop.maxMs.toFixed(1)} ms; ${l.created}/${l.started} requests, request→offer p50 ${l.requestToOffer.p50.toFixed(1)} p95 ${l.requestToOffer.p95.toFixed(1)} p99 ${l.requestToOffer.p99.toFixed(1)} ms; ${l.requestToBothOffers.n} relay chains, request→both offers p50 ${l.requestToBothOffers.p50.toFixed(1)} p95 ${l.requestToBothOffers.p95.toFixed(1)} p99 ${l.requestToBothOffers.p99.toFixed(1)} ms; accept→session p99 ${l.acceptToSession.p99.toFixed(1)} ms; dispatch mean ${r.dispatch.meanMs.toFixed(2)} ms, p99 ≤ ${r.dispatch.p99BoundMs} ms; PostgreSQL CPU ${pgMsPerRequest(r, rate).toFixed(2)} ms per request; CPU ${Object.entries(
+          `${nodes} node(s), ${rate}/s, run ${run + 1}: audit backlog max ${r.db.auditBacklogMax}, at end ${r.db.auditBacklogAtEnd}; PostgreSQL backends opened ${r.db.backendsOpened}; client event loop delay p99 ${r.clientLoop.p99Ms.toFixed(1)} max ${r.clientLoop.maxMs.toFixed(1)} ms; nodes' event loop max ${r.eventLoopMaxMs?.map((x) => x.toFixed(0)).join(', ')} ms; ${l.created}/${l.started} requests, request→offer p50 ${l.requestToOffer.p50.toFixed(1)} p95 ${l.requestToOffer.p95.toFixed(1)} p99 ${l.requestToOffer.p99.toFixed(1)} ms; ${l.requestToBothOffers.n} relay chains, request→both offers p50 ${l.requestToBothOffers.p50.toFixed(1)} p95 ${l.requestToBothOffers.p95.toFixed(1)} p99 ${l.requestToBothOffers.p99.toFixed(1)} ms; accept→session p99 ${l.acceptToSession.p99.toFixed(1)} ms; over ${SLOW_MS} ms: ${l.slow?.n} in ${l.slow?.seconds} seconds, most in seconds ${JSON.stringify(l.slow?.worst)}; dispatch mean ${r.dispatch.meanMs.toFixed(2)} ms, p99 ≤ ${r.dispatch.p99BoundMs} ms; PostgreSQL CPU ${pgMsPerRequest(r, rate).toFixed(2)} ms per request; CPU ${Object.entries(
             usage.groups,
           )
             .map(([g, u]) => `${g} ${u.cpuPct.toFixed(0)}%`)

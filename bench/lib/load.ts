@@ -88,7 +88,14 @@ export class RunRecorder implements OfferListener {
     const endToEnd = new Samples();
     const bothOffers = new Samples();
     const direct = new Samples();
+    // Requests slower than SLOW_MS to ring, by the second of the run they were sent in.
+    const slowBySecond = new Map<number, number>();
+    const first = Math.min(...[...this.requests.values()].map((r) => r.createdAt));
     for (const r of this.requests.values()) {
+      if (r.offerAt !== undefined && r.offerAt - r.createdAt > SLOW_MS) {
+        const second = Math.floor((r.createdAt - first) / 1000);
+        slowBySecond.set(second, (slowBySecond.get(second) ?? 0) + 1);
+      }
       // A relay chain: until both legs rang (each its own offer); else the request's one offer.
       if (r.legs.size === 2) bothOffers.add(Math.max(...r.legs.values()) - r.createdAt);
       else if (!r.legs.size && r.offerAt !== undefined) direct.add(r.offerAt - r.createdAt);
@@ -107,6 +114,15 @@ export class RunRecorder implements OfferListener {
       requestToSession: endToEnd.summary(),
       requestToBothOffers: bothOffers.summary(),
       directRequestToOffer: direct.summary(),
+      slow: {
+        n: [...slowBySecond.values()].reduce((a, b) => a + b, 0),
+        seconds: slowBySecond.size,
+        // As wall-clock seconds, to be laid beside the nodes' own records (bench/lib/stalls.ts).
+        worst: [...slowBySecond]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 5)
+          .map(([second, n]) => [new Date(Date.now() - (nowMs() - first) + second * 1000).toISOString().slice(11, 19), n]),
+      },
       failures: { ...this.failures },
     };
   }
@@ -123,8 +139,17 @@ export interface RunLatencies {
   requestToBothOffers: LatencySummary;
   /** Requests rung as one whole call (no chain): request:create → offer:new. */
   directRequestToOffer: LatencySummary;
+  /**
+   * Requests slower than SLOW_MS from request to offer: how many, in how many distinct seconds of the run, and the
+   * five seconds with most ([wall-clock second, count]). Bunched in a few seconds, they point at a stall (a pause, a
+   * checkpoint, a burst); spread over the run, at queueing.
+   */
+  slow?: { n: number; seconds: number; worst: [string, number][] };
   failures: Record<string, number>;
 }
+
+/** The issue's bound on request→offer at p99. */
+export const SLOW_MS = 50;
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
@@ -331,9 +356,9 @@ export async function scrape(url: string, token: string): Promise<string> {
   return (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
 }
 
-/** The nodes' own event-loop delay over the window (prom-client resets its histogram at each scrape). */
-export function eventLoopP99(text: string): number {
-  const m = /^puente_nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? ([\d.e+-]+)$/m.exec(text);
+/** The nodes' own event-loop delay over the window (prom-client resets its histogram at each scrape): p99, or `max`. */
+export function eventLoopLag(text: string, which: 'p99' | 'max' = 'p99'): number {
+  const m = new RegExp(`^puente_nodejs_eventloop_lag_${which}_seconds(?:\\{[^}]*\\})? ([\\d.e+-]+)$`, 'm').exec(text);
   return m ? Number(m[1]) * 1000 : NaN;
 }
 

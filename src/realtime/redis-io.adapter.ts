@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
 import type { IncomingMessage } from 'node:http';
@@ -10,6 +11,7 @@ import { AppConfig } from '../config/config.schema';
 import { AddressCaps } from '../limits/address-caps.service';
 import { closeRedis } from '../redis/close-redis';
 import { toWsError, type WsErrorBody } from './ws-errors';
+import { bindMessageHandlers } from './bind-message-handlers';
 
 const revoked: WsErrorBody = { error: { code: 'UNAUTHORIZED', message: 'the token was revoked' } };
 const unavailable: WsErrorBody = { error: { code: 'INTERNAL', message: 'internal error' } };
@@ -107,6 +109,10 @@ export class RedisIoAdapter extends IoAdapter {
       );
     });
     return server;
+  }
+
+  bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[]) {
+    bindMessageHandlers(socket, handlers);
   }
 
   async close(server: Server) {
