@@ -276,6 +276,37 @@ describe('presence', () => {
     await c.call('request:cancel', { requestId });
   });
 
+  it('lists her under the newer languages when an import commits between her languages read and their listing', async () => {
+    const [cac, usp] = [await languageId(t, 'cac'), await languageId(t, 'usp')];
+    const rosters = t.app.get(RostersService);
+    const p = track(await interpreter(t, { languages: 'cac:5' }));
+    const [row] = await t.sql<{ external_id: string; email: string }>(`SELECT external_id, email FROM interpreters WHERE id = $1`, [
+      p.interpreterId,
+    ]);
+    const entry = (languages: string) => [{ external_id: row.external_id, first_name: 'Ana', email: row.email, languages }];
+    const listedUnder = async (id: string) => (await presence.reachableFor([id])).ids.includes(p.interpreterId);
+    const profile = jest.spyOn(rosters, 'presenceProfile');
+    try {
+      // Two imports moments apart: the first one's news (Chuj) is read before the second (Uspanteko) commits, and
+      // listed after the second one's news was: the read that follows the listing finds Uspanteko, and lists it.
+      profile.mockResolvedValueOnce({ status: 'active', languageIds: [cac] });
+      await rosters.importRoster('GT', entry('usp:4'), null);
+      await until(() => listedUnder(usp));
+      expect(await listedUnder(cac)).toBe(false);
+      // Her own "available" read her languages (Chuj, before an import committed) and listed them after that import's
+      // news found her away: the read after her listing finds what the roster says now.
+      await p.socket.call('presence:set', { status: 'away' });
+      await rosters.importRoster('GT', entry('cac:4'), null);
+      profile.mockResolvedValueOnce({ status: 'active', languageIds: [usp] });
+      await p.socket.call('presence:set', { status: 'available' });
+      expect(await listedUnder(cac)).toBe(true);
+      expect(await listedUnder(usp)).toBe(false);
+    } finally {
+      profile.mockRestore();
+    }
+    await p.socket.call('presence:set', { status: 'offline' });
+  });
+
   it('never sets away an interpreter who made herself available as her second missed offer rang out', async () => {
     const p = track(await interpreter(t, { languages: 'mam:5' }));
     for (let i = 0; i < 30; i++) {

@@ -31,6 +31,9 @@ export interface Reachable {
 
 export type PresenceEvent = 'available' | 'unavailable' | 'disconnected' | 'lost';
 
+/** Her languages as presence lists them: in one order, so that two reads of the same roster entry compare equal. */
+const languageList = (ids: string[]) => [...ids].sort().join(',');
+
 /**
  * Who is available, in Redis so that every node sees the same: a hash per interpreter, the sockets through
  * which she is connected (on any node), and per language row the set of interpreters available for it
@@ -82,15 +85,18 @@ export class PresenceService implements OnModuleInit {
     // On call, offers reach her only by push: a device of hers must receive them.
     if (status === 'on_call' && !(await this.push.reaches(interpreterId)))
       throw new ConflictException('on call, offers reach you by push only: turn on calls by push on a device first');
+    const languages = languageList(profile.languageIds);
     await this.redis.presenceSet(
       keys.interpreter(interpreterId),
       keys.missed(interpreterId),
       this.prefix,
       interpreterId,
       status,
-      profile.languageIds.join(','),
+      languages,
       new Date().toISOString(),
     );
+    // A roster import that committed between the read above and this write found her not yet listed, and left her.
+    if (status === 'available' || status === 'on_call') await this.relistLatest(interpreterId, languages);
     this.tell(interpreterId, status, reason);
     // Ready before her wrap-up time after a call is over (at her console, or on call): it ends, and the line is served
     // to her below.
@@ -113,22 +119,33 @@ export class PresenceService implements OnModuleInit {
 
   /**
    * A roster import changed her languages: if she can be rung, she is listed under the new ones at once (not only when
-   * she next sets her status) and served the waiting line, which may hold someone she now speaks for. Her languages
-   * are read after the import's commit; two imports of her entry moments apart may still leave the earlier one's until
-   * she next sets her status (a read and a write here, not one step).
+   * she next sets her status) and served the waiting line, which may hold someone she now speaks for.
    */
   private async languagesChanged(interpreterId: string) {
     const status = await this.status(interpreterId);
     if (status !== 'available' && status !== 'on_call') return;
-    const profile = await this.rosters.presenceProfile(interpreterId);
-    if (!profile) return;
-    const listed = await this.redis.presenceRelist(
-      keys.interpreter(interpreterId),
-      this.prefix,
-      interpreterId,
-      profile.languageIds.join(','),
-    );
-    if (listed) await this.fire('available', interpreterId);
+    if (await this.relistLatest(interpreterId, null)) await this.fire('available', interpreterId);
+  }
+
+  /**
+   * Lists her (if she can be rung) under her languages as the roster has them now, until a read after the write finds
+   * them unchanged. Reading PostgreSQL and writing Redis are two steps: two imports of her entry moments apart, or an
+   * import and her own status change, could otherwise leave the earlier languages listed, written last. Whoever reads
+   * last reads the last commit, and writes it again if it is not what it wrote itself. `written`: what the caller listed her under
+   * already (null: nothing yet). True if she is listed and her languages were written here.
+   */
+  private async relistLatest(interpreterId: string, written: string | null): Promise<boolean> {
+    let listed = false;
+    // Bounded: each round needs another commit of her entry in between, and the next round of whoever made it follows.
+    for (let round = 0; round < 3; round++) {
+      const profile = await this.rosters.presenceProfile(interpreterId);
+      if (!profile) return listed;
+      const languages = languageList(profile.languageIds);
+      if (languages === written) return listed;
+      listed = (await this.redis.presenceRelist(keys.interpreter(interpreterId), this.prefix, interpreterId, languages)) === 1 || listed;
+      written = languages;
+    }
+    return listed;
   }
 
   async status(interpreterId: string): Promise<PresenceStatus> {
