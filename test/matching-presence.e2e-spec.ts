@@ -276,7 +276,7 @@ describe('presence', () => {
     await c.call('request:cancel', { requestId });
   });
 
-  it('lists her under the newer languages when an import commits between her languages read and their listing', async () => {
+  it('lists her under the newer languages, or sets her away if suspended, when an import commits between her entry read and her listing', async () => {
     const [cac, usp] = [await languageId(t, 'cac'), await languageId(t, 'usp')];
     const rosters = t.app.get(RostersService);
     const p = track(await interpreter(t, { languages: 'cac:5' }));
@@ -285,22 +285,40 @@ describe('presence', () => {
     ]);
     const entry = (languages: string) => [{ external_id: row.external_id, first_name: 'Ana', email: row.email, languages }];
     const listedUnder = async (id: string) => (await presence.reachableFor([id])).ids.includes(p.interpreterId);
-    const profile = jest.spyOn(rosters, 'presenceProfile');
+    // Her next read of her roster entry answers what it said before the latest commit; every other read is PostgreSQL's.
+    const read = rosters.presenceProfile.bind(rosters);
+    let stale: string[] | null = null;
+    const profile = jest.spyOn(rosters, 'presenceProfile').mockImplementation(async (id) => {
+      if (id !== p.interpreterId || !stale) return read(id);
+      const languageIds = stale;
+      stale = null;
+      return { status: 'active', languageIds };
+    });
     try {
       // Two imports moments apart: the first one's news (Chuj) is read before the second (Uspanteko) commits, and
-      // listed after the second one's news was: the read that follows the listing finds Uspanteko, and lists it.
-      profile.mockResolvedValueOnce({ status: 'active', languageIds: [cac] });
+      // listed after the second one's news was: the read that follows the listing finds Uspanteko, and lists it. (The
+      // import returns once its news has been handled.)
+      stale = [cac];
       await rosters.importRoster('GT', entry('usp:4'), null);
-      await until(() => listedUnder(usp));
+      expect(stale).toBeNull();
+      expect(await listedUnder(usp)).toBe(true);
       expect(await listedUnder(cac)).toBe(false);
-      // Her own "available" read her languages (Chuj, before an import committed) and listed them after that import's
-      // news found her away: the read after her listing finds what the roster says now.
+      // Her own "available" read her languages (Uspanteko, before an import to Chuj committed) and listed them after
+      // that import's news found her away: the read after her listing finds what the roster says now.
       await p.socket.call('presence:set', { status: 'away' });
       await rosters.importRoster('GT', entry('cac:4'), null);
-      profile.mockResolvedValueOnce({ status: 'active', languageIds: [usp] });
+      stale = [usp];
       await p.socket.call('presence:set', { status: 'available' });
+      expect(stale).toBeNull();
       expect(await listedUnder(cac)).toBe(true);
       expect(await listedUnder(usp)).toBe(false);
+      // Her "available" read her entry active before a suspension committed, which found her away: she is set away.
+      await p.socket.call('presence:set', { status: 'away' });
+      await t.sql(`UPDATE interpreters SET status = 'suspended' WHERE id = $1`, [p.interpreterId]);
+      stale = [cac];
+      expect(await p.socket.call('presence:set', { status: 'available' })).toEqual({ status: 'away' });
+      expect(await presence.status(p.interpreterId)).toBe('away');
+      expect(await listedUnder(cac)).toBe(false);
     } finally {
       profile.mockRestore();
     }

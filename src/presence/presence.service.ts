@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bull';
-import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bull';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -33,6 +33,8 @@ export type PresenceEvent = 'available' | 'unavailable' | 'disconnected' | 'lost
 
 /** Her languages as presence lists them: in one order, so that two reads of the same roster entry compare equal. */
 const languageList = (ids: string[]) => [...ids].sort().join(',');
+/** Reads after a listing before relistLatest gives up (each one needs another commit of her entry in between). */
+const RELIST_ROUNDS = 5;
 
 /**
  * Who is available, in Redis so that every node sees the same: a hash per interpreter, the sockets through
@@ -44,6 +46,7 @@ const languageList = (ids: string[]) => [...ids].sort().join(',');
  */
 @Injectable()
 export class PresenceService implements OnModuleInit {
+  private readonly logger = new Logger('Presence');
   private readonly redis: Redis & PresenceScripts;
   private readonly prefix: string;
 
@@ -96,7 +99,8 @@ export class PresenceService implements OnModuleInit {
       new Date().toISOString(),
     );
     // A roster import that committed between the read above and this write found her not yet listed, and left her.
-    if (status === 'available' || status === 'on_call') await this.relistLatest(interpreterId, languages);
+    if ((status === 'available' || status === 'on_call') && (await this.relistLatest(interpreterId, languages)) === 'suspended')
+      return this.set(interpreterId, 'away', 'suspended');
     this.tell(interpreterId, status, reason);
     // Ready before her wrap-up time after a call is over (at her console, or on call): it ends, and the line is served
     // to her below.
@@ -124,28 +128,40 @@ export class PresenceService implements OnModuleInit {
   private async languagesChanged(interpreterId: string) {
     const status = await this.status(interpreterId);
     if (status !== 'available' && status !== 'on_call') return;
-    if (await this.relistLatest(interpreterId, null)) await this.fire('available', interpreterId);
+    const relisted = await this.relistLatest(interpreterId, null);
+    if (relisted === 'suspended') await this.set(interpreterId, 'away', 'suspended');
+    else if (relisted === 'listed') await this.fire('available', interpreterId);
   }
 
   /**
    * Lists her (if she can be rung) under her languages as the roster has them now, until a read after the write finds
    * them unchanged. Reading PostgreSQL and writing Redis are two steps: two imports of her entry moments apart, or an
    * import and her own status change, could otherwise leave the earlier languages listed, written last. Whoever reads
-   * last reads the last commit, and writes it again if it is not what it wrote itself. `written`: what the caller listed her under
-   * already (null: nothing yet). True if she is listed and her languages were written here.
+   * last reads the last commit, and writes it again if it is not what it wrote itself. `written`: what the caller listed
+   * her under already (null: nothing yet). `listed` if she is listed and her languages were written here; `suspended` if
+   * her entry is no longer active (a suspension that committed after her own "available" read it, and that found her
+   * not yet listed): the caller sets her away. Never throws: what is listed stands, and the next import's own follow-up
+   * or her next status change lists her anew.
    */
-  private async relistLatest(interpreterId: string, written: string | null): Promise<boolean> {
+  private async relistLatest(interpreterId: string, written: string | null): Promise<'listed' | 'unlisted' | 'suspended'> {
+    const outcome = (listed: boolean) => (listed ? 'listed' : 'unlisted');
     let listed = false;
-    // Bounded: each round needs another commit of her entry in between, and the next round of whoever made it follows.
-    for (let round = 0; round < 3; round++) {
-      const profile = await this.rosters.presenceProfile(interpreterId);
-      if (!profile) return listed;
-      const languages = languageList(profile.languageIds);
-      if (languages === written) return listed;
-      listed = (await this.redis.presenceRelist(keys.interpreter(interpreterId), this.prefix, interpreterId, languages)) === 1 || listed;
-      written = languages;
+    try {
+      for (let round = 0; round < RELIST_ROUNDS; round++) {
+        const profile = await this.rosters.presenceProfile(interpreterId);
+        if (!profile) return outcome(listed);
+        if (profile.status !== 'active') return 'suspended';
+        const languages = languageList(profile.languageIds);
+        if (languages === written) return outcome(listed);
+        listed = (await this.redis.presenceRelist(keys.interpreter(interpreterId), this.prefix, interpreterId, languages)) === 1 || listed;
+        written = languages;
+      }
+      // Her entry changed at every read: the import that changed it last relists her after its own commit.
+      this.logger.warn({ rounds: RELIST_ROUNDS }, 'roster entry kept changing while presence listed her languages');
+    } catch (e) {
+      this.logger.error({ err: (e as Error)?.name }, 'could not read her roster entry again after listing her');
     }
-    return listed;
+    return outcome(listed);
   }
 
   async status(interpreterId: string): Promise<PresenceStatus> {

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { of, throwError } from 'rxjs';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { from, isObservable, mergeAll, of, Subject, throwError, type Observable } from 'rxjs';
 import type { Socket } from 'socket.io';
 import { bindMessageHandlers } from './bind-message-handlers';
 
@@ -19,10 +20,26 @@ class FakeSocket extends EventEmitter {
 
 const settle = () => new Promise((r) => setImmediate(r));
 
-function bind(callback: (data: unknown, ack?: unknown) => unknown, isAckHandledManually = false) {
+type Binder = (socket: Socket, handlers: Parameters<typeof bindMessageHandlers>[1]) => void;
+
+/** Nest's own binding, with the transform its WebSocketsController hands it (pickResult, then mergeAll). */
+const nests: Binder = (socket, handlers) =>
+  new IoAdapter().bindMessageHandlers(
+    socket,
+    handlers,
+    (data: unknown) =>
+      from(
+        (async () => {
+          const r = await data;
+          return isObservable(r) ? r : of(r);
+        })(),
+      ).pipe(mergeAll()) as Observable<unknown>,
+  );
+
+function bind(callback: (data: unknown, ack?: unknown) => unknown, isAckHandledManually = false, binder: Binder = bindMessageHandlers) {
   const socket = new FakeSocket();
   const calls: unknown[][] = [];
-  bindMessageHandlers(socket as unknown as Socket, [
+  binder(socket as unknown as Socket, [
     {
       message: 'thing:do',
       methodName: 'do',
@@ -98,6 +115,44 @@ describe('bindMessageHandlers (Nest handlers on plain socket.io listeners)', () 
     socket.receive('thing:do', 2);
     // Synchronously, as Nest's own binding does: guards and rate limits see events in their order.
     expect(calls.map((c) => c[0])).toEqual([1, 2]);
+  });
+
+  it("does as Nest's own binding does, case by case", async () => {
+    const ack = () => undefined;
+    const cases: [unknown[], (data: unknown) => unknown, boolean][] = [
+      [[{ a: 1 }, ack], async (d) => ({ got: d }), false],
+      [[], () => 'x', false],
+      [[ack], () => 'x', false],
+      [[1, 2, ack], (d) => d, false],
+      [[[1, 2], ack], (d) => d, false],
+      [[1, 2], () => 'nobody asked', false],
+      [[{}, ack], () => ({ event: 'thing:done', data: 3 }), false],
+      [[{}, ack], () => of('x', 'y'), false],
+      [[{}, ack], () => null, false],
+      [[{}, ack], () => 'mine', true],
+    ];
+    const run = async (binder: Binder, [args, handler, manual]: (typeof cases)[number]) => {
+      const answers: unknown[] = [];
+      const { socket, calls } = bind(handler, manual, binder);
+      socket.receive('thing:do', ...args.map((a) => (a === ack ? (r: unknown) => answers.push(r) : a)));
+      await settle();
+      return { data: calls.map((c) => c[0]), askedAck: calls.map((c) => typeof c[1]), answers, sent: socket.sent };
+    };
+    for (const c of cases) expect(await run(bindMessageHandlers, c)).toEqual(await run(nests, c));
+  });
+
+  it('stops answering from an Observable when the socket disconnects', async () => {
+    const answers = new Subject<string>();
+    const { socket } = bind(() => answers);
+    const ack = jest.fn();
+    socket.receive('thing:do', {}, ack);
+    await settle();
+    answers.next('before');
+    socket.connected = false;
+    socket.receive('disconnect');
+    answers.next('after');
+    expect(ack.mock.calls).toEqual([['before']]);
+    expect(answers.observed).toBe(false);
   });
 
   it('survives a handler that throws, rejects or errors its Observable: no answer, no unhandled rejection', async () => {

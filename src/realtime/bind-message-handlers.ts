@@ -1,8 +1,14 @@
+import { Logger } from '@nestjs/common';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { isObservable } from 'rxjs';
 import type { Socket } from 'socket.io';
 
 type Ack = (response: unknown) => void;
+
+const logger = new Logger('Realtime');
+/** What escaped a handler and Nest's exception filter (or an acknowledgement that could not be sent): logged, never thrown. */
+const escaped = (message: string) => (e: unknown) =>
+  logger.error({ err: (e as Error)?.name, event: message }, 'a socket event failed outside its handler');
 
 /** A socket.io event's arguments as Nest hands them to a handler: its data, and the acknowledgement if it asked for one. */
 function mapPayload(args: unknown[]): { data: unknown; ack?: Ack } {
@@ -20,8 +26,8 @@ function mapPayload(args: unknown[]): { data: unknown; ack?: Ack } {
  *
  * Kept as Nest has it: a handler's value (or its promise's, or each of its Observable's) is the acknowledgement, or an
  * emitted event when it is `{ event, data }`; nothing for a nil value or after the socket is gone; no order between
- * events. A handler's own errors are answered by Nest's exception filter inside `callback`; one that escapes it must
- * not become an unhandled rejection that stops the node.
+ * events; an Observable's subscription ends with the socket. A handler's own errors are answered by Nest's exception
+ * filter inside `callback`; one that escapes it is logged, and never becomes an unhandled rejection that stops the node.
  */
 export function bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[]) {
   for (const { message, callback, isAckHandledManually } of handlers) {
@@ -36,12 +42,17 @@ export function bindMessageHandlers(socket: Socket, handlers: MessageMappingProp
       let result: unknown;
       try {
         result = callback(data, ack);
-      } catch {
-        return;
+      } catch (e) {
+        return escaped(message)(e);
       }
       Promise.resolve(result)
-        .then((result: unknown) => (isObservable(result) ? result.subscribe({ next: reply, error: () => undefined }) : reply(result)))
-        .catch(() => undefined);
+        .then((value: unknown) => {
+          if (!isObservable(value)) return reply(value);
+          // None of our handlers answers with an Observable; one that did would stop with her socket, as with Nest's takeUntil.
+          const subscription = value.subscribe({ next: reply, error: escaped(message) });
+          socket.once('disconnect', () => subscription.unsubscribe());
+        })
+        .catch(escaped(message));
     });
   }
 }
