@@ -111,6 +111,7 @@ export class RedisIoAdapter extends IoAdapter {
     return server;
   }
 
+  /** Nest's own binding builds an rxjs pipeline per socket and event: about 100 KB per caller's connection. */
   bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[]) {
     bindMessageHandlers(socket, handlers);
   }
