@@ -75,6 +75,8 @@ function appSql() {
     return { ...require(join(dir, 'matching', 'candidate-finder.js')), finish: finishAlone, servesFreed: false } as Sql;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { MatchingRepository } = require(join(dir, 'matching', 'matching.repository.js'));
+  // Since matching_finish answers `servable`, the repository's finish takes the ladder's rules.
+  const servesFreed = MatchingRepository.prototype.finish.length >= 5;
   const sql: Sql = {
     dispatchOnce: (m, q, rules) => new MatchingRepository(m).dispatch(q, rules),
     servableBy: (m, interpreterId, rules) => new MatchingRepository(m).servableBy(interpreterId, rules),
@@ -87,10 +89,8 @@ function appSql() {
             interpreterId,
           ]),
     finish: (m, requestId, to, from, rules) =>
-      MatchingRepository.prototype.finish.length >= 5
-        ? new MatchingRepository(m).finish(requestId, to, from, null, rules)
-        : finishAlone(m, requestId, to, from),
-    servesFreed: MatchingRepository.prototype.finish.length >= 5,
+      servesFreed ? new MatchingRepository(m).finish(requestId, to, from, null, rules) : finishAlone(m, requestId, to, from),
+    servesFreed,
     createRequest: MatchingRepository.prototype.ladderLanguages
       ? (m, r, q, rules) => new MatchingRepository(m).createRequest(r, q, rules)
       : undefined,

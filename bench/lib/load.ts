@@ -282,11 +282,7 @@ export async function observeDb(database: string) {
   };
   const activity = new Map<string, number>();
   // Each new backend starts with cold caches: its first call of each PL/pgSQL function compiles it and plans its statements.
-  const pids = async () =>
-    (await c.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'puente'`, [database])).rows.map(
-      (r) => r.pid as number,
-    );
-  const atStart = new Set(await pids());
+  let atStart: Set<number> | undefined;
   const opened = new Set<number>();
   let running = true;
   const loop = (async () => {
@@ -302,6 +298,8 @@ export async function observeDb(database: string) {
          FROM pg_stat_activity WHERE datname = $1 AND application_name = 'puente'`,
         [database],
       );
+      // The first sample is taken as the run starts (observeDb is called just before it).
+      atStart ??= new Set(backends.rows.map((b) => b.pid as number));
       for (const b of backends.rows) if (!atStart.has(b.pid)) opened.add(b.pid);
       for (const a of backends.rows.filter((b) => b.active)) activity.set(`${a.w} | ${a.q}`, (activity.get(`${a.w} | ${a.q}`) ?? 0) + 1);
       samples++;

@@ -33,7 +33,7 @@ export type PresenceEvent = 'available' | 'unavailable' | 'disconnected' | 'lost
 
 /** Her languages as presence lists them: in one order, so that two reads of the same roster entry compare equal. */
 const languageList = (ids: string[]) => [...ids].sort().join(',');
-/** Reads after a listing before relistLatest gives up (each one needs another commit of her entry in between). */
+/** Listings relistLatest makes before it gives up (each one needs another commit of her entry in between). */
 const RELIST_ROUNDS = 5;
 
 /**
@@ -144,24 +144,27 @@ export class PresenceService implements OnModuleInit {
    * or her next status change lists her anew.
    */
   private async relistLatest(interpreterId: string, written: string | null): Promise<'listed' | 'unlisted' | 'suspended'> {
-    const outcome = (listed: boolean) => (listed ? 'listed' : 'unlisted');
     let listed = false;
     try {
-      for (let round = 0; round < RELIST_ROUNDS; round++) {
+      // Every write is followed by a read; bounded, as each round needs another commit of her entry in between.
+      for (let round = 0; ; round++) {
         const profile = await this.rosters.presenceProfile(interpreterId);
-        if (!profile) return outcome(listed);
+        if (!profile) break;
         if (profile.status !== 'active') return 'suspended';
         const languages = languageList(profile.languageIds);
-        if (languages === written) return outcome(listed);
+        if (languages === written) break;
+        if (round === RELIST_ROUNDS) {
+          // Her entry changed at every read: the import that changed it last relists her after its own commit.
+          this.logger.warn({ rounds: RELIST_ROUNDS }, 'roster entry kept changing while presence listed her languages');
+          break;
+        }
         listed = (await this.redis.presenceRelist(keys.interpreter(interpreterId), this.prefix, interpreterId, languages)) === 1 || listed;
         written = languages;
       }
-      // Her entry changed at every read: the import that changed it last relists her after its own commit.
-      this.logger.warn({ rounds: RELIST_ROUNDS }, 'roster entry kept changing while presence listed her languages');
     } catch (e) {
       this.logger.error({ err: (e as Error)?.name }, 'could not read her roster entry again after listing her');
     }
-    return outcome(listed);
+    return listed ? 'listed' : 'unlisted';
   }
 
   async status(interpreterId: string): Promise<PresenceStatus> {
