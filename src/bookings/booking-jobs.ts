@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { AppConfig } from '../config/config.schema';
 import type { BookingRow } from './booking-row';
+import { removeJobs } from '../queue/remove-jobs';
 
 export const BOOKINGS_QUEUE = 'bookings';
 
@@ -59,12 +60,7 @@ export class BookingJobs {
   }
 
   async drop(ids: string[]) {
-    await Promise.all(
-      ids.map(async (id) => {
-        const job = await this.queue.getJob(id);
-        await job?.remove().catch(() => undefined);
-      }),
-    );
+    await removeJobs(this.queue, ids);
   }
 
   /** The scheduled time of a job, or null (for tests and the sweep). */

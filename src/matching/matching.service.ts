@@ -18,6 +18,7 @@ import { ANOTHER_INTERPRETER, MEDIA_FAILED } from '../sessions/end-reasons';
 import { ParticipantRole, SessionParticipants, SessionsService } from '../sessions/sessions.service';
 import { CreateRequestDto } from './dto/create-request.dto';
 import { Accepted, type Dispatched, LadderRules, MadeOffer, MatchingRepository, type Opened } from './matching.repository';
+import { removeJobs } from '../queue/remove-jobs';
 import { urgencyRank, type RequestState } from './priority';
 import { withRetry } from '../database/retry';
 import { PG, pgCode, pgConstraint } from '../database/pg-errors';
@@ -666,11 +667,6 @@ export class MatchingService implements OnModuleInit {
   }
 
   private async dropJobs(ids: string[]) {
-    await Promise.all(
-      ids.map(async (id) => {
-        const job = await this.queue.getJob(id);
-        await job?.remove().catch(() => undefined);
-      }),
-    );
+    await removeJobs(this.queue, ids);
   }
 }

@@ -16,6 +16,7 @@ import { WrapupService } from '../wrapup/wrapup.service';
 import type { PresenceStatus } from './dto/set-presence.dto';
 import { presenceKeys as keys } from './presence.keys';
 import { definePresenceScripts, PresenceScripts } from './presence.scripts';
+import { removeJobs } from '../queue/remove-jobs';
 
 export const PRESENCE_QUEUE = 'presence';
 export const MISSED_OFFERS_LIMIT = 2;
@@ -297,10 +298,7 @@ export class PresenceService implements OnModuleInit {
       id,
       socket.id,
     );
-    if (epoch) {
-      const job = await this.queue.getJob(graceJobId(id, epoch));
-      await job?.remove().catch(() => undefined);
-    }
+    if (epoch) await removeJobs(this.queue, [graceJobId(id, epoch)]);
     this.tell(id, status as PresenceStatus);
     // Back within her grace period and available: she is listed again, and served at once.
     if (epoch && status === 'available') await this.fire('available', id);
