@@ -46,7 +46,7 @@ import {
   SLOW_MS,
   scrape,
 } from './lib/load';
-import { childPids, pidsNamed, ProcSampler, Usage } from './lib/proc';
+import { childPids, type GroupUsage, pidsNamed, ProcSampler, Usage } from './lib/proc';
 import { callerDraws } from './lib/roster';
 import { median } from './lib/stats';
 
@@ -217,7 +217,7 @@ async function benchDeployment(nodes: number, results: ConfigResult[]) {
           `${nodes} node(s), ${rate}/s, run ${run + 1}: audit backlog max ${r.db.auditBacklogMax}, at end ${r.db.auditBacklogAtEnd}; PostgreSQL backends opened ${r.db.backendsOpened}; client event loop delay p99 ${r.clientLoop.p99Ms.toFixed(1)} max ${r.clientLoop.maxMs.toFixed(1)} ms; nodes' event loop max ${r.eventLoopMaxMs?.map((x) => x.toFixed(0)).join(', ')} ms; ${l.created}/${l.started} requests, request→offer p50 ${l.requestToOffer.p50.toFixed(1)} p95 ${l.requestToOffer.p95.toFixed(1)} p99 ${l.requestToOffer.p99.toFixed(1)} ms; ${l.requestToBothOffers.n} relay chains, request→both offers p50 ${l.requestToBothOffers.p50.toFixed(1)} p95 ${l.requestToBothOffers.p95.toFixed(1)} p99 ${l.requestToBothOffers.p99.toFixed(1)} ms; accept→session p99 ${l.acceptToSession.p99.toFixed(1)} ms; over ${SLOW_MS} ms: ${l.slow?.n} in ${l.slow?.seconds} seconds, most in seconds ${JSON.stringify(l.slow?.worst)}; dispatch mean ${r.dispatch.meanMs.toFixed(2)} ms, p99 ≤ ${r.dispatch.p99BoundMs} ms; PostgreSQL CPU ${pgMsPerRequest(r, rate).toFixed(2)} ms per request; CPU ${Object.entries(
             usage.groups,
           )
-            .map(([g, u]) => `${g} ${u.cpuPct.toFixed(0)}%`)
+            .map(([g, u]) => `${g} ${u.cpuPct.toFixed(0)}% (waiting for a core ${u.runQueueWaitPct.toFixed(0)}%)`)
             .join(' ')}; machine ${usage.machineBusyPct.toFixed(0)}%; failures ${JSON.stringify(l.failures)}`,
         );
         if (l.requestToSession.n < l.started / 2) collapsed = rate;
@@ -284,6 +284,20 @@ async function benchFloor(results: FloorResult[]) {
 
 const f = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 /** PostgreSQL backends' CPU per request sent: their share of a core over the run, over the requests of one second. */
+/** Run-queue waits of the nodes (summed), PostgreSQL and the client, in % of the run: `—` for results saved before they were. */
+function runQueueWait(r: RunResult): string {
+  const w = (gs: GroupUsage[]) =>
+    gs.every((g) => g?.runQueueWaitPct !== undefined)
+      ? f(
+          gs.reduce((a, g) => a + g.runQueueWaitPct, 0),
+          0,
+        )
+      : '—';
+  const g = r.usage.groups;
+  const nodes = Object.keys(g).filter((k) => k.startsWith('node'));
+  return `${w(nodes.map((k) => g[k]))} / ${w([g.postgres])} / ${w([g.client])}`;
+}
+
 function pgMsPerRequest(r: RunResult, rate: number) {
   return (r.usage.groups.postgres.cpuPct * 10) / rate;
 }
@@ -381,8 +395,8 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
   // Every run, in order, on the same database: growth from one run to the next shows here, not in the medians.
   lines.push(
     '',
-    '| nodes | rate/s | run | callers served / sent | request→offer p50 / p95 / p99 ms | whole calls: request→offer p50 / p95 / p99 ms | relay chains: n, request→both offers p50 / p95 / p99 ms | PG backends CPU % | PG CPU ms/request | dispatch mean / p99 bound ms (/metrics) | audit backlog max / at end | PG backends opened | client event loop delay p99 / max ms | live 90 s after |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| nodes | rate/s | run | callers served / sent | request→offer p50 / p95 / p99 ms | whole calls: request→offer p50 / p95 / p99 ms | relay chains: n, request→both offers p50 / p95 / p99 ms | PG backends CPU % | PG CPU ms/request | dispatch mean / p99 bound ms (/metrics) | audit backlog max / at end | PG backends opened | client event loop delay p99 / max ms | waiting for a core % node / PG / client | live 90 s after |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const c of results) {
     c.runs.forEach((x, i) => {
@@ -391,7 +405,7 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
         `| ${c.nodes} | ${c.rate} | ${i + 1} | ${l.requestToSession.n}/${l.started} | ${f(l.requestToOffer.p50)} / ${f(l.requestToOffer.p95)} / ${f(l.requestToOffer.p99)} | ${lat(l.directRequestToOffer)} | ${l.requestToBothOffers?.n ?? 0}, ${lat(l.requestToBothOffers)} | ${f(
           x.usage.groups.postgres.cpuPct,
           0,
-        )} | ${f(pgMsPerRequest(x, c.rate), 2)} | ${f(x.dispatch?.meanMs ?? NaN, 2)} / ${f(x.dispatch?.p99BoundMs ?? NaN, 1)} | ${x.db.auditBacklogMax} / ${x.db.auditBacklogAtEnd} | ${x.db.backendsOpened ?? '—'} | ${x.clientLoop ? `${f(x.clientLoop.p99Ms)} / ${f(x.clientLoop.maxMs)}` : '—'} | ${x.leftover} |`,
+        )} | ${f(pgMsPerRequest(x, c.rate), 2)} | ${f(x.dispatch?.meanMs ?? NaN, 2)} / ${f(x.dispatch?.p99BoundMs ?? NaN, 1)} | ${x.db.auditBacklogMax} / ${x.db.auditBacklogAtEnd} | ${x.db.backendsOpened ?? '—'} | ${x.clientLoop ? `${f(x.clientLoop.p99Ms)} / ${f(x.clientLoop.maxMs)}` : '—'} | ${runQueueWait(x)} | ${x.leftover} |`,
       );
     });
   }

@@ -22,6 +22,28 @@ export function cpuTicks(pid: number): number | null {
   }
 }
 
+/**
+ * Nanoseconds a process's threads have spent runnable but waiting for a core (the second field of each
+ * thread's /proc/PID/task/TID/schedstat), summed; null once it is gone. On a saturated machine this is where
+ * latency goes that no profile of the process shows: a V8 profile counts such a wait in whatever the thread
+ * was doing when it was preempted (most often the write that woke the process it then waited for).
+ */
+export function runQueueWaitNs(pid: number): number | null {
+  try {
+    let sum = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        sum += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+    return sum;
+  } catch {
+    return null;
+  }
+}
+
 export function rssKb(pid: number): number | null {
   try {
     const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -53,6 +75,8 @@ export interface GroupUsage {
   /** The busiest one-second sample, in % of one core. */
   cpuPeakPct: number;
   rssPeakMb: number;
+  /** Time its threads waited for a core while runnable, in % of the window (100% = one thread always waiting). */
+  runQueueWaitPct: number;
 }
 
 export interface Usage {
@@ -69,7 +93,8 @@ export interface Usage {
 export class ProcSampler {
   private timer?: NodeJS.Timeout;
   private last = new Map<number, number>();
-  private acc: Record<string, { ticks: number; peak: number; rss: number }> = {};
+  private lastWait = new Map<number, number>();
+  private acc: Record<string, { ticks: number; peak: number; rss: number; waitNs: number }> = {};
   private startAt = 0;
   private startMachine = machineTicks();
   private prevAt = 0;
@@ -77,8 +102,9 @@ export class ProcSampler {
   constructor(private readonly groups: Record<string, () => number[]>) {}
 
   start() {
-    this.acc = Object.fromEntries(Object.keys(this.groups).map((g) => [g, { ticks: 0, peak: 0, rss: 0 }]));
+    this.acc = Object.fromEntries(Object.keys(this.groups).map((g) => [g, { ticks: 0, peak: 0, rss: 0, waitNs: 0 }]));
     this.last.clear();
+    this.lastWait.clear();
     this.startAt = this.prevAt = Date.now();
     this.startMachine = machineTicks();
     this.sample();
@@ -93,7 +119,12 @@ export class ProcSampler {
     const cores = Math.max(1, Math.round((m.total - this.startMachine.total) / CLK_TCK / seconds));
     const groups: Record<string, GroupUsage> = {};
     for (const [g, a] of Object.entries(this.acc)) {
-      groups[g] = { cpuPct: (a.ticks / CLK_TCK / seconds) * 100, cpuPeakPct: a.peak, rssPeakMb: a.rss / 1024 };
+      groups[g] = {
+        cpuPct: (a.ticks / CLK_TCK / seconds) * 100,
+        cpuPeakPct: a.peak,
+        rssPeakMb: a.rss / 1024,
+        runQueueWaitPct: (a.waitNs / 1e9 / seconds) * 100,
+      };
     }
     return { groups, machineBusyPct: ((m.busy - this.startMachine.busy) / CLK_TCK / seconds) * 100, cores };
   }
@@ -103,8 +134,10 @@ export class ProcSampler {
     const dt = Math.max(0.001, (now - this.prevAt) / 1000);
     this.prevAt = now;
     const seen = new Map<number, number>();
+    const seenWait = new Map<number, number>();
     for (const [g, pids] of Object.entries(this.groups)) {
       let delta = 0;
+      let waited = 0;
       let rss = 0;
       for (const pid of pids()) {
         const t = cpuTicks(pid);
@@ -112,14 +145,20 @@ export class ProcSampler {
         const before = this.last.get(pid);
         if (before !== undefined) delta += t - before;
         seen.set(pid, t);
+        const w = runQueueWaitNs(pid);
+        const waitBefore = this.lastWait.get(pid);
+        if (w !== null && waitBefore !== undefined) waited += w - waitBefore;
+        if (w !== null) seenWait.set(pid, w);
         rss += rssKb(pid) ?? 0;
       }
       const a = this.acc[g];
       a.ticks += delta;
+      a.waitNs += waited;
       if (dt > 0.5) a.peak = Math.max(a.peak, (delta / CLK_TCK / dt) * 100);
       a.rss = Math.max(a.rss, rss);
     }
     for (const [pid, t] of seen) this.last.set(pid, t);
+    for (const [pid, w] of seenWait) this.lastWait.set(pid, w);
   }
 }
 
