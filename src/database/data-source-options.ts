@@ -18,6 +18,10 @@ export function dataSourceOptions(url: string, settings: { wrapupSeconds?: Recor
     // A pool that runs dry must fail a request, not hang the node.
     extra: {
       max: 20,
+      // Connections stay open once made. Closed after 10 s idle (pg-pool's default), a pool shrank under light load
+      // and, at the next short stall, opened a dozen at once, each forked and compiling the matching functions anew:
+      // the seconds of the slowest requests at 50/s (BENCHMARKS.md, "Stop 37"). So a node holds up to `max`.
+      min: 20,
       application_name: 'puente',
       connectionTimeoutMillis: 10_000,
       // JSON.stringify writes no whitespace, the one thing (with backslashes) that this option string would split on.
