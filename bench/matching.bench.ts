@@ -217,7 +217,7 @@ async function benchDeployment(nodes: number, results: ConfigResult[]) {
           `${nodes} node(s), ${rate}/s, run ${run + 1}: audit backlog max ${r.db.auditBacklogMax}, at end ${r.db.auditBacklogAtEnd}; PostgreSQL backends opened ${r.db.backendsOpened}; client event loop delay p99 ${r.clientLoop.p99Ms.toFixed(1)} max ${r.clientLoop.maxMs.toFixed(1)} ms; nodes' event loop max ${r.eventLoopMaxMs?.map((x) => x.toFixed(0)).join(', ')} ms; ${l.created}/${l.started} requests, request→offer p50 ${l.requestToOffer.p50.toFixed(1)} p95 ${l.requestToOffer.p95.toFixed(1)} p99 ${l.requestToOffer.p99.toFixed(1)} ms; ${l.requestToBothOffers.n} relay chains, request→both offers p50 ${l.requestToBothOffers.p50.toFixed(1)} p95 ${l.requestToBothOffers.p95.toFixed(1)} p99 ${l.requestToBothOffers.p99.toFixed(1)} ms; accept→session p99 ${l.acceptToSession.p99.toFixed(1)} ms; over ${SLOW_MS} ms: ${l.slow?.n} in ${l.slow?.seconds} seconds, most in seconds ${JSON.stringify(l.slow?.worst)}; dispatch mean ${r.dispatch.meanMs.toFixed(2)} ms, p99 ≤ ${r.dispatch.p99BoundMs} ms; PostgreSQL CPU ${pgMsPerRequest(r, rate).toFixed(2)} ms per request; CPU ${Object.entries(
             usage.groups,
           )
-            .map(([g, u]) => `${g} ${u.cpuPct.toFixed(0)}% (waiting for a core ${u.runQueueWaitPct.toFixed(0)}%)`)
+            .map(([g, u]) => `${g} ${u.cpuPct.toFixed(0)}% (waiting for a core ${u.runQueueWaitPct?.toFixed(0) ?? '—'}%)`)
             .join(' ')}; machine ${usage.machineBusyPct.toFixed(0)}%; failures ${JSON.stringify(l.failures)}`,
         );
         if (l.requestToSession.n < l.started / 2) collapsed = rate;
@@ -283,13 +283,12 @@ async function benchFloor(results: FloorResult[]) {
 // ---- report ------------------------------------------------------------------------------------------------
 
 const f = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
-/** PostgreSQL backends' CPU per request sent: their share of a core over the run, over the requests of one second. */
 /** Run-queue waits of the nodes (summed), PostgreSQL and the client, in % of the run: `—` for results saved before they were. */
 function runQueueWait(r: RunResult): string {
   const w = (gs: GroupUsage[]) =>
     gs.every((g) => g?.runQueueWaitPct !== undefined)
       ? f(
-          gs.reduce((a, g) => a + g.runQueueWaitPct, 0),
+          gs.reduce((a, g) => a + (g.runQueueWaitPct ?? 0), 0),
           0,
         )
       : '—';
@@ -298,6 +297,7 @@ function runQueueWait(r: RunResult): string {
   return `${w(nodes.map((k) => g[k]))} / ${w([g.postgres])} / ${w([g.client])}`;
 }
 
+/** PostgreSQL backends' CPU per request sent: their share of a core over the run, over the requests of one second. */
 function pgMsPerRequest(r: RunResult, rate: number) {
   return (r.usage.groups.postgres.cpuPct * 10) / rate;
 }

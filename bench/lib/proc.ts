@@ -23,25 +23,25 @@ export function cpuTicks(pid: number): number | null {
 }
 
 /**
- * Nanoseconds a process's threads have spent runnable but waiting for a core (the second field of each
- * thread's /proc/PID/task/TID/schedstat), summed; null once it is gone. On a saturated machine this is where
- * latency goes that no profile of the process shows: a V8 profile counts such a wait in whatever the thread
- * was doing when it was preempted (most often the write that woke the process it then waited for).
+ * Nanoseconds each thread of a process has spent runnable but waiting for a core (the second field of
+ * /proc/PID/task/TID/schedstat), by thread id; null once the process is gone or schedstat cannot be read. On a
+ * saturated machine this is where latency goes that no profile of the process shows: a V8 profile counts such a wait
+ * in whatever the thread was doing when it was preempted (most often the write that woke the process it then waited for).
  */
-export function runQueueWaitNs(pid: number): number | null {
+export function runQueueWaitNs(pid: number): Map<string, number> | null {
+  const byThread = new Map<string, number>();
   try {
-    let sum = 0;
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       try {
-        sum += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+        byThread.set(tid, Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]));
       } catch {
         // the thread ended meanwhile
       }
     }
-    return sum;
   } catch {
     return null;
   }
+  return byThread.size ? byThread : null;
 }
 
 export function rssKb(pid: number): number | null {
@@ -75,8 +75,8 @@ export interface GroupUsage {
   /** The busiest one-second sample, in % of one core. */
   cpuPeakPct: number;
   rssPeakMb: number;
-  /** Time its threads waited for a core while runnable, in % of the window (100% = one thread always waiting). */
-  runQueueWaitPct: number;
+  /** Time its threads waited for a core while runnable, in % of the window (100% = one thread always waiting); unset where schedstat could not be read. */
+  runQueueWaitPct?: number;
 }
 
 export interface Usage {
@@ -93,8 +93,9 @@ export interface Usage {
 export class ProcSampler {
   private timer?: NodeJS.Timeout;
   private last = new Map<number, number>();
-  private lastWait = new Map<number, number>();
-  private acc: Record<string, { ticks: number; peak: number; rss: number; waitNs: number }> = {};
+  /** Each thread's last reading, by `pid:tid`: a thread that ends takes its own wait with it, not its process's. */
+  private lastWait = new Map<string, number>();
+  private acc: Record<string, { ticks: number; peak: number; rss: number; waitNs: number; waitRead: boolean }> = {};
   private startAt = 0;
   private startMachine = machineTicks();
   private prevAt = 0;
@@ -102,7 +103,7 @@ export class ProcSampler {
   constructor(private readonly groups: Record<string, () => number[]>) {}
 
   start() {
-    this.acc = Object.fromEntries(Object.keys(this.groups).map((g) => [g, { ticks: 0, peak: 0, rss: 0, waitNs: 0 }]));
+    this.acc = Object.fromEntries(Object.keys(this.groups).map((g) => [g, { ticks: 0, peak: 0, rss: 0, waitNs: 0, waitRead: false }]));
     this.last.clear();
     this.lastWait.clear();
     this.startAt = this.prevAt = Date.now();
@@ -123,7 +124,7 @@ export class ProcSampler {
         cpuPct: (a.ticks / CLK_TCK / seconds) * 100,
         cpuPeakPct: a.peak,
         rssPeakMb: a.rss / 1024,
-        runQueueWaitPct: (a.waitNs / 1e9 / seconds) * 100,
+        runQueueWaitPct: a.waitRead ? (a.waitNs / 1e9 / seconds) * 100 : undefined,
       };
     }
     return { groups, machineBusyPct: ((m.busy - this.startMachine.busy) / CLK_TCK / seconds) * 100, cores };
@@ -134,7 +135,7 @@ export class ProcSampler {
     const dt = Math.max(0.001, (now - this.prevAt) / 1000);
     this.prevAt = now;
     const seen = new Map<number, number>();
-    const seenWait = new Map<number, number>();
+    const seenWait = new Map<string, number>();
     for (const [g, pids] of Object.entries(this.groups)) {
       let delta = 0;
       let waited = 0;
@@ -145,10 +146,17 @@ export class ProcSampler {
         const before = this.last.get(pid);
         if (before !== undefined) delta += t - before;
         seen.set(pid, t);
-        const w = runQueueWaitNs(pid);
-        const waitBefore = this.lastWait.get(pid);
-        if (w !== null && waitBefore !== undefined) waited += w - waitBefore;
-        if (w !== null) seenWait.set(pid, w);
+        const known = before !== undefined;
+        const threads = runQueueWaitNs(pid);
+        if (threads) this.acc[g].waitRead = true;
+        for (const [tid, w] of threads ?? []) {
+          const key = `${pid}:${tid}`;
+          const waitBefore = this.lastWait.get(key);
+          // A thread that appeared since the last sample, in a process already counted, counts from its start.
+          if (waitBefore !== undefined) waited += w - waitBefore;
+          else if (known) waited += w;
+          seenWait.set(key, w);
+        }
         rss += rssKb(pid) ?? 0;
       }
       const a = this.acc[g];

@@ -5,7 +5,8 @@ type JobClass = new (queue: Queue, data: object, opts: object) => Job;
 /**
  * Removes jobs by id, one round trip each: Bull's own remove script, without `getJob` first (which reads the whole
  * job back only to remove it; an accepted offer's ring timer is dropped on every call). A job that is running (it
- * holds its lock) or already gone is left as it is; a Redis failure rejects.
+ * holds its lock) is left as it is; an id with no job is a no-op (the script finds nothing to delete); a Redis failure
+ * rejects.
  */
 export async function removeJobs(queue: Queue, ids: string[]): Promise<void> {
   await Promise.all(
@@ -14,7 +15,7 @@ export async function removeJobs(queue: Queue, ids: string[]): Promise<void> {
       const job = new (Bull as unknown as { Job: JobClass }).Job(queue, {}, {});
       job.id = id;
       await job.remove().catch((e: Error) => {
-        // The script ran and found the job locked by a worker (or nothing to lock): as `getJob` + `remove` left it.
+        // The script ran and found the job locked by a worker: left running, as `getJob` + `remove` left it.
         if (!String(e?.message).startsWith('Could not remove job')) throw e;
       });
     }),
