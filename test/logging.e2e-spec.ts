@@ -1,4 +1,4 @@
-import { storage } from 'nestjs-pino/storage';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { startTestApp, TestApp } from './utils/test-app';
 
 /**
@@ -17,14 +17,17 @@ describe('request logging', () => {
   });
 
   it('runs no request in an AsyncLocalStorage', async () => {
-    const run = jest.spyOn(storage, 'run');
+    // Any storage's, nestjs-pino's or another library's.
+    const run = jest.spyOn(AsyncLocalStorage.prototype, 'run');
+    const enterWith = jest.spyOn(AsyncLocalStorage.prototype, 'enterWith');
     try {
       await t.http().get('/api/v1/languages').expect(200);
       await t.http().get('/api/v1/no-such-route').expect(404);
       await t.http().post('/api/v1/auth/login').send({ email: 'nobody@example.org', password: 'x' }).expect(401);
-      expect(run).not.toHaveBeenCalled();
+      expect({ run: run.mock.calls.length, enterWith: enterWith.mock.calls.length }).toEqual({ run: 0, enterWith: 0 });
     } finally {
       run.mockRestore();
+      enterWith.mockRestore();
     }
   });
 });

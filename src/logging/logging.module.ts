@@ -32,7 +32,8 @@ const logOptions = (config: AppConfig): Options<IncomingMessage> => ({
  * Requests are logged by pino-http alone. nestjs-pino's own middleware would also run each request in an
  * AsyncLocalStorage (so that a service's log line could carry the request's bindings, which here are none):
  * once one has run, Node 20 calls promise hooks on every promise of the process, sockets' and timers' work
- * included (BENCHMARKS.md, "Stop 38"). So nestjs-pino gives the application's logger only, on no route.
+ * included (BENCHMARKS.md, "Stop 38"). So nestjs-pino gives the application's logger only, on no route (it still
+ * builds a pino-http of its own, as `PinoLogger.root`, which nothing uses).
  */
 @Module({
   imports: [
@@ -47,7 +48,7 @@ export class LoggingModule implements NestModule {
   constructor(private readonly config: AppConfig) {}
 
   configure(consumer: MiddlewareConsumer) {
-    // Nest 11's path syntax for "every route" (the default '*' draws a deprecation warning).
+    // Nest 11's path syntax for "every route" (the older '*' draws a deprecation warning).
     consumer.apply(pinoHttp(logOptions(this.config))).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }
