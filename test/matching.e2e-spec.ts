@@ -1,6 +1,8 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { Job, Queue } from 'bull';
 import { COUNTRY_CODES } from '../src/common/countries';
 import { MatchingProcessor } from '../src/matching/matching.processor';
-import { MatchingService } from '../src/matching/matching.service';
+import { MATCHING_QUEUE, MatchingService, OFFER_EXPIRE } from '../src/matching/matching.service';
 import { PresenceService } from '../src/presence/presence.service';
 import { auditMoved, caller, interpreter, languageId, Person, until } from './utils/matching-fixtures';
 import { TestSocket } from './utils/socket-client';
@@ -155,6 +157,51 @@ describe('matching and dispatch', () => {
     for (const l of losers) await l.socket.next('offer:withdrawn', (w) => w.reason === 'taken');
     const [{ n }] = await t.sql(`SELECT count(*)::int AS n FROM offers WHERE request_id = $1 AND outcome = 'accepted'`, [requestId]);
     expect(n).toBe(1);
+  });
+
+  it('rings out offers ending in one second with one shared job, and none of their own to remove when answered', async () => {
+    const queue = t.app.get<Queue>(getQueueToken(MATCHING_QUEUE));
+    const lang = await languageId(t, 'cab');
+    const team = [];
+    for (let i = 0; i < 3; i++) team.push(track(await interpreter(t, { languages: 'cab:4' })));
+    const c = track(await caller(t));
+    const { requestId } = await request(c, lang, { urgency: 'emergency' });
+    const offers = await until(
+      () =>
+        t.sql<{ id: string; due: number }>(
+          `SELECT id, ceil(extract(epoch FROM expires_at))::int AS due FROM offers WHERE request_id = $1`,
+          [requestId],
+        ),
+      (r) => r.length === 3,
+    );
+    // Rung in one statement, they ring out in the same second: one job for the three, none of their own.
+    const [{ due }] = offers;
+    expect(offers.every((o) => o.due === due)).toBe(true);
+    const job = await until(() => queue.getJob(`${OFFER_EXPIRE}:${due}`));
+    expect(job?.data).toEqual({ due });
+    for (const o of offers) expect(await queue.getJob(`${OFFER_EXPIRE}:${o.id}`)).toBeNull();
+    // Its work, run before their ring time (neither the job nor the sweep would yet): the three expire at once.
+    const processor = t.app.get(MatchingProcessor);
+    await processor.expire({ data: { due } } as Job);
+    const rows = await t.sql(`SELECT outcome, decided_at < expires_at AS early FROM offers WHERE request_id = $1`, [requestId]);
+    expect(rows.filter((r) => r.outcome === 'expired' && r.early)).toHaveLength(3);
+    // A payload that is no second does nothing (Redis is another process's input).
+    await expect(processor.expire({ data: { due: 'soon' } } as unknown as Job)).resolves.toBeUndefined();
+    await c.call('request:cancel', { requestId });
+  });
+
+  it('expires one offer by its own job, as a node of the previous release adds it during a rolling upgrade', async () => {
+    const queue = t.app.get<Queue>(getQueueToken(MATCHING_QUEUE));
+    const lang = await languageId(t, 'caa');
+    const ana = track(await interpreter(t, { languages: 'caa:5' }));
+    const c = track(await caller(t));
+    const { requestId } = await request(c, lang);
+    const offer = await ana.socket.next('offer:new', (o) => o.requestId === requestId);
+    await queue.add(OFFER_EXPIRE, { offerId: offer.offerId }, { jobId: `${OFFER_EXPIRE}:${offer.offerId}` });
+    await ana.socket.next('offer:withdrawn', (w) => w.offerId === offer.offerId && w.reason === 'expired');
+    const [row] = await t.sql(`SELECT outcome, decided_at < expires_at AS early FROM offers WHERE id = $1`, [offer.offerId]);
+    expect(row).toEqual({ outcome: 'expired', early: true });
+    await c.call('request:cancel', { requestId });
   });
 
   it('serves the waiting line by urgency, then minors, then age, when an interpreter becomes available', async () => {

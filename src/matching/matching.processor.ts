@@ -6,15 +6,16 @@ import { RepeatingSweep } from '../jobs/repeating-sweep';
 import { PresenceService } from '../presence/presence.service';
 import { AuditOutbox } from '../audit/audit-outbox';
 import { RealtimeService, rooms } from '../realtime/realtime.service';
-import { MATCHING_QUEUE, MatchingService } from './matching.service';
-import { MatchingRepository } from './matching.repository';
+import { MATCHING_QUEUE, MatchingService, OFFER_EXPIRE } from './matching.service';
+import { MatchingRepository, OVERDUE_BATCH } from './matching.repository';
 
 /**
- * The timers of matching, as Bull jobs in Redis so that a node restart loses none, and a sweep that one
- * node runs at a time (every MATCHING_SWEEP_SECONDS, itself a Bull job): it ends requests that reached the wait
- * limit (their time in line is in PostgreSQL), serves relay chains not filled in time by one interpreter, expires offers whose ring-time job was lost (a node killed
- * between its commit and scheduling the job), re-dispatches waiting requests, moves audit events left in
- * the outbox, and starts the grace period of callers and interpreters whose node died under them.
+ * The timers of matching, as Bull jobs in Redis so that a node restart loses none (the offers that ring out in one
+ * second share one), and a sweep that one node runs at a time (every MATCHING_SWEEP_SECONDS, itself a Bull job): it
+ * ends requests that reached the wait limit (their time in line is in PostgreSQL), serves relay chains not filled in
+ * time by one interpreter, expires offers whose ring-time job was lost (a node killed between its commit and
+ * scheduling the job), re-dispatches waiting requests, moves audit events left in the outbox, and starts the grace
+ * period of callers and interpreters whose node died under them.
  */
 @Processor(MATCHING_QUEUE)
 export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -41,9 +42,19 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
     this.sweeps.stop();
   }
 
-  @Process('offer-expire')
-  expire(job: Job<{ offerId: string }>) {
-    return this.matching.expireOffer(job.data.offerId);
+  /** The offers ringing out by the end of one second (MatchingService.ringsOutAt). */
+  @Process(OFFER_EXPIRE)
+  async expire(job: Job<{ due?: unknown; offerId?: unknown }>) {
+    const { due, offerId } = job.data ?? {};
+    // One offer's own job, as a node of the previous release adds it during a rolling upgrade.
+    if (typeof offerId === 'string') return this.matching.expireOffer(offerId);
+    if (typeof due !== 'number' || !Number.isFinite(due)) return;
+    // At most a few batches: a second with more is finished by the sweep.
+    for (let batch = 0; batch < 5; batch++) {
+      const ids = await this.repo.overdueOffers(new Date(due * 1000));
+      for (const id of ids) await this.each(() => this.matching.expireOffer(id));
+      if (ids.length < OVERDUE_BATCH) return;
+    }
   }
 
   @Process('caller-grace')

@@ -33,6 +33,9 @@ export interface LadderRules {
 /** How many other member states a roster shares with when it shares with all of them. */
 export const OPEN_ROSTER = COUNTRY_CODES.length - 1;
 
+/** How many overdue offers one read returns (MatchingRepository.overdueOffers). */
+export const OVERDUE_BATCH = 200;
+
 export interface MadeOffer {
   id: string;
   interpreterId: string;
@@ -572,10 +575,14 @@ export class MatchingRepository {
 
   // ---- the sweep (MatchingProcessor) ---------------------------------------------------------------------
 
-  /** Offers still ringing two seconds past their ring time (their expiry job was lost), at most 200. */
-  async overdueOffers(): Promise<string[]> {
+  /**
+   * Offers still ringing at `by` (their second's job), or, for the sweep, two seconds past their ring time (their job
+   * was lost); at most OVERDUE_BATCH.
+   */
+  async overdueOffers(by?: Date): Promise<string[]> {
     const found: { id: string }[] = await this.db.query(
-      `SELECT id FROM offers WHERE outcome IS NULL AND expires_at < now() - interval '2 seconds' LIMIT 200`,
+      `SELECT id FROM offers WHERE outcome IS NULL AND expires_at <= coalesce($1, now() - interval '2 seconds') LIMIT ${OVERDUE_BATCH}`,
+      [by ?? null],
     );
     return found.map((o) => o.id);
   }

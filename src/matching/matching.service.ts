@@ -14,17 +14,19 @@ import type { OfferAccepted, OfferNew, OfferWithdrawnReason } from '../realtime/
 import { returnCodeRefused, ReturnCodesService, type ReturnCodeDraw } from '../return-codes/return-codes.service';
 import type { PuenteSocket } from '../realtime/puente-socket';
 import { RealtimeService } from '../realtime/realtime.service';
+import { removeJobs } from '../queue/remove-jobs';
 import { ANOTHER_INTERPRETER, MEDIA_FAILED } from '../sessions/end-reasons';
 import { ParticipantRole, SessionParticipants, SessionsService } from '../sessions/sessions.service';
 import { CreateRequestDto } from './dto/create-request.dto';
 import { Accepted, type Dispatched, LadderRules, MadeOffer, MatchingRepository, type Opened } from './matching.repository';
-import { removeJobs } from '../queue/remove-jobs';
 import { urgencyRank, type RequestState } from './priority';
 import { withRetry } from '../database/retry';
 import { PG, pgCode, pgConstraint } from '../database/pg-errors';
 import { badField } from '../common/validation';
 
 export const MATCHING_QUEUE = 'matching';
+/** The job that expires the offers ringing out in one second (MatchingService.ringsOutAt). */
+export const OFFER_EXPIRE = 'offer-expire';
 const LADDER_CACHE_MS = 30_000;
 
 /** A request PostgreSQL refuses as asked (hers already live, an unknown language, a return code that does not work): no retry would store it. */
@@ -219,19 +221,16 @@ export class MatchingService implements OnModuleInit {
     this.inBackground(this.push.closed(interpreterId, offerId, true));
     this.tellWithdrawn(a.withdrawn, 'taken');
     // After the answer: what only tidies up.
-    const tidy = [
-      this.presence.offerAnswered(interpreterId),
-      this.dropJobs([offerId, ...a.withdrawn.map((w) => w.id)].map((id) => `offer-expire:${id}`)),
-    ];
+    const tidy = this.presence.offerAnswered(interpreterId);
     // One leg of a relay chain: her offer holds her until the other leg accepts (offer:session then).
     if (a.waiting) {
-      this.inBackground(Promise.all(tidy));
+      this.inBackground(tidy);
       // When the chain stops waiting for the other leg (RELAY_WAIT_SECONDS after it was planned; the sweep may take
       // a few seconds more): her console's bound on the wait, whatever news it misses.
       return { waiting: 'other_leg', until: new Date(Date.parse(a.relaySince) + this.config.RELAY_WAIT_SECONDS * 1000).toISOString() };
     }
     this.callOpened(a, offerId, code);
-    this.inBackground(Promise.all(tidy));
+    this.inBackground(tidy);
     return { sessionId: a.sessionId };
   }
 
@@ -283,14 +282,13 @@ export class MatchingService implements OnModuleInit {
     if (!closed) throw new ConflictException('this offer is no longer open');
     await this.presence.offerAnswered(interpreterId);
     this.inBackground(this.push.closed(interpreterId, offerId, true));
-    await this.dropJobs([`offer-expire:${offerId}`]);
     await this.dispatch(closed.requestId);
     // She is free: the next request she can serve rings for her (not this one, for a while).
     this.inBackground(this.serveInterpreter(interpreterId));
     return {};
   }
 
-  /** The ring-time job: an offer nobody answered expires and the next candidate is tried. */
+  /** Ring time: an offer nobody answered expires and the next candidate is tried. */
   async expireOffer(offerId: string) {
     const closed = await this.closeOffer(offerId, 'expired');
     if (!closed) return;
@@ -311,7 +309,6 @@ export class MatchingService implements OnModuleInit {
     for (const offerId of await this.repo.pendingOffersOf(interpreterId)) {
       const closed = await this.closeOffer(offerId, 'withdrawn');
       if (!closed) continue;
-      await this.dropJobs([`offer-expire:${offerId}`]);
       this.tellOfferClosed(interpreterId, offerId, reason);
       await this.dispatch(closed.requestId);
     }
@@ -391,18 +388,9 @@ export class MatchingService implements OnModuleInit {
     } else if (made.state === 'queued' && made.was === 'offering') {
       await this.announceLine(r.languageId);
     }
-    // The ring time, as Bull jobs (the sweep expires an offer whose job a dying node never scheduled).
-    const [gone] = await Promise.all([
-      unlisted,
-      ...made.offers.map((o) =>
-        // Its own ring time: longer for one on call (OFFER_RING_ONCALL_SECONDS).
-        this.queue.add(
-          'offer-expire',
-          { offerId: o.id },
-          { jobId: `offer-expire:${o.id}`, delay: Math.max(0, o.expiresAt.getTime() - Date.now()) },
-        ),
-      ),
-    ]);
+    // The ring time (its own: longer for one on call, OFFER_RING_ONCALL_SECONDS), as Bull jobs: the sweep expires
+    // an offer whose job a dying node never scheduled.
+    const [gone] = await Promise.all([unlisted, ...made.offers.map((o) => this.ringsOutAt(o.expiresAt))]);
     // Her devices too, if her console cannot show it (closed, frozen, in the background): language, matter, urgency.
     made.offers.forEach((o, i) => {
       if (o.push && !gone.has(o.interpreterId)) this.inBackground(this.push.offered(o.interpreterId, payloads[i]));
@@ -465,7 +453,6 @@ export class MatchingService implements OnModuleInit {
     if (!u) return;
     this.outbox.kick();
     this.tellWithdrawn(u.withdrawn, 'relay_unfilled');
-    this.inBackground(this.dropJobs(u.withdrawn.map((w) => `offer-expire:${w.id}`)));
     if (u.opened) return this.callOpened(u.opened, null, code, 'relay_unfilled');
     // (Null: it ended meanwhile, and she was told how.)
     const state = await this.dispatch(requestId);
@@ -493,7 +480,6 @@ export class MatchingService implements OnModuleInit {
     // What each may be offered was read as the call ended: most often nothing (her wrap-up time, or nobody waiting).
     for (const id of done.endedSession?.interpreterIds ?? []) this.inBackground(this.serveInterpreter(id, done.servable[id] ?? []));
     if (done.othersWaiting) await this.announceLine(done.languageId);
-    if (done.withdrawn.length) this.inBackground(this.dropJobs(done.withdrawn.map((w) => `offer-expire:${w.id}`)));
     return true;
   }
 
@@ -593,7 +579,7 @@ export class MatchingService implements OnModuleInit {
     if (!asksForCalls(p) || socket.data.fresh) return;
     const languageId = await this.repo.languageOfCaller(p.sub);
     if (!languageId) return;
-    await this.dropJobs([`caller-grace:${p.sub}`]);
+    await removeJobs(this.queue, [`caller-grace:${p.sub}`]);
     await this.announceLine(languageId);
   }
 
@@ -666,7 +652,18 @@ export class MatchingService implements OnModuleInit {
     work.catch((e) => this.logger.error({ err: (e as Error)?.name, code: pgCode(e) }, 'background matching work failed'));
   }
 
-  private async dropJobs(ids: string[]) {
-    await removeJobs(this.queue, ids);
+  /**
+   * Every offer ringing out within one second shares a job (`offer-expire:<second>`, added once whichever node adds
+   * it first), run at the end of that second: it expires whatever rings out by then. A job of its own per offer,
+   * added and removed again when she answered, cost the node and Redis about 25 commands per offer (BENCHMARKS.md,
+   * "Stop 39"); an answered offer leaves nothing to remove.
+   */
+  private ringsOutAt(expiresAt: Date) {
+    const second = Math.ceil(expiresAt.getTime() / 1000);
+    return this.queue.add(
+      OFFER_EXPIRE,
+      { due: second },
+      { jobId: `${OFFER_EXPIRE}:${second}`, delay: Math.max(0, second * 1000 - Date.now()) },
+    );
   }
 }
