@@ -380,6 +380,21 @@ export class MatchingRepository {
     return released.length > 0;
   }
 
+  /**
+   * Her offers still ringing in a language she no longer interprets from (a roster import took it away): neither the
+   * leg's language (a relay leg's: the relay language) nor one linked to it (ladder_languages) is among hers, as
+   * matching_pairs asks it.
+   */
+  async offersBeyondHerLanguages(interpreterId: string): Promise<string[]> {
+    const beyond: { id: string }[] = await this.db.query(
+      `SELECT o.id FROM offers o JOIN interpretation_requests r ON r.id = o.request_id JOIN interpreters i ON i.id = o.interpreter_id
+       WHERE o.interpreter_id = $1 AND o.outcome IS NULL
+         AND NOT i.language_ids && ladder_languages(CASE WHEN o.leg = 'relay' THEN coalesce(r.relay_language_id, r.language_id) ELSE r.language_id END)`,
+      [interpreterId],
+    );
+    return beyond.map((o) => o.id);
+  }
+
   /** Her offers still ringing. */
   async pendingOffersOf(interpreterId: string): Promise<string[]> {
     const pending: { id: string }[] = await this.db.query(`SELECT id FROM offers WHERE interpreter_id = $1 AND outcome IS NULL`, [

@@ -100,6 +100,14 @@ export class MatchingService implements OnModuleInit {
       await this.releaseWaitingLegs(id, 'unavailable');
     });
     this.presence.on('disconnected', (id) => this.withdrawOffersOf(id, 'disconnected'));
+    // A roster import took a language away: what rings for her in it goes (accepted, it would be a call she may no
+    // longer take) and the next rings; free again, she is served what she speaks now.
+    this.bus.on('interpreter.languages_changed', async (id) => {
+      const beyond = await this.repo.offersBeyondHerLanguages(id);
+      if (!beyond.length) return;
+      await this.withdrawOffers(id, beyond, 'unavailable');
+      await this.serveInterpreter(id);
+    });
     this.presence.on('lost', async (id) => {
       await this.releaseWaitingLegs(id, 'disconnected');
       await this.interpreterLost(id);
@@ -306,7 +314,11 @@ export class MatchingService implements OnModuleInit {
 
   /** She went away, offline or lost her connection while ringing: withdraw and try the next. */
   async withdrawOffersOf(interpreterId: string, reason: OfferWithdrawnReason) {
-    for (const offerId of await this.repo.pendingOffersOf(interpreterId)) {
+    await this.withdrawOffers(interpreterId, await this.repo.pendingOffersOf(interpreterId), reason);
+  }
+
+  private async withdrawOffers(interpreterId: string, offerIds: string[], reason: OfferWithdrawnReason) {
+    for (const offerId of offerIds) {
       const closed = await this.closeOffer(offerId, 'withdrawn');
       if (!closed) continue;
       this.tellOfferClosed(interpreterId, offerId, reason);
