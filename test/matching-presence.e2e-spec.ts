@@ -278,33 +278,40 @@ describe('presence', () => {
 
   it('withdraws what rings for her in a language an import takes away and rings the next; what she still speaks keeps ringing', async () => {
     const ixl = await languageId(t, 'ixl');
-    const ana = track(await interpreter(t, { languages: 'ixl:5;poh:5' }));
-    const c = track(await caller(t));
-    const { requestId } = await request(c, ixl);
-    const offer = await ana.socket.next('offer:new', (o) => o.requestId === requestId);
-    // Someone else who speaks it, free once Ana's offer rings (normal urgency: one rings at a time).
-    const bea = track(await interpreter(t, { languages: 'ixl:3' }));
-    const [row] = await t.sql<{ external_id: string; email: string }>(`SELECT external_id, email FROM interpreters WHERE id = $1`, [
-      ana.interpreterId,
-    ]);
-    const rosters = t.app.get(RostersService);
-    const reimport = (languages: string) =>
-      rosters.importRoster('GT', [{ external_id: row.external_id, first_name: 'Ana', email: row.email, languages }], null);
-    const outcome = async () =>
-      (await t.sql<{ outcome: string | null }>(`SELECT outcome FROM offers WHERE id = $1`, [offer.offerId]))[0].outcome;
-    // Her languages change, Ixil kept: her offer keeps ringing (the import returns once its listeners are done).
-    expect(await reimport('ixl:4;poh:5')).toMatchObject({ updated: 1, rejected: [] });
-    expect(await outcome()).toBeNull();
-    // Ixil taken away: her offer goes, as it would if she went away, and the request rings Bea.
-    expect(await reimport('poh:5')).toMatchObject({ updated: 1, rejected: [] });
-    expect(await ana.socket.next('offer:withdrawn', (w) => w.offerId === offer.offerId)).toEqual({
-      offerId: offer.offerId,
-      reason: 'unavailable',
-    });
-    expect(await outcome()).toBe('withdrawn');
-    expect((await bea.socket.next('offer:new', (o) => o.requestId === requestId)).requestId).toBe(requestId);
-    await c.call('request:cancel', { requestId });
-    for (const p of [ana, bea]) await p.socket.call('presence:set', { status: 'offline' });
+    // Her offer must not ring out meanwhile: neither node runs the matching queue's timers during this test.
+    const queues = [t, t2].map((app) => app.app.get<Queue>(getQueueToken(MATCHING_QUEUE)));
+    await Promise.all(queues.map((q) => q.pause(true)));
+    try {
+      const ana = track(await interpreter(t, { languages: 'ixl:5;poh:5' }));
+      const c = track(await caller(t));
+      const { requestId } = await request(c, ixl);
+      const offer = await ana.socket.next('offer:new', (o) => o.requestId === requestId);
+      // Someone else who speaks it, free once Ana's offer rings (normal urgency: one rings at a time).
+      const bea = track(await interpreter(t, { languages: 'ixl:3' }));
+      const [row] = await t.sql<{ external_id: string; email: string }>(`SELECT external_id, email FROM interpreters WHERE id = $1`, [
+        ana.interpreterId,
+      ]);
+      const rosters = t.app.get(RostersService);
+      const reimport = (languages: string) =>
+        rosters.importRoster('GT', [{ external_id: row.external_id, first_name: 'Ana', email: row.email, languages }], null);
+      const outcome = async () =>
+        (await t.sql<{ outcome: string | null }>(`SELECT outcome FROM offers WHERE id = $1`, [offer.offerId]))[0].outcome;
+      // Her languages change, Ixil kept: her offer keeps ringing (the import returns once its listeners are done).
+      expect(await reimport('ixl:5')).toMatchObject({ updated: 1, rejected: [] });
+      expect(await outcome()).toBeNull();
+      // Ixil taken away: her offer goes, as it would if she went away, and the request rings Bea.
+      expect(await reimport('poh:5')).toMatchObject({ updated: 1, rejected: [] });
+      expect(await ana.socket.next('offer:withdrawn', (w) => w.offerId === offer.offerId)).toEqual({
+        offerId: offer.offerId,
+        reason: 'unavailable',
+      });
+      expect(await outcome()).toBe('withdrawn');
+      expect((await bea.socket.next('offer:new', (o) => o.requestId === requestId)).requestId).toBe(requestId);
+      await c.call('request:cancel', { requestId });
+      for (const p of [ana, bea]) await p.socket.call('presence:set', { status: 'offline' });
+    } finally {
+      await Promise.all(queues.map((q) => q.resume(true)));
+    }
   });
 
   it('lists her under the newer languages, or sets her away if suspended, when an import commits between her entry read and her listing', async () => {

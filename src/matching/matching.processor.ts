@@ -46,7 +46,8 @@ export class MatchingProcessor implements OnApplicationBootstrap, OnApplicationS
   @Process(OFFER_EXPIRE)
   async expire(job: Job<{ due?: unknown; offerId?: unknown }>) {
     const { due, offerId } = job.data ?? {};
-    // One offer's own job, as a node of the previous release adds it during a rolling upgrade.
+    // One offer's own job, as a node of the previous release adds it during a rolling upgrade. (Such a node that takes
+    // a job of a second finds no offer in it and does nothing: that second's offers ring out at the sweep instead.)
     if (typeof offerId === 'string') return this.matching.expireOffer(offerId);
     if (typeof due !== 'number' || !Number.isFinite(due)) return;
     // At most a few batches: a second with more is finished by the sweep.

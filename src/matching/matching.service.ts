@@ -100,8 +100,9 @@ export class MatchingService implements OnModuleInit {
       await this.releaseWaitingLegs(id, 'unavailable');
     });
     this.presence.on('disconnected', (id) => this.withdrawOffersOf(id, 'disconnected'));
-    // A roster import took a language away: what rings for her in it goes (accepted, it would be a call she may no
-    // longer take) and the next rings; free again, she is served what she speaks now.
+    // A roster import took a language away: what rings for her that she could no longer be rung for goes (were she to
+    // accept it, she would interpret what her roster no longer gives her) and the next rings; free again, she is
+    // served what she speaks now (presence's own serving, on the same event, found her still ringing).
     this.bus.on('interpreter.languages_changed', async (id) => {
       const beyond = await this.repo.offersBeyondHerLanguages(id);
       if (!beyond.length) return;
@@ -317,6 +318,7 @@ export class MatchingService implements OnModuleInit {
     await this.withdrawOffers(interpreterId, await this.repo.pendingOffersOf(interpreterId), reason);
   }
 
+  /** These offers of hers, those still ringing, closed: she is told why and each request tries its next candidate. */
   private async withdrawOffers(interpreterId: string, offerIds: string[], reason: OfferWithdrawnReason) {
     for (const offerId of offerIds) {
       const closed = await this.closeOffer(offerId, 'withdrawn');
@@ -400,8 +402,7 @@ export class MatchingService implements OnModuleInit {
     } else if (made.state === 'queued' && made.was === 'offering') {
       await this.announceLine(r.languageId);
     }
-    // The ring time (its own: longer for one on call, OFFER_RING_ONCALL_SECONDS), as Bull jobs: the sweep expires
-    // an offer whose job a dying node never scheduled.
+    // Its ring time: longer for one on call (OFFER_RING_ONCALL_SECONDS).
     const [gone] = await Promise.all([unlisted, ...made.offers.map((o) => this.ringsOutAt(o.expiresAt))]);
     // Her devices too, if her console cannot show it (closed, frozen, in the background): language, matter, urgency.
     made.offers.forEach((o, i) => {
@@ -665,17 +666,20 @@ export class MatchingService implements OnModuleInit {
   }
 
   /**
-   * Every offer ringing out within one second shares a job (`offer-expire:<second>`, added once whichever node adds
-   * it first), run at the end of that second: it expires whatever rings out by then. A job of its own per offer,
-   * added and removed again when she answered, cost the node and Redis about 25 commands per offer (BENCHMARKS.md,
-   * "Stop 39"); an answered offer leaves nothing to remove.
+   * Every offer ringing out within one second shares a Bull job (`offer-expire:<second>`: Bull keeps the first of an
+   * id, whichever node adds it), run at the end of that second: it expires whatever rings out by then
+   * (MatchingProcessor.expire); the sweep expires an offer whose job a dying node never added. A job of its own per
+   * offer, added and removed again when she answered, cost the node and Redis about 15 commands per offer
+   * (BENCHMARKS.md, "Stop 39"); an answered offer leaves nothing to remove.
    */
   private ringsOutAt(expiresAt: Date) {
-    const second = Math.ceil(expiresAt.getTime() / 1000);
+    // The next whole second, strictly after: PostgreSQL's time has microseconds, which the Date here has lost.
+    const second = Math.floor(expiresAt.getTime() / 1000) + 1;
     return this.queue.add(
       OFFER_EXPIRE,
       { due: second },
-      { jobId: `${OFFER_EXPIRE}:${second}`, delay: Math.max(0, second * 1000 - Date.now()) },
+      // A failed read is tried again, rather than leaving the second's offers to the sweep.
+      { jobId: `${OFFER_EXPIRE}:${second}`, delay: Math.max(0, second * 1000 - Date.now()), attempts: 3, backoff: 1000 },
     );
   }
 }

@@ -4,7 +4,7 @@ type JobClass = new (queue: Queue, data: object, opts: object) => Job;
 
 /**
  * Removes jobs by id, one round trip each: Bull's own remove script, without `getJob` first (which reads the whole
- * job back only to remove it; an accepted offer's ring timer is dropped on every call). A job that is running (it
+ * job back only to remove it; a caller's grace timer is dropped whenever she comes back). A job that is running (it
  * holds its lock) is left as it is; an id with no job is a no-op (the script finds nothing to delete); a Redis failure
  * rejects.
  */

@@ -161,8 +161,13 @@ export class RosterImportService {
         (before.state.certificationBody !== state.certificationBody || before.state.certificationExpires !== state.certificationExpires)
       )
         certificationChanged.push(before.id);
-      // Presence lists her by language (levels aside); one suspended now is set away instead.
-      if (before && state.status !== 'suspended' && !sameList(languageIdsOf(before.state), languageIdsOf(state)))
+      // Presence lists her by language, and matching rings her by her languages and relay languages (levels aside);
+      // one suspended now is set away instead.
+      if (
+        before &&
+        state.status !== 'suspended' &&
+        (!sameList(idsOf(before.state.languages), idsOf(state.languages)) || !sameList(idsOf(before.state.relay), idsOf(state.relay)))
+      )
         languagesChanged.push(before.id);
     }
     for (let i = 0; i < changed.length; i += BATCH) await this.writeBatch(m, country, changed.slice(i, i + BATCH));
@@ -287,7 +292,8 @@ function merge(row: ResolvedRow, before: InterpreterState | undefined): Interpre
 const sameList = (x: string[], y: string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
 
 /** The ids of the languages she interprets from, sorted (her `languageId:level` entries are sorted by id already). */
-const languageIdsOf = (s: InterpreterState) => s.languages.map((l) => l.split(':')[0]);
+/** The language ids of `languageId:level` entries. */
+const idsOf = (entries: string[]) => entries.map((l) => l.split(':')[0]);
 
 function sameState(a: InterpreterState, b: InterpreterState): boolean {
   return (
