@@ -41,6 +41,7 @@ import {
   HistogramReading,
   histogramWindow,
   observeDb,
+  redisCommands,
   RunLatencies,
   RunRecorder,
   SLOW_MS,
@@ -97,6 +98,8 @@ interface RunResult {
   dispatch: { n: number; meanMs: number; p99BoundMs: number };
   /** Requests still live 90 s after the run (an overloaded run leaves a backlog that the next would inherit). */
   leftover: number;
+  /** Commands Redis ran from the run's start until its last caller was done (redisCommands). */
+  redisCommands?: number;
 }
 
 interface ConfigResult {
@@ -183,6 +186,7 @@ async function benchDeployment(nodes: number, results: ConfigResult[]) {
         const rec = new RunRecorder();
         const sampler = new ProcSampler(groups);
         const db = await observeDb(dep.db);
+        const redisBefore = await redisCommands();
         const dispatchBefore = (await scrapeAll()).map((t) => histogram(t, 'puente_dispatch_seconds'));
         // Its readings include the 10-ms sampling interval itself: the lag is what exceeds it.
         const clientLoop = monitorEventLoopDelay({ resolution: 10 });
@@ -198,6 +202,7 @@ async function benchDeployment(nodes: number, results: ConfigResult[]) {
           dbObs = db.stop();
           texts = scrapeAll();
         });
+        const redisRun = (await redisCommands()) - redisBefore;
         const after = await texts;
         const dispatchAfter: HistogramReading[] = after.map((t) => histogram(t, 'puente_dispatch_seconds'));
         const r: RunResult = {
@@ -209,12 +214,13 @@ async function benchDeployment(nodes: number, results: ConfigResult[]) {
           clientLoop: { p99Ms: lagMs(clientLoop.percentile(99)), maxMs: lagMs(clientLoop.max) },
           dispatch: histogramWindow(dispatchBefore, dispatchAfter),
           leftover: await quiesce(dep.db),
+          redisCommands: redisRun,
         };
         result.runs.push(r);
         saveProgress();
         const l = r.latencies;
         log(
-          `${nodes} node(s), ${rate}/s, run ${run + 1}: audit backlog max ${r.db.auditBacklogMax}, at end ${r.db.auditBacklogAtEnd}; PostgreSQL backends opened ${r.db.backendsOpened}; client event loop delay p99 ${r.clientLoop.p99Ms.toFixed(1)} max ${r.clientLoop.maxMs.toFixed(1)} ms; nodes' event loop max ${r.eventLoopMaxMs?.map((x) => x.toFixed(0)).join(', ')} ms; ${l.created}/${l.started} requests, request→offer p50 ${l.requestToOffer.p50.toFixed(1)} p95 ${l.requestToOffer.p95.toFixed(1)} p99 ${l.requestToOffer.p99.toFixed(1)} ms; ${l.requestToBothOffers.n} relay chains, request→both offers p50 ${l.requestToBothOffers.p50.toFixed(1)} p95 ${l.requestToBothOffers.p95.toFixed(1)} p99 ${l.requestToBothOffers.p99.toFixed(1)} ms; accept→session p99 ${l.acceptToSession.p99.toFixed(1)} ms; over ${SLOW_MS} ms: ${l.slow?.n} in ${l.slow?.seconds} seconds, most in seconds ${JSON.stringify(l.slow?.worst)}; dispatch mean ${r.dispatch.meanMs.toFixed(2)} ms, p99 ≤ ${r.dispatch.p99BoundMs} ms; PostgreSQL CPU ${pgMsPerRequest(r, rate).toFixed(2)} ms per request; CPU ${Object.entries(
+          `${nodes} node(s), ${rate}/s, run ${run + 1}: audit backlog max ${r.db.auditBacklogMax}, at end ${r.db.auditBacklogAtEnd}; PostgreSQL backends opened ${r.db.backendsOpened}; client event loop delay p99 ${r.clientLoop.p99Ms.toFixed(1)} max ${r.clientLoop.maxMs.toFixed(1)} ms; nodes' event loop max ${r.eventLoopMaxMs?.map((x) => x.toFixed(0)).join(', ')} ms; ${l.created}/${l.started} requests, request→offer p50 ${l.requestToOffer.p50.toFixed(1)} p95 ${l.requestToOffer.p95.toFixed(1)} p99 ${l.requestToOffer.p99.toFixed(1)} ms; ${l.requestToBothOffers.n} relay chains, request→both offers p50 ${l.requestToBothOffers.p50.toFixed(1)} p95 ${l.requestToBothOffers.p95.toFixed(1)} p99 ${l.requestToBothOffers.p99.toFixed(1)} ms; accept→session p99 ${l.acceptToSession.p99.toFixed(1)} ms; over ${SLOW_MS} ms: ${l.slow?.n} in ${l.slow?.seconds} seconds, most in seconds ${JSON.stringify(l.slow?.worst)}; dispatch mean ${r.dispatch.meanMs.toFixed(2)} ms, p99 ≤ ${r.dispatch.p99BoundMs} ms; PostgreSQL CPU ${pgMsPerRequest(r, rate).toFixed(2)} ms per request; node CPU ${nodeMsPerRequest(r, rate).toFixed(2)} ms per request; Redis commands ${redisPerRequest(r).toFixed(1)} per request; CPU ${Object.entries(
             usage.groups,
           )
             .map(([g, u]) => `${g} ${u.cpuPct.toFixed(0)}% (waiting for a core ${u.runQueueWaitPct?.toFixed(0) ?? '—'}%)`)
@@ -301,6 +307,12 @@ function runQueueWait(r: RunResult): string {
 function pgMsPerRequest(r: RunResult, rate: number) {
   return (r.usage.groups.postgres.cpuPct * 10) / rate;
 }
+/** The nodes' CPU together, per request (each node's group is named node1, node2...). */
+function nodeMsPerRequest(r: RunResult, rate: number) {
+  const nodes = Object.entries(r.usage.groups).filter(([g]) => g.startsWith('node'));
+  return (nodes.reduce((a, [, u]) => a + u.cpuPct, 0) * 10) / rate;
+}
+const redisPerRequest = (r: RunResult) => (r.redisCommands ?? NaN) / Math.max(1, r.latencies.created);
 const med = <T>(runs: T[], pick: (r: T) => number) => median(runs.map(pick));
 const lat = (x: { p50: number; p95: number; p99: number } | undefined) => (x ? `${f(x.p50)} / ${f(x.p95)} / ${f(x.p99)}` : '–');
 
@@ -395,8 +407,8 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
   // Every run, in order, on the same database: growth from one run to the next shows here, not in the medians.
   lines.push(
     '',
-    '| nodes | rate/s | run | callers served / sent | request→offer p50 / p95 / p99 ms | whole calls: request→offer p50 / p95 / p99 ms | relay chains: n, request→both offers p50 / p95 / p99 ms | PG backends CPU % | PG CPU ms/request | dispatch mean / p99 bound ms (/metrics) | audit backlog max / at end | PG backends opened | client event loop delay p99 / max ms | waiting for a core % node / PG / client | live 90 s after |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| nodes | rate/s | run | callers served / sent | request→offer p50 / p95 / p99 ms | whole calls: request→offer p50 / p95 / p99 ms | relay chains: n, request→both offers p50 / p95 / p99 ms | PG backends CPU % | PG CPU ms/request | node CPU ms/request | Redis commands/request | dispatch mean / p99 bound ms (/metrics) | audit backlog max / at end | PG backends opened | client event loop delay p99 / max ms | waiting for a core % node / PG / client | live 90 s after |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const c of results) {
     c.runs.forEach((x, i) => {
@@ -405,7 +417,7 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
         `| ${c.nodes} | ${c.rate} | ${i + 1} | ${l.requestToSession.n}/${l.started} | ${f(l.requestToOffer.p50)} / ${f(l.requestToOffer.p95)} / ${f(l.requestToOffer.p99)} | ${lat(l.directRequestToOffer)} | ${l.requestToBothOffers?.n ?? 0}, ${lat(l.requestToBothOffers)} | ${f(
           x.usage.groups.postgres.cpuPct,
           0,
-        )} | ${f(pgMsPerRequest(x, c.rate), 2)} | ${f(x.dispatch?.meanMs ?? NaN, 2)} / ${f(x.dispatch?.p99BoundMs ?? NaN, 1)} | ${x.db.auditBacklogMax} / ${x.db.auditBacklogAtEnd} | ${x.db.backendsOpened ?? '—'} | ${x.clientLoop ? `${f(x.clientLoop.p99Ms)} / ${f(x.clientLoop.maxMs)}` : '—'} | ${runQueueWait(x)} | ${x.leftover} |`,
+        )} | ${f(pgMsPerRequest(x, c.rate), 2)} | ${f(nodeMsPerRequest(x, c.rate), 2)} | ${f(redisPerRequest(x), 1)} | ${f(x.dispatch?.meanMs ?? NaN, 2)} / ${f(x.dispatch?.p99BoundMs ?? NaN, 1)} | ${x.db.auditBacklogMax} / ${x.db.auditBacklogAtEnd} | ${x.db.backendsOpened ?? '—'} | ${x.clientLoop ? `${f(x.clientLoop.p99Ms)} / ${f(x.clientLoop.maxMs)}` : '—'} | ${runQueueWait(x)} | ${x.leftover} |`,
       );
     });
   }

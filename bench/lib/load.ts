@@ -2,7 +2,8 @@ import { Client } from 'pg';
 import { io } from 'socket.io-client';
 import type { Deployment, OfferListener } from './deployment';
 import type { CallerDraw } from './roster';
-import { PG_BASE } from './cluster';
+import Redis from 'ioredis';
+import { PG_BASE, REDIS_URL } from './cluster';
 import { LatencySummary, nowMs, Samples, sleep } from './stats';
 
 /** Longest a caller waits for each step; a step that takes longer counts as a failure, not a latency. */
@@ -391,4 +392,18 @@ export function histogramWindow(before: HistogramReading[], after: HistogramRead
   const at = (readings: HistogramReading[], le: number) => readings.reduce((a, h) => a + (h.buckets.find(([b]) => b === le)?.[1] ?? 0), 0);
   const p99 = bounds.find((le) => at(after, le) - at(before, le) >= 0.99 * n) ?? NaN;
   return { n, meanMs: n ? (sum / n) * 1000 : NaN, p99BoundMs: p99 * 1000 };
+}
+
+/**
+ * Commands Redis has run since it started, those inside Lua scripts included (INFO commandstats): a run's count is the
+ * difference. Unlike a CPU figure, it does not drift with the VM; it includes the nodes' background work (sweeps, pings).
+ */
+export async function redisCommands(): Promise<number> {
+  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await r.connect();
+    return [...(await r.info('commandstats')).matchAll(/calls=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+  } finally {
+    r.disconnect();
+  }
 }
