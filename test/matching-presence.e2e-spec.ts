@@ -7,6 +7,7 @@ import { MATCHING_QUEUE, MatchingService } from '../src/matching/matching.servic
 import { PRESENCE_QUEUE, PresenceService } from '../src/presence/presence.service';
 import { RealtimeService, rooms } from '../src/realtime/realtime.service';
 import { RostersService } from '../src/rosters/rosters.service';
+import { EventBus } from '../src/events/event-bus';
 import { REDIS } from '../src/redis/redis.module';
 import { caller, interpreter, languageId, Person, until } from './utils/matching-fixtures';
 import { TestRedis } from './utils/redis-server';
@@ -312,6 +313,29 @@ describe('presence', () => {
     } finally {
       await Promise.all(queues.map((q) => q.resume(true)));
     }
+  });
+
+  it('counts a change of her relay languages alone as a change of her languages (what she covers decides a chain leg)', async () => {
+    const p = track(await interpreter(t, { languages: 'ixl:5', relay: 'spa' }));
+    const [row] = await t.sql<{ external_id: string; email: string }>(`SELECT external_id, email FROM interpreters WHERE id = $1`, [
+      p.interpreterId,
+    ]);
+    const heard: string[] = [];
+    const off = t.app.get(EventBus).on('interpreter.languages_changed', (id) => void heard.push(id));
+    try {
+      const entry = (relay_languages: string) => [
+        { external_id: row.external_id, first_name: 'Ana', email: row.email, languages: 'ixl:5', relay_languages },
+      ];
+      const rosters = t.app.get(RostersService);
+      // The fixture's relay language is Spanish at level 5: a level alone changes nothing she is rung for.
+      expect(await rosters.importRoster('GT', entry('spa:4'), null)).toMatchObject({ updated: 1, rejected: [] });
+      expect(heard).toEqual([]);
+      expect(await rosters.importRoster('GT', entry('spa:4;eng:3'), null)).toMatchObject({ updated: 1, rejected: [] });
+      expect(heard).toEqual([p.interpreterId]);
+    } finally {
+      off();
+    }
+    await p.socket.call('presence:set', { status: 'offline' });
   });
 
   it('lists her under the newer languages, or sets her away if suspended, when an import commits between her entry read and her listing', async () => {

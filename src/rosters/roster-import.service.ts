@@ -291,8 +291,7 @@ function merge(row: ResolvedRow, before: InterpreterState | undefined): Interpre
 
 const sameList = (x: string[], y: string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
 
-/** The ids of the languages she interprets from, sorted (her `languageId:level` entries are sorted by id already). */
-/** The language ids of `languageId:level` entries. */
+/** The language ids of `languageId:level` entries, sorted (the entries are sorted by id already). */
 const idsOf = (entries: string[]) => entries.map((l) => l.split(':')[0]);
 
 function sameState(a: InterpreterState, b: InterpreterState): boolean {
