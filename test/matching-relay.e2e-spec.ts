@@ -1,5 +1,6 @@
 import { inCall, Closers, sessionRow } from './utils/media-calls';
 import { auditMoved, caller, interpreter, languageId, Person, until, within } from './utils/matching-fixtures';
+import { RostersService } from '../src/rosters/rosters.service';
 import { connect, type TestSocket } from './utils/socket-client';
 import { startTestApp, TestApp } from './utils/test-app';
 
@@ -400,5 +401,30 @@ describe('relay chains on demand', () => {
     expect(sessionId).toEqual(expect.any(String));
     expect(await t.sql(`SELECT role FROM session_interpreters WHERE session_id = $1`, [sessionId])).toEqual([{ role: 'interpreter' }]);
     expect(relay.socket.seen('offer:new').filter((o) => o.requestId === created.requestId)).toHaveLength(1);
+  });
+
+  it("an import that takes away what a leg is interpreted into withdraws that leg's offer; one that keeps it leaves hers ringing", async () => {
+    const { source, relay, sourceOffer, relayOffer } = await aChain('PA', ['Sofía', 'Rut'], 'eng');
+    const rosters = t.app.get(RostersService);
+    const reimport = async (p: Person, languages: string, relay_languages: string) => {
+      const [row] = await t.sql<{ external_id: string; email: string; first_name: string }>(
+        `SELECT external_id, email, first_name FROM interpreters WHERE id = $1`,
+        [p.interpreterId],
+      );
+      return rosters.importRoster('PA', [{ ...row, languages, relay_languages }], null);
+    };
+    const outcome = async (offerId: string) =>
+      (await t.sql<{ outcome: string | null }>(`SELECT outcome FROM offers WHERE id = $1`, [offerId]))[0].outcome;
+    // The source interpreter still covers Spanish, what her leg is interpreted into (French added): hers keeps ringing.
+    expect(await reimport(source, 'mam:5', 'spa:5;fra:3')).toMatchObject({ updated: 1, rejected: [] });
+    expect(await outcome(sourceOffer.id)).toBeNull();
+    // The relay interpreter no longer covers English (French instead), though she still interprets from Spanish.
+    expect(await reimport(relay, 'spa:5', 'fra:5')).toMatchObject({ updated: 1, rejected: [] });
+    expect(await relay.socket.next('offer:withdrawn', (e) => e.offerId === relayOffer.id)).toEqual({
+      offerId: relayOffer.id,
+      reason: 'unavailable',
+    });
+    expect(await outcome(relayOffer.id)).toBe('withdrawn');
+    expect(await outcome(sourceOffer.id)).toBeNull();
   });
 });
