@@ -20,6 +20,7 @@ import { ParticipantRole, SessionParticipants, SessionsService } from '../sessio
 import { CreateRequestDto } from './dto/create-request.dto';
 import { Accepted, type Dispatched, LadderRules, MadeOffer, MatchingRepository, type Opened } from './matching.repository';
 import { urgencyRank, type RequestState } from './priority';
+import { RingOutSeconds } from './ring-out-seconds';
 import { withRetry } from '../database/retry';
 import { PG, pgCode, pgConstraint } from '../database/pg-errors';
 import { badField } from '../common/validation';
@@ -71,6 +72,7 @@ export class MatchingService implements OnModuleInit {
   private readonly logger = new Logger('Matching');
   /** Ladder languages by language, for first dispatches (ladderOf). */
   private readonly ladders = new Map<string, { ids: string[]; at: number }>();
+  private readonly ringOutSeconds = new RingOutSeconds();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -670,16 +672,19 @@ export class MatchingService implements OnModuleInit {
    * id, whichever node adds it), run at the end of that second: it expires whatever rings out by then
    * (MatchingProcessor.expire); the sweep expires an offer whose job a dying node never added. A job of its own per
    * offer, added and removed again when she answered, cost the node and Redis about 15 commands per offer
-   * (BENCHMARKS.md, "Stop 39"); an answered offer leaves nothing to remove.
+   * (BENCHMARKS.md, "Stop 39"); an answered offer leaves nothing to remove, and this node adds each second's once.
    */
   private ringsOutAt(expiresAt: Date) {
     // The next whole second, strictly after: PostgreSQL's time has microseconds, which the Date here has lost.
     const second = Math.floor(expiresAt.getTime() / 1000) + 1;
-    return this.queue.add(
-      OFFER_EXPIRE,
-      { due: second },
-      // A failed read is tried again, rather than leaving the second's offers to the sweep.
-      { jobId: `${OFFER_EXPIRE}:${second}`, delay: Math.max(0, second * 1000 - Date.now()), attempts: 3, backoff: 1000 },
+    const now = Date.now();
+    return this.ringOutSeconds.once(second, now, () =>
+      this.queue.add(
+        OFFER_EXPIRE,
+        { due: second },
+        // A failed read is tried again, rather than leaving the second's offers to the sweep.
+        { jobId: `${OFFER_EXPIRE}:${second}`, delay: Math.max(0, second * 1000 - now), attempts: 3, backoff: 1000 },
+      ),
     );
   }
 }
