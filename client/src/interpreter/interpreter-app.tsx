@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { STAFF_STRINGS } from '../i18n/staff';
-import { api, type Language } from '../lib/api';
 import type { Booking } from '../lib/bookings';
 import { Call, CALL_ROLES } from '../lib/call';
 import { AckError, connectSignal, type PresenceStatus, type ServerEvents, type Signal } from '../lib/socket';
@@ -8,6 +7,7 @@ import { startRingtone } from '../lib/sounds';
 import { expired } from '../lib/staff-token';
 import { exposeCall } from '../lib/test-hooks';
 import { Check, Cross, HangUp, Phone } from '../ui/icons';
+import { useLanguageNames } from '../ui/language-names';
 import { useUiLanguage } from '../ui/ui-language';
 import { ConfirmPanel, HearingCall, languageLabel, MuteButton } from '../ui/hearing';
 import type { Strings } from '../i18n';
@@ -144,7 +144,7 @@ export function InterpreterApp() {
   const [otherAway, setOtherAway] = useState(false);
   // The roles heard in the call now: the caller, an official, a relay or team interpreter.
   const [heard, setHeard] = useState<string[]>([]);
-  const [languages, setLanguages] = useState<Map<string, Language>>(new Map());
+  const languages = useLanguageNames();
   const [signal, setSignal] = useState<Signal | null>(null);
   /** She asked to log out during a call: the question is shown until she answers. */
   const [leaving, setLeaving] = useState(false);
@@ -153,12 +153,6 @@ export function InterpreterApp() {
   const live = useRef<{ signal?: Signal; call?: Call; sessionId?: string; opened?: Map<string, string>; seen?: Set<string> }>({});
 
   useEffect(() => void (__PUENTE_TEST_HOOKS__ && exposeCall(() => live.current.call)), []);
-  useEffect(() => {
-    api.catalogue().then(
-      (ls) => setLanguages(new Map(ls.map((l) => [l.id, l]))),
-      () => undefined,
-    );
-  }, []);
 
   // A relay leg's wait is bounded: past it (and the sweep's few seconds) she hears the outcome, or, if that news
   // missed her (a dropped connection), her console stops waiting on its own; a call that opens later still finds her.

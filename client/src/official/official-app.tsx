@@ -1,13 +1,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Strings, UiLanguage } from '../i18n';
 import { STAFF_STRINGS, type StaffStrings } from '../i18n/staff';
-import { api, type Language } from '../lib/api';
+import { type Language } from '../lib/api';
 import { bookingsApi, callOpen, deviceTimeZone, downloadCalendar, type Booking, type JoinCode } from '../lib/bookings';
 import type { Call } from '../lib/call';
 import { connectSignal, type Signal } from '../lib/socket';
 import { exposeCall } from '../lib/test-hooks';
 import { BookingSummary, ConfirmPanel, HearingCall, JoinCodePanel, languageLabel, useBookingAction, useBookings } from '../ui/hearing';
 import { ConsoleHeader, forgetStaffSession, readStaffSession, StaffLogin, type StaffSession } from '../ui/staff-login';
+import { useLanguageNames } from '../ui/language-names';
 import { useUiLanguage } from '../ui/ui-language';
 import { WhereHelpIs } from '../ui/where-help-is';
 import { BookingForm } from './booking-form';
@@ -26,7 +27,7 @@ export function OfficialApp() {
   const s = STAFF_STRINGS[lang];
   const [session, setSession] = useState<StaffSession | null>(() => (readStaffSession()?.role === 'official' ? readStaffSession() : null));
   const [signal, setSignal] = useState<Signal | null>(null);
-  const [languages, setLanguages] = useState<Map<string, Language>>(new Map());
+  const languages = useLanguageNames();
   const [hearing, setHearing] = useState<Booking | null>(null);
   /** The on-demand call she asked for, once an interpreter accepted it. */
   const [nowCall, setNowCall] = useState<{ sessionId: string; requestId: string; relayUnfilled: boolean } | null>(null);
@@ -36,12 +37,6 @@ export function OfficialApp() {
   const call = useRef<Call | undefined>(undefined);
 
   useEffect(() => void (__PUENTE_TEST_HOOKS__ && exposeCall(() => call.current)), []);
-  useEffect(() => {
-    api.catalogue().then(
-      (ls) => setLanguages(new Map(ls.map((l) => [l.id, l]))),
-      () => undefined,
-    );
-  }, []);
   useEffect(() => {
     if (!session) return;
     const sig = connectSignal(session.token);
