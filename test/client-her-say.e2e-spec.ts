@@ -38,8 +38,17 @@ describe('web client: her say in who interprets', () => {
     const choice = her.locator('[data-choice="no-woman"]');
     await choice.waitFor();
     await expect(choice.locator('.note').textContent()).resolves.toContain('Ahora no hay ninguna intérprete mujer libre.');
-    // A picture and a tone: she may not be looking at the screen while she waits.
-    await expect(her.evaluate(() => window.__puente!.played())).resolves.toContain('tone:no-woman-free');
+    // A picture and a tone: she may not be looking at the screen while she waits. The tone waits for the waiting
+    // screen's words to end, as the ringback does, and comes before it: it never covers them.
+    const heard = await eventually(
+      () => her.evaluate(() => ({ played: window.__puente!.played(), finished: window.__puente!.finished() })),
+      (h) => h.played.includes('tone:ringback'),
+    );
+    const at = (name: string) => heard.played.indexOf(name);
+    expect(heard.finished).toContain('cue:waiting');
+    expect(at('cue:waiting')).toBeGreaterThanOrEqual(0);
+    expect(at('tone:no-woman-free')).toBeGreaterThan(at('cue:waiting'));
+    expect(at('tone:no-woman-free')).toBeLessThan(at('tone:ringback'));
     await snapshot(her, 'caller-no-woman-free');
     await expect(seriousA11yViolations(her)).resolves.toEqual([]);
     expect(man.socket.seen('offer:new')).toEqual([]);
@@ -90,6 +99,10 @@ describe('web client: her say in who interprets', () => {
     await choice.locator('button[data-action="wait-for-woman"]').click();
     await choice.waitFor({ state: 'detached' });
     await her.locator('[data-phase="waiting"]').waitFor();
+    // Whatever she has heard of the tone so far is all she hears: it waited for the waiting screen's words, and one still
+    // due when she chose is not played (the choice has gone).
+    const tones = () => her.evaluate(() => window.__puente!.played().filter((n) => n === 'tone:no-woman-free').length);
+    const tonesWhenChosen = await tones();
     await expect(seriousA11yViolations(her)).resolves.toEqual([]);
 
     // A woman comes: her call is offered to her, never to him.
@@ -99,7 +112,7 @@ describe('web client: her say in who interprets', () => {
     expect(man.socket.seen('offer:new')).toEqual([]);
     // Waiting meanwhile, she was not asked again.
     await expect(her.locator('[data-choice="no-woman"]').count()).resolves.toBe(0);
-    await expect(her.evaluate(() => window.__puente!.played().filter((n) => n === 'tone:no-woman-free'))).resolves.toHaveLength(1);
+    await expect(tones()).resolves.toBe(tonesWhenChosen);
     const { sessionId } = await ana.socket.call('offer:accept', { offerId: offer.offerId });
     await her.locator('[data-phase="connected"]').waitFor();
     await her.locator('.call-controls button.hang-up').click();
