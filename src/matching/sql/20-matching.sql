@@ -138,13 +138,16 @@ LANGUAGE sql STABLE AS $$
   CROSS JOIN LATERAL (SELECT * FROM interpreters x WHERE x.id = avail.id OFFSET 0) i
   -- Her best language of the ladder's, from her own row (interpreters.language_ids and language_levels follow
   -- interpreter_languages: migration 1765860000000), so each candidate is read once: the exact variant before a linked
-  -- one, then the higher level, packed into one number (exact * 8 + level; levels are 1-5) whose max is the best. An
-  -- aggregate, not ORDER BY … LIMIT 1, which put a sort under every candidate. None of hers among those languages:
-  -- null, and she is no candidate.
+  -- one, then the higher level, packed into one number (exact * 8 + level; levels are 1-5). The exact variant is found
+  -- in her array (most candidates speak it); only without it are her languages unnested for the best linked one (an
+  -- aggregate, not ORDER BY … LIMIT 1, which put a sort under every candidate): unnesting every candidate's was a
+  -- quarter of the candidate search (BENCHMARKS.md, "Stop 40"). OFFSET 0 computes it once per candidate, not once
+  -- per use below. None of hers among those languages: null, and she is no candidate.
   CROSS JOIN LATERAL (
-    SELECT max((l.id = r.language_id)::int * 8 + l.level) AS k
-    FROM unnest(i.language_ids, i.language_levels) l (id, level)
-    WHERE l.id = ANY (r.langs)
+    SELECT CASE WHEN array_position(i.language_ids, r.language_id) IS NOT NULL
+      THEN 8 + i.language_levels[array_position(i.language_ids, r.language_id)]
+      ELSE (SELECT max(l.level) FROM unnest(i.language_ids, i.language_levels) l (id, level) WHERE l.id = ANY (r.langs)) END AS k
+    OFFSET 0
   ) lang
   CROSS JOIN LATERAL (
     SELECT ladder_tier(lang.k >= 8, r.matter = ANY (i.specialties::text[]), i.country = coalesce(r.country, p_home)) AS tier,
