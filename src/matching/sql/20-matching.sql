@@ -45,21 +45,17 @@ DROP FUNCTION IF EXISTS matching_waiting(uuid[]);
 DROP FUNCTION IF EXISTS matching_waiting(uuid[], char(2), double precision, int);
 -- Before her say (issue 16) it had no women_only or not_from, and refused had no excluded_interpreters; before her way
 -- back, no return_to: its result changed.
+-- Before her roster's daily cap was read once per request (care_caps) its result had no care_caps.
 DROP FUNCTION IF EXISTS matching_waiting(uuid[], uuid, char(2), double precision, int);
 CREATE OR REPLACE FUNCTION matching_waiting(p_requests uuid[], p_language uuid, p_home char(2), p_retry_after double precision, p_open_count int)
 RETURNS TABLE (id uuid, language_id uuid, langs uuid[], matter varchar, country char(2), priority smallint, minor boolean,
   prefer_female boolean, queued_at timestamptz, urgency varchar, rosters char(2)[], offered uuid[], refused uuid[], needs_cert boolean,
-  women_only boolean, not_from text[], return_to uuid)
+  women_only boolean, not_from text[], return_to uuid, care_caps jsonb)
 LANGUAGE plpgsql STABLE ROWS 1 SET enable_seqscan = off AS $$
 #variable_conflict use_column
 BEGIN
   RETURN QUERY SELECT r.id, coalesce(p_language, r.language_id), ladder_languages(coalesce(p_language, r.language_id)), r.matter, r.country,
-    r.priority, r.minor, r.prefer_female, r.queued_at, r.urgency,
-    CASE WHEN coalesce(r.country, p_home) IS NOT NULL
-      THEN ARRAY[coalesce(r.country, p_home)]
-        || ARRAY(SELECT rs.owner_country FROM roster_sharing rs WHERE rs.borrower_country = coalesce(r.country, p_home))
-      ELSE ARRAY(SELECT rs.owner_country FROM roster_sharing rs GROUP BY rs.owner_country HAVING count(*) = p_open_count)
-    END,
+    r.priority, r.minor, r.prefer_female, r.queued_at, r.urgency, ro.rosters,
     ARRAY(SELECT DISTINCT o.interpreter_id FROM offers o WHERE o.request_id = r.id),
     ARRAY(SELECT o.interpreter_id FROM offers o WHERE o.request_id = r.id AND o.outcome IN ('declined', 'expired')
           GROUP BY o.interpreter_id HAVING count(*) >= 2 OR max(o.decided_at) >= now() - make_interval(secs => p_retry_after))
@@ -71,8 +67,18 @@ BEGIN
     -- "Not from my country": none of the countries where her language is spoken.
     CASE WHEN r.not_from_country THEN (SELECT l.countries::text[] FROM languages l WHERE l.id = r.language_id) ELSE '{}'::text[] END,
     -- Her return code's interpreter: rung first (matching_ring), and this request first in her line (matching_line_of).
-    r.return_to
-  FROM interpretation_requests r WHERE r.id = ANY (p_requests) AND (r.state || '') IN ('queued', 'offering');
+    r.return_to,
+    -- A violence or trafficking call: the daily caps of its rosters that have one (roster_call_limits), by country; null
+    -- when none has (no row, no cap: most often), and each candidate's calls are then never counted (matching_pairs).
+    CASE WHEN r.matter IN ('violence', 'trafficking') THEN
+      (SELECT jsonb_object_agg(l.country, l.violence_trafficking_per_day) FROM roster_call_limits l WHERE l.country = ANY (ro.rosters)) END
+  FROM interpretation_requests r
+  CROSS JOIN LATERAL (SELECT CASE WHEN coalesce(r.country, p_home) IS NOT NULL
+      THEN ARRAY[coalesce(r.country, p_home)]
+        || ARRAY(SELECT rs.owner_country FROM roster_sharing rs WHERE rs.borrower_country = coalesce(r.country, p_home))
+      ELSE ARRAY(SELECT rs.owner_country FROM roster_sharing rs GROUP BY rs.owner_country HAVING count(*) = p_open_count)
+    END AS rosters) ro
+  WHERE r.id = ANY (p_requests) AND (r.state || '') IN ('queued', 'offering');
 END $$;
 
 -- Whether she can be rung now: not ringing or holding an accepted call, in no live session nor her wrap-up after one, and not kept for a
@@ -93,14 +99,9 @@ BEGIN
                       AND now() BETWEEN b.starts_at - interval '30 minutes' AND b.ends_at);
 END $$;
 
--- Whether an interpreter of p_country's roster has had as many violence and trafficking calls in the last 24 hours
--- (p_calls: when she accepted them, interpreters.care_calls) as her roster allows (roster_call_limits; no row, no cap).
-CREATE OR REPLACE FUNCTION matching_care_capped(p_country char(2), p_calls timestamptz[]) RETURNS boolean LANGUAGE plpgsql STABLE AS $$
-BEGIN
-  IF cardinality(p_calls) = 0 THEN RETURN false; END IF;
-  RETURN coalesce((SELECT (SELECT count(*) FROM unnest(p_calls) t WHERE t > now() - interval '24 hours') >= l.violence_trafficking_per_day
-                   FROM roster_call_limits l WHERE l.country = p_country), false);
-END $$;
+-- Her roster's daily cap on violence and trafficking calls is read once per request (matching_waiting's care_caps), and
+-- each candidate's calls counted only where it has one (matching_pairs): this function, asked of every candidate, went.
+DROP FUNCTION IF EXISTS matching_care_capped(char(2), timestamptz[]);
 
 -- Who may be offered what, both ways round, apart from whether she is free now (matching_free): these waiting
 -- requests (p_requests) with these interpreters (p_interpreters, those available now who speak the language: few),
@@ -158,8 +159,10 @@ LANGUAGE sql STABLE AS $$
     AND (NOT (r.women_only AND p_her_choice) OR i.gender = 'female')
     AND NOT i.country::text = ANY (r.not_from)
     AND (NOT r.needs_cert OR ladder_certified(i.certification_body, i.certification_expires, (now() AT TIME ZONE 'UTC')::date))
-    -- Her roster's cap on violence and trafficking calls (CASE: the cap is looked up for those matters only).
-    AND CASE WHEN r.matter IN ('violence', 'trafficking') THEN NOT matching_care_capped(i.country, i.care_calls) ELSE true END
+    -- Her roster's cap on violence and trafficking calls (care_caps: for those matters, where her roster has one), against
+    -- the calls she accepted in the last 24 hours (interpreters.care_calls).
+    AND (r.care_caps IS NULL OR NOT r.care_caps ? i.country::text
+      OR (SELECT count(*) FROM unnest(i.care_calls) t WHERE t > now() - interval '24 hours') < (r.care_caps ->> i.country::text)::int)
 $$;
 
 -- The waiting requests with a free place for an offer in a language she speaks or one linked to it (the language
@@ -656,7 +659,7 @@ BEGIN
   WHERE id = p_offer AND interpreter_id = p_interpreter AND outcome IS NULL AND expires_at > now()
   RETURNING * INTO o;
   IF NOT FOUND THEN RETURN jsonb_build_object('error', 'conflict'); END IF;
-  -- Counted for her roster's daily cap (matching_care_capped): the last 24 hours' only are kept.
+  -- Counted for her roster's daily cap (matching_pairs): the last 24 hours' only are kept.
   IF r.matter IN ('violence', 'trafficking') THEN
     UPDATE interpreters SET care_calls = ARRAY(SELECT t FROM unnest(care_calls) t WHERE t > now() - interval '24 hours') || now()
     WHERE id = p_interpreter;
