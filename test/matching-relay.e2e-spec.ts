@@ -427,4 +427,50 @@ describe('relay chains on demand', () => {
     expect(await outcome(relayOffer.id)).toBe('withdrawn');
     expect(await outcome(sourceOffer.id)).toBeNull();
   });
+
+  it('an import that takes away the language of a leg she accepted releases her, and the leg rings someone who speaks it', async () => {
+    const { source, relay, created, sourceOffer, relayOffer } = await aChain('CR', ['Olga', 'Rita'], 'eng');
+    await source.socket.next('offer:new', (e) => e.offerId === sourceOffer.id);
+    expect(await source.socket.call('offer:accept', { offerId: sourceOffer.id })).toMatchObject({ waiting: 'other_leg' });
+    const other = await person('CR', 'mam:5', 'spa:5', 'Marta');
+    // Her roster no longer lists Mam: she cannot interpret the source leg she is waiting on.
+    const [row] = await t.sql<{ external_id: string; email: string; first_name: string }>(
+      `SELECT external_id, email, first_name FROM interpreters WHERE id = $1`,
+      [source.interpreterId],
+    );
+    const imported = await t.app.get(RostersService).importRoster('CR', [{ ...row, languages: 'quc:5', relay_languages: 'spa:5' }], null);
+    expect(imported).toMatchObject({ updated: 1, rejected: [] });
+    expect(
+      await within(
+        source.socket.next('offer:withdrawn', (e) => e.offerId === sourceOffer.id),
+        10_000,
+        'her release',
+      ),
+    ).toEqual({
+      offerId: sourceOffer.id,
+      reason: 'unavailable',
+    });
+    const [released] = await t.sql(`SELECT outcome, holds, superseded_at IS NOT NULL AS superseded FROM offers WHERE id = $1`, [
+      sourceOffer.id,
+    ]);
+    expect(released).toEqual({ outcome: 'accepted', holds: false, superseded: true });
+    expect(await free([source])).toEqual([true]);
+    const next = await within(
+      other.socket.next('offer:new', (e) => e.requestId === created.requestId),
+      10_000,
+      'the source leg rung again',
+    );
+    expect(next.leg).toBe('source');
+    // The relay leg rings on; the two acceptances open the call with the one who speaks Mam.
+    expect(await other.socket.call('offer:accept', { offerId: next.offerId })).toMatchObject({ waiting: 'other_leg' });
+    const { sessionId } = await relay.socket.call('offer:accept', { offerId: relayOffer.id });
+    const seats = await t.sql<{ role: string; interpreter_id: string }>(
+      `SELECT role, interpreter_id FROM session_interpreters WHERE session_id = $1 ORDER BY role`,
+      [sessionId],
+    );
+    expect(seats).toEqual([
+      { role: 'interpreter', interpreter_id: other.interpreterId },
+      { role: 'relay_interpreter', interpreter_id: relay.interpreterId },
+    ]);
+  });
 });

@@ -381,21 +381,24 @@ export class MatchingRepository {
   }
 
   /**
-   * Her offers still ringing that her languages no longer allow (a roster import took one away), as matching_pairs
-   * and matching_ring ask it: none of hers is the leg's language or one linked to it (ladder_languages; a relay leg's
-   * is the relay language), or, for a relay chain's leg, she no longer covers what it is interpreted into (a source
-   * leg: the relay language; a relay leg: the target).
+   * Her offers that her languages no longer allow (a roster import took one away), as matching_pairs and matching_ring
+   * ask it: none of hers is the leg's language or one linked to it (ladder_languages; a relay leg's is the relay
+   * language), or, for a relay chain's leg, she no longer covers what it is interpreted into (a source leg: the relay
+   * language; a relay leg: the target). `ringing`: still ringing; `waiting`: a chain's leg she accepted, waiting for the
+   * other leg (waitingLegsOf).
    */
-  async offersBeyondHerLanguages(interpreterId: string): Promise<string[]> {
-    const beyond: { id: string }[] = await this.db.query(
-      `SELECT o.id FROM offers o JOIN interpretation_requests r ON r.id = o.request_id JOIN interpreters i ON i.id = o.interpreter_id
-       WHERE o.interpreter_id = $1 AND o.outcome IS NULL
+  async offersBeyondHerLanguages(interpreterId: string): Promise<{ ringing: string[]; waiting: string[] }> {
+    const beyond: { id: string; accepted: boolean }[] = await this.db.query(
+      `SELECT o.id, o.outcome IS NOT NULL AS accepted
+       FROM offers o JOIN interpretation_requests r ON r.id = o.request_id JOIN interpreters i ON i.id = o.interpreter_id
+       WHERE o.interpreter_id = $1
+         AND (o.outcome IS NULL OR (o.holds AND o.outcome = 'accepted' AND o.leg <> 'direct' AND r.state IN ('queued', 'offering')))
          AND NOT (i.language_ids && ladder_languages(CASE o.leg WHEN 'relay' THEN coalesce(r.relay_language_id, r.language_id) ELSE r.language_id END)
            AND (o.leg = 'direct'
              OR ladder_covers_target(CASE o.leg WHEN 'source' THEN r.relay_language_id ELSE r.target_language_id END, i.language_ids, i.relay_language_ids)))`,
       [interpreterId],
     );
-    return beyond.map((o) => o.id);
+    return { ringing: beyond.filter((o) => !o.accepted).map((o) => o.id), waiting: beyond.filter((o) => o.accepted).map((o) => o.id) };
   }
 
   /** Her offers still ringing. */

@@ -106,9 +106,11 @@ export class MatchingService implements OnModuleInit {
     // accept it, she would interpret what her roster no longer gives her) and the next rings; free again, she is
     // served what she speaks now (presence's own serving, on the same event, found her still ringing).
     this.bus.on('interpreter.languages_changed', async (id) => {
-      const beyond = await this.repo.offersBeyondHerLanguages(id);
-      if (!beyond.length) return;
-      await this.withdrawOffers(id, beyond, 'unavailable');
+      const { ringing, waiting } = await this.repo.offersBeyondHerLanguages(id);
+      if (!ringing.length && !waiting.length) return;
+      await this.withdrawOffers(id, ringing, 'unavailable');
+      // A chain's leg she accepted, waiting for the other leg: released, and the leg rings someone who speaks it.
+      await this.releaseWaitingLegs(id, 'unavailable', waiting);
       await this.serveInterpreter(id);
     });
     this.presence.on('lost', async (id) => {
@@ -331,11 +333,12 @@ export class MatchingService implements OnModuleInit {
   }
 
   /**
-   * She accepted a relay chain's leg and, before its call opened, went away or did not come back within her grace
-   * period: her acceptance is released (she is told, if she is there to hear it) and the leg rings the next.
+   * She accepted a relay chain's leg and, before its call opened, went away, did not come back within her grace period,
+   * or lost its language in a roster import (`offerIds`: those legs only): her acceptance is released (she is told, if
+   * she is there to hear it) and the leg rings the next.
    */
-  async releaseWaitingLegs(interpreterId: string, reason: OfferWithdrawnReason) {
-    for (const offerId of await this.repo.waitingLegsOf(interpreterId)) {
+  async releaseWaitingLegs(interpreterId: string, reason: OfferWithdrawnReason, offerIds?: string[]) {
+    for (const offerId of offerIds ?? (await this.repo.waitingLegsOf(interpreterId))) {
       const requestId = await withRetry(() =>
         this.db.transaction(async (m) => {
           const r = await this.repo.lockRequestOfOffer(m, offerId, interpreterId);
