@@ -1,4 +1,6 @@
-import { MatchingService } from '../src/matching/matching.service';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { MATCHING_QUEUE, MatchingService } from '../src/matching/matching.service';
 import { caller, interpreter, languageId, Person, stopSweeps, until, within } from './utils/matching-fixtures';
 import { TestSocket } from './utils/socket-client';
 import { startTestApp, TestApp } from './utils/test-app';
@@ -215,5 +217,25 @@ describe('serving the line as interpreters become free (no sweep)', () => {
       [requestId],
     );
     expect(spans[0].ok).toBe(true);
+  });
+  it('a caller who asked again on the node that ended her last request still gets her grace period when she goes', async () => {
+    const lang = await languageId(t, 'ixl');
+    const queue = t.app.get<Queue>(getQueueToken(MATCHING_QUEUE));
+    const c = await caller(t);
+    const first = await request(c, lang);
+    const [{ caller_sub: sub }] = await t.sql<{ caller_sub: string }>(`SELECT caller_sub FROM interpretation_requests WHERE id = $1`, [
+      first.requestId,
+    ]);
+    expect(await c.call('request:cancel', { requestId: first.requestId })).toEqual({ state: 'cancelled' });
+    // She asks again on the same node (its end of her first request is no answer about this one), and goes.
+    const again = await request(c, lang);
+    c.close();
+    const grace = await until(
+      () => queue.getJob(`caller-grace:${sub}`),
+      (job) => !!job,
+    );
+    expect(grace!.data).toEqual({ sub });
+    expect(await t.sql(`SELECT state FROM interpretation_requests WHERE id = $1`, [again.requestId])).toEqual([{ state: 'queued' }]);
+    await grace!.remove();
   });
 });

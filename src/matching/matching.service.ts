@@ -21,6 +21,7 @@ import { CreateRequestDto } from './dto/create-request.dto';
 import { Accepted, type Dispatched, LadderRules, MadeOffer, MatchingRepository, type Opened } from './matching.repository';
 import { urgencyRank, type RequestState } from './priority';
 import { RingOutSeconds } from './ring-out-seconds';
+import { EndedHere } from './ended-here';
 import { withRetry } from '../database/retry';
 import { PG, pgCode, pgConstraint } from '../database/pg-errors';
 import { badField } from '../common/validation';
@@ -73,6 +74,8 @@ export class MatchingService implements OnModuleInit {
   /** Ladder languages by language, for first dispatches (ladderOf). */
   private readonly ladders = new Map<string, { ids: string[]; at: number }>();
   private readonly ringOutSeconds = new RingOutSeconds();
+  /** Callers whose request this node ended a moment ago: their disconnect asks nothing (EndedHere). */
+  private readonly endedHere = new EndedHere();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -129,6 +132,7 @@ export class MatchingService implements OnModuleInit {
   // ---- caller side -------------------------------------------------------------------------------------
 
   async createRequest(caller: Principal, dto: CreateRequestDto): Promise<{ requestId: string; state: RequestState }> {
+    this.endedHere.forget(caller.sub);
     // Who is available for her ladder's languages, read before the insert, so that the request, its audit event
     // and its first dispatch are one round trip and one commit. If Redis does not answer, the request is made
     // all the same, queued: the sweep dispatches it (and ends it at the wait limit, as any other).
@@ -494,7 +498,10 @@ export class MatchingService implements OnModuleInit {
     this.outbox.kick();
     if (done.endedSession) this.sessions.announceEnded(done.endedSession);
     this.tellWithdrawn(done.withdrawn, to);
-    if (done.callerSub) this.realtime.toCaller(done.callerSub, 'request:update', { requestId, state: to });
+    if (done.callerSub) {
+      this.realtime.toCaller(done.callerSub, 'request:update', { requestId, state: to });
+      this.endedHere.add(done.callerSub, Date.now());
+    }
     // What each may be offered was read as the call ended: most often nothing (her wrap-up time, or nobody waiting).
     for (const id of done.endedSession?.interpreterIds ?? []) this.inBackground(this.serveInterpreter(id, done.servable[id] ?? []));
     if (done.othersWaiting) await this.announceLine(done.languageId);
@@ -616,7 +623,7 @@ export class MatchingService implements OnModuleInit {
   }
 
   private async callerDisconnected(p: Principal) {
-    if (!asksForCalls(p)) return;
+    if (!asksForCalls(p) || this.endedHere.take(p.sub, Date.now())) return;
     // Only a caller with a live request (her token subject is kept only then) has anything to lose.
     if (!(await this.repo.languageOfCaller(p.sub)) || (await this.realtime.countIn(`caller:${p.sub}`)) > 0) return;
     await this.startCallerGrace(p.sub);
