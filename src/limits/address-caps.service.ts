@@ -30,6 +30,8 @@ redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1`;
 
+type WithAdmit = Redis & { addressCapAdmit(key: string, ...args: (string | number)[]): Promise<number> };
+
 export const tooMany = (what: string) =>
   new HttpException(`too many ${what} from your network at once: try again in a moment`, HttpStatus.TOO_MANY_REQUESTS);
 
@@ -50,7 +52,10 @@ export class AddressCaps implements OnModuleInit, OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly addresses: AddressKeys,
     private readonly http: HttpAdapterHost,
-  ) {}
+  ) {
+    // Sent as EVALSHA (the script's text only when Redis does not know it yet), not EVAL: Redis hashes no text per call.
+    if (!('addressCapAdmit' in redis)) redis.defineCommand('addressCapAdmit', { numberOfKeys: 1, lua: ADMIT });
+  }
 
   onModuleInit() {
     this.timer = setInterval(() => void this.refresh(), SOCKET_REFRESH_MS);
@@ -123,7 +128,7 @@ export class AddressCaps implements OnModuleInit, OnModuleDestroy {
 
   private async admit(key: string, member: string, cap: number, staleMs: number, ttlMs: number): Promise<boolean> {
     const now = Date.now();
-    return (await this.redis.eval(ADMIT, 1, key, now, now - staleMs, cap, member, ttlMs)) === 1;
+    return (await (this.redis as WithAdmit).addressCapAdmit(key, now, now - staleMs, cap, member, ttlMs)) === 1;
   }
 
   /** Removes ended requests and old reservations; true if any went. */

@@ -6,6 +6,14 @@ import { REDIS } from '../redis/redis.module';
 
 const WINDOW_MS = 10_000;
 
+/** The window's count, and its expiry set by its first event: one script call (a MULTI of INCR and PEXPIRE was four commands). */
+const TAKE = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n`;
+
+type WithTake = Redis & { callerEventTake(key: string, windowMs: number): Promise<number> };
+
 /**
  * Socket events per anonymous caller token, over all her connections on every node (a Redis counter per
  * token and 10-second window): thirty sockets opened with one token share one budget. Staff are limited per
@@ -13,18 +21,23 @@ const WINDOW_MS = 10_000;
  */
 @Injectable()
 export class CallerEventLimiter {
+  private readonly redis: WithTake;
+
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) redis: Redis,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    // Sent as EVALSHA (the script's text only when Redis does not know it yet).
+    if (!('callerEventTake' in redis)) redis.defineCommand('callerEventTake', { numberOfKeys: 1, lua: TAKE });
+    this.redis = redis as WithTake;
+  }
 
   async take(p: Principal | undefined): Promise<void> {
     if (p?.role !== 'caller') return;
     const key = `ev:${p.sub}:${Math.floor(Date.now() / WINDOW_MS)}`;
     let count: number;
     try {
-      const [[, n]] = (await this.redis.multi().incr(key).pexpire(key, WINDOW_MS).exec()) as [Error | null, number][];
-      count = n;
+      count = await this.redis.callerEventTake(key, WINDOW_MS);
     } catch {
       return; // Redis unreachable: the per-connection limit still holds
     }
