@@ -109,10 +109,12 @@ export class MatchingService implements OnModuleInit {
     // accept it, she would interpret what her roster no longer gives her) and the next rings; free again, she is
     // served what she speaks now (presence's own serving, on the same event, found her still ringing).
     this.bus.on('interpreter.languages_changed', async (id) => {
-      const { ringing, waiting } = await this.repo.offersBeyondHerLanguages(id);
-      if (!ringing.length && !waiting.length) return;
-      await this.withdrawOffers(id, ringing, 'unavailable');
-      // A chain's leg she accepted, waiting for the other leg: released, and the leg rings someone who speaks it.
+      const beyond = await this.repo.offersBeyondHerLanguages(id);
+      if (!beyond.ringing.length && !beyond.waiting.length) return;
+      await this.withdrawOffers(id, beyond.ringing, 'unavailable');
+      // A chain's leg she accepted, waiting for the other leg: released, and the leg rings someone who speaks it. Read
+      // again after the withdrawals: a leg she accepted in between is waiting now.
+      const { waiting } = beyond.ringing.length ? await this.repo.offersBeyondHerLanguages(id) : beyond;
       await this.releaseWaitingLegs(id, 'unavailable', waiting);
       await this.serveInterpreter(id);
     });
@@ -132,7 +134,16 @@ export class MatchingService implements OnModuleInit {
   // ---- caller side -------------------------------------------------------------------------------------
 
   async createRequest(caller: Principal, dto: CreateRequestDto): Promise<{ requestId: string; state: RequestState }> {
-    this.endedHere.forget(caller.sub);
+    // While she asks, the end of an earlier request of hers does not mark her as having none (EndedHere).
+    const asked = this.endedHere.asking(caller.sub);
+    try {
+      return await this.newRequest(caller, dto);
+    } finally {
+      asked();
+    }
+  }
+
+  private async newRequest(caller: Principal, dto: CreateRequestDto): Promise<{ requestId: string; state: RequestState }> {
     // Who is available for her ladder's languages, read before the insert, so that the request, its audit event
     // and its first dispatch are one round trip and one commit. If Redis does not answer, the request is made
     // all the same, queued: the sweep dispatches it (and ends it at the wait limit, as any other).
