@@ -85,6 +85,26 @@ describe('web client: her say in who interprets', () => {
     await her.locator('[data-phase="ended"]').waitFor();
   });
 
+  it('no woman free on a poor network: a cue whose file never comes holds back neither the tone nor the ringback for long', async () => {
+    const man = await interpreter(bed.t, { languages: 'cak:5', gender: 'male', firstName: 'Lucas' }, bed.url);
+    people.push(man);
+    const her = await bed.page('es-GT');
+    // The waiting screen's cue stalls: its request is never answered.
+    await her.route('**/cues/*/waiting.ogg', () => undefined);
+    await her.goto(`${bed.url}/`);
+    await tapSteps(her, { region: 'GT', iso: 'cak', matter: 'other', here: 'unknown' });
+    await her.locator('button[data-toggle="female"]').click();
+    await her.locator('button.call-button').click();
+    await her.locator('[data-choice="no-woman"]').waitFor();
+    const heard = await eventually(
+      () => her.evaluate(() => ({ played: window.__puente!.played(), finished: window.__puente!.finished() })),
+      (h) => h.played.includes('tone:ringback'),
+    );
+    expect(heard.finished).not.toContain('cue:waiting');
+    expect(heard.played.indexOf('tone:no-woman-free')).toBeGreaterThan(heard.played.indexOf('cue:waiting'));
+    expect(heard.played.indexOf('tone:no-woman-free')).toBeLessThan(heard.played.indexOf('tone:ringback'));
+  });
+
   it('no woman free: she chooses to wait for a woman; nobody else rings, the choice is not asked again, and the next woman free is offered her call', async () => {
     const man = await interpreter(bed.t, { languages: 'acr:5', gender: 'male', firstName: 'Pedro' }, bed.url);
     people.push(man);

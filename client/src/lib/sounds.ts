@@ -26,6 +26,12 @@ let current: HTMLAudioElement | undefined;
 /** How a sound finished: played to its end, stopped by another sound (or stopSpeaking), or could not play. */
 export type Outcome = 'ended' | 'stopped' | 'failed';
 
+/**
+ * How long a file may take to start: one whose fetch stalls on a poor network counts as failed, so that what waits for
+ * it (the notice, the ringback, a tone) goes on without it.
+ */
+export const STALL_MS = 15_000;
+
 /** One short file, stopping whatever spoke before; resolves when it has ended, was stopped or could not play. */
 export function playFile(url: string, name: string): Promise<Outcome> {
   current?.pause();
@@ -33,13 +39,23 @@ export function playFile(url: string, name: string): Promise<Outcome> {
   current = audio;
   played.push(name);
   return new Promise<Outcome>((resolve) => {
+    const stalled = setTimeout(() => {
+      resolve('failed');
+      if (current === audio) current = undefined;
+      audio.pause();
+    }, STALL_MS);
+    const settle = (outcome: Outcome) => {
+      clearTimeout(stalled);
+      resolve(outcome);
+    };
+    audio.onplaying = () => clearTimeout(stalled);
     audio.onended = () => {
       finished.push(name);
-      resolve('ended');
+      settle('ended');
     };
-    audio.onpause = () => resolve(audio.ended ? 'ended' : 'stopped');
-    audio.onerror = () => resolve('failed');
-    audio.play().catch(() => resolve('failed'));
+    audio.onpause = () => settle(audio.ended ? 'ended' : 'stopped');
+    audio.onerror = () => settle('failed');
+    audio.play().catch(() => settle('failed'));
   });
 }
 
