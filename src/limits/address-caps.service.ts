@@ -30,7 +30,16 @@ redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1`;
 
-type WithAdmit = Redis & { addressCapAdmit(key: string, ...args: (string | number)[]): Promise<number> };
+// Replaces member ARGV[1] by ARGV[3] (score ARGV[2]) in one step, so that no admission in between sees one fewer.
+const SWAP = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+return 1`;
+
+type WithScripts = Redis & {
+  addressCapAdmit(key: string, ...args: (string | number)[]): Promise<number>;
+  addressCapSwap(key: string, out: string, score: number, member: string): Promise<number>;
+};
 
 export const tooMany = (what: string) =>
   new HttpException(`too many ${what} from your network at once: try again in a moment`, HttpStatus.TOO_MANY_REQUESTS);
@@ -55,6 +64,7 @@ export class AddressCaps implements OnModuleInit, OnModuleDestroy {
   ) {
     // Sent as EVALSHA (the script's text only when Redis does not know it yet), not EVAL: Redis hashes no text per call.
     if (!('addressCapAdmit' in redis)) redis.defineCommand('addressCapAdmit', { numberOfKeys: 1, lua: ADMIT });
+    if (!('addressCapSwap' in redis)) redis.defineCommand('addressCapSwap', { numberOfKeys: 1, lua: SWAP });
   }
 
   onModuleInit() {
@@ -114,12 +124,7 @@ export class AddressCaps implements OnModuleInit, OnModuleDestroy {
 
   async created(address: string, reservation: string | null, requestId: string) {
     if (!reservation) return;
-    await this.redis
-      .multi()
-      .zrem(keys.requests(address), reservation)
-      .zadd(keys.requests(address), Date.now(), requestId)
-      .exec()
-      .catch(() => undefined);
+    await (this.redis as WithScripts).addressCapSwap(keys.requests(address), reservation, Date.now(), requestId).catch(() => undefined);
   }
 
   async release(address: string, reservation: string | null) {
@@ -128,7 +133,7 @@ export class AddressCaps implements OnModuleInit, OnModuleDestroy {
 
   private async admit(key: string, member: string, cap: number, staleMs: number, ttlMs: number): Promise<boolean> {
     const now = Date.now();
-    return (await (this.redis as WithAdmit).addressCapAdmit(key, now, now - staleMs, cap, member, ttlMs)) === 1;
+    return (await (this.redis as WithScripts).addressCapAdmit(key, now, now - staleMs, cap, member, ttlMs)) === 1;
   }
 
   /** Removes ended requests and old reservations; true if any went. */
