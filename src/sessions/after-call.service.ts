@@ -14,6 +14,14 @@ export const WRAPUP_NOTES_HOURS = 24;
 
 const feedbackKey = (sessionId: string) => `feedback:${sessionId}`;
 
+/** Adds ARGV[2..] to the set and gives it ARGV[1] seconds: one script call (a MULTI of SADD and EXPIRE was four commands). */
+const ANSWERABLE = `
+redis.call('SADD', KEYS[1], unpack(ARGV, 2))
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 1`;
+
+type WithAnswerable = Redis & { feedbackAnswerable(key: string, seconds: number, ...subs: string[]): Promise<number> };
+
 /**
  * After the call, as metadata of the session (never text): the woman's one answer, three faces, skippable
  * (`session:feedback`), and the interpreter's wrap-up ticks (`session:wrapup`). Who asked is forgotten when a call
@@ -25,15 +33,14 @@ export class AfterCallService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
-  ) {}
+  ) {
+    if (!('feedbackAnswerable' in redis)) redis.defineCommand('feedbackAnswerable', { numberOfKeys: 1, lua: ANSWERABLE });
+  }
 
   /** An ended call's callers may answer its one question (SessionsService, on every node that hears the end: the same set). */
   async answerable(sessionId: string, callerSubs: string[]) {
-    await this.redis
-      .multi()
-      .sadd(feedbackKey(sessionId), ...callerSubs)
-      .expire(feedbackKey(sessionId), FEEDBACK_WINDOW_SECONDS)
-      .exec();
+    if (!callerSubs.length) return;
+    await (this.redis as WithAnswerable).feedbackAnswerable(feedbackKey(sessionId), FEEDBACK_WINDOW_SECONDS, ...callerSubs);
   }
 
   /** Her one answer about a call she was in, that ended within the window; once. */
