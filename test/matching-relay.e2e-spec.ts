@@ -84,6 +84,14 @@ describe('relay chains on demand', () => {
     (
       await t.sql<{ free: boolean }>(`SELECT matching_free(id) AS free FROM unnest($1::uuid[]) AS id`, [people.map((p) => p.interpreterId)])
     ).map((r) => r.free);
+  /** Her roster entry imported again into `country`'s roster with these languages and relay languages (a roster admin's CSV). */
+  const reimport = async (country: string, p: Person, languages: string, relay_languages: string) => {
+    const [row] = await t.sql<{ external_id: string; email: string; first_name: string }>(
+      `SELECT external_id, email, first_name FROM interpreters WHERE id = $1`,
+      [p.interpreterId],
+    );
+    return t.app.get(RostersService).importRoster(country, [{ ...row, languages, relay_languages }], null);
+  };
   /** Moves the chain's planning back past its wait limit: the sweep then serves her with one interpreter. */
   const pastRelayWait = (requestId: string) =>
     t.sql(`UPDATE interpretation_requests SET relay_since = relay_since - interval '2 hours' WHERE id = $1`, [requestId]);
@@ -405,21 +413,13 @@ describe('relay chains on demand', () => {
 
   it("an import that takes away what a leg is interpreted into withdraws that leg's offer; one that keeps it leaves hers ringing", async () => {
     const { source, relay, sourceOffer, relayOffer } = await aChain('PA', ['Sofía', 'Rut'], 'eng');
-    const rosters = t.app.get(RostersService);
-    const reimport = async (p: Person, languages: string, relay_languages: string) => {
-      const [row] = await t.sql<{ external_id: string; email: string; first_name: string }>(
-        `SELECT external_id, email, first_name FROM interpreters WHERE id = $1`,
-        [p.interpreterId],
-      );
-      return rosters.importRoster('PA', [{ ...row, languages, relay_languages }], null);
-    };
     const outcome = async (offerId: string) =>
       (await t.sql<{ outcome: string | null }>(`SELECT outcome FROM offers WHERE id = $1`, [offerId]))[0].outcome;
     // The source interpreter still covers Spanish, what her leg is interpreted into (French added): hers keeps ringing.
-    expect(await reimport(source, 'mam:5', 'spa:5;fra:3')).toMatchObject({ updated: 1, rejected: [] });
+    expect(await reimport('PA', source, 'mam:5', 'spa:5;fra:3')).toMatchObject({ updated: 1, rejected: [] });
     expect(await outcome(sourceOffer.id)).toBeNull();
     // The relay interpreter no longer covers English (French instead), though she still interprets from Spanish.
-    expect(await reimport(relay, 'spa:5', 'fra:5')).toMatchObject({ updated: 1, rejected: [] });
+    expect(await reimport('PA', relay, 'spa:5', 'fra:5')).toMatchObject({ updated: 1, rejected: [] });
     expect(await relay.socket.next('offer:withdrawn', (e) => e.offerId === relayOffer.id)).toEqual({
       offerId: relayOffer.id,
       reason: 'unavailable',
@@ -434,12 +434,7 @@ describe('relay chains on demand', () => {
     expect(await source.socket.call('offer:accept', { offerId: sourceOffer.id })).toMatchObject({ waiting: 'other_leg' });
     const other = await person('CR', 'mam:5', 'spa:5', 'Marta');
     // Her roster no longer lists Mam: she cannot interpret the source leg she is waiting on.
-    const [row] = await t.sql<{ external_id: string; email: string; first_name: string }>(
-      `SELECT external_id, email, first_name FROM interpreters WHERE id = $1`,
-      [source.interpreterId],
-    );
-    const imported = await t.app.get(RostersService).importRoster('CR', [{ ...row, languages: 'quc:5', relay_languages: 'spa:5' }], null);
-    expect(imported).toMatchObject({ updated: 1, rejected: [] });
+    expect(await reimport('CR', source, 'quc:5', 'spa:5')).toMatchObject({ updated: 1, rejected: [] });
     expect(
       await within(
         source.socket.next('offer:withdrawn', (e) => e.offerId === sourceOffer.id),
