@@ -7,6 +7,7 @@ import type { Socket } from 'socket.io';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/config.schema';
 import { REDIS } from '../redis/redis.module';
+import { withScripts } from '../redis/redis-scripts';
 import { AddressKeys, requestAddress, type TrustProxy } from './address-key';
 
 const SOCKET_STALE_MS = 3 * 60_000;
@@ -36,10 +37,10 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
 return 1`;
 
-type WithScripts = Redis & {
+interface CapScripts {
   addressCapAdmit(key: string, ...args: (string | number)[]): Promise<number>;
   addressCapSwap(key: string, out: string, score: number, member: string): Promise<number>;
-};
+}
 
 export const tooMany = (what: string) =>
   new HttpException(`too many ${what} from your network at once: try again in a moment`, HttpStatus.TOO_MANY_REQUESTS);
@@ -54,17 +55,16 @@ export class AddressCaps implements OnModuleInit, OnModuleDestroy {
   /** This node's sockets and the address each counts against (re-stamped so a dead node's expire). */
   private readonly mine = new Map<string, string>();
   private timer?: NodeJS.Timeout;
+  private readonly redis: Redis & CapScripts;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) redis: Redis,
     @InjectDataSource() private readonly db: DataSource,
     private readonly config: AppConfig,
     private readonly addresses: AddressKeys,
     private readonly http: HttpAdapterHost,
   ) {
-    // Sent as EVALSHA (the script's text only when Redis does not know it yet), not EVAL: Redis hashes no text per call.
-    if (!('addressCapAdmit' in redis)) redis.defineCommand('addressCapAdmit', { numberOfKeys: 1, lua: ADMIT });
-    if (!('addressCapSwap' in redis)) redis.defineCommand('addressCapSwap', { numberOfKeys: 1, lua: SWAP });
+    this.redis = withScripts<CapScripts>(redis, { addressCapAdmit: { keys: 1, lua: ADMIT }, addressCapSwap: { keys: 1, lua: SWAP } });
   }
 
   onModuleInit() {
@@ -124,7 +124,7 @@ export class AddressCaps implements OnModuleInit, OnModuleDestroy {
 
   async created(address: string, reservation: string | null, requestId: string) {
     if (!reservation) return;
-    await (this.redis as WithScripts).addressCapSwap(keys.requests(address), reservation, Date.now(), requestId).catch(() => undefined);
+    await this.redis.addressCapSwap(keys.requests(address), reservation, Date.now(), requestId).catch(() => undefined);
   }
 
   async release(address: string, reservation: string | null) {
@@ -133,7 +133,7 @@ export class AddressCaps implements OnModuleInit, OnModuleDestroy {
 
   private async admit(key: string, member: string, cap: number, staleMs: number, ttlMs: number): Promise<boolean> {
     const now = Date.now();
-    return (await (this.redis as WithScripts).addressCapAdmit(key, now, now - staleMs, cap, member, ttlMs)) === 1;
+    return (await this.redis.addressCapAdmit(key, now, now - staleMs, cap, member, ttlMs)) === 1;
   }
 
   /** Removes ended requests and old reservations; true if any went. */

@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
 import { REDIS } from '../redis/redis.module';
+import { withScripts } from '../redis/redis-scripts';
 
 const WINDOW_MS = 10_000;
 
@@ -12,7 +13,9 @@ local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n`;
 
-type WithTake = Redis & { callerEventTake(key: string, windowMs: number): Promise<number> };
+interface Take {
+  callerEventTake(key: string, windowMs: number): Promise<number>;
+}
 
 /**
  * Socket events per anonymous caller token, over all her connections on every node (a Redis counter per
@@ -21,15 +24,13 @@ type WithTake = Redis & { callerEventTake(key: string, windowMs: number): Promis
  */
 @Injectable()
 export class CallerEventLimiter {
-  private readonly redis: WithTake;
+  private readonly redis: Redis & Take;
 
   constructor(
     @Inject(REDIS) redis: Redis,
     private readonly config: AppConfig,
   ) {
-    // Sent as EVALSHA (the script's text only when Redis does not know it yet).
-    if (!('callerEventTake' in redis)) redis.defineCommand('callerEventTake', { numberOfKeys: 1, lua: TAKE });
-    this.redis = redis as WithTake;
+    this.redis = withScripts<Take>(redis, { callerEventTake: { keys: 1, lua: TAKE } });
   }
 
   async take(p: Principal | undefined): Promise<void> {

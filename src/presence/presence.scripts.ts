@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { withScripts } from '../redis/redis-scripts';
 
 /**
  * Every change of presence as one Lua script, so that Redis applies it whole: the status, the language
@@ -191,17 +192,13 @@ export interface PresenceScripts {
 }
 
 export function definePresenceScripts(redis: Redis): Redis & PresenceScripts {
-  const scripts: [string, number, string][] = [
-    ['presenceSet', 2, SET],
-    ['presenceRelist', 1, RELIST],
-    ['presenceConnect', 4, CONNECT],
-    ['presenceDisconnect', 4, DISCONNECT],
-    ['presenceGraceOver', 3, GRACE_OVER],
-    ['presenceMissed', 2, MISSED],
-    ['presenceSockets', 1, SOCKETS],
-  ];
-  for (const [name, numberOfKeys, lua] of scripts) {
-    if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
-  }
-  return redis as Redis & PresenceScripts;
+  return withScripts<PresenceScripts>(redis, {
+    presenceSet: { keys: 2, lua: SET },
+    presenceRelist: { keys: 1, lua: RELIST },
+    presenceConnect: { keys: 4, lua: CONNECT },
+    presenceDisconnect: { keys: 4, lua: DISCONNECT },
+    presenceGraceOver: { keys: 3, lua: GRACE_OVER },
+    presenceMissed: { keys: 2, lua: MISSED },
+    presenceSockets: { keys: 1, lua: SOCKETS },
+  });
 }

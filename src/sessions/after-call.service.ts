@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal';
 import { rows } from '../database/sql';
 import type { FeedbackAnswer, ReferredTo, WrapupSign } from '../realtime/realtime.contract';
 import { REDIS } from '../redis/redis.module';
+import { withScripts } from '../redis/redis-scripts';
 
 /** How long after a call the woman may answer its one question (her page keeps it on screen meanwhile). */
 export const FEEDBACK_WINDOW_SECONDS = 15 * 60;
@@ -20,7 +21,9 @@ redis.call('SADD', KEYS[1], unpack(ARGV, 2))
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 return 1`;
 
-type WithAnswerable = Redis & { feedbackAnswerable(key: string, seconds: number, ...subs: string[]): Promise<number> };
+interface Answerable {
+  feedbackAnswerable(key: string, seconds: number, ...subs: string[]): Promise<number>;
+}
 
 /**
  * After the call, as metadata of the session (never text): the woman's one answer, three faces, skippable
@@ -30,17 +33,19 @@ type WithAnswerable = Redis & { feedbackAnswerable(key: string, seconds: number,
  */
 @Injectable()
 export class AfterCallService {
+  private readonly redis: Redis & Answerable;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) redis: Redis,
   ) {
-    if (!('feedbackAnswerable' in redis)) redis.defineCommand('feedbackAnswerable', { numberOfKeys: 1, lua: ANSWERABLE });
+    this.redis = withScripts<Answerable>(redis, { feedbackAnswerable: { keys: 1, lua: ANSWERABLE } });
   }
 
   /** An ended call's callers may answer its one question (SessionsService, on every node that hears the end: the same set). */
   async answerable(sessionId: string, callerSubs: string[]) {
     if (!callerSubs.length) return;
-    await (this.redis as WithAnswerable).feedbackAnswerable(feedbackKey(sessionId), FEEDBACK_WINDOW_SECONDS, ...callerSubs);
+    await this.redis.feedbackAnswerable(feedbackKey(sessionId), FEEDBACK_WINDOW_SECONDS, ...callerSubs);
   }
 
   /** Her one answer about a call she was in, that ended within the window; once. */
