@@ -650,6 +650,38 @@ describe('the ladder in PostgreSQL', () => {
       expect(await dispatch(later, [z])).toEqual(['z:1']);
     });
 
+    it("whether anyone else waits in her language is asked of her language's line alone, however long the others' are", async () => {
+      const [mam, quc] = [await lang('mam'), await lang('quc')];
+      const others = [mam, ...(await Promise.all(['mop', 'tzo', 'gym', 'cab'].map(lang)))];
+      await q(
+        `INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, priority)
+         SELECT ($1::uuid[])[1 + g % 5], 'violence', 'normal', false, false, 'GT', 1 FROM generate_series(1, 1000) g`,
+        [others],
+      );
+      const hers = await request({ language: quc });
+      await q('ANALYZE interpretation_requests');
+      // As a call's end and opening ask it (matching_finish, matching_open): one generic plan, sequential scans off.
+      await q('SET LOCAL plan_cache_mode = force_generic_plan');
+      await q('SET LOCAL enable_seqscan = off');
+      await q('PREPARE others (uuid, uuid) AS SELECT EXISTS (SELECT 1 FROM matching_waiting_in($1) w WHERE w.id <> $2) AS others');
+      try {
+        // (EXECUTE takes no bind parameters: the ids are written in, uuids this test made.)
+        expect(await q(`EXECUTE others ('${quc}', '${hers}')`)).toEqual([{ others: false }]);
+        expect(await q(`EXECUTE others ('${mam}', '${hers}')`)).toEqual([{ others: true }]);
+        type Node = { 'Relation Name'?: string; 'Index Name'?: string; 'Rows Removed by Filter'?: number; Plans?: Node[] };
+        const [
+          {
+            'QUERY PLAN': [{ Plan }],
+          },
+        ] = await q<{ 'QUERY PLAN': { Plan: Node }[] }>(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE others ('${quc}', '${hers}')`);
+        const scans = (n: Node): Node[] => [...(n['Relation Name'] ? [n] : []), ...(n.Plans ?? []).flatMap(scans)];
+        // Her line's index; only she is passed over (the line of every language would pass over the 1,000 in five others).
+        expect(scans(Plan)).toEqual([expect.objectContaining({ 'Index Name': 'requests_waiting_language', 'Rows Removed by Filter': 1 })]);
+      } finally {
+        await q('DEALLOCATE others');
+      }
+    });
+
     it('does not hold her back for a request she may not be offered (refused it twice)', async () => {
       const mam = await lang('mam');
       const first = await request({ language: mam, queuedAt: ago(5) });
