@@ -13,9 +13,13 @@
  * the plans of every statement inside the functions, through auto_explain, for the last 20 calls), SQLBENCH_LINE (0:
  * requests left waiting in the line, in languages nobody available speaks, as an overloaded node leaves them),
  * SQLBENCH_WARMUP (500 calls before the first run), SQLBENCH_ANALYZE=0 (no ANALYZE before each run), SQLBENCH_LOCAL (0: the
- * share of callers in a country where their language is spoken, the others anywhere; the node benchmark's draws: 0.8).
+ * share of callers in a country where their language is spoken, the others anywhere; the node benchmark's draws: 0.8),
+ * SQLBENCH_SQL_B (a folder of other SQL source files, for before and after measured paired: they are written into a
+ * schema of their own, sql_b, and a second connection runs them (search_path sql_b, public) on the same tables, the
+ * calls alternating between the two backends; each backend's CPU is its own, and whatever the machine does in the
+ * meantime falls on both alike).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -23,6 +27,34 @@ import { buildApp } from './lib/app-build';
 import { createDatabase, PG_BASE, ROOT } from './lib/cluster';
 import { loadHistory } from './lib/history';
 import { median, seeded } from './lib/stats';
+
+/** A folder's SQL source files in name order (as the application applies them); the checkout's own when the build has none. */
+const sqlFiles = (dir: string) => {
+  const found = existsSync(dir) ? dir : join(ROOT, 'src', 'matching', 'sql');
+  return readdirSync(found)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => readFileSync(join(found, f), 'utf8'));
+};
+
+/**
+ * A second backend on the same database that runs SQLBENCH_SQL_B's sources, written into the schema sql_b (search_path
+ * sql_b, public: its functions first, the tables public's). Those sources' DROP lines may find the application's
+ * functions in public and drop them, so the application's sources are written again afterwards, on `a`.
+ */
+async function sqlBConnection(url: string, a: { query: (sql: string) => Promise<unknown> }, dir: string) {
+  const b = new Client({ connectionString: url, application_name: 'puente-b' });
+  await b.connect();
+  b.on('error', () => undefined);
+  await b.query('DROP SCHEMA IF EXISTS sql_b CASCADE');
+  await b.query('CREATE SCHEMA sql_b');
+  await b.query('SET search_path = sql_b, public');
+  for (const sql of sqlFiles(dir)) await b.query(sql);
+  for (const sql of sqlFiles(join(APP, 'src', 'matching', 'sql'))) await a.query(sql);
+  const m = { query: async (sql: unknown, params?: unknown[]) => (await b.query(sql as string, params)).rows };
+  const [{ pid }] = await m.query('SELECT pg_backend_pid() AS pid');
+  return { name: 'B', m, pid: pid as number, end: () => b.end() };
+}
 
 const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
 const settings = {
@@ -37,6 +69,7 @@ const settings = {
   warmup: num('SQLBENCH_WARMUP', 500),
   /** 0: never analyse, as a node on a server without autovacuum (this machine's PostgreSQL runs with it off). */
   analyze: process.env.SQLBENCH_ANALYZE !== '0',
+  sqlB: process.env.SQLBENCH_SQL_B,
 };
 const log = (msg: string) => console.log(`[sqlbench] ${new Date().toISOString().slice(11, 19)} ${msg}`);
 /** CPU time a process has run, in ms, from the scheduler's own nanosecond count (/proc/<pid>/schedstat). */
@@ -139,6 +172,15 @@ async function main() {
     c.on('error', () => undefined);
     const m = { query: async (sql: unknown, params?: unknown[]) => (await c.query(sql as string, params)).rows };
     const [{ pid }] = await m.query('SELECT pg_backend_pid() AS pid');
+    /** A backend that runs calls: the application's SQL (A), or SQLBENCH_SQL_B's (B, paired). */
+    type Conn = { name: string; m: typeof m; pid: number; end?: () => Promise<void> };
+    const conns: Conn[] = [{ name: 'A', m, pid }];
+    if (settings.sqlB) conns.push(await sqlBConnection(`${PG_BASE}/${database}`, m, settings.sqlB));
+    // The whole server's WAL (pg_stat_wal): this benchmark's writes on a quiet machine.
+    const walCounts = async () => {
+      const [w] = await m.query('SELECT wal_records::float8 AS records, wal_bytes::float8 AS bytes FROM pg_stat_wal');
+      return w as { records: number; bytes: number };
+    };
     const rng = seeded(11);
     // Presence as Redis holds it: per language, the available interpreters who speak it.
     const pairs: { interpreter_id: string; language_id: string }[] = await m.query(
@@ -166,20 +208,22 @@ async function main() {
     // Wall time and backend CPU per statement.
     const timed = new Map<string, number[]>();
     const cpuOf = new Map<string, number>();
-    const time = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
+    const time = async <T>(conn: Conn, step: string, f: () => Promise<T>): Promise<T> => {
+      const what = conns.length > 1 ? `${conn.name}: ${step}` : step;
       const t0 = process.hrtime.bigint();
-      const c0 = cpuMs(pid);
+      const c0 = cpuMs(conn.pid);
       try {
         return await f();
       } finally {
         const list = timed.get(what) ?? [];
         list.push(Number(process.hrtime.bigint() - t0) / 1e6);
         timed.set(what, list);
-        cpuOf.set(what, (cpuOf.get(what) ?? 0) + cpuMs(pid) - c0);
+        cpuOf.set(what, (cpuOf.get(what) ?? 0) + cpuMs(conn.pid) - c0);
       }
     };
 
-    const call = async () => {
+    const call = async (conn: Conn = conns[0]) => {
+      const m = conn.m;
       const language = rng.pick(languages);
       const u = rng.next();
       const urgency = u < 0.8 ? 'normal' : u < 0.95 ? 'urgent' : 'emergency';
@@ -197,7 +241,7 @@ async function main() {
       let r: { id: string };
       let d: Dispatched;
       if (createRequest) {
-        const c = await time('matching_create (insert + dispatch)', () =>
+        const c = await time(conn, 'matching_create (insert + dispatch)', () =>
           createRequest(
             m,
             { targetLanguageId: null, officialId: null, notFromCountry: false, returnCodeHash: null, ...draw, callerSub: randomUUID() },
@@ -208,7 +252,7 @@ async function main() {
         r = c;
         d = c.dispatched;
       } else {
-        [r] = await time('insert', () =>
+        [r] = await time(conn, 'insert', () =>
           m.query(
             `WITH r AS (INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority)
              VALUES ($1, $2, $3, $4, $5, $6, gen_random_uuid(), $7) RETURNING *),
@@ -217,7 +261,7 @@ async function main() {
             [draw.languageId, draw.matter, draw.urgency, draw.minor, draw.preferFemale, draw.country, draw.priority],
           ),
         );
-        d = await time('matching_dispatch', () =>
+        d = await time(conn, 'matching_dispatch', () =>
           dispatchOnce(
             m,
             { requestId: r.id, available: reachable(available), relay: null, ringSeconds: 300, ringOnCallSeconds: 300 },
@@ -228,15 +272,15 @@ async function main() {
       const freed: string[] = [];
       if (d?.offers.length) {
         const [winner, ...others] = d.offers as { id: string; interpreterId: string }[];
-        await time('matching_accept', () => accept(m, winner.id, winner.interpreterId));
+        await time(conn, 'matching_accept', () => accept(m, winner.id, winner.interpreterId));
         freed.push(...others.map((o) => o.interpreterId));
-        await time('matching_finish', () => finish(m, r.id, 'completed', ['accepted', 'connected'], rules));
+        await time(conn, 'matching_finish', () => finish(m, r.id, 'completed', ['accepted', 'connected'], rules));
         // Told what she may be offered by the end of her call, or asked after it.
         if (!servesFreed) freed.push(winner.interpreterId);
       } else {
-        await time('matching_finish', () => finish(m, r.id, 'cancelled', ['queued', 'offering'], rules));
+        await time(conn, 'matching_finish', () => finish(m, r.id, 'cancelled', ['queued', 'offering'], rules));
       }
-      for (const i of freed) await time('servableBy', () => servableBy(m, i, rules));
+      for (const i of freed) await time(conn, 'servableBy', () => servableBy(m, i, rules));
     };
 
     if (settings.line) {
@@ -257,25 +301,37 @@ async function main() {
     // migration 1765310000000, but not within a run this short), so the plans cached by the first calls against
     // empty tables are made again for tables of this size.
     // (And before every run: autovacuum keeps them so in steady state.)
-    for (let i = 0; i < settings.warmup; i++) await call();
-    const results: { calls: number; cpuMsPerCall: number; wallMsPerCall: number }[] = [];
+    for (let i = 0; i < settings.warmup; i++) await call(conns[i % conns.length]);
+    const results: { calls: number; cpuMsPerCall: number; wallMsPerCall: number; b?: { cpuMsPerCall: number } }[] = [];
     for (let run = 0; run < settings.runs; run++) {
       if (settings.analyze) await m.query('ANALYZE');
       timed.clear();
       cpuOf.clear();
-      const cpu0 = cpuMs(pid);
+      const wal0 = await walCounts();
+      const cpu0 = conns.map((x) => cpuMs(x.pid));
       const t0 = Date.now();
-      for (let i = 0; i < settings.calls; i++) await call();
-      const cpu = cpuMs(pid) - cpu0;
+      for (let i = 0; i < settings.calls; i++) await call(conns[i % conns.length]);
+      const [cpu, cpuB] = conns.map((x, k) => (cpuMs(x.pid) - cpu0[k]) * conns.length);
       const wall = Date.now() - t0;
+      const wal1 = await walCounts();
       await m.query(`DELETE FROM matching_audit_outbox`);
-      results.push({ calls: settings.calls, cpuMsPerCall: cpu / settings.calls, wallMsPerCall: wall / settings.calls });
+      results.push({
+        calls: settings.calls,
+        cpuMsPerCall: cpu / settings.calls,
+        wallMsPerCall: wall / settings.calls,
+        ...(cpuB === undefined ? {} : { b: { cpuMsPerCall: cpuB / settings.calls } }),
+      });
+      if (cpuB !== undefined)
+        log(
+          `run ${run + 1}, paired: PostgreSQL backend CPU per call A ${(cpu / settings.calls).toFixed(3)} ms, B ${(cpuB / settings.calls).toFixed(3)} ms (B/A ${(cpuB / cpu).toFixed(3)}; ${settings.calls / 2} calls each)`,
+        );
+      const perSet = settings.calls / conns.length;
       const per = [...timed].map(
         ([k, v]) =>
-          `${k}: CPU ${((cpuOf.get(k) ?? 0) / settings.calls).toFixed(3)} ms/call, wall ${(v.reduce((a, b) => a + b, 0) / settings.calls).toFixed(3)} ms/call (p50 ${median(v).toFixed(3)}, n ${v.length})`,
+          `${k}: CPU ${((cpuOf.get(k) ?? 0) / perSet).toFixed(3)} ms/call, wall ${(v.reduce((a, b) => a + b, 0) / perSet).toFixed(3)} ms/call (p50 ${median(v).toFixed(3)}, n ${v.length})`,
       );
       log(
-        `run ${run + 1}: ${settings.calls} calls, PostgreSQL backend CPU ${(cpu / settings.calls).toFixed(3)} ms per call, wall ${(wall / settings.calls).toFixed(2)} ms per call\n  ${per.join('\n  ')}`,
+        `run ${run + 1}: ${settings.calls} calls, PostgreSQL backend CPU ${(cpu / settings.calls).toFixed(3)} ms per call, wall ${(wall / settings.calls).toFixed(2)} ms per call, WAL ${((wal1.records - wal0.records) / settings.calls).toFixed(1)} records and ${((wal1.bytes - wal0.bytes) / settings.calls).toFixed(0)} bytes per call (the server's, over the run)\n  ${per.join('\n  ')}`,
       );
     }
     if (settings.explain) {
@@ -297,6 +353,8 @@ async function main() {
       writeFileSync(file, plans.join('\n\n'));
       log(`${plans.length} plans written to ${file}`);
     }
+    for (const x of conns.slice(1)) await x.end?.();
+    if (conns.length > 1) await m.query('DROP SCHEMA sql_b CASCADE');
     await c.end();
     console.log(JSON.stringify({ settings, results }));
   } finally {
