@@ -8,8 +8,8 @@ export interface RedisScript {
 
 /**
  * Adds each script to the connection as a command of its name, sent as EVALSHA (its text only when Redis does not know
- * it yet): Redis hashes no text per call, and a MULTI of several commands becomes one. The connection is shared
- * (REDIS), so a script already added by another service is left as it is. T: the commands' typed signatures.
+ * it yet): Redis hashes no text per call, and a script does in one command what a MULTI did in several. The connection
+ * is shared (REDIS), so a script already added by another service is left as it is. T: the commands' typed signatures.
  */
 export function withScripts<T extends object>(redis: Redis, scripts: Record<keyof T & string, RedisScript>): Redis & T {
   for (const [name, { keys, lua }] of Object.entries<RedisScript>(scripts)) {

@@ -32,9 +32,9 @@ $$;
 -- The requests waiting in one language's line (queued or ringing), for a look at whether there are any (othersWaiting).
 -- Inlined into the query that uses it (a SQL set-returning function). Her language is asked as a range of one value,
 -- not with =. Asked whether any row exists, PostgreSQL costs each index by how soon it expects a first row; for
--- `language_id = $1` it expects as many rows as the language's share of the table (a fifth, with five languages), so
--- walking the whole line (requests_waiting, every language) looked as quick, and found, most often, none of hers after
--- reading every one: with 1,000 waiting in five other languages, 0.25 ms a look against 0.02 by her language's index
+-- `language_id = $1` it expects an average language's share of the rows (a sixth, with six languages), so walking the
+-- whole line (requests_waiting, every language) looked as quick, and found, most often, none of hers after reading
+-- every one: with 1,000 waiting in five other languages, 0.25 ms a look against 0.05 by her language's index
 -- (requests_waiting_language), which the range's fixed guess (0.5 %) makes it choose (test/medium/ladder.medium-spec.ts).
 CREATE OR REPLACE FUNCTION matching_waiting_in(p_language uuid) RETURNS SETOF interpretation_requests LANGUAGE sql STABLE AS $$
   SELECT * FROM interpretation_requests w WHERE w.language_id >= p_language AND w.language_id <= p_language AND w.state IN ('queued', 'offering')
