@@ -17,7 +17,7 @@
  * SQLBENCH_SQL_B (a folder of other SQL source files, for before and after measured paired: they are written into a
  * schema of their own, sql_b, and a second connection runs them (search_path sql_b, public) on the same tables, the
  * calls alternating between the two backends; each backend's CPU is its own, and whatever the machine does in the
- * meantime falls on both alike).
+ * meantime falls on both alike; SQLBENCH_EXPLAIN's plans are side A's; the WAL figures are both sides' together).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -28,29 +28,51 @@ import { createDatabase, PG_BASE, ROOT } from './lib/cluster';
 import { loadHistory } from './lib/history';
 import { median, seeded } from './lib/stats';
 
-/** A folder's SQL source files in name order (as the application applies them); the checkout's own when the build has none. */
-const sqlFiles = (dir: string) => {
-  const found = existsSync(dir) ? dir : join(ROOT, 'src', 'matching', 'sql');
-  return readdirSync(found)
-    .filter((f) => f.endsWith('.sql'))
-    .sort()
-    .map((f) => readFileSync(join(found, f), 'utf8'));
-};
+/** SQLBENCH_SQL_B's source files in name order (as the application applies its own). */
+function sqlFilesOf(dir: string): string[] {
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sql')) : [];
+  if (!files.length) throw new Error(`SQLBENCH_SQL_B: no .sql files in ${dir}`);
+  return files.sort().map((f) => readFileSync(join(dir, f), 'utf8'));
+}
+
+/** The measured application's own SQL sources, found as its migrate finds them (the build's, else its checkout's). */
+function appSqlFiles(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { sqlSources } = require(join(APP, 'src', 'database', 'sql-sources.js'));
+  return (sqlSources() as { sql: string }[]).map((x) => x.sql);
+}
 
 /**
  * A second backend on the same database that runs SQLBENCH_SQL_B's sources, written into the schema sql_b (search_path
- * sql_b, public: its functions first, the tables public's). Those sources' DROP lines may find the application's
- * functions in public and drop them, so the application's sources are written again afterwards, on `a`.
+ * sql_b, public: its functions first, the tables public's). Their DROP lines may find the application's functions in
+ * public and drop them, so the application's sources are written again after them, in the same transaction (all or
+ * nothing). Any of public's functions with no twin in sql_b would run for side B too: they are named in the log.
  */
-async function sqlBConnection(url: string, a: { query: (sql: string) => Promise<unknown> }, dir: string) {
+async function sqlBConnection(url: string, dir: string) {
   const b = new Client({ connectionString: url, application_name: 'puente-b' });
   await b.connect();
   b.on('error', () => undefined);
-  await b.query('DROP SCHEMA IF EXISTS sql_b CASCADE');
-  await b.query('CREATE SCHEMA sql_b');
   await b.query('SET search_path = sql_b, public');
-  for (const sql of sqlFiles(dir)) await b.query(sql);
-  for (const sql of sqlFiles(join(APP, 'src', 'matching', 'sql'))) await a.query(sql);
+  await b.query('BEGIN');
+  try {
+    await b.query('DROP SCHEMA IF EXISTS sql_b CASCADE');
+    await b.query('CREATE SCHEMA sql_b');
+    for (const sql of sqlFilesOf(dir)) await b.query(sql);
+    await b.query('SET LOCAL search_path = public');
+    for (const sql of appSqlFiles()) await b.query(sql);
+    await b.query('COMMIT');
+  } catch (e) {
+    await b.query('ROLLBACK');
+    await b.end();
+    throw e;
+  }
+  const { rows: missing } = await b.query(
+    `SELECT p.oid::regprocedure::text AS f FROM pg_proc p
+     WHERE p.pronamespace = 'public'::regnamespace AND p.proname ~ '^(matching_|ladder_|session_end)'
+       AND NOT EXISTS (SELECT 1 FROM pg_proc q WHERE q.pronamespace = 'sql_b'::regnamespace AND q.proname = p.proname
+                         AND q.proargtypes = p.proargtypes)`,
+  );
+  if (missing.length) log(`side B runs public's (side A's) ${missing.map((x) => x.f).join(', ')}: no twin in SQLBENCH_SQL_B`);
   const m = { query: async (sql: unknown, params?: unknown[]) => (await b.query(sql as string, params)).rows };
   const [{ pid }] = await m.query('SELECT pg_backend_pid() AS pid');
   return { name: 'B', m, pid: pid as number, end: () => b.end() };
@@ -175,10 +197,15 @@ async function main() {
     /** A backend that runs calls: the application's SQL (A), or SQLBENCH_SQL_B's (B, paired). */
     type Conn = { name: string; m: typeof m; pid: number; end?: () => Promise<void> };
     const conns: Conn[] = [{ name: 'A', m, pid }];
-    if (settings.sqlB) conns.push(await sqlBConnection(`${PG_BASE}/${database}`, m, settings.sqlB));
-    // The whole server's WAL (pg_stat_wal): this benchmark's writes on a quiet machine.
+    if (settings.sqlB) conns.push(await sqlBConnection(`${PG_BASE}/${database}`, settings.sqlB));
+    // The whole server's WAL, both sides together when paired: bytes from the insert position (exact), records from
+    // pg_stat_wal once every backend of the benchmark has flushed its counts (PostgreSQL 15 sends them when idle, at
+    // most once a second, unless asked).
     const walCounts = async () => {
-      const [w] = await m.query('SELECT wal_records::float8 AS records, wal_bytes::float8 AS bytes FROM pg_stat_wal');
+      for (const x of conns) await x.m.query('SELECT pg_stat_force_next_flush()');
+      const [w] = await m.query(
+        `SELECT wal_records::float8 AS records, pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::float8 AS bytes FROM pg_stat_wal`,
+      );
       return w as { records: number; bytes: number };
     };
     const rng = seeded(11);
@@ -311,7 +338,9 @@ async function main() {
       const cpu0 = conns.map((x) => cpuMs(x.pid));
       const t0 = Date.now();
       for (let i = 0; i < settings.calls; i++) await call(conns[i % conns.length]);
-      const [cpu, cpuB] = conns.map((x, k) => (cpuMs(x.pid) - cpu0[k]) * conns.length);
+      // Each side's calls (A has the odd one of an odd count) and its backend's CPU per call.
+      const callsOf = conns.map((_, k) => Math.ceil((settings.calls - k) / conns.length));
+      const [cpu, cpuB] = conns.map((x, k) => ((cpuMs(x.pid) - cpu0[k]) / callsOf[k]) * settings.calls);
       const wall = Date.now() - t0;
       const wal1 = await walCounts();
       await m.query(`DELETE FROM matching_audit_outbox`);
@@ -323,15 +352,15 @@ async function main() {
       });
       if (cpuB !== undefined)
         log(
-          `run ${run + 1}, paired: PostgreSQL backend CPU per call A ${(cpu / settings.calls).toFixed(3)} ms, B ${(cpuB / settings.calls).toFixed(3)} ms (B/A ${(cpuB / cpu).toFixed(3)}; ${settings.calls / 2} calls each)`,
+          `run ${run + 1}, paired: PostgreSQL backend CPU per call A ${(cpu / settings.calls).toFixed(3)} ms, B ${(cpuB / settings.calls).toFixed(3)} ms (B/A ${(cpuB / cpu).toFixed(3)}; ${callsOf.join(' and ')} calls)`,
         );
-      const perSet = settings.calls / conns.length;
-      const per = [...timed].map(
-        ([k, v]) =>
-          `${k}: CPU ${((cpuOf.get(k) ?? 0) / perSet).toFixed(3)} ms/call, wall ${(v.reduce((a, b) => a + b, 0) / perSet).toFixed(3)} ms/call (p50 ${median(v).toFixed(3)}, n ${v.length})`,
-      );
+      const per = [...timed].map(([k, v]) => {
+        const n = conns.length > 1 ? callsOf[k.startsWith('B: ') ? 1 : 0] : settings.calls;
+        return `${k}: CPU ${((cpuOf.get(k) ?? 0) / n).toFixed(3)} ms/call, wall ${(v.reduce((x, y) => x + y, 0) / n).toFixed(3)} ms/call (p50 ${median(v).toFixed(3)}, n ${v.length})`;
+      });
+      const side = conns.length > 1 ? ' (side A; wall and WAL both sides together)' : '';
       log(
-        `run ${run + 1}: ${settings.calls} calls, PostgreSQL backend CPU ${(cpu / settings.calls).toFixed(3)} ms per call, wall ${(wall / settings.calls).toFixed(2)} ms per call, WAL ${((wal1.records - wal0.records) / settings.calls).toFixed(1)} records and ${((wal1.bytes - wal0.bytes) / settings.calls).toFixed(0)} bytes per call (the server's, over the run)\n  ${per.join('\n  ')}`,
+        `run ${run + 1}: ${settings.calls} calls, PostgreSQL backend CPU ${(cpu / settings.calls).toFixed(3)} ms per call${side}, wall ${(wall / settings.calls).toFixed(2)} ms per call, WAL ${((wal1.records - wal0.records) / settings.calls).toFixed(1)} records and ${((wal1.bytes - wal0.bytes) / settings.calls).toFixed(0)} bytes per call (the server's, over the run)\n  ${per.join('\n  ')}`,
       );
     }
     if (settings.explain) {
@@ -354,6 +383,7 @@ async function main() {
       log(`${plans.length} plans written to ${file}`);
     }
     for (const x of conns.slice(1)) await x.end?.();
+    // (Left behind if the benchmark failed before this: the next paired run drops it first.)
     if (conns.length > 1) await m.query('DROP SCHEMA sql_b CASCADE');
     await c.end();
     console.log(JSON.stringify({ settings, results }));
