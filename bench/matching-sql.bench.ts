@@ -17,7 +17,9 @@
  * SQLBENCH_SQL_B (a folder of other SQL source files, for before and after measured paired: they are written into a
  * schema of their own, sql_b, and a second connection runs them (search_path sql_b, public) on the same tables, the
  * calls alternating between the two backends; each backend's CPU is its own, and whatever the machine does in the
- * meantime falls on both alike; SQLBENCH_EXPLAIN's plans are side A's; the WAL figures are both sides' together).
+ * meantime falls on both alike; SQLBENCH_EXPLAIN's plans are side A's; the WAL figures are both sides' together),
+ * SQLBENCH_WAL_BY_RELATION=1 (each run's WAL records per call by kind and by the table or index they touch, read with
+ * pg_waldump: what a call writes, index by index).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -26,6 +28,7 @@ import { Client } from 'pg';
 import { buildApp } from './lib/app-build';
 import { createDatabase, PG_BASE, ROOT } from './lib/cluster';
 import { loadHistory } from './lib/history';
+import { walByRelation } from './lib/wal-by-relation';
 import { median, seeded } from './lib/stats';
 
 /** SQLBENCH_SQL_B's source files in name order (as the application applies its own). */
@@ -92,6 +95,7 @@ const settings = {
   /** 0: never analyse, as a node on a server without autovacuum (this machine's PostgreSQL runs with it off). */
   analyze: process.env.SQLBENCH_ANALYZE !== '0',
   sqlB: process.env.SQLBENCH_SQL_B,
+  walByRelation: process.env.SQLBENCH_WAL_BY_RELATION === '1',
 };
 const log = (msg: string) => console.log(`[sqlbench] ${new Date().toISOString().slice(11, 19)} ${msg}`);
 /** CPU time a process has run, in ms, from the scheduler's own nanosecond count (/proc/<pid>/schedstat). */
@@ -204,9 +208,10 @@ async function main() {
     const walCounts = async () => {
       for (const x of conns) await x.m.query('SELECT pg_stat_force_next_flush()');
       const [w] = await m.query(
-        `SELECT wal_records::float8 AS records, pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::float8 AS bytes FROM pg_stat_wal`,
+        `SELECT wal_records::float8 AS records, pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::float8 AS bytes,
+           pg_current_wal_insert_lsn()::text AS lsn FROM pg_stat_wal`,
       );
-      return w as { records: number; bytes: number };
+      return w as { records: number; bytes: number; lsn: string };
     };
     const rng = seeded(11);
     // Presence as Redis holds it: per language, the available interpreters who speak it.
@@ -362,6 +367,15 @@ async function main() {
       log(
         `run ${run + 1}: ${settings.calls} calls, PostgreSQL backend CPU ${(cpu / settings.calls).toFixed(3)} ms per call${side}, wall ${(wall / settings.calls).toFixed(2)} ms per call, WAL ${((wal1.records - wal0.records) / settings.calls).toFixed(1)} records and ${((wal1.bytes - wal0.bytes) / settings.calls).toFixed(0)} bytes per call (the server's, over the run)\n  ${per.join('\n  ')}`,
       );
+      if (settings.walByRelation) {
+        const kinds = await walByRelation(m, wal0.lsn, wal1.lsn);
+        log(
+          `run ${run + 1}: WAL records per call by kind and relation (pg_waldump; the 50 most frequent)\n  ${kinds
+            .slice(0, 50)
+            .map((k) => `${(k.n / settings.calls).toFixed(2)}  ${k.kind}${k.relation ? ` ${k.relation}` : ''}`)
+            .join('\n  ')}\n  ${(kinds.slice(50).reduce((x, k) => x + k.n, 0) / settings.calls).toFixed(2)}  (all others)`,
+        );
+      }
     }
     if (settings.explain) {
       // auto_explain's plans of every statement inside the functions, sent to this client as notices.
