@@ -92,6 +92,13 @@ describe('relay chains on demand', () => {
     );
     return t.app.get(RostersService).importRoster(country, [{ ...row, languages, relay_languages }], null);
   };
+  /** Her offer's withdrawal, as she is told it, within 10 seconds (`what`: named if it does not come). */
+  const withdrawn = (p: Person, offerId: string, what: string) =>
+    within(
+      p.socket.next('offer:withdrawn', (e) => e.offerId === offerId),
+      10_000,
+      what,
+    );
   /** Moves the chain's planning back past its wait limit: the sweep then serves her with one interpreter. */
   const pastRelayWait = (requestId: string) =>
     t.sql(`UPDATE interpretation_requests SET relay_since = relay_since - interval '2 hours' WHERE id = $1`, [requestId]);
@@ -379,13 +386,7 @@ describe('relay chains on demand', () => {
       until: expect.any(String),
     });
     await pastRelayWait(created.requestId);
-    expect(
-      await within(
-        relay.socket.next('offer:withdrawn', (e) => e.offerId === relayOffer.id),
-        10_000,
-        'the relay leg released',
-      ),
-    ).toEqual({
+    expect(await withdrawn(relay, relayOffer.id, 'the relay leg released')).toEqual({
       offerId: relayOffer.id,
       reason: 'relay_unfilled',
     });
@@ -435,13 +436,7 @@ describe('relay chains on demand', () => {
     const other = await person('CR', 'mam:5', 'spa:5', 'Marta');
     // Her roster no longer lists Mam: she cannot interpret the source leg she is waiting on.
     expect(await reimport('CR', source, 'quc:5', 'spa:5')).toMatchObject({ updated: 1, rejected: [] });
-    expect(
-      await within(
-        source.socket.next('offer:withdrawn', (e) => e.offerId === sourceOffer.id),
-        10_000,
-        'her release',
-      ),
-    ).toEqual({
+    expect(await withdrawn(source, sourceOffer.id, 'her release')).toEqual({
       offerId: sourceOffer.id,
       reason: 'unavailable',
     });

@@ -36,6 +36,12 @@ export const OPEN_ROSTER = COUNTRY_CODES.length - 1;
 /** How many overdue offers one read returns (MatchingRepository.overdueOffers). */
 export const OVERDUE_BATCH = 200;
 
+/**
+ * An offer `o` of request `r` that is a relay chain's leg she accepted, waiting for the other leg: her acceptance holds
+ * her, and the call has not opened (releaseLeg lets such a leg go).
+ */
+const WAITING_LEG = `o.holds AND o.outcome = 'accepted' AND o.leg <> 'direct' AND r.state IN ('queued', 'offering')`;
+
 export interface MadeOffer {
   id: string;
   interpreterId: string;
@@ -361,7 +367,7 @@ export class MatchingRepository {
   async waitingLegsOf(interpreterId: string): Promise<string[]> {
     const waiting: { id: string }[] = await this.db.query(
       `SELECT o.id FROM offers o JOIN interpretation_requests r ON r.id = o.request_id
-       WHERE o.interpreter_id = $1 AND o.holds AND o.outcome = 'accepted' AND r.state IN ('queued', 'offering')`,
+       WHERE o.interpreter_id = $1 AND ${WAITING_LEG}`,
       [interpreterId],
     );
     return waiting.map((o) => o.id);
@@ -392,7 +398,7 @@ export class MatchingRepository {
       `SELECT o.id, o.outcome IS NOT NULL AS accepted
        FROM offers o JOIN interpretation_requests r ON r.id = o.request_id JOIN interpreters i ON i.id = o.interpreter_id
        WHERE o.interpreter_id = $1
-         AND (o.outcome IS NULL OR (o.holds AND o.outcome = 'accepted' AND o.leg <> 'direct' AND r.state IN ('queued', 'offering')))
+         AND (o.outcome IS NULL OR (${WAITING_LEG}))
          AND NOT (i.language_ids && ladder_languages(CASE o.leg WHEN 'relay' THEN coalesce(r.relay_language_id, r.language_id) ELSE r.language_id END)
            AND (o.leg = 'direct'
              OR ladder_covers_target(CASE o.leg WHEN 'source' THEN r.relay_language_id ELSE r.target_language_id END, i.language_ids, i.relay_language_ids)))`,

@@ -34,7 +34,7 @@ $$;
 -- not with =. Asked whether any row exists, PostgreSQL costs each index by how soon it expects a first row; for
 -- `language_id = $1` it expects an average language's share of the rows (a sixth, with six languages), so walking the
 -- whole line (requests_waiting, every language) looked as quick, and found, most often, none of hers after reading
--- every one: with 1,000 waiting in five other languages, 0.25 ms a look against 0.05 by her language's index
+-- every one: with 1,000 waiting in five other languages, 0.28 ms a look against 0.05 by her language's index
 -- (requests_waiting_language), which the range's fixed guess (0.5 %) makes it choose (test/medium/ladder.medium-spec.ts).
 CREATE OR REPLACE FUNCTION matching_waiting_in(p_language uuid) RETURNS SETOF interpretation_requests LANGUAGE sql STABLE AS $$
   SELECT * FROM interpretation_requests w WHERE w.language_id >= p_language AND w.language_id <= p_language AND w.state IN ('queued', 'offering')
