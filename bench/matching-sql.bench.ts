@@ -19,7 +19,8 @@
  * calls alternating between the two backends; each backend's CPU is its own, and whatever the machine does in the
  * meantime falls on both alike; SQLBENCH_EXPLAIN's plans are side A's; the WAL figures are both sides' together),
  * SQLBENCH_WAL_BY_RELATION=1 (each run's WAL records per call by kind and by the table or index they touch, read with
- * pg_waldump: what a call writes, index by index).
+ * pg_waldump: what a call writes, index by index), SQLBENCH_KEEP=1 (the fresh database is kept, not dropped: a template
+ * for bench/sql-instructions.sh).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -96,6 +97,7 @@ const settings = {
   analyze: process.env.SQLBENCH_ANALYZE !== '0',
   sqlB: process.env.SQLBENCH_SQL_B,
   walByRelation: process.env.SQLBENCH_WAL_BY_RELATION === '1',
+  keep: process.env.SQLBENCH_KEEP === '1',
 };
 const log = (msg: string) => console.log(`[sqlbench] ${new Date().toISOString().slice(11, 19)} ${msg}`);
 /** CPU time a process has run, in ms, from the scheduler's own nanosecond count (/proc/<pid>/schedstat). */
@@ -168,7 +170,7 @@ async function main() {
   if (!database) {
     const db = await createDatabase();
     database = db.name;
-    drop = db.drop;
+    if (!settings.keep) drop = db.drop;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { migrate } = require(join(APP, 'src', 'cli.js'));
     await migrate({ DATABASE_URL: `${PG_BASE}/${database}` });
@@ -187,7 +189,7 @@ async function main() {
       SELECT i.id, l.id, 5 FROM interpreters i CROSS JOIN languages l WHERE l.iso6393 IN ('spa', 'eng') AND l.variant IS NULL`);
     await c.query('ANALYZE');
     await c.end();
-    log(`fresh database ${database} with the synthetic roster and the language catalogue`);
+    log(`fresh database ${database} with the synthetic roster and the language catalogue${settings.keep ? ' (kept)' : ''}`);
   }
   try {
     if (settings.history) log(`history loaded: ${JSON.stringify(await loadHistory(database, settings.history, log))}`);

@@ -129,12 +129,15 @@ describe('database schema holds no session content', () => {
         udt_name: string;
         character_maximum_length: number | null;
       }>(
-        // An array's element length (varchar(20)[]) is not in information_schema: its type modifier says it.
+        // An array's element length (varchar(20)[]) is not in information_schema: its type modifier says it, the
+        // column's own or, for a column of a domain (migration 1765870000000), the domain's.
         `SELECT c.table_name, c.column_name, c.data_type, c.udt_name,
-                coalesce(c.character_maximum_length, CASE WHEN c.data_type = 'ARRAY' AND a.atttypmod > 4 THEN a.atttypmod - 4 END)
+                coalesce(c.character_maximum_length,
+                         CASE WHEN c.data_type = 'ARRAY' AND greatest(a.atttypmod, t.typtypmod) > 4 THEN greatest(a.atttypmod, t.typtypmod) - 4 END)
                   AS character_maximum_length
          FROM information_schema.columns c
          JOIN pg_attribute a ON a.attrelid = format('%I.%I', c.table_schema, c.table_name)::regclass AND a.attname = c.column_name
+         JOIN pg_type t ON t.oid = a.atttypid
          WHERE c.table_schema = 'public' ORDER BY c.table_name, c.column_name`,
         [],
         db.name,

@@ -1,10 +1,13 @@
 import { Client } from 'pg';
+import type { QueryRunner } from 'typeorm';
+import { ValueDomains1765870000000 } from '../../migrations/1765870000000-value-domains';
 import { createTestDatabase } from '../utils/db';
 
 /**
  * The CHECK constraints of the tables every call writes, as migration 1765850000000 wrote them again (one array
- * constant per list, cheaper for PostgreSQL to read in every statement): each still takes every value it took, and
- * refuses, under its own name, a value outside its list.
+ * constant per list, cheaper for PostgreSQL to read in every statement) and migration 1765870000000 moved into domains
+ * (those of one column: read once per connection, checked only where a statement sets the column): each still takes
+ * every value it took, and refuses, under its own name, a value outside its list.
  */
 describe('CHECK constraints of the tables matching writes', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -123,6 +126,37 @@ describe('CHECK constraints of the tables matching writes', () => {
     expect(await broken(table, `${column} = '${all}'`)).toBeNull();
     expect(await broken(table, `${column} = '{}'`)).toBeNull();
     expect(await broken(table, `${column} = '${bad}'`)).toBe(constraint);
+  });
+
+  it('keeps no check of one column on those tables: PostgreSQL would read it again in every statement that writes a row', async () => {
+    const { rows } = await c.query<{ name: string }>(
+      `SELECT conname AS name FROM pg_constraint
+       WHERE contype = 'c' AND cardinality(conkey) = 1
+         AND conrelid = ANY ('{interpretation_requests,offers,sessions,session_interpreters,interpreters}'::regclass[])`,
+    );
+    expect(rows.map((r) => r.name)).toEqual([]);
+  });
+
+  it('the domains migration goes down to the same checks on the tables and up again over the rows already stored', async () => {
+    const migration = new ValueDomains1765870000000();
+    const runner = { query: (sql: string) => c.query(sql) } as unknown as QueryRunner;
+    const onTables = async () =>
+      (
+        await c.query<{ name: string }>(
+          `SELECT conname AS name FROM pg_constraint WHERE contype = 'c' AND cardinality(conkey) = 1
+             AND conrelid = ANY ('{interpretation_requests,offers,sessions,session_interpreters,interpreters}'::regclass[]) ORDER BY 1`,
+        )
+      ).rows.map((r) => r.name);
+    await migration.down(runner);
+    expect(await onTables()).toEqual(
+      expect.arrayContaining(['interpretation_requests_state_check', 'sessions_signs_check', 'offers_tier_check']),
+    );
+    expect(await onTables()).toHaveLength(19);
+    expect(await broken('offers', `tier = 5`)).toBe('offers_tier_check');
+    await migration.up(runner);
+    expect(await onTables()).toEqual([]);
+    expect(await broken('offers', `tier = 5`)).toBe('offers_tier_check');
+    expect(await broken('sessions', `signs = '{controlled,crying}'`)).toBe('sessions_signs_check');
   });
 
   it('an ended request, and only an ended one, has its end and no caller; an offer decided has its outcome from the list', async () => {

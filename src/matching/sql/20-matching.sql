@@ -65,8 +65,9 @@ RETURNS TABLE (id uuid, language_id uuid, langs uuid[], matter varchar, country 
 LANGUAGE plpgsql STABLE ROWS 1 SET enable_seqscan = off AS $$
 #variable_conflict use_column
 BEGIN
-  RETURN QUERY SELECT r.id, coalesce(p_language, r.language_id), ladder_languages(coalesce(p_language, r.language_id)), r.matter, r.country,
-    r.priority, r.minor, r.prefer_female, r.queued_at, r.urgency, ro.rosters,
+  -- The columns kept in domains (migration 1765870000000) as their base types: RETURN QUERY takes no other.
+  RETURN QUERY SELECT r.id, coalesce(p_language, r.language_id), ladder_languages(coalesce(p_language, r.language_id)), r.matter::varchar,
+    r.country::char(2), r.priority, r.minor, r.prefer_female, r.queued_at, r.urgency::varchar, ro.rosters,
     ARRAY(SELECT DISTINCT o.interpreter_id FROM offers o WHERE o.request_id = r.id),
     ARRAY(SELECT o.interpreter_id FROM offers o WHERE o.request_id = r.id AND o.outcome IN ('declined', 'expired')
           GROUP BY o.interpreter_id HAVING count(*) >= 2 OR max(o.decided_at) >= now() - make_interval(secs => p_retry_after))
