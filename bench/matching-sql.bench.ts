@@ -338,6 +338,9 @@ async function main() {
     for (let i = 0; i < settings.warmup; i++) await call(conns[i % conns.length]);
     const results: { calls: number; cpuMsPerCall: number; wallMsPerCall: number; b?: { cpuMsPerCall: number } }[] = [];
     for (let run = 0; run < settings.runs; run++) {
+      // The events of the calls before (the warm-up's, the last run's) are not this run's: out before it starts, so that a
+      // run of 0 calls and one of n delete the same (bench/sql-instructions.sh subtracts one from the other).
+      await m.query(`DELETE FROM matching_audit_outbox`);
       if (settings.analyze) await m.query('ANALYZE');
       timed.clear();
       cpuOf.clear();
@@ -350,7 +353,6 @@ async function main() {
       const [cpu, cpuB] = conns.map((x, k) => ((cpuMs(x.pid) - cpu0[k]) / callsOf[k]) * settings.calls);
       const wall = Date.now() - t0;
       const wal1 = await walCounts();
-      await m.query(`DELETE FROM matching_audit_outbox`);
       results.push({
         calls: settings.calls,
         cpuMsPerCall: cpu / settings.calls,

@@ -25,7 +25,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR=${SQLINS_DIR:-/tmp/puente-sqlins}
 PORT=${SQLINS_PORT:-5499}
 CALLS=${SQLINS_CALLS:-200}
-WARMUP=${SQLINS_WARMUP:-200}
+WARMUP=${SQLINS_WARMUP:-100}
 REPEAT=${SQLINS_REPEAT:-2}
 BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 BENCH="$ROOT/bench/dist/bench/matching-sql.bench.js"
@@ -36,10 +36,16 @@ psql_() { psql -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres "$@"; }
 for f in "$@"; do [ -f "$f" ] || { echo "sql-instructions: no such variant file: $f" >&2; exit 2; }; done
 [ -f "$BENCH" ] || { echo "sql-instructions: build the benchmark first (npx tsc -p bench/tsconfig.json)" >&2; exit 2; }
 
-stop() { as_pg "$BIN/pg_ctl -D $DIR/data stop -m fast -w" > /dev/null 2>&1 || true; }
+APP=${SQLBENCH_APP_DIR:-$ROOT/bench/dist/app}
+stop() { [ -d "$DIR/data" ] && as_pg "$BIN/pg_ctl -D $DIR/data stop -m fast -w -t 300" > /dev/null 2>&1 || true; }
+# Only a folder this script made (its mark inside) is ever removed.
+if [ -e "$DIR" ] && [ ! -f "$DIR/.puente-sqlins" ]; then
+  echo "sql-instructions: $DIR exists and is not this script's: choose another SQLINS_DIR" >&2
+  exit 2
+fi
 trap stop EXIT
 stop
-rm -rf "$DIR" && mkdir -p "$DIR" && chown postgres "$DIR"
+rm -rf "$DIR" && mkdir -p "$DIR" && touch "$DIR/.puente-sqlins" && chown postgres "$DIR"
 as_pg "$BIN/initdb -D $DIR/data -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8" > "$DIR/initdb.log"
 cat >> "$DIR/data/postgresql.conf" << EOF
 port = $PORT
@@ -54,8 +60,10 @@ timezone = 'Etc/UTC'
 EOF
 as_pg "$BIN/pg_ctl -D $DIR/data -l $DIR/setup.log -w start" > /dev/null
 
+# Which build is measured (bench/dist/app is whatever was built or swapped in last).
+log "build measured: $APP, last migration $(ls "$APP/migrations" | grep -E '^[0-9]{13}-.*\.js$' | sort | tail -1), SQL sources $(cat "$APP"/src/matching/sql/*.sql | sha256sum | cut -c1-12)"
 log "the template: the migrated schema, the synthetic roster and the catalogue (a plain server)"
-out=$(BENCH_SKIP_BUILD=1 SQLBENCH_APP_DIR="${SQLBENCH_APP_DIR:-$ROOT/bench/dist/app}" BENCH_DATABASE_BASE_URL="$SOCKET_URL" \
+out=$(BENCH_SKIP_BUILD=1 SQLBENCH_APP_DIR="$APP" BENCH_DATABASE_BASE_URL="$SOCKET_URL" \
   SQLBENCH_KEEP=1 SQLBENCH_RUNS=0 SQLBENCH_WARMUP=0 node "$BENCH")
 template=$(echo "$out" | sed -n 's/.*fresh database \([a-z0-9_]*\) .*/\1/p')
 [ -n "$template" ] || { echo "$out" >&2; echo "sql-instructions: no template database" >&2; exit 1; }
@@ -73,7 +81,9 @@ stop
 
 log "the server under callgrind"
 as_pg "cd $DIR && nohup valgrind --tool=callgrind --callgrind-out-file=$DIR/cg.%p $BIN/postgres -D $DIR/data > $DIR/valgrind.log 2>&1 &"
-for _ in $(seq 1 120); do psql_ -d postgres -c 'SELECT 1' > /dev/null 2>&1 && break; sleep 1; done
+ready=0
+for _ in $(seq 1 300); do psql_ -d postgres -c 'SELECT 1' > /dev/null 2>&1 && ready=1 && break; sleep 1; done
+[ "$ready" = 1 ] || { echo "sql-instructions: the server under callgrind did not start (see $DIR/valgrind.log)" >&2; exit 1; }
 
 # A backend's instructions, once it has exited and callgrind has written its totals.
 instructions() {
@@ -91,7 +101,7 @@ for v in "${!names[@]}"; do
   for r in $(seq 1 "$REPEAT"); do
     declare -A total=() pids=()
     for n in 0 "$CALLS"; do
-      out=$(BENCH_SKIP_BUILD=1 SQLBENCH_APP_DIR="${SQLBENCH_APP_DIR:-$ROOT/bench/dist/app}" BENCH_DATABASE_BASE_URL="$SOCKET_URL" \
+      out=$(BENCH_SKIP_BUILD=1 SQLBENCH_APP_DIR="$APP" BENCH_DATABASE_BASE_URL="$SOCKET_URL" \
         SQLBENCH_DATABASE="v${v}_${r}_${n}" SQLBENCH_RUNS=1 SQLBENCH_WARMUP="$WARMUP" SQLBENCH_CALLS="$n" node "$BENCH")
       pid=$(echo "$out" | sed -n 's/.*; backend \([0-9]*\)$/\1/p')
       total[$n]=$(instructions "$pid")

@@ -9,8 +9,11 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * unchanged, and a refusal names the same constraint (test/medium/checks.medium-spec.ts). The checks over two
  * columns stay on their tables.
  *
- * The columns change type first to domains without a constraint (binary-compatible: no table is rewritten), then each
- * domain gets its constraint, which PostgreSQL checks against the rows already stored.
+ * The columns change type first to domains without a constraint (binary-compatible: no table is rewritten, but the
+ * partial indexes whose predicates read them are built again), then each domain gets its constraint, which PostgreSQL
+ * checks against the rows already stored (one scan of each table per domain). All under the tables' locks: every node
+ * stops for it (README, "Upgrading"). A column whose type changes loses its statistics: the five tables are analysed
+ * again at the end, so that no plan is made on a table without them until autovacuum would get to it.
  */
 const COUNTRIES = ['BZ', 'CA', 'CR', 'DO', 'SV', 'GT', 'HN', 'MX', 'NI', 'PA', 'US'];
 const list = (values: string[], type: string) => `'{${values.join(',')}}'::${type}[]`;
@@ -190,6 +193,7 @@ export class ValueDomains1765870000000 implements MigrationInterface {
           .join(', ')}`,
       );
     for (const d of DOMAINS) await q.query(`ALTER DOMAIN ${d.name} ADD CONSTRAINT ${d.constraint} CHECK (${d.check('VALUE')})`);
+    await q.query(`ANALYZE ${TABLES.join(', ')}`);
   }
 
   async down(q: QueryRunner): Promise<void> {
@@ -200,5 +204,6 @@ export class ValueDomains1765870000000 implements MigrationInterface {
           .join(', ')}`,
       );
     for (const d of DOMAINS) await q.query(`DROP DOMAIN ${d.name}`);
+    await q.query(`ANALYZE ${TABLES.join(', ')}`);
   }
 }

@@ -92,6 +92,10 @@ describe('CHECK constraints of the tables matching writes', () => {
       'official',
     ],
     ['sessions', 'sessions_feedback_check', 'feedback', ['helped', 'unsure', 'not_helped'], 'great'],
+    ['interpreters', 'interpreters_first_name_check', 'first_name', ['A', 'Ana María'], ''],
+    ['interpreters', 'interpreters_email_check', 'email', ['ana@test.example'], 'Ana@test.example'],
+    ['interpreters', 'interpreters_external_id_check', 'external_id', ['check-1', 'a.B_9-x'], 'a b'],
+    ['offers', 'offers_tier_check', 'tier', ['1', '4'], '0'],
   ];
   it.each(lists)('%s.%s: %s takes its list and refuses anything else', async (table, constraint, column, good, bad) => {
     for (const v of good) expect({ [v]: await broken(table, `${column} = '${v}'`) }).toEqual({ [v]: null });
@@ -147,11 +151,26 @@ describe('CHECK constraints of the tables matching writes', () => {
              AND conrelid = ANY ('{interpretation_requests,offers,sessions,session_interpreters,interpreters}'::regclass[]) ORDER BY 1`,
         )
       ).rows.map((r) => r.name);
+    // Each column's type and check, as its domain has them: after down, the same on the table (VALUE read as the column).
+    const defined = async (where: 'domain' | 'table') =>
+      (
+        await c.query<{ d: string }>(
+          where === 'domain'
+            ? `SELECT format('%s.%s %s %s %s', a.attrelid::regclass, a.attname, format_type(t.typbasetype, t.typtypmod), k.conname,
+                 replace(pg_get_constraintdef(k.oid), 'VALUE', a.attname)) AS d
+               FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid AND t.typtype = 'd' JOIN pg_constraint k ON k.contypid = t.oid
+               WHERE a.attrelid = ANY ('{interpretation_requests,offers,sessions,session_interpreters,interpreters}'::regclass[]) ORDER BY 1`
+            : `SELECT format('%s.%s %s %s %s', a.attrelid::regclass, a.attname, format_type(a.atttypid, a.atttypmod), k.conname,
+                 pg_get_constraintdef(k.oid)) AS d
+               FROM pg_constraint k JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+               WHERE k.contype = 'c' AND cardinality(k.conkey) = 1
+                 AND k.conrelid = ANY ('{interpretation_requests,offers,sessions,session_interpreters,interpreters}'::regclass[]) ORDER BY 1`,
+        )
+      ).rows.map((r) => r.d);
+    const domains = await defined('domain');
+    expect(domains).toHaveLength(19);
     await migration.down(runner);
-    expect(await onTables()).toEqual(
-      expect.arrayContaining(['interpretation_requests_state_check', 'sessions_signs_check', 'offers_tier_check']),
-    );
-    expect(await onTables()).toHaveLength(19);
+    expect(await defined('table')).toEqual(domains);
     expect(await broken('offers', `tier = 5`)).toBe('offers_tier_check');
     await migration.up(runner);
     expect(await onTables()).toEqual([]);
