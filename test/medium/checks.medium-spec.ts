@@ -9,6 +9,9 @@ import { createTestDatabase } from '../utils/db';
  * (those of one column: read once per connection, checked only where a statement sets the column): each still takes
  * every value it took, and refuses, under its own name, a value outside its list.
  */
+/** The tables every call writes, as a SQL constant. */
+const WRITTEN = `'{interpretation_requests,offers,sessions,session_interpreters,interpreters}'::regclass[]`;
+
 describe('CHECK constraints of the tables matching writes', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let c: Client;
@@ -23,7 +26,7 @@ describe('CHECK constraints of the tables matching writes', () => {
     fresh = (
       await c.query<{ relname: string; reltuples: number }>(
         `SELECT relname, reltuples FROM pg_class
-         WHERE oid = ANY ('{interpretation_requests,offers,sessions,session_interpreters,interpreters}'::regclass[]) ORDER BY 1`,
+         WHERE oid = ANY (${WRITTEN}) ORDER BY 1`,
       )
     ).rows;
     const one = async (sql: string, params: unknown[] = []) => (await c.query<{ id: string }>(sql, params)).rows[0].id;
@@ -54,6 +57,14 @@ describe('CHECK constraints of the tables matching writes', () => {
     await c?.end();
     await db?.drop();
   });
+
+  /** The CHECK constraints of one column left on the tables a call writes. */
+  const oneColumnChecks = async () =>
+    (
+      await c.query<{ name: string }>(
+        `SELECT conname AS name FROM pg_constraint WHERE contype = 'c' AND cardinality(conkey) = 1 AND conrelid = ANY (${WRITTEN}) ORDER BY 1`,
+      )
+    ).rows.map((r) => r.name);
 
   /** An update of the fixture's row of `table` in a transaction rolled back: the constraint it broke, or null. */
   async function broken(table: string, set: string): Promise<string | null> {
@@ -141,12 +152,7 @@ describe('CHECK constraints of the tables matching writes', () => {
   });
 
   it('keeps no check of one column on those tables: PostgreSQL would read it again in every statement that writes a row', async () => {
-    const { rows } = await c.query<{ name: string }>(
-      `SELECT conname AS name FROM pg_constraint
-       WHERE contype = 'c' AND cardinality(conkey) = 1
-         AND conrelid = ANY ('{interpretation_requests,offers,sessions,session_interpreters,interpreters}'::regclass[])`,
-    );
-    expect(rows.map((r) => r.name)).toEqual([]);
+    expect(await oneColumnChecks()).toEqual([]);
   });
 
   it("leaves a new installation's tables never analysed: analysed empty, the planner would plan the first roster import as for an empty table", () => {
@@ -161,13 +167,6 @@ describe('CHECK constraints of the tables matching writes', () => {
   it('the domains migration goes down to the same checks on the tables and up again over the rows already stored', async () => {
     const migration = new ValueDomains1765870000000();
     const runner = { query: (sql: string) => c.query(sql) } as unknown as QueryRunner;
-    const onTables = async () =>
-      (
-        await c.query<{ name: string }>(
-          `SELECT conname AS name FROM pg_constraint WHERE contype = 'c' AND cardinality(conkey) = 1
-             AND conrelid = ANY ('{interpretation_requests,offers,sessions,session_interpreters,interpreters}'::regclass[]) ORDER BY 1`,
-        )
-      ).rows.map((r) => r.name);
     // Each column's type and check, as its domain has them: after down, the same on the table (VALUE read as the column).
     const defined = async (where: 'domain' | 'table') =>
       (
@@ -176,12 +175,12 @@ describe('CHECK constraints of the tables matching writes', () => {
             ? `SELECT format('%s.%s %s %s %s', a.attrelid::regclass, a.attname, format_type(t.typbasetype, t.typtypmod), k.conname,
                  replace(pg_get_constraintdef(k.oid), 'VALUE', a.attname)) AS d
                FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid AND t.typtype = 'd' JOIN pg_constraint k ON k.contypid = t.oid
-               WHERE a.attrelid = ANY ('{interpretation_requests,offers,sessions,session_interpreters,interpreters}'::regclass[]) ORDER BY 1`
+               WHERE a.attrelid = ANY (${WRITTEN}) ORDER BY 1`
             : `SELECT format('%s.%s %s %s %s', a.attrelid::regclass, a.attname, format_type(a.atttypid, a.atttypmod), k.conname,
                  pg_get_constraintdef(k.oid)) AS d
                FROM pg_constraint k JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
                WHERE k.contype = 'c' AND cardinality(k.conkey) = 1
-                 AND k.conrelid = ANY ('{interpretation_requests,offers,sessions,session_interpreters,interpreters}'::regclass[]) ORDER BY 1`,
+                 AND k.conrelid = ANY (${WRITTEN}) ORDER BY 1`,
         )
       ).rows.map((r) => r.d);
     const domains = await defined('domain');
@@ -190,7 +189,7 @@ describe('CHECK constraints of the tables matching writes', () => {
     expect(await defined('table')).toEqual(domains);
     expect(await broken('offers', `tier = 5`)).toBe('offers_tier_check');
     await migration.up(runner);
-    expect(await onTables()).toEqual([]);
+    expect(await oneColumnChecks()).toEqual([]);
     expect(await broken('offers', `tier = 5`)).toBe('offers_tier_check');
     expect(await broken('sessions', `signs = '{controlled,crying}'`)).toBe('sessions_signs_check');
   });
