@@ -632,6 +632,74 @@ describe('the ladder in PostgreSQL', () => {
     });
   });
 
+  describe("a new request's first dispatch (matching_create)", () => {
+    let mam: string;
+    let spa: string;
+    let eng: string;
+    beforeEach(async () => {
+      [mam, spa, eng] = [await lang('mam'), await lang('spa'), await lang('eng')];
+    });
+    /** matching_create as the node calls it, with the row versions it wrote to interpretation_requests in this transaction. */
+    const create = async (available: string[], target = spa) => {
+      // (The view also counts what earlier transactions of this connection did and PostgreSQL has not yet gathered.)
+      const counts = async () =>
+        (
+          await q<{ ins: string; upd: string }>(
+            `SELECT n_tup_ins AS ins, n_tup_upd AS upd FROM pg_stat_xact_user_tables WHERE relname = 'interpretation_requests'`,
+          )
+        ).map((x) => ({ ins: Number(x.ins), upd: Number(x.upd) }))[0];
+      const before = await counts();
+      const [{ c }] = await q<{ c: { id: string; dispatched: { state: string; was: string; offers: unknown[]; needsRelay?: string[] } } }>(
+        `SELECT matching_create($1, $2, 'violence', 'normal', false, false, 'GT', gen_random_uuid(), 1::smallint, NULL, false,
+                                $3::uuid[], 20, NULL, 60, 10) AS c`,
+        [mam, target, available],
+      );
+      const after = await counts();
+      const [row] = await q<{ state: string; offered: boolean; never: boolean }>(
+        `SELECT state, first_offered_at = created_at AS offered, first_offered_at IS NULL AS never FROM interpretation_requests WHERE id = $1`,
+        [c.id],
+      );
+      const events = await q<{ type: string; from: string | null }>(
+        `SELECT type, data->>'fromState' AS "from" FROM matching_audit_outbox WHERE subject_id = $1 ORDER BY id`,
+        [c.id],
+      );
+      return { d: c.dispatched, written: { ins: after.ins - before.ins, upd: after.upd - before.upd }, row, events };
+    };
+
+    it('someone is rung: the request is written once, already offering, and its events say it was queued', async () => {
+      const ana = await person('ana', {
+        languages: [
+          [mam, 5],
+          [spa, 5],
+        ],
+      });
+      const { d, written, row, events } = await create([ana]);
+      expect(d).toMatchObject({ state: 'offering', was: 'queued', offers: [expect.objectContaining({ interpreterId: ana })] });
+      // One row version: no second version of the row it had just inserted (each would write an entry in its indexes).
+      expect(written).toEqual({ ins: 1, upd: 0 });
+      expect(row).toMatchObject({ state: 'offering', offered: true });
+      expect(events).toEqual([
+        { type: 'request.created', from: null },
+        { type: 'offer.created', from: 'queued' },
+      ]);
+    });
+
+    it('nobody free: it waits queued, never offered, and nothing says it left the line', async () => {
+      const { d, row, events } = await create([]);
+      expect(d).toMatchObject({ state: 'queued', was: 'queued', offers: [] });
+      expect(row).toMatchObject({ state: 'queued', never: true });
+      expect(events).toEqual([{ type: 'request.created', from: null }]);
+    });
+
+    it('a relay chain may serve her: it waits queued, never offered, while the node asks who is available for the relay languages', async () => {
+      const mamSpa = await person('mam-spa', { languages: [[mam, 5]], relay: [[spa, 5]] });
+      const { d, row, events } = await create([mamSpa], eng);
+      expect(d).toMatchObject({ state: 'queued', was: 'queued', needsRelay: [spa], offers: [] });
+      expect(row).toMatchObject({ state: 'queued', never: true });
+      expect(events).toEqual([{ type: 'request.created', from: null }]);
+    });
+  });
+
   describe('the line comes first', () => {
     it('passes over a free interpreter whom a request ahead in her line is owed, and rings her for that one', async () => {
       const mam = await lang('mam');

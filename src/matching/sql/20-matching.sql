@@ -324,14 +324,21 @@ END $$;
 -- Before on-call presence it had no p_on_call (those of p_available and p_relay who are on call) or p_ring_on_call.
 DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int);
 DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int, uuid[]);
+-- p_fresh: the request was inserted in this transaction already offering (matching_create), with no offer yet; it is
+-- one that was queued (the events' fromState, `was`), and only if nobody is rung is it written back queued. Before
+-- it, the first dispatch updated the row it had just inserted: a second version of the row, with an entry in each of
+-- its indexes, its checks and foreign keys checked again, in the most frequent transaction of all.
+DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int, uuid[], uuid[], double precision);
 CREATE OR REPLACE FUNCTION matching_dispatch(p_request uuid, p_available uuid[], p_ring double precision, p_home char(2), p_retry_after double precision,
-  p_open_count int, p_relay uuid[] DEFAULT NULL, p_on_call uuid[] DEFAULT '{}', p_ring_on_call double precision DEFAULT NULL)
+  p_open_count int, p_relay uuid[] DEFAULT NULL, p_on_call uuid[] DEFAULT '{}', p_ring_on_call double precision DEFAULT NULL,
+  p_fresh boolean DEFAULT false)
 RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_memoize = off AS $$
 DECLARE
   r interpretation_requests;
   v_at_once int;
   v_made uuid[] := '{}';
   v_state text;
+  v_from text;
   v_others boolean := true;
   v_relays uuid[];
   v_live jsonb;
@@ -341,11 +348,12 @@ BEGIN
   SELECT * INTO r FROM interpretation_requests WHERE id = p_request FOR UPDATE;
   IF NOT FOUND OR r.state NOT IN ('queued', 'offering') THEN RETURN NULL; END IF;
   v_at_once := ladder_at_once(r.urgency);
-  v_state := r.state;
+  v_from := CASE WHEN p_fresh THEN 'queued' ELSE r.state END;
+  v_state := v_from;
   -- Its offers out now, by leg: ringing, or accepted and waiting for the chain's other leg. A queued request has none
   -- (it is queued only with none, and nothing makes one but this function, which then marks it offering): its first
   -- dispatch, the most frequent, is spared the look.
-  IF r.state = 'queued' THEN
+  IF v_from = 'queued' THEN
     v_live := '{}';
   ELSE
     SELECT coalesce(jsonb_object_agg(o.leg, o.n), '{}') INTO v_live FROM (
@@ -374,7 +382,10 @@ BEGIN
       IF cardinality(v_made) = 0 AND v_others THEN
         v_relays := ladder_relay_languages(r.language_id, r.target_language_id);
         IF cardinality(v_relays) > 0 AND p_relay IS NULL THEN
-          RETURN jsonb_build_object('state', r.state, 'was', r.state, 'needsRelay', to_jsonb(v_relays), 'offers', '[]'::jsonb,
+          IF p_fresh THEN
+            UPDATE interpretation_requests SET state = 'queued', first_offered_at = NULL WHERE id = p_request;
+          END IF;
+          RETURN jsonb_build_object('state', v_from, 'was', v_from, 'needsRelay', to_jsonb(v_relays), 'offers', '[]'::jsonb,
             'request', jsonb_build_object('id', r.id, 'languageId', r.language_id));
         END IF;
         FOR i IN 1..coalesce(cardinality(v_relays), 0) LOOP
@@ -412,12 +423,17 @@ BEGIN
                           WHERE matching_free(p.interpreter_id));
   END IF;
   IF cardinality(v_made) > 0 THEN
-    UPDATE interpretation_requests SET state = 'offering', first_offered_at = coalesce(first_offered_at, now()) WHERE id = p_request;
+    IF NOT p_fresh THEN
+      UPDATE interpretation_requests SET state = 'offering', first_offered_at = coalesce(first_offered_at, now()) WHERE id = p_request;
+    END IF;
     INSERT INTO matching_audit_outbox (type, country, subject_id, data)
     SELECT 'offer.created', r.country, r.id, matching_request_facts(r)
-      || jsonb_build_object('offerId', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'leg', o.leg, 'expiresAt', o.expires_at, 'fromState', r.state)
+      || jsonb_build_object('offerId', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'leg', o.leg, 'expiresAt', o.expires_at, 'fromState', v_from)
     FROM offers o WHERE o.id = ANY (v_made) ORDER BY o.created_at;
     v_state := 'offering';
+  ELSIF p_fresh THEN
+    -- Nobody rung: what it would have been without p_fresh, queued and never offered (no event: it never left the line).
+    UPDATE interpretation_requests SET state = 'queued', first_offered_at = NULL WHERE id = p_request;
   ELSIF r.state = 'offering' AND v_live = '{}' THEN
     -- Nothing rings any more, nobody waits for a chain's other leg, and nobody can be rung: back in line.
     UPDATE interpretation_requests SET state = 'queued' WHERE id = p_request;
@@ -426,7 +442,7 @@ BEGIN
     v_state := 'queued';
   END IF;
   RETURN jsonb_build_object(
-    'state', v_state, 'was', r.state, 'relayLanguageId', r.relay_language_id, 'noWomanFree', v_no_woman,
+    'state', v_state, 'was', v_from, 'relayLanguageId', r.relay_language_id, 'noWomanFree', v_no_woman,
     'request', jsonb_build_object('id', r.id, 'languageId', r.language_id, 'targetLanguageId', r.target_language_id, 'matter', r.matter, 'urgency', r.urgency, 'minor', r.minor, 'callerSub', r.caller_sub,
       'returnTo', r.return_to),
     -- push: she has devices that receive offers by Web Push (PushService), one index probe per offer made.
@@ -449,9 +465,11 @@ DROP FUNCTION IF EXISTS matching_new_request(uuid, uuid, varchar, varchar, boole
 -- p_return: the keyed hash of her return code (ReturnCodesService), or null. It is used up here (deleted), in the
 -- transaction that makes the request, and names the interpreter the request rings first; a code that is unknown,
 -- used or expired raises SQLSTATE PR001 (one answer for all three) and nothing is made.
+-- p_offering: inserted already offering, for matching_create's dispatch in the same transaction (matching_dispatch's p_fresh).
+DROP FUNCTION IF EXISTS matching_new_request(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid, char(2), boolean, varchar);
 CREATE OR REPLACE FUNCTION matching_new_request(p_language uuid, p_target uuid, p_matter varchar, p_urgency varchar, p_minor boolean,
   p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_official uuid, p_home char(2), p_not_from boolean DEFAULT false,
-  p_return varchar DEFAULT NULL)
+  p_return varchar DEFAULT NULL, p_offering boolean DEFAULT false)
 RETURNS interpretation_requests LANGUAGE plpgsql AS $$
 DECLARE
   r interpretation_requests;
@@ -464,11 +482,12 @@ BEGIN
     END IF;
   END IF;
   INSERT INTO interpretation_requests (language_id, target_language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority,
-    official_id, not_from_country, return_to)
+    official_id, not_from_country, return_to, state, first_offered_at)
   VALUES (p_language, coalesce(p_target,
       CASE WHEN p_official IS NOT NULL THEN (SELECT i.language_id FROM users u JOIN institutions i ON i.id = u.institution_id WHERE u.id = p_official) END,
       ladder_main_language(coalesce(p_country, p_home))),
-    p_matter, p_urgency, p_minor, p_prefer_female, p_country, p_caller_sub, p_priority, p_official, p_not_from, v_return_to) RETURNING * INTO r;
+    p_matter, p_urgency, p_minor, p_prefer_female, p_country, p_caller_sub, p_priority, p_official, p_not_from, v_return_to,
+    CASE WHEN p_offering THEN 'offering' ELSE 'queued' END, CASE WHEN p_offering THEN now() END) RETURNING * INTO r;
   INSERT INTO matching_audit_outbox (type, actor_id, actor_role, country, subject_id, data)
   VALUES ('request.created', p_official, CASE WHEN p_official IS NOT NULL THEN 'official' END, r.country, r.id, matching_request_facts(r));
   RETURN r;
@@ -494,10 +513,10 @@ CREATE OR REPLACE FUNCTION matching_create(p_language uuid, p_target uuid, p_mat
 RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_memoize = off AS $$
 DECLARE
   r interpretation_requests := matching_new_request(p_language, p_target, p_matter, p_urgency, p_minor, p_prefer_female, p_country,
-    p_caller_sub, p_priority, p_official, p_home, p_not_from, p_return);
+    p_caller_sub, p_priority, p_official, p_home, p_not_from, p_return, true);
 BEGIN
   RETURN jsonb_build_object('id', r.id, 'dispatched',
-    matching_dispatch(r.id, p_available, p_ring, p_home, p_retry_after, p_open_count, NULL, p_on_call, p_ring_on_call));
+    matching_dispatch(r.id, p_available, p_ring, p_home, p_retry_after, p_open_count, NULL, p_on_call, p_ring_on_call, true));
 END $$;
 
 -- Ends a live session (by id, or the live session of a request): its interpreters' holds on their accepted
