@@ -156,6 +156,10 @@ export async function loadHistory(database: string, requests: number, log: (msg:
       'vacuum analyze',
       `VACUUM (ANALYZE) interpretation_requests, offers, sessions, session_interpreters, audit_events, interpreters, audit_chain_head`,
     );
+    // The load's gigabytes of dirty pages written out now, not by a checkpoint during the first runs: a year of history
+    // was written long before in a deployment. Without it the first two runs after the load waited on WAL writes
+    // (LWLock:WALWrite, the full-page images after the checkpoint's start) for seconds (BENCHMARKS.md, "Stop 43").
+    await step('checkpoint', 'CHECKPOINT');
     const counts = await c.query(
       `SELECT (SELECT count(*) FROM interpretation_requests)::int AS requests, (SELECT count(*) FROM offers)::int AS offers,
          (SELECT count(*) FROM sessions)::int AS sessions, (SELECT count(*) FROM audit_events)::int AS audit_events`,
