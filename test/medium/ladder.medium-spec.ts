@@ -684,11 +684,47 @@ describe('the ladder in PostgreSQL', () => {
       ]);
     });
 
-    it('nobody free: it waits queued, never offered, and nothing says it left the line', async () => {
-      const { d, row, events } = await create([]);
+    it('nobody available: it is written once, queued, never offered, and nothing says it left the line', async () => {
+      const { d, written, row, events } = await create([]);
+      expect(d).toMatchObject({ state: 'queued', was: 'queued', offers: [] });
+      // Inserted queued: when every interpreter is busy, a new request is not written twice.
+      expect(written).toEqual({ ins: 1, upd: 0 });
+      expect(row).toMatchObject({ state: 'queued', never: true });
+      expect(events).toEqual([{ type: 'request.created', from: null }]);
+    });
+
+    it('someone available but nobody she may be offered: it waits queued, never offered, and nothing says it left the line', async () => {
+      // Available, but not for her: she speaks neither Mam nor a language linked to it (Spanish too, so nobody available
+      // lacks the target and no relay chain is asked for).
+      const other = await person('quc-spa', {
+        languages: [
+          [await lang('quc'), 5],
+          [spa, 5],
+        ],
+      });
+      const { d, row, events } = await create([other]);
       expect(d).toMatchObject({ state: 'queued', was: 'queued', offers: [] });
       expect(row).toMatchObject({ state: 'queued', never: true });
       expect(events).toEqual([{ type: 'request.created', from: null }]);
+    });
+
+    it('is only for a request inserted offering in this transaction', async () => {
+      const r = await request({ language: mam, target: spa });
+      await expect(q(`SELECT matching_dispatch_as($1, '{}'::uuid[], 20, NULL, 60, 10, NULL, '{}', NULL, true)`, [r])).rejects.toThrow(
+        /was not inserted offering in this transaction/,
+      );
+    });
+
+    it("keeps the public functions' signatures, so that an older node's sources replace them instead of standing beside them", async () => {
+      const forms = await q<{ f: string }>(
+        `SELECT p.oid::regprocedure::text AS f FROM pg_proc p WHERE p.proname IN ('matching_dispatch', 'matching_new_request', 'matching_create')
+         ORDER BY 1`,
+      );
+      expect(forms.map((x) => x.f)).toEqual([
+        'matching_create(uuid,uuid,character varying,character varying,boolean,boolean,character,uuid,smallint,uuid,boolean,uuid[],double precision,character,double precision,integer,uuid[],double precision,character varying)',
+        'matching_dispatch(uuid,uuid[],double precision,character,double precision,integer,uuid[],uuid[],double precision)',
+        'matching_new_request(uuid,uuid,character varying,character varying,boolean,boolean,character,uuid,smallint,uuid,character,boolean,character varying)',
+      ]);
     });
 
     it('a relay chain may serve her: it waits queued, never offered, while the node asks who is available for the relay languages', async () => {

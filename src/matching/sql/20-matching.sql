@@ -324,15 +324,26 @@ END $$;
 -- Before on-call presence it had no p_on_call (those of p_available and p_relay who are on call) or p_ring_on_call.
 DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int);
 DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int, uuid[]);
--- p_fresh: the request was inserted in this transaction already offering (matching_create), with no offer yet; it is
--- one that was queued (the events' fromState, `was`), and only if nobody is rung is it written back queued. Before
--- it, the first dispatch updated the row it had just inserted: a second version of the row, with an entry in each of
--- its indexes, its checks and foreign keys checked again, in the most frequent transaction of all.
-DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int, uuid[], uuid[], double precision);
+-- Its body is matching_dispatch_as, which matching_create calls with p_fresh: the request was inserted in this
+-- transaction already offering (matching_insert_request), with no offer yet. It is one that was queued (the events'
+-- fromState, `was`); if nobody is rung, or the node must first say who is available for a relay chain, it is written
+-- back queued and never offered. Before, the first dispatch updated the row it had just inserted: a second version of
+-- the row, with an entry in each of its indexes and its checks and foreign keys checked again, in the most frequent
+-- transaction of all (BENCHMARKS.md, "Stop 43"). The public signature stays as it was: a node of the previous release
+-- that restarts during an upgrade writes its own matching_dispatch again, which must replace this one, not stand beside
+-- it (a second form with a defaulted parameter more makes every call ambiguous).
+DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int, uuid[], uuid[], double precision, boolean);
 CREATE OR REPLACE FUNCTION matching_dispatch(p_request uuid, p_available uuid[], p_ring double precision, p_home char(2), p_retry_after double precision,
-  p_open_count int, p_relay uuid[] DEFAULT NULL, p_on_call uuid[] DEFAULT '{}', p_ring_on_call double precision DEFAULT NULL,
-  p_fresh boolean DEFAULT false)
+  p_open_count int, p_relay uuid[] DEFAULT NULL, p_on_call uuid[] DEFAULT '{}', p_ring_on_call double precision DEFAULT NULL)
 RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_memoize = off AS $$
+BEGIN
+  RETURN matching_dispatch_as(p_request, p_available, p_ring, p_home, p_retry_after, p_open_count, p_relay, p_on_call, p_ring_on_call, false);
+END $$;
+
+-- matching_dispatch's body (see above). Run only inside matching_dispatch and matching_create, under their settings.
+CREATE OR REPLACE FUNCTION matching_dispatch_as(p_request uuid, p_available uuid[], p_ring double precision, p_home char(2),
+  p_retry_after double precision, p_open_count int, p_relay uuid[], p_on_call uuid[], p_ring_on_call double precision, p_fresh boolean)
+RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
   r interpretation_requests;
   v_at_once int;
@@ -347,12 +358,17 @@ DECLARE
 BEGIN
   SELECT * INTO r FROM interpretation_requests WHERE id = p_request FOR UPDATE;
   IF NOT FOUND OR r.state NOT IN ('queued', 'offering') THEN RETURN NULL; END IF;
+  -- (Only the request its caller has just inserted offering, in this transaction: now() is the transaction's time.)
+  IF p_fresh AND (r.state <> 'offering' OR r.created_at <> now()) THEN
+    RAISE EXCEPTION 'matching_dispatch_as: request % was not inserted offering in this transaction', p_request;
+  END IF;
   v_at_once := ladder_at_once(r.urgency);
   v_from := CASE WHEN p_fresh THEN 'queued' ELSE r.state END;
   v_state := v_from;
   -- Its offers out now, by leg: ringing, or accepted and waiting for the chain's other leg. A queued request has none
-  -- (it is queued only with none, and nothing makes one but this function, which then marks it offering): its first
-  -- dispatch, the most frequent, is spared the look.
+  -- (it is queued only with none, and nothing makes one but this function, which then marks it offering), nor has a
+  -- fresh one (inserted offering a moment ago, in this transaction): its first dispatch, the most frequent, is spared
+  -- the look.
   IF v_from = 'queued' THEN
     v_live := '{}';
   ELSE
@@ -465,11 +481,24 @@ DROP FUNCTION IF EXISTS matching_new_request(uuid, uuid, varchar, varchar, boole
 -- p_return: the keyed hash of her return code (ReturnCodesService), or null. It is used up here (deleted), in the
 -- transaction that makes the request, and names the interpreter the request rings first; a code that is unknown,
 -- used or expired raises SQLSTATE PR001 (one answer for all three) and nothing is made.
--- p_offering: inserted already offering, for matching_create's dispatch in the same transaction (matching_dispatch's p_fresh).
-DROP FUNCTION IF EXISTS matching_new_request(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid, char(2), boolean, varchar);
+-- Its body is matching_insert_request, which matching_create calls with p_offering: the request inserted already
+-- offering, for its first dispatch in the same transaction (matching_dispatch says why, and why the public signature
+-- stays as it was).
+DROP FUNCTION IF EXISTS matching_new_request(uuid, uuid, varchar, varchar, boolean, boolean, char(2), uuid, smallint, uuid, char(2), boolean, varchar,
+  boolean);
 CREATE OR REPLACE FUNCTION matching_new_request(p_language uuid, p_target uuid, p_matter varchar, p_urgency varchar, p_minor boolean,
   p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_official uuid, p_home char(2), p_not_from boolean DEFAULT false,
-  p_return varchar DEFAULT NULL, p_offering boolean DEFAULT false)
+  p_return varchar DEFAULT NULL)
+RETURNS interpretation_requests LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN matching_insert_request(p_language, p_target, p_matter, p_urgency, p_minor, p_prefer_female, p_country, p_caller_sub, p_priority,
+    p_official, p_home, p_not_from, p_return, false);
+END $$;
+
+-- matching_new_request's body (see above).
+CREATE OR REPLACE FUNCTION matching_insert_request(p_language uuid, p_target uuid, p_matter varchar, p_urgency varchar, p_minor boolean,
+  p_prefer_female boolean, p_country char(2), p_caller_sub uuid, p_priority smallint, p_official uuid, p_home char(2), p_not_from boolean,
+  p_return varchar, p_offering boolean)
 RETURNS interpretation_requests LANGUAGE plpgsql AS $$
 DECLARE
   r interpretation_requests;
@@ -512,11 +541,14 @@ CREATE OR REPLACE FUNCTION matching_create(p_language uuid, p_target uuid, p_mat
   p_ring_on_call double precision DEFAULT NULL, p_return varchar DEFAULT NULL)
 RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_memoize = off AS $$
 DECLARE
-  r interpretation_requests := matching_new_request(p_language, p_target, p_matter, p_urgency, p_minor, p_prefer_female, p_country,
-    p_caller_sub, p_priority, p_official, p_home, p_not_from, p_return, true);
+  -- Inserted offering when someone is available to ring (most often): with nobody available it is inserted queued,
+  -- so that it is not written twice when every interpreter is busy, when PostgreSQL is busiest.
+  v_fresh boolean := coalesce(cardinality(p_available), 0) > 0;
+  r interpretation_requests := matching_insert_request(p_language, p_target, p_matter, p_urgency, p_minor, p_prefer_female, p_country,
+    p_caller_sub, p_priority, p_official, p_home, p_not_from, p_return, v_fresh);
 BEGIN
   RETURN jsonb_build_object('id', r.id, 'dispatched',
-    matching_dispatch(r.id, p_available, p_ring, p_home, p_retry_after, p_open_count, NULL, p_on_call, p_ring_on_call, true));
+    matching_dispatch_as(r.id, p_available, p_ring, p_home, p_retry_after, p_open_count, NULL, p_on_call, p_ring_on_call, v_fresh));
 END $$;
 
 -- Ends a live session (by id, or the live session of a request): its interpreters' holds on their accepted
