@@ -687,7 +687,7 @@ describe('the ladder in PostgreSQL', () => {
     it('nobody available: it is written once, queued, never offered, and nothing says it left the line', async () => {
       const { d, written, row, events } = await create([]);
       expect(d).toMatchObject({ state: 'queued', was: 'queued', offers: [] });
-      // Inserted queued: when every interpreter is busy, a new request is not written twice.
+      // Inserted queued: with nobody online for her languages, a new request is not written twice.
       expect(written).toEqual({ ins: 1, upd: 0 });
       expect(row).toMatchObject({ state: 'queued', never: true });
       expect(events).toEqual([{ type: 'request.created', from: null }]);
@@ -702,17 +702,50 @@ describe('the ladder in PostgreSQL', () => {
           [spa, 5],
         ],
       });
-      const { d, row, events } = await create([other]);
-      expect(d).toMatchObject({ state: 'queued', was: 'queued', offers: [] });
+      const { d, written, row, events } = await create([other]);
+      // The dispatch's last answer (only it says noWomanFree), not the one that asks for a relay chain.
+      expect(d).toMatchObject({ state: 'queued', was: 'queued', offers: [], noWomanFree: false });
+      expect(d.needsRelay).toBeUndefined();
+      // Inserted offering, written back queued: the second version of the row that a rung request no longer costs.
+      expect(written).toEqual({ ins: 1, upd: 1 });
+      expect(row).toMatchObject({ state: 'queued', never: true });
+      expect(events).toEqual([{ type: 'request.created', from: null }]);
+    });
+
+    it('everyone available is busy: the same, written back queued (presence lists them all the same)', async () => {
+      const ana = await person('ana', {
+        languages: [
+          [mam, 5],
+          [spa, 5],
+        ],
+      });
+      // In her wrap-up after a call: listed available, not free (matching_free).
+      await q(`UPDATE interpreters SET wrapup_until = now() + interval '5 minutes' WHERE id = $1`, [ana]);
+      const { d, written, row, events } = await create([ana]);
+      expect(d).toMatchObject({ state: 'queued', was: 'queued', offers: [], noWomanFree: false });
+      expect(written).toEqual({ ins: 1, upd: 1 });
       expect(row).toMatchObject({ state: 'queued', never: true });
       expect(events).toEqual([{ type: 'request.created', from: null }]);
     });
 
     it('is only for a request inserted offering in this transaction', async () => {
-      const r = await request({ language: mam, target: spa });
-      await expect(q(`SELECT matching_dispatch_as($1, '{}'::uuid[], 20, NULL, 60, 10, NULL, '{}', NULL, true)`, [r])).rejects.toThrow(
-        /was not inserted offering in this transaction/,
+      // (A refusal aborts the transaction each case runs in: each is tried under a savepoint.)
+      const refused = async (r: string) => {
+        await q('SAVEPOINT fresh');
+        await expect(q(`SELECT matching_dispatch_as($1, '{}'::uuid[], 20, NULL, 60, 10, NULL, '{}', NULL, true)`, [r])).rejects.toThrow(
+          /was not inserted offering in this transaction/,
+        );
+        await q('ROLLBACK TO SAVEPOINT fresh');
+      };
+      // Queued, made in this transaction.
+      await refused(await request({ language: mam, target: spa }));
+      // Offering, but made before this transaction.
+      const earlier = await request({ language: mam, target: spa });
+      await q(
+        `UPDATE interpretation_requests SET state = 'offering', created_at = now() - interval '1 minute', first_offered_at = now() WHERE id = $1`,
+        [earlier],
       );
+      await refused(earlier);
     });
 
     it("keeps the public functions' signatures, so that an older node's sources replace them instead of standing beside them", async () => {

@@ -249,8 +249,8 @@ END $$;
 -- Its statements keep one generic plan per connection (plan_cache_mode): left to choose, PostgreSQL re-planned the
 -- candidate search on every call whenever its estimates made a custom plan look cheaper (a long line did), and
 -- planning it costs more than running it. The generic plan is by primary key and live partial indexes throughout.
--- Run only inside matching_dispatch, under its settings (plan_cache_mode, enable_seqscan): a SET clause of its own
--- would save and restore them on every call (this and the other helpers below: 4-6 % of a call's PostgreSQL CPU).
+-- Run only inside matching_dispatch_as (from matching_dispatch or matching_create), under their settings (plan_cache_mode,
+-- enable_seqscan): a SET clause of its own would save and restore them on every call (this and the other helpers below: 4-6 % of a call's PostgreSQL CPU).
 -- p_on_call: those of the candidates who are on call (reachable by push only): after the others of their tier, and
 -- rung for p_ring_on_call seconds instead of p_ring.
 DROP FUNCTION IF EXISTS matching_ring(uuid, varchar, uuid, uuid[], uuid[], int, double precision, char(2), double precision, int);
@@ -298,7 +298,7 @@ END $$;
 
 -- Whether one leg of a relay chain has someone to ring now: a free candidate among p_candidates, interpreting from
 -- p_language (null: the request's own), who covers what the leg is interpreted into (p_target), as matching_ring
--- would find her. Run only inside matching_dispatch, under its settings.
+-- would find her. Run only inside matching_dispatch_as, under its callers' settings.
 -- Before each candidate's row said whether she covers the target, it had p_covering (a list) instead of p_target.
 DROP FUNCTION IF EXISTS matching_leg_open(uuid, uuid, uuid[], uuid[], char(2), double precision, int);
 CREATE OR REPLACE FUNCTION matching_leg_open(p_request uuid, p_language uuid, p_candidates uuid[], p_target uuid, p_home char(2),
@@ -324,8 +324,8 @@ END $$;
 -- Before on-call presence it had no p_on_call (those of p_available and p_relay who are on call) or p_ring_on_call.
 DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int);
 DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int, uuid[]);
--- Its body is matching_dispatch_as, which matching_create calls with p_fresh: the request was inserted in this
--- transaction already offering (matching_insert_request), with no offer yet. It is one that was queued (the events'
+-- Its body is matching_dispatch_as, which matching_create calls with p_fresh when someone is available for the
+-- request: it was inserted in this transaction already offering (matching_insert_request), with no offer yet. It is one that was queued (the events'
 -- fromState, `was`); if nobody is rung, or the node must first say who is available for a relay chain, it is written
 -- back queued and never offered. Before, the first dispatch updated the row it had just inserted: a second version of
 -- the row, with an entry in each of its indexes and its checks and foreign keys checked again, in the most frequent
@@ -541,8 +541,10 @@ CREATE OR REPLACE FUNCTION matching_create(p_language uuid, p_target uuid, p_mat
   p_ring_on_call double precision DEFAULT NULL, p_return varchar DEFAULT NULL)
 RETURNS jsonb LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_memoize = off AS $$
 DECLARE
-  -- Inserted offering when someone is available to ring (most often): with nobody available it is inserted queued,
-  -- so that it is not written twice when every interpreter is busy, when PostgreSQL is busiest.
+  -- Inserted offering when anyone is listed available for her languages (most often), to be rung at once: written once.
+  -- Nobody listed (a language with nobody online, or presence unknown): inserted queued, written once too. Listed but
+  -- nobody rung (all of them ringing, in calls or in wrap-up: presence lists them all the same; or not for her): written
+  -- back queued, a second version of the row, as every rung request's was before (BENCHMARKS.md, "Stop 43").
   v_fresh boolean := coalesce(cardinality(p_available), 0) > 0;
   r interpretation_requests := matching_insert_request(p_language, p_target, p_matter, p_urgency, p_minor, p_prefer_female, p_country,
     p_caller_sub, p_priority, p_official, p_home, p_not_from, p_return, v_fresh);
