@@ -636,8 +636,9 @@ describe('the ladder in PostgreSQL', () => {
     let mam: string;
     let spa: string;
     let eng: string;
+    let quc: string;
     beforeEach(async () => {
-      [mam, spa, eng] = [await lang('mam'), await lang('spa'), await lang('eng')];
+      [mam, spa, eng, quc] = [await lang('mam'), await lang('spa'), await lang('eng'), await lang('quc')];
     });
     /** matching_create as the node calls it, with the row versions it wrote to interpretation_requests in this transaction. */
     const create = async (available: string[], target = spa) => {
@@ -693,36 +694,39 @@ describe('the ladder in PostgreSQL', () => {
       expect(events).toEqual([{ type: 'request.created', from: null }]);
     });
 
-    it('someone available but nobody she may be offered: it waits queued, never offered, and nothing says it left the line', async () => {
-      // Available, but not for her: she speaks neither Mam nor a language linked to it (Spanish too, so nobody available
-      // lacks the target and no relay chain is asked for).
-      const other = await person('quc-spa', {
-        languages: [
-          [await lang('quc'), 5],
-          [spa, 5],
-        ],
-      });
-      const { d, written, row, events } = await create([other]);
+    it.each<[string, () => Promise<string>]>([
+      [
+        // Available, but not for her: she speaks neither Mam nor a language linked to it (Spanish too, so nobody available
+        // lacks the target and no relay chain is asked for).
+        'someone available but nobody she may be offered',
+        () =>
+          person('quc-spa', {
+            languages: [
+              [quc, 5],
+              [spa, 5],
+            ],
+          }),
+      ],
+      [
+        // In her wrap-up after a call: presence lists her available all the same, matching_free does not.
+        'everyone available is busy',
+        async () => {
+          const ana = await person('ana', {
+            languages: [
+              [mam, 5],
+              [spa, 5],
+            ],
+          });
+          await q(`UPDATE interpreters SET wrapup_until = now() + interval '5 minutes' WHERE id = $1`, [ana]);
+          return ana;
+        },
+      ],
+    ])('%s: it waits queued, never offered, and nothing says it left the line', async (_what, listed) => {
+      const { d, written, row, events } = await create([await listed()]);
       // The dispatch's last answer (only it says noWomanFree), not the one that asks for a relay chain.
       expect(d).toMatchObject({ state: 'queued', was: 'queued', offers: [], noWomanFree: false });
       expect(d.needsRelay).toBeUndefined();
       // Inserted offering, written back queued: the second version of the row that a rung request no longer costs.
-      expect(written).toEqual({ ins: 1, upd: 1 });
-      expect(row).toMatchObject({ state: 'queued', never: true });
-      expect(events).toEqual([{ type: 'request.created', from: null }]);
-    });
-
-    it('everyone available is busy: the same, written back queued (presence lists them all the same)', async () => {
-      const ana = await person('ana', {
-        languages: [
-          [mam, 5],
-          [spa, 5],
-        ],
-      });
-      // In her wrap-up after a call: listed available, not free (matching_free).
-      await q(`UPDATE interpreters SET wrapup_until = now() + interval '5 minutes' WHERE id = $1`, [ana]);
-      const { d, written, row, events } = await create([ana]);
-      expect(d).toMatchObject({ state: 'queued', was: 'queued', offers: [], noWomanFree: false });
       expect(written).toEqual({ ins: 1, upd: 1 });
       expect(row).toMatchObject({ state: 'queued', never: true });
       expect(events).toEqual([{ type: 'request.created', from: null }]);

@@ -249,8 +249,9 @@ END $$;
 -- Its statements keep one generic plan per connection (plan_cache_mode): left to choose, PostgreSQL re-planned the
 -- candidate search on every call whenever its estimates made a custom plan look cheaper (a long line did), and
 -- planning it costs more than running it. The generic plan is by primary key and live partial indexes throughout.
--- Run only inside matching_dispatch_as (from matching_dispatch or matching_create), under their settings (plan_cache_mode,
--- enable_seqscan): a SET clause of its own would save and restore them on every call (this and the other helpers below: 4-6 % of a call's PostgreSQL CPU).
+-- Run only inside matching_dispatch_as (from matching_dispatch or matching_create), under their settings
+-- (plan_cache_mode, enable_seqscan): a SET clause of its own would save and restore them on every call (this and the
+-- other helpers below: 4-6 % of a call's PostgreSQL CPU).
 -- p_on_call: those of the candidates who are on call (reachable by push only): after the others of their tier, and
 -- rung for p_ring_on_call seconds instead of p_ring.
 DROP FUNCTION IF EXISTS matching_ring(uuid, varchar, uuid, uuid[], uuid[], int, double precision, char(2), double precision, int);
@@ -324,14 +325,12 @@ END $$;
 -- Before on-call presence it had no p_on_call (those of p_available and p_relay who are on call) or p_ring_on_call.
 DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int);
 DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int, uuid[]);
--- Its body is matching_dispatch_as, which matching_create calls with p_fresh when someone is available for the
--- request: it was inserted in this transaction already offering (matching_insert_request), with no offer yet. It is one that was queued (the events'
--- fromState, `was`); if nobody is rung, or the node must first say who is available for a relay chain, it is written
--- back queued and never offered. Before, the first dispatch updated the row it had just inserted: a second version of
--- the row, with an entry in each of its indexes and its checks and foreign keys checked again, in the most frequent
--- transaction of all (BENCHMARKS.md, "Stop 43"). The public signature stays as it was: a node of the previous release
--- that restarts during an upgrade writes its own matching_dispatch again, which must replace this one, not stand beside
--- it (a second form with a defaulted parameter more makes every call ambiguous).
+-- Its body is matching_dispatch_as, which matching_create calls with p_fresh for a request it has just inserted
+-- already offering (matching_insert_request), with no offer yet: the dispatch treats it as the queued request it
+-- stands for (the events' fromState, `was`, the answer's state when nobody is rung) and does not mark it offering
+-- again. The public signature stays as it was: a node of the previous release that restarts during an upgrade writes
+-- its own matching_dispatch again, which must replace this one, not stand beside it (a second form with a defaulted
+-- parameter more makes every call ambiguous).
 DROP FUNCTION IF EXISTS matching_dispatch(uuid, uuid[], double precision, char(2), double precision, int, uuid[], uuid[], double precision, boolean);
 CREATE OR REPLACE FUNCTION matching_dispatch(p_request uuid, p_available uuid[], p_ring double precision, p_home char(2), p_retry_after double precision,
   p_open_count int, p_relay uuid[] DEFAULT NULL, p_on_call uuid[] DEFAULT '{}', p_ring_on_call double precision DEFAULT NULL)
@@ -398,9 +397,6 @@ BEGIN
       IF cardinality(v_made) = 0 AND v_others THEN
         v_relays := ladder_relay_languages(r.language_id, r.target_language_id);
         IF cardinality(v_relays) > 0 AND p_relay IS NULL THEN
-          IF p_fresh THEN
-            UPDATE interpretation_requests SET state = 'queued', first_offered_at = NULL WHERE id = p_request;
-          END IF;
           RETURN jsonb_build_object('state', v_from, 'was', v_from, 'needsRelay', to_jsonb(v_relays), 'offers', '[]'::jsonb,
             'request', jsonb_build_object('id', r.id, 'languageId', r.language_id));
         END IF;
@@ -447,10 +443,7 @@ BEGIN
       || jsonb_build_object('offerId', o.id, 'interpreterId', o.interpreter_id, 'tier', o.tier, 'leg', o.leg, 'expiresAt', o.expires_at, 'fromState', v_from)
     FROM offers o WHERE o.id = ANY (v_made) ORDER BY o.created_at;
     v_state := 'offering';
-  ELSIF p_fresh THEN
-    -- Nobody rung: what it would have been without p_fresh, queued and never offered (no event: it never left the line).
-    UPDATE interpretation_requests SET state = 'queued', first_offered_at = NULL WHERE id = p_request;
-  ELSIF r.state = 'offering' AND v_live = '{}' THEN
+  ELSIF v_from = 'offering' AND v_live = '{}' THEN
     -- Nothing rings any more, nobody waits for a chain's other leg, and nobody can be rung: back in line.
     UPDATE interpretation_requests SET state = 'queued' WHERE id = p_request;
     INSERT INTO matching_audit_outbox (type, country, subject_id, data)
@@ -548,9 +541,14 @@ DECLARE
   v_fresh boolean := coalesce(cardinality(p_available), 0) > 0;
   r interpretation_requests := matching_insert_request(p_language, p_target, p_matter, p_urgency, p_minor, p_prefer_female, p_country,
     p_caller_sub, p_priority, p_official, p_home, p_not_from, p_return, v_fresh);
+  v_dispatched jsonb := matching_dispatch_as(r.id, p_available, p_ring, p_home, p_retry_after, p_open_count, NULL, p_on_call,
+    p_ring_on_call, v_fresh);
 BEGIN
-  RETURN jsonb_build_object('id', r.id, 'dispatched',
-    matching_dispatch_as(r.id, p_available, p_ring, p_home, p_retry_after, p_open_count, NULL, p_on_call, p_ring_on_call, v_fresh));
+  -- Nobody rung (or a relay chain to be asked for first): what it stood for, queued and never offered, with no event.
+  IF v_fresh AND v_dispatched->>'state' = 'queued' THEN
+    UPDATE interpretation_requests SET state = 'queued', first_offered_at = NULL WHERE id = r.id;
+  END IF;
+  RETURN jsonb_build_object('id', r.id, 'dispatched', v_dispatched);
 END $$;
 
 -- Ends a live session (by id, or the live session of a request): its interpreters' holds on their accepted
