@@ -7,6 +7,7 @@ import type { Matter, Urgency } from '../common/domain';
 import type { Reachable } from '../presence/presence.service';
 import type { OfferLeg } from '../realtime/realtime.contract';
 import { prepared } from '../database/prepared';
+import { uuidArray } from '../database/uuid-array';
 import { rows } from '../database/sql';
 import type { ReturnCodeDraw } from '../return-codes/return-codes.service';
 import type { EndedNotice } from '../sessions/sessions.service';
@@ -237,12 +238,12 @@ export class MatchingRepository {
       [
         ...newRequestParams(r),
         r.notFromCountry,
-        q.available.ids,
+        uuidArray(q.available.ids),
         q.ringSeconds,
         rules.homeCountry,
         rules.retryAfterSeconds,
         OPEN_ROSTER,
-        q.available.onCall,
+        uuidArray(q.available.onCall),
         q.ringOnCallSeconds,
         r.returnCodeHash,
       ],
@@ -314,13 +315,13 @@ export class MatchingRepository {
       prepared(`SELECT matching_dispatch($1, $2::uuid[], $3, $4, $5, $6, $7::uuid[], $8::uuid[], $9) AS d`),
       [
         q.requestId,
-        q.available.ids,
+        uuidArray(q.available.ids),
         q.ringSeconds,
         rules.homeCountry,
         rules.retryAfterSeconds,
         OPEN_ROSTER,
-        q.relay?.ids ?? null,
-        [...q.available.onCall, ...(q.relay?.onCall ?? [])],
+        q.relay ? uuidArray(q.relay.ids) : null,
+        uuidArray([...q.available.onCall, ...(q.relay?.onCall ?? [])]),
         q.ringOnCallSeconds,
       ],
     );
