@@ -83,6 +83,18 @@ describe('interpreter now, for an official with a woman beside her', () => {
     });
   });
 
+  it("takes her institution's own language as the target when it has one and she names none", async () => {
+    const lang = await languageId(t, 'quc');
+    const eng = await languageId(t, 'eng');
+    const clinic = await officialSocket('Clínica de la Mujer, Quetzaltenango');
+    await t.sql(`UPDATE institutions SET language_id = $1 WHERE id = (SELECT institution_id FROM users WHERE id = $2)`, [eng, clinic.id]);
+    const created = await ask(clinic.socket, lang);
+    const [row] = await t.sql(`SELECT target_language_id FROM interpretation_requests WHERE id = $1`, [created.requestId]);
+    // Not Spanish, Guatemala's main language.
+    expect(row).toEqual({ target_language_id: eng });
+    expect(await clinic.socket.call('request:cancel', { requestId: created.requestId })).toEqual({ state: 'cancelled' });
+  });
+
   it('says another target when asked, one live request at a time, and only for officials', async () => {
     const lang = await languageId(t, 'quc');
     const eng = await languageId(t, 'eng');

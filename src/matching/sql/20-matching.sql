@@ -40,6 +40,28 @@ CREATE OR REPLACE FUNCTION matching_waiting_in(p_language uuid) RETURNS SETOF in
   SELECT * FROM interpretation_requests w WHERE w.language_id >= p_language AND w.language_id <= p_language AND w.state IN ('queued', 'offering')
 $$;
 
+-- matching_waiting's branches that most requests never take, each its own function: PostgreSQL starts every sub-select
+-- of a statement (opens its indexes, builds its expressions) each time the statement runs, whether the row needs it or
+-- not, and matching_waiting runs in every dispatch; a function call is started only when it is made. 1-1.3 % of a
+-- call's PostgreSQL instructions (BENCHMARKS.md, "Stop 44"). PL/pgSQL for the reason ladder_languages is.
+-- The countries where a language is spoken ("not from my country").
+CREATE OR REPLACE FUNCTION matching_language_countries(p_language uuid) RETURNS text[] LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN (SELECT l.countries::text[] FROM languages l WHERE l.id = p_language);
+END $$;
+-- The daily caps on violence and trafficking calls of those of p_rosters that have one (roster_call_limits), by country;
+-- null when none has.
+CREATE OR REPLACE FUNCTION matching_care_caps(p_rosters char(2)[]) RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN (SELECT jsonb_object_agg(l.country, l.violence_trafficking_per_day) FROM roster_call_limits l WHERE l.country = ANY (p_rosters));
+END $$;
+-- The rosters that share with every member state (p_open_count others): all that a request with no country, where no
+-- home roster is set, may draw on.
+CREATE OR REPLACE FUNCTION matching_open_rosters(p_open_count int) RETURNS char(2)[] LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN ARRAY(SELECT rs.owner_country FROM roster_sharing rs GROUP BY rs.owner_country HAVING count(*) = p_open_count);
+END $$;
+
 -- The waiting requests among p_requests, each with what the ladder asks of every candidate, read once per request
 -- here rather than once per candidate: its ladder's languages (ladder_languages), the rosters it may be served
 -- from (her country's, or the home roster's, and those sharing with it; with neither, only rosters that share with
@@ -77,18 +99,18 @@ BEGIN
     -- She asked for a woman and has not chosen whoever is free (request:choose): women only.
     r.prefer_female AND NOT r.any_interpreter,
     -- "Not from my country": none of the countries where her language is spoken.
-    CASE WHEN r.not_from_country THEN (SELECT l.countries::text[] FROM languages l WHERE l.id = r.language_id) ELSE '{}'::text[] END,
+    CASE WHEN r.not_from_country THEN matching_language_countries(r.language_id) ELSE '{}'::text[] END,
     -- Her return code's interpreter: rung first (matching_ring), and this request first in her line (matching_line_of).
     r.return_to,
     -- A violence or trafficking call: the daily caps of its rosters that have one (roster_call_limits), by country; null
     -- when none has (no row, no cap: most often), and each candidate's calls are then never counted (matching_pairs).
     CASE WHEN r.matter IN ('violence', 'trafficking') THEN
-      (SELECT jsonb_object_agg(l.country, l.violence_trafficking_per_day) FROM roster_call_limits l WHERE l.country = ANY (ro.rosters)) END
+      matching_care_caps(ro.rosters) END
   FROM interpretation_requests r
   CROSS JOIN LATERAL (SELECT CASE WHEN coalesce(r.country, p_home) IS NOT NULL
       THEN ARRAY[coalesce(r.country, p_home)]
         || ARRAY(SELECT rs.owner_country FROM roster_sharing rs WHERE rs.borrower_country = coalesce(r.country, p_home))
-      ELSE ARRAY(SELECT rs.owner_country FROM roster_sharing rs GROUP BY rs.owner_country HAVING count(*) = p_open_count)
+      ELSE matching_open_rosters(p_open_count)
     END AS rosters) ro
   WHERE r.id = ANY (p_requests) AND (r.state || '') IN ('queued', 'offering');
 END $$;
@@ -496,6 +518,7 @@ RETURNS interpretation_requests LANGUAGE plpgsql AS $$
 DECLARE
   r interpretation_requests;
   v_return_to uuid;
+  v_target uuid;
 BEGIN
   IF p_return IS NOT NULL THEN
     DELETE FROM return_codes WHERE code_hash = p_return AND expires_at > now() RETURNING interpreter_id INTO v_return_to;
@@ -503,11 +526,14 @@ BEGIN
       RAISE EXCEPTION 'return code refused' USING ERRCODE = 'PR001';
     END IF;
   END IF;
+  -- The official's institution's language, asked in a statement of its own, only when it is needed: as a sub-select
+  -- of the insert, its two index scans were started with every request (matching_waiting's helpers say why that costs).
+  IF p_target IS NULL AND p_official IS NOT NULL THEN
+    v_target := (SELECT i.language_id FROM users u JOIN institutions i ON i.id = u.institution_id WHERE u.id = p_official);
+  END IF;
   INSERT INTO interpretation_requests (language_id, target_language_id, matter, urgency, minor, prefer_female, country, caller_sub, priority,
     official_id, not_from_country, return_to, state, first_offered_at)
-  VALUES (p_language, coalesce(p_target,
-      CASE WHEN p_official IS NOT NULL THEN (SELECT i.language_id FROM users u JOIN institutions i ON i.id = u.institution_id WHERE u.id = p_official) END,
-      ladder_main_language(coalesce(p_country, p_home))),
+  VALUES (p_language, coalesce(p_target, v_target, ladder_main_language(coalesce(p_country, p_home))),
     p_matter, p_urgency, p_minor, p_prefer_female, p_country, p_caller_sub, p_priority, p_official, p_not_from, v_return_to,
     CASE WHEN p_offering THEN 'offering' ELSE 'queued' END, CASE WHEN p_offering THEN now() END) RETURNING * INTO r;
   INSERT INTO matching_audit_outbox (type, actor_id, actor_role, country, subject_id, data)
