@@ -41,7 +41,7 @@ describe('interpreter now, for an official with a woman beside her', () => {
     const created = await ask(police.socket, lang);
     expect(created).toEqual({ requestId: expect.any(String), state: 'offering' });
     const offer = await ana.socket.next('offer:new', (o) => o.requestId === created.requestId);
-    // Her institution speaks Spanish (Guatemala's default), and she is where her institution is.
+    // Her institution names no language of its own: the target is Guatemala's main one, Spanish, where she and her institution are.
     expect(offer).toMatchObject({ languageId: lang, targetLanguageId: spa, leg: 'direct', urgency: 'urgent' });
     const [row] = await t.sql(`SELECT official_id, caller_sub, country FROM interpretation_requests WHERE id = $1`, [created.requestId]);
     expect(row).toEqual({ official_id: police.id, caller_sub: police.id, country: 'GT' });

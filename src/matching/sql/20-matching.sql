@@ -40,20 +40,18 @@ CREATE OR REPLACE FUNCTION matching_waiting_in(p_language uuid) RETURNS SETOF in
   SELECT * FROM interpretation_requests w WHERE w.language_id >= p_language AND w.language_id <= p_language AND w.state IN ('queued', 'offering')
 $$;
 
--- matching_waiting's branches that most requests never take, each its own function: PostgreSQL starts every sub-select
--- of a statement (opens its indexes, builds its expressions) each time the statement runs, whether the row needs it or
--- not, and matching_waiting runs in every dispatch; a function call is started only when it is made. 1-1.3 % of a
--- call's PostgreSQL instructions (BENCHMARKS.md, "Stop 44"). PL/pgSQL for the reason ladder_languages is.
+-- matching_waiting's branches that few requests take, each its own function: PostgreSQL starts every sub-select of a
+-- statement (opens its indexes, builds its expressions) each time the statement runs, whether the row needs it or not,
+-- and matching_waiting runs in every dispatch; a function call is started only when it is made. About 1 % of a call's
+-- PostgreSQL instructions (BENCHMARKS.md, "Stop 44"). The care caps stay a sub-select: violence and trafficking
+-- calls, which need them, are many (as a function: the same count with two requests in five of those matters, more
+-- with more). PL/pgSQL for the reason ladder_languages is.
+-- The care caps were a function too in 967c9b4 (never released; a dev database migrated by it keeps it otherwise).
+DROP FUNCTION IF EXISTS matching_care_caps(char(2)[]);
 -- The countries where a language is spoken ("not from my country").
 CREATE OR REPLACE FUNCTION matching_language_countries(p_language uuid) RETURNS text[] LANGUAGE plpgsql STABLE AS $$
 BEGIN
   RETURN (SELECT l.countries::text[] FROM languages l WHERE l.id = p_language);
-END $$;
--- The daily caps on violence and trafficking calls of those of p_rosters that have one (roster_call_limits), by country;
--- null when none has.
-CREATE OR REPLACE FUNCTION matching_care_caps(p_rosters char(2)[]) RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
-BEGIN
-  RETURN (SELECT jsonb_object_agg(l.country, l.violence_trafficking_per_day) FROM roster_call_limits l WHERE l.country = ANY (p_rosters));
 END $$;
 -- The rosters that share with every member state (p_open_count others): all that a request with no country, where no
 -- home roster is set, may draw on.
@@ -105,7 +103,7 @@ BEGIN
     -- A violence or trafficking call: the daily caps of its rosters that have one (roster_call_limits), by country; null
     -- when none has (no row, no cap: most often), and each candidate's calls are then never counted (matching_pairs).
     CASE WHEN r.matter IN ('violence', 'trafficking') THEN
-      matching_care_caps(ro.rosters) END
+      (SELECT jsonb_object_agg(l.country, l.violence_trafficking_per_day) FROM roster_call_limits l WHERE l.country = ANY (ro.rosters)) END
   FROM interpretation_requests r
   CROSS JOIN LATERAL (SELECT CASE WHEN coalesce(r.country, p_home) IS NOT NULL
       THEN ARRAY[coalesce(r.country, p_home)]
