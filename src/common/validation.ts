@@ -21,6 +21,10 @@ export function describeValidationErrors(errors: ValidationError[], parent = '')
   return { messages, fields };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A uuid written as PostgreSQL writes one (any version, either case): what an id column takes without an error. */
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+
 /** Deeper than any payload of the API; class-transformer recurses per level and overflows the stack near 2,000. */
 export const MAX_PAYLOAD_DEPTH = 32;
 

@@ -1,6 +1,7 @@
+import { isUuid } from '../common/validation';
+
 /** PostgreSQL's type oid of uuid: an array's binary form names its element type. */
 const UUID_OID = 2950;
-const HEX_UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 /**
  * A uuid[] parameter in PostgreSQL's binary form (`array_send`'s layout), for the lists of candidates that every
@@ -21,7 +22,7 @@ export function uuidArray(ids: readonly string[]): Buffer {
     buf.writeInt32BE(1, 16);
   }
   ids.forEach((id, i) => {
-    if (typeof id !== 'string' || !HEX_UUID.test(id)) throw new TypeError(`uuidArray: element ${i} is not a uuid`);
+    if (!isUuid(id)) throw new TypeError(`uuidArray: element ${i} is not a uuid`);
     const at = header + i * 20;
     buf.writeInt32BE(16, at);
     buf.write(id.replace(/-/g, ''), at + 4, 16, 'hex');

@@ -9,7 +9,7 @@ import { LanguageLink } from './entities/language-link.entity';
 import { isoLanguage } from './iso-639-3';
 import { isoRow, languageRow, type LanguageRow } from './languages-catalogue';
 import { parseLanguageKey, searchTokens, type LanguageKey } from './language-text';
-import { badField } from '../common/validation';
+import { badField, isUuid } from '../common/validation';
 import { PG, pgCode } from '../database/pg-errors';
 
 export interface LanguageSearch {
@@ -34,8 +34,6 @@ export interface NewLink {
 
 /** A link seen from one of its two languages: `other` is the language at the far end. */
 export type LinkFromLanguage = LanguageLink & { other: Language };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Escapes LIKE wildcards; normalised search words hold none today, but the query must not depend on that. */
 function likeLiteral(word: string): string {
@@ -86,7 +84,7 @@ export class LanguagesService {
   }
 
   async findById(id: string): Promise<Language | null> {
-    if (typeof id !== 'string' || !UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.languages.findOne({ where: { id } });
   }
 

@@ -5,6 +5,7 @@ import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io';
 import { DataSource } from 'typeorm';
+import { isUuid } from '../common/validation';
 import { AppConfig } from '../config/config.schema';
 import { REDIS } from '../redis/redis.module';
 import { withScripts } from '../redis/redis-scripts';
@@ -16,7 +17,6 @@ const SOCKET_REFRESH_MS = 60_000;
 const REQUEST_STALE_MS = 6 * 3600_000;
 const RESERVATION_MS = 30_000;
 const LIVE_STATES = ['queued', 'offering', 'accepted', 'connected'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const keys = {
   sockets: (address: string) => `cap:sockets:${address}`,
@@ -141,7 +141,7 @@ export class AddressCaps implements OnModuleInit, OnModuleDestroy {
     const flat = await this.redis.zrange(key, 0, -1, 'WITHSCORES');
     const members: [string, number][] = [];
     for (let i = 0; i < flat.length; i += 2) members.push([flat[i], Number(flat[i + 1])]);
-    const ids = members.map(([m]) => m).filter((m) => UUID.test(m));
+    const ids = members.map(([m]) => m).filter(isUuid);
     const live = new Set(
       ids.length
         ? (
@@ -152,7 +152,7 @@ export class AddressCaps implements OnModuleInit, OnModuleDestroy {
           ).map((r) => r.id)
         : [],
     );
-    const gone = members.filter(([m, at]) => (UUID.test(m) ? !live.has(m) : at < Date.now() - RESERVATION_MS)).map(([m]) => m);
+    const gone = members.filter(([m, at]) => (isUuid(m) ? !live.has(m) : at < Date.now() - RESERVATION_MS)).map(([m]) => m);
     if (gone.length) await this.redis.zrem(key, ...gone);
     return gone.length > 0;
   }

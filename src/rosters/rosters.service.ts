@@ -10,9 +10,7 @@ import { InterpreterDto, InterpreterPageDto, SharingDto } from './dto/roster-res
 import { Interpreter } from './entities/interpreter.entity';
 import { RosterSharing } from './entities/roster-sharing.entity';
 import { ImportResult, RosterImportService, RosterInput } from './roster-import.service';
-import { badField } from '../common/validation';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { badField, isUuid } from '../common/validation';
 
 /**
  * The national rosters: who interprets what, in which country, and which countries may draw on whom.
@@ -33,21 +31,21 @@ export class RostersService {
 
   /** The roster entry with this id, or null. */
   async findInterpreter(id: string): Promise<{ id: string; country: string; firstName: string } | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const found = await this.interpreters.findOne({ where: { id }, select: { id: true, country: true, firstName: true } });
     return found ? { id: found.id, country: found.country, firstName: found.firstName } : null;
   }
 
   /** Where to send an interpreter's notifications (booking emails): the address her roster lists. */
   async emailOf(id: string): Promise<string | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const found = await this.interpreters.findOne({ where: { id }, select: { id: true, email: true } });
     return found?.email ?? null;
   }
 
   /** What presence needs to put her in the right waiting lines: status and the language rows she covers. */
   async presenceProfile(id: string): Promise<{ status: string; languageIds: string[] } | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const rows: { status: string; language_id: string | null }[] = await this.db.query(
       `SELECT i.status, il.language_id FROM interpreters i LEFT JOIN interpreter_languages il ON il.interpreter_id = i.id WHERE i.id = $1`,
       [id],
@@ -85,7 +83,7 @@ export class RostersService {
   async setStatus(country: string, id: string, status: InterpreterStatus, actor: Principal): Promise<InterpreterDto> {
     const code = this.country(country);
     const from = await this.db.transaction(async (m) => {
-      const [found] = UUID.test(id)
+      const [found] = isUuid(id)
         ? await m.query(`SELECT status FROM interpreters WHERE id = $1 AND country = $2 FOR UPDATE`, [id, code])
         : [];
       if (!found) throw new NotFoundException(`no such interpreter in roster ${code}`);
