@@ -1,13 +1,15 @@
 import { Client } from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { ValueDomains1765870000000 } from '../../migrations/1765870000000-value-domains';
+import { RowChecks1765880000000 } from '../../migrations/1765880000000-row-checks';
 import { createTestDatabase } from '../utils/db';
 
 /**
  * The CHECK constraints of the tables every call writes, as migration 1765850000000 wrote them again (one array
  * constant per list, cheaper for PostgreSQL to read in every statement) and migration 1765870000000 moved into domains
- * (those of one column: read once per connection, checked only where a statement sets the column): each still takes
- * every value it took, and refuses, under its own name, a value outside its list.
+ * (those of one column: read once per connection, checked only where a statement sets the column), and migration
+ * 1765880000000 into a trigger per table (those over two columns): each still takes every value it took, and
+ * refuses, under its own name, a value outside its list.
  */
 /** The tables every call writes, as a SQL constant. */
 const WRITTEN = `'{interpretation_requests,offers,sessions,session_interpreters,interpreters}'::regclass[]`;
@@ -30,7 +32,9 @@ describe('CHECK constraints of the tables matching writes', () => {
       )
     ).rows;
     const one = async (sql: string, params: unknown[] = []) => (await c.query<{ id: string }>(sql, params)).rows[0].id;
-    const language = await one(`INSERT INTO languages (iso6393, name, search_text) VALUES ('mam', 'Mam', 'mam') RETURNING id`);
+    const language = (ids.languages = await one(
+      `INSERT INTO languages (iso6393, name, search_text) VALUES ('mam', 'Mam', 'mam') RETURNING id`,
+    ));
     ids.interpreters = await one(
       `INSERT INTO interpreters (country, external_id, first_name, email, gender, status, specialties)
        VALUES ('GT', 'check-1', 'Ana', 'ana@test.example', 'female', 'active', '{violence}') RETURNING id`,
@@ -185,13 +189,107 @@ describe('CHECK constraints of the tables matching writes', () => {
       ).rows.map((r) => r.d);
     const domains = await defined('domain');
     expect(domains).toHaveLength(19);
+    // Down in the order the migrations would go: the row checks' triggers name columns whose type goes back.
+    const rowChecks = new RowChecks1765880000000();
+    await rowChecks.down(runner);
     await migration.down(runner);
     expect(await defined('table')).toEqual(domains);
     expect(await broken('offers', `tier = 5`)).toBe('offers_tier_check');
     await migration.up(runner);
+    await rowChecks.up(runner);
     expect(await oneColumnChecks()).toEqual([]);
     expect(await broken('offers', `tier = 5`)).toBe('offers_tier_check');
     expect(await broken('sessions', `signs = '{controlled,crying}'`)).toBe('sessions_signs_check');
+  });
+
+  // [table, an update, the constraint over two columns it breaks (null: none)], in the order PostgreSQL checks them
+  const rowChecks: [string, string, string | null][] = [
+    ['interpretation_requests', `state = 'completed'`, 'interpretation_requests_check'],
+    ['interpretation_requests', `ended_at = now()`, 'interpretation_requests_check'],
+    ['interpretation_requests', `state = 'abandoned', ended_at = now(), caller_sub = gen_random_uuid()`, 'interpretation_requests_check1'],
+    ['interpretation_requests', `state = 'abandoned', ended_at = now(), caller_sub = NULL`, null],
+    ['interpretation_requests', `relay_since = now()`, 'requests_relay_since'],
+    ['interpretation_requests', `relay_language_id = language_id`, 'requests_relay_since'],
+    ['interpretation_requests', `relay_language_id = language_id, relay_since = now()`, null],
+    ['offers', `decided_at = now()`, 'offers_check'],
+    ['offers', `outcome = 'declined'`, 'offers_check'],
+    ['offers', `outcome = 'declined', decided_at = now()`, 'offers_holds_while_live'],
+    ['offers', `outcome = 'declined', decided_at = now(), holds = false`, null],
+    ['offers', `outcome = 'accepted', decided_at = now()`, null],
+    ['offers', `holds = false`, 'offers_pending_holds'],
+    ['sessions', `caller_sub = gen_random_uuid()`, null],
+    ['sessions', `ended_at = now(), caller_sub = gen_random_uuid()`, 'sessions_caller_sub_live'],
+    ['sessions', `ended_at = now()`, null],
+    ['sessions', `booking_id = gen_random_uuid()`, 'sessions_request_or_booking'],
+  ];
+  /** Every case of rowChecks whose answer is not the one expected, with the answer. */
+  const rowChecksMissed = async () => {
+    const missed: string[] = [];
+    for (const [table, set, constraint] of rowChecks) {
+      const got = await broken(table, set);
+      if (got !== constraint) missed.push(`${table} SET ${set}: ${got}`);
+    }
+    return missed;
+  };
+
+  it('the checks over two columns refuse, under their own names, what they refused as CHECK constraints', async () => {
+    expect(await rowChecksMissed()).toEqual([]);
+  });
+
+  it('the checks over two columns refuse an inserted row too', async () => {
+    await c.query('BEGIN');
+    try {
+      await c.query(`INSERT INTO offers (request_id, interpreter_id, tier, expires_at, outcome) VALUES ($1, $2, 1, now(), 'declined')`, [
+        ids.interpretation_requests,
+        ids.interpreters,
+      ]);
+      throw new Error('inserted');
+    } catch (e) {
+      expect(e).toMatchObject({
+        code: '23514',
+        constraint: 'offers_check',
+        table: 'offers',
+        message: 'new row for relation "offers" violates check constraint "offers_check"',
+      });
+    } finally {
+      await c.query('ROLLBACK');
+    }
+  });
+
+  it('keeps no CHECK constraint on those tables: PostgreSQL would read it again in every statement that writes a row', async () => {
+    const all = await c.query(`SELECT conname FROM pg_constraint WHERE contype = 'c' AND conrelid = ANY (${WRITTEN})`);
+    expect(all.rows).toEqual([]);
+  });
+
+  it('the row checks migration goes down to the same CHECK constraints and up again over the rows already stored', async () => {
+    const migration = new RowChecks1765880000000();
+    const runner = { query: (sql: string) => c.query(sql) } as unknown as QueryRunner;
+    const defined = async () =>
+      (
+        await c.query<{ d: string }>(
+          `SELECT format('%s %s %s', conrelid::regclass, conname, pg_get_constraintdef(oid)) AS d FROM pg_constraint
+           WHERE contype = 'c' AND conrelid = ANY (${WRITTEN}) ORDER BY 1`,
+        )
+      ).rows.map((r) => r.d);
+    const triggers = `SELECT tgname FROM pg_trigger WHERE tgname LIKE '%row_checks' ORDER BY 1`;
+    expect((await c.query(triggers)).rows).toHaveLength(3);
+    await migration.down(runner);
+    // As migrations 1765850000000 and 1765740000000 left them (pg_get_constraintdef of a database before this one).
+    expect(await defined()).toEqual([
+      `interpretation_requests interpretation_requests_check CHECK ((((state)::text = ANY ('{completed,cancelled,unmatched,abandoned}'::text[])) = (ended_at IS NOT NULL)))`,
+      'interpretation_requests interpretation_requests_check1 CHECK (((ended_at IS NULL) OR (caller_sub IS NULL)))',
+      'interpretation_requests requests_relay_since CHECK (((relay_language_id IS NULL) = (relay_since IS NULL)))',
+      'offers offers_check CHECK (((outcome IS NULL) = (decided_at IS NULL)))',
+      `offers offers_holds_while_live CHECK (((NOT holds) OR (outcome IS NULL) OR ((outcome)::text = 'accepted'::text)))`,
+      'offers offers_pending_holds CHECK (((outcome IS NOT NULL) OR holds))',
+      'sessions sessions_caller_sub_live CHECK (((ended_at IS NULL) OR (caller_sub IS NULL)))',
+      'sessions sessions_request_or_booking CHECK (((request_id IS NULL) OR (booking_id IS NULL)))',
+    ]);
+    expect((await c.query(triggers)).rows).toEqual([]);
+    expect(await rowChecksMissed()).toEqual([]);
+    await migration.up(runner);
+    expect(await defined()).toEqual([]);
+    expect(await rowChecksMissed()).toEqual([]);
   });
 
   it('an ended request, and only an ended one, has its end and no caller; an offer decided has its outcome from the list', async () => {
