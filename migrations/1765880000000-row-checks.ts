@@ -10,7 +10,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * read (an update that sets none leaves a row the checks already passed as it was): 4.1 % fewer in all. What each
  * table takes and refuses is unchanged (test/medium/checks.medium-spec.ts). The single-column checks are domains
  * (migration 1765870000000). The triggers fire before each table's time-order trigger (by name): those move a time
- * that is set, never set or clear one, so nothing a check reads.
+ * that is set, never set or clear one, so nothing a check reads. Unlike a CHECK, a trigger does not run under
+ * `session_replication_role = replica` (a data-only restore with `--disable-triggers`); nothing here loads rows so.
+ * PostgreSQL refuses to change the type of, or drop, a column a trigger's `UPDATE OF` names: a later migration that
+ * does must take these triggers down first (as checks.medium-spec.ts does around 1765870000000's down).
  */
 type RowCheck = { table: string; name: string; check: (col: (name: string) => string) => string };
 

@@ -70,11 +70,20 @@ describe('CHECK constraints of the tables matching writes', () => {
       )
     ).rows.map((r) => r.name);
 
-  /** An update of the fixture's row of `table` in a transaction rolled back: the constraint it broke, or null. */
-  async function broken(table: string, set: string): Promise<string | null> {
+  /**
+   * An update of the fixture's row of `table` in a transaction rolled back: the constraint it broke, or null. `first`:
+   * updates of the same row made before it, with no check or trigger (session_replication_role replica), to put the
+   * row in a state no single valid update reaches (a session of a hearing that does not exist).
+   */
+  async function broken(table: string, set: string, first: string[] = []): Promise<string | null> {
     const where = table === 'session_interpreters' ? `session_id = '${ids.sessions}'` : `id = '${ids[table]}'`;
     await c.query('BEGIN');
     try {
+      if (first.length) {
+        await c.query('SET LOCAL session_replication_role = replica');
+        for (const f of first) await c.query(`UPDATE ${table} SET ${f} WHERE ${where}`);
+        await c.query('SET LOCAL session_replication_role = origin');
+      }
       await c.query(`UPDATE ${table} SET ${set} WHERE ${where}`);
       return null;
     } catch (e) {
@@ -202,8 +211,9 @@ describe('CHECK constraints of the tables matching writes', () => {
     expect(await broken('sessions', `signs = '{controlled,crying}'`)).toBe('sessions_signs_check');
   });
 
-  // [table, an update, the constraint over two columns it breaks (null: none)], in the order PostgreSQL checks them
-  const rowChecks: [string, string, string | null][] = [
+  // [table, an update, the constraint over two columns it breaks (null: none), updates made first], each column a
+  // check reads set alone at least once where it breaks the check (the trigger fires only on those columns).
+  const rowChecks: [string, string, string | null, string[]?][] = [
     ['interpretation_requests', `state = 'completed'`, 'interpretation_requests_check'],
     ['interpretation_requests', `ended_at = now()`, 'interpretation_requests_check'],
     ['interpretation_requests', `state = 'abandoned', ended_at = now(), caller_sub = gen_random_uuid()`, 'interpretation_requests_check1'],
@@ -221,12 +231,26 @@ describe('CHECK constraints of the tables matching writes', () => {
     ['sessions', `ended_at = now(), caller_sub = gen_random_uuid()`, 'sessions_caller_sub_live'],
     ['sessions', `ended_at = now()`, null],
     ['sessions', `booking_id = gen_random_uuid()`, 'sessions_request_or_booking'],
+    [
+      'interpretation_requests',
+      `caller_sub = gen_random_uuid()`,
+      'interpretation_requests_check1',
+      [`state = 'abandoned', ended_at = now()`],
+    ],
+    ['sessions', `caller_sub = gen_random_uuid()`, 'sessions_caller_sub_live', [`ended_at = now()`]],
+    ['sessions', `ended_at = now()`, 'sessions_caller_sub_live', [`caller_sub = gen_random_uuid()`]],
+    [
+      'sessions',
+      `request_id = (SELECT id FROM interpretation_requests LIMIT 1)`,
+      'sessions_request_or_booking',
+      [`request_id = NULL, booking_id = gen_random_uuid()`],
+    ],
   ];
   /** Every case of rowChecks whose answer is not the one expected, with the answer. */
   const rowChecksMissed = async () => {
     const missed: string[] = [];
-    for (const [table, set, constraint] of rowChecks) {
-      const got = await broken(table, set);
+    for (const [table, set, constraint, first] of rowChecks) {
+      const got = await broken(table, set, first);
       if (got !== constraint) missed.push(`${table} SET ${set}: ${got}`);
     }
     return missed;
