@@ -829,6 +829,43 @@ describe('the ladder in PostgreSQL', () => {
       expect(askers.map((f) => f.proname)).toEqual(['matching_finish', 'matching_open']);
     });
 
+    it("when she is free again her line is read from her languages' lines alone, even as planned on a table analysed empty", async () => {
+      const [mam, quc, cak] = [await lang('mam'), await lang('quc'), await lang('cak')];
+      await link(quc, cak);
+      const others = [mam, ...(await Promise.all(['mop', 'tzo', 'gym', 'cab'].map(lang)))];
+      const x = await person('x', { languages: [[quc, 5]] });
+      // A node's plan, made once per connection and kept until the table is analysed again, made while no one waits
+      // (a quiet night, a new installation): every index of the line looks as cheap as any other.
+      await q('ANALYZE interpretation_requests');
+      await q('SET LOCAL plan_cache_mode = force_generic_plan');
+      expect(await q(`SELECT matching_waiting_for($1) AS ids`, [x])).toEqual([{ ids: [] }]);
+      // Then a thousand wait in five other languages, one in hers and one in a variant linked to it.
+      await q(
+        `INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, priority)
+         SELECT ($1::uuid[])[1 + g % 5], 'violence', 'normal', false, false, 'GT', 1 FROM generate_series(1, 1000) g`,
+        [others],
+      );
+      const hers = [await request({ language: quc }), await request({ language: cak })];
+      const read = async () =>
+        Object.fromEntries(
+          (
+            await q<{ name: string; tuples: string }>(
+              `SELECT c.relname AS name, pg_stat_get_xact_tuples_returned(c.oid) AS tuples
+               FROM pg_class c WHERE c.relname IN ('requests_waiting', 'requests_waiting_language')`,
+            )
+          ).map((r) => [r.name, Number(r.tuples)]),
+        );
+      const before = await read();
+      const [{ ids }] = await q<{ ids: string[] }>(`SELECT matching_waiting_for($1) AS ids`, [x]);
+      const after = await read();
+      expect([...ids].sort()).toEqual([...hers].sort());
+      // Her two languages' entries, not the whole line's (1,002).
+      expect({
+        line: after.requests_waiting - before.requests_waiting,
+        hers: after.requests_waiting_language - before.requests_waiting_language,
+      }).toEqual({ line: 0, hers: 2 });
+    });
+
     it('does not hold her back for a request she may not be offered (refused it twice)', async () => {
       const mam = await lang('mam');
       const first = await request({ language: mam, queuedAt: ago(5) });
