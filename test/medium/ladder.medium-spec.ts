@@ -804,7 +804,8 @@ describe('the ladder in PostgreSQL', () => {
         [others],
       );
       const hers = await request({ language: quc });
-      // (ANALYZE's row count for the table outlives the rollback: later cases plan as for a thousand rows, harmlessly.)
+      // (ANALYZE's row count for the table outlives the rollback: later cases plan as for a thousand rows, harmlessly,
+      // until the next case that analyses it.)
       await q('ANALYZE interpretation_requests');
       // As a call's end and opening ask it (matching_finish, matching_open): one generic plan, sequential scans off.
       await q('SET LOCAL plan_cache_mode = force_generic_plan');
@@ -835,7 +836,8 @@ describe('the ladder in PostgreSQL', () => {
       const others = [mam, ...(await Promise.all(['mop', 'tzo', 'gym', 'cab'].map(lang)))];
       const x = await person('x', { languages: [[quc, 5]] });
       // A node's plan, made once per connection and kept until the table is analysed again, made while no one waits
-      // (a quiet night, a new installation): every index of the line looks as cheap as any other.
+      // (a quiet night, a new installation): the whole line's index looks as cheap as hers, or cheaper. (The empty
+      // row count outlives the rollback: later cases plan as for an empty table, harmlessly.)
       await q('ANALYZE interpretation_requests');
       await q('SET LOCAL plan_cache_mode = force_generic_plan');
       expect(await q(`SELECT matching_waiting_for($1) AS ids`, [x])).toEqual([{ ids: [] }]);

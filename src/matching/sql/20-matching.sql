@@ -29,8 +29,9 @@ CREATE OR REPLACE FUNCTION matching_request_facts(r interpretation_requests) RET
     'requestedAt', r.created_at, 'queuedAt', r.queued_at)
 $$;
 
--- The requests waiting in one language's line (queued or ringing), for a look at whether there are any (othersWaiting).
--- Inlined into the query that uses it (a SQL set-returning function). Her language is asked as a range of one value,
+-- The requests waiting in one language's line (queued or ringing), for a look at whether there are any (othersWaiting)
+-- and, one language at a time, a free interpreter's line (matching_waiting_for). Inlined into the query that uses it
+-- (a SQL set-returning function). Her language is asked as a range of one value,
 -- not with =. Asked whether any row exists, PostgreSQL costs each index by how soon it expects a first row; for
 -- `language_id = $1` it expects an average language's share of the rows (a sixth, with six languages), so walking the
 -- whole line (requests_waiting, every language) looked as quick, and found, most often, none of hers after reading
@@ -203,8 +204,8 @@ $$;
 -- ladder's languages' lines is read by a sub-select of its own (matching_waiting_in, whose range only that index
 -- serves). Asked as one `language_id = ANY (…)`, a plan made while the table looked empty (analysed with no one
 -- waiting, as on a quiet night; it stays until the next ANALYZE) walked the whole line (requests_waiting) for the few
--- in her languages: 1,002 entries read for 2 (test/medium/ladder.medium-spec.ts). A request may be listed twice (two
--- of her languages linked to one another): its callers read the list as a set.
+-- in her languages: 1,002 entries read for 2 (test/medium/ladder.medium-spec.ts). A request is listed once for each
+-- of her languages whose ladder holds its language: its callers read the list as a set.
 CREATE OR REPLACE FUNCTION matching_waiting_for(p_interpreter uuid) RETURNS uuid[] LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
 BEGIN
   RETURN ARRAY(
