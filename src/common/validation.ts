@@ -22,7 +22,11 @@ export function describeValidationErrors(errors: ValidationError[], parent = '')
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** A uuid written as PostgreSQL writes one (any version, either case): what an id column takes without an error. */
+/**
+ * A uuid written as PostgreSQL writes one (any version, either case): what an id column takes without an error.
+ * Not class-validator's isUUID: even with 'all' it refuses version and variant digits PostgreSQL stores (a nil-like
+ * or hand-made id would then be "not found" here while the database holds it).
+ */
 export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
 
 /** Deeper than any payload of the API; class-transformer recurses per level and overflows the stack near 2,000. */
