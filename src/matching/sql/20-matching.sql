@@ -29,16 +29,15 @@ CREATE OR REPLACE FUNCTION matching_request_facts(r interpretation_requests) RET
     'requestedAt', r.created_at, 'queuedAt', r.queued_at)
 $$;
 
--- The requests waiting in one language's line (queued or ringing), for a look at whether there are any (othersWaiting)
--- and, one language at a time, a free interpreter's line (matching_waiting_for). Inlined into the query that uses it
--- (a SQL set-returning function). Her language is asked as a range of one value,
--- not with =. Asked whether any row exists, PostgreSQL costs each index by how soon it expects a first row; for
--- `language_id = $1` it expects an average language's share of the rows (a sixth, with six languages), so walking the
--- whole line (requests_waiting, every language) looked as quick, and found, most often, none of hers after reading
--- every one: with 1,000 waiting in five other languages, 0.28 ms a look against 0.05 by her language's index
--- (requests_waiting_language), which the range's fixed guess (0.5 %) makes it choose (test/medium/ladder.medium-spec.ts).
+-- The requests waiting in one language's line (queued or ringing), for a look at whether there are any (othersWaiting).
+-- Inlined into the query that uses it (a SQL set-returning function). Read through the line's index by language
+-- (requests_waiting_language), the one index whose predicate its condition implies, so that the look never grows
+-- with the other languages' lines. While the whole line had an index of its own (requests_waiting, until migration
+-- 1765890000000), PostgreSQL, asked whether any row exists, costed each by how soon it expected a first row and
+-- walked the whole line as often as hers (0.28 ms a look with 1,000 waiting in five other languages, against 0.05),
+-- unless her language was asked as a range (test/medium/ladder.medium-spec.ts).
 CREATE OR REPLACE FUNCTION matching_waiting_in(p_language uuid) RETURNS SETOF interpretation_requests LANGUAGE sql STABLE AS $$
-  SELECT * FROM interpretation_requests w WHERE w.language_id >= p_language AND w.language_id <= p_language AND w.state IN ('queued', 'offering')
+  SELECT * FROM interpretation_requests w WHERE w.language_id = p_language AND w.state IN ('queued', 'offering')
 $$;
 
 -- matching_waiting's branches that few requests take, each its own function: PostgreSQL starts every sub-select of a
@@ -68,8 +67,8 @@ END $$;
 -- (refused twice, or less than p_retry_after seconds ago), and whether its matter needs a valid certification where
 -- it is handled (ladder_needs_certificate). p_language: the language its candidates interpret from when it is not
 -- hers (a relay chain's relay leg interprets from the relay language); null for hers.
--- By primary key, never by walking the line (requests_waiting), whose length the plan cannot foresee: `|| ''` keeps
--- the state test off that partial index. A function scan, not a lateral sub-select: a join that runs its inner side
+-- By primary key, never by walking the line (requests_waiting_language), whose length the plan cannot foresee: `|| ''`
+-- keeps the state test off that partial index. A function scan, not a lateral sub-select: a join that runs its inner side
 -- again for every candidate rewinds a function scan's rows, where it would run the sub-select (and ladder_languages)
 -- once per candidate (45 times a dispatch in the benchmark).
 DROP FUNCTION IF EXISTS matching_waiting(uuid[]);
@@ -199,23 +198,22 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- The waiting requests with a free place for an offer in a language she speaks or one linked to it (the language
--- condition of matching_pairs, read the other way round), found through the partial index of the line by language.
--- It runs whenever an interpreter is free again, so it must not grow with the line of other languages: each of her
--- ladder's languages' lines is read by a sub-select of its own (matching_waiting_in, whose range only that index
--- serves). Asked as one `language_id = ANY (…)`, a plan made while the table looked empty (analysed with no one
--- waiting, as on a quiet night; it stays until the next ANALYZE) walked the whole line (requests_waiting) for the few
--- in her languages: 1,002 entries read for 2 (test/medium/ladder.medium-spec.ts). A request is listed once for each
--- of her languages whose ladder holds its language: its callers read the list as a set.
+-- condition of matching_pairs, read the other way round). It runs whenever an interpreter is free again, so it must
+-- not grow with the line of other languages: it is read through the line's index by language (requests_waiting_language),
+-- the one index whose predicate its condition implies. While the whole line had an index of its own (requests_waiting,
+-- until migration 1765890000000), a plan made while the table looked empty (analysed with no one waiting, as on a
+-- quiet night; it stays until the next ANALYZE) walked that one for the few in her languages: 1,002 entries read for 2
+-- (test/medium/ladder.medium-spec.ts).
 CREATE OR REPLACE FUNCTION matching_waiting_for(p_interpreter uuid) RETURNS uuid[] LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
 BEGIN
   RETURN ARRAY(
-    SELECT unnest(ARRAY(
-      SELECT r.id FROM matching_waiting_in(l.id) r
+    SELECT r.id FROM interpretation_requests r
+    WHERE r.state IN ('queued', 'offering')
       -- Not a relay chain: its legs ring only those who cover them, so putting it in every speaker's line would
       -- hold back (matching_owed_elsewhere) someone it never rings; its own dispatches and the sweep ring its legs.
-      WHERE r.relay_language_id IS NULL
-        AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ladder_at_once(r.urgency)))
-    FROM (SELECT unnest(ladder_languages(il.language_id)) AS id FROM interpreter_languages il WHERE il.interpreter_id = p_interpreter) l);
+      AND r.relay_language_id IS NULL
+      AND r.language_id = ANY (ARRAY(SELECT unnest(ladder_languages(il.language_id)) FROM interpreter_languages il WHERE il.interpreter_id = p_interpreter))
+      AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ladder_at_once(r.urgency));
 END $$;
 
 -- Her line: the waiting requests p_waiting (matching_waiting_for) that may be offered to her (matching_pairs), each
