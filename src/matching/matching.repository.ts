@@ -637,14 +637,19 @@ export class MatchingRepository {
   /**
    * The `skip`-th waiting request, most urgent first, with a free place for an offer (queued, or an emergency
    * ringing fewer than three) and no offer made or answered for `seconds`; fresh ones are left to their own dispatch.
+   * The line is sorted first and its offers looked at only until the one asked for is found (`OFFSET 0` keeps the
+   * look above the sort): no index holds the whole line in this order (migration 1765890000000), and looked at
+   * before the sort, every waiting request's offers were read at each of the sweep's steps.
    */
   async stalled(seconds: number, skip: number): Promise<string | null> {
     const [next]: { id: string }[] = await this.db.query(
-      `SELECT r.id FROM interpretation_requests r WHERE r.state IN ('queued','offering')
-       AND r.queued_at < now() - make_interval(secs => $1)
-       AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ladder_at_once(r.urgency)
-       AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = r.id AND (o.created_at > now() - make_interval(secs => $1) OR o.decided_at > now() - make_interval(secs => $1)))
-       ORDER BY ${WAITING_ORDER_SQL} OFFSET $2 LIMIT 1`,
+      `SELECT w.id FROM (
+         SELECT r.id, r.urgency FROM interpretation_requests r
+         WHERE r.state IN ('queued','offering') AND r.queued_at < now() - make_interval(secs => $1)
+         ORDER BY ${WAITING_ORDER_SQL} OFFSET 0) w
+       WHERE (SELECT count(*) FROM offers o WHERE o.request_id = w.id AND o.outcome IS NULL) < ladder_at_once(w.urgency)
+       AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = w.id AND (o.created_at > now() - make_interval(secs => $1) OR o.decided_at > now() - make_interval(secs => $1)))
+       OFFSET $2 LIMIT 1`,
       [seconds, skip],
     );
     return next?.id ?? null;

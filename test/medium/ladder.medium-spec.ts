@@ -872,7 +872,8 @@ describe('the ladder in PostgreSQL', () => {
 
     it("the line has one index, by language; the migration that dropped the whole line's gives it back on the way down", async () => {
       // The table's indexes of waiting requests (not the relay chains' own), by name: columns, and predicate without its
-      // casts (which PostgreSQL writes otherwise for an index made before the state column became a domain).
+      // casts (which PostgreSQL writes otherwise for an index made before the state column became a domain); a unique
+      // one, or another kind, keeps its whole definition.
       const lines = async () =>
         Object.fromEntries(
           (
@@ -881,7 +882,10 @@ describe('the ladder in PostgreSQL', () => {
                WHERE x.indrelid = 'interpretation_requests'::regclass AND pg_get_expr(x.indpred, x.indrelid) LIKE '%queued%offering%'
                  AND pg_get_expr(x.indpred, x.indrelid) NOT LIKE '%relay%'`,
             )
-          ).map((r) => [r.name, r.def.replace(/^.* USING btree /, '').replace(/::(character varying|text)(\[\])?|[()]/g, '')]),
+          ).map((r) => [
+            r.name,
+            r.def.replace(/^CREATE INDEX \S+ ON \S+ USING btree /, '').replace(/::(character varying|text)(\[\])?|[()]/g, ''),
+          ]),
         );
       const waiting = "WHERE state = ANY ARRAY['queued', 'offering']";
       const byLanguage = `language_id, priority DESC, minor DESC, queued_at ${waiting}`;

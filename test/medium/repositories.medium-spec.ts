@@ -145,6 +145,50 @@ describe('repositories in PostgreSQL', () => {
       expect((await matching.line(mam)).map((r) => made[r.id])).toEqual(['urgent-new', 'normal-minor', 'normal-old', 'normal-new']);
     });
 
+    it("the sweep's stalled requests, one at a time: most urgent first, then minors, then oldest; none ringing in full, lately offered or fresh", async () => {
+      // Two languages, each line holding some of the first and some of the last: the order is the whole line's.
+      const [mam, other] = [await lang(), await lang()];
+      const ago = (s: number) => new Date(Date.now() - s * 1000);
+      const made: Record<string, string> = {};
+      const waiting = async (name: string, urgency: 'normal' | 'urgent' | 'emergency', minor: boolean, waited: number, language = mam) => {
+        const r = await newRequest(language, { urgency, minor, priority: urgencyRank(urgency) });
+        await q(`UPDATE interpretation_requests SET queued_at = $2 WHERE id = $1`, [r.id, ago(waited)]);
+        made[r.id] = name;
+        return r.id;
+      };
+      const offer = async (request: string, decidedAgo: number | null) => {
+        await q(`UPDATE interpretation_requests SET state = 'offering', first_offered_at = $2 WHERE id = $1`, [request, ago(3600)]);
+        await q(
+          `INSERT INTO offers (request_id, interpreter_id, tier, created_at, expires_at, outcome, decided_at, holds)
+           VALUES ($1, $2, 1, $3, $3, $4, $5, $6)`,
+          [
+            request,
+            await interpreter(mam),
+            ago(3600),
+            decidedAgo === null ? null : 'declined',
+            decidedAgo === null ? null : ago(decidedAgo),
+            decidedAgo === null,
+          ],
+        );
+      };
+      await waiting('normal-old', 'normal', false, 7200);
+      await waiting('normal-minor', 'normal', true, 3600, other);
+      await waiting('urgent', 'urgent', false, 3600, other);
+      // An emergency rings three at once: one ringing for an hour leaves room.
+      await offer(await waiting('emergency-ringing-one', 'emergency', false, 3600), null);
+      // Ringing in full (one at a time), refused a moment ago, or in line for less than a sweep: not stalled.
+      await offer(await waiting('normal-ringing', 'normal', false, 3600), null);
+      await offer(await waiting('normal-refused-lately', 'normal', false, 3600), 30);
+      await waiting('normal-fresh', 'normal', false, 10);
+      const found: string[] = [];
+      for (let i = 0; i < 200; i++) {
+        const next = await matching.stalled(600, i);
+        if (!next) break;
+        if (made[next]) found.push(made[next]);
+      }
+      expect(found).toEqual(['emergency-ringing-one', 'urgent', 'normal-minor', 'normal-old']);
+    });
+
     it('closes only a pending offer, auditing it; requeues an accepted request ahead of everyone new', async () => {
       const mam = await lang();
       const her = await interpreter(mam);
