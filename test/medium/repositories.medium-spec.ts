@@ -21,6 +21,8 @@ describe('repositories in PostgreSQL', () => {
   let sessions: SessionsRepository;
   const q = <T = Record<string, any>>(sql: string, params: unknown[] = []): Promise<T[]> => ds.query(sql, params);
   const tag = () => Math.random().toString(36).slice(2, 10);
+  /** `s` seconds ago. */
+  const ago = (s: number) => new Date(Date.now() - s * 1000);
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -130,7 +132,6 @@ describe('repositories in PostgreSQL', () => {
 
     it('orders the line: urgency, then minors, then oldest in line', async () => {
       const mam = await lang();
-      const at = (s: number) => new Date(Date.now() - s * 1000);
       const made: Record<string, string> = {};
       for (const [name, urgency, minor, waited] of [
         ['normal-old', 'normal', false, 90],
@@ -139,7 +140,7 @@ describe('repositories in PostgreSQL', () => {
         ['normal-new', 'normal', false, 20],
       ] as const) {
         const r = await newRequest(mam, { urgency, minor, priority: urgencyRank(urgency) });
-        await q(`UPDATE interpretation_requests SET queued_at = $2 WHERE id = $1`, [r.id, at(waited)]);
+        await q(`UPDATE interpretation_requests SET queued_at = $2 WHERE id = $1`, [r.id, ago(waited)]);
         made[r.id] = name;
       }
       expect((await matching.line(mam)).map((r) => made[r.id])).toEqual(['urgent-new', 'normal-minor', 'normal-old', 'normal-new']);
@@ -148,7 +149,6 @@ describe('repositories in PostgreSQL', () => {
     it("the sweep's stalled requests, one at a time: most urgent first, then minors, then oldest; none ringing in full, lately offered or fresh", async () => {
       // Two languages, each line holding some of the first and some of the last: the order is the whole line's.
       const [mam, other] = [await lang(), await lang()];
-      const ago = (s: number) => new Date(Date.now() - s * 1000);
       const made: Record<string, string> = {};
       const waiting = async (name: string, urgency: 'normal' | 'urgent' | 'emergency', minor: boolean, waited: number, language = mam) => {
         const r = await newRequest(language, { urgency, minor, priority: urgencyRank(urgency) });

@@ -32,10 +32,9 @@ $$;
 -- The requests waiting in one language's line (queued or ringing), for a look at whether there are any (othersWaiting).
 -- Inlined into the query that uses it (a SQL set-returning function). Read through the line's index by language
 -- (requests_waiting_language), the one index whose predicate its condition implies, so that the look never grows
--- with the other languages' lines. While the whole line had an index of its own (requests_waiting, until migration
--- 1765890000000), PostgreSQL, asked whether any row exists, costed each by how soon it expected a first row and
--- walked the whole line as often as hers (0.28 ms a look with 1,000 waiting in five other languages, against 0.05),
--- unless her language was asked as a range (test/medium/ladder.medium-spec.ts).
+-- with the other languages' lines (test/medium/ladder.medium-spec.ts). An index of the whole line beside it would
+-- undo that: asked whether any row exists, PostgreSQL walked the one there was (requests_waiting, until migration
+-- 1765890000000) as often as hers, 0.28 ms a look with 1,000 waiting in five other languages against 0.05.
 CREATE OR REPLACE FUNCTION matching_waiting_in(p_language uuid) RETURNS SETOF interpretation_requests LANGUAGE sql STABLE AS $$
   SELECT * FROM interpretation_requests w WHERE w.language_id = p_language AND w.state IN ('queued', 'offering')
 $$;
