@@ -546,13 +546,17 @@ export class MatchingRepository {
     return r?.urgency === 'emergency' ? (r.id as string) : null;
   }
 
-  /** Her offers ringing now, each with its request as an offer tells it (a console opened from a pushed offer shows it). */
+  /**
+   * Her offers ringing now, each with its request as an offer tells it (a console opened from a pushed offer shows it).
+   * `holds` (every ringing offer holds her: offers_pending_holds) reads her one hold by its index, not every offer
+   * ringing anywhere.
+   */
   async ringingOffersOf(interpreterId: string): Promise<(Pick<Dispatched, 'request' | 'relayLanguageId'> & { offer: MadeOffer })[]> {
     const rows: Record<string, string & boolean>[] = await this.db.query(
       `SELECT o.id, o.tier, o.leg, o.expires_at, r.id AS request_id, r.language_id, r.target_language_id, r.matter, r.urgency, r.minor,
               r.relay_language_id, r.return_to
        FROM offers o JOIN interpretation_requests r ON r.id = o.request_id
-       WHERE o.interpreter_id = $1 AND o.outcome IS NULL AND o.expires_at > now()`,
+       WHERE o.interpreter_id = $1 AND o.holds AND o.outcome IS NULL AND o.expires_at > now()`,
       [interpreterId],
     );
     return rows.map((o) => ({

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { OneWaitingLineIndex1765890000000 } from '../../migrations/1765890000000-one-waiting-line-index';
 import { findBookingCandidates, type BookingCandidateQuery } from '../../src/bookings/booking-candidates';
+import { MatchingRepository } from '../../src/matching/matching.repository';
 import { urgencyRank, WAITING_ORDER_SQL } from '../../src/matching/priority';
 import type { Urgency } from '../../src/common/domain';
 import { createTestDatabase } from '../utils/db';
@@ -941,6 +942,84 @@ describe('the ladder in PostgreSQL', () => {
       const ids = [t4, t3, t2, t1low, t1high];
       const r = await request({ language: mam, urgency: 'emergency' });
       expect(await dispatch(r, ids)).toEqual(['t1-level3:1', 't1-level5:1', 't2:2']);
+    });
+  });
+
+  describe('what taking a call reads does not grow with the offers ringing elsewhere', () => {
+    /** Entries read from each index of offers since the transaction began, by index name. */
+    const offersRead = async () =>
+      Object.fromEntries(
+        (
+          await q<{ name: string; tuples: string }>(
+            `SELECT c.relname AS name, pg_stat_get_xact_tuples_returned(c.oid) AS tuples
+             FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid WHERE x.indrelid = 'offers'::regclass`,
+          )
+        ).map((r) => [r.name, Number(r.tuples)]),
+      );
+    const readSince = (before: Record<string, number>, after: Record<string, number>): Record<string, number> =>
+      Object.fromEntries(
+        Object.entries(after)
+          .map(([k, v]) => [k, v - (before[k] ?? 0)])
+          .filter(([, v]) => v !== 0),
+      );
+    /** A thousand offers ringing for other requests, in another language, each holding an interpreter of its own. */
+    const ringingElsewhere = async () => {
+      const mop = await lang('mop');
+      const others = await Promise.all([1, 2, 3, 4].map(() => request({ language: mop })));
+      await q(
+        `WITH i AS (
+           INSERT INTO interpreters (country, external_id, first_name, email, status)
+           SELECT 'GT', 'ringing-' || g || '-' || $2::text, 'r', 'ringing-' || g || '-' || $2::text || '@test.example', 'active'
+           FROM generate_series(1, 1000) g RETURNING id)
+         INSERT INTO offers (request_id, interpreter_id, tier, expires_at)
+         SELECT ($1::uuid[])[1 + (row_number() OVER () % 4)::int], i.id, 1, now() + interval '20 seconds' FROM i`,
+        [others, Math.random().toString(36).slice(2, 8)],
+      );
+    };
+
+    it('an acceptance reads her offer by its key, even as planned while few rang', async () => {
+      const mam = await lang('mam');
+      const [ana, eva] = [await person('ana', { languages: [[mam, 5]] }), await person('eva', { languages: [[mam, 5]] })];
+      const ring = async (who: string) => {
+        const r = await request({ language: mam });
+        const [{ d }] = await q<{ d: { offers: { id: string }[] } }>(`SELECT matching_dispatch($1, $2::uuid[], 20, NULL, 60, 10) AS d`, [
+          r,
+          [who],
+        ]);
+        return d.offers[0].id;
+      };
+      // A node's plan, made at its first acceptance after the table was analysed while few rang (a quiet night) and
+      // kept until the next ANALYZE: the partial index of pending offers then looks cheapest of all.
+      await q('ANALYZE offers');
+      const first = await q<{ a: { error?: string } }>(`SELECT matching_accept($1, $2, NULL, 24) AS a`, [await ring(ana), ana]);
+      expect(first[0].a.error).toBeUndefined();
+      // Then the day's calls: a thousand ringing elsewhere while she takes hers.
+      await ringingElsewhere();
+      const offer = await ring(eva);
+      const before = await offersRead();
+      const [{ a }] = await q<{ a: { error?: string; sessionId?: string } }>(`SELECT matching_accept($1, $2, NULL, 24) AS a`, [offer, eva]);
+      const after = await offersRead();
+      expect(a.error).toBeUndefined();
+      // Her offer by its key (twice: the request's lookup and the update), her request's few offers as the call opens;
+      // never the thousand (the plan by expiry read every pending offer to find hers).
+      const read = readSince(before, after);
+      expect(read.offers_pending_expiry ?? 0).toBe(0);
+      expect(Object.values(read).reduce((x, y) => x + y, 0)).toBeLessThan(20);
+    });
+
+    it("an interpreter's ringing offers are read through her hold, not through every offer ringing", async () => {
+      const mam = await lang('mam');
+      const ana = await person('ana', { languages: [[mam, 5]] });
+      const r = await request({ language: mam });
+      await q(`SELECT matching_dispatch($1, $2::uuid[], 20, NULL, 60, 10)`, [r, [ana]]);
+      await ringingElsewhere();
+      await q('ANALYZE offers');
+      const repo = new MatchingRepository({ query: (sql: string, params?: unknown[]) => q(sql, params) } as never);
+      const before = await offersRead();
+      const ringing = await repo.ringingOffersOf(ana);
+      const after = await offersRead();
+      expect(ringing.map((o) => o.request.id)).toEqual([r]);
+      expect(readSince(before, after)).toEqual({ offers_one_hold_per_interpreter: 1 });
     });
   });
 

@@ -745,8 +745,11 @@ BEGIN
   WHERE id = (SELECT request_id FROM offers WHERE id = p_offer AND interpreter_id = p_interpreter) FOR UPDATE;
   IF NOT FOUND THEN RETURN jsonb_build_object('error', 'not_found'); END IF;
   IF r.state <> 'offering' THEN RETURN jsonb_build_object('error', 'conflict'); END IF;
+  -- By its primary key: `|| ''` keeps the pending test off the partial index of pending offers by expiry, which a plan
+  -- made while few rang (this connection's, kept until the table is analysed again) walked whole at every acceptance,
+  -- every offer ringing anywhere (test/medium/ladder.medium-spec.ts).
   UPDATE offers SET outcome = 'accepted', decided_at = now()
-  WHERE id = p_offer AND interpreter_id = p_interpreter AND outcome IS NULL AND expires_at > now()
+  WHERE id = p_offer AND interpreter_id = p_interpreter AND (outcome || '') IS NULL AND expires_at > now()
   RETURNING * INTO o;
   IF NOT FOUND THEN RETURN jsonb_build_object('error', 'conflict'); END IF;
   -- Counted for her roster's daily cap (matching_pairs): the last 24 hours' only are kept.
