@@ -54,6 +54,19 @@ describe('the ladder in PostgreSQL', () => {
       expect({ [f.proname]: f.proconfig }).toEqual({
         [f.proname]: expect.arrayContaining(['plan_cache_mode=force_generic_plan', 'enable_seqscan=off']),
       });
+    // The helpers run only inside them plan under their settings, without a clause of their own to save and restore
+    // at every call (20-matching.sql says why).
+    const helpers = [
+      'matching_waiting',
+      'matching_waiting_for',
+      'matching_owed_elsewhere',
+      'matching_ring',
+      'matching_leg_open',
+      'matching_dispatch_as',
+    ];
+    expect(await q(`SELECT proname, proconfig FROM pg_proc WHERE proname = ANY ($1) ORDER BY proname`, [helpers])).toEqual(
+      [...helpers].sort().map((proname) => ({ proname, proconfig: null })),
+    );
     // Those that search candidates: no cache keyed by the candidate herself (20-matching.sql says why).
     for (const f of settings.filter((x) => ['matching_create', 'matching_dispatch', 'matching_servable'].includes(x.proname)))
       expect({ [f.proname]: f.proconfig }).toEqual({ [f.proname]: expect.arrayContaining(['enable_memoize=off']) });
@@ -842,7 +855,9 @@ describe('the ladder in PostgreSQL', () => {
       // (a quiet night, a new installation): any index of the whole line would look as cheap as hers, or cheaper. (The
       // empty row count outlives the rollback: later cases plan as for an empty table, harmlessly.)
       await q('ANALYZE interpretation_requests');
+      // Under the settings of what asks it (matching_servable, matching_owed_elsewhere's callers): it has none of its own.
       await q('SET LOCAL plan_cache_mode = force_generic_plan');
+      await q('SET LOCAL enable_seqscan = off');
       expect(await q(`SELECT matching_waiting_for($1) AS ids`, [x])).toEqual([{ ids: [] }]);
       // Then a thousand wait in five other languages, one in hers and one in a variant linked to it.
       await q(

@@ -16,6 +16,10 @@
 -- (pg_stat_statements with track_planning, BENCHMARKS.md "Stop 32"). The generic plans use the same indexes, but for
 -- matching_withdraw's, whose condition on p_release keeps it off the partial index of pending offers: it reads the
 -- request's few offers by the request's index instead.
+-- The helpers that run only inside those (matching_waiting, matching_waiting_for, matching_owed_elsewhere, matching_ring
+-- and the others marked so) have no SET clause of their own: they plan under their callers' settings, and a clause
+-- would save and restore the settings at every call, several times a dispatch (BENCHMARKS.md, "Stop 47": 0.5 % of a
+-- call for the first three). matching_free keeps its own: a node also asks it alone (MatchingRepository.isBusy).
 -- `SET enable_memoize = off` on the functions that search candidates (matching_create, matching_dispatch,
 -- matching_servable): the planner put a cache in front of each candidate's languages, keyed by the candidate herself,
 -- so it never hit and only cost (hashing her key and the ladder's languages, once per candidate).
@@ -81,7 +85,7 @@ CREATE OR REPLACE FUNCTION matching_waiting(p_requests uuid[], p_language uuid, 
 RETURNS TABLE (id uuid, language_id uuid, langs uuid[], matter varchar, country char(2), priority smallint, minor boolean,
   prefer_female boolean, queued_at timestamptz, urgency varchar, rosters char(2)[], offered uuid[], refused uuid[], needs_cert boolean,
   women_only boolean, not_from text[], return_to uuid, care_caps jsonb)
-LANGUAGE plpgsql STABLE ROWS 1 SET enable_seqscan = off AS $$
+LANGUAGE plpgsql STABLE ROWS 1 AS $$
 #variable_conflict use_column
 BEGIN
   -- The columns kept in domains (migration 1765870000000) as their base types: RETURN QUERY takes no other.
@@ -203,7 +207,7 @@ $$;
 -- until migration 1765890000000), a plan made while the table looked empty (analysed with no one waiting, as on a
 -- quiet night; it stays until the next ANALYZE) walked that one for the few in her languages: 1,002 entries read for 2
 -- (test/medium/ladder.medium-spec.ts).
-CREATE OR REPLACE FUNCTION matching_waiting_for(p_interpreter uuid) RETURNS uuid[] LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
+CREATE OR REPLACE FUNCTION matching_waiting_for(p_interpreter uuid) RETURNS uuid[] LANGUAGE plpgsql STABLE AS $$
 BEGIN
   RETURN ARRAY(
     SELECT r.id FROM interpretation_requests r
@@ -251,7 +255,7 @@ END $$;
 -- (MatchingService.serveInterpreter) offers her next. Asked after matching_free, of the best-ranked candidates
 -- only; when nobody else waits for her languages (most often) it is one index lookup.
 CREATE OR REPLACE FUNCTION matching_owed_elsewhere(p_interpreter uuid, p_request uuid, p_home char(2), p_retry_after double precision, p_open_count int)
-RETURNS boolean LANGUAGE plpgsql STABLE SET enable_seqscan = off AS $$
+RETURNS boolean LANGUAGE plpgsql STABLE AS $$
 DECLARE
   v_waiting uuid[] := matching_waiting_for(p_interpreter);
 BEGIN
