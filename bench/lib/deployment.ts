@@ -17,9 +17,11 @@ export interface DeploymentOptions {
   env?: Record<string, string>;
   /** Settings for node i only (e.g. an allocator setting on one node, to compare). */
   nodeEnv?: (i: number) => Record<string, string>;
+  /** How long a console lets an offer ring before accepting it (0: at once); one withdrawn meanwhile is not accepted. */
+  answerMs?: number;
 }
 
-/** What an interpreter console does when an offer rings: accept at once, then leave the call at once. */
+/** What an interpreter console does when an offer rings: accept (at once, or after answerMs), then leave the call at once. */
 export interface OfferListener {
   offerSeen(requestId: string, at: number, leg: string): void;
   acceptSent(requestId: string, offerId: string, at: number): void;
@@ -34,6 +36,7 @@ export interface Deployment {
   /** The catalogue's Spanish and English (a relay chain's relay language and target). */
   relayLanguages: { spanish: string; english: string };
   interpreterSockets: Socket[];
+  answerMs: number;
   /** Signs an anonymous caller token the way POST /auth/caller does (same secret, claims and issuer). */
   callerToken(): string;
   /** Signs any token the application accepts (same secret, issuer and lifetime). */
@@ -97,6 +100,7 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
     variants: [],
     relayLanguages: { spanish: '', english: '' },
     interpreterSockets: sockets,
+    answerMs: o.answerMs ?? 0,
     callerToken: () => sign({ sub: randomUUID(), role: 'caller' }, key, TOKEN_OPTIONS),
     sign: (claims) => sign(claims, key, TOKEN_OPTIONS),
     listener: null,
@@ -212,9 +216,25 @@ async function connectInterpreters(dep: Deployment, passwordHash: string, key: K
 
 async function connectInterpreter(dep: Deployment, url: string, token: string): Promise<Socket> {
   const socket = io(url, { auth: { token }, transports: ['websocket'], forceNew: true, reconnectionDelay: 200, timeout: 20_000 });
+  // Offers ringing on this console that have not been answered yet, and are not to be once withdrawn.
+  const ringing = new Map<string, NodeJS.Timeout>();
+  socket.on('offer:withdrawn', ({ offerId }: { offerId: string }) => {
+    clearTimeout(ringing.get(offerId));
+    ringing.delete(offerId);
+  });
   socket.on('offer:new', (offer: { offerId: string; requestId: string; leg: string }) => {
+    dep.listener?.offerSeen(offer.requestId, nowMs(), offer.leg);
+    if (dep.answerMs <= 0) return answer(offer);
+    ringing.set(
+      offer.offerId,
+      setTimeout(() => {
+        ringing.delete(offer.offerId);
+        answer(offer);
+      }, dep.answerMs),
+    );
+  });
+  const answer = (offer: { offerId: string; requestId: string }) => {
     const l = dep.listener;
-    l?.offerSeen(offer.requestId, nowMs(), offer.leg);
     const sentAt = nowMs();
     l?.acceptSent(offer.requestId, offer.offerId, sentAt);
     socket
@@ -232,7 +252,7 @@ async function connectInterpreter(dep: Deployment, url: string, token: string): 
           .catch(() => undefined);
       })
       .catch(() => l?.acceptRefused('timeout'));
-  });
+  };
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', (e) => reject(e));
