@@ -3,6 +3,7 @@ import type { QueryRunner } from 'typeorm';
 import { OneWaitingLineIndex1765890000000 } from '../../migrations/1765890000000-one-waiting-line-index';
 import { findBookingCandidates, type BookingCandidateQuery } from '../../src/bookings/booking-candidates';
 import { MatchingRepository } from '../../src/matching/matching.repository';
+import { SessionsRepository } from '../../src/sessions/sessions.repository';
 import { urgencyRank, WAITING_ORDER_SQL } from '../../src/matching/priority';
 import type { Urgency } from '../../src/common/domain';
 import { createTestDatabase } from '../utils/db';
@@ -1022,19 +1023,96 @@ describe('the ladder in PostgreSQL', () => {
       expect(Object.values(read).reduce((x, y) => x + y, 0)).toBeLessThan(20);
     });
 
-    it("an interpreter's ringing offers are read through her hold, not through every offer ringing", async () => {
+    /** Entries read from every index of `table` since the transaction began, summed. */
+    const indexRead = async (table: string) =>
+      Number(
+        (
+          await q<{ n: string }>(
+            `SELECT coalesce(sum(pg_stat_get_xact_tuples_returned(x.indexrelid)), 0) AS n FROM pg_index x WHERE x.indrelid = $1::regclass`,
+            [table],
+          )
+        )[0].n,
+      );
+    const repos = () => {
+      const db = { query: (sql: string, params?: unknown[]) => q(sql, params) } as never;
+      return { matching: new MatchingRepository(db), sessions: new SessionsRepository(db), db };
+    };
+
+    it("an interpreter's ringing offers, and one offer closed, are read by her hold and its key, even as planned while few rang", async () => {
       const mam = await lang('mam');
       const ana = await person('ana', { languages: [[mam, 5]] });
       const r = await request({ language: mam });
-      await q(`SELECT matching_dispatch($1, $2::uuid[], 20, NULL, 60, 10)`, [r, [ana]]);
-      await ringingElsewhere();
+      // Analysed while nothing rang (a quiet night) but after months of calls: the pending offers' indexes then look
+      // empty, cheaper than any key, and the table as large as it is.
+      const old = await request({ language: mam });
+      await q(
+        `INSERT INTO offers (request_id, interpreter_id, tier, expires_at, outcome, decided_at, holds)
+         SELECT $1, $2, 1, now() - interval '1 day', 'declined', now() - interval '1 day', false FROM generate_series(1, 20000)`,
+        [old, await person('past', { languages: [[mam, 5]] })],
+      );
+      // (Ended: waiting beside hers, it could be ahead of hers in the line, and she owed to it.)
+      await q(`UPDATE interpretation_requests SET state = 'unmatched', ended_at = now(), caller_sub = NULL WHERE id = $1`, [old]);
       await q('ANALYZE offers');
-      const repo = new MatchingRepository({ query: (sql: string, params?: unknown[]) => q(sql, params) } as never);
-      const before = await offersRead();
-      const ringing = await repo.ringingOffersOf(ana);
-      const after = await offersRead();
-      expect(ringing.map((o) => o.request.id)).toEqual([r]);
-      expect(readSince(before, after)).toEqual({ offers_one_hold_per_interpreter: 1 });
+      const [{ d }] = await q<{ d: { offers: { id: string }[] } }>(`SELECT matching_dispatch($1, $2::uuid[], 20, NULL, 60, 10) AS d`, [
+        r,
+        [ana],
+      ]);
+      await ringingElsewhere();
+      const { matching, db } = repos();
+      let before = await offersRead();
+      expect((await matching.ringingOffersOf(ana)).map((o) => o.request.id)).toEqual([r]);
+      expect(await matching.pendingOffersOf(ana)).toEqual([d.offers[0].id]);
+      // Her hold, once for each.
+      expect(readSince(before, await offersRead())).toEqual({ offers_one_hold_per_interpreter: 2 });
+      before = await offersRead();
+      expect(await matching.closeOffer(db, d.offers[0].id, 'declined', r)).toBe(ana);
+      // The offer by its key; never the thousand ringing.
+      expect(readSince(before, await offersRead())).toEqual({ offers_pkey: 1 });
+    });
+
+    it("a call's session is read by its key as media joins and as it ends, even as planned while few calls were live", async () => {
+      const mam = await lang('mam');
+      const eva = await person('eva', { languages: [[mam, 5]] });
+      // Analysed while no call was live and nothing rang, after months of calls.
+      const past = await person('past', { languages: [[mam, 5]] });
+      await q(
+        `WITH r AS (
+           INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, priority, state, interpreter_id,
+             accepted_at, ended_at, caller_sub)
+           SELECT $1, 'violence', 'normal', false, false, 'GT', 1, 'completed', $2, now() - interval '1 day', now() - interval '1 day', NULL
+           FROM generate_series(1, 20000) RETURNING id)
+         INSERT INTO sessions (request_id, interpreter_id, ended_at, end_reason) SELECT r.id, $2, now() - interval '1 day', 'completed' FROM r`,
+        [mam, past],
+      );
+      for (const table of ['offers', 'sessions', 'interpretation_requests']) await q(`ANALYZE ${table}`);
+      // Then a thousand calls live elsewhere (connected; one interpreter's, for brevity) and a thousand offers ringing.
+      const tzo = await lang('tzo');
+      const busy = await person('busy', { languages: [[tzo, 5]] });
+      await q(
+        `WITH r AS (
+           INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, priority, state, interpreter_id, accepted_at)
+           SELECT $1, 'violence', 'normal', false, false, 'GT', 1, 'connected', $2, now() FROM generate_series(1, 1000) RETURNING id)
+         INSERT INTO sessions (request_id, interpreter_id) SELECT r.id, $2 FROM r`,
+        [tzo, busy],
+      );
+      await ringingElsewhere();
+      const r = await request({ language: mam });
+      const [{ d }] = await q<{ d: { offers: { id: string }[] } }>(`SELECT matching_dispatch($1, $2::uuid[], 20, NULL, 60, 10) AS d`, [
+        r,
+        [eva],
+      ]);
+      const [{ a }] = await q<{ a: { sessionId: string } }>(`SELECT matching_accept($1, $2, NULL, 24) AS a`, [d.offers[0].id, eva]);
+      const { sessions } = repos();
+      const before = { sessions: await indexRead('sessions'), offers: await indexRead('offers') };
+      await sessions.markJoined(a.sessionId, 'caller');
+      expect(await sessions.markConnected(a.sessionId)).toEqual(expect.objectContaining({ id: r }));
+      const [{ n }] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM session_end($1, NULL, 'completed', true)`, [a.sessionId]);
+      expect(n).toBe(1);
+      // Her session by its key at each step, her request's offers by its index: a few entries, never the thousand live
+      // calls' or the thousand holds' (which those plans walked to find hers).
+      const read = { sessions: (await indexRead('sessions')) - before.sessions, offers: (await indexRead('offers')) - before.offers };
+      expect(read.sessions).toBeLessThan(10);
+      expect(read.offers).toBeLessThan(10);
     });
   });
 

@@ -20,6 +20,12 @@
 -- and the others marked so) have no SET clause of their own: they plan under their callers' settings, and a clause
 -- would save and restore the settings at every call, several times a dispatch (BENCHMARKS.md, "Stop 47": 0.5 % of a
 -- call for the first three). matching_free keeps its own: a node also asks it alone (MatchingRepository.isBusy).
+-- A row read by its key (an offer, a session) with a test that it is still live: the test is written so that no
+-- partial index of live rows can answer it (`(outcome || '') IS NULL`, `holds IS NOT FALSE`, `coalesce(ended_at,
+-- 'infinity') = 'infinity'`: the same, for these NOT NULL or domain columns). A plan made while few rows were live (a
+-- table analysed on a quiet night; each connection keeps its plan until the next ANALYZE) chose such an index, with
+-- nothing in it to look up, over the key: every offer ringing, every hold or every live call anywhere read to find one
+-- (BENCHMARKS.md, "Stop 47"; test/medium/ladder.medium-spec.ts and repositories.medium-spec.ts count the entries read).
 -- `SET enable_memoize = off` on the functions that search candidates (matching_create, matching_dispatch,
 -- matching_servable): the planner put a cache in front of each candidate's languages, keyed by the candidate herself,
 -- so it never hit and only cost (hashing her key and the ladder's languages, once per candidate).
@@ -603,7 +609,8 @@ DECLARE
 BEGIN
   -- Two statements, not one with an OR: each keeps its own index (the primary key; the live session of a request).
   IF p_session IS NOT NULL THEN
-    SELECT * INTO s FROM sessions WHERE sessions.id = p_session AND ended_at IS NULL FOR UPDATE;
+    -- By its key (the live test kept off the live sessions' indexes: see the top of this file).
+    SELECT * INTO s FROM sessions WHERE sessions.id = p_session AND coalesce(ended_at, 'infinity') = 'infinity' FOR UPDATE;
   ELSE
     SELECT * INTO s FROM sessions WHERE sessions.request_id = p_request AND ended_at IS NULL FOR UPDATE;
   END IF;
@@ -636,7 +643,7 @@ BEGIN
                   FILTER (WHERE v_wrapup > interval '0' AND w.wrapup_until > now()), '[]')
   INTO v_wrapups FROM w;
   -- The acceptances of this call's request only (a hearing's call has none): never another request's waiting leg.
-  UPDATE offers SET holds = false WHERE offers.request_id = s.request_id AND holds AND outcome = 'accepted';
+  UPDATE offers SET holds = false WHERE offers.request_id = s.request_id AND holds IS NOT FALSE AND outcome = 'accepted';
   IF p_audited THEN
     INSERT INTO matching_audit_outbox (type, subject_id, data)
     VALUES ('session.ended', s.id, jsonb_build_object('reason', p_reason, 'requestId', s.request_id));
@@ -749,9 +756,7 @@ BEGIN
   WHERE id = (SELECT request_id FROM offers WHERE id = p_offer AND interpreter_id = p_interpreter) FOR UPDATE;
   IF NOT FOUND THEN RETURN jsonb_build_object('error', 'not_found'); END IF;
   IF r.state <> 'offering' THEN RETURN jsonb_build_object('error', 'conflict'); END IF;
-  -- By its primary key: `|| ''` keeps the pending test off the partial index of pending offers by expiry, which a plan
-  -- made while few rang (this connection's, kept until the table is analysed again) walked whole at every acceptance,
-  -- every offer ringing anywhere (test/medium/ladder.medium-spec.ts).
+  -- By its key (the live test kept off the pending offers' indexes: see the top of this file).
   UPDATE offers SET outcome = 'accepted', decided_at = now()
   WHERE id = p_offer AND interpreter_id = p_interpreter AND (outcome || '') IS NULL AND expires_at > now()
   RETURNING * INTO o;
@@ -762,7 +767,7 @@ BEGIN
     WHERE id = p_interpreter;
   END IF;
   IF o.leg = 'direct' THEN RETURN matching_open(r, o, NULL, o, p_return, p_return_hours); END IF;
-  SELECT * INTO v_other FROM offers WHERE request_id = r.id AND leg <> o.leg AND outcome = 'accepted' AND superseded_at IS NULL AND holds;
+  SELECT * INTO v_other FROM offers WHERE request_id = r.id AND leg <> o.leg AND outcome = 'accepted' AND superseded_at IS NULL AND holds IS NOT FALSE;
   IF FOUND THEN
     RETURN matching_open(r, CASE o.leg WHEN 'source' THEN o ELSE v_other END, CASE o.leg WHEN 'relay' THEN o ELSE v_other END, o, p_return,
       p_return_hours);
@@ -799,7 +804,7 @@ BEGIN
   UPDATE interpretation_requests SET relay_off = true WHERE id = r.id;
   INSERT INTO matching_audit_outbox (type, country, subject_id, data)
   VALUES ('request.relay_unfilled', r.country, r.id, matching_request_facts(r) || jsonb_build_object('relaySince', r.relay_since));
-  SELECT * INTO v_source FROM offers WHERE request_id = r.id AND leg = 'source' AND outcome = 'accepted' AND superseded_at IS NULL AND holds;
+  SELECT * INTO v_source FROM offers WHERE request_id = r.id AND leg = 'source' AND outcome = 'accepted' AND superseded_at IS NULL AND holds IS NOT FALSE;
   IF FOUND THEN
     v_opened := matching_open(r, v_source, NULL, NULL, p_return, p_return_hours);
     RETURN jsonb_build_object('opened', v_opened, 'withdrawn', v_opened->'withdrawn', 'callerSub', r.caller_sub, 'requestId', r.id,
