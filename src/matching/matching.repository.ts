@@ -277,12 +277,15 @@ export class MatchingRepository {
     return r?.state ?? null;
   }
 
-  /** The languages a waiting request may be served in, and its relay chain's relay language; null if it is not waiting. */
+  /**
+   * The languages a waiting request may be served in, and its relay chain's relay language; null if it is not waiting.
+   * By its key: `|| ''` keeps the state test off the waiting line's index (20-matching.sql, at its top).
+   */
   async waitingLanguages(requestId: string): Promise<{ languageIds: string[]; relayLanguageId: string | null } | null> {
     const [r] = await this.db.query(
       prepared(
         `SELECT ladder_languages(r.language_id) AS language_ids, r.relay_language_id FROM interpretation_requests r
-         WHERE r.id = $1 AND r.state IN ('queued', 'offering')`,
+         WHERE r.id = $1 AND (r.state || '') IN ('queued', 'offering')`,
       ),
       [requestId],
     );
@@ -453,12 +456,12 @@ export class MatchingRepository {
     await m.query(`DELETE FROM return_codes WHERE request_id = $1 AND interpreter_id = ANY ($2::uuid[])`, [requestId, interpreterIds]);
   }
 
-  /** She takes whoever is free first (`request:choose`): only a waiting request that asked for a woman. */
+  /** She takes whoever is free first (`request:choose`): only a waiting request that asked for a woman (by its key, as above). */
   async chooseAny(requestId: string): Promise<boolean> {
     const changed = await rows(
       this.db,
       `WITH c AS (UPDATE interpretation_requests SET any_interpreter = true
-                  WHERE id = $1 AND state IN ('queued', 'offering') AND prefer_female AND NOT any_interpreter RETURNING id) SELECT id FROM c`,
+                  WHERE id = $1 AND (state || '') IN ('queued', 'offering') AND prefer_female AND NOT any_interpreter RETURNING id) SELECT id FROM c`,
       [requestId],
     );
     return changed.length > 0;

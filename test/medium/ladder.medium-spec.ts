@@ -1070,6 +1070,32 @@ describe('the ladder in PostgreSQL', () => {
       expect(readSince(before, await offersRead())).toEqual({ offers_pkey: 1 });
     });
 
+    it('a waiting request is read by its key as it is dispatched again and as she chooses anyone, even as planned while nobody waited', async () => {
+      const mam = await lang('mam');
+      // Analysed while nobody waited (a quiet night), after months of calls; then she and a thousand in another language wait.
+      await q(
+        `INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, priority, state, ended_at, caller_sub)
+         SELECT $1, 'violence', 'normal', false, false, 'GT', 1, 'unmatched', now() - interval '1 day', NULL FROM generate_series(1, 20000)`,
+        [mam],
+      );
+      await q('ANALYZE interpretation_requests');
+      const hers = await request({ language: mam, preferFemale: true });
+      const mop = await lang('mop');
+      await q(
+        `INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, priority)
+         SELECT $1, 'violence', 'normal', false, false, 'GT', 1 FROM generate_series(1, 1000)`,
+        [mop],
+      );
+      // As a node's prepared statements are planned once they have run five times: one generic plan.
+      await q('SET LOCAL plan_cache_mode = force_generic_plan');
+      const { matching } = repos();
+      const before = await indexRead('interpretation_requests');
+      expect(await matching.waitingLanguages(hers)).toEqual({ languageIds: [mam], relayLanguageId: null });
+      expect(await matching.chooseAny(hers)).toBe(true);
+      // Her row by its key, twice; never the line's thousand.
+      expect((await indexRead('interpretation_requests')) - before).toBe(2);
+    });
+
     it("a call's session is read by its key as media joins and as it ends, even as planned while few calls were live", async () => {
       const mam = await lang('mam');
       const eva = await person('eva', { languages: [[mam, 5]] });
