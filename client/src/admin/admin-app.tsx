@@ -66,7 +66,9 @@ export function AdminApp() {
     api.countries().then(setCountries, () => undefined);
   }, []);
   useEffect(() => {
-    if (session) setCountry(session.role === 'roster_admin' ? tokenCountry(session.token) : (country ?? 'GT'));
+    // As an update of the current value: a platform admin who picked a country before this effect ran (it runs after
+    // the first paint of her console) keeps it; the country of the render that logged her in was still none.
+    if (session) setCountry((picked) => (session.role === 'roster_admin' ? tokenCountry(session.token) : (picked ?? 'GT')));
   }, [session]);
 
   const logout = () => {
