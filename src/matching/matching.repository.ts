@@ -6,12 +6,13 @@ import { COUNTRY_CODES } from '../common/countries';
 import type { Matter, Urgency } from '../common/domain';
 import type { Reachable } from '../presence/presence.service';
 import type { OfferLeg } from '../realtime/realtime.contract';
+import { byKey } from '../database/by-key';
 import { prepared } from '../database/prepared';
 import { uuidArray } from '../database/uuid-array';
 import { rows } from '../database/sql';
 import type { ReturnCodeDraw } from '../return-codes/return-codes.service';
 import type { EndedNotice } from '../sessions/sessions.service';
-import { REQUEUED_RANK, WAITING_ORDER_SQL, type RequestState } from './priority';
+import { REQUEUED_RANK, WAITING_ORDER_SQL, WAITING_STATES, type RequestState } from './priority';
 
 type Sql = Pick<EntityManager, 'query'>;
 
@@ -277,15 +278,12 @@ export class MatchingRepository {
     return r?.state ?? null;
   }
 
-  /**
-   * The languages a waiting request may be served in, and its relay chain's relay language; null if it is not waiting.
-   * By its key: `|| ''` keeps the state test off the waiting line's index (20-matching.sql, at its top).
-   */
+  /** The languages a waiting request may be served in, and its relay chain's relay language; null if it is not waiting. */
   async waitingLanguages(requestId: string): Promise<{ languageIds: string[]; relayLanguageId: string | null } | null> {
     const [r] = await this.db.query(
       prepared(
         `SELECT ladder_languages(r.language_id) AS language_ids, r.relay_language_id FROM interpretation_requests r
-         WHERE r.id = $1 AND (r.state || '') IN ('queued', 'offering')`,
+         WHERE r.id = $1 AND ${byKey.inStates('r.state', WAITING_STATES)}`,
       ),
       [requestId],
     );
@@ -384,7 +382,7 @@ export class MatchingRepository {
   async releaseLeg(m: Sql, offerId: string): Promise<boolean> {
     const released = await rows(
       m,
-      `UPDATE offers SET holds = false, superseded_at = now() WHERE id = $1 AND outcome = 'accepted' AND holds IS NOT FALSE AND leg <> 'direct' RETURNING id`,
+      `UPDATE offers SET holds = false, superseded_at = now() WHERE id = $1 AND outcome = 'accepted' AND ${byKey.holding()} AND leg <> 'direct' RETURNING id`,
       [offerId],
     );
     return released.length > 0;
@@ -414,7 +412,7 @@ export class MatchingRepository {
   /** Her offers still ringing. */
   async pendingOffersOf(interpreterId: string): Promise<string[]> {
     const pending: { id: string }[] = await this.db.query(
-      `SELECT id FROM offers WHERE interpreter_id = $1 AND holds AND (outcome || '') IS NULL`,
+      `SELECT id FROM offers WHERE interpreter_id = $1 AND holds AND ${byKey.undecided()}`,
       [interpreterId],
     );
     return pending.map((o) => o.id);
@@ -456,12 +454,12 @@ export class MatchingRepository {
     await m.query(`DELETE FROM return_codes WHERE request_id = $1 AND interpreter_id = ANY ($2::uuid[])`, [requestId, interpreterIds]);
   }
 
-  /** She takes whoever is free first (`request:choose`): only a waiting request that asked for a woman (by its key, as above). */
+  /** She takes whoever is free first (`request:choose`): only a waiting request that asked for a woman. */
   async chooseAny(requestId: string): Promise<boolean> {
     const changed = await rows(
       this.db,
       `WITH c AS (UPDATE interpretation_requests SET any_interpreter = true
-                  WHERE id = $1 AND (state || '') IN ('queued', 'offering') AND prefer_female AND NOT any_interpreter RETURNING id) SELECT id FROM c`,
+                  WHERE id = $1 AND ${byKey.inStates('state', WAITING_STATES)} AND prefer_female AND NOT any_interpreter RETURNING id) SELECT id FROM c`,
       [requestId],
     );
     return changed.length > 0;
@@ -494,16 +492,14 @@ export class MatchingRepository {
 
   /**
    * Closes one pending offer (declined, expired or withdrawn) and audits it, in one statement; the request row is
-   * locked by the caller. Her id, or null if the offer was not pending. By its key: `(outcome || '') IS NULL` (pending)
-   * keeps the test off the pending offers' indexes, as `holds IS NOT FALSE` does off the holds' in this file, which a
-   * plan made while few rang walked whole (20-matching.sql, at its top).
+   * locked by the caller. Her id, or null if the offer was not pending.
    */
   async closeOffer(m: Sql, offerId: string, outcome: 'declined' | 'expired' | 'withdrawn', requestId: string): Promise<string | null> {
     const [o] = await rows<{ interpreter_id: string }>(
       m,
       prepared(`WITH req AS (SELECT * FROM interpretation_requests WHERE id = $3),
        c AS (
-         UPDATE offers SET outcome = $2, decided_at = now(), holds = false WHERE id = $1 AND (outcome || '') IS NULL RETURNING interpreter_id, tier, created_at
+         UPDATE offers SET outcome = $2, decided_at = now(), holds = false WHERE id = $1 AND ${byKey.undecided()} RETURNING interpreter_id, tier, created_at
        ), ev AS (
          ${outboxInsert(`SELECT 'offer.' || $2, NULL, NULL, req.country, req.id, matching_request_facts(req::interpretation_requests)
            || jsonb_build_object('offerId', $1::uuid, 'interpreterId', c.interpreter_id, 'tier', c.tier, 'offeredAt', c.created_at) FROM c, req`)}
@@ -545,7 +541,7 @@ export class MatchingRepository {
     // A WITH around the UPDATE: TypeORM answers a bare UPDATE with [rows, count], a SELECT with its rows.
     const [r] = await this.db.query(
       `WITH u AS (UPDATE offers o SET unseen = true FROM interpretation_requests r
-                  WHERE o.id = $1 AND (o.outcome || '') IS NULL AND r.id = o.request_id RETURNING r.id, r.urgency)
+                  WHERE o.id = $1 AND ${byKey.undecided('o.outcome')} AND r.id = o.request_id RETURNING r.id, r.urgency)
        SELECT id, urgency FROM u`,
       [offerId],
     );
@@ -554,15 +550,14 @@ export class MatchingRepository {
 
   /**
    * Her offers ringing now, each with its request as an offer tells it (a console opened from a pushed offer shows it).
-   * Through her one hold (every ringing offer holds her: offers_pending_holds), never through every offer ringing anywhere:
-   * the pending test is kept off their indexes (20-matching.sql, at its top, says why).
+   * Through her one hold (every ringing offer holds her: offers_pending_holds), never through every offer ringing.
    */
   async ringingOffersOf(interpreterId: string): Promise<(Pick<Dispatched, 'request' | 'relayLanguageId'> & { offer: MadeOffer })[]> {
     const rows: Record<string, string & boolean>[] = await this.db.query(
       `SELECT o.id, o.tier, o.leg, o.expires_at, r.id AS request_id, r.language_id, r.target_language_id, r.matter, r.urgency, r.minor,
               r.relay_language_id, r.return_to
        FROM offers o JOIN interpretation_requests r ON r.id = o.request_id
-       WHERE o.interpreter_id = $1 AND o.holds AND (o.outcome || '') IS NULL AND o.expires_at > now()`,
+       WHERE o.interpreter_id = $1 AND o.holds AND ${byKey.undecided('o.outcome')} AND o.expires_at > now()`,
       [interpreterId],
     );
     return rows.map((o) => ({

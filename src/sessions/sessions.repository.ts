@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { outboxInsert } from '../audit/audit-outbox';
+import { byKey } from '../database/by-key';
 import { prepared } from '../database/prepared';
 import { PG, pgCode } from '../database/pg-errors';
 import { rows } from '../database/sql';
@@ -154,12 +155,10 @@ export class SessionsRepository {
     );
   }
 
-  // A session by its key: `coalesce(ended_at, 'infinity') = 'infinity'` (not ended) keeps the test off the live
-  // sessions' indexes, which a plan made while few calls were live walked whole (20-matching.sql, at its top).
   async markJoined(sessionId: string, role: ParticipantRole): Promise<void> {
     await this.db.query(
       `UPDATE sessions SET participant_roles = array_append(participant_roles, $2::text)
-       WHERE id = $1 AND coalesce(ended_at, 'infinity') = 'infinity' AND NOT ($2::text = ANY (participant_roles))`,
+       WHERE id = $1 AND ${byKey.notEnded()} AND NOT ($2::text = ANY (participant_roles))`,
       [sessionId, role],
     );
   }
@@ -177,7 +176,7 @@ export class SessionsRepository {
       this.db,
       prepared(`WITH c AS (
          UPDATE interpretation_requests r SET state = 'connected' FROM sessions s
-         WHERE s.id = $1 AND coalesce(s.ended_at, 'infinity') = 'infinity' AND r.id = s.request_id AND r.state = 'accepted'
+         WHERE s.id = $1 AND ${byKey.notEnded('s.ended_at')} AND r.id = s.request_id AND r.state = 'accepted'
          RETURNING r.*
        ), ev AS (
          ${outboxInsert(`SELECT 'request.connected', NULL, NULL, c.country, c.id, matching_request_facts(c::interpretation_requests) || jsonb_build_object('sessionId', $1::uuid) FROM c`)}
@@ -300,9 +299,7 @@ export class SessionsRepository {
 
   /** Locks the live session's row; who holds the caller's seat (undefined if it is not live). */
   async lockCallerSeat(m: Sql, sessionId: string): Promise<string | null | undefined> {
-    const [s] = await m.query(`SELECT caller_sub FROM sessions WHERE id = $1 AND coalesce(ended_at, 'infinity') = 'infinity' FOR UPDATE`, [
-      sessionId,
-    ]);
+    const [s] = await m.query(`SELECT caller_sub FROM sessions WHERE id = $1 AND ${byKey.notEnded()} FOR UPDATE`, [sessionId]);
     return s ? s.caller_sub : undefined;
   }
 
@@ -325,9 +322,6 @@ export class SessionsRepository {
   }
 
   async setCaller(m: Sql, sessionId: string, callerSub: string): Promise<void> {
-    await m.query(`UPDATE sessions SET caller_sub = $2 WHERE id = $1 AND coalesce(ended_at, 'infinity') = 'infinity'`, [
-      sessionId,
-      callerSub,
-    ]);
+    await m.query(`UPDATE sessions SET caller_sub = $2 WHERE id = $1 AND ${byKey.notEnded()}`, [sessionId, callerSub]);
   }
 }

@@ -25,7 +25,8 @@
 -- 'infinity') = 'infinity'`: the same, for these NOT NULL or domain columns). A plan made while few rows were live (a
 -- table analysed on a quiet night; each connection keeps its plan until the next ANALYZE) chose such an index, with
 -- nothing in it to look up, over the key: every offer ringing, every hold or every live call anywhere read to find one
--- (BENCHMARKS.md, "Stop 47"; test/medium/ladder.medium-spec.ts and repositories.medium-spec.ts count the entries read).
+-- (BENCHMARKS.md, "Stop 47"; test/medium/ladder.medium-spec.ts counts the entries read). The repositories write the same
+-- forms through src/database/by-key.ts.
 -- `SET enable_memoize = off` on the functions that search candidates (matching_create, matching_dispatch,
 -- matching_servable): the planner put a cache in front of each candidate's languages, keyed by the candidate herself,
 -- so it never hit and only cost (hashing her key and the ladder's languages, once per candidate).
