@@ -158,6 +158,15 @@ describe('web client: her say in who interprets', () => {
     await offered.locator('button.accept').click();
     await her.locator('[data-phase="connected"]').waitFor();
     await console.locator('[data-view="call"]').waitFor();
+    // A wrap-up follows a call that started (both in its media: session_end); her page says connected as soon as the
+    // offer is accepted, so under load a hang-up at once could end the call before its second party joined the media.
+    await eventually(
+      () =>
+        bed.t.sql<{ started: boolean }>(`SELECT started_at IS NOT NULL AS started FROM sessions WHERE interpreter_id = $1`, [
+          rosa.interpreterId,
+        ]),
+      (r) => r.length === 1 && r[0].started,
+    );
     await console.locator('button.hang-up').click();
     await her.locator('[data-phase="ended"]').waitFor();
     // Her wrap-up time after the call: she is ready before it ends.
