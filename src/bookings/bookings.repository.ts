@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { byKey } from '../database/by-key';
 import { PG, pgCode } from '../database/pg-errors';
 import { rows } from '../database/sql';
 import { BOOKING_SELECT, type BookingRow, type SeatView } from './booking-row';
@@ -330,7 +331,7 @@ export class BookingsRepository {
   async expireOffer(m: Sql, offerId: string): Promise<string | null> {
     const [closed] = await rows<{ interpreter_id: string }>(
       m,
-      `UPDATE booking_offers SET outcome = 'expired', decided_at = now() WHERE id = $1 AND outcome IS NULL RETURNING interpreter_id`,
+      `UPDATE booking_offers SET outcome = 'expired', decided_at = now() WHERE id = $1 AND ${byKey.undecided()} RETURNING interpreter_id`,
       [offerId],
     );
     return closed?.interpreter_id ?? null;

@@ -4,15 +4,17 @@
  * prove an index's predicate from it, so the key's index is the only one left to the plan. A plan made while few rows
  * were live (a table analysed on a quiet night; a connection keeps its generic plans until the next ANALYZE) chose
  * such a partial index, with nothing in it to look up, over the key, and read every offer ringing, every hold or every
- * live call to find one (BENCHMARKS.md, "Stop 47"; test/medium/ladder.medium-spec.ts counts the entries read).
- * 20-matching.sql writes the same forms inline (a SQL function would be inlined back into the plain test).
+ * live call to find one; and over a partial index keyed as the rows are looked up, another of the same predicate that
+ * was smaller (the pending offers by expiry over those by request, the live seats by interpreter over those by call).
+ * BENCHMARKS.md, "Stop 47" and "Stop 48"; test/medium/ladder.medium-spec.ts counts the entries read. 20-matching.sql
+ * writes the same forms inline (a SQL function would be inlined back into the plain test).
  */
 export const byKey = {
   /** `outcome IS NULL`: an offer not decided yet. */
   undecided: (outcome = 'outcome') => `(${outcome} || '') IS NULL`,
   /** `holds`: an offer that holds its interpreter. */
   holding: (holds = 'holds') => `${holds} IS NOT FALSE`,
-  /** `ended_at IS NULL`: a session not ended. */
+  /** `ended_at IS NULL`: a session, or a seat in one, not ended. */
   notEnded: (endedAt = 'ended_at') => `coalesce(${endedAt}, 'infinity') = 'infinity'`,
   /** `state IN (...)`. */
   inStates: (state: string, states: readonly string[]) => `(${state} || '') IN (${states.map((s) => `'${s}'`).join(', ')})`,

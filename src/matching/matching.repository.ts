@@ -399,7 +399,7 @@ export class MatchingRepository {
     const beyond: { id: string; accepted: boolean }[] = await this.db.query(
       `SELECT o.id, o.outcome IS NOT NULL AS accepted
        FROM offers o JOIN interpretation_requests r ON r.id = o.request_id JOIN interpreters i ON i.id = o.interpreter_id
-       WHERE o.interpreter_id = $1
+       WHERE o.interpreter_id = $1 AND o.holds
          AND (o.outcome IS NULL OR (${WAITING_LEG}))
          AND NOT (i.language_ids && ladder_languages(CASE o.leg WHEN 'relay' THEN coalesce(r.relay_language_id, r.language_id) ELSE r.language_id END)
            AND (o.leg = 'direct'
@@ -652,7 +652,7 @@ export class MatchingRepository {
          SELECT r.id, r.urgency FROM interpretation_requests r
          WHERE r.state IN ('queued','offering') AND r.queued_at < now() - make_interval(secs => $1)
          ORDER BY ${WAITING_ORDER_SQL} OFFSET 0) w
-       WHERE (SELECT count(*) FROM offers o WHERE o.request_id = w.id AND o.outcome IS NULL) < ladder_at_once(w.urgency)
+       WHERE (SELECT count(*) FROM offers o WHERE o.request_id = w.id AND ${byKey.undecided('o.outcome')}) < ladder_at_once(w.urgency)
        AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.request_id = w.id AND (o.created_at > now() - make_interval(secs => $1) OR o.decided_at > now() - make_interval(secs => $1)))
        OFFSET $2 LIMIT 1`,
       [seconds, skip],

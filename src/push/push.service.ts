@@ -7,6 +7,7 @@ import { createECDH } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
 import { interpreterIdOf, type Principal } from '../auth/principal';
 import { AppConfig } from '../config/config.schema';
+import { byKey } from '../database/by-key';
 import { EventBus } from '../events/event-bus';
 import { presenceKeys } from '../presence/presence.keys';
 import { REDIS } from '../redis/redis.module';
@@ -190,7 +191,7 @@ export class PushService {
   private async pushOffer(interpreterId: string, offer: PushedOffer) {
     // Marked before the last look at the offer: one that closes from here on is followed by its closing push.
     await this.redis.set(sentKey(offer.offerId), interpreterId, 'EX', MARK_SECONDS);
-    const [open] = await this.db.query(`SELECT 1 FROM offers WHERE id = $1 AND outcome IS NULL`, [offer.offerId]);
+    const [open] = await this.db.query(`SELECT 1 FROM offers WHERE id = $1 AND ${byKey.undecided()}`, [offer.offerId]);
     if (!open) {
       await this.redis.del(sentKey(offer.offerId));
       return;

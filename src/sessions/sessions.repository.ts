@@ -216,12 +216,14 @@ export class SessionsRepository {
 
   /** The id of a request's live session, if it has one. */
   async liveIdOfRequest(m: Sql, requestId: string): Promise<string | null> {
-    const [s] = await m.query(`SELECT id FROM sessions WHERE request_id = $1 AND ended_at IS NULL`, [requestId]);
+    const [s] = await m.query(`SELECT id FROM sessions WHERE request_id = $1 AND ${byKey.notEnded()}`, [requestId]);
     return s?.id ?? null;
   }
 
   async liveOfBooking(bookingId: string, m: Sql = this.db): Promise<LiveHearingSession | null> {
-    const [s] = await m.query(`SELECT id, official_id, caller_sub FROM sessions WHERE booking_id = $1 AND ended_at IS NULL`, [bookingId]);
+    const [s] = await m.query(`SELECT id, official_id, caller_sub FROM sessions WHERE booking_id = $1 AND ${byKey.notEnded()}`, [
+      bookingId,
+    ]);
     return s ?? null;
   }
 
@@ -244,7 +246,7 @@ export class SessionsRepository {
    */
   async reseat(m: Sql, sessionId: string, interpreters: SessionInterpreter[]): Promise<string[]> {
     await m.query(
-      `UPDATE session_interpreters SET ended_at = now() WHERE session_id = $1 AND ended_at IS NULL AND NOT role = ANY ($2::text[])`,
+      `UPDATE session_interpreters SET ended_at = now() WHERE session_id = $1 AND ${byKey.notEnded()} AND NOT role = ANY ($2::text[])`,
       [sessionId, interpreters.map((i) => i.role)],
     );
     const busy: string[] = [];
@@ -262,12 +264,12 @@ export class SessionsRepository {
       try {
         // A seat that changes hands ends one seating and starts another (hours count each from its own start).
         await m.query(
-          `UPDATE session_interpreters SET ended_at = now() WHERE session_id = $1 AND role = $2 AND ended_at IS NULL AND interpreter_id <> $3`,
+          `UPDATE session_interpreters SET ended_at = now() WHERE session_id = $1 AND role = $2 AND ${byKey.notEnded()} AND interpreter_id <> $3`,
           [sessionId, seat.role, seat.id],
         );
         await m.query(
           `INSERT INTO session_interpreters (session_id, role, interpreter_id, seated_at) SELECT $1::uuid, $2::varchar, $3::uuid, now()
-           WHERE NOT EXISTS (SELECT 1 FROM session_interpreters WHERE session_id = $1::uuid AND role = $2::varchar AND ended_at IS NULL)`,
+           WHERE NOT EXISTS (SELECT 1 FROM session_interpreters WHERE session_id = $1::uuid AND role = $2::varchar AND ${byKey.notEnded()})`,
           [sessionId, seat.role, seat.id],
         );
         await m.query('RELEASE SAVEPOINT seat');
@@ -286,7 +288,7 @@ export class SessionsRepository {
     const [seat] = await rows<{ session_id: string; role: InterpreterRole }>(
       m,
       `UPDATE session_interpreters si SET ended_at = now() FROM sessions s
-        WHERE s.id = si.session_id AND s.booking_id = $1 AND s.ended_at IS NULL AND si.interpreter_id = $2 AND si.ended_at IS NULL
+        WHERE s.id = si.session_id AND s.booking_id = $1 AND ${byKey.notEnded('s.ended_at')} AND si.interpreter_id = $2 AND si.ended_at IS NULL
         RETURNING si.session_id, si.role`,
       [bookingId, interpreterId],
     );
@@ -314,7 +316,7 @@ export class SessionsRepository {
   ): Promise<{ id: string; caller_sub: string | null; country: string | null; official_id: string } | null> {
     const [s] = await m.query(
       `SELECT s.id, s.caller_sub, r.country, r.official_id FROM sessions s JOIN interpretation_requests r ON r.id = s.request_id
-        WHERE s.request_id = $1 AND s.ended_at IS NULL AND r.official_id IS NOT NULL AND r.state IN ('accepted', 'connected')
+        WHERE s.request_id = $1 AND ${byKey.notEnded('s.ended_at')} AND r.official_id IS NOT NULL AND r.state IN ('accepted', 'connected')
         ${lock ? 'FOR UPDATE OF s' : ''}`,
       [requestId],
     );

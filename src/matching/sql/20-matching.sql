@@ -20,13 +20,15 @@
 -- and the others marked so) have no SET clause of their own: they plan under their callers' settings, and a clause
 -- would save and restore the settings at every call, several times a dispatch (BENCHMARKS.md, "Stop 47": 0.5 % of a
 -- call for the first three). matching_free keeps its own: a node also asks it alone (MatchingRepository.isBusy).
--- A row read by its key (an offer, a session) with a test that it is still live: the test is written so that no
--- partial index of live rows can answer it (`(outcome || '') IS NULL`, `holds IS NOT FALSE`, `coalesce(ended_at,
--- 'infinity') = 'infinity'`: the same, for these NOT NULL or domain columns). A plan made while few rows were live (a
--- table analysed on a quiet night; each connection keeps its plan until the next ANALYZE) chose such an index, with
--- nothing in it to look up, over the key: every offer ringing, every hold or every live call anywhere read to find one
--- (BENCHMARKS.md, "Stop 47"; test/medium/ladder.medium-spec.ts counts the entries read). The repositories write the same
--- forms through src/database/by-key.ts.
+-- A row read by its key (an offer, a session), or the few rows of one request or one call (its offers, its seats), with
+-- a test that they are still live: the test is written so that no partial index of live rows can answer it
+-- (`(outcome || '') IS NULL`, `holds IS NOT FALSE`, `coalesce(ended_at, 'infinity') = 'infinity'`: the same, for these
+-- NOT NULL or domain columns). A plan made while few rows were live (a table analysed on a quiet night; each connection
+-- keeps its plan until the next ANALYZE) chose such an index, with nothing in it to look up, over the key: every offer
+-- ringing, every hold, every live call or seat anywhere read to find one; and over a partial index keyed as the rows
+-- are looked up (a request's ringing offers, a call's live seats), another of the same predicate that was smaller,
+-- walked whole (BENCHMARKS.md, "Stop 47" and "Stop 48"; test/medium/ladder.medium-spec.ts counts the entries read).
+-- The repositories write the same forms through src/database/by-key.ts.
 -- `SET enable_memoize = off` on the functions that search candidates (matching_create, matching_dispatch,
 -- matching_servable): the planner put a cache in front of each candidate's languages, keyed by the candidate herself,
 -- so it never hit and only cost (hashing her key and the ladder's languages, once per candidate).
@@ -223,7 +225,7 @@ BEGIN
       -- hold back (matching_owed_elsewhere) someone it never rings; its own dispatches and the sweep ring its legs.
       AND r.relay_language_id IS NULL
       AND r.language_id = ANY (ARRAY(SELECT unnest(ladder_languages(il.language_id)) FROM interpreter_languages il WHERE il.interpreter_id = p_interpreter))
-      AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND o.outcome IS NULL) < ladder_at_once(r.urgency));
+      AND (SELECT count(*) FROM offers o WHERE o.request_id = r.id AND (o.outcome || '') IS NULL) < ladder_at_once(r.urgency));
 END $$;
 
 -- Her line: the waiting requests p_waiting (matching_waiting_for) that may be offered to her (matching_pairs), each
@@ -411,7 +413,7 @@ BEGIN
     -- An emergency's offers that her console did not show in time (pushed to her phone) ring on, but the next
     -- candidates ring at once beside them (MatchingService.offerUnseen).
     IF r.urgency = 'emergency' THEN
-      v_unseen := (SELECT count(*) FROM offers WHERE request_id = p_request AND outcome IS NULL AND unseen AND leg = 'direct');
+      v_unseen := (SELECT count(*) FROM offers WHERE request_id = p_request AND (outcome || '') IS NULL AND unseen AND leg = 'direct');
     END IF;
   END IF;
   IF r.relay_language_id IS NULL THEN
@@ -613,14 +615,15 @@ BEGIN
     -- By its key (the live test kept off the live sessions' indexes: see the top of this file).
     SELECT * INTO s FROM sessions WHERE sessions.id = p_session AND coalesce(ended_at, 'infinity') = 'infinity' FOR UPDATE;
   ELSE
-    SELECT * INTO s FROM sessions WHERE sessions.request_id = p_request AND ended_at IS NULL FOR UPDATE;
+    SELECT * INTO s FROM sessions WHERE sessions.request_id = p_request AND coalesce(ended_at, 'infinity') = 'infinity' FOR UPDATE;
   END IF;
   IF NOT FOUND THEN RETURN; END IF;
   -- A hearing's remote woman is known by the session itself (her join code's token): forgotten as it ends.
   UPDATE sessions SET ended_at = now(), end_reason = p_reason, caller_sub = NULL WHERE sessions.id = s.id;
   -- Every interpreter of the call is free again: the lead, a relay leg's, a team partner.
   WITH gone AS (
-    UPDATE session_interpreters si SET ended_at = now() WHERE si.session_id = s.id AND si.ended_at IS NULL RETURNING si.interpreter_id
+    UPDATE session_interpreters si SET ended_at = now() WHERE si.session_id = s.id AND coalesce(si.ended_at, 'infinity') = 'infinity'
+    RETURNING si.interpreter_id
   )
   SELECT coalesce(array_agg(gone.interpreter_id), ARRAY[s.interpreter_id]) INTO v_interpreters FROM gone;
   -- Her wrap-up (WRAPUP_SECONDS for the call's matter: the node's setting puente.wrapup_seconds, src/database), after a
