@@ -22,6 +22,8 @@
  *   BENCH_RELAY_INTERPRETERS (5 % of BENCH_INTERPRETERS when the share is above 0: the Spanish–English interpreters)
  *   BENCH_ANSWER_MS (0: how long each console lets an offer ring before accepting it; with 2000 at 100/s, a few
  *     hundred offers ring at once, as when real interpreters take a moment to answer)
+ *   BENCH_CALL_MS (0: how long each call lasts, both sides staying in it; with 3000 at 100/s, about 300 calls are live
+ *     at once, each holding an interpreter)
  *   BENCH_LABEL (a suffix for the results files)  BENCH_DATABASE_BASE_URL (postgres://postgres@127.0.0.1:5432)
  * Figures are written to bench/results/matching.json and bench/results/matching.md (matching-<experiment>-<label>.*).
  */
@@ -78,6 +80,7 @@ const settings = {
   skipBuild: process.env.BENCH_SKIP_BUILD === '1',
   history: num('BENCH_HISTORY', 0),
   answerMs: num('BENCH_ANSWER_MS', 0),
+  callMs: num('BENCH_CALL_MS', 0),
   relayShare: num('BENCH_RELAY_SHARE', 0.2),
   relayInterpreters:
     num('BENCH_RELAY_SHARE', 0.2) > 0 ? num('BENCH_RELAY_INTERPRETERS', Math.round(num('BENCH_INTERPRETERS', 10_000) * 0.05)) : 0,
@@ -152,6 +155,7 @@ async function benchDeployment(nodes: number, results: ConfigResult[]) {
     variants: settings.variants,
     relayInterpreters: settings.relayInterpreters,
     answerMs: settings.answerMs,
+    callMs: settings.callMs,
   });
   closing.add(dep.close);
   if (settings.history) log(`history loaded: ${JSON.stringify(await loadHistory(dep.db, settings.history, log))}`);
@@ -330,6 +334,7 @@ function report(info: ReturnType<typeof machine>, results: ConfigResult[], floor
         ? `; ${settings.relayShare * 100} % of calls into English, served by relay chains (${settings.relayInterpreters} Spanish–English interpreters added)`
         : '') +
       (settings.answerMs > 0 ? `; each offer accepted ${settings.answerMs} ms after it rang` : '') +
+      (settings.callMs > 0 ? `; each call lasting ${settings.callMs} ms` : '') +
       (settings.history ? `; ${settings.history} ended requests of history loaded first (lib/history.ts).` : '.'),
     '',
     '| nodes | rate/s | runs | callers served / sent | request→offer p50 / p95 / p99 ms | relay chains: request→both offers p50 / p95 / p99 ms | accept→session p50 / p95 / p99 ms | create ack p99 ms | node CPU % | node RSS MB | PG backends CPU % | PG CPU ms/request | bench client CPU % | machine busy % (others) | tx/request | lock waiters (mean) | event loop p99 ms | audit backlog max / at end |',

@@ -19,9 +19,11 @@ export interface DeploymentOptions {
   nodeEnv?: (i: number) => Record<string, string>;
   /** How long a console lets an offer ring before accepting it (0: at once); one withdrawn meanwhile is not accepted. */
   answerMs?: number;
+  /** How long each side stays in a call before leaving it (0: at once). */
+  callMs?: number;
 }
 
-/** What an interpreter console does when an offer rings: accept (at once, or after answerMs), then leave the call at once. */
+/** What an interpreter console does when an offer rings: accept (at once, or after answerMs), then leave the call after callMs. */
 export interface OfferListener {
   offerSeen(requestId: string, at: number, leg: string): void;
   acceptSent(requestId: string, offerId: string, at: number): void;
@@ -37,6 +39,7 @@ export interface Deployment {
   relayLanguages: { spanish: string; english: string };
   interpreterSockets: Socket[];
   answerMs: number;
+  callMs: number;
   /** Signs an anonymous caller token the way POST /auth/caller does (same secret, claims and issuer). */
   callerToken(): string;
   /** Signs any token the application accepts (same secret, issuer and lifetime). */
@@ -101,6 +104,7 @@ export async function startDeployment(o: DeploymentOptions): Promise<Deployment>
     relayLanguages: { spanish: '', english: '' },
     interpreterSockets: sockets,
     answerMs: o.answerMs ?? 0,
+    callMs: o.callMs ?? 0,
     callerToken: () => sign({ sub: randomUUID(), role: 'caller' }, key, TOKEN_OPTIONS),
     sign: (claims) => sign(claims, key, TOKEN_OPTIONS),
     listener: null,
@@ -245,11 +249,15 @@ async function connectInterpreter(dep: Deployment, url: string, token: string): 
         if (ack?.waiting) return;
         if (!ack?.sessionId) return l?.acceptRefused(ack?.error?.code ?? 'no session');
         l?.accepted(offer.requestId, offer.offerId);
-        // She leaves at once, so that she is free for the next caller (whoever leaves first ends the call).
-        socket
-          .timeout(30_000)
-          .emitWithAck('session:leave', { sessionId: ack.sessionId })
-          .catch(() => undefined);
+        // She leaves (at once, or after callMs), so that she is free for the next caller (whoever leaves first ends
+        // the call).
+        const leave = () =>
+          socket
+            .timeout(30_000)
+            .emitWithAck('session:leave', { sessionId: ack.sessionId })
+            .catch(() => undefined);
+        if (dep.callMs > 0) setTimeout(leave, dep.callMs);
+        else void leave();
       })
       .catch(() => l?.acceptRefused('timeout'));
   };

@@ -159,8 +159,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   );
 }
 
-/** One woman calling: connect, ask, wait for the session id, leave the call, hang up. */
-async function callerFlow(url: string, token: string, draw: CallerDraw, rec: RunRecorder) {
+/** One woman calling: connect, ask, wait for the session id, stay `callMs` in the call, leave it, hang up. */
+async function callerFlow(url: string, token: string, draw: CallerDraw, rec: RunRecorder, callMs: number) {
   // A new call's token, as the caller's page connects it (`fresh`: nothing of hers to look for).
   const socket = io(url, {
     auth: { token, fresh: true },
@@ -205,6 +205,7 @@ async function callerFlow(url: string, token: string, draw: CallerDraw, rec: Run
       return;
     }
     rec.sessionArrived(ack.requestId, sessionAt);
+    if (callMs > 0) await sleep(callMs);
     await socket
       .timeout(STEP_TIMEOUT_MS)
       .emitWithAck('session:leave', { sessionId })
@@ -237,7 +238,7 @@ export async function drive(
     const wait = due - nowMs();
     if (wait > 1) await sleep(wait);
     rec.started++;
-    flows.push(callerFlow(dep.nodes[i % dep.nodes.length].url, dep.callerToken(), draw(), rec));
+    flows.push(callerFlow(dep.nodes[i % dep.nodes.length].url, dep.callerToken(), draw(), rec, dep.callMs));
   }
   const lag = nowMs() - (start + seconds * 1000);
   if (lag > 1000) rec.fail(`driver fell behind by ${Math.round(lag)} ms`);
