@@ -34,7 +34,7 @@ describe('Redis restarted mid-flow (persistent, as deployed)', () => {
   afterAll(async () => {
     sockets.forEach((s) => s.close());
     await t?.close();
-    await redis?.stop();
+    await redis?.dispose();
   });
 
   it('keeps the ringing offer and the waiting request: after the restart she accepts, and the waiting caller is served', async () => {
@@ -97,7 +97,7 @@ describe('PostgreSQL restarted mid-flow', () => {
   afterAll(async () => {
     sockets.forEach((s) => s.close());
     await t?.app.close();
-    await pg?.kill();
+    await pg?.dispose();
   });
 
   it('refuses new requests while it is down with an error the page can retry, loses nothing, and carries on when it is back', async () => {

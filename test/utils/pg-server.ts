@@ -1,6 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chownSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -79,6 +79,12 @@ export class TestPostgres {
     const postmaster = Number(readFileSync(join(this.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
     process.kill(postmaster, 'SIGKILL');
     await exited;
+  }
+
+  /** Gone for good: killed, and its folder (the cluster's files, its socket) removed. */
+  async dispose() {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   async query<T = Record<string, unknown>>(sql: string, database = 'postgres', params: unknown[] = []): Promise<T[]> {

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -50,5 +50,11 @@ export class TestRedis {
     const exited = once(this.proc, 'exit');
     this.proc.kill('SIGKILL');
     await exited;
+  }
+
+  /** Gone for good: stopped, and its append-only file's folder removed. */
+  async dispose() {
+    await this.stop();
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 }
