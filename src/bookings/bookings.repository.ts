@@ -5,7 +5,7 @@ import { byKey } from '../database/by-key';
 import { PG, pgCode } from '../database/pg-errors';
 import { rows } from '../database/sql';
 import { BOOKING_SELECT, type BookingRow, type SeatView } from './booking-row';
-import type { BookingState } from './booking-state';
+import { OPEN, type BookingState } from './booking-state';
 import { codeOwner, type JoinCall } from '../sessions/join-codes';
 
 /** A booking's leg: direct, or a relay chain's source and relay legs. */
@@ -187,7 +187,7 @@ export class BookingsRepository {
        FROM (SELECT CASE WHEN bool_or(state = 'assigned') THEN 'assigned' WHEN bool_or(state = 'requested') THEN 'requested'
                          ELSE 'confirmed' END AS state
              FROM booking_interpreters WHERE booking_id = $1 HAVING count(*) > 0) n
-       WHERE b.id = $1 AND b.state IN ('requested', 'assigned', 'confirmed') AND b.state <> n.state`,
+       WHERE b.id = $1 AND ${byKey.inStates('b.state', OPEN)} AND b.state <> n.state`,
       [bookingId],
     );
   }
@@ -228,9 +228,12 @@ export class BookingsRepository {
     await this.settle(m, bookingId);
   }
 
-  /** An ended booking holds nobody's time any more (who sat where is kept). */
+  /**
+   * An ended booking holds nobody's time any more (who sat where is kept). Each of its few seats, holding or not: asked
+   * for the holding ones, a plan made while none held walked every seat holding anyone's time (src/database/by-key.ts).
+   */
   async releaseHolds(m: Sql, bookingId: string): Promise<void> {
-    await rows(m, `UPDATE booking_interpreters SET blocked = NULL WHERE booking_id = $1 AND blocked IS NOT NULL`, [bookingId]);
+    await rows(m, `UPDATE booking_interpreters SET blocked = NULL WHERE booking_id = $1`, [bookingId]);
   }
 
   /**
@@ -241,7 +244,7 @@ export class BookingsRepository {
   async upcomingOf(interpreterId: string, { uncertified = false } = {}): Promise<string[]> {
     const found: { id: string }[] = await this.db.query(
       `SELECT b.id FROM booking_interpreters s JOIN bookings b ON b.id = s.booking_id JOIN interpreters i ON i.id = s.interpreter_id
-        WHERE s.interpreter_id = $1 AND s.blocked IS NOT NULL AND b.state IN ('requested', 'assigned', 'confirmed') AND b.starts_at > now()
+        WHERE s.interpreter_id = $1 AND s.blocked IS NOT NULL AND ${byKey.inStates('b.state', OPEN)} AND b.starts_at > now()
           AND (NOT $2 OR (ladder_needs_certificate(b.country, b.matter, true)
                           AND NOT ladder_certified(i.certification_body, i.certification_expires, (b.starts_at AT TIME ZONE 'UTC')::date)))
         ORDER BY b.starts_at`,

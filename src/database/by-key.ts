@@ -4,8 +4,8 @@
  * prove an index's predicate from it, so the key's index is the only one left to the plan. A plan made while few rows
  * were live (a table analysed on a quiet night; a connection keeps its generic plans until the next ANALYZE) chose
  * such a partial index, with nothing in it to look up, over the key, and read every offer ringing, every hold or every
- * live call to find one; and over a partial index keyed as the rows are looked up, another of the same predicate that
- * was smaller (the pending offers by expiry over those by request, the live seats by interpreter over those by call).
+ * live call to find one; and, where one keyed as the rows are looked up exists, another of the same predicate walked
+ * whole (the pending offers by expiry for those of a request): all looked empty, and the choice was a tie.
  * BENCHMARKS.md, "Stop 47" and "Stop 48"; test/medium/ladder.medium-spec.ts counts the entries read. 20-matching.sql
  * writes the same forms inline (a SQL function would be inlined back into the plain test).
  */

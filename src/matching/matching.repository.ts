@@ -42,7 +42,7 @@ export const OVERDUE_BATCH = 200;
  * An offer `o` of request `r` that is a relay chain's leg she accepted, waiting for the other leg: her acceptance holds
  * her, and the call has not opened (releaseLeg lets such a leg go).
  */
-const WAITING_LEG = `o.holds AND o.outcome = 'accepted' AND o.leg <> 'direct' AND r.state IN ('queued', 'offering')`;
+const WAITING_LEG = `o.holds AND o.outcome = 'accepted' AND o.leg <> 'direct' AND ${byKey.inStates('r.state', WAITING_STATES)}`;
 
 export interface MadeOffer {
   id: string;
@@ -583,12 +583,18 @@ export class MatchingRepository {
     }));
   }
 
-  /** Her live on-demand call, if any, with the offer she accepted for it (a live call's row: session_interpreters_one_live). */
+  /**
+   * Her live on-demand call, if any, with the offer she accepted for it. Her live seat is her newest (she has one at a
+   * time, session_interpreters_one_live, and a seat is live when it is made): one entry of her seats' index. Asked as
+   * her live seat, joined to its call, the plan could prove the call's index of live seats from the join and, made
+   * while no call was live, walked every live seat (test/medium/ladder.medium-spec.ts).
+   */
   async openCallsOf(interpreterId: string): Promise<{ offer_id: string; session_id: string }[]> {
     return this.db.query(
-      prepared(`SELECT o.id AS offer_id, s.id AS session_id FROM session_interpreters si JOIN sessions s ON s.id = si.session_id
+      prepared(`SELECT o.id AS offer_id, s.id AS session_id
+       FROM (SELECT * FROM session_interpreters WHERE interpreter_id = $1 ORDER BY id DESC LIMIT 1) si JOIN sessions s ON s.id = si.session_id
        JOIN offers o ON o.request_id = s.request_id AND o.interpreter_id = si.interpreter_id AND o.outcome = 'accepted' AND o.superseded_at IS NULL
-       WHERE si.interpreter_id = $1 AND si.ended_at IS NULL`),
+       WHERE si.ended_at IS NULL`),
       [interpreterId],
     );
   }

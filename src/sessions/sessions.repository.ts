@@ -288,7 +288,7 @@ export class SessionsRepository {
     const [seat] = await rows<{ session_id: string; role: InterpreterRole }>(
       m,
       `UPDATE session_interpreters si SET ended_at = now() FROM sessions s
-        WHERE s.id = si.session_id AND s.booking_id = $1 AND ${byKey.notEnded('s.ended_at')} AND si.interpreter_id = $2 AND si.ended_at IS NULL
+        WHERE s.id = si.session_id AND s.booking_id = $1 AND ${byKey.notEnded('s.ended_at')} AND si.interpreter_id = $2 AND ${byKey.notEnded('si.ended_at')}
         RETURNING si.session_id, si.role`,
       [bookingId, interpreterId],
     );

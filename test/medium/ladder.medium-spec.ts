@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { OneWaitingLineIndex1765890000000 } from '../../migrations/1765890000000-one-waiting-line-index';
+import { LiveIndexesByTheirKey1765900000000 } from '../../migrations/1765900000000-live-indexes-by-their-key';
 import { findBookingCandidates, type BookingCandidateQuery } from '../../src/bookings/booking-candidates';
 import { MatchingRepository } from '../../src/matching/matching.repository';
 import { SessionsRepository } from '../../src/sessions/sessions.repository';
@@ -988,19 +989,33 @@ describe('the ladder in PostgreSQL', () => {
       );
     };
 
-    /** Months of calls ended (twenty thousand, one past interpreter's), each with its session and her seat in it. */
-    const monthsOfCalls = async (language: string) =>
-      q(
-        `WITH r AS (
-           INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, priority, state, interpreter_id,
-             accepted_at, ended_at, caller_sub)
-           SELECT $1, 'violence', 'normal', false, false, 'GT', 1, 'completed', $2, now() - interval '1 day', now() - interval '1 day', NULL
-           FROM generate_series(1, 20000) RETURNING id),
-         s AS (INSERT INTO sessions (request_id, interpreter_id, ended_at, end_reason) SELECT r.id, $2, now() - interval '1 day', 'completed' FROM r
-               RETURNING id)
-         INSERT INTO session_interpreters (session_id, role, interpreter_id, ended_at) SELECT s.id, 'interpreter', $2, now() - interval '1 day' FROM s`,
-        [language, await person('past', { languages: [[language, 5]] })],
-      );
+    /**
+     * Months of calls, each live and then ended, as a day's are (so that the indexes of live calls and seats grew with
+     * them): ten thousand, a thousand past interpreters' each with her session and her seat in it.
+     */
+    const monthsOfCalls = async (language: string) => {
+      const past = (await q<{ id: string }>(aThousandInterpreters(`past-${Math.random().toString(36).slice(2, 8)}`))).map((p) => p.id);
+      for (let day = 0; day < 10; day++) {
+        await q(
+          `WITH r AS (
+             INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, priority, state, interpreter_id, accepted_at)
+             SELECT $1, 'violence', 'normal', false, false, 'GT', 1, 'connected', p, now() FROM unnest($2::uuid[]) p RETURNING id, interpreter_id),
+           s AS (INSERT INTO sessions (request_id, interpreter_id) SELECT id, interpreter_id FROM r RETURNING id, interpreter_id)
+           INSERT INTO session_interpreters (session_id, role, interpreter_id) SELECT id, 'interpreter', interpreter_id FROM s`,
+          [language, past],
+        );
+        await q(`UPDATE session_interpreters SET ended_at = now() WHERE ended_at IS NULL AND interpreter_id = ANY ($1::uuid[])`, [past]);
+        await q(
+          `UPDATE sessions SET ended_at = now(), end_reason = 'completed' WHERE ended_at IS NULL AND interpreter_id = ANY ($1::uuid[])`,
+          [past],
+        );
+        await q(
+          `UPDATE interpretation_requests SET state = 'completed', ended_at = now(), caller_sub = NULL
+           WHERE state = 'connected' AND interpreter_id = ANY ($1::uuid[])`,
+          [past],
+        );
+      }
+    };
 
     it('an acceptance reads her offer by its key, even as planned while few rang', async () => {
       const mam = await lang('mam');
@@ -1165,14 +1180,76 @@ describe('the ladder in PostgreSQL', () => {
       expect(await sessions.liveIdOfRequest(db, r)).toBe(a.sessionId);
       expect(await sessions.liveOfOfficialRequest(db, r, { lock: false })).toBeNull();
       expect(await matching.liveRequestsOf(eva)).toEqual([r]);
+      expect(await matching.openCallsOf(eva)).toEqual([{ offer_id: d.offers[0].id, session_id: a.sessionId }]);
       const [{ n }] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM session_end(NULL, $1, 'completed', true)`, [r]);
       expect(n).toBe(1);
       const read = {
         sessions: readSince(before.sessions, await indexReads('sessions')),
         seats: readSince(before.seats, await indexReads('session_interpreters')),
       };
-      expect(total(read.sessions)).toBeLessThan(10);
+      // A few entries each (and planning's looks at an index's ends), never the thousand live (a walk read 117-1,008).
+      expect(total(read.sessions)).toBeLessThan(50);
       expect(total(read.seats)).toBeLessThan(10);
+    });
+
+    it('whether she is free reads each hearing she holds by its key, even as planned while none was open', async () => {
+      const mam = await lang('mam');
+      const eva = await person('eva', { languages: [[mam, 5]] });
+      const [{ official, institution }] = await q<{ official: string; institution: string }>(
+        `WITH i AS (INSERT INTO institutions (country, name, kind) VALUES ('GT', 'Juzgado de prueba', 'court') RETURNING id)
+         INSERT INTO users (email, password_hash, role, institution_id) SELECT 'juez-' || gen_random_uuid() || '@test.example', 'x', 'official', id FROM i
+         RETURNING id AS official, institution_id AS institution`,
+      );
+      const hearings = (n: number, state: string, inDays: number) =>
+        q<{ id: string }>(
+          `INSERT INTO bookings (official_id, institution_id, country, language_id, matter, starts_at, ends_at, duration_minutes, time_zone, state)
+           SELECT $1, $2, 'GT', $3, 'violence', now() + make_interval(days => $5 + g), now() + make_interval(days => $5 + g, hours => 1), 60,
+             'America/Guatemala', $4 FROM generate_series(1, $6) g RETURNING id`,
+          [official, institution, mam, state, inDays, n],
+        );
+      // Analysed while no hearing was open (a quiet night), after months of hearings held, each open until it was.
+      const past = await hearings(5000, 'requested', -400);
+      await q(`UPDATE bookings SET state = 'completed', end_reason = 'completed' WHERE id = ANY ($1::uuid[])`, [past.map((b) => b.id)]);
+      await q('ANALYZE bookings');
+      // Then five hundred hearings booked ahead, two of them confirmed by her.
+      const ahead = await hearings(500, 'confirmed', 1);
+      await q(
+        `INSERT INTO booking_interpreters (booking_id, leg, state, interpreter_id, blocked)
+         SELECT b.id, 'direct', 'confirmed', $2, tstzrange(b.starts_at, b.ends_at) FROM bookings b WHERE b.id = ANY ($1::uuid[])`,
+        [ahead.slice(0, 2).map((b) => b.id), eva],
+      );
+      const before = await indexReads('bookings');
+      expect(await repos().matching.isBusy(eva)).toBe(false);
+      // Her two hearings by their key; never the five hundred open.
+      expect(readSince(before, await indexReads('bookings'))).toEqual({ bookings_pkey: 2 });
+    });
+
+    it('the indexes of live calls and seats name their key; the migration that made them so gives the old ones back on the way down', async () => {
+      const live = async () =>
+        Object.fromEntries(
+          (
+            await q<{ name: string; def: string }>(
+              `SELECT indexname AS name, regexp_replace(indexdef, '.* WHERE ', '') AS def FROM pg_indexes
+               WHERE indexname IN ('sessions_one_live_per_request', 'session_interpreters_one_live', 'session_interpreters_one_live_role')`,
+            )
+          ).map((r) => [r.name, r.def]),
+        );
+      const keyed = {
+        sessions_one_live_per_request: '((request_id IS NOT NULL) AND (ended_at IS NULL))',
+        session_interpreters_one_live: '((interpreter_id IS NOT NULL) AND (ended_at IS NULL))',
+        session_interpreters_one_live_role: '((session_id IS NOT NULL) AND (ended_at IS NULL))',
+      };
+      expect(await live()).toEqual(keyed);
+      const migration = new LiveIndexesByTheirKey1765900000000();
+      const runner = { query: (sql: string) => q(sql) } as unknown as QueryRunner;
+      await migration.down(runner);
+      expect(await live()).toEqual({
+        sessions_one_live_per_request: '(ended_at IS NULL)',
+        session_interpreters_one_live: '(ended_at IS NULL)',
+        session_interpreters_one_live_role: '(ended_at IS NULL)',
+      });
+      await migration.up(runner);
+      expect(await live()).toEqual(keyed);
     });
 
     it("a call's session is read by its key as media joins and as it ends, even as planned while few calls were live", async () => {

@@ -25,10 +25,12 @@
 -- (`(outcome || '') IS NULL`, `holds IS NOT FALSE`, `coalesce(ended_at, 'infinity') = 'infinity'`: the same, for these
 -- NOT NULL or domain columns). A plan made while few rows were live (a table analysed on a quiet night; each connection
 -- keeps its plan until the next ANALYZE) chose such an index, with nothing in it to look up, over the key: every offer
--- ringing, every hold, every live call or seat anywhere read to find one; and over a partial index keyed as the rows
--- are looked up (a request's ringing offers, a call's live seats), another of the same predicate that was smaller,
--- walked whole (BENCHMARKS.md, "Stop 47" and "Stop 48"; test/medium/ladder.medium-spec.ts counts the entries read).
--- The repositories write the same forms through src/database/by-key.ts.
+-- ringing, every hold, every live call or seat anywhere read to find one; and, where a partial index keyed as the rows
+-- are looked up exists (a request's ringing offers), another of the same predicate walked whole: all looked empty, and
+-- the choice between them was a tie (BENCHMARKS.md, "Stop 47" and "Stop 48"; test/medium/ladder.medium-spec.ts counts
+-- the entries read). The repositories write the same forms through src/database/by-key.ts. The live sessions' and
+-- seats' unique indexes name their key in their predicate (migration 1765900000000): only a look-up by that key can
+-- use them, so her live seat (matching_free) is read by her index, not by the call's.
 -- `SET enable_memoize = off` on the functions that search candidates (matching_create, matching_dispatch,
 -- matching_servable): the planner put a cache in front of each candidate's languages, keyed by the candidate herself,
 -- so it never hit and only cost (hashing her key and the ladder's languages, once per candidate).
@@ -136,10 +138,11 @@ BEGIN
     -- In a live call in any role (the lead, a relay leg, a team partner): session_interpreters' partial unique index.
     AND NOT EXISTS (SELECT 1 FROM session_interpreters si WHERE si.interpreter_id = p_interpreter AND si.ended_at IS NULL)
     -- A hearing she confirmed (her seat, whatever the others': a chain's other leg may be asked again) about to start
-    -- or going on; only seats that hold her time are looked at (a partial index), never her past hearings.
+    -- or going on; only seats that hold her time are looked at (a partial index), never her past hearings, and each
+    -- one's booking by its key (the open test kept off the open bookings' index: see the top of this file).
     AND NOT EXISTS (SELECT 1 FROM booking_interpreters bi JOIN bookings b ON b.id = bi.booking_id
                     WHERE bi.interpreter_id = p_interpreter AND bi.blocked IS NOT NULL AND bi.state = 'confirmed'
-                      AND b.state IN ('requested', 'assigned', 'confirmed')
+                      AND (b.state || '') IN ('requested', 'assigned', 'confirmed')
                       AND now() BETWEEN b.starts_at - interval '30 minutes' AND b.ends_at);
 END $$;
 
