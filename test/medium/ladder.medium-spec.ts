@@ -1017,6 +1017,19 @@ describe('the ladder in PostgreSQL', () => {
       }
     };
 
+    /** A thousand calls live, in another language, each with its own interpreter seated. */
+    const aThousandLiveCalls = async () =>
+      q(
+        `WITH i AS (
+           ${aThousandInterpreters(`busy-${Math.random().toString(36).slice(2, 8)}`)}),
+         r AS (
+           INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, priority, state, interpreter_id, accepted_at)
+           SELECT $1, 'violence', 'normal', false, false, 'GT', 1, 'connected', i.id, now() FROM i RETURNING id, interpreter_id),
+         s AS (INSERT INTO sessions (request_id, interpreter_id) SELECT r.id, r.interpreter_id FROM r RETURNING id, interpreter_id)
+         INSERT INTO session_interpreters (session_id, role, interpreter_id) SELECT s.id, 'interpreter', s.interpreter_id FROM s`,
+        [await lang('tzo')],
+      );
+
     it('an acceptance reads her offer by its key, even as planned while few rang', async () => {
       const mam = await lang('mam');
       const [ana, eva] = [await person('ana', { languages: [[mam, 5]] }), await person('eva', { languages: [[mam, 5]] })];
@@ -1157,17 +1170,7 @@ describe('the ladder in PostgreSQL', () => {
       await monthsOfCalls(mam);
       for (const table of ['sessions', 'session_interpreters']) await q(`ANALYZE ${table}`);
       // Then a thousand calls live elsewhere, each with its interpreter seated.
-      const tzo = await lang('tzo');
-      await q(
-        `WITH i AS (
-           ${aThousandInterpreters('busy')}),
-         r AS (
-           INSERT INTO interpretation_requests (language_id, matter, urgency, minor, prefer_female, country, priority, state, interpreter_id, accepted_at)
-           SELECT $1, 'violence', 'normal', false, false, 'GT', 1, 'connected', i.id, now() FROM i RETURNING id, interpreter_id),
-         s AS (INSERT INTO sessions (request_id, interpreter_id) SELECT r.id, r.interpreter_id FROM r RETURNING id, interpreter_id)
-         INSERT INTO session_interpreters (session_id, role, interpreter_id) SELECT s.id, 'interpreter', s.interpreter_id FROM s`,
-        [tzo],
-      );
+      await aThousandLiveCalls();
       const r = await request({ language: mam });
       const before = { sessions: await indexReads('sessions'), seats: await indexReads('session_interpreters') };
       const [{ d }] = await q<{ d: { offers: { id: string }[] } }>(`SELECT matching_dispatch($1, $2::uuid[], 20, NULL, 60, 10) AS d`, [
@@ -1192,7 +1195,7 @@ describe('the ladder in PostgreSQL', () => {
       expect(total(read.seats)).toBeLessThan(10);
     });
 
-    it('whether she is free reads each hearing she holds by its key, even as planned while none was open', async () => {
+    it("whether she is free reads each hearing she holds by its key, as does her hearing's live call, even as planned while none was open", async () => {
       const mam = await lang('mam');
       const eva = await person('eva', { languages: [[mam, 5]] });
       const [{ official, institution }] = await q<{ official: string; institution: string }>(
@@ -1207,10 +1210,12 @@ describe('the ladder in PostgreSQL', () => {
              'America/Guatemala', $4 FROM generate_series(1, $6) g RETURNING id`,
           [official, institution, mam, state, inDays, n],
         );
-      // Analysed while no hearing was open (a quiet night), after months of hearings held, each open until it was.
+      // Analysed while no hearing was open and no call live (a quiet night), after months of hearings held, each open
+      // until it was, and of calls.
       const past = await hearings(5000, 'requested', -400);
       await q(`UPDATE bookings SET state = 'completed', end_reason = 'completed' WHERE id = ANY ($1::uuid[])`, [past.map((b) => b.id)]);
-      await q('ANALYZE bookings');
+      await monthsOfCalls(mam);
+      for (const table of ['bookings', 'sessions', 'session_interpreters']) await q(`ANALYZE ${table}`);
       // Then five hundred hearings booked ahead, two of them confirmed by her.
       const ahead = await hearings(500, 'confirmed', 1);
       await q(
@@ -1222,6 +1227,25 @@ describe('the ladder in PostgreSQL', () => {
       expect(await repos().matching.isBusy(eva)).toBe(false);
       // Her two hearings by their key; never the five hundred open.
       expect(readSince(before, await indexReads('bookings'))).toEqual({ bookings_pkey: 2 });
+      // The first begins, with a thousand calls live elsewhere: its live call, then her seat in it ended, by the hearing.
+      await aThousandLiveCalls();
+      const [{ id: call }] = await q<{ id: string }>(`INSERT INTO sessions (booking_id, interpreter_id) VALUES ($1, $2) RETURNING id`, [
+        ahead[0].id,
+        eva,
+      ]);
+      await q(`INSERT INTO session_interpreters (session_id, role, interpreter_id) VALUES ($1, 'interpreter', $2)`, [call, eva]);
+      const { sessions, db } = repos();
+      const then = { sessions: await indexReads('sessions'), seats: await indexReads('session_interpreters') };
+      expect(await sessions.liveOfBooking(ahead[0].id, db)).toEqual(expect.objectContaining({ id: call }));
+      expect(await sessions.unseat(db, ahead[0].id, eva)).toEqual({ session_id: call, role: 'interpreter' });
+      const read = {
+        sessions: total(readSince(then.sessions, await indexReads('sessions'))),
+        seats: total(readSince(then.seats, await indexReads('session_interpreters'))),
+      };
+      // A few entries (and planning's looks at the ends of the indexes, past entries the cases before rolled back); never
+      // the thousand live calls or seats.
+      expect(read.sessions).toBeLessThan(50);
+      expect(read.seats).toBeLessThan(50);
     });
 
     it('the indexes of live calls and seats name their key; the migration that made them so gives the old ones back on the way down', async () => {
