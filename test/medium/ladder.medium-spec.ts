@@ -1248,17 +1248,21 @@ describe('the ladder in PostgreSQL', () => {
       expect(read.seats).toBeLessThan(50);
     });
 
-    it('the indexes of live calls and seats name their key; the migration that made them so gives the old ones back on the way down', async () => {
+    it('the indexes of live offers, calls and seats name their key; the migration that made them so gives the old ones back on the way down', async () => {
       const live = async () =>
         Object.fromEntries(
           (
             await q<{ name: string; def: string }>(
               `SELECT indexname AS name, regexp_replace(indexdef, '.* WHERE ', '') AS def FROM pg_indexes
-               WHERE indexname IN ('sessions_one_live_per_request', 'session_interpreters_one_live', 'session_interpreters_one_live_role')`,
+               WHERE indexname IN ('offers_pending_expiry', 'offers_pending_request', 'offers_one_hold_per_interpreter',
+                 'sessions_one_live_per_request', 'session_interpreters_one_live', 'session_interpreters_one_live_role')`,
             )
           ).map((r) => [r.name, r.def]),
         );
       const keyed = {
+        offers_pending_expiry: '((expires_at IS NOT NULL) AND (outcome IS NULL))',
+        offers_pending_request: '((request_id IS NOT NULL) AND (outcome IS NULL))',
+        offers_one_hold_per_interpreter: '((interpreter_id IS NOT NULL) AND holds)',
         sessions_one_live_per_request: '((request_id IS NOT NULL) AND (ended_at IS NULL))',
         session_interpreters_one_live: '((interpreter_id IS NOT NULL) AND (ended_at IS NULL))',
         session_interpreters_one_live_role: '((session_id IS NOT NULL) AND (ended_at IS NULL))',
@@ -1268,6 +1272,9 @@ describe('the ladder in PostgreSQL', () => {
       const runner = { query: (sql: string) => q(sql) } as unknown as QueryRunner;
       await migration.down(runner);
       expect(await live()).toEqual({
+        offers_pending_expiry: '(outcome IS NULL)',
+        offers_pending_request: '(outcome IS NULL)',
+        offers_one_hold_per_interpreter: 'holds',
         sessions_one_live_per_request: '(ended_at IS NULL)',
         session_interpreters_one_live: '(ended_at IS NULL)',
         session_interpreters_one_live_role: '(ended_at IS NULL)',
