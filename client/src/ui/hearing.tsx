@@ -114,12 +114,35 @@ export function JoinCodePanel({ id, code, s, onHide }: { id: string; code: JoinC
   );
 }
 
+/** How long a console waits before loading its bookings again after a failed load. */
+const RELOAD_RETRY_MS = 3000;
+
 /** Every booking:update from the server, for a console that lists bookings: the list reloads, notices are kept. */
 export function useBookings(token: string, signal: Signal | null) {
   const [bookings, setBookings] = useState<Booking[] | null>(null);
   const [notices, setNotices] = useState<Record<string, string>>({});
-  const reload = () => bookingsApi.list(token).then(setBookings, () => undefined);
-  useEffect(() => void reload(), [token]);
+  // Pushes come close together (her confirmation, then the next seat asked), so loads overlap and their answers can
+  // come back in either order: an older one shown last stayed until the next push, which might not come. Only an
+  // answer to a later load than the one shown is shown; the newest load, if it fails, is tried again.
+  const loads = useRef({ started: 0, shown: 0, gone: false });
+  const reload = (): Promise<void> => {
+    const n = ++loads.current.started;
+    return bookingsApi.list(token).then(
+      (list) => {
+        if (n <= loads.current.shown) return;
+        loads.current.shown = n;
+        setBookings(list);
+      },
+      () => {
+        if (n === loads.current.started && !loads.current.gone) setTimeout(() => !loads.current.gone && void reload(), RELOAD_RETRY_MS);
+      },
+    );
+  };
+  useEffect(() => {
+    loads.current.gone = false;
+    void reload();
+    return () => void (loads.current.gone = true);
+  }, [token]);
   useEffect(() => {
     if (!signal) return;
     const onUpdate = (u: ServerEvents['booking:update']) => {
@@ -127,12 +150,15 @@ export function useBookings(token: string, signal: Signal | null) {
       setNotices(({ [u.bookingId]: _old, ...rest }) => (u.notice ? { ...rest, [u.bookingId]: u.notice } : rest));
       void reload();
     };
+    // Back after a dropped connection: what changed meanwhile. On the socket's `connect`, not the manager's
+    // `reconnect`: that comes before the server has let the socket in and put it in its rooms, so a change made in
+    // between was neither in the list read nor pushed to it.
+    const onConnect = () => void reload();
     signal.socket.on('booking:update', onUpdate);
-    // Back after a dropped connection: what changed meanwhile.
-    signal.socket.io.on('reconnect', reload);
+    signal.socket.on('connect', onConnect);
     return () => {
       signal.socket.off('booking:update', onUpdate);
-      signal.socket.io.off('reconnect', reload);
+      signal.socket.off('connect', onConnect);
     };
   }, [signal, token]);
   // The join button appears when the call opens: re-render now and then.
