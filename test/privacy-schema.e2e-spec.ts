@@ -167,6 +167,19 @@ describe('database schema holds no session content', () => {
     expect(columns.map((c) => c.name).filter((n) => CONTENT_NAMES.test(n.split('.')[1]) && !(n in ALLOWED))).toEqual([]);
   });
 
+  // information_schema sees through one domain only: a column of a domain over another domain of text would be listed
+  // as USER-DEFINED above, and pass unseen, whatever its length.
+  it('sees every column as its base type: no domain is over another domain', async () => {
+    const domains = await adminQuery<{ name: string; over_domain: boolean }>(
+      `SELECT d.typname AS name, b.typtype = 'd' AS over_domain FROM pg_type d JOIN pg_type b ON b.oid = d.typbasetype
+       WHERE d.typtype = 'd' AND d.typnamespace = 'public'::regnamespace`,
+      [],
+      db.name,
+    );
+    expect(domains.length).toBeGreaterThan(10);
+    expect(domains.filter((d) => d.over_domain).map((d) => d.name)).toEqual([]);
+  });
+
   it('catches a column that could hold a story (the check itself can fail)', () => {
     const story = { name: 'sessions.summary', type: 'text', max: null };
     expect(holdsText(story.type) && !(story.name in ALLOWED)).toBe(true);
