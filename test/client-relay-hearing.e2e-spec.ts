@@ -30,8 +30,10 @@ describe('web client: relay interpreting on the demo', () => {
     }
   }, 120_000);
   afterEach(async () => {
-    await bed?.closePages();
-    // A case that failed half-way leaves its hearing open, and Lorena kept for it: the next would fail for that alone.
+    jest.restoreAllMocks();
+    if (!bed) return;
+    await bed.closePages();
+    // Each case books its own: a case that failed half-way would leave its hearing open, and Lorena kept for it.
     const open = await t.sql<{ id: string }>(`SELECT id FROM bookings WHERE state IN ('requested', 'assigned', 'confirmed')`);
     for (const b of open) await t.app.get(BookingsService).end(b.id, 'cancelled', 'cancelled', null);
   });
@@ -56,6 +58,7 @@ describe('web client: relay interpreting on the demo', () => {
   it('books Mam twice for one hour: María, then a Mam–Spanish + Spanish–English chain whose four participants all hear each other', async () => {
     const a11y = a11yRecorder();
     const court = await bed.page('en-US', undefined, 'America/Chicago');
+    await countBookingsRead(court);
     // Her console's first ask for the catalogue is lost (a bad network): it asks again, and the legs below are named.
     await court.route('**/api/v1/languages?limit=200', (r) => r.abort(), { times: 1 });
     await staffLogin(court, url, '/official/', 'official.us@demo.puente.example', DEMO_PASSWORD);
@@ -78,7 +81,9 @@ describe('web client: relay interpreting on the demo', () => {
     // Her confirmation and Sarah's seat asked come as two pushes close together, and the court's console loads its
     // list for each: made certain here, the first answer (read before Sarah was asked) comes back after the second.
     // The console must keep showing the newer one.
-    const late = await answerLate(court, '**/api/v1/bookings', () => holdOnce(t.app.get(BookingAssignmentService), 'assignNext'));
+    const late = await answerLate(court, '**/api/v1/bookings', () =>
+      holdNext(t.app.get(BookingAssignmentService), 'assignNext', (booking) => booking === id),
+    );
     await lorena.locator(`li.booking[data-booking="${id}"] button[data-action="confirm"]`).click();
     await chain.locator('li[data-leg="relay"][data-seat-state="asked"]', { hasText: 'Sarah' }).waitFor();
     await late.deliver();
@@ -180,22 +185,45 @@ describe('web client: relay interpreting on the demo', () => {
   }, 120_000);
 });
 
-/** Holds the next call of `target[method]` until the function returned is called; the call then goes ahead. */
-function holdOnce<T extends object, K extends keyof T>(target: T, method: K): () => void {
+/**
+ * Holds the next call of `target[method]` that `only` picks until the function returned is called, or 15 s have passed
+ * (a server step is never left hanging: the case then fails on its own); the call then goes ahead. Other calls pass.
+ */
+function holdNext<T extends object, K extends keyof T>(target: T, method: K, only: (...a: unknown[]) => boolean): () => void {
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
+  const timer = setTimeout(release, 15_000);
   const real = (target[method] as (...a: unknown[]) => Promise<unknown>).bind(target);
-  jest.spyOn(target, method as never).mockImplementationOnce((async (...a: unknown[]) => {
-    await held;
+  const spy = jest.spyOn(target, method as never).mockImplementation((async (...a: unknown[]) => {
+    if (only(...a)) {
+      spy.mockRestore();
+      await held;
+    }
     return real(...a);
   }) as never);
-  return release;
+  return () => {
+    clearTimeout(timer);
+    release();
+  };
 }
+
+/** Counts, in the page, the answers to its bookings list whose bodies it has read (before its navigation). */
+const countBookingsRead = (page: Page) =>
+  page.addInitScript(() => {
+    const text = Response.prototype.text;
+    const w = window as unknown as { __bookingsRead?: number };
+    Response.prototype.text = async function (this: Response) {
+      const body = await text.call(this);
+      if (new URL(this.url).pathname === '/api/v1/bookings') w.__bookingsRead = (w.__bookingsRead ?? 0) + 1;
+      return body;
+    };
+  });
 
 /**
  * The page's next GET of `url` is answered late: its answer is read at once, while `hold` holds the server's next
  * step, which then goes ahead (its pushes bring later loads, answered as usual); the page receives the first answer
- * when `deliver` is called, which returns once the page has had it and drawn what it does with it.
+ * when `deliver` is called, which returns once the page has read it and done what it does with it (its handling and
+ * rendering are microtasks after the read: countBookingsRead).
  */
 async function answerLate(page: Page, url: string, hold: () => () => void) {
   const release = hold();
@@ -210,13 +238,13 @@ async function answerLate(page: Page, url: string, hold: () => () => void) {
     await delivering;
     await route.fulfill({ response: answer });
   });
+  const read = () => page.evaluate(() => (window as unknown as { __bookingsRead?: number }).__bookingsRead ?? 0);
   return {
     deliver: async () => {
-      expect(held).toBeDefined();
-      const finished = page.waitForEvent('requestfinished', (r) => r === held);
+      if (!held) throw new Error(`the page never asked for ${url} while the server's step was held`);
+      const before = await read();
       go();
-      await finished;
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await page.waitForFunction((n) => ((window as unknown as { __bookingsRead?: number }).__bookingsRead ?? 0) > n, before);
       await page.unroute(url);
     },
   };

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Strings, UiLanguage } from '../i18n';
 import type { StaffStrings } from '../i18n/staff';
-import { serverMessages, type Language } from '../lib/api';
+import { HttpError, serverMessages, type Language } from '../lib/api';
 import { bookingsApi, deviceTimeZone, formatWhen, timeZones, type Booking, type JoinCode } from '../lib/bookings';
 import { Call, CALL_ROLES } from '../lib/call';
 import type { ServerEvents, Signal } from '../lib/socket';
@@ -114,7 +114,7 @@ export function JoinCodePanel({ id, code, s, onHide }: { id: string; code: JoinC
   );
 }
 
-/** How long a console waits before loading its bookings again after a failed load. */
+/** How long a console waits before loading its bookings again after a load the network or the server failed. */
 const RELOAD_RETRY_MS = 3000;
 
 /** Every booking:update from the server, for a console that lists bookings: the list reloads, notices are kept. */
@@ -123,25 +123,31 @@ export function useBookings(token: string, signal: Signal | null) {
   const [notices, setNotices] = useState<Record<string, string>>({});
   // Pushes come close together (her confirmation, then the next seat asked), so loads overlap and their answers can
   // come back in either order: an older one shown last stayed until the next push, which might not come. Only an
-  // answer to a later load than the one shown is shown; the newest load, if it fails, is tried again.
-  const loads = useRef({ started: 0, shown: 0, gone: false });
+  // answer to a later load than the one shown is shown. The newest load, if the network or the server failed it, is
+  // tried again (not a refusal: a token past its time or revoked is the socket's to act on, by logging out).
+  const loads = useRef({ started: 0, shown: 0, retry: undefined as ReturnType<typeof setTimeout> | undefined });
   const reload = (): Promise<void> => {
     const n = ++loads.current.started;
+    clearTimeout(loads.current.retry);
     return bookingsApi.list(token).then(
       (list) => {
         if (n <= loads.current.shown) return;
         loads.current.shown = n;
         setBookings(list);
       },
-      () => {
-        if (n === loads.current.started && !loads.current.gone) setTimeout(() => !loads.current.gone && void reload(), RELOAD_RETRY_MS);
+      (e: unknown) => {
+        const refused = e instanceof HttpError && e.status < 500 && e.status !== 408 && e.status !== 429;
+        if (n === loads.current.started && !refused) loads.current.retry = setTimeout(() => void reload(), RELOAD_RETRY_MS);
       },
     );
   };
   useEffect(() => {
-    loads.current.gone = false;
     void reload();
-    return () => void (loads.current.gone = true);
+    return () => {
+      // Gone, or another token's: no retry of this one's loads.
+      clearTimeout(loads.current.retry);
+      loads.current.started++;
+    };
   }, [token]);
   useEffect(() => {
     if (!signal) return;
@@ -150,12 +156,13 @@ export function useBookings(token: string, signal: Signal | null) {
       setNotices(({ [u.bookingId]: _old, ...rest }) => (u.notice ? { ...rest, [u.bookingId]: u.notice } : rest));
       void reload();
     };
-    // Back after a dropped connection: what changed meanwhile. On the socket's `connect`, not the manager's
-    // `reconnect`: that comes before the server has let the socket in and put it in its rooms, so a change made in
-    // between was neither in the list read nor pushed to it.
+    // What changed while the socket was not in its rooms: on every connection, and now if it connected before this
+    // ran (the first load may have been read before). On the socket's `connect`, not the manager's `reconnect`, which
+    // comes before the server has let the socket in and put it in its rooms.
     const onConnect = () => void reload();
     signal.socket.on('booking:update', onUpdate);
     signal.socket.on('connect', onConnect);
+    if (signal.socket.connected) onConnect();
     return () => {
       signal.socket.off('booking:update', onUpdate);
       signal.socket.off('connect', onConnect);
