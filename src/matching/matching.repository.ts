@@ -674,11 +674,14 @@ export class MatchingRepository {
     return found.map((c) => c.caller_sub);
   }
 
-  /** Interpreters in a live on-demand call. */
+  /**
+   * Interpreters in a live on-demand call: through the index of live on-demand calls, whose key (the request, never
+   * null where joined) is named so that no plan has to prove it from the join (migration 1765900000000).
+   */
   async interpretersInOnDemandCalls(): Promise<string[]> {
     const found: { interpreter_id: string }[] = await this.db.query(
       `SELECT DISTINCT s.interpreter_id FROM sessions s JOIN interpretation_requests r ON r.id = s.request_id
-       WHERE s.ended_at IS NULL AND r.state IN ('accepted','connected')`,
+       WHERE s.request_id IS NOT NULL AND s.ended_at IS NULL AND r.state IN ('accepted','connected')`,
     );
     return found.map((s) => s.interpreter_id);
   }

@@ -41,7 +41,11 @@ export class DomainMetrics {
       help: 'calls in progress (on-demand and hearings)',
       registers,
       async collect() {
-        const [row] = await db.query(`SELECT count(*)::int AS n FROM sessions WHERE ended_at IS NULL`).catch(() => [{ n: 0 }]);
+        // Through the index of live calls, which a look-up must name the key of (never null) to use: without it, every
+        // call ever held would be read at each scrape (migration 1765910000000).
+        const [row] = await db
+          .query(`SELECT count(*)::int AS n FROM sessions WHERE interpreter_id IS NOT NULL AND ended_at IS NULL`)
+          .catch(() => [{ n: 0 }]);
         this.set(row.n);
       },
     });

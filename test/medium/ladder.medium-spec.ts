@@ -1,9 +1,13 @@
 import { Client } from 'pg';
+import { Registry } from 'prom-client';
 import type { QueryRunner } from 'typeorm';
 import { OneWaitingLineIndex1765890000000 } from '../../migrations/1765890000000-one-waiting-line-index';
 import { LiveIndexesByTheirKey1765900000000 } from '../../migrations/1765900000000-live-indexes-by-their-key';
+import { SessionsLiveLeadByItsKey1765910000000 } from '../../migrations/1765910000000-sessions-live-lead-by-its-key';
 import { findBookingCandidates, type BookingCandidateQuery } from '../../src/bookings/booking-candidates';
 import { MatchingRepository } from '../../src/matching/matching.repository';
+import { DomainMetrics } from '../../src/metrics/domain.metrics';
+import type { MetricsService } from '../../src/metrics/metrics.service';
 import { SessionsRepository } from '../../src/sessions/sessions.repository';
 import { urgencyRank, WAITING_ORDER_SQL } from '../../src/matching/priority';
 import type { Urgency } from '../../src/common/domain';
@@ -1258,7 +1262,8 @@ describe('the ladder in PostgreSQL', () => {
             await q<{ name: string; def: string }>(
               `SELECT indexname AS name, regexp_replace(indexdef, '.* WHERE ', '') AS def FROM pg_indexes
                WHERE indexname IN ('offers_pending_expiry', 'offers_pending_request', 'offers_one_hold_per_interpreter',
-                 'sessions_one_live_per_request', 'session_interpreters_one_live', 'session_interpreters_one_live_role')`,
+                 'sessions_one_live_per_request', 'session_interpreters_one_live', 'session_interpreters_one_live_role',
+                 'sessions_live_lead')`,
             )
           ).map((r) => [r.name, r.def]),
         );
@@ -1269,10 +1274,12 @@ describe('the ladder in PostgreSQL', () => {
         sessions_one_live_per_request: '((request_id IS NOT NULL) AND (ended_at IS NULL))',
         session_interpreters_one_live: '((interpreter_id IS NOT NULL) AND (ended_at IS NULL))',
         session_interpreters_one_live_role: '((session_id IS NOT NULL) AND (ended_at IS NULL))',
+        sessions_live_lead: '((interpreter_id IS NOT NULL) AND (ended_at IS NULL))',
       };
       expect(await live()).toEqual(keyed);
-      const migration = new LiveIndexesByTheirKey1765900000000();
+      const [lead, migration] = [new SessionsLiveLeadByItsKey1765910000000(), new LiveIndexesByTheirKey1765900000000()];
       const runner = { query: (sql: string) => q(sql) } as unknown as QueryRunner;
+      await lead.down(runner);
       await migration.down(runner);
       expect(await live()).toEqual({
         offers_pending_expiry: '(outcome IS NULL)',
@@ -1281,8 +1288,10 @@ describe('the ladder in PostgreSQL', () => {
         sessions_one_live_per_request: '(ended_at IS NULL)',
         session_interpreters_one_live: '(ended_at IS NULL)',
         session_interpreters_one_live_role: '(ended_at IS NULL)',
+        sessions_live_lead: '(ended_at IS NULL)',
       });
       await migration.up(runner);
+      await lead.up(runner);
       expect(await live()).toEqual(keyed);
     });
 
@@ -1321,6 +1330,19 @@ describe('the ladder in PostgreSQL', () => {
       const read = await readSoFar();
       expect(read.sessions).toBeLessThan(50);
       expect(read.offers).toBeLessThan(10);
+    });
+
+    it('/metrics counts the live calls through their index, never by reading every call ever held', async () => {
+      await monthsOfCalls(await lang('mam'));
+      await q(`ANALYZE sessions`);
+      await aThousandLiveCalls();
+      const registry = new Registry();
+      new DomainMetrics({ registry } as MetricsService, { query: (sql: string, params?: unknown[]) => q(sql, params) } as never);
+      const before = await indexReads('sessions');
+      expect(await registry.getSingleMetricAsString('puente_live_sessions')).toMatch(/^puente_live_sessions 1000$/m);
+      // The index of live calls alone (here it also holds the ended calls' entries, which vacuum removes, never run inside
+      // this case's transaction); not the table scanned whole, every call ever held.
+      expect(Object.keys(readSince(before, await indexReads('sessions')))).toEqual(['sessions_live_lead']);
     });
   });
 

@@ -29,7 +29,8 @@
 -- are looked up exists (a request's ringing offers), another of the same predicate walked whole: all looked empty, and
 -- the choice between them was a tie (BENCHMARKS.md, "Stop 47" and "Stop 48"; test/medium/ladder.medium-spec.ts counts
 -- the entries read). The repositories write the same forms through src/database/by-key.ts. And the partial indexes of
--- ringing offers, holds, live sessions and seats name their key in their predicate (migration 1765900000000): only a
+-- ringing offers, holds, live sessions and seats name their key in their predicate (migrations 1765900000000 and
+-- 1765910000000): only a
 -- look-up that names that key can use one, so her live seat (matching_free) is read by her index, not by the call's.
 -- `SET enable_memoize = off` on the functions that search candidates (matching_create, matching_dispatch,
 -- matching_servable): the planner put a cache in front of each candidate's languages, keyed by the candidate herself,
